@@ -1,0 +1,132 @@
+/* rl-model.h — the objects of the protocol (PROTOCOL.md §1)
+ *
+ * Plain data, no I/O. Threads are reference counted because the server's
+ * snapshot cache and the client's stores share them; everything else is
+ * owned by the value that holds it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RL_ROLE_VIEWER,
+  RL_ROLE_MEMBER,
+  RL_ROLE_ADMIN,
+} RlRole;
+
+typedef enum
+{
+  RL_DOC_KIND_IMAGE,
+  RL_DOC_KIND_PAGE,
+} RlDocKind;
+
+typedef struct
+{
+  char *id;
+  char *name;
+} RlPerson;
+
+typedef struct
+{
+  RlDocKind  kind;
+  /* image: fractions of width and height, 0 ≤ x, y ≤ 1 */
+  double     x;
+  double     y;
+  /* page: code points of the page's plain text */
+  gint64     start;
+  gint64     end;
+  char      *exact;
+  char      *prefix;
+  char      *suffix;
+} RlAnchor;
+
+typedef struct
+{
+  char     *id;
+  char     *thread;
+  RlPerson  author;
+  char     *body;
+  gint64    created_at;   /* ms since the epoch */
+  gint64    edited_at;    /* 0: never edited (null on the wire) */
+} RlComment;
+
+typedef struct
+{
+  grefcount  ref_count;
+  char      *id;
+  char      *doc;
+  RlAnchor   anchor;
+  gboolean   resolved;
+  RlPerson   created_by;
+  gint64     created_at;
+  gint64     updated_at;
+  GPtrArray *comments;    /* of RlComment*, oldest first */
+} RlThread;
+
+typedef struct
+{
+  char      *id;
+  RlDocKind  kind;
+  char      *title;
+  char      *mime;
+  gint64     size;
+  int        width;       /* images only */
+  int        height;
+  gint64     created_at;
+  RlPerson   created_by;
+} RlDocument;
+
+const char *rl_role_to_string        (RlRole        role);
+gboolean    rl_role_from_string      (const char   *str,
+                                      RlRole       *role);
+const char *rl_doc_kind_to_string    (RlDocKind     kind);
+gboolean    rl_doc_kind_from_string  (const char   *str,
+                                      RlDocKind    *kind);
+/* The document kind a MIME type uploads as; FALSE for unsupported types. */
+gboolean    rl_doc_kind_for_mime     (const char   *mime,
+                                      RlDocKind    *kind);
+
+void        rl_person_clear          (RlPerson     *person);
+void        rl_person_copy_into      (RlPerson     *dest,
+                                      const RlPerson *src);
+
+void        rl_anchor_clear          (RlAnchor     *anchor);
+void        rl_anchor_copy_into      (RlAnchor     *dest,
+                                      const RlAnchor *src);
+gboolean    rl_anchor_equal          (const RlAnchor *a,
+                                      const RlAnchor *b);
+
+RlComment  *rl_comment_new           (void);
+RlComment  *rl_comment_copy          (const RlComment *comment);
+void        rl_comment_free          (RlComment    *comment);
+gboolean    rl_comment_equal         (const RlComment *a,
+                                      const RlComment *b);
+
+RlThread   *rl_thread_new            (void);
+RlThread   *rl_thread_ref            (RlThread     *thread);
+void        rl_thread_unref          (RlThread     *thread);
+/* A deep copy that shares nothing with thread. */
+RlThread   *rl_thread_copy           (const RlThread *thread);
+RlComment  *rl_thread_find_comment   (RlThread     *thread,
+                                      const char   *comment_id,
+                                      guint        *index);
+/* Same id, anchor, resolution, author and comments (ids, bodies, authors,
+ * times); what a client's store must equal the server's snapshot in. */
+gboolean    rl_thread_equal          (const RlThread *a,
+                                      const RlThread *b);
+
+void        rl_document_free         (RlDocument   *doc);
+
+#define RL_TYPE_THREAD (rl_thread_get_type ())
+GType       rl_thread_get_type       (void) G_GNUC_CONST;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlComment, rl_comment_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlThread, rl_thread_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlDocument, rl_document_free)
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* rl-plaintext.h — the one plain text of a page (PROTOCOL.md §8)
+ *
+ * The server checks page anchors against it and the app renders and selects
+ * from the same walk, so both count the same code points.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* What a span of the plain text is, for styling in the page view. Block
+ * spans cover a whole block's text; inline spans nest inside them. */
+typedef enum
+{
+  RL_TEXT_SPAN_PARAGRAPH,
+  RL_TEXT_SPAN_HEADING,       /* level: 1–6 */
+  RL_TEXT_SPAN_CODE_BLOCK,
+  RL_TEXT_SPAN_QUOTE,         /* a block quote around other blocks */
+  RL_TEXT_SPAN_LIST_ITEM,     /* level: nesting depth from 1; ordered: number, else 0 */
+  RL_TEXT_SPAN_TABLE_CELL,    /* level: 1 for a header cell, else 0 */
+  RL_TEXT_SPAN_EMPHASIS,
+  RL_TEXT_SPAN_STRONG,
+  RL_TEXT_SPAN_CODE,
+  RL_TEXT_SPAN_STRIKETHROUGH,
+  RL_TEXT_SPAN_LINK,          /* href set */
+  RL_TEXT_SPAN_IMAGE,         /* href set (the image's src); the text is its alt */
+} RlTextSpanKind;
+
+typedef struct
+{
+  RlTextSpanKind kind;
+  guint          start;       /* code points, inclusive */
+  guint          end;         /* code points, exclusive */
+  int            level;
+  int            number;
+  char          *href;
+} RlTextSpan;
+
+typedef struct _RlPageText RlPageText;
+
+#define RL_TYPE_PAGE_TEXT (rl_page_text_get_type ())
+GType        rl_page_text_get_type      (void) G_GNUC_CONST;
+
+/* mime: "text/markdown" or "text/plain" (parameters such as ";charset=utf-8"
+ * are ignored). Fails with RL_ERROR_BAD_REQUEST when data is not valid UTF-8
+ * or the mime type is not a page type. */
+RlPageText  *rl_page_text_new           (const char  *mime,
+                                         const char  *data,
+                                         gsize        length,
+                                         GError     **error);
+RlPageText  *rl_page_text_ref           (RlPageText  *self);
+void         rl_page_text_unref         (RlPageText  *self);
+
+/* The plain text, NUL-terminated UTF-8. */
+const char  *rl_page_text_get_text      (RlPageText  *self,
+                                         gsize       *n_bytes);
+/* Its length in Unicode code points. */
+guint        rl_page_text_get_n_chars   (RlPageText  *self);
+/* Spans in document order (by start, outer before inner). */
+const RlTextSpan *rl_page_text_get_spans (RlPageText *self,
+                                          guint      *n_spans);
+/* Byte offset of a code point offset (0 ≤ offset ≤ n_chars), fast on long pages. */
+gsize        rl_page_text_offset_to_byte (RlPageText *self,
+                                          guint       offset);
+/* A newly allocated copy of [start, end) in code points, or NULL when
+ * start > end or end > n_chars. */
+char        *rl_page_text_slice         (RlPageText  *self,
+                                         guint        start,
+                                         guint        end);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlPageText, rl_page_text_unref)
+
+G_END_DECLS

@@ -1,0 +1,467 @@
+/* rl-hub.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-hub.h"
+
+#include "rl-codec.h"
+#include "rl-limits.h"
+#include "rl-peer.h"
+
+/* A batch frame stays well under what ordinary clients accept in one frame. */
+#define BATCH_MAX_BYTES (60 * 1024)
+#define USAGE_SAVE_INTERVAL_SECONDS 2
+
+typedef struct
+{
+  char  *id;
+  char  *name;
+  guint  connections;
+} Viewer;
+
+typedef struct
+{
+  RlHub      *hub;
+  char       *key;
+  char       *tenant;
+  char       *doc;
+  GPtrArray  *peers;        /* RlPeer*, not owned: a peer leaves before it dies */
+  GHashTable *viewers;      /* user id → Viewer* */
+  GPtrArray  *pending;      /* serialized events of this main-loop turn */
+  guint       flush_id;
+  guint       presence_id;
+  gint64      presence_sent_us;
+  char       *snapshot;
+  gint64      snapshot_seq;
+} Room;
+
+typedef struct
+{
+  guint64 messages;         /* not yet saved */
+  guint64 bytes;
+} Usage;
+
+struct _RlHub
+{
+  GObject     parent_instance;
+  RlStore    *store;
+  GHashTable *rooms;        /* "tenant/doc" → Room* */
+  GHashTable *page_texts;   /* "tenant/doc" → RlPageText*; documents are immutable */
+  GHashTable *usage;        /* tenant → Usage* */
+  guint       usage_save_id;
+};
+
+G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
+
+static char *
+room_key (const char *tenant,
+          const char *doc)
+{
+  return g_strconcat (tenant, "/", doc, NULL);
+}
+
+static void
+viewer_free (Viewer *viewer)
+{
+  g_free (viewer->id);
+  g_free (viewer->name);
+  g_free (viewer);
+}
+
+static void
+room_free (Room *room)
+{
+  g_clear_handle_id (&room->flush_id, g_source_remove);
+  g_clear_handle_id (&room->presence_id, g_source_remove);
+  g_free (room->key);
+  g_free (room->tenant);
+  g_free (room->doc);
+  g_ptr_array_unref (room->peers);
+  g_hash_table_unref (room->viewers);
+  g_ptr_array_unref (room->pending);
+  g_free (room->snapshot);
+  g_free (room);
+}
+
+static Room *
+lookup_room (RlHub      *self,
+             const char *tenant,
+             const char *doc)
+{
+  g_autofree char *key = room_key (tenant, doc);
+
+  return g_hash_table_lookup (self->rooms, key);
+}
+
+static void
+room_send (Room       *room,
+           const char *text,
+           gsize       length)
+{
+  for (guint i = 0; i < room->peers->len; i++)
+    rl_peer_send (g_ptr_array_index (room->peers, i), text, length);
+}
+
+static void
+room_flush (Room *room)
+{
+  GPtrArray *pending = room->pending;
+  guint first = 0;
+
+  g_clear_handle_id (&room->flush_id, g_source_remove);
+
+  if (pending->len == 1)
+    {
+      const char *event = g_ptr_array_index (pending, 0);
+      room_send (room, event, strlen (event));
+    }
+  else
+    {
+      while (first < pending->len)
+        {
+          g_autofree char *batch = NULL;
+          gsize size = 0, length;
+          guint n = 0;
+
+          while (first + n < pending->len &&
+                 (n == 0 || size + strlen (g_ptr_array_index (pending, first + n)) < BATCH_MAX_BYTES))
+            size += strlen (g_ptr_array_index (pending, first + n++)) + 1;
+
+          batch = rl_codec_batch ((const char * const *) pending->pdata + first, n, &length);
+          room_send (room, batch, length);
+          first += n;
+        }
+    }
+
+  g_ptr_array_set_size (pending, 0);
+}
+
+static gboolean
+room_flush_cb (gpointer data)
+{
+  Room *room = data;
+
+  room->flush_id = 0;
+  room_flush (room);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+room_send_presence (Room *room)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new ();
+  g_autofree char *frame = NULL;
+  GHashTableIter iter;
+  Viewer *viewer;
+  RlPerson *people;
+  guint i = 0;
+
+  people = g_new0 (RlPerson, g_hash_table_size (room->viewers) + 1);
+  g_hash_table_iter_init (&iter, room->viewers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
+    {
+      people[i].id = viewer->id;
+      people[i].name = viewer->name;
+      g_ptr_array_add (users, &people[i++]);
+    }
+
+  frame = rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->peers->len, users);
+  room_send (room, frame, strlen (frame));
+  room->presence_sent_us = g_get_monotonic_time ();
+  g_free (people);
+}
+
+static gboolean
+room_presence_cb (gpointer data)
+{
+  Room *room = data;
+
+  room->presence_id = 0;
+  room_send_presence (room);
+  return G_SOURCE_REMOVE;
+}
+
+/* Presence is coalesced: at most one frame per RL_PRESENCE_MIN_INTERVAL_MS. */
+static void
+room_schedule_presence (Room *room)
+{
+  gint64 due_us, now_us;
+
+  if (room->presence_id != 0)
+    return;
+
+  now_us = g_get_monotonic_time ();
+  due_us = room->presence_sent_us + RL_PRESENCE_MIN_INTERVAL_MS * 1000;
+  if (room->presence_sent_us == 0 || due_us <= now_us)
+    room->presence_id = g_idle_add_full (G_PRIORITY_DEFAULT, room_presence_cb, room, NULL);
+  else
+    room->presence_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000),
+                                            room_presence_cb, room, NULL);
+}
+
+static gboolean
+save_usage_cb (gpointer data)
+{
+  rl_hub_save_usage (RL_HUB (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+rl_hub_dispose (GObject *object)
+{
+  RlHub *self = RL_HUB (object);
+
+  if (self->store)
+    rl_hub_save_usage (self);
+  g_clear_handle_id (&self->usage_save_id, g_source_remove);
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->page_texts, g_hash_table_unref);
+  g_clear_pointer (&self->usage, g_hash_table_unref);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (rl_hub_parent_class)->dispose (object);
+}
+
+static void
+rl_hub_class_init (RlHubClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rl_hub_dispose;
+}
+
+static void
+rl_hub_init (RlHub *self)
+{
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
+  self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) rl_page_text_unref);
+  self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+RlHub *
+rl_hub_new (RlStore *store)
+{
+  RlHub *self = g_object_new (RL_TYPE_HUB, NULL);
+
+  self->store = g_object_ref (store);
+  self->usage_save_id = g_timeout_add_seconds (USAGE_SAVE_INTERVAL_SECONDS, save_usage_cb, self);
+  return self;
+}
+
+void
+rl_hub_join (RlHub      *self,
+             RlPeer     *peer,
+             const char *tenant,
+             const char *doc)
+{
+  const RlPrincipal *who = rl_peer_get_principal (peer);
+  Room *room = lookup_room (self, tenant, doc);
+  Viewer *viewer;
+
+  if (room == NULL)
+    {
+      room = g_new0 (Room, 1);
+      room->hub = self;
+      room->key = room_key (tenant, doc);
+      room->tenant = g_strdup (tenant);
+      room->doc = g_strdup (doc);
+      room->peers = g_ptr_array_new ();
+      room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) viewer_free);
+      room->pending = g_ptr_array_new_with_free_func (g_free);
+      room->snapshot_seq = -1;
+      g_hash_table_insert (self->rooms, room->key, room);
+    }
+
+  if (g_ptr_array_find (room->peers, peer, NULL))
+    {
+      room_schedule_presence (room);
+      return;
+    }
+  g_ptr_array_add (room->peers, peer);
+
+  viewer = g_hash_table_lookup (room->viewers, who->user.id);
+  if (viewer == NULL)
+    {
+      viewer = g_new0 (Viewer, 1);
+      viewer->id = g_strdup (who->user.id);
+      viewer->name = g_strdup (who->user.name);
+      g_hash_table_insert (room->viewers, viewer->id, viewer);
+    }
+  viewer->connections++;
+  room_schedule_presence (room);
+}
+
+void
+rl_hub_leave (RlHub      *self,
+              RlPeer     *peer,
+              const char *tenant,
+              const char *doc)
+{
+  const RlPrincipal *who = rl_peer_get_principal (peer);
+  Room *room = lookup_room (self, tenant, doc);
+  Viewer *viewer;
+
+  if (room == NULL || !g_ptr_array_remove_fast (room->peers, peer))
+    return;
+
+  viewer = g_hash_table_lookup (room->viewers, who->user.id);
+  if (viewer && --viewer->connections == 0)
+    g_hash_table_remove (room->viewers, who->user.id);
+
+  if (room->peers->len == 0)
+    {
+      /* Nobody left to tell; the events are in the log already. */
+      g_hash_table_remove (self->rooms, room->key);
+      return;
+    }
+  room_schedule_presence (room);
+}
+
+void
+rl_hub_flush_room (RlHub      *self,
+                   const char *tenant,
+                   const char *doc)
+{
+  Room *room = lookup_room (self, tenant, doc);
+
+  if (room && room->pending->len > 0)
+    room_flush (room);
+}
+
+void
+rl_hub_flush_all (RlHub *self)
+{
+  GHashTableIter iter;
+  Room *room;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    if (room->pending->len > 0)
+      room_flush (room);
+}
+
+void
+rl_hub_publish (RlHub      *self,
+                const char *tenant,
+                const char *doc,
+                char       *serialized)
+{
+  Room *room = lookup_room (self, tenant, doc);
+
+  if (room == NULL)
+    {
+      g_free (serialized);
+      return;
+    }
+
+  g_clear_pointer (&room->snapshot, g_free);
+  g_ptr_array_add (room->pending, serialized);
+  /* Runs on the next main-loop turn: everything committed in this one rides
+   * along, and a lone event goes out at once. */
+  if (room->flush_id == 0)
+    room->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, room_flush_cb, room, NULL);
+}
+
+char *
+rl_hub_snapshot (RlHub      *self,
+                 const char *tenant,
+                 const char *doc,
+                 gint64     *seq)
+{
+  Room *room = lookup_room (self, tenant, doc);
+  g_autoptr(GPtrArray) threads = NULL;
+  char *frame;
+
+  if (room && room->snapshot)
+    {
+      *seq = room->snapshot_seq;
+      return g_strdup (room->snapshot);
+    }
+
+  threads = rl_store_load_threads (self->store, tenant, doc, seq);
+  frame = rl_codec_snapshot (doc, *seq, threads, FALSE);
+  if (room)
+    {
+      room->snapshot = g_strdup (frame);
+      room->snapshot_seq = *seq;
+    }
+  return frame;
+}
+
+RlPageText *
+rl_hub_get_page_text (RlHub       *self,
+                      const char  *tenant,
+                      const char  *doc,
+                      GError     **error)
+{
+  g_autofree char *key = room_key (tenant, doc);
+  g_autoptr(RlDocument) document = NULL;
+  g_autoptr(GBytes) content = NULL;
+  RlPageText *text = g_hash_table_lookup (self->page_texts, key);
+  gsize size;
+  const char *data;
+
+  if (text)
+    return rl_page_text_ref (text);
+
+  document = rl_store_get_document (self->store, tenant, doc);
+  content = rl_store_get_content (self->store, tenant, doc, NULL);
+  if (document == NULL || content == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return NULL;
+    }
+  data = g_bytes_get_data (content, &size);
+  text = rl_page_text_new (document->mime, data ? data : "", size, error);
+  if (text == NULL)
+    return NULL;
+  g_hash_table_insert (self->page_texts, g_steal_pointer (&key), rl_page_text_ref (text));
+  return text;
+}
+
+void
+rl_hub_count_sent (RlHub      *self,
+                   const char *tenant,
+                   gsize       bytes)
+{
+  Usage *usage = g_hash_table_lookup (self->usage, tenant);
+
+  if (usage == NULL)
+    {
+      usage = g_new0 (Usage, 1);
+      g_hash_table_insert (self->usage, g_strdup (tenant), usage);
+    }
+  usage->messages++;
+  usage->bytes += bytes;
+}
+
+void
+rl_hub_get_usage (RlHub      *self,
+                  const char *tenant,
+                  guint64    *messages,
+                  guint64    *bytes)
+{
+  Usage *usage = g_hash_table_lookup (self->usage, tenant);
+
+  rl_store_get_usage (self->store, tenant, messages, bytes);
+  if (usage)
+    {
+      *messages += usage->messages;
+      *bytes += usage->bytes;
+    }
+}
+
+void
+rl_hub_save_usage (RlHub *self)
+{
+  GHashTableIter iter;
+  const char *tenant;
+  Usage *usage;
+
+  g_hash_table_iter_init (&iter, self->usage);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &tenant, (gpointer *) &usage))
+    {
+      if (usage->messages == 0)
+        continue;
+      rl_store_add_usage (self->store, tenant, usage->messages, usage->bytes);
+      usage->messages = usage->bytes = 0;
+    }
+}

@@ -1,0 +1,470 @@
+/* rl-peer.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-peer.h"
+
+#include "rl-codec.h"
+#include "rl-limits.h"
+#include "rl-time.h"
+#include "rl-uuid.h"
+
+#define WINDOW_US               (60 * G_USEC_PER_SEC)
+/* Mutations per second a connection may sustain, and its burst. */
+#define MUTATION_RATE           100.0
+#define MUTATION_BURST          200.0
+/* Events per frame when replaying a log on `since`. */
+#define REPLAY_BATCH            256
+#define HARD_FRAME_LIMIT        (1024 * 1024)
+
+struct _RlPeer
+{
+  GObject                  parent_instance;
+  SoupWebsocketConnection *connection;
+  RlPrincipal             *principal;
+  RlStore                 *store;
+  RlHub                   *hub;
+  char                    *id;
+  GHashTable              *subscriptions;   /* doc id → RlDocument* */
+  gint64                   last_heard_us;
+  gint64                   bad_window_start_us;
+  guint                    bad_in_window;
+  double                   tokens;
+  gint64                   tokens_at_us;
+  guint                    leave_id;
+  gboolean                 closed;
+};
+
+G_DEFINE_FINAL_TYPE (RlPeer, rl_peer, G_TYPE_OBJECT)
+
+enum {
+  CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+send_owned (RlPeer *self,
+            char   *text)
+{
+  rl_peer_send (self, text, strlen (text));
+  g_free (text);
+}
+
+static void
+send_ack_error (RlPeer      *self,
+                const char  *req,
+                RlErrorCode  code,
+                const char  *message)
+{
+  send_owned (self, rl_codec_ack_error (req, code, message));
+}
+
+/* A request that breaks the rules costs; too many in a minute end the link. */
+static void
+count_bad_request (RlPeer *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - self->bad_window_start_us > WINDOW_US)
+    {
+      self->bad_window_start_us = now;
+      self->bad_in_window = 0;
+    }
+  if (++self->bad_in_window > RL_BAD_REQUESTS_PER_MINUTE)
+    rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many bad requests");
+}
+
+static gboolean
+take_token (RlPeer *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->tokens = MIN (MUTATION_BURST,
+                      self->tokens + (now - self->tokens_at_us) * MUTATION_RATE / G_USEC_PER_SEC);
+  self->tokens_at_us = now;
+  if (self->tokens < 1.0)
+    return FALSE;
+  self->tokens -= 1.0;
+  return TRUE;
+}
+
+static void
+fail_request (RlPeer       *self,
+              const char   *req,
+              const GError *error)
+{
+  RlErrorCode code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
+
+  send_ack_error (self, req, code, error->message);
+  if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
+    count_bad_request (self);
+}
+
+static void
+handle_subscribe (RlPeer          *self,
+                  const RlRequest *request)
+{
+  const char *tenant = self->principal->tenant;
+  g_autoptr(RlDocument) doc = rl_store_get_document (self->store, tenant, request->doc);
+  gint64 head = 0;
+
+  if (doc == NULL)
+    {
+      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
+      return;
+    }
+
+  /* Events already committed leave with this room's next flush; send them
+   * first so the snapshot or replay below continues exactly from them. */
+  rl_hub_flush_room (self->hub, tenant, request->doc);
+
+  if (request->has_since)
+    {
+      g_autoptr(GPtrArray) events = rl_store_events_since (self->store, tenant, request->doc,
+                                                           request->since, &head);
+
+      if (events != NULL)
+        {
+          for (guint i = 0; i < events->len; i += REPLAY_BATCH)
+            {
+              guint n = MIN (REPLAY_BATCH, events->len - i);
+              gsize length;
+
+              if (n == 1)
+                rl_peer_send (self, g_ptr_array_index (events, i), strlen (g_ptr_array_index (events, i)));
+              else
+                {
+                  g_autofree char *batch = rl_codec_batch ((const char * const *) events->pdata + i, n, &length);
+                  rl_peer_send (self, batch, length);
+                }
+            }
+        }
+      else
+        {
+          g_autoptr(GPtrArray) threads = rl_store_load_threads (self->store, tenant, request->doc, &head);
+
+          send_owned (self, rl_codec_snapshot (request->doc, head, threads, TRUE));
+        }
+    }
+  else
+    {
+      g_autofree char *snapshot = rl_hub_snapshot (self->hub, tenant, request->doc, &head);
+
+      rl_peer_send (self, snapshot, strlen (snapshot));
+    }
+
+  if (!g_hash_table_contains (self->subscriptions, request->doc))
+    {
+      g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
+      rl_hub_join (self->hub, self, tenant, request->doc);
+    }
+  send_owned (self, rl_codec_ack_ok (request->req, head));
+}
+
+static void
+handle_unsubscribe (RlPeer          *self,
+                    const RlRequest *request)
+{
+  if (!g_hash_table_remove (self->subscriptions, request->doc))
+    {
+      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "not subscribed to that document");
+      return;
+    }
+  rl_hub_leave (self->hub, self, self->principal->tenant, request->doc);
+  send_owned (self, rl_codec_ack_ok (request->req, -1));
+}
+
+/* What only the document can tell: the anchor's kind and, on pages, that
+ * `exact` is the very slice of the page's plain text. */
+static gboolean
+check_anchor (RlPeer            *self,
+              const RlDocument  *doc,
+              const RlAnchor    *anchor,
+              GError           **error)
+{
+  g_autoptr(RlPageText) text = NULL;
+  g_autofree char *slice = NULL;
+
+  if (anchor->kind != doc->kind)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                   doc->kind == RL_DOC_KIND_IMAGE ? "an image’s anchor is {x, y}"
+                                                  : "a page’s anchor is {start, end, exact}");
+      return FALSE;
+    }
+  if (anchor->kind == RL_DOC_KIND_IMAGE)
+    return TRUE;
+
+  text = rl_hub_get_page_text (self->hub, self->principal->tenant, doc->id, error);
+  if (text == NULL)
+    return FALSE;
+  if (anchor->end > rl_page_text_get_n_chars (text))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "the anchor lies past the end of the page");
+      return FALSE;
+    }
+  slice = rl_page_text_slice (text, (guint) anchor->start, (guint) anchor->end);
+  if (g_strcmp0 (slice, anchor->exact) != 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "“exact” is not the page’s text at start–end");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+handle_mutation (RlPeer          *self,
+                 const RlRequest *request)
+{
+  const char *tenant = self->principal->tenant;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  char *serialized = NULL;
+  gint64 seq;
+
+  if (!take_token (self))
+    {
+      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
+      return;
+    }
+
+  doc = rl_store_get_document (self->store, tenant, request->doc);
+  if (doc == NULL)
+    {
+      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
+      return;
+    }
+  if (request->has_anchor && !check_anchor (self, doc, &request->anchor, &error))
+    {
+      fail_request (self, request->req, error);
+      return;
+    }
+
+  event = rl_store_apply (self->store, self->principal, doc, request, &serialized, &error);
+  if (event == NULL)
+    {
+      fail_request (self, request->req, error);
+      return;
+    }
+
+  /* Committed: acknowledge, then every subscriber (this one included) gets
+   * the event, carrying the originator's broadcastId. */
+  seq = event->seq;
+  rl_hub_publish (self->hub, tenant, request->doc, serialized);
+  send_owned (self, rl_codec_ack_ok (request->req, seq));
+}
+
+static void
+on_message (SoupWebsocketConnection *connection,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            RlPeer                  *self)
+{
+  g_autoptr(RlRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *req = NULL;
+  gsize length;
+  const char *data;
+
+  self->last_heard_us = g_get_monotonic_time ();
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_UNSUPPORTED_DATA, "text frames only");
+      return;
+    }
+
+  data = g_bytes_get_data (message, &length);
+  if (length > RL_MAX_FRAME_BYTES)
+    {
+      rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frames are at most 64 KiB");
+      return;
+    }
+  request = rl_request_parse (data ? data : "", length, &req, &error);
+  if (request == NULL)
+    {
+      fail_request (self, req, error);
+      return;
+    }
+
+  switch (request->type)
+    {
+    case RL_REQUEST_SUBSCRIBE:
+      handle_subscribe (self, request);
+      break;
+    case RL_REQUEST_UNSUBSCRIBE:
+      handle_unsubscribe (self, request);
+      break;
+    case RL_REQUEST_CREATE_THREAD:
+    case RL_REQUEST_ADD_COMMENT:
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+    case RL_REQUEST_RESOLVE_THREAD:
+    case RL_REQUEST_MOVE_THREAD:
+    case RL_REQUEST_DELETE_THREAD:
+    default:
+      handle_mutation (self, request);
+      break;
+    }
+}
+
+static void
+on_pong (SoupWebsocketConnection *connection,
+         GBytes                  *message,
+         RlPeer                  *self)
+{
+  self->last_heard_us = g_get_monotonic_time ();
+}
+
+static gboolean
+leave_all_cb (gpointer data)
+{
+  RlPeer *self = data;
+  GHashTableIter iter;
+  const char *doc;
+
+  self->leave_id = 0;
+  g_hash_table_iter_init (&iter, self->subscriptions);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &doc, NULL))
+    rl_hub_leave (self->hub, self, self->principal->tenant, doc);
+  g_hash_table_remove_all (self->subscriptions);
+  g_signal_emit (self, signals[CLOSED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_closed (SoupWebsocketConnection *connection,
+           RlPeer                  *self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  /* Deferred: this may run inside a fan-out loop over a room's peers. */
+  self->leave_id = g_idle_add_full (G_PRIORITY_DEFAULT, leave_all_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+rl_peer_dispose (GObject *object)
+{
+  RlPeer *self = RL_PEER (object);
+
+  if (self->connection)
+    g_signal_handlers_disconnect_by_data (self->connection, self);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->store);
+  g_clear_object (&self->hub);
+  G_OBJECT_CLASS (rl_peer_parent_class)->dispose (object);
+}
+
+static void
+rl_peer_finalize (GObject *object)
+{
+  RlPeer *self = RL_PEER (object);
+
+  g_clear_pointer (&self->principal, rl_principal_free);
+  g_clear_pointer (&self->subscriptions, g_hash_table_unref);
+  g_free (self->id);
+  G_OBJECT_CLASS (rl_peer_parent_class)->finalize (object);
+}
+
+static void
+rl_peer_class_init (RlPeerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rl_peer_dispose;
+  object_class->finalize = rl_peer_finalize;
+
+  /* Emitted once, after the peer has left every room. */
+  signals[CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rl_peer_init (RlPeer *self)
+{
+  self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) rl_document_free);
+  self->tokens = MUTATION_BURST;
+  self->tokens_at_us = self->last_heard_us = self->bad_window_start_us = g_get_monotonic_time ();
+}
+
+RlPeer *
+rl_peer_new (SoupWebsocketConnection *connection,
+             RlPrincipal             *principal,
+             RlStore                 *store,
+             RlHub                   *hub)
+{
+  RlPeer *self = g_object_new (RL_TYPE_PEER, NULL);
+  g_autofree char *welcome = NULL;
+
+  self->connection = g_object_ref (connection);
+  self->principal = principal;
+  self->store = g_object_ref (store);
+  self->hub = g_object_ref (hub);
+  self->id = rl_random_id_new ();
+
+  /* libsoup drops the link at its own limit with unread bytes in flight, and
+   * the peer may never see the close code; so its limit is a backstop and
+   * the protocol's 1009 is given below, once the frame is read. */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, HARD_FRAME_LIMIT);
+  soup_websocket_connection_set_keepalive_interval (connection, RL_PING_INTERVAL_SECONDS);
+  g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (connection, "pong", G_CALLBACK (on_pong), self);
+  g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
+
+  welcome = rl_codec_welcome (principal->tenant, &principal->user, principal->role,
+                              self->id, rl_time_now_ms ());
+  rl_peer_send (self, welcome, strlen (welcome));
+  return self;
+}
+
+const RlPrincipal *
+rl_peer_get_principal (RlPeer *self)
+{
+  return self->principal;
+}
+
+const char *
+rl_peer_get_id (RlPeer *self)
+{
+  return self->id;
+}
+
+void
+rl_peer_send (RlPeer     *self,
+              const char *text,
+              gsize       length)
+{
+  if (self->closed ||
+      soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  soup_websocket_connection_send_text (self->connection, text);
+  rl_hub_count_sent (self->hub, self->principal->tenant, length);
+}
+
+void
+rl_peer_close (RlPeer     *self,
+               gushort     code,
+               const char *reason)
+{
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, code, reason);
+}
+
+gboolean
+rl_peer_is_closed (RlPeer *self)
+{
+  return self->closed;
+}
+
+void
+rl_peer_check_alive (RlPeer *self,
+                     gint64  now_us)
+{
+  if (now_us - self->last_heard_us > RL_DEAD_AFTER_SECONDS * G_USEC_PER_SEC)
+    rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "no answer to pings");
+}

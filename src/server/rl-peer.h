@@ -1,0 +1,36 @@
+/* rl-peer.h — one WebSocket connection of the server: it reads requests,
+ * validates them, commits through the store and publishes through the hub
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "rl-hub.h"
+#include "rl-store.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_PEER (rl_peer_get_type ())
+G_DECLARE_FINAL_TYPE (RlPeer, rl_peer, RL, PEER, GObject)
+
+RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
+                                          RlPrincipal             *principal,
+                                          RlStore                 *store,
+                                          RlHub                   *hub);
+const RlPrincipal *rl_peer_get_principal (RlPeer                  *self);
+const char        *rl_peer_get_id        (RlPeer                  *self);
+/* Writes one text frame (NUL-terminated text of length bytes). */
+void               rl_peer_send          (RlPeer                  *self,
+                                          const char              *text,
+                                          gsize                    length);
+void               rl_peer_close         (RlPeer                  *self,
+                                          gushort                  code,
+                                          const char              *reason);
+gboolean           rl_peer_is_closed     (RlPeer                  *self);
+/* Closes the link when nothing (message or pong) came for too long. */
+void               rl_peer_check_alive   (RlPeer                  *self,
+                                          gint64                   now_us);
+
+G_END_DECLS

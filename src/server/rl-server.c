@@ -1,0 +1,559 @@
+/* rl-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-server.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "rl-codec.h"
+#include "rl-hub.h"
+#include "rl-limits.h"
+#include "rl-peer.h"
+#include "rl-upload.h"
+
+#define LISTEN_BACKLOG        4096
+#define ALIVE_CHECK_SECONDS   10
+#define SHUTDOWN_GRACE_MS     3000
+#define PRINCIPAL_KEY         "rl-principal"
+
+struct _RlServer
+{
+  GObject     parent_instance;
+  SoupServer *soup;
+  RlStore    *store;
+  RlHub      *hub;
+  GHashTable *peers;          /* RlPeer* (owned) */
+  guint       alive_id;
+  GSocket    *listener;
+  /* shutdown */
+  GCallback   done;
+  gpointer    done_data;
+  guint       grace_id;
+  gboolean    stopping;
+};
+
+G_DEFINE_FINAL_TYPE (RlServer, rl_server, G_TYPE_OBJECT)
+
+/* ---- replies ---------------------------------------------------------------- */
+
+static void
+reply_json (SoupServerMessage *msg,
+            guint              status,
+            char              *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+reply_error (SoupServerMessage *msg,
+             RlErrorCode        code,
+             const char        *message)
+{
+  reply_json (msg, rl_error_code_http_status (code), rl_codec_error_body (code, message));
+}
+
+static void
+reply_gerror (SoupServerMessage *msg,
+              const GError      *error)
+{
+  reply_error (msg, error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL,
+               error->message);
+}
+
+static void
+reply_node (SoupServerMessage *msg,
+            guint              status,
+            JsonNode          *node)
+{
+  reply_json (msg, status, rl_json_to_string (node, NULL));
+  json_node_unref (node);
+}
+
+static gboolean
+require_method (SoupServerMessage *msg,
+                const char        *method)
+{
+  if (g_str_equal (soup_server_message_get_method (msg), method))
+    return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
+  reply_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+              rl_codec_error_body (RL_ERROR_BAD_REQUEST, "method not allowed"));
+  return FALSE;
+}
+
+/* ---- authentication ------------------------------------------------------------ */
+
+static RlPrincipal *
+principal_of (SoupServerMessage *msg)
+{
+  return g_object_get_data (G_OBJECT (msg), PRINCIPAL_KEY);
+}
+
+/* Runs once the headers are in: a bad token is refused before any body is
+ * read and before a WebSocket upgrade. The token itself is never logged. */
+static void
+authenticate_early (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  RlServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  RlPrincipal *principal = NULL;
+  goffset length;
+
+  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    principal = rl_store_authenticate (self->store, authorization + 7);
+  if (principal == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"redline\"");
+      reply_error (msg, RL_ERROR_UNAUTHORIZED, "a valid bearer token is required");
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (msg), PRINCIPAL_KEY, principal, (GDestroyNotify) rl_principal_free);
+
+  length = soup_message_headers_get_content_length (headers);
+  if (length > RL_UPLOAD_MAX_BYTES)
+    reply_error (msg, RL_ERROR_TOO_LARGE, "uploads are at most 50 MiB");
+}
+
+/* ---- HTTP API ------------------------------------------------------------------ */
+
+static void
+list_documents (RlServer          *self,
+                SoupServerMessage *msg,
+                const RlPrincipal *who)
+{
+  g_autoptr(GPtrArray) docs = rl_store_list_documents (self->store, who->tenant);
+  g_autoptr(JsonArray) array = json_array_sized_new (docs->len);
+  JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < docs->len; i++)
+    json_array_add_element (array, rl_document_to_json (g_ptr_array_index (docs, i)));
+  json_node_set_array (root, array);
+  reply_node (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+upload_document (RlServer          *self,
+                 SoupServerMessage *msg,
+                 const RlPrincipal *who,
+                 GHashTable        *query)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *mime = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Content-Type");
+  const char *title = query ? g_hash_table_lookup (query, "title") : NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autofree char *clean_title = NULL;
+  g_autofree char *clean_mime = NULL;
+  int width, height;
+
+  if (who->role == RL_ROLE_VIEWER)
+    {
+      reply_error (msg, RL_ERROR_FORBIDDEN, "viewers can’t upload");
+      return;
+    }
+  if (title == NULL || !g_utf8_validate (title, -1, NULL))
+    {
+      reply_error (msg, RL_ERROR_BAD_REQUEST, "a document needs a title (?title=…)");
+      return;
+    }
+  clean_title = g_strstrip (g_strdup (title));
+  if (*clean_title == '\0' || g_utf8_strlen (clean_title, -1) > RL_TITLE_MAX_CHARS)
+    {
+      reply_error (msg, RL_ERROR_BAD_REQUEST, "a title is 1–200 characters");
+      return;
+    }
+
+  content = soup_message_body_flatten (body);
+  if (!rl_upload_check (mime, content, &clean_mime, &width, &height, &error))
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+  doc = rl_store_add_document (self->store, who->tenant, &who->user, clean_title, clean_mime,
+                               width, height, content, &error);
+  if (doc == NULL)
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+  reply_node (msg, SOUP_STATUS_CREATED, rl_document_to_json (doc));
+}
+
+static void
+serve_content (RlServer          *self,
+               SoupServerMessage *msg,
+               const RlPrincipal *who,
+               const RlDocument  *doc)
+{
+  g_autofree char *etag = NULL;
+  g_autofree char *quoted = NULL;
+  g_autoptr(GBytes) content = rl_store_get_content (self->store, who->tenant, doc->id, &etag);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *if_none_match;
+
+  quoted = g_strdup_printf ("\"%s\"", etag);
+  soup_message_headers_replace (response, "ETag", quoted);
+  soup_message_headers_replace (response, "Cache-Control", "private, no-cache");
+  soup_message_headers_replace (response, "X-Content-Type-Options", "nosniff");
+
+  if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                "If-None-Match");
+  if (if_none_match && strstr (if_none_match, quoted))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, doc->mime, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+}
+
+static void
+handle_docs (SoupServer        *soup,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const RlPrincipal *who = principal_of (msg);
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(RlDocument) doc = NULL;
+  const char *rest;
+
+  if (who == NULL)
+    return;
+
+  if (g_str_equal (path, "/api/v1/docs") || g_str_equal (path, "/api/v1/docs/"))
+    {
+      if (g_str_equal (soup_server_message_get_method (msg), "POST"))
+        upload_document (self, msg, who, query);
+      else if (require_method (msg, "GET"))
+        list_documents (self, msg, who);
+      return;
+    }
+
+  rest = path + strlen ("/api/v1/docs/");
+  parts = g_strsplit (rest, "/", 3);
+  if (parts[0] == NULL || (parts[1] != NULL && parts[2] != NULL))
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+      return;
+    }
+  /* Another tenant's document is as absent as one that never existed. */
+  doc = rl_store_get_document (self->store, who->tenant, parts[0]);
+  if (doc == NULL)
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such document");
+      return;
+    }
+  if (!require_method (msg, "GET"))
+    return;
+
+  if (parts[1] == NULL)
+    reply_node (msg, SOUP_STATUS_OK, rl_document_to_json (doc));
+  else if (g_str_equal (parts[1], "content"))
+    serve_content (self, msg, who, doc);
+  else if (g_str_equal (parts[1], "threads"))
+    {
+      gint64 head = 0;
+      g_autoptr(GPtrArray) threads = rl_store_load_threads (self->store, who->tenant, doc->id, &head);
+
+      reply_json (msg, SOUP_STATUS_OK, rl_codec_threads_body (head, threads));
+    }
+  else
+    reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+}
+
+static void
+handle_usage (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const RlPrincipal *who = principal_of (msg);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint64 messages, bytes;
+  guint connections = 0;
+  GHashTableIter iter;
+  RlPeer *peer;
+
+  if (who == NULL || !require_method (msg, "GET"))
+    return;
+  if (who->role != RL_ROLE_ADMIN)
+    {
+      reply_error (msg, RL_ERROR_FORBIDDEN, "usage is for admins");
+      return;
+    }
+
+  rl_hub_get_usage (self->hub, who->tenant, &messages, &bytes);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    if (!rl_peer_is_closed (peer) && g_str_equal (rl_peer_get_principal (peer)->tenant, who->tenant))
+      connections++;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tenant");
+  json_builder_add_string_value (builder, who->tenant);
+  json_builder_set_member_name (builder, "pubSubMessageCount");
+  json_builder_add_int_value (builder, (gint64) messages);
+  json_builder_set_member_name (builder, "pubSubBandwidth");
+  json_builder_add_int_value (builder, (gint64) bytes);
+  json_builder_set_member_name (builder, "connections");
+  json_builder_add_int_value (builder, connections);
+  json_builder_end_object (builder);
+  reply_node (msg, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+static void
+handle_healthz (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
+}
+
+static void
+handle_not_found (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+}
+
+/* The upgrade request reached the WebSocket handler without an upgrade. */
+static void
+handle_ws_plain (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+}
+
+/* ---- WebSocket ------------------------------------------------------------------- */
+
+static void
+on_peer_closed (RlPeer   *peer,
+                RlServer *self)
+{
+  g_hash_table_remove (self->peers, peer);
+  if (self->stopping && g_hash_table_size (self->peers) == 0 && self->done)
+    {
+      GCallback done = g_steal_pointer (&self->done);
+
+      g_clear_handle_id (&self->grace_id, g_source_remove);
+      ((void (*) (gpointer)) done) (self->done_data);
+    }
+}
+
+static void
+handle_websocket (SoupServer              *soup,
+                  SoupServerMessage       *msg,
+                  const char              *path,
+                  SoupWebsocketConnection *connection,
+                  gpointer                 user_data)
+{
+  RlServer *self = user_data;
+  RlPrincipal *principal = g_object_steal_data (G_OBJECT (msg), PRINCIPAL_KEY);
+  RlPeer *peer;
+
+  if (principal == NULL || self->stopping)
+    {
+      g_clear_pointer (&principal, rl_principal_free);
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
+  peer = rl_peer_new (connection, principal, self->store, self->hub);
+  g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
+  g_hash_table_add (self->peers, peer);
+}
+
+static gboolean
+check_alive_cb (gpointer data)
+{
+  RlServer *self = data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  RlPeer *peer;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    rl_peer_check_alive (peer, now);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- object --------------------------------------------------------------------- */
+
+static void
+rl_server_dispose (GObject *object)
+{
+  RlServer *self = RL_SERVER (object);
+
+  g_clear_handle_id (&self->alive_id, g_source_remove);
+  g_clear_handle_id (&self->grace_id, g_source_remove);
+  if (self->soup)
+    soup_server_disconnect (self->soup);
+  g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->hub);
+  g_clear_object (&self->store);
+  g_clear_object (&self->listener);
+  G_OBJECT_CLASS (rl_server_parent_class)->dispose (object);
+}
+
+static void
+rl_server_class_init (RlServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rl_server_dispose;
+}
+
+static void
+rl_server_init (RlServer *self)
+{
+  self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+}
+
+RlServer *
+rl_server_new (RlStore *store)
+{
+  RlServer *self = g_object_new (RL_TYPE_SERVER, NULL);
+
+  self->store = g_object_ref (store);
+  self->hub = rl_hub_new (store);
+  self->alive_id = g_timeout_add_seconds (ALIVE_CHECK_SECONDS, check_alive_cb, self);
+  return self;
+}
+
+static gboolean
+setup_soup (RlServer         *self,
+            GTlsCertificate  *tls,
+            GError          **error)
+{
+  const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
+  const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", RL_WS_PATH };
+
+  self->soup = g_object_new (SOUP_TYPE_SERVER,
+                             "server-header", "redline-server",
+                             "tls-certificate", tls,
+                             NULL);
+  /* Frames are serialized once and sent to everyone as they are. */
+  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (api_paths); i++)
+    soup_server_add_early_handler (self->soup, api_paths[i], authenticate_early, self, NULL);
+  soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
+  soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);
+  soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
+  soup_server_add_handler (self->soup, RL_WS_PATH, handle_ws_plain, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
+  soup_server_add_websocket_handler (self->soup, RL_WS_PATH, NULL, (char **) protocols,
+                                     handle_websocket, self, NULL);
+  return TRUE;
+}
+
+gboolean
+rl_server_listen (RlServer         *self,
+                  const char       *host,
+                  guint             port,
+                  GTlsCertificate  *tls,
+                  char            **uri,
+                  GError          **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+  g_autoptr(GSocketAddress) bind_address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *host_part = NULL;
+
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not an IP address", host);
+      return FALSE;
+    }
+  if (!setup_soup (self, tls, error))
+    return FALSE;
+
+  /* Our own listening socket: GSocket's default backlog of 10 stalls a burst
+   * of clients reconnecting at once. */
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  bind_address = g_inet_socket_address_new (address, (guint16) port);
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, bind_address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  if (!soup_server_listen_socket (self->soup, socket, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return FALSE;
+
+  local = g_socket_get_local_address (socket, error);
+  if (local == NULL)
+    return FALSE;
+  host_part = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6
+                ? g_strdup_printf ("[%s]", host) : g_strdup (host);
+  *uri = g_strdup_printf ("%s://%s:%u", tls ? "https" : "http", host_part,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  self->listener = g_steal_pointer (&socket);
+  return TRUE;
+}
+
+static gboolean
+grace_expired_cb (gpointer data)
+{
+  RlServer *self = data;
+  GCallback done = g_steal_pointer (&self->done);
+
+  self->grace_id = 0;
+  if (done)
+    ((void (*) (gpointer)) done) (self->done_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rl_server_shutdown (RlServer  *self,
+                    GCallback  done,
+                    gpointer   user_data)
+{
+  GHashTableIter iter;
+  RlPeer *peer;
+
+  g_return_if_fail (!self->stopping);
+
+  self->stopping = TRUE;
+  self->done = done;
+  self->done_data = user_data;
+
+  /* Stop accepting first, then let everything committed go out. */
+  if (self->listener)
+    g_socket_close (self->listener, NULL);
+  rl_hub_flush_all (self->hub);
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    rl_peer_close (peer, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+  rl_hub_save_usage (self->hub);
+
+  if (g_hash_table_size (self->peers) == 0)
+    self->grace_id = g_idle_add (grace_expired_cb, self);
+  else
+    self->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_expired_cb, self);
+}

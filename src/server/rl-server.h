@@ -1,0 +1,30 @@
+/* rl-server.h — the SoupServer: HTTP API, WebSocket upgrade, graceful stop
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rl-store.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_SERVER (rl_server_get_type ())
+G_DECLARE_FINAL_TYPE (RlServer, rl_server, RL, SERVER, GObject)
+
+RlServer *rl_server_new        (RlStore          *store);
+/* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
+gboolean  rl_server_listen     (RlServer         *self,
+                                const char       *host,
+                                guint             port,
+                                GTlsCertificate  *tls,
+                                char            **uri,
+                                GError          **error);
+/* Stops accepting, closes every WebSocket with 1001, sends what is pending;
+ * calls done once every connection has closed (or after a grace period). */
+void      rl_server_shutdown   (RlServer         *self,
+                                GCallback         done,
+                                gpointer          user_data);
+
+G_END_DECLS

@@ -1,0 +1,1043 @@
+/* rl-store-sqlite.c — RlStore on SQLite (WAL, versioned schema)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-store.h"
+
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "rl-error.h"
+#include "rl-limits.h"
+#include "rl-time.h"
+#include "rl-uuid.h"
+
+#define DEFAULT_EVENT_LOG_LIMIT 10000
+
+struct _RlStore
+{
+  GObject   parent_instance;
+  sqlite3  *db;
+  guint     event_log_limit;
+};
+
+G_DEFINE_FINAL_TYPE (RlStore, rl_store, G_TYPE_OBJECT)
+
+/* Each entry moves the schema one version up; never edit a shipped one. */
+static const char *migrations[] = {
+  /* 1 */
+  "CREATE TABLE tenants (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);"
+  "CREATE TABLE users (tenant TEXT NOT NULL REFERENCES tenants (id), id TEXT NOT NULL,"
+  "  name TEXT NOT NULL, role TEXT NOT NULL, token_hash BLOB NOT NULL,"
+  "  created_at INTEGER NOT NULL, PRIMARY KEY (id));"
+  "CREATE TABLE documents (tenant TEXT NOT NULL REFERENCES tenants (id), id TEXT NOT NULL,"
+  "  kind TEXT NOT NULL, title TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+  "  width INTEGER NOT NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL, created_by_id TEXT NOT NULL, created_by_name TEXT NOT NULL,"
+  "  etag TEXT NOT NULL, content BLOB NOT NULL, head_seq INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (tenant, id));"
+  "CREATE TABLE threads (tenant TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,"
+  "  anchor TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,"
+  "  created_by_id TEXT NOT NULL, created_by_name TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+  "  UNIQUE (tenant, id));"
+  "CREATE INDEX threads_by_doc ON threads (tenant, doc);"
+  "CREATE TABLE comments (tenant TEXT NOT NULL, id TEXT NOT NULL, thread TEXT NOT NULL,"
+  "  author_id TEXT NOT NULL, author_name TEXT NOT NULL, body TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL, edited_at INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (tenant, id));"
+  "CREATE INDEX comments_by_thread ON comments (tenant, thread);"
+  "CREATE TABLE events (tenant TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,"
+  "  payload TEXT NOT NULL, PRIMARY KEY (tenant, doc, seq)) WITHOUT ROWID;"
+  "CREATE TABLE usage (tenant TEXT PRIMARY KEY, messages INTEGER NOT NULL DEFAULT 0,"
+  "  bytes INTEGER NOT NULL DEFAULT 0);",
+};
+
+/* ---- small SQLite helpers ------------------------------------------------ */
+
+typedef sqlite3_stmt Stmt;
+
+static void
+stmt_finalize (Stmt *stmt)
+{
+  sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_finalize)
+
+static gboolean
+set_db_error (RlStore  *self,
+              GError  **error)
+{
+  g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static Stmt *
+prepare (RlStore    *self,
+         const char *sql)
+{
+  Stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("bad SQL (%s): %s", sqlite3_errmsg (self->db), sql);
+  return stmt;
+}
+
+/* Binds text arguments 1..n, NULL-terminated. */
+static Stmt *
+prepare_with (RlStore    *self,
+              const char *sql,
+              ...)
+{
+  Stmt *stmt = prepare (self, sql);
+  va_list args;
+  const char *arg;
+  int i = 1;
+
+  va_start (args, sql);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    sqlite3_bind_text (stmt, i++, arg, -1, SQLITE_TRANSIENT);
+  va_end (args);
+  return stmt;
+}
+
+static gboolean
+exec (RlStore    *self,
+      const char *sql,
+      GError    **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", message);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+column_dup (Stmt *stmt,
+            int   column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static gboolean
+step_done (RlStore  *self,
+           Stmt     *stmt,
+           GError  **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_CONFLICT, "that id is already taken");
+      return FALSE;
+    }
+  return set_db_error (self, error);
+}
+
+/* ---- tokens --------------------------------------------------------------- */
+
+static GBytes *
+hash_secret (const char *secret)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) secret, -1);
+  g_checksum_get_digest (checksum, digest, &len);
+  return g_bytes_new (digest, len);
+}
+
+static gboolean
+constant_time_equal (const guint8 *a,
+                     const guint8 *b,
+                     gsize         len)
+{
+  guint8 diff = 0;
+
+  for (gsize i = 0; i < len; i++)
+    diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+static char *
+random_secret (void)
+{
+  guint8 bytes[32];
+  gsize done = 0;
+  char *b64;
+
+  while (done < sizeof bytes)
+    {
+      ssize_t r = getrandom (bytes + done, sizeof bytes - done, 0);
+      if (r > 0)
+        done += (gsize) r;
+    }
+  b64 = g_base64_encode (bytes, sizeof bytes);
+  /* URL-safe, unpadded: a token travels in invite links. */
+  for (char *p = b64; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+  return b64;
+}
+
+void
+rl_principal_free (RlPrincipal *principal)
+{
+  if (principal == NULL)
+    return;
+  g_free (principal->tenant);
+  rl_person_clear (&principal->user);
+  g_free (principal);
+}
+
+/* ---- object --------------------------------------------------------------- */
+
+static void
+rl_store_finalize (GObject *object)
+{
+  RlStore *self = RL_STORE (object);
+
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  G_OBJECT_CLASS (rl_store_parent_class)->finalize (object);
+}
+
+static void
+rl_store_class_init (RlStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rl_store_finalize;
+}
+
+static void
+rl_store_init (RlStore *self)
+{
+  self->event_log_limit = DEFAULT_EVENT_LOG_LIMIT;
+}
+
+static gboolean
+migrate (RlStore  *self,
+         GError  **error)
+{
+  g_autoptr(Stmt) stmt = prepare (self, "PRAGMA user_version");
+  int version;
+
+  sqlite3_step (stmt);
+  version = sqlite3_column_int (stmt, 0);
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
+                   "the database has schema version %d, newer than this server’s %d",
+                   version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+RlStore *
+rl_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(RlStore) self = g_object_new (RL_TYPE_STORE, NULL);
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                       SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open %s: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL: a committed transaction survives the process being killed;
+   * synchronous=FULL adds an fsync per commit so it survives power loss too. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+void
+rl_store_set_event_log_limit (RlStore *self,
+                              guint    limit)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+  self->event_log_limit = MAX (limit, 1);
+}
+
+/* ---- tenants and users ------------------------------------------------------ */
+
+gboolean
+rl_store_add_tenant (RlStore     *self,
+                     const char  *tenant,
+                     GError     **error)
+{
+  g_autoptr(Stmt) stmt = NULL;
+
+  if (!rl_tenant_id_is_valid (tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                   "a tenant id is 1–40 characters of a–z, 0–9 and “-”");
+      return FALSE;
+    }
+  stmt = prepare_with (self, "INSERT INTO tenants (id, created_at) VALUES (?, ?)", tenant, NULL);
+  sqlite3_bind_int64 (stmt, 2, rl_time_now_ms ());
+  return step_done (self, stmt, error);
+}
+
+gboolean
+rl_store_has_tenant (RlStore    *self,
+                     const char *tenant)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM tenants WHERE id = ?", tenant, NULL);
+
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+char *
+rl_store_add_user (RlStore     *self,
+                   const char  *tenant,
+                   const char  *name,
+                   RlRole       role,
+                   GError     **error)
+{
+  g_autoptr(Stmt) stmt = NULL;
+  g_autofree char *id = rl_random_id_new ();
+  g_autofree char *secret = random_secret ();
+  g_autoptr(GBytes) hash = hash_secret (secret);
+  g_autofree char *trimmed = g_strstrip (g_strdup (name ? name : ""));
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+
+  if (!rl_store_has_tenant (self, tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
+      return NULL;
+    }
+  if (!g_utf8_validate (trimmed, -1, NULL) || *trimmed == '\0' ||
+      g_utf8_strlen (trimmed, -1) > RL_NAME_MAX_CHARS)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a user needs a name");
+      return NULL;
+    }
+
+  stmt = prepare (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)");
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, trimmed, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, rl_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, rl_time_now_ms ());
+  if (!step_done (self, stmt, error))
+    return NULL;
+
+  /* The user id locates the row; only the secret part is checked, by hash. */
+  return g_strdup_printf ("%s.%s", id, secret);
+}
+
+RlPrincipal *
+rl_store_authenticate (RlStore    *self,
+                       const char *token)
+{
+  g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(GBytes) hash = NULL;
+  g_autofree char *id = NULL;
+  const char *dot, *secret;
+  const guint8 *stored;
+  RlPrincipal *principal;
+
+  if (token == NULL || (dot = strchr (token, '.')) == NULL || dot - token > 64)
+    return NULL;
+  id = g_strndup (token, dot - token);
+  secret = dot + 1;
+  hash = hash_secret (secret);
+
+  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash FROM users WHERE id = ?", id, NULL);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  stored = sqlite3_column_blob (stmt, 3);
+  if (sqlite3_column_bytes (stmt, 3) != (int) g_bytes_get_size (hash) ||
+      !constant_time_equal (stored, g_bytes_get_data (hash, NULL), g_bytes_get_size (hash)))
+    return NULL;
+
+  principal = g_new0 (RlPrincipal, 1);
+  principal->tenant = column_dup (stmt, 0);
+  principal->user.id = g_steal_pointer (&id);
+  principal->user.name = column_dup (stmt, 1);
+  if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &principal->role))
+    principal->role = RL_ROLE_VIEWER;
+  return principal;
+}
+
+/* ---- documents ------------------------------------------------------------- */
+
+#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
+
+static RlDocument *
+document_from_row (Stmt *stmt)
+{
+  RlDocument *doc = g_new0 (RlDocument, 1);
+
+  doc->id = column_dup (stmt, 0);
+  rl_doc_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &doc->kind);
+  doc->title = column_dup (stmt, 2);
+  doc->mime = column_dup (stmt, 3);
+  doc->size = sqlite3_column_int64 (stmt, 4);
+  doc->width = sqlite3_column_int (stmt, 5);
+  doc->height = sqlite3_column_int (stmt, 6);
+  doc->created_at = sqlite3_column_int64 (stmt, 7);
+  doc->created_by.id = column_dup (stmt, 8);
+  doc->created_by.name = column_dup (stmt, 9);
+  return doc;
+}
+
+RlDocument *
+rl_store_add_document (RlStore        *self,
+                       const char     *tenant,
+                       const RlPerson *created_by,
+                       const char     *title,
+                       const char     *mime,
+                       int             width,
+                       int             height,
+                       GBytes         *content,
+                       GError        **error)
+{
+  g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
+  g_autofree char *etag = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+
+  if (!rl_doc_kind_for_mime (mime, &doc->kind))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
+      return NULL;
+    }
+  if (!rl_store_has_tenant (self, tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
+      return NULL;
+    }
+
+  doc->id = rl_random_id_new ();
+  doc->title = g_strdup (title);
+  doc->mime = g_strdup (mime);
+  doc->size = (gint64) size;
+  doc->width = width;
+  doc->height = height;
+  doc->created_at = rl_time_now_ms ();
+  rl_person_copy_into (&doc->created_by, created_by);
+  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+
+  stmt = prepare (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, doc->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, rl_doc_kind_to_string (doc->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, doc->title, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, doc->mime, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, doc->size);
+  sqlite3_bind_int (stmt, 7, width);
+  sqlite3_bind_int (stmt, 8, height);
+  sqlite3_bind_int64 (stmt, 9, doc->created_at);
+  sqlite3_bind_text (stmt, 10, doc->created_by.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, doc->created_by.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 12, etag, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob64 (stmt, 13, size ? data : (const void *) "", size, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return NULL;
+  return g_steal_pointer (&doc);
+}
+
+GPtrArray *
+rl_store_list_documents (RlStore    *self,
+                         const char *tenant)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
+                                             " WHERE tenant = ? ORDER BY rowid", tenant, NULL);
+  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (docs, document_from_row (stmt));
+  return docs;
+}
+
+RlDocument *
+rl_store_get_document (RlStore    *self,
+                       const char *tenant,
+                       const char *doc)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
+                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return document_from_row (stmt);
+}
+
+GBytes *
+rl_store_get_content (RlStore     *self,
+                      const char  *tenant,
+                      const char  *doc,
+                      char       **etag)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT content, etag FROM documents"
+                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  if (etag)
+    *etag = column_dup (stmt, 1);
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+}
+
+/* ---- threads ---------------------------------------------------------------- */
+
+static RlThread *
+thread_from_row (Stmt       *stmt,
+                 const char *doc)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  RlThread *thread = rl_thread_new ();
+  const char *anchor_json = (const char *) sqlite3_column_text (stmt, 1);
+
+  thread->id = column_dup (stmt, 0);
+  thread->doc = g_strdup (doc);
+  if (json_parser_load_from_data (parser, anchor_json, -1, NULL))
+    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
+  thread->resolved = sqlite3_column_int (stmt, 2) != 0;
+  thread->created_by.id = column_dup (stmt, 3);
+  thread->created_by.name = column_dup (stmt, 4);
+  thread->created_at = sqlite3_column_int64 (stmt, 5);
+  thread->updated_at = sqlite3_column_int64 (stmt, 6);
+  return thread;
+}
+
+static RlComment *
+comment_from_row (Stmt *stmt)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = column_dup (stmt, 0);
+  comment->thread = column_dup (stmt, 1);
+  comment->author.id = column_dup (stmt, 2);
+  comment->author.name = column_dup (stmt, 3);
+  comment->body = column_dup (stmt, 4);
+  comment->created_at = sqlite3_column_int64 (stmt, 5);
+  comment->edited_at = sqlite3_column_int64 (stmt, 6);
+  return comment;
+}
+
+#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at"
+#define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
+
+gint64
+rl_store_get_head (RlStore    *self,
+                   const char *tenant,
+                   const char *doc)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT head_seq FROM documents"
+                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+GPtrArray *
+rl_store_load_threads (RlStore    *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64     *head_seq)
+{
+  g_autoptr(Stmt) threads_stmt = NULL;
+  g_autoptr(Stmt) comments_stmt = NULL;
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+
+  /* One read transaction, so the threads and the head agree. */
+  exec (self, "BEGIN", NULL);
+  if (head_seq)
+    *head_seq = rl_store_get_head (self, tenant, doc);
+
+  threads_stmt = prepare_with (self, "SELECT " THREAD_COLUMNS " FROM threads"
+                                     " WHERE tenant = ? AND doc = ? ORDER BY rowid", tenant, doc, NULL);
+  while (sqlite3_step (threads_stmt) == SQLITE_ROW)
+    {
+      RlThread *thread = thread_from_row (threads_stmt, doc);
+
+      g_ptr_array_add (threads, thread);
+      g_hash_table_insert (by_id, thread->id, thread);
+    }
+
+  comments_stmt = prepare_with (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
+                                      " c.created_at, c.edited_at FROM comments c"
+                                      " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
+                                      " WHERE t.tenant = ? AND t.doc = ? ORDER BY c.rowid",
+                                tenant, doc, NULL);
+  while (sqlite3_step (comments_stmt) == SQLITE_ROW)
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (comments_stmt, 1));
+
+      if (thread)
+        g_ptr_array_add (thread->comments, comment_from_row (comments_stmt));
+    }
+  exec (self, "COMMIT", NULL);
+
+  return threads;
+}
+
+GPtrArray *
+rl_store_events_since (RlStore    *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64      since,
+                       gint64     *head_seq)
+{
+  g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  gint64 head, expected = since + 1;
+
+  head = rl_store_get_head (self, tenant, doc);
+  if (head_seq)
+    *head_seq = head;
+  if (since > head)
+    return NULL;   /* the client is ahead of this store: only a reset helps */
+
+  stmt = prepare_with (self, "SELECT seq, payload FROM events WHERE tenant = ? AND doc = ?"
+                             " AND seq > ?3 AND seq <= ?4 ORDER BY seq", tenant, doc, NULL);
+  sqlite3_bind_int64 (stmt, 3, since);
+  sqlite3_bind_int64 (stmt, 4, head);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (sqlite3_column_int64 (stmt, 0) != expected++)
+        return NULL;   /* pruned: a gap */
+      g_ptr_array_add (events, column_dup (stmt, 1));
+    }
+  if (expected != head + 1)
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+/* ---- mutations -------------------------------------------------------------- */
+
+typedef struct
+{
+  char   *created_by;
+  gint64  comment_count;
+} ThreadInfo;
+
+static gboolean
+lookup_thread (RlStore    *self,
+               const char *tenant,
+               const char *doc,
+               const char *thread,
+               ThreadInfo *info,
+               GError    **error)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
+                                             " WHERE tenant = ? AND doc = ? AND id = ?",
+                                       tenant, doc, thread, NULL);
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
+      return FALSE;
+    }
+  info->created_by = column_dup (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+may_modify (const RlPrincipal *who,
+            const char        *owner,
+            GError           **error)
+{
+  if (who->role == RL_ROLE_ADMIN || g_strcmp0 (who->user.id, owner) == 0)
+    return TRUE;
+  g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "only its author or an admin may do that");
+  return FALSE;
+}
+
+static gboolean
+touch_thread (RlStore    *self,
+              const char *tenant,
+              const char *thread,
+              gint64      now,
+              GError    **error)
+{
+  g_autoptr(Stmt) stmt = prepare (self, "UPDATE threads SET updated_at = ?1 WHERE tenant = ?2 AND id = ?3");
+
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, thread, -1, SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
+}
+
+static RlComment *
+insert_comment (RlStore           *self,
+                const RlPrincipal *who,
+                const RlRequest   *request,
+                gint64             now,
+                GError           **error)
+{
+  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
+                                        " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
+  g_autoptr(RlComment) comment = rl_comment_new ();
+
+  comment->id = g_strdup (request->comment_id);
+  comment->thread = g_strdup (request->thread_id);
+  rl_person_copy_into (&comment->author, &who->user);
+  comment->body = g_strdup (request->body);
+  comment->created_at = now;
+
+  sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, comment->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, comment->thread, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, comment->author.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, comment->author.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, comment->body, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, now);
+  if (!step_done (self, stmt, error))
+    return NULL;
+  return g_steal_pointer (&comment);
+}
+
+static RlEvent *
+apply_create_thread (RlStore           *self,
+                     const RlPrincipal *who,
+                     const RlDocument  *doc,
+                     const RlRequest   *request,
+                     gint64             now,
+                     GError           **error)
+{
+  g_autoptr(RlEvent) event = rl_event_new (RL_EVENT_CREATED, doc->kind);
+  g_autoptr(RlThread) thread = rl_thread_new ();
+  g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+  RlComment *comment;
+
+  thread->id = g_strdup (request->thread_id);
+  thread->doc = g_strdup (doc->id);
+  rl_anchor_copy_into (&thread->anchor, &request->anchor);
+  rl_person_copy_into (&thread->created_by, &who->user);
+  thread->created_at = thread->updated_at = now;
+
+  stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                        " created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)");
+  sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, doc->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, anchor_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, who->user.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, who->user.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, now);
+  sqlite3_bind_int64 (stmt, 8, now);
+  if (!step_done (self, stmt, error))
+    return NULL;
+
+  comment = insert_comment (self, who, request, now, error);
+  if (comment == NULL)
+    return NULL;
+  g_ptr_array_add (thread->comments, comment);
+
+  event->thread_id = g_strdup (thread->id);
+  event->thread = g_steal_pointer (&thread);
+  return g_steal_pointer (&event);
+}
+
+static RlEvent *
+apply_to_thread (RlStore           *self,
+                 const RlPrincipal *who,
+                 const RlDocument  *doc,
+                 const RlRequest   *request,
+                 gint64             now,
+                 GError           **error)
+{
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(Stmt) stmt = NULL;
+  g_autofree char *owner = NULL;
+  ThreadInfo info = { 0 };
+  const char *tenant = who->tenant;
+
+  if (!lookup_thread (self, tenant, doc->id, request->thread_id, &info, error))
+    return NULL;
+  owner = info.created_by;
+
+  event = rl_event_new (request->type == RL_REQUEST_DELETE_THREAD ? RL_EVENT_DELETED : RL_EVENT_UPDATED,
+                        doc->kind);
+  event->thread_id = g_strdup (request->thread_id);
+
+  switch (request->type)
+    {
+    case RL_REQUEST_ADD_COMMENT:
+      event->change = RL_CHANGE_COMMENT_ADDED;
+      event->comment = insert_comment (self, who, request, now, error);
+      if (event->comment == NULL)
+        return NULL;
+      break;
+
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+      {
+        g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
+                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
+                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
+                                             tenant, request->thread_id, request->comment_id, NULL);
+        g_autoptr(RlComment) comment = NULL;
+
+        if (sqlite3_step (find) != SQLITE_ROW)
+          {
+            g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
+            return NULL;
+          }
+        comment = comment_from_row (find);
+        if (!may_modify (who, comment->author.id, error))
+          return NULL;
+
+        if (request->type == RL_REQUEST_DELETE_COMMENT)
+          {
+            if (sqlite3_column_int (find, 7))
+              {
+                g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                             "the first comment can’t be deleted: delete the thread");
+                return NULL;
+              }
+            stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
+                                 tenant, comment->id, NULL);
+            event->change = RL_CHANGE_COMMENT_DELETED;
+            event->comment_id = g_strdup (comment->id);
+          }
+        else
+          {
+            stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2"
+                                  " WHERE tenant = ?3 AND id = ?4");
+            sqlite3_bind_text (stmt, 1, request->body, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (stmt, 2, now);
+            sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text (stmt, 4, comment->id, -1, SQLITE_TRANSIENT);
+            g_free (comment->body);
+            comment->body = g_strdup (request->body);
+            comment->edited_at = now;
+            event->change = RL_CHANGE_COMMENT_EDITED;
+            event->comment = g_steal_pointer (&comment);
+          }
+        if (!step_done (self, stmt, error))
+          return NULL;
+      }
+      break;
+
+    case RL_REQUEST_RESOLVE_THREAD:
+      stmt = prepare (self, "UPDATE threads SET resolved = ?1 WHERE tenant = ?2 AND id = ?3");
+      sqlite3_bind_int (stmt, 1, request->resolved ? 1 : 0);
+      sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
+      if (!step_done (self, stmt, error))
+        return NULL;
+      event->change = RL_CHANGE_RESOLVED;
+      event->resolved = request->resolved;
+      rl_person_copy_into (&event->by, &who->user);
+      break;
+
+    case RL_REQUEST_MOVE_THREAD:
+      {
+        g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+        g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+
+        if (!may_modify (who, owner, error))
+          return NULL;
+        stmt = prepare (self, "UPDATE threads SET anchor = ?1 WHERE tenant = ?2 AND id = ?3");
+        sqlite3_bind_text (stmt, 1, anchor_json, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
+        if (!step_done (self, stmt, error))
+          return NULL;
+        event->change = RL_CHANGE_MOVED;
+        rl_anchor_copy_into (&event->anchor, &request->anchor);
+      }
+      break;
+
+    case RL_REQUEST_DELETE_THREAD:
+      {
+        g_autoptr(Stmt) comments = NULL;
+
+        if (!may_modify (who, owner, error))
+          return NULL;
+        comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
+                                 tenant, request->thread_id, NULL);
+        stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
+                             tenant, request->thread_id, NULL);
+        if (!step_done (self, comments, error) || !step_done (self, stmt, error))
+          return NULL;
+      }
+      return g_steal_pointer (&event);
+
+    case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_UNSUBSCRIBE:
+    case RL_REQUEST_CREATE_THREAD:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!touch_thread (self, tenant, request->thread_id, now, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+static gboolean
+append_event (RlStore     *self,
+              const char  *tenant,
+              const char  *doc,
+              RlEvent     *event,
+              char       **serialized,
+              GError     **error)
+{
+  g_autoptr(Stmt) head = NULL;
+  g_autoptr(Stmt) insert = NULL;
+  g_autofree char *payload = NULL;
+
+  event->seq = rl_store_get_head (self, tenant, doc) + 1;
+  payload = rl_event_serialize (event);
+
+  head = prepare (self, "UPDATE documents SET head_seq = ?1 WHERE tenant = ?2 AND id = ?3");
+  sqlite3_bind_int64 (head, 1, event->seq);
+  sqlite3_bind_text (head, 2, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (head, 3, doc, -1, SQLITE_TRANSIENT);
+  insert = prepare (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES (?1, ?2, ?3, ?4)");
+  sqlite3_bind_text (insert, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 2, doc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 3, event->seq);
+  sqlite3_bind_text (insert, 4, payload, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, head, error) || !step_done (self, insert, error))
+    return FALSE;
+
+  /* Keep the log bounded; a client further behind gets a reset snapshot. */
+  if (event->seq > self->event_log_limit && event->seq % 64 == 0)
+    {
+      g_autoptr(Stmt) prune = prepare (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3");
+
+      sqlite3_bind_text (prune, 1, tenant, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (prune, 2, doc, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (prune, 3, event->seq - self->event_log_limit);
+      if (!step_done (self, prune, error))
+        return FALSE;
+    }
+
+  *serialized = g_steal_pointer (&payload);
+  return TRUE;
+}
+
+RlEvent *
+rl_store_apply (RlStore           *self,
+                const RlPrincipal *who,
+                const RlDocument  *doc,
+                const RlRequest   *request,
+                char             **serialized,
+                GError           **error)
+{
+  g_autoptr(RlEvent) event = NULL;
+  gint64 now = rl_time_now_ms ();
+
+  g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
+
+  if (who->role == RL_ROLE_VIEWER)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
+      return NULL;
+    }
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  if (request->type == RL_REQUEST_CREATE_THREAD)
+    event = apply_create_thread (self, who, doc, request, now, error);
+  else
+    event = apply_to_thread (self, who, doc, request, now, error);
+
+  if (event != NULL)
+    {
+      event->doc = g_strdup (doc->id);
+      event->broadcast_id = g_strdup (request->broadcast_id);
+      if (!append_event (self, who->tenant, doc->id, event, serialized, error))
+        g_clear_pointer (&event, rl_event_free);
+    }
+
+  if (event == NULL)
+    {
+      exec (self, "ROLLBACK", NULL);
+      return NULL;
+    }
+  if (!exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      g_clear_pointer (serialized, g_free);
+      return NULL;
+    }
+  return g_steal_pointer (&event);
+}
+
+/* ---- usage ------------------------------------------------------------------- */
+
+void
+rl_store_add_usage (RlStore    *self,
+                    const char *tenant,
+                    guint64     messages,
+                    guint64     bytes)
+{
+  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO usage (tenant, messages, bytes) VALUES (?1, ?2, ?3)"
+                                        " ON CONFLICT (tenant) DO UPDATE SET messages = messages + ?2,"
+                                        " bytes = bytes + ?3");
+
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) messages);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) bytes);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("could not record usage: %s", sqlite3_errmsg (self->db));
+}
+
+void
+rl_store_get_usage (RlStore    *self,
+                    const char *tenant,
+                    guint64    *messages,
+                    guint64    *bytes)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT messages, bytes FROM usage WHERE tenant = ?", tenant, NULL);
+
+  *messages = *bytes = 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *messages = (guint64) sqlite3_column_int64 (stmt, 0);
+      *bytes = (guint64) sqlite3_column_int64 (stmt, 1);
+    }
+}

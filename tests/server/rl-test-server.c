@@ -1,0 +1,706 @@
+/* rl-test-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-test-server.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#define DEFAULT_TIMEOUT_MS 10000
+
+/* ---- waiting ---------------------------------------------------------------- */
+
+static gboolean
+flag_set_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+rl_test_wait_until (gboolean (*cond) (gpointer),
+                    gpointer   data,
+                    guint      ms)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (ms, flag_set_cb, &expired);
+
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return cond (data);
+}
+
+char *
+rl_test_uuid (void)
+{
+  return g_uuid_string_random ();
+}
+
+/* ---- the server process ------------------------------------------------------- */
+
+static const char *
+server_binary (void)
+{
+  const char *path = g_getenv ("REDLINE_SERVER");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+RlTestServer *
+rl_test_server_new (void)
+{
+  RlTestServer *server = g_new0 (RlTestServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  server->dir = g_dir_make_tmp ("redline-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->db = g_build_filename (server->dir, "redline.db", NULL);
+  return server;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+rl_test_server_free (RlTestServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->process)
+    rl_test_server_kill (server);
+  remove_tree (server->dir);
+  g_free (server->dir);
+  g_free (server->db);
+  g_free (server->url);
+  g_free (server->ws_url);
+  g_free (server->tls_cert);
+  g_free (server->tls_key);
+  g_free (server->extra_arg);
+  g_free (server);
+}
+
+static GPtrArray *
+admin_argv (RlTestServer *server,
+            const char   *first_arg,
+            va_list       args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+
+  g_ptr_array_add (argv, g_strdup (server_binary ()));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (server->db));
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+static int
+run_admin (GPtrArray  *argv,
+           char      **out,
+           char      **err)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+char *
+rl_test_server_admin (RlTestServer *server,
+                      const char   *first_arg,
+                      ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  va_list args;
+  int status;
+  guint n;
+
+  va_start (args, first_arg);
+  argv = admin_argv (server, first_arg, args);
+  va_end (args);
+
+  status = run_admin (argv, &out, &err);
+  if (status != 0)
+    g_error ("admin command failed (%d): %s", status, err);
+  g_strstrip (out);
+  lines = g_strsplit (out, "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpuint (n, >, 0);
+  return g_strdup (lines[n - 1]);
+}
+
+int
+rl_test_server_admin_status (RlTestServer *server,
+                             char        **err,
+                             const char   *first_arg,
+                             ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *out = NULL;
+  va_list args;
+
+  va_start (args, first_arg);
+  argv = admin_argv (server, first_arg, args);
+  va_end (args);
+  return run_admin (argv, &out, err);
+}
+
+typedef struct
+{
+  char     *line;
+  gboolean  done;
+} LineRead;
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  LineRead *read = data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+line_done (gpointer data)
+{
+  return ((LineRead *) data)->done;
+}
+
+void
+rl_test_server_start (RlTestServer *server)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  LineRead read = { 0 };
+  const char *url;
+
+  g_assert_null (server->process);
+  g_ptr_array_add (argv, g_strdup (server_binary ()));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (server->db));
+  g_ptr_array_add (argv, g_strdup ("serve"));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", server->port));
+  if (server->tls_cert)
+    {
+      g_ptr_array_add (argv, g_strdup ("--tls-cert"));
+      g_ptr_array_add (argv, g_strdup (server->tls_cert));
+      g_ptr_array_add (argv, g_strdup ("--tls-key"));
+      g_ptr_array_add (argv, g_strdup (server->tls_key));
+    }
+  if (server->extra_arg)
+    g_ptr_array_add (argv, g_strdup (server->extra_arg));
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
+  rl_test_wait_until (line_done, &read, 20000);
+  g_assert_nonnull (read.line);
+  g_assert_true (g_str_has_prefix (read.line, "listening on "));
+
+  url = read.line + strlen ("listening on ");
+  g_clear_pointer (&server->url, g_free);
+  g_clear_pointer (&server->ws_url, g_free);
+  server->url = g_strdup (url);
+  server->ws_url = g_strdup_printf ("%s%s/api/v1/ws", g_str_has_prefix (url, "https") ? "wss" : "ws",
+                                    strchr (url, ':'));
+  server->port = (guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10);
+  g_free (read.line);
+}
+
+typedef struct
+{
+  gboolean done;
+} WaitExit;
+
+static void
+exit_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  ((WaitExit *) data)->done = TRUE;
+}
+
+static gboolean
+exit_done (gpointer data)
+{
+  return ((WaitExit *) data)->done;
+}
+
+static void
+wait_exit (RlTestServer *server)
+{
+  WaitExit wait = { 0 };
+
+  g_subprocess_wait_async (server->process, NULL, exit_cb, &wait);
+  g_assert_true (rl_test_wait_until (exit_done, &wait, 30000));
+}
+
+void
+rl_test_server_stop (RlTestServer *server)
+{
+  g_assert_nonnull (server->process);
+  g_subprocess_send_signal (server->process, SIGTERM);
+  wait_exit (server);
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+  g_clear_object (&server->process);
+}
+
+void
+rl_test_server_kill (RlTestServer *server)
+{
+  g_assert_nonnull (server->process);
+  g_subprocess_force_exit (server->process);
+  wait_exit (server);
+  g_clear_object (&server->process);
+}
+
+char *
+rl_test_add_user (RlTestServer *server,
+                  const char   *tenant,
+                  const char   *name,
+                  const char   *role)
+{
+  return rl_test_server_admin (server, "user", "add", "--tenant", tenant, "--name", name,
+                               "--role", role, NULL);
+}
+
+char *
+rl_test_add_doc (RlTestServer *server,
+                 const char   *tenant,
+                 const char   *title,
+                 const char   *data_file)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", data_file, NULL);
+
+  return rl_test_server_admin (server, "doc", "add", "--tenant", tenant, "--title", title, path, NULL);
+}
+
+char *
+rl_test_add_doc_bytes (RlTestServer *server,
+                       const char   *tenant,
+                       const char   *title,
+                       const char   *suffix,
+                       const char   *bytes,
+                       gssize        length)
+{
+  g_autofree char *name = g_strdup_printf ("upload-%u%s", g_random_int (), suffix);
+  g_autofree char *path = g_build_filename (server->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, bytes, length, &error);
+  g_assert_no_error (error);
+  return rl_test_server_admin (server, "doc", "add", "--tenant", tenant, "--title", title, path, NULL);
+}
+
+/* ---- HTTP ---------------------------------------------------------------------- */
+
+static gboolean
+accept_any_certificate (SoupMessage          *msg,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              data)
+{
+  return TRUE;
+}
+
+void
+rl_test_response_free (RlTestResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->json, json_node_unref);
+  g_clear_pointer (&response->headers, soup_message_headers_unref);
+  g_free (response);
+}
+
+RlTestResponse *
+rl_test_http (RlTestServer *server,
+              const char   *method,
+              const char   *path,
+              const char   *token,
+              const char   *content_type,
+              GBytes       *body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat (server->url, path, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  RlTestResponse *response = g_new0 (RlTestResponse, 1);
+
+  msg = soup_message_new (method, uri);
+  g_assert_nonnull (msg);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  if (token)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    }
+  if (body)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+
+  response->body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  response->status = soup_message_get_status (msg);
+  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  if (g_bytes_get_size (response->body) > 0 &&
+      json_parser_load_from_data (parser, g_bytes_get_data (response->body, NULL),
+                                  (gssize) g_bytes_get_size (response->body), NULL))
+    response->json = json_node_ref (json_parser_get_root (parser));
+  return response;
+}
+
+const char *
+rl_test_response_error_code (RlTestResponse *response)
+{
+  JsonObject *object, *error;
+
+  if (response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
+    return NULL;
+  object = json_node_get_object (response->json);
+  if (!json_object_has_member (object, "error"))
+    return NULL;
+  error = json_object_get_object_member (object, "error");
+  g_assert_true (json_object_has_member (error, "message"));
+  return json_object_get_string_member (error, "code");
+}
+
+/* ---- WebSocket ------------------------------------------------------------------ */
+
+static void
+on_ws_message (SoupWebsocketConnection *connection,
+               SoupWebsocketDataType    type,
+               GBytes                  *message,
+               RlTestClient            *client)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  g_queue_push_tail (client->frames, g_strndup (data, length));
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *connection,
+              RlTestClient            *client)
+{
+  client->closed = TRUE;
+  client->close_code = soup_websocket_connection_get_close_code (connection);
+}
+
+typedef struct
+{
+  RlTestClient *client;
+  SoupMessage  *msg;
+  gboolean      done;
+} Connecting;
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Connecting *connecting = data;
+
+  connecting->client->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, NULL);
+  connecting->done = TRUE;
+}
+
+static gboolean
+connecting_done (gpointer data)
+{
+  return ((Connecting *) data)->done;
+}
+
+RlTestClient *
+rl_test_client_try (RlTestServer *server,
+                    const char   *token,
+                    guint        *status)
+{
+  const char *protocols[] = { "redline.v1", NULL };
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", server->ws_url);
+  RlTestClient *client = g_new0 (RlTestClient, 1);
+  Connecting connecting = { client, msg, FALSE };
+
+  client->frames = g_queue_new ();
+  client->unpacked = g_queue_new ();
+  client->session = soup_session_new ();
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  if (token)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    }
+
+  soup_session_websocket_connect_async (client->session, msg, NULL, (char **) protocols,
+                                        G_PRIORITY_DEFAULT, NULL, connected_cb, &connecting);
+  g_assert_true (rl_test_wait_until (connecting_done, &connecting, DEFAULT_TIMEOUT_MS));
+  client->http_status = soup_message_get_status (msg);
+  if (status)
+    *status = client->http_status;
+
+  if (client->connection == NULL)
+    {
+      rl_test_client_free (client);
+      return NULL;
+    }
+  soup_websocket_connection_set_max_incoming_payload_size (client->connection, 0);
+  g_signal_connect (client->connection, "message", G_CALLBACK (on_ws_message), client);
+  g_signal_connect (client->connection, "closed", G_CALLBACK (on_ws_closed), client);
+  return client;
+}
+
+RlTestClient *
+rl_test_client_new (RlTestServer *server,
+                    const char   *token)
+{
+  RlTestClient *client = rl_test_client_try (server, token, NULL);
+  JsonObject *welcome;
+
+  g_assert_nonnull (client);
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (client->connection), ==, "redline.v1");
+  welcome = rl_test_client_next (client);
+  g_assert_cmpstr (json_object_get_string_member (welcome, "type"), ==, "welcome");
+  client->welcome = json_node_init_object (json_node_alloc (), welcome);
+  json_object_unref (welcome);
+  return client;
+}
+
+void
+rl_test_client_free (RlTestClient *client)
+{
+  if (client == NULL)
+    return;
+  if (client->connection)
+    {
+      g_signal_handlers_disconnect_by_data (client->connection, client);
+      if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&client->connection);
+    }
+  g_clear_object (&client->session);
+  g_queue_free_full (client->frames, g_free);
+  g_queue_free_full (client->unpacked, (GDestroyNotify) json_object_unref);
+  g_clear_pointer (&client->welcome, json_node_unref);
+  g_free (client);
+}
+
+void
+rl_test_client_send (RlTestClient *client,
+                     const char   *text)
+{
+  soup_websocket_connection_send_text (client->connection, text);
+}
+
+void
+rl_test_client_send_printf (RlTestClient *client,
+                            const char   *format,
+                            ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  rl_test_client_send (client, text);
+}
+
+static gboolean
+has_frame_or_closed (gpointer data)
+{
+  RlTestClient *client = data;
+
+  return client->frames->length > 0 || client->closed;
+}
+
+char *
+rl_test_client_next_raw (RlTestClient *client,
+                         guint         timeout_ms)
+{
+  rl_test_wait_until (has_frame_or_closed, client, timeout_ms);
+  return g_queue_pop_head (client->frames);
+}
+
+static JsonObject *
+next_with_timeout (RlTestClient *client,
+                   guint         timeout_ms)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = NULL;
+  JsonObject *object;
+
+  if (client->unpacked->length > 0)
+    return g_queue_pop_head (client->unpacked);
+
+  raw = rl_test_client_next_raw (client, timeout_ms);
+  if (raw == NULL)
+    return NULL;
+  json_parser_load_from_data (parser, raw, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  if (g_strcmp0 (json_object_get_string_member (object, "type"), "batch") == 0)
+    {
+      JsonArray *events = json_object_get_array_member (object, "events");
+
+      g_assert_cmpuint (json_array_get_length (events), >=, 2);
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        g_queue_push_tail (client->unpacked, json_object_ref (json_array_get_object_element (events, i)));
+      return g_queue_pop_head (client->unpacked);
+    }
+  return json_object_ref (object);
+}
+
+JsonObject *
+rl_test_client_next (RlTestClient *client)
+{
+  JsonObject *object = next_with_timeout (client, DEFAULT_TIMEOUT_MS);
+
+  if (object == NULL)
+    g_error ("no frame arrived (closed: %d, code %u)", client->closed, client->close_code);
+  return object;
+}
+
+JsonObject *
+rl_test_client_expect (RlTestClient *client,
+                       const char   *type)
+{
+  for (;;)
+    {
+      JsonObject *object = rl_test_client_next (client);
+      const char *got = json_object_get_string_member (object, "type");
+
+      if (g_str_equal (got, type))
+        return object;
+      if (!g_str_equal (got, "presence"))
+        {
+          g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+          g_autofree char *text = json_to_string (node, FALSE);
+
+          g_error ("expected a %s frame, got %s", type, text);
+        }
+      json_object_unref (object);
+    }
+}
+
+JsonObject *
+rl_test_client_expect_ack (RlTestClient *client,
+                           const char   *req)
+{
+  for (;;)
+    {
+      JsonObject *object = rl_test_client_next (client);
+      const char *type = json_object_get_string_member (object, "type");
+
+      if (g_str_equal (type, "ack"))
+        {
+          g_assert_cmpstr (json_object_get_string_member_with_default (object, "req", NULL), ==, req);
+          return object;
+        }
+      json_object_unref (object);
+    }
+}
+
+void
+rl_test_client_assert_quiet (RlTestClient *client,
+                             guint         ms)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) object = next_with_timeout (client, ms);
+
+      if (object == NULL)
+        return;
+      if (!g_str_equal (json_object_get_string_member (object, "type"), "presence"))
+        {
+          g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+          g_autofree char *text = json_to_string (node, FALSE);
+
+          g_error ("expected silence, got %s", text);
+        }
+    }
+}
+
+static gboolean
+is_closed (gpointer data)
+{
+  return ((RlTestClient *) data)->closed;
+}
+
+gushort
+rl_test_client_wait_closed (RlTestClient *client,
+                            guint         timeout_ms)
+{
+  g_assert_true (rl_test_wait_until (is_closed, client, timeout_ms));
+  return client->close_code;
+}
+
+JsonObject *
+rl_test_client_subscribe (RlTestClient *client,
+                          const char   *doc)
+{
+  g_autofree char *req = rl_test_uuid ();
+  g_autoptr(JsonObject) ack = NULL;
+  JsonObject *snapshot;
+
+  rl_test_client_send_printf (client, "{\"type\":\"subscribe\",\"req\":\"%s\",\"doc\":\"%s\"}", req, doc);
+  snapshot = rl_test_client_expect (client, "snapshot");
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "doc"), ==, doc);
+  ack = rl_test_client_expect_ack (client, req);
+  g_assert_null (rl_test_ack_error (ack));
+  g_assert_cmpint (json_object_get_int_member (ack, "seq"), ==, json_object_get_int_member (snapshot, "seq"));
+  return snapshot;
+}
+
+const char *
+rl_test_ack_error (JsonObject *ack)
+{
+  g_assert_cmpstr (json_object_get_string_member (ack, "type"), ==, "ack");
+  if (json_object_get_boolean_member (ack, "ok"))
+    return NULL;
+  return json_object_get_string_member (json_object_get_object_member (ack, "error"), "code");
+}

@@ -1,0 +1,146 @@
+/* rl-test-server.h — fixtures that run the real redline-server and talk to
+ * it over real sockets (HTTP and WebSocket, with libsoup)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char        *dir;          /* temporary; removed by free */
+  char        *db;
+  char        *url;          /* http://127.0.0.1:PORT */
+  char        *ws_url;
+  guint        port;
+  GSubprocess *process;
+  char        *tls_cert;     /* set before start for https */
+  char        *tls_key;
+  char        *extra_arg;    /* one more serve option, e.g. "--event-log-limit=5" */
+} RlTestServer;
+
+RlTestServer *rl_test_server_new        (void);
+void          rl_test_server_free       (RlTestServer *server);
+/* Runs `redline-server --db DB ARGS…` to completion; returns its last
+ * stdout line, asserting exit status 0. */
+char         *rl_test_server_admin      (RlTestServer *server,
+                                         const char   *first_arg,
+                                         ...) G_GNUC_NULL_TERMINATED;
+/* Same, but returns the exit status and stderr. */
+int           rl_test_server_admin_status (RlTestServer *server,
+                                           char        **err,
+                                           const char   *first_arg,
+                                           ...) G_GNUC_NULL_TERMINATED;
+/* Starts `serve` (port 0 the first time, the same port after) and waits for
+ * the "listening on" line. */
+void          rl_test_server_start      (RlTestServer *server);
+/* SIGTERM; asserts a clean exit 0. */
+void          rl_test_server_stop       (RlTestServer *server);
+/* SIGKILL; no clean-up at all. */
+void          rl_test_server_kill       (RlTestServer *server);
+
+/* A tenant with one user: returns the token. */
+char         *rl_test_add_user          (RlTestServer *server,
+                                         const char   *tenant,
+                                         const char   *name,
+                                         const char   *role);
+/* Adds a document from a file under tests/data (CLI); returns its id. */
+char         *rl_test_add_doc           (RlTestServer *server,
+                                         const char   *tenant,
+                                         const char   *title,
+                                         const char   *data_file);
+/* Adds a document with the given bytes (written to a temp file). */
+char         *rl_test_add_doc_bytes     (RlTestServer *server,
+                                         const char   *tenant,
+                                         const char   *title,
+                                         const char   *suffix,
+                                         const char   *bytes,
+                                         gssize        length);
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+typedef struct
+{
+  guint     status;
+  GBytes   *body;
+  JsonNode *json;            /* NULL when the body is not JSON */
+  SoupMessageHeaders *headers;
+} RlTestResponse;
+
+void            rl_test_response_free (RlTestResponse *response);
+RlTestResponse *rl_test_http          (RlTestServer *server,
+                                       const char   *method,
+                                       const char   *path,
+                                       const char   *token,
+                                       const char   *content_type,
+                                       GBytes       *body);
+/* The error code of an error body ("not-found"…), or NULL. */
+const char     *rl_test_response_error_code (RlTestResponse *response);
+
+/* ---- WebSocket ----------------------------------------------------------- */
+
+typedef struct
+{
+  SoupSession             *session;
+  SoupWebsocketConnection *connection;
+  GQueue                  *frames;     /* of char* (raw text) */
+  GQueue                  *unpacked;   /* of JsonObject*, from batches */
+  gboolean                 closed;
+  gushort                  close_code;
+  guint                    http_status; /* of a refused upgrade */
+  JsonNode                *welcome;
+} RlTestClient;
+
+/* Connects with the token and the redline.v1 subprotocol; asserts the welcome. */
+RlTestClient *rl_test_client_new      (RlTestServer *server,
+                                       const char   *token);
+/* Tries to connect; NULL with *status set to the HTTP status on refusal. */
+RlTestClient *rl_test_client_try      (RlTestServer *server,
+                                       const char   *token,
+                                       guint        *status);
+void          rl_test_client_free     (RlTestClient *client);
+void          rl_test_client_send     (RlTestClient *client,
+                                       const char   *text);
+void          rl_test_client_send_printf (RlTestClient *client,
+                                          const char   *format,
+                                          ...) G_GNUC_PRINTF (2, 3);
+/* Next frame (raw), waiting up to timeout_ms; NULL on timeout or close. */
+char         *rl_test_client_next_raw (RlTestClient *client,
+                                       guint         timeout_ms);
+/* Next frame parsed as a JSON object; asserts one arrives. Batches are
+ * unpacked: their events come out one by one, in order. */
+JsonObject   *rl_test_client_next     (RlTestClient *client);
+/* Skips frames until one of that type; asserts it arrives. Presence frames
+ * are skipped unless asked for. */
+JsonObject   *rl_test_client_expect   (RlTestClient *client,
+                                       const char   *type);
+/* The ack with that req (skipping events and presence). */
+JsonObject   *rl_test_client_expect_ack (RlTestClient *client,
+                                         const char   *req);
+/* Asserts no frame other than presence arrives within ms. */
+void          rl_test_client_assert_quiet (RlTestClient *client,
+                                           guint         ms);
+/* Waits for the connection to close; returns the close code. */
+gushort       rl_test_client_wait_closed (RlTestClient *client,
+                                          guint         timeout_ms);
+/* subscribe + snapshot + ack; returns the snapshot (ref'd). */
+JsonObject   *rl_test_client_subscribe (RlTestClient *client,
+                                        const char   *doc);
+/* The error code of an ack object, or NULL for ok. */
+const char   *rl_test_ack_error       (JsonObject   *ack);
+
+/* Iterates the default main context until cond is TRUE or ms pass. */
+gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
+                                       gpointer      data,
+                                       guint         ms);
+char         *rl_test_uuid            (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestServer, rl_test_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestClient, rl_test_client_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestResponse, rl_test_response_free)
+
+G_END_DECLS

@@ -1,0 +1,392 @@
+/* test-codec.c — the shared library's codec, ids and times
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rl-codec.h"
+#include "rl-limits.h"
+#include "rl-time.h"
+#include "rl-uuid.h"
+
+static RlRequest *
+parse_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  RlRequest *request = rl_request_parse (text, strlen (text), NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (request);
+  return request;
+}
+
+static void
+assert_parse_fails (const char  *text,
+                    RlErrorCode  code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlRequest) request = rl_request_parse (text, strlen (text), NULL, &error);
+
+  g_assert_null (request);
+  g_assert_error (error, RL_ERROR, (gint) code);
+}
+
+static void
+test_uuid (void)
+{
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *id = rl_uuid_new ();
+
+      g_assert_true (rl_uuid_is_valid (id));
+      g_assert_cmpint (id[14], ==, '4');
+    }
+  g_assert_true (rl_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  g_assert_false (rl_uuid_is_valid ("0F8FAD5B-D9CB-469F-A165-70867728950E"));
+  g_assert_false (rl_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950"));
+  g_assert_false (rl_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950e0"));
+  g_assert_false (rl_uuid_is_valid ("0f8fad5bxd9cb-469f-a165-70867728950e"));
+  g_assert_false (rl_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950g"));
+  g_assert_false (rl_uuid_is_valid (""));
+  g_assert_false (rl_uuid_is_valid (NULL));
+
+  g_assert_true (rl_tenant_id_is_valid ("acme-2"));
+  g_assert_false (rl_tenant_id_is_valid ("Acme"));
+  g_assert_false (rl_tenant_id_is_valid (""));
+  g_assert_false (rl_tenant_id_is_valid ("a/b"));
+  g_assert_false (rl_tenant_id_is_valid ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static void
+test_random_id (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      char *id = rl_random_id_new ();
+
+      g_assert_cmpuint (strlen (id), ==, 26);
+      g_assert_false (g_hash_table_contains (seen, id));
+      g_hash_table_add (seen, id);
+    }
+}
+
+static void
+test_time (void)
+{
+  g_autofree char *text = rl_time_format (1764000000123);
+  gint64 ms = 0;
+
+  g_assert_cmpstr (text, ==, "2025-11-24T16:00:00.123Z");
+  g_assert_true (rl_time_parse (text, &ms));
+  g_assert_cmpint (ms, ==, 1764000000123);
+  g_assert_true (rl_time_parse ("2025-11-24T17:00:00.123+01:00", &ms));
+  g_assert_cmpint (ms, ==, 1764000000123);
+  g_assert_false (rl_time_parse ("yesterday", &ms));
+}
+
+static void
+test_body_normalize (void)
+{
+  g_autofree char *max = g_strnfill (RL_BODY_MAX_CHARS, 'x');
+  g_autofree char *over = g_strnfill (RL_BODY_MAX_CHARS + 1, 'x');
+  g_autofree char *trimmed = rl_body_normalize ("\u2003 hello\n\t ");
+  g_autoptr(GString) astral = g_string_new (NULL);
+  g_autofree char *astral_ok = NULL;
+
+  g_assert_cmpstr (trimmed, ==, "hello");
+  g_assert_null (rl_body_normalize ("  \n\t "));
+  g_assert_null (rl_body_normalize (""));
+  g_assert_null (rl_body_normalize (over));
+  g_free (rl_body_normalize (max));
+  g_assert_null (rl_body_normalize ("\xff\xfe"));
+  /* Characters, not bytes: 4000 emoji are 16000 bytes and still fit. */
+  for (guint i = 0; i < RL_BODY_MAX_CHARS; i++)
+    g_string_append (astral, "\U0001F600");
+  astral_ok = rl_body_normalize (astral->str);
+  g_assert_nonnull (astral_ok);
+}
+
+static void
+test_request_roundtrip (void)
+{
+  const char *inputs[] = {
+    "{\"type\":\"subscribe\",\"req\":\"1\",\"doc\":\"d1\",\"since\":4}",
+    "{\"type\":\"unsubscribe\",\"doc\":\"d1\"}",
+    "{\"type\":\"create-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d1\","
+    "\"thread\":{\"id\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"x\":0.5,\"y\":0}},"
+    "\"comment\":{\"id\":\"2f8fad5b-d9cb-469f-a165-70867728950e\",\"body\":\" hi \"}}",
+    "{\"type\":\"create-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d1\","
+    "\"thread\":{\"id\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"start\":3,\"end\":5,\"exact\":\"\\u00e6\\ud83d\\ude00\","
+    "\"prefix\":\"abc\"}},\"comment\":{\"id\":\"2f8fad5b-d9cb-469f-a165-70867728950e\",\"body\":\"hi\"}}",
+    "{\"type\":\"delete-comment\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d1\","
+    "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"comment\":\"2f8fad5b-d9cb-469f-a165-70867728950e\"}",
+    "{\"type\":\"resolve-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d1\","
+    "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"resolved\":false}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(RlRequest) first = parse_ok (inputs[i]);
+      g_autofree char *text = rl_request_serialize (first);
+      g_autoptr(RlRequest) second = parse_ok (text);
+      g_autofree char *again = rl_request_serialize (second);
+
+      g_assert_cmpstr (text, ==, again);
+      g_assert_cmpint (first->type, ==, second->type);
+      g_assert_cmpstr (first->doc, ==, second->doc);
+      g_assert_cmpstr (first->thread_id, ==, second->thread_id);
+      g_assert_cmpstr (first->body, ==, second->body);
+      if (first->has_anchor)
+        g_assert_true (rl_anchor_equal (&first->anchor, &second->anchor));
+    }
+
+  {
+    g_autoptr(RlRequest) created = parse_ok (inputs[2]);
+
+    g_assert_cmpstr (created->body, ==, "hi");
+    g_assert_cmpint (created->anchor.kind, ==, RL_DOC_KIND_IMAGE);
+  }
+  {
+    g_autoptr(RlRequest) page = parse_ok (inputs[3]);
+
+    g_assert_cmpint (page->anchor.kind, ==, RL_DOC_KIND_PAGE);
+    g_assert_cmpstr (page->anchor.exact, ==, "æ😀");
+    g_assert_cmpstr (page->anchor.suffix, ==, "");
+  }
+}
+
+static void
+test_request_errors (void)
+{
+  g_autofree char *long_prefix = NULL;
+  g_autofree char *req_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlRequest) request = NULL;
+
+  assert_parse_fails ("{\"type\":\"warp\"}", RL_ERROR_UNKNOWN_TYPE);
+  assert_parse_fails ("{}", RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("[]", RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"subscribe\",\"doc\":\"\"}", RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"subscribe\",\"doc\":\"d\",\"since\":1.5}", RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"subscribe\",\"doc\":\"d\",\"req\":5}", RL_ERROR_BAD_REQUEST);
+  /* Anchors: out of range, mixed, wrong length of exact, long context. */
+  assert_parse_fails ("{\"type\":\"move-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d\","
+                      "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"x\":-0.01,\"y\":0}}",
+                      RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"move-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d\","
+                      "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"x\":0.5,\"y\":0.5,\"start\":1}}",
+                      RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"move-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d\","
+                      "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"start\":1,\"end\":4,\"exact\":\"ab\"}}",
+                      RL_ERROR_BAD_REQUEST);
+  assert_parse_fails ("{\"type\":\"move-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d\","
+                      "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"start\":4,\"end\":4,\"exact\":\"\"}}",
+                      RL_ERROR_BAD_REQUEST);
+  long_prefix = g_strdup_printf ("{\"type\":\"move-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"doc\":\"d\","
+                                 "\"thread\":\"1f8fad5b-d9cb-469f-a165-70867728950e\",\"anchor\":{\"start\":1,\"end\":2,"
+                                 "\"exact\":\"a\",\"prefix\":\"%s\"}}", "123456789012345678901234567890123");
+  assert_parse_fails (long_prefix, RL_ERROR_BAD_REQUEST);
+
+  /* The req is handed back even when the rest is wrong. */
+  {
+    const char *text = "{\"req\":\"abc\",\"type\":\"subscribe\"}";
+
+    request = rl_request_parse (text, strlen (text), &req_out, &error);
+  }
+  g_assert_null (request);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (req_out, ==, "abc");
+}
+
+static RlThread *
+make_thread (const char *id)
+{
+  RlThread *thread = rl_thread_new ();
+  RlComment *comment = rl_comment_new ();
+
+  thread->id = g_strdup (id);
+  thread->doc = g_strdup ("doc1");
+  thread->anchor.kind = RL_DOC_KIND_IMAGE;
+  thread->anchor.x = 0.4123;
+  thread->anchor.y = 0.221;
+  thread->created_by.id = g_strdup ("u1");
+  thread->created_by.name = g_strdup ("Zoë");
+  thread->created_at = thread->updated_at = 1764000000123;
+  comment->id = g_strdup ("c1");
+  comment->thread = g_strdup (id);
+  comment->author.id = g_strdup ("u1");
+  comment->author.name = g_strdup ("Zoë");
+  comment->body = g_strdup ("Większy kontrast, proszę \"tutaj\"");
+  comment->created_at = 1764000000123;
+  g_ptr_array_add (thread->comments, comment);
+  return thread;
+}
+
+static void
+test_events_roundtrip_and_apply (void)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(RlEvent) created = rl_event_new (RL_EVENT_CREATED, RL_DOC_KIND_IMAGE);
+  g_autoptr(RlEvent) edited = rl_event_new (RL_EVENT_UPDATED, RL_DOC_KIND_IMAGE);
+  g_autoptr(RlEvent) resolved = rl_event_new (RL_EVENT_UPDATED, RL_DOC_KIND_PAGE);
+  g_autoptr(RlEvent) deleted = rl_event_new (RL_EVENT_DELETED, RL_DOC_KIND_PAGE);
+  RlEvent *events[4];
+
+  created->doc = g_strdup ("doc1");
+  created->seq = 1;
+  created->broadcast_id = g_strdup ("0f8fad5b-d9cb-469f-a165-70867728950e");
+  created->thread = make_thread ("t1");
+  created->thread_id = g_strdup ("t1");
+
+  edited->doc = g_strdup ("doc1");
+  edited->seq = 2;
+  edited->thread_id = g_strdup ("t1");
+  edited->change = RL_CHANGE_COMMENT_EDITED;
+  edited->comment = rl_comment_copy (g_ptr_array_index (created->thread->comments, 0));
+  g_free (edited->comment->body);
+  edited->comment->body = g_strdup ("edited");
+  edited->comment->edited_at = 1764000000999;
+
+  resolved->doc = g_strdup ("doc1");
+  resolved->seq = 3;
+  resolved->thread_id = g_strdup ("t1");
+  resolved->change = RL_CHANGE_RESOLVED;
+  resolved->resolved = TRUE;
+  resolved->by.id = g_strdup ("u2");
+  resolved->by.name = g_strdup ("Ola");
+
+  deleted->doc = g_strdup ("doc1");
+  deleted->seq = 4;
+  deleted->thread_id = g_strdup ("t1");
+
+  events[0] = created;
+  events[1] = edited;
+  events[2] = resolved;
+  events[3] = deleted;
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autofree char *text = rl_event_serialize (events[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlMessage) message = rl_message_parse (text, strlen (text), &error);
+      g_autofree char *again = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+      g_assert_cmpint (message->event->seq, ==, events[i]->seq);
+      g_assert_cmpint (message->event->kind, ==, events[i]->kind);
+      g_assert_cmpint (message->event->doc_kind, ==, events[i]->doc_kind);
+      again = rl_event_serialize (message->event);
+      g_assert_cmpstr (text, ==, again);
+
+      g_assert_true (rl_event_apply (message->event, threads));
+      if (i == 0)
+        {
+          g_assert_cmpuint (threads->len, ==, 1);
+          g_assert_true (rl_thread_equal (g_ptr_array_index (threads, 0), created->thread));
+          /* A second create of the same thread is refused. */
+          g_assert_false (rl_event_apply (message->event, threads));
+        }
+      if (i == 1)
+        g_assert_cmpstr (((RlComment *) g_ptr_array_index (((RlThread *) g_ptr_array_index (threads, 0))->comments, 0))->body, ==, "edited");
+      if (i == 2)
+        g_assert_true (((RlThread *) g_ptr_array_index (threads, 0))->resolved);
+    }
+  g_assert_cmpuint (threads->len, ==, 0);
+  g_assert_cmpstr (rl_event_type_name (RL_EVENT_UPDATED, RL_DOC_KIND_PAGE), ==, "updated-text-chat");
+  g_assert_cmpstr (rl_event_type_name (RL_EVENT_UPDATED, RL_DOC_KIND_IMAGE), ==, "image-chat-updated");
+  g_assert_cmpstr (rl_event_type_name (RL_EVENT_DELETED, RL_DOC_KIND_IMAGE), ==, "deleted-image-chat");
+}
+
+static void
+test_server_messages (void)
+{
+  RlPerson user = { (char *) "u1", (char *) "Ada" };
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(GPtrArray) users = g_ptr_array_new ();
+  g_autofree char *welcome = rl_codec_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
+  g_autofree char *ack = rl_codec_ack_ok ("r1", 7);
+  g_autofree char *nack = rl_codec_ack_error (NULL, RL_ERROR_CONFLICT, "taken");
+  g_autofree char *snapshot = NULL;
+  g_autofree char *presence = NULL;
+  g_autofree char *batch = NULL;
+  g_autoptr(RlMessage) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, m5 = NULL, m6 = NULL;
+  const char *parts[] = { ack, nack };
+  gsize batch_len;
+
+  g_ptr_array_add (threads, make_thread ("t1"));
+  g_ptr_array_add (threads, make_thread ("t2"));
+  g_ptr_array_add (users, &user);
+  snapshot = rl_codec_snapshot ("doc1", 9, threads, TRUE);
+  presence = rl_codec_presence ("doc1", 1, 2, users);
+
+  m1 = rl_message_parse (welcome, strlen (welcome), NULL);
+  g_assert_cmpint (m1->type, ==, RL_MESSAGE_WELCOME);
+  g_assert_cmpint (m1->protocol, ==, 1);
+  g_assert_cmpint (m1->role, ==, RL_ROLE_ADMIN);
+  g_assert_cmpstr (m1->user.name, ==, "Ada");
+
+  m2 = rl_message_parse (ack, strlen (ack), NULL);
+  g_assert_true (m2->ok);
+  g_assert_cmpint (m2->seq, ==, 7);
+  m3 = rl_message_parse (nack, strlen (nack), NULL);
+  g_assert_false (m3->ok);
+  g_assert_null (m3->req);
+  g_assert_cmpint (m3->error_code, ==, RL_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (nack, "\"req\":null"));
+
+  m4 = rl_message_parse (snapshot, strlen (snapshot), NULL);
+  g_assert_cmpint (m4->type, ==, RL_MESSAGE_SNAPSHOT);
+  g_assert_true (m4->reset);
+  g_assert_cmpuint (m4->threads->len, ==, 2);
+  g_assert_true (rl_thread_equal (g_ptr_array_index (m4->threads, 1), g_ptr_array_index (threads, 1)));
+
+  m5 = rl_message_parse (presence, strlen (presence), NULL);
+  g_assert_cmpuint (m5->count, ==, 1);
+  g_assert_cmpuint (m5->connections, ==, 2);
+
+  batch = rl_codec_batch (parts, 2, &batch_len);
+  g_assert_cmpuint (batch_len, ==, strlen (batch));
+  m6 = rl_message_parse (batch, batch_len, NULL);
+  g_assert_cmpint (m6->type, ==, RL_MESSAGE_BATCH);
+  g_assert_cmpuint (m6->messages->len, ==, 2);
+  g_assert_false (((RlMessage *) g_ptr_array_index (m6->messages, 1))->ok);
+}
+
+static void
+test_error_codes (void)
+{
+  const char *names[] = { "bad-request", "unknown-type", "not-found", "forbidden", "conflict",
+                          "too-large", "rate-limited", "internal", "unauthorized" };
+  const guint statuses[] = { 400, 400, 404, 403, 409, 413, 429, 500, 401 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      RlErrorCode code;
+
+      g_assert_true (rl_error_code_from_string (names[i], &code));
+      g_assert_cmpstr (rl_error_code_to_string (code), ==, names[i]);
+      g_assert_cmpuint (rl_error_code_http_status (code), ==, statuses[i]);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/codec/uuid", test_uuid);
+  g_test_add_func ("/codec/random-id", test_random_id);
+  g_test_add_func ("/codec/time", test_time);
+  g_test_add_func ("/codec/body-normalize", test_body_normalize);
+  g_test_add_func ("/codec/request-roundtrip", test_request_roundtrip);
+  g_test_add_func ("/codec/request-errors", test_request_errors);
+  g_test_add_func ("/codec/events", test_events_roundtrip_and_apply);
+  g_test_add_func ("/codec/server-messages", test_server_messages);
+  g_test_add_func ("/codec/error-codes", test_error_codes);
+
+  return g_test_run ();
+}
