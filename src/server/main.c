@@ -19,7 +19,7 @@ static const char usage_text[] =
   "  redline-server --db FILE user add --tenant ID --name NAME [--role viewer|member|admin]\n"
   "  redline-server --db FILE doc add --tenant ID --title TITLE [--mime TYPE] PATH\n"
   "  redline-server --db FILE serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
-  "                 [--event-log-limit N]\n";
+  "                 [--event-log-limit N] [--ping-interval SECONDS]\n";
 
 static int
 usage_error (const char *message)
@@ -238,8 +238,8 @@ cmd_serve (RlStore *store,
            int      argc,
            char   **argv)
 {
-  const char *names[] = { "--listen", "--tls-cert", "--tls-key", "--event-log-limit", NULL };
-  const char *values[4] = { "127.0.0.1:8765", NULL, NULL, NULL };
+  const char *names[] = { "--listen", "--tls-cert", "--tls-key", "--event-log-limit", "--ping-interval", NULL };
+  const char *values[5] = { "127.0.0.1:8765", NULL, NULL, NULL, NULL };
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
@@ -272,6 +272,14 @@ cmd_serve (RlStore *store,
     }
 
   server = rl_server_new (store);
+  if (values[4])
+    {
+      guint64 seconds;
+
+      if (!g_ascii_string_to_unsigned (values[4], 10, 1, 300, &seconds, NULL))
+        return usage_error ("--ping-interval takes 1–300 seconds");
+      rl_server_set_ping_interval (server, (guint) seconds);
+    }
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 

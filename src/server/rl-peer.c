@@ -27,6 +27,7 @@ struct _RlPeer
   char                    *id;
   GHashTable              *subscriptions;   /* doc id → RlDocument* */
   gint64                   last_heard_us;
+  guint                    ping_interval;
   gint64                   bad_window_start_us;
   guint                    bad_in_window;
   double                   tokens;
@@ -396,7 +397,8 @@ RlPeer *
 rl_peer_new (SoupWebsocketConnection *connection,
              RlPrincipal             *principal,
              RlStore                 *store,
-             RlHub                   *hub)
+             RlHub                   *hub,
+             guint                    ping_interval)
 {
   RlPeer *self = g_object_new (RL_TYPE_PEER, NULL);
   g_autofree char *welcome = NULL;
@@ -406,12 +408,13 @@ rl_peer_new (SoupWebsocketConnection *connection,
   self->store = g_object_ref (store);
   self->hub = g_object_ref (hub);
   self->id = rl_random_id_new ();
+  self->ping_interval = ping_interval;
 
   /* libsoup drops the link at its own limit with unread bytes in flight, and
    * the peer may never see the close code; so its limit is a backstop and
    * the protocol's 1009 is given below, once the frame is read. */
   soup_websocket_connection_set_max_incoming_payload_size (connection, HARD_FRAME_LIMIT);
-  soup_websocket_connection_set_keepalive_interval (connection, RL_PING_INTERVAL_SECONDS);
+  soup_websocket_connection_set_keepalive_interval (connection, ping_interval);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "pong", G_CALLBACK (on_pong), self);
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
@@ -465,6 +468,8 @@ void
 rl_peer_check_alive (RlPeer *self,
                      gint64  now_us)
 {
-  if (now_us - self->last_heard_us > RL_DEAD_AFTER_SECONDS * G_USEC_PER_SEC)
+  gint64 dead_after_us = (2 * (gint64) self->ping_interval + 5) * G_USEC_PER_SEC;
+
+  if (now_us - self->last_heard_us > dead_after_us)
     rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "no answer to pings");
 }

@@ -15,10 +15,12 @@ G_BEGIN_DECLS
 #define RL_TYPE_PEER (rl_peer_get_type ())
 G_DECLARE_FINAL_TYPE (RlPeer, rl_peer, RL, PEER, GObject)
 
+/* Pings every ping_interval seconds; takes principal. */
 RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
                                           RlPrincipal             *principal,
                                           RlStore                 *store,
-                                          RlHub                   *hub);
+                                          RlHub                   *hub,
+                                          guint                    ping_interval);
 const RlPrincipal *rl_peer_get_principal (RlPeer                  *self);
 const char        *rl_peer_get_id        (RlPeer                  *self);
 /* Writes one text frame (NUL-terminated text of length bytes). */
@@ -29,7 +31,8 @@ void               rl_peer_close         (RlPeer                  *self,
                                           gushort                  code,
                                           const char              *reason);
 gboolean           rl_peer_is_closed     (RlPeer                  *self);
-/* Closes the link when nothing (message or pong) came for too long. */
+/* Closes the link when nothing (message or pong) came for two ping
+ * intervals and a little more. */
 void               rl_peer_check_alive   (RlPeer                  *self,
                                           gint64                   now_us);
 

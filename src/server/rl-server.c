@@ -14,7 +14,6 @@
 #include "rl-upload.h"
 
 #define LISTEN_BACKLOG        4096
-#define ALIVE_CHECK_SECONDS   10
 #define SHUTDOWN_GRACE_MS     3000
 #define PRINCIPAL_KEY         "rl-principal"
 
@@ -26,6 +25,7 @@ struct _RlServer
   RlHub      *hub;
   GHashTable *peers;          /* RlPeer* (owned) */
   guint       alive_id;
+  guint       ping_interval;
   GSocket    *listener;
   /* shutdown */
   GCallback   done;
@@ -382,7 +382,7 @@ handle_websocket (SoupServer              *soup,
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
-  peer = rl_peer_new (connection, principal, self->store, self->hub);
+  peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_add (self->peers, peer);
 }
@@ -439,8 +439,22 @@ rl_server_new (RlStore *store)
 
   self->store = g_object_ref (store);
   self->hub = rl_hub_new (store);
-  self->alive_id = g_timeout_add_seconds (ALIVE_CHECK_SECONDS, check_alive_cb, self);
+  rl_server_set_ping_interval (self, RL_PING_INTERVAL_SECONDS);
   return self;
+}
+
+void
+rl_server_set_ping_interval (RlServer *self,
+                             guint     seconds)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->ping_interval = seconds;
+  g_clear_handle_id (&self->alive_id, g_source_remove);
+  /* Checked twice per interval: a dead link is closed at most half an
+   * interval late. */
+  self->alive_id = g_timeout_add (seconds * 500, check_alive_cb, self);
 }
 
 static gboolean

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RlServer, rl_server, RL, SERVER, GObject)
 
 RlServer *rl_server_new        (RlStore          *store);
+/* Seconds between WebSocket pings (default RL_PING_INTERVAL_SECONDS); a
+ * connection silent for two intervals and 5 s more is closed. */
+void      rl_server_set_ping_interval (RlServer   *self,
+                                       guint       seconds);
 /* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
 gboolean  rl_server_listen     (RlServer         *self,
                                 const char       *host,

@@ -851,6 +851,109 @@ test_rate_limited (Fixture       *f,
   g_assert_false (a->closed);
 }
 
+/* Reads one server frame (unmasked) from a blocking socket; returns its
+ * opcode, or -1 at end of stream. */
+static int
+read_frame (GSocket *socket)
+{
+  guint8 head[2], ext[8];
+  guint64 length;
+  g_autofree guint8 *payload = NULL;
+  gssize n;
+
+  n = g_socket_receive (socket, (char *) head, 1, NULL, NULL);
+  if (n <= 0)
+    return -1;
+  g_assert_cmpint (g_socket_receive (socket, (char *) head + 1, 1, NULL, NULL), ==, 1);
+  length = head[1] & 0x7f;
+  if (length >= 126)
+    {
+      guint need = length == 126 ? 2 : 8;
+      gsize got = 0;
+
+      while (got < need)
+        {
+          n = g_socket_receive (socket, (char *) ext + got, need - got, NULL, NULL);
+          if (n <= 0)
+            return -1;
+          got += (gsize) n;
+        }
+      length = 0;
+      for (guint i = 0; i < need; i++)
+        length = (length << 8) | ext[i];
+    }
+  payload = g_malloc (length + 1);
+  for (guint64 got = 0; got < length;)
+    {
+      n = g_socket_receive (socket, (char *) payload + got, length - got, NULL, NULL);
+      if (n <= 0)
+        return -1;
+      got += (guint64) n;
+    }
+  return head[0] & 0x0f;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+test_keepalive (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request_text = NULL;
+  g_autoptr(GString) response = g_string_new (NULL);
+  g_autoptr(RlTestClient) responsive = NULL;
+  GSocket *socket;
+  guint pings = 0;
+  gint64 start, elapsed;
+  int opcode;
+
+  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", (guint16) f->server->port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  g_socket_set_timeout (socket, 20);
+  request_text = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                  "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n"
+                                  "Authorization: Bearer %s\r\n\r\n", f->alice);
+  g_assert_cmpint (g_socket_send (socket, request_text, strlen (request_text), NULL, &error), ==, (gssize) strlen (request_text));
+  while (!strstr (response->str, "\r\n\r\n"))
+    {
+      char c;
+
+      g_assert_cmpint (g_socket_receive (socket, &c, 1, NULL, &error), ==, 1);
+      g_string_append_c (response, c);
+    }
+  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101"));
+
+  /* The server pings every second (this fixture's interval); a client that
+   * never answers is dropped after two intervals and five seconds more. */
+  start = g_get_monotonic_time ();
+  while ((opcode = read_frame (socket)) >= 0 && opcode != 0x8)
+    if (opcode == 0x9)
+      pings++;
+  elapsed = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("%u pings, dropped after %" G_GINT64_FORMAT " ms", pings, elapsed);
+  g_assert_cmpuint (pings, >=, 3);
+  g_assert_cmpint (elapsed, >=, 6000);
+  g_assert_cmpint (elapsed, <, 12000);
+
+  /* A client that answers pings (libsoup does, while its main loop runs)
+   * outlives the same window and more. */
+  responsive = rl_test_client_new (f->server, f->bob);
+  rl_test_wait_until (never, NULL, 8000);
+  g_assert_false (responsive->closed);
+  {
+    g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (responsive, f->image);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -874,6 +977,7 @@ main (int    argc,
   ADD ("/server/ws/malformed-frames", test_malformed_frames);
   ADD ("/server/ws/bad-frames-close", test_bad_frames_close);
   ADD ("/server/ws/rate-limited", test_rate_limited);
+  g_test_add ("/server/ws/keepalive", Fixture, "--ping-interval=1", fixture_setup, test_keepalive, fixture_teardown);
 
   return g_test_run ();
 }
