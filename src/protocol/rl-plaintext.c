@@ -1,0 +1,614 @@
+/* rl-plaintext.c — PROTOCOL.md §8: the page's plain text, by one walk of md4c
+ *
+ * Decisions where the contract is silent:
+ * - a block with no text (an empty code block or table cell) adds nothing,
+ *   not even a separator;
+ * - an entity md4c reports that is not in the table stays as written;
+ * - numeric entities outside Unicode (0, surrogates, > U+10FFFF) become U+FFFD,
+ *   as CommonMark says.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-plaintext.h"
+
+#include <md4c.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rl-error.h"
+
+#define CHECKPOINT_EVERY 256
+
+struct _RlPageText
+{
+  grefcount  ref_count;
+  char      *text;
+  gsize      n_bytes;
+  guint      n_chars;
+  GArray    *spans;        /* RlTextSpan */
+  GArray    *checkpoints;  /* gsize: byte offset of code point i × CHECKPOINT_EVERY */
+};
+
+G_DEFINE_BOXED_TYPE (RlPageText, rl_page_text, rl_page_text_ref, rl_page_text_unref)
+
+/* ---- the walk --------------------------------------------------------------- */
+
+typedef struct
+{
+  RlTextSpanKind kind;
+  int            level;
+  int            number;
+  char          *href;
+  gint64         start;      /* -1 until the first text inside */
+  guint          order;      /* for a stable outer-before-inner sort */
+  gboolean       is_span;    /* an entry of the stack that records a span */
+} Frame;
+
+typedef struct
+{
+  GString *text;
+  guint    n_chars;
+  GArray  *frames;           /* Frame stack */
+  GArray  *spans;
+  gboolean block_open;       /* a text block has received text */
+  gsize    block_bytes;      /* where the open block's text starts */
+  guint    block_chars;
+  gsize    before_sep_bytes; /* the text before the open block's separator */
+  guint    before_sep_chars;
+  int      list_depth;
+  GArray  *ol_counters;      /* int per list level; 0 for bullets */
+  guint    order;
+} Walk;
+
+static void
+append (Walk       *walk,
+        const char *data,
+        gsize       size)
+{
+  if (size == 0)
+    return;
+  if (!walk->block_open)
+    {
+      walk->before_sep_bytes = walk->text->len;
+      walk->before_sep_chars = walk->n_chars;
+      if (walk->text->len > 0)
+        {
+          g_string_append_c (walk->text, '\n');
+          walk->n_chars++;
+        }
+      walk->block_open = TRUE;
+      walk->block_bytes = walk->text->len;
+      walk->block_chars = walk->n_chars;
+    }
+
+  /* Every frame waiting for its first text starts here. */
+  for (guint i = 0; i < walk->frames->len; i++)
+    {
+      Frame *frame = &g_array_index (walk->frames, Frame, i);
+
+      if (frame->start < 0)
+        frame->start = walk->n_chars;
+    }
+
+  g_string_append_len (walk->text, data, size);
+  walk->n_chars += (guint) g_utf8_strlen (data, size);
+}
+
+static void
+append_unichar (Walk     *walk,
+                gunichar  c)
+{
+  char buf[6];
+  int len = g_unichar_to_utf8 (c, buf);
+
+  append (walk, buf, len);
+}
+
+/* Any block boundary ends the text block in progress. */
+static void
+close_text_block (Walk *walk)
+{
+  walk->block_open = FALSE;
+}
+
+static void
+push (Walk          *walk,
+      RlTextSpanKind kind,
+      int            level,
+      int            number,
+      char          *href,
+      gboolean       is_span)
+{
+  Frame frame = { kind, level, number, href, -1, walk->order++, is_span };
+
+  g_array_append_val (walk->frames, frame);
+}
+
+static void
+pop (Walk *walk)
+{
+  Frame *frame;
+
+  g_return_if_fail (walk->frames->len > 0);
+  frame = &g_array_index (walk->frames, Frame, walk->frames->len - 1);
+  if (frame->is_span && frame->start >= 0 && (guint) frame->start < walk->n_chars)
+    {
+      RlTextSpan span = { frame->kind, (guint) frame->start, walk->n_chars,
+                          frame->level, frame->number, g_steal_pointer (&frame->href) };
+
+      g_array_append_val (walk->spans, span);
+    }
+  g_free (frame->href);
+  g_array_set_size (walk->frames, walk->frames->len - 1);
+}
+
+static char *
+attribute_dup (const MD_ATTRIBUTE *attribute)
+{
+  return attribute->text ? g_strndup (attribute->text, attribute->size) : g_strdup ("");
+}
+
+static int
+enter_block (MD_BLOCKTYPE  type,
+             void         *detail,
+             void         *data)
+{
+  Walk *walk = data;
+
+  close_text_block (walk);
+  switch (type)
+    {
+    case MD_BLOCK_QUOTE:
+      push (walk, RL_TEXT_SPAN_QUOTE, 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+      {
+        int start = type == MD_BLOCK_OL ? (int) ((MD_BLOCK_OL_DETAIL *) detail)->start : 0;
+
+        walk->list_depth++;
+        g_array_append_val (walk->ol_counters, start);
+        push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
+      }
+      break;
+    case MD_BLOCK_LI:
+      {
+        int *counter = &g_array_index (walk->ol_counters, int, walk->ol_counters->len - 1);
+        int number = *counter;
+
+        if (*counter > 0)
+          (*counter)++;
+        push (walk, RL_TEXT_SPAN_LIST_ITEM, walk->list_depth, number, NULL, TRUE);
+      }
+      break;
+    case MD_BLOCK_H:
+      push (walk, RL_TEXT_SPAN_HEADING, (int) ((MD_BLOCK_H_DETAIL *) detail)->level, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_CODE:
+      push (walk, RL_TEXT_SPAN_CODE_BLOCK, 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_P:
+      push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+      push (walk, RL_TEXT_SPAN_TABLE_CELL, type == MD_BLOCK_TH ? 1 : 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_DOC:
+    case MD_BLOCK_HR:
+    case MD_BLOCK_HTML:
+    case MD_BLOCK_TABLE:
+    case MD_BLOCK_THEAD:
+    case MD_BLOCK_TBODY:
+    case MD_BLOCK_TR:
+    default:
+      push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
+      break;
+    }
+  return 0;
+}
+
+static int
+leave_block (MD_BLOCKTYPE  type,
+             void         *detail,
+             void         *data)
+{
+  Walk *walk = data;
+
+  /* A code block's text is verbatim but for its final line break; a block
+   * left with no text also gives back its separator. */
+  if (type == MD_BLOCK_CODE && walk->block_open)
+    {
+      if (walk->text->len > walk->block_bytes && walk->text->str[walk->text->len - 1] == '\n')
+        {
+          g_string_truncate (walk->text, walk->text->len - 1);
+          walk->n_chars--;
+        }
+      if (walk->text->len == walk->block_bytes)
+        {
+          g_string_truncate (walk->text, walk->before_sep_bytes);
+          walk->n_chars = walk->before_sep_chars;
+          for (guint i = 0; i < walk->frames->len; i++)
+            {
+              Frame *frame = &g_array_index (walk->frames, Frame, i);
+
+              if (frame->start >= (gint64) walk->n_chars)
+                frame->start = -1;
+            }
+        }
+    }
+
+  pop (walk);
+  if (type == MD_BLOCK_UL || type == MD_BLOCK_OL)
+    {
+      walk->list_depth--;
+      g_array_set_size (walk->ol_counters, walk->ol_counters->len - 1);
+    }
+  close_text_block (walk);
+  return 0;
+}
+
+static int
+enter_span (MD_SPANTYPE  type,
+            void        *detail,
+            void        *data)
+{
+  Walk *walk = data;
+
+  switch (type)
+    {
+    case MD_SPAN_EM:
+      push (walk, RL_TEXT_SPAN_EMPHASIS, 0, 0, NULL, TRUE);
+      break;
+    case MD_SPAN_STRONG:
+      push (walk, RL_TEXT_SPAN_STRONG, 0, 0, NULL, TRUE);
+      break;
+    case MD_SPAN_CODE:
+      push (walk, RL_TEXT_SPAN_CODE, 0, 0, NULL, TRUE);
+      break;
+    case MD_SPAN_DEL:
+      push (walk, RL_TEXT_SPAN_STRIKETHROUGH, 0, 0, NULL, TRUE);
+      break;
+    case MD_SPAN_A:
+      push (walk, RL_TEXT_SPAN_LINK, 0, 0, attribute_dup (&((MD_SPAN_A_DETAIL *) detail)->href), TRUE);
+      break;
+    case MD_SPAN_IMG:
+      push (walk, RL_TEXT_SPAN_IMAGE, 0, 0, attribute_dup (&((MD_SPAN_IMG_DETAIL *) detail)->src), TRUE);
+      break;
+    case MD_SPAN_LATEXMATH:
+    case MD_SPAN_LATEXMATH_DISPLAY:
+    case MD_SPAN_WIKILINK:
+    case MD_SPAN_U:
+    default:
+      push (walk, RL_TEXT_SPAN_EMPHASIS, 0, 0, NULL, FALSE);
+      break;
+    }
+  return 0;
+}
+
+static int
+leave_span (MD_SPANTYPE  type,
+            void        *detail,
+            void        *data)
+{
+  pop (data);
+  return 0;
+}
+
+/* The named entities a page is likely to use; HTML5 has 2000 more. */
+static const struct
+{
+  const char *name;
+  gunichar    c;
+} entities[] = {
+  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
+  { "nbsp", 0xA0 }, { "copy", 0xA9 }, { "reg", 0xAE }, { "trade", 0x2122 },
+  { "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 }, { "minus", 0x2212 },
+  { "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "ldquo", 0x201C }, { "rdquo", 0x201D },
+  { "sbquo", 0x201A }, { "bdquo", 0x201E }, { "laquo", 0xAB }, { "raquo", 0xBB },
+  { "bull", 0x2022 }, { "middot", 0xB7 }, { "deg", 0xB0 }, { "plusmn", 0xB1 },
+  { "times", 0xD7 }, { "divide", 0xF7 }, { "euro", 0x20AC }, { "pound", 0xA3 },
+  { "yen", 0xA5 }, { "cent", 0xA2 }, { "sect", 0xA7 }, { "para", 0xB6 },
+  { "shy", 0xAD }, { "larr", 0x2190 }, { "rarr", 0x2192 }, { "uarr", 0x2191 },
+  { "darr", 0x2193 }, { "harr", 0x2194 }, { "frac12", 0xBD }, { "frac14", 0xBC },
+  { "frac34", 0xBE }, { "sup2", 0xB2 }, { "sup3", 0xB3 }, { "micro", 0xB5 },
+  { "aelig", 0xE6 }, { "AElig", 0xC6 }, { "oslash", 0xF8 }, { "Oslash", 0xD8 },
+  { "aring", 0xE5 }, { "Aring", 0xC5 }, { "auml", 0xE4 }, { "Auml", 0xC4 },
+  { "ouml", 0xF6 }, { "Ouml", 0xD6 }, { "uuml", 0xFC }, { "Uuml", 0xDC },
+  { "szlig", 0xDF }, { "eacute", 0xE9 }, { "Eacute", 0xC9 }, { "egrave", 0xE8 },
+  { "ecirc", 0xEA }, { "agrave", 0xE0 }, { "aacute", 0xE1 }, { "acirc", 0xE2 },
+  { "atilde", 0xE3 }, { "Atilde", 0xC3 }, { "ccedil", 0xE7 }, { "Ccedil", 0xC7 },
+  { "iacute", 0xED }, { "oacute", 0xF3 }, { "Oacute", 0xD3 }, { "otilde", 0xF5 },
+  { "ocirc", 0xF4 }, { "uacute", 0xFA }, { "ntilde", 0xF1 }, { "iexcl", 0xA1 },
+  { "iquest", 0xBF }, { "ordf", 0xAA }, { "ordm", 0xBA }, { "thinsp", 0x2009 },
+  { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "zwj", 0x200D }, { "zwnj", 0x200C },
+  { "check", 0x2713 }, { "hearts", 0x2665 }, { "star", 0x2606 }, { "starf", 0x2605 },
+};
+
+static void
+append_entity (Walk       *walk,
+               const char *text,
+               gsize       size)
+{
+  /* text is "&name;", "&#123;" or "&#x1F600;" */
+  if (size >= 4 && text[1] == '#')
+    {
+      gboolean hex = text[2] == 'x' || text[2] == 'X';
+      g_autofree char *digits = g_strndup (text + (hex ? 3 : 2), size - (hex ? 4 : 3));
+      guint64 value = g_ascii_strtoull (digits, NULL, hex ? 16 : 10);
+
+      if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+        value = 0xFFFD;
+      append_unichar (walk, (gunichar) value);
+      return;
+    }
+  if (size >= 3)
+    {
+      g_autofree char *name = g_strndup (text + 1, size - 2);
+
+      for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+        if (g_str_equal (entities[i].name, name))
+          {
+            append_unichar (walk, entities[i].c);
+            return;
+          }
+    }
+  append (walk, text, size);
+}
+
+static int
+on_text (MD_TEXTTYPE  type,
+         const char  *text,
+         MD_SIZE      size,
+         void        *data)
+{
+  Walk *walk = data;
+
+  switch (type)
+    {
+    case MD_TEXT_NORMAL:
+    case MD_TEXT_CODE:
+    case MD_TEXT_LATEXMATH:
+      append (walk, text, size);
+      break;
+    case MD_TEXT_SOFTBR:
+      append (walk, " ", 1);
+      break;
+    case MD_TEXT_BR:
+      append (walk, "\n", 1);
+      break;
+    case MD_TEXT_ENTITY:
+      append_entity (walk, text, size);
+      break;
+    case MD_TEXT_NULLCHAR:
+      append_unichar (walk, 0xFFFD);
+      break;
+    case MD_TEXT_HTML:
+    default:
+      break;
+    }
+  return 0;
+}
+
+static int
+compare_spans (gconstpointer a,
+               gconstpointer b)
+{
+  const RlTextSpan *x = a, *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)
+    return x->end > y->end ? -1 : 1;   /* outer first */
+  return (int) x->kind - (int) y->kind;
+}
+
+/* ---- construction -------------------------------------------------------------- */
+
+static gboolean
+mime_is (const char *mime,
+         const char *wanted)
+{
+  gsize len = strlen (wanted);
+
+  while (*mime == ' ')
+    mime++;
+  return g_ascii_strncasecmp (mime, wanted, len) == 0 &&
+         (mime[len] == '\0' || mime[len] == ';' || mime[len] == ' ');
+}
+
+/* BOM dropped, CRLF and lone CR made LF. */
+static char *
+normalize_newlines (const char *data,
+                    gsize       length,
+                    gsize      *out_length)
+{
+  GString *out = g_string_sized_new (length);
+  gsize i = 0;
+
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  for (; i < length; i++)
+    {
+      if (data[i] == '\r')
+        {
+          g_string_append_c (out, '\n');
+          if (i + 1 < length && data[i + 1] == '\n')
+            i++;
+        }
+      else
+        g_string_append_c (out, data[i]);
+    }
+  *out_length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+static void
+span_clear (gpointer data)
+{
+  g_free (((RlTextSpan *) data)->href);
+}
+
+static void
+build_checkpoints (RlPageText *self)
+{
+  const char *p = self->text;
+  guint i = 0;
+
+  self->checkpoints = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (;;)
+    {
+      if (i % CHECKPOINT_EVERY == 0)
+        {
+          gsize offset = (gsize) (p - self->text);
+          g_array_append_val (self->checkpoints, offset);
+        }
+      if (i == self->n_chars)
+        break;
+      p = g_utf8_next_char (p);
+      i++;
+    }
+}
+
+RlPageText *
+rl_page_text_new (const char  *mime,
+                  const char  *data,
+                  gsize        length,
+                  GError     **error)
+{
+  g_autofree char *normal = NULL;
+  gboolean markdown;
+  RlPageText *self;
+  gsize normal_length;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (mime != NULL && mime_is (mime, "text/markdown"))
+    markdown = TRUE;
+  else if (mime != NULL && mime_is (mime, "text/plain"))
+    markdown = FALSE;
+  else
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a page is text/markdown or text/plain");
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data ? data : "", length, NULL))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a page must be valid UTF-8");
+      return NULL;
+    }
+
+  normal = normalize_newlines (data ? data : "", length, &normal_length);
+  self = g_new0 (RlPageText, 1);
+  g_ref_count_init (&self->ref_count);
+
+  if (markdown)
+    {
+      Walk walk = { 0 };
+      MD_PARSER parser = {
+        0,
+        MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH,
+        enter_block, leave_block, enter_span, leave_span, on_text,
+        NULL, NULL,
+      };
+
+      walk.text = g_string_sized_new (normal_length);
+      walk.frames = g_array_new (FALSE, FALSE, sizeof (Frame));
+      walk.spans = g_array_new (FALSE, FALSE, sizeof (RlTextSpan));
+      walk.ol_counters = g_array_new (FALSE, FALSE, sizeof (int));
+      md_parse (normal, (MD_SIZE) normal_length, &parser, &walk);
+      while (walk.frames->len > 0)
+        pop (&walk);
+
+      g_array_sort (walk.spans, compare_spans);
+      g_array_set_clear_func (walk.spans, span_clear);
+      self->n_chars = walk.n_chars;
+      self->n_bytes = walk.text->len;
+      self->text = g_string_free (walk.text, FALSE);
+      self->spans = walk.spans;
+      g_array_unref (walk.frames);
+      g_array_unref (walk.ol_counters);
+    }
+  else
+    {
+      self->n_bytes = normal_length;
+      self->text = g_steal_pointer (&normal);
+      self->n_chars = (guint) g_utf8_strlen (self->text, (gssize) self->n_bytes);
+      self->spans = g_array_new (FALSE, FALSE, sizeof (RlTextSpan));
+    }
+
+  build_checkpoints (self);
+  return self;
+}
+
+RlPageText *
+rl_page_text_ref (RlPageText *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+rl_page_text_unref (RlPageText *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_ref_count_dec (&self->ref_count))
+    return;
+  g_free (self->text);
+  g_array_unref (self->spans);
+  g_array_unref (self->checkpoints);
+  g_free (self);
+}
+
+const char *
+rl_page_text_get_text (RlPageText *self,
+                       gsize      *n_bytes)
+{
+  if (n_bytes)
+    *n_bytes = self->n_bytes;
+  return self->text;
+}
+
+guint
+rl_page_text_get_n_chars (RlPageText *self)
+{
+  return self->n_chars;
+}
+
+const RlTextSpan *
+rl_page_text_get_spans (RlPageText *self,
+                        guint      *n_spans)
+{
+  *n_spans = self->spans->len;
+  return (const RlTextSpan *) (gpointer) self->spans->data;
+}
+
+gsize
+rl_page_text_offset_to_byte (RlPageText *self,
+                             guint       offset)
+{
+  const char *p;
+
+  g_return_val_if_fail (offset <= self->n_chars, self->n_bytes);
+
+  p = self->text + g_array_index (self->checkpoints, gsize, offset / CHECKPOINT_EVERY);
+  for (guint i = 0; i < offset % CHECKPOINT_EVERY; i++)
+    p = g_utf8_next_char (p);
+  return (gsize) (p - self->text);
+}
+
+char *
+rl_page_text_slice (RlPageText *self,
+                    guint       start,
+                    guint       end)
+{
+  gsize from, to;
+
+  if (start > end || end > self->n_chars)
+    return NULL;
+  from = rl_page_text_offset_to_byte (self, start);
+  to = rl_page_text_offset_to_byte (self, end);
+  return g_strndup (self->text + from, to - from);
+}

@@ -1,0 +1,210 @@
+/* test-plaintext.c — the page's one plain text (PROTOCOL.md §8)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rl-error.h"
+#include "rl-plaintext.h"
+
+static char *
+md (const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlPageText) text = rl_page_text_new ("text/markdown", source, strlen (source), &error);
+
+  g_assert_no_error (error);
+  return g_strdup (rl_page_text_get_text (text, NULL));
+}
+
+#define ASSERT_MD(source, expected) \
+  G_STMT_START { g_autofree char *got_ = md (source); g_assert_cmpstr (got_, ==, expected); } G_STMT_END
+
+static void
+test_blocks (void)
+{
+  ASSERT_MD ("# Title\n\nSome text.", "Title\nSome text.");
+  ASSERT_MD ("Title\n=====\n\nSub\n---\n", "Title\nSub");
+  ASSERT_MD ("one\ntwo  \nthree\\\nfour", "one two\nthree\nfour");
+  ASSERT_MD ("A *b* **c** ~~d~~ _e_ __f__", "A b c d e f");
+  ASSERT_MD ("> quoted\n>\n> twice", "quoted\ntwice");
+  ASSERT_MD ("before\n\n***\n\nafter", "before\nafter");
+  ASSERT_MD ("", "");
+  ASSERT_MD ("\n\n\n", "");
+}
+
+static void
+test_lists (void)
+{
+  ASSERT_MD ("- one\n- two\n- three", "one\ntwo\nthree");
+  ASSERT_MD ("- one\n\n- two\n\n  more\n", "one\ntwo\nmore");
+  ASSERT_MD ("1. first\n2. second", "first\nsecond");
+  ASSERT_MD ("- a\n  - b\n  - c\n- d", "a\nb\nc\nd");
+  ASSERT_MD ("* star\n+ plus", "star\nplus");
+}
+
+static void
+test_tables (void)
+{
+  ASSERT_MD ("| Name | Size |\n|------|-----:|\n| Logo | 48 |\n| CTA | *16* |", "Name\nSize\nLogo\n48\nCTA\n16");
+  /* An empty cell adds nothing, not even a separator. */
+  ASSERT_MD ("| a | b |\n|---|---|\n|   | c |", "a\nb\nc");
+}
+
+static void
+test_code (void)
+{
+  ASSERT_MD ("Use `Start  free` now.", "Use Start  free now.");
+  ASSERT_MD ("```\nline 1\n  line 2\n```\n", "line 1\n  line 2");
+  ASSERT_MD ("para\n\n    indented\n    code\n\nend", "para\nindented\ncode\nend");
+  ASSERT_MD ("```c\n**not bold** &amp;\n```", "**not bold** &amp;");
+  ASSERT_MD ("```\n```\n\nafter", "after");
+}
+
+static void
+test_inline_content (void)
+{
+  ASSERT_MD ("A &amp; B &lt;3 &copy; &#65;&#x1F600; &nosuch; &#0;", "A & B <3 © A😀 &nosuch; \xEF\xBF\xBD");
+  ASSERT_MD ("See ![the logo](logo.png \"t\") here", "See the logo here");
+  ASSERT_MD ("A [link](https://example.com) and <https://x.org>", "A link and https://x.org");
+  ASSERT_MD ("Raw <b>html</b> inline", "Raw html inline");
+  ASSERT_MD ("<div>\nblock html\n</div>\n\nafter", "after");
+  ASSERT_MD ("\\*escaped\\*", "*escaped*");
+}
+
+static void
+test_newlines_bom_and_plain (void)
+{
+  g_autoptr(RlPageText) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *source = "\xEF\xBB\xBF# keep *marks*\r\nline two\rline three\n";
+
+  ASSERT_MD ("\xEF\xBB\xBF# Title\r\n\r\nBody\r\nmore", "Title\nBody more");
+  plain = rl_page_text_new ("text/plain; charset=utf-8", source, strlen (source), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rl_page_text_get_text (plain, NULL), ==, "# keep *marks*\nline two\nline three\n");
+}
+
+static void
+test_rejects (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlPageText) bad = rl_page_text_new ("text/markdown", "ok \xff\xfe", 5, &error);
+
+  g_assert_null (bad);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_assert_null (rl_page_text_new ("application/pdf", "x", 1, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+}
+
+static void
+test_code_points_and_slices (void)
+{
+  const char *source = "# Zażółć 😀\n\nKøb *nu* 🎉!";
+  g_autoptr(RlPageText) text = rl_page_text_new ("TEXT/MARKDOWN", source, strlen (source), NULL);
+  g_autofree char *slice = NULL;
+
+  g_assert_cmpstr (rl_page_text_get_text (text, NULL), ==, "Zażółć 😀\nKøb nu 🎉!");
+  /* Astral characters count as one code point. */
+  g_assert_cmpuint (rl_page_text_get_n_chars (text), ==, 18);
+  slice = rl_page_text_slice (text, 7, 13);
+  g_assert_cmpstr (slice, ==, "😀\nKøb ");
+  g_assert_null (rl_page_text_slice (text, 5, 19));
+  g_assert_null (rl_page_text_slice (text, 6, 5));
+  g_free (slice);
+  slice = rl_page_text_slice (text, 18, 18);
+  g_assert_cmpstr (slice, ==, "");
+}
+
+static void
+test_spans (void)
+{
+  const char *source = "# Title\n\nSome *em* and [a link](https://x.org).\n\n1. one\n2. **two**\n\n| h |\n|---|\n| `c` |";
+  g_autoptr(RlPageText) text = rl_page_text_new ("text/markdown", source, strlen (source), NULL);
+  const RlTextSpan *spans;
+  guint n;
+  gboolean saw_em = FALSE, saw_link = FALSE, saw_item2 = FALSE, saw_th = FALSE, saw_code = FALSE;
+
+  g_assert_cmpstr (rl_page_text_get_text (text, NULL), ==, "Title\nSome em and a link.\none\ntwo\nh\nc");
+  spans = rl_page_text_get_spans (text, &n);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpint (spans[0].kind, ==, RL_TEXT_SPAN_HEADING);
+  g_assert_cmpuint (spans[0].start, ==, 0);
+  g_assert_cmpuint (spans[0].end, ==, 5);
+  g_assert_cmpint (spans[0].level, ==, 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_assert_cmpuint (spans[i - 1].start, <=, spans[i].start);
+      if (spans[i].kind == RL_TEXT_SPAN_EMPHASIS)
+        {
+          saw_em = TRUE;
+          g_assert_cmpuint (spans[i].start, ==, 11);
+          g_assert_cmpuint (spans[i].end, ==, 13);
+        }
+      if (spans[i].kind == RL_TEXT_SPAN_LINK)
+        {
+          saw_link = TRUE;
+          g_assert_cmpstr (spans[i].href, ==, "https://x.org");
+          g_assert_cmpuint (spans[i].start, ==, 18);
+          g_assert_cmpuint (spans[i].end, ==, 24);
+        }
+      if (spans[i].kind == RL_TEXT_SPAN_LIST_ITEM && spans[i].number == 2)
+        {
+          saw_item2 = TRUE;
+          g_assert_cmpuint (spans[i].start, ==, 30);
+          g_assert_cmpint (spans[i].level, ==, 1);
+          /* the item comes before the strong span inside it */
+          g_assert_cmpint (spans[i + 1].kind, ==, RL_TEXT_SPAN_STRONG);
+        }
+      if (spans[i].kind == RL_TEXT_SPAN_TABLE_CELL && spans[i].level == 1)
+        saw_th = TRUE;
+      if (spans[i].kind == RL_TEXT_SPAN_CODE)
+        {
+          saw_code = TRUE;
+          g_assert_cmpuint (spans[i].start, ==, 36);
+        }
+    }
+  g_assert_true (saw_em && saw_link && saw_item2 && saw_th && saw_code);
+}
+
+static void
+test_offsets_long_text (void)
+{
+  g_autoptr(GString) source = g_string_new (NULL);
+  g_autoptr(RlPageText) text = NULL;
+  const char *plain;
+  guint n;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append (source, i % 3 ? "żółw " : "sø🎉 ");
+  text = rl_page_text_new ("text/plain", source->str, source->len, NULL);
+  plain = rl_page_text_get_text (text, NULL);
+  n = rl_page_text_get_n_chars (text);
+  g_assert_cmpuint (n, ==, (guint) g_utf8_strlen (source->str, -1));
+  for (guint i = 0; i <= n; i++)
+    g_assert_cmpuint (rl_page_text_offset_to_byte (text, i), ==,
+                      (gsize) (g_utf8_offset_to_pointer (plain, i) - plain));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/plaintext/blocks", test_blocks);
+  g_test_add_func ("/plaintext/lists", test_lists);
+  g_test_add_func ("/plaintext/tables", test_tables);
+  g_test_add_func ("/plaintext/code", test_code);
+  g_test_add_func ("/plaintext/inline-content", test_inline_content);
+  g_test_add_func ("/plaintext/newlines-bom-plain", test_newlines_bom_and_plain);
+  g_test_add_func ("/plaintext/rejects", test_rejects);
+  g_test_add_func ("/plaintext/code-points-and-slices", test_code_points_and_slices);
+  g_test_add_func ("/plaintext/spans", test_spans);
+  g_test_add_func ("/plaintext/offsets-long-text", test_offsets_long_text);
+
+  return g_test_run ();
+}
