@@ -60,6 +60,7 @@ rl_test_server_new (void)
   server->dir = g_dir_make_tmp ("redline-test-XXXXXX", &error);
   g_assert_no_error (error);
   server->db = g_build_filename (server->dir, "redline.db", NULL);
+  server->stderr_path = g_build_filename (server->dir, "server-stderr.log", NULL);
   return server;
 }
 
@@ -96,6 +97,7 @@ rl_test_server_free (RlTestServer *server)
   g_free (server->tls_cert);
   g_free (server->tls_key);
   g_free (server->extra_arg);
+  g_free (server->stderr_path);
   g_free (server);
 }
 
@@ -225,9 +227,13 @@ rl_test_server_start (RlTestServer *server)
     g_ptr_array_add (argv, g_strdup (server->extra_arg));
   g_ptr_array_add (argv, NULL);
 
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
+    server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+    g_assert_no_error (error);
+  }
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
@@ -275,14 +281,28 @@ wait_exit (RlTestServer *server)
 }
 
 void
+rl_test_server_stop_wait (RlTestServer *server)
+{
+  g_assert_nonnull (server->process);
+  wait_exit (server);
+  if (!g_subprocess_get_if_exited (server->process) || g_subprocess_get_exit_status (server->process) != 0)
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (server->stderr_path, &log, NULL, NULL);
+      g_printerr ("redline-server's stderr:\n%s\n", log ? log : "");
+    }
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+  g_clear_object (&server->process);
+}
+
+void
 rl_test_server_stop (RlTestServer *server)
 {
   g_assert_nonnull (server->process);
   g_subprocess_send_signal (server->process, SIGTERM);
-  wait_exit (server);
-  g_assert_true (g_subprocess_get_if_exited (server->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_clear_object (&server->process);
+  rl_test_server_stop_wait (server);
 }
 
 void

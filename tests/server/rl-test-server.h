@@ -21,6 +21,7 @@ typedef struct
   char        *tls_cert;     /* set before start for https */
   char        *tls_key;
   char        *extra_arg;    /* one more serve option, e.g. "--event-log-limit=5" */
+  char        *stderr_path;  /* what the running server wrote to stderr */
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);
@@ -40,6 +41,8 @@ int           rl_test_server_admin_status (RlTestServer *server,
 void          rl_test_server_start      (RlTestServer *server);
 /* SIGTERM; asserts a clean exit 0. */
 void          rl_test_server_stop       (RlTestServer *server);
+/* Waits for a server already sent SIGTERM; asserts a clean exit 0. */
+void          rl_test_server_stop_wait  (RlTestServer *server);
 /* SIGKILL; no clean-up at all. */
 void          rl_test_server_kill       (RlTestServer *server);
 
