@@ -231,6 +231,13 @@ rl_test_server_start (RlTestServer *server)
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
     g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
+    if (server->no_leak_check)
+      {
+        g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") ? g_getenv ("ASAN_OPTIONS") : "",
+                                             ":detect_leaks=0", NULL);
+
+        g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
+      }
     server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
     g_assert_no_error (error);
   }

@@ -22,6 +22,7 @@ typedef struct
   char        *tls_key;
   char        *extra_arg;    /* one more serve option, e.g. "--event-log-limit=5" */
   char        *stderr_path;  /* what the running server wrote to stderr */
+  gboolean     no_leak_check; /* LeakSanitizer off for this server only */
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);

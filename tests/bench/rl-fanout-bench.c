@@ -1,0 +1,621 @@
+/* rl-fanout-bench.c — WebSocket fan-out load generator
+ *
+ * N subscribers on one document, W writers sending comments at a paced total
+ * rate; measures deliveries per second, latency from send to receipt, bytes
+ * per event, and the server's CPU (from /proc) per delivered event.
+ *
+ * Clients are raw non-blocking sockets on one epoll loop, so the generator
+ * stays far lighter than the server it measures. Requests are built with the
+ * shared library's codec; the first event frame every subscriber sees goes
+ * through the full parser too, the rest are scanned for their send-time
+ * marker ("@t=<µs>") only.
+ *
+ * --peer-mode speaks to tests/bench/peers/ws-broadcast.js instead: writers
+ * send a text the size of a created event, which the peer echoes to all.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "rl-codec.h"
+#include "rl-uuid.h"
+
+typedef struct
+{
+  int       fd;
+  GByteArray *in;
+  gboolean  writer;
+  gboolean  parsed_one;
+} Client;
+
+static struct
+{
+  const char *host;
+  int         port;
+  const char *token;
+  const char *doc;
+  int         subscribers;
+  int         writers;
+  double      rate;
+  double      seconds;
+  double      warmup;
+  int         server_pid;
+  gboolean    peer_mode;
+} opt = { "127.0.0.1", 0, "", "", 100, 0, 20, 8, 2, 0, FALSE };
+
+static struct
+{
+  gint64   window_start;
+  gint64   window_end;
+  guint64  delivered;
+  guint64  frames;
+  guint64  bytes;
+  guint64  batches;
+  guint64  sent_in_window;
+  GArray  *latencies;        /* guint32 µs */
+} stats;
+
+static char *thread_id;
+
+static gint64
+now_us (void)
+{
+  return g_get_monotonic_time ();
+}
+
+static void
+die (const char *what)
+{
+  perror (what);
+  exit (1);
+}
+
+static void
+write_all (int         fd,
+           const void *data,
+           gsize       length)
+{
+  const char *p = data;
+
+  while (length > 0)
+    {
+      ssize_t n = write (fd, p, length);
+
+      if (n < 0)
+        {
+          if (errno == EAGAIN || errno == EINTR)
+            {
+              fd_set set;
+
+              FD_ZERO (&set);
+              FD_SET (fd, &set);
+              select (fd + 1, NULL, &set, NULL, NULL);
+              continue;
+            }
+          die ("write");
+        }
+      p += n;
+      length -= (gsize) n;
+    }
+}
+
+/* A masked client frame, as RFC 6455 requires of clients. */
+static void
+send_frame (int         fd,
+            guint8      opcode,
+            const char *payload,
+            gsize       length)
+{
+  g_autofree guint8 *frame = g_malloc (length + 14);
+  guint32 key = g_random_int ();
+  const guint8 *mask = (const guint8 *) &key;
+  gsize head = 0;
+
+  frame[head++] = 0x80 | opcode;
+  if (length < 126)
+    frame[head++] = 0x80 | (guint8) length;
+  else if (length < 65536)
+    {
+      frame[head++] = 0x80 | 126;
+      frame[head++] = (guint8) (length >> 8);
+      frame[head++] = (guint8) length;
+    }
+  else
+    {
+      frame[head++] = 0x80 | 127;
+      for (int i = 7; i >= 0; i--)
+        frame[head++] = (guint8) ((guint64) length >> (i * 8));
+    }
+  memcpy (frame + head, mask, 4);
+  head += 4;
+  for (gsize i = 0; i < length; i++)
+    frame[head + i] = (guint8) payload[i] ^ mask[i % 4];
+  write_all (fd, frame, head + length);
+}
+
+static int
+connect_client (void)
+{
+  struct sockaddr_in addr = { 0 };
+  g_autofree char *request = NULL;
+  char buf[4096];
+  gsize got = 0;
+  int fd = socket (AF_INET, SOCK_STREAM, 0), one = 1;
+
+  if (fd < 0)
+    die ("socket");
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) opt.port);
+  inet_pton (AF_INET, opt.host, &addr.sin_addr);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    die ("connect");
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n"
+                             "Authorization: Bearer %s\r\n\r\n", opt.host, opt.port, opt.token);
+  write_all (fd, request, strlen (request));
+  /* Byte by byte up to the blank line, so no frame is swallowed. */
+  while (got < sizeof buf - 1)
+    {
+      if (read (fd, buf + got, 1) != 1)
+        die ("handshake");
+      got++;
+      if (got >= 4 && memcmp (buf + got - 4, "\r\n\r\n", 4) == 0)
+        break;
+    }
+  buf[got] = '\0';
+  if (strncmp (buf, "HTTP/1.1 101", 12) != 0)
+    {
+      fprintf (stderr, "upgrade refused: %s\n", buf);
+      exit (1);
+    }
+  return fd;
+}
+
+/* Blocking read of one whole text frame (setup only); pings are answered. */
+static char *
+read_frame_blocking (int fd)
+{
+  for (;;)
+    {
+      guint8 head[2], ext[8];
+      guint64 length;
+      char *payload;
+
+      if (read (fd, head, 2) != 2)
+        die ("read");
+      length = head[1] & 0x7f;
+      if (length >= 126)
+        {
+          int need = length == 126 ? 2 : 8;
+          gsize got = 0;
+
+          while ((int) got < need)
+            got += (gsize) MAX (read (fd, ext + got, need - got), 0);
+          length = 0;
+          for (int i = 0; i < need; i++)
+            length = (length << 8) | ext[i];
+        }
+      payload = g_malloc (length + 1);
+      for (guint64 got = 0; got < length;)
+        {
+          ssize_t n = read (fd, payload + got, length - got);
+          if (n <= 0)
+            die ("read");
+          got += (guint64) n;
+        }
+      payload[length] = '\0';
+      if ((head[0] & 0x0f) == 0x9)
+        {
+          send_frame (fd, 0xA, payload, length);
+          g_free (payload);
+          continue;
+        }
+      if ((head[0] & 0x0f) == 0x8)
+        {
+          fprintf (stderr, "closed during setup\n");
+          exit (1);
+        }
+      return payload;
+    }
+}
+
+static void
+send_request (int        fd,
+              RlRequest *request)
+{
+  g_autofree char *text = rl_request_serialize (request);
+
+  send_frame (fd, 0x1, text, strlen (text));
+}
+
+static void
+wait_ack (int         fd,
+          const char *req)
+{
+  for (;;)
+    {
+      g_autofree char *frame = read_frame_blocking (fd);
+      g_autoptr(RlMessage) message = rl_message_parse (frame, strlen (frame), NULL);
+
+      if (message && message->type == RL_MESSAGE_ACK && g_strcmp0 (message->req, req) == 0)
+        {
+          if (!message->ok)
+            {
+              fprintf (stderr, "request %s refused: %s\n", req, message->error_message);
+              exit (1);
+            }
+          return;
+        }
+    }
+}
+
+static void
+subscribe (int fd)
+{
+  g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_SUBSCRIBE);
+
+  request->req = g_strdup ("sub");
+  request->doc = g_strdup (opt.doc);
+  send_request (fd, request);
+  wait_ack (fd, "sub");
+}
+
+static char *
+marker_body (gint64 t)
+{
+  GString *body = g_string_new (NULL);
+
+  g_string_printf (body, "@t=%" G_GINT64_FORMAT " ", t);
+  while (body->len < 140)
+    g_string_append_c (body, body->len % 7 ? 'x' : ' ');
+  return g_string_free (body, FALSE);
+}
+
+static void
+send_change (Client *writer)
+{
+  gint64 t = now_us ();
+  g_autofree char *body = marker_body (t);
+
+  if (t >= stats.window_start && t < stats.window_end)
+    stats.sent_in_window++;
+
+  if (opt.peer_mode)
+    {
+      /* About the size of a created event with a 140-character comment. */
+      g_autofree char *bc = rl_uuid_new ();
+      g_autofree char *text = g_strdup_printf (
+        "{\"type\":\"new-image-chat\",\"doc\":\"%s\",\"seq\":1,\"broadcastId\":\"%s\",\"thread\":{\"id\":\"%s\","
+        "\"doc\":\"%s\",\"anchor\":{\"x\":0.25,\"y\":0.75},\"resolved\":false,\"createdBy\":{\"id\":\"u1\",\"name\":\"Bench\"},"
+        "\"createdAt\":\"2026-11-24T14:43:38.159Z\",\"updatedAt\":\"2026-11-24T14:43:38.159Z\",\"comments\":[{\"id\":\"%s\","
+        "\"thread\":\"%s\",\"author\":{\"id\":\"u1\",\"name\":\"Bench\"},\"body\":\"%s\","
+        "\"createdAt\":\"2026-11-24T14:43:38.159Z\",\"editedAt\":null}]}}",
+        opt.doc, bc, bc, opt.doc, bc, bc, body);
+
+      send_frame (writer->fd, 0x1, text, strlen (text));
+      return;
+    }
+
+  {
+    g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_ADD_COMMENT);
+
+    request->broadcast_id = rl_uuid_new ();
+    request->doc = g_strdup (opt.doc);
+    request->thread_id = g_strdup (thread_id);
+    request->comment_id = rl_uuid_new ();
+    request->body = g_steal_pointer (&body);
+    send_request (writer->fd, request);
+  }
+}
+
+static void
+count_payload (Client     *client,
+               const char *payload,
+               gsize       length,
+               gint64      received)
+{
+  const char *p = payload, *end = payload + length;
+
+  stats.frames++;
+  if (length > 16 && memcmp (payload, "{\"type\":\"batch\"", 15) == 0)
+    stats.batches++;
+
+  if (!client->parsed_one && memmem (payload, length, "@t=", 3))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *copy = g_strndup (payload, length);
+      g_autoptr(RlMessage) message = rl_message_parse (copy, length, &error);
+
+      /* The peer's frames are shaped like events but carry no real seq order. */
+      if (message == NULL ||
+          (message->type != RL_MESSAGE_EVENT && message->type != RL_MESSAGE_BATCH))
+        {
+          fprintf (stderr, "unexpected frame: %s\n", error ? error->message : copy);
+          exit (1);
+        }
+      client->parsed_one = TRUE;
+    }
+
+  while (p < end && (p = memmem (p, (gsize) (end - p), "@t=", 3)) != NULL)
+    {
+      gint64 t = g_ascii_strtoll (p + 3, NULL, 10);
+
+      if (t >= stats.window_start && t < stats.window_end)
+        {
+          guint32 latency = (guint32) MIN (received - t, (gint64) G_MAXUINT32);
+
+          stats.delivered++;
+          g_array_append_val (stats.latencies, latency);
+        }
+      p += 3;
+    }
+}
+
+/* Consumes every whole frame in the client's buffer. */
+static void
+drain_frames (Client *client,
+              gint64  received)
+{
+  GByteArray *in = client->in;
+  gsize offset = 0;
+
+  for (;;)
+    {
+      guint8 *p = in->data + offset;
+      gsize avail = in->len - offset, head = 2;
+      guint64 length;
+      guint8 opcode;
+
+      if (avail < 2)
+        break;
+      opcode = p[0] & 0x0f;
+      length = p[1] & 0x7f;
+      if (length == 126)
+        {
+          if (avail < 4)
+            break;
+          length = ((guint64) p[2] << 8) | p[3];
+          head = 4;
+        }
+      else if (length == 127)
+        {
+          if (avail < 10)
+            break;
+          length = 0;
+          for (int i = 0; i < 8; i++)
+            length = (length << 8) | p[2 + i];
+          head = 10;
+        }
+      if (avail < head + length)
+        break;
+
+      if (!client->writer)
+        stats.bytes += head + length;
+      if (opcode == 0x9)
+        send_frame (client->fd, 0xA, (const char *) p + head, length);
+      else if (opcode == 0x8)
+        {
+          fprintf (stderr, "a connection was closed by the server\n");
+          exit (1);
+        }
+      else if (opcode == 0x1 && !client->writer)
+        count_payload (client, (const char *) p + head, length, received);
+      offset += head + length;
+    }
+  g_byte_array_remove_range (in, 0, (guint) offset);
+}
+
+static double
+server_cpu_seconds (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+
+  if (opt.server_pid <= 0)
+    return 0;
+  path = g_strdup_printf ("/proc/%d/stat", opt.server_pid);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  after_comm = strrchr (contents, ')') + 2;
+  fields = g_strsplit (after_comm, " ", -1);
+  /* utime and stime are fields 14 and 15; after "pid (comm) " they are 11 and 12. */
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
+}
+
+static int
+compare_u32 (gconstpointer a,
+             gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile_ms (double p)
+{
+  guint n = stats.latencies->len;
+
+  if (n == 0)
+    return 0;
+  return g_array_index (stats.latencies, guint32, MIN (n - 1, (guint) (p * n))) / 1000.0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_INT, &opt.port, "Server port on 127.0.0.1", "PORT" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &opt.token, "Bearer token", "TOKEN" },
+    { "doc", 0, 0, G_OPTION_ARG_STRING, &opt.doc, "Document id", "ID" },
+    { "subscribers", 0, 0, G_OPTION_ARG_INT, &opt.subscribers, "Subscribers", "N" },
+    { "writers", 0, 0, G_OPTION_ARG_INT, &opt.writers, "Writers (default: rate/50, at least 4)", "W" },
+    { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt.rate, "Changes per second, all writers together", "R" },
+    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt.seconds, "Measured seconds", "S" },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &opt.warmup, "Seconds before measuring", "S" },
+    { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "Server process, for its CPU time", "PID" },
+    { "peer-mode", 0, 0, G_OPTION_ARG_NONE, &opt.peer_mode, "Talk to the minimal broadcast peer", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— WebSocket fan-out benchmark");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new ();
+  struct rlimit limit = { 65536, 65536 };
+  struct epoll_event events[256];
+  gint64 start, stop_sending, stop_all;
+  guint64 sent = 0;
+  double cpu_before, cpu_after, window_seconds;
+  int epfd;
+  int n_writers;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+  if (opt.port <= 0 || (!opt.peer_mode && (!*opt.token || !*opt.doc)))
+    {
+      fprintf (stderr, "--port, --token and --doc are needed (--port alone with --peer-mode)\n");
+      return 2;
+    }
+  if (setrlimit (RLIMIT_NOFILE, &limit) < 0)
+    {
+      limit.rlim_cur = limit.rlim_max = 8192;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+  /* The server allows a connection 100 changes/s: spread the rate. */
+  n_writers = opt.writers > 0 ? opt.writers : MAX (4, (int) (opt.rate / 50 + 0.999));
+  if (opt.peer_mode && !*opt.doc)
+    opt.doc = "peer";
+  stats.latencies = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1 << 20);
+
+  /* Set-up: blocking handshakes and subscriptions, one client at a time. */
+  for (int i = 0; i < opt.subscribers + n_writers; i++)
+    {
+      Client *client = g_new0 (Client, 1);
+
+      client->fd = connect_client ();
+      client->in = g_byte_array_sized_new (64 * 1024);
+      client->writer = i >= opt.subscribers;
+      if (!opt.peer_mode)
+        {
+          g_free (read_frame_blocking (client->fd));  /* welcome */
+          subscribe (client->fd);
+        }
+      g_ptr_array_add (clients, client);
+    }
+  if (!opt.peer_mode)
+    {
+      Client *first = g_ptr_array_index (clients, opt.subscribers);
+      g_autoptr(RlRequest) create = rl_request_new (RL_REQUEST_CREATE_THREAD);
+
+      thread_id = rl_uuid_new ();
+      create->req = g_strdup ("create");
+      create->broadcast_id = rl_uuid_new ();
+      create->doc = g_strdup (opt.doc);
+      create->thread_id = g_strdup (thread_id);
+      create->has_anchor = TRUE;
+      create->anchor.kind = RL_DOC_KIND_IMAGE;
+      create->anchor.x = create->anchor.y = 0.5;
+      create->comment_id = rl_uuid_new ();
+      create->body = g_strdup ("Benchmark thread");
+      send_request (first->fd, create);
+      wait_ack (first->fd, "create");
+    }
+
+  epfd = epoll_create1 (0);
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (clients, i);
+      struct epoll_event ev = { .events = EPOLLIN, .data.ptr = client };
+
+      epoll_ctl (epfd, EPOLL_CTL_ADD, client->fd, &ev);
+    }
+
+  start = now_us ();
+  stats.window_start = start + (gint64) (opt.warmup * G_USEC_PER_SEC);
+  stats.window_end = stats.window_start + (gint64) (opt.seconds * G_USEC_PER_SEC);
+  stop_sending = stats.window_end;
+  stop_all = stop_sending + 3 * G_USEC_PER_SEC;   /* let late deliveries land */
+  cpu_before = -1;
+  cpu_after = 0;
+
+  for (;;)
+    {
+      gint64 now = now_us ();
+      int n;
+
+      if (cpu_before < 0 && now >= stats.window_start)
+        cpu_before = server_cpu_seconds ();
+      if (now >= stop_sending && cpu_after == 0)
+        cpu_after = server_cpu_seconds ();
+      if (now >= stop_all)
+        break;
+
+      if (now < stop_sending)
+        {
+          guint64 due = (guint64) ((now - start) * opt.rate / G_USEC_PER_SEC);
+
+          while (sent < due)
+            send_change (g_ptr_array_index (clients, opt.subscribers + (int) (sent++ % (guint64) n_writers)));
+        }
+
+      n = epoll_wait (epfd, events, G_N_ELEMENTS (events), 1);
+      now = now_us ();
+      for (int i = 0; i < n; i++)
+        {
+          Client *client = events[i].data.ptr;
+          guint8 buf[65536];
+          ssize_t got = read (client->fd, buf, sizeof buf);
+
+          if (got <= 0)
+            {
+              if (got < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+              fprintf (stderr, "a connection ended\n");
+              return 1;
+            }
+          g_byte_array_append (client->in, buf, (guint) got);
+          drain_frames (client, now);
+        }
+    }
+
+  window_seconds = opt.seconds;
+  g_array_sort (stats.latencies, compare_u32);
+  {
+    guint64 expected = stats.sent_in_window * (guint64) opt.subscribers;
+    double cpu = cpu_after - MAX (cpu_before, 0);
+
+    printf ("mode=%s subscribers=%d writers=%d rate=%.0f seconds=%.1f\n",
+            opt.peer_mode ? "peer" : "redline", opt.subscribers, n_writers, opt.rate, window_seconds);
+    printf ("sent=%" G_GUINT64_FORMAT " delivered=%" G_GUINT64_FORMAT " expected=%" G_GUINT64_FORMAT
+            " lost=%" G_GINT64_FORMAT "\n", stats.sent_in_window, stats.delivered, expected,
+            (gint64) expected - (gint64) stats.delivered);
+    printf ("delivered_per_s=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+            stats.delivered / window_seconds, percentile_ms (0.50), percentile_ms (0.90),
+            percentile_ms (0.99), percentile_ms (1.0));
+    printf ("server_cpu_s=%.2f server_cpu_us_per_event=%.2f bytes_per_event=%.0f frames=%" G_GUINT64_FORMAT
+            " batch_frames=%" G_GUINT64_FORMAT "\n",
+            cpu, stats.delivered ? cpu * 1e6 / stats.delivered : 0,
+            stats.delivered ? (double) stats.bytes / stats.delivered : 0, stats.frames, stats.batches);
+  }
+  return 0;
+}
