@@ -77,10 +77,11 @@ read_string (JsonObject  *object,
 {
   JsonNode *node = member (object, name);
 
+  *out = NULL;
   if (!holds (node, G_TYPE_STRING))
     return fail (error, "“%s” must be a string", name);
   *out = json_node_get_string (node);
-  return TRUE;
+  return *out != NULL || fail (error, "“%s” must be a string", name);
 }
 
 static gboolean
@@ -122,7 +123,7 @@ read_doc_id (JsonObject  *object,
 
   if (!read_string (object, "doc", &str, error))
     return FALSE;
-  if (*str == '\0' || strlen (str) > 64)
+  if (str == NULL || *str == '\0' || strlen (str) > 64)
     return fail (error, "“doc” is not a document id");
   *out = g_strdup (str);
   return TRUE;
@@ -1242,6 +1243,7 @@ read_int (JsonObject *object,
 {
   JsonNode *node = member (object, name);
 
+  *out = 0;
   if (!holds (node, G_TYPE_INT64))
     return fail (error, "“%s” must be an integer", name);
   *out = json_node_get_int (node);

@@ -275,7 +275,9 @@ rl_store_open (const char  *path,
                    self->db ? sqlite3_errmsg (self->db) : "out of memory");
       return NULL;
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  /* Only another process (a backup, an admin command) can hold the lock; the
+   * main loop must not stall long for it, so the request fails instead. */
+  sqlite3_busy_timeout (self->db, 2000);
 
   /* WAL: a committed transaction survives the process being killed;
    * synchronous=FULL adds an fsync per commit so it survives power loss too. */

@@ -62,6 +62,7 @@ static struct
   guint64  frames;
   guint64  bytes;
   guint64  batches;
+  guint64  events_seen;      /* every event received, in the window or not */
   guint64  sent_in_window;
   GArray  *latencies;        /* guint32 µs */
 } stats;
@@ -195,7 +196,7 @@ read_frame_blocking (int fd)
       guint64 length;
       char *payload;
 
-      if (read (fd, head, 2) != 2)
+      if (read (fd, head, 1) != 1 || read (fd, head + 1, 1) != 1)
         die ("read");
       length = head[1] & 0x7f;
       if (length >= 126)
@@ -204,7 +205,13 @@ read_frame_blocking (int fd)
           gsize got = 0;
 
           while ((int) got < need)
-            got += (gsize) MAX (read (fd, ext + got, need - got), 0);
+            {
+              ssize_t n = read (fd, ext + got, need - got);
+
+              if (n <= 0)
+                die ("read");
+              got += (gsize) n;
+            }
           length = 0;
           for (int i = 0; i < need; i++)
             length = (length << 8) | ext[i];
@@ -354,6 +361,7 @@ count_payload (Client     *client,
     {
       gint64 t = g_ascii_strtoll (p + 3, NULL, 10);
 
+      stats.events_seen++;
       if (t >= stats.window_start && t < stats.window_end)
         {
           guint32 latency = (guint32) MIN (received - t, (gint64) G_MAXUINT32);
@@ -615,7 +623,7 @@ main (int    argc,
     printf ("server_cpu_s=%.2f server_cpu_us_per_event=%.2f bytes_per_event=%.0f frames=%" G_GUINT64_FORMAT
             " batch_frames=%" G_GUINT64_FORMAT "\n",
             cpu, stats.delivered ? cpu * 1e6 / stats.delivered : 0,
-            stats.delivered ? (double) stats.bytes / stats.delivered : 0, stats.frames, stats.batches);
+            stats.events_seen ? (double) stats.bytes / stats.events_seen : 0, stats.frames, stats.batches);
   }
   return 0;
 }

@@ -712,6 +712,39 @@ test_admin_cli (Fixture       *f,
   }
 }
 
+static void
+test_internal_error (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RlTestClient) client = rl_test_client_new (f->server, f->member);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (client, f->image);
+  g_autoptr(JsonObject) after = NULL;
+  sqlite3 *db = NULL;
+
+  /* Another process holds the database's write lock past the server's
+   * patience: the change fails as `internal`, and nothing is half-applied. */
+  g_assert_cmpint (sqlite3_open (f->server->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  {
+    g_autofree char *t = rl_test_uuid (), *c = rl_test_uuid ();
+    g_autoptr(JsonObject) ack = create_marker (client, f->image, t, c);
+
+    g_assert_cmpstr (rl_test_ack_error (ack), ==, "internal");
+  }
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* The lock is gone: the next change is seq 1, and the link never closed. */
+  {
+    g_autofree char *t = rl_test_uuid (), *c = rl_test_uuid ();
+    g_autoptr(JsonObject) ack = create_marker (client, f->image, t, c);
+
+    g_assert_null (rl_test_ack_error (ack));
+    g_assert_cmpint (json_object_get_int_member (ack, "seq"), ==, 1);
+  }
+  g_assert_false (client->closed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -733,6 +766,7 @@ main (int    argc,
   ADD ("/server/lifecycle/tokens-hashed-never-logged", test_tokens_hashed_and_never_logged);
   ADD ("/server/lifecycle/tls", test_tls);
   ADD ("/server/lifecycle/admin-cli", test_admin_cli);
+  ADD ("/server/lifecycle/internal-error", test_internal_error);
 
   return g_test_run ();
 }
