@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rl-error.h"
+#include "rl-epoll.h"
 #include "rl-server.h"
 #include "rl-store.h"
 #include "rl-upload.h"
@@ -233,6 +234,14 @@ parse_listen (const char  *listen,
   return TRUE;
 }
 
+static void
+drop_message (const char     *domain,
+              GLogLevelFlags  level,
+              const char     *message,
+              gpointer        data)
+{
+}
+
 static int
 cmd_serve (RlStore *store,
            int      argc,
@@ -283,6 +292,14 @@ cmd_serve (RlStore *store,
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 
+  /* libsoup logs two debug lines per frame it sends; GLib's default handler
+   * reads the environment for each one before dropping it. */
+  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_message, NULL);
+
+  /* Every turn of the loop would otherwise walk every connection's socket. */
+  if (g_getenv ("REDLINE_POLL") == NULL || g_strcmp0 (g_getenv ("REDLINE_POLL"), "epoll") == 0)
+    rl_epoll_install (NULL);
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
   state.server = server;
@@ -298,6 +315,7 @@ cmd_serve (RlStore *store,
   g_source_remove (sigterm);
   g_source_remove (sigint);
   g_clear_object (&server);
+  rl_epoll_uninstall (NULL);
   return 0;
 }
 

@@ -28,7 +28,7 @@ typedef struct
   GPtrArray  *peers;        /* RlPeer*, not owned: a peer leaves before it dies */
   GHashTable *viewers;      /* user id → Viewer* */
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
-  guint       flush_id;
+  gboolean    dirty;        /* listed in the hub's dirty rooms */
   guint       presence_id;
   gint64      presence_sent_us;
   char       *snapshot;
@@ -49,6 +49,8 @@ struct _RlHub
   GHashTable *page_texts;   /* "tenant/doc" → RlPageText*; documents are immutable */
   GHashTable *usage;        /* tenant → Usage* */
   guint       usage_save_id;
+  GPtrArray  *dirty;        /* Room* with pending events, not owned */
+  GSource    *flusher;
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -71,7 +73,8 @@ viewer_free (Viewer *viewer)
 static void
 room_free (Room *room)
 {
-  g_clear_handle_id (&room->flush_id, g_source_remove);
+  if (room->dirty)
+    g_ptr_array_remove_fast (room->hub->dirty, room);
   g_clear_handle_id (&room->presence_id, g_source_remove);
   g_free (room->key);
   g_free (room->tenant);
@@ -98,8 +101,12 @@ room_send (Room       *room,
            const char *text,
            gsize       length)
 {
+  guint64 sent = 0;
+
   for (guint i = 0; i < room->peers->len; i++)
-    rl_peer_send (g_ptr_array_index (room->peers, i), text, length);
+    sent += rl_peer_send_uncounted (g_ptr_array_index (room->peers, i), text);
+  /* A room is one tenant's: count its frames once, not per connection. */
+  rl_hub_count_sent (room->hub, room->tenant, sent, sent * length);
 }
 
 static void
@@ -108,7 +115,11 @@ room_flush (Room *room)
   GPtrArray *pending = room->pending;
   guint first = 0;
 
-  g_clear_handle_id (&room->flush_id, g_source_remove);
+  if (room->dirty)
+    {
+      g_ptr_array_remove_fast (room->hub->dirty, room);
+      room->dirty = FALSE;
+    }
 
   if (pending->len == 1)
     {
@@ -136,15 +147,23 @@ room_flush (Room *room)
   g_ptr_array_set_size (pending, 0);
 }
 
+/* The flusher runs right before the main loop polls (libuv calls this a
+ * "prepare handle"): every event committed while the last poll's sources
+ * were dispatched leaves now, the ones of one room in one batch frame, and
+ * a lone event as itself, at no extra turn of the loop. An idle source would
+ * cost a whole extra poll over every connection per event. */
 static gboolean
-room_flush_cb (gpointer data)
+flusher_prepare (GSource *source,
+                 int     *timeout)
 {
-  Room *room = data;
+  RlHub *self = *(RlHub **) (source + 1);
 
-  room->flush_id = 0;
-  room_flush (room);
-  return G_SOURCE_REMOVE;
+  *timeout = -1;
+  rl_hub_flush_all (self);
+  return FALSE;
 }
+
+static GSourceFuncs flusher_funcs = { .prepare = flusher_prepare };
 
 static void
 room_send_presence (Room *room)
@@ -214,7 +233,11 @@ rl_hub_dispose (GObject *object)
   if (self->store)
     rl_hub_save_usage (self);
   g_clear_handle_id (&self->usage_save_id, g_source_remove);
+  if (self->flusher)
+    g_source_destroy (self->flusher);
+  g_clear_pointer (&self->flusher, g_source_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->dirty, g_ptr_array_unref);
   g_clear_pointer (&self->page_texts, g_hash_table_unref);
   g_clear_pointer (&self->usage, g_hash_table_unref);
   g_clear_object (&self->store);
@@ -234,6 +257,7 @@ rl_hub_init (RlHub *self)
   self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) rl_page_text_unref);
   self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->dirty = g_ptr_array_new ();
 }
 
 RlHub *
@@ -243,6 +267,13 @@ rl_hub_new (RlStore *store)
 
   self->store = g_object_ref (store);
   self->usage_save_id = g_timeout_add_seconds (USAGE_SAVE_INTERVAL_SECONDS, save_usage_cb, self);
+  self->flusher = g_source_new (&flusher_funcs, sizeof (GSource) + sizeof (RlHub *));
+  *(RlHub **) (self->flusher + 1) = self;
+  /* Prepared first: GLib skips preparing lower priorities once a higher
+   * one is ready. It never becomes ready itself. */
+  g_source_set_priority (self->flusher, G_MININT);
+  g_source_set_name (self->flusher, "redline event flusher");
+  g_source_attach (self->flusher, NULL);
   return self;
 }
 
@@ -329,13 +360,9 @@ rl_hub_flush_room (RlHub      *self,
 void
 rl_hub_flush_all (RlHub *self)
 {
-  GHashTableIter iter;
-  Room *room;
-
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
-    if (room->pending->len > 0)
-      room_flush (room);
+  /* room_flush takes the room off the list. */
+  while (self->dirty->len > 0)
+    room_flush (g_ptr_array_index (self->dirty, self->dirty->len - 1));
 }
 
 void
@@ -354,10 +381,12 @@ rl_hub_publish (RlHub      *self,
 
   g_clear_pointer (&room->snapshot, g_free);
   g_ptr_array_add (room->pending, serialized);
-  /* Runs on the next main-loop turn: everything committed in this one rides
-   * along, and a lone event goes out at once. */
-  if (room->flush_id == 0)
-    room->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, room_flush_cb, room, NULL);
+  /* Leaves when the loop is about to poll again (see flusher_prepare). */
+  if (!room->dirty)
+    {
+      room->dirty = TRUE;
+      g_ptr_array_add (self->dirty, room);
+    }
 }
 
 char *
@@ -420,7 +449,8 @@ rl_hub_get_page_text (RlHub       *self,
 void
 rl_hub_count_sent (RlHub      *self,
                    const char *tenant,
-                   gsize       bytes)
+                   guint64     frames,
+                   guint64     bytes)
 {
   Usage *usage = g_hash_table_lookup (self->usage, tenant);
 
@@ -429,7 +459,7 @@ rl_hub_count_sent (RlHub      *self,
       usage = g_new0 (Usage, 1);
       g_hash_table_insert (self->usage, g_strdup (tenant), usage);
     }
-  usage->messages++;
+  usage->messages += frames;
   usage->bytes += bytes;
 }
 

@@ -53,10 +53,11 @@ RlPageText  *rl_hub_get_page_text    (RlHub            *self,
                                       const char       *doc,
                                       GError          **error);
 
-/* Usage: a frame of n bytes went to a connection of tenant. */
+/* Usage: frames frames of bytes bytes in all went to tenant's connections. */
 void         rl_hub_count_sent       (RlHub            *self,
                                       const char       *tenant,
-                                      gsize             bytes);
+                                      guint64           frames,
+                                      guint64           bytes);
 void         rl_hub_get_usage        (RlHub            *self,
                                       const char       *tenant,
                                       guint64          *messages,

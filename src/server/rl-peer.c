@@ -398,7 +398,8 @@ rl_peer_new (SoupWebsocketConnection *connection,
              RlPrincipal             *principal,
              RlStore                 *store,
              RlHub                   *hub,
-             guint                    ping_interval)
+             guint                    ping_interval,
+             GMainContext            *ping_context)
 {
   RlPeer *self = g_object_new (RL_TYPE_PEER, NULL);
   g_autofree char *welcome = NULL;
@@ -414,7 +415,10 @@ rl_peer_new (SoupWebsocketConnection *connection,
    * the peer may never see the close code; so its limit is a backstop and
    * the protocol's 1009 is given below, once the frame is read. */
   soup_websocket_connection_set_max_incoming_payload_size (connection, HARD_FRAME_LIMIT);
+  /* libsoup attaches the keepalive timer to the thread-default context. */
+  g_main_context_push_thread_default (ping_context);
   soup_websocket_connection_set_keepalive_interval (connection, ping_interval);
+  g_main_context_pop_thread_default (ping_context);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "pong", G_CALLBACK (on_pong), self);
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
@@ -442,11 +446,19 @@ rl_peer_send (RlPeer     *self,
               const char *text,
               gsize       length)
 {
+  if (rl_peer_send_uncounted (self, text))
+    rl_hub_count_sent (self->hub, self->principal->tenant, 1, length);
+}
+
+guint
+rl_peer_send_uncounted (RlPeer     *self,
+                        const char *text)
+{
   if (self->closed ||
       soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
+    return 0;
   soup_websocket_connection_send_text (self->connection, text);
-  rl_hub_count_sent (self->hub, self->principal->tenant, length);
+  return 1;
 }
 
 void

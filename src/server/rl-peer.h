@@ -20,13 +20,17 @@ RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
                                           RlPrincipal             *principal,
                                           RlStore                 *store,
                                           RlHub                   *hub,
-                                          guint                    ping_interval);
+                                          guint                    ping_interval,
+                                          GMainContext            *ping_context);
 const RlPrincipal *rl_peer_get_principal (RlPeer                  *self);
 const char        *rl_peer_get_id        (RlPeer                  *self);
 /* Writes one text frame (NUL-terminated text of length bytes). */
 void               rl_peer_send          (RlPeer                  *self,
                                           const char              *text,
                                           gsize                    length);
+/* The same without counting usage: 1 when the frame went out, else 0. */
+guint              rl_peer_send_uncounted (RlPeer                 *self,
+                                          const char              *text);
 void               rl_peer_close         (RlPeer                  *self,
                                           gushort                  code,
                                           const char              *reason);

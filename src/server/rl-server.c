@@ -26,6 +26,8 @@ struct _RlServer
   GHashTable *peers;          /* RlPeer* (owned) */
   guint       alive_id;
   guint       ping_interval;
+  GMainContext *ping_context; /* the connections' keepalive timers */
+  guint       ping_tick_id;
   GSocket    *listener;
   /* shutdown */
   GCallback   done;
@@ -382,7 +384,8 @@ handle_websocket (SoupServer              *soup,
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
-  peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval);
+  peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
+                      self->ping_context);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_add (self->peers, peer);
 }
@@ -401,6 +404,19 @@ check_alive_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup gives each connection a keepalive timer of its own; a thousand of
+ * them in the main context would be walked on every turn of the loop, for
+ * every event. They live in a context of their own, run once a second. */
+static gboolean
+ping_tick_cb (gpointer data)
+{
+  RlServer *self = data;
+
+  while (g_main_context_iteration (self->ping_context, FALSE))
+    ;
+  return G_SOURCE_CONTINUE;
+}
+
 /* ---- object --------------------------------------------------------------------- */
 
 static void
@@ -409,10 +425,12 @@ rl_server_dispose (GObject *object)
   RlServer *self = RL_SERVER (object);
 
   g_clear_handle_id (&self->alive_id, g_source_remove);
+  g_clear_handle_id (&self->ping_tick_id, g_source_remove);
   g_clear_handle_id (&self->grace_id, g_source_remove);
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_pointer (&self->ping_context, g_main_context_unref);
   g_clear_object (&self->soup);
   g_clear_object (&self->hub);
   g_clear_object (&self->store);
@@ -430,6 +448,8 @@ static void
 rl_server_init (RlServer *self)
 {
   self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->ping_context = g_main_context_new ();
+  self->ping_tick_id = g_timeout_add_seconds (1, ping_tick_cb, self);
 }
 
 RlServer *

@@ -333,9 +333,11 @@ static void
 count_payload (Client     *client,
                const char *payload,
                gsize       length,
+               gsize       frame_bytes,
                gint64      received)
 {
   const char *p = payload, *end = payload + length;
+  gboolean carries_events = FALSE;
 
   stats.frames++;
   if (length > 16 && memcmp (payload, "{\"type\":\"batch\"", 15) == 0)
@@ -362,6 +364,7 @@ count_payload (Client     *client,
       gint64 t = g_ascii_strtoll (p + 3, NULL, 10);
 
       stats.events_seen++;
+      carries_events = TRUE;
       if (t >= stats.window_start && t < stats.window_end)
         {
           guint32 latency = (guint32) MIN (received - t, (gint64) G_MAXUINT32);
@@ -371,6 +374,10 @@ count_payload (Client     *client,
         }
       p += 3;
     }
+  /* Bytes per event: the frames that carry events, header included (not
+   * snapshots, presence or pings). */
+  if (carries_events)
+    stats.bytes += frame_bytes;
 }
 
 /* Consumes every whole frame in the client's buffer. */
@@ -411,17 +418,17 @@ drain_frames (Client *client,
       if (avail < head + length)
         break;
 
-      if (!client->writer)
-        stats.bytes += head + length;
       if (opcode == 0x9)
         send_frame (client->fd, 0xA, (const char *) p + head, length);
       else if (opcode == 0x8)
         {
-          fprintf (stderr, "a connection was closed by the server\n");
+          fprintf (stderr, "a connection was closed by the server: %d %.*s\n",
+                   length >= 2 ? (p[head] << 8) | p[head + 1] : 0,
+                   length > 2 ? (int) length - 2 : 0, (const char *) p + head + 2);
           exit (1);
         }
       else if (opcode == 0x1 && !client->writer)
-        count_payload (client, (const char *) p + head, length, received);
+        count_payload (client, (const char *) p + head, length, head + length, received);
       offset += head + length;
     }
   g_byte_array_remove_range (in, 0, (guint) offset);

@@ -25,8 +25,6 @@ bench="$build/tests/bench/rl-fanout-bench"
 db="$work/bench.db"
 "$server" --db "$db" tenant add bench >/dev/null
 token=$("$server" --db "$db" user add --tenant bench --name Bench --role admin | tail -n 1)
-doc=$("$server" --db "$db" doc add --tenant bench --title Mockup "$top/data/demo/landing-mockup.png" | tail -n 1)
-
 taskset -c 0 "$server" --db "$db" serve --listen 127.0.0.1:0 > "$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 taskset -c 0 node "$top/tests/bench/peers/ws-broadcast.js" 0 > "$work/node.out" 2>&1 &
@@ -39,40 +37,56 @@ node_port=$(sed -n 's/^listening on //p' "$work/node.out")
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-measure() {
+# one WHO SUBS RATE: one run, appends "delivered p50 p99 cpu bytes lost batches" to $work/rows.WHO
+one() {
   who=$1 subs=$2 rate=$3
-  : > "$work/rows"
+  if [ "$who" = redline ]; then
+    # A fresh document per run: every run subscribes to an empty snapshot.
+    doc=$("$server" --db "$db" doc add --tenant bench --title Mockup "$top/data/demo/landing-mockup.png" | tail -n 1)
+    taskset -c 1 "$bench" --port "$port" --token "$token" --doc "$doc" --subscribers "$subs" \
+      --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$server_pid" > "$work/run"
+  else
+    taskset -c 1 "$bench" --peer-mode --port "$node_port" --subscribers "$subs" \
+      --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$node_pid" > "$work/run"
+  fi
+  printf '%s %s %s %s %s %s %s\n' "$(field delivered_per_s "$work/run")" "$(field p50_ms "$work/run")" \
+    "$(field p99_ms "$work/run")" "$(field server_cpu_us_per_event "$work/run")" \
+    "$(field bytes_per_event "$work/run")" "$(field lost "$work/run")" "$(field batch_frames "$work/run")" >> "$work/rows.$who"
+}
+
+row() {
+  who=$1 subs=$2 rate=$3
+  c() { cut -d' ' -f"$1" "$work/rows.$who" | median; }
+  printf '| %s | %s × %s | %s | %s | %s | %s | %s | %s | %s |\n' "$who" "$subs" "$rate" \
+    "$(c 1)" "$(c 2)" "$(c 3)" "$(c 4)" "$(c 5)" "$(c 6)" "$(c 7)"
+}
+
+# measure SUBS RATE [node]: redline alone, or redline and node run by run in turn
+measure() {
+  subs=$1 rate=$2
+  : > "$work/rows.redline"
+  : > "$work/rows.node"
   i=0
   while [ "$i" -lt "$runs" ]; do
-    if [ "$who" = redline ]; then
-      taskset -c 1 "$bench" --port "$port" --token "$token" --doc "$doc" --subscribers "$subs" \
-        --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$server_pid" > "$work/run"
-    else
-      taskset -c 1 "$bench" --peer-mode --port "$node_port" --subscribers "$subs" \
-        --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$node_pid" > "$work/run"
-    fi
-    printf '%s %s %s %s %s %s %s\n' "$(field delivered_per_s "$work/run")" "$(field p50_ms "$work/run")" \
-      "$(field p99_ms "$work/run")" "$(field server_cpu_us_per_event "$work/run")" \
-      "$(field bytes_per_event "$work/run")" "$(field lost "$work/run")" "$(field batch_frames "$work/run")" >> "$work/rows"
+    one redline "$subs" "$rate"
+    [ "${3:-}" = node ] && one node "$subs" "$rate"
     i=$((i + 1))
   done
-  printf '| %s | %s × %s | %s | %s | %s | %s | %s | %s | %s |\n' "$who" "$subs" "$rate" \
-    "$(cut -d' ' -f1 "$work/rows" | median)" "$(cut -d' ' -f2 "$work/rows" | median)" \
-    "$(cut -d' ' -f3 "$work/rows" | median)" "$(cut -d' ' -f4 "$work/rows" | median)" \
-    "$(cut -d' ' -f5 "$work/rows" | median)" "$(cut -d' ' -f6 "$work/rows" | median)" \
-    "$(cut -d' ' -f7 "$work/rows" | median)"
+  row redline "$subs" "$rate"
+  [ "${3:-}" = node ] && row node "$subs" "$rate"
+  return 0
 }
 
 echo "| server | subscribers × changes/s | delivered/s | p50 ms | p99 ms | server CPU µs/delivery | bytes/event | lost | batch frames |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for subs in 100 500 1000; do
-  measure redline "$subs" 20
+for subs in ${SUBS:-100 500}; do
+  measure "$subs" 20
 done
-for rate in 50 100 200 400 800 1600; do
-  measure redline 1000 "$rate"
+for rate in ${RATES:-20 50 100 200 400}; do
+  measure 1000 "$rate" node
 done
-for rate in 20 50 100 200 400; do
-  measure node 1000 "$rate"
+for rate in ${KNEE:-800 1600 3200}; do
+  measure 1000 "$rate"
 done
 
 kill -TERM "$server_pid"
