@@ -1,0 +1,86 @@
+/* rl-connection.h — one WebSocket to a Redline server that keeps itself up
+ *
+ * The connection opens `/api/v1/ws` with the account's token (PROTOCOL.md
+ * §2), tells its state through the "state" property, and reconnects on its
+ * own: exponential backoff with full jitter, at once when the network comes
+ * back or on rl_connection_retry_now(). A link that goes silent (no frame
+ * and no pong for the dead-link time) is dropped and reopened even when the
+ * kernel sees nothing wrong. Requests get exactly one answer: the server's
+ * ack, or an error when the link is not online (offline: nothing is
+ * queued), when no ack comes in time, or when the link is lost first.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rl-codec.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RL_CONNECTION_OFFLINE,       /* no network, or not started */
+  RL_CONNECTION_CONNECTING,    /* first attempt */
+  RL_CONNECTION_ONLINE,        /* welcomed */
+  RL_CONNECTION_RECONNECTING,  /* lost; next-retry says when the next try is */
+  RL_CONNECTION_UNAUTHORIZED,  /* the token was refused: no more tries */
+} RlConnectionState;
+
+#define RL_TYPE_CONNECTION_STATE (rl_connection_state_get_type ())
+GType rl_connection_state_get_type (void) G_GNUC_CONST;
+
+#define RL_TYPE_CONNECTION (rl_connection_get_type ())
+G_DECLARE_FINAL_TYPE (RlConnection, rl_connection, RL, CONNECTION, GObject)
+
+/* Ack timeout of PROTOCOL.md §5. */
+#define RL_CONNECTION_ACK_TIMEOUT_MS 10000
+/* Our pings; the server's come every 20–30 s. Silence for this long means
+ * the link is dead: found within a minute. */
+#define RL_CONNECTION_PING_INTERVAL_S 15
+#define RL_CONNECTION_DEAD_AFTER_MS 45000
+
+/* url: ws:// or wss:// with host and port, e.g. "wss://review.example:8443";
+ * tls_database: what to trust for wss (NULL: the system's). */
+RlConnection      *rl_connection_new            (const char     *url,
+                                                 const char     *token,
+                                                 GTlsDatabase   *tls_database);
+void               rl_connection_start          (RlConnection   *self);
+/* Closes the link and stops retrying (state offline). */
+void               rl_connection_stop           (RlConnection   *self);
+/* Tries at once when not online (not when unauthorized). */
+void               rl_connection_retry_now      (RlConnection   *self);
+
+RlConnectionState  rl_connection_get_state      (RlConnection   *self);
+/* Monotonic time (µs) of the next attempt; 0 when none is scheduled. */
+gint64             rl_connection_get_next_retry (RlConnection   *self);
+/* The welcome of the current link (NULL when not online). */
+const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
+
+/* Shorter timings for tests. */
+void               rl_connection_set_timing     (RlConnection   *self,
+                                                 guint           backoff_base_ms,
+                                                 guint           backoff_cap_ms,
+                                                 guint           ping_interval_s,
+                                                 guint           dead_after_ms,
+                                                 guint           ack_timeout_ms);
+
+/* Sends request (a `req` is set when it has none) and finishes with the
+ * ack (an RlMessage with ok TRUE) or an error: the ack's code in RL_ERROR,
+ * RL_ERROR_OFFLINE when not online, RL_ERROR_TIMEOUT, or
+ * RL_ERROR_CONNECTION_LOST. */
+void               rl_connection_request        (RlConnection   *self,
+                                                 RlRequest      *request,
+                                                 GCancellable   *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer        user_data);
+RlMessage         *rl_connection_request_finish (RlConnection   *self,
+                                                 GAsyncResult   *result,
+                                                 GError        **error);
+
+/* Drops the link as if the network had cut it (tests, and the app's
+ * "resume from suspend" path): a reconnect follows. */
+void               rl_connection_drop_link      (RlConnection   *self);
+
+G_END_DECLS

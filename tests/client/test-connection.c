@@ -1,0 +1,409 @@
+/* test-connection.c — the client connection against the real server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <signal.h>
+
+#include "rl-backoff.h"
+#include "rl-connection.h"
+#include "rl-test-server.h"
+#include "rl-uuid.h"
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *token;
+  char         *viewer;
+  char         *image;
+  RlConnection *conn;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = rl_test_server_new ();
+  rl_test_server_admin (f->server, "tenant", "add", "acme", NULL);
+  f->token = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
+  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_server_start (f->server);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->conn);
+  if (f->server->process)
+    {
+      /* A test that stopped the server with SIGSTOP lets it go on first. */
+      kill (atoi (g_subprocess_get_identifier (f->server->process)), SIGCONT);
+      rl_test_server_stop (f->server);
+    }
+  rl_test_server_free (f->server);
+  g_free (f->token);
+  g_free (f->viewer);
+  g_free (f->image);
+}
+
+typedef struct
+{
+  RlConnection      *conn;
+  RlConnectionState  state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *wait = data;
+
+  return rl_connection_get_state (wait->conn) == wait->state;
+}
+
+static gboolean
+wait_state (RlConnection      *conn,
+            RlConnectionState  state,
+            guint              ms)
+{
+  StateWait wait = { conn, state };
+
+  return rl_test_wait_until (state_is, &wait, ms);
+}
+
+typedef struct
+{
+  gboolean   done;
+  RlMessage *ack;
+  GError    *error;
+} Answer;
+
+static void
+answered (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Answer *answer = data;
+
+  answer->ack = rl_connection_request_finish (RL_CONNECTION (source), result, &answer->error);
+  answer->done = TRUE;
+}
+
+static gboolean
+answer_done (gpointer data)
+{
+  return ((Answer *) data)->done;
+}
+
+static void
+answer_clear (Answer *answer)
+{
+  g_clear_pointer (&answer->ack, rl_message_free);
+  g_clear_error (&answer->error);
+  answer->done = FALSE;
+}
+
+/* Sends and waits for the one answer. */
+static void
+request_and_wait (RlConnection *conn,
+                  RlRequest    *request,
+                  Answer       *answer,
+                  guint         ms)
+{
+  answer_clear (answer);
+  rl_connection_request (conn, request, NULL, answered, answer);
+  g_assert_true (rl_test_wait_until (answer_done, answer, ms));
+}
+
+static RlRequest *
+new_marker (const char *doc)
+{
+  RlRequest *request = rl_request_new (RL_REQUEST_CREATE_THREAD);
+
+  request->broadcast_id = rl_uuid_new ();
+  request->doc = g_strdup (doc);
+  request->thread_id = rl_uuid_new ();
+  request->comment_id = rl_uuid_new ();
+  request->body = g_strdup ("The logo is too small");
+  request->has_anchor = TRUE;
+  request->anchor.kind = RL_DOC_KIND_IMAGE;
+  request->anchor.x = 0.25;
+  request->anchor.y = 0.75;
+  return request;
+}
+
+static RlConnection *
+connect_to (Fixture    *f,
+            const char *token)
+{
+  RlConnection *conn = rl_connection_new (f->server->ws_url, token, NULL);
+
+  /* Fast retries and a dead link found in 1.5 s, so the test runs quickly. */
+  rl_connection_set_timing (conn, 100, 800, 1, 1500, 1000);
+  return conn;
+}
+
+/* ---- backoff -------------------------------------------------------------- */
+
+static void
+test_backoff_bounds (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  g_assert_cmpuint (rl_backoff_ceiling_ms (0, 500, 30000), ==, 500);
+  g_assert_cmpuint (rl_backoff_ceiling_ms (1, 500, 30000), ==, 1000);
+  g_assert_cmpuint (rl_backoff_ceiling_ms (5, 500, 30000), ==, 16000);
+  g_assert_cmpuint (rl_backoff_ceiling_ms (6, 500, 30000), ==, 30000);
+  g_assert_cmpuint (rl_backoff_ceiling_ms (1000, 500, 30000), ==, 30000);
+
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      guint ceiling = rl_backoff_ceiling_ms (attempt, 500, 30000);
+      guint lo = G_MAXUINT, hi = 0;
+
+      for (int i = 0; i < 2000; i++)
+        {
+          guint delay = rl_backoff_delay_ms (attempt, 500, 30000, rand);
+
+          g_assert_cmpuint (delay, >=, 250);
+          g_assert_cmpuint (delay, <=, ceiling);
+          lo = MIN (lo, delay);
+          hi = MAX (hi, delay);
+        }
+      /* Full jitter: the draws cover the range, they are not one value. */
+      g_assert_cmpuint (lo, <, 250 + (ceiling - 250) / 10 + 1);
+      g_assert_cmpuint (hi, >, ceiling - (ceiling - 250) / 10 - 1);
+    }
+}
+
+/* ---- connection ---------------------------------------------------------- */
+
+static void
+test_connect_online (Fixture       *f,
+                     gconstpointer  data)
+{
+  const RlMessage *welcome;
+
+  f->conn = connect_to (f, f->token);
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_OFFLINE);
+  rl_connection_start (f->conn);
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_CONNECTING);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+
+  welcome = rl_connection_get_welcome (f->conn);
+  g_assert_nonnull (welcome);
+  g_assert_cmpstr (welcome->tenant, ==, "acme");
+  g_assert_cmpstr (welcome->user.name, ==, "Ada");
+  g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+}
+
+static void
+test_unauthorized (Fixture       *f,
+                   gconstpointer  data)
+{
+  f->conn = connect_to (f, "not-a-token");
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_UNAUTHORIZED, 5000));
+  g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+
+  /* No retries: it stays refused. */
+  g_assert_false (wait_state (f->conn, RL_CONNECTION_CONNECTING, 1000));
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_UNAUTHORIZED);
+  rl_connection_retry_now (f->conn);
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_UNAUTHORIZED);
+}
+
+static void
+test_requests (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(RlRequest) marker = new_marker (f->image);
+  g_autoptr(RlRequest) again = NULL;
+  g_autoptr(RlConnection) viewer = NULL;
+  g_autoptr(RlRequest) forbidden = new_marker (f->image);
+  Answer answer = { 0 };
+
+  /* Not started: fails at once, nothing is queued. */
+  f->conn = connect_to (f, f->token);
+  rl_connection_request (f->conn, marker, NULL, answered, &answer);
+  g_assert_true (rl_test_wait_until (answer_done, &answer, 100));
+  g_assert_error (answer.error, RL_ERROR, RL_ERROR_OFFLINE);
+
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  request_and_wait (f->conn, marker, &answer, 5000);
+  g_assert_no_error (answer.error);
+  g_assert_true (answer.ack->ok);
+  g_assert_cmpint (answer.ack->seq, ==, 1);
+  g_assert_cmpstr (answer.ack->req, ==, marker->req);
+
+  /* The same ids again: the server's error code comes back as the error. */
+  g_clear_pointer (&marker->req, g_free);
+  request_and_wait (f->conn, marker, &answer, 5000);
+  g_assert_error (answer.error, RL_ERROR, RL_ERROR_CONFLICT);
+
+  viewer = connect_to (f, f->viewer);
+  rl_connection_start (viewer);
+  g_assert_true (wait_state (viewer, RL_CONNECTION_ONLINE, 5000));
+  request_and_wait (viewer, forbidden, &answer, 5000);
+  g_assert_error (answer.error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  answer_clear (&answer);
+}
+
+static void
+on_next_retry (GObject    *object,
+               GParamSpec *pspec,
+               gpointer    data)
+{
+  GArray *delays = data;
+  gint64 next = rl_connection_get_next_retry (RL_CONNECTION (object));
+
+  if (next != 0)
+    {
+      gint64 delay_ms = (next - g_get_monotonic_time ()) / 1000;
+
+      g_array_append_val (delays, delay_ms);
+    }
+}
+
+static void
+test_reconnect_after_restart (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GArray) delays = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 until;
+
+  f->conn = connect_to (f, f->token);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_signal_connect (f->conn, "notify::next-retry", G_CALLBACK (on_next_retry), delays);
+
+  rl_test_server_kill (f->server);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
+
+  /* Three seconds down: several retries, every delay within the bounds of
+   * this timing (base 100 ms: at least 50 ms; cap 800 ms). */
+  until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_RECONNECTING);
+  g_assert_cmpuint (delays->len, >=, 4);
+  for (guint i = 0; i < delays->len; i++)
+    {
+      gint64 delay = g_array_index (delays, gint64, i);
+
+      g_test_message ("retry %u after %" G_GINT64_FORMAT " ms", i, delay);
+      g_assert_cmpint (delay, >=, 49);
+      g_assert_cmpint (delay, <=, 800);
+    }
+
+  rl_test_server_start (f->server);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+}
+
+static void
+test_retry_now (Fixture       *f,
+                gconstpointer  data)
+{
+  f->conn = connect_to (f, f->token);
+  /* A long backoff, so only retry_now can bring it back quickly. */
+  rl_connection_set_timing (f->conn, 60000, 60000, 1, 1500, 1000);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+
+  rl_test_server_kill (f->server);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
+  g_assert_cmpint (rl_connection_get_next_retry (f->conn) - g_get_monotonic_time (), >, 20 * G_USEC_PER_SEC);
+
+  rl_test_server_start (f->server);
+  rl_connection_retry_now (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 3000));
+}
+
+static void
+test_dead_link (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(RlRequest) marker = new_marker (f->image);
+  GPid pid = atoi (g_subprocess_get_identifier (f->server->process));
+  Answer answer = { 0 };
+  gint64 start;
+
+  f->conn = connect_to (f, f->token);
+  /* Dead after 3 s of silence; acks may take 10 s. */
+  rl_connection_set_timing (f->conn, 100, 800, 1, 3000, 10000);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+
+  /* The server stops answering but its sockets stay open: the kernel sees
+   * nothing wrong. The request in flight fails as connection-lost once the
+   * silence says the link is dead. */
+  kill (pid, SIGSTOP);
+  start = g_get_monotonic_time ();
+  rl_connection_request (f->conn, marker, NULL, answered, &answer);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 6000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_true (rl_test_wait_until (answer_done, &answer, 1000));
+  g_assert_error (answer.error, RL_ERROR, RL_ERROR_CONNECTION_LOST);
+  answer_clear (&answer);
+
+  kill (pid, SIGCONT);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+}
+
+static void
+test_ack_timeout (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(RlRequest) marker = new_marker (f->image);
+  GPid pid = atoi (g_subprocess_get_identifier (f->server->process));
+  Answer answer = { 0 };
+
+  f->conn = connect_to (f, f->token);
+  /* Acks within 500 ms; the link is declared dead only after 30 s. */
+  rl_connection_set_timing (f->conn, 100, 800, 10, 30000, 500);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+
+  kill (pid, SIGSTOP);
+  rl_connection_request (f->conn, marker, NULL, answered, &answer);
+  g_assert_true (rl_test_wait_until (answer_done, &answer, 3000));
+  g_assert_error (answer.error, RL_ERROR, RL_ERROR_TIMEOUT);
+  answer_clear (&answer);
+  kill (pid, SIGCONT);
+}
+
+static void
+test_stop (Fixture       *f,
+           gconstpointer  data)
+{
+  f->conn = connect_to (f, f->token);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  rl_connection_stop (f->conn);
+  g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_OFFLINE);
+  /* Stopped means stopped: no retry comes. */
+  g_assert_false (wait_state (f->conn, RL_CONNECTION_CONNECTING, 800));
+  g_assert_false (wait_state (f->conn, RL_CONNECTION_ONLINE, 200));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  g_test_add_func ("/client/backoff/bounds", test_backoff_bounds);
+  ADD ("/client/connection/online", test_connect_online);
+  ADD ("/client/connection/unauthorized", test_unauthorized);
+  ADD ("/client/connection/requests", test_requests);
+  ADD ("/client/connection/reconnect-after-restart", test_reconnect_after_restart);
+  ADD ("/client/connection/retry-now", test_retry_now);
+  ADD ("/client/connection/dead-link", test_dead_link);
+  ADD ("/client/connection/ack-timeout", test_ack_timeout);
+  ADD ("/client/connection/stop", test_stop);
+
+  return g_test_run ();
+}
