@@ -1,0 +1,990 @@
+/* rl-doc-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-doc-store.h"
+
+#include "rl-time.h"
+#include "rl-uuid.h"
+
+/* ---- items --------------------------------------------------------------- */
+
+struct _RlCommentItem
+{
+  GObject    parent_instance;
+  RlComment *comment;
+};
+
+G_DEFINE_FINAL_TYPE (RlCommentItem, rl_comment_item, G_TYPE_OBJECT)
+
+static void
+rl_comment_item_finalize (GObject *object)
+{
+  g_clear_pointer (&RL_COMMENT_ITEM (object)->comment, rl_comment_free);
+  G_OBJECT_CLASS (rl_comment_item_parent_class)->finalize (object);
+}
+
+static void
+rl_comment_item_class_init (RlCommentItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rl_comment_item_finalize;
+}
+
+static void
+rl_comment_item_init (RlCommentItem *self)
+{
+}
+
+const RlComment *
+rl_comment_item_get_comment (RlCommentItem *self)
+{
+  g_return_val_if_fail (RL_IS_COMMENT_ITEM (self), NULL);
+  return self->comment;
+}
+
+struct _RlThreadItem
+{
+  GObject     parent_instance;
+  RlThread   *thread;
+  GListStore *comments;
+};
+
+G_DEFINE_FINAL_TYPE (RlThreadItem, rl_thread_item, G_TYPE_OBJECT)
+
+enum { ITEM_PROP_0, ITEM_PROP_THREAD, ITEM_N_PROPS };
+static GParamSpec *item_properties[ITEM_N_PROPS];
+
+static void
+rl_thread_item_finalize (GObject *object)
+{
+  RlThreadItem *self = RL_THREAD_ITEM (object);
+
+  g_clear_pointer (&self->thread, rl_thread_unref);
+  g_clear_object (&self->comments);
+  G_OBJECT_CLASS (rl_thread_item_parent_class)->finalize (object);
+}
+
+static void
+rl_thread_item_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  if (prop_id == ITEM_PROP_THREAD)
+    g_value_set_boxed (value, RL_THREAD_ITEM (object)->thread);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+rl_thread_item_class_init (RlThreadItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = rl_thread_item_finalize;
+  object_class->get_property = rl_thread_item_get_property;
+  item_properties[ITEM_PROP_THREAD] =
+    g_param_spec_boxed ("thread", NULL, NULL, RL_TYPE_THREAD,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
+}
+
+static void
+rl_thread_item_init (RlThreadItem *self)
+{
+  self->comments = g_list_store_new (RL_TYPE_COMMENT_ITEM);
+}
+
+const RlThread *
+rl_thread_item_get_thread (RlThreadItem *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ITEM (self), NULL);
+  return self->thread;
+}
+
+GListModel *
+rl_thread_item_get_comments (RlThreadItem *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ITEM (self), NULL);
+  return G_LIST_MODEL (self->comments);
+}
+
+/* Shows thread; comments keep their items where id and content match. */
+static void
+thread_item_set (RlThreadItem *self,
+                 RlThread     *thread)
+{
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->comments));
+  gboolean same = n_old == thread->comments->len;
+
+  if (self->thread == thread)
+    return;
+  if (self->thread && rl_thread_equal (self->thread, thread) &&
+      self->thread->resolved == thread->resolved)
+    {
+      /* Nothing a reader can see changed; keep the new value quietly. */
+      g_clear_pointer (&self->thread, rl_thread_unref);
+      self->thread = rl_thread_ref (thread);
+      return;
+    }
+  g_clear_pointer (&self->thread, rl_thread_unref);
+  self->thread = rl_thread_ref (thread);
+
+  for (guint i = 0; same && i < n_old; i++)
+    {
+      g_autoptr(RlCommentItem) item = g_list_model_get_item (G_LIST_MODEL (self->comments), i);
+
+      same = rl_comment_equal (item->comment, g_ptr_array_index (thread->comments, i));
+    }
+  if (!same)
+    {
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < thread->comments->len; i++)
+        {
+          RlCommentItem *item = g_object_new (RL_TYPE_COMMENT_ITEM, NULL);
+
+          item->comment = rl_comment_copy (g_ptr_array_index (thread->comments, i));
+          g_ptr_array_add (items, item);
+        }
+      g_list_store_splice (self->comments, 0, n_old, items->pdata, items->len);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_THREAD]);
+}
+
+/* ---- store --------------------------------------------------------------- */
+
+typedef struct
+{
+  char          *broadcast_id;
+  RlRequestType  type;
+  RlEvent       *event;       /* what it does, shaped as its echo */
+  char          *text;        /* what the user typed, for a retry */
+  gboolean       acked;
+} Change;
+
+static void
+change_free (Change *change)
+{
+  g_free (change->broadcast_id);
+  g_clear_pointer (&change->event, rl_event_free);
+  g_free (change->text);
+  g_free (change);
+}
+
+struct _RlDocStore
+{
+  GObject       parent_instance;
+
+  RlConnection *connection;
+  char         *doc;
+  RlDocKind     kind;
+
+  GPtrArray    *confirmed;    /* RlThread*, the server's state at seq */
+  gint64        seq;
+  GQueue        changes;      /* Change*, in flight, oldest first */
+  GListStore   *threads;      /* RlThreadItem */
+  GHashTable   *items;        /* thread id → RlThreadItem (not owned) */
+
+  gboolean      subscribed;   /* a subscribe was answered on this link */
+  gboolean      subscribing;
+  gboolean      resyncing;    /* re-subscribed after a lost link */
+  guint         resync_count;
+
+  guint         viewer_count;
+  GStrv         viewer_names;
+};
+
+G_DEFINE_FINAL_TYPE (RlDocStore, rl_doc_store, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_SEQ, PROP_VIEWER_COUNT, PROP_SYNCED, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_MUTATION_FAILED, SIGNAL_RESYNCED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* connection → GHashTable (doc → RlDocStore, not owned) */
+static GHashTable *registry;
+
+static void subscribe (RlDocStore *self);
+
+static guint
+find_thread_index (GPtrArray  *threads,
+                   const char *id,
+                   gboolean   *found)
+{
+  for (guint i = 0; i < threads->len; i++)
+    if (g_str_equal (((RlThread *) g_ptr_array_index (threads, i))->id, id))
+      {
+        *found = TRUE;
+        return i;
+      }
+  *found = FALSE;
+  return 0;
+}
+
+/* rl_event_apply changes threads in place: shown threads are shared with
+ * items, so the one to change is copied first. */
+static gboolean
+apply_copying (GPtrArray     *threads,
+               const RlEvent *event)
+{
+  gboolean found;
+  guint i = find_thread_index (threads, event->thread_id, &found);
+
+  if (found && event->kind == RL_EVENT_UPDATED)
+    {
+      RlThread *copy = rl_thread_copy (g_ptr_array_index (threads, i));
+
+      rl_thread_unref (g_ptr_array_index (threads, i));
+      g_ptr_array_index (threads, i) = copy;
+    }
+  return rl_event_apply (event, threads);
+}
+
+/* What is shown: the confirmed state with every change in flight on top. */
+static void
+refresh (RlDocStore *self)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->threads));
+  gboolean same_order;
+
+  for (guint i = 0; i < self->confirmed->len; i++)
+    g_ptr_array_add (shown, rl_thread_ref (g_ptr_array_index (self->confirmed, i)));
+  for (GList *l = self->changes.head; l; l = l->next)
+    apply_copying (shown, ((Change *) l->data)->event);
+
+  same_order = n_old == shown->len;
+  for (guint i = 0; i < shown->len; i++)
+    {
+      RlThread *thread = g_ptr_array_index (shown, i);
+      RlThreadItem *item = g_hash_table_lookup (self->items, thread->id);
+
+      if (item == NULL)
+        {
+          item = g_object_new (RL_TYPE_THREAD_ITEM, NULL);
+          g_hash_table_insert (self->items, g_strdup (thread->id), item);
+          same_order = FALSE;
+        }
+      g_object_ref (item);   /* for items */
+      thread_item_set (item, thread);
+      g_hash_table_add (keep, thread->id);
+      if (same_order)
+        {
+          g_autoptr(GObject) there = g_list_model_get_item (G_LIST_MODEL (self->threads), i);
+
+          same_order = there == (GObject *) item;
+        }
+      g_ptr_array_add (items, item);
+    }
+
+  if (!same_order)
+    g_list_store_splice (self->threads, 0, n_old, items->pdata, items->len);
+
+  /* Items of threads that are gone. */
+  {
+    GHashTableIter iter;
+    const char *id;
+    RlThreadItem *item;
+
+    g_hash_table_iter_init (&iter, self->items);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &id, (gpointer *) &item))
+      if (!g_hash_table_contains (keep, id))
+        {
+          g_object_unref (item);
+          g_hash_table_iter_remove (&iter);
+        }
+  }
+}
+
+static Change *
+find_change (RlDocStore *self,
+             const char *broadcast_id)
+{
+  if (broadcast_id == NULL)
+    return NULL;
+  for (GList *l = self->changes.head; l; l = l->next)
+    if (g_str_equal (((Change *) l->data)->broadcast_id, broadcast_id))
+      return l->data;
+  return NULL;
+}
+
+static void
+fail_change (RlDocStore   *self,
+             Change       *change,
+             const GError *error)
+{
+  g_queue_remove (&self->changes, change);
+  refresh (self);
+  g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, (int) change->type, error, change->text);
+  change_free (change);
+}
+
+static void
+apply_event (RlDocStore    *self,
+             const RlEvent *event)
+{
+  Change *own;
+
+  if (event->seq <= self->seq)
+    return;   /* a duplicate */
+  if (event->seq > self->seq + 1)
+    {
+      /* A gap: ask again for what is missing. */
+      g_debug ("store %s: gap (have %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
+               self->doc, self->seq, event->seq);
+      self->subscribed = FALSE;
+      subscribe (self);
+      return;
+    }
+  if (!apply_copying (self->confirmed, event))
+    g_warning ("store %s: event %" G_GINT64_FORMAT " names something absent", self->doc, event->seq);
+  self->seq = event->seq;
+  if (self->resyncing)
+    self->resync_count++;
+
+  /* The echo of an own change: it is confirmed now, and already shown. */
+  own = find_change (self, event->broadcast_id);
+  if (own)
+    {
+      g_queue_remove (&self->changes, own);
+      change_free (own);
+    }
+  refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+}
+
+static void
+apply_snapshot (RlDocStore *self,
+                RlMessage  *message)
+{
+  g_ptr_array_set_size (self->confirmed, 0);
+  for (guint i = 0; i < message->threads->len; i++)
+    g_ptr_array_add (self->confirmed, rl_thread_ref (g_ptr_array_index (message->threads, i)));
+  self->seq = message->seq;
+
+  /* A snapshot holds every change the server has made: the ones acked are
+   * in it, and would show twice. */
+  for (GList *l = self->changes.head; l;)
+    {
+      Change *change = l->data;
+
+      l = l->next;
+      if (change->acked)
+        {
+          g_queue_remove (&self->changes, change);
+          change_free (change);
+        }
+    }
+  refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+}
+
+static void
+on_message (RlConnection *connection,
+            RlMessage    *message,
+            gpointer      data)
+{
+  RlDocStore *self = data;
+
+  switch (message->type)
+    {
+    case RL_MESSAGE_SNAPSHOT:
+      if (g_strcmp0 (message->doc, self->doc) == 0)
+        apply_snapshot (self, message);
+      break;
+    case RL_MESSAGE_EVENT:
+      if (g_strcmp0 (message->event->doc, self->doc) == 0 && self->seq >= 0)
+        apply_event (self, message->event);
+      break;
+    case RL_MESSAGE_BATCH:
+      for (guint i = 0; i < message->messages->len; i++)
+        on_message (connection, g_ptr_array_index (message->messages, i), self);
+      break;
+    case RL_MESSAGE_PRESENCE:
+      if (g_strcmp0 (message->doc, self->doc) == 0)
+        {
+          g_strfreev (self->viewer_names);
+          self->viewer_names = g_new0 (char *, message->users->len + 1);
+          for (guint i = 0; i < message->users->len; i++)
+            self->viewer_names[i] = g_strdup (((RlPerson *) g_ptr_array_index (message->users, i))->name);
+          if (self->viewer_count != message->count)
+            {
+              self->viewer_count = message->count;
+              g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEWER_COUNT]);
+            }
+        }
+      break;
+    case RL_MESSAGE_WELCOME:
+    case RL_MESSAGE_ACK:
+    default:
+      break;
+    }
+}
+
+static void
+subscribed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(RlDocStore) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+
+  self->subscribing = FALSE;
+  if (ack == NULL)
+    {
+      /* A lost link brings a new subscribe when it is back. */
+      g_debug ("store %s: subscribe failed: %s", self->doc, error->message);
+      return;
+    }
+  self->subscribed = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
+  if (self->resyncing)
+    {
+      self->resyncing = FALSE;
+      g_signal_emit (self, signals[SIGNAL_RESYNCED], 0, self->resync_count);
+    }
+}
+
+static void
+subscribe (RlDocStore *self)
+{
+  g_autoptr(RlRequest) request = NULL;
+
+  if (self->subscribing || rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE)
+    return;
+  request = rl_request_new (RL_REQUEST_SUBSCRIBE);
+  request->doc = g_strdup (self->doc);
+  if (self->seq >= 0)
+    {
+      request->has_since = TRUE;
+      request->since = self->seq;
+    }
+  self->subscribing = TRUE;
+  rl_connection_request (self->connection, request, NULL, subscribed_cb, g_object_ref (self));
+}
+
+static void
+on_state (RlConnection *connection,
+          GParamSpec   *pspec,
+          gpointer      data)
+{
+  RlDocStore *self = data;
+
+  if (rl_connection_get_state (connection) == RL_CONNECTION_ONLINE)
+    {
+      if (self->seq >= 0)
+        {
+          self->resyncing = TRUE;
+          self->resync_count = 0;
+        }
+      subscribe (self);
+    }
+  else if (self->subscribed)
+    {
+      self->subscribed = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
+    }
+}
+
+/* ---- mutations ------------------------------------------------------------ */
+
+typedef struct
+{
+  RlDocStore *store;
+  char       *broadcast_id;
+} Pending;
+
+static void
+mutation_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Pending *pending = data;
+  g_autoptr(RlDocStore) self = pending->store;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+  Change *change = find_change (self, pending->broadcast_id);
+
+  g_free (pending->broadcast_id);
+  g_free (pending);
+  if (change == NULL)
+    return;   /* the echo came first */
+  if (ack)
+    {
+      change->acked = TRUE;
+      /* The echo is on its way; if it already passed (its seq is applied),
+       * the change is confirmed. */
+      if (ack->seq >= 0 && ack->seq <= self->seq)
+        {
+          g_queue_remove (&self->changes, change);
+          change_free (change);
+          refresh (self);
+        }
+      return;
+    }
+  fail_change (self, change, error);
+}
+
+static const RlPerson *
+me (RlDocStore *self)
+{
+  const RlMessage *welcome = rl_connection_get_welcome (self->connection);
+
+  return welcome ? &welcome->user : NULL;
+}
+
+/* Shows the change at once and sends it. */
+static gboolean
+send_change (RlDocStore  *self,
+             RlRequest   *request,
+             RlEvent     *event,
+             const char  *text,
+             GError     **error)
+{
+  Pending *pending;
+  Change *change;
+
+  if (rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE || self->seq < 0)
+    {
+      rl_event_free (event);
+      g_set_error (error, RL_ERROR, RL_ERROR_OFFLINE, "not connected");
+      return FALSE;
+    }
+  change = g_new0 (Change, 1);
+  change->broadcast_id = g_strdup (request->broadcast_id);
+  change->type = request->type;
+  change->event = event;
+  change->text = g_strdup (text);
+  g_queue_push_tail (&self->changes, change);
+  refresh (self);
+
+  pending = g_new0 (Pending, 1);
+  pending->store = g_object_ref (self);
+  pending->broadcast_id = g_strdup (request->broadcast_id);
+  rl_connection_request (self->connection, request, NULL, mutation_cb, pending);
+  return TRUE;
+}
+
+static RlRequest *
+new_request (RlDocStore    *self,
+             RlRequestType  type,
+             const char    *thread_id)
+{
+  RlRequest *request = rl_request_new (type);
+
+  request->broadcast_id = rl_uuid_new ();
+  request->doc = g_strdup (self->doc);
+  request->thread_id = g_strdup (thread_id);
+  return request;
+}
+
+static RlEvent *
+new_event (RlDocStore  *self,
+           RlEventKind  kind,
+           RlRequest   *request)
+{
+  RlEvent *event = rl_event_new (kind, self->kind);
+
+  event->doc = g_strdup (self->doc);
+  event->broadcast_id = g_strdup (request->broadcast_id);
+  event->thread_id = g_strdup (request->thread_id);
+  return event;
+}
+
+static RlComment *
+new_comment (RlDocStore *self,
+             const char *thread_id,
+             const char *comment_id,
+             const char *body)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = g_strdup (comment_id);
+  comment->thread = g_strdup (thread_id);
+  if (me (self))
+    rl_person_copy_into (&comment->author, me (self));
+  comment->body = g_strdup (body);
+  comment->created_at = rl_time_now_ms ();
+  return comment;
+}
+
+static char *
+checked_body (const char  *body,
+              GError     **error)
+{
+  char *normalized = body ? rl_body_normalize (body) : NULL;
+
+  if (normalized == NULL)
+    g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a comment is 1 to 4000 characters");
+  return normalized;
+}
+
+/* A comment of the shown state, or NULL. */
+static const RlComment *
+shown_comment (RlDocStore  *self,
+               const char  *thread_id,
+               const char  *comment_id)
+{
+  RlThreadItem *item = g_hash_table_lookup (self->items, thread_id);
+
+  return item ? rl_thread_find_comment (item->thread, comment_id, NULL) : NULL;
+}
+
+gboolean
+rl_doc_store_create_thread (RlDocStore      *self,
+                            const RlAnchor  *anchor,
+                            const char      *body,
+                            char           **thread_id,
+                            GError         **error)
+{
+  g_autofree char *text = checked_body (body, error);
+  g_autofree char *id = rl_uuid_new ();
+  g_autoptr(RlRequest) request = NULL;
+  RlEvent *event;
+  RlThread *thread;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  if (text == NULL)
+    return FALSE;
+
+  request = new_request (self, RL_REQUEST_CREATE_THREAD, id);
+  request->comment_id = rl_uuid_new ();
+  request->body = g_strdup (text);
+  request->has_anchor = TRUE;
+  rl_anchor_copy_into (&request->anchor, anchor);
+
+  event = new_event (self, RL_EVENT_CREATED, request);
+  thread = event->thread = rl_thread_new ();
+  thread->id = g_strdup (id);
+  thread->doc = g_strdup (self->doc);
+  rl_anchor_copy_into (&thread->anchor, anchor);
+  if (me (self))
+    rl_person_copy_into (&thread->created_by, me (self));
+  thread->created_at = thread->updated_at = rl_time_now_ms ();
+  g_ptr_array_add (thread->comments, new_comment (self, id, request->comment_id, text));
+
+  if (!send_change (self, request, event, body, error))
+    return FALSE;
+  if (thread_id)
+    *thread_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+gboolean
+rl_doc_store_add_comment (RlDocStore  *self,
+                          const char  *thread_id,
+                          const char  *body,
+                          char       **comment_id,
+                          GError     **error)
+{
+  g_autofree char *text = checked_body (body, error);
+  g_autoptr(RlRequest) request = NULL;
+  RlEvent *event;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  if (text == NULL)
+    return FALSE;
+  request = new_request (self, RL_REQUEST_ADD_COMMENT, thread_id);
+  request->comment_id = rl_uuid_new ();
+  request->body = g_strdup (text);
+  event = new_event (self, RL_EVENT_UPDATED, request);
+  event->change = RL_CHANGE_COMMENT_ADDED;
+  event->comment = new_comment (self, thread_id, request->comment_id, text);
+  if (comment_id)
+    *comment_id = g_strdup (request->comment_id);
+  if (!send_change (self, request, event, body, error))
+    {
+      if (comment_id)
+        g_clear_pointer (comment_id, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rl_doc_store_edit_comment (RlDocStore  *self,
+                           const char  *thread_id,
+                           const char  *comment_id,
+                           const char  *body,
+                           GError     **error)
+{
+  g_autofree char *text = checked_body (body, error);
+  g_autoptr(RlRequest) request = NULL;
+  const RlComment *old = shown_comment (self, thread_id, comment_id);
+  RlEvent *event;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  if (text == NULL)
+    return FALSE;
+  request = new_request (self, RL_REQUEST_EDIT_COMMENT, thread_id);
+  request->comment_id = g_strdup (comment_id);
+  request->body = g_strdup (text);
+  event = new_event (self, RL_EVENT_UPDATED, request);
+  event->change = RL_CHANGE_COMMENT_EDITED;
+  event->comment = old ? rl_comment_copy (old) : new_comment (self, thread_id, comment_id, text);
+  g_free (event->comment->body);
+  event->comment->body = g_strdup (text);
+  event->comment->edited_at = rl_time_now_ms ();
+  return send_change (self, request, event, body, error);
+}
+
+gboolean
+rl_doc_store_delete_comment (RlDocStore  *self,
+                             const char  *thread_id,
+                             const char  *comment_id,
+                             GError     **error)
+{
+  g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_COMMENT, thread_id);
+  const RlComment *old = shown_comment (self, thread_id, comment_id);
+  RlEvent *event;
+
+  request->comment_id = g_strdup (comment_id);
+  event = new_event (self, RL_EVENT_UPDATED, request);
+  event->change = RL_CHANGE_COMMENT_DELETED;
+  event->comment_id = g_strdup (comment_id);
+  return send_change (self, request, event, old ? old->body : NULL, error);
+}
+
+gboolean
+rl_doc_store_resolve_thread (RlDocStore  *self,
+                             const char  *thread_id,
+                             gboolean     resolved,
+                             GError     **error)
+{
+  g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_RESOLVE_THREAD, thread_id);
+  RlEvent *event;
+
+  request->resolved = resolved;
+  event = new_event (self, RL_EVENT_UPDATED, request);
+  event->change = RL_CHANGE_RESOLVED;
+  event->resolved = resolved;
+  if (me (self))
+    rl_person_copy_into (&event->by, me (self));
+  return send_change (self, request, event, NULL, error);
+}
+
+gboolean
+rl_doc_store_move_thread (RlDocStore      *self,
+                          const char      *thread_id,
+                          const RlAnchor  *anchor,
+                          GError         **error)
+{
+  g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_MOVE_THREAD, thread_id);
+  RlEvent *event;
+
+  request->has_anchor = TRUE;
+  rl_anchor_copy_into (&request->anchor, anchor);
+  event = new_event (self, RL_EVENT_UPDATED, request);
+  event->change = RL_CHANGE_MOVED;
+  rl_anchor_copy_into (&event->anchor, anchor);
+  return send_change (self, request, event, NULL, error);
+}
+
+gboolean
+rl_doc_store_delete_thread (RlDocStore  *self,
+                            const char  *thread_id,
+                            GError     **error)
+{
+  g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_THREAD, thread_id);
+
+  return send_change (self, request, new_event (self, RL_EVENT_DELETED, request), NULL, error);
+}
+
+/* ---- object --------------------------------------------------------------- */
+
+static void
+rl_doc_store_dispose (GObject *object)
+{
+  RlDocStore *self = RL_DOC_STORE (object);
+
+  if (self->connection)
+    {
+      GHashTable *docs = g_hash_table_lookup (registry, self->connection);
+
+      if (docs)
+        {
+          g_hash_table_remove (docs, self->doc);
+          if (g_hash_table_size (docs) == 0)
+            g_hash_table_remove (registry, self->connection);
+        }
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      g_clear_object (&self->connection);
+    }
+  G_OBJECT_CLASS (rl_doc_store_parent_class)->dispose (object);
+}
+
+static void
+rl_doc_store_finalize (GObject *object)
+{
+  RlDocStore *self = RL_DOC_STORE (object);
+  GHashTableIter iter;
+  RlThreadItem *item;
+
+  g_hash_table_iter_init (&iter, self->items);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &item))
+    g_object_unref (item);
+  g_hash_table_unref (self->items);
+  g_clear_object (&self->threads);
+  g_ptr_array_unref (self->confirmed);
+  g_queue_clear_full (&self->changes, (GDestroyNotify) change_free);
+  g_strfreev (self->viewer_names);
+  g_free (self->doc);
+  G_OBJECT_CLASS (rl_doc_store_parent_class)->finalize (object);
+}
+
+static void
+rl_doc_store_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  RlDocStore *self = RL_DOC_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SEQ:
+      g_value_set_int64 (value, self->seq);
+      break;
+    case PROP_VIEWER_COUNT:
+      g_value_set_uint (value, self->viewer_count);
+      break;
+    case PROP_SYNCED:
+      g_value_set_boolean (value, self->subscribed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_doc_store_class_init (RlDocStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rl_doc_store_dispose;
+  object_class->finalize = rl_doc_store_finalize;
+  object_class->get_property = rl_doc_store_get_property;
+
+  properties[PROP_SEQ] =
+    g_param_spec_int64 ("seq", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VIEWER_COUNT] =
+    g_param_spec_uint ("viewer-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SYNCED] =
+    g_param_spec_boolean ("synced", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* (RlRequestType type, const GError *error, const char *text): a change
+   * was rolled back; text is what the user typed (NULL for none). */
+  signals[SIGNAL_MUTATION_FAILED] =
+    g_signal_new ("mutation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_STRING);
+  /* (guint n_updates): back after a lost link, with what arrived meanwhile. */
+  signals[SIGNAL_RESYNCED] =
+    g_signal_new ("resynced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+rl_doc_store_init (RlDocStore *self)
+{
+  self->confirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  self->threads = g_list_store_new (RL_TYPE_THREAD_ITEM);
+  self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->seq = -1;
+  g_queue_init (&self->changes);
+}
+
+RlDocStore *
+rl_doc_store_get (RlConnection *connection,
+                  const char   *doc,
+                  RlDocKind     kind)
+{
+  GHashTable *docs;
+  RlDocStore *self;
+
+  g_return_val_if_fail (RL_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (doc != NULL, NULL);
+
+  if (registry == NULL)
+    registry = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                      (GDestroyNotify) g_hash_table_unref);
+  docs = g_hash_table_lookup (registry, connection);
+  if (docs && (self = g_hash_table_lookup (docs, doc)))
+    return g_object_ref (self);
+
+  self = g_object_new (RL_TYPE_DOC_STORE, NULL);
+  self->connection = g_object_ref (connection);
+  self->doc = g_strdup (doc);
+  self->kind = kind;
+  if (docs == NULL)
+    {
+      docs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (registry, connection, docs);
+    }
+  g_hash_table_insert (docs, g_strdup (doc), self);
+  g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (connection, "notify::state", G_CALLBACK (on_state), self);
+  subscribe (self);
+  return self;
+}
+
+GListModel *
+rl_doc_store_get_threads (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), NULL);
+  return G_LIST_MODEL (self->threads);
+}
+
+gint64
+rl_doc_store_get_seq (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), -1);
+  return self->seq;
+}
+
+gboolean
+rl_doc_store_is_synced (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  return self->subscribed;
+}
+
+guint
+rl_doc_store_get_viewer_count (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return self->viewer_count;
+}
+
+GStrv
+rl_doc_store_dup_viewer_names (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), NULL);
+  return self->viewer_names ? g_strdupv (self->viewer_names) : g_new0 (char *, 1);
+}
+
+GPtrArray *
+rl_doc_store_dup_confirmed (RlDocStore *self)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), copy);
+  for (guint i = 0; i < self->confirmed->len; i++)
+    g_ptr_array_add (copy, rl_thread_ref (g_ptr_array_index (self->confirmed, i)));
+  return copy;
+}
+
+guint
+rl_doc_store_get_n_in_flight (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return self->changes.length;
+}

@@ -1,0 +1,92 @@
+/* rl-doc-store.h — one open document's threads, kept current
+ *
+ * The store subscribes to its document on the connection whenever that is
+ * online (with `since` after the first time), applies events strictly in
+ * seq order (duplicates dropped, a gap resubscribes) and shows the user's
+ * own changes at once: what it exposes is the server's state plus the
+ * user's changes still in flight. The echo of an own change carries its
+ * broadcastId and moves it from "in flight" to "confirmed" without showing
+ * anything twice; a refused, unanswered or cut-off change is rolled back and
+ * "mutation-failed" says why, with the text the user typed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rl-connection.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_COMMENT_ITEM (rl_comment_item_get_type ())
+G_DECLARE_FINAL_TYPE (RlCommentItem, rl_comment_item, RL, COMMENT_ITEM, GObject)
+
+const RlComment *rl_comment_item_get_comment (RlCommentItem *self);
+
+#define RL_TYPE_THREAD_ITEM (rl_thread_item_get_type ())
+G_DECLARE_FINAL_TYPE (RlThreadItem, rl_thread_item, RL, THREAD_ITEM, GObject)
+
+/* The thread as shown now ("notify::thread" when it changes). */
+const RlThread  *rl_thread_item_get_thread   (RlThreadItem *self);
+/* Of RlCommentItem, oldest first. */
+GListModel      *rl_thread_item_get_comments (RlThreadItem *self);
+
+#define RL_TYPE_DOC_STORE (rl_doc_store_get_type ())
+G_DECLARE_FINAL_TYPE (RlDocStore, rl_doc_store, RL, DOC_STORE, GObject)
+
+/* The one store of doc on connection: windows on one document share it and
+ * its subscription. */
+RlDocStore  *rl_doc_store_get            (RlConnection   *connection,
+                                          const char     *doc,
+                                          RlDocKind       kind);
+
+/* Of RlThreadItem, in creation order. */
+GListModel  *rl_doc_store_get_threads    (RlDocStore     *self);
+/* The last seq applied; -1 before the first snapshot. */
+gint64       rl_doc_store_get_seq        (RlDocStore     *self);
+gboolean     rl_doc_store_is_synced      (RlDocStore     *self);
+/* Presence: distinct viewers and their names. */
+guint        rl_doc_store_get_viewer_count (RlDocStore   *self);
+GStrv        rl_doc_store_dup_viewer_names (RlDocStore   *self);
+/* The server's state alone (no change in flight): of RlThread*. */
+GPtrArray   *rl_doc_store_dup_confirmed  (RlDocStore     *self);
+
+/* Mutations. Each is shown at once; FALSE with RL_ERROR_OFFLINE (or
+ * RL_ERROR_BAD_REQUEST for an empty or too long body) when it cannot even
+ * be sent: nothing is queued. The new ids come back where asked. */
+gboolean     rl_doc_store_create_thread  (RlDocStore     *self,
+                                          const RlAnchor *anchor,
+                                          const char     *body,
+                                          char          **thread_id,
+                                          GError        **error);
+gboolean     rl_doc_store_add_comment    (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          const char     *body,
+                                          char          **comment_id,
+                                          GError        **error);
+gboolean     rl_doc_store_edit_comment   (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          const char     *comment_id,
+                                          const char     *body,
+                                          GError        **error);
+gboolean     rl_doc_store_delete_comment (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          const char     *comment_id,
+                                          GError        **error);
+gboolean     rl_doc_store_resolve_thread (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          gboolean        resolved,
+                                          GError        **error);
+gboolean     rl_doc_store_move_thread    (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          const RlAnchor *anchor,
+                                          GError        **error);
+gboolean     rl_doc_store_delete_thread  (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          GError        **error);
+
+/* Changes still in flight (shown, not yet confirmed by their echo). */
+guint        rl_doc_store_get_n_in_flight (RlDocStore    *self);
+
+G_END_DECLS

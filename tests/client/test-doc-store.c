@@ -1,0 +1,377 @@
+/* test-doc-store.c — document stores of two clients against the real server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-doc-store.h"
+#include "rl-test-server.h"
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *ada;
+  char         *bob;
+  char         *vic;
+  char         *image;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = rl_test_server_new ();
+  rl_test_server_admin (f->server, "tenant", "add", "acme", NULL);
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
+  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_server_start (f->server);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->ada);
+  g_free (f->bob);
+  g_free (f->vic);
+  g_free (f->image);
+}
+
+static RlConnection *
+online (Fixture    *f,
+        const char *token)
+{
+  RlConnection *conn = rl_connection_new (f->server->ws_url, token, NULL);
+
+  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
+  rl_connection_start (conn);
+  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  return conn;
+}
+
+static gboolean
+store_synced (gpointer data)
+{
+  return rl_doc_store_is_synced (data);
+}
+
+static gboolean
+store_settled (gpointer data)
+{
+  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
+}
+
+static RlDocStore *
+open_store (RlConnection *conn,
+            const char   *doc)
+{
+  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
+
+  g_assert_true (rl_test_wait_until (store_synced, store, 5000));
+  return store;
+}
+
+static RlThreadItem *
+thread_at (RlDocStore *store,
+           guint       i)
+{
+  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
+
+  return item;   /* the model keeps it */
+}
+
+typedef struct
+{
+  RlDocStore *store;
+  guint       n;
+} CountWait;
+
+static gboolean
+has_n_threads (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
+}
+
+static gboolean
+wait_n_threads (RlDocStore *store,
+                guint       n)
+{
+  CountWait wait = { store, n };
+
+  return rl_test_wait_until (has_n_threads, &wait, 5000);
+}
+
+/* The store's confirmed state equals the server's snapshot over HTTP. */
+static void
+assert_equals_server (Fixture    *f,
+                      RlDocStore *store)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", f->image);
+  RlTestResponse *response = rl_test_http (f->server, "GET", path, f->ada, NULL, NULL);
+  JsonObject *body = json_node_get_object (response->json);
+  JsonArray *threads = json_object_get_array_member (body, "threads");
+  g_autoptr(GPtrArray) mine = rl_doc_store_dup_confirmed (store);
+
+  g_assert_cmpint (json_object_get_int_member (body, "seq"), ==, rl_doc_store_get_seq (store));
+  g_assert_cmpuint (json_array_get_length (threads), ==, mine->len);
+  for (guint i = 0; i < mine->len; i++)
+    {
+      g_autoptr(RlThread) theirs = rl_thread_from_json (json_array_get_element (threads, i), NULL);
+
+      g_assert_nonnull (theirs);
+      g_assert_true (rl_thread_equal (theirs, g_ptr_array_index (mine, i)));
+    }
+  rl_test_response_free (response);
+}
+
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               gpointer    data)
+{
+  guint *changes = data;
+
+  *changes += added + removed;
+}
+
+static gboolean
+two_viewers (gpointer data)
+{
+  return rl_doc_store_get_viewer_count (data) == 2;
+}
+
+static void
+test_two_clients_converge (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlDocStore) sa = open_store (a, f->image);
+  g_autoptr(RlDocStore) sb = open_store (b, f->image);
+  g_autoptr(RlDocStore) again = rl_doc_store_get (a, f->image, RL_DOC_KIND_IMAGE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.5, .y = 0.25 };
+  guint changes_a = 0;
+  const RlThread *shown;
+
+  /* Two windows on one document share one store. */
+  g_assert_true (sa == again);
+
+  g_signal_connect (rl_doc_store_get_threads (sa), "items-changed", G_CALLBACK (count_changes), &changes_a);
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "  Bigger logo, please  ", &thread_id, &error));
+  g_assert_no_error (error);
+
+  /* Shown at once, before the server said anything. */
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sa)), ==, 1);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (sa), ==, 1);
+  shown = rl_thread_item_get_thread (thread_at (sa, 0));
+  g_assert_cmpstr (shown->id, ==, thread_id);
+  g_assert_cmpstr (((RlComment *) g_ptr_array_index (shown->comments, 0))->body, ==, "Bigger logo, please");
+  g_assert_cmpstr (shown->created_by.name, ==, "Ada");
+
+  /* The other client sees it; the echo confirms it without a second copy. */
+  g_assert_true (wait_n_threads (sb, 1));
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_cmpint (rl_doc_store_get_seq (sa), ==, 1);
+  g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sa)), ==, 1);
+  g_assert_cmpuint (changes_a, ==, 1);
+
+  /* Bob replies and resolves; Ada sees both. */
+  g_assert_true (rl_doc_store_add_comment (sb, thread_id, "Done in v2", NULL, &error));
+  g_assert_true (rl_doc_store_resolve_thread (sb, thread_id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_test_wait_until (store_settled, sb, 5000));
+  while (rl_doc_store_get_seq (sa) < 3)
+    g_main_context_iteration (NULL, TRUE);
+  shown = rl_thread_item_get_thread (thread_at (sa, 0));
+  g_assert_cmpuint (shown->comments->len, ==, 2);
+  g_assert_true (shown->resolved);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (thread_at (sa, 0))), ==, 2);
+  g_assert_cmpuint (changes_a, ==, 1);
+
+  /* Ada moves it, edits her comment; then deletes Bob's? Not hers: refused. */
+  anchor.x = 0.75;
+  g_assert_true (rl_doc_store_move_thread (sa, thread_id, &anchor, &error));
+  g_assert_true (rl_doc_store_edit_comment (sa, thread_id,
+                                            ((RlComment *) g_ptr_array_index (shown->comments, 0))->id,
+                                            "Bigger logo", &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  while (rl_doc_store_get_seq (sb) < 5)
+    g_main_context_iteration (NULL, TRUE);
+
+  assert_equals_server (f, sa);
+  assert_equals_server (f, sb);
+
+  /* Presence: two people (coalesced by the server, so it may lag). */
+  g_assert_true (rl_test_wait_until (two_viewers, sa, 3000));
+  {
+    g_auto(GStrv) names = rl_doc_store_dup_viewer_names (sa);
+
+    g_assert_true (g_strv_contains ((const char * const *) names, "Ada"));
+    g_assert_true (g_strv_contains ((const char * const *) names, "Bob"));
+  }
+
+  /* Bob may not delete Ada's thread: gone at once, back when refused. */
+  g_assert_true (rl_doc_store_delete_thread (sb, thread_id, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 0);
+  g_assert_true (wait_n_threads (sb, 1));
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (sb), ==, 0);
+
+  /* Ada may; it goes from both. */
+  g_assert_true (rl_doc_store_delete_thread (sa, thread_id, &error));
+  g_assert_true (wait_n_threads (sb, 0));
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  assert_equals_server (f, sa);
+  assert_equals_server (f, sb);
+}
+
+typedef struct
+{
+  int      type;
+  GError  *error;
+  char    *text;
+  guint    n;
+} Failure;
+
+static void
+on_failed (RlDocStore   *store,
+           int           type,
+           const GError *error,
+           const char   *text,
+           gpointer      data)
+{
+  Failure *failure = data;
+
+  failure->type = type;
+  g_clear_error (&failure->error);
+  failure->error = g_error_copy (error);
+  g_free (failure->text);
+  failure->text = g_strdup (text);
+  failure->n++;
+}
+
+static gboolean
+failed_once (gpointer data)
+{
+  return ((Failure *) data)->n > 0;
+}
+
+static void
+test_rollback_forbidden (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(RlConnection) v = online (f, f->vic);
+  g_autoptr(RlDocStore) store = open_store (v, f->image);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.1, .y = 0.9 };
+  Failure failure = { 0 };
+
+  g_signal_connect (store, "mutation-failed", G_CALLBACK (on_failed), &failure);
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Viewers cannot add this", NULL, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 1);
+
+  /* Refused: rolled back, and the text comes back for a retry. */
+  g_assert_true (rl_test_wait_until (failed_once, &failure, 5000));
+  g_assert_cmpint (failure.type, ==, RL_REQUEST_CREATE_THREAD);
+  g_assert_error (failure.error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  g_assert_cmpstr (failure.text, ==, "Viewers cannot add this");
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 0);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (store), ==, 0);
+  assert_equals_server (f, store);
+  g_clear_error (&failure.error);
+  g_free (failure.text);
+}
+
+static void
+test_offline_fails_at_once (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.3, .y = 0.3 };
+
+  rl_connection_stop (a);
+  g_assert_false (rl_doc_store_create_thread (store, &anchor, "Typed while offline", NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_OFFLINE);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 0);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (store), ==, 0);
+  g_clear_error (&error);
+
+  /* Nothing was queued: back online, the server still has nothing. */
+  rl_connection_start (a);
+  g_assert_true (rl_test_wait_until (store_synced, store, 5000));
+  g_assert_cmpint (rl_doc_store_get_seq (store), ==, 0);
+  assert_equals_server (f, store);
+}
+
+static void
+on_resynced (RlDocStore *store,
+             guint       n,
+             gpointer    data)
+{
+  *(int *) data = (int) n;
+}
+
+static gboolean
+resynced (gpointer data)
+{
+  return *(int *) data >= 0;
+}
+
+static void
+test_resync_after_disconnect (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlDocStore) sa = open_store (a, f->image);
+  g_autoptr(RlDocStore) sb = open_store (b, f->image);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.5, .y = 0.5 };
+  int missed = -1;
+
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Before", NULL, &error));
+  g_assert_true (wait_n_threads (sb, 1));
+
+  /* Bob's link is gone while Ada makes three changes. */
+  rl_connection_stop (b);
+  for (int i = 0; i < 3; i++)
+    g_assert_true (rl_doc_store_create_thread (sa, &anchor, "While Bob was away", NULL, &error));
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 1);
+
+  /* Back: exactly the three missed events, counted. */
+  g_signal_connect (sb, "resynced", G_CALLBACK (on_resynced), &missed);
+  rl_connection_start (b);
+  g_assert_true (rl_test_wait_until (resynced, &missed, 5000));
+  g_assert_cmpint (missed, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 4);
+  g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 4);
+  assert_equals_server (f, sb);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/client/store/two-clients-converge", test_two_clients_converge);
+  ADD ("/client/store/rollback-forbidden", test_rollback_forbidden);
+  ADD ("/client/store/offline-fails-at-once", test_offline_fails_at_once);
+  ADD ("/client/store/resync-after-disconnect", test_resync_after_disconnect);
+
+  return g_test_run ();
+}
