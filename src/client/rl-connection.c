@@ -94,7 +94,7 @@ fail_pending (RlConnection *self,
   /* Each request gets its one answer; the table is emptied first so a
    * callback that sends again starts afresh. */
   tasks = g_hash_table_get_values (self->pending);
-  g_hash_table_steal_all (self->pending);
+  g_hash_table_remove_all (self->pending);   /* frees the keys, not the tasks */
   for (GList *l = tasks; l; l = l->next)
     {
       GTask *task = l->data;
@@ -177,10 +177,11 @@ dispatch_message (RlConnection *self,
 {
   if (message->type == RL_MESSAGE_ACK && message->req)
     {
-      GTask *task = NULL;
+      GTask *task = g_hash_table_lookup (self->pending, message->req);
 
-      if (g_hash_table_steal_extended (self->pending, message->req, NULL, (gpointer *) &task))
+      if (task)
         {
+          g_hash_table_remove (self->pending, message->req);   /* the key only */
           if (message->ok)
             g_task_return_pointer (task, message, (GDestroyNotify) rl_message_free);
           else
@@ -384,7 +385,7 @@ ack_timeout_cb (gpointer data)
   RlConnection *self = g_task_get_source_object (task);
   const char *req = g_task_get_task_data (task);
 
-  if (g_hash_table_steal (self->pending, req))
+  if (g_hash_table_remove (self->pending, req))   /* the key only */
     {
       g_task_return_new_error (task, RL_ERROR, RL_ERROR_TIMEOUT, "no answer from the server");
       g_object_unref (task);

@@ -23,7 +23,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->server = rl_test_server_new ();
-  rl_test_server_admin (f->server, "tenant", "add", "acme", NULL);
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
   f->token = rl_test_add_user (f->server, "acme", "Ada", "member");
   f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
   f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");

@@ -19,7 +19,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->server = rl_test_server_new ();
-  rl_test_server_admin (f->server, "tenant", "add", "acme", NULL);
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
   f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
   f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
   f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
