@@ -437,13 +437,12 @@ rl_connection_request_finish (RlConnection  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* ---- object ------------------------------------------------------------ */
-
+/* Stops retrying, cancels the attempt under way, closes the link and
+ * answers every request in flight. */
 static void
-rl_connection_dispose (GObject *object)
+tear_down (RlConnection *self,
+           const char   *why)
 {
-  RlConnection *self = RL_CONNECTION (object);
-
   self->running = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
   if (self->connecting)
@@ -451,8 +450,18 @@ rl_connection_dispose (GObject *object)
   g_clear_object (&self->connecting);
   g_clear_object (&self->handshake);
   release_socket (self);
+  fail_pending (self, RL_ERROR_CONNECTION_LOST, why);
+}
+
+/* ---- object ------------------------------------------------------------ */
+
+static void
+rl_connection_dispose (GObject *object)
+{
+  RlConnection *self = RL_CONNECTION (object);
+
   if (self->pending)
-    fail_pending (self, RL_ERROR_CONNECTION_LOST, "connection closed");
+    tear_down (self, "connection closed");
   if (self->monitor)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -567,14 +576,7 @@ rl_connection_stop (RlConnection *self)
 {
   g_return_if_fail (RL_IS_CONNECTION (self));
 
-  self->running = FALSE;
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  if (self->connecting)
-    g_cancellable_cancel (self->connecting);
-  g_clear_object (&self->connecting);
-  g_clear_object (&self->handshake);
-  release_socket (self);
-  fail_pending (self, RL_ERROR_CONNECTION_LOST, "disconnected");
+  tear_down (self, "disconnected");
   set_next_retry (self, 0);
   set_state (self, RL_CONNECTION_OFFLINE);
 }

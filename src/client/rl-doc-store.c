@@ -114,13 +114,12 @@ static void
 thread_item_set (RlThreadItem *self,
                  RlThread     *thread)
 {
-  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->comments));
-  gboolean same = n_old == thread->comments->len;
+  guint n_old;
+  gboolean same;
 
   if (self->thread == thread)
     return;
-  if (self->thread && rl_thread_equal (self->thread, thread) &&
-      self->thread->resolved == thread->resolved)
+  if (self->thread && rl_thread_equal (self->thread, thread))
     {
       /* Nothing a reader can see changed; keep the new value quietly. */
       g_clear_pointer (&self->thread, rl_thread_unref);
@@ -130,6 +129,8 @@ thread_item_set (RlThreadItem *self,
   g_clear_pointer (&self->thread, rl_thread_unref);
   self->thread = rl_thread_ref (thread);
 
+  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->comments));
+  same = n_old == thread->comments->len;
   for (guint i = 0; same && i < n_old; i++)
     {
       g_autoptr(RlCommentItem) item = g_list_model_get_item (G_LIST_MODEL (self->comments), i);
@@ -208,21 +209,6 @@ static GHashTable *registry;
 
 static void subscribe (RlDocStore *self);
 
-static guint
-find_thread_index (GPtrArray  *threads,
-                   const char *id,
-                   gboolean   *found)
-{
-  for (guint i = 0; i < threads->len; i++)
-    if (g_str_equal (((RlThread *) g_ptr_array_index (threads, i))->id, id))
-      {
-        *found = TRUE;
-        return i;
-      }
-  *found = FALSE;
-  return 0;
-}
-
 /* rl_event_apply changes threads in place: shown threads are shared with
  * items, so the one to change is copied first. */
 static gboolean
@@ -230,7 +216,7 @@ apply_copying (GPtrArray     *threads,
                const RlEvent *event)
 {
   gboolean found;
-  guint i = find_thread_index (threads, event->thread_id, &found);
+  guint i = rl_event_find_thread (threads, event->thread_id, &found);
 
   if (found && event->kind == RL_EVENT_UPDATED)
     {

@@ -940,10 +940,10 @@ rl_event_serialize (const RlEvent *event)
   return builder_to_string (builder, NULL);
 }
 
-static guint
-find_thread (GPtrArray  *threads,
-             const char *id,
-             gboolean   *found)
+guint
+rl_event_find_thread (GPtrArray  *threads,
+                      const char *id,
+                      gboolean   *found)
 {
   for (guint i = 0; i < threads->len; i++)
     {
@@ -964,7 +964,7 @@ rl_event_apply (const RlEvent *event,
                 GPtrArray     *threads)
 {
   gboolean found;
-  guint index = find_thread (threads, event->thread_id, &found);
+  guint index = rl_event_find_thread (threads, event->thread_id, &found);
   RlThread *thread;
 
   if (event->kind == RL_EVENT_CREATED)

@@ -106,6 +106,11 @@ void         rl_event_free             (RlEvent        *event);
 const char  *rl_event_type_name        (RlEventKind     kind,
                                         RlDocKind       doc_kind);
 char        *rl_event_serialize        (const RlEvent  *event);
+/* The index of the thread with that id in a thread list; *found says
+ * whether there is one. */
+guint        rl_event_find_thread      (GPtrArray      *threads,
+                                        const char     *id,
+                                        gboolean       *found);
 /* Applies an event to a thread list (created/updated/deleted), keeping
  * threads in creation order; FALSE when it names something absent. */
 gboolean     rl_event_apply            (const RlEvent  *event,

@@ -218,7 +218,6 @@ test_requests (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(RlRequest) marker = new_marker (f->image);
-  g_autoptr(RlRequest) again = NULL;
   g_autoptr(RlConnection) viewer = NULL;
   g_autoptr(RlRequest) forbidden = new_marker (f->image);
   Answer answer = { 0 };
