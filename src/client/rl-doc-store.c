@@ -201,7 +201,7 @@ G_DEFINE_FINAL_TYPE (RlDocStore, rl_doc_store, G_TYPE_OBJECT)
 enum { PROP_0, PROP_SEQ, PROP_VIEWER_COUNT, PROP_SYNCED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { SIGNAL_MUTATION_FAILED, SIGNAL_RESYNCED, N_SIGNALS };
+enum { SIGNAL_MUTATION_FAILED, SIGNAL_MUTATION_CONFIRMED, SIGNAL_RESYNCED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* connection → GHashTable (doc → RlDocStore, not owned) */
@@ -335,12 +335,16 @@ apply_event (RlDocStore    *self,
   /* The echo of an own change: it is confirmed now, and already shown. */
   own = find_change (self, event->broadcast_id);
   if (own)
-    {
-      g_queue_remove (&self->changes, own);
-      change_free (own);
-    }
+    g_queue_remove (&self->changes, own);
   refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+  if (own)
+    {
+      /* Confirmed here when the echo beat the ack; else it was on the ack. */
+      if (!own->acked)
+        g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) own->type, own->event, event->seq);
+      change_free (own);
+    }
 }
 
 static void
@@ -502,15 +506,19 @@ mutation_cb (GObject      *source,
     return;   /* the echo came first */
   if (ack)
     {
+      /* The echo is on its way; if it already passed (its seq is applied,
+       * e.g. in a snapshot), the change is confirmed. */
+      gboolean passed = ack->seq >= 0 && ack->seq <= self->seq;
+
       change->acked = TRUE;
-      /* The echo is on its way; if it already passed (its seq is applied),
-       * the change is confirmed. */
-      if (ack->seq >= 0 && ack->seq <= self->seq)
+      if (passed)
         {
           g_queue_remove (&self->changes, change);
-          change_free (change);
           refresh (self);
         }
+      g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) change->type, change->event, ack->seq);
+      if (passed)
+        change_free (change);
       return;
     }
   fail_change (self, change, error);
@@ -872,6 +880,13 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
   signals[SIGNAL_MUTATION_FAILED] =
     g_signal_new ("mutation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_STRING);
+  /* (RlRequestType type, const RlEvent *change, gint64 seq): the server
+   * committed an own change at seq (said by its ack or its echo, whichever
+   * came first: once per change). change is what it does, shaped as its
+   * echo (ids, body, anchor), the handler's to read, not to keep. */
+  signals[SIGNAL_MUTATION_CONFIRMED] =
+    g_signal_new ("mutation-confirmed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_INT64);
   /* (guint n_updates): back after a lost link, with what arrived meanwhile. */
   signals[SIGNAL_RESYNCED] =
     g_signal_new ("resynced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -6,8 +6,9 @@
  * own changes at once: what it exposes is the server's state plus the
  * user's changes still in flight. The echo of an own change carries its
  * broadcastId and moves it from "in flight" to "confirmed" without showing
- * anything twice; a refused, unanswered or cut-off change is rolled back and
- * "mutation-failed" says why, with the text the user typed.
+ * anything twice ("mutation-confirmed" says so, once, on the ack or the
+ * echo, whichever comes first); a refused, unanswered or cut-off change is
+ * rolled back and "mutation-failed" says why, with the text the user typed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

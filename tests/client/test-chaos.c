@@ -1,0 +1,1017 @@
+/* test-chaos.c — five clients change one document at random while the
+ * server is SIGKILLed and restarted and links are cut; at the end every
+ * store equals the server's snapshot and no acknowledged change is missing
+ *
+ * The run is driven by one seeded PRNG: the seed is printed, and
+ * RL_CHAOS_SEED=N replays it (the schedule, the clients and the changes;
+ * the timing of the network is the machine's).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rl-doc-store.h"
+#include "rl-test-server.h"
+
+#define N_CLIENTS        5
+#define N_KILLS          5
+#define N_DROPS          12
+#define CHAOS_MS         20000
+#define MUTATION_EVERY_MS 20
+#define SETTLE_MS        30000
+
+/* What one change does, from the client's side (its optimistic event) or
+ * from the server's log: enough to replay it and to compare the two. */
+typedef struct
+{
+  RlRequestType type;
+  char         *broadcast_id;
+  gint64        seq;
+  char         *thread_id;
+  char         *comment_id;   /* create-thread (its first), add/edit/delete-comment */
+  char         *body;         /* create-thread, add/edit-comment */
+  double        x, y;         /* create-thread, move-thread */
+  gboolean      resolved;     /* resolve-thread */
+  int           client;       /* -1 for the server's log */
+} Op;
+
+static void
+op_free (Op *op)
+{
+  g_free (op->broadcast_id);
+  g_free (op->thread_id);
+  g_free (op->comment_id);
+  g_free (op->body);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
+/* The request type an event answers (created/updated/deleted + change). */
+static Op *
+op_from_event (const RlEvent *event,
+               gint64         seq,
+               int            client)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->broadcast_id = g_strdup (event->broadcast_id);
+  op->seq = seq;
+  op->thread_id = g_strdup (event->thread_id);
+  op->client = client;
+  switch (event->kind)
+    {
+    case RL_EVENT_CREATED:
+      {
+        const RlComment *first = g_ptr_array_index (event->thread->comments, 0);
+
+        op->type = RL_REQUEST_CREATE_THREAD;
+        g_clear_pointer (&op->thread_id, g_free);
+        op->thread_id = g_strdup (event->thread->id);
+        op->comment_id = g_strdup (first->id);
+        op->body = g_strdup (first->body);
+        op->x = event->thread->anchor.x;
+        op->y = event->thread->anchor.y;
+      }
+      break;
+    case RL_EVENT_DELETED:
+      op->type = RL_REQUEST_DELETE_THREAD;
+      break;
+    case RL_EVENT_UPDATED:
+      switch (event->change)
+        {
+        case RL_CHANGE_COMMENT_ADDED:
+        case RL_CHANGE_COMMENT_EDITED:
+          op->type = event->change == RL_CHANGE_COMMENT_ADDED ? RL_REQUEST_ADD_COMMENT : RL_REQUEST_EDIT_COMMENT;
+          op->comment_id = g_strdup (event->comment->id);
+          op->body = g_strdup (event->comment->body);
+          break;
+        case RL_CHANGE_COMMENT_DELETED:
+          op->type = RL_REQUEST_DELETE_COMMENT;
+          op->comment_id = g_strdup (event->comment_id);
+          break;
+        case RL_CHANGE_RESOLVED:
+          op->type = RL_REQUEST_RESOLVE_THREAD;
+          op->resolved = event->resolved;
+          break;
+        case RL_CHANGE_MOVED:
+          op->type = RL_REQUEST_MOVE_THREAD;
+          op->x = event->anchor.x;
+          op->y = event->anchor.y;
+          break;
+        case RL_CHANGE_NONE:
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return op;
+}
+
+/* What the client sent is what the server logged at that seq. */
+static void
+assert_op_equal (const Op *mine,
+                 const Op *logged)
+{
+  g_assert_cmpstr (mine->broadcast_id, ==, logged->broadcast_id);
+  g_assert_cmpint (mine->seq, ==, logged->seq);
+  g_assert_cmpint (mine->type, ==, logged->type);
+  g_assert_cmpstr (mine->thread_id, ==, logged->thread_id);
+  g_assert_cmpstr (mine->comment_id, ==, logged->comment_id);
+  g_assert_cmpstr (mine->body, ==, logged->body);
+  g_assert_cmpfloat (mine->x, ==, logged->x);
+  g_assert_cmpfloat (mine->y, ==, logged->y);
+  g_assert_cmpint (mine->resolved, ==, logged->resolved);
+}
+
+typedef struct _Chaos Chaos;
+
+typedef struct
+{
+  Chaos        *chaos;
+  int           index;
+  const char   *name;
+  gboolean      admin;
+  char         *token;
+  char         *user_id;
+  RlConnection *conn;
+  RlDocStore   *store;
+
+  guint         sent;        /* mutations the store accepted to send */
+  guint         not_sent;    /* refused at once (offline) */
+  guint         confirmed;
+  guint         failed;
+  guint         failed_by_code[RL_ERROR_CONNECTION_LOST + 1];
+  guint         doomed;      /* sent against a thread whose deletion was confirmed */
+} Client;
+
+struct _Chaos
+{
+  RlTestServer *server;
+  char         *image;
+  char         *ws_url;
+  GRand        *rand;
+  Client        clients[N_CLIENTS];
+  GPtrArray    *confirmed;   /* Op*, every change of ours the server committed */
+  GPtrArray    *deleted;     /* ids of threads whose deletion was confirmed */
+  guint         counter;     /* makes every body unique */
+  gboolean      server_up;
+};
+
+static const struct
+{
+  const char *name;
+  const char *role;
+} people[N_CLIENTS] = {
+  { "Ada", "admin" },
+  { "Bob", "member" },
+  { "Cy", "member" },
+  { "Dee", "member" },
+  { "Eve", "admin" },
+};
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+static void
+on_confirmed (RlDocStore    *store,
+              int            type,
+              const RlEvent *event,
+              gint64         seq,
+              gpointer       data)
+{
+  Client *client = data;
+  Op *op = op_from_event (event, seq, client->index);
+
+  g_assert_cmpint (op->type, ==, type);
+  g_assert_cmpint (seq, >, 0);
+  client->confirmed++;
+  if (type == RL_REQUEST_DELETE_THREAD)
+    g_ptr_array_add (client->chaos->deleted, g_strdup (op->thread_id));
+  g_ptr_array_add (client->chaos->confirmed, op);
+}
+
+static void
+on_failed (RlDocStore   *store,
+           int           type,
+           const GError *error,
+           const char   *text,
+           gpointer      data)
+{
+  Client *client = data;
+
+  g_assert_true (error->domain == RL_ERROR);
+  g_assert_cmpint (error->code, >=, 0);
+  g_assert_cmpint (error->code, <=, RL_ERROR_CONNECTION_LOST);
+  /* Refused by the rules (someone else's, or gone), or cut off by the
+   * chaos; anything else (bad-request, conflict, internal…) is a bug. */
+  if (error->code != RL_ERROR_NOT_FOUND && error->code != RL_ERROR_FORBIDDEN &&
+      error->code != RL_ERROR_CONNECTION_LOST && error->code != RL_ERROR_TIMEOUT)
+    g_error ("%s: %s failed unexpectedly: %s (code %d)", client->name,
+             rl_request_type_to_string (type), error->message, error->code);
+  /* The text the user typed comes back for every typed change. */
+  if (type == RL_REQUEST_CREATE_THREAD || type == RL_REQUEST_ADD_COMMENT || type == RL_REQUEST_EDIT_COMMENT)
+    {
+      g_assert_nonnull (text);
+      g_assert_true (strstr (text, " #") != NULL);
+    }
+  client->failed++;
+  client->failed_by_code[error->code]++;
+}
+
+/* ---- random changes -------------------------------------------------------- */
+
+static char *
+new_body (Chaos  *chaos,
+          Client *client)
+{
+  return g_strdup_printf ("  %s #%u: %08x  ", client->name, ++chaos->counter, g_rand_int (chaos->rand));
+}
+
+static RlAnchor
+random_anchor (Chaos *chaos)
+{
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE };
+
+  /* Now and then the very edges, which are in range too. */
+  anchor.x = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 1.0 : g_rand_double (chaos->rand);
+  anchor.y = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 0.0 : g_rand_double (chaos->rand);
+  return anchor;
+}
+
+static const RlThread *
+random_thread (Chaos  *chaos,
+               Client *client,
+               gboolean own)
+{
+  GListModel *threads = rl_doc_store_get_threads (client->store);
+  guint n = g_list_model_get_n_items (threads);
+  guint start;
+
+  if (n == 0)
+    return NULL;
+  start = (guint) g_rand_int_range (chaos->rand, 0, (gint32) n);
+  for (guint k = 0; k < n; k++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, (start + k) % n);
+      const RlThread *thread = rl_thread_item_get_thread (item);
+
+      if (!own || g_strcmp0 (thread->created_by.id, client->user_id) == 0)
+        return thread;   /* the item, held by the model, keeps it */
+    }
+  return NULL;
+}
+
+/* A comment of thread (never the first when not_first), preferably own. */
+static const RlComment *
+random_comment (Chaos          *chaos,
+                Client         *client,
+                const RlThread *thread,
+                gboolean        not_first,
+                gboolean        own)
+{
+  guint from = not_first ? 1 : 0;
+  guint n = thread->comments->len;
+  guint start;
+
+  if (n <= from)
+    return NULL;
+  start = (guint) g_rand_int_range (chaos->rand, 0, (gint32) (n - from));
+  for (guint k = 0; k < n - from; k++)
+    {
+      const RlComment *comment = g_ptr_array_index (thread->comments, from + (start + k) % (n - from));
+
+      if (!own || g_strcmp0 (comment->author.id, client->user_id) == 0)
+        return comment;
+    }
+  return NULL;
+}
+
+static void
+counted (Client   *client,
+         gboolean  sent,
+         GError   *error)
+{
+  if (sent)
+    {
+      client->sent++;
+      return;
+    }
+  /* Not sent at all: only when the link is down (nothing is queued). */
+  g_assert_error (error, RL_ERROR, RL_ERROR_OFFLINE);
+  client->not_sent++;
+}
+
+static void
+mutate_once (Chaos  *chaos,
+             Client *client)
+{
+  RlDocStore *store = client->store;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = new_body (chaos, client);
+  /* Members mostly keep to their own; now and then they try someone
+   * else's and are refused. Admins may do anything. */
+  gboolean own = !client->admin && g_rand_int_range (chaos->rand, 0, 10) != 0;
+  int dice = g_rand_int_range (chaos->rand, 0, 100);
+  const RlThread *thread = NULL;
+  const RlComment *comment = NULL;
+  RlAnchor anchor = random_anchor (chaos);
+  gboolean sent;
+
+  if (dice >= 90 && chaos->deleted->len > 0)
+    {
+      /* A thread someone deleted (confirmed): must come back not-found. */
+      const char *gone = g_ptr_array_index (chaos->deleted,
+                                            g_rand_int_range (chaos->rand, 0, (gint32) chaos->deleted->len));
+      g_autofree char *fake_comment = g_uuid_string_random ();
+
+      switch (g_rand_int_range (chaos->rand, 0, 5))
+        {
+        case 0:
+          sent = rl_doc_store_add_comment (store, gone, body, NULL, &error);
+          break;
+        case 1:
+          sent = rl_doc_store_resolve_thread (store, gone, TRUE, &error);
+          break;
+        case 2:
+          sent = rl_doc_store_move_thread (store, gone, &anchor, &error);
+          break;
+        case 3:
+          sent = rl_doc_store_edit_comment (store, gone, fake_comment, body, &error);
+          break;
+        default:
+          sent = rl_doc_store_delete_thread (store, gone, &error);
+          break;
+        }
+      counted (client, sent, error);
+      if (sent)
+        client->doomed++;
+      return;
+    }
+
+  if (dice >= 20)
+    thread = random_thread (chaos, client, dice >= 62 && own);
+  if (thread == NULL || dice < 20)
+    {
+      sent = rl_doc_store_create_thread (store, &anchor, body, NULL, &error);
+      counted (client, sent, error);
+      return;
+    }
+
+  if (dice < 40)
+    sent = rl_doc_store_add_comment (store, thread->id, body, NULL, &error);
+  else if (dice < 50 && (comment = random_comment (chaos, client, thread, FALSE, own)))
+    sent = rl_doc_store_edit_comment (store, thread->id, comment->id, body, &error);
+  else if (dice < 62)
+    sent = rl_doc_store_resolve_thread (store, thread->id, !thread->resolved, &error);
+  else if (dice < 72)
+    sent = rl_doc_store_move_thread (store, thread->id, &anchor, &error);
+  else if (dice < 82 && (comment = random_comment (chaos, client, thread, TRUE, own)))
+    sent = rl_doc_store_delete_comment (store, thread->id, comment->id, &error);
+  else if (dice >= 82)
+    sent = rl_doc_store_delete_thread (store, thread->id, &error);
+  else
+    sent = rl_doc_store_add_comment (store, thread->id, body, NULL, &error);
+  counted (client, sent, error);
+}
+
+static Client *
+random_client (Chaos *chaos)
+{
+  return &chaos->clients[g_rand_int_range (chaos->rand, 0, N_CLIENTS)];
+}
+
+static gboolean
+mutate_cb (gpointer data)
+{
+  Chaos *chaos = data;
+
+  /* Now and then a few at once, so that several are in flight. */
+  for (int n = g_rand_int_range (chaos->rand, 1, 4); n > 0; n--)
+    mutate_once (chaos, random_client (chaos));
+  return G_SOURCE_CONTINUE;
+}
+
+/* A burst of changes, then a few ms for them to reach the server: what
+ * comes next (a kill, a cut) lands while they are in flight, some of them
+ * committed and not yet acknowledged. */
+static void
+burst (Chaos  *chaos,
+       Client *only)
+{
+  gint64 until;
+
+  for (int n = 0; n < 8; n++)
+    mutate_once (chaos, only ? only : random_client (chaos));
+  until = g_get_monotonic_time () + 1000 * g_rand_int_range (chaos->rand, 0, 10);
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* ---- the server's word --------------------------------------------------- */
+
+/* Every event of the document, from seq 1, by subscribing with since 0. */
+static GPtrArray *
+server_log (Chaos      *chaos,
+            const char *token)
+{
+  g_autoptr(RlTestClient) raw = rl_test_client_new (chaos->server, token);
+  GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+
+  rl_test_client_send_printf (raw, "{\"type\":\"subscribe\",\"req\":\"log\",\"doc\":\"%s\",\"since\":0}",
+                              chaos->image);
+  for (;;)
+    {
+      JsonObject *object = rl_test_client_next (raw);
+      const char *type = json_object_get_string_member (object, "type");
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+      g_autofree char *text = json_to_string (node, FALSE);
+      g_autoptr(GError) error = NULL;
+      RlMessage *message;
+
+      json_object_unref (object);
+      if (g_str_equal (type, "ack"))
+        {
+          g_assert_null (rl_test_ack_error (json_node_get_object (node)));
+          g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "seq"), ==, ops->len);
+          break;
+        }
+      if (g_str_equal (type, "presence"))
+        continue;
+      /* The whole log, not a reset snapshot: nothing was pruned. */
+      g_assert_cmpstr (type, !=, "snapshot");
+      message = rl_message_parse (text, strlen (text), &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+      g_assert_cmpint (message->event->seq, ==, ops->len + 1);
+      g_ptr_array_add (ops, op_from_event (message->event, message->event->seq, -1));
+      rl_message_free (message);
+    }
+  return ops;
+}
+
+/* ---- an independent model, replayed from the log ---------------------------- */
+
+typedef struct
+{
+  char    *id;
+  char    *body;
+  gboolean edited;
+} ModelComment;
+
+typedef struct
+{
+  char     *id;
+  double    x, y;
+  gboolean  resolved;
+  GPtrArray *comments;   /* ModelComment* */
+} ModelThread;
+
+static void
+model_comment_free (ModelComment *comment)
+{
+  g_free (comment->id);
+  g_free (comment->body);
+  g_free (comment);
+}
+
+static void
+model_thread_free (ModelThread *thread)
+{
+  g_free (thread->id);
+  g_ptr_array_unref (thread->comments);
+  g_free (thread);
+}
+
+static ModelComment *
+model_comment_new (const char *id,
+                   const char *body)
+{
+  ModelComment *comment = g_new0 (ModelComment, 1);
+
+  comment->id = g_strdup (id);
+  comment->body = g_strdup (body);
+  return comment;
+}
+
+static guint
+model_find_thread (GPtrArray  *model,
+                   const char *id)
+{
+  for (guint i = 0; i < model->len; i++)
+    if (g_str_equal (((ModelThread *) g_ptr_array_index (model, i))->id, id))
+      return i;
+  g_error ("the log names thread %s, which is not there", id);
+}
+
+static guint
+model_find_comment (ModelThread *thread,
+                    const char  *id)
+{
+  for (guint i = 0; i < thread->comments->len; i++)
+    if (g_str_equal (((ModelComment *) g_ptr_array_index (thread->comments, i))->id, id))
+      return i;
+  g_error ("the log names comment %s of thread %s, which is not there", id, thread->id);
+}
+
+/* Every committed change names something present: a change refused as
+ * not-found (a thread deleted first) never got into the log. */
+static GPtrArray *
+model_replay (GPtrArray *log)
+{
+  GPtrArray *model = g_ptr_array_new_with_free_func ((GDestroyNotify) model_thread_free);
+
+  for (guint i = 0; i < log->len; i++)
+    {
+      const Op *op = g_ptr_array_index (log, i);
+      ModelThread *thread;
+
+      if (op->type == RL_REQUEST_CREATE_THREAD)
+        {
+          thread = g_new0 (ModelThread, 1);
+          thread->id = g_strdup (op->thread_id);
+          thread->x = op->x;
+          thread->y = op->y;
+          thread->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) model_comment_free);
+          g_ptr_array_add (thread->comments, model_comment_new (op->comment_id, op->body));
+          g_ptr_array_add (model, thread);
+          continue;
+        }
+      thread = g_ptr_array_index (model, model_find_thread (model, op->thread_id));
+      switch (op->type)
+        {
+        case RL_REQUEST_ADD_COMMENT:
+          g_ptr_array_add (thread->comments, model_comment_new (op->comment_id, op->body));
+          break;
+        case RL_REQUEST_EDIT_COMMENT:
+          {
+            ModelComment *comment = g_ptr_array_index (thread->comments, model_find_comment (thread, op->comment_id));
+
+            g_free (comment->body);
+            comment->body = g_strdup (op->body);
+            comment->edited = TRUE;
+          }
+          break;
+        case RL_REQUEST_DELETE_COMMENT:
+          {
+            guint at = model_find_comment (thread, op->comment_id);
+
+            g_assert_cmpuint (at, >, 0);   /* the first goes with its thread only */
+            g_ptr_array_remove_index (thread->comments, at);
+          }
+          break;
+        case RL_REQUEST_RESOLVE_THREAD:
+          thread->resolved = op->resolved;
+          break;
+        case RL_REQUEST_MOVE_THREAD:
+          thread->x = op->x;
+          thread->y = op->y;
+          break;
+        case RL_REQUEST_DELETE_THREAD:
+          g_ptr_array_remove_index (model, model_find_thread (model, op->thread_id));
+          break;
+        case RL_REQUEST_CREATE_THREAD:
+        case RL_REQUEST_SUBSCRIBE:
+        case RL_REQUEST_UNSUBSCRIBE:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  return model;
+}
+
+static void
+assert_model_equals (GPtrArray *model,
+                     GPtrArray *threads)
+{
+  g_assert_cmpuint (model->len, ==, threads->len);
+  for (guint i = 0; i < model->len; i++)
+    {
+      ModelThread *expected = g_ptr_array_index (model, i);
+      RlThread *thread = g_ptr_array_index (threads, i);
+
+      g_assert_cmpstr (thread->id, ==, expected->id);
+      g_assert_cmpfloat (thread->anchor.x, ==, expected->x);
+      g_assert_cmpfloat (thread->anchor.y, ==, expected->y);
+      g_assert_cmpint (thread->resolved, ==, expected->resolved);
+      g_assert_cmpuint (thread->comments->len, ==, expected->comments->len);
+      for (guint k = 0; k < expected->comments->len; k++)
+        {
+          ModelComment *want = g_ptr_array_index (expected->comments, k);
+          RlComment *comment = g_ptr_array_index (thread->comments, k);
+
+          g_assert_cmpstr (comment->id, ==, want->id);
+          g_assert_cmpstr (comment->body, ==, want->body);
+          g_assert_cmpint (comment->edited_at != 0, ==, want->edited);
+        }
+    }
+}
+
+static const ModelThread *
+model_thread (GPtrArray  *model,
+              const char *id)
+{
+  for (guint i = 0; i < model->len; i++)
+    if (g_str_equal (((ModelThread *) g_ptr_array_index (model, i))->id, id))
+      return g_ptr_array_index (model, i);
+  return NULL;
+}
+
+static const ModelComment *
+model_comment (const ModelThread *thread,
+               const char        *id)
+{
+  for (guint i = 0; thread && i < thread->comments->len; i++)
+    if (g_str_equal (((ModelComment *) g_ptr_array_index (thread->comments, i))->id, id))
+      return g_ptr_array_index (thread->comments, i);
+  return NULL;
+}
+
+/* Whether a committed change after seq touches what op changed, so op's
+ * effect may be gone from the final state. */
+static gboolean
+overridden (GPtrArray *log,
+            const Op  *op)
+{
+  for (guint i = (guint) op->seq; i < log->len; i++)
+    {
+      const Op *later = g_ptr_array_index (log, i);
+
+      if (g_strcmp0 (later->thread_id, op->thread_id) != 0)
+        continue;
+      if (later->type == RL_REQUEST_DELETE_THREAD)
+        return TRUE;
+      switch (op->type)
+        {
+        case RL_REQUEST_CREATE_THREAD:
+        case RL_REQUEST_ADD_COMMENT:
+        case RL_REQUEST_EDIT_COMMENT:
+          if ((later->type == RL_REQUEST_EDIT_COMMENT || later->type == RL_REQUEST_DELETE_COMMENT) &&
+              g_strcmp0 (later->comment_id, op->comment_id) == 0)
+            return TRUE;
+          break;
+        case RL_REQUEST_RESOLVE_THREAD:
+        case RL_REQUEST_MOVE_THREAD:
+          if (later->type == op->type)
+            return TRUE;
+          break;
+        default:
+          break;
+        }
+    }
+  return FALSE;
+}
+
+/* Every acknowledged change of ours is in the final state, unless a later
+ * committed one changed or removed the same thing. */
+static void
+assert_acked_present (GPtrArray *model,
+                      GPtrArray *log,
+                      const Op  *op)
+{
+  const ModelThread *thread = model_thread (model, op->thread_id);
+  const ModelComment *comment = op->comment_id ? model_comment (thread, op->comment_id) : NULL;
+
+  /* Deletions stay done: ids are never reused. */
+  if (op->type == RL_REQUEST_DELETE_THREAD)
+    {
+      g_assert_null (thread);
+      return;
+    }
+  if (op->type == RL_REQUEST_DELETE_COMMENT)
+    {
+      g_assert_null (comment);
+      return;
+    }
+  if (overridden (log, op))
+    return;
+  g_assert_nonnull (thread);
+  switch (op->type)
+    {
+    case RL_REQUEST_CREATE_THREAD:
+    case RL_REQUEST_ADD_COMMENT:
+    case RL_REQUEST_EDIT_COMMENT:
+      g_assert_nonnull (comment);
+      g_assert_cmpstr (comment->body, ==, op->body);
+      break;
+    case RL_REQUEST_RESOLVE_THREAD:
+      g_assert_cmpint (thread->resolved, ==, op->resolved);
+      break;
+    case RL_REQUEST_MOVE_THREAD:
+      g_assert_cmpfloat (thread->x, ==, op->x);
+      g_assert_cmpfloat (thread->y, ==, op->y);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- the store against the snapshot --------------------------------------- */
+
+static void
+assert_store_equals (Client    *client,
+                     gint64     head,
+                     GPtrArray *threads)
+{
+  g_autoptr(GPtrArray) confirmed = rl_doc_store_dup_confirmed (client->store);
+  GListModel *shown = rl_doc_store_get_threads (client->store);
+
+  g_assert_cmpint (rl_doc_store_get_seq (client->store), ==, head);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (client->store), ==, 0);
+  g_assert_cmpuint (confirmed->len, ==, threads->len);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, threads->len);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      RlThread *theirs = g_ptr_array_index (threads, i);
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (shown, i);
+      GListModel *comments = rl_thread_item_get_comments (item);
+
+      g_assert_true (rl_thread_equal (g_ptr_array_index (confirmed, i), theirs));
+      g_assert_true (rl_thread_equal (rl_thread_item_get_thread (item), theirs));
+      g_assert_cmpuint (g_list_model_get_n_items (comments), ==, theirs->comments->len);
+      for (guint k = 0; k < theirs->comments->len; k++)
+        {
+          g_autoptr(RlCommentItem) comment = g_list_model_get_item (comments, k);
+
+          g_assert_true (rl_comment_equal (rl_comment_item_get_comment (comment),
+                                           g_ptr_array_index (theirs->comments, k)));
+        }
+    }
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+static gboolean
+all_settled (gpointer data)
+{
+  Chaos *chaos = data;
+
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      Client *client = &chaos->clients[i];
+
+      if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE ||
+          !rl_doc_store_is_synced (client->store) ||
+          rl_doc_store_get_n_in_flight (client->store) != 0 ||
+          rl_doc_store_get_seq (client->store) != rl_doc_store_get_seq (chaos->clients[0].store))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  Chaos  *chaos;
+  gint64  head;
+} HeadWait;
+
+static gboolean
+all_at_head (gpointer data)
+{
+  HeadWait *wait = data;
+
+  for (int i = 0; i < N_CLIENTS; i++)
+    if (rl_doc_store_get_seq (wait->chaos->clients[i].store) != wait->head)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+client_online (gpointer data)
+{
+  Client *client = data;
+
+  return rl_connection_get_state (client->conn) == RL_CONNECTION_ONLINE &&
+         rl_doc_store_is_synced (client->store);
+}
+
+static int
+compare_ms (gconstpointer a,
+            gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+static void
+test_chaos (void)
+{
+  Chaos chaos = { 0 };
+  const char *seed_env = g_getenv ("RL_CHAOS_SEED");
+  guint32 seed = seed_env ? (guint32) g_ascii_strtoull (seed_env, NULL, 10) : g_random_int ();
+  int kill_at[N_KILLS], restart_after[N_KILLS], drop_at[N_DROPS], drop_who[N_DROPS];
+  int next_kill = 0, next_drop = 0, restart_at = -1;
+  gint64 start;
+  guint timer;
+  guint kills = 0, drops = 0;
+
+  g_test_message ("seed %u (RL_CHAOS_SEED=%u replays it)", seed, seed);
+  chaos.rand = g_rand_new_with_seed (seed);
+  chaos.confirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+  chaos.deleted = g_ptr_array_new_with_free_func (g_free);
+
+  chaos.server = rl_test_server_new ();
+  g_free (rl_test_server_admin (chaos.server, "tenant", "add", "acme", NULL));
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      chaos.clients[i].chaos = &chaos;
+      chaos.clients[i].index = i;
+      chaos.clients[i].name = people[i].name;
+      chaos.clients[i].admin = g_str_equal (people[i].role, "admin");
+      chaos.clients[i].token = rl_test_add_user (chaos.server, "acme", people[i].name, people[i].role);
+    }
+  chaos.image = rl_test_add_doc (chaos.server, "acme", "Mockup", "mockup.png");
+  rl_test_server_start (chaos.server);
+  chaos.server_up = TRUE;
+  chaos.ws_url = g_strdup_printf ("ws://127.0.0.1:%u", chaos.server->port);
+
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      Client *client = &chaos.clients[i];
+
+      client->conn = rl_connection_new (chaos.ws_url, client->token, NULL);
+      /* Quick retries and a dead link found in seconds, so the run is short. */
+      rl_connection_set_timing (client->conn, 50, 500, 1, 4000, 5000);
+      rl_connection_start (client->conn);
+      client->store = rl_doc_store_get (client->conn, chaos.image, RL_DOC_KIND_IMAGE);
+      g_signal_connect (client->store, "mutation-confirmed", G_CALLBACK (on_confirmed), client);
+      g_signal_connect (client->store, "mutation-failed", G_CALLBACK (on_failed), client);
+      g_assert_true (rl_test_wait_until (client_online, client, 10000));
+      client->user_id = g_strdup (rl_connection_get_welcome (client->conn)->user.id);
+    }
+
+  /* The schedule: one kill in each fifth of the run (the server down for
+   * 50–600 ms), links cut at random moments. */
+  for (int i = 0; i < N_KILLS; i++)
+    {
+      int slot = (CHAOS_MS - 2000) / N_KILLS;
+
+      kill_at[i] = 1000 + i * slot + g_rand_int_range (chaos.rand, 0, slot - 700);
+      restart_after[i] = g_rand_int_range (chaos.rand, 50, 600);
+    }
+  for (int i = 0; i < N_DROPS; i++)
+    drop_at[i] = g_rand_int_range (chaos.rand, 300, CHAOS_MS);
+  qsort (drop_at, N_DROPS, sizeof (int), compare_ms);
+  for (int i = 0; i < N_DROPS; i++)
+    drop_who[i] = g_rand_int_range (chaos.rand, 0, N_CLIENTS);
+
+  timer = g_timeout_add (MUTATION_EVERY_MS, mutate_cb, &chaos);
+  start = g_get_monotonic_time ();
+  for (;;)
+    {
+      int elapsed;
+
+      g_main_context_iteration (NULL, TRUE);
+      elapsed = (int) ((g_get_monotonic_time () - start) / 1000);
+      if (elapsed >= CHAOS_MS)
+        break;
+      if (!chaos.server_up && elapsed >= restart_at)
+        {
+          /* Same port, same SQLite file. */
+          rl_test_server_start (chaos.server);
+          chaos.server_up = TRUE;
+        }
+      else if (chaos.server_up && next_kill < N_KILLS && elapsed >= kill_at[next_kill])
+        {
+          burst (&chaos, NULL);
+          rl_test_server_kill (chaos.server);
+          chaos.server_up = FALSE;
+          restart_at = elapsed + restart_after[next_kill++];
+          kills++;
+        }
+      while (next_drop < N_DROPS && elapsed >= drop_at[next_drop])
+        {
+          Client *client = &chaos.clients[drop_who[next_drop++]];
+
+          if (rl_connection_get_state (client->conn) == RL_CONNECTION_ONLINE)
+            {
+              burst (&chaos, client);
+              drops++;
+            }
+          rl_connection_drop_link (client->conn);
+        }
+    }
+  g_source_remove (timer);
+  if (!chaos.server_up)
+    {
+      rl_test_server_start (chaos.server);
+      chaos.server_up = TRUE;
+    }
+  g_assert_cmpuint (kills, ==, N_KILLS);
+
+  /* Calm again: everyone back, synced, nothing in flight. */
+  g_assert_true (rl_test_wait_until (all_settled, &chaos, SETTLE_MS));
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", chaos.image);
+    g_autoptr(RlTestResponse) response = rl_test_http (chaos.server, "GET", path, chaos.clients[0].token,
+                                                       NULL, NULL);
+    JsonObject *body;
+    JsonArray *array;
+    g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+    g_autoptr(GPtrArray) log = NULL;
+    g_autoptr(GPtrArray) model = NULL;
+    HeadWait wait = { &chaos, 0 };
+    guint sent = 0, confirmed = 0, not_sent = 0, uncertain = 0, refused = 0, doomed = 0, not_found = 0;
+    guint unacked_in_log = 0;
+    g_autoptr(GHashTable) acked = g_hash_table_new (g_str_hash, g_str_equal);
+
+    g_assert_cmpuint (response->status, ==, 200);
+    body = json_node_get_object (response->json);
+    array = json_object_get_array_member (body, "threads");
+    wait.head = json_object_get_int_member (body, "seq");
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
+
+        g_assert_nonnull (thread);
+        g_ptr_array_add (threads, thread);
+      }
+
+    /* The head does not move any more; every store reaches it. */
+    g_assert_true (rl_test_wait_until (all_at_head, &wait, 10000));
+    for (int i = 0; i < N_CLIENTS; i++)
+      assert_store_equals (&chaos.clients[i], wait.head, threads);
+
+    /* The log is complete (seq 1…head), replays to the snapshot, and holds
+     * every acknowledged change of ours, as sent, at its seq. */
+    log = server_log (&chaos, chaos.clients[0].token);
+    g_assert_cmpint (log->len, ==, wait.head);
+    model = model_replay (log);
+    assert_model_equals (model, threads);
+    for (guint i = 0; i < chaos.confirmed->len; i++)
+      {
+        const Op *op = g_ptr_array_index (chaos.confirmed, i);
+
+        g_assert_cmpint (op->seq, <=, log->len);
+        assert_op_equal (op, g_ptr_array_index (log, op->seq - 1));
+        g_assert_false (g_hash_table_contains (acked, op->broadcast_id));   /* once each */
+        g_hash_table_add (acked, op->broadcast_id);
+        assert_acked_present (model, log, op);
+      }
+
+    for (int i = 0; i < N_CLIENTS; i++)
+      {
+        Client *client = &chaos.clients[i];
+
+        /* Every change sent got exactly one answer. */
+        g_assert_cmpuint (client->confirmed + client->failed, ==, client->sent);
+        sent += client->sent;
+        confirmed += client->confirmed;
+        not_sent += client->not_sent;
+        uncertain += client->failed_by_code[RL_ERROR_CONNECTION_LOST] + client->failed_by_code[RL_ERROR_TIMEOUT];
+        refused += client->failed_by_code[RL_ERROR_NOT_FOUND] + client->failed_by_code[RL_ERROR_FORBIDDEN];
+        not_found += client->failed_by_code[RL_ERROR_NOT_FOUND];
+        doomed += client->doomed;
+        /* A change on a thread whose deletion was confirmed is refused
+         * (or was cut off before its answer). */
+        g_assert_cmpuint (client->doomed, <=,
+                          client->failed_by_code[RL_ERROR_NOT_FOUND] +
+                          client->failed_by_code[RL_ERROR_CONNECTION_LOST] +
+                          client->failed_by_code[RL_ERROR_TIMEOUT]);
+      }
+    /* What the log holds beyond the acknowledged: only changes whose answer
+     * was lost with the link (committed, then killed), never a refused one. */
+    for (guint i = 0; i < log->len; i++)
+      if (!g_hash_table_contains (acked, ((Op *) g_ptr_array_index (log, i))->broadcast_id))
+        unacked_in_log++;
+    g_assert_cmpuint (unacked_in_log, <=, uncertain);
+    g_assert_cmpuint (confirmed + unacked_in_log, ==, log->len);
+
+    g_test_message ("%u changes sent (%u not sent while offline): %u acknowledged, %u refused "
+                    "(%u not found, %u on deleted threads), %u cut off (%u of them committed); "
+                    "%u kills, %u links cut; head %" G_GINT64_FORMAT ", %u threads",
+                    sent, not_sent, confirmed, refused, not_found, doomed, uncertain, unacked_in_log,
+                    kills, drops, wait.head, threads->len);
+    /* The run did exercise what it claims to. */
+    g_assert_cmpuint (confirmed, >, 100);
+    g_assert_cmpuint (doomed, >, 0);
+  }
+
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      Client *client = &chaos.clients[i];
+
+      g_signal_handlers_disconnect_by_data (client->store, client);
+      g_clear_object (&client->store);
+      rl_connection_stop (client->conn);
+      g_clear_object (&client->conn);
+      g_free (client->token);
+      g_free (client->user_id);
+    }
+  rl_test_server_stop (chaos.server);
+  rl_test_server_free (chaos.server);
+  g_ptr_array_unref (chaos.confirmed);
+  g_ptr_array_unref (chaos.deleted);
+  g_rand_free (chaos.rand);
+  g_free (chaos.image);
+  g_free (chaos.ws_url);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/client/chaos/five-clients-kills-and-cut-links", test_chaos);
+  return g_test_run ();
+}
