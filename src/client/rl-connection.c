@@ -284,6 +284,9 @@ connected_cb (GObject      *source,
 
   self->socket = socket;
   soup_websocket_connection_set_keepalive_interval (socket, self->ping_interval_s);
+  /* libsoup's default (128 KiB) is less than a snapshot of a busy document
+   * or a replay batch of 256 events; still bounded against a rogue server. */
+  soup_websocket_connection_set_max_incoming_payload_size (socket, 64 * 1024 * 1024);
   g_signal_connect (socket, "message", G_CALLBACK (on_message), self);
   g_signal_connect (socket, "pong", G_CALLBACK (on_pong), self);
   g_signal_connect (socket, "closed", G_CALLBACK (on_closed), self);

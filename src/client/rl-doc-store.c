@@ -191,6 +191,8 @@ struct _RlDocStore
   gboolean      subscribing;
   gboolean      resyncing;    /* re-subscribed after a lost link */
   guint         resync_count;
+  guint         gap_resubscribes;
+  guint         drop_events;  /* tests: events to lose on the way */
 
   guint         viewer_count;
   GStrv         viewer_names;
@@ -322,6 +324,8 @@ apply_event (RlDocStore    *self,
       /* A gap: ask again for what is missing. */
       g_debug ("store %s: gap (have %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
                self->doc, self->seq, event->seq);
+      if (!self->subscribing)
+        self->gap_resubscribes++;
       self->subscribed = FALSE;
       subscribe (self);
       return;
@@ -387,8 +391,15 @@ on_message (RlConnection *connection,
         apply_snapshot (self, message);
       break;
     case RL_MESSAGE_EVENT:
-      if (g_strcmp0 (message->event->doc, self->doc) == 0 && self->seq >= 0)
-        apply_event (self, message->event);
+      if (g_strcmp0 (message->event->doc, self->doc) != 0 || self->seq < 0)
+        break;
+      if (self->drop_events > 0)
+        {
+          self->drop_events--;
+          g_debug ("store %s: losing event %" G_GINT64_FORMAT " (test)", self->doc, message->event->seq);
+          break;
+        }
+      apply_event (self, message->event);
       break;
     case RL_MESSAGE_BATCH:
       for (guint i = 0; i < message->messages->len; i++)
@@ -489,6 +500,41 @@ typedef struct
   char       *broadcast_id;
 } Pending;
 
+static guint
+count_remembered (RlDocStore *self)
+{
+  guint n = 0;
+
+  for (GList *l = self->changes.head; l; l = l->next)
+    n += ((Change *) l->data)->acked;
+  return n;
+}
+
+/* Keeps at most RL_DOC_STORE_MAX_REMEMBERED acked changes waiting for their
+ * echo; a forgotten one's echo is applied like anyone else's, so nothing
+ * shows twice. */
+static void
+forget_oldest_remembered (RlDocStore *self)
+{
+  guint n = count_remembered (self);
+
+  if (n <= RL_DOC_STORE_MAX_REMEMBERED)
+    return;
+  for (GList *l = self->changes.head; l && n > RL_DOC_STORE_MAX_REMEMBERED;)
+    {
+      Change *change = l->data;
+
+      l = l->next;
+      if (!change->acked)
+        continue;
+      g_debug ("store %s: no echo for %s yet; forgetting it", self->doc, change->broadcast_id);
+      g_queue_remove (&self->changes, change);
+      change_free (change);
+      n--;
+    }
+  refresh (self);
+}
+
 static void
 mutation_cb (GObject      *source,
              GAsyncResult *result,
@@ -519,6 +565,8 @@ mutation_cb (GObject      *source,
       g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) change->type, change->event, ack->seq);
       if (passed)
         change_free (change);
+      else
+        forget_oldest_remembered (self);
       return;
     }
   fail_change (self, change, error);
@@ -988,4 +1036,26 @@ rl_doc_store_get_n_in_flight (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
   return self->changes.length;
+}
+
+guint
+rl_doc_store_get_n_remembered (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return count_remembered (self);
+}
+
+guint
+rl_doc_store_get_n_gap_resubscribes (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return self->gap_resubscribes;
+}
+
+void
+rl_doc_store_drop_events_for_testing (RlDocStore *self,
+                                      guint       n)
+{
+  g_return_if_fail (RL_IS_DOC_STORE (self));
+  self->drop_events = n;
 }

@@ -90,4 +90,17 @@ gboolean     rl_doc_store_delete_thread  (RlDocStore     *self,
 /* Changes still in flight (shown, not yet confirmed by their echo). */
 guint        rl_doc_store_get_n_in_flight (RlDocStore    *self);
 
+/* Own changes acked but whose echo has not come: remembered (and shown)
+ * until it does, so it is not shown twice; an echo that never comes must
+ * not keep them for ever, so past this many the oldest is forgotten (its
+ * echo, if it comes later, is then shown like anyone else's). */
+#define RL_DOC_STORE_MAX_REMEMBERED 256
+guint        rl_doc_store_get_n_remembered (RlDocStore   *self);
+/* How often a gap in seqs made the store subscribe again with `since`. */
+guint        rl_doc_store_get_n_gap_resubscribes (RlDocStore *self);
+/* Tests: the next n events of the document are lost on the way, as if the
+ * server had skipped them. */
+void         rl_doc_store_drop_events_for_testing (RlDocStore *self,
+                                                   guint       n);
+
 G_END_DECLS

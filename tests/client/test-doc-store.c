@@ -361,6 +361,178 @@ test_resync_after_disconnect (Fixture       *f,
   assert_equals_server (f, sb);
 }
 
+static gboolean
+time_passed (gpointer data)
+{
+  return FALSE;
+}
+
+/* Iterates the main context for ms, whatever happens. */
+static void
+pause_ms (guint ms)
+{
+  rl_test_wait_until (time_passed, NULL, ms);
+}
+
+typedef struct
+{
+  RlDocStore *store;
+  gint64      seq;
+} SeqWait;
+
+static gboolean
+settled_at (gpointer data)
+{
+  SeqWait *wait = data;
+
+  return store_settled (wait->store) && rl_doc_store_get_seq (wait->store) == wait->seq;
+}
+
+static void
+test_gap_resubscribes (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlDocStore) sa = open_store (a, f->image);
+  g_autoptr(RlDocStore) sb = open_store (b, f->image);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.2, .y = 0.4 };
+  SeqWait wait = { sb, 3 };
+
+  /* Bob's store loses the first event on the way. */
+  rl_doc_store_drop_events_for_testing (sb, 1);
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "One", &first, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  pause_ms (300);
+  g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 0);
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sb), ==, 0);
+
+  /* The next event shows the gap: Bob asks again with `since` and ends
+   * with exactly the server's state. */
+  g_assert_true (rl_doc_store_add_comment (sa, first, "Two", NULL, &error));
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Three", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_test_wait_until (settled_at, &wait, 5000));
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sb), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (thread_at (sb, 0))), ==, 2);
+  assert_equals_server (f, sb);
+  assert_equals_server (f, sa);
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sa), ==, 0);
+}
+
+static gboolean
+all_acked (gpointer data)
+{
+  return rl_doc_store_get_n_in_flight (data) == rl_doc_store_get_n_remembered (data);
+}
+
+static void
+track_most (GListModel *model,
+            guint       position,
+            guint       removed,
+            guint       added,
+            gpointer    data)
+{
+  guint *most = data;
+
+  *most = MAX (*most, g_list_model_get_n_items (model));
+}
+
+static void
+test_remembered_ids_bounded (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.6, .y = 0.6 };
+  const guint n = RL_DOC_STORE_MAX_REMEMBERED + 44;
+  Failure failure = { 0 };
+  guint most = 0, n_threads = 0, n_comments = 0;
+  GListModel *threads = rl_doc_store_get_threads (store);
+  SeqWait wait = { store, n + 1 };
+
+  g_signal_connect (store, "mutation-failed", G_CALLBACK (on_failed), &failure);
+  g_signal_connect (threads, "items-changed", G_CALLBACK (track_most), &most);
+
+  /* Every echo is lost: each change is acked and then waits for an echo
+   * that does not come. A third are new threads, the rest replies. */
+  rl_doc_store_drop_events_for_testing (store, G_MAXUINT);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i % 3 == 0)
+        {
+          g_clear_pointer (&thread_id, g_free);
+          g_assert_true (rl_doc_store_create_thread (store, &anchor, "Marker", &thread_id, &error));
+          n_threads++;
+        }
+      else
+        {
+          g_assert_true (rl_doc_store_add_comment (store, thread_id, "Reply", NULL, &error));
+        }
+      n_comments++;
+      g_assert_no_error (error);
+      /* The server allows bursts of 200 changes, 100 a second after. */
+      if (i % 150 == 149)
+        {
+          g_assert_true (rl_test_wait_until (all_acked, store, 10000));
+          pause_ms (1600);
+        }
+    }
+  g_assert_true (rl_test_wait_until (all_acked, store, 10000));
+  g_assert_cmpuint (failure.n, ==, 0);
+  g_assert_cmpint (rl_doc_store_get_seq (store), ==, 0);
+
+  /* Bounded: the oldest were forgotten. */
+  g_assert_cmpuint (rl_doc_store_get_n_remembered (store), ==, RL_DOC_STORE_MAX_REMEMBERED);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (store), ==, RL_DOC_STORE_MAX_REMEMBERED);
+
+  /* The link heals; the next echo shows the gap, the resubscribe brings
+   * every lost echo, forgotten or remembered: each is shown once. */
+  rl_doc_store_drop_events_for_testing (store, 0);
+  g_assert_true (rl_doc_store_add_comment (store, thread_id, "Last", NULL, &error));
+  g_assert_no_error (error);
+  n_comments++;
+  g_assert_true (rl_test_wait_until (settled_at, &wait, 10000));
+  g_assert_cmpuint (failure.n, ==, 0);
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (store), ==, 1);
+  g_assert_cmpuint (rl_doc_store_get_n_remembered (store), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (threads), ==, n_threads);
+  g_assert_cmpuint (most, <=, n_threads);
+  {
+    guint shown_comments = 0;
+
+    for (guint i = 0; i < n_threads; i++)
+      {
+        RlThreadItem *item = thread_at (store, i);
+        const RlThread *thread = rl_thread_item_get_thread (item);
+
+        g_assert_false (g_hash_table_contains (ids, thread->id));
+        g_hash_table_add (ids, thread->id);
+        for (guint j = 0; j < thread->comments->len; j++)
+          {
+            const RlComment *comment = g_ptr_array_index (thread->comments, j);
+
+            g_assert_false (g_hash_table_contains (ids, comment->id));
+            g_hash_table_add (ids, comment->id);
+          }
+        g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (item)), ==, thread->comments->len);
+        shown_comments += thread->comments->len;
+      }
+    g_assert_cmpuint (shown_comments, ==, n_comments);
+  }
+  assert_equals_server (f, store);
+  g_clear_error (&failure.error);
+  g_free (failure.text);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -372,6 +544,8 @@ main (int    argc,
   ADD ("/client/store/rollback-forbidden", test_rollback_forbidden);
   ADD ("/client/store/offline-fails-at-once", test_offline_fails_at_once);
   ADD ("/client/store/resync-after-disconnect", test_resync_after_disconnect);
+  ADD ("/client/store/gap-resubscribes", test_gap_resubscribes);
+  ADD ("/client/store/remembered-ids-bounded", test_remembered_ids_bounded);
 
   return g_test_run ();
 }
