@@ -372,6 +372,80 @@ test_error_codes (void)
     }
 }
 
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+assert_threads_body_fails (const char *text)
+{
+  g_autoptr(JsonNode) node = parse_json (text);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *threads = (GPtrArray *) 0x1;
+  gint64 seq = 42;
+
+  g_assert_false (rl_threads_body_from_json (node, &seq, &threads, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_null (threads);
+  g_assert_cmpint (seq, ==, -1);
+}
+
+static void
+test_threads_body (void)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(GPtrArray) empty = g_ptr_array_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *via_node = NULL;
+  gint64 seq = -1;
+
+  g_ptr_array_add (threads, make_thread ("t1"));
+  g_ptr_array_add (threads, make_thread ("t2"));
+  ((RlThread *) g_ptr_array_index (threads, 1))->resolved = TRUE;
+
+  /* The node and the HTTP body are one shape. */
+  node = rl_threads_body_to_json (12, threads);
+  text = rl_codec_threads_body (12, threads);
+  via_node = rl_json_to_string (node, NULL);
+  g_assert_cmpstr (text, ==, via_node);
+
+  /* Round trip through text, as a file or a response would. */
+  reread = parse_json (text);
+  g_assert_true (rl_threads_body_from_json (reread, &seq, &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seq, ==, 12);
+  g_assert_cmpuint (back->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (rl_thread_equal (g_ptr_array_index (back, i), g_ptr_array_index (threads, i)));
+  g_assert_true (((RlThread *) g_ptr_array_index (back, 1))->resolved);
+  g_clear_pointer (&back, g_ptr_array_unref);
+  g_clear_pointer (&node, json_node_unref);
+
+  node = rl_threads_body_to_json (0, empty);
+  g_assert_true (rl_threads_body_from_json (node, &seq, &back, &error));
+  g_assert_cmpint (seq, ==, 0);
+  g_assert_cmpuint (back->len, ==, 0);
+
+  assert_threads_body_fails ("[]");
+  assert_threads_body_fails ("\"seq\"");
+  assert_threads_body_fails ("{\"threads\":[]}");
+  assert_threads_body_fails ("{\"seq\":\"3\",\"threads\":[]}");
+  assert_threads_body_fails ("{\"seq\":-1,\"threads\":[]}");
+  assert_threads_body_fails ("{\"seq\":1}");
+  assert_threads_body_fails ("{\"seq\":1,\"threads\":{}}");
+  assert_threads_body_fails ("{\"seq\":1,\"threads\":[1]}");
+  assert_threads_body_fails ("{\"seq\":1,\"threads\":[{\"id\":\"t1\"}]}");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -387,6 +461,7 @@ main (int    argc,
   g_test_add_func ("/codec/events", test_events_roundtrip_and_apply);
   g_test_add_func ("/codec/server-messages", test_server_messages);
   g_test_add_func ("/codec/error-codes", test_error_codes);
+  g_test_add_func ("/codec/threads-body", test_threads_body);
 
   return g_test_run ();
 }

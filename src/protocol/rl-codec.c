@@ -1140,9 +1140,9 @@ rl_codec_snapshot (const char *doc,
   return builder_to_string (builder, NULL);
 }
 
-char *
-rl_codec_threads_body (gint64     seq,
-                       GPtrArray *threads)
+JsonNode *
+rl_threads_body_to_json (gint64     seq,
+                         GPtrArray *threads)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -1150,7 +1150,16 @@ rl_codec_threads_body (gint64     seq,
   add_int (builder, "seq", seq);
   build_threads (builder, threads);
   json_builder_end_object (builder);
-  return builder_to_string (builder, NULL);
+  return json_builder_get_root (builder);
+}
+
+char *
+rl_codec_threads_body (gint64     seq,
+                       GPtrArray *threads)
+{
+  g_autoptr(JsonNode) root = rl_threads_body_to_json (seq, threads);
+
+  return rl_json_to_string (root, NULL);
 }
 
 char *
@@ -1351,6 +1360,33 @@ parse_event (JsonObject  *object,
 
 static RlMessage *parse_message_object (JsonObject *object, GError **error);
 
+/* The "threads" array of a snapshot or a threads body, every thread checked. */
+static GPtrArray *
+read_threads (JsonObject  *object,
+              GError     **error)
+{
+  JsonNode *node = member (object, "threads");
+  g_autoptr(GPtrArray) threads = NULL;
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (error, "“threads” must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  threads = g_ptr_array_new_full (json_array_get_length (array), (GDestroyNotify) rl_thread_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), error);
+
+      if (thread == NULL)
+        return NULL;
+      g_ptr_array_add (threads, thread);
+    }
+  return g_steal_pointer (&threads);
+}
+
 static gboolean
 parse_message_fields (JsonObject *object,
                       const char *type,
@@ -1411,7 +1447,6 @@ parse_message_fields (JsonObject *object,
 
   if (g_str_equal (type, "snapshot"))
     {
-      JsonNode *threads = member (object, "threads");
       JsonNode *reset = member (object, "reset");
       const char *doc;
 
@@ -1421,18 +1456,8 @@ parse_message_fields (JsonObject *object,
         return FALSE;
       message->doc = g_strdup (doc);
       message->reset = holds (reset, G_TYPE_BOOLEAN) && json_node_get_boolean (reset);
-      if (threads == NULL || !JSON_NODE_HOLDS_ARRAY (threads))
-        return fail (error, "“threads” must be an array");
-      message->threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (threads)); i++)
-        {
-          RlThread *thread = rl_thread_from_json (json_array_get_element (json_node_get_array (threads), i), error);
-
-          if (thread == NULL)
-            return FALSE;
-          g_ptr_array_add (message->threads, thread);
-        }
-      return TRUE;
+      message->threads = read_threads (object, error);
+      return message->threads != NULL;
     }
 
   if (g_str_equal (type, "presence"))
@@ -1526,4 +1551,28 @@ rl_message_parse (const char *text,
       return NULL;
     }
   return parse_message_object (object, error);
+}
+
+gboolean
+rl_threads_body_from_json (JsonNode   *node,
+                           gint64     *seq,
+                           GPtrArray **threads,
+                           GError    **error)
+{
+  JsonObject *object = object_of (node);
+  gint64 head;
+
+  *seq = -1;
+  *threads = NULL;
+  if (object == NULL)
+    return fail (error, "a threads body must be a JSON object");
+  if (!read_int (object, "seq", &head, error))
+    return FALSE;
+  if (head < 0)
+    return fail (error, "“seq” must not be negative");
+  *threads = read_threads (object, error);
+  if (*threads == NULL)
+    return FALSE;
+  *seq = head;
+  return TRUE;
 }

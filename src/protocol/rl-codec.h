@@ -209,6 +209,14 @@ RlDocument  *rl_document_from_json     (JsonNode       *node,
 /* {"seq":N,"threads":[…]} */
 char        *rl_codec_threads_body     (gint64          seq,
                                         GPtrArray      *threads);
+/* The same as a node, and back: seq ≥ 0, every thread checked as in a
+ * snapshot; *threads is NULL on failure. */
+JsonNode    *rl_threads_body_to_json   (gint64          seq,
+                                        GPtrArray      *threads);
+gboolean     rl_threads_body_from_json (JsonNode       *node,
+                                        gint64         *seq,
+                                        GPtrArray     **threads,
+                                        GError        **error);
 /* {"error":{"code":…,"message":…}} */
 char        *rl_codec_error_body       (RlErrorCode     code,
                                         const char     *message);
