@@ -1,0 +1,375 @@
+/* rl-invite.c — invite links and server addresses, checked strictly
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "rl-invite.h"
+
+G_DEFINE_QUARK (rl-invite-error-quark, rl_invite_error)
+
+/* Components stay as written (GUri only normalizes unreserved escapes), so
+ * "/join" is compared as the user sent it. */
+#define PARSE_FLAGS (G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_ENCODED_FRAGMENT)
+
+/* GUri's own messages name the part that is wrong (host, port) but never
+ * the query, so the token cannot end up in an error shown or logged. */
+static void
+set_parse_error (const char  *what,
+                 GError      *uri_error,
+                 GError     **error)
+{
+  switch (uri_error->code)
+    {
+    case G_URI_ERROR_BAD_SCHEME:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "This %s has no valid scheme", what);
+      break;
+    case G_URI_ERROR_BAD_USER:
+    case G_URI_ERROR_BAD_PASSWORD:
+    case G_URI_ERROR_BAD_AUTH_PARAMS:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "This %s may not carry a user name or password", what);
+      break;
+    case G_URI_ERROR_BAD_HOST:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s has no valid host (%s)", what, uri_error->message);
+      break;
+    case G_URI_ERROR_BAD_PORT:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "This %s's port is not a number from 1 to 65535 (%s)", what, uri_error->message);
+      break;
+    case G_URI_ERROR_BAD_PATH:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "This %s has an invalid path", what);
+      break;
+    case G_URI_ERROR_BAD_FRAGMENT:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "This %s may not have a #fragment", what);
+      break;
+    default:
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "This is not a valid %s", what);
+      break;
+    }
+}
+
+static gboolean
+is_dns_label_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '-';
+}
+
+/* A DNS name or IPv4 address (GUri has already turned IDN into ASCII), or an
+ * IPv6 literal that GUri took out of its brackets. A zone id ("%eth0") means
+ * nothing on another machine, so it is refused. */
+static gboolean
+host_is_valid (const char *host)
+{
+  gsize len = strlen (host);
+  const char *label = host;
+
+  if (strchr (host, ':') != NULL)
+    {
+      g_autoptr(GInetAddress) address = NULL;
+
+      if (strchr (host, '%') != NULL)
+        return FALSE;
+      address = g_inet_address_new_from_string (host);
+      return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+    }
+
+  if (len == 0 || len > 253)
+    return FALSE;
+  while (*label)
+    {
+      const char *end = strchr (label, '.');
+      gsize label_len = end ? (gsize) (end - label) : strlen (label);
+
+      if (label_len == 0 || label_len > 63 || label[0] == '-' || label[label_len - 1] == '-')
+        return FALSE;
+      for (gsize i = 0; i < label_len; i++)
+        if (!is_dns_label_char (label[i]))
+          return FALSE;
+      if (end == NULL)
+        break;
+      label = end + 1;
+      if (*label == '\0')
+        return FALSE; /* a trailing dot */
+    }
+  return TRUE;
+}
+
+/* GUri reads "host:" as "no port"; a colon with nothing after it is a typo. */
+static gboolean
+authority_has_empty_port (const char *raw)
+{
+  const char *start = strstr (raw, "//");
+  gsize len;
+
+  if (start == NULL)
+    return FALSE;
+  start += 2;
+  len = strcspn (start, "/?#");
+  return len > 0 && start[len - 1] == ':';
+}
+
+/* The checks an invite link and a server address share: no user info, a
+ * valid host, a port 1–65535 when there is one, no fragment. Sets host
+ * (lower case) and port (-1: none). */
+static gboolean
+check_authority (GUri        *uri,
+                 const char  *raw,
+                 const char  *what,
+                 char       **host,
+                 int         *port,
+                 GError     **error)
+{
+  const char *uri_host = g_uri_get_host (uri);
+
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "This %s may not carry a user name or password", what);
+      return FALSE;
+    }
+  if (uri_host == NULL || *uri_host == '\0')
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s has no host", what);
+      return FALSE;
+    }
+  if (!host_is_valid (uri_host))
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s's host is not a host name or an IP address", what);
+      return FALSE;
+    }
+  if (authority_has_empty_port (raw) || g_uri_get_port (uri) == 0)
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "This %s's port is not a number from 1 to 65535", what);
+      return FALSE;
+    }
+  if (g_uri_get_fragment (uri) != NULL)
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "This %s may not have a #fragment", what);
+      return FALSE;
+    }
+  *host = g_ascii_strdown (uri_host, -1);
+  *port = g_uri_get_port (uri);
+  return TRUE;
+}
+
+/* "SCHEME://HOST[:PORT]" without the scheme's default port. */
+static char *
+server_url_build (gboolean    tls,
+                  const char *host,
+                  int         port)
+{
+  if (port == (tls ? 443 : 80))
+    port = -1;
+  return g_uri_join (G_URI_FLAGS_NONE, tls ? "wss" : "ws", NULL, host, port, "", NULL, NULL);
+}
+
+static gboolean
+token_is_valid (const char  *token,
+                GError     **error)
+{
+  gsize len = strlen (token);
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The token is empty");
+      return FALSE;
+    }
+  if (len > RL_INVITE_TOKEN_MAX)
+    {
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN,
+                   "The token is longer than %d characters", RL_INVITE_TOKEN_MAX);
+      return FALSE;
+    }
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = token[i];
+
+      if (!g_ascii_isalnum (c) && c != '-' && c != '.' && c != '_' && c != '~')
+        {
+          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN,
+                               "The token has characters a token never has");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+rl_invite_parse (const char  *link,
+                 char       **server_url,
+                 char       **token,
+                 GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) uri_error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *found_token = NULL;
+  g_autofree char *found_tls = NULL;
+  const char *query;
+  GUriParamsIter iter;
+  char *name;
+  char *value;
+  gboolean tls;
+  int port;
+
+  g_return_val_if_fail (link != NULL, FALSE);
+  g_return_val_if_fail (server_url != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  uri = g_uri_parse (link, PARSE_FLAGS, &uri_error);
+  if (uri == NULL)
+    {
+      set_parse_error ("invite link", uri_error, error);
+      return FALSE;
+    }
+  if (g_strcmp0 (g_uri_get_scheme (uri), "redline") != 0)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "An invite link starts with redline://");
+      return FALSE;
+    }
+  if (!check_authority (uri, link, "invite link", &host, &port, error))
+    return FALSE;
+  if (strcmp (g_uri_get_path (uri), "/join") != 0)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "An invite link's path is /join");
+      return FALSE;
+    }
+
+  query = g_uri_get_query (uri);
+  if (query == NULL)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The invite link has no token");
+      return FALSE;
+    }
+  /* The iterator quietly skips a trailing "&"; a strict reader does not. */
+  if (*query == '\0' || *query == '&' || g_str_has_suffix (query, "&"))
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "The invite link's parameters are broken");
+      return FALSE;
+    }
+  g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
+  for (;;)
+    {
+      g_autoptr(GError) params_error = NULL;
+      char **slot;
+
+      if (!g_uri_params_iter_next (&iter, &name, &value, &params_error))
+        {
+          if (params_error == NULL)
+            break; /* the end */
+          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "The invite link's parameters are broken");
+          return FALSE;
+        }
+      if (strcmp (name, "token") == 0)
+        slot = &found_token;
+      else if (strcmp (name, "tls") == 0)
+        slot = &found_tls;
+      else
+        {
+          /* The name only: a value may be a token under a misspelt name. */
+          g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
+                       "The invite link has an unknown parameter “%.32s”", name);
+          g_free (name);
+          g_free (value);
+          return FALSE;
+        }
+      if (*slot != NULL)
+        {
+          g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
+                       "The invite link has the parameter “%s” twice", name);
+          g_free (name);
+          g_free (value);
+          return FALSE;
+        }
+      *slot = value;
+      g_free (name);
+    }
+
+  if (found_token == NULL)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The invite link has no token");
+      return FALSE;
+    }
+  if (!token_is_valid (found_token, error))
+    return FALSE;
+
+  if (found_tls == NULL || strcmp (found_tls, "1") == 0)
+    tls = TRUE;
+  else if (strcmp (found_tls, "0") == 0)
+    tls = FALSE;
+  else
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TLS, "The invite link's tls is neither 0 nor 1");
+      return FALSE;
+    }
+
+  *server_url = server_url_build (tls, host, port);
+  *token = g_steal_pointer (&found_token);
+  return TRUE;
+}
+
+char *
+rl_server_url_normalize (const char  *url,
+                         GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) uri_error = NULL;
+  g_autofree char *host = NULL;
+  const char *scheme;
+  const char *path;
+  int port;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  uri = g_uri_parse (url, PARSE_FLAGS, &uri_error);
+  if (uri == NULL)
+    {
+      set_parse_error ("server address", uri_error, error);
+      return NULL;
+    }
+  scheme = g_uri_get_scheme (uri);
+  if (strcmp (scheme, "ws") != 0 && strcmp (scheme, "wss") != 0)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "A server address starts with ws:// or wss://");
+      return NULL;
+    }
+  if (!check_authority (uri, url, "server address", &host, &port, error))
+    return NULL;
+  path = g_uri_get_path (uri);
+  if (*path != '\0' && strcmp (path, "/") != 0)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "A server address has no path");
+      return NULL;
+    }
+  if (g_uri_get_query (uri) != NULL)
+    {
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, "A server address has no parameters");
+      return NULL;
+    }
+  return server_url_build (strcmp (scheme, "wss") == 0, host, port);
+}
+
+char *
+rl_invite_format (const char  *server_url,
+                  const char  *token,
+                  GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *query = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (server_url != NULL, NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  normalized = rl_server_url_normalize (server_url, error);
+  if (normalized == NULL || !token_is_valid (token, error))
+    return NULL;
+  /* Our own output: it parses. */
+  uri = g_uri_parse (normalized, PARSE_FLAGS, NULL);
+  query = g_strdup_printf ("token=%s&tls=%d", token, strcmp (g_uri_get_scheme (uri), "wss") == 0);
+  return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, g_uri_get_host (uri), g_uri_get_port (uri),
+                     "/join", query, NULL);
+}
