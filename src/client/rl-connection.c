@@ -419,6 +419,13 @@ rl_connection_request (RlConnection        *self,
       g_task_return_new_error (task, RL_ERROR, RL_ERROR_OFFLINE, "not connected");
       return;
     }
+  if (soup_websocket_connection_get_state (self->socket) != SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      /* Closing (a read failed, or the server said goodbye): "closed",
+       * which makes it lost, is still to come, and libsoup refuses sends. */
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_CONNECTION_LOST, "the link is closing");
+      return;
+    }
   if (request->req == NULL)
     request->req = g_strdup_printf ("r%" G_GUINT64_FORMAT, ++self->next_req);
   g_task_set_task_data (task, g_strdup (request->req), g_free);
