@@ -320,10 +320,14 @@ on_stored (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!secret_password_store_finish (result, &error))
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (error != NULL)
     g_task_return_error (task, keyring_error (error));
   else
-    g_task_return_boolean (task, TRUE);
+    /* libsecret's way of saying the unlock prompt was dismissed. */
+    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
+                             "The keyring is locked and was not unlocked");
 }
 
 void
@@ -367,6 +371,51 @@ rl_account_save_finish (RlAccount     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- nothing found: absent, or locked? ------------------------------------ */
+
+/* libsecret answers a lookup or a clear that found nothing it could open
+ * with "nothing" and no error, also when the item is there but its keyring
+ * stayed locked (the unlock prompt was dismissed or could not be shown).
+ * A search without unlocking tells the two apart. */
+static void
+on_missing_searched (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GList *items;
+  gboolean locked = FALSE;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
+  for (GList *l = items; l != NULL; l = l->next)
+    if (SECRET_IS_ITEM (l->data) && secret_item_get_locked (l->data))
+      locked = TRUE;
+  g_list_free_full (items, g_object_unref);
+
+  if (locked)
+    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
+                             "The keyring is locked and was not unlocked");
+  else
+    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND,
+                             "No token is stored for this account");
+}
+
+static void
+return_missing (GTask *task)
+{
+  RlAccount *self = g_task_get_source_object (task);
+  g_autoptr(GHashTable) attributes = account_attributes (self);
+
+  secret_password_searchv (account_schema (), attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                           on_missing_searched, task);
+}
+
 /* ---- lookup -------------------------------------------------------------- */
 
 static void
@@ -382,8 +431,7 @@ on_looked_up (GObject      *source,
   if (error != NULL)
     g_task_return_error (task, keyring_error (error));
   else if (secret == NULL)
-    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND,
-                             "No token is stored for this account");
+    return_missing (g_steal_pointer (&task));
   else
     {
       /* libsecret's copy is wiped when freed; ours is a plain string. */
@@ -436,8 +484,7 @@ on_cleared (GObject      *source,
   else if (error != NULL)
     g_task_return_error (task, keyring_error (error));
   else
-    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND,
-                             "No token is stored for this account");
+    return_missing (g_steal_pointer (&task));
 }
 
 void

@@ -8,6 +8,11 @@
  * or logged. One (server, user) pair is one item: saving again replaces the
  * token and the label, it never adds a second item.
  *
+ * Every keyring call may fail with RL_ACCOUNT_ERROR_NO_KEYRING (no session
+ * bus or no Secret Service), RL_ACCOUNT_ERROR_LOCKED (the keyring is locked
+ * and the unlock prompt was dismissed or could not be shown), or
+ * RL_ACCOUNT_ERROR_FAILED; a cancelled call answers G_IO_ERROR_CANCELLED.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

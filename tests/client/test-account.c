@@ -494,6 +494,7 @@ start_daemon (Keyring *k)
   g_autofree char *data_home = g_build_filename (k->dir, "data", NULL);
   g_autofree char *control = g_build_filename (k->dir, "control", NULL);
   g_autofree char *control_arg = g_strconcat ("--control-directory=", control, NULL);
+  g_autofree char *log = g_build_filename (k->dir, "daemon.log", NULL);
   GOutputStream *password;
 
   g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
@@ -502,6 +503,8 @@ start_daemon (Keyring *k)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   /* Its keyrings go to our directory, never to the user's. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  /* Its complaints (no prompter here, on purpose) are shown only on failure. */
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
   k->daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
                                            "--components=secrets", control_arg, NULL);
   if (k->daemon == NULL)
@@ -519,7 +522,11 @@ start_daemon (Keyring *k)
 
   if (!poll_until (our_daemon_owns_secrets, k, 15000) || g_subprocess_get_identifier (k->daemon) == NULL)
     {
-      g_test_fail_printf ("gnome-keyring-daemon did not take %s on the session bus", SECRETS_NAME);
+      g_autofree char *said = NULL;
+
+      g_file_get_contents (log, &said, NULL, NULL);
+      g_test_fail_printf ("gnome-keyring-daemon did not take %s on the session bus; it said: %s", SECRETS_NAME,
+                          said ? said : "nothing");
       return FALSE;
     }
   return TRUE;
@@ -954,6 +961,68 @@ test_keyring_gone (Keyring       *k,
   g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
 }
 
+/* Locks the login collection as a screen lock would (no prompt needed). */
+static void
+lock_login_collection (Keyring *k)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *paths[] = { "/org/freedesktop/secrets/collection/login" };
+
+  reply = g_dbus_connection_call_sync (k->bus, SECRETS_NAME, "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "Lock",
+                                       g_variant_new ("(@ao)", g_variant_new_objv (paths, 1)),
+                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A locked keyring that can't be unlocked (no prompt here): each call
+ * says the keyring is locked; nothing crashes, nothing hangs. */
+static void
+test_keyring_locked (Keyring       *k,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlAccount) ada = NULL;
+  g_autoptr(GListModel) accounts = NULL;
+  g_autofree char *token = NULL;
+
+  if (!k->ready)
+    return;
+
+  ada = rl_account_new ("wss://review.example", "uAda", NULL, &error);
+  g_assert_true (save (ada, TOKEN_ADA, &error));
+  g_assert_no_error (error);
+  lock_login_collection (k);
+
+  /* Twice each: a refused unlock leaves no state behind. */
+  for (int round = 0; round < 2; round++)
+    {
+      token = lookup (ada, &error);
+      g_assert_null (token);
+      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
+      g_clear_error (&error);
+      accounts = list_all (&error);
+      g_assert_null (accounts);
+      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
+      g_clear_error (&error);
+      g_assert_false (save (ada, TOKEN_NEW, &error));
+      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
+      g_clear_error (&error);
+      g_assert_false (delete (ada, &error));
+      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
+      g_clear_error (&error);
+    }
+
+  /* Unlocked again (a new daemon, unlocked with its password): the token
+   * is the first one, untouched by the refused save and delete. */
+  stop_daemon (k);
+  g_assert_true (start_daemon (k));
+  token = lookup (ada, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token, ==, TOKEN_ADA);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -972,6 +1041,7 @@ main (int    argc,
   ADD ("/client/account/keyring/round-trip", test_keyring_round_trip);
   ADD ("/client/account/keyring/replace", test_keyring_replace);
   ADD ("/client/account/keyring/cancelled", test_keyring_cancelled);
+  ADD ("/client/account/keyring/locked", test_keyring_locked);
   ADD ("/client/account/keyring/gone", test_keyring_gone);
 
   return g_test_run ();
