@@ -22,6 +22,7 @@ struct _RlConnection
 
   char                    *url;
   char                    *token;
+  char                    *user_id;       /* the account's, then the last welcome's */
   SoupSession             *session;
   GNetworkMonitor         *monitor;
 
@@ -198,6 +199,8 @@ dispatch_message (RlConnection *self,
     {
       g_clear_pointer (&self->welcome, rl_message_free);
       self->welcome = message;
+      g_free (self->user_id);
+      self->user_id = g_strdup (message->user.id);
       self->attempt = 0;
       set_next_retry (self, 0);
       set_state (self, RL_CONNECTION_ONLINE);
@@ -486,6 +489,7 @@ rl_connection_finalize (GObject *object)
 
   g_free (self->url);
   g_free (self->token);
+  g_free (self->user_id);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   G_OBJECT_CLASS (rl_connection_parent_class)->finalize (object);
 }
@@ -647,4 +651,30 @@ rl_connection_set_timing (RlConnection *self,
   self->ping_interval_s = ping_interval_s;
   self->dead_after_ms = dead_after_ms;
   self->ack_timeout_ms = ack_timeout_ms;
+}
+
+const char *
+rl_connection_get_url (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), NULL);
+  return self->url;
+}
+
+void
+rl_connection_set_user_id (RlConnection *self,
+                           const char   *user_id)
+{
+  g_return_if_fail (RL_IS_CONNECTION (self));
+  if (self->welcome == NULL)
+    {
+      g_free (self->user_id);
+      self->user_id = g_strdup (user_id);
+    }
+}
+
+const char *
+rl_connection_get_user_id (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), NULL);
+  return self->user_id;
 }

@@ -57,6 +57,16 @@ RlConnectionState  rl_connection_get_state      (RlConnection   *self);
 gint64             rl_connection_get_next_retry (RlConnection   *self);
 /* The welcome of the current link (NULL when not online). */
 const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
+/* The server address, as given without a trailing slash. */
+const char        *rl_connection_get_url        (RlConnection   *self);
+/* Who the token belongs to, known before the first welcome: the app sets
+ * the user id an earlier welcome of this account gave (ignored while
+ * welcomed); every welcome replaces it. Document stores key their disk
+ * cache with it and the URL, so what was cached shows while offline.
+ * NULL until set or welcomed. */
+void               rl_connection_set_user_id    (RlConnection   *self,
+                                                 const char     *user_id);
+const char        *rl_connection_get_user_id    (RlConnection   *self);
 
 /* Shorter timings for tests. */
 void               rl_connection_set_timing     (RlConnection   *self,

@@ -4,6 +4,7 @@
  */
 #include "rl-doc-store.h"
 
+#include "rl-snapshot-cache.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
 
@@ -192,6 +193,12 @@ struct _RlDocStore
   gboolean      resyncing;    /* re-subscribed after a lost link */
   guint         resync_count;
   guint         gap_resubscribes;
+
+  RlSnapshotCache *cache;     /* of cache_user, on this connection's server */
+  char         *cache_user;
+  gboolean      cache_welcomed; /* cache_user is the welcome's: may be written */
+  gboolean      from_cache;   /* confirmed came from the cache, not the server */
+  guint         save_id;      /* a save of applied events is due */
   guint         drop_events;  /* tests: events to lose on the way */
 
   guint         viewer_count;
@@ -210,6 +217,111 @@ static guint signals[N_SIGNALS];
 static GHashTable *registry;
 
 static void subscribe (RlDocStore *self);
+static void refresh (RlDocStore *self);
+
+/* ---- disk cache ------------------------------------------------------------
+ * What was confirmed last is kept on disk per server, user and document, so
+ * a store opened offline shows it (still unsynced, seq -1: events are not
+ * applied and changes are refused until a snapshot replaces it). */
+
+#define SAVE_DELAY_MS 1000
+
+/* Shows the cached state of the user the connection names (the account's
+ * before any welcome). */
+static void
+load_cache (RlDocStore *self)
+{
+  const char *user = rl_connection_get_user_id (self->connection);
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GError) error = NULL;
+  RlDocKind kind;
+  gint64 seq;
+
+  if (user == NULL)
+    return;
+  if (!rl_snapshot_cache_doc_id_is_valid (self->doc))
+    {
+      g_debug ("store %s: not a document id to cache", self->doc);
+      return;
+    }
+  self->cache = rl_snapshot_cache_new (NULL, rl_connection_get_url (self->connection), user);
+  self->cache_user = g_strdup (user);
+  self->cache_welcomed = FALSE;
+  if (!rl_snapshot_cache_load (self->cache, self->doc, &kind, &seq, &threads, &error))
+    {
+      g_debug ("store %s: no cached snapshot: %s", self->doc, error->message);
+      return;
+    }
+  if (kind != self->kind)
+    {
+      g_debug ("store %s: the cached snapshot is of another kind", self->doc);
+      return;
+    }
+  for (guint i = 0; i < threads->len; i++)
+    g_ptr_array_add (self->confirmed, rl_thread_ref (g_ptr_array_index (threads, i)));
+  self->from_cache = TRUE;
+  refresh (self);
+}
+
+/* The cache of the user the server welcomed: only it is written, so one
+ * account's state never lands in another's directory. */
+static RlSnapshotCache *
+writable_cache (RlDocStore *self)
+{
+  const RlMessage *welcome = rl_connection_get_welcome (self->connection);
+
+  if (welcome && welcome->user.id && rl_snapshot_cache_doc_id_is_valid (self->doc))
+    {
+      if (g_strcmp0 (self->cache_user, welcome->user.id) != 0)
+        {
+          g_clear_object (&self->cache);
+          g_free (self->cache_user);
+          self->cache_user = g_strdup (welcome->user.id);
+          self->cache = rl_snapshot_cache_new (NULL, rl_connection_get_url (self->connection),
+                                               self->cache_user);
+        }
+      self->cache_welcomed = TRUE;
+    }
+  return self->cache_welcomed ? self->cache : NULL;
+}
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_snapshot_cache_save_finish (RL_SNAPSHOT_CACHE (source), result, &error))
+    g_debug ("snapshot not cached: %s", error->message);
+}
+
+static void
+save_now (RlDocStore *self)
+{
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  if (self->cache_welcomed && self->seq >= 0)
+    rl_snapshot_cache_save_async (self->cache, self->doc, self->kind, self->seq, self->confirmed,
+                                  NULL, saved_cb, NULL);
+}
+
+static gboolean
+save_due (gpointer data)
+{
+  RlDocStore *self = data;
+
+  self->save_id = 0;
+  save_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one write a second however busy the document is. */
+static void
+save_soon (RlDocStore *self)
+{
+  if (self->save_id == 0 && writable_cache (self))
+    self->save_id = g_timeout_add (SAVE_DELAY_MS, save_due, self);
+}
 
 /* rl_event_apply changes threads in place: shown threads are shared with
  * items, so the one to change is copied first. */
@@ -333,6 +445,7 @@ apply_event (RlDocStore    *self,
   if (!apply_copying (self->confirmed, event))
     g_warning ("store %s: event %" G_GINT64_FORMAT " names something absent", self->doc, event->seq);
   self->seq = event->seq;
+  save_soon (self);
   if (self->resyncing)
     self->resync_count++;
 
@@ -359,6 +472,9 @@ apply_snapshot (RlDocStore *self,
   for (guint i = 0; i < message->threads->len; i++)
     g_ptr_array_add (self->confirmed, rl_thread_ref (g_ptr_array_index (message->threads, i)));
   self->seq = message->seq;
+  self->from_cache = FALSE;
+  if (writable_cache (self))
+    save_now (self);
 
   /* A snapshot holds every change the server has made: the ones acked are
    * in it, and would show twice. */
@@ -844,6 +960,18 @@ rl_doc_store_dispose (GObject *object)
 {
   RlDocStore *self = RL_DOC_STORE (object);
 
+  /* What is not on disk yet goes now: at once when nothing is being
+   * written, else after it (so the newest state is the one that stays). */
+  if (self->save_id != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_handle_id (&self->save_id, g_source_remove);
+      if (rl_snapshot_cache_get_n_pending (self->cache) > 0)
+        save_now (self);
+      else if (!rl_snapshot_cache_save (self->cache, self->doc, self->kind, self->seq, self->confirmed, &error))
+        g_debug ("store %s: snapshot not cached: %s", self->doc, error->message);
+    }
   if (self->connection)
     {
       GHashTable *docs = g_hash_table_lookup (registry, self->connection);
@@ -875,6 +1003,8 @@ rl_doc_store_finalize (GObject *object)
   g_ptr_array_unref (self->confirmed);
   g_queue_clear_full (&self->changes, (GDestroyNotify) change_free);
   g_strfreev (self->viewer_names);
+  g_clear_object (&self->cache);
+  g_free (self->cache_user);
   g_free (self->doc);
   G_OBJECT_CLASS (rl_doc_store_parent_class)->finalize (object);
 }
@@ -981,6 +1111,7 @@ rl_doc_store_get (RlConnection *connection,
   g_hash_table_insert (docs, g_strdup (doc), self);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (on_state), self);
+  load_cache (self);
   subscribe (self);
   return self;
 }
@@ -1058,4 +1189,11 @@ rl_doc_store_drop_events_for_testing (RlDocStore *self,
 {
   g_return_if_fail (RL_IS_DOC_STORE (self));
   self->drop_events = n;
+}
+
+gboolean
+rl_doc_store_is_from_cache (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  return self->from_cache;
 }

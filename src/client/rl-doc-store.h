@@ -37,7 +37,12 @@ GListModel      *rl_thread_item_get_comments (RlThreadItem *self);
 G_DECLARE_FINAL_TYPE (RlDocStore, rl_doc_store, RL, DOC_STORE, GObject)
 
 /* The one store of doc on connection: windows on one document share it and
- * its subscription. */
+ * its subscription. Until its first snapshot it shows what the disk cache
+ * (rl-snapshot-cache.h) holds for the connection's URL and user id
+ * (rl_connection_get_user_id: the account's before any welcome), unsynced
+ * and with seq -1, so markers show offline and changes are refused. Every
+ * snapshot is written there, and applied events at most once a second;
+ * only after a welcome, for the welcomed user. */
 RlDocStore  *rl_doc_store_get            (RlConnection   *connection,
                                           const char     *doc,
                                           RlDocKind       kind);
@@ -47,6 +52,8 @@ GListModel  *rl_doc_store_get_threads    (RlDocStore     *self);
 /* The last seq applied; -1 before the first snapshot. */
 gint64       rl_doc_store_get_seq        (RlDocStore     *self);
 gboolean     rl_doc_store_is_synced      (RlDocStore     *self);
+/* TRUE while what is shown came from the disk cache (no snapshot yet). */
+gboolean     rl_doc_store_is_from_cache  (RlDocStore     *self);
 /* Presence: distinct viewers and their names. */
 guint        rl_doc_store_get_viewer_count (RlDocStore   *self);
 GStrv        rl_doc_store_dup_viewer_names (RlDocStore   *self);
