@@ -110,15 +110,17 @@ written_cb (GObject      *source,
   RlSnapshotCache *self = RL_SNAPSHOT_CACHE (source);
   g_autoptr(GTask) job = g_queue_pop_head (&self->jobs);
   GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  /* Before the caller hears back: its callback may ask for another write. */
+  start_next (self);
+  if (ok)
     g_task_return_boolean (job, TRUE);
   else
     {
       g_debug ("snapshot cache: %s", error->message);
       g_task_return_error (job, error);
     }
-  start_next (self);
 }
 
 /* One write at a time, so an older state never lands after a newer one. */

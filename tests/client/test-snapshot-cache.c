@@ -500,6 +500,29 @@ assert_not_used (Files      *f,
   g_assert_cmpmem (left, left_length, text, length < 0 ? strlen (text) : (gsize) length);
 }
 
+typedef struct
+{
+  RlSnapshotCache *cache;
+  GPtrArray       *threads;
+  guint            done;
+} Chain;
+
+/* Each write, once done, asks for the next one. */
+static void
+chain_saved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Chain *chain = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rl_snapshot_cache_save_finish (RL_SNAPSHOT_CACHE (source), result, &error));
+  g_assert_no_error (error);
+  if (++chain->done < 3)
+    rl_snapshot_cache_save_async (chain->cache, "page-1", RL_DOC_KIND_PAGE, 200 + chain->done, chain->threads,
+                                  NULL, chain_saved, chain);
+}
+
 static void
 test_round_trip (Files         *f,
                  gconstpointer  data)
@@ -547,6 +570,18 @@ test_round_trip (Files         *f,
   g_clear_pointer (&back, g_ptr_array_unref);
   g_assert_true (rl_snapshot_cache_load (f->cache, "page-1", &kind, &seq, &back, &error));
   g_assert_cmpint (seq, ==, 104);
+
+  /* A write asked for from the callback of the one before. */
+  {
+    Chain chain = { f->cache, threads, 0 };
+
+    rl_snapshot_cache_save_async (f->cache, "page-1", RL_DOC_KIND_PAGE, 200, threads, NULL, chain_saved, &chain);
+    while (chain.done < 3 || rl_snapshot_cache_get_n_pending (f->cache) > 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_clear_pointer (&back, g_ptr_array_unref);
+    g_assert_true (rl_snapshot_cache_load (f->cache, "page-1", &kind, &seq, &back, &error));
+    g_assert_cmpint (seq, ==, 202);
+  }
 }
 
 static void
