@@ -40,8 +40,8 @@ slot_for (int fd)
   return &g_array_index (slots, Slot, fd);
 }
 
-static guint32
-to_epoll (guint32 events)
+guint32
+rl_epoll_events_from_condition (guint32 events)
 {
   guint32 out = 0;
 
@@ -74,7 +74,7 @@ static void
 sync_one (int   fd,
           Slot *slot)
 {
-  struct epoll_event ev = { .events = to_epoll (slot->wanted), .data.fd = fd };
+  struct epoll_event ev = { .events = rl_epoll_events_from_condition (slot->wanted), .data.fd = fd };
 
   if (slot->always_ready || slot->registered == ev.events)
     return;

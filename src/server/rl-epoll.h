@@ -12,4 +12,7 @@ G_BEGIN_DECLS
 gboolean rl_epoll_install   (GMainContext *context);
 void     rl_epoll_uninstall (GMainContext *context);
 
+/* The epoll events that watch for a GIOCondition (errors at least). */
+guint32  rl_epoll_events_from_condition (guint32 condition);
+
 G_END_DECLS

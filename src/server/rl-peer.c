@@ -6,6 +6,7 @@
 
 #include "rl-codec.h"
 #include "rl-limits.h"
+#include "rl-subloop.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
 
@@ -21,6 +22,7 @@ struct _RlPeer
 {
   GObject                  parent_instance;
   SoupWebsocketConnection *connection;
+  RlSubloop               *subloop;         /* the connection's sources */
   RlPrincipal             *principal;
   RlStore                 *store;
   RlHub                   *hub;
@@ -367,6 +369,8 @@ rl_peer_finalize (GObject *object)
 
   g_clear_pointer (&self->principal, rl_principal_free);
   g_clear_pointer (&self->subscriptions, g_hash_table_unref);
+  /* After the connection: its sources are in the subloop. */
+  g_clear_pointer (&self->subloop, rl_subloop_free);
   g_free (self->id);
   G_OBJECT_CLASS (rl_peer_parent_class)->finalize (object);
 }
@@ -399,12 +403,14 @@ rl_peer_new (SoupWebsocketConnection *connection,
              RlStore                 *store,
              RlHub                   *hub,
              guint                    ping_interval,
-             GMainContext            *ping_context)
+             GMainContext            *ping_context,
+             RlSubloop               *subloop)
 {
   RlPeer *self = g_object_new (RL_TYPE_PEER, NULL);
   g_autofree char *welcome = NULL;
 
   self->connection = g_object_ref (connection);
+  self->subloop = subloop;
   self->principal = principal;
   self->store = g_object_ref (store);
   self->hub = g_object_ref (hub);
@@ -450,14 +456,44 @@ rl_peer_send (RlPeer     *self,
     rl_hub_count_sent (self->hub, self->principal->tenant, 1, length);
 }
 
+/* libsoup attaches what a send or a close needs (an output source when the
+ * socket is full, a close timeout) to the thread-default context. Inside
+ * another connection's subloop that would be the wrong one: its turns would
+ * poll this connection's socket. The main context (NULL here) is fine. */
+static GMainContext *
+enter_own_context (RlPeer *self)
+{
+  GMainContext *current = g_main_context_get_thread_default ();
+  GMainContext *own = rl_subloop_get_context (self->subloop);
+
+  if (current == NULL || current == own)
+    return NULL;
+  g_main_context_push_thread_default (own);
+  return own;
+}
+
+static void
+leave_own_context (RlPeer       *self,
+                   GMainContext *entered)
+{
+  if (entered == NULL)
+    return;
+  g_main_context_pop_thread_default (entered);
+  rl_subloop_refresh (self->subloop);
+}
+
 guint
 rl_peer_send_uncounted (RlPeer     *self,
                         const char *text)
 {
+  GMainContext *entered;
+
   if (self->closed ||
       soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     return 0;
+  entered = enter_own_context (self);
   soup_websocket_connection_send_text (self->connection, text);
+  leave_own_context (self, entered);
   return 1;
 }
 
@@ -466,8 +502,13 @@ rl_peer_close (RlPeer     *self,
                gushort     code,
                const char *reason)
 {
-  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (self->connection, code, reason);
+  GMainContext *entered;
+
+  if (soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  entered = enter_own_context (self);
+  soup_websocket_connection_close (self->connection, code, reason);
+  leave_own_context (self, entered);
 }
 
 gboolean

@@ -9,19 +9,22 @@
 
 #include "rl-hub.h"
 #include "rl-store.h"
+#include "rl-subloop.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_PEER (rl_peer_get_type ())
 G_DECLARE_FINAL_TYPE (RlPeer, rl_peer, RL, PEER, GObject)
 
-/* Pings every ping_interval seconds; takes principal. */
+/* Pings every ping_interval seconds; takes principal and subloop (where
+ * the connection's sources are). */
 RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
                                           RlPrincipal             *principal,
                                           RlStore                 *store,
                                           RlHub                   *hub,
                                           guint                    ping_interval,
-                                          GMainContext            *ping_context);
+                                          GMainContext            *ping_context,
+                                          RlSubloop               *subloop);
 const RlPrincipal *rl_peer_get_principal (RlPeer                  *self);
 const char        *rl_peer_get_id        (RlPeer                  *self);
 /* Writes one text frame (NUL-terminated text of length bytes). */

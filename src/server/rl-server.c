@@ -11,6 +11,7 @@
 #include "rl-hub.h"
 #include "rl-limits.h"
 #include "rl-peer.h"
+#include "rl-subloop.h"
 #include "rl-upload.h"
 
 #define LISTEN_BACKLOG        4096
@@ -341,15 +342,6 @@ handle_not_found (SoupServer        *soup,
   reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
 }
 
-/* The upgrade request reached the WebSocket handler without an upgrade. */
-static void
-handle_ws_plain (SoupServer        *soup,
-                 SoupServerMessage *msg,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
-{
-}
 
 /* ---- WebSocket ------------------------------------------------------------------- */
 
@@ -367,27 +359,66 @@ on_peer_closed (RlPeer   *peer,
     }
 }
 
+/* The upgrade is ours, not soup_server_add_websocket_handler()'s, so that
+ * the connection is made inside its subloop: libsoup attaches its sources to
+ * the thread-default context of the moment (see rl-subloop.h). */
 static void
-handle_websocket (SoupServer              *soup,
-                  SoupServerMessage       *msg,
-                  const char              *path,
-                  SoupWebsocketConnection *connection,
-                  gpointer                 user_data)
+complete_upgrade (RlServer          *self,
+                  SoupServerMessage *msg)
 {
-  RlServer *self = user_data;
   RlPrincipal *principal = g_object_steal_data (G_OBJECT (msg), PRINCIPAL_KEY);
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  RlSubloop *subloop;
+  GMainContext *context;
   RlPeer *peer;
+
+  stream = soup_server_message_steal_connection (msg);
+  subloop = rl_subloop_new ();
+  context = rl_subloop_get_context (subloop);
+  g_main_context_push_thread_default (context);
+  connection = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
+                                              SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                              soup_message_headers_get_one (request, "Origin"),
+                                              soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                                              NULL);
+  g_main_context_pop_thread_default (context);
+  rl_subloop_refresh (subloop);
 
   if (principal == NULL || self->stopping)
     {
       g_clear_pointer (&principal, rl_principal_free);
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      /* The closing connection keeps itself alive; its sources were
+       * stopped by the close, or go with the subloop. */
+      g_clear_object (&connection);
+      rl_subloop_free (subloop);
       return;
     }
   peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
-                      self->ping_context);
+                      self->ping_context, subloop);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_add (self->peers, peer);
+}
+
+static void
+handle_websocket (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
+
+  /* A refusal (not an upgrade, wrong version or subprotocol) is answered
+   * by libsoup, as its own WebSocket handler would. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
+    return;
+  g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (complete_upgrade), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static gboolean
@@ -482,25 +513,22 @@ setup_soup (RlServer         *self,
             GTlsCertificate  *tls,
             GError          **error)
 {
-  const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
   const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", RL_WS_PATH };
 
   self->soup = g_object_new (SOUP_TYPE_SERVER,
                              "server-header", "redline-server",
                              "tls-certificate", tls,
                              NULL);
-  /* Frames are serialized once and sent to everyone as they are. */
-  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  /* Frames are serialized once and sent to everyone as they are: no
+   * extension (permessage-deflate) is ever accepted, see handle_websocket. */
 
   for (guint i = 0; i < G_N_ELEMENTS (api_paths); i++)
     soup_server_add_early_handler (self->soup, api_paths[i], authenticate_early, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
-  soup_server_add_handler (self->soup, RL_WS_PATH, handle_ws_plain, self, NULL);
+  soup_server_add_handler (self->soup, RL_WS_PATH, handle_websocket, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
-  soup_server_add_websocket_handler (self->soup, RL_WS_PATH, NULL, (char **) protocols,
-                                     handle_websocket, self, NULL);
   return TRUE;
 }
 
