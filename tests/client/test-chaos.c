@@ -1,6 +1,7 @@
-/* test-chaos.c — five clients change one document at random while the
- * server is SIGKILLed and restarted and links are cut; at the end every
- * store equals the server's snapshot and no acknowledged change is missing
+/* test-chaos.c — five clients change two documents (an image and a page)
+ * at random while the server is SIGKILLed and restarted and links are cut;
+ * at the end every store equals the server's snapshot and no acknowledged
+ * change is missing
  *
  * The run is driven by one seeded PRNG: the seed is printed, and
  * RL_CHAOS_SEED=N replays it (the schedule, the clients and the changes;
@@ -11,9 +12,11 @@
 #include <string.h>
 
 #include "rl-doc-store.h"
+#include "rl-plaintext.h"
 #include "rl-test-server.h"
 
 #define N_CLIENTS        5
+#define N_DOCS           2
 #define N_KILLS          5
 #define N_DROPS          12
 #define CHAOS_MS         20000
@@ -30,7 +33,7 @@ typedef struct
   char         *thread_id;
   char         *comment_id;   /* create-thread (its first), add/edit/delete-comment */
   char         *body;         /* create-thread, add/edit-comment */
-  double        x, y;         /* create-thread, move-thread */
+  RlAnchor      anchor;       /* create-thread, move-thread */
   gboolean      resolved;     /* resolve-thread */
   int           client;       /* -1 for the server's log */
 } Op;
@@ -42,6 +45,7 @@ op_free (Op *op)
   g_free (op->thread_id);
   g_free (op->comment_id);
   g_free (op->body);
+  rl_anchor_clear (&op->anchor);
   g_free (op);
 }
 
@@ -70,8 +74,7 @@ op_from_event (const RlEvent *event,
         op->thread_id = g_strdup (event->thread->id);
         op->comment_id = g_strdup (first->id);
         op->body = g_strdup (first->body);
-        op->x = event->thread->anchor.x;
-        op->y = event->thread->anchor.y;
+        rl_anchor_copy_into (&op->anchor, &event->thread->anchor);
       }
       break;
     case RL_EVENT_DELETED:
@@ -96,8 +99,7 @@ op_from_event (const RlEvent *event,
           break;
         case RL_CHANGE_MOVED:
           op->type = RL_REQUEST_MOVE_THREAD;
-          op->x = event->anchor.x;
-          op->y = event->anchor.y;
+          rl_anchor_copy_into (&op->anchor, &event->anchor);
           break;
         case RL_CHANGE_NONE:
         default:
@@ -121,14 +123,31 @@ assert_op_equal (const Op *mine,
   g_assert_cmpstr (mine->thread_id, ==, logged->thread_id);
   g_assert_cmpstr (mine->comment_id, ==, logged->comment_id);
   g_assert_cmpstr (mine->body, ==, logged->body);
-  g_assert_cmpfloat (mine->x, ==, logged->x);
-  g_assert_cmpfloat (mine->y, ==, logged->y);
+  g_assert_true (rl_anchor_equal (&mine->anchor, &logged->anchor));
   g_assert_cmpint (mine->resolved, ==, logged->resolved);
 }
 
 typedef struct _Chaos Chaos;
+typedef struct _Client Client;
 
 typedef struct
+{
+  RlDocKind     kind;
+  char         *id;
+  RlPageText   *text;        /* pages: what anchors count in */
+  GPtrArray    *confirmed;   /* Op*, every change of ours the server committed */
+  GPtrArray    *deleted;     /* ids of threads whose deletion was confirmed */
+} Doc;
+
+/* One client's store of one document. */
+typedef struct
+{
+  Client       *client;
+  Doc          *doc;
+  RlDocStore   *store;
+} Seat;
+
+struct _Client
 {
   Chaos        *chaos;
   int           index;
@@ -137,7 +156,7 @@ typedef struct
   char         *token;
   char         *user_id;
   RlConnection *conn;
-  RlDocStore   *store;
+  Seat          seats[N_DOCS];   /* two stores on one connection */
 
   guint         sent;        /* mutations the store accepted to send */
   guint         not_sent;    /* refused at once (offline) */
@@ -145,17 +164,15 @@ typedef struct
   guint         failed;
   guint         failed_by_code[RL_ERROR_CONNECTION_LOST + 1];
   guint         doomed;      /* sent against a thread whose deletion was confirmed */
-} Client;
+};
 
 struct _Chaos
 {
   RlTestServer *server;
-  char         *image;
   char         *ws_url;
   GRand        *rand;
+  Doc           docs[N_DOCS];
   Client        clients[N_CLIENTS];
-  GPtrArray    *confirmed;   /* Op*, every change of ours the server committed */
-  GPtrArray    *deleted;     /* ids of threads whose deletion was confirmed */
   guint         counter;     /* makes every body unique */
   gboolean      server_up;
 };
@@ -181,15 +198,16 @@ on_confirmed (RlDocStore    *store,
               gint64         seq,
               gpointer       data)
 {
-  Client *client = data;
-  Op *op = op_from_event (event, seq, client->index);
+  Seat *seat = data;
+  Op *op = op_from_event (event, seq, seat->client->index);
 
   g_assert_cmpint (op->type, ==, type);
   g_assert_cmpint (seq, >, 0);
-  client->confirmed++;
+  g_assert_cmpint (event->doc_kind, ==, seat->doc->kind);
+  seat->client->confirmed++;
   if (type == RL_REQUEST_DELETE_THREAD)
-    g_ptr_array_add (client->chaos->deleted, g_strdup (op->thread_id));
-  g_ptr_array_add (client->chaos->confirmed, op);
+    g_ptr_array_add (seat->doc->deleted, g_strdup (op->thread_id));
+  g_ptr_array_add (seat->doc->confirmed, op);
 }
 
 static void
@@ -199,7 +217,7 @@ on_failed (RlDocStore   *store,
            const char   *text,
            gpointer      data)
 {
-  Client *client = data;
+  Client *client = ((Seat *) data)->client;
 
   g_assert_true (error->domain == RL_ERROR);
   g_assert_cmpint (error->code, >=, 0);
@@ -229,23 +247,41 @@ new_body (Chaos  *chaos,
   return g_strdup_printf ("  %s #%u: %08x  ", client->name, ++chaos->counter, g_rand_int (chaos->rand));
 }
 
-static RlAnchor
-random_anchor (Chaos *chaos)
+/* A valid anchor: anywhere on the image, or a slice of the page's text
+ * with up to 32 code points of context either side. */
+static void
+random_anchor (Chaos    *chaos,
+               Doc      *doc,
+               RlAnchor *anchor)
 {
-  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE };
+  anchor->kind = doc->kind;
+  if (doc->kind == RL_DOC_KIND_IMAGE)
+    {
+      /* Now and then the very edges, which are in range too. */
+      anchor->x = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 1.0 : g_rand_double (chaos->rand);
+      anchor->y = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 0.0 : g_rand_double (chaos->rand);
+    }
+  else
+    {
+      guint n = rl_page_text_get_n_chars (doc->text);
+      guint start = (guint) g_rand_int_range (chaos->rand, 0, (gint32) n);
+      guint end = start + (guint) g_rand_int_range (chaos->rand, 1, (gint32) MIN (40, n - start) + 1);
 
-  /* Now and then the very edges, which are in range too. */
-  anchor.x = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 1.0 : g_rand_double (chaos->rand);
-  anchor.y = g_rand_int_range (chaos->rand, 0, 20) == 0 ? 0.0 : g_rand_double (chaos->rand);
-  return anchor;
+      anchor->start = start;
+      anchor->end = end;
+      anchor->exact = rl_page_text_slice (doc->text, start, end);
+      anchor->prefix = rl_page_text_slice (doc->text, start > 32 ? start - 32 : 0, start);
+      anchor->suffix = rl_page_text_slice (doc->text, end, MIN (n, end + 32));
+    }
 }
 
 static const RlThread *
 random_thread (Chaos  *chaos,
-               Client *client,
+               Seat   *seat,
                gboolean own)
 {
-  GListModel *threads = rl_doc_store_get_threads (client->store);
+  Client *client = seat->client;
+  GListModel *threads = rl_doc_store_get_threads (seat->store);
   guint n = g_list_model_get_n_items (threads);
   guint start;
 
@@ -304,10 +340,13 @@ counted (Client   *client,
 }
 
 static void
-mutate_once (Chaos  *chaos,
-             Client *client)
+mutate_with (Chaos          *chaos,
+             Seat           *seat,
+             const RlAnchor *anchor)
 {
-  RlDocStore *store = client->store;
+  Client *client = seat->client;
+  RlDocStore *store = seat->store;
+  Doc *doc = seat->doc;
   g_autoptr(GError) error = NULL;
   g_autofree char *body = new_body (chaos, client);
   /* Members mostly keep to their own; now and then they try someone
@@ -316,14 +355,13 @@ mutate_once (Chaos  *chaos,
   int dice = g_rand_int_range (chaos->rand, 0, 100);
   const RlThread *thread = NULL;
   const RlComment *comment = NULL;
-  RlAnchor anchor = random_anchor (chaos);
   gboolean sent;
 
-  if (dice >= 90 && chaos->deleted->len > 0)
+  if (dice >= 90 && doc->deleted->len > 0)
     {
       /* A thread someone deleted (confirmed): must come back not-found. */
-      const char *gone = g_ptr_array_index (chaos->deleted,
-                                            g_rand_int_range (chaos->rand, 0, (gint32) chaos->deleted->len));
+      const char *gone = g_ptr_array_index (doc->deleted,
+                                            g_rand_int_range (chaos->rand, 0, (gint32) doc->deleted->len));
       g_autofree char *fake_comment = g_uuid_string_random ();
 
       switch (g_rand_int_range (chaos->rand, 0, 5))
@@ -335,7 +373,7 @@ mutate_once (Chaos  *chaos,
           sent = rl_doc_store_resolve_thread (store, gone, TRUE, &error);
           break;
         case 2:
-          sent = rl_doc_store_move_thread (store, gone, &anchor, &error);
+          sent = rl_doc_store_move_thread (store, gone, anchor, &error);
           break;
         case 3:
           sent = rl_doc_store_edit_comment (store, gone, fake_comment, body, &error);
@@ -351,10 +389,10 @@ mutate_once (Chaos  *chaos,
     }
 
   if (dice >= 20)
-    thread = random_thread (chaos, client, dice >= 62 && own);
+    thread = random_thread (chaos, seat, dice >= 62 && own);
   if (thread == NULL || dice < 20)
     {
-      sent = rl_doc_store_create_thread (store, &anchor, body, NULL, &error);
+      sent = rl_doc_store_create_thread (store, anchor, body, NULL, &error);
       counted (client, sent, error);
       return;
     }
@@ -366,7 +404,7 @@ mutate_once (Chaos  *chaos,
   else if (dice < 62)
     sent = rl_doc_store_resolve_thread (store, thread->id, !thread->resolved, &error);
   else if (dice < 72)
-    sent = rl_doc_store_move_thread (store, thread->id, &anchor, &error);
+    sent = rl_doc_store_move_thread (store, thread->id, anchor, &error);
   else if (dice < 82 && (comment = random_comment (chaos, client, thread, TRUE, own)))
     sent = rl_doc_store_delete_comment (store, thread->id, comment->id, &error);
   else if (dice >= 82)
@@ -374,6 +412,18 @@ mutate_once (Chaos  *chaos,
   else
     sent = rl_doc_store_add_comment (store, thread->id, body, NULL, &error);
   counted (client, sent, error);
+}
+
+static void
+mutate_once (Chaos  *chaos,
+             Client *client)
+{
+  Seat *seat = &client->seats[g_rand_int_range (chaos->rand, 0, N_DOCS)];
+  RlAnchor anchor = { 0 };
+
+  random_anchor (chaos, seat->doc, &anchor);
+  mutate_with (chaos, seat, &anchor);
+  rl_anchor_clear (&anchor);
 }
 
 static Client *
@@ -414,13 +464,14 @@ burst (Chaos  *chaos,
 /* Every event of the document, from seq 1, by subscribing with since 0. */
 static GPtrArray *
 server_log (Chaos      *chaos,
+            Doc        *doc,
             const char *token)
 {
   g_autoptr(RlTestClient) raw = rl_test_client_new (chaos->server, token);
   GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
 
   rl_test_client_send_printf (raw, "{\"type\":\"subscribe\",\"req\":\"log\",\"doc\":\"%s\",\"since\":0}",
-                              chaos->image);
+                              doc->id);
   for (;;)
     {
       JsonObject *object = rl_test_client_next (raw);
@@ -444,6 +495,8 @@ server_log (Chaos      *chaos,
       message = rl_message_parse (text, strlen (text), &error);
       g_assert_no_error (error);
       g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+      g_assert_cmpstr (message->event->doc, ==, doc->id);
+      g_assert_cmpint (message->event->doc_kind, ==, doc->kind);
       g_assert_cmpint (message->event->seq, ==, ops->len + 1);
       g_ptr_array_add (ops, op_from_event (message->event, message->event->seq, -1));
       rl_message_free (message);
@@ -463,7 +516,7 @@ typedef struct
 typedef struct
 {
   char     *id;
-  double    x, y;
+  RlAnchor  anchor;
   gboolean  resolved;
   GPtrArray *comments;   /* ModelComment* */
 } ModelThread;
@@ -480,6 +533,7 @@ static void
 model_thread_free (ModelThread *thread)
 {
   g_free (thread->id);
+  rl_anchor_clear (&thread->anchor);
   g_ptr_array_unref (thread->comments);
   g_free (thread);
 }
@@ -531,8 +585,7 @@ model_replay (GPtrArray *log)
         {
           thread = g_new0 (ModelThread, 1);
           thread->id = g_strdup (op->thread_id);
-          thread->x = op->x;
-          thread->y = op->y;
+          rl_anchor_copy_into (&thread->anchor, &op->anchor);
           thread->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) model_comment_free);
           g_ptr_array_add (thread->comments, model_comment_new (op->comment_id, op->body));
           g_ptr_array_add (model, thread);
@@ -565,8 +618,8 @@ model_replay (GPtrArray *log)
           thread->resolved = op->resolved;
           break;
         case RL_REQUEST_MOVE_THREAD:
-          thread->x = op->x;
-          thread->y = op->y;
+          rl_anchor_clear (&thread->anchor);
+          rl_anchor_copy_into (&thread->anchor, &op->anchor);
           break;
         case RL_REQUEST_DELETE_THREAD:
           g_ptr_array_remove_index (model, model_find_thread (model, op->thread_id));
@@ -592,8 +645,7 @@ assert_model_equals (GPtrArray *model,
       RlThread *thread = g_ptr_array_index (threads, i);
 
       g_assert_cmpstr (thread->id, ==, expected->id);
-      g_assert_cmpfloat (thread->anchor.x, ==, expected->x);
-      g_assert_cmpfloat (thread->anchor.y, ==, expected->y);
+      g_assert_true (rl_anchor_equal (&thread->anchor, &expected->anchor));
       g_assert_cmpint (thread->resolved, ==, expected->resolved);
       g_assert_cmpuint (thread->comments->len, ==, expected->comments->len);
       for (guint k = 0; k < expected->comments->len; k++)
@@ -699,8 +751,7 @@ assert_acked_present (GPtrArray *model,
       g_assert_cmpint (thread->resolved, ==, op->resolved);
       break;
     case RL_REQUEST_MOVE_THREAD:
-      g_assert_cmpfloat (thread->x, ==, op->x);
-      g_assert_cmpfloat (thread->y, ==, op->y);
+      g_assert_true (rl_anchor_equal (&thread->anchor, &op->anchor));
       break;
     default:
       g_assert_not_reached ();
@@ -710,15 +761,15 @@ assert_acked_present (GPtrArray *model,
 /* ---- the store against the snapshot --------------------------------------- */
 
 static void
-assert_store_equals (Client    *client,
+assert_store_equals (Seat      *seat,
                      gint64     head,
                      GPtrArray *threads)
 {
-  g_autoptr(GPtrArray) confirmed = rl_doc_store_dup_confirmed (client->store);
-  GListModel *shown = rl_doc_store_get_threads (client->store);
+  g_autoptr(GPtrArray) confirmed = rl_doc_store_dup_confirmed (seat->store);
+  GListModel *shown = rl_doc_store_get_threads (seat->store);
 
-  g_assert_cmpint (rl_doc_store_get_seq (client->store), ==, head);
-  g_assert_cmpuint (rl_doc_store_get_n_in_flight (client->store), ==, 0);
+  g_assert_cmpint (rl_doc_store_get_seq (seat->store), ==, head);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (seat->store), ==, 0);
   g_assert_cmpuint (confirmed->len, ==, threads->len);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, threads->len);
   for (guint i = 0; i < threads->len; i++)
@@ -742,6 +793,7 @@ assert_store_equals (Client    *client,
 
 /* ---- the run ------------------------------------------------------------------ */
 
+
 static gboolean
 all_settled (gpointer data)
 {
@@ -751,11 +803,17 @@ all_settled (gpointer data)
     {
       Client *client = &chaos->clients[i];
 
-      if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE ||
-          !rl_doc_store_is_synced (client->store) ||
-          rl_doc_store_get_n_in_flight (client->store) != 0 ||
-          rl_doc_store_get_seq (client->store) != rl_doc_store_get_seq (chaos->clients[0].store))
+      if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE)
         return FALSE;
+      for (int d = 0; d < N_DOCS; d++)
+        {
+          RlDocStore *store = client->seats[d].store;
+
+          if (!rl_doc_store_is_synced (store) ||
+              rl_doc_store_get_n_in_flight (store) != 0 ||
+              rl_doc_store_get_seq (store) != rl_doc_store_get_seq (chaos->clients[0].seats[d].store))
+            return FALSE;
+        }
     }
   return TRUE;
 }
@@ -763,6 +821,7 @@ all_settled (gpointer data)
 typedef struct
 {
   Chaos  *chaos;
+  int     doc;
   gint64  head;
 } HeadWait;
 
@@ -772,7 +831,7 @@ all_at_head (gpointer data)
   HeadWait *wait = data;
 
   for (int i = 0; i < N_CLIENTS; i++)
-    if (rl_doc_store_get_seq (wait->chaos->clients[i].store) != wait->head)
+    if (rl_doc_store_get_seq (wait->chaos->clients[i].seats[wait->doc].store) != wait->head)
       return FALSE;
   return TRUE;
 }
@@ -782,8 +841,12 @@ client_online (gpointer data)
 {
   Client *client = data;
 
-  return rl_connection_get_state (client->conn) == RL_CONNECTION_ONLINE &&
-         rl_doc_store_is_synced (client->store);
+  if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE)
+    return FALSE;
+  for (int d = 0; d < N_DOCS; d++)
+    if (!rl_doc_store_is_synced (client->seats[d].store))
+      return FALSE;
+  return TRUE;
 }
 
 static int
@@ -791,6 +854,72 @@ compare_ms (gconstpointer a,
             gconstpointer b)
 {
   return *(const int *) a - *(const int *) b;
+}
+
+typedef struct
+{
+  guint sent, not_sent, confirmed, uncertain, refused, not_found, doomed, unacked_in_log;
+} Totals;
+
+/* The end state of one document, against the server's snapshot and log. */
+static void
+check_doc (Chaos  *chaos,
+           int     d,
+           Totals *totals)
+{
+  Doc *doc = &chaos->docs[d];
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", doc->id);
+  g_autoptr(RlTestResponse) response = rl_test_http (chaos->server, "GET", path, chaos->clients[0].token,
+                                                     NULL, NULL);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GPtrArray) model = NULL;
+  g_autoptr(GHashTable) acked = g_hash_table_new (g_str_hash, g_str_equal);
+  HeadWait wait = { chaos, d, 0 };
+  JsonObject *body;
+  JsonArray *array;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  body = json_node_get_object (response->json);
+  array = json_object_get_array_member (body, "threads");
+  wait.head = json_object_get_int_member (body, "seq");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
+
+      g_assert_nonnull (thread);
+      g_assert_cmpint (thread->anchor.kind, ==, doc->kind);
+      g_ptr_array_add (threads, thread);
+    }
+
+  /* The head does not move any more; every store reaches it and shows
+   * exactly the snapshot. */
+  g_assert_true (rl_test_wait_until (all_at_head, &wait, 10000));
+  for (int i = 0; i < N_CLIENTS; i++)
+    assert_store_equals (&chaos->clients[i].seats[d], wait.head, threads);
+
+  /* The log is complete (seq 1…head), replays to the snapshot, and holds
+   * every acknowledged change of ours, as sent, at its seq. */
+  log = server_log (chaos, doc, chaos->clients[0].token);
+  g_assert_cmpint (log->len, ==, wait.head);
+  model = model_replay (log);
+  assert_model_equals (model, threads);
+  for (guint i = 0; i < doc->confirmed->len; i++)
+    {
+      const Op *op = g_ptr_array_index (doc->confirmed, i);
+
+      g_assert_cmpint (op->seq, <=, log->len);
+      assert_op_equal (op, g_ptr_array_index (log, op->seq - 1));
+      g_assert_false (g_hash_table_contains (acked, op->broadcast_id));   /* once each */
+      g_hash_table_add (acked, op->broadcast_id);
+      assert_acked_present (model, log, op);
+    }
+  for (guint i = 0; i < log->len; i++)
+    if (!g_hash_table_contains (acked, ((Op *) g_ptr_array_index (log, i))->broadcast_id))
+      totals->unacked_in_log++;
+  totals->confirmed += doc->confirmed->len;
+  g_test_message ("%s: head %" G_GINT64_FORMAT ", %u threads, %u acknowledged changes",
+                  rl_doc_kind_to_string (doc->kind), wait.head, threads->len, doc->confirmed->len);
 }
 
 static void
@@ -804,11 +933,11 @@ test_chaos (void)
   gint64 start;
   guint timer;
   guint kills = 0, drops = 0;
+  Totals totals = { 0 };
+  guint confirmed_by_clients = 0;
 
   g_test_message ("seed %u (RL_CHAOS_SEED=%u replays it)", seed, seed);
   chaos.rand = g_rand_new_with_seed (seed);
-  chaos.confirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
-  chaos.deleted = g_ptr_array_new_with_free_func (g_free);
 
   chaos.server = rl_test_server_new ();
   g_free (rl_test_server_admin (chaos.server, "tenant", "add", "acme", NULL));
@@ -820,7 +949,27 @@ test_chaos (void)
       chaos.clients[i].admin = g_str_equal (people[i].role, "admin");
       chaos.clients[i].token = rl_test_add_user (chaos.server, "acme", people[i].name, people[i].role);
     }
-  chaos.image = rl_test_add_doc (chaos.server, "acme", "Mockup", "mockup.png");
+  chaos.docs[0].kind = RL_DOC_KIND_IMAGE;
+  chaos.docs[0].id = rl_test_add_doc (chaos.server, "acme", "Mockup", "mockup.png");
+  chaos.docs[1].kind = RL_DOC_KIND_PAGE;
+  chaos.docs[1].id = rl_test_add_doc (chaos.server, "acme", "Copy", "page.md");
+  {
+    g_autofree char *file = g_test_build_filename (G_TEST_DIST, "data", "page.md", NULL);
+    g_autofree char *markdown = NULL;
+    gsize length;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_get_contents (file, &markdown, &length, &error));
+    /* The very function the server checks `exact` with. */
+    chaos.docs[1].text = rl_page_text_new ("text/markdown", markdown, length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (rl_page_text_get_n_chars (chaos.docs[1].text), >, 40);
+  }
+  for (int d = 0; d < N_DOCS; d++)
+    {
+      chaos.docs[d].confirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+      chaos.docs[d].deleted = g_ptr_array_new_with_free_func (g_free);
+    }
   rl_test_server_start (chaos.server);
   chaos.server_up = TRUE;
   chaos.ws_url = g_strdup_printf ("ws://127.0.0.1:%u", chaos.server->port);
@@ -833,9 +982,16 @@ test_chaos (void)
       /* Quick retries and a dead link found in seconds, so the run is short. */
       rl_connection_set_timing (client->conn, 50, 500, 1, 4000, 5000);
       rl_connection_start (client->conn);
-      client->store = rl_doc_store_get (client->conn, chaos.image, RL_DOC_KIND_IMAGE);
-      g_signal_connect (client->store, "mutation-confirmed", G_CALLBACK (on_confirmed), client);
-      g_signal_connect (client->store, "mutation-failed", G_CALLBACK (on_failed), client);
+      for (int d = 0; d < N_DOCS; d++)
+        {
+          Seat *seat = &client->seats[d];
+
+          seat->client = client;
+          seat->doc = &chaos.docs[d];
+          seat->store = rl_doc_store_get (client->conn, seat->doc->id, seat->doc->kind);
+          g_signal_connect (seat->store, "mutation-confirmed", G_CALLBACK (on_confirmed), seat);
+          g_signal_connect (seat->store, "mutation-failed", G_CALLBACK (on_failed), seat);
+        }
       g_assert_true (rl_test_wait_until (client_online, client, 10000));
       client->user_id = g_strdup (rl_connection_get_welcome (client->conn)->user.id);
     }
@@ -901,98 +1057,54 @@ test_chaos (void)
 
   /* Calm again: everyone back, synced, nothing in flight. */
   g_assert_true (rl_test_wait_until (all_settled, &chaos, SETTLE_MS));
-  {
-    g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", chaos.image);
-    g_autoptr(RlTestResponse) response = rl_test_http (chaos.server, "GET", path, chaos.clients[0].token,
-                                                       NULL, NULL);
-    JsonObject *body;
-    JsonArray *array;
-    g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-    g_autoptr(GPtrArray) log = NULL;
-    g_autoptr(GPtrArray) model = NULL;
-    HeadWait wait = { &chaos, 0 };
-    guint sent = 0, confirmed = 0, not_sent = 0, uncertain = 0, refused = 0, doomed = 0, not_found = 0;
-    guint unacked_in_log = 0;
-    g_autoptr(GHashTable) acked = g_hash_table_new (g_str_hash, g_str_equal);
-
-    g_assert_cmpuint (response->status, ==, 200);
-    body = json_node_get_object (response->json);
-    array = json_object_get_array_member (body, "threads");
-    wait.head = json_object_get_int_member (body, "seq");
-    for (guint i = 0; i < json_array_get_length (array); i++)
-      {
-        RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
-
-        g_assert_nonnull (thread);
-        g_ptr_array_add (threads, thread);
-      }
-
-    /* The head does not move any more; every store reaches it. */
-    g_assert_true (rl_test_wait_until (all_at_head, &wait, 10000));
-    for (int i = 0; i < N_CLIENTS; i++)
-      assert_store_equals (&chaos.clients[i], wait.head, threads);
-
-    /* The log is complete (seq 1…head), replays to the snapshot, and holds
-     * every acknowledged change of ours, as sent, at its seq. */
-    log = server_log (&chaos, chaos.clients[0].token);
-    g_assert_cmpint (log->len, ==, wait.head);
-    model = model_replay (log);
-    assert_model_equals (model, threads);
-    for (guint i = 0; i < chaos.confirmed->len; i++)
-      {
-        const Op *op = g_ptr_array_index (chaos.confirmed, i);
-
-        g_assert_cmpint (op->seq, <=, log->len);
-        assert_op_equal (op, g_ptr_array_index (log, op->seq - 1));
-        g_assert_false (g_hash_table_contains (acked, op->broadcast_id));   /* once each */
-        g_hash_table_add (acked, op->broadcast_id);
-        assert_acked_present (model, log, op);
-      }
-
-    for (int i = 0; i < N_CLIENTS; i++)
-      {
-        Client *client = &chaos.clients[i];
-
-        /* Every change sent got exactly one answer. */
-        g_assert_cmpuint (client->confirmed + client->failed, ==, client->sent);
-        sent += client->sent;
-        confirmed += client->confirmed;
-        not_sent += client->not_sent;
-        uncertain += client->failed_by_code[RL_ERROR_CONNECTION_LOST] + client->failed_by_code[RL_ERROR_TIMEOUT];
-        refused += client->failed_by_code[RL_ERROR_NOT_FOUND] + client->failed_by_code[RL_ERROR_FORBIDDEN];
-        not_found += client->failed_by_code[RL_ERROR_NOT_FOUND];
-        doomed += client->doomed;
-        /* A change on a thread whose deletion was confirmed is refused
-         * (or was cut off before its answer). */
-        g_assert_cmpuint (client->doomed, <=,
-                          client->failed_by_code[RL_ERROR_NOT_FOUND] +
-                          client->failed_by_code[RL_ERROR_CONNECTION_LOST] +
-                          client->failed_by_code[RL_ERROR_TIMEOUT]);
-      }
-    /* What the log holds beyond the acknowledged: only changes whose answer
-     * was lost with the link (committed, then killed), never a refused one. */
-    for (guint i = 0; i < log->len; i++)
-      if (!g_hash_table_contains (acked, ((Op *) g_ptr_array_index (log, i))->broadcast_id))
-        unacked_in_log++;
-    g_assert_cmpuint (unacked_in_log, <=, uncertain);
-    g_assert_cmpuint (confirmed + unacked_in_log, ==, log->len);
-
-    g_test_message ("%u changes sent (%u not sent while offline): %u acknowledged, %u refused "
-                    "(%u not found, %u on deleted threads), %u cut off (%u of them committed); "
-                    "%u kills, %u links cut; head %" G_GINT64_FORMAT ", %u threads",
-                    sent, not_sent, confirmed, refused, not_found, doomed, uncertain, unacked_in_log,
-                    kills, drops, wait.head, threads->len);
-    /* The run did exercise what it claims to. */
-    g_assert_cmpuint (confirmed, >, 100);
-    g_assert_cmpuint (doomed, >, 0);
-  }
+  for (int d = 0; d < N_DOCS; d++)
+    check_doc (&chaos, d, &totals);
 
   for (int i = 0; i < N_CLIENTS; i++)
     {
       Client *client = &chaos.clients[i];
 
-      g_signal_handlers_disconnect_by_data (client->store, client);
-      g_clear_object (&client->store);
+      /* Every change sent got exactly one answer. */
+      g_assert_cmpuint (client->confirmed + client->failed, ==, client->sent);
+      totals.sent += client->sent;
+      confirmed_by_clients += client->confirmed;
+      totals.not_sent += client->not_sent;
+      totals.uncertain += client->failed_by_code[RL_ERROR_CONNECTION_LOST] + client->failed_by_code[RL_ERROR_TIMEOUT];
+      totals.refused += client->failed_by_code[RL_ERROR_NOT_FOUND] + client->failed_by_code[RL_ERROR_FORBIDDEN];
+      totals.not_found += client->failed_by_code[RL_ERROR_NOT_FOUND];
+      totals.doomed += client->doomed;
+      /* A change on a thread whose deletion was confirmed is refused (or
+       * was cut off before its answer). */
+      g_assert_cmpuint (client->doomed, <=,
+                        client->failed_by_code[RL_ERROR_NOT_FOUND] +
+                        client->failed_by_code[RL_ERROR_CONNECTION_LOST] +
+                        client->failed_by_code[RL_ERROR_TIMEOUT]);
+    }
+  g_assert_cmpuint (confirmed_by_clients, ==, totals.confirmed);
+  /* What the logs hold beyond the acknowledged: only changes whose answer
+   * was lost with the link (committed, then killed or cut), never a
+   * refused one. */
+  g_assert_cmpuint (totals.unacked_in_log, <=, totals.uncertain);
+
+  g_test_message ("%u changes sent (%u not sent while offline): %u acknowledged, %u refused "
+                  "(%u not found, %u on deleted threads), %u cut off (%u of them committed); "
+                  "%u kills, %u links cut",
+                  totals.sent, totals.not_sent, totals.confirmed, totals.refused, totals.not_found,
+                  totals.doomed, totals.uncertain, totals.unacked_in_log, kills, drops);
+  /* The run did exercise what it claims to. */
+  for (int d = 0; d < N_DOCS; d++)
+    g_assert_cmpuint (chaos.docs[d].confirmed->len, >, 100);
+  g_assert_cmpuint (totals.doomed, >, 0);
+
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      Client *client = &chaos.clients[i];
+
+      for (int d = 0; d < N_DOCS; d++)
+        {
+          g_signal_handlers_disconnect_by_data (client->seats[d].store, &client->seats[d]);
+          g_clear_object (&client->seats[d].store);
+        }
       rl_connection_stop (client->conn);
       g_clear_object (&client->conn);
       g_free (client->token);
@@ -1000,10 +1112,14 @@ test_chaos (void)
     }
   rl_test_server_stop (chaos.server);
   rl_test_server_free (chaos.server);
-  g_ptr_array_unref (chaos.confirmed);
-  g_ptr_array_unref (chaos.deleted);
+  for (int d = 0; d < N_DOCS; d++)
+    {
+      g_ptr_array_unref (chaos.docs[d].confirmed);
+      g_ptr_array_unref (chaos.docs[d].deleted);
+      g_clear_pointer (&chaos.docs[d].text, rl_page_text_unref);
+      g_free (chaos.docs[d].id);
+    }
   g_rand_free (chaos.rand);
-  g_free (chaos.image);
   g_free (chaos.ws_url);
 }
 
