@@ -20,7 +20,7 @@ static const char usage_text[] =
   "  redline-server --db FILE user add --tenant ID --name NAME [--role viewer|member|admin]\n"
   "  redline-server --db FILE doc add --tenant ID --title TITLE [--mime TYPE] PATH\n"
   "  redline-server --db FILE serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
-  "                 [--event-log-limit N] [--ping-interval SECONDS]\n";
+  "                 [--event-log-limit N] [--ping-interval SECONDS] [--send-queue-limit BYTES]\n";
 
 static int
 usage_error (const char *message)
@@ -247,8 +247,9 @@ cmd_serve (RlStore *store,
            int      argc,
            char   **argv)
 {
-  const char *names[] = { "--listen", "--tls-cert", "--tls-key", "--event-log-limit", "--ping-interval", NULL };
-  const char *values[5] = { "127.0.0.1:8765", NULL, NULL, NULL, NULL };
+  const char *names[] = { "--listen", "--tls-cert", "--tls-key", "--event-log-limit", "--ping-interval",
+                          "--send-queue-limit", NULL };
+  const char *values[6] = { "127.0.0.1:8765", NULL, NULL, NULL, NULL, NULL };
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
@@ -289,11 +290,20 @@ cmd_serve (RlStore *store,
         return usage_error ("--ping-interval takes 1–300 seconds");
       rl_server_set_ping_interval (server, (guint) seconds);
     }
+  if (values[5])
+    {
+      guint64 bytes;
+
+      if (!g_ascii_string_to_unsigned (values[5], 10, 1024, G_MAXUINT32, &bytes, NULL))
+        return usage_error ("--send-queue-limit takes 1024 bytes or more");
+      rl_server_set_send_queue_limit (server, (gsize) bytes);
+    }
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 
-  /* libsoup logs two debug lines per frame it sends; GLib's default handler
-   * reads the environment for each one before dropping it. */
+  /* libsoup logs two debug lines per frame it sends (our own frames: acks,
+   * snapshots); GLib's default handler reads the environment for each one
+   * before dropping it. */
   if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
     g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_message, NULL);
 

@@ -6,6 +6,7 @@
 
 #include "rl-codec.h"
 #include "rl-limits.h"
+#include "rl-outbox.h"
 #include "rl-peer.h"
 
 /* A batch frame stays well under what ordinary clients accept in one frame. */
@@ -101,10 +102,12 @@ room_send (Room       *room,
            const char *text,
            gsize       length)
 {
+  g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
   guint64 sent = 0;
 
+  /* Framed once; every subscriber's outbox gets the same bytes. */
   for (guint i = 0; i < room->peers->len; i++)
-    sent += rl_peer_send_uncounted (g_ptr_array_index (room->peers, i), text);
+    sent += rl_peer_send_frame (g_ptr_array_index (room->peers, i), frame);
   /* A room is one tenant's: count its frames once, not per connection. */
   rl_hub_count_sent (room->hub, room->tenant, sent, sent * length);
 }

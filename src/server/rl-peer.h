@@ -31,9 +31,11 @@ const char        *rl_peer_get_id        (RlPeer                  *self);
 void               rl_peer_send          (RlPeer                  *self,
                                           const char              *text,
                                           gsize                    length);
-/* The same without counting usage: 1 when the frame went out, else 0. */
-guint              rl_peer_send_uncounted (RlPeer                 *self,
-                                          const char              *text);
+/* A frame of rl_outbox_frame_text, shared with other peers, without counting
+ * usage: 1 when it went out (or is queued), else 0. A peer too far behind is
+ * closed with 1008: it resubscribes with since. */
+guint              rl_peer_send_frame    (RlPeer                  *self,
+                                          GBytes                  *frame);
 void               rl_peer_close         (RlPeer                  *self,
                                           gushort                  code,
                                           const char              *reason);

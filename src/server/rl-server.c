@@ -10,6 +10,7 @@
 #include "rl-codec.h"
 #include "rl-hub.h"
 #include "rl-limits.h"
+#include "rl-outbox.h"
 #include "rl-peer.h"
 #include "rl-subloop.h"
 #include "rl-upload.h"
@@ -27,6 +28,7 @@ struct _RlServer
   GHashTable *peers;          /* RlPeer* (owned) */
   guint       alive_id;
   guint       ping_interval;
+  gsize       send_queue_limit;
   GMainContext *ping_context; /* the connections' keepalive timers */
   guint       ping_tick_id;
   GSocket    *listener;
@@ -370,6 +372,7 @@ complete_upgrade (RlServer          *self,
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(RlOutbox) outbox = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   RlSubloop *subloop;
   GMainContext *context;
@@ -378,8 +381,9 @@ complete_upgrade (RlServer          *self,
   stream = soup_server_message_steal_connection (msg);
   subloop = rl_subloop_new ();
   context = rl_subloop_get_context (subloop);
+  outbox = rl_outbox_new (stream, context, self->send_queue_limit);
   g_main_context_push_thread_default (context);
-  connection = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
+  connection = soup_websocket_connection_new (G_IO_STREAM (outbox), soup_server_message_get_uri (msg),
                                               SOUP_WEBSOCKET_CONNECTION_SERVER,
                                               soup_message_headers_get_one (request, "Origin"),
                                               soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
@@ -490,6 +494,7 @@ rl_server_new (RlStore *store)
 
   self->store = g_object_ref (store);
   self->hub = rl_hub_new (store);
+  self->send_queue_limit = RL_OUTBOX_DEFAULT_LIMIT;
   rl_server_set_ping_interval (self, RL_PING_INTERVAL_SECONDS);
   return self;
 }
@@ -506,6 +511,15 @@ rl_server_set_ping_interval (RlServer *self,
   /* Checked twice per interval: a dead link is closed at most half an
    * interval late. */
   self->alive_id = g_timeout_add (seconds * 500, check_alive_cb, self);
+}
+
+void
+rl_server_set_send_queue_limit (RlServer *self,
+                                gsize     bytes)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
+  self->send_queue_limit = bytes;
 }
 
 static gboolean

@@ -18,6 +18,10 @@ RlServer *rl_server_new        (RlStore          *store);
  * connection silent for two intervals and 5 s more is closed. */
 void      rl_server_set_ping_interval (RlServer   *self,
                                        guint       seconds);
+/* Bytes a connection may fall behind before it is closed with 1008 (default
+ * RL_OUTBOX_DEFAULT_LIMIT); the client resubscribes with since. */
+void      rl_server_set_send_queue_limit (RlServer *self,
+                                          gsize     bytes);
 /* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
 gboolean  rl_server_listen     (RlServer         *self,
                                 const char       *host,

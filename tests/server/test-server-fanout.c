@@ -1,0 +1,533 @@
+/* test-server-fanout.c — the fan-out path against the real server, seen from
+ * a subscriber that stops reading: what the socket cannot take waits in the
+ * server, the bytes that finally arrive are whole frames in order (events
+ * and pings never interleave), and one that falls too far behind is closed
+ * with 1013 and loses nothing by resubscribing with since
+ *
+ * The slow subscriber is a raw socket with a tiny receive buffer, so that
+ * the kernel holds almost nothing for it and every frame is read and checked
+ * byte by byte here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rl-test-server.h"
+
+/* The server's kernel send buffer grows to megabytes on loopback: the
+ * events must be more than it holds (16 KB each: 4000 four-byte characters),
+ * from two writers so no connection passes the mutation burst. */
+#define N_WRITERS  2
+#define PER_WRITER 180
+#define N_EVENTS   (N_WRITERS * PER_WRITER)
+#define BODY_CHARS 4000
+#define BODY_BYTES (BODY_CHARS * 4)
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *alice;
+  char         *image;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = rl_test_server_new ();
+  f->server->extra_arg = g_strdup (data);
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
+  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_server_start (f->server);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->alice);
+  g_free (f->image);
+}
+
+/* ---- a raw WebSocket client ------------------------------------------------ */
+
+typedef struct
+{
+  GSocket    *socket;
+  GByteArray *in;
+  gsize       received;      /* bytes read after the handshake */
+} Raw;
+
+typedef struct
+{
+  guint8  opcode;
+  GBytes *payload;
+} Frame;
+
+static void
+raw_free (Raw *raw)
+{
+  g_object_unref (raw->socket);
+  g_byte_array_unref (raw->in);
+  g_free (raw);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
+
+static void
+raw_write_all (Raw        *raw,
+               const void *data,
+               gsize       length)
+{
+  const guint8 *p = data;
+
+  while (length > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (raw->socket, (const char *) p, length, NULL, &error);
+
+      g_assert_no_error (error);
+      p += n;
+      length -= (gsize) n;
+    }
+}
+
+/* Reads more into raw->in; FALSE at the end of the stream. */
+static gboolean
+raw_read_more (Raw *raw)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 buffer[16384];
+  gssize n = g_socket_receive (raw->socket, (char *) buffer, sizeof buffer, NULL, &error);
+
+  g_assert_no_error (error);
+  if (n == 0)
+    return FALSE;
+  g_byte_array_append (raw->in, buffer, (guint) n);
+  raw->received += (gsize) n;
+  return TRUE;
+}
+
+static Raw *
+raw_connect (RlTestServer *server,
+             const char   *token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", server->port);
+  g_autofree char *request = NULL;
+  Raw *raw = g_new0 (Raw, 1);
+  int small = 4096;
+  guint8 *end;
+
+  raw->in = g_byte_array_new ();
+  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  /* Set before connecting, so the window offered stays small. */
+  g_assert_cmpint (setsockopt (g_socket_get_fd (raw->socket), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), ==, 0);
+  g_socket_set_timeout (raw->socket, 20);
+  g_socket_connect (raw->socket, address, NULL, &error);
+  g_assert_no_error (error);
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
+                             "Host: 127.0.0.1:%u\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Protocol: redline.v1\r\n"
+                             "Authorization: Bearer %s\r\n\r\n", server->port, token);
+  raw_write_all (raw, request, strlen (request));
+  while ((end = memmem (raw->in->data, raw->in->len, "\r\n\r\n", 4)) == NULL)
+    g_assert_true (raw_read_more (raw));
+  g_assert_true (g_str_has_prefix ((const char *) raw->in->data, "HTTP/1.1 101"));
+  g_byte_array_remove_range (raw->in, 0, (guint) (end + 4 - raw->in->data));
+  raw->received = raw->in->len;
+  return raw;
+}
+
+/* A masked text frame, as a client must send it. */
+static void
+raw_send_text (Raw        *raw,
+               const char *text)
+{
+  gsize length = strlen (text);
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+  guint8 header[4] = { 0x81, 0x80, 0, 0 };
+
+  g_assert_cmpuint (length, <=, G_MAXUINT16);
+  if (length < 126)
+    {
+      header[1] |= (guint8) length;
+      g_byte_array_append (frame, header, 2);
+    }
+  else
+    {
+      header[1] |= 126;
+      header[2] = (guint8) (length >> 8);
+      header[3] = (guint8) length;
+      g_byte_array_append (frame, header, 4);
+    }
+  g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = (guint8) text[i] ^ mask[i % 4];
+      g_byte_array_append (frame, &c, 1);
+    }
+  raw_write_all (raw, frame->data, frame->len);
+}
+
+/* The next frame, checked the way a strict client would: final, unmasked,
+ * a known opcode. FALSE at the end of the stream. */
+static gboolean
+raw_next_frame (Raw   *raw,
+                Frame *frame)
+{
+  guint64 length;
+  gsize header;
+
+  for (;;)
+    {
+      if (raw->in->len >= 2)
+        {
+          const guint8 *p = raw->in->data;
+
+          g_assert_cmphex (p[0] & 0x80, ==, 0x80);     /* FIN: we never fragment */
+          g_assert_cmphex (p[0] & 0x70, ==, 0);        /* no extension bits */
+          g_assert_cmphex (p[1] & 0x80, ==, 0);        /* a server never masks */
+          length = p[1] & 0x7f;
+          header = 2;
+          if (length == 126 && raw->in->len >= 4)
+            {
+              length = (guint64) p[2] << 8 | p[3];
+              header = 4;
+            }
+          else if (length == 127 && raw->in->len >= 10)
+            {
+              length = 0;
+              for (int i = 0; i < 8; i++)
+                length = length << 8 | p[2 + i];
+              header = 10;
+            }
+          if ((length < 126 || header > 2) && raw->in->len >= header + length)
+            {
+              frame->opcode = p[0] & 0x0f;
+              g_assert_true (frame->opcode == 0x1 || frame->opcode == 0x8 || frame->opcode == 0x9);
+              frame->payload = g_bytes_new (p + header, (gsize) length);
+              g_byte_array_remove_range (raw->in, 0, (guint) (header + length));
+              return TRUE;
+            }
+        }
+      if (!raw_read_more (raw))
+        {
+          g_assert_cmpuint (raw->in->len, ==, 0);      /* no frame cut in half */
+          return FALSE;
+        }
+    }
+}
+
+static JsonObject *
+parse_object (GBytes *payload)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (payload, &length);
+
+  g_assert_true (g_utf8_validate (data, (gssize) length, NULL));
+  json_parser_load_from_data (parser, data, (gssize) length, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+typedef struct
+{
+  gint64  last_seq;          /* of the events seen, in order */
+  guint   events;
+  guint   pings;
+  gint    close_code;        /* -1: none */
+  gboolean acked;
+} Seen;
+
+/* Takes one event object: seqs must follow each other. */
+static void
+seen_event (Seen       *seen,
+            JsonObject *event)
+{
+  gint64 seq = json_object_get_int_member (event, "seq");
+
+  g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, "new-image-chat");
+  g_assert_cmpint (seq, ==, seen->last_seq + 1);
+  seen->last_seq = seq;
+  seen->events++;
+}
+
+/* Reads frames until the ack with req (when given), or the end. */
+static void
+raw_read_until (Raw        *raw,
+                Seen       *seen,
+                const char *req)
+{
+  Frame frame;
+
+  while (raw_next_frame (raw, &frame))
+    {
+      g_autoptr(GBytes) payload = frame.payload;
+      g_autoptr(JsonObject) object = NULL;
+      const char *type;
+
+      if (frame.opcode == 0x9)
+        {
+          seen->pings++;
+          continue;
+        }
+      if (frame.opcode == 0x8)
+        {
+          gsize length;
+          const guint8 *p = g_bytes_get_data (payload, &length);
+
+          g_assert_cmpuint (length, >=, 2);
+          seen->close_code = p[0] << 8 | p[1];
+          g_test_message ("close %d after %u events", seen->close_code, seen->events);
+          continue;
+        }
+      g_assert_cmpint (seen->close_code, ==, -1);       /* nothing after a close */
+      object = parse_object (payload);
+      type = json_object_get_string_member (object, "type");
+      if (g_str_equal (type, "batch"))
+        {
+          JsonArray *events = json_object_get_array_member (object, "events");
+
+          for (guint i = 0; i < json_array_get_length (events); i++)
+            seen_event (seen, json_array_get_object_element (events, i));
+        }
+      else if (g_str_has_suffix (type, "-image-chat"))
+        seen_event (seen, object);
+      else if (g_str_equal (type, "ack") && req &&
+               g_strcmp0 (json_object_get_string_member (object, "req"), req) == 0)
+        {
+          g_assert_true (json_object_get_boolean_member (object, "ok"));
+          seen->acked = TRUE;
+          return;
+        }
+    }
+}
+
+/* ---- the writer ---------------------------------------------------------------- */
+
+typedef struct
+{
+  RlTestClient *client;
+  guint         acked;
+} Writer;
+
+static gboolean
+acked_at_least (gpointer data)
+{
+  Writer *writer = ((gpointer *) data)[0];
+  guint wanted = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+
+  while (writer->acked < wanted)
+    {
+      g_autofree char *raw = rl_test_client_next_raw (writer->client, 0);
+
+      if (raw == NULL)
+        return FALSE;
+      if (strstr (raw, "\"type\":\"ack\""))
+        {
+          g_assert_nonnull (strstr (raw, "\"ok\":true"));
+          writer->acked++;
+        }
+    }
+  return TRUE;
+}
+
+static void
+writer_wait_acks (Writer *writer,
+                  guint   wanted)
+{
+  gpointer data[2] = { writer, GUINT_TO_POINTER (wanted) };
+
+  g_assert_true (rl_test_wait_until (acked_at_least, data, 30000));
+}
+
+/* Sends PER_WRITER markers with long bodies at once (within the burst). */
+static void
+writer_send_all (Writer     *writer,
+                 const char *doc)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  for (guint i = 0; i < BODY_CHARS; i++)
+    g_string_append (body, "\xf0\x9f\x8e\xa8");   /* U+1F3A8 ARTIST PALETTE */
+
+  for (guint i = 0; i < PER_WRITER; i++)
+    {
+      g_autofree char *bc = rl_test_uuid ();
+      g_autofree char *thread = rl_test_uuid ();
+      g_autofree char *comment = rl_test_uuid ();
+
+      rl_test_client_send_printf (writer->client,
+                                  "{\"type\":\"create-thread\",\"req\":\"w%u\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                                  "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":0.5,\"y\":0.5}},"
+                                  "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
+                                  i, bc, doc, thread, comment, body->str);
+    }
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+static void
+raw_subscribe (Raw        *raw,
+               const char *doc,
+               gint64      since)
+{
+  g_autofree char *text = since < 0
+    ? g_strdup_printf ("{\"type\":\"subscribe\",\"req\":\"sub\",\"doc\":\"%s\"}", doc)
+    : g_strdup_printf ("{\"type\":\"subscribe\",\"req\":\"sub\",\"doc\":\"%s\",\"since\":%" G_GINT64_FORMAT "}",
+                       doc, since);
+
+  raw_send_text (raw, text);
+}
+
+/* A subscriber that reads nothing for seconds, with pings due meanwhile,
+ * then gets every byte: whole frames, events in seq order, pings between
+ * frames and never inside one. */
+static guint64
+kernel_send_buffer_max (void)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/sys/net/ipv4/tcp_wmem", &text, NULL, NULL));
+  fields = g_strsplit_set (g_strstrip (text), " \t", -1);
+  return g_ascii_strtoull (fields[g_strv_length (fields) - 1], NULL, 10);
+}
+
+static void
+writers_start (Writer       *writers,
+               RlTestServer *server,
+               const char   *token,
+               const char   *doc)
+{
+  for (guint i = 0; i < N_WRITERS; i++)
+    {
+      writers[i] = (Writer) { rl_test_client_new (server, token), 0 };
+      writer_send_all (&writers[i], doc);
+    }
+}
+
+static void
+writers_wait (Writer *writers,
+              guint   each)
+{
+  for (guint i = 0; i < N_WRITERS; i++)
+    writer_wait_acks (&writers[i], each);
+}
+
+static void
+writers_free (Writer *writers)
+{
+  for (guint i = 0; i < N_WRITERS; i++)
+    rl_test_client_free (writers[i].client);
+}
+
+static void
+test_slow_reader_gets_everything (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(Raw) slow = raw_connect (f->server, f->alice);
+  g_autofree char *unsubscribe = g_strdup_printf ("{\"type\":\"unsubscribe\",\"req\":\"unsub\",\"doc\":\"%s\"}",
+                                                  f->image);
+  Writer writers[N_WRITERS];
+  Seen seen = { .last_seq = 0, .close_code = -1 };
+
+  /* More than the kernel can hold for the subscriber: the rest can only
+   * have waited in the server's queue. */
+  g_assert_cmpuint ((guint64) N_EVENTS * BODY_BYTES, >, kernel_send_buffer_max () + 256 * 1024);
+
+  raw_subscribe (slow, f->image, -1);
+  raw_read_until (slow, &seen, "sub");
+  g_assert_true (seen.acked);
+  g_assert_cmpuint (seen.events, ==, 0);
+  slow->received = 0;
+
+  writers_start (writers, f->server, f->alice, f->image);
+  writers_wait (writers, PER_WRITER);
+  /* Two more ping intervals while the subscriber still reads nothing. */
+  rl_test_wait_until (never, NULL, 2500);
+
+  seen.acked = FALSE;
+  raw_send_text (slow, unsubscribe);
+  raw_read_until (slow, &seen, "unsub");
+  g_assert_true (seen.acked);
+  g_assert_cmpuint (seen.events, ==, N_EVENTS);
+  g_assert_cmpint (seen.last_seq, ==, N_EVENTS);
+  g_assert_cmpint (seen.close_code, ==, -1);
+  g_assert_cmpuint (seen.pings, >=, 2);
+  g_assert_cmpuint (slow->received, >, (guint64) N_EVENTS * BODY_BYTES);
+
+  writers_free (writers);
+}
+
+/* Past the queue limit the subscriber is closed with 1013; the events it had
+ * are whole and in order, and a resubscribe with since brings the rest. */
+static void
+test_too_far_behind_is_closed (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(Raw) slow = raw_connect (f->server, f->alice);
+  g_autoptr(Raw) again = NULL;
+  Writer writers[N_WRITERS];
+  Seen seen = { .last_seq = 0, .close_code = -1 };
+  Seen rest;
+
+  raw_subscribe (slow, f->image, -1);
+  raw_read_until (slow, &seen, "sub");
+  g_assert_true (seen.acked);
+
+  writers_start (writers, f->server, f->alice, f->image);
+  writers_wait (writers, PER_WRITER);
+
+  /* The subscriber is closed (policy: too far behind) but first gets, whole
+   * and in order, what was queued for it; then the link ends. */
+  raw_read_until (slow, &seen, NULL);
+  g_assert_cmpint (seen.close_code, ==, 1008);
+  g_assert_cmpuint (seen.events, >, 0);
+  g_assert_cmpuint (seen.events, <, N_EVENTS);
+
+  again = raw_connect (f->server, f->alice);
+  rest = (Seen) { .last_seq = seen.last_seq, .close_code = -1 };
+  raw_subscribe (again, f->image, seen.last_seq);
+  raw_read_until (again, &rest, "sub");
+  g_assert_true (rest.acked);
+  g_assert_cmpint (rest.last_seq, ==, N_EVENTS);
+  g_assert_cmpuint (seen.events + rest.events, ==, N_EVENTS);
+
+  writers_free (writers);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/server/fanout/slow-reader-gets-everything", Fixture, "--ping-interval=1",
+              fixture_setup, test_slow_reader_gets_everything, fixture_teardown);
+  g_test_add ("/server/fanout/too-far-behind-is-closed", Fixture, "--send-queue-limit=65536",
+              fixture_setup, test_too_far_behind_is_closed, fixture_teardown);
+
+  return g_test_run ();
+}
