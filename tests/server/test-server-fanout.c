@@ -141,7 +141,7 @@ raw_connect (RlTestServer *server,
                              "Sec-WebSocket-Protocol: redline.v1\r\n"
                              "Authorization: Bearer %s\r\n\r\n", server->port, token);
   raw_write_all (raw, request, strlen (request));
-  while ((end = memmem (raw->in->data, raw->in->len, "\r\n\r\n", 4)) == NULL)
+  while (raw->in->len == 0 || (end = memmem (raw->in->data, raw->in->len, "\r\n\r\n", 4)) == NULL)
     g_assert_true (raw_read_more (raw));
   g_assert_true (g_str_has_prefix ((const char *) raw->in->data, "HTTP/1.1 101"));
   g_byte_array_remove_range (raw->in, 0, (guint) (end + 4 - raw->in->data));
