@@ -1,7 +1,8 @@
 /* test-chaos.c — five clients change two documents (an image and a page)
- * at random while the server is SIGKILLed and restarted and links are cut;
- * at the end every store equals the server's snapshot and no acknowledged
- * change is missing
+ * at random while the server is SIGKILLed and restarted five times, links
+ * are cut and, once, the server goes silent (SIGSTOP) past the ack timeout
+ * and the dead-link time; at the end every store equals the server's
+ * snapshot and no acknowledged change is missing
  *
  * The run is driven by one seeded PRNG: the seed is printed, and
  * RL_CHAOS_SEED=N replays it (the schedule, the clients and the changes;
@@ -9,6 +10,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <signal.h>
 #include <string.h>
 
 #include "rl-doc-store.h"
@@ -19,7 +21,9 @@
 #define N_DOCS           2
 #define N_KILLS          5
 #define N_DROPS          12
-#define CHAOS_MS         20000
+#define KILLS_MS         19000   /* the kills happen in this part of the run */
+#define FREEZE_MS        4500    /* then the server stops answering (SIGSTOP) */
+#define CHAOS_MS         26000
 #define MUTATION_EVERY_MS 20
 #define SETTLE_MS        30000
 
@@ -858,7 +862,7 @@ compare_ms (gconstpointer a,
 
 typedef struct
 {
-  guint sent, not_sent, confirmed, uncertain, refused, not_found, doomed, unacked_in_log;
+  guint sent, not_sent, confirmed, uncertain, timed_out, refused, not_found, doomed, unacked_in_log;
 } Totals;
 
 /* The end state of one document, against the server's snapshot and log. */
@@ -929,7 +933,7 @@ test_chaos (void)
   const char *seed_env = g_getenv ("RL_CHAOS_SEED");
   guint32 seed = seed_env ? (guint32) g_ascii_strtoull (seed_env, NULL, 10) : g_random_int ();
   int kill_at[N_KILLS], restart_after[N_KILLS], drop_at[N_DROPS], drop_who[N_DROPS];
-  int next_kill = 0, next_drop = 0, restart_at = -1;
+  int next_kill = 0, next_drop = 0, restart_at = -1, freeze_at, thaw_at = -1;
   gint64 start;
   guint timer;
   guint kills = 0, drops = 0;
@@ -979,8 +983,9 @@ test_chaos (void)
       Client *client = &chaos.clients[i];
 
       client->conn = rl_connection_new (chaos.ws_url, client->token, NULL);
-      /* Quick retries and a dead link found in seconds, so the run is short. */
-      rl_connection_set_timing (client->conn, 50, 500, 1, 4000, 5000);
+      /* Quick retries, and during the freeze first the acks time out (3 s),
+       * then the silent links are found dead (4 s). */
+      rl_connection_set_timing (client->conn, 50, 500, 1, 4000, 3000);
       rl_connection_start (client->conn);
       for (int d = 0; d < N_DOCS; d++)
         {
@@ -1000,11 +1005,14 @@ test_chaos (void)
    * 50–600 ms), links cut at random moments. */
   for (int i = 0; i < N_KILLS; i++)
     {
-      int slot = (CHAOS_MS - 2000) / N_KILLS;
+      int slot = (KILLS_MS - 1000) / N_KILLS;
 
       kill_at[i] = 1000 + i * slot + g_rand_int_range (chaos.rand, 0, slot - 700);
       restart_after[i] = g_rand_int_range (chaos.rand, 50, 600);
     }
+  /* A network that stops carrying anything: the server is frozen (no RST,
+   * no FIN), links go silent, requests go unanswered. */
+  freeze_at = KILLS_MS + g_rand_int_range (chaos.rand, 0, 500);
   for (int i = 0; i < N_DROPS; i++)
     drop_at[i] = g_rand_int_range (chaos.rand, 300, CHAOS_MS);
   qsort (drop_at, N_DROPS, sizeof (int), compare_ms);
@@ -1035,6 +1043,19 @@ test_chaos (void)
           restart_at = elapsed + restart_after[next_kill++];
           kills++;
         }
+      if (chaos.server_up && freeze_at >= 0 && elapsed >= freeze_at)
+        {
+          g_assert_cmpint (next_kill, ==, N_KILLS);
+          burst (&chaos, NULL);
+          g_subprocess_send_signal (chaos.server->process, SIGSTOP);
+          thaw_at = elapsed + FREEZE_MS;
+          freeze_at = -1;
+        }
+      if (thaw_at >= 0 && elapsed >= thaw_at)
+        {
+          g_subprocess_send_signal (chaos.server->process, SIGCONT);
+          thaw_at = -1;
+        }
       while (next_drop < N_DROPS && elapsed >= drop_at[next_drop])
         {
           Client *client = &chaos.clients[drop_who[next_drop++]];
@@ -1048,6 +1069,9 @@ test_chaos (void)
         }
     }
   g_source_remove (timer);
+  if (thaw_at >= 0)
+    g_subprocess_send_signal (chaos.server->process, SIGCONT);
+  g_assert_cmpint (freeze_at, ==, -1);
   if (!chaos.server_up)
     {
       rl_test_server_start (chaos.server);
@@ -1070,6 +1094,7 @@ test_chaos (void)
       confirmed_by_clients += client->confirmed;
       totals.not_sent += client->not_sent;
       totals.uncertain += client->failed_by_code[RL_ERROR_CONNECTION_LOST] + client->failed_by_code[RL_ERROR_TIMEOUT];
+      totals.timed_out += client->failed_by_code[RL_ERROR_TIMEOUT];
       totals.refused += client->failed_by_code[RL_ERROR_NOT_FOUND] + client->failed_by_code[RL_ERROR_FORBIDDEN];
       totals.not_found += client->failed_by_code[RL_ERROR_NOT_FOUND];
       totals.doomed += client->doomed;
@@ -1087,14 +1112,15 @@ test_chaos (void)
   g_assert_cmpuint (totals.unacked_in_log, <=, totals.uncertain);
 
   g_test_message ("%u changes sent (%u not sent while offline): %u acknowledged, %u refused "
-                  "(%u not found, %u on deleted threads), %u cut off (%u of them committed); "
-                  "%u kills, %u links cut",
+                  "(%u not found, %u on deleted threads), %u cut off or unanswered (%u timed out; "
+                  "%u of all committed); %u kills, %u links cut, one freeze",
                   totals.sent, totals.not_sent, totals.confirmed, totals.refused, totals.not_found,
-                  totals.doomed, totals.uncertain, totals.unacked_in_log, kills, drops);
+                  totals.doomed, totals.uncertain, totals.timed_out, totals.unacked_in_log, kills, drops);
   /* The run did exercise what it claims to. */
   for (int d = 0; d < N_DOCS; d++)
     g_assert_cmpuint (chaos.docs[d].confirmed->len, >, 100);
   g_assert_cmpuint (totals.doomed, >, 0);
+  g_assert_cmpuint (totals.timed_out, >, 0);   /* the freeze */
 
   for (int i = 0; i < N_CLIENTS; i++)
     {
