@@ -417,6 +417,12 @@ handle_websocket (SoupServer        *soup,
   RlServer *self = user_data;
   const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
 
+  /* Handlers match by prefix; the WebSocket lives at exactly one path. */
+  if (strcmp (path, RL_WS_PATH) != 0)
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+      return;
+    }
   /* A refusal (not an upgrade, wrong version or subprotocol) is answered
    * by libsoup, as its own WebSocket handler would. */
   if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))

@@ -136,7 +136,7 @@ static RlConnection *
 connect_to (Fixture    *f,
             const char *token)
 {
-  RlConnection *conn = rl_connection_new (f->server->ws_url, token, NULL);
+  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
 
   /* Fast retries and a dead link found in 1.5 s, so the test runs quickly. */
   rl_connection_set_timing (conn, 100, 800, 1, 1500, 1000);

@@ -43,7 +43,7 @@ static RlConnection *
 online (Fixture    *f,
         const char *token)
 {
-  RlConnection *conn = rl_connection_new (f->server->ws_url, token, NULL);
+  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
 
   rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
   rl_connection_start (conn);

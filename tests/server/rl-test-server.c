@@ -94,6 +94,7 @@ rl_test_server_free (RlTestServer *server)
   g_free (server->db);
   g_free (server->url);
   g_free (server->ws_url);
+  g_free (server->ws_base);
   g_free (server->tls_cert);
   g_free (server->tls_key);
   g_free (server->extra_arg);
@@ -251,9 +252,11 @@ rl_test_server_start (RlTestServer *server)
   url = read.line + strlen ("listening on ");
   g_clear_pointer (&server->url, g_free);
   g_clear_pointer (&server->ws_url, g_free);
+  g_clear_pointer (&server->ws_base, g_free);
   server->url = g_strdup (url);
   server->ws_url = g_strdup_printf ("%s%s/api/v1/ws", g_str_has_prefix (url, "https") ? "wss" : "ws",
                                     strchr (url, ':'));
+  server->ws_base = g_strdup_printf ("%s%s", g_str_has_prefix (url, "https") ? "wss" : "ws", strchr (url, ':'));
   server->port = (guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10);
   g_free (read.line);
 }

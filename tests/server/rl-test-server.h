@@ -15,7 +15,8 @@ typedef struct
   char        *dir;          /* temporary; removed by free */
   char        *db;
   char        *url;          /* http://127.0.0.1:PORT */
-  char        *ws_url;
+  char        *ws_url;       /* ws://127.0.0.1:PORT/api/v1/ws */
+  char        *ws_base;      /* ws://127.0.0.1:PORT, what RlConnection takes */
   guint        port;
   GSubprocess *process;
   char        *tls_cert;     /* set before start for https */

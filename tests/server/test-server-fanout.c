@@ -36,7 +36,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->server = rl_test_server_new ();
-  f->server->extra_arg = g_strdup (data);
+  f->server->extra_arg = g_strdup (data);   /* NULL: none */
   g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
   f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
   f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
@@ -518,6 +518,25 @@ test_too_far_behind_is_closed (Fixture       *f,
   writers_free (writers);
 }
 
+/* The WebSocket lives at exactly RL_WS_PATH: a longer path is not it, even
+ * though handlers match by prefix. */
+static void
+test_only_the_ws_path (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(RlTestResponse) longer = rl_test_http (f->server, "GET", "/api/v1/ws/api/v1/ws", f->alice, NULL, NULL);
+  g_autoptr(RlTestResponse) plain = rl_test_http (f->server, "GET", "/api/v1/ws", f->alice, NULL, NULL);
+  guint status = 0;
+  g_autoptr(RlTestClient) client = NULL;
+
+  g_assert_cmpuint (longer->status, ==, 404);
+  g_assert_cmpstr (rl_test_response_error_code (longer), ==, "not-found");
+  /* Not an upgrade: refused by the handshake check. */
+  g_assert_cmpuint (plain->status, ==, 400);
+  client = rl_test_client_try (f->server, f->alice, &status);
+  g_assert_nonnull (client);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -528,6 +547,9 @@ main (int    argc,
               fixture_setup, test_slow_reader_gets_everything, fixture_teardown);
   g_test_add ("/server/fanout/too-far-behind-is-closed", Fixture, "--send-queue-limit=65536",
               fixture_setup, test_too_far_behind_is_closed, fixture_teardown);
+
+  g_test_add ("/server/fanout/only-the-ws-path", Fixture, NULL,
+              fixture_setup, test_only_the_ws_path, fixture_teardown);
 
   return g_test_run ();
 }
