@@ -446,6 +446,93 @@ test_threads_body (void)
   assert_threads_body_fails ("{\"seq\":1,\"threads\":[{\"id\":\"t1\"}]}");
 }
 
+static void
+assert_documents_fail (const char *text)
+{
+  g_autoptr(JsonNode) node = parse_json (text);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) docs = rl_documents_from_json (node, &error);
+
+  g_assert_null (docs);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+}
+
+static void
+test_documents (void)
+{
+  RlDocument image = { "d1", RL_DOC_KIND_IMAGE, "Home", "image/png", 1234, 800, 600,
+                       1700000000123, { "u1", "Ada" } };
+  RlDocument page = { "d2", RL_DOC_KIND_PAGE, "Notes", "text/markdown", 42, 0, 0,
+                      1700000000456, { "u2", "Bo" } };
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonNode) reread = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  RlDocument *back;
+
+  json_array_add_element (array, rl_document_to_json (&image));
+  json_array_add_element (array, rl_document_to_json (&page));
+  json_node_set_array (node, array);
+  text = rl_json_to_string (node, NULL);
+  reread = parse_json (text);
+  docs = rl_documents_from_json (reread, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (docs->len, ==, 2);
+  back = g_ptr_array_index (docs, 0);
+  g_assert_cmpstr (back->id, ==, "d1");
+  g_assert_cmpint (back->kind, ==, RL_DOC_KIND_IMAGE);
+  g_assert_cmpstr (back->title, ==, "Home");
+  g_assert_cmpint (back->width, ==, 800);
+  g_assert_cmpint (back->height, ==, 600);
+  g_assert_cmpint (back->created_at, ==, 1700000000123);
+  g_assert_cmpstr (back->created_by.name, ==, "Ada");
+  back = g_ptr_array_index (docs, 1);
+  g_assert_cmpint (back->kind, ==, RL_DOC_KIND_PAGE);
+  g_assert_cmpstr (back->mime, ==, "text/markdown");
+  g_clear_pointer (&docs, g_ptr_array_unref);
+  g_clear_pointer (&reread, json_node_unref);
+
+  reread = parse_json ("[]");
+  docs = rl_documents_from_json (reread, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (docs->len, ==, 0);
+
+  assert_documents_fail ("{}");
+  assert_documents_fail ("[1]");
+  assert_documents_fail ("[{\"id\":\"d1\"}]");
+  /* One bad element spoils the list: nothing half-read is shown. */
+  assert_documents_fail ("[{\"id\":\"d1\",\"kind\":\"image\",\"title\":\"t\",\"mime\":\"image/png\","
+                         "\"size\":1,\"createdAt\":\"2024-01-01T00:00:00.000Z\","
+                         "\"createdBy\":{\"id\":\"u\",\"name\":\"n\"}}]");
+}
+
+static void
+test_error_body (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = rl_codec_error_body (RL_ERROR_NOT_FOUND, "no such document");
+  const char *unknown = "{\"error\":{\"code\":\"melted\",\"message\":\"oops\"}}";
+
+  g_assert_true (rl_codec_error_from_body (body, strlen (body), &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "no such document");
+  g_clear_error (&error);
+
+  g_assert_true (rl_codec_error_from_body (unknown, strlen (unknown), &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_INTERNAL);
+  g_assert_cmpstr (error->message, ==, "oops");
+  g_clear_error (&error);
+
+  g_assert_false (rl_codec_error_from_body ("<html>", 6, &error));
+  g_assert_no_error (error);
+  g_assert_false (rl_codec_error_from_body ("{\"error\":1}", 11, &error));
+  g_assert_no_error (error);
+  g_assert_false (rl_codec_error_from_body (NULL, 0, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -462,6 +549,8 @@ main (int    argc,
   g_test_add_func ("/codec/server-messages", test_server_messages);
   g_test_add_func ("/codec/error-codes", test_error_codes);
   g_test_add_func ("/codec/threads-body", test_threads_body);
+  g_test_add_func ("/codec/documents", test_documents);
+  g_test_add_func ("/codec/error-body", test_error_body);
 
   return g_test_run ();
 }

@@ -532,6 +532,55 @@ rl_document_from_json (JsonNode  *node,
   return g_steal_pointer (&doc);
 }
 
+GPtrArray *
+rl_documents_from_json (JsonNode  *node,
+                        GError   **error)
+{
+  g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (error, "a document list must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      RlDocument *doc = rl_document_from_json (json_array_get_element (array, i), error);
+
+      if (doc == NULL)
+        return NULL;
+      g_ptr_array_add (docs, doc);
+    }
+  return g_steal_pointer (&docs);
+}
+
+gboolean
+rl_codec_error_from_body (const char  *text,
+                          gsize        length,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object, *inner;
+  const char *code, *message;
+  RlErrorCode value;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
+    return FALSE;
+  object = object_of (json_parser_get_root (parser));
+  inner = object_of (member (object, "error"));
+  if (inner == NULL || !holds (member (inner, "code"), G_TYPE_STRING))
+    return FALSE;
+  code = json_object_get_string_member (inner, "code");
+  message = holds (member (inner, "message"), G_TYPE_STRING)
+              ? json_object_get_string_member (inner, "message") : code;
+  if (!rl_error_code_from_string (code, &value))
+    value = RL_ERROR_INTERNAL;
+  g_set_error_literal (error, RL_ERROR, value, message);
+  return TRUE;
+}
+
 /* ---- requests ------------------------------------------------------------ */
 
 RlRequest *

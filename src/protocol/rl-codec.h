@@ -206,6 +206,16 @@ gboolean     rl_anchor_from_json       (JsonNode       *node,
 JsonNode    *rl_document_to_json       (const RlDocument *doc);
 RlDocument  *rl_document_from_json     (JsonNode       *node,
                                         GError        **error);
+/* GET /api/v1/docs: an array of documents, each checked; a GPtrArray of
+ * RlDocument*, NULL with RL_ERROR_BAD_REQUEST when anything is malformed. */
+GPtrArray   *rl_documents_from_json    (JsonNode       *node,
+                                        GError        **error);
+/* Reads an HTTP error body ({"error":{"code":…,"message":…}}) into error:
+ * its code in RL_ERROR (an unknown code is RL_ERROR_INTERNAL) and message.
+ * FALSE, with nothing set, when the body is not an error object. */
+gboolean     rl_codec_error_from_body  (const char     *text,
+                                        gsize           length,
+                                        GError        **error);
 /* {"seq":N,"threads":[…]} */
 char        *rl_codec_threads_body     (gint64          seq,
                                         GPtrArray      *threads);
