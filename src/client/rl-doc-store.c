@@ -343,6 +343,16 @@ apply_copying (GPtrArray     *threads,
 }
 
 /* What is shown: the confirmed state with every change in flight on top. */
+static gboolean
+same_item (GListModel *model,
+           guint       position,
+           gpointer    item)
+{
+  g_autoptr(GObject) there = g_list_model_get_item (model, position);
+
+  return there == item;
+}
+
 static void
 refresh (RlDocStore *self)
 {
@@ -350,14 +360,12 @@ refresh (RlDocStore *self)
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->threads));
-  gboolean same_order;
 
   for (guint i = 0; i < self->confirmed->len; i++)
     g_ptr_array_add (shown, rl_thread_ref (g_ptr_array_index (self->confirmed, i)));
   for (GList *l = self->changes.head; l; l = l->next)
     apply_copying (shown, ((Change *) l->data)->event);
 
-  same_order = n_old == shown->len;
   for (guint i = 0; i < shown->len; i++)
     {
       RlThread *thread = g_ptr_array_index (shown, i);
@@ -367,22 +375,29 @@ refresh (RlDocStore *self)
         {
           item = g_object_new (RL_TYPE_THREAD_ITEM, NULL);
           g_hash_table_insert (self->items, g_strdup (thread->id), item);
-          same_order = FALSE;
         }
       g_object_ref (item);   /* for items */
       thread_item_set (item, thread);
       g_hash_table_add (keep, thread->id);
-      if (same_order)
-        {
-          g_autoptr(GObject) there = g_list_model_get_item (G_LIST_MODEL (self->threads), i);
-
-          same_order = there == (GObject *) item;
-        }
       g_ptr_array_add (items, item);
     }
 
-  if (!same_order)
-    g_list_store_splice (self->threads, 0, n_old, items->pdata, items->len);
+  /* Only the part that changed is spliced: a list view keeps the rows (and
+   * the focus, and the scroll position) of everything around it. */
+  {
+    GListModel *model = G_LIST_MODEL (self->threads);
+    guint prefix = 0, suffix = 0;
+
+    while (prefix < n_old && prefix < items->len &&
+           same_item (model, prefix, g_ptr_array_index (items, prefix)))
+      prefix++;
+    while (suffix < n_old - prefix && suffix < items->len - prefix &&
+           same_item (model, n_old - 1 - suffix, g_ptr_array_index (items, items->len - 1 - suffix)))
+      suffix++;
+    if (prefix < n_old || prefix < items->len)
+      g_list_store_splice (self->threads, prefix, n_old - prefix - suffix,
+                           items->pdata + prefix, items->len - prefix - suffix);
+  }
 
   /* Items of threads that are gone. */
   {
@@ -1114,6 +1129,13 @@ rl_doc_store_get (RlConnection *connection,
   load_cache (self);
   subscribe (self);
   return self;
+}
+
+RlConnection *
+rl_doc_store_get_connection (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), NULL);
+  return self->connection;
 }
 
 GListModel *

@@ -47,6 +47,8 @@ RlDocStore  *rl_doc_store_get            (RlConnection   *connection,
                                           const char     *doc,
                                           RlDocKind       kind);
 
+/* The connection the store was opened on (its welcome says who the user is). */
+RlConnection *rl_doc_store_get_connection (RlDocStore    *self);
 /* Of RlThreadItem, in creation order. */
 GListModel  *rl_doc_store_get_threads    (RlDocStore     *self);
 /* The last seq applied; -1 before the first snapshot. */
