@@ -533,6 +533,67 @@ test_remembered_ids_bounded (Fixture       *f,
   g_free (failure.text);
 }
 
+static void
+on_replay_acked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  RlMessage *ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ack);
+  rl_message_free (ack);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* The server sends events the store already has (asked again with an old
+ * since on the same connection): every one is dropped, nothing is shown
+ * twice, and the next new event still applies. */
+static void
+test_duplicates_dropped (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlDocStore) sa = open_store (a, f->image);
+  g_autoptr(RlDocStore) sb = open_store (b, f->image);
+  g_autoptr(RlRequest) replay = rl_request_new (RL_REQUEST_SUBSCRIBE);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.25, .y = 0.5 };
+  SeqWait at3 = { sb, 3 }, at4 = { sb, 4 };
+  gboolean acked = FALSE;
+  guint changes = 0;
+
+  for (int i = 0; i < 3; i++)
+    g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Once", NULL, &error));
+  g_assert_true (rl_test_wait_until (settled_at, &at3, 5000));
+
+  g_signal_connect (rl_doc_store_get_threads (sb), "items-changed", G_CALLBACK (count_changes), &changes);
+  replay->doc = g_strdup (f->image);
+  replay->has_since = TRUE;
+  replay->since = 0;
+  rl_connection_request (b, replay, NULL, on_replay_acked, &acked);
+  g_assert_true (rl_test_wait_until (flag_set, &acked, 5000));
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 3);
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sb), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 3);
+  assert_equals_server (f, sb);
+
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "New", NULL, &error));
+  g_assert_true (rl_test_wait_until (settled_at, &at4, 5000));
+  g_assert_cmpuint (changes, ==, 1);
+  assert_equals_server (f, sb);
+  g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (sb), &changes);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -546,6 +607,7 @@ main (int    argc,
   ADD ("/client/store/resync-after-disconnect", test_resync_after_disconnect);
   ADD ("/client/store/gap-resubscribes", test_gap_resubscribes);
   ADD ("/client/store/remembered-ids-bounded", test_remembered_ids_bounded);
+  ADD ("/client/store/duplicates-dropped", test_duplicates_dropped);
 
   return g_test_run ();
 }
