@@ -111,12 +111,21 @@ rl_thread_item_get_comments (RlThreadItem *self)
 }
 
 /* Shows thread; comments keep their items where id and content match. */
+static gboolean
+comment_at_is (GListStore      *comments,
+               guint            position,
+               const RlComment *comment)
+{
+  g_autoptr(RlCommentItem) item = g_list_model_get_item (G_LIST_MODEL (comments), position);
+
+  return rl_comment_equal (item->comment, comment);
+}
+
 static void
 thread_item_set (RlThreadItem *self,
                  RlThread     *thread)
 {
-  guint n_old;
-  gboolean same;
+  guint n_old, prefix = 0, suffix = 0;
 
   if (self->thread == thread)
     return;
@@ -130,26 +139,28 @@ thread_item_set (RlThreadItem *self,
   g_clear_pointer (&self->thread, rl_thread_unref);
   self->thread = rl_thread_ref (thread);
 
+  /* Only the comments that changed get new items (an edit replaces one, a
+   * reply adds one): rows bound to the others stay. */
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->comments));
-  same = n_old == thread->comments->len;
-  for (guint i = 0; same && i < n_old; i++)
-    {
-      g_autoptr(RlCommentItem) item = g_list_model_get_item (G_LIST_MODEL (self->comments), i);
-
-      same = rl_comment_equal (item->comment, g_ptr_array_index (thread->comments, i));
-    }
-  if (!same)
+  while (prefix < n_old && prefix < thread->comments->len &&
+         comment_at_is (self->comments, prefix, g_ptr_array_index (thread->comments, prefix)))
+    prefix++;
+  while (suffix < n_old - prefix && suffix < thread->comments->len - prefix &&
+         comment_at_is (self->comments, n_old - 1 - suffix,
+                        g_ptr_array_index (thread->comments, thread->comments->len - 1 - suffix)))
+    suffix++;
+  if (prefix < n_old || prefix < thread->comments->len)
     {
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-      for (guint i = 0; i < thread->comments->len; i++)
+      for (guint i = prefix; i < thread->comments->len - suffix; i++)
         {
           RlCommentItem *item = g_object_new (RL_TYPE_COMMENT_ITEM, NULL);
 
           item->comment = rl_comment_copy (g_ptr_array_index (thread->comments, i));
           g_ptr_array_add (items, item);
         }
-      g_list_store_splice (self->comments, 0, n_old, items->pdata, items->len);
+      g_list_store_splice (self->comments, prefix, n_old - prefix - suffix, items->pdata, items->len);
     }
   g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_THREAD]);
 }

@@ -592,6 +592,25 @@ test_duplicates_dropped (Fixture       *f,
   g_assert_cmpuint (changes, ==, 1);
   assert_equals_server (f, sb);
   g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (sb), &changes);
+
+  /* A reply is one comment added, the first comment's item stays. */
+  {
+    RlThreadItem *first = thread_at (sb, 0);
+    GListModel *comments = rl_thread_item_get_comments (first);
+    g_autoptr(GObject) before = g_list_model_get_item (comments, 0);
+    g_autoptr(GObject) after = NULL;
+    SeqWait at5 = { sb, 5 };
+    guint comment_changes = 0;
+
+    g_signal_connect (comments, "items-changed", G_CALLBACK (count_changes), &comment_changes);
+    g_assert_true (rl_doc_store_add_comment (sa, rl_thread_item_get_thread (first)->id, "Reply", NULL, &error));
+    g_assert_true (rl_test_wait_until (settled_at, &at5, 5000));
+    g_assert_cmpuint (comment_changes, ==, 1);
+    g_assert_cmpuint (g_list_model_get_n_items (comments), ==, 2);
+    after = g_list_model_get_item (comments, 0);
+    g_assert_true (before == after);
+    g_signal_handlers_disconnect_by_data (comments, &comment_changes);
+  }
 }
 
 int
