@@ -1,0 +1,84 @@
+/* rl-api.h — the HTTP API of a Redline server (PROTOCOL.md §6)
+ *
+ * One RlApi per account: the same token and TLS trust as its RlConnection,
+ * over http:// or https:// of the same host and port as the account's ws://
+ * or wss:// address. Every call is asynchronous and cancellable; a refusal
+ * answers the error body's code in RL_ERROR (a body without one: the code
+ * of the HTTP status), a server that cannot be reached answers
+ * RL_ERROR_CONNECTION_LOST, a body the codec refuses RL_ERROR_BAD_REQUEST.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rl-model.h"
+
+G_BEGIN_DECLS
+
+/* A document of the list, for list views. */
+#define RL_TYPE_DOC_ITEM (rl_doc_item_get_type ())
+G_DECLARE_FINAL_TYPE (RlDocItem, rl_doc_item, RL, DOC_ITEM, GObject)
+
+/* Takes doc. */
+RlDocItem        *rl_doc_item_new          (RlDocument  *doc);
+const RlDocument *rl_doc_item_get_document (RlDocItem   *self);
+const char       *rl_doc_item_get_id       (RlDocItem   *self);
+const char       *rl_doc_item_get_title    (RlDocItem   *self);
+RlDocKind         rl_doc_item_get_kind     (RlDocItem   *self);
+
+#define RL_TYPE_API (rl_api_get_type ())
+G_DECLARE_FINAL_TYPE (RlApi, rl_api, RL, API, GObject)
+
+/* server_url: the account's "ws://HOST[:PORT]" or "wss://HOST[:PORT]";
+ * tls_database: what to trust for https (NULL: the system's). NULL with
+ * RL_ERROR_BAD_REQUEST for an address that is not ws:// or wss://. */
+RlApi       *rl_api_new                     (const char           *server_url,
+                                             const char           *token,
+                                             GTlsDatabase         *tls_database,
+                                             GError              **error);
+/* "http://HOST[:PORT]" or "https://HOST[:PORT]". */
+const char  *rl_api_get_base_url            (RlApi                *self);
+
+/* GET /api/v1/docs: a GListModel of RlDocItem, in the server's order. */
+void         rl_api_list_documents          (RlApi                *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GListModel  *rl_api_list_documents_finish   (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* GET /api/v1/docs/{id}/content. Bytes fetched once are kept in memory with
+ * their ETag and asked for again with If-None-Match; a 304 answers them. */
+void         rl_api_get_content             (RlApi                *self,
+                                             const char           *doc_id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GBytes      *rl_api_get_content_finish      (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* How many content requests the server answered 304 Not Modified. */
+guint        rl_api_get_n_not_modified      (RlApi                *self);
+
+/* POST /api/v1/docs?title=…: the new document. */
+void         rl_api_upload                  (RlApi                *self,
+                                             GBytes               *content,
+                                             const char           *title,
+                                             const char           *content_type,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+RlDocItem   *rl_api_upload_finish           (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* The upload type of a file: its content type when it is one the server
+ * takes (PNG, JPEG, WebP, Markdown, plain text), guessed from the name when
+ * the type is vague; NULL otherwise. */
+char        *rl_api_upload_type_for_file    (const char           *filename,
+                                             const char           *content_type);
+
+G_END_DECLS
