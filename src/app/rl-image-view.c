@@ -1,0 +1,2020 @@
+/* rl-image-view.c
+ *
+ * How it stays fast and crisp on GTK 4.8 (which cannot choose a texture
+ * node's filter): the mockup is downloaded once into a cairo surface; at
+ * zoom ≤ 1 it is drawn as texture tiles of a mip level (halvings, made on
+ * first use) whose size is within 2× of the screen's, so linear filtering
+ * never skips pixels, and only the visible tiles are appended; above 1 one
+ * cairo node covering only the visible part samples the full image with
+ * CAIRO_FILTER_NEAREST, so pixels stay sharp squares. The image's render
+ * node is kept until zoom, scroll or size change: pins (child widgets)
+ * redraw on their own without redrawing the image.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-image-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "rl-marker-composer.h"
+
+#define TILE_SIZE 1024
+/* Room around the image so pins at its edges stay whole. */
+#define MARGIN 24.0
+#define MAX_ZOOM 32.0
+#define ZOOM_STEP 1.25
+#define PULSE_US (1600 * G_TIME_SPAN_MILLISECOND)
+#define DRAG_THRESHOLD 6.0
+#define NOTICE_MS 5000
+/* Words of the first comment in a pin's accessible name. */
+#define LABEL_WORDS 8
+
+/* ---- pins ------------------------------------------------------------------ */
+
+#define RL_TYPE_IMAGE_PIN (rl_image_pin_get_type ())
+G_DECLARE_FINAL_TYPE (RlImagePin, rl_image_pin, RL, IMAGE_PIN, GtkWidget)
+
+struct _RlImagePin
+{
+  GtkWidget     parent_instance;
+  RlImageView  *view;          /* the parent */
+  RlThreadItem *item;
+  gulong        notify_id;
+  char         *id;
+  guint         number;
+  guint         generation;    /* the view's, when last found in the model */
+  double        x, y;          /* anchor, fractions */
+  gboolean      resolved;
+  guint         n_comments;
+  PangoLayout  *layout;
+
+  gboolean      can_move;      /* decided at press */
+  gboolean      dragging;
+  double        start_x, start_y;    /* anchor at press */
+  double        press_x, press_y;    /* press, view coordinates */
+  double        drag_x, drag_y;      /* where it is being dragged */
+
+  guint         tick_id;
+  gint64        pulse_start;
+  double        pulse;               /* 0..1 */
+};
+
+G_DEFINE_FINAL_TYPE (RlImagePin, rl_image_pin, GTK_TYPE_WIDGET)
+
+/* ---- the view -------------------------------------------------------------- */
+
+typedef struct
+{
+  int              width;
+  int              height;
+  cairo_surface_t *surface;
+  GdkTexture     **tiles;     /* cols × rows, made on first use */
+  int              cols;
+  int              rows;
+} Level;
+
+struct _RlImageView
+{
+  GtkWidget      parent_instance;
+
+  GtkAdjustment *hadj;
+  GtkAdjustment *vadj;
+  guint          hscroll_policy : 1;
+  guint          vscroll_policy : 1;
+  gboolean       in_allocate;
+
+  int            img_w;
+  int            img_h;
+  GPtrArray     *levels;       /* of Level*, [0] full size */
+  GskRenderNode *image_node;   /* drawn for the key below */
+  double         node_key[6];
+
+  double         zoom;
+  gboolean       fit;
+
+  RlDocStore    *store;
+  gulong         items_id;
+  gulong         synced_id;
+  gboolean       populated;    /* the first synced state is in: new pins now are news */
+  GPtrArray     *pins;         /* of RlImagePin*, in model order */
+  GHashTable    *pins_by_id;   /* id → RlImagePin (not owned) */
+  guint          generation;
+
+  char          *selected;
+  gboolean       hide_resolved;
+  gboolean       can_create;
+  char          *cannot_create_reason;
+
+  GtkWidget     *composer;
+  double         composer_x, composer_y;
+  GtkWidget     *notice;
+  GtkWidget     *notice_label;
+  double         notice_x, notice_y;
+  guint          notice_timeout_id;
+
+  double         pointer_x, pointer_y;
+  gboolean       has_pointer;
+  gboolean       panning;
+  double         pan_h, pan_v;
+  double         pinch_zoom;
+};
+
+static void rl_image_view_scrollable_init (GtkScrollableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RlImageView, rl_image_view, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE, rl_image_view_scrollable_init))
+
+enum {
+  PROP_0,
+  PROP_SELECTED_THREAD,
+  PROP_HIDE_RESOLVED,
+  PROP_CAN_CREATE,
+  PROP_CANNOT_CREATE_REASON,
+  PROP_ZOOM,
+  N_PROPS,
+  PROP_HADJUSTMENT = N_PROPS,
+  PROP_VADJUSTMENT,
+  PROP_HSCROLL_POLICY,
+  PROP_VSCROLL_POLICY,
+};
+static GParamSpec *properties[N_PROPS];
+
+static void pin_pressed  (RlImageView *self, RlImagePin *pin);
+static void pin_dragged  (RlImageView *self, RlImagePin *pin, double dx, double dy);
+static void pin_released (RlImageView *self, RlImagePin *pin);
+static void scroll_pin_into_view (RlImageView *self, RlImagePin *pin);
+
+/* ---- pin widget ------------------------------------------------------------ */
+
+static void
+rl_image_pin_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+  int w, h;
+
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  /* CSS min-width/height make small numbers a circle; long ones a pill. */
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? w + 8 : h;
+}
+
+static void
+rl_image_pin_snapshot (GtkWidget   *widget,
+                       GtkSnapshot *snapshot)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+  GtkStyleContext *style = gtk_widget_get_style_context (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GdkRGBA color;
+  int w, h;
+
+  if (self->tick_id != 0)
+    {
+      /* The "just added" ring: grows out of the pin and fades, twice. */
+      double phase = fmod (self->pulse * 2.0, 1.0);
+      double grow = 4.0 + 18.0 * phase;
+      GskRoundedRect ring;
+      GdkRGBA ring_color;
+      float ring_widths[4];
+      GdkRGBA ring_colors[4];
+
+      if (!gtk_style_context_lookup_color (style, "rl_pin_pulse_color", &ring_color))
+        ring_color = (GdkRGBA) { 0.88, 0.11, 0.14, 1.0 };
+      ring_color.alpha *= (float) (1.0 - phase);
+      gsk_rounded_rect_init_from_rect (&ring,
+                                       &GRAPHENE_RECT_INIT (-grow, -grow, width + 2 * grow, height + 2 * grow),
+                                       (height + 2 * grow) / 2.0);
+      for (int i = 0; i < 4; i++)
+        {
+          ring_widths[i] = 3.0f;
+          ring_colors[i] = ring_color;
+        }
+      gtk_snapshot_append_border (snapshot, &ring, ring_widths, ring_colors);
+    }
+
+  gtk_style_context_get_color (style, &color);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - w) / 2.0f, (height - h) / 2.0f));
+  gtk_snapshot_append_layout (snapshot, self->layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static gboolean
+pulse_tick (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       data)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (self->pulse_start == 0)
+    self->pulse_start = now;
+  self->pulse = (double) (now - self->pulse_start) / PULSE_US;
+  gtk_widget_queue_draw (widget);
+  if (self->pulse < 1.0)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  gtk_widget_remove_css_class (widget, "new");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pin_start_pulse (RlImagePin *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), pulse_tick, NULL, NULL);
+  self->pulse_start = 0;
+  self->pulse = 0;
+  gtk_widget_add_css_class (GTK_WIDGET (self), "new");
+}
+
+/* "Marker 3: the first words of the first comment…" */
+static char *
+pin_label (RlImagePin     *self,
+           const RlThread *thread)
+{
+  g_autoptr(GString) words = g_string_new (NULL);
+  const char *body = NULL;
+  guint n = 0;
+
+  if (thread->comments->len > 0)
+    body = ((RlComment *) g_ptr_array_index (thread->comments, 0))->body;
+  if (body != NULL)
+    {
+      g_auto(GStrv) split = g_regex_split_simple ("\\s+", body, 0, 0);
+
+      for (guint i = 0; split[i] != NULL && n < LABEL_WORDS; i++)
+        {
+          if (*split[i] == '\0')
+            continue;
+          if (words->len > 0)
+            g_string_append_c (words, ' ');
+          g_string_append (words, split[i]);
+          n++;
+        }
+      if (g_strv_length (split) > n + (*split[0] == '\0'))
+        g_string_append (words, "…");
+    }
+
+  if (words->len == 0)
+    return thread->resolved
+      /* Translators: an image marker's accessible name; %u is its number */
+      ? g_strdup_printf (_("Marker %u (resolved)"), self->number)
+      : g_strdup_printf (_("Marker %u"), self->number);
+  return thread->resolved
+    /* Translators: an image marker's accessible name; %u is its number, %s the start of its first comment */
+    ? g_strdup_printf (_("Marker %u (resolved): %s"), self->number, words->str)
+    : g_strdup_printf (_("Marker %u: %s"), self->number, words->str);
+}
+
+static void
+pin_update (RlImagePin *self)
+{
+  const RlThread *thread = rl_thread_item_get_thread (self->item);
+  g_autofree char *number = g_strdup_printf ("%u", self->number);
+  g_autofree char *label = pin_label (self, thread);
+
+  self->x = CLAMP (thread->anchor.x, 0.0, 1.0);
+  self->y = CLAMP (thread->anchor.y, 0.0, 1.0);
+  self->resolved = thread->resolved;
+  pango_layout_set_text (self->layout, number, -1);
+  if (self->resolved)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "resolved");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "resolved");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static void
+pin_thread_changed (RlImagePin *self)
+{
+  const RlThread *thread = rl_thread_item_get_thread (self->item);
+  guint n = thread->comments->len;
+  const char *me = self->view->store ? rl_connection_get_user_id (rl_doc_store_get_connection (self->view->store)) : NULL;
+
+  /* A teammate's reply draws the eye as their new marker does. */
+  if (n > self->n_comments && n > 0
+      && g_strcmp0 (((RlComment *) g_ptr_array_index (thread->comments, n - 1))->author.id, me) != 0)
+    pin_start_pulse (self);
+  self->n_comments = n;
+  pin_update (self);
+  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->view->hide_resolved));
+  gtk_widget_queue_allocate (GTK_WIDGET (self->view));
+}
+
+static void
+pin_set_item (RlImagePin   *self,
+              RlThreadItem *item)
+{
+  if (self->item == item)
+    return;
+  g_clear_signal_handler (&self->notify_id, self->item);
+  g_set_object (&self->item, item);
+  self->notify_id = g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (pin_thread_changed), self);
+  self->n_comments = rl_thread_item_get_thread (item)->comments->len;
+}
+
+static void
+pin_drag_begin (GtkGestureDrag *gesture,
+                double          x,
+                double          y,
+                RlImagePin     *self)
+{
+  graphene_point_t in_view;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (self->view), &GRAPHENE_POINT_INIT (x, y), &in_view))
+    in_view = GRAPHENE_POINT_INIT (x, y);
+  pin_pressed (self->view, self);
+  self->press_x = in_view.x;
+  self->press_y = in_view.y;
+}
+
+static void
+pin_drag_update (GtkGestureDrag *gesture,
+                 double          offset_x,
+                 double          offset_y,
+                 RlImagePin     *self)
+{
+  GdkEventSequence *sequence = gtk_gesture_single_get_current_sequence (GTK_GESTURE_SINGLE (gesture));
+  graphene_point_t in_view;
+  double x, y;
+
+  /* The pin moves under the pointer, so its own coordinates shift: measure
+   * in the view's. */
+  if (!gtk_gesture_get_point (GTK_GESTURE (gesture), sequence, &x, &y)
+      || !gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (self->view), &GRAPHENE_POINT_INIT (x, y), &in_view))
+    return;
+  pin_dragged (self->view, self, in_view.x - self->press_x, in_view.y - self->press_y);
+}
+
+static void
+pin_drag_end (GtkGestureDrag *gesture,
+              double          offset_x,
+              double          offset_y,
+              RlImagePin     *self)
+{
+  pin_released (self->view, self);
+}
+
+static void
+pin_activate (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+
+  rl_image_view_set_selected_thread (self->view, self->id);
+}
+
+static void
+pin_focus_enter (GtkEventControllerFocus *controller,
+                 RlImagePin              *self)
+{
+  scroll_pin_into_view (self->view, self);
+}
+
+static void
+rl_image_pin_dispose (GObject *object)
+{
+  RlImagePin *self = RL_IMAGE_PIN (object);
+
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+  g_clear_signal_handler (&self->notify_id, self->item);
+  g_clear_object (&self->item);
+  g_clear_object (&self->layout);
+  G_OBJECT_CLASS (rl_image_pin_parent_class)->dispose (object);
+}
+
+static void
+rl_image_pin_finalize (GObject *object)
+{
+  RlImagePin *self = RL_IMAGE_PIN (object);
+
+  g_free (self->id);
+  G_OBJECT_CLASS (rl_image_pin_parent_class)->finalize (object);
+}
+
+static void
+rl_image_pin_class_init (RlImagePinClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_image_pin_dispose;
+  object_class->finalize = rl_image_pin_finalize;
+  widget_class->measure = rl_image_pin_measure;
+  widget_class->snapshot = rl_image_pin_snapshot;
+
+  gtk_widget_class_set_css_name (widget_class, "rlpin");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
+  gtk_widget_class_install_action (widget_class, "pin.activate", NULL, pin_activate);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "pin.activate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "pin.activate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "pin.activate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Space, 0, "pin.activate", NULL);
+}
+
+static void
+rl_image_pin_init (RlImagePin *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (pin_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (pin_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (pin_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (focus, "enter", G_CALLBACK (pin_focus_enter), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
+}
+
+static RlImagePin *
+pin_new (RlImageView  *view,
+         RlThreadItem *item)
+{
+  RlImagePin *self = g_object_new (RL_TYPE_IMAGE_PIN, NULL);
+
+  self->view = view;
+  self->id = g_strdup (rl_thread_item_get_thread (item)->id);
+  pin_set_item (self, item);
+  return self;
+}
+
+/* ---- geometry -------------------------------------------------------------- */
+
+static double
+fit_zoom (RlImageView *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double zoom;
+
+  if (self->img_w <= 0 || width <= 0 || height <= 0)
+    return 1.0;
+  zoom = MIN ((width - 2 * MARGIN) / self->img_w, (height - 2 * MARGIN) / self->img_h);
+  /* Small mockups stay at their real size: blown-up pixels help nobody. */
+  return CLAMP (zoom, 1e-3, 1.0);
+}
+
+static double
+min_zoom (RlImageView *self)
+{
+  return MIN (fit_zoom (self), 0.1);
+}
+
+/* The widget coordinates of the image's top left corner: centred while it
+ * fits, else where the scroll values put it. */
+static void
+get_origin (RlImageView *self,
+            double      *ox,
+            double      *oy)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double cw = self->img_w * self->zoom;
+  double ch = self->img_h * self->zoom;
+
+  *ox = cw + 2 * MARGIN <= width ? (width - cw) / 2.0 : MARGIN - gtk_adjustment_get_value (self->hadj);
+  *oy = ch + 2 * MARGIN <= height ? (height - ch) / 2.0 : MARGIN - gtk_adjustment_get_value (self->vadj);
+}
+
+static void
+configure_adjustment (GtkAdjustment *adj,
+                      double         value,
+                      double         content,
+                      double         page)
+{
+  double upper = MAX (content, page);
+
+  gtk_adjustment_configure (adj, CLAMP (value, 0.0, upper - page), 0.0, upper,
+                            page * 0.1, page * 0.9, page);
+}
+
+static void
+configure_adjustments (RlImageView *self,
+                       double       hvalue,
+                       double       vvalue)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  configure_adjustment (self->hadj, hvalue, self->img_w * self->zoom + 2 * MARGIN, width);
+  configure_adjustment (self->vadj, vvalue, self->img_h * self->zoom + 2 * MARGIN, height);
+}
+
+static void
+set_zoom (RlImageView *self,
+          double       zoom,
+          double       x,
+          double       y)
+{
+  double ox, oy, ix, iy;
+
+  if (self->img_w <= 0)
+    return;
+  zoom = CLAMP (zoom, min_zoom (self), MAX_ZOOM);
+  get_origin (self, &ox, &oy);
+  ix = (x - ox) / self->zoom;
+  iy = (y - oy) / self->zoom;
+  self->fit = FALSE;
+  if (zoom != self->zoom)
+    {
+      self->zoom = zoom;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+    }
+  /* Scroll so that image point (ix, iy) lands on (x, y) again. */
+  configure_adjustments (self, MARGIN + ix * zoom - x, MARGIN + iy * zoom - y);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+zoom_target (RlImageView *self,
+             double      *x,
+             double      *y)
+{
+  if (self->has_pointer)
+    {
+      *x = self->pointer_x;
+      *y = self->pointer_y;
+    }
+  else
+    {
+      *x = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+      *y = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+    }
+}
+
+static void
+pin_widget_position (RlImageView *self,
+                     RlImagePin  *pin,
+                     double      *x,
+                     double      *y)
+{
+  double ox, oy;
+
+  get_origin (self, &ox, &oy);
+  *x = ox + (pin->dragging ? pin->drag_x : pin->x) * self->img_w * self->zoom;
+  *y = oy + (pin->dragging ? pin->drag_y : pin->y) * self->img_h * self->zoom;
+}
+
+static void
+scroll_pin_into_view (RlImageView *self,
+                      RlImagePin  *pin)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double x, y;
+
+  if (width <= 0 || height <= 0 || self->img_w <= 0)
+    return;
+  pin_widget_position (self, pin, &x, &y);
+  if (x < MARGIN || x > width - MARGIN)
+    gtk_adjustment_set_value (self->hadj, gtk_adjustment_get_value (self->hadj) + x - width / 2.0);
+  if (y < MARGIN || y > height - MARGIN)
+    gtk_adjustment_set_value (self->vadj, gtk_adjustment_get_value (self->vadj) + y - height / 2.0);
+}
+
+/* ---- image levels ---------------------------------------------------------- */
+
+static void
+level_free (Level *level)
+{
+  for (int i = 0; i < level->cols * level->rows; i++)
+    g_clear_object (&level->tiles[i]);
+  g_free (level->tiles);
+  cairo_surface_destroy (level->surface);
+  g_free (level);
+}
+
+static Level *
+level_new (cairo_surface_t *surface)
+{
+  Level *level = g_new0 (Level, 1);
+
+  level->surface = surface;
+  level->width = cairo_image_surface_get_width (surface);
+  level->height = cairo_image_surface_get_height (surface);
+  level->cols = (level->width + TILE_SIZE - 1) / TILE_SIZE;
+  level->rows = (level->height + TILE_SIZE - 1) / TILE_SIZE;
+  level->tiles = g_new0 (GdkTexture *, level->cols * level->rows);
+  return level;
+}
+
+/* Level n is level n − 1 halved (rounding up), made when first needed. */
+static Level *
+get_level (RlImageView *self,
+           guint        n)
+{
+  while (self->levels->len <= n)
+    {
+      Level *prev = g_ptr_array_index (self->levels, self->levels->len - 1);
+      int width = MAX (1, (prev->width + 1) / 2);
+      int height = MAX (1, (prev->height + 1) / 2);
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+      cairo_t *cr = cairo_create (surface);
+
+      cairo_scale (cr, (double) width / prev->width, (double) height / prev->height);
+      cairo_set_source_surface (cr, prev->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+      g_ptr_array_add (self->levels, level_new (surface));
+    }
+  return g_ptr_array_index (self->levels, n);
+}
+
+/* A tile shares the level's pixels (the surface lives as long as it). */
+static GdkTexture *
+get_tile (Level *level,
+          int    col,
+          int    row)
+{
+  GdkTexture **tile = &level->tiles[row * level->cols + col];
+
+  if (*tile == NULL)
+    {
+      int x = col * TILE_SIZE;
+      int y = row * TILE_SIZE;
+      int width = MIN (TILE_SIZE, level->width - x);
+      int height = MIN (TILE_SIZE, level->height - y);
+      int stride = cairo_image_surface_get_stride (level->surface);
+      guchar *data = cairo_image_surface_get_data (level->surface);
+      g_autoptr(GBytes) bytes =
+        g_bytes_new_with_free_func (data + (gsize) y * stride + (gsize) x * 4,
+                                    (gsize) (height - 1) * stride + (gsize) width * 4,
+                                    (GDestroyNotify) cairo_surface_destroy,
+                                    cairo_surface_reference (level->surface));
+
+      /* GDK_MEMORY_DEFAULT is cairo's ARGB32: premultiplied, native order. */
+      *tile = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+    }
+  return *tile;
+}
+
+static double
+snap (double v,
+      int    scale)
+{
+  return round (v * scale) / scale;
+}
+
+static GskRenderNode *
+build_image_node (RlImageView           *self,
+                  const graphene_rect_t *image,
+                  const graphene_rect_t *visible,
+                  int                    scale)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  GskRoundedRect outline;
+
+  gsk_rounded_rect_init_from_rect (&outline, image, 0);
+  gtk_snapshot_append_outset_shadow (snapshot, &outline, &(GdkRGBA) { 0, 0, 0, 0.18f }, 0, 1, 0, 4);
+
+  if (self->zoom * scale > 1.0 + 1e-9)
+    {
+      Level *full = g_ptr_array_index (self->levels, 0);
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, visible);
+
+      cairo_translate (cr, image->origin.x, image->origin.y);
+      cairo_scale (cr, self->zoom, self->zoom);
+      cairo_set_source_surface (cr, full->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_rectangle (cr, 0, 0, self->img_w, self->img_h);
+      cairo_fill (cr);
+      cairo_destroy (cr);
+    }
+  else
+    {
+      guint n = 0;
+      Level *level;
+      double sx, sy;
+      int col0, col1, row0, row1;
+
+      /* The smallest level still at least as large as drawn. */
+      while (self->zoom * scale <= pow (0.5, n + 1) && MIN (self->img_w, self->img_h) >> (n + 1) >= 16)
+        n++;
+      level = get_level (self, n);
+      sx = image->size.width / level->width;
+      sy = image->size.height / level->height;
+      col0 = MAX (0, (int) floor ((visible->origin.x - image->origin.x) / (TILE_SIZE * sx)));
+      row0 = MAX (0, (int) floor ((visible->origin.y - image->origin.y) / (TILE_SIZE * sy)));
+      col1 = MIN (level->cols - 1, (int) floor ((visible->origin.x + visible->size.width - image->origin.x) / (TILE_SIZE * sx)));
+      row1 = MIN (level->rows - 1, (int) floor ((visible->origin.y + visible->size.height - image->origin.y) / (TILE_SIZE * sy)));
+      for (int row = row0; row <= row1; row++)
+        for (int col = col0; col <= col1; col++)
+          {
+            /* Edges on device pixels: no seams between tiles, and 1:1 is exact. */
+            double x0 = snap (image->origin.x + col * TILE_SIZE * sx, scale);
+            double x1 = snap (image->origin.x + MIN ((col + 1) * TILE_SIZE, level->width) * sx, scale);
+            double y0 = snap (image->origin.y + row * TILE_SIZE * sy, scale);
+            double y1 = snap (image->origin.y + MIN ((row + 1) * TILE_SIZE, level->height) * sy, scale);
+
+            gtk_snapshot_append_texture (snapshot, get_tile (level, col, row),
+                                         &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+          }
+    }
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+/* ---- store → pins ---------------------------------------------------------- */
+
+static RlImagePin *
+find_pin (RlImageView *self,
+          const char  *thread_id)
+{
+  return thread_id ? g_hash_table_lookup (self->pins_by_id, thread_id) : NULL;
+}
+
+static void
+update_selected_class (RlImageView *self,
+                       const char  *thread_id,
+                       gboolean     selected)
+{
+  RlImagePin *pin = find_pin (self, thread_id);
+
+  if (pin == NULL)
+    return;
+  if (selected)
+    gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (pin), "selected");
+}
+
+static void
+remove_pin (RlImageView *self,
+            RlImagePin  *pin)
+{
+  g_hash_table_remove (self->pins_by_id, pin->id);
+  gtk_widget_unparent (GTK_WIDGET (pin));
+}
+
+static void
+sync_pins (RlImageView *self)
+{
+  GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
+  guint n = threads ? g_list_model_get_n_items (threads) : 0;
+  const char *me = self->store ? rl_connection_get_user_id (rl_doc_store_get_connection (self->store)) : NULL;
+  g_autoptr(GPtrArray) pins = g_ptr_array_sized_new (n);
+  gboolean lost_selection = FALSE;
+
+  self->generation++;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+      const RlThread *thread = rl_thread_item_get_thread (item);
+      RlImagePin *pin = find_pin (self, thread->id);
+
+      if (pin == NULL)
+        {
+          pin = pin_new (self, item);
+          gtk_widget_set_parent (GTK_WIDGET (pin), GTK_WIDGET (self));
+          g_hash_table_insert (self->pins_by_id, pin->id, pin);
+          if (g_strcmp0 (pin->id, self->selected) == 0)
+            gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+          /* A teammate's marker arriving live (not the first state shown). */
+          if (self->populated && g_strcmp0 (thread->created_by.id, me) != 0)
+            pin_start_pulse (pin);
+        }
+      else
+        pin_set_item (pin, item);
+      pin->generation = self->generation;
+      pin->number = i + 1;
+      pin_update (pin);
+      gtk_widget_set_visible (GTK_WIDGET (pin), !(pin->resolved && self->hide_resolved));
+      g_ptr_array_add (pins, pin);
+    }
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      RlImagePin *pin = g_ptr_array_index (self->pins, i);
+
+      if (pin->generation != self->generation)
+        {
+          lost_selection |= g_strcmp0 (pin->id, self->selected) == 0;
+          remove_pin (self, pin);
+        }
+    }
+  g_ptr_array_set_size (self->pins, 0);
+  g_ptr_array_extend_and_steal (self->pins, g_steal_pointer (&pins));
+  if (lost_selection)
+    rl_image_view_set_selected_thread (self, NULL);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+store_synced_changed (RlImageView *self)
+{
+  if (rl_doc_store_is_synced (self->store))
+    self->populated = TRUE;
+}
+
+/* ---- pin gestures (shared with the test hook) ------------------------------ */
+
+static gboolean
+may_move (RlImageView    *self,
+          const RlThread *thread)
+{
+  RlConnection *connection;
+  const RlMessage *welcome;
+
+  if (self->store == NULL)
+    return FALSE;
+  connection = rl_doc_store_get_connection (self->store);
+  welcome = rl_connection_get_welcome (connection);
+  if (welcome != NULL && welcome->role == RL_ROLE_ADMIN)
+    return TRUE;
+  return g_strcmp0 (thread->created_by.id, rl_connection_get_user_id (connection)) == 0;
+}
+
+static void
+pin_pressed (RlImageView *self,
+             RlImagePin  *pin)
+{
+  pin->dragging = FALSE;
+  pin->can_move = may_move (self, rl_thread_item_get_thread (pin->item));
+  pin->start_x = pin->x;
+  pin->start_y = pin->y;
+  pin->press_x = pin->press_y = 0;
+}
+
+static void
+pin_dragged (RlImageView *self,
+             RlImagePin  *pin,
+             double       dx,
+             double       dy)
+{
+  if (!pin->can_move || self->img_w <= 0)
+    return;
+  if (!pin->dragging && hypot (dx, dy) < DRAG_THRESHOLD)
+    return;
+  pin->dragging = TRUE;
+  pin->drag_x = CLAMP (pin->start_x + dx / (self->img_w * self->zoom), 0.0, 1.0);
+  pin->drag_y = CLAMP (pin->start_y + dy / (self->img_h * self->zoom), 0.0, 1.0);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (pin), "grabbing");
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void show_notice (RlImageView *self, double x, double y, const char *message);
+
+static void
+pin_released (RlImageView *self,
+              RlImagePin  *pin)
+{
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE };
+
+  if (!pin->dragging)
+    {
+      rl_image_view_set_selected_thread (self, pin->id);
+      return;
+    }
+  anchor.x = pin->drag_x;
+  anchor.y = pin->drag_y;
+  pin->dragging = FALSE;
+  gtk_widget_set_cursor (GTK_WIDGET (pin), NULL);
+  /* The store shows the move at once (notify::thread) or refuses it: then
+   * the pin is back where the thread is. */
+  if (!rl_doc_store_move_thread (self->store, pin->id, &anchor, &error))
+    {
+      g_debug ("image view: move of %s refused: %s", pin->id, error->message);
+      show_notice (self, pin->x, pin->y,
+                   g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE)
+                   ? _("You're offline: the marker can be moved when you're back.")
+                   : error->message);
+    }
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* ---- composer and notice --------------------------------------------------- */
+
+static void
+present_popovers (RlImageView *self)
+{
+  double x, y;
+
+  if (gtk_widget_get_visible (self->composer)
+      && rl_image_view_image_to_widget (self, self->composer_x, self->composer_y, &x, &y))
+    {
+      gtk_popover_set_pointing_to (GTK_POPOVER (self->composer), &(GdkRectangle) { (int) x - 6, (int) y - 6, 12, 12 });
+      gtk_popover_present (GTK_POPOVER (self->composer));
+    }
+  if (gtk_widget_get_visible (self->notice)
+      && rl_image_view_image_to_widget (self, self->notice_x, self->notice_y, &x, &y))
+    {
+      gtk_popover_set_pointing_to (GTK_POPOVER (self->notice), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+      gtk_popover_present (GTK_POPOVER (self->notice));
+    }
+}
+
+static gboolean
+notice_expired (gpointer data)
+{
+  RlImageView *self = data;
+
+  self->notice_timeout_id = 0;
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_notice (RlImageView *self,
+             double       x,
+             double       y,
+             const char  *message)
+{
+  self->notice_x = x;
+  self->notice_y = y;
+  gtk_label_set_text (GTK_LABEL (self->notice_label), message);
+  gtk_popover_popup (GTK_POPOVER (self->notice));
+  g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
+  self->notice_timeout_id = g_timeout_add (NOTICE_MS, notice_expired, self);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static const char *
+cannot_create_message (RlImageView *self)
+{
+  return self->cannot_create_reason && *self->cannot_create_reason
+    ? self->cannot_create_reason
+    : _("Markers cannot be added right now.");
+}
+
+/* Where a new marker starts: the composer, or why it cannot. */
+static void
+begin_marker (RlImageView *self,
+              double       x,
+              double       y)
+{
+  if (!self->can_create)
+    {
+      show_notice (self, x, y, cannot_create_message (self));
+      return;
+    }
+  rl_image_view_open_composer (self, x, y, NULL);
+}
+
+static void
+composer_submit (RlImageView *self)
+{
+  RlMarkerComposer *composer = RL_MARKER_COMPOSER (self->composer);
+  g_autofree char *text = rl_marker_composer_dup_text (composer);
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = self->composer_x, .y = self->composer_y };
+
+  if (self->store == NULL)
+    {
+      rl_marker_composer_set_error (composer, _("This image is not open for review."));
+      return;
+    }
+  if (!rl_doc_store_create_thread (self->store, &anchor, text, &id, &error))
+    {
+      /* The text stays; the user may fix it or send again. */
+      if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
+        rl_marker_composer_set_error (composer, _("You're offline. The marker was not added; send it again when you're back."));
+      else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
+        rl_marker_composer_set_error (composer, _("The comment is empty or too long."));
+      else
+        rl_marker_composer_set_error (composer, error->message);
+      return;
+    }
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  rl_image_view_set_selected_thread (self, id);
+}
+
+static void
+composer_closed (RlImageView *self)
+{
+  /* Escape or a click elsewhere discards the draft. */
+  rl_marker_composer_set_text (RL_MARKER_COMPOSER (self->composer), NULL);
+  rl_marker_composer_set_error (RL_MARKER_COMPOSER (self->composer), NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- view gestures --------------------------------------------------------- */
+
+static void
+click_at (RlImageView *self,
+          double       x,
+          double       y)
+{
+  double ix, iy;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!rl_image_view_widget_to_image (self, x, y, &ix, &iy)
+      || ix < 0 || ix > 1 || iy < 0 || iy > 1)
+    return;
+  begin_marker (self, ix, iy);
+}
+
+static gboolean
+event_is_ours (RlImageView *self,
+               GtkGesture  *gesture)
+{
+  GdkEvent *event = gtk_gesture_get_last_event (gesture, gtk_gesture_single_get_current_sequence (GTK_GESTURE_SINGLE (gesture)));
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+
+  /* Popovers are our children: their clicks bubble up here too. */
+  return event == NULL || native == NULL || gdk_event_get_surface (event) == gtk_native_get_surface (native);
+}
+
+static void
+view_drag_begin (GtkGestureDrag *gesture,
+                 double          x,
+                 double          y,
+                 RlImageView    *self)
+{
+  if (!event_is_ours (self, GTK_GESTURE (gesture)))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  self->panning = FALSE;
+  self->pan_h = gtk_adjustment_get_value (self->hadj);
+  self->pan_v = gtk_adjustment_get_value (self->vadj);
+}
+
+static void
+view_drag_update (GtkGestureDrag *gesture,
+                  double          dx,
+                  double          dy,
+                  RlImageView    *self)
+{
+  if (!self->panning && hypot (dx, dy) < DRAG_THRESHOLD)
+    return;
+  if (!self->panning)
+    {
+      self->panning = TRUE;
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+    }
+  gtk_adjustment_set_value (self->hadj, self->pan_h - dx);
+  gtk_adjustment_set_value (self->vadj, self->pan_v - dy);
+}
+
+static void
+view_drag_end (GtkGestureDrag *gesture,
+               double          dx,
+               double          dy,
+               RlImageView    *self)
+{
+  double x, y;
+
+  if (self->panning)
+    {
+      self->panning = FALSE;
+      gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+      return;
+    }
+  if (gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture)) != GDK_BUTTON_PRIMARY)
+    return;
+  gtk_gesture_drag_get_start_point (gesture, &x, &y);
+  click_at (self, x, y);
+}
+
+static gboolean
+view_scroll (GtkEventControllerScroll *controller,
+             double                    dx,
+             double                    dy,
+             RlImageView              *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  double steps, x, y;
+
+  /* Plain scrolling is the scrolled window's (it pans). */
+  if (!(state & GDK_CONTROL_MASK) || self->img_w <= 0)
+    return FALSE;
+  steps = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL ? dy : dy / 20.0;
+  zoom_target (self, &x, &y);
+  set_zoom (self, self->zoom * pow (ZOOM_STEP, -steps), x, y);
+  return TRUE;
+}
+
+static void
+view_motion (GtkEventControllerMotion *controller,
+             double                    x,
+             double                    y,
+             RlImageView              *self)
+{
+  self->has_pointer = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
+}
+
+static void
+view_leave (GtkEventControllerMotion *controller,
+            RlImageView              *self)
+{
+  self->has_pointer = FALSE;
+}
+
+static void
+pinch_begin (GtkGesture       *gesture,
+             GdkEventSequence *sequence,
+             RlImageView      *self)
+{
+  self->pinch_zoom = self->zoom;
+}
+
+static void
+pinch_scale_changed (GtkGestureZoom *gesture,
+                     double          scale,
+                     RlImageView    *self)
+{
+  double x, y;
+
+  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    zoom_target (self, &x, &y);
+  set_zoom (self, self->pinch_zoom * scale, x, y);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+  double x, y;
+
+  if (g_str_equal (action_name, "image.zoom-fit"))
+    {
+      rl_image_view_zoom_to_fit (self);
+      return;
+    }
+  zoom_target (self, &x, &y);
+  set_zoom (self, self->zoom * (g_str_equal (action_name, "image.zoom-in") ? ZOOM_STEP : 1.0 / ZOOM_STEP), x, y);
+}
+
+static void
+add_marker_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+  double ix, iy;
+
+  if (!rl_image_view_widget_to_image (self, gtk_widget_get_width (widget) / 2.0,
+                                      gtk_widget_get_height (widget) / 2.0, &ix, &iy))
+    return;
+  begin_marker (self, CLAMP (ix, 0.0, 1.0), CLAMP (iy, 0.0, 1.0));
+}
+
+/* ---- scrollable ------------------------------------------------------------ */
+
+static void
+adjustment_changed (RlImageView *self)
+{
+  if (self->in_allocate)
+    return;
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+set_adjustment (RlImageView    *self,
+                GtkAdjustment **slot,
+                GtkAdjustment  *adjustment)
+{
+  if (adjustment != NULL && adjustment == *slot)
+    return;
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_func (*slot, adjustment_changed, self);
+  g_clear_object (slot);
+  *slot = g_object_ref_sink (adjustment ? adjustment : gtk_adjustment_new (0, 0, 0, 0, 0, 0));
+  g_signal_connect_swapped (*slot, "value-changed", G_CALLBACK (adjustment_changed), self);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+rl_image_view_scrollable_init (GtkScrollableInterface *iface)
+{
+}
+
+/* ---- widget ---------------------------------------------------------------- */
+
+static void
+rl_image_view_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+  int size = orientation == GTK_ORIENTATION_HORIZONTAL ? self->img_w : self->img_h;
+
+  /* It scrolls: any size will do; ask for the image up to a screenful. */
+  *minimum = 0;
+  *natural = MIN (size + 2 * (int) MARGIN, 800);
+}
+
+static void
+rl_image_view_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+
+  self->in_allocate = TRUE;
+  if (self->fit)
+    {
+      double zoom = fit_zoom (self);
+
+      if (zoom != self->zoom)
+        {
+          self->zoom = zoom;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+        }
+    }
+  configure_adjustments (self, gtk_adjustment_get_value (self->hadj), gtk_adjustment_get_value (self->vadj));
+  self->in_allocate = FALSE;
+
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      RlImagePin *pin = g_ptr_array_index (self->pins, i);
+      int w, h;
+      double x, y;
+
+      if (!gtk_widget_get_visible (GTK_WIDGET (pin)))
+        continue;
+      gtk_widget_measure (GTK_WIDGET (pin), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &w, NULL, NULL);
+      gtk_widget_measure (GTK_WIDGET (pin), GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+      pin_widget_position (self, pin, &x, &y);
+      gtk_widget_size_allocate (GTK_WIDGET (pin),
+                                &(GtkAllocation) { (int) round (x - w / 2.0), (int) round (y - h / 2.0), w, h }, -1);
+    }
+  present_popovers (self);
+}
+
+static void
+rl_image_view_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  RlImagePin *selected = NULL;
+  double ox, oy;
+
+  if (self->img_w <= 0 || width <= 0 || height <= 0)
+    return;
+
+  get_origin (self, &ox, &oy);
+  {
+    double key[6] = { self->zoom, ox, oy, width, height, scale };
+    graphene_rect_t image = GRAPHENE_RECT_INIT (ox, oy, self->img_w * self->zoom, self->img_h * self->zoom);
+    graphene_rect_t visible;
+
+    if (self->image_node == NULL || memcmp (key, self->node_key, sizeof key) != 0)
+      {
+        g_clear_pointer (&self->image_node, gsk_render_node_unref);
+        if (graphene_rect_intersection (&image, &GRAPHENE_RECT_INIT (0, 0, width, height), &visible))
+          self->image_node = build_image_node (self, &image, &visible, scale);
+        memcpy (self->node_key, key, sizeof key);
+      }
+    if (self->image_node != NULL)
+      gtk_snapshot_append_node (snapshot, self->image_node);
+  }
+
+  /* Pins in number order; the selected one on top. */
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      RlImagePin *pin = g_ptr_array_index (self->pins, i);
+      double x, y;
+
+      if (!gtk_widget_get_visible (GTK_WIDGET (pin)))
+        continue;
+      pin_widget_position (self, pin, &x, &y);
+      /* Far outside (the pulse ring reaches ~40 px): not drawn at all. */
+      if (x < -60 || y < -60 || x > width + 60 || y > height + 60)
+        continue;
+      if (g_strcmp0 (pin->id, self->selected) == 0)
+        selected = pin;
+      else
+        gtk_widget_snapshot_child (widget, GTK_WIDGET (pin), snapshot);
+    }
+  if (selected != NULL)
+    gtk_widget_snapshot_child (widget, GTK_WIDGET (selected), snapshot);
+
+  /* Where the marker being composed will go. */
+  if (gtk_widget_get_visible (self->composer))
+    {
+      double x, y;
+      GskRoundedRect dot;
+      GdkRGBA fill = { 0.88f, 0.11f, 0.14f, 0.85f };
+      GdkRGBA white = { 1, 1, 1, 1 };
+
+      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "rl_pin_color", &fill);
+      rl_image_view_image_to_widget (self, self->composer_x, self->composer_y, &x, &y);
+      gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT (x - 7, y - 7, 14, 14), 7);
+      gtk_snapshot_push_rounded_clip (snapshot, &dot);
+      gtk_snapshot_append_color (snapshot, &fill, &dot.bounds);
+      gtk_snapshot_pop (snapshot);
+      gtk_snapshot_append_border (snapshot, &dot, (float[4]) { 2, 2, 2, 2 },
+                                  (GdkRGBA[4]) { white, white, white, white });
+    }
+
+}
+
+/* Tab and the arrows walk the pins in number order; Tab leaves after the
+ * last, Shift+Tab goes back to the view itself before the first. */
+static gboolean
+rl_image_view_focus (GtkWidget        *widget,
+                     GtkDirectionType  direction)
+{
+  RlImageView *self = RL_IMAGE_VIEW (widget);
+  GtkWidget *focus_child = gtk_widget_get_focus_child (widget);
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  gboolean forward = direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_DOWN || direction == GTK_DIR_RIGHT;
+  gboolean tab = direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD;
+  guint index = G_MAXUINT;
+
+  if (focus_child != NULL && !RL_IS_IMAGE_PIN (focus_child))
+    return gtk_widget_child_focus (focus_child, direction);
+
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      GtkWidget *pin = g_ptr_array_index (self->pins, i);
+
+      if (!gtk_widget_get_visible (pin))
+        continue;
+      if (pin == focus_child)
+        index = shown->len;
+      g_ptr_array_add (shown, pin);
+    }
+
+  if (focus_child == NULL && !gtk_widget_has_focus (widget))
+    {
+      /* Coming in: forward to the view itself, backward to the last pin. */
+      if (!forward && tab && shown->len > 0)
+        return gtk_widget_grab_focus (g_ptr_array_index (shown, shown->len - 1));
+      return gtk_widget_grab_focus (widget);
+    }
+  if (focus_child == NULL)
+    {
+      if (!forward && tab)
+        return FALSE;
+      if (shown->len == 0)
+        return !tab;
+      return gtk_widget_grab_focus (g_ptr_array_index (shown, forward ? 0 : shown->len - 1));
+    }
+  if (index == G_MAXUINT)
+    return gtk_widget_grab_focus (widget);
+  if (forward && index + 1 < shown->len)
+    return gtk_widget_grab_focus (g_ptr_array_index (shown, index + 1));
+  if (!forward && index > 0)
+    return gtk_widget_grab_focus (g_ptr_array_index (shown, index - 1));
+  if (tab)
+    return forward ? FALSE : gtk_widget_grab_focus (widget);
+  /* Arrows wrap around. */
+  return gtk_widget_grab_focus (g_ptr_array_index (shown, forward ? 0 : shown->len - 1));
+}
+
+static void
+rl_image_view_dispose (GObject *object)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  rl_image_view_set_store (self, NULL);
+  g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
+  g_clear_pointer (&self->composer, gtk_widget_unparent);
+  g_clear_pointer (&self->notice, gtk_widget_unparent);
+  g_clear_pointer (&self->image_node, gsk_render_node_unref);
+  g_clear_pointer (&self->levels, g_ptr_array_unref);
+  if (self->hadj)
+    g_signal_handlers_disconnect_by_func (self->hadj, adjustment_changed, self);
+  if (self->vadj)
+    g_signal_handlers_disconnect_by_func (self->vadj, adjustment_changed, self);
+  g_clear_object (&self->hadj);
+  g_clear_object (&self->vadj);
+  G_OBJECT_CLASS (rl_image_view_parent_class)->dispose (object);
+}
+
+static void
+rl_image_view_finalize (GObject *object)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  g_ptr_array_unref (self->pins);
+  g_hash_table_unref (self->pins_by_id);
+  g_free (self->selected);
+  g_free (self->cannot_create_reason);
+  G_OBJECT_CLASS (rl_image_view_parent_class)->finalize (object);
+}
+
+static void
+rl_image_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      g_value_set_string (value, self->selected);
+      break;
+    case PROP_HIDE_RESOLVED:
+      g_value_set_boolean (value, self->hide_resolved);
+      break;
+    case PROP_CAN_CREATE:
+      g_value_set_boolean (value, self->can_create);
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      g_value_set_string (value, self->cannot_create_reason);
+      break;
+    case PROP_ZOOM:
+      g_value_set_double (value, self->zoom);
+      break;
+    case PROP_HADJUSTMENT:
+      g_value_set_object (value, self->hadj);
+      break;
+    case PROP_VADJUSTMENT:
+      g_value_set_object (value, self->vadj);
+      break;
+    case PROP_HSCROLL_POLICY:
+      g_value_set_enum (value, self->hscroll_policy);
+      break;
+    case PROP_VSCROLL_POLICY:
+      g_value_set_enum (value, self->vscroll_policy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_image_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      rl_image_view_set_selected_thread (self, g_value_get_string (value));
+      break;
+    case PROP_HIDE_RESOLVED:
+      rl_image_view_set_hide_resolved (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_CREATE:
+      rl_image_view_set_can_create (self, g_value_get_boolean (value));
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      rl_image_view_set_cannot_create_reason (self, g_value_get_string (value));
+      break;
+    case PROP_HADJUSTMENT:
+      set_adjustment (self, &self->hadj, g_value_get_object (value));
+      break;
+    case PROP_VADJUSTMENT:
+      set_adjustment (self, &self->vadj, g_value_get_object (value));
+      break;
+    case PROP_HSCROLL_POLICY:
+      if (self->hscroll_policy != (guint) g_value_get_enum (value))
+        {
+          self->hscroll_policy = g_value_get_enum (value);
+          gtk_widget_queue_resize (GTK_WIDGET (self));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_VSCROLL_POLICY:
+      if (self->vscroll_policy != (guint) g_value_get_enum (value))
+        {
+          self->vscroll_policy = g_value_get_enum (value);
+          gtk_widget_queue_resize (GTK_WIDGET (self));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_image_view_class_init (RlImageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_image_view_dispose;
+  object_class->finalize = rl_image_view_finalize;
+  object_class->get_property = rl_image_view_get_property;
+  object_class->set_property = rl_image_view_set_property;
+  widget_class->measure = rl_image_view_measure;
+  widget_class->size_allocate = rl_image_view_size_allocate;
+  widget_class->snapshot = rl_image_view_snapshot;
+  widget_class->focus = rl_image_view_focus;
+
+  properties[PROP_SELECTED_THREAD] =
+    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HIDE_RESOLVED] =
+    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_CREATE] =
+    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CANNOT_CREATE_REASON] =
+    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 0.0, MAX_ZOOM, 1.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
+  g_object_class_override_property (object_class, PROP_VADJUSTMENT, "vadjustment");
+  g_object_class_override_property (object_class, PROP_HSCROLL_POLICY, "hscroll-policy");
+  g_object_class_override_property (object_class, PROP_VSCROLL_POLICY, "vscroll-policy");
+
+  gtk_widget_class_set_css_name (widget_class, "rlimageview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  gtk_widget_class_install_action (widget_class, "image.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "image.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "image.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "image.add-marker", NULL, add_marker_action);
+  {
+    const guint in_keys[] = { GDK_KEY_plus, GDK_KEY_equal, GDK_KEY_KP_Add };
+    const guint out_keys[] = { GDK_KEY_minus, GDK_KEY_KP_Subtract };
+    const guint fit_keys[] = { GDK_KEY_0, GDK_KEY_KP_0 };
+    const GdkModifierType mods[] = { 0, GDK_CONTROL_MASK };
+
+    for (guint m = 0; m < G_N_ELEMENTS (mods); m++)
+      {
+        for (guint k = 0; k < G_N_ELEMENTS (in_keys); k++)
+          gtk_widget_class_add_binding_action (widget_class, in_keys[k], mods[m], "image.zoom-in", NULL);
+        for (guint k = 0; k < G_N_ELEMENTS (out_keys); k++)
+          gtk_widget_class_add_binding_action (widget_class, out_keys[k], mods[m], "image.zoom-out", NULL);
+        for (guint k = 0; k < G_N_ELEMENTS (fit_keys); k++)
+          gtk_widget_class_add_binding_action (widget_class, fit_keys[k], mods[m], "image.zoom-fit", NULL);
+      }
+  }
+  /* Focused pins take Enter themselves (select); on the view it adds. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "image.add-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "image.add-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK, "image.add-marker", NULL);
+}
+
+static void
+rl_image_view_init (RlImageView *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *pinch = gtk_gesture_zoom_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->zoom = 1.0;
+  self->fit = TRUE;
+  self->can_create = TRUE;
+  self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
+  self->pins = g_ptr_array_new ();
+  self->pins_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  set_adjustment (self, &self->hadj, NULL);
+  set_adjustment (self, &self->vadj, NULL);
+
+  gtk_widget_set_focusable (widget, TRUE);
+  gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image with markers"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Press Enter to add a marker in the middle; Tab moves between markers"),
+                                  -1);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (view_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (view_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (view_drag_end), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
+
+  g_signal_connect (pinch, "begin", G_CALLBACK (pinch_begin), self);
+  g_signal_connect (pinch, "scale-changed", G_CALLBACK (pinch_scale_changed), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (pinch));
+
+  g_signal_connect (scroll, "scroll", G_CALLBACK (view_scroll), self);
+  gtk_widget_add_controller (widget, scroll);
+
+  g_signal_connect (motion, "enter", G_CALLBACK (view_motion), self);
+  g_signal_connect (motion, "motion", G_CALLBACK (view_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (view_leave), self);
+  gtk_widget_add_controller (widget, motion);
+
+  self->composer = rl_marker_composer_new ();
+  gtk_widget_set_parent (self->composer, widget);
+  g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
+  g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
+
+  self->notice = gtk_popover_new ();
+  gtk_widget_add_css_class (self->notice, "image-notice");
+  self->notice_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->notice_label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->notice_label), 40);
+  gtk_popover_set_child (GTK_POPOVER (self->notice), self->notice_label);
+  gtk_widget_set_parent (self->notice, widget);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+GtkWidget *
+rl_image_view_new (void)
+{
+  return g_object_new (RL_TYPE_IMAGE_VIEW, NULL);
+}
+
+void
+rl_image_view_set_texture (RlImageView *self,
+                           GdkTexture  *texture)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+  g_return_if_fail (texture == NULL || GDK_IS_TEXTURE (texture));
+
+  g_ptr_array_set_size (self->levels, 0);
+  g_clear_pointer (&self->image_node, gsk_render_node_unref);
+  self->img_w = self->img_h = 0;
+  self->fit = TRUE;
+  if (texture != NULL)
+    {
+      int width = gdk_texture_get_width (texture);
+      int height = gdk_texture_get_height (texture);
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+
+      if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+        {
+          /* Past cairo's 32767 px or out of memory: show nothing, say why. */
+          g_debug ("image view: cannot hold a %d × %d image: %s", width, height,
+                   cairo_status_to_string (cairo_surface_status (surface)));
+          cairo_surface_destroy (surface);
+        }
+      else
+        {
+          gdk_texture_download (texture, cairo_image_surface_get_data (surface),
+                                cairo_image_surface_get_stride (surface));
+          cairo_surface_mark_dirty (surface);
+          g_ptr_array_add (self->levels, level_new (surface));
+          self->img_w = width;
+          self->img_h = height;
+        }
+    }
+  gtk_adjustment_set_value (self->hadj, 0);
+  gtk_adjustment_set_value (self->vadj, 0);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+rl_image_view_set_store (RlImageView *self,
+                         RlDocStore  *store)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
+
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    {
+      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+      g_clear_signal_handler (&self->synced_id, self->store);
+    }
+  g_set_object (&self->store, store);
+  /* What the store holds now is not news; what comes once it is synced is. */
+  self->populated = store != NULL && rl_doc_store_is_synced (store);
+  if (store != NULL)
+    {
+      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                                 G_CALLBACK (sync_pins), self);
+      self->synced_id = g_signal_connect_swapped (store, "notify::synced",
+                                                  G_CALLBACK (store_synced_changed), self);
+    }
+  while (self->pins->len > 0)
+    {
+      remove_pin (self, g_ptr_array_index (self->pins, self->pins->len - 1));
+      g_ptr_array_remove_index (self->pins, self->pins->len - 1);
+    }
+  sync_pins (self);
+}
+
+void
+rl_image_view_open_composer (RlImageView *self,
+                             double       x,
+                             double       y,
+                             const char  *text)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  self->composer_x = CLAMP (x, 0.0, 1.0);
+  self->composer_y = CLAMP (y, 0.0, 1.0);
+  rl_marker_composer_set_text (RL_MARKER_COMPOSER (self->composer), text);
+  gtk_popover_popup (GTK_POPOVER (self->composer));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+rl_image_view_get_selected_thread (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->selected;
+}
+
+void
+rl_image_view_set_selected_thread (RlImageView *self,
+                                   const char  *thread_id)
+{
+  RlImagePin *pin;
+
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  if (g_strcmp0 (self->selected, thread_id) == 0)
+    return;
+  update_selected_class (self, self->selected, FALSE);
+  g_free (self->selected);
+  self->selected = g_strdup (thread_id);
+  update_selected_class (self, self->selected, TRUE);
+  if ((pin = find_pin (self, thread_id)) != NULL)
+    scroll_pin_into_view (self, pin);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+gboolean
+rl_image_view_get_hide_resolved (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+  return self->hide_resolved;
+}
+
+void
+rl_image_view_set_hide_resolved (RlImageView *self,
+                                 gboolean     hide_resolved)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  hide_resolved = !!hide_resolved;
+  if (self->hide_resolved == hide_resolved)
+    return;
+  self->hide_resolved = hide_resolved;
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      RlImagePin *pin = g_ptr_array_index (self->pins, i);
+
+      gtk_widget_set_visible (GTK_WIDGET (pin), !(pin->resolved && hide_resolved));
+    }
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
+}
+
+gboolean
+rl_image_view_get_can_create (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+  return self->can_create;
+}
+
+static void
+update_tooltip (RlImageView *self)
+{
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->can_create ? NULL : cannot_create_message (self));
+}
+
+void
+rl_image_view_set_can_create (RlImageView *self,
+                              gboolean     can_create)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  can_create = !!can_create;
+  if (self->can_create == can_create)
+    return;
+  self->can_create = can_create;
+  update_tooltip (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
+}
+
+const char *
+rl_image_view_get_cannot_create_reason (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->cannot_create_reason;
+}
+
+void
+rl_image_view_set_cannot_create_reason (RlImageView *self,
+                                        const char  *reason)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
+    return;
+  g_free (self->cannot_create_reason);
+  self->cannot_create_reason = g_strdup (reason);
+  update_tooltip (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
+}
+
+double
+rl_image_view_get_zoom (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), 1.0);
+  return self->zoom;
+}
+
+double
+rl_image_view_get_fit_zoom (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), 1.0);
+  return fit_zoom (self);
+}
+
+gboolean
+rl_image_view_is_fit (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+  return self->fit;
+}
+
+void
+rl_image_view_zoom_at (RlImageView *self,
+                       double       zoom,
+                       double       x,
+                       double       y)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+  set_zoom (self, zoom, x, y);
+}
+
+void
+rl_image_view_zoom_to_fit (RlImageView *self)
+{
+  double zoom;
+
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  self->fit = TRUE;
+  zoom = fit_zoom (self);
+  if (zoom != self->zoom)
+    {
+      self->zoom = zoom;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+    }
+  configure_adjustments (self, 0, 0);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+rl_image_view_widget_to_image (RlImageView *self,
+                               double       x,
+                               double       y,
+                               double      *image_x,
+                               double      *image_y)
+{
+  double ox, oy;
+
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+
+  if (self->img_w <= 0)
+    return FALSE;
+  get_origin (self, &ox, &oy);
+  *image_x = (x - ox) / (self->img_w * self->zoom);
+  *image_y = (y - oy) / (self->img_h * self->zoom);
+  return TRUE;
+}
+
+gboolean
+rl_image_view_image_to_widget (RlImageView *self,
+                               double       image_x,
+                               double       image_y,
+                               double      *x,
+                               double      *y)
+{
+  double ox, oy;
+
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+
+  if (self->img_w <= 0)
+    return FALSE;
+  get_origin (self, &ox, &oy);
+  *x = ox + image_x * self->img_w * self->zoom;
+  *y = oy + image_y * self->img_h * self->zoom;
+  return TRUE;
+}
+
+guint
+rl_image_view_get_n_pins (RlImageView *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), 0);
+
+  for (guint i = 0; i < self->pins->len; i++)
+    n += gtk_widget_get_visible (g_ptr_array_index (self->pins, i));
+  return n;
+}
+
+gboolean
+rl_image_view_get_pin_position (RlImageView *self,
+                                const char  *thread_id,
+                                double      *x,
+                                double      *y)
+{
+  RlImagePin *pin;
+
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+
+  pin = find_pin (self, thread_id);
+  if (pin == NULL || !gtk_widget_get_visible (GTK_WIDGET (pin)))
+    return FALSE;
+  *x = pin->dragging ? pin->drag_x : pin->x;
+  *y = pin->dragging ? pin->drag_y : pin->y;
+  return TRUE;
+}
+
+GtkWidget *
+rl_image_view_get_pin (RlImageView *self,
+                       const char  *thread_id)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return (GtkWidget *) find_pin (self, thread_id);
+}
+
+gboolean
+rl_image_view_pin_is_highlighted (RlImageView *self,
+                                  const char  *thread_id)
+{
+  RlImagePin *pin;
+
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
+
+  pin = find_pin (self, thread_id);
+  return pin != NULL && pin->tick_id != 0;
+}
+
+GtkWidget *
+rl_image_view_get_composer (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->composer;
+}
+
+GtkWidget *
+rl_image_view_get_notice (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->notice;
+}
+
+void
+rl_image_view_click_for_testing (RlImageView *self,
+                                 double       x,
+                                 double       y)
+{
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+  click_at (self, x, y);
+}
+
+void
+rl_image_view_drag_pin_for_testing (RlImageView *self,
+                                    const char  *thread_id,
+                                    double       dx,
+                                    double       dy)
+{
+  RlImagePin *pin;
+
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+  pin = find_pin (self, thread_id);
+  g_return_if_fail (pin != NULL);
+
+  pin_pressed (self, pin);
+  pin_dragged (self, pin, dx / 2, dy / 2);
+  pin_dragged (self, pin, dx, dy);
+  pin_released (self, pin);
+}

@@ -1,0 +1,108 @@
+/* rl-image-view.h — an image document with its markers as numbered pins
+ *
+ * Drawn with GtkSnapshot inside a GtkScrolledWindow (it is GtkScrollable):
+ * fits the window at first, zooms about the pointer (Ctrl+scroll, pinch,
+ * +/−/0 with or without Ctrl), pans by dragging empty space. Pins are the
+ * threads of the store (numbered by their place in it, like the panel), are
+ * focusable children (Tab/arrows move between them in number order,
+ * Enter/Space selects) and can be dragged by their author or an admin.
+ * A click on empty image, or Enter (also Ctrl+Alt+M) while the view itself
+ * has the focus, opens the composer: at the click, or at the centre of
+ * what is visible.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rl-doc-store.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_IMAGE_VIEW (rl_image_view_get_type ())
+G_DECLARE_FINAL_TYPE (RlImageView, rl_image_view, RL, IMAGE_VIEW, GtkWidget)
+
+GtkWidget  *rl_image_view_new                 (void);
+/* The mockup; NULL clears. */
+void        rl_image_view_set_texture         (RlImageView  *self,
+                                               GdkTexture   *texture);
+/* Its threads become pins; NULL clears. */
+void        rl_image_view_set_store           (RlImageView  *self,
+                                               RlDocStore   *store);
+/* Reopens the composer at (x, y) (fractions 0..1) with text typed: the
+ * "Retry" of a failed create. */
+void        rl_image_view_open_composer       (RlImageView  *self,
+                                               double        x,
+                                               double        y,
+                                               const char   *text);
+
+const char *rl_image_view_get_selected_thread (RlImageView  *self);
+void        rl_image_view_set_selected_thread (RlImageView  *self,
+                                               const char   *thread_id);
+gboolean    rl_image_view_get_hide_resolved   (RlImageView  *self);
+void        rl_image_view_set_hide_resolved   (RlImageView  *self,
+                                               gboolean      hide_resolved);
+gboolean    rl_image_view_get_can_create      (RlImageView  *self);
+void        rl_image_view_set_can_create      (RlImageView  *self,
+                                               gboolean      can_create);
+const char *rl_image_view_get_cannot_create_reason (RlImageView *self);
+void        rl_image_view_set_cannot_create_reason (RlImageView *self,
+                                                    const char  *reason);
+
+/* Zoom: 1 is one image pixel per logical pixel. zoom_at keeps the image
+ * point under (x, y) (widget coordinates) where it is, as far as the
+ * scroll range allows. */
+double      rl_image_view_get_zoom            (RlImageView  *self);
+double      rl_image_view_get_fit_zoom        (RlImageView  *self);
+gboolean    rl_image_view_is_fit              (RlImageView  *self);
+void        rl_image_view_zoom_at             (RlImageView  *self,
+                                               double        zoom,
+                                               double        x,
+                                               double        y);
+void        rl_image_view_zoom_to_fit         (RlImageView  *self);
+
+/* Widget coordinates ↔ fractions of the image (0..1 inside it); FALSE
+ * without an image. */
+gboolean    rl_image_view_widget_to_image     (RlImageView  *self,
+                                               double        x,
+                                               double        y,
+                                               double       *image_x,
+                                               double       *image_y);
+gboolean    rl_image_view_image_to_widget     (RlImageView  *self,
+                                               double        image_x,
+                                               double        image_y,
+                                               double       *x,
+                                               double       *y);
+
+/* Pins as shown: how many are visible; where one is (fractions; TRUE when
+ * it is shown); its widget (focusable, tooltip = accessible name). */
+guint       rl_image_view_get_n_pins          (RlImageView  *self);
+gboolean    rl_image_view_get_pin_position    (RlImageView  *self,
+                                               const char   *thread_id,
+                                               double       *x,
+                                               double       *y);
+GtkWidget  *rl_image_view_get_pin             (RlImageView  *self,
+                                               const char   *thread_id);
+/* TRUE while the pin's "a teammate just added this" highlight runs. */
+gboolean    rl_image_view_pin_is_highlighted  (RlImageView  *self,
+                                               const char   *thread_id);
+
+/* The composer popover (an RlMarkerComposer) and the "cannot create"
+ * notice popover, for tests and the window. */
+GtkWidget  *rl_image_view_get_composer        (RlImageView  *self);
+GtkWidget  *rl_image_view_get_notice          (RlImageView  *self);
+
+/* Test hooks: the very handlers the gestures call, fed with widget
+ * coordinates (synthesising pointer events is not possible in GTK 4).
+ * click: a primary click released without moving at (x, y); drag_pin: a
+ * press on the pin, a drag by (dx, dy) in two steps, the release. */
+void        rl_image_view_click_for_testing   (RlImageView  *self,
+                                               double        x,
+                                               double        y);
+void        rl_image_view_drag_pin_for_testing (RlImageView *self,
+                                                const char  *thread_id,
+                                                double       dx,
+                                                double       dy);
+
+G_END_DECLS
