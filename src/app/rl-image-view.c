@@ -1627,6 +1627,7 @@ rl_image_view_init (RlImageView *self)
   gtk_widget_add_controller (widget, motion);
 
   self->composer = rl_marker_composer_new ();
+  gtk_widget_set_visible (self->composer, FALSE);
   gtk_widget_set_parent (self->composer, widget);
   g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
   g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
@@ -1637,6 +1638,7 @@ rl_image_view_init (RlImageView *self)
   gtk_label_set_wrap (GTK_LABEL (self->notice_label), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (self->notice_label), 40);
   gtk_popover_set_child (GTK_POPOVER (self->notice), self->notice_label);
+  gtk_widget_set_visible (self->notice, FALSE);
   gtk_widget_set_parent (self->notice, widget);
 }
 

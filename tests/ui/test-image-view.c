@@ -1,0 +1,832 @@
+/* test-image-view.c — the image view under Xvfb, against the real server:
+ * Ada's window (a real RlConnection and RlDocStore), Bob and Ann as second
+ * clients with stores of their own
+ *
+ * Pointer events cannot be synthesised in GTK 4, so clicks and pin drags go
+ * through rl_image_view_click_for_testing / _drag_pin_for_testing: the very
+ * handlers the gestures call. The composer, its text view and its Send
+ * button are the real widgets, activated for real; keys are the view's own
+ * shortcuts, found by their trigger and activated.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+
+#include "rl-doc-store.h"
+#include "rl-image-view.h"
+#include "rl-marker-composer.h"
+#include "rl-test-server.h"
+#include "rl-ui-test.h"
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *ada;
+  char         *bob;
+  char         *ann;          /* admin */
+  char         *image;
+  RlConnection *connection;   /* Ada's */
+  RlDocStore   *store;
+  GtkWidget    *window;
+  RlImageView  *view;
+} Fixture;
+
+static RlConnection *
+online (Fixture    *f,
+        const char *token)
+{
+  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
+
+  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
+  rl_connection_start (conn);
+  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  return conn;
+}
+
+static gboolean
+store_synced (gpointer data)
+{
+  return rl_doc_store_is_synced (data);
+}
+
+static gboolean
+store_settled (gpointer data)
+{
+  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
+}
+
+static RlDocStore *
+open_store (RlConnection *conn,
+            const char   *doc)
+{
+  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
+
+  g_assert_true (rl_ui_test_wait_for (store_synced, store, 5000));
+  return store;
+}
+
+static GdkTexture *
+load_mockup (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                            "landing-mockup.png", NULL);
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture = gdk_texture_new_from_filename (path, &error);
+
+  g_assert_no_error (error);
+  return texture;
+}
+
+static gboolean
+view_ready (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (GTK_WIDGET (f->view)) > 100;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GdkTexture) texture = load_mockup ();
+  GtkWidget *scroller;
+
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->ann = rl_test_add_user (f->server, "acme", "Ann", "admin");
+  f->image = rl_test_add_doc (f->server, "acme", "Landing", "mockup.png");
+  rl_test_server_start (f->server);
+
+  f->connection = online (f, f->ada);
+  f->store = open_store (f->connection, f->image);
+
+  f->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 600);
+  scroller = gtk_scrolled_window_new ();
+  f->view = RL_IMAGE_VIEW (rl_image_view_new ());
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (f->view));
+  gtk_window_set_child (GTK_WINDOW (f->window), scroller);
+  rl_image_view_set_texture (f->view, texture);
+  rl_image_view_set_store (f->view, f->store);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (rl_ui_test_wait_for (view_ready, f, 5000));
+  rl_ui_test_run (200);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  rl_ui_test_run (50);
+  g_clear_object (&f->store);
+  rl_connection_stop (f->connection);
+  g_clear_object (&f->connection);
+  rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->ada);
+  g_free (f->bob);
+  g_free (f->ann);
+  g_free (f->image);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+typedef struct
+{
+  RlDocStore *store;
+  guint       n;
+} CountWait;
+
+static gboolean
+has_n_threads (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
+}
+
+static void
+wait_n_threads (RlDocStore *store,
+                guint       n)
+{
+  CountWait wait = { store, n };
+
+  g_assert_true (rl_ui_test_wait_for (has_n_threads, &wait, 5000));
+}
+
+static const RlThread *
+thread_at (RlDocStore *store,
+           guint       i)
+{
+  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
+
+  g_assert_nonnull (item);
+  return rl_thread_item_get_thread (item);   /* the model keeps it */
+}
+
+static char *
+create (RlDocStore *store,
+        double      x,
+        double      y,
+        const char *body)
+{
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
+  g_autoptr(GError) error = NULL;
+  char *id = NULL;
+
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  return id;
+}
+
+typedef struct
+{
+  RlImageView *view;
+  guint        n;
+} PinWait;
+
+static gboolean
+has_n_pins (gpointer data)
+{
+  PinWait *wait = data;
+
+  return rl_image_view_get_n_pins (wait->view) == wait->n;
+}
+
+static void
+wait_n_pins (RlImageView *view,
+             guint        n)
+{
+  PinWait wait = { view, n };
+
+  g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
+}
+
+/* Activates the view's own shortcut for keyval + mods, as a key press would. */
+static void
+press_key (GtkWidget       *widget,
+           guint            keyval,
+           GdkModifierType  mods)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (widget);
+  gboolean done = FALSE;
+
+  for (guint i = 0; !done && i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; !done && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            done = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  g_object_unref (controllers);
+  g_assert_true (done);
+}
+
+/* The window with the popover drawn where it is on screen (popovers are
+ * surfaces of their own: a widget paintable of the window leaves them out). */
+static void
+screenshot_with_popover (GtkWidget  *window,
+                         GtkWidget  *popover,
+                         const char *name)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GdkPaintable) window_paint = gtk_widget_paintable_new (window);
+  g_autoptr(GdkPaintable) popover_paint = gtk_widget_paintable_new (popover);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "ui", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  GdkSurface *popup = gtk_native_get_surface (GTK_NATIVE (popover));
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  double wx, wy, px, py;
+
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+  gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (popup)) + px - wx,
+                                                          gdk_popup_get_position_y (GDK_POPUP (popup)) + py - wy));
+  gdk_paintable_snapshot (popover_paint, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (popover), gtk_widget_get_height (popover));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  rl_ui_test_run (100);
+  g_free (rl_ui_test_screenshot (f->window, name));
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+count_click (int *clicks)
+{
+  (*clicks)++;
+}
+
+/* A button's activate shows it pressed for a moment, then clicks. */
+static void
+activate_button (GtkWidget *button)
+{
+  int clicks = 0;
+  gulong id = g_signal_connect_swapped (button, "clicked", G_CALLBACK (count_click), &clicks);
+
+  g_assert_true (gtk_widget_activate (button));
+  while (clicks == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (button, id);
+}
+
+/* ---- (1) a click creates a marker a second client sees ------------------- */
+
+static void
+test_click_creates (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
+  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  RlMarkerComposer *composer = RL_MARKER_COMPOSER (rl_image_view_get_composer (f->view));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_marker_composer_get_text_view (composer)));
+  g_autofree char *text = NULL;
+  const RlThread *seen;
+  double x, y, px, py;
+
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.25, 0.4, &x, &y));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
+  rl_image_view_click_for_testing (f->view, x, y);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  /* Typed into the real text view; nothing sent yet. */
+  g_assert_true (gtk_widget_has_focus (rl_marker_composer_get_text_view (composer)));
+  gtk_text_buffer_insert_at_cursor (buffer, "The hero headline wraps too early", -1);
+  rl_ui_test_run (200);
+  screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer");
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (bob)), ==, 0);
+
+  activate_button (rl_marker_composer_get_send_button (composer));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
+  /* Shown at once, selected, and the draft is gone. */
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
+  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, thread_at (f->store, 0)->id);
+  text = rl_marker_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Bob sees it at that very position. */
+  wait_n_threads (bob, 1);
+  seen = thread_at (bob, 0);
+  g_assert_cmpstr (seen->comments->len ? ((RlComment *) g_ptr_array_index (seen->comments, 0))->body : NULL,
+                   ==, "The hero headline wraps too early");
+  g_assert_cmpfloat_with_epsilon (seen->anchor.x, 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (seen->anchor.y, 0.4, 1e-9);
+  g_assert_cmpstr (seen->created_by.id, ==, rl_connection_get_user_id (f->connection));
+
+  /* Our own marker, after its echo: one pin, no "teammate" highlight. */
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  rl_ui_test_run (300);
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
+  g_assert_true (rl_image_view_get_pin_position (f->view, seen->id, &px, &py));
+  g_assert_cmpfloat_with_epsilon (px, 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (py, 0.4, 1e-9);
+  g_assert_false (rl_image_view_pin_is_highlighted (f->view, seen->id));
+
+  /* A click on a pin is no click on empty image: no composer, it selects. */
+  rl_image_view_set_selected_thread (f->view, NULL);
+
+  /* Keyboard: Enter on the view itself opens the composer at the centre. */
+  gtk_widget_grab_focus (GTK_WIDGET (f->view));
+  press_key (GTK_WIDGET (f->view), GDK_KEY_Return, 0);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  gtk_text_buffer_insert_at_cursor (buffer, "Centre", -1);
+  /* Escape (the popover's own close) cancels: nothing is created. */
+  gtk_popover_popdown (GTK_POPOVER (composer));
+  rl_ui_test_run (300);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
+  g_clear_pointer (&text, g_free);
+  text = rl_marker_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Offline: the send fails at once; the text stays, the error shows inside. */
+  rl_connection_stop (f->connection);
+  rl_image_view_open_composer (f->view, 0.6, 0.6, "Kept while offline");
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  activate_button (rl_marker_composer_get_send_button (composer));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (composer)));
+  g_assert_nonnull (rl_marker_composer_get_error (composer));
+  g_clear_pointer (&text, g_free);
+  text = rl_marker_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "Kept while offline");
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
+  rl_ui_test_run (200);
+  screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer-offline");
+  gtk_popover_popdown (GTK_POPOVER (composer));
+}
+
+/* ---- (2) a second client's marker appears, once -------------------------- */
+
+typedef struct
+{
+  RlImageView *view;
+  guint        calls;
+  gboolean     in_step;
+} StepCheck;
+
+static void
+check_in_step (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               StepCheck  *check)
+{
+  /* Connected after the view: by now the view has handled this change. */
+  check->calls++;
+  check->in_step &= rl_image_view_get_n_pins (check->view) == g_list_model_get_n_items (model);
+}
+
+static void
+test_remote_marker (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
+  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  StepCheck check = { f->view, 0, TRUE };
+  g_autofree char *id = NULL;
+  GtkWidget *pin;
+  double x, y;
+
+  g_signal_connect (rl_doc_store_get_threads (f->store), "items-changed", G_CALLBACK (check_in_step), &check);
+  id = create (bob, 0.7, 0.3, "Logo is blurry at this size");
+  wait_n_pins (f->view, 1);
+  g_assert_true (rl_image_view_get_pin_position (f->view, id, &x, &y));
+  g_assert_cmpfloat_with_epsilon (x, 0.7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (y, 0.3, 1e-9);
+  /* A teammate's: highlighted for a moment. */
+  g_assert_true (rl_image_view_pin_is_highlighted (f->view, id));
+  pin = rl_image_view_get_pin (f->view, id);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (pin), ==, "Marker 1: Logo is blurry at this size");
+  g_assert_true (gtk_widget_get_focusable (pin));
+
+  /* Bob's echo comes and goes: still one pin in Ada's view. */
+  rl_ui_test_run (500);
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
+  g_assert_cmpuint (check.calls, >=, 1);
+  g_assert_true (check.in_step);
+  /* The highlight is short. */
+  rl_ui_test_run (1500);
+  g_assert_false (rl_image_view_pin_is_highlighted (f->view, id));
+  g_signal_handlers_disconnect_by_func (rl_doc_store_get_threads (f->store), check_in_step, &check);
+}
+
+/* ---- (3) zoom ------------------------------------------------------------ */
+
+static void
+assert_point_fixed (Fixture *f,
+                    double   zoom,
+                    double   x,
+                    double   y)
+{
+  double ix, iy, jx, jy;
+
+  g_assert_true (rl_image_view_widget_to_image (f->view, x, y, &ix, &iy));
+  rl_image_view_zoom_at (f->view, zoom, x, y);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom, 1e-12);
+  g_assert_true (rl_image_view_widget_to_image (f->view, x, y, &jx, &jy));
+  g_assert_cmpfloat_with_epsilon (jx, ix, 1e-6);
+  g_assert_cmpfloat_with_epsilon (jy, iy, 1e-6);
+  rl_ui_test_run (50);
+  /* Still true once laid out (the allocation kept the scroll values). */
+  g_assert_true (rl_image_view_widget_to_image (f->view, x, y, &jx, &jy));
+  g_assert_cmpfloat_with_epsilon (jx, ix, 1e-6);
+  g_assert_cmpfloat_with_epsilon (jy, iy, 1e-6);
+}
+
+static void
+test_zoom (Fixture       *f,
+           gconstpointer  data)
+{
+  GtkWidget *widget = GTK_WIDGET (f->view);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  double fit = MIN ((width - 48.0) / 1440, (height - 48.0) / 900);
+  GtkAdjustment *hadj = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (f->view));
+  double x, y, x2, y2, zoom;
+
+  screenshot (f, "image-view-empty");
+
+  /* Fit to the window, centred. */
+  g_assert_true (rl_image_view_is_fit (f->view));
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), fit, 1e-12);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_fit_zoom (f->view), fit, 1e-12);
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x, &y));
+  g_assert_cmpfloat_with_epsilon (x, width / 2.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (y, height / 2.0, 1e-9);
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0, 0, &x, &y));
+  g_assert_true (x >= 24.0 - 1e-9 && y >= 24.0 - 1e-9);
+  g_assert_true (fabs (x - 24.0) < 1e-9 || fabs (y - 24.0) < 1e-9);
+
+  /* About the pointer: the image point under it stays put. */
+  assert_point_fixed (f, 2.0, width * 0.3, height * 0.6);
+  assert_point_fixed (f, 3.7, width * 0.8, height * 0.2);
+  assert_point_fixed (f, 1.1, width * 0.5, height * 0.5);
+  g_assert_false (rl_image_view_is_fit (f->view));
+
+  /* Scrollbars pan: the image moves by what the adjustment moves. */
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x, &y));
+  gtk_adjustment_set_value (hadj, gtk_adjustment_get_value (hadj) + 50);
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x2, &y2));
+  g_assert_cmpfloat_with_epsilon (x2, x - 50, 1e-9);
+  g_assert_cmpfloat_with_epsilon (y2, y, 1e-9);
+
+  /* Keys: + and − step by the same factor, 0 fits again; with Ctrl too. */
+  zoom = rl_image_view_get_zoom (f->view);
+  press_key (widget, GDK_KEY_plus, 0);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom * 1.25, 1e-9);
+  press_key (widget, GDK_KEY_minus, 0);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom, 1e-9);
+  press_key (widget, GDK_KEY_plus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom * 1.25, 1e-9);
+  press_key (widget, GDK_KEY_minus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom, 1e-9);
+  press_key (widget, GDK_KEY_0, 0);
+  g_assert_true (rl_image_view_is_fit (f->view));
+  g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), fit, 1e-12);
+  rl_image_view_zoom_at (f->view, 2.0, 10, 10);
+  press_key (widget, GDK_KEY_0, GDK_CONTROL_MASK);
+  g_assert_true (rl_image_view_is_fit (f->view));
+
+  /* Bounds. */
+  rl_image_view_zoom_at (f->view, 1000, 10, 10);
+  g_assert_cmpfloat (rl_image_view_get_zoom (f->view), ==, 32.0);
+  rl_image_view_zoom_at (f->view, 1e-6, 10, 10);
+  g_assert_cmpfloat (rl_image_view_get_zoom (f->view), >, 0.0);
+
+  /* 400 % about the logo: pixels stay sharp squares. */
+  rl_image_view_zoom_to_fit (f->view);
+  rl_ui_test_run (50);
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.08, 0.05, &x, &y));
+  rl_image_view_zoom_at (f->view, 4.0, x, y);
+  screenshot (f, "image-view-zoom-400");
+}
+
+/* ---- (4) dragging a pin -------------------------------------------------- */
+
+static void
+test_drag (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
+  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  g_autofree char *mine = create (f->store, 0.3, 0.3, "Move me");
+  g_autofree char *theirs = NULL;
+  double zoom = rl_image_view_get_zoom (f->view);
+  double x, y;
+
+  wait_n_threads (bob, 1);
+  /* The author drags it by (100, 50) px: the server has the new place. */
+  rl_image_view_drag_pin_for_testing (f->view, mine, 100, 50);
+  g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
+  g_assert_cmpfloat_with_epsilon (x, 0.3 + 100 / (1440 * zoom), 1e-9);
+  g_assert_cmpfloat_with_epsilon (y, 0.3 + 50 / (900 * zoom), 1e-9);
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  rl_ui_test_run (300);
+  g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, 0.3 + 100 / (1440 * zoom), 1e-9);
+  g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, 0.3 + 50 / (900 * zoom), 1e-9);
+
+  /* Bob's marker: Ada may not move it; the drag is a click (it selects). */
+  theirs = create (bob, 0.6, 0.6, "Not yours");
+  wait_n_pins (f->view, 2);
+  rl_image_view_drag_pin_for_testing (f->view, theirs, 120, -80);
+  g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
+  g_assert_cmpfloat_with_epsilon (x, 0.6, 1e-12);
+  g_assert_cmpfloat_with_epsilon (y, 0.6, 1e-12);
+  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, theirs);
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
+  rl_ui_test_run (300);
+  g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.x, 0.6, 1e-12);
+  g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.y, 0.6, 1e-12);
+
+  /* An admin may move anyone's. */
+  {
+    g_autoptr(RlConnection) ann_conn = online (f, f->ann);
+    g_autoptr(RlDocStore) ann = open_store (ann_conn, f->image);
+    GtkWidget *window = gtk_window_new ();
+    RlImageView *view = RL_IMAGE_VIEW (rl_image_view_new ());
+    g_autoptr(GdkTexture) texture = load_mockup ();
+    double ann_zoom;
+
+    gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
+    gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+    rl_image_view_set_texture (view, texture);
+    rl_image_view_set_store (view, ann);
+    gtk_window_present (GTK_WINDOW (window));
+    rl_ui_test_run (300);
+    g_assert_cmpuint (rl_image_view_get_n_pins (view), ==, 2);
+    ann_zoom = rl_image_view_get_zoom (view);
+    rl_image_view_drag_pin_for_testing (view, theirs, -72, 0);
+    g_assert_true (rl_ui_test_wait_for (store_settled, ann, 5000));
+    rl_ui_test_run (300);
+    g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
+    /* …and Ada's view follows. */
+    g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
+    gtk_window_destroy (GTK_WINDOW (window));
+    rl_ui_test_run (50);
+    rl_connection_stop (ann_conn);
+  }
+}
+
+/* ---- (5) resolved pins --------------------------------------------------- */
+
+typedef struct
+{
+  RlDocStore *store;
+  guint       index;
+} ResolvedWait;
+
+static gboolean
+is_resolved (gpointer data)
+{
+  ResolvedWait *wait = data;
+
+  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) > wait->index
+         && thread_at (wait->store, wait->index)->resolved;
+}
+
+static void
+test_hide_resolved (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
+  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  g_autofree char *a = create (f->store, 0.12, 0.08, "Logo needs more room");
+  g_autofree char *b = create (bob, 0.5, 0.42, "Headline: use the display weight");
+  g_autofree char *c = create (f->store, 0.76, 0.62, "This card's shadow is too heavy");
+  g_autofree char *d = create (bob, 0.3, 0.8, "Footer links are hard to read");
+  g_autoptr(GError) error = NULL;
+  ResolvedWait wait = { f->store, 1 };
+  GtkWidget *pin_a, *pin_c, *pin_d;
+  double x, y;
+
+  wait_n_pins (f->view, 4);
+  g_assert_true (rl_doc_store_resolve_thread (bob, b, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_ui_test_wait_for (is_resolved, &wait, 5000));
+  rl_image_view_set_selected_thread (f->view, c);
+  rl_ui_test_run (1800);   /* past the teammates' highlight */
+  screenshot (f, "image-view-markers");
+
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, b)), ==,
+                   "Marker 2 (resolved): Headline: use the display weight");
+  rl_image_view_set_hide_resolved (f->view, TRUE);
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 3);
+  g_assert_false (rl_image_view_get_pin_position (f->view, b, &x, &y));
+  g_assert_true (rl_image_view_get_pin_position (f->view, a, &x, &y));
+
+  /* Tab walks the shown pins in number order, skipping the hidden one. */
+  pin_a = rl_image_view_get_pin (f->view, a);
+  pin_c = rl_image_view_get_pin (f->view, c);
+  pin_d = rl_image_view_get_pin (f->view, d);
+  gtk_widget_grab_focus (GTK_WIDGET (f->view));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->view)));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (pin_a));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (pin_c));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (pin_d));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_LEFT));
+  g_assert_true (gtk_widget_has_focus (pin_c));
+  /* Enter on a pin selects it (and does not open the composer). */
+  rl_image_view_set_selected_thread (f->view, NULL);
+  press_key (pin_c, GDK_KEY_Return, 0);
+  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, c);
+  g_assert_false (gtk_widget_get_visible (rl_image_view_get_composer (f->view)));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  screenshot (f, "image-view-resolved-hidden");
+
+  rl_image_view_set_hide_resolved (f->view, FALSE);
+  g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
+  g_assert_true (rl_image_view_get_pin_position (f->view, b, &x, &y));
+  g_assert_cmpfloat_with_epsilon (x, 0.5, 1e-9);
+
+  /* A thread deleted elsewhere takes its pin (and the selection) along. */
+  rl_image_view_set_selected_thread (f->view, d);
+  g_assert_true (rl_doc_store_delete_thread (bob, d, &error));
+  g_assert_no_error (error);
+  wait_n_pins (f->view, 3);
+  g_assert_null (rl_image_view_get_selected_thread (f->view));
+  g_assert_null (rl_image_view_get_pin (f->view, d));
+}
+
+/* ---- (6) cannot create --------------------------------------------------- */
+
+static void
+test_cannot_create (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *reason = "You're offline. Existing markers stay visible; you can add new ones when you're back.";
+  GtkWidget *composer = rl_image_view_get_composer (f->view);
+  GtkWidget *notice = rl_image_view_get_notice (f->view);
+  double x, y;
+
+  g_assert_true (rl_image_view_get_can_create (f->view));
+  g_object_set (f->view, "can-create", FALSE, "cannot-create-reason", reason, NULL);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (f->view)), ==, reason);
+
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x, &y));
+  rl_image_view_click_for_testing (f->view, x, y);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, notice, 3000));
+  g_assert_false (gtk_widget_get_visible (composer));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (notice)))), ==, reason);
+  /* The keyboard path is refused the same way. */
+  gtk_widget_grab_focus (GTK_WIDGET (f->view));
+  press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
+  g_assert_false (gtk_widget_get_visible (composer));
+  rl_ui_test_run (200);
+  screenshot_with_popover (f->window, notice, "image-view-cannot-create");
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 0);
+
+  /* Back online: a click opens the composer again. */
+  g_object_set (f->view, "can-create", TRUE, NULL);
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (f->view)));
+  rl_image_view_click_for_testing (f->view, x, y);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  gtk_popover_popdown (GTK_POPOVER (composer));
+
+  /* Outside the image: nothing at all. */
+  rl_ui_test_run (100);
+  rl_image_view_click_for_testing (f->view, 2, 2);
+  rl_ui_test_run (100);
+  g_assert_false (gtk_widget_get_visible (composer));
+}
+
+/* ---- by hand: an 8000 × 6000 mockup -------------------------------------- */
+
+static double
+time_frame (GtkWidget *window)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  gint64 start = g_get_monotonic_time ();
+
+  /* What a frame costs: snapshot the tree, render it (cairo renderer). */
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_object_unref (gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height)));
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static void
+test_large (Fixture       *f,
+            gconstpointer  data)
+{
+  const int width = 8000, height = 6000;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guint32 *pixels = g_new (guint32, (gsize) width * height);
+  GtkAdjustment *hadj = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (f->view));
+  const double zooms[] = { 0, 0.5, 1.0, 4.0 };
+  gint64 start;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      pixels[(gsize) y * width + x] = 0xff000000u | ((x * 255 / width) << 16) | ((y * 255 / height) << 8)
+                                      | (((x / 40 + y / 40) & 1) ? 0xd0 : 0x30);
+  bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, width * 4);
+  for (guint i = 0; i < 200; i++)
+    g_free (create (f->store, g_random_double (), g_random_double (), "A marker"));
+  wait_n_pins (f->view, 200);
+
+  start = g_get_monotonic_time ();
+  rl_image_view_set_texture (f->view, texture);
+  g_test_message ("set_texture 8000×6000: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+  rl_ui_test_run (100);
+
+  for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+    {
+      double first, worst = 0, total = 0;
+      const int frames = 20;
+
+      if (zooms[z] == 0)
+        rl_image_view_zoom_to_fit (f->view);
+      else
+        rl_image_view_zoom_at (f->view, zooms[z], 450, 300);
+      rl_ui_test_run (30);
+      first = time_frame (f->window);
+      for (int i = 0; i < frames; i++)
+        {
+          double ms;
+
+          gtk_adjustment_set_value (hadj, gtk_adjustment_get_value (hadj) + 13);
+          rl_ui_test_run (1);
+          ms = time_frame (f->window);
+          worst = MAX (worst, ms);
+          total += ms;
+        }
+      g_test_message ("zoom %.3f: first frame %.1f ms, panning %.1f ms mean, %.1f ms worst",
+                      rl_image_view_get_zoom (f->view), first, total / frames, worst);
+      /* Only a sanity bound: the figures are for the report. */
+      g_assert_cmpfloat (worst, <, 2000);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  rl_ui_test_init (&argc, &argv);
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/image-view/click-creates", Fixture, NULL, fixture_setup, test_click_creates, fixture_teardown);
+  g_test_add ("/image-view/remote-marker", Fixture, NULL, fixture_setup, test_remote_marker, fixture_teardown);
+  g_test_add ("/image-view/zoom", Fixture, NULL, fixture_setup, test_zoom, fixture_teardown);
+  g_test_add ("/image-view/drag", Fixture, NULL, fixture_setup, test_drag, fixture_teardown);
+  g_test_add ("/image-view/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
+  g_test_add ("/image-view/cannot-create", Fixture, NULL, fixture_setup, test_cannot_create, fixture_teardown);
+  if (g_test_perf ())
+    g_test_add ("/image-view/large", Fixture, NULL, fixture_setup, test_large, fixture_teardown);
+  return g_test_run ();
+}
