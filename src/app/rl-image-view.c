@@ -690,8 +690,16 @@ build_image_node (RlImageView           *self,
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   GskRoundedRect outline;
 
-  gsk_rounded_rect_init_from_rect (&outline, image, 0);
-  gtk_snapshot_append_outset_shadow (snapshot, &outline, &(GdkRGBA) { 0, 0, 0, 0.18f }, 0, 1, 0, 4);
+  /* A hairline, not a blurred shadow: blurring a screen-sized rectangle
+   * costs more than the image itself in the cairo renderer. */
+  {
+    GdkRGBA line = { 0, 0, 0, 0.15f };
+
+    gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (image->origin.x - 1, image->origin.y - 1,
+                                                                    image->size.width + 2, image->size.height + 2), 0);
+    gtk_snapshot_append_border (snapshot, &outline, (float[4]) { 1, 1, 1, 1 },
+                                (GdkRGBA[4]) { line, line, line, line });
+  }
 
   if (self->zoom * scale > 1.0 + 1e-9)
     {

@@ -749,6 +749,9 @@ time_frame (GtkWidget *window)
   /* What a frame costs: snapshot the tree, render it (cairo renderer). */
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Nothing to draw (the window is between a relayout and its frame). */
+  if (node == NULL)
+    return 0;
   g_object_unref (gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height)));
   return (g_get_monotonic_time () - start) / 1000.0;
 }
