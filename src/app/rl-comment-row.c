@@ -1,0 +1,410 @@
+/* rl-comment-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-comment-row.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "rl-error.h"
+#include "rl-relative-time.h"
+
+struct _RlCommentRow
+{
+  GtkWidget    parent_instance;
+
+  GtkLabel    *author_label;
+  GtkLabel    *time_label;
+  GtkLabel    *edited_label;
+  GtkWidget   *buttons;
+  GtkWidget   *edit_button;
+  GtkWidget   *delete_button;
+  GtkStack    *body_stack;
+  GtkLabel    *body_label;
+  GtkTextView *edit_view;
+  GtkLabel    *error_label;
+
+  RlDocStore  *store;
+  char        *thread_id;
+  RlComment   *comment;
+  gboolean     can_modify;
+  gboolean     deletable;
+  gboolean     can_create;
+  char        *reason;
+  guint        flash_id;
+};
+
+G_DEFINE_FINAL_TYPE (RlCommentRow, rl_comment_row, GTK_TYPE_WIDGET)
+
+static void
+show_error (RlCommentRow *self,
+            const GError *error)
+{
+  g_autofree char *text = error ? rl_comment_row_describe_error (error) : NULL;
+
+  gtk_label_set_text (self->error_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static void
+update_actions (RlCommentRow *self)
+{
+  const char *author = self->comment ? self->comment->author.name : "";
+  g_autofree char *edit_name = NULL;
+  g_autofree char *delete_name = NULL;
+  const char *tooltip_edit = self->can_create ? _("Edit") : self->reason;
+  const char *tooltip_delete = self->can_create ? _("Delete") : self->reason;
+
+  gtk_widget_set_visible (self->edit_button, self->can_modify);
+  gtk_widget_set_visible (self->delete_button, self->can_modify && self->deletable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "comment.edit", self->can_modify && self->can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "comment.save", self->can_modify && self->can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "comment.delete",
+                                 self->can_modify && self->deletable && self->can_create);
+  gtk_widget_set_tooltip_text (self->edit_button, tooltip_edit);
+  gtk_widget_set_tooltip_text (self->delete_button, tooltip_delete);
+
+  /* Translators: %s is the name of a comment's author. */
+  edit_name = g_strdup_printf (_("Edit comment by %s"), author);
+  /* Translators: %s is the name of a comment's author. */
+  delete_name = g_strdup_printf (_("Delete comment by %s"), author);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, edit_name, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->delete_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, delete_name, -1);
+}
+
+static void
+stop_editing (RlCommentRow *self)
+{
+  gboolean had_focus = gtk_widget_has_focus (GTK_WIDGET (self->edit_view));
+
+  gtk_stack_set_visible_child_name (self->body_stack, "view");
+  show_error (self, NULL);
+  if (had_focus)
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+edit_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextIter end;
+
+  if (self->comment == NULL)
+    return;
+  gtk_text_buffer_set_text (buffer, self->comment->body, -1);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  gtk_stack_set_visible_child_name (self->body_stack, "edit");
+  show_error (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+}
+
+static void
+cancel_edit_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  stop_editing (RL_COMMENT_ROW (widget));
+}
+
+static void
+save_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  if (self->comment == NULL || !rl_comment_row_is_editing (self))
+    return;
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  if (g_strcmp0 (g_strstrip (text), self->comment->body) == 0)
+    {
+      stop_editing (self);   /* nothing to send */
+      return;
+    }
+  if (!rl_doc_store_edit_comment (self->store, self->thread_id, self->comment->id, text, &error))
+    {
+      /* The editor stays open with what was typed. */
+      show_error (self, error);
+      return;
+    }
+  stop_editing (self);
+}
+
+static void
+delete_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 RlCommentRow     *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0 || self->comment == NULL)
+    return;
+  if (!rl_doc_store_delete_comment (self->store, self->thread_id, self->comment->id, &error))
+    show_error (self, error);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->comment == NULL)
+    return;
+  /* Translators: %s is the name of a comment's author. */
+  body = g_strdup_printf (_("The comment by %s is deleted for everyone."), self->comment->author.name);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Delete Comment?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+rl_comment_row_dispose (GObject *object)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (object);
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_COMMENT_ROW);
+  /* Unnamed template children are not unparented by it in GTK 4.8. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (rl_comment_row_parent_class)->dispose (object);
+}
+
+static void
+rl_comment_row_finalize (GObject *object)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (object);
+
+  g_clear_pointer (&self->comment, rl_comment_free);
+  g_free (self->thread_id);
+  g_free (self->reason);
+  G_OBJECT_CLASS (rl_comment_row_parent_class)->finalize (object);
+}
+
+static void
+rl_comment_row_class_init (RlCommentRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_comment_row_dispose;
+  object_class->finalize = rl_comment_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-comment-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, author_label);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, edited_label);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, buttons);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, body_stack);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, body_label);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, edit_view);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, error_label);
+
+  gtk_widget_class_install_action (widget_class, "comment.edit", NULL, edit_activated);
+  gtk_widget_class_install_action (widget_class, "comment.cancel-edit", NULL, cancel_edit_activated);
+  gtk_widget_class_install_action (widget_class, "comment.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "comment.delete", NULL, delete_activated);
+  /* On the focused comment: Delete asks, F2 edits (as for a file name). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "comment.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "comment.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "comment.edit", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "rl-comment-row");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+rl_comment_row_init (RlCommentRow *self)
+{
+  GtkEventController *shortcuts;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->can_create = TRUE;
+
+  /* In the editor, before the text view sees the keys. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (
+                                                            gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                            gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_named_action_new ("comment.save")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("comment.cancel-edit")));
+  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), shortcuts);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment text"), -1);
+  update_actions (self);
+}
+
+RlCommentRow *
+rl_comment_row_new (RlDocStore *store,
+                    const char *thread_id)
+{
+  RlCommentRow *self = g_object_new (RL_TYPE_COMMENT_ROW, NULL);
+
+  self->store = g_object_ref (store);
+  self->thread_id = g_strdup (thread_id);
+  return self;
+}
+
+void
+rl_comment_row_set_comment (RlCommentRow    *self,
+                            const RlComment *comment)
+{
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+  g_return_if_fail (comment != NULL);
+
+  if (self->comment && rl_comment_equal (self->comment, comment))
+    return;
+  g_clear_pointer (&self->comment, rl_comment_free);
+  self->comment = rl_comment_copy (comment);
+
+  gtk_label_set_text (self->author_label, comment->author.name);
+  gtk_label_set_text (self->body_label, comment->body);
+  gtk_widget_set_visible (GTK_WIDGET (self->edited_label), comment->edited_at > 0);
+  if (comment->edited_at > 0)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (comment->edited_at / 1000);
+      g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+      g_autofree char *when = local ? g_date_time_format (local, "%c") : NULL;
+      /* Translators: %s is a date and time. */
+      g_autofree char *tooltip = g_strdup_printf (_("Edited %s"), when ? when : "");
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->edited_label), tooltip);
+    }
+  /* Translators: how a screen reader names a comment: author, then the text. */
+  label = g_strdup_printf (_("%s: %s"), comment->author.name, comment->body);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  rl_comment_row_update_time (self, g_get_real_time () / 1000);
+  update_actions (self);
+}
+
+const char *
+rl_comment_row_get_id (RlCommentRow *self)
+{
+  g_return_val_if_fail (RL_IS_COMMENT_ROW (self), NULL);
+  return self->comment ? self->comment->id : NULL;
+}
+
+void
+rl_comment_row_set_permissions (RlCommentRow *self,
+                                gboolean      can_modify,
+                                gboolean      deletable)
+{
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+
+  self->can_modify = can_modify;
+  self->deletable = deletable;
+  if (!can_modify && rl_comment_row_is_editing (self))
+    stop_editing (self);
+  update_actions (self);
+}
+
+void
+rl_comment_row_set_can_create (RlCommentRow *self,
+                               gboolean      can_create,
+                               const char   *reason)
+{
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+
+  self->can_create = can_create;
+  g_free (self->reason);
+  self->reason = g_strdup (reason);
+  update_actions (self);
+}
+
+void
+rl_comment_row_update_time (RlCommentRow *self,
+                            gint64        now_ms)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *full = NULL;
+
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+
+  if (self->comment == NULL)
+    return;
+  text = rl_relative_time_format (self->comment->created_at, now_ms);
+  gtk_label_set_text (self->time_label, text);
+  utc = g_date_time_new_from_unix_utc (self->comment->created_at / 1000);
+  local = utc ? g_date_time_to_local (utc) : NULL;
+  full = local ? g_date_time_format (local, "%c") : NULL;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
+}
+
+static gboolean
+flash_done (gpointer data)
+{
+  RlCommentRow *self = data;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "rl-flash");
+  self->flash_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+void
+rl_comment_row_flash (RlCommentRow *self)
+{
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "rl-flash");
+  self->flash_id = g_timeout_add (RL_FLASH_MS, flash_done, self);
+}
+
+gboolean
+rl_comment_row_is_editing (RlCommentRow *self)
+{
+  g_return_val_if_fail (RL_IS_COMMENT_ROW (self), FALSE);
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->body_stack), "edit") == 0;
+}
+
+char *
+rl_comment_row_describe_error (const GError *error)
+{
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
+    return g_strdup (_("You're offline: nothing was sent. Your text is kept; try again when you're back."));
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
+    return g_strdup (_("A comment needs 1 to 4000 characters."));
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
+    return g_strdup (_("This thread or comment no longer exists."));
+  return g_strdup (error->message);
+}

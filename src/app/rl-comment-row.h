@@ -1,0 +1,46 @@
+/* rl-comment-row.h — one comment of a thread in the threads panel
+ *
+ * Author, relative time, "edited" mark and body; the author (or an admin)
+ * edits it in place and deletes it after a confirmation (Delete on the
+ * focused comment asks too). Each change is one call on the store.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rl-doc-store.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_COMMENT_ROW (rl_comment_row_get_type ())
+/* How long a teammate's new comment or thread stays highlighted. */
+#define RL_FLASH_MS 1600
+
+G_DECLARE_FINAL_TYPE (RlCommentRow, rl_comment_row, RL, COMMENT_ROW, GtkWidget)
+
+RlCommentRow *rl_comment_row_new             (RlDocStore      *store,
+                                              const char      *thread_id);
+/* Shows comment (copied); keeps an edit in progress. */
+void          rl_comment_row_set_comment     (RlCommentRow    *self,
+                                              const RlComment *comment);
+const char   *rl_comment_row_get_id          (RlCommentRow    *self);
+/* can_modify: own comment or admin; deletable: not the thread's first. */
+void          rl_comment_row_set_permissions (RlCommentRow    *self,
+                                              gboolean         can_modify,
+                                              gboolean         deletable);
+/* While not online the buttons stay visible but insensitive, saying why. */
+void          rl_comment_row_set_can_create  (RlCommentRow    *self,
+                                              gboolean         can_create,
+                                              const char      *reason);
+void          rl_comment_row_update_time     (RlCommentRow    *self,
+                                              gint64           now_ms);
+/* A short highlight: a teammate just wrote it. */
+void          rl_comment_row_flash           (RlCommentRow    *self);
+gboolean      rl_comment_row_is_editing      (RlCommentRow    *self);
+
+/* What to tell the user about a change the store refused at once. */
+char         *rl_comment_row_describe_error  (const GError    *error);
+
+G_END_DECLS

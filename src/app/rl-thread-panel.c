@@ -1,0 +1,688 @@
+/* rl-thread-panel.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-thread-panel.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "rl-thread-row.h"
+
+struct _RlThreadPanel
+{
+  GtkWidget           parent_instance;
+
+  GtkStack           *stack;
+  AdwStatusPage      *empty_page;
+  GtkScrolledWindow  *scroller;
+  GtkListBox         *list;
+
+  RlDocStore         *store;
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *visible;
+  GHashTable         *rows;        /* RlThreadItem → RlThreadRow (a child of list) */
+  GHashTable         *numbers;     /* RlThreadItem → its index in the store + 1 */
+  GHashTable         *known;       /* ids of threads seen, owned */
+  GHashTable         *fresh;       /* ids a teammate just added: highlight once */
+  gint64              last_seq;    /* the store's seq after the last change seen */
+
+  char               *selected_thread;
+  gboolean            hide_resolved;
+  gboolean            can_create;
+  char               *cannot_create_reason;
+  char               *user_id;
+  gboolean            user_is_admin;
+
+  gboolean            selecting;   /* the selection is being set from the property */
+  guint               scroll_id;
+  guint               tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SELECTED_THREAD,
+  PROP_HIDE_RESOLVED,
+  PROP_CAN_CREATE,
+  PROP_CANNOT_CREATE_REASON,
+  PROP_USER_ID,
+  PROP_USER_IS_ADMIN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define TIME_REFRESH_S 60
+
+static RlThreadRow *
+find_row (RlThreadPanel *self,
+          const char    *thread_id)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  if (thread_id == NULL)
+    return NULL;
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    if (g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
+      return row;
+  return NULL;
+}
+
+static gboolean
+shows_thread (gpointer item,
+              gpointer data)
+{
+  RlThreadPanel *self = data;
+
+  return !self->hide_resolved || !rl_thread_item_get_thread (item)->resolved;
+}
+
+static void
+update_empty (RlThreadPanel *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
+  guint all = self->store ? g_list_model_get_n_items (rl_doc_store_get_threads (self->store)) : 0;
+
+  if (shown > 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "list");
+      return;
+    }
+  if (all > 0)
+    {
+      adw_status_page_set_title (self->empty_page, _("No open threads"));
+      adw_status_page_set_description (self->empty_page,
+                                       g_dngettext (GETTEXT_PACKAGE,
+                                                    "The resolved thread is hidden.",
+                                                    "The resolved threads are hidden.", all));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, _("No comments yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Click anywhere on the mockup to drop a marker and start a thread."));
+    }
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+static gboolean
+scroll_tick (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  RlThreadPanel *self = data;
+  RlThreadRow *row = find_row (self, self->selected_thread);
+  graphene_rect_t bounds;
+
+  if (row == NULL)
+    {
+      self->scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  /* A row inserted this turn has no size yet: try on the next frame. */
+  if (gtk_widget_get_height (GTK_WIDGET (row)) <= 0
+      || !gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (self->list), &bounds))
+    return G_SOURCE_CONTINUE;
+  gtk_adjustment_clamp_page (gtk_scrolled_window_get_vadjustment (self->scroller),
+                             bounds.origin.y, bounds.origin.y + bounds.size.height);
+  self->scroll_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_selected (RlThreadPanel *self)
+{
+  if (self->scroll_id == 0)
+    self->scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list), scroll_tick, self, NULL);
+}
+
+/* The list shows the selected thread as selected, without a notify. */
+static void
+select_row (RlThreadPanel *self)
+{
+  RlThreadRow *row = find_row (self, self->selected_thread);
+
+  self->selecting = TRUE;
+  if (row == NULL)
+    gtk_list_box_unselect_all (self->list);
+  else if (!gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)))
+    gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
+  self->selecting = FALSE;
+}
+
+static void
+on_row_selected (RlThreadPanel *self,
+                 GtkListBoxRow *row)
+{
+  const char *id = row ? rl_thread_row_get_thread_id (RL_THREAD_ROW (row)) : NULL;
+
+  if (self->selecting || g_strcmp0 (id, self->selected_thread) == 0)
+    return;
+  g_free (self->selected_thread);
+  self->selected_thread = g_strdup (id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+static RlThreadRow *
+make_row (RlThreadPanel *self,
+          RlThreadItem  *item)
+{
+  RlThreadRow *row = rl_thread_row_new (self->store, item, self->user_id, self->user_is_admin);
+  const RlThread *thread = rl_thread_item_get_thread (item);
+
+  rl_thread_row_set_can_create (row, self->can_create, self->cannot_create_reason);
+  rl_thread_row_set_live (row, TRUE);
+  if (g_hash_table_remove (self->fresh, thread->id)
+      && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
+    rl_thread_row_flash (row);
+  return row;
+}
+
+/* Rows follow the visible threads with the least change, so a teammate's
+ * new thread keeps what is typed and focused in the others. */
+static void
+sync_rows (RlThreadPanel *self)
+{
+  GListModel *visible = G_LIST_MODEL (self->visible);
+  guint n = g_list_model_get_n_items (visible);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  GtkWidget *child;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (visible, i);
+
+      g_hash_table_add (wanted, item);   /* the store keeps it */
+    }
+
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+  while (child)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      if (RL_IS_THREAD_ROW (child) && !g_hash_table_contains (wanted, rl_thread_row_get_item (RL_THREAD_ROW (child))))
+        {
+          g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
+          gtk_list_box_remove (self->list, child);
+        }
+      child = next;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (visible, i);
+      GtkListBoxRow *there = gtk_list_box_get_row_at_index (self->list, (int) i);
+      RlThreadRow *row;
+
+      if (there && rl_thread_row_get_item (RL_THREAD_ROW (there)) == item)
+        continue;
+      row = g_hash_table_lookup (self->rows, item);
+      if (row)
+        {
+          /* Out of place (the order changed): move it. */
+          g_object_ref (row);
+          gtk_list_box_remove (self->list, GTK_WIDGET (row));
+          gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
+          g_object_unref (row);
+          continue;
+        }
+      row = make_row (self, item);
+      rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
+      g_hash_table_insert (self->rows, item, row);
+      gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
+    }
+
+  select_row (self);
+  update_empty (self);
+}
+
+static void
+on_item_changed (RlThreadPanel *self)
+{
+  /* Resolving shows or hides the thread. */
+  if (self->hide_resolved)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Runs before the filter model hears of the change: numbers and
+ * highlights are known when sync_rows makes the rows. */
+static void
+on_threads_changed (GListModel    *threads,
+                    guint          position,
+                    guint          removed,
+                    guint          added,
+                    RlThreadPanel *self)
+{
+  guint n = g_list_model_get_n_items (threads);
+  gboolean live = self->last_seq >= 0;
+  GHashTableIter iter;
+  gpointer item, row;
+
+  g_hash_table_remove_all (self->numbers);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
+      const char *id = rl_thread_item_get_thread (thread_item)->id;
+
+      g_hash_table_insert (self->numbers, thread_item, GUINT_TO_POINTER (i + 1));
+      if (!g_hash_table_contains (self->known, id))
+        {
+          g_hash_table_add (self->known, g_strdup (id));
+          g_signal_connect_object (thread_item, "notify::thread", G_CALLBACK (on_item_changed), self,
+                                   G_CONNECT_SWAPPED);
+          if (live)
+            g_hash_table_add (self->fresh, g_strdup (id));
+        }
+    }
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &item, &row))
+    if (g_hash_table_contains (self->numbers, item))
+      rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
+  self->last_seq = rl_doc_store_get_seq (self->store);
+}
+
+static void
+on_visible_changed (RlThreadPanel *self)
+{
+  sync_rows (self);
+}
+
+static gboolean
+refresh_times (gpointer data)
+{
+  RlThreadPanel *self = data;
+  gint64 now = g_get_real_time () / 1000;
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    rl_thread_row_update_times (row, now);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+for_each_row (RlThreadPanel *self,
+              void         (*func) (RlThreadPanel *, RlThreadRow *))
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    func (self, row);
+}
+
+static void
+row_set_can_create (RlThreadPanel *self,
+                    RlThreadRow   *row)
+{
+  rl_thread_row_set_can_create (row, self->can_create, self->cannot_create_reason);
+}
+
+static void
+row_set_user (RlThreadPanel *self,
+              RlThreadRow   *row)
+{
+  rl_thread_row_set_user (row, self->user_id, self->user_is_admin);
+}
+
+/* Whose comments are own: the welcome's user (the account's before any
+ * welcome); kept while offline so the buttons stay where they were. */
+static void
+update_user (RlThreadPanel *self)
+{
+  RlConnection *connection = rl_doc_store_get_connection (self->store);
+  const RlMessage *welcome = rl_connection_get_welcome (connection);
+  const char *user_id = welcome ? welcome->user.id : rl_connection_get_user_id (connection);
+  gboolean user_is_admin = welcome ? welcome->role == RL_ROLE_ADMIN : self->user_is_admin;
+  gboolean id_changed, admin_changed;
+
+  if (user_id == NULL)
+    return;
+  id_changed = g_strcmp0 (self->user_id, user_id) != 0;
+  admin_changed = self->user_is_admin != user_is_admin;
+  if (!id_changed && !admin_changed)
+    return;
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+  self->user_is_admin = user_is_admin;
+  for_each_row (self, row_set_user);
+  if (id_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_ID]);
+  if (admin_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_IS_ADMIN]);
+}
+
+static void
+disconnect_store (RlThreadPanel *self)
+{
+  GListModel *threads;
+  guint n;
+
+  if (self->store == NULL)
+    return;
+  threads = rl_doc_store_get_threads (self->store);
+  n = g_list_model_get_n_items (threads);
+  g_signal_handlers_disconnect_by_data (threads, self);
+  g_signal_handlers_disconnect_by_data (rl_doc_store_get_connection (self->store), self);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (threads, i);
+
+      g_signal_handlers_disconnect_by_data (item, self);
+    }
+  g_clear_object (&self->store);
+}
+
+static void
+rl_thread_panel_dispose (GObject *object)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->scroll_id)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list), self->scroll_id);
+  self->scroll_id = 0;
+  if (self->visible)
+    {
+      g_signal_handlers_disconnect_by_data (self->visible, self);
+      gtk_filter_list_model_set_model (self->visible, NULL);
+    }
+  disconnect_store (self);
+  gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_PANEL);
+  /* Unnamed template children are not unparented by it in GTK 4.8. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->visible);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->numbers, g_hash_table_unref);
+  G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
+}
+
+static void
+rl_thread_panel_finalize (GObject *object)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (object);
+
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_pointer (&self->fresh, g_hash_table_unref);
+  g_free (self->selected_thread);
+  g_free (self->cannot_create_reason);
+  g_free (self->user_id);
+  G_OBJECT_CLASS (rl_thread_panel_parent_class)->finalize (object);
+}
+
+static void
+rl_thread_panel_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      g_value_set_string (value, self->selected_thread);
+      break;
+    case PROP_HIDE_RESOLVED:
+      g_value_set_boolean (value, self->hide_resolved);
+      break;
+    case PROP_CAN_CREATE:
+      g_value_set_boolean (value, self->can_create);
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      g_value_set_string (value, self->cannot_create_reason);
+      break;
+    case PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case PROP_USER_IS_ADMIN:
+      g_value_set_boolean (value, self->user_is_admin);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_thread_panel_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      rl_thread_panel_set_selected_thread (self, g_value_get_string (value));
+      break;
+    case PROP_HIDE_RESOLVED:
+      rl_thread_panel_set_hide_resolved (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_CREATE:
+      rl_thread_panel_set_can_create (self, g_value_get_boolean (value));
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      rl_thread_panel_set_cannot_create_reason (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_thread_panel_class_init (RlThreadPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_thread_panel_dispose;
+  object_class->finalize = rl_thread_panel_finalize;
+  object_class->get_property = rl_thread_panel_get_property;
+  object_class->set_property = rl_thread_panel_set_property;
+
+  properties[PROP_SELECTED_THREAD] =
+    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HIDE_RESOLVED] =
+    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_CREATE] =
+    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CANNOT_CREATE_REASON] =
+    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Read from the store's connection. */
+  properties[PROP_USER_ID] =
+    g_param_spec_string ("user-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USER_IS_ADMIN] =
+    g_param_spec_boolean ("user-is-admin", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, scroller);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, list);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "rl-thread-panel");
+}
+
+static void
+rl_thread_panel_init (RlThreadPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->can_create = TRUE;
+  self->last_seq = -1;
+  self->rows = g_hash_table_new (NULL, NULL);
+  self->numbers = g_hash_table_new (NULL, NULL);
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->filter = gtk_custom_filter_new (shows_thread, self, NULL);
+  self->visible = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  g_signal_connect_swapped (self->visible, "items-changed", G_CALLBACK (on_visible_changed), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Threads"), -1);
+  update_empty (self);
+}
+
+GtkWidget *
+rl_thread_panel_new (void)
+{
+  return g_object_new (RL_TYPE_THREAD_PANEL, NULL);
+}
+
+void
+rl_thread_panel_set_store (RlThreadPanel *self,
+                           RlDocStore    *store)
+{
+  GListModel *threads;
+
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
+
+  if (self->store == store)
+    return;
+  gtk_filter_list_model_set_model (self->visible, NULL);
+  disconnect_store (self);
+  g_hash_table_remove_all (self->known);
+  g_hash_table_remove_all (self->fresh);
+  g_hash_table_remove_all (self->numbers);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  self->last_seq = -1;
+  if (store == NULL)
+    return;
+
+  self->store = g_object_ref (store);
+  g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (update_user), self);
+  update_user (self);
+  threads = rl_doc_store_get_threads (store);
+  /* Connected before the filter model, so it runs first. */
+  g_signal_connect (threads, "items-changed", G_CALLBACK (on_threads_changed), self);
+  on_threads_changed (threads, 0, 0, g_list_model_get_n_items (threads), self);
+  g_hash_table_remove_all (self->fresh);   /* what is there already is not news */
+  gtk_filter_list_model_set_model (self->visible, threads);
+  self->tick_id = g_timeout_add_seconds (TIME_REFRESH_S, refresh_times, self);
+}
+
+RlDocStore *
+rl_thread_panel_get_store (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
+  return self->store;
+}
+
+void
+rl_thread_panel_restore_reply (RlThreadPanel *self,
+                               const char    *thread_id,
+                               const char    *text)
+{
+  RlThreadRow *row;
+
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+  g_return_if_fail (thread_id != NULL);
+
+  rl_thread_panel_set_selected_thread (self, thread_id);
+  row = find_row (self, thread_id);
+  if (row)
+    rl_thread_row_restore_reply (row, text);
+}
+
+const char *
+rl_thread_panel_get_selected_thread (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
+  return self->selected_thread;
+}
+
+void
+rl_thread_panel_set_selected_thread (RlThreadPanel *self,
+                                     const char    *thread_id)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  if (g_strcmp0 (self->selected_thread, thread_id) == 0)
+    return;
+  g_free (self->selected_thread);
+  self->selected_thread = g_strdup (thread_id);
+  select_row (self);
+  if (thread_id)
+    scroll_to_selected (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+gboolean
+rl_thread_panel_get_hide_resolved (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), FALSE);
+  return self->hide_resolved;
+}
+
+void
+rl_thread_panel_set_hide_resolved (RlThreadPanel *self,
+                                   gboolean       hide_resolved)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  hide_resolved = !!hide_resolved;
+  if (self->hide_resolved == hide_resolved)
+    return;
+  self->hide_resolved = hide_resolved;
+  gtk_filter_changed (GTK_FILTER (self->filter),
+                      hide_resolved ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
+}
+
+gboolean
+rl_thread_panel_get_can_create (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), FALSE);
+  return self->can_create;
+}
+
+void
+rl_thread_panel_set_can_create (RlThreadPanel *self,
+                                gboolean       can_create)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  can_create = !!can_create;
+  if (self->can_create == can_create)
+    return;
+  self->can_create = can_create;
+  for_each_row (self, row_set_can_create);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
+}
+
+const char *
+rl_thread_panel_get_cannot_create_reason (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
+  return self->cannot_create_reason;
+}
+
+void
+rl_thread_panel_set_cannot_create_reason (RlThreadPanel *self,
+                                          const char    *reason)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
+    return;
+  g_free (self->cannot_create_reason);
+  self->cannot_create_reason = g_strdup (reason);
+  for_each_row (self, row_set_can_create);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
+}

@@ -1,0 +1,562 @@
+/* rl-thread-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-thread-row.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "rl-comment-row.h"
+
+struct _RlThreadRow
+{
+  GtkListBoxRow  parent_instance;
+
+  GtkLabel      *badge;
+  GtkWidget     *resolved_tag;
+  GtkWidget     *resolve_button;
+  GtkWidget     *delete_button;
+  GtkBox        *comments_box;
+  GtkRevealer   *reply_revealer;
+  GtkTextView   *reply_view;
+  GtkWidget     *reply_placeholder;
+  GtkWidget     *send_button;
+  GtkLabel      *error_label;
+
+  RlDocStore    *store;
+  RlThreadItem  *item;
+  char          *thread_id;
+  GHashTable    *comment_rows;   /* comment id → RlCommentRow (child of comments_box) */
+  guint          number;
+  char          *user_id;
+  gboolean       user_is_admin;
+  gboolean       can_create;
+  char          *reason;
+  gboolean       live;
+  guint          flash_id;
+};
+
+G_DEFINE_FINAL_TYPE (RlThreadRow, rl_thread_row, GTK_TYPE_LIST_BOX_ROW)
+
+static const RlThread *
+thread_of (RlThreadRow *self)
+{
+  return rl_thread_item_get_thread (self->item);
+}
+
+static gboolean
+can_delete_thread (RlThreadRow *self)
+{
+  const RlThread *thread = thread_of (self);
+
+  return self->user_is_admin || (self->user_id && g_strcmp0 (thread->created_by.id, self->user_id) == 0);
+}
+
+static void
+show_error (RlThreadRow  *self,
+            const GError *error)
+{
+  g_autofree char *text = error ? rl_comment_row_describe_error (error) : NULL;
+
+  gtk_label_set_text (self->error_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static char *
+reply_text (RlThreadRow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->reply_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+reply_is_blank (RlThreadRow *self)
+{
+  g_autofree char *text = reply_text (self);
+
+  return *g_strstrip (text) == '\0';
+}
+
+static void
+update_reply (RlThreadRow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->reply_view);
+  gboolean empty = gtk_text_buffer_get_char_count (buffer) == 0;
+  gboolean selected = gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (self));
+
+  gtk_widget_set_visible (self->reply_placeholder, empty);
+  gtk_revealer_set_reveal_child (self->reply_revealer, selected || !empty);
+  gtk_widget_set_sensitive (self->send_button, self->can_create && !reply_is_blank (self));
+  gtk_widget_set_tooltip_text (self->send_button,
+                               self->can_create ? _("Send Reply (Ctrl+Enter)") : self->reason);
+}
+
+static void
+update_names (RlThreadRow *self)
+{
+  const RlThread *thread = thread_of (self);
+  g_autofree char *reply = NULL;
+  g_autofree char *reply_box = NULL;
+  g_autofree char *resolve = NULL;
+  g_autofree char *delete = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", self->number);
+
+  gtk_label_set_text (self->badge, number);
+  /* Translators: %u is the number of a thread, as on its pin. */
+  reply = g_strdup_printf (_("Reply to thread %u"), self->number);
+  /* Translators: %u is the number of a thread, as on its pin. */
+  reply_box = g_strdup_printf (_("Reply text for thread %u"), self->number);
+  resolve = thread->resolved
+    /* Translators: %u is the number of a thread, as on its pin. */
+    ? g_strdup_printf (_("Reopen thread %u"), self->number)
+    /* Translators: %u is the number of a thread, as on its pin. */
+    : g_strdup_printf (_("Resolve thread %u"), self->number);
+  /* Translators: %u is the number of a thread, as on its pin. */
+  delete = g_strdup_printf (_("Delete thread %u"), self->number);
+  row = thread->resolved
+    /* Translators: a thread for screen readers: its number and who started it. */
+    ? g_strdup_printf (_("Thread %u by %s, resolved"), self->number, thread->created_by.name)
+    /* Translators: a thread for screen readers: its number and who started it. */
+    : g_strdup_printf (_("Thread %u by %s"), self->number, thread->created_by.name);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button), GTK_ACCESSIBLE_PROPERTY_LABEL, reply, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_LABEL, reply_box, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->resolve_button), GTK_ACCESSIBLE_PROPERTY_LABEL, resolve, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL, delete, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, row, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->badge), GTK_ACCESSIBLE_PROPERTY_LABEL, row, -1);
+}
+
+static void
+update_header (RlThreadRow *self)
+{
+  const RlThread *thread = thread_of (self);
+  gboolean deletable = can_delete_thread (self);
+
+  if (thread->resolved)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "resolved");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "resolved");
+  gtk_widget_set_visible (self->resolved_tag, thread->resolved);
+  gtk_button_set_icon_name (GTK_BUTTON (self->resolve_button),
+                            thread->resolved ? "edit-undo-symbolic" : "object-select-symbolic");
+  gtk_widget_set_tooltip_text (self->resolve_button,
+                               !self->can_create ? self->reason
+                               : thread->resolved ? _("Reopen") : _("Resolve"));
+  gtk_widget_set_visible (self->delete_button, deletable);
+  gtk_widget_set_tooltip_text (self->delete_button, self->can_create ? _("Delete Thread") : self->reason);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.toggle-resolved", self->can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.delete", self->can_create && deletable);
+  update_names (self);
+}
+
+static void
+sync_comments (RlThreadRow *self)
+{
+  GListModel *comments = rl_thread_item_get_comments (self->item);
+  guint n = g_list_model_get_n_items (comments);
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  GtkWidget *previous = NULL;
+  GHashTableIter iter;
+  gpointer id, row;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RlCommentItem) item = g_list_model_get_item (comments, i);
+      const RlComment *comment = rl_comment_item_get_comment (item);
+      RlCommentRow *comment_row = g_hash_table_lookup (self->comment_rows, comment->id);
+      gboolean own = self->user_id && g_strcmp0 (comment->author.id, self->user_id) == 0;
+
+      if (comment_row == NULL)
+        {
+          comment_row = rl_comment_row_new (self->store, self->thread_id);
+          gtk_box_append (self->comments_box, GTK_WIDGET (comment_row));
+          g_hash_table_insert (self->comment_rows, g_strdup (comment->id), comment_row);
+          if (self->live && !own)
+            rl_comment_row_flash (comment_row);
+        }
+      rl_comment_row_set_comment (comment_row, comment);
+      rl_comment_row_set_permissions (comment_row, own || self->user_is_admin, i > 0);
+      rl_comment_row_set_can_create (comment_row, self->can_create, self->reason);
+      gtk_box_reorder_child_after (self->comments_box, GTK_WIDGET (comment_row), previous);
+      previous = GTK_WIDGET (comment_row);
+      g_hash_table_add (keep, (gpointer) comment->id);
+    }
+
+  /* Rows of deleted comments. */
+  g_hash_table_iter_init (&iter, self->comment_rows);
+  while (g_hash_table_iter_next (&iter, &id, &row))
+    if (!g_hash_table_contains (keep, id))
+      {
+        gtk_box_remove (self->comments_box, row);
+        g_hash_table_iter_remove (&iter);
+      }
+}
+
+static void
+on_thread_changed (RlThreadRow *self)
+{
+  update_header (self);
+  sync_comments (self);
+}
+
+static void
+send_reply (RlThreadRow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = reply_text (self);
+
+  if (*g_strstrip (text) == '\0')
+    return;
+  if (!rl_doc_store_add_comment (self->store, self->thread_id, text, NULL, &error))
+    {
+      /* Nothing was sent: what was typed stays, and the reason shows. */
+      show_error (self, error);
+      return;
+    }
+  show_error (self, NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), "", 0);
+}
+
+static void
+on_send_clicked (RlThreadRow *self)
+{
+  send_reply (self);
+}
+
+static gboolean
+send_shortcut (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   data)
+{
+  send_reply (RL_THREAD_ROW (data));
+  return TRUE;
+}
+
+static void
+select_self (RlThreadRow *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  if (GTK_IS_LIST_BOX (parent) && !gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (self)))
+    gtk_list_box_select_row (GTK_LIST_BOX (parent), GTK_LIST_BOX_ROW (self));
+}
+
+static void
+on_focus_enter (RlThreadRow *self)
+{
+  /* Selection follows the keyboard, so the pin shows where focus is. */
+  select_self (self);
+}
+
+static void
+on_state_flags_changed (RlThreadRow   *self,
+                        GtkStateFlags  previous)
+{
+  GtkStateFlags now = gtk_widget_get_state_flags (GTK_WIDGET (self));
+
+  if ((now ^ previous) & GTK_STATE_FLAG_SELECTED)
+    update_reply (self);
+}
+
+static void
+reply_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  rl_thread_row_focus_reply (RL_THREAD_ROW (widget));
+}
+
+static void
+toggle_resolved_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  RlThreadRow *self = RL_THREAD_ROW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_doc_store_resolve_thread (self->store, self->thread_id, !thread_of (self)->resolved, &error))
+    show_error (self, error);
+  else
+    show_error (self, NULL);
+}
+
+static void
+delete_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 RlThreadRow      *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+  if (!rl_doc_store_delete_thread (self->store, self->thread_id, &error))
+    show_error (self, error);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  RlThreadRow *self = RL_THREAD_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  guint n = thread_of (self)->comments->len;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: %u is the number of a thread, as on its pin. */
+  heading = g_strdup_printf (_("Delete Thread %u?"), self->number);
+  body = g_strdup_printf (ngettext ("The marker and its comment are deleted for everyone.",
+                                    "The marker and its %u comments are deleted for everyone.", n), n);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+rl_thread_row_dispose (GObject *object)
+{
+  RlThreadRow *self = RL_THREAD_ROW (object);
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  if (self->item)
+    {
+      g_signal_handlers_disconnect_by_data (self->item, self);
+      g_signal_handlers_disconnect_by_data (rl_thread_item_get_comments (self->item), self);
+    }
+  g_clear_pointer (&self->comment_rows, g_hash_table_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_ROW);
+  g_clear_object (&self->item);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (rl_thread_row_parent_class)->dispose (object);
+}
+
+static void
+rl_thread_row_finalize (GObject *object)
+{
+  RlThreadRow *self = RL_THREAD_ROW (object);
+
+  g_free (self->thread_id);
+  g_free (self->user_id);
+  g_free (self->reason);
+  G_OBJECT_CLASS (rl_thread_row_parent_class)->finalize (object);
+}
+
+static void
+rl_thread_row_class_init (RlThreadRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_thread_row_dispose;
+  object_class->finalize = rl_thread_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, badge);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolve_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, comments_box);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_view);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_placeholder);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, send_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  gtk_widget_class_install_action (widget_class, "thread.reply", NULL, reply_activated);
+  gtk_widget_class_install_action (widget_class, "thread.toggle-resolved", NULL, toggle_resolved_activated);
+  gtk_widget_class_install_action (widget_class, "thread.delete", NULL, delete_activated);
+  /* Anywhere in the thread: Ctrl+R replies. On the row itself Delete asks
+   * to delete the thread (the focused comment's own Delete comes first). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "thread.reply", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "thread.delete", NULL);
+
+  gtk_widget_class_set_css_name (widget_class, "row");
+}
+
+static void
+rl_thread_row_init (RlThreadRow *self)
+{
+  GtkEventController *shortcuts;
+  GtkEventController *focus;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "rl-thread-row");
+  self->comment_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->can_create = TRUE;
+
+  shortcuts = gtk_shortcut_controller_new ();
+  /* Before the text view turns Ctrl+Enter into a line break. */
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (
+                                                            gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                            gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_callback_action_new (send_shortcut, self, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->reply_view), shortcuts);
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "enter", G_CALLBACK (on_focus_enter), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
+  g_signal_connect (self, "state-flags-changed", G_CALLBACK (on_state_flags_changed), NULL);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
+                            G_CALLBACK (update_reply), self);
+}
+
+RlThreadRow *
+rl_thread_row_new (RlDocStore   *store,
+                   RlThreadItem *item,
+                   const char   *user_id,
+                   gboolean      user_is_admin)
+{
+  RlThreadRow *self = g_object_new (RL_TYPE_THREAD_ROW, NULL);
+
+  self->store = g_object_ref (store);
+  self->item = g_object_ref (item);
+  self->thread_id = g_strdup (rl_thread_item_get_thread (item)->id);
+  self->user_id = g_strdup (user_id);
+  self->user_is_admin = user_is_admin;
+  g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (on_thread_changed), self);
+  on_thread_changed (self);
+  update_reply (self);
+  return self;
+}
+
+RlThreadItem *
+rl_thread_row_get_item (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), NULL);
+  return self->item;
+}
+
+const char *
+rl_thread_row_get_thread_id (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), NULL);
+  return self->thread_id;
+}
+
+void
+rl_thread_row_set_number (RlThreadRow *self,
+                          guint        number)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  if (self->number == number)
+    return;
+  self->number = number;
+  update_names (self);
+}
+
+void
+rl_thread_row_set_user (RlThreadRow *self,
+                        const char  *user_id,
+                        gboolean     user_is_admin)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+  self->user_is_admin = user_is_admin;
+  on_thread_changed (self);
+}
+
+void
+rl_thread_row_set_can_create (RlThreadRow *self,
+                              gboolean     can_create,
+                              const char  *reason)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  self->can_create = can_create;
+  g_free (self->reason);
+  self->reason = g_strdup (reason);
+  update_header (self);
+  update_reply (self);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    rl_comment_row_set_can_create (RL_COMMENT_ROW (child), can_create, reason);
+}
+
+void
+rl_thread_row_update_times (RlThreadRow *self,
+                            gint64       now_ms)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    rl_comment_row_update_time (RL_COMMENT_ROW (child), now_ms);
+}
+
+void
+rl_thread_row_set_live (RlThreadRow *self,
+                        gboolean     live)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+  self->live = live;
+}
+
+static gboolean
+flash_done (gpointer data)
+{
+  RlThreadRow *self = data;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "rl-flash");
+  self->flash_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+void
+rl_thread_row_flash (RlThreadRow *self)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "rl-flash");
+  self->flash_id = g_timeout_add (RL_FLASH_MS, flash_done, self);
+}
+
+void
+rl_thread_row_restore_reply (RlThreadRow *self,
+                             const char  *text)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), text ? text : "", -1);
+  rl_thread_row_focus_reply (self);
+}
+
+void
+rl_thread_row_focus_reply (RlThreadRow *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter end;
+
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  select_self (self);
+  gtk_revealer_set_reveal_child (self->reply_revealer, TRUE);
+  buffer = gtk_text_view_get_buffer (self->reply_view);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  gtk_widget_grab_focus (GTK_WIDGET (self->reply_view));
+}

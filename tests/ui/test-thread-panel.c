@@ -1,0 +1,1244 @@
+/* test-thread-panel.c — the threads panel and the banner under Xvfb, against
+ * the real server: a real RlConnection and RlDocStore per user, the panel's
+ * own widgets driven by their signals, actions and key bindings, and every
+ * change checked on the server over HTTP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+
+#include "rl-banner.h"
+#include "rl-comment-row.h"
+#include "rl-doc-store.h"
+#include "rl-test-server.h"
+#include "rl-thread-panel.h"
+#include "rl-thread-row.h"
+#include "rl-ui-test.h"
+
+typedef struct
+{
+  RlTestServer  *server;
+  char          *ada;
+  char          *bob;
+  char          *image;
+  RlConnection  *conn_a;
+  RlConnection  *conn_b;
+  RlDocStore    *sa;
+  RlDocStore    *sb;
+  GtkWindow     *window;
+  RlThreadPanel *panel;
+} Fixture;
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static RlConnection *
+online (Fixture    *f,
+        const char *token)
+{
+  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
+
+  rl_connection_set_timing (conn, 100, 400, 1, 3000, 3000);
+  rl_connection_start (conn);
+  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  return conn;
+}
+
+static gboolean
+store_settled (gpointer data)
+{
+  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
+}
+
+static RlDocStore *
+open_store (RlConnection *conn,
+            const char   *doc)
+{
+  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
+
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  return store;
+}
+
+static void
+load_css (void)
+{
+  static gboolean loaded;
+  GtkCssProvider *provider;
+
+  if (loaded)
+    return;
+  loaded = TRUE;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_unref (provider);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_server_start (f->server);
+
+  f->conn_a = online (f, f->ada);
+  f->conn_b = online (f, f->bob);
+  f->sa = open_store (f->conn_a, f->image);
+  f->sb = open_store (f->conn_b, f->image);
+
+  load_css ();
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 420, 760);
+  f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
+  gtk_window_set_child (f->window, GTK_WIDGET (f->panel));
+  gtk_window_present (f->window);
+  rl_ui_test_run (100);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (f->window);
+  rl_ui_test_run (50);
+  g_clear_object (&f->sa);
+  g_clear_object (&f->sb);
+  rl_connection_stop (f->conn_a);
+  rl_connection_stop (f->conn_b);
+  g_clear_object (&f->conn_a);
+  g_clear_object (&f->conn_b);
+  rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->ada);
+  g_free (f->bob);
+  g_free (f->image);
+}
+
+static char *
+create_thread (RlDocStore *store,
+               double      x,
+               double      y,
+               const char *body)
+{
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
+  g_autoptr(GError) error = NULL;
+  char *id = NULL;
+
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  return id;
+}
+
+static void
+add_comment (RlDocStore *store,
+             const char *thread_id,
+             const char *body)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rl_doc_store_add_comment (store, thread_id, body, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+}
+
+/* The server's threads, over HTTP. */
+static GPtrArray *
+server_threads (Fixture *f)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", f->image);
+  g_autoptr(RlTestResponse) response = rl_test_http (f->server, "GET", path, f->ada, NULL, NULL);
+  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  JsonArray *array;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  array = json_object_get_array_member (json_node_get_object (response->json), "threads");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
+
+      g_assert_nonnull (thread);
+      g_ptr_array_add (threads, thread);
+    }
+  return threads;
+}
+
+static RlThread *
+server_thread (Fixture    *f,
+               const char *id)
+{
+  g_autoptr(GPtrArray) threads = server_threads (f);
+
+  for (guint i = 0; i < threads->len; i++)
+    if (g_strcmp0 (((RlThread *) g_ptr_array_index (threads, i))->id, id) == 0)
+      return rl_thread_ref (g_ptr_array_index (threads, i));
+  return NULL;
+}
+
+static GtkListBox *
+panel_list (Fixture *f)
+{
+  GtkWidget *w = GTK_WIDGET (f->panel);
+
+  /* panel → stack → … → list: the one GtkListBox inside. */
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child;)
+    {
+      if (GTK_IS_LIST_BOX (child))
+        return GTK_LIST_BOX (child);
+      if (gtk_widget_get_first_child (child))
+        child = gtk_widget_get_first_child (child);
+      else
+        {
+          while (child && !gtk_widget_get_next_sibling (child))
+            child = gtk_widget_get_parent (child);
+          child = child ? gtk_widget_get_next_sibling (child) : NULL;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static guint
+n_rows (Fixture *f)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (panel_list (f), (int) n))
+    n++;
+  return n;
+}
+
+static RlThreadRow *
+row_at (Fixture *f,
+        guint    i)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (panel_list (f), (int) i);
+
+  g_assert_nonnull (row);
+  return RL_THREAD_ROW (row);
+}
+
+static RlThreadRow *
+row_for (Fixture    *f,
+         const char *thread_id)
+{
+  for (guint i = 0; i < n_rows (f); i++)
+    if (g_strcmp0 (rl_thread_row_get_thread_id (row_at (f, i)), thread_id) == 0)
+      return row_at (f, i);
+  return NULL;
+}
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+static void
+collect (GtkWidget     *widget,
+         Match          match,
+         gconstpointer  data,
+         GPtrArray     *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      if (match (child, data))
+        g_ptr_array_add (out, child);
+      collect (child, match, data, out);
+    }
+}
+
+static GtkWidget *
+find (GtkWidget     *widget,
+      Match          match,
+      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect (widget, match, data, found);
+  return found->len ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+static gboolean
+has_class (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return gtk_widget_has_css_class (widget, data);
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static gboolean
+is_send_button (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "document-send-symbolic") == 0;
+}
+
+static GPtrArray *
+comment_rows (RlThreadRow *row)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW), rows);
+  return rows;
+}
+
+static const char *
+comment_body (RlCommentRow *row)
+{
+  GtkWidget *label = find (GTK_WIDGET (row), has_class, "rl-comment-body");
+
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static GtkTextView *
+reply_view (RlThreadRow *row)
+{
+  /* The reply box is the text view that is not a comment's editor. */
+  g_autoptr(GPtrArray) views = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW), views);
+  for (guint i = 0; i < views->len; i++)
+    if (!gtk_widget_get_ancestor (g_ptr_array_index (views, i), RL_TYPE_COMMENT_ROW))
+      return g_ptr_array_index (views, i);
+  g_assert_not_reached ();
+}
+
+static char *
+buffer_text (GtkTextView *view)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+}
+
+static void
+type_text (GtkTextView *view,
+           const char  *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  gtk_text_buffer_insert_at_cursor (buffer, text, -1);
+}
+
+static gboolean
+trigger_matches (GtkShortcutTrigger *trigger,
+                 guint               keyval,
+                 GdkModifierType     mods)
+{
+  if (GTK_IS_KEYVAL_TRIGGER (trigger))
+    return gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+           && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods;
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, mods)
+           || trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, mods);
+  return FALSE;
+}
+
+static gboolean
+run_shortcuts (GtkWidget       *widget,
+               GtkPropagationPhase phase,
+               guint            keyval,
+               GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
+          || gtk_event_controller_get_propagation_phase (controller) != phase)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (trigger_matches (gtk_shortcut_get_trigger (shortcut), keyval, mods)
+              && gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                               widget, gtk_shortcut_get_arguments (shortcut)))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A key press on the focus widget as GTK delivers it to shortcuts:
+ * capture from the window down, then bubble back up. No synthetic events
+ * exist in GTK 4, so the bindings themselves are run. */
+static gboolean
+press (Fixture         *f,
+       guint            keyval,
+       GdkModifierType  mods)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  gboolean handled = FALSE;
+
+  g_assert_nonnull (focus);
+  for (GtkWidget *w = focus; w; w = gtk_widget_get_parent (w))
+    g_ptr_array_add (chain, w);
+  for (guint i = chain->len; i > 0 && !handled; i--)
+    handled = run_shortcuts (g_ptr_array_index (chain, i - 1), GTK_PHASE_CAPTURE, keyval, mods);
+  for (guint i = 0; i < chain->len && !handled; i++)
+    handled = run_shortcuts (g_ptr_array_index (chain, i), GTK_PHASE_BUBBLE, keyval, mods);
+  rl_ui_test_run (20);
+  return handled;
+}
+
+static AdwMessageDialog *
+open_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+answer_dialog (const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  rl_ui_test_run (50);
+  dialog = open_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  rl_ui_test_run (20);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *thread_id;
+  guint       n;
+} CommentWait;
+
+static gboolean
+panel_has_n_comments (gpointer data)
+{
+  CommentWait *wait = data;
+  RlThreadRow *row = row_for (wait->f, wait->thread_id);
+  g_autoptr(GPtrArray) rows = row ? comment_rows (row) : NULL;
+
+  return rows && rows->len == wait->n;
+}
+
+static gboolean
+server_has_n_comments (gpointer data)
+{
+  CommentWait *wait = data;
+  g_autoptr(RlThread) thread = server_thread (wait->f, wait->thread_id);
+
+  return thread && thread->comments->len == wait->n;
+}
+
+static gboolean
+store_has_n_comments (RlDocStore *store,
+                      const char *thread_id,
+                      guint       n)
+{
+  GListModel *threads = rl_doc_store_get_threads (store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      if (g_strcmp0 (rl_thread_item_get_thread (item)->id, thread_id) == 0)
+        return rl_thread_item_get_thread (item)->comments->len == n;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  RlDocStore *store;
+  const char *thread_id;
+  guint       n;
+} StoreWait;
+
+static gboolean
+store_wait_cb (gpointer data)
+{
+  StoreWait *wait = data;
+
+  return store_has_n_comments (wait->store, wait->thread_id, wait->n);
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void
+test_lists_threads (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.1, "Bigger logo, please");
+  g_autofree char *t2 = create_thread (f->sa, 0.5, 0.5, "Is this the final copy?");
+  g_autofree char *t3 = create_thread (f->sb, 0.9, 0.9, "Align the buttons");
+  g_autoptr(GPtrArray) rows1 = NULL;
+  g_autoptr(GPtrArray) rows2 = NULL;
+  GtkWidget *badge;
+  StoreWait wait = { f->sa, t1, 2 };
+
+  add_comment (f->sa, t1, "On it");
+  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &wait, 5000));
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (100);
+
+  /* In creation order, numbered as the pins. */
+  g_assert_cmpuint (n_rows (f), ==, 3);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 0)), ==, t1);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 2)), ==, t3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+
+      badge = find (GTK_WIDGET (row_at (f, i)), has_class, "rl-thread-badge");
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, number);
+    }
+
+  /* Comments with author and body, oldest first. */
+  rows1 = comment_rows (row_at (f, 0));
+  g_assert_cmpuint (rows1->len, ==, 2);
+  g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 0)), ==, "Bigger logo, please");
+  g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 1)), ==, "On it");
+  g_assert_nonnull (find (g_ptr_array_index (rows1, 0), has_class, "heading"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 0), has_class, "heading"))),
+                   ==, "Bob");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 1), has_class, "heading"))),
+                   ==, "Ada");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 1), has_class, "caption"))),
+                   ==, "just now");
+  rows2 = comment_rows (row_at (f, 1));
+  g_assert_cmpuint (rows2->len, ==, 1);
+
+  /* Deleting the first thread renumbers the rest, like the pins. */
+  g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sb, 5000));
+  while (n_rows (f) != 2)
+    g_main_context_iteration (NULL, TRUE);
+  badge = find (GTK_WIDGET (row_at (f, 1)), has_class, "rl-thread-badge");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, "2");
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t3);
+}
+
+static void
+test_reply_reaches_server (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sb, 0.2, 0.3, "Contrast is too low");
+  CommentWait wait = { f, t1, 2 };
+  StoreWait bob_sees = { f->sb, t1, 2 };
+  RlThreadRow *row;
+  GtkTextView *view;
+  GtkWidget *send;
+  g_autofree char *left = NULL;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  row = row_at (f, 0);
+  view = reply_view (row);
+
+  /* Selecting the thread shows its reply box; the send button sends. */
+  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_ui_test_run (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  send = find (GTK_WIDGET (row), is_send_button, NULL);
+  g_assert_false (gtk_widget_get_sensitive (send));   /* nothing typed */
+  type_text (view, "Fixed in v3");
+  g_assert_true (gtk_widget_get_sensitive (send));
+  g_signal_emit_by_name (send, "clicked");
+  left = buffer_text (view);
+  g_assert_cmpstr (left, ==, "");
+  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &bob_sees, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+
+  /* Ctrl+Enter in the box sends too. */
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  type_text (view, "And the icons");
+  g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  bob_sees.n = 3;
+  wait.n = 3;
+  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &bob_sees, 5000));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, t1);
+
+    g_assert_cmpstr (((RlComment *) g_ptr_array_index (thread->comments, 1))->body, ==, "Fixed in v3");
+    g_assert_cmpstr (((RlComment *) g_ptr_array_index (thread->comments, 2))->body, ==, "And the icons");
+    g_assert_cmpstr (((RlComment *) g_ptr_array_index (thread->comments, 2))->author.name, ==, "Ada");
+  }
+  /* Own echoes show nothing twice. */
+  rl_ui_test_run (200);
+  g_assert_true (panel_has_n_comments (&wait));
+}
+
+static void
+test_edit_delete_resolve (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *mine = create_thread (f->sa, 0.4, 0.4, "Move the logo left");
+  g_autofree char *theirs = create_thread (f->sb, 0.6, 0.6, "Use the brand red");
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) their_rows = NULL;
+  RlCommentRow *reply;
+  GtkTextView *editor;
+  CommentWait wait = { f, mine, 2 };
+  RlThreadRow *row;
+
+  add_comment (f->sa, mine, "Typo: lfet");
+  add_comment (f->sb, mine, "Agreed");
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (100);
+  row = row_for (f, mine);
+  rows = comment_rows (row);
+  g_assert_cmpuint (rows->len, ==, 3);
+
+  /* Own comments have edit and delete; the first one only edit; Bob's none. */
+  reply = g_ptr_array_index (rows, 1);
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_action, "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_action, "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.delete")));
+  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 2), has_action, "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 2), has_action, "comment.delete")));
+  /* Only the own thread can be deleted. */
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
+  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (row_for (f, theirs)), has_action, "thread.delete")));
+
+  /* Edit in place: the edit button, then Ctrl+Enter saves. */
+  g_signal_emit_by_name (find (GTK_WIDGET (reply), has_action, "comment.edit"), "clicked");
+  rl_ui_test_run (50);
+  g_assert_true (rl_comment_row_is_editing (reply));
+  editor = GTK_TEXT_VIEW (find (GTK_WIDGET (reply), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (editor)));
+  {
+    g_autofree char *text = buffer_text (editor);
+
+    g_assert_cmpstr (text, ==, "Typo: lfet");
+  }
+  type_text (editor, "Typo: left");
+  g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  g_assert_false (rl_comment_row_is_editing (reply));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, mine);
+    RlComment *edited = g_ptr_array_index (thread->comments, 1);
+
+    g_assert_cmpstr (edited->body, ==, "Typo: left");
+    g_assert_cmpint (edited->edited_at, >, 0);
+  }
+  g_assert_cmpstr (comment_body (reply), ==, "Typo: left");
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_class, "dim-label")));
+  {
+    /* The "(edited)" mark is the second dim label (after the time). */
+    g_autoptr(GPtrArray) dims = g_ptr_array_new ();
+
+    collect (GTK_WIDGET (reply), has_class, "dim-label", dims);
+    g_assert_cmpuint (dims->len, ==, 2);
+    g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (dims, 1)), ==, "(edited)");
+    g_assert_true (gtk_widget_get_visible (g_ptr_array_index (dims, 1)));
+  }
+
+  /* Escape cancels an edit and sends nothing. */
+  g_signal_emit_by_name (find (GTK_WIDGET (reply), has_action, "comment.edit"), "clicked");
+  type_text (editor, "never sent");
+  g_assert_true (press (f, GDK_KEY_Escape, 0));
+  g_assert_false (rl_comment_row_is_editing (reply));
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
+
+  /* Delete on the focused own comment asks, then deletes. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (reply)));
+  g_assert_true (press (f, GDK_KEY_Delete, 0));
+  answer_dialog ("delete");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (panel_has_n_comments (&wait));
+
+  /* Resolve and reopen with the button. */
+  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, mine);
+
+    g_assert_true (thread->resolved);
+  }
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
+  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, mine);
+
+    g_assert_false (thread->resolved);
+  }
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
+
+  /* Delete the thread: Cancel keeps it, Delete deletes it. */
+  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.delete"), "clicked");
+  answer_dialog ("cancel");
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
+  g_assert_nonnull (row_for (f, mine));
+  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.delete"), "clicked");
+  answer_dialog ("delete");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) gone = server_thread (f, mine);
+    g_autoptr(RlThread) kept = server_thread (f, theirs);
+
+    g_assert_null (gone);
+    g_assert_nonnull (kept);
+  }
+  g_assert_null (row_for (f, mine));
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  their_rows = comment_rows (row_for (f, theirs));
+  g_assert_cmpuint (their_rows->len, ==, 1);
+}
+
+static void
+test_teammate_reply_appears (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sa, 0.3, 0.7, "Headline too long");
+  CommentWait wait = { f, t1, 2 };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *t2 = NULL;
+  GtkTextView *view;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  view = reply_view (row_at (f, 0));
+  /* Ada is typing a reply when Bob's arrives: her text stays. */
+  rl_thread_panel_set_selected_thread (f->panel, t1);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  type_text (view, "half-typed");
+
+  add_comment (f->sb, t1, "Shortened it");
+  g_assert_true (rl_ui_test_wait_for (panel_has_n_comments, &wait, 5000));
+  rows = comment_rows (row_at (f, 0));
+  g_assert_cmpstr (comment_body (g_ptr_array_index (rows, 1)), ==, "Shortened it");
+  /* A teammate's comment is highlighted for a moment. */
+  g_assert_true (gtk_widget_has_css_class (g_ptr_array_index (rows, 1), "rl-flash"));
+  g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, 0), "rl-flash"));
+  {
+    g_autofree char *text = buffer_text (view);
+
+    g_assert_cmpstr (text, ==, "half-typed");
+  }
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+
+  /* A teammate's new thread appears (highlighted) and keeps the rows. */
+  t2 = create_thread (f->sb, 0.8, 0.2, "New marker from Bob");
+  while (n_rows (f) != 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 1)), "rl-flash"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 0)), "rl-flash"));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  rl_ui_test_run (RL_FLASH_MS + 200);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 1)), "rl-flash"));
+
+  /* Own reply: shown once, its echo adds nothing. */
+  type_text (view, "Thanks!");
+  g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  wait.n = 3;
+  g_assert_true (panel_has_n_comments (&wait));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  rl_ui_test_run (300);
+  g_assert_true (panel_has_n_comments (&wait));
+  g_assert_true (server_has_n_comments (&wait));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = comment_rows (row_at (f, 0));
+  g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, 2), "rl-flash"));
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_selection_both_ways (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GtkListBox *list;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  guint notified = 0;
+  RlThreadRow *last;
+
+  for (guint i = 0; i < 14; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Marker %u with a longer text so that rows take some room", i + 1);
+
+      g_ptr_array_add (ids, create_thread (f->sb, 0.05 * i, 0.5, body));
+    }
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  while (g_list_model_get_n_items (rl_doc_store_get_threads (f->sa)) != 14)
+    g_main_context_iteration (NULL, TRUE);
+  rl_thread_panel_set_store (f->panel, f->sa);
+  g_signal_connect (f->panel, "notify::selected-thread", G_CALLBACK (count_notify), &notified);
+  rl_ui_test_run (200);
+  list = panel_list (f);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (list),
+                                                                                                  GTK_TYPE_SCROLLED_WINDOW)));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
+
+  /* Property → list: selected and scrolled into view. */
+  g_object_set (f->panel, "selected-thread", g_ptr_array_index (ids, 13), NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  last = row_for (f, g_ptr_array_index (ids, 13));
+  g_assert_true (gtk_list_box_get_selected_row (list) == GTK_LIST_BOX_ROW (last));
+  rl_ui_test_run (400);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (last), GTK_WIDGET (list), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, gtk_adjustment_get_value (adjustment) - 1);
+  g_assert_cmpfloat (bounds.origin.y, <=,
+                     gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
+
+  /* List → property: a click selects the row. */
+  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (row_for (f, g_ptr_array_index (ids, 2))));
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 2));
+  /* Focus moving into a thread selects it too (keyboard users). */
+  g_assert_true (gtk_widget_grab_focus (find (GTK_WIDGET (row_for (f, g_ptr_array_index (ids, 5))),
+                                              has_action, "thread.toggle-resolved")));
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 5));
+
+  /* Unknown id: nothing selected; deleting the selected thread clears it. */
+  rl_thread_panel_set_selected_thread (f->panel, "no-such-thread");
+  g_assert_null (gtk_list_box_get_selected_row (list));
+  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 7));
+  g_assert_true (rl_doc_store_delete_thread (f->sb, g_ptr_array_index (ids, 7), NULL));
+  while (n_rows (f) != 13)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+
+  /* One selected, one resolved, one edited: the screenshot. Focus goes
+   * elsewhere, as when a pin is clicked (the viewport keeps the focused
+   * row in view otherwise). */
+  gtk_window_set_focus (f->window, NULL);
+  rl_ui_test_run (500);
+  g_assert_true (rl_doc_store_resolve_thread (f->sb, g_ptr_array_index (ids, 1), TRUE, NULL));
+  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
+  {
+    g_autofree char *reply = create_thread (f->sa, 0.9, 0.9, "Please check the spacing");
+    g_autoptr(RlThreadItem) item = NULL;
+    const RlComment *first;
+    GListModel *threads = rl_doc_store_get_threads (f->sa);
+
+    add_comment (f->sb, g_ptr_array_index (ids, 0), "Spacing is 8 px everywhere now");
+    item = g_list_model_get_item (threads, 0);
+    first = g_ptr_array_index (rl_thread_item_get_thread (item)->comments, 0);
+    g_assert_true (rl_doc_store_edit_comment (f->sb, g_ptr_array_index (ids, 0), first->id,
+                                              "Marker 1: the header spacing is uneven", NULL));
+    g_assert_true (rl_ui_test_wait_for (store_settled, f->sb, 5000));
+  }
+  while (rl_doc_store_get_seq (f->sa) != rl_doc_store_get_seq (f->sb))
+    g_main_context_iteration (NULL, TRUE);
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
+
+  /* The highlight of Bob's reply fades out first (a CSS transition). */
+  rl_ui_test_run (RL_FLASH_MS + 2000);
+  /* Scrolled back up to it. */
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel"));
+}
+
+static void
+test_hide_resolved (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "One");
+  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.4, "Two");
+  g_autofree char *t3 = create_thread (f->sa, 0.5, 0.6, "Three");
+  GtkWidget *stack;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
+  g_assert_cmpuint (n_rows (f), ==, 3);
+
+  g_object_set (f->panel, "hide-resolved", TRUE, NULL);
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_null (row_for (f, t2));
+  /* Numbers stay those of the pins. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row_for (f, t3)), has_class, "rl-thread-badge"))),
+                   ==, "3");
+
+  /* Reopened by a teammate: it comes back in its place. */
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  while (rl_doc_store_get_seq (f->sb) != rl_doc_store_get_seq (f->sa))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rl_doc_store_resolve_thread (f->sb, t2, FALSE, NULL));
+  while (n_rows (f) != 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
+
+  /* Every thread resolved and hidden: the empty state says so. */
+  g_assert_true (rl_doc_store_resolve_thread (f->sa, t1, TRUE, NULL));
+  g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
+  g_assert_true (rl_doc_store_resolve_thread (f->sa, t3, TRUE, NULL));
+  g_assert_cmpuint (n_rows (f), ==, 0);
+  stack = find (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
+                   ==, "No open threads");
+  g_object_set (f->panel, "hide-resolved", FALSE, NULL);
+  g_assert_cmpuint (n_rows (f), ==, 3);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+}
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  GtkWidget *stack;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (100);
+  stack = find (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
+                   ==, "No comments yet");
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-empty"));
+
+  /* The first marker replaces the empty state. */
+  g_free (create_thread (f->sb, 0.5, 0.5, "First!"));
+  while (n_rows (f) != 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
+}
+
+static void
+test_keyboard (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "Keyboard one");
+  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.4, "Keyboard two");
+  CommentWait wait = { f, t1, 2 };
+  RlThreadRow *row1;
+  GtkWidget *resolve;
+  GtkWidget *focus;
+  gboolean reached = FALSE;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (100);
+  row1 = row_for (f, t1);
+  resolve = find (GTK_WIDGET (row1), has_action, "thread.toggle-resolved");
+
+  /* Tab into the panel lands in the first thread, which is selected. */
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_true (focus == GTK_WIDGET (row1) || gtk_widget_is_ancestor (focus, GTK_WIDGET (row1)));
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t1);
+
+  /* Tab reaches the resolve button; Return activates it. */
+  for (guint i = 0; i < 10 && !reached; i++)
+    {
+      reached = gtk_root_get_focus (GTK_ROOT (f->window)) == resolve;
+      if (!reached)
+        g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
+    }
+  g_assert_true (reached);
+  g_assert_true (press (f, GDK_KEY_Return, 0));
+  rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, t1);
+
+    g_assert_true (thread->resolved);
+  }
+  /* Space on it reopens. */
+  g_assert_true (press (f, GDK_KEY_space, 0));
+  rl_ui_test_run (400);
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  {
+    g_autoptr(RlThread) thread = server_thread (f, t1);
+
+    g_assert_false (thread->resolved);
+  }
+
+  /* Ctrl+R focuses the reply box; Ctrl+Enter sends. */
+  g_assert_true (press (f, GDK_KEY_r, GDK_CONTROL_MASK));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == GTK_WIDGET (reply_view (row1)));
+  type_text (reply_view (row1), "Typed with the keyboard");
+  g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+
+  /* Tab goes on through the comments (own: focusable, Delete asks). */
+  rows = comment_rows (row1);
+  g_assert_cmpuint (rows->len, ==, 2);
+  reached = FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (row1));
+  for (guint i = 0; i < 10 && !reached; i++)
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
+      reached = gtk_root_get_focus (GTK_ROOT (f->window)) == g_ptr_array_index (rows, 1);
+    }
+  g_assert_true (reached);
+  g_assert_true (press (f, GDK_KEY_Delete, 0));
+  answer_dialog ("delete");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  wait.n = 1;
+  g_assert_true (server_has_n_comments (&wait));
+
+  /* Tab leaves the first thread for the second. */
+  reached = FALSE;
+  for (guint i = 0; i < 12 && !reached; i++)
+    {
+      GtkWidget *now;
+
+      if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
+        break;
+      now = gtk_root_get_focus (GTK_ROOT (f->window));
+      reached = now && (now == GTK_WIDGET (row_for (f, t2)) || gtk_widget_is_ancestor (now, GTK_WIDGET (row_for (f, t2))));
+    }
+  g_assert_true (reached);
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+}
+
+static gboolean
+is_offline (gpointer data)
+{
+  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
+}
+
+static gboolean
+is_online (gpointer data)
+{
+  return rl_connection_get_state (data) == RL_CONNECTION_ONLINE;
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "Offline test");
+  const char *reason = "You're offline. You can add new ones when you're back.";
+  CommentWait wait = { f, t1, 2 };
+  RlThreadRow *row;
+  GtkTextView *view;
+  GtkWidget *send, *resolve, *delete_thread, *edit, *error;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  row = row_at (f, 0);
+  view = reply_view (row);
+  rl_thread_panel_set_selected_thread (f->panel, t1);
+
+  rl_test_server_stop (f->server);
+  g_assert_true (rl_ui_test_wait_for (is_offline, f->conn_a, 5000));
+  /* What the window does when the connection is not online. */
+  g_object_set (f->panel, "can-create", FALSE, "cannot-create-reason", reason, NULL);
+
+  send = find (GTK_WIDGET (row), is_send_button, NULL);
+  resolve = find (GTK_WIDGET (row), has_action, "thread.toggle-resolved");
+  delete_thread = find (GTK_WIDGET (row), has_action, "thread.delete");
+  rows = comment_rows (row);
+  edit = find (g_ptr_array_index (rows, 0), has_action, "comment.edit");
+  type_text (view, "Written on the train");
+  for (GtkWidget **w = (GtkWidget *[]) { send, resolve, delete_thread, edit, NULL }; *w; w++)
+    {
+      g_assert_false (gtk_widget_is_sensitive (*w));
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (*w), ==, reason);
+    }
+
+  /* Ctrl+Enter anyway: refused at once, the text stays and why shows. */
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  {
+    g_autofree char *text = buffer_text (view);
+
+    g_assert_cmpstr (text, ==, "Written on the train");
+  }
+  {
+    /* The thread's own error label, not one of a comment. */
+    g_autoptr(GPtrArray) errors = g_ptr_array_new ();
+
+    collect (GTK_WIDGET (row), has_class, "error", errors);
+    error = NULL;
+    for (guint i = 0; i < errors->len; i++)
+      if (!gtk_widget_get_ancestor (g_ptr_array_index (errors, i), RL_TYPE_COMMENT_ROW))
+        error = g_ptr_array_index (errors, i);
+    g_assert_nonnull (error);
+  }
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "offline"));
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
+
+  /* Back online: the same text goes with one press. */
+  rl_test_server_start (f->server);
+  g_assert_true (rl_ui_test_wait_for (is_online, f->conn_a, 10000));
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_object_set (f->panel, "can-create", TRUE, NULL);
+  g_assert_true (gtk_widget_is_sensitive (send));
+  g_signal_emit_by_name (send, "clicked");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+  g_assert_false (gtk_widget_get_visible (error));
+}
+
+static void
+test_restore_reply (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "First");
+  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.2, "Second");
+  GtkTextView *view;
+  g_autofree char *text = NULL;
+
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_thread_panel_restore_reply (f->panel, t2, "the reply that failed");
+  view = reply_view (row_for (f, t2));
+  text = buffer_text (view);
+  g_assert_cmpstr (text, ==, "the reply that failed");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  rl_ui_test_run (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+}
+
+/* ---- banner ------------------------------------------------------------------ */
+
+static void
+count_clicks (RlBanner *banner,
+              gpointer  data)
+{
+  (*(guint *) data)++;
+}
+
+static GtkWidget *
+banner_button (RlBanner *banner)
+{
+  return find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON));
+}
+
+static GtkRevealer *
+banner_revealer (RlBanner *banner)
+{
+  return GTK_REVEALER (find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_REVEALER)));
+}
+
+static void
+test_banner (void)
+{
+  GtkWindow *window;
+  GtkWidget *box;
+  RlBanner *banner;
+  guint clicks = 0;
+  GtkWidget *button;
+  GtkWidget *label;
+
+  load_css ();
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 640, 160);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  banner = RL_BANNER (rl_banner_new ());
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (banner));
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("Content"));
+  gtk_window_set_child (window, box);
+  g_signal_connect (banner, "button-clicked", G_CALLBACK (count_clicks), &clicks);
+  gtk_window_present (window);
+  rl_ui_test_run (100);
+
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (banner), "banner"));
+  g_assert_false (rl_banner_get_revealed (banner));
+  g_assert_false (gtk_revealer_get_child_revealed (banner_revealer (banner)));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), ==, 0);
+
+  g_object_set (banner,
+                "title", "Connection lost. Reconnecting in 5 s…",
+                "button-label", "Retry now",
+                "revealed", TRUE,
+                NULL);
+  rl_ui_test_run (600);
+  g_assert_true (gtk_revealer_get_child_revealed (banner_revealer (banner)));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 20);
+  label = find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Connection lost. Reconnecting in 5 s…");
+  button = banner_button (banner);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Retry now");
+  g_free (rl_ui_test_screenshot (box, "banner"));
+
+  /* The button, by click and by keyboard. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (clicks, ==, 1);
+  g_assert_true (gtk_widget_grab_focus (button));
+  gtk_widget_activate (button);
+  rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
+  g_assert_cmpuint (clicks, ==, 2);
+
+  /* No label, no button. */
+  rl_banner_set_button_label (banner, NULL);
+  g_assert_false (gtk_widget_get_visible (button));
+  rl_banner_set_button_label (banner, "Sign in again");
+  g_assert_true (gtk_widget_get_visible (button));
+  rl_banner_set_button_label (banner, "");
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_cmpstr (rl_banner_get_title (banner), ==, "Connection lost. Reconnecting in 5 s…");
+
+  rl_banner_set_revealed (banner, FALSE);
+  rl_ui_test_run (600);
+  g_assert_false (gtk_revealer_get_child_revealed (banner_revealer (banner)));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), ==, 0);
+  g_assert_cmpuint (clicks, ==, 2);
+  gtk_window_destroy (window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  rl_ui_test_init (&argc, &argv);
+  g_test_add ("/thread-panel/lists-threads", Fixture, NULL, fixture_setup, test_lists_threads, fixture_teardown);
+  g_test_add ("/thread-panel/reply", Fixture, NULL, fixture_setup, test_reply_reaches_server, fixture_teardown);
+  g_test_add ("/thread-panel/edit-delete-resolve", Fixture, NULL, fixture_setup, test_edit_delete_resolve,
+              fixture_teardown);
+  g_test_add ("/thread-panel/teammate-reply", Fixture, NULL, fixture_setup, test_teammate_reply_appears,
+              fixture_teardown);
+  g_test_add ("/thread-panel/selection", Fixture, NULL, fixture_setup, test_selection_both_ways, fixture_teardown);
+  g_test_add ("/thread-panel/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
+  g_test_add ("/thread-panel/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
+  g_test_add ("/thread-panel/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
+  g_test_add ("/thread-panel/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
+  g_test_add ("/thread-panel/restore-reply", Fixture, NULL, fixture_setup, test_restore_reply, fixture_teardown);
+  g_test_add_func ("/banner/reveal-button", test_banner);
+  return g_test_run ();
+}
