@@ -9,35 +9,377 @@
 #include <glib/gi18n.h>
 
 #include "redline-resources.h"
+#include "rl-account.h"
+#include "rl-connect-dialog.h"
+#include "rl-invite.h"
 #include "rl-window.h"
 
 struct _RlApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+  GPtrArray      *sessions;       /* of RlSession */
+  GHashTable     *saved;          /* RlSession* whose token is in the keyring (or being saved) */
+  RlSession      *current;        /* last used; in memory until GSettings */
+  GMenu          *accounts_menu;
+  GCancellable   *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
 
+/* Accelerators, all in one place. */
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.new-window", { "<Control>n", NULL } },
+  { "win.show-sidebar", { "F9", NULL } },
+  { "win.show-threads", { "<Shift>F9", NULL } },
+  { "win.hide-resolved", { "<Control>h", NULL } },
+  { "win.upload", { "<Control>o", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+};
+
+static void
+rebuild_accounts_menu (RlApplication *self)
+{
+  g_menu_remove_all (self->accounts_menu);
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *session = g_ptr_array_index (self->sessions, i);
+      g_autofree char *key = rl_session_dup_key (session);
+      g_autoptr(GMenuItem) item = g_menu_item_new (rl_session_get_label (session), NULL);
+
+      g_menu_item_set_action_and_target_value (item, "win.account", g_variant_new_string (key));
+      g_menu_append_item (self->accounts_menu, item);
+    }
+}
+
+static void
+toast_on_windows_of (RlApplication *self,
+                     RlSession     *session,
+                     const char    *title)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == session)
+      {
+        g_autoptr(AdwToast) toast = adw_toast_new (title);
+
+        adw_toast_set_timeout (toast, 8);
+        rl_window_add_toast (l->data, toast);
+      }
+}
+
+typedef struct
+{
+  RlApplication *app;
+  RlSession     *session;
+} SaveData;
+
+static void
+account_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  SaveData *save = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_account_save_finish (RL_ACCOUNT (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *title =
+        /* Translators: %s says why, e.g. "no Secret Service is running" */
+        g_strdup_printf (_("The account could not be saved in the keyring (%s); it works until Redline quits"),
+                         error->message);
+
+      toast_on_windows_of (save->app, save->session, title);
+    }
+  g_object_unref (save->app);
+  g_object_unref (save->session);
+  g_free (save);
+}
+
+/* The keyring item needs the user id, which only the welcome tells. */
+static void
+on_session_state (RlConnection  *connection,
+                  GParamSpec    *pspec,
+                  RlSession     *session)
+{
+  RlApplication *self = g_object_get_data (G_OBJECT (session), "rl-application");
+  const RlMessage *welcome = rl_connection_get_welcome (connection);
+  g_autoptr(RlAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  SaveData *save;
+
+  if (self == NULL || welcome == NULL)
+    return;
+  rebuild_accounts_menu (self);
+  if (g_hash_table_contains (self->saved, session))
+    return;
+  g_hash_table_add (self->saved, session);
+
+  account = rl_account_new (rl_session_get_server_url (session), welcome->user.id,
+                            rl_session_get_label (session), &error);
+  if (account == NULL)
+    {
+      toast_on_windows_of (self, session, error->message);
+      return;
+    }
+  save = g_new0 (SaveData, 1);
+  save->app = g_object_ref (self);
+  save->session = g_object_ref (session);
+  rl_account_save (account, rl_session_get_token (session), self->cancellable, account_saved, save);
+}
+
+static RlWindow *
+window_for (RlApplication *self,
+            GtkWindow     *window)
+{
+  if (window == NULL)
+    window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL || !RL_IS_WINDOW (window))
+    window = GTK_WINDOW (rl_window_new (self));
+  return RL_WINDOW (window);
+}
+
+/* ---- the keyring's accounts at startup ------------------------------------ */
+
+typedef struct
+{
+  RlApplication *app;
+  RlAccount     *account;
+} LookupData;
+
+static void
+token_found (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  LookupData *lookup = data;
+  RlApplication *self = lookup->app;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = rl_account_lookup_token_finish (RL_ACCOUNT (source), result, &error);
+  g_autoptr(RlSession) session = NULL;
+
+  if (token != NULL)
+    session = rl_session_new (rl_account_get_server_url (lookup->account), token,
+                              rl_account_get_user_id (lookup->account), NULL, &error);
+  if (session != NULL)
+    rl_application_add_session (self, session, TRUE);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("account %s not opened: %s", rl_account_get_label (lookup->account), error->message);
+
+  g_object_unref (lookup->account);
+  g_application_release (G_APPLICATION (self));
+  g_object_unref (self);
+  g_free (lookup);
+}
+
+static void
+accounts_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(RlApplication) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) accounts = rl_account_list_all_finish (result, &error);
+
+  if (accounts == NULL)
+    {
+      /* No keyring: the app still works with accounts joined now. */
+      g_debug ("no saved accounts: %s", error->message);
+      g_application_release (G_APPLICATION (self));
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      LookupData *lookup = g_new0 (LookupData, 1);
+
+      lookup->app = g_object_ref (self);
+      lookup->account = g_list_model_get_item (accounts, i);
+      g_application_hold (G_APPLICATION (self));
+      rl_account_lookup_token (lookup->account, self->cancellable, token_found, lookup);
+    }
+  g_application_release (G_APPLICATION (self));
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (data));
+
+  /* Closing each window lets it finish cleanly; quit follows the last. */
+  for (GList *l = g_list_copy (windows), *next; l; l = next)
+    {
+      next = l->next;
+      gtk_window_destroy (l->data);
+      g_list_free_1 (l);
+    }
+  g_application_quit (G_APPLICATION (data));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       data)
+{
+  static const char *developers[] = { "The Redline developers", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (data));
+  GtkWidget *about = adw_about_window_new ();
+
+  g_object_set (about,
+                "transient-for", parent,
+                "application-name", _("Redline"),
+                "application-icon", APP_ID,
+                "version", PACKAGE_VERSION,
+                "developer-name", _("The Redline developers"),
+                "developers", developers,
+                "comments", _("Review mockups together, in real time"),
+                "license-type", GTK_LICENSE_GPL_3_0,
+                NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+connect_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       data)
+{
+  rl_application_show_connect_dialog (data, gtk_application_get_active_window (GTK_APPLICATION (data)),
+                                      NULL);
+}
+
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       data)
+{
+  RlApplication *self = data;
+  RlWindow *window = rl_window_new (self);
+
+  rl_window_set_session (window, self->current);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "connect", connect_action },
+  { "new-window", new_window_action },
+};
+
+/* ---- application --------------------------------------------------------- */
+
+static void
+rl_application_startup (GApplication *app)
+{
+  RlApplication *self = RL_APPLICATION (app);
+
+  G_APPLICATION_CLASS (rl_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+
+  /* Held until every saved account is opened, so a window can show one. */
+  g_application_hold (app);
+  rl_account_list_all (self->cancellable, accounts_listed, g_object_ref (self));
+}
+
 static void
 rl_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  RlApplication *self = RL_APPLICATION (app);
+  RlWindow *window = window_for (self, NULL);
 
-  if (window == NULL)
-    window = GTK_WINDOW (rl_window_new (RL_APPLICATION (app)));
-  gtk_window_present (window);
+  if (rl_window_get_session (window) == NULL && self->current != NULL)
+    rl_window_set_session (window, self->current);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+rl_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  RlApplication *self = RL_APPLICATION (app);
+  RlWindow *window = window_for (self, NULL);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+
+      if (!rl_application_join (self, uri, GTK_WINDOW (window), &error))
+        {
+          g_autofree char *title = g_strdup_printf (_("Could not open the invite link: %s"), error->message);
+          g_autoptr(AdwToast) toast = adw_toast_new (title);
+
+          adw_toast_set_timeout (toast, 0);
+          rl_window_add_toast (window, toast);
+        }
+    }
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+rl_application_shutdown (GApplication *app)
+{
+  RlApplication *self = RL_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < self->sessions->len; i++)
+    g_signal_handlers_disconnect_by_func (rl_session_get_connection (g_ptr_array_index (self->sessions, i)),
+                                          on_session_state, g_ptr_array_index (self->sessions, i));
+  G_APPLICATION_CLASS (rl_application_parent_class)->shutdown (app);
+}
+
+static void
+rl_application_finalize (GObject *object)
+{
+  RlApplication *self = RL_APPLICATION (object);
+
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *session = g_ptr_array_index (self->sessions, i);
+
+      g_signal_handlers_disconnect_by_func (rl_session_get_connection (session), on_session_state, session);
+      g_signal_handlers_disconnect_by_data (session, self);
+      g_object_set_data (G_OBJECT (session), "rl-application", NULL);
+    }
+  g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->saved, g_hash_table_unref);
+  g_clear_object (&self->accounts_menu);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (rl_application_parent_class)->finalize (object);
 }
 
 static void
 rl_application_class_init (RlApplicationClass *klass)
 {
-  G_APPLICATION_CLASS (klass)->activate = rl_application_activate;
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = rl_application_finalize;
+  app_class->startup = rl_application_startup;
+  app_class->activate = rl_application_activate;
+  app_class->open = rl_application_open;
+  app_class->shutdown = rl_application_shutdown;
   rl_app_register_resources ();
 }
 
 static void
 rl_application_init (RlApplication *self)
 {
+  self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->saved = g_hash_table_new (NULL, NULL);
+  self->accounts_menu = g_menu_new ();
+  self->cancellable = g_cancellable_new ();
 }
 
 RlApplication *
@@ -46,7 +388,7 @@ rl_application_new (const char        *application_id,
 {
   return g_object_new (RL_TYPE_APPLICATION,
                        "application-id", application_id,
-                       "flags", flags,
+                       "flags", flags | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/redline/Redline",
                        NULL);
 }
@@ -61,4 +403,136 @@ rl_app_register_resources (void)
       redline_register_resource ();
       g_once_init_leave (&registered, 1);
     }
+}
+
+gboolean
+rl_application_join (RlApplication  *self,
+                     const char     *link,
+                     GtkWindow      *window,
+                     GError        **error)
+{
+  g_autofree char *server_url = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(RlSession) session = NULL;
+
+  g_return_val_if_fail (RL_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (link != NULL, FALSE);
+
+  if (!rl_invite_parse (link, &server_url, &token, error))
+    return FALSE;
+
+  /* The same link twice is the same account: one connection. */
+  for (guint i = 0; i < self->sessions->len && session == NULL; i++)
+    {
+      RlSession *open = g_ptr_array_index (self->sessions, i);
+
+      if (g_str_equal (rl_session_get_server_url (open), server_url) &&
+          g_str_equal (rl_session_get_token (open), token))
+        session = g_object_ref (open);
+    }
+  if (session == NULL)
+    {
+      session = rl_session_new (server_url, token, NULL, NULL, error);
+      if (session == NULL)
+        return FALSE;
+      rl_application_add_session (self, session, FALSE);
+    }
+  self->current = session;
+  rl_window_set_session (window_for (self, window), session);
+  return TRUE;
+}
+
+void
+rl_application_add_session (RlApplication *self,
+                            RlSession     *session,
+                            gboolean       already_saved)
+{
+  g_return_if_fail (RL_IS_APPLICATION (self));
+  g_return_if_fail (RL_IS_SESSION (session));
+
+  if (g_ptr_array_find (self->sessions, session, NULL))
+    return;
+  g_ptr_array_add (self->sessions, g_object_ref (session));
+  if (already_saved)
+    g_hash_table_add (self->saved, session);
+  g_object_set_data (G_OBJECT (session), "rl-application", self);
+  g_signal_connect (rl_session_get_connection (session), "notify::state", G_CALLBACK (on_session_state), session);
+  g_signal_connect_swapped (session, "notify::label", G_CALLBACK (rebuild_accounts_menu), self);
+  rebuild_accounts_menu (self);
+
+  if (self->current == NULL)
+    {
+      self->current = session;
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+        if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == NULL)
+          rl_window_set_session (l->data, session);
+    }
+}
+
+RlSession *
+rl_application_find_session (RlApplication *self,
+                             const char    *key)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *session = g_ptr_array_index (self->sessions, i);
+      g_autofree char *its = rl_session_dup_key (session);
+
+      if (g_str_equal (its, key))
+        {
+          self->current = session;
+          return session;
+        }
+    }
+  return NULL;
+}
+
+RlSession *
+rl_application_get_current_session (RlApplication *self)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+  return self->current;
+}
+
+GMenuModel *
+rl_application_get_accounts_menu (RlApplication *self)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+  return G_MENU_MODEL (self->accounts_menu);
+}
+
+static void
+on_dialog_connect (RlConnectDialog *dialog,
+                   const char      *server_url,
+                   const char      *token,
+                   RlApplication   *self)
+{
+  g_autofree char *link = rl_invite_format (server_url, token, NULL);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  g_autoptr(GError) error = NULL;
+
+  /* The dialog checked both; one path for links and typed addresses. */
+  if (link == NULL || !rl_application_join (self, link, parent, &error))
+    g_warning ("a checked address was refused: %s", error ? error->message : "");
+}
+
+void
+rl_application_show_connect_dialog (RlApplication *self,
+                                    GtkWindow     *parent,
+                                    const char    *server_url)
+{
+  GtkWidget *dialog;
+
+  g_return_if_fail (RL_IS_APPLICATION (self));
+
+  if (parent == NULL)
+    {
+      parent = GTK_WINDOW (window_for (self, NULL));
+      gtk_window_present (parent);
+    }
+  dialog = rl_connect_dialog_new (parent, server_url);
+  g_signal_connect_object (dialog, "connect", G_CALLBACK (on_dialog_connect), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -1,4 +1,10 @@
-/* rl-application.h — the app: one instance, its windows and actions
+/* rl-application.h — the app: one instance, its accounts, windows and actions
+ *
+ * One session (RlSession: connection + API) per account, shared by every
+ * window on it. Started with a redline:// invite link it joins that server
+ * and, on the welcome, keeps the token in the keyring (never in a file);
+ * started plainly it opens the accounts the keyring holds, the last used
+ * first, or asks the user to connect.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,16 +12,42 @@
 
 #include <adwaita.h>
 
+#include "rl-session.h"
+
 G_BEGIN_DECLS
 
 #define RL_TYPE_APPLICATION (rl_application_get_type ())
 G_DECLARE_FINAL_TYPE (RlApplication, rl_application, RL, APPLICATION, AdwApplication)
 
-RlApplication *rl_application_new (const char        *application_id,
-                                   GApplicationFlags  flags);
+/* flags: G_APPLICATION_HANDLES_OPEN is always added (invite links). */
+RlApplication *rl_application_new          (const char        *application_id,
+                                            GApplicationFlags  flags);
 
 /* The app's GResource (templates, CSS); once per process. Tests that build
  * widgets without an RlApplication call it first. */
-void           rl_app_register_resources (void);
+void           rl_app_register_resources   (void);
+
+/* Joins the server of an invite link: a new session (or the one already
+ * open for it), shown in window (NULL: the active one or a new one). */
+gboolean       rl_application_join         (RlApplication     *self,
+                                            const char        *link,
+                                            GtkWindow         *window,
+                                            GError           **error);
+/* Adds a session (the keyring path does; tests inject their own), makes
+ * it the last used and starts it. Saved to the keyring on its first
+ * welcome unless already_saved. */
+void           rl_application_add_session  (RlApplication     *self,
+                                            RlSession         *session,
+                                            gboolean           already_saved);
+RlSession     *rl_application_find_session (RlApplication     *self,
+                                            const char        *key);
+/* The last used session, or NULL. */
+RlSession     *rl_application_get_current_session (RlApplication *self);
+/* "Accounts" items: win.account with the session key. */
+GMenuModel    *rl_application_get_accounts_menu   (RlApplication *self);
+/* server_url: prefilled (sign in again); may be NULL. */
+void           rl_application_show_connect_dialog (RlApplication *self,
+                                                   GtkWindow     *parent,
+                                                   const char    *server_url);
 
 G_END_DECLS

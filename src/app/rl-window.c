@@ -7,32 +7,1257 @@
 #include "rl-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
+
+#include "rl-banner.h"
+#include "rl-error.h"
+#include "rl-image-view.h"
+#include "rl-thread-panel.h"
+
+/* What a rolled-back change needs for its one-click retry. */
+typedef struct
+{
+  RlRequestType  type;
+  char          *doc_id;
+  char          *thread_id;
+  double         x;
+  double         y;
+  char          *text;
+} Retry;
 
 struct _RlWindow
 {
   AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toasts;
   AdwWindowTitle       *title;
+  GtkToggleButton      *sidebar_button;
+  GtkToggleButton      *threads_button;
+  GtkToggleButton      *hide_resolved_button;
+  GtkMenuButton        *menu_button;
+  GtkMenuButton        *viewers_button;
+  GtkLabel             *viewers_label;
+  GtkLabel             *viewers_names;
+  GtkButton            *connection_button;
+  GtkImage             *connection_icon;
+  GtkStack             *main_stack;
+  AdwFlap              *flap;
+  GtkStack             *doc_list_stack;
+  AdwStatusPage        *doc_list_status;
+  GtkListView          *doc_list;
+  GtkBox               *banners;
+  GtkStack             *doc_stack;
+  GtkSpinner           *spinner;
+  AdwStatusPage        *error_page;
+  GtkScrolledWindow    *image_scroller;
+  GtkRevealer          *threads_revealer;
+  GtkBox               *panel_box;
+  GMenu                *accounts_section;
+
+  RlImageView          *image_view;
+  RlThreadPanel        *panel;
+  RlBanner             *reconnecting_banner;
+  RlBanner             *offline_banner;
+  RlBanner             *signed_out_banner;
+
+  RlSession            *session;
+  RlConnectionState     state;
+  gboolean              was_online;
+  GListStore           *documents;
+  GtkSingleSelection   *selection;
+  GCancellable         *list_cancellable;
+  gboolean              listed_once;
+  guint                 countdown_id;
+
+  RlDocItem            *doc;
+  RlDocStore           *store;
+  GCancellable         *content_cancellable;
+  /* The threads as last shown, to find what a rolled-back change was. */
+  GHashTable           *shown;
+  guint                 remember_id;
+
+  GHashTable           *retries;       /* id → Retry */
+  guint                 next_retry_id;
+  AdwToast             *last_toast;
 };
 
 G_DEFINE_FINAL_TYPE (RlWindow, rl_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void open_document (RlWindow  *self,
+                           RlDocItem *item);
+
+static void
+retry_free (Retry *retry)
+{
+  g_free (retry->doc_id);
+  g_free (retry->thread_id);
+  g_free (retry->text);
+  g_free (retry);
+}
+
+static void
+show_toast (RlWindow *self,
+            AdwToast *toast)
+{
+  g_set_object (&self->last_toast, toast);
+  /* The overlay takes a reference of its own (transfer full). */
+  adw_toast_overlay_add_toast (self->toasts, g_object_ref (toast));
+}
+
+/* ---- what is shown, remembered ------------------------------------------- */
+
+static gboolean
+remember_shown (gpointer data)
+{
+  RlWindow *self = data;
+  GListModel *threads;
+
+  self->remember_id = 0;
+  g_hash_table_remove_all (self->shown);
+  if (self->store == NULL)
+    return G_SOURCE_REMOVE;
+  threads = rl_doc_store_get_threads (self->store);
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+      RlThread *thread = (RlThread *) rl_thread_item_get_thread (item);
+
+      g_hash_table_insert (self->shown, g_strdup (thread->id), rl_thread_ref (thread));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Remembered once the current dispatch is over, before any frame of the
+ * socket (high priority): a rollback is reported right after it is
+ * shown, so then this still holds the change that failed. */
+static void
+schedule_remember (RlWindow *self)
+{
+  if (self->remember_id == 0)
+    self->remember_id = g_idle_add_full (G_PRIORITY_HIGH, remember_shown, self, NULL);
+}
+
+static void
+on_threads_changed (GListModel *threads,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    RlWindow   *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      g_signal_handlers_disconnect_by_func (item, schedule_remember, self);
+      g_signal_connect_object (item, "notify::thread", G_CALLBACK (schedule_remember), self,
+                               G_CONNECT_SWAPPED);
+    }
+  schedule_remember (self);
+}
+
+/* Fills retry from what was shown before the rollback: a new thread of
+ * this text that is gone, or a comment of this text that is gone or was
+ * changed. */
+static gboolean
+find_failed_change (RlWindow   *self,
+                    Retry      *retry)
+{
+  GListModel *threads = rl_doc_store_get_threads (self->store);
+  GHashTableIter iter;
+  RlThread *before;
+
+  g_hash_table_iter_init (&iter, self->shown);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &before))
+    {
+      const RlThread *now = NULL;
+
+      for (guint i = 0; i < g_list_model_get_n_items (threads) && now == NULL; i++)
+        {
+          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+          if (g_str_equal (rl_thread_item_get_thread (item)->id, before->id))
+            now = rl_thread_item_get_thread (item);
+        }
+
+      if (retry->type == RL_REQUEST_CREATE_THREAD)
+        {
+          RlComment *first = before->comments->len ? g_ptr_array_index (before->comments, 0) : NULL;
+
+          if (now == NULL && first != NULL && g_strcmp0 (first->body, retry->text) == 0)
+            {
+              retry->x = before->anchor.x;
+              retry->y = before->anchor.y;
+              return TRUE;
+            }
+          continue;
+        }
+
+      for (guint c = 0; c < before->comments->len; c++)
+        {
+          RlComment *comment = g_ptr_array_index (before->comments, c);
+          RlComment *still;
+
+          if (g_strcmp0 (comment->body, retry->text) != 0)
+            continue;
+          still = now ? rl_thread_find_comment ((RlThread *) now, comment->id, NULL) : NULL;
+          if (still == NULL || g_strcmp0 (still->body, comment->body) != 0)
+            {
+              retry->thread_id = g_strdup (before->id);
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+/* ---- the store's news ---------------------------------------------------- */
+
+static void
+update_viewers (RlWindow *self)
+{
+  g_auto(GStrv) names = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *tooltip = NULL;
+  guint n;
+
+  if (self->store == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->viewers_button), FALSE);
+      return;
+    }
+  n = rl_doc_store_get_viewer_count (self->store);
+  names = rl_doc_store_dup_viewer_names (self->store);
+  list = names ? g_strjoinv ("\n", names) : g_strdup ("");
+  count = g_strdup_printf ("%u", n);
+  gtk_label_set_label (self->viewers_label, count);
+  gtk_label_set_label (self->viewers_names, *list ? list : _("Nobody yet"));
+  if (names && names[0])
+    {
+      g_autofree char *joined = g_strjoinv (", ", names);
+
+      /* Translators: the viewer count's tooltip; %s is a list of names */
+      tooltip = g_strdup_printf (_("Viewing now: %s"), joined);
+    }
+  else
+    tooltip = g_strdup (_("Nobody is viewing this document"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->viewers_button), tooltip);
+  {
+    g_autofree char *label = g_strdup_printf (ngettext ("%u viewer", "%u viewers", n), n);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->viewers_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
+  /* Presence is only known while online; a stale count would mislead. */
+  gtk_widget_set_visible (GTK_WIDGET (self->viewers_button), n > 0 && self->state == RL_CONNECTION_ONLINE);
+}
+
+static void
+on_resynced (RlDocStore *store,
+             guint       n_updates,
+             RlWindow   *self)
+{
+  g_autofree char *title = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+
+  if (n_updates == 0)
+    title = g_strdup (_("Back online, nothing was missed"));
+  else
+    title = g_strdup_printf (ngettext ("%u update synced", "%u updates synced", n_updates), n_updates);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 4);
+  show_toast (self, toast);
+}
+
+static char *
+failure_title (RlRequestType  type,
+               const GError  *error)
+{
+  const char *why = error ? error->message : _("unknown error");
+
+  if (error && error->domain == RL_ERROR)
+    {
+      if (error->code == RL_ERROR_OFFLINE)
+        why = _("you’re offline");
+      else if (error->code == RL_ERROR_TIMEOUT)
+        why = _("the server did not answer in time");
+      else if (error->code == RL_ERROR_CONNECTION_LOST)
+        why = _("the connection was lost");
+      else if (error->code == RL_ERROR_FORBIDDEN)
+        why = _("you don’t have permission");
+    }
+
+  switch (type)
+    {
+    case RL_REQUEST_CREATE_THREAD:
+      /* Translators: %s says why, e.g. "you’re offline" */
+      return g_strdup_printf (_("Marker not added: %s"), why);
+    case RL_REQUEST_ADD_COMMENT:
+      return g_strdup_printf (_("Reply not sent: %s"), why);
+    case RL_REQUEST_EDIT_COMMENT:
+      return g_strdup_printf (_("Edit not saved: %s"), why);
+    default:
+      return g_strdup_printf (_("Change not saved: %s"), why);
+    }
+}
+
+static void
+on_mutation_failed (RlDocStore   *store,
+                    int           type,
+                    const GError *error,
+                    const char   *text,
+                    RlWindow     *self)
+{
+  g_autofree char *title = failure_title (type, error);
+  g_autoptr(AdwToast) toast = adw_toast_new (title);
+  Retry *retry;
+
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  if (text != NULL && (type == RL_REQUEST_CREATE_THREAD || type == RL_REQUEST_ADD_COMMENT ||
+                       type == RL_REQUEST_EDIT_COMMENT))
+    {
+      retry = g_new0 (Retry, 1);
+      retry->type = type;
+      retry->text = g_strdup (text);
+      retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
+      if (find_failed_change (self, retry))
+        {
+          guint id = ++self->next_retry_id;
+
+          g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
+          adw_toast_set_button_label (toast, _("_Retry"));
+          adw_toast_set_action_name (toast, "win.retry-change");
+          adw_toast_set_action_target_value (toast, g_variant_new_uint32 (id));
+        }
+      else
+        retry_free (retry);
+    }
+  show_toast (self, toast);
+}
+
+/* ---- connection state ---------------------------------------------------- */
+
+static void
+update_countdown (RlWindow *self)
+{
+  gint64 next = rl_connection_get_next_retry (rl_session_get_connection (self->session));
+  gint64 left = next ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+  g_autofree char *title = NULL;
+
+  if (left > 0)
+    /* Translators: the reconnecting banner; %d is seconds */
+    title = g_strdup_printf (ngettext ("Connection lost. Reconnecting in %d s…",
+                                       "Connection lost. Reconnecting in %d s…", (gulong) left),
+                             (int) left);
+  else
+    title = g_strdup (_("Connection lost. Reconnecting…"));
+  rl_banner_set_title (self->reconnecting_banner, title);
+}
+
+static gboolean
+countdown_tick (gpointer data)
+{
+  update_countdown (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+refresh_documents (RlWindow *self);
+
+static void
+update_connection (RlWindow *self)
+{
+  RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
+  RlConnectionState state = connection ? rl_connection_get_state (connection) : RL_CONNECTION_OFFLINE;
+  const char *icon = "network-wired-symbolic";
+  const char *tooltip = NULL;
+  const char *reason = NULL;
+
+  self->state = state;
+  switch (state)
+    {
+    case RL_CONNECTION_ONLINE:
+      tooltip = _("Connected");
+      break;
+    case RL_CONNECTION_CONNECTING:
+      icon = "network-wired-acquiring-symbolic";
+      tooltip = _("Connecting…");
+      reason = _("Connecting to the server; you can add markers in a moment.");
+      break;
+    case RL_CONNECTION_RECONNECTING:
+      icon = "network-wired-acquiring-symbolic";
+      tooltip = _("Connection lost, reconnecting (click to retry now)");
+      reason = _("The connection was lost; you can add markers when it is back.");
+      break;
+    case RL_CONNECTION_OFFLINE:
+      icon = "network-wired-offline-symbolic";
+      tooltip = _("Offline (click to retry)");
+      reason = _("You’re offline; you can add markers when you’re back.");
+      break;
+    case RL_CONNECTION_UNAUTHORIZED:
+      icon = "dialog-password-symbolic";
+      tooltip = _("Signed out: the server refused the token");
+      reason = _("You’re signed out; sign in again to add markers.");
+      break;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_button), connection != NULL);
+  gtk_image_set_from_icon_name (self->connection_icon, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->connection_button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->connection_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+
+  rl_banner_set_revealed (self->reconnecting_banner, connection && state == RL_CONNECTION_RECONNECTING);
+  rl_banner_set_revealed (self->offline_banner, connection && state == RL_CONNECTION_OFFLINE);
+  rl_banner_set_revealed (self->signed_out_banner, connection && state == RL_CONNECTION_UNAUTHORIZED);
+
+  if (state == RL_CONNECTION_RECONNECTING)
+    {
+      update_countdown (self);
+      if (self->countdown_id == 0)
+        self->countdown_id = g_timeout_add_seconds (1, countdown_tick, self);
+    }
+  else
+    g_clear_handle_id (&self->countdown_id, g_source_remove);
+
+  update_viewers (self);
+  g_object_set (self->image_view, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
+  g_object_set (self->panel, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
+
+  /* Back: what may have been uploaded meanwhile. */
+  if (state == RL_CONNECTION_ONLINE && !self->was_online)
+    refresh_documents (self);
+  self->was_online = state == RL_CONNECTION_ONLINE;
+}
+
+static void
+on_banner_retry (RlWindow *self)
+{
+  if (self->session)
+    rl_connection_retry_now (rl_session_get_connection (self->session));
+}
+
+static void
+on_sign_in_again (RlWindow *self)
+{
+  RlApplication *app = RL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (app && self->session)
+    rl_application_show_connect_dialog (app, GTK_WINDOW (self), rl_session_get_server_url (self->session));
+}
+
+/* ---- documents ----------------------------------------------------------- */
+
+static RlDocItem *
+find_document (RlWindow   *self,
+               const char *doc_id,
+               guint      *position)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->documents)); i++)
+    {
+      g_autoptr(RlDocItem) item = g_list_model_get_item (G_LIST_MODEL (self->documents), i);
+
+      if (g_str_equal (rl_doc_item_get_id (item), doc_id))
+        {
+          if (position)
+            *position = i;
+          return item;
+        }
+    }
+  return NULL;
+}
+
+static void
+select_document (RlWindow   *self,
+                 const char *doc_id)
+{
+  guint position;
+
+  if (find_document (self, doc_id, &position))
+    gtk_single_selection_set_selected (self->selection, position);
+}
+
+static void
+documents_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(RlWindow) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) docs = rl_api_list_documents_finish (RL_API (source), result, &error);
+  g_autofree char *open_id = self->doc ? g_strdup (rl_doc_item_get_id (self->doc)) : NULL;
+  guint n;
+
+  if (docs == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->documents)) == 0)
+        {
+          adw_status_page_set_title (self->doc_list_status, _("Could Not Load Documents"));
+          adw_status_page_set_description (self->doc_list_status, error->message);
+          gtk_stack_set_visible_child_name (self->doc_list_stack, "empty");
+        }
+      return;
+    }
+
+  n = g_list_model_get_n_items (docs);
+  {
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < n; i++)
+      g_ptr_array_add (items, g_list_model_get_item (docs, i));
+    g_signal_handlers_block_by_func (self->selection, open_document, self);
+    g_list_store_splice (self->documents, 0, g_list_model_get_n_items (G_LIST_MODEL (self->documents)),
+                         items->pdata, items->len);
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+    g_signal_handlers_unblock_by_func (self->selection, open_document, self);
+  }
+  adw_status_page_set_title (self->doc_list_status, _("No Documents"));
+  adw_status_page_set_description (self->doc_list_status, _("Upload a mockup or drop files here."));
+  gtk_stack_set_visible_child_name (self->doc_list_stack, n ? "list" : "empty");
+
+  if (open_id != NULL)
+    {
+      guint position;
+
+      if (find_document (self, open_id, &position))
+        {
+          g_signal_handlers_block_by_func (self->selection, open_document, self);
+          gtk_single_selection_set_selected (self->selection, position);
+          g_signal_handlers_unblock_by_func (self->selection, open_document, self);
+        }
+    }
+  else if (!self->listed_once && n > 0)
+    gtk_single_selection_set_selected (self->selection, 0);   /* a first look at something */
+  self->listed_once = TRUE;
+}
+
+static void
+refresh_documents (RlWindow *self)
+{
+  if (self->session == NULL)
+    return;
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  rl_api_list_documents (rl_session_get_api (self->session), self->list_cancellable,
+                         documents_listed, g_object_ref (self));
+}
+
+static void
+close_document (RlWindow *self)
+{
+  g_cancellable_cancel (self->content_cancellable);
+  g_clear_object (&self->content_cancellable);
+  if (self->store)
+    {
+      g_signal_handlers_disconnect_by_data (self->store, self);
+      g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
+    }
+  rl_image_view_set_store (self->image_view, NULL);
+  rl_image_view_set_texture (self->image_view, NULL);
+  rl_thread_panel_set_store (self->panel, NULL);
+  g_clear_object (&self->store);
+  g_clear_object (&self->doc);
+  g_clear_handle_id (&self->remember_id, g_source_remove);
+  g_hash_table_remove_all (self->shown);
+  update_viewers (self);
+}
+
+static void
+content_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(RlWindow) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = rl_api_get_content_finish (RL_API (source), result, &error);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_spinner_stop (self->spinner);
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, &error);
+  if (texture == NULL)
+    {
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->doc_stack, "error");
+      return;
+    }
+  rl_image_view_set_texture (self->image_view, texture);
+  rl_image_view_set_store (self->image_view, self->store);
+  gtk_stack_set_visible_child_name (self->doc_stack, "image");
+}
+
+static void
+open_document (RlWindow  *self,
+               RlDocItem *item)
+{
+  RlConnection *connection;
+  GListModel *threads;
+
+  if (item == NULL)
+    {
+      item = gtk_single_selection_get_selected_item (self->selection);
+      if (item == NULL || item == self->doc)
+        return;
+    }
+  close_document (self);
+  self->doc = g_object_ref (item);
+  adw_window_title_set_title (self->title, rl_doc_item_get_title (item));
+  gtk_window_set_title (GTK_WINDOW (self), rl_doc_item_get_title (item));
+
+  connection = rl_session_get_connection (self->session);
+  self->store = rl_doc_store_get (connection, rl_doc_item_get_id (item), rl_doc_item_get_kind (item));
+  g_signal_connect_swapped (self->store, "notify::viewer-count", G_CALLBACK (update_viewers), self);
+  g_signal_connect (self->store, "resynced", G_CALLBACK (on_resynced), self);
+  g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
+  threads = rl_doc_store_get_threads (self->store);
+  g_signal_connect (threads, "items-changed", G_CALLBACK (on_threads_changed), self);
+  on_threads_changed (threads, 0, 0, g_list_model_get_n_items (threads), self);
+  update_viewers (self);
+
+  if (rl_doc_item_get_kind (item) == RL_DOC_KIND_PAGE)
+    {
+      gtk_stack_set_visible_child_name (self->doc_stack, "page");
+      return;
+    }
+
+  rl_thread_panel_set_store (self->panel, self->store);
+  gtk_stack_set_visible_child_name (self->doc_stack, "loading");
+  gtk_spinner_start (self->spinner);
+  self->content_cancellable = g_cancellable_new ();
+  rl_api_get_content (rl_session_get_api (self->session), rl_doc_item_get_id (item),
+                      self->content_cancellable, content_loaded, g_object_ref (self));
+}
+
+static void
+on_selection_changed (GtkSingleSelection *selection,
+                      GParamSpec         *pspec,
+                      RlWindow           *self)
+{
+  open_document (self, NULL);
+}
+
+static void
+setup_doc_row (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), gtk_image_new ());
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static void
+bind_doc_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item)
+{
+  RlDocItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *icon = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_next_sibling (icon);
+  gboolean image = rl_doc_item_get_kind (item) == RL_DOC_KIND_IMAGE;
+  g_autofree char *name = NULL;
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), image ? "image-x-generic-symbolic" : "x-office-document-symbolic");
+  gtk_label_set_label (GTK_LABEL (label), rl_doc_item_get_title (item));
+  gtk_widget_set_tooltip_text (box, rl_doc_item_get_title (item));
+  /* Translators: a document in the sidebar, e.g. "Home page, image" */
+  name = g_strdup_printf (image ? _("%s, image") : _("%s, page"), rl_doc_item_get_title (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
+/* ---- upload -------------------------------------------------------------- */
+
+typedef struct
+{
+  RlWindow *window;
+  char     *title;
+} Upload;
+
+static void
+upload_free (Upload *upload)
+{
+  g_object_unref (upload->window);
+  g_free (upload->title);
+  g_free (upload);
+}
+
+static void
+uploaded (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Upload *upload = data;
+  RlWindow *self = upload->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocItem) item = rl_api_upload_finish (RL_API (source), result, &error);
+  g_autofree char *title = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+
+  if (item == NULL)
+    /* Translators: %s is a file's title, then why it failed */
+    title = g_strdup_printf (_("Could not upload “%s”: %s"), upload->title, error->message);
+  else
+    {
+      title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
+      g_list_store_append (self->documents, item);
+      gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
+      select_document (self, rl_doc_item_get_id (item));
+      refresh_documents (self);
+    }
+  toast = adw_toast_new (title);
+  show_toast (self, toast);
+  upload_free (upload);
+}
+
+static void
+file_loaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Upload *upload = data;
+  RlWindow *self = upload->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  g_autofree char *basename = g_file_get_basename (G_FILE (source));
+  g_autofree char *guessed = NULL;
+  g_autofree char *type = NULL;
+
+  if (bytes != NULL)
+    {
+      guessed = g_content_type_guess (basename, g_bytes_get_data (bytes, NULL),
+                                      MIN (g_bytes_get_size (bytes), 4096), NULL);
+      type = rl_api_upload_type_for_file (basename, guessed);
+    }
+  if (bytes == NULL || type == NULL || self->session == NULL)
+    {
+      g_autofree char *title = NULL;
+      g_autoptr(AdwToast) toast = NULL;
+
+      if (bytes == NULL)
+        title = g_strdup_printf (_("Could not read “%s”: %s"), basename, error->message);
+      else
+        title = g_strdup_printf (_("“%s” is not a PNG, JPEG, WebP, Markdown or text file"), basename);
+      toast = adw_toast_new (title);
+      show_toast (self, toast);
+      upload_free (upload);
+      return;
+    }
+  rl_api_upload (rl_session_get_api (self->session), bytes, upload->title, type, NULL, uploaded, upload);
+}
+
+static void
+upload_file (RlWindow *self,
+             GFile    *file)
+{
+  Upload *upload = g_new0 (Upload, 1);
+  g_autofree char *basename = g_file_get_basename (file);
+  char *dot = basename ? strrchr (basename, '.') : NULL;
+
+  if (dot != NULL && dot != basename)
+    *dot = '\0';
+  upload->window = g_object_ref (self);
+  upload->title = g_strdup (basename ? basename : _("Untitled"));
+  g_file_load_bytes_async (file, NULL, file_loaded, upload);
+}
+
+void
+rl_window_upload_files (RlWindow   *self,
+                        GListModel *files)
+{
+  g_return_if_fail (RL_IS_WINDOW (self));
+
+  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+    {
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+      upload_file (self, file);
+    }
+}
+
+static void
+chooser_response (GtkNativeDialog *chooser,
+                  int              response,
+                  RlWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      rl_window_upload_files (self, files);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+add_filter (GtkFileChooser *chooser,
+            const char     *name,
+            const char     *const *types)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; types[i]; i++)
+    gtk_file_filter_add_mime_type (filter, types[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+upload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  static const char *const all[] = { "image/png", "image/jpeg", "image/webp", "text/markdown",
+                                     "text/x-markdown", "text/plain", NULL };
+  static const char *const images[] = { "image/png", "image/jpeg", "image/webp", NULL };
+  static const char *const pages[] = { "text/markdown", "text/x-markdown", "text/plain", NULL };
+  GtkFileChooserNative *chooser;
+
+  if (self->session == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Upload Documents"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("Mockups and Pages"), all);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("Images (PNG, JPEG, WebP)"), images);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("Pages (Markdown, Plain Text)"), pages);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         RlWindow      *self)
+{
+  GSList *files = g_value_get_boxed (value);
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_FILE);
+
+  if (self->session == NULL)
+    return FALSE;
+  for (GSList *l = files; l; l = l->next)
+    g_list_store_append (store, l->data);
+  rl_window_upload_files (self, G_LIST_MODEL (store));
+  return TRUE;
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void
+retry_now_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  on_banner_retry (RL_WINDOW (widget));
+}
+
+static void
+retry_change_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  gpointer key = GUINT_TO_POINTER (g_variant_get_uint32 (parameter));
+  Retry *retry = g_hash_table_lookup (self->retries, key);
+
+  if (retry == NULL)
+    return;
+  if (self->doc == NULL || !g_str_equal (rl_doc_item_get_id (self->doc), retry->doc_id))
+    select_document (self, retry->doc_id);
+  if (self->doc != NULL && g_str_equal (rl_doc_item_get_id (self->doc), retry->doc_id))
+    {
+      if (retry->type == RL_REQUEST_CREATE_THREAD)
+        rl_image_view_open_composer (self->image_view, retry->x, retry->y, retry->text);
+      else
+        {
+          gtk_revealer_set_reveal_child (self->threads_revealer, TRUE);
+          rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text);
+        }
+    }
+  g_hash_table_remove (self->retries, key);
+}
+
+static void
+account_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  RlApplication *app = RL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  RlSession *session = app ? rl_application_find_session (app, g_variant_get_string (parameter, NULL)) : NULL;
+
+  if (session != NULL)
+    rl_window_set_session (self, session);
+}
+
+/* ---- window -------------------------------------------------------------- */
+
+static void
+rl_window_constructed (GObject *object)
+{
+  RlWindow *self = RL_WINDOW (object);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  G_OBJECT_CLASS (rl_window_parent_class)->constructed (object);
+  if (app != NULL && RL_IS_APPLICATION (app))
+    g_menu_append_section (self->accounts_section, NULL,
+                           rl_application_get_accounts_menu (RL_APPLICATION (app)));
+}
+
+static void
+rl_window_dispose (GObject *object)
+{
+  RlWindow *self = RL_WINDOW (object);
+
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  if (self->image_view)
+    close_document (self);
+  if (self->session)
+    g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
+  g_clear_object (&self->session);
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  g_clear_handle_id (&self->remember_id, g_source_remove);
+  g_clear_object (&self->last_toast);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
+  G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
+}
+
+static void
+rl_window_finalize (GObject *object)
+{
+  RlWindow *self = RL_WINDOW (object);
+
+  g_clear_object (&self->documents);
+  g_clear_object (&self->selection);
+  g_clear_pointer (&self->shown, g_hash_table_unref);
+  g_clear_pointer (&self->retries, g_hash_table_unref);
+  G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
+}
+
+static void
+rl_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  RlWindow *self = RL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  RlWindow *self = RL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      rl_window_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 rl_window_class_init (RlWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_window_constructed;
+  object_class->dispose = rl_window_dispose;
+  object_class->finalize = rl_window_finalize;
+  object_class->get_property = rl_window_get_property;
+  object_class->set_property = rl_window_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, RL_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, title);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, sidebar_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, hide_resolved_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_label);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_names);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, connection_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, connection_icon);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_stack);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_status);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, banners);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_stack);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, image_scroller);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, panel_box);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
+
+  gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
+  gtk_widget_class_install_action (widget_class, "win.account", "s", account_action);
+}
+
+static RlBanner *
+add_banner (RlWindow   *self,
+            const char *title,
+            const char *button,
+            GCallback   clicked)
+{
+  RlBanner *banner = RL_BANNER (rl_banner_new ());
+
+  rl_banner_set_title (banner, title);
+  rl_banner_set_button_label (banner, button);
+  g_signal_connect_swapped (banner, "button-clicked", clicked, self);
+  gtk_box_append (self->banners, GTK_WIDGET (banner));
+  return banner;
+}
+
+static void
+label_button (gpointer    widget,
+              const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 static void
 rl_window_init (RlWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GPropertyAction) sidebar = NULL;
+  g_autoptr(GPropertyAction) threads = NULL;
+  g_autoptr(GPropertyAction) hide_resolved = NULL;
+  GtkDropTarget *drop;
+  GtkWidget *panel;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rl_thread_unref);
+  self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
+
+  /* The view and the panel: one selection, one filter. */
+  self->image_view = RL_IMAGE_VIEW (rl_image_view_new ());
+  gtk_scrolled_window_set_child (self->image_scroller, GTK_WIDGET (self->image_view));
+  panel = rl_thread_panel_new ();
+  self->panel = RL_THREAD_PANEL (panel);
+  gtk_widget_set_size_request (panel, 360, -1);
+  gtk_box_append (self->panel_box, panel);
+  g_object_bind_property (self->image_view, "selected-thread", self->panel, "selected-thread",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->image_view, "hide-resolved", self->panel, "hide-resolved",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  /* Stateful window actions that are widget properties. */
+  sidebar = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");
+  threads = g_property_action_new ("show-threads", self->threads_revealer, "reveal-child");
+  hide_resolved = g_property_action_new ("hide-resolved", self->image_view, "hide-resolved");
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sidebar));
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (threads));
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (hide_resolved));
+
+  self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
+                                          G_CALLBACK (on_banner_retry));
+  self->offline_banner = add_banner (self,
+                                     _("You’re offline. Existing markers stay visible; you can add new ones when you’re back."),
+                                     _("Retry Now"), G_CALLBACK (on_banner_retry));
+  self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
+                                        _("Sign In Again"), G_CALLBACK (on_sign_in_again));
+
+  self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_doc_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
+  gtk_list_view_set_factory (self->doc_list, factory);
+  gtk_list_view_set_model (self->doc_list, GTK_SELECTION_MODEL (self->selection));
+  label_button (self->doc_list, _("Documents"));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->flap), GTK_EVENT_CONTROLLER (drop));
+
+  label_button (self->sidebar_button, _("Show Documents"));
+  label_button (self->threads_button, _("Show Threads"));
+  label_button (self->hide_resolved_button, _("Hide Resolved Threads"));
+  label_button (self->menu_button, _("Main Menu"));
+
+  update_connection (self);
 }
 
 RlWindow *
 rl_window_new (RlApplication *application)
 {
   return g_object_new (RL_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+rl_window_set_session (RlWindow  *self,
+                       RlSession *session)
+{
+  g_return_if_fail (RL_IS_WINDOW (self));
+  g_return_if_fail (session == NULL || RL_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  close_document (self);
+  g_cancellable_cancel (self->list_cancellable);
+  if (self->session)
+    g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
+  g_set_object (&self->session, session);
+  g_list_store_remove_all (self->documents);
+  self->listed_once = FALSE;
+  self->was_online = FALSE;
+  gtk_stack_set_visible_child_name (self->doc_stack, "none");
+  adw_window_title_set_title (self->title, _("Redline"));
+  gtk_window_set_title (GTK_WINDOW (self), _("Redline"));
+
+  if (session == NULL)
+    {
+      adw_window_title_set_subtitle (self->title, NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+    }
+  else
+    {
+      RlConnection *connection = rl_session_get_connection (session);
+
+      adw_window_title_set_subtitle (self->title, rl_session_get_host (session));
+      gtk_stack_set_visible_child_name (self->main_stack, "session");
+      g_signal_connect_swapped (connection, "notify::state", G_CALLBACK (update_connection), self);
+      rl_session_start (session);
+      refresh_documents (self);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", session != NULL);
+  update_connection (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+RlSession *
+rl_window_get_session (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+void
+rl_window_add_toast (RlWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (RL_IS_WINDOW (self));
+  show_toast (self, toast);
+}
+
+gboolean
+rl_window_open_document (RlWindow   *self,
+                         const char *doc_id)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), FALSE);
+
+  select_document (self, doc_id);
+  return self->doc != NULL && g_str_equal (rl_doc_item_get_id (self->doc), doc_id);
+}
+
+GListModel *
+rl_window_get_documents (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->documents);
+}
+
+const char *
+rl_window_get_visible_page (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0)
+    return "welcome";
+  return gtk_stack_get_visible_child_name (self->doc_stack);
+}
+
+RlImageView *
+rl_window_get_image_view (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->image_view;
+}
+
+RlThreadPanel *
+rl_window_get_thread_panel (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->panel;
+}
+
+RlBanner *
+rl_window_get_banner (RlWindow   *self,
+                      const char *name)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  if (g_str_equal (name, "reconnecting"))
+    return self->reconnecting_banner;
+  if (g_str_equal (name, "offline"))
+    return self->offline_banner;
+  if (g_str_equal (name, "signed-out"))
+    return self->signed_out_banner;
+  g_return_val_if_reached (NULL);
+}
+
+AdwToast *
+rl_window_get_last_toast (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+GtkWidget *
+rl_window_get_viewers_button (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->viewers_button);
 }

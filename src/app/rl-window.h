@@ -1,5 +1,10 @@
 /* rl-window.h — a Redline window: documents, the open document, its threads
  *
+ * A window shows one session (an account in use): the tenant's documents
+ * in the sidebar, the open one in the middle, its threads on the right,
+ * and across the top what the connection is doing. Without a session it
+ * invites the user to connect.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -7,12 +12,43 @@
 #include <adwaita.h>
 
 #include "rl-application.h"
+#include "rl-banner.h"
+#include "rl-image-view.h"
+#include "rl-session.h"
+#include "rl-thread-panel.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_WINDOW (rl_window_get_type ())
 G_DECLARE_FINAL_TYPE (RlWindow, rl_window, RL, WINDOW, AdwApplicationWindow)
 
-RlWindow *rl_window_new (RlApplication *application);
+RlWindow      *rl_window_new              (RlApplication *application);
+/* NULL shows the "Connect to a Redline server" page. */
+void           rl_window_set_session      (RlWindow      *self,
+                                           RlSession     *session);
+RlSession     *rl_window_get_session      (RlWindow      *self);
+void           rl_window_add_toast        (RlWindow      *self,
+                                           AdwToast      *toast);
+/* Uploads each file (GFile) as a new document, then lists them again. */
+void           rl_window_upload_files     (RlWindow      *self,
+                                           GListModel    *files);
+
+/* Selects the document in the sidebar (which opens it); FALSE when it is
+ * not listed. */
+gboolean       rl_window_open_document    (RlWindow      *self,
+                                           const char    *doc_id);
+
+/* What tests look at. */
+GListModel    *rl_window_get_documents    (RlWindow      *self);
+/* "welcome", or the document area's page: "none", "loading", "error",
+ * "image", "page". */
+const char    *rl_window_get_visible_page (RlWindow      *self);
+RlImageView   *rl_window_get_image_view   (RlWindow      *self);
+RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
+/* "reconnecting", "offline" or "signed-out". */
+RlBanner      *rl_window_get_banner       (RlWindow      *self,
+                                           const char    *name);
+AdwToast      *rl_window_get_last_toast   (RlWindow      *self);
+GtkWidget     *rl_window_get_viewers_button (RlWindow    *self);
 
 G_END_DECLS

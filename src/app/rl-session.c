@@ -1,0 +1,219 @@
+/* rl-session.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-session.h"
+
+#include <glib/gi18n.h>
+
+struct _RlSession
+{
+  GObject       parent_instance;
+  RlConnection *connection;
+  RlApi        *api;
+  char         *server_url;
+  char         *host;
+  char         *token;
+  char         *label;
+  gboolean      started;
+};
+
+G_DEFINE_FINAL_TYPE (RlSession, rl_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_LABEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_label (RlSession *self)
+{
+  const RlMessage *welcome = rl_connection_get_welcome (self->connection);
+  g_autofree char *label = NULL;
+
+  if (welcome == NULL)
+    return;
+  /* Translators: an account in the account menu, e.g. "Ada on review.example" */
+  label = g_strdup_printf (_("%s on %s"), welcome->user.name, self->host);
+  if (g_strcmp0 (label, self->label) == 0)
+    return;
+  g_free (self->label);
+  self->label = g_steal_pointer (&label);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+}
+
+static void
+on_state (RlSession *self)
+{
+  if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+    update_label (self);
+}
+
+static void
+rl_session_dispose (GObject *object)
+{
+  RlSession *self = RL_SESSION (object);
+
+  if (self->connection)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      rl_connection_stop (self->connection);
+    }
+  g_clear_object (&self->connection);
+  g_clear_object (&self->api);
+  G_OBJECT_CLASS (rl_session_parent_class)->dispose (object);
+}
+
+static void
+rl_session_finalize (GObject *object)
+{
+  RlSession *self = RL_SESSION (object);
+
+  g_free (self->server_url);
+  g_free (self->host);
+  g_free (self->token);
+  g_free (self->label);
+  G_OBJECT_CLASS (rl_session_parent_class)->finalize (object);
+}
+
+static void
+rl_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  RlSession *self = RL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_session_class_init (RlSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rl_session_dispose;
+  object_class->finalize = rl_session_finalize;
+  object_class->get_property = rl_session_get_property;
+
+  properties[PROP_LABEL] =
+    g_param_spec_string ("label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+rl_session_init (RlSession *self)
+{
+}
+
+RlSession *
+rl_session_new (const char    *server_url,
+                const char    *token,
+                const char    *user_id,
+                GTlsDatabase  *tls_database,
+                GError       **error)
+{
+  g_autoptr(RlSession) self = NULL;
+  g_autoptr(GUri) uri = NULL;
+  RlApi *api;
+
+  g_return_val_if_fail (server_url != NULL, NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  api = rl_api_new (server_url, token, tls_database, error);
+  if (api == NULL)
+    return NULL;
+
+  self = g_object_new (RL_TYPE_SESSION, NULL);
+  self->api = api;
+  self->server_url = g_strdup (server_url);
+  self->token = g_strdup (token);
+  uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_port (uri) > 0)
+    self->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  else
+    self->host = g_strdup (uri ? g_uri_get_host (uri) : server_url);
+  self->label = g_strdup (self->host);
+
+  self->connection = rl_connection_new (server_url, token, tls_database);
+  if (user_id != NULL)
+    rl_connection_set_user_id (self->connection, user_id);
+  g_signal_connect_swapped (self->connection, "notify::state", G_CALLBACK (on_state), self);
+  return g_steal_pointer (&self);
+}
+
+void
+rl_session_start (RlSession *self)
+{
+  g_return_if_fail (RL_IS_SESSION (self));
+  if (self->started)
+    return;
+  self->started = TRUE;
+  rl_connection_start (self->connection);
+}
+
+RlConnection *
+rl_session_get_connection (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->connection;
+}
+
+RlApi *
+rl_session_get_api (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->api;
+}
+
+const char *
+rl_session_get_server_url (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->server_url;
+}
+
+const char *
+rl_session_get_host (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->host;
+}
+
+const char *
+rl_session_get_token (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->token;
+}
+
+const char *
+rl_session_get_label (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->label;
+}
+
+char *
+rl_session_dup_key (RlSession *self)
+{
+  const char *user;
+
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  user = rl_connection_get_user_id (self->connection);
+  return g_strdup_printf ("%s %s", self->server_url, user ? user : "");
+}

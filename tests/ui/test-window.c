@@ -1,0 +1,596 @@
+/* test-window.c — the whole window under Xvfb, against the real server
+ *
+ * Ada's window is built on a session made here (the keyring is tested in
+ * tests/client/test-account.c); Bob is a raw WebSocket client whose
+ * changes Ada must see; Vic is a viewer, whose markers the server refuses.
+ * The app's own path (an invite link, the keyring save) runs with no
+ * session bus at all, so no real keyring is ever touched.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "rl-application.h"
+#include "rl-connect-dialog.h"
+#include "rl-invite.h"
+#include "rl-marker-composer.h"
+#include "rl-test-server.h"
+#include "rl-ui-test.h"
+#include "rl-window.h"
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *ada;
+  char         *vic;
+  char         *bob;
+  char         *image;
+  char         *page;
+  RlSession    *session;
+  RlWindow     *window;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "landing-mockup.png", NULL);
+
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
+  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
+                                   mockup, NULL);
+  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
+  rl_test_server_start (f->server);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  rl_ui_test_run (50);
+  g_clear_object (&f->session);
+  if (f->server->process)
+    rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->ada);
+  g_free (f->vic);
+  g_free (f->bob);
+  g_free (f->image);
+  g_free (f->page);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static gboolean
+window_online (gpointer data)
+{
+  Fixture *f = data;
+
+  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_ONLINE;
+}
+
+static gboolean
+documents_listed (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (rl_window_get_documents (f->window)) == 2;
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (f->window));
+
+  return g_strcmp0 (rl_window_get_visible_page (f->window), "image") == 0 &&
+         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
+}
+
+/* Ada's window on the image, online. */
+static void
+open_window (Fixture    *f,
+             const char *token)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->session = rl_session_new (f->server->ws_base, token, NULL, NULL, &error);
+  g_assert_no_error (error);
+  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
+  f->window = rl_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  g_assert_cmpstr (rl_window_get_visible_page (f->window), ==, "welcome");
+  rl_window_set_session (f->window, f->session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
+  g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
+  g_assert_true (rl_window_open_document (f->window, f->image));
+  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+  rl_ui_test_run (300);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return has_label (wait->root, wait->text);
+}
+
+/* The panel shows a comment with this text. */
+static gboolean
+panel_lists (Fixture    *f,
+             const char *text)
+{
+  LabelWait wait = { GTK_WIDGET (rl_window_get_thread_panel (f->window)), text };
+
+  return rl_ui_test_wait_for (label_shown, &wait, 5000);
+}
+
+typedef struct
+{
+  RlImageView *view;
+  guint        n;
+} PinWait;
+
+static gboolean
+has_n_pins (gpointer data)
+{
+  PinWait *wait = data;
+
+  return rl_image_view_get_n_pins (wait->view) == wait->n;
+}
+
+static void
+wait_pins (Fixture *f,
+           guint    n)
+{
+  PinWait wait = { rl_window_get_image_view (f->window), n };
+
+  g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
+}
+
+/* Bob's marker, sent as raw protocol; returns its thread id. */
+static char *
+bob_creates (RlTestClient *bob,
+             const char   *doc,
+             double        x,
+             double        y,
+             const char   *body)
+{
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *comment = rl_test_uuid ();
+  char *thread = rl_test_uuid ();
+  JsonObject *ack;
+
+  rl_test_client_send_printf (bob,
+                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
+                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
+                              thread, broadcast, doc, thread, x, y, comment, body);
+  ack = rl_test_client_expect_ack (bob, thread);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+  return thread;
+}
+
+static gboolean
+banner_revealed (gpointer data)
+{
+  return rl_banner_get_revealed (data);
+}
+
+static gboolean
+banner_hidden (gpointer data)
+{
+  return !rl_banner_get_revealed (data);
+}
+
+static gboolean
+viewers_two (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *button = rl_window_get_viewers_button (f->window);
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  return gtk_widget_get_visible (button) && tooltip && strstr (tooltip, "Bob") && strstr (tooltip, "Ada");
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  g_autofree char *path = NULL;
+
+  rl_ui_test_run (400);   /* revealers finish their transitions */
+  path = rl_ui_test_screenshot (GTK_WIDGET (f->window), name);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* ---- the documents, existing markers, a teammate's marker ----------------- */
+
+static void
+test_documents_and_markers (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autofree char *first = bob_creates (bob, f->image, 0.22, 0.18, "The logo feels cramped here");
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  GListModel *docs;
+  gboolean kinds[2] = { FALSE, FALSE };
+  RlImageView *view;
+  double px, py;
+
+  open_window (f, f->ada);
+  view = rl_window_get_image_view (f->window);
+
+  /* The sidebar lists both documents, each with its kind. */
+  docs = rl_window_get_documents (f->window);
+  for (guint i = 0; i < g_list_model_get_n_items (docs); i++)
+    {
+      g_autoptr(RlDocItem) item = g_list_model_get_item (docs, i);
+
+      kinds[rl_doc_item_get_kind (item)] = TRUE;
+    }
+  g_assert_true (kinds[RL_DOC_KIND_IMAGE] && kinds[RL_DOC_KIND_PAGE]);
+
+  /* The existing marker is a pin and a thread in the panel. */
+  wait_pins (f, 1);
+  g_assert_true (panel_lists (f, "The logo feels cramped here"));
+
+  /* Bob is watching too: two viewers, by name. */
+  snapshot = rl_test_client_subscribe (bob, f->image);
+  g_assert_true (rl_ui_test_wait_for (viewers_two, f, 5000));
+
+  /* A teammate's markers appear in the view and in the panel. */
+  second = bob_creates (bob, f->image, 0.62, 0.35, "Can this button be our primary colour?");
+  third = bob_creates (bob, f->image, 0.40, 0.72, "Spacing between the cards is uneven");
+  wait_pins (f, 3);
+  g_assert_true (panel_lists (f, "Can this button be our primary colour?"));
+  g_assert_true (panel_lists (f, "Spacing between the cards is uneven"));
+  g_assert_true (rl_image_view_get_pin_position (view, second, &px, &py));
+  g_assert_cmpfloat_with_epsilon (px, 0.62, 0.001);
+  g_assert_cmpfloat_with_epsilon (py, 0.35, 0.001);
+  g_assert_true (rl_image_view_get_can_create (view));
+  screenshot (f, "window-with-markers");
+
+  /* A pin's thread opens in the panel: the selection is one, both ways. */
+  rl_image_view_set_selected_thread (view, second);
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (rl_window_get_thread_panel (f->window)), ==, second);
+  rl_thread_panel_set_selected_thread (rl_window_get_thread_panel (f->window), third);
+  g_assert_cmpstr (rl_image_view_get_selected_thread (view), ==, third);
+  rl_image_view_set_selected_thread (view, second);
+  screenshot (f, "window-thread-open");
+
+  /* The filter is one too, and a window action. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
+  g_assert_true (rl_image_view_get_hide_resolved (view));
+  g_assert_true (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (f->window)));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
+  g_assert_false (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (f->window)));
+
+  /* A page opens its placeholder; back to the image. */
+  g_assert_true (rl_window_open_document (f->window, f->page));
+  g_assert_cmpstr (rl_window_get_visible_page (f->window), ==, "page");
+  g_assert_true (rl_window_open_document (f->window, f->image));
+  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+  wait_pins (f, 3);
+}
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  open_window (f, f->ada);
+  g_assert_cmpuint (rl_image_view_get_n_pins (rl_window_get_image_view (f->window)), ==, 0);
+  screenshot (f, "window-empty");
+}
+
+static gboolean
+has_toast (gpointer data)
+{
+  Fixture *f = data;
+
+  return rl_window_get_last_toast (f->window) != NULL;
+}
+
+/* ---- lost, offline, back: banners and what was synced --------------------- */
+
+static void
+test_reconnect (Fixture       *f,
+                gconstpointer  data)
+{
+  RlBanner *reconnecting, *offline;
+  RlConnection *connection;
+  RlImageView *view;
+  AdwToast *toast;
+
+  open_window (f, f->ada);
+  connection = rl_session_get_connection (f->session);
+  view = rl_window_get_image_view (f->window);
+  reconnecting = rl_window_get_banner (f->window, "reconnecting");
+  offline = rl_window_get_banner (f->window, "offline");
+  g_assert_false (rl_banner_get_revealed (reconnecting));
+  g_assert_false (rl_banner_get_revealed (offline));
+
+  /* The server dies: the reconnecting banner counts down, creating is off. */
+  rl_test_server_kill (f->server);
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, reconnecting, 5000));
+  g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Connection lost. Reconnecting"));
+  g_assert_false (rl_image_view_get_can_create (view));
+  g_assert_nonnull (rl_image_view_get_cannot_create_reason (view));
+  g_assert_false (rl_thread_panel_get_can_create (rl_window_get_thread_panel (f->window)));
+  screenshot (f, "window-reconnecting");
+
+  /* Stopped: offline, nothing retried. */
+  rl_connection_stop (connection);
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, offline, 2000));
+  g_assert_true (rl_ui_test_wait_for (banner_hidden, reconnecting, 2000));
+  g_assert_false (rl_image_view_get_can_create (view));
+  g_assert_cmpstr (rl_thread_panel_get_cannot_create_reason (rl_window_get_thread_panel (f->window)), ==,
+                   rl_image_view_get_cannot_create_reason (view));
+  screenshot (f, "window-offline");
+
+  /* While Ada is away, Bob adds two markers. */
+  rl_test_server_start (f->server);
+  {
+    g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+    g_autofree char *a = bob_creates (bob, f->image, 0.3, 0.3, "Missed one");
+    g_autofree char *b = bob_creates (bob, f->image, 0.5, 0.5, "Missed two");
+  }
+
+  /* The banner's Retry now: back, banners gone, the two synced and said. */
+  g_signal_emit_by_name (offline, "button-clicked");
+  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
+  g_assert_true (rl_ui_test_wait_for (banner_hidden, offline, 2000));
+  g_assert_false (rl_banner_get_revealed (reconnecting));
+  wait_pins (f, 2);
+  g_assert_true (panel_lists (f, "Missed two"));
+  g_assert_true (rl_image_view_get_can_create (view));
+  g_assert_true (rl_ui_test_wait_for (has_toast, f, 5000));
+  toast = rl_window_get_last_toast (f->window);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 updates synced");
+}
+
+/* ---- a refused marker keeps its text: Retry reopens the composer --------- */
+
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+toast_has_retry (gpointer data)
+{
+  Fixture *f = data;
+  AdwToast *toast = rl_window_get_last_toast (f->window);
+
+  return toast && g_strcmp0 (adw_toast_get_action_name (toast), "win.retry-change") == 0;
+}
+
+static void
+test_failed_send (Fixture       *f,
+                  gconstpointer  data)
+{
+  RlImageView *view;
+  RlMarkerComposer *composer;
+  AdwToast *toast;
+  g_autofree char *text = NULL;
+  double x, y;
+
+  open_window (f, f->vic);
+  view = rl_window_get_image_view (f->window);
+  composer = RL_MARKER_COMPOSER (rl_image_view_get_composer (view));
+
+  g_assert_true (rl_image_view_image_to_widget (view, 0.7, 0.25, &x, &y));
+  rl_image_view_click_for_testing (view, x, y);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  rl_marker_composer_set_text (composer, "Viewers can't post this");
+  g_assert_true (gtk_widget_activate (rl_marker_composer_get_send_button (composer)));
+
+  /* The server refuses; the toast says so and offers Retry. */
+  g_assert_true (rl_ui_test_wait_for (toast_has_retry, f, 5000));
+  toast = rl_window_get_last_toast (f->window);
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "Marker not added"));
+  g_assert_cmpuint (rl_image_view_get_n_pins (view), ==, 0);
+  gtk_popover_popdown (GTK_POPOVER (composer));
+  rl_ui_test_run (100);
+
+  /* Retry: the composer is back where it was, with the text. */
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), adw_toast_get_action_name (toast),
+                                                    adw_toast_get_action_target_value (toast)));
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  text = rl_marker_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "Viewers can't post this");
+  gtk_popover_popdown (GTK_POPOVER (composer));
+}
+
+/* ---- the connect dialog's checks ----------------------------------------- */
+
+typedef struct
+{
+  char *server_url;
+  char *token;
+} Connected;
+
+static void
+on_connect (RlConnectDialog *dialog,
+            const char      *server_url,
+            const char      *token,
+            Connected       *connected)
+{
+  g_free (connected->server_url);
+  g_free (connected->token);
+  connected->server_url = g_strdup (server_url);
+  connected->token = g_strdup (token);
+}
+
+static void
+test_connect_dialog (void)
+{
+  GtkWidget *dialog = rl_connect_dialog_new (NULL, NULL);
+  RlConnectDialog *self = RL_CONNECT_DIALOG (dialog);
+  Connected connected = { NULL, NULL };
+
+  g_signal_connect (dialog, "connect", G_CALLBACK (on_connect), &connected);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  /* Nothing typed. */
+  g_assert_false (rl_connect_dialog_submit (self));
+  g_assert_nonnull (rl_connect_dialog_get_error (self));
+
+  /* A bad link: its own error, nothing emitted. */
+  rl_connect_dialog_set_invite (self, "https://127.0.0.1/join?token=abc");
+  g_assert_null (rl_connect_dialog_get_error (self));   /* typing clears it */
+  g_assert_false (rl_connect_dialog_submit (self));
+  g_assert_nonnull (strstr (rl_connect_dialog_get_error (self), "redline://"));
+  rl_connect_dialog_set_invite (self, "redline://127.0.0.1:8765/join?token=abc&tls=2");
+  g_assert_false (rl_connect_dialog_submit (self));
+  g_assert_nonnull (strstr (rl_connect_dialog_get_error (self), "tls"));
+  g_assert_null (connected.server_url);
+  rl_ui_test_run (200);
+  g_free (rl_ui_test_screenshot (dialog, "connect-dialog-error"));
+
+  /* A good link, with the blanks a paste brings. */
+  rl_connect_dialog_set_invite (self, "  redline://Review.Example:8443/join?token=abc-123  ");
+  g_assert_true (rl_connect_dialog_submit (self));
+  g_assert_cmpstr (connected.server_url, ==, "wss://review.example:8443");
+  g_assert_cmpstr (connected.token, ==, "abc-123");
+
+  /* Or an address and a token, both checked. */
+  rl_connect_dialog_set_invite (self, "");
+  rl_connect_dialog_set_server (self, "http://127.0.0.1:8765", "abc");
+  g_assert_false (rl_connect_dialog_submit (self));
+  rl_connect_dialog_set_server (self, "ws://127.0.0.1:8765", "bad token!");
+  g_assert_false (rl_connect_dialog_submit (self));
+  rl_connect_dialog_set_server (self, "ws://127.0.0.1:8765/", "abc");
+  g_assert_true (rl_connect_dialog_submit (self));
+  g_assert_cmpstr (connected.server_url, ==, "ws://127.0.0.1:8765");
+  g_assert_cmpstr (connected.token, ==, "abc");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_free (connected.server_url);
+  g_free (connected.token);
+}
+
+/* ---- the app: an invite link, no keyring ---------------------------------- */
+
+static gboolean
+app_window_ready (gpointer data)
+{
+  RlApplication *app = data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  RlSession *session = window ? rl_window_get_session (RL_WINDOW (window)) : NULL;
+
+  return session && rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE &&
+         g_list_model_get_n_items (rl_window_get_documents (RL_WINDOW (window))) == 2;
+}
+
+static gboolean
+keyring_toast (gpointer data)
+{
+  GtkWindow *window = gtk_application_get_active_window (data);
+  AdwToast *toast = window ? rl_window_get_last_toast (RL_WINDOW (window)) : NULL;
+
+  return toast && strstr (adw_toast_get_title (toast), "could not be saved");
+}
+
+static void
+test_app_join (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(RlApplication) app = rl_application_new ("io.github.redline.Redline.Test", G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = NULL;
+  GtkWindow *window;
+  RlSession *session;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (rl_application_join (app, "redline://127.0.0.1/join", NULL, &error));
+  g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN);
+  g_clear_error (&error);
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  link = rl_invite_format (f->server->ws_base, f->ada, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_application_join (app, link, NULL, &error));
+  g_assert_no_error (error);
+  window = gtk_application_get_windows (GTK_APPLICATION (app))->data;
+  gtk_window_present (window);
+  g_assert_true (rl_ui_test_wait_for (app_window_ready, app, 5000));
+
+  /* No Secret Service: the session works on, and the user is told. */
+  g_assert_true (rl_ui_test_wait_for (keyring_toast, app, 5000));
+
+  /* The same link again is the same session: one connection. */
+  session = rl_window_get_session (RL_WINDOW (window));
+  g_assert_true (rl_application_join (app, link, window, &error));
+  g_assert_true (rl_window_get_session (RL_WINDOW (window)) == session);
+  g_assert_true (rl_application_get_current_session (app) == session);
+
+  gtk_window_destroy (window);
+  rl_ui_test_run (50);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* No session bus: the app's keyring calls fail as without a Secret
+   * Service, and nothing real is touched. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/redline-test-bus", TRUE);
+  rl_ui_test_init (&argc, &argv);
+  /* What AdwApplication does for the app: its style.css. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+
+  g_test_add ("/window/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
+  g_test_add ("/window/documents-and-markers", Fixture, NULL, fixture_setup, test_documents_and_markers,
+              fixture_teardown);
+  g_test_add ("/window/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
+  g_test_add ("/window/failed-send", Fixture, NULL, fixture_setup, test_failed_send, fixture_teardown);
+  g_test_add_func ("/window/connect-dialog", test_connect_dialog);
+  g_test_add ("/window/app-join", Fixture, NULL, fixture_setup, test_app_join, fixture_teardown);
+
+  return g_test_run ();
+}
