@@ -185,6 +185,25 @@ delete_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Delete on the focused comment: asks to delete it when that is allowed;
+ * on the own first comment it goes on to the thread (which is deleted
+ * instead, PROTOCOL.md §8); on anyone else's it does nothing. */
+static gboolean
+delete_key (GtkWidget *widget,
+            GVariant  *args,
+            gpointer   data)
+{
+  RlCommentRow *self = RL_COMMENT_ROW (widget);
+
+  if (!self->can_modify)
+    return TRUE;
+  if (!self->deletable)
+    return FALSE;
+  if (self->can_create)
+    delete_activated (widget, "comment.delete", NULL);
+  return TRUE;
+}
+
 static void
 rl_comment_row_dispose (GObject *object)
 {
@@ -236,8 +255,8 @@ rl_comment_row_class_init (RlCommentRowClass *klass)
   gtk_widget_class_install_action (widget_class, "comment.save", NULL, save_activated);
   gtk_widget_class_install_action (widget_class, "comment.delete", NULL, delete_activated);
   /* On the focused comment: Delete asks, F2 edits (as for a file name). */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "comment.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "comment.delete", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, delete_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, delete_key, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "comment.edit", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

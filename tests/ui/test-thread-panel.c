@@ -671,6 +671,21 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_false (rl_comment_row_is_editing (reply));
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
 
+  /* Delete on Bob's comment does nothing: no dialog, nothing sent. */
+  g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 2)));
+  g_assert_true (press (f, GDK_KEY_Delete, 0));
+  rl_ui_test_run (50);
+  g_assert_null (open_dialog ());
+
+  /* Delete on the own first comment offers to delete the thread instead. */
+  g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 0)));
+  g_assert_true (press (f, GDK_KEY_Delete, 0));
+  rl_ui_test_run (50);
+  g_assert_nonnull (open_dialog ());
+  g_assert_cmpstr (adw_message_dialog_get_heading (open_dialog ()), ==, "Delete Thread 1?");
+  answer_dialog ("cancel");
+  g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
+
   /* Delete on the focused own comment asks, then deletes. */
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (reply)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
@@ -1009,6 +1024,10 @@ test_keyboard (Fixture       *f,
       reached = gtk_root_get_focus (GTK_ROOT (f->window)) == g_ptr_array_index (rows, 1);
     }
   g_assert_true (reached);
+  /* As after a key press: the focus ring shows. */
+  gtk_window_set_focus_visible (f->window, TRUE);
+  rl_ui_test_run (300);
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-keyboard"));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
   g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
@@ -1134,6 +1153,100 @@ test_restore_reply (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
 }
 
+static void
+assert_label (GtkWidget  *widget,
+              const char *expected)
+{
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+}
+
+static void
+test_accessible_names (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.2, "Bob's marker");
+  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.2, "Ada's marker");
+  g_autoptr(GPtrArray) rows = NULL;
+  RlThreadRow *row;
+
+  add_comment (f->sa, t2, "Ada's reply");
+  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_ui_test_run (50);
+  row = row_for (f, t2);
+  assert_label (GTK_WIDGET (row), "Thread 2 by Ada");
+  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Resolve thread 2");
+  assert_label (find (GTK_WIDGET (row), has_action, "thread.delete"), "Delete thread 2");
+  assert_label (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread 2");
+  assert_label (GTK_WIDGET (reply_view (row)), "Reply text for thread 2");
+  rows = comment_rows (row);
+  assert_label (g_ptr_array_index (rows, 1), "Ada: Ada's reply");
+  assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.edit"), "Edit comment by Ada");
+  assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "Delete comment by Ada");
+
+  /* Names follow the state and the number. */
+  g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
+  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread 2");
+  assert_label (GTK_WIDGET (row), "Thread 2 by Ada, resolved");
+  g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
+  while (n_rows (f) != 1)
+    g_main_context_iteration (NULL, TRUE);
+  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread 1");
+  assert_label (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread 1");
+  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+}
+
+/* An admin may edit and delete anyone's comments and threads (PROTOCOL.md §1). */
+static void
+test_admin (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *ann = rl_test_add_user (f->server, "acme", "Ann", "admin");
+  g_autoptr(RlConnection) conn = online (f, ann);
+  g_autoptr(RlDocStore) store = open_store (conn, f->image);
+  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.2, "Bob's marker");
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *user_id = NULL;
+  gboolean admin = FALSE;
+  RlThreadRow *row;
+  CommentWait wait = { f, t1, 1 };
+
+  add_comment (f->sb, t1, "Bob's reply");
+  while (!store_has_n_comments (store, t1, 2))
+    g_main_context_iteration (NULL, TRUE);
+  rl_thread_panel_set_store (f->panel, store);
+  rl_ui_test_run (50);
+  g_object_get (f->panel, "user-id", &user_id, "user-is-admin", &admin, NULL);
+  g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (conn)->user.id);
+  g_assert_true (admin);
+
+  row = row_for (f, t1);
+  rows = comment_rows (row);
+  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 1), has_action, "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 1), has_action, "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
+  g_signal_emit_by_name (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "clicked");
+  answer_dialog ("delete");
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (server_has_n_comments (&wait));
+
+  /* Ada (a member) sees none of that on Bob's thread. */
+  rl_thread_panel_set_store (f->panel, f->sa);
+  while (!store_has_n_comments (f->sa, t1, 1))
+    g_main_context_iteration (NULL, TRUE);
+  rl_ui_test_run (50);
+  g_clear_pointer (&user_id, g_free);
+  g_object_get (f->panel, "user-id", &user_id, "user-is-admin", &admin, NULL);
+  g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (f->conn_a)->user.id);
+  g_assert_false (admin);
+  row = row_for (f, t1);
+  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = comment_rows (row);
+  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.edit")));
+  rl_thread_panel_set_store (f->panel, NULL);
+  rl_connection_stop (conn);
+}
+
 /* ---- banner ------------------------------------------------------------------ */
 
 static void
@@ -1226,6 +1339,8 @@ int
 main (int    argc,
       char **argv)
 {
+  /* GTK's test accessibility backend keeps the names where tests can read them. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   rl_ui_test_init (&argc, &argv);
   g_test_add ("/thread-panel/lists-threads", Fixture, NULL, fixture_setup, test_lists_threads, fixture_teardown);
   g_test_add ("/thread-panel/reply", Fixture, NULL, fixture_setup, test_reply_reaches_server, fixture_teardown);
@@ -1239,6 +1354,9 @@ main (int    argc,
   g_test_add ("/thread-panel/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/thread-panel/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
   g_test_add ("/thread-panel/restore-reply", Fixture, NULL, fixture_setup, test_restore_reply, fixture_teardown);
+  g_test_add ("/thread-panel/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names,
+              fixture_teardown);
+  g_test_add ("/thread-panel/admin", Fixture, NULL, fixture_setup, test_admin, fixture_teardown);
   g_test_add_func ("/banner/reveal-button", test_banner);
   return g_test_run ();
 }
