@@ -438,6 +438,91 @@ test_failed_send (Fixture       *f,
   gtk_popover_popdown (GTK_POPOVER (composer));
 }
 
+/* ---- uploads and a refused token ---------------------------------------- */
+
+typedef struct
+{
+  Fixture  *f;
+  AdwToast *old;
+} ToastWait;
+
+static gboolean
+has_toast_other_than (gpointer data)
+{
+  ToastWait *wait = data;
+  AdwToast *toast = rl_window_get_last_toast (wait->f->window);
+
+  return toast != NULL && toast != wait->old;
+}
+
+static gboolean
+three_documents (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (rl_window_get_documents (f->window)) == 3;
+}
+
+static void
+test_upload (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "data", "page.md", NULL);
+  g_autofree char *header = g_test_build_filename (G_TEST_DIST, "ui", "rl-ui-test.h", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (page);
+  g_autoptr(GFile) wrong = g_file_new_for_path (header);
+  AdwToast *toast;
+  ToastWait toast_wait = { f, NULL };
+
+  open_window (f, f->ada);
+  g_list_store_append (files, file);
+  rl_window_upload_files (f->window, G_LIST_MODEL (files));
+  g_assert_true (rl_ui_test_wait_for (three_documents, f, 5000));
+  toast = rl_window_get_last_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "Uploaded “page”");
+  /* The new page is open. */
+  g_assert_cmpstr (rl_window_get_visible_page (f->window), ==, "page");
+
+  /* A file of another kind is not sent at all. */
+  toast_wait.old = toast;
+  g_list_store_remove_all (files);
+  g_list_store_append (files, wrong);
+  rl_window_upload_files (f->window, G_LIST_MODEL (files));
+  g_assert_true (rl_ui_test_wait_for (has_toast_other_than, &toast_wait, 5000));
+  g_assert_nonnull (strstr (adw_toast_get_title (rl_window_get_last_toast (f->window)), "is not a PNG"));
+  g_assert_cmpuint (g_list_model_get_n_items (rl_window_get_documents (f->window)), ==, 3);
+}
+
+static gboolean
+unauthorized (gpointer data)
+{
+  Fixture *f = data;
+
+  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_UNAUTHORIZED;
+}
+
+static void
+test_signed_out (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  RlBanner *banner;
+
+  f->session = rl_session_new (f->server->ws_base, "not-a-token", NULL, NULL, &error);
+  g_assert_no_error (error);
+  f->window = rl_window_new (NULL);
+  rl_window_set_session (f->window, f->session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (rl_ui_test_wait_for (unauthorized, f, 5000));
+  banner = rl_window_get_banner (f->window, "signed-out");
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, banner, 2000));
+  g_assert_cmpstr (rl_banner_get_button_label (banner), ==, "Sign In Again");
+  g_assert_false (rl_banner_get_revealed (rl_window_get_banner (f->window, "reconnecting")));
+  g_assert_false (rl_image_view_get_can_create (rl_window_get_image_view (f->window)));
+}
+
 /* ---- the connect dialog's checks ----------------------------------------- */
 
 typedef struct
@@ -589,6 +674,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/window/reconnect", Fixture, NULL, fixture_setup, test_reconnect, fixture_teardown);
   g_test_add ("/window/failed-send", Fixture, NULL, fixture_setup, test_failed_send, fixture_teardown);
+  g_test_add ("/window/upload", Fixture, NULL, fixture_setup, test_upload, fixture_teardown);
+  g_test_add ("/window/signed-out", Fixture, NULL, fixture_setup, test_signed_out, fixture_teardown);
   g_test_add_func ("/window/connect-dialog", test_connect_dialog);
   g_test_add ("/window/app-join", Fixture, NULL, fixture_setup, test_app_join, fixture_teardown);
 
