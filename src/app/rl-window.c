@@ -1128,6 +1128,9 @@ rl_window_init (RlWindow *self)
   label_button (self->hide_resolved_button, _("Hide Resolved Threads"));
   label_button (self->menu_button, _("Main Menu"));
 
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), FALSE);
   update_connection (self);
 }
 
@@ -1175,6 +1178,10 @@ rl_window_set_session (RlWindow  *self,
       refresh_documents (self);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", session != NULL);
+  /* Without an account there is nothing to show or hide yet. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), session != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), session != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), session != NULL);
   update_connection (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }

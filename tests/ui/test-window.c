@@ -226,6 +226,26 @@ viewers_two (gpointer data)
   return gtk_widget_get_visible (button) && tooltip && strstr (tooltip, "Bob") && strstr (tooltip, "Ada");
 }
 
+/* Longer than the panel rows' highlight of a teammate's change. */
+#define RL_FLASH_WAIT_MS 2000
+
+static gboolean
+highlights_over (gpointer data)
+{
+  Fixture *f = data;
+  RlImageView *view = rl_window_get_image_view (f->window);
+  GListModel *threads = rl_doc_store_get_threads (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      if (rl_image_view_pin_is_highlighted (view, rl_thread_item_get_thread (item)->id))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 screenshot (Fixture    *f,
             const char *name)
@@ -284,6 +304,9 @@ test_documents_and_markers (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (px, 0.62, 0.001);
   g_assert_cmpfloat_with_epsilon (py, 0.35, 0.001);
   g_assert_true (rl_image_view_get_can_create (view));
+  /* The "just added" highlights run out first: the picture of the README. */
+  g_assert_true (rl_ui_test_wait_for (highlights_over, f, 10000));
+  rl_ui_test_run (RL_FLASH_WAIT_MS);
   screenshot (f, "window-with-markers");
 
   /* A pin's thread opens in the panel: the selection is one, both ways. */
@@ -313,6 +336,16 @@ static void
 test_empty (Fixture       *f,
             gconstpointer  data)
 {
+  RlWindow *welcome = rl_window_new (NULL);
+
+  /* No account yet: the window asks to connect. */
+  gtk_window_set_default_size (GTK_WINDOW (welcome), 1000, 700);
+  gtk_window_present (GTK_WINDOW (welcome));
+  rl_ui_test_run (400);
+  g_assert_cmpstr (rl_window_get_visible_page (welcome), ==, "welcome");
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (welcome), "window-welcome"));
+  gtk_window_destroy (GTK_WINDOW (welcome));
+
   open_window (f, f->ada);
   g_assert_cmpuint (rl_image_view_get_n_pins (rl_window_get_image_view (f->window)), ==, 0);
   screenshot (f, "window-empty");
