@@ -143,6 +143,22 @@ window_for (RlApplication *self,
   return RL_WINDOW (window);
 }
 
+static RlSession *
+find_open_session (RlApplication *self,
+                   const char    *server_url,
+                   const char    *token)
+{
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *open = g_ptr_array_index (self->sessions, i);
+
+      if (g_str_equal (rl_session_get_server_url (open), server_url) &&
+          g_str_equal (rl_session_get_token (open), token))
+        return open;
+    }
+  return NULL;
+}
+
 /* ---- the keyring's accounts at startup ------------------------------------ */
 
 typedef struct
@@ -162,12 +178,14 @@ token_found (GObject      *source,
   g_autofree char *token = rl_account_lookup_token_finish (RL_ACCOUNT (source), result, &error);
   g_autoptr(RlSession) session = NULL;
 
-  if (token != NULL)
+  if (token != NULL && find_open_session (self, rl_account_get_server_url (lookup->account), token) != NULL)
+    ;   /* joined already, by a link: one session per account */
+  else if (token != NULL)
     session = rl_session_new (rl_account_get_server_url (lookup->account), token,
                               rl_account_get_user_id (lookup->account), NULL, &error);
   if (session != NULL)
     rl_application_add_session (self, session, TRUE);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("account %s not opened: %s", rl_account_get_label (lookup->account), error->message);
 
   g_object_unref (lookup->account);
@@ -422,15 +440,10 @@ rl_application_join (RlApplication  *self,
     return FALSE;
 
   /* The same link twice is the same account: one connection. */
-  for (guint i = 0; i < self->sessions->len && session == NULL; i++)
-    {
-      RlSession *open = g_ptr_array_index (self->sessions, i);
-
-      if (g_str_equal (rl_session_get_server_url (open), server_url) &&
-          g_str_equal (rl_session_get_token (open), token))
-        session = g_object_ref (open);
-    }
-  if (session == NULL)
+  session = find_open_session (self, server_url, token);
+  if (session != NULL)
+    g_object_ref (session);
+  else
     {
       session = rl_session_new (server_url, token, NULL, NULL, error);
       if (session == NULL)

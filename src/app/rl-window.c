@@ -108,6 +108,8 @@ static void
 show_toast (RlWindow *self,
             AdwToast *toast)
 {
+  if (self->toasts == NULL)
+    return;   /* disposed */
   g_set_object (&self->last_toast, toast);
   /* The overlay takes a reference of its own (transfer full). */
   adw_toast_overlay_add_toast (self->toasts, g_object_ref (toast));
@@ -608,6 +610,8 @@ open_document (RlWindow  *self,
   RlConnection *connection;
   GListModel *threads;
 
+  if (self->session == NULL || self->image_view == NULL)
+    return;
   if (item == NULL)
     {
       item = gtk_single_selection_get_selected_item (self->selection);
@@ -712,7 +716,9 @@ uploaded (GObject      *source,
   g_autofree char *title = NULL;
   g_autoptr(AdwToast) toast = NULL;
 
-  if (item == NULL)
+  if (self->image_view == NULL)
+    ;   /* the window is gone */
+  else if (item == NULL)
     /* Translators: %s is a file's title, then why it failed */
     title = g_strdup_printf (_("Could not upload “%s”: %s"), upload->title, error->message);
   else
@@ -723,8 +729,11 @@ uploaded (GObject      *source,
       select_document (self, rl_doc_item_get_id (item));
       refresh_documents (self);
     }
-  toast = adw_toast_new (title);
-  show_toast (self, toast);
+  if (title != NULL)
+    {
+      toast = adw_toast_new (title);
+      show_toast (self, toast);
+    }
   upload_free (upload);
 }
 
@@ -741,6 +750,11 @@ file_loaded (GObject      *source,
   g_autofree char *guessed = NULL;
   g_autofree char *type = NULL;
 
+  if (self->image_view == NULL)
+    {
+      upload_free (upload);   /* the window is gone */
+      return;
+    }
   if (bytes != NULL)
     {
       guessed = g_content_type_guess (basename, g_bytes_get_data (bytes, NULL),
@@ -942,6 +956,9 @@ rl_window_dispose (GObject *object)
   g_clear_handle_id (&self->remember_id, g_source_remove);
   g_clear_object (&self->last_toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
+  /* Children of template children: gone with them. */
+  self->image_view = NULL;
+  self->panel = NULL;
   G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
 }
 

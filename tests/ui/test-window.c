@@ -417,6 +417,21 @@ test_reconnect (Fixture       *f,
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 updates synced");
 }
 
+typedef struct
+{
+  Fixture  *f;
+  AdwToast *old;
+} ToastWait;
+
+static gboolean
+has_toast_other_than (gpointer data)
+{
+  ToastWait *wait = data;
+  AdwToast *toast = rl_window_get_last_toast (wait->f->window);
+
+  return toast != NULL && toast != wait->old;
+}
+
 /* ---- a refused marker keeps its text: Retry reopens the composer --------- */
 
 static gboolean
@@ -432,6 +447,41 @@ toast_has_retry (gpointer data)
   AdwToast *toast = rl_window_get_last_toast (f->window);
 
   return toast && g_strcmp0 (adw_toast_get_action_name (toast), "win.retry-change") == 0;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} TextWait;
+
+static gboolean
+has_text_view (GtkWidget  *widget,
+               const char *text)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *there = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      there = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      if (g_strcmp0 (there, text) == 0)
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_text_view (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+text_view_shown (gpointer data)
+{
+  TextWait *wait = data;
+
+  return has_text_view (wait->root, wait->text);
 }
 
 static void
@@ -469,24 +519,32 @@ test_failed_send (Fixture       *f,
   text = rl_marker_composer_dup_text (composer);
   g_assert_cmpstr (text, ==, "Viewers can't post this");
   gtk_popover_popdown (GTK_POPOVER (composer));
+  rl_ui_test_run (100);
+
+  /* A refused reply: Retry puts the text back into that thread's reply box. */
+  {
+    g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+    g_autofree char *thread = bob_creates (bob, f->image, 0.5, 0.5, "Bob's question");
+    RlDocStore *store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
+    g_autoptr(GError) error = NULL;
+    ToastWait toast_wait = { f, rl_window_get_last_toast (f->window) };
+    TextWait text_wait = { GTK_WIDGET (rl_window_get_thread_panel (f->window)), "My reply, kept" };
+
+    wait_pins (f, 1);
+    g_assert_true (rl_doc_store_add_comment (store, thread, "My reply, kept", NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (rl_ui_test_wait_for (has_toast_other_than, &toast_wait, 5000));
+    toast = rl_window_get_last_toast (f->window);
+    g_assert_nonnull (strstr (adw_toast_get_title (toast), "Reply not sent"));
+    g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "win.retry-change");
+    g_assert_false (text_view_shown (&text_wait));
+    g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), adw_toast_get_action_name (toast),
+                                                      adw_toast_get_action_target_value (toast)));
+    g_assert_true (rl_ui_test_wait_for (text_view_shown, &text_wait, 3000));
+  }
 }
 
 /* ---- uploads and a refused token ---------------------------------------- */
-
-typedef struct
-{
-  Fixture  *f;
-  AdwToast *old;
-} ToastWait;
-
-static gboolean
-has_toast_other_than (gpointer data)
-{
-  ToastWait *wait = data;
-  AdwToast *toast = rl_window_get_last_toast (wait->f->window);
-
-  return toast != NULL && toast != wait->old;
-}
 
 static gboolean
 three_documents (gpointer data)
