@@ -29,6 +29,7 @@
 #define PULSE_US (1600 * G_TIME_SPAN_MILLISECOND)
 #define DRAG_THRESHOLD 6.0
 #define NOTICE_MS 5000
+#define NUDGE_SETTLE_MS 700
 /* Words of the first comment in a pin's accessible name. */
 #define LABEL_WORDS 8
 
@@ -56,6 +57,8 @@ struct _RlImagePin
   double        start_x, start_y;    /* anchor at press */
   double        press_x, press_y;    /* press, view coordinates */
   double        drag_x, drag_y;      /* where it is being dragged */
+
+  guint         nudge_id;            /* a keyboard move waiting to be sent */
 
   guint         tick_id;
   gint64        pulse_start;
@@ -370,6 +373,9 @@ pin_drag_end (GtkGestureDrag *gesture,
   pin_released (self->view, self);
 }
 
+static gboolean may_move (RlImageView *self, const RlThread *thread);
+static void show_notice (RlImageView *self, double x, double y, const char *message);
+
 static void
 pin_activate (GtkWidget  *widget,
               const char *action_name,
@@ -377,7 +383,71 @@ pin_activate (GtkWidget  *widget,
 {
   RlImagePin *self = RL_IMAGE_PIN (widget);
 
+  /* Enter while moving with the keyboard drops the pin there. */
+  if (self->dragging && self->nudge_id != 0)
+    {
+      g_clear_handle_id (&self->nudge_id, g_source_remove);
+      pin_released (self->view, self);
+      return;
+    }
   rl_image_view_set_selected_thread (self->view, self->id);
+}
+
+static gboolean
+nudge_done_cb (gpointer data)
+{
+  RlImagePin *self = data;
+
+  self->nudge_id = 0;
+  pin_released (self->view, self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Alt+arrows move a focused pin (10 px, 1 px with Shift); the move is sent
+ * once the keys rest, or at Enter; Escape puts it back. */
+static void
+pin_nudge (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+  RlImageView *view = self->view;
+  double dx, dy;
+
+  g_variant_get (parameter, "(dd)", &dx, &dy);
+  if (view->img_w <= 0 || view->store == NULL)
+    return;
+  if (!self->dragging)
+    {
+      if (!may_move (view, rl_thread_item_get_thread (self->item)))
+        {
+          show_notice (view, self->x, self->y, _("Only the marker's author or an admin can move it."));
+          return;
+        }
+      self->dragging = TRUE;
+      self->can_move = TRUE;
+      self->drag_x = self->x;
+      self->drag_y = self->y;
+    }
+  self->drag_x = CLAMP (self->drag_x + dx / (view->img_w * view->zoom), 0.0, 1.0);
+  self->drag_y = CLAMP (self->drag_y + dy / (view->img_h * view->zoom), 0.0, 1.0);
+  gtk_widget_queue_allocate (GTK_WIDGET (view));
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
+  self->nudge_id = g_timeout_add (NUDGE_SETTLE_MS, nudge_done_cb, self);
+}
+
+static void
+pin_cancel_move (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  RlImagePin *self = RL_IMAGE_PIN (widget);
+
+  if (!self->dragging)
+    return;
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
+  self->dragging = FALSE;
+  gtk_widget_queue_allocate (GTK_WIDGET (self->view));
 }
 
 static void
@@ -395,6 +465,7 @@ rl_image_pin_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
   g_clear_signal_handler (&self->notify_id, self->item);
   g_clear_object (&self->item);
   g_clear_object (&self->layout);
@@ -428,6 +499,22 @@ rl_image_pin_class_init (RlImagePinClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "pin.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "pin.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Space, 0, "pin.activate", NULL);
+  gtk_widget_class_install_action (widget_class, "pin.nudge", "(dd)", pin_nudge);
+  gtk_widget_class_install_action (widget_class, "pin.cancel-move", NULL, pin_cancel_move);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "pin.cancel-move", NULL);
+  {
+    const struct { guint key; double dx, dy; } arrows[] = {
+      { GDK_KEY_Left, -1, 0 }, { GDK_KEY_Right, 1, 0 }, { GDK_KEY_Up, 0, -1 }, { GDK_KEY_Down, 0, 1 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (arrows); i++)
+      {
+        gtk_widget_class_add_binding_action (widget_class, arrows[i].key, GDK_ALT_MASK, "pin.nudge", "(dd)",
+                                             arrows[i].dx * 10, arrows[i].dy * 10);
+        gtk_widget_class_add_binding_action (widget_class, arrows[i].key, GDK_ALT_MASK | GDK_SHIFT_MASK,
+                                             "pin.nudge", "(dd)", arrows[i].dx, arrows[i].dy);
+      }
+  }
 }
 
 static void
@@ -915,8 +1002,6 @@ pin_dragged (RlImageView *self,
   gtk_widget_set_cursor_from_name (GTK_WIDGET (pin), "grabbing");
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
-
-static void show_notice (RlImageView *self, double x, double y, const char *message);
 
 static void
 pin_released (RlImageView *self,

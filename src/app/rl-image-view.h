@@ -5,7 +5,9 @@
  * +/−/0 with or without Ctrl), pans by dragging empty space. Pins are the
  * threads of the store (numbered by their place in it, like the panel), are
  * focusable children (Tab/arrows move between them in number order,
- * Enter/Space selects) and can be dragged by their author or an admin.
+ * Enter/Space selects) and can be dragged by their author or an admin —
+ * or moved from the keyboard: Alt+arrows (10 px; with Shift 1 px), sent
+ * when the keys rest or at Enter, undone with Escape.
  * A click on empty image, or Enter (also Ctrl+Alt+M) while the view itself
  * has the focus, opens the composer: at the click, or at the centre of
  * what is visible.

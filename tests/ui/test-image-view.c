@@ -604,6 +604,44 @@ test_drag (Fixture       *f,
     rl_ui_test_run (50);
     rl_connection_stop (ann_conn);
   }
+
+  /* From the keyboard: Alt+Right three times and Alt+Shift+Down twice move
+   * Ada's own pin (30 px, 2 px), Enter sends it. */
+  {
+    GtkWidget *pin = rl_image_view_get_pin (f->view, mine);
+    double x0, y0;
+
+    zoom = rl_image_view_get_zoom (f->view);
+    g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x0, &y0));
+    for (int i = 0; i < 3; i++)
+      press_key (pin, GDK_KEY_Right, GDK_ALT_MASK);
+    for (int i = 0; i < 2; i++)
+      press_key (pin, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK);
+    g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, x0 + 30 / (1440 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (y, y0 + 2 / (900 * zoom), 1e-9);
+    g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);   /* not sent yet */
+    press_key (pin, GDK_KEY_Return, 0);
+    g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+    rl_ui_test_run (300);
+    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, y0 + 2 / (900 * zoom), 1e-9);
+
+    /* Escape puts a keyboard move back; nothing is sent. */
+    press_key (pin, GDK_KEY_Left, GDK_ALT_MASK);
+    press_key (pin, GDK_KEY_Escape, 0);
+    rl_ui_test_run (1000);
+    g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, x0 + 30 / (1440 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
+
+    /* Bob's pin does not move from Ada's keyboard. */
+    press_key (rl_image_view_get_pin (f->view, theirs), GDK_KEY_Right, GDK_ALT_MASK);
+    rl_ui_test_run (1000);
+    g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
+    g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, thread_at (bob, 1)->anchor.x, 1e-12);
+  }
 }
 
 /* ---- (5) resolved pins --------------------------------------------------- */
