@@ -72,9 +72,6 @@ struct _RlWindow
   RlDocItem            *doc;
   RlDocStore           *store;
   GCancellable         *content_cancellable;
-  /* The threads as last shown, to find what a rolled-back change was. */
-  GHashTable           *shown;
-  guint                 remember_id;
 
   GHashTable           *retries;       /* id → Retry */
   guint                 next_retry_id;
@@ -113,112 +110,6 @@ show_toast (RlWindow *self,
   g_set_object (&self->last_toast, toast);
   /* The overlay takes a reference of its own (transfer full). */
   adw_toast_overlay_add_toast (self->toasts, g_object_ref (toast));
-}
-
-/* ---- what is shown, remembered ------------------------------------------- */
-
-static gboolean
-remember_shown (gpointer data)
-{
-  RlWindow *self = data;
-  GListModel *threads;
-
-  self->remember_id = 0;
-  g_hash_table_remove_all (self->shown);
-  if (self->store == NULL)
-    return G_SOURCE_REMOVE;
-  threads = rl_doc_store_get_threads (self->store);
-  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
-    {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-      RlThread *thread = (RlThread *) rl_thread_item_get_thread (item);
-
-      g_hash_table_insert (self->shown, g_strdup (thread->id), rl_thread_ref (thread));
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Remembered once the current dispatch is over, before any frame of the
- * socket (high priority): a rollback is reported right after it is
- * shown, so then this still holds the change that failed. */
-static void
-schedule_remember (RlWindow *self)
-{
-  if (self->remember_id == 0)
-    self->remember_id = g_idle_add_full (G_PRIORITY_HIGH, remember_shown, self, NULL);
-}
-
-static void
-on_threads_changed (GListModel *threads,
-                    guint       position,
-                    guint       removed,
-                    guint       added,
-                    RlWindow   *self)
-{
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-
-      g_signal_handlers_disconnect_by_func (item, schedule_remember, self);
-      g_signal_connect_object (item, "notify::thread", G_CALLBACK (schedule_remember), self,
-                               G_CONNECT_SWAPPED);
-    }
-  schedule_remember (self);
-}
-
-/* Fills retry from what was shown before the rollback: a new thread of
- * this text that is gone, or a comment of this text that is gone or was
- * changed. */
-static gboolean
-find_failed_change (RlWindow   *self,
-                    Retry      *retry)
-{
-  GListModel *threads = rl_doc_store_get_threads (self->store);
-  GHashTableIter iter;
-  RlThread *before;
-
-  g_hash_table_iter_init (&iter, self->shown);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &before))
-    {
-      const RlThread *now = NULL;
-
-      for (guint i = 0; i < g_list_model_get_n_items (threads) && now == NULL; i++)
-        {
-          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-
-          if (g_str_equal (rl_thread_item_get_thread (item)->id, before->id))
-            now = rl_thread_item_get_thread (item);
-        }
-
-      if (retry->type == RL_REQUEST_CREATE_THREAD)
-        {
-          RlComment *first = before->comments->len ? g_ptr_array_index (before->comments, 0) : NULL;
-
-          if (now == NULL && first != NULL && g_strcmp0 (first->body, retry->text) == 0)
-            {
-              retry->x = before->anchor.x;
-              retry->y = before->anchor.y;
-              return TRUE;
-            }
-          continue;
-        }
-
-      for (guint c = 0; c < before->comments->len; c++)
-        {
-          RlComment *comment = g_ptr_array_index (before->comments, c);
-          RlComment *still;
-
-          if (g_strcmp0 (comment->body, retry->text) != 0)
-            continue;
-          still = now ? rl_thread_find_comment ((RlThread *) now, comment->id, NULL) : NULL;
-          if (still == NULL || g_strcmp0 (still->body, comment->body) != 0)
-            {
-              retry->thread_id = g_strdup (before->id);
-              return TRUE;
-            }
-        }
-    }
-  return FALSE;
 }
 
 /* ---- the store's news ---------------------------------------------------- */
@@ -313,11 +204,12 @@ failure_title (RlRequestType  type,
 }
 
 static void
-on_mutation_failed (RlDocStore   *store,
-                    int           type,
-                    const GError *error,
-                    const char   *text,
-                    RlWindow     *self)
+on_mutation_failed (RlDocStore    *store,
+                    int            type,
+                    const GError  *error,
+                    const char    *text,
+                    const RlEvent *change,
+                    RlWindow      *self)
 {
   g_autofree char *title = failure_title (type, error);
   g_autoptr(AdwToast) toast = adw_toast_new (title);
@@ -332,7 +224,15 @@ on_mutation_failed (RlDocStore   *store,
       retry->type = type;
       retry->text = g_strdup (text);
       retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
-      if (find_failed_change (self, retry))
+      /* Where the change went: the new marker's place, or its thread. */
+      if (type == RL_REQUEST_CREATE_THREAD && change && change->thread)
+        {
+          retry->x = change->thread->anchor.x;
+          retry->y = change->thread->anchor.y;
+        }
+      else if (change && change->thread_id)
+        retry->thread_id = g_strdup (change->thread_id);
+      if (type == RL_REQUEST_CREATE_THREAD ? change && change->thread : retry->thread_id != NULL)
         {
           guint id = ++self->next_retry_id;
 
@@ -572,8 +472,6 @@ close_document (RlWindow *self)
   rl_thread_panel_set_store (self->panel, NULL);
   g_clear_object (&self->store);
   g_clear_object (&self->doc);
-  g_clear_handle_id (&self->remember_id, g_source_remove);
-  g_hash_table_remove_all (self->shown);
   update_viewers (self);
 }
 
@@ -608,7 +506,6 @@ open_document (RlWindow  *self,
                RlDocItem *item)
 {
   RlConnection *connection;
-  GListModel *threads;
 
   if (self->session == NULL || self->image_view == NULL)
     return;
@@ -628,9 +525,6 @@ open_document (RlWindow  *self,
   g_signal_connect_swapped (self->store, "notify::viewer-count", G_CALLBACK (update_viewers), self);
   g_signal_connect (self->store, "resynced", G_CALLBACK (on_resynced), self);
   g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
-  threads = rl_doc_store_get_threads (self->store);
-  g_signal_connect (threads, "items-changed", G_CALLBACK (on_threads_changed), self);
-  on_threads_changed (threads, 0, 0, g_list_model_get_n_items (threads), self);
   update_viewers (self);
 
   if (rl_doc_item_get_kind (item) == RL_DOC_KIND_PAGE)
@@ -953,7 +847,6 @@ rl_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_clear_object (&self->session);
   g_clear_handle_id (&self->countdown_id, g_source_remove);
-  g_clear_handle_id (&self->remember_id, g_source_remove);
   g_clear_object (&self->last_toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
   /* Children of template children: gone with them. */
@@ -969,7 +862,6 @@ rl_window_finalize (GObject *object)
 
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
-  g_clear_pointer (&self->shown, g_hash_table_unref);
   g_clear_pointer (&self->retries, g_hash_table_unref);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
@@ -1093,7 +985,6 @@ rl_window_init (RlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rl_thread_unref);
   self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
 
   /* The view and the panel: one selection, one filter. */

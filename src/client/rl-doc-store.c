@@ -445,7 +445,7 @@ fail_change (RlDocStore   *self,
 {
   g_queue_remove (&self->changes, change);
   refresh (self);
-  g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, (int) change->type, error, change->text);
+  g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, (int) change->type, error, change->text, change->event);
   change_free (change);
 }
 
@@ -1079,11 +1079,14 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* (RlRequestType type, const GError *error, const char *text): a change
-   * was rolled back; text is what the user typed (NULL for none). */
+  /* (RlRequestType type, const GError *error, const char *text,
+   * const RlEvent *change): a change was rolled back; text is what the user
+   * typed (NULL for none); change is what it did, shaped as its echo (the
+   * new thread with its anchor, or the thread and comment ids), so a retry
+   * knows where it went. The handler's to read, not to keep. */
   signals[SIGNAL_MUTATION_FAILED] =
     g_signal_new ("mutation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_STRING);
+                  G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_STRING, G_TYPE_POINTER);
   /* (RlRequestType type, const RlEvent *change, gint64 seq): the server
    * committed an own change at seq (said by its ack or its echo, whichever
    * came first: once per change). change is what it does, shaped as its

@@ -215,11 +215,12 @@ on_confirmed (RlDocStore    *store,
 }
 
 static void
-on_failed (RlDocStore   *store,
-           int           type,
-           const GError *error,
-           const char   *text,
-           gpointer      data)
+on_failed (RlDocStore    *store,
+           int            type,
+           const GError  *error,
+           const char    *text,
+           const RlEvent *change,
+           gpointer       data)
 {
   Client *client = ((Seat *) data)->client;
 

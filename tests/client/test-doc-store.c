@@ -240,18 +240,26 @@ typedef struct
   int      type;
   GError  *error;
   char    *text;
+  double   x, y;       /* the anchor of a rolled-back create */
   guint    n;
 } Failure;
 
 static void
-on_failed (RlDocStore   *store,
-           int           type,
-           const GError *error,
-           const char   *text,
-           gpointer      data)
+on_failed (RlDocStore    *store,
+           int            type,
+           const GError  *error,
+           const char    *text,
+           const RlEvent *change,
+           gpointer       data)
 {
   Failure *failure = data;
 
+  g_assert_nonnull (change);
+  if (type == RL_REQUEST_CREATE_THREAD)
+    {
+      failure->x = change->thread->anchor.x;
+      failure->y = change->thread->anchor.y;
+    }
   failure->type = type;
   g_clear_error (&failure->error);
   failure->error = g_error_copy (error);
@@ -285,6 +293,9 @@ test_rollback_forbidden (Fixture       *f,
   g_assert_cmpint (failure.type, ==, RL_REQUEST_CREATE_THREAD);
   g_assert_error (failure.error, RL_ERROR, RL_ERROR_FORBIDDEN);
   g_assert_cmpstr (failure.text, ==, "Viewers cannot add this");
+  /* …and where it was, for the retry. */
+  g_assert_cmpfloat (failure.x, ==, 0.1);
+  g_assert_cmpfloat (failure.y, ==, 0.9);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 0);
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (store), ==, 0);
   assert_equals_server (f, store);
