@@ -25,6 +25,10 @@ struct _RlConnection
   char                    *user_id;       /* the account's, then the last welcome's */
   SoupSession             *session;
   GNetworkMonitor         *monitor;
+  GDBusConnection         *sleep_bus;     /* where logind's PrepareForSleep comes */
+  guint                    sleep_watch;
+  GCancellable            *sleep_lookup;  /* the system bus, asked for at start */
+  guint                    refreshes;     /* links reopened for a resume or a network change */
 
   RlConnectionState        state;
   gboolean                 running;
@@ -261,14 +265,20 @@ connected_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  g_autoptr(RlConnection) self = data;   /* the attempt's reference */
+  g_autoptr(GCancellable) attempt = data;
+  g_autoptr(RlConnection) self = g_object_steal_data (G_OBJECT (attempt), "rl-connection");
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   SoupWebsocketConnection *socket;
 
   socket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  /* Given up (stopped, or replaced after a resume) — even if it got
+   * through just before. */
+  if (g_cancellable_is_cancelled (attempt) || attempt != self->connecting)
+    {
+      g_clear_object (&socket);
+      return;
+    }
   g_clear_object (&self->connecting);
   msg = g_steal_pointer (&self->handshake);
   if (socket == NULL)
@@ -324,9 +334,11 @@ connect_now (RlConnection *self)
   self->connecting = g_cancellable_new ();
   /* connected_cb reads the status of a refused upgrade from it. */
   g_set_object (&self->handshake, msg);
+  /* The attempt's reference to self rides on its cancellable. */
+  g_object_set_data_full (G_OBJECT (self->connecting), "rl-connection", g_object_ref (self), g_object_unref);
   soup_session_websocket_connect_async (self->session, msg, NULL, (char **) protocols,
                                         G_PRIORITY_DEFAULT, self->connecting,
-                                        connected_cb, g_object_ref (self));
+                                        connected_cb, g_object_ref (self->connecting));
 }
 
 static gboolean
@@ -358,6 +370,52 @@ schedule_retry (RlConnection *self)
   set_state (self, RL_CONNECTION_RECONNECTING);
 }
 
+/* After a resume or a change of network the link may only look alive (its
+ * peer forgot it, its route is gone): reopen it at once rather than wait for
+ * the keepalive to notice; the stores resubscribe with since. */
+static void
+refresh_link (RlConnection *self,
+              const char   *why)
+{
+  if (!self->running || self->state == RL_CONNECTION_UNAUTHORIZED)
+    return;
+  g_debug ("connection %s: reopened (%s)", self->url, why);
+  self->refreshes++;
+  if (self->connecting)
+    {
+      /* An attempt begun before may hang on the old route. */
+      g_cancellable_cancel (self->connecting);
+      g_clear_object (&self->connecting);
+      g_clear_object (&self->handshake);
+    }
+  if (self->socket)
+    link_lost (self, why);
+  self->attempt = 0;
+  if (self->state != RL_CONNECTION_OFFLINE || g_network_monitor_get_network_available (self->monitor))
+    {
+      set_state (self, RL_CONNECTION_RECONNECTING);
+      connect_now (self);
+    }
+}
+
+static void
+on_prepare_for_sleep (GDBusConnection *bus,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *interface,
+                      const char      *signal,
+                      GVariant        *parameters,
+                      gpointer         data)
+{
+  gboolean going_to_sleep;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+  g_variant_get (parameters, "(b)", &going_to_sleep);
+  if (!going_to_sleep)
+    refresh_link (data, "resumed from suspend");
+}
+
 static void
 on_network_changed (GNetworkMonitor *monitor,
                     gboolean         available,
@@ -367,7 +425,9 @@ on_network_changed (GNetworkMonitor *monitor,
 
   if (!self->running)
     return;
-  if (available && self->socket == NULL && self->connecting == NULL)
+  if (available && (self->socket != NULL || self->connecting != NULL))
+    refresh_link (self, "the network changed");
+  else if (available && self->socket == NULL && self->connecting == NULL)
     {
       /* Back: no reason to wait out the backoff. */
       self->attempt = 0;
@@ -478,6 +538,10 @@ rl_connection_dispose (GObject *object)
   if (self->monitor)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
+  rl_connection_watch_sleep (self, NULL);
+  if (self->sleep_lookup)
+    g_cancellable_cancel (self->sleep_lookup);
+  g_clear_object (&self->sleep_lookup);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (rl_connection_parent_class)->dispose (object);
 }
@@ -573,6 +637,27 @@ rl_connection_new (const char   *url,
   return self;
 }
 
+static void
+got_system_bus (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(RlConnection) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+
+  g_clear_object (&self->sleep_lookup);
+  if (bus == NULL)
+    {
+      /* No system bus (a container, a test): resumes are found by the
+       * keepalive alone. */
+      g_debug ("connection %s: no system bus: %s", self->url, error->message);
+      return;
+    }
+  if (self->sleep_bus == NULL)
+    rl_connection_watch_sleep (self, bus);
+}
+
 void
 rl_connection_start (RlConnection *self)
 {
@@ -582,7 +667,41 @@ rl_connection_start (RlConnection *self)
     return;
   self->running = TRUE;
   self->attempt = 0;
+  if (self->sleep_bus == NULL && self->sleep_lookup == NULL)
+    {
+      self->sleep_lookup = g_cancellable_new ();
+      g_bus_get (G_BUS_TYPE_SYSTEM, self->sleep_lookup, got_system_bus, g_object_ref (self));
+    }
   connect_now (self);
+}
+
+void
+rl_connection_watch_sleep (RlConnection    *self,
+                           GDBusConnection *bus)
+{
+  g_return_if_fail (RL_IS_CONNECTION (self));
+
+  if (self->sleep_bus && self->sleep_watch)
+    g_dbus_connection_signal_unsubscribe (self->sleep_bus, self->sleep_watch);
+  self->sleep_watch = 0;
+  g_clear_object (&self->sleep_bus);
+  if (bus == NULL)
+    return;
+  if (self->sleep_lookup)
+    g_cancellable_cancel (self->sleep_lookup);
+  self->sleep_bus = g_object_ref (bus);
+  self->sleep_watch = g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
+                                                          "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                                          "/org/freedesktop/login1", NULL,
+                                                          G_DBUS_SIGNAL_FLAGS_NONE, on_prepare_for_sleep,
+                                                          self, NULL);
+}
+
+guint
+rl_connection_get_n_refreshes (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), 0);
+  return self->refreshes;
 }
 
 void

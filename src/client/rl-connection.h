@@ -89,6 +89,15 @@ RlMessage         *rl_connection_request_finish (RlConnection   *self,
                                                  GAsyncResult   *result,
                                                  GError        **error);
 
+/* After a resume from suspend (logind's PrepareForSleep, FALSE) the link is
+ * reopened at once, as after a change of network: it may only look alive.
+ * rl_connection_start() watches the system bus; tests give their own bus
+ * (NULL stops watching). */
+void               rl_connection_watch_sleep    (RlConnection   *self,
+                                                 GDBusConnection *bus);
+/* Links reopened for a resume or a network change (tests). */
+guint              rl_connection_get_n_refreshes (RlConnection  *self);
+
 /* Drops the link as if the network had cut it (tests, and the app's
  * "resume from suspend" path): a reconnect follows. */
 void               rl_connection_drop_link      (RlConnection   *self);

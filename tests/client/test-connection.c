@@ -387,6 +387,124 @@ test_stop (Fixture       *f,
   g_assert_false (wait_state (f->conn, RL_CONNECTION_ONLINE, 200));
 }
 
+/* ---- links that only look alive ---------------------------------------- */
+
+/* A connection whose backoff is long: anything that comes back quickly was
+ * reopened at once, not retried. */
+static RlConnection *
+connect_slow_retries (Fixture *f)
+{
+  RlConnection *conn = rl_connection_new (f->server->ws_base, f->token, NULL);
+
+  rl_connection_set_timing (conn, 20000, 30000, 15, 45000, 10000);
+  return conn;
+}
+
+static char *
+link_id (RlConnection *conn)
+{
+  const RlMessage *welcome = rl_connection_get_welcome (conn);
+
+  return welcome ? g_strdup (welcome->connection) : NULL;
+}
+
+typedef struct
+{
+  RlConnection *conn;
+  const char   *old;
+} NewLinkWait;
+
+static gboolean
+on_a_new_link (gpointer data)
+{
+  NewLinkWait *wait = data;
+  g_autofree char *id = link_id (wait->conn);
+
+  return rl_connection_get_state (wait->conn) == RL_CONNECTION_ONLINE && id && g_strcmp0 (id, wait->old) != 0;
+}
+
+/* logind says the machine woke up (PrepareForSleep false, from the name
+ * org.freedesktop.login1 — here on the test's private bus): the link is
+ * reopened at once, without waiting for the keepalive or a backoff. */
+static void
+test_resume_reopens (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *before = NULL;
+  NewLinkWait wait;
+  guint owner;
+
+  g_assert_no_error (error);   /* the test runner gives every test a session bus */
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  logind = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (logind, "org.freedesktop.login1", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        NULL, NULL, NULL, NULL);
+
+  f->conn = connect_slow_retries (f);
+  rl_connection_watch_sleep (f->conn, bus);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  before = link_id (f->conn);
+
+  /* Going to sleep changes nothing by itself. */
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                 "PrepareForSleep", g_variant_new ("(b)", TRUE), &error);
+  g_assert_no_error (error);
+  rl_test_wait_until (on_a_new_link, &(NewLinkWait) { f->conn, before }, 500);
+  g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 0);
+
+  /* Awake: a new link within a moment (the backoff would be 0–20 s). */
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                 "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  wait = (NewLinkWait) { f->conn, before };
+  g_assert_true (rl_test_wait_until (on_a_new_link, &wait, 3000));
+  g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
+
+  /* Someone else saying so is not logind. */
+  {
+    g_autoptr(GDBusConnection) other = g_dbus_connection_new_for_address_sync (address,
+                                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+    g_autofree char *now = link_id (f->conn);
+
+    g_assert_no_error (error);
+    g_dbus_connection_emit_signal (other, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                   "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
+    g_assert_no_error (error);
+    rl_test_wait_until (on_a_new_link, &(NewLinkWait) { f->conn, now }, 700);
+    g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
+  }
+  g_bus_unown_name (owner);
+}
+
+/* The network changed under a live link (another Wi-Fi, a VPN): reopened at
+ * once. GNetworkMonitor's own signal stands for the system's news. */
+static void
+test_network_change_reopens (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  NewLinkWait wait;
+
+  f->conn = connect_slow_retries (f);
+  rl_connection_start (f->conn);
+  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  before = link_id (f->conn);
+  g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+  wait = (NewLinkWait) { f->conn, before };
+  g_assert_true (rl_test_wait_until (on_a_new_link, &wait, 3000));
+  g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -403,6 +521,8 @@ main (int    argc,
   ADD ("/client/connection/dead-link", test_dead_link);
   ADD ("/client/connection/ack-timeout", test_ack_timeout);
   ADD ("/client/connection/stop", test_stop);
+  ADD ("/client/connection/resume-reopens", test_resume_reopens);
+  ADD ("/client/connection/network-change-reopens", test_network_change_reopens);
 
   return g_test_run ();
 }
