@@ -4,19 +4,22 @@
  * 8000×6000 mockup and 1000 markers, opens the app's image view on it in a
  * window (through a real connection and document store, as the app does),
  * and prints:
- *   first_frame_ms   from creating the window to its first painted frame
- *                    (the texture already decoded; decode_ms is printed too)
+ *   app_first_frame_ms  from starting the app (build/src/app/redline, joined
+ *                    by an invite link) to its window's first painted frame
+ *   first_frame_ms   from creating the view's window to its first painted
+ *                    frame (the texture already decoded; decode_ms too)
  *   rss_mib          resident memory once the view shows the markers
  *   pan_*            frame paint times while panning (25 % and 1:1) with the pins
  *   idle_cpu_pct     CPU used over the idle window, connected, nothing
  *                    happening (no polling: it should be near zero)
  *
- *   xvfb-run -a -s '-screen 0 1600x1000x24' env GSK_RENDERER=cairo \
- *     build-bench/tests/bench/rl-app-bench [--idle-seconds 60]
+ *   xvfb-run -a -s '-screen 0 1600x1000x24' dbus-run-session -- env GSK_RENDERER=cairo \
+ *     build/tests/bench/rl-app-bench [--idle-seconds 60]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -219,6 +222,33 @@ run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* The app itself, started as a user would (with an invite link), timed by
+ * its own RL_STARTUP_TIMING line. */
+static void
+measure_app_startup (RlTestServer *server,
+                     const char   *token)
+{
+  g_autofree char *link = g_strdup_printf ("redline://127.0.0.1:%u/join?token=%s&tls=0", server->port, token);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "RL_STARTUP_TIMING", "1", TRUE);
+  app = g_subprocess_launcher_spawn (launcher, &error, REDLINE_APP_PATH, link, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (app));
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)) != NULL &&
+         !g_str_has_prefix (line, "first frame after "))
+    g_clear_pointer (&line, g_free);
+  g_assert_nonnull (line);
+  g_print ("app_first_frame_ms=%.1f\n", g_ascii_strtod (line + strlen ("first frame after "), NULL));
+  g_subprocess_send_signal (app, SIGTERM);
+  g_subprocess_wait (app, NULL, NULL);
+}
+
 static gboolean
 store_synced (gpointer data)
 {
@@ -267,6 +297,7 @@ main (int    argc,
   add_markers (server, token, doc);
   g_print ("mockup %dx%d (%zu bytes PNG), %d markers\n", IMAGE_WIDTH, IMAGE_HEIGHT,
            g_bytes_get_size (png), N_MARKERS);
+  measure_app_startup (server, token);
 
   connection = rl_connection_new (server->ws_base, token, NULL);
   rl_connection_start (connection);
