@@ -278,9 +278,16 @@ new_window_action (GSimpleAction *action,
                    gpointer       data)
 {
   RlApplication *self = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  RlWindow *from = active && RL_IS_WINDOW (active) ? RL_WINDOW (active) : NULL;
+  RlSession *session = from && rl_window_get_session (from) ? rl_window_get_session (from) : self->current;
   RlWindow *window = rl_window_new (self);
 
-  rl_window_set_session (window, self->current);
+  /* The same account (one session, one connection) and the document the
+   * user is looking at: side by side, both windows show one store. */
+  rl_window_set_session (window, session);
+  if (from && rl_window_get_session (from) == session && rl_window_get_document_id (from))
+    rl_window_open_document (window, rl_window_get_document_id (from));
   gtk_window_present (GTK_WINDOW (window));
 }
 

@@ -67,6 +67,7 @@ struct _RlWindow
   GtkSingleSelection   *selection;
   GCancellable         *list_cancellable;
   gboolean              listed_once;
+  char                 *pending_doc;   /* to open once listed */
   guint                 countdown_id;
 
   RlDocItem            *doc;
@@ -91,6 +92,9 @@ static GParamSpec *properties[N_PROPS];
 
 static void open_document (RlWindow  *self,
                            RlDocItem *item);
+static void on_selection_changed (GtkSingleSelection *selection,
+                                  GParamSpec         *pspec,
+                                  RlWindow           *self);
 
 static void
 retry_free (Retry *retry)
@@ -419,11 +423,11 @@ documents_listed (GObject      *source,
 
     for (guint i = 0; i < n; i++)
       g_ptr_array_add (items, g_list_model_get_item (docs, i));
-    g_signal_handlers_block_by_func (self->selection, open_document, self);
+    g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
     g_list_store_splice (self->documents, 0, g_list_model_get_n_items (G_LIST_MODEL (self->documents)),
                          items->pdata, items->len);
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-    g_signal_handlers_unblock_by_func (self->selection, open_document, self);
+    g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
   }
   adw_status_page_set_title (self->doc_list_status, _("No Documents"));
   adw_status_page_set_description (self->doc_list_status, _("Upload a mockup or drop files here."));
@@ -435,13 +439,16 @@ documents_listed (GObject      *source,
 
       if (find_document (self, open_id, &position))
         {
-          g_signal_handlers_block_by_func (self->selection, open_document, self);
+          g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
           gtk_single_selection_set_selected (self->selection, position);
-          g_signal_handlers_unblock_by_func (self->selection, open_document, self);
+          g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
         }
     }
+  else if (self->pending_doc != NULL && find_document (self, self->pending_doc, NULL))
+    select_document (self, self->pending_doc);
   else if (!self->listed_once && n > 0)
     gtk_single_selection_set_selected (self->selection, 0);   /* a first look at something */
+  g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = TRUE;
 }
 
@@ -863,6 +870,7 @@ rl_window_finalize (GObject *object)
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->retries, g_hash_table_unref);
+  g_free (self->pending_doc);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
 
@@ -1064,6 +1072,7 @@ rl_window_set_session (RlWindow  *self,
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_set_object (&self->session, session);
   g_list_store_remove_all (self->documents);
+  g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = FALSE;
   self->was_online = FALSE;
   gtk_stack_set_visible_child_name (self->doc_stack, "none");
@@ -1114,9 +1123,24 @@ rl_window_open_document (RlWindow   *self,
                          const char *doc_id)
 {
   g_return_val_if_fail (RL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (doc_id != NULL, FALSE);
 
   select_document (self, doc_id);
-  return self->doc != NULL && g_str_equal (rl_doc_item_get_id (self->doc), doc_id);
+  if (self->doc != NULL && g_str_equal (rl_doc_item_get_id (self->doc), doc_id))
+    return TRUE;
+  if (!self->listed_once && self->session != NULL)
+    {
+      g_free (self->pending_doc);
+      self->pending_doc = g_strdup (doc_id);
+    }
+  return FALSE;
+}
+
+const char *
+rl_window_get_document_id (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->doc ? rl_doc_item_get_id (self->doc) : NULL;
 }
 
 GListModel *

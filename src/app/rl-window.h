@@ -34,9 +34,11 @@ void           rl_window_upload_files     (RlWindow      *self,
                                            GListModel    *files);
 
 /* Selects the document in the sidebar (which opens it); FALSE when it is
- * not listed. */
+ * not listed yet: then it opens once the list comes, if it is there. */
 gboolean       rl_window_open_document    (RlWindow      *self,
                                            const char    *doc_id);
+/* The open document's id, or NULL. */
+const char    *rl_window_get_document_id  (RlWindow      *self);
 
 /* What tests look at. */
 GListModel    *rl_window_get_documents    (RlWindow      *self);
