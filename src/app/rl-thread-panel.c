@@ -22,7 +22,11 @@ struct _RlThreadPanel
 
   RlDocStore         *store;
   GtkCustomFilter    *filter;
-  GtkFilterListModel *visible;
+  GtkFilterListModel *visible;     /* in the store's order; rows may sort them */
+  RlThreadPanelPositionFunc position_func;
+  gpointer            position_data;
+  GDestroyNotify      position_destroy;
+  GHashTable         *positions;   /* RlThreadItem → Position, with a position function */
   GHashTable         *rows;        /* RlThreadItem → RlThreadRow (a child of list) */
   GHashTable         *numbers;     /* RlThreadItem → its index in the store + 1 */
   GHashTable         *known;       /* ids of threads seen, owned */
@@ -43,6 +47,15 @@ struct _RlThreadPanel
 
 G_DEFINE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, GTK_TYPE_WIDGET)
 
+/* Where a thread is in the text, as of the last look. */
+typedef struct
+{
+  guint    start;
+  guint    end;
+  guint    index;      /* in creation order: ties and orphans keep it */
+  gboolean orphaned;
+} Position;
+
 enum {
   PROP_0,
   PROP_SELECTED_THREAD,
@@ -57,6 +70,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 #define TIME_REFRESH_S 60
+
+static gboolean item_is_orphaned (RlThreadPanel *self,
+                                  gpointer       item);
+static int      compare_item_pointers (gconstpointer a,
+                                       gconstpointer b,
+                                       gpointer      data);
 
 static RlThreadRow *
 find_row (RlThreadPanel *self,
@@ -106,7 +125,9 @@ update_empty (RlThreadPanel *self)
     {
       adw_status_page_set_title (self->empty_page, _("No comments yet"));
       adw_status_page_set_description (self->empty_page,
-                                       _("Click anywhere on the mockup to drop a marker and start a thread."));
+                                       self->position_func
+                                       ? _("Select text on the page and comment on it to start a thread.")
+                                       : _("Click anywhere on the mockup to drop a marker and start a thread."));
     }
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -192,14 +213,25 @@ sync_rows (RlThreadPanel *self)
   GListModel *visible = G_LIST_MODEL (self->visible);
   guint n = g_list_model_get_n_items (visible);
   g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
   GtkWidget *child;
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (visible, i);
+      GObject *item = g_list_model_get_item (visible, i);
 
-      g_hash_table_add (wanted, item);   /* the store keeps it */
+      /* Asked mid-change of the store (a page view placing its ranges
+       * first), the filter model may be one step behind: its next
+       * items-changed syncs again. */
+      if (item == NULL)
+        continue;
+      g_ptr_array_add (items, item);
+      g_hash_table_add (wanted, item);
     }
+  n = items->len;
+  /* Pages: in text order, orphans last. */
+  if (self->position_func)
+    g_ptr_array_sort_with_data (items, compare_item_pointers, self);
 
   child = gtk_widget_get_first_child (GTK_WIDGET (self->list));
   while (child)
@@ -216,7 +248,7 @@ sync_rows (RlThreadPanel *self)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (visible, i);
+      RlThreadItem *item = g_ptr_array_index (items, i);
       GtkListBoxRow *there = gtk_list_box_get_row_at_index (self->list, (int) i);
       RlThreadRow *row;
 
@@ -234,20 +266,149 @@ sync_rows (RlThreadPanel *self)
         }
       row = make_row (self, item);
       rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
+      rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
       g_hash_table_insert (self->rows, item, row);
       gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
     }
 
+  gtk_list_box_invalidate_headers (self->list);
   select_row (self);
   update_empty (self);
+}
+
+/* "Orphaned" above the first thread that cannot be placed. */
+static void
+update_row_header (GtkListBoxRow *row,
+                   GtkListBoxRow *before,
+                   gpointer       data)
+{
+  RlThreadPanel *self = data;
+  gboolean orphaned = item_is_orphaned (self, rl_thread_row_get_item (RL_THREAD_ROW (row)));
+  gboolean after_orphan = before && item_is_orphaned (self, rl_thread_row_get_item (RL_THREAD_ROW (before)));
+  GtkWidget *header, *title, *why;
+
+  if (!orphaned || after_orphan)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (gtk_list_box_row_get_header (row))
+    return;
+  header = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_add_css_class (header, "rl-orphaned-header");
+  /* Translators: heading above annotations whose text is no longer on the page */
+  title = gtk_label_new (_("Orphaned"));
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  why = gtk_label_new (_("The text this was about has changed."));
+  gtk_label_set_xalign (GTK_LABEL (why), 0);
+  gtk_label_set_wrap (GTK_LABEL (why), TRUE);
+  gtk_widget_add_css_class (why, "dim-label");
+  gtk_widget_add_css_class (why, "caption");
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), why);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Orphaned: the text this was about has changed."), -1);
+  gtk_list_box_row_set_header (row, header);
+}
+
+/* Text order: placed threads by start, then end, then age; orphans after
+ * them all, by age. */
+static int
+compare_positions (const Position *a,
+                   const Position *b)
+{
+  if (a->orphaned != b->orphaned)
+    return a->orphaned ? 1 : -1;
+  if (!a->orphaned && a->start != b->start)
+    return a->start < b->start ? -1 : 1;
+  if (!a->orphaned && a->end != b->end)
+    return a->end < b->end ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int
+compare_items (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  RlThreadPanel *self = data;
+  const Position *pa = g_hash_table_lookup (self->positions, a);
+  const Position *pb = g_hash_table_lookup (self->positions, b);
+  static const Position unknown = { 0, 0, G_MAXUINT, TRUE };
+
+  return compare_positions (pa ? pa : &unknown, pb ? pb : &unknown);
+}
+
+static int
+compare_item_pointers (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      data)
+{
+  return compare_items (*(gpointer *) a, *(gpointer *) b, data);
+}
+
+static gboolean
+item_is_orphaned (RlThreadPanel *self,
+                  gpointer       item)
+{
+  const Position *position;
+
+  if (self->position_func == NULL)
+    return FALSE;
+  position = g_hash_table_lookup (self->positions, item);
+  return position == NULL || position->orphaned;
+}
+
+/* Numbers (and, for pages, positions) of every thread of the store: the
+ * pin's number for images, the place in text order for pages. */
+static void
+update_numbers (RlThreadPanel *self)
+{
+  GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
+  guint n = threads ? g_list_model_get_n_items (threads) : 0;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
+  GHashTableIter iter;
+  gpointer item, row;
+
+  g_hash_table_remove_all (self->numbers);
+  g_hash_table_remove_all (self->positions);
+  for (guint i = 0; i < n; i++)
+    {
+      RlThreadItem *thread_item = g_list_model_get_item (threads, i);
+
+      g_ptr_array_add (items, thread_item);
+      if (self->position_func)
+        {
+          Position *position = g_new0 (Position, 1);
+
+          position->index = i;
+          position->orphaned = !self->position_func (rl_thread_item_get_thread (thread_item), &position->start,
+                                                     &position->end, self->position_data);
+          g_hash_table_insert (self->positions, thread_item, position);
+        }
+    }
+  if (self->position_func)
+    g_ptr_array_sort_with_data (items, compare_item_pointers, self);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_insert (self->numbers, g_ptr_array_index (items, i), GUINT_TO_POINTER (i + 1));
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &item, &row))
+    if (g_hash_table_contains (self->numbers, item))
+      {
+        rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
+        rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
+      }
 }
 
 static void
 on_item_changed (RlThreadPanel *self)
 {
-  /* Resolving shows or hides the thread. */
+  /* Resolving shows or hides the thread; a moved anchor may move it. */
   if (self->hide_resolved)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  rl_thread_panel_refresh_order (self);
 }
 
 /* Runs before the filter model hears of the change: numbers and
@@ -261,16 +422,12 @@ on_threads_changed (GListModel    *threads,
 {
   guint n = g_list_model_get_n_items (threads);
   gboolean live = self->last_seq >= 0;
-  GHashTableIter iter;
-  gpointer item, row;
 
-  g_hash_table_remove_all (self->numbers);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
       const char *id = rl_thread_item_get_thread (thread_item)->id;
 
-      g_hash_table_insert (self->numbers, thread_item, GUINT_TO_POINTER (i + 1));
       if (!g_hash_table_contains (self->known, id))
         {
           g_hash_table_add (self->known, g_strdup (id));
@@ -280,10 +437,7 @@ on_threads_changed (GListModel    *threads,
             g_hash_table_add (self->fresh, g_strdup (id));
         }
     }
-  g_hash_table_iter_init (&iter, self->rows);
-  while (g_hash_table_iter_next (&iter, &item, &row))
-    if (g_hash_table_contains (self->numbers, item))
-      rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
+  update_numbers (self);
   self->last_seq = rl_doc_store_get_seq (self->store);
 }
 
@@ -396,6 +550,10 @@ rl_thread_panel_dispose (GObject *object)
       gtk_filter_list_model_set_model (self->visible, NULL);
     }
   disconnect_store (self);
+  if (self->position_destroy)
+    self->position_destroy (self->position_data);
+  self->position_func = NULL;
+  self->position_destroy = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_PANEL);
   /* Unnamed template children are not unparented by it in GTK 4.8. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
@@ -403,6 +561,7 @@ rl_thread_panel_dispose (GObject *object)
   g_clear_object (&self->visible);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->numbers, g_hash_table_unref);
+  g_clear_pointer (&self->positions, g_hash_table_unref);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
 }
 
@@ -529,10 +688,12 @@ rl_thread_panel_init (RlThreadPanel *self)
   self->last_seq = -1;
   self->rows = g_hash_table_new (NULL, NULL);
   self->numbers = g_hash_table_new (NULL, NULL);
+  self->positions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->filter = gtk_custom_filter_new (shows_thread, self, NULL);
   self->visible = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  gtk_list_box_set_header_func (self->list, update_row_header, self, NULL);
   g_signal_connect_swapped (self->visible, "items-changed", G_CALLBACK (on_visible_changed), self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Threads"), -1);
   update_empty (self);
@@ -560,6 +721,7 @@ rl_thread_panel_set_store (RlThreadPanel *self,
   g_hash_table_remove_all (self->known);
   g_hash_table_remove_all (self->fresh);
   g_hash_table_remove_all (self->numbers);
+  g_hash_table_remove_all (self->positions);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   self->last_seq = -1;
   if (store == NULL)
@@ -685,4 +847,58 @@ rl_thread_panel_set_cannot_create_reason (RlThreadPanel *self,
   self->cannot_create_reason = g_strdup (reason);
   for_each_row (self, row_set_can_create);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
+}
+
+void
+rl_thread_panel_set_position_func (RlThreadPanel            *self,
+                                   RlThreadPanelPositionFunc func,
+                                   gpointer                  user_data,
+                                   GDestroyNotify            destroy)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  if (self->position_destroy)
+    self->position_destroy (self->position_data);
+  self->position_func = func;
+  self->position_data = user_data;
+  self->position_destroy = destroy;
+  update_numbers (self);
+  sync_rows (self);
+}
+
+void
+rl_thread_panel_refresh_order (RlThreadPanel *self)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+
+  if (self->position_func == NULL)
+    return;
+  update_numbers (self);
+  sync_rows (self);
+}
+
+gboolean
+rl_thread_panel_is_orphaned (RlThreadPanel *self,
+                             const char    *thread_id)
+{
+  RlThreadRow *row;
+
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), FALSE);
+
+  row = find_row (self, thread_id);
+  if (row != NULL)
+    return item_is_orphaned (self, rl_thread_row_get_item (row));
+  if (self->store != NULL && self->position_func != NULL)
+    {
+      GListModel *threads = rl_doc_store_get_threads (self->store);
+
+      for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+        {
+          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+          if (g_strcmp0 (rl_thread_item_get_thread (item)->id, thread_id) == 0)
+            return item_is_orphaned (self, item);
+        }
+    }
+  return FALSE;
 }

@@ -1,6 +1,7 @@
 /* rl-thread-panel.h — every thread of the open document, with its comments
  *
- * Threads in creation order, numbered as their pins; comments with author,
+ * Threads in creation order, numbered as their pins (for pages, in text
+ * order with their quoted text: rl_thread_panel_set_position_func); comments with author,
  * relative time (refreshed every minute) and an "edited" mark; reply,
  * edit, delete, resolve/reopen and delete thread, each one call on the
  * store. "selected-thread" follows the list's selection and selects (and
@@ -32,6 +33,27 @@ RlDocStore *rl_thread_panel_get_store           (RlThreadPanel *self);
 void        rl_thread_panel_restore_reply       (RlThreadPanel *self,
                                                  const char    *thread_id,
                                                  const char    *text);
+
+/* Where a thread's anchor lies in the document's text now (code points);
+ * FALSE when it cannot be placed: the thread is orphaned. */
+typedef gboolean (*RlThreadPanelPositionFunc) (const RlThread *thread,
+                                               guint          *start,
+                                               guint          *end,
+                                               gpointer        user_data);
+/* With a position function (pages) threads are listed in text order, by
+ * start then end, numbered in that order, each with the text it quotes;
+ * orphaned ones follow under an "Orphaned" heading, never dropped. Without
+ * one (images) it is creation order, numbered as the pins. */
+void        rl_thread_panel_set_position_func   (RlThreadPanel *self,
+                                                 RlThreadPanelPositionFunc func,
+                                                 gpointer       user_data,
+                                                 GDestroyNotify destroy);
+/* The positions changed (the page view placed its ranges again): sorts
+ * anew, moving rows only where the order changed. */
+void        rl_thread_panel_refresh_order       (RlThreadPanel *self);
+/* Whether the position function could not place thread_id. */
+gboolean    rl_thread_panel_is_orphaned         (RlThreadPanel *self,
+                                                 const char    *thread_id);
 
 const char *rl_thread_panel_get_selected_thread (RlThreadPanel *self);
 void        rl_thread_panel_set_selected_thread (RlThreadPanel *self,

@@ -19,6 +19,7 @@ struct _RlThreadRow
   GtkWidget     *resolved_tag;
   GtkWidget     *resolve_button;
   GtkWidget     *delete_button;
+  GtkLabel      *quote_label;
   GtkBox        *comments_box;
   GtkRevealer   *reply_revealer;
   GtkTextView   *reply_view;
@@ -31,6 +32,7 @@ struct _RlThreadRow
   char          *thread_id;
   GHashTable    *comment_rows;   /* comment id → RlCommentRow (child of comments_box) */
   guint          number;
+  gboolean       orphaned;
   char          *user_id;
   gboolean       user_is_admin;
   gboolean       can_create;
@@ -134,12 +136,33 @@ update_names (RlThreadRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->badge), GTK_ACCESSIBLE_PROPERTY_LABEL, row, -1);
 }
 
+/* A page annotation quotes its text in at most two lines (the panel is
+ * narrow), its line breaks as spaces; the tooltip has all of it. */
+static void
+update_quote (RlThreadRow *self)
+{
+  const char *exact = thread_of (self)->anchor.exact;
+  g_autofree char *flat = NULL;
+
+  if (exact == NULL || *exact == '\0')
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->quote_label), FALSE);
+      return;
+    }
+  flat = g_strdup (exact);
+  g_strdelimit (flat, "\r\n\t", ' ');
+  gtk_label_set_text (self->quote_label, g_strstrip (flat));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->quote_label), exact);
+  gtk_widget_set_visible (GTK_WIDGET (self->quote_label), TRUE);
+}
+
 static void
 update_header (RlThreadRow *self)
 {
   const RlThread *thread = thread_of (self);
   gboolean deletable = can_delete_thread (self);
 
+  update_quote (self);
   if (thread->resolved)
     gtk_widget_add_css_class (GTK_WIDGET (self), "resolved");
   else
@@ -373,6 +396,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolve_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, quote_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, comments_box);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_revealer);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_view);
@@ -464,6 +488,36 @@ rl_thread_row_set_number (RlThreadRow *self,
     return;
   self->number = number;
   update_names (self);
+}
+
+void
+rl_thread_row_set_orphaned (RlThreadRow *self,
+                            gboolean     orphaned)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  orphaned = !!orphaned;
+  if (self->orphaned == orphaned)
+    return;
+  self->orphaned = orphaned;
+  if (orphaned)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "orphaned");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "orphaned");
+}
+
+gboolean
+rl_thread_row_get_orphaned (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), FALSE);
+  return self->orphaned;
+}
+
+const char *
+rl_thread_row_get_quote (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->quote_label)) ? gtk_label_get_text (self->quote_label) : NULL;
 }
 
 void

@@ -1,6 +1,6 @@
 /* rl-thread-row.h — one thread in the threads panel
  *
- * Its number (as on the image's pin), its comments, resolve/reopen, delete
+ * Its number (as on the image's pin), the text it quotes (pages), its comments, resolve/reopen, delete
  * (after a confirmation) and a reply box shown while the thread is
  * selected or holds text. Ctrl+R focuses the reply, Ctrl+Enter sends it.
  *
@@ -26,6 +26,12 @@ const char   *rl_thread_row_get_thread_id (RlThreadRow  *self);
 /* Index in the store's threads + 1: the pin's number. */
 void          rl_thread_row_set_number    (RlThreadRow  *self,
                                            guint         number);
+/* Its anchor can no longer be placed in the text (pages). */
+void          rl_thread_row_set_orphaned  (RlThreadRow  *self,
+                                           gboolean      orphaned);
+gboolean      rl_thread_row_get_orphaned  (RlThreadRow  *self);
+/* The quoted text shown (a page annotation's exact), or NULL. */
+const char   *rl_thread_row_get_quote     (RlThreadRow  *self);
 void          rl_thread_row_set_user      (RlThreadRow  *self,
                                            const char   *user_id,
                                            gboolean      user_is_admin);

@@ -6,10 +6,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <string.h>
 
 #include "rl-banner.h"
 #include "rl-comment-row.h"
 #include "rl-doc-store.h"
+#include "rl-plaintext.h"
 #include "rl-test-server.h"
 #include "rl-thread-panel.h"
 #include "rl-thread-row.h"
@@ -21,6 +23,7 @@ typedef struct
   char          *ada;
   char          *bob;
   char          *image;
+  char          *page;
   RlConnection  *conn_a;
   RlConnection  *conn_b;
   RlDocStore    *sa;
@@ -85,6 +88,7 @@ fixture_setup (Fixture       *f,
   f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
   f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
   f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
   rl_test_server_start (f->server);
 
   f->conn_a = online (f, f->ada);
@@ -118,6 +122,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->ada);
   g_free (f->bob);
   g_free (f->image);
+  g_free (f->page);
 }
 
 static char *
@@ -1335,6 +1340,275 @@ test_banner (void)
   gtk_window_destroy (window);
 }
 
+/* ---- pages: text order, quoted text, orphans ------------------------------- */
+
+/* Stands in for the page view: a thread is where its anchor says, unless
+ * the test has made it an orphan. */
+typedef struct
+{
+  GHashTable *orphans;
+  guint       calls;
+  gboolean    destroyed;
+} FakePositions;
+
+static gboolean
+fake_position (const RlThread *thread,
+               guint          *start,
+               guint          *end,
+               gpointer        data)
+{
+  FakePositions *fake = data;
+
+  fake->calls++;
+  if (g_hash_table_contains (fake->orphans, thread->id))
+    return FALSE;
+  *start = (guint) thread->anchor.start;
+  *end = (guint) thread->anchor.end;
+  return TRUE;
+}
+
+static void
+fake_destroyed (gpointer data)
+{
+  ((FakePositions *) data)->destroyed = TRUE;
+}
+
+static RlPageText *
+load_page_text (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "page.md", NULL);
+  g_autofree char *bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  RlPageText *text;
+
+  g_assert_true (g_file_get_contents (path, &bytes, &length, &error));
+  text = rl_page_text_new ("text/markdown", bytes, length, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* An annotation on the first occurrence of exact, as the page view makes it. */
+static char *
+annotate (RlDocStore *store,
+          RlPageText *text,
+          const char *exact,
+          const char *body)
+{
+  const char *plain = rl_page_text_get_text (text, NULL);
+  const char *at = strstr (plain, exact);
+  guint start, end;
+  g_autofree char *prefix = NULL;
+  g_autofree char *suffix = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_PAGE };
+  g_autoptr(GError) error = NULL;
+  char *id = NULL;
+
+  g_assert_nonnull (at);
+  start = (guint) g_utf8_strlen (plain, at - plain);
+  end = start + (guint) g_utf8_strlen (exact, -1);
+  prefix = rl_page_text_slice (text, start > 32 ? start - 32 : 0, start);
+  suffix = rl_page_text_slice (text, end, MIN (end + 32, rl_page_text_get_n_chars (text)));
+  anchor.start = start;
+  anchor.end = end;
+  anchor.exact = (char *) exact;
+  anchor.prefix = prefix;
+  anchor.suffix = suffix;
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  return id;
+}
+
+/* The panel's rows as "id id id". */
+static char *
+row_order (Fixture *f)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  for (guint i = 0; i < n_rows (f); i++)
+    g_strv_builder_add (builder, rl_thread_row_get_thread_id (row_at (f, i)));
+  ids = g_strv_builder_end (builder);
+  return g_strjoinv (" ", ids);
+}
+
+static char *
+ids_joined (const char *first,
+            ...)
+{
+  g_autoptr(GString) out = g_string_new (first);
+  va_list args;
+  const char *id;
+
+  va_start (args, first);
+  while ((id = va_arg (args, const char *)))
+    g_string_append_printf (out, " %s", id);
+  va_end (args);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+#define assert_order(f, expected) \
+  G_STMT_START { \
+    g_autofree char *order_ = row_order (f); \
+    g_assert_cmpstr (order_, ==, (expected)); \
+  } G_STMT_END
+
+static const char *
+row_badge (RlThreadRow *row)
+{
+  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
+}
+
+static gboolean
+has_label_text (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+typedef struct
+{
+  RlDocStore *store;
+  guint       n;
+} CountWait;
+
+static gboolean
+store_has_n (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
+}
+
+static void
+test_page_text_order (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(RlPageText) text = load_page_text ();
+  g_autoptr(RlDocStore) sa = rl_doc_store_get (f->conn_a, f->page, RL_DOC_KIND_PAGE);
+  g_autoptr(RlDocStore) sb = rl_doc_store_get (f->conn_b, f->page, RL_DOC_KIND_PAGE);
+  FakePositions fake = { g_hash_table_new (g_str_hash, g_str_equal), 0, FALSE };
+  g_autofree char *line = NULL;
+  g_autofree char *hero = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *fit = NULL;
+  g_autofree char *expected = NULL;
+  RlThreadRow *hero_row;
+  GtkWidget *header;
+  g_autoptr(GError) error = NULL;
+  CountWait wait = { sa, 4 };
+
+  g_assert_true (rl_ui_test_wait_for (store_settled, sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (store_settled, sb, 5000));
+  /* Made out of text order. */
+  line = annotate (sa, text, "one line", "Will it, on a phone?");
+  hero = annotate (sa, text, "hero", "Which hero image?");
+  title = annotate (sa, text, "Launch copy", "Working title");
+
+  /* Without a position function: creation order, as for images. */
+  rl_thread_panel_set_store (f->panel, sa);
+  rl_ui_test_run (100);
+  expected = ids_joined (line, hero, title, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+
+  /* With one: text order, numbered so, each with its quote. */
+  rl_thread_panel_set_position_func (f->panel, fake_position, &fake, fake_destroyed);
+  rl_ui_test_run (100);
+  g_assert_cmpuint (fake.calls, >=, 3);
+  expected = ids_joined (title, hero, line, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_cmpstr (row_badge (row_at (f, 0)), ==, "1");
+  g_assert_cmpstr (row_badge (row_at (f, 1)), ==, "2");
+  g_assert_cmpstr (row_badge (row_at (f, 2)), ==, "3");
+  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 0)), ==, "Launch copy");
+  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 1)), ==, "hero");
+  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 2)), ==, "one line");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
+      g_assert_false (rl_thread_row_get_orphaned (row_at (f, i)));
+    }
+
+  /* A teammate's annotation lands in its place in the text. */
+  fit = annotate (sb, text, "fit", "Fit at 1280 too?");
+  g_assert_true (rl_ui_test_wait_for (store_has_n, &wait, 5000));
+  rl_ui_test_run (100);
+  expected = ids_joined (title, hero, fit, line, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_cmpstr (row_badge (row_at (f, 2)), ==, "3");
+  g_assert_cmpstr (row_badge (row_at (f, 3)), ==, "4");
+
+  /* Its text is gone: listed last under "Orphaned", with why, the same row. */
+  hero_row = row_for (f, hero);
+  g_hash_table_add (fake.orphans, hero);
+  rl_thread_panel_refresh_order (f->panel);
+  rl_ui_test_run (100);
+  expected = ids_joined (title, fit, line, hero, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_true (row_for (f, hero) == hero_row);
+  g_assert_true (rl_thread_panel_is_orphaned (f->panel, hero));
+  g_assert_false (rl_thread_panel_is_orphaned (f->panel, fit));
+  g_assert_true (rl_thread_row_get_orphaned (hero_row));
+  g_assert_cmpstr (rl_thread_row_get_quote (hero_row), ==, "hero");
+  header = gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (hero_row));
+  g_assert_nonnull (header);
+  g_assert_nonnull (find (header, has_label_text, "Orphaned"));
+  g_assert_nonnull (find (header, has_label_text, "The text this was about has changed."));
+  for (guint i = 0; i < 3; i++)
+    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-page-orphaned"));
+
+  /* Two orphans: one heading, oldest first. */
+  g_hash_table_add (fake.orphans, title);
+  rl_thread_panel_refresh_order (f->panel);
+  rl_ui_test_run (50);
+  expected = ids_joined (fit, line, hero, title, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_nonnull (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, 2))));
+  g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, 3))));
+
+  /* Placed again: back in its place, no heading. */
+  g_hash_table_remove_all (fake.orphans);
+  rl_thread_panel_refresh_order (f->panel);
+  rl_ui_test_run (50);
+  expected = ids_joined (title, hero, fit, line, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_false (rl_thread_row_get_orphaned (hero_row));
+  for (guint i = 0; i < 4; i++)
+    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
+
+  /* The filter works on the sorted list. */
+  g_assert_true (rl_doc_store_resolve_thread (sa, hero, TRUE, &error));
+  g_assert_no_error (error);
+  rl_thread_panel_set_hide_resolved (f->panel, TRUE);
+  rl_ui_test_run (100);
+  expected = ids_joined (title, fit, line, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  rl_thread_panel_set_hide_resolved (f->panel, FALSE);
+  rl_ui_test_run (100);
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-page"));
+
+  /* No function again: creation order; the old one's data is let go. */
+  rl_thread_panel_set_position_func (f->panel, NULL, NULL, NULL);
+  rl_ui_test_run (50);
+  g_assert_true (fake.destroyed);
+  expected = ids_joined (line, hero, title, fit, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_cmpstr (row_badge (row_at (f, 0)), ==, "1");
+  g_assert_cmpstr (row_badge (row_at (f, 3)), ==, "4");
+  rl_thread_panel_set_store (f->panel, NULL);
+  g_hash_table_unref (fake.orphans);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1357,6 +1631,7 @@ main (int    argc,
   g_test_add ("/thread-panel/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names,
               fixture_teardown);
   g_test_add ("/thread-panel/admin", Fixture, NULL, fixture_setup, test_admin, fixture_teardown);
+  g_test_add ("/thread-panel/page-text-order", Fixture, NULL, fixture_setup, test_page_text_order, fixture_teardown);
   g_test_add_func ("/banner/reveal-button", test_banner);
   return g_test_run ();
 }
