@@ -338,8 +338,13 @@ delete_activated (GtkWidget  *widget,
 
   /* Translators: %u is the number of a thread, as on its pin. */
   heading = g_strdup_printf (_("Delete Thread %u?"), self->number);
-  body = g_strdup_printf (ngettext ("The marker and its comment are deleted for everyone.",
-                                    "The marker and its %u comments are deleted for everyone.", n), n);
+  if (thread_of (self)->anchor.kind == RL_DOC_KIND_PAGE)
+    /* Translators: a page annotation is a highlight on some text */
+    body = g_strdup_printf (ngettext ("The highlight and its comment are deleted for everyone.",
+                                      "The highlight and its %u comments are deleted for everyone.", n), n);
+  else
+    body = g_strdup_printf (ngettext ("The marker and its comment are deleted for everyone.",
+                                      "The marker and its %u comments are deleted for everyone.", n), n);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
