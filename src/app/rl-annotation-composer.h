@@ -1,0 +1,35 @@
+/* rl-annotation-composer.h — the popover where a page annotation's first
+ * comment is typed, under the quoted passage it is about
+ *
+ * It only collects text: "submit" says the user asked to send (Send or
+ * Ctrl+Enter) and the page view decides what happens; an error it sets is
+ * shown inside, above the kept text.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_ANNOTATION_COMPOSER (rl_annotation_composer_get_type ())
+G_DECLARE_FINAL_TYPE (RlAnnotationComposer, rl_annotation_composer, RL, ANNOTATION_COMPOSER, GtkPopover)
+
+GtkWidget  *rl_annotation_composer_new             (void);
+/* The passage being annotated, shown (shortened) above the text. */
+void        rl_annotation_composer_set_quote       (RlAnnotationComposer *self,
+                                                    const char           *quote);
+const char *rl_annotation_composer_get_quote       (RlAnnotationComposer *self);
+char       *rl_annotation_composer_dup_text        (RlAnnotationComposer *self);
+void        rl_annotation_composer_set_text        (RlAnnotationComposer *self,
+                                                    const char           *text);
+/* NULL hides the error. */
+void        rl_annotation_composer_set_error       (RlAnnotationComposer *self,
+                                                    const char           *message);
+const char *rl_annotation_composer_get_error       (RlAnnotationComposer *self);
+/* The real widgets, for tests and for focus. */
+GtkWidget  *rl_annotation_composer_get_text_view   (RlAnnotationComposer *self);
+GtkWidget  *rl_annotation_composer_get_send_button (RlAnnotationComposer *self);
+
+G_END_DECLS

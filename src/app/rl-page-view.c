@@ -1,0 +1,1877 @@
+/* rl-page-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rl-page-view.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "rl-annotation-composer.h"
+#include "rl-error.h"
+#include "rl-limits.h"
+#include "rl-reanchor.h"
+
+/* The text column: about this many average characters wide, centred, with
+ * this much room round it at the least. */
+#define READABLE_CHARS 72
+#define PAGE_PADDING   24
+/* Extra left margin per quote level, per list level, for code and cells. */
+#define QUOTE_INDENT   24
+#define LIST_INDENT    28
+#define BLOCK_INDENT   12
+
+/* ---- the text view, with bullets and quote bars drawn under the text ----- */
+
+/* A list item's bullet or number: drawn, not text, so buffer offsets stay
+ * the page's code points. */
+typedef struct
+{
+  guint offset;
+  int   margin;      /* the item's left margin, buffer pixels */
+  char  label[16];
+} Bullet;
+
+typedef struct
+{
+  guint start;
+  guint end;
+  int   x;
+} QuoteBar;
+
+#define RL_TYPE_PAGE_TEXT_VIEW (rl_page_text_view_get_type ())
+G_DECLARE_FINAL_TYPE (RlPageTextView, rl_page_text_view, RL, PAGE_TEXT_VIEW, GtkTextView)
+
+struct _RlPageTextView
+{
+  GtkTextView  parent_instance;
+  GArray      *bullets;      /* of Bullet, by offset */
+  GArray      *quote_bars;   /* of QuoteBar, by start */
+};
+
+G_DEFINE_FINAL_TYPE (RlPageTextView, rl_page_text_view, GTK_TYPE_TEXT_VIEW)
+
+static void
+visible_offsets (GtkTextView *view,
+                 guint       *first,
+                 guint       *last)
+{
+  GdkRectangle visible;
+  GtkTextIter iter;
+
+  gtk_text_view_get_visible_rect (view, &visible);
+  gtk_text_view_get_line_at_y (view, &iter, visible.y, NULL);
+  *first = gtk_text_iter_get_offset (&iter);
+  gtk_text_view_get_line_at_y (view, &iter, visible.y + visible.height, NULL);
+  gtk_text_iter_forward_to_line_end (&iter);
+  *last = gtk_text_iter_get_offset (&iter);
+}
+
+static void
+rl_page_text_view_snapshot_layer (GtkTextView      *view,
+                                  GtkTextViewLayer  layer,
+                                  GtkSnapshot      *snapshot)
+{
+  RlPageTextView *self = RL_PAGE_TEXT_VIEW (view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GdkRGBA color;
+  GdkRGBA bar_color;
+  guint first, last;
+
+  if (layer != GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
+    return;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (view)), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  bar_color = color;
+  bar_color.alpha *= 0.3f;
+  color.alpha *= 0.7f;
+  /* Only what is on screen: asking where an off-screen line is would lay
+   * out the whole page. */
+  visible_offsets (view, &first, &last);
+
+  for (guint i = 0; i < self->quote_bars->len; i++)
+    {
+      const QuoteBar *bar = &g_array_index (self->quote_bars, QuoteBar, i);
+      GtkTextIter iter;
+      int y0, y1, h;
+
+      if (bar->end < first || bar->start > last)
+        continue;
+      gtk_text_buffer_get_iter_at_offset (buffer, &iter, MAX (bar->start, first));
+      gtk_text_view_get_line_yrange (view, &iter, &y0, &h);
+      gtk_text_buffer_get_iter_at_offset (buffer, &iter, MIN (MAX (bar->end, 1) - 1, last));
+      gtk_text_view_get_line_yrange (view, &iter, &y1, &h);
+      gtk_snapshot_append_color (snapshot, &bar_color,
+                                 &GRAPHENE_RECT_INIT (bar->x, y0, 3, y1 + h - y0));
+    }
+
+  for (guint i = 0; i < self->bullets->len; i++)
+    {
+      const Bullet *bullet = &g_array_index (self->bullets, Bullet, i);
+      g_autoptr(PangoLayout) layout = NULL;
+      GdkRectangle rect;
+      GtkTextIter iter;
+      int lw, lh;
+
+      if (bullet->offset < first)
+        continue;
+      if (bullet->offset > last)
+        break;
+      gtk_text_buffer_get_iter_at_offset (buffer, &iter, bullet->offset);
+      gtk_text_view_get_iter_location (view, &iter, &rect);
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (view), bullet->label);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bullet->margin - lw - 8,
+                                                              rect.y + (rect.height - lh) / 2));
+      gtk_snapshot_append_layout (snapshot, layout, &color);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
+static void
+rl_page_text_view_finalize (GObject *object)
+{
+  RlPageTextView *self = RL_PAGE_TEXT_VIEW (object);
+
+  g_array_unref (self->bullets);
+  g_array_unref (self->quote_bars);
+  G_OBJECT_CLASS (rl_page_text_view_parent_class)->finalize (object);
+}
+
+static void
+rl_page_text_view_class_init (RlPageTextViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rl_page_text_view_finalize;
+  GTK_TEXT_VIEW_CLASS (klass)->snapshot_layer = rl_page_text_view_snapshot_layer;
+}
+
+static void
+rl_page_text_view_init (RlPageTextView *self)
+{
+  self->bullets = g_array_new (FALSE, FALSE, sizeof (Bullet));
+  self->quote_bars = g_array_new (FALSE, FALSE, sizeof (QuoteBar));
+}
+
+/* ---- the page view ------------------------------------------------------- */
+
+/* Where one thread of the store sits on the text now. */
+typedef struct
+{
+  char     *id;
+  guint     index;     /* in the store: creation order */
+  gboolean  placed;
+  guint     start;
+  guint     end;
+  gboolean  resolved;
+  char     *preview;
+} Placement;
+
+struct _RlPageView
+{
+  GtkWidget       parent_instance;
+
+  GtkWidget      *scroller;
+  GtkTextView    *text_view;
+  GtkTextBuffer  *buffer;
+  GtkWidget      *left_gutter;
+  GtkWidget      *right_gutter;
+  int             gutter;
+  GtkWidget      *comment_button;
+  GtkWidget      *composer;
+  GtkWidget      *notice;
+  GMenu          *extra_menu;
+
+  RlPageText     *page;
+  RlDocStore     *store;
+  gulong          items_id;
+  GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
+  GPtrArray      *placements;      /* Placement*, in store order */
+  GHashTable     *thread_tags;     /* id → GtkTextTag (the table owns it) */
+  GHashTable     *places;          /* id → CachedPlace, for this page */
+  RlReanchorer   *reanchorer;      /* of this page's text, made when needed */
+  GtkTextTag     *overlap_tag;
+  GtkTextTag     *selected_tag;
+  GtkTextTag     *composing_tag;
+  GtkTextTag     *link_tag;
+  GtkTextMark    *selected_mark;
+
+  char           *selected_thread;
+  gboolean        hide_resolved;
+  gboolean        can_create;
+  char           *cannot_create_reason;
+  guint           composer_start;
+  guint           composer_end;
+  guint           context_offset;  /* where the context menu was asked for */
+};
+
+G_DEFINE_FINAL_TYPE (RlPageView, rl_page_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SELECTED_THREAD,
+  PROP_HIDE_RESOLVED,
+  PROP_CAN_CREATE,
+  PROP_CANNOT_CREATE_REASON,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_RANGES_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+placement_free (gpointer data)
+{
+  Placement *placement = data;
+
+  g_free (placement->id);
+  g_free (placement->preview);
+  g_free (placement);
+}
+
+static GtkTextTag *
+named_tag (RlPageView *self,
+           const char *name,
+           const char *first_property,
+           ...)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (self->buffer);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (table, name);
+  va_list args;
+
+  if (tag != NULL)
+    return tag;
+  tag = gtk_text_tag_new (name);
+  va_start (args, first_property);
+  g_object_set_valist (G_OBJECT (tag), first_property, args);
+  va_end (args);
+  gtk_text_tag_table_add (table, tag);
+  g_object_unref (tag);
+  return tag;
+}
+
+static void
+apply_range (RlPageView *self,
+             GtkTextTag *tag,
+             guint       start,
+             guint       end)
+{
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &a, start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &b, end);
+  gtk_text_buffer_apply_tag (self->buffer, tag, &a, &b);
+}
+
+/* ---- placing anchors ----------------------------------------------------- */
+
+typedef struct
+{
+  RlAnchor anchor;
+  gboolean placed;
+  guint    start;
+  guint    end;
+} CachedPlace;
+
+static void
+cached_place_free (gpointer data)
+{
+  CachedPlace *cached = data;
+
+  rl_anchor_clear (&cached->anchor);
+  g_free (cached);
+}
+
+/* Where an anchor sits on the current text: its own offsets where they
+ * still hold exactly what it quotes, else re-found from exact and its
+ * context (rl-reanchor.h). Remembered per thread until its anchor or the
+ * page changes: a fuzzy search is not repeated for every live update. */
+static gboolean
+place_anchor (RlPageView     *self,
+              const char     *thread_id,
+              const RlAnchor *anchor,
+              guint          *start,
+              guint          *end)
+{
+  CachedPlace *cached = g_hash_table_lookup (self->places, thread_id);
+
+  if (cached == NULL || !rl_anchor_equal (&cached->anchor, anchor))
+    {
+      gsize n_bytes;
+      const char *text = rl_page_text_get_text (self->page, &n_bytes);
+
+      if (self->reanchorer == NULL)
+        self->reanchorer = rl_reanchorer_new (text, n_bytes);
+      cached = g_new0 (CachedPlace, 1);
+      rl_anchor_copy_into (&cached->anchor, anchor);
+      cached->placed = rl_reanchorer_place (self->reanchorer, anchor, &cached->start, &cached->end, NULL)
+                         != RL_ANCHOR_ORPHANED;
+      g_hash_table_replace (self->places, g_strdup (thread_id), cached);
+    }
+  *start = cached->start;
+  *end = cached->end;
+  return cached->placed;
+}
+
+static char *
+make_preview (const RlThread *thread)
+{
+  const RlComment *first;
+  g_autofree char *body = NULL;
+  GString *preview;
+
+  if (thread->comments == NULL || thread->comments->len == 0)
+    return NULL;
+  first = g_ptr_array_index (thread->comments, 0);
+  body = g_strdup (first->body ? first->body : "");
+  g_strdelimit (g_strstrip (body), "\n\t\r", ' ');
+  preview = g_string_new (NULL);
+  /* Translators: a highlight's tooltip: the first comment's author, then its first words */
+  g_string_printf (preview, _("%s: "), first->author.name ? first->author.name : _("Someone"));
+  if (g_utf8_strlen (body, -1) > 80)
+    {
+      g_autofree char *cut = g_utf8_substring (body, 0, 80);
+      g_string_append (preview, cut);
+      g_string_append (preview, "…");
+    }
+  else
+    g_string_append (preview, body);
+  return g_string_free (preview, FALSE);
+}
+
+static gboolean
+placement_visible (RlPageView      *self,
+                   const Placement *placement)
+{
+  return placement->placed && placement->end > placement->start
+    && !(placement->resolved && self->hide_resolved);
+}
+
+static const Placement *
+find_placement (RlPageView *self,
+                const char *thread_id)
+{
+  if (thread_id == NULL)
+    return NULL;
+  for (guint i = 0; i < self->placements->len; i++)
+    {
+      const Placement *placement = g_ptr_array_index (self->placements, i);
+
+      if (g_str_equal (placement->id, thread_id))
+        return placement;
+    }
+  return NULL;
+}
+
+static int
+compare_by_length_desc (gconstpointer a,
+                        gconstpointer b)
+{
+  const Placement *pa = *(const Placement **) a;
+  const Placement *pb = *(const Placement **) b;
+  guint la = pa->end - pa->start, lb = pb->end - pb->start;
+
+  if (la != lb)
+    return la > lb ? -1 : 1;
+  return pa->index > pb->index ? -1 : pa->index < pb->index;
+}
+
+typedef struct
+{
+  guint offset;
+  int   delta;
+} Edge;
+
+static int
+compare_edges (gconstpointer a,
+               gconstpointer b)
+{
+  const Edge *ea = a, *eb = b;
+
+  if (ea->offset != eb->offset)
+    return ea->offset < eb->offset ? -1 : 1;
+  return ea->delta - eb->delta;   /* ends before starts at one offset */
+}
+
+/* Highlights are tags only: applying them changes no character and no
+ * line height, so the text the reader is looking at stays where it is. */
+static void
+apply_highlights (RlPageView *self)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (self->buffer);
+  g_autoptr(GPtrArray) visible = g_ptr_array_new ();
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  GHashTableIter iter;
+  gpointer key, value;
+  GtkTextIter start, end;
+  int depth = 0;
+  guint overlap_start = 0;
+  int size;
+
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  g_hash_table_iter_init (&iter, self->thread_tags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gtk_text_buffer_remove_tag (self->buffer, value, &start, &end);
+      if (find_placement (self, key) == NULL)
+        {
+          gtk_text_tag_table_remove (table, value);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+  gtk_text_buffer_remove_tag (self->buffer, self->overlap_tag, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->selected_tag, &start, &end);
+
+  for (guint i = 0; i < self->placements->len; i++)
+    {
+      Placement *placement = g_ptr_array_index (self->placements, i);
+
+      if (placement_visible (self, placement))
+        g_ptr_array_add (visible, placement);
+    }
+  /* Inner (shorter) ranges over outer ones, so a nested annotation shows. */
+  g_ptr_array_sort (visible, compare_by_length_desc);
+  size = gtk_text_tag_table_get_size (table);
+  for (guint i = 0; i < visible->len; i++)
+    {
+      const Placement *placement = g_ptr_array_index (visible, i);
+      GtkTextTag *tag = g_hash_table_lookup (self->thread_tags, placement->id);
+      GdkRGBA color = { 0.96f, 0.80f, 0.10f, placement->resolved ? 0.14f : 0.36f };
+      Edge edge_start = { placement->start, +1 }, edge_end = { placement->end, -1 };
+
+      if (tag == NULL)
+        {
+          g_autofree char *name = g_strconcat ("thread:", placement->id, NULL);
+
+          tag = gtk_text_tag_new (name);
+          gtk_text_tag_table_add (table, tag);
+          g_object_unref (tag);
+          g_hash_table_insert (self->thread_tags, g_strdup (placement->id), tag);
+          size++;
+        }
+      g_object_set (tag, "background-rgba", &color, NULL);
+      gtk_text_tag_set_priority (tag, size - 1);
+      apply_range (self, tag, placement->start, placement->end);
+      g_array_append_val (edges, edge_start);
+      g_array_append_val (edges, edge_end);
+    }
+  /* Where annotations overlap: darker and underlined, so both show. */
+  g_array_sort (edges, compare_edges);
+  for (guint i = 0; i < edges->len; i++)
+    {
+      const Edge *edge = &g_array_index (edges, Edge, i);
+
+      if (depth >= 2 && edge->offset > overlap_start)
+        apply_range (self, self->overlap_tag, overlap_start, edge->offset);
+      depth += edge->delta;
+      overlap_start = edge->offset;
+    }
+  gtk_text_tag_set_priority (self->overlap_tag, size - 1);
+  gtk_text_tag_set_priority (self->composing_tag, size - 1);
+  gtk_text_tag_set_priority (self->selected_tag, size - 1);
+
+  {
+    const Placement *selected = find_placement (self, self->selected_thread);
+
+    if (selected != NULL && placement_visible (self, selected))
+      apply_range (self, self->selected_tag, selected->start, selected->end);
+  }
+}
+
+static gboolean
+same_placements (GPtrArray *a,
+                 GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const Placement *pa = g_ptr_array_index (a, i);
+      const Placement *pb = g_ptr_array_index (b, i);
+
+      if (!g_str_equal (pa->id, pb->id) || pa->placed != pb->placed
+          || (pa->placed && (pa->start != pb->start || pa->end != pb->end)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void refresh_threads (RlPageView *self);
+
+static void
+watch_items (RlPageView *self)
+{
+  GListModel *threads;
+  guint n;
+
+  for (guint i = 0; i < self->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), refresh_threads, self);
+  g_ptr_array_set_size (self->watched, 0);
+  if (self->store == NULL)
+    return;
+  threads = rl_doc_store_get_threads (self->store);
+  n = g_list_model_get_n_items (threads);
+  for (guint i = 0; i < n; i++)
+    {
+      RlThreadItem *item = g_list_model_get_item (threads, i);
+
+      g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (refresh_threads), self);
+      g_ptr_array_add (self->watched, item);
+    }
+}
+
+/* Every thread of the store placed on the current text, then the tags. */
+static void
+refresh_threads (RlPageView *self)
+{
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->placements);
+
+  self->placements = g_ptr_array_new_with_free_func (placement_free);
+  if (self->store != NULL && self->page != NULL)
+    {
+      GListModel *threads = rl_doc_store_get_threads (self->store);
+      guint n = g_list_model_get_n_items (threads);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+          const RlThread *thread = rl_thread_item_get_thread (item);
+          Placement *placement = g_new0 (Placement, 1);
+
+          placement->id = g_strdup (thread->id);
+          placement->index = i;
+          placement->resolved = thread->resolved;
+          placement->placed = place_anchor (self, thread->id, &thread->anchor, &placement->start, &placement->end);
+          placement->preview = make_preview (thread);
+          g_ptr_array_add (self->placements, placement);
+        }
+    }
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    /* Forget the places of threads that are gone. */
+    g_hash_table_iter_init (&iter, self->places);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (find_placement (self, key) == NULL)
+        g_hash_table_iter_remove (&iter);
+  }
+  apply_highlights (self);
+  if (!same_placements (old, self->placements))
+    g_signal_emit (self, signals[SIGNAL_RANGES_CHANGED], 0);
+}
+
+static void
+threads_changed (RlPageView *self)
+{
+  watch_items (self);
+  refresh_threads (self);
+}
+
+/* ---- styling ------------------------------------------------------------- */
+
+static void
+update_link_color (RlPageView *self)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GdkRGBA color;
+
+  /* libadwaita's accent colour for text, light and dark. */
+  gdk_rgba_parse (&color, dark ? "#78aeed" : "#1c71d8");
+  g_object_set (self->link_tag, "foreground-rgba", &color, NULL);
+}
+
+static GtkTextTag *
+span_tag (RlPageView       *self,
+          const RlTextSpan *span)
+{
+  static const double heading_scale[] = { 1.9, 1.55, 1.3, 1.15, 1.05, 1.0 };
+  const GdkRGBA code_bg = { 0.5f, 0.5f, 0.5f, 0.16f };
+  const GdkRGBA block_bg = { 0.5f, 0.5f, 0.5f, 0.10f };
+  const GdkRGBA cell_bg = { 0.5f, 0.5f, 0.5f, 0.06f };
+  const GdkRGBA header_bg = { 0.5f, 0.5f, 0.5f, 0.14f };
+  const GdkRGBA dim = { 0.5f, 0.5f, 0.53f, 1.0f };
+
+  switch (span->kind)
+    {
+    case RL_TEXT_SPAN_PARAGRAPH:
+      return named_tag (self, "paragraph", "pixels-below-lines", 10, NULL);
+    case RL_TEXT_SPAN_HEADING:
+      {
+        int level = CLAMP (span->level, 1, 6);
+        char name[16];
+
+        g_snprintf (name, sizeof name, "h%d", level);
+        return named_tag (self, name,
+                          "scale", heading_scale[level - 1],
+                          "weight", level <= 2 ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_SEMIBOLD,
+                          "pixels-above-lines", level == 1 ? 12 : 16,
+                          "pixels-below-lines", 8,
+                          NULL);
+      }
+    case RL_TEXT_SPAN_CODE_BLOCK:
+      return named_tag (self, "code-block",
+                        "family", "monospace",
+                        "paragraph-background-rgba", &block_bg,
+                        "wrap-mode", GTK_WRAP_CHAR,
+                        "pixels-below-lines", 10,
+                        NULL);
+    case RL_TEXT_SPAN_QUOTE:
+      return named_tag (self, "quote", "foreground-rgba", &dim, "style", PANGO_STYLE_ITALIC, NULL);
+    case RL_TEXT_SPAN_LIST_ITEM:
+      return named_tag (self, "list-item", "pixels-below-lines", 4, NULL);
+    case RL_TEXT_SPAN_TABLE_CELL:
+      if (span->level == 1)
+        return named_tag (self, "table-header",
+                          "weight", PANGO_WEIGHT_BOLD,
+                          "paragraph-background-rgba", &header_bg,
+                          "pixels-above-lines", 1,
+                          "pixels-below-lines", 1,
+                          NULL);
+      return named_tag (self, "table-cell",
+                        "paragraph-background-rgba", &cell_bg,
+                        "pixels-above-lines", 1,
+                        "pixels-below-lines", 1,
+                        NULL);
+    case RL_TEXT_SPAN_EMPHASIS:
+      return named_tag (self, "emphasis", "style", PANGO_STYLE_ITALIC, NULL);
+    case RL_TEXT_SPAN_STRONG:
+      return named_tag (self, "strong", "weight", PANGO_WEIGHT_BOLD, NULL);
+    case RL_TEXT_SPAN_CODE:
+      return named_tag (self, "code", "family", "monospace", "background-rgba", &code_bg, NULL);
+    case RL_TEXT_SPAN_STRIKETHROUGH:
+      return named_tag (self, "strikethrough", "strikethrough", TRUE, NULL);
+    case RL_TEXT_SPAN_LINK:
+      return self->link_tag;
+    case RL_TEXT_SPAN_IMAGE:
+      return named_tag (self, "image", "style", PANGO_STYLE_ITALIC, "foreground-rgba", &dim, NULL);
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+span_contains (const RlTextSpan *span,
+               guint             offset)
+{
+  return span->start <= offset && offset < span->end;
+}
+
+/* Block nesting as left margins, line by line (every block is one or more
+ * lines of the plain text); bullets and quote bars go in those margins. */
+static void
+layout_blocks (RlPageView *self)
+{
+  RlPageTextView *view = RL_PAGE_TEXT_VIEW (self->text_view);
+  const char *text = rl_page_text_get_text (self->page, NULL);
+  guint n_spans;
+  const RlTextSpan *spans = rl_page_text_get_spans (self->page, &n_spans);
+  g_autoptr(GPtrArray) active = g_ptr_array_new ();
+  guint next_span = 0;
+  guint offset = 0;
+  const char *p = text;
+
+  g_array_set_size (view->bullets, 0);
+  g_array_set_size (view->quote_bars, 0);
+
+  for (;;)
+    {
+      const char *nl = strchr (p, '\n');
+      guint line_end = offset + (guint) g_utf8_strlen (p, nl ? nl - p : -1);
+      int quotes = 0, list_level = 0, extra = 0, margin;
+
+      /* The blocks this line starts in: those begun by now and not over. */
+      while (next_span < n_spans && spans[next_span].start <= offset)
+        {
+          const RlTextSpan *span = &spans[next_span++];
+
+          if (span->kind == RL_TEXT_SPAN_QUOTE || span->kind == RL_TEXT_SPAN_LIST_ITEM
+              || span->kind == RL_TEXT_SPAN_CODE_BLOCK || span->kind == RL_TEXT_SPAN_TABLE_CELL)
+            g_ptr_array_add (active, (gpointer) span);
+        }
+      for (guint i = active->len; i > 0; i--)
+        if (((const RlTextSpan *) g_ptr_array_index (active, i - 1))->end <= offset)
+          g_ptr_array_remove_index (active, i - 1);
+      for (guint i = 0; i < active->len; i++)
+        {
+          const RlTextSpan *span = g_ptr_array_index (active, i);
+
+          if (!span_contains (span, offset))
+            continue;
+          if (span->kind == RL_TEXT_SPAN_QUOTE)
+            quotes++;
+          else if (span->kind == RL_TEXT_SPAN_LIST_ITEM)
+            list_level = MAX (list_level, span->level);
+          else
+            extra = BLOCK_INDENT;
+        }
+      margin = quotes * QUOTE_INDENT + list_level * LIST_INDENT + extra;
+      if (margin > 0)
+        {
+          char name[24];
+          GtkTextTag *tag;
+
+          g_snprintf (name, sizeof name, "indent-%d", margin);
+          tag = named_tag (self, name, "left-margin", PAGE_PADDING + margin, NULL);
+          apply_range (self, tag, offset, line_end + (nl ? 1 : 0));
+        }
+      for (guint i = 0; i < active->len; i++)
+        {
+          const RlTextSpan *span = g_ptr_array_index (active, i);
+
+          if (span->kind == RL_TEXT_SPAN_LIST_ITEM && span->start == offset)
+            {
+              Bullet bullet = { offset, PAGE_PADDING + margin - extra, "" };
+              static const char *marks[] = { "•", "◦", "▪" };
+
+              if (span->number > 0)
+                g_snprintf (bullet.label, sizeof bullet.label, "%d.", span->number);
+              else
+                g_strlcpy (bullet.label, marks[(MAX (span->level, 1) - 1) % 3], sizeof bullet.label);
+              g_array_append_val (view->bullets, bullet);
+            }
+        }
+      if (nl == NULL)
+        break;
+      offset = line_end + 1;
+      p = nl + 1;
+    }
+
+  /* Quote bars: one per quote, at its depth. */
+  for (guint i = 0; i < n_spans; i++)
+    {
+      int depth = 0;
+
+      if (spans[i].kind != RL_TEXT_SPAN_QUOTE || spans[i].end <= spans[i].start)
+        continue;
+      for (guint j = 0; j < i; j++)
+        if (spans[j].kind == RL_TEXT_SPAN_QUOTE && span_contains (&spans[j], spans[i].start))
+          depth++;
+      g_array_append_val (view->quote_bars, ((QuoteBar) { spans[i].start, spans[i].end,
+                                                          PAGE_PADDING + depth * QUOTE_INDENT + 6 }));
+    }
+}
+
+static void
+style_page (RlPageView *self)
+{
+  guint n_spans;
+  const RlTextSpan *spans = rl_page_text_get_spans (self->page, &n_spans);
+
+  for (guint i = 0; i < n_spans; i++)
+    {
+      GtkTextTag *tag = span_tag (self, &spans[i]);
+
+      if (tag != NULL && spans[i].end > spans[i].start)
+        apply_range (self, tag, spans[i].start, spans[i].end);
+    }
+  layout_blocks (self);
+}
+
+/* ---- links --------------------------------------------------------------- */
+
+static const char *
+link_at (RlPageView *self,
+         guint       offset)
+{
+  const RlTextSpan *spans;
+  guint n_spans;
+  const char *href = NULL;
+
+  if (self->page == NULL)
+    return NULL;
+  spans = rl_page_text_get_spans (self->page, &n_spans);
+  for (guint i = 0; i < n_spans && spans[i].start <= offset; i++)
+    if (spans[i].kind == RL_TEXT_SPAN_LINK && span_contains (&spans[i], offset) && spans[i].href)
+      href = spans[i].href;   /* the innermost wins: spans come outer first */
+  return href;
+}
+
+static void
+launch_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_debug ("page view: could not open the link: %s", error->message);
+}
+
+static void
+open_link (RlPageView *self,
+           const char *href)
+{
+  g_autoptr(GdkAppLaunchContext) context = NULL;
+
+  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+  /* Portal-aware under Flatpak; GtkUriLauncher is GTK 4.10. */
+  g_app_info_launch_default_for_uri_async (href, G_APP_LAUNCH_CONTEXT (context), NULL, launch_done, NULL);
+}
+
+static void
+update_link_action (RlPageView *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.open-link", link_at (self, self->context_offset) != NULL);
+}
+
+/* ---- the Comment button, composer and notice ----------------------------- */
+
+static gboolean
+selection_offsets (RlPageView *self,
+                   guint      *start,
+                   guint      *end)
+{
+  GtkTextIter a, b;
+
+  if (!gtk_text_buffer_get_selection_bounds (self->buffer, &a, &b))
+    return FALSE;
+  *start = gtk_text_iter_get_offset (&a);
+  *end = gtk_text_iter_get_offset (&b);
+  return *end > *start;
+}
+
+static void
+update_comment_button (RlPageView *self)
+{
+  guint start, end;
+  GtkTextIter iter;
+  GdkRectangle rect, visible;
+  int width;
+
+  if (self->page == NULL || !selection_offsets (self, &start, &end) || gtk_widget_get_visible (self->composer))
+    {
+      if (gtk_widget_has_focus (self->comment_button))
+        gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+      gtk_widget_set_visible (self->comment_button, FALSE);
+      return;
+    }
+  /* Just below the end of the selection, inside the text column. */
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, end);
+  gtk_text_view_get_iter_location (self->text_view, &iter, &rect);
+  gtk_text_view_get_visible_rect (self->text_view, &visible);
+  gtk_widget_measure (self->comment_button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  gtk_text_view_move_overlay (self->text_view, self->comment_button,
+                              CLAMP (rect.x - width / 2, 0, MAX (0, visible.width - width)),
+                              rect.y + rect.height + 4);
+  gtk_widget_set_visible (self->comment_button, TRUE);
+}
+
+static gboolean
+range_pointing_rect (RlPageView   *self,
+                     guint         offset,
+                     GdkRectangle *out)
+{
+  GtkTextIter iter;
+  GdkRectangle rect;
+  graphene_point_t point;
+  int wx, wy;
+
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, offset);
+  gtk_text_view_get_iter_location (self->text_view, &iter, &rect);
+  gtk_text_view_buffer_to_window_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, rect.x, rect.y, &wx, &wy);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->text_view), GTK_WIDGET (self),
+                                 &GRAPHENE_POINT_INIT (wx, wy), &point))
+    return FALSE;
+  out->x = CLAMP ((int) point.x, 0, MAX (0, gtk_widget_get_width (GTK_WIDGET (self)) - 1));
+  out->y = CLAMP ((int) point.y, 0, MAX (0, gtk_widget_get_height (GTK_WIDGET (self)) - 1));
+  out->width = 1;
+  out->height = MAX (1, rect.height);
+  return TRUE;
+}
+
+static void
+show_notice (RlPageView *self,
+             const char *message)
+{
+  guint start = 0, end = 0;
+  GtkTextIter iter;
+  GdkRectangle rect;
+
+  if (!selection_offsets (self, &start, &end))
+    {
+      gtk_text_buffer_get_iter_at_mark (self->buffer, &iter, gtk_text_buffer_get_insert (self->buffer));
+      end = gtk_text_iter_get_offset (&iter);
+    }
+  gtk_label_set_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (self->notice))), message);
+  if (range_pointing_rect (self, end, &rect))
+    gtk_popover_set_pointing_to (GTK_POPOVER (self->notice), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->notice));
+}
+
+static const char *
+cannot_create_message (RlPageView *self)
+{
+  return self->cannot_create_reason && *self->cannot_create_reason
+    ? self->cannot_create_reason
+    : _("Comments cannot be added right now.");
+}
+
+static void
+comment_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  RlPageView *self = RL_PAGE_VIEW (widget);
+  guint start, end;
+
+  if (self->page == NULL)
+    return;
+  if (!selection_offsets (self, &start, &end))
+    {
+      show_notice (self, _("Select the text to comment on first."));
+      return;
+    }
+  if (!self->can_create)
+    {
+      show_notice (self, cannot_create_message (self));
+      return;
+    }
+  rl_page_view_open_composer (self, start, end, NULL);
+}
+
+static void
+open_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RlPageView *self = RL_PAGE_VIEW (widget);
+  const char *href = link_at (self, self->context_offset);
+
+  if (href != NULL)
+    open_link (self, href);
+}
+
+static RlAnchor
+anchor_for_range (RlPageView *self,
+                  guint       start,
+                  guint       end)
+{
+  guint n_chars = rl_page_text_get_n_chars (self->page);
+  RlAnchor anchor = { .kind = RL_DOC_KIND_PAGE, .start = start, .end = end };
+
+  anchor.exact = rl_page_text_slice (self->page, start, end);
+  anchor.prefix = rl_page_text_slice (self->page, start > RL_CONTEXT_MAX_CHARS ? start - RL_CONTEXT_MAX_CHARS : 0, start);
+  anchor.suffix = rl_page_text_slice (self->page, end, MIN (n_chars, end + RL_CONTEXT_MAX_CHARS));
+  return anchor;
+}
+
+static void
+composer_submit (RlPageView *self)
+{
+  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (self->composer);
+  g_autofree char *text = rl_annotation_composer_dup_text (composer);
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor;
+  gboolean ok;
+  GtkTextIter iter;
+
+  if (self->store == NULL || self->page == NULL)
+    {
+      rl_annotation_composer_set_error (composer, _("This page is not open for review."));
+      return;
+    }
+  anchor = anchor_for_range (self, self->composer_start, self->composer_end);
+  ok = rl_doc_store_create_thread (self->store, &anchor, text, &id, &error);
+  rl_anchor_clear (&anchor);
+  if (!ok)
+    {
+      /* The text stays; the user may fix it or send again. */
+      if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
+        rl_annotation_composer_set_error (composer, _("You're offline. The comment was not added; send it again when you're back."));
+      else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
+        rl_annotation_composer_set_error (composer, _("The comment is empty or too long."));
+      else
+        rl_annotation_composer_set_error (composer, error->message);
+      return;
+    }
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  /* The new highlight replaces the selection. */
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
+  gtk_text_buffer_place_cursor (self->buffer, &iter);
+  rl_page_view_set_selected_thread (self, id);
+}
+
+static void
+composer_closed (RlPageView *self)
+{
+  GtkTextIter start, end;
+
+  /* Escape or a click elsewhere discards the draft. */
+  rl_annotation_composer_set_text (RL_ANNOTATION_COMPOSER (self->composer), NULL);
+  rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), NULL);
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->composing_tag, &start, &end);
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  update_comment_button (self);
+}
+
+/* ---- pointer and keys ---------------------------------------------------- */
+
+static gboolean
+offset_at_widget_point (RlPageView *self,
+                        double      x,
+                        double      y,
+                        guint      *offset)
+{
+  GtkTextIter iter;
+  int bx, by;
+
+  if (self->page == NULL)
+    return FALSE;
+  gtk_text_view_window_to_buffer_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, x, y, &bx, &by);
+  /* FALSE where the point is beside the text, not over a character. */
+  if (!gtk_text_view_get_iter_at_location (self->text_view, &iter, bx, by))
+    return FALSE;
+  *offset = gtk_text_iter_get_offset (&iter);
+  return TRUE;
+}
+
+/* The visible highlights over offset, innermost (shortest) first, then
+ * oldest first: the order clicks go through. */
+static GPtrArray *
+placements_at (RlPageView *self,
+               guint       offset)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->placements->len; i++)
+    {
+      Placement *placement = g_ptr_array_index (self->placements, i);
+
+      if (placement_visible (self, placement) && placement->start <= offset && offset < placement->end)
+        g_ptr_array_add (found, placement);
+    }
+  g_ptr_array_sort (found, compare_by_length_desc);
+  /* compare_by_length_desc puts the outermost first: reverse it. */
+  for (guint i = 0; i < found->len / 2; i++)
+    {
+      gpointer tmp = found->pdata[i];
+
+      found->pdata[i] = found->pdata[found->len - 1 - i];
+      found->pdata[found->len - 1 - i] = tmp;
+    }
+  return found;
+}
+
+static void
+click_at (RlPageView *self,
+          guint       offset,
+          gboolean    open_links)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  const char *href = link_at (self, offset);
+  guint pick = 0;
+
+  if (href != NULL && open_links)
+    {
+      open_link (self, href);
+      return;
+    }
+  found = placements_at (self, offset);
+  if (found->len == 0)
+    return;
+  /* The innermost first; a click again on a selected one goes outwards. */
+  for (guint i = 0; i < found->len; i++)
+    if (g_strcmp0 (((Placement *) g_ptr_array_index (found, i))->id, self->selected_thread) == 0)
+      pick = (i + 1) % found->len;
+  rl_page_view_set_selected_thread (self, ((Placement *) g_ptr_array_index (found, pick))->id);
+}
+
+static void
+click_released (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                RlPageView      *self)
+{
+  guint offset;
+  GtkTextIter a, b;
+
+  if (n_press != 1 || gtk_text_buffer_get_selection_bounds (self->buffer, &a, &b))
+    return;   /* a drag that selected text, or a double click */
+  if (offset_at_widget_point (self, x, y, &offset))
+    click_at (self, offset, TRUE);
+}
+
+static void
+context_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 RlPageView      *self)
+{
+  guint offset;
+
+  if (offset_at_widget_point (self, x, y, &offset))
+    {
+      self->context_offset = offset;
+      update_link_action (self);
+    }
+}
+
+static void
+pointer_moved (GtkEventControllerMotion *motion,
+               double                    x,
+               double                    y,
+               RlPageView               *self)
+{
+  guint offset;
+  gboolean active = FALSE;
+
+  if (offset_at_widget_point (self, x, y, &offset))
+    {
+      g_autoptr(GPtrArray) found = placements_at (self, offset);
+
+      active = link_at (self, offset) != NULL || found->len > 0;
+    }
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text_view), active ? "pointer" : "text");
+}
+
+static gboolean
+query_tooltip (GtkWidget  *widget,
+               int         x,
+               int         y,
+               gboolean    keyboard,
+               GtkTooltip *tooltip,
+               RlPageView *self)
+{
+  g_autofree char *preview = NULL;
+  guint offset;
+  GtkTextIter iter;
+
+  if (keyboard)
+    {
+      gtk_text_buffer_get_iter_at_mark (self->buffer, &iter, gtk_text_buffer_get_insert (self->buffer));
+      offset = gtk_text_iter_get_offset (&iter);
+    }
+  else if (!offset_at_widget_point (self, x, y, &offset))
+    return FALSE;
+  preview = rl_page_view_dup_preview_at (self, offset);
+  if (preview == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, preview);
+  return TRUE;
+}
+
+static gboolean
+text_key_pressed (GtkEventControllerKey *controller,
+                  guint                  keyval,
+                  guint                  keycode,
+                  GdkModifierType        state,
+                  RlPageView            *self)
+{
+  GtkTextIter iter;
+  const char *href;
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
+    return FALSE;
+  if (keyval == GDK_KEY_Tab && gtk_widget_get_visible (self->comment_button))
+    {
+      gtk_widget_grab_focus (self->comment_button);
+      return TRUE;
+    }
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
+    {
+      gtk_text_buffer_get_iter_at_mark (self->buffer, &iter, gtk_text_buffer_get_insert (self->buffer));
+      href = link_at (self, gtk_text_iter_get_offset (&iter));
+      if (href != NULL)
+        {
+          open_link (self, href);
+          return TRUE;
+        }
+      {
+        g_autoptr(GPtrArray) found = placements_at (self, gtk_text_iter_get_offset (&iter));
+
+        if (found->len > 0)
+          {
+            click_at (self, gtk_text_iter_get_offset (&iter), FALSE);
+            return TRUE;
+          }
+      }
+    }
+  return FALSE;
+}
+
+static gboolean
+button_key_pressed (GtkEventControllerKey *controller,
+                    guint                  keyval,
+                    guint                  keycode,
+                    GdkModifierType        state,
+                    RlPageView            *self)
+{
+  if (keyval == GDK_KEY_Escape || keyval == GDK_KEY_ISO_Left_Tab
+      || (keyval == GDK_KEY_Tab && (state & GDK_SHIFT_MASK)))
+    {
+      if (keyval == GDK_KEY_Escape)
+        gtk_widget_set_visible (self->comment_button, FALSE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+mark_set (GtkTextBuffer *buffer,
+          GtkTextIter   *location,
+          GtkTextMark   *mark,
+          RlPageView    *self)
+{
+  if (mark == gtk_text_buffer_get_insert (buffer))
+    {
+      self->context_offset = gtk_text_iter_get_offset (location);
+      update_link_action (self);
+    }
+  if (mark == gtk_text_buffer_get_insert (buffer) || mark == gtk_text_buffer_get_selection_bound (buffer))
+    update_comment_button (self);
+}
+
+/* ---- GtkWidget ------------------------------------------------------------ */
+
+static void
+update_gutters (RlPageView *self,
+                int         width)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self->text_view));
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int char_width = pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE;
+  int column = READABLE_CHARS * MAX (char_width, 4) + 2 * PAGE_PADDING;
+  int gutter = MAX (0, (width - column) / 2);
+
+  pango_font_metrics_unref (metrics);
+  if (gutter == self->gutter)
+    return;
+  self->gutter = gutter;
+  gtk_widget_set_size_request (self->left_gutter, gutter, -1);
+  gtk_widget_set_size_request (self->right_gutter, gutter, -1);
+}
+
+static void
+rl_page_view_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  RlPageView *self = RL_PAGE_VIEW (widget);
+
+  gtk_widget_measure (self->scroller, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+present_popover (RlPageView *self,
+                 GtkWidget  *popover,
+                 guint       offset)
+{
+  GdkRectangle rect;
+
+  if (!gtk_widget_get_visible (popover))
+    return;
+  if (range_pointing_rect (self, offset, &rect))
+    gtk_popover_set_pointing_to (GTK_POPOVER (popover), &rect);
+  gtk_popover_present (GTK_POPOVER (popover));
+}
+
+static void
+rl_page_view_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  RlPageView *self = RL_PAGE_VIEW (widget);
+
+  /* The gutters keep lines readable: the column stays about
+   * READABLE_CHARS wide and centred however wide the window is. */
+  update_gutters (self, width);
+  gtk_widget_allocate (self->scroller, width, height, baseline, NULL);
+  present_popover (self, self->composer, self->composer_end);
+  if (gtk_widget_get_visible (self->notice))
+    gtk_popover_present (GTK_POPOVER (self->notice));
+}
+
+static gboolean
+rl_page_view_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (RL_PAGE_VIEW (widget)->text_view));
+}
+
+static void
+rl_page_view_dispose (GObject *object)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  rl_page_view_set_store (self, NULL);
+  g_clear_pointer (&self->composer, gtk_widget_unparent);
+  g_clear_pointer (&self->notice, gtk_widget_unparent);
+  g_clear_pointer (&self->scroller, gtk_widget_unparent);
+  g_clear_object (&self->extra_menu);
+  G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
+}
+
+static void
+rl_page_view_finalize (GObject *object)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  g_clear_pointer (&self->page, rl_page_text_unref);
+  g_ptr_array_unref (self->watched);
+  g_ptr_array_unref (self->placements);
+  g_hash_table_unref (self->thread_tags);
+  g_hash_table_unref (self->places);
+  g_clear_pointer (&self->reanchorer, rl_reanchorer_free);
+  g_free (self->selected_thread);
+  g_free (self->cannot_create_reason);
+  G_OBJECT_CLASS (rl_page_view_parent_class)->finalize (object);
+}
+
+static void
+rl_page_view_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      g_value_set_string (value, self->selected_thread);
+      break;
+    case PROP_HIDE_RESOLVED:
+      g_value_set_boolean (value, self->hide_resolved);
+      break;
+    case PROP_CAN_CREATE:
+      g_value_set_boolean (value, self->can_create);
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      g_value_set_string (value, self->cannot_create_reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_page_view_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_THREAD:
+      rl_page_view_set_selected_thread (self, g_value_get_string (value));
+      break;
+    case PROP_HIDE_RESOLVED:
+      rl_page_view_set_hide_resolved (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_CREATE:
+      rl_page_view_set_can_create (self, g_value_get_boolean (value));
+      break;
+    case PROP_CANNOT_CREATE_REASON:
+      rl_page_view_set_cannot_create_reason (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rl_page_view_class_init (RlPageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rl_page_view_dispose;
+  object_class->finalize = rl_page_view_finalize;
+  object_class->get_property = rl_page_view_get_property;
+  object_class->set_property = rl_page_view_set_property;
+  widget_class->measure = rl_page_view_measure;
+  widget_class->size_allocate = rl_page_view_size_allocate;
+  widget_class->grab_focus = rl_page_view_grab_focus;
+
+  properties[PROP_SELECTED_THREAD] =
+    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HIDE_RESOLVED] =
+    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_CREATE] =
+    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CANNOT_CREATE_REASON] =
+    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Placements changed: re-anchored on a new page, or a thread came, went
+   * or moved. */
+  signals[SIGNAL_RANGES_CHANGED] =
+    g_signal_new ("ranges-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "page.comment", NULL, comment_activated);
+  gtk_widget_class_install_action (widget_class, "page.open-link", NULL, open_link_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK, "page.comment", NULL);
+  gtk_widget_class_set_css_name (widget_class, "pageview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+rl_page_view_init (RlPageView *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+  const GdkRGBA overlap = { 0.93f, 0.55f, 0.0f, 0.42f };
+  const GdkRGBA selected = { 1.0f, 0.62f, 0.18f, 0.72f };
+  const GdkRGBA composing = { 0.21f, 0.52f, 0.89f, 0.25f };
+  g_autoptr(GMenuItem) comment_item = NULL;
+
+  self->can_create = TRUE;
+  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->placements = g_ptr_array_new_with_free_func (placement_free);
+  self->thread_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_place_free);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Page"), -1);
+
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+
+  self->text_view = g_object_new (RL_TYPE_PAGE_TEXT_VIEW, NULL);
+  self->buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_view_set_editable (self->text_view, FALSE);
+  /* A caret, so Shift+arrows select from the keyboard (without one the
+   * arrows scroll). */
+  gtk_text_view_set_cursor_visible (self->text_view, TRUE);
+  gtk_text_view_set_wrap_mode (self->text_view, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (self->text_view, PAGE_PADDING);
+  gtk_text_view_set_right_margin (self->text_view, PAGE_PADDING);
+  gtk_text_view_set_top_margin (self->text_view, PAGE_PADDING);
+  gtk_text_view_set_bottom_margin (self->text_view, 2 * PAGE_PADDING);
+  gtk_text_view_set_pixels_inside_wrap (self->text_view, 2);
+  gtk_widget_add_css_class (GTK_WIDGET (self->text_view), "page-text");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Page text"), -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->text_view));
+
+  self->left_gutter = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  self->right_gutter = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_LEFT, self->left_gutter);
+  gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_RIGHT, self->right_gutter);
+
+  self->link_tag = named_tag (self, "link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  update_link_color (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_link_color), self, G_CONNECT_SWAPPED);
+  self->overlap_tag = named_tag (self, "thread-overlap", "background-rgba", &overlap,
+                                 "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  self->composing_tag = named_tag (self, "composing", "background-rgba", &composing, NULL);
+  self->selected_tag = named_tag (self, "thread-selected", "background-rgba", &selected, NULL);
+
+  self->comment_button = gtk_button_new_with_mnemonic (_("_Comment"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->comment_button), "page.comment");
+  gtk_widget_add_css_class (self->comment_button, "page-comment-button");
+  gtk_widget_set_tooltip_text (self->comment_button, _("Comment on the selection (Ctrl+Alt+M)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->comment_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment on selection"), -1);
+  gtk_widget_set_visible (self->comment_button, FALSE);
+  gtk_text_view_add_overlay (self->text_view, self->comment_button, 0, 0);
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (button_key_pressed), self);
+  gtk_widget_add_controller (self->comment_button, controller);
+
+  self->extra_menu = g_menu_new ();
+  comment_item = g_menu_item_new (_("Co_mment on Selection"), "page.comment");
+  g_menu_item_set_attribute (comment_item, "accel", "s", "<Control><Alt>m");
+  g_menu_append_item (self->extra_menu, comment_item);
+  g_menu_append (self->extra_menu, _("_Open Link"), "page.open-link");
+  gtk_text_view_set_extra_menu (self->text_view, G_MENU_MODEL (self->extra_menu));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
+  g_signal_connect (gesture, "released", G_CALLBACK (click_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (gesture), GTK_PHASE_CAPTURE);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (context_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (pointer_moved), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), controller);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (text_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), controller);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->text_view), TRUE);
+  g_signal_connect (self->text_view, "query-tooltip", G_CALLBACK (query_tooltip), self);
+  g_signal_connect (self->buffer, "mark-set", G_CALLBACK (mark_set), self);
+
+  self->composer = rl_annotation_composer_new ();
+  gtk_widget_set_visible (self->composer, FALSE);
+  gtk_widget_set_parent (self->composer, GTK_WIDGET (self));
+  g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
+  g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
+
+  self->notice = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (self->notice), gtk_label_new (NULL));
+  gtk_widget_add_css_class (self->notice, "page-notice");
+  gtk_widget_set_parent (self->notice, GTK_WIDGET (self));
+
+  update_link_action (self);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+GtkWidget *
+rl_page_view_new (void)
+{
+  return g_object_new (RL_TYPE_PAGE_VIEW, NULL);
+}
+
+void
+rl_page_view_set_page (RlPageView *self,
+                       RlPageText *page)
+{
+  GtkTextIter start;
+
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  if (self->page == page)
+    return;
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  if (page != NULL)
+    rl_page_text_ref (page);
+  g_clear_pointer (&self->page, rl_page_text_unref);
+  self->page = page;
+  {
+    GHashTableIter iter;
+    gpointer tag;
+
+    g_hash_table_iter_init (&iter, self->thread_tags);
+    while (g_hash_table_iter_next (&iter, NULL, &tag))
+      gtk_text_tag_table_remove (gtk_text_buffer_get_tag_table (self->buffer), tag);
+  }
+  g_hash_table_remove_all (self->thread_tags);
+  g_hash_table_remove_all (self->places);
+  g_clear_pointer (&self->reanchorer, rl_reanchorer_free);
+
+  /* Inserted once: everything after this is tags. */
+  if (page != NULL)
+    {
+      gsize n_bytes;
+      const char *text = rl_page_text_get_text (page, &n_bytes);
+
+      gtk_text_buffer_set_text (self->buffer, text, n_bytes);
+    }
+  else
+    gtk_text_buffer_set_text (self->buffer, "", 0);
+  gtk_text_buffer_get_start_iter (self->buffer, &start);
+  gtk_text_buffer_place_cursor (self->buffer, &start);
+  if (self->selected_mark == NULL)
+    self->selected_mark = gtk_text_buffer_create_mark (self->buffer, NULL, &start, TRUE);
+  if (page != NULL)
+    style_page (self);
+  else
+    {
+      g_array_set_size (RL_PAGE_TEXT_VIEW (self->text_view)->bullets, 0);
+      g_array_set_size (RL_PAGE_TEXT_VIEW (self->text_view)->quote_bars, 0);
+    }
+  refresh_threads (self);
+  update_comment_button (self);
+}
+
+RlPageText *
+rl_page_view_get_page (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->page;
+}
+
+void
+rl_page_view_set_store (RlPageView *self,
+                        RlDocStore *store)
+{
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
+
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                               G_CALLBACK (threads_changed), self);
+  watch_items (self);
+  /* Disposing: the buffer may already be going. */
+  if (self->scroller != NULL)
+    refresh_threads (self);
+}
+
+void
+rl_page_view_open_composer (RlPageView *self,
+                            guint       start,
+                            guint       end,
+                            const char *text)
+{
+  RlAnnotationComposer *composer;
+  g_autofree char *quote = NULL;
+  GtkTextIter iter, bound;
+
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  if (self->page == NULL)
+    return;
+  end = MIN (end, rl_page_text_get_n_chars (self->page));
+  start = MIN (start, end);
+  if (start == end)
+    return;
+  composer = RL_ANNOTATION_COMPOSER (self->composer);
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  self->composer_start = start;
+  self->composer_end = end;
+  quote = rl_page_text_slice (self->page, start, end);
+  rl_annotation_composer_set_quote (composer, quote);
+  rl_annotation_composer_set_text (composer, text);
+  rl_annotation_composer_set_error (composer, NULL);
+
+  /* The passage stays marked while the comment is typed. */
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &bound, end);
+  gtk_text_buffer_apply_tag (self->buffer, self->composing_tag, &iter, &bound);
+  gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &bound);
+  gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.1, FALSE, 0, 0);
+  gtk_widget_set_visible (self->comment_button, FALSE);
+  gtk_popover_popup (GTK_POPOVER (self->composer));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+gboolean
+rl_page_view_get_thread_range (RlPageView *self,
+                               const char *thread_id,
+                               guint      *start,
+                               guint      *end)
+{
+  const Placement *placement;
+
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
+
+  placement = find_placement (self, thread_id);
+  if (placement == NULL || !placement->placed)
+    return FALSE;
+  if (start)
+    *start = placement->start;
+  if (end)
+    *end = placement->end;
+  return TRUE;
+}
+
+const char *
+rl_page_view_get_selected_thread (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->selected_thread;
+}
+
+void
+rl_page_view_set_selected_thread (RlPageView *self,
+                                  const char *thread_id)
+{
+  const Placement *placement;
+
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  if (g_strcmp0 (self->selected_thread, thread_id) == 0)
+    return;
+  g_free (self->selected_thread);
+  self->selected_thread = g_strdup (thread_id);
+  apply_highlights (self);
+  /* Into view only if it is not there already: the text moves no more
+   * than it must. */
+  placement = find_placement (self, thread_id);
+  if (placement != NULL && placement_visible (self, placement))
+    {
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, placement->start);
+      gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &iter);
+      gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.05, FALSE, 0, 0);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+gboolean
+rl_page_view_get_hide_resolved (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
+  return self->hide_resolved;
+}
+
+void
+rl_page_view_set_hide_resolved (RlPageView *self,
+                                gboolean    hide_resolved)
+{
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  hide_resolved = !!hide_resolved;
+  if (self->hide_resolved == hide_resolved)
+    return;
+  self->hide_resolved = hide_resolved;
+  apply_highlights (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
+}
+
+gboolean
+rl_page_view_get_can_create (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
+  return self->can_create;
+}
+
+void
+rl_page_view_set_can_create (RlPageView *self,
+                             gboolean    can_create)
+{
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  can_create = !!can_create;
+  if (self->can_create == can_create)
+    return;
+  self->can_create = can_create;
+  gtk_widget_set_tooltip_text (self->comment_button,
+                               can_create ? _("Comment on the selection (Ctrl+Alt+M)") : cannot_create_message (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
+}
+
+const char *
+rl_page_view_get_cannot_create_reason (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->cannot_create_reason;
+}
+
+void
+rl_page_view_set_cannot_create_reason (RlPageView *self,
+                                       const char *reason)
+{
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+
+  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
+    return;
+  g_free (self->cannot_create_reason);
+  self->cannot_create_reason = g_strdup (reason);
+  if (!self->can_create)
+    gtk_widget_set_tooltip_text (self->comment_button, cannot_create_message (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
+}
+
+GtkWidget *
+rl_page_view_get_text_view (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return GTK_WIDGET (self->text_view);
+}
+
+GtkWidget *
+rl_page_view_get_comment_button (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->comment_button;
+}
+
+GtkWidget *
+rl_page_view_get_composer (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->composer;
+}
+
+GtkWidget *
+rl_page_view_get_notice (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->notice;
+}
+
+GtkTextTag *
+rl_page_view_get_thread_tag (RlPageView *self,
+                             const char *thread_id)
+{
+  const Placement *placement;
+
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+
+  placement = find_placement (self, thread_id);
+  if (placement == NULL || !placement_visible (self, placement))
+    return NULL;
+  return g_hash_table_lookup (self->thread_tags, thread_id);
+}
+
+const char *
+rl_page_view_get_link_at (RlPageView *self,
+                          guint       offset)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return link_at (self, offset);
+}
+
+void
+rl_page_view_click_for_testing (RlPageView *self,
+                                guint       offset,
+                                gboolean    open_links)
+{
+  g_return_if_fail (RL_IS_PAGE_VIEW (self));
+  click_at (self, offset, open_links);
+}
+
+char *
+rl_page_view_dup_preview_at (RlPageView *self,
+                             guint       offset)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  const char *href;
+  GString *text;
+
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+
+  found = placements_at (self, offset);
+  href = link_at (self, offset);
+  if (found->len == 0 && href == NULL)
+    return NULL;
+  text = g_string_new (NULL);
+  for (guint i = 0; i < found->len; i++)
+    {
+      const Placement *placement = g_ptr_array_index (found, i);
+
+      if (placement->preview == NULL)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, placement->preview);
+    }
+  if (href != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, href);
+    }
+  return g_string_free (text, FALSE);
+}

@@ -1,0 +1,87 @@
+/* rl-page-view.h — a page document (Markdown or plain text) with its
+ * annotations as highlights
+ *
+ * A read-only GtkTextView in its own GtkScrolledWindow. The buffer's text
+ * IS the page's plain text (rl-plaintext.h), inserted once, so buffer
+ * character offsets are the anchors' code points; styling, bullets and
+ * highlights are tags and drawing only, never characters. Selecting text
+ * shows a floating "Comment" button at the selection's end (Tab reaches
+ * it); it, Ctrl+Alt+M and the context menu's "Comment on Selection" open
+ * the composer. Every thread of the store is placed on the text (exact
+ * offsets first, then re-anchored from exact + prefix/suffix); the ones
+ * that cannot be placed are orphaned: not highlighted. Live changes only
+ * change tags: the text never moves under the reader.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rl-doc-store.h"
+#include "rl-plaintext.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_PAGE_VIEW (rl_page_view_get_type ())
+G_DECLARE_FINAL_TYPE (RlPageView, rl_page_view, RL, PAGE_VIEW, GtkWidget)
+
+GtkWidget  *rl_page_view_new                 (void);
+/* The page's plain text and spans; NULL clears. */
+void        rl_page_view_set_page            (RlPageView  *self,
+                                              RlPageText  *page);
+RlPageText *rl_page_view_get_page            (RlPageView  *self);
+/* Its threads become highlights; NULL clears. */
+void        rl_page_view_set_store           (RlPageView  *self,
+                                              RlDocStore  *store);
+/* Reopens the composer for [start, end) with text typed: the "Retry" of a
+ * failed create. */
+void        rl_page_view_open_composer       (RlPageView  *self,
+                                              guint        start,
+                                              guint        end,
+                                              const char  *text);
+/* Where the thread sits now (after re-anchoring): FALSE when it is
+ * orphaned or unknown. */
+gboolean    rl_page_view_get_thread_range    (RlPageView  *self,
+                                              const char  *thread_id,
+                                              guint       *start,
+                                              guint       *end);
+
+const char *rl_page_view_get_selected_thread (RlPageView  *self);
+void        rl_page_view_set_selected_thread (RlPageView  *self,
+                                              const char  *thread_id);
+gboolean    rl_page_view_get_hide_resolved   (RlPageView  *self);
+void        rl_page_view_set_hide_resolved   (RlPageView  *self,
+                                              gboolean     hide_resolved);
+gboolean    rl_page_view_get_can_create      (RlPageView  *self);
+void        rl_page_view_set_can_create      (RlPageView  *self,
+                                              gboolean     can_create);
+const char *rl_page_view_get_cannot_create_reason (RlPageView *self);
+void        rl_page_view_set_cannot_create_reason (RlPageView *self,
+                                                   const char *reason);
+
+/* The real widgets, for tests and the window: the text view, the floating
+ * Comment button, the composer (an RlAnnotationComposer), the "cannot
+ * comment" notice. */
+GtkWidget  *rl_page_view_get_text_view       (RlPageView  *self);
+GtkWidget  *rl_page_view_get_comment_button  (RlPageView  *self);
+GtkWidget  *rl_page_view_get_composer        (RlPageView  *self);
+GtkWidget  *rl_page_view_get_notice          (RlPageView  *self);
+/* The highlight tag of a thread, or NULL when it is not highlighted
+ * (orphaned, or resolved while resolved ones are hidden). */
+GtkTextTag *rl_page_view_get_thread_tag      (RlPageView  *self,
+                                              const char  *thread_id);
+/* The link target at a code point offset, or NULL. */
+const char *rl_page_view_get_link_at         (RlPageView  *self,
+                                              guint        offset);
+/* Test hook: the handler a primary click released without dragging at
+ * that offset runs (selects the highlight there; a link opens unless
+ * open_links is FALSE). Pointer events cannot be synthesised in GTK 4. */
+void        rl_page_view_click_for_testing   (RlPageView  *self,
+                                              guint        offset,
+                                              gboolean     open_links);
+/* The preview a hover over offset shows, or NULL. */
+char       *rl_page_view_dup_preview_at      (RlPageView  *self,
+                                              guint        offset);
+
+G_END_DECLS
