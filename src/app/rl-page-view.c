@@ -620,7 +620,6 @@ span_tag (RlPageView       *self,
                         "family", "monospace",
                         "paragraph-background-rgba", &block_bg,
                         "wrap-mode", GTK_WRAP_CHAR,
-                        "pixels-below-lines", 10,
                         NULL);
     case RL_TEXT_SPAN_QUOTE:
       return named_tag (self, "quote", "foreground-rgba", &dim, "style", PANGO_STYLE_ITALIC, NULL);
@@ -759,6 +758,62 @@ layout_blocks (RlPageView *self)
 }
 
 static void
+mark_line (RlPageView *self,
+           GtkTextTag *tag,
+           guint       offset)
+{
+  GtkTextIter start, end;
+
+  /* Paragraph properties come from the tags at a line's start. */
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &start, offset);
+  gtk_text_iter_set_line_offset (&start, 0);
+  end = start;
+  gtk_text_iter_forward_char (&end);
+  gtk_text_buffer_apply_tag (self->buffer, tag, &start, &end);
+}
+
+/* Room before and after code blocks and tables as wholes: their lines are
+ * separate paragraphs, so spacing on the block's tag would open every line. */
+static void
+space_blocks (RlPageView       *self,
+              const RlTextSpan *spans,
+              guint             n_spans)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (self->buffer);
+  GtkTextTag *before = named_tag (self, "block-start", "pixels-above-lines", 8, NULL);
+  GtkTextTag *after = named_tag (self, "block-end", "pixels-below-lines", 12, NULL);
+  const RlTextSpan *cell = NULL;   /* the last table cell seen */
+
+  gtk_text_tag_set_priority (before, gtk_text_tag_table_get_size (table) - 1);
+  gtk_text_tag_set_priority (after, gtk_text_tag_table_get_size (table) - 1);
+  for (guint i = 0; i < n_spans; i++)
+    {
+      const RlTextSpan *span = &spans[i];
+
+      if (span->end <= span->start)
+        continue;
+      if (span->kind == RL_TEXT_SPAN_CODE_BLOCK)
+        {
+          mark_line (self, before, span->start);
+          mark_line (self, after, span->end - 1);
+        }
+      else if (span->kind == RL_TEXT_SPAN_TABLE_CELL)
+        {
+          /* Cells of one table follow each other, one line each. */
+          if (cell == NULL || cell->end + 1 != span->start)
+            {
+              if (cell != NULL)
+                mark_line (self, after, cell->end - 1);
+              mark_line (self, before, span->start);
+            }
+          cell = span;
+        }
+    }
+  if (cell != NULL)
+    mark_line (self, after, cell->end - 1);
+}
+
+static void
 style_page (RlPageView *self)
 {
   guint n_spans;
@@ -771,6 +826,7 @@ style_page (RlPageView *self)
       if (tag != NULL && spans[i].end > spans[i].start)
         apply_range (self, tag, spans[i].start, spans[i].end);
     }
+  space_blocks (self, spans, n_spans);
   layout_blocks (self);
 }
 
@@ -1265,6 +1321,13 @@ rl_page_view_measure (GtkWidget      *widget,
   RlPageView *self = RL_PAGE_VIEW (widget);
 
   gtk_widget_measure (self->scroller, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+  /* The gutters follow the width given, so they ask for none: else the
+   * window could never be made narrower than it once was. */
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = MAX (0, *minimum - 2 * self->gutter);
+      *natural = MAX (*minimum, *natural - 2 * self->gutter);
+    }
 }
 
 static void
