@@ -564,6 +564,7 @@ test_select_creates (Fixture       *f,
   rl_ui_test_run (100);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_get_mapped (button));
+  screenshot (f, "page-view-comment-button");
 
   /* The real button opens the real composer, quoting the selection. */
   activate_button (button);
