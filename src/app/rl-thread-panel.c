@@ -233,18 +233,22 @@ sync_rows (RlThreadPanel *self)
   if (self->position_func)
     g_ptr_array_sort_with_data (items, compare_item_pointers, self);
 
-  child = gtk_widget_get_first_child (GTK_WIDGET (self->list));
-  while (child)
-    {
-      GtkWidget *next = gtk_widget_get_next_sibling (child);
+  /* Rows to drop, gathered first: removing one can remove a header (the
+   * "Orphaned" one) that is the next sibling. */
+  {
+    g_autoptr(GPtrArray) gone = g_ptr_array_new ();
 
+    for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
+         child = gtk_widget_get_next_sibling (child))
       if (RL_IS_THREAD_ROW (child) && !g_hash_table_contains (wanted, rl_thread_row_get_item (RL_THREAD_ROW (child))))
-        {
-          g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
-          gtk_list_box_remove (self->list, child);
-        }
-      child = next;
-    }
+        g_ptr_array_add (gone, child);
+    for (guint i = 0; i < gone->len; i++)
+      {
+        child = g_ptr_array_index (gone, i);
+        g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
+        gtk_list_box_remove (self->list, child);
+      }
+  }
 
   for (guint i = 0; i < n; i++)
     {

@@ -12,6 +12,8 @@
 #include "rl-banner.h"
 #include "rl-error.h"
 #include "rl-image-view.h"
+#include "rl-page-view.h"
+#include "rl-plaintext.h"
 #include "rl-thread-panel.h"
 
 /* What a rolled-back change needs for its one-click retry. */
@@ -20,8 +22,11 @@ typedef struct
   RlRequestType  type;
   char          *doc_id;
   char          *thread_id;
+  RlDocKind      kind;          /* of the new thread's anchor */
   double         x;
   double         y;
+  guint          start;
+  guint          end;
   char          *text;
 } Retry;
 
@@ -50,11 +55,13 @@ struct _RlWindow
   GtkSpinner           *spinner;
   AdwStatusPage        *error_page;
   GtkScrolledWindow    *image_scroller;
+  GtkBox               *page_box;
   GtkRevealer          *threads_revealer;
   GtkBox               *panel_box;
   GMenu                *accounts_section;
 
   RlImageView          *image_view;
+  RlPageView           *page_view;
   RlThreadPanel        *panel;
   RlBanner             *reconnecting_banner;
   RlBanner             *offline_banner;
@@ -177,6 +184,7 @@ on_resynced (RlDocStore *store,
 
 static char *
 failure_title (RlRequestType  type,
+               RlDocKind      kind,
                const GError  *error)
 {
   const char *why = error ? error->message : _("unknown error");
@@ -196,6 +204,9 @@ failure_title (RlRequestType  type,
   switch (type)
     {
     case RL_REQUEST_CREATE_THREAD:
+      if (kind == RL_DOC_KIND_PAGE)
+        /* Translators: a comment on selected text; %s says why, e.g. "you’re offline" */
+        return g_strdup_printf (_("Comment not added: %s"), why);
       /* Translators: %s says why, e.g. "you’re offline" */
       return g_strdup_printf (_("Marker not added: %s"), why);
     case RL_REQUEST_ADD_COMMENT:
@@ -215,7 +226,9 @@ on_mutation_failed (RlDocStore    *store,
                     const RlEvent *change,
                     RlWindow      *self)
 {
-  g_autofree char *title = failure_title (type, error);
+  RlDocKind kind = change && change->thread ? change->thread->anchor.kind
+                 : self->doc ? rl_doc_item_get_kind (self->doc) : RL_DOC_KIND_IMAGE;
+  g_autofree char *title = failure_title (type, kind, error);
   g_autoptr(AdwToast) toast = adw_toast_new (title);
   Retry *retry;
 
@@ -231,8 +244,13 @@ on_mutation_failed (RlDocStore    *store,
       /* Where the change went: the new marker's place, or its thread. */
       if (type == RL_REQUEST_CREATE_THREAD && change && change->thread)
         {
-          retry->x = change->thread->anchor.x;
-          retry->y = change->thread->anchor.y;
+          const RlAnchor *anchor = &change->thread->anchor;
+
+          retry->kind = anchor->kind;
+          retry->x = anchor->x;
+          retry->y = anchor->y;
+          retry->start = (guint) CLAMP (anchor->start, 0, G_MAXUINT);
+          retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
         }
       else if (change && change->thread_id)
         retry->thread_id = g_strdup (change->thread_id);
@@ -285,6 +303,7 @@ update_connection (RlWindow *self)
 {
   RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
   RlConnectionState state = connection ? rl_connection_get_state (connection) : RL_CONNECTION_OFFLINE;
+  gboolean page = self->doc && rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE;
   const char *icon = "network-wired-symbolic";
   const char *tooltip = NULL;
   const char *reason = NULL;
@@ -298,22 +317,26 @@ update_connection (RlWindow *self)
     case RL_CONNECTION_CONNECTING:
       icon = "network-wired-acquiring-symbolic";
       tooltip = _("Connecting…");
-      reason = _("Connecting to the server; you can add markers in a moment.");
+      reason = page ? _("Connecting to the server; you can comment in a moment.")
+                    : _("Connecting to the server; you can add markers in a moment.");
       break;
     case RL_CONNECTION_RECONNECTING:
       icon = "network-wired-acquiring-symbolic";
       tooltip = _("Connection lost, reconnecting (click to retry now)");
-      reason = _("The connection was lost; you can add markers when it is back.");
+      reason = page ? _("The connection was lost; you can comment when it is back.")
+                    : _("The connection was lost; you can add markers when it is back.");
       break;
     case RL_CONNECTION_OFFLINE:
       icon = "network-wired-offline-symbolic";
       tooltip = _("Offline (click to retry)");
-      reason = _("You’re offline; you can add markers when you’re back.");
+      reason = page ? _("You’re offline; you can comment when you’re back.")
+                    : _("You’re offline; you can add markers when you’re back.");
       break;
     case RL_CONNECTION_UNAUTHORIZED:
       icon = "dialog-password-symbolic";
       tooltip = _("Signed out: the server refused the token");
-      reason = _("You’re signed out; sign in again to add markers.");
+      reason = page ? _("You’re signed out; sign in again to comment.")
+                    : _("You’re signed out; sign in again to add markers.");
       break;
     }
 
@@ -338,6 +361,8 @@ update_connection (RlWindow *self)
 
   update_viewers (self);
   g_object_set (self->image_view, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
+  rl_page_view_set_can_create (self->page_view, reason == NULL);
+  rl_page_view_set_cannot_create_reason (self->page_view, reason);
   g_object_set (self->panel, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
 
   /* Back: what may have been uploaded meanwhile. */
@@ -474,12 +499,59 @@ close_document (RlWindow *self)
       g_signal_handlers_disconnect_by_data (self->store, self);
       g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
     }
+  /* The panel first: it asks the page view where threads are. */
+  rl_thread_panel_set_store (self->panel, NULL);
+  rl_thread_panel_set_position_func (self->panel, NULL, NULL, NULL);
   rl_image_view_set_store (self->image_view, NULL);
   rl_image_view_set_texture (self->image_view, NULL);
-  rl_thread_panel_set_store (self->panel, NULL);
+  rl_page_view_set_store (self->page_view, NULL);
+  rl_page_view_set_page (self->page_view, NULL);
   g_clear_object (&self->store);
   g_clear_object (&self->doc);
   update_viewers (self);
+}
+
+/* Where the page view placed a thread: the panel lists pages in text order. */
+static gboolean
+page_position (const RlThread *thread,
+               guint          *start,
+               guint          *end,
+               gpointer        data)
+{
+  RlWindow *self = data;
+
+  return self->page_view != NULL && rl_page_view_get_thread_range (self->page_view, thread->id, start, end);
+}
+
+static void
+show_page (RlWindow     *self,
+           GBytes       *bytes,
+           const GError *load_error)
+{
+  const RlDocument *doc = rl_doc_item_get_document (self->doc);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlPageText) text = NULL;
+
+  if (bytes != NULL)
+    {
+      gsize length;
+      const char *data = g_bytes_get_data (bytes, &length);
+
+      text = rl_page_text_new (doc->mime ? doc->mime : "text/markdown", data ? data : "", length, &error);
+    }
+  if (text == NULL)
+    {
+      adw_status_page_set_description (self->error_page, bytes ? error->message : load_error->message);
+      gtk_stack_set_visible_child_name (self->doc_stack, "error");
+      return;
+    }
+  rl_page_view_set_page (self->page_view, text);
+  rl_page_view_set_store (self->page_view, self->store);
+  /* The panel after the view, so every thread is placed (or known to be
+   * orphaned) when the rows are made. */
+  rl_thread_panel_set_position_func (self->panel, page_position, self, NULL);
+  rl_thread_panel_set_store (self->panel, self->store);
+  gtk_stack_set_visible_child_name (self->doc_stack, "page");
 }
 
 static void
@@ -495,6 +567,13 @@ content_loaded (GObject      *source,
   if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   gtk_spinner_stop (self->spinner);
+  if (self->doc == NULL || self->page_view == NULL)
+    return;   /* closed meanwhile */
+  if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
+    {
+      show_page (self, bytes, error);
+      return;
+    }
   if (bytes != NULL)
     texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
@@ -534,13 +613,12 @@ open_document (RlWindow  *self,
   g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
   update_viewers (self);
 
-  if (rl_doc_item_get_kind (item) == RL_DOC_KIND_PAGE)
-    {
-      gtk_stack_set_visible_child_name (self->doc_stack, "page");
-      return;
-    }
+  /* The reasons say "markers" or "comment" by the kind. */
+  update_connection (self);
 
-  rl_thread_panel_set_store (self->panel, self->store);
+  /* A page's threads are listed once its text places them (show_page). */
+  if (rl_doc_item_get_kind (item) == RL_DOC_KIND_IMAGE)
+    rl_thread_panel_set_store (self->panel, self->store);
   gtk_stack_set_visible_child_name (self->doc_stack, "loading");
   gtk_spinner_start (self->spinner);
   self->content_cancellable = g_cancellable_new ();
@@ -803,7 +881,9 @@ retry_change_action (GtkWidget  *widget,
     select_document (self, retry->doc_id);
   if (self->doc != NULL && g_str_equal (rl_doc_item_get_id (self->doc), retry->doc_id))
     {
-      if (retry->type == RL_REQUEST_CREATE_THREAD)
+      if (retry->type == RL_REQUEST_CREATE_THREAD && retry->kind == RL_DOC_KIND_PAGE)
+        rl_page_view_open_composer (self->page_view, retry->start, retry->end, retry->text);
+      else if (retry->type == RL_REQUEST_CREATE_THREAD)
         rl_image_view_open_composer (self->image_view, retry->x, retry->y, retry->text);
       else
         {
@@ -858,6 +938,7 @@ rl_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
   /* Children of template children: gone with them. */
   self->image_view = NULL;
+  self->page_view = NULL;
   self->panel = NULL;
   G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
 }
@@ -949,6 +1030,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, image_scroller);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, page_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_revealer);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, panel_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
@@ -1006,6 +1088,17 @@ rl_window_init (RlWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->image_view, "hide-resolved", self->panel, "hide-resolved",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  /* The page view the same way: the panel is the one both views share. */
+  self->page_view = RL_PAGE_VIEW (rl_page_view_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->page_view), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->page_view), TRUE);
+  gtk_box_append (self->page_box, GTK_WIDGET (self->page_view));
+  g_object_bind_property (self->panel, "selected-thread", self->page_view, "selected-thread",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->panel, "hide-resolved", self->page_view, "hide-resolved",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_thread_panel_refresh_order),
+                           self->panel, G_CONNECT_SWAPPED);
 
   /* Stateful window actions that are widget properties. */
   sidebar = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");
@@ -1164,6 +1257,13 @@ rl_window_get_image_view (RlWindow *self)
 {
   g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
   return self->image_view;
+}
+
+RlPageView *
+rl_window_get_page_view (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), NULL);
+  return self->page_view;
 }
 
 RlThreadPanel *

@@ -14,6 +14,7 @@
 #include "rl-application.h"
 #include "rl-banner.h"
 #include "rl-image-view.h"
+#include "rl-page-view.h"
 #include "rl-session.h"
 #include "rl-thread-panel.h"
 
@@ -46,6 +47,7 @@ GListModel    *rl_window_get_documents    (RlWindow      *self);
  * "image", "page". */
 const char    *rl_window_get_visible_page (RlWindow      *self);
 RlImageView   *rl_window_get_image_view   (RlWindow      *self);
+RlPageView    *rl_window_get_page_view    (RlWindow      *self);
 RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
 /* "reconnecting", "offline" or "signed-out". */
 RlBanner      *rl_window_get_banner       (RlWindow      *self,

@@ -5,7 +5,8 @@
  * same store (one subscription). Bob, a raw WebSocket client on the same
  * document, reads the server's presence: Ada stays one viewer on one
  * connection however many windows she has. What Ada does in one window
- * shows in the other at once, and closing one leaves the other live.
+ * (a marker on the image, a comment on selected page text) shows in the
+ * other at once, and closing one leaves the other live.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +15,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "rl-annotation-composer.h"
 #include "rl-application.h"
 #include "rl-marker-composer.h"
 #include "rl-test-server.h"
@@ -356,6 +358,106 @@ test_new_window (Fixture       *f,
   g_assert_true (panel_lists (a, "After the second window closed"));
 }
 
+/* ---- a page in two windows -------------------------------------------------- */
+
+static gboolean
+page_shown (gpointer data)
+{
+  RlWindow *window = data;
+  GtkWidget *view = GTK_WIDGET (rl_window_get_page_view (window));
+
+  return g_strcmp0 (rl_window_get_visible_page (window), "page") == 0 &&
+         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
+}
+
+typedef struct
+{
+  RlPageView    *view;
+  RlThreadPanel *panel;
+  const char    *exact;
+  char          *thread;
+} QuoteWait;
+
+/* A highlighted thread quoting exact, in the view's store. */
+static gboolean
+has_highlight_of (gpointer data)
+{
+  QuoteWait *wait = data;
+  RlDocStore *store = rl_thread_panel_get_store (wait->panel);
+  GListModel *threads;
+
+  if (store == NULL)
+    return FALSE;
+  threads = rl_doc_store_get_threads (store);
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+      const RlThread *thread = rl_thread_item_get_thread (item);
+
+      if (g_strcmp0 (thread->anchor.exact, wait->exact) == 0 &&
+          rl_page_view_get_thread_tag (wait->view, thread->id) != NULL)
+        {
+          g_free (wait->thread);
+          wait->thread = g_strdup (thread->id);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_page_two_windows (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->page);
+  g_autoptr(JsonObject) created = NULL;
+  RlWindow *a, *b;
+  RlPageView *view_a;
+  RlAnnotationComposer *composer;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  QuoteWait quote = { NULL, NULL, "headline", NULL };
+  const char *plain;
+  const char *at;
+
+  a = first_window (f);
+  g_assert_true (rl_window_open_document (a, f->page));
+  g_assert_true (rl_ui_test_wait_for (page_shown, a, 5000));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "new-window", NULL);
+  b = RL_WINDOW (gtk_application_get_windows (GTK_APPLICATION (f->app))->data);
+  g_assert_true (b != a);
+  g_assert_true (rl_ui_test_wait_for (page_shown, b, 5000));
+  g_assert_true (rl_thread_panel_get_store (rl_window_get_thread_panel (a)) ==
+                 rl_thread_panel_get_store (rl_window_get_thread_panel (b)));
+  g_assert_true (presence_reaches (bob, f->page, 2, 2, 5000));
+
+  /* Ada selects "headline" in A and comments: B highlights it and lists it. */
+  view_a = rl_window_get_page_view (a);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_page_view_get_text_view (view_a)));
+  plain = rl_page_text_get_text (rl_page_view_get_page (view_a), NULL);
+  at = strstr (plain, "headline");
+  g_assert_nonnull (at);
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, (int) g_utf8_strlen (plain, at - plain));
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, (int) g_utf8_strlen (plain, at - plain) + 8);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  rl_ui_test_run (200);
+  composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (view_a));
+  g_assert_true (gtk_widget_activate (rl_page_view_get_comment_button (view_a)));
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  rl_annotation_composer_set_text (composer, "Shorter, please");
+  g_assert_true (gtk_widget_activate (rl_annotation_composer_get_send_button (composer)));
+
+  quote.view = rl_window_get_page_view (b);
+  quote.panel = rl_window_get_thread_panel (b);
+  g_assert_true (rl_ui_test_wait_for (has_highlight_of, &quote, 5000));
+  g_assert_true (panel_lists (b, "Shorter, please"));
+  created = rl_test_client_expect (bob, "new-text-chat");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (created, "thread"), "id"), ==,
+                   quote.thread);
+  g_free (quote.thread);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -372,5 +474,6 @@ main (int    argc,
                                                 GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   }
   g_test_add ("/windows-sync/new-window", Fixture, NULL, fixture_setup, test_new_window, fixture_teardown);
+  g_test_add ("/windows-sync/page", Fixture, NULL, fixture_setup, test_page_two_windows, fixture_teardown);
   return g_test_run ();
 }
