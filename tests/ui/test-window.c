@@ -511,6 +511,39 @@ test_page (Fixture       *f,
   rl_ui_test_run (RL_FLASH_WAIT_MS + 500);
   screenshot (f, "window-page-annotations");
 
+  /* A new revision without the word "hero": the panel lists its thread
+   * last, under "Orphaned"; the others keep their places. */
+  {
+    g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "page.md", NULL);
+    g_autofree char *bytes = NULL;
+    g_autoptr(GString) revised = NULL;
+    g_autoptr(RlPageText) page2 = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *order2 = NULL;
+
+    g_assert_true (g_file_get_contents (path, &bytes, NULL, &error));
+    revised = g_string_new (bytes);
+    g_assert_cmpuint (g_string_replace (revised, "The **hero** headline", "The headline", 1), ==, 1);
+    page2 = rl_page_text_new ("text/markdown", revised->str, revised->len, &error);
+    g_assert_no_error (error);
+    rl_page_view_set_page (view, page2);
+    order2 = g_strjoin (" ", title, line, hero, NULL);
+    order_wait.expected = order2;
+    g_assert_true (rl_ui_test_wait_for (order_is, &order_wait, 3000));
+    g_assert_true (rl_thread_panel_is_orphaned (panel, hero));
+    g_assert_false (rl_thread_panel_is_orphaned (panel, line));
+    g_assert_null (rl_page_view_get_thread_tag (view, hero));
+    g_assert_true (panel_lists (f, "Orphaned"));
+    g_assert_true (panel_lists (f, "Which hero image, the dark one?"));
+    screenshot (f, "window-page-orphaned");
+
+    /* The first revision again: all placed, in text order. */
+    rl_page_view_set_page (view, text);
+    order_wait.expected = expected;
+    g_assert_true (rl_ui_test_wait_for (order_is, &order_wait, 3000));
+    g_assert_false (rl_thread_panel_is_orphaned (panel, hero));
+  }
+
   /* Offline: the page view cannot create, and says why. */
   rl_connection_stop (rl_session_get_connection (f->session));
   g_assert_true (rl_ui_test_wait_for (banner_revealed, rl_window_get_banner (f->window, "offline"), 3000));
