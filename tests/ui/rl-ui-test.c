@@ -78,3 +78,101 @@ rl_ui_test_wait_for (gboolean (*cond) (gpointer),
     g_source_remove (id);
   return cond (data);
 }
+
+/* Runs what a key press would through the widget's own shortcut
+ * controllers (GTK 4 cannot synthesise key events). */
+void
+rl_ui_test_press_key (GtkWidget       *widget,
+                      guint            keyval,
+                      GdkModifierType  mods)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (widget);
+  gboolean done = FALSE;
+
+  for (guint i = 0; !done && i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; !done && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            done = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  g_object_unref (controllers);
+  g_assert_true (done);
+}
+
+/* The window with the popover drawn where it is on screen (popovers are
+ * surfaces of their own: a widget paintable of the window leaves them out). */
+void
+rl_ui_test_screenshot_with_popover (GtkWidget  *window,
+                                    GtkWidget  *popover,
+                                    const char *name)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GdkPaintable) window_paint = gtk_widget_paintable_new (window);
+  g_autoptr(GdkPaintable) popover_paint = gtk_widget_paintable_new (popover);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "ui", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  GdkSurface *popup = gtk_native_get_surface (GTK_NATIVE (popover));
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  double wx, wy, px, py;
+
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+  gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (popup)) + px - wx,
+                                                          gdk_popup_get_position_y (GDK_POPUP (popup)) + py - wy));
+  gdk_paintable_snapshot (popover_paint, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (popover), gtk_widget_get_height (popover));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+RlConnection *
+rl_ui_test_connect (RlTestServer *server,
+                    const char   *token)
+{
+  RlConnection *conn = rl_connection_new (server->ws_base, token, NULL);
+
+  /* Fast retries and a dead link found in 3 s, so tests run quickly. */
+  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
+  rl_connection_start (conn);
+  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  return conn;
+}
+
+gboolean
+rl_ui_test_store_settled (gpointer store)
+{
+  return rl_doc_store_is_synced (store) && rl_doc_store_get_n_in_flight (store) == 0;
+}
+
+RlDocStore *
+rl_ui_test_open_store (RlConnection *conn,
+                       const char   *doc,
+                       RlDocKind     kind)
+{
+  RlDocStore *store = rl_doc_store_get (conn, doc, kind);
+
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
+  return store;
+}

@@ -7,6 +7,9 @@
 
 #include <gtk/gtk.h>
 
+#include "rl-doc-store.h"
+#include "rl-test-server.h"
+
 G_BEGIN_DECLS
 
 /* gtk_init, the app's resources and style, libadwaita. */
@@ -22,5 +25,27 @@ void      rl_ui_test_run         (guint          ms);
 gboolean  rl_ui_test_wait_for    (gboolean     (*cond) (gpointer),
                                   gpointer       data,
                                   guint          ms);
+
+/* The window with a popover drawn where it is on screen (popovers are
+ * surfaces of their own: a widget paintable of the window leaves them out),
+ * saved like rl_ui_test_screenshot. */
+void      rl_ui_test_screenshot_with_popover (GtkWidget  *window,
+                                              GtkWidget  *popover,
+                                              const char *name);
+/* What pressing keyval with mods would do: the first of the widget's
+ * shortcuts with that trigger is activated (asserted). */
+void      rl_ui_test_press_key   (GtkWidget      *widget,
+                                  guint           keyval,
+                                  GdkModifierType mods);
+
+/* A connection to server with token, online, with fast test timings. */
+RlConnection *rl_ui_test_connect (RlTestServer *server,
+                                  const char   *token);
+/* Synced and nothing in flight. */
+gboolean      rl_ui_test_store_settled (gpointer store);
+/* The store of doc on conn, once settled. */
+RlDocStore   *rl_ui_test_open_store (RlConnection *conn,
+                                     const char   *doc,
+                                     RlDocKind     kind);
 
 G_END_DECLS

@@ -38,35 +38,14 @@ static RlConnection *
 online (Fixture    *f,
         const char *token)
 {
-  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
-
-  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
-  rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
-  return conn;
-}
-
-static gboolean
-store_synced (gpointer data)
-{
-  return rl_doc_store_is_synced (data);
-}
-
-static gboolean
-store_settled (gpointer data)
-{
-  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
+  return rl_ui_test_connect (f->server, token);
 }
 
 static RlDocStore *
 open_store (RlConnection *conn,
             const char   *doc)
 {
-  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
-
-  g_assert_true (rl_ui_test_wait_for (store_synced, store, 5000));
-  return store;
+  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_IMAGE);
 }
 
 static GdkTexture *
@@ -184,7 +163,7 @@ create (RlDocStore *store,
 
   g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   return id;
 }
 
@@ -209,72 +188,6 @@ wait_n_pins (RlImageView *view,
   PinWait wait = { view, n };
 
   g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
-}
-
-/* Activates the view's own shortcut for keyval + mods, as a key press would. */
-static void
-press_key (GtkWidget       *widget,
-           guint            keyval,
-           GdkModifierType  mods)
-{
-  GListModel *controllers = gtk_widget_observe_controllers (widget);
-  gboolean done = FALSE;
-
-  for (guint i = 0; !done && i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; !done && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger)
-              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
-              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
-            done = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
-                                                 gtk_shortcut_get_arguments (shortcut));
-        }
-    }
-  g_object_unref (controllers);
-  g_assert_true (done);
-}
-
-/* The window with the popover drawn where it is on screen (popovers are
- * surfaces of their own: a widget paintable of the window leaves them out). */
-static void
-screenshot_with_popover (GtkWidget  *window,
-                         GtkWidget  *popover,
-                         const char *name)
-{
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GdkPaintable) window_paint = gtk_widget_paintable_new (window);
-  g_autoptr(GdkPaintable) popover_paint = gtk_widget_paintable_new (popover);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "ui", "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  GdkSurface *popup = gtk_native_get_surface (GTK_NATIVE (popover));
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-  double wx, wy, px, py;
-
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-  gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (popup)) + px - wx,
-                                                          gdk_popup_get_position_y (GDK_POPUP (popup)) + py - wy));
-  gdk_paintable_snapshot (popover_paint, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (popover), gtk_widget_get_height (popover));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -332,7 +245,7 @@ test_click_creates (Fixture       *f,
   g_assert_true (gtk_widget_has_focus (rl_marker_composer_get_text_view (composer)));
   gtk_text_buffer_insert_at_cursor (buffer, "The hero headline wraps too early", -1);
   rl_ui_test_run (200);
-  screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer");
+  rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer");
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (bob)), ==, 0);
 
   activate_button (rl_marker_composer_get_send_button (composer));
@@ -353,7 +266,7 @@ test_click_creates (Fixture       *f,
   g_assert_cmpstr (seen->created_by.id, ==, rl_connection_get_user_id (f->connection));
 
   /* Our own marker, after its echo: one pin, no "teammate" highlight. */
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
   rl_ui_test_run (300);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
   g_assert_true (rl_image_view_get_pin_position (f->view, seen->id, &px, &py));
@@ -366,7 +279,7 @@ test_click_creates (Fixture       *f,
 
   /* Keyboard: Enter on the view itself opens the composer at the centre. */
   gtk_widget_grab_focus (GTK_WIDGET (f->view));
-  press_key (GTK_WIDGET (f->view), GDK_KEY_Return, 0);
+  rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_Return, 0);
   g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
   gtk_text_buffer_insert_at_cursor (buffer, "Centre", -1);
   /* Escape (the popover's own close) cancels: nothing is created. */
@@ -389,7 +302,7 @@ test_click_creates (Fixture       *f,
   g_assert_cmpstr (text, ==, "Kept while offline");
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
   rl_ui_test_run (200);
-  screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer-offline");
+  rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer-offline");
   gtk_popover_popdown (GTK_POPOVER (composer));
 }
 
@@ -510,19 +423,19 @@ test_zoom (Fixture       *f,
 
   /* Keys: + and − step by the same factor, 0 fits again; with Ctrl too. */
   zoom = rl_image_view_get_zoom (f->view);
-  press_key (widget, GDK_KEY_plus, 0);
+  rl_ui_test_press_key (widget, GDK_KEY_plus, 0);
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom * 1.25, 1e-9);
-  press_key (widget, GDK_KEY_minus, 0);
+  rl_ui_test_press_key (widget, GDK_KEY_minus, 0);
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom, 1e-9);
-  press_key (widget, GDK_KEY_plus, GDK_CONTROL_MASK);
+  rl_ui_test_press_key (widget, GDK_KEY_plus, GDK_CONTROL_MASK);
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom * 1.25, 1e-9);
-  press_key (widget, GDK_KEY_minus, GDK_CONTROL_MASK);
+  rl_ui_test_press_key (widget, GDK_KEY_minus, GDK_CONTROL_MASK);
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), zoom, 1e-9);
-  press_key (widget, GDK_KEY_0, 0);
+  rl_ui_test_press_key (widget, GDK_KEY_0, 0);
   g_assert_true (rl_image_view_is_fit (f->view));
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), fit, 1e-12);
   rl_image_view_zoom_at (f->view, 2.0, 10, 10);
-  press_key (widget, GDK_KEY_0, GDK_CONTROL_MASK);
+  rl_ui_test_press_key (widget, GDK_KEY_0, GDK_CONTROL_MASK);
   g_assert_true (rl_image_view_is_fit (f->view));
 
   /* Bounds. */
@@ -558,7 +471,7 @@ test_drag (Fixture       *f,
   g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.3 + 100 / (1440 * zoom), 1e-9);
   g_assert_cmpfloat_with_epsilon (y, 0.3 + 50 / (900 * zoom), 1e-9);
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
   rl_ui_test_run (300);
   g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, 0.3 + 100 / (1440 * zoom), 1e-9);
   g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, 0.3 + 50 / (900 * zoom), 1e-9);
@@ -594,7 +507,7 @@ test_drag (Fixture       *f,
     g_assert_cmpuint (rl_image_view_get_n_pins (view), ==, 2);
     ann_zoom = rl_image_view_get_zoom (view);
     rl_image_view_drag_pin_for_testing (view, theirs, -72, 0);
-    g_assert_true (rl_ui_test_wait_for (store_settled, ann, 5000));
+    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, ann, 5000));
     rl_ui_test_run (300);
     g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
     /* …and Ada's view follows. */
@@ -614,29 +527,29 @@ test_drag (Fixture       *f,
     zoom = rl_image_view_get_zoom (f->view);
     g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x0, &y0));
     for (int i = 0; i < 3; i++)
-      press_key (pin, GDK_KEY_Right, GDK_ALT_MASK);
+      rl_ui_test_press_key (pin, GDK_KEY_Right, GDK_ALT_MASK);
     for (int i = 0; i < 2; i++)
-      press_key (pin, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK);
+      rl_ui_test_press_key (pin, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK);
     g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
     g_assert_cmpfloat_with_epsilon (x, x0 + 30 / (1440 * zoom), 1e-9);
     g_assert_cmpfloat_with_epsilon (y, y0 + 2 / (900 * zoom), 1e-9);
     g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);   /* not sent yet */
-    press_key (pin, GDK_KEY_Return, 0);
-    g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+    rl_ui_test_press_key (pin, GDK_KEY_Return, 0);
+    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
     rl_ui_test_run (300);
     g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
     g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, y0 + 2 / (900 * zoom), 1e-9);
 
     /* Escape puts a keyboard move back; nothing is sent. */
-    press_key (pin, GDK_KEY_Left, GDK_ALT_MASK);
-    press_key (pin, GDK_KEY_Escape, 0);
+    rl_ui_test_press_key (pin, GDK_KEY_Left, GDK_ALT_MASK);
+    rl_ui_test_press_key (pin, GDK_KEY_Escape, 0);
     rl_ui_test_run (1000);
     g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
     g_assert_cmpfloat_with_epsilon (x, x0 + 30 / (1440 * zoom), 1e-9);
     g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
 
     /* Bob's pin does not move from Ada's keyboard. */
-    press_key (rl_image_view_get_pin (f->view, theirs), GDK_KEY_Right, GDK_ALT_MASK);
+    rl_ui_test_press_key (rl_image_view_get_pin (f->view, theirs), GDK_KEY_Right, GDK_ALT_MASK);
     rl_ui_test_run (1000);
     g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
     g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
@@ -708,7 +621,7 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (gtk_widget_has_focus (pin_c));
   /* Enter on a pin selects it (and does not open the composer). */
   rl_image_view_set_selected_thread (f->view, NULL);
-  press_key (pin_c, GDK_KEY_Return, 0);
+  rl_ui_test_press_key (pin_c, GDK_KEY_Return, 0);
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, c);
   g_assert_false (gtk_widget_get_visible (rl_image_view_get_composer (f->view)));
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
@@ -751,10 +664,10 @@ test_cannot_create (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (notice)))), ==, reason);
   /* The keyboard path is refused the same way. */
   gtk_widget_grab_focus (GTK_WIDGET (f->view));
-  press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
+  rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
   g_assert_false (gtk_widget_get_visible (composer));
   rl_ui_test_run (200);
-  screenshot_with_popover (f->window, notice, "image-view-cannot-create");
+  rl_ui_test_screenshot_with_popover (f->window, notice, "image-view-cannot-create");
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 0);
 
   /* Back online: a click opens the composer again. */

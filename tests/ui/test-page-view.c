@@ -81,35 +81,14 @@ static RlConnection *
 online (Fixture    *f,
         const char *token)
 {
-  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
-
-  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
-  rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
-  return conn;
-}
-
-static gboolean
-store_synced (gpointer data)
-{
-  return rl_doc_store_is_synced (data);
-}
-
-static gboolean
-store_settled (gpointer data)
-{
-  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
+  return rl_ui_test_connect (f->server, token);
 }
 
 static RlDocStore *
 open_store (RlConnection *conn,
             const char   *doc)
 {
-  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_PAGE);
-
-  g_assert_true (rl_ui_test_wait_for (store_synced, store, 5000));
-  return store;
+  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_PAGE);
 }
 
 static RlPageText *
@@ -284,7 +263,7 @@ create (RlDocStore *store,
   g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
   g_assert_no_error (error);
   rl_anchor_clear (&anchor);
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   return id;
 }
 
@@ -367,72 +346,6 @@ activate_button (GtkWidget *button)
   while (clicks == 0)
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (button, id);
-}
-
-/* Activates the widget's own shortcut for keyval + mods, as a key press would. */
-static void
-press_key (GtkWidget       *widget,
-           guint            keyval,
-           GdkModifierType  mods)
-{
-  GListModel *controllers = gtk_widget_observe_controllers (widget);
-  gboolean done = FALSE;
-
-  for (guint i = 0; !done && i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; !done && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger)
-              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
-              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
-            done = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
-                                                 gtk_shortcut_get_arguments (shortcut));
-        }
-    }
-  g_object_unref (controllers);
-  g_assert_true (done);
-}
-
-/* The window with the popover drawn where it is on screen (popovers are
- * surfaces of their own: a widget paintable of the window leaves them out). */
-static void
-screenshot_with_popover (GtkWidget  *window,
-                         GtkWidget  *popover,
-                         const char *name)
-{
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GdkPaintable) window_paint = gtk_widget_paintable_new (window);
-  g_autoptr(GdkPaintable) popover_paint = gtk_widget_paintable_new (popover);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "ui", "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  GdkSurface *popup = gtk_native_get_surface (GTK_NATIVE (popover));
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-  double wx, wy, px, py;
-
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-  gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (popup)) + px - wx,
-                                                          gdk_popup_get_position_y (GDK_POPUP (popup)) + py - wy));
-  gdk_paintable_snapshot (popover_paint, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (popover), gtk_widget_get_height (popover));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -574,7 +487,7 @@ test_select_creates (Fixture       *f,
   g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
   gtk_text_buffer_insert_at_cursor (typed, "Say “home page” here?", -1);
   rl_ui_test_run (200);
-  screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-view-composer");
+  rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-view-composer");
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (bob)), ==, 0);
 
   activate_button (rl_annotation_composer_get_send_button (composer));
@@ -588,7 +501,7 @@ test_select_creates (Fixture       *f,
 
   /* The server took it (it checks exact against its own plain text) and
    * Bob sees exactly that anchor. */
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
   wait_n_threads (bob, 1);
   assert_seen (bob, f->page, 0, start, end, "Say “home page” here?");
@@ -601,12 +514,12 @@ test_select_creates (Fixture       *f,
   g_assert_cmpuint (pstart, <, (guint) (strstr (rl_page_text_get_text (f->page, NULL), polish)
                                         - rl_page_text_get_text (f->page, NULL)));
   select_range (f, pstart, pend);
-  press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
+  rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
   g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, polish);
   gtk_text_buffer_insert_at_cursor (typed, "Polish test 🎉", -1);
   activate_button (rl_annotation_composer_get_send_button (composer));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
   wait_n_threads (bob, 2);
   assert_seen (bob, f->page, 1, pstart, pend, "Polish test 🎉");
 
@@ -702,7 +615,7 @@ test_menu_and_keyboard (Fixture       *f,
   rl_page_view_set_can_create (f->view, FALSE);
   rl_page_view_set_cannot_create_reason (f->view, "Viewers cannot comment.");
   select_range (f, offset_of (f->page, "Second step", 0), offset_of (f->page, "Second step", 0) + 11);
-  press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
+  rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
   g_assert_true (rl_ui_test_wait_for (popover_shown, rl_page_view_get_notice (f->view), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (rl_page_view_get_notice (f->view))))),
@@ -774,7 +687,7 @@ test_remote_highlight (Fixture       *f,
 
     g_assert_true (rl_doc_store_add_comment (bob, id, "and the legal links", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_ui_test_wait_for (store_settled, bob, 5000));
+    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
     rl_ui_test_run (300);
     g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, value);
     g_assert_true (rl_doc_store_delete_thread (bob, id, &error));
@@ -821,7 +734,7 @@ test_resolved (Fixture       *f,
                      tag_alpha (rl_page_view_get_thread_tag (f->view, done_id)));
   g_assert_true (rl_doc_store_resolve_thread (bob, done_id, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, bob, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
   rl_ui_test_run (300);
   /* Paler. */
   g_assert_cmpfloat (tag_alpha (rl_page_view_get_thread_tag (f->view, done_id)), <,
@@ -921,7 +834,7 @@ test_overlap (Fixture       *f,
                         "Fixed in the new palette");
   g_assert_true (rl_doc_store_resolve_thread (bob, resolved_id, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, bob, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
   wait_highlight (f->view, resolved_id);
   {
     g_autofree char *extra = create (bob, f->page, offset_of (f->page, "Free plan", 0),

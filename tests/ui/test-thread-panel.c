@@ -38,29 +38,15 @@ static RlConnection *
 online (Fixture    *f,
         const char *token)
 {
-  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
-
-  rl_connection_set_timing (conn, 100, 400, 1, 3000, 3000);
-  rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
-  return conn;
+  return rl_ui_test_connect (f->server, token);
 }
 
-static gboolean
-store_settled (gpointer data)
-{
-  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
-}
 
 static RlDocStore *
 open_store (RlConnection *conn,
             const char   *doc)
 {
-  RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
-
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
-  return store;
+  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_IMAGE);
 }
 
 static void
@@ -137,7 +123,7 @@ create_thread (RlDocStore *store,
 
   g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   return id;
 }
 
@@ -150,7 +136,7 @@ add_comment (RlDocStore *store,
 
   g_assert_true (rl_doc_store_add_comment (store, thread_id, body, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
 }
 
 /* The server's threads, over HTTP. */
@@ -542,7 +528,7 @@ test_lists_threads (Fixture       *f,
 
   /* Deleting the first thread renumbers the rest, like the pins. */
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sb, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sb, 5000));
   while (n_rows (f) != 2)
     g_main_context_iteration (NULL, TRUE);
   badge = find (GTK_WIDGET (row_at (f, 1)), has_class, "rl-thread-badge");
@@ -588,7 +574,7 @@ test_reply_reaches_server (Fixture       *f,
   bob_sees.n = 3;
   wait.n = 3;
   g_assert_true (rl_ui_test_wait_for (store_wait_cb, &bob_sees, 5000));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   g_assert_true (server_has_n_comments (&wait));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
@@ -649,7 +635,7 @@ test_edit_delete_resolve (Fixture       *f,
   type_text (editor, "Typo: left");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
   g_assert_false (rl_comment_row_is_editing (reply));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
     RlComment *edited = g_ptr_array_index (thread->comments, 1);
@@ -695,13 +681,13 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (reply)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   g_assert_true (server_has_n_comments (&wait));
   g_assert_true (panel_has_n_comments (&wait));
 
   /* Resolve and reopen with the button. */
   g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
 
@@ -709,7 +695,7 @@ test_edit_delete_resolve (Fixture       *f,
   }
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
   g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
 
@@ -724,7 +710,7 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_nonnull (row_for (f, mine));
   g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.delete"), "clicked");
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) gone = server_thread (f, mine);
     g_autoptr(RlThread) kept = server_thread (f, theirs);
@@ -786,7 +772,7 @@ test_teammate_reply_appears (Fixture       *f,
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
   wait.n = 3;
   g_assert_true (panel_has_n_comments (&wait));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   rl_ui_test_run (300);
   g_assert_true (panel_has_n_comments (&wait));
   g_assert_true (server_has_n_comments (&wait));
@@ -820,7 +806,7 @@ test_selection_both_ways (Fixture       *f,
 
       g_ptr_array_add (ids, create_thread (f->sb, 0.05 * i, 0.5, body));
     }
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   while (g_list_model_get_n_items (rl_doc_store_get_threads (f->sa)) != 14)
     g_main_context_iteration (NULL, TRUE);
   rl_thread_panel_set_store (f->panel, f->sa);
@@ -880,7 +866,7 @@ test_selection_both_ways (Fixture       *f,
     first = g_ptr_array_index (rl_thread_item_get_thread (item)->comments, 0);
     g_assert_true (rl_doc_store_edit_comment (f->sb, g_ptr_array_index (ids, 0), first->id,
                                               "Marker 1: the header spacing is uneven", NULL));
-    g_assert_true (rl_ui_test_wait_for (store_settled, f->sb, 5000));
+    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sb, 5000));
   }
   while (rl_doc_store_get_seq (f->sa) != rl_doc_store_get_seq (f->sb))
     g_main_context_iteration (NULL, TRUE);
@@ -916,7 +902,7 @@ test_hide_resolved (Fixture       *f,
                    ==, "3");
 
   /* Reopened by a teammate: it comes back in its place. */
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   while (rl_doc_store_get_seq (f->sb) != rl_doc_store_get_seq (f->sa))
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (rl_doc_store_resolve_thread (f->sb, t2, FALSE, NULL));
@@ -936,7 +922,7 @@ test_hide_resolved (Fixture       *f,
   g_object_set (f->panel, "hide-resolved", FALSE, NULL);
   g_assert_cmpuint (n_rows (f), ==, 3);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
 }
 
 static void
@@ -994,7 +980,7 @@ test_keyboard (Fixture       *f,
   g_assert_true (reached);
   g_assert_true (press (f, GDK_KEY_Return, 0));
   rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
 
@@ -1003,7 +989,7 @@ test_keyboard (Fixture       *f,
   /* Space on it reopens. */
   g_assert_true (press (f, GDK_KEY_space, 0));
   rl_ui_test_run (400);
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
 
@@ -1015,7 +1001,7 @@ test_keyboard (Fixture       *f,
   g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == GTK_WIDGET (reply_view (row1)));
   type_text (reply_view (row1), "Typed with the keyboard");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   g_assert_true (server_has_n_comments (&wait));
 
   /* Tab goes on through the comments (own: focusable, Delete asks). */
@@ -1035,7 +1021,7 @@ test_keyboard (Fixture       *f,
   g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-keyboard"));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   wait.n = 1;
   g_assert_true (server_has_n_comments (&wait));
 
@@ -1127,11 +1113,11 @@ test_offline (Fixture       *f,
   /* Back online: the same text goes with one press. */
   rl_test_server_start (f->server);
   g_assert_true (rl_ui_test_wait_for (is_online, f->conn_a, 10000));
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   g_object_set (f->panel, "can-create", TRUE, NULL);
   g_assert_true (gtk_widget_is_sensitive (send));
   g_signal_emit_by_name (send, "clicked");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
   g_assert_true (server_has_n_comments (&wait));
   g_assert_false (gtk_widget_get_visible (error));
 }
@@ -1197,7 +1183,7 @@ test_accessible_names (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread 1");
   assert_label (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread 1");
-  g_assert_true (rl_ui_test_wait_for (store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
 }
 
 /* An admin may edit and delete anyone's comments and threads (PROTOCOL.md §1). */
@@ -1231,7 +1217,7 @@ test_admin (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
   g_signal_emit_by_name (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "clicked");
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   g_assert_true (server_has_n_comments (&wait));
 
   /* Ada (a member) sees none of that on Bob's thread. */
@@ -1416,7 +1402,7 @@ annotate (RlDocStore *store,
   anchor.suffix = suffix;
   g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (store_settled, store, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   return id;
 }
 
@@ -1499,8 +1485,8 @@ test_page_text_order (Fixture       *f,
   g_autoptr(GError) error = NULL;
   CountWait wait = { sa, 4 };
 
-  g_assert_true (rl_ui_test_wait_for (store_settled, sa, 5000));
-  g_assert_true (rl_ui_test_wait_for (store_settled, sb, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, sb, 5000));
   /* Made out of text order. */
   line = annotate (sa, text, "one line", "Will it, on a phone?");
   hero = annotate (sa, text, "hero", "Which hero image?");
