@@ -23,6 +23,7 @@ struct _RlPeer
 {
   GObject                  parent_instance;
   SoupWebsocketConnection *connection;
+  RlOutbox                *outbox;          /* its stream: shared frames go here */
   RlSubloop               *subloop;         /* the connection's sources */
   RlPrincipal             *principal;
   RlStore                 *store;
@@ -358,6 +359,7 @@ rl_peer_dispose (GObject *object)
   if (self->connection)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   g_clear_object (&self->connection);
+  self->outbox = NULL;   /* the connection's */
   g_clear_object (&self->store);
   g_clear_object (&self->hub);
   G_OBJECT_CLASS (rl_peer_parent_class)->dispose (object);
@@ -411,6 +413,7 @@ rl_peer_new (SoupWebsocketConnection *connection,
   g_autofree char *welcome = NULL;
 
   self->connection = g_object_ref (connection);
+  self->outbox = RL_OUTBOX (soup_websocket_connection_get_io_stream (connection));
   self->subloop = subloop;
   self->principal = principal;
   self->store = g_object_ref (store);
@@ -503,7 +506,6 @@ guint
 rl_peer_send_frame (RlPeer *self,
                     GBytes *frame)
 {
-  RlOutbox *outbox;
   g_autoptr(GError) error = NULL;
 
   if (self->closed ||
@@ -511,8 +513,7 @@ rl_peer_send_frame (RlPeer *self,
     return 0;
   /* The outbox writes to the socket directly, or queues in the outbox and
    * drains from the subloop: no thread-default context is involved. */
-  outbox = RL_OUTBOX (soup_websocket_connection_get_io_stream (self->connection));
-  if (rl_outbox_send_frame (outbox, frame, &error))
+  if (rl_outbox_send_frame (self->outbox, frame, &error))
     return 1;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
     {

@@ -394,11 +394,10 @@ complete_upgrade (RlServer          *self,
   if (principal == NULL || self->stopping)
     {
       g_clear_pointer (&principal, rl_principal_free);
+      /* The subloop lives as long as the closing connection: its outbox
+       * may still have the close frame to write from there. */
+      g_object_set_data_full (G_OBJECT (connection), "rl-subloop", subloop, (GDestroyNotify) rl_subloop_free);
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-      /* The closing connection keeps itself alive; its sources were
-       * stopped by the close, or go with the subloop. */
-      g_clear_object (&connection);
-      rl_subloop_free (subloop);
       return;
     }
   peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
