@@ -71,7 +71,10 @@ rl_relative_time_format (gint64 then_ms,
   if (diff > 0 && days == 1)
     return g_strdup (_("yesterday"));
 
-  /* Translators: a date without time, as strftime's %x; change it only if
-   * your locale's %x reads badly in a list of comments. */
+  /* Translators: a date without time in a list of comments, in
+   * g_date_time_format()'s notation (%x is the C library's form, which
+   * follows LC_TIME, not the language). Write your language's usual
+   * numeric date, e.g. "%d/%m/%Y" or "%d.%m.%Y", so dates read right
+   * wherever the messages are in your language. */
   return g_date_time_format (then, _("%x"));
 }

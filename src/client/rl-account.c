@@ -2,8 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
 #include "rl-account.h"
@@ -78,14 +81,14 @@ keyring_error (GError *error)
     return error;
 
   if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
-    mapped = g_error_new (RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED, "The keyring is locked: %s", error->message);
+    mapped = g_error_new (RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED, _("The keyring is locked: %s"), error->message);
   else if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR || error->domain == G_SPAWN_ERROR)
     /* No bus, no Secret Service on it, or one that went away mid-call. */
     mapped = g_error_new (RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING,
-                          "No keyring is available (is a Secret Service such as GNOME Keyring running?): %s",
+                          _("No keyring is available (is a Secret Service such as GNOME Keyring running?): %s"),
                           error->message);
   else
-    mapped = g_error_new (RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_FAILED, "The keyring refused: %s", error->message);
+    mapped = g_error_new (RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_FAILED, _("The keyring refused: %s"), error->message);
   g_error_free (error);
   return mapped;
 }
@@ -223,12 +226,12 @@ rl_account_new (const char  *server_url,
   normalized = rl_server_url_normalize (server_url, &url_error);
   if (normalized == NULL)
     {
-      g_set_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, "Not a server address: %s", url_error->message);
+      g_set_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, _("Not a server address: %s"), url_error->message);
       return NULL;
     }
   if (!user_id_is_valid (user_id))
     {
-      g_set_error_literal (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, "Not a user id");
+      g_set_error_literal (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, _("Not a user id"));
       return NULL;
     }
 
@@ -327,7 +330,7 @@ on_stored (GObject      *source,
   else
     /* libsecret's way of saying the unlock prompt was dismissed. */
     g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
-                             "The keyring is locked and was not unlocked");
+                             _("The keyring is locked and was not unlocked"));
 }
 
 void
@@ -350,7 +353,7 @@ rl_account_save (RlAccount           *self,
 
   if (!token_is_storable (token))
     {
-      g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, "Not a token");
+      g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, _("Not a token"));
       return;
     }
 
@@ -400,10 +403,10 @@ on_missing_searched (GObject      *source,
 
   if (locked)
     g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
-                             "The keyring is locked and was not unlocked");
+                             _("The keyring is locked and was not unlocked"));
   else
     g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND,
-                             "No token is stored for this account");
+                             _("No token is stored for this account"));
 }
 
 static void
@@ -564,7 +567,7 @@ on_searched (GObject      *source,
         {
           g_list_free_full (items, g_object_unref);
           g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
-                                   "The keyring is locked: its accounts can't be listed");
+                                   _("The keyring is locked: its accounts can’t be listed"));
           return;
         }
       attributes = secret_retrievable_get_attributes (item);

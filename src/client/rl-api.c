@@ -2,7 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "rl-api.h"
+#include "rl-error-text.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -176,7 +181,8 @@ exchange_error (SoupMessage *msg,
     {
       if (g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_error_copy (transport_error);
-      return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST, "Could not reach the server: %s",
+      /* Translators: %s is the reason from the network layer */
+      return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST, _("Could not reach the server: %s"),
                           transport_error->message);
     }
 
@@ -186,14 +192,23 @@ exchange_error (SoupMessage *msg,
 
   if (body != NULL &&
       rl_codec_error_from_body (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error))
-    return error;
+    {
+      GError *translated = rl_error_new_translated (error->code, error->message);
+
+      g_error_free (error);
+      return translated;
+    }
 
   /* A proxy or a broken server: the status is all there is. */
   for (RlErrorCode code = RL_ERROR_BAD_REQUEST; code <= RL_ERROR_UNAUTHORIZED; code++)
     if (rl_error_code_http_status (code) == status)
-      return g_error_new (RL_ERROR, code, "The server answered %u %s", status,
-                          soup_message_get_reason_phrase (msg));
-  return g_error_new (RL_ERROR, RL_ERROR_INTERNAL, "The server answered %u %s", status,
+      {
+        g_autofree char *detail = g_strdup_printf ("HTTP %u %s", status, soup_message_get_reason_phrase (msg));
+
+        return rl_error_new_translated (code, detail);
+      }
+  /* Translators: %u is an HTTP status code, %s its reason phrase ("Bad Gateway") */
+  return g_error_new (RL_ERROR, RL_ERROR_INTERNAL, _("The server answered %u %s"), status,
                       soup_message_get_reason_phrase (msg));
 }
 
@@ -207,7 +222,7 @@ parse_body (GBytes  *body,
   if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body),
                                    &local_error))
     {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "The server’s answer is not JSON: %s",
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, _("The server’s answer is not JSON: %s"),
                    local_error->message);
       return NULL;
     }
@@ -262,12 +277,12 @@ rl_api_new (const char   *server_url,
     http_scheme = "https";
   else
     {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "“%s” is not a ws:// or wss:// address", server_url);
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, _("“%s” is not a ws:// or wss:// address"), server_url);
       return NULL;
     }
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "“%s” has no host", server_url);
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, _("“%s” has no host"), server_url);
       return NULL;
     }
 
@@ -386,7 +401,7 @@ content_done (GObject      *source,
         {
           /* Asked without an ETag, so a 304 is the server's mistake. */
           g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
-                                   "The server answered 304 to a request without If-None-Match");
+                                   _("The server answered 304 to a request without If-None-Match"));
           return;
         }
       self->n_not_modified++;

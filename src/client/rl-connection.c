@@ -2,7 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "rl-connection.h"
+#include "rl-error-text.h"
 
 #include <libsoup/soup.h>
 
@@ -104,7 +109,9 @@ fail_pending (RlConnection *self,
     {
       GTask *task = l->data;
 
-      g_task_return_new_error (task, RL_ERROR, code, "%s", message);
+      /* message is for the log; the user reads what the code means. */
+      g_debug ("request failed: %s", message);
+      g_task_return_new_error (task, RL_ERROR, code, "%s", rl_error_text (code));
       g_object_unref (task);
     }
 }
@@ -191,8 +198,8 @@ dispatch_message (RlConnection *self,
             g_task_return_pointer (task, message, (GDestroyNotify) rl_message_free);
           else
             {
-              g_task_return_new_error (task, RL_ERROR, (int) message->error_code, "%s",
-                                       message->error_message ? message->error_message : "");
+              g_task_return_error (task, rl_error_new_translated (message->error_code,
+                                                                  message->error_message));
               rl_message_free (message);
             }
           g_object_unref (task);
@@ -453,7 +460,7 @@ ack_timeout_cb (gpointer data)
 
   if (g_hash_table_remove (self->pending, req))   /* the key only */
     {
-      g_task_return_new_error (task, RL_ERROR, RL_ERROR_TIMEOUT, "no answer from the server");
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_TIMEOUT, "%s", rl_error_text (RL_ERROR_TIMEOUT));
       g_object_unref (task);
     }
   return G_SOURCE_REMOVE;
@@ -479,14 +486,14 @@ rl_connection_request (RlConnection        *self,
   if (self->state != RL_CONNECTION_ONLINE || self->socket == NULL)
     {
       /* Nothing is queued for later (PROTOCOL.md §5). */
-      g_task_return_new_error (task, RL_ERROR, RL_ERROR_OFFLINE, "not connected");
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_OFFLINE, "%s", rl_error_text (RL_ERROR_OFFLINE));
       return;
     }
   if (soup_websocket_connection_get_state (self->socket) != SOUP_WEBSOCKET_STATE_OPEN)
     {
       /* Closing (a read failed, or the server said goodbye): "closed",
        * which makes it lost, is still to come, and libsoup refuses sends. */
-      g_task_return_new_error (task, RL_ERROR, RL_ERROR_CONNECTION_LOST, "the link is closing");
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_CONNECTION_LOST, "%s", rl_error_text (RL_ERROR_CONNECTION_LOST));
       return;
     }
   if (request->req == NULL)

@@ -2,7 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "rl-doc-store.h"
+#include "rl-error-text.h"
 
 #include "rl-snapshot-cache.h"
 #include "rl-time.h"
@@ -736,7 +741,7 @@ send_change (RlDocStore  *self,
   if (rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE || self->seq < 0)
     {
       rl_event_free (event);
-      g_set_error (error, RL_ERROR, RL_ERROR_OFFLINE, "not connected");
+      g_set_error (error, RL_ERROR, RL_ERROR_OFFLINE, "%s", rl_error_text (RL_ERROR_OFFLINE));
       return FALSE;
     }
   change = g_new0 (Change, 1);
@@ -804,7 +809,7 @@ checked_body (const char  *body,
   char *normalized = body ? rl_body_normalize (body) : NULL;
 
   if (normalized == NULL)
-    g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a comment is 1 to 4000 characters");
+    g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, _("A comment is 1 to 4000 characters"));
   return normalized;
 }
 

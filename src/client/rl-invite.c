@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "rl-invite.h"
 
@@ -17,34 +20,34 @@ G_DEFINE_QUARK (rl-invite-error-quark, rl_invite_error)
 /* GUri's own messages name the part that is wrong (host, port) but never
  * the query, so the token cannot end up in an error shown or logged. */
 static void
-set_parse_error (const char  *what,
+set_parse_error (gboolean     link,
                  GError      *uri_error,
                  GError     **error)
 {
   switch (uri_error->code)
     {
     case G_URI_ERROR_BAD_SCHEME:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "This %s has no valid scheme", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "%s", link ? _("This invite link has no valid scheme") : _("This server address has no valid scheme"));
       break;
     case G_URI_ERROR_BAD_USER:
     case G_URI_ERROR_BAD_PASSWORD:
     case G_URI_ERROR_BAD_AUTH_PARAMS:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "This %s may not carry a user name or password", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "%s", link ? _("An invite link may not carry a user name or password") : _("A server address may not carry a user name or password"));
       break;
     case G_URI_ERROR_BAD_HOST:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s has no valid host (%s)", what, uri_error->message);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s (%s)", link ? _("This invite link has no valid host") : _("This server address has no valid host"), uri_error->message);
       break;
     case G_URI_ERROR_BAD_PORT:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "This %s's port is not a number from 1 to 65535 (%s)", what, uri_error->message);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "%s (%s)", link ? _("This invite link’s port is not a number from 1 to 65535") : _("This server address’s port is not a number from 1 to 65535"), uri_error->message);
       break;
     case G_URI_ERROR_BAD_PATH:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "This %s has an invalid path", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "%s", link ? _("This invite link has an invalid path") : _("This server address has an invalid path"));
       break;
     case G_URI_ERROR_BAD_FRAGMENT:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "This %s may not have a #fragment", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "%s", link ? _("An invite link may not have a #fragment") : _("A server address may not have a #fragment"));
       break;
     default:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "This is not a valid %s", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "%s", link ? _("This is not a valid invite link") : _("This is not a valid server address"));
       break;
     }
 }
@@ -115,7 +118,7 @@ authority_has_empty_port (const char *raw)
 static gboolean
 check_authority (GUri        *uri,
                  const char  *raw,
-                 const char  *what,
+                 gboolean     link,
                  char       **host,
                  int         *port,
                  GError     **error)
@@ -124,27 +127,27 @@ check_authority (GUri        *uri,
 
   if (g_uri_get_userinfo (uri) != NULL)
     {
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "This %s may not carry a user name or password", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "%s", link ? _("An invite link may not carry a user name or password") : _("A server address may not carry a user name or password"));
       return FALSE;
     }
   if (uri_host == NULL || *uri_host == '\0')
     {
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s has no host", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s", link ? _("This invite link has no host") : _("This server address has no host"));
       return FALSE;
     }
   if (!host_is_valid (uri_host))
     {
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "This %s's host is not a host name or an IP address", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s", link ? _("This invite link’s host is not a host name or an IP address") : _("This server address’s host is not a host name or an IP address"));
       return FALSE;
     }
   if (authority_has_empty_port (raw) || g_uri_get_port (uri) == 0)
     {
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "This %s's port is not a number from 1 to 65535", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "%s", link ? _("This invite link’s port is not a number from 1 to 65535") : _("This server address’s port is not a number from 1 to 65535"));
       return FALSE;
     }
   if (g_uri_get_fragment (uri) != NULL)
     {
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "This %s may not have a #fragment", what);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FRAGMENT, "%s", link ? _("An invite link may not have a #fragment") : _("A server address may not have a #fragment"));
       return FALSE;
     }
   *host = g_ascii_strdown (uri_host, -1);
@@ -171,13 +174,13 @@ token_is_valid (const char  *token,
 
   if (len == 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The token is empty");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, _("The token is empty"));
       return FALSE;
     }
   if (len > RL_INVITE_TOKEN_MAX)
     {
       g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN,
-                   "The token is longer than %d characters", RL_INVITE_TOKEN_MAX);
+                   _("The token is longer than %d characters"), RL_INVITE_TOKEN_MAX);
       return FALSE;
     }
   for (gsize i = 0; i < len; i++)
@@ -187,7 +190,7 @@ token_is_valid (const char  *token,
       if (!g_ascii_isalnum (c) && c != '-' && c != '.' && c != '_' && c != '~')
         {
           g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN,
-                               "The token has characters a token never has");
+                               _("The token has characters a token never has"));
           return FALSE;
         }
     }
@@ -220,32 +223,32 @@ rl_invite_parse (const char  *link,
   uri = g_uri_parse (link, PARSE_FLAGS, &uri_error);
   if (uri == NULL)
     {
-      set_parse_error ("invite link", uri_error, error);
+      set_parse_error (TRUE, uri_error, error);
       return FALSE;
     }
   if (g_strcmp0 (g_uri_get_scheme (uri), "redline") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "An invite link starts with redline://");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("An invite link starts with redline://"));
       return FALSE;
     }
-  if (!check_authority (uri, link, "invite link", &host, &port, error))
+  if (!check_authority (uri, link, TRUE, &host, &port, error))
     return FALSE;
   if (strcmp (g_uri_get_path (uri), "/join") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "An invite link's path is /join");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("An invite link’s path is /join"));
       return FALSE;
     }
 
   query = g_uri_get_query (uri);
   if (query == NULL)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The invite link has no token");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, _("The invite link has no token"));
       return FALSE;
     }
   /* The iterator quietly skips a trailing "&"; a strict reader does not. */
   if (*query == '\0' || *query == '&' || g_str_has_suffix (query, "&"))
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "The invite link's parameters are broken");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, _("The invite link’s parameters are broken"));
       return FALSE;
     }
   g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
@@ -258,7 +261,7 @@ rl_invite_parse (const char  *link,
         {
           if (params_error == NULL)
             break; /* the end */
-          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, "The invite link's parameters are broken");
+          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_MALFORMED, _("The invite link’s parameters are broken"));
           return FALSE;
         }
       if (strcmp (name, "token") == 0)
@@ -269,7 +272,7 @@ rl_invite_parse (const char  *link,
         {
           /* The name only: a value may be a token under a misspelt name. */
           g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
-                       "The invite link has an unknown parameter “%.32s”", name);
+                       _("The invite link has an unknown parameter “%.32s”"), name);
           g_free (name);
           g_free (value);
           return FALSE;
@@ -277,7 +280,7 @@ rl_invite_parse (const char  *link,
       if (*slot != NULL)
         {
           g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
-                       "The invite link has the parameter “%s” twice", name);
+                       _("The invite link has the parameter “%s” twice"), name);
           g_free (name);
           g_free (value);
           return FALSE;
@@ -288,7 +291,7 @@ rl_invite_parse (const char  *link,
 
   if (found_token == NULL)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, "The invite link has no token");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN, _("The invite link has no token"));
       return FALSE;
     }
   if (!token_is_valid (found_token, error))
@@ -300,7 +303,7 @@ rl_invite_parse (const char  *link,
     tls = FALSE;
   else
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TLS, "The invite link's tls is neither 0 nor 1");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TLS, _("The invite link’s “tls” is neither 0 nor 1"));
       return FALSE;
     }
 
@@ -326,26 +329,26 @@ rl_server_url_normalize (const char  *url,
   uri = g_uri_parse (url, PARSE_FLAGS, &uri_error);
   if (uri == NULL)
     {
-      set_parse_error ("server address", uri_error, error);
+      set_parse_error (FALSE, uri_error, error);
       return NULL;
     }
   scheme = g_uri_get_scheme (uri);
   if (strcmp (scheme, "ws") != 0 && strcmp (scheme, "wss") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, "A server address starts with ws:// or wss://");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("A server address starts with ws:// or wss://"));
       return NULL;
     }
-  if (!check_authority (uri, url, "server address", &host, &port, error))
+  if (!check_authority (uri, url, FALSE, &host, &port, error))
     return NULL;
   path = g_uri_get_path (uri);
   if (*path != '\0' && strcmp (path, "/") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "A server address has no path");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("A server address has no path"));
       return NULL;
     }
   if (g_uri_get_query (uri) != NULL)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, "A server address has no parameters");
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, _("A server address has no parameters"));
       return NULL;
     }
   return server_url_build (strcmp (scheme, "wss") == 0, host, port);
