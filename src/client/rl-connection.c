@@ -2,10 +2,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "config.h"
-
-#include <glib/gi18n-lib.h>
-
 #include "rl-connection.h"
 #include "rl-error-text.h"
 
