@@ -19,9 +19,10 @@ struct _RlApplication
   AdwApplication  parent_instance;
   GPtrArray      *sessions;       /* of RlSession */
   GHashTable     *saved;          /* RlSession* whose token is in the keyring (or being saved) */
-  RlSession      *current;        /* last used; in memory until GSettings */
+  RlSession      *current;        /* last used; kept in last-account */
   GMenu          *accounts_menu;
   GCancellable   *cancellable;
+  GSettings      *settings;       /* NULL: the schema is not installed */
 };
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
@@ -40,6 +41,54 @@ static const struct
   { "win.upload", { "<Control>o", NULL } },
   { "window.close", { "<Control>w", NULL } },
 };
+
+/* The app's settings, or NULL when their schema is not installed (an
+ * uninstalled run without GSETTINGS_SCHEMA_DIR): nothing is remembered. */
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.redline.Redline", TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("the settings schema io.github.redline.Redline is not installed: the last account is not kept");
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* "SERVER USER", as rl_session_dup_key says it: the keyring item's two
+ * attributes, what last-account holds. */
+static char *
+account_key (RlAccount *account)
+{
+  return g_strdup_printf ("%s %s", rl_account_get_server_url (account), rl_account_get_user_id (account));
+}
+
+/* The last used account, for the next start; its user id is known from
+ * the keyring or, for a new account, once the server welcomed it. */
+static void
+remember_current (RlApplication *self)
+{
+  g_autofree char *key = NULL;
+
+  if (self->settings == NULL || self->current == NULL ||
+      rl_connection_get_user_id (rl_session_get_connection (self->current)) == NULL)
+    return;
+  key = rl_session_dup_key (self->current);
+  g_settings_set_string (self->settings, "last-account", key);
+}
+
+static void
+set_current (RlApplication *self,
+             RlSession     *session)
+{
+  self->current = session;
+  remember_current (self);
+}
 
 static void
 rebuild_accounts_menu (RlApplication *self)
@@ -115,6 +164,8 @@ on_session_state (RlConnection  *connection,
   if (self == NULL || welcome == NULL)
     return;
   rebuild_accounts_menu (self);
+  if (session == self->current)
+    remember_current (self);
   if (g_hash_table_contains (self->saved, session))
     return;
   g_hash_table_add (self->saved, session);
@@ -161,37 +212,80 @@ find_open_session (RlApplication *self,
 
 /* ---- the keyring's accounts at startup ------------------------------------ */
 
+/* One at a time, the last used first: the first opened is the one windows
+ * show, whichever lookup would have finished first. */
 typedef struct
 {
   RlApplication *app;
-  RlAccount     *account;
-} LookupData;
+  GPtrArray     *accounts;   /* of RlAccount */
+  guint          next;
+} Opening;
+
+static void open_next_account (Opening *opening);
 
 static void
 token_found (GObject      *source,
              GAsyncResult *result,
              gpointer      data)
 {
-  LookupData *lookup = data;
-  RlApplication *self = lookup->app;
+  Opening *opening = data;
+  RlApplication *self = opening->app;
+  RlAccount *account = RL_ACCOUNT (source);
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = rl_account_lookup_token_finish (RL_ACCOUNT (source), result, &error);
+  g_autofree char *token = rl_account_lookup_token_finish (account, result, &error);
   g_autoptr(RlSession) session = NULL;
 
-  if (token != NULL && find_open_session (self, rl_account_get_server_url (lookup->account), token) != NULL)
+  if (token != NULL && find_open_session (self, rl_account_get_server_url (account), token) != NULL)
     ;   /* joined already, by a link: one session per account */
   else if (token != NULL)
-    session = rl_session_new (rl_account_get_server_url (lookup->account), token,
-                              rl_account_get_user_id (lookup->account), NULL, &error);
+    session = rl_session_new (rl_account_get_server_url (account), token, rl_account_get_user_id (account),
+                              NULL, &error);
   if (session != NULL)
     rl_application_add_session (self, session, TRUE);
-  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("account %s not opened: %s", rl_account_get_label (lookup->account), error->message);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    opening->next = opening->accounts->len;   /* shutting down */
+  else if (error != NULL)
+    g_debug ("account %s not opened: %s", rl_account_get_label (account), error->message);
+  open_next_account (opening);
+}
 
-  g_object_unref (lookup->account);
+static void
+open_next_account (Opening *opening)
+{
+  RlApplication *self = opening->app;
+
+  if (opening->next < opening->accounts->len)
+    {
+      RlAccount *account = g_ptr_array_index (opening->accounts, opening->next++);
+
+      rl_account_lookup_token (account, self->cancellable, token_found, opening);
+      return;
+    }
+  g_ptr_array_unref (opening->accounts);
+  g_free (opening);
   g_application_release (G_APPLICATION (self));
   g_object_unref (self);
-  g_free (lookup);
+}
+
+/* The accounts in the order they are opened: the one last-account names
+ * (when the keyring still holds it), then the others as listed. */
+static GPtrArray *
+accounts_in_opening_order (GListModel *accounts,
+                           const char *last)
+{
+  GPtrArray *ordered = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      RlAccount *account = g_list_model_get_item (accounts, i);
+      g_autofree char *key = account_key (account);
+
+      if (last != NULL && g_str_equal (key, last))
+        g_ptr_array_insert (ordered, 0, account);
+      else
+        g_ptr_array_add (ordered, account);
+    }
+  return ordered;
 }
 
 static void
@@ -199,27 +293,24 @@ accounts_listed (GObject      *source,
                  GAsyncResult *result,
                  gpointer      data)
 {
-  g_autoptr(RlApplication) self = data;
+  RlApplication *self = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) accounts = rl_account_list_all_finish (result, &error);
+  g_autofree char *last = self->settings ? g_settings_get_string (self->settings, "last-account") : NULL;
+  Opening *opening;
 
   if (accounts == NULL)
     {
       /* No keyring: the app still works with accounts joined now. */
       g_debug ("no saved accounts: %s", error->message);
       g_application_release (G_APPLICATION (self));
+      g_object_unref (self);
       return;
     }
-  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
-    {
-      LookupData *lookup = g_new0 (LookupData, 1);
-
-      lookup->app = g_object_ref (self);
-      lookup->account = g_list_model_get_item (accounts, i);
-      g_application_hold (G_APPLICATION (self));
-      rl_account_lookup_token (lookup->account, self->cancellable, token_found, lookup);
-    }
-  g_application_release (G_APPLICATION (self));
+  opening = g_new0 (Opening, 1);
+  opening->app = self;   /* the reference taken at startup */
+  opening->accounts = accounts_in_opening_order (accounts, last);
+  open_next_account (opening);
 }
 
 /* ---- actions ------------------------------------------------------------- */
@@ -231,11 +322,15 @@ quit_action (GSimpleAction *action,
 {
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (data));
 
-  /* Closing each window lets it finish cleanly; quit follows the last. */
+  /* Closing each window lets it finish cleanly and keep its size (on
+   * close-request); quit follows the last. One that stays is destroyed. */
   for (GList *l = g_list_copy (windows), *next; l; l = next)
     {
+      g_autoptr(GtkWindow) window = g_object_ref (l->data);
+
       next = l->next;
-      gtk_window_destroy (l->data);
+      gtk_window_close (window);
+      gtk_window_destroy (window);
       g_list_free_1 (l);
     }
   g_application_quit (G_APPLICATION (data));
@@ -307,6 +402,7 @@ rl_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (rl_application_parent_class)->startup (app);
 
+  self->settings = settings_new_if_installed ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
@@ -382,6 +478,7 @@ rl_application_finalize (GObject *object)
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_object (&self->accounts_menu);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (rl_application_parent_class)->finalize (object);
 }
 
@@ -457,7 +554,7 @@ rl_application_join (RlApplication  *self,
         return FALSE;
       rl_application_add_session (self, session, FALSE);
     }
-  self->current = session;
+  set_current (self, session);
   rl_window_set_session (window_for (self, window), session);
   return TRUE;
 }
@@ -482,7 +579,7 @@ rl_application_add_session (RlApplication *self,
 
   if (self->current == NULL)
     {
-      self->current = session;
+      set_current (self, session);
       for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
         if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == NULL)
           rl_window_set_session (l->data, session);
@@ -502,7 +599,7 @@ rl_application_find_session (RlApplication *self,
 
       if (g_str_equal (its, key))
         {
-          self->current = session;
+          set_current (self, session);
           return session;
         }
     }

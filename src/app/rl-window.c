@@ -84,6 +84,8 @@ struct _RlWindow
   GHashTable           *retries;       /* id → Retry */
   guint                 next_retry_id;
   AdwToast             *last_toast;
+
+  GSettings            *settings;      /* NULL: the schema is not installed */
 };
 
 G_DEFINE_FINAL_TYPE (RlWindow, rl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -102,6 +104,24 @@ static void open_document (RlWindow  *self,
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
+
+/* The app's settings, or NULL when their schema is not installed (an
+ * uninstalled run without GSETTINGS_SCHEMA_DIR): nothing is remembered. */
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.redline.Redline", TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("the settings schema io.github.redline.Redline is not installed: window state is not kept");
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
 
 static void
 retry_free (Retry *retry)
@@ -909,6 +929,45 @@ account_action (GtkWidget  *widget,
 
 /* ---- window -------------------------------------------------------------- */
 
+/* The size the window was given or resized to (GTK keeps default-width
+ * and -height so while it is not maximized) and whether it is maximized:
+ * the next window starts so. */
+static void
+restore_state (RlWindow *self)
+{
+  int width = g_settings_get_int (self->settings, "window-width");
+  int height = g_settings_get_int (self->settings, "window-height");
+
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+save_state (RlWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+rl_window_close_request (GtkWindow *window)
+{
+  RlWindow *self = RL_WINDOW (window);
+
+  if (self->settings != NULL)
+    save_state (self);
+  return GTK_WINDOW_CLASS (rl_window_parent_class)->close_request (window);
+}
+
 static void
 rl_window_constructed (GObject *object)
 {
@@ -919,6 +978,9 @@ rl_window_constructed (GObject *object)
   if (app != NULL && RL_IS_APPLICATION (app))
     g_menu_append_section (self->accounts_section, NULL,
                            rl_application_get_accounts_menu (RL_APPLICATION (app)));
+  /* After the construct properties, which include maximized. */
+  if (self->settings != NULL)
+    restore_state (self);
 }
 
 static void
@@ -935,6 +997,14 @@ rl_window_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_object (&self->last_toast);
+  /* The bindings end with the window: its view can outlive it a moment
+   * (its hide-resolved action holds it), and must not follow them then. */
+  if (self->settings != NULL && self->image_view != NULL)
+    {
+      g_settings_unbind (self->threads_revealer, "reveal-child");
+      g_settings_unbind (self->image_view, "hide-resolved");
+    }
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
   /* Children of template children: gone with them. */
   self->image_view = NULL;
@@ -996,12 +1066,14 @@ rl_window_class_init (RlWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = rl_window_constructed;
   object_class->dispose = rl_window_dispose;
   object_class->finalize = rl_window_finalize;
   object_class->get_property = rl_window_get_property;
   object_class->set_property = rl_window_set_property;
+  window_class->close_request = rl_window_close_request;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, RL_TYPE_SESSION,
@@ -1107,6 +1179,17 @@ rl_window_init (RlWindow *self)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sidebar));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (threads));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (hide_resolved));
+
+  /* The panel and the filter follow the settings in every window, and
+   * whatever changes them (the actions, Retry showing the panel) is kept. */
+  self->settings = settings_new_if_installed ();
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "panel-visible", self->threads_revealer, "reveal-child",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "hide-resolved", self->image_view, "hide-resolved",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
 
   self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
                                           G_CALLBACK (on_banner_retry));

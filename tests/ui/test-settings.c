@@ -1,0 +1,881 @@
+/* test-settings.c — what the app keeps in GSettings between runs
+ *
+ * The schema compiled in build/data (GSETTINGS_SCHEMA_DIR) with the memory
+ * backend (GSETTINGS_BACKEND=memory): each test resets every key first.
+ * Windows are the app's real ones, on a registered RlApplication (its
+ * accelerators) and a session on the real server. Xvfb runs no window
+ * manager, so the test does what one would: it resizes the X window and
+ * sets its _NET_WM_STATE. The last account is opened from a real keyring:
+ * a gnome-keyring-daemon of the test's own on the private session bus
+ * (dbus-run-session), as in tests/client/test-account.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+#include <signal.h>
+#include <X11/Xatom.h>
+
+#include "rl-account.h"
+#include "rl-application.h"
+#include "rl-test-server.h"
+#include "rl-ui-test.h"
+#include "rl-window.h"
+
+#define SCHEMA_ID "io.github.redline.Redline"
+#define SECRETS_NAME "org.freedesktop.secrets"
+
+typedef struct
+{
+  RlTestServer  *server;
+  char          *ada;
+  char          *bob;
+  char          *image;
+  GSettings     *settings;
+  RlApplication *app;
+  RlSession     *session;
+} Fixture;
+
+static void
+reset_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i]; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* A new id each time: GtkApplication keeps a reference of its own once
+ * registered on a bus, so an app of the same id would still be there. */
+static RlApplication *
+register_app (void)
+{
+  static guint n_apps;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.github.redline.Redline.SettingsTest%u", ++n_apps);
+  RlApplication *app = rl_application_new (id, G_APPLICATION_NON_UNIQUE);
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "landing-mockup.png", NULL);
+
+  f->settings = g_settings_new (SCHEMA_ID);
+  reset_settings (f->settings);
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
+                                   mockup, NULL);
+  rl_test_server_start (f->server);
+}
+
+/* The app, registered (so its accelerators are set), with Ada's session. */
+static void
+start_app (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->app = register_app ();
+  f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
+  g_assert_no_error (error);
+  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
+  rl_application_add_session (f->app, f->session, TRUE);
+}
+
+static void
+destroy_windows (RlApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))))
+    gtk_window_destroy (windows->data);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->app)
+    destroy_windows (f->app);
+  /* The app's keyring listing at startup ends (no Secret Service here). */
+  rl_ui_test_run (200);
+  g_clear_object (&f->app);
+  g_clear_object (&f->session);
+  /* libsecret keeps one service per process: the next test starts afresh. */
+  secret_service_disconnect ();
+  rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_clear_object (&f->settings);
+  g_free (f->ada);
+  g_free (f->bob);
+  g_free (f->image);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static gboolean
+window_ready (gpointer data)
+{
+  RlWindow *window = data;
+  RlSession *session = rl_window_get_session (window);
+
+  return session && rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE &&
+         g_list_model_get_n_items (rl_window_get_documents (window)) == 1;
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  RlWindow *window = data;
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
+
+  return g_strcmp0 (rl_window_get_visible_page (window), "image") == 0 &&
+         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
+}
+
+/* A window of the app on Ada's session, showing the image. */
+static RlWindow *
+open_window (Fixture *f)
+{
+  RlWindow *window = rl_window_new (f->app);
+
+  rl_window_set_session (window, f->session);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (rl_window_open_document (window, f->image));
+  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  return window;
+}
+
+typedef struct
+{
+  GtkWindow *window;
+  int        width;
+  int        height;
+} SizeWait;
+
+static gboolean
+has_default_size (gpointer data)
+{
+  SizeWait *wait = data;
+  int width, height;
+
+  gtk_window_get_default_size (wait->window, &width, &height);
+  return width == wait->width && height == wait->height;
+}
+
+/* The X window's size (the widget is a few pixels smaller: the border
+ * of client-side decorations). */
+static gboolean
+has_surface_size (gpointer data)
+{
+  SizeWait *wait = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (wait->window));
+
+  return surface != NULL && gdk_surface_get_width (surface) == wait->width &&
+         gdk_surface_get_height (surface) == wait->height;
+}
+
+static gboolean
+is_maximized (gpointer data)
+{
+  return gtk_window_is_maximized (data);
+}
+
+static Display *
+x_display_of (GtkWindow *window)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+
+  g_assert_true (GDK_IS_X11_DISPLAY (display));
+  return gdk_x11_display_get_xdisplay (display);
+}
+
+static Window
+x_window_of (GtkWindow *window)
+{
+  return gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
+}
+
+/* What a user's drag of the window's edge ends in: the window manager
+ * resizes the X window. */
+static void
+resize_as_window_manager (GtkWindow *window,
+                          int        width,
+                          int        height)
+{
+  XResizeWindow (x_display_of (window), x_window_of (window), width, height);
+  XFlush (x_display_of (window));
+}
+
+/* What a window manager does when the user maximizes: the state in
+ * _NET_WM_STATE and the screen's size. */
+static void
+maximize_as_window_manager (GtkWindow *window)
+{
+  Display *display = x_display_of (window);
+  Atom state[2] = {
+    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_VERT", False),
+    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_HORZ", False),
+  };
+
+  XChangeProperty (display, x_window_of (window), XInternAtom (display, "_NET_WM_STATE", False), XA_ATOM, 32,
+                   PropModeReplace, (unsigned char *) state, G_N_ELEMENTS (state));
+  XResizeWindow (display, x_window_of (window), 1600, 1000);
+  XFlush (display);
+}
+
+static GtkRevealer *
+panel_revealer (RlWindow *window)
+{
+  GtkWidget *revealer = gtk_widget_get_ancestor (GTK_WIDGET (rl_window_get_thread_panel (window)),
+                                                 GTK_TYPE_REVEALER);
+
+  g_assert_nonnull (revealer);
+  return GTK_REVEALER (revealer);
+}
+
+static gboolean
+panel_gone (gpointer data)
+{
+  GtkRevealer *revealer = panel_revealer (data);
+
+  return !gtk_revealer_get_reveal_child (revealer) && !gtk_revealer_get_child_revealed (revealer);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return has_label (wait->root, wait->text);
+}
+
+/* The panel lists a thread whose comment says text (waiting up to 5 s). */
+static gboolean
+panel_lists (RlWindow   *window,
+             const char *text)
+{
+  LabelWait wait = { GTK_WIDGET (rl_window_get_thread_panel (window)), text };
+
+  return rl_ui_test_wait_for (label_shown, &wait, 5000);
+}
+
+/* Bob's marker, sent as raw protocol; returns its thread id. */
+static char *
+bob_creates (RlTestClient *bob,
+             const char   *doc,
+             double        x,
+             double        y,
+             const char   *body)
+{
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *comment = rl_test_uuid ();
+  char *thread = rl_test_uuid ();
+  JsonObject *ack;
+
+  rl_test_client_send_printf (bob,
+                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
+                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
+                              thread, broadcast, doc, thread, x, y, comment, body);
+  ack = rl_test_client_expect_ack (bob, thread);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+  return thread;
+}
+
+static void
+bob_resolves (RlTestClient *bob,
+              const char   *doc,
+              const char   *thread)
+{
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *req = rl_test_uuid ();
+  JsonObject *ack;
+
+  rl_test_client_send_printf (bob,
+                              "{\"type\":\"resolve-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":\"%s\",\"resolved\":true}",
+                              req, broadcast, doc, thread);
+  ack = rl_test_client_expect_ack (bob, req);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+}
+
+/* The user id the server's welcome names for token. */
+static char *
+user_id_of (RlTestServer *server,
+            const char   *token)
+{
+  g_autoptr(RlTestClient) client = rl_test_client_new (server, token);
+  JsonObject *user = json_object_get_object_member (json_node_get_object (client->welcome), "user");
+
+  return g_strdup (json_object_get_string_member (user, "id"));
+}
+
+/* ---- (1) the window's size ---------------------------------------------- */
+
+static void
+test_window_size (Fixture       *f,
+                  gconstpointer  data)
+{
+  RlWindow *window;
+  SizeWait wait;
+  int width, height;
+
+  start_app (f);
+
+  /* Set before the window is made: it starts at that size. */
+  g_settings_set_int (f->settings, "window-width", 900);
+  g_settings_set_int (f->settings, "window-height", 640);
+  window = rl_window_new (f->app);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 640);
+  g_assert_false (gtk_window_is_maximized (GTK_WINDOW (window)));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = open_window (f);
+  wait = (SizeWait) { GTK_WINDOW (window), 900, 640 };
+  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+
+  /* Resized by the user: nothing is written until it closes. */
+  resize_as_window_manager (GTK_WINDOW (window), 1100, 720);
+  wait = (SizeWait) { GTK_WINDOW (window), 1100, 720 };
+  g_assert_true (rl_ui_test_wait_for (has_default_size, &wait, 3000));
+  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 900);
+
+  /* Closed (Ctrl+W, the title bar's button): the size is kept. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 1100);
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-height"), ==, 720);
+  g_assert_false (g_settings_get_boolean (f->settings, "window-maximized"));
+
+  /* The next window (the next start) has it. */
+  window = open_window (f);
+  wait = (SizeWait) { GTK_WINDOW (window), 1100, 720 };
+  g_assert_true (has_default_size (&wait));
+  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+}
+
+/* ---- (2) maximized ----------------------------------------------------- */
+
+static void
+test_window_maximized (Fixture       *f,
+                       gconstpointer  data)
+{
+  RlWindow *window;
+  SizeWait wait;
+
+  start_app (f);
+  g_settings_set_int (f->settings, "window-width", 1000);
+  g_settings_set_int (f->settings, "window-height", 700);
+  window = open_window (f);
+
+  maximize_as_window_manager (GTK_WINDOW (window));
+  g_assert_true (rl_ui_test_wait_for (is_maximized, window, 3000));
+  wait = (SizeWait) { GTK_WINDOW (window), 1600, 1000 };
+  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+
+  /* Quit (Ctrl+Q) closes every window: the state is kept, with the size
+   * the window had before it was maximized (it returns to that). */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_true (g_settings_get_boolean (f->settings, "window-maximized"));
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 1000);
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-height"), ==, 700);
+
+  /* The next window starts maximized, its size kept for unmaximizing. */
+  window = rl_window_new (f->app);
+  g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
+  wait = (SizeWait) { GTK_WINDOW (window), 1000, 700 };
+  g_assert_true (has_default_size (&wait));
+  rl_window_set_session (window, f->session);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
+}
+
+/* ---- (3) the conversations panel ---------------------------------------- */
+
+static void
+test_panel_visible (Fixture       *f,
+                    gconstpointer  data)
+{
+  RlWindow *first, *second;
+  GList *windows;
+  g_autofree char *path = NULL;
+
+  start_app (f);
+  first = open_window (f);
+  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (first)));
+  g_assert_true (gtk_revealer_get_child_revealed (panel_revealer (first)));
+
+  /* Shift+F9 hides it, and that is kept. */
+  rl_ui_test_press_key (GTK_WIDGET (first), GDK_KEY_F9, GDK_SHIFT_MASK);
+  g_assert_true (rl_ui_test_wait_for (panel_gone, first, 3000));
+  g_assert_false (g_settings_get_boolean (f->settings, "panel-visible"));
+
+  /* A new window (Ctrl+N) starts without it. */
+  rl_ui_test_press_key (GTK_WIDGET (first), GDK_KEY_n, GDK_CONTROL_MASK);
+  windows = gtk_application_get_windows (GTK_APPLICATION (f->app));
+  g_assert_cmpuint (g_list_length (windows), ==, 2);
+  second = RL_WINDOW (windows->data == first ? windows->next->data : windows->data);
+  g_assert_false (gtk_revealer_get_reveal_child (panel_revealer (second)));
+  g_assert_true (rl_ui_test_wait_for (image_shown, second, 5000));
+  g_assert_true (panel_gone (second));
+  rl_ui_test_run (400);
+  path = rl_ui_test_screenshot (GTK_WIDGET (second), "settings-panel-hidden");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Shown again from the other window: the setting, and so both. */
+  g_action_group_activate_action (G_ACTION_GROUP (second), "show-threads", NULL);
+  g_assert_true (g_settings_get_boolean (f->settings, "panel-visible"));
+  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (second)));
+  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (first)));
+
+  /* Changed elsewhere (another instance, dconf): followed. */
+  g_settings_set_boolean (f->settings, "panel-visible", FALSE);
+  g_assert_true (rl_ui_test_wait_for (panel_gone, first, 3000));
+  g_assert_true (rl_ui_test_wait_for (panel_gone, second, 3000));
+}
+
+/* ---- (4) hide resolved --------------------------------------------------- */
+
+static void
+test_hide_resolved (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autofree char *open = NULL;
+  g_autofree char *done = NULL;
+  RlWindow *window;
+  RlThreadPanel *panel;
+
+  open = bob_creates (bob, f->image, 0.30, 0.40, "Still open here");
+  done = bob_creates (bob, f->image, 0.60, 0.40, "Fixed already");
+  bob_resolves (bob, f->image, done);
+
+  /* On in the settings: the new window lists only the open thread. */
+  g_settings_set_boolean (f->settings, "hide-resolved", TRUE);
+  start_app (f);
+  window = open_window (f);
+  panel = rl_window_get_thread_panel (window);
+  g_assert_true (rl_thread_panel_get_hide_resolved (panel));
+  g_assert_true (rl_image_view_get_hide_resolved (rl_window_get_image_view (window)));
+  g_assert_true (panel_lists (window, "Still open here"));
+  rl_ui_test_run (300);
+  g_assert_false (has_label (GTK_WIDGET (panel), "Fixed already"));
+
+  /* Ctrl+H shows it, and that is kept. */
+  rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
+  g_assert_false (g_settings_get_boolean (f->settings, "hide-resolved"));
+  g_assert_false (rl_thread_panel_get_hide_resolved (panel));
+  g_assert_true (panel_lists (window, "Fixed already"));
+
+  /* And Ctrl+H again hides it again. */
+  rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
+  g_assert_true (g_settings_get_boolean (f->settings, "hide-resolved"));
+  rl_ui_test_run (300);
+  g_assert_false (has_label (GTK_WIDGET (panel), "Fixed already"));
+  g_assert_true (has_label (GTK_WIDGET (panel), "Still open here"));
+}
+
+/* ---- (5) the last account, from a real keyring --------------------------- */
+
+static char *
+secrets_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  char *owner = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetNameOwner",
+                                       g_variant_new ("(s)", SECRETS_NAME), G_VARIANT_TYPE ("(s)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply)
+    g_variant_get (reply, "(s)", &owner);
+  return owner;
+}
+
+typedef struct
+{
+  GDBusConnection *bus;
+  GSubprocess     *daemon;
+  gboolean         want_owner;
+} KeyringWait;
+
+static gboolean
+secrets_owned_as_wanted (gpointer data)
+{
+  KeyringWait *wait = data;
+  g_autofree char *owner = secrets_owner (wait->bus);
+
+  if (wait->want_owner && g_subprocess_get_identifier (wait->daemon) == NULL)
+    return TRUE;   /* it exited: no point in waiting */
+  return (owner != NULL) == wait->want_owner;
+}
+
+/* The bus is another process: look every 10 ms. */
+static gboolean
+poll_until (gboolean (*cond) (gpointer),
+            gpointer   data,
+            guint      ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+  return TRUE;
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+    }
+  g_remove (path);
+}
+
+/* gnome-keyring-daemon with its login keyring (password "pw") in dir,
+ * serving the private bus; asserts nothing else serves it. */
+static GSubprocess *
+start_keyring (GDBusConnection *bus,
+               const char      *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *owner = secrets_owner (bus);
+  g_autofree char *data_home = g_build_filename (dir, "data", NULL);
+  g_autofree char *control = g_build_filename (dir, "control", NULL);
+  g_autofree char *control_arg = g_strconcat ("--control-directory=", control, NULL);
+  g_autofree char *log = g_build_filename (dir, "daemon.log", NULL);
+  GSubprocess *daemon;
+  GOutputStream *password;
+  KeyringWait wait;
+
+  if (owner != NULL)
+    g_error ("A Secret Service (%s) already runs on this session bus; run this test inside "
+             "dbus-run-session --config-file=tests/dbus-session.conf so no real keyring is touched", owner);
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (control, 0700), ==, 0);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
+                                        "--components=secrets", control_arg, NULL);
+  g_assert_no_error (error);
+  /* --unlock reads the login keyring's password up to the end of stdin. */
+  password = g_subprocess_get_stdin_pipe (daemon);
+  g_output_stream_write_all (password, "pw", 2, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (password, NULL, &error);
+  g_assert_no_error (error);
+
+  wait = (KeyringWait) { bus, daemon, TRUE };
+  if (!poll_until (secrets_owned_as_wanted, &wait, 15000) || g_subprocess_get_identifier (daemon) == NULL)
+    {
+      g_autofree char *said = NULL;
+
+      g_file_get_contents (log, &said, NULL, NULL);
+      g_error ("gnome-keyring-daemon did not serve the bus; it said: %s", said ? said : "nothing");
+    }
+  return daemon;
+}
+
+static void
+stop_keyring (GDBusConnection *bus,
+              GSubprocess     *daemon)
+{
+  KeyringWait wait = { bus, daemon, FALSE };
+
+  secret_service_disconnect ();
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, NULL));
+  g_assert_true (poll_until (secrets_owned_as_wanted, &wait, 10000));
+}
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+save_account (RlAccount  *account,
+              const char *token)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rl_account_save (account, token, NULL, on_done, &result);
+  g_assert_true (rl_ui_test_wait_for (is_done, &result, 10000));
+  g_assert_true (rl_account_save_finish (account, result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+delete_account (RlAccount *account)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rl_account_delete (account, NULL, on_done, &result);
+  g_assert_true (rl_ui_test_wait_for (is_done, &result, 10000));
+  g_assert_true (rl_account_delete_finish (account, result, &error));
+  g_assert_no_error (error);
+}
+
+/* Every saved account opened (the accounts menu lists them). */
+static gboolean
+accounts_opened (gpointer data)
+{
+  RlApplication *app = data;
+
+  return g_menu_model_get_n_items (rl_application_get_accounts_menu (app)) == 2;
+}
+
+static gboolean
+one_account_opened (gpointer data)
+{
+  RlApplication *app = data;
+
+  return g_menu_model_get_n_items (rl_application_get_accounts_menu (app)) == 1;
+}
+
+static char *
+current_key (RlApplication *app)
+{
+  RlSession *current = rl_application_get_current_session (app);
+
+  g_assert_nonnull (current);
+  return rl_session_dup_key (current);
+}
+
+static void
+test_last_account (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autofree char *ada_id = user_id_of (f->server, f->ada);
+  g_autofree char *bob_id = user_id_of (f->server, f->bob);
+  g_autofree char *ada_key = g_strdup_printf ("%s %s", f->server->ws_base, ada_id);
+  g_autofree char *bob_key = g_strdup_printf ("%s %s", f->server->ws_base, bob_id);
+  g_autofree char *key = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(RlAccount) ada = NULL;
+  g_autoptr(RlAccount) bob = NULL;
+  RlWindow *window;
+
+  g_assert_nonnull (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  dir = g_dir_make_tmp ("redline-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+  daemon = start_keyring (bus, dir);
+
+  /* Two accounts in the keyring; listed by label, Ada comes first. */
+  ada = rl_account_new (f->server->ws_base, ada_id, "Ada", &error);
+  g_assert_no_error (error);
+  bob = rl_account_new (f->server->ws_base, bob_id, "Bob", &error);
+  g_assert_no_error (error);
+  save_account (ada, f->ada);
+  save_account (bob, f->bob);
+
+  /* Bob's was used last: at the start it is the one opened first, and the
+   * first window shows it. */
+  g_settings_set_string (f->settings, "last-account", bob_key);
+  f->app = register_app ();
+  g_assert_true (rl_ui_test_wait_for (accounts_opened, f->app, 10000));
+  key = current_key (f->app);
+  g_assert_cmpstr (key, ==, bob_key);
+  g_application_activate (G_APPLICATION (f->app));
+  window = RL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_nonnull (window);
+  g_assert_true (rl_window_get_session (window) == rl_application_get_current_session (f->app));
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+
+  /* Switched to Ada's in the main menu: hers is kept for next time. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.account", "s", ada_key));
+  g_clear_pointer (&key, g_free);
+  key = rl_session_dup_key (rl_window_get_session (window));
+  g_assert_cmpstr (key, ==, ada_key);
+  g_clear_pointer (&saved, g_free);
+  saved = g_settings_get_string (f->settings, "last-account");
+  g_assert_cmpstr (saved, ==, ada_key);
+
+  /* The next start opens Ada's first, though Bob's is listed after. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  g_clear_object (&f->app);
+  f->app = register_app ();
+  g_assert_true (rl_ui_test_wait_for (accounts_opened, f->app, 10000));
+  g_clear_pointer (&key, g_free);
+  key = current_key (f->app);
+  g_assert_cmpstr (key, ==, ada_key);
+  destroy_windows (f->app);
+  g_clear_object (&f->app);
+
+  /* Bob's again, then gone from the keyring: the first account (Ada's)
+   * is opened, and becomes the last used. */
+  g_settings_set_string (f->settings, "last-account", bob_key);
+  delete_account (bob);
+  f->app = register_app ();
+  g_assert_true (rl_ui_test_wait_for (one_account_opened, f->app, 10000));
+  g_clear_pointer (&key, g_free);
+  key = current_key (f->app);
+  g_assert_cmpstr (key, ==, ada_key);
+  g_clear_pointer (&saved, g_free);
+  saved = g_settings_get_string (f->settings, "last-account");
+  g_assert_cmpstr (saved, ==, ada_key);
+  destroy_windows (f->app);
+  g_clear_object (&f->app);
+  rl_ui_test_run (100);
+
+  stop_keyring (bus, daemon);
+  remove_tree (dir);
+}
+
+/* ---- (6) no schema -------------------------------------------------------- */
+
+/* An uninstalled run without GSETTINGS_SCHEMA_DIR: the app runs, keeping
+ * nothing. Run as a subprocess with the variable pointing nowhere. */
+static void
+test_no_schema (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *empty = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_test_subprocess ())
+    {
+      RlWindow *window;
+      int width, height;
+
+      g_assert_null (g_settings_schema_source_lookup (g_settings_schema_source_get_default (), SCHEMA_ID, TRUE));
+      start_app (f);
+      window = open_window (f);
+      gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+      g_assert_cmpint (width, ==, 1280);   /* the template's */
+      g_assert_cmpint (height, ==, 820);
+      g_action_group_activate_action (G_ACTION_GROUP (window), "show-threads", NULL);
+      g_assert_true (rl_ui_test_wait_for (panel_gone, window, 3000));
+      g_action_group_activate_action (G_ACTION_GROUP (window), "hide-resolved", NULL);
+      g_assert_true (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (window)));
+      gtk_window_close (GTK_WINDOW (window));
+      g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+      return;
+    }
+  empty = g_dir_make_tmp ("redline-no-schema-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", empty, TRUE);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  g_rmdir (empty);
+}
+
+/* Settings made only in the subprocess (the schema is not there). */
+static void
+no_schema_setup (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "landing-mockup.png", NULL);
+
+  if (!g_test_subprocess ())
+    return;
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
+                                   mockup, NULL);
+  rl_test_server_start (f->server);
+}
+
+static void
+no_schema_teardown (Fixture       *f,
+                    gconstpointer  data)
+{
+  if (!g_test_subprocess ())
+    return;
+  fixture_teardown (f, data);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  rl_ui_test_init (&argc, &argv);
+  g_test_add ("/settings/window-size", Fixture, NULL, fixture_setup, test_window_size, fixture_teardown);
+  g_test_add ("/settings/window-maximized", Fixture, NULL, fixture_setup, test_window_maximized, fixture_teardown);
+  g_test_add ("/settings/panel-visible", Fixture, NULL, fixture_setup, test_panel_visible, fixture_teardown);
+  g_test_add ("/settings/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
+  g_test_add ("/settings/last-account", Fixture, NULL, fixture_setup, test_last_account, fixture_teardown);
+  g_test_add ("/settings/no-schema", Fixture, NULL, no_schema_setup, test_no_schema, no_schema_teardown);
+  return g_test_run ();
+}
