@@ -321,7 +321,11 @@ rl_comment_row_set_comment (RlCommentRow    *self,
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (comment->edited_at / 1000);
       g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
-      g_autofree char *when = local ? g_date_time_format (local, "%c") : NULL;
+      /* xgettext:no-c-format */
+      /* Translators: when a comment was edited, in g_date_time_format()'s
+       * notation (%c is the C library's form, which follows LC_TIME, not the
+       * language): your language's usual date and time, e.g. "%d/%m/%Y %H:%M". */
+      g_autofree char *when = local ? g_date_time_format (local, _("%c")) : NULL;
       /* Translators: %s is a date and time. */
       g_autofree char *tooltip = g_strdup_printf (_("Edited %s"), when ? when : "");
 
@@ -420,7 +424,7 @@ char *
 rl_comment_row_describe_error (const GError *error)
 {
   if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-    return g_strdup (_("You're offline: nothing was sent. Your text is kept; try again when you're back."));
+    return g_strdup (_("You’re offline: nothing was sent. Your text is kept; try again when you’re back."));
   if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
     return g_strdup (_("A comment needs 1 to 4000 characters."));
   if (g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))

@@ -421,7 +421,7 @@ pin_nudge (GtkWidget  *widget,
     {
       if (!may_move (view, rl_thread_item_get_thread (self->item)))
         {
-          show_notice (view, self->x, self->y, _("Only the marker's author or an admin can move it."));
+          show_notice (view, self->x, self->y, _("Only the marker’s author or an admin can move it."));
           return;
         }
       self->dragging = TRUE;
@@ -1026,7 +1026,7 @@ pin_released (RlImageView *self,
       g_debug ("image view: move of %s refused: %s", pin->id, error->message);
       show_notice (self, pin->x, pin->y,
                    g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE)
-                   ? _("You're offline: the marker can be moved when you're back.")
+                   ? _("You’re offline: the marker can be moved when you’re back.")
                    : error->message);
     }
   gtk_widget_queue_allocate (GTK_WIDGET (self));
@@ -1118,7 +1118,7 @@ composer_submit (RlImageView *self)
     {
       /* The text stays; the user may fix it or send again. */
       if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_marker_composer_set_error (composer, _("You're offline. The marker was not added; send it again when you're back."));
+        rl_marker_composer_set_error (composer, _("You’re offline. The marker was not added; send it again when you’re back."));
       else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
         rl_marker_composer_set_error (composer, _("The comment is empty or too long."));
       else

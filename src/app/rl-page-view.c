@@ -1041,7 +1041,7 @@ composer_submit (RlPageView *self)
     {
       /* The text stays; the user may fix it or send again. */
       if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_annotation_composer_set_error (composer, _("You're offline. The comment was not added; send it again when you're back."));
+        rl_annotation_composer_set_error (composer, _("You’re offline. The comment was not added; send it again when you’re back."));
       else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
         rl_annotation_composer_set_error (composer, _("The comment is empty or too long."));
       else

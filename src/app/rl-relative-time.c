@@ -71,6 +71,7 @@ rl_relative_time_format (gint64 then_ms,
   if (diff > 0 && days == 1)
     return g_strdup (_("yesterday"));
 
+  /* xgettext:no-c-format */
   /* Translators: a date without time in a list of comments, in
    * g_date_time_format()'s notation (%x is the C library's form, which
    * follows LC_TIME, not the language). Write your language's usual

@@ -219,6 +219,20 @@ failure_title (RlRequestType  type,
         why = _("the connection was lost");
       else if (error->code == RL_ERROR_FORBIDDEN)
         why = _("you don’t have permission");
+      else if (error->code == RL_ERROR_NOT_FOUND)
+        why = _("it no longer exists");
+      else if (error->code == RL_ERROR_CONFLICT)
+        why = _("someone else changed it first");
+      else if (error->code == RL_ERROR_TOO_LARGE)
+        why = _("it is too large");
+      else if (error->code == RL_ERROR_RATE_LIMITED)
+        why = _("too many changes at once; wait a moment");
+      else if (error->code == RL_ERROR_BAD_REQUEST)
+        why = _("the server refused it as invalid");
+      else if (error->code == RL_ERROR_UNAUTHORIZED)
+        why = _("you’re signed out");
+      else
+        why = _("the server ran into a problem");
     }
 
   switch (type)
@@ -1194,7 +1208,7 @@ rl_window_init (RlWindow *self)
   self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
                                           G_CALLBACK (on_banner_retry));
   self->offline_banner = add_banner (self,
-                                     _("You’re offline. Existing markers stay visible; you can add new ones when you’re back."),
+                                     _("You’re offline. Everything here stays visible; you can add comments again when you’re back."),
                                      _("Retry Now"), G_CALLBACK (on_banner_retry));
   self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
                                         _("Sign In Again"), G_CALLBACK (on_sign_in_again));

@@ -228,14 +228,14 @@ rl_invite_parse (const char  *link,
     }
   if (g_strcmp0 (g_uri_get_scheme (uri), "redline") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("An invite link starts with redline://"));
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("An invite link must start with redline://"));
       return FALSE;
     }
   if (!check_authority (uri, link, TRUE, &host, &port, error))
     return FALSE;
   if (strcmp (g_uri_get_path (uri), "/join") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("An invite link’s path is /join"));
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("An invite link’s path must be /join"));
       return FALSE;
     }
 
@@ -335,7 +335,7 @@ rl_server_url_normalize (const char  *url,
   scheme = g_uri_get_scheme (uri);
   if (strcmp (scheme, "ws") != 0 && strcmp (scheme, "wss") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("A server address starts with ws:// or wss://"));
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("A server address must start with ws:// or wss://"));
       return NULL;
     }
   if (!check_authority (uri, url, FALSE, &host, &port, error))
@@ -343,12 +343,12 @@ rl_server_url_normalize (const char  *url,
   path = g_uri_get_path (uri);
   if (*path != '\0' && strcmp (path, "/") != 0)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("A server address has no path"));
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("A server address must not have a path"));
       return NULL;
     }
   if (g_uri_get_query (uri) != NULL)
     {
-      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, _("A server address has no parameters"));
+      g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, _("A server address must not have parameters"));
       return NULL;
     }
   return server_url_build (strcmp (scheme, "wss") == 0, host, port);

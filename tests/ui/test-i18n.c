@@ -1,0 +1,596 @@
+/* test-i18n.c — the whole window in one language, under Xvfb, against the
+ * real server
+ *
+ * Run once per language of po/LINGUAS (tests/ui/meson.build sets LANGUAGE,
+ * LANG=C.UTF-8 and the built catalogs' directory). What a person sees must
+ * be in that language: no visible label, button, title or tooltip may be an
+ * English message the catalog translates; the banners, toasts, error
+ * messages, relative times and counts are checked one by one; no label may
+ * be cut (allocated narrower than it needs); a screenshot of each state is
+ * saved as i18n-LANG-*.png to be looked at.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "rl-banner.h"
+#include "rl-connect-dialog.h"
+#include "rl-marker-composer.h"
+#include "rl-relative-time.h"
+#include "rl-test-server.h"
+#include "rl-thread-panel.h"
+#include "rl-ui-test.h"
+#include "rl-window.h"
+
+static const char *lang;
+
+/* A language's numeric date, as its translation of the date format gives
+ * it (the C library's %x would follow LC_TIME, which is C here). */
+static const struct
+{
+  const char *lang;
+  const char *date;   /* 2026-03-07 */
+} dates[] = {
+  { "it", "07/03/2026" },
+  { "pt_BR", "07/03/2026" },
+  { "pl", "07.03.2026" },
+  { "da", "07.03.2026" },
+};
+
+typedef struct
+{
+  RlTestServer *server;
+  char         *ada;
+  char         *bob;
+  char         *image;
+  char         *page;
+  RlSession    *session;
+  RlWindow     *window;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "landing-mockup.png", NULL);
+
+  f->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
+  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
+  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
+  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
+                                   mockup, NULL);
+  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
+  rl_test_server_start (f->server);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  rl_ui_test_run (50);
+  g_clear_object (&f->session);
+  if (f->server->process)
+    rl_test_server_stop (f->server);
+  rl_test_server_free (f->server);
+  g_free (f->ada);
+  g_free (f->bob);
+  g_free (f->image);
+  g_free (f->page);
+}
+
+/* ---- what is on screen ----------------------------------------------------- */
+
+/* English text a person can see although the catalog translates it. */
+static void
+collect_english (GtkWidget *widget,
+                 GPtrArray *english)
+{
+  const char *texts[3] = { NULL, NULL, NULL };
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    texts[0] = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_BUTTON (widget))
+    texts[0] = gtk_button_get_label (GTK_BUTTON (widget));
+  else if (GTK_IS_WINDOW (widget))
+    texts[0] = gtk_window_get_title (GTK_WINDOW (widget));
+  else if (ADW_IS_STATUS_PAGE (widget))
+    {
+      texts[0] = adw_status_page_get_title (ADW_STATUS_PAGE (widget));
+      texts[2] = adw_status_page_get_description (ADW_STATUS_PAGE (widget));
+    }
+  else if (ADW_IS_PREFERENCES_ROW (widget))
+    texts[0] = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+  else if (GTK_IS_EDITABLE (widget) && GTK_IS_TEXT (widget))
+    texts[0] = gtk_text_get_placeholder_text (GTK_TEXT (widget));
+  texts[1] = gtk_widget_get_tooltip_text (widget);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      const char *text = texts[i];
+
+      if (text == NULL || *text == '\0')
+        continue;
+      if (strcmp (g_dgettext (GETTEXT_PACKAGE, text), text) != 0)
+        g_ptr_array_add (english, g_strdup_printf ("%s “%s”", G_OBJECT_TYPE_NAME (widget), text));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_english (child, english);
+}
+
+/* Labels given less width than they need: cut off or overflowing. */
+static void
+collect_cut (GtkWidget *widget,
+             GPtrArray *cut)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_LABEL (widget) &&
+      gtk_label_get_ellipsize (GTK_LABEL (widget)) == PANGO_ELLIPSIZE_NONE &&
+      !gtk_label_get_wrap (GTK_LABEL (widget)))
+    {
+      int text_width;
+
+      /* The text's own width against the content box it was given (CSS
+       * padding and borders are outside both). */
+      pango_layout_get_pixel_size (gtk_label_get_layout (GTK_LABEL (widget)), &text_width, NULL);
+      if (gtk_widget_get_width (widget) < text_width)
+        g_ptr_array_add (cut, g_strdup_printf ("“%s”: %d px for %d", gtk_label_get_label (GTK_LABEL (widget)),
+                                               gtk_widget_get_width (widget), text_width));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_cut (child, cut);
+}
+
+static void
+assert_all_translated (GtkWidget  *root,
+                       const char *where)
+{
+  g_autoptr(GPtrArray) english = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) cut = g_ptr_array_new_with_free_func (g_free);
+
+  collect_english (root, english);
+  collect_cut (root, cut);
+  for (guint i = 0; i < english->len; i++)
+    g_test_message ("%s, %s: still English: %s", lang, where, (char *) g_ptr_array_index (english, i));
+  for (guint i = 0; i < cut->len; i++)
+    g_test_message ("%s, %s: cut off: %s", lang, where, (char *) g_ptr_array_index (cut, i));
+  g_assert_cmpuint (english->len, ==, 0);
+  g_assert_cmpuint (cut->len, ==, 0);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return has_label (wait->root, wait->text);
+}
+
+static const char *translated   (const char *msgid) G_GNUC_FORMAT (1);
+static const char *translated_n (const char *msgid,
+                                 const char *plural,
+                                 gulong      n) G_GNUC_FORMAT (1) G_GNUC_FORMAT (2);
+
+/* The translation of msgid, asserted to be one. */
+static const char *
+translated (const char *msgid)
+{
+  const char *text = g_dgettext (GETTEXT_PACKAGE, msgid);
+
+  if (strcmp (text, msgid) == 0)
+    g_error ("%s: “%s” is not translated", lang, msgid);
+  return text;
+}
+
+static const char *
+translated_n (const char *msgid,
+              const char *plural,
+              gulong      n)
+{
+  const char *text = g_dngettext (GETTEXT_PACKAGE, msgid, plural, n);
+
+  if (strcmp (text, msgid) == 0 || strcmp (text, plural) == 0)
+    g_error ("%s: “%s” (%lu) is not translated", lang, plural, n);
+  return text;
+}
+
+static void
+screenshot (GtkWidget  *widget,
+            const char *state)
+{
+  g_autofree char *name = g_strdup_printf ("i18n-%s-%s", lang, state);
+  g_autofree char *path = NULL;
+
+  rl_ui_test_run (400);   /* revealers finish their transitions */
+  path = rl_ui_test_screenshot (widget, name);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* ---- the window ------------------------------------------------------------ */
+
+static gboolean
+window_online (gpointer data)
+{
+  Fixture *f = data;
+
+  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_ONLINE;
+}
+
+static gboolean
+documents_listed (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (rl_window_get_documents (f->window)) == 2;
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (f->window));
+
+  return g_strcmp0 (rl_window_get_visible_page (f->window), "image") == 0 &&
+         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
+}
+
+static gboolean
+page_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = GTK_WIDGET (rl_window_get_page_view (f->window));
+
+  return g_strcmp0 (rl_window_get_visible_page (f->window), "page") == 0 &&
+         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
+}
+
+static void
+open_window (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
+  g_assert_no_error (error);
+  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
+  f->window = rl_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  rl_ui_test_run (200);
+  /* Before any account: the welcome page. */
+  assert_all_translated (GTK_WIDGET (f->window), "welcome");
+  screenshot (GTK_WIDGET (f->window), "welcome");
+
+  rl_window_set_session (f->window, f->session);
+  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
+  g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
+}
+
+/* Bob's marker, as raw protocol; returns its thread id. */
+static char *
+bob_creates (RlTestClient *bob,
+             const char   *doc,
+             double        x,
+             double        y,
+             const char   *body)
+{
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *comment = rl_test_uuid ();
+  char *thread = rl_test_uuid ();
+  JsonObject *ack;
+
+  rl_test_client_send_printf (bob,
+                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
+                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
+                              thread, broadcast, doc, thread, x, y, comment, body);
+  ack = rl_test_client_expect_ack (bob, thread);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+  return thread;
+}
+
+static gboolean
+banner_revealed (gpointer data)
+{
+  return rl_banner_get_revealed (data);
+}
+
+static gboolean
+has_toast (gpointer data)
+{
+  Fixture *f = data;
+
+  return rl_window_get_last_toast (f->window) != NULL;
+}
+
+static gboolean
+viewers_two (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *button = rl_window_get_viewers_button (f->window);
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  return gtk_widget_get_visible (button) && tooltip && strstr (tooltip, "Bob") && strstr (tooltip, "Ada");
+}
+
+static void
+test_window (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autofree char *one = bob_creates (bob, f->image, 0.25, 0.3, "Can the headline be one line?");
+  g_autofree char *two = bob_creates (bob, f->image, 0.7, 0.55, "This button needs more contrast.");
+  g_autofree char *viewers = NULL;
+  RlBanner *reconnecting, *offline;
+  LabelWait wait;
+
+  open_window (f);
+  g_assert_true (rl_window_open_document (f->window, f->image));
+  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+
+  /* Bob views it too: the header's count, in this language's plural. */
+  rl_test_client_send_printf (bob, "{\"type\":\"subscribe\",\"req\":\"s1\",\"doc\":\"%s\"}", f->image);
+  json_object_unref (rl_test_client_expect_ack (bob, "s1"));
+  g_assert_true (rl_ui_test_wait_for (viewers_two, f, 5000));
+  wait = (LabelWait) { rl_window_get_viewers_button (f->window), "2" };
+  g_assert_true (rl_ui_test_wait_for (label_shown, &wait, 3000));
+  {
+    /* the tooltip: "Viewing now: Ada, Bob" in this language */
+    g_auto(GStrv) parts = g_strsplit (translated ("Viewing now: %s"), "%s", 2);
+    const char *tooltip = gtk_widget_get_tooltip_text (rl_window_get_viewers_button (f->window));
+
+    g_assert_true (g_str_has_prefix (tooltip, parts[0]));
+    g_assert_true (g_str_has_suffix (tooltip, parts[1] ? parts[1] : ""));
+  }
+  /* the count's accessible name, in each plural form */
+  viewers = g_strdup_printf (translated_n ("%u viewer", "%u viewers", 2), 2u);
+  g_assert_nonnull (strstr (viewers, "2"));
+
+  /* The panel lists both threads; a comment posted now says "just now". */
+  wait = (LabelWait) { GTK_WIDGET (rl_window_get_thread_panel (f->window)), translated ("just now") };
+  g_assert_true (rl_ui_test_wait_for (label_shown, &wait, 3000));
+  rl_ui_test_run (2500);   /* the rows' highlight of a teammate's change */
+  assert_all_translated (GTK_WIDGET (f->window), "image");
+  screenshot (GTK_WIDGET (f->window), "image");
+
+  /* The page, with its panel. */
+  g_assert_true (rl_window_open_document (f->window, f->page));
+  g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+  rl_ui_test_run (300);
+  assert_all_translated (GTK_WIDGET (f->window), "page");
+  screenshot (GTK_WIDGET (f->window), "page");
+  g_assert_true (rl_window_open_document (f->window, f->image));
+  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+
+  /* The link drops: the reconnecting banner, counting down in words. */
+  reconnecting = rl_window_get_banner (f->window, "reconnecting");
+  offline = rl_window_get_banner (f->window, "offline");
+  rl_test_server_kill (f->server);
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, reconnecting, 5000));
+  {
+    g_autofree char *english = g_strdup_printf ("Connection lost. Reconnecting in %d s…", 1);
+    const char *title = rl_banner_get_title (reconnecting);
+
+    g_assert_nonnull (title);
+    g_assert_false (g_str_has_prefix (title, "Connection lost"));
+    g_assert_cmpstr (title, !=, english);
+  }
+  assert_all_translated (GTK_WIDGET (f->window), "reconnecting");
+  screenshot (GTK_WIDGET (f->window), "reconnecting");
+
+  /* Offline: the banner, and a marker that can't be made says why. */
+  rl_connection_stop (rl_session_get_connection (f->session));
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, offline, 3000));
+  assert_all_translated (GTK_WIDGET (f->window), "offline");
+  screenshot (GTK_WIDGET (f->window), "offline");
+  {
+    RlImageView *view = rl_window_get_image_view (f->window);
+    const char *reason = rl_image_view_get_cannot_create_reason (view);
+
+    g_assert_nonnull (reason);
+    /* the reason is a message of the catalog, shown translated */
+    g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, reason), ==, reason);
+    g_assert_false (g_str_has_prefix (reason, "You"));
+  }
+
+  /* Back: the missed changes are synced, and the toast counts them. */
+  rl_test_server_start (f->server);
+  {
+    g_autoptr(RlTestClient) bob2 = rl_test_client_new (f->server, f->bob);
+    g_autofree char *a = bob_creates (bob2, f->image, 0.4, 0.7, "Missed one");
+    g_autofree char *b = bob_creates (bob2, f->image, 0.6, 0.2, "Missed two");
+  }
+  g_signal_emit_by_name (offline, "button-clicked");
+  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
+  g_assert_true (rl_ui_test_wait_for (has_toast, f, 5000));
+  {
+    g_autofree char *expected = g_strdup_printf (translated_n ("%u update synced", "%u updates synced", 2), 2u);
+
+    g_assert_cmpstr (adw_toast_get_title (rl_window_get_last_toast (f->window)), ==, expected);
+  }
+  screenshot (GTK_WIDGET (f->window), "synced");
+}
+
+/* ---- errors the client core makes ------------------------------------------ */
+
+static gboolean
+widget_sized (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 100;
+}
+
+static void
+test_connect_dialog (void)
+{
+  RlConnectDialog *dialog = RL_CONNECT_DIALOG (rl_connect_dialog_new (NULL, NULL));
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (rl_ui_test_wait_for (widget_sized, dialog, 5000));
+  rl_ui_test_run (300);
+  assert_all_translated (GTK_WIDGET (dialog), "connect");
+
+  /* A broken invite link: the client core's reason, in this language. */
+  rl_connect_dialog_set_invite (dialog, "redline://review.example/join?token=abc&color=red");
+  g_assert_false (rl_connect_dialog_submit (dialog));
+  rl_ui_test_run (200);
+  {
+    const char *shown = rl_connect_dialog_get_error (dialog);
+
+    g_assert_nonnull (shown);
+    g_assert_nonnull (strstr (shown, "color"));
+    g_assert_null (strstr (shown, "unknown parameter"));
+  }
+  assert_all_translated (GTK_WIDGET (dialog), "connect-error");
+  screenshot (GTK_WIDGET (dialog), "connect-error");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  rl_ui_test_run (50);
+}
+
+/* ---- times, dates, counts -------------------------------------------------- */
+
+static void
+test_times (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 3, 17, 15, 0, 0);
+  g_autoptr(GDateTime) march7 = g_date_time_new_local (2026, 3, 7, 10, 30, 0);
+  gint64 now_ms = g_date_time_to_unix (now) * 1000;
+  const char *expected_date = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *just = rl_relative_time_format (now_ms - 5000, now_ms);
+  g_autofree char *yesterday = rl_relative_time_format (now_ms - 24 * 3600 * 1000, now_ms);
+  guint nplurals;
+
+  g_assert_cmpstr (just, ==, translated ("just now"));
+  g_assert_cmpstr (yesterday, ==, translated ("yesterday"));
+
+  /* minutes: each count in its plural form */
+  for (int n = 1; n < 60; n++)
+    {
+      g_autofree char *shown = rl_relative_time_format (now_ms - n * 60 * 1000 - 1000, now_ms);
+      g_autofree char *expected = g_strdup_printf (translated_n ("%d minute ago", "%d minutes ago", n), n);
+
+      g_assert_cmpstr (shown, ==, expected);
+    }
+
+  /* The plural rule itself: Polish has three forms (1; 2–4, 22–24; 5–21, 25…). */
+  nplurals = strcmp (lang, "pl") == 0 ? 3 : 2;
+  {
+    const char *f1 = translated_n ("%d minute ago", "%d minutes ago", 1);
+    const char *f2 = translated_n ("%d minute ago", "%d minutes ago", 2);
+    const char *f5 = translated_n ("%d minute ago", "%d minutes ago", 5);
+    const char *f22 = translated_n ("%d minute ago", "%d minutes ago", 22);
+    const char *f12 = translated_n ("%d minute ago", "%d minutes ago", 12);
+
+    g_assert_cmpstr (f1, !=, f2);
+    g_assert_cmpstr (f2, ==, f22);
+    if (nplurals == 3)
+      {
+        g_assert_cmpstr (f5, !=, f2);
+        g_assert_cmpstr (f5, !=, f1);
+        g_assert_cmpstr (f12, ==, f5);
+      }
+    else
+      {
+        g_assert_cmpstr (f5, ==, f2);
+        g_assert_cmpstr (f12, ==, f2);
+      }
+  }
+
+  /* A date: the language's numeric order, not the C library's. */
+  for (gsize i = 0; i < G_N_ELEMENTS (dates); i++)
+    if (strcmp (dates[i].lang, lang) == 0)
+      expected_date = dates[i].date;
+  g_assert_nonnull (expected_date);
+  date = rl_relative_time_format (g_date_time_to_unix (march7) * 1000, now_ms);
+  g_assert_cmpstr (date, ==, expected_date);
+}
+
+/* The desktop file and the metainfo, merged from the same catalog. */
+static void
+test_desktop_and_metainfo (void)
+{
+  g_autofree char *desktop = g_build_filename (g_getenv ("REDLINE_DATA_BUILDDIR"), APP_ID ".desktop", NULL);
+  g_autofree char *metainfo = g_build_filename (g_getenv ("REDLINE_DATA_BUILDDIR"), APP_ID ".metainfo.xml", NULL);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *tagged = NULL;
+
+  g_assert_true (g_key_file_load_from_file (keyfile, desktop, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  comment = g_key_file_get_locale_string (keyfile, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_COMMENT,
+                                          lang, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (comment, ==, translated ("Review mockups and pages together, in real time"));
+
+  g_assert_true (g_file_get_contents (metainfo, &xml, NULL, &error));
+  g_assert_no_error (error);
+  summary = g_markup_escape_text (translated ("Review mockups and pages together, in real time"), -1);
+  tagged = g_strdup_printf ("<summary xml:lang=\"%s\">%s</summary>", lang, summary);
+  g_assert_nonnull (strstr (xml, tagged));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *localedir = g_getenv ("REDLINE_LOCALEDIR");
+
+  /* No session bus: nothing real is touched. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/redline-test-bus", TRUE);
+  setlocale (LC_ALL, "");
+  lang = g_getenv ("LANGUAGE");
+  if (lang == NULL || localedir == NULL)
+    g_error ("run with LANGUAGE and REDLINE_LOCALEDIR set (tests/ui/meson.build does)");
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  rl_ui_test_init (&argc, &argv);
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+
+  g_test_add_func ("/i18n/times", test_times);
+  g_test_add_func ("/i18n/desktop-and-metainfo", test_desktop_and_metainfo);
+  g_test_add_func ("/i18n/connect-dialog", test_connect_dialog);
+  g_test_add ("/i18n/window", Fixture, NULL, fixture_setup, test_window, fixture_teardown);
+  return g_test_run ();
+}
