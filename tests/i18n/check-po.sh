@@ -91,9 +91,9 @@ for lang in $(sed 's/#.*//' "$top/po/LINGUAS"); do
       fi' > "$scratch/misses" 2>/dev/null
     if [ -s "$scratch/misses" ]; then
       sed "s/^/# without “$stem”: /" "$scratch/misses"
-      not_ok "$lang: messages about an $english say “$stem…”"
+      not_ok "$lang: messages with “$english” say “$stem…”"
     else
-      ok "$lang: messages about an $english say “$stem…”"
+      ok "$lang: messages with “$english” say “$stem…”"
     fi
   done
 done
