@@ -326,6 +326,10 @@ cmd_serve (RlStore *store,
   g_source_remove (sigint);
   g_clear_object (&server);
   rl_epoll_uninstall (NULL);
+  /* GLib's idle worker threads (TLS handshakes ran there) end before the
+   * process does, so nothing is mid-exit when it goes. */
+  g_thread_pool_set_max_unused_threads (0);
+  g_thread_pool_stop_unused_threads ();
   return 0;
 }
 
