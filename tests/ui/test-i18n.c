@@ -20,6 +20,7 @@
 
 #include "rl-banner.h"
 #include "rl-connect-dialog.h"
+#include "rl-image-view.h"
 #include "rl-marker-composer.h"
 #include "rl-relative-time.h"
 #include "rl-test-server.h"
@@ -344,6 +345,54 @@ viewers_two (gpointer data)
   return gtk_widget_get_visible (button) && tooltip && strstr (tooltip, "Bob") && strstr (tooltip, "Ada");
 }
 
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 50;
+}
+
+static GtkWidget *
+find_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_button (child);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Every label of a menu and its sections and submenus, none English. */
+static void
+collect_menu_english (GMenuModel *menu,
+                      GPtrArray  *english,
+                      guint      *n_labels)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuLinkIter) links = NULL;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label))
+        {
+          (*n_labels)++;
+          if (strcmp (g_dgettext (GETTEXT_PACKAGE, label), label) != 0)
+            g_ptr_array_add (english, g_strdup (label));
+        }
+      links = g_menu_model_iterate_item_links (menu, i);
+      while (g_menu_link_iter_next (links))
+        {
+          g_autoptr(GMenuModel) link = g_menu_link_iter_get_value (links);
+
+          collect_menu_english (link, english, n_labels);
+        }
+    }
+}
+
 static void
 test_window (Fixture       *f,
              gconstpointer  data)
@@ -383,6 +432,40 @@ test_window (Fixture       *f,
   rl_ui_test_run (2500);   /* the rows' highlight of a teammate's change */
   assert_all_translated (GTK_WIDGET (f->window), "image");
   screenshot (GTK_WIDGET (f->window), "image");
+
+  /* The main menu, every item of it. */
+  {
+    GtkWidget *button = find_menu_button (GTK_WIDGET (f->window));
+    g_autoptr(GPtrArray) english = g_ptr_array_new_with_free_func (g_free);
+    guint n_labels = 0;
+
+    g_assert_nonnull (button);
+    collect_menu_english (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)), english, &n_labels);
+    for (guint i = 0; i < english->len; i++)
+      g_test_message ("%s, main menu: still English: %s", lang, (char *) g_ptr_array_index (english, i));
+    g_assert_cmpuint (n_labels, >=, 3);
+    g_assert_cmpuint (english->len, ==, 0);
+  }
+
+  /* A click on the mockup: the marker composer, in this language. */
+  {
+    RlImageView *view = rl_window_get_image_view (f->window);
+    GtkWidget *composer = rl_image_view_get_composer (view);
+    double x, y;
+
+    g_assert_true (rl_image_view_image_to_widget (view, 0.5, 0.8, &x, &y));
+    rl_image_view_click_for_testing (view, x, y);
+    g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+    rl_ui_test_run (300);
+    assert_all_translated (composer, "composer");
+    {
+      g_autofree char *name = g_strdup_printf ("i18n-%s-composer", lang);
+
+      rl_ui_test_screenshot_with_popover (GTK_WIDGET (f->window), composer, name);
+    }
+    gtk_popover_popdown (GTK_POPOVER (composer));
+    rl_ui_test_run (100);
+  }
 
   /* The page, with its panel. */
   g_assert_true (rl_window_open_document (f->window, f->page));
