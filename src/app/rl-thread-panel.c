@@ -42,6 +42,7 @@ struct _RlThreadPanel
 
   gboolean            selecting;   /* the selection is being set from the property */
   guint               scroll_id;
+  guint               scroll_frames;
   guint               tick_id;
 };
 
@@ -139,6 +140,7 @@ scroll_tick (GtkWidget     *widget,
 {
   RlThreadPanel *self = data;
   RlThreadRow *row = find_row (self, self->selected_thread);
+  GtkAdjustment *adjustment;
   graphene_rect_t bounds;
 
   if (row == NULL)
@@ -150,8 +152,16 @@ scroll_tick (GtkWidget     *widget,
   if (gtk_widget_get_height (GTK_WIDGET (row)) <= 0
       || !gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (self->list), &bounds))
     return G_SOURCE_CONTINUE;
-  gtk_adjustment_clamp_page (gtk_scrolled_window_get_vadjustment (self->scroller),
-                             bounds.origin.y, bounds.origin.y + bounds.size.height);
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bounds.origin.y + bounds.size.height);
+  /* Rows above may still grow (their text wraps once they have a width),
+   * and the list's height with them: until the row is really in view, try
+   * again on the next frames (a second at most). */
+  if (++self->scroll_frames < 60 &&
+      (bounds.origin.y < gtk_adjustment_get_value (adjustment) - 1 ||
+       bounds.origin.y + bounds.size.height >
+         gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) + 1))
+    return G_SOURCE_CONTINUE;
   self->scroll_id = 0;
   return G_SOURCE_REMOVE;
 }
@@ -159,6 +169,7 @@ scroll_tick (GtkWidget     *widget,
 static void
 scroll_to_selected (RlThreadPanel *self)
 {
+  self->scroll_frames = 0;
   if (self->scroll_id == 0)
     self->scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list), scroll_tick, self, NULL);
 }
