@@ -42,24 +42,6 @@ static const struct
   { "window.close", { "<Control>w", NULL } },
 };
 
-/* The app's settings, or NULL when their schema is not installed (an
- * uninstalled run without GSETTINGS_SCHEMA_DIR): nothing is remembered. */
-static GSettings *
-settings_new_if_installed (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "io.github.redline.Redline", TRUE);
-  if (schema == NULL)
-    {
-      g_debug ("the settings schema io.github.redline.Redline is not installed: the last account is not kept");
-      return NULL;
-    }
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
 /* "SERVER USER", as rl_session_dup_key says it: the keyring item's two
  * attributes, what last-account holds. */
 static char *
@@ -402,7 +384,7 @@ rl_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (rl_application_parent_class)->startup (app);
 
-  self->settings = settings_new_if_installed ();
+  self->settings = rl_settings_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
@@ -652,4 +634,22 @@ rl_application_show_connect_dialog (RlApplication *self,
   dialog = rl_connect_dialog_new (parent, server_url);
   g_signal_connect_object (dialog, "connect", G_CALLBACK (on_dialog_connect), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The app's settings, or NULL when the schema is not installed (an
+ * uninstalled run without GSETTINGS_SCHEMA_DIR): then nothing is kept. */
+GSettings *
+rl_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.redline.Redline", TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("the settings schema io.github.redline.Redline is not installed: nothing is kept");
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
 }

@@ -50,4 +50,8 @@ void           rl_application_show_connect_dialog (RlApplication *self,
                                                    GtkWindow     *parent,
                                                    const char    *server_url);
 
+/* The app's settings (io.github.redline.Redline), or NULL when the schema
+ * is not installed. */
+GSettings     *rl_settings_new            (void);
+
 G_END_DECLS

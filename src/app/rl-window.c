@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "rl-window.h"
+#include "rl-application.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -104,24 +105,6 @@ static void open_document (RlWindow  *self,
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
-
-/* The app's settings, or NULL when their schema is not installed (an
- * uninstalled run without GSETTINGS_SCHEMA_DIR): nothing is remembered. */
-static GSettings *
-settings_new_if_installed (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "io.github.redline.Redline", TRUE);
-  if (schema == NULL)
-    {
-      g_debug ("the settings schema io.github.redline.Redline is not installed: window state is not kept");
-      return NULL;
-    }
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 static void
 retry_free (Retry *retry)
@@ -1196,7 +1179,7 @@ rl_window_init (RlWindow *self)
 
   /* The panel and the filter follow the settings in every window, and
    * whatever changes them (the actions, Retry showing the panel) is kept. */
-  self->settings = settings_new_if_installed ();
+  self->settings = rl_settings_new ();
   if (self->settings != NULL)
     {
       g_settings_bind (self->settings, "panel-visible", self->threads_revealer, "reveal-child",
