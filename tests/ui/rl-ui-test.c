@@ -176,3 +176,75 @@ rl_ui_test_open_store (RlConnection *conn,
   g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
   return store;
 }
+
+gboolean
+rl_ui_test_has_label (GtkWidget  *root,
+                      const char *text)
+{
+  if (!gtk_widget_get_visible (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    if (rl_ui_test_has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return rl_ui_test_has_label (wait->root, wait->text);
+}
+
+gboolean
+rl_ui_test_wait_for_label (GtkWidget  *root,
+                           const char *text,
+                           guint       ms)
+{
+  LabelWait wait = { root, text };
+
+  return rl_ui_test_wait_for (label_shown, &wait, ms);
+}
+
+char *
+rl_ui_test_create_thread (RlTestClient *client,
+                          const char   *doc,
+                          const char   *anchor,
+                          const char   *body)
+{
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *comment = rl_test_uuid ();
+  char *thread = rl_test_uuid ();
+  JsonObject *ack;
+
+  rl_test_client_send_printf (client,
+                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":{\"id\":\"%s\",\"anchor\":%s},"
+                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
+                              thread, broadcast, doc, thread, anchor, comment, body);
+  ack = rl_test_client_expect_ack (client, thread);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+  return thread;
+}
+
+char *
+rl_ui_test_create_marker (RlTestClient *client,
+                          const char   *doc,
+                          double        x,
+                          double        y,
+                          const char   *body)
+{
+  g_autofree char *anchor = g_strdup_printf ("{\"x\":%.3f,\"y\":%.3f}", x, y);
+
+  return rl_ui_test_create_thread (client, doc, anchor, body);
+}

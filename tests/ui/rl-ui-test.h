@@ -48,4 +48,24 @@ RlDocStore   *rl_ui_test_open_store (RlConnection *conn,
                                      const char   *doc,
                                      RlDocKind     kind);
 
+/* A visible label under root says text. */
+gboolean      rl_ui_test_has_label      (GtkWidget    *root,
+                                         const char   *text);
+/* Iterates until one does, or ms pass; whether it does. */
+gboolean      rl_ui_test_wait_for_label (GtkWidget    *root,
+                                         const char   *text,
+                                         guint         ms);
+/* A thread at anchor (JSON) with its first comment, made by client as raw
+ * protocol and acknowledged (asserted); its id. */
+char         *rl_ui_test_create_thread  (RlTestClient *client,
+                                         const char   *doc,
+                                         const char   *anchor,
+                                         const char   *body);
+/* The same for an image marker at (x, y). */
+char         *rl_ui_test_create_marker  (RlTestClient *client,
+                                         const char   *doc,
+                                         double        x,
+                                         double        y,
+                                         const char   *body);
+
 G_END_DECLS

@@ -170,34 +170,6 @@ assert_all_translated (GtkWidget  *root,
   g_assert_cmpuint (cut->len, ==, 0);
 }
 
-typedef struct
-{
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (!gtk_widget_get_visible (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return has_label (wait->root, wait->text);
-}
-
 static const char *translated   (const char *msgid) G_GNUC_FORMAT (1);
 static const char *translated_n (const char *msgid,
                                  const char *plural,
@@ -297,30 +269,6 @@ open_window (Fixture *f)
   g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
 }
 
-/* Bob's marker, as raw protocol; returns its thread id. */
-static char *
-bob_creates (RlTestClient *bob,
-             const char   *doc,
-             double        x,
-             double        y,
-             const char   *body)
-{
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *comment = rl_test_uuid ();
-  char *thread = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (bob,
-                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
-                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
-                              thread, broadcast, doc, thread, x, y, comment, body);
-  ack = rl_test_client_expect_ack (bob, thread);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-  return thread;
-}
-
 static gboolean
 banner_revealed (gpointer data)
 {
@@ -398,11 +346,10 @@ test_window (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  g_autofree char *one = bob_creates (bob, f->image, 0.25, 0.3, "Can the headline be one line?");
-  g_autofree char *two = bob_creates (bob, f->image, 0.7, 0.55, "This button needs more contrast.");
+  g_autofree char *one = rl_ui_test_create_marker (bob, f->image, 0.25, 0.3, "Can the headline be one line?");
+  g_autofree char *two = rl_ui_test_create_marker (bob, f->image, 0.7, 0.55, "This button needs more contrast.");
   g_autofree char *viewers = NULL;
   RlBanner *reconnecting, *offline;
-  LabelWait wait;
 
   open_window (f);
   g_assert_true (rl_window_open_document (f->window, f->image));
@@ -412,8 +359,7 @@ test_window (Fixture       *f,
   rl_test_client_send_printf (bob, "{\"type\":\"subscribe\",\"req\":\"s1\",\"doc\":\"%s\"}", f->image);
   json_object_unref (rl_test_client_expect_ack (bob, "s1"));
   g_assert_true (rl_ui_test_wait_for (viewers_two, f, 5000));
-  wait = (LabelWait) { rl_window_get_viewers_button (f->window), "2" };
-  g_assert_true (rl_ui_test_wait_for (label_shown, &wait, 3000));
+  g_assert_true (rl_ui_test_wait_for_label (rl_window_get_viewers_button (f->window), "2", 3000));
   {
     /* the tooltip: "Viewing now: Ada, Bob" in this language */
     g_auto(GStrv) parts = g_strsplit (translated ("Viewing now: %s"), "%s", 2);
@@ -427,8 +373,8 @@ test_window (Fixture       *f,
   g_assert_nonnull (strstr (viewers, "2"));
 
   /* The panel lists both threads; a comment posted now says "just now". */
-  wait = (LabelWait) { GTK_WIDGET (rl_window_get_thread_panel (f->window)), translated ("just now") };
-  g_assert_true (rl_ui_test_wait_for (label_shown, &wait, 3000));
+  g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (f->window)),
+                                            translated ("just now"), 3000));
   rl_ui_test_run (2500);   /* the rows' highlight of a teammate's change */
   assert_all_translated (GTK_WIDGET (f->window), "image");
   screenshot (GTK_WIDGET (f->window), "image");
@@ -511,8 +457,8 @@ test_window (Fixture       *f,
   rl_test_server_start (f->server);
   {
     g_autoptr(RlTestClient) bob2 = rl_test_client_new (f->server, f->bob);
-    g_autofree char *a = bob_creates (bob2, f->image, 0.4, 0.7, "Missed one");
-    g_autofree char *b = bob_creates (bob2, f->image, 0.6, 0.2, "Missed two");
+    g_autofree char *a = rl_ui_test_create_marker (bob2, f->image, 0.4, 0.7, "Missed one");
+    g_autofree char *b = rl_ui_test_create_marker (bob2, f->image, 0.6, 0.2, "Missed two");
   }
   g_signal_emit_by_name (offline, "button-clicked");
   g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));

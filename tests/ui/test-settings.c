@@ -259,66 +259,12 @@ panel_gone (gpointer data)
   return !gtk_revealer_get_reveal_child (revealer) && !gtk_revealer_get_child_revealed (revealer);
 }
 
-typedef struct
-{
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (!gtk_widget_get_visible (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return has_label (wait->root, wait->text);
-}
-
 /* The panel lists a thread whose comment says text (waiting up to 5 s). */
 static gboolean
 panel_lists (RlWindow   *window,
              const char *text)
 {
-  LabelWait wait = { GTK_WIDGET (rl_window_get_thread_panel (window)), text };
-
-  return rl_ui_test_wait_for (label_shown, &wait, 5000);
-}
-
-/* Bob's marker, sent as raw protocol; returns its thread id. */
-static char *
-bob_creates (RlTestClient *bob,
-             const char   *doc,
-             double        x,
-             double        y,
-             const char   *body)
-{
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *comment = rl_test_uuid ();
-  char *thread = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (bob,
-                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
-                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
-                              thread, broadcast, doc, thread, x, y, comment, body);
-  ack = rl_test_client_expect_ack (bob, thread);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-  return thread;
+  return rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (window)), text, 5000);
 }
 
 static void
@@ -491,8 +437,8 @@ test_hide_resolved (Fixture       *f,
   RlWindow *window;
   RlThreadPanel *panel;
 
-  open = bob_creates (bob, f->image, 0.30, 0.40, "Still open here");
-  done = bob_creates (bob, f->image, 0.60, 0.40, "Fixed already");
+  open = rl_ui_test_create_marker (bob, f->image, 0.30, 0.40, "Still open here");
+  done = rl_ui_test_create_marker (bob, f->image, 0.60, 0.40, "Fixed already");
   bob_resolves (bob, f->image, done);
 
   /* On in the settings: the new window lists only the open thread. */
@@ -504,7 +450,7 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (rl_image_view_get_hide_resolved (rl_window_get_image_view (window)));
   g_assert_true (panel_lists (window, "Still open here"));
   rl_ui_test_run (300);
-  g_assert_false (has_label (GTK_WIDGET (panel), "Fixed already"));
+  g_assert_false (rl_ui_test_has_label (GTK_WIDGET (panel), "Fixed already"));
 
   /* Ctrl+H shows it, and that is kept. */
   rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
@@ -516,8 +462,8 @@ test_hide_resolved (Fixture       *f,
   rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
   g_assert_true (g_settings_get_boolean (f->settings, "hide-resolved"));
   rl_ui_test_run (300);
-  g_assert_false (has_label (GTK_WIDGET (panel), "Fixed already"));
-  g_assert_true (has_label (GTK_WIDGET (panel), "Still open here"));
+  g_assert_false (rl_ui_test_has_label (GTK_WIDGET (panel), "Fixed already"));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (panel), "Still open here"));
 }
 
 /* ---- (5) the last account, from a real keyring --------------------------- */

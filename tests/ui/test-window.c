@@ -122,42 +122,12 @@ open_window (Fixture    *f,
   rl_ui_test_run (300);
 }
 
-typedef struct
-{
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (!gtk_widget_get_visible (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return has_label (wait->root, wait->text);
-}
-
 /* The panel shows a comment with this text. */
 static gboolean
 panel_lists (Fixture    *f,
              const char *text)
 {
-  LabelWait wait = { GTK_WIDGET (rl_window_get_thread_panel (f->window)), text };
-
-  return rl_ui_test_wait_for (label_shown, &wait, 5000);
+  return rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (f->window)), text, 5000);
 }
 
 typedef struct
@@ -181,30 +151,6 @@ wait_pins (Fixture *f,
   PinWait wait = { rl_window_get_image_view (f->window), n };
 
   g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
-}
-
-/* Bob's marker, sent as raw protocol; returns its thread id. */
-static char *
-bob_creates (RlTestClient *bob,
-             const char   *doc,
-             double        x,
-             double        y,
-             const char   *body)
-{
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *comment = rl_test_uuid ();
-  char *thread = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (bob,
-                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":%.3f,\"y\":%.3f}},"
-                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
-                              thread, broadcast, doc, thread, x, y, comment, body);
-  ack = rl_test_client_expect_ack (bob, thread);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-  return thread;
 }
 
 static gboolean
@@ -615,7 +561,7 @@ test_documents_and_markers (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  g_autofree char *first = bob_creates (bob, f->image, 0.22, 0.18, "The logo feels cramped here");
+  g_autofree char *first = rl_ui_test_create_marker (bob, f->image, 0.22, 0.18, "The logo feels cramped here");
   g_autofree char *second = NULL;
   g_autofree char *third = NULL;
   g_autoptr(JsonObject) snapshot = NULL;
@@ -646,8 +592,8 @@ test_documents_and_markers (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (viewers_two, f, 5000));
 
   /* A teammate's markers appear in the view and in the panel. */
-  second = bob_creates (bob, f->image, 0.62, 0.35, "Can this button be our primary colour?");
-  third = bob_creates (bob, f->image, 0.40, 0.72, "Spacing between the cards is uneven");
+  second = rl_ui_test_create_marker (bob, f->image, 0.62, 0.35, "Can this button be our primary colour?");
+  third = rl_ui_test_create_marker (bob, f->image, 0.40, 0.72, "Spacing between the cards is uneven");
   wait_pins (f, 3);
   g_assert_true (panel_lists (f, "Can this button be our primary colour?"));
   g_assert_true (panel_lists (f, "Spacing between the cards is uneven"));
@@ -750,8 +696,8 @@ test_reconnect (Fixture       *f,
   rl_test_server_start (f->server);
   {
     g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-    g_autofree char *a = bob_creates (bob, f->image, 0.3, 0.3, "Missed one");
-    g_autofree char *b = bob_creates (bob, f->image, 0.5, 0.5, "Missed two");
+    g_autofree char *a = rl_ui_test_create_marker (bob, f->image, 0.3, 0.3, "Missed one");
+    g_autofree char *b = rl_ui_test_create_marker (bob, f->image, 0.5, 0.5, "Missed two");
   }
 
   /* The banner's Retry now: back, banners gone, the two synced and said. */
@@ -874,7 +820,7 @@ test_failed_send (Fixture       *f,
   /* A refused reply: Retry puts the text back into that thread's reply box. */
   {
     g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-    g_autofree char *thread = bob_creates (bob, f->image, 0.5, 0.5, "Bob's question");
+    g_autofree char *thread = rl_ui_test_create_marker (bob, f->image, 0.5, 0.5, "Bob's question");
     RlDocStore *store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
     g_autoptr(GError) error = NULL;
     ToastWait toast_wait = { f, rl_window_get_last_toast (f->window) };

@@ -135,41 +135,11 @@ wait_pins (RlWindow *window,
   return rl_ui_test_wait_for (has_n_pins, &wait, 5000);
 }
 
-typedef struct
-{
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (!gtk_widget_get_visible (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return has_label (wait->root, wait->text);
-}
-
 static gboolean
 panel_lists (RlWindow   *window,
              const char *text)
 {
-  LabelWait wait = { GTK_WIDGET (rl_window_get_thread_panel (window)), text };
-
-  return rl_ui_test_wait_for (label_shown, &wait, 5000);
+  return rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (window)), text, 5000);
 }
 
 static gboolean
@@ -249,29 +219,6 @@ viewers_are (gpointer data)
   return store && rl_doc_store_get_viewer_count (store) == wait->n && gtk_widget_get_visible (button);
 }
 
-/* Bob's marker, as raw protocol. */
-static char *
-bob_creates (RlTestClient *bob,
-             const char   *doc,
-             const char   *anchor,
-             const char   *body)
-{
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *comment = rl_test_uuid ();
-  char *thread = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (bob,
-                              "{\"type\":\"create-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":{\"id\":\"%s\",\"anchor\":%s},"
-                              "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
-                              thread, broadcast, doc, thread, anchor, comment, body);
-  ack = rl_test_client_expect_ack (bob, thread);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-  return thread;
-}
-
 /* ---- New Window: one session, one store, one viewer ------------------------ */
 
 static void
@@ -344,7 +291,7 @@ test_new_window (Fixture       *f,
   }
 
   /* A teammate's marker shows in both. */
-  bobs = bob_creates (bob, f->image, "{\"x\":0.7,\"y\":0.2}", "Bob sees both windows");
+  bobs = rl_ui_test_create_thread (bob, f->image, "{\"x\":0.7,\"y\":0.2}", "Bob sees both windows");
   g_assert_true (wait_pins (a, 2));
   g_assert_true (wait_pins (b, 2));
   g_assert_true (panel_lists (a, "Bob sees both windows"));
@@ -353,7 +300,7 @@ test_new_window (Fixture       *f,
   /* Closing B leaves A subscribed and live. */
   gtk_window_destroy (GTK_WINDOW (b));
   rl_ui_test_run (300);
-  g_free (bob_creates (bob, f->image, "{\"x\":0.5,\"y\":0.8}", "After the second window closed"));
+  g_free (rl_ui_test_create_thread (bob, f->image, "{\"x\":0.5,\"y\":0.8}", "After the second window closed"));
   g_assert_true (wait_pins (a, 3));
   g_assert_true (panel_lists (a, "After the second window closed"));
 }
