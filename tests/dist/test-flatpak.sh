@@ -12,6 +12,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
+. "$(dirname "$0")/../tap.sh"
 
 src=$1
 scratch=$2
@@ -25,9 +26,6 @@ allowed_finish_args='--device=dri
 screenshot_base='https://raw.githubusercontent.com/redline/redline/main/'
 gettext_package=redline
 schema_id=io.github.redline.Redline
-
-n=0
-failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/redline-flatpak-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -36,21 +34,6 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$scratch"
 exec 9> "$scratch/.lock"
 flock 9
-
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok () {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  for line in "$@"; do
-    printf '%s\n' "$line" | sed 's/^/# /'
-  done
-}
 
 same_lines () {
   # same_lines EXPECTED ACTUAL: both as sorted sets; prints the difference
@@ -226,5 +209,4 @@ share/locale/$lang/LC_MESSAGES/$gettext_package.mo"
   fi
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

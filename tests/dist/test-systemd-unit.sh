@@ -15,6 +15,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
+. "$(dirname "$0")/../tap.sh"
 
 unit=$1
 installed=$2
@@ -28,9 +29,6 @@ readme=$3
 # system call filter, the address families or the empty capability set
 # goes over it.
 threshold=14
-
-n=0
-failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/redline-unit-test.XXXXXX") || exit 1
 server_pid=""
 cleanup () {
@@ -41,21 +39,6 @@ cleanup () {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok () {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  for line in "$@"; do
-    printf '%s\n' "$line" | sed 's/^/# /'
-  done
-}
 
 # Copies under the unit's own name: verify judges a unit by its file name,
 # and reads the drop-ins in NAME.d/ beside it.
@@ -262,5 +245,4 @@ else
   not_ok "the database is \$STATE_DIRECTORY/redline.db, readable by its owner only" "$modes"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -6,16 +6,11 @@
 # forms, and uses the product's vocabulary (../shared/seeds) for markers and
 # annotations.
 set -u
+. "$(dirname "$0")/../tap.sh"
 top=$1
 here=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-n=0
-bad=0
-
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check () { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
 
 files=$(grep -v '^#' "$top/po/POTFILES.in" | sed '/^$/d')
 # shellcheck disable=SC2046,SC2086
@@ -98,5 +93,4 @@ for lang in $(sed 's/#.*//' "$top/po/LINGUAS"); do
   done
 done
 
-echo "1..$n"
-[ $bad -eq 0 ]
+tap_end

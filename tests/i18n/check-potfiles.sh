@@ -3,15 +3,11 @@
 # po/POTFILES.in, and every file listed there exists and has one (TAP).
 # The same keywords as meson's i18n 'glib' preset (xgettext-args).
 set -u
+. "$(dirname "$0")/../tap.sh"
 top=$1
 here=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-n=0
-bad=0
-
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
 
 grep -v '^#' "$top/po/POTFILES.in" | sed '/^$/d' | sort > "$scratch/listed"
 
@@ -54,8 +50,7 @@ while read -r file; do
   fi
 done < "$scratch/listed"
 
-if [ $n -eq 0 ]; then
+if [ $tap_n -eq 0 ]; then
   not_ok "no file with translatable strings was found under $top"
 fi
-echo "1..$n"
-[ $bad -eq 0 ]
+tap_end
