@@ -163,6 +163,33 @@ read_person (JsonNode  *node,
   return TRUE;
 }
 
+/* Appends each element of an array, read by from_json, to into; what names
+ * the array in the error when node is not one. */
+typedef gpointer (*ElementFromJson) (JsonNode *node, GError **error);
+
+static gboolean
+read_array (JsonNode         *node,
+            const char       *what,
+            ElementFromJson   from_json,
+            GPtrArray        *into,
+            GError          **error)
+{
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return fail (error, "%s", what);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      gpointer element = from_json (json_array_get_element (array, i), error);
+
+      if (element == NULL)
+        return FALSE;
+      g_ptr_array_add (into, element);
+    }
+  return TRUE;
+}
+
 /* ---- writing JSON -------------------------------------------------------- */
 
 char *
@@ -444,23 +471,12 @@ rl_thread_from_json (JsonNode  *node,
       fail (error, "“resolved” must be a boolean");
       return NULL;
     }
-  if (comments == NULL || !JSON_NODE_HOLDS_ARRAY (comments))
-    {
-      fail (error, "“comments” must be an array");
-      return NULL;
-    }
+  if (!read_array (comments, "“comments” must be an array", (ElementFromJson) rl_comment_from_json,
+                   thread->comments, error))
+    return NULL;
   thread->id = g_strdup (id);
   thread->doc = g_strdup (doc);
   thread->resolved = json_node_get_boolean (resolved);
-
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (comments)); i++)
-    {
-      RlComment *comment = rl_comment_from_json (json_array_get_element (json_node_get_array (comments), i), error);
-
-      if (comment == NULL)
-        return NULL;
-      g_ptr_array_add (thread->comments, comment);
-    }
   return g_steal_pointer (&thread);
 }
 
@@ -537,22 +553,10 @@ rl_documents_from_json (JsonNode  *node,
                         GError   **error)
 {
   g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
-  JsonArray *array;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      fail (error, "a document list must be an array");
-      return NULL;
-    }
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      RlDocument *doc = rl_document_from_json (json_array_get_element (array, i), error);
-
-      if (doc == NULL)
-        return NULL;
-      g_ptr_array_add (docs, doc);
-    }
+  if (!read_array (node, "a document list must be an array", (ElementFromJson) rl_document_from_json,
+                   docs, error))
+    return NULL;
   return g_steal_pointer (&docs);
 }
 
@@ -1414,25 +1418,11 @@ static GPtrArray *
 read_threads (JsonObject  *object,
               GError     **error)
 {
-  JsonNode *node = member (object, "threads");
-  g_autoptr(GPtrArray) threads = NULL;
-  JsonArray *array;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      fail (error, "“threads” must be an array");
-      return NULL;
-    }
-  array = json_node_get_array (node);
-  threads = g_ptr_array_new_full (json_array_get_length (array), (GDestroyNotify) rl_thread_unref);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), error);
-
-      if (thread == NULL)
-        return NULL;
-      g_ptr_array_add (threads, thread);
-    }
+  if (!read_array (member (object, "threads"), "“threads” must be an array",
+                   (ElementFromJson) rl_thread_from_json, threads, error))
+    return NULL;
   return g_steal_pointer (&threads);
 }
 
@@ -1484,9 +1474,11 @@ parse_message_fields (JsonObject *object,
           JsonObject *err = object_of (member (object, "error"));
           const char *code, *text;
 
-          if (err == NULL || !read_string (err, "code", &code, error) ||
-              !read_optional_string (err, "message", &text, error))
+          if (err == NULL)
             return fail (error, "a failed ack must carry an error");
+          if (!read_string (err, "code", &code, error) ||
+              !read_optional_string (err, "message", &text, error))
+            return FALSE;
           if (!rl_error_code_from_string (code, &message->error_code))
             message->error_code = RL_ERROR_INTERNAL;
           message->error_message = g_strdup (text);
