@@ -23,7 +23,6 @@ struct _RlAccount
   char     *server_url;
   char     *user_id;
   char     *label;
-  gboolean  tls;
 };
 
 G_DEFINE_FINAL_TYPE (RlAccount, rl_account, G_TYPE_OBJECT)
@@ -93,26 +92,23 @@ keyring_error (GError *error)
   return mapped;
 }
 
+/* Non-empty UTF-8 without spaces or control characters: a user id or a
+ * token, both keyring attributes or secrets that must read back the same. */
 static gboolean
-user_id_is_valid (const char *user_id)
+is_one_word (const char *str)
 {
-  if (user_id == NULL || *user_id == '\0' || strlen (user_id) > 256 || !g_utf8_validate (user_id, -1, NULL))
+  if (*str == '\0' || !g_utf8_validate (str, -1, NULL))
     return FALSE;
-  for (const char *p = user_id; *p; p++)
+  for (const char *p = str; *p; p++)
     if (g_ascii_iscntrl (*p) || *p == ' ')
       return FALSE;
   return TRUE;
 }
 
 static gboolean
-token_is_storable (const char *token)
+user_id_is_valid (const char *user_id)
 {
-  if (*token == '\0' || !g_utf8_validate (token, -1, NULL))
-    return FALSE;
-  for (const char *p = token; *p; p++)
-    if (g_ascii_iscntrl (*p) || *p == ' ')
-      return FALSE;
-  return TRUE;
+  return user_id != NULL && strlen (user_id) <= 256 && is_one_word (user_id);
 }
 
 /* "USER on HOST[:PORT]": what an account is called until it has a name. */
@@ -153,7 +149,7 @@ rl_account_get_property (GObject    *object,
       g_value_set_string (value, self->user_id);
       break;
     case PROP_TLS:
-      g_value_set_boolean (value, self->tls);
+      g_value_set_boolean (value, rl_account_get_tls (self));
       break;
     case PROP_LABEL:
       g_value_set_string (value, self->label);
@@ -207,7 +203,6 @@ rl_account_class_init (RlAccountClass *klass)
 static void
 rl_account_init (RlAccount *self)
 {
-  self->tls = TRUE;
 }
 
 RlAccount *
@@ -236,7 +231,6 @@ rl_account_new (const char  *server_url,
     }
 
   self = g_object_new (RL_TYPE_ACCOUNT, NULL);
-  self->tls = g_str_has_prefix (normalized, "wss://");
   self->server_url = g_steal_pointer (&normalized);
   self->user_id = g_strdup (user_id);
   rl_account_set_label (self, label);
@@ -264,7 +258,7 @@ rl_account_get_tls (RlAccount *self)
 {
   g_return_val_if_fail (RL_IS_ACCOUNT (self), FALSE);
 
-  return self->tls;
+  return g_str_has_prefix (self->server_url, "wss://");
 }
 
 const char *
@@ -351,7 +345,7 @@ rl_account_save (RlAccount           *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_account_save);
 
-  if (!token_is_storable (token))
+  if (!is_one_word (token))
     {
       g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, _("Not a token"));
       return;
