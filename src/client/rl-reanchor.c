@@ -67,6 +67,7 @@ typedef struct
 {
   guint  orig_start;
   guint  orig_end;
+  guint  distance;        /* code points from the old start */
   double score;           /* prefix + quote + suffix, weighted by length */
   double rank;
   double quote;           /* the quote's own similarity */
@@ -270,12 +271,11 @@ myers_search (const Peq      *peq,
         }
       else if (in_run)
         {
-          if (n_hits < capacity || run_dist < hits[worst].dist)
-            keep_hit (hits, &n_hits, capacity, &worst, run_end, run_dist);
+          keep_hit (hits, &n_hits, capacity, &worst, run_end, run_dist);
           in_run = FALSE;
         }
     }
-  if (in_run && (n_hits < capacity || run_dist < hits[worst].dist))
+  if (in_run)
     keep_hit (hits, &n_hits, capacity, &worst, run_end, run_dist);
   return n_hits;
 }
@@ -515,7 +515,6 @@ score_place (const RlReanchorer *self,
   double context_sum = 0.0;
   double context_weight = 0.0;
   double near;
-  guint distance;
 
   place->quote = MAX (0.0, 1.0 - (double) dist / q->m);
   sum = q->m * place->quote;
@@ -539,26 +538,21 @@ score_place (const RlReanchorer *self,
   place->context = context_weight > 0 ? context_sum / context_weight : -1.0;
 
   to_orig (self, start, end, &place->orig_start, &place->orig_end);
-  distance = place->orig_start > q->old_start ? place->orig_start - q->old_start
-                                              : q->old_start - place->orig_start;
-  near = 1.0 - MIN (1.0, (double) distance / MAX (self->n_orig, 1));
+  place->distance = place->orig_start > q->old_start ? place->orig_start - q->old_start
+                                                     : q->old_start - place->orig_start;
+  near = 1.0 - MIN (1.0, (double) place->distance / MAX (self->n_orig, 1));
   place->rank = NEAR_WEIGHT * near;
 }
 
 static gboolean
-better_place (const Query *q,
-              const Place *a,
+better_place (const Place *a,
               const Place *b)
 {
-  guint da, db;
-
   if (a->rank > b->rank + 1e-12)
     return TRUE;
   if (a->rank < b->rank - 1e-12)
     return FALSE;
-  da = a->orig_start > q->old_start ? a->orig_start - q->old_start : q->old_start - a->orig_start;
-  db = b->orig_start > q->old_start ? b->orig_start - q->old_start : q->old_start - b->orig_start;
-  return da < db;
+  return a->distance < b->distance;
 }
 
 static gboolean
@@ -577,7 +571,7 @@ place_moved (const RlReanchorer *self,
 
       score_place (self, q, at, at + q->m, 0, &place);
       place.rank += MAX (place.context, 0.0);
-      if (!have || better_place (q, &place, best))
+      if (!have || better_place (&place, best))
         {
           *best = place;
           have = TRUE;
@@ -606,10 +600,6 @@ add_candidate (Hit   *out,
     out[(*n_out)++] = (Hit) { start, end, dist };
 }
 
-/* From a candidate's end: its equally good starts (aligning backwards), and
- * from each its equally good ends (aligning forwards again, as a search
- * keeps only the first best end of a run: so "Caffe" takes the whole
- * "Caffè" rather than stopping before the accent). */
 /* An approximate match may stop inside a word ("Headline copy" is nearest
  * to "Headline copi" of "Headline copies"); where the quote was whole words
  * its range is too, when the rest of the word is short. Only the range
@@ -646,6 +636,10 @@ snap_to_words (const RlReanchorer *self,
   *end = e;
 }
 
+/* From a candidate's end: its equally good starts (aligning backwards), and
+ * from each its equally good ends (aligning forwards again, as a search
+ * keeps only the first best end of a run: so "Caffe" takes the whole
+ * "Caffè" rather than stopping before the accent). */
 static void
 candidates_from_end (const RlReanchorer *self,
                      const Query        *q,
@@ -771,7 +765,7 @@ place_fuzzy (const RlReanchorer *self,
           continue;
         }
       place.rank += place.context >= 0 ? (place.quote + place.context) / 2 : place.quote;
-      if (!have || better_place (q, &place, best))
+      if (!have || better_place (&place, best))
         {
           *best = place;
           have = TRUE;
