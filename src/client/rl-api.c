@@ -229,6 +229,39 @@ parse_body (GBytes  *body,
   return json_node_copy (json_parser_get_root (parser));
 }
 
+/* The body of a finished exchange, or NULL with the error it means. */
+static GBytes *
+exchange_finish (GObject       *source,
+                 GAsyncResult  *result,
+                 SoupMessage  **msg_out,
+                 GError       **error)
+{
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) transport_error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
+  GError *exchange = exchange_error (msg, body, transport_error);
+
+  if (msg_out)
+    *msg_out = msg;
+  if (exchange != NULL)
+    {
+      g_propagate_error (error, exchange);
+      return NULL;
+    }
+  return g_steal_pointer (&body);
+}
+
+/* The same, its body parsed. */
+static JsonNode *
+exchange_finish_json (GObject       *source,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_autoptr(GBytes) body = exchange_finish (source, result, NULL, error);
+
+  return body ? parse_body (body, error) : NULL;
+}
+
 static void
 rl_api_finalize (GObject *object)
 {
@@ -316,16 +349,11 @@ list_done (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) transport_error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
-  g_autoptr(GError) error = exchange_error (msg, body, transport_error);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GPtrArray) docs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  g_autoptr(GPtrArray) docs = node ? rl_documents_from_json (node, &error) : NULL;
   g_autoptr(GListStore) store = NULL;
 
-  if (error == NULL && (node = parse_body (body, &error)) != NULL)
-    docs = rl_documents_from_json (node, &error);
   if (docs == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -381,14 +409,13 @@ content_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   RlApi *self = g_task_get_source_object (task);
   const char *doc_id = g_task_get_task_data (task);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) transport_error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
-  g_autoptr(GError) error = exchange_error (msg, body, transport_error);
+  SoupMessage *msg;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = exchange_finish (source, result, &msg, &error);
   CachedContent *cached;
   const char *etag;
 
-  if (error != NULL)
+  if (body == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -474,15 +501,10 @@ upload_done (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) transport_error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
-  g_autoptr(GError) error = exchange_error (msg, body, transport_error);
-  g_autoptr(JsonNode) node = NULL;
-  RlDocument *doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  RlDocument *doc = node ? rl_document_from_json (node, &error) : NULL;
 
-  if (error == NULL && (node = parse_body (body, &error)) != NULL)
-    doc = rl_document_from_json (node, &error);
   if (doc == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
