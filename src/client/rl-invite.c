@@ -155,15 +155,22 @@ check_authority (GUri        *uri,
   return TRUE;
 }
 
+/* The port as written in a link or an address: -1 (none) for the scheme's
+ * default, so one server has one spelling. */
+static int
+explicit_port (gboolean tls,
+               int      port)
+{
+  return port == (tls ? 443 : 80) ? -1 : port;
+}
+
 /* "SCHEME://HOST[:PORT]" without the scheme's default port. */
 static char *
 server_url_build (gboolean    tls,
                   const char *host,
                   int         port)
 {
-  if (port == (tls ? 443 : 80))
-    port = -1;
-  return g_uri_join (G_URI_FLAGS_NONE, tls ? "wss" : "ws", NULL, host, port, "", NULL, NULL);
+  return g_uri_join (G_URI_FLAGS_NONE, tls ? "wss" : "ws", NULL, host, explicit_port (tls, port), "", NULL, NULL);
 }
 
 static gboolean
@@ -210,8 +217,6 @@ rl_invite_parse (const char  *link,
   g_autofree char *found_tls = NULL;
   const char *query;
   GUriParamsIter iter;
-  char *name;
-  char *value;
   gboolean tls;
   int port;
 
@@ -255,6 +260,8 @@ rl_invite_parse (const char  *link,
   for (;;)
     {
       g_autoptr(GError) params_error = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
       char **slot;
 
       if (!g_uri_params_iter_next (&iter, &name, &value, &params_error))
@@ -273,20 +280,15 @@ rl_invite_parse (const char  *link,
           /* The name only: a value may be a token under a misspelt name. */
           g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
                        _("The invite link has an unknown parameter “%.32s”"), name);
-          g_free (name);
-          g_free (value);
           return FALSE;
         }
       if (*slot != NULL)
         {
           g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
                        _("The invite link has the parameter “%s” twice"), name);
-          g_free (name);
-          g_free (value);
           return FALSE;
         }
-      *slot = value;
-      g_free (name);
+      *slot = g_steal_pointer (&value);
     }
 
   if (found_token == NULL)
@@ -312,46 +314,64 @@ rl_invite_parse (const char  *link,
   return TRUE;
 }
 
-char *
-rl_server_url_normalize (const char  *url,
-                         GError     **error)
+/* Checks a server address; sets tls, host (lower case) and port (-1: none). */
+static gboolean
+server_url_parse (const char  *url,
+                  gboolean    *tls,
+                  char       **host,
+                  int         *port,
+                  GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GError) uri_error = NULL;
-  g_autofree char *host = NULL;
+  g_autofree char *found_host = NULL;
   const char *scheme;
   const char *path;
-  int port;
-
-  g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   uri = g_uri_parse (url, PARSE_FLAGS, &uri_error);
   if (uri == NULL)
     {
       set_parse_error (FALSE, uri_error, error);
-      return NULL;
+      return FALSE;
     }
   scheme = g_uri_get_scheme (uri);
   if (strcmp (scheme, "ws") != 0 && strcmp (scheme, "wss") != 0)
     {
       g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME, _("A server address must start with ws:// or wss://"));
-      return NULL;
+      return FALSE;
     }
-  if (!check_authority (uri, url, FALSE, &host, &port, error))
-    return NULL;
+  if (!check_authority (uri, url, FALSE, &found_host, port, error))
+    return FALSE;
   path = g_uri_get_path (uri);
   if (*path != '\0' && strcmp (path, "/") != 0)
     {
       g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, _("A server address must not have a path"));
-      return NULL;
+      return FALSE;
     }
   if (g_uri_get_query (uri) != NULL)
     {
       g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER, _("A server address must not have parameters"));
-      return NULL;
+      return FALSE;
     }
-  return server_url_build (strcmp (scheme, "wss") == 0, host, port);
+  *tls = strcmp (scheme, "wss") == 0;
+  *host = g_steal_pointer (&found_host);
+  return TRUE;
+}
+
+char *
+rl_server_url_normalize (const char  *url,
+                         GError     **error)
+{
+  g_autofree char *host = NULL;
+  gboolean tls;
+  int port;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!server_url_parse (url, &tls, &host, &port, error))
+    return NULL;
+  return server_url_build (tls, host, port);
 }
 
 char *
@@ -359,20 +379,18 @@ rl_invite_format (const char  *server_url,
                   const char  *token,
                   GError     **error)
 {
-  g_autofree char *normalized = NULL;
+  g_autofree char *host = NULL;
   g_autofree char *query = NULL;
-  g_autoptr(GUri) uri = NULL;
+  gboolean tls;
+  int port;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (token != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  normalized = rl_server_url_normalize (server_url, error);
-  if (normalized == NULL || !token_is_valid (token, error))
+  if (!server_url_parse (server_url, &tls, &host, &port, error) || !token_is_valid (token, error))
     return NULL;
-  /* Our own output: it parses. */
-  uri = g_uri_parse (normalized, PARSE_FLAGS, NULL);
-  query = g_strdup_printf ("token=%s&tls=%d", token, strcmp (g_uri_get_scheme (uri), "wss") == 0);
-  return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, g_uri_get_host (uri), g_uri_get_port (uri),
-                     "/join", query, NULL);
+  query = g_strdup_printf ("token=%s&tls=%d", token, tls);
+  return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, host, explicit_port (tls, port), "/join", query,
+                     NULL);
 }
