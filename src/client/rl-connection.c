@@ -101,12 +101,13 @@ fail_pending (RlConnection *self,
    * callback that sends again starts afresh. */
   tasks = g_hash_table_get_values (self->pending);
   g_hash_table_remove_all (self->pending);   /* frees the keys, not the tasks */
+  /* message is for the log; the user reads what the code means. */
+  if (tasks)
+    g_debug ("connection %s: %u requests failed: %s", self->url, g_list_length (tasks), message);
   for (GList *l = tasks; l; l = l->next)
     {
       GTask *task = l->data;
 
-      /* message is for the log; the user reads what the code means. */
-      g_debug ("request failed: %s", message);
       g_task_return_new_error (task, RL_ERROR, code, "%s", rl_error_text (code));
       g_object_unref (task);
     }
@@ -344,6 +345,16 @@ connect_now (RlConnection *self)
                                         connected_cb, g_object_ref (self->connecting));
 }
 
+/* Gives up the attempt under way; its connected_cb sees it cancelled. */
+static void
+cancel_attempt (RlConnection *self)
+{
+  if (self->connecting)
+    g_cancellable_cancel (self->connecting);
+  g_clear_object (&self->connecting);
+  g_clear_object (&self->handshake);
+}
+
 static gboolean
 retry_cb (gpointer data)
 {
@@ -384,13 +395,8 @@ refresh_link (RlConnection *self,
     return;
   g_debug ("connection %s: reopened (%s)", self->url, why);
   self->refreshes++;
-  if (self->connecting)
-    {
-      /* An attempt begun before may hang on the old route. */
-      g_cancellable_cancel (self->connecting);
-      g_clear_object (&self->connecting);
-      g_clear_object (&self->handshake);
-    }
+  /* An attempt begun before may hang on the old route. */
+  cancel_attempt (self);
   if (self->socket)
     link_lost (self, why);
   self->attempt = 0;
@@ -430,7 +436,7 @@ on_network_changed (GNetworkMonitor *monitor,
     return;
   if (available && (self->socket != NULL || self->connecting != NULL))
     refresh_link (self, "the network changed");
-  else if (available && self->socket == NULL && self->connecting == NULL)
+  else if (available)
     {
       /* Back: no reason to wait out the backoff. */
       self->attempt = 0;
@@ -521,10 +527,7 @@ tear_down (RlConnection *self,
 {
   self->running = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
-  if (self->connecting)
-    g_cancellable_cancel (self->connecting);
-  g_clear_object (&self->connecting);
-  g_clear_object (&self->handshake);
+  cancel_attempt (self);
   release_socket (self);
   fail_pending (self, RL_ERROR_CONNECTION_LOST, why);
 }
