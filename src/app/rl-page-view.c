@@ -76,6 +76,7 @@ rl_page_text_view_snapshot_layer (GtkTextView      *view,
 {
   RlPageTextView *self = RL_PAGE_TEXT_VIEW (view);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  g_autoptr(PangoLayout) layout = NULL;   /* one for every bullet drawn */
   GdkRGBA color;
   GdkRGBA bar_color;
   guint first, last;
@@ -112,7 +113,6 @@ rl_page_text_view_snapshot_layer (GtkTextView      *view,
   for (guint i = 0; i < self->bullets->len; i++)
     {
       const Bullet *bullet = &g_array_index (self->bullets, Bullet, i);
-      g_autoptr(PangoLayout) layout = NULL;
       GdkRectangle rect;
       GtkTextIter iter;
       int lw, lh;
@@ -123,7 +123,9 @@ rl_page_text_view_snapshot_layer (GtkTextView      *view,
         break;
       gtk_text_buffer_get_iter_at_offset (buffer, &iter, bullet->offset);
       gtk_text_view_get_iter_location (view, &iter, &rect);
-      layout = gtk_widget_create_pango_layout (GTK_WIDGET (view), bullet->label);
+      if (layout == NULL)
+        layout = gtk_widget_create_pango_layout (GTK_WIDGET (view), NULL);
+      pango_layout_set_text (layout, bullet->label, -1);
       pango_layout_get_pixel_size (layout, &lw, &lh);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bullet->margin - lw - 8,
@@ -382,6 +384,14 @@ compare_by_length_desc (gconstpointer a,
   return pa->index > pb->index ? -1 : pa->index < pb->index;
 }
 
+/* The reverse: innermost (shortest) first, then oldest first. */
+static int
+compare_innermost_first (gconstpointer a,
+                         gconstpointer b)
+{
+  return compare_by_length_desc (b, a);
+}
+
 typedef struct
 {
   guint offset;
@@ -408,7 +418,7 @@ apply_highlights (RlPageView *self)
   g_autoptr(GPtrArray) visible = g_ptr_array_new ();
   g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer value;
   GtkTextIter start, end;
   int depth = 0;
   guint overlap_start = 0;
@@ -416,15 +426,8 @@ apply_highlights (RlPageView *self)
 
   gtk_text_buffer_get_bounds (self->buffer, &start, &end);
   g_hash_table_iter_init (&iter, self->thread_tags);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      gtk_text_buffer_remove_tag (self->buffer, value, &start, &end);
-      if (find_placement (self, key) == NULL)
-        {
-          gtk_text_tag_table_remove (table, value);
-          g_hash_table_iter_remove (&iter);
-        }
-    }
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    gtk_text_buffer_remove_tag (self->buffer, value, &start, &end);
   gtk_text_buffer_remove_tag (self->buffer, self->overlap_tag, &start, &end);
   gtk_text_buffer_remove_tag (self->buffer, self->selected_tag, &start, &end);
 
@@ -502,6 +505,29 @@ same_placements (GPtrArray *a,
   return TRUE;
 }
 
+/* Drops the tag and the remembered place of every thread not in current
+ * (a set of ids; NULL: of every thread). */
+static void
+forget_threads_except (RlPageView *self,
+                       GHashTable *current)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (self->buffer);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->thread_tags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (current == NULL || !g_hash_table_contains (current, key))
+      {
+        gtk_text_tag_table_remove (table, value);
+        g_hash_table_iter_remove (&iter);
+      }
+  g_hash_table_iter_init (&iter, self->places);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (current == NULL || !g_hash_table_contains (current, key))
+      g_hash_table_iter_remove (&iter);
+}
+
 static void refresh_threads (RlPageView *self);
 
 static void
@@ -531,6 +557,7 @@ static void
 refresh_threads (RlPageView *self)
 {
   g_autoptr(GPtrArray) old = g_steal_pointer (&self->placements);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
 
   self->placements = g_ptr_array_new_with_free_func (placement_free);
   if (self->store != NULL && self->page != NULL)
@@ -550,18 +577,10 @@ refresh_threads (RlPageView *self)
           placement->placed = place_anchor (self, thread->id, &thread->anchor, &placement->start, &placement->end);
           placement->preview = make_preview (thread);
           g_ptr_array_add (self->placements, placement);
+          g_hash_table_add (ids, placement->id);
         }
     }
-  {
-    GHashTableIter iter;
-    gpointer key;
-
-    /* Forget the places of threads that are gone. */
-    g_hash_table_iter_init (&iter, self->places);
-    while (g_hash_table_iter_next (&iter, &key, NULL))
-      if (find_placement (self, key) == NULL)
-        g_hash_table_iter_remove (&iter);
-  }
+  forget_threads_except (self, ids);
   apply_highlights (self);
   if (!same_placements (old, self->placements))
     g_signal_emit (self, signals[SIGNAL_RANGES_CHANGED], 0);
@@ -1090,6 +1109,14 @@ offset_at_widget_point (RlPageView *self,
   return TRUE;
 }
 
+static gboolean
+placement_covers (RlPageView      *self,
+                  const Placement *placement,
+                  guint            offset)
+{
+  return placement_visible (self, placement) && placement->start <= offset && offset < placement->end;
+}
+
 /* The visible highlights over offset, innermost (shortest) first, then
  * oldest first: the order clicks go through. */
 static GPtrArray *
@@ -1102,22 +1129,27 @@ placements_at (RlPageView *self,
     {
       Placement *placement = g_ptr_array_index (self->placements, i);
 
-      if (placement_visible (self, placement) && placement->start <= offset && offset < placement->end)
+      if (placement_covers (self, placement, offset))
         g_ptr_array_add (found, placement);
     }
-  g_ptr_array_sort (found, compare_by_length_desc);
-  /* compare_by_length_desc puts the outermost first: reverse it. */
-  for (guint i = 0; i < found->len / 2; i++)
-    {
-      gpointer tmp = found->pdata[i];
-
-      found->pdata[i] = found->pdata[found->len - 1 - i];
-      found->pdata[found->len - 1 - i] = tmp;
-    }
+  g_ptr_array_sort (found, compare_innermost_first);
   return found;
 }
 
-static void
+/* Whether any visible highlight covers offset: the hover check, per
+ * pointer motion, so it neither allocates nor sorts. */
+static gboolean
+any_placement_at (RlPageView *self,
+                  guint       offset)
+{
+  for (guint i = 0; i < self->placements->len; i++)
+    if (placement_covers (self, g_ptr_array_index (self->placements, i), offset))
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE when the click did something: opened a link or selected a highlight. */
+static gboolean
 click_at (RlPageView *self,
           guint       offset,
           gboolean    open_links)
@@ -1129,16 +1161,17 @@ click_at (RlPageView *self,
   if (href != NULL && open_links)
     {
       open_link (self, href);
-      return;
+      return TRUE;
     }
   found = placements_at (self, offset);
   if (found->len == 0)
-    return;
+    return FALSE;
   /* The innermost first; a click again on a selected one goes outwards. */
   for (guint i = 0; i < found->len; i++)
     if (g_strcmp0 (((Placement *) g_ptr_array_index (found, i))->id, self->selected_thread) == 0)
       pick = (i + 1) % found->len;
   rl_page_view_set_selected_thread (self, ((Placement *) g_ptr_array_index (found, pick))->id);
+  return TRUE;
 }
 
 static void
@@ -1183,11 +1216,7 @@ pointer_moved (GtkEventControllerMotion *motion,
   gboolean active = FALSE;
 
   if (offset_at_widget_point (self, x, y, &offset))
-    {
-      g_autoptr(GPtrArray) found = placements_at (self, offset);
-
-      active = link_at (self, offset) != NULL || found->len > 0;
-    }
+    active = link_at (self, offset) != NULL || any_placement_at (self, offset);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text_view), active ? "pointer" : "text");
 }
 
@@ -1225,7 +1254,6 @@ text_key_pressed (GtkEventControllerKey *controller,
                   RlPageView            *self)
 {
   GtkTextIter iter;
-  const char *href;
 
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
     return FALSE;
@@ -1236,22 +1264,9 @@ text_key_pressed (GtkEventControllerKey *controller,
     }
   if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
     {
+      /* Enter on a link or a highlight does what a click there does. */
       gtk_text_buffer_get_iter_at_mark (self->buffer, &iter, gtk_text_buffer_get_insert (self->buffer));
-      href = link_at (self, gtk_text_iter_get_offset (&iter));
-      if (href != NULL)
-        {
-          open_link (self, href);
-          return TRUE;
-        }
-      {
-        g_autoptr(GPtrArray) found = placements_at (self, gtk_text_iter_get_offset (&iter));
-
-        if (found->len > 0)
-          {
-            click_at (self, gtk_text_iter_get_offset (&iter), FALSE);
-            return TRUE;
-          }
-      }
+      return click_at (self, gtk_text_iter_get_offset (&iter), TRUE);
     }
   return FALSE;
 }
@@ -1623,16 +1638,7 @@ rl_page_view_set_page (RlPageView *self,
     rl_page_text_ref (page);
   g_clear_pointer (&self->page, rl_page_text_unref);
   self->page = page;
-  {
-    GHashTableIter iter;
-    gpointer tag;
-
-    g_hash_table_iter_init (&iter, self->thread_tags);
-    while (g_hash_table_iter_next (&iter, NULL, &tag))
-      gtk_text_tag_table_remove (gtk_text_buffer_get_tag_table (self->buffer), tag);
-  }
-  g_hash_table_remove_all (self->thread_tags);
-  g_hash_table_remove_all (self->places);
+  forget_threads_except (self, NULL);
   g_clear_pointer (&self->reanchorer, rl_reanchorer_free);
 
   /* Inserted once: everything after this is tags. */
