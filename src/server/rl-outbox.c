@@ -58,6 +58,15 @@ chunk_free (Chunk *chunk)
 }
 
 static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static void
 drop_queue (RlOutbox *self)
 {
   Chunk *chunk;
@@ -65,11 +74,7 @@ drop_queue (RlOutbox *self)
   while ((chunk = g_queue_pop_head (&self->chunks)))
     chunk_free (chunk);
   self->queued = 0;
-  if (self->drain)
-    {
-      g_source_destroy (self->drain);
-      g_clear_pointer (&self->drain, g_source_unref);
-    }
+  clear_source (&self->drain);
 }
 
 static void close_base (RlOutbox *self,
@@ -210,11 +215,7 @@ static void
 close_base (RlOutbox *self,
             GTask    *task)
 {
-  if (self->close_timeout)
-    {
-      g_source_destroy (self->close_timeout);
-      g_clear_pointer (&self->close_timeout, g_source_unref);
-    }
+  clear_source (&self->close_timeout);
   drop_queue (self);
   g_io_stream_close_async (self->base, g_task_get_priority (task),
                            g_task_get_cancellable (task), base_closed_cb, task);
@@ -369,11 +370,7 @@ rl_outbox_dispose (GObject *object)
   if (!g_io_stream_is_closed (G_IO_STREAM (self)))
     g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
   drop_queue (self);
-  if (self->close_timeout)
-    {
-      g_source_destroy (self->close_timeout);
-      g_clear_pointer (&self->close_timeout, g_source_unref);
-    }
+  clear_source (&self->close_timeout);
   if (self->output)
     self->output->outbox = NULL;
   g_clear_object (&self->output);
@@ -448,12 +445,6 @@ rl_outbox_send_frame (RlOutbox  *self,
       return FALSE;
     }
   return push (self, data, length, frame, error);
-}
-
-gsize
-rl_outbox_get_queued (RlOutbox *self)
-{
-  return self->queued;
 }
 
 GBytes *

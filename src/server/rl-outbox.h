@@ -34,8 +34,6 @@ RlOutbox *rl_outbox_new          (GIOStream     *base,
 gboolean  rl_outbox_send_frame   (RlOutbox      *self,
                                   GBytes        *frame,
                                   GError       **error);
-/* Bytes accepted but not yet written to the socket. */
-gsize     rl_outbox_get_queued   (RlOutbox      *self);
 
 /* An unmasked final text frame (RFC 6455 §5.2), as a server sends it. */
 GBytes   *rl_outbox_frame_text   (const char    *payload,

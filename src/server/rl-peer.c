@@ -451,6 +451,13 @@ rl_peer_get_id (RlPeer *self)
   return self->id;
 }
 
+/* Not closed on our side and still open on libsoup's. */
+static gboolean
+can_send (RlPeer *self)
+{
+  return !self->closed &&
+         soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
+}
 
 /* libsoup attaches what a send or a close needs (an output source when the
  * socket is full, a close timeout) to the thread-default context. Inside
@@ -484,8 +491,7 @@ send_text (RlPeer     *self,
 {
   GMainContext *entered;
 
-  if (self->closed ||
-      soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (!can_send (self))
     return 0;
   entered = enter_own_context (self);
   soup_websocket_connection_send_text (self->connection, text);
@@ -508,8 +514,7 @@ rl_peer_send_frame (RlPeer *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->closed ||
-      soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (!can_send (self))
     return 0;
   /* The outbox writes to the socket directly, or queues in the outbox and
    * drains from the subloop: no thread-default context is involved. */

@@ -35,7 +35,6 @@ struct _RlSubloop
   gint          n_fds;
   gint64        deadline;   /* monotonic µs of the next timeout, -1 for none */
   guint64       last_turn;  /* the multiplexer's turn it last ran in */
-  guint64       turns;
   gboolean      timed;      /* listed in the multiplexer's timed */
   gboolean      dead;
 };
@@ -147,7 +146,6 @@ register_fd (RlSubloop     *self,
 static void
 run_turn (RlSubloop *self)
 {
-  self->turns++;
   self->last_turn = mux->turn;
   g_main_context_push_thread_default (self->context);
   g_main_context_iteration (self->context, FALSE);
@@ -380,10 +378,4 @@ rl_subloop_free (RlSubloop *self)
   subloop_destroy (self);
   if (mux->n_subloops == 0)
     g_source_destroy ((GSource *) mux);
-}
-
-guint64
-rl_subloop_get_turns (RlSubloop *self)
-{
-  return self->turns;
 }

@@ -28,7 +28,4 @@ void          rl_subloop_refresh     (RlSubloop *self);
 /* Safe from inside the subloop's own dispatch. */
 void          rl_subloop_free        (RlSubloop *self);
 
-/* How many turns the subloop has run (tests). */
-guint64       rl_subloop_get_turns   (RlSubloop *self);
-
 G_END_DECLS
