@@ -1,20 +1,19 @@
 /* rl-annotation-composer.h — the popover where a page annotation's first
  * comment is typed, under the quoted passage it is about
  *
- * It only collects text: "submit" says the user asked to send (Send or
- * Ctrl+Enter) and the page view decides what happens; an error it sets is
- * shown inside, above the kept text.
+ * An RlComposerBase ("submit", the text, the error line) with the quote
+ * above the text; the page view decides what a submit does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include "rl-composer-base.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_ANNOTATION_COMPOSER (rl_annotation_composer_get_type ())
-G_DECLARE_FINAL_TYPE (RlAnnotationComposer, rl_annotation_composer, RL, ANNOTATION_COMPOSER, GtkPopover)
+G_DECLARE_FINAL_TYPE (RlAnnotationComposer, rl_annotation_composer, RL, ANNOTATION_COMPOSER, RlComposerBase)
 
 GtkWidget  *rl_annotation_composer_new             (void);
 /* The passage being annotated, shown (shortened) above the text. */

@@ -1,31 +1,30 @@
 /* rl-marker-composer.h — the popover where a new image marker's first
  * comment is typed
  *
- * It only collects text: "submit" says the user asked to send (Send or
- * Ctrl+Enter), and the image view decides what happens; an error it sets
- * is shown inside, above the kept text.
+ * An RlComposerBase ("submit", the text, the error line) headed "New
+ * marker"; the image view decides what a submit does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include "rl-composer-base.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_MARKER_COMPOSER (rl_marker_composer_get_type ())
-G_DECLARE_FINAL_TYPE (RlMarkerComposer, rl_marker_composer, RL, MARKER_COMPOSER, GtkPopover)
+G_DECLARE_FINAL_TYPE (RlMarkerComposer, rl_marker_composer, RL, MARKER_COMPOSER, RlComposerBase)
 
-GtkWidget *rl_marker_composer_new           (void);
-char      *rl_marker_composer_dup_text      (RlMarkerComposer *self);
-void       rl_marker_composer_set_text      (RlMarkerComposer *self,
-                                             const char       *text);
+GtkWidget  *rl_marker_composer_new             (void);
+char       *rl_marker_composer_dup_text        (RlMarkerComposer *self);
+void        rl_marker_composer_set_text        (RlMarkerComposer *self,
+                                                const char       *text);
 /* NULL hides the error. */
-void       rl_marker_composer_set_error     (RlMarkerComposer *self,
-                                             const char       *message);
-const char *rl_marker_composer_get_error    (RlMarkerComposer *self);
+void        rl_marker_composer_set_error       (RlMarkerComposer *self,
+                                                const char       *message);
+const char *rl_marker_composer_get_error       (RlMarkerComposer *self);
 /* The real widgets, for tests and for focus. */
-GtkWidget *rl_marker_composer_get_text_view (RlMarkerComposer *self);
-GtkWidget *rl_marker_composer_get_send_button (RlMarkerComposer *self);
+GtkWidget  *rl_marker_composer_get_text_view   (RlMarkerComposer *self);
+GtkWidget  *rl_marker_composer_get_send_button (RlMarkerComposer *self);
 
 G_END_DECLS
