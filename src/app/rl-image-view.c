@@ -297,7 +297,15 @@ pin_update (RlImagePin *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "resolved");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->view->hide_resolved));
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* The signed-in user, whose own markers and replies are not news. */
+static const char *
+my_user_id (RlImageView *view)
+{
+  return view->store ? rl_connection_get_user_id (rl_doc_store_get_connection (view->store)) : NULL;
 }
 
 static void
@@ -305,7 +313,7 @@ pin_thread_changed (RlImagePin *self)
 {
   const RlThread *thread = rl_thread_item_get_thread (self->item);
   guint n = thread->comments->len;
-  const char *me = self->view->store ? rl_connection_get_user_id (rl_doc_store_get_connection (self->view->store)) : NULL;
+  const char *me = my_user_id (self->view);
 
   /* A teammate's reply draws the eye as their new marker does. */
   if (n > self->n_comments && n > 0
@@ -313,20 +321,21 @@ pin_thread_changed (RlImagePin *self)
     pin_start_pulse (self);
   self->n_comments = n;
   pin_update (self);
-  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->view->hide_resolved));
   gtk_widget_queue_allocate (GTK_WIDGET (self->view));
 }
 
-static void
+/* TRUE when the item is a new one (the pin then needs an update). */
+static gboolean
 pin_set_item (RlImagePin   *self,
               RlThreadItem *item)
 {
   if (self->item == item)
-    return;
+    return FALSE;
   g_clear_signal_handler (&self->notify_id, self->item);
   g_set_object (&self->item, item);
   self->notify_id = g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (pin_thread_changed), self);
   self->n_comments = rl_thread_item_get_thread (item)->comments->len;
+  return TRUE;
 }
 
 static void
@@ -609,6 +618,17 @@ configure_adjustments (RlImageView *self,
   configure_adjustment (self->vadj, vvalue, self->img_h * self->zoom + 2 * MARGIN, height);
 }
 
+/* Only the value and its notification; the callers scroll and redraw. */
+static void
+store_zoom (RlImageView *self,
+            double       zoom)
+{
+  if (zoom == self->zoom)
+    return;
+  self->zoom = zoom;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+}
+
 static void
 set_zoom (RlImageView *self,
           double       zoom,
@@ -624,11 +644,7 @@ set_zoom (RlImageView *self,
   ix = (x - ox) / self->zoom;
   iy = (y - oy) / self->zoom;
   self->fit = FALSE;
-  if (zoom != self->zoom)
-    {
-      self->zoom = zoom;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-    }
+  store_zoom (self, zoom);
   /* Scroll so that image point (ix, iy) lands on (x, y) again. */
   configure_adjustments (self, MARGIN + ix * zoom - x, MARGIN + iy * zoom - y);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
@@ -652,17 +668,29 @@ zoom_target (RlImageView *self,
     }
 }
 
+/* Where the pin is shown, in fractions: where it is being moved to, or
+ * its thread's anchor. */
+static void
+pin_shown_anchor (RlImagePin *pin,
+                  double     *x,
+                  double     *y)
+{
+  *x = pin->dragging ? pin->drag_x : pin->x;
+  *y = pin->dragging ? pin->drag_y : pin->y;
+}
+
 static void
 pin_widget_position (RlImageView *self,
                      RlImagePin  *pin,
                      double      *x,
                      double      *y)
 {
-  double ox, oy;
+  double ox, oy, ax, ay;
 
   get_origin (self, &ox, &oy);
-  *x = ox + (pin->dragging ? pin->drag_x : pin->x) * self->img_w * self->zoom;
-  *y = oy + (pin->dragging ? pin->drag_y : pin->y) * self->img_h * self->zoom;
+  pin_shown_anchor (pin, &ax, &ay);
+  *x = ox + ax * self->img_w * self->zoom;
+  *y = oy + ay * self->img_h * self->zoom;
 }
 
 static void
@@ -903,7 +931,7 @@ sync_pins (RlImageView *self)
 {
   GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
   guint n = threads ? g_list_model_get_n_items (threads) : 0;
-  const char *me = self->store ? rl_connection_get_user_id (rl_doc_store_get_connection (self->store)) : NULL;
+  const char *me = my_user_id (self);
   g_autoptr(GPtrArray) pins = g_ptr_array_sized_new (n);
   gboolean lost_selection = FALSE;
 
@@ -913,6 +941,7 @@ sync_pins (RlImageView *self)
       g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
       const RlThread *thread = rl_thread_item_get_thread (item);
       RlImagePin *pin = find_pin (self, thread->id);
+      gboolean stale;
 
       if (pin == NULL)
         {
@@ -924,13 +953,18 @@ sync_pins (RlImageView *self)
           /* A teammate's marker arriving live (not the first state shown). */
           if (self->populated && g_strcmp0 (thread->created_by.id, me) != 0)
             pin_start_pulse (pin);
+          stale = TRUE;
         }
       else
-        pin_set_item (pin, item);
+        stale = pin_set_item (pin, item);
       pin->generation = self->generation;
-      pin->number = i + 1;
-      pin_update (pin);
-      gtk_widget_set_visible (GTK_WIDGET (pin), !(pin->resolved && self->hide_resolved));
+      /* A thread's own changes come by notify::thread; here only a new
+       * pin or a new number needs the label made again. */
+      if (stale || pin->number != i + 1)
+        {
+          pin->number = i + 1;
+          pin_update (pin);
+        }
       g_ptr_array_add (pins, pin);
     }
   for (guint i = 0; i < self->pins->len; i++)
@@ -1365,15 +1399,7 @@ rl_image_view_size_allocate (GtkWidget *widget,
 
   self->in_allocate = TRUE;
   if (self->fit)
-    {
-      double zoom = fit_zoom (self);
-
-      if (zoom != self->zoom)
-        {
-          self->zoom = zoom;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-        }
-    }
+    store_zoom (self, fit_zoom (self));
   configure_adjustments (self, gtk_adjustment_get_value (self->hadj), gtk_adjustment_get_value (self->vadj));
   self->in_allocate = FALSE;
 
@@ -2001,17 +2027,10 @@ rl_image_view_zoom_at (RlImageView *self,
 void
 rl_image_view_zoom_to_fit (RlImageView *self)
 {
-  double zoom;
-
   g_return_if_fail (RL_IS_IMAGE_VIEW (self));
 
   self->fit = TRUE;
-  zoom = fit_zoom (self);
-  if (zoom != self->zoom)
-    {
-      self->zoom = zoom;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-    }
+  store_zoom (self, fit_zoom (self));
   configure_adjustments (self, 0, 0);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -2080,8 +2099,7 @@ rl_image_view_get_pin_position (RlImageView *self,
   pin = find_pin (self, thread_id);
   if (pin == NULL || !gtk_widget_get_visible (GTK_WIDGET (pin)))
     return FALSE;
-  *x = pin->dragging ? pin->drag_x : pin->x;
-  *y = pin->dragging ? pin->drag_y : pin->y;
+  pin_shown_anchor (pin, x, y);
   return TRUE;
 }
 
