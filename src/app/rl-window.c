@@ -69,7 +69,6 @@ struct _RlWindow
   RlBanner             *signed_out_banner;
 
   RlSession            *session;
-  RlConnectionState     state;
   gboolean              was_online;
   GListStore           *documents;
   GtkSingleSelection   *selection;
@@ -116,6 +115,13 @@ retry_free (Retry *retry)
 }
 
 static void
+set_accessible_label (gpointer    widget,
+                      const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
 show_toast (RlWindow *self,
             AdwToast *toast)
 {
@@ -135,8 +141,11 @@ update_viewers (RlWindow *self)
   g_autofree char *list = NULL;
   g_autofree char *count = NULL;
   g_autofree char *tooltip = NULL;
+  g_autofree char *label = NULL;
+  gboolean online;
   guint n;
 
+  /* A store is only open with a session (close_document before it changes). */
   if (self->store == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->viewers_button), FALSE);
@@ -158,14 +167,11 @@ update_viewers (RlWindow *self)
   else
     tooltip = g_strdup (_("Nobody is viewing this document"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->viewers_button), tooltip);
-  {
-    g_autofree char *label = g_strdup_printf (ngettext ("%u viewer", "%u viewers", n), n);
-
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->viewers_button),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  }
+  label = g_strdup_printf (ngettext ("%u viewer", "%u viewers", n), n);
+  set_accessible_label (self->viewers_button, label);
   /* Presence is only known while online; a stale count would mislead. */
-  gtk_widget_set_visible (GTK_WIDGET (self->viewers_button), n > 0 && self->state == RL_CONNECTION_ONLINE);
+  online = rl_connection_get_state (rl_session_get_connection (self->session)) == RL_CONNECTION_ONLINE;
+  gtk_widget_set_visible (GTK_WIDGET (self->viewers_button), n > 0 && online);
 }
 
 static void
@@ -235,6 +241,56 @@ failure_title (RlRequestType  type,
     }
 }
 
+/* Keeps what a rolled-back change needs for its one-click retry: the new
+ * marker's place, or its thread. 0 when it cannot be retried. */
+static guint
+add_retry (RlWindow      *self,
+           RlRequestType  type,
+           const char    *text,
+           const RlEvent *change)
+{
+  gboolean retryable = FALSE;
+  Retry *retry;
+  guint id;
+
+  if (text == NULL || change == NULL)
+    return 0;
+  switch (type)
+    {
+    case RL_REQUEST_CREATE_THREAD:
+      retryable = change->thread != NULL;
+      break;
+    case RL_REQUEST_ADD_COMMENT:
+    case RL_REQUEST_EDIT_COMMENT:
+      retryable = change->thread_id != NULL;
+      break;
+    default:
+      break;
+    }
+  if (!retryable)
+    return 0;
+
+  retry = g_new0 (Retry, 1);
+  retry->type = type;
+  retry->text = g_strdup (text);
+  retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
+  if (type == RL_REQUEST_CREATE_THREAD)
+    {
+      const RlAnchor *anchor = &change->thread->anchor;
+
+      retry->kind = anchor->kind;
+      retry->x = anchor->x;
+      retry->y = anchor->y;
+      retry->start = (guint) CLAMP (anchor->start, 0, G_MAXUINT);
+      retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
+    }
+  else
+    retry->thread_id = g_strdup (change->thread_id);
+  id = ++self->next_retry_id;
+  g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
+  return id;
+}
+
 static void
 on_mutation_failed (RlDocStore    *store,
                     int            type,
@@ -247,41 +303,15 @@ on_mutation_failed (RlDocStore    *store,
                  : self->doc ? rl_doc_item_get_kind (self->doc) : RL_DOC_KIND_IMAGE;
   g_autofree char *title = failure_title (type, kind, error);
   g_autoptr(AdwToast) toast = adw_toast_new (title);
-  Retry *retry;
+  guint retry_id = add_retry (self, type, text, change);
 
   adw_toast_set_timeout (toast, 10);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  if (text != NULL && (type == RL_REQUEST_CREATE_THREAD || type == RL_REQUEST_ADD_COMMENT ||
-                       type == RL_REQUEST_EDIT_COMMENT))
+  if (retry_id != 0)
     {
-      retry = g_new0 (Retry, 1);
-      retry->type = type;
-      retry->text = g_strdup (text);
-      retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
-      /* Where the change went: the new marker's place, or its thread. */
-      if (type == RL_REQUEST_CREATE_THREAD && change && change->thread)
-        {
-          const RlAnchor *anchor = &change->thread->anchor;
-
-          retry->kind = anchor->kind;
-          retry->x = anchor->x;
-          retry->y = anchor->y;
-          retry->start = (guint) CLAMP (anchor->start, 0, G_MAXUINT);
-          retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
-        }
-      else if (change && change->thread_id)
-        retry->thread_id = g_strdup (change->thread_id);
-      if (type == RL_REQUEST_CREATE_THREAD ? change && change->thread : retry->thread_id != NULL)
-        {
-          guint id = ++self->next_retry_id;
-
-          g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
-          adw_toast_set_button_label (toast, _("_Retry"));
-          adw_toast_set_action_name (toast, "win.retry-change");
-          adw_toast_set_action_target_value (toast, g_variant_new_uint32 (id));
-        }
-      else
-        retry_free (retry);
+      adw_toast_set_button_label (toast, _("_Retry"));
+      adw_toast_set_action_name (toast, "win.retry-change");
+      adw_toast_set_action_target_value (toast, g_variant_new_uint32 (retry_id));
     }
   show_toast (self, toast);
 }
@@ -315,53 +345,54 @@ countdown_tick (gpointer data)
 static void
 refresh_documents (RlWindow *self);
 
+/* What each state shows: the connection button's icon and tooltip, and
+ * why nothing can be added meanwhile (NULL: it can), on a page and on an
+ * image. */
+static const struct
+{
+  const char *icon;
+  const char *tooltip;
+  const char *page_reason;
+  const char *image_reason;
+} connection_looks[] = {
+  [RL_CONNECTION_ONLINE] = {
+    "network-wired-symbolic", N_("Connected"), NULL, NULL },
+  [RL_CONNECTION_CONNECTING] = {
+    "network-wired-acquiring-symbolic", N_("Connecting…"),
+    N_("Connecting to the server; you can comment in a moment."),
+    N_("Connecting to the server; you can add markers in a moment.") },
+  [RL_CONNECTION_RECONNECTING] = {
+    "network-wired-acquiring-symbolic", N_("Connection lost, reconnecting (click to retry now)"),
+    N_("The connection was lost; you can comment when it is back."),
+    N_("The connection was lost; you can add markers when it is back.") },
+  [RL_CONNECTION_OFFLINE] = {
+    "network-wired-offline-symbolic", N_("Offline (click to retry)"),
+    N_("You’re offline; you can comment when you’re back."),
+    N_("You’re offline; you can add markers when you’re back.") },
+  [RL_CONNECTION_UNAUTHORIZED] = {
+    "dialog-password-symbolic", N_("Signed out: the server refused the token"),
+    N_("You’re signed out; sign in again to comment."),
+    N_("You’re signed out; sign in again to add markers.") },
+};
+
 static void
 update_connection (RlWindow *self)
 {
   RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
   RlConnectionState state = connection ? rl_connection_get_state (connection) : RL_CONNECTION_OFFLINE;
   gboolean page = self->doc && rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE;
-  const char *icon = "network-wired-symbolic";
-  const char *tooltip = NULL;
-  const char *reason = NULL;
+  const char *tooltip;
+  const char *reason;
 
-  self->state = state;
-  switch (state)
-    {
-    case RL_CONNECTION_ONLINE:
-      tooltip = _("Connected");
-      break;
-    case RL_CONNECTION_CONNECTING:
-      icon = "network-wired-acquiring-symbolic";
-      tooltip = _("Connecting…");
-      reason = page ? _("Connecting to the server; you can comment in a moment.")
-                    : _("Connecting to the server; you can add markers in a moment.");
-      break;
-    case RL_CONNECTION_RECONNECTING:
-      icon = "network-wired-acquiring-symbolic";
-      tooltip = _("Connection lost, reconnecting (click to retry now)");
-      reason = page ? _("The connection was lost; you can comment when it is back.")
-                    : _("The connection was lost; you can add markers when it is back.");
-      break;
-    case RL_CONNECTION_OFFLINE:
-      icon = "network-wired-offline-symbolic";
-      tooltip = _("Offline (click to retry)");
-      reason = page ? _("You’re offline; you can comment when you’re back.")
-                    : _("You’re offline; you can add markers when you’re back.");
-      break;
-    case RL_CONNECTION_UNAUTHORIZED:
-      icon = "dialog-password-symbolic";
-      tooltip = _("Signed out: the server refused the token");
-      reason = page ? _("You’re signed out; sign in again to comment.")
-                    : _("You’re signed out; sign in again to add markers.");
-      break;
-    }
+  g_return_if_fail ((guint) state < G_N_ELEMENTS (connection_looks));
+  tooltip = _(connection_looks[state].tooltip);
+  reason = page ? connection_looks[state].page_reason : connection_looks[state].image_reason;
+  reason = reason ? _(reason) : NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->connection_button), connection != NULL);
-  gtk_image_set_from_icon_name (self->connection_icon, icon);
+  gtk_image_set_from_icon_name (self->connection_icon, connection_looks[state].icon);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->connection_button), tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->connection_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  set_accessible_label (self->connection_button, tooltip);
 
   rl_banner_set_revealed (self->reconnecting_banner, connection && state == RL_CONNECTION_RECONNECTING);
   rl_banner_set_revealed (self->offline_banner, connection && state == RL_CONNECTION_OFFLINE);
@@ -406,7 +437,7 @@ on_sign_in_again (RlWindow *self)
 
 /* ---- documents ----------------------------------------------------------- */
 
-static RlDocItem *
+static gboolean
 find_document (RlWindow   *self,
                const char *doc_id,
                guint      *position)
@@ -419,10 +450,10 @@ find_document (RlWindow   *self,
         {
           if (position)
             *position = i;
-          return item;
+          return TRUE;
         }
     }
-  return NULL;
+  return FALSE;
 }
 
 static void
@@ -462,34 +493,30 @@ documents_listed (GObject      *source,
   n = g_list_model_get_n_items (docs);
   {
     g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+    guint position;
 
     for (guint i = 0; i < n; i++)
       g_ptr_array_add (items, g_list_model_get_item (docs, i));
+    /* The open document stays open, and selected when it is still listed. */
     g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
     g_list_store_splice (self->documents, 0, g_list_model_get_n_items (G_LIST_MODEL (self->documents)),
                          items->pdata, items->len);
-    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+    if (open_id == NULL || !find_document (self, open_id, &position))
+      position = GTK_INVALID_LIST_POSITION;
+    gtk_single_selection_set_selected (self->selection, position);
     g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
   }
   adw_status_page_set_title (self->doc_list_status, _("No Documents"));
   adw_status_page_set_description (self->doc_list_status, _("Upload a mockup or drop files here."));
   gtk_stack_set_visible_child_name (self->doc_list_stack, n ? "list" : "empty");
 
-  if (open_id != NULL)
+  if (open_id == NULL)
     {
-      guint position;
-
-      if (find_document (self, open_id, &position))
-        {
-          g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
-          gtk_single_selection_set_selected (self->selection, position);
-          g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
-        }
+      if (self->pending_doc != NULL && find_document (self, self->pending_doc, NULL))
+        select_document (self, self->pending_doc);
+      else if (!self->listed_once && n > 0)
+        gtk_single_selection_set_selected (self->selection, 0);   /* a first look at something */
     }
-  else if (self->pending_doc != NULL && find_document (self, self->pending_doc, NULL))
-    select_document (self, self->pending_doc);
-  else if (!self->listed_once && n > 0)
-    gtk_single_selection_set_selected (self->selection, 0);   /* a first look at something */
   g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = TRUE;
 }
@@ -1126,13 +1153,6 @@ add_banner (RlWindow   *self,
 }
 
 static void
-label_button (gpointer    widget,
-              const char *label)
-{
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-static void
 rl_window_init (RlWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
@@ -1206,16 +1226,16 @@ rl_window_init (RlWindow *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
   gtk_list_view_set_factory (self->doc_list, factory);
   gtk_list_view_set_model (self->doc_list, GTK_SELECTION_MODEL (self->selection));
-  label_button (self->doc_list, _("Documents"));
+  set_accessible_label (self->doc_list, _("Documents"));
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->flap), GTK_EVENT_CONTROLLER (drop));
 
-  label_button (self->sidebar_button, _("Show Documents"));
-  label_button (self->threads_button, _("Show Threads"));
-  label_button (self->hide_resolved_button, _("Hide Resolved Threads"));
-  label_button (self->menu_button, _("Main Menu"));
+  set_accessible_label (self->sidebar_button, _("Show Documents"));
+  set_accessible_label (self->threads_button, _("Show Threads"));
+  set_accessible_label (self->hide_resolved_button, _("Hide Resolved Threads"));
+  set_accessible_label (self->menu_button, _("Main Menu"));
 
   gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->threads_button), FALSE);
