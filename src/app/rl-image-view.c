@@ -1850,6 +1850,10 @@ rl_image_view_set_store (RlImageView *self,
 
   if (self->store == store)
     return;
+  /* A draft belongs to the document it was begun on, as in the page view:
+   * it must never be sent to the next one. */
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  gtk_popover_popdown (GTK_POPOVER (self->composer));
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
