@@ -115,57 +115,86 @@ rl_thread_item_get_comments (RlThreadItem *self)
   return G_LIST_MODEL (self->comments);
 }
 
-/* Shows thread; comments keep their items where id and content match. */
-static gboolean
-comment_at_is (GListStore      *comments,
-               guint            position,
-               const RlComment *comment)
-{
-  g_autoptr(RlCommentItem) item = g_list_model_get_item (G_LIST_MODEL (comments), position);
+/* Whether a model's item already shows an element of what is to be shown. */
+typedef gboolean (*ShowsFunc) (gpointer item, gconstpointer element);
 
-  return rl_comment_equal (item->comment, comment);
+static gboolean
+item_at_shows (GListModel    *model,
+               guint          position,
+               ShowsFunc      shows,
+               gconstpointer  element)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (model, position);
+
+  return shows (item, element);
 }
 
+/* The one run where model and elements differ, past the ends where its
+ * items already show them: only it is spliced, so a list view keeps the
+ * rows (and the focus, and the scroll position) of everything around it.
+ * FALSE when nothing differs. */
+static gboolean
+find_changed_run (GListModel *model,
+                  GPtrArray  *elements,
+                  ShowsFunc   shows,
+                  guint      *position,
+                  guint      *n_removed,
+                  guint      *n_added)
+{
+  guint n_old = g_list_model_get_n_items (model);
+  guint prefix = 0, suffix = 0;
+
+  while (prefix < n_old && prefix < elements->len &&
+         item_at_shows (model, prefix, shows, g_ptr_array_index (elements, prefix)))
+    prefix++;
+  while (suffix < n_old - prefix && suffix < elements->len - prefix &&
+         item_at_shows (model, n_old - 1 - suffix, shows, g_ptr_array_index (elements, elements->len - 1 - suffix)))
+    suffix++;
+  *position = prefix;
+  *n_removed = n_old - prefix - suffix;
+  *n_added = elements->len - prefix - suffix;
+  return *n_removed > 0 || *n_added > 0;
+}
+
+static gboolean
+comment_item_shows (gpointer      item,
+                    gconstpointer comment)
+{
+  return rl_comment_equal (RL_COMMENT_ITEM (item)->comment, comment);
+}
+
+/* Shows thread; comments keep their items where id and content match. */
 static void
 thread_item_set (RlThreadItem *self,
                  RlThread     *thread)
 {
-  guint n_old, prefix = 0, suffix = 0;
+  gboolean unchanged;
+  guint position, n_removed, n_added;
 
   if (self->thread == thread)
     return;
-  if (self->thread && rl_thread_equal (self->thread, thread))
-    {
-      /* Nothing a reader can see changed; keep the new value quietly. */
-      g_clear_pointer (&self->thread, rl_thread_unref);
-      self->thread = rl_thread_ref (thread);
-      return;
-    }
+  /* Nothing a reader can see changed: the new value is kept quietly. */
+  unchanged = self->thread && rl_thread_equal (self->thread, thread);
   g_clear_pointer (&self->thread, rl_thread_unref);
   self->thread = rl_thread_ref (thread);
+  if (unchanged)
+    return;
 
   /* Only the comments that changed get new items (an edit replaces one, a
    * reply adds one): rows bound to the others stay. */
-  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->comments));
-  while (prefix < n_old && prefix < thread->comments->len &&
-         comment_at_is (self->comments, prefix, g_ptr_array_index (thread->comments, prefix)))
-    prefix++;
-  while (suffix < n_old - prefix && suffix < thread->comments->len - prefix &&
-         comment_at_is (self->comments, n_old - 1 - suffix,
-                        g_ptr_array_index (thread->comments, thread->comments->len - 1 - suffix)))
-    suffix++;
-  if (prefix < n_old || prefix < thread->comments->len)
+  if (find_changed_run (G_LIST_MODEL (self->comments), thread->comments, comment_item_shows,
+                        &position, &n_removed, &n_added))
     {
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-      for (guint i = prefix; i < thread->comments->len - suffix; i++)
+      for (guint i = position; i < position + n_added; i++)
         {
           RlCommentItem *item = g_object_new (RL_TYPE_COMMENT_ITEM, NULL);
 
           item->comment = rl_comment_copy (g_ptr_array_index (thread->comments, i));
           g_ptr_array_add (items, item);
         }
-      g_list_store_splice (self->comments, prefix, n_old - prefix - suffix, items->pdata, items->len);
+      g_list_store_splice (self->comments, position, n_removed, items->pdata, items->len);
     }
   g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_THREAD]);
 }
@@ -358,24 +387,21 @@ apply_copying (GPtrArray     *threads,
   return rl_event_apply (event, threads);
 }
 
-/* What is shown: the confirmed state with every change in flight on top. */
 static gboolean
-same_item (GListModel *model,
-           guint       position,
-           gpointer    item)
+is_item (gpointer      item,
+         gconstpointer other)
 {
-  g_autoptr(GObject) there = g_list_model_get_item (model, position);
-
-  return there == item;
+  return item == other;
 }
 
+/* What is shown: the confirmed state with every change in flight on top. */
 static void
 refresh (RlDocStore *self)
 {
   g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->threads));
+  guint position, n_removed, n_added;
 
   for (guint i = 0; i < self->confirmed->len; i++)
     g_ptr_array_add (shown, rl_thread_ref (g_ptr_array_index (self->confirmed, i)));
@@ -398,22 +424,8 @@ refresh (RlDocStore *self)
       g_ptr_array_add (items, item);
     }
 
-  /* Only the part that changed is spliced: a list view keeps the rows (and
-   * the focus, and the scroll position) of everything around it. */
-  {
-    GListModel *model = G_LIST_MODEL (self->threads);
-    guint prefix = 0, suffix = 0;
-
-    while (prefix < n_old && prefix < items->len &&
-           same_item (model, prefix, g_ptr_array_index (items, prefix)))
-      prefix++;
-    while (suffix < n_old - prefix && suffix < items->len - prefix &&
-           same_item (model, n_old - 1 - suffix, g_ptr_array_index (items, items->len - 1 - suffix)))
-      suffix++;
-    if (prefix < n_old || prefix < items->len)
-      g_list_store_splice (self->threads, prefix, n_old - prefix - suffix,
-                           items->pdata + prefix, items->len - prefix - suffix);
-  }
+  if (find_changed_run (G_LIST_MODEL (self->threads), items, is_item, &position, &n_removed, &n_added))
+    g_list_store_splice (self->threads, position, n_removed, items->pdata + position, n_added);
 
   /* Items of threads that are gone. */
   {
@@ -884,14 +896,10 @@ rl_doc_store_add_comment (RlDocStore  *self,
   event = new_event (self, RL_EVENT_UPDATED, request);
   event->change = RL_CHANGE_COMMENT_ADDED;
   event->comment = new_comment (self, thread_id, request->comment_id, text);
+  if (!send_change (self, request, event, body, error))
+    return FALSE;
   if (comment_id)
     *comment_id = g_strdup (request->comment_id);
-  if (!send_change (self, request, event, body, error))
-    {
-      if (comment_id)
-        g_clear_pointer (comment_id, g_free);
-      return FALSE;
-    }
   return TRUE;
 }
 
