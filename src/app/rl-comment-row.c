@@ -34,7 +34,6 @@ struct _RlCommentRow
   gboolean     deletable;
   gboolean     can_create;
   char        *reason;
-  guint        flash_id;
 };
 
 G_DEFINE_FINAL_TYPE (RlCommentRow, rl_comment_row, GTK_TYPE_WIDGET)
@@ -43,10 +42,7 @@ static void
 show_error (RlCommentRow *self,
             const GError *error)
 {
-  g_autofree char *text = error ? rl_comment_row_describe_error (error) : NULL;
-
-  gtk_label_set_text (self->error_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+  rl_row_show_error (self->error_label, error);
 }
 
 static void
@@ -163,26 +159,13 @@ delete_activated (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   RlCommentRow *self = RL_COMMENT_ROW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
 
   if (self->comment == NULL)
     return;
   /* Translators: %s is the name of a comment's author. */
   body = g_strdup_printf (_("The comment by %s is deleted for everyone."), self->comment->author.name);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Delete Comment?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  rl_row_confirm_delete (widget, _("Delete Comment?"), body, G_CALLBACK (delete_response));
 }
 
 /* Delete on the focused comment: asks to delete it when that is allowed;
@@ -209,7 +192,7 @@ rl_comment_row_dispose (GObject *object)
 {
   RlCommentRow *self = RL_COMMENT_ROW (object);
 
-  g_clear_handle_id (&self->flash_id, g_source_remove);
+  rl_row_stop_flash (GTK_WIDGET (object));
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_COMMENT_ROW);
   /* Unnamed template children are not unparented by it in GTK 4.8. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
@@ -319,13 +302,11 @@ rl_comment_row_set_comment (RlCommentRow    *self,
   gtk_widget_set_visible (GTK_WIDGET (self->edited_label), comment->edited_at > 0);
   if (comment->edited_at > 0)
     {
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (comment->edited_at / 1000);
-      g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
       /* xgettext:no-c-format */
       /* Translators: when a comment was edited, in g_date_time_format()'s
        * notation (%c is the C library's form, which follows LC_TIME, not the
        * language): your language's usual date and time, e.g. "%d/%m/%Y %H:%M". */
-      g_autofree char *when = local ? g_date_time_format (local, _("%c")) : NULL;
+      g_autofree char *when = rl_local_time_format (comment->edited_at, _("%c"));
       /* Translators: %s is a date and time. */
       g_autofree char *tooltip = g_strdup_printf (_("Edited %s"), when ? when : "");
 
@@ -352,6 +333,9 @@ rl_comment_row_set_permissions (RlCommentRow *self,
 {
   g_return_if_fail (RL_IS_COMMENT_ROW (self));
 
+  /* The thread row says it again on every change of the thread. */
+  if (self->can_modify == can_modify && self->deletable == deletable)
+    return;
   self->can_modify = can_modify;
   self->deletable = deletable;
   if (!can_modify && rl_comment_row_is_editing (self))
@@ -366,6 +350,8 @@ rl_comment_row_set_can_create (RlCommentRow *self,
 {
   g_return_if_fail (RL_IS_COMMENT_ROW (self));
 
+  if (self->can_create == can_create && g_strcmp0 (self->reason, reason) == 0)
+    return;
   self->can_create = can_create;
   g_free (self->reason);
   self->reason = g_strdup (reason);
@@ -377,8 +363,6 @@ rl_comment_row_update_time (RlCommentRow *self,
                             gint64        now_ms)
 {
   g_autofree char *text = NULL;
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
   g_autofree char *full = NULL;
 
   g_return_if_fail (RL_IS_COMMENT_ROW (self));
@@ -387,30 +371,8 @@ rl_comment_row_update_time (RlCommentRow *self,
     return;
   text = rl_relative_time_format (self->comment->created_at, now_ms);
   gtk_label_set_text (self->time_label, text);
-  utc = g_date_time_new_from_unix_utc (self->comment->created_at / 1000);
-  local = utc ? g_date_time_to_local (utc) : NULL;
-  full = local ? g_date_time_format (local, "%c") : NULL;
+  full = rl_local_time_format (self->comment->created_at, "%c");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
-}
-
-static gboolean
-flash_done (gpointer data)
-{
-  RlCommentRow *self = data;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "rl-flash");
-  self->flash_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-void
-rl_comment_row_flash (RlCommentRow *self)
-{
-  g_return_if_fail (RL_IS_COMMENT_ROW (self));
-
-  g_clear_handle_id (&self->flash_id, g_source_remove);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "rl-flash");
-  self->flash_id = g_timeout_add (RL_FLASH_MS, flash_done, self);
 }
 
 gboolean
@@ -420,8 +382,11 @@ rl_comment_row_is_editing (RlCommentRow *self)
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->body_stack), "edit") == 0;
 }
 
-char *
-rl_comment_row_describe_error (const GError *error)
+/* ---- shared with the thread row ------------------------------------------ */
+
+/* What to tell the user about a change the store refused at once. */
+static char *
+describe_error (const GError *error)
 {
   if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
     return g_strdup (_("You’re offline: nothing was sent. Your text is kept; try again when you’re back."));
@@ -430,4 +395,76 @@ rl_comment_row_describe_error (const GError *error)
   if (g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
     return g_strdup (_("This thread or comment no longer exists."));
   return g_strdup (error->message);
+}
+
+void
+rl_row_show_error (GtkLabel     *label,
+                   const GError *error)
+{
+  g_autofree char *text = error ? describe_error (error) : NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_label_set_text (label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+}
+
+void
+rl_row_confirm_delete (GtkWidget  *row,
+                       const char *heading,
+                       const char *body,
+                       GCallback   on_response)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  GtkWidget *dialog;
+
+  g_return_if_fail (GTK_IS_WIDGET (row));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", on_response, row, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+#define FLASH_KEY "rl-flash-source"
+
+static void
+remove_source (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
+static gboolean
+flash_done (gpointer data)
+{
+  GtkWidget *row = data;
+
+  gtk_widget_remove_css_class (row, "rl-flash");
+  g_object_steal_data (G_OBJECT (row), FLASH_KEY);   /* the source is done */
+  return G_SOURCE_REMOVE;
+}
+
+void
+rl_row_flash (GtkWidget *row)
+{
+  g_return_if_fail (GTK_IS_WIDGET (row));
+
+  gtk_widget_add_css_class (row, "rl-flash");
+  /* Replacing the data removes a flash still running: it starts again. */
+  g_object_set_data_full (G_OBJECT (row), FLASH_KEY,
+                          GUINT_TO_POINTER (g_timeout_add (RL_FLASH_MS, flash_done, row)), remove_source);
+}
+
+void
+rl_row_stop_flash (GtkWidget *row)
+{
+  g_return_if_fail (GTK_IS_WIDGET (row));
+  g_object_set_data (G_OBJECT (row), FLASH_KEY, NULL);
 }

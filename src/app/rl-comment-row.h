@@ -36,11 +36,22 @@ void          rl_comment_row_set_can_create  (RlCommentRow    *self,
                                               const char      *reason);
 void          rl_comment_row_update_time     (RlCommentRow    *self,
                                               gint64           now_ms);
-/* A short highlight: a teammate just wrote it. */
-void          rl_comment_row_flash           (RlCommentRow    *self);
 gboolean      rl_comment_row_is_editing      (RlCommentRow    *self);
 
-/* What to tell the user about a change the store refused at once. */
-char         *rl_comment_row_describe_error  (const GError    *error);
+/* Shared with the thread row (RlThreadRow). */
+/* Shows in label what to tell the user about a change the store refused
+ * at once; error NULL hides it. */
+void          rl_row_show_error              (GtkLabel        *label,
+                                              const GError    *error);
+/* "Delete …?" over row's window: Cancel (the default) or a destructive
+ * Delete; on_response (dialog, response, row) gets "delete" to go on. */
+void          rl_row_confirm_delete          (GtkWidget       *row,
+                                              const char      *heading,
+                                              const char      *body,
+                                              GCallback        on_response);
+/* A short highlight ("rl-flash", RL_FLASH_MS): a teammate just wrote it;
+ * again restarts it. Rows stop it in dispose. */
+void          rl_row_flash                   (GtkWidget       *row);
+void          rl_row_stop_flash              (GtkWidget       *row);
 
 G_END_DECLS

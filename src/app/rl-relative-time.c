@@ -79,3 +79,13 @@ rl_relative_time_format (gint64 then_ms,
    * wherever the messages are in your language. */
   return g_date_time_format (then, _("%x"));
 }
+
+char *
+rl_local_time_format (gint64      ms,
+                      const char *format)
+{
+  g_autoptr(GDateTime) local = local_from_ms (ms);
+
+  g_return_val_if_fail (format != NULL, NULL);
+  return local ? g_date_time_format (local, format) : NULL;
+}

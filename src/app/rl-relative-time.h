@@ -16,5 +16,9 @@ G_BEGIN_DECLS
  * date in the locale's format. Translated. */
 char *rl_relative_time_format (gint64 then_ms,
                                gint64 now_ms);
+/* ms since the epoch in the local time zone, in g_date_time_format()'s
+ * notation; NULL when out of GDateTime's range. */
+char *rl_local_time_format    (gint64      ms,
+                               const char *format);
 
 G_END_DECLS

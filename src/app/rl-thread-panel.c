@@ -9,6 +9,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "rl-comment-row.h"
 #include "rl-thread-row.h"
 
 struct _RlThreadPanel
@@ -212,7 +213,7 @@ make_row (RlThreadPanel *self,
   rl_thread_row_set_live (row, TRUE);
   if (g_hash_table_remove (self->fresh, thread->id)
       && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
-    rl_thread_row_flash (row);
+    rl_row_flash (GTK_WIDGET (row));
   return row;
 }
 
@@ -436,7 +437,7 @@ on_threads_changed (GListModel    *threads,
                     RlThreadPanel *self)
 {
   guint n = g_list_model_get_n_items (threads);
-  gboolean live = self->last_seq >= 0;
+  gboolean live = self->last_seq >= 0;   /* what the first look or snapshot brings is not news */
 
   for (guint i = 0; i < n; i++)
     {
@@ -749,7 +750,6 @@ rl_thread_panel_set_store (RlThreadPanel *self,
   /* Connected before the filter model, so it runs first. */
   g_signal_connect (threads, "items-changed", G_CALLBACK (on_threads_changed), self);
   on_threads_changed (threads, 0, 0, g_list_model_get_n_items (threads), self);
-  g_hash_table_remove_all (self->fresh);   /* what is there already is not news */
   gtk_filter_list_model_set_model (self->visible, threads);
   self->tick_id = g_timeout_add_seconds (TIME_REFRESH_S, refresh_times, self);
 }

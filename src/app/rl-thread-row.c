@@ -38,7 +38,6 @@ struct _RlThreadRow
   gboolean       can_create;
   char          *reason;
   gboolean       live;
-  guint          flash_id;
 };
 
 G_DEFINE_FINAL_TYPE (RlThreadRow, rl_thread_row, GTK_TYPE_LIST_BOX_ROW)
@@ -61,10 +60,7 @@ static void
 show_error (RlThreadRow  *self,
             const GError *error)
 {
-  g_autofree char *text = error ? rl_comment_row_describe_error (error) : NULL;
-
-  gtk_label_set_text (self->error_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+  rl_row_show_error (self->error_label, error);
 }
 
 static char *
@@ -203,7 +199,7 @@ sync_comments (RlThreadRow *self)
           gtk_box_append (self->comments_box, GTK_WIDGET (comment_row));
           g_hash_table_insert (self->comment_rows, g_strdup (comment->id), comment_row);
           if (self->live && !own)
-            rl_comment_row_flash (comment_row);
+            rl_row_flash (GTK_WIDGET (comment_row));
         }
       rl_comment_row_set_comment (comment_row, comment);
       rl_comment_row_set_permissions (comment_row, own || self->user_is_admin, i > 0);
@@ -330,11 +326,9 @@ delete_activated (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   RlThreadRow *self = RL_THREAD_ROW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
   guint n = thread_of (self)->comments->len;
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
 
   /* Translators: %u is the number of a thread, as on its pin. */
   heading = g_strdup_printf (_("Delete Thread %u?"), self->number);
@@ -345,17 +339,7 @@ delete_activated (GtkWidget  *widget,
   else
     body = g_strdup_printf (ngettext ("The marker and its comment are deleted for everyone.",
                                       "The marker and its %u comments are deleted for everyone.", n), n);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  rl_row_confirm_delete (widget, heading, body, G_CALLBACK (delete_response));
 }
 
 static void
@@ -363,12 +347,9 @@ rl_thread_row_dispose (GObject *object)
 {
   RlThreadRow *self = RL_THREAD_ROW (object);
 
-  g_clear_handle_id (&self->flash_id, g_source_remove);
+  rl_row_stop_flash (GTK_WIDGET (object));
   if (self->item)
-    {
-      g_signal_handlers_disconnect_by_data (self->item, self);
-      g_signal_handlers_disconnect_by_data (rl_thread_item_get_comments (self->item), self);
-    }
+    g_signal_handlers_disconnect_by_data (self->item, self);
   g_clear_pointer (&self->comment_rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_ROW);
   g_clear_object (&self->item);
@@ -545,6 +526,8 @@ rl_thread_row_set_can_create (RlThreadRow *self,
 {
   g_return_if_fail (RL_IS_THREAD_ROW (self));
 
+  if (self->can_create == can_create && g_strcmp0 (self->reason, reason) == 0)
+    return;
   self->can_create = can_create;
   g_free (self->reason);
   self->reason = g_strdup (reason);
@@ -572,26 +555,6 @@ rl_thread_row_set_live (RlThreadRow *self,
 {
   g_return_if_fail (RL_IS_THREAD_ROW (self));
   self->live = live;
-}
-
-static gboolean
-flash_done (gpointer data)
-{
-  RlThreadRow *self = data;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "rl-flash");
-  self->flash_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-void
-rl_thread_row_flash (RlThreadRow *self)
-{
-  g_return_if_fail (RL_IS_THREAD_ROW (self));
-
-  g_clear_handle_id (&self->flash_id, g_source_remove);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "rl-flash");
-  self->flash_id = g_timeout_add (RL_FLASH_MS, flash_done, self);
 }
 
 void

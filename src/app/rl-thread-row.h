@@ -43,7 +43,6 @@ void          rl_thread_row_update_times  (RlThreadRow  *self,
 /* From now on, comments that others add are highlighted. */
 void          rl_thread_row_set_live      (RlThreadRow  *self,
                                            gboolean      live);
-void          rl_thread_row_flash         (RlThreadRow  *self);
 /* Puts text in the reply box, shows it and focuses it. */
 void          rl_thread_row_restore_reply (RlThreadRow  *self,
                                            const char   *text);
