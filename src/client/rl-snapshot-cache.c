@@ -129,19 +129,13 @@ start_next (RlSnapshotCache *self)
 {
   GTask *job = g_queue_peek_head (&self->jobs);
   g_autoptr(GTask) writer = NULL;
-  Job *copy;
-  Job *what;
 
   if (job == NULL)
     return;
-  what = g_task_get_task_data (job);
-  copy = g_new0 (Job, 1);
-  copy->directory = g_strdup (what->directory);
-  copy->path = g_strdup (what->path);
-  copy->contents = g_bytes_ref (what->contents);
   writer = g_task_new (self, NULL, written_cb, NULL);
   g_task_set_source_tag (writer, start_next);
-  g_task_set_task_data (writer, copy, (GDestroyNotify) job_free);
+  /* Read only, and the job's: it stays queued until written_cb. */
+  g_task_set_task_data (writer, g_task_get_task_data (job), NULL);
   g_task_run_in_thread (writer, write_in_thread);
 }
 
