@@ -428,7 +428,9 @@ on_item_changed (RlThreadPanel *self)
 }
 
 /* Runs before the filter model hears of the change: numbers and
- * highlights are known when sync_rows makes the rows. */
+ * highlights are known when sync_rows makes the rows. Only the added items
+ * can be new; each is watched once, as an object: a thread whose deletion
+ * the server refused comes back as a new item with a known id. */
 static void
 on_threads_changed (GListModel    *threads,
                     guint          position,
@@ -436,19 +438,20 @@ on_threads_changed (GListModel    *threads,
                     guint          added,
                     RlThreadPanel *self)
 {
-  guint n = g_list_model_get_n_items (threads);
   gboolean live = self->last_seq >= 0;   /* what the first look or snapshot brings is not news */
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = position; i < position + added; i++)
     {
       g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
       const char *id = rl_thread_item_get_thread (thread_item)->id;
 
+      if (g_signal_handler_find (thread_item, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 on_item_changed, self) == 0)
+        g_signal_connect_object (thread_item, "notify::thread", G_CALLBACK (on_item_changed), self,
+                                 G_CONNECT_SWAPPED);
       if (!g_hash_table_contains (self->known, id))
         {
           g_hash_table_add (self->known, g_strdup (id));
-          g_signal_connect_object (thread_item, "notify::thread", G_CALLBACK (on_item_changed), self,
-                                   G_CONNECT_SWAPPED);
           if (live)
             g_hash_table_add (self->fresh, g_strdup (id));
         }
