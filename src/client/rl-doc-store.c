@@ -219,6 +219,9 @@ change_free (Change *change)
   g_free (change);
 }
 
+/* After a subscribe that failed on a live link. */
+#define RL_RESUBSCRIBE_MS 1000
+
 struct _RlDocStore
 {
   GObject       parent_instance;
@@ -235,6 +238,7 @@ struct _RlDocStore
 
   gboolean      subscribed;   /* a subscribe was answered on this link */
   gboolean      subscribing;
+  guint         resubscribe_id; /* a subscribe failed on a live link: asked again */
   gboolean      resyncing;    /* re-subscribed after a lost link */
   guint         resync_count;
   guint         gap_resubscribes;
@@ -585,6 +589,17 @@ on_message (RlConnection *connection,
     }
 }
 
+static gboolean
+resubscribe_due (gpointer data)
+{
+  RlDocStore *self = data;
+
+  self->resubscribe_id = 0;
+  if (!self->subscribed)
+    subscribe (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 subscribed_cb (GObject      *source,
                GAsyncResult *result,
@@ -597,8 +612,15 @@ subscribed_cb (GObject      *source,
   self->subscribing = FALSE;
   if (ack == NULL)
     {
-      /* A lost link brings a new subscribe when it is back. */
       g_debug ("store %s: subscribe failed: %s", self->doc, error->message);
+      /* A lost link brings a new subscribe when it is back; on a link that
+       * stays up, a server that was slow or busy is asked again, or the
+       * store would wait unsynced (missing updates) until the next drop. */
+      if (self->resubscribe_id == 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          (g_error_matches (error, RL_ERROR, RL_ERROR_TIMEOUT) ||
+           g_error_matches (error, RL_ERROR, RL_ERROR_RATE_LIMITED) ||
+           g_error_matches (error, RL_ERROR, RL_ERROR_INTERNAL)))
+        self->resubscribe_id = g_timeout_add (RL_RESUBSCRIBE_MS, resubscribe_due, self);
       return;
     }
   self->subscribed = TRUE;
@@ -999,6 +1021,7 @@ rl_doc_store_dispose (GObject *object)
 {
   RlDocStore *self = RL_DOC_STORE (object);
 
+  g_clear_handle_id (&self->resubscribe_id, g_source_remove);
   /* What is not on disk yet goes now: at once when nothing is being
    * written, else after it (so the newest state is the one that stays). */
   if (self->save_id != 0)

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <signal.h>
+
 #include "rl-doc-store.h"
 #include "rl-test-server.h"
 
@@ -624,6 +626,40 @@ test_duplicates_dropped (Fixture       *f,
   }
 }
 
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* A subscribe that fails while the link stays up (the server did not answer
+ * in time) is asked again: the store syncs without waiting for a drop. */
+static void
+test_subscribe_retried (Fixture       *f,
+                        gconstpointer  data)
+{
+  GPid pid = atoi (g_subprocess_get_identifier (f->server->process));
+  g_autoptr(RlConnection) conn = rl_connection_new (f->server->ws_base, f->ada, NULL);
+  g_autoptr(RlDocStore) store = NULL;
+
+  /* Acks within 400 ms; the link is dead only after 8 s of silence. */
+  rl_connection_set_timing (conn, 100, 800, 1, 8000, 400);
+  rl_connection_start (conn);
+  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+
+  kill (pid, SIGSTOP);
+  store = rl_doc_store_get (conn, f->image, RL_DOC_KIND_IMAGE);
+  rl_test_wait_until (never, NULL, 1200);   /* the subscribe times out */
+  kill (pid, SIGCONT);
+  g_assert_false (rl_doc_store_is_synced (store));
+  g_assert_cmpint (rl_connection_get_state (conn), ==, RL_CONNECTION_ONLINE);
+
+  g_assert_true (rl_test_wait_until (store_synced, store, 5000));
+  g_assert_cmpint (rl_connection_get_state (conn), ==, RL_CONNECTION_ONLINE);
+  rl_connection_stop (conn);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -638,6 +674,7 @@ main (int    argc,
   ADD ("/client/store/gap-resubscribes", test_gap_resubscribes);
   ADD ("/client/store/remembered-ids-bounded", test_remembered_ids_bounded);
   ADD ("/client/store/duplicates-dropped", test_duplicates_dropped);
+  ADD ("/client/store/subscribe-retried", test_subscribe_retried);
 
   return g_test_run ();
 }
