@@ -946,6 +946,47 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
 }
 
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} RowsWait;
+
+static gboolean
+has_n_rows (gpointer data)
+{
+  RowsWait *wait = data;
+
+  return n_rows (wait->f) == wait->n;
+}
+
+/* A delete the server refuses brings the thread back as a new item: the
+ * panel still follows it (resolved by a teammate, the filter hides it). */
+static void
+test_refused_delete_followed (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *t1 = create_thread (f->sb, 0.4, 0.4, "Bob's own");
+  RowsWait wait = { f, 1 };
+
+  while (rl_doc_store_get_seq (f->sa) != rl_doc_store_get_seq (f->sb))
+    g_main_context_iteration (NULL, TRUE);
+  rl_thread_panel_set_store (f->panel, f->sa);
+  g_object_set (f->panel, "hide-resolved", TRUE, NULL);
+  g_assert_cmpuint (n_rows (f), ==, 1);
+
+  /* Ada may not delete Bob's thread: gone at once, back once refused. */
+  g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
+  g_assert_cmpuint (n_rows (f), ==, 0);
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (rl_ui_test_wait_for (has_n_rows, &wait, 5000));
+
+  /* Bob resolves it: hidden in Ada's panel. */
+  g_assert_true (rl_doc_store_resolve_thread (f->sb, t1, TRUE, NULL));
+  wait.n = 0;
+  g_assert_true (rl_ui_test_wait_for (has_n_rows, &wait, 5000));
+}
+
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
@@ -1631,6 +1672,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/thread-panel/selection", Fixture, NULL, fixture_setup, test_selection_both_ways, fixture_teardown);
   g_test_add ("/thread-panel/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
+  g_test_add ("/thread-panel/refused-delete-followed", Fixture, NULL, fixture_setup, test_refused_delete_followed,
+              fixture_teardown);
   g_test_add ("/thread-panel/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/thread-panel/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/thread-panel/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
