@@ -420,6 +420,8 @@ build_thread (JsonBuilder    *builder,
   json_builder_begin_object (builder);
   add_string (builder, "id", thread->id);
   add_string (builder, "doc", thread->doc);
+  if (thread->number > 0)
+    add_int (builder, "number", thread->number);
   add_node (builder, "anchor", rl_anchor_to_json (&thread->anchor));
   json_builder_set_member_name (builder, "resolved");
   json_builder_add_boolean_value (builder, thread->resolved);
@@ -449,7 +451,7 @@ rl_thread_from_json (JsonNode  *node,
 {
   JsonObject *object = object_of (node);
   g_autoptr(RlThread) thread = rl_thread_new ();
-  JsonNode *comments, *resolved;
+  JsonNode *comments, *resolved, *number;
   const char *id, *doc;
 
   if (object == NULL)
@@ -471,6 +473,14 @@ rl_thread_from_json (JsonNode  *node,
       fail (error, "“resolved” must be a boolean");
       return NULL;
     }
+  /* Additive: absent from servers before numbers, positive when given. */
+  number = member (object, "number");
+  if (number != NULL && (!holds (number, G_TYPE_INT64) || json_node_get_int (number) < 1))
+    {
+      fail (error, "“number” must be a positive integer");
+      return NULL;
+    }
+  thread->number = number ? json_node_get_int (number) : 0;
   if (!read_array (comments, "“comments” must be an array", (ElementFromJson) rl_comment_from_json,
                    thread->comments, error))
     return NULL;

@@ -208,6 +208,7 @@ rl_thread_copy (const RlThread *thread)
 
   copy->id = g_strdup (thread->id);
   copy->doc = g_strdup (thread->doc);
+  copy->number = thread->number;
   rl_anchor_copy_into (&copy->anchor, &thread->anchor);
   copy->resolved = thread->resolved;
   rl_person_copy_into (&copy->created_by, &thread->created_by);

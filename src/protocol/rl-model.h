@@ -60,6 +60,10 @@ typedef struct
   grefcount  ref_count;
   char      *id;
   char      *doc;
+  /* The thread's number in its document, given once by the server in
+   * creation order (1, 2, 3 …) and never reused or changed; 0 while not
+   * known (an own new thread before the server numbered it). */
+  gint64     number;
   RlAnchor   anchor;
   gboolean   resolved;
   RlPerson   created_by;

@@ -1,0 +1,395 @@
+/* rl-ui-input.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-ui-input.h"
+
+#include <gdk/x11/gdkx.h>
+#include <math.h>
+#include <X11/XKBlib.h>
+#include <X11/extensions/XTest.h>
+
+/* GTK's default gtk-double-click-time is 400 ms: two clicks meant as two
+ * single clicks at one place are this far apart, as a person's are. */
+#define SINGLE_CLICK_GAP_MS 450
+#define MOVE_STEPS 6
+#define DRAG_STEPS 12
+
+static gint64 last_click_us;
+static int last_click_x = -1000;
+static int last_click_y = -1000;
+
+static Display *
+x_display (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  g_assert_true (GDK_IS_X11_DISPLAY (display));
+  return gdk_x11_display_get_xdisplay (display);
+}
+
+gboolean
+rl_ui_input_available (void)
+{
+  int event_base, error_base, major, minor;
+
+  return XTestQueryExtension (x_display (), &event_base, &error_base, &major, &minor);
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+void
+rl_ui_input_settle (void)
+{
+  Display *display = x_display ();
+
+  /* The server has seen every request (and sent what they caused). */
+  XSync (display, False);
+  iterate_for (20);
+  XSync (display, False);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+void
+rl_ui_input_screen_point (GtkWidget *widget,
+                          double     x,
+                          double     y,
+                          int       *root_x,
+                          int       *root_y)
+{
+  Display *display = x_display ();
+  GtkNative *native;
+  GdkSurface *surface;
+  graphene_point_t point;
+  double surface_x, surface_y;
+  Window child;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  native = gtk_widget_get_native (widget);
+  g_assert_nonnull (native);
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (x, y), &point));
+  gtk_native_get_surface_transform (native, &surface_x, &surface_y);
+  surface = gtk_native_get_surface (native);
+  g_assert_cmpint (gdk_surface_get_scale_factor (surface), ==, 1);
+  g_assert_true (XTranslateCoordinates (display, gdk_x11_surface_get_xid (surface), DefaultRootWindow (display),
+                                        (int) lround (point.x + surface_x), (int) lround (point.y + surface_y),
+                                        root_x, root_y, &child));
+}
+
+static void
+pointer_position (int *x,
+                  int *y)
+{
+  Display *display = x_display ();
+  Window root, child;
+  int wx, wy;
+  unsigned int mask;
+
+  if (!XQueryPointer (display, DefaultRootWindow (display), &root, &child, x, y, &wx, &wy, &mask))
+    *x = *y = 0;
+}
+
+static void
+move_root (int   x,
+           int   y,
+           guint steps)
+{
+  Display *display = x_display ();
+  int from_x, from_y;
+
+  g_assert_true (rl_ui_input_available ());
+  pointer_position (&from_x, &from_y);
+  for (guint i = 1; i <= steps; i++)
+    {
+      XTestFakeMotionEvent (display, -1, from_x + (x - from_x) * (int) i / (int) steps,
+                            from_y + (y - from_y) * (int) i / (int) steps, CurrentTime);
+      rl_ui_input_settle ();
+    }
+}
+
+void
+rl_ui_input_move (GtkWidget *widget,
+                  double     x,
+                  double     y)
+{
+  int root_x, root_y;
+
+  rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
+  move_root (root_x, root_y, MOVE_STEPS);
+}
+
+void
+rl_ui_input_hover (GtkWidget *widget)
+{
+  rl_ui_input_move (widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+}
+
+/* A click-to-focus window manager: pressing in a toplevel focuses it
+ * (popovers are not focused by the window manager; they grab). */
+static void
+focus_toplevel_of (GtkWidget *widget)
+{
+  Display *display = x_display ();
+  GtkNative *native = gtk_widget_get_native (widget);
+  Window focus, xid;
+  int revert;
+
+  if (!GTK_IS_WINDOW (native))
+    return;
+  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (native));
+  XGetInputFocus (display, &focus, &revert);
+  if (focus != xid)
+    {
+      XSetInputFocus (display, xid, RevertToParent, CurrentTime);
+      rl_ui_input_settle ();
+    }
+}
+
+static void
+button (guint    number,
+        gboolean down)
+{
+  XTestFakeButtonEvent (x_display (), number, down, CurrentTime);
+  rl_ui_input_settle ();
+}
+
+/* Two clicks at one place closer than the double-click time would be a
+ * double click: a person's single clicks are further apart. */
+static void
+wait_single_click_gap (int x,
+                       int y)
+{
+  gint64 since_ms = (g_get_monotonic_time () - last_click_us) / 1000;
+
+  if (ABS (x - last_click_x) < 8 && ABS (y - last_click_y) < 8 && since_ms < SINGLE_CLICK_GAP_MS)
+    iterate_for ((guint) (SINGLE_CLICK_GAP_MS - since_ms));
+}
+
+static void
+note_click (int x,
+            int y)
+{
+  last_click_us = g_get_monotonic_time ();
+  last_click_x = x;
+  last_click_y = y;
+}
+
+void
+rl_ui_input_click_at (GtkWidget *widget,
+                      double     x,
+                      double     y,
+                      guint      number)
+{
+  int root_x, root_y;
+
+  rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
+  wait_single_click_gap (root_x, root_y);
+  move_root (root_x, root_y, MOVE_STEPS);
+  focus_toplevel_of (widget);
+  button (number, TRUE);
+  button (number, FALSE);
+  note_click (root_x, root_y);
+  rl_ui_input_settle ();
+}
+
+void
+rl_ui_input_click (GtkWidget *widget)
+{
+  rl_ui_input_click_at (widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0, 1);
+}
+
+void
+rl_ui_input_double_click_at (GtkWidget *widget,
+                             double     x,
+                             double     y)
+{
+  int root_x, root_y;
+
+  rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
+  wait_single_click_gap (root_x, root_y);
+  move_root (root_x, root_y, MOVE_STEPS);
+  focus_toplevel_of (widget);
+  button (1, TRUE);
+  button (1, FALSE);
+  button (1, TRUE);
+  button (1, FALSE);
+  note_click (root_x, root_y);
+  rl_ui_input_settle ();
+}
+
+void
+rl_ui_input_drag (GtkWidget *widget,
+                  double     x0,
+                  double     y0,
+                  double     x1,
+                  double     y1)
+{
+  int from_x, from_y, to_x, to_y;
+
+  rl_ui_input_screen_point (widget, x0, y0, &from_x, &from_y);
+  rl_ui_input_screen_point (widget, x1, y1, &to_x, &to_y);
+  wait_single_click_gap (from_x, from_y);
+  move_root (from_x, from_y, MOVE_STEPS);
+  focus_toplevel_of (widget);
+  button (1, TRUE);
+  move_root (to_x, to_y, DRAG_STEPS);
+  /* A hand rests a moment before letting go. */
+  iterate_for (30);
+  button (1, FALSE);
+  note_click (to_x, to_y);
+  rl_ui_input_settle ();
+}
+
+/* ---- keyboard -------------------------------------------------------------- */
+
+static const struct
+{
+  GdkModifierType mask;
+  KeySym          keysym;
+} modifier_keys[] = {
+  { GDK_CONTROL_MASK, XK_Control_L },
+  { GDK_SHIFT_MASK, XK_Shift_L },
+  { GDK_ALT_MASK, XK_Alt_L },
+  { GDK_SUPER_MASK, XK_Super_L },
+};
+
+static void
+key_event (KeyCode  code,
+           gboolean down)
+{
+  XTestFakeKeyEvent (x_display (), code, down, CurrentTime);
+}
+
+static void
+modifiers (GdkModifierType mods,
+           gboolean        down)
+{
+  Display *display = x_display ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (modifier_keys); i++)
+    if (mods & modifier_keys[i].mask)
+      key_event (XKeysymToKeycode (display, modifier_keys[i].keysym), down);
+}
+
+/* A keycode nothing is mapped to, for characters the keymap lacks. */
+static KeyCode
+spare_keycode (void)
+{
+  Display *display = x_display ();
+  int min, max, per;
+  KeySym *map;
+  KeyCode spare = 0;
+
+  XDisplayKeycodes (display, &min, &max);
+  map = XGetKeyboardMapping (display, (KeyCode) min, max - min + 1, &per);
+  for (int code = max; code >= min && spare == 0; code--)
+    {
+      gboolean empty = TRUE;
+
+      for (int i = 0; i < per; i++)
+        if (map[(code - min) * per + i] != NoSymbol)
+          empty = FALSE;
+      if (empty)
+        spare = (KeyCode) code;
+    }
+  XFree (map);
+  g_assert_cmpint (spare, !=, 0);
+  return spare;
+}
+
+/* Presses and releases keysym with mods (and Shift when the keysym is on
+ * the key's second level). */
+static void
+tap_keysym (KeySym          keysym,
+            GdkModifierType mods)
+{
+  Display *display = x_display ();
+  KeyCode code = XKeysymToKeycode (display, keysym);
+  KeyCode spare = 0;
+
+  g_assert_true (rl_ui_input_available ());
+  if (code == 0)
+    {
+      KeySym both[2] = { keysym, keysym };
+
+      spare = code = spare_keycode ();
+      XChangeKeyboardMapping (display, spare, 2, both, 1);
+      rl_ui_input_settle ();
+    }
+  else if (XkbKeycodeToKeysym (display, code, 0, 0) != keysym &&
+           XkbKeycodeToKeysym (display, code, 0, 1) == keysym)
+    mods |= GDK_SHIFT_MASK;
+
+  modifiers (mods, TRUE);
+  key_event (code, TRUE);
+  key_event (code, FALSE);
+  modifiers (mods, FALSE);
+  rl_ui_input_settle ();
+
+  if (spare != 0)
+    {
+      KeySym none[2] = { NoSymbol, NoSymbol };
+
+      XChangeKeyboardMapping (display, spare, 2, none, 1);
+      rl_ui_input_settle ();
+    }
+}
+
+void
+rl_ui_input_key (guint           keyval,
+                 GdkModifierType mods)
+{
+  tap_keysym ((KeySym) keyval, mods);
+}
+
+void
+rl_ui_input_type (const char *text)
+{
+  g_return_if_fail (g_utf8_validate (text, -1, NULL));
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n')
+        tap_keysym (XK_Return, 0);
+      else if (c == '\t')
+        tap_keysym (XK_Tab, 0);
+      else
+        tap_keysym ((KeySym) gdk_unicode_to_keyval (c), 0);
+    }
+}
+
+void
+rl_ui_input_scroll_at (GtkWidget       *widget,
+                       double           x,
+                       double           y,
+                       int              dy,
+                       GdkModifierType  mods)
+{
+  int root_x, root_y;
+  guint number = dy < 0 ? 4 : 5;
+
+  rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
+  move_root (root_x, root_y, MOVE_STEPS);
+  modifiers (mods, TRUE);
+  rl_ui_input_settle ();
+  for (int i = 0; i < ABS (dy); i++)
+    {
+      button (number, TRUE);
+      button (number, FALSE);
+    }
+  modifiers (mods, FALSE);
+  rl_ui_input_settle ();
+}
