@@ -307,7 +307,7 @@ test_server_messages (void)
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
   g_autofree char *welcome = rl_codec_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
-  g_autofree char *ack = rl_codec_ack_ok ("r1", 7);
+  g_autofree char *ack = rl_codec_ack_ok ("r1", 7, 0);
   g_autofree char *nack = rl_codec_ack_error (NULL, RL_ERROR_CONFLICT, "taken");
   g_autofree char *snapshot = NULL;
   g_autofree char *presence = NULL;
@@ -331,6 +331,8 @@ test_server_messages (void)
   m2 = rl_message_parse (ack, strlen (ack), NULL);
   g_assert_true (m2->ok);
   g_assert_cmpint (m2->seq, ==, 7);
+  g_assert_cmpint (m2->number, ==, 0);
+  g_assert_null (strstr (ack, "number"));
   m3 = rl_message_parse (nack, strlen (nack), NULL);
   g_assert_false (m3->ok);
   g_assert_null (m3->req);
@@ -446,6 +448,138 @@ test_threads_body (void)
   assert_threads_body_fails ("{\"seq\":1,\"threads\":[{\"id\":\"t1\"}]}");
 }
 
+/* A thread's number as JSON text, the thread t1 of make_thread otherwise. */
+static char *
+thread_text_with_number (const char *number)
+{
+  g_autoptr(RlThread) thread = make_thread ("t1");
+  g_autoptr(JsonNode) node = rl_thread_to_json (thread);
+  g_autofree char *text = rl_json_to_string (node, NULL);
+  g_autofree char *member = g_strdup_printf ("\"doc\":\"doc1\",\"number\":%s,", number);
+  GString *out = g_string_new (text);
+
+  g_assert_cmpuint (g_string_replace (out, "\"doc\":\"doc1\",", member, 1), ==, 1);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_thread_number (void)
+{
+  const char *bad[] = { "0", "-3", "\"4\"", "2.5", "3.0", "null", "true", "{}" };
+  g_autoptr(RlThread) numbered = make_thread ("t1");
+  g_autoptr(RlThread) unnumbered = make_thread ("t1");
+  g_autoptr(RlThread) back = NULL;
+  g_autoptr(RlThread) old = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) reread = NULL;
+  g_autoptr(RlEvent) created = rl_event_new (RL_EVENT_CREATED, RL_DOC_KIND_IMAGE);
+  g_autoptr(RlMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *event_text = NULL;
+
+  /* Given: written and read back; the number is part of equality. */
+  numbered->number = 7;
+  node = rl_thread_to_json (numbered);
+  text = rl_json_to_string (node, NULL);
+  g_assert_nonnull (strstr (text, "\"number\":7"));
+  reread = parse_json (text);
+  back = rl_thread_from_json (reread, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->number, ==, 7);
+  g_assert_true (rl_thread_equal (back, numbered));
+  g_assert_false (rl_thread_equal (back, unnumbered));
+  g_clear_pointer (&node, json_node_unref);
+  g_clear_pointer (&reread, json_node_unref);
+  g_clear_pointer (&text, g_free);
+
+  /* Not known yet (0): not written; absent (an older server): 0. */
+  node = rl_thread_to_json (unnumbered);
+  text = rl_json_to_string (node, NULL);
+  g_assert_null (strstr (text, "number"));
+  reread = parse_json (text);
+  old = rl_thread_from_json (reread, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (old->number, ==, 0);
+  g_assert_true (rl_thread_equal (old, unnumbered));
+
+  /* A copy keeps it. */
+  {
+    g_autoptr(RlThread) copy = rl_thread_copy (numbered);
+
+    g_assert_cmpint (copy->number, ==, 7);
+  }
+
+  /* Anything but a positive integer is refused. */
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *bad_text = thread_text_with_number (bad[i]);
+      g_autoptr(JsonNode) bad_node = parse_json (bad_text);
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(RlThread) refused = rl_thread_from_json (bad_node, &bad_error);
+
+      g_assert_null (refused);
+      g_assert_error (bad_error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+    }
+  {
+    g_autofree char *good_text = thread_text_with_number ("12");
+    g_autoptr(JsonNode) good_node = parse_json (good_text);
+    g_autoptr(RlThread) good = rl_thread_from_json (good_node, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (good->number, ==, 12);
+  }
+
+  /* A created event carries it. */
+  created->doc = g_strdup ("doc1");
+  created->seq = 3;
+  created->broadcast_id = g_strdup ("0f8fad5b-d9cb-469f-a165-70867728950e");
+  created->thread = rl_thread_ref (numbered);
+  created->thread_id = g_strdup ("t1");
+  event_text = rl_event_serialize (created);
+  message = rl_message_parse (event_text, strlen (event_text), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+  g_assert_cmpint (message->event->thread->number, ==, 7);
+}
+
+static void
+assert_message_fails (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) message = rl_message_parse (text, strlen (text), &error);
+
+  g_assert_null (message);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+}
+
+static void
+test_ack_number (void)
+{
+  g_autofree char *ack = rl_codec_ack_ok ("r1", 4, 9);
+  g_autofree char *plain = rl_codec_ack_ok ("r2", -1, 0);
+  g_autoptr(RlMessage) m1 = NULL, m2 = NULL;
+
+  /* A create-thread's ack says the new thread's number. */
+  g_assert_nonnull (strstr (ack, "\"number\":9"));
+  m1 = rl_message_parse (ack, strlen (ack), NULL);
+  g_assert_nonnull (m1);
+  g_assert_true (m1->ok);
+  g_assert_cmpint (m1->seq, ==, 4);
+  g_assert_cmpint (m1->number, ==, 9);
+
+  /* Every other ack has none (and an older server's neither). */
+  g_assert_null (strstr (plain, "number"));
+  m2 = rl_message_parse (plain, strlen (plain), NULL);
+  g_assert_cmpint (m2->seq, ==, -1);
+  g_assert_cmpint (m2->number, ==, 0);
+
+  assert_message_fails ("{\"type\":\"ack\",\"req\":\"r\",\"ok\":true,\"seq\":1,\"number\":0}");
+  assert_message_fails ("{\"type\":\"ack\",\"req\":\"r\",\"ok\":true,\"seq\":1,\"number\":-2}");
+  assert_message_fails ("{\"type\":\"ack\",\"req\":\"r\",\"ok\":true,\"seq\":1,\"number\":\"2\"}");
+  assert_message_fails ("{\"type\":\"ack\",\"req\":\"r\",\"ok\":true,\"seq\":1,\"number\":2.5}");
+}
+
 static void
 assert_documents_fail (const char *text)
 {
@@ -549,6 +683,8 @@ main (int    argc,
   g_test_add_func ("/codec/server-messages", test_server_messages);
   g_test_add_func ("/codec/error-codes", test_error_codes);
   g_test_add_func ("/codec/threads-body", test_threads_body);
+  g_test_add_func ("/codec/thread-number", test_thread_number);
+  g_test_add_func ("/codec/ack-number", test_ack_number);
   g_test_add_func ("/codec/documents", test_documents);
   g_test_add_func ("/codec/error-body", test_error_body);
 

@@ -146,6 +146,24 @@ read_time (JsonObject *object,
   return TRUE;
 }
 
+/* A thread's optional "number" (of a thread, or of a create-thread's ack).
+ * Additive: absent from servers before numbers (0), positive when given. */
+static gboolean
+read_thread_number (JsonObject *object,
+                    gint64     *out,
+                    GError    **error)
+{
+  JsonNode *node = member (object, "number");
+
+  *out = 0;
+  if (node == NULL)
+    return TRUE;
+  if (!holds (node, G_TYPE_INT64) || json_node_get_int (node) < 1)
+    return fail (error, "“number” must be a positive integer");
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
 static gboolean
 read_person (JsonNode  *node,
              RlPerson  *person,
@@ -451,7 +469,7 @@ rl_thread_from_json (JsonNode  *node,
 {
   JsonObject *object = object_of (node);
   g_autoptr(RlThread) thread = rl_thread_new ();
-  JsonNode *comments, *resolved, *number;
+  JsonNode *comments, *resolved;
   const char *id, *doc;
 
   if (object == NULL)
@@ -473,14 +491,8 @@ rl_thread_from_json (JsonNode  *node,
       fail (error, "“resolved” must be a boolean");
       return NULL;
     }
-  /* Additive: absent from servers before numbers, positive when given. */
-  number = member (object, "number");
-  if (number != NULL && (!holds (number, G_TYPE_INT64) || json_node_get_int (number) < 1))
-    {
-      fail (error, "“number” must be a positive integer");
-      return NULL;
-    }
-  thread->number = number ? json_node_get_int (number) : 0;
+  if (!read_thread_number (object, &thread->number, error))
+    return NULL;
   if (!read_array (comments, "“comments” must be an array", (ElementFromJson) rl_comment_from_json,
                    thread->comments, error))
     return NULL;
@@ -1114,7 +1126,8 @@ rl_codec_welcome (const char     *tenant,
 
 char *
 rl_codec_ack_ok (const char *req,
-                 gint64      seq)
+                 gint64      seq,
+                 gint64      number)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -1125,6 +1138,8 @@ rl_codec_ack_ok (const char *req,
   json_builder_add_boolean_value (builder, TRUE);
   if (seq >= 0)
     add_int (builder, "seq", seq);
+  if (number > 0)
+    add_int (builder, "number", number);
   json_builder_end_object (builder);
   return builder_to_string (builder, NULL);
 }
@@ -1478,6 +1493,8 @@ parse_message_fields (JsonObject *object,
         return fail (error, "“ok” must be a boolean");
       message->ok = json_node_get_boolean (ok);
       if (member (object, "seq") && !read_int (object, "seq", &message->seq, error))
+        return FALSE;
+      if (!read_thread_number (object, &message->number, error))
         return FALSE;
       if (!message->ok)
         {

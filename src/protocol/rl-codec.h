@@ -123,9 +123,12 @@ char        *rl_codec_welcome          (const char     *tenant,
                                         RlRole          role,
                                         const char     *connection,
                                         gint64          server_time);
-/* seq < 0: no seq member. */
+/* seq < 0: no seq member; number 0: no number member (only the ack of a
+ * create-thread carries one: the new thread's number, which its creator
+ * would otherwise learn only from the echo it ignores). */
 char        *rl_codec_ack_ok           (const char     *req,
-                                        gint64          seq);
+                                        gint64          seq,
+                                        gint64          number);
 char        *rl_codec_ack_error        (const char     *req,
                                         RlErrorCode     code,
                                         const char     *message);
@@ -168,6 +171,7 @@ struct _RlMessage
   char         *req;
   gboolean      ok;
   gint64        seq;           /* ack (-1 when absent), snapshot */
+  gint64        number;        /* ack of create-thread: the thread's number (0 when absent) */
   RlErrorCode   error_code;
   char         *error_message;
   /* snapshot, presence */

@@ -243,6 +243,7 @@ rl_thread_equal (const RlThread *a,
                  const RlThread *b)
 {
   if (g_strcmp0 (a->id, b->id) != 0 ||
+      a->number != b->number ||
       !rl_anchor_equal (&a->anchor, &b->anchor) ||
       a->resolved != b->resolved ||
       g_strcmp0 (a->created_by.id, b->created_by.id) != 0 ||

@@ -119,8 +119,8 @@ RlThread   *rl_thread_copy           (const RlThread *thread);
 RlComment  *rl_thread_find_comment   (RlThread     *thread,
                                       const char   *comment_id,
                                       guint        *index);
-/* Same id, anchor, resolution, author and comments (ids, bodies, authors,
- * times); what a client's store must equal the server's snapshot in. */
+/* Same id, number, anchor, resolution, author and comments (ids, bodies,
+ * authors, times); what a client's store must equal the server's snapshot in. */
 gboolean    rl_thread_equal          (const RlThread *a,
                                       const RlThread *b);
 

@@ -168,17 +168,15 @@ flusher_prepare (GSource *source,
 
 static GSourceFuncs flusher_funcs = { .prepare = flusher_prepare };
 
-static void
-room_send_presence (Room *room)
+static char *
+room_presence_frame (Room *room)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
-  g_autofree char *frame = NULL;
+  g_autofree RlPerson *people = g_new0 (RlPerson, g_hash_table_size (room->viewers) + 1);
   GHashTableIter iter;
   Viewer *viewer;
-  RlPerson *people;
   guint i = 0;
 
-  people = g_new0 (RlPerson, g_hash_table_size (room->viewers) + 1);
   g_hash_table_iter_init (&iter, room->viewers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
     {
@@ -186,11 +184,16 @@ room_send_presence (Room *room)
       people[i].name = viewer->name;
       g_ptr_array_add (users, &people[i++]);
     }
+  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->peers->len, users);
+}
 
-  frame = rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->peers->len, users);
+static void
+room_send_presence (Room *room)
+{
+  g_autofree char *frame = room_presence_frame (room);
+
   room_send (room, frame, strlen (frame));
   room->presence_sent_us = g_get_monotonic_time ();
-  g_free (people);
 }
 
 static gboolean
@@ -306,7 +309,15 @@ rl_hub_join (RlHub      *self,
 
   if (g_ptr_array_find (room->peers, peer, NULL))
     {
-      room_schedule_presence (room);
+      /* Subscribed again (a client's new view of the document): nothing
+       * changed for the others, but this one is owed the presence now,
+       * unless the room's next frame is already on its way. */
+      if (room->presence_id == 0)
+        {
+          g_autofree char *frame = room_presence_frame (room);
+
+          rl_peer_send (peer, frame, strlen (frame));
+        }
       return;
     }
   g_ptr_array_add (room->peers, peer);

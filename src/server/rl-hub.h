@@ -22,7 +22,9 @@ G_DECLARE_FINAL_TYPE (RlHub, rl_hub, RL, HUB, GObject)
 
 RlHub       *rl_hub_new              (RlStore          *store);
 
-/* Adds peer to the document's room (once) and schedules presence. */
+/* Adds peer to the document's room (once) and schedules presence for the
+ * room; a peer already in it gets the presence alone (every subscribe is
+ * answered with one, PROTOCOL.md §4). */
 void         rl_hub_join             (RlHub            *self,
                                       RlPeer           *peer,
                                       const char       *tenant,

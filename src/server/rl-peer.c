@@ -161,11 +161,10 @@ handle_subscribe (RlPeer          *self,
     }
 
   if (!g_hash_table_contains (self->subscriptions, request->doc))
-    {
-      g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
-      rl_hub_join (self->hub, self, tenant, request->doc);
-    }
-  send_owned (self, rl_codec_ack_ok (request->req, head));
+    g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
+  /* Every subscribe, the first or not, gets the room's presence. */
+  rl_hub_join (self->hub, self, tenant, request->doc);
+  send_owned (self, rl_codec_ack_ok (request->req, head, 0));
 }
 
 static void
@@ -178,7 +177,7 @@ handle_unsubscribe (RlPeer          *self,
       return;
     }
   rl_hub_leave (self->hub, self, self->principal->tenant, request->doc);
-  send_owned (self, rl_codec_ack_ok (request->req, -1));
+  send_owned (self, rl_codec_ack_ok (request->req, -1, 0));
 }
 
 /* What only the document can tell: the anchor's kind and, on pages, that
@@ -259,7 +258,9 @@ handle_mutation (RlPeer          *self,
    * the event, carrying the originator's broadcastId. */
   seq = event->seq;
   rl_hub_publish (self->hub, tenant, request->doc, serialized);
-  send_owned (self, rl_codec_ack_ok (request->req, seq));
+  /* A new thread's number is on its ack too: its creator ignores the echo. */
+  send_owned (self, rl_codec_ack_ok (request->req, seq,
+                                     event->kind == RL_EVENT_CREATED ? event->thread->number : 0));
 }
 
 static void

@@ -52,6 +52,24 @@ static const char *migrations[] = {
   "  payload TEXT NOT NULL, PRIMARY KEY (tenant, doc, seq)) WITHOUT ROWID;"
   "CREATE TABLE usage (tenant TEXT PRIMARY KEY, messages INTEGER NOT NULL DEFAULT 0,"
   "  bytes INTEGER NOT NULL DEFAULT 0);",
+
+  /* 2: thread numbers. Each document counts the threads ever created in it
+   * (never down, so a deleted thread's number is not given again); the
+   * threads already there are numbered in creation order. The log's events
+   * up to unnumbered_seq carry threads without their numbers: a client that
+   * resyncs from there gets a snapshot instead. */
+  "ALTER TABLE documents ADD COLUMN thread_numbers INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE documents ADD COLUMN unnumbered_seq INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE documents SET unnumbered_seq = head_seq;"
+  "ALTER TABLE threads ADD COLUMN number INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TEMP TABLE numbering (thread INTEGER PRIMARY KEY, number INTEGER NOT NULL);"
+  "INSERT INTO numbering SELECT rowid, ROW_NUMBER () OVER"
+  "  (PARTITION BY tenant, doc ORDER BY created_at, id) FROM threads;"
+  "UPDATE threads SET number = (SELECT number FROM numbering WHERE thread = threads.rowid);"
+  "DROP TABLE numbering;"
+  "UPDATE documents SET thread_numbers = (SELECT COALESCE (MAX (number), 0) FROM threads"
+  "  WHERE threads.tenant = documents.tenant AND threads.doc = documents.id);"
+  "CREATE UNIQUE INDEX threads_by_number ON threads (tenant, doc, number);",
 };
 
 /* ---- small SQLite helpers ------------------------------------------------ */
@@ -237,6 +255,8 @@ migrate (RlStore  *self,
 
   sqlite3_step (stmt);
   version = sqlite3_column_int (stmt, 0);
+  /* Done with it: a statement still running forbids DROP TABLE. */
+  sqlite3_reset (stmt);
   if (version > (int) G_N_ELEMENTS (migrations))
     {
       g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
@@ -544,6 +564,7 @@ thread_from_row (Stmt       *stmt,
   thread->created_by.name = column_dup (stmt, 4);
   thread->created_at = sqlite3_column_int64 (stmt, 5);
   thread->updated_at = sqlite3_column_int64 (stmt, 6);
+  thread->number = sqlite3_column_int64 (stmt, 7);
   return thread;
 }
 
@@ -562,7 +583,7 @@ comment_from_row (Stmt *stmt)
   return comment;
 }
 
-#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at"
+#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
 
 gint64
@@ -592,8 +613,10 @@ rl_store_load_threads (RlStore    *self,
   if (head_seq)
     *head_seq = rl_store_get_head (self, tenant, doc);
 
+  /* Numbers are creation order (rows before numbers were numbered by
+   * their creation times). */
   threads_stmt = prepare_with (self, "SELECT " THREAD_COLUMNS " FROM threads"
-                                     " WHERE tenant = ? AND doc = ? ORDER BY rowid", tenant, doc, NULL);
+                                     " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
   while (sqlite3_step (threads_stmt) == SQLITE_ROW)
     {
       RlThread *thread = thread_from_row (threads_stmt, doc);
@@ -627,14 +650,25 @@ rl_store_events_since (RlStore    *self,
                        gint64     *head_seq)
 {
   g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(Stmt) doc_stmt = NULL;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
-  gint64 head, expected = since + 1;
+  gint64 head = 0, unnumbered = 0, expected = since + 1;
 
-  head = rl_store_get_head (self, tenant, doc);
+  doc_stmt = prepare_with (self, "SELECT head_seq, unnumbered_seq FROM documents"
+                                 " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+  if (sqlite3_step (doc_stmt) == SQLITE_ROW)
+    {
+      head = sqlite3_column_int64 (doc_stmt, 0);
+      unnumbered = sqlite3_column_int64 (doc_stmt, 1);
+    }
   if (head_seq)
     *head_seq = head;
   if (since > head)
     return NULL;   /* the client is ahead of this store: only a reset helps */
+  /* It may hold threads from before numbers (and no event will give them
+   * theirs): only a reset helps. */
+  if (unnumbered > 0 && since <= unnumbered)
+    return NULL;
 
   stmt = prepare_with (self, "SELECT seq, payload FROM events WHERE tenant = ? AND doc = ?"
                              " AND seq > ?3 AND seq <= ?4 ORDER BY seq", tenant, doc, NULL);
@@ -745,6 +779,7 @@ apply_create_thread (RlStore           *self,
 {
   g_autoptr(RlEvent) event = rl_event_new (RL_EVENT_CREATED, doc->kind);
   g_autoptr(RlThread) thread = rl_thread_new ();
+  g_autoptr(Stmt) number = NULL;
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
   g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
@@ -756,8 +791,23 @@ apply_create_thread (RlStore           *self,
   rl_person_copy_into (&thread->created_by, &who->user);
   thread->created_at = thread->updated_at = now;
 
+  /* Inside the create's transaction: concurrent creators on one document
+   * get consecutive numbers, and a refused create gives none away. */
+  number = prepare (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                          " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers");
+  sqlite3_bind_text (number, 1, who->tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (number, 2, doc->id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (number) != SQLITE_ROW)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return NULL;
+    }
+  thread->number = sqlite3_column_int64 (number, 0);
+  sqlite3_reset (number);
+
   stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                        " created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)");
+                        " created_by_name, created_at, updated_at, number)"
+                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
   sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, doc->id, -1, SQLITE_TRANSIENT);
@@ -766,6 +816,7 @@ apply_create_thread (RlStore           *self,
   sqlite3_bind_text (stmt, 6, who->user.name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
+  sqlite3_bind_int64 (stmt, 9, thread->number);
   if (!step_done (self, stmt, error))
     return NULL;
 

@@ -460,6 +460,113 @@ test_presence (Fixture       *f,
   json_object_unref (presence);
 }
 
+/* Subscribes (again or not) and returns the presence frame that the
+ * subscribe brings, read within a second with the snapshot and the ack. */
+static JsonObject *
+subscribe_for_presence (RlTestClient *client,
+                        const char   *doc)
+{
+  g_autofree char *req = rl_test_uuid ();
+  JsonObject *presence = NULL;
+  gboolean acked = FALSE;
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  rl_test_client_send_printf (client, "{\"type\":\"subscribe\",\"req\":\"%s\",\"doc\":\"%s\"}", req, doc);
+  while (!acked || presence == NULL)
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      g_autofree char *raw = left_ms > 0 ? rl_test_client_next_raw (client, (guint) left_ms) : NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+      const char *type;
+
+      if (raw == NULL)
+        g_error ("a subscribe brought no presence within a second (acked: %d)", acked);
+      g_assert_true (json_parser_load_from_data (parser, raw, -1, NULL));
+      object = json_node_get_object (json_parser_get_root (parser));
+      type = json_object_get_string_member (object, "type");
+      if (g_str_equal (type, "ack"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (object, "req"), ==, req);
+          g_assert_true (json_object_get_boolean_member (object, "ok"));
+          acked = TRUE;
+        }
+      else if (g_str_equal (type, "presence"))
+        {
+          g_clear_pointer (&presence, json_object_unref);
+          presence = json_object_ref (object);
+        }
+    }
+  return presence;
+}
+
+/* Every subscribe gets the room's presence, not only a connection's first:
+ * an app that opens a document again on the same link shows who is there. */
+static void
+test_presence_on_every_subscribe (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(RlTestClient) a = rl_test_client_new (f->server, f->alice);
+  g_autoptr(RlTestClient) b = rl_test_client_new (f->server, f->bob);
+  g_autoptr(JsonObject) first = subscribe_for_presence (a, f->image);
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(JsonObject) bob_first = NULL;
+  g_autoptr(JsonObject) bob_again = NULL;
+  JsonObject *presence = NULL;
+
+  g_assert_cmpint (json_object_get_int_member (first, "count"), ==, 1);
+  bob_first = subscribe_for_presence (b, f->image);
+  /* Let the room's coalesced frame for Bob's joining pass first. */
+  do
+    {
+      g_clear_pointer (&presence, json_object_unref);
+      presence = rl_test_client_expect (a, "presence");
+    }
+  while (json_object_get_int_member (presence, "count") != 2);
+  g_clear_pointer (&presence, json_object_unref);
+  rl_test_client_assert_quiet (b, 400);
+
+  /* Subscribed again on the same link: promptly told, still counted once. */
+  bob_again = subscribe_for_presence (b, f->image);
+  g_assert_cmpint (json_object_get_int_member (bob_again, "count"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (bob_again, "connections"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bob_again, "users")), ==, 2);
+  again = subscribe_for_presence (a, f->image);
+  g_assert_cmpint (json_object_get_int_member (again, "count"), ==, 2);
+
+  /* Bob leaves the document (not the link): Alice sees one viewer… */
+  {
+    g_autofree char *req = rl_test_uuid ();
+    g_autoptr(JsonObject) ack = NULL;
+
+    rl_test_client_send_printf (b, "{\"type\":\"unsubscribe\",\"req\":\"%s\",\"doc\":\"%s\"}", req, f->image);
+    ack = rl_test_client_expect_ack (b, req);
+    g_assert_null (rl_test_ack_error (ack));
+  }
+  do
+    {
+      g_clear_pointer (&presence, json_object_unref);
+      presence = rl_test_client_expect (a, "presence");
+    }
+  while (json_object_get_int_member (presence, "count") != 1);
+  g_assert_cmpint (json_object_get_int_member (presence, "connections"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (presence, "users"), 0), "name"), ==, "Alice");
+  g_clear_pointer (&presence, json_object_unref);
+
+  /* …and two again when he comes back; he is told as well. */
+  g_clear_pointer (&bob_again, json_object_unref);
+  bob_again = subscribe_for_presence (b, f->image);
+  g_assert_cmpint (json_object_get_int_member (bob_again, "count"), ==, 2);
+  do
+    {
+      g_clear_pointer (&presence, json_object_unref);
+      presence = rl_test_client_expect (a, "presence");
+    }
+  while (json_object_get_int_member (presence, "count") != 2);
+  json_object_unref (presence);
+}
+
 static void
 test_resync_since (Fixture       *f,
                    gconstpointer  data)
@@ -970,6 +1077,7 @@ main (int    argc,
   ADD ("/server/ws/every-mutation", test_every_mutation);
   ADD ("/server/ws/page-annotations", test_page_annotations);
   ADD ("/server/ws/presence", test_presence);
+  ADD ("/server/ws/presence-on-every-subscribe", test_presence_on_every_subscribe);
   ADD ("/server/ws/resync-since", test_resync_since);
   g_test_add ("/server/ws/resync-reset", Fixture, "--event-log-limit=5", fixture_setup, test_resync_reset, fixture_teardown);
   ADD ("/server/ws/batching", test_batching);
