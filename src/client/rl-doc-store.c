@@ -738,11 +738,15 @@ mutation_cb (GObject      *source,
       gboolean passed = ack->seq >= 0 && ack->seq <= self->seq;
 
       change->acked = TRUE;
+      /* A new thread's number comes with its ack: shown at once (the item
+       * notifies "thread"), since the echo, which says the same, may come
+       * much later. What is shown is made from copies (rl_event_apply). */
+      if (change->type == RL_REQUEST_CREATE_THREAD && ack->number > 0)
+        change->event->thread->number = ack->number;
       if (passed)
-        {
-          g_queue_remove (&self->changes, change);
-          refresh (self);
-        }
+        g_queue_remove (&self->changes, change);
+      if (passed || change->type == RL_REQUEST_CREATE_THREAD)
+        refresh (self);
       g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) change->type, change->event, ack->seq);
       if (passed)
         change_free (change);
@@ -1037,6 +1041,17 @@ rl_doc_store_dispose (GObject *object)
   if (self->connection)
     {
       GHashTable *docs = g_hash_table_lookup (registry, self->connection);
+
+      /* Nobody looks at the document any more: teammates stop counting
+       * this user as a viewer (fire and forget; a lost link says it too). */
+      if (self->subscribed && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+        {
+          g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_UNSUBSCRIBE);
+
+          request->doc = g_strdup (self->doc);
+          rl_connection_request (self->connection, request, NULL, NULL, NULL);
+          self->subscribed = FALSE;
+        }
 
       if (docs)
         {

@@ -660,6 +660,213 @@ test_subscribe_retried (Fixture       *f,
   rl_connection_stop (conn);
 }
 
+/* ---- thread numbers ------------------------------------------------------ */
+
+typedef struct
+{
+  RlThreadItem *item;
+  gint64        number;
+} NumberWait;
+
+static gboolean
+item_has_number (gpointer data)
+{
+  NumberWait *wait = data;
+
+  return rl_thread_item_get_thread (wait->item)->number == wait->number;
+}
+
+static void
+record_number (RlThreadItem *item,
+               GParamSpec   *pspec,
+               gpointer      data)
+{
+  GArray *seen = data;
+  gint64 number = rl_thread_item_get_thread (item)->number;
+
+  g_array_append_val (seen, number);
+}
+
+static void
+on_confirmed_number (RlDocStore    *store,
+                     int            type,
+                     const RlEvent *change,
+                     gint64         seq,
+                     gpointer       data)
+{
+  if (type == RL_REQUEST_CREATE_THREAD)
+    *(gint64 *) data = change->thread->number;
+}
+
+/* An own new thread has no number until the server gives one; its ack does
+ * (the echo, which the creator may never see, is not needed), and a
+ * rollback of something else loses nothing of it. */
+static void
+test_own_thread_numbered_by_ack (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.4, .y = 0.6 };
+  SeqWait at1 = { store, 1 };
+  Failure failure = { 0 };
+  gint64 confirmed_number = -1;
+  RlThreadItem *item;
+  NumberWait wait;
+
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "First", &first, &error));
+  g_assert_true (rl_test_wait_until (settled_at, &at1, 5000));
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 0))->number, ==, 1);
+
+  /* The echo of the next one is lost on the way: only its ack can say. */
+  g_signal_connect (store, "mutation-confirmed", G_CALLBACK (on_confirmed_number), &confirmed_number);
+  rl_doc_store_drop_events_for_testing (store, 1);
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Second", &second, &error));
+  g_assert_no_error (error);
+  item = thread_at (store, 1);
+  g_assert_cmpstr (rl_thread_item_get_thread (item)->id, ==, second);
+  g_assert_cmpint (rl_thread_item_get_thread (item)->number, ==, 0);
+  g_signal_connect (item, "notify::thread", G_CALLBACK (record_number), seen);
+
+  wait = (NumberWait) { item, 2 };
+  g_assert_true (rl_test_wait_until (item_has_number, &wait, 5000));
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpint (g_array_index (seen, gint64, 0), ==, 2);
+  g_assert_cmpint (confirmed_number, ==, 2);
+  g_assert_cmpint (rl_doc_store_get_seq (store), ==, 1);   /* no echo: only the ack */
+  g_assert_true (item == thread_at (store, 1));
+
+  /* A refused change on it (its first comment can't be deleted) is rolled
+   * back; the thread keeps its number and its comment. */
+  g_signal_connect (store, "mutation-failed", G_CALLBACK (on_failed), &failure);
+  g_assert_true (rl_doc_store_delete_comment (store, second,
+                                              ((RlComment *) g_ptr_array_index (rl_thread_item_get_thread (item)->comments, 0))->id,
+                                              &error));
+  g_assert_cmpuint (rl_thread_item_get_thread (item)->comments->len, ==, 0);
+  g_assert_true (rl_test_wait_until (failed_once, &failure, 5000));
+  g_assert_error (failure.error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 2);
+  g_assert_true (item == thread_at (store, 1));
+  g_assert_cmpint (rl_thread_item_get_thread (item)->number, ==, 2);
+  g_assert_cmpuint (rl_thread_item_get_thread (item)->comments->len, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 0))->number, ==, 1);
+
+  /* The next event shows the gap; after the resync every number is the
+   * server's, and the item still shows 2. */
+  {
+    SeqWait at3 = { store, 3 };
+
+    g_assert_true (rl_doc_store_add_comment (store, first, "Reply", NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (rl_test_wait_until (settled_at, &at3, 5000));
+  }
+  g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (store), ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 1))->number, ==, 2);
+  assert_equals_server (f, store);
+  g_clear_error (&failure.error);
+  g_free (failure.text);
+}
+
+/* A teammate's thread arrives with its number; after a resync (a replay
+ * with since, a thread deleted meanwhile) the numbers are the server's. */
+static void
+test_numbers_from_teammates_and_resync (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlDocStore) sa = open_store (a, f->image);
+  g_autoptr(RlDocStore) sb = open_store (b, f->image);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.7, .y = 0.2 };
+  int missed = -1;
+
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "One", &first, &error));
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Two", &second, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_n_threads (sb, 2));
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 1))->number, ==, 2);
+
+  /* Bob is away while Ada deletes 2 and creates two more: 3 and 4. */
+  rl_connection_stop (b);
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_doc_store_delete_thread (sa, second, &error));
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Three", NULL, &error));
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Four", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+
+  g_signal_connect (sb, "resynced", G_CALLBACK (on_resynced), &missed);
+  rl_connection_start (b);
+  g_assert_true (rl_test_wait_until (resynced, &missed, 5000));
+  g_assert_cmpint (missed, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 3);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 1))->number, ==, 3);
+  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 2))->number, ==, 4);
+  assert_equals_server (f, sb);
+  assert_equals_server (f, sa);
+}
+
+/* ---- presence ------------------------------------------------------------ */
+
+/* Reads the raw client's presence frames until one counts n viewers. */
+static void
+wait_presence_count (RlTestClient *client,
+                     gint64        n)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) presence = rl_test_client_expect (client, "presence");
+
+      if (json_object_get_int_member (presence, "count") == n)
+        return;
+    }
+}
+
+/* A released store unsubscribes: a teammate stops counting Ada once she
+ * leaves the document, counts her again when she comes back, and the new
+ * store knows who is there. */
+static void
+test_unsubscribes_when_released (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
+  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+
+  wait_presence_count (bob, 2);
+  g_assert_true (rl_test_wait_until (two_viewers, store, 3000));
+
+  /* Ada closes the document; her link stays up. */
+  g_clear_object (&store);
+  wait_presence_count (bob, 1);
+  g_assert_cmpint (rl_connection_get_state (a), ==, RL_CONNECTION_ONLINE);
+
+  /* She opens it again: counted again, and her new store says so. */
+  store = open_store (a, f->image);
+  wait_presence_count (bob, 2);
+  g_assert_true (rl_test_wait_until (two_viewers, store, 3000));
+  {
+    g_auto(GStrv) names = rl_doc_store_dup_viewer_names (store);
+
+    g_assert_cmpuint (g_strv_length (names), ==, 2);
+    g_assert_true (g_strv_contains ((const char * const *) names, "Ada"));
+    g_assert_true (g_strv_contains ((const char * const *) names, "Bob"));
+  }
+
+  /* Released while the link is down: nothing to send, nothing breaks. */
+  rl_connection_stop (a);
+  g_clear_object (&store);
+  wait_presence_count (bob, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -675,6 +882,9 @@ main (int    argc,
   ADD ("/client/store/remembered-ids-bounded", test_remembered_ids_bounded);
   ADD ("/client/store/duplicates-dropped", test_duplicates_dropped);
   ADD ("/client/store/subscribe-retried", test_subscribe_retried);
+  ADD ("/client/store/own-thread-numbered-by-ack", test_own_thread_numbered_by_ack);
+  ADD ("/client/store/numbers-from-teammates-and-resync", test_numbers_from_teammates_and_resync);
+  ADD ("/client/store/unsubscribes-when-released", test_unsubscribes_when_released);
 
   return g_test_run ();
 }

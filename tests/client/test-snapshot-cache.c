@@ -313,6 +313,9 @@ test_offline_shows_last_state (Fixture       *f,
     confirmed = rl_doc_store_dup_confirmed (sc);
     assert_same_threads (confirmed, before);
     assert_shows (sc, before);
+    /* With their numbers, as the server gave them. */
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpint (rl_thread_item_get_thread (thread_at (sc, i))->number, ==, i + 1);
     g_assert_false (rl_doc_store_add_comment (sc, t1, "Typed offline", NULL, &error));
     g_assert_error (error, RL_ERROR, RL_ERROR_OFFLINE);
     g_clear_error (&error);
