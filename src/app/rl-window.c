@@ -1219,8 +1219,11 @@ rl_window_init (RlWindow *self)
   self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  /* The open document is the selected one: a click or the arrow keys
+   * (selection follows focus, as in GtkStackSidebar) open it, and Enter
+   * where Ctrl+arrows moved the focus alone; hovering does nothing (no
+   * single-click-activate, which selects on hover). */
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_doc_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
