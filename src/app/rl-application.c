@@ -27,6 +27,10 @@ struct _RlApplication
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
 
+static RlConnectDialog *show_connect_dialog (RlApplication *self,
+                                             GtkWindow     *parent,
+                                             const char    *server_url);
+
 /* Accelerators, all in one place. */
 static const struct
 {
@@ -131,24 +135,18 @@ account_saved (GObject      *source,
   g_free (save);
 }
 
-/* The keyring item needs the user id, which only the welcome tells. */
+/* Into the keyring, once: the item needs the user id, which only the
+ * welcome tells. */
 static void
-on_session_state (RlConnection  *connection,
-                  GParamSpec    *pspec,
-                  RlSession     *session)
+save_session (RlApplication *self,
+              RlSession     *session)
 {
-  RlApplication *self = g_object_get_data (G_OBJECT (session), "rl-application");
-  const RlMessage *welcome = rl_connection_get_welcome (connection);
+  const RlMessage *welcome = rl_connection_get_welcome (rl_session_get_connection (session));
   g_autoptr(RlAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   SaveData *save;
 
-  if (self == NULL || welcome == NULL)
-    return;
-  rebuild_accounts_menu (self);
-  if (session == self->current)
-    remember_current (self);
-  if (g_hash_table_contains (self->saved, session))
+  if (welcome == NULL || g_hash_table_contains (self->saved, session))
     return;
   g_hash_table_add (self->saved, session);
 
@@ -163,6 +161,40 @@ on_session_state (RlConnection  *connection,
   save->app = g_object_ref (self);
   save->session = g_object_ref (session);
   rl_account_save (account, rl_session_get_token (session), self->cancellable, account_saved, save);
+}
+
+static void
+on_session_state (RlConnection  *connection,
+                  GParamSpec    *pspec,
+                  RlSession     *session)
+{
+  RlApplication *self = g_object_get_data (G_OBJECT (session), "rl-application");
+
+  if (self == NULL || rl_connection_get_welcome (connection) == NULL)
+    return;
+  rebuild_accounts_menu (self);
+  if (session == self->current)
+    remember_current (self);
+  save_session (self, session);
+}
+
+/* What no window shows is closed: the server stops counting its user among
+ * the viewers of what it had open. A window showing it again starts it. */
+static void
+stop_unshown_sessions (RlApplication *self)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *session = g_ptr_array_index (self->sessions, i);
+      gboolean shown = FALSE;
+
+      for (GList *l = windows; l && !shown; l = l->next)
+        shown = RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == session;
+      if (!shown)
+        rl_session_stop (session);
+    }
 }
 
 static RlWindow *
@@ -223,7 +255,11 @@ token_found (GObject      *source,
     session = rl_session_new (rl_account_get_server_url (account), token, rl_account_get_user_id (account),
                               NULL, &error);
   if (session != NULL)
-    rl_application_add_session (self, session, TRUE);
+    {
+      /* Two accounts on one server are told apart before any welcome. */
+      rl_session_set_label (session, rl_account_get_label (account));
+      rl_application_add_session (self, session, TRUE);
+    }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     opening->next = opening->accounts->len;   /* shutting down */
   else if (error != NULL)
@@ -432,6 +468,25 @@ rl_application_open (GApplication  *app,
 }
 
 static void
+rl_application_window_added (GtkApplication *app,
+                             GtkWindow      *window)
+{
+  GTK_APPLICATION_CLASS (rl_application_parent_class)->window_added (app, window);
+  if (RL_IS_WINDOW (window))
+    g_signal_connect_object (window, "notify::session", G_CALLBACK (stop_unshown_sessions), app,
+                             G_CONNECT_SWAPPED);
+}
+
+static void
+rl_application_window_removed (GtkApplication *app,
+                               GtkWindow      *window)
+{
+  g_signal_handlers_disconnect_by_func (window, stop_unshown_sessions, app);
+  GTK_APPLICATION_CLASS (rl_application_parent_class)->window_removed (app, window);
+  stop_unshown_sessions (RL_APPLICATION (app));
+}
+
+static void
 rl_application_shutdown (GApplication *app)
 {
   RlApplication *self = RL_APPLICATION (app);
@@ -468,8 +523,11 @@ static void
 rl_application_class_init (RlApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = rl_application_finalize;
+  gtk_app_class->window_added = rl_application_window_added;
+  gtk_app_class->window_removed = rl_application_window_removed;
   app_class->startup = rl_application_startup;
   app_class->activate = rl_application_activate;
   app_class->open = rl_application_open;
@@ -517,7 +575,8 @@ rl_application_join (RlApplication  *self,
 {
   g_autofree char *server_url = NULL;
   g_autofree char *token = NULL;
-  g_autoptr(RlSession) session = NULL;
+  RlConnectDialog *dialog;
+  RlSession *session;
 
   g_return_val_if_fail (RL_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (link != NULL, FALSE);
@@ -528,16 +587,17 @@ rl_application_join (RlApplication  *self,
   /* The same link twice is the same account: one connection. */
   session = find_open_session (self, server_url, token);
   if (session != NULL)
-    g_object_ref (session);
-  else
     {
-      session = rl_session_new (server_url, token, NULL, NULL, error);
-      if (session == NULL)
-        return FALSE;
-      rl_application_add_session (self, session, FALSE);
+      set_current (self, session);
+      rl_window_set_session (window_for (self, window), session);
+      return TRUE;
     }
-  set_current (self, session);
-  rl_window_set_session (window_for (self, window), session);
+  /* A new account is checked first, where its error can be said and fixed. */
+  window = GTK_WINDOW (window_for (self, window));
+  gtk_window_present (window);
+  dialog = show_connect_dialog (self, window, NULL);
+  rl_connect_dialog_set_invite (dialog, link);
+  rl_connect_dialog_submit (dialog);
   return TRUE;
 }
 
@@ -558,6 +618,8 @@ rl_application_add_session (RlApplication *self,
   g_signal_connect (rl_session_get_connection (session), "notify::state", G_CALLBACK (on_session_state), session);
   g_signal_connect_swapped (session, "notify::label", G_CALLBACK (rebuild_accounts_menu), self);
   rebuild_accounts_menu (self);
+  /* Checked before it was added: welcomed already. */
+  save_session (self, session);
 
   if (self->current == NULL)
     {
@@ -602,19 +664,67 @@ rl_application_get_accounts_menu (RlApplication *self)
   return G_MENU_MODEL (self->accounts_menu);
 }
 
+/* Another session of the same account (signed in again with a new token)
+ * gives way to session, in every window that shows it. */
 static void
-on_dialog_connect (RlConnectDialog *dialog,
-                   const char      *server_url,
-                   const char      *token,
-                   RlApplication   *self)
+replace_same_account (RlApplication *self,
+                      RlSession     *session)
 {
-  g_autofree char *link = rl_invite_format (server_url, token, NULL);
-  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
-  g_autoptr(GError) error = NULL;
+  g_autofree char *key = rl_session_dup_key (session);
 
-  /* The dialog checked both; one path for links and typed addresses. */
-  if (link == NULL || !rl_application_join (self, link, parent, &error))
-    g_warning ("a checked address was refused: %s", error ? error->message : "");
+  for (guint i = self->sessions->len; i > 0; i--)
+    {
+      RlSession *old = g_ptr_array_index (self->sessions, i - 1);
+      g_autofree char *its = rl_session_dup_key (old);
+
+      if (old == session || !g_str_equal (its, key))
+        continue;
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+        if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == old)
+          rl_window_set_session (l->data, session);
+      if (self->current == old)
+        self->current = NULL;
+      g_signal_handlers_disconnect_by_func (rl_session_get_connection (old), on_session_state, old);
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_object_set_data (G_OBJECT (old), "rl-application", NULL);
+      g_hash_table_remove (self->saved, old);
+      rl_session_stop (old);
+      g_ptr_array_remove_index (self->sessions, i - 1);
+    }
+}
+
+/* Welcomed by its server: only now does it replace anything, and only now
+ * is it kept in the keyring. */
+static void
+on_dialog_connected (RlConnectDialog *dialog,
+                     RlSession       *checked,
+                     RlApplication   *self)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  RlSession *session = find_open_session (self, rl_session_get_server_url (checked),
+                                          rl_session_get_token (checked));
+
+  /* Already open (the same link twice): one connection per account. */
+  if (session == NULL)
+    {
+      session = checked;
+      rl_application_add_session (self, session, FALSE);
+      replace_same_account (self, session);
+    }
+  set_current (self, session);
+  rl_window_set_session (window_for (self, parent), session);
+}
+
+static RlConnectDialog *
+show_connect_dialog (RlApplication *self,
+                     GtkWindow     *parent,
+                     const char    *server_url)
+{
+  GtkWidget *dialog = rl_connect_dialog_new (parent, server_url);
+
+  g_signal_connect_object (dialog, "connected", G_CALLBACK (on_dialog_connected), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return RL_CONNECT_DIALOG (dialog);
 }
 
 void
@@ -622,8 +732,6 @@ rl_application_show_connect_dialog (RlApplication *self,
                                     GtkWindow     *parent,
                                     const char    *server_url)
 {
-  GtkWidget *dialog;
-
   g_return_if_fail (RL_IS_APPLICATION (self));
 
   if (parent == NULL)
@@ -631,9 +739,7 @@ rl_application_show_connect_dialog (RlApplication *self,
       parent = GTK_WINDOW (window_for (self, NULL));
       gtk_window_present (parent);
     }
-  dialog = rl_connect_dialog_new (parent, server_url);
-  g_signal_connect_object (dialog, "connect", G_CALLBACK (on_dialog_connect), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  show_connect_dialog (self, parent, server_url);
 }
 
 /* The app's settings, or NULL when the schema is not installed (an

@@ -27,8 +27,11 @@ RlApplication *rl_application_new          (const char        *application_id,
  * widgets without an RlApplication call it first. */
 void           rl_app_register_resources   (void);
 
-/* Joins the server of an invite link: a new session (or the one already
- * open for it), shown in window (NULL: the active one or a new one). */
+/* Joins the server of an invite link, shown in window (NULL: the active
+ * one or a new one): the session already open for it at once; a new
+ * account once its server has welcomed the token, checked in the Connect
+ * dialog (a spinner; why not, if not). FALSE only for a link that is not
+ * one (nothing is tried). */
 gboolean       rl_application_join         (RlApplication     *self,
                                             const char        *link,
                                             GtkWindow         *window,

@@ -8,6 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include "rl-error.h"
+#include "rl-error-text.h"
+
 struct _RlSession
 {
   GObject       parent_instance;
@@ -54,6 +57,103 @@ on_state (RlSession *self)
   if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
     update_label (self);
 }
+
+/* ---- the check ------------------------------------------------------------ */
+
+typedef struct
+{
+  GSource *timeout;
+  GSource *cancelled;
+  gulong   state_handler;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  if (check->timeout)
+    g_source_destroy (check->timeout);
+  g_clear_pointer (&check->timeout, g_source_unref);
+  if (check->cancelled)
+    g_source_destroy (check->cancelled);
+  g_clear_pointer (&check->cancelled, g_source_unref);
+  g_free (check);
+}
+
+/* The one answer: the watches end with it, and a failed session stops. */
+static void
+check_done (GTask  *task,
+            GError *error)
+{
+  RlSession *self = g_task_get_source_object (task);
+  Check *check = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&check->state_handler, self->connection);
+  if (check->timeout)
+    g_source_destroy (check->timeout);
+  if (check->cancelled)
+    g_source_destroy (check->cancelled);
+  if (error != NULL)
+    {
+      rl_session_stop (self);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+check_state (RlConnection *connection,
+             GParamSpec   *pspec,
+             GTask        *task)
+{
+  const GError *why = rl_connection_get_last_error (connection);
+
+  switch (rl_connection_get_state (connection))
+    {
+    case RL_CONNECTION_ONLINE:
+      check_done (task, NULL);
+      break;
+    case RL_CONNECTION_UNAUTHORIZED:
+      check_done (task, why ? g_error_copy (why)
+                            : g_error_new_literal (RL_ERROR, RL_ERROR_UNAUTHORIZED,
+                                                   rl_error_text (RL_ERROR_UNAUTHORIZED)));
+      break;
+    case RL_CONNECTION_RECONNECTING:
+      /* Retried for another reason than a failure (the network changed):
+       * the answer is still to come. */
+      if (why != NULL)
+        check_done (task, g_error_copy (why));
+      break;
+    case RL_CONNECTION_OFFLINE:
+      check_done (task, why ? g_error_copy (why)
+                            : g_error_new_literal (RL_ERROR, RL_ERROR_OFFLINE, rl_error_text (RL_ERROR_OFFLINE)));
+      break;
+    case RL_CONNECTION_CONNECTING:
+    default:
+      break;
+    }
+}
+
+static gboolean
+check_timed_out (gpointer data)
+{
+  check_done (data, g_error_new_literal (RL_ERROR, RL_ERROR_TIMEOUT, rl_error_text (RL_ERROR_TIMEOUT)));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+check_cancelled (GCancellable *cancellable,
+                 gpointer      data)
+{
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  check_done (data, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- object ------------------------------------------------------------- */
 
 static void
 rl_session_dispose (GObject *object)
@@ -166,6 +266,72 @@ rl_session_start (RlSession *self)
   rl_connection_start (self->connection);
 }
 
+void
+rl_session_stop (RlSession *self)
+{
+  g_return_if_fail (RL_IS_SESSION (self));
+  if (!self->started)
+    return;
+  self->started = FALSE;
+  rl_connection_stop (self->connection);
+}
+
+gboolean
+rl_session_is_started (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), FALSE);
+  return self->started;
+}
+
+void
+rl_session_check_async (RlSession           *self,
+                        guint                timeout_ms,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Check *check;
+
+  g_return_if_fail (RL_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_session_check_async);
+  if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  check = g_new0 (Check, 1);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  /* The task holds itself until check_done. */
+  g_object_ref (task);
+  check->state_handler = g_signal_connect (self->connection, "notify::state", G_CALLBACK (check_state), task);
+  check->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (check->timeout, check_timed_out, task, NULL);
+  g_source_attach (check->timeout, g_main_context_get_thread_default ());
+  if (cancellable != NULL)
+    {
+      /* In the main loop, not from g_cancellable_cancel's own stack. */
+      check->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (check->cancelled, G_SOURCE_FUNC (check_cancelled), task, NULL);
+      g_source_attach (check->cancelled, g_main_context_get_thread_default ());
+    }
+  if (self->started)
+    rl_connection_retry_now (self->connection);
+  else
+    rl_session_start (self);
+}
+
+gboolean
+rl_session_check_finish (RlSession     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 RlConnection *
 rl_session_get_connection (RlSession *self)
 {
@@ -206,6 +372,20 @@ rl_session_get_label (RlSession *self)
 {
   g_return_val_if_fail (RL_IS_SESSION (self), NULL);
   return self->label;
+}
+
+void
+rl_session_set_label (RlSession  *self,
+                      const char *label)
+{
+  g_return_if_fail (RL_IS_SESSION (self));
+
+  if (label == NULL || *label == '\0' || rl_connection_get_welcome (self->connection) != NULL ||
+      g_strcmp0 (label, self->label) == 0)
+    return;
+  g_free (self->label);
+  self->label = g_strdup (label);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
 }
 
 char *

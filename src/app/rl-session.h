@@ -26,8 +26,25 @@ RlSession    *rl_session_new            (const char    *server_url,
                                          const char    *user_id,
                                          GTlsDatabase  *tls_database,
                                          GError       **error);
-/* Starts the connection the first time a window shows the session. */
+/* Starts the connection when a window shows the session (again). */
 void          rl_session_start          (RlSession     *self);
+/* Closes the connection when no window shows it any more: the server
+ * counts its user among a document's viewers no longer. */
+void          rl_session_stop           (RlSession     *self);
+gboolean      rl_session_is_started     (RlSession     *self);
+/* Starts the session and finishes once the server has welcomed its token
+ * (TRUE), or with why not: RL_ERROR_UNAUTHORIZED for a refused token, the
+ * transport's error (GIOError, GResolverError, GTlsError…) for a link that
+ * could not be made, RL_ERROR_TIMEOUT when nothing came within timeout_ms,
+ * RL_ERROR_OFFLINE without a network. A session that failed is stopped. */
+void          rl_session_check_async    (RlSession           *self,
+                                         guint                timeout_ms,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean      rl_session_check_finish   (RlSession     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
 RlConnection *rl_session_get_connection (RlSession     *self);
 RlApi        *rl_session_get_api        (RlSession     *self);
 const char   *rl_session_get_server_url (RlSession     *self);
@@ -35,8 +52,12 @@ const char   *rl_session_get_server_url (RlSession     *self);
 const char   *rl_session_get_host       (RlSession     *self);
 /* The token, for the keyring only. */
 const char   *rl_session_get_token      (RlSession     *self);
-/* What menus call it: "NAME on HOST" once welcomed, else the host. */
+/* What menus call it: "NAME on HOST" once welcomed, else the label set
+ * (the keyring's, for a saved account), else the host. */
 const char   *rl_session_get_label      (RlSession     *self);
+/* Ignored once welcomed: the welcome names the user. */
+void          rl_session_set_label      (RlSession     *self,
+                                         const char    *label);
 /* The server address and the user: one account, one key. */
 char         *rl_session_dup_key        (RlSession     *self);
 

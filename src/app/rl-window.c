@@ -101,6 +101,7 @@ static GParamSpec *properties[N_PROPS];
 
 static void open_document (RlWindow  *self,
                            RlDocItem *item);
+static void update_account_state (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
@@ -397,6 +398,13 @@ update_connection (RlWindow *self)
   rl_banner_set_revealed (self->reconnecting_banner, connection && state == RL_CONNECTION_RECONNECTING);
   rl_banner_set_revealed (self->offline_banner, connection && state == RL_CONNECTION_OFFLINE);
   rl_banner_set_revealed (self->signed_out_banner, connection && state == RL_CONNECTION_UNAUTHORIZED);
+  if (state == RL_CONNECTION_UNAUTHORIZED)
+    /* "No longer" only for a token that once worked: an account kept in the
+     * keyring, or one welcomed before (both name the user). */
+    rl_banner_set_title (self->signed_out_banner,
+                         rl_connection_get_user_id (connection) != NULL
+                         ? _("You’re signed out: the server no longer accepts this account’s token.")
+                         : _("You’re signed out: the server refused this account’s token."));
 
   if (state == RL_CONNECTION_RECONNECTING)
     {
@@ -408,6 +416,7 @@ update_connection (RlWindow *self)
     g_clear_handle_id (&self->countdown_id, g_source_remove);
 
   update_viewers (self);
+  update_account_state (self);
   g_object_set (self->image_view, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
   rl_page_view_set_can_create (self->page_view, reason == NULL);
   rl_page_view_set_cannot_create_reason (self->page_view, reason);
@@ -678,6 +687,15 @@ on_selection_changed (GtkSingleSelection *selection,
   open_document (self, NULL);
 }
 
+/* Enter on a row the focus reached without selecting it (Ctrl+arrows). */
+static void
+on_doc_activated (GtkListView *list,
+                  guint        position,
+                  RlWindow    *self)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
 static void
 setup_doc_row (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item)
@@ -938,17 +956,47 @@ retry_change_action (GtkWidget  *widget,
   g_hash_table_remove (self->retries, key);
 }
 
+/* win.account: its state is the key of the window's account, so the
+ * accounts section of the main menu shows it checked; a new state (a
+ * click on another account) switches to that account. */
 static void
-account_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+on_account_change_state (GSimpleAction *action,
+                         GVariant      *value,
+                         RlWindow      *self)
 {
-  RlWindow *self = RL_WINDOW (widget);
-  RlApplication *app = RL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  RlSession *session = app ? rl_application_find_session (app, g_variant_get_string (parameter, NULL)) : NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  RlSession *session = NULL;
 
+  if (app != NULL && RL_IS_APPLICATION (app))
+    session = rl_application_find_session (RL_APPLICATION (app), g_variant_get_string (value, NULL));
   if (session != NULL)
     rl_window_set_session (self, session);
+}
+
+static void
+update_account_state (RlWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "account");
+  g_autofree char *key = self->session ? rl_session_dup_key (self->session) : g_strdup ("");
+  g_autoptr(GVariant) state = action ? g_action_get_state (action) : NULL;
+
+  if (state != NULL && !g_str_equal (g_variant_get_string (state, NULL), key))
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (key));
+}
+
+/* The application is set after construction: its accounts join the menu
+ * then. */
+static void
+on_application_changed (RlWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (self->accounts_section == NULL)
+    return;
+  g_menu_remove_all (self->accounts_section);
+  if (app != NULL && RL_IS_APPLICATION (app))
+    g_menu_append_section (self->accounts_section, NULL,
+                           rl_application_get_accounts_menu (RL_APPLICATION (app)));
 }
 
 /* ---- window -------------------------------------------------------------- */
@@ -996,12 +1044,8 @@ static void
 rl_window_constructed (GObject *object)
 {
   RlWindow *self = RL_WINDOW (object);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
   G_OBJECT_CLASS (rl_window_parent_class)->constructed (object);
-  if (app != NULL && RL_IS_APPLICATION (app))
-    g_menu_append_section (self->accounts_section, NULL,
-                           rl_application_get_accounts_menu (RL_APPLICATION (app)));
   /* After the construct properties, which include maximized. */
   if (self->settings != NULL)
     restore_state (self);
@@ -1134,7 +1178,6 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
-  gtk_widget_class_install_action (widget_class, "win.account", "s", account_action);
 }
 
 static RlBanner *
@@ -1159,6 +1202,7 @@ rl_window_init (RlWindow *self)
   g_autoptr(GPropertyAction) sidebar = NULL;
   g_autoptr(GPropertyAction) threads = NULL;
   g_autoptr(GPropertyAction) hide_resolved = NULL;
+  g_autoptr(GSimpleAction) account = NULL;
   GtkDropTarget *drop;
   GtkWidget *panel;
 
@@ -1196,6 +1240,10 @@ rl_window_init (RlWindow *self)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sidebar));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (threads));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (hide_resolved));
+  account = g_simple_action_new_stateful ("account", G_VARIANT_TYPE_STRING, g_variant_new_string (""));
+  g_signal_connect (account, "change-state", G_CALLBACK (on_account_change_state), self);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (account));
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
 
   /* The panel and the filter follow the settings in every window, and
    * whatever changes them (the actions, Retry showing the panel) is kept. */
@@ -1225,6 +1273,7 @@ rl_window_init (RlWindow *self)
    * where Ctrl+arrows moved the focus alone; hovering does nothing (no
    * single-click-activate, which selects on hover). */
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (self->doc_list, "activate", G_CALLBACK (on_doc_activated), self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_doc_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
   gtk_list_view_set_factory (self->doc_list, factory);

@@ -37,6 +37,7 @@ struct _RlConnection
   GCancellable            *connecting;    /* the attempt under way */
   SoupMessage             *handshake;     /* its upgrade request */
   RlMessage               *welcome;
+  GError                  *last_error;    /* why the last attempt failed; NULL once welcomed */
 
   guint                    attempt;       /* failed attempts since the last welcome */
   guint                    retry_id;
@@ -209,6 +210,7 @@ dispatch_message (RlConnection *self,
       self->welcome = message;
       g_free (self->user_id);
       self->user_id = g_strdup (message->user.id);
+      g_clear_error (&self->last_error);
       self->attempt = 0;
       set_next_retry (self, 0);
       set_state (self, RL_CONNECTION_ONLINE);
@@ -287,14 +289,19 @@ connected_cb (GObject      *source,
   msg = g_steal_pointer (&self->handshake);
   if (socket == NULL)
     {
+      /* Kept before the state changes, so those told can read it. */
+      g_clear_error (&self->last_error);
       if (msg && soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED)
         {
+          self->last_error = g_error_new_literal (RL_ERROR, RL_ERROR_UNAUTHORIZED,
+                                                  rl_error_text (RL_ERROR_UNAUTHORIZED));
           /* A refused token will not get better by retrying. */
           self->running = FALSE;
           set_next_retry (self, 0);
           set_state (self, RL_CONNECTION_UNAUTHORIZED);
           return;
         }
+      self->last_error = g_error_copy (error);
       link_lost (self, error->message);
       return;
     }
@@ -560,6 +567,7 @@ rl_connection_finalize (GObject *object)
   g_free (self->url);
   g_free (self->token);
   g_free (self->user_id);
+  g_clear_error (&self->last_error);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   G_OBJECT_CLASS (rl_connection_parent_class)->finalize (object);
 }
@@ -776,6 +784,13 @@ rl_connection_set_timing (RlConnection *self,
   self->ping_interval_s = ping_interval_s;
   self->dead_after_ms = dead_after_ms;
   self->ack_timeout_ms = ack_timeout_ms;
+}
+
+const GError *
+rl_connection_get_last_error (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), NULL);
+  return self->last_error;
 }
 
 const char *

@@ -57,6 +57,10 @@ RlConnectionState  rl_connection_get_state      (RlConnection   *self);
 gint64             rl_connection_get_next_retry (RlConnection   *self);
 /* The welcome of the current link (NULL when not online). */
 const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
+/* Why the last attempt to open the link failed, as the transport said it
+ * (GIOError, GResolverError, GTlsError…) or RL_ERROR_UNAUTHORIZED for a
+ * refused token; set before the state changes, NULL once welcomed. */
+const GError      *rl_connection_get_last_error (RlConnection  *self);
 /* The server address, as given without a trailing slash. */
 const char        *rl_connection_get_url        (RlConnection   *self);
 /* Who the token belongs to, known before the first welcome: the app sets

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rl-application.h"
+#include "rl-connect-dialog.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
@@ -34,6 +35,12 @@ typedef struct
   RlWindow      *window;
 } Fixture;
 
+enum
+{
+  ADA_ONLY,
+  WITH_GIL,
+};
+
 /* A new id each time: GtkApplication keeps a reference of its own once
  * registered on a bus, so an app of the same id would still be there. */
 static RlApplication *
@@ -49,15 +56,31 @@ register_app (void)
   return app;
 }
 
-static RlSession *
-new_session (Fixture    *f,
-             const char *token)
+/* The user id the server's welcome names for token. */
+static char *
+user_id_of (RlTestServer *server,
+            const char   *token)
 {
+  g_autoptr(RlTestClient) client = rl_test_client_new (server, token);
+  JsonObject *user = json_object_get_object_member (json_node_get_object (client->welcome), "user");
+
+  return g_strdup (json_object_get_string_member (user, "id"));
+}
+
+/* A session as the app opens an account the keyring holds: its user id
+ * and its label known before any welcome. */
+static RlSession *
+saved_session (Fixture    *f,
+               const char *token,
+               const char *label)
+{
+  g_autofree char *user_id = user_id_of (f->server, token);
   g_autoptr(GError) error = NULL;
-  RlSession *session = rl_session_new (f->server->ws_base, token, NULL, NULL, &error);
+  RlSession *session = rl_session_new (f->server->ws_base, token, user_id, NULL, &error);
 
   g_assert_no_error (error);
   rl_connection_set_timing (rl_session_get_connection (session), 300, 1500, 1, 3000, 3000);
+  rl_session_set_label (session, label);
   return session;
 }
 
@@ -77,10 +100,15 @@ fixture_setup (Fixture       *f,
   rl_test_server_start (f->server);
 
   f->app = register_app ();
-  f->ada_session = new_session (f, f->ada);
-  f->gil_session = new_session (f, f->gil);
+  f->ada_session = saved_session (f, f->ada, "Ada (Acme)");
   rl_application_add_session (f->app, f->ada_session, TRUE);
-  rl_application_add_session (f->app, f->gil_session, TRUE);
+  /* Two accounts in the keyring, or Ada's alone (Gil's comes through
+   * "Connect to Server…"). */
+  if (GPOINTER_TO_INT (data) == WITH_GIL)
+    {
+      f->gil_session = saved_session (f, f->gil, "Gil (Globex)");
+      rl_application_add_session (f->app, f->gil_session, TRUE);
+    }
 }
 
 static void
@@ -320,24 +348,526 @@ test_documents_open_on_click (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
 }
 
-/* ---- (2) the accounts in the main menu --------------------------------------- */
+/* ---- what the header says, and what the server says --------------------- */
+
+/* The header's viewer count says n, and its names are names
+ * (comma-separated, sorted). */
+typedef struct
+{
+  RlWindow   *window;
+  guint       n;
+  const char *names;
+} ViewersWait;
+
+static gboolean
+viewers_are (gpointer data)
+{
+  ViewersWait *wait = data;
+  GtkWidget *button = rl_window_get_viewers_button (wait->window);
+  g_autofree char *count = g_strdup_printf ("%u", wait->n);
+  g_auto(GStrv) names = g_strsplit (wait->names, ",", -1);
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  if (!gtk_widget_get_visible (button) || !rl_ui_test_has_label (button, count) || tooltip == NULL)
+    return FALSE;
+  for (guint i = 0; names[i]; i++)
+    if (strstr (tooltip, names[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+assert_viewers (RlWindow   *window,
+                guint       n,
+                const char *names)
+{
+  ViewersWait wait = { window, n, names };
+
+  if (!rl_ui_test_wait_for (viewers_are, &wait, 5000))
+    g_error ("the header does not show %u viewers (%s): it shows %s, “%s”", n, names,
+             gtk_widget_get_visible (rl_window_get_viewers_button (window)) ? "the button" : "no button",
+             gtk_widget_get_tooltip_text (rl_window_get_viewers_button (window)));
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+/* The names of a presence frame's users, sorted, comma-separated. */
+static char *
+presence_names (JsonObject *presence)
+{
+  JsonArray *users = json_object_get_array_member (presence, "users");
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    g_ptr_array_add (names, (gpointer) json_object_get_string_member (json_array_get_object_element (users, i),
+                                                                      "name"));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+/* Bob reads presence frames of doc until the server says names (sorted,
+ * comma-separated) are viewing it; the app runs meanwhile. */
+static void
+bob_sees_viewers (RlTestClient *bob,
+                  const char   *doc,
+                  const char   *names)
+{
+  gint64 end = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+  g_autofree char *last = NULL;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *raw = rl_test_client_next_raw (bob, (guint) MAX (1, (end - g_get_monotonic_time ()) / 1000));
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *frame;
+
+      if (raw == NULL || !json_parser_load_from_data (parser, raw, -1, NULL))
+        continue;
+      frame = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL), "presence") != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (frame, "doc", NULL), doc) != 0)
+        continue;
+      g_free (last);
+      last = presence_names (frame);
+      /* count is of distinct users, as the list is */
+      g_assert_cmpint (json_object_get_int_member (frame, "count"), ==,
+                       json_array_get_length (json_object_get_array_member (frame, "users")));
+      if (g_str_equal (last, names))
+        return;
+    }
+  g_error ("Bob never saw %s viewing (the server said last: %s)", names, last ? last : "nothing");
+}
+
+/* ---- the main menu --------------------------------------------------------- */
+
+static GtkPopover *
+open_main_menu (RlWindow *window)
+{
+  GtkWidget *button = main_menu_button (window);
+  GtkPopover *menu;
+
+  rl_ui_input_click (button);
+  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  g_assert_true (rl_ui_test_wait_for (popover_mapped, menu, 3000));
+  rl_ui_test_run (300);   /* its opening transition */
+  return menu;
+}
+
+/* The menu's item that says text (the button around its label). */
+static GtkWidget *
+menu_item (GtkPopover *menu,
+           const char *text)
+{
+  GtkWidget *label = find_widget (GTK_WIDGET (menu), is_label_saying, (gpointer) text);
+  GType model_button = g_type_from_name ("GtkModelButton");
+
+  if (label == NULL)
+    g_error ("the main menu has no item “%s”", text);
+  return gtk_widget_get_ancestor (label, model_button);
+}
+
+static gboolean
+menu_item_checked (GtkWidget *item)
+{
+  gboolean active;
+
+  g_object_get (item, "active", &active, NULL);
+  return active;
+}
+
+/* ---- (2) the accounts, in the main menu, switched by clicking ------------- */
+
+static gboolean
+documents_say (gpointer data)
+{
+  RlWindow *window = data;
+  GListModel *docs = rl_window_get_documents (window);
+  g_autoptr(RlDocItem) first = g_list_model_get_n_items (docs) ? g_list_model_get_item (docs, 0) : NULL;
+
+  return first != NULL && g_str_equal (rl_doc_item_get_title (first), g_object_get_data (G_OBJECT (window),
+                                                                                        "expected-title"));
+}
+
+static void
+wait_documents (RlWindow   *window,
+                const char *first_title)
+{
+  g_object_set_data_full (G_OBJECT (window), "expected-title", g_strdup (first_title), g_free);
+  g_assert_true (rl_ui_test_wait_for (documents_say, window, 5000));
+}
+
+static gboolean
+connection_stopped (gpointer data)
+{
+  return rl_connection_get_state (rl_session_get_connection (data)) == RL_CONNECTION_OFFLINE;
+}
 
 static void
 test_accounts_menu (Fixture       *f,
                     gconstpointer  data)
 {
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
   RlWindow *window = open_window (f, f->ada_session, 1280, 800);
-  GtkWidget *menu_button = main_menu_button (window);
+  g_autofree char *ada_label = NULL;
   GtkPopover *menu;
+  GtkWidget *ada_item, *gil_item;
 
   f->window = window;
-  rl_ui_input_click (menu_button);
-  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
-  g_assert_true (rl_ui_test_wait_for (popover_mapped, menu, 3000));
-  rl_ui_test_run (400);
+  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  assert_viewers (window, 2, "Ada,Bob");
+
+  /* Both accounts of the keyring, the window's one checked. */
+  menu = open_main_menu (window);
+  ada_label = g_strdup (rl_session_get_label (f->ada_session));
+  g_assert_true (g_str_has_prefix (ada_label, "Ada on 127.0.0.1:"));
+  ada_item = menu_item (menu, ada_label);
+  gil_item = menu_item (menu, "Gil (Globex)");
+  g_assert_true (menu_item_checked (ada_item));
+  g_assert_false (menu_item_checked (gil_item));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-menu");
-  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (menu), rl_session_get_label (f->ada_session)));
-  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (menu), rl_session_get_label (f->gil_session)));
+
+  /* A click on Gil's: the window is Gil's, and Ada's connection closes:
+   * the server no longer counts her on the mockup (no ghost viewer). */
+  rl_ui_input_click (gil_item);
+  g_assert_true (rl_ui_test_wait_for (popover_unmapped, menu, 3000));
+  g_assert_true (rl_window_get_session (window) == f->gil_session);
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  wait_documents (window, "Globex brief");
+  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->ada_session, 3000));
+  bob_sees_viewers (bob, f->image, "Bob");
+
+  /* Gil's is checked now, by the name the server gave. */
+  menu = open_main_menu (window);
+  g_assert_true (g_str_has_prefix (rl_session_get_label (f->gil_session), "Gil on 127.0.0.1:"));
+  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (f->gil_session))));
+  g_assert_false (menu_item_checked (menu_item (menu, ada_label)));
+  rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-switched");
+
+  /* And back to Ada's: her connection opens again, she views the mockup,
+   * and both sides say so. */
+  rl_ui_input_click (menu_item (menu, ada_label));
+  g_assert_true (rl_ui_test_wait_for (popover_unmapped, menu, 3000));
+  g_assert_true (rl_window_get_session (window) == f->ada_session);
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  wait_documents (window, "Landing page");
+  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->gil_session, 3000));
+  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  assert_viewers (window, 2, "Ada,Bob");
+  screenshot (GTK_WIDGET (window), "window-input-accounts-back");
+}
+
+/* ---- (2) a new account is checked before it replaces anything ------------ */
+
+static gboolean
+is_connect_dialog (GtkWidget *widget,
+                   gpointer   data)
+{
+  return RL_IS_CONNECT_DIALOG (widget);
+}
+
+static RlConnectDialog *
+find_connect_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (is_connect_dialog (window, NULL) && gtk_widget_get_visible (window))
+        return RL_CONNECT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+connect_dialog_shown (gpointer data)
+{
+  RlConnectDialog *dialog = find_connect_dialog ();
+
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog)) &&
+         gtk_widget_get_width (GTK_WIDGET (dialog)) > 100;
+}
+
+static gboolean
+connect_dialog_gone (gpointer data)
+{
+  return find_connect_dialog () == NULL;
+}
+
+static gboolean
+is_row_titled (GtkWidget *widget,
+               gpointer   title)
+{
+  return ADW_IS_ENTRY_ROW (widget) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static GtkWidget *
+dialog_part (RlConnectDialog *dialog,
+             WidgetMatch      match,
+             const char      *what)
+{
+  GtkWidget *part = find_widget (GTK_WIDGET (dialog), match, (gpointer) what);
+
+  if (part == NULL)
+    g_error ("the Connect dialog has no “%s”", what);
+  return part;
+}
+
+/* Clicks into the row and types text over what it held. */
+static void
+type_into (GtkWidget  *row,
+           const char *text)
+{
+  rl_ui_input_click (row);
+  rl_ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
+  rl_ui_input_key (GDK_KEY_BackSpace, 0);
+  rl_ui_input_type (text);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, text);
+}
+
+static gboolean
+is_spinner (GtkWidget *widget,
+            gpointer   data)
+{
+  return GTK_IS_SPINNER (widget);
+}
+
+/* The save to the keyring was tried (and failed: no Secret Service). */
+static gboolean
+keyring_toast (gpointer data)
+{
+  AdwToast *toast = rl_window_get_last_toast (data);
+
+  return toast != NULL && strstr (adw_toast_get_title (toast), "could not be saved") != NULL;
+}
+
+static gboolean
+dialog_answered (gpointer data)
+{
+  return !rl_connect_dialog_get_checking (data);
+}
+
+typedef struct
+{
+  RlConnectDialog *dialog;
+  GtkWidget       *server_row;
+  GtkWidget       *token_row;
+  GtkWidget       *connect_button;
+} Dialog;
+
+/* Types server and token, clicks Connect, and waits for the answer: the
+ * error said in the dialog (asserted to begin with said), what was typed
+ * kept, and the window still on Ada's working session. */
+static void
+assert_refused (Fixture    *f,
+                Dialog     *d,
+                const char *server,
+                const char *token,
+                const char *said)
+{
+  const char *error;
+
+  g_test_message ("connecting to %s", server);
+  type_into (d->server_row, server);
+  type_into (d->token_row, token);
+  rl_ui_input_click (d->connect_button);
+  g_assert_true (rl_ui_test_wait_for (dialog_answered, d->dialog, 10000));
+  error = rl_connect_dialog_get_error (d->dialog);
+  if (error == NULL || !g_str_has_prefix (error, said))
+    g_error ("the dialog says “%s”, not “%s…”", error ? error : "nothing", said);
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (d->dialog), error));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (d->server_row)), ==, server);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (d->token_row)), ==, token);
+  g_assert_true (find_connect_dialog () == d->dialog);
+  /* Nothing was replaced, nothing was saved. */
+  g_assert_true (rl_window_get_session (f->window) == f->ada_session);
+  g_assert_cmpint (rl_connection_get_state (rl_session_get_connection (f->ada_session)), ==, RL_CONNECTION_ONLINE);
+  g_assert_cmpstr (rl_window_get_document_id (f->window), ==, f->image);
+  g_assert_null (rl_window_get_last_toast (f->window));
+}
+
+/* A server that takes connections and never says a word. */
+static gboolean
+hold_connection (GSocketService    *service,
+                 GSocketConnection *connection,
+                 GObject           *source,
+                 GPtrArray         *held)
+{
+  g_ptr_array_add (held, g_object_ref (connection));
+  return TRUE;
+}
+
+/* A plain HTTP server (no TLS) that answers anything with 400, as most do
+ * to bytes they cannot read. */
+static gboolean
+answer_plainly (GSocketService    *service,
+                GSocketConnection *connection,
+                GObject           *source,
+                gpointer           data)
+{
+  static const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_output_stream_write_all (out, answer, sizeof answer - 1, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static guint
+closed_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
+/* A second server, with TLS from a self-signed certificate the app does
+ * not trust. */
+static RlTestServer *
+start_tls_server (void)
+{
+  RlTestServer *server = rl_test_server_new ();
+  g_autofree char *cert = g_build_filename (server->dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (server->dir, "key.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                         "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                         "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  server->tls_cert = g_strdup (cert);
+  server->tls_key = g_strdup (key);
+  /* LeakSanitizer's tracer crashes on the threads GnuTLS leaves at the
+   * server's exit (see test-server-api's TLS test). */
+  server->no_leak_check = TRUE;
+  rl_test_server_start (server);
+  g_assert_true (g_str_has_prefix (server->ws_base, "wss://"));
+  return server;
+}
+
+static void
+test_connect_checked (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSocketService) silent = g_socket_service_new ();
+  g_autoptr(GSocketService) plain = g_socket_service_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(RlTestServer) tls = start_tls_server ();
+  g_autoptr(GError) error = NULL;
+  guint closed = closed_port ();
+  guint16 silent_port;
+  g_autofree char *refused_port = g_strdup_printf ("ws://127.0.0.1:%u", closed);
+  g_autofree char *nothing_there = g_strdup_printf ("Nothing is listening at 127.0.0.1:%u", closed);
+  g_autofree char *silent_url = NULL;
+  g_autofree char *silent_said = NULL;
+  g_autofree char *refused_said = g_strdup_printf ("The server at %s refused this token", f->server->ws_base + 5);
+  g_autofree char *tls_said = g_strdup_printf ("The TLS certificate of %s is not trusted", tls->ws_base + 6);
+  g_autofree char *not_tls = NULL;
+  g_autofree char *not_tls_said = NULL;
+  guint16 plain_port;
+  GtkPopover *menu;
+  GtkWidget *spinner;
+  Dialog d;
+
+  silent_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (silent), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (silent, "incoming", G_CALLBACK (hold_connection), held);
+  g_socket_service_start (silent);
+  silent_url = g_strdup_printf ("ws://127.0.0.1:%u", silent_port);
+  plain_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (plain), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (plain, "incoming", G_CALLBACK (answer_plainly), NULL);
+  g_socket_service_start (plain);
+  not_tls = g_strdup_printf ("wss://127.0.0.1:%u", plain_port);
+  not_tls_said = g_strdup_printf ("The secure (TLS) connection to 127.0.0.1:%u failed", plain_port);
+  silent_said = g_strdup_printf ("127.0.0.1:%u did not answer in time", silent_port);
+
+  f->window = open_window (f, f->ada_session, 1280, 800);
+
+  /* "Connect to Server…" from the main menu, with the pointer. */
+  menu = open_main_menu (f->window);
+  rl_ui_input_click (menu_item (menu, "_Connect to Server…"));
+  g_assert_true (rl_ui_test_wait_for (connect_dialog_shown, NULL, 5000));
+  d.dialog = find_connect_dialog ();
+  d.server_row = dialog_part (d.dialog, is_row_titled, "Server address (wss://host:port)");
+  d.token_row = dialog_part (d.dialog, is_row_titled, "Token");
+  d.connect_button = dialog_part (d.dialog, is_button_labelled, "C_onnect");
+
+  /* A token the server refuses. */
+  assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
+  rl_ui_test_run (300);
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-refused"));
+  /* A port nothing listens on, a host that does not exist, TLS where the
+   * server has none, a certificate nobody vouches for. */
+  assert_refused (f, &d, refused_port, f->gil, nothing_there);
+  assert_refused (f, &d, "ws://no-such-host.invalid:8765", f->gil,
+                  "The host “no-such-host.invalid” was not found");
+  assert_refused (f, &d, not_tls, f->gil, not_tls_said);
+  assert_refused (f, &d, tls->ws_base, f->gil, tls_said);
+
+  /* A server that never answers: the spinner says it is being asked, the
+   * window is untouched meanwhile, and the dialog says when it gives up. */
+  rl_connect_dialog_set_timeout (d.dialog, 1500);
+  type_into (d.server_row, silent_url);
+  rl_ui_input_click (d.connect_button);
+  g_assert_true (rl_connect_dialog_get_checking (d.dialog));
+  spinner = dialog_part (d.dialog, is_spinner, "spinner");
+  g_assert_true (gtk_widget_is_drawable (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  g_assert_false (gtk_widget_get_sensitive (d.connect_button));
+  rl_ui_test_run (300);
+  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-checking"));
+  g_assert_true (rl_window_get_session (f->window) == f->ada_session);
+  g_assert_true (rl_ui_test_wait_for (dialog_answered, d.dialog, 5000));
+  g_assert_true (g_str_has_prefix (rl_connect_dialog_get_error (d.dialog), silent_said));
+  g_assert_true (rl_window_get_session (f->window) == f->ada_session);
+  g_assert_cmpuint (held->len, >, 0);
+
+  /* The right server and token: welcomed, the dialog closes, the window is
+   * Gil's, Ada's connection closes (no window shows it), and only now is
+   * the account saved (no keyring here: the window says so). */
+  assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
+  type_into (d.token_row, f->gil);
+  rl_ui_input_click (d.connect_button);
+  g_assert_true (rl_ui_test_wait_for (connect_dialog_gone, NULL, 5000));
+  g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->gil);
+  g_assert_true (rl_ui_test_wait_for (window_ready, f->window, 5000));
+  wait_documents (f->window, "Globex brief");
+  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->ada_session, 3000));
+  g_assert_true (rl_ui_test_wait_for (keyring_toast, f->window, 5000));
+
+  /* Both accounts in the menu now, Gil's checked. */
+  menu = open_main_menu (f->window);
+  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (rl_window_get_session (f->window)))));
+  g_assert_false (menu_item_checked (menu_item (menu, rl_session_get_label (f->ada_session))));
+  rl_ui_input_key (GDK_KEY_Escape, 0);
+  g_socket_service_stop (silent);
+  g_socket_service_stop (plain);
+  rl_test_server_stop (tls);
 }
 
 int
@@ -348,9 +878,11 @@ main (int    argc,
    * Service, and nothing real is touched. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/redline-test-bus", TRUE);
   rl_ui_test_init (&argc, &argv);
-  g_test_add ("/window-input/documents-open-on-click", Fixture, NULL, fixture_setup,
+  g_test_add ("/window-input/documents-open-on-click", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup,
               test_documents_open_on_click, fixture_teardown);
-  g_test_add ("/window-input/accounts-menu", Fixture, NULL, fixture_setup, test_accounts_menu,
-              fixture_teardown);
+  g_test_add ("/window-input/accounts-menu", Fixture, GINT_TO_POINTER (WITH_GIL), fixture_setup,
+              test_accounts_menu, fixture_teardown);
+  g_test_add ("/window-input/connect-checked", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup,
+              test_connect_checked, fixture_teardown);
   return g_test_run ();
 }

@@ -906,28 +906,38 @@ test_signed_out (Fixture       *f,
   banner = rl_window_get_banner (f->window, "signed-out");
   g_assert_true (rl_ui_test_wait_for (banner_revealed, banner, 2000));
   g_assert_cmpstr (rl_banner_get_button_label (banner), ==, "Sign In Again");
+  /* A token that never worked is not one the server "no longer" takes. */
+  g_assert_cmpstr (rl_banner_get_title (banner), ==, "You’re signed out: the server refused this account’s token.");
   g_assert_false (rl_banner_get_revealed (rl_window_get_banner (f->window, "reconnecting")));
   g_assert_false (rl_image_view_get_can_create (rl_window_get_image_view (f->window)));
+
+  /* An account the keyring holds (its user known from an earlier welcome)
+   * whose token the server refuses now: that one it no longer accepts. */
+  {
+    g_autoptr(RlTestClient) ada = rl_test_client_new (f->server, f->ada);
+    JsonObject *user = json_object_get_object_member (json_node_get_object (ada->welcome), "user");
+    g_autofree char *revoked = g_strconcat (json_object_get_string_member (user, "id"), ".revoked", NULL);
+
+    g_clear_object (&f->session);
+    f->session = rl_session_new (f->server->ws_base, revoked, json_object_get_string_member (user, "id"), NULL,
+                                 &error);
+    g_assert_no_error (error);
+    rl_window_set_session (f->window, f->session);
+    g_assert_true (rl_ui_test_wait_for (unauthorized, f, 5000));
+    g_assert_true (rl_ui_test_wait_for (banner_revealed, banner, 2000));
+    g_assert_cmpstr (rl_banner_get_title (banner), ==,
+                     "You’re signed out: the server no longer accepts this account’s token.");
+  }
 }
 
 /* ---- the connect dialog's checks ----------------------------------------- */
 
-typedef struct
-{
-  char *server_url;
-  char *token;
-} Connected;
-
 static void
-on_connect (RlConnectDialog *dialog,
-            const char      *server_url,
-            const char      *token,
-            Connected       *connected)
+on_connected (RlConnectDialog *dialog,
+              RlSession       *session,
+              guint           *connected)
 {
-  g_free (connected->server_url);
-  g_free (connected->token);
-  connected->server_url = g_strdup (server_url);
-  connected->token = g_strdup (token);
+  (*connected)++;
 }
 
 static gboolean
@@ -936,21 +946,45 @@ widget_sized (gpointer data)
   return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
 }
 
+static gboolean
+not_checking (gpointer data)
+{
+  return !rl_connect_dialog_get_checking (data);
+}
+
+/* A port nothing listens on (it did a moment ago). */
+static guint
+closed_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
 static void
 test_connect_dialog (void)
 {
   GtkWidget *dialog = rl_connect_dialog_new (NULL, NULL);
   RlConnectDialog *self = RL_CONNECT_DIALOG (dialog);
-  Connected connected = { NULL, NULL };
+  guint port = closed_port ();
+  g_autofree char *link = g_strdup_printf ("  redline://127.0.0.1:%u/join?token=abc-123&tls=0  ", port);
+  g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u/", port);
+  g_autofree char *server_url = g_strdup_printf ("ws://127.0.0.1:%u", port);
+  g_autofree char *nothing_there = g_strdup_printf ("Nothing is listening at 127.0.0.1:%u", port);
+  guint connected = 0;
 
-  g_signal_connect (dialog, "connect", G_CALLBACK (on_connect), &connected);
+  g_signal_connect (dialog, "connected", G_CALLBACK (on_connected), &connected);
   gtk_window_present (GTK_WINDOW (dialog));
 
   /* Nothing typed. */
   g_assert_false (rl_connect_dialog_submit (self));
   g_assert_nonnull (rl_connect_dialog_get_error (self));
 
-  /* A bad link: its own error, nothing emitted. */
+  /* A bad link: its own error, nothing tried. */
   rl_connect_dialog_set_invite (self, "https://127.0.0.1/join?token=abc");
   g_assert_null (rl_connect_dialog_get_error (self));   /* typing clears it */
   g_assert_false (rl_connect_dialog_submit (self));
@@ -958,32 +992,38 @@ test_connect_dialog (void)
   rl_connect_dialog_set_invite (self, "redline://127.0.0.1:8765/join?token=abc&tls=2");
   g_assert_false (rl_connect_dialog_submit (self));
   g_assert_nonnull (strstr (rl_connect_dialog_get_error (self), "tls"));
-  g_assert_null (connected.server_url);
+  g_assert_false (rl_connect_dialog_get_checking (self));
   /* Slow under the sanitizers: shown and sized before the picture. */
   g_assert_true (rl_ui_test_wait_for (widget_sized, dialog, 5000));
   rl_ui_test_run (200);
   g_free (rl_ui_test_screenshot (dialog, "connect-dialog-error"));
 
-  /* A good link, with the blanks a paste brings. */
-  rl_connect_dialog_set_invite (self, "  redline://Review.Example:8443/join?token=abc-123  ");
+  /* A good link, with the blanks a paste brings: its server is asked, and
+   * why it did not answer is said (nothing listens there). */
+  rl_connect_dialog_set_invite (self, link);
   g_assert_true (rl_connect_dialog_submit (self));
-  g_assert_cmpstr (connected.server_url, ==, "wss://review.example:8443");
-  g_assert_cmpstr (connected.token, ==, "abc-123");
+  g_assert_true (rl_connect_dialog_get_checking (self));
+  g_assert_cmpstr (rl_session_get_server_url (rl_connect_dialog_get_session (self)), ==, server_url);
+  g_assert_cmpstr (rl_session_get_token (rl_connect_dialog_get_session (self)), ==, "abc-123");
+  g_assert_true (rl_ui_test_wait_for (not_checking, self, 5000));
+  g_assert_true (g_str_has_prefix (rl_connect_dialog_get_error (self), nothing_there));
 
-  /* Or an address and a token, both checked. */
+  /* Or an address and a token, both checked before anything is tried. */
   rl_connect_dialog_set_invite (self, "");
   rl_connect_dialog_set_server (self, "http://127.0.0.1:8765", "abc");
   g_assert_false (rl_connect_dialog_submit (self));
   rl_connect_dialog_set_server (self, "ws://127.0.0.1:8765", "bad token!");
   g_assert_false (rl_connect_dialog_submit (self));
-  rl_connect_dialog_set_server (self, "ws://127.0.0.1:8765/", "abc");
+  g_assert_false (rl_connect_dialog_get_checking (self));
+  rl_connect_dialog_set_server (self, address, "abc");
   g_assert_true (rl_connect_dialog_submit (self));
-  g_assert_cmpstr (connected.server_url, ==, "ws://127.0.0.1:8765");
-  g_assert_cmpstr (connected.token, ==, "abc");
+  g_assert_cmpstr (rl_session_get_server_url (rl_connect_dialog_get_session (self)), ==, server_url);
+  g_assert_cmpstr (rl_session_get_token (rl_connect_dialog_get_session (self)), ==, "abc");
+  g_assert_true (rl_ui_test_wait_for (not_checking, self, 5000));
+  g_assert_true (g_str_has_prefix (rl_connect_dialog_get_error (self), nothing_there));
+  g_assert_cmpuint (connected, ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_free (connected.server_url);
-  g_free (connected.token);
 }
 
 /* ---- the app: an invite link, no keyring ---------------------------------- */
