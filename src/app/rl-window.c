@@ -57,7 +57,7 @@ struct _RlWindow
   AdwStatusPage        *error_page;
   GtkScrolledWindow    *image_scroller;
   GtkBox               *page_box;
-  GtkRevealer          *threads_revealer;
+  AdwFlap              *threads_flap;
   GtkBox               *panel_box;
   GMenu                *accounts_section;
 
@@ -86,6 +86,9 @@ struct _RlWindow
   AdwToast             *last_toast;
 
   GSettings            *settings;      /* NULL: the schema is not installed */
+  gboolean              folded;        /* narrow: the panels show over the document */
+  gboolean              sidebar_wanted; /* what the wide window shows */
+  gboolean              threads_wanted; /* the same, kept in panel-visible */
 };
 
 G_DEFINE_FINAL_TYPE (RlWindow, rl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -685,6 +688,9 @@ on_selection_changed (GtkSingleSelection *selection,
                       RlWindow           *self)
 {
   open_document (self, NULL);
+  /* Picked in the sidebar shown over the folded window: it makes way. */
+  if (self->folded)
+    adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
 /* Enter on a row the focus reached without selecting it (Ctrl+arrows). */
@@ -949,7 +955,7 @@ retry_change_action (GtkWidget  *widget,
         rl_image_view_open_composer (self->image_view, retry->x, retry->y, retry->text);
       else
         {
-          gtk_revealer_set_reveal_child (self->threads_revealer, TRUE);
+          adw_flap_set_reveal_flap (self->threads_flap, TRUE);
           rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text);
         }
     }
@@ -997,6 +1003,72 @@ on_application_changed (RlWindow *self)
   if (app != NULL && RL_IS_APPLICATION (app))
     g_menu_append_section (self->accounts_section, NULL,
                            rl_application_get_accounts_menu (RL_APPLICATION (app)));
+}
+
+/* ---- folding ------------------------------------------------------------- */
+
+/* What the wide window shows is the user's choice, and kept (the threads
+ * panel's in panel-visible); a panel shown over the folded window is not. */
+static void
+on_sidebar_revealed (RlWindow *self)
+{
+  if (!self->folded)
+    self->sidebar_wanted = adw_flap_get_reveal_flap (self->flap);
+}
+
+static void
+on_threads_revealed (RlWindow *self)
+{
+  gboolean revealed = adw_flap_get_reveal_flap (self->threads_flap);
+
+  if (self->folded)
+    return;
+  self->threads_wanted = revealed;
+  if (self->settings != NULL && g_settings_get_boolean (self->settings, "panel-visible") != revealed)
+    g_settings_set_boolean (self->settings, "panel-visible", revealed);
+}
+
+/* Changed in another window, or elsewhere (dconf). */
+static void
+on_panel_visible_changed (RlWindow *self)
+{
+  self->threads_wanted = g_settings_get_boolean (self->settings, "panel-visible");
+  if (!self->folded)
+    adw_flap_set_reveal_flap (self->threads_flap, self->threads_wanted);
+}
+
+/* Below RL_WINDOW_FOLD_WIDTH both panels fold (libadwaita 1.2 has no
+ * breakpoints; one width for both, so they never fight over the room):
+ * hidden, the document takes the width, and the header's toggles (F9,
+ * Shift+F9) show them over it. Wide again, they are back as they were.
+ * Wide, the flaps fold "auto" rather than "never": they then ask only
+ * for their folded minimum width, so the window can be made narrow (an
+ * unfolded flap's minimum is its panel's and its content's together);
+ * at 900 px and more the document's small minimum keeps them unfolded. */
+static void
+set_folded (RlWindow *self,
+            gboolean  folded)
+{
+  AdwFlapFoldPolicy policy = folded ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_AUTO;
+
+  if (self->folded == folded)
+    return;
+  /* First, so that hiding them here is not taken for the user's choice. */
+  self->folded = folded;
+  adw_flap_set_fold_policy (self->flap, policy);
+  adw_flap_set_fold_policy (self->threads_flap, policy);
+  adw_flap_set_reveal_flap (self->flap, !folded && self->sidebar_wanted);
+  adw_flap_set_reveal_flap (self->threads_flap, !folded && self->threads_wanted);
+}
+
+static void
+rl_window_size_allocate (GtkWidget *widget,
+                         int        width,
+                         int        height,
+                         int        baseline)
+{
+  set_folded (RL_WINDOW (widget), width < RL_WINDOW_FOLD_WIDTH);
+  GTK_WIDGET_CLASS (rl_window_parent_class)->size_allocate (widget, width, height, baseline);
 }
 
 /* ---- window -------------------------------------------------------------- */
@@ -1067,11 +1139,10 @@ rl_window_dispose (GObject *object)
   g_clear_object (&self->last_toast);
   /* The bindings end with the window: its view can outlive it a moment
    * (its hide-resolved action holds it), and must not follow them then. */
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->settings != NULL && self->image_view != NULL)
-    {
-      g_settings_unbind (self->threads_revealer, "reveal-child");
-      g_settings_unbind (self->image_view, "hide-resolved");
-    }
+    g_settings_unbind (self->image_view, "hide-resolved");
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
   /* Children of template children: gone with them. */
@@ -1141,6 +1212,7 @@ rl_window_class_init (RlWindowClass *klass)
   object_class->finalize = rl_window_finalize;
   object_class->get_property = rl_window_get_property;
   object_class->set_property = rl_window_set_property;
+  widget_class->size_allocate = rl_window_size_allocate;
   window_class->close_request = rl_window_close_request;
 
   properties[PROP_SESSION] =
@@ -1171,7 +1243,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, image_scroller);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, page_box);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_flap);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, panel_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
 
@@ -1235,7 +1307,7 @@ rl_window_init (RlWindow *self)
 
   /* Stateful window actions that are widget properties. */
   sidebar = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");
-  threads = g_property_action_new ("show-threads", self->threads_revealer, "reveal-child");
+  threads = g_property_action_new ("show-threads", self->threads_flap, "reveal-flap");
   hide_resolved = g_property_action_new ("hide-resolved", self->image_view, "hide-resolved");
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sidebar));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (threads));
@@ -1248,13 +1320,19 @@ rl_window_init (RlWindow *self)
   /* The panel and the filter follow the settings in every window, and
    * whatever changes them (the actions, Retry showing the panel) is kept. */
   self->settings = rl_settings_new ();
+  self->sidebar_wanted = TRUE;
+  self->threads_wanted = TRUE;
   if (self->settings != NULL)
     {
-      g_settings_bind (self->settings, "panel-visible", self->threads_revealer, "reveal-child",
-                       G_SETTINGS_BIND_DEFAULT);
+      self->threads_wanted = g_settings_get_boolean (self->settings, "panel-visible");
+      adw_flap_set_reveal_flap (self->threads_flap, self->threads_wanted);
+      g_signal_connect_swapped (self->settings, "changed::panel-visible", G_CALLBACK (on_panel_visible_changed),
+                                self);
       g_settings_bind (self->settings, "hide-resolved", self->image_view, "hide-resolved",
                        G_SETTINGS_BIND_DEFAULT);
     }
+  g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (on_sidebar_revealed), self);
+  g_signal_connect_swapped (self->threads_flap, "notify::reveal-flap", G_CALLBACK (on_threads_revealed), self);
 
   self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
                                           G_CALLBACK (on_banner_retry));

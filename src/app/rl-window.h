@@ -23,6 +23,10 @@ G_BEGIN_DECLS
 #define RL_TYPE_WINDOW (rl_window_get_type ())
 G_DECLARE_FINAL_TYPE (RlWindow, rl_window, RL, WINDOW, AdwApplicationWindow)
 
+/* Narrower than this, the documents and the threads panel fold: shown
+ * over the document when asked for (the header's toggles, F9, Shift+F9). */
+#define RL_WINDOW_FOLD_WIDTH 900
+
 RlWindow      *rl_window_new              (RlApplication *application);
 /* NULL shows the "Connect to a Redline server" page. */
 void           rl_window_set_session      (RlWindow      *self,

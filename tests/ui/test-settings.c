@@ -241,22 +241,30 @@ maximize_as_window_manager (GtkWindow *window)
   XFlush (display);
 }
 
-static GtkRevealer *
-panel_revealer (RlWindow *window)
+/* The flap the panel is in (beside the document, or over it when folded). */
+static AdwFlap *
+panel_flap (RlWindow *window)
 {
-  GtkWidget *revealer = gtk_widget_get_ancestor (GTK_WIDGET (rl_window_get_thread_panel (window)),
-                                                 GTK_TYPE_REVEALER);
+  GtkWidget *flap = gtk_widget_get_ancestor (GTK_WIDGET (rl_window_get_thread_panel (window)), ADW_TYPE_FLAP);
 
-  g_assert_nonnull (revealer);
-  return GTK_REVEALER (revealer);
+  g_assert_nonnull (flap);
+  return ADW_FLAP (flap);
 }
 
 static gboolean
 panel_gone (gpointer data)
 {
-  GtkRevealer *revealer = panel_revealer (data);
+  AdwFlap *flap = panel_flap (data);
 
-  return !gtk_revealer_get_reveal_child (revealer) && !gtk_revealer_get_child_revealed (revealer);
+  return !adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) == 0;
+}
+
+static gboolean
+panel_shown (gpointer data)
+{
+  AdwFlap *flap = panel_flap (data);
+
+  return adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) == 1;
 }
 
 /* The panel lists a thread whose comment says text (waiting up to 5 s). */
@@ -393,8 +401,8 @@ test_panel_visible (Fixture       *f,
 
   start_app (f);
   first = open_window (f);
-  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (first)));
-  g_assert_true (gtk_revealer_get_child_revealed (panel_revealer (first)));
+  g_assert_true (adw_flap_get_reveal_flap (panel_flap (first)));
+  g_assert_true (rl_ui_test_wait_for (panel_shown, first, 3000));
 
   /* Shift+F9 hides it, and that is kept. */
   rl_ui_test_press_key (GTK_WIDGET (first), GDK_KEY_F9, GDK_SHIFT_MASK);
@@ -406,7 +414,7 @@ test_panel_visible (Fixture       *f,
   windows = gtk_application_get_windows (GTK_APPLICATION (f->app));
   g_assert_cmpuint (g_list_length (windows), ==, 2);
   second = RL_WINDOW (windows->data == first ? windows->next->data : windows->data);
-  g_assert_false (gtk_revealer_get_reveal_child (panel_revealer (second)));
+  g_assert_false (adw_flap_get_reveal_flap (panel_flap (second)));
   g_assert_true (rl_ui_test_wait_for (image_shown, second, 5000));
   g_assert_true (panel_gone (second));
   rl_ui_test_run (400);
@@ -416,8 +424,8 @@ test_panel_visible (Fixture       *f,
   /* Shown again from the other window: the setting, and so both. */
   g_action_group_activate_action (G_ACTION_GROUP (second), "show-threads", NULL);
   g_assert_true (g_settings_get_boolean (f->settings, "panel-visible"));
-  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (second)));
-  g_assert_true (gtk_revealer_get_reveal_child (panel_revealer (first)));
+  g_assert_true (adw_flap_get_reveal_flap (panel_flap (second)));
+  g_assert_true (adw_flap_get_reveal_flap (panel_flap (first)));
 
   /* Changed elsewhere (another instance, dconf): followed. */
   g_settings_set_boolean (f->settings, "panel-visible", FALSE);

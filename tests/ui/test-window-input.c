@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 #include <string.h>
 
 #include "rl-application.h"
@@ -88,13 +89,18 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "landing-mockup.png", NULL);
+
   f->server = rl_test_server_new ();
   g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
   g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
   f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
   f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
   f->gil = rl_test_add_user (f->server, "globex", "Gil", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Landing page", "mockup.png");
+  /* The demo mockup: a real one to look at in the screenshots. */
+  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
+                                   mockup, NULL);
   f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
   f->globex_doc = rl_test_add_doc (f->server, "globex", "Globex brief", "page.md");
   rl_test_server_start (f->server);
@@ -444,6 +450,33 @@ bob_sees_viewers (RlTestClient *bob,
   g_error ("Bob never saw %s viewing (the server said last: %s)", names, last ? last : "nothing");
 }
 
+/* For ms, no presence frame of doc says other than names. */
+static void
+bob_keeps_seeing (RlTestClient *bob,
+                  const char   *doc,
+                  const char   *names,
+                  guint         ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *raw = rl_test_client_next_raw (bob, (guint) MAX (1, (end - g_get_monotonic_time ()) / 1000));
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *seen = NULL;
+      JsonObject *frame;
+
+      if (raw == NULL || !json_parser_load_from_data (parser, raw, -1, NULL))
+        continue;
+      frame = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL), "presence") != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (frame, "doc", NULL), doc) != 0)
+        continue;
+      seen = presence_names (frame);
+      g_assert_cmpstr (seen, ==, names);
+    }
+}
+
 /* ---- the main menu --------------------------------------------------------- */
 
 static GtkPopover *
@@ -562,6 +595,89 @@ test_accounts_menu (Fixture       *f,
   bob_sees_viewers (bob, f->image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
   screenshot (GTK_WIDGET (window), "window-input-accounts-back");
+}
+
+/* ---- (3) presence: right everywhere, and nobody left behind --------------- */
+
+static RlWindow *
+other_window (Fixture  *f,
+              RlWindow *than)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (l->data != than && RL_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_other_window (gpointer data)
+{
+  Fixture *f = data;
+
+  return other_window (f, f->window) != NULL;
+}
+
+static gboolean
+only_one_window (gpointer data)
+{
+  Fixture *f = data;
+
+  return other_window (f, f->window) == NULL;
+}
+
+static void
+test_presence (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
+  RlWindow *window = open_window (f, f->ada_session, 1280, 800);
+  RlWindow *second;
+  GtkPopover *viewers;
+
+  f->window = window;
+  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  assert_viewers (window, 2, "Ada,Bob");
+
+  /* Ada goes to the page: she leaves the mockup (Bob sees her go) and is
+   * alone on the page. */
+  rl_ui_input_click (doc_row (window, "Launch copy"));
+  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  bob_sees_viewers (bob, f->image, "Bob");
+  assert_viewers (window, 1, "Ada");
+
+  /* Back to the mockup she opened before: both of them, both sides. */
+  rl_ui_input_click (doc_row (window, "Landing page"));
+  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  assert_viewers (window, 2, "Ada,Bob");
+  screenshot (GTK_WIDGET (window), "window-input-presence");
+
+  /* A second window (Ctrl+N) on the same mockup says the same, and Ada is
+   * still one viewer. */
+  rl_ui_input_key (GDK_KEY_n, GDK_CONTROL_MASK);
+  g_assert_true (rl_ui_test_wait_for (has_other_window, f, 5000));
+  second = other_window (f, window);
+  g_assert_true (rl_ui_test_wait_for (image_shown, second, 5000));
+  assert_viewers (second, 2, "Ada,Bob");
+  assert_viewers (window, 2, "Ada,Bob");
+  /* Its viewers, by name, a click away. */
+  rl_ui_input_click (rl_window_get_viewers_button (second));
+  viewers = gtk_menu_button_get_popover (GTK_MENU_BUTTON (rl_window_get_viewers_button (second)));
+  g_assert_true (rl_ui_test_wait_for (popover_mapped, viewers, 3000));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (viewers), "Ada\nBob") ||
+                 rl_ui_test_has_label (GTK_WIDGET (viewers), "Bob\nAda"));
+  rl_ui_test_run (300);
+  rl_ui_test_screenshot_with_popover (GTK_WIDGET (second), GTK_WIDGET (viewers), "window-input-presence-names");
+  rl_ui_input_key (GDK_KEY_Escape, 0);
+  g_assert_true (rl_ui_test_wait_for (popover_unmapped, viewers, 3000));
+
+  /* Closed (Ctrl+W): the first window still says both, and the server
+   * still counts Ada (her other window shows the mockup). */
+  rl_ui_input_key (GDK_KEY_w, GDK_CONTROL_MASK);
+  g_assert_true (rl_ui_test_wait_for (only_one_window, f, 5000));
+  assert_viewers (window, 2, "Ada,Bob");
+  bob_keeps_seeing (bob, f->image, "Ada,Bob", 1000);
 }
 
 /* ---- (2) a new account is checked before it replaces anything ------------ */
@@ -870,6 +986,277 @@ test_connect_checked (Fixture       *f,
   rl_test_server_stop (tls);
 }
 
+/* ---- (4) a narrow window folds its panels ------------------------------------ */
+
+/* What a user's drag of the window's edge ends in: the window manager
+ * resizes the X window (there is none under Xvfb). */
+static void
+resize_as_window_manager (GtkWindow *window,
+                          int        width,
+                          int        height)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+  Display *xdisplay = gdk_x11_display_get_xdisplay (display);
+
+  XResizeWindow (xdisplay, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))), width, height);
+  XFlush (xdisplay);
+}
+
+static gboolean
+is_flap (GtkWidget *widget,
+         gpointer   data)
+{
+  return ADW_IS_FLAP (widget);
+}
+
+/* The documents' flap (the outer one) and the threads panel's. */
+static AdwFlap *
+sidebar_flap (RlWindow *window)
+{
+  GtkWidget *flap = find_widget (GTK_WIDGET (window), is_flap, NULL);
+
+  g_assert_nonnull (flap);
+  return ADW_FLAP (flap);
+}
+
+static AdwFlap *
+threads_flap (RlWindow *window)
+{
+  GtkWidget *flap = gtk_widget_get_ancestor (GTK_WIDGET (rl_window_get_thread_panel (window)), ADW_TYPE_FLAP);
+
+  g_assert_nonnull (flap);
+  g_assert_true (ADW_FLAP (flap) != sidebar_flap (window));
+  return ADW_FLAP (flap);
+}
+
+typedef struct
+{
+  RlWindow *window;
+  gboolean  folded;
+  gboolean  sidebar;
+  gboolean  threads;
+} FoldWait;
+
+/* Folded or not, each panel shown or hidden, and done moving. */
+static gboolean
+folds_are (gpointer data)
+{
+  FoldWait *wait = data;
+  AdwFlap *flaps[2] = { sidebar_flap (wait->window), threads_flap (wait->window) };
+  gboolean revealed[2] = { wait->sidebar, wait->threads };
+
+  for (guint i = 0; i < 2; i++)
+    if (adw_flap_get_folded (flaps[i]) != wait->folded ||
+        adw_flap_get_reveal_flap (flaps[i]) != revealed[i] ||
+        adw_flap_get_reveal_progress (flaps[i]) != (revealed[i] ? 1.0 : 0.0))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+assert_folds (RlWindow *window,
+              gboolean  folded,
+              gboolean  sidebar,
+              gboolean  threads)
+{
+  FoldWait wait = { window, folded, sidebar, threads };
+
+  if (!rl_ui_test_wait_for (folds_are, &wait, 5000))
+    g_error ("expected %s, the documents %s, the threads %s; the window is %d px wide",
+             folded ? "folded" : "not folded", sidebar ? "shown" : "hidden", threads ? "shown" : "hidden",
+             gtk_widget_get_width (GTK_WIDGET (window)));
+  rl_ui_test_run (100);
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  int        width;
+} WidthWait;
+
+/* The X window has that width, and the window widget was given it (less
+ * the border of client-side decorations). */
+static gboolean
+window_width_is (gpointer data)
+{
+  WidthWait *wait = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (wait->widget));
+  int width = gtk_widget_get_width (wait->widget);
+
+  return gdk_surface_get_width (surface) == wait->width && width <= wait->width && width >= wait->width - 20;
+}
+
+static void
+resize_and_wait (RlWindow *window,
+                 int       width,
+                 int       height)
+{
+  WidthWait wait = { GTK_WIDGET (window), width };
+
+  resize_as_window_manager (GTK_WINDOW (window), width, height);
+  if (!rl_ui_test_wait_for (window_width_is, &wait, 5000))
+    {
+      int min, nat;
+
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_error ("the window is %d px wide, not %d (its minimum: %d, surface %d)", gtk_widget_get_width (GTK_WIDGET (window)),
+               width, min, gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window))));
+    }
+}
+
+/* The left edge of widget on the screen. */
+static int
+screen_x (GtkWidget *widget)
+{
+  int x, y;
+
+  rl_ui_input_screen_point (widget, 0, 0, &x, &y);
+  return x;
+}
+
+static void
+test_adaptive (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = rl_settings_new ();
+  RlWindow *window = open_window (f, f->ada_session, 1280, 800);
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
+  GtkWidget *panel = GTK_WIDGET (rl_window_get_thread_panel (window));
+  GtkWidget *threads_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-threads");
+  GtkWidget *sidebar_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-sidebar");
+  int view_width;
+
+  f->window = window;
+  g_assert_nonnull (settings);
+  g_assert_nonnull (threads_toggle);
+  g_assert_nonnull (sidebar_toggle);
+  assert_folds (window, FALSE, TRUE, TRUE);
+
+  /* 800 × 600: both panels fold away, the mockup takes the width. */
+  resize_and_wait (window, 800, 600);
+  assert_folds (window, TRUE, FALSE, FALSE);
+  view_width = gtk_widget_get_width (view);
+  g_assert_cmpint (view_width, >=, gtk_widget_get_width (GTK_WIDGET (window)) - 20);
+  /* Folding is not the user hiding the panel: the next wide window has it. */
+  g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
+  screenshot (GTK_WIDGET (window), "window-input-800x600-folded");
+
+  /* The header's toggle, clicked: the threads come over the mockup, which
+   * keeps its size and place. */
+  rl_ui_input_click (threads_toggle);
+  assert_folds (window, TRUE, FALSE, TRUE);
+  g_assert_true (gtk_widget_is_drawable (panel));
+  g_assert_cmpint (gtk_widget_get_width (view), ==, view_width);
+  g_assert_cmpint (screen_x (panel), <, screen_x (view) + view_width);
+  g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
+  screenshot (GTK_WIDGET (window), "window-input-800x600-threads");
+  /* Clicked again: gone. */
+  rl_ui_input_click (threads_toggle);
+  assert_folds (window, TRUE, FALSE, FALSE);
+  g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
+
+  /* Shift+F9 and F9 from the keyboard, wherever the focus is. */
+  rl_ui_input_key (GDK_KEY_F9, GDK_SHIFT_MASK);
+  assert_folds (window, TRUE, FALSE, TRUE);
+  rl_ui_input_key (GDK_KEY_F9, GDK_SHIFT_MASK);
+  assert_folds (window, TRUE, FALSE, FALSE);
+  rl_ui_input_key (GDK_KEY_F9, 0);
+  assert_folds (window, TRUE, TRUE, FALSE);
+  screenshot (GTK_WIDGET (window), "window-input-800x600-documents");
+  /* A document picked there opens, and the list makes way for it. */
+  rl_ui_input_click (doc_row (window, "Launch copy"));
+  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  assert_folds (window, TRUE, FALSE, FALSE);
+  rl_ui_input_click (sidebar_toggle);
+  assert_folds (window, TRUE, TRUE, FALSE);
+  rl_ui_input_click (doc_row (window, "Landing page"));
+  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  assert_folds (window, TRUE, FALSE, FALSE);
+
+  /* 1280 × 800: both beside the mockup again. */
+  resize_and_wait (window, 1280, 800);
+  assert_folds (window, FALSE, TRUE, TRUE);
+  g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
+  g_assert_cmpint (screen_x (view), >=, screen_x (doc_row (window, "Landing page")) +
+                                        gtk_widget_get_width (doc_row (window, "Landing page")));
+  screenshot (GTK_WIDGET (window), "window-input-1280x800");
+
+  /* Hidden by the user while wide: kept, and still hidden after a fold. */
+  rl_ui_input_click (threads_toggle);
+  assert_folds (window, FALSE, TRUE, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "panel-visible"));
+  resize_and_wait (window, 800, 600);
+  assert_folds (window, TRUE, FALSE, FALSE);
+  resize_and_wait (window, 1280, 800);
+  assert_folds (window, FALSE, TRUE, FALSE);
+  g_settings_set_boolean (settings, "panel-visible", TRUE);
+  assert_folds (window, FALSE, TRUE, TRUE);
+}
+
+/* ---- (5) a banner does not move the document ------------------------------ */
+
+static gboolean
+is_retry_button (GtkWidget *widget,
+                 gpointer   data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_is_drawable (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "Retry Now") == 0;
+}
+
+static gboolean
+banner_shown (gpointer data)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (data), is_retry_button, NULL);
+
+  /* Slid in all the way. */
+  return button != NULL && gtk_widget_get_height (button) > 0 &&
+         gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_ancestor (button, GTK_TYPE_REVEALER)));
+}
+
+static gboolean
+banner_gone (gpointer data)
+{
+  return !rl_banner_get_revealed (data) &&
+         !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_first_child (data)));
+}
+
+static void
+test_banner_floats (Fixture       *f,
+                    gconstpointer  data)
+{
+  RlWindow *window = open_window (f, f->ada_session, 1280, 800);
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
+  RlBanner *offline = rl_window_get_banner (window, "offline");
+  RlConnection *connection = rl_session_get_connection (f->ada_session);
+  int x0, y0, x1, y1, height;
+  GtkWidget *retry;
+
+  f->window = window;
+  rl_ui_input_screen_point (view, 0, 0, &x0, &y0);
+  height = gtk_widget_get_height (view);
+
+  /* Offline: the banner floats over the document, which stays put. */
+  rl_connection_stop (connection);
+  g_assert_true (rl_ui_test_wait_for (banner_shown, offline, 5000));
+  rl_ui_test_run (200);
+  rl_ui_input_screen_point (view, 0, 0, &x1, &y1);
+  g_assert_cmpint (x1, ==, x0);
+  g_assert_cmpint (y1, ==, y0);
+  g_assert_cmpint (gtk_widget_get_height (view), ==, height);
+  screenshot (GTK_WIDGET (window), "window-input-banner-offline");
+
+  /* Its button takes a click of the pointer: back online, banner gone,
+   * the document still where it was. */
+  retry = find_widget (GTK_WIDGET (offline), is_retry_button, NULL);
+  rl_ui_input_click (retry);
+  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (rl_ui_test_wait_for (banner_gone, offline, 5000));
+  rl_ui_input_screen_point (view, 0, 0, &x1, &y1);
+  g_assert_cmpint (x1, ==, x0);
+  g_assert_cmpint (y1, ==, y0);
+  g_assert_cmpint (gtk_widget_get_height (view), ==, height);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -882,7 +1269,13 @@ main (int    argc,
               test_documents_open_on_click, fixture_teardown);
   g_test_add ("/window-input/accounts-menu", Fixture, GINT_TO_POINTER (WITH_GIL), fixture_setup,
               test_accounts_menu, fixture_teardown);
+  g_test_add ("/window-input/presence", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup, test_presence,
+              fixture_teardown);
   g_test_add ("/window-input/connect-checked", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup,
               test_connect_checked, fixture_teardown);
+  g_test_add ("/window-input/adaptive", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup, test_adaptive,
+              fixture_teardown);
+  g_test_add ("/window-input/banner-floats", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup,
+              test_banner_floats, fixture_teardown);
   return g_test_run ();
 }
