@@ -70,6 +70,7 @@ struct _RlWindow
 
   RlSession            *session;
   gboolean              was_online;
+  gboolean              reached;       /* online once since shown: a drop is "lost" */
   GListStore           *documents;
   GtkSingleSelection   *selection;
   GCancellable         *list_cancellable;
@@ -329,13 +330,21 @@ update_countdown (RlWindow *self)
   gint64 left = next ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
   g_autofree char *title = NULL;
 
-  if (left > 0)
+  if (left > 0 && self->reached)
     /* Translators: the reconnecting banner; %d is seconds */
     title = g_strdup_printf (ngettext ("Connection lost. Reconnecting in %d s…",
                                        "Connection lost. Reconnecting in %d s…", (gulong) left),
                              (int) left);
-  else
+  else if (self->reached)
     title = g_strdup (_("Connection lost. Reconnecting…"));
+  else if (left > 0)
+    /* Translators: the banner while the server was never reached (it was
+     * not lost: it was not there); %d is seconds */
+    title = g_strdup_printf (ngettext ("Can’t reach the server. Retrying in %d s…",
+                                       "Can’t reach the server. Retrying in %d s…", (gulong) left),
+                             (int) left);
+  else
+    title = g_strdup (_("Can’t reach the server. Retrying…"));
   rl_banner_set_title (self->reconnecting_banner, title);
 }
 
@@ -348,6 +357,9 @@ countdown_tick (gpointer data)
 
 static void
 refresh_documents (RlWindow *self);
+
+/* Retrying a server not reached yet: nothing was lost. */
+#define LOOK_UNREACHED (RL_CONNECTION_UNAUTHORIZED + 1)
 
 /* What each state shows: the connection button's icon and tooltip, and
  * why nothing can be added meanwhile (NULL: it can), on a page and on an
@@ -377,6 +389,10 @@ static const struct
     "dialog-password-symbolic", N_("Signed out: the server refused the token"),
     N_("You’re signed out; sign in again to comment."),
     N_("You’re signed out; sign in again to add markers.") },
+  [LOOK_UNREACHED] = {
+    "network-wired-acquiring-symbolic", N_("Can’t reach the server, retrying (click to retry now)"),
+    N_("The server can’t be reached yet; you can comment once it is."),
+    N_("The server can’t be reached yet; you can add markers once it is.") },
 };
 
 static void
@@ -387,14 +403,19 @@ update_connection (RlWindow *self)
   gboolean page = self->doc && rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE;
   const char *tooltip;
   const char *reason;
+  guint look = state;
 
   g_return_if_fail ((guint) state < G_N_ELEMENTS (connection_looks));
-  tooltip = _(connection_looks[state].tooltip);
-  reason = page ? connection_looks[state].page_reason : connection_looks[state].image_reason;
+  if (state == RL_CONNECTION_ONLINE)
+    self->reached = TRUE;
+  else if (state == RL_CONNECTION_RECONNECTING && !self->reached)
+    look = LOOK_UNREACHED;
+  tooltip = _(connection_looks[look].tooltip);
+  reason = page ? connection_looks[look].page_reason : connection_looks[look].image_reason;
   reason = reason ? _(reason) : NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->connection_button), connection != NULL);
-  gtk_image_set_from_icon_name (self->connection_icon, connection_looks[state].icon);
+  gtk_image_set_from_icon_name (self->connection_icon, connection_looks[look].icon);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->connection_button), tooltip);
   set_accessible_label (self->connection_button, tooltip);
 
@@ -1398,6 +1419,7 @@ rl_window_set_session (RlWindow  *self,
   g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = FALSE;
   self->was_online = FALSE;
+  self->reached = FALSE;
   gtk_stack_set_visible_child_name (self->doc_stack, "none");
   adw_window_title_set_title (self->title, _("Redline"));
   gtk_window_set_title (GTK_WINDOW (self), _("Redline"));

@@ -6,6 +6,7 @@
 
 #include "rl-backoff.h"
 #include "rl-connection.h"
+#include "rl-error.h"
 #include "rl-test-server.h"
 #include "rl-uuid.h"
 
@@ -195,6 +196,7 @@ test_connect_online (Fixture       *f,
   g_assert_cmpstr (welcome->tenant, ==, "acme");
   g_assert_cmpstr (welcome->user.name, ==, "Ada");
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+  g_assert_null (rl_connection_get_last_error (f->conn));
 }
 
 static void
@@ -205,6 +207,8 @@ test_unauthorized (Fixture       *f,
   rl_connection_start (f->conn);
   g_assert_true (wait_state (f->conn, RL_CONNECTION_UNAUTHORIZED, 5000));
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+  /* Why, for whoever has to tell the user. */
+  g_assert_error ((GError *) rl_connection_get_last_error (f->conn), RL_ERROR, RL_ERROR_UNAUTHORIZED);
 
   /* No retries: it stays refused. */
   g_assert_false (wait_state (f->conn, RL_CONNECTION_CONNECTING, 1000));
@@ -286,6 +290,8 @@ test_reconnect_after_restart (Fixture       *f,
   while (g_get_monotonic_time () < until)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_RECONNECTING);
+  /* Each failed attempt says why: nothing listens there now. */
+  g_assert_error ((GError *) rl_connection_get_last_error (f->conn), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_cmpuint (delays->len, >=, 4);
   for (guint i = 0; i < delays->len; i++)
     {
@@ -299,6 +305,7 @@ test_reconnect_after_restart (Fixture       *f,
   rl_test_server_start (f->server);
   g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
+  g_assert_null (rl_connection_get_last_error (f->conn));
 }
 
 static void

@@ -745,16 +745,36 @@ dialog_part (RlConnectDialog *dialog,
   return part;
 }
 
-/* Clicks into the row and types text over what it held. */
-static void
-type_into (GtkWidget  *row,
-           const char *text)
+typedef struct
 {
+  GtkWidget  *row;
+  const char *text;
+} TextWait;
+
+static gboolean
+row_says (gpointer data)
+{
+  TextWait *wait = data;
+
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (wait->row)), wait->text) == 0;
+}
+
+/* Clicks into the row and pastes text over what it held (Ctrl+A, Ctrl+V),
+ * as addresses and tokens are given: copied from an invite. Nothing is
+ * done when the row says it already. */
+static void
+paste_into (GtkWidget  *row,
+            const char *text)
+{
+  TextWait wait = { row, text };
+
+  if (row_says (&wait))
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (row), text);
   rl_ui_input_click (row);
   rl_ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
-  rl_ui_input_key (GDK_KEY_BackSpace, 0);
-  rl_ui_input_type (text);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, text);
+  rl_ui_input_key (GDK_KEY_v, GDK_CONTROL_MASK);
+  g_assert_true (rl_ui_test_wait_for (row_says, &wait, 3000));
 }
 
 static gboolean
@@ -800,8 +820,8 @@ assert_refused (Fixture    *f,
   const char *error;
 
   g_test_message ("connecting to %s", server);
-  type_into (d->server_row, server);
-  type_into (d->token_row, token);
+  paste_into (d->server_row, server);
+  paste_into (d->token_row, token);
   rl_ui_input_click (d->connect_button);
   g_assert_true (rl_ui_test_wait_for (dialog_answered, d->dialog, 10000));
   error = rl_connect_dialog_get_error (d->dialog);
@@ -933,7 +953,9 @@ test_connect_checked (Fixture       *f,
   d.token_row = dialog_part (d.dialog, is_row_titled, "Token");
   d.connect_button = dialog_part (d.dialog, is_button_labelled, "C_onnect");
 
-  /* A token the server refuses. */
+  /* A token the server refuses, typed by hand. */
+  rl_ui_input_click (d.token_row);
+  rl_ui_input_type ("nobody.0123456789abcdef");
   assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
   rl_ui_test_run (300);
   g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-refused"));
@@ -948,7 +970,7 @@ test_connect_checked (Fixture       *f,
   /* A server that never answers: the spinner says it is being asked, the
    * window is untouched meanwhile, and the dialog says when it gives up. */
   rl_connect_dialog_set_timeout (d.dialog, 1500);
-  type_into (d.server_row, silent_url);
+  paste_into (d.server_row, silent_url);
   rl_ui_input_click (d.connect_button);
   g_assert_true (rl_connect_dialog_get_checking (d.dialog));
   spinner = dialog_part (d.dialog, is_spinner, "spinner");
@@ -967,7 +989,7 @@ test_connect_checked (Fixture       *f,
    * Gil's, Ada's connection closes (no window shows it), and only now is
    * the account saved (no keyring here: the window says so). */
   assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
-  type_into (d.token_row, f->gil);
+  paste_into (d.token_row, f->gil);
   rl_ui_input_click (d.connect_button);
   g_assert_true (rl_ui_test_wait_for (connect_dialog_gone, NULL, 5000));
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->gil);
@@ -1257,6 +1279,41 @@ test_banner_floats (Fixture       *f,
   g_assert_cmpint (gtk_widget_get_height (view), ==, height);
 }
 
+/* ---- a server never reached was not "lost" ------------------------------ */
+
+static gboolean
+banner_revealed (gpointer data)
+{
+  return rl_banner_get_revealed (data);
+}
+
+static void
+test_unreachable (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u", closed_port ());
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlSession) session = rl_session_new (address, f->ada, NULL, NULL, &error);
+  RlBanner *reconnecting;
+
+  /* A saved account whose server is down as the app starts: retried, and
+   * said as it is. */
+  g_assert_no_error (error);
+  rl_connection_set_timing (rl_session_get_connection (session), 1000, 4000, 1, 3000, 3000);
+  f->window = rl_window_new (f->app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  rl_window_set_session (f->window, session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  reconnecting = rl_window_get_banner (f->window, "reconnecting");
+  g_assert_true (rl_ui_test_wait_for (banner_revealed, reconnecting, 5000));
+  g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Can’t reach the server. Retrying"));
+  g_assert_cmpstr (rl_image_view_get_cannot_create_reason (rl_window_get_image_view (f->window)), ==,
+                   "The server can’t be reached yet; you can add markers once it is.");
+  screenshot (GTK_WIDGET (f->window), "window-input-unreachable");
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1277,5 +1334,7 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/window-input/banner-floats", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup,
               test_banner_floats, fixture_teardown);
+  g_test_add ("/window-input/unreachable", Fixture, GINT_TO_POINTER (ADA_ONLY), fixture_setup, test_unreachable,
+              fixture_teardown);
   return g_test_run ();
 }
