@@ -47,6 +47,15 @@ set_str (char       **field,
   return TRUE;
 }
 
+/* Hidden, the banner is not visible at all once it has slid out: its
+ * wrapping label is then measured no more at each layout of the window. */
+static void
+on_child_revealed (RlBanner *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->revealer) && !gtk_revealer_get_child_revealed (self->revealer))
+    gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+}
+
 static void
 on_button_clicked (RlBanner *self)
 {
@@ -152,6 +161,7 @@ rl_banner_class_init (RlBannerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlBanner, label);
   gtk_widget_class_bind_template_child (widget_class, RlBanner, button);
   gtk_widget_class_bind_template_callback (widget_class, on_button_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_child_revealed);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "banner");
   /* Screen readers announce what it says when it changes. */
@@ -163,6 +173,7 @@ rl_banner_init (RlBanner *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_add_css_class (GTK_WIDGET (self), "banner");
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
 GtkWidget *
@@ -229,6 +240,8 @@ rl_banner_set_revealed (RlBanner *self,
   revealed = !!revealed;
   if (revealed == gtk_revealer_get_reveal_child (self->revealer))
     return;
+  if (revealed)
+    gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
   gtk_revealer_set_reveal_child (self->revealer, revealed);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEALED]);
 }

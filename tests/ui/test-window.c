@@ -196,13 +196,36 @@ highlights_over (gpointer data)
 }
 
 static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
 screenshot (Fixture    *f,
             const char *name)
 {
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
   g_autofree char *path = NULL;
+  gboolean painted = FALSE;
+  gulong id;
 
   rl_ui_test_run (400);   /* revealers finish their transitions */
-  path = rl_ui_test_screenshot (GTK_WIDGET (f->window), name);
+  /* Taken right after a frame: a change since (the banner's countdown)
+   * leaves nothing to take until the next one is drawn. */
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (window);
+  g_assert_true (rl_ui_test_wait_for (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, id);
+  path = rl_ui_test_screenshot (window, name);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
