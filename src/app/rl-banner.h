@@ -1,7 +1,9 @@
 /* rl-banner.h — a message across the top of the content, with an optional button
  *
  * libadwaita 1.3's AdwBanner for 1.2: a GtkRevealer that slides down, a
- * label and a button; styled by the `banner` class of style.css.
+ * label and a button; styled by the `banner` class of style.css. Once it
+ * has slid out it is not visible at all: no room, and no layout time for
+ * its wrapping label.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1082,6 +1082,20 @@ set_folded (RlWindow *self,
   adw_flap_set_reveal_flap (self->threads_flap, !folded && self->threads_wanted);
 }
 
+/* A window that opens narrow is folded before it is shown: no panels
+ * sliding away in its first frames. */
+static void
+on_default_width (RlWindow *self)
+{
+  int width, height;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width > 0)
+    set_folded (self, width < RL_WINDOW_FOLD_WIDTH);
+}
+
 static void
 rl_window_size_allocate (GtkWidget *widget,
                          int        width,
@@ -1353,6 +1367,7 @@ rl_window_init (RlWindow *self)
                        G_SETTINGS_BIND_DEFAULT);
     }
   g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (on_sidebar_revealed), self);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width), NULL);
   g_signal_connect_swapped (self->threads_flap, "notify::reveal-flap", G_CALLBACK (on_threads_revealed), self);
 
   self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),

@@ -1047,6 +1047,12 @@ resize_as_window_manager (GtkWindow *window,
 }
 
 static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static gboolean
 is_flap (GtkWidget *widget,
          gpointer   data)
 {
@@ -1168,6 +1174,7 @@ test_adaptive (Fixture       *f,
   GtkWidget *panel = GTK_WIDGET (rl_window_get_thread_panel (window));
   GtkWidget *threads_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-threads");
   GtkWidget *sidebar_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-sidebar");
+  RlWindow *narrow;
   int view_width;
 
   f->window = window;
@@ -1217,6 +1224,14 @@ test_adaptive (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
   assert_folds (window, TRUE, FALSE, FALSE);
 
+  /* With the threads over the mockup, a click beside them closes them and
+   * drops no marker. */
+  rl_ui_input_key (GDK_KEY_F9, GDK_SHIFT_MASK);
+  assert_folds (window, TRUE, FALSE, TRUE);
+  rl_ui_input_click_at (view, 40, gtk_widget_get_height (view) / 2.0, 1);
+  assert_folds (window, TRUE, FALSE, FALSE);
+  g_assert_false (gtk_widget_get_mapped (rl_image_view_get_composer (rl_window_get_image_view (window))));
+
   /* 1280 × 800: both beside the mockup again. */
   resize_and_wait (window, 1280, 800);
   assert_folds (window, FALSE, TRUE, TRUE);
@@ -1235,6 +1250,24 @@ test_adaptive (Fixture       *f,
   assert_folds (window, FALSE, TRUE, FALSE);
   g_settings_set_boolean (settings, "panel-visible", TRUE);
   assert_folds (window, FALSE, TRUE, TRUE);
+
+  /* A window that opens narrow is folded from its first frame: nothing
+   * slides away as it appears. */
+  narrow = rl_window_new (f->app);
+  gtk_window_set_default_size (GTK_WINDOW (narrow), 800, 600);
+  rl_window_set_session (narrow, f->ada_session);
+  gtk_window_present (GTK_WINDOW (narrow));
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, narrow, 5000));
+  for (guint i = 0; i < 2; i++)
+    {
+      AdwFlap *flap = i == 0 ? sidebar_flap (narrow) : threads_flap (narrow);
+
+      g_assert_true (adw_flap_get_folded (flap));
+      g_assert_false (adw_flap_get_reveal_flap (flap));
+      g_assert_cmpfloat (adw_flap_get_reveal_progress (flap), ==, 0);
+    }
+  g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
+  gtk_window_destroy (GTK_WINDOW (narrow));
 }
 
 /* ---- (5) a banner does not move the document ------------------------------ */
@@ -1260,8 +1293,10 @@ banner_shown (gpointer data)
 static gboolean
 banner_gone (gpointer data)
 {
+  /* Slid out, and then not visible at all (no room, no layout time). */
   return !rl_banner_get_revealed (data) &&
-         !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_first_child (data)));
+         !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_first_child (data))) &&
+         !gtk_widget_get_visible (data);
 }
 
 static void
