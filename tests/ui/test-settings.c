@@ -7,7 +7,8 @@
  * manager, so the test does what one would: it resizes the X window and
  * sets its _NET_WM_STATE. The last account is opened from a real keyring:
  * a gnome-keyring-daemon of the test's own on the private session bus
- * (dbus-run-session), as in tests/client/test-account.c.
+ * (dbus-run-session), as in tests/client/test-account.c; it is switched
+ * to another in the main menu with real clicks (rl-ui-input).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +24,7 @@
 #include "rl-account.h"
 #include "rl-application.h"
 #include "rl-test-server.h"
+#include "rl-ui-input.h"
 #include "rl-ui-test.h"
 #include "rl-window.h"
 
@@ -643,6 +645,87 @@ delete_account (RlAccount *account)
   g_assert_no_error (error);
 }
 
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+popover_gone (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             gboolean  (*match) (GtkWidget *, gconstpointer),
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_main_menu_button (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "open-menu-symbolic") == 0;
+}
+
+static gboolean
+is_label_saying (GtkWidget     *widget,
+                 gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+/* The main menu, opened with a click on its button. */
+static GtkPopover *
+open_main_menu (RlWindow *window)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
+  GtkPopover *menu;
+
+  g_assert_nonnull (button);
+  rl_ui_input_click (button);
+  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  g_assert_true (rl_ui_test_wait_for (popover_shown, menu, 3000));
+  rl_ui_test_run (300);
+  return menu;
+}
+
+/* Its item that says text. */
+static GtkWidget *
+menu_item (GtkPopover *menu,
+           const char *text)
+{
+  GtkWidget *label = find_widget (GTK_WIDGET (menu), is_label_saying, text);
+
+  if (label == NULL)
+    g_error ("the main menu has no item “%s”", text);
+  return gtk_widget_get_ancestor (label, g_type_from_name ("GtkModelButton"));
+}
+
+static gboolean
+menu_item_checked (GtkWidget *item)
+{
+  gboolean active;
+
+  g_object_get (item, "active", &active, NULL);
+  return active;
+}
+
 /* Every saved account opened (the accounts menu lists them). */
 static gboolean
 accounts_opened (gpointer data)
@@ -686,6 +769,7 @@ test_last_account (Fixture       *f,
   g_autoptr(RlAccount) ada = NULL;
   g_autoptr(RlAccount) bob = NULL;
   RlWindow *window;
+  GtkPopover *menu;
 
   g_assert_nonnull (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
@@ -715,8 +799,16 @@ test_last_account (Fixture       *f,
   g_assert_true (rl_window_get_session (window) == rl_application_get_current_session (f->app));
   g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
 
-  /* Switched to Ada's in the main menu: hers is kept for next time. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.account", "s", ada_key));
+  /* The main menu, opened with a click, lists both, by the keyring's names
+   * (Bob's by the name the server gave, once welcomed), Bob's checked. */
+  menu = open_main_menu (window);
+  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (rl_window_get_session (window)))));
+  g_assert_true (g_str_has_prefix (rl_session_get_label (rl_window_get_session (window)), "Bob on "));
+  g_assert_false (menu_item_checked (menu_item (menu, "Ada")));
+
+  /* Switched to Ada's with a click there: hers is kept for next time. */
+  rl_ui_input_click (menu_item (menu, "Ada"));
+  g_assert_true (rl_ui_test_wait_for (popover_gone, menu, 3000));
   g_clear_pointer (&key, g_free);
   key = rl_session_dup_key (rl_window_get_session (window));
   g_assert_cmpstr (key, ==, ada_key);
