@@ -1232,6 +1232,18 @@ test_adaptive (Fixture       *f,
   assert_folds (window, TRUE, FALSE, FALSE);
   g_assert_false (gtk_widget_get_mapped (rl_image_view_get_composer (rl_window_get_image_view (window))));
 
+  /* Just wide enough (920 px): both beside the mockup, neither over it. */
+  resize_and_wait (window, 920, 700);
+  assert_folds (window, FALSE, TRUE, TRUE);
+  g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
+  screenshot (GTK_WIDGET (window), "window-input-920x700");
+  /* The page too (its text has a minimum width of its own). */
+  rl_ui_input_click (doc_row (window, "Launch copy"));
+  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  assert_folds (window, FALSE, TRUE, TRUE);
+  rl_ui_input_click (doc_row (window, "Landing page"));
+  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+
   /* 1280 × 800: both beside the mockup again. */
   resize_and_wait (window, 1280, 800);
   assert_folds (window, FALSE, TRUE, TRUE);
