@@ -484,8 +484,9 @@ test_zoom_controls (Fixture       *f,
   centre_point (f, &x1, &y1);
   assert_same_point (f, x0, y0, x1, y1);
   g_assert_false (gtk_widget_get_visible (composer));
-  /* A click on the controls' own edge is no click on the image either. */
-  rl_ui_input_click_at (gtk_widget_get_parent (zoom_in), 1, 1, 1);
+  /* A click on the controls' own edge (their padding, left of Zoom Out)
+   * is no click on the image either. */
+  rl_ui_input_click_at (gtk_widget_get_parent (zoom_in), 2, gtk_widget_get_height (zoom_in) / 2.0 + 2, 1);
   g_assert_false (gtk_widget_get_visible (composer));
 
   /* ... and back to the whole mockup in two clicks: the level, Best Fit. */
@@ -994,6 +995,85 @@ test_main_flows (Fixture       *f,
   screenshot (f, "image-input-flow-moved");
 }
 
+/* ---- (6) pins show the server's numbers ----------------------------------- */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *id;
+  const char *label;
+} LabelWait;
+
+static gboolean
+pin_says (gpointer data)
+{
+  LabelWait *wait = data;
+  GtkWidget *pin = rl_image_view_get_pin (wait->f->view, wait->id);
+
+  return pin != NULL && g_strcmp0 (gtk_widget_get_tooltip_text (pin), wait->label) == 0;
+}
+
+static void
+assert_pin_says (Fixture    *f,
+                 const char *id,
+                 const char *label)
+{
+  LabelWait wait = { f, id, label };
+
+  if (!rl_ui_test_wait_for (pin_says, &wait, 5000))
+    g_error ("pin %s says “%s”, not “%s”", id,
+             rl_image_view_get_pin (f->view, id) ? gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, id)) : "(gone)",
+             label);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (rl_image_view_get_pin (f->view, id)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+}
+
+static void
+test_numbers (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *one = bob_marker (f, 0.2, 0.3, "Logo");
+  g_autofree char *two = bob_marker (f, 0.4, 0.5, "Headline");
+  g_autofree char *three = bob_marker (f, 0.6, 0.7, "Footer");
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  JsonObject *ack, *event;
+  double x, y;
+
+  wait_pins (f, 3);
+  assert_pin_says (f, one, "Marker 1: Logo");
+  assert_pin_says (f, two, "Marker 2: Headline");
+  assert_pin_says (f, three, "Marker 3: Footer");
+
+  /* Bob deletes #2: #1 and #3 keep their numbers ("see #3" still means
+   * the footer). */
+  rl_test_client_send_printf (f->teammate,
+                              "{\"type\":\"delete-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":\"%s\"}", req, broadcast, f->image, two);
+  ack = rl_test_client_expect_ack (f->teammate, req);
+  g_assert_null (rl_test_ack_error (ack));
+  json_object_unref (ack);
+  wait_pins (f, 2);
+  assert_pin_says (f, one, "Marker 1: Logo");
+  assert_pin_says (f, three, "Marker 3: Footer");
+
+  /* Ada's own, made by clicking, is 4 once the server has numbered it:
+   * never 2 (the place freed) nor 3 (its place in the list). */
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.8, 0.2, &x, &y));
+  rl_ui_input_click_at (GTK_WIDGET (f->view), x, y, 1);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer_of (f), 3000));
+  rl_ui_input_type ("Nav spacing");
+  rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
+  wait_pins (f, 3);
+  event = rl_test_client_expect (f->teammate, "new-image-chat");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (event, "thread"), "number"), ==, 4);
+  assert_pin_says (f, json_object_get_string_member (json_object_get_object_member (event, "thread"), "id"),
+                   "Marker 4: Nav spacing");
+  json_object_unref (event);
+  assert_pin_says (f, three, "Marker 3: Footer");
+  screenshot (f, "image-input-numbers");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1013,5 +1093,6 @@ main (int   argc,
   g_test_add ("/image-input/annotation-draft-kept", Fixture, NULL, fixture_setup, test_annotation_draft_kept,
               fixture_teardown);
   g_test_add ("/image-input/main-flows", Fixture, NULL, fixture_setup, test_main_flows, fixture_teardown);
+  g_test_add ("/image-input/numbers", Fixture, NULL, fixture_setup, test_numbers, fixture_teardown);
   return g_test_run ();
 }
