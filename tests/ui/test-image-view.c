@@ -629,6 +629,14 @@ test_hide_resolved (Fixture       *f,
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, c);
   g_assert_false (gtk_widget_get_visible (rl_image_view_get_composer (f->view)));
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (pin_d));
+  /* After the last pin, the zoom controls (Zoom Out, the level, Zoom In);
+   * then Tab leaves the view. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+      g_assert_true (GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (f->window))));
+    }
   g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
   screenshot (f, "image-view-resolved-hidden");
 
