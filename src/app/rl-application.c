@@ -35,7 +35,7 @@ static RlConnectDialog *show_connect_dialog (RlApplication *self,
 static const struct
 {
   const char *action;
-  const char *accels[3];
+  const char *accels[4];
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "app.new-window", { "<Control>n", NULL } },
@@ -43,6 +43,11 @@ static const struct
   { "win.show-threads", { "<Shift>F9", NULL } },
   { "win.hide-resolved", { "<Control>h", NULL } },
   { "win.upload", { "<Control>o", NULL } },
+  /* Zoom, as in image viewers; the image's zoom menu shows these. */
+  { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add" } },
+  { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
+  { "win.zoom-fit", { "<Control>0", "<Control>KP_0", NULL } },
+  { "win.zoom-original", { "<Control>1", "<Control>KP_1", NULL } },
   { "window.close", { "<Control>w", NULL } },
 };
 

@@ -8,6 +8,12 @@
 
 #include <glib/gi18n.h>
 
+struct _RlComposerDraft
+{
+  GVariant *place;
+  char     *text;
+};
+
 typedef struct
 {
   GtkBox            *box;
@@ -15,7 +21,12 @@ typedef struct
   GtkScrolledWindow *scroller;
   GtkTextView       *text_view;
   GtkLabel          *error_label;
+  GtkButton         *discard_button;
   GtkButton         *send_button;
+
+  GHashTable        *drafts;     /* document ("" for none) → GPtrArray of RlComposerDraft* */
+  char              *document;   /* NULL: none */
+  RlComposerDraft   *current;    /* being edited; in the document's drafts */
 } RlComposerBasePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (RlComposerBase, rl_composer_base, GTK_TYPE_POPOVER)
@@ -28,8 +39,88 @@ enum {
 };
 static GParamSpec *properties[N_PROPS];
 
-enum { SIGNAL_SUBMIT, N_SIGNALS };
+enum { SIGNAL_SUBMIT, SIGNAL_DRAFTS_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+static void
+draft_free (RlComposerDraft *draft)
+{
+  g_variant_unref (draft->place);
+  g_free (draft->text);
+  g_free (draft);
+}
+
+static GPtrArray *
+drafts_of (RlComposerBase *self,
+           const char     *document)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
+  GPtrArray *drafts = g_hash_table_lookup (priv->drafts, document ? document : "");
+
+  if (drafts == NULL)
+    {
+      drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) draft_free);
+      g_hash_table_insert (priv->drafts, g_strdup (document ? document : ""), drafts);
+    }
+  return drafts;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; p && *p; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
+/* The draft being edited is done with: kept with its text, or dropped when
+ * nothing but blanks was typed. */
+static void
+keep_current (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
+  g_autofree char *text = NULL;
+
+  if (priv->current == NULL)
+    return;
+  text = rl_composer_base_dup_text (self);
+  if (is_blank (text))
+    g_ptr_array_remove (drafts_of (self, priv->document), priv->current);
+  else
+    {
+      g_free (priv->current->text);
+      priv->current->text = g_steal_pointer (&text);
+    }
+  priv->current = NULL;
+  rl_composer_base_set_text (self, NULL);
+  rl_composer_base_set_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
+}
+
+/* Closes the popover, keeping what is typed. A popover that was never
+ * mapped (its view hidden) says nothing when hidden: kept here then. */
+static void
+close_current (RlComposerBase *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    gtk_popover_popdown (GTK_POPOVER (self));
+  keep_current (self);
+}
+
+/* The draft being edited, forgotten. */
+static void
+drop_current (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
+
+  if (priv->current != NULL)
+    g_ptr_array_remove (drafts_of (self, priv->document), priv->current);
+  priv->current = NULL;
+  rl_composer_base_set_text (self, NULL);
+  rl_composer_base_set_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
+}
 
 static void
 update_send_enabled (RlComposerBase *self)
@@ -49,12 +140,30 @@ send_activated (GtkWidget  *widget,
 }
 
 static void
+discard_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  rl_composer_base_discard (RL_COMPOSER_BASE (widget));
+}
+
+static void
 rl_composer_base_map (GtkWidget *widget)
 {
   RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (RL_COMPOSER_BASE (widget));
 
   GTK_WIDGET_CLASS (rl_composer_base_parent_class)->map (widget);
   gtk_widget_grab_focus (GTK_WIDGET (priv->text_view));
+}
+
+static void
+rl_composer_base_finalize (GObject *object)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (RL_COMPOSER_BASE (object));
+
+  g_clear_pointer (&priv->drafts, g_hash_table_unref);
+  g_free (priv->document);
+  G_OBJECT_CLASS (rl_composer_base_parent_class)->finalize (object);
 }
 
 static void
@@ -105,6 +214,7 @@ rl_composer_base_class_init (RlComposerBaseClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->finalize = rl_composer_base_finalize;
   object_class->get_property = rl_composer_base_get_property;
   object_class->set_property = rl_composer_base_set_property;
   widget_class->map = rl_composer_base_map;
@@ -122,8 +232,14 @@ rl_composer_base_class_init (RlComposerBaseClass *klass)
   signals[SIGNAL_SUBMIT] =
     g_signal_new ("submit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* A draft was begun, kept, resumed, sent or dropped, or the document
+   * changed: what the view shows of the drafts is out of date. */
+  signals[SIGNAL_DRAFTS_CHANGED] =
+    g_signal_new ("drafts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_activated);
+  gtk_widget_class_install_action (widget_class, "composer.discard", NULL, discard_activated);
 }
 
 static void
@@ -134,6 +250,9 @@ rl_composer_base_init (RlComposerBase *self)
   GtkWidget *bottom, *hint;
 
   gtk_popover_set_position (GTK_POPOVER (self), GTK_POS_BOTTOM);
+  priv->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  /* First of the "closed" handlers: the view's see the draft kept. */
+  g_signal_connect (self, "closed", G_CALLBACK (keep_current), NULL);
 
   priv->box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 8));
   gtk_popover_set_child (GTK_POPOVER (self), GTK_WIDGET (priv->box));
@@ -179,6 +298,11 @@ rl_composer_base_init (RlComposerBase *self)
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
   gtk_box_append (GTK_BOX (bottom), hint);
+  /* Closing keeps the draft; this is the one way to throw it away. */
+  priv->discard_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Discard")));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (priv->discard_button), "composer.discard");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (priv->discard_button), _("Throw away this comment"));
+  gtk_box_append (GTK_BOX (bottom), GTK_WIDGET (priv->discard_button));
   priv->send_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Send")));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (priv->send_button), "composer.send");
   gtk_widget_add_css_class (GTK_WIDGET (priv->send_button), "suggested-action");
@@ -275,6 +399,149 @@ rl_composer_base_get_send_button (RlComposerBase *self)
 
   priv = rl_composer_base_get_instance_private (self);
   return GTK_WIDGET (priv->send_button);
+}
+
+GtkWidget *
+rl_composer_base_get_discard_button (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv;
+
+  g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  return GTK_WIDGET (priv->discard_button);
+}
+
+GVariant *
+rl_composer_draft_get_place (RlComposerDraft *draft)
+{
+  g_return_val_if_fail (draft != NULL, NULL);
+  return draft->place;
+}
+
+const char *
+rl_composer_draft_get_text (RlComposerDraft *draft)
+{
+  g_return_val_if_fail (draft != NULL, NULL);
+  return draft->text ? draft->text : "";
+}
+
+void
+rl_composer_base_set_store (RlComposerBase *self,
+                            RlDocStore     *store)
+{
+  RlComposerBasePrivate *priv;
+  g_autofree char *document = NULL;
+
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
+
+  priv = rl_composer_base_get_instance_private (self);
+  /* A draft is its author's: another account in this window has its own. */
+  if (store != NULL)
+    {
+      const char *user = rl_connection_get_user_id (rl_doc_store_get_connection (store));
+
+      document = g_strdup_printf ("%s\n%s", user ? user : "", rl_doc_store_get_doc_id (store));
+    }
+  if (g_strcmp0 (priv->document, document) == 0)
+    return;
+  if (priv->document == NULL)
+    {
+      /* Begun before any document was shown: they are the new one's. */
+      g_autofree char *none = NULL;
+      GPtrArray *begun = NULL;
+
+      if (g_hash_table_steal_extended (priv->drafts, "", (gpointer *) &none, (gpointer *) &begun))
+        g_ptr_array_extend_and_steal (drafts_of (self, document), begun);
+    }
+  else
+    close_current (self);
+  g_free (priv->document);
+  priv->document = g_steal_pointer (&document);
+  g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
+}
+
+GPtrArray *
+rl_composer_base_get_drafts (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv;
+
+  g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  return drafts_of (self, priv->document);
+}
+
+RlComposerDraft *
+rl_composer_base_get_current (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv;
+
+  g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  return priv->current;
+}
+
+RlComposerDraft *
+rl_composer_base_begin (RlComposerBase *self,
+                        GVariant       *place,
+                        const char     *text)
+{
+  RlComposerBasePrivate *priv;
+  RlComposerDraft *draft;
+
+  g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), NULL);
+  g_return_val_if_fail (place != NULL, NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  close_current (self);
+  draft = g_new0 (RlComposerDraft, 1);
+  draft->place = g_variant_ref_sink (place);
+  draft->text = g_strdup (text);
+  g_ptr_array_add (drafts_of (self, priv->document), draft);
+  priv->current = draft;
+  rl_composer_base_set_text (self, text);
+  rl_composer_base_set_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
+  return draft;
+}
+
+void
+rl_composer_base_resume (RlComposerBase  *self,
+                         RlComposerDraft *draft)
+{
+  RlComposerBasePrivate *priv;
+
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  g_return_if_fail (draft != NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  if (priv->current == draft)
+    return;
+  g_return_if_fail (g_ptr_array_find (drafts_of (self, priv->document), draft, NULL));
+  close_current (self);
+  priv->current = draft;
+  rl_composer_base_set_text (self, draft->text);
+  rl_composer_base_set_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
+}
+
+void
+rl_composer_base_sent (RlComposerBase *self)
+{
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  drop_current (self);
+}
+
+void
+rl_composer_base_discard (RlComposerBase *self)
+{
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+
+  drop_current (self);
+  gtk_popover_popdown (GTK_POPOVER (self));
 }
 
 void

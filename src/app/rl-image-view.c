@@ -30,6 +30,8 @@
 #define DRAG_THRESHOLD 6.0
 #define NOTICE_MS 5000
 #define NUDGE_SETTLE_MS 700
+/* From the view's bottom right corner to the zoom controls. */
+#define ZOOM_CONTROLS_INSET 12
 /* Words of the first comment in a pin's accessible name. */
 #define LABEL_WORDS 8
 
@@ -45,7 +47,7 @@ struct _RlImagePin
   RlThreadItem *item;
   gulong        notify_id;
   char         *id;
-  guint         number;
+  guint         number;        /* the thread's, from the server; 0 until known */
   guint         generation;    /* the view's, when last found in the model */
   double        x, y;          /* anchor, fractions */
   gboolean      resolved;
@@ -113,14 +115,20 @@ struct _RlImageView
 
   GtkWidget     *composer;
   double         composer_x, composer_y;
+  GPtrArray     *draft_pins;   /* GtkButton*, one per kept draft of the composer */
   GtkWidget     *notice;
   GtkWidget     *notice_label;
   double         notice_x, notice_y;
   guint          notice_timeout_id;
 
+  GtkWidget     *zoom_controls;  /* on the canvas: − level + */
+  GtkWidget     *zoom_level;
+  GtkWidget     *zoom_menu;
+
   double         pointer_x, pointer_y;
   gboolean       has_pointer;
   gboolean       panning;
+  gboolean       press_on_child;
   double         pan_h, pan_v;
   double         pinch_zoom;
 };
@@ -145,10 +153,15 @@ enum {
 };
 static GParamSpec *properties[N_PROPS];
 
+enum { SIGNAL_PIN_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void activate_pin (RlImageView *self, RlImagePin *pin);
 static void pin_pressed  (RlImageView *self, RlImagePin *pin);
 static void pin_dragged  (RlImageView *self, RlImagePin *pin, double dx, double dy);
 static void pin_released (RlImageView *self, RlImagePin *pin);
 static void scroll_pin_into_view (RlImageView *self, RlImagePin *pin);
+static void update_zoom_controls (RlImageView *self);
 
 /* ---- pin widget ------------------------------------------------------------ */
 
@@ -241,51 +254,69 @@ pin_start_pulse (RlImagePin *self)
   gtk_widget_add_css_class (GTK_WIDGET (self), "new");
 }
 
+/* The first words of text, "…" after them if there are more. */
+static char *
+first_words (const char *text)
+{
+  g_autoptr(GString) words = g_string_new (NULL);
+  g_auto(GStrv) split = g_regex_split_simple ("\\s+", text ? text : "", 0, 0);
+  guint n = 0;
+
+  for (guint i = 0; split[i] != NULL && n < LABEL_WORDS; i++)
+    {
+      if (*split[i] == '\0')
+        continue;
+      if (words->len > 0)
+        g_string_append_c (words, ' ');
+      g_string_append (words, split[i]);
+      n++;
+    }
+  if (split[0] != NULL && g_strv_length (split) > n + (*split[0] == '\0'))
+    g_string_append (words, "…");
+  return g_string_free (g_steal_pointer (&words), FALSE);
+}
+
 /* "Marker 3: the first words of the first comment…" */
 static char *
 pin_label (RlImagePin     *self,
            const RlThread *thread)
 {
-  g_autoptr(GString) words = g_string_new (NULL);
+  g_autofree char *words = NULL;
   const char *body = NULL;
-  guint n = 0;
 
   if (thread->comments->len > 0)
     body = ((RlComment *) g_ptr_array_index (thread->comments, 0))->body;
-  if (body != NULL)
-    {
-      g_auto(GStrv) split = g_regex_split_simple ("\\s+", body, 0, 0);
+  words = first_words (body);
 
-      for (guint i = 0; split[i] != NULL && n < LABEL_WORDS; i++)
-        {
-          if (*split[i] == '\0')
-            continue;
-          if (words->len > 0)
-            g_string_append_c (words, ' ');
-          g_string_append (words, split[i]);
-          n++;
-        }
-      if (g_strv_length (split) > n + (*split[0] == '\0'))
-        g_string_append (words, "…");
-    }
-
-  if (words->len == 0)
+  /* Not numbered yet: an own marker the server has not taken yet. */
+  if (self->number == 0)
+    return *words == '\0'
+      /* Translators: an image marker's accessible name while the server has not given it its number yet */
+      ? g_strdup (_("Marker, not numbered yet"))
+      /* Translators: an image marker's accessible name while the server has not given it its number yet; %s the start of its first comment */
+      : g_strdup_printf (_("Marker, not numbered yet: %s"), words);
+  if (*words == '\0')
     return thread->resolved
       /* Translators: an image marker's accessible name; %u is its number */
       ? g_strdup_printf (_("Marker %u (resolved)"), self->number)
       : g_strdup_printf (_("Marker %u"), self->number);
   return thread->resolved
     /* Translators: an image marker's accessible name; %u is its number, %s the start of its first comment */
-    ? g_strdup_printf (_("Marker %u (resolved): %s"), self->number, words->str)
-    : g_strdup_printf (_("Marker %u: %s"), self->number, words->str);
+    ? g_strdup_printf (_("Marker %u (resolved): %s"), self->number, words)
+    : g_strdup_printf (_("Marker %u: %s"), self->number, words);
 }
 
 static void
 pin_update (RlImagePin *self)
 {
   const RlThread *thread = rl_thread_item_get_thread (self->item);
-  g_autofree char *number = g_strdup_printf ("%u", self->number);
-  g_autofree char *label = pin_label (self, thread);
+  g_autofree char *number = NULL;
+  g_autofree char *label = NULL;
+
+  /* The server's number, never a place in the list: "#3" stays #3. */
+  self->number = (guint) CLAMP (thread->number, 0, G_MAXUINT);
+  number = self->number > 0 ? g_strdup_printf ("%u", self->number) : g_strdup ("…");
+  label = pin_label (self, thread);
 
   self->x = CLAMP (thread->anchor.x, 0.0, 1.0);
   self->y = CLAMP (thread->anchor.y, 0.0, 1.0);
@@ -399,7 +430,7 @@ pin_activate (GtkWidget  *widget,
       pin_released (self->view, self);
       return;
     }
-  rl_image_view_set_selected_thread (self->view, self->id);
+  activate_pin (self->view, self);
 }
 
 static gboolean
@@ -626,7 +657,21 @@ store_zoom (RlImageView *self,
   if (zoom == self->zoom)
     return;
   self->zoom = zoom;
+  update_zoom_controls (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+}
+
+/* One step of the buttons and keys; a step across 100 % stops there, so
+ * the real size is always a few steps away. */
+static double
+step_zoom (double   zoom,
+           gboolean in)
+{
+  double next = in ? zoom * ZOOM_STEP : zoom / ZOOM_STEP;
+
+  if ((zoom < 1.0 - 1e-9 && next > 1.0 + 1e-9) || (zoom > 1.0 + 1e-9 && next < 1.0 - 1e-9))
+    return 1.0;
+  return next;
 }
 
 static void
@@ -959,12 +1004,9 @@ sync_pins (RlImageView *self)
         stale = pin_set_item (pin, item);
       pin->generation = self->generation;
       /* A thread's own changes come by notify::thread; here only a new
-       * pin or a new number needs the label made again. */
-      if (stale || pin->number != i + 1)
-        {
-          pin->number = i + 1;
-          pin_update (pin);
-        }
+       * pin or a new item needs the label made again. */
+      if (stale)
+        pin_update (pin);
       g_ptr_array_add (pins, pin);
     }
   for (guint i = 0; i < self->pins->len; i++)
@@ -992,6 +1034,18 @@ store_synced_changed (RlImageView *self)
 }
 
 /* ---- pin gestures (shared with the test hook) ------------------------------ */
+
+/* A click on a pin (not a drag), or Enter on it: its thread is selected
+ * and "pin-activated" lets the window take the keyboard to its reply. */
+static void
+activate_pin (RlImageView *self,
+              RlImagePin  *pin)
+{
+  g_autofree char *id = g_strdup (pin->id);
+
+  rl_image_view_set_selected_thread (self, id);
+  g_signal_emit (self, signals[SIGNAL_PIN_ACTIVATED], 0, id);
+}
 
 static gboolean
 may_move (RlImageView    *self,
@@ -1046,7 +1100,7 @@ pin_released (RlImageView *self,
 
   if (!pin->dragging)
     {
-      rl_image_view_set_selected_thread (self, pin->id);
+      activate_pin (self, pin);
       return;
     }
   anchor.x = pin->drag_x;
@@ -1085,6 +1139,16 @@ present_popovers (RlImageView *self)
       gtk_popover_set_pointing_to (GTK_POPOVER (self->notice), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
       gtk_popover_present (GTK_POPOVER (self->notice));
     }
+  if (gtk_widget_get_visible (self->zoom_menu))
+    {
+      graphene_rect_t bounds;
+
+      if (gtk_widget_compute_bounds (self->zoom_level, GTK_WIDGET (self), &bounds))
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->zoom_menu),
+                                     &(GdkRectangle) { (int) bounds.origin.x, (int) bounds.origin.y,
+                                                       (int) bounds.size.width, (int) bounds.size.height });
+      gtk_popover_present (GTK_POPOVER (self->zoom_menu));
+    }
 }
 
 static gboolean
@@ -1118,6 +1182,67 @@ cannot_create_message (RlImageView *self)
   return self->cannot_create_reason && *self->cannot_create_reason
     ? self->cannot_create_reason
     : _("Markers cannot be added right now.");
+}
+
+/* ---- drafts ---------------------------------------------------------------- */
+
+static void
+open_draft (RlImageView     *self,
+            RlComposerDraft *draft)
+{
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  rl_composer_base_resume (RL_COMPOSER_BASE (self->composer), draft);
+  g_variant_get (rl_composer_draft_get_place (draft), "(dd)", &self->composer_x, &self->composer_y);
+  gtk_popover_popup (GTK_POPOVER (self->composer));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+draft_pin_clicked (GtkButton   *button,
+                   RlImageView *self)
+{
+  open_draft (self, g_object_get_data (G_OBJECT (button), "rl-draft"));
+}
+
+/* A kept draft shows as a pin of its own (an outline with a pencil) where
+ * its marker would go; a click or Enter opens it again. */
+static GtkWidget *
+draft_pin_new (RlImageView     *self,
+               RlComposerDraft *draft)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("document-edit-symbolic");
+  g_autofree char *words = first_words (rl_composer_draft_get_text (draft));
+  /* Translators: a marker typed but not sent yet, shown on the image; %s is the start of its text */
+  g_autofree char *label = g_strdup_printf (_("Unsent marker: %s"), words);
+
+  gtk_widget_add_css_class (button, "rl-draft-pin");
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data (G_OBJECT (button), "rl-draft", draft);
+  g_signal_connect (button, "clicked", G_CALLBACK (draft_pin_clicked), self);
+  gtk_widget_set_parent (button, GTK_WIDGET (self));
+  return button;
+}
+
+static void
+sync_draft_pins (RlImageView *self)
+{
+  RlComposerBase *composer = RL_COMPOSER_BASE (self->composer);
+  GPtrArray *drafts = rl_composer_base_get_drafts (composer);
+  RlComposerDraft *current = rl_composer_base_get_current (composer);
+
+  /* Few, and made again on each change: a draft pointer lives until then. */
+  while (self->draft_pins->len > 0)
+    {
+      gtk_widget_unparent (g_ptr_array_index (self->draft_pins, self->draft_pins->len - 1));
+      g_ptr_array_remove_index (self->draft_pins, self->draft_pins->len - 1);
+    }
+  for (guint i = 0; i < drafts->len; i++)
+    if (g_ptr_array_index (drafts, i) != current)
+      g_ptr_array_add (self->draft_pins, draft_pin_new (self, g_ptr_array_index (drafts, i)));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* Where a new marker starts: the composer, or why it cannot. */
@@ -1159,6 +1284,7 @@ composer_submit (RlImageView *self)
         rl_marker_composer_set_error (composer, error->message);
       return;
     }
+  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
   rl_image_view_set_selected_thread (self, id);
 }
@@ -1166,9 +1292,8 @@ composer_submit (RlImageView *self)
 static void
 composer_closed (RlImageView *self)
 {
-  /* Escape or a click elsewhere discards the draft. */
-  rl_marker_composer_set_text (RL_MARKER_COMPOSER (self->composer), NULL);
-  rl_marker_composer_set_error (RL_MARKER_COMPOSER (self->composer), NULL);
+  /* Escape or a click elsewhere: the composer kept what was typed as a
+   * draft (a draft pin now); only the dot of the open one goes. */
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1205,11 +1330,13 @@ view_drag_begin (GtkGestureDrag *gesture,
                  double          y,
                  RlImageView    *self)
 {
-  if (!event_is_ours (self, GTK_GESTURE (gesture)))
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
+  GtkWidget *under = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+
+  /* A press in a popover (their clicks bubble up here too), on the zoom
+   * controls or on a draft pin (their padding too) is theirs, not a click
+   * on the image. Ignored, not denied: GTK would replay the press to the
+   * widget under it, whose buttons take the second press as a cancel. */
+  self->press_on_child = !event_is_ours (self, GTK_GESTURE (gesture)) || (under != NULL && under != GTK_WIDGET (self));
   self->panning = FALSE;
   self->pan_h = gtk_adjustment_get_value (self->hadj);
   self->pan_v = gtk_adjustment_get_value (self->vadj);
@@ -1221,7 +1348,7 @@ view_drag_update (GtkGestureDrag *gesture,
                   double          dy,
                   RlImageView    *self)
 {
-  if (!self->panning && hypot (dx, dy) < DRAG_THRESHOLD)
+  if (self->press_on_child || (!self->panning && hypot (dx, dy) < DRAG_THRESHOLD))
     return;
   if (!self->panning)
     {
@@ -1241,6 +1368,11 @@ view_drag_end (GtkGestureDrag *gesture,
 {
   double x, y;
 
+  if (self->press_on_child)
+    {
+      self->press_on_child = FALSE;
+      return;
+    }
   if (self->panning)
     {
       self->panning = FALSE;
@@ -1309,21 +1441,129 @@ pinch_scale_changed (GtkGestureZoom *gesture,
   set_zoom (self, self->pinch_zoom * scale, x, y);
 }
 
+/* Keys, the zoom controls and their menu: about the middle of what is
+ * shown (the wheel and pinches zoom about the pointer). */
 static void
 zoom_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   RlImageView *self = RL_IMAGE_VIEW (widget);
-  double x, y;
+  double zoom;
 
   if (g_str_equal (action_name, "image.zoom-fit"))
     {
       rl_image_view_zoom_to_fit (self);
       return;
     }
-  zoom_target (self, &x, &y);
-  set_zoom (self, self->zoom * (g_str_equal (action_name, "image.zoom-in") ? ZOOM_STEP : 1.0 / ZOOM_STEP), x, y);
+  if (g_str_equal (action_name, "image.zoom-to"))
+    zoom = g_variant_get_double (parameter);
+  else if (g_str_equal (action_name, "image.zoom-original"))
+    zoom = 1.0;
+  else
+    zoom = step_zoom (self->zoom, g_str_equal (action_name, "image.zoom-in"));
+  set_zoom (self, zoom, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+}
+
+/* ---- zoom controls --------------------------------------------------------- */
+
+static void
+update_zoom_controls (RlImageView *self)
+{
+  g_autofree char *level = NULL;
+
+  if (self->zoom_level == NULL)
+    return;
+  /* Translators: a zoom level; %d is the percentage (use a no-break space before % if your language writes one) */
+  level = g_strdup_printf (_("%d%%"), (int) round (self->zoom * 100));
+  gtk_label_set_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->zoom_level))), level);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->zoom_level), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, level, -1);
+  gtk_widget_set_visible (self->zoom_controls, self->img_w > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "image.zoom-in", self->img_w > 0 && self->zoom < MAX_ZOOM);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "image.zoom-out",
+                                 self->img_w > 0 && self->zoom > min_zoom (self) * (1 + 1e-9));
+}
+
+static void
+zoom_level_clicked (RlImageView *self)
+{
+  gtk_popover_popup (GTK_POPOVER (self->zoom_menu));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static GtkWidget *
+zoom_button (const char *icon_name,
+             const char *action_name,
+             const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static GMenuItem *
+zoom_level_item (double      zoom,
+                 const char *accel)
+{
+  /* Translators: a zoom level; %d is the percentage (use a no-break space before % if your language writes one) */
+  g_autofree char *label = g_strdup_printf (_("%d%%"), (int) round (zoom * 100));
+  GMenuItem *item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, "image.zoom-to", g_variant_new_double (zoom));
+  if (accel != NULL)
+    g_menu_item_set_attribute (item, "accel", "s", accel);
+  return item;
+}
+
+/* On the canvas, as in image viewers: zoom out, the level (a menu of Best
+ * Fit and real sizes), zoom in; the pointer's way back from any zoom. */
+static void
+build_zoom_controls (RlImageView *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) fit = g_menu_item_new (_("_Best Fit"), "image.zoom-fit");
+  g_autoptr(GMenuItem) real_size = zoom_level_item (1.0, "<Control>1");
+  g_autoptr(GMenuItem) double_size = zoom_level_item (2.0, NULL);
+  GtkWidget *label;
+
+  /* The keys shown are the window's (rl-application.c binds them). */
+  g_menu_item_set_attribute (fit, "accel", "s", "<Control>0");
+  g_menu_append_item (menu, fit);
+  g_menu_append_item (menu, real_size);
+  g_menu_append_item (menu, double_size);
+
+  self->zoom_controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (self->zoom_controls, "osd");
+  gtk_widget_add_css_class (self->zoom_controls, "rl-zoom-controls");
+  gtk_widget_set_visible (self->zoom_controls, FALSE);
+  gtk_box_append (GTK_BOX (self->zoom_controls), zoom_button ("zoom-out-symbolic", "image.zoom-out", _("Zoom Out")));
+
+  label = gtk_label_new (NULL);
+  gtk_label_set_width_chars (GTK_LABEL (label), 5);
+  gtk_widget_add_css_class (label, "numeric");
+  self->zoom_level = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (self->zoom_level), label);
+  gtk_widget_add_css_class (self->zoom_level, "flat");
+  gtk_widget_set_tooltip_text (self->zoom_level, _("Zoom Level"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->zoom_level),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Zoom Level"),
+                                  GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
+                                  -1);
+  g_signal_connect_swapped (self->zoom_level, "clicked", G_CALLBACK (zoom_level_clicked), self);
+  gtk_box_append (GTK_BOX (self->zoom_controls), self->zoom_level);
+
+  gtk_box_append (GTK_BOX (self->zoom_controls), zoom_button ("zoom-in-symbolic", "image.zoom-in", _("Zoom In")));
+  gtk_widget_set_parent (self->zoom_controls, GTK_WIDGET (self));
+
+  /* The view's child, placed over the level button (size_allocate). */
+  self->zoom_menu = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_popover_set_position (GTK_POPOVER (self->zoom_menu), GTK_POS_TOP);
+  gtk_widget_set_parent (self->zoom_menu, GTK_WIDGET (self));
+  update_zoom_controls (self);
 }
 
 static void
@@ -1417,6 +1657,29 @@ rl_image_view_size_allocate (GtkWidget *widget,
       gtk_widget_size_allocate (GTK_WIDGET (pin),
                                 &(GtkAllocation) { (int) round (x - w / 2.0), (int) round (y - h / 2.0), w, h }, -1);
     }
+  for (guint i = 0; i < self->draft_pins->len; i++)
+    {
+      GtkWidget *pin = g_ptr_array_index (self->draft_pins, i);
+      RlComposerDraft *draft = g_object_get_data (G_OBJECT (pin), "rl-draft");
+      double fx, fy, x = 0, y = 0;
+      int w, h;
+
+      g_variant_get (rl_composer_draft_get_place (draft), "(dd)", &fx, &fy);
+      rl_image_view_image_to_widget (self, fx, fy, &x, &y);
+      gtk_widget_measure (pin, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &w, NULL, NULL);
+      gtk_widget_measure (pin, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+      gtk_widget_size_allocate (pin, &(GtkAllocation) { (int) round (x - w / 2.0), (int) round (y - h / 2.0), w, h }, -1);
+    }
+  /* The zoom controls keep to the bottom right corner of what is shown. */
+  {
+    int w, h;
+
+    gtk_widget_measure (self->zoom_controls, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &w, NULL, NULL);
+    gtk_widget_measure (self->zoom_controls, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+    gtk_widget_size_allocate (self->zoom_controls,
+                              &(GtkAllocation) { MAX (0, width - w - ZOOM_CONTROLS_INSET),
+                                                 MAX (0, height - h - ZOOM_CONTROLS_INSET), w, h }, -1);
+  }
   present_popovers (self);
 }
 
@@ -1470,6 +1733,8 @@ rl_image_view_snapshot (GtkWidget   *widget,
     }
   if (selected != NULL)
     gtk_widget_snapshot_child (widget, GTK_WIDGET (selected), snapshot);
+  for (guint i = 0; i < self->draft_pins->len; i++)
+    gtk_widget_snapshot_child (widget, g_ptr_array_index (self->draft_pins, i), snapshot);
 
   /* Where the marker being composed will go. */
   if (gtk_widget_get_visible (self->composer))
@@ -1489,10 +1754,13 @@ rl_image_view_snapshot (GtkWidget   *widget,
                                   (GdkRGBA[4]) { white, white, white, white });
     }
 
+  /* Over everything: the zoom controls. */
+  gtk_widget_snapshot_child (widget, self->zoom_controls, snapshot);
 }
 
-/* Tab and the arrows walk the pins in number order; Tab leaves after the
- * last, Shift+Tab goes back to the view itself before the first. */
+/* Tab and the arrows walk the pins in number order, then the drafts; Tab
+ * goes on to the zoom controls and leaves after them; Shift+Tab goes back
+ * to the view itself before the first pin. */
 static gboolean
 rl_image_view_focus (GtkWidget        *widget,
                      GtkDirectionType  direction)
@@ -1504,12 +1772,11 @@ rl_image_view_focus (GtkWidget        *widget,
   gboolean tab = direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD;
   guint index = G_MAXUINT;
 
-  if (focus_child != NULL && !RL_IS_IMAGE_PIN (focus_child))
-    return gtk_widget_child_focus (focus_child, direction);
-
-  for (guint i = 0; i < self->pins->len; i++)
+  for (guint i = 0; i < self->pins->len + self->draft_pins->len; i++)
     {
-      GtkWidget *pin = g_ptr_array_index (self->pins, i);
+      GtkWidget *pin = i < self->pins->len
+        ? g_ptr_array_index (self->pins, i)
+        : g_ptr_array_index (self->draft_pins, i - self->pins->len);
 
       if (!gtk_widget_get_visible (pin))
         continue;
@@ -1518,11 +1785,32 @@ rl_image_view_focus (GtkWidget        *widget,
       g_ptr_array_add (shown, pin);
     }
 
+  if (focus_child != NULL && focus_child == self->zoom_controls)
+    {
+      if (gtk_widget_child_focus (focus_child, direction))
+        return TRUE;
+      /* Arrows stay among the controls; Tab leaves, Shift+Tab goes back. */
+      if (!tab)
+        return TRUE;
+      if (forward)
+        return FALSE;
+      return shown->len > 0
+        ? gtk_widget_grab_focus (g_ptr_array_index (shown, shown->len - 1))
+        : gtk_widget_grab_focus (widget);
+    }
+  if (focus_child != NULL && index == G_MAXUINT)
+    return gtk_widget_child_focus (focus_child, direction);
+
   if (focus_child == NULL && !gtk_widget_has_focus (widget))
     {
-      /* Coming in: forward to the view itself, backward to the last pin. */
-      if (!forward && tab && shown->len > 0)
-        return gtk_widget_grab_focus (g_ptr_array_index (shown, shown->len - 1));
+      /* Coming in: forward to the view itself, backward to the last stop. */
+      if (!forward && tab)
+        {
+          if (gtk_widget_child_focus (self->zoom_controls, direction))
+            return TRUE;
+          if (shown->len > 0)
+            return gtk_widget_grab_focus (g_ptr_array_index (shown, shown->len - 1));
+        }
       return gtk_widget_grab_focus (widget);
     }
   if (focus_child == NULL)
@@ -1530,17 +1818,15 @@ rl_image_view_focus (GtkWidget        *widget,
       if (!forward && tab)
         return FALSE;
       if (shown->len == 0)
-        return !tab;
+        return tab ? gtk_widget_child_focus (self->zoom_controls, direction) : TRUE;
       return gtk_widget_grab_focus (g_ptr_array_index (shown, forward ? 0 : shown->len - 1));
     }
-  if (index == G_MAXUINT)
-    return gtk_widget_grab_focus (widget);
   if (forward && index + 1 < shown->len)
     return gtk_widget_grab_focus (g_ptr_array_index (shown, index + 1));
   if (!forward && index > 0)
     return gtk_widget_grab_focus (g_ptr_array_index (shown, index - 1));
   if (tab)
-    return forward ? FALSE : gtk_widget_grab_focus (widget);
+    return forward ? gtk_widget_child_focus (self->zoom_controls, direction) : gtk_widget_grab_focus (widget);
   /* Arrows wrap around. */
   return gtk_widget_grab_focus (g_ptr_array_index (shown, forward ? 0 : shown->len - 1));
 }
@@ -1550,10 +1836,24 @@ rl_image_view_dispose (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
-  rl_image_view_set_store (self, NULL);
+  if (self->composer != NULL)
+    rl_image_view_set_store (self, NULL);
   g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
+  if (self->draft_pins != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->composer, self);
+      while (self->draft_pins->len > 0)
+        {
+          gtk_widget_unparent (g_ptr_array_index (self->draft_pins, self->draft_pins->len - 1));
+          g_ptr_array_remove_index (self->draft_pins, self->draft_pins->len - 1);
+        }
+      g_clear_pointer (&self->draft_pins, g_ptr_array_unref);
+    }
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
+  g_clear_pointer (&self->zoom_menu, gtk_widget_unparent);
+  g_clear_pointer (&self->zoom_controls, gtk_widget_unparent);
+  self->zoom_level = NULL;
   g_clear_pointer (&self->image_node, gsk_render_node_unref);
   g_clear_pointer (&self->levels, g_ptr_array_unref);
   if (self->hadj)
@@ -1704,19 +2004,30 @@ rl_image_view_class_init (RlImageViewClass *klass)
   g_object_class_override_property (object_class, PROP_HSCROLL_POLICY, "hscroll-policy");
   g_object_class_override_property (object_class, PROP_VSCROLL_POLICY, "vscroll-policy");
 
+  /* A person clicked a pin (not a drag) or pressed Enter on it: its
+   * thread is selected; the next keystroke is probably a reply. */
+  signals[SIGNAL_PIN_ACTIVATED] =
+    g_signal_new ("pin-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_css_name (widget_class, "rlimageview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   gtk_widget_class_install_action (widget_class, "image.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "image.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "image.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "image.zoom-original", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "image.zoom-to", "d", zoom_action);
   gtk_widget_class_install_action (widget_class, "image.add-marker", NULL, add_marker_action);
   {
     const guint in_keys[] = { GDK_KEY_plus, GDK_KEY_equal, GDK_KEY_KP_Add };
     const guint out_keys[] = { GDK_KEY_minus, GDK_KEY_KP_Subtract };
     const guint fit_keys[] = { GDK_KEY_0, GDK_KEY_KP_0 };
+    const guint original_keys[] = { GDK_KEY_1, GDK_KEY_KP_1 };
     const GdkModifierType mods[] = { 0, GDK_CONTROL_MASK };
 
+    /* While the view has the focus, also without Ctrl; with Ctrl they work
+     * anywhere in the window through win.zoom-* (rl-application.c). */
     for (guint m = 0; m < G_N_ELEMENTS (mods); m++)
       {
         for (guint k = 0; k < G_N_ELEMENTS (in_keys); k++)
@@ -1725,6 +2036,8 @@ rl_image_view_class_init (RlImageViewClass *klass)
           gtk_widget_class_add_binding_action (widget_class, out_keys[k], mods[m], "image.zoom-out", NULL);
         for (guint k = 0; k < G_N_ELEMENTS (fit_keys); k++)
           gtk_widget_class_add_binding_action (widget_class, fit_keys[k], mods[m], "image.zoom-fit", NULL);
+        for (guint k = 0; k < G_N_ELEMENTS (original_keys); k++)
+          gtk_widget_class_add_binding_action (widget_class, original_keys[k], mods[m], "image.zoom-original", NULL);
       }
   }
   /* Focused pins take Enter themselves (select); on the view it adds. */
@@ -1748,6 +2061,7 @@ rl_image_view_init (RlImageView *self)
   self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
   self->pins = g_ptr_array_new ();
   self->pins_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->draft_pins = g_ptr_array_new ();
   set_adjustment (self, &self->hadj, NULL);
   set_adjustment (self, &self->vadj, NULL);
 
@@ -1782,6 +2096,7 @@ rl_image_view_init (RlImageView *self)
   gtk_widget_set_parent (self->composer, widget);
   g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
   g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
+  g_signal_connect_swapped (self->composer, "drafts-changed", G_CALLBACK (sync_draft_pins), self);
 
   self->notice = gtk_popover_new ();
   gtk_widget_add_css_class (self->notice, "image-notice");
@@ -1791,6 +2106,8 @@ rl_image_view_init (RlImageView *self)
   gtk_popover_set_child (GTK_POPOVER (self->notice), self->notice_label);
   gtk_widget_set_visible (self->notice, FALSE);
   gtk_widget_set_parent (self->notice, widget);
+
+  build_zoom_controls (self);
 }
 
 /* ---- public API ------------------------------------------------------------ */
@@ -1837,6 +2154,7 @@ rl_image_view_set_texture (RlImageView *self,
     }
   gtk_adjustment_set_value (self->hadj, 0);
   gtk_adjustment_set_value (self->vadj, 0);
+  update_zoom_controls (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -1850,10 +2168,10 @@ rl_image_view_set_store (RlImageView *self,
 
   if (self->store == store)
     return;
-  /* A draft belongs to the document it was begun on, as in the page view:
-   * it must never be sent to the next one. */
   gtk_popover_popdown (GTK_POPOVER (self->notice));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  /* A draft belongs to the document it was begun on: it is kept there
+   * (shown again when the document is) and never sent to the next one. */
+  rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
@@ -1886,10 +2204,12 @@ rl_image_view_open_composer (RlImageView *self,
   g_return_if_fail (RL_IS_IMAGE_VIEW (self));
 
   gtk_popover_popdown (GTK_POPOVER (self->notice));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
-  self->composer_x = CLAMP (x, 0.0, 1.0);
-  self->composer_y = CLAMP (y, 0.0, 1.0);
-  rl_marker_composer_set_text (RL_MARKER_COMPOSER (self->composer), text);
+  x = CLAMP (x, 0.0, 1.0);
+  y = CLAMP (y, 0.0, 1.0);
+  /* A draft open is kept (a draft pin) as the new one opens. */
+  rl_composer_base_begin (RL_COMPOSER_BASE (self->composer), g_variant_new ("(dd)", x, y), text);
+  self->composer_x = x;
+  self->composer_y = y;
   gtk_popover_popup (GTK_POPOVER (self->composer));
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -1920,6 +2240,26 @@ rl_image_view_set_selected_thread (RlImageView *self,
     scroll_pin_into_view (self, pin);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+void
+rl_image_view_reveal_thread (RlImageView *self,
+                             const char  *thread_id)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  RlImagePin *pin;
+  double x, y;
+
+  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
+
+  pin = find_pin (self, thread_id);
+  if (pin == NULL || !gtk_widget_get_visible (GTK_WIDGET (pin)) || self->img_w <= 0 || width <= 0 || height <= 0)
+    return;
+  /* The adjustments clamp it: at the image's edges it stops short. */
+  pin_widget_position (self, pin, &x, &y);
+  gtk_adjustment_set_value (self->hadj, gtk_adjustment_get_value (self->hadj) + x - width / 2.0);
+  gtk_adjustment_set_value (self->vadj, gtk_adjustment_get_value (self->vadj) + y - height / 2.0);
 }
 
 gboolean

@@ -1,16 +1,23 @@
 /* rl-image-view.h — an image document with its markers as numbered pins
  *
  * Drawn with GtkSnapshot inside a GtkScrolledWindow (it is GtkScrollable):
- * fits the window at first, zooms about the pointer (Ctrl+scroll, pinch,
- * +/−/0 with or without Ctrl), pans by dragging empty space. Pins are the
- * threads of the store (numbered by their place in it, like the panel), are
- * focusable children (Tab/arrows move between them in number order,
- * Enter/Space selects) and can be dragged by their author or an admin —
- * or moved from the keyboard: Alt+arrows (10 px; with Shift 1 px), sent
- * when the keys rest or at Enter, undone with Escape.
+ * fits the window at first, zooms about the pointer (Ctrl+scroll, pinch)
+ * or about the middle (the zoom controls in its bottom right corner — zoom
+ * out, the level with a menu of Best Fit, 100 % and 200 %, zoom in — and
+ * +/−/0/1 with or without Ctrl while it has the focus; the window binds
+ * the Ctrl ones for everywhere), pans by dragging empty space. Pins are
+ * the threads of the store, showing the number the server gave each ("…"
+ * until it has), are focusable children (Tab/arrows move between them in
+ * number order, Enter/Space selects; Tab goes on to the drafts and the zoom
+ * controls) and can be dragged by their author or an admin — or moved from
+ * the keyboard: Alt+arrows (10 px; with Shift 1 px), sent when the keys
+ * rest or at Enter, undone with Escape. A click on a pin (not a drag), or
+ * Enter on it, selects its thread and emits "pin-activated".
  * A click on empty image, or Enter (also Ctrl+Alt+M) while the view itself
  * has the focus, opens the composer: at the click, or at the centre of
- * what is visible.
+ * what is visible. Closed with text in it (Escape, a click elsewhere,
+ * another document) the comment stays as a draft pin that opens it again;
+ * only its Discard button throws it away (rl-composer-base.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,12 +39,17 @@ void        rl_image_view_set_texture         (RlImageView  *self,
 /* Its threads become pins; NULL clears. */
 void        rl_image_view_set_store           (RlImageView  *self,
                                                RlDocStore   *store);
-/* Reopens the composer at (x, y) (fractions 0..1) with text typed: the
- * "Retry" of a failed create. */
+/* Opens the composer for a new marker at (x, y) (fractions 0..1) with
+ * text typed: the "Retry" of a failed create. A draft open is kept. */
 void        rl_image_view_open_composer       (RlImageView  *self,
                                                double        x,
                                                double        y,
                                                const char   *text);
+
+/* Scrolls so that the thread's pin is in the middle of what is shown, as
+ * far as the image's edges allow: a thread picked in the panel. */
+void        rl_image_view_reveal_thread       (RlImageView  *self,
+                                               const char   *thread_id);
 
 const char *rl_image_view_get_selected_thread (RlImageView  *self);
 void        rl_image_view_set_selected_thread (RlImageView  *self,

@@ -1067,6 +1067,7 @@ composer_submit (RlPageView *self)
         rl_annotation_composer_set_error (composer, error->message);
       return;
     }
+  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
   /* The new highlight replaces the selection. */
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
@@ -1074,18 +1075,104 @@ composer_submit (RlPageView *self)
   rl_page_view_set_selected_thread (self, id);
 }
 
+static gboolean draft_covers (RlPageView *self, guint start, guint end);
+
 static void
 composer_closed (RlPageView *self)
 {
-  GtkTextIter start, end;
+  guint start, end;
+  GtkTextIter iter;
 
-  /* Escape or a click elsewhere discards the draft. */
-  rl_annotation_composer_set_text (RL_ANNOTATION_COMPOSER (self->composer), NULL);
-  rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), NULL);
-  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->composing_tag, &start, &end);
+  /* Escape or a click elsewhere: what was typed is kept as a draft, its
+   * passage still marked (mark_drafts); the selection gives way to it, as
+   * to a sent comment's highlight, so a click there opens it again. */
+  if (selection_offsets (self, &start, &end) && draft_covers (self, start, end))
+    {
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, end);
+      gtk_text_buffer_place_cursor (self->buffer, &iter);
+    }
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
   update_comment_button (self);
+}
+
+/* Drafts (rl-composer-base.h): the passage of each one, kept or being
+ * written, stays marked; a click or Enter in a kept one opens it again. */
+static void
+mark_drafts (RlPageView *self)
+{
+  GPtrArray *drafts;
+  GtkTextIter start, end;
+  guint n;
+
+  if (self->scroller == NULL)
+    return;   /* disposing */
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->composing_tag, &start, &end);
+  if (self->page == NULL)
+    return;
+  n = rl_page_text_get_n_chars (self->page);
+  drafts = rl_composer_base_get_drafts (RL_COMPOSER_BASE (self->composer));
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      guint from, to;
+
+      g_variant_get (rl_composer_draft_get_place (g_ptr_array_index (drafts, i)), "(uu)", &from, &to);
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &start, MIN (from, n));
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &end, MIN (to, n));
+      gtk_text_buffer_apply_tag (self->buffer, self->composing_tag, &start, &end);
+    }
+}
+
+/* The kept draft (not the one open) whose passage covers offset. */
+static RlComposerDraft *
+draft_at (RlPageView *self,
+          guint       offset)
+{
+  RlComposerBase *composer = RL_COMPOSER_BASE (self->composer);
+  GPtrArray *drafts = rl_composer_base_get_drafts (composer);
+
+  for (guint i = drafts->len; i > 0; i--)
+    {
+      RlComposerDraft *draft = g_ptr_array_index (drafts, i - 1);
+      guint from, to;
+
+      g_variant_get (rl_composer_draft_get_place (draft), "(uu)", &from, &to);
+      if (draft != rl_composer_base_get_current (composer) && from <= offset && offset < to)
+        return draft;
+    }
+  return NULL;
+}
+
+/* A kept draft is on exactly [start, end). */
+static gboolean
+draft_covers (RlPageView *self,
+              guint       start,
+              guint       end)
+{
+  GPtrArray *drafts = rl_composer_base_get_drafts (RL_COMPOSER_BASE (self->composer));
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      guint from, to;
+
+      g_variant_get (rl_composer_draft_get_place (g_ptr_array_index (drafts, i)), "(uu)", &from, &to);
+      if (from == start && to == end)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void show_composer (RlPageView *self, guint start, guint end);
+
+static void
+open_draft (RlPageView      *self,
+            RlComposerDraft *draft)
+{
+  guint start, end;
+
+  g_variant_get (rl_composer_draft_get_place (draft), "(uu)", &start, &end);
+  rl_composer_base_resume (RL_COMPOSER_BASE (self->composer), draft);
+  show_composer (self, start, end);
 }
 
 /* ---- pointer and keys ---------------------------------------------------- */
@@ -1156,11 +1243,17 @@ click_at (RlPageView *self,
 {
   g_autoptr(GPtrArray) found = NULL;
   const char *href = link_at (self, offset);
+  RlComposerDraft *draft;
   guint pick = 0;
 
   if (href != NULL && open_links)
     {
       open_link (self, href);
+      return TRUE;
+    }
+  if ((draft = draft_at (self, offset)) != NULL)
+    {
+      open_draft (self, draft);
       return TRUE;
     }
   found = placements_at (self, offset);
@@ -1216,7 +1309,7 @@ pointer_moved (GtkEventControllerMotion *motion,
   gboolean active = FALSE;
 
   if (offset_at_widget_point (self, x, y, &offset))
-    active = link_at (self, offset) != NULL || any_placement_at (self, offset);
+    active = link_at (self, offset) != NULL || any_placement_at (self, offset) || draft_at (self, offset) != NULL;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text_view), active ? "pointer" : "text");
 }
 
@@ -1606,6 +1699,7 @@ rl_page_view_init (RlPageView *self)
   gtk_widget_set_parent (self->composer, GTK_WIDGET (self));
   g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
   g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
+  g_signal_connect_swapped (self->composer, "drafts-changed", G_CALLBACK (mark_drafts), self);
 
   self->notice = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (self->notice), gtk_label_new (NULL));
@@ -1663,6 +1757,7 @@ rl_page_view_set_page (RlPageView *self,
       g_array_set_size (RL_PAGE_TEXT_VIEW (self->text_view)->quote_bars, 0);
     }
   refresh_threads (self);
+  mark_drafts (self);
   update_comment_button (self);
 }
 
@@ -1685,6 +1780,9 @@ rl_page_view_set_store (RlPageView *self,
   if (self->store != NULL)
     g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
   g_set_object (&self->store, store);
+  /* Drafts are kept per document: this one's show, the last one's wait. */
+  if (self->composer != NULL)
+    rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
   if (store != NULL)
     self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
                                                G_CALLBACK (threads_changed), self);
@@ -1694,16 +1792,36 @@ rl_page_view_set_store (RlPageView *self,
     refresh_threads (self);
 }
 
+/* The composer, on the passage [start, end) marked. */
+static void
+show_composer (RlPageView *self,
+               guint       start,
+               guint       end)
+{
+  g_autofree char *quote = NULL;
+  GtkTextIter bound;
+
+  end = MIN (end, rl_page_text_get_n_chars (self->page));
+  start = MIN (start, end);
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  self->composer_start = start;
+  self->composer_end = end;
+  quote = rl_page_text_slice (self->page, start, end);
+  rl_annotation_composer_set_quote (RL_ANNOTATION_COMPOSER (self->composer), quote);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &bound, end);
+  gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &bound);
+  gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.1, FALSE, 0, 0);
+  gtk_widget_set_visible (self->comment_button, FALSE);
+  gtk_popover_popup (GTK_POPOVER (self->composer));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
 void
 rl_page_view_open_composer (RlPageView *self,
                             guint       start,
                             guint       end,
                             const char *text)
 {
-  RlAnnotationComposer *composer;
-  g_autofree char *quote = NULL;
-  GtkTextIter iter, bound;
-
   g_return_if_fail (RL_IS_PAGE_VIEW (self));
 
   if (self->page == NULL)
@@ -1712,25 +1830,10 @@ rl_page_view_open_composer (RlPageView *self,
   start = MIN (start, end);
   if (start == end)
     return;
-  composer = RL_ANNOTATION_COMPOSER (self->composer);
-  gtk_popover_popdown (GTK_POPOVER (self->notice));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
-  self->composer_start = start;
-  self->composer_end = end;
-  quote = rl_page_text_slice (self->page, start, end);
-  rl_annotation_composer_set_quote (composer, quote);
-  rl_annotation_composer_set_text (composer, text);
-  rl_annotation_composer_set_error (composer, NULL);
-
-  /* The passage stays marked while the comment is typed. */
-  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, start);
-  gtk_text_buffer_get_iter_at_offset (self->buffer, &bound, end);
-  gtk_text_buffer_apply_tag (self->buffer, self->composing_tag, &iter, &bound);
-  gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &bound);
-  gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.1, FALSE, 0, 0);
-  gtk_widget_set_visible (self->comment_button, FALSE);
-  gtk_popover_popup (GTK_POPOVER (self->composer));
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  /* A draft open is kept (still marked) as the new one opens; the passage
+   * stays marked while the comment is typed. */
+  rl_composer_base_begin (RL_COMPOSER_BASE (self->composer), g_variant_new ("(uu)", start, end), text);
+  show_composer (self, start, end);
 }
 
 gboolean

@@ -71,6 +71,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum { SIGNAL_THREAD_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 #define TIME_REFRESH_S 60
 
 static gboolean item_is_orphaned (RlThreadPanel *self,
@@ -200,6 +203,16 @@ on_row_selected (RlThreadPanel *self,
   g_free (self->selected_thread);
   self->selected_thread = g_strdup (id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+}
+
+/* A click on a row (activate-on-single-click) or Enter on it: picked,
+ * selected or not. */
+static void
+on_row_activated (RlThreadPanel *self,
+                  GtkListBoxRow *row)
+{
+  if (RL_IS_THREAD_ROW (row))
+    g_signal_emit (self, signals[SIGNAL_THREAD_ACTIVATED], 0, rl_thread_row_get_thread_id (RL_THREAD_ROW (row)));
 }
 
 static RlThreadRow *
@@ -689,12 +702,18 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A person picked the thread's row (click or Enter), even if selected. */
+  signals[SIGNAL_THREAD_ACTIVATED] =
+    g_signal_new ("thread-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, empty_page);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, list);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "rl-thread-panel");
 }
@@ -919,4 +938,21 @@ rl_thread_panel_is_orphaned (RlThreadPanel *self,
         }
     }
   return FALSE;
+}
+
+void
+rl_thread_panel_focus_reply (RlThreadPanel *self,
+                             const char    *thread_id)
+{
+  RlThreadRow *row;
+
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+  g_return_if_fail (thread_id != NULL);
+
+  rl_thread_panel_set_selected_thread (self, thread_id);
+  row = find_row (self, thread_id);
+  /* A folded or hidden panel takes no keys: they stay where they were. */
+  if (row == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  rl_thread_row_focus_reply (row);
 }

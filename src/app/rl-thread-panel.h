@@ -67,4 +67,13 @@ void        rl_thread_panel_set_can_create      (RlThreadPanel *self,
 const char *rl_thread_panel_get_cannot_create_reason (RlThreadPanel *self);
 void        rl_thread_panel_set_cannot_create_reason (RlThreadPanel *self,
                                                       const char    *reason);
+
+/* Picking a thread: "thread-activated" (its id) is emitted when a person
+ * picks a row (a click on it, or Enter), also one already selected, so the
+ * document can bring that thread into view every time. */
+
+/* Selects thread_id and puts the keyboard in its reply box (shown), when
+ * the panel is on screen: a pin was clicked, a reply comes next. */
+void        rl_thread_panel_focus_reply         (RlThreadPanel *self,
+                                                 const char    *thread_id);
 G_END_DECLS

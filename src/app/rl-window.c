@@ -983,6 +983,31 @@ retry_change_action (GtkWidget  *widget,
   g_hash_table_remove (self->retries, key);
 }
 
+/* Ctrl +/−/0/1 anywhere in the window (rl-application.c binds them) do
+ * what the image's zoom controls do; enabled while the image is shown. */
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  g_autofree char *image_action = g_strconcat ("image.", action_name + strlen ("win."), NULL);
+
+  /* "win.zoom-in" → "image.zoom-in" */
+  if (self->image_view != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->image_view), image_action, NULL);
+}
+
+static void
+update_zoom_actions (RlWindow *self)
+{
+  static const char *const actions[] = { "win.zoom-in", "win.zoom-out", "win.zoom-fit", "win.zoom-original" };
+  gboolean shown = self->image_view != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->image_view));
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], shown);
+}
+
 /* win.account: its state is the key of the window's account, so the
  * accounts section of the main menu shows it checked; a new state (a
  * click on another account) switches to that account. */
@@ -1285,6 +1310,10 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, zoom_action);
 }
 
 static RlBanner *
@@ -1339,6 +1368,16 @@ rl_window_init (RlWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_thread_panel_refresh_order),
                            self->panel, G_CONNECT_SWAPPED);
+  /* A pin clicked: its reply takes the keys. A thread picked in the panel:
+   * its pin comes to the middle, every time. */
+  g_signal_connect_object (self->image_view, "pin-activated", G_CALLBACK (rl_thread_panel_focus_reply),
+                           self->panel, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (rl_image_view_reveal_thread),
+                           self->image_view, G_CONNECT_SWAPPED);
+  /* The zoom keys work wherever the focus is while the image is shown. */
+  g_signal_connect_object (self->image_view, "map", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->image_view, "unmap", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
+  update_zoom_actions (self);
 
   /* Stateful window actions that are widget properties. */
   sidebar = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");

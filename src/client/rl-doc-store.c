@@ -1203,6 +1203,13 @@ rl_doc_store_get_connection (RlDocStore *self)
   return self->connection;
 }
 
+const char *
+rl_doc_store_get_doc_id (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), NULL);
+  return self->doc;
+}
+
 GListModel *
 rl_doc_store_get_threads (RlDocStore *self)
 {

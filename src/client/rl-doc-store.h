@@ -49,6 +49,8 @@ RlDocStore  *rl_doc_store_get            (RlConnection   *connection,
 
 /* The connection the store was opened on (its welcome says who the user is). */
 RlConnection *rl_doc_store_get_connection (RlDocStore    *self);
+/* The id of its document. */
+const char  *rl_doc_store_get_doc_id     (RlDocStore     *self);
 /* Of RlThreadItem, in creation order. */
 GListModel  *rl_doc_store_get_threads    (RlDocStore     *self);
 /* The last seq applied; -1 before the first snapshot. */

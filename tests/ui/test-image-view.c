@@ -282,13 +282,17 @@ test_click_creates (Fixture       *f,
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_Return, 0);
   g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
   gtk_text_buffer_insert_at_cursor (buffer, "Centre", -1);
-  /* Escape (the popover's own close) cancels: nothing is created. */
+  /* Closing (Escape, a click away) sends nothing and keeps the text as a
+   * draft (test-image-input drives that with real keys). */
   gtk_popover_popdown (GTK_POPOVER (composer));
   rl_ui_test_run (300);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
   g_clear_pointer (&text, g_free);
   text = rl_marker_composer_dup_text (composer);
   g_assert_cmpstr (text, ==, "");
+  g_assert_cmpuint (rl_composer_base_get_drafts (RL_COMPOSER_BASE (composer))->len, ==, 1);
+  g_assert_cmpstr (rl_composer_draft_get_text (g_ptr_array_index (rl_composer_base_get_drafts (RL_COMPOSER_BASE (composer)), 0)),
+                   ==, "Centre");
 
   /* Offline: the send fails at once; the text stays, the error shows inside. */
   rl_connection_stop (f->connection);
@@ -625,6 +629,14 @@ test_hide_resolved (Fixture       *f,
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, c);
   g_assert_false (gtk_widget_get_visible (rl_image_view_get_composer (f->view)));
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (pin_d));
+  /* After the last pin, the zoom controls (Zoom Out, the level, Zoom In);
+   * then Tab leaves the view. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
+      g_assert_true (GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (f->window))));
+    }
   g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
   screenshot (f, "image-view-resolved-hidden");
 
