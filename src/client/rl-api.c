@@ -1192,6 +1192,17 @@ rl_api_upload_file_finish (RlApi         *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+GError *
+rl_api_new_upload_error (RlErrorCode  code,
+                         const char  *name,
+                         const char  *type)
+{
+  g_autoptr(GError) error = g_error_new_literal (RL_ERROR, code, rl_error_text (code));
+
+  g_return_val_if_fail (name != NULL, NULL);
+  return upload_error (error, name, type, 0);
+}
+
 char *
 rl_api_upload_type_for_file (const char *filename,
                              const char *content_type)

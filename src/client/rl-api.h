@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "rl-doc-cache.h"
+#include "rl-error.h"
 #include "rl-model.h"
 
 G_BEGIN_DECLS
@@ -123,6 +124,12 @@ void         rl_api_upload_file             (RlApi                *self,
 RlDocItem   *rl_api_upload_file_finish      (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+/* What a refusal with code of an upload of the file name (of type, or NULL)
+ * means, in the words rl_api_upload_file uses: for a refusal known before
+ * asking (a viewer's, say). */
+GError      *rl_api_new_upload_error        (RlErrorCode           code,
+                                             const char           *name,
+                                             const char           *type);
 
 /* The upload type of a file: its content type when it is one the server
  * takes (PNG, JPEG, WebP, Markdown, plain text), guessed from the name when
