@@ -24,6 +24,7 @@ struct _Link
   GSocketConnection *server;
   GCancellable      *cancellable;
   guint64            up;
+  gboolean           websocket; /* its request asked for an upgrade */
   gboolean           held;
   gboolean           closed;
   guint              refs;      /* one per operation under way */
@@ -41,6 +42,7 @@ struct _RlTestProxy
   guint           n_accepted;
   guint           n_alive;      /* links not yet freed */
   guint64         bytes_up;
+  guint64         http_bytes_up;
   guint64         hold_after;
   gboolean        released;
 };
@@ -106,8 +108,13 @@ pump_got (GObject      *source,
     }
   if (pump->upward)
     {
+      /* The first request of a link says whether it becomes a WebSocket. */
+      if (link->up == 0)
+        link->websocket = g_strstr_len ((const char *) pump->buffer, n, "\r\nUpgrade: websocket\r\n") != NULL;
       link->up += (guint64) n;
       link->proxy->bytes_up += (guint64) n;
+      if (!link->websocket)
+        link->proxy->http_bytes_up += (guint64) n;
     }
   /* The operation's reference goes on to the write. */
   g_output_stream_write_all_async (pump->out, pump->buffer, (gsize) n, G_PRIORITY_DEFAULT, link->cancellable,
@@ -123,7 +130,7 @@ pump_read (Pump *pump)
 
   if (pump->upward && proxy->hold_after > 0 && !proxy->released)
     {
-      if (link->up >= proxy->hold_after)
+      if (link->up >= proxy->hold_after && !link->websocket)
         {
           link->held = TRUE;
           return;
@@ -240,6 +247,12 @@ guint64
 rl_test_proxy_get_bytes_up (RlTestProxy *proxy)
 {
   return proxy->bytes_up;
+}
+
+guint64
+rl_test_proxy_get_http_bytes_up (RlTestProxy *proxy)
+{
+  return proxy->http_bytes_up;
 }
 
 void

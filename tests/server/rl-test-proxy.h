@@ -26,9 +26,13 @@ guint        rl_test_proxy_get_n_accepted (RlTestProxy *proxy);
 guint        rl_test_proxy_get_n_open     (RlTestProxy *proxy);
 /* Bytes from clients forwarded to the server so far, all connections. */
 guint64      rl_test_proxy_get_bytes_up   (RlTestProxy *proxy);
-/* Once a connection has forwarded this many bytes to the server, what its
- * client sends more is not read until rl_test_proxy_release (0: never
- * held). The client's writes then stall once the kernel's buffers fill. */
+/* The same, leaving out WebSocket links (those whose first request asks
+ * for the upgrade): what HTTP requests sent. */
+guint64      rl_test_proxy_get_http_bytes_up (RlTestProxy *proxy);
+/* Once an HTTP connection has forwarded this many bytes to the server,
+ * what its client sends more is not read until rl_test_proxy_release (0:
+ * never held). The client's writes then stall once the kernel's buffers
+ * fill. WebSocket links are never held. */
 void         rl_test_proxy_hold_after     (RlTestProxy *proxy,
                                            guint64      bytes);
 /* Whether some connection is being held back now. */
