@@ -495,6 +495,7 @@ show_documents (RlWindow   *self,
     position = GTK_INVALID_LIST_POSITION;
   gtk_single_selection_set_selected (self->selection, position);
   g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
+  adw_status_page_set_icon_name (self->doc_list_status, "document-send-symbolic");
   adw_status_page_set_title (self->doc_list_status, _("No Documents"));
   adw_status_page_set_description (self->doc_list_status, _("Upload a mockup or drop files here."));
   gtk_stack_set_visible_child_name (self->doc_list_stack, n ? "list" : "empty");
@@ -541,6 +542,7 @@ documents_listed (GObject      *source,
     return;
   if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
     {
+      adw_status_page_set_icon_name (self->doc_list_status, "network-offline-symbolic");
       adw_status_page_set_title (self->doc_list_status, _("No Documents Kept Offline"));
       adw_status_page_set_description (self->doc_list_status,
                                        _("The server can’t be reached. Documents you open while connected stay available here when you’re offline."));
@@ -660,6 +662,7 @@ content_loaded (GObject      *source,
     {
       /* Opened again once the server lists the documents again. */
       self->content_unreachable = TRUE;
+      adw_status_page_set_icon_name (self->error_page, "network-offline-symbolic");
       adw_status_page_set_title (self->error_page, _("Not Available Offline"));
       adw_status_page_set_description (self->error_page,
                                        _("The server can’t be reached, and this document was not opened here before. It opens when the connection is back."));
@@ -703,6 +706,7 @@ open_document (RlWindow  *self,
   close_document (self);
   self->doc = item;
   self->content_unreachable = FALSE;
+  adw_status_page_set_icon_name (self->error_page, "dialog-error-symbolic");
   adw_status_page_set_title (self->error_page, _("Could Not Open the Document"));
   adw_window_title_set_title (self->title, rl_doc_item_get_title (item));
   gtk_window_set_title (GTK_WINDOW (self), rl_doc_item_get_title (item));
