@@ -554,13 +554,16 @@ content_request_free (ContentRequest *request)
   g_free (request);
 }
 
-/* The kept bytes answer: a 304, or a server out of reach. */
+/* The kept bytes answer: a 304, or a server out of reach. Only what the
+ * server confirmed (confirmed: a 304 to this token) is kept in memory, to
+ * be written to the cache the welcome names. */
 static void
 return_kept (RlApi          *self,
              GTask          *task,
-             ContentRequest *request)
+             ContentRequest *request,
+             gboolean        confirmed)
 {
-  if (request->from_disk)
+  if (request->from_disk && confirmed)
     {
       CachedContent *cached = g_new0 (CachedContent, 1);
 
@@ -589,7 +592,7 @@ content_done (GObject      *source,
       if (request->kept != NULL && is_unreachable (msg, error))
         {
           g_debug ("content of %s from the cache: %s", request->doc_id, error->message);
-          return_kept (self, task, request);
+          return_kept (self, task, request, FALSE);
           return;
         }
       g_task_return_error (task, g_steal_pointer (&error));
@@ -606,7 +609,7 @@ content_done (GObject      *source,
           return;
         }
       self->n_not_modified++;
-      return_kept (self, task, request);
+      return_kept (self, task, request, TRUE);
       return;
     }
 
