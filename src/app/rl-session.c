@@ -51,11 +51,32 @@ update_label (RlSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
 }
 
+/* The documents' disk cache is the account's: read from the start when
+ * the keyring names the user, written once the server has welcomed them
+ * (so one account's documents never land in another's directory). */
+static void
+update_cache (RlSession *self)
+{
+  const RlMessage *welcome = rl_connection_get_welcome (self->connection);
+  const char *user = welcome ? welcome->user.id : rl_connection_get_user_id (self->connection);
+  RlDocCache *cache = rl_api_get_cache (self->api);
+  g_autoptr(RlDocCache) other = NULL;
+
+  if (user == NULL)
+    return;
+  if (cache == NULL || g_strcmp0 (rl_doc_cache_get_user_id (cache), user) != 0)
+    cache = other = rl_doc_cache_new (NULL, rl_connection_get_url (self->connection), user, 0);
+  rl_api_set_cache (self->api, cache, welcome != NULL);
+}
+
 static void
 on_state (RlSession *self)
 {
   if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
-    update_label (self);
+    {
+      update_label (self);
+      update_cache (self);
+    }
 }
 
 /* ---- the check ------------------------------------------------------------ */
@@ -252,6 +273,7 @@ rl_session_new (const char    *server_url,
   self->connection = rl_connection_new (server_url, token, tls_database);
   if (user_id != NULL)
     rl_connection_set_user_id (self->connection, user_id);
+  update_cache (self);
   g_signal_connect_swapped (self->connection, "notify::state", G_CALLBACK (on_state), self);
   return g_steal_pointer (&self);
 }

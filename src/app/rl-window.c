@@ -16,6 +16,7 @@
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
 #include "rl-thread-panel.h"
+#include "rl-upload-row.h"
 
 /* What a rolled-back change needs for its one-click retry. */
 typedef struct
@@ -51,6 +52,8 @@ struct _RlWindow
   GtkStack             *doc_list_stack;
   AdwStatusPage        *doc_list_status;
   GtkListView          *doc_list;
+  GtkBox               *uploads_box;
+  GtkButton            *upload_button;
   GtkBox               *banners;
   GtkStack             *doc_stack;
   GtkSpinner           *spinner;
@@ -76,11 +79,14 @@ struct _RlWindow
   GCancellable         *list_cancellable;
   gboolean              listed_once;
   char                 *pending_doc;   /* to open once listed */
+  gboolean              content_unreachable; /* the open document's content could not be fetched */
   guint                 countdown_id;
 
   RlDocItem            *doc;
   RlDocStore           *store;
   GCancellable         *content_cancellable;
+
+  GPtrArray            *uploads;       /* Upload* under way, not owned */
 
   GHashTable           *retries;       /* id → Retry */
   guint                 next_retry_id;
@@ -106,6 +112,7 @@ static GParamSpec *properties[N_PROPS];
 static void open_document (RlWindow  *self,
                            RlDocItem *item);
 static void update_account_state (RlWindow *self);
+static void close_document (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
@@ -499,46 +506,29 @@ select_document (RlWindow   *self,
     gtk_single_selection_set_selected (self->selection, position);
 }
 
+/* Shows docs in the sidebar; the open document stays open, and selected
+ * when it is still listed. from_server: the server's list, not the one
+ * kept from before. */
 static void
-documents_listed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      data)
+show_documents (RlWindow   *self,
+                GListModel *docs,
+                gboolean    from_server)
 {
-  g_autoptr(RlWindow) self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) docs = rl_api_list_documents_finish (RL_API (source), result, &error);
   g_autofree char *open_id = self->doc ? g_strdup (rl_doc_item_get_id (self->doc)) : NULL;
-  guint n;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (docs);
+  guint position;
 
-  if (docs == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->documents)) == 0)
-        {
-          adw_status_page_set_title (self->doc_list_status, _("Could Not Load Documents"));
-          adw_status_page_set_description (self->doc_list_status, error->message);
-          gtk_stack_set_visible_child_name (self->doc_list_stack, "empty");
-        }
-      return;
-    }
-
-  n = g_list_model_get_n_items (docs);
-  {
-    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-    guint position;
-
-    for (guint i = 0; i < n; i++)
-      g_ptr_array_add (items, g_list_model_get_item (docs, i));
-    /* The open document stays open, and selected when it is still listed. */
-    g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
-    g_list_store_splice (self->documents, 0, g_list_model_get_n_items (G_LIST_MODEL (self->documents)),
-                         items->pdata, items->len);
-    if (open_id == NULL || !find_document (self, open_id, &position))
-      position = GTK_INVALID_LIST_POSITION;
-    gtk_single_selection_set_selected (self->selection, position);
-    g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
-  }
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (docs, i));
+  g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
+  g_list_store_splice (self->documents, 0, g_list_model_get_n_items (G_LIST_MODEL (self->documents)),
+                       items->pdata, items->len);
+  if (open_id == NULL || !find_document (self, open_id, &position))
+    position = GTK_INVALID_LIST_POSITION;
+  gtk_single_selection_set_selected (self->selection, position);
+  g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
+  adw_status_page_set_icon_name (self->doc_list_status, "document-send-symbolic");
   adw_status_page_set_title (self->doc_list_status, _("No Documents"));
   adw_status_page_set_description (self->doc_list_status, _("Upload a mockup or drop files here."));
   gtk_stack_set_visible_child_name (self->doc_list_stack, n ? "list" : "empty");
@@ -550,8 +540,52 @@ documents_listed (GObject      *source,
       else if (!self->listed_once && n > 0)
         gtk_single_selection_set_selected (self->selection, 0);   /* a first look at something */
     }
-  g_clear_pointer (&self->pending_doc, g_free);
-  self->listed_once = TRUE;
+  else if (from_server && self->content_unreachable && position != GTK_INVALID_LIST_POSITION)
+    {
+      /* Its content could not be fetched while away: now it can. */
+      g_autoptr(RlDocItem) item = g_list_model_get_item (G_LIST_MODEL (self->documents), position);
+
+      open_document (self, item);
+    }
+  if (from_server)
+    {
+      g_clear_pointer (&self->pending_doc, g_free);
+      self->listed_once = TRUE;
+    }
+}
+
+static void
+documents_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(RlWindow) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) docs = rl_api_list_documents_finish (RL_API (source), result, &error);
+
+  if (docs != NULL)
+    {
+      show_documents (self, docs, TRUE);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* What is listed (the list kept from before, say) stays. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->documents)) > 0)
+    return;
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
+    {
+      adw_status_page_set_icon_name (self->doc_list_status, "network-offline-symbolic");
+      adw_status_page_set_title (self->doc_list_status, _("No Documents Kept Offline"));
+      adw_status_page_set_description (self->doc_list_status,
+                                       _("The server can’t be reached. Documents you open while connected stay available here when you’re offline."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->doc_list_status, _("Could Not Load Documents"));
+      adw_status_page_set_description (self->doc_list_status, error->message);
+    }
+  gtk_stack_set_visible_child_name (self->doc_list_stack, "empty");
 }
 
 static void
@@ -559,6 +593,17 @@ refresh_documents (RlWindow *self)
 {
   if (self->session == NULL)
     return;
+  /* Until the server answers, or if it can't: the list seen last time. */
+  if (!self->listed_once && g_list_model_get_n_items (G_LIST_MODEL (self->documents)) == 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) kept = rl_api_load_cached_documents (rl_session_get_api (self->session), &error);
+
+      if (kept != NULL)
+        show_documents (self, kept, FALSE);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_debug ("no document list kept: %s", error->message);
+    }
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   self->list_cancellable = g_cancellable_new ();
@@ -646,6 +691,17 @@ content_loaded (GObject      *source,
   gtk_spinner_stop (self->spinner);
   if (self->doc == NULL || self->page_view == NULL)
     return;   /* closed meanwhile */
+  if (bytes == NULL && g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
+    {
+      /* Opened again once the server lists the documents again. */
+      self->content_unreachable = TRUE;
+      adw_status_page_set_icon_name (self->error_page, "network-offline-symbolic");
+      adw_status_page_set_title (self->error_page, _("Not Available Offline"));
+      adw_status_page_set_description (self->error_page,
+                                       _("The server can’t be reached, and this document was not opened here before. It opens when the connection is back."));
+      gtk_stack_set_visible_child_name (self->doc_stack, "error");
+      return;
+    }
   if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
     {
       show_page (self, bytes, error);
@@ -678,8 +734,13 @@ open_document (RlWindow  *self,
       if (item == NULL || item == self->doc)
         return;
     }
+  /* item may be the document open now: held while that one closes. */
+  g_object_ref (item);
   close_document (self);
-  self->doc = g_object_ref (item);
+  self->doc = item;
+  self->content_unreachable = FALSE;
+  adw_status_page_set_icon_name (self->error_page, "dialog-error-symbolic");
+  adw_status_page_set_title (self->error_page, _("Could Not Open the Document"));
   adw_window_title_set_title (self->title, rl_doc_item_get_title (item));
   gtk_window_set_title (GTK_WINDOW (self), rl_doc_item_get_title (item));
 
@@ -758,18 +819,69 @@ bind_doc_row (GtkSignalListItemFactory *factory,
 
 /* ---- upload -------------------------------------------------------------- */
 
+/* One file on its way: its row under the document list says how far. */
 typedef struct
 {
-  RlWindow *window;
-  char     *title;
+  RlWindow     *window;
+  RlSession    *session;       /* the one it was sent on */
+  RlUploadRow  *row;
+  GCancellable *cancellable;
 } Upload;
 
 static void
 upload_free (Upload *upload)
 {
+  g_ptr_array_remove (upload->window->uploads, upload);
   g_object_unref (upload->window);
-  g_free (upload->title);
+  g_object_unref (upload->session);
+  g_clear_object (&upload->row);
+  g_object_unref (upload->cancellable);
   g_free (upload);
+}
+
+static void
+remove_upload_row (RlWindow    *self,
+                   RlUploadRow *row)
+{
+  GtkWidget *box = GTK_WIDGET (self->uploads_box);
+
+  if (box == NULL || gtk_widget_get_parent (GTK_WIDGET (row)) != box)
+    return;
+  /* The next row, or the Upload button, keeps the keyboard where it was. */
+  if (gtk_widget_has_focus (rl_upload_row_get_button (row)))
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (GTK_WIDGET (row));
+
+      gtk_widget_grab_focus (next ? rl_upload_row_get_button (RL_UPLOAD_ROW (next)) : GTK_WIDGET (self->upload_button));
+    }
+  gtk_box_remove (self->uploads_box, GTK_WIDGET (row));
+  /* Only the separator left: nothing to show. */
+  if (gtk_widget_get_first_child (box) == gtk_widget_get_last_child (box))
+    gtk_widget_set_visible (box, FALSE);
+}
+
+static void
+on_upload_cancel (RlUploadRow *row,
+                  Upload      *upload)
+{
+  g_cancellable_cancel (upload->cancellable);
+}
+
+static void
+on_upload_dismiss (RlUploadRow *row,
+                   RlWindow    *self)
+{
+  remove_upload_row (self, row);
+}
+
+static void
+upload_progress (goffset  sent,
+                 goffset  total,
+                 gpointer data)
+{
+  Upload *upload = data;
+
+  rl_upload_row_set_progress (upload->row, sent, total);
 }
 
 static void
@@ -780,85 +892,77 @@ uploaded (GObject      *source,
   Upload *upload = data;
   RlWindow *self = upload->window;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RlDocItem) item = rl_api_upload_finish (RL_API (source), result, &error);
+  g_autoptr(RlDocItem) item = rl_api_upload_file_finish (RL_API (source), result, &error);
   g_autofree char *title = NULL;
   g_autoptr(AdwToast) toast = NULL;
 
+  g_signal_handlers_disconnect_by_data (upload->row, upload);
   if (self->image_view == NULL)
     ;   /* the window is gone */
+  else if (item == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    remove_upload_row (self, upload->row);
   else if (item == NULL)
-    /* Translators: %s is a file's title, then why it failed */
-    title = g_strdup_printf (_("Could not upload “%s”: %s"), upload->title, error->message);
+    {
+      /* It stays, saying why, until dismissed. */
+      rl_upload_row_set_error (upload->row, error->message);
+      g_signal_connect (upload->row, "close", G_CALLBACK (on_upload_dismiss), self);
+    }
   else
     {
+      remove_upload_row (self, upload->row);
       title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
-      g_list_store_append (self->documents, item);
-      gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
-      select_document (self, rl_doc_item_get_id (item));
-      refresh_documents (self);
-    }
-  if (title != NULL)
-    {
       toast = adw_toast_new (title);
       show_toast (self, toast);
+      /* The window may show another account by now. */
+      if (upload->session == self->session)
+        {
+          g_list_store_append (self->documents, item);
+          gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
+          select_document (self, rl_doc_item_get_id (item));
+          refresh_documents (self);
+        }
     }
   upload_free (upload);
-}
-
-static void
-file_loaded (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  Upload *upload = data;
-  RlWindow *self = upload->window;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
-  g_autofree char *basename = g_file_get_basename (G_FILE (source));
-  g_autofree char *guessed = NULL;
-  g_autofree char *type = NULL;
-
-  if (self->image_view == NULL)
-    {
-      upload_free (upload);   /* the window is gone */
-      return;
-    }
-  if (bytes != NULL)
-    {
-      guessed = g_content_type_guess (basename, g_bytes_get_data (bytes, NULL),
-                                      MIN (g_bytes_get_size (bytes), 4096), NULL);
-      type = rl_api_upload_type_for_file (basename, guessed);
-    }
-  if (bytes == NULL || type == NULL || self->session == NULL)
-    {
-      g_autofree char *title = NULL;
-      g_autoptr(AdwToast) toast = NULL;
-
-      if (bytes == NULL)
-        title = g_strdup_printf (_("Could not read “%s”: %s"), basename, error->message);
-      else
-        title = g_strdup_printf (_("“%s” is not a PNG, JPEG, WebP, Markdown or text file"), basename);
-      toast = adw_toast_new (title);
-      show_toast (self, toast);
-      upload_free (upload);
-      return;
-    }
-  rl_api_upload (rl_session_get_api (self->session), bytes, upload->title, type, NULL, uploaded, upload);
 }
 
 static void
 upload_file (RlWindow *self,
              GFile    *file)
 {
-  Upload *upload = g_new0 (Upload, 1);
-  g_autofree char *basename = g_file_get_basename (file);
-  char *dot = basename ? strrchr (basename, '.') : NULL;
+  RlConnection *connection = rl_session_get_connection (self->session);
+  const RlMessage *welcome = rl_connection_get_welcome (connection);
+  g_autofree char *name = g_file_get_basename (file);
+  GtkWidget *row;
+  Upload *upload;
 
-  if (dot != NULL && dot != basename)
-    *dot = '\0';
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    {
+      g_free (name);
+      name = g_file_get_parse_name (file);
+    }
+  row = rl_upload_row_new (name);
+  gtk_box_append (self->uploads_box, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->uploads_box), TRUE);
+
+  /* The server would refuse a viewer's file once it has it all. */
+  if (welcome != NULL && welcome->role == RL_ROLE_VIEWER)
+    {
+      g_autoptr(GError) error = rl_api_new_upload_error (RL_ERROR_FORBIDDEN, name, NULL);
+
+      rl_upload_row_set_error (RL_UPLOAD_ROW (row), error->message);
+      g_signal_connect (row, "close", G_CALLBACK (on_upload_dismiss), self);
+      return;
+    }
+
+  upload = g_new0 (Upload, 1);
   upload->window = g_object_ref (self);
-  upload->title = g_strdup (basename ? basename : _("Untitled"));
-  g_file_load_bytes_async (file, NULL, file_loaded, upload);
+  upload->session = g_object_ref (self->session);
+  upload->row = RL_UPLOAD_ROW (g_object_ref (row));
+  upload->cancellable = g_cancellable_new ();
+  g_ptr_array_add (self->uploads, upload);
+  g_signal_connect (row, "close", G_CALLBACK (on_upload_cancel), upload);
+  rl_api_upload_file (rl_session_get_api (self->session), file, NULL, upload->cancellable,
+                      upload_progress, upload, uploaded, upload);
 }
 
 void
@@ -867,6 +971,8 @@ rl_window_upload_files (RlWindow   *self,
 {
   g_return_if_fail (RL_IS_WINDOW (self));
 
+  if (self->session == NULL)
+    return;
   for (guint i = 0; i < g_list_model_get_n_items (files); i++)
     {
       g_autoptr(GFile) file = g_list_model_get_item (files, i);
@@ -1190,6 +1296,9 @@ rl_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
+  /* Each holds the window until it has stopped. */
+  for (guint i = 0; i < self->uploads->len; i++)
+    g_cancellable_cancel (((Upload *) g_ptr_array_index (self->uploads, i))->cancellable);
   if (self->image_view)
     close_document (self);
   if (self->session)
@@ -1220,6 +1329,7 @@ rl_window_finalize (GObject *object)
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->retries, g_hash_table_unref);
+  g_clear_pointer (&self->uploads, g_ptr_array_unref);
   g_free (self->pending_doc);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
@@ -1297,6 +1407,8 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_status);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads_box);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, upload_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, banners);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
@@ -1345,6 +1457,8 @@ rl_window_init (RlWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
+  self->uploads = g_ptr_array_new ();
+  set_accessible_label (self->uploads_box, _("Uploads"));
 
   /* The view and the panel: one selection, one filter. */
   self->image_view = RL_IMAGE_VIEW (rl_image_view_new ());

@@ -34,7 +34,9 @@ void           rl_window_set_session      (RlWindow      *self,
 RlSession     *rl_window_get_session      (RlWindow      *self);
 void           rl_window_add_toast        (RlWindow      *self,
                                            AdwToast      *toast);
-/* Uploads each file (GFile) as a new document, then lists them again. */
+/* Uploads each file (GFile) as a new document: each has a row under the
+ * document list with its progress and a Cancel button, or why it was
+ * refused; the new document opens. */
 void           rl_window_upload_files     (RlWindow      *self,
                                            GListModel    *files);
 

@@ -9,11 +9,14 @@
 #include "rl-api.h"
 #include "rl-error-text.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
 #include "rl-codec.h"
 #include "rl-error.h"
+#include "rl-limits.h"
+#include "rl-snapshot-cache.h"
 
 /* ---- document item ------------------------------------------------------- */
 
@@ -127,6 +130,10 @@ rl_doc_item_get_kind (RlDocItem *self)
 
 /* ---- API ----------------------------------------------------------------- */
 
+/* Long enough for a slow link, short enough that a request into a network
+ * that drops everything falls back to the cache within half a minute. */
+#define IO_TIMEOUT_SECONDS 30
+
 typedef struct
 {
   char   *etag;     /* as the server quoted it */
@@ -141,6 +148,9 @@ struct _RlApi
   char        *authorization;
   GHashTable  *content;       /* doc id → CachedContent */
   guint        n_not_modified;
+  RlDocCache  *cache;
+  gboolean     cache_writable;
+  GPtrArray   *listed;        /* RlDocItem* of the last list, to keep once writable */
 };
 
 G_DEFINE_FINAL_TYPE (RlApi, rl_api, G_TYPE_OBJECT)
@@ -212,6 +222,19 @@ exchange_error (SoupMessage *msg,
                       soup_message_get_reason_phrase (msg));
 }
 
+/* Whether a failed exchange means the server could not be reached: no
+ * answer at all, or a proxy's word that the server behind it is away. */
+static gboolean
+is_unreachable (SoupMessage  *msg,
+                const GError *error)
+{
+  guint status = msg ? soup_message_get_status (msg) : 0;
+
+  return g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST) ||
+         status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+         status == SOUP_STATUS_GATEWAY_TIMEOUT;
+}
+
 static JsonNode *
 parse_body (GBytes  *body,
             GError **error)
@@ -263,6 +286,51 @@ exchange_finish_json (GObject       *source,
 }
 
 static void
+documents_kept (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_doc_cache_save_documents_finish (RL_DOC_CACHE (source), result, &error))
+    g_debug ("document list not cached: %s", error->message);
+}
+
+static void
+content_kept (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_doc_cache_save_content_finish (RL_DOC_CACHE (source), result, &error))
+    g_debug ("content not cached: %s", error->message);
+}
+
+static void
+keep_documents (RlApi *self)
+{
+  g_autoptr(GPtrArray) docs = NULL;
+
+  if (self->cache == NULL || !self->cache_writable || self->listed == NULL)
+    return;
+  docs = g_ptr_array_sized_new (self->listed->len);
+  for (guint i = 0; i < self->listed->len; i++)
+    g_ptr_array_add (docs, (gpointer) rl_doc_item_get_document (g_ptr_array_index (self->listed, i)));
+  rl_doc_cache_save_documents_async (self->cache, docs, NULL, documents_kept, NULL);
+}
+
+static void
+keep_content (RlApi      *self,
+              const char *doc_id,
+              const char *etag,
+              GBytes     *bytes)
+{
+  if (self->cache != NULL && self->cache_writable)
+    rl_doc_cache_save_content_async (self->cache, doc_id, etag, bytes, NULL, content_kept, NULL);
+}
+
+static void
 rl_api_finalize (GObject *object)
 {
   RlApi *self = RL_API (object);
@@ -271,6 +339,8 @@ rl_api_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->authorization, g_free);
   g_clear_pointer (&self->content, g_hash_table_unref);
+  g_clear_object (&self->cache);
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
   G_OBJECT_CLASS (rl_api_parent_class)->finalize (object);
 }
 
@@ -328,7 +398,7 @@ rl_api_new (const char   *server_url,
     self->base_url = g_uri_to_string (http);
   }
   self->authorization = g_strconcat ("Bearer ", token, NULL);
-  self->session = soup_session_new ();
+  self->session = soup_session_new_with_options ("timeout", IO_TIMEOUT_SECONDS, NULL);
   if (tls_database)
     soup_session_set_tls_database (self->session, tls_database);
   return g_steal_pointer (&self);
@@ -341,26 +411,46 @@ rl_api_get_base_url (RlApi *self)
   return self->base_url;
 }
 
-/* ---- list ---------------------------------------------------------------- */
-
-static void
-list_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+void
+rl_api_set_cache (RlApi      *self,
+                  RlDocCache *cache,
+                  gboolean    writable)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
-  g_autoptr(GPtrArray) docs = node ? rl_documents_from_json (node, &error) : NULL;
-  g_autoptr(GListStore) store = NULL;
+  gboolean was_writable;
+  GHashTableIter iter;
+  gpointer key, value;
 
-  if (docs == NULL)
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (cache == NULL || RL_IS_DOC_CACHE (cache));
+
+  was_writable = self->cache == cache && self->cache_writable;
+  g_set_object (&self->cache, cache);
+  self->cache_writable = cache != NULL && writable;
+  if (!self->cache_writable || was_writable)
+    return;
+  /* What came before the server named the user. */
+  keep_documents (self);
+  g_hash_table_iter_init (&iter, self->content);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+      CachedContent *cached = value;
 
-  store = g_list_store_new (RL_TYPE_DOC_ITEM);
+      keep_content (self, key, cached->etag, cached->bytes);
+    }
+}
+
+RlDocCache *
+rl_api_get_cache (RlApi *self)
+{
+  g_return_val_if_fail (RL_IS_API (self), NULL);
+  return self->cache;
+}
+
+static GListModel *
+items_of (GPtrArray *docs)
+{
+  GListStore *store = g_list_store_new (RL_TYPE_DOC_ITEM);
+
   /* The items take the documents over. */
   g_ptr_array_set_free_func (docs, NULL);
   for (guint i = 0; i < docs->len; i++)
@@ -369,7 +459,53 @@ list_done (GObject      *source,
 
       g_list_store_append (store, item);
     }
-  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+  return G_LIST_MODEL (store);
+}
+
+GListModel *
+rl_api_load_cached_documents (RlApi   *self,
+                              GError **error)
+{
+  g_autoptr(GPtrArray) docs = NULL;
+
+  g_return_val_if_fail (RL_IS_API (self), NULL);
+
+  if (self->cache == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no document cache");
+      return NULL;
+    }
+  docs = rl_doc_cache_load_documents (self->cache, error);
+  return docs ? items_of (docs) : NULL;
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+static void
+list_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RlApi *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  g_autoptr(GPtrArray) docs = node ? rl_documents_from_json (node, &error) : NULL;
+  g_autoptr(GListModel) items = NULL;
+
+  if (docs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  items = items_of (docs);
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
+  self->listed = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    g_ptr_array_add (self->listed, g_list_model_get_item (items, i));
+  keep_documents (self);
+  g_task_return_pointer (task, g_steal_pointer (&items), g_object_unref);
 }
 
 void
@@ -401,6 +537,43 @@ rl_api_list_documents_finish (RlApi         *self,
 
 /* ---- content ------------------------------------------------------------- */
 
+typedef struct
+{
+  char     *doc_id;
+  char     *etag;       /* asked with If-None-Match: the ETag of kept */
+  GBytes   *kept;       /* from memory or the cache */
+  gboolean  from_disk;
+} ContentRequest;
+
+static void
+content_request_free (ContentRequest *request)
+{
+  g_free (request->doc_id);
+  g_free (request->etag);
+  g_clear_pointer (&request->kept, g_bytes_unref);
+  g_free (request);
+}
+
+/* The kept bytes answer: a 304, or a server out of reach. Only what the
+ * server confirmed (confirmed: a 304 to this token) is kept in memory, to
+ * be written to the cache the welcome names. */
+static void
+return_kept (RlApi          *self,
+             GTask          *task,
+             ContentRequest *request,
+             gboolean        confirmed)
+{
+  if (request->from_disk && confirmed)
+    {
+      CachedContent *cached = g_new0 (CachedContent, 1);
+
+      cached->etag = g_strdup (request->etag);
+      cached->bytes = g_bytes_ref (request->kept);
+      g_hash_table_replace (self->content, g_strdup (request->doc_id), cached);
+    }
+  g_task_return_pointer (task, g_bytes_ref (request->kept), (GDestroyNotify) g_bytes_unref);
+}
+
 static void
 content_done (GObject      *source,
               GAsyncResult *result,
@@ -408,23 +581,27 @@ content_done (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   RlApi *self = g_task_get_source_object (task);
-  const char *doc_id = g_task_get_task_data (task);
+  ContentRequest *request = g_task_get_task_data (task);
   SoupMessage *msg;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = exchange_finish (source, result, &msg, &error);
-  CachedContent *cached;
   const char *etag;
 
   if (body == NULL)
     {
+      if (request->kept != NULL && is_unreachable (msg, error))
+        {
+          g_debug ("content of %s from the cache: %s", request->doc_id, error->message);
+          return_kept (self, task, request, FALSE);
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  cached = g_hash_table_lookup (self->content, doc_id);
   if (soup_message_get_status (msg) == SOUP_STATUS_NOT_MODIFIED)
     {
-      if (cached == NULL)
+      if (request->kept == NULL)
         {
           /* Asked without an ETag, so a 304 is the server's mistake. */
           g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
@@ -432,19 +609,61 @@ content_done (GObject      *source,
           return;
         }
       self->n_not_modified++;
-      g_task_return_pointer (task, g_bytes_ref (cached->bytes), (GDestroyNotify) g_bytes_unref);
+      return_kept (self, task, request, TRUE);
       return;
     }
 
   etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
   if (etag != NULL)
     {
-      cached = g_new0 (CachedContent, 1);
+      CachedContent *cached = g_new0 (CachedContent, 1);
+
       cached->etag = g_strdup (etag);
       cached->bytes = g_bytes_ref (body);
-      g_hash_table_replace (self->content, g_strdup (doc_id), cached);
+      g_hash_table_replace (self->content, g_strdup (request->doc_id), cached);
+      keep_content (self, request->doc_id, etag, body);
     }
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+send_content_request (GTask *task)
+{
+  RlApi *self = g_task_get_source_object (task);
+  ContentRequest *request = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  escaped = g_uri_escape_string (request->doc_id, NULL, FALSE);
+  path = g_strdup_printf ("/api/v1/docs/%s/content", escaped);
+  msg = new_message (self, "GET", path);
+  if (request->etag != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", request->etag);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    content_done, task);
+}
+
+static void
+content_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  ContentRequest *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  request->kept = rl_doc_cache_load_content_finish (RL_DOC_CACHE (source), result, &request->etag, &error);
+  if (request->kept != NULL)
+    request->from_disk = TRUE;
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("content of %s not read from the cache: %s", request->doc_id, error->message);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  send_content_request (task);
 }
 
 void
@@ -454,10 +673,8 @@ rl_api_get_content (RlApi               *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
+  GTask *task;
+  ContentRequest *request;
   CachedContent *cached;
 
   g_return_if_fail (RL_IS_API (self));
@@ -465,16 +682,22 @@ rl_api_get_content (RlApi               *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_api_get_content);
-  g_task_set_task_data (task, g_strdup (doc_id), g_free);
+  request = g_new0 (ContentRequest, 1);
+  request->doc_id = g_strdup (doc_id);
+  g_task_set_task_data (task, request, (GDestroyNotify) content_request_free);
 
-  escaped = g_uri_escape_string (doc_id, NULL, FALSE);
-  path = g_strdup_printf ("/api/v1/docs/%s/content", escaped);
-  msg = new_message (self, "GET", path);
   cached = g_hash_table_lookup (self->content, doc_id);
   if (cached != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", cached->etag);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    content_done, g_steal_pointer (&task));
+    {
+      request->etag = g_strdup (cached->etag);
+      request->kept = g_bytes_ref (cached->bytes);
+    }
+  else if (self->cache != NULL && rl_snapshot_cache_doc_id_is_valid (doc_id))
+    {
+      rl_doc_cache_load_content_async (self->cache, doc_id, cancellable, content_read, task);
+      return;
+    }
+  send_content_request (task);
 }
 
 GBytes *
@@ -495,22 +718,169 @@ rl_api_get_n_not_modified (RlApi *self)
 
 /* ---- upload -------------------------------------------------------------- */
 
+typedef struct
+{
+  GFile                 *file;
+  char                  *name;          /* the file's, as people see it */
+  char                  *title;
+  char                  *type;
+  goffset                size;
+  goffset                sent;
+  GFileProgressCallback  progress;
+  gpointer               progress_data;
+  SoupMessage           *msg;
+  gulong                 wrote_id;
+} Upload;
+
+static void
+upload_free (Upload *upload)
+{
+  if (upload->wrote_id != 0)
+    g_signal_handler_disconnect (upload->msg, upload->wrote_id);
+  g_clear_object (&upload->msg);
+  g_clear_object (&upload->file);
+  g_free (upload->name);
+  g_free (upload->title);
+  g_free (upload->type);
+  g_free (upload);
+}
+
+static gboolean
+is_image_type (const char *type)
+{
+  return type != NULL && g_str_has_prefix (type, "image/");
+}
+
+/* "PNG", "JPEG" or "WebP": what people call the image types the server takes. */
+static const char *
+image_type_name (const char *type)
+{
+  if (g_strcmp0 (type, "image/jpeg") == 0)
+    return "JPEG";
+  if (g_strcmp0 (type, "image/webp") == 0)
+    return "WebP";
+  return "PNG";
+}
+
+static GError *
+too_large_error (const char *name,
+                 goffset     size)
+{
+  g_autofree char *file_size = g_format_size ((guint64) size);
+  g_autofree char *limit = g_format_size (RL_UPLOAD_MAX_BYTES);
+
+  /* Translators: an upload refused before it is sent; the first %s is a
+   * file name, the second its size ("63.2 MB"), the third the limit */
+  return g_error_new (RL_ERROR, RL_ERROR_TOO_LARGE, _("“%s” is %s; the server takes files up to %s"),
+                      name, file_size, limit);
+}
+
+/* The error of a finished or failed upload, in words that say what to do. */
+static GError *
+upload_error (const GError *error,
+              const char   *name,
+              const char   *type,
+              goffset       sent)
+{
+  g_autofree char *limit = NULL;
+
+  if (error->domain != RL_ERROR)
+    return g_error_copy (error);
+  switch (error->code)
+    {
+    case RL_ERROR_CONNECTION_LOST:
+      if (sent > 0)
+        /* Translators: %s is a file name */
+        return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
+                            _("The connection was lost while uploading “%s”; upload it again when you’re back online"),
+                            name);
+      if (!g_network_monitor_get_network_available (g_network_monitor_get_default ()))
+        return g_error_new (RL_ERROR, RL_ERROR_OFFLINE, _("You’re offline; upload “%s” again when you’re back"), name);
+      return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
+                          _("The server can’t be reached; upload “%s” again once it is back"), name);
+    case RL_ERROR_FORBIDDEN:
+      return g_error_new_literal (RL_ERROR, RL_ERROR_FORBIDDEN,
+                                  _("Viewers can’t upload documents; ask an admin of your team to make you a member"));
+    case RL_ERROR_TOO_LARGE:
+      limit = g_format_size (RL_UPLOAD_MAX_BYTES);
+      if (is_image_type (type))
+        /* Translators: %s is a file name, %d pixels, %d megapixels, then %s a file size ("52.4 MB") */
+        return g_error_new (RL_ERROR, RL_ERROR_TOO_LARGE,
+                            _("“%s” is too large for the server, which takes images up to %d pixels a side and %d megapixels, in files up to %s"),
+                            name, RL_IMAGE_MAX_SIDE, RL_IMAGE_MAX_PIXELS / 1000000, limit);
+      /* Translators: %s is a file name, then a file size ("52.4 MB") */
+      return g_error_new (RL_ERROR, RL_ERROR_TOO_LARGE,
+                          _("“%s” is too large for the server, which takes files up to %s"), name, limit);
+    case RL_ERROR_BAD_REQUEST:
+      if (is_image_type (type))
+        /* Translators: %s is a file name, then "PNG", "JPEG" or "WebP" */
+        return g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                            _("The server could not read “%s” as a %s image; it may be damaged: export it again and upload the new file"),
+                            name, image_type_name (type));
+      return g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                          _("The server could not read “%s” as text; save it as UTF-8 and upload it again"), name);
+    case RL_ERROR_UNAUTHORIZED:
+      return g_error_new (RL_ERROR, RL_ERROR_UNAUTHORIZED,
+                          _("You’re signed out; sign in again, then upload “%s”"), name);
+    case RL_ERROR_RATE_LIMITED:
+      return g_error_new (RL_ERROR, RL_ERROR_RATE_LIMITED,
+                          _("The server is busy; upload “%s” again in a moment"), name);
+    case RL_ERROR_OFFLINE:
+    case RL_ERROR_TIMEOUT:
+      return g_error_new (RL_ERROR, error->code,
+                          _("The server did not answer in time; upload “%s” again later"), name);
+    default:
+      return g_error_new (RL_ERROR, error->code,
+                          _("The server could not store “%s”; try again later, and tell its admin if this goes on"),
+                          name);
+    }
+}
+
+static void
+upload_return_error (GTask        *task,
+                     const GError *error)
+{
+  Upload *upload = g_task_get_task_data (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_error (task, upload_error (error, upload->name, upload->type, upload->sent));
+}
+
 static void
 upload_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
   RlDocument *doc = node ? rl_document_from_json (node, &error) : NULL;
 
+  if (upload != NULL && upload->wrote_id != 0)
+    {
+      g_signal_handler_disconnect (upload->msg, upload->wrote_id);
+      upload->wrote_id = 0;
+    }
   if (doc == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (upload != NULL)
+        upload_return_error (task, error);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   g_task_return_pointer (task, rl_doc_item_new (doc), g_object_unref);
+}
+
+static char *
+upload_path (const char *title)
+{
+  g_autofree char *escaped = g_uri_escape_string (title, NULL, FALSE);
+
+  return g_strdup_printf ("/api/v1/docs?title=%s", escaped);
 }
 
 void
@@ -524,7 +894,6 @@ rl_api_upload (RlApi               *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (RL_IS_API (self));
@@ -534,9 +903,13 @@ rl_api_upload (RlApi               *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_api_upload);
+  if (g_bytes_get_size (content) > RL_UPLOAD_MAX_BYTES)
+    {
+      g_task_return_error (task, too_large_error (title, (goffset) g_bytes_get_size (content)));
+      return;
+    }
 
-  escaped = g_uri_escape_string (title, NULL, FALSE);
-  path = g_strdup_printf ("/api/v1/docs?title=%s", escaped);
+  path = upload_path (title);
   msg = new_message (self, "POST", path);
   soup_message_set_request_body_from_bytes (msg, content_type, content);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
@@ -550,6 +923,287 @@ rl_api_upload_finish (RlApi         *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+upload_wrote (SoupMessage *msg,
+              guint        chunk_size,
+              gpointer     data)
+{
+  Upload *upload = data;
+
+  upload->sent = MIN (upload->sent + (goffset) chunk_size, upload->size);
+  if (upload->progress)
+    upload->progress (upload->sent, upload->size, upload->progress_data);
+}
+
+static void
+upload_opened (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RlApi *self = g_task_get_source_object (task);
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
+  g_autofree char *path = NULL;
+  GCancellable *cancellable;
+
+  if (stream == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        /* Translators: %s is a file name, then why it could not be read */
+        g_task_return_new_error (task, error->domain, error->code, _("Could not read “%s”: %s"), upload->name,
+                                 error->message);
+      return;
+    }
+
+  path = upload_path (upload->title);
+  upload->msg = new_message (self, "POST", path);
+  /* Streamed: the file is never all in memory, and each piece written
+   * is progress. */
+  soup_message_set_request_body (upload->msg, upload->type, G_INPUT_STREAM (stream), upload->size);
+  upload->wrote_id = g_signal_connect (upload->msg, "wrote-body-data", G_CALLBACK (upload_wrote), upload);
+  if (upload->progress)
+    upload->progress (0, upload->size, upload->progress_data);
+  cancellable = g_task_get_cancellable (task);
+  soup_session_send_and_read_async (self->session, upload->msg, G_PRIORITY_DEFAULT, cancellable, upload_done,
+                                    g_steal_pointer (&task));
+}
+
+static void
+upload_open (GTask *task)
+{
+  Upload *upload = g_task_get_task_data (task);
+
+  g_file_read_async (upload->file, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), upload_opened, task);
+}
+
+/* The accepted type an image's format is, or NULL. */
+static const char *
+accepted_image_type (GdkPixbufFormat *format)
+{
+  static const char *const accepted[] = { "image/png", "image/jpeg", "image/webp" };
+  g_auto(GStrv) types = gdk_pixbuf_format_get_mime_types (format);
+
+  for (guint i = 0; types && types[i]; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (accepted); j++)
+      if (g_str_equal (types[i], accepted[j]))
+        return accepted[j];
+  return NULL;
+}
+
+/* Whether this machine's GdkPixbuf reads images of type (a missing WebP
+ * loader is no reason to refuse: the server decides). */
+static gboolean
+can_read_type (const char *type)
+{
+  g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l; l = l->next)
+    if (g_strcmp0 (accepted_image_type (l->data), type) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+upload_header_read (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GdkPixbufFormat *format;
+  const char *type;
+  int width = 0, height = 0;
+
+  format = gdk_pixbuf_get_file_info_finish (result, &width, &height, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (format == NULL)
+    {
+      if (can_read_type (upload->type))
+        {
+          /* Translators: %s is a file name, then "PNG", "JPEG" or "WebP" */
+          g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                                   _("“%s” can’t be read as a %s image; it may be damaged: export it again and upload the new file"),
+                                   upload->name, image_type_name (upload->type));
+          return;
+        }
+      upload_open (g_steal_pointer (&task));
+      return;
+    }
+  /* The bytes say what the file is, whatever its name says. */
+  type = accepted_image_type (format);
+  if (type == NULL)
+    {
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                               _("“%s” is not a PNG, JPEG, WebP, Markdown or text file"), upload->name);
+      return;
+    }
+  g_free (upload->type);
+  upload->type = g_strdup (type);
+  if (width > RL_IMAGE_MAX_SIDE || height > RL_IMAGE_MAX_SIDE || (gint64) width * height > RL_IMAGE_MAX_PIXELS)
+    {
+      /* Translators: an image refused before it is sent: a file name, its
+       * width × height, then the limits */
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_TOO_LARGE,
+                               _("“%s” is %d × %d pixels; the server takes images up to %d pixels a side and %d megapixels"),
+                               upload->name, width, height, RL_IMAGE_MAX_SIDE, RL_IMAGE_MAX_PIXELS / 1000000);
+      return;
+    }
+  upload_open (g_steal_pointer (&task));
+}
+
+/* A title from a file name: without its extension, at most as long as the
+ * server takes. */
+static char *
+title_for_name (const char *name)
+{
+  g_autofree char *base = g_strdup (name);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  g_strstrip (base);
+  if (*base == '\0')
+    return g_strdup (_("Untitled"));
+  return g_utf8_substring (base, 0, MIN (g_utf8_strlen (base, -1), RL_TITLE_MAX_CHARS));
+}
+
+static void
+upload_info_read (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, &error);
+  g_autofree char *path = NULL;
+  GCancellable *cancellable;
+  const char *display_name;
+
+  if (info == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, error->domain, error->code, _("Could not read “%s”: %s"), upload->name,
+                                 error->message);
+      return;
+    }
+
+  display_name = g_file_info_get_attribute_string (info, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME);
+  if (display_name != NULL && g_utf8_validate (display_name, -1, NULL))
+    {
+      g_free (upload->name);
+      upload->name = g_strdup (display_name);
+    }
+  if (upload->title == NULL)
+    upload->title = title_for_name (upload->name);
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                               _("“%s” is a folder; upload the files in it instead"), upload->name);
+      return;
+    }
+  /* The type first: a file of another kind is refused, however large. */
+  upload->type = rl_api_upload_type_for_file (upload->name,
+                                              g_file_info_get_attribute_string (info, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE));
+  if (upload->type == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                               _("“%s” is not a PNG, JPEG, WebP, Markdown or text file"), upload->name);
+      return;
+    }
+  upload->size = g_file_info_get_size (info);
+  if (upload->size > RL_UPLOAD_MAX_BYTES)
+    {
+      g_task_return_error (task, too_large_error (upload->name, upload->size));
+      return;
+    }
+  if (upload->size <= 0)
+    {
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST, _("“%s” is empty"), upload->name);
+      return;
+    }
+
+  /* An image's size in pixels is in its header: read that alone. */
+  path = g_file_get_path (upload->file);
+  cancellable = g_task_get_cancellable (task);
+  if (is_image_type (upload->type) && path != NULL)
+    gdk_pixbuf_get_file_info_async (path, cancellable, upload_header_read, g_steal_pointer (&task));
+  else
+    upload_open (g_steal_pointer (&task));
+}
+
+void
+rl_api_upload_file (RlApi                 *self,
+                    GFile                 *file,
+                    const char            *title,
+                    GCancellable          *cancellable,
+                    GFileProgressCallback  progress_callback,
+                    gpointer               progress_data,
+                    GAsyncReadyCallback    callback,
+                    gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Upload *upload;
+
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_api_upload_file);
+  upload = g_new0 (Upload, 1);
+  upload->file = g_object_ref (file);
+  upload->name = g_file_get_parse_name (file);
+  {
+    g_autofree char *basename = g_file_get_basename (file);
+
+    if (basename != NULL && g_utf8_validate (basename, -1, NULL))
+      {
+        g_free (upload->name);
+        upload->name = g_steal_pointer (&basename);
+      }
+  }
+  upload->title = g_strdup (title);
+  upload->progress = progress_callback;
+  upload->progress_data = progress_data;
+  g_task_set_task_data (task, upload, (GDestroyNotify) upload_free);
+  g_file_query_info_async (file,
+                           G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                           G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE ","
+                           G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, cancellable,
+                           upload_info_read, g_steal_pointer (&task));
+}
+
+RlDocItem *
+rl_api_upload_file_finish (RlApi         *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GError *
+rl_api_new_upload_error (RlErrorCode  code,
+                         const char  *name,
+                         const char  *type)
+{
+  g_autoptr(GError) error = g_error_new_literal (RL_ERROR, code, rl_error_text (code));
+
+  g_return_val_if_fail (name != NULL, NULL);
+  return upload_error (error, name, type, 0);
 }
 
 char *

@@ -7,12 +7,17 @@
  * of the HTTP status), a server that cannot be reached answers
  * RL_ERROR_CONNECTION_LOST, a body the codec refuses RL_ERROR_BAD_REQUEST.
  *
+ * With a cache (rl_api_set_cache), the document list and the contents
+ * fetched are kept on disk too, so what was seen before shows offline.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "rl-doc-cache.h"
+#include "rl-error.h"
 #include "rl-model.h"
 
 G_BEGIN_DECLS
@@ -41,6 +46,21 @@ RlApi       *rl_api_new                     (const char           *server_url,
 /* "http://HOST[:PORT]" or "https://HOST[:PORT]". */
 const char  *rl_api_get_base_url            (RlApi                *self);
 
+/* Keeps the document list and the contents fetched in cache as well, and
+ * reads them from it: a content request asks with the kept ETag (a 304
+ * answers the kept bytes), and so does one to a server that cannot be
+ * reached. Only a writable cache is written (the session makes it so once
+ * the server has named the user); what was fetched before is written then.
+ * NULL: none. */
+void         rl_api_set_cache               (RlApi                *self,
+                                             RlDocCache           *cache,
+                                             gboolean              writable);
+RlDocCache  *rl_api_get_cache               (RlApi                *self);
+/* The list last kept in the cache, a GListModel of RlDocItem; NULL with
+ * the cache's error when there is none (blocking: the file is small). */
+GListModel  *rl_api_load_cached_documents   (RlApi                *self,
+                                             GError              **error);
+
 /* GET /api/v1/docs: a GListModel of RlDocItem, in the server's order. */
 void         rl_api_list_documents          (RlApi                *self,
                                              GCancellable         *cancellable,
@@ -50,8 +70,10 @@ GListModel  *rl_api_list_documents_finish   (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
-/* GET /api/v1/docs/{id}/content. Bytes fetched once are kept in memory with
- * their ETag and asked for again with If-None-Match; a 304 answers them. */
+/* GET /api/v1/docs/{id}/content. Bytes fetched once are kept in memory
+ * (and in the cache) with their ETag and asked for again with
+ * If-None-Match; a 304 answers them, and so does a server that cannot be
+ * reached (RL_ERROR_CONNECTION_LOST, or a proxy's 502, 503 or 504). */
 void         rl_api_get_content             (RlApi                *self,
                                              const char           *doc_id,
                                              GCancellable         *cancellable,
@@ -63,7 +85,8 @@ GBytes      *rl_api_get_content_finish      (RlApi                *self,
 /* How many content requests the server answered 304 Not Modified. */
 guint        rl_api_get_n_not_modified      (RlApi                *self);
 
-/* POST /api/v1/docs?title=…: the new document. */
+/* POST /api/v1/docs?title=…: the new document. Content over the upload
+ * limit is refused (RL_ERROR_TOO_LARGE) before anything is sent. */
 void         rl_api_upload                  (RlApi                *self,
                                              GBytes               *content,
                                              const char           *title,
@@ -74,6 +97,39 @@ void         rl_api_upload                  (RlApi                *self,
 RlDocItem   *rl_api_upload_finish           (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+
+/* Uploads file as a new document, its body streamed from the file. Before
+ * anything is sent, the file is checked as the server would: its type
+ * (RL_ERROR_BAD_REQUEST unless PNG, JPEG, WebP, Markdown or plain text),
+ * its size (RL_ERROR_TOO_LARGE over RL_UPLOAD_MAX_BYTES, BAD_REQUEST when
+ * empty) and, from an image's header alone, its size in pixels
+ * (RL_ERROR_TOO_LARGE over RL_IMAGE_MAX_SIDE a side or RL_IMAGE_MAX_PIXELS).
+ * title: NULL for the file's name without its extension. progress_callback
+ * (may be NULL) hears the bytes sent of the total, from 0 once the checks
+ * pass. Every error's message is a sentence for the person who asked, that
+ * names the file and what to do: the server's codes in RL_ERROR (forbidden
+ * for a viewer, too-large, bad-request for a file it cannot read…),
+ * RL_ERROR_OFFLINE or CONNECTION_LOST when the server cannot be reached or
+ * the link drops, G_IO_ERROR for a file that cannot be read, and
+ * G_IO_ERROR_CANCELLED once cancellable is cancelled (the transfer stops;
+ * the server keeps nothing). */
+void         rl_api_upload_file             (RlApi                *self,
+                                             GFile                *file,
+                                             const char           *title,
+                                             GCancellable         *cancellable,
+                                             GFileProgressCallback progress_callback,
+                                             gpointer              progress_data,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+RlDocItem   *rl_api_upload_file_finish      (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* What a refusal with code of an upload of the file name (of type, or NULL)
+ * means, in the words rl_api_upload_file uses: for a refusal known before
+ * asking (a viewer's, say). */
+GError      *rl_api_new_upload_error        (RlErrorCode           code,
+                                             const char           *name,
+                                             const char           *type);
 
 /* The upload type of a file: its content type when it is one the server
  * takes (PNG, JPEG, WebP, Markdown, plain text), guessed from the name when

@@ -168,22 +168,31 @@ rl_snapshot_cache_new (const char *base,
                        const char *user_id)
 {
   RlSnapshotCache *self;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (server_url != NULL, NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  key = rl_snapshot_cache_dup_account_key (server_url, user_id);
+  self = g_object_new (RL_TYPE_SNAPSHOT_CACHE, NULL);
+  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (), "redline", "snapshots", key, NULL);
+  return self;
+}
+
+char *
+rl_snapshot_cache_dup_account_key (const char *server_url,
+                                   const char *user_id)
+{
   g_autoptr(GChecksum) checksum = NULL;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
-  /* Hashed: neither the server nor the user is readable from the path, and
-   * no URL character can reach the file system. */
   checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (checksum, (const guchar *) server_url, -1);
   g_checksum_update (checksum, (const guchar *) "\n", 1);
   g_checksum_update (checksum, (const guchar *) user_id, -1);
-
-  self = g_object_new (RL_TYPE_SNAPSHOT_CACHE, NULL);
-  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (),
-                                      "redline", "snapshots", g_checksum_get_string (checksum), NULL);
-  return self;
+  return g_strdup (g_checksum_get_string (checksum));
 }
 
 const char *

@@ -34,6 +34,11 @@ RlSnapshotCache *rl_snapshot_cache_new           (const char       *base,
                                                   const char       *user_id);
 /* The account's directory (it may not exist yet). */
 const char      *rl_snapshot_cache_get_directory (RlSnapshotCache  *self);
+/* KEY of the account's directories: the SHA-256 of the server URL and the
+ * user id, so neither is readable from a path and no URL character can
+ * reach the file system. */
+char            *rl_snapshot_cache_dup_account_key (const char     *server_url,
+                                                    const char     *user_id);
 /* Whether doc may name a file: 1–128 of [A-Za-z0-9_-], as the server makes
  * them, so no id can reach outside the directory. */
 gboolean         rl_snapshot_cache_doc_id_is_valid (const char     *doc);

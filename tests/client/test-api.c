@@ -2,10 +2,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "rl-api.h"
 #include "rl-error.h"
+#include "rl-limits.h"
+#include "rl-test-proxy.h"
 #include "rl-test-server.h"
 
 typedef struct
@@ -17,6 +20,7 @@ typedef struct
   char         *image;
   char         *page;
   char         *foreign;  /* a document of the other tenant */
+  char         *dir;      /* files to upload, a cache */
 } Fixture;
 
 static void
@@ -33,6 +37,26 @@ fixture_setup (Fixture       *f,
   f->page = rl_test_add_doc (f->server, "acme", "Notes", "page.md");
   f->foreign = rl_test_add_doc (f->server, "globex", "Secret", "mockup.png");
   rl_test_server_start (f->server);
+  f->dir = g_dir_make_tmp ("redline-api-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
 }
 
 static void
@@ -48,18 +72,27 @@ fixture_teardown (Fixture       *f,
   g_free (f->image);
   g_free (f->page);
   g_free (f->foreign);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static RlApi *
+api_for_url (const char *ws_base,
+             const char *token)
+{
+  g_autoptr(GError) error = NULL;
+  RlApi *api = rl_api_new (ws_base, token, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (api);
+  return api;
 }
 
 static RlApi *
 api_for (Fixture    *f,
          const char *token)
 {
-  g_autoptr(GError) error = NULL;
-  RlApi *api = rl_api_new (f->server->ws_base, token, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (api);
-  return api;
+  return api_for_url (f->server->ws_base, token);
 }
 
 static void
@@ -356,6 +389,436 @@ test_cancel (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* ---- the disk cache ------------------------------------------------------ */
+
+static gboolean
+no_pending (gpointer data)
+{
+  return rl_doc_cache_get_n_pending (data) == 0;
+}
+
+static void
+test_content_cache (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *base = g_build_filename (f->dir, "cache", NULL);
+  g_autoptr(RlDocCache) cache = rl_doc_cache_new (base, f->server->ws_base, "ada", 0);
+  g_autoptr(GBytes) expected = data_file ("mockup.png");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = rl_doc_cache_dup_content_path (cache, f->image, NULL);
+
+  /* Fetched while the cache may not be written (the server has not named
+   * the user yet): nothing on disk; once it may, what was fetched is. */
+  {
+    g_autoptr(RlApi) api = api_for (f, f->ada);
+    g_autoptr(GListModel) docs = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GPtrArray) kept = NULL;
+
+    rl_api_set_cache (api, cache, FALSE);
+    docs = list (api, &error);
+    g_assert_no_error (error);
+    bytes = content (api, f->image, &error);
+    g_assert_no_error (error);
+    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    kept = rl_doc_cache_load_documents (cache, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+
+    rl_api_set_cache (api, cache, TRUE);
+    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    kept = rl_doc_cache_load_documents (cache, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (kept->len, ==, 2);
+  }
+
+  /* A new client (nothing in memory) asks with the kept ETag: 304, and the
+   * bytes come from the disk. */
+  {
+    g_autoptr(RlApi) api = api_for (f, f->ada);
+    g_autoptr(GBytes) bytes = NULL;
+
+    rl_api_set_cache (api, cache, FALSE);
+    bytes = content (api, f->image, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (bytes, expected));
+    g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 1);
+  }
+
+  /* A corrupt file is not used: a full answer, and the file is whole again. */
+  {
+    g_autoptr(RlApi) api = api_for (f, f->ada);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autofree char *text = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (path, &text, &length, NULL));
+    text[length - 3] ^= 0x40;
+    g_assert_true (g_file_set_contents (path, text, (gssize) length, NULL));
+    rl_api_set_cache (api, cache, TRUE);
+    bytes = content (api, f->image, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (bytes, expected));
+    g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 0);
+    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    g_clear_pointer (&bytes, g_bytes_unref);
+    {
+      g_autoptr(RlApi) again = api_for (f, f->ada);
+
+      rl_api_set_cache (again, cache, FALSE);
+      bytes = content (again, f->image, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rl_api_get_n_not_modified (again), ==, 1);
+    }
+  }
+
+  /* The server gone: the kept content and list answer; what was never
+   * fetched cannot. */
+  rl_test_server_stop (f->server);
+  {
+    g_autoptr(RlApi) api = api_for (f, f->ada);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GListModel) docs = NULL;
+    g_autoptr(GListModel) kept = NULL;
+
+    rl_api_set_cache (api, cache, FALSE);
+    bytes = content (api, f->image, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (bytes, expected));
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = content (api, f->page, &error);
+    g_assert_null (bytes);
+    g_assert_error (error, RL_ERROR, RL_ERROR_CONNECTION_LOST);
+    g_clear_error (&error);
+
+    docs = list (api, &error);
+    g_assert_null (docs);
+    g_assert_error (error, RL_ERROR, RL_ERROR_CONNECTION_LOST);
+    g_clear_error (&error);
+    kept = rl_api_load_cached_documents (api, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (kept), ==, 2);
+    g_assert_nonnull (find (kept, f->image));
+    g_assert_nonnull (find (kept, f->page));
+  }
+}
+
+/* ---- uploads from files -------------------------------------------------- */
+
+typedef struct
+{
+  GArray  *sent;       /* goffset, as reported */
+  goffset  total;
+} Progress;
+
+static void
+on_progress (goffset  current,
+             goffset  total,
+             gpointer data)
+{
+  Progress *progress = data;
+
+  g_array_append_val (progress->sent, current);
+  progress->total = total;
+}
+
+static RlDocItem *
+upload_file (RlApi       *api,
+             const char  *path,
+             Progress    *progress,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  rl_api_upload_file (api, file, NULL, NULL, progress ? on_progress : NULL, progress, store_result, &result);
+  return rl_api_upload_file_finish (api, wait_result (&result), error);
+}
+
+static char *
+file_in (Fixture    *f,
+         const char *name,
+         const char *contents,
+         gssize      length)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  return path;
+}
+
+static char *
+copy_of (Fixture    *f,
+         const char *data_name,
+         const char *name)
+{
+  g_autoptr(GBytes) bytes = data_file (data_name);
+
+  return file_in (f, name, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes));
+}
+
+/* Refused with a message that says all of words; nothing reached the server. */
+static void
+assert_refused_before_sending (RlApi        *api,
+                               RlTestProxy  *proxy,
+                               const char   *path,
+                               GQuark        domain,
+                               gint          code,
+                               const char   *const *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocItem) item = NULL;
+  Progress progress = { g_array_new (FALSE, FALSE, sizeof (goffset)), 0 };
+
+  item = upload_file (api, path, &progress, &error);
+  g_assert_null (item);
+  g_assert_error (error, domain, code);
+  for (guint i = 0; words[i]; i++)
+    if (strstr (error->message, words[i]) == NULL)
+      g_error ("“%s” does not say “%s”", error->message, words[i]);
+  g_assert_cmpuint (progress.sent->len, ==, 0);
+  g_assert_cmpuint (rl_test_proxy_get_n_accepted (proxy), ==, 0);
+  g_assert_cmpuint (rl_test_proxy_get_bytes_up (proxy), ==, 0);
+  g_array_unref (progress.sent);
+}
+
+static void
+test_upload_checked_first (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(RlTestProxy) proxy = rl_test_proxy_new (f->server->port);
+  g_autoptr(RlApi) api = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = g_build_filename (f->dir, "plan.png", NULL);
+  g_autofree char *big_pdf = g_build_filename (f->dir, "big.pdf", NULL);
+  g_autofree char *empty = file_in (f, "empty.md", "", 0);
+  g_autofree char *pdf = file_in (f, "brief.pdf", "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", -1);
+  /* A GIF of one pixel, under a PNG's name. */
+  g_autofree char *gif = file_in (f, "pixel.png",
+                                  "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+                                  "\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", 43);
+  g_autofree char *bomb = copy_of (f, "bomb.png", "bomb.png");
+  g_autofree char *broken = copy_of (f, "not-an-image.png", "broken.png");
+  g_autofree char *folder = g_build_filename (f->dir, "Mockups", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "gone.png", NULL);
+  g_autofree char *size = g_format_size (60 * 1024 * 1024);
+  g_autofree char *limit = g_format_size (RL_UPLOAD_MAX_BYTES);
+  gint64 start;
+
+  api = api_for_url (rl_test_proxy_get_ws_base (proxy), f->ada);
+
+  /* 60 MiB, never read (a hole): refused with its size and the limit, at once. */
+  rl_test_write_sparse (plan, 60 * 1024 * 1024);
+  start = g_get_monotonic_time ();
+  {
+    const char *words[] = { "“plan.png”", size, limit, NULL };
+
+    assert_refused_before_sending (api, proxy, plan, RL_ERROR, RL_ERROR_TOO_LARGE, words);
+  }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  {
+    /* The type first: a large file of another type says its type. */
+    const char *words[] = { "“big.pdf”", "PNG, JPEG, WebP, Markdown or text", NULL };
+
+    rl_test_write_sparse (big_pdf, 60 * 1024 * 1024);
+    assert_refused_before_sending (api, proxy, big_pdf, RL_ERROR, RL_ERROR_BAD_REQUEST, words);
+  }
+  {
+    const char *words[] = { "“brief.pdf”", "PNG, JPEG, WebP, Markdown or text", NULL };
+
+    assert_refused_before_sending (api, proxy, pdf, RL_ERROR, RL_ERROR_BAD_REQUEST, words);
+  }
+  {
+    const char *words[] = { "“pixel.png”", "PNG, JPEG, WebP, Markdown or text", NULL };
+
+    assert_refused_before_sending (api, proxy, gif, RL_ERROR, RL_ERROR_BAD_REQUEST, words);
+  }
+  {
+    const char *words[] = { "“empty.md”", "empty", NULL };
+
+    assert_refused_before_sending (api, proxy, empty, RL_ERROR, RL_ERROR_BAD_REQUEST, words);
+  }
+  {
+    /* 60000 × 60000 in its header: refused from the header alone. */
+    const char *words[] = { "“bomb.png”", "60000 × 60000 pixels", "32768", "200 megapixels", NULL };
+
+    assert_refused_before_sending (api, proxy, bomb, RL_ERROR, RL_ERROR_TOO_LARGE, words);
+  }
+  {
+    const char *words[] = { "“broken.png”", "PNG image", "export it again", NULL };
+
+    assert_refused_before_sending (api, proxy, broken, RL_ERROR, RL_ERROR_BAD_REQUEST, words);
+  }
+  {
+    const char *words[] = { "“Mockups”", "folder", NULL };
+
+    g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+    assert_refused_before_sending (api, proxy, folder, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, words);
+  }
+  {
+    const char *words[] = { "“gone.png”", NULL };
+
+    assert_refused_before_sending (api, proxy, missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, words);
+  }
+
+  /* Nothing was added. */
+  {
+    g_autoptr(RlApi) direct = api_for (f, f->ada);
+    g_autoptr(GListModel) docs = list (direct, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (docs), ==, 2);
+  }
+}
+
+static void
+test_upload_refusals_worded (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(RlApi) vic = api_for (f, f->vic);
+  g_autoptr(RlApi) ada = api_for (f, f->ada);
+  g_autoptr(RlApi) nobody = api_for (f, "not-a-token");
+  g_autofree char *png = copy_of (f, "mockup.png", "Hero.png");
+  g_autofree char *bad_page = copy_of (f, "bad-utf8.md", "Notes.md");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocItem) item = NULL;
+
+  /* The server's refusals, mapped to what the person can do: never the
+   * server's developer text. */
+  item = upload_file (vic, png, NULL, &error);
+  g_assert_null (item);
+  g_assert_error (error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (error->message, "Viewers can’t upload"));
+  g_assert_nonnull (strstr (error->message, "ask an admin"));
+  g_clear_error (&error);
+
+  item = upload_file (ada, bad_page, NULL, &error);
+  g_assert_null (item);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->message, "“Notes.md”"));
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+  g_clear_error (&error);
+
+  item = upload_file (nobody, png, NULL, &error);
+  g_assert_null (item);
+  g_assert_error (error, RL_ERROR, RL_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "sign in again"));
+  g_clear_error (&error);
+
+  rl_test_server_stop (f->server);
+  item = upload_file (ada, png, NULL, &error);
+  g_assert_null (item);
+  g_assert_true (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST) ||
+                 g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE));
+  g_assert_nonnull (strstr (error->message, "upload “Hero.png” again"));
+}
+
+static void
+test_upload_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(RlApi) api = api_for (f, f->ada);
+  g_autofree char *path = g_build_filename (f->dir, "Noisy board.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocItem) item = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) sent = NULL;
+  Progress progress = { g_array_new (FALSE, FALSE, sizeof (goffset)), 0 };
+
+  rl_test_write_noisy_png (path, 1400, 1200);
+  mapped = g_mapped_file_new (path, FALSE, &error);
+  g_assert_no_error (error);
+  sent = g_mapped_file_get_bytes (mapped);
+  g_assert_cmpuint (g_bytes_get_size (sent), >, 4 * 1024 * 1024);
+
+  item = upload_file (api, path, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rl_doc_item_get_title (item), ==, "Noisy board");
+  g_assert_cmpint (rl_doc_item_get_document (item)->width, ==, 1400);
+  g_assert_cmpint (rl_doc_item_get_document (item)->height, ==, 1200);
+
+  /* From 0, increasing, in many steps, to the whole file. */
+  g_assert_cmpint (progress.total, ==, (goffset) g_bytes_get_size (sent));
+  g_assert_cmpuint (progress.sent->len, >, 10);
+  g_assert_cmpint (g_array_index (progress.sent, goffset, 0), ==, 0);
+  for (guint i = 1; i < progress.sent->len; i++)
+    g_assert_cmpint (g_array_index (progress.sent, goffset, i), >, g_array_index (progress.sent, goffset, i - 1));
+  g_assert_cmpint (g_array_index (progress.sent, goffset, progress.sent->len - 1), ==, progress.total);
+  g_array_unref (progress.sent);
+
+  /* What the server keeps is the file, byte for byte. */
+  back = content (api, rl_doc_item_get_id (item), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, sent));
+}
+
+static gboolean
+holding (gpointer data)
+{
+  return rl_test_proxy_is_holding (data);
+}
+
+typedef struct
+{
+  RlTestProxy *proxy;
+  guint        n;
+} OpenWait;
+
+static gboolean
+n_open_is (gpointer data)
+{
+  OpenWait *wait = data;
+
+  return rl_test_proxy_get_n_open (wait->proxy) == wait->n;
+}
+
+static void
+test_upload_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RlTestProxy) proxy = rl_test_proxy_new (f->server->port);
+  g_autoptr(RlApi) api = api_for_url (rl_test_proxy_get_ws_base (proxy), f->ada);
+  g_autofree char *path = g_build_filename (f->dir, "Big board.png", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocItem) item = NULL;
+  Progress progress = { g_array_new (FALSE, FALSE, sizeof (goffset)), 0 };
+  OpenWait closed = { proxy, 0 };
+  goffset last;
+
+  rl_test_write_noisy_png (path, 2000, 1800);
+  /* The server gets the first MiB, then the transfer stalls mid-way. */
+  rl_test_proxy_hold_after (proxy, 1024 * 1024);
+  rl_api_upload_file (api, file, NULL, cancellable, on_progress, &progress, store_result, &result);
+  g_assert_true (rl_test_wait_until (holding, proxy, 10000));
+  rl_test_wait_until (is_set, &result, 300);
+  g_assert_null (result);
+  last = g_array_index (progress.sent, goffset, progress.sent->len - 1);
+  g_assert_cmpint (last, >, 0);
+  g_assert_cmpint (last, <, progress.total);
+
+  g_cancellable_cancel (cancellable);
+  item = rl_api_upload_file_finish (api, wait_result (&result), &error);
+  g_assert_null (item);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* What was held goes on to the server, then the end: it keeps nothing. */
+  rl_test_proxy_release (proxy);
+  g_assert_true (rl_test_wait_until (n_open_is, &closed, 10000));
+  {
+    g_autoptr(RlApi) direct = api_for (f, f->ada);
+    g_autoptr(GListModel) docs = list (direct, NULL);
+
+    g_assert_cmpuint (g_list_model_get_n_items (docs), ==, 2);
+  }
+  g_array_unref (progress.sent);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -369,6 +832,12 @@ main (int    argc,
   g_test_add ("/api/upload", Fixture, NULL, fixture_setup, test_upload, fixture_teardown);
   g_test_add ("/api/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/api/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/api/content-cache", Fixture, NULL, fixture_setup, test_content_cache, fixture_teardown);
+  g_test_add ("/api/upload-checked-first", Fixture, NULL, fixture_setup, test_upload_checked_first, fixture_teardown);
+  g_test_add ("/api/upload-refusals-worded", Fixture, NULL, fixture_setup, test_upload_refusals_worded,
+              fixture_teardown);
+  g_test_add ("/api/upload-progress", Fixture, NULL, fixture_setup, test_upload_progress, fixture_teardown);
+  g_test_add ("/api/upload-cancel", Fixture, NULL, fixture_setup, test_upload_cancel, fixture_teardown);
 
   return g_test_run ();
 }

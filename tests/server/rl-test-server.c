@@ -4,9 +4,12 @@
  */
 #include "rl-test-server.h"
 
+#include <fcntl.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_TIMEOUT_MS 10000
 
@@ -733,4 +736,36 @@ rl_test_ack_error (JsonObject *ack)
   if (json_object_get_boolean_member (ack, "ok"))
     return NULL;
   return json_object_get_string_member (json_object_get_object_member (ack, "error"), "code");
+}
+
+/* ---- files for uploads --------------------------------------------------- */
+
+void
+rl_test_write_noisy_png (const char *path,
+                         int         width,
+                         int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width * 3; x++)
+      pixels[y * stride + x] = (guint8) g_rand_int (rand);
+  /* Noise does not compress: the file stays as large as the pixels. */
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", &error, "compression", "1", NULL));
+  g_assert_no_error (error);
+}
+
+void
+rl_test_write_sparse (const char *path,
+                      goffset     size)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) size), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
 }

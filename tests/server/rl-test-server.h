@@ -144,6 +144,16 @@ gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        guint         ms);
 char         *rl_test_uuid            (void);
 
+/* ---- files for uploads --------------------------------------------------- */
+
+/* A PNG of random pixels (so it stays large), width × height, at path. */
+void          rl_test_write_noisy_png (const char  *path,
+                                       int          width,
+                                       int          height);
+/* A file of size bytes that takes no room (a hole), at path. */
+void          rl_test_write_sparse    (const char  *path,
+                                       goffset      size);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestServer, rl_test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestClient, rl_test_client_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestResponse, rl_test_response_free)
