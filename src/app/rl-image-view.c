@@ -123,6 +123,7 @@ struct _RlImageView
 
   GtkWidget     *zoom_controls;  /* on the canvas: − level + */
   GtkWidget     *zoom_level;
+  guint          zoom_controls_id;
   GtkWidget     *zoom_menu;
 
   double         pointer_x, pointer_y;
@@ -1467,6 +1468,8 @@ zoom_action (GtkWidget  *widget,
 
 /* ---- zoom controls --------------------------------------------------------- */
 
+static gboolean zoom_controls_due (gpointer data);
+
 static void
 update_zoom_controls (RlImageView *self)
 {
@@ -1474,6 +1477,15 @@ update_zoom_controls (RlImageView *self)
 
   if (self->zoom_level == NULL)
     return;
+  /* A fit zoom changes while the view is being allocated: the level's
+   * label would queue a resize in the middle of it (its siblings then
+   * miss their allocation for a frame), so it follows right after. */
+  if (self->in_allocate)
+    {
+      if (self->zoom_controls_id == 0)
+        self->zoom_controls_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, zoom_controls_due, self, NULL);
+      return;
+    }
   /* Translators: a zoom level; %d is the percentage (use a no-break space before % if your language writes one) */
   level = g_strdup_printf (_("%d%%"), (int) round (self->zoom * 100));
   gtk_label_set_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (self->zoom_level))), level);
@@ -1482,6 +1494,16 @@ update_zoom_controls (RlImageView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "image.zoom-in", self->img_w > 0 && self->zoom < MAX_ZOOM);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "image.zoom-out",
                                  self->img_w > 0 && self->zoom > min_zoom (self) * (1 + 1e-9));
+}
+
+static gboolean
+zoom_controls_due (gpointer data)
+{
+  RlImageView *self = data;
+
+  self->zoom_controls_id = 0;
+  update_zoom_controls (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1839,6 +1861,7 @@ rl_image_view_dispose (GObject *object)
   if (self->composer != NULL)
     rl_image_view_set_store (self, NULL);
   g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->zoom_controls_id, g_source_remove);
   if (self->draft_pins != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->composer, self);
