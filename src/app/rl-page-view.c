@@ -916,26 +916,61 @@ static void
 update_comment_button (RlPageView *self)
 {
   guint start, end;
-  GtkTextIter iter;
-  GdkRectangle rect, visible;
-  int width;
+  gboolean show = self->page != NULL && selection_offsets (self, &start, &end)
+                  && !gtk_widget_get_visible (self->composer);
 
-  if (self->page == NULL || !selection_offsets (self, &start, &end) || gtk_widget_get_visible (self->composer))
-    {
-      if (gtk_widget_has_focus (self->comment_button))
-        gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
-      gtk_widget_set_visible (self->comment_button, FALSE);
-      return;
-    }
-  /* Just below the end of the selection, inside the text column. */
+  if (!show && gtk_widget_has_focus (self->comment_button))
+    gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  gtk_widget_set_visible (self->comment_button, show);
+  /* Placed where the selection ends now (size_allocate). */
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* Where the Comment button goes, in the page view's coordinates: just
+ * below the end of the selection, inside the text column; above that line
+ * when there is no room below. FALSE when the end is scrolled out of view:
+ * the button goes with the text it is about. */
+static gboolean
+comment_button_place (RlPageView *self,
+                      int         width,
+                      int         height,
+                      int        *x,
+                      int        *y)
+{
+  guint start, end;
+  GtkTextIter iter;
+  GdkRectangle rect;
+  graphene_rect_t column;
+  graphene_point_t point;
+  int wx, wy, below, above;
+
+  if (!selection_offsets (self, &start, &end)
+      || !gtk_widget_compute_bounds (GTK_WIDGET (self->text_view), GTK_WIDGET (self), &column))
+    return FALSE;
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, end);
   gtk_text_view_get_iter_location (self->text_view, &iter, &rect);
-  gtk_text_view_get_visible_rect (self->text_view, &visible);
-  gtk_widget_measure (self->comment_button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
-  gtk_text_view_move_overlay (self->text_view, self->comment_button,
-                              CLAMP (rect.x - width / 2, 0, MAX (0, visible.width - width)),
-                              rect.y + rect.height + 4);
-  gtk_widget_set_visible (self->comment_button, TRUE);
+  gtk_text_view_buffer_to_window_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, rect.x, rect.y, &wx, &wy);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->text_view), GTK_WIDGET (self),
+                                 &GRAPHENE_POINT_INIT (wx, wy), &point))
+    return FALSE;
+  /* The visible part of the text column: the scroller clips the view. */
+  column.origin.x += self->gutter;
+  column.size.width -= 2 * self->gutter;
+  column.origin.y = MAX (column.origin.y, 0);
+  column.size.height = MIN (column.size.height, gtk_widget_get_height (GTK_WIDGET (self)));
+  if (point.y + rect.height < column.origin.y || point.y > column.origin.y + column.size.height)
+    return FALSE;
+  below = (int) point.y + rect.height + 4;
+  above = (int) point.y - height - 4;
+  if (below + height <= column.origin.y + column.size.height)
+    *y = below;
+  else if (above >= column.origin.y)
+    *y = above;
+  else
+    return FALSE;
+  *x = CLAMP ((int) point.x - width / 2, (int) column.origin.x,
+              MAX ((int) column.origin.x, (int) (column.origin.x + column.size.width) - width));
+  return TRUE;
 }
 
 static gboolean
@@ -1464,6 +1499,25 @@ rl_page_view_size_allocate (GtkWidget *widget,
    * READABLE_CHARS wide and centred however wide the window is. */
   update_gutters (self, width);
   gtk_widget_allocate (self->scroller, width, height, baseline, NULL);
+  /* The Comment button floats over the page, a child of the view and not
+   * of the text: a press on it must not reach the text view, which would
+   * take it for a click in the text and drop the selection. */
+  if (gtk_widget_get_visible (self->comment_button))
+    {
+      int button_width, button_height, x, y;
+
+      gtk_widget_measure (self->comment_button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
+      gtk_widget_measure (self->comment_button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height,
+                          NULL, NULL);
+      if (comment_button_place (self, button_width, button_height, &x, &y))
+        {
+          gtk_widget_set_child_visible (self->comment_button, TRUE);
+          gtk_widget_allocate (self->comment_button, button_width, button_height, -1,
+                               gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (x, y)));
+        }
+      else
+        gtk_widget_set_child_visible (self->comment_button, FALSE);
+    }
   present_popover (self, self->composer, self->composer_end);
   if (gtk_widget_get_visible (self->notice))
     gtk_popover_present (GTK_POPOVER (self->notice));
@@ -1483,6 +1537,7 @@ rl_page_view_dispose (GObject *object)
   rl_page_view_set_store (self, NULL);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
+  g_clear_pointer (&self->comment_button, gtk_widget_unparent);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_object (&self->extra_menu);
   G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
@@ -1658,7 +1713,11 @@ rl_page_view_init (RlPageView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->comment_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment on selection"), -1);
   gtk_widget_set_visible (self->comment_button, FALSE);
-  gtk_text_view_add_overlay (self->text_view, self->comment_button, 0, 0);
+  /* Over the scroller (drawn and picked after it), following the text as
+   * it scrolls. */
+  gtk_widget_set_parent (self->comment_button, GTK_WIDGET (self));
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), "value-changed",
+                           G_CALLBACK (gtk_widget_queue_allocate), self, G_CONNECT_SWAPPED);
   controller = gtk_event_controller_key_new ();
   g_signal_connect (controller, "key-pressed", G_CALLBACK (button_key_pressed), self);
   gtk_widget_add_controller (self->comment_button, controller);
