@@ -512,11 +512,21 @@ dialog_open (gpointer data)
   return FALSE;
 }
 
+/* No row is lit up as a teammate's new thread any more. */
+static gboolean
+no_flash (gpointer data)
+{
+  Fixture *f = data;
+
+  return find (GTK_WIDGET (f->panel), has_class, "rl-flash") == NULL;
+}
+
 static void
 screenshot (Fixture    *f,
             const char *name)
 {
-  rl_ui_test_run (150);
+  g_assert_true (rl_ui_test_wait_for (no_flash, f, RL_FLASH_MS + 3000));
+  rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
   g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), name));
 }
 
@@ -860,6 +870,69 @@ test_offline_error_clears (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (error));
 }
 
+/* ---- (5) numbers are the threads' own ------------------------------------ */
+
+static const char *
+badge_of (Fixture    *f,
+          const char *thread_id)
+{
+  RlThreadRow *row = row_for (f, thread_id);
+
+  g_assert_nonnull (row);
+  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *thread_id;
+  const char *text;
+} BadgeWait;
+
+static gboolean
+badge_says (gpointer data)
+{
+  BadgeWait *wait = data;
+
+  return row_for (wait->f, wait->thread_id) != NULL
+         && g_strcmp0 (badge_of (wait->f, wait->thread_id), wait->text) == 0;
+}
+
+static void
+test_numbers_stay (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *t1 = bob_creates (f, 0.2, 0.2, "Logo too small");
+  g_autofree char *t2 = bob_creates (f, 0.5, 0.5, "Button colour");
+  g_autofree char *t3 = bob_creates (f, 0.8, 0.8, "Footer spacing");
+  g_autofree char *t4 = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.1, .y = 0.9 };
+  BadgeWait wait = { f, NULL, NULL };
+
+  g_assert_cmpstr (badge_of (f, t1), ==, "1");
+  g_assert_cmpstr (badge_of (f, t2), ==, "2");
+  g_assert_cmpstr (badge_of (f, t3), ==, "3");
+
+  /* Bob deletes thread 2: the others keep theirs, "see #3" still means it. */
+  bob_requests (f, "delete-thread", t2, NULL);
+  wait_store (f, t2, 0);
+  g_assert_null (row_for (f, t2));
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_cmpstr (badge_of (f, t1), ==, "1");
+  g_assert_cmpstr (badge_of (f, t3), ==, "3");
+
+  /* Ada's new thread: a neutral mark until the server numbers it, then the
+   * next number, never one given before. */
+  g_assert_true (rl_doc_store_create_thread (f->store, &anchor, "Is this final?", &t4, NULL));
+  g_assert_cmpstr (badge_of (f, t4), ==, "…");
+  wait.thread_id = t4;
+  wait.text = "4";
+  g_assert_true (rl_ui_test_wait_for (badge_says, &wait, 5000));
+  g_assert_cmpstr (badge_of (f, t1), ==, "1");
+  g_assert_cmpstr (badge_of (f, t3), ==, "3");
+  screenshot (f, "panel-input-numbers");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -873,5 +946,6 @@ main (int   argc,
   g_test_add ("/panel-input/own-changes", Fixture, NULL, fixture_setup, test_own_changes, fixture_teardown);
   g_test_add ("/panel-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
               fixture_teardown);
+  g_test_add ("/panel-input/numbers-stay", Fixture, NULL, fixture_setup, test_numbers_stay, fixture_teardown);
   return g_test_run ();
 }

@@ -530,6 +530,10 @@ test_lists_threads (Fixture       *f,
 
       g_assert_cmpstr (badge_text (row_at (f, i)), ==, number);
     }
+  /* The server numbers them 1, 2, 3 in creation order. */
+  g_assert_cmpstr (badge_text (row_at (f, 0)), ==, "1");
+  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "2");
+  g_assert_cmpstr (badge_text (row_at (f, 2)), ==, "3");
   third = g_strdup (badge_text (row_at (f, 2)));
 
   /* Comments with author and body, oldest first. */
@@ -556,6 +560,7 @@ test_lists_threads (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t3);
   g_assert_cmpstr (badge_text (row_at (f, 1)), ==, third);
+  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "3");
 }
 
 static void
