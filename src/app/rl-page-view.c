@@ -1915,6 +1915,46 @@ rl_page_view_get_thread_range (RlPageView *self,
   return TRUE;
 }
 
+gboolean
+rl_page_view_reveal_thread (RlPageView *self,
+                            const char *thread_id)
+{
+  const Placement *placement;
+  GtkTextIter start, end;
+  GdkRectangle first, last, visible;
+  int height;
+  double align;
+
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
+
+  placement = find_placement (self, thread_id);
+  if (placement == NULL || !placement->placed)
+    return FALSE;
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &start, placement->start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &end, MAX (placement->end, placement->start + 1) - 1);
+  gtk_text_view_get_iter_location (self->text_view, &start, &first);
+  gtk_text_view_get_iter_location (self->text_view, &end, &last);
+  gtk_text_view_get_visible_rect (self->text_view, &visible);
+  height = last.y + last.height - first.y;
+  /* Its middle in the middle; a passage taller than the view starts a
+   * little below the top, so its beginning is what is read first. The
+   * text view puts the first line's top at align × (view − line) from the
+   * top, once its lines are laid out; this scroll replaces one still
+   * pending (the selection's own, to the nearest edge). */
+  if (visible.height <= first.height)
+    align = 0;
+  else if (height <= visible.height)
+    align = (visible.height - height) / 2.0 / (visible.height - first.height);
+  else
+    align = visible.height * 0.1 / (visible.height - first.height);
+  gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &start);
+  /* A scroll still coasting would take the view away again. */
+  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), FALSE);
+  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0, TRUE, 0, CLAMP (align, 0, 1));
+  return TRUE;
+}
+
 const char *
 rl_page_view_get_selected_thread (RlPageView *self)
 {

@@ -11,10 +11,13 @@
 #include <adwaita.h>
 
 #include "rl-annotation-composer.h"
+#include "rl-comment-row.h"
 #include "rl-doc-store.h"
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
 #include "rl-test-server.h"
+#include "rl-thread-panel.h"
+#include "rl-thread-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
 
@@ -56,6 +59,22 @@ static const char PAGE_MD[] =
   "\n"
   "Filler twelve, so that the page is taller than the window and scrolls.\n"
   "\n"
+  "Filler thirteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler fourteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler fifteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler sixteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler seventeen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler eighteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler nineteen, so that the page is taller than the window and scrolls.\n"
+  "\n"
+  "Filler twenty, so that the page is taller than the window and scrolls.\n"
+  "\n"
   "The very end of the page.\n";
 
 typedef struct
@@ -71,14 +90,22 @@ typedef struct
   RlPageView   *view;
   GtkTextView  *text_view;
   RlTestClient *teammate;     /* Bob, raw protocol */
+  RlThreadPanel *panel;       /* beside the page, as in the window (WITH_PANEL) */
 } Fixture;
 
+/* The fixture's data: the threads panel beside the page view. */
+#define WITH_PANEL GINT_TO_POINTER (1)
+
+/* Mapped at the size asked for (the X server configures it a little later). */
 static gboolean
 view_ready (gpointer data)
 {
   Fixture *f = data;
+  int width, height;
 
-  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (GTK_WIDGET (f->view)) > 100;
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (f->window) == width
+         && gtk_widget_get_height (f->window) == height;
 }
 
 /* The app's own style, as the window loads it. */
@@ -95,6 +122,18 @@ load_css (void)
   gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* Where the page view placed a thread, as the window tells the panel. */
+static gboolean
+page_position (const RlThread *thread,
+               guint          *start,
+               guint          *end,
+               gpointer        data)
+{
+  Fixture *f = data;
+
+  return rl_page_view_get_thread_range (f->view, thread->id, start, end);
 }
 
 static void
@@ -124,9 +163,33 @@ fixture_setup (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 560);
   f->view = RL_PAGE_VIEW (rl_page_view_new ());
   f->text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view));
-  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
+  gtk_widget_set_hexpand (GTK_WIDGET (f->view), TRUE);
+  if (data == WITH_PANEL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+      /* Wired as the window wires them (rl-window.c). */
+      gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 560);
+      f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (f->panel), 360, -1);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->view));
+      gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->panel));
+      gtk_window_set_child (GTK_WINDOW (f->window), box);
+      g_object_bind_property (f->panel, "selected-thread", f->view, "selected-thread",
+                              G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+      g_signal_connect_object (f->view, "ranges-changed", G_CALLBACK (rl_thread_panel_refresh_order), f->panel,
+                               G_CONNECT_SWAPPED);
+    }
+  else
+    gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   rl_page_view_set_page (f->view, f->page);
   rl_page_view_set_store (f->view, f->store);
+  if (f->panel != NULL)
+    {
+      rl_thread_panel_set_position_func (f->panel, page_position, f, NULL);
+      rl_thread_panel_set_store (f->panel, f->store);
+    }
   gtk_window_present (GTK_WINDOW (f->window));
   g_assert_true (rl_ui_test_wait_for (view_ready, f, 5000));
   rl_ui_test_run (200);
@@ -136,6 +199,10 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* A popover left open as its window goes keeps the pointer from the
+   * next test's window under Xvfb. */
+  gtk_popover_popdown (GTK_POPOVER (rl_page_view_get_composer (f->view)));
+  rl_ui_test_run (50);
   gtk_window_destroy (GTK_WINDOW (f->window));
   rl_ui_test_run (50);
   rl_test_client_free (f->teammate);
@@ -216,10 +283,39 @@ widget_mapped (gpointer data)
   return gtk_widget_get_mapped (data);
 }
 
+/* Mapped and given its place: a hand can aim at it. */
+static gboolean
+widget_placed (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0;
+}
+
 static gboolean
 widget_hidden (gpointer data)
 {
   return !gtk_widget_get_visible (data);
+}
+
+typedef struct
+{
+  RlDocStore *store;
+  const char *id;
+} StoreThread;
+
+static gboolean
+store_has_thread (gpointer data)
+{
+  StoreThread *wait = data;
+  GListModel *threads = rl_doc_store_get_threads (wait->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      if (g_strcmp0 (rl_thread_item_get_thread (item)->id, wait->id) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* The teammate's next event of that type, skipping anything else. */
@@ -228,6 +324,173 @@ teammate_expects (Fixture    *f,
                   const char *type)
 {
   return rl_test_client_expect (f->teammate, type);
+}
+
+/* Bob's annotation on the first occurrence of needle, as raw protocol,
+ * seen by Ada's store; its id. */
+static char *
+bob_annotates (Fixture    *f,
+               const char *needle,
+               const char *body)
+{
+  guint start = offset_of (f, needle);
+  guint end = start + (guint) g_utf8_strlen (needle, -1);
+  guint n = rl_page_text_get_n_chars (f->page);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *prefix = rl_page_text_slice (f->page, start > 32 ? start - 32 : 0, start);
+  g_autofree char *suffix = rl_page_text_slice (f->page, end, MIN (n, end + 32));
+  g_autofree char *anchor = NULL;
+  char *id;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_int_value (builder, start);
+  json_builder_set_member_name (builder, "end");
+  json_builder_add_int_value (builder, end);
+  json_builder_set_member_name (builder, "exact");
+  json_builder_add_string_value (builder, needle);
+  json_builder_set_member_name (builder, "prefix");
+  json_builder_add_string_value (builder, prefix);
+  json_builder_set_member_name (builder, "suffix");
+  json_builder_add_string_value (builder, suffix);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  anchor = json_to_string (node, FALSE);
+  id = rl_ui_test_create_thread (f->teammate, f->page_id, anchor, body);
+  g_assert_true (rl_ui_test_wait_for (store_has_thread, &(StoreThread) { f->store, id }, 5000));
+  return id;
+}
+
+/* The first widget under root (root included) that is a type, or NULL. */
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first widget under root with that style class, or NULL. */
+static GtkWidget *
+find_class (GtkWidget  *root,
+            const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static RlThreadRow *
+panel_row (Fixture    *f,
+           const char *thread_id)
+{
+  GtkWidget *list = find_type (GTK_WIDGET (f->panel), GTK_TYPE_LIST_BOX);
+
+  g_assert_nonnull (list);
+  for (int i = 0; gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i); i++)
+    {
+      RlThreadRow *row = RL_THREAD_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i));
+
+      if (g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+/* The panel's rows, top to bottom, as "badge badge …". */
+static char *
+panel_badges (Fixture *f)
+{
+  GtkWidget *list = find_type (GTK_WIDGET (f->panel), GTK_TYPE_LIST_BOX);
+  GString *out = g_string_new (NULL);
+
+  g_assert_nonnull (list);
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *badge;
+
+      if (!RL_IS_THREAD_ROW (row))
+        continue;
+      badge = find_class (row, "rl-thread-badge");
+      g_assert_nonnull (badge);
+      g_string_append_printf (out, "%s%s", out->len ? " " : "", gtk_label_get_text (GTK_LABEL (badge)));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+revealers_still (GtkWidget *root)
+{
+  if (GTK_IS_REVEALER (root)
+      && gtk_revealer_get_reveal_child (GTK_REVEALER (root)) != gtk_revealer_get_child_revealed (GTK_REVEALER (root)))
+    return FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    if (!revealers_still (child))
+      return FALSE;
+  return TRUE;
+}
+
+/* Nothing moving or lit up in the panel: what a person would look at. */
+static gboolean
+panel_quiet (gpointer data)
+{
+  Fixture *f = data;
+
+  return find_class (GTK_WIDGET (f->panel), "rl-flash") == NULL && revealers_still (GTK_WIDGET (f->panel));
+}
+
+static void
+screenshot_quiet (Fixture    *f,
+                  const char *name)
+{
+  g_assert_true (rl_ui_test_wait_for (panel_quiet, f, RL_FLASH_MS + 3000));
+  rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
+  g_free (rl_ui_test_screenshot (f->window, name));
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *badges;
+} BadgesWait;
+
+static gboolean
+panel_shows (gpointer data)
+{
+  BadgesWait *wait = data;
+  g_autofree char *badges = panel_badges (wait->f);
+
+  return g_strcmp0 (badges, wait->badges) == 0;
+}
+
+static void
+wait_badges (Fixture    *f,
+             const char *badges)
+{
+  BadgesWait wait = { f, badges };
+
+  if (!rl_ui_test_wait_for (panel_shows, &wait, 5000))
+    {
+      g_autofree char *shown = panel_badges (f);
+
+      g_error ("the panel shows “%s”, not “%s”", shown, badges);
+    }
 }
 
 /* ---- the Comment button under the pointer -------------------------------- */
@@ -326,6 +589,122 @@ test_comment_button_scrolls (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (widget_mapped, rl_page_view_get_composer (f->view), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view))),
                    ==, "Read it carefully");
+  rl_ui_input_key (GDK_KEY_Escape, 0);
+  g_assert_true (rl_ui_test_wait_for (widget_hidden, rl_page_view_get_composer (f->view), 3000));
+}
+
+/* ---- numbers and the panel beside the page -------------------------------- */
+
+/* Annotating earlier in the page puts the new thread first in the list, in
+ * text order, and changes no number: "see #2" still means the same. */
+static void
+test_numbers_in_text_order (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *last = bob_annotates (f, "The very end of the page", "End on a question?");
+  g_autofree char *pricing = bob_annotates (f, "Pricing", "Say Plans?");
+  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view));
+  GtkWidget *button = rl_page_view_get_comment_button (f->view);
+
+  /* Text order: Pricing (2) before the end of the page (1). */
+  wait_badges (f, "2 1");
+  g_assert_nonnull (panel_row (f, pricing));
+  g_assert_nonnull (panel_row (f, last));
+
+  /* Ada annotates a phrase above both, with the mouse. */
+  drag_select (f, "landing page");
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  rl_ui_input_click (button);
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  rl_ui_input_type ("Say home page?");
+  rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+
+  /* First in the list, numbered 3 by the server; the others keep theirs. */
+  wait_badges (f, "3 2 1");
+  screenshot_quiet (f, "page-input-numbers");
+}
+
+/* ---- picking a thread brings its passage into the middle ------------------ */
+
+/* Where the thread's passage is, as a share of the visible height: 0.5 is
+ * the middle of the view. */
+static double
+passage_middle (Fixture    *f,
+                const char *thread_id)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (f->text_view);
+  GtkTextIter start, end;
+  GdkRectangle first, last, visible;
+  guint s, e;
+
+  g_assert_true (rl_page_view_get_thread_range (f->view, thread_id, &s, &e));
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, s);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, e - 1);
+  gtk_text_view_get_iter_location (f->text_view, &start, &first);
+  gtk_text_view_get_iter_location (f->text_view, &end, &last);
+  gtk_text_view_get_visible_rect (f->text_view, &visible);
+  return ((first.y + last.y + last.height) / 2.0 - visible.y) / visible.height;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *thread_id;
+} RevealWait;
+
+/* The passage is in the middle of the view (the view scrolls there
+ * smoothly, over a few frames). */
+static gboolean
+passage_centred (gpointer data)
+{
+  RevealWait *wait = data;
+
+  return fabs (passage_middle (wait->f, wait->thread_id) - 0.5) < 0.03;
+}
+
+static gboolean
+at_top (gpointer data)
+{
+  return gtk_adjustment_get_value (data) == 0;
+}
+
+static void
+test_reveal_thread (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *below = bob_annotates (f, "Filler fourteen", "Cut this one?");
+  g_autofree char *above = bob_annotates (f, "Read it carefully", "Too bossy?");
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (f->text_view));
+  double x, y;
+
+  g_assert_true (rl_ui_test_wait_for (widget_placed, f->text_view, 3000));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_assert_cmpfloat (passage_middle (f, below), >, 1.0);   /* below the fold */
+
+  /* Picked: in the middle of the view, not at its edge. */
+  rl_thread_panel_set_selected_thread (f->panel, below);
+  g_assert_true (rl_page_view_reveal_thread (f->view, below));
+  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+  screenshot_quiet (f, "page-input-revealed");
+
+  /* Scrolled away with the wheel, then picked again (still selected):
+   * back in the middle. */
+  char_point (f, offset_of (f, "Filler fourteen"), &x, &y);
+  rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -30, 0);
+  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
+  g_assert_true (rl_page_view_reveal_thread (f->view, below));
+  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+
+  /* Near the top of the page it goes as far as the page lets it. */
+  g_assert_true (rl_page_view_reveal_thread (f->view, above));
+  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  g_assert_cmpfloat (passage_middle (f, above), >, 0);
+  g_assert_cmpfloat (passage_middle (f, above), <, 0.5);
+
+  /* Nowhere to go for a thread the page does not have. */
+  g_assert_false (rl_page_view_reveal_thread (f->view, "no-such-thread"));
 }
 
 int
@@ -337,5 +716,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/page-input/comment-button-scrolls", Fixture, NULL, fixture_setup, test_comment_button_scrolls,
               fixture_teardown);
+  g_test_add ("/page-input/numbers-in-text-order", Fixture, WITH_PANEL, fixture_setup, test_numbers_in_text_order,
+              fixture_teardown);
+  g_test_add ("/page-input/reveal-thread", Fixture, WITH_PANEL, fixture_setup, test_reveal_thread, fixture_teardown);
   return g_test_run ();
 }
