@@ -593,6 +593,40 @@ test_comment_button_scrolls (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (widget_hidden, rl_page_view_get_composer (f->view), 3000));
 }
 
+/* The same with the keyboard: a selection made with Shift+arrows, Tab to
+ * the button, Return; Escape goes back to the text. */
+static void
+test_comment_button_keyboard (Fixture       *f,
+                              gconstpointer  data)
+{
+  GtkWidget *button = rl_page_view_get_comment_button (f->view);
+  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view));
+  g_autofree char *selected = NULL;
+  double x, y;
+
+  /* The caret before "landing", then two words selected. */
+  char_point (f, offset_of (f, "landing page"), &x, &y);
+  rl_ui_input_click_at (GTK_WIDGET (f->text_view), x, y, 1);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->text_view)));
+  rl_ui_input_key (GDK_KEY_Right, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
+  rl_ui_input_key (GDK_KEY_Right, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
+  selected = selected_text (f);
+  g_assert_cmpstr (selected, ==, "landing page");
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+
+  /* Tab reaches the button; Shift+Tab goes back; Tab and Return comment. */
+  rl_ui_input_key (GDK_KEY_Tab, 0);
+  g_assert_true (gtk_widget_has_focus (button));
+  rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->text_view)));
+  rl_ui_input_key (GDK_KEY_Tab, 0);
+  g_assert_true (gtk_widget_has_focus (button));
+  rl_ui_input_key (GDK_KEY_Return, 0);
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "landing page");
+  g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
+}
+
 /* ---- numbers and the panel beside the page -------------------------------- */
 
 /* Annotating earlier in the page puts the new thread first in the list, in
@@ -715,6 +749,8 @@ main (int   argc,
   g_test_add ("/page-input/comment-button-click", Fixture, NULL, fixture_setup, test_comment_button_click,
               fixture_teardown);
   g_test_add ("/page-input/comment-button-scrolls", Fixture, NULL, fixture_setup, test_comment_button_scrolls,
+              fixture_teardown);
+  g_test_add ("/page-input/comment-button-keyboard", Fixture, NULL, fixture_setup, test_comment_button_keyboard,
               fixture_teardown);
   g_test_add ("/page-input/numbers-in-text-order", Fixture, WITH_PANEL, fixture_setup, test_numbers_in_text_order,
               fixture_teardown);

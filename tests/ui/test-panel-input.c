@@ -646,7 +646,18 @@ test_reply_kept_when_deleted (Fixture       *f,
   g_assert_false (gtk_widget_is_sensitive (find (GTK_WIDGET (row), is_send_button, NULL)));
   screenshot (f, "panel-input-deleted");
 
+  /* The notice's buttons are on the keyboard path, just before the text. */
+  rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (gtk_widget_has_focus (find (GTK_WIDGET (row), is_button_labelled, "Discard")));
+  rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (gtk_widget_has_focus (find (GTK_WIDGET (row), is_button_labelled, "Copy Text")));
+  rl_ui_input_key (GDK_KEY_Tab, 0);
+  rl_ui_input_key (GDK_KEY_Tab, 0);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+
   /* Typing goes on where it was. */
+  rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
   rl_ui_input_type ("!");
   g_clear_pointer (&kept, g_free);
   kept = buffer_text (view);
