@@ -116,7 +116,8 @@ update_empty (RlThreadPanel *self)
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
   guint all = self->store ? g_list_model_get_n_items (rl_doc_store_get_threads (self->store)) : 0;
 
-  if (shown > 0)
+  /* A kept row (its thread gone, the person still in it) is shown too. */
+  if (shown > 0 || gtk_list_box_get_row_at_index (self->list, 0) != NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "list");
       return;

@@ -746,6 +746,51 @@ test_reply_kept_when_resolved (Fixture       *f,
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t3);
 }
 
+/* An edit in progress is typed text too: Bob deletes the thread while Ada
+ * edits her reply in it. */
+static void
+test_edit_kept_when_deleted (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *t1 = bob_creates (f, 0.5, 0.5, "Button colour");
+  g_autofree char *copied = NULL;
+  g_autoptr(GPtrArray) comments = g_ptr_array_new ();
+  RlCommentRow *mine;
+  RlThreadRow *row;
+  GtkWidget *editor;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rl_doc_store_add_comment (f->store, t1, "Darker red?", NULL, &error));
+  g_assert_no_error (error);
+  wait_store (f, t1, 2);
+  row = row_for (f, t1);
+  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW), comments);
+  g_assert_cmpuint (comments->len, ==, 2);
+  mine = g_ptr_array_index (comments, 1);
+  click (f, find (GTK_WIDGET (mine), has_action, "comment.edit"));
+  g_assert_true (rl_ui_test_wait_for (is_editing, mine, 3000));
+  editor = find (GTK_WIDGET (mine), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
+  rl_ui_input_type (" Like #B22");
+
+  bob_requests (f, "delete-thread", t1, NULL);
+  wait_store (f, t1, 0);
+
+  g_assert_true (row_for (f, t1) == row);
+  wait_notice (row, "This thread was deleted. Your edit was not saved.");
+  g_assert_true (rl_comment_row_is_editing (mine));
+  g_assert_true (gtk_widget_has_focus (editor));
+  /* Nothing can be saved to a thread that is gone. */
+  g_assert_false (gtk_widget_is_sensitive (find (GTK_WIDGET (mine), is_button_labelled, "Save")));
+
+  click (f, find (GTK_WIDGET (row), is_button_labelled, "Copy Text"));
+  copied = clipboard_text (GTK_WIDGET (f->panel));
+  g_assert_cmpstr (copied, ==, "Darker red? Like #B22");
+  click (f, find (GTK_WIDGET (row), is_button_labelled, "Discard"));
+  g_assert_null (row_for (f, t1));
+  g_assert_cmpuint (n_rows (f), ==, 0);
+}
+
 /* Ada's own resolve and delete, with the buttons: what she resolves with
  * nothing typed goes (hide resolved is on), what she typed stays; the
  * selection never lands on another thread by itself. */
@@ -953,6 +998,8 @@ main (int   argc,
   g_test_add ("/panel-input/reply-kept-when-deleted", Fixture, NULL, fixture_setup, test_reply_kept_when_deleted,
               fixture_teardown);
   g_test_add ("/panel-input/reply-kept-when-resolved", Fixture, NULL, fixture_setup, test_reply_kept_when_resolved,
+              fixture_teardown);
+  g_test_add ("/panel-input/edit-kept-when-deleted", Fixture, NULL, fixture_setup, test_edit_kept_when_deleted,
               fixture_teardown);
   g_test_add ("/panel-input/own-changes", Fixture, NULL, fixture_setup, test_own_changes, fixture_teardown);
   g_test_add ("/panel-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
