@@ -1924,6 +1924,7 @@ rl_page_view_reveal_thread (RlPageView *self,
   GdkRectangle first, last, visible;
   int height;
   double align;
+  gboolean kinetic;
 
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
 
@@ -1948,9 +1949,11 @@ rl_page_view_reveal_thread (RlPageView *self,
   else
     align = visible.height * 0.1 / (visible.height - first.height);
   gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &start);
-  /* A scroll still coasting would take the view away again. */
+  /* A scroll still coasting would take the view away again: turning
+   * kinetic scrolling off stops it. */
+  kinetic = gtk_scrolled_window_get_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller));
   gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), FALSE);
-  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), kinetic);
   gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0, TRUE, 0, CLAMP (align, 0, 1));
   return TRUE;
 }
