@@ -28,6 +28,7 @@ struct _RlThreadRow
   GtkLabel      *error_label;
   GtkWidget     *notice_box;
   GtkLabel      *notice_label;
+  GtkWidget     *notice_buttons;
   GtkWidget     *copy_button;
   GtkWidget     *dismiss_button;
 
@@ -276,7 +277,7 @@ update_notice (RlThreadRow *self)
                             reply || edit != NULL ? _("Discard")
                             /* Translators: closes the notice of a deleted thread */
                             : _("Dismiss"));
-      gtk_widget_set_visible (gtk_widget_get_parent (self->copy_button), TRUE);
+      gtk_widget_set_visible (self->notice_buttons, TRUE);
     }
   else if (self->kept_hidden)
     {
@@ -285,7 +286,7 @@ update_notice (RlThreadRow *self)
         text = g_strdup_printf (_("Resolved by %s — hidden once you leave it."), self->resolved_by);
       else
         text = g_strdup (_("Resolved — hidden once you leave it."));
-      gtk_widget_set_visible (gtk_widget_get_parent (self->copy_button), FALSE);
+      gtk_widget_set_visible (self->notice_buttons, FALSE);
     }
   gtk_label_set_text (self->notice_label, text ? text : "");
   gtk_widget_set_visible (self->notice_box, text != NULL);
@@ -566,6 +567,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_box);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_buttons);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, dismiss_button);
   gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
