@@ -627,6 +627,82 @@ test_comment_button_keyboard (Fixture       *f,
   g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
 }
 
+/* ---- "You're offline" goes once the link is back -------------------------- */
+
+static gboolean
+connection_offline (gpointer data)
+{
+  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
+}
+
+/* Where widget is on the screen has stopped changing (a popover that
+ * changed size is placed again by the X server a moment later). */
+static void
+wait_still_on_screen (GtkWidget *widget)
+{
+  int x = -1, y = -1, still = 0;
+
+  for (guint i = 0; i < 100 && still < 3; i++)
+    {
+      int nx, ny;
+
+      rl_ui_test_run (30);
+      rl_ui_input_screen_point (widget, 1, 1, &nx, &ny);
+      still = nx == x && ny == y ? still + 1 : 0;
+      x = nx;
+      y = ny;
+    }
+  g_assert_cmpint (still, >=, 3);
+}
+
+static gboolean
+composer_error_gone (gpointer data)
+{
+  return rl_annotation_composer_get_error (data) == NULL;
+}
+
+static void
+test_offline_error_clears (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *button = rl_page_view_get_comment_button (f->view);
+  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view));
+  g_autofree char *typed = NULL;
+  JsonObject *event, *snapshot;
+
+  drag_select (f, "landing page");
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  rl_ui_input_click (button);
+  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  rl_ui_input_type ("Written on the train");
+
+  /* The server goes away: Send says why, the text stays. */
+  rl_test_server_stop (f->server);
+  g_assert_true (rl_ui_test_wait_for (connection_offline, f->connection, 5000));
+  rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
+  g_assert_nonnull (rl_annotation_composer_get_error (composer));
+  g_assert_nonnull (strstr (rl_annotation_composer_get_error (composer), "offline"));
+  rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-input-offline");
+
+  /* Back: the error goes by itself; the text is still there, and goes. */
+  rl_test_server_start (f->server);
+  g_assert_true (rl_ui_test_wait_for (composer_error_gone, composer, 10000));
+  typed = rl_annotation_composer_dup_text (composer);
+  g_assert_cmpstr (typed, ==, "Written on the train");
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  rl_test_client_free (f->teammate);
+  f->teammate = rl_test_client_new (f->server, f->bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->page_id);
+  json_object_unref (snapshot);
+  /* The popover shrank with its error line gone: aim where it is now. */
+  wait_still_on_screen (rl_annotation_composer_get_send_button (composer));
+  rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
+  event = teammate_expects (f, "new-text-chat");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     json_object_get_object_member (event, "thread"), "anchor"), "exact"), ==, "landing page");
+  json_object_unref (event);
+}
+
 /* ---- numbers and the panel beside the page -------------------------------- */
 
 /* Annotating earlier in the page puts the new thread first in the list, in
@@ -751,6 +827,8 @@ main (int   argc,
   g_test_add ("/page-input/comment-button-scrolls", Fixture, NULL, fixture_setup, test_comment_button_scrolls,
               fixture_teardown);
   g_test_add ("/page-input/comment-button-keyboard", Fixture, NULL, fixture_setup, test_comment_button_keyboard,
+              fixture_teardown);
+  g_test_add ("/page-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
               fixture_teardown);
   g_test_add ("/page-input/numbers-in-text-order", Fixture, WITH_PANEL, fixture_setup, test_numbers_in_text_order,
               fixture_teardown);
