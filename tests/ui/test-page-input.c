@@ -20,6 +20,7 @@
 #include "rl-thread-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
+#include "rl-window.h"
 
 static const char PAGE_MD[] =
   "# Launch copy\n"
@@ -91,10 +92,32 @@ typedef struct
   GtkTextView  *text_view;
   RlTestClient *teammate;     /* Bob, raw protocol */
   RlThreadPanel *panel;       /* beside the page, as in the window (WITH_PANEL) */
+  RlSession    *session;      /* Ada's, in the app's own window (IN_WINDOW) */
 } Fixture;
 
-/* The fixture's data: the threads panel beside the page view. */
+/* The fixture's data: the threads panel beside the page view, or the
+ * app's window with the page open in it. */
 #define WITH_PANEL GINT_TO_POINTER (1)
+#define IN_WINDOW  GINT_TO_POINTER (2)
+
+static gboolean
+documents_listed (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (rl_window_get_documents (RL_WINDOW (f->window))) > 0;
+}
+
+/* The app's window shows the page, laid out. */
+static gboolean
+page_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (rl_window_get_visible_page (RL_WINDOW (f->window)), "page") == 0
+         && rl_page_view_get_page (f->view) != NULL && gtk_widget_get_mapped (GTK_WIDGET (f->text_view))
+         && gtk_widget_get_height (GTK_WIDGET (f->text_view)) > 100;
+}
 
 /* Mapped at the size asked for (the X server configures it a little later). */
 static gboolean
@@ -104,8 +127,8 @@ view_ready (gpointer data)
   int width, height;
 
   gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
-  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (f->window) == width
-         && gtk_widget_get_height (f->window) == height;
+  return f->view != NULL && gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (f->window) == width
+         && gtk_widget_get_height (f->window) == height && rl_page_view_get_page (f->view) != NULL;
 }
 
 /* The app's own style, as the window loads it. */
@@ -159,6 +182,23 @@ fixture_setup (Fixture       *f,
   json_object_unref (snapshot);
 
   load_css ();
+  if (data == IN_WINDOW)
+    {
+      f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
+      g_assert_no_error (error);
+      f->window = GTK_WIDGET (rl_window_new (NULL));
+      gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 600);
+      rl_window_set_session (RL_WINDOW (f->window), f->session);
+      gtk_window_present (GTK_WINDOW (f->window));
+      g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
+      g_assert_true (rl_window_open_document (RL_WINDOW (f->window), f->page_id));
+      f->view = rl_window_get_page_view (RL_WINDOW (f->window));
+      f->text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view));
+      f->panel = rl_window_get_thread_panel (RL_WINDOW (f->window));
+      g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+      rl_ui_test_run (200);
+      return;
+    }
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 560);
   f->view = RL_PAGE_VIEW (rl_page_view_new ());
@@ -205,6 +245,7 @@ fixture_teardown (Fixture       *f,
   rl_ui_test_run (50);
   gtk_window_destroy (GTK_WINDOW (f->window));
   rl_ui_test_run (50);
+  g_clear_object (&f->session);
   rl_test_client_free (f->teammate);
   g_clear_pointer (&f->page, rl_page_text_unref);
   g_clear_object (&f->store);
@@ -411,6 +452,20 @@ panel_row (Fixture    *f,
         return row;
     }
   return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *thread_id;
+} RowWait;
+
+static gboolean
+has_panel_row (gpointer data)
+{
+  RowWait *wait = data;
+
+  return panel_row (wait->f, wait->thread_id) != NULL;
 }
 
 /* The panel's rows, top to bottom, as "badge badge …". */
@@ -817,6 +872,37 @@ test_reveal_thread (Fixture       *f,
   g_assert_false (rl_page_view_reveal_thread (f->view, "no-such-thread"));
 }
 
+/* In the app's window: a click on a thread's row brings its passage into
+ * the middle of the page, and so does a click on it again later. */
+static void
+test_window_pick_reveals (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *below = bob_annotates (f, "Filler fourteen", "Cut this one?");
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (f->text_view));
+  RlThreadRow *row;
+  GtkWidget *badge;
+  double x, y;
+
+  g_assert_true (rl_ui_test_wait_for (has_panel_row, &(RowWait) { f, below }, 5000));
+  row = panel_row (f, below);
+  badge = find_class (GTK_WIDGET (row), "rl-thread-badge");
+  g_assert_true (rl_ui_test_wait_for (widget_placed, badge, 3000));
+  g_assert_cmpfloat (passage_middle (f, below), >, 1.0);
+
+  rl_ui_input_click (badge);
+  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
+  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+  g_free (rl_ui_test_screenshot (f->window, "page-input-window-picked"));
+
+  /* Away with the wheel, then the same row again. */
+  char_point (f, offset_of (f, "Filler fourteen"), &x, &y);
+  rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -30, 0);
+  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  rl_ui_input_click (badge);
+  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -833,5 +919,7 @@ main (int   argc,
   g_test_add ("/page-input/numbers-in-text-order", Fixture, WITH_PANEL, fixture_setup, test_numbers_in_text_order,
               fixture_teardown);
   g_test_add ("/page-input/reveal-thread", Fixture, WITH_PANEL, fixture_setup, test_reveal_thread, fixture_teardown);
+  g_test_add ("/page-input/window-pick-reveals", Fixture, IN_WINDOW, fixture_setup, test_window_pick_reveals,
+              fixture_teardown);
   return g_test_run ();
 }
