@@ -38,6 +38,9 @@ struct _RlCommentRow
 
 G_DEFINE_FINAL_TYPE (RlCommentRow, rl_comment_row, GTK_TYPE_WIDGET)
 
+enum { SIGNAL_DRAFT_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 show_error (RlCommentRow *self,
             const GError *error)
@@ -82,6 +85,7 @@ stop_editing (RlCommentRow *self)
   show_error (self, NULL);
   if (had_focus)
     gtk_widget_grab_focus (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_DRAFT_CHANGED], 0);
 }
 
 static void
@@ -101,6 +105,14 @@ edit_activated (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->body_stack, "edit");
   show_error (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+  g_signal_emit (self, signals[SIGNAL_DRAFT_CHANGED], 0);
+}
+
+static void
+edit_text_changed (RlCommentRow *self)
+{
+  if (rl_comment_row_is_editing (self))
+    g_signal_emit (self, signals[SIGNAL_DRAFT_CHANGED], 0);
 }
 
 static void
@@ -242,6 +254,11 @@ rl_comment_row_class_init (RlCommentRowClass *klass)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Delete, 0, delete_key, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "comment.edit", NULL);
 
+  /* An edit began or ended, or its text changed (rl_comment_row_dup_draft). */
+  signals[SIGNAL_DRAFT_CHANGED] =
+    g_signal_new ("draft-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "rl-comment-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -269,6 +286,8 @@ rl_comment_row_init (RlCommentRow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->edit_view), shortcuts);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment text"), -1);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->edit_view), "changed",
+                            G_CALLBACK (edit_text_changed), self);
   update_actions (self);
 }
 
@@ -382,6 +401,34 @@ rl_comment_row_is_editing (RlCommentRow *self)
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->body_stack), "edit") == 0;
 }
 
+char *
+rl_comment_row_dup_draft (RlCommentRow *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (RL_IS_COMMENT_ROW (self), NULL);
+
+  if (!rl_comment_row_is_editing (self) || self->comment == NULL)
+    return NULL;
+  buffer = gtk_text_view_get_buffer (self->edit_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  trimmed = g_strstrip (g_strdup (text));
+  if (*trimmed == '\0' || g_strcmp0 (trimmed, self->comment->body) == 0)
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+void
+rl_comment_row_clear_offline_error (RlCommentRow *self)
+{
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+  rl_row_clear_offline_error (self->error_label);
+}
+
 /* ---- shared with the thread row ------------------------------------------ */
 
 /* What to tell the user about a change the store refused at once. */
@@ -397,6 +444,8 @@ describe_error (const GError *error)
   return g_strdup (error->message);
 }
 
+#define OFFLINE_KEY "rl-offline-error"
+
 void
 rl_row_show_error (GtkLabel     *label,
                    const GError *error)
@@ -407,6 +456,18 @@ rl_row_show_error (GtkLabel     *label,
 
   gtk_label_set_text (label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+  /* Remembered: "you're offline" stops being true once the link is back. */
+  g_object_set_data (G_OBJECT (label), OFFLINE_KEY,
+                     GINT_TO_POINTER (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE)));
+}
+
+void
+rl_row_clear_offline_error (GtkLabel *label)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  if (g_object_get_data (G_OBJECT (label), OFFLINE_KEY))
+    rl_row_show_error (label, NULL);
 }
 
 void

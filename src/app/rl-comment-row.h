@@ -37,12 +37,19 @@ void          rl_comment_row_set_can_create  (RlCommentRow    *self,
 void          rl_comment_row_update_time     (RlCommentRow    *self,
                                               gint64           now_ms);
 gboolean      rl_comment_row_is_editing      (RlCommentRow    *self);
+/* The text of an edit in progress that differs from the comment (what
+ * would be lost), or NULL; "draft-changed" says when that may change. */
+char         *rl_comment_row_dup_draft       (RlCommentRow    *self);
+/* Hides an error that said the user was offline: the link is back. */
+void          rl_comment_row_clear_offline_error (RlCommentRow *self);
 
 /* Shared with the thread row (RlThreadRow). */
 /* Shows in label what to tell the user about a change the store refused
  * at once; error NULL hides it. */
 void          rl_row_show_error              (GtkLabel        *label,
                                               const GError    *error);
+/* Hides what rl_row_show_error shows when it said the user was offline. */
+void          rl_row_clear_offline_error     (GtkLabel        *label);
 /* "Delete …?" over row's window: Cancel (the default) or a destructive
  * Delete; on_response (dialog, response, row) gets "delete" to go on. */
 void          rl_row_confirm_delete          (GtkWidget       *row,

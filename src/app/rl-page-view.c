@@ -191,6 +191,8 @@ struct _RlPageView
   RlPageText     *page;
   RlDocStore     *store;
   gulong          items_id;
+  gulong          state_id;        /* the store's connection's notify::state */
+  gboolean        composer_offline; /* the composer's error says "offline" */
   GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
   GPtrArray      *placements;      /* Placement*, in store order */
   GHashTable     *thread_tags;     /* id → GtkTextTag (the table owns it) */
@@ -916,26 +918,61 @@ static void
 update_comment_button (RlPageView *self)
 {
   guint start, end;
-  GtkTextIter iter;
-  GdkRectangle rect, visible;
-  int width;
+  gboolean show = self->page != NULL && selection_offsets (self, &start, &end)
+                  && !gtk_widget_get_visible (self->composer);
 
-  if (self->page == NULL || !selection_offsets (self, &start, &end) || gtk_widget_get_visible (self->composer))
-    {
-      if (gtk_widget_has_focus (self->comment_button))
-        gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
-      gtk_widget_set_visible (self->comment_button, FALSE);
-      return;
-    }
-  /* Just below the end of the selection, inside the text column. */
+  if (!show && gtk_widget_has_focus (self->comment_button))
+    gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  gtk_widget_set_visible (self->comment_button, show);
+  /* Placed where the selection ends now (size_allocate). */
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* Where the Comment button goes, in the page view's coordinates: just
+ * below the end of the selection, inside the text column; above that line
+ * when there is no room below. FALSE when the end is scrolled out of view:
+ * the button goes with the text it is about. */
+static gboolean
+comment_button_place (RlPageView *self,
+                      int         width,
+                      int         height,
+                      int        *x,
+                      int        *y)
+{
+  guint start, end;
+  GtkTextIter iter;
+  GdkRectangle rect;
+  graphene_rect_t column;
+  graphene_point_t point;
+  int wx, wy, below, above;
+
+  if (!selection_offsets (self, &start, &end)
+      || !gtk_widget_compute_bounds (GTK_WIDGET (self->text_view), GTK_WIDGET (self), &column))
+    return FALSE;
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, end);
   gtk_text_view_get_iter_location (self->text_view, &iter, &rect);
-  gtk_text_view_get_visible_rect (self->text_view, &visible);
-  gtk_widget_measure (self->comment_button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
-  gtk_text_view_move_overlay (self->text_view, self->comment_button,
-                              CLAMP (rect.x - width / 2, 0, MAX (0, visible.width - width)),
-                              rect.y + rect.height + 4);
-  gtk_widget_set_visible (self->comment_button, TRUE);
+  gtk_text_view_buffer_to_window_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, rect.x, rect.y, &wx, &wy);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->text_view), GTK_WIDGET (self),
+                                 &GRAPHENE_POINT_INIT (wx, wy), &point))
+    return FALSE;
+  /* The visible part of the text column: the scroller clips the view. */
+  column.origin.x += self->gutter;
+  column.size.width -= 2 * self->gutter;
+  column.origin.y = MAX (column.origin.y, 0);
+  column.size.height = MIN (column.size.height, gtk_widget_get_height (GTK_WIDGET (self)));
+  if (point.y + rect.height < column.origin.y || point.y > column.origin.y + column.size.height)
+    return FALSE;
+  below = (int) point.y + rect.height + 4;
+  above = (int) point.y - height - 4;
+  if (below + height <= column.origin.y + column.size.height)
+    *y = below;
+  else if (above >= column.origin.y)
+    *y = above;
+  else
+    return FALSE;
+  *x = CLAMP ((int) point.x - width / 2, (int) column.origin.x,
+              MAX ((int) column.origin.x, (int) (column.origin.x + column.size.width) - width));
+  return TRUE;
 }
 
 static gboolean
@@ -1059,6 +1096,7 @@ composer_submit (RlPageView *self)
   if (!ok)
     {
       /* The text stays; the user may fix it or send again. */
+      self->composer_offline = g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE);
       if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
         rl_annotation_composer_set_error (composer, _("You’re offline. The comment was not added; send it again when you’re back."));
       else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
@@ -1067,6 +1105,7 @@ composer_submit (RlPageView *self)
         rl_annotation_composer_set_error (composer, error->message);
       return;
     }
+  self->composer_offline = FALSE;
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
   /* The new highlight replaces the selection. */
@@ -1464,6 +1503,25 @@ rl_page_view_size_allocate (GtkWidget *widget,
    * READABLE_CHARS wide and centred however wide the window is. */
   update_gutters (self, width);
   gtk_widget_allocate (self->scroller, width, height, baseline, NULL);
+  /* The Comment button floats over the page, a child of the view and not
+   * of the text: a press on it must not reach the text view, which would
+   * take it for a click in the text and drop the selection. */
+  if (gtk_widget_get_visible (self->comment_button))
+    {
+      int button_width, button_height, x, y;
+
+      gtk_widget_measure (self->comment_button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
+      gtk_widget_measure (self->comment_button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height,
+                          NULL, NULL);
+      if (comment_button_place (self, button_width, button_height, &x, &y))
+        {
+          gtk_widget_set_child_visible (self->comment_button, TRUE);
+          gtk_widget_allocate (self->comment_button, button_width, button_height, -1,
+                               gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (x, y)));
+        }
+      else
+        gtk_widget_set_child_visible (self->comment_button, FALSE);
+    }
   present_popover (self, self->composer, self->composer_end);
   if (gtk_widget_get_visible (self->notice))
     gtk_popover_present (GTK_POPOVER (self->notice));
@@ -1483,6 +1541,7 @@ rl_page_view_dispose (GObject *object)
   rl_page_view_set_store (self, NULL);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
+  g_clear_pointer (&self->comment_button, gtk_widget_unparent);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_object (&self->extra_menu);
   G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
@@ -1658,7 +1717,11 @@ rl_page_view_init (RlPageView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->comment_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment on selection"), -1);
   gtk_widget_set_visible (self->comment_button, FALSE);
-  gtk_text_view_add_overlay (self->text_view, self->comment_button, 0, 0);
+  /* Over the scroller (drawn and picked after it), following the text as
+   * it scrolls. */
+  gtk_widget_set_parent (self->comment_button, GTK_WIDGET (self));
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), "value-changed",
+                           G_CALLBACK (gtk_widget_queue_allocate), self, G_CONNECT_SWAPPED);
   controller = gtk_event_controller_key_new ();
   g_signal_connect (controller, "key-pressed", G_CALLBACK (button_key_pressed), self);
   gtk_widget_add_controller (self->comment_button, controller);
@@ -1768,6 +1831,19 @@ rl_page_view_get_page (RlPageView *self)
   return self->page;
 }
 
+/* "You're offline" stops being true once the link is back: the composer's
+ * text is still there to send. */
+static void
+connection_state_changed (RlPageView *self)
+{
+  if (self->composer_offline
+      && rl_connection_get_state (rl_doc_store_get_connection (self->store)) == RL_CONNECTION_ONLINE)
+    {
+      self->composer_offline = FALSE;
+      rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), NULL);
+    }
+}
+
 void
 rl_page_view_set_store (RlPageView *self,
                         RlDocStore *store)
@@ -1778,14 +1854,21 @@ rl_page_view_set_store (RlPageView *self,
   if (self->store == store)
     return;
   if (self->store != NULL)
-    g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+    {
+      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+      g_clear_signal_handler (&self->state_id, rl_doc_store_get_connection (self->store));
+    }
   g_set_object (&self->store, store);
   /* Drafts are kept per document: this one's show, the last one's wait. */
   if (self->composer != NULL)
     rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
   if (store != NULL)
-    self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
-                                               G_CALLBACK (threads_changed), self);
+    {
+      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                                 G_CALLBACK (threads_changed), self);
+      self->state_id = g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state",
+                                                 G_CALLBACK (connection_state_changed), self);
+    }
   watch_items (self);
   /* Disposing: the buffer may already be going. */
   if (self->scroller != NULL)
@@ -1832,6 +1915,7 @@ rl_page_view_open_composer (RlPageView *self,
     return;
   /* A draft open is kept (still marked) as the new one opens; the passage
    * stays marked while the comment is typed. */
+  self->composer_offline = FALSE;
   rl_composer_base_begin (RL_COMPOSER_BASE (self->composer), g_variant_new ("(uu)", start, end), text);
   show_composer (self, start, end);
 }
@@ -1853,6 +1937,49 @@ rl_page_view_get_thread_range (RlPageView *self,
     *start = placement->start;
   if (end)
     *end = placement->end;
+  return TRUE;
+}
+
+gboolean
+rl_page_view_reveal_thread (RlPageView *self,
+                            const char *thread_id)
+{
+  const Placement *placement;
+  GtkTextIter start, end;
+  GdkRectangle first, last, visible;
+  int height;
+  double align;
+  gboolean kinetic;
+
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
+
+  placement = find_placement (self, thread_id);
+  if (placement == NULL || !placement->placed)
+    return FALSE;
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &start, placement->start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &end, MAX (placement->end, placement->start + 1) - 1);
+  gtk_text_view_get_iter_location (self->text_view, &start, &first);
+  gtk_text_view_get_iter_location (self->text_view, &end, &last);
+  gtk_text_view_get_visible_rect (self->text_view, &visible);
+  height = last.y + last.height - first.y;
+  /* Its middle in the middle; a passage taller than the view starts a
+   * little below the top, so its beginning is what is read first. The
+   * text view puts the first line's top at align × (view − line) from the
+   * top, once its lines are laid out; this scroll replaces one still
+   * pending (the selection's own, to the nearest edge). */
+  if (visible.height <= first.height)
+    align = 0;
+  else if (height <= visible.height)
+    align = (visible.height - height) / 2.0 / (visible.height - first.height);
+  else
+    align = visible.height * 0.1 / (visible.height - first.height);
+  gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &start);
+  /* A scroll still coasting would take the view away again: turning
+   * kinetic scrolling off stops it. */
+  kinetic = gtk_scrolled_window_get_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller));
+  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), FALSE);
+  gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), kinetic);
+  gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0, TRUE, 0, CLAMP (align, 0, 1));
   return TRUE;
 }
 

@@ -47,6 +47,12 @@ gboolean    rl_page_view_get_thread_range    (RlPageView  *self,
                                               guint       *start,
                                               guint       *end);
 
+/* Brings the thread's passage into the middle of the view, every time it
+ * is asked (picking a thread in the panel, again or not); FALSE when the
+ * thread has no place on the page (orphaned or unknown). */
+gboolean    rl_page_view_reveal_thread       (RlPageView  *self,
+                                              const char  *thread_id);
+
 const char *rl_page_view_get_selected_thread (RlPageView  *self);
 void        rl_page_view_set_selected_thread (RlPageView  *self,
                                               const char  *thread_id);

@@ -29,7 +29,8 @@ struct _RlThreadPanel
   GDestroyNotify      position_destroy;
   GHashTable         *positions;   /* RlThreadItem → Position, with a position function */
   GHashTable         *rows;        /* RlThreadItem → RlThreadRow (a child of list) */
-  GHashTable         *numbers;     /* RlThreadItem → its index in the store + 1 */
+  GHashTable         *present;     /* the RlThreadItems of the store now */
+  GHashTable         *resolvers;   /* thread id → who resolved it last (a teammate's name) */
   GHashTable         *known;       /* ids of threads seen, owned */
   GHashTable         *fresh;       /* ids a teammate just added: highlight once */
   gint64              last_seq;    /* the store's seq after the last change seen */
@@ -42,6 +43,8 @@ struct _RlThreadPanel
   gboolean            user_is_admin;
 
   gboolean            selecting;   /* the selection is being set from the property */
+  gboolean            syncing;     /* inside sync_rows */
+  gboolean            quiet_focus; /* focus moves on its own: it selects nothing */
   guint               scroll_id;
   guint               scroll_frames;
   guint               tick_id;
@@ -113,7 +116,8 @@ update_empty (RlThreadPanel *self)
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
   guint all = self->store ? g_list_model_get_n_items (rl_doc_store_get_threads (self->store)) : 0;
 
-  if (shown > 0)
+  /* A kept row (its thread gone, the person still in it) is shown too. */
+  if (shown > 0 || gtk_list_box_get_row_at_index (self->list, 0) != NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "list");
       return;
@@ -192,17 +196,73 @@ select_row (RlThreadPanel *self)
   self->selecting = FALSE;
 }
 
+static void sync_rows (RlThreadPanel *self);
+
+/* Whether a row is kept for the person in it (rl_thread_row_set_deleted,
+ * _set_kept_hidden) now that its thread is gone from the list. */
+static gboolean
+any_row_kept (RlThreadPanel *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    if (rl_thread_row_get_deleted (row) || rl_thread_row_get_kept_hidden (row))
+      return TRUE;
+  return FALSE;
+}
+
+/* A kept row goes once it holds neither the selection nor a draft. */
+static void
+release_kept_rows (RlThreadPanel *self)
+{
+  if (!self->syncing && any_row_kept (self))
+    sync_rows (self);
+}
+
 static void
 on_row_selected (RlThreadPanel *self,
                  GtkListBoxRow *row)
 {
   const char *id = row ? rl_thread_row_get_thread_id (RL_THREAD_ROW (row)) : NULL;
 
-  if (self->selecting || g_strcmp0 (id, self->selected_thread) == 0)
+  if (self->selecting)
+    return;
+  /* Focus moved on its own (its row went): the selection stays where the
+   * person put it. */
+  if (self->quiet_focus)
+    {
+      select_row (self);
+      return;
+    }
+  if (g_strcmp0 (id, self->selected_thread) == 0)
     return;
   g_free (self->selected_thread);
   self->selected_thread = g_strdup (id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+  release_kept_rows (self);
+}
+
+static void
+on_row_draft_changed (RlThreadPanel *self,
+                      RlThreadRow   *row)
+{
+  if (rl_thread_row_get_deleted (row) || rl_thread_row_get_kept_hidden (row))
+    release_kept_rows (self);
+}
+
+static void
+on_row_dismissed (RlThreadPanel *self,
+                  RlThreadRow   *row)
+{
+  if (g_strcmp0 (rl_thread_row_get_thread_id (row), self->selected_thread) == 0)
+    {
+      g_clear_pointer (&self->selected_thread, g_free);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+    }
+  if (!self->syncing)
+    sync_rows (self);
 }
 
 /* A click on a row (activate-on-single-click) or Enter on it: picked,
@@ -224,23 +284,88 @@ make_row (RlThreadPanel *self,
 
   rl_thread_row_set_can_create (row, self->can_create, self->cannot_create_reason);
   rl_thread_row_set_live (row, TRUE);
+  g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
   if (g_hash_table_remove (self->fresh, thread->id)
       && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
     rl_row_flash (GTK_WIDGET (row));
   return row;
 }
 
+/* Whether the row of a thread that left the list stays for the person in
+ * it: while it holds their selection or text, unless they made it go
+ * (Discard, deleting the thread, resolving it with nothing typed). */
+static gboolean
+keeps_row (RlThreadPanel *self,
+           RlThreadRow   *row)
+{
+  if (self->store == NULL || rl_thread_row_get_dismissed (row))
+    return FALSE;
+  if (rl_thread_row_get_acting (row))
+    return g_hash_table_contains (self->present, rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
+  return rl_thread_row_has_draft (row)
+         || g_strcmp0 (rl_thread_row_get_thread_id (row), self->selected_thread) == 0;
+}
+
+static gboolean
+has_focus_within (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* The row with the focus goes: the focus moves to a neighbour without
+ * selecting it (else GTK would move it to the first row, selecting thread
+ * 1 and scrolling the document to it). */
+static void
+move_focus_from (RlThreadPanel *self,
+                 GtkWidget     *row,
+                 GHashTable    *going)
+{
+  GtkWidget *to = NULL;
+
+  for (GtkWidget *w = gtk_widget_get_next_sibling (row); w && to == NULL; w = gtk_widget_get_next_sibling (w))
+    if (RL_IS_THREAD_ROW (w) && !g_hash_table_contains (going, w))
+      to = w;
+  for (GtkWidget *w = gtk_widget_get_prev_sibling (row); w && to == NULL; w = gtk_widget_get_prev_sibling (w))
+    if (RL_IS_THREAD_ROW (w) && !g_hash_table_contains (going, w))
+      to = w;
+  self->quiet_focus = TRUE;
+  if (to == NULL || !gtk_widget_grab_focus (to))
+    gtk_root_set_focus (gtk_widget_get_root (row), NULL);
+  self->quiet_focus = FALSE;
+}
+
+typedef struct
+{
+  RlThreadRow *row;
+  gpointer     after;   /* the listed item above it, NULL: first */
+} Kept;
+
 /* Rows follow the visible threads with the least change, so a teammate's
- * new thread keeps what is typed and focused in the others. */
+ * new thread keeps what is typed and focused in the others. A row whose
+ * thread leaves the list (deleted, or resolved while resolved ones are
+ * hidden) stays where it is while the person is in it (keeps_row), and
+ * says what happened. */
 static void
 sync_rows (RlThreadPanel *self)
 {
   GListModel *visible = G_LIST_MODEL (self->visible);
   guint n = g_list_model_get_n_items (visible);
   g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) wanted_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) going = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (Kept));
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) returned = g_ptr_array_new_with_free_func (g_object_unref);
+  gpointer after = NULL;
   GtkWidget *child;
 
+  self->syncing = TRUE;
   for (guint i = 0; i < n; i++)
     {
       GObject *item = g_list_model_get_item (visible, i);
@@ -252,32 +377,74 @@ sync_rows (RlThreadPanel *self)
         continue;
       g_ptr_array_add (items, item);
       g_hash_table_add (wanted, item);
+      g_hash_table_add (wanted_ids, (gpointer) rl_thread_item_get_thread (RL_THREAD_ITEM (item))->id);
     }
-  n = items->len;
   /* Pages: in text order, orphans last. */
   if (self->position_func)
     g_ptr_array_sort_with_data (items, compare_item_pointers, self);
 
-  /* Rows to drop, gathered first: removing one can remove a header (the
-   * "Orphaned" one) that is the next sibling. */
-  {
-    g_autoptr(GPtrArray) gone = g_ptr_array_new ();
-
-    for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
-         child = gtk_widget_get_next_sibling (child))
-      if (RL_IS_THREAD_ROW (child) && !g_hash_table_contains (wanted, rl_thread_row_get_item (RL_THREAD_ROW (child))))
-        g_ptr_array_add (gone, child);
-    for (guint i = 0; i < gone->len; i++)
-      {
-        child = g_ptr_array_index (gone, i);
-        g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
-        gtk_list_box_remove (self->list, child);
-      }
-  }
-
-  for (guint i = 0; i < n; i++)
+  /* Rows not listed any more: kept where they are (after the listed row
+   * above them), or dropped. A deleted thread that comes back (a refused
+   * delete) is a new item: its kept row gives way to it. */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
+       child = gtk_widget_get_next_sibling (child))
     {
-      RlThreadItem *item = g_ptr_array_index (items, i);
+      RlThreadRow *row;
+
+      if (!RL_IS_THREAD_ROW (child))
+        continue;
+      row = RL_THREAD_ROW (child);
+      if (g_hash_table_contains (wanted, rl_thread_row_get_item (row)))
+        {
+          after = rl_thread_row_get_item (row);
+          continue;
+        }
+      if (g_hash_table_contains (wanted_ids, rl_thread_row_get_thread_id (row)))
+        {
+          g_ptr_array_add (returned, g_object_ref (row));
+          continue;
+        }
+      if (keeps_row (self, row))
+        {
+          Kept k = { row, after };
+
+          g_array_append_val (kept, k);
+          continue;
+        }
+      g_ptr_array_add (gone, g_object_ref (row));
+      g_hash_table_add (going, row);
+    }
+
+  for (guint i = 0; i < gone->len; i++)
+    {
+      child = g_ptr_array_index (gone, i);
+      if (has_focus_within (child))
+        move_focus_from (self, child, going);
+    }
+  /* Gathered first: removing one can remove a header (the "Orphaned" one)
+   * that is the next sibling. */
+  for (guint i = 0; i < gone->len; i++)
+    {
+      child = g_ptr_array_index (gone, i);
+      g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
+      gtk_list_box_remove (self->list, child);
+    }
+
+  /* The order: the listed items, each kept row after the one it followed. */
+  for (guint k = 0; k < kept->len; k++)
+    if (g_array_index (kept, Kept, k).after == NULL)
+      g_ptr_array_add (order, rl_thread_row_get_item (g_array_index (kept, Kept, k).row));
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_ptr_array_add (order, g_ptr_array_index (items, i));
+      for (guint k = 0; k < kept->len; k++)
+        if (g_array_index (kept, Kept, k).after == g_ptr_array_index (items, i))
+          g_ptr_array_add (order, rl_thread_row_get_item (g_array_index (kept, Kept, k).row));
+    }
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      RlThreadItem *item = g_ptr_array_index (order, i);
       GtkListBoxRow *there = gtk_list_box_get_row_at_index (self->list, (int) i);
       RlThreadRow *row;
 
@@ -286,23 +453,72 @@ sync_rows (RlThreadPanel *self)
       row = g_hash_table_lookup (self->rows, item);
       if (row)
         {
-          /* Out of place (the order changed): move it. */
+          gboolean focused = has_focus_within (GTK_WIDGET (row));
+          GtkWidget *focus = focused ? gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (row))) : NULL;
+
+          /* Out of place (the order changed): move it, focus and all. */
           g_object_ref (row);
+          if (focus)
+            g_object_ref (focus);
+          self->quiet_focus = TRUE;
           gtk_list_box_remove (self->list, GTK_WIDGET (row));
           gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
+          if (focus)
+            gtk_widget_grab_focus (focus);
+          self->quiet_focus = FALSE;
+          g_clear_object (&focus);
           g_object_unref (row);
           continue;
         }
       row = make_row (self, item);
-      rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
       rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
       g_hash_table_insert (self->rows, item, row);
       gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
     }
 
+  /* What the kept rows say; listed ones say nothing. */
+  for (guint k = 0; k < kept->len; k++)
+    {
+      RlThreadRow *row = g_array_index (kept, Kept, k).row;
+      const char *id = rl_thread_row_get_thread_id (row);
+
+      if (g_hash_table_contains (self->present, rl_thread_row_get_item (row)))
+        rl_thread_row_set_kept_hidden (row, TRUE, g_hash_table_lookup (self->resolvers, id));
+      else
+        rl_thread_row_set_deleted (row);
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      RlThreadRow *row = g_hash_table_lookup (self->rows, g_ptr_array_index (items, i));
+
+      if (row != NULL)
+        rl_thread_row_set_kept_hidden (row, FALSE, NULL);
+    }
+  /* What was typed in a kept row goes on in the thread that came back;
+   * then the kept row goes. */
+  for (guint i = 0; i < returned->len; i++)
+    {
+      RlThreadRow *old = g_ptr_array_index (returned, i);
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          RlThreadItem *item = g_ptr_array_index (items, j);
+
+          if (g_str_equal (rl_thread_item_get_thread (item)->id, rl_thread_row_get_thread_id (old))
+              && g_hash_table_contains (self->rows, item))
+            rl_thread_row_take_draft (g_hash_table_lookup (self->rows, item), old);
+        }
+      g_hash_table_add (going, old);
+      if (has_focus_within (GTK_WIDGET (old)))
+        move_focus_from (self, GTK_WIDGET (old), going);
+      g_hash_table_remove (self->rows, rl_thread_row_get_item (old));
+      gtk_list_box_remove (self->list, GTK_WIDGET (old));
+    }
+
   gtk_list_box_invalidate_headers (self->list);
   select_row (self);
   update_empty (self);
+  self->syncing = FALSE;
 }
 
 /* "Orphaned" above the first thread that cannot be placed. */
@@ -389,24 +605,24 @@ item_is_orphaned (RlThreadPanel *self,
   return position == NULL || position->orphaned;
 }
 
-/* Numbers (and, for pages, positions) of every thread of the store: the
- * pin's number for images, the place in text order for pages. */
+/* Which items the store has now and, for pages, where each is in the
+ * text. Numbers are the threads' own (RlThread.number, given by the
+ * server), never positions: each row shows its thread's. */
 static void
-update_numbers (RlThreadPanel *self)
+update_positions (RlThreadPanel *self)
 {
   GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
   guint n = threads ? g_list_model_get_n_items (threads) : 0;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
   GHashTableIter iter;
   gpointer item, row;
 
-  g_hash_table_remove_all (self->numbers);
+  g_hash_table_remove_all (self->present);
   g_hash_table_remove_all (self->positions);
   for (guint i = 0; i < n; i++)
     {
-      RlThreadItem *thread_item = g_list_model_get_item (threads, i);
+      g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
 
-      g_ptr_array_add (items, thread_item);
+      g_hash_table_add (self->present, g_object_ref (thread_item));
       if (self->position_func)
         {
           Position *position = g_new0 (Position, 1);
@@ -417,18 +633,11 @@ update_numbers (RlThreadPanel *self)
           g_hash_table_insert (self->positions, thread_item, position);
         }
     }
-  if (self->position_func)
-    g_ptr_array_sort_with_data (items, compare_item_pointers, self);
-  for (guint i = 0; i < items->len; i++)
-    g_hash_table_insert (self->numbers, g_ptr_array_index (items, i), GUINT_TO_POINTER (i + 1));
 
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &item, &row))
-    if (g_hash_table_contains (self->numbers, item))
-      {
-        rl_thread_row_set_number (row, GPOINTER_TO_UINT (g_hash_table_lookup (self->numbers, item)));
-        rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
-      }
+    if (g_hash_table_contains (self->present, item))
+      rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
 }
 
 static void
@@ -469,7 +678,7 @@ on_threads_changed (GListModel    *threads,
             g_hash_table_add (self->fresh, g_strdup (id));
         }
     }
-  update_numbers (self);
+  update_positions (self);
   self->last_seq = rl_doc_store_get_seq (self->store);
 }
 
@@ -547,6 +756,59 @@ update_user (RlThreadPanel *self)
 }
 
 static void
+row_clear_offline_errors (RlThreadPanel *self,
+                          RlThreadRow   *row)
+{
+  rl_thread_row_clear_offline_errors (row);
+}
+
+static void
+on_connection_state (RlThreadPanel *self)
+{
+  update_user (self);
+  /* "You're offline" stops being true: the text is still there to send. */
+  if (rl_connection_get_state (rl_doc_store_get_connection (self->store)) == RL_CONNECTION_ONLINE)
+    for_each_row (self, row_clear_offline_errors);
+}
+
+/* Who resolved a thread, for the notice of a row kept while its thread is
+ * hidden: the store keeps no such thing, the resolved event says it. */
+static void
+note_resolver (RlThreadPanel   *self,
+               const RlMessage *message)
+{
+  const RlEvent *event = message->event;
+  RlThreadRow *row;
+  gboolean teammate;
+
+  if (message->type == RL_MESSAGE_BATCH)
+    {
+      for (guint i = 0; i < message->messages->len; i++)
+        note_resolver (self, g_ptr_array_index (message->messages, i));
+      return;
+    }
+  if (message->type != RL_MESSAGE_EVENT || event->kind != RL_EVENT_UPDATED || event->change != RL_CHANGE_RESOLVED
+      || event->thread_id == NULL || !g_hash_table_contains (self->known, event->thread_id))
+    return;
+  teammate = event->by.name != NULL && g_strcmp0 (event->by.id, self->user_id) != 0;
+  if (event->resolved && teammate)
+    g_hash_table_replace (self->resolvers, g_strdup (event->thread_id), g_strdup (event->by.name));
+  else
+    g_hash_table_remove (self->resolvers, event->thread_id);
+  row = find_row (self, event->thread_id);
+  if (row != NULL && rl_thread_row_get_kept_hidden (row))
+    rl_thread_row_set_kept_hidden (row, TRUE, g_hash_table_lookup (self->resolvers, event->thread_id));
+}
+
+static void
+on_message (RlConnection  *connection,
+            RlMessage     *message,
+            RlThreadPanel *self)
+{
+  note_resolver (self, message);
+}
+
+static void
 disconnect_store (RlThreadPanel *self)
 {
   GListModel *threads;
@@ -586,13 +848,16 @@ rl_thread_panel_dispose (GObject *object)
     self->position_destroy (self->position_data);
   self->position_func = NULL;
   self->position_destroy = NULL;
+  /* The list removes its rows as it goes: no row-selected to hear then. */
+  g_signal_handlers_disconnect_by_data (self->list, self);
+  g_hash_table_remove_all (self->rows);
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_PANEL);
   /* Unnamed template children are not unparented by it in GTK 4.8. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
     gtk_widget_unparent (child);
   g_clear_object (&self->visible);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_pointer (&self->numbers, g_hash_table_unref);
+  g_clear_pointer (&self->present, g_hash_table_unref);
   g_clear_pointer (&self->positions, g_hash_table_unref);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
 }
@@ -604,6 +869,7 @@ rl_thread_panel_finalize (GObject *object)
 
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_pointer (&self->fresh, g_hash_table_unref);
+  g_clear_pointer (&self->resolvers, g_hash_table_unref);
   g_free (self->selected_thread);
   g_free (self->cannot_create_reason);
   g_free (self->user_id);
@@ -725,7 +991,8 @@ rl_thread_panel_init (RlThreadPanel *self)
   self->can_create = TRUE;
   self->last_seq = -1;
   self->rows = g_hash_table_new (NULL, NULL);
-  self->numbers = g_hash_table_new (NULL, NULL);
+  self->present = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->resolvers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->positions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -758,7 +1025,8 @@ rl_thread_panel_set_store (RlThreadPanel *self,
   disconnect_store (self);
   g_hash_table_remove_all (self->known);
   g_hash_table_remove_all (self->fresh);
-  g_hash_table_remove_all (self->numbers);
+  g_hash_table_remove_all (self->present);
+  g_hash_table_remove_all (self->resolvers);
   g_hash_table_remove_all (self->positions);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   self->last_seq = -1;
@@ -766,7 +1034,9 @@ rl_thread_panel_set_store (RlThreadPanel *self,
     return;
 
   self->store = g_object_ref (store);
-  g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (update_user), self);
+  g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (on_connection_state),
+                            self);
+  g_signal_connect (rl_doc_store_get_connection (store), "message", G_CALLBACK (on_message), self);
   update_user (self);
   threads = rl_doc_store_get_threads (store);
   /* Connected before the filter model, so it runs first. */
@@ -820,6 +1090,7 @@ rl_thread_panel_set_selected_thread (RlThreadPanel *self,
   if (thread_id)
     scroll_to_selected (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
+  release_kept_rows (self);
 }
 
 gboolean
@@ -899,7 +1170,7 @@ rl_thread_panel_set_position_func (RlThreadPanel            *self,
   self->position_func = func;
   self->position_data = user_data;
   self->position_destroy = destroy;
-  update_numbers (self);
+  update_positions (self);
   sync_rows (self);
 }
 
@@ -910,7 +1181,7 @@ rl_thread_panel_refresh_order (RlThreadPanel *self)
 
   if (self->position_func == NULL)
     return;
-  update_numbers (self);
+  update_positions (self);
   sync_rows (self);
 }
 

@@ -1,7 +1,8 @@
 /* rl-thread-panel.h — every thread of the open document, with its comments
  *
- * Threads in creation order, numbered as their pins (for pages, in text
- * order with their quoted text: rl_thread_panel_set_position_func); comments with author,
+ * Threads in creation order, each with its own number (RlThread.number,
+ * given by the server, as on its pin; for pages in text order with their
+ * quoted text: rl_thread_panel_set_position_func); comments with author,
  * relative time (refreshed every minute) and an "edited" mark; reply,
  * edit, delete, resolve/reopen and delete thread, each one call on the
  * store. "selected-thread" follows the list's selection and selects (and
@@ -10,6 +11,14 @@
  * "cannot-create-reason". Own comments (and any, for an admin: PROTOCOL.md
  * §1) can be edited and deleted; whose they are is read from the store's
  * connection ("user-id", "user-is-admin", read only).
+ *
+ * Typed text is never lost and the selection never moves by itself: a
+ * thread that leaves the list (a teammate deleted it, or resolved it while
+ * resolved ones are hidden) keeps its row while it holds the selection or
+ * text typed in it, saying what happened (for a deleted one with Copy Text
+ * and Discard); it goes once the person leaves it or discards the text. A
+ * send refused because the user was offline stops saying so once the link
+ * is back.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,7 +50,7 @@ typedef gboolean (*RlThreadPanelPositionFunc) (const RlThread *thread,
                                                guint          *end,
                                                gpointer        user_data);
 /* With a position function (pages) threads are listed in text order, by
- * start then end, numbered in that order, each with the text it quotes;
+ * start then end, each with the text it quotes (and its own number);
  * orphaned ones follow under an "Orphaned" heading, never dropped. Without
  * one (images) it is creation order, numbered as the pins. */
 void        rl_thread_panel_set_position_func   (RlThreadPanel *self,

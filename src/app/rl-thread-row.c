@@ -26,21 +26,35 @@ struct _RlThreadRow
   GtkWidget     *reply_placeholder;
   GtkWidget     *send_button;
   GtkLabel      *error_label;
+  GtkWidget     *notice_box;
+  GtkLabel      *notice_label;
+  GtkWidget     *notice_buttons;
+  GtkWidget     *copy_button;
+  GtkWidget     *dismiss_button;
 
   RlDocStore    *store;
   RlThreadItem  *item;
   char          *thread_id;
   GHashTable    *comment_rows;   /* comment id → RlCommentRow (child of comments_box) */
-  guint          number;
   gboolean       orphaned;
   char          *user_id;
   gboolean       user_is_admin;
   gboolean       can_create;
   char          *reason;
   gboolean       live;
+
+  /* What became of the thread while this row was kept for the person in it. */
+  gboolean       deleted;
+  gboolean       kept_hidden;
+  char          *resolved_by;    /* who resolved it, when known */
+  gboolean       acting;         /* inside this row's own resolve or delete */
+  gboolean       dismissed;
 };
 
 G_DEFINE_FINAL_TYPE (RlThreadRow, rl_thread_row, GTK_TYPE_LIST_BOX_ROW)
+
+enum { SIGNAL_DRAFT_CHANGED, SIGNAL_DISMISSED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static const RlThread *
 thread_of (RlThreadRow *self)
@@ -61,6 +75,19 @@ show_error (RlThreadRow  *self,
             const GError *error)
 {
   rl_row_show_error (self->error_label, error);
+}
+
+/* Changes go out only while the panel allows them and the thread exists. */
+static gboolean
+can_change (RlThreadRow *self)
+{
+  return self->can_create && !self->deleted;
+}
+
+static const char *
+cannot_change_reason (RlThreadRow *self)
+{
+  return self->deleted ? _("This thread was deleted.") : self->reason;
 }
 
 static char *
@@ -90,40 +117,73 @@ update_reply (RlThreadRow *self)
 
   gtk_widget_set_visible (self->reply_placeholder, empty);
   gtk_revealer_set_reveal_child (self->reply_revealer, selected || !empty);
-  gtk_widget_set_sensitive (self->send_button, self->can_create && !reply_is_blank (self));
+  gtk_widget_set_sensitive (self->send_button, can_change (self) && !reply_is_blank (self));
   gtk_widget_set_tooltip_text (self->send_button,
-                               self->can_create ? _("Send Reply (Ctrl+Enter)") : self->reason);
+                               can_change (self) ? _("Send Reply (Ctrl+Enter)") : cannot_change_reason (self));
+}
+
+/* The thread's own number, given by the server; 0 while not known (an own
+ * new thread before the server has it). */
+static guint
+number_of (RlThreadRow *self)
+{
+  gint64 number = thread_of (self)->number;
+
+  return number > 0 && number <= G_MAXUINT ? (guint) number : 0;
 }
 
 static void
 update_names (RlThreadRow *self)
 {
   const RlThread *thread = thread_of (self);
+  guint number = number_of (self);
   g_autofree char *reply = NULL;
   g_autofree char *reply_box = NULL;
   g_autofree char *resolve = NULL;
   g_autofree char *delete = NULL;
   g_autofree char *row = NULL;
-  g_autofree char *number = g_strdup_printf ("%u", self->number);
+  g_autofree char *badge = NULL;
 
-  gtk_label_set_text (self->badge, number);
-  /* Translators: %u is the number of a thread, as on its pin. */
-  reply = g_strdup_printf (_("Reply to thread %u"), self->number);
-  /* Translators: %u is the number of a thread, as on its pin. */
-  reply_box = g_strdup_printf (_("Reply text for thread %u"), self->number);
-  resolve = thread->resolved
-    /* Translators: %u is the number of a thread, as on its pin. */
-    ? g_strdup_printf (_("Reopen thread %u"), self->number)
-    /* Translators: %u is the number of a thread, as on its pin. */
-    : g_strdup_printf (_("Resolve thread %u"), self->number);
-  /* Translators: %u is the number of a thread, as on its pin. */
-  delete = g_strdup_printf (_("Delete thread %u"), self->number);
-  row = thread->resolved
-    /* Translators: a thread for screen readers: its number and who started it. */
-    ? g_strdup_printf (_("Thread %u by %s, resolved"), self->number, thread->created_by.name)
-    /* Translators: a thread for screen readers: its number and who started it. */
-    : g_strdup_printf (_("Thread %u by %s"), self->number, thread->created_by.name);
+  if (number > 0)
+    {
+      badge = g_strdup_printf ("%u", number);
+      /* Translators: %u is the number of a thread, as on its pin. */
+      reply = g_strdup_printf (_("Reply to thread %u"), number);
+      /* Translators: %u is the number of a thread, as on its pin. */
+      reply_box = g_strdup_printf (_("Reply text for thread %u"), number);
+      resolve = thread->resolved
+        /* Translators: %u is the number of a thread, as on its pin. */
+        ? g_strdup_printf (_("Reopen thread %u"), number)
+        /* Translators: %u is the number of a thread, as on its pin. */
+        : g_strdup_printf (_("Resolve thread %u"), number);
+      /* Translators: %u is the number of a thread, as on its pin. */
+      delete = g_strdup_printf (_("Delete thread %u"), number);
+      row = thread->resolved
+        /* Translators: a thread for screen readers: its number and who started it. */
+        ? g_strdup_printf (_("Thread %u by %s, resolved"), number, thread->created_by.name)
+        /* Translators: a thread for screen readers: its number and who started it. */
+        : g_strdup_printf (_("Thread %u by %s"), number, thread->created_by.name);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), NULL);
+    }
+  else
+    {
+      /* Not numbered yet: a neutral mark, never a position, which would
+       * change as threads come and go. */
+      badge = g_strdup ("…");
+      reply = g_strdup (_("Reply to this thread"));
+      reply_box = g_strdup (_("Reply text for this thread"));
+      resolve = g_strdup (thread->resolved ? _("Reopen this thread") : _("Resolve this thread"));
+      delete = g_strdup (_("Delete this thread"));
+      row = thread->resolved
+        /* Translators: a thread not numbered yet, for screen readers: who started it. */
+        ? g_strdup_printf (_("Thread by %s, resolved"), thread->created_by.name)
+        /* Translators: a thread not numbered yet, for screen readers: who started it. */
+        : g_strdup_printf (_("Thread by %s"), thread->created_by.name);
+      /* Translators: tooltip of a new thread's badge, before the server has given it its number */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), _("Not numbered yet"));
+    }
 
+  gtk_label_set_text (self->badge, badge);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button), GTK_ACCESSIBLE_PROPERTY_LABEL, reply, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_LABEL, reply_box, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->resolve_button), GTK_ACCESSIBLE_PROPERTY_LABEL, resolve, -1);
@@ -167,13 +227,81 @@ update_header (RlThreadRow *self)
   gtk_button_set_icon_name (GTK_BUTTON (self->resolve_button),
                             thread->resolved ? "edit-undo-symbolic" : "object-select-symbolic");
   gtk_widget_set_tooltip_text (self->resolve_button,
-                               !self->can_create ? self->reason
+                               !can_change (self) ? cannot_change_reason (self)
                                : thread->resolved ? _("Reopen") : _("Resolve"));
   gtk_widget_set_visible (self->delete_button, deletable);
-  gtk_widget_set_tooltip_text (self->delete_button, self->can_create ? _("Delete Thread") : self->reason);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.toggle-resolved", self->can_create);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.delete", self->can_create && deletable);
+  gtk_widget_set_tooltip_text (self->delete_button,
+                               can_change (self) ? _("Delete Thread") : cannot_change_reason (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.toggle-resolved", can_change (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.delete", can_change (self) && deletable);
   update_names (self);
+}
+
+/* An edit in progress in one of the comments that would be lost, or NULL. */
+static char *
+edit_draft (RlThreadRow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    {
+      char *draft = rl_comment_row_dup_draft (RL_COMMENT_ROW (child));
+
+      if (draft != NULL)
+        return draft;
+    }
+  return NULL;
+}
+
+/* What the thread's going says, above the reply box where the person
+ * types; the reply box's description says it too, for screen readers. */
+static void
+update_notice (RlThreadRow *self)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *edit = NULL;
+  gboolean reply = !reply_is_blank (self);
+
+  if (self->deleted)
+    {
+      edit = reply ? NULL : edit_draft (self);
+      if (reply)
+        text = g_strdup (_("This thread was deleted. Your reply was not sent."));
+      else if (edit != NULL)
+        text = g_strdup (_("This thread was deleted. Your edit was not saved."));
+      else
+        text = g_strdup (_("This thread was deleted."));
+      gtk_widget_set_visible (self->copy_button, reply || edit != NULL);
+      gtk_button_set_label (GTK_BUTTON (self->copy_button), _("Copy Text"));
+      gtk_button_set_label (GTK_BUTTON (self->dismiss_button),
+                            /* Translators: throws away the text typed in a deleted thread */
+                            reply || edit != NULL ? _("Discard")
+                            /* Translators: closes the notice of a deleted thread */
+                            : _("Dismiss"));
+      gtk_widget_set_visible (self->notice_buttons, TRUE);
+    }
+  else if (self->kept_hidden)
+    {
+      if (self->resolved_by != NULL)
+        /* Translators: %s is who resolved the thread; resolved threads are hidden */
+        text = g_strdup_printf (_("Resolved by %s — hidden once you leave it."), self->resolved_by);
+      else
+        text = g_strdup (_("Resolved — hidden once you leave it."));
+      gtk_widget_set_visible (self->notice_buttons, FALSE);
+    }
+  gtk_label_set_text (self->notice_label, text ? text : "");
+  gtk_widget_set_visible (self->notice_box, text != NULL);
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+static void
+draft_changed (RlThreadRow *self)
+{
+  if (self->deleted || self->kept_hidden)
+    update_notice (self);
+  g_signal_emit (self, signals[SIGNAL_DRAFT_CHANGED], 0);
 }
 
 static void
@@ -196,6 +324,7 @@ sync_comments (RlThreadRow *self)
       if (comment_row == NULL)
         {
           comment_row = rl_comment_row_new (self->store, self->thread_id);
+          g_signal_connect_swapped (comment_row, "draft-changed", G_CALLBACK (draft_changed), self);
           gtk_box_append (self->comments_box, GTK_WIDGET (comment_row));
           g_hash_table_insert (self->comment_rows, g_strdup (comment->id), comment_row);
           if (self->live && !own)
@@ -203,7 +332,7 @@ sync_comments (RlThreadRow *self)
         }
       rl_comment_row_set_comment (comment_row, comment);
       rl_comment_row_set_permissions (comment_row, own || self->user_is_admin, i > 0);
-      rl_comment_row_set_can_create (comment_row, self->can_create, self->reason);
+      rl_comment_row_set_can_create (comment_row, can_change (self), cannot_change_reason (self));
       gtk_box_reorder_child_after (self->comments_box, GTK_WIDGET (comment_row), previous);
       previous = GTK_WIDGET (comment_row);
       g_hash_table_add (keep, (gpointer) comment->id);
@@ -232,7 +361,7 @@ send_reply (RlThreadRow *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = reply_text (self);
 
-  if (*g_strstrip (text) == '\0')
+  if (*g_strstrip (text) == '\0' || self->deleted)
     return;
   if (!rl_doc_store_add_comment (self->store, self->thread_id, text, NULL, &error))
     {
@@ -300,11 +429,13 @@ toggle_resolved_activated (GtkWidget  *widget,
 {
   RlThreadRow *self = RL_THREAD_ROW (widget);
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!rl_doc_store_resolve_thread (self->store, self->thread_id, !thread_of (self)->resolved, &error))
-    show_error (self, error);
-  else
-    show_error (self, NULL);
+  /* The person's own doing: the panel need not keep the row for them. */
+  self->acting = TRUE;
+  ok = rl_doc_store_resolve_thread (self->store, self->thread_id, !thread_of (self)->resolved, &error);
+  self->acting = FALSE;
+  show_error (self, ok ? NULL : error);
 }
 
 static void
@@ -314,10 +445,51 @@ delete_response (AdwMessageDialog *dialog,
 {
   g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (response, "delete") != 0)
+  gboolean ok;
+
+  if (g_strcmp0 (response, "delete") != 0 || self->deleted)
     return;
-  if (!rl_doc_store_delete_thread (self->store, self->thread_id, &error))
+  g_object_ref (self);
+  self->acting = TRUE;
+  ok = rl_doc_store_delete_thread (self->store, self->thread_id, &error);
+  self->acting = FALSE;
+  if (!ok)
     show_error (self, error);
+  g_object_unref (self);
+}
+
+static void
+copy_draft_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  RlThreadRow *self = RL_THREAD_ROW (widget);
+  g_autofree char *draft = rl_thread_row_dup_draft (self);
+
+  if (draft == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), draft);
+  /* Translators: said by the Copy Text button once it has copied */
+  gtk_button_set_label (GTK_BUTTON (self->copy_button), _("Copied"));
+}
+
+static void
+dismiss_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  RlThreadRow *self = RL_THREAD_ROW (widget);
+
+  /* The panel drops the row from here on: it may go while this runs. */
+  g_object_ref (self);
+  self->dismissed = TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    if (rl_comment_row_is_editing (RL_COMMENT_ROW (child)))
+      gtk_widget_activate_action (child, "comment.cancel-edit", NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), "", 0);
+  g_signal_emit (self, signals[SIGNAL_DISMISSED], 0);
+  g_object_unref (self);
 }
 
 static void
@@ -330,8 +502,11 @@ delete_activated (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
 
-  /* Translators: %u is the number of a thread, as on its pin. */
-  heading = g_strdup_printf (_("Delete Thread %u?"), self->number);
+  if (number_of (self) > 0)
+    /* Translators: %u is the number of a thread, as on its pin. */
+    heading = g_strdup_printf (_("Delete Thread %u?"), number_of (self));
+  else
+    heading = g_strdup (_("Delete Thread?"));
   if (thread_of (self)->anchor.kind == RL_DOC_KIND_PAGE)
     /* Translators: a page annotation is a highlight on some text */
     body = g_strdup_printf (ngettext ("The highlight and its comment are deleted for everyone.",
@@ -365,6 +540,7 @@ rl_thread_row_finalize (GObject *object)
   g_free (self->thread_id);
   g_free (self->user_id);
   g_free (self->reason);
+  g_free (self->resolved_by);
   G_OBJECT_CLASS (rl_thread_row_parent_class)->finalize (object);
 }
 
@@ -389,11 +565,28 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, reply_placeholder);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, send_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_box);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, notice_buttons);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, dismiss_button);
   gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  /* The text that would be lost may have changed (rl_thread_row_has_draft). */
+  signals[SIGNAL_DRAFT_CHANGED] =
+    g_signal_new ("draft-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  /* The person threw away the kept row of a deleted thread (Discard or
+   * Dismiss): the panel lets it go. */
+  signals[SIGNAL_DISMISSED] =
+    g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "thread.reply", NULL, reply_activated);
   gtk_widget_class_install_action (widget_class, "thread.toggle-resolved", NULL, toggle_resolved_activated);
   gtk_widget_class_install_action (widget_class, "thread.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "thread.copy-draft", NULL, copy_draft_activated);
+  gtk_widget_class_install_action (widget_class, "thread.dismiss", NULL, dismiss_activated);
   /* Anywhere in the thread: Ctrl+R replies. On the row itself Delete asks
    * to delete the thread (the focused comment's own Delete comes first). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "thread.reply", NULL);
@@ -429,6 +622,8 @@ rl_thread_row_init (RlThreadRow *self)
   g_signal_connect (self, "state-flags-changed", G_CALLBACK (on_state_flags_changed), NULL);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
                             G_CALLBACK (update_reply), self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
+                            G_CALLBACK (draft_changed), self);
 }
 
 RlThreadRow *
@@ -462,18 +657,6 @@ rl_thread_row_get_thread_id (RlThreadRow *self)
 {
   g_return_val_if_fail (RL_IS_THREAD_ROW (self), NULL);
   return self->thread_id;
-}
-
-void
-rl_thread_row_set_number (RlThreadRow *self,
-                          guint        number)
-{
-  g_return_if_fail (RL_IS_THREAD_ROW (self));
-
-  if (self->number == number)
-    return;
-  self->number = number;
-  update_names (self);
 }
 
 void
@@ -519,6 +702,16 @@ rl_thread_row_set_user (RlThreadRow *self,
   on_thread_changed (self);
 }
 
+static void
+update_can_change (RlThreadRow *self)
+{
+  update_header (self);
+  update_reply (self);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    rl_comment_row_set_can_create (RL_COMMENT_ROW (child), can_change (self), cannot_change_reason (self));
+}
+
 void
 rl_thread_row_set_can_create (RlThreadRow *self,
                               gboolean     can_create,
@@ -531,11 +724,7 @@ rl_thread_row_set_can_create (RlThreadRow *self,
   self->can_create = can_create;
   g_free (self->reason);
   self->reason = g_strdup (reason);
-  update_header (self);
-  update_reply (self);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
-       child; child = gtk_widget_get_next_sibling (child))
-    rl_comment_row_set_can_create (RL_COMMENT_ROW (child), can_create, reason);
+  update_can_change (self);
 }
 
 void
@@ -581,4 +770,110 @@ rl_thread_row_focus_reply (RlThreadRow *self)
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_place_cursor (buffer, &end);
   gtk_widget_grab_focus (GTK_WIDGET (self->reply_view));
+}
+
+void
+rl_thread_row_clear_offline_errors (RlThreadRow *self)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  rl_row_clear_offline_error (self->error_label);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->comments_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    rl_comment_row_clear_offline_error (RL_COMMENT_ROW (child));
+}
+
+char *
+rl_thread_row_dup_draft (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), NULL);
+
+  if (!reply_is_blank (self))
+    return reply_text (self);
+  return edit_draft (self);
+}
+
+gboolean
+rl_thread_row_has_draft (RlThreadRow *self)
+{
+  g_autofree char *draft = rl_thread_row_dup_draft (self);
+
+  return draft != NULL;
+}
+
+gboolean
+rl_thread_row_get_acting (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), FALSE);
+  return self->acting;
+}
+
+gboolean
+rl_thread_row_get_dismissed (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), FALSE);
+  return self->dismissed;
+}
+
+void
+rl_thread_row_set_deleted (RlThreadRow *self)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  if (self->deleted)
+    return;
+  self->deleted = TRUE;
+  self->kept_hidden = FALSE;
+  gtk_widget_add_css_class (GTK_WIDGET (self), "deleted");
+  update_can_change (self);
+  update_notice (self);
+}
+
+gboolean
+rl_thread_row_get_deleted (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), FALSE);
+  return self->deleted;
+}
+
+void
+rl_thread_row_set_kept_hidden (RlThreadRow *self,
+                               gboolean     kept_hidden,
+                               const char  *resolved_by)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  kept_hidden = !!kept_hidden;
+  if (self->kept_hidden == kept_hidden && g_strcmp0 (self->resolved_by, resolved_by) == 0)
+    return;
+  self->kept_hidden = kept_hidden;
+  g_free (self->resolved_by);
+  self->resolved_by = g_strdup (resolved_by);
+  update_notice (self);
+}
+
+gboolean
+rl_thread_row_get_kept_hidden (RlThreadRow *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_ROW (self), FALSE);
+  return self->kept_hidden;
+}
+
+void
+rl_thread_row_take_draft (RlThreadRow *self,
+                          RlThreadRow *from)
+{
+  g_autofree char *text = NULL;
+  gboolean focused;
+
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+  g_return_if_fail (RL_IS_THREAD_ROW (from));
+
+  if (reply_is_blank (from))
+    return;
+  text = reply_text (from);
+  focused = gtk_widget_has_focus (GTK_WIDGET (from->reply_view));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), text, -1);
+  if (focused)
+    rl_thread_row_focus_reply (self);
 }

@@ -1,8 +1,12 @@
 /* rl-thread-row.h — one thread in the threads panel
  *
- * Its number (as on the image's pin), the text it quotes (pages), its comments, resolve/reopen, delete
+ * Its number (the thread's own, as on the image's pin; "…" until the
+ * server has given it), the text it quotes (pages), its comments, resolve/reopen, delete
  * (after a confirmation) and a reply box shown while the thread is
  * selected or holds text. Ctrl+R focuses the reply, Ctrl+Enter sends it.
+ * When the thread is deleted or hidden under the person typing in it, the
+ * panel keeps the row and it says what happened (rl_thread_row_set_deleted,
+ * rl_thread_row_set_kept_hidden).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,9 +27,6 @@ RlThreadRow  *rl_thread_row_new           (RlDocStore   *store,
                                            gboolean      user_is_admin);
 RlThreadItem *rl_thread_row_get_item      (RlThreadRow  *self);
 const char   *rl_thread_row_get_thread_id (RlThreadRow  *self);
-/* Index in the store's threads + 1: the pin's number. */
-void          rl_thread_row_set_number    (RlThreadRow  *self,
-                                           guint         number);
 /* Its anchor can no longer be placed in the text (pages). */
 void          rl_thread_row_set_orphaned  (RlThreadRow  *self,
                                            gboolean      orphaned);
@@ -47,5 +48,33 @@ void          rl_thread_row_set_live      (RlThreadRow  *self,
 void          rl_thread_row_restore_reply (RlThreadRow  *self,
                                            const char   *text);
 void          rl_thread_row_focus_reply   (RlThreadRow  *self);
+/* Hides the errors (its own and its comments') that said the user was
+ * offline: the link is back. */
+void          rl_thread_row_clear_offline_errors (RlThreadRow *self);
+
+/* Text typed here that would be lost if the row went: a reply, else an
+ * edit in progress; NULL when there is none. "draft-changed" says when
+ * that may have changed. */
+char         *rl_thread_row_dup_draft     (RlThreadRow  *self);
+gboolean      rl_thread_row_has_draft     (RlThreadRow  *self);
+/* TRUE while the row's own resolve or delete runs: the person did it. */
+gboolean      rl_thread_row_get_acting    (RlThreadRow  *self);
+/* The person threw the kept row away ("dismissed"). */
+gboolean      rl_thread_row_get_dismissed (RlThreadRow  *self);
+/* The thread is gone from the document, but the row stays for the person
+ * in it: it says so, offers Copy Text and Discard (or Dismiss), and
+ * changes nothing any more. */
+void          rl_thread_row_set_deleted   (RlThreadRow  *self);
+gboolean      rl_thread_row_get_deleted   (RlThreadRow  *self);
+/* The thread is resolved while resolved ones are hidden, but the row
+ * stays for the person in it, saying so (resolved_by: who, or NULL). */
+void          rl_thread_row_set_kept_hidden (RlThreadRow *self,
+                                             gboolean     kept_hidden,
+                                             const char  *resolved_by);
+gboolean      rl_thread_row_get_kept_hidden (RlThreadRow *self);
+/* The reply typed in from (the kept row of a thread that came back) goes
+ * on here, focus and all. */
+void          rl_thread_row_take_draft    (RlThreadRow  *self,
+                                           RlThreadRow  *from);
 
 G_END_DECLS

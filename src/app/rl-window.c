@@ -1239,6 +1239,14 @@ rl_window_size_allocate (GtkWidget *widget,
 
 /* ---- window -------------------------------------------------------------- */
 
+static void
+reveal_in_page (RlWindow   *self,
+                const char *thread_id)
+{
+  if (self->doc != NULL && rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
+    rl_page_view_reveal_thread (self->page_view, thread_id);
+}
+
 /* The size the window was given or resized to (GTK keeps default-width
  * and -height so while it is not maximized) and whether it is maximized:
  * the next window starts so. */
@@ -1488,6 +1496,8 @@ rl_window_init (RlWindow *self)
                            self->panel, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (rl_image_view_reveal_thread),
                            self->image_view, G_CONNECT_SWAPPED);
+  /* On a page, its passage comes to the middle, every time. */
+  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (reveal_in_page), self, G_CONNECT_SWAPPED);
   /* The zoom keys work wherever the focus is while the image is shown. */
   g_signal_connect_object (self->image_view, "map", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->image_view, "unmap", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);

@@ -296,6 +296,27 @@ comment_body (RlCommentRow *row)
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+static const char *
+badge_text (RlThreadRow *row)
+{
+  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
+}
+
+/* The thread's own number, given by the server (0 while not known). */
+static guint
+own_number (RlThreadRow *row)
+{
+  return (guint) rl_thread_item_get_thread (rl_thread_row_get_item (row))->number;
+}
+
+/* What a row's badge says: its thread's own number, never its place; "…"
+ * while the server has not given one. */
+static char *
+expected_badge (RlThreadRow *row)
+{
+  return own_number (row) > 0 ? g_strdup_printf ("%u", own_number (row)) : g_strdup ("…");
+}
+
 static GtkTextView *
 reply_view (RlThreadRow *row)
 {
@@ -490,7 +511,7 @@ test_lists_threads (Fixture       *f,
   g_autofree char *t3 = create_thread (f->sb, 0.9, 0.9, "Align the buttons");
   g_autoptr(GPtrArray) rows1 = NULL;
   g_autoptr(GPtrArray) rows2 = NULL;
-  GtkWidget *badge;
+  g_autofree char *third = NULL;
   StoreWait wait = { f->sa, t1, 2 };
 
   add_comment (f->sa, t1, "On it");
@@ -498,18 +519,22 @@ test_lists_threads (Fixture       *f,
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
 
-  /* In creation order, numbered as the pins. */
+  /* In creation order, each with its thread's own number. */
   g_assert_cmpuint (n_rows (f), ==, 3);
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 0)), ==, t1);
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 2)), ==, t3);
   for (guint i = 0; i < 3; i++)
     {
-      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      g_autofree char *number = expected_badge (row_at (f, i));
 
-      badge = find (GTK_WIDGET (row_at (f, i)), has_class, "rl-thread-badge");
-      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, number);
+      g_assert_cmpstr (badge_text (row_at (f, i)), ==, number);
     }
+  /* The server numbers them 1, 2, 3 in creation order. */
+  g_assert_cmpstr (badge_text (row_at (f, 0)), ==, "1");
+  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "2");
+  g_assert_cmpstr (badge_text (row_at (f, 2)), ==, "3");
+  third = g_strdup (badge_text (row_at (f, 2)));
 
   /* Comments with author and body, oldest first. */
   rows1 = comment_rows (row_at (f, 0));
@@ -526,14 +551,16 @@ test_lists_threads (Fixture       *f,
   rows2 = comment_rows (row_at (f, 1));
   g_assert_cmpuint (rows2->len, ==, 1);
 
-  /* Deleting the first thread renumbers the rest, like the pins. */
+  /* Deleting the first thread changes no other number. (Not the thread
+   * Ada is in: that one would stay, saying so; test-panel-input.) */
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
   g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sb, 5000));
   while (n_rows (f) != 2)
     g_main_context_iteration (NULL, TRUE);
-  badge = find (GTK_WIDGET (row_at (f, 1)), has_class, "rl-thread-badge");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, "2");
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t3);
+  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, third);
+  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "3");
 }
 
 static void
@@ -673,7 +700,12 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   rl_ui_test_run (50);
   g_assert_nonnull (open_dialog ());
-  g_assert_cmpstr (adw_message_dialog_get_heading (open_dialog ()), ==, "Delete Thread 1?");
+  {
+    g_autofree char *heading = own_number (row) > 0 ? g_strdup_printf ("Delete Thread %u?", own_number (row))
+                                                    : g_strdup ("Delete Thread?");
+
+    g_assert_cmpstr (adw_message_dialog_get_heading (open_dialog ()), ==, heading);
+  }
   answer_dialog ("cancel");
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
 
@@ -860,14 +892,19 @@ test_selection_both_ways (Fixture       *f,
                                               has_action, "thread.toggle-resolved")));
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 5));
 
-  /* Unknown id: nothing selected; deleting the selected thread clears it. */
+  /* Unknown id: nothing selected. A teammate deleting the selected thread
+   * leaves it where it is, saying so, until the selection moves. */
   rl_thread_panel_set_selected_thread (f->panel, "no-such-thread");
   g_assert_null (gtk_list_box_get_selected_row (list));
   rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 7));
   g_assert_true (rl_doc_store_delete_thread (f->sb, g_ptr_array_index (ids, 7), NULL));
-  while (n_rows (f) != 13)
+  while (!rl_thread_row_get_deleted (row_for (f, g_ptr_array_index (ids, 7))))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_cmpuint (n_rows (f), ==, 14);
+  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 7));
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  g_assert_cmpuint (n_rows (f), ==, 13);
+  g_assert_null (row_for (f, g_ptr_array_index (ids, 7)));
 
   /* One selected, one resolved, one edited: the screenshot. Focus goes
    * elsewhere, as when a pin is clicked (the viewport keeps the focused
@@ -918,9 +955,12 @@ test_hide_resolved (Fixture       *f,
   g_object_set (f->panel, "hide-resolved", TRUE, NULL);
   g_assert_cmpuint (n_rows (f), ==, 2);
   g_assert_null (row_for (f, t2));
-  /* Numbers stay those of the pins. */
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row_for (f, t3)), has_class, "rl-thread-badge"))),
-                   ==, "3");
+  /* Numbers stay the threads' own. */
+  {
+    g_autofree char *number = expected_badge (row_for (f, t3));
+
+    g_assert_cmpstr (badge_text (row_for (f, t3)), ==, number);
+  }
 
   /* Reopened by a teammate: it comes back in its place. */
   g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
@@ -931,7 +971,10 @@ test_hide_resolved (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
 
-  /* Every thread resolved and hidden: the empty state says so. */
+  /* Every thread resolved and hidden: the empty state says so. (None is
+   * the one Ada is in, which would stay until she leaves it:
+   * test-panel-input.) */
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t1, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t3, TRUE, NULL));
@@ -974,6 +1017,9 @@ test_refused_delete_followed (Fixture       *f,
   rl_thread_panel_set_store (f->panel, f->sa);
   g_object_set (f->panel, "hide-resolved", TRUE, NULL);
   g_assert_cmpuint (n_rows (f), ==, 1);
+  /* Not the thread Ada is in (that one would stay, saying it was deleted:
+   * test-panel-input). */
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
 
   /* Ada may not delete Bob's thread: gone at once, back once refused. */
   g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
@@ -1213,6 +1259,13 @@ assert_label (GtkWidget  *widget,
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
 }
 
+/* The name with the thread's number, or the one without while it has none. */
+#define assert_named(widget, with_number, without, number) \
+  G_STMT_START { \
+    g_autofree char *expected_ = (number) > 0 ? g_strdup_printf (with_number, (number)) : g_strdup (without); \
+    assert_label ((widget), expected_); \
+  } G_STMT_END
+
 static void
 test_accessible_names (Fixture       *f,
                        gconstpointer  data)
@@ -1221,30 +1274,37 @@ test_accessible_names (Fixture       *f,
   g_autofree char *t2 = create_thread (f->sa, 0.3, 0.2, "Ada's marker");
   g_autoptr(GPtrArray) rows = NULL;
   RlThreadRow *row;
+  guint n;
 
   add_comment (f->sa, t2, "Ada's reply");
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
   row = row_for (f, t2);
-  assert_label (GTK_WIDGET (row), "Thread 2 by Ada");
-  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Resolve thread 2");
-  assert_label (find (GTK_WIDGET (row), has_action, "thread.delete"), "Delete thread 2");
-  assert_label (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread 2");
-  assert_label (GTK_WIDGET (reply_view (row)), "Reply text for thread 2");
+  n = own_number (row);
+  assert_named (GTK_WIDGET (row), "Thread %u by Ada", "Thread by Ada", n);
+  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Resolve thread %u",
+                "Resolve this thread", n);
+  assert_named (find (GTK_WIDGET (row), has_action, "thread.delete"), "Delete thread %u", "Delete this thread", n);
+  assert_named (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread %u", "Reply to this thread", n);
+  assert_named (GTK_WIDGET (reply_view (row)), "Reply text for thread %u", "Reply text for this thread", n);
   rows = comment_rows (row);
   assert_label (g_ptr_array_index (rows, 1), "Ada: Ada's reply");
   assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.edit"), "Edit comment by Ada");
   assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "Delete comment by Ada");
 
-  /* Names follow the state and the number. */
+  /* Names follow the state; the number is the thread's own, kept when an
+   * earlier thread goes. */
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
-  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread 2");
-  assert_label (GTK_WIDGET (row), "Thread 2 by Ada, resolved");
+  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread %u",
+                "Reopen this thread", n);
+  assert_named (GTK_WIDGET (row), "Thread %u by Ada, resolved", "Thread by Ada, resolved", n);
+  rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
   while (n_rows (f) != 1)
     g_main_context_iteration (NULL, TRUE);
-  assert_label (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread 1");
-  assert_label (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread 1");
+  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread %u",
+                "Reopen this thread", n);
+  assert_named (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread %u", "Reply to this thread", n);
   g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
 }
 
@@ -1502,10 +1562,16 @@ ids_joined (const char *first,
     g_assert_cmpstr (order_, ==, (expected)); \
   } G_STMT_END
 
-static const char *
-row_badge (RlThreadRow *row)
+/* Every row shows its thread's own number, whatever its place. */
+static void
+assert_badges (Fixture *f)
 {
-  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
+  for (guint i = 0; i < n_rows (f); i++)
+    {
+      g_autofree char *expected = expected_badge (row_at (f, i));
+
+      g_assert_cmpstr (badge_text (row_at (f, i)), ==, expected);
+    }
 }
 
 static gboolean
@@ -1561,16 +1627,14 @@ test_page_text_order (Fixture       *f,
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
 
-  /* With one: text order, numbered so, each with its quote. */
+  /* With one: text order, each with its quote and its own number. */
   rl_thread_panel_set_position_func (f->panel, fake_position, &fake, fake_destroyed);
   rl_ui_test_run (100);
   g_assert_cmpuint (fake.calls, >=, 3);
   expected = ids_joined (title, hero, line, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  g_assert_cmpstr (row_badge (row_at (f, 0)), ==, "1");
-  g_assert_cmpstr (row_badge (row_at (f, 1)), ==, "2");
-  g_assert_cmpstr (row_badge (row_at (f, 2)), ==, "3");
+  assert_badges (f);
   g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 0)), ==, "Launch copy");
   g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 1)), ==, "hero");
   g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 2)), ==, "one line");
@@ -1587,8 +1651,7 @@ test_page_text_order (Fixture       *f,
   expected = ids_joined (title, hero, fit, line, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  g_assert_cmpstr (row_badge (row_at (f, 2)), ==, "3");
-  g_assert_cmpstr (row_badge (row_at (f, 3)), ==, "4");
+  assert_badges (f);
 
   /* Its text is gone: listed last under "Orphaned", with why, the same row. */
   hero_row = row_for (f, hero);
@@ -1651,8 +1714,7 @@ test_page_text_order (Fixture       *f,
   expected = ids_joined (line, hero, title, fit, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  g_assert_cmpstr (row_badge (row_at (f, 0)), ==, "1");
-  g_assert_cmpstr (row_badge (row_at (f, 3)), ==, "4");
+  assert_badges (f);
   rl_thread_panel_set_store (f->panel, NULL);
   g_hash_table_unref (fake.orphans);
 }
