@@ -12,10 +12,18 @@ void
 rl_ui_test_init (int    *argc,
                  char ***argv)
 {
+  g_autoptr(GtkCssProvider) provider = NULL;
+
   g_test_init (argc, argv, NULL);
   gtk_init ();
   adw_init ();
   rl_app_register_resources ();
+  /* The app's own style, as RlApplication (an AdwApplication with the
+   * resource base path) loads it: windows made without one look the same. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 char *

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* gtk_init, the app's resources and style, libadwaita. */
+/* gtk_init, libadwaita, the app's resources and its style sheet. */
 void      rl_ui_test_init        (int           *argc,
                                   char        ***argv);
 /* Renders widget as it is now to <builddir>/tests/ui/screenshots/NAME.png

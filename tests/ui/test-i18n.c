@@ -621,13 +621,6 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   rl_ui_test_init (&argc, &argv);
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
 
   g_test_add_func ("/i18n/times", test_times);
   g_test_add_func ("/i18n/desktop-and-metainfo", test_desktop_and_metainfo);

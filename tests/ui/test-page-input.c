@@ -131,22 +131,6 @@ view_ready (gpointer data)
          && gtk_widget_get_height (f->window) == height && rl_page_view_get_page (f->view) != NULL;
 }
 
-/* The app's own style, as the window loads it. */
-static void
-load_css (void)
-{
-  static gboolean loaded;
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (loaded)
-    return;
-  loaded = TRUE;
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-}
-
 /* Where the page view placed a thread, as the window tells the panel. */
 static gboolean
 page_position (const RlThread *thread,
@@ -181,7 +165,6 @@ fixture_setup (Fixture       *f,
   snapshot = rl_test_client_subscribe (f->teammate, f->page_id);
   json_object_unref (snapshot);
 
-  load_css ();
   if (data == IN_WINDOW)
     {
       f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);

@@ -983,13 +983,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
   rl_ui_test_init (&argc, &argv);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add ("/page-view/text-and-styles", Fixture, NULL, fixture_setup, test_text_and_styles, fixture_teardown);
   g_test_add ("/page-view/select-creates", Fixture, NULL, fixture_setup, test_select_creates, fixture_teardown);

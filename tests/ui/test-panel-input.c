@@ -31,22 +31,6 @@ typedef struct
   RlThreadPanel *panel;
 } Fixture;
 
-/* The app's own style, as the window loads it. */
-static void
-load_css (void)
-{
-  static gboolean loaded;
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (loaded)
-    return;
-  loaded = TRUE;
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-}
-
 static gboolean
 panel_ready (gpointer data)
 {
@@ -74,7 +58,6 @@ fixture_setup (Fixture       *f,
   snapshot = rl_test_client_subscribe (f->bob_client, f->doc);
   json_object_unref (snapshot);
 
-  load_css ();
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
   f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());

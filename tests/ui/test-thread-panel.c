@@ -50,22 +50,6 @@ open_store (RlConnection *conn,
 }
 
 static void
-load_css (void)
-{
-  static gboolean loaded;
-  GtkCssProvider *provider;
-
-  if (loaded)
-    return;
-  loaded = TRUE;
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/redline/Redline/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_unref (provider);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -82,7 +66,6 @@ fixture_setup (Fixture       *f,
   f->sa = open_store (f->conn_a, f->image);
   f->sb = open_store (f->conn_b, f->image);
 
-  load_css ();
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
   f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
@@ -1391,7 +1374,6 @@ test_banner (void)
   GtkWidget *button;
   GtkWidget *label;
 
-  load_css ();
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 640, 160);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);

@@ -1156,14 +1156,6 @@ main (int    argc,
    * Service, and nothing real is touched. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/redline-test-bus", TRUE);
   rl_ui_test_init (&argc, &argv);
-  /* What AdwApplication does for the app: its style.css. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/redline/Redline/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
 
   g_test_add ("/window/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/window/documents-and-markers", Fixture, NULL, fixture_setup, test_documents_and_markers,
