@@ -282,9 +282,11 @@ update_notice (RlThreadRow *self)
   else if (self->kept_hidden)
     {
       if (self->resolved_by != NULL)
-        /* Translators: %s is who resolved the thread; resolved threads are hidden */
+        /* Translators: %s is who resolved the thread; "Hide Resolved" is on, so
+         * the thread leaves the list once the person moves away from it */
         text = g_strdup_printf (_("Resolved by %s — hidden once you leave it."), self->resolved_by);
       else
+        /* Translators: as "Resolved by %s — hidden once you leave it." */
         text = g_strdup (_("Resolved — hidden once you leave it."));
       gtk_widget_set_visible (self->notice_buttons, FALSE);
     }

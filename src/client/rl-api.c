@@ -799,6 +799,8 @@ upload_error (const GError *error,
       return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
                           _("The server can’t be reached; upload “%s” again once it is back"), name);
     case RL_ERROR_FORBIDDEN:
+      /* Translators: "Viewers" is the read-only role of a team's account
+       * (viewer, member, admin), not the people looking at a document now */
       return g_error_new_literal (RL_ERROR, RL_ERROR_FORBIDDEN,
                                   _("Viewers can’t upload documents; ask an admin of your team to make you a member"));
     case RL_ERROR_TOO_LARGE:
@@ -826,8 +828,9 @@ upload_error (const GError *error,
       return g_error_new (RL_ERROR, RL_ERROR_RATE_LIMITED,
                           _("The server is busy; upload “%s” again in a moment"), name);
     case RL_ERROR_OFFLINE:
+      return g_error_new (RL_ERROR, RL_ERROR_OFFLINE, _("You’re offline; upload “%s” again when you’re back"), name);
     case RL_ERROR_TIMEOUT:
-      return g_error_new (RL_ERROR, error->code,
+      return g_error_new (RL_ERROR, RL_ERROR_TIMEOUT,
                           _("The server did not answer in time; upload “%s” again later"), name);
     default:
       return g_error_new (RL_ERROR, error->code,
