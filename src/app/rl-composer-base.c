@@ -27,6 +27,10 @@ typedef struct
   GHashTable        *drafts;     /* document ("" for none) → GPtrArray of RlComposerDraft* */
   char              *document;   /* NULL: none */
   RlComposerDraft   *current;    /* being edited; in the document's drafts */
+
+  RlConnection      *connection; /* the store's, while one is set */
+  gulong             state_id;
+  gboolean           offline_error; /* the error says "offline" until it is back */
 } RlComposerBasePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (RlComposerBase, rl_composer_base, GTK_TYPE_POPOVER)
@@ -156,6 +160,40 @@ rl_composer_base_map (GtkWidget *widget)
   gtk_widget_grab_focus (GTK_WIDGET (priv->text_view));
 }
 
+/* "You're offline" stops being true once the link is back; the text is
+ * still there to send. */
+static void
+connection_state_changed (RlComposerBase *self)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
+
+  if (priv->offline_error && rl_connection_get_state (priv->connection) == RL_CONNECTION_ONLINE)
+    rl_composer_base_set_error (self, NULL);
+}
+
+static void
+watch_connection (RlComposerBase *self,
+                  RlConnection   *connection)
+{
+  RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
+
+  if (priv->connection == connection)
+    return;
+  if (priv->connection != NULL)
+    g_clear_signal_handler (&priv->state_id, priv->connection);
+  g_set_object (&priv->connection, connection);
+  if (connection != NULL)
+    priv->state_id = g_signal_connect_swapped (connection, "notify::state",
+                                               G_CALLBACK (connection_state_changed), self);
+}
+
+static void
+rl_composer_base_dispose (GObject *object)
+{
+  watch_connection (RL_COMPOSER_BASE (object), NULL);
+  G_OBJECT_CLASS (rl_composer_base_parent_class)->dispose (object);
+}
+
 static void
 rl_composer_base_finalize (GObject *object)
 {
@@ -214,6 +252,7 @@ rl_composer_base_class_init (RlComposerBaseClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = rl_composer_base_dispose;
   object_class->finalize = rl_composer_base_finalize;
   object_class->get_property = rl_composer_base_get_property;
   object_class->set_property = rl_composer_base_set_property;
@@ -362,8 +401,26 @@ rl_composer_base_set_error (RlComposerBase *self,
   g_return_if_fail (RL_IS_COMPOSER_BASE (self));
 
   priv = rl_composer_base_get_instance_private (self);
+  priv->offline_error = FALSE;
   gtk_label_set_text (priv->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (priv->error_label), message != NULL);
+}
+
+void
+rl_composer_base_set_offline_error (RlComposerBase *self,
+                                    const char     *message)
+{
+  RlComposerBasePrivate *priv;
+
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  g_return_if_fail (message != NULL);
+
+  priv = rl_composer_base_get_instance_private (self);
+  rl_composer_base_set_error (self, message);
+  priv->offline_error = TRUE;
+  /* Back already (the link came up meanwhile): nothing to wait for. */
+  if (priv->connection != NULL)
+    connection_state_changed (self);
 }
 
 const char *
@@ -444,6 +501,7 @@ rl_composer_base_set_store (RlComposerBase *self,
 
       document = g_strdup_printf ("%s\n%s", user ? user : "", rl_doc_store_get_doc_id (store));
     }
+  watch_connection (self, store ? rl_doc_store_get_connection (store) : NULL);
   if (g_strcmp0 (priv->document, document) == 0)
     return;
   if (priv->document == NULL)

@@ -50,6 +50,10 @@ void             rl_composer_base_set_text         (RlComposerBase *self,
 /* NULL hides the error. */
 void             rl_composer_base_set_error        (RlComposerBase *self,
                                                     const char     *message);
+/* An error that holds while the store's connection is not online (a send
+ * refused as offline): it goes by itself once the link is back. */
+void             rl_composer_base_set_offline_error (RlComposerBase *self,
+                                                     const char     *message);
 const char      *rl_composer_base_get_error        (RlComposerBase *self);
 GtkWidget       *rl_composer_base_get_text_view    (RlComposerBase *self);
 GtkWidget       *rl_composer_base_get_send_button  (RlComposerBase *self);

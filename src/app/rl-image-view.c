@@ -1278,7 +1278,8 @@ composer_submit (RlImageView *self)
     {
       /* The text stays; the user may fix it or send again. */
       if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_marker_composer_set_error (composer, _("You’re offline. The marker was not added; send it again when you’re back."));
+        rl_composer_base_set_offline_error (RL_COMPOSER_BASE (composer),
+                                            _("You’re offline. The marker was not added; send it again when you’re back."));
       else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
         rl_marker_composer_set_error (composer, _("The comment is empty or too long."));
       else

@@ -191,8 +191,6 @@ struct _RlPageView
   RlPageText     *page;
   RlDocStore     *store;
   gulong          items_id;
-  gulong          state_id;        /* the store's connection's notify::state */
-  gboolean        composer_offline; /* the composer's error says "offline" */
   GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
   GPtrArray      *placements;      /* Placement*, in store order */
   GHashTable     *thread_tags;     /* id → GtkTextTag (the table owns it) */
@@ -1096,16 +1094,15 @@ composer_submit (RlPageView *self)
   if (!ok)
     {
       /* The text stays; the user may fix it or send again. */
-      self->composer_offline = g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE);
       if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_annotation_composer_set_error (composer, _("You’re offline. The comment was not added; send it again when you’re back."));
+        rl_composer_base_set_offline_error (RL_COMPOSER_BASE (composer),
+                                            _("You’re offline. The comment was not added; send it again when you’re back."));
       else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
         rl_annotation_composer_set_error (composer, _("The comment is empty or too long."));
       else
         rl_annotation_composer_set_error (composer, error->message);
       return;
     }
-  self->composer_offline = FALSE;
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
   /* The new highlight replaces the selection. */
@@ -1831,19 +1828,6 @@ rl_page_view_get_page (RlPageView *self)
   return self->page;
 }
 
-/* "You're offline" stops being true once the link is back: the composer's
- * text is still there to send. */
-static void
-connection_state_changed (RlPageView *self)
-{
-  if (self->composer_offline
-      && rl_connection_get_state (rl_doc_store_get_connection (self->store)) == RL_CONNECTION_ONLINE)
-    {
-      self->composer_offline = FALSE;
-      rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), NULL);
-    }
-}
-
 void
 rl_page_view_set_store (RlPageView *self,
                         RlDocStore *store)
@@ -1856,7 +1840,6 @@ rl_page_view_set_store (RlPageView *self,
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
-      g_clear_signal_handler (&self->state_id, rl_doc_store_get_connection (self->store));
     }
   g_set_object (&self->store, store);
   /* Drafts are kept per document: this one's show, the last one's wait. */
@@ -1866,8 +1849,6 @@ rl_page_view_set_store (RlPageView *self,
     {
       self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
                                                  G_CALLBACK (threads_changed), self);
-      self->state_id = g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state",
-                                                 G_CALLBACK (connection_state_changed), self);
     }
   watch_items (self);
   /* Disposing: the buffer may already be going. */
@@ -1915,7 +1896,6 @@ rl_page_view_open_composer (RlPageView *self,
     return;
   /* A draft open is kept (still marked) as the new one opens; the passage
    * stays marked while the comment is typed. */
-  self->composer_offline = FALSE;
   rl_composer_base_begin (RL_COMPOSER_BASE (self->composer), g_variant_new ("(uu)", start, end), text);
   show_composer (self, start, end);
 }

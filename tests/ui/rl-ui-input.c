@@ -372,6 +372,24 @@ rl_ui_input_type (const char *text)
 }
 
 void
+rl_ui_input_wait_still (GtkWidget *widget)
+{
+  int x = -1, y = -1, still = 0;
+
+  for (guint i = 0; i < 100 && still < 3; i++)
+    {
+      int nx, ny;
+
+      iterate_for (30);
+      rl_ui_input_screen_point (widget, 1, 1, &nx, &ny);
+      still = nx == x && ny == y ? still + 1 : 0;
+      x = nx;
+      y = ny;
+    }
+  g_assert_cmpint (still, >=, 3);
+}
+
+void
 rl_ui_input_scroll_at (GtkWidget       *widget,
                        double           x,
                        double           y,

@@ -70,6 +70,11 @@ void     rl_ui_input_key         (guint           keyval,
  * keymap lacks are mapped to a spare keycode for the time of the press). */
 void     rl_ui_input_type        (const char     *text);
 
+/* Waits until widget stays at one place on screen for a few frames
+ * (revealers, popovers being moved): a hand aims where a thing is, not
+ * where it was a frame ago. Asserts it settles within 3 s. */
+void     rl_ui_input_wait_still  (GtkWidget      *widget);
+
 /* Lets GTK handle what the X server has sent (events, then a frame). */
 void     rl_ui_input_settle      (void);
 

@@ -1077,6 +1077,61 @@ test_numbers (Fixture       *f,
   screenshot (f, "image-input-numbers");
 }
 
+static gboolean
+link_down (gpointer data)
+{
+  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
+}
+
+static gboolean
+composer_error_gone (gpointer data)
+{
+  return rl_composer_base_get_error (data) == NULL;
+}
+
+/* A send refused as offline says so; once the link is back the error
+ * goes by itself (it is no longer true), the text still there to send. */
+static void
+test_offline_error_clears (Fixture       *f,
+                           gconstpointer  data)
+{
+  RlConnection *connection = rl_session_get_connection (f->session);
+  RlComposerBase *composer = composer_of (f);
+  g_autofree char *typed = NULL;
+  JsonObject *event, *thread, *snapshot;
+  double x, y;
+
+  g_assert_true (rl_image_view_image_to_widget (f->view, 0.4, 0.5, &x, &y));
+  rl_ui_input_click_at (GTK_WIDGET (f->view), x, y, 1);
+  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  rl_ui_input_type ("Written on the train");
+
+  rl_test_server_stop (f->server);
+  g_assert_true (rl_ui_test_wait_for (link_down, connection, 5000));
+  rl_ui_input_click (rl_composer_base_get_send_button (composer));
+  g_assert_nonnull (rl_composer_base_get_error (composer));
+  g_assert_nonnull (strstr (rl_composer_base_get_error (composer), "offline"));
+  rl_ui_test_screenshot_with_popover (GTK_WIDGET (f->window), GTK_WIDGET (composer), "image-input-offline");
+
+  rl_test_server_start (f->server);
+  g_assert_true (rl_ui_test_wait_for (composer_error_gone, composer, 10000));
+  typed = rl_composer_base_dup_text (composer);
+  g_assert_cmpstr (typed, ==, "Written on the train");
+
+  /* And it goes, with the button, once the document is synced again. */
+  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled,
+                                      rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)), 5000));
+  rl_test_client_free (f->teammate);
+  f->teammate = rl_test_client_new (f->server, f->bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->image);
+  json_object_unref (snapshot);
+  rl_ui_input_wait_still (rl_composer_base_get_send_button (composer));
+  rl_ui_input_click (rl_composer_base_get_send_button (composer));
+  thread = teammate_sees_created (f, &event);
+  g_assert_cmpstr (first_body (thread), ==, "Written on the train");
+  json_object_unref (event);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1097,5 +1152,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/image-input/main-flows", Fixture, NULL, fixture_setup, test_main_flows, fixture_teardown);
   g_test_add ("/image-input/numbers", Fixture, NULL, fixture_setup, test_numbers, fixture_teardown);
+  g_test_add ("/image-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
+              fixture_teardown);
   return g_test_run ();
 }

@@ -673,26 +673,6 @@ connection_offline (gpointer data)
   return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
 }
 
-/* Where widget is on the screen has stopped changing (a popover that
- * changed size is placed again by the X server a moment later). */
-static void
-wait_still_on_screen (GtkWidget *widget)
-{
-  int x = -1, y = -1, still = 0;
-
-  for (guint i = 0; i < 100 && still < 3; i++)
-    {
-      int nx, ny;
-
-      rl_ui_test_run (30);
-      rl_ui_input_screen_point (widget, 1, 1, &nx, &ny);
-      still = nx == x && ny == y ? still + 1 : 0;
-      x = nx;
-      y = ny;
-    }
-  g_assert_cmpint (still, >=, 3);
-}
-
 static gboolean
 composer_error_gone (gpointer data)
 {
@@ -733,7 +713,7 @@ test_offline_error_clears (Fixture       *f,
   snapshot = rl_test_client_subscribe (f->teammate, f->page_id);
   json_object_unref (snapshot);
   /* The popover shrank with its error line gone: aim where it is now. */
-  wait_still_on_screen (rl_annotation_composer_get_send_button (composer));
+  rl_ui_input_wait_still (rl_annotation_composer_get_send_button (composer));
   rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
   event = teammate_expects (f, "new-text-chat");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
