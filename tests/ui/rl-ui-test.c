@@ -26,12 +26,64 @@ rl_ui_test_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A widget paintable shows what was drawn last, and nothing for a widget
+ * changed since: a frame is drawn first (a slow run, ASan's, took
+ * screenshots of windows not drawn yet). */
+static void
+draw_a_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong id;
+
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (rl_ui_test_wait_for (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* What widget looks like as drawn in a frame that has just been painted;
+ * a frame more while the paintable has nothing yet (a slow run). */
+static GskRenderNode *
+widget_node (GtkWidget *widget,
+             int        width,
+             int        height)
+{
+  for (guint tries = 0; tries < 20; tries++)
+    {
+      g_autoptr(GdkPaintable) paintable = NULL;
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+      GskRenderNode *node;
+
+      draw_a_frame (widget);
+      paintable = gtk_widget_paintable_new (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node != NULL)
+        return node;
+      g_test_message ("%s not drawn yet, frame %u", G_OBJECT_TYPE_NAME (widget), tries + 1);
+    }
+  g_assert_not_reached ();
+}
+
 char *
 rl_ui_test_screenshot (GtkWidget  *widget,
                        const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
@@ -45,9 +97,7 @@ rl_ui_test_screenshot (GtkWidget  *widget,
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  node = widget_node (widget, width, height);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));
@@ -139,6 +189,8 @@ rl_ui_test_screenshot_with_popover (GtkWidget  *window,
   int height = gtk_widget_get_height (window);
   double wx, wy, px, py;
 
+  draw_a_frame (window);
+  draw_a_frame (popover);
   gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
   gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
   gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
