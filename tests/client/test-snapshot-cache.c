@@ -674,6 +674,19 @@ test_bad_files (Files         *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_clear_error (&error);
 
+  /* A symbolic link to a file that would be valid: not followed. */
+  {
+    g_autofree char *text = replace (valid, "doc-valid", "doc-link");
+    g_autofree char *target = g_build_filename (rl_snapshot_cache_get_directory (f->cache), "elsewhere", NULL);
+    g_autofree char *link_path = rl_snapshot_cache_dup_path (f->cache, "doc-link", NULL);
+
+    g_assert_true (g_file_set_contents (target, text, -1, NULL));
+    g_assert_cmpint (symlink (target, link_path), ==, 0);
+    g_assert_false (rl_snapshot_cache_load (f->cache, "doc-link", &kind, &seq, &threads, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_clear_error (&error);
+  }
+
   /* None at all. */
   g_assert_false (rl_snapshot_cache_load (f->cache, "doc-none", &kind, &seq, &threads, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
