@@ -788,7 +788,9 @@ too_large_error (const char *name,
                       name, file_size, limit);
 }
 
-/* The error of a finished or failed upload, in words that say what to do. */
+/* The error of a finished or failed upload, in words that say what to do.
+ * One of another domain than RL_ERROR is the file's, which could not be
+ * read: exchange_error puts every failed exchange in RL_ERROR. */
 static GError *
 upload_error (const GError *error,
               const char   *name,
@@ -798,7 +800,8 @@ upload_error (const GError *error,
   g_autofree char *limit = NULL;
 
   if (error->domain != RL_ERROR)
-    return g_error_copy (error);
+    /* Translators: %s is a file name, then why it could not be read */
+    return g_error_new (error->domain, error->code, _("Could not read “%s”: %s"), name, error->message);
   switch (error->code)
     {
     case RL_ERROR_CONNECTION_LOST:
@@ -863,21 +866,6 @@ upload_return_error (GTask        *task,
     g_task_return_error (task, g_error_copy (error));
   else
     g_task_return_error (task, upload_error (error, upload->name, upload->type, upload->sent));
-}
-
-/* The file could not be read: the error, in words that name it. */
-static void
-upload_return_read_error (GTask        *task,
-                          const GError *error)
-{
-  Upload *upload = g_task_get_task_data (task);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_error_copy (error));
-  else
-    /* Translators: %s is a file name, then why it could not be read */
-    g_task_return_new_error (task, error->domain, error->code, _("Could not read “%s”: %s"), upload->name,
-                             error->message);
 }
 
 static void
@@ -982,7 +970,7 @@ upload_opened (GObject      *source,
 
   if (stream == NULL)
     {
-      upload_return_read_error (task, error);
+      upload_return_error (task, error);
       return;
     }
 
@@ -1113,7 +1101,7 @@ upload_info_read (GObject      *source,
 
   if (info == NULL)
     {
-      upload_return_read_error (task, error);
+      upload_return_error (task, error);
       return;
     }
 
