@@ -35,6 +35,17 @@ rl_cache_file_dup_account_key (const char *server_url,
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+char *
+rl_cache_file_dup_directory (const char *base,
+                             const char *name,
+                             const char *server_url,
+                             const char *user_id)
+{
+  g_autofree char *key = rl_cache_file_dup_account_key (server_url, user_id);
+
+  return g_build_filename (base ? base : g_get_user_cache_dir (), "redline", name, key, NULL);
+}
+
 gboolean
 rl_cache_file_id_is_valid (const char *id)
 {

@@ -31,6 +31,12 @@ typedef enum
  * from a path and no URL character can reach the file system. */
 char       *rl_cache_file_dup_account_key (const char             *server_url,
                                            const char             *user_id);
+/* BASE/redline/NAME/KEY: the directory of one account's cache called name;
+ * base NULL for g_get_user_cache_dir (). */
+char       *rl_cache_file_dup_directory   (const char             *base,
+                                           const char             *name,
+                                           const char             *server_url,
+                                           const char             *user_id);
 /* 1–128 of [A-Za-z0-9_-], as the server makes them. */
 gboolean    rl_cache_file_id_is_valid     (const char             *id);
 /* directory/IDsuffix; NULL with G_IO_ERROR_INVALID_FILENAME for an id that

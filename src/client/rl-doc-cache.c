@@ -213,14 +213,12 @@ rl_doc_cache_new (const char *base,
                   guint64     budget)
 {
   RlDocCache *self;
-  g_autofree char *key = NULL;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
-  key = rl_cache_file_dup_account_key (server_url, user_id);
   self = g_object_new (RL_TYPE_DOC_CACHE, NULL);
-  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (), "redline", "documents", key, NULL);
+  self->directory = rl_cache_file_dup_directory (base, "documents", server_url, user_id);
   self->user_id = g_strdup (user_id);
   self->budget = budget > 0 ? budget : RL_DOC_CACHE_DEFAULT_BUDGET;
   return self;

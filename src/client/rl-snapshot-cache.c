@@ -107,14 +107,12 @@ rl_snapshot_cache_new (const char *base,
                        const char *user_id)
 {
   RlSnapshotCache *self;
-  g_autofree char *key = NULL;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
-  key = rl_cache_file_dup_account_key (server_url, user_id);
   self = g_object_new (RL_TYPE_SNAPSHOT_CACHE, NULL);
-  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (), "redline", "snapshots", key, NULL);
+  self->directory = rl_cache_file_dup_directory (base, "snapshots", server_url, user_id);
   return self;
 }
 
