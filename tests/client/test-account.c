@@ -14,6 +14,7 @@
 #include <libsecret/secret.h>
 
 #include "rl-account.h"
+#include "rl-client-test.h"
 #include "rl-invite.h"
 #include "rl-test-server.h"
 
@@ -467,23 +468,6 @@ poll_until (gboolean (*cond) (gpointer),
   return TRUE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
 /* Starts gnome-keyring-daemon on k->dir (the same keyring files each time)
  * and waits until it serves the bus; FALSE (the test failed) if it can't. */
 static gboolean
@@ -586,7 +570,7 @@ keyring_teardown (Keyring       *k,
 {
   stop_daemon (k);
   if (k->dir)
-    remove_tree (k->dir);
+    rl_client_test_remove_tree (k->dir);
   g_free (k->dir);
   g_clear_object (&k->bus);
   g_assert_false (token_was_logged);
@@ -927,6 +911,32 @@ test_keyring_cancelled (Keyring       *k,
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 0);
 }
 
+/* Each call fails with code: a lookup, the list, a save of token and a
+ * delete. */
+static void
+assert_every_call_fails (RlAccount  *account,
+                         const char *token,
+                         int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) accounts = NULL;
+  g_autofree char *found = NULL;
+
+  found = lookup (account, &error);
+  g_assert_null (found);
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  accounts = list_all (&error);
+  g_assert_null (accounts);
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  g_assert_false (save (account, token, &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  g_assert_false (delete (account, &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+}
+
 /* The Secret Service goes away: each call says there is no keyring. */
 static void
 test_keyring_gone (Keyring       *k,
@@ -934,8 +944,6 @@ test_keyring_gone (Keyring       *k,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RlAccount) ada = NULL;
-  g_autoptr(GListModel) accounts = NULL;
-  g_autofree char *token = NULL;
 
   if (!k->ready)
     return;
@@ -946,19 +954,7 @@ test_keyring_gone (Keyring       *k,
 
   stop_daemon (k);
 
-  g_assert_false (save (ada, TOKEN_ADA, &error));
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  token = lookup (ada, &error);
-  g_assert_null (token);
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  g_assert_false (delete (ada, &error));
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  accounts = list_all (&error);
-  g_assert_null (accounts);
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
+  assert_every_call_fails (ada, TOKEN_ADA, RL_ACCOUNT_ERROR_NO_KEYRING);
 }
 
 /* Locks the login collection as a screen lock would (no prompt needed). */
@@ -984,7 +980,6 @@ test_keyring_locked (Keyring       *k,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RlAccount) ada = NULL;
-  g_autoptr(GListModel) accounts = NULL;
   g_autofree char *token = NULL;
 
   if (!k->ready)
@@ -997,22 +992,7 @@ test_keyring_locked (Keyring       *k,
 
   /* Twice each: a refused unlock leaves no state behind. */
   for (int round = 0; round < 2; round++)
-    {
-      token = lookup (ada, &error);
-      g_assert_null (token);
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      accounts = list_all (&error);
-      g_assert_null (accounts);
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      g_assert_false (save (ada, TOKEN_NEW, &error));
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      g_assert_false (delete (ada, &error));
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-    }
+    assert_every_call_fails (ada, TOKEN_NEW, RL_ACCOUNT_ERROR_LOCKED);
 
   /* Unlocked again (a new daemon, unlocked with its password): the token
    * is the first one, untouched by the refused save and delete. */
