@@ -591,6 +591,7 @@ cmd_serve (Invocation *invocation)
   g_autoptr(RlServer) server = NULL;
   g_autofree char *host = NULL;
   g_autofree char *uri = NULL;
+  g_autoptr(GPtrArray) metrics_masks = NULL;
   ServeState state = { 0 };
   guint64 log_limit = 0, seconds = 0, queue_bytes = 0;
   guint port, sigterm, sigint;
@@ -608,6 +609,8 @@ cmd_serve (Invocation *invocation)
     return misuse (invocation, "--ping-interval takes 1–300 seconds");
   if (send_queue_limit && !g_ascii_string_to_unsigned (send_queue_limit, 10, 1024, G_MAXUINT32, &queue_bytes, NULL))
     return misuse (invocation, "--send-queue-limit takes 1024 bytes or more");
+  if (metrics_allow && (metrics_masks = rl_server_parse_addresses (metrics_allow, &error)) == NULL)
+    return misuse (invocation, "--metrics-allow: %s", error->message);
 
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
@@ -625,8 +628,7 @@ cmd_serve (Invocation *invocation)
     rl_server_set_ping_interval (server, (guint) seconds);
   if (queue_bytes)
     rl_server_set_send_queue_limit (server, (gsize) queue_bytes);
-  if (metrics_allow && !rl_server_set_metrics_allow (server, metrics_allow, &error))
-    return misuse (invocation, "--metrics-allow: %s", error->message);
+  rl_server_set_metrics_allow (server, metrics_masks);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 

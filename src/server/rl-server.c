@@ -629,6 +629,9 @@ ping_tick_cb (gpointer data)
 
 /* ---- what administration commands changed ------------------------------------------ */
 
+/* Closes the user's connections made with a token that no longer works;
+ * one made with the new token of a rotation, even before the rotation was
+ * read here, stays. */
 static guint
 close_user_connections (RlServer   *self,
                         const char *tenant,
@@ -644,7 +647,8 @@ close_user_connections (RlServer   *self,
     {
       const RlPrincipal *who = rl_peer_get_principal (peer);
 
-      if (rl_peer_is_closed (peer) || !g_str_equal (who->tenant, tenant) || !g_str_equal (who->user.id, user))
+      if (rl_peer_is_closed (peer) || !g_str_equal (who->tenant, tenant) || !g_str_equal (who->user.id, user) ||
+          rl_store_token_is_current (self->store, who))
         continue;
       rl_peer_close (peer, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
       closed++;
@@ -762,17 +766,13 @@ rl_server_set_send_queue_limit (RlServer *self,
   self->send_queue_limit = bytes;
 }
 
-gboolean
-rl_server_set_metrics_allow (RlServer    *self,
-                             const char  *addresses,
-                             GError     **error)
+GPtrArray *
+rl_server_parse_addresses (const char  *addresses,
+                           GError     **error)
 {
-  g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) parts = g_strsplit (addresses, ",", -1);
   g_autoptr(GPtrArray) masks = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_return_val_if_fail (RL_IS_SERVER (self), FALSE);
-
-  parts = g_strsplit (addresses, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
       const char *part = g_strstrip (parts[i]);
@@ -782,18 +782,26 @@ rl_server_set_metrics_allow (RlServer    *self,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        "“%s” is not an IP address or ADDRESS/BITS", part);
-          return FALSE;
+          return NULL;
         }
       g_ptr_array_add (masks, mask);
     }
   if (masks->len == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no address given");
-      return FALSE;
+      return NULL;
     }
+  return g_steal_pointer (&masks);
+}
+
+void
+rl_server_set_metrics_allow (RlServer  *self,
+                             GPtrArray *masks)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
   g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
-  self->metrics_allow = g_steal_pointer (&masks);
-  return TRUE;
+  self->metrics_allow = masks ? g_ptr_array_ref (masks) : NULL;
 }
 
 static gboolean

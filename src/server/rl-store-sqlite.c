@@ -79,12 +79,16 @@ static const char *migrations[] = {
   "  WHERE threads.tenant = documents.tenant AND threads.doc = documents.id);"
   "CREATE UNIQUE INDEX threads_by_number ON threads (tenant, doc, number);",
 
-  /* 3: administration. A revoked user's token is refused; every command
+  /* 3: administration. A revoked user's token is refused; a rotation gives a
+   * new token and counts the user's token_generation up, so a server can
+   * tell the connections made with an older one from those made with the
+   * new one; every command
    * that must reach a server running on the same file (revoke, rotate,
    * remove a document) also appends to admin_changes in its transaction,
    * which the server reads when PRAGMA data_version says another process
    * committed. AUTOINCREMENT: a seq is never given twice, pruned or not. */
   "ALTER TABLE users ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;"
   "CREATE TABLE admin_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
   "  tenant TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL);",
 };
@@ -448,7 +452,7 @@ rl_store_authenticate (RlStore    *self,
   secret = dot + 1;
   hash = hash_secret (secret);
 
-  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash FROM users"
+  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
                              " WHERE id = ? AND revoked_at = 0", id, NULL);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
@@ -463,6 +467,7 @@ rl_store_authenticate (RlStore    *self,
   principal->user.name = column_dup (stmt, 1);
   if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &principal->role))
     principal->role = RL_ROLE_VIEWER;
+  principal->token_generation = sqlite3_column_int64 (stmt, 4);
   return principal;
 }
 
@@ -1338,7 +1343,8 @@ rotate_token (RlStore   *self,
       return FALSE;
     }
 
-  stmt = prepare_with (self, "UPDATE users SET token_hash = ?3 WHERE tenant = ?1 AND id = ?2",
+  stmt = prepare_with (self, "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
+                             " WHERE tenant = ?1 AND id = ?2",
                        change->tenant, change->user, NULL);
   sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
   if (!step_done (self, stmt, error) ||
@@ -1453,6 +1459,18 @@ rl_store_remove_document (RlStore     *self,
   if (events)
     *events = removal.counts[2];
   return TRUE;
+}
+
+gboolean
+rl_store_token_is_current (RlStore           *self,
+                           const RlPrincipal *who)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM users WHERE tenant = ? AND id = ?"
+                                             " AND revoked_at = 0 AND token_generation = ?3",
+                                       who->tenant, who->user.id, NULL);
+
+  sqlite3_bind_int64 (stmt, 3, who->token_generation);
+  return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
 GPtrArray *

@@ -22,6 +22,7 @@ typedef struct
   char     *tenant;
   RlPerson  user;
   RlRole    role;
+  gint64    token_generation;   /* which of the user's tokens it was */
 } RlPrincipal;
 
 void         rl_principal_free (RlPrincipal *principal);
@@ -178,6 +179,10 @@ typedef struct
 } RlStoreChange;
 
 void         rl_store_change_free         (RlStoreChange *change);
+/* Whether the token who was authenticated with still works: the user is
+ * not revoked and has not been given a newer one. */
+gboolean     rl_store_token_is_current    (RlStore      *self,
+                                           const RlPrincipal *who);
 /* Of RlStoreChange*, oldest first: those other processes committed since
  * the last call (or since the store was opened). NULL when there are none;
  * cheap enough to call every 250 ms (PRAGMA data_version first). */
