@@ -451,6 +451,7 @@ test_user_list (Fixture       *f,
     }
 
   /* One tenant's only. */
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli (f->server, &acme, &err, "user", "list", "--tenant", "acme", NULL), ==, 0);
   acme_rows = tsv_rows (acme);
   g_assert_cmpuint (acme_rows->len, ==, 1 + 4);
