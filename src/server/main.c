@@ -44,6 +44,7 @@ struct _Command
   const char *brief;          /* in the list of commands */
   const char *summary;
   int       (*run) (Invocation *invocation);
+  gboolean    makes_database; /* may start a new file; the others need one */
 };
 
 static int
@@ -151,6 +152,13 @@ open_store (Invocation  *invocation,
   if (g_str_has_prefix (invocation->db, "postgres://") || g_str_has_prefix (invocation->db, "postgresql://"))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "this build has only the SQLite store");
+      return NULL;
+    }
+  /* A mistyped path must not leave an empty database behind. */
+  if (!invocation->command->makes_database && !g_file_test (invocation->db, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no database at %s (tenant add or serve makes one)",
+                   invocation->db);
       return NULL;
     }
   return rl_store_open (invocation->db, error);
@@ -667,7 +675,8 @@ cmd_serve (Invocation *invocation)
 /* ---- the command line ----------------------------------------------------------------- */
 
 static const Command commands[] = {
-  { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.", cmd_tenant_add },
+  { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.",
+    cmd_tenant_add, TRUE },
   { "user add", "--tenant ID --name NAME", "add a user; prints the token", "Adds a user and prints the user’s token, alone, on the last line "
     "(shown once: only its hash is kept).", cmd_user_add },
   { "user list", "", "list users (never a token)", "Lists users: tenant, id, name, role, when created and when revoked (never a token).",
@@ -686,7 +695,7 @@ static const Command commands[] = {
   { "backup", "PATH", "copy the database while it serves", "Writes a consistent copy of the database to PATH while the server serves and writes "
     "(SQLite’s online backup); restore it by serving a copy of that file.", cmd_backup },
   { "serve", "--listen HOST:PORT", "serve HTTP and WebSockets", "Serves the HTTP API and WebSockets; prints “listening on URL” once it accepts connections. "
-    "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", cmd_serve },
+    "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", cmd_serve, TRUE },
 };
 
 static char *

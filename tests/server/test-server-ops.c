@@ -388,6 +388,19 @@ test_cli_help_and_misuse (Fixture       *f,
   /* A failure that is not misuse: exit 1, the database untouched. */
   g_assert_cmpint (cli (f->server, &out, &err, "user", "add", "--tenant", "nowhere", "--name", "X", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nowhere"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Only tenant add and serve start a database: a mistyped path leaves
+   * none behind. */
+  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "no database"));
+  g_assert_false (g_file_test (missing_db, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "tenant", "add", "initech", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "initech\n");
+  g_assert_true (g_file_test (missing_db, G_FILE_TEST_EXISTS));
 }
 
 /* ---- users and tokens ------------------------------------------------------------- */
