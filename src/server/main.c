@@ -44,7 +44,8 @@ struct _Command
   const char *brief;          /* in the list of commands */
   const char *summary;
   int       (*run) (Invocation *invocation);
-  gboolean    makes_database; /* may start a new file; the others need one */
+  gboolean    makes_database; /* may start a new file (as §7's commands
+                               * always did); the others need one */
 };
 
 static int
@@ -157,7 +158,7 @@ open_store (Invocation  *invocation,
   /* A mistyped path must not leave an empty database behind. */
   if (!invocation->command->makes_database && !g_file_test (invocation->db, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no database at %s (tenant add or serve makes one)",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no database at %s (tenant add makes one)",
                    invocation->db);
       return NULL;
     }
@@ -678,7 +679,7 @@ static const Command commands[] = {
   { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.",
     cmd_tenant_add, TRUE },
   { "user add", "--tenant ID --name NAME", "add a user; prints the token", "Adds a user and prints the user’s token, alone, on the last line "
-    "(shown once: only its hash is kept).", cmd_user_add },
+    "(shown once: only its hash is kept).", cmd_user_add, TRUE },
   { "user list", "", "list users (never a token)", "Lists users: tenant, id, name, role, when created and when revoked (never a token).",
     cmd_user_list },
   { "user revoke", "--tenant ID USER", "refuse a user’s token for good", "Refuses the user’s token from now on, for good; a running server "
@@ -687,7 +688,7 @@ static const Command commands[] = {
     "one is refused from now on and a running server closes its connections (1008) within a second.",
     cmd_token_rotate },
   { "doc add", "--tenant ID --title TITLE PATH", "add a document; prints its id", "Adds a document (PNG, JPEG, WebP, Markdown or plain text) "
-    "and prints its id on the last line.", cmd_doc_add },
+    "and prints its id on the last line.", cmd_doc_add, TRUE },
   { "doc list", "", "list documents", "Lists documents: tenant, id, kind, type, size, head seq, threads, when created, title.",
     cmd_doc_list },
   { "doc remove", "--tenant ID DOC", "remove a document and its threads", "Removes a document with its threads, comments and event log; a running "

@@ -391,8 +391,8 @@ test_cli_help_and_misuse (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* Only tenant add and serve start a database: a mistyped path leaves
-   * none behind. */
+  /* §7's commands start a database; the others refuse a path without
+   * one: a mistyped path leaves none behind. */
   g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no database"));
   g_assert_false (g_file_test (missing_db, G_FILE_TEST_EXISTS));
