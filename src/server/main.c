@@ -236,7 +236,7 @@ cmd_user_add (Invocation *invocation)
   if (status >= 0)
     return status;
   if (tenant == NULL || name == NULL)
-    return misuse (invocation, "user add needs --tenant and --name");
+    return misuse (invocation, "--tenant and --name are required");
   if (role_name && !rl_role_from_string (role_name, &role))
     return misuse (invocation, "--role is viewer, member or admin");
 
@@ -392,7 +392,7 @@ cmd_doc_add (Invocation *invocation)
   if (status >= 0)
     return status;
   if (tenant == NULL || title == NULL)
-    return misuse (invocation, "doc add needs --tenant, --title and one PATH");
+    return misuse (invocation, "--tenant and --title are required");
   if (!check_text (title, RL_TITLE_MAX_CHARS, &clean_title))
     return misuse (invocation, "--title is 1–200 characters of UTF-8");
   path = invocation->args[1];
@@ -609,7 +609,7 @@ cmd_serve (Invocation *invocation)
   if (status >= 0)
     return status;
   if (!parse_listen (listen ? listen : "127.0.0.1:8765", &host, &port))
-    return misuse (invocation, "serve needs --listen HOST:PORT");
+    return misuse (invocation, "--listen takes HOST:PORT");
   if ((tls_cert == NULL) != (tls_key == NULL))
     return misuse (invocation, "--tls-cert and --tls-key go together");
   if (event_log_limit && !g_ascii_string_to_unsigned (event_log_limit, 10, 1, G_MAXUINT, &log_limit, NULL))
