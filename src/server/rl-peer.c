@@ -282,10 +282,9 @@ on_message (SoupWebsocketConnection *connection,
   g_autoptr(RlRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *req = NULL;
+  RlMetrics *metrics = rl_hub_get_metrics (self->hub);
   gsize length;
   const char *data;
-
-  RlMetrics *metrics = rl_hub_get_metrics (self->hub);
 
   self->last_heard_us = g_get_monotonic_time ();
   self->traffic.frames_in++;
