@@ -1471,6 +1471,9 @@ fetch_metrics (RlTestServer *server,
 }
 
 #define DELTA(after, before, key) (metric (&(after), key) - metric (&(before), key))
+/* Changes written back to back; requests past the rate. */
+#define BURST 100
+#define FLOOD 600
 
 static void
 test_metrics (Fixture       *f,
@@ -1483,7 +1486,7 @@ test_metrics (Fixture       *f,
   g_autoptr(RlTestClient) watcher = rl_test_client_new (f->server, f->other);
   g_autoptr(JsonObject) s1 = rl_test_client_subscribe (author, f->image);
   g_autoptr(JsonObject) s2 = rl_test_client_subscribe (watcher, f->image);
-  guint rate_limited = 0, sent = 0;
+  guint rate_limited = 0, not_found = 0, batches = 0, events = 0;
 
   /* Only an admin, with the contract's error bodies. */
   {
@@ -1552,9 +1555,9 @@ test_metrics (Fixture       *f,
   /* The first scrape itself is counted by the second. */
   g_assert_cmpfloat (DELTA (second, first, "redline_http_requests_total"), ==, 1);
 
-  /* A burst past the connection's rate: the refusals are counted, and the
-   * frames the fan-out packed into batches. */
-  for (guint i = 0; i < 400; i++)
+  /* Back to back, so the fan-out packs them: the batch frames the watcher
+   * gets are the ones counted. */
+  for (guint i = 0; i < BURST; i++)
     {
       g_autofree char *req = g_strdup_printf ("burst-%u", i);
       g_autofree char *bc = rl_test_uuid (), *t = rl_test_uuid (), *c = rl_test_uuid ();
@@ -1564,24 +1567,66 @@ test_metrics (Fixture       *f,
                                   "\"thread\":{\"id\":\"%s\",\"anchor\":{\"x\":0.1,\"y\":0.1}},"
                                   "\"comment\":{\"id\":\"%s\",\"body\":\"Burst\"}}",
                                   req, bc, f->image, t, c);
-      sent++;
     }
-  for (guint i = 0; i < sent; i++)
+  for (guint i = 0; i < BURST; i++)
     {
       g_autofree char *req = g_strdup_printf ("burst-%u", i);
       g_autoptr(JsonObject) ack = rl_test_client_expect_ack (author, req);
 
-      if (g_strcmp0 (rl_test_ack_error (ack), "rate-limited") == 0)
+      g_assert_null (rl_test_ack_error (ack));
+    }
+  while (events < BURST)
+    {
+      g_autofree char *raw = rl_test_client_next_raw (watcher, 10000);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *frame;
+
+      g_assert_nonnull (raw);
+      g_assert_true (json_parser_load_from_data (parser, raw, -1, NULL));
+      frame = json_node_get_object (json_parser_get_root (parser));
+      if (g_str_equal (json_object_get_string_member (frame, "type"), "batch"))
+        {
+          batches++;
+          events += json_array_get_length (json_object_get_array_member (frame, "events"));
+        }
+      else if (g_str_equal (json_object_get_string_member (frame, "type"), "new-image-chat"))
+        events++;
+    }
+  g_assert_cmpuint (events, ==, BURST);
+  g_assert_cmpuint (batches, >, 0);
+
+  /* Past the connection's rate: requests that take a token but no commit
+   * (the document does not exist) come in far faster than it refills. */
+  for (guint i = 0; i < FLOOD; i++)
+    rl_test_client_send_printf (author,
+                                "{\"type\":\"resolve-thread\",\"req\":\"flood-%u\",\"broadcastId\":\"%s\","
+                                "\"doc\":\"no-such-doc\",\"thread\":\"%s\",\"resolved\":true}",
+                                i, "9b2f7c1e-8d4a-4f6b-a3c5-1e2d3f4a5b6c", "2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d");
+  for (guint i = 0; i < FLOOD; i++)
+    {
+      g_autofree char *req = g_strdup_printf ("flood-%u", i);
+      g_autoptr(JsonObject) ack = rl_test_client_expect_ack (author, req);
+      const char *code = rl_test_ack_error (ack);
+
+      if (g_strcmp0 (code, "rate-limited") == 0)
         rate_limited++;
       else
-        g_assert_null (rl_test_ack_error (ack));
+        {
+          g_assert_cmpstr (code, ==, "not-found");
+          not_found++;
+        }
     }
   g_assert_cmpuint (rate_limited, >, 0);
+  g_assert_false (author->closed);
+
   fetch_metrics (f->server, f->admin, &third);
+  g_assert_cmpfloat (DELTA (third, second, "redline_events_committed_total"), ==, BURST);
+  g_assert_cmpfloat (DELTA (third, second, "redline_events_sent_total"), ==, 2 * BURST);
+  g_assert_cmpfloat (DELTA (third, second, "redline_batches_sent_total"), ==, batches);
   g_assert_cmpfloat (DELTA (third, second, "redline_requests_refused_total{transport=\"websocket\",code=\"rate-limited\"}"),
                      ==, rate_limited);
-  g_assert_cmpfloat (DELTA (third, second, "redline_events_committed_total"), ==, sent - rate_limited);
-  g_assert_cmpfloat (DELTA (third, second, "redline_batches_sent_total"), >, 0);
+  g_assert_cmpfloat (DELTA (third, second, "redline_requests_refused_total{transport=\"websocket\",code=\"not-found\"}"),
+                     ==, not_found);
   g_assert_cmpfloat (metric (&third, "redline_send_queue_drops_total"), ==, 0);
   g_assert_cmpfloat (metric (&third, "redline_connections_opened_total"), ==, 2);
 }
