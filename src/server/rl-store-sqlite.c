@@ -1641,10 +1641,22 @@ rl_store_backup (RlStore           *self,
   gint64 pages = 0;
   GStatBuf st;
 
-  if (!replace && g_file_test (path, G_FILE_TEST_EXISTS))
+  if (g_stat (path, &st) == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s already exists", path);
-      return FALSE;
+      const char *source = sqlite3_db_filename (self->db, "main");
+      GStatBuf own;
+
+      /* --force must not replace the very file being served. */
+      if (source && g_stat (source, &own) == 0 && own.st_dev == st.st_dev && own.st_ino == st.st_ino)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is the database itself", path);
+          return FALSE;
+        }
+      if (!replace)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s already exists", path);
+          return FALSE;
+        }
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {

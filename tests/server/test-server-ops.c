@@ -1265,6 +1265,12 @@ test_backup_under_load (Fixture       *f,
     g_clear_pointer (&err, g_free);
     g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", backup, NULL), ==, 0);
     g_assert_nonnull (strstr (out, backup));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    /* Not even with --force over the file being served. */
+    g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", f->server->db, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "database itself"));
+    assert_http (f->server, "/api/v1/docs", f->member, 200, NULL);
   }
 
   for (guint i = 0; writers[i]; i++)
