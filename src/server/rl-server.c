@@ -7,9 +7,11 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "rl-access-log.h"
 #include "rl-codec.h"
 #include "rl-hub.h"
 #include "rl-limits.h"
+#include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-peer.h"
 #include "rl-subloop.h"
@@ -18,6 +20,16 @@
 #define LISTEN_BACKLOG        4096
 #define SHUTDOWN_GRACE_MS     3000
 #define PRINCIPAL_KEY         "rl-principal"
+/* How often the store is asked what administration commands changed
+ * (revoked tokens, removed documents): well within the second allowed. */
+#define CHANGES_INTERVAL_MS   250
+/* Set on messages: the error code a reply carries, the monotonic time the
+ * request started, whether /metrics may be read; on peers: the client's
+ * address. */
+#define ERROR_CODE_KEY        "rl-error-code"
+#define STARTED_KEY           "rl-started-us"
+#define METRICS_ALLOWED_KEY   "rl-metrics-allowed"
+#define REMOTE_KEY            "rl-remote"
 
 struct _RlServer
 {
@@ -32,6 +44,8 @@ struct _RlServer
   GMainContext *ping_context; /* the connections' keepalive timers */
   guint       ping_tick_id;
   GSocket    *listener;
+  guint       changes_id;
+  GPtrArray  *metrics_allow;  /* GInetAddressMask*: read /metrics without a token */
   /* shutdown */
   GCallback   done;
   gpointer    done_data;
@@ -57,6 +71,8 @@ reply_error (SoupServerMessage *msg,
              RlErrorCode        code,
              const char        *message)
 {
+  /* Counted as a refusal once the request is finished. */
+  g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (code + 1));
   reply_json (msg, rl_error_code_http_status (code), rl_codec_error_body (code, message));
 }
 
@@ -84,6 +100,7 @@ require_method (SoupServerMessage *msg,
   if (g_str_equal (soup_server_message_get_method (msg), method))
     return TRUE;
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
+  g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (RL_ERROR_BAD_REQUEST + 1));
   reply_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
               rl_codec_error_body (RL_ERROR_BAD_REQUEST, "method not allowed"));
   return FALSE;
@@ -334,6 +351,148 @@ handle_healthz (SoupServer        *soup,
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
 }
 
+/* ---- metrics --------------------------------------------------------------------- */
+
+/* An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; masks
+ * are written for the IPv4 address. */
+static GInetAddress *
+client_address (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GInetAddress *address;
+  const guint8 *bytes;
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  bytes = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 && memcmp (bytes, mapped, 12) == 0)
+    return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+  return g_object_ref (address);
+}
+
+static gboolean
+metrics_allowed_from (RlServer          *self,
+                      SoupServerMessage *msg)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (self->metrics_allow == NULL)
+    return FALSE;
+  address = client_address (msg);
+  for (guint i = 0; address && i < self->metrics_allow->len; i++)
+    if (g_inet_address_mask_matches (g_ptr_array_index (self->metrics_allow, i), address))
+      return TRUE;
+  return FALSE;
+}
+
+/* /metrics: from an allowed address, or with an admin's token (of any
+ * tenant: the figures are the server's, with no tenant in them). */
+static void
+authorize_metrics (SoupServer        *soup,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+  g_autoptr(RlPrincipal) principal = NULL;
+
+  if (metrics_allowed_from (self, msg))
+    {
+      g_object_set_data (G_OBJECT (msg), METRICS_ALLOWED_KEY, GINT_TO_POINTER (TRUE));
+      return;
+    }
+  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    principal = rl_store_authenticate (self->store, authorization + 7);
+  if (principal == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"redline\"");
+      reply_error (msg, RL_ERROR_UNAUTHORIZED, "an admin's bearer token is required");
+      return;
+    }
+  if (principal->role != RL_ROLE_ADMIN)
+    {
+      reply_error (msg, RL_ERROR_FORBIDDEN, "metrics are for admins");
+      return;
+    }
+  g_object_set_data (G_OBJECT (msg), METRICS_ALLOWED_KEY, GINT_TO_POINTER (TRUE));
+}
+
+static void
+handle_metrics (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  RlServer *self = user_data;
+  RlMetricsLevels levels = { 0 };
+  GHashTableIter iter;
+  RlPeer *peer;
+  char *text;
+
+  if (!g_object_get_data (G_OBJECT (msg), METRICS_ALLOWED_KEY))
+    return;
+  if (!g_str_equal (path, "/metrics"))
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+      return;
+    }
+  if (!require_method (msg, "GET"))
+    return;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    if (!rl_peer_is_closed (peer))
+      levels.connections++;
+  rl_hub_get_levels (self->hub, &levels.subscribers, &levels.rooms);
+
+  text = rl_metrics_format (rl_hub_get_metrics (self->hub), &levels);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    text, strlen (text));
+}
+
+/* ---- access log ------------------------------------------------------------------ */
+
+static void
+on_request_started (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    RlServer          *self)
+{
+  gint64 *started = g_new (gint64, 1);
+
+  *started = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), STARTED_KEY, started, g_free);
+}
+
+/* Finished or aborted (a 500, or a client gone mid-way): either way one line.
+ * A WebSocket upgrade never gets here; its session is logged at its end. */
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 RlServer          *self)
+{
+  RlMetrics *metrics = rl_hub_get_metrics (self->hub);
+  gint64 *started = g_object_get_data (G_OBJECT (msg), STARTED_KEY);
+  guint code = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), ERROR_CODE_KEY));
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  metrics->http_requests++;
+  if (code > 0)
+    rl_metrics_count_refusal (metrics, RL_METRICS_HTTP, (RlErrorCode) (code - 1));
+  rl_access_log_http (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
+                      uri ? g_uri_get_path (uri) : NULL, soup_server_message_get_status (msg),
+                      body ? (gsize) body->length : 0,
+                      started ? g_get_monotonic_time () - *started : 0);
+}
+
 static void
 handle_not_found (SoupServer        *soup,
                   SoupServerMessage *msg,
@@ -351,6 +510,15 @@ static void
 on_peer_closed (RlPeer   *peer,
                 RlServer *self)
 {
+  const RlPrincipal *who = rl_peer_get_principal (peer);
+  RlTraffic traffic;
+  gint64 opened_us;
+  gushort code;
+  gboolean by_server;
+
+  rl_peer_get_session (peer, &traffic, &opened_us, &code, &by_server);
+  rl_access_log_websocket (g_object_get_data (G_OBJECT (peer), REMOTE_KEY), RL_WS_PATH, who->tenant,
+                           who->user.id, code, by_server, &traffic, g_get_monotonic_time () - opened_us);
   g_hash_table_remove (self->peers, peer);
   if (self->stopping && g_hash_table_size (self->peers) == 0 && self->done)
     {
@@ -402,6 +570,8 @@ complete_upgrade (RlServer          *self,
     }
   peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
                       self->ping_context, subloop);
+  g_object_set_data_full (G_OBJECT (peer), REMOTE_KEY, g_strdup (soup_server_message_get_remote_host (msg)),
+                          g_free);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_add (self->peers, peer);
 }
@@ -457,6 +627,72 @@ ping_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---- what administration commands changed ------------------------------------------ */
+
+/* Closes the user's connections made with a token that no longer works;
+ * one made with the new token of a rotation, even before the rotation was
+ * read here, stays. */
+static guint
+close_user_connections (RlServer   *self,
+                        const char *tenant,
+                        const char *user,
+                        const char *reason)
+{
+  GHashTableIter iter;
+  RlPeer *peer;
+  guint closed = 0;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    {
+      const RlPrincipal *who = rl_peer_get_principal (peer);
+
+      if (rl_peer_is_closed (peer) || !g_str_equal (who->tenant, tenant) || !g_str_equal (who->user.id, user) ||
+          rl_store_token_is_current (self->store, who))
+        continue;
+      rl_peer_close (peer, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+      closed++;
+    }
+  return closed;
+}
+
+/* The command line changes the file from another process: a token it
+ * revoked or replaced is refused by the next authentication (nothing is
+ * cached), but open WebSockets authenticated before, and subscribers of a
+ * removed document, are learnt of here. */
+static gboolean
+watch_changes_cb (gpointer data)
+{
+  RlServer *self = data;
+  g_autoptr(GPtrArray) changes = rl_store_read_changes (self->store);
+
+  for (guint i = 0; changes && i < changes->len; i++)
+    {
+      RlStoreChange *change = g_ptr_array_index (changes, i);
+      guint closed;
+
+      switch (change->kind)
+        {
+        case RL_STORE_CHANGE_USER_REVOKED:
+        case RL_STORE_CHANGE_TOKEN_ROTATED:
+          closed = close_user_connections (self, change->tenant, change->subject,
+                                           change->kind == RL_STORE_CHANGE_USER_REVOKED ? "token revoked"
+                                                                                        : "token replaced");
+          g_printerr ("redline-server: %s user %s of %s: closed %u connection%s\n",
+                      change->kind == RL_STORE_CHANGE_USER_REVOKED ? "revoked" : "new token for",
+                      change->subject, change->tenant, closed, closed == 1 ? "" : "s");
+          break;
+        case RL_STORE_CHANGE_DOCUMENT_REMOVED:
+        default:
+          rl_hub_close_document (self->hub, change->tenant, change->subject,
+                                 SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "document removed");
+          g_printerr ("redline-server: removed document %s of %s\n", change->subject, change->tenant);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /* ---- object --------------------------------------------------------------------- */
 
 static void
@@ -467,6 +703,7 @@ rl_server_dispose (GObject *object)
   g_clear_handle_id (&self->alive_id, g_source_remove);
   g_clear_handle_id (&self->ping_tick_id, g_source_remove);
   g_clear_handle_id (&self->grace_id, g_source_remove);
+  g_clear_handle_id (&self->changes_id, g_source_remove);
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_pointer (&self->peers, g_hash_table_unref);
@@ -475,6 +712,7 @@ rl_server_dispose (GObject *object)
   g_clear_object (&self->hub);
   g_clear_object (&self->store);
   g_clear_object (&self->listener);
+  g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
   G_OBJECT_CLASS (rl_server_parent_class)->dispose (object);
 }
 
@@ -501,6 +739,7 @@ rl_server_new (RlStore *store)
   self->hub = rl_hub_new (store);
   self->send_queue_limit = RL_OUTBOX_DEFAULT_LIMIT;
   rl_server_set_ping_interval (self, RL_PING_INTERVAL_SECONDS);
+  self->changes_id = g_timeout_add (CHANGES_INTERVAL_MS, watch_changes_cb, self);
   return self;
 }
 
@@ -527,6 +766,44 @@ rl_server_set_send_queue_limit (RlServer *self,
   self->send_queue_limit = bytes;
 }
 
+GPtrArray *
+rl_server_parse_addresses (const char  *addresses,
+                           GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (addresses, ",", -1);
+  g_autoptr(GPtrArray) masks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = g_strstrip (parts[i]);
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (part, NULL);
+
+      if (mask == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“%s” is not an IP address or ADDRESS/BITS", part);
+          return NULL;
+        }
+      g_ptr_array_add (masks, mask);
+    }
+  if (masks->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no address given");
+      return NULL;
+    }
+  return g_steal_pointer (&masks);
+}
+
+void
+rl_server_set_metrics_allow (RlServer  *self,
+                             GPtrArray *masks)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
+  g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
+  self->metrics_allow = masks ? g_ptr_array_ref (masks) : NULL;
+}
+
 static gboolean
 setup_soup (RlServer         *self,
             GTlsCertificate  *tls,
@@ -546,6 +823,11 @@ setup_soup (RlServer         *self,
   soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
+  soup_server_add_early_handler (self->soup, "/metrics", authorize_metrics, self, NULL);
+  soup_server_add_handler (self->soup, "/metrics", handle_metrics, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
   soup_server_add_handler (self->soup, RL_WS_PATH, handle_websocket, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
   return TRUE;

@@ -22,6 +22,13 @@ void      rl_server_set_ping_interval (RlServer   *self,
  * RL_OUTBOX_DEFAULT_LIMIT); the client resubscribes with since. */
 void      rl_server_set_send_queue_limit (RlServer *self,
                                           gsize     bytes);
+/* Comma-separated addresses (or ADDRESS/BITS) as GInetAddressMask*. */
+GPtrArray *rl_server_parse_addresses  (const char  *addresses,
+                                       GError     **error);
+/* Masks (of rl_server_parse_addresses) of the clients that may read
+ * /metrics without a token; anyone else needs an admin's. NULL: none. */
+void      rl_server_set_metrics_allow (RlServer    *self,
+                                       GPtrArray   *masks);
 /* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
 gboolean  rl_server_listen     (RlServer         *self,
                                 const char       *host,
