@@ -816,6 +816,24 @@ taller_than_page (gpointer data)
   return gtk_adjustment_get_upper (data) > gtk_adjustment_get_page_size (data);
 }
 
+/* The list's height and scroll stay as they are for 200 ms. */
+static void
+wait_layout_settled (GtkAdjustment *adjustment)
+{
+  double upper = -1, value = -1;
+  guint still = 0;
+
+  for (guint i = 0; i < 250 && still < 10; i++)
+    {
+      rl_ui_test_run (20);
+      still = gtk_adjustment_get_upper (adjustment) == upper && gtk_adjustment_get_value (adjustment) == value
+              ? still + 1 : 0;
+      upper = gtk_adjustment_get_upper (adjustment);
+      value = gtk_adjustment_get_value (adjustment);
+    }
+  g_assert_cmpuint (still, >=, 10);
+}
+
 static gboolean
 window_active (gpointer data)
 {
@@ -856,7 +874,10 @@ test_selection_both_ways (Fixture       *f,
    * as when a pin is clicked. */
   g_assert_true (rl_ui_test_wait_for (window_active, f->window, 5000));
   gtk_window_set_focus (f->window, NULL);
-  rl_ui_test_run (100);
+  /* Settled: the focused row's scroll and the rows' wrapping are done (a
+   * loaded machine takes longer than a few frames for them). */
+  wait_layout_settled (adjustment);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
 
   /* Property → list: selected and scrolled into view. */
   g_object_set (f->panel, "selected-thread", g_ptr_array_index (ids, 13), NULL);
@@ -866,7 +887,7 @@ test_selection_both_ways (Fixture       *f,
   /* The scroll follows the next layout; on a loaded machine that can take
    * longer than a few frames. */
   g_assert_true (rl_ui_test_wait_for (scrolled_down, adjustment, 5000));
-  rl_ui_test_run (200);
+  wait_layout_settled (adjustment);
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (last), GTK_WIDGET (list), &bounds));
   g_assert_cmpfloat (bounds.origin.y, >=, gtk_adjustment_get_value (adjustment) - 1);
   g_assert_cmpfloat (bounds.origin.y, <=,
