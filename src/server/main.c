@@ -581,6 +581,10 @@ cmd_serve (Invocation *invocation)
   g_autofree char *ping_interval = NULL;
   g_autofree char *send_queue_limit = NULL;
   g_autofree char *metrics_allow = NULL;
+  g_autofree char *handshake_timeout = NULL;
+  g_autofree char *body_timeout = NULL;
+  g_autofree char *max_sockets = NULL;
+  g_autofree char *max_unauthenticated = NULL;
   const GOptionEntry entries[] = {
     { "listen", 0, 0, OPTION_TEXT, &listen, "Where to listen (default 127.0.0.1:8765; port 0: any free one)", "HOST:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "The certificate (PEM, the chain may follow)", "FILE" },
@@ -591,6 +595,15 @@ cmd_serve (Invocation *invocation)
       "Bytes a connection may fall behind before it is closed (default 8 MiB)", "BYTES" },
     { "metrics-allow", 0, 0, OPTION_TEXT, &metrics_allow,
       "Addresses that may read /metrics without a token (comma-separated, ADDRESS or ADDRESS/BITS)", "ADDR[,ADDR]" },
+    { "handshake-timeout", 0, 0, OPTION_TEXT, &handshake_timeout,
+      "Seconds for a connection's TLS handshake and request head, and idle between requests (1–300, default 10)",
+      "SECONDS" },
+    { "body-timeout", 0, 0, OPTION_TEXT, &body_timeout,
+      "Seconds an upload's body (or an answer) may stand still (1–3600, default 30)", "SECONDS" },
+    { "max-sockets-per-user", 0, 0, OPTION_TEXT, &max_sockets,
+      "WebSocket connections one user may hold (default 32)", "N" },
+    { "max-unauthenticated-per-address", 0, 0, OPTION_TEXT, &max_unauthenticated,
+      "Connections one address may hold before they present a token (default 64; 0: no cap)", "N" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(RlStore) store = NULL;
@@ -603,6 +616,7 @@ cmd_serve (Invocation *invocation)
   g_autoptr(GPtrArray) metrics_masks = NULL;
   ServeState state = { 0 };
   guint64 log_limit = 0, seconds = 0, queue_bytes = 0;
+  guint64 handshake_s = 0, body_s = 0, sockets = 0, unauthenticated = 0;
   guint port, sigterm, sigint;
   int status = parse_command (invocation, entries, 0);
 
@@ -620,6 +634,15 @@ cmd_serve (Invocation *invocation)
     return misuse (invocation, "--send-queue-limit takes 1024 bytes or more");
   if (metrics_allow && (metrics_masks = rl_server_parse_addresses (metrics_allow, &error)) == NULL)
     return misuse (invocation, "--metrics-allow: %s", error->message);
+  if (handshake_timeout && !g_ascii_string_to_unsigned (handshake_timeout, 10, 1, 300, &handshake_s, NULL))
+    return misuse (invocation, "--handshake-timeout takes 1–300 seconds");
+  if (body_timeout && !g_ascii_string_to_unsigned (body_timeout, 10, 1, 3600, &body_s, NULL))
+    return misuse (invocation, "--body-timeout takes 1–3600 seconds");
+  if (max_sockets && !g_ascii_string_to_unsigned (max_sockets, 10, 1, G_MAXUINT, &sockets, NULL))
+    return misuse (invocation, "--max-sockets-per-user takes a positive number");
+  if (max_unauthenticated &&
+      !g_ascii_string_to_unsigned (max_unauthenticated, 10, 0, G_MAXUINT, &unauthenticated, NULL))
+    return misuse (invocation, "--max-unauthenticated-per-address takes a number (0: no cap)");
 
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
@@ -638,6 +661,14 @@ cmd_serve (Invocation *invocation)
   if (queue_bytes)
     rl_server_set_send_queue_limit (server, (gsize) queue_bytes);
   rl_server_set_metrics_allow (server, metrics_masks);
+  if (handshake_timeout)
+    rl_server_set_handshake_timeout (server, (guint) handshake_s);
+  if (body_timeout)
+    rl_server_set_body_timeout (server, (guint) body_s);
+  if (max_sockets)
+    rl_server_set_max_sockets_per_user (server, (guint) sockets);
+  if (max_unauthenticated)
+    rl_server_set_max_unauthenticated (server, (guint) unauthenticated);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 

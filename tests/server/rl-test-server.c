@@ -101,6 +101,8 @@ rl_test_server_free (RlTestServer *server)
   g_free (server->tls_cert);
   g_free (server->tls_key);
   g_free (server->extra_arg);
+  g_strfreev (server->extra_args);
+  g_free (server->asan_options);
   g_free (server->stderr_path);
   g_free (server);
 }
@@ -229,16 +231,20 @@ rl_test_server_start (RlTestServer *server)
     }
   if (server->extra_arg)
     g_ptr_array_add (argv, g_strdup (server->extra_arg));
+  for (guint i = 0; server->extra_args && server->extra_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (server->extra_args[i]));
   g_ptr_array_add (argv, NULL);
 
   {
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
     g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
-    if (server->no_leak_check)
+    if (server->no_leak_check || server->asan_options)
       {
         g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") ? g_getenv ("ASAN_OPTIONS") : "",
-                                             ":detect_leaks=0", NULL);
+                                             server->no_leak_check ? ":detect_leaks=0" : "",
+                                             server->asan_options ? ":" : "",
+                                             server->asan_options ? server->asan_options : "", NULL);
 
         g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
       }
@@ -316,6 +322,39 @@ rl_test_server_stop (RlTestServer *server)
   g_assert_nonnull (server->process);
   g_subprocess_send_signal (server->process, SIGTERM);
   rl_test_server_stop_wait (server);
+}
+
+int
+rl_test_server_pid (RlTestServer *server)
+{
+  g_assert_nonnull (server->process);
+  return (int) g_ascii_strtoll (g_subprocess_get_identifier (server->process), NULL, 10);
+}
+
+guint64
+rl_test_server_peak_rss (RlTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", rl_test_server_pid (server));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10) * 1024;
+}
+
+guint
+rl_test_server_open_fds (RlTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", rl_test_server_pid (server));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir))
+    n++;
+  return n;
 }
 
 void

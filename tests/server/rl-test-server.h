@@ -22,8 +22,10 @@ typedef struct
   char        *tls_cert;     /* set before start for https */
   char        *tls_key;
   char        *extra_arg;    /* one more serve option, e.g. "--event-log-limit=5" */
+  char       **extra_args;   /* more serve options, NULL-terminated (owned) */
   char        *stderr_path;  /* what the running server wrote to stderr */
   gboolean     no_leak_check; /* LeakSanitizer off for this server only */
+  char        *asan_options;  /* more ASAN_OPTIONS for this server only (owned) */
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);
@@ -41,6 +43,11 @@ int           rl_test_server_admin_status (RlTestServer *server,
 /* Starts `serve` (port 0 the first time, the same port after) and waits for
  * the "listening on" line. */
 void          rl_test_server_start      (RlTestServer *server);
+/* The running server's process id, and its peak resident memory (VmHWM)
+ * and open descriptors from /proc. */
+int           rl_test_server_pid        (RlTestServer *server);
+guint64       rl_test_server_peak_rss   (RlTestServer *server);
+guint         rl_test_server_open_fds   (RlTestServer *server);
 /* SIGTERM; asserts a clean exit 0. */
 void          rl_test_server_stop       (RlTestServer *server);
 /* Waits for a server already sent SIGTERM; asserts a clean exit 0. */
