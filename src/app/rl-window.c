@@ -70,6 +70,7 @@ struct _RlWindow
   RlBanner             *reconnecting_banner;
   RlBanner             *offline_banner;
   RlBanner             *signed_out_banner;
+  RlBanner             *untrusted_banner;
 
   RlSession            *session;
   gboolean              was_online;
@@ -366,7 +367,7 @@ static void
 refresh_documents (RlWindow *self);
 
 /* Retrying a server not reached yet: nothing was lost. */
-#define LOOK_UNREACHED (RL_CONNECTION_UNAUTHORIZED + 1)
+#define LOOK_UNREACHED (RL_CONNECTION_UNTRUSTED + 1)
 
 /* What each state shows: the connection button's icon and tooltip, and
  * why nothing can be added meanwhile (NULL: it can), on a page and on an
@@ -396,6 +397,10 @@ static const struct
     "dialog-password-symbolic", N_("Signed out: the server refused the token"),
     N_("You’re signed out; sign in again to comment."),
     N_("You’re signed out; sign in again to add markers.") },
+  [RL_CONNECTION_UNTRUSTED] = {
+    "channel-insecure-symbolic", N_("Not connected: the server presented another certificate (click to check again)"),
+    N_("Not connected: the server’s certificate is not the one this account trusts."),
+    N_("Not connected: the server’s certificate is not the one this account trusts.") },
   [LOOK_UNREACHED] = {
     "network-wired-acquiring-symbolic", N_("Can’t reach the server, retrying (click to retry now)"),
     N_("The server can’t be reached yet; you can comment once it is."),
@@ -429,6 +434,10 @@ update_connection (RlWindow *self)
   rl_banner_set_revealed (self->reconnecting_banner, connection && state == RL_CONNECTION_RECONNECTING);
   rl_banner_set_revealed (self->offline_banner, connection && state == RL_CONNECTION_OFFLINE);
   rl_banner_set_revealed (self->signed_out_banner, connection && state == RL_CONNECTION_UNAUTHORIZED);
+  rl_banner_set_revealed (self->untrusted_banner, connection && state == RL_CONNECTION_UNTRUSTED);
+  if (state == RL_CONNECTION_UNTRUSTED && rl_connection_get_last_error (connection) != NULL)
+    /* Names the server and both certificates. */
+    rl_banner_set_title (self->untrusted_banner, rl_connection_get_last_error (connection)->message);
   if (state == RL_CONNECTION_UNAUTHORIZED)
     /* "No longer" only for a token that once worked: an account kept in the
      * keyring, or one welcomed before (both name the user). */
@@ -472,7 +481,8 @@ on_sign_in_again (RlWindow *self)
   RlApplication *app = RL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
   if (app && self->session)
-    rl_application_show_connect_dialog (app, GTK_WINDOW (self), rl_session_get_server_url (self->session));
+    rl_application_show_connect_dialog (app, GTK_WINDOW (self), rl_session_get_server_url (self->session),
+                                        rl_session_get_fingerprint (self->session));
 }
 
 /* ---- documents ----------------------------------------------------------- */
@@ -1540,6 +1550,8 @@ rl_window_init (RlWindow *self)
                                      _("Retry Now"), G_CALLBACK (on_banner_retry));
   self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
                                         _("Sign In Again"), G_CALLBACK (on_sign_in_again));
+  /* Its title is the connection's error, which names both certificates. */
+  self->untrusted_banner = add_banner (self, "", _("Check Again"), G_CALLBACK (on_banner_retry));
 
   self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
@@ -1714,6 +1726,8 @@ rl_window_get_banner (RlWindow   *self,
     return self->offline_banner;
   if (g_str_equal (name, "signed-out"))
     return self->signed_out_banner;
+  if (g_str_equal (name, "untrusted"))
+    return self->untrusted_banner;
   g_return_val_if_reached (NULL);
 }
 

@@ -9,13 +9,15 @@
 
 #include "rl-backoff.h"
 #include "rl-error.h"
+#include "rl-pinned-database.h"
 
 G_DEFINE_ENUM_TYPE (RlConnectionState, rl_connection_state,
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_OFFLINE, "offline"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_CONNECTING, "connecting"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_ONLINE, "online"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_RECONNECTING, "reconnecting"),
-                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNAUTHORIZED, "unauthorized"))
+                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNAUTHORIZED, "unauthorized"),
+                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNTRUSTED, "untrusted"))
 
 struct _RlConnection
 {
@@ -25,6 +27,7 @@ struct _RlConnection
   char                    *token;
   char                    *user_id;       /* the account's, then the last welcome's */
   SoupSession             *session;
+  GTlsDatabase            *tls_database;  /* NULL: the system's */
   GNetworkMonitor         *monitor;
   GDBusConnection         *sleep_bus;     /* where logind's PrepareForSleep comes */
   guint                    sleep_watch;
@@ -301,6 +304,17 @@ connected_cb (GObject      *source,
           set_state (self, RL_CONNECTION_UNAUTHORIZED);
           return;
         }
+      self->last_error = rl_pinned_database_mismatch_error (self->tls_database, msg);
+      if (self->last_error != NULL)
+        {
+          /* Not the pinned certificate: the handshake stopped before the
+           * request went out. Trying again meets the same one. */
+          g_debug ("connection %s: %s", self->url, self->last_error->message);
+          self->running = FALSE;
+          set_next_retry (self, 0);
+          set_state (self, RL_CONNECTION_UNTRUSTED);
+          return;
+        }
       self->last_error = g_error_copy (error);
       link_lost (self, error->message);
       return;
@@ -340,6 +354,7 @@ connect_now (RlConnection *self)
       return;
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  rl_pinned_database_watch (msg);
   if (self->state != RL_CONNECTION_RECONNECTING)
     set_state (self, RL_CONNECTION_CONNECTING);
   self->connecting = g_cancellable_new ();
@@ -556,6 +571,7 @@ rl_connection_dispose (GObject *object)
     g_cancellable_cancel (self->sleep_lookup);
   g_clear_object (&self->sleep_lookup);
   g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
   G_OBJECT_CLASS (rl_connection_parent_class)->dispose (object);
 }
 
@@ -645,7 +661,10 @@ rl_connection_new (const char   *url,
   self->token = g_strdup (token);
   self->session = soup_session_new ();
   if (tls_database)
-    soup_session_set_tls_database (self->session, tls_database);
+    {
+      self->tls_database = g_object_ref (tls_database);
+      soup_session_set_tls_database (self->session, tls_database);
+    }
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
   return self;

@@ -10,6 +10,7 @@
 
 #include "rl-error.h"
 #include "rl-epoll.h"
+#include "rl-invite-link.h"
 #include "rl-server.h"
 #include "rl-store.h"
 #include "rl-upload.h"
@@ -18,6 +19,7 @@ static const char usage_text[] =
   "Usage:\n"
   "  redline-server --db FILE tenant add ID\n"
   "  redline-server --db FILE user add --tenant ID --name NAME [--role viewer|member|admin]\n"
+  "                 [--invite-for HOST:PORT|wss://HOST[:PORT]|ws://HOST[:PORT] [--tls-cert FILE]]\n"
   "  redline-server --db FILE doc add --tenant ID --title TITLE [--mime TYPE] PATH\n"
   "  redline-server --db FILE serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
   "                 [--event-log-limit N] [--ping-interval SECONDS] [--send-queue-limit BYTES]\n";
@@ -124,11 +126,13 @@ cmd_user_add (RlStore *store,
               int      argc,
               char   **argv)
 {
-  const char *names[] = { "--tenant", "--name", "--role", NULL };
-  const char *values[3] = { NULL, NULL, "member" };
+  const char *names[] = { "--tenant", "--name", "--role", "--invite-for", "--tls-cert", NULL };
+  const char *values[5] = { NULL, NULL, "member", NULL, NULL };
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *pinned = NULL;
   RlRole role;
 
   if (!parse_options (argc, argv, 0, names, values, rest, &error))
@@ -137,12 +141,32 @@ cmd_user_add (RlStore *store,
     return usage_error ("user add needs --tenant and --name");
   if (!rl_role_from_string (values[2], &role))
     return usage_error ("--role is viewer, member or admin");
+  if (values[4] != NULL && values[3] == NULL)
+    return usage_error ("--tls-cert goes with --invite-for");
+  /* The address and the certificate are checked before anyone is added. */
+  if (values[3] != NULL && (link = rl_invite_link_for (values[3], values[4], "t", &pinned, &error)) == NULL)
+    return error->domain == G_OPTION_ERROR ? usage_error (error->message) : fail (error);
+  g_clear_pointer (&link, g_free);
+  g_clear_pointer (&pinned, g_free);
 
   token = rl_store_add_user (store, values[0], values[1], role, &error);
   if (token == NULL)
     return fail (error);
-  /* The token is shown once, alone on the last line; only its hash is kept. */
-  g_print ("%s\n", token);
+  if (values[3] == NULL)
+    {
+      /* The token is shown once, alone on the last line; only its hash is kept. */
+      g_print ("%s\n", token);
+      return 0;
+    }
+  /* Or the new member's invite link, alone on the last line: it holds the
+   * token (and the self-signed certificate's fingerprint). */
+  link = rl_invite_link_for (values[3], values[4], token, &pinned, &error);
+  if (link == NULL)
+    return fail (error);
+  if (pinned != NULL)
+    g_printerr ("redline-server: the link pins the self-signed certificate SHA-256 %s; a new certificate needs "
+                "new invite links\n", pinned);
+  g_print ("%s\n", link);
   return 0;
 }
 

@@ -55,6 +55,7 @@ typedef struct
   const char *link;
   const char *url;
   const char *token;
+  const char *fp;
 } ValidLink;
 
 static const ValidLink valid_links[] = {
@@ -149,16 +150,19 @@ static const BadLink bad_links[] = {
 static void
 assert_valid_link (const char *link,
                    const char *url,
-                   const char *token)
+                   const char *token,
+                   const char *fp)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *got_url = NULL;
   g_autofree char *got_token = NULL;
+  g_autofree char *got_fp = NULL;
 
-  if (!rl_invite_parse (link, &got_url, &got_token, &error))
+  if (!rl_invite_parse (link, &got_url, &got_token, &got_fp, &error))
     g_error ("“%s” was refused: %s", link, error->message);
   g_assert_cmpstr (got_url, ==, url);
   g_assert_cmpstr (got_token, ==, token);
+  g_assert_cmpstr (got_fp, ==, fp);
 }
 
 static void
@@ -168,13 +172,13 @@ test_invite_valid (void)
   g_autofree char *link = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (valid_links); i++)
-    assert_valid_link (valid_links[i].link, valid_links[i].url, valid_links[i].token);
+    assert_valid_link (valid_links[i].link, valid_links[i].url, valid_links[i].token, valid_links[i].fp);
 
   /* The longest token there may be. */
   for (int i = 0; i < RL_INVITE_TOKEN_MAX; i++)
     g_string_append_c (long_token, "aZ09-._~"[i % 8]);
   link = g_strdup_printf ("redline://h:8765/join?token=%s&tls=0", long_token->str);
-  assert_valid_link (link, "ws://h:8765", long_token->str);
+  assert_valid_link (link, "ws://h:8765", long_token->str, NULL);
 }
 
 static void
@@ -185,12 +189,13 @@ test_invite_invalid (void)
   g_autoptr(GError) long_error = NULL;
   char *url = NULL;
   char *token = NULL;
+  char *fp = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_links); i++)
     {
       g_autoptr(GError) error = NULL;
 
-      if (rl_invite_parse (bad_links[i].link, &url, &token, &error))
+      if (rl_invite_parse (bad_links[i].link, &url, &token, &fp, &error))
         g_error ("“%s” was accepted as %s", bad_links[i].link, url);
       if (!g_error_matches (error, RL_INVITE_ERROR, bad_links[i].code))
         g_error ("“%s”: expected error code %d, got %s %d: %s", bad_links[i].link, bad_links[i].code,
@@ -198,12 +203,13 @@ test_invite_invalid (void)
       g_assert_cmpstr (error->message, !=, "");
       g_assert_null (url);
       g_assert_null (token);
+      g_assert_null (fp);
     }
 
   for (int i = 0; i <= RL_INVITE_TOKEN_MAX; i++)
     g_string_append_c (long_token, 'a');
   link = g_strdup_printf ("redline://h/join?token=%s", long_token->str);
-  g_assert_false (rl_invite_parse (link, &url, &token, &long_error));
+  g_assert_false (rl_invite_parse (link, &url, &token, &fp, &long_error));
   g_assert_error (long_error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN);
 }
 
@@ -229,8 +235,9 @@ test_invite_error_hides_token (void)
       g_autoptr(GError) error = NULL;
       char *url = NULL;
       char *token = NULL;
+      char *fp = NULL;
 
-      g_assert_false (rl_invite_parse (links[i], &url, &token, &error));
+      g_assert_false (rl_invite_parse (links[i], &url, &token, &fp, &error));
       g_assert_nonnull (error);
       g_assert_null (strstr (error->message, "Zq9secret"));
     }
@@ -251,24 +258,26 @@ test_invite_format (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) parse_error = NULL;
-      g_autofree char *link = rl_invite_format (cases[i].url, "u1.s-_~", &parse_error);
+      g_autofree char *link = rl_invite_format (cases[i].url, "u1.s-_~", NULL, &parse_error);
       g_autofree char *normalized = rl_server_url_normalize (cases[i].url, NULL);
       g_autofree char *url = NULL;
       g_autofree char *token = NULL;
+      g_autofree char *fp = NULL;
 
       g_assert_no_error (parse_error);
       g_assert_cmpstr (link, ==, cases[i].link);
       /* What is made is read back as it was. */
-      g_assert_true (rl_invite_parse (link, &url, &token, &parse_error));
+      g_assert_true (rl_invite_parse (link, &url, &token, &fp, &parse_error));
+      g_assert_null (fp);
       g_assert_cmpstr (url, ==, normalized);
       g_assert_cmpstr (token, ==, "u1.s-_~");
     }
 
-  bad = rl_invite_format ("wss://h", "a b", &error);
+  bad = rl_invite_format ("wss://h", "a b", NULL, &error);
   g_assert_null (bad);
   g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN);
   g_clear_error (&error);
-  bad = rl_invite_format ("https://h", "t", &error);
+  bad = rl_invite_format ("https://h", "t", NULL, &error);
   g_assert_null (bad);
   g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME);
 }
