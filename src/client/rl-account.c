@@ -459,10 +459,11 @@ on_stored (GObject      *source,
   if (secret_password_store_finish (result, &error))
     {
       RlAccount *self = g_task_get_source_object (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
       g_autoptr(GHashTable) attributes = account_attributes (self);
 
-      secret_password_searchv (account_schema (), attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task),
-                               on_siblings_found, g_steal_pointer (&task));
+      secret_password_searchv (account_schema (), attributes, SECRET_SEARCH_ALL, cancellable, on_siblings_found,
+                               g_steal_pointer (&task));
     }
   else if (error != NULL)
     g_task_return_error (task, keyring_error (error));
