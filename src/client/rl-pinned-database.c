@@ -201,10 +201,11 @@ rl_pinned_database_mismatch_error (GTlsDatabase *database,
   trusted = rl_fingerprint_to_display (RL_PINNED_DATABASE (database)->fingerprint);
   shown = rl_fingerprint_to_display (presented_fp);
   return g_error_new (RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH,
-                      /* Translators: %s is "host:port", then two SHA-256 fingerprints ("AB:CD:…") */
+                      /* Translators: %s is "host:port", then two SHA-256 fingerprints ("AB:CD:…");
+                       * keep the line breaks */
                       _("%s presented another certificate than the one this account trusts, so nothing was sent "
-                        "to it: it may not be your team’s server. Trusted: SHA-256 %s. Presented: SHA-256 %s. If "
-                        "your team replaced the server’s certificate, ask for a new invite link."),
+                        "to it: it may not be your team’s server. If your team replaced the server’s certificate, "
+                        "ask for a new invite link.\n\nTrusted: SHA-256 %s\nPresented: SHA-256 %s"),
                       address, trusted, shown);
 }
 
