@@ -492,6 +492,7 @@ rl_application_open (GApplication  *app,
 {
   RlApplication *self = RL_APPLICATION (app);
   RlWindow *window = window_for (self, NULL);
+  g_autofree char *link = g_steal_pointer (&self->stdin_link);
 
   for (int i = 0; i < n_files; i++)
     {
@@ -499,6 +500,9 @@ rl_application_open (GApplication  *app,
 
       join_or_say (self, window, uri);
     }
+  /* Given on the command line as well: both are joined. */
+  if (link != NULL)
+    join_or_say (self, window, link);
   gtk_window_present (GTK_WINDOW (window));
 }
 
