@@ -27,7 +27,6 @@ struct _RlConnection
   char                    *token;
   char                    *user_id;       /* the account's, then the last welcome's */
   SoupSession             *session;
-  GTlsDatabase            *tls_database;  /* NULL: the system's */
   GNetworkMonitor         *monitor;
   GDBusConnection         *sleep_bus;     /* where logind's PrepareForSleep comes */
   guint                    sleep_watch;
@@ -304,7 +303,7 @@ connected_cb (GObject      *source,
           set_state (self, RL_CONNECTION_UNAUTHORIZED);
           return;
         }
-      self->last_error = rl_pinned_database_mismatch_error (self->tls_database, msg);
+      self->last_error = rl_pinned_database_mismatch_error (soup_session_get_tls_database (self->session), msg);
       if (self->last_error != NULL)
         {
           /* Not the pinned certificate: the handshake stopped before the
@@ -571,7 +570,6 @@ rl_connection_dispose (GObject *object)
     g_cancellable_cancel (self->sleep_lookup);
   g_clear_object (&self->sleep_lookup);
   g_clear_object (&self->session);
-  g_clear_object (&self->tls_database);
   G_OBJECT_CLASS (rl_connection_parent_class)->dispose (object);
 }
 
@@ -661,10 +659,7 @@ rl_connection_new (const char   *url,
   self->token = g_strdup (token);
   self->session = soup_session_new ();
   if (tls_database)
-    {
-      self->tls_database = g_object_ref (tls_database);
-      soup_session_set_tls_database (self->session, tls_database);
-    }
+    soup_session_set_tls_database (self->session, tls_database);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
   return self;

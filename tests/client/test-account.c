@@ -1331,6 +1331,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_log_set_writer_func (checking_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
@@ -1350,5 +1352,8 @@ main (int    argc,
   ADD ("/client/account/keyring/fingerprint", test_keyring_fingerprint);
   ADD ("/client/account/keyring/pinned-after-restart", test_keyring_pinned_after_restart);
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* TLS was done in this process: see rl_test_end_pool_threads. */
+  rl_test_end_pool_threads ();
+  return status;
 }

@@ -586,6 +586,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, setup, fn) g_test_add (path, Fixture, NULL, setup, fn, fixture_teardown)
@@ -599,5 +601,8 @@ main (int    argc,
   ADD ("/client/tls/user-add/invite-unpinned", ca_signed_setup, test_user_add_invite_unpinned);
   ADD ("/client/tls/user-add/invite-misuse", self_signed_setup, test_user_add_invite_misuse);
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* TLS was done in this process: see rl_test_end_pool_threads. */
+  rl_test_end_pool_threads ();
+  return status;
 }

@@ -267,6 +267,44 @@ rl_test_server_use_tls (RlTestServer *server,
   server->no_leak_check = TRUE;
 }
 
+/* GLib's pool threads still there, the spawner aside ("pool-spawner"
+ * makes them; the others are named "pool-…" or "pool"). */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "pool") &&
+          !g_str_has_prefix (comm, "pool-spawner"))
+        n++;
+    }
+  return n;
+}
+
+void
+rl_test_end_pool_threads (void)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* A pool thread waits half a second for more work, then joins the idle
+   * ones, which end at once when none may stay. */
+  g_thread_pool_set_max_unused_threads (0);
+  while (count_pool_threads () > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_thread_pool_stop_unused_threads ();
+      /* No event says a thread ended: look every 20 ms. */
+      g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
 typedef struct
 {
   char     *line;

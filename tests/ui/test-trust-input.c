@@ -554,11 +554,16 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   rl_ui_test_init (&argc, &argv);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/trust-input/connect-mismatch", test_connect_mismatch);
   ADD ("/trust-input/window-untrusted", test_window_untrusted);
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* TLS was done in this process: see rl_test_end_pool_threads. */
+  rl_test_end_pool_threads ();
+  return status;
 }
