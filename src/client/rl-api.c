@@ -16,6 +16,7 @@
 #include "rl-codec.h"
 #include "rl-error.h"
 #include "rl-limits.h"
+#include "rl-pinned-database.h"
 #include "rl-snapshot-cache.h"
 
 /* ---- document item ------------------------------------------------------- */
@@ -172,8 +173,11 @@ new_message (RlApi      *self,
   SoupMessage *msg = soup_message_new (method, url);
 
   if (msg != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                  self->authorization);
+    {
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    self->authorization);
+      rl_pinned_database_watch (msg);
+    }
   return msg;
 }
 
@@ -191,7 +195,8 @@ send_message (RlApi               *self,
 /* The error a finished exchange means, or NULL when it succeeded
  * (2xx, or 304 where allowed). */
 static GError *
-exchange_error (SoupMessage *msg,
+exchange_error (SoupSession *session,
+                SoupMessage *msg,
                 GBytes      *body,
                 GError      *transport_error)
 {
@@ -202,6 +207,10 @@ exchange_error (SoupMessage *msg,
     {
       if (g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_error_copy (transport_error);
+      /* Not the pinned certificate: said as such, never as a TLS failure. */
+      error = rl_pinned_database_mismatch_error (soup_session_get_tls_database (session), msg);
+      if (error != NULL)
+        return error;
       /* Translators: %s is the reason from the network layer */
       return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST, _("Could not reach the server: %s"),
                           transport_error->message);
@@ -241,7 +250,9 @@ is_unreachable (SoupMessage  *msg,
 {
   guint status = msg ? soup_message_get_status (msg) : 0;
 
+  /* What answered is not the pinned server: the one we trust is away. */
   return g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST) ||
+         g_error_matches (error, RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH) ||
          status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
          status == SOUP_STATUS_GATEWAY_TIMEOUT;
 }
@@ -273,7 +284,7 @@ exchange_finish (GObject       *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) transport_error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
-  GError *exchange = exchange_error (msg, body, transport_error);
+  GError *exchange = exchange_error (SOUP_SESSION (source), msg, body, transport_error);
 
   if (msg_out)
     *msg_out = msg;

@@ -19,6 +19,7 @@
 
 #include "rl-error.h"
 #include "rl-epoll.h"
+#include "rl-invite-link.h"
 #include "rl-limits.h"
 #include "rl-server.h"
 #include "rl-store.h"
@@ -221,15 +222,23 @@ cmd_user_add (Invocation *invocation)
   g_autofree char *tenant = NULL;
   g_autofree char *name = NULL;
   g_autofree char *role_name = NULL;
+  g_autofree char *invite_for = NULL;
+  g_autofree char *tls_cert = NULL;
   const GOptionEntry entries[] = {
     { "tenant", 0, 0, OPTION_TEXT, &tenant, "The tenant the user joins", "ID" },
     { "name", 0, 0, OPTION_TEXT, &name, "The name teammates see", "NAME" },
     { "role", 0, 0, OPTION_TEXT, &role_name, "viewer, member (the default) or admin", "ROLE" },
+    { "invite-for", 0, 0, OPTION_TEXT, &invite_for,
+      "Print the user’s invite link for this public address instead of the token", "HOST:PORT|wss://HOST[:PORT]|ws://HOST[:PORT]" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+      "With --invite-for: the server’s certificate; a self-signed one is pinned in the link (fp=)", "FILE" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *pinned = NULL;
   RlRole role = RL_ROLE_MEMBER;
   int status = parse_command (invocation, entries, 0);
 
@@ -239,14 +248,34 @@ cmd_user_add (Invocation *invocation)
     return misuse (invocation, "--tenant and --name are required");
   if (role_name && !rl_role_from_string (role_name, &role))
     return misuse (invocation, "--role is viewer, member or admin");
+  if (tls_cert != NULL && invite_for == NULL)
+    return misuse (invocation, "--tls-cert goes with --invite-for");
+  /* The address and the certificate are checked before anyone is added. */
+  if (invite_for != NULL && (link = rl_invite_link_for (invite_for, tls_cert, "t", &pinned, &error)) == NULL)
+    return error->domain == G_OPTION_ERROR ? misuse (invocation, "%s", error->message) : fail (error);
+  g_clear_pointer (&link, g_free);
+  g_clear_pointer (&pinned, g_free);
 
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   token = rl_store_add_user (store, tenant, name, role, &error);
   if (token == NULL)
     return fail (error);
-  /* The token is shown once, alone on the last line; only its hash is kept. */
-  g_print ("%s\n", token);
+  if (invite_for == NULL)
+    {
+      /* The token is shown once, alone on the last line; only its hash is kept. */
+      g_print ("%s\n", token);
+      return 0;
+    }
+  /* Or the new member's invite link, alone on the last line: it holds the
+   * token (and the self-signed certificate's fingerprint). */
+  link = rl_invite_link_for (invite_for, tls_cert, token, &pinned, &error);
+  if (link == NULL)
+    return fail (error);
+  if (pinned != NULL)
+    g_printerr ("redline-server: the link pins the self-signed certificate SHA-256 %s; a new certificate needs "
+                "new invite links\n", pinned);
+  g_print ("%s\n", link);
   return 0;
 }
 
@@ -709,8 +738,9 @@ cmd_serve (Invocation *invocation)
 static const Command commands[] = {
   { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.",
     cmd_tenant_add, TRUE },
-  { "user add", "--tenant ID --name NAME", "add a user; prints the token", "Adds a user and prints the user’s token, alone, on the last line "
-    "(shown once: only its hash is kept).", cmd_user_add, TRUE },
+  { "user add", "--tenant ID --name NAME [--invite-for ADDRESS [--tls-cert FILE]]", "add a user; prints the token",
+    "Adds a user and prints the user’s token, alone, on the last line (shown once: only its hash is kept); with "
+    "--invite-for, the user’s invite link for that public address instead.", cmd_user_add, TRUE },
   { "user list", "", "list users (never a token)", "Lists users: tenant, id, name, role, when created and when revoked (never a token).",
     cmd_user_list },
   { "user revoke", "--tenant ID USER", "refuse a user’s token for good", "Refuses the user’s token from now on, for good; a running server "

@@ -494,7 +494,7 @@ widget_sized (gpointer data)
 static void
 test_connect_dialog (void)
 {
-  RlConnectDialog *dialog = RL_CONNECT_DIALOG (rl_connect_dialog_new (NULL, NULL));
+  RlConnectDialog *dialog = RL_CONNECT_DIALOG (rl_connect_dialog_new (NULL, NULL, NULL));
 
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_true (rl_ui_test_wait_for (widget_sized, dialog, 5000));

@@ -1016,7 +1016,7 @@ closed_port (void)
 static void
 test_connect_dialog (void)
 {
-  GtkWidget *dialog = rl_connect_dialog_new (NULL, NULL);
+  GtkWidget *dialog = rl_connect_dialog_new (NULL, NULL, NULL);
   RlConnectDialog *self = RL_CONNECT_DIALOG (dialog);
   guint port = closed_port ();
   g_autofree char *link = g_strdup_printf ("  redline://127.0.0.1:%u/join?token=abc-123&tls=0  ", port);
@@ -1114,7 +1114,7 @@ test_app_join (Fixture       *f,
   g_clear_error (&error);
   g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
-  link = rl_invite_format (f->server->ws_base, f->ada, &error);
+  link = rl_invite_format (f->server->ws_base, f->ada, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (rl_application_join (app, link, NULL, &error));
   g_assert_no_error (error);
