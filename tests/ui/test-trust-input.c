@@ -321,7 +321,7 @@ assert_names_mismatch (const char *said,
   g_autofree char *presented_shown = rl_fingerprint_to_display (presented);
 
   g_assert_nonnull (said);
-  if (strstr (said, address) == NULL || strstr (said, "another certificate") == NULL ||
+  if (strstr (said, address) == NULL || strstr (said, "a different certificate") == NULL ||
       strstr (said, trusted_shown) == NULL || strstr (said, presented_shown) == NULL ||
       strstr (said, "TLS") != NULL)
     g_error ("“%s” does not name the certificate mismatch at %s (trusted %s, presented %s)", said, address,
@@ -496,7 +496,7 @@ test_window_untrusted (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for (banner_revealed, banner, 10000));
   g_assert_cmpint (rl_connection_get_state (connection), ==, RL_CONNECTION_UNTRUSTED);
   address = g_strdup_printf ("127.0.0.1:%u", f->server->port);
-  short_title = g_strdup_printf ("Not connected: %s presented another certificate than the one this account "
+  short_title = g_strdup_printf ("Not connected: %s presented a different certificate from the one this account "
                                  "trusts. Nothing was sent to it.", address);
   g_assert_cmpstr (rl_banner_get_title (banner), ==, short_title);
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (f->window), short_title, 3000));
@@ -506,7 +506,7 @@ test_window_untrusted (Fixture       *f,
   connection_button = find_widget (GTK_WIDGET (f->window), is_connection_button, NULL);
   g_assert_nonnull (connection_button);
   g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (connection_button),
-                                   "Not connected: the server presented another certificate"));
+                                   "Not connected: the server presented a different certificate"));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (f->window), "Not Connected", 10000));
   screenshot (GTK_WIDGET (f->window), "trust-input-window-untrusted");
 
