@@ -1391,6 +1391,24 @@ banner_revealer (RlBanner *banner)
   return GTK_REVEALER (find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_REVEALER)));
 }
 
+static gboolean
+banner_slid_in (gpointer data)
+{
+  return gtk_revealer_get_child_revealed (banner_revealer (data));
+}
+
+static gboolean
+banner_slid_out (gpointer data)
+{
+  return !gtk_revealer_get_child_revealed (banner_revealer (data));
+}
+
+static gboolean
+clicked_twice (gpointer data)
+{
+  return *(guint *) data == 2;
+}
+
 static void
 test_banner (void)
 {
@@ -1422,8 +1440,8 @@ test_banner (void)
                 "button-label", "Retry now",
                 "revealed", TRUE,
                 NULL);
-  rl_ui_test_run (600);
-  g_assert_true (gtk_revealer_get_child_revealed (banner_revealer (banner)));
+  /* Slid in (a loaded machine draws its frames late). */
+  g_assert_true (rl_ui_test_wait_for (banner_slid_in, banner, 5000));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 20);
   label = find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Connection lost. Reconnecting in 5 s…");
@@ -1437,8 +1455,8 @@ test_banner (void)
   g_assert_cmpuint (clicks, ==, 1);
   g_assert_true (gtk_widget_grab_focus (button));
   gtk_widget_activate (button);
-  rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
-  g_assert_cmpuint (clicks, ==, 2);
+  /* A key-activated button clicks after its 250 ms flash. */
+  g_assert_true (rl_ui_test_wait_for (clicked_twice, &clicks, 5000));
 
   /* No label, no button. */
   rl_banner_set_button_label (banner, NULL);
@@ -1450,8 +1468,8 @@ test_banner (void)
   g_assert_cmpstr (rl_banner_get_title (banner), ==, "Connection lost. Reconnecting in 5 s…");
 
   rl_banner_set_revealed (banner, FALSE);
-  rl_ui_test_run (600);
-  g_assert_false (gtk_revealer_get_child_revealed (banner_revealer (banner)));
+  g_assert_true (rl_ui_test_wait_for (banner_slid_out, banner, 5000));
+  rl_ui_test_run (100);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), ==, 0);
   g_assert_cmpuint (clicks, ==, 2);
   gtk_window_destroy (window);
