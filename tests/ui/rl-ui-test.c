@@ -941,6 +941,48 @@ rl_ui_test_row_send_button (RlThreadRow *row)
   return send;
 }
 
+gboolean
+rl_ui_test_revealers_still (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) revealers = rl_ui_test_find_all (root, rl_ui_test_is_of_type,
+                                                        GSIZE_TO_POINTER (GTK_TYPE_REVEALER));
+
+  for (guint i = 0; i < revealers->len; i++)
+    {
+      GtkRevealer *revealer = g_ptr_array_index (revealers, i);
+
+      if (gtk_revealer_get_reveal_child (revealer) != gtk_revealer_get_child_revealed (revealer))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+rl_ui_test_screenshot_quiet (GtkWidget     *widget,
+                             RlThreadPanel *panel,
+                             const char    *name)
+{
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_find (GTK_WIDGET (panel), rl_ui_test_has_css_class, "rl-flash") == NULL &&
+                                   rl_ui_test_revealers_still (GTK_WIDGET (panel)), RL_FLASH_MS + 3000));
+  rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
+  g_free (rl_ui_test_screenshot (widget, name));
+}
+
+AdwMessageDialog *
+rl_ui_test_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (window))
+        return ADW_MESSAGE_DIALOG (window);   /* GTK keeps it */
+    }
+  return NULL;
+}
+
 /* ---- files and ports ----------------------------------------------------- */
 
 void

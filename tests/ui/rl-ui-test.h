@@ -315,6 +315,17 @@ const char   *rl_ui_test_row_badge      (RlThreadRow   *row);
 GtkTextView  *rl_ui_test_row_reply_view (RlThreadRow   *row);
 /* The row's reply Send button. */
 GtkWidget    *rl_ui_test_row_send_button (RlThreadRow  *row);
+/* No revealer under root is opening or closing: rows stay where a hand
+ * aims. */
+gboolean      rl_ui_test_revealers_still (GtkWidget    *root);
+/* Saves widget once nothing in panel is moving or lit up as a teammate's
+ * (and that highlight has faded): what a person would look at. */
+void          rl_ui_test_screenshot_quiet (GtkWidget     *widget,
+                                           RlThreadPanel *panel,
+                                           const char    *name);
+
+/* The message dialog on screen (AdwMessageDialog, mapped), or NULL. */
+AdwMessageDialog *rl_ui_test_message_dialog (void);
 
 /* ---- files and ports ----------------------------------------------------- */
 

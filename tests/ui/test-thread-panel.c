@@ -214,28 +214,13 @@ press (Fixture         *f,
   return handled;
 }
 
-static AdwMessageDialog *
-open_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static void
 answer_dialog (const char *response)
 {
   AdwMessageDialog *dialog;
 
   rl_ui_test_run (50);
-  dialog = open_dialog ();
+  dialog = rl_ui_test_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -460,18 +445,18 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 2)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   rl_ui_test_run (50);
-  g_assert_null (open_dialog ());
+  g_assert_null (rl_ui_test_message_dialog ());
 
   /* Delete on the own first comment offers to delete the thread instead. */
   g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 0)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   rl_ui_test_run (50);
-  g_assert_nonnull (open_dialog ());
+  g_assert_nonnull (rl_ui_test_message_dialog ());
   {
     g_autofree char *heading = own_number (row) > 0 ? g_strdup_printf ("Delete Thread %u?", own_number (row))
                                                     : g_strdup ("Delete Thread?");
 
-    g_assert_cmpstr (adw_message_dialog_get_heading (open_dialog ()), ==, heading);
+    g_assert_cmpstr (adw_message_dialog_get_heading (rl_ui_test_message_dialog ()), ==, heading);
   }
   answer_dialog ("cancel");
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
