@@ -808,6 +808,44 @@ rl_ui_test_window_show (RlWindow   *window,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, page), 5000));
 }
 
+gboolean
+rl_ui_test_panel_lists (RlWindow   *window,
+                        const char *text)
+{
+  return rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (window)), text, 5000);
+}
+
+gboolean
+rl_ui_test_keyring_toast (RlWindow *window)
+{
+  AdwToast *toast = rl_window_get_last_toast (window);
+
+  return toast != NULL && strstr (adw_toast_get_title (toast), "could not be saved") != NULL;
+}
+
+gboolean
+rl_ui_test_viewers_named (RlWindow   *window,
+                          const char *names)
+{
+  GtkWidget *button = rl_window_get_viewers_button (window);
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+  g_auto(GStrv) each = g_strsplit (names, ",", -1);
+
+  if (!gtk_widget_get_visible (button) || tooltip == NULL)
+    return FALSE;
+  for (guint i = 0; each[i]; i++)
+    if (strstr (tooltip, each[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+void
+rl_ui_test_wait_pins (RlImageView *view,
+                      guint        n)
+{
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (view) == n, 5000));
+}
+
 static gboolean
 is_main_menu_button (GtkWidget     *widget,
                      gconstpointer  data)
@@ -901,6 +939,16 @@ rl_ui_test_panel_row (RlThreadPanel *panel,
     if (g_strcmp0 (rl_thread_row_get_thread_id (RL_THREAD_ROW (row)), thread_id) == 0)
       return RL_THREAD_ROW (row);
   return NULL;
+}
+
+char *
+rl_ui_test_panel_order (RlThreadPanel *panel)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < rl_ui_test_panel_n_rows (panel); i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (panel, i)));
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 const char *

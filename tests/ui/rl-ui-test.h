@@ -288,6 +288,20 @@ void          rl_ui_test_window_show    (RlWindow     *window,
 
 /* The header's main menu button (asserted there). */
 GtkWidget    *rl_ui_test_main_menu_button (RlWindow   *window);
+/* Whether the window's threads panel shows text within 5 s. */
+gboolean      rl_ui_test_panel_lists    (RlWindow     *window,
+                                         const char   *text);
+/* The window's last toast says the account could not be saved (to the
+ * keyring: without a Secret Service). */
+gboolean      rl_ui_test_keyring_toast  (RlWindow     *window);
+/* The header's viewers button is shown, and its tooltip names each of
+ * names ("Ada,Bob"). */
+gboolean      rl_ui_test_viewers_named  (RlWindow     *window,
+                                         const char   *names);
+/* The image view shows n pins (asserted within 5 s). */
+void          rl_ui_test_wait_pins      (RlImageView  *view,
+                                         guint         n);
+
 /* The main menu, opened with a click on its button (real input), its
  * opening transition over. */
 GtkPopover   *rl_ui_test_open_main_menu (RlWindow     *window);
@@ -309,6 +323,8 @@ RlThreadRow  *rl_ui_test_panel_row_at   (RlThreadPanel *panel,
 /* The panel's row of thread_id, or NULL. */
 RlThreadRow  *rl_ui_test_panel_row      (RlThreadPanel *panel,
                                          const char    *thread_id);
+/* The thread ids of the panel's rows, in order, as "id id id". */
+char         *rl_ui_test_panel_order    (RlThreadPanel *panel);
 /* What a row's number badge says. */
 const char   *rl_ui_test_row_badge      (RlThreadRow   *row);
 /* The row's reply box (the text view that is no comment's editor). */

@@ -1186,19 +1186,6 @@ annotate (RlDocStore *store,
   return rl_ui_test_store_create_annotation (store, text, start, end, body);
 }
 
-/* The panel's rows as "id id id". */
-static char *
-row_order (Fixture *f)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) ids = NULL;
-
-  for (guint i = 0; i < rl_ui_test_panel_n_rows (f->panel); i++)
-    g_strv_builder_add (builder, rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, i)));
-  ids = g_strv_builder_end (builder);
-  return g_strjoinv (" ", ids);
-}
-
 static char *
 ids_joined (const char *first,
             ...)
@@ -1216,7 +1203,7 @@ ids_joined (const char *first,
 
 #define assert_order(f, expected) \
   G_STMT_START { \
-    g_autofree char *order_ = row_order (f); \
+    g_autofree char *order_ = rl_ui_test_panel_order (f->panel); \
     g_assert_cmpstr (order_, ==, (expected)); \
   } G_STMT_END
 
