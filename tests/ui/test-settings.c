@@ -517,7 +517,10 @@ test_last_account (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (window) && rl_ui_test_window_n_documents (window) == 1, 5000));
 
   /* The main menu, opened with a click, lists both, by the keyring's names
-   * (Bob's by the name the server gave, once welcomed), Bob's checked. */
+   * (Bob's by the name the server gave, once welcomed), Bob's checked. The
+   * window the app opened by itself may be laid out only now: the hand
+   * aims where its menu button ends up. */
+  rl_ui_input_wait_still (rl_ui_test_main_menu_button (window));
   menu = rl_ui_test_open_main_menu (window);
   g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, rl_session_get_label (rl_window_get_session (window)))));
   g_assert_true (g_str_has_prefix (rl_session_get_label (rl_window_get_session (window)), "Bob on "));
