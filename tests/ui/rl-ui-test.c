@@ -65,14 +65,6 @@ rl_ui_test_iterate_until (gint64 until)
   return TRUE;
 }
 
-gboolean
-rl_ui_test_wait_for (gboolean (*cond) (gpointer),
-                     gpointer   data,
-                     guint      ms)
-{
-  return RL_UI_WAIT_UNTIL (cond (data), ms);
-}
-
 /* ---- screenshots --------------------------------------------------------- */
 
 static void
@@ -445,13 +437,12 @@ rl_ui_test_connect (RlTestServer *server,
   /* Fast retries and a dead link found in 3 s, so tests run quickly. */
   rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
   rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (conn) == RL_CONNECTION_ONLINE, 5000));
   return conn;
 }
 
 gboolean
-rl_ui_test_store_settled (gpointer store)
+rl_ui_test_store_settled (RlDocStore *store)
 {
   return rl_doc_store_is_synced (store) && rl_doc_store_get_n_in_flight (store) == 0;
 }

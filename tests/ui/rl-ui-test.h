@@ -43,10 +43,6 @@ gboolean  rl_ui_test_iterate_until (gint64       until);
       ; \
     (gboolean) !!(expr); \
   })
-/* RL_UI_WAIT_UNTIL for a condition that is a function already. */
-gboolean  rl_ui_test_wait_for    (gboolean     (*cond) (gpointer),
-                                  gpointer       data,
-                                  guint          ms);
 
 /* ---- screenshots --------------------------------------------------------- */
 
@@ -162,11 +158,12 @@ void          rl_ui_test_world_clear    (RlUiTestWorld     *world);
 
 /* ---- connections and stores ---------------------------------------------- */
 
-/* A connection to server with token, online, with fast test timings. */
+/* A connection to server with token, online (asserted within 5 s), with
+ * fast test timings. */
 RlConnection *rl_ui_test_connect (RlTestServer *server,
                                   const char   *token);
 /* Synced and nothing in flight. */
-gboolean      rl_ui_test_store_settled (gpointer store);
+gboolean      rl_ui_test_store_settled (RlDocStore *store);
 /* The store of doc on conn, once settled. */
 RlDocStore   *rl_ui_test_open_store (RlConnection *conn,
                                      const char   *doc,
