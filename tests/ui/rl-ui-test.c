@@ -346,6 +346,17 @@ rl_ui_test_is_label_saying (GtkWidget     *widget,
 }
 
 gboolean
+rl_ui_test_has_icon_name (GtkWidget     *widget,
+                          gconstpointer  icon)
+{
+  if (GTK_IS_BUTTON (widget))
+    return g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon) == 0;
+  if (GTK_IS_MENU_BUTTON (widget))
+    return g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), icon) == 0;
+  return FALSE;
+}
+
+gboolean
 rl_ui_test_is_button_labelled (GtkWidget     *widget,
                                gconstpointer  label)
 {
@@ -372,6 +383,15 @@ rl_ui_test_wait_for_label (GtkWidget  *root,
                            guint       ms)
 {
   return RL_UI_WAIT_UNTIL (rl_ui_test_has_label (root, text), ms);
+}
+
+void
+rl_ui_test_present (GtkWindow *window,
+                    GtkWidget *widget)
+{
+  gtk_window_present (window);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 100, 5000));
+  rl_ui_test_run (200);
 }
 
 gboolean
@@ -719,7 +739,7 @@ rl_ui_test_page_anchor (RlPageText *page,
 /* ---- the app's windows --------------------------------------------------- */
 
 RlApplication *
-rl_ui_test_register_app (void)
+rl_ui_test_register_app (RlSession *session)
 {
   static guint n_apps;
   g_autoptr(GError) error = NULL;
@@ -728,6 +748,8 @@ rl_ui_test_register_app (void)
 
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
+  if (session != NULL)
+    rl_application_add_session (app, session, TRUE);
   return app;
 }
 
@@ -738,6 +760,24 @@ rl_ui_test_destroy_windows (RlApplication *app)
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))))
     gtk_window_destroy (windows->data);
+}
+
+void
+rl_ui_test_close_app (RlApplication **app)
+{
+  rl_ui_test_destroy_windows (*app);
+  rl_ui_test_run (50);
+  g_clear_object (app);
+}
+
+void
+rl_ui_test_close_window (RlWindow  **window,
+                         RlSession **session)
+{
+  if (*window != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (window)));
+  rl_ui_test_run (50);
+  g_clear_object (session);
 }
 
 RlSession *
@@ -837,18 +877,10 @@ rl_ui_test_wait_pins (RlImageView *view,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (view) == n, 5000));
 }
 
-static gboolean
-is_main_menu_button (GtkWidget     *widget,
-                     gconstpointer  data)
-{
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "open-menu-symbolic") == 0;
-}
-
 GtkWidget *
 rl_ui_test_main_menu_button (RlWindow *window)
 {
-  GtkWidget *button = rl_ui_test_find (GTK_WIDGET (window), is_main_menu_button, NULL);
+  GtkWidget *button = rl_ui_test_find (GTK_WIDGET (window), rl_ui_test_has_icon_name, "open-menu-symbolic");
 
   g_assert_nonnull (button);
   return button;
@@ -963,18 +995,10 @@ rl_ui_test_row_reply_view (RlThreadRow *row)
   g_assert_not_reached ();
 }
 
-static gboolean
-is_send_button (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) &&
-         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "document-send-symbolic") == 0;
-}
-
 GtkWidget *
 rl_ui_test_row_send_button (RlThreadRow *row)
 {
-  GtkWidget *send = rl_ui_test_find (GTK_WIDGET (row), is_send_button, NULL);
+  GtkWidget *send = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_icon_name, "document-send-symbolic");
 
   g_assert_nonnull (send);
   return send;
@@ -1023,6 +1047,17 @@ rl_ui_test_message_dialog (void)
 }
 
 /* ---- files and ports ----------------------------------------------------- */
+
+char *
+rl_ui_test_private_cache (const char *name)
+{
+  g_autofree char *template = g_strdup_printf ("redline-%s-cache-XXXXXX", name);
+  char *cache = g_dir_make_tmp (template, NULL);
+
+  g_assert_nonnull (cache);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  return cache;
+}
 
 void
 rl_ui_test_remove_tree (const char *path)

@@ -111,6 +111,9 @@ gboolean  rl_ui_test_has_accessible_label (GtkWidget     *widget,
  * aside: "_Best Fit" shows "Best Fit"). */
 gboolean  rl_ui_test_is_label_saying  (GtkWidget     *widget,
                                        gconstpointer  text);
+/* A button or menu button showing the icon data ("open-menu-symbolic"). */
+gboolean  rl_ui_test_has_icon_name    (GtkWidget     *widget,
+                                       gconstpointer  icon);
 /* A button whose label is data as written ("_Delete"). */
 gboolean  rl_ui_test_is_button_labelled (GtkWidget     *widget,
                                          gconstpointer  label);
@@ -122,6 +125,10 @@ gboolean      rl_ui_test_has_label      (GtkWidget    *root,
 gboolean      rl_ui_test_wait_for_label (GtkWidget    *root,
                                          const char   *text,
                                          guint         ms);
+/* Presents window and waits until widget in it is mapped and laid out
+ * (wider than 100 px; asserted within 5 s), then lets it draw for 200 ms. */
+void          rl_ui_test_present        (GtkWindow    *window,
+                                         GtkWidget    *widget);
 /* Mapped and given a size: a hand can aim at it. */
 gboolean      rl_ui_test_widget_placed  (GtkWidget    *widget);
 /* All the text of a text view's buffer. */
@@ -254,10 +261,17 @@ RlAnchor      rl_ui_test_page_anchor    (RlPageText   *page,
 
 /* An app, registered (so its accelerators are set), of an id no app of
  * this process had: a registered GtkApplication keeps a reference of its
- * own, so one of the same id would still be there. */
-RlApplication *rl_ui_test_register_app  (void);
+ * own, so one of the same id would still be there. session, if not NULL,
+ * is added as an account the keyring holds. */
+RlApplication *rl_ui_test_register_app  (RlSession    *session);
 /* Destroys every window of app. */
 void          rl_ui_test_destroy_windows (RlApplication *app);
+/* Destroys every window of *app, lets their last events run, drops it. */
+void          rl_ui_test_close_app      (RlApplication **app);
+/* Destroys *window if there is one and lets its last events run, then
+ * drops *session: a window fixture's teardown. */
+void          rl_ui_test_close_window   (RlWindow     **window,
+                                         RlSession    **session);
 /* A session of token on the server at ws_base, with fast test timings
  * (retries from 300 ms, a dead link found in 3 s); user_id: as the keyring
  * knows it, or NULL for a new account. */
@@ -342,6 +356,10 @@ AdwMessageDialog *rl_ui_test_message_dialog (void);
 
 /* ---- files and ports ----------------------------------------------------- */
 
+/* A folder of this run's own for the XDG cache, set before anything asks
+ * where the cache is (GLib keeps its first answer): call it before
+ * rl_ui_test_init; remove it with rl_ui_test_remove_tree at the end. */
+char         *rl_ui_test_private_cache  (const char   *name);
 /* Removes path and, for a folder, everything under it (links not followed). */
 void          rl_ui_test_remove_tree    (const char   *path);
 /* A port nothing listens on (something did a moment ago). */

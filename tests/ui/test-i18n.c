@@ -62,10 +62,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
+  rl_ui_test_close_window (&f->window, &f->session);
   rl_ui_test_world_clear (&f->world);
 }
 

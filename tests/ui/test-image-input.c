@@ -59,9 +59,8 @@ fixture_setup (Fixture       *f,
 
   /* An app of its own per test: the app outlives its test a moment, until
    * its look into the keyring (at startup) comes back. */
-  f->app = rl_ui_test_register_app ();
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
-  rl_application_add_session (f->app, f->session, TRUE);
+  f->app = rl_ui_test_register_app (f->session);
 
   f->window = rl_window_new (f->app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
@@ -78,10 +77,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_ui_test_destroy_windows (f->app);
-  rl_ui_test_run (50);
+  rl_ui_test_close_app (&f->app);
   g_clear_pointer (&f->teammate, rl_test_client_free);
-  g_clear_object (&f->app);
   g_clear_object (&f->session);
   rl_ui_test_world_clear (&f->world);
 }

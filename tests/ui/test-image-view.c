@@ -65,10 +65,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (f->window), scroller);
   rl_image_view_set_texture (f->view, texture);
   rl_image_view_set_store (f->view, f->store);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)) &&
-                                   gtk_widget_get_width (GTK_WIDGET (f->view)) > 100, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
 }
 
 static void

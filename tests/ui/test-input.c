@@ -109,9 +109,7 @@ fixture_setup (Fixture       *f,
   gtk_widget_add_controller (box, shortcuts);
 
   gtk_window_set_child (f->window, box);
-  gtk_window_present (f->window);
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (f->area) && gtk_widget_get_width (f->area) > 0, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (f->window, f->area);
 }
 
 static void

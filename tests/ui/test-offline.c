@@ -50,20 +50,10 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-close_window (Fixture *f)
-{
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = NULL;
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  close_window (f);
+  rl_ui_test_close_window (&f->window, &f->session);
   rl_ui_test_world_clear (&f->world);
   g_free (f->user_id);
 }
@@ -208,7 +198,7 @@ test_offline_start (Fixture       *f,
   click_row (f, "Launch copy");
   g_assert_true (RL_UI_WAIT_UNTIL (page_with_highlights (f, note_a, note_b), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (all_kept (f), 5000));
-  close_window (f);
+  rl_ui_test_close_window (&f->window, &f->session);
 
   /* On the train: no server. The app starts from the keyring's account. */
   rl_test_server_stop (f->world.server);
@@ -256,7 +246,7 @@ test_not_kept (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (visible_page_is (f, "image"), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (image_kept (f), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_cache_get_n_pending (rl_api_get_cache (rl_session_get_api (f->session))) == 0, 5000));
-  close_window (f);
+  rl_ui_test_close_window (&f->window, &f->session);
   /* The page listed, never opened (the pointer crossing its row on the way
    * may have opened it: its content goes). */
   {
@@ -286,7 +276,7 @@ test_not_kept (Fixture       *f,
   click_row (f, "Landing page");
   g_assert_true (RL_UI_WAIT_UNTIL (visible_page_is (f, "image"), 5000));
   g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 1);
-  close_window (f);
+  rl_ui_test_close_window (&f->window, &f->session);
 
   /* Another account, nothing kept: the empty list says why. */
   rl_test_server_stop (f->world.server);
@@ -301,11 +291,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *cache = g_dir_make_tmp ("redline-offline-cache-XXXXXX", NULL);
+  g_autofree char *cache = rl_ui_test_private_cache ("offline");
   int status;
 
-  /* Before anything asks for it: g_get_user_cache_dir () keeps the first answer. */
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   rl_ui_test_init (&argc, &argv);
   g_assert_cmpstr (g_get_user_cache_dir (), ==, cache);
   g_test_add ("/offline/start", Fixture, NULL, fixture_setup, test_offline_start, fixture_teardown);

@@ -48,10 +48,7 @@ fixture_setup (Fixture       *f,
   f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->panel));
   rl_thread_panel_set_store (f->panel, f->store);
-  gtk_window_present (f->window);
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->panel)) &&
-                                   gtk_widget_get_width (GTK_WIDGET (f->panel)) > 100, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (f->window, GTK_WIDGET (f->panel));
 }
 
 static void

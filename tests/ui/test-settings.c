@@ -63,9 +63,8 @@ fixture_setup (Fixture       *f,
 static void
 start_app (Fixture *f)
 {
-  f->app = rl_ui_test_register_app ();
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
-  rl_application_add_session (f->app, f->session, TRUE);
+  f->app = rl_ui_test_register_app (f->session);
 }
 
 static void
@@ -506,7 +505,7 @@ test_last_account (Fixture       *f,
   /* Bob's was used last: at the start it is the one opened first, and the
    * first window shows it. */
   g_settings_set_string (f->settings, "last-account", bob_key);
-  f->app = rl_ui_test_register_app ();
+  f->app = rl_ui_test_register_app (NULL);
   g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 2, 10000));
   key = current_key (f->app);
   g_assert_cmpstr (key, ==, bob_key);
@@ -539,7 +538,7 @@ test_last_account (Fixture       *f,
   /* The next start opens Ada's first, though Bob's is listed after. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
   g_clear_object (&f->app);
-  f->app = rl_ui_test_register_app ();
+  f->app = rl_ui_test_register_app (NULL);
   g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 2, 10000));
   g_clear_pointer (&key, g_free);
   key = current_key (f->app);
@@ -551,7 +550,7 @@ test_last_account (Fixture       *f,
    * is opened, and becomes the last used. */
   g_settings_set_string (f->settings, "last-account", bob_key);
   delete_account (bob);
-  f->app = rl_ui_test_register_app ();
+  f->app = rl_ui_test_register_app (NULL);
   g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 1, 10000));
   g_clear_pointer (&key, g_free);
   key = current_key (f->app);

@@ -48,10 +48,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
+  rl_ui_test_close_window (&f->window, &f->session);
   g_clear_pointer (&f->proxy, rl_test_proxy_free);
   rl_ui_test_world_clear (&f->world);
   rl_ui_test_remove_tree (f->dir);
@@ -366,11 +363,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *cache = g_dir_make_tmp ("redline-upload-cache-XXXXXX", NULL);
+  /* Nothing of this run lands in the user's cache. */
+  g_autofree char *cache = rl_ui_test_private_cache ("upload");
   int status;
 
-  /* Before anything asks for it: nothing of this run lands in the user's cache. */
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   rl_ui_test_init (&argc, &argv);
   g_test_add ("/upload/progress-and-cancel", Fixture, NULL, fixture_setup, test_progress_and_cancel,
               fixture_teardown);

@@ -61,9 +61,8 @@ fixture_setup (Fixture       *f,
   f->globex_doc = rl_test_add_doc (f->world.server, "globex", "Globex brief", "page.md");
   rl_test_server_start (f->world.server);
 
-  f->app = rl_ui_test_register_app ();
   f->ada_session = saved_session (f, f->world.ada, "Ada (Acme)");
-  rl_application_add_session (f->app, f->ada_session, TRUE);
+  f->app = rl_ui_test_register_app (f->ada_session);
   /* Two accounts in the keyring, or Ada's alone (Gil's comes through
    * "Connect to Server…"). */
   if (GPOINTER_TO_INT (data) == WITH_GIL)
@@ -77,9 +76,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_ui_test_destroy_windows (f->app);
-  rl_ui_test_run (50);
-  g_clear_object (&f->app);
+  rl_ui_test_close_app (&f->app);
   g_clear_object (&f->ada_session);
   g_clear_object (&f->gil_session);
   rl_ui_test_world_clear (&f->world);

@@ -46,10 +46,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
+  rl_ui_test_close_window (&f->window, &f->session);
   rl_ui_test_world_clear (&f->world);
   g_free (f->vic);
 }
@@ -671,7 +668,7 @@ static void
 test_app_join (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RlApplication) app = rl_ui_test_register_app ();
+  g_autoptr(RlApplication) app = rl_ui_test_register_app (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *link = NULL;
   GtkWindow *window;

@@ -40,18 +40,15 @@ fixture_setup (Fixture       *f,
   f->world.image = rl_test_add_doc (f->world.server, "acme", "Landing page", "mockup.png");
   rl_test_server_start (f->world.server);
 
-  f->app = rl_ui_test_register_app ();
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
-  rl_application_add_session (f->app, f->session, TRUE);
+  f->app = rl_ui_test_register_app (f->session);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_ui_test_destroy_windows (f->app);
-  rl_ui_test_run (50);
-  g_clear_object (&f->app);
+  rl_ui_test_close_app (&f->app);
   g_clear_object (&f->session);
   rl_ui_test_world_clear (&f->world);
 }
