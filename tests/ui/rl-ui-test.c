@@ -150,9 +150,9 @@ rl_ui_test_screenshot (GtkWidget  *widget,
 }
 
 void
-rl_ui_test_screenshot_after_frame (GtkWidget  *widget,
-                                   const char *name,
-                                   guint       settle_ms)
+rl_ui_test_screenshot_settled (GtkWidget  *widget,
+                               const char *name,
+                               guint       settle_ms)
 {
   g_autofree char *path = NULL;
 

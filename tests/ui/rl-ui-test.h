@@ -46,16 +46,15 @@ gboolean  rl_ui_test_iterate_until (gint64       until);
 
 /* ---- screenshots --------------------------------------------------------- */
 
-/* Renders widget as it is now to <builddir>/tests/ui/screenshots/NAME.png
- * and returns the path. */
+/* Renders widget as drawn in a frame painted now (one is drawn first) to
+ * <builddir>/tests/ui/screenshots/NAME.png and returns the path. */
 char     *rl_ui_test_screenshot  (GtkWidget     *widget,
                                   const char    *name);
-/* Lets transitions run for settle_ms, then saves widget as drawn in the
- * frame after (asserted saved): a change since the last frame (a banner's
- * countdown) leaves nothing to take until the next one is drawn. */
-void      rl_ui_test_screenshot_after_frame (GtkWidget  *widget,
-                                             const char *name,
-                                             guint       settle_ms);
+/* Lets what moves (revealers, popovers, highlights) run for settle_ms,
+ * then saves widget like rl_ui_test_screenshot (asserted saved). */
+void      rl_ui_test_screenshot_settled (GtkWidget  *widget,
+                                         const char *name,
+                                         guint       settle_ms);
 /* The window with a popover drawn where it is on screen (popovers are
  * surfaces of their own: a widget paintable of the window leaves them out),
  * saved like rl_ui_test_screenshot. */

@@ -196,7 +196,7 @@ screenshot (GtkWidget  *widget,
   g_autofree char *name = g_strdup_printf ("i18n-%s-%s", lang, state);
 
   /* Revealers finish their transitions first. */
-  rl_ui_test_screenshot_after_frame (widget, name, 400);
+  rl_ui_test_screenshot_settled (widget, name, 400);
 }
 
 /* ---- the window ------------------------------------------------------------ */

@@ -267,7 +267,7 @@ test_zoom_controls (Fixture       *f,
   shown = g_strdup_printf ("%d%%", (int) round (fit * 100));
   g_assert_true (rl_ui_test_has_label (level, shown));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (level), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, shown);
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-zoom-fit", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-zoom-fit", 150);
 
   /* A mouse user deep in with Ctrl+wheel (once the image overflows the
    * view, the point under the pointer stays put) ... */
@@ -319,7 +319,7 @@ test_zoom_controls (Fixture       *f,
   wait_zoom (f, 1.25);
   rl_ui_input_click (zoom_out);
   wait_zoom (f, 1.0);
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-zoom-100", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-zoom-100", 150);
 
   /* The keyboard reaches them: Tab from the view (no pins yet) to Zoom
    * Out, on to the level and Zoom In; Enter presses. */
@@ -436,7 +436,7 @@ test_pin_click_focuses_reply (Fixture       *f,
 
   /* The next keys are the reply, sent as Bob sees it. */
   rl_ui_input_type ("Moved it in by 8 px");
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-pin-reply", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-pin-reply", 150);
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
   event = rl_test_client_expect (f->teammate, "image-chat-updated");
   change = json_object_get_object_member (event, "change");
@@ -506,7 +506,7 @@ test_pick_thread_centres (Fixture       *f,
   rl_ui_input_click (badge);
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, far);
   g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-pick-centred", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-pick-centred", 150);
 
   /* Scrolled away with the wheel (the pin still in sight), picked again:
    * in the middle again, though it was selected all along. */
@@ -567,7 +567,7 @@ test_marker_draft_kept (Fixture       *f,
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 0);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (draft_pin (f)), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Unsent marker: The hero image is cropped");
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-draft-pin", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-draft-pin", 150);
 
   /* A click on it opens it again, with the text. */
   rl_ui_input_click (draft_pin (f));
@@ -687,7 +687,7 @@ test_annotation_draft_kept (Fixture       *f,
   rl_ui_input_key (GDK_KEY_Escape, 0);
   g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_true (range_marked (text_view, start, end));
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-annotation-draft", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-annotation-draft", 150);
 
   /* A click in the marked passage opens it again, with the text. */
   rl_ui_input_click_at (GTK_WIDGET (text_view), (x0 + x1) / 2, y0, 1);
@@ -750,7 +750,7 @@ test_main_flows (Fixture       *f,
   json_object_unref (event);
   wait_pins (f, 1);
   g_assert_cmpuint (n_draft_pins (f), ==, 0);
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-flow-sent", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-flow-sent", 150);
 
   /* Another, sent with Ctrl+Enter. */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.75, 0.6, &x, &y));
@@ -785,7 +785,7 @@ test_main_flows (Fixture       *f,
     g_assert_cmpfloat (fabs (fx - (0.3 + 80 / (1440 * zoom))) * 1440 * zoom, <, 2);
     g_assert_false (gtk_widget_get_visible (composer));
   }
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-flow-moved", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-flow-moved", 150);
 }
 
 /* ---- (6) pins show the server's numbers ----------------------------------- */
@@ -853,7 +853,7 @@ test_numbers (Fixture       *f,
                    "Marker 4: Nav spacing");
   json_object_unref (event);
   assert_pin_says (f, three, "Marker 3: Footer");
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), "image-input-numbers", 150);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-numbers", 150);
 }
 
 /* A send refused as offline says so; once the link is back the error

@@ -256,7 +256,7 @@ test_zoom (Fixture       *f,
   GtkAdjustment *hadj = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (f->view));
   double x, y, x2, y2, zoom;
 
-  rl_ui_test_screenshot_after_frame (f->window, "image-view-empty", 100);
+  rl_ui_test_screenshot_settled (f->window, "image-view-empty", 100);
 
   /* Fit to the window, centred. */
   g_assert_true (rl_image_view_is_fit (f->view));
@@ -310,7 +310,7 @@ test_zoom (Fixture       *f,
   rl_ui_test_run (50);
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.08, 0.05, &x, &y));
   rl_image_view_zoom_at (f->view, 4.0, x, y);
-  rl_ui_test_screenshot_after_frame (f->window, "image-view-zoom-400", 100);
+  rl_ui_test_screenshot_settled (f->window, "image-view-zoom-400", 100);
 }
 
 /* ---- (4) dragging a pin -------------------------------------------------- */
@@ -441,7 +441,7 @@ test_hide_resolved (Fixture       *f,
                                    rl_ui_test_store_thread_at (f->store, 1)->resolved, 5000));
   rl_image_view_set_selected_thread (f->view, c);
   rl_ui_test_run (1800);   /* past the teammates' highlight */
-  rl_ui_test_screenshot_after_frame (f->window, "image-view-markers", 100);
+  rl_ui_test_screenshot_settled (f->window, "image-view-markers", 100);
 
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, b)), ==,
@@ -480,7 +480,7 @@ test_hide_resolved (Fixture       *f,
       g_assert_true (GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (f->window))));
     }
   g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
-  rl_ui_test_screenshot_after_frame (f->window, "image-view-resolved-hidden", 100);
+  rl_ui_test_screenshot_settled (f->window, "image-view-resolved-hidden", 100);
 
   rl_image_view_set_hide_resolved (f->view, FALSE);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);

@@ -216,8 +216,7 @@ test_offline_start (Fixture       *f,
   panel = rl_window_get_thread_panel (f->window);
   g_assert_false (rl_thread_panel_get_can_create (panel));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (panel), "Button contrast looks low", 3000));
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "offline-start-image"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-start-image", 300);
 
   /* The page, by a click in the sidebar: its highlights, read-only. */
   click_row (f, "Launch copy");
@@ -225,8 +224,7 @@ test_offline_start (Fixture       *f,
   g_assert_false (rl_page_view_get_can_create (rl_window_get_page_view (f->window)));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (panel), "Keep this rule", 3000));
   g_assert_true (rl_banner_get_revealed (offline));
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "offline-start-page"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-start-page", 300);
 }
 
 /* Listed before but never opened: the page says it opens when the server
@@ -262,8 +260,7 @@ test_not_kept (Fixture       *f,
   click_row (f, "Launch copy");
   g_assert_true (RL_UI_WAIT_UNTIL (visible_page_is (f, "error"), 5000));
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (f->window), "Not Available Offline"));
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "offline-not-kept"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-not-kept", 300);
 
   /* Back: listed again, the page opens by itself; the mockup kept on disk
    * is asked for with its ETag and not sent again. */
@@ -283,8 +280,7 @@ test_not_kept (Fixture       *f,
   new_window (f, "someone-else");
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (f->window), "No Documents Kept Offline", 5000));
   g_assert_cmpuint (g_list_model_get_n_items (rl_window_get_documents (f->window)), ==, 0);
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "offline-nothing-kept"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-nothing-kept", 300);
 }
 
 int

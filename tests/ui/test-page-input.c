@@ -320,8 +320,7 @@ test_comment_button_click (Fixture       *f,
   g_assert_cmpstr (selected, ==, "landing page");
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_input_hover (button);
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (f->window, "page-input-comment-button"));
+  rl_ui_test_screenshot_settled (f->window, "page-input-comment-button", 100);
 
   /* A click on it opens the composer on that phrase: the press does not
    * reach the text under the button, so the selection stays. */
@@ -349,8 +348,7 @@ test_comment_button_click (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (comment, "body"), ==, "Say “home page” here?");
   json_object_unref (event);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (f->window, "page-input-annotated"));
+  rl_ui_test_screenshot_settled (f->window, "page-input-annotated", 100);
 }
 
 /* The button goes with the text as it scrolls, and away with it. */

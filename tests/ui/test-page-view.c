@@ -252,7 +252,7 @@ test_text_and_styles (Fixture       *f,
   margin = gtk_widget_get_width (GTK_WIDGET (f->view)) - visible.width;
   g_assert_cmpint (visible.width, <, 900);
   g_assert_cmpint (margin, >, 100);
-  rl_ui_test_screenshot_after_frame (f->window, "page-view-styles", 150);
+  rl_ui_test_screenshot_settled (f->window, "page-view-styles", 150);
 }
 
 /* ---- (1) select → Comment → composer → Bob sees the exact anchor --------- */
@@ -279,7 +279,7 @@ test_select_creates (Fixture       *f,
   rl_ui_test_run (100);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_get_mapped (button));
-  rl_ui_test_screenshot_after_frame (f->window, "page-view-comment-button", 150);
+  rl_ui_test_screenshot_settled (f->window, "page-view-comment-button", 150);
 
   /* The real button opens the real composer, quoting the selection. */
   rl_ui_test_activate_button (button);
@@ -649,12 +649,12 @@ test_overlap (Fixture       *f,
   /* The reader goes back to the top for the picture. */
   gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (rl_page_view_get_text_view (f->view))), 0);
   rl_ui_test_run (300);
-  rl_ui_test_screenshot_after_frame (f->window, "page-view-annotations", 150);
+  rl_ui_test_screenshot_settled (f->window, "page-view-annotations", 150);
   /* Narrow: the column fills the window, bullets still in the margin. */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 460, 900);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (f->view)) < 500, 3000));
   rl_ui_test_run (300);
-  rl_ui_test_screenshot_after_frame (f->window, "page-view-narrow", 150);
+  rl_ui_test_screenshot_settled (f->window, "page-view-narrow", 150);
 }
 
 /* ---- (5) a new revision: moved anchors re-found, deleted ones orphaned --- */

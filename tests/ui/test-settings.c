@@ -230,7 +230,6 @@ test_panel_visible (Fixture       *f,
 {
   RlWindow *first, *second;
   GList *windows;
-  g_autofree char *path = NULL;
 
   start_app (f);
   first = open_window (f);
@@ -250,9 +249,7 @@ test_panel_visible (Fixture       *f,
   g_assert_false (adw_flap_get_reveal_flap (panel_flap (second)));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (second, "image"), 5000));
   g_assert_true (panel_gone (second));
-  rl_ui_test_run (400);
-  path = rl_ui_test_screenshot (GTK_WIDGET (second), "settings-panel-hidden");
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (second), "settings-panel-hidden", 400);
 
   /* Shown again from the other window: the setting, and so both. */
   g_action_group_activate_action (G_ACTION_GROUP (second), "show-threads", NULL);

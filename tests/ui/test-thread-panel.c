@@ -839,8 +839,7 @@ test_keyboard (Fixture       *f,
   g_assert_true (reached);
   /* As after a key press: the focus ring shows. */
   gtk_window_set_focus_visible (f->window, TRUE);
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-keyboard"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->panel), "thread-panel-keyboard", 300);
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
@@ -1328,8 +1327,7 @@ test_page_text_order (Fixture       *f,
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
   rl_thread_panel_set_hide_resolved (f->panel, FALSE);
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-page"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->panel), "thread-panel-page", 100);
 
   /* No function again: creation order; the old one's data is let go. */
   rl_thread_panel_set_position_func (f->panel, NULL, NULL, NULL);

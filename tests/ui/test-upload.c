@@ -181,8 +181,7 @@ test_progress_and_cancel (Fixture       *f,
   g_assert_cmpstr (rl_upload_row_get_name (row), ==, "Big board.png");
   g_assert_nonnull (strstr (rl_upload_row_get_status (row), " of "));
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (f->window), "Big board.png"));
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-progress"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-progress", 200);
 
   open = rl_test_proxy_get_n_open (f->proxy);
   rl_ui_input_click (rl_upload_row_get_button (row));
@@ -326,8 +325,7 @@ test_refused_before_sending (Fixture       *f,
   /* Nothing went to the server: no connection, not a byte. */
   g_assert_cmpuint (rl_test_proxy_get_http_bytes_up (f->proxy), ==, sent_before);
   g_assert_cmpuint (rl_test_proxy_get_n_accepted (f->proxy), ==, accepted_before);
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-refused"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-refused", 200);
 
   /* Dismissed one by one with the pointer. */
   rl_ui_input_click (rl_upload_row_get_button (upload_row (f, 1)));
@@ -351,8 +349,7 @@ test_viewer (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (n_failed (f) == 1, 5000));
   g_assert_true (says (upload_row (f, 0), "Viewers can’t upload documents; ask an admin of your team"));
   g_assert_cmpuint (rl_test_proxy_get_http_bytes_up (f->proxy), ==, sent_before);
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-viewer"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-viewer", 200);
 
   rl_ui_input_click (rl_upload_row_get_button (upload_row (f, 0)));
   g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 0, 3000));

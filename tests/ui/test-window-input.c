@@ -128,14 +128,6 @@ open_window (Fixture   *f,
   return window;
 }
 
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  /* Transitions finish first. */
-  rl_ui_test_screenshot_after_frame (widget, name, 400);
-}
-
 /* ---- (1) documents open on a click, never on hover ------------------------- */
 
 static void
@@ -181,7 +173,7 @@ test_documents_open_on_click (Fixture       *f,
   rl_ui_input_click (page_row);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
   g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.page);
-  screenshot (GTK_WIDGET (window), "window-input-page-clicked");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-page-clicked", 400);
 
   /* The keyboard: the focus is on the clicked row; Up moves to the image
    * and opens it (selection follows focus, as in GtkStackSidebar). */
@@ -356,7 +348,7 @@ test_accounts_menu (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rl_session_get_connection (f->gil_session)) == RL_CONNECTION_OFFLINE, 3000));
   bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
-  screenshot (GTK_WIDGET (window), "window-input-accounts-back");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-accounts-back", 400);
 }
 
 /* ---- (3) presence: right everywhere, and nobody left behind --------------- */
@@ -397,7 +389,7 @@ test_presence (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
   bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
-  screenshot (GTK_WIDGET (window), "window-input-presence");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-presence", 400);
 
   /* A second window (Ctrl+N) on the same mockup says the same, and Ada is
    * still one viewer. */
@@ -635,8 +627,7 @@ test_connect_checked (Fixture       *f,
   rl_ui_input_click (d.token_row);
   rl_ui_input_type ("nobody.0123456789abcdef");
   assert_refused (f, &d, f->world.server->ws_base, "nobody.0123456789abcdef", refused_said);
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-refused"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (d.dialog), "window-input-connect-refused", 300);
   /* A port nothing listens on, a host that does not exist, TLS where the
    * server has none, a certificate nobody vouches for. */
   assert_refused (f, &d, refused_port, f->gil, nothing_there);
@@ -656,8 +647,7 @@ test_connect_checked (Fixture       *f,
   g_assert_true (gtk_widget_is_drawable (spinner));
   g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
   g_assert_false (gtk_widget_get_sensitive (d.connect_button));
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-checking"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (d.dialog), "window-input-connect-checking", 300);
   g_assert_true (rl_window_get_session (f->window) == f->ada_session);
   g_assert_true (RL_UI_WAIT_UNTIL (!rl_connect_dialog_get_checking (d.dialog), 5000));
   g_assert_true (g_str_has_prefix (rl_connect_dialog_get_error (d.dialog), silent_said));
@@ -805,7 +795,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (view_width, >=, gtk_widget_get_width (GTK_WIDGET (window)) - 20);
   /* Folding is not the user hiding the panel: the next wide window has it. */
   g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
-  screenshot (GTK_WIDGET (window), "window-input-800x600-folded");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-folded", 400);
 
   /* The header's toggle, clicked: the threads come over the mockup, which
    * keeps its size and place. */
@@ -815,7 +805,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (gtk_widget_get_width (view), ==, view_width);
   g_assert_cmpint (screen_x (panel), <, screen_x (view) + view_width);
   g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
-  screenshot (GTK_WIDGET (window), "window-input-800x600-threads");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-threads", 400);
   /* Clicked again: gone. */
   rl_ui_input_click (threads_toggle);
   assert_folds (window, TRUE, FALSE, FALSE);
@@ -828,7 +818,7 @@ test_adaptive (Fixture       *f,
   assert_folds (window, TRUE, FALSE, FALSE);
   rl_ui_input_key (GDK_KEY_F9, 0);
   assert_folds (window, TRUE, TRUE, FALSE);
-  screenshot (GTK_WIDGET (window), "window-input-800x600-documents");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-documents", 400);
   /* A document picked there opens, and the list makes way for it. */
   rl_ui_input_click (doc_row (window, "Launch copy"));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
@@ -851,7 +841,7 @@ test_adaptive (Fixture       *f,
   resize_and_wait (window, 920, 700);
   assert_folds (window, FALSE, TRUE, TRUE);
   g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
-  screenshot (GTK_WIDGET (window), "window-input-920x700");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-920x700", 400);
   /* The page too (its text has a minimum width of its own). */
   rl_ui_input_click (doc_row (window, "Launch copy"));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
@@ -865,7 +855,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
   g_assert_cmpint (screen_x (view), >=, screen_x (doc_row (window, "Landing page")) +
                                         gtk_widget_get_width (doc_row (window, "Landing page")));
-  screenshot (GTK_WIDGET (window), "window-input-1280x800");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-1280x800", 400);
 
   /* Hidden by the user while wide: kept, and still hidden after a fold. */
   rl_ui_input_click (threads_toggle);
@@ -949,7 +939,7 @@ test_banner_floats (Fixture       *f,
   g_assert_cmpint (x1, ==, x0);
   g_assert_cmpint (y1, ==, y0);
   g_assert_cmpint (gtk_widget_get_height (view), ==, height);
-  screenshot (GTK_WIDGET (window), "window-input-banner-offline");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-banner-offline", 400);
 
   /* Its button takes a click of the pointer: back online, banner gone,
    * the document still where it was. */
@@ -987,7 +977,7 @@ test_unreachable (Fixture       *f,
   g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Can’t reach the server. Retrying"));
   g_assert_cmpstr (rl_image_view_get_cannot_create_reason (rl_window_get_image_view (f->window)), ==,
                    "The server can’t be reached yet; you can add markers once it is.");
-  screenshot (GTK_WIDGET (f->window), "window-input-unreachable");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-input-unreachable", 400);
   gtk_window_destroy (GTK_WINDOW (f->window));
   f->window = NULL;
 }

@@ -87,14 +87,6 @@ highlights_over (Fixture *f)
   return TRUE;
 }
 
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  /* Revealers finish their transitions first. */
-  rl_ui_test_screenshot_after_frame (GTK_WIDGET (f->window), name, 400);
-}
-
 /* ---- pages: the page view, its highlights, the panel in text order -------- */
 
 static gboolean toast_has_retry (Fixture *f);
@@ -176,7 +168,7 @@ test_page (Fixture       *f,
 
   /* The picture: after the "just added" highlights. */
   rl_ui_test_run (RL_FLASH_WAIT_MS + 500);
-  screenshot (f, "window-page-annotations");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-page-annotations", 400);
 
   /* A new revision without the word "hero": the panel lists its thread
    * last, under "Orphaned"; the others keep their places. */
@@ -201,7 +193,7 @@ test_page (Fixture       *f,
     g_assert_null (rl_page_view_get_thread_tag (view, hero));
     g_assert_true (rl_ui_test_panel_lists (f->window, "Orphaned"));
     g_assert_true (rl_ui_test_panel_lists (f->window, "Which hero image, the dark one?"));
-    screenshot (f, "window-page-orphaned");
+    rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-page-orphaned", 400);
 
     /* The first revision again: all placed, in text order. */
     rl_page_view_set_page (view, text);
@@ -322,7 +314,7 @@ test_documents_and_markers (Fixture       *f,
   /* The "just added" highlights run out first: the picture of the README. */
   g_assert_true (RL_UI_WAIT_UNTIL (highlights_over (f), 10000));
   rl_ui_test_run (RL_FLASH_WAIT_MS);
-  screenshot (f, "window-with-markers");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-with-markers", 400);
 
   /* A pin's thread opens in the panel: the selection is one, both ways. */
   rl_image_view_set_selected_thread (view, second);
@@ -330,7 +322,7 @@ test_documents_and_markers (Fixture       *f,
   rl_thread_panel_set_selected_thread (rl_window_get_thread_panel (f->window), third);
   g_assert_cmpstr (rl_image_view_get_selected_thread (view), ==, third);
   rl_image_view_set_selected_thread (view, second);
-  screenshot (f, "window-thread-open");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-thread-open", 400);
 
   /* The filter is one too, and a window action. */
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
@@ -361,7 +353,7 @@ test_empty (Fixture       *f,
 
   open_window (f, f->world.ada);
   g_assert_cmpuint (rl_image_view_get_n_pins (rl_window_get_image_view (f->window)), ==, 0);
-  screenshot (f, "window-empty");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-empty", 400);
 }
 
 /* ---- lost, offline, back: banners and what was synced --------------------- */
@@ -390,7 +382,7 @@ test_reconnect (Fixture       *f,
   g_assert_false (rl_image_view_get_can_create (view));
   g_assert_nonnull (rl_image_view_get_cannot_create_reason (view));
   g_assert_false (rl_thread_panel_get_can_create (rl_window_get_thread_panel (f->window)));
-  screenshot (f, "window-reconnecting");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-reconnecting", 400);
 
   /* Stopped: offline, nothing retried. */
   rl_connection_stop (connection);
@@ -399,7 +391,7 @@ test_reconnect (Fixture       *f,
   g_assert_false (rl_image_view_get_can_create (view));
   g_assert_cmpstr (rl_thread_panel_get_cannot_create_reason (rl_window_get_thread_panel (f->window)), ==,
                    rl_image_view_get_cannot_create_reason (view));
-  screenshot (f, "window-offline");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-offline", 400);
 
   /* While Ada is away, Bob adds two markers. */
   rl_test_server_start (f->world.server);
@@ -631,8 +623,7 @@ test_connect_dialog (void)
   g_assert_false (rl_connect_dialog_get_checking (self));
   /* Slow under the sanitizers: shown and sized before the picture. */
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (dialog) && gtk_widget_get_width (dialog) > 0, 5000));
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (dialog, "connect-dialog-error"));
+  rl_ui_test_screenshot_settled (dialog, "connect-dialog-error", 200);
 
   /* A good link, with the blanks a paste brings: its server is asked, and
    * why it did not answer is said (nothing listens there). */
