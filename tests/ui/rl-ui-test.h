@@ -94,7 +94,7 @@ GPtrArray *rl_ui_test_find_all   (GtkWidget     *root,
                                   RlUiTestMatch  match,
                                   gconstpointer  data);
 
-/* An instance of the type GSIZE_TO_POINTER (type) is. */
+/* An instance of the type data (GSIZE_TO_POINTER (GTK_TYPE_LIST_BOX)). */
 gboolean  rl_ui_test_is_of_type       (GtkWidget     *widget,
                                        gconstpointer  type);
 /* Has the style class data. */
