@@ -24,7 +24,7 @@
 
 typedef struct
 {
-  RlUiTestWorld world;   /* the mockup and the launch copy */
+  RlUiTestWorld world;   /* with documents of its own */
   RlTestProxy  *proxy;
   char         *vic;
   char         *dir;
@@ -36,7 +36,11 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
+  /* A tiny mockup: the window has next to nothing to draw while the
+   * uploads run (the landing mockup costs a tenth of a second a test). */
+  f->world.image = rl_test_add_doc (f->world.server, "acme", "Mockup", "mockup.png");
+  f->world.page = rl_test_add_doc (f->world.server, "acme", "Notes", "page.md");
   f->vic = rl_test_add_user (f->world.server, "acme", "Vic", "viewer");
   rl_test_server_start (f->world.server);
   f->proxy = rl_test_proxy_new (f->world.server->port);
