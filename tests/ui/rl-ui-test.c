@@ -306,6 +306,27 @@ rl_ui_test_find_all (GtkWidget     *root,
   return found;
 }
 
+GtkWidget *
+rl_ui_test_find_type (GtkWidget *root,
+                      GType      type)
+{
+  return rl_ui_test_find (root, rl_ui_test_is_of_type, GSIZE_TO_POINTER (type));
+}
+
+GtkWidget *
+rl_ui_test_find_class (GtkWidget  *root,
+                       const char *css_class)
+{
+  return rl_ui_test_find (root, rl_ui_test_has_css_class, css_class);
+}
+
+GtkWidget *
+rl_ui_test_find_action (GtkWidget  *root,
+                        const char *action)
+{
+  return rl_ui_test_find (root, rl_ui_test_has_action, action);
+}
+
 gboolean
 rl_ui_test_is_of_type (GtkWidget     *widget,
                        gconstpointer  type)
@@ -924,7 +945,7 @@ rl_ui_test_menu_item_checked (GtkWidget *item)
 GtkListBox *
 rl_ui_test_panel_list (RlThreadPanel *panel)
 {
-  GtkWidget *list = rl_ui_test_find (GTK_WIDGET (panel), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LIST_BOX));
+  GtkWidget *list = rl_ui_test_find_type (GTK_WIDGET (panel), GTK_TYPE_LIST_BOX);
 
   g_assert_nonnull (list);
   return GTK_LIST_BOX (list);
@@ -970,14 +991,15 @@ rl_ui_test_panel_order (RlThreadPanel *panel)
   g_autoptr(GString) out = g_string_new (NULL);
 
   for (guint i = 0; i < rl_ui_test_panel_n_rows (panel); i++)
-    g_string_append_printf (out, "%s%s", i ? " " : "", rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (panel, i)));
+    g_string_append_printf (out, "%s%s", i ? " " : "",
+                            rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (panel, i)));
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 const char *
 rl_ui_test_row_badge (RlThreadRow *row)
 {
-  GtkWidget *badge = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_css_class, "rl-thread-badge");
+  GtkWidget *badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
 
   g_assert_nonnull (badge);
   return gtk_label_get_text (GTK_LABEL (badge));
@@ -1025,7 +1047,7 @@ rl_ui_test_screenshot_quiet (GtkWidget     *widget,
                              RlThreadPanel *panel,
                              const char    *name)
 {
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_find (GTK_WIDGET (panel), rl_ui_test_has_css_class, "rl-flash") == NULL &&
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_find_class (GTK_WIDGET (panel), "rl-flash") == NULL &&
                                    rl_ui_test_revealers_still (GTK_WIDGET (panel)), RL_FLASH_MS + 3000));
   rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
   g_free (rl_ui_test_screenshot (widget, name));

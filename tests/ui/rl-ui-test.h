@@ -94,6 +94,16 @@ GPtrArray *rl_ui_test_find_all   (GtkWidget     *root,
                                   RlUiTestMatch  match,
                                   gconstpointer  data);
 
+/* The first widget at or under root of that type, with that style class,
+ * or actionable with that action ("win.upload"): rl_ui_test_find with
+ * the matchers below, the most asked for. */
+GtkWidget *rl_ui_test_find_type   (GtkWidget     *root,
+                                   GType          type);
+GtkWidget *rl_ui_test_find_class  (GtkWidget     *root,
+                                   const char    *css_class);
+GtkWidget *rl_ui_test_find_action (GtkWidget     *root,
+                                   const char    *action);
+
 /* An instance of the type data (GSIZE_TO_POINTER (GTK_TYPE_LIST_BOX)). */
 gboolean  rl_ui_test_is_of_type       (GtkWidget     *widget,
                                        gconstpointer  type);

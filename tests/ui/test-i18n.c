@@ -386,7 +386,8 @@ test_connect_dialog (void)
   RlConnectDialog *dialog = RL_CONNECT_DIALOG (rl_connect_dialog_new (NULL, NULL));
 
   gtk_window_present (GTK_WINDOW (dialog));
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)) && gtk_widget_get_width (GTK_WIDGET (dialog)) > 100, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)) &&
+                                   gtk_widget_get_width (GTK_WIDGET (dialog)) > 100, 5000));
   rl_ui_test_run (300);
   assert_all_translated (GTK_WIDGET (dialog), "connect");
 

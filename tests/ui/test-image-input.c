@@ -41,10 +41,11 @@ typedef struct
 static void
 show_image (Fixture *f)
 {
+  RlThreadPanel *panel = rl_window_get_thread_panel (f->window);
+
   g_assert_true (rl_window_open_document (f->window, f->world.image));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "image") &&
-                                   rl_doc_store_is_synced (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window))),
-                                   5000));
+                                   rl_doc_store_is_synced (rl_thread_panel_get_store (panel)), 5000));
   rl_ui_test_run (200);
 }
 
@@ -359,7 +360,8 @@ test_zoom_keys_anywhere (Fixture       *f,
   /* Typing a reply in the panel: the focus is far from the canvas. */
   rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, id)), rl_ui_test_has_css_class, "rl-thread-badge"));
   rl_ui_test_run (300);
-  reply = GTK_TEXT_VIEW (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, id)), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
+  reply = GTK_TEXT_VIEW (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, id)), rl_ui_test_is_of_type,
+                                                GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
   g_assert_nonnull (reply);
   rl_ui_input_click (GTK_WIDGET (reply));
   g_assert_true (focus_of (f) == GTK_WIDGET (reply));
@@ -533,13 +535,15 @@ test_pick_thread_centres (Fixture       *f,
     g_assert_true (rl_image_view_image_to_widget (f->view, fx, fy, &x, &y));
     g_assert_cmpfloat (x, <, gtk_widget_get_width (view) - 40);
     g_assert_cmpfloat (y, <, gtk_widget_get_height (view) - 40);
-    rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, near)), rl_ui_test_has_css_class, "rl-thread-badge"));
+    rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, near)), rl_ui_test_has_css_class,
+                                              "rl-thread-badge"));
     g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, near);
     g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
   }
 
   /* Near a corner: as far as the image's edge allows. */
-  rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, corner)), rl_ui_test_has_css_class, "rl-thread-badge"));
+  rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, corner)), rl_ui_test_has_css_class,
+                                            "rl-thread-badge"));
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, corner);
   g_assert_cmpfloat (gtk_adjustment_get_value (hadj), ==, 0);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
@@ -864,6 +868,7 @@ test_offline_error_clears (Fixture       *f,
 {
   RlConnection *connection = rl_session_get_connection (f->session);
   RlComposerBase *composer = composer_of (f);
+  RlDocStore *store;
   g_autofree char *typed = NULL;
   JsonObject *event, *thread, *snapshot;
   double x, y;
@@ -886,8 +891,8 @@ test_offline_error_clears (Fixture       *f,
   g_assert_cmpstr (typed, ==, "Written on the train");
 
   /* And it goes, with the button, once the document is synced again. */
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window))),
-                                   5000));
+  store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
   rl_test_client_free (f->teammate);
   f->teammate = rl_test_client_new (f->world.server, f->world.bob);
   snapshot = rl_test_client_subscribe (f->teammate, f->world.image);

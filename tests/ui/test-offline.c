@@ -126,12 +126,12 @@ static GtkWidget *
 sidebar_row (Fixture    *f,
              const char *title)
 {
+  GtkWidget *heading = rl_ui_test_find_shown (GTK_WIDGET (f->window), rl_ui_test_is_label_saying, "Documents");
   GtkWidget *list = NULL;
 
   /* The list is the widget named "Documents" for assistive technologies;
    * its labels are the rows' titles (the header bar may say one too). */
-  for (GtkWidget *w = rl_ui_test_find_shown (GTK_WIDGET (f->window), rl_ui_test_is_label_saying, "Documents"); w && !list;
-       w = gtk_widget_get_parent (w))
+  for (GtkWidget *w = heading; w && !list; w = gtk_widget_get_parent (w))
     for (GtkWidget *c = gtk_widget_get_first_child (w); c && !list; c = gtk_widget_get_next_sibling (c))
       if (GTK_IS_STACK (c))
         list = c;
@@ -180,7 +180,8 @@ test_offline_start (Fixture       *f,
   g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
   g_autofree char *pin_a = rl_ui_test_create_marker (bob, f->world.image, 0.3, 0.25, "Is this the final hero?");
   g_autofree char *pin_b = rl_ui_test_create_marker (bob, f->world.image, 0.7, 0.6, "Button contrast looks low");
-  g_autofree char *note_a = rl_ui_test_create_annotation (bob, f->world.page, text, "final copy", "Final, or for review?");
+  g_autofree char *note_a = rl_ui_test_create_annotation (bob, f->world.page, text, "final copy",
+                                                          "Final, or for review?");
   g_autofree char *note_b = rl_ui_test_create_annotation (bob, f->world.page, text, "Verbs first", "Keep this rule");
   RlBanner *offline;
   RlThreadPanel *panel;
@@ -234,6 +235,7 @@ static void
 test_not_kept (Fixture       *f,
                gconstpointer  data)
 {
+  RlDocCache *cache;
   RlApi *api;
 
   new_window (f, NULL);
@@ -243,7 +245,8 @@ test_not_kept (Fixture       *f,
   click_row (f, "Landing page");
   g_assert_true (RL_UI_WAIT_UNTIL (visible_page_is (f, "image"), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (image_kept (f), 5000));
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_cache_get_n_pending (rl_api_get_cache (rl_session_get_api (f->session))) == 0, 5000));
+  cache = rl_api_get_cache (rl_session_get_api (f->session));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000));
   rl_ui_test_close_window (&f->window, &f->session);
   /* The page listed, never opened (the pointer crossing its row on the way
    * may have opened it: its content goes). */

@@ -343,7 +343,8 @@ test_comment_button_click (Fixture       *f,
   thread = json_object_get_object_member (event, "thread");
   anchor = json_object_get_object_member (thread, "anchor");
   g_assert_cmpstr (json_object_get_string_member (anchor, "exact"), ==, "landing page");
-  g_assert_cmpint (json_object_get_int_member (anchor, "start"), ==, rl_ui_test_page_find (f->page, "landing page", NULL));
+  g_assert_cmpint (json_object_get_int_member (anchor, "start"), ==,
+                   rl_ui_test_page_find (f->page, "landing page", NULL));
   comment = json_array_get_object_element (json_object_get_array_member (thread, "comments"), 0);
   g_assert_cmpstr (json_object_get_string_member (comment, "body"), ==, "Say “home page” here?");
   json_object_unref (event);
@@ -591,7 +592,7 @@ test_window_pick_reveals (Fixture       *f,
 
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, below) != NULL, 5000));
   row = rl_ui_test_panel_row (f->panel, below);
-  badge = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_css_class, "rl-thread-badge");
+  badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (badge), 3000));
   g_assert_cmpfloat (passage_middle (f, below), >, 1.0);
 

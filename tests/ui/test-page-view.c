@@ -297,7 +297,8 @@ test_select_creates (Fixture       *f,
   /* Shown at once as the selected highlight. */
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
   g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
-  assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, rl_ui_test_store_thread_at (f->store, 0)->id), start, end);
+  assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, rl_ui_test_store_thread_at (f->store, 0)->id),
+                     start, end);
   draft = rl_annotation_composer_dup_text (composer);
   g_assert_cmpstr (draft, ==, "");
 
@@ -352,6 +353,7 @@ test_menu_and_keyboard (Fixture       *f,
   GtkWidget *text_view = rl_page_view_get_text_view (f->view);
   gboolean has_comment = FALSE, has_open = FALSE;
   guint link = rl_ui_test_page_find (f->page, "the docs", NULL);
+  guint second = rl_ui_test_page_find (f->page, "Second step", NULL);
   GtkTextIter iter;
   GtkTextTag *link_tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (f->buffer), "link");
   PangoUnderline underline;
@@ -386,7 +388,8 @@ test_menu_and_keyboard (Fixture       *f,
   /* Keyboard: select, Tab reaches the floating button, Enter opens the
    * composer. */
   gtk_widget_grab_focus (text_view);
-  select_range (f, rl_ui_test_page_find (f->page, "Second step", NULL), rl_ui_test_page_find (f->page, "Second step", NULL) + 11);
+  second = rl_ui_test_page_find (f->page, "Second step", NULL);
+  select_range (f, second, second + 11);
   rl_ui_test_run (100);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_has_focus (text_view));
@@ -416,7 +419,7 @@ test_menu_and_keyboard (Fixture       *f,
   /* can-create FALSE: the reason, no composer. */
   rl_page_view_set_can_create (f->view, FALSE);
   rl_page_view_set_cannot_create_reason (f->view, "Viewers cannot comment.");
-  select_range (f, rl_ui_test_page_find (f->page, "Second step", NULL), rl_ui_test_page_find (f->page, "Second step", NULL) + 11);
+  select_range (f, second, second + 11);
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (rl_page_view_get_notice (f->view))), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
@@ -524,7 +527,8 @@ test_resolved (Fixture       *f,
 {
   g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
   g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
-  guint a = rl_ui_test_page_find (f->page, "Paragraph one", NULL), b = rl_ui_test_page_find (f->page, "Paragraph three", NULL);
+  guint a = rl_ui_test_page_find (f->page, "Paragraph one", NULL);
+  guint b = rl_ui_test_page_find (f->page, "Paragraph three", NULL);
   g_autofree char *open_id = rl_ui_test_store_create_annotation (bob, f->page, a, a + 13, "Open one");
   g_autofree char *done_id = rl_ui_test_store_create_annotation (bob, f->page, b, b + 15, "Resolved one");
   g_autoptr(GError) error = NULL;
@@ -581,9 +585,11 @@ test_overlap (Fixture       *f,
   guint inner_end = inner + length_of ("the header");
   guint crossing = rl_ui_test_page_find (f->page, "which is long", NULL);
   guint crossing_end = rl_ui_test_page_find (f->page, "to wrap across", NULL) + length_of ("to wrap");
+  guint three;
   g_autofree char *outer_id = rl_ui_test_store_create_annotation (bob, f->page, outer, outer_end, "The whole opening");
   g_autofree char *inner_id = rl_ui_test_store_create_annotation (bob, f->page, inner, inner_end, "Just these words");
-  g_autofree char *cross_id = rl_ui_test_store_create_annotation (bob, f->page, crossing, crossing_end, "Crossing the end");
+  g_autofree char *cross_id = rl_ui_test_store_create_annotation (bob, f->page, crossing, crossing_end,
+                                                                  "Crossing the end");
   g_autofree char *resolved_id = NULL;
   g_autofree char *preview = NULL;
   g_autoptr(GError) error = NULL;
@@ -631,16 +637,17 @@ test_overlap (Fixture       *f,
                      inner, inner_end);
 
   /* The screenshot: one selected, one resolved, overlapping ones. */
-  resolved_id = rl_ui_test_store_create_annotation (bob, f->page, rl_ui_test_page_find (f->page, "Paragraph three", NULL),
-                        rl_ui_test_page_find (f->page, "Paragraph three", NULL) + length_of ("Paragraph three about colours"),
-                        "Fixed in the new palette");
+  three = rl_ui_test_page_find (f->page, "Paragraph three", NULL);
+  resolved_id = rl_ui_test_store_create_annotation (bob, f->page, three, three + length_of ("Paragraph three about colours"),
+                                                    "Fixed in the new palette");
   g_assert_true (rl_doc_store_resolve_thread (bob, resolved_id, TRUE, &error));
   g_assert_no_error (error);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (bob), 5000));
   wait_highlight (f->view, resolved_id);
   {
-    g_autofree char *extra = rl_ui_test_store_create_annotation (bob, f->page, rl_ui_test_page_find (f->page, "Free plan", NULL),
-                                     rl_ui_test_page_find (f->page, "Free plan", NULL) + 9, "Free for how long?");
+    guint plan = rl_ui_test_page_find (f->page, "Free plan", NULL);
+    g_autofree char *extra = rl_ui_test_store_create_annotation (bob, f->page, plan, plan + 9, "Free for how long?");
+
     wait_highlight (f->view, extra);
   }
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 900);

@@ -147,7 +147,7 @@ click_row (Fixture    *f,
   GtkWidget *badge;
 
   g_assert_nonnull (row);
-  badge = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_css_class, "rl-thread-badge");
+  badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
   click (f, badge);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, thread_id);
 }
@@ -180,7 +180,7 @@ type_reply (Fixture    *f,
 static const char *
 notice_of (RlThreadRow *row)
 {
-  GtkWidget *notice = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_css_class, "rl-thread-notice");
+  GtkWidget *notice = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-notice");
 
   if (notice == NULL || !gtk_widget_get_visible (notice))
     return NULL;
@@ -234,14 +234,14 @@ test_edit_multiline (Fixture       *f,
 
   row = rl_ui_test_panel_row (f->panel, t1);
   g_assert_nonnull (row);
-  comment = RL_COMMENT_ROW (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_is_of_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW)));
-  edit = rl_ui_test_find (GTK_WIDGET (comment), rl_ui_test_has_action, "comment.edit");
+  comment = RL_COMMENT_ROW (rl_ui_test_find_type (GTK_WIDGET (row), RL_TYPE_COMMENT_ROW));
+  edit = rl_ui_test_find_action (GTK_WIDGET (comment), "comment.edit");
 
   /* The edit button opens an editor with the whole comment, both lines. */
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (edit), 3000));
   rl_ui_input_click (edit);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_comment_row_is_editing (comment), 3000));
-  editor = rl_ui_test_find (GTK_WIDGET (comment), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  editor = rl_ui_test_find_type (GTK_WIDGET (comment), GTK_TYPE_TEXT_VIEW);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (editor), 3000));
   g_assert_true (gtk_widget_has_focus (editor));
   typed = rl_ui_test_text_view_text (GTK_TEXT_VIEW (editor));
@@ -267,7 +267,7 @@ test_edit_multiline (Fixture       *f,
   edited = json_object_get_object_member (change, "comment");
   g_assert_cmpstr (json_object_get_string_member (edited, "body"), ==, "Line one\nLine two\nLine three");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find (GTK_WIDGET (comment), rl_ui_test_has_css_class, "rl-comment-body"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (GTK_WIDGET (comment), "rl-comment-body"))),
                    ==, "Line one\nLine two\nLine three");
 
   /* Escape cancels: nothing is sent, the comment is as it was. */
@@ -278,7 +278,7 @@ test_edit_multiline (Fixture       *f,
   rl_ui_input_key (GDK_KEY_Escape, 0);
   g_assert_false (rl_comment_row_is_editing (comment));
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find (GTK_WIDGET (comment), rl_ui_test_has_css_class, "rl-comment-body"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (GTK_WIDGET (comment), "rl-comment-body"))),
                    ==, "Line one\nLine two\nLine three");
 
   /* F2 on the focused comment edits it; Ctrl+Enter saves, line breaks and all. */
@@ -336,9 +336,11 @@ test_reply_kept_when_deleted (Fixture       *f,
 
   /* The notice's buttons are on the keyboard path, just before the text. */
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
-  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Discard")));
+  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled,
+                                                              "Discard")));
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
-  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text")));
+  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled,
+                                                              "Copy Text")));
   rl_ui_input_key (GDK_KEY_Tab, 0);
   rl_ui_input_key (GDK_KEY_Tab, 0);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
@@ -455,9 +457,9 @@ test_edit_kept_when_deleted (Fixture       *f,
   comments = rl_ui_test_find_all (GTK_WIDGET (row), rl_ui_test_is_of_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW));
   g_assert_cmpuint (comments->len, ==, 2);
   mine = g_ptr_array_index (comments, 1);
-  click (f, rl_ui_test_find (GTK_WIDGET (mine), rl_ui_test_has_action, "comment.edit"));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (mine), "comment.edit"));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_comment_row_is_editing (mine), 3000));
-  editor = rl_ui_test_find (GTK_WIDGET (mine), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  editor = rl_ui_test_find_type (GTK_WIDGET (mine), GTK_TYPE_TEXT_VIEW);
   rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
   rl_ui_input_type (" Like #B22");
 
@@ -469,7 +471,8 @@ test_edit_kept_when_deleted (Fixture       *f,
   g_assert_true (rl_comment_row_is_editing (mine));
   g_assert_true (gtk_widget_has_focus (editor));
   /* Nothing can be saved to a thread that is gone. */
-  g_assert_false (gtk_widget_is_sensitive (rl_ui_test_find_shown (GTK_WIDGET (mine), rl_ui_test_is_button_labelled, "Save")));
+  g_assert_false (gtk_widget_is_sensitive (rl_ui_test_find_shown (GTK_WIDGET (mine), rl_ui_test_is_button_labelled,
+                                                                  "Save")));
 
   click (f, rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text"));
   copied = clipboard_text (GTK_WIDGET (f->panel));
@@ -499,7 +502,7 @@ test_own_changes (Fixture       *f,
   /* Resolving the thread she is in, nothing typed: it goes, and nothing
    * else is selected in its place. */
   click_row (f, t3);
-  click (f, rl_ui_test_find (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t3)), rl_ui_test_has_action, "thread.toggle-resolved"));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t3)), "thread.toggle-resolved"));
   g_assert_null (rl_ui_test_panel_row (f->panel, t3));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   rl_ui_test_run (100);
@@ -510,14 +513,14 @@ test_own_changes (Fixture       *f,
   click_row (f, t2);
   view = type_reply (f, t2, "One more thing");
   row = rl_ui_test_panel_row (f->panel, t2);
-  click (f, rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"));
   g_assert_true (rl_ui_test_panel_row (f->panel, t2) == row);
   wait_notice (row, "Resolved — hidden once you leave it.");
   kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "One more thing");
 
   /* Deleting another thread through its button and the dialog. */
-  click (f, rl_ui_test_find (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t1)), rl_ui_test_has_action, "thread.delete"));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t1)), "thread.delete"));
   g_assert_true (RL_UI_WAIT_UNTIL ((dialog = rl_ui_test_message_dialog ()) != NULL, 3000));
   click (f, rl_ui_test_find_shown (GTK_WIDGET (dialog), rl_ui_test_is_button_labelled, "_Delete"));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));

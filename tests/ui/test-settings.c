@@ -479,6 +479,7 @@ test_last_account (Fixture       *f,
   g_autofree char *bob_key = g_strdup_printf ("%s %s", f->world.server->ws_base, bob_id);
   g_autofree char *key = NULL;
   g_autofree char *saved = NULL;
+  const char *label;
   g_autoptr(RlAccount) ada = NULL;
   g_autoptr(RlAccount) bob = NULL;
   RlWindow *window;
@@ -510,7 +511,8 @@ test_last_account (Fixture       *f,
   window = RL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (window);
   g_assert_true (rl_window_get_session (window) == rl_application_get_current_session (f->app));
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (window) && rl_ui_test_window_n_documents (window) == 1, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (window) &&
+                                   rl_ui_test_window_n_documents (window) == 1, 5000));
 
   /* The main menu, opened with a click, lists both, by the keyring's names
    * (Bob's by the name the server gave, once welcomed), Bob's checked. The
@@ -518,7 +520,8 @@ test_last_account (Fixture       *f,
    * aims where its menu button ends up. */
   rl_ui_input_wait_still (rl_ui_test_main_menu_button (window));
   menu = rl_ui_test_open_main_menu (window);
-  g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, rl_session_get_label (rl_window_get_session (window)))));
+  label = rl_session_get_label (rl_window_get_session (window));
+  g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, label)));
   g_assert_true (g_str_has_prefix (rl_session_get_label (rl_window_get_session (window)), "Bob on "));
   g_assert_false (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, "Ada")));
 

@@ -119,7 +119,7 @@ comment_rows (RlThreadRow *row)
 static const char *
 comment_body (RlCommentRow *row)
 {
-  GtkWidget *label = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_css_class, "rl-comment-body");
+  GtkWidget *label = rl_ui_test_find_class (GTK_WIDGET (row), "rl-comment-body");
 
   return gtk_label_get_text (GTK_LABEL (label));
 }
@@ -301,12 +301,12 @@ test_lists_threads (Fixture       *f,
   g_assert_cmpuint (rows1->len, ==, 2);
   g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 0)), ==, "Bigger logo, please");
   g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 1)), ==, "On it");
-  g_assert_nonnull (rl_ui_test_find (g_ptr_array_index (rows1, 0), rl_ui_test_has_css_class, "heading"));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find (g_ptr_array_index (rows1, 0), rl_ui_test_has_css_class, "heading"))),
+  g_assert_nonnull (rl_ui_test_find_class (g_ptr_array_index (rows1, 0), "heading"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 0), "heading"))),
                    ==, "Bob");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find (g_ptr_array_index (rows1, 1), rl_ui_test_has_css_class, "heading"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 1), "heading"))),
                    ==, "Ada");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find (g_ptr_array_index (rows1, 1), rl_ui_test_has_css_class, "caption"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 1), "caption"))),
                    ==, "just now");
   rows2 = comment_rows (rl_ui_test_panel_row_at (f->panel, 1));
   g_assert_cmpuint (rows2->len, ==, 1);
@@ -392,21 +392,22 @@ test_edit_delete_resolve (Fixture       *f,
 
   /* Own comments have edit and delete; the first one only edit; Bob's none. */
   reply = g_ptr_array_index (rows, 1);
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_has_action, "comment.edit")));
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_has_action, "comment.delete")));
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 0), rl_ui_test_has_action, "comment.edit")));
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 0), rl_ui_test_has_action, "comment.delete")));
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 2), rl_ui_test_has_action, "comment.edit")));
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 2), rl_ui_test_has_action, "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.delete")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 2), "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 2), "comment.delete")));
   /* Only the own thread can be deleted. */
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete")));
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (rl_ui_test_panel_row (f->panel, theirs)), rl_ui_test_has_action, "thread.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, theirs)),
+                                                                  "thread.delete")));
 
   /* Edit in place: the edit button, then Ctrl+Enter saves. */
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_has_action, "comment.edit"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit"), "clicked");
   rl_ui_test_run (50);
   g_assert_true (rl_comment_row_is_editing (reply));
-  editor = GTK_TEXT_VIEW (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
+  editor = GTK_TEXT_VIEW (rl_ui_test_find_type (GTK_WIDGET (reply), GTK_TYPE_TEXT_VIEW));
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (editor)));
   {
     g_autofree char *text = rl_ui_test_text_view_text (editor);
@@ -425,7 +426,7 @@ test_edit_delete_resolve (Fixture       *f,
     g_assert_cmpint (edited->edited_at, >, 0);
   }
   g_assert_cmpstr (comment_body (reply), ==, "Typo: left");
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_has_css_class, "dim-label")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (reply), "dim-label")));
   {
     /* The "(edited)" mark is the second dim label (after the time). */
     g_autoptr(GPtrArray) dims = rl_ui_test_find_all (GTK_WIDGET (reply), rl_ui_test_has_css_class, "dim-label");
@@ -435,7 +436,7 @@ test_edit_delete_resolve (Fixture       *f,
   }
 
   /* Escape cancels an edit and sends nothing. */
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (reply), rl_ui_test_has_action, "comment.edit"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit"), "clicked");
   type_text (editor, "never sent");
   g_assert_true (press (f, GDK_KEY_Escape, 0));
   g_assert_false (rl_comment_row_is_editing (reply));
@@ -470,7 +471,7 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (panel_has_n_comments (f, mine, 2));
 
   /* Resolve and reopen with the button. */
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "clicked");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
@@ -478,7 +479,7 @@ test_edit_delete_resolve (Fixture       *f,
     g_assert_true (thread->resolved);
   }
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "clicked");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
@@ -488,11 +489,11 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
 
   /* Delete the thread: Cancel keeps it, Delete deletes it. */
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "clicked");
   answer_dialog ("cancel");
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
   g_assert_nonnull (rl_ui_test_panel_row (f->panel, mine));
-  g_signal_emit_by_name (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "clicked");
   answer_dialog ("delete");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
@@ -579,7 +580,7 @@ test_selection_both_ways (Fixture       *f,
   GtkAdjustment *adjustment;
   graphene_rect_t bounds;
   guint notified = 0;
-  RlThreadRow *last;
+  RlThreadRow *last, *sixth;
 
   for (guint i = 0; i < 14; i++)
     {
@@ -628,8 +629,8 @@ test_selection_both_ways (Fixture       *f,
   g_assert_cmpuint (notified, ==, 2);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 2));
   /* Focus moving into a thread selects it too (keyboard users). */
-  g_assert_true (gtk_widget_grab_focus (rl_ui_test_find (GTK_WIDGET (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 5))),
-                                              rl_ui_test_has_action, "thread.toggle-resolved")));
+  sixth = rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 5));
+  g_assert_true (gtk_widget_grab_focus (rl_ui_test_find_action (GTK_WIDGET (sixth), "thread.toggle-resolved")));
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 5));
 
   /* Unknown id: nothing selected. A teammate deleting the selected thread
@@ -638,7 +639,8 @@ test_selection_both_ways (Fixture       *f,
   g_assert_null (gtk_list_box_get_selected_row (list));
   rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 7));
   g_assert_true (rl_doc_store_delete_thread (f->sb, g_ptr_array_index (ids, 7), NULL));
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_thread_row_get_deleted (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7))), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_thread_row_get_deleted (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7))),
+                                   5000));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 14);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 7));
   rl_thread_panel_set_selected_thread (f->panel, NULL);
@@ -715,7 +717,7 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t3, TRUE, NULL));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 0);
-  stack = rl_ui_test_find (GTK_WIDGET (f->panel), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  stack = rl_ui_test_find_type (GTK_WIDGET (f->panel), GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
                    ==, "No open threads");
@@ -760,7 +762,7 @@ test_empty (Fixture       *f,
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
-  stack = rl_ui_test_find (GTK_WIDGET (f->panel), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  stack = rl_ui_test_find_type (GTK_WIDGET (f->panel), GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
                    ==, "No comments yet");
@@ -787,7 +789,7 @@ test_keyboard (Fixture       *f,
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
   row1 = rl_ui_test_panel_row (f->panel, t1);
-  resolve = rl_ui_test_find (GTK_WIDGET (row1), rl_ui_test_has_action, "thread.toggle-resolved");
+  resolve = rl_ui_test_find_action (GTK_WIDGET (row1), "thread.toggle-resolved");
 
   /* Tab into the panel lands in the first thread, which is selected. */
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
@@ -852,12 +854,13 @@ test_keyboard (Fixture       *f,
   reached = FALSE;
   for (guint i = 0; i < 12 && !reached; i++)
     {
-      GtkWidget *now;
+      GtkWidget *now, *row2;
 
       if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
         break;
       now = gtk_root_get_focus (GTK_ROOT (f->window));
-      reached = now && (now == GTK_WIDGET (rl_ui_test_panel_row (f->panel, t2)) || gtk_widget_is_ancestor (now, GTK_WIDGET (rl_ui_test_panel_row (f->panel, t2))));
+      row2 = GTK_WIDGET (rl_ui_test_panel_row (f->panel, t2));
+      reached = now && (now == row2 || gtk_widget_is_ancestor (now, row2));
     }
   g_assert_true (reached);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
@@ -886,10 +889,10 @@ test_offline (Fixture       *f,
   g_object_set (f->panel, "can-create", FALSE, "cannot-create-reason", reason, NULL);
 
   send = rl_ui_test_row_send_button (row);
-  resolve = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved");
-  delete_thread = rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete");
+  resolve = rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved");
+  delete_thread = rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete");
   rows = comment_rows (row);
-  edit = rl_ui_test_find (g_ptr_array_index (rows, 0), rl_ui_test_has_action, "comment.edit");
+  edit = rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit");
   type_text (view, "Written on the train");
   for (GtkWidget **w = (GtkWidget *[]) { send, resolve, delete_thread, edit, NULL }; *w; w++)
     {
@@ -982,26 +985,28 @@ test_accessible_names (Fixture       *f,
   row = rl_ui_test_panel_row (f->panel, t2);
   n = own_number (row);
   assert_named (GTK_WIDGET (row), "Thread %u by Ada", "Thread by Ada", n);
-  assert_named (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"), "Resolve thread %u",
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Resolve thread %u",
                 "Resolve this thread", n);
-  assert_named (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete"), "Delete thread %u", "Delete this thread", n);
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "Delete thread %u", "Delete this thread",
+                n);
   assert_named (rl_ui_test_row_send_button (row), "Reply to thread %u", "Reply to this thread", n);
-  assert_named (GTK_WIDGET (rl_ui_test_row_reply_view (row)), "Reply text for thread %u", "Reply text for this thread", n);
+  assert_named (GTK_WIDGET (rl_ui_test_row_reply_view (row)), "Reply text for thread %u",
+                "Reply text for this thread", n);
   rows = comment_rows (row);
   assert_label (g_ptr_array_index (rows, 1), "Ada: Ada's reply");
-  assert_label (rl_ui_test_find (g_ptr_array_index (rows, 1), rl_ui_test_has_action, "comment.edit"), "Edit comment by Ada");
-  assert_label (rl_ui_test_find (g_ptr_array_index (rows, 1), rl_ui_test_has_action, "comment.delete"), "Delete comment by Ada");
+  assert_label (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.edit"), "Edit comment by Ada");
+  assert_label (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete"), "Delete comment by Ada");
 
   /* Names follow the state; the number is the thread's own, kept when an
    * earlier thread goes. */
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
-  assert_named (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"), "Reopen thread %u",
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
                 "Reopen this thread", n);
   assert_named (GTK_WIDGET (row), "Thread %u by Ada, resolved", "Thread by Ada, resolved", n);
   rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 1, 5000));
-  assert_named (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.toggle-resolved"), "Reopen thread %u",
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
                 "Reopen this thread", n);
   assert_named (rl_ui_test_row_send_button (row), "Reply to thread %u", "Reply to this thread", n);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
@@ -1031,10 +1036,10 @@ test_admin (Fixture       *f,
 
   row = rl_ui_test_panel_row (f->panel, t1);
   rows = comment_rows (row);
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 1), rl_ui_test_has_action, "comment.edit")));
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 1), rl_ui_test_has_action, "comment.delete")));
-  g_assert_true (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete")));
-  g_signal_emit_by_name (rl_ui_test_find (g_ptr_array_index (rows, 1), rl_ui_test_has_action, "comment.delete"), "clicked");
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
+  g_signal_emit_by_name (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete"), "clicked");
   answer_dialog ("delete");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
   g_assert_true (server_has_n_comments (f, t1, 1));
@@ -1048,10 +1053,10 @@ test_admin (Fixture       *f,
   g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (f->conn_a)->user.id);
   g_assert_false (admin);
   row = rl_ui_test_panel_row (f->panel, t1);
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_has_action, "thread.delete")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = comment_rows (row);
-  g_assert_false (gtk_widget_get_visible (rl_ui_test_find (g_ptr_array_index (rows, 0), rl_ui_test_has_action, "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit")));
   rl_thread_panel_set_store (f->panel, NULL);
   rl_connection_stop (conn);
 }
@@ -1068,13 +1073,13 @@ count_clicks (RlBanner *banner,
 static GtkWidget *
 banner_button (RlBanner *banner)
 {
-  return rl_ui_test_find (GTK_WIDGET (banner), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON));
+  return rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_BUTTON);
 }
 
 static GtkRevealer *
 banner_revealer (RlBanner *banner)
 {
-  return GTK_REVEALER (rl_ui_test_find (GTK_WIDGET (banner), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_REVEALER)));
+  return GTK_REVEALER (rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_REVEALER));
 }
 
 static void
@@ -1111,7 +1116,7 @@ test_banner (void)
   rl_ui_test_run (600);
   g_assert_true (gtk_revealer_get_child_revealed (banner_revealer (banner)));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 20);
-  label = rl_ui_test_find (GTK_WIDGET (banner), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  label = rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_LABEL);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Connection lost. Reconnecting in 5 s…");
   button = banner_button (banner);
   g_assert_true (gtk_widget_get_visible (button));

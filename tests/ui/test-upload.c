@@ -257,7 +257,7 @@ test_keyboard_and_complete (Fixture       *f,
   upload_paths (f, path, NULL);
   g_assert_true (RL_UI_WAIT_UNTIL (upload_held_midway (f), 10000));
   row = upload_row (f, 0);
-  g_signal_connect (rl_ui_test_find (GTK_WIDGET (row), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_PROGRESS_BAR)),
+  g_signal_connect (rl_ui_test_find_type (GTK_WIDGET (row), GTK_TYPE_PROGRESS_BAR),
                     "notify::fraction", G_CALLBACK (on_fraction), &log);
   rl_test_proxy_release (f->proxy);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_n_documents (f->window) == 3, 20000));

@@ -91,7 +91,7 @@ static GtkWidget *
 doc_row (RlWindow   *window,
          const char *title)
 {
-  GtkWidget *list = rl_ui_test_find (GTK_WIDGET (window), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LIST_VIEW));
+  GtkWidget *list = rl_ui_test_find_type (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW);
   GtkWidget *label;
 
   g_assert_nonnull (list);
@@ -277,6 +277,13 @@ bob_keeps_seeing (RlTestClient *bob,
 
 /* ---- (2) the accounts, in the main menu, switched by clicking ------------- */
 
+/* The session's connection is closed (no window shows it). */
+static gboolean
+stopped (RlSession *session)
+{
+  return rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_OFFLINE;
+}
+
 /* The window's first document is first_title. */
 static gboolean
 first_document_is (RlWindow   *window,
@@ -327,7 +334,7 @@ test_accounts_menu (Fixture       *f,
   g_assert_true (rl_window_get_session (window) == f->gil_session);
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Globex brief");
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rl_session_get_connection (f->ada_session)) == RL_CONNECTION_OFFLINE, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
   bob_sees_viewers (bob, f->world.image, "Bob");
 
   /* Gil's is checked now, by the name the server gave. */
@@ -345,7 +352,7 @@ test_accounts_menu (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Landing page");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rl_session_get_connection (f->gil_session)) == RL_CONNECTION_OFFLINE, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->gil_session), 3000));
   bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
   rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-accounts-back", 400);
@@ -642,7 +649,7 @@ test_connect_checked (Fixture       *f,
   paste_into (d.server_row, silent_url);
   rl_ui_input_click (d.connect_button);
   g_assert_true (rl_connect_dialog_get_checking (d.dialog));
-  spinner = rl_ui_test_find (GTK_WIDGET (d.dialog), rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_SPINNER));
+  spinner = rl_ui_test_find_type (GTK_WIDGET (d.dialog), GTK_TYPE_SPINNER);
   g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_is_drawable (spinner));
   g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
@@ -664,7 +671,7 @@ test_connect_checked (Fixture       *f,
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->gil);
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (f->window), 5000));
   wait_documents (f->window, "Globex brief");
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rl_session_get_connection (f->ada_session)) == RL_CONNECTION_OFFLINE, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_keyring_toast (f->window), 5000));
 
   /* Both accounts in the menu now, Gil's checked. */
@@ -683,7 +690,7 @@ test_connect_checked (Fixture       *f,
 static AdwFlap *
 sidebar_flap (RlWindow *window)
 {
-  GtkWidget *flap = rl_ui_test_find (GTK_WIDGET (window), rl_ui_test_is_of_type, GSIZE_TO_POINTER (ADW_TYPE_FLAP));
+  GtkWidget *flap = rl_ui_test_find_type (GTK_WIDGET (window), ADW_TYPE_FLAP);
 
   g_assert_nonnull (flap);
   return ADW_FLAP (flap);
@@ -874,7 +881,8 @@ test_adaptive (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (narrow), 800, 600);
   rl_window_set_session (narrow, f->ada_session);
   gtk_window_present (GTK_WINDOW (narrow));
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (narrow)) && gtk_widget_get_width (GTK_WIDGET (narrow)) > 0, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (narrow)) &&
+                                   gtk_widget_get_width (GTK_WIDGET (narrow)) > 0, 5000));
   for (guint i = 0; i < 2; i++)
     {
       AdwFlap *flap = i == 0 ? sidebar_flap (narrow) : threads_flap (narrow);

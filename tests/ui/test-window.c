@@ -122,7 +122,8 @@ test_page (Fixture       *f,
 {
   g_autoptr(RlPageText) text = load_page_text ();
   g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
-  g_autofree char *hero = rl_ui_test_create_annotation (bob, f->world.page, text, "hero", "Which hero image, the dark one?");
+  g_autofree char *hero = rl_ui_test_create_annotation (bob, f->world.page, text, "hero",
+                                                        "Which hero image, the dark one?");
   g_autofree char *line = NULL;
   g_autofree char *title = NULL;
   g_autofree char *shown = NULL;
@@ -500,8 +501,7 @@ test_failed_send (Fixture       *f,
 static RlUploadRow *
 upload_row (Fixture *f)
 {
-  return (RlUploadRow *) rl_ui_test_find (GTK_WIDGET (f->window), rl_ui_test_is_of_type,
-                                          GSIZE_TO_POINTER (RL_TYPE_UPLOAD_ROW));
+  return (RlUploadRow *) rl_ui_test_find_type (GTK_WIDGET (f->window), RL_TYPE_UPLOAD_ROW);
 }
 
 static void
