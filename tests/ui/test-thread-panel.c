@@ -1113,7 +1113,9 @@ test_banner (void)
                 "button-label", "Retry now",
                 "revealed", TRUE,
                 NULL);
-  rl_ui_test_run (600);
+  /* Slid in (longer than its transition on a loaded machine). */
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_revealer_get_child_revealed (banner_revealer (banner)) &&
+                                   gtk_widget_get_height (GTK_WIDGET (banner)) > 20, 5000));
   g_assert_true (gtk_revealer_get_child_revealed (banner_revealer (banner)));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 20);
   label = rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_LABEL);
@@ -1128,7 +1130,8 @@ test_banner (void)
   g_assert_cmpuint (clicks, ==, 1);
   g_assert_true (gtk_widget_grab_focus (button));
   gtk_widget_activate (button);
-  rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
+  /* A key-activated button clicks after its 250 ms flash. */
+  g_assert_true (RL_UI_WAIT_UNTIL (clicks == 2, 5000));
   g_assert_cmpuint (clicks, ==, 2);
 
   /* No label, no button. */
@@ -1141,7 +1144,8 @@ test_banner (void)
   g_assert_cmpstr (rl_banner_get_title (banner), ==, "Connection lost. Reconnecting in 5 s…");
 
   rl_banner_set_revealed (banner, FALSE);
-  rl_ui_test_run (600);
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_revealer_get_child_revealed (banner_revealer (banner)) &&
+                                   gtk_widget_get_height (GTK_WIDGET (banner)) == 0, 5000));
   g_assert_false (gtk_revealer_get_child_revealed (banner_revealer (banner)));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), ==, 0);
   g_assert_cmpuint (clicks, ==, 2);
