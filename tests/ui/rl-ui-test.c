@@ -5,11 +5,70 @@
 #include "rl-ui-test.h"
 
 #include <adwaita.h>
+#include <execinfo.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rl-comment-row.h"
 #include "rl-ui-input.h"
+
+/* Every warning fails a test (g_test_init makes them fatal) but one: GTK
+ * 4.8's "Trying to snapshot <widget> without a current allocation", a
+ * frame drawn while a resize it did not lay out yet is pending, which
+ * leaves that widget undrawn for one frame. It came up twice in some
+ * hundred full runs, under load, in test-window-input just after a page
+ * showed, and never when run alone; the next frame is whole. It is
+ * reported (with the stack that drew it, for whoever finds its cause)
+ * and the test goes on to assert what the person sees. GTK logs it either
+ * way GLib has, structured (the writer) or not (the fatal handler). */
+static gboolean
+tolerated (const char     *domain,
+           GLogLevelFlags  level,
+           const char     *message)
+{
+  void *frames[40];
+  int n;
+
+  if (g_strcmp0 (domain, "Gtk") != 0 || (level & G_LOG_LEVEL_WARNING) == 0 || message == NULL ||
+      strstr (message, "without a current allocation") == NULL)
+    return FALSE;
+  n = backtrace (frames, G_N_ELEMENTS (frames));
+  g_test_message ("GTK drew a frame with a resize pending (not fatal): %s", message);
+  backtrace_symbols_fd (frames, n, STDERR_FILENO);
+  return TRUE;
+}
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+        domain = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+        message = fields[i].value;
+    }
+  if (tolerated (domain, level, message))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static gboolean
+fatal_log (const char     *domain,
+           GLogLevelFlags  level,
+           const char     *message,
+           gpointer        data)
+{
+  return !(g_strcmp0 (domain, "Gtk") == 0 && (level & G_LOG_LEVEL_WARNING) != 0 &&
+           strstr (message, "without a current allocation") != NULL);
+}
 
 void
 rl_ui_test_init (int    *argc,
@@ -17,7 +76,9 @@ rl_ui_test_init (int    *argc,
 {
   g_autoptr(GtkCssProvider) provider = NULL;
 
+  g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (argc, argv, NULL);
+  g_test_log_set_fatal_handler (fatal_log, NULL);
   gtk_init ();
   adw_init ();
   rl_app_register_resources ();
