@@ -1,0 +1,91 @@
+/* fuzz-invite.c — invite links and server addresses, as a user pastes them
+ *
+ * Every input is tried as an invite link and as a server address. What is
+ * refused gets an error of RL_INVITE_ERROR that never repeats the token;
+ * what is accepted has one spelling: the address a link gives normalizes to
+ * itself, and formatting it back into a link gives the same address and
+ * token.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rl-fuzz.h"
+#include "rl-invite.h"
+
+static void
+check_server_url (const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *again = rl_server_url_normalize (url, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, url);
+  g_assert_true (g_str_has_prefix (url, "ws://") || g_str_has_prefix (url, "wss://"));
+}
+
+static void
+fuzz_link (const char *link)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server_url = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *formatted = NULL;
+  g_autofree char *server_url_again = NULL;
+  g_autofree char *token_again = NULL;
+
+  if (!rl_invite_parse (link, &server_url, &token, &error))
+    {
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == RL_INVITE_ERROR);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_assert_null (server_url);
+      g_assert_null (token);
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (token), >=, 1);
+  g_assert_cmpuint (strlen (token), <=, RL_INVITE_TOKEN_MAX);
+  check_server_url (server_url);
+
+  formatted = rl_invite_format (server_url, token, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_invite_parse (formatted, &server_url_again, &token_again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (server_url_again, ==, server_url);
+  g_assert_cmpstr (token_again, ==, token);
+}
+
+static void
+fuzz_server_url (const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normal = rl_server_url_normalize (url, &error);
+  g_autofree char *link = NULL;
+
+  if (normal == NULL)
+    {
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == RL_INVITE_ERROR);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      return;
+    }
+  g_assert_no_error (error);
+  check_server_url (normal);
+
+  link = rl_invite_format (normal, "fuzz-token", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (link);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  /* A link is a C string wherever it comes from (a paste, argv, D-Bus). */
+  g_autofree char *text = g_strndup ((const char *) data, size);
+
+  fuzz_link (text);
+  fuzz_server_url (text);
+  return 0;
+}

@@ -1,0 +1,61 @@
+/* fuzz-upload.c — the checks of an upload before it is stored (PROTOCOL.md §6)
+ *
+ * An input is a Content-Type, a line break and the body: the images are
+ * really decoded by GdkPixbuf (hostile PNG, JPEG and WebP headers: sizes,
+ * chunk lengths, truncations), the pages are parsed. rl_upload_check must
+ * answer every one with a clear refusal or the document's kind and size,
+ * without a warning from the loader and within the memory the fuzzer allows.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rl-error.h"
+#include "rl-fuzz.h"
+#include "rl-limits.h"
+#include "rl-model.h"
+#include "rl-upload.h"
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *mime = NULL;
+  g_autofree char *mime_out = NULL;
+  const uint8_t *body;
+  size_t body_size;
+  int width = -1, height = -1;
+  RlDocKind kind;
+
+  rl_fuzz_split (data, size, '\n', &mime, &body, &body_size);
+  /* The bytes as the server holds them: exactly as long as they came. */
+  content = g_bytes_new (body, body_size);
+
+  if (!rl_upload_check (mime, content, &mime_out, &width, &height, &error))
+    {
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == RL_ERROR);
+      g_assert_true (error->code == RL_ERROR_BAD_REQUEST || error->code == RL_ERROR_TOO_LARGE);
+      g_assert_null (mime_out);
+      return 0;
+    }
+  g_assert_no_error (error);
+  g_assert_true (rl_doc_kind_for_mime (mime_out, &kind));
+  g_assert_true (rl_doc_kind_for_mime (mime, &kind));
+  if (kind == RL_DOC_KIND_IMAGE)
+    {
+      g_assert_cmpint (width, >=, 1);
+      g_assert_cmpint (height, >=, 1);
+      g_assert_cmpint (width, <=, RL_IMAGE_MAX_SIDE);
+      g_assert_cmpint (height, <=, RL_IMAGE_MAX_SIDE);
+      g_assert_cmpint ((gint64) width * height, <=, RL_IMAGE_MAX_PIXELS);
+    }
+  else
+    {
+      g_assert_cmpint (width, ==, 0);
+      g_assert_cmpint (height, ==, 0);
+    }
+  return 0;
+}
