@@ -667,6 +667,92 @@ test_error_body (void)
   g_assert_no_error (error);
 }
 
+/* Found by fuzz-request: json-glib 1.6 reads a lone surrogate escape
+ * ("\ud800", "\udc00") as the bytes of the surrogate, which are not UTF-8,
+ * and quotes them in its own error messages. The codec sent them on: in an
+ * ack's error message or `req`, and worse, a page anchor's prefix or suffix
+ * was stored and fanned out to every subscriber of the document, each time as
+ * a text frame that is not UTF-8 (libsoup refuses to send it; a client must
+ * close on it). Every string the codec reads is UTF-8 or a bad request. */
+static void
+test_lone_surrogates (void)
+{
+  const char *requests[] = {
+    /* json-glib's error quotes the string */
+    "{\"type\":\"\\ud800\"\"x\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\ud800\"}",
+    "{\"type\":\"create-thread\",\"broadcastId\":\"16fd2706-8baf-433b-82eb-8c7fada847da\",\"doc\":\"d\","
+    "\"thread\":{\"id\":\"a3bb189e-8bf9-4888-9912-ace4e6543002\",\"anchor\":{\"start\":0,\"end\":1,"
+    "\"exact\":\"a\",\"prefix\":\"\\ud800!\",\"suffix\":\"\"}},"
+    "\"comment\":{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"body\":\"hi\"}}",
+    "{\"type\":\"move-thread\",\"broadcastId\":\"16fd2706-8baf-433b-82eb-8c7fada847da\",\"doc\":\"d\","
+    "\"thread\":\"a3bb189e-8bf9-4888-9912-ace4e6543002\",\"anchor\":{\"start\":0,\"end\":1,"
+    "\"exact\":\"a\",\"suffix\":\"\\udc00\"}}",
+  };
+  const char *unicode_req = "{\"type\":\"nope\",\"req\":\"\\ud800\"}";
+  const char *event = "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\","
+                      "\"change\":{\"kind\":\"comment-deleted\",\"comment\":\"\\udc00\"}}";
+  const char *body = "{\"error\":{\"code\":\"forbidden\",\"message\":\"no \\udc00 way\"}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) message = NULL;
+  g_autofree char *req = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_autoptr(RlRequest) request = rl_request_parse (requests[i], strlen (requests[i]), NULL, &error);
+      g_autofree char *ack = NULL;
+
+      g_assert_null (request);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      ack = rl_codec_ack_error (NULL, RL_ERROR_BAD_REQUEST, error->message);
+      g_assert_true (g_utf8_validate (ack, -1, NULL));
+      g_clear_error (&error);
+    }
+
+  /* The ack of a request whose req is not UTF-8 carries none. */
+  g_assert_null (rl_request_parse (unicode_req, strlen (unicode_req), &req, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_null (req);
+  g_clear_error (&error);
+
+  message = rl_message_parse (requests[0], strlen (requests[0]), &error);
+  g_assert_null (message);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  message = rl_message_parse (event, strlen (event), &error);
+  g_assert_null (message);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+
+  /* An error body's message is shown to the user. */
+  g_assert_true (rl_codec_error_from_body (body, strlen (body), &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+}
+
+/* Found by fuzz-message: an update whose change has no kind set the error
+ * twice (GLib warns, and a test aborts on it). */
+static void
+test_change_without_kind (void)
+{
+  const char *texts[] = {
+    "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":{}}",
+    "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":{\"kind\":1}}",
+    "{\"type\":\"updated-text-chat\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":[]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlMessage) message = rl_message_parse (texts[i], strlen (texts[i]), &error);
+
+      g_assert_null (message);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -687,6 +773,8 @@ main (int    argc,
   g_test_add_func ("/codec/ack-number", test_ack_number);
   g_test_add_func ("/codec/documents", test_documents);
   g_test_add_func ("/codec/error-body", test_error_body);
+  g_test_add_func ("/codec/lone-surrogates", test_lone_surrogates);
+  g_test_add_func ("/codec/change-without-kind", test_change_without_kind);
 
   return g_test_run ();
 }

@@ -42,6 +42,18 @@ fail (GError    **error,
   return FALSE;
 }
 
+/* json-glib quotes the token it stopped at in its messages, as it was: bytes
+ * that need not be UTF-8, and the message goes back in an ack. */
+static gboolean
+fail_json (GError       **error,
+           const char    *what,
+           const GError  *json_error)
+{
+  g_autofree char *message = g_utf8_make_valid (json_error->message, -1);
+
+  return fail (error, "%s: %s", what, message);
+}
+
 static JsonNode *
 member (JsonObject *object,
         const char *name)
@@ -81,7 +93,16 @@ read_string (JsonObject  *object,
   if (!holds (node, G_TYPE_STRING))
     return fail (error, "“%s” must be a string", name);
   *out = json_node_get_string (node);
-  return *out != NULL || fail (error, "“%s” must be a string", name);
+  if (*out == NULL)
+    return fail (error, "“%s” must be a string", name);
+  /* json-glib reads a lone surrogate escape ("\ud800") as the surrogate's
+   * bytes, which are not UTF-8: no frame may carry them on. */
+  if (!g_utf8_validate (*out, -1, NULL))
+    {
+      *out = NULL;
+      return fail (error, "“%s” must be valid UTF-8", name);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -590,6 +611,7 @@ rl_codec_error_from_body (const char  *text,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *object, *inner;
   const char *code, *message;
+  g_autofree char *valid_message = NULL;
   RlErrorCode value;
 
   if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
@@ -603,7 +625,9 @@ rl_codec_error_from_body (const char  *text,
               ? json_object_get_string_member (inner, "message") : code;
   if (!rl_error_code_from_string (code, &value))
     value = RL_ERROR_INTERNAL;
-  g_set_error_literal (error, RL_ERROR, value, message);
+  /* Shown to the user: a lone surrogate escape is not UTF-8 (see read_string). */
+  valid_message = g_utf8_make_valid (message, -1);
+  g_set_error_literal (error, RL_ERROR, value, valid_message);
   return TRUE;
 }
 
@@ -802,7 +826,7 @@ rl_request_parse (const char *text,
     }
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
-      fail (error, "the frame is not valid JSON: %s", local_error->message);
+      fail_json (error, "the frame is not valid JSON", local_error);
       return NULL;
     }
   object = object_of (json_parser_get_root (parser));
@@ -815,9 +839,10 @@ rl_request_parse (const char *text,
   req = member (object, "req");
   if (req != NULL && !JSON_NODE_HOLDS_NULL (req))
     {
-      if (!holds (req, G_TYPE_STRING) || strlen (json_node_get_string (req)) > RL_REQ_MAX_BYTES)
+      if (!holds (req, G_TYPE_STRING) || strlen (json_node_get_string (req)) > RL_REQ_MAX_BYTES ||
+          !g_utf8_validate (json_node_get_string (req), -1, NULL))
         {
-          fail (error, "“req” must be a string of at most %d bytes", RL_REQ_MAX_BYTES);
+          fail (error, "“req” must be a UTF-8 string of at most %d bytes", RL_REQ_MAX_BYTES);
           return NULL;
         }
       if (req_out)
@@ -1387,8 +1412,10 @@ parse_event (JsonObject  *object,
       const char *change_kind;
       int found = -1;
 
-      if (change == NULL || !read_string (change, "kind", &change_kind, error))
+      if (change == NULL)
         return fail (error, "“change” must be an object with a kind");
+      if (!read_string (change, "kind", &change_kind, error))
+        return FALSE;
       for (guint i = 1; i < G_N_ELEMENTS (change_names); i++)
         if (g_str_equal (change_kind, change_names[i]))
           found = (int) i;
@@ -1609,7 +1636,7 @@ rl_message_parse (const char *text,
 
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
-      fail (error, "not valid JSON: %s", local_error->message);
+      fail_json (error, "not valid JSON", local_error);
       return NULL;
     }
   object = object_of (json_parser_get_root (parser));
