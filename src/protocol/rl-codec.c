@@ -46,12 +46,11 @@ fail (GError    **error,
  * that need not be UTF-8, and the message goes back in an ack. */
 static gboolean
 fail_json (GError       **error,
-           const char    *what,
            const GError  *json_error)
 {
   g_autofree char *message = g_utf8_make_valid (json_error->message, -1);
 
-  return fail (error, "%s: %s", what, message);
+  return fail (error, "%s", message);
 }
 
 static JsonNode *
@@ -227,6 +226,253 @@ read_array (JsonNode         *node,
       g_ptr_array_add (into, element);
     }
   return TRUE;
+}
+
+/* ---- strict JSON ------------------------------------------------------------ */
+
+/* Our messages nest five levels deep; json-glib recurses once per level. */
+#define JSON_MAX_DEPTH 32
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  const char *problem;
+} JsonScan;
+
+static gboolean
+scan_fail (JsonScan   *scan,
+           const char *problem)
+{
+  scan->problem = problem;
+  return FALSE;
+}
+
+static void
+scan_space (JsonScan *scan)
+{
+  while (scan->p < scan->end && (*scan->p == ' ' || *scan->p == '\t' || *scan->p == '\n' || *scan->p == '\r'))
+    scan->p++;
+}
+
+static gboolean
+scan_literal (JsonScan   *scan,
+              const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (scan->end - scan->p) < len || memcmp (scan->p, word, len) != 0)
+    return scan_fail (scan, "an unexpected character");
+  scan->p += len;
+  return TRUE;
+}
+
+/* Four hex digits after "\u"; -1 when they are not. */
+static int
+scan_hex4 (JsonScan *scan)
+{
+  int value = 0;
+
+  if (scan->end - scan->p < 4)
+    return -1;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (scan->p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  scan->p += 4;
+  return value;
+}
+
+static gboolean
+scan_string (JsonScan *scan)
+{
+  scan->p++;
+  while (scan->p < scan->end)
+    {
+      guchar c = (guchar) *scan->p++;
+      int unit;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return scan_fail (scan, "a control character in a string");
+      if (c != '\\')
+        continue;
+      if (scan->p == scan->end)
+        break;
+      c = (guchar) *scan->p++;
+      if (c != 'u')
+        {
+          if (memchr ("\"\\/bfnrt", c, 8) == NULL)
+            return scan_fail (scan, "an unknown escape");
+          continue;
+        }
+      /* json-glib cuts a string at U+0000 and keeps a lone surrogate as
+       * bytes that are not UTF-8: neither is a string C can carry on. */
+      unit = scan_hex4 (scan);
+      if (unit < 0)
+        return scan_fail (scan, "a \\u escape without four hex digits");
+      if (unit == 0)
+        return scan_fail (scan, "U+0000 in a string");
+      if (unit >= 0xDC00 && unit <= 0xDFFF)
+        return scan_fail (scan, "a lone surrogate escape");
+      if (unit >= 0xD800 && unit <= 0xDBFF)
+        {
+          if (scan->end - scan->p < 2 || scan->p[0] != '\\' || scan->p[1] != 'u')
+            return scan_fail (scan, "a lone surrogate escape");
+          scan->p += 2;
+          unit = scan_hex4 (scan);
+          if (unit < 0xDC00 || unit > 0xDFFF)
+            return scan_fail (scan, "a lone surrogate escape");
+        }
+    }
+  return scan_fail (scan, "an unterminated string");
+}
+
+static gboolean
+scan_digits (JsonScan *scan)
+{
+  const char *start = scan->p;
+
+  while (scan->p < scan->end && g_ascii_isdigit (*scan->p))
+    scan->p++;
+  return scan->p > start || scan_fail (scan, "a malformed number");
+}
+
+static gboolean
+scan_number (JsonScan *scan)
+{
+  if (scan->p < scan->end && *scan->p == '-')
+    scan->p++;
+  if (scan->p < scan->end && *scan->p == '0')
+    scan->p++;
+  else if (!scan_digits (scan))
+    return FALSE;
+  if (scan->p < scan->end && *scan->p == '.')
+    {
+      scan->p++;
+      if (!scan_digits (scan))
+        return FALSE;
+    }
+  if (scan->p < scan->end && (*scan->p == 'e' || *scan->p == 'E'))
+    {
+      scan->p++;
+      if (scan->p < scan->end && (*scan->p == '+' || *scan->p == '-'))
+        scan->p++;
+      if (!scan_digits (scan))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_value (JsonScan *scan,
+            guint     depth)
+{
+  gboolean object;
+  char close;
+
+  scan_space (scan);
+  if (scan->p == scan->end)
+    return scan_fail (scan, "an unexpected end");
+  switch (*scan->p)
+    {
+    case '"':
+      return scan_string (scan);
+    case 't':
+      return scan_literal (scan, "true");
+    case 'f':
+      return scan_literal (scan, "false");
+    case 'n':
+      return scan_literal (scan, "null");
+    case '{':
+    case '[':
+      break;
+    default:
+      return scan_number (scan);
+    }
+
+  object = *scan->p == '{';
+  close = object ? '}' : ']';
+  if (depth == JSON_MAX_DEPTH)
+    return scan_fail (scan, "values nested too deep");
+  scan->p++;
+  scan_space (scan);
+  if (scan->p < scan->end && *scan->p == close)
+    {
+      scan->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          scan_space (scan);
+          if (scan->p == scan->end || *scan->p != '"')
+            return scan_fail (scan, "a member without a name");
+          if (!scan_string (scan))
+            return FALSE;
+          scan_space (scan);
+          if (scan->p == scan->end || *scan->p != ':')
+            return scan_fail (scan, "a member name without “:”");
+          scan->p++;
+        }
+      if (!scan_value (scan, depth + 1))
+        return FALSE;
+      scan_space (scan);
+      if (scan->p == scan->end)
+        return scan_fail (scan, "an unexpected end");
+      if (*scan->p == close)
+        {
+          scan->p++;
+          return TRUE;
+        }
+      if (*scan->p != ',')
+        return scan_fail (scan, "a missing “,”");
+      scan->p++;
+    }
+}
+
+JsonNode *
+rl_json_parse (const char  *text,
+               gsize        length,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonScan scan = { text, text + length, NULL };
+
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      fail (error, "not UTF-8");
+      return NULL;
+    }
+  /* json-glib 1.6 reads more than JSON: single quotes, comments, hex
+   * numbers, and values one after another, of which it keeps the first and
+   * leaks the others. Only one strict value gets to it. */
+  if (!scan_value (&scan, 0))
+    {
+      fail (error, "%s at byte %td", scan.problem, scan.p - text);
+      return NULL;
+    }
+  scan_space (&scan);
+  if (scan.p != scan.end)
+    {
+      fail (error, "more after the value at byte %td", scan.p - text);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
+    {
+      fail_json (error, local_error);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
 }
 
 /* ---- writing JSON -------------------------------------------------------- */
@@ -608,15 +854,14 @@ rl_codec_error_from_body (const char  *text,
                           gsize        length,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object, *inner;
   const char *code, *message;
-  g_autofree char *valid_message = NULL;
   RlErrorCode value;
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
+  if (text == NULL || (root = rl_json_parse (text, length, NULL)) == NULL)
     return FALSE;
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   inner = object_of (member (object, "error"));
   if (inner == NULL || !holds (member (inner, "code"), G_TYPE_STRING))
     return FALSE;
@@ -625,9 +870,7 @@ rl_codec_error_from_body (const char  *text,
               ? json_object_get_string_member (inner, "message") : code;
   if (!rl_error_code_from_string (code, &value))
     value = RL_ERROR_INTERNAL;
-  /* Shown to the user: a lone surrogate escape is not UTF-8 (see read_string). */
-  valid_message = g_utf8_make_valid (message, -1);
-  g_set_error_literal (error, RL_ERROR, value, valid_message);
+  g_set_error_literal (error, RL_ERROR, value, message);
   return TRUE;
 }
 
@@ -808,7 +1051,7 @@ rl_request_parse (const char *text,
                   char      **req_out,
                   GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(RlRequest) request = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
@@ -819,17 +1062,18 @@ rl_request_parse (const char *text,
   if (req_out)
     *req_out = NULL;
 
-  if (!g_utf8_validate (text, length, NULL))
+  if (!g_utf8_validate_len (text, length, NULL))
     {
       fail (error, "the frame is not valid UTF-8");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  root = rl_json_parse (text, length, &local_error);
+  if (root == NULL)
     {
-      fail_json (error, "the frame is not valid JSON", local_error);
+      fail (error, "the frame is not valid JSON: %s", local_error->message);
       return NULL;
     }
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   if (object == NULL)
     {
       fail (error, "a request must be a JSON object");
@@ -1630,16 +1874,16 @@ rl_message_parse (const char *text,
                   gsize       length,
                   GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = rl_json_parse (text, length, &local_error);
   JsonObject *object;
 
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  if (root == NULL)
     {
-      fail_json (error, "not valid JSON", local_error);
+      fail (error, "not valid JSON: %s", local_error->message);
       return NULL;
     }
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   if (object == NULL)
     {
       fail (error, "a message must be a JSON object");
