@@ -189,6 +189,65 @@ test_offsets_long_text (void)
                       (gsize) (g_utf8_offset_to_pointer (plain, i) - plain));
 }
 
+/* Found by fuzz-plaintext: md4c 0.4.8 pairs a "~" inside a link's
+ * destination with one after it, then leaves a strikethrough it never
+ * entered ("a [b](~)c~ d") or enters one it never leaves ("~a [b](~)"). The
+ * walk popped the paragraph for it, cut the paragraph's span short, and
+ * popped an empty stack at the end (a critical on every such upload). */
+static void
+test_unbalanced_md4c (void)
+{
+  static const struct
+  {
+    const char *source;
+    const char *text;
+    RlTextSpanKind outer;
+    guint          outer_end;
+  } cases[] = {
+    { "a [b](~)c~ d", "a bc d", RL_TEXT_SPAN_PARAGRAPH, 6 },
+    { "**a [b](~)c~ d**", "a bc d", RL_TEXT_SPAN_PARAGRAPH, 6 },
+    { "# x [y](~)~ z", "x y z", RL_TEXT_SPAN_HEADING, 5 },
+    { "~a [b](~)", "a b", RL_TEXT_SPAN_PARAGRAPH, 3 },
+    { "[](~)~", "", RL_TEXT_SPAN_PARAGRAPH, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlPageText) text = rl_page_text_new ("text/markdown", cases[i].source, strlen (cases[i].source),
+                                                     &error);
+      const RlTextSpan *spans;
+      guint n;
+      gboolean link = FALSE;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (rl_page_text_get_text (text, NULL), ==, cases[i].text);
+      spans = rl_page_text_get_spans (text, &n);
+      if (cases[i].outer_end == 0)
+        {
+          g_assert_cmpuint (n, ==, 0);
+          continue;
+        }
+      /* The block's span covers its whole text; the link is inside it. */
+      g_assert_cmpuint (n, >=, 2);
+      g_assert_cmpint (spans[0].kind, ==, cases[i].outer);
+      g_assert_cmpuint (spans[0].start, ==, 0);
+      g_assert_cmpuint (spans[0].end, ==, cases[i].outer_end);
+      for (guint k = 1; k < n; k++)
+        {
+          g_assert_cmpuint (spans[k].start, >=, spans[0].start);
+          g_assert_cmpuint (spans[k].end, <=, spans[0].end);
+          if (spans[k].kind == RL_TEXT_SPAN_LINK)
+            {
+              link = TRUE;
+              g_assert_cmpstr (spans[k].href, ==, "~");
+              g_assert_cmpuint (spans[k].end - spans[k].start, ==, 1);
+            }
+        }
+      g_assert_true (link);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -204,6 +263,7 @@ main (int    argc,
   g_test_add_func ("/plaintext/rejects", test_rejects);
   g_test_add_func ("/plaintext/code-points-and-slices", test_code_points_and_slices);
   g_test_add_func ("/plaintext/spans", test_spans);
+  g_test_add_func ("/plaintext/unbalanced-md4c", test_unbalanced_md4c);
   g_test_add_func ("/plaintext/offsets-long-text", test_offsets_long_text);
 
   return g_test_run ();

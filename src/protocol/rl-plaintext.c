@@ -42,6 +42,8 @@ typedef struct
   gint64         start;      /* -1 until the first text inside */
   guint          order;      /* for a stable outer-before-inner sort */
   gboolean       is_span;    /* an entry of the stack that records a span */
+  gboolean       block;      /* entered by enter_block, else by enter_span */
+  int            md_type;    /* md4c's MD_BLOCKTYPE or MD_SPANTYPE */
 } Frame;
 
 typedef struct
@@ -119,7 +121,7 @@ push (Walk          *walk,
       char          *href,
       gboolean       is_span)
 {
-  Frame frame = { kind, level, number, href, -1, walk->order++, is_span };
+  Frame frame = { kind, level, number, href, -1, walk->order++, is_span, FALSE, 0 };
 
   g_array_append_val (walk->frames, frame);
 }
@@ -140,6 +142,49 @@ pop (Walk *walk)
     }
   g_free (frame->href);
   g_array_set_size (walk->frames, walk->frames->len - 1);
+}
+
+/* Which md4c callback the frame just pushed answers. */
+static void
+tag_top (Walk     *walk,
+         gboolean  block,
+         int       md_type)
+{
+  Frame *frame = &g_array_index (walk->frames, Frame, walk->frames->len - 1);
+
+  frame->block = block;
+  frame->md_type = md_type;
+}
+
+/* md4c 0.4.8 does not always pair its callbacks: a "~" in a link's
+ * destination matched with one after it leaves a strikethrough never
+ * entered ("a [b](~)c~") or enters one never left ("~a [b](~)"). A leave
+ * closes the innermost open frame it names, and what is still open inside
+ * it; one that names nothing open is dropped. Returns the frame's index, or
+ * -1. */
+static int
+find_open (Walk     *walk,
+           gboolean  block,
+           int       md_type)
+{
+  for (guint i = walk->frames->len; i > 0; i--)
+    {
+      const Frame *frame = &g_array_index (walk->frames, Frame, i - 1);
+
+      if (frame->block == block && frame->md_type == md_type)
+        return (int) i - 1;
+      if (frame->block && !block)
+        break; /* a span never closes its block */
+    }
+  return -1;
+}
+
+static void
+pop_to (Walk *walk,
+        int   index)
+{
+  while (walk->frames->len > (guint) index)
+    pop (walk);
 }
 
 static char *
@@ -205,6 +250,7 @@ enter_block (MD_BLOCKTYPE  type,
       push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
       break;
     }
+  tag_top (walk, TRUE, type);
   return 0;
 }
 
@@ -214,6 +260,10 @@ leave_block (MD_BLOCKTYPE  type,
              void         *data)
 {
   Walk *walk = data;
+  int open = find_open (walk, TRUE, type);
+
+  if (open < 0)
+    return 0;
 
   /* A code block's text is verbatim but for its final line break; a block
    * left with no text also gives back its separator. */
@@ -238,7 +288,7 @@ leave_block (MD_BLOCKTYPE  type,
         }
     }
 
-  pop (walk);
+  pop_to (walk, open);
   if (type == MD_BLOCK_UL || type == MD_BLOCK_OL)
     {
       walk->list_depth--;
@@ -283,6 +333,7 @@ enter_span (MD_SPANTYPE  type,
       push (walk, RL_TEXT_SPAN_EMPHASIS, 0, 0, NULL, FALSE);
       break;
     }
+  tag_top (walk, FALSE, type);
   return 0;
 }
 
@@ -291,7 +342,11 @@ leave_span (MD_SPANTYPE  type,
             void        *detail,
             void        *data)
 {
-  pop (data);
+  Walk *walk = data;
+  int open = find_open (walk, FALSE, type);
+
+  if (open >= 0)
+    pop_to (walk, open);
   return 0;
 }
 
