@@ -16,6 +16,7 @@ typedef struct
 {
   int      width;
   int      height;
+  int      rows;       /* how far down the decoder got */
   gboolean too_large;
 } ImageInfo;
 
@@ -34,6 +35,17 @@ on_size_prepared (GdkPixbufLoader *loader,
       /* A size of zero makes the loader stop before it allocates pixels. */
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
+}
+
+static void
+on_area_updated (GdkPixbufLoader *loader,
+                 int              x,
+                 int              y,
+                 int              width,
+                 int              height,
+                 ImageInfo       *info)
+{
+  info->rows = MAX (info->rows, y + height);
 }
 
 static gboolean
@@ -57,6 +69,7 @@ check_image (const char  *mime,
       return FALSE;
     }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &info);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &info);
 
   ok = size > 0 && gdk_pixbuf_loader_write (loader, data, size, &local_error);
   /* Close even after a failure, or the loader complains when finalized. */
@@ -72,6 +85,15 @@ check_image (const char  *mime,
   if (!ok || gdk_pixbuf_loader_get_pixbuf (loader) == NULL)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "the file is not a valid %s image", mime);
+      return FALSE;
+    }
+  /* GdkPixbuf's PNG loader takes a file cut short without a word (a header
+   * declaring 14000 × 14000 and no pixels passes): a still image must have
+   * been decoded down to its last row. An animation's frames are decoded
+   * as it plays, not here. */
+  if (gdk_pixbuf_animation_is_static_image (gdk_pixbuf_loader_get_animation (loader)) && info.rows < info.height)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "the %s image ends before its last row", mime);
       return FALSE;
     }
 
