@@ -48,6 +48,20 @@ on_area_updated (GdkPixbufLoader *loader,
   info->rows = MAX (info->rows, y + height);
 }
 
+/* webp-pixbuf-loader 0.2 warns, and makes GdkPixbuf critical twice, on an
+ * animation it cannot decode (one cut short, say). Mockups are still images:
+ * an animation is refused before any decoder sees it. The flag is where
+ * libwebp reads it: in the VP8X chunk, first in the RIFF container or, in a
+ * bare bitstream, at the start. */
+static gboolean
+webp_is_animated (const guint8 *data,
+                  gsize         size)
+{
+  gsize at = size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0 ? 12 : 0;
+
+  return size >= at + 9 && memcmp (data + at, "VP8X", 4) == 0 && (data[at + 8] & 0x02) != 0;
+}
+
 static gboolean
 check_image (const char  *mime,
              GBytes      *content,
@@ -61,6 +75,12 @@ check_image (const char  *mime,
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
   gboolean ok;
+
+  if (g_str_equal (mime, "image/webp") && webp_is_animated (data, size))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "animated images are not accepted: upload a still image");
+      return FALSE;
+    }
 
   loader = gdk_pixbuf_loader_new_with_mime_type (mime, &local_error);
   if (loader == NULL)
