@@ -1,4 +1,4 @@
-/* test-upload.c — the checks of an upload before it is stored
+/* test-upload-check.c — the checks of an upload before it is stored
  *
  * The server's tests send uploads over HTTP (test-server-api); these call
  * rl_upload_check on bytes made to be hostile, as fuzz-upload does.
