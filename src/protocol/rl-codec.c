@@ -228,7 +228,7 @@ read_array (JsonNode         *node,
   return TRUE;
 }
 
-/* ---- strict JSON ------------------------------------------------------------ */
+/* ---- strict JSON --------------------------------------------------------- */
 
 /* Our messages nest five levels deep; json-glib recurses once per level. */
 #define JSON_MAX_DEPTH 32
