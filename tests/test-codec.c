@@ -815,6 +815,34 @@ test_strict_json (void)
   assert_parse_fails (deep->str, RL_ERROR_BAD_REQUEST);
 }
 
+/* Found by fuzz-message: json-glib 1.6 writes the double 2e-08 as
+ * "2e-08.0" (it adds ".0" to what has no point), which no JSON parser reads,
+ * json-glib's own included. A member's marker at x = 2e-08 was stored so and
+ * sent so to every subscriber: the document's threads could not be read
+ * again, by anyone. */
+static void
+test_tiny_coordinates (void)
+{
+  static const double values[] = { 2e-08, 1e-05, 5e-10, 1e-300, 4.9406564584124654e-324, 0.0, 1.0, 0.5, 1e-4 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = values[i], .y = values[G_N_ELEMENTS (values) - 1 - i] };
+      g_autoptr(JsonNode) node = rl_anchor_to_json (&anchor);
+      g_autofree char *text = rl_json_to_string (node, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) again = rl_json_parse (text, strlen (text), &error);
+      RlAnchor read = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_nonnull (again);
+      g_assert_true (rl_anchor_from_json (again, &read, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat_with_epsilon (read.x, anchor.x, 1e-15);
+      g_assert_cmpfloat_with_epsilon (read.y, anchor.y, 1e-15);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -838,6 +866,7 @@ main (int    argc,
   g_test_add_func ("/codec/lone-surrogates", test_lone_surrogates);
   g_test_add_func ("/codec/change-without-kind", test_change_without_kind);
   g_test_add_func ("/codec/strict-json", test_strict_json);
+  g_test_add_func ("/codec/tiny-coordinates", test_tiny_coordinates);
 
   return g_test_run ();
 }

@@ -557,6 +557,23 @@ add_node (JsonBuilder *builder,
 
 /* ---- anchors, comments, threads, documents ------------------------------- */
 
+/* json-glib 1.6 adds ".0" to a double written without a point, exponent or
+ * not: 2e-08 became "2e-08.0", which no parser reads (its own included).
+ * Such a value is moved by the least step that gives it a point. */
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  while (isfinite (value) && strpbrk (g_ascii_dtostr (buffer, sizeof buffer, value), "eE") != NULL &&
+         strchr (buffer, '.') == NULL)
+    value = nextafter (value, value < 1.0 ? 1.0 : 0.0);
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
 JsonNode *
 rl_anchor_to_json (const RlAnchor *anchor)
 {
@@ -565,10 +582,8 @@ rl_anchor_to_json (const RlAnchor *anchor)
   json_builder_begin_object (builder);
   if (anchor->kind == RL_DOC_KIND_IMAGE)
     {
-      json_builder_set_member_name (builder, "x");
-      json_builder_add_double_value (builder, anchor->x);
-      json_builder_set_member_name (builder, "y");
-      json_builder_add_double_value (builder, anchor->y);
+      add_double (builder, "x", anchor->x);
+      add_double (builder, "y", anchor->y);
     }
   else
     {
