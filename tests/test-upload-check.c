@@ -147,6 +147,53 @@ test_animated_webp (void)
   g_assert_no_error (error);
 }
 
+/* A RIFF container holding a VP8X header (a canvas size, flags) and no frame. */
+static GBytes *
+webp_canvas_only (guint32 width,
+                  guint32 height)
+{
+  guint8 bytes[30] = { 'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0, 0x10 };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      bytes[24 + i] = (guint8) ((width - 1) >> (8 * i));
+      bytes[27 + i] = (guint8) ((height - 1) >> (8 * i));
+    }
+  return g_bytes_new (bytes, sizeof bytes);
+}
+
+/* Found by fuzz-upload (as an out-of-memory): webp-pixbuf-loader allocates
+ * the canvas a VP8X header declares before GdkPixbuf asks whether that size
+ * is acceptable (5.9 GB for 96 × 15 million, from 30 bytes), and takes such a
+ * header with no frame after it for a blank image: 30 bytes passed as a
+ * valid 3000 × 3000 WebP. Both are answered from the header now, before any
+ * decoder sees the bytes. */
+static void
+test_webp_header (void)
+{
+  g_autoptr(GBytes) blank = webp_canvas_only (3000, 3000);
+  g_autoptr(GBytes) huge = webp_canvas_only (96, 15000000);
+  g_autoptr(GBytes) still = read_corpus_file ("lossless.webp");
+  g_autoptr(GBytes) not_riff = g_bytes_new_from_bytes (still, 12, g_bytes_get_size (still) - 12);
+  g_autoptr(GError) error = NULL;
+  int width, height;
+
+  g_assert_false (check ("image/webp", blank, &width, &height, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_assert_false (check ("image/webp", huge, &width, &height, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_false (check ("image/webp", not_riff, &width, &height, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+
+  g_assert_true (check ("image/webp", still, &width, &height, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (width, ==, 32);
+  g_assert_cmpint (height, ==, 24);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -156,6 +203,7 @@ main (int    argc,
   g_test_add_func ("/upload/whole-images", test_whole_images);
   g_test_add_func ("/upload/cut-short", test_cut_short);
   g_test_add_func ("/upload/animated-webp", test_animated_webp);
+  g_test_add_func ("/upload/webp-header", test_webp_header);
 
   return g_test_run ();
 }
