@@ -6,12 +6,15 @@
 
 #include "rl-application.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "redline-resources.h"
 #include "rl-account.h"
 #include "rl-connect-dialog.h"
 #include "rl-invite.h"
+#include "rl-pinned-database.h"
 #include "rl-window.h"
 
 struct _RlApplication
@@ -23,13 +26,15 @@ struct _RlApplication
   GMenu          *accounts_menu;
   GCancellable   *cancellable;
   GSettings      *settings;       /* NULL: the schema is not installed */
+  char           *stdin_link;     /* read by --join-stdin, joined on activate */
 };
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
 
 static RlConnectDialog *show_connect_dialog (RlApplication *self,
                                              GtkWindow     *parent,
-                                             const char    *server_url);
+                                             const char    *server_url,
+                                             const char    *fingerprint);
 
 /* Accelerators, all in one place. */
 static const struct
@@ -157,6 +162,9 @@ save_session (RlApplication *self,
 
   account = rl_account_new (rl_session_get_server_url (session), welcome->user.id,
                             rl_session_get_label (session), &error);
+  /* The pinned certificate goes with it: trusted again at the next start. */
+  if (account != NULL && !rl_account_set_fingerprint (account, rl_session_get_fingerprint (session), &error))
+    g_clear_object (&account);
   if (account == NULL)
     {
       toast_on_windows_of (self, session, error->message);
@@ -213,17 +221,20 @@ window_for (RlApplication *self,
   return RL_WINDOW (window);
 }
 
+/* The session of this server and token, trusting the same certificate. */
 static RlSession *
 find_open_session (RlApplication *self,
                    const char    *server_url,
-                   const char    *token)
+                   const char    *token,
+                   const char    *fingerprint)
 {
   for (guint i = 0; i < self->sessions->len; i++)
     {
       RlSession *open = g_ptr_array_index (self->sessions, i);
 
       if (g_str_equal (rl_session_get_server_url (open), server_url) &&
-          g_str_equal (rl_session_get_token (open), token))
+          g_str_equal (rl_session_get_token (open), token) &&
+          g_strcmp0 (rl_session_get_fingerprint (open), fingerprint) == 0)
         return open;
     }
   return NULL;
@@ -252,13 +263,19 @@ token_found (GObject      *source,
   RlAccount *account = RL_ACCOUNT (source);
   g_autoptr(GError) error = NULL;
   g_autofree char *token = rl_account_lookup_token_finish (account, result, &error);
+  const char *fingerprint = rl_account_get_fingerprint (account);
   g_autoptr(RlSession) session = NULL;
 
-  if (token != NULL && find_open_session (self, rl_account_get_server_url (account), token) != NULL)
+  if (token != NULL && find_open_session (self, rl_account_get_server_url (account), token, fingerprint) != NULL)
     ;   /* joined already, by a link: one session per account */
   else if (token != NULL)
-    session = rl_session_new (rl_account_get_server_url (account), token, rl_account_get_user_id (account),
-                              NULL, &error);
+    {
+      /* The certificate its invite link pinned, and no other. */
+      g_autoptr(GTlsDatabase) pinned = fingerprint ? rl_pinned_database_new (fingerprint) : NULL;
+
+      session = rl_session_new (rl_account_get_server_url (account), token, rl_account_get_user_id (account),
+                                pinned, &error);
+    }
   if (session != NULL)
     {
       /* Two accounts on one server are told apart before any welcome. */
@@ -387,7 +404,7 @@ connect_action (GSimpleAction *action,
                 gpointer       data)
 {
   rl_application_show_connect_dialog (data, gtk_application_get_active_window (GTK_APPLICATION (data)),
-                                      NULL);
+                                      NULL, NULL);
 }
 
 static void
@@ -435,14 +452,35 @@ rl_application_startup (GApplication *app)
   rl_account_list_all (self->cancellable, accounts_listed, g_object_ref (self));
 }
 
+/* Joins link in window, or says in it why not. */
+static void
+join_or_say (RlApplication *self,
+             RlWindow      *window,
+             const char    *link)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_application_join (self, link, GTK_WINDOW (window), &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the invite link: %s"), error->message);
+      g_autoptr(AdwToast) toast = adw_toast_new (title);
+
+      adw_toast_set_timeout (toast, 0);
+      rl_window_add_toast (window, toast);
+    }
+}
+
 static void
 rl_application_activate (GApplication *app)
 {
   RlApplication *self = RL_APPLICATION (app);
   RlWindow *window = window_for (self, NULL);
+  g_autofree char *link = g_steal_pointer (&self->stdin_link);
 
   if (rl_window_get_session (window) == NULL && self->current != NULL)
     rl_window_set_session (window, self->current);
+  if (link != NULL)
+    join_or_say (self, window, link);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -454,22 +492,107 @@ rl_application_open (GApplication  *app,
 {
   RlApplication *self = RL_APPLICATION (app);
   RlWindow *window = window_for (self, NULL);
+  g_autofree char *link = g_steal_pointer (&self->stdin_link);
 
   for (int i = 0; i < n_files; i++)
     {
       g_autofree char *uri = g_file_get_uri (files[i]);
-      g_autoptr(GError) error = NULL;
 
-      if (!rl_application_join (self, uri, GTK_WINDOW (window), &error))
-        {
-          g_autofree char *title = g_strdup_printf (_("Could not open the invite link: %s"), error->message);
-          g_autoptr(AdwToast) toast = adw_toast_new (title);
-
-          adw_toast_set_timeout (toast, 0);
-          rl_window_add_toast (window, toast);
-        }
+      join_or_say (self, window, uri);
     }
+  /* Given on the command line as well: both are joined. */
+  if (link != NULL)
+    join_or_say (self, window, link);
   gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The longest line --join-stdin reads: a link with the longest token, a
+ * long host and a fingerprint is well under it. */
+#define STDIN_LINK_MAX 4096
+
+/* One line from standard input, without its line break and the blanks a
+ * paste brings along; NULL with an error. Stops at the line break, so a
+ * terminal need not send end-of-file. */
+static char *
+read_stdin_link (GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  if (isatty (STDIN_FILENO))
+    g_printerr ("%s", _("Paste the invite link, then press Enter: "));
+  for (;;)
+    {
+      char c;
+      gssize got = read (STDIN_FILENO, &c, 1);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       /* Translators: %s says why, e.g. "Bad file descriptor" */
+                       _("Could not read the invite link from standard input: %s"), g_strerror (saved));
+          return NULL;
+        }
+      if (got == 0 || c == '\n')
+        break;
+      if (line->len >= STDIN_LINK_MAX)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The first line of standard input is too long for an invite link (at most %d bytes)"),
+                       STDIN_LINK_MAX);
+          return NULL;
+        }
+      g_string_append_c (line, c);
+    }
+  g_strstrip (line->str);
+  if (line->str[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("Standard input holds no invite link"));
+      return NULL;
+    }
+  return g_strdup (line->str);
+}
+
+/* --join-stdin: the link is checked here, where its error can be said on
+ * the terminal that ran the command, then handed to the running instance
+ * (over the session bus) or joined by this one once it is activated. */
+static int
+rl_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  RlApplication *self = RL_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *server_url = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *fingerprint = NULL;
+
+  if (!g_variant_dict_contains (options, "join-stdin"))
+    return -1;
+  link = read_stdin_link (&error);
+  if (link == NULL || !rl_invite_parse (link, &server_url, &token, &fingerprint, &error) ||
+      !g_application_register (app, NULL, &error))
+    {
+      g_printerr ("redline: %s\n", error->message);
+      return 1;
+    }
+  if (g_application_get_is_remote (app))
+    {
+      g_autoptr(GFile) file = g_file_new_for_uri (link);
+      GDBusConnection *bus = g_application_get_dbus_connection (app);
+
+      g_application_open (app, &file, 1, "");
+      /* Out before this process is. */
+      if (bus != NULL)
+        g_dbus_connection_flush_sync (bus, NULL, NULL);
+      return 0;
+    }
+  self->stdin_link = g_steal_pointer (&link);
+  return -1;
 }
 
 static void
@@ -521,6 +644,7 @@ rl_application_finalize (GObject *object)
   g_clear_object (&self->accounts_menu);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_free (self->stdin_link);
   G_OBJECT_CLASS (rl_application_parent_class)->finalize (object);
 }
 
@@ -536,6 +660,7 @@ rl_application_class_init (RlApplicationClass *klass)
   app_class->startup = rl_application_startup;
   app_class->activate = rl_application_activate;
   app_class->open = rl_application_open;
+  app_class->handle_local_options = rl_application_handle_local_options;
   app_class->shutdown = rl_application_shutdown;
   rl_app_register_resources ();
 }
@@ -547,6 +672,9 @@ rl_application_init (RlApplication *self)
   self->saved = g_hash_table_new (NULL, NULL);
   self->accounts_menu = g_menu_new ();
   self->cancellable = g_cancellable_new ();
+  g_application_add_main_option (G_APPLICATION (self), "join-stdin", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Connect with the invite link read from standard input, kept off the command line"),
+                                 NULL);
 }
 
 RlApplication *
@@ -580,17 +708,18 @@ rl_application_join (RlApplication  *self,
 {
   g_autofree char *server_url = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *fingerprint = NULL;
   RlConnectDialog *dialog;
   RlSession *session;
 
   g_return_val_if_fail (RL_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (link != NULL, FALSE);
 
-  if (!rl_invite_parse (link, &server_url, &token, error))
+  if (!rl_invite_parse (link, &server_url, &token, &fingerprint, error))
     return FALSE;
 
   /* The same link twice is the same account: one connection. */
-  session = find_open_session (self, server_url, token);
+  session = find_open_session (self, server_url, token, fingerprint);
   if (session != NULL)
     {
       set_current (self, session);
@@ -600,7 +729,7 @@ rl_application_join (RlApplication  *self,
   /* A new account is checked first, where its error can be said and fixed. */
   window = GTK_WINDOW (window_for (self, window));
   gtk_window_present (window);
-  dialog = show_connect_dialog (self, window, NULL);
+  dialog = show_connect_dialog (self, window, NULL, NULL);
   rl_connect_dialog_set_invite (dialog, link);
   rl_connect_dialog_submit (dialog);
   return TRUE;
@@ -707,7 +836,7 @@ on_dialog_connected (RlConnectDialog *dialog,
 {
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
   RlSession *session = find_open_session (self, rl_session_get_server_url (checked),
-                                          rl_session_get_token (checked));
+                                          rl_session_get_token (checked), rl_session_get_fingerprint (checked));
 
   /* Already open (the same link twice): one connection per account. */
   if (session == NULL)
@@ -723,9 +852,10 @@ on_dialog_connected (RlConnectDialog *dialog,
 static RlConnectDialog *
 show_connect_dialog (RlApplication *self,
                      GtkWindow     *parent,
-                     const char    *server_url)
+                     const char    *server_url,
+                     const char    *fingerprint)
 {
-  GtkWidget *dialog = rl_connect_dialog_new (parent, server_url);
+  GtkWidget *dialog = rl_connect_dialog_new (parent, server_url, fingerprint);
 
   g_signal_connect_object (dialog, "connected", G_CALLBACK (on_dialog_connected), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -735,7 +865,8 @@ show_connect_dialog (RlApplication *self,
 void
 rl_application_show_connect_dialog (RlApplication *self,
                                     GtkWindow     *parent,
-                                    const char    *server_url)
+                                    const char    *server_url,
+                                    const char    *fingerprint)
 {
   g_return_if_fail (RL_IS_APPLICATION (self));
 
@@ -744,7 +875,7 @@ rl_application_show_connect_dialog (RlApplication *self,
       parent = GTK_WINDOW (window_for (self, NULL));
       gtk_window_present (parent);
     }
-  show_connect_dialog (self, parent, server_url);
+  show_connect_dialog (self, parent, server_url, fingerprint);
 }
 
 /* The app's settings, or NULL when the schema is not installed (an

@@ -6,6 +6,12 @@
  * started plainly it opens the accounts the keyring holds, the last used
  * first, or asks the user to connect.
  *
+ * `--join-stdin` reads the invite link from standard input instead of the
+ * command line: a process's command line is readable by every user of the
+ * machine (/proc/PID/cmdline, ps), its environment by the same user and by
+ * every process it starts; a pipe is read by this process alone. The link
+ * goes to the running instance, if there is one, over the session bus.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -48,10 +54,12 @@ RlSession     *rl_application_find_session (RlApplication     *self,
 RlSession     *rl_application_get_current_session (RlApplication *self);
 /* "Accounts" items: win.account with the session key. */
 GMenuModel    *rl_application_get_accounts_menu   (RlApplication *self);
-/* server_url: prefilled (sign in again); may be NULL. */
+/* server_url: prefilled (sign in again); may be NULL; fingerprint: the
+ * certificate that server's account pins, or NULL. */
 void           rl_application_show_connect_dialog (RlApplication *self,
                                                    GtkWindow     *parent,
-                                                   const char    *server_url);
+                                                   const char    *server_url,
+                                                   const char    *fingerprint);
 
 /* The app's settings (io.github.redline.Redline), or NULL when the schema
  * is not installed. */

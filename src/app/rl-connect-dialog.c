@@ -10,6 +10,7 @@
 
 #include "rl-error.h"
 #include "rl-invite.h"
+#include "rl-pinned-database.h"
 
 struct _RlConnectDialog
 {
@@ -25,6 +26,8 @@ struct _RlConnectDialog
   GtkButton    *connect_button;
   GtkWidget    *cancel_button;
   char         *error;
+  char         *pinned_url;    /* the prefilled address, when its account pins… */
+  char         *pinned_fp;     /* …this certificate */
 
   RlSession    *session;       /* being checked */
   GtkWidget    *checked_row;   /* what a refused token is said under */
@@ -121,6 +124,9 @@ describe_failure (RlSession    *session,
   g_autofree char *address = address_of (session);
 
   *token_at_fault = FALSE;
+  /* Names the server and both certificates already. */
+  if (g_error_matches (error, RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH))
+    return g_strdup (error->message);
   if (g_error_matches (error, RL_ERROR, RL_ERROR_UNAUTHORIZED))
     {
       *token_at_fault = TRUE;
@@ -204,15 +210,17 @@ static void
 start_check (RlConnectDialog *self,
              const char      *server_url,
              const char      *token,
+             const char      *fingerprint,
              GtkWidget       *row)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) pinned = fingerprint ? rl_pinned_database_new (fingerprint) : NULL;
   g_autofree char *address = NULL;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
-  self->session = rl_session_new (server_url, token, NULL, NULL, &error);
+  self->session = rl_session_new (server_url, token, NULL, pinned, &error);
   if (self->session == NULL)
     {
       show_error (self, row, error->message);
@@ -253,7 +261,11 @@ rl_connect_dialog_dispose (GObject *object)
 static void
 rl_connect_dialog_finalize (GObject *object)
 {
-  g_free (RL_CONNECT_DIALOG (object)->error);
+  RlConnectDialog *self = RL_CONNECT_DIALOG (object);
+
+  g_free (self->error);
+  g_free (self->pinned_url);
+  g_free (self->pinned_fp);
   G_OBJECT_CLASS (rl_connect_dialog_parent_class)->finalize (object);
 }
 
@@ -296,7 +308,8 @@ rl_connect_dialog_init (RlConnectDialog *self)
 
 GtkWidget *
 rl_connect_dialog_new (GtkWindow  *parent,
-                       const char *server_url)
+                       const char *server_url,
+                       const char *fingerprint)
 {
   RlConnectDialog *self = g_object_new (RL_TYPE_CONNECT_DIALOG, "transient-for", parent, NULL);
 
@@ -304,6 +317,11 @@ rl_connect_dialog_new (GtkWindow  *parent,
     {
       gtk_editable_set_text (GTK_EDITABLE (self->server_row), server_url);
       gtk_widget_grab_focus (GTK_WIDGET (self->token_row));
+      if (fingerprint != NULL)
+        {
+          self->pinned_url = rl_server_url_normalize (server_url, NULL);
+          self->pinned_fp = rl_fingerprint_normalize (fingerprint, NULL);
+        }
     }
   return GTK_WIDGET (self);
 }
@@ -315,6 +333,7 @@ rl_connect_dialog_submit (RlConnectDialog *self)
   g_autofree char *server = NULL;
   g_autofree char *token = NULL;
   g_autofree char *server_url = NULL;
+  g_autofree char *fingerprint = NULL;
   g_autofree char *link = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *token_row;
@@ -333,7 +352,7 @@ rl_connect_dialog_submit (RlConnectDialog *self)
     {
       g_autofree char *link_token = NULL;
 
-      if (!rl_invite_parse (invite, &server_url, &link_token, &error))
+      if (!rl_invite_parse (invite, &server_url, &link_token, &fingerprint, &error))
         {
           show_error (self, GTK_WIDGET (self->invite_row), error->message);
           return FALSE;
@@ -355,8 +374,12 @@ rl_connect_dialog_submit (RlConnectDialog *self)
           show_error (self, GTK_WIDGET (self->server_row), error->message);
           return FALSE;
         }
+      /* Signing in again to an account that pins its certificate: the
+       * same server is trusted the same way. */
+      if (self->pinned_url != NULL && self->pinned_fp != NULL && g_str_equal (server_url, self->pinned_url))
+        fingerprint = g_strdup (self->pinned_fp);
       /* The link's checks say whether the token can be one. */
-      link = rl_invite_format (server_url, token, &error);
+      link = rl_invite_format (server_url, token, fingerprint, &error);
       if (link == NULL)
         {
           show_error (self, GTK_WIDGET (self->token_row), error->message);
@@ -366,7 +389,7 @@ rl_connect_dialog_submit (RlConnectDialog *self)
     }
 
   show_error (self, NULL, NULL);
-  start_check (self, server_url, token, token_row);
+  start_check (self, server_url, token, fingerprint, token_row);
   return self->session != NULL;
 }
 

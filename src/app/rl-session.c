@@ -10,6 +10,7 @@
 
 #include "rl-error.h"
 #include "rl-error-text.h"
+#include "rl-pinned-database.h"
 
 struct _RlSession
 {
@@ -19,6 +20,7 @@ struct _RlSession
   char         *server_url;
   char         *host;
   char         *token;
+  char         *fingerprint;  /* of the pinned certificate, or NULL */
   char         *label;
   gboolean      started;
 };
@@ -140,6 +142,11 @@ check_state (RlConnection *connection,
                             : g_error_new_literal (RL_ERROR, RL_ERROR_UNAUTHORIZED,
                                                    rl_error_text (RL_ERROR_UNAUTHORIZED)));
       break;
+    case RL_CONNECTION_UNTRUSTED:
+      /* The connection always says which certificate it met. */
+      g_return_if_fail (why != NULL);
+      check_done (task, g_error_copy (why));
+      break;
     case RL_CONNECTION_RECONNECTING:
       /* Retried for another reason than a failure (the network changed):
        * the answer is still to come. */
@@ -199,6 +206,7 @@ rl_session_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->host);
   g_free (self->token);
+  g_free (self->fingerprint);
   g_free (self->label);
   G_OBJECT_CLASS (rl_session_parent_class)->finalize (object);
 }
@@ -263,6 +271,8 @@ rl_session_new (const char    *server_url,
   self->api = api;
   self->server_url = g_strdup (server_url);
   self->token = g_strdup (token);
+  if (tls_database != NULL && RL_IS_PINNED_DATABASE (tls_database))
+    self->fingerprint = g_strdup (rl_pinned_database_get_fingerprint (RL_PINNED_DATABASE (tls_database)));
   uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
   if (uri != NULL && g_uri_get_port (uri) > 0)
     self->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
@@ -387,6 +397,13 @@ rl_session_get_token (RlSession *self)
 {
   g_return_val_if_fail (RL_IS_SESSION (self), NULL);
   return self->token;
+}
+
+const char *
+rl_session_get_fingerprint (RlSession *self)
+{
+  g_return_val_if_fail (RL_IS_SESSION (self), NULL);
+  return self->fingerprint;
 }
 
 const char *

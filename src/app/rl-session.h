@@ -20,7 +20,9 @@ G_DECLARE_FINAL_TYPE (RlSession, rl_session, RL, SESSION, GObject)
 
 /* server_url: "ws://…" or "wss://…" as rl_server_url_normalize gives it;
  * user_id: the account's, known from an earlier welcome (NULL for a new
- * account). NULL with an error for an address RlApi refuses. */
+ * account); tls_database: what the connection and the API trust (NULL:
+ * the system's; an RlPinnedDatabase for an account that pins its server's
+ * certificate). NULL with an error for an address RlApi refuses. */
 RlSession    *rl_session_new            (const char    *server_url,
                                          const char    *token,
                                          const char    *user_id,
@@ -52,6 +54,8 @@ const char   *rl_session_get_server_url (RlSession     *self);
 const char   *rl_session_get_host       (RlSession     *self);
 /* The token, for the keyring only. */
 const char   *rl_session_get_token      (RlSession     *self);
+/* The pinned certificate's SHA-256 (rl-pinned-database.h), or NULL. */
+const char   *rl_session_get_fingerprint (RlSession    *self);
 /* What menus call it: "NAME on HOST" once welcomed, else the label set
  * (the keyring's, for a saved account), else the host. */
 const char   *rl_session_get_label      (RlSession     *self);

@@ -47,6 +47,7 @@ struct _RlThreadPanel
   gboolean            quiet_focus; /* focus moves on its own: it selects nothing */
   guint               scroll_id;
   guint               scroll_frames;
+  int                 scroll_list_height;   /* at the last try */
   guint               tick_id;
 };
 
@@ -163,13 +164,18 @@ scroll_tick (GtkWidget     *widget,
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bounds.origin.y + bounds.size.height);
   /* Rows above may still grow (their text wraps once they have a width),
-   * and the list's height with them: until the row is really in view, try
-   * again on the next frames (a second at most). */
+   * and the list's height with them: until the row is really in view and
+   * the list has kept its height for a frame, try again on the next frames
+   * (60 at most). */
   if (++self->scroll_frames < 60 &&
       (bounds.origin.y < gtk_adjustment_get_value (adjustment) - 1 ||
        bounds.origin.y + bounds.size.height >
-         gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) + 1))
-    return G_SOURCE_CONTINUE;
+         gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) + 1 ||
+       gtk_widget_get_height (GTK_WIDGET (self->list)) != self->scroll_list_height))
+    {
+      self->scroll_list_height = gtk_widget_get_height (GTK_WIDGET (self->list));
+      return G_SOURCE_CONTINUE;
+    }
   self->scroll_id = 0;
   return G_SOURCE_REMOVE;
 }
@@ -178,6 +184,7 @@ static void
 scroll_to_selected (RlThreadPanel *self)
 {
   self->scroll_frames = 0;
+  self->scroll_list_height = -1;
   if (self->scroll_id == 0)
     self->scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list), scroll_tick, self, NULL);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rl-banner.h"
+#include "rl-pinned-database.h"
 #include "rl-error.h"
 #include "rl-image-view.h"
 #include "rl-page-view.h"
@@ -70,6 +71,8 @@ struct _RlWindow
   RlBanner             *reconnecting_banner;
   RlBanner             *offline_banner;
   RlBanner             *signed_out_banner;
+  RlBanner             *untrusted_banner;
+  GtkWidget            *untrusted_dialog;    /* its Details…, while shown */
 
   RlSession            *session;
   gboolean              was_online;
@@ -366,7 +369,7 @@ static void
 refresh_documents (RlWindow *self);
 
 /* Retrying a server not reached yet: nothing was lost. */
-#define LOOK_UNREACHED (RL_CONNECTION_UNAUTHORIZED + 1)
+#define LOOK_UNREACHED (RL_CONNECTION_UNTRUSTED + 1)
 
 /* What each state shows: the connection button's icon and tooltip, and
  * why nothing can be added meanwhile (NULL: it can), on a page and on an
@@ -396,6 +399,10 @@ static const struct
     "dialog-password-symbolic", N_("Signed out: the server refused the token"),
     N_("You’re signed out; sign in again to comment."),
     N_("You’re signed out; sign in again to add markers.") },
+  [RL_CONNECTION_UNTRUSTED] = {
+    "channel-insecure-symbolic", N_("Not connected: the server presented a different certificate (click to check again)"),
+    N_("Not connected: the server’s certificate is not the one this account trusts."),
+    N_("Not connected: the server’s certificate is not the one this account trusts.") },
   [LOOK_UNREACHED] = {
     "network-wired-acquiring-symbolic", N_("Can’t reach the server, retrying (click to retry now)"),
     N_("The server can’t be reached yet; you can comment once it is."),
@@ -429,6 +436,19 @@ update_connection (RlWindow *self)
   rl_banner_set_revealed (self->reconnecting_banner, connection && state == RL_CONNECTION_RECONNECTING);
   rl_banner_set_revealed (self->offline_banner, connection && state == RL_CONNECTION_OFFLINE);
   rl_banner_set_revealed (self->signed_out_banner, connection && state == RL_CONNECTION_UNAUTHORIZED);
+  rl_banner_set_revealed (self->untrusted_banner, connection && state == RL_CONNECTION_UNTRUSTED);
+  if (state == RL_CONNECTION_UNTRUSTED)
+    {
+      /* Translators: the banner when the server's certificate is not the
+       * pinned one; %s is "host:port". Details… shows both fingerprints */
+      g_autofree char *title = g_strdup_printf (_("Not connected: %s presented a different certificate from the one "
+                                                  "this account trusts. Nothing was sent to it."),
+                                                rl_session_get_host (self->session));
+
+      rl_banner_set_title (self->untrusted_banner, title);
+    }
+  else if (self->untrusted_dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->untrusted_dialog));
   if (state == RL_CONNECTION_UNAUTHORIZED)
     /* "No longer" only for a token that once worked: an account kept in the
      * keyring, or one welcomed before (both name the user). */
@@ -467,12 +487,44 @@ on_banner_retry (RlWindow *self)
 }
 
 static void
+on_untrusted_response (RlWindow   *self,
+                       const char *response)
+{
+  if (g_str_equal (response, "check"))
+    on_banner_retry (self);
+}
+
+/* Both fingerprints, to compare with what the team says, and a way to
+ * check again from there. */
+static void
+on_untrusted_details (RlWindow *self)
+{
+  RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
+  const GError *error = connection ? rl_connection_get_last_error (connection) : NULL;
+  GtkWidget *dialog;
+
+  if (error == NULL || self->untrusted_dialog != NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Another Certificate"), error->message);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"), "check", _("C_heck Again"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_untrusted_response), self, G_CONNECT_SWAPPED);
+  self->untrusted_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->untrusted_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 on_sign_in_again (RlWindow *self)
 {
   RlApplication *app = RL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
   if (app && self->session)
-    rl_application_show_connect_dialog (app, GTK_WINDOW (self), rl_session_get_server_url (self->session));
+    rl_application_show_connect_dialog (app, GTK_WINDOW (self), rl_session_get_server_url (self->session),
+                                        rl_session_get_fingerprint (self->session));
 }
 
 /* ---- documents ----------------------------------------------------------- */
@@ -573,7 +625,15 @@ documents_listed (GObject      *source,
   /* What is listed (the list kept from before, say) stays. */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->documents)) > 0)
     return;
-  if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
+  if (g_error_matches (error, RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH))
+    {
+      /* The banner says which server and has the details. */
+      adw_status_page_set_icon_name (self->doc_list_status, "channel-insecure-symbolic");
+      adw_status_page_set_title (self->doc_list_status, _("Not Connected"));
+      adw_status_page_set_description (self->doc_list_status,
+                                       _("The server’s certificate is not the one this account trusts, so nothing was sent to it."));
+    }
+  else if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
     {
       adw_status_page_set_icon_name (self->doc_list_status, "network-offline-symbolic");
       adw_status_page_set_title (self->doc_list_status, _("No Documents Kept Offline"));
@@ -1314,6 +1374,14 @@ rl_window_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_object (&self->last_toast);
+  if (self->untrusted_dialog != NULL)
+    {
+      GtkWidget *dialog = self->untrusted_dialog;
+
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->untrusted_dialog);
+      self->untrusted_dialog = NULL;
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
   /* The bindings end with the window: its view can outlive it a moment
    * (its hide-resolved action holds it), and must not follow them then. */
   if (self->settings != NULL)
@@ -1540,6 +1608,7 @@ rl_window_init (RlWindow *self)
                                      _("Retry Now"), G_CALLBACK (on_banner_retry));
   self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
                                         _("Sign In Again"), G_CALLBACK (on_sign_in_again));
+  self->untrusted_banner = add_banner (self, "", _("Details…"), G_CALLBACK (on_untrusted_details));
 
   self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
@@ -1714,6 +1783,8 @@ rl_window_get_banner (RlWindow   *self,
     return self->offline_banner;
   if (g_str_equal (name, "signed-out"))
     return self->signed_out_banner;
+  if (g_str_equal (name, "untrusted"))
+    return self->untrusted_banner;
   g_return_val_if_reached (NULL);
 }
 

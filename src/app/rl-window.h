@@ -55,7 +55,7 @@ const char    *rl_window_get_visible_page (RlWindow      *self);
 RlImageView   *rl_window_get_image_view   (RlWindow      *self);
 RlPageView    *rl_window_get_page_view    (RlWindow      *self);
 RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
-/* "reconnecting", "offline" or "signed-out". */
+/* "reconnecting", "offline", "signed-out" or "untrusted". */
 RlBanner      *rl_window_get_banner       (RlWindow      *self,
                                            const char    *name);
 AdwToast      *rl_window_get_last_toast   (RlWindow      *self);

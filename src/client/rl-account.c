@@ -23,6 +23,7 @@ struct _RlAccount
   char     *server_url;
   char     *user_id;
   char     *label;
+  char     *fingerprint;   /* NULL: no certificate pinned */
 };
 
 G_DEFINE_FINAL_TYPE (RlAccount, rl_account, G_TYPE_OBJECT)
@@ -36,6 +37,7 @@ enum
   PROP_USER_ID,
   PROP_TLS,
   PROP_LABEL,
+  PROP_FINGERPRINT,
   N_PROPS
 };
 
@@ -50,6 +52,7 @@ account_schema (void)
     {
       { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "fingerprint", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
   };
@@ -57,6 +60,7 @@ account_schema (void)
   return &schema;
 }
 
+/* What finds the account's item: its server and its user. */
 static GHashTable *
 account_attributes (RlAccount *self)
 {
@@ -65,6 +69,17 @@ account_attributes (RlAccount *self)
   /* The table borrows the strings: it lives no longer than the call. */
   g_hash_table_insert (attributes, (gpointer) "server", self->server_url);
   g_hash_table_insert (attributes, (gpointer) "user", self->user_id);
+  return attributes;
+}
+
+/* What the item holds besides: the pinned certificate, when there is one. */
+static GHashTable *
+item_attributes (RlAccount *self)
+{
+  GHashTable *attributes = account_attributes (self);
+
+  if (self->fingerprint != NULL)
+    g_hash_table_insert (attributes, (gpointer) "fingerprint", self->fingerprint);
   return attributes;
 }
 
@@ -128,6 +143,7 @@ rl_account_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->user_id);
   g_free (self->label);
+  g_free (self->fingerprint);
 
   G_OBJECT_CLASS (rl_account_parent_class)->finalize (object);
 }
@@ -153,6 +169,9 @@ rl_account_get_property (GObject    *object,
       break;
     case PROP_LABEL:
       g_value_set_string (value, self->label);
+      break;
+    case PROP_FINGERPRINT:
+      g_value_set_string (value, self->fingerprint);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -196,6 +215,10 @@ rl_account_class_init (RlAccountClass *klass)
   properties[PROP_LABEL] =
     g_param_spec_string ("label", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Checked by rl_account_set_fingerprint(), which can fail. */
+  properties[PROP_FINGERPRINT] =
+    g_param_spec_string ("fingerprint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -297,6 +320,49 @@ rl_account_set_label (RlAccount  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
 }
 
+const char *
+rl_account_get_fingerprint (RlAccount *self)
+{
+  g_return_val_if_fail (RL_IS_ACCOUNT (self), NULL);
+
+  return self->fingerprint;
+}
+
+gboolean
+rl_account_set_fingerprint (RlAccount   *self,
+                            const char  *fingerprint,
+                            GError     **error)
+{
+  g_autoptr(GError) fp_error = NULL;
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (RL_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (self->server_url != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (fingerprint != NULL)
+    {
+      if (!rl_account_get_tls (self))
+        {
+          g_set_error_literal (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID,
+                               _("A certificate can only be pinned for a wss:// address"));
+          return FALSE;
+        }
+      normalized = rl_fingerprint_normalize (fingerprint, &fp_error);
+      if (normalized == NULL)
+        {
+          g_set_error_literal (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID, fp_error->message);
+          return FALSE;
+        }
+    }
+  if (g_strcmp0 (normalized, self->fingerprint) == 0)
+    return TRUE;
+  g_free (self->fingerprint);
+  self->fingerprint = g_steal_pointer (&normalized);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
+  return TRUE;
+}
+
 gboolean
 rl_account_equal (RlAccount *a,
                   RlAccount *b)
@@ -309,6 +375,79 @@ rl_account_equal (RlAccount *a,
 
 /* ---- save ---------------------------------------------------------------- */
 
+/* The other items of this (server, user) — kept with another fingerprint
+ * or none, which the keyring does not count as the same item — go, one at
+ * a time, so one item is left. */
+static void prune_next (GTask *task);
+
+static void
+on_pruned (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_item_delete_finish (SECRET_ITEM (source), result, &error))
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
+  prune_next (g_steal_pointer (&task));
+}
+
+static void
+prune_next (GTask *task)
+{
+  GQueue *stale = g_task_get_task_data (task);
+  g_autoptr(SecretItem) item = g_queue_pop_head (stale);
+
+  if (item == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  secret_item_delete (item, g_task_get_cancellable (task), on_pruned, task);
+}
+
+static void
+stale_queue_free (GQueue *stale)
+{
+  g_queue_free_full (stale, g_object_unref);
+}
+
+static void
+on_siblings_found (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RlAccount *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GQueue *stale;
+  GList *items;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
+  stale = g_queue_new ();
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+
+      if (SECRET_IS_ITEM (l->data) &&
+          g_strcmp0 (g_hash_table_lookup (attributes, "fingerprint"), self->fingerprint) != 0)
+        g_queue_push_tail (stale, g_object_ref (l->data));
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_set_task_data (task, stale, (GDestroyNotify) stale_queue_free);
+  prune_next (g_steal_pointer (&task));
+}
+
 static void
 on_stored (GObject      *source,
            GAsyncResult *result,
@@ -318,7 +457,14 @@ on_stored (GObject      *source,
   GError *error = NULL;
 
   if (secret_password_store_finish (result, &error))
-    g_task_return_boolean (task, TRUE);
+    {
+      RlAccount *self = g_task_get_source_object (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      g_autoptr(GHashTable) attributes = account_attributes (self);
+
+      secret_password_searchv (account_schema (), attributes, SECRET_SEARCH_ALL, cancellable, on_siblings_found,
+                               g_steal_pointer (&task));
+    }
   else if (error != NULL)
     g_task_return_error (task, keyring_error (error));
   else
@@ -351,7 +497,7 @@ rl_account_save (RlAccount           *self,
       return;
     }
 
-  attributes = account_attributes (self);
+  attributes = item_attributes (self);
   item_label = g_strconcat (ITEM_LABEL_PREFIX, self->label, NULL);
   secret_password_storev (account_schema (), attributes, SECRET_COLLECTION_DEFAULT, item_label, token,
                           cancellable, on_stored, g_steal_pointer (&task));
@@ -570,8 +716,11 @@ on_searched (GObject      *source,
       account = rl_account_new (g_hash_table_lookup (attributes, "server") ?: "",
                                 g_hash_table_lookup (attributes, "user"), shown, NULL);
       /* An item of our schema that we did not write (or an older form):
-       * not an account this version can use. */
-      if (account == NULL)
+       * not an account this version can use. A fingerprint that is not
+       * one leaves it out too: dropped, it would trust whatever the
+       * system's authorities vouch for instead. */
+      if (account == NULL ||
+          !rl_account_set_fingerprint (account, g_hash_table_lookup (attributes, "fingerprint"), NULL))
         {
           g_debug ("skipping a keyring item of schema %s with unusable attributes", RL_ACCOUNT_SCHEMA_NAME);
           continue;

@@ -4,9 +4,12 @@
  * rl_server_url_normalize) and the user id the server's welcome named. The
  * token lives only in the Secret Service (libsecret), in the default
  * collection, as an item of the schema RL_ACCOUNT_SCHEMA_NAME with the
- * attributes `server` and `user`; nothing of it is written to plain files
- * or logged. One (server, user) pair is one item: saving again replaces the
- * token and the label, it never adds a second item.
+ * attributes `server` and `user`, and `fingerprint` for an account that
+ * trusts one self-signed certificate (the SHA-256 its invite link pinned,
+ * rl-pinned-database.h), so that the app trusts it again at the next
+ * start; nothing of it is written to plain files or logged. One (server,
+ * user) pair is one item: saving again replaces the token, the label and
+ * the fingerprint, it never adds a second item.
  *
  * Every keyring call may fail with RL_ACCOUNT_ERROR_NO_KEYRING (no session
  * bus or no Secret Service), RL_ACCOUNT_ERROR_LOCKED (the keyring is locked
@@ -55,11 +58,22 @@ const char  *rl_account_get_label       (RlAccount            *self);
 /* Kept in the keyring by the next rl_account_save(). */
 void         rl_account_set_label       (RlAccount            *self,
                                          const char           *label);
+/* The pinned certificate's SHA-256 (64 lower-case hexadecimal digits), or
+ * NULL: the server is trusted as the system's certificate authorities
+ * say. */
+const char  *rl_account_get_fingerprint (RlAccount            *self);
+/* Kept by the next rl_account_save(); any spelling rl_fingerprint_normalize
+ * takes, or NULL for none. FALSE with RL_ACCOUNT_ERROR_INVALID for one that
+ * is not a fingerprint, or on a ws:// account (no TLS, nothing to pin). */
+gboolean     rl_account_set_fingerprint (RlAccount            *self,
+                                         const char           *fingerprint,
+                                         GError              **error);
 /* Same server and same user: the same keyring item. */
 gboolean     rl_account_equal           (RlAccount            *a,
                                          RlAccount            *b);
 
-/* Stores token (replacing the one stored for this account, if any). */
+/* Stores token (replacing the one stored for this account, if any), the
+ * label and the fingerprint. */
 void         rl_account_save            (RlAccount            *self,
                                          const char           *token,
                                          GCancellable         *cancellable,
@@ -89,9 +103,10 @@ gboolean     rl_account_delete_finish   (RlAccount            *self,
                                          GAsyncResult         *result,
                                          GError              **error);
 
-/* Every stored account (tokens are not read), sorted by label: a
- * GListModel of RlAccount. Asks to unlock a locked keyring;
- * RL_ACCOUNT_ERROR_LOCKED when it stays locked. */
+/* Every stored account (tokens are not read) with its fingerprint, sorted
+ * by label: a GListModel of RlAccount. An item whose fingerprint is not
+ * one is left out rather than trusted some other way. Asks to unlock a
+ * locked keyring; RL_ACCOUNT_ERROR_LOCKED when it stays locked. */
 void         rl_account_list_all        (GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);

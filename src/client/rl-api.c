@@ -16,6 +16,7 @@
 #include "rl-codec.h"
 #include "rl-error.h"
 #include "rl-limits.h"
+#include "rl-pinned-database.h"
 #include "rl-snapshot-cache.h"
 
 /* ---- document item ------------------------------------------------------- */
@@ -172,15 +173,30 @@ new_message (RlApi      *self,
   SoupMessage *msg = soup_message_new (method, url);
 
   if (msg != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                  self->authorization);
+    {
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    self->authorization);
+      rl_pinned_database_watch (msg);
+    }
   return msg;
+}
+
+/* Sends msg for task, which done takes over with the exchange. */
+static void
+send_message (RlApi               *self,
+              SoupMessage         *msg,
+              GTask               *task,
+              GAsyncReadyCallback  done)
+{
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    done, task);
 }
 
 /* The error a finished exchange means, or NULL when it succeeded
  * (2xx, or 304 where allowed). */
 static GError *
-exchange_error (SoupMessage *msg,
+exchange_error (SoupSession *session,
+                SoupMessage *msg,
                 GBytes      *body,
                 GError      *transport_error)
 {
@@ -191,6 +207,10 @@ exchange_error (SoupMessage *msg,
     {
       if (g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_error_copy (transport_error);
+      /* Not the pinned certificate: said as such, never as a TLS failure. */
+      error = rl_pinned_database_mismatch_error (soup_session_get_tls_database (session), msg);
+      if (error != NULL)
+        return error;
       /* Translators: %s is the reason from the network layer */
       return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST, _("Could not reach the server: %s"),
                           transport_error->message);
@@ -230,7 +250,9 @@ is_unreachable (SoupMessage  *msg,
 {
   guint status = msg ? soup_message_get_status (msg) : 0;
 
+  /* What answered is not the pinned server: the one we trust is away. */
   return g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST) ||
+         g_error_matches (error, RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH) ||
          status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
          status == SOUP_STATUS_GATEWAY_TIMEOUT;
 }
@@ -263,7 +285,7 @@ exchange_finish (GObject       *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) transport_error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &transport_error);
-  GError *exchange = exchange_error (msg, body, transport_error);
+  GError *exchange = exchange_error (SOUP_SESSION (source), msg, body, transport_error);
 
   if (msg_out)
     *msg_out = msg;
@@ -523,8 +545,7 @@ rl_api_list_documents (RlApi               *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_api_list_documents);
   msg = new_message (self, "GET", "/api/v1/docs");
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    list_done, g_steal_pointer (&task));
+  send_message (self, msg, g_steal_pointer (&task), list_done);
 }
 
 GListModel *
@@ -555,6 +576,20 @@ content_request_free (ContentRequest *request)
   g_free (request);
 }
 
+/* Keeps bytes in memory as doc_id's content, with the ETag that names them. */
+static void
+remember_content (RlApi      *self,
+                  const char *doc_id,
+                  const char *etag,
+                  GBytes     *bytes)
+{
+  CachedContent *cached = g_new0 (CachedContent, 1);
+
+  cached->etag = g_strdup (etag);
+  cached->bytes = g_bytes_ref (bytes);
+  g_hash_table_replace (self->content, g_strdup (doc_id), cached);
+}
+
 /* The kept bytes answer: a 304, or a server out of reach. Only what the
  * server confirmed (confirmed: a 304 to this token) is kept in memory, to
  * be written to the cache the welcome names. */
@@ -565,13 +600,7 @@ return_kept (RlApi          *self,
              gboolean        confirmed)
 {
   if (request->from_disk && confirmed)
-    {
-      CachedContent *cached = g_new0 (CachedContent, 1);
-
-      cached->etag = g_strdup (request->etag);
-      cached->bytes = g_bytes_ref (request->kept);
-      g_hash_table_replace (self->content, g_strdup (request->doc_id), cached);
-    }
+    remember_content (self, request->doc_id, request->etag, request->kept);
   g_task_return_pointer (task, g_bytes_ref (request->kept), (GDestroyNotify) g_bytes_unref);
 }
 
@@ -617,11 +646,7 @@ content_done (GObject      *source,
   etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
   if (etag != NULL)
     {
-      CachedContent *cached = g_new0 (CachedContent, 1);
-
-      cached->etag = g_strdup (etag);
-      cached->bytes = g_bytes_ref (body);
-      g_hash_table_replace (self->content, g_strdup (request->doc_id), cached);
+      remember_content (self, request->doc_id, etag, body);
       keep_content (self, request->doc_id, etag, body);
     }
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
@@ -641,8 +666,7 @@ send_content_request (GTask *task)
   msg = new_message (self, "GET", path);
   if (request->etag != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", request->etag);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    content_done, task);
+  send_message (self, msg, task, content_done);
 }
 
 static void
@@ -776,7 +800,9 @@ too_large_error (const char *name,
                       name, file_size, limit);
 }
 
-/* The error of a finished or failed upload, in words that say what to do. */
+/* The error of a finished or failed upload, in words that say what to do.
+ * One of another domain than RL_ERROR is the file's, which could not be
+ * read: exchange_error puts every failed exchange in RL_ERROR. */
 static GError *
 upload_error (const GError *error,
               const char   *name,
@@ -786,7 +812,8 @@ upload_error (const GError *error,
   g_autofree char *limit = NULL;
 
   if (error->domain != RL_ERROR)
-    return g_error_copy (error);
+    /* Translators: %s is a file name, then why it could not be read */
+    return g_error_new (error->domain, error->code, _("Could not read “%s”: %s"), name, error->message);
   switch (error->code)
     {
     case RL_ERROR_CONNECTION_LOST:
@@ -795,10 +822,13 @@ upload_error (const GError *error,
         return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
                             _("The connection was lost while uploading “%s”; upload it again when you’re back online"),
                             name);
-      if (!g_network_monitor_get_network_available (g_network_monitor_get_default ()))
-        return g_error_new (RL_ERROR, RL_ERROR_OFFLINE, _("You’re offline; upload “%s” again when you’re back"), name);
-      return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
-                          _("The server can’t be reached; upload “%s” again once it is back"), name);
+      if (g_network_monitor_get_network_available (g_network_monitor_get_default ()))
+        return g_error_new (RL_ERROR, RL_ERROR_CONNECTION_LOST,
+                            _("The server can’t be reached; upload “%s” again once it is back"), name);
+      /* No network at all: offline. */
+      G_GNUC_FALLTHROUGH;
+    case RL_ERROR_OFFLINE:
+      return g_error_new (RL_ERROR, RL_ERROR_OFFLINE, _("You’re offline; upload “%s” again when you’re back"), name);
     case RL_ERROR_FORBIDDEN:
       /* Translators: "Viewers" is the read-only role of a team's account
        * (viewer, member, admin), not the people looking at a document now */
@@ -828,8 +858,6 @@ upload_error (const GError *error,
     case RL_ERROR_RATE_LIMITED:
       return g_error_new (RL_ERROR, RL_ERROR_RATE_LIMITED,
                           _("The server is busy; upload “%s” again in a moment"), name);
-    case RL_ERROR_OFFLINE:
-      return g_error_new (RL_ERROR, RL_ERROR_OFFLINE, _("You’re offline; upload “%s” again when you’re back"), name);
     case RL_ERROR_TIMEOUT:
       return g_error_new (RL_ERROR, RL_ERROR_TIMEOUT,
                           _("The server did not answer in time; upload “%s” again later"), name);
@@ -916,8 +944,7 @@ rl_api_upload (RlApi               *self,
   path = upload_path (title);
   msg = new_message (self, "POST", path);
   soup_message_set_request_body_from_bytes (msg, content_type, content);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    upload_done, g_steal_pointer (&task));
+  send_message (self, msg, g_steal_pointer (&task), upload_done);
 }
 
 RlDocItem *
@@ -952,16 +979,10 @@ upload_opened (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
   g_autofree char *path = NULL;
-  GCancellable *cancellable;
 
   if (stream == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        /* Translators: %s is a file name, then why it could not be read */
-        g_task_return_new_error (task, error->domain, error->code, _("Could not read “%s”: %s"), upload->name,
-                                 error->message);
+      upload_return_error (task, error);
       return;
     }
 
@@ -973,9 +994,7 @@ upload_opened (GObject      *source,
   upload->wrote_id = g_signal_connect (upload->msg, "wrote-body-data", G_CALLBACK (upload_wrote), upload);
   if (upload->progress)
     upload->progress (0, upload->size, upload->progress_data);
-  cancellable = g_task_get_cancellable (task);
-  soup_session_send_and_read_async (self->session, upload->msg, G_PRIORITY_DEFAULT, cancellable, upload_done,
-                                    g_steal_pointer (&task));
+  send_message (self, upload->msg, g_steal_pointer (&task), upload_done);
 }
 
 static void
@@ -1094,11 +1113,7 @@ upload_info_read (GObject      *source,
 
   if (info == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, error->domain, error->code, _("Could not read “%s”: %s"), upload->name,
-                                 error->message);
+      upload_return_error (task, error);
       return;
     }
 

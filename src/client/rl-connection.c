@@ -9,13 +9,15 @@
 
 #include "rl-backoff.h"
 #include "rl-error.h"
+#include "rl-pinned-database.h"
 
 G_DEFINE_ENUM_TYPE (RlConnectionState, rl_connection_state,
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_OFFLINE, "offline"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_CONNECTING, "connecting"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_ONLINE, "online"),
                     G_DEFINE_ENUM_VALUE (RL_CONNECTION_RECONNECTING, "reconnecting"),
-                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNAUTHORIZED, "unauthorized"))
+                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNAUTHORIZED, "unauthorized"),
+                    G_DEFINE_ENUM_VALUE (RL_CONNECTION_UNTRUSTED, "untrusted"))
 
 struct _RlConnection
 {
@@ -301,6 +303,17 @@ connected_cb (GObject      *source,
           set_state (self, RL_CONNECTION_UNAUTHORIZED);
           return;
         }
+      self->last_error = rl_pinned_database_mismatch_error (soup_session_get_tls_database (self->session), msg);
+      if (self->last_error != NULL)
+        {
+          /* Not the pinned certificate: the handshake stopped before the
+           * request went out. Trying again meets the same one. */
+          g_debug ("connection %s: %s", self->url, self->last_error->message);
+          self->running = FALSE;
+          set_next_retry (self, 0);
+          set_state (self, RL_CONNECTION_UNTRUSTED);
+          return;
+        }
       self->last_error = g_error_copy (error);
       link_lost (self, error->message);
       return;
@@ -340,6 +353,7 @@ connect_now (RlConnection *self)
       return;
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  rl_pinned_database_watch (msg);
   if (self->state != RL_CONNECTION_RECONNECTING)
     set_state (self, RL_CONNECTION_CONNECTING);
   self->connecting = g_cancellable_new ();

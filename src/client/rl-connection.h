@@ -26,6 +26,8 @@ typedef enum
   RL_CONNECTION_ONLINE,        /* welcomed */
   RL_CONNECTION_RECONNECTING,  /* lost; next-retry says when the next try is */
   RL_CONNECTION_UNAUTHORIZED,  /* the token was refused: no more tries */
+  RL_CONNECTION_UNTRUSTED,     /* a different certificate from the pinned one: no more tries
+                                * until rl_connection_retry_now() */
 } RlConnectionState;
 
 #define RL_TYPE_CONNECTION_STATE (rl_connection_state_get_type ())
@@ -42,14 +44,17 @@ G_DECLARE_FINAL_TYPE (RlConnection, rl_connection, RL, CONNECTION, GObject)
 #define RL_CONNECTION_DEAD_AFTER_MS 45000
 
 /* url: ws:// or wss:// with host and port, e.g. "wss://review.example:8443";
- * tls_database: what to trust for wss (NULL: the system's). */
+ * tls_database: what to trust for wss (NULL: the system's); an
+ * RlPinnedDatabase trusts one certificate, and a handshake that meets
+ * another fails before the token is sent, in state untrusted. */
 RlConnection      *rl_connection_new            (const char     *url,
                                                  const char     *token,
                                                  GTlsDatabase   *tls_database);
 void               rl_connection_start          (RlConnection   *self);
 /* Closes the link and stops retrying (state offline). */
 void               rl_connection_stop           (RlConnection   *self);
-/* Tries at once when not online (not when unauthorized). */
+/* Tries at once when not online (not when unauthorized; when untrusted,
+ * the certificate is checked again). */
 void               rl_connection_retry_now      (RlConnection   *self);
 
 RlConnectionState  rl_connection_get_state      (RlConnection   *self);
@@ -58,8 +63,10 @@ gint64             rl_connection_get_next_retry (RlConnection   *self);
 /* The welcome of the current link (NULL when not online). */
 const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
 /* Why the last attempt to open the link failed, as the transport said it
- * (GIOError, GResolverError, GTlsError…) or RL_ERROR_UNAUTHORIZED for a
- * refused token; set before the state changes, NULL once welcomed. */
+ * (GIOError, GResolverError, GTlsError…), RL_ERROR_UNAUTHORIZED for a
+ * refused token, or RL_CERTIFICATE_ERROR_MISMATCH (naming both
+ * certificates) when untrusted; set before the state changes, NULL once
+ * welcomed. */
 const GError      *rl_connection_get_last_error (RlConnection  *self);
 /* The server address, as given without a trailing slash. */
 const char        *rl_connection_get_url        (RlConnection   *self);

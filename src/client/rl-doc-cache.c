@@ -4,20 +4,17 @@
  */
 #include "rl-doc-cache.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "rl-cache-file.h"
+#include "rl-cache-writer.h"
 #include "rl-codec.h"
 #include "rl-limits.h"
-#include "rl-snapshot-cache.h"
 
 #define LIST_NAME          "documents.json"
 #define CONTENT_SUFFIX     ".content"
-#define TEMP_PREFIX        ".tmp-"
 #define HEADER_MAX         4096
 #define ETAG_MAX           1024
 #define CONTENT_FILE_MAX   ((goffset) RL_UPLOAD_MAX_BYTES + HEADER_MAX)
@@ -26,12 +23,12 @@
 
 struct _RlDocCache
 {
-  GObject  parent_instance;
+  GObject        parent_instance;
 
-  char    *directory;
-  char    *user_id;
-  guint64  budget;
-  GQueue   jobs;        /* GTask* of the saves, oldest first; the head is being written */
+  char          *directory;
+  char          *user_id;
+  guint64        budget;
+  RlCacheWriter *writer;        /* the saves */
 };
 
 G_DEFINE_FINAL_TYPE (RlDocCache, rl_doc_cache, G_TYPE_OBJECT)
@@ -72,207 +69,6 @@ load_free (Load *load)
   g_free (load->doc);
   g_free (load->etag);
   g_free (load);
-}
-
-static gboolean
-invalid (GError    **error,
-         const char *path,
-         const char *why)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
-  return FALSE;
-}
-
-static void
-set_errno_error (GError    **error,
-                 int          saved,
-                 const char  *path)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
-}
-
-/* The time a file was last used, strictly increasing within the process,
- * so the order of uses survives a coarse clock. */
-static gint64
-next_stamp (void)
-{
-  static GMutex lock;
-  static gint64 last;
-  gint64 now = g_get_real_time ();
-
-  g_mutex_lock (&lock);
-  if (now <= last)
-    now = last + 1;
-  last = now;
-  g_mutex_unlock (&lock);
-  return now;
-}
-
-/* Marks the open file as used now (its modification time is the LRU clock). */
-static void
-stamp (int fd)
-{
-  gint64 now = next_stamp ();
-  struct timespec times[2];
-
-  times[0].tv_sec = now / G_USEC_PER_SEC;
-  times[0].tv_nsec = (now % G_USEC_PER_SEC) * 1000;
-  times[1] = times[0];
-  if (futimens (fd, times) != 0)
-    g_debug ("document cache: cannot mark a file used: %s", g_strerror (errno));
-}
-
-static gint64
-used_time (const struct stat *st)
-{
-  return (gint64) st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
-}
-
-/* The whole of path, at most max bytes. Neither a symbolic link nor
- * anything but a regular file is opened for reading (a FIFO would block). */
-static GBytes *
-read_file (const char  *path,
-           goffset      max,
-           gboolean     mark_used,
-           GError     **error)
-{
-  struct stat st;
-  guint8 *data;
-  gsize got = 0;
-  int fd;
-
-  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      if (saved == ELOOP)
-        invalid (error, path, "a symbolic link");
-      else
-        set_errno_error (error, saved, path);
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0)
-    {
-      set_errno_error (error, errno, path);
-      close (fd);
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      invalid (error, path, "not a regular file");
-      return NULL;
-    }
-  /* Looked at before reading, so a huge file is never read at all. */
-  if (st.st_size > max)
-    {
-      close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "%s: larger than %" G_GOFFSET_FORMAT " bytes",
-                   path, max);
-      return NULL;
-    }
-  data = g_try_malloc (MAX (st.st_size, 1));
-  if (data == NULL)
-    {
-      close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "%s: no memory to read it", path);
-      return NULL;
-    }
-  while (got < (gsize) st.st_size)
-    {
-      gssize n = read (fd, data + got, (gsize) st.st_size - got);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          set_errno_error (error, errno, path);
-          close (fd);
-          g_free (data);
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      got += (gsize) n;
-    }
-  if (mark_used && got == (gsize) st.st_size)
-    stamp (fd);
-  close (fd);
-  if (got < (gsize) st.st_size)
-    {
-      g_free (data);
-      invalid (error, path, "cut short while read");
-      return NULL;
-    }
-  return g_bytes_new_take (data, got);
-}
-
-static gboolean
-write_all (int           fd,
-           GBytes       *bytes,
-           const char   *path,
-           GError      **error)
-{
-  gsize length;
-  const guint8 *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
-  gsize done = 0;
-
-  while (data != NULL && done < length)
-    {
-      gssize n = write (fd, data + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          set_errno_error (error, errno, path);
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-  return TRUE;
-}
-
-/* Written under a temporary name, then renamed: a crash leaves the old file
- * or the new one. Not synced: a cache file torn by a power cut fails its
- * checks and is fetched again. */
-static gboolean
-write_file (Job     *job,
-            GError **error)
-{
-  g_autofree char *temp = NULL;
-  gboolean ok;
-  int fd;
-
-  if (g_mkdir_with_parents (job->directory, 0700) != 0)
-    {
-      set_errno_error (error, errno, job->directory);
-      return FALSE;
-    }
-  temp = g_build_filename (job->directory, TEMP_PREFIX "XXXXXX", NULL);
-  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      set_errno_error (error, errno, temp);
-      return FALSE;
-    }
-  ok = write_all (fd, job->header, temp, error) && write_all (fd, job->body, temp, error);
-  if (ok)
-    stamp (fd);
-  if (close (fd) != 0 && ok)
-    {
-      set_errno_error (error, errno, temp);
-      ok = FALSE;
-    }
-  if (ok && g_rename (temp, job->path) != 0)
-    {
-      set_errno_error (error, errno, job->path);
-      ok = FALSE;
-    }
-  if (!ok)
-    g_unlink (temp);
-  return ok;
 }
 
 typedef struct
@@ -321,9 +117,9 @@ scan (const char *directory,
 
       if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
-      if (g_str_has_prefix (name, TEMP_PREFIX))
+      if (g_str_has_prefix (name, RL_CACHE_FILE_TEMP_PREFIX))
         {
-          if (now - used_time (&st) > STALE_TEMP_USEC)
+          if (now - rl_cache_file_get_used_time (&st) > STALE_TEMP_USEC)
             g_unlink (path);
           continue;
         }
@@ -331,7 +127,7 @@ scan (const char *directory,
         continue;
       entry.name = g_strdup (name);
       entry.size = st.st_size;
-      entry.used = used_time (&st);
+      entry.used = rl_cache_file_get_used_time (&st);
       g_array_append_val (entries, entry);
       *total += (guint64) st.st_size;
     }
@@ -365,61 +161,17 @@ evict (const char *directory,
     }
 }
 
-static void
-run_job (GTask        *task,
-         gpointer      source,
-         gpointer      data,
-         GCancellable *cancellable)
+static gboolean
+run_job (gpointer   data,
+         GError   **error)
 {
   Job *job = data;
-  GError *error = NULL;
 
-  if (!write_file (job, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (!rl_cache_file_write (job->directory, job->path, job->header, job->body, RL_CACHE_FILE_WRITE_NONE, error))
+    return FALSE;
   if (job->budget > 0)
     evict (job->directory, job->budget, job->name);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void start_next (RlDocCache *self);
-
-static void
-job_done (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  RlDocCache *self = RL_DOC_CACHE (source);
-  g_autoptr(GTask) job = g_queue_pop_head (&self->jobs);
-  GError *error = NULL;
-
-  /* Before the caller hears back: its callback may ask for another write. */
-  start_next (self);
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    g_task_return_boolean (job, TRUE);
-  else
-    {
-      g_debug ("document cache: %s", error->message);
-      g_task_return_error (job, error);
-    }
-}
-
-/* One write at a time: an eviction never races a write of the same cache. */
-static void
-start_next (RlDocCache *self)
-{
-  GTask *job = g_queue_peek_head (&self->jobs);
-  g_autoptr(GTask) writer = NULL;
-
-  if (job == NULL)
-    return;
-  writer = g_task_new (self, NULL, job_done, NULL);
-  g_task_set_source_tag (writer, start_next);
-  /* Read only, and the job's: it stays queued until job_done. */
-  g_task_set_task_data (writer, g_task_get_task_data (job), NULL);
-  g_task_run_in_thread (writer, run_job);
+  return TRUE;
 }
 
 static void
@@ -428,9 +180,7 @@ queue_job (RlDocCache *self,
            Job        *job)
 {
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_queue_push_tail (&self->jobs, g_object_ref (task));
-  if (self->jobs.length == 1)
-    start_next (self);
+  rl_cache_writer_push (self->writer, task);
 }
 
 static void
@@ -438,8 +188,7 @@ rl_doc_cache_finalize (GObject *object)
 {
   RlDocCache *self = RL_DOC_CACHE (object);
 
-  /* Every job's writer holds a reference: none is left here. */
-  g_warn_if_fail (g_queue_is_empty (&self->jobs));
+  g_clear_object (&self->writer);
   g_free (self->directory);
   g_free (self->user_id);
   G_OBJECT_CLASS (rl_doc_cache_parent_class)->finalize (object);
@@ -454,7 +203,7 @@ rl_doc_cache_class_init (RlDocCacheClass *klass)
 static void
 rl_doc_cache_init (RlDocCache *self)
 {
-  g_queue_init (&self->jobs);
+  self->writer = rl_cache_writer_new (run_job, "document cache");
 }
 
 RlDocCache *
@@ -464,14 +213,12 @@ rl_doc_cache_new (const char *base,
                   guint64     budget)
 {
   RlDocCache *self;
-  g_autofree char *key = NULL;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
-  key = rl_snapshot_cache_dup_account_key (server_url, user_id);
   self = g_object_new (RL_TYPE_DOC_CACHE, NULL);
-  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (), "redline", "documents", key, NULL);
+  self->directory = rl_cache_file_dup_directory (base, "documents", server_url, user_id);
   self->user_id = g_strdup (user_id);
   self->budget = budget > 0 ? budget : RL_DOC_CACHE_DEFAULT_BUDGET;
   return self;
@@ -503,61 +250,11 @@ rl_doc_cache_dup_content_path (RlDocCache  *self,
                                const char  *doc,
                                GError     **error)
 {
-  g_autofree char *name = NULL;
-
   g_return_val_if_fail (RL_IS_DOC_CACHE (self), NULL);
-  if (!rl_snapshot_cache_doc_id_is_valid (doc))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "not a document id: “%s”",
-                   doc ? doc : "(null)");
-      return NULL;
-    }
-  name = g_strconcat (doc, CONTENT_SUFFIX, NULL);
-  return g_build_filename (self->directory, name, NULL);
+  return rl_cache_file_dup_path (self->directory, doc, CONTENT_SUFFIX, error);
 }
 
 /* ---- the list ------------------------------------------------------------ */
-
-static JsonObject *
-parse_object (JsonParser  *parser,
-              const char  *data,
-              gsize        length,
-              const char  *path,
-              GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
-    {
-      invalid (error, path, local_error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      invalid (error, path, "not a JSON object");
-      return NULL;
-    }
-  return json_node_get_object (root);
-}
-
-static gboolean
-holds (JsonObject *object,
-       const char *member,
-       GType       type)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
-static gboolean
-has_version (JsonObject *object)
-{
-  return holds (object, "version", G_TYPE_INT64) &&
-         json_object_get_int_member (object, "version") == RL_DOC_CACHE_VERSION;
-}
 
 GPtrArray *
 rl_doc_cache_load_documents (RlDocCache  *self,
@@ -575,32 +272,27 @@ rl_doc_cache_load_documents (RlDocCache  *self,
   g_return_val_if_fail (RL_IS_DOC_CACHE (self), NULL);
 
   path = g_build_filename (self->directory, LIST_NAME, NULL);
-  bytes = read_file (path, RL_DOC_CACHE_LIST_MAX_BYTES, FALSE, error);
+  bytes = rl_cache_file_read (path, RL_DOC_CACHE_LIST_MAX_BYTES, FALSE, error);
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &length);
   parser = json_parser_new_immutable ();
-  object = parse_object (parser, data, length, path, error);
-  if (object == NULL)
+  object = rl_cache_file_parse_object (parser, data, length, path, error);
+  if (object == NULL || !rl_cache_file_check_header (object, RL_DOC_CACHE_VERSION, NULL, path, error))
     return NULL;
-  if (!has_version (object))
-    {
-      invalid (error, path, "not of version " G_STRINGIFY (RL_DOC_CACHE_VERSION));
-      return NULL;
-    }
   docs = rl_documents_from_json (json_object_get_member (object, "documents"), &local_error);
   if (docs == NULL)
     {
-      invalid (error, path, local_error->message);
+      rl_cache_file_set_invalid (error, path, local_error->message);
       return NULL;
     }
   for (guint i = 0; i < docs->len; i++)
     {
       const RlDocument *doc = g_ptr_array_index (docs, i);
 
-      if (!rl_snapshot_cache_doc_id_is_valid (doc->id))
+      if (!rl_cache_file_id_is_valid (doc->id))
         {
-          invalid (error, path, "a document id that cannot name a file");
+          rl_cache_file_set_invalid (error, path, "a document id that cannot name a file");
           return NULL;
         }
     }
@@ -690,38 +382,31 @@ parse_content (GBytes      *file,
 
   if (end == NULL)
     {
-      invalid (error, path, "no header");
+      rl_cache_file_set_invalid (error, path, "no header");
       return NULL;
     }
-  header = parse_object (parser, data, (gsize) (end - data), path, error);
-  if (header == NULL)
+  header = rl_cache_file_parse_object (parser, data, (gsize) (end - data), path, error);
+  if (header == NULL || !rl_cache_file_check_header (header, RL_DOC_CACHE_VERSION, doc, path, error))
     return NULL;
-  if (!has_version (header))
+  if (!rl_cache_file_holds (header, "etag", G_TYPE_STRING) ||
+      !etag_is_valid (json_object_get_string_member (header, "etag")))
     {
-      invalid (error, path, "not of version " G_STRINGIFY (RL_DOC_CACHE_VERSION));
-      return NULL;
-    }
-  if (!holds (header, "doc", G_TYPE_STRING) || g_strcmp0 (json_object_get_string_member (header, "doc"), doc) != 0)
-    {
-      invalid (error, path, "about another document");
-      return NULL;
-    }
-  if (!holds (header, "etag", G_TYPE_STRING) || !etag_is_valid (json_object_get_string_member (header, "etag")))
-    {
-      invalid (error, path, "no valid ETag");
+      rl_cache_file_set_invalid (error, path, "no valid ETag");
       return NULL;
     }
   offset = (gsize) (end - data) + 1;
-  if (!holds (header, "size", G_TYPE_INT64) || json_object_get_int_member (header, "size") != (gint64) (length - offset))
+  if (!rl_cache_file_holds (header, "size", G_TYPE_INT64) ||
+      json_object_get_int_member (header, "size") != (gint64) (length - offset))
     {
-      invalid (error, path, "not of the size it says");
+      rl_cache_file_set_invalid (error, path, "not of the size it says");
       return NULL;
     }
   content = g_bytes_new_from_bytes (file, offset, length - offset);
   sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, content);
-  if (!holds (header, "sha256", G_TYPE_STRING) || g_strcmp0 (json_object_get_string_member (header, "sha256"), sha256) != 0)
+  if (!rl_cache_file_holds (header, "sha256", G_TYPE_STRING) ||
+      g_strcmp0 (json_object_get_string_member (header, "sha256"), sha256) != 0)
     {
-      invalid (error, path, "fails its checksum");
+      rl_cache_file_set_invalid (error, path, "fails its checksum");
       return NULL;
     }
   *etag = g_strdup (json_object_get_string_member (header, "etag"));
@@ -739,7 +424,7 @@ load_in_thread (GTask        *task,
   GBytes *content;
   GError *error = NULL;
 
-  file = read_file (load->path, CONTENT_FILE_MAX, TRUE, &error);
+  file = rl_cache_file_read (load->path, CONTENT_FILE_MAX, TRUE, &error);
   content = file ? parse_content (file, load->path, load->doc, &load->etag, &error) : NULL;
   if (content == NULL)
     g_task_return_error (task, error);
@@ -880,7 +565,7 @@ guint
 rl_doc_cache_get_n_pending (RlDocCache *self)
 {
   g_return_val_if_fail (RL_IS_DOC_CACHE (self), 0);
-  return self->jobs.length;
+  return rl_cache_writer_get_n_pending (self->writer);
 }
 
 guint64

@@ -206,10 +206,54 @@ token_is_valid (const char  *token,
   return TRUE;
 }
 
+/* 64 hexadecimal digits, or 32 pairs of them with a colon between each
+ * two: nothing in between (a stray colon, a space) is a typo. */
+char *
+rl_fingerprint_normalize (const char  *text,
+                          GError     **error)
+{
+  gsize len;
+  gboolean colons;
+  GString *normalized;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  len = strlen (text);
+  colons = len == RL_FINGERPRINT_LENGTH + RL_FINGERPRINT_LENGTH / 2 - 1;
+  if (len != RL_FINGERPRINT_LENGTH && !colons)
+    goto bad;
+  normalized = g_string_sized_new (RL_FINGERPRINT_LENGTH);
+  for (gsize i = 0; i < len; i++)
+    {
+      /* With colons, every third character is one. */
+      if (colons && i % 3 == 2)
+        {
+          if (text[i] != ':')
+            break;
+          continue;
+        }
+      if (!g_ascii_isxdigit (text[i]))
+        break;
+      g_string_append_c (normalized, g_ascii_tolower (text[i]));
+    }
+  if (normalized->len == RL_FINGERPRINT_LENGTH)
+    return g_string_free (normalized, FALSE);
+  g_string_free (normalized, TRUE);
+
+bad:
+  g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FINGERPRINT,
+                       /* Translators: keep “fp” as it is: the name of the invite link’s parameter */
+                       _("The certificate fingerprint (fp) is not a SHA-256 fingerprint: 64 hexadecimal digits, "
+                         "bare or in pairs separated by colons"));
+  return NULL;
+}
+
 gboolean
 rl_invite_parse (const char  *link,
                  char       **server_url,
                  char       **token,
+                 char       **fingerprint,
                  GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
@@ -217,6 +261,8 @@ rl_invite_parse (const char  *link,
   g_autofree char *host = NULL;
   g_autofree char *found_token = NULL;
   g_autofree char *found_tls = NULL;
+  g_autofree char *found_fp = NULL;
+  g_autofree char *normalized_fp = NULL;
   const char *query;
   GUriParamsIter iter;
   gboolean tls;
@@ -225,6 +271,7 @@ rl_invite_parse (const char  *link,
   g_return_val_if_fail (link != NULL, FALSE);
   g_return_val_if_fail (server_url != NULL, FALSE);
   g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   uri = g_uri_parse (link, PARSE_FLAGS, &uri_error);
@@ -277,6 +324,8 @@ rl_invite_parse (const char  *link,
         slot = &found_token;
       else if (strcmp (name, "tls") == 0)
         slot = &found_tls;
+      else if (strcmp (name, "fp") == 0)
+        slot = &found_fp;
       else
         {
           /* The name only, and 32 bytes of it: a value may be a token
@@ -318,9 +367,23 @@ rl_invite_parse (const char  *link,
       g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TLS, _("The invite link’s “tls” is neither 0 nor 1"));
       return FALSE;
     }
+  if (found_fp != NULL)
+    {
+      if (!tls)
+        {
+          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FINGERPRINT,
+                               /* Translators: keep “fp” and “tls=0” as they are */
+                               _("The invite link pins a certificate (fp) but turns TLS off (tls=0)"));
+          return FALSE;
+        }
+      normalized_fp = rl_fingerprint_normalize (found_fp, error);
+      if (normalized_fp == NULL)
+        return FALSE;
+    }
 
   *server_url = server_url_build (tls, host, port);
   *token = g_steal_pointer (&found_token);
+  *fingerprint = g_steal_pointer (&normalized_fp);
   return TRUE;
 }
 
@@ -387,10 +450,12 @@ rl_server_url_normalize (const char  *url,
 char *
 rl_invite_format (const char  *server_url,
                   const char  *token,
+                  const char  *fingerprint,
                   GError     **error)
 {
   g_autofree char *host = NULL;
   g_autofree char *query = NULL;
+  g_autofree char *fp = NULL;
   gboolean tls;
   int port;
 
@@ -400,7 +465,22 @@ rl_invite_format (const char  *server_url,
 
   if (!server_url_parse (server_url, &tls, &host, &port, error) || !token_is_valid (token, error))
     return NULL;
-  query = g_strdup_printf ("token=%s&tls=%d", token, tls);
+  if (fingerprint != NULL)
+    {
+      if (!tls)
+        {
+          g_set_error_literal (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FINGERPRINT,
+                               _("A certificate can only be pinned for a wss:// address"));
+          return NULL;
+        }
+      fp = rl_fingerprint_normalize (fingerprint, error);
+      if (fp == NULL)
+        return NULL;
+    }
+  if (fp != NULL)
+    query = g_strdup_printf ("token=%s&tls=%d&fp=%s", token, tls, fp);
+  else
+    query = g_strdup_printf ("token=%s&tls=%d", token, tls);
   return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, host, explicit_port (tls, port), "/join", query,
                      NULL);
 }

@@ -4,19 +4,16 @@
  */
 #include "rl-snapshot-cache.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-
+#include "rl-cache-file.h"
+#include "rl-cache-writer.h"
 #include "rl-codec.h"
-
-#define DOC_ID_MAX 128
 
 struct _RlSnapshotCache
 {
-  GObject  parent_instance;
+  GObject        parent_instance;
 
-  char    *directory;
-  GQueue   jobs;        /* GTask* of save_async, oldest first; the head is being written */
+  char          *directory;
+  RlCacheWriter *writer;        /* the jobs of save_async */
 };
 
 G_DEFINE_FINAL_TYPE (RlSnapshotCache, rl_snapshot_cache, G_TYPE_OBJECT)
@@ -63,80 +60,23 @@ encode (const char *doc,
   return g_bytes_new_take (text, length);
 }
 
+/* Either the old state or the new one after a crash, never half. */
 static gboolean
 write_file (const char  *directory,
             const char  *path,
             GBytes      *contents,
             GError     **error)
 {
-  gsize length;
-  const char *data = g_bytes_get_data (contents, &length);
-
-  if (g_mkdir_with_parents (directory, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot make %s: %s", directory, g_strerror (saved));
-      return FALSE;
-    }
-  /* Either the old state or the new one after a crash, never half. */
-  return g_file_set_contents_full (path, data, (gssize) length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return rl_cache_file_write (directory, path, NULL, contents, RL_CACHE_FILE_WRITE_SYNC, error);
 }
 
-static void
-write_in_thread (GTask        *task,
-                 gpointer      source,
-                 gpointer      data,
-                 GCancellable *cancellable)
+static gboolean
+write_job (gpointer   data,
+           GError   **error)
 {
   Job *job = data;
-  GError *error = NULL;
 
-  if (write_file (job->directory, job->path, job->contents, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void start_next (RlSnapshotCache *self);
-
-static void
-written_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  RlSnapshotCache *self = RL_SNAPSHOT_CACHE (source);
-  g_autoptr(GTask) job = g_queue_pop_head (&self->jobs);
-  GError *error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
-
-  /* Before the caller hears back: its callback may ask for another write. */
-  start_next (self);
-  if (ok)
-    g_task_return_boolean (job, TRUE);
-  else
-    {
-      g_debug ("snapshot cache: %s", error->message);
-      g_task_return_error (job, error);
-    }
-}
-
-/* One write at a time, so an older state never lands after a newer one. */
-static void
-start_next (RlSnapshotCache *self)
-{
-  GTask *job = g_queue_peek_head (&self->jobs);
-  g_autoptr(GTask) writer = NULL;
-
-  if (job == NULL)
-    return;
-  writer = g_task_new (self, NULL, written_cb, NULL);
-  g_task_set_source_tag (writer, start_next);
-  /* Read only, and the job's: it stays queued until written_cb. */
-  g_task_set_task_data (writer, g_task_get_task_data (job), NULL);
-  g_task_run_in_thread (writer, write_in_thread);
+  return write_file (job->directory, job->path, job->contents, error);
 }
 
 static void
@@ -144,8 +84,7 @@ rl_snapshot_cache_finalize (GObject *object)
 {
   RlSnapshotCache *self = RL_SNAPSHOT_CACHE (object);
 
-  /* Every job's writer holds a reference: none is left here. */
-  g_warn_if_fail (g_queue_is_empty (&self->jobs));
+  g_clear_object (&self->writer);
   g_free (self->directory);
   G_OBJECT_CLASS (rl_snapshot_cache_parent_class)->finalize (object);
 }
@@ -159,7 +98,7 @@ rl_snapshot_cache_class_init (RlSnapshotCacheClass *klass)
 static void
 rl_snapshot_cache_init (RlSnapshotCache *self)
 {
-  g_queue_init (&self->jobs);
+  self->writer = rl_cache_writer_new (write_job, "snapshot cache");
 }
 
 RlSnapshotCache *
@@ -168,14 +107,12 @@ rl_snapshot_cache_new (const char *base,
                        const char *user_id)
 {
   RlSnapshotCache *self;
-  g_autofree char *key = NULL;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
-  key = rl_snapshot_cache_dup_account_key (server_url, user_id);
   self = g_object_new (RL_TYPE_SNAPSHOT_CACHE, NULL);
-  self->directory = g_build_filename (base ? base : g_get_user_cache_dir (), "redline", "snapshots", key, NULL);
+  self->directory = rl_cache_file_dup_directory (base, "snapshots", server_url, user_id);
   return self;
 }
 
@@ -183,16 +120,7 @@ char *
 rl_snapshot_cache_dup_account_key (const char *server_url,
                                    const char *user_id)
 {
-  g_autoptr(GChecksum) checksum = NULL;
-
-  g_return_val_if_fail (server_url != NULL, NULL);
-  g_return_val_if_fail (user_id != NULL, NULL);
-
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, (const guchar *) server_url, -1);
-  g_checksum_update (checksum, (const guchar *) "\n", 1);
-  g_checksum_update (checksum, (const guchar *) user_id, -1);
-  return g_strdup (g_checksum_get_string (checksum));
+  return rl_cache_file_dup_account_key (server_url, user_id);
 }
 
 const char *
@@ -205,14 +133,7 @@ rl_snapshot_cache_get_directory (RlSnapshotCache *self)
 gboolean
 rl_snapshot_cache_doc_id_is_valid (const char *doc)
 {
-  gsize i;
-
-  if (doc == NULL)
-    return FALSE;
-  for (i = 0; doc[i] != '\0'; i++)
-    if (i >= DOC_ID_MAX || !(g_ascii_isalnum (doc[i]) || doc[i] == '-' || doc[i] == '_'))
-      return FALSE;
-  return i > 0;
+  return rl_cache_file_id_is_valid (doc);
 }
 
 char *
@@ -220,26 +141,8 @@ rl_snapshot_cache_dup_path (RlSnapshotCache  *self,
                             const char       *doc,
                             GError          **error)
 {
-  g_autofree char *name = NULL;
-
   g_return_val_if_fail (RL_IS_SNAPSHOT_CACHE (self), NULL);
-  if (!rl_snapshot_cache_doc_id_is_valid (doc))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "not a document id: “%s”",
-                   doc ? doc : "(null)");
-      return NULL;
-    }
-  name = g_strconcat (doc, ".json", NULL);
-  return g_build_filename (self->directory, name, NULL);
-}
-
-static gboolean
-invalid (GError    **error,
-         const char *path,
-         const char *why)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
-  return FALSE;
+  return rl_cache_file_dup_path (self->directory, doc, ".json", error);
 }
 
 gboolean
@@ -251,13 +154,12 @@ rl_snapshot_cache_load (RlSnapshotCache  *self,
                         GError          **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GPtrArray) read = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
-  JsonNode *node;
-  GStatBuf st;
+  const char *data;
   gsize length;
   gint64 head;
 
@@ -270,64 +172,28 @@ rl_snapshot_cache_load (RlSnapshotCache  *self,
   if (path == NULL)
     return FALSE;
 
-  /* Looked at before reading, so a huge file is never read at all. */
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-  if (!S_ISREG (st.st_mode))
-    return invalid (error, path, "not a regular file");
-  if (st.st_size > RL_SNAPSHOT_CACHE_MAX_BYTES)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "%s: larger than %d bytes",
-                   path, RL_SNAPSHOT_CACHE_MAX_BYTES);
-      return FALSE;
-    }
-  if (!g_file_get_contents (path, &text, &length, error))
+  bytes = rl_cache_file_read (path, RL_SNAPSHOT_CACHE_MAX_BYTES, FALSE, error);
+  if (bytes == NULL)
     return FALSE;
-  if (length > RL_SNAPSHOT_CACHE_MAX_BYTES)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "%s: grew past %d bytes",
-                   path, RL_SNAPSHOT_CACHE_MAX_BYTES);
-      return FALSE;
-    }
-
+  data = g_bytes_get_data (bytes, &length);
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
-    return invalid (error, path, local_error->message);
-  node = json_parser_get_root (parser);
-  object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  if (object == NULL)
-    return invalid (error, path, "not a JSON object");
-
-  node = json_object_get_member (object, "version");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) != RL_SNAPSHOT_CACHE_VERSION)
-    return invalid (error, path, "not of version " G_STRINGIFY (RL_SNAPSHOT_CACHE_VERSION));
-
-  node = json_object_get_member (object, "doc");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
-      g_strcmp0 (json_node_get_string (node), doc) != 0)
-    return invalid (error, path, "about another document");
-
-  node = json_object_get_member (object, "kind");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
-      !rl_doc_kind_from_string (json_node_get_string (node), kind))
-    return invalid (error, path, "no document kind");
+  object = rl_cache_file_parse_object (parser, data, length, path, error);
+  if (object == NULL || !rl_cache_file_check_header (object, RL_SNAPSHOT_CACHE_VERSION, doc, path, error))
+    return FALSE;
+  if (!rl_cache_file_holds (object, "kind", G_TYPE_STRING) ||
+      !rl_doc_kind_from_string (json_object_get_string_member (object, "kind"), kind))
+    return rl_cache_file_set_invalid (error, path, "no document kind");
 
   if (!rl_threads_body_from_json (json_object_get_member (object, "snapshot"), &head, &read, &local_error))
-    return invalid (error, path, local_error->message);
+    return rl_cache_file_set_invalid (error, path, local_error->message);
   for (guint i = 0; i < read->len; i++)
     {
       const RlThread *thread = g_ptr_array_index (read, i);
 
       if (g_strcmp0 (thread->doc, doc) != 0)
-        return invalid (error, path, "a thread of another document");
+        return rl_cache_file_set_invalid (error, path, "a thread of another document");
       if (thread->anchor.kind != *kind)
-        return invalid (error, path, "a thread of another document kind");
+        return rl_cache_file_set_invalid (error, path, "a thread of another document kind");
     }
 
   *seq = head;
@@ -389,9 +255,7 @@ rl_snapshot_cache_save_async (RlSnapshotCache     *self,
   job->path = path;
   job->contents = encode (doc, kind, seq, threads);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_queue_push_tail (&self->jobs, g_steal_pointer (&task));
-  if (self->jobs.length == 1)
-    start_next (self);
+  rl_cache_writer_push (self->writer, task);
 }
 
 gboolean
@@ -407,5 +271,5 @@ guint
 rl_snapshot_cache_get_n_pending (RlSnapshotCache *self)
 {
   g_return_val_if_fail (RL_IS_SNAPSHOT_CACHE (self), 0);
-  return self->jobs.length;
+  return rl_cache_writer_get_n_pending (self->writer);
 }

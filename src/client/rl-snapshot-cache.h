@@ -8,9 +8,10 @@
  *   {"version":1,"doc":…,"kind":"image","snapshot":{"seq":N,"threads":[…]}}
  *
  * "snapshot" is the codec's threads body, the shape of GET …/threads.
- * Files are replaced atomically. A file that cannot be read, is cut short,
- * is of another version, is larger than RL_SNAPSHOT_CACHE_MAX_BYTES or is
- * about another document is not used: load fails with a G_IO_ERROR.
+ * Files are replaced atomically. A file that is not a regular file (a
+ * symbolic link is not followed), cannot be read, is cut short, is of
+ * another version, is larger than RL_SNAPSHOT_CACHE_MAX_BYTES or is about
+ * another document is not used: load fails with a G_IO_ERROR.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -27,3 +27,10 @@
 
 #define RL_BAD_REQUESTS_PER_MINUTE 50
 #define RL_PRESENCE_MIN_INTERVAL_MS 250        /* presence coalesced to ≤ 4/s */
+
+/* The server's defenses (serve options change them; clients never see them
+ * except as 408, 413 and 429 answers). */
+#define RL_HANDSHAKE_TIMEOUT_SECONDS       10  /* TLS + request head; also idle keep-alive */
+#define RL_BODY_TIMEOUT_SECONDS            30  /* an upload without a byte; an answer not moving */
+#define RL_MAX_SOCKETS_PER_USER            32  /* WebSocket connections of one user */
+#define RL_MAX_UNAUTHENTICATED_PER_ADDRESS 64  /* connections not signed in yet, per address */

@@ -1,34 +1,76 @@
 /* main.c — redline-server: administration commands and `serve`
  *
+ * Every command line is `redline-server [--db FILE] COMMAND [OPTION…] [ARG…]`,
+ * parsed with GOptionContext: the global options first (strict POSIX, so
+ * parsing stops at the command), then the command's own. `--help` works
+ * at either level without a database. Exit status: 0 done, 1 failed, 2 the
+ * command line was wrong.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rl-error.h"
 #include "rl-epoll.h"
+#include "rl-invite-link.h"
+#include "rl-limits.h"
 #include "rl-server.h"
 #include "rl-store.h"
+#include "rl-time.h"
 #include "rl-upload.h"
 
-static const char usage_text[] =
-  "Usage:\n"
-  "  redline-server --db FILE tenant add ID\n"
-  "  redline-server --db FILE user add --tenant ID --name NAME [--role viewer|member|admin]\n"
-  "  redline-server --db FILE doc add --tenant ID --title TITLE [--mime TYPE] PATH\n"
-  "  redline-server --db FILE serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
-  "                 [--event-log-limit N] [--ping-interval SECONDS] [--send-queue-limit BYTES]\n";
+#define EXIT_MISUSE 2
+
+typedef struct _Command Command;
+
+/* One parsed command line, handed to a command. */
+typedef struct
+{
+  const Command  *command;
+  const char     *db;
+  char          **args;       /* the command's own, argv-style: args[0] names it */
+} Invocation;
+
+struct _Command
+{
+  const char *name;           /* "user add" */
+  const char *synopsis;       /* what follows it in the usage line */
+  const char *brief;          /* in the list of commands */
+  const char *summary;
+  int       (*run) (Invocation *invocation);
+  gboolean    makes_database; /* may start a new file (as §7's commands
+                               * always did); the others need one */
+};
 
 static int
-usage_error (const char *message)
+misuse (const Invocation *invocation,
+        const char       *format,
+        ...) G_GNUC_PRINTF (2, 3);
+
+static int
+misuse (const Invocation *invocation,
+        const char       *format,
+        ...)
 {
-  if (message)
-    g_printerr ("redline-server: %s\n", message);
-  g_printerr ("%s", usage_text);
-  return 2;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (invocation && invocation->command)
+    g_printerr ("redline-server: %s: %s\nTry “redline-server %s --help”.\n",
+                invocation->command->name, message, invocation->command->name);
+  else
+    g_printerr ("redline-server: %s\nTry “redline-server --help”.\n", message);
+  return EXIT_MISUSE;
 }
 
 static int
@@ -38,55 +80,303 @@ fail (const GError *error)
   return 1;
 }
 
-/* Parses "--name value" options out of argv[first..]; the rest stay positional. */
-static gboolean
-parse_options (int          argc,
-               char       **argv,
-               int          first,
-               const char **names,
-               const char **values,
-               GPtrArray   *positional,
-               GError     **error)
+/* Strings are G_OPTION_ARG_FILENAME: GLib passes those through as bytes,
+ * where a string would be converted from the locale's charset and a name
+ * like “Zoë” refused under LANG=C. Text is checked for UTF-8 where it is
+ * kept. */
+#define OPTION_TEXT G_OPTION_ARG_FILENAME
+
+/* Parses the command's options out of invocation->args. Returns -1 to go
+ * on, else the exit status (0 after --help). */
+static int
+parse_command (Invocation         *invocation,
+               const GOptionEntry *entries,
+               guint               n_positional)
 {
-  for (int i = first; i < argc; i++)
+  const Command *command = invocation->command;
+  gboolean help = FALSE;
+  const GOptionEntry help_entry[] = {
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (command->synopsis);
+  g_autoptr(GError) error = NULL;
+  guint given = 0;
+
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_set_summary (context, command->summary);
+  if (entries)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, help_entry, NULL);
+  if (!g_option_context_parse_strv (context, &invocation->args, &error))
+    return misuse (invocation, "%s", error->message);
+
+  if (help)
     {
-      gboolean matched = FALSE;
+      g_autofree char *prgname = g_strdup (g_get_prgname ());
+      g_autofree char *usage = g_strdup_printf ("redline-server --db FILE %s", command->name);
+      g_autofree char *text = NULL;
 
-      for (guint n = 0; names[n] != NULL; n++)
-        {
-          gsize len = strlen (names[n]);
+      /* The usage line names the whole command. */
+      g_set_prgname (usage);
+      text = g_option_context_get_help (context, TRUE, NULL);
+      g_set_prgname (prgname);
+      g_print ("%s", text);
+      return 0;
+    }
 
-          if (strncmp (argv[i], names[n], len) == 0 && argv[i][len] == '=')
-            {
-              values[n] = argv[i] + len + 1;
-              matched = TRUE;
-            }
-          else if (g_str_equal (argv[i], names[n]))
-            {
-              if (i + 1 >= argc)
-                {
-                  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s needs a value", names[n]);
-                  return FALSE;
-                }
-              values[n] = argv[++i];
-              matched = TRUE;
-            }
-          if (matched)
-            break;
-        }
+  /* "--" ends the options; what follows is positional even if it starts
+   * with a dash. */
+  for (guint i = 1; invocation->args[i] != NULL; i++)
+    if (g_str_equal (invocation->args[i], "--"))
+      {
+        g_free (invocation->args[i]);
+        memmove (invocation->args + i, invocation->args + i + 1,
+                 (g_strv_length (invocation->args + i + 1) + 1) * sizeof (char *));
+        break;
+      }
+  given = g_strv_length (invocation->args) - 1;
+  if (given != n_positional)
+    {
+      if (given > n_positional)
+        return misuse (invocation, "unexpected “%s”", invocation->args[n_positional + 1]);
+      return misuse (invocation, "%s", n_positional == 1 ? "one argument is missing" : "arguments are missing");
+    }
+  if (invocation->db == NULL)
+    return misuse (invocation, "--db FILE is required");
+  return -1;
+}
 
-      if (!matched)
-        {
-          if (g_str_has_prefix (argv[i], "--"))
-            {
-              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION, "unknown option %s", argv[i]);
-              return FALSE;
-            }
-          g_ptr_array_add (positional, argv[i]);
-        }
+static RlStore *
+open_store (Invocation  *invocation,
+            GError     **error)
+{
+  if (g_str_has_prefix (invocation->db, "postgres://") || g_str_has_prefix (invocation->db, "postgresql://"))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "this build has only the SQLite store");
+      return NULL;
+    }
+  /* A mistyped path must not leave an empty database behind. */
+  if (!invocation->command->makes_database && !g_file_test (invocation->db, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no database at %s (tenant add makes one)",
+                   invocation->db);
+      return NULL;
+    }
+  return rl_store_open (invocation->db, error);
+}
+
+/* One field of a tab-separated line: tabs, line breaks and other control
+ * characters escaped C-style, UTF-8 kept. */
+static char *
+tsv_field (const char *value)
+{
+  static char exceptions[129];
+
+  if (exceptions[0] == '\0')
+    for (int i = 0; i < 128; i++)
+      exceptions[i] = (char) (0x80 + i);
+  return g_strescape (value ? value : "", exceptions);
+}
+
+static gboolean
+check_text (const char  *value,
+            guint        max_chars,
+            char       **clean)
+{
+  if (!g_utf8_validate (value, -1, NULL))
+    return FALSE;
+  *clean = g_strstrip (g_strdup (value));
+  if (**clean == '\0' || g_utf8_strlen (*clean, -1) > max_chars)
+    {
+      g_clear_pointer (clean, g_free);
+      return FALSE;
     }
   return TRUE;
 }
+
+/* ---- tenant ------------------------------------------------------------------- */
+
+static int
+cmd_tenant_add (Invocation *invocation)
+{
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = parse_command (invocation, NULL, 1);
+
+  if (status >= 0)
+    return status;
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (!rl_store_add_tenant (store, invocation->args[1], &error))
+    return fail (error);
+  g_print ("%s\n", invocation->args[1]);
+  return 0;
+}
+
+/* ---- users and tokens --------------------------------------------------------------- */
+
+static int
+cmd_user_add (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *role_name = NULL;
+  g_autofree char *invite_for = NULL;
+  g_autofree char *tls_cert = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The tenant the user joins", "ID" },
+    { "name", 0, 0, OPTION_TEXT, &name, "The name teammates see", "NAME" },
+    { "role", 0, 0, OPTION_TEXT, &role_name, "viewer, member (the default) or admin", "ROLE" },
+    { "invite-for", 0, 0, OPTION_TEXT, &invite_for,
+      "Print the user’s invite link for this public address instead of the token", "HOST:PORT|wss://HOST[:PORT]|ws://HOST[:PORT]" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+      "With --invite-for: the server’s certificate; a self-signed one is pinned in the link (fp=)", "FILE" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *pinned = NULL;
+  RlRole role = RL_ROLE_MEMBER;
+  int status = parse_command (invocation, entries, 0);
+
+  if (status >= 0)
+    return status;
+  if (tenant == NULL || name == NULL)
+    return misuse (invocation, "--tenant and --name are required");
+  if (role_name && !rl_role_from_string (role_name, &role))
+    return misuse (invocation, "--role is viewer, member or admin");
+  if (tls_cert != NULL && invite_for == NULL)
+    return misuse (invocation, "--tls-cert goes with --invite-for");
+  /* The address and the certificate are checked before anyone is added. */
+  if (invite_for != NULL && (link = rl_invite_link_for (invite_for, tls_cert, "t", &pinned, &error)) == NULL)
+    return error->domain == G_OPTION_ERROR ? misuse (invocation, "%s", error->message) : fail (error);
+  g_clear_pointer (&link, g_free);
+  g_clear_pointer (&pinned, g_free);
+
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  token = rl_store_add_user (store, tenant, name, role, &error);
+  if (token == NULL)
+    return fail (error);
+  if (invite_for == NULL)
+    {
+      /* The token is shown once, alone on the last line; only its hash is kept. */
+      g_print ("%s\n", token);
+      return 0;
+    }
+  /* Or the new member's invite link, alone on the last line: it holds the
+   * token (and the self-signed certificate's fingerprint). */
+  link = rl_invite_link_for (invite_for, tls_cert, token, &pinned, &error);
+  if (link == NULL)
+    return fail (error);
+  if (pinned != NULL)
+    g_printerr ("redline-server: the link pins the self-signed certificate SHA-256 %s; a new certificate needs "
+                "new invite links\n", pinned);
+  g_print ("%s\n", link);
+  return 0;
+}
+
+static int
+cmd_user_list (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "Only this tenant’s users", "ID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  int status = parse_command (invocation, entries, 0);
+
+  if (status >= 0)
+    return status;
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (tenant && !rl_store_has_tenant (store, tenant))
+    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant)));
+
+  /* Never a token, nor its hash: neither is printable after `user add`. */
+  users = rl_store_list_users (store, tenant);
+  g_print ("TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED\n");
+  for (guint i = 0; i < users->len; i++)
+    {
+      RlUserInfo *user = g_ptr_array_index (users, i);
+      g_autofree char *name = tsv_field (user->name);
+      g_autofree char *created = rl_time_format (user->created_at);
+      g_autofree char *revoked = user->revoked_at ? rl_time_format (user->revoked_at) : g_strdup ("-");
+
+      g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", user->tenant, user->id, name, rl_role_to_string (user->role),
+               created, revoked);
+    }
+  return 0;
+}
+
+static int
+cmd_user_revoke (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The user’s tenant", "ID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 was_revoked_at = 0;
+  int status = parse_command (invocation, entries, 1);
+
+  if (status >= 0)
+    return status;
+  if (tenant == NULL)
+    return misuse (invocation, "--tenant is required");
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (!rl_store_revoke_user (store, tenant, invocation->args[1], &was_revoked_at, &error))
+    return fail (error);
+
+  if (was_revoked_at)
+    {
+      g_autofree char *when = rl_time_format (was_revoked_at);
+
+      g_print ("user %s of %s was revoked already, at %s\n", invocation->args[1], tenant, when);
+    }
+  else
+    g_print ("revoked user %s of %s: its token is refused, its connections close within a second\n",
+             invocation->args[1], tenant);
+  return 0;
+}
+
+static int
+cmd_token_rotate (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The user’s tenant", "ID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  int status = parse_command (invocation, entries, 1);
+
+  if (status >= 0)
+    return status;
+  if (tenant == NULL)
+    return misuse (invocation, "--tenant is required");
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  token = rl_store_rotate_token (store, tenant, invocation->args[1], &error);
+  if (token == NULL)
+    return fail (error);
+  /* As `user add`: shown once, alone on the last line. */
+  g_print ("%s\n", token);
+  return 0;
+}
+
+/* ---- documents ------------------------------------------------------------------- */
 
 static const char *
 guess_mime (const char *path)
@@ -105,86 +395,154 @@ guess_mime (const char *path)
 }
 
 static int
-cmd_tenant_add (RlStore *store,
-                int      argc,
-                char   **argv)
+cmd_doc_add (Invocation *invocation)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (argc != 1)
-    return usage_error ("tenant add takes one ID");
-  if (!rl_store_add_tenant (store, argv[0], &error))
-    return fail (error);
-  g_print ("%s\n", argv[0]);
-  return 0;
-}
-
-static int
-cmd_user_add (RlStore *store,
-              int      argc,
-              char   **argv)
-{
-  const char *names[] = { "--tenant", "--name", "--role", NULL };
-  const char *values[3] = { NULL, NULL, "member" };
-  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
-  RlRole role;
-
-  if (!parse_options (argc, argv, 0, names, values, rest, &error))
-    return usage_error (error->message);
-  if (values[0] == NULL || values[1] == NULL || rest->len > 0)
-    return usage_error ("user add needs --tenant and --name");
-  if (!rl_role_from_string (values[2], &role))
-    return usage_error ("--role is viewer, member or admin");
-
-  token = rl_store_add_user (store, values[0], values[1], role, &error);
-  if (token == NULL)
-    return fail (error);
-  /* The token is shown once, alone on the last line; only its hash is kept. */
-  g_print ("%s\n", token);
-  return 0;
-}
-
-static int
-cmd_doc_add (RlStore *store,
-             int      argc,
-             char   **argv)
-{
-  const char *names[] = { "--tenant", "--title", "--mime", NULL };
-  const char *values[3] = { NULL, NULL, NULL };
-  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  g_autofree char *tenant = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *mime_option = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The tenant the document belongs to", "ID" },
+    { "title", 0, 0, OPTION_TEXT, &title, "Its title (1–200 characters)", "TITLE" },
+    { "mime", 0, 0, OPTION_TEXT, &mime_option, "Its type, when the file’s name does not tell", "TYPE" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GBytes) content = NULL;
   g_autoptr(RlDocument) doc = NULL;
+  g_autofree char *clean_title = NULL;
   g_autofree char *mime = NULL;
-  const char *path;
+  const char *path, *given_mime;
   RlPerson admin = { (char *) "admin", (char *) "Administrator" };
   int width, height;
+  int status = parse_command (invocation, entries, 1);
 
-  if (!parse_options (argc, argv, 0, names, values, rest, &error))
-    return usage_error (error->message);
-  if (values[0] == NULL || values[1] == NULL || rest->len != 1)
-    return usage_error ("doc add needs --tenant, --title and one PATH");
-  path = g_ptr_array_index (rest, 0);
-  if (values[2] == NULL)
-    values[2] = guess_mime (path);
-  if (values[2] == NULL)
-    return usage_error ("cannot tell the file’s type: pass --mime");
+  if (status >= 0)
+    return status;
+  if (tenant == NULL || title == NULL)
+    return misuse (invocation, "--tenant and --title are required");
+  if (!check_text (title, RL_TITLE_MAX_CHARS, &clean_title))
+    return misuse (invocation, "--title is 1–200 characters of UTF-8");
+  path = invocation->args[1];
+  given_mime = mime_option ? mime_option : guess_mime (path);
+  if (given_mime == NULL)
+    return misuse (invocation, "cannot tell the file’s type: pass --mime");
 
   file = g_mapped_file_new (path, FALSE, &error);
   if (file == NULL)
     return fail (error);
   content = g_mapped_file_get_bytes (file);
-  if (!rl_upload_check (values[2], content, &mime, &width, &height, &error))
+  if (!rl_upload_check (given_mime, content, &mime, &width, &height, &error))
     return fail (error);
-  doc = rl_store_add_document (store, values[0], &admin, values[1], mime, width, height, content, &error);
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  doc = rl_store_add_document (store, tenant, &admin, clean_title, mime, width, height, content, &error);
   if (doc == NULL)
     return fail (error);
   g_print ("%s\n", doc->id);
   return 0;
 }
+
+static int
+cmd_doc_list (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "Only this tenant’s documents", "ID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  int status = parse_command (invocation, entries, 0);
+
+  if (status >= 0)
+    return status;
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (tenant && !rl_store_has_tenant (store, tenant))
+    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant)));
+
+  docs = rl_store_list_document_infos (store, tenant);
+  g_print ("TENANT\tID\tKIND\tMIME\tSIZE\tSEQ\tTHREADS\tCREATED\tTITLE\n");
+  for (guint i = 0; i < docs->len; i++)
+    {
+      RlDocumentInfo *info = g_ptr_array_index (docs, i);
+      g_autofree char *title = tsv_field (info->doc->title);
+      g_autofree char *created = rl_time_format (info->doc->created_at);
+
+      g_print ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%s\t%s\n",
+               info->tenant, info->doc->id, rl_doc_kind_to_string (info->doc->kind), info->doc->mime,
+               info->doc->size, info->head_seq, info->threads, created, title);
+    }
+  return 0;
+}
+
+static int
+cmd_doc_remove (Invocation *invocation)
+{
+  g_autofree char *tenant = NULL;
+  const GOptionEntry entries[] = {
+    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The document’s tenant", "ID" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 threads = 0, comments = 0, events = 0;
+  int status = parse_command (invocation, entries, 1);
+
+  if (status >= 0)
+    return status;
+  if (tenant == NULL)
+    return misuse (invocation, "--tenant is required");
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (!rl_store_remove_document (store, tenant, invocation->args[1], &threads, &comments, &events, &error))
+    return fail (error);
+  g_print ("removed document %s of %s with %" G_GINT64_FORMAT " threads, %" G_GINT64_FORMAT
+           " comments and %" G_GINT64_FORMAT " logged events\n",
+           invocation->args[1], tenant, threads, comments, events);
+  return 0;
+}
+
+/* ---- backup ------------------------------------------------------------------------ */
+
+static void
+backup_progress (gint64   done,
+                 gint64   total,
+                 gpointer user_data)
+{
+  g_printerr ("\rredline-server: backup: %3d %%", total > 0 ? (int) (done * 100 / total) : 100);
+  if (done == total)
+    g_printerr ("\n");
+}
+
+static int
+cmd_backup (Invocation *invocation)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Replace PATH if it exists", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 bytes = 0;
+  int status = parse_command (invocation, entries, 1);
+
+  if (status >= 0)
+    return status;
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (!rl_store_backup (store, invocation->args[1], force, isatty (STDERR_FILENO) ? backup_progress : NULL,
+                        NULL, &bytes, &error))
+    return fail (error);
+  g_print ("backed up %" G_GINT64_FORMAT " bytes to %s\n", bytes, invocation->args[1]);
+  return 0;
+}
+
+/* ---- serve ------------------------------------------------------------------------- */
 
 typedef struct
 {
@@ -243,61 +601,103 @@ drop_message (const char     *domain,
 }
 
 static int
-cmd_serve (RlStore *store,
-           int      argc,
-           char   **argv)
+cmd_serve (Invocation *invocation)
 {
-  const char *names[] = { "--listen", "--tls-cert", "--tls-key", "--event-log-limit", "--ping-interval",
-                          "--send-queue-limit", NULL };
-  const char *values[6] = { "127.0.0.1:8765", NULL, NULL, NULL, NULL, NULL };
-  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  g_autofree char *listen = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autofree char *event_log_limit = NULL;
+  g_autofree char *ping_interval = NULL;
+  g_autofree char *send_queue_limit = NULL;
+  g_autofree char *metrics_allow = NULL;
+  g_autofree char *handshake_timeout = NULL;
+  g_autofree char *body_timeout = NULL;
+  g_autofree char *max_sockets = NULL;
+  g_autofree char *max_unauthenticated = NULL;
+  const GOptionEntry entries[] = {
+    { "listen", 0, 0, OPTION_TEXT, &listen, "Where to listen (default 127.0.0.1:8765; port 0: any free one)", "HOST:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "The certificate (PEM, the chain may follow)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Its private key (PEM)", "FILE" },
+    { "event-log-limit", 0, 0, OPTION_TEXT, &event_log_limit, "Events kept per document for resync (default 10000)", "N" },
+    { "ping-interval", 0, 0, OPTION_TEXT, &ping_interval, "Seconds between WebSocket pings (1–300, default 25)", "SECONDS" },
+    { "send-queue-limit", 0, 0, OPTION_TEXT, &send_queue_limit,
+      "Bytes a connection may fall behind before it is closed (default 8 MiB)", "BYTES" },
+    { "metrics-allow", 0, 0, OPTION_TEXT, &metrics_allow,
+      "Addresses that may read /metrics without a token (comma-separated, ADDRESS or ADDRESS/BITS)", "ADDR[,ADDR]" },
+    { "handshake-timeout", 0, 0, OPTION_TEXT, &handshake_timeout,
+      "Seconds for a connection's TLS handshake and request head, and idle between requests (1–300, default 10)",
+      "SECONDS" },
+    { "body-timeout", 0, 0, OPTION_TEXT, &body_timeout,
+      "Seconds an upload's body (or an answer) may stand still (1–3600, default 30)", "SECONDS" },
+    { "max-sockets-per-user", 0, 0, OPTION_TEXT, &max_sockets,
+      "WebSocket connections one user may hold (default 32)", "N" },
+    { "max-unauthenticated-per-address", 0, 0, OPTION_TEXT, &max_unauthenticated,
+      "Connections one address may hold before they present a token (default 64; 0: no cap)", "N" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(RlServer) server = NULL;
   g_autofree char *host = NULL;
   g_autofree char *uri = NULL;
+  g_autoptr(GPtrArray) metrics_masks = NULL;
   ServeState state = { 0 };
+  guint64 log_limit = 0, seconds = 0, queue_bytes = 0;
+  guint64 handshake_s = 0, body_s = 0, sockets = 0, unauthenticated = 0;
   guint port, sigterm, sigint;
+  int status = parse_command (invocation, entries, 0);
 
-  if (!parse_options (argc, argv, 0, names, values, rest, &error))
-    return usage_error (error->message);
-  if (rest->len > 0 || !parse_listen (values[0], &host, &port))
-    return usage_error ("serve needs --listen HOST:PORT");
-  if ((values[1] == NULL) != (values[2] == NULL))
-    return usage_error ("--tls-cert and --tls-key go together");
-  if (values[3])
-    {
-      guint64 limit;
+  if (status >= 0)
+    return status;
+  if (!parse_listen (listen ? listen : "127.0.0.1:8765", &host, &port))
+    return misuse (invocation, "--listen takes HOST:PORT");
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    return misuse (invocation, "--tls-cert and --tls-key go together");
+  if (event_log_limit && !g_ascii_string_to_unsigned (event_log_limit, 10, 1, G_MAXUINT, &log_limit, NULL))
+    return misuse (invocation, "--event-log-limit takes a positive number");
+  if (ping_interval && !g_ascii_string_to_unsigned (ping_interval, 10, 1, 300, &seconds, NULL))
+    return misuse (invocation, "--ping-interval takes 1–300 seconds");
+  if (send_queue_limit && !g_ascii_string_to_unsigned (send_queue_limit, 10, 1024, G_MAXUINT32, &queue_bytes, NULL))
+    return misuse (invocation, "--send-queue-limit takes 1024 bytes or more");
+  if (metrics_allow && (metrics_masks = rl_server_parse_addresses (metrics_allow, &error)) == NULL)
+    return misuse (invocation, "--metrics-allow: %s", error->message);
+  if (handshake_timeout && !g_ascii_string_to_unsigned (handshake_timeout, 10, 1, 300, &handshake_s, NULL))
+    return misuse (invocation, "--handshake-timeout takes 1–300 seconds");
+  if (body_timeout && !g_ascii_string_to_unsigned (body_timeout, 10, 1, 3600, &body_s, NULL))
+    return misuse (invocation, "--body-timeout takes 1–3600 seconds");
+  if (max_sockets && !g_ascii_string_to_unsigned (max_sockets, 10, 1, G_MAXUINT, &sockets, NULL))
+    return misuse (invocation, "--max-sockets-per-user takes a positive number");
+  if (max_unauthenticated &&
+      !g_ascii_string_to_unsigned (max_unauthenticated, 10, 0, G_MAXUINT, &unauthenticated, NULL))
+    return misuse (invocation, "--max-unauthenticated-per-address takes a number (0: no cap)");
 
-      if (!g_ascii_string_to_unsigned (values[3], 10, 1, G_MAXUINT, &limit, NULL))
-        return usage_error ("--event-log-limit takes a positive number");
-      rl_store_set_event_log_limit (store, (guint) limit);
-    }
-  if (values[1])
+  if ((store = open_store (invocation, &error)) == NULL)
+    return fail (error);
+  if (log_limit)
+    rl_store_set_event_log_limit (store, (guint) log_limit);
+  if (tls_cert)
     {
-      tls = g_tls_certificate_new_from_files (values[1], values[2], &error);
+      tls = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
       if (tls == NULL)
         return fail (error);
     }
 
   server = rl_server_new (store);
-  if (values[4])
-    {
-      guint64 seconds;
-
-      if (!g_ascii_string_to_unsigned (values[4], 10, 1, 300, &seconds, NULL))
-        return usage_error ("--ping-interval takes 1–300 seconds");
-      rl_server_set_ping_interval (server, (guint) seconds);
-    }
-  if (values[5])
-    {
-      guint64 bytes;
-
-      if (!g_ascii_string_to_unsigned (values[5], 10, 1024, G_MAXUINT32, &bytes, NULL))
-        return usage_error ("--send-queue-limit takes 1024 bytes or more");
-      rl_server_set_send_queue_limit (server, (gsize) bytes);
-    }
+  if (seconds)
+    rl_server_set_ping_interval (server, (guint) seconds);
+  if (queue_bytes)
+    rl_server_set_send_queue_limit (server, (gsize) queue_bytes);
+  rl_server_set_metrics_allow (server, metrics_masks);
+  if (handshake_timeout)
+    rl_server_set_handshake_timeout (server, (guint) handshake_s);
+  if (body_timeout)
+    rl_server_set_body_timeout (server, (guint) body_s);
+  if (max_sockets)
+    rl_server_set_max_sockets_per_user (server, (guint) sockets);
+  if (max_unauthenticated)
+    rl_server_set_max_unauthenticated (server, (guint) unauthenticated);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 
@@ -333,54 +733,166 @@ cmd_serve (RlStore *store,
   return 0;
 }
 
+/* ---- the command line ----------------------------------------------------------------- */
+
+static const Command commands[] = {
+  { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.",
+    cmd_tenant_add, TRUE },
+  { "user add", "--tenant ID --name NAME [--invite-for ADDRESS [--tls-cert FILE]]", "add a user; prints the token",
+    "Adds a user and prints the user’s token, alone, on the last line (shown once: only its hash is kept); with "
+    "--invite-for, the user’s invite link for that public address instead.", cmd_user_add, TRUE },
+  { "user list", "", "list users (never a token)", "Lists users: tenant, id, name, role, when created and when revoked (never a token).",
+    cmd_user_list },
+  { "user revoke", "--tenant ID USER", "refuse a user’s token for good", "Refuses the user’s token from now on, for good; a running server "
+    "closes the user’s connections (1008) within a second.", cmd_user_revoke },
+  { "token rotate", "--tenant ID USER", "replace a user’s token; prints it", "Gives the user a new token, printed alone on the last line; the old "
+    "one is refused from now on and a running server closes its connections (1008) within a second.",
+    cmd_token_rotate },
+  { "doc add", "--tenant ID --title TITLE PATH", "add a document; prints its id", "Adds a document (PNG, JPEG, WebP, Markdown or plain text) "
+    "and prints its id on the last line.", cmd_doc_add, TRUE },
+  { "doc list", "", "list documents", "Lists documents: tenant, id, kind, type, size, head seq, threads, when created, title.",
+    cmd_doc_list },
+  { "doc remove", "--tenant ID DOC", "remove a document and its threads", "Removes a document with its threads, comments and event log; a running "
+    "server closes its subscribers’ connections (1008) within a second.", cmd_doc_remove },
+  { "backup", "PATH", "copy the database while it serves", "Writes a consistent copy of the database to PATH while the server serves and writes "
+    "(SQLite’s online backup); restore it by serving a copy of that file.", cmd_backup },
+  { "serve", "--listen HOST:PORT", "serve HTTP and WebSockets", "Serves the HTTP API and WebSockets; prints “listening on URL” once it accepts connections. "
+    "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", cmd_serve, TRUE },
+};
+
+static char *
+commands_description (const char *group)
+{
+  GString *text = g_string_new ("Commands:\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *space = strchr (commands[i].name, ' ');
+
+      if (group && (space == NULL || strncmp (commands[i].name, group, space - commands[i].name) != 0 ||
+                    group[space - commands[i].name] != '\0'))
+        continue;
+      g_autofree char *usage = g_strconcat (commands[i].name, " ", commands[i].synopsis, NULL);
+
+      g_string_append_printf (text, "  %-45s %s\n", usage, commands[i].brief);
+    }
+  g_string_append (text, "\nRun “redline-server COMMAND --help” for what each does and its options.\n");
+  return g_string_free (text, FALSE);
+}
+
+/* The command args name (one word, or a group word and an action), and how
+ * many words it took; NULL when none. *group_known: the first word is a
+ * group (user, doc…) even though the action is not one of it. */
+static const Command *
+find_command (char     **args,
+              guint     *words,
+              gboolean  *group_known)
+{
+  *group_known = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *name = commands[i].name;
+      const char *space = strchr (name, ' ');
+
+      if (space == NULL)
+        {
+          if (g_str_equal (args[0], name))
+            {
+              *words = 1;
+              return &commands[i];
+            }
+          continue;
+        }
+      if (strncmp (args[0], name, space - name) != 0 || args[0][space - name] != '\0')
+        continue;
+      *group_known = TRUE;
+      if (args[1] && g_str_equal (args[1], space + 1))
+        {
+          *words = 2;
+          return &commands[i];
+        }
+    }
+  return NULL;
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(RlStore) store = NULL;
+  g_autofree char *db = NULL;
+  gboolean version = FALSE, help = FALSE;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The SQLite file (made if missing)", "FILE" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("COMMAND [OPTION…] [ARG…]");
   g_autoptr(GError) error = NULL;
-  const char *db = NULL;
-  int i = 1;
+  g_autofree char *description = commands_description (NULL);
+  g_auto(GStrv) args = NULL;
+  Invocation invocation = { 0 };
+  gboolean group_known;
+  guint words = 0;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("redline-server");
 
-  while (i < argc && g_str_has_prefix (argv[i], "--"))
+  g_option_context_set_help_enabled (context, FALSE);
+  /* Global options come before the command; the command's own after it. */
+  g_option_context_set_strict_posix (context, TRUE);
+  g_option_context_set_summary (context, "The Redline server and its administration.");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  args = g_strdupv (argv);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return misuse (NULL, "%s", error->message);
+
+  if (help)
     {
-      if (g_str_equal (argv[i], "--help"))
+      g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", text);
+      return 0;
+    }
+  if (version)
+    {
+      g_print ("redline-server %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (args[1] == NULL)
+    return misuse (NULL, "a command is missing");
+  if (g_str_has_prefix (args[1], "-"))
+    return misuse (NULL, "unknown option %s", args[1]);
+
+  invocation.command = find_command (args + 1, &words, &group_known);
+  if (invocation.command == NULL)
+    {
+      /* `redline-server user --help` lists that group's commands. */
+      if (group_known && args[2] && (g_str_equal (args[2], "--help") || g_str_equal (args[2], "-h")))
         {
-          g_print ("%s", usage_text);
+          g_autofree char *list = commands_description (args[1]);
+
+          g_print ("Usage:\n  redline-server --db FILE %s COMMAND [OPTION…]\n\n%s", args[1], list);
           return 0;
         }
-      if (g_str_equal (argv[i], "--db") && i + 1 < argc)
-        db = argv[(i += 2) - 1];
-      else if (g_str_has_prefix (argv[i], "--db="))
-        db = argv[i++] + 5;
-      else
-        return usage_error ("unknown option");
-    }
-  if (db == NULL)
-    return usage_error ("--db FILE is required");
-  if (i >= argc)
-    return usage_error (NULL);
-  if (g_str_has_prefix (db, "postgres://") || g_str_has_prefix (db, "postgresql://"))
-    {
-      g_printerr ("redline-server: this build has only the SQLite store\n");
-      return 1;
+      if (group_known)
+        {
+          g_autofree char *list = commands_description (args[1]);
+
+          g_printerr ("redline-server: %s: unknown command “%s”\n%s", args[1], args[2] ? args[2] : "", list);
+          return EXIT_MISUSE;
+        }
+      return misuse (NULL, "unknown command “%s”", args[1]);
     }
 
-  store = rl_store_open (db, &error);
-  if (store == NULL)
-    return fail (error);
+  invocation.db = db;
+  /* The command's own argv: its name where a program's would be. */
+  invocation.args = g_strdupv (args + words);
+  {
+    int status = invocation.command->run (&invocation);
 
-  if (g_str_equal (argv[i], "serve"))
-    return cmd_serve (store, argc - i - 1, argv + i + 1);
-  if (i + 1 >= argc || !g_str_equal (argv[i + 1], "add"))
-    return usage_error (NULL);
-  if (g_str_equal (argv[i], "tenant"))
-    return cmd_tenant_add (store, argc - i - 2, argv + i + 2);
-  if (g_str_equal (argv[i], "user"))
-    return cmd_user_add (store, argc - i - 2, argv + i + 2);
-  if (g_str_equal (argv[i], "doc"))
-    return cmd_doc_add (store, argc - i - 2, argv + i + 2);
-  return usage_error (NULL);
+    g_strfreev (invocation.args);
+    return status;
+  }
 }

@@ -6,6 +6,7 @@
 
 #include "rl-codec.h"
 #include "rl-limits.h"
+#include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-peer.h"
 
@@ -52,6 +53,7 @@ struct _RlHub
   guint       usage_save_id;
   GPtrArray  *dirty;        /* Room* with pending events, not owned */
   GSource    *flusher;
+  RlMetrics  *metrics;
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -97,7 +99,8 @@ lookup_room (RlHub      *self,
   return g_hash_table_lookup (self->rooms, key);
 }
 
-static void
+/* Returns how many subscribers it went to. */
+static guint64
 room_send (Room       *room,
            const char *text,
            gsize       length)
@@ -110,6 +113,7 @@ room_send (Room       *room,
     sent += rl_peer_send_frame (g_ptr_array_index (room->peers, i), frame);
   /* A room is one tenant's: count its frames once, not per connection. */
   rl_hub_count_sent (room->hub, room->tenant, sent, sent * length);
+  return sent;
 }
 
 static void
@@ -127,7 +131,7 @@ room_flush (Room *room)
   if (pending->len == 1)
     {
       const char *event = g_ptr_array_index (pending, 0);
-      room_send (room, event, strlen (event));
+      room->hub->metrics->events_sent += room_send (room, event, strlen (event));
     }
   else
     {
@@ -142,7 +146,8 @@ room_flush (Room *room)
             size += strlen (g_ptr_array_index (pending, first + n++)) + 1;
 
           batch = rl_codec_batch ((const char * const *) pending->pdata + first, n, &length);
-          room_send (room, batch, length);
+          room->hub->metrics->events_sent += n * room_send (room, batch, length);
+          room->hub->metrics->batches_sent++;
           first += n;
         }
     }
@@ -251,9 +256,19 @@ rl_hub_dispose (GObject *object)
 }
 
 static void
+rl_hub_finalize (GObject *object)
+{
+  RlHub *self = RL_HUB (object);
+
+  g_clear_pointer (&self->metrics, rl_metrics_free);
+  G_OBJECT_CLASS (rl_hub_parent_class)->finalize (object);
+}
+
+static void
 rl_hub_class_init (RlHubClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = rl_hub_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rl_hub_finalize;
 }
 
 static void
@@ -264,6 +279,7 @@ rl_hub_init (RlHub *self)
                                             (GDestroyNotify) rl_page_text_unref);
   self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dirty = g_ptr_array_new ();
+  self->metrics = rl_metrics_new ();
 }
 
 RlHub *
@@ -475,6 +491,8 @@ rl_hub_count_sent (RlHub      *self,
     }
   usage->messages += frames;
   usage->bytes += bytes;
+  self->metrics->frames_sent += frames;
+  self->metrics->bytes_sent += bytes;
 }
 
 void
@@ -508,4 +526,48 @@ rl_hub_save_usage (RlHub *self)
       rl_store_add_usage (self->store, tenant, usage->messages, usage->bytes);
       usage->messages = usage->bytes = 0;
     }
+}
+
+RlMetrics *
+rl_hub_get_metrics (RlHub *self)
+{
+  return self->metrics;
+}
+
+void
+rl_hub_get_levels (RlHub *self,
+                   guint *subscribers,
+                   guint *rooms)
+{
+  GHashTableIter iter;
+  Room *room;
+
+  *subscribers = 0;
+  *rooms = g_hash_table_size (self->rooms);
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    *subscribers += room->peers->len;
+}
+
+void
+rl_hub_close_document (RlHub      *self,
+                       const char *tenant,
+                       const char *doc,
+                       gushort     code,
+                       const char *reason)
+{
+  g_autofree char *key = room_key (tenant, doc);
+  Room *room = g_hash_table_lookup (self->rooms, key);
+
+  g_hash_table_remove (self->page_texts, key);
+  if (room == NULL)
+    return;
+  /* What was committed before the removal still goes out first. */
+  if (room->pending->len > 0)
+    room_flush (room);
+  g_clear_pointer (&room->snapshot, g_free);
+  /* A peer leaves its rooms later, from an idle (see rl-peer.c): the room
+   * and its list stay valid through this loop. */
+  for (guint i = 0; i < room->peers->len; i++)
+    rl_peer_close (g_ptr_array_index (room->peers, i), code, reason);
 }

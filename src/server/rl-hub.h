@@ -10,6 +10,7 @@
 
 #include <glib-object.h>
 
+#include "rl-metrics.h"
 #include "rl-plaintext.h"
 #include "rl-store.h"
 
@@ -66,5 +67,19 @@ void         rl_hub_get_usage        (RlHub            *self,
                                       guint64          *bytes);
 /* Writes pending usage counts to the store. */
 void         rl_hub_save_usage       (RlHub            *self);
+
+/* The server's counters (the hub's, for the server and its peers). */
+RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
+/* Subscriptions (connection × document) and documents with subscribers. */
+void         rl_hub_get_levels       (RlHub            *self,
+                                      guint            *subscribers,
+                                      guint            *rooms);
+/* The document is gone: its subscribers' connections are closed with code
+ * (after what was committed before), its caches dropped. */
+void         rl_hub_close_document   (RlHub            *self,
+                                      const char       *tenant,
+                                      const char       *doc,
+                                      gushort           code,
+                                      const char       *reason);
 
 G_END_DECLS

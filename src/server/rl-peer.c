@@ -6,6 +6,7 @@
 
 #include "rl-codec.h"
 #include "rl-limits.h"
+#include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-subloop.h"
 #include "rl-time.h"
@@ -38,6 +39,10 @@ struct _RlPeer
   gint64                   tokens_at_us;
   guint                    leave_id;
   gboolean                 closed;
+  /* for the access log */
+  RlTraffic                traffic;
+  gint64                   opened_us;
+  gushort                  close_code_sent;  /* 0 unless the server closed */
 };
 
 G_DEFINE_FINAL_TYPE (RlPeer, rl_peer, G_TYPE_OBJECT)
@@ -63,6 +68,7 @@ send_ack_error (RlPeer      *self,
                 RlErrorCode  code,
                 const char  *message)
 {
+  rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
   send_owned (self, rl_codec_ack_error (req, code, message));
 }
 
@@ -227,7 +233,7 @@ handle_mutation (RlPeer          *self,
   g_autoptr(RlEvent) event = NULL;
   g_autoptr(GError) error = NULL;
   char *serialized = NULL;
-  gint64 seq;
+  gint64 seq, started_us;
 
   if (!take_token (self))
     {
@@ -247,12 +253,16 @@ handle_mutation (RlPeer          *self,
       return;
     }
 
+  started_us = g_get_monotonic_time ();
   event = rl_store_apply (self->store, self->principal, doc, request, &serialized, &error);
   if (event == NULL)
     {
       fail_request (self, request->req, error);
       return;
     }
+  rl_metrics_observe_commit (rl_hub_get_metrics (self->hub),
+                             (g_get_monotonic_time () - started_us) / (double) G_USEC_PER_SEC);
+  rl_hub_get_metrics (self->hub)->events_committed++;
 
   /* Committed: acknowledge, then every subscriber (this one included) gets
    * the event, carrying the originator's broadcastId. */
@@ -272,10 +282,15 @@ on_message (SoupWebsocketConnection *connection,
   g_autoptr(RlRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *req = NULL;
+  RlMetrics *metrics = rl_hub_get_metrics (self->hub);
   gsize length;
   const char *data;
 
   self->last_heard_us = g_get_monotonic_time ();
+  self->traffic.frames_in++;
+  self->traffic.bytes_in += g_bytes_get_size (message);
+  metrics->frames_received++;
+  metrics->bytes_received += g_bytes_get_size (message);
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
@@ -421,6 +436,8 @@ rl_peer_new (SoupWebsocketConnection *connection,
   self->hub = g_object_ref (hub);
   self->id = rl_random_id_new ();
   self->ping_interval = ping_interval;
+  self->opened_us = g_get_monotonic_time ();
+  rl_hub_get_metrics (hub)->connections_opened++;
 
   /* libsoup drops the link at its own limit with unread bytes in flight, and
    * the peer may never see the close code; so its limit is a backstop and
@@ -506,7 +523,25 @@ rl_peer_send (RlPeer     *self,
               gsize       length)
 {
   if (send_text (self, text))
-    rl_hub_count_sent (self->hub, self->principal->tenant, 1, length);
+    {
+      self->traffic.frames_out++;
+      self->traffic.bytes_out += length;
+      rl_hub_count_sent (self->hub, self->principal->tenant, 1, length);
+    }
+}
+
+/* The payload's length, from a frame of rl_outbox_frame_text (RFC 6455
+ * §5.2: a 2, 4 or 10 byte header). */
+static gsize
+payload_length (GBytes *frame)
+{
+  gsize size = g_bytes_get_size (frame);
+
+  if (size - 2 < 126)
+    return size - 2;
+  if (size - 4 <= G_MAXUINT16)
+    return size - 4;
+  return size - 10;
 }
 
 guint
@@ -520,9 +555,14 @@ rl_peer_send_frame (RlPeer *self,
   /* The outbox writes to the socket directly, or queues in the outbox and
    * drains from the subloop: no thread-default context is involved. */
   if (rl_outbox_send_frame (self->outbox, frame, &error))
-    return 1;
+    {
+      self->traffic.frames_out++;
+      self->traffic.bytes_out += payload_length (frame);
+      return 1;
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
     {
+      rl_hub_get_metrics (self->hub)->send_queue_drops++;
       g_debug ("peer %s: %s; closing", self->id, error->message);
       /* libsoup 3.2 sends no 1013 (try again later); 1008 is the closest it
        * allows. The client reconnects and resubscribes with since. */
@@ -540,6 +580,7 @@ rl_peer_close (RlPeer     *self,
 
   if (soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
+  self->close_code_sent = code;
   entered = enter_own_context (self);
   soup_websocket_connection_close (self->connection, code, reason);
   leave_own_context (self, entered);
@@ -559,4 +600,25 @@ rl_peer_check_alive (RlPeer *self,
 
   if (now_us - self->last_heard_us > dead_after_us)
     rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "no answer to pings");
+}
+
+void
+rl_peer_get_session (RlPeer    *self,
+                     RlTraffic *traffic,
+                     gint64    *opened_us,
+                     gushort   *close_code,
+                     gboolean  *closed_by_server)
+{
+  *traffic = self->traffic;
+  *opened_us = self->opened_us;
+  *closed_by_server = self->close_code_sent != 0;
+  if (self->close_code_sent != 0)
+    *close_code = self->close_code_sent;
+  else
+    {
+      *close_code = soup_websocket_connection_get_close_code (self->connection);
+      /* RFC 6455 §7.1.5: no close frame came. */
+      if (*close_code == 0)
+        *close_code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+    }
 }

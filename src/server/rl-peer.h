@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "rl-access-log.h"
 #include "rl-hub.h"
 #include "rl-store.h"
 #include "rl-subloop.h"
@@ -44,5 +45,13 @@ gboolean           rl_peer_is_closed     (RlPeer                  *self);
  * intervals and a little more. */
 void               rl_peer_check_alive   (RlPeer                  *self,
                                           gint64                   now_us);
+/* What the session did, for the access log: its traffic, when it opened
+ * (monotonic), and how it ended — the code the server sent when it closed
+ * the link, else the client's (1006 when none came). */
+void               rl_peer_get_session   (RlPeer                  *self,
+                                          RlTraffic               *traffic,
+                                          gint64                  *opened_us,
+                                          gushort                 *close_code,
+                                          gboolean                *closed_by_server);
 
 G_END_DECLS

@@ -7,9 +7,12 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "rl-access-log.h"
 #include "rl-codec.h"
+#include "rl-gate.h"
 #include "rl-hub.h"
 #include "rl-limits.h"
+#include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-peer.h"
 #include "rl-subloop.h"
@@ -18,6 +21,20 @@
 #define LISTEN_BACKLOG        4096
 #define SHUTDOWN_GRACE_MS     3000
 #define PRINCIPAL_KEY         "rl-principal"
+/* How often the store is asked what administration commands changed
+ * (revoked tokens, removed documents): well within the second allowed. */
+#define CHANGES_INTERVAL_MS   250
+/* Set on messages: the error code a reply carries, the monotonic time the
+ * request started, whether /metrics may be read; on peers: the client's
+ * address. */
+#define ERROR_CODE_KEY        "rl-error-code"
+#define STARTED_KEY           "rl-started-us"
+#define METRICS_ALLOWED_KEY   "rl-metrics-allowed"
+#define REMOTE_KEY            "rl-remote"
+#define UPLOAD_KEY            "rl-upload"
+#define SOCKET_SLOT_KEY       "rl-socket-slot"
+/* RFC 6585; libsoup 3.2 has no name for it. */
+#define STATUS_TOO_MANY_REQUESTS 429
 
 struct _RlServer
 {
@@ -32,6 +49,15 @@ struct _RlServer
   GMainContext *ping_context; /* the connections' keepalive timers */
   guint       ping_tick_id;
   GSocket    *listener;
+  guint       changes_id;
+  GPtrArray  *metrics_allow;  /* GInetAddressMask*: read /metrics without a token */
+  /* limits */
+  RlGate     *gate;
+  guint       handshake_timeout;
+  guint       body_timeout;
+  guint       max_unauthenticated;
+  guint       max_sockets_per_user;
+  GHashTable *sockets_per_user; /* "tenant\nuser" → WebSockets, handshakes included */
   /* shutdown */
   GCallback   done;
   gpointer    done_data;
@@ -48,7 +74,7 @@ reply_json (SoupServerMessage *msg,
             guint              status,
             char              *body)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_status (msg, status, status == STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
@@ -57,6 +83,8 @@ reply_error (SoupServerMessage *msg,
              RlErrorCode        code,
              const char        *message)
 {
+  /* Counted as a refusal once the request is finished. */
+  g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (code + 1));
   reply_json (msg, rl_error_code_http_status (code), rl_codec_error_body (code, message));
 }
 
@@ -84,6 +112,7 @@ require_method (SoupServerMessage *msg,
   if (g_str_equal (soup_server_message_get_method (msg), method))
     return TRUE;
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
+  g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (RL_ERROR_BAD_REQUEST + 1));
   reply_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
               rl_codec_error_body (RL_ERROR_BAD_REQUEST, "method not allowed"));
   return FALSE;
@@ -97,35 +126,180 @@ principal_of (SoupServerMessage *msg)
   return g_object_get_data (G_OBJECT (msg), PRINCIPAL_KEY);
 }
 
-/* Runs once the headers are in: a bad token is refused before any body is
- * read and before a WebSocket upgrade. The token itself is never logged. */
-static void
-authenticate_early (SoupServer        *soup,
-                    SoupServerMessage *msg,
-                    const char        *path,
-                    GHashTable        *query,
-                    gpointer           user_data)
+/* Whether the request announced a body (a length or chunks): then it must
+ * not be answered by libsoup, which reads a whole body before it answers. */
+static gboolean
+announces_body (SoupServerMessage *msg)
 {
-  RlServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  RlPrincipal *principal = NULL;
-  goffset length;
 
-  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
-    principal = rl_store_authenticate (self->store, authorization + 7);
-  if (principal == NULL)
+  switch (soup_message_headers_get_encoding (headers))
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "WWW-Authenticate", "Bearer realm=\"redline\"");
-      reply_error (msg, RL_ERROR_UNAUTHORIZED, "a valid bearer token is required");
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      return soup_message_headers_get_content_length (headers) > 0;
+    default:
+      return TRUE;
+    }
+}
+
+/* Refused from the headers: with a body announced the connection is closed
+ * after the answer (the body is never read), else libsoup answers and may
+ * keep the connection. */
+static void
+refuse (RlServer          *self,
+        SoupServerMessage *msg,
+        RlErrorCode        code,
+        const char        *message)
+{
+  reply_error (msg, code, message);
+  if (announces_body (msg))
+    rl_gate_refuse (self->gate, msg);
+}
+
+static gboolean
+is_upload (SoupServerMessage *msg,
+           const char        *path)
+{
+  return g_str_equal (soup_server_message_get_method (msg), "POST") &&
+         (g_str_equal (path, "/api/v1/docs") || g_str_equal (path, "/api/v1/docs/"));
+}
+
+/* A viewer, a missing title, a type we do not take or a length over the
+ * limit are all known before the body. */
+static gboolean
+check_upload_request (const RlPrincipal  *who,
+                      SoupServerMessage  *msg,
+                      GHashTable         *query,
+                      char              **clean_title,
+                      GError            **error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *title = query ? g_hash_table_lookup (query, "title") : NULL;
+  g_autofree char *stripped = NULL;
+  goffset length = -1;
+
+  if (who->role == RL_ROLE_VIEWER)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t upload");
+      return FALSE;
+    }
+  if (title == NULL || !g_utf8_validate (title, -1, NULL))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a document needs a title (?title=…)");
+      return FALSE;
+    }
+  stripped = g_strstrip (g_strdup (title));
+  if (*stripped == '\0' || g_utf8_strlen (stripped, -1) > RL_TITLE_MAX_CHARS)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a title is 1–200 characters");
+      return FALSE;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  if (!rl_upload_check_headers (soup_message_headers_get_one (headers, "Content-Type"), length, error))
+    return FALSE;
+  if (clean_title)
+    *clean_title = g_steal_pointer (&stripped);
+  return TRUE;
+}
+
+/* An upload's body, counted as it arrives: past the limit it is answered
+ * 413 and its connection closed, nothing more read. */
+static void
+on_upload_chunk (SoupServerMessage *msg,
+                 GBytes            *chunk,
+                 RlServer          *self)
+{
+  RlUploadSink *sink = g_object_get_data (G_OBJECT (msg), UPLOAD_KEY);
+  g_autoptr(GError) error = NULL;
+
+  if (sink == NULL || rl_upload_sink_append (sink, chunk, &error))
+    return;
+  g_object_set_data (G_OBJECT (msg), UPLOAD_KEY, NULL);
+  reply_gerror (msg, error);
+  rl_gate_refuse (self->gate, msg);
+}
+
+/* Runs once the headers are in, before any body is read and before a
+ * WebSocket upgrade: a bad token, a body where none is taken and an upload
+ * that can't be accepted are answered from the headers alone. The token
+ * itself is never logged. */
+static void
+on_got_headers (SoupServerMessage *msg,
+                RlServer          *self)
+{
+  const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", RL_WS_PATH };
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = g_uri_get_path (uri);
+  g_autoptr(GHashTable) query = NULL;
+  g_autoptr(GError) error = NULL;
+  RlPrincipal *principal = NULL;
+  gboolean api = FALSE;
+
+  if (!rl_gate_headers_done (self->gate, msg))
+    return;
+  /* Answered already, by libsoup (a path that climbs out with ..) or an
+   * early handler (/metrics). */
+  if (soup_server_message_get_status (msg) != 0)
+    {
+      if (announces_body (msg))
+        rl_gate_refuse (self->gate, msg);
       return;
     }
-  g_object_set_data_full (G_OBJECT (msg), PRINCIPAL_KEY, principal, (GDestroyNotify) rl_principal_free);
 
-  length = soup_message_headers_get_content_length (headers);
-  if (length > RL_UPLOAD_MAX_BYTES)
-    reply_error (msg, RL_ERROR_TOO_LARGE, "uploads are at most 50 MiB");
+  /* Handlers match by prefix: the same paths get a token checked. */
+  for (guint i = 0; i < G_N_ELEMENTS (api_paths); i++)
+    api |= g_str_has_prefix (path, api_paths[i]);
+  if (api)
+    {
+      const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+
+      if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+        principal = rl_store_authenticate (self->store, authorization + 7);
+      if (principal == NULL)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "WWW-Authenticate", "Bearer realm=\"redline\"");
+          refuse (self, msg, RL_ERROR_UNAUTHORIZED, "a valid bearer token is required");
+          return;
+        }
+      g_object_set_data_full (G_OBJECT (msg), PRINCIPAL_KEY, principal, (GDestroyNotify) rl_principal_free);
+      rl_gate_authenticated (self->gate, msg);
+    }
+
+  if (principal && is_upload (msg, path))
+    {
+      goffset length = -1;
+
+      if (g_uri_get_query (uri))
+        query = soup_form_decode (g_uri_get_query (uri));
+      if (!check_upload_request (principal, msg, query, NULL, &error))
+        {
+          refuse (self, msg, (RlErrorCode) error->code, error->message);
+          return;
+        }
+      /* libsoup keeps nothing of it; the sink counts and keeps it once. */
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+        length = soup_message_headers_get_content_length (headers);
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      g_object_set_data_full (G_OBJECT (msg), UPLOAD_KEY, rl_upload_sink_new (length),
+                              (GDestroyNotify) rl_upload_sink_free);
+      g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_upload_chunk), self, 0);
+      rl_gate_expect_body (self->gate, msg);
+      return;
+    }
+
+  /* A body where none is taken: another method gets the route's 405, a GET
+   * is refused for it. */
+  if (announces_body (msg))
+    {
+      if (require_method (msg, "GET"))
+        reply_error (msg, RL_ERROR_BAD_REQUEST, "this request takes no body");
+      rl_gate_refuse (self->gate, msg);
+    }
 }
 
 /* ---- HTTP API ------------------------------------------------------------------ */
@@ -151,10 +325,9 @@ upload_document (RlServer          *self,
                  const RlPrincipal *who,
                  GHashTable        *query)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
   const char *mime = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                    "Content-Type");
-  const char *title = query ? g_hash_table_lookup (query, "title") : NULL;
+  RlUploadSink *sink = g_object_get_data (G_OBJECT (msg), UPLOAD_KEY);
   g_autoptr(GBytes) content = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RlDocument) doc = NULL;
@@ -162,24 +335,17 @@ upload_document (RlServer          *self,
   g_autofree char *clean_mime = NULL;
   int width, height;
 
-  if (who->role == RL_ROLE_VIEWER)
+  /* Checked from the headers already, where the title is made. */
+  if (sink == NULL || !check_upload_request (who, msg, query, &clean_title, &error))
     {
-      reply_error (msg, RL_ERROR_FORBIDDEN, "viewers can’t upload");
+      if (error)
+        reply_gerror (msg, error);
+      else
+        reply_error (msg, RL_ERROR_INTERNAL, "the upload was not read");
       return;
     }
-  if (title == NULL || !g_utf8_validate (title, -1, NULL))
-    {
-      reply_error (msg, RL_ERROR_BAD_REQUEST, "a document needs a title (?title=…)");
-      return;
-    }
-  clean_title = g_strstrip (g_strdup (title));
-  if (*clean_title == '\0' || g_utf8_strlen (clean_title, -1) > RL_TITLE_MAX_CHARS)
-    {
-      reply_error (msg, RL_ERROR_BAD_REQUEST, "a title is 1–200 characters");
-      return;
-    }
-
-  content = soup_message_body_flatten (body);
+  content = rl_upload_sink_steal (sink);
+  g_object_set_data (G_OBJECT (msg), UPLOAD_KEY, NULL);
   if (!rl_upload_check (mime, content, &clean_mime, &width, &height, &error))
     {
       reply_gerror (msg, error);
@@ -334,6 +500,170 @@ handle_healthz (SoupServer        *soup,
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
 }
 
+/* ---- metrics --------------------------------------------------------------------- */
+
+/* An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; masks
+ * are written for the IPv4 address. */
+static GInetAddress *
+client_address (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GInetAddress *address;
+  const guint8 *bytes;
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  bytes = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 && memcmp (bytes, mapped, 12) == 0)
+    return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+  return g_object_ref (address);
+}
+
+static gboolean
+metrics_allowed_from (RlServer          *self,
+                      SoupServerMessage *msg)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (self->metrics_allow == NULL)
+    return FALSE;
+  address = client_address (msg);
+  for (guint i = 0; address && i < self->metrics_allow->len; i++)
+    if (g_inet_address_mask_matches (g_ptr_array_index (self->metrics_allow, i), address))
+      return TRUE;
+  return FALSE;
+}
+
+/* /metrics: from an allowed address, or with an admin's token (of any
+ * tenant: the figures are the server's, with no tenant in them). */
+static void
+authorize_metrics (SoupServer        *soup,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+  g_autoptr(RlPrincipal) principal = NULL;
+
+  if (metrics_allowed_from (self, msg))
+    {
+      g_object_set_data (G_OBJECT (msg), METRICS_ALLOWED_KEY, GINT_TO_POINTER (TRUE));
+      return;
+    }
+  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    principal = rl_store_authenticate (self->store, authorization + 7);
+  if (principal == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"redline\"");
+      reply_error (msg, RL_ERROR_UNAUTHORIZED, "an admin's bearer token is required");
+      return;
+    }
+  if (principal->role != RL_ROLE_ADMIN)
+    {
+      reply_error (msg, RL_ERROR_FORBIDDEN, "metrics are for admins");
+      return;
+    }
+  g_object_set_data (G_OBJECT (msg), METRICS_ALLOWED_KEY, GINT_TO_POINTER (TRUE));
+}
+
+static void
+handle_metrics (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  RlServer *self = user_data;
+  RlMetricsLevels levels = { 0 };
+  GHashTableIter iter;
+  RlPeer *peer;
+  char *text;
+
+  if (!g_object_get_data (G_OBJECT (msg), METRICS_ALLOWED_KEY))
+    return;
+  if (!g_str_equal (path, "/metrics"))
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+      return;
+    }
+  if (!require_method (msg, "GET"))
+    return;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    if (!rl_peer_is_closed (peer))
+      levels.connections++;
+  rl_hub_get_levels (self->hub, &levels.subscribers, &levels.rooms);
+
+  text = rl_metrics_format (rl_hub_get_metrics (self->hub), &levels);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    text, strlen (text));
+}
+
+/* ---- access log ------------------------------------------------------------------ */
+
+/* Every request: its start (for the access log), and its headers checked
+ * once they are in, whatever its path: no body is read before it is
+ * allowed. */
+static void
+on_request_started (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    RlServer          *self)
+{
+  gint64 *started = g_new (gint64, 1);
+
+  *started = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), STARTED_KEY, started, g_free);
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
+}
+
+/* Finished or aborted (a 500, or a client gone mid-way): either way one line.
+ * A WebSocket upgrade never gets here; its session is logged at its end. */
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 RlServer          *self)
+{
+  RlMetrics *metrics = rl_hub_get_metrics (self->hub);
+  gint64 *started = g_object_get_data (G_OBJECT (msg), STARTED_KEY);
+  guint code = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), ERROR_CODE_KEY));
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  metrics->http_requests++;
+  if (code > 0)
+    rl_metrics_count_refusal (metrics, RL_METRICS_HTTP, (RlErrorCode) (code - 1));
+  rl_access_log_http (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
+                      uri ? g_uri_get_path (uri) : NULL, soup_server_message_get_status (msg),
+                      body ? (gsize) body->length : 0,
+                      started ? g_get_monotonic_time () - *started : 0);
+}
+
+/* Answered by the gate without libsoup (see rl_gate_refuse): logged and
+ * counted all the same. */
+static void
+on_request_refused (RlGate            *gate,
+                    SoupServerMessage *msg,
+                    RlServer          *self)
+{
+  if (g_object_get_data (G_OBJECT (msg), ERROR_CODE_KEY) == NULL)
+    {
+      /* The gate's own: a timeout or the cap per address. */
+      RlErrorCode code = soup_server_message_get_status (msg) == STATUS_TOO_MANY_REQUESTS
+                           ? RL_ERROR_RATE_LIMITED : RL_ERROR_BAD_REQUEST;
+
+      g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (code + 1));
+    }
+  on_request_done (NULL, msg, self);
+}
+
 static void
 handle_not_found (SoupServer        *soup,
                   SoupServerMessage *msg,
@@ -347,10 +677,62 @@ handle_not_found (SoupServer        *soup,
 
 /* ---- WebSocket ------------------------------------------------------------------- */
 
+/* One WebSocket of a user, counted from its accepted handshake until it
+ * closes (or the upgrade never happens). */
+typedef struct
+{
+  GHashTable *counts;
+  char       *user;
+} SocketSlot;
+
+static char *
+user_key (const RlPrincipal *who)
+{
+  return g_strconcat (who->tenant, "\n", who->user.id, NULL);
+}
+
+static SocketSlot *
+socket_slot_new (RlServer          *self,
+                 const RlPrincipal *who)
+{
+  SocketSlot *slot = g_new0 (SocketSlot, 1);
+  guint count;
+
+  slot->counts = g_hash_table_ref (self->sockets_per_user);
+  slot->user = user_key (who);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (slot->counts, slot->user));
+  g_hash_table_insert (slot->counts, g_strdup (slot->user), GUINT_TO_POINTER (count + 1));
+  return slot;
+}
+
+static void
+socket_slot_free (SocketSlot *slot)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (slot->counts, slot->user));
+
+  if (count <= 1)
+    g_hash_table_remove (slot->counts, slot->user);
+  else
+    g_hash_table_insert (slot->counts, g_strdup (slot->user), GUINT_TO_POINTER (count - 1));
+  g_hash_table_unref (slot->counts);
+  g_free (slot->user);
+  g_free (slot);
+}
+
 static void
 on_peer_closed (RlPeer   *peer,
                 RlServer *self)
 {
+  const RlPrincipal *who = rl_peer_get_principal (peer);
+  RlTraffic traffic;
+  gint64 opened_us;
+  gushort code;
+  gboolean by_server;
+
+  rl_peer_get_session (peer, &traffic, &opened_us, &code, &by_server);
+  rl_access_log_websocket (g_object_get_data (G_OBJECT (peer), REMOTE_KEY), RL_WS_PATH, who->tenant,
+                           who->user.id, code, by_server, &traffic, g_get_monotonic_time () - opened_us);
+  g_object_set_data (G_OBJECT (peer), SOCKET_SLOT_KEY, NULL);
   g_hash_table_remove (self->peers, peer);
   if (self->stopping && g_hash_table_size (self->peers) == 0 && self->done)
     {
@@ -369,6 +751,7 @@ complete_upgrade (RlServer          *self,
                   SoupServerMessage *msg)
 {
   RlPrincipal *principal = g_object_steal_data (G_OBJECT (msg), PRINCIPAL_KEY);
+  SocketSlot *slot = g_object_steal_data (G_OBJECT (msg), SOCKET_SLOT_KEY);
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   g_autoptr(GIOStream) stream = NULL;
@@ -394,6 +777,7 @@ complete_upgrade (RlServer          *self,
   if (principal == NULL || self->stopping)
     {
       g_clear_pointer (&principal, rl_principal_free);
+      g_clear_pointer (&slot, socket_slot_free);
       /* The subloop lives as long as the closing connection: its outbox
        * may still have the close frame to write from there. */
       g_object_set_data_full (G_OBJECT (connection), "rl-subloop", subloop, (GDestroyNotify) rl_subloop_free);
@@ -402,6 +786,10 @@ complete_upgrade (RlServer          *self,
     }
   peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
                       self->ping_context, subloop);
+  g_object_set_data_full (G_OBJECT (peer), REMOTE_KEY, g_strdup (soup_server_message_get_remote_host (msg)),
+                          g_free);
+  if (slot)
+    g_object_set_data_full (G_OBJECT (peer), SOCKET_SLOT_KEY, slot, (GDestroyNotify) socket_slot_free);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_add (self->peers, peer);
 }
@@ -415,6 +803,8 @@ handle_websocket (SoupServer        *soup,
 {
   RlServer *self = user_data;
   const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
+  const RlPrincipal *who = principal_of (msg);
+  g_autofree char *user = NULL;
 
   /* Handlers match by prefix; the WebSocket lives at exactly one path. */
   if (strcmp (path, RL_WS_PATH) != 0)
@@ -422,10 +812,21 @@ handle_websocket (SoupServer        *soup,
       reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
       return;
     }
+  if (who == NULL)
+    return;
+  /* Before the upgrade, so the client hears why. */
+  user = user_key (who);
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (self->sockets_per_user, user)) >= self->max_sockets_per_user)
+    {
+      reply_error (msg, RL_ERROR_RATE_LIMITED, "too many connections for this user");
+      return;
+    }
   /* A refusal (not an upgrade, wrong version or subprotocol) is answered
    * by libsoup, as its own WebSocket handler would. */
   if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
     return;
+  g_object_set_data_full (G_OBJECT (msg), SOCKET_SLOT_KEY, socket_slot_new (self, who),
+                          (GDestroyNotify) socket_slot_free);
   g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (complete_upgrade), self,
                            G_CONNECT_SWAPPED);
 }
@@ -457,6 +858,72 @@ ping_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---- what administration commands changed ------------------------------------------ */
+
+/* Closes the user's connections made with a token that no longer works;
+ * one made with the new token of a rotation, even before the rotation was
+ * read here, stays. */
+static guint
+close_user_connections (RlServer   *self,
+                        const char *tenant,
+                        const char *user,
+                        const char *reason)
+{
+  GHashTableIter iter;
+  RlPeer *peer;
+  guint closed = 0;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    {
+      const RlPrincipal *who = rl_peer_get_principal (peer);
+
+      if (rl_peer_is_closed (peer) || !g_str_equal (who->tenant, tenant) || !g_str_equal (who->user.id, user) ||
+          rl_store_token_is_current (self->store, who))
+        continue;
+      rl_peer_close (peer, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+      closed++;
+    }
+  return closed;
+}
+
+/* The command line changes the file from another process: a token it
+ * revoked or replaced is refused by the next authentication (nothing is
+ * cached), but open WebSockets authenticated before, and subscribers of a
+ * removed document, are learnt of here. */
+static gboolean
+watch_changes_cb (gpointer data)
+{
+  RlServer *self = data;
+  g_autoptr(GPtrArray) changes = rl_store_read_changes (self->store);
+
+  for (guint i = 0; changes && i < changes->len; i++)
+    {
+      RlStoreChange *change = g_ptr_array_index (changes, i);
+      guint closed;
+
+      switch (change->kind)
+        {
+        case RL_STORE_CHANGE_USER_REVOKED:
+        case RL_STORE_CHANGE_TOKEN_ROTATED:
+          closed = close_user_connections (self, change->tenant, change->subject,
+                                           change->kind == RL_STORE_CHANGE_USER_REVOKED ? "token revoked"
+                                                                                        : "token replaced");
+          g_printerr ("redline-server: %s user %s of %s: closed %u connection%s\n",
+                      change->kind == RL_STORE_CHANGE_USER_REVOKED ? "revoked" : "new token for",
+                      change->subject, change->tenant, closed, closed == 1 ? "" : "s");
+          break;
+        case RL_STORE_CHANGE_DOCUMENT_REMOVED:
+        default:
+          rl_hub_close_document (self->hub, change->tenant, change->subject,
+                                 SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "document removed");
+          g_printerr ("redline-server: removed document %s of %s\n", change->subject, change->tenant);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /* ---- object --------------------------------------------------------------------- */
 
 static void
@@ -467,14 +934,18 @@ rl_server_dispose (GObject *object)
   g_clear_handle_id (&self->alive_id, g_source_remove);
   g_clear_handle_id (&self->ping_tick_id, g_source_remove);
   g_clear_handle_id (&self->grace_id, g_source_remove);
+  g_clear_handle_id (&self->changes_id, g_source_remove);
   if (self->soup)
     soup_server_disconnect (self->soup);
+  g_clear_object (&self->gate);
   g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_pointer (&self->sockets_per_user, g_hash_table_unref);
   g_clear_pointer (&self->ping_context, g_main_context_unref);
   g_clear_object (&self->soup);
   g_clear_object (&self->hub);
   g_clear_object (&self->store);
   g_clear_object (&self->listener);
+  g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
   G_OBJECT_CLASS (rl_server_parent_class)->dispose (object);
 }
 
@@ -488,6 +959,11 @@ static void
 rl_server_init (RlServer *self)
 {
   self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->sockets_per_user = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->handshake_timeout = RL_HANDSHAKE_TIMEOUT_SECONDS;
+  self->body_timeout = RL_BODY_TIMEOUT_SECONDS;
+  self->max_unauthenticated = RL_MAX_UNAUTHENTICATED_PER_ADDRESS;
+  self->max_sockets_per_user = RL_MAX_SOCKETS_PER_USER;
   self->ping_context = g_main_context_new ();
   self->ping_tick_id = g_timeout_add_seconds (1, ping_tick_cb, self);
 }
@@ -501,6 +977,7 @@ rl_server_new (RlStore *store)
   self->hub = rl_hub_new (store);
   self->send_queue_limit = RL_OUTBOX_DEFAULT_LIMIT;
   rl_server_set_ping_interval (self, RL_PING_INTERVAL_SECONDS);
+  self->changes_id = g_timeout_add (CHANGES_INTERVAL_MS, watch_changes_cb, self);
   return self;
 }
 
@@ -527,13 +1004,94 @@ rl_server_set_send_queue_limit (RlServer *self,
   self->send_queue_limit = bytes;
 }
 
+GPtrArray *
+rl_server_parse_addresses (const char  *addresses,
+                           GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (addresses, ",", -1);
+  g_autoptr(GPtrArray) masks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = g_strstrip (parts[i]);
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (part, NULL);
+
+      if (mask == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“%s” is not an IP address or ADDRESS/BITS", part);
+          return NULL;
+        }
+      g_ptr_array_add (masks, mask);
+    }
+  if (masks->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no address given");
+      return NULL;
+    }
+  return g_steal_pointer (&masks);
+}
+
+void
+rl_server_set_metrics_allow (RlServer  *self,
+                             GPtrArray *masks)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
+  g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
+  self->metrics_allow = masks ? g_ptr_array_ref (masks) : NULL;
+}
+
+void
+rl_server_set_handshake_timeout (RlServer *self,
+                                 guint     seconds)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->handshake_timeout = seconds;
+  if (self->gate)
+    rl_gate_set_handshake_timeout (self->gate, seconds);
+}
+
+void
+rl_server_set_body_timeout (RlServer *self,
+                            guint     seconds)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->body_timeout = seconds;
+  if (self->gate)
+    rl_gate_set_body_timeout (self->gate, seconds);
+}
+
+void
+rl_server_set_max_unauthenticated (RlServer *self,
+                                   guint     per_address)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
+  self->max_unauthenticated = per_address;
+  if (self->gate)
+    rl_gate_set_max_unauthenticated (self->gate, per_address);
+}
+
+void
+rl_server_set_max_sockets_per_user (RlServer *self,
+                                    guint     sockets)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+  g_return_if_fail (sockets > 0);
+
+  self->max_sockets_per_user = sockets;
+}
+
 static gboolean
 setup_soup (RlServer         *self,
             GTlsCertificate  *tls,
             GError          **error)
 {
-  const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", RL_WS_PATH };
-
   self->soup = g_object_new (SOUP_TYPE_SERVER,
                              "server-header", "redline-server",
                              "tls-certificate", tls,
@@ -541,11 +1099,20 @@ setup_soup (RlServer         *self,
   /* Frames are serialized once and sent to everyone as they are: no
    * extension (permessage-deflate) is ever accepted, see handle_websocket. */
 
-  for (guint i = 0; i < G_N_ELEMENTS (api_paths); i++)
-    soup_server_add_early_handler (self->soup, api_paths[i], authenticate_early, self, NULL);
+  /* The gate first: it follows a connection from its first request on. */
+  self->gate = rl_gate_new (self->soup);
+  rl_gate_set_handshake_timeout (self->gate, self->handshake_timeout);
+  rl_gate_set_body_timeout (self->gate, self->body_timeout);
+  rl_gate_set_max_unauthenticated (self->gate, self->max_unauthenticated);
+  g_signal_connect (self->gate, "refused", G_CALLBACK (on_request_refused), self);
   soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
+  soup_server_add_early_handler (self->soup, "/metrics", authorize_metrics, self, NULL);
+  soup_server_add_handler (self->soup, "/metrics", handle_metrics, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
   soup_server_add_handler (self->soup, RL_WS_PATH, handle_websocket, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
   return TRUE;

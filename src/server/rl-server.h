@@ -22,6 +22,29 @@ void      rl_server_set_ping_interval (RlServer   *self,
  * RL_OUTBOX_DEFAULT_LIMIT); the client resubscribes with since. */
 void      rl_server_set_send_queue_limit (RlServer *self,
                                           gsize     bytes);
+/* Comma-separated addresses (or ADDRESS/BITS) as GInetAddressMask*. */
+GPtrArray *rl_server_parse_addresses  (const char  *addresses,
+                                       GError     **error);
+/* Masks (of rl_server_parse_addresses) of the clients that may read
+ * /metrics without a token; anyone else needs an admin's. NULL: none. */
+void      rl_server_set_metrics_allow (RlServer    *self,
+                                       GPtrArray   *masks);
+/* Seconds a connection has for its TLS handshake and request head (and
+ * between keep-alive requests): default RL_HANDSHAKE_TIMEOUT_SECONDS. */
+void      rl_server_set_handshake_timeout (RlServer *self,
+                                           guint     seconds);
+/* Seconds an upload's body (or an answer) may stand still: default
+ * RL_BODY_TIMEOUT_SECONDS. */
+void      rl_server_set_body_timeout (RlServer *self,
+                                      guint     seconds);
+/* Connections an address may hold before they authenticate (0: no cap);
+ * default RL_MAX_UNAUTHENTICATED_PER_ADDRESS. One more gets 429. */
+void      rl_server_set_max_unauthenticated (RlServer *self,
+                                             guint     per_address);
+/* WebSocket connections of one user (default RL_MAX_SOCKETS_PER_USER); one
+ * more is refused with 429 before the upgrade. */
+void      rl_server_set_max_sockets_per_user (RlServer *self,
+                                              guint     sockets);
 /* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
 gboolean  rl_server_listen     (RlServer         *self,
                                 const char       *host,

@@ -4,9 +4,13 @@
  */
 #include "rl-store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "rl-error.h"
 #include "rl-limits.h"
@@ -17,9 +21,13 @@
 
 struct _RlStore
 {
-  GObject   parent_instance;
-  sqlite3  *db;
-  guint     event_log_limit;
+  GObject       parent_instance;
+  sqlite3      *db;
+  guint         event_log_limit;
+  /* what other processes committed: see rl_store_read_changes */
+  sqlite3_stmt *data_version_stmt;
+  gint64        data_version;
+  gint64        change_cursor;
 };
 
 G_DEFINE_FINAL_TYPE (RlStore, rl_store, G_TYPE_OBJECT)
@@ -70,6 +78,19 @@ static const char *migrations[] = {
   "UPDATE documents SET thread_numbers = (SELECT COALESCE (MAX (number), 0) FROM threads"
   "  WHERE threads.tenant = documents.tenant AND threads.doc = documents.id);"
   "CREATE UNIQUE INDEX threads_by_number ON threads (tenant, doc, number);",
+
+  /* 3: administration. A revoked user's token is refused; a rotation gives a
+   * new token and counts the user's token_generation up, so a server can
+   * tell the connections made with an older one from those made with the
+   * new one; every command
+   * that must reach a server running on the same file (revoke, rotate,
+   * remove a document) also appends to admin_changes in its transaction,
+   * which the server reads when PRAGMA data_version says another process
+   * committed. AUTOINCREMENT: a seq is never given twice, pruned or not. */
+  "ALTER TABLE users ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE admin_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
+  "  tenant TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL);",
 };
 
 /* ---- small SQLite helpers ------------------------------------------------ */
@@ -230,6 +251,7 @@ rl_store_finalize (GObject *object)
 {
   RlStore *self = RL_STORE (object);
 
+  g_clear_pointer (&self->data_version_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   G_OBJECT_CLASS (rl_store_parent_class)->finalize (object);
 }
@@ -282,6 +304,25 @@ migrate (RlStore  *self,
   return TRUE;
 }
 
+static gint64
+read_data_version (RlStore *self)
+{
+  gint64 version = 0;
+
+  if (sqlite3_step (self->data_version_stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (self->data_version_stmt, 0);
+  sqlite3_reset (self->data_version_stmt);
+  return version;
+}
+
+static gint64
+last_change (RlStore *self)
+{
+  g_autoptr(Stmt) stmt = prepare (self, "SELECT COALESCE (MAX (seq), 0) FROM admin_changes");
+
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
 RlStore *
 rl_store_open (const char  *path,
                GError     **error)
@@ -306,6 +347,11 @@ rl_store_open (const char  *path,
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, error))
     return NULL;
+
+  /* Changes are read from here on (rl_store_read_changes). */
+  self->data_version_stmt = prepare (self, "PRAGMA data_version");
+  self->data_version = read_data_version (self);
+  self->change_cursor = last_change (self);
 
   return g_steal_pointer (&self);
 }
@@ -406,7 +452,8 @@ rl_store_authenticate (RlStore    *self,
   secret = dot + 1;
   hash = hash_secret (secret);
 
-  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash FROM users WHERE id = ?", id, NULL);
+  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
+                             " WHERE id = ? AND revoked_at = 0", id, NULL);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
   stored = sqlite3_column_blob (stmt, 3);
@@ -420,6 +467,7 @@ rl_store_authenticate (RlStore    *self,
   principal->user.name = column_dup (stmt, 1);
   if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &principal->role))
     principal->role = RL_ROLE_VIEWER;
+  principal->token_generation = sqlite3_column_int64 (stmt, 4);
   return principal;
 }
 
@@ -1093,4 +1141,549 @@ rl_store_get_usage (RlStore    *self,
       *messages = (guint64) sqlite3_column_int64 (stmt, 0);
       *bytes = (guint64) sqlite3_column_int64 (stmt, 1);
     }
+}
+
+/* ---- administration ------------------------------------------------------------ */
+
+static const char *change_kinds[] = {
+  [RL_STORE_CHANGE_USER_REVOKED] = "user-revoked",
+  [RL_STORE_CHANGE_TOKEN_ROTATED] = "token-rotated",
+  [RL_STORE_CHANGE_DOCUMENT_REMOVED] = "document-removed",
+};
+
+/* How long a change stays in the log: a serving process reads it within a
+ * second; a server started later finds its effect in the tables instead. */
+#define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
+
+void
+rl_user_info_free (RlUserInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->tenant);
+  g_free (info->id);
+  g_free (info->name);
+  g_free (info);
+}
+
+void
+rl_document_info_free (RlDocumentInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->tenant);
+  g_clear_pointer (&info->doc, rl_document_free);
+  g_free (info);
+}
+
+void
+rl_store_change_free (RlStoreChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->tenant);
+  g_free (change->subject);
+  g_free (change);
+}
+
+/* Inside the caller's transaction, so a serving process sees the change and
+ * the note of it together. */
+static gboolean
+note_change (RlStore            *self,
+             RlStoreChangeKind   kind,
+             const char         *tenant,
+             const char         *subject,
+             GError            **error)
+{
+  g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO admin_changes (kind, tenant, subject, at)"
+                                               " VALUES (?, ?, ?, ?4)",
+                                         change_kinds[kind], tenant, subject, NULL);
+  g_autoptr(Stmt) prune = prepare (self, "DELETE FROM admin_changes WHERE at < ?1");
+  gint64 now = rl_time_now_ms ();
+
+  sqlite3_bind_int64 (insert, 4, now);
+  sqlite3_bind_int64 (prune, 1, now - CHANGE_LOG_KEEP_MS);
+  return step_done (self, insert, error) && step_done (self, prune, error);
+}
+
+GPtrArray *
+rl_store_list_users (RlStore    *self,
+                     const char *tenant)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                                             " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
+                                       tenant, NULL);
+  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
+
+  if (tenant == NULL)
+    sqlite3_bind_null (stmt, 1);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      RlUserInfo *info = g_new0 (RlUserInfo, 1);
+
+      info->tenant = column_dup (stmt, 0);
+      info->id = column_dup (stmt, 1);
+      info->name = column_dup (stmt, 2);
+      if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &info->role))
+        info->role = RL_ROLE_VIEWER;
+      info->created_at = sqlite3_column_int64 (stmt, 4);
+      info->revoked_at = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (users, info);
+    }
+  return users;
+}
+
+/* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
+static gint64
+lookup_user (RlStore     *self,
+             const char  *tenant,
+             const char  *user,
+             GError     **error)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT revoked_at FROM users WHERE tenant = ? AND id = ?",
+                                       tenant, user, NULL);
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* Runs change inside BEGIN IMMEDIATE … COMMIT. */
+static gboolean
+in_transaction (RlStore   *self,
+                gboolean (*change) (RlStore *, gpointer, GError **),
+                gpointer   data,
+                GError   **error)
+{
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!change (self, data, error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  if (!exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *tenant;
+  const char *user;
+  gint64      was_revoked_at;
+  char       *token;          /* rotate: the new one */
+} UserChange;
+
+static gboolean
+revoke_user (RlStore   *self,
+             gpointer   data,
+             GError   **error)
+{
+  UserChange *change = data;
+  g_autoptr(Stmt) stmt = NULL;
+
+  change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
+  if (change->was_revoked_at < 0)
+    return FALSE;
+  if (change->was_revoked_at > 0)
+    return TRUE;
+
+  stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
+                       change->tenant, change->user, NULL);
+  sqlite3_bind_int64 (stmt, 3, rl_time_now_ms ());
+  return step_done (self, stmt, error) &&
+         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
+}
+
+gboolean
+rl_store_revoke_user (RlStore     *self,
+                      const char  *tenant,
+                      const char  *user,
+                      gint64      *was_revoked_at,
+                      GError     **error)
+{
+  UserChange change = { tenant, user, 0, NULL };
+
+  if (!in_transaction (self, revoke_user, &change, error))
+    return FALSE;
+  if (was_revoked_at)
+    *was_revoked_at = change.was_revoked_at;
+  return TRUE;
+}
+
+static gboolean
+rotate_token (RlStore   *self,
+              gpointer   data,
+              GError   **error)
+{
+  UserChange *change = data;
+  g_autofree char *secret = random_secret ();
+  g_autoptr(GBytes) hash = hash_secret (secret);
+  g_autoptr(Stmt) stmt = NULL;
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
+
+  if (revoked_at < 0)
+    return FALSE;
+  /* Revocation is of the person: a new token must not bring them back. */
+  if (revoked_at > 0)
+    {
+      g_autofree char *when = rl_time_format (revoked_at);
+
+      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "user “%s” was revoked at %s; add a new user instead",
+                   change->user, when);
+      return FALSE;
+    }
+
+  stmt = prepare_with (self, "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
+                             " WHERE tenant = ?1 AND id = ?2",
+                       change->tenant, change->user, NULL);
+  sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
+  if (!step_done (self, stmt, error) ||
+      !note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error))
+    return FALSE;
+  change->token = g_strdup_printf ("%s.%s", change->user, secret);
+  return TRUE;
+}
+
+char *
+rl_store_rotate_token (RlStore     *self,
+                       const char  *tenant,
+                       const char  *user,
+                       GError     **error)
+{
+  UserChange change = { tenant, user, 0, NULL };
+
+  if (!in_transaction (self, rotate_token, &change, error))
+    {
+      g_free (change.token);
+      return NULL;
+    }
+  return change.token;
+}
+
+GPtrArray *
+rl_store_list_document_infos (RlStore    *self,
+                              const char *tenant)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                                             " (SELECT COUNT (*) FROM threads t"
+                                             "  WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                                             " FROM documents d WHERE ?1 IS NULL OR tenant = ?1"
+                                             " ORDER BY tenant, rowid", tenant, NULL);
+  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
+
+  if (tenant == NULL)
+    sqlite3_bind_null (stmt, 1);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
+
+      info->doc = document_from_row (stmt);
+      info->tenant = column_dup (stmt, 10);
+      info->head_seq = sqlite3_column_int64 (stmt, 11);
+      info->threads = sqlite3_column_int64 (stmt, 12);
+      g_ptr_array_add (docs, info);
+    }
+  return docs;
+}
+
+typedef struct
+{
+  const char *tenant;
+  const char *doc;
+  gint64      counts[3];      /* threads, comments, events */
+} DocumentRemoval;
+
+static gboolean
+remove_document (RlStore   *self,
+                 gpointer   data,
+                 GError   **error)
+{
+  DocumentRemoval *removal = data;
+  /* Comments first: they find their document through their threads. */
+  const char *deletes[] = {
+    "DELETE FROM threads WHERE tenant = ?1 AND doc = ?2",
+    "DELETE FROM comments WHERE tenant = ?1 AND thread IN"
+    " (SELECT id FROM threads WHERE tenant = ?1 AND doc = ?2)",
+    "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
+  };
+  const int order[] = { 1, 0, 2 };
+  g_autoptr(Stmt) doc = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?",
+                                      removal->tenant, removal->doc, NULL);
+
+  if (!step_done (self, doc, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
+                   removal->tenant, removal->doc);
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], removal->tenant, removal->doc, NULL);
+
+      if (!step_done (self, stmt, error))
+        return FALSE;
+      removal->counts[order[i]] = sqlite3_changes (self->db);
+    }
+  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
+}
+
+gboolean
+rl_store_remove_document (RlStore     *self,
+                          const char  *tenant,
+                          const char  *doc,
+                          gint64      *threads,
+                          gint64      *comments,
+                          gint64      *events,
+                          GError     **error)
+{
+  DocumentRemoval removal = { tenant, doc, { 0 } };
+
+  if (!in_transaction (self, remove_document, &removal, error))
+    return FALSE;
+  if (threads)
+    *threads = removal.counts[0];
+  if (comments)
+    *comments = removal.counts[1];
+  if (events)
+    *events = removal.counts[2];
+  return TRUE;
+}
+
+gboolean
+rl_store_token_is_current (RlStore           *self,
+                           const RlPrincipal *who)
+{
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM users WHERE tenant = ? AND id = ?"
+                                             " AND revoked_at = 0 AND token_generation = ?3",
+                                       who->tenant, who->user.id, NULL);
+
+  sqlite3_bind_int64 (stmt, 3, who->token_generation);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+GPtrArray *
+rl_store_read_changes (RlStore *self)
+{
+  g_autoptr(Stmt) stmt = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  gint64 version = read_data_version (self);
+
+  /* Unchanged unless another connection committed: the usual answer, and
+   * it reads nothing but the WAL index in shared memory. */
+  if (version == self->data_version)
+    return NULL;
+  self->data_version = version;
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
+  stmt = prepare (self, "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > ?1 ORDER BY seq");
+  sqlite3_bind_int64 (stmt, 1, self->change_cursor);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
+
+      self->change_cursor = sqlite3_column_int64 (stmt, 0);
+      for (guint k = 0; k < G_N_ELEMENTS (change_kinds); k++)
+        if (g_strcmp0 (kind, change_kinds[k]) == 0)
+          {
+            RlStoreChange *change = g_new0 (RlStoreChange, 1);
+
+            change->kind = (RlStoreChangeKind) k;
+            change->tenant = column_dup (stmt, 2);
+            change->subject = column_dup (stmt, 3);
+            g_ptr_array_add (changes, change);
+          }
+    }
+  if (changes->len == 0)
+    return NULL;
+  return g_steal_pointer (&changes);
+}
+
+/* ---- backup ------------------------------------------------------------------ */
+
+/* Pages copied per step (1 MiB at SQLite's default page size). */
+#define BACKUP_STEP_PAGES 256
+
+static gboolean
+set_backup_error (sqlite3     *db,
+                  const char  *what,
+                  const char  *path,
+                  GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: %s", what, path,
+               db ? sqlite3_errmsg (db) : "out of memory");
+  return FALSE;
+}
+
+static gboolean
+fsync_path (const char  *path,
+            gboolean     directory,
+            GError     **error)
+{
+  int fd = g_open (path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC, 0);
+  int saved;
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot sync %s: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Copies every page into a fresh database at tmp, all from one read
+ * snapshot of the source. */
+static gboolean
+copy_to (RlStore          *self,
+         const char       *tmp,
+         RlBackupProgress  progress,
+         gpointer          user_data,
+         gint64           *pages,
+         GError          **error)
+{
+  sqlite3 *dest = NULL;
+  sqlite3_backup *backup;
+  Stmt *check = NULL;
+  int rc;
+
+  if (sqlite3_open_v2 (tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    {
+      set_backup_error (dest, "cannot create", tmp, error);
+      sqlite3_close (dest);
+      return FALSE;
+    }
+
+  /* The read transaction pins one snapshot for every step below: a commit
+   * by the server in between neither shows in the copy nor (as it would
+   * without it) restarts the copy, and in WAL mode the server's writers
+   * never wait for this reader. */
+  if (!exec (self, "BEGIN", error) || !exec (self, "SELECT COUNT (*) FROM sqlite_schema", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      sqlite3_close (dest);
+      return FALSE;
+    }
+
+  backup = sqlite3_backup_init (dest, "main", self->db, "main");
+  if (backup == NULL)
+    {
+      exec (self, "ROLLBACK", NULL);
+      set_backup_error (dest, "cannot back up to", tmp, error);
+      sqlite3_close (dest);
+      return FALSE;
+    }
+  do
+    {
+      rc = sqlite3_backup_step (backup, BACKUP_STEP_PAGES);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep (10);
+      if (progress && (rc == SQLITE_OK || rc == SQLITE_DONE))
+        progress (sqlite3_backup_pagecount (backup) - sqlite3_backup_remaining (backup),
+                  sqlite3_backup_pagecount (backup), user_data);
+    }
+  while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  *pages = sqlite3_backup_pagecount (backup);
+  sqlite3_backup_finish (backup);
+  exec (self, "COMMIT", NULL);
+
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the backup failed: %s", sqlite3_errstr (rc));
+      sqlite3_close (dest);
+      return FALSE;
+    }
+
+  /* One self-contained file (the copied header says WAL), checked. */
+  if (sqlite3_exec (dest, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (dest, "PRAGMA quick_check", -1, &check, NULL) != SQLITE_OK ||
+      sqlite3_step (check) != SQLITE_ROW ||
+      g_strcmp0 ((const char *) sqlite3_column_text (check, 0), "ok") != 0)
+    {
+      set_backup_error (dest, "the copy failed its check:", tmp, error);
+      g_clear_pointer (&check, sqlite3_finalize);
+      sqlite3_close (dest);
+      return FALSE;
+    }
+  g_clear_pointer (&check, sqlite3_finalize);
+  if (sqlite3_close (dest) != SQLITE_OK)
+    return set_backup_error (NULL, "cannot close", tmp, error);
+  return TRUE;
+}
+
+gboolean
+rl_store_backup (RlStore           *self,
+                 const char        *path,
+                 gboolean           replace,
+                 RlBackupProgress   progress,
+                 gpointer           user_data,
+                 gint64            *bytes,
+                 GError           **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp = NULL;
+  gint64 pages = 0;
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0)
+    {
+      const char *source = sqlite3_db_filename (self->db, "main");
+      GStatBuf own;
+
+      /* --force must not replace the very file being served. */
+      if (source && g_stat (source, &own) == 0 && own.st_dev == st.st_dev && own.st_ino == st.st_ino)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is the database itself", path);
+          return FALSE;
+        }
+      if (!replace)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s already exists", path);
+          return FALSE;
+        }
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no directory %s", dir);
+      return FALSE;
+    }
+
+  /* Written beside it, then renamed: PATH is a whole backup or absent. */
+  tmp = g_strdup_printf ("%s/.%s.%08x.tmp", dir, base, g_random_int ());
+  if (!copy_to (self, tmp, progress, user_data, &pages, error) ||
+      !fsync_path (tmp, FALSE, error))
+    {
+      g_unlink (tmp);
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!fsync_path (dir, TRUE, error))
+    return FALSE;
+  if (bytes)
+    *bytes = g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+  return TRUE;
 }

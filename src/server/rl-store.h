@@ -22,6 +22,7 @@ typedef struct
   char     *tenant;
   RlPerson  user;
   RlRole    role;
+  gint64    token_generation;   /* which of the user's tokens it was */
 } RlPrincipal;
 
 void         rl_principal_free (RlPrincipal *principal);
@@ -106,5 +107,103 @@ void         rl_store_get_usage           (RlStore      *self,
                                            const char   *tenant,
                                            guint64      *messages,
                                            guint64      *bytes);
+
+/* ---- administration (the command line) ------------------------------------ */
+
+typedef struct
+{
+  char   *tenant;
+  char   *id;
+  char   *name;
+  RlRole  role;
+  gint64  created_at;       /* ms since the epoch */
+  gint64  revoked_at;       /* 0 while the user's token works */
+} RlUserInfo;
+
+void         rl_user_info_free            (RlUserInfo   *info);
+
+typedef struct
+{
+  char       *tenant;
+  RlDocument *doc;
+  gint64      head_seq;
+  gint64      threads;
+} RlDocumentInfo;
+
+void         rl_document_info_free        (RlDocumentInfo *info);
+
+/* Of RlUserInfo*, by tenant, oldest first; every tenant's when tenant is
+ * NULL. Neither tokens nor their hashes. */
+GPtrArray   *rl_store_list_users          (RlStore      *self,
+                                           const char   *tenant);
+/* The user's token is refused from now on, for good. When the user was
+ * revoked already nothing changes and *was_revoked_at says when. */
+gboolean     rl_store_revoke_user         (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           gint64       *was_revoked_at,
+                                           GError      **error);
+/* A new token for the user (returned; only its hash is kept); the old one
+ * is refused from now on. A revoked user gets none (forbidden). */
+char        *rl_store_rotate_token        (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           GError      **error);
+/* Of RlDocumentInfo*, by tenant, oldest first; every tenant's when NULL. */
+GPtrArray   *rl_store_list_document_infos (RlStore      *self,
+                                           const char   *tenant);
+/* Removes the document with its threads, comments and event log, and says
+ * how many of each went. */
+gboolean     rl_store_remove_document     (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *doc,
+                                           gint64       *threads,
+                                           gint64       *comments,
+                                           gint64       *events,
+                                           GError      **error);
+
+/* What an administration command did that a server running on the same
+ * file must act on (close that user's connections, or the document's). */
+typedef enum
+{
+  RL_STORE_CHANGE_USER_REVOKED,
+  RL_STORE_CHANGE_TOKEN_ROTATED,
+  RL_STORE_CHANGE_DOCUMENT_REMOVED,
+} RlStoreChangeKind;
+
+typedef struct
+{
+  RlStoreChangeKind  kind;
+  char              *tenant;
+  char              *subject;   /* the user's id, or the document's */
+} RlStoreChange;
+
+void         rl_store_change_free         (RlStoreChange *change);
+/* Whether the token who was authenticated with still works: the user is
+ * not revoked and has not been given a newer one. */
+gboolean     rl_store_token_is_current    (RlStore      *self,
+                                           const RlPrincipal *who);
+/* Of RlStoreChange*, oldest first: those other processes committed since
+ * the last call (or since the store was opened). NULL when there are none;
+ * cheap enough to call every 250 ms (PRAGMA data_version first). */
+GPtrArray   *rl_store_read_changes        (RlStore      *self);
+
+/* done of total pages copied so far. */
+typedef void (*RlBackupProgress) (gint64   done,
+                                  gint64   total,
+                                  gpointer user_data);
+
+/* Writes a consistent copy of the whole database to path (one read
+ * snapshot, copied in steps with SQLite's online backup API; a server
+ * writing meanwhile is not held up), as one self-contained file that
+ * appears whole or not at all. Refuses an existing path unless replace.
+ * *bytes: the copy's size. */
+gboolean     rl_store_backup              (RlStore          *self,
+                                           const char       *path,
+                                           gboolean          replace,
+                                           RlBackupProgress  progress,
+                                           gpointer          user_data,
+                                           gint64           *bytes,
+                                           GError          **error);
 
 G_END_DECLS

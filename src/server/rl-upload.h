@@ -18,4 +18,31 @@ gboolean rl_upload_check (const char  *mime,
                           int         *height,
                           GError     **error);
 
+/* What the request's headers alone can refuse, before any byte of the body:
+ * a type that is not one of the five (bad-request), a Content-Length over
+ * RL_UPLOAD_MAX_BYTES (too-large). content_length is -1 when not announced
+ * (chunked). */
+gboolean rl_upload_check_headers (const char  *mime,
+                                  goffset      content_length,
+                                  GError     **error);
+
+/* An upload's bytes, counted as they arrive: never more than
+ * RL_UPLOAD_MAX_BYTES are held (one mapped block of the announced length,
+ * or of the limit for a chunked body, of which only what arrived is
+ * resident). */
+typedef struct _RlUploadSink RlUploadSink;
+
+RlUploadSink *rl_upload_sink_new    (goffset        content_length);
+/* FALSE (too-large) once the body goes past the announced length or the
+ * limit: nothing more may be read. */
+gboolean      rl_upload_sink_append (RlUploadSink  *self,
+                                     GBytes        *chunk,
+                                     GError       **error);
+gsize         rl_upload_sink_get_size (RlUploadSink *self);
+/* The bytes received so far; the sink is empty afterwards. */
+GBytes       *rl_upload_sink_steal  (RlUploadSink  *self);
+void          rl_upload_sink_free   (RlUploadSink  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlUploadSink, rl_upload_sink_free)
+
 G_END_DECLS

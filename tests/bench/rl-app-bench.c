@@ -222,23 +222,29 @@ run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* The app itself, started as a user would (with an invite link), timed by
- * its own RL_STARTUP_TIMING line. */
+/* The app itself, started as a user would (with an invite link, on its
+ * standard input as ./build-aux/dev run gives it), timed by its own
+ * RL_STARTUP_TIMING line. */
 static void
 measure_app_startup (RlTestServer *server,
                      const char   *token)
 {
   g_autofree char *link = g_strdup_printf ("redline://127.0.0.1:%u/join?token=%s&tls=0", server->port, token);
+  g_autofree char *line_in = g_strconcat (link, "\n", NULL);
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
 
   g_subprocess_launcher_setenv (launcher, "RL_STARTUP_TIMING", "1", TRUE);
-  app = g_subprocess_launcher_spawn (launcher, &error, REDLINE_APP_PATH, link, NULL);
+  app = g_subprocess_launcher_spawn (launcher, &error, REDLINE_APP_PATH, "--join-stdin", NULL);
   g_assert_no_error (error);
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (app), line_in, strlen (line_in), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (app), NULL, NULL);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (app));
   while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)) != NULL &&
          !g_str_has_prefix (line, "first frame after "))

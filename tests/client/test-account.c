@@ -14,7 +14,10 @@
 #include <libsecret/secret.h>
 
 #include "rl-account.h"
+#include "rl-client-test.h"
+#include "rl-connection.h"
 #include "rl-invite.h"
+#include "rl-pinned-database.h"
 #include "rl-test-server.h"
 
 /* Tokens the keyring tests store: searched for in files and in the log. */
@@ -50,11 +53,20 @@ checking_writer (GLogLevelFlags   level,
 
 /* ---- invite links ---------------------------------------------------------- */
 
+/* One SHA-256 fingerprint, spelt as an invite link may spell it. */
+#define FP_LOWER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FP_UPPER "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+#define FP_COLONS "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF"
+#define FP_COLONS_LOWER "01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef"
+#define FP_ENCODED_COLONS "01%3A23%3A45%3A67%3A89%3Aab%3Acd%3Aef%3A01%3A23%3A45%3A67%3A89%3Aab%3Acd%3Aef%3A" \
+                          "01%3A23%3A45%3A67%3A89%3Aab%3Acd%3Aef%3A01%3A23%3A45%3A67%3A89%3Aab%3Acd%3Aef"
+
 typedef struct
 {
   const char *link;
   const char *url;
   const char *token;
+  const char *fp;
 } ValidLink;
 
 static const ValidLink valid_links[] = {
@@ -76,6 +88,12 @@ static const ValidLink valid_links[] = {
   { "redline://a-b.c-d.example/join?token=t", "wss://a-b.c-d.example", "t" },
   { "redline://bücher.example/join?token=t", "wss://xn--bcher-kva.example", "t" },
   { "redline://h/join?token=%41b", "wss://h", "Ab" },
+  /* A pinned certificate, in each spelling; kept in one. */
+  { "redline://h:8443/join?token=t&tls=1&fp=" FP_LOWER, "wss://h:8443", "t", FP_LOWER },
+  { "redline://h/join?token=t&fp=" FP_COLONS, "wss://h", "t", FP_LOWER },
+  { "redline://h/join?fp=" FP_COLONS_LOWER "&token=t", "wss://h", "t", FP_LOWER },
+  { "redline://h/join?token=t&fp=" FP_UPPER, "wss://h", "t", FP_LOWER },
+  { "redline://h/join?token=t&fp=" FP_ENCODED_COLONS, "wss://h", "t", FP_LOWER },
 };
 
 typedef struct
@@ -144,21 +162,50 @@ static const BadLink bad_links[] = {
   { "redline://h/join?token", RL_INVITE_ERROR_MALFORMED },
   { "redline://h/join?token=a%zz", RL_INVITE_ERROR_MALFORMED },
   { "redline://h/join?token=a%00b", RL_INVITE_ERROR_MALFORMED },
+  /* fp: 64 hexadecimal digits, bare or paired with colons, and only with TLS. */
+  { "redline://h/join?token=t&fp=", RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=0123456789abcdef", RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=" FP_LOWER "0", RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=" FP_LOWER "00", RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+    RL_INVITE_ERROR_FINGERPRINT },
+  /* Colons between some pairs only, doubled, at an end, or between other digits. */
+  { "redline://h/join?token=t&fp=01:23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=:" FP_COLONS, RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=" FP_COLONS ":", RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=012:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F",
+    RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=01::23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:E",
+    RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=01-23-45-67-89-AB-CD-EF-01-23-45-67-89-AB-CD-EF-01-23-45-67-89-AB-CD-EF-01-23-45-67-89-AB-CD-EF",
+    RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=%20" FP_LOWER, RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=" FP_LOWER "%00", RL_INVITE_ERROR_MALFORMED },
+  { "redline://h/join?token=t&fp=sha256:" FP_LOWER, RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&tls=0&fp=" FP_LOWER, RL_INVITE_ERROR_FINGERPRINT },
+  { "redline://h/join?token=t&fp=" FP_LOWER "&fp=" FP_LOWER, RL_INVITE_ERROR_PARAMETER },
+  { "redline://h/join?token=t&FP=" FP_LOWER, RL_INVITE_ERROR_PARAMETER },
 };
 
 static void
 assert_valid_link (const char *link,
                    const char *url,
-                   const char *token)
+                   const char *token,
+                   const char *fp)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *got_url = NULL;
   g_autofree char *got_token = NULL;
+  g_autofree char *got_fp = NULL;
 
-  if (!rl_invite_parse (link, &got_url, &got_token, &error))
+  if (!rl_invite_parse (link, &got_url, &got_token, &got_fp, &error))
     g_error ("“%s” was refused: %s", link, error->message);
   g_assert_cmpstr (got_url, ==, url);
   g_assert_cmpstr (got_token, ==, token);
+  g_assert_cmpstr (got_fp, ==, fp);
 }
 
 static void
@@ -168,13 +215,13 @@ test_invite_valid (void)
   g_autofree char *link = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (valid_links); i++)
-    assert_valid_link (valid_links[i].link, valid_links[i].url, valid_links[i].token);
+    assert_valid_link (valid_links[i].link, valid_links[i].url, valid_links[i].token, valid_links[i].fp);
 
   /* The longest token there may be. */
   for (int i = 0; i < RL_INVITE_TOKEN_MAX; i++)
     g_string_append_c (long_token, "aZ09-._~"[i % 8]);
   link = g_strdup_printf ("redline://h:8765/join?token=%s&tls=0", long_token->str);
-  assert_valid_link (link, "ws://h:8765", long_token->str);
+  assert_valid_link (link, "ws://h:8765", long_token->str, NULL);
 }
 
 static void
@@ -185,12 +232,13 @@ test_invite_invalid (void)
   g_autoptr(GError) long_error = NULL;
   char *url = NULL;
   char *token = NULL;
+  char *fp = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_links); i++)
     {
       g_autoptr(GError) error = NULL;
 
-      if (rl_invite_parse (bad_links[i].link, &url, &token, &error))
+      if (rl_invite_parse (bad_links[i].link, &url, &token, &fp, &error))
         g_error ("“%s” was accepted as %s", bad_links[i].link, url);
       if (!g_error_matches (error, RL_INVITE_ERROR, bad_links[i].code))
         g_error ("“%s”: expected error code %d, got %s %d: %s", bad_links[i].link, bad_links[i].code,
@@ -198,12 +246,13 @@ test_invite_invalid (void)
       g_assert_cmpstr (error->message, !=, "");
       g_assert_null (url);
       g_assert_null (token);
+      g_assert_null (fp);
     }
 
   for (int i = 0; i <= RL_INVITE_TOKEN_MAX; i++)
     g_string_append_c (long_token, 'a');
   link = g_strdup_printf ("redline://h/join?token=%s", long_token->str);
-  g_assert_false (rl_invite_parse (link, &url, &token, &long_error));
+  g_assert_false (rl_invite_parse (link, &url, &token, &fp, &long_error));
   g_assert_error (long_error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN);
 }
 
@@ -225,6 +274,8 @@ test_invite_error_hides_token (void)
     /* a "?" typed as "&": GUri quoted the port or host, token and all */
     "redline://h:80&token=" TOKEN_ADA "/join",
     "redline://[h&token=" TOKEN_ADA "]/join",
+    "redline://h/join?token=" TOKEN_ADA "&fp=" TOKEN_ADA,
+    "redline://h/join?token=" TOKEN_ADA "&tls=0&fp=" FP_LOWER,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (links); i++)
@@ -232,8 +283,9 @@ test_invite_error_hides_token (void)
       g_autoptr(GError) error = NULL;
       char *url = NULL;
       char *token = NULL;
+      char *fp = NULL;
 
-      g_assert_false (rl_invite_parse (links[i], &url, &token, &error));
+      g_assert_false (rl_invite_parse (links[i], &url, &token, &fp, &error));
       g_assert_nonnull (error);
       g_assert_null (strstr (error->message, "Zq9secret"));
     }
@@ -262,9 +314,10 @@ test_invite_error_is_utf8 (void)
       g_autoptr(GError) url_error = NULL;
       g_autofree char *url = NULL;
       g_autofree char *token = NULL;
+      g_autofree char *fingerprint = NULL;
       g_autofree char *normal = NULL;
 
-      g_assert_false (rl_invite_parse (inputs[i], &url, &token, &link_error));
+      g_assert_false (rl_invite_parse (inputs[i], &url, &token, &fingerprint, &link_error));
       g_assert_nonnull (link_error);
       g_assert_true (g_utf8_validate (link_error->message, -1, NULL));
       normal = rl_server_url_normalize (inputs[i], &url_error);
@@ -289,24 +342,48 @@ test_invite_format (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) parse_error = NULL;
-      g_autofree char *link = rl_invite_format (cases[i].url, "u1.s-_~", &parse_error);
+      g_autofree char *link = rl_invite_format (cases[i].url, "u1.s-_~", NULL, &parse_error);
       g_autofree char *normalized = rl_server_url_normalize (cases[i].url, NULL);
       g_autofree char *url = NULL;
       g_autofree char *token = NULL;
+      g_autofree char *fp = NULL;
 
       g_assert_no_error (parse_error);
       g_assert_cmpstr (link, ==, cases[i].link);
       /* What is made is read back as it was. */
-      g_assert_true (rl_invite_parse (link, &url, &token, &parse_error));
+      g_assert_true (rl_invite_parse (link, &url, &token, &fp, &parse_error));
+      g_assert_null (fp);
       g_assert_cmpstr (url, ==, normalized);
       g_assert_cmpstr (token, ==, "u1.s-_~");
     }
 
-  bad = rl_invite_format ("wss://h", "a b", &error);
+  /* With a pinned certificate: the fingerprint as kept, read back the same. */
+  {
+    g_autofree char *link = rl_invite_format ("wss://Review.Example:8443", "u1.s-_~", FP_COLONS, &error);
+    g_autofree char *url = NULL;
+    g_autofree char *token = NULL;
+    g_autofree char *fp = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (link, ==, "redline://review.example:8443/join?token=u1.s-_~&tls=1&fp=" FP_LOWER);
+    g_assert_true (rl_invite_parse (link, &url, &token, &fp, &error));
+    g_assert_cmpstr (url, ==, "wss://review.example:8443");
+    g_assert_cmpstr (fp, ==, FP_LOWER);
+  }
+  bad = rl_invite_format ("ws://h:8765", "t", FP_LOWER, &error);
+  g_assert_null (bad);
+  g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FINGERPRINT);
+  g_clear_error (&error);
+  bad = rl_invite_format ("wss://h", "t", "0123", &error);
+  g_assert_null (bad);
+  g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_FINGERPRINT);
+  g_clear_error (&error);
+
+  bad = rl_invite_format ("wss://h", "a b", NULL, &error);
   g_assert_null (bad);
   g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_TOKEN);
   g_clear_error (&error);
-  bad = rl_invite_format ("https://h", "t", &error);
+  bad = rl_invite_format ("https://h", "t", NULL, &error);
   g_assert_null (bad);
   g_assert_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_SCHEME);
 }
@@ -409,6 +486,22 @@ test_account_object (void)
   g_assert_false (rl_account_get_tls (plain));
   g_assert_cmpstr (rl_account_get_label (plain), ==, "Ada locally");
 
+  /* A pinned certificate: normalized, checked, only with TLS. */
+  g_assert_null (rl_account_get_fingerprint (ada));
+  g_assert_true (rl_account_set_fingerprint (ada, FP_COLONS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (rl_account_get_fingerprint (ada), ==, FP_LOWER);
+  g_assert_false (rl_account_set_fingerprint (ada, "01:23", &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpstr (rl_account_get_fingerprint (ada), ==, FP_LOWER);
+  g_assert_true (rl_account_set_fingerprint (ada, NULL, &error));
+  g_assert_null (rl_account_get_fingerprint (ada));
+  g_assert_false (rl_account_set_fingerprint (plain, FP_LOWER, &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (rl_account_get_fingerprint (plain));
+
   bad = rl_account_new ("https://review.example", "uAda", NULL, &error);
   g_assert_null (bad);
   g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_INVALID);
@@ -503,23 +596,6 @@ poll_until (gboolean (*cond) (gpointer),
       g_usleep (10 * G_TIME_SPAN_MILLISECOND);
     }
   return TRUE;
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
 }
 
 /* Starts gnome-keyring-daemon on k->dir (the same keyring files each time)
@@ -624,7 +700,7 @@ keyring_teardown (Keyring       *k,
 {
   stop_daemon (k);
   if (k->dir)
-    remove_tree (k->dir);
+    rl_client_test_remove_tree (k->dir);
   g_free (k->dir);
   g_clear_object (&k->bus);
   g_assert_false (token_was_logged);
@@ -938,6 +1014,219 @@ test_keyring_replace (Keyring       *k,
   assert_no_plain_token (k);
 }
 
+/* The accounts' schema, as a keyring browser or an older version sees it. */
+static const SecretSchema account_schema = {
+  RL_ACCOUNT_SCHEMA_NAME,
+  SECRET_SCHEMA_NONE,
+  {
+    { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "fingerprint", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+/* The items of this (server, user), however many the keyring holds: the
+ * attributes of each. */
+static GPtrArray *
+stored_items (Keyring    *k,
+              const char *server,
+              const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  Wait wait = { NULL };
+  GList *items;
+
+  /* As the app asks, in the main context: libsecret's sync calls leak
+   * the D-Bus proxies of the items they find (a private context's). */
+  secret_password_search (&account_schema, SECRET_SEARCH_ALL, NULL, on_done, &wait,
+                          "server", server, "user", user, NULL);
+  items = secret_password_search_finish (wait_for (&wait), &error);
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  for (GList *l = items; l != NULL; l = l->next)
+    g_ptr_array_add (found, secret_retrievable_get_attributes (l->data));
+  g_list_free_full (items, g_object_unref);
+  return found;
+}
+
+/* A pinned certificate is kept with the account and replaced with it:
+ * another fingerprint, or none, is still one item. */
+static void
+test_keyring_fingerprint (Keyring       *k,
+                          gconstpointer  data)
+{
+  static const char *fingerprints[] = { FP_COLONS, NULL, FP_LOWER, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100" };
+  static const char *kept[] = { FP_LOWER, NULL, FP_LOWER, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlAccount) ada = NULL;
+  g_autoptr(RlAccount) bob = NULL;
+
+  if (!k->ready)
+    return;
+
+  ada = rl_account_new ("wss://review.example:8443", "uAda", "Ada on review", &error);
+  bob = rl_account_new ("wss://review.example:8443", "uBob", "Bob on review", &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_account_set_fingerprint (bob, FP_LOWER, &error));
+  g_assert_true (save (bob, TOKEN_BOB, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fingerprints); i++)
+    {
+      g_autoptr(GListModel) accounts = NULL;
+      g_autoptr(GPtrArray) items = NULL;
+      g_autofree char *token = NULL;
+      const char *token_now = i % 2 ? TOKEN_NEW : TOKEN_ADA;
+
+      g_assert_true (rl_account_set_fingerprint (ada, fingerprints[i], &error));
+      g_assert_true (save (ada, token_now, &error));
+      g_assert_no_error (error);
+
+      items = stored_items (k, "wss://review.example:8443", "uAda");
+      g_assert_cmpuint (items->len, ==, 1);
+      g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (items, 0), "fingerprint"), ==, kept[i]);
+      accounts = list_all (&error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 2);
+      assert_account (account_at (accounts, 0), "wss://review.example:8443", "uAda", "Ada on review");
+      g_assert_cmpstr (rl_account_get_fingerprint (account_at (accounts, 0)), ==, kept[i]);
+      token = lookup (account_at (accounts, 0), &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (token, ==, token_now);
+    }
+
+  /* The other user of the server kept his. */
+  {
+    g_autoptr(GListModel) accounts = list_all (&error);
+
+    g_assert_no_error (error);
+    assert_account (account_at (accounts, 1), "wss://review.example:8443", "uBob", "Bob on review");
+    g_assert_cmpstr (rl_account_get_fingerprint (account_at (accounts, 1)), ==, FP_LOWER);
+  }
+
+  /* An item whose fingerprint is not one is not an account: trusting its
+   * server any other way would undo the pin. */
+  {
+    Wait wait = { NULL };
+
+    secret_password_store (&account_schema, SECRET_COLLECTION_DEFAULT, "Redline: broken", "uCat.x", NULL, on_done,
+                           &wait, "server", "wss://review.example:8443", "user", "uCat",
+                           "fingerprint", "not-a-fingerprint", NULL);
+    g_assert_true (secret_password_store_finish (wait_for (&wait), &error));
+    g_object_unref (wait.result);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GListModel) accounts = list_all (&error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 2);
+  }
+  assert_no_plain_token (k);
+}
+
+static gboolean
+is_online (gpointer data)
+{
+  return rl_connection_get_state (data) == RL_CONNECTION_ONLINE;
+}
+
+static gboolean
+is_untrusted (gpointer data)
+{
+  return rl_connection_get_state (data) == RL_CONNECTION_UNTRUSTED;
+}
+
+/* An account joined with a link that pinned a self-signed certificate,
+ * saved, then read back by a new keyring daemon (as at the next start):
+ * its server is trusted by that certificate again — and only by it. */
+static void
+test_keyring_pinned_after_restart (Keyring       *k,
+                                   gconstpointer  data)
+{
+  g_autoptr(RlTestServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlAccount) account = NULL;
+  g_autoptr(GListModel) accounts = NULL;
+  g_autoptr(GTlsDatabase) pinned = NULL;
+  g_autoptr(GTlsDatabase) other_pin = NULL;
+  g_autoptr(RlConnection) conn = NULL;
+  g_autoptr(RlConnection) refused = NULL;
+  g_autoptr(GTlsCertificate) other = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *other_cert = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *link_token = NULL;
+  g_autofree char *fp = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *other_fp = NULL;
+
+  if (!k->ready)
+    return;
+
+  server = rl_test_server_new ();
+  g_free (rl_test_server_admin (server, "tenant", "add", "acme", NULL));
+  cert = rl_test_make_certificate (server->dir, "server", NULL);
+  rl_test_server_use_tls (server, cert);
+  rl_test_server_start (server);
+  /* The invite link the server prints for the new member. */
+  {
+    g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", server->port);
+
+    link = rl_test_server_admin (server, "user", "add", "--tenant", "acme", "--name", "Ada", "--invite-for", address,
+                                 "--tls-cert", cert, NULL);
+  }
+  g_assert_true (rl_invite_parse (link, &url, &link_token, &fp, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (fp);
+
+  /* Joined and welcomed: saved as the app saves it. */
+  pinned = rl_pinned_database_new (fp);
+  conn = rl_connection_new (url, link_token, pinned);
+  rl_connection_start (conn);
+  g_assert_true (rl_test_wait_until (is_online, conn, 10000));
+  account = rl_account_new (url, rl_connection_get_welcome (conn)->user.id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_account_set_fingerprint (account, fp, &error));
+  g_assert_true (save (account, link_token, &error));
+  g_assert_no_error (error);
+  g_clear_object (&conn);
+  g_clear_object (&pinned);
+  g_clear_object (&account);
+
+  /* The next start: a new daemon on the same files. */
+  stop_daemon (k);
+  g_assert_true (start_daemon (k));
+  accounts = list_all (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
+  stored = g_strdup (rl_account_get_fingerprint (account_at (accounts, 0)));
+  g_assert_cmpstr (stored, ==, fp);
+  token = lookup (account_at (accounts, 0), &error);
+  g_assert_no_error (error);
+  pinned = rl_pinned_database_new (stored);
+  conn = rl_connection_new (rl_account_get_server_url (account_at (accounts, 0)), token, pinned);
+  rl_connection_start (conn);
+  g_assert_true (rl_test_wait_until (is_online, conn, 10000));
+
+  /* The same server under a pin of another certificate is refused. */
+  other_cert = rl_test_make_certificate (server->dir, "other", NULL);
+  other = g_tls_certificate_new_from_file (other_cert, &error);
+  g_assert_no_error (error);
+  other_fp = rl_certificate_fingerprint (other);
+  other_pin = rl_pinned_database_new (other_fp);
+  refused = rl_connection_new (rl_account_get_server_url (account_at (accounts, 0)), token, other_pin);
+  rl_connection_start (refused);
+  g_assert_true (rl_test_wait_until (is_untrusted, refused, 10000));
+  g_clear_object (&conn);
+  g_clear_object (&refused);
+  rl_test_server_stop (server);
+}
+
 /* A call cancelled before it starts answers cancelled and stores nothing. */
 static void
 test_keyring_cancelled (Keyring       *k,
@@ -965,6 +1254,32 @@ test_keyring_cancelled (Keyring       *k,
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 0);
 }
 
+/* Each call fails with code: a lookup, the list, a save of token and a
+ * delete. */
+static void
+assert_every_call_fails (RlAccount  *account,
+                         const char *token,
+                         int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) accounts = NULL;
+  g_autofree char *found = NULL;
+
+  found = lookup (account, &error);
+  g_assert_null (found);
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  accounts = list_all (&error);
+  g_assert_null (accounts);
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  g_assert_false (save (account, token, &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+  g_clear_error (&error);
+  g_assert_false (delete (account, &error));
+  g_assert_error (error, RL_ACCOUNT_ERROR, code);
+}
+
 /* The Secret Service goes away: each call says there is no keyring. */
 static void
 test_keyring_gone (Keyring       *k,
@@ -972,8 +1287,6 @@ test_keyring_gone (Keyring       *k,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RlAccount) ada = NULL;
-  g_autoptr(GListModel) accounts = NULL;
-  g_autofree char *token = NULL;
 
   if (!k->ready)
     return;
@@ -984,19 +1297,7 @@ test_keyring_gone (Keyring       *k,
 
   stop_daemon (k);
 
-  g_assert_false (save (ada, TOKEN_ADA, &error));
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  token = lookup (ada, &error);
-  g_assert_null (token);
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  g_assert_false (delete (ada, &error));
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
-  g_clear_error (&error);
-  accounts = list_all (&error);
-  g_assert_null (accounts);
-  g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NO_KEYRING);
+  assert_every_call_fails (ada, TOKEN_ADA, RL_ACCOUNT_ERROR_NO_KEYRING);
 }
 
 /* Locks the login collection as a screen lock would (no prompt needed). */
@@ -1022,7 +1323,6 @@ test_keyring_locked (Keyring       *k,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RlAccount) ada = NULL;
-  g_autoptr(GListModel) accounts = NULL;
   g_autofree char *token = NULL;
 
   if (!k->ready)
@@ -1035,22 +1335,7 @@ test_keyring_locked (Keyring       *k,
 
   /* Twice each: a refused unlock leaves no state behind. */
   for (int round = 0; round < 2; round++)
-    {
-      token = lookup (ada, &error);
-      g_assert_null (token);
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      accounts = list_all (&error);
-      g_assert_null (accounts);
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      g_assert_false (save (ada, TOKEN_NEW, &error));
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-      g_assert_false (delete (ada, &error));
-      g_assert_error (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED);
-      g_clear_error (&error);
-    }
+    assert_every_call_fails (ada, TOKEN_NEW, RL_ACCOUNT_ERROR_LOCKED);
 
   /* Unlocked again (a new daemon, unlocked with its password): the token
    * is the first one, untouched by the refused save and delete. */
@@ -1065,6 +1350,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_log_set_writer_func (checking_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
@@ -1082,6 +1369,11 @@ main (int    argc,
   ADD ("/client/account/keyring/cancelled", test_keyring_cancelled);
   ADD ("/client/account/keyring/locked", test_keyring_locked);
   ADD ("/client/account/keyring/gone", test_keyring_gone);
+  ADD ("/client/account/keyring/fingerprint", test_keyring_fingerprint);
+  ADD ("/client/account/keyring/pinned-after-restart", test_keyring_pinned_after_restart);
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* TLS was done in this process: see rl_test_end_pool_threads. */
+  rl_test_end_pool_threads ();
+  return status;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rl-api.h"
+#include "rl-client-test.h"
 #include "rl-error.h"
 #include "rl-limits.h"
 #include "rl-test-proxy.h"
@@ -42,24 +43,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -72,7 +55,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->image);
   g_free (f->page);
   g_free (f->foreign);
-  remove_tree (f->dir);
+  rl_client_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -95,35 +78,14 @@ api_for (Fixture    *f,
   return api_for_url (f->server->ws_base, token);
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static gboolean
-is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (rl_test_wait_until (is_set, slot, 10000));
-  return *slot;
-}
-
 static GListModel *
 list (RlApi   *api,
       GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_api_list_documents (api, NULL, store_result, &result);
-  return rl_api_list_documents_finish (api, wait_result (&result), error);
+  rl_api_list_documents (api, NULL, rl_client_test_store_result, &result);
+  return rl_api_list_documents_finish (api, rl_client_test_wait_result (&result), error);
 }
 
 static GBytes *
@@ -133,8 +95,8 @@ content (RlApi      *api,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_api_get_content (api, doc, NULL, store_result, &result);
-  return rl_api_get_content_finish (api, wait_result (&result), error);
+  rl_api_get_content (api, doc, NULL, rl_client_test_store_result, &result);
+  return rl_api_get_content_finish (api, rl_client_test_wait_result (&result), error);
 }
 
 static RlDocItem *
@@ -146,8 +108,8 @@ upload (RlApi      *api,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_api_upload (api, bytes, title, type, NULL, store_result, &result);
-  return rl_api_upload_finish (api, wait_result (&result), error);
+  rl_api_upload (api, bytes, title, type, NULL, rl_client_test_store_result, &result);
+  return rl_api_upload_finish (api, rl_client_test_wait_result (&result), error);
 }
 
 static GBytes *
@@ -382,9 +344,9 @@ test_cancel (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) docs = NULL;
 
-  rl_api_list_documents (api, cancellable, store_result, &result);
+  rl_api_list_documents (api, cancellable, rl_client_test_store_result, &result);
   g_cancellable_cancel (cancellable);
-  docs = rl_api_list_documents_finish (api, wait_result (&result), &error);
+  docs = rl_api_list_documents_finish (api, rl_client_test_wait_result (&result), &error);
   g_assert_null (docs);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
@@ -533,8 +495,9 @@ upload_file (RlApi       *api,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  rl_api_upload_file (api, file, NULL, NULL, progress ? on_progress : NULL, progress, store_result, &result);
-  return rl_api_upload_file_finish (api, wait_result (&result), error);
+  rl_api_upload_file (api, file, NULL, NULL, progress ? on_progress : NULL, progress, rl_client_test_store_result,
+                      &result);
+  return rl_api_upload_file_finish (api, rl_client_test_wait_result (&result), error);
 }
 
 static char *
@@ -794,16 +757,16 @@ test_upload_cancel (Fixture       *f,
   rl_test_write_noisy_png (path, 2000, 1800);
   /* The server gets the first MiB, then the transfer stalls mid-way. */
   rl_test_proxy_hold_after (proxy, 1024 * 1024);
-  rl_api_upload_file (api, file, NULL, cancellable, on_progress, &progress, store_result, &result);
+  rl_api_upload_file (api, file, NULL, cancellable, on_progress, &progress, rl_client_test_store_result, &result);
   g_assert_true (rl_test_wait_until (holding, proxy, 10000));
-  rl_test_wait_until (is_set, &result, 300);
+  rl_test_wait_until (rl_client_test_is_set, &result, 300);
   g_assert_null (result);
   last = g_array_index (progress.sent, goffset, progress.sent->len - 1);
   g_assert_cmpint (last, >, 0);
   g_assert_cmpint (last, <, progress.total);
 
   g_cancellable_cancel (cancellable);
-  item = rl_api_upload_file_finish (api, wait_result (&result), &error);
+  item = rl_api_upload_file_finish (api, rl_client_test_wait_result (&result), &error);
   g_assert_null (item);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 

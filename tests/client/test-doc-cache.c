@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rl-client-test.h"
 #include "rl-codec.h"
 #include "rl-doc-cache.h"
 #include "rl-limits.h"
@@ -21,24 +22,6 @@ typedef struct
   char       *base;
   RlDocCache *cache;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -55,24 +38,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->cache);
-  remove_tree (f->base);
+  rl_client_test_remove_tree (f->base);
   g_free (f->base);
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
 }
 
 static gboolean
@@ -84,8 +51,8 @@ save_content (RlDocCache  *cache,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_doc_cache_save_content_async (cache, doc, etag, bytes, NULL, store_result, &result);
-  return rl_doc_cache_save_content_finish (cache, wait_result (&result), error);
+  rl_doc_cache_save_content_async (cache, doc, etag, bytes, NULL, rl_client_test_store_result, &result);
+  return rl_doc_cache_save_content_finish (cache, rl_client_test_wait_result (&result), error);
 }
 
 static GBytes *
@@ -96,8 +63,8 @@ load_content (RlDocCache  *cache,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_doc_cache_load_content_async (cache, doc, NULL, store_result, &result);
-  return rl_doc_cache_load_content_finish (cache, wait_result (&result), etag, error);
+  rl_doc_cache_load_content_async (cache, doc, NULL, rl_client_test_store_result, &result);
+  return rl_doc_cache_load_content_finish (cache, rl_client_test_wait_result (&result), etag, error);
 }
 
 static gboolean
@@ -107,8 +74,8 @@ save_documents (RlDocCache  *cache,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_doc_cache_save_documents_async (cache, docs, NULL, store_result, &result);
-  return rl_doc_cache_save_documents_finish (cache, wait_result (&result), error);
+  rl_doc_cache_save_documents_async (cache, docs, NULL, rl_client_test_store_result, &result);
+  return rl_doc_cache_save_documents_finish (cache, rl_client_test_wait_result (&result), error);
 }
 
 /* n bytes that do not repeat, seeded. */

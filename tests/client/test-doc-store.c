@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 
+#include "rl-client-test.h"
 #include "rl-doc-store.h"
 #include "rl-test-server.h"
 
@@ -41,29 +42,10 @@ fixture_teardown (Fixture       *f,
   g_free (f->image);
 }
 
-static RlConnection *
-online (Fixture    *f,
-        const char *token)
-{
-  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
-
-  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
-  rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
-  return conn;
-}
-
 static gboolean
 store_synced (gpointer data)
 {
   return rl_doc_store_is_synced (data);
-}
-
-static gboolean
-store_settled (gpointer data)
-{
-  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
 }
 
 static RlDocStore *
@@ -74,15 +56,6 @@ open_store (RlConnection *conn,
 
   g_assert_true (rl_test_wait_until (store_synced, store, 5000));
   return store;
-}
-
-static RlThreadItem *
-thread_at (RlDocStore *store,
-           guint       i)
-{
-  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
-
-  return item;   /* the model keeps it */
 }
 
 typedef struct
@@ -153,8 +126,8 @@ static void
 test_two_clients_converge (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
-  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(RlDocStore) sb = open_store (b, f->image);
   g_autoptr(RlDocStore) again = rl_doc_store_get (a, f->image, RL_DOC_KIND_IMAGE);
@@ -174,14 +147,14 @@ test_two_clients_converge (Fixture       *f,
   /* Shown at once, before the server said anything. */
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sa)), ==, 1);
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (sa), ==, 1);
-  shown = rl_thread_item_get_thread (thread_at (sa, 0));
+  shown = rl_thread_item_get_thread (rl_client_test_thread_at (sa, 0));
   g_assert_cmpstr (shown->id, ==, thread_id);
   g_assert_cmpstr (((RlComment *) g_ptr_array_index (shown->comments, 0))->body, ==, "Bigger logo, please");
   g_assert_cmpstr (shown->created_by.name, ==, "Ada");
 
   /* The other client sees it; the echo confirms it without a second copy. */
   g_assert_true (wait_n_threads (sb, 1));
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   g_assert_cmpint (rl_doc_store_get_seq (sa), ==, 1);
   g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sa)), ==, 1);
@@ -191,13 +164,13 @@ test_two_clients_converge (Fixture       *f,
   g_assert_true (rl_doc_store_add_comment (sb, thread_id, "Done in v2", NULL, &error));
   g_assert_true (rl_doc_store_resolve_thread (sb, thread_id, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (store_settled, sb, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sb, 5000));
   while (rl_doc_store_get_seq (sa) < 3)
     g_main_context_iteration (NULL, TRUE);
-  shown = rl_thread_item_get_thread (thread_at (sa, 0));
+  shown = rl_thread_item_get_thread (rl_client_test_thread_at (sa, 0));
   g_assert_cmpuint (shown->comments->len, ==, 2);
   g_assert_true (shown->resolved);
-  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (thread_at (sa, 0))), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (rl_client_test_thread_at (sa, 0))), ==, 2);
   g_assert_cmpuint (changes_a, ==, 1);
 
   /* Ada moves it, edits her comment; then deletes Bob's? Not hers: refused. */
@@ -207,7 +180,7 @@ test_two_clients_converge (Fixture       *f,
                                             ((RlComment *) g_ptr_array_index (shown->comments, 0))->id,
                                             "Bigger logo", &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   while (rl_doc_store_get_seq (sb) < 5)
     g_main_context_iteration (NULL, TRUE);
 
@@ -232,7 +205,7 @@ test_two_clients_converge (Fixture       *f,
   /* Ada may; it goes from both. */
   g_assert_true (rl_doc_store_delete_thread (sa, thread_id, &error));
   g_assert_true (wait_n_threads (sb, 0));
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   assert_equals_server (f, sa);
   assert_equals_server (f, sb);
 }
@@ -280,7 +253,7 @@ static void
 test_rollback_forbidden (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(RlConnection) v = online (f, f->vic);
+  g_autoptr(RlConnection) v = rl_client_test_online (f->server, f->vic);
   g_autoptr(RlDocStore) store = open_store (v, f->image);
   g_autoptr(GError) error = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.1, .y = 0.9 };
@@ -309,7 +282,7 @@ static void
 test_offline_fails_at_once (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
   g_autoptr(RlDocStore) store = open_store (a, f->image);
   g_autoptr(GError) error = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.3, .y = 0.3 };
@@ -346,8 +319,8 @@ static void
 test_resync_after_disconnect (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
-  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(RlDocStore) sb = open_store (b, f->image);
   g_autoptr(GError) error = NULL;
@@ -361,7 +334,7 @@ test_resync_after_disconnect (Fixture       *f,
   rl_connection_stop (b);
   for (int i = 0; i < 3; i++)
     g_assert_true (rl_doc_store_create_thread (sa, &anchor, "While Bob was away", NULL, &error));
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 1);
 
   /* Back: exactly the three missed events, counted. */
@@ -398,15 +371,15 @@ settled_at (gpointer data)
 {
   SeqWait *wait = data;
 
-  return store_settled (wait->store) && rl_doc_store_get_seq (wait->store) == wait->seq;
+  return rl_client_test_store_settled (wait->store) && rl_doc_store_get_seq (wait->store) == wait->seq;
 }
 
 static void
 test_gap_resubscribes (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
-  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(RlDocStore) sb = open_store (b, f->image);
   g_autoptr(GError) error = NULL;
@@ -418,7 +391,7 @@ test_gap_resubscribes (Fixture       *f,
   rl_doc_store_drop_events_for_testing (sb, 1);
   g_assert_true (rl_doc_store_create_thread (sa, &anchor, "One", &first, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   pause_ms (300);
   g_assert_cmpint (rl_doc_store_get_seq (sb), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 0);
@@ -432,7 +405,7 @@ test_gap_resubscribes (Fixture       *f,
   g_assert_true (rl_test_wait_until (settled_at, &wait, 5000));
   g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sb), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (thread_at (sb, 0))), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_thread_item_get_comments (rl_client_test_thread_at (sb, 0))), ==, 2);
   assert_equals_server (f, sb);
   assert_equals_server (f, sa);
   g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (sa), ==, 0);
@@ -460,7 +433,7 @@ static void
 test_remembered_ids_bounded (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
   g_autoptr(RlDocStore) store = open_store (a, f->image);
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
@@ -524,7 +497,7 @@ test_remembered_ids_bounded (Fixture       *f,
 
     for (guint i = 0; i < n_threads; i++)
       {
-        RlThreadItem *item = thread_at (store, i);
+        RlThreadItem *item = rl_client_test_thread_at (store, i);
         const RlThread *thread = rl_thread_item_get_thread (item);
 
         g_assert_false (g_hash_table_contains (ids, thread->id));
@@ -573,8 +546,8 @@ static void
 test_duplicates_dropped (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
-  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(RlDocStore) sb = open_store (b, f->image);
   g_autoptr(RlRequest) replay = rl_request_new (RL_REQUEST_SUBSCRIBE);
@@ -608,7 +581,7 @@ test_duplicates_dropped (Fixture       *f,
 
   /* A reply is one comment added, the first comment's item stays. */
   {
-    RlThreadItem *first = thread_at (sb, 0);
+    RlThreadItem *first = rl_client_test_thread_at (sb, 0);
     GListModel *comments = rl_thread_item_get_comments (first);
     g_autoptr(GObject) before = g_list_model_get_item (comments, 0);
     g_autoptr(GObject) after = NULL;
@@ -705,7 +678,7 @@ static void
 test_own_thread_numbered_by_ack (Fixture       *f,
                                  gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
   g_autoptr(RlDocStore) store = open_store (a, f->image);
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) error = NULL;
@@ -719,14 +692,14 @@ test_own_thread_numbered_by_ack (Fixture       *f,
 
   g_assert_true (rl_doc_store_create_thread (store, &anchor, "First", &first, &error));
   g_assert_true (rl_test_wait_until (settled_at, &at1, 5000));
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0))->number, ==, 1);
 
   /* The echo of the next one is lost on the way: only its ack can say. */
   g_signal_connect (store, "mutation-confirmed", G_CALLBACK (on_confirmed_number), &confirmed_number);
   rl_doc_store_drop_events_for_testing (store, 1);
   g_assert_true (rl_doc_store_create_thread (store, &anchor, "Second", &second, &error));
   g_assert_no_error (error);
-  item = thread_at (store, 1);
+  item = rl_client_test_thread_at (store, 1);
   g_assert_cmpstr (rl_thread_item_get_thread (item)->id, ==, second);
   g_assert_cmpint (rl_thread_item_get_thread (item)->number, ==, 0);
   g_signal_connect (item, "notify::thread", G_CALLBACK (record_number), seen);
@@ -737,7 +710,7 @@ test_own_thread_numbered_by_ack (Fixture       *f,
   g_assert_cmpint (g_array_index (seen, gint64, 0), ==, 2);
   g_assert_cmpint (confirmed_number, ==, 2);
   g_assert_cmpint (rl_doc_store_get_seq (store), ==, 1);   /* no echo: only the ack */
-  g_assert_true (item == thread_at (store, 1));
+  g_assert_true (item == rl_client_test_thread_at (store, 1));
 
   /* A refused change on it (its first comment can't be deleted) is rolled
    * back; the thread keeps its number and its comment. */
@@ -749,10 +722,10 @@ test_own_thread_numbered_by_ack (Fixture       *f,
   g_assert_true (rl_test_wait_until (failed_once, &failure, 5000));
   g_assert_error (failure.error, RL_ERROR, RL_ERROR_BAD_REQUEST);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 2);
-  g_assert_true (item == thread_at (store, 1));
+  g_assert_true (item == rl_client_test_thread_at (store, 1));
   g_assert_cmpint (rl_thread_item_get_thread (item)->number, ==, 2);
   g_assert_cmpuint (rl_thread_item_get_thread (item)->comments->len, ==, 1);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0))->number, ==, 1);
 
   /* The next event shows the gap; after the resync every number is the
    * server's, and the item still shows 2. */
@@ -764,7 +737,7 @@ test_own_thread_numbered_by_ack (Fixture       *f,
     g_assert_true (rl_test_wait_until (settled_at, &at3, 5000));
   }
   g_assert_cmpuint (rl_doc_store_get_n_gap_resubscribes (store), ==, 1);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (store, 1))->number, ==, 2);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (store, 1))->number, ==, 2);
   assert_equals_server (f, store);
   g_clear_error (&failure.error);
   g_free (failure.text);
@@ -776,8 +749,8 @@ static void
 test_numbers_from_teammates_and_resync (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
-  g_autoptr(RlConnection) b = online (f, f->bob);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(RlDocStore) sb = open_store (b, f->image);
   g_autoptr(GError) error = NULL;
@@ -789,26 +762,26 @@ test_numbers_from_teammates_and_resync (Fixture       *f,
   g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Two", &second, &error));
   g_assert_no_error (error);
   g_assert_true (wait_n_threads (sb, 2));
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 0))->number, ==, 1);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 1))->number, ==, 2);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sb, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sb, 1))->number, ==, 2);
 
   /* Bob is away while Ada deletes 2 and creates two more: 3 and 4. */
   rl_connection_stop (b);
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   g_assert_true (rl_doc_store_delete_thread (sa, second, &error));
   g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Three", NULL, &error));
   g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Four", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
 
   g_signal_connect (sb, "resynced", G_CALLBACK (on_resynced), &missed);
   rl_connection_start (b);
   g_assert_true (rl_test_wait_until (resynced, &missed, 5000));
   g_assert_cmpint (missed, ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (sb)), ==, 3);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 0))->number, ==, 1);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 1))->number, ==, 3);
-  g_assert_cmpint (rl_thread_item_get_thread (thread_at (sb, 2))->number, ==, 4);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sb, 0))->number, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sb, 1))->number, ==, 3);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sb, 2))->number, ==, 4);
   assert_equals_server (f, sb);
   assert_equals_server (f, sa);
 }
@@ -838,7 +811,7 @@ test_unsubscribes_when_released (Fixture       *f,
 {
   g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
   g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
-  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
   g_autoptr(RlDocStore) store = open_store (a, f->image);
 
   wait_presence_count (bob, 2);

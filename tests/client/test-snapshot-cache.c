@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rl-client-test.h"
 #include "rl-doc-store.h"
 #include "rl-snapshot-cache.h"
 #include "rl-test-server.h"
@@ -57,69 +58,14 @@ replace (const char *text,
   return g_string_free (out, FALSE);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static RlConnection *
-new_connection (Fixture    *f,
-                const char *token)
-{
-  RlConnection *conn = rl_connection_new (f->server->ws_base, token, NULL);
-
-  rl_connection_set_timing (conn, 100, 800, 1, 3000, 3000);
-  return conn;
-}
-
-static RlConnection *
-online (Fixture    *f,
-        const char *token)
-{
-  RlConnection *conn = new_connection (f, token);
-
-  rl_connection_start (conn);
-  while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
-    g_main_context_iteration (NULL, TRUE);
-  return conn;
-}
-
-static gboolean
-store_settled (gpointer data)
-{
-  return rl_doc_store_is_synced (data) && rl_doc_store_get_n_in_flight (data) == 0;
-}
-
 static RlDocStore *
 open_store (RlConnection *conn,
             const char   *doc)
 {
   RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
 
-  g_assert_true (rl_test_wait_until (store_settled, store, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, store, 5000));
   return store;
-}
-
-static RlThreadItem *
-thread_at (RlDocStore *store,
-           guint       i)
-{
-  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
-
-  return item;   /* the model keeps it */
 }
 
 /* The server's threads and head, over HTTP. */
@@ -158,7 +104,7 @@ assert_shows (RlDocStore *store,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, threads->len);
   for (guint i = 0; i < threads->len; i++)
     {
-      RlThreadItem *item = thread_at (store, i);
+      RlThreadItem *item = rl_client_test_thread_at (store, i);
       const RlThread *thread = g_ptr_array_index (threads, i);
 
       g_assert_true (rl_thread_equal (rl_thread_item_get_thread (item), thread));
@@ -245,7 +191,7 @@ static void
 test_offline_shows_last_state (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(RlConnection) a = online (f, f->ada);
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
   g_autoptr(RlDocStore) sa = open_store (a, f->image);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) before = NULL;
@@ -270,7 +216,7 @@ test_offline_shows_last_state (Fixture       *f,
   g_assert_true (rl_doc_store_add_comment (sa, t1, "And the tagline", NULL, &error));
   g_assert_true (rl_doc_store_resolve_thread (sa, t3, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (store_settled, sa, 5000));
+  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
   g_assert_cmpint (rl_doc_store_get_seq (sa), ==, 5);
   g_assert_true (rl_test_wait_until (cached_at, &wait, 5000));
   before = server_threads (f, f->image, &head);
@@ -292,8 +238,8 @@ test_offline_shows_last_state (Fixture       *f,
 
   {
     /* Started again offline: the markers show, unsynced, read only. */
-    g_autoptr(RlConnection) c = new_connection (f, f->ada);
-    g_autoptr(RlConnection) other = new_connection (f, f->bob);
+    g_autoptr(RlConnection) c = rl_client_test_new_connection (f->server, f->ada);
+    g_autoptr(RlConnection) other = rl_client_test_new_connection (f->server, f->bob);
     g_autoptr(RlDocStore) sc = NULL;
     g_autoptr(RlDocStore) so = NULL;
     g_autoptr(GPtrArray) confirmed = NULL;
@@ -315,7 +261,7 @@ test_offline_shows_last_state (Fixture       *f,
     assert_shows (sc, before);
     /* With their numbers, as the server gave them. */
     for (guint i = 0; i < 3; i++)
-      g_assert_cmpint (rl_thread_item_get_thread (thread_at (sc, i))->number, ==, i + 1);
+      g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (sc, i))->number, ==, i + 1);
     g_assert_false (rl_doc_store_add_comment (sc, t1, "Typed offline", NULL, &error));
     g_assert_error (error, RL_ERROR, RL_ERROR_OFFLINE);
     g_clear_error (&error);
@@ -331,16 +277,16 @@ test_offline_shows_last_state (Fixture       *f,
     /* Meanwhile, elsewhere: the server is back, Ada deletes a marker, Bob
      * replies and adds one. */
     rl_test_server_start (f->server);
-    d = online (f, f->ada);
-    b = online (f, f->bob);
+    d = rl_client_test_online (f->server, f->ada);
+    b = rl_client_test_online (f->server, f->bob);
     sd = open_store (d, f->image);
     sb = open_store (b, f->image);
     g_assert_true (rl_doc_store_delete_thread (sd, t2, &error));
     g_assert_true (rl_doc_store_add_comment (sb, t1, "Agreed", NULL, &error));
     g_assert_true (rl_doc_store_create_thread (sb, &anchor, "New here", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (store_settled, sd, 5000));
-    g_assert_true (rl_test_wait_until (store_settled, sb, 5000));
+    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sd, 5000));
+    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sb, 5000));
     /* Gone (their last state written as they go): c alone writes now. */
     g_clear_object (&sd);
     g_clear_object (&sb);
@@ -349,11 +295,11 @@ test_offline_shows_last_state (Fixture       *f,
 
     /* Online: the snapshot replaces the cached state, with items-changed
      * that tell the truth and the untouched marker's item kept. */
-    kept = g_object_ref (thread_at (sc, 2));
+    kept = g_object_ref (rl_client_test_thread_at (sc, 2));
     g_assert_cmpstr (rl_thread_item_get_thread (kept)->id, ==, t3);
     shadow_init (&shadow, rl_doc_store_get_threads (sc));
     rl_connection_start (c);
-    g_assert_true (rl_test_wait_until (store_settled, sc, 5000));
+    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sc, 5000));
     g_assert_false (rl_doc_store_is_from_cache (sc));
     g_assert_cmpint (rl_doc_store_get_seq (sc), ==, 8);
     g_assert_cmpuint (shadow.signals, >, 0);
@@ -363,12 +309,12 @@ test_offline_shows_last_state (Fixture       *f,
     g_clear_pointer (&confirmed, g_ptr_array_unref);
     confirmed = rl_doc_store_dup_confirmed (sc);
     assert_same_threads (confirmed, after);
-    g_assert_true (thread_at (sc, 1) == kept);
+    g_assert_true (rl_client_test_thread_at (sc, 1) == kept);
 
     /* Changes work again, and the cache follows the server. */
     g_assert_true (rl_doc_store_add_comment (sc, t1, "Back online", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (store_settled, sc, 5000));
+    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sc, 5000));
     wait.seq = 9;
     g_assert_true (rl_test_wait_until (cached_at, &wait, 5000));
     {
@@ -411,7 +357,7 @@ static void
 files_teardown (Files         *f,
                 gconstpointer  data)
 {
-  remove_tree (rl_snapshot_cache_get_directory (f->cache));
+  rl_client_test_remove_tree (rl_snapshot_cache_get_directory (f->cache));
   g_clear_object (&f->conn);
   g_clear_object (&f->cache);
   g_free (f->base);
@@ -674,6 +620,19 @@ test_bad_files (Files         *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_clear_error (&error);
 
+  /* A symbolic link to a file that would be valid: not followed. */
+  {
+    g_autofree char *text = replace (valid, "doc-valid", "doc-link");
+    g_autofree char *target = g_build_filename (rl_snapshot_cache_get_directory (f->cache), "elsewhere", NULL);
+    g_autofree char *link_path = rl_snapshot_cache_dup_path (f->cache, "doc-link", NULL);
+
+    g_assert_true (g_file_set_contents (target, text, -1, NULL));
+    g_assert_cmpint (symlink (target, link_path), ==, 0);
+    g_assert_false (rl_snapshot_cache_load (f->cache, "doc-link", &kind, &seq, &threads, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_clear_error (&error);
+  }
+
   /* None at all. */
   g_assert_false (rl_snapshot_cache_load (f->cache, "doc-none", &kind, &seq, &threads, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -770,6 +729,6 @@ main (int    argc,
   g_test_add ("/client/cache/doc-id-checked", Files, NULL, files_setup, test_doc_id_checked, files_teardown);
 
   status = g_test_run ();
-  remove_tree (cache_home);
+  rl_client_test_remove_tree (cache_home);
   return status;
 }

@@ -53,11 +53,13 @@ fuzz_link (const char *link)
   g_autoptr(GError) error = NULL;
   g_autofree char *server_url = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *fingerprint = NULL;
   g_autofree char *formatted = NULL;
   g_autofree char *server_url_again = NULL;
   g_autofree char *token_again = NULL;
+  g_autofree char *fingerprint_again = NULL;
 
-  if (!rl_invite_parse (link, &server_url, &token, &error))
+  if (!rl_invite_parse (link, &server_url, &token, &fingerprint, &error))
     {
       g_assert_nonnull (error);
       g_autofree char *secret = token_in (link);
@@ -68,19 +70,28 @@ fuzz_link (const char *link)
       g_assert_true (secret == NULL || strstr (error->message, secret) == NULL);
       g_assert_null (server_url);
       g_assert_null (token);
+      g_assert_null (fingerprint);
       return;
     }
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (token), >=, 1);
   g_assert_cmpuint (strlen (token), <=, RL_INVITE_TOKEN_MAX);
   check_server_url (server_url);
+  if (fingerprint != NULL)
+    {
+      /* pinned as kept: 64 lower-case hexadecimal digits, and only over TLS */
+      g_assert_cmpuint (strlen (fingerprint), ==, RL_FINGERPRINT_LENGTH);
+      g_assert_cmpuint (strspn (fingerprint, "0123456789abcdef"), ==, RL_FINGERPRINT_LENGTH);
+      g_assert_true (g_str_has_prefix (server_url, "wss://"));
+    }
 
-  formatted = rl_invite_format (server_url, token, &error);
+  formatted = rl_invite_format (server_url, token, fingerprint, &error);
   g_assert_no_error (error);
-  g_assert_true (rl_invite_parse (formatted, &server_url_again, &token_again, &error));
+  g_assert_true (rl_invite_parse (formatted, &server_url_again, &token_again, &fingerprint_again, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (server_url_again, ==, server_url);
   g_assert_cmpstr (token_again, ==, token);
+  g_assert_cmpstr (fingerprint_again, ==, fingerprint);
 }
 
 static void
@@ -100,7 +111,7 @@ fuzz_server_url (const char *url)
   g_assert_no_error (error);
   check_server_url (normal);
 
-  link = rl_invite_format (normal, "fuzz-token", &error);
+  link = rl_invite_format (normal, "fuzz-token", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (link);
 }

@@ -22,8 +22,10 @@ typedef struct
   char        *tls_cert;     /* set before start for https */
   char        *tls_key;
   char        *extra_arg;    /* one more serve option, e.g. "--event-log-limit=5" */
+  char       **extra_args;   /* more serve options, NULL-terminated (owned) */
   char        *stderr_path;  /* what the running server wrote to stderr */
   gboolean     no_leak_check; /* LeakSanitizer off for this server only */
+  char        *asan_options;  /* more ASAN_OPTIONS for this server only (owned) */
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);
@@ -41,6 +43,11 @@ int           rl_test_server_admin_status (RlTestServer *server,
 /* Starts `serve` (port 0 the first time, the same port after) and waits for
  * the "listening on" line. */
 void          rl_test_server_start      (RlTestServer *server);
+/* The running server's process id, and its peak resident memory (VmHWM)
+ * and open descriptors from /proc. */
+int           rl_test_server_pid        (RlTestServer *server);
+guint64       rl_test_server_peak_rss   (RlTestServer *server);
+guint         rl_test_server_open_fds   (RlTestServer *server);
 /* SIGTERM; asserts a clean exit 0. */
 void          rl_test_server_stop       (RlTestServer *server);
 /* Waits for a server already sent SIGTERM; asserts a clean exit 0. */
@@ -65,6 +72,31 @@ char         *rl_test_add_doc_bytes     (RlTestServer *server,
                                          const char   *suffix,
                                          const char   *bytes,
                                          gssize        length);
+
+/* ---- TLS ----------------------------------------------------------------- */
+
+/* A certificate for 127.0.0.1 (P-256, one day) made with openssl in dir:
+ * NAME.pem and its key NAME-key.pem. Self-signed (usable as a CA) when
+ * issuer is NULL, else signed by the certificate issuer (a NAME made
+ * before in the same dir). Returns the certificate's path. */
+char         *rl_test_make_certificate  (const char   *dir,
+                                         const char   *name,
+                                         const char   *issuer);
+/* The SHA-256 fingerprint of a PEM certificate as openssl prints it
+ * ("AB:CD:…"). */
+char         *rl_test_certificate_fingerprint (const char *cert);
+/* Serves with TLS from cert and its key (NAME-key.pem beside it); set
+ * before rl_test_server_start. */
+void          rl_test_server_use_tls    (RlTestServer *server,
+                                         const char   *cert);
+
+/* Waits (up to 10 s) until GLib's pool threads other than its spawner
+ * have ended, having told idle ones to go: TLS handshakes run there, and
+ * LeakSanitizer's exit-time tracer (GCC 12's, with glibc 2.36) crashes
+ * reading the dynamic thread-local blocks GnuTLS leaves in such a thread.
+ * A test process that did TLS itself calls it last, so its leaks are
+ * still checked. */
+void          rl_test_end_pool_threads  (void);
 
 /* ---- HTTP ---------------------------------------------------------------- */
 

@@ -507,6 +507,16 @@ test_too_far_behind_is_closed (Fixture       *f,
   g_assert_cmpuint (seen.events, >, 0);
   g_assert_cmpuint (seen.events, <, N_EVENTS);
 
+  /* /metrics counted the one subscriber it dropped. */
+  {
+    g_autofree char *admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
+    g_autoptr(RlTestResponse) metrics = rl_test_http (f->server, "GET", "/metrics", admin, NULL, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
+
+    g_assert_cmpuint (metrics->status, ==, 200);
+    g_assert_nonnull (strstr (text, "\nredline_send_queue_drops_total 1\n"));
+  }
+
   again = raw_connect (f->server, f->alice);
   rest = (Seen) { .last_seq = seen.last_seq, .close_code = -1 };
   raw_subscribe (again, f->image, seen.last_seq);

@@ -1,0 +1,44 @@
+/* rl-client-test.h — what the client tests share: connections to the real
+ * server (tests/server/rl-test-server.h), stores on them, results of
+ * asynchronous calls, and files to clean up
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rl-connection.h"
+#include "rl-doc-store.h"
+#include "rl-test-server.h"
+
+G_BEGIN_DECLS
+
+/* A connection to server with token, quick to retry (100–800 ms) and to
+ * find a dead link (3 s); not started. */
+RlConnection *rl_client_test_new_connection (RlTestServer  *server,
+                                             const char    *token);
+/* The same, started and online. */
+RlConnection *rl_client_test_online         (RlTestServer  *server,
+                                             const char    *token);
+
+/* For rl_test_wait_until: whether store is synced with nothing in flight. */
+gboolean      rl_client_test_store_settled  (gpointer       store);
+/* The i-th thread of store (the model keeps it). */
+RlThreadItem *rl_client_test_thread_at      (RlDocStore    *store,
+                                             guint          i);
+
+/* A GAsyncReadyCallback that keeps a reference to the result in data, a
+ * GAsyncResult **. */
+void          rl_client_test_store_result   (GObject       *source,
+                                             GAsyncResult  *result,
+                                             gpointer       data);
+/* For rl_test_wait_until: whether the pointer at slot is set. */
+gboolean      rl_client_test_is_set         (gpointer       slot);
+/* Iterates until *slot is set (asserting it is within 10 s); *slot. */
+GAsyncResult *rl_client_test_wait_result    (GAsyncResult **slot);
+
+/* Removes path and all under it, following no symbolic link. */
+void          rl_client_test_remove_tree    (const char    *path);
+
+G_END_DECLS
