@@ -667,6 +667,182 @@ test_error_body (void)
   g_assert_no_error (error);
 }
 
+/* Found by fuzz-request: json-glib 1.6 reads a lone surrogate escape
+ * ("\ud800", "\udc00") as the bytes of the surrogate, which are not UTF-8,
+ * and quotes them in its own error messages. The codec sent them on: in an
+ * ack's error message or `req`, and worse, a page anchor's prefix or suffix
+ * was stored and fanned out to every subscriber of the document, each time as
+ * a text frame that is not UTF-8 (libsoup refuses to send it; a client must
+ * close on it). Every string the codec reads is UTF-8 or a bad request. */
+static void
+test_lone_surrogates (void)
+{
+  const char *requests[] = {
+    /* json-glib's error quotes the string */
+    "{\"type\":\"\\ud800\"\"x\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\ud800\"}",
+    "{\"type\":\"create-thread\",\"broadcastId\":\"16fd2706-8baf-433b-82eb-8c7fada847da\",\"doc\":\"d\","
+    "\"thread\":{\"id\":\"a3bb189e-8bf9-4888-9912-ace4e6543002\",\"anchor\":{\"start\":0,\"end\":1,"
+    "\"exact\":\"a\",\"prefix\":\"\\ud800!\",\"suffix\":\"\"}},"
+    "\"comment\":{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"body\":\"hi\"}}",
+    "{\"type\":\"move-thread\",\"broadcastId\":\"16fd2706-8baf-433b-82eb-8c7fada847da\",\"doc\":\"d\","
+    "\"thread\":\"a3bb189e-8bf9-4888-9912-ace4e6543002\",\"anchor\":{\"start\":0,\"end\":1,"
+    "\"exact\":\"a\",\"suffix\":\"\\udc00\"}}",
+  };
+  const char *unicode_req = "{\"type\":\"nope\",\"req\":\"\\ud800\"}";
+  const char *event = "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\","
+                      "\"change\":{\"kind\":\"comment-deleted\",\"comment\":\"\\udc00\"}}";
+  const char *body = "{\"error\":{\"code\":\"forbidden\",\"message\":\"no \\udc00 way\"}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) message = NULL;
+  g_autofree char *req = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_autoptr(RlRequest) request = rl_request_parse (requests[i], strlen (requests[i]), NULL, &error);
+      g_autofree char *ack = NULL;
+
+      g_assert_null (request);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      ack = rl_codec_ack_error (NULL, RL_ERROR_BAD_REQUEST, error->message);
+      g_assert_true (g_utf8_validate (ack, -1, NULL));
+      g_clear_error (&error);
+    }
+
+  /* The ack of a request whose req is not UTF-8 carries none. */
+  g_assert_null (rl_request_parse (unicode_req, strlen (unicode_req), &req, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_null (req);
+  g_clear_error (&error);
+
+  message = rl_message_parse (requests[0], strlen (requests[0]), &error);
+  g_assert_null (message);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  message = rl_message_parse (event, strlen (event), &error);
+  g_assert_null (message);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+
+  /* An error body's message is shown to the user: this one is no JSON. */
+  g_assert_false (rl_codec_error_from_body (body, strlen (body), &error));
+  g_assert_no_error (error);
+}
+
+/* Found by fuzz-message: an update whose change has no kind set the error
+ * twice (GLib warns, and a test aborts on it). */
+static void
+test_change_without_kind (void)
+{
+  const char *texts[] = {
+    "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":{}}",
+    "{\"type\":\"image-chat-updated\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":{\"kind\":1}}",
+    "{\"type\":\"updated-text-chat\",\"doc\":\"d\",\"seq\":1,\"thread\":\"t\",\"change\":[]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlMessage) message = rl_message_parse (texts[i], strlen (texts[i]), &error);
+
+      g_assert_null (message);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+    }
+}
+
+/* Found by fuzz-request (a leak): json-glib 1.6 reads more than JSON. Values
+ * one after another pass, the first is kept and every other leaked: on the
+ * server 1000 frames of {"type":"subscribe",…}{…60 KiB…}, each a valid
+ * request, leaked 60 MB. Single quotes, comments and hex numbers passed too,
+ * and "\u0000" cut a string short. Only strict JSON (RFC 8259), one value,
+ * reaches json-glib now. */
+static void
+test_strict_json (void)
+{
+  const char *not_json[] = {
+    "{\"type\":\"subscribe\",\"doc\":\"d\"}{\"type\":\"unsubscribe\",\"doc\":\"e\"}",
+    "{\"junk\":1} {\"type\":\"subscribe\",\"doc\":\"d\"}",
+    "\"junk\"{\"type\":\"subscribe\",\"doc\":\"d\"}",
+    "[1][2]",
+    "{'type':'subscribe','doc':'d'}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\" /* } */}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\",\"since\":0x10}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\",\"since\":.5}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\",\"since\":01}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\",}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\u0000x\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\x41\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\tx\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\ud83dx\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\\ude00\"}",
+    "{\"type\":\"subscribe\",\"doc\":\"d\"",
+    "",
+    " ",
+  };
+  const char *json[] = {
+    " {\"type\" : \"subscribe\",\r\n\t\"doc\":\"d\\ud83d\\ude00\\u00e9\\/\\\"\",\"since\":100,\"x\":[-0.5E-3,1e2,0,true,false,null,{},[]]} \n",
+  };
+  g_autoptr(GString) deep = g_string_new ("{\"type\":\"subscribe\",\"doc\":\"d\",\"x\":");
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_json); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlRequest) request = rl_request_parse (not_json[i], strlen (not_json[i]), NULL, &error);
+      g_autoptr(RlMessage) message = rl_message_parse (not_json[i], strlen (not_json[i]), NULL);
+
+      g_assert_null (request);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+      g_assert_null (message);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (json); i++)
+    {
+      g_autoptr(RlRequest) request = parse_ok (json[i]);
+
+      g_assert_cmpstr (request->doc, ==, "d😀é/\"");
+      g_assert_true (request->has_since);
+      g_assert_cmpint (request->since, ==, 100);
+    }
+
+  /* json-glib recurses once per level: a frame of 64 KiB of "[" is refused
+   * before it gets there. */
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  assert_parse_fails (deep->str, RL_ERROR_BAD_REQUEST);
+}
+
+/* Found by fuzz-message: json-glib 1.6 writes the double 2e-08 as
+ * "2e-08.0" (it adds ".0" to what has no point), which no JSON parser reads,
+ * json-glib's own included. A member's marker at x = 2e-08 was stored so and
+ * sent so to every subscriber: the document's threads could not be read
+ * again, by anyone. */
+static void
+test_tiny_coordinates (void)
+{
+  static const double values[] = { 2e-08, 1e-05, 5e-10, 1e-300, 4.9406564584124654e-324, 0.0, 1.0, 0.5, 1e-4 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = values[i], .y = values[G_N_ELEMENTS (values) - 1 - i] };
+      g_autoptr(JsonNode) node = rl_anchor_to_json (&anchor);
+      g_autofree char *text = rl_json_to_string (node, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) again = rl_json_parse (text, strlen (text), &error);
+      RlAnchor read = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_nonnull (again);
+      g_assert_true (rl_anchor_from_json (again, &read, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat_with_epsilon (read.x, anchor.x, 1e-15);
+      g_assert_cmpfloat_with_epsilon (read.y, anchor.y, 1e-15);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -687,6 +863,10 @@ main (int    argc,
   g_test_add_func ("/codec/ack-number", test_ack_number);
   g_test_add_func ("/codec/documents", test_documents);
   g_test_add_func ("/codec/error-body", test_error_body);
+  g_test_add_func ("/codec/lone-surrogates", test_lone_surrogates);
+  g_test_add_func ("/codec/change-without-kind", test_change_without_kind);
+  g_test_add_func ("/codec/strict-json", test_strict_json);
+  g_test_add_func ("/codec/tiny-coordinates", test_tiny_coordinates);
 
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
+#include <time.h>
 
 #include "rl-error.h"
 #include "rl-plaintext.h"
@@ -189,6 +190,94 @@ test_offsets_long_text (void)
                       (gsize) (g_utf8_offset_to_pointer (plain, i) - plain));
 }
 
+/* Found by fuzz-plaintext: md4c 0.4.8 pairs a "~" inside a link's
+ * destination with one after it, then leaves a strikethrough it never
+ * entered ("a [b](~)c~ d") or enters one it never leaves ("~a [b](~)"). The
+ * walk popped the paragraph for it, cut the paragraph's span short, and
+ * popped an empty stack at the end (a critical on every such upload). */
+static void
+test_unbalanced_md4c (void)
+{
+  static const struct
+  {
+    const char *source;
+    const char *text;
+    RlTextSpanKind outer;
+    guint          outer_end;
+  } cases[] = {
+    { "a [b](~)c~ d", "a bc d", RL_TEXT_SPAN_PARAGRAPH, 6 },
+    { "**a [b](~)c~ d**", "a bc d", RL_TEXT_SPAN_PARAGRAPH, 6 },
+    { "# x [y](~)~ z", "x y z", RL_TEXT_SPAN_HEADING, 5 },
+    { "~a [b](~)", "a b", RL_TEXT_SPAN_PARAGRAPH, 3 },
+    { "[](~)~", "", RL_TEXT_SPAN_PARAGRAPH, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlPageText) text = rl_page_text_new ("text/markdown", cases[i].source, strlen (cases[i].source),
+                                                     &error);
+      const RlTextSpan *spans;
+      guint n;
+      gboolean link = FALSE;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (rl_page_text_get_text (text, NULL), ==, cases[i].text);
+      spans = rl_page_text_get_spans (text, &n);
+      if (cases[i].outer_end == 0)
+        {
+          g_assert_cmpuint (n, ==, 0);
+          continue;
+        }
+      /* The block's span covers its whole text; the link is inside it. */
+      g_assert_cmpuint (n, >=, 2);
+      g_assert_cmpint (spans[0].kind, ==, cases[i].outer);
+      g_assert_cmpuint (spans[0].start, ==, 0);
+      g_assert_cmpuint (spans[0].end, ==, cases[i].outer_end);
+      for (guint k = 1; k < n; k++)
+        {
+          g_assert_cmpuint (spans[k].start, >=, spans[0].start);
+          g_assert_cmpuint (spans[k].end, <=, spans[0].end);
+          if (spans[k].kind == RL_TEXT_SPAN_LINK)
+            {
+              link = TRUE;
+              g_assert_cmpstr (spans[k].href, ==, "~");
+              g_assert_cmpuint (spans[k].end - spans[k].start, ==, 1);
+            }
+        }
+      g_assert_true (link);
+    }
+}
+
+/* Found by hand, probing the page text with pathological pages beside
+ * fuzz-plaintext (whose inputs stay a few KB long): each piece of text
+ * looked at every open block for one still waiting for its first text, so a
+ * page's cost was its depth times its lines. A 1 MB page 20 000 quotes deep
+ * took 9 s of CPU (a 50 MiB upload, many minutes of a server worker); it
+ * takes 0.05 s. The bound is CPU time, 20 times that, far under 9 s. */
+static void
+test_deep_nesting_linear (void)
+{
+  g_autoptr(GString) source = g_string_new (NULL);
+  g_autoptr(RlPageText) text = NULL;
+  clock_t start;
+  double seconds;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append (source, "> ");
+  g_string_append (source, "a\n");
+  for (guint i = 0; i < 500000; i++)
+    g_string_append (source, "b\n");
+
+  start = clock ();
+  text = rl_page_text_new ("text/markdown", source->str, source->len, NULL);
+  seconds = (double) (clock () - start) / CLOCKS_PER_SEC;
+  g_assert_nonnull (text);
+  g_assert_cmpuint (rl_page_text_get_n_chars (text), ==, 1 + 2 * 500000);
+  g_test_message ("20 000 quotes deep, 1 MB: %.2f s of CPU", seconds);
+  g_assert_cmpfloat (seconds, <, 1.0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -204,6 +293,8 @@ main (int    argc,
   g_test_add_func ("/plaintext/rejects", test_rejects);
   g_test_add_func ("/plaintext/code-points-and-slices", test_code_points_and_slices);
   g_test_add_func ("/plaintext/spans", test_spans);
+  g_test_add_func ("/plaintext/unbalanced-md4c", test_unbalanced_md4c);
+  g_test_add_func ("/plaintext/deep-nesting-linear", test_deep_nesting_linear);
   g_test_add_func ("/plaintext/offsets-long-text", test_offsets_long_text);
 
   return g_test_run ();

@@ -261,17 +261,18 @@ static JsonNode *
 parse_body (GBytes  *body,
             GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+  JsonNode *root = rl_json_parse (data ? data : "", size, &local_error);
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body),
-                                   &local_error))
+  if (root == NULL)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, _("The server’s answer is not JSON: %s"),
                    local_error->message);
       return NULL;
     }
-  return json_node_copy (json_parser_get_root (parser));
+  return root;
 }
 
 /* The body of a finished exchange, or NULL with the error it means. */

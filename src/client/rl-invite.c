@@ -17,8 +17,10 @@ G_DEFINE_QUARK (rl-invite-error-quark, rl_invite_error)
  * "/join" is compared as the user sent it. */
 #define PARSE_FLAGS (G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_ENCODED_FRAGMENT)
 
-/* GUri's own messages name the part that is wrong (host, port) but never
- * the query, so the token cannot end up in an error shown or logged. */
+/* GUri's own messages are left out: they quote the part that is wrong byte
+ * for byte, and that part can hold the token ("redline://h:80&token=…", a
+ * "?" typed as "&") and need not be UTF-8 (a link from the command line).
+ * The token never ends up in an error shown or logged. */
 static void
 set_parse_error (gboolean     link,
                  GError      *uri_error,
@@ -35,10 +37,10 @@ set_parse_error (gboolean     link,
       g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_USERINFO, "%s", link ? _("An invite link may not carry a user name or password") : _("A server address may not carry a user name or password"));
       break;
     case G_URI_ERROR_BAD_HOST:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s (%s)", link ? _("This invite link has no valid host") : _("This server address has no valid host"), uri_error->message);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s", link ? _("This invite link has no valid host") : _("This server address has no valid host"));
       break;
     case G_URI_ERROR_BAD_PORT:
-      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "%s (%s)", link ? _("This invite link’s port is not a number from 1 to 65535") : _("This server address’s port is not a number from 1 to 65535"), uri_error->message);
+      g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PORT, "%s", link ? _("This invite link’s port is not a number from 1 to 65535") : _("This server address’s port is not a number from 1 to 65535"));
       break;
     case G_URI_ERROR_BAD_PATH:
       g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PATH, "%s", link ? _("This invite link has an invalid path") : _("This server address has an invalid path"));
@@ -326,9 +328,17 @@ rl_invite_parse (const char  *link,
         slot = &found_fp;
       else
         {
-          /* The name only: a value may be a token under a misspelt name. */
+          /* The name only, and 32 bytes of it: a value may be a token
+           * under a misspelt name. Decoded, it need not be UTF-8, and the
+           * cut falls before a character, never inside one. */
+          g_autofree char *valid = g_utf8_make_valid (name, -1);
+          const char *cut = valid + MIN (strlen (valid), 32);
+
+          while (cut > valid && (*cut & 0xC0) == 0x80)
+            cut--;
+          valid[cut - valid] = '\0';
           g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_PARAMETER,
-                       _("The invite link has an unknown parameter “%.32s”"), name);
+                       _("The invite link has an unknown parameter “%.32s”"), valid);
           return FALSE;
         }
       if (*slot != NULL)

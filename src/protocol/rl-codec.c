@@ -42,6 +42,17 @@ fail (GError    **error,
   return FALSE;
 }
 
+/* json-glib quotes the token it stopped at in its messages, as it was: bytes
+ * that need not be UTF-8, and the message goes back in an ack. */
+static gboolean
+fail_json (GError       **error,
+           const GError  *json_error)
+{
+  g_autofree char *message = g_utf8_make_valid (json_error->message, -1);
+
+  return fail (error, "%s", message);
+}
+
 static JsonNode *
 member (JsonObject *object,
         const char *name)
@@ -81,7 +92,16 @@ read_string (JsonObject  *object,
   if (!holds (node, G_TYPE_STRING))
     return fail (error, "“%s” must be a string", name);
   *out = json_node_get_string (node);
-  return *out != NULL || fail (error, "“%s” must be a string", name);
+  if (*out == NULL)
+    return fail (error, "“%s” must be a string", name);
+  /* json-glib reads a lone surrogate escape ("\ud800") as the surrogate's
+   * bytes, which are not UTF-8: no frame may carry them on. */
+  if (!g_utf8_validate (*out, -1, NULL))
+    {
+      *out = NULL;
+      return fail (error, "“%s” must be valid UTF-8", name);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -208,6 +228,253 @@ read_array (JsonNode         *node,
   return TRUE;
 }
 
+/* ---- strict JSON --------------------------------------------------------- */
+
+/* Our messages nest five levels deep; json-glib recurses once per level. */
+#define JSON_MAX_DEPTH 32
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  const char *problem;
+} JsonScan;
+
+static gboolean
+scan_fail (JsonScan   *scan,
+           const char *problem)
+{
+  scan->problem = problem;
+  return FALSE;
+}
+
+static void
+scan_space (JsonScan *scan)
+{
+  while (scan->p < scan->end && (*scan->p == ' ' || *scan->p == '\t' || *scan->p == '\n' || *scan->p == '\r'))
+    scan->p++;
+}
+
+static gboolean
+scan_literal (JsonScan   *scan,
+              const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (scan->end - scan->p) < len || memcmp (scan->p, word, len) != 0)
+    return scan_fail (scan, "an unexpected character");
+  scan->p += len;
+  return TRUE;
+}
+
+/* Four hex digits after "\u"; -1 when they are not. */
+static int
+scan_hex4 (JsonScan *scan)
+{
+  int value = 0;
+
+  if (scan->end - scan->p < 4)
+    return -1;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (scan->p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  scan->p += 4;
+  return value;
+}
+
+static gboolean
+scan_string (JsonScan *scan)
+{
+  scan->p++;
+  while (scan->p < scan->end)
+    {
+      guchar c = (guchar) *scan->p++;
+      int unit;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return scan_fail (scan, "a control character in a string");
+      if (c != '\\')
+        continue;
+      if (scan->p == scan->end)
+        break;
+      c = (guchar) *scan->p++;
+      if (c != 'u')
+        {
+          if (memchr ("\"\\/bfnrt", c, 8) == NULL)
+            return scan_fail (scan, "an unknown escape");
+          continue;
+        }
+      /* json-glib cuts a string at U+0000 and keeps a lone surrogate as
+       * bytes that are not UTF-8: neither is a string C can carry on. */
+      unit = scan_hex4 (scan);
+      if (unit < 0)
+        return scan_fail (scan, "a \\u escape without four hex digits");
+      if (unit == 0)
+        return scan_fail (scan, "U+0000 in a string");
+      if (unit >= 0xDC00 && unit <= 0xDFFF)
+        return scan_fail (scan, "a lone surrogate escape");
+      if (unit >= 0xD800 && unit <= 0xDBFF)
+        {
+          if (scan->end - scan->p < 2 || scan->p[0] != '\\' || scan->p[1] != 'u')
+            return scan_fail (scan, "a lone surrogate escape");
+          scan->p += 2;
+          unit = scan_hex4 (scan);
+          if (unit < 0xDC00 || unit > 0xDFFF)
+            return scan_fail (scan, "a lone surrogate escape");
+        }
+    }
+  return scan_fail (scan, "an unterminated string");
+}
+
+static gboolean
+scan_digits (JsonScan *scan)
+{
+  const char *start = scan->p;
+
+  while (scan->p < scan->end && g_ascii_isdigit (*scan->p))
+    scan->p++;
+  return scan->p > start || scan_fail (scan, "a malformed number");
+}
+
+static gboolean
+scan_number (JsonScan *scan)
+{
+  if (scan->p < scan->end && *scan->p == '-')
+    scan->p++;
+  if (scan->p < scan->end && *scan->p == '0')
+    scan->p++;
+  else if (!scan_digits (scan))
+    return FALSE;
+  if (scan->p < scan->end && *scan->p == '.')
+    {
+      scan->p++;
+      if (!scan_digits (scan))
+        return FALSE;
+    }
+  if (scan->p < scan->end && (*scan->p == 'e' || *scan->p == 'E'))
+    {
+      scan->p++;
+      if (scan->p < scan->end && (*scan->p == '+' || *scan->p == '-'))
+        scan->p++;
+      if (!scan_digits (scan))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_value (JsonScan *scan,
+            guint     depth)
+{
+  gboolean object;
+  char close;
+
+  scan_space (scan);
+  if (scan->p == scan->end)
+    return scan_fail (scan, "an unexpected end");
+  switch (*scan->p)
+    {
+    case '"':
+      return scan_string (scan);
+    case 't':
+      return scan_literal (scan, "true");
+    case 'f':
+      return scan_literal (scan, "false");
+    case 'n':
+      return scan_literal (scan, "null");
+    case '{':
+    case '[':
+      break;
+    default:
+      return scan_number (scan);
+    }
+
+  object = *scan->p == '{';
+  close = object ? '}' : ']';
+  if (depth == JSON_MAX_DEPTH)
+    return scan_fail (scan, "values nested too deep");
+  scan->p++;
+  scan_space (scan);
+  if (scan->p < scan->end && *scan->p == close)
+    {
+      scan->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          scan_space (scan);
+          if (scan->p == scan->end || *scan->p != '"')
+            return scan_fail (scan, "a member without a name");
+          if (!scan_string (scan))
+            return FALSE;
+          scan_space (scan);
+          if (scan->p == scan->end || *scan->p != ':')
+            return scan_fail (scan, "a member name without “:”");
+          scan->p++;
+        }
+      if (!scan_value (scan, depth + 1))
+        return FALSE;
+      scan_space (scan);
+      if (scan->p == scan->end)
+        return scan_fail (scan, "an unexpected end");
+      if (*scan->p == close)
+        {
+          scan->p++;
+          return TRUE;
+        }
+      if (*scan->p != ',')
+        return scan_fail (scan, "a missing “,”");
+      scan->p++;
+    }
+}
+
+JsonNode *
+rl_json_parse (const char  *text,
+               gsize        length,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonScan scan = { text, text + length, NULL };
+
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      fail (error, "not UTF-8");
+      return NULL;
+    }
+  /* json-glib 1.6 reads more than JSON: single quotes, comments, hex
+   * numbers, and values one after another, of which it keeps the first and
+   * leaks the others. Only one strict value gets to it. */
+  if (!scan_value (&scan, 0))
+    {
+      fail (error, "%s at byte %td", scan.problem, scan.p - text);
+      return NULL;
+    }
+  scan_space (&scan);
+  if (scan.p != scan.end)
+    {
+      fail (error, "more after the value at byte %td", scan.p - text);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
+    {
+      fail_json (error, local_error);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
 /* ---- writing JSON -------------------------------------------------------- */
 
 char *
@@ -290,6 +557,23 @@ add_node (JsonBuilder *builder,
 
 /* ---- anchors, comments, threads, documents ------------------------------- */
 
+/* json-glib 1.6 adds ".0" to a double written without a point, exponent or
+ * not: 2e-08 became "2e-08.0", which no parser reads (its own included).
+ * Such a value is moved by the least step that gives it a point. */
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  while (isfinite (value) && strpbrk (g_ascii_dtostr (buffer, sizeof buffer, value), "eE") != NULL &&
+         strchr (buffer, '.') == NULL)
+    value = nextafter (value, value < 1.0 ? 1.0 : 0.0);
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
 JsonNode *
 rl_anchor_to_json (const RlAnchor *anchor)
 {
@@ -298,10 +582,8 @@ rl_anchor_to_json (const RlAnchor *anchor)
   json_builder_begin_object (builder);
   if (anchor->kind == RL_DOC_KIND_IMAGE)
     {
-      json_builder_set_member_name (builder, "x");
-      json_builder_add_double_value (builder, anchor->x);
-      json_builder_set_member_name (builder, "y");
-      json_builder_add_double_value (builder, anchor->y);
+      add_double (builder, "x", anchor->x);
+      add_double (builder, "y", anchor->y);
     }
   else
     {
@@ -587,14 +869,14 @@ rl_codec_error_from_body (const char  *text,
                           gsize        length,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object, *inner;
   const char *code, *message;
   RlErrorCode value;
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
+  if (text == NULL || (root = rl_json_parse (text, length, NULL)) == NULL)
     return FALSE;
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   inner = object_of (member (object, "error"));
   if (inner == NULL || !holds (member (inner, "code"), G_TYPE_STRING))
     return FALSE;
@@ -784,7 +1066,7 @@ rl_request_parse (const char *text,
                   char      **req_out,
                   GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(RlRequest) request = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
@@ -795,17 +1077,18 @@ rl_request_parse (const char *text,
   if (req_out)
     *req_out = NULL;
 
-  if (!g_utf8_validate (text, length, NULL))
+  if (!g_utf8_validate_len (text, length, NULL))
     {
       fail (error, "the frame is not valid UTF-8");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  root = rl_json_parse (text, length, &local_error);
+  if (root == NULL)
     {
       fail (error, "the frame is not valid JSON: %s", local_error->message);
       return NULL;
     }
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   if (object == NULL)
     {
       fail (error, "a request must be a JSON object");
@@ -815,9 +1098,10 @@ rl_request_parse (const char *text,
   req = member (object, "req");
   if (req != NULL && !JSON_NODE_HOLDS_NULL (req))
     {
-      if (!holds (req, G_TYPE_STRING) || strlen (json_node_get_string (req)) > RL_REQ_MAX_BYTES)
+      if (!holds (req, G_TYPE_STRING) || strlen (json_node_get_string (req)) > RL_REQ_MAX_BYTES ||
+          !g_utf8_validate (json_node_get_string (req), -1, NULL))
         {
-          fail (error, "“req” must be a string of at most %d bytes", RL_REQ_MAX_BYTES);
+          fail (error, "“req” must be a UTF-8 string of at most %d bytes", RL_REQ_MAX_BYTES);
           return NULL;
         }
       if (req_out)
@@ -1387,8 +1671,10 @@ parse_event (JsonObject  *object,
       const char *change_kind;
       int found = -1;
 
-      if (change == NULL || !read_string (change, "kind", &change_kind, error))
+      if (change == NULL)
         return fail (error, "“change” must be an object with a kind");
+      if (!read_string (change, "kind", &change_kind, error))
+        return FALSE;
       for (guint i = 1; i < G_N_ELEMENTS (change_names); i++)
         if (g_str_equal (change_kind, change_names[i]))
           found = (int) i;
@@ -1603,16 +1889,16 @@ rl_message_parse (const char *text,
                   gsize       length,
                   GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = rl_json_parse (text, length, &local_error);
   JsonObject *object;
 
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  if (root == NULL)
     {
       fail (error, "not valid JSON: %s", local_error->message);
       return NULL;
     }
-  object = object_of (json_parser_get_root (parser));
+  object = object_of (root);
   if (object == NULL)
     {
       fail (error, "a message must be a JSON object");

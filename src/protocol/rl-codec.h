@@ -236,6 +236,14 @@ char        *rl_codec_error_body       (RlErrorCode     code,
                                         const char     *message);
 char        *rl_json_to_string         (JsonNode       *node,
                                         gsize          *length);
+/* Parses one JSON text, strictly (RFC 8259: one value, nested at most 32
+ * deep, no U+0000 or lone surrogate in a string), and returns its root;
+ * NULL with RL_ERROR_BAD_REQUEST (what is wrong, where) when it is anything
+ * else. Every JSON that comes from the network goes through it, never
+ * straight to json-glib. */
+JsonNode    *rl_json_parse             (const char     *text,
+                                        gsize           length,
+                                        GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRequest, rl_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlEvent, rl_event_free)

@@ -271,6 +271,9 @@ test_invite_error_hides_token (void)
     "redline://h/join?token=" TOKEN_ADA "+",
     "https://h/join?token=" TOKEN_ADA,
     "redline://h b/join?token=" TOKEN_ADA,
+    /* a "?" typed as "&": GUri quoted the port or host, token and all */
+    "redline://h:80&token=" TOKEN_ADA "/join",
+    "redline://[h&token=" TOKEN_ADA "]/join",
     "redline://h/join?token=" TOKEN_ADA "&fp=" TOKEN_ADA,
     "redline://h/join?token=" TOKEN_ADA "&tls=0&fp=" FP_LOWER,
   };
@@ -285,6 +288,42 @@ test_invite_error_hides_token (void)
       g_assert_false (rl_invite_parse (links[i], &url, &token, &fp, &error));
       g_assert_nonnull (error);
       g_assert_null (strstr (error->message, "Zq9secret"));
+    }
+}
+
+/* Found by fuzz-invite: GUri quotes what it could not read, byte for byte,
+ * and a link from the command line need not be UTF-8; the error it became
+ * was shown as it was (and could hold the token: error-hides-token). */
+static void
+test_invite_error_is_utf8 (void)
+{
+  static const char *inputs[] = {
+    "redline://[Rmpl\xbd.e.com:444p/join?token=t",
+    "redline://h\xff:80/join?token=t",
+    "redline://h:8\xc3/join?token=t",
+    "wss://[Rmpl\xbd.e.com:444p",
+    "ws://h:\xe2\x82",
+    /* an unknown parameter's name is shown, cut short: never in a character */
+    "redline://h/join?token=t&aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9=1",
+    "redline://h/join?token=t&%ff=1",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) link_error = NULL;
+      g_autoptr(GError) url_error = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *token = NULL;
+      g_autofree char *fingerprint = NULL;
+      g_autofree char *normal = NULL;
+
+      g_assert_false (rl_invite_parse (inputs[i], &url, &token, &fingerprint, &link_error));
+      g_assert_nonnull (link_error);
+      g_assert_true (g_utf8_validate (link_error->message, -1, NULL));
+      normal = rl_server_url_normalize (inputs[i], &url_error);
+      g_assert_null (normal);
+      g_assert_nonnull (url_error);
+      g_assert_true (g_utf8_validate (url_error->message, -1, NULL));
     }
 }
 
@@ -1319,6 +1358,7 @@ main (int    argc,
   g_test_add_func ("/client/invite/valid", test_invite_valid);
   g_test_add_func ("/client/invite/invalid", test_invite_invalid);
   g_test_add_func ("/client/invite/error-hides-token", test_invite_error_hides_token);
+  g_test_add_func ("/client/invite/error-is-utf8", test_invite_error_is_utf8);
   g_test_add_func ("/client/invite/format", test_invite_format);
   g_test_add_func ("/client/invite/server-url", test_server_url_normalize);
   g_test_add_func ("/client/account/object", test_account_object);
