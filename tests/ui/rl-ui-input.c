@@ -138,6 +138,35 @@ rl_ui_input_hover (GtkWidget *widget)
 
 /* A click-to-focus window manager: pressing in a toplevel focuses it
  * (popovers are not focused by the window manager; they grab). */
+/* The pointer is over widget's own window on the screen, not over another
+ * one or the bare root: a window just shown may not be viewable yet on a
+ * loaded machine, and a press there would go to whatever is under it.
+ * Waits for that (3 s at most, asserted). */
+static void
+wait_pointer_over (GtkWidget *widget)
+{
+  Display *display = x_display ();
+  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (gtk_widget_get_native (widget)));
+  gint64 give_up = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      XWindowAttributes attributes;
+      Window root, child;
+      int x, y, wx, wy;
+      unsigned int mask;
+
+      if (XGetWindowAttributes (display, xid, &attributes) && attributes.map_state == IsViewable &&
+          XQueryPointer (display, DefaultRootWindow (display), &root, &child, &x, &y, &wx, &wy, &mask) &&
+          child == xid)
+        return;
+      if (g_get_monotonic_time () > give_up)
+        g_error ("the pointer is not over %s's window (not viewable yet, or under another)",
+                 G_OBJECT_TYPE_NAME (widget));
+      iterate_for (20);
+    }
+}
+
 static void
 focus_toplevel_of (GtkWidget *widget)
 {
@@ -197,6 +226,7 @@ rl_ui_input_click_at (GtkWidget *widget,
   rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
   wait_single_click_gap (root_x, root_y);
   move_root (root_x, root_y, MOVE_STEPS);
+  wait_pointer_over (widget);
   focus_toplevel_of (widget);
   button (number, TRUE);
   button (number, FALSE);
@@ -220,6 +250,7 @@ rl_ui_input_double_click_at (GtkWidget *widget,
   rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
   wait_single_click_gap (root_x, root_y);
   move_root (root_x, root_y, MOVE_STEPS);
+  wait_pointer_over (widget);
   focus_toplevel_of (widget);
   button (1, TRUE);
   button (1, FALSE);
@@ -242,6 +273,7 @@ rl_ui_input_drag (GtkWidget *widget,
   rl_ui_input_screen_point (widget, x1, y1, &to_x, &to_y);
   wait_single_click_gap (from_x, from_y);
   move_root (from_x, from_y, MOVE_STEPS);
+  wait_pointer_over (widget);
   focus_toplevel_of (widget);
   button (1, TRUE);
   move_root (to_x, to_y, DRAG_STEPS);
@@ -402,6 +434,7 @@ rl_ui_input_scroll_at (GtkWidget       *widget,
 
   rl_ui_input_screen_point (widget, x, y, &root_x, &root_y);
   move_root (root_x, root_y, MOVE_STEPS);
+  wait_pointer_over (widget);
   modifiers (mods, TRUE);
   rl_ui_input_settle ();
   for (int i = 0; i < ABS (dy); i++)

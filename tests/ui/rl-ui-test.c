@@ -976,7 +976,7 @@ rl_ui_test_open_main_menu (RlWindow *window)
 
   rl_ui_input_click (button);
   menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 5000));
   rl_ui_test_run (300);   /* its opening transition */
   return menu;
 }

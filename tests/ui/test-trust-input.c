@@ -147,14 +147,6 @@ is_label_saying (GtkWidget *widget,
 }
 
 static gboolean
-is_main_menu_button (GtkWidget *widget,
-                     gpointer   data)
-{
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "open-menu-symbolic") == 0;
-}
-
-static gboolean
 is_button_labelled (GtkWidget *widget,
                     gpointer   label)
 {
@@ -175,26 +167,6 @@ is_connection_button (GtkWidget *widget,
 {
   return GTK_IS_BUTTON (widget) && gtk_widget_is_drawable (widget) &&
          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.retry-now") == 0;
-}
-
-static gboolean
-popover_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static GtkPopover *
-open_main_menu (RlWindow *window)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
-  GtkPopover *menu;
-
-  g_assert_nonnull (button);
-  rl_ui_input_click (button);
-  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  g_assert_true (RL_UI_WAIT_UNTIL (popover_mapped (menu), 3000));
-  rl_ui_test_run (300);   /* its opening transition */
-  return menu;
 }
 
 static GtkWidget *
@@ -360,7 +332,7 @@ test_connect_mismatch (Fixture       *f,
   g_assert_no_error (error);
 
   /* "Connect to Server…" from the main menu, with the pointer. */
-  menu = open_main_menu (f->window);
+  menu = rl_ui_test_open_main_menu (f->window);
   rl_ui_input_click (menu_item (menu, "_Connect to Server…"));
   g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_shown (NULL), 5000));
   dialog = find_connect_dialog ();
