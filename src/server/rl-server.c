@@ -51,6 +51,11 @@ struct _RlServer
   GSocket    *listener;
   guint       changes_id;
   GPtrArray  *metrics_allow;  /* GInetAddressMask*: read /metrics without a token */
+  /* uploads: decoded one at a time, off the main loop */
+  GMainContext *context;      /* the server's own, where checks report */
+  GThreadPool  *upload_checks;
+  GPtrArray    *checks_done;  /* UploadCheck* back from the pool, not yet answered */
+  GMutex        checks_lock;
   /* limits */
   RlGate     *gate;
   guint       handshake_timeout;
@@ -319,6 +324,105 @@ list_documents (RlServer          *self,
   reply_node (msg, SOUP_STATUS_OK, root);
 }
 
+/* An upload whose bytes are all in, checked by decoding it whole. A
+ * mockup of 200 megapixels takes seconds and up to 800 MB to decode: done
+ * on the main loop it would stall every WebSocket of the server for that
+ * long, and several at once would multiply the memory. So the decoding
+ * runs in a pool of one thread, uploads queue for it, and the answer is
+ * made back on the main loop. */
+typedef struct
+{
+  SoupServerMessage *msg;          /* paused meanwhile */
+  gulong             finished_id;
+  gboolean           gone;         /* the client left before its answer */
+  char              *mime;
+  char              *title;
+  GBytes            *content;
+  /* the check's results */
+  char              *clean_mime;
+  int                width;
+  int                height;
+  GError            *error;
+} UploadCheck;
+
+static void
+upload_check_free (UploadCheck *check)
+{
+  g_clear_signal_handler (&check->finished_id, check->msg);
+  g_clear_object (&check->msg);
+  g_free (check->mime);
+  g_free (check->title);
+  g_clear_pointer (&check->content, g_bytes_unref);
+  g_free (check->clean_mime);
+  g_clear_error (&check->error);
+  g_free (check);
+}
+
+static void
+on_upload_finished (SoupServerMessage *msg,
+                    UploadCheck       *check)
+{
+  check->gone = TRUE;
+}
+
+static void
+answer_upload (RlServer    *self,
+               UploadCheck *check)
+{
+  const RlPrincipal *who = principal_of (check->msg);
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Nobody would learn its id: not added, the client retries. */
+  if (check->gone || who == NULL)
+    return;
+  if (check->error != NULL)
+    reply_gerror (check->msg, check->error);
+  else if ((doc = rl_store_add_document (self->store, who->tenant, &who->user, check->title, check->clean_mime,
+                                         check->width, check->height, check->content, &error)) == NULL)
+    reply_gerror (check->msg, error);
+  else
+    reply_node (check->msg, SOUP_STATUS_CREATED, rl_document_to_json (doc));
+  soup_server_message_unpause (check->msg);
+}
+
+static gboolean
+uploads_checked_cb (gpointer data)
+{
+  RlServer *self = data;
+  g_autoptr(GPtrArray) done = NULL;
+
+  g_mutex_lock (&self->checks_lock);
+  done = g_steal_pointer (&self->checks_done);
+  self->checks_done = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_check_free);
+  g_mutex_unlock (&self->checks_lock);
+  for (guint i = 0; i < done->len; i++)
+    answer_upload (self, g_ptr_array_index (done, i));
+  return G_SOURCE_REMOVE;
+}
+
+/* In the pool's thread. */
+static void
+check_upload_thread (gpointer data,
+                     gpointer user_data)
+{
+  UploadCheck *check = data;
+  RlServer *self = user_data;
+  g_autoptr(GSource) source = NULL;
+
+  rl_upload_check (check->mime, check->content, &check->clean_mime, &check->width, &check->height,
+                   &check->error);
+  g_mutex_lock (&self->checks_lock);
+  g_ptr_array_add (self->checks_done, check);
+  if (self->checks_done->len == 1)
+    {
+      source = g_idle_source_new ();
+      g_source_set_callback (source, uploads_checked_cb, self, NULL);
+      g_source_attach (source, self->context);
+    }
+  g_mutex_unlock (&self->checks_lock);
+}
+
 static void
 upload_document (RlServer          *self,
                  SoupServerMessage *msg,
@@ -328,12 +432,9 @@ upload_document (RlServer          *self,
   const char *mime = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                    "Content-Type");
   RlUploadSink *sink = g_object_get_data (G_OBJECT (msg), UPLOAD_KEY);
-  g_autoptr(GBytes) content = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RlDocument) doc = NULL;
   g_autofree char *clean_title = NULL;
-  g_autofree char *clean_mime = NULL;
-  int width, height;
+  UploadCheck *check;
 
   /* Checked from the headers already, where the title is made. */
   if (sink == NULL || !check_upload_request (who, msg, query, &clean_title, &error))
@@ -344,21 +445,15 @@ upload_document (RlServer          *self,
         reply_error (msg, RL_ERROR_INTERNAL, "the upload was not read");
       return;
     }
-  content = rl_upload_sink_steal (sink);
+  check = g_new0 (UploadCheck, 1);
+  check->msg = g_object_ref (msg);
+  check->mime = g_strdup (mime);
+  check->title = g_steal_pointer (&clean_title);
+  check->content = rl_upload_sink_steal (sink);
   g_object_set_data (G_OBJECT (msg), UPLOAD_KEY, NULL);
-  if (!rl_upload_check (mime, content, &clean_mime, &width, &height, &error))
-    {
-      reply_gerror (msg, error);
-      return;
-    }
-  doc = rl_store_add_document (self->store, who->tenant, &who->user, clean_title, clean_mime,
-                               width, height, content, &error);
-  if (doc == NULL)
-    {
-      reply_gerror (msg, error);
-      return;
-    }
-  reply_node (msg, SOUP_STATUS_CREATED, rl_document_to_json (doc));
+  check->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_upload_finished), check);
+  soup_server_message_pause (msg);
+  g_thread_pool_push (self->upload_checks, check, NULL);
 }
 
 static void
@@ -935,6 +1030,20 @@ rl_server_dispose (GObject *object)
   g_clear_handle_id (&self->ping_tick_id, g_source_remove);
   g_clear_handle_id (&self->grace_id, g_source_remove);
   g_clear_handle_id (&self->changes_id, g_source_remove);
+  /* The check under way ends first; those still queued are dropped. */
+  if (self->upload_checks != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->upload_checks), TRUE, TRUE);
+  if (self->context != NULL)
+    {
+      GSource *pending;
+
+      /* an answer for checks done meanwhile, not run yet */
+      while ((pending = g_main_context_find_source_by_funcs_user_data (self->context, &g_idle_funcs,
+                                                                       self)) != NULL)
+        g_source_destroy (pending);
+    }
+  g_clear_pointer (&self->checks_done, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->gate);
@@ -950,9 +1059,19 @@ rl_server_dispose (GObject *object)
 }
 
 static void
+rl_server_finalize (GObject *object)
+{
+  RlServer *self = RL_SERVER (object);
+
+  g_mutex_clear (&self->checks_lock);
+  G_OBJECT_CLASS (rl_server_parent_class)->finalize (object);
+}
+
+static void
 rl_server_class_init (RlServerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = rl_server_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rl_server_finalize;
 }
 
 static void
@@ -966,6 +1085,11 @@ rl_server_init (RlServer *self)
   self->max_sockets_per_user = RL_MAX_SOCKETS_PER_USER;
   self->ping_context = g_main_context_new ();
   self->ping_tick_id = g_timeout_add_seconds (1, ping_tick_cb, self);
+  self->context = g_main_context_ref_thread_default ();
+  self->checks_done = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_check_free);
+  g_mutex_init (&self->checks_lock);
+  self->upload_checks = g_thread_pool_new_full (check_upload_thread, self, (GDestroyNotify) upload_check_free,
+                                                1, FALSE, NULL);
 }
 
 RlServer *

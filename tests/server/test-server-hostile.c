@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
 #include "rl-test-server.h"
@@ -477,6 +478,59 @@ test_upload_limit_exact (Fixture       *f,
       g_assert_cmpstr (answer_code (answer), ==, refused[i].code);
       g_assert_true (raw_closed_within (raw, ANSWER_TIMEOUT_MS));
     }
+}
+
+/* A big mockup is decoded whole to be checked: seconds for 100 megapixels.
+ * Meanwhile the server keeps serving its WebSockets: an ack comes back
+ * while the upload is still being checked, and the upload is answered
+ * after. (Checked on the main loop, every WebSocket of the server waited
+ * for the decoding: the ack came after the upload's answer.) */
+static void
+test_upload_checked_aside (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 10000, 10000);
+  g_autofree char *png = NULL;
+  gsize png_length;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *more = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *req = rl_test_uuid ();
+  g_autoptr(RlTestClient) client = rl_test_client_new (f->server, f->member);
+  g_autoptr(Raw) raw = NULL;
+  g_autoptr(Answer) answer = NULL;
+  g_autoptr(JsonObject) ack = NULL;
+  gint64 asked, acked, answered;
+
+  gdk_pixbuf_fill (pixbuf, 0x336699ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &png, &png_length, "png", &error, "compression", "1", NULL));
+  g_assert_no_error (error);
+  json_object_unref (rl_test_client_subscribe (client, f->doc));
+
+  more = g_strdup_printf ("Content-Type: image/png\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n", png_length);
+  head = request_head ("POST", "/api/v1/docs?title=Large", f->member, more);
+  raw = raw_connect (f);
+  g_assert_true (raw_send (raw, head, -1));
+  g_assert_true (raw_send (raw, png, (gssize) png_length));
+  /* The body (a few MB on loopback) is in within milliseconds; the
+   * decoding takes a second or more. */
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+
+  asked = g_get_monotonic_time ();
+  rl_test_client_send_printf (client, "{\"type\":\"subscribe\",\"req\":\"%s\",\"doc\":\"%s\"}",
+                              req, f->doc);
+  ack = rl_test_client_expect_ack (client, req);
+  acked = g_get_monotonic_time ();
+  g_assert_null (rl_test_ack_error (ack));
+  g_assert_false (g_socket_condition_check (raw->socket, G_IO_IN) & G_IO_IN);
+
+  answer = raw_answer (raw, 60000);
+  answered = g_get_monotonic_time ();
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (answer->status, ==, 201);
+  g_test_message ("ack after %.3f s, upload answered %.3f s after the ask",
+                  (acked - asked) / 1e6, (answered - asked) / 1e6);
+  g_assert_cmpint (answered, >, acked);
 }
 
 /* Bodies where none is taken: refused from the headers and closed, with or
@@ -1098,6 +1152,7 @@ main (int    argc,
   ADD_MEASURED ("/server/hostile/member-chunked-300mib", test_member_chunked);
   ADD ("/server/hostile/member-length-over-limit", test_member_length_over_limit, NULL);
   ADD ("/server/hostile/upload-limit-exact", test_upload_limit_exact, NULL);
+  ADD ("/server/hostile/upload-checked-aside", test_upload_checked_aside, NULL);
   ADD ("/server/hostile/body-where-none-is-taken", test_body_where_none_is_taken, NULL);
   ADD ("/server/hostile/refusals-logged-and-counted", test_refusals_logged_and_counted, NULL);
   ADD ("/server/hostile/length-shorter-than-body", test_length_shorter_than_body, NULL);
