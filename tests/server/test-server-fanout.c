@@ -465,8 +465,10 @@ test_slow_reader_gets_everything (Fixture       *f,
 
   writers_start (writers, f->server, f->alice, f->image);
   writers_wait (writers, PER_WRITER);
-  /* Two more ping intervals while the subscriber still reads nothing. */
-  rl_test_wait_until (never, NULL, 2500);
+  /* Four more ping intervals while the subscriber still reads nothing: at
+   * least two pings are due even on a loaded machine, whose timers run
+   * late (2.5 s once saw one). */
+  rl_test_wait_until (never, NULL, 4000);
 
   seen.acked = FALSE;
   raw_send_text (slow, unsubscribe);
