@@ -74,7 +74,7 @@ static struct
   gboolean    no_memory_check;
   gboolean    quiet;
   char      **server_args;
-} opt = { NULL, NULL, 500, 50, 10, 180, -1, 1500, 15, 0.10, 0, 0.03, FALSE, FALSE, NULL };
+} opt = { NULL, NULL, 500, 50, 10, 180, -1, 1500, 6, 0.10, 0, 0.03, FALSE, FALSE, NULL };
 
 typedef enum
 {
@@ -1145,7 +1145,7 @@ main (int    argc,
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt.seconds, "How long (default 180)", "S" },
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &opt.warmup, "Warm-up before memory is compared (default a third)", "S" },
     { "think-ms", 0, 0, G_OPTION_ARG_DOUBLE, &opt.think_ms, "Mean pause between a client's operations", "MS" },
-    { "lifetime", 0, 0, G_OPTION_ARG_DOUBLE, &opt.lifetime_s, "Mean seconds a connection lives", "S" },
+    { "lifetime", 0, 0, G_OPTION_ARG_DOUBLE, &opt.lifetime_s, "Mean seconds a connection lives (default 6)", "S" },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &opt.tolerance, "Allowed growth of RSS after warm-up (0.10)", "F" },
     { "no-memory-check", 0, 0, G_OPTION_ARG_NONE, &opt.no_memory_check,
       "Report memory, do not judge it (AddressSanitizer's quarantine grows by design)", NULL },
