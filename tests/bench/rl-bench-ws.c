@@ -242,12 +242,20 @@ rl_bench_proc_fds (int pid)
 }
 
 guint64
-rl_bench_raise_fd_limit (void)
+rl_bench_raise_fd_limit (guint64 wanted)
 {
   struct rlimit limit;
 
   if (getrlimit (RLIMIT_NOFILE, &limit) < 0)
     return 0;
+  if (limit.rlim_max < wanted)
+    {
+      /* Only root may raise the hard limit; anyone the soft one. */
+      struct rlimit more = { wanted, wanted };
+
+      if (setrlimit (RLIMIT_NOFILE, &more) == 0)
+        limit = more;
+    }
   if (limit.rlim_cur < limit.rlim_max)
     {
       limit.rlim_cur = limit.rlim_max;

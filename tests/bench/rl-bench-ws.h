@@ -63,8 +63,9 @@ gboolean  rl_bench_proc_memory        (int                       pid,
                                        guint64                  *rss_kib,
                                        guint64                  *anon_kib);
 int       rl_bench_proc_fds           (int                       pid);
-/* Raises this process's soft limit of descriptors to its hard limit;
- * returns the limit now in force. */
-guint64   rl_bench_raise_fd_limit     (void);
+/* Raises this process's limit of descriptors to wanted (the hard one too
+ * when root), else its soft limit to the hard one; returns the limit now in
+ * force. Processes it starts inherit it. */
+guint64   rl_bench_raise_fd_limit     (guint64                   wanted);
 
 G_END_DECLS

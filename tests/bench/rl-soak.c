@@ -1191,7 +1191,7 @@ main (int    argc,
   if (opt.warmup < 0)
     opt.warmup = opt.seconds / 3;
   signal (SIGPIPE, SIG_IGN);
-  rl_bench_raise_fd_limit ();
+  rl_bench_raise_fd_limit ((guint64) opt.connections * 4 + 256);
 
   dir = g_dir_make_tmp ("redline-soak-XXXXXX", &error);
   g_assert_no_error (error);
