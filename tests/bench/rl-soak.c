@@ -1408,6 +1408,24 @@ main (int    argc,
                text ? text + (strlen (text) > 4000 ? strlen (text) - 4000 : 0) : "");
     }
 
+  for (int i = 0; i < opt.connections; i++)
+    {
+      Client *client = &clients[i];
+
+      g_byte_array_unref (client->in);
+      g_byte_array_unref (client->out);
+      g_clear_pointer (&client->inflight, op_free);
+      g_ptr_array_set_free_func (client->unknown, (GDestroyNotify) op_free);
+      g_ptr_array_unref (client->unknown);
+      g_ptr_array_unref (client->owned);
+    }
+  g_hash_table_unref (soak.threads);
+  g_hash_table_unref (soak.deleted);
+  g_strfreev (tokens);
+  g_strfreev (doc_ids);
+  g_strfreev (opt.server_args);
+  close (epfd);
+
   printf ("soak: %s (%" G_GUINT64_FORMAT " failures)\n", soak.failures == 0 ? "PASS" : "FAIL", soak.failures);
   if (soak.failures == 0)
     {

@@ -876,6 +876,16 @@ main (int    argc,
       g_subprocess_get_exit_status (server) != 0)
     failure ("the new server did not stop cleanly (see %s)", log);
 
+  for (int i = 0; i < n; i++)
+    {
+      g_byte_array_unref (clients[i].in);
+      g_byte_array_unref (clients[i].out);
+    }
+  g_strfreev (tokens);
+  g_strfreev (doc_ids);
+  g_strfreev (opt.server_args);
+  close (epfd);
+
   printf ("storm: %s (%" G_GUINT64_FORMAT " failures)\n", storm.failures == 0 ? "PASS" : "FAIL", storm.failures);
   if (storm.failures == 0)
     {
