@@ -541,7 +541,7 @@ read_stdin_link (GError **error)
       if (line->len >= STDIN_LINK_MAX)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("Standard input holds no invite link: its first line is longer than %d bytes"),
+                       _("The first line of standard input is too long for an invite link (at most %d bytes)"),
                        STDIN_LINK_MAX);
           return NULL;
         }
@@ -673,7 +673,7 @@ rl_application_init (RlApplication *self)
   self->accounts_menu = g_menu_new ();
   self->cancellable = g_cancellable_new ();
   g_application_add_main_option (G_APPLICATION (self), "join-stdin", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
-                                 _("Join with the invite link read from standard input, kept off the command line"),
+                                 _("Connect with the invite link read from standard input, kept off the command line"),
                                  NULL);
 }
 

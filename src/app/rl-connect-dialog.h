@@ -6,7 +6,7 @@
  * with a spinner: only once it has welcomed the token does "connected" give
  * the new session (started and online) and the dialog close. A refused
  * token, a server that cannot be reached, a certificate that is not
- * trusted, another certificate than the one an invite link pins (`fp`,
+ * trusted, a different certificate from the one an invite link pins (`fp`,
  * both fingerprints named; nothing is sent to that server) or no answer in
  * time is said in the dialog, in words that name the cause, and what was
  * typed is kept. Closing the dialog gives up.

@@ -183,6 +183,8 @@ struct _RlPageView
   GtkWidget      *left_gutter;
   GtkWidget      *right_gutter;
   int             gutter;
+  int             gutter_wanted;   /* for the width last allocated */
+  guint           gutter_id;       /* sets it, just after that allocation */
   GtkWidget      *comment_button;
   GtkWidget      *composer;
   GtkWidget      *notice;
@@ -1435,6 +1437,24 @@ mark_set (GtkTextBuffer *buffer,
 
 /* ---- GtkWidget ------------------------------------------------------------ */
 
+static gboolean
+gutters_due (gpointer data)
+{
+  RlPageView *self = data;
+
+  self->gutter_id = 0;
+  if (self->gutter_wanted == self->gutter)
+    return G_SOURCE_REMOVE;
+  self->gutter = self->gutter_wanted;
+  gtk_widget_set_size_request (self->left_gutter, self->gutter, -1);
+  gtk_widget_set_size_request (self->right_gutter, self->gutter, -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* The gutters' width for the width given. Their size requests change
+ * right after this allocation, not in it: a resize queued while the
+ * window is being allocated leaves its ancestors (the document's overlay)
+ * without an allocation for the frame's snapshot. */
 static void
 update_gutters (RlPageView *self,
                 int         width)
@@ -1443,14 +1463,11 @@ update_gutters (RlPageView *self,
   PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
   int char_width = pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE;
   int column = READABLE_CHARS * MAX (char_width, 4) + 2 * PAGE_PADDING;
-  int gutter = MAX (0, (width - column) / 2);
 
   pango_font_metrics_unref (metrics);
-  if (gutter == self->gutter)
-    return;
-  self->gutter = gutter;
-  gtk_widget_set_size_request (self->left_gutter, gutter, -1);
-  gtk_widget_set_size_request (self->right_gutter, gutter, -1);
+  self->gutter_wanted = MAX (0, (width - column) / 2);
+  if (self->gutter_wanted != self->gutter && self->gutter_id == 0)
+    self->gutter_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, gutters_due, self, NULL);
 }
 
 static void
@@ -1536,6 +1553,7 @@ rl_page_view_dispose (GObject *object)
   RlPageView *self = RL_PAGE_VIEW (object);
 
   rl_page_view_set_store (self, NULL);
+  g_clear_handle_id (&self->gutter_id, g_source_remove);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
   g_clear_pointer (&self->comment_button, gtk_widget_unparent);

@@ -400,7 +400,7 @@ static const struct
     N_("You’re signed out; sign in again to comment."),
     N_("You’re signed out; sign in again to add markers.") },
   [RL_CONNECTION_UNTRUSTED] = {
-    "channel-insecure-symbolic", N_("Not connected: the server presented another certificate (click to check again)"),
+    "channel-insecure-symbolic", N_("Not connected: the server presented a different certificate (click to check again)"),
     N_("Not connected: the server’s certificate is not the one this account trusts."),
     N_("Not connected: the server’s certificate is not the one this account trusts.") },
   [LOOK_UNREACHED] = {
@@ -441,7 +441,7 @@ update_connection (RlWindow *self)
     {
       /* Translators: the banner when the server's certificate is not the
        * pinned one; %s is "host:port". Details… shows both fingerprints */
-      g_autofree char *title = g_strdup_printf (_("Not connected: %s presented another certificate than the one "
+      g_autofree char *title = g_strdup_printf (_("Not connected: %s presented a different certificate from the one "
                                                   "this account trusts. Nothing was sent to it."),
                                                 rl_session_get_host (self->session));
 
@@ -631,7 +631,7 @@ documents_listed (GObject      *source,
       adw_status_page_set_icon_name (self->doc_list_status, "channel-insecure-symbolic");
       adw_status_page_set_title (self->doc_list_status, _("Not Connected"));
       adw_status_page_set_description (self->doc_list_status,
-                                       _("The server’s certificate is not the one this account trusts, so nothing was asked of it."));
+                                       _("The server’s certificate is not the one this account trusts, so nothing was sent to it."));
     }
   else if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
     {

@@ -26,7 +26,7 @@ typedef enum
   RL_CONNECTION_ONLINE,        /* welcomed */
   RL_CONNECTION_RECONNECTING,  /* lost; next-retry says when the next try is */
   RL_CONNECTION_UNAUTHORIZED,  /* the token was refused: no more tries */
-  RL_CONNECTION_UNTRUSTED,     /* another certificate than the pinned one: no more tries
+  RL_CONNECTION_UNTRUSTED,     /* a different certificate from the pinned one: no more tries
                                 * until rl_connection_retry_now() */
 } RlConnectionState;
 

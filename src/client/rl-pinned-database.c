@@ -203,7 +203,7 @@ rl_pinned_database_mismatch_error (GTlsDatabase *database,
   return g_error_new (RL_CERTIFICATE_ERROR, RL_CERTIFICATE_ERROR_MISMATCH,
                       /* Translators: %s is "host:port", then two SHA-256 fingerprints ("AB:CD:…");
                        * keep the line breaks */
-                      _("%s presented another certificate than the one this account trusts, so nothing was sent "
+                      _("%s presented a different certificate from the one this account trusts, so nothing was sent "
                         "to it: it may not be your team’s server. If your team replaced the server’s certificate, "
                         "ask for a new invite link.\n\nTrusted: SHA-256 %s\nPresented: SHA-256 %s"),
                       address, trusted, shown);

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  RL_CERTIFICATE_ERROR_MISMATCH,  /* the server presented another certificate than the pinned one */
+  RL_CERTIFICATE_ERROR_MISMATCH,  /* the server presented a different certificate from the pinned one */
 } RlCertificateError;
 
 GQuark rl_certificate_error_quark (void);

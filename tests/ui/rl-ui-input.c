@@ -6,6 +6,7 @@
 
 #include <gdk/x11/gdkx.h>
 #include <math.h>
+#include <X11/Xatom.h>
 #include <X11/XKBlib.h>
 #include <X11/extensions/XTest.h>
 
@@ -410,4 +411,36 @@ rl_ui_input_scroll_at (GtkWidget       *widget,
     }
   modifiers (mods, FALSE);
   rl_ui_input_settle ();
+}
+
+static Window
+x_window_of (GtkWindow *window)
+{
+  return gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
+}
+
+void
+rl_ui_input_wm_resize (GtkWindow *window,
+                       int        width,
+                       int        height)
+{
+  Display *display = x_display ();
+
+  XResizeWindow (display, x_window_of (window), width, height);
+  XFlush (display);
+}
+
+void
+rl_ui_input_wm_maximize (GtkWindow *window)
+{
+  Display *display = x_display ();
+  Atom state[2] = {
+    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_VERT", False),
+    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_HORZ", False),
+  };
+
+  XChangeProperty (display, x_window_of (window), XInternAtom (display, "_NET_WM_STATE", False), XA_ATOM, 32,
+                   PropModeReplace, (unsigned char *) state, G_N_ELEMENTS (state));
+  XResizeWindow (display, x_window_of (window), 1600, 1000);
+  XFlush (display);
 }

@@ -78,4 +78,13 @@ void     rl_ui_input_wait_still  (GtkWidget      *widget);
 /* Lets GTK handle what the X server has sent (events, then a frame). */
 void     rl_ui_input_settle      (void);
 
+/* What a window manager does (Xvfb runs none): the X window of window
+ * resized to width × height, as a drag of its edge ends in. */
+void     rl_ui_input_wm_resize   (GtkWindow      *window,
+                                  int             width,
+                                  int             height);
+/* Maximized: _NET_WM_STATE says so and the X window takes the screen
+ * (1600 × 1000). */
+void     rl_ui_input_wm_maximize (GtkWindow      *window);
+
 G_END_DECLS

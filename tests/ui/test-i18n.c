@@ -45,11 +45,7 @@ static const struct
 
 typedef struct
 {
-  RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *image;
-  char         *page;
+  RlUiTestWorld world;   /* the mockup and the launch copy */
   RlSession    *session;
   RlWindow     *window;
 } Fixture;
@@ -58,34 +54,16 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "landing-mockup.png", NULL);
-
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
-                                   mockup, NULL);
-  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  rl_test_server_start (f->world.server);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->image);
-  g_free (f->page);
+  rl_ui_test_close_window (&f->window, &f->session);
+  rl_ui_test_world_clear (&f->world);
 }
 
 /* ---- what is on screen ----------------------------------------------------- */
@@ -153,12 +131,13 @@ collect_cut (GtkWidget *widget,
     collect_cut (child, cut);
 }
 
+/* No label under root is cut. */
 static gboolean
-nothing_cut (gpointer data)
+nothing_cut (GtkWidget *root)
 {
   g_autoptr(GPtrArray) cut = g_ptr_array_new_with_free_func (g_free);
 
-  collect_cut (data, cut);
+  collect_cut (root, cut);
   return cut->len == 0;
 }
 
@@ -171,7 +150,7 @@ assert_all_translated (GtkWidget  *root,
 
   /* Rows just made or re-laid out (a banner slid in) get their width on a
    * later frame: a label is cut only if it stays so once layout settles. */
-  rl_ui_test_wait_for (nothing_cut, root, 2000);
+  RL_UI_WAIT_UNTIL (nothing_cut (root), 2000);
   collect_english (root, english);
   collect_cut (root, cut);
   for (guint i = 0; i < english->len; i++)
@@ -215,59 +194,17 @@ screenshot (GtkWidget  *widget,
             const char *state)
 {
   g_autofree char *name = g_strdup_printf ("i18n-%s-%s", lang, state);
-  g_autofree char *path = NULL;
 
-  rl_ui_test_run (400);   /* revealers finish their transitions */
-  path = rl_ui_test_screenshot (widget, name);
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  /* Revealers finish their transitions first. */
+  rl_ui_test_screenshot_settled (widget, name, 400);
 }
 
 /* ---- the window ------------------------------------------------------------ */
 
-static gboolean
-window_online (gpointer data)
-{
-  Fixture *f = data;
-
-  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-documents_listed (gpointer data)
-{
-  Fixture *f = data;
-
-  return g_list_model_get_n_items (rl_window_get_documents (f->window)) == 2;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  Fixture *f = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (f->window));
-
-  return g_strcmp0 (rl_window_get_visible_page (f->window), "image") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
-
-static gboolean
-page_shown (gpointer data)
-{
-  Fixture *f = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_page_view (f->window));
-
-  return g_strcmp0 (rl_window_get_visible_page (f->window), "page") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
-
 static void
 open_window (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
-  g_assert_no_error (error);
-  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
+  f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
   f->window = rl_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -276,54 +213,15 @@ open_window (Fixture *f)
   assert_all_translated (GTK_WIDGET (f->window), "welcome");
   screenshot (GTK_WIDGET (f->window), "welcome");
 
-  rl_window_set_session (f->window, f->session);
-  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
-  g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
+  rl_ui_test_window_start (f->window, f->session, 2);
 }
 
+/* A menu button with a menu model. */
 static gboolean
-banner_revealed (gpointer data)
+has_menu_model (GtkWidget     *widget,
+                gconstpointer  data)
 {
-  return rl_banner_get_revealed (data);
-}
-
-static gboolean
-has_toast (gpointer data)
-{
-  Fixture *f = data;
-
-  return rl_window_get_last_toast (f->window) != NULL;
-}
-
-static gboolean
-viewers_two (gpointer data)
-{
-  Fixture *f = data;
-  GtkWidget *button = rl_window_get_viewers_button (f->window);
-  const char *tooltip = gtk_widget_get_tooltip_text (button);
-
-  return gtk_widget_get_visible (button) && tooltip && strstr (tooltip, "Bob") && strstr (tooltip, "Ada");
-}
-
-static gboolean
-popover_shown (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 50;
-}
-
-static GtkWidget *
-find_menu_button (GtkWidget *widget)
-{
-  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_menu_button (child);
-
-      if (found)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget));
 }
 
 /* Every label of a menu and its sections and submenus, none English. */
@@ -357,20 +255,19 @@ static void
 test_window (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  g_autofree char *one = rl_ui_test_create_marker (bob, f->image, 0.25, 0.3, "Can the headline be one line?");
-  g_autofree char *two = rl_ui_test_create_marker (bob, f->image, 0.7, 0.55, "This button needs more contrast.");
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autofree char *one = rl_ui_test_create_marker (bob, f->world.image, 0.25, 0.3, "Can the headline be one line?");
+  g_autofree char *two = rl_ui_test_create_marker (bob, f->world.image, 0.7, 0.55, "This button needs more contrast.");
   g_autofree char *viewers = NULL;
   RlBanner *reconnecting, *offline;
 
   open_window (f);
-  g_assert_true (rl_window_open_document (f->window, f->image));
-  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+  rl_ui_test_window_show (f->window, f->world.image, "image");
 
   /* Bob views it too: the header's count, in this language's plural. */
-  rl_test_client_send_printf (bob, "{\"type\":\"subscribe\",\"req\":\"s1\",\"doc\":\"%s\"}", f->image);
+  rl_test_client_send_printf (bob, "{\"type\":\"subscribe\",\"req\":\"s1\",\"doc\":\"%s\"}", f->world.image);
   json_object_unref (rl_test_client_expect_ack (bob, "s1"));
-  g_assert_true (rl_ui_test_wait_for (viewers_two, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_viewers_named (f->window, "Bob,Ada"), 5000));
   g_assert_true (rl_ui_test_wait_for_label (rl_window_get_viewers_button (f->window), "2", 3000));
   {
     /* the tooltip: "Viewing now: Ada, Bob" in this language */
@@ -393,7 +290,7 @@ test_window (Fixture       *f,
 
   /* The main menu, every item of it. */
   {
-    GtkWidget *button = find_menu_button (GTK_WIDGET (f->window));
+    GtkWidget *button = rl_ui_test_find (GTK_WIDGET (f->window), has_menu_model, NULL);
     g_autoptr(GPtrArray) english = g_ptr_array_new_with_free_func (g_free);
     guint n_labels = 0;
 
@@ -413,7 +310,7 @@ test_window (Fixture       *f,
 
     g_assert_true (rl_image_view_image_to_widget (view, 0.5, 0.8, &x, &y));
     rl_image_view_click_for_testing (view, x, y);
-    g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+    g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (composer) && gtk_widget_get_width (composer) > 50, 3000));
     rl_ui_test_run (300);
     assert_all_translated (composer, "composer");
     {
@@ -426,19 +323,17 @@ test_window (Fixture       *f,
   }
 
   /* The page, with its panel. */
-  g_assert_true (rl_window_open_document (f->window, f->page));
-  g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+  rl_ui_test_window_show (f->window, f->world.page, "page");
   rl_ui_test_run (300);
   assert_all_translated (GTK_WIDGET (f->window), "page");
   screenshot (GTK_WIDGET (f->window), "page");
-  g_assert_true (rl_window_open_document (f->window, f->image));
-  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+  rl_ui_test_window_show (f->window, f->world.image, "image");
 
   /* The link drops: the reconnecting banner, counting down in words. */
   reconnecting = rl_window_get_banner (f->window, "reconnecting");
   offline = rl_window_get_banner (f->window, "offline");
-  rl_test_server_kill (f->server);
-  g_assert_true (rl_ui_test_wait_for (banner_revealed, reconnecting, 5000));
+  rl_test_server_kill (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (reconnecting), 5000));
   {
     g_autofree char *english = g_strdup_printf ("Connection lost. Reconnecting in %d s…", 1);
     const char *title = rl_banner_get_title (reconnecting);
@@ -452,7 +347,7 @@ test_window (Fixture       *f,
 
   /* Offline: the banner, and a marker that can't be made says why. */
   rl_connection_stop (rl_session_get_connection (f->session));
-  g_assert_true (rl_ui_test_wait_for (banner_revealed, offline, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (offline), 3000));
   assert_all_translated (GTK_WIDGET (f->window), "offline");
   screenshot (GTK_WIDGET (f->window), "offline");
   {
@@ -466,15 +361,15 @@ test_window (Fixture       *f,
   }
 
   /* Back: the missed changes are synced, and the toast counts them. */
-  rl_test_server_start (f->server);
+  rl_test_server_start (f->world.server);
   {
-    g_autoptr(RlTestClient) bob2 = rl_test_client_new (f->server, f->bob);
-    g_autofree char *a = rl_ui_test_create_marker (bob2, f->image, 0.4, 0.7, "Missed one");
-    g_autofree char *b = rl_ui_test_create_marker (bob2, f->image, 0.6, 0.2, "Missed two");
+    g_autoptr(RlTestClient) bob2 = rl_test_client_new (f->world.server, f->world.bob);
+    g_autofree char *a = rl_ui_test_create_marker (bob2, f->world.image, 0.4, 0.7, "Missed one");
+    g_autofree char *b = rl_ui_test_create_marker (bob2, f->world.image, 0.6, 0.2, "Missed two");
   }
   g_signal_emit_by_name (offline, "button-clicked");
-  g_assert_true (rl_ui_test_wait_for (window_online, f, 5000));
-  g_assert_true (rl_ui_test_wait_for (has_toast, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (f->window), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_last_toast (f->window) != NULL, 5000));
   {
     g_autofree char *expected = g_strdup_printf (translated_n ("%u update synced", "%u updates synced", 2), 2u);
 
@@ -485,19 +380,14 @@ test_window (Fixture       *f,
 
 /* ---- errors the client core makes ------------------------------------------ */
 
-static gboolean
-widget_sized (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_width (GTK_WIDGET (data)) > 100;
-}
-
 static void
 test_connect_dialog (void)
 {
   RlConnectDialog *dialog = RL_CONNECT_DIALOG (rl_connect_dialog_new (NULL, NULL, NULL));
 
   gtk_window_present (GTK_WINDOW (dialog));
-  g_assert_true (rl_ui_test_wait_for (widget_sized, dialog, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)) &&
+                                   gtk_widget_get_width (GTK_WIDGET (dialog)) > 100, 5000));
   rl_ui_test_run (300);
   assert_all_translated (GTK_WIDGET (dialog), "connect");
 

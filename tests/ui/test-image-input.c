@@ -27,11 +27,7 @@
 
 typedef struct
 {
-  RlTestServer  *server;
-  char          *ada;
-  char          *bob;
-  char          *image;
-  char          *page;
+  RlUiTestWorld  world;      /* the mockup and the launch copy */
   RlApplication *app;
   RlSession     *session;
   RlWindow      *window;
@@ -41,41 +37,15 @@ typedef struct
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static gboolean
-window_ready (gpointer data)
-{
-  Fixture *f = data;
-
-  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_ONLINE &&
-         g_list_model_get_n_items (rl_window_get_documents (f->window)) == 2;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  Fixture *f = data;
-  GtkWidget *view = GTK_WIDGET (f->view);
-
-  return g_strcmp0 (rl_window_get_visible_page (f->window), "image") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100 &&
-         rl_doc_store_is_synced (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)));
-}
-
-static gboolean
-page_shown (gpointer data)
-{
-  Fixture *f = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_page_view (f->window));
-
-  return g_strcmp0 (rl_window_get_visible_page (f->window), "page") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
-
+/* The image shown, laid out, its threads synced. */
 static void
 show_image (Fixture *f)
 {
-  g_assert_true (rl_window_open_document (f->window, f->image));
-  g_assert_true (rl_ui_test_wait_for (image_shown, f, 5000));
+  RlThreadPanel *panel = rl_window_get_thread_panel (f->window);
+
+  g_assert_true (rl_window_open_document (f->window, f->world.image));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "image") &&
+                                   rl_doc_store_is_synced (rl_thread_panel_get_store (panel)), 5000));
   rl_ui_test_run (200);
 }
 
@@ -83,43 +53,24 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "landing-mockup.png", NULL);
-  static guint n_apps;
-  g_autofree char *app_id = NULL;
-  g_autoptr(GError) error = NULL;
   JsonObject *snapshot;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
-                                   mockup, NULL);
-  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  rl_test_server_start (f->world.server);
 
-  /* An id of its own per test: the app outlives its test a moment, until
+  /* An app of its own per test: the app outlives its test a moment, until
    * its look into the keyring (at startup) comes back. */
-  app_id = g_strdup_printf ("io.github.redline.Redline.InputTest%u", ++n_apps);
-  f->app = rl_application_new (app_id, G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (f->app), NULL, &error));
-  g_assert_no_error (error);
-  f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
-  g_assert_no_error (error);
-  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
-  rl_application_add_session (f->app, f->session, TRUE);
+  f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
+  f->app = rl_ui_test_register_app (f->session);
 
   f->window = rl_window_new (f->app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  rl_window_set_session (f->window, f->session);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (window_ready, f, 5000));
+  rl_ui_test_window_start (f->window, f->session, 2);
   f->view = rl_window_get_image_view (f->window);
   show_image (f);
 
-  f->teammate = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->teammate, f->image);
+  f->teammate = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->world.image);
   json_object_unref (snapshot);
 }
 
@@ -127,82 +78,10 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))))
-    gtk_window_destroy (windows->data);
-  rl_ui_test_run (50);
+  rl_ui_test_close_app (&f->app);
   g_clear_pointer (&f->teammate, rl_test_client_free);
-  g_clear_object (&f->app);
   g_clear_object (&f->session);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->image);
-  g_free (f->page);
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-/* The first visible widget under root (root included, popovers too) that
- * matches, depth first. */
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  if (!gtk_widget_get_visible (root))
-    return NULL;
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_accessible_label (GtkWidget     *widget,
-                      gconstpointer  label)
-{
-  g_autofree char *mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
-                                                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label);
-
-  return mismatch == NULL;
-}
-
-static gboolean
-is_label_saying (GtkWidget     *widget,
-                 gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_of_type (GtkWidget     *widget,
-            gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, (GType) GPOINTER_TO_SIZE (type));
-}
-
-/* A text field a person could click: on screen. */
-static gboolean
-is_shown_text_view (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  return GTK_IS_TEXT_VIEW (widget) && gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-has_css_class (GtkWidget     *widget,
-               gconstpointer  name)
-{
-  return gtk_widget_has_css_class (widget, name);
+  rl_ui_test_world_clear (&f->world);
 }
 
 /* A widget of the view by its accessible name (asserted to exist). */
@@ -210,22 +89,10 @@ static GtkWidget *
 named (GtkWidget  *root,
        const char *label)
 {
-  GtkWidget *widget = find_widget (root, has_accessible_label, label);
+  GtkWidget *widget = rl_ui_test_find_shown (root, rl_ui_test_has_accessible_label, label);
 
   g_assert_nonnull (widget);
   return widget;
-}
-
-static gboolean
-popover_shown (gpointer popover)
-{
-  return gtk_widget_get_mapped (popover);
-}
-
-static gboolean
-popover_hidden (gpointer popover)
-{
-  return !gtk_widget_get_visible (popover);
 }
 
 static GtkWidget *
@@ -258,71 +125,33 @@ assert_same_point (Fixture *f,
   g_assert_cmpfloat (fabs (y1 - y0) * 900 * zoom, <, 1.5);
 }
 
-typedef struct
-{
-  RlImageView *view;
-  double       zoom;
-} ZoomWait;
-
-static gboolean
-zoom_is (gpointer data)
-{
-  ZoomWait *wait = data;
-
-  return fabs (rl_image_view_get_zoom (wait->view) - wait->zoom) < 1e-9;
-}
-
 static void
 wait_zoom (Fixture *f,
            double   zoom)
 {
-  ZoomWait wait = { f->view, zoom };
-
-  g_assert_true (rl_ui_test_wait_for (zoom_is, &wait, 2000));
-}
-
-typedef struct
-{
-  RlImageView *view;
-  guint        n;
-} PinWait;
-
-static gboolean
-has_n_pins (gpointer data)
-{
-  PinWait *wait = data;
-
-  return rl_image_view_get_n_pins (wait->view) == wait->n;
+  g_assert_true (RL_UI_WAIT_UNTIL (fabs (rl_image_view_get_zoom (f->view) - zoom) < 1e-9, 2000));
 }
 
 static void
 wait_pins (Fixture *f,
            guint    n)
 {
-  PinWait wait = { f->view, n };
-
-  g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == n, 5000));
 }
-
-typedef struct
-{
-  Fixture    *f;
-  const char *id;
-} PlaceWait;
 
 /* The pin is laid out where its anchor is: a hand can aim at it. */
 static gboolean
-pin_placed (gpointer data)
+pin_placed (Fixture    *f,
+            const char *id)
 {
-  PlaceWait *wait = data;
-  GtkWidget *pin = rl_image_view_get_pin (wait->f->view, wait->id);
+  GtkWidget *pin = rl_image_view_get_pin (f->view, id);
   graphene_rect_t bounds;
   double fx, fy, x, y;
 
   if (pin == NULL || !gtk_widget_get_mapped (pin) || gtk_widget_get_width (pin) <= 0 ||
-      !rl_image_view_get_pin_position (wait->f->view, wait->id, &fx, &fy) ||
-      !rl_image_view_image_to_widget (wait->f->view, fx, fy, &x, &y) ||
-      !gtk_widget_compute_bounds (pin, GTK_WIDGET (wait->f->view), &bounds))
+      !rl_image_view_get_pin_position (f->view, id, &fx, &fy) ||
+      !rl_image_view_image_to_widget (f->view, fx, fy, &x, &y) ||
+      !gtk_widget_compute_bounds (pin, GTK_WIDGET (f->view), &bounds))
     return FALSE;
   return fabs (bounds.origin.x + bounds.size.width / 2 - x) <= 1 && fabs (bounds.origin.y + bounds.size.height / 2 - y) <= 1;
 }
@@ -331,44 +160,18 @@ static void
 wait_placed (Fixture    *f,
              const char *id)
 {
-  PlaceWait wait = { f, id };
-
-  g_assert_true (rl_ui_test_wait_for (pin_placed, &wait, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (pin_placed (f, id), 3000));
 }
 
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  rl_ui_test_run (150);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), name));
-}
-
-/* The row of thread_id in the panel. */
+/* The row of thread_id in the panel (asserted there). */
 static RlThreadRow *
 row_of (Fixture    *f,
         const char *thread_id)
 {
-  GtkWidget *panel = GTK_WIDGET (rl_window_get_thread_panel (f->window));
-  GtkWidget *row = NULL;
+  RlThreadRow *row = rl_ui_test_panel_row (rl_window_get_thread_panel (f->window), thread_id);
 
-  {
-    GPtrArray *stack = g_ptr_array_new ();
-
-    g_ptr_array_add (stack, panel);
-    while (stack->len > 0 && row == NULL)
-      {
-        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
-
-        if (RL_IS_THREAD_ROW (w) && g_strcmp0 (rl_thread_row_get_thread_id (RL_THREAD_ROW (w)), thread_id) == 0)
-          row = w;
-        for (GtkWidget *child = gtk_widget_get_first_child (w); child; child = gtk_widget_get_next_sibling (child))
-          g_ptr_array_add (stack, child);
-      }
-    g_ptr_array_unref (stack);
-  }
   g_assert_nonnull (row);
-  return RL_THREAD_ROW (row);
+  return row;
 }
 
 /* The thread whose row holds the keyboard focus, or NULL. */
@@ -407,8 +210,8 @@ bob_marker (Fixture    *f,
             double      y,
             const char *body)
 {
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  char *id = rl_ui_test_create_marker (bob, f->image, x, y, body);
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  char *id = rl_ui_test_create_marker (bob, f->world.image, x, y, body);
 
   json_object_unref (rl_test_client_expect (f->teammate, "new-image-chat"));
   return id;
@@ -430,7 +233,7 @@ composer_text (Fixture *f)
 static GtkWidget *
 draft_pin (Fixture *f)
 {
-  return find_widget (GTK_WIDGET (f->view), has_css_class, "rl-draft-pin");
+  return rl_ui_test_find_shown (GTK_WIDGET (f->view), rl_ui_test_has_css_class, "rl-draft-pin");
 }
 
 static guint
@@ -465,7 +268,7 @@ test_zoom_controls (Fixture       *f,
   shown = g_strdup_printf ("%d%%", (int) round (fit * 100));
   g_assert_true (rl_ui_test_has_label (level, shown));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (level), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, shown);
-  screenshot (f, "image-input-zoom-fit");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-zoom-fit", 150);
 
   /* A mouse user deep in with Ctrl+wheel (once the image overflows the
    * view, the point under the pointer stays put) ... */
@@ -491,24 +294,24 @@ test_zoom_controls (Fixture       *f,
 
   /* ... and back to the whole mockup in two clicks: the level, Best Fit. */
   rl_ui_input_click (level);
-  menu = find_widget (view, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_POPOVER_MENU));
+  menu = rl_ui_test_find_shown (view, rl_ui_test_is_of_type, GSIZE_TO_POINTER (GTK_TYPE_POPOVER_MENU));
   g_assert_nonnull (menu);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   rl_ui_test_run (100);
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (f->window), menu, "image-input-zoom-menu");
-  item = find_widget (menu, is_label_saying, "Best Fit");
+  item = rl_ui_test_find_shown (menu, rl_ui_test_is_label_saying, "Best Fit");
   g_assert_nonnull (item);
   rl_ui_input_click (item);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (menu)), 3000));
   g_assert_true (rl_image_view_is_fit (f->view));
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), fit, 1e-9);
   g_assert_false (gtk_widget_get_visible (composer));
 
   /* 100 %, from the menu; Zoom In from fit stops at 100 % on the way. */
   rl_ui_input_click (level);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   rl_ui_test_run (100);
-  item = find_widget (menu, is_label_saying, "100%");
+  item = rl_ui_test_find_shown (menu, rl_ui_test_is_label_saying, "100%");
   g_assert_nonnull (item);
   rl_ui_input_click (item);
   wait_zoom (f, 1.0);
@@ -517,7 +320,7 @@ test_zoom_controls (Fixture       *f,
   wait_zoom (f, 1.25);
   rl_ui_input_click (zoom_out);
   wait_zoom (f, 1.0);
-  screenshot (f, "image-input-zoom-100");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-zoom-100", 150);
 
   /* The keyboard reaches them: Tab from the view (no pins yet) to Zoom
    * Out, on to the level and Zoom In; Enter presses. */
@@ -533,9 +336,9 @@ test_zoom_controls (Fixture       *f,
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
   g_assert_true (focus_of (f) == level);
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (menu)), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
 }
 
@@ -548,8 +351,6 @@ test_zoom_keys_anywhere (Fixture       *f,
   g_autofree char *id = bob_marker (f, 0.8, 0.2, "Check the contrast");
   double fit = rl_image_view_get_zoom (f->view);
   GtkTextView *reply;
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
   g_autofree char *typed = NULL;
   double x0, y0, x1, y1;
 
@@ -557,9 +358,10 @@ test_zoom_keys_anywhere (Fixture       *f,
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (f->window)),
                                             "Check the contrast", 5000));
   /* Typing a reply in the panel: the focus is far from the canvas. */
-  rl_ui_input_click (find_widget (GTK_WIDGET (row_of (f, id)), has_css_class, "rl-thread-badge"));
+  rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, id)), rl_ui_test_has_css_class, "rl-thread-badge"));
   rl_ui_test_run (300);
-  reply = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (row_of (f, id)), is_shown_text_view, NULL));
+  reply = GTK_TEXT_VIEW (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, id)), rl_ui_test_is_of_type,
+                                                GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
   g_assert_nonnull (reply);
   rl_ui_input_click (GTK_WIDGET (reply));
   g_assert_true (focus_of (f) == GTK_WIDGET (reply));
@@ -586,22 +388,19 @@ test_zoom_keys_anywhere (Fixture       *f,
 
   /* None of it was typed, and the focus never left the reply. */
   g_assert_true (focus_of (f) == GTK_WIDGET (reply));
-  buffer = gtk_text_view_get_buffer (reply);
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  typed = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  typed = rl_ui_test_text_view_text (reply);
   g_assert_cmpstr (typed, ==, "Agreed");
 
   /* Plain + and − are text there. */
   rl_ui_input_type ("+-");
   g_clear_pointer (&typed, g_free);
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  typed = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  typed = rl_ui_test_text_view_text (reply);
   g_assert_cmpstr (typed, ==, "Agreed+-");
   g_assert_cmpfloat_with_epsilon (rl_image_view_get_zoom (f->view), fit, 1e-9);
 
   /* On a page, the keys are the page's: the image's zoom is not touched. */
-  g_assert_true (rl_window_open_document (f->window, f->page));
-  g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+  g_assert_true (rl_window_open_document (f->window, f->world.page));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "page"), 5000));
   rl_ui_test_run (200);
   rl_ui_input_click (rl_page_view_get_text_view (rl_window_get_page_view (f->window)));
   rl_ui_input_key (GDK_KEY_plus, GDK_CONTROL_MASK);
@@ -611,11 +410,10 @@ test_zoom_keys_anywhere (Fixture       *f,
 
 /* ---- (2) a click on a pin puts the keyboard in its reply ----------------- */
 
+/* The keyboard is in a thread's reply. */
 static gboolean
-reply_focused (gpointer data)
+reply_focused (Fixture *f)
 {
-  Fixture *f = data;
-
   return focused_thread (f) != NULL && GTK_IS_TEXT_VIEW (focus_of (f));
 }
 
@@ -632,7 +430,7 @@ test_pin_click_focuses_reply (Fixture       *f,
   pin = rl_image_view_get_pin (f->view, id);
   wait_placed (f, id);
   rl_ui_input_click (pin);
-  g_assert_true (rl_ui_test_wait_for (reply_focused, f, 2000));
+  g_assert_true (RL_UI_WAIT_UNTIL (reply_focused (f), 2000));
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, id);
   g_assert_cmpstr (focused_thread (f), ==, id);
   g_assert_true (GTK_IS_TEXT_VIEW (focus_of (f)));
@@ -640,7 +438,7 @@ test_pin_click_focuses_reply (Fixture       *f,
 
   /* The next keys are the reply, sent as Bob sees it. */
   rl_ui_input_type ("Moved it in by 8 px");
-  screenshot (f, "image-input-pin-reply");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-pin-reply", 150);
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
   event = rl_test_client_expect (f->teammate, "image-chat-updated");
   change = json_object_get_object_member (event, "change");
@@ -653,7 +451,7 @@ test_pin_click_focuses_reply (Fixture       *f,
   /* A drag is no click: the pin keeps the focus, no reply is begun. */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.2, 0.7, &x, &y));
   rl_ui_input_click_at (GTK_WIDGET (f->view), x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer_of (f), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer_of (f))), 3000));
   rl_ui_input_type ("Mine");
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
   wait_pins (f, 2);
@@ -673,10 +471,10 @@ test_pin_click_focuses_reply (Fixture       *f,
 
 /* ---- (3) picking a thread brings its pin to the middle, every time -------- */
 
+/* The selected thread's pin is in the middle of the view. */
 static gboolean
-pin_centred (gpointer data)
+pin_centred (Fixture *f)
 {
-  Fixture *f = data;
   const char *id = rl_image_view_get_selected_thread (f->view);
   double fx, fy, x, y;
 
@@ -706,11 +504,11 @@ test_pick_thread_centres (Fixture       *f,
   rl_image_view_zoom_at (f->view, 2.0, 0, 0);
   rl_ui_test_run (100);
 
-  badge = find_widget (GTK_WIDGET (row_of (f, far)), has_css_class, "rl-thread-badge");
+  badge = rl_ui_test_find_shown (GTK_WIDGET (row_of (f, far)), rl_ui_test_has_css_class, "rl-thread-badge");
   rl_ui_input_click (badge);
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, far);
-  g_assert_true (rl_ui_test_wait_for (pin_centred, f, 1000));
-  screenshot (f, "image-input-pick-centred");
+  g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-pick-centred", 150);
 
   /* Scrolled away with the wheel (the pin still in sight), picked again:
    * in the middle again, though it was selected all along. */
@@ -718,7 +516,7 @@ test_pick_thread_centres (Fixture       *f,
   rl_ui_test_run (100);
   g_assert_false (pin_centred (f));
   rl_ui_input_click (badge);
-  g_assert_true (rl_ui_test_wait_for (pin_centred, f, 1000));
+  g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
 
   /* Enter on the row (the focus is on it after the click) does the same. */
   rl_ui_input_scroll_at (view, 100, 100, -2, 0);
@@ -726,7 +524,7 @@ test_pick_thread_centres (Fixture       *f,
   g_assert_false (pin_centred (f));
   g_assert_nonnull (gtk_widget_get_ancestor (focus_of (f), RL_TYPE_THREAD_ROW));
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (pin_centred, f, 1000));
+  g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
 
   /* Another pin in sight but off the middle: to the middle too (not just
    * into view). */
@@ -737,13 +535,15 @@ test_pick_thread_centres (Fixture       *f,
     g_assert_true (rl_image_view_image_to_widget (f->view, fx, fy, &x, &y));
     g_assert_cmpfloat (x, <, gtk_widget_get_width (view) - 40);
     g_assert_cmpfloat (y, <, gtk_widget_get_height (view) - 40);
-    rl_ui_input_click (find_widget (GTK_WIDGET (row_of (f, near)), has_css_class, "rl-thread-badge"));
+    rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, near)), rl_ui_test_has_css_class,
+                                              "rl-thread-badge"));
     g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, near);
-    g_assert_true (rl_ui_test_wait_for (pin_centred, f, 1000));
+    g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
   }
 
   /* Near a corner: as far as the image's edge allows. */
-  rl_ui_input_click (find_widget (GTK_WIDGET (row_of (f, corner)), has_css_class, "rl-thread-badge"));
+  rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, corner)), rl_ui_test_has_css_class,
+                                            "rl-thread-badge"));
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, corner);
   g_assert_cmpfloat (gtk_adjustment_get_value (hadj), ==, 0);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
@@ -763,19 +563,19 @@ test_marker_draft_kept (Fixture       *f,
   /* Escape keeps it: a draft pin where the marker would go. */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.4, 0.3, &x, &y));
   rl_ui_input_click_at (view, x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("The hero image is cropped");
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_cmpuint (n_draft_pins (f), ==, 1);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 0);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (draft_pin (f)), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Unsent marker: The hero image is cropped");
-  screenshot (f, "image-input-draft-pin");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-draft-pin", 150);
 
   /* A click on it opens it again, with the text. */
   rl_ui_input_click (draft_pin (f));
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   text = composer_text (f);
   g_assert_cmpstr (text, ==, "The hero image is cropped");
   g_assert_cmpuint (n_draft_pins (f), ==, 0);
@@ -783,10 +583,10 @@ test_marker_draft_kept (Fixture       *f,
 
   /* A click elsewhere keeps it too. */
   rl_ui_input_click (GTK_WIDGET (rl_window_get_thread_panel (f->window)));
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_cmpuint (n_draft_pins (f), ==, 1);
   rl_ui_input_click (draft_pin (f));
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_clear_pointer (&text, g_free);
   text = composer_text (f);
   g_assert_cmpstr (text, ==, "The hero image is cropped on the left");
@@ -795,31 +595,31 @@ test_marker_draft_kept (Fixture       *f,
 
   /* Another document and back: still there. */
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
-  g_assert_true (rl_window_open_document (f->window, f->page));
-  g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
+  g_assert_true (rl_window_open_document (f->window, f->world.page));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "page"), 5000));
   show_image (f);
   g_assert_cmpuint (n_draft_pins (f), ==, 1);
   rl_ui_input_click (draft_pin (f));
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_clear_pointer (&text, g_free);
   text = composer_text (f);
   g_assert_cmpstr (text, ==, "The hero image is cropped on the left");
 
   /* Discard throws it away: nothing kept, nothing sent. */
   rl_ui_input_click (rl_composer_base_get_discard_button (composer_of (f)));
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_cmpuint (n_draft_pins (f), ==, 0);
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.4, 0.3, &x, &y));
   rl_ui_input_click_at (view, x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_clear_pointer (&text, g_free);
   text = composer_text (f);
   g_assert_cmpstr (text, ==, "");
 
   /* Escape on an empty composer leaves nothing behind. */
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_cmpuint (n_draft_pins (f), ==, 0);
   rl_test_client_assert_quiet (f->teammate, 300);
 }
@@ -871,34 +671,31 @@ test_annotation_draft_kept (Fixture       *f,
   GtkTextView *text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (page_view));
   GtkWidget *composer = rl_page_view_get_composer (page_view);
   RlComposerBase *base = RL_COMPOSER_BASE (composer);
-  const char *all;
   guint start, end;
   double x0, y0, x1, y1;
   g_autofree char *text = NULL;
 
-  g_assert_true (rl_window_open_document (f->window, f->page));
-  g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+  g_assert_true (rl_window_open_document (f->window, f->world.page));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "page"), 5000));
   rl_ui_test_run (300);
-  all = rl_page_text_get_text (rl_page_view_get_page (page_view), NULL);
-  start = g_utf8_pointer_to_offset (all, strstr (all, "headline"));
-  end = start + strlen ("headline");
+  start = rl_ui_test_page_find (rl_page_view_get_page (page_view), "headline", &end);
 
   /* Drag across a word, Ctrl+Alt+M, type, Escape: kept, still marked. */
   offset_point (text_view, start, &x0, &y0);
   offset_point (text_view, end, &x1, &y1);
   rl_ui_input_drag (GTK_WIDGET (text_view), x0 + 1, y0, x1 - 1, y1);
   rl_ui_input_key (GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (RL_ANNOTATION_COMPOSER (composer)), ==, "headline");
   rl_ui_input_type ("Say “title”");
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_true (range_marked (text_view, start, end));
-  screenshot (f, "image-input-annotation-draft");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-annotation-draft", 150);
 
   /* A click in the marked passage opens it again, with the text. */
   rl_ui_input_click_at (GTK_WIDGET (text_view), (x0 + x1) / 2, y0, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   text = rl_composer_base_dup_text (base);
   g_assert_cmpstr (text, ==, "Say “title”");
   g_assert_cmpstr (rl_annotation_composer_get_quote (RL_ANNOTATION_COMPOSER (composer)), ==, "headline");
@@ -907,11 +704,11 @@ test_annotation_draft_kept (Fixture       *f,
   rl_ui_input_type (" instead");
   offset_point (text_view, 2, &x0, &y0);
   rl_ui_input_click_at (GTK_WIDGET (text_view), x0, y0, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_true (range_marked (text_view, start, end));
   offset_point (text_view, start + 3, &x0, &y0);
   rl_ui_input_click_at (GTK_WIDGET (text_view), x0, y0, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_clear_pointer (&text, g_free);
   text = rl_composer_base_dup_text (base);
   g_assert_cmpstr (text, ==, "Say “title” instead");
@@ -920,7 +717,7 @@ test_annotation_draft_kept (Fixture       *f,
 
   /* Discard: gone, unmarked; nothing was sent. */
   rl_ui_input_click (rl_composer_base_get_discard_button (base));
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_false (range_marked (text_view, start, start + 1));
   g_assert_cmpuint (rl_composer_base_get_drafts (base)->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)))), ==, 0);
@@ -942,12 +739,12 @@ test_main_flows (Fixture       *f,
   /* A click on the mockup, typing, the Send button. */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.3, 0.25, &x, &y));
   rl_ui_input_click_at (view, x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("Headline wraps at 1280 px");
   rl_ui_test_run (100);
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (f->window), composer, "image-input-flow-typed");
   rl_ui_input_click (rl_composer_base_get_send_button (RL_COMPOSER_BASE (composer)));
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   thread = teammate_sees_created (f, &event);
   g_assert_cmpstr (first_body (thread), ==, "Headline wraps at 1280 px");
   anchor = json_object_get_object_member (thread, "anchor");
@@ -957,15 +754,15 @@ test_main_flows (Fixture       *f,
   json_object_unref (event);
   wait_pins (f, 1);
   g_assert_cmpuint (n_draft_pins (f), ==, 0);
-  screenshot (f, "image-input-flow-sent");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-flow-sent", 150);
 
   /* Another, sent with Ctrl+Enter. */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.75, 0.6, &x, &y));
   rl_ui_input_click_at (view, x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("CTA colour fails contrast\nSee WCAG 1.4.3");
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
-  g_assert_true (rl_ui_test_wait_for (popover_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   thread = teammate_sees_created (f, &event);
   g_assert_cmpstr (first_body (thread), ==, "CTA colour fails contrast\nSee WCAG 1.4.3");
   json_object_unref (event);
@@ -992,25 +789,20 @@ test_main_flows (Fixture       *f,
     g_assert_cmpfloat (fabs (fx - (0.3 + 80 / (1440 * zoom))) * 1440 * zoom, <, 2);
     g_assert_false (gtk_widget_get_visible (composer));
   }
-  screenshot (f, "image-input-flow-moved");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-flow-moved", 150);
 }
 
 /* ---- (6) pins show the server's numbers ----------------------------------- */
 
-typedef struct
-{
-  Fixture    *f;
-  const char *id;
-  const char *label;
-} LabelWait;
-
+/* The pin of id is there, and says label. */
 static gboolean
-pin_says (gpointer data)
+pin_says (Fixture    *f,
+          const char *id,
+          const char *label)
 {
-  LabelWait *wait = data;
-  GtkWidget *pin = rl_image_view_get_pin (wait->f->view, wait->id);
+  GtkWidget *pin = rl_image_view_get_pin (f->view, id);
 
-  return pin != NULL && g_strcmp0 (gtk_widget_get_tooltip_text (pin), wait->label) == 0;
+  return pin != NULL && g_strcmp0 (gtk_widget_get_tooltip_text (pin), label) == 0;
 }
 
 static void
@@ -1018,9 +810,7 @@ assert_pin_says (Fixture    *f,
                  const char *id,
                  const char *label)
 {
-  LabelWait wait = { f, id, label };
-
-  if (!rl_ui_test_wait_for (pin_says, &wait, 5000))
+  if (!RL_UI_WAIT_UNTIL (pin_says (f, id, label), 5000))
     g_error ("pin %s says “%s”, not “%s”", id,
              rl_image_view_get_pin (f->view, id) ? gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, id)) : "(gone)",
              label);
@@ -1035,9 +825,7 @@ test_numbers (Fixture       *f,
   g_autofree char *one = bob_marker (f, 0.2, 0.3, "Logo");
   g_autofree char *two = bob_marker (f, 0.4, 0.5, "Headline");
   g_autofree char *three = bob_marker (f, 0.6, 0.7, "Footer");
-  g_autofree char *req = rl_test_uuid ();
-  g_autofree char *broadcast = rl_test_uuid ();
-  JsonObject *ack, *event;
+  JsonObject *event;
   double x, y;
 
   wait_pins (f, 3);
@@ -1047,12 +835,7 @@ test_numbers (Fixture       *f,
 
   /* Bob deletes #2: #1 and #3 keep their numbers ("see #3" still means
    * the footer). */
-  rl_test_client_send_printf (f->teammate,
-                              "{\"type\":\"delete-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":\"%s\"}", req, broadcast, f->image, two);
-  ack = rl_test_client_expect_ack (f->teammate, req);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
+  rl_ui_test_thread_request (f->teammate, "delete-thread", f->world.image, two, NULL);
   wait_pins (f, 2);
   assert_pin_says (f, one, "Marker 1: Logo");
   assert_pin_says (f, three, "Marker 3: Footer");
@@ -1061,7 +844,7 @@ test_numbers (Fixture       *f,
    * never 2 (the place freed) nor 3 (its place in the list). */
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.8, 0.2, &x, &y));
   rl_ui_input_click_at (GTK_WIDGET (f->view), x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer_of (f), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer_of (f))), 3000));
   rl_ui_input_type ("Nav spacing");
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
   wait_pins (f, 3);
@@ -1074,19 +857,7 @@ test_numbers (Fixture       *f,
                    "Marker 4: Nav spacing");
   json_object_unref (event);
   assert_pin_says (f, three, "Marker 3: Footer");
-  screenshot (f, "image-input-numbers");
-}
-
-static gboolean
-link_down (gpointer data)
-{
-  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-composer_error_gone (gpointer data)
-{
-  return rl_composer_base_get_error (data) == NULL;
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-numbers", 150);
 }
 
 /* A send refused as offline says so; once the link is back the error
@@ -1097,33 +868,34 @@ test_offline_error_clears (Fixture       *f,
 {
   RlConnection *connection = rl_session_get_connection (f->session);
   RlComposerBase *composer = composer_of (f);
+  RlDocStore *store;
   g_autofree char *typed = NULL;
   JsonObject *event, *thread, *snapshot;
   double x, y;
 
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.4, 0.5, &x, &y));
   rl_ui_input_click_at (GTK_WIDGET (f->view), x, y, 1);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("Written on the train");
 
-  rl_test_server_stop (f->server);
-  g_assert_true (rl_ui_test_wait_for (link_down, connection, 5000));
+  rl_test_server_stop (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (connection) != RL_CONNECTION_ONLINE, 5000));
   rl_ui_input_click (rl_composer_base_get_send_button (composer));
   g_assert_nonnull (rl_composer_base_get_error (composer));
   g_assert_nonnull (strstr (rl_composer_base_get_error (composer), "offline"));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (f->window), GTK_WIDGET (composer), "image-input-offline");
 
-  rl_test_server_start (f->server);
-  g_assert_true (rl_ui_test_wait_for (composer_error_gone, composer, 10000));
+  rl_test_server_start (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_composer_base_get_error (composer) == NULL, 10000));
   typed = rl_composer_base_dup_text (composer);
   g_assert_cmpstr (typed, ==, "Written on the train");
 
   /* And it goes, with the button, once the document is synced again. */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled,
-                                      rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)), 5000));
+  store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
   rl_test_client_free (f->teammate);
-  f->teammate = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->teammate, f->image);
+  f->teammate = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->world.image);
   json_object_unref (snapshot);
   rl_ui_input_wait_still (rl_composer_base_get_send_button (composer));
   rl_ui_input_click (rl_composer_base_get_send_button (composer));

@@ -23,30 +23,13 @@
 
 typedef struct
 {
-  RlTestServer *server;
-  char         *ada;
-  char         *bob;
+  RlUiTestWorld world;        /* the landing mockup */
   char         *ann;          /* admin */
-  char         *image;
   RlConnection *connection;   /* Ada's */
   RlDocStore   *store;
   GtkWidget    *window;
   RlImageView  *view;
 } Fixture;
-
-static RlConnection *
-online (Fixture    *f,
-        const char *token)
-{
-  return rl_ui_test_connect (f->server, token);
-}
-
-static RlDocStore *
-open_store (RlConnection *conn,
-            const char   *doc)
-{
-  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_IMAGE);
-}
 
 static GdkTexture *
 load_mockup (void)
@@ -60,14 +43,6 @@ load_mockup (void)
   return texture;
 }
 
-static gboolean
-view_ready (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (GTK_WIDGET (f->view)) > 100;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -75,16 +50,12 @@ fixture_setup (Fixture       *f,
   g_autoptr(GdkTexture) texture = load_mockup ();
   GtkWidget *scroller;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->ann = rl_test_add_user (f->server, "acme", "Ann", "admin");
-  f->image = rl_test_add_doc (f->server, "acme", "Landing", "mockup.png");
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
+  f->ann = rl_test_add_user (f->world.server, "acme", "Ann", "admin");
+  rl_test_server_start (f->world.server);
 
-  f->connection = online (f, f->ada);
-  f->store = open_store (f->connection, f->image);
+  f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
+  f->store = rl_ui_test_open_store (f->connection, f->world.image, RL_DOC_KIND_IMAGE);
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 600);
@@ -94,9 +65,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (f->window), scroller);
   rl_image_view_set_texture (f->view, texture);
   rl_image_view_set_store (f->view, f->store);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (view_ready, f, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
 }
 
 static void
@@ -108,119 +77,8 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->store);
   rl_connection_stop (f->connection);
   g_clear_object (&f->connection);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
+  rl_ui_test_world_clear (&f->world);
   g_free (f->ann);
-  g_free (f->image);
-}
-
-/* ---- helpers ------------------------------------------------------------- */
-
-typedef struct
-{
-  RlDocStore *store;
-  guint       n;
-} CountWait;
-
-static gboolean
-has_n_threads (gpointer data)
-{
-  CountWait *wait = data;
-
-  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
-}
-
-static void
-wait_n_threads (RlDocStore *store,
-                guint       n)
-{
-  CountWait wait = { store, n };
-
-  g_assert_true (rl_ui_test_wait_for (has_n_threads, &wait, 5000));
-}
-
-static const RlThread *
-thread_at (RlDocStore *store,
-           guint       i)
-{
-  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
-
-  g_assert_nonnull (item);
-  return rl_thread_item_get_thread (item);   /* the model keeps it */
-}
-
-static char *
-create (RlDocStore *store,
-        double      x,
-        double      y,
-        const char *body)
-{
-  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
-  g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
-  return id;
-}
-
-typedef struct
-{
-  RlImageView *view;
-  guint        n;
-} PinWait;
-
-static gboolean
-has_n_pins (gpointer data)
-{
-  PinWait *wait = data;
-
-  return rl_image_view_get_n_pins (wait->view) == wait->n;
-}
-
-static void
-wait_n_pins (RlImageView *view,
-             guint        n)
-{
-  PinWait wait = { view, n };
-
-  g_assert_true (rl_ui_test_wait_for (has_n_pins, &wait, 5000));
-}
-
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (f->window, name));
-}
-
-static gboolean
-popover_shown (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-count_click (int *clicks)
-{
-  (*clicks)++;
-}
-
-/* A button's activate shows it pressed for a moment, then clicks. */
-static void
-activate_button (GtkWidget *button)
-{
-  int clicks = 0;
-  gulong id = g_signal_connect_swapped (button, "clicked", G_CALLBACK (count_click), &clicks);
-
-  g_assert_true (gtk_widget_activate (button));
-  while (clicks == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (button, id);
 }
 
 /* ---- (1) a click creates a marker a second client sees ------------------- */
@@ -229,8 +87,8 @@ static void
 test_click_creates (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.image, RL_DOC_KIND_IMAGE);
   RlMarkerComposer *composer = RL_MARKER_COMPOSER (rl_image_view_get_composer (f->view));
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_marker_composer_get_text_view (composer)));
   g_autofree char *text = NULL;
@@ -240,7 +98,7 @@ test_click_creates (Fixture       *f,
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.25, 0.4, &x, &y));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
   rl_image_view_click_for_testing (f->view, x, y);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   /* Typed into the real text view; nothing sent yet. */
   g_assert_true (gtk_widget_has_focus (rl_marker_composer_get_text_view (composer)));
   gtk_text_buffer_insert_at_cursor (buffer, "The hero headline wraps too early", -1);
@@ -248,25 +106,24 @@ test_click_creates (Fixture       *f,
   rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "image-view-composer");
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (bob)), ==, 0);
 
-  activate_button (rl_marker_composer_get_send_button (composer));
+  rl_ui_test_activate_button (rl_marker_composer_get_send_button (composer));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
   /* Shown at once, selected, and the draft is gone. */
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, thread_at (f->store, 0)->id);
+  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
   text = rl_marker_composer_dup_text (composer);
   g_assert_cmpstr (text, ==, "");
 
   /* Bob sees it at that very position. */
-  wait_n_threads (bob, 1);
-  seen = thread_at (bob, 0);
-  g_assert_cmpstr (seen->comments->len ? ((RlComment *) g_ptr_array_index (seen->comments, 0))->body : NULL,
-                   ==, "The hero headline wraps too early");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 1, 5000));
+  seen = rl_ui_test_store_thread_at (bob, 0);
+  g_assert_cmpstr (rl_ui_test_first_body (seen), ==, "The hero headline wraps too early");
   g_assert_cmpfloat_with_epsilon (seen->anchor.x, 0.25, 1e-9);
   g_assert_cmpfloat_with_epsilon (seen->anchor.y, 0.4, 1e-9);
   g_assert_cmpstr (seen->created_by.id, ==, rl_connection_get_user_id (f->connection));
 
   /* Our own marker, after its echo: one pin, no "teammate" highlight. */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   rl_ui_test_run (300);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
   g_assert_true (rl_image_view_get_pin_position (f->view, seen->id, &px, &py));
@@ -280,7 +137,7 @@ test_click_creates (Fixture       *f,
   /* Keyboard: Enter on the view itself opens the composer at the centre. */
   gtk_widget_grab_focus (GTK_WIDGET (f->view));
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   gtk_text_buffer_insert_at_cursor (buffer, "Centre", -1);
   /* Closing (Escape, a click away) sends nothing and keeps the text as a
    * draft (test-image-input drives that with real keys). */
@@ -297,8 +154,8 @@ test_click_creates (Fixture       *f,
   /* Offline: the send fails at once; the text stays, the error shows inside. */
   rl_connection_stop (f->connection);
   rl_image_view_open_composer (f->view, 0.6, 0.6, "Kept while offline");
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
-  activate_button (rl_marker_composer_get_send_button (composer));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
+  rl_ui_test_activate_button (rl_marker_composer_get_send_button (composer));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (composer)));
   g_assert_nonnull (rl_marker_composer_get_error (composer));
   g_clear_pointer (&text, g_free);
@@ -335,16 +192,16 @@ static void
 test_remote_marker (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.image, RL_DOC_KIND_IMAGE);
   StepCheck check = { f->view, 0, TRUE };
   g_autofree char *id = NULL;
   GtkWidget *pin;
   double x, y;
 
   g_signal_connect (rl_doc_store_get_threads (f->store), "items-changed", G_CALLBACK (check_in_step), &check);
-  id = create (bob, 0.7, 0.3, "Logo is blurry at this size");
-  wait_n_pins (f->view, 1);
+  id = rl_ui_test_store_create_marker (bob, 0.7, 0.3, "Logo is blurry at this size");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 1, 5000));
   g_assert_true (rl_image_view_get_pin_position (f->view, id, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.7, 1e-9);
   g_assert_cmpfloat_with_epsilon (y, 0.3, 1e-9);
@@ -399,7 +256,7 @@ test_zoom (Fixture       *f,
   GtkAdjustment *hadj = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (f->view));
   double x, y, x2, y2, zoom;
 
-  screenshot (f, "image-view-empty");
+  rl_ui_test_screenshot_settled (f->window, "image-view-empty", 100);
 
   /* Fit to the window, centred. */
   g_assert_true (rl_image_view_is_fit (f->view));
@@ -453,7 +310,7 @@ test_zoom (Fixture       *f,
   rl_ui_test_run (50);
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.08, 0.05, &x, &y));
   rl_image_view_zoom_at (f->view, 4.0, x, y);
-  screenshot (f, "image-view-zoom-400");
+  rl_ui_test_screenshot_settled (f->window, "image-view-zoom-400", 100);
 }
 
 /* ---- (4) dragging a pin -------------------------------------------------- */
@@ -462,27 +319,27 @@ static void
 test_drag (Fixture       *f,
            gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
-  g_autofree char *mine = create (f->store, 0.3, 0.3, "Move me");
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.image, RL_DOC_KIND_IMAGE);
+  g_autofree char *mine = rl_ui_test_store_create_marker (f->store, 0.3, 0.3, "Move me");
   g_autofree char *theirs = NULL;
   double zoom = rl_image_view_get_zoom (f->view);
   double x, y;
 
-  wait_n_threads (bob, 1);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 1, 5000));
   /* The author drags it by (100, 50) px: the server has the new place. */
   rl_image_view_drag_pin_for_testing (f->view, mine, 100, 50);
   g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.3 + 100 / (1440 * zoom), 1e-9);
   g_assert_cmpfloat_with_epsilon (y, 0.3 + 50 / (900 * zoom), 1e-9);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   rl_ui_test_run (300);
-  g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, 0.3 + 100 / (1440 * zoom), 1e-9);
-  g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, 0.3 + 50 / (900 * zoom), 1e-9);
+  g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 0)->anchor.x, 0.3 + 100 / (1440 * zoom), 1e-9);
+  g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 0)->anchor.y, 0.3 + 50 / (900 * zoom), 1e-9);
 
   /* Bob's marker: Ada may not move it; the drag is a click (it selects). */
-  theirs = create (bob, 0.6, 0.6, "Not yours");
-  wait_n_pins (f->view, 2);
+  theirs = rl_ui_test_store_create_marker (bob, 0.6, 0.6, "Not yours");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 2, 5000));
   rl_image_view_drag_pin_for_testing (f->view, theirs, 120, -80);
   g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.6, 1e-12);
@@ -490,13 +347,13 @@ test_drag (Fixture       *f,
   g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, theirs);
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
   rl_ui_test_run (300);
-  g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.x, 0.6, 1e-12);
-  g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.y, 0.6, 1e-12);
+  g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 1)->anchor.x, 0.6, 1e-12);
+  g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 1)->anchor.y, 0.6, 1e-12);
 
   /* An admin may move anyone's. */
   {
-    g_autoptr(RlConnection) ann_conn = online (f, f->ann);
-    g_autoptr(RlDocStore) ann = open_store (ann_conn, f->image);
+    g_autoptr(RlConnection) ann_conn = rl_ui_test_connect (f->world.server, f->ann);
+    g_autoptr(RlDocStore) ann = rl_ui_test_open_store (ann_conn, f->world.image, RL_DOC_KIND_IMAGE);
     GtkWidget *window = gtk_window_new ();
     RlImageView *view = RL_IMAGE_VIEW (rl_image_view_new ());
     g_autoptr(GdkTexture) texture = load_mockup ();
@@ -511,9 +368,9 @@ test_drag (Fixture       *f,
     g_assert_cmpuint (rl_image_view_get_n_pins (view), ==, 2);
     ann_zoom = rl_image_view_get_zoom (view);
     rl_image_view_drag_pin_for_testing (view, theirs, -72, 0);
-    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, ann, 5000));
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (ann), 5000));
     rl_ui_test_run (300);
-    g_assert_cmpfloat_with_epsilon (thread_at (bob, 1)->anchor.x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 1)->anchor.x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
     /* …and Ada's view follows. */
     g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
     g_assert_cmpfloat_with_epsilon (x, 0.6 - 72 / (1440 * ann_zoom), 1e-9);
@@ -539,10 +396,10 @@ test_drag (Fixture       *f,
     g_assert_cmpfloat_with_epsilon (y, y0 + 2 / (900 * zoom), 1e-9);
     g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);   /* not sent yet */
     rl_ui_test_press_key (pin, GDK_KEY_Return, 0);
-    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
     rl_ui_test_run (300);
-    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
-    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.y, y0 + 2 / (900 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 0)->anchor.y, y0 + 2 / (900 * zoom), 1e-9);
 
     /* Escape puts a keyboard move back; nothing is sent. */
     rl_ui_test_press_key (pin, GDK_KEY_Left, GDK_ALT_MASK);
@@ -550,56 +407,41 @@ test_drag (Fixture       *f,
     rl_ui_test_run (1000);
     g_assert_true (rl_image_view_get_pin_position (f->view, mine, &x, &y));
     g_assert_cmpfloat_with_epsilon (x, x0 + 30 / (1440 * zoom), 1e-9);
-    g_assert_cmpfloat_with_epsilon (thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
+    g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 0)->anchor.x, x0 + 30 / (1440 * zoom), 1e-9);
 
     /* Bob's pin does not move from Ada's keyboard. */
     rl_ui_test_press_key (rl_image_view_get_pin (f->view, theirs), GDK_KEY_Right, GDK_ALT_MASK);
     rl_ui_test_run (1000);
     g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
     g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
-    g_assert_cmpfloat_with_epsilon (x, thread_at (bob, 1)->anchor.x, 1e-12);
+    g_assert_cmpfloat_with_epsilon (x, rl_ui_test_store_thread_at (bob, 1)->anchor.x, 1e-12);
   }
 }
 
 /* ---- (5) resolved pins --------------------------------------------------- */
 
-typedef struct
-{
-  RlDocStore *store;
-  guint       index;
-} ResolvedWait;
-
-static gboolean
-is_resolved (gpointer data)
-{
-  ResolvedWait *wait = data;
-
-  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) > wait->index
-         && thread_at (wait->store, wait->index)->resolved;
-}
-
 static void
 test_hide_resolved (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->image);
-  g_autofree char *a = create (f->store, 0.12, 0.08, "Logo needs more room");
-  g_autofree char *b = create (bob, 0.5, 0.42, "Headline: use the display weight");
-  g_autofree char *c = create (f->store, 0.76, 0.62, "This card's shadow is too heavy");
-  g_autofree char *d = create (bob, 0.3, 0.8, "Footer links are hard to read");
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.image, RL_DOC_KIND_IMAGE);
+  g_autofree char *a = rl_ui_test_store_create_marker (f->store, 0.12, 0.08, "Logo needs more room");
+  g_autofree char *b = rl_ui_test_store_create_marker (bob, 0.5, 0.42, "Headline: use the display weight");
+  g_autofree char *c = rl_ui_test_store_create_marker (f->store, 0.76, 0.62, "This card's shadow is too heavy");
+  g_autofree char *d = rl_ui_test_store_create_marker (bob, 0.3, 0.8, "Footer links are hard to read");
   g_autoptr(GError) error = NULL;
-  ResolvedWait wait = { f->store, 1 };
   GtkWidget *pin_a, *pin_c, *pin_d;
   double x, y;
 
-  wait_n_pins (f->view, 4);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 4, 5000));
   g_assert_true (rl_doc_store_resolve_thread (bob, b, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (is_resolved, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->store) > 1 &&
+                                   rl_ui_test_store_thread_at (f->store, 1)->resolved, 5000));
   rl_image_view_set_selected_thread (f->view, c);
   rl_ui_test_run (1800);   /* past the teammates' highlight */
-  screenshot (f, "image-view-markers");
+  rl_ui_test_screenshot_settled (f->window, "image-view-markers", 100);
 
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, b)), ==,
@@ -638,7 +480,7 @@ test_hide_resolved (Fixture       *f,
       g_assert_true (GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (f->window))));
     }
   g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
-  screenshot (f, "image-view-resolved-hidden");
+  rl_ui_test_screenshot_settled (f->window, "image-view-resolved-hidden", 100);
 
   rl_image_view_set_hide_resolved (f->view, FALSE);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
@@ -649,7 +491,7 @@ test_hide_resolved (Fixture       *f,
   rl_image_view_set_selected_thread (f->view, d);
   g_assert_true (rl_doc_store_delete_thread (bob, d, &error));
   g_assert_no_error (error);
-  wait_n_pins (f->view, 3);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 3, 5000));
   g_assert_null (rl_image_view_get_selected_thread (f->view));
   g_assert_null (rl_image_view_get_pin (f->view, d));
 }
@@ -671,7 +513,7 @@ test_cannot_create (Fixture       *f,
 
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x, &y));
   rl_image_view_click_for_testing (f->view, x, y);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, notice, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (notice), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (notice)))), ==, reason);
   /* The keyboard path is refused the same way. */
@@ -686,7 +528,7 @@ test_cannot_create (Fixture       *f,
   g_object_set (f->view, "can-create", TRUE, NULL);
   g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (f->view)));
   rl_image_view_click_for_testing (f->view, x, y);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   gtk_popover_popdown (GTK_POPOVER (composer));
 
   /* Outside the image: nothing at all. */
@@ -738,8 +580,8 @@ test_large (Fixture       *f,
   bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
   texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, width * 4);
   for (guint i = 0; i < 200; i++)
-    g_free (create (f->store, g_random_double (), g_random_double (), "A marker"));
-  wait_n_pins (f->view, 200);
+    g_free (rl_ui_test_store_create_marker (f->store, g_random_double (), g_random_double (), "A marker"));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 200, 5000));
 
   start = g_get_monotonic_time ();
   rl_image_view_set_texture (f->view, texture);

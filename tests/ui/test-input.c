@@ -66,14 +66,6 @@ on_shortcut (GtkWidget *widget,
   return TRUE;
 }
 
-static gboolean
-window_mapped (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_mapped (f->area) && gtk_widget_get_width (f->area) > 0;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -117,9 +109,7 @@ fixture_setup (Fixture       *f,
   gtk_widget_add_controller (box, shortcuts);
 
   gtk_window_set_child (f->window, box);
-  gtk_window_present (f->window);
-  g_assert_true (rl_ui_test_wait_for (window_mapped, f, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (f->window, f->area);
 }
 
 static void

@@ -265,7 +265,7 @@ test_refused (Fixture       *f,
     { "   \n", "Standard input holds no invite link" },
     { "https://example.org/join?token=t\n", "An invite link must start with redline://" },
     { bad_fp, "fingerprint" },
-    { NULL, "longer than 4096 bytes" },
+    { NULL, "too long for an invite link (at most 4096 bytes)" },
   };
   Watch watch = { g_ptr_array_new (), { f->ada, NULL, NULL }, 0, NULL };
 

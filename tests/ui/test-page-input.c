@@ -80,10 +80,7 @@ static const char PAGE_MD[] =
 
 typedef struct
 {
-  RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *page_id;
+  RlUiTestWorld world;        /* its page: PAGE_MD */
   RlConnection *connection;   /* Ada's */
   RlDocStore   *store;
   RlPageText   *page;
@@ -99,37 +96,6 @@ typedef struct
  * app's window with the page open in it. */
 #define WITH_PANEL GINT_TO_POINTER (1)
 #define IN_WINDOW  GINT_TO_POINTER (2)
-
-static gboolean
-documents_listed (gpointer data)
-{
-  Fixture *f = data;
-
-  return g_list_model_get_n_items (rl_window_get_documents (RL_WINDOW (f->window))) > 0;
-}
-
-/* The app's window shows the page, laid out. */
-static gboolean
-page_shown (gpointer data)
-{
-  Fixture *f = data;
-
-  return g_strcmp0 (rl_window_get_visible_page (RL_WINDOW (f->window)), "page") == 0
-         && rl_page_view_get_page (f->view) != NULL && gtk_widget_get_mapped (GTK_WIDGET (f->text_view))
-         && gtk_widget_get_height (GTK_WIDGET (f->text_view)) > 100;
-}
-
-/* Mapped at the size asked for (the X server configures it a little later). */
-static gboolean
-view_ready (gpointer data)
-{
-  Fixture *f = data;
-  int width, height;
-
-  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
-  return f->view != NULL && gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (f->window) == width
-         && gtk_widget_get_height (f->window) == height && rl_page_view_get_page (f->view) != NULL;
-}
 
 /* Where the page view placed a thread, as the window tells the panel. */
 static gboolean
@@ -147,38 +113,35 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   JsonObject *snapshot;
+  int width, height;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->page_id = rl_test_add_doc_bytes (f->server, "acme", "Launch copy", ".md", PAGE_MD, -1);
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
+  f->world.page = rl_test_add_doc_bytes (f->world.server, "acme", "Launch copy", ".md", PAGE_MD, -1);
+  rl_test_server_start (f->world.server);
 
-  f->connection = rl_ui_test_connect (f->server, f->ada);
-  f->store = rl_ui_test_open_store (f->connection, f->page_id, RL_DOC_KIND_PAGE);
-  f->page = rl_page_text_new ("text/markdown", PAGE_MD, strlen (PAGE_MD), &error);
-  g_assert_no_error (error);
-  f->teammate = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->teammate, f->page_id);
+  f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
+  f->store = rl_ui_test_open_store (f->connection, f->world.page, RL_DOC_KIND_PAGE);
+  f->page = rl_ui_test_page_from_markdown (PAGE_MD);
+  f->teammate = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->world.page);
   json_object_unref (snapshot);
 
   if (data == IN_WINDOW)
     {
-      f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
-      g_assert_no_error (error);
+      f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
       f->window = GTK_WIDGET (rl_window_new (NULL));
       gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 600);
-      rl_window_set_session (RL_WINDOW (f->window), f->session);
-      gtk_window_present (GTK_WINDOW (f->window));
-      g_assert_true (rl_ui_test_wait_for (documents_listed, f, 5000));
-      g_assert_true (rl_window_open_document (RL_WINDOW (f->window), f->page_id));
+      rl_ui_test_window_start (RL_WINDOW (f->window), f->session, 1);
+      g_assert_true (rl_window_open_document (RL_WINDOW (f->window), f->world.page));
       f->view = rl_window_get_page_view (RL_WINDOW (f->window));
       f->text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view));
       f->panel = rl_window_get_thread_panel (RL_WINDOW (f->window));
-      g_assert_true (rl_ui_test_wait_for (page_shown, f, 5000));
+      /* The page shown, laid out. */
+      g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (rl_window_get_visible_page (RL_WINDOW (f->window)), "page") == 0 &&
+                                       rl_page_view_get_page (f->view) != NULL &&
+                                       gtk_widget_get_mapped (GTK_WIDGET (f->text_view)) &&
+                                       gtk_widget_get_height (GTK_WIDGET (f->text_view)) > 100, 5000));
       rl_ui_test_run (200);
       return;
     }
@@ -214,7 +177,12 @@ fixture_setup (Fixture       *f,
       rl_thread_panel_set_store (f->panel, f->store);
     }
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (view_ready, f, 5000));
+  /* Mapped at the size asked for (the X server configures it a little later). */
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)) &&
+                                   gtk_widget_get_width (f->window) == width &&
+                                   gtk_widget_get_height (f->window) == height &&
+                                   rl_page_view_get_page (f->view) != NULL, 5000));
   rl_ui_test_run (200);
 }
 
@@ -234,26 +202,10 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->store);
   rl_connection_stop (f->connection);
   g_clear_object (&f->connection);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->page_id);
+  rl_ui_test_world_clear (&f->world);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* The code-point offset of needle in the page's plain text. */
-static guint
-offset_of (Fixture    *f,
-           const char *needle)
-{
-  const char *text = rl_page_text_get_text (f->page, NULL);
-  const char *hit = strstr (text, needle);
-
-  g_assert_nonnull (hit);
-  return (guint) g_utf8_pointer_to_offset (text, hit);
-}
 
 /* Where the character at offset is drawn, in the text view's own
  * coordinates: its left edge, half way down its line. */
@@ -281,8 +233,7 @@ static void
 drag_select (Fixture    *f,
              const char *needle)
 {
-  guint start = offset_of (f, needle);
-  guint end = start + (guint) g_utf8_strlen (needle, -1);
+  guint end, start = rl_ui_test_page_find (f->page, needle, &end);
   double x0, y0, x1, y1;
 
   char_point (f, start, &x0, &y0);
@@ -301,55 +252,6 @@ selected_text (Fixture *f)
   return gtk_text_buffer_get_text (buffer, &a, &b, FALSE);
 }
 
-static gboolean
-widget_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-/* Mapped and given its place: a hand can aim at it. */
-static gboolean
-widget_placed (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0;
-}
-
-static gboolean
-widget_hidden (gpointer data)
-{
-  return !gtk_widget_get_visible (data);
-}
-
-typedef struct
-{
-  RlDocStore *store;
-  const char *id;
-} StoreThread;
-
-static gboolean
-store_has_thread (gpointer data)
-{
-  StoreThread *wait = data;
-  GListModel *threads = rl_doc_store_get_threads (wait->store);
-
-  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
-    {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-
-      if (g_strcmp0 (rl_thread_item_get_thread (item)->id, wait->id) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* The teammate's next event of that type, skipping anything else. */
-static JsonObject *
-teammate_expects (Fixture    *f,
-                  const char *type)
-{
-  return rl_test_client_expect (f->teammate, type);
-}
-
 /* Bob's annotation on the first occurrence of needle, as raw protocol,
  * seen by Ada's store; its id. */
 static char *
@@ -357,173 +259,40 @@ bob_annotates (Fixture    *f,
                const char *needle,
                const char *body)
 {
-  guint start = offset_of (f, needle);
-  guint end = start + (guint) g_utf8_strlen (needle, -1);
-  guint n = rl_page_text_get_n_chars (f->page);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *prefix = rl_page_text_slice (f->page, start > 32 ? start - 32 : 0, start);
-  g_autofree char *suffix = rl_page_text_slice (f->page, end, MIN (n, end + 32));
-  g_autofree char *anchor = NULL;
-  char *id;
+  char *id = rl_ui_test_create_annotation (f->teammate, f->world.page, f->page, needle, body);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "start");
-  json_builder_add_int_value (builder, start);
-  json_builder_set_member_name (builder, "end");
-  json_builder_add_int_value (builder, end);
-  json_builder_set_member_name (builder, "exact");
-  json_builder_add_string_value (builder, needle);
-  json_builder_set_member_name (builder, "prefix");
-  json_builder_add_string_value (builder, prefix);
-  json_builder_set_member_name (builder, "suffix");
-  json_builder_add_string_value (builder, suffix);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  anchor = json_to_string (node, FALSE);
-  id = rl_ui_test_create_thread (f->teammate, f->page_id, anchor, body);
-  g_assert_true (rl_ui_test_wait_for (store_has_thread, &(StoreThread) { f->store, id }, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_thread (f->store, id) != NULL, 5000));
   return id;
-}
-
-/* The first widget under root (root included) that is a type, or NULL. */
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The first widget under root with that style class, or NULL. */
-static GtkWidget *
-find_class (GtkWidget  *root,
-            const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static RlThreadRow *
-panel_row (Fixture    *f,
-           const char *thread_id)
-{
-  GtkWidget *list = find_type (GTK_WIDGET (f->panel), GTK_TYPE_LIST_BOX);
-
-  g_assert_nonnull (list);
-  for (int i = 0; gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i); i++)
-    {
-      RlThreadRow *row = RL_THREAD_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i));
-
-      if (g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
-        return row;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *thread_id;
-} RowWait;
-
-static gboolean
-has_panel_row (gpointer data)
-{
-  RowWait *wait = data;
-
-  return panel_row (wait->f, wait->thread_id) != NULL;
 }
 
 /* The panel's rows, top to bottom, as "badge badge …". */
 static char *
 panel_badges (Fixture *f)
 {
-  GtkWidget *list = find_type (GTK_WIDGET (f->panel), GTK_TYPE_LIST_BOX);
+  GtkWidget *list = GTK_WIDGET (rl_ui_test_panel_list (f->panel));
   GString *out = g_string_new (NULL);
 
-  g_assert_nonnull (list);
   for (GtkWidget *row = gtk_widget_get_first_child (list); row; row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *badge;
-
-      if (!RL_IS_THREAD_ROW (row))
-        continue;
-      badge = find_class (row, "rl-thread-badge");
-      g_assert_nonnull (badge);
-      g_string_append_printf (out, "%s%s", out->len ? " " : "", gtk_label_get_text (GTK_LABEL (badge)));
-    }
+    if (RL_IS_THREAD_ROW (row))
+      g_string_append_printf (out, "%s%s", out->len ? " " : "", rl_ui_test_row_badge (RL_THREAD_ROW (row)));
   return g_string_free (out, FALSE);
 }
 
+/* The panel's badges say badges. */
 static gboolean
-revealers_still (GtkWidget *root)
+panel_shows (Fixture    *f,
+             const char *badges)
 {
-  if (GTK_IS_REVEALER (root)
-      && gtk_revealer_get_reveal_child (GTK_REVEALER (root)) != gtk_revealer_get_child_revealed (GTK_REVEALER (root)))
-    return FALSE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    if (!revealers_still (child))
-      return FALSE;
-  return TRUE;
-}
+  g_autofree char *shown = panel_badges (f);
 
-/* Nothing moving or lit up in the panel: what a person would look at. */
-static gboolean
-panel_quiet (gpointer data)
-{
-  Fixture *f = data;
-
-  return find_class (GTK_WIDGET (f->panel), "rl-flash") == NULL && revealers_still (GTK_WIDGET (f->panel));
-}
-
-static void
-screenshot_quiet (Fixture    *f,
-                  const char *name)
-{
-  g_assert_true (rl_ui_test_wait_for (panel_quiet, f, RL_FLASH_MS + 3000));
-  rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
-  g_free (rl_ui_test_screenshot (f->window, name));
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *badges;
-} BadgesWait;
-
-static gboolean
-panel_shows (gpointer data)
-{
-  BadgesWait *wait = data;
-  g_autofree char *badges = panel_badges (wait->f);
-
-  return g_strcmp0 (badges, wait->badges) == 0;
+  return g_strcmp0 (shown, badges) == 0;
 }
 
 static void
 wait_badges (Fixture    *f,
              const char *badges)
 {
-  BadgesWait wait = { f, badges };
-
-  if (!rl_ui_test_wait_for (panel_shows, &wait, 5000))
+  if (!RL_UI_WAIT_UNTIL (panel_shows (f, badges), 5000))
     {
       g_autofree char *shown = panel_badges (f);
 
@@ -549,15 +318,14 @@ test_comment_button_click (Fixture       *f,
   drag_select (f, "landing page");
   selected = selected_text (f);
   g_assert_cmpstr (selected, ==, "landing page");
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_input_hover (button);
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (f->window, "page-input-comment-button"));
+  rl_ui_test_screenshot_settled (f->window, "page-input-comment-button", 100);
 
   /* A click on it opens the composer on that phrase: the press does not
    * reach the text under the button, so the selection stays. */
   rl_ui_input_click (button);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "landing page");
   g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
 
@@ -568,20 +336,20 @@ test_comment_button_click (Fixture       *f,
   rl_ui_test_run (100);
   rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-input-composer");
   rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
-  g_assert_true (rl_ui_test_wait_for (widget_hidden, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
 
   /* The teammate gets the annotation on exactly that phrase. */
-  event = teammate_expects (f, "new-text-chat");
+  event = rl_test_client_expect (f->teammate, "new-text-chat");
   thread = json_object_get_object_member (event, "thread");
   anchor = json_object_get_object_member (thread, "anchor");
   g_assert_cmpstr (json_object_get_string_member (anchor, "exact"), ==, "landing page");
-  g_assert_cmpint (json_object_get_int_member (anchor, "start"), ==, offset_of (f, "landing page"));
+  g_assert_cmpint (json_object_get_int_member (anchor, "start"), ==,
+                   rl_ui_test_page_find (f->page, "landing page", NULL));
   comment = json_array_get_object_element (json_object_get_array_member (thread, "comments"), 0);
   g_assert_cmpstr (json_object_get_string_member (comment, "body"), ==, "Say “home page” here?");
   json_object_unref (event);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (f->window, "page-input-annotated"));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  rl_ui_test_screenshot_settled (f->window, "page-input-annotated", 100);
 }
 
 /* The button goes with the text as it scrolls, and away with it. */
@@ -597,13 +365,13 @@ test_comment_button_scrolls (Fixture       *f,
   g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
   drag_select (f, "Read it carefully");
   rl_ui_test_run (100);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   g_assert_true (gtk_widget_compute_point (button, f->window, &GRAPHENE_POINT_INIT (0, 0), &before));
 
   /* A wheel click down: the selection and the button move up together. */
-  char_point (f, offset_of (f, "Pricing"), &x, &y);
+  char_point (f, rl_ui_test_page_find (f->page, "Pricing", NULL), &x, &y);
   rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, 1, 0);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_test_run (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 10);
   g_assert_true (gtk_widget_compute_point (button, f->window, &GRAPHENE_POINT_INIT (0, 0), &after));
@@ -618,17 +386,17 @@ test_comment_button_scrolls (Fixture       *f,
 
   /* Back: it is there again, where it was, and it still works. */
   rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -20, 0);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_test_run (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
   g_assert_true (gtk_widget_compute_point (button, f->window, &GRAPHENE_POINT_INIT (0, 0), &after));
   g_assert_cmpfloat (fabs (after.y - before.y), <, 1);
   rl_ui_input_click (button);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, rl_page_view_get_composer (f->view), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (rl_page_view_get_composer (f->view)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view))),
                    ==, "Read it carefully");
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (widget_hidden, rl_page_view_get_composer (f->view), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (rl_page_view_get_composer (f->view)), 3000));
 }
 
 /* The same with the keyboard: a selection made with Shift+arrows, Tab to
@@ -643,14 +411,14 @@ test_comment_button_keyboard (Fixture       *f,
   double x, y;
 
   /* The caret before "landing", then two words selected. */
-  char_point (f, offset_of (f, "landing page"), &x, &y);
+  char_point (f, rl_ui_test_page_find (f->page, "landing page", NULL), &x, &y);
   rl_ui_input_click_at (GTK_WIDGET (f->text_view), x, y, 1);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->text_view)));
   rl_ui_input_key (GDK_KEY_Right, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
   rl_ui_input_key (GDK_KEY_Right, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
   selected = selected_text (f);
   g_assert_cmpstr (selected, ==, "landing page");
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
 
   /* Tab reaches the button; Shift+Tab goes back; Tab and Return comment. */
   rl_ui_input_key (GDK_KEY_Tab, 0);
@@ -660,24 +428,12 @@ test_comment_button_keyboard (Fixture       *f,
   rl_ui_input_key (GDK_KEY_Tab, 0);
   g_assert_true (gtk_widget_has_focus (button));
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "landing page");
   g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
 }
 
 /* ---- "You're offline" goes once the link is back -------------------------- */
-
-static gboolean
-connection_offline (gpointer data)
-{
-  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-composer_error_gone (gpointer data)
-{
-  return rl_annotation_composer_get_error (data) == NULL;
-}
 
 static void
 test_offline_error_clears (Fixture       *f,
@@ -689,33 +445,33 @@ test_offline_error_clears (Fixture       *f,
   JsonObject *event, *snapshot;
 
   drag_select (f, "landing page");
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_input_click (button);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("Written on the train");
 
   /* The server goes away: Send says why, the text stays. */
-  rl_test_server_stop (f->server);
-  g_assert_true (rl_ui_test_wait_for (connection_offline, f->connection, 5000));
+  rl_test_server_stop (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->connection) != RL_CONNECTION_ONLINE, 5000));
   rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
   g_assert_nonnull (rl_annotation_composer_get_error (composer));
   g_assert_nonnull (strstr (rl_annotation_composer_get_error (composer), "offline"));
   rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-input-offline");
 
   /* Back: the error goes by itself; the text is still there, and goes. */
-  rl_test_server_start (f->server);
-  g_assert_true (rl_ui_test_wait_for (composer_error_gone, composer, 10000));
+  rl_test_server_start (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_annotation_composer_get_error (composer) == NULL, 10000));
   typed = rl_annotation_composer_dup_text (composer);
   g_assert_cmpstr (typed, ==, "Written on the train");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   rl_test_client_free (f->teammate);
-  f->teammate = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->teammate, f->page_id);
+  f->teammate = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->teammate, f->world.page);
   json_object_unref (snapshot);
   /* The popover shrank with its error line gone: aim where it is now. */
   rl_ui_input_wait_still (rl_annotation_composer_get_send_button (composer));
   rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
-  event = teammate_expects (f, "new-text-chat");
+  event = rl_test_client_expect (f->teammate, "new-text-chat");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_object_get_object_member (event, "thread"), "anchor"), "exact"), ==, "landing page");
   json_object_unref (event);
@@ -736,21 +492,21 @@ test_numbers_in_text_order (Fixture       *f,
 
   /* Text order: Pricing (2) before the end of the page (1). */
   wait_badges (f, "2 1");
-  g_assert_nonnull (panel_row (f, pricing));
-  g_assert_nonnull (panel_row (f, last));
+  g_assert_nonnull (rl_ui_test_panel_row (f->panel, pricing));
+  g_assert_nonnull (rl_ui_test_panel_row (f->panel, last));
 
   /* Ada annotates a phrase above both, with the mouse. */
   drag_select (f, "landing page");
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, button, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button), 3000));
   rl_ui_input_click (button);
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   rl_ui_input_type ("Say home page?");
   rl_ui_input_click (rl_annotation_composer_get_send_button (composer));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
 
   /* First in the list, numbered 3 by the server; the others keep theirs. */
   wait_badges (f, "3 2 1");
-  screenshot_quiet (f, "page-input-numbers");
+  rl_ui_test_screenshot_quiet (f->window, f->panel, "page-input-numbers");
 }
 
 /* ---- picking a thread brings its passage into the middle ------------------ */
@@ -775,26 +531,13 @@ passage_middle (Fixture    *f,
   return ((first.y + last.y + last.height) / 2.0 - visible.y) / visible.height;
 }
 
-typedef struct
-{
-  Fixture    *f;
-  const char *thread_id;
-} RevealWait;
-
 /* The passage is in the middle of the view (the view scrolls there
  * smoothly, over a few frames). */
 static gboolean
-passage_centred (gpointer data)
+passage_centred (Fixture    *f,
+                 const char *thread_id)
 {
-  RevealWait *wait = data;
-
-  return fabs (passage_middle (wait->f, wait->thread_id) - 0.5) < 0.03;
-}
-
-static gboolean
-at_top (gpointer data)
-{
-  return gtk_adjustment_get_value (data) == 0;
+  return fabs (passage_middle (f, thread_id) - 0.5) < 0.03;
 }
 
 static void
@@ -806,28 +549,28 @@ test_reveal_thread (Fixture       *f,
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (f->text_view));
   double x, y;
 
-  g_assert_true (rl_ui_test_wait_for (widget_placed, f->text_view, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (GTK_WIDGET (f->text_view)), 3000));
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
   g_assert_cmpfloat (passage_middle (f, below), >, 1.0);   /* below the fold */
 
   /* Picked: in the middle of the view, not at its edge. */
   rl_thread_panel_set_selected_thread (f->panel, below);
   g_assert_true (rl_page_view_reveal_thread (f->view, below));
-  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
-  screenshot_quiet (f, "page-input-revealed");
+  g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
+  rl_ui_test_screenshot_quiet (f->window, f->panel, "page-input-revealed");
 
   /* Scrolled away with the wheel, then picked again (still selected):
    * back in the middle. */
-  char_point (f, offset_of (f, "Filler fourteen"), &x, &y);
+  char_point (f, rl_ui_test_page_find (f->page, "Filler fourteen", NULL), &x, &y);
   rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -30, 0);
-  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_value (adjustment) == 0, 3000));
   g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
   g_assert_true (rl_page_view_reveal_thread (f->view, below));
-  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
 
   /* Near the top of the page it goes as far as the page lets it. */
   g_assert_true (rl_page_view_reveal_thread (f->view, above));
-  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_value (adjustment) == 0, 3000));
   g_assert_cmpfloat (passage_middle (f, above), >, 0);
   g_assert_cmpfloat (passage_middle (f, above), <, 0.5);
 
@@ -847,23 +590,23 @@ test_window_pick_reveals (Fixture       *f,
   GtkWidget *badge;
   double x, y;
 
-  g_assert_true (rl_ui_test_wait_for (has_panel_row, &(RowWait) { f, below }, 5000));
-  row = panel_row (f, below);
-  badge = find_class (GTK_WIDGET (row), "rl-thread-badge");
-  g_assert_true (rl_ui_test_wait_for (widget_placed, badge, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, below) != NULL, 5000));
+  row = rl_ui_test_panel_row (f->panel, below);
+  badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (badge), 3000));
   g_assert_cmpfloat (passage_middle (f, below), >, 1.0);
 
   rl_ui_input_click (badge);
   g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
-  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
   g_free (rl_ui_test_screenshot (f->window, "page-input-window-picked"));
 
   /* Away with the wheel, then the same row again. */
-  char_point (f, offset_of (f, "Filler fourteen"), &x, &y);
+  char_point (f, rl_ui_test_page_find (f->page, "Filler fourteen", NULL), &x, &y);
   rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -30, 0);
-  g_assert_true (rl_ui_test_wait_for (at_top, adjustment, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_value (adjustment) == 0, 3000));
   rl_ui_input_click (badge);
-  g_assert_true (rl_ui_test_wait_for (passage_centred, &(RevealWait) { f, below }, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
 }
 
 int

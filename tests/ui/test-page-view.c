@@ -64,10 +64,7 @@ static const char PAGE_MD[] =
 
 typedef struct
 {
-  RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *page_id;
+  RlUiTestWorld world;        /* its page: PAGE_MD */
   RlConnection *connection;   /* Ada's */
   RlDocStore   *store;
   RlPageText   *page;
@@ -76,55 +73,6 @@ typedef struct
   GtkTextBuffer *buffer;
   guint         ranges_changed;
 } Fixture;
-
-static RlConnection *
-online (Fixture    *f,
-        const char *token)
-{
-  return rl_ui_test_connect (f->server, token);
-}
-
-static RlDocStore *
-open_store (RlConnection *conn,
-            const char   *doc)
-{
-  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_PAGE);
-}
-
-static RlPageText *
-page_from (const char *markdown)
-{
-  g_autoptr(GError) error = NULL;
-  RlPageText *page = rl_page_text_new ("text/markdown", markdown, strlen (markdown), &error);
-
-  g_assert_no_error (error);
-  return page;
-}
-
-static gboolean
-view_ready (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_mapped (GTK_WIDGET (f->view)) && gtk_widget_get_width (GTK_WIDGET (f->view)) > 100;
-}
-
-/* The window's resize has come through (X configures it later). */
-static gboolean
-view_tall (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_height (GTK_WIDGET (f->view)) > 800;
-}
-
-static gboolean
-view_narrow (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_width (GTK_WIDGET (f->view)) < 500;
-}
 
 static void
 count_ranges_changed (Fixture *f)
@@ -136,16 +84,13 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->page_id = rl_test_add_doc_bytes (f->server, "acme", "Spec", ".md", PAGE_MD, -1);
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
+  f->world.page = rl_test_add_doc_bytes (f->world.server, "acme", "Spec", ".md", PAGE_MD, -1);
+  rl_test_server_start (f->world.server);
 
-  f->connection = online (f, f->ada);
-  f->store = open_store (f->connection, f->page_id);
-  f->page = page_from (PAGE_MD);
+  f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
+  f->store = rl_ui_test_open_store (f->connection, f->world.page, RL_DOC_KIND_PAGE);
+  f->page = rl_ui_test_page_from_markdown (PAGE_MD);
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 520);
@@ -155,9 +100,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   rl_page_view_set_page (f->view, f->page);
   rl_page_view_set_store (f->view, f->store);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (view_ready, f, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
 }
 
 static void
@@ -170,30 +113,10 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->store);
   rl_connection_stop (f->connection);
   g_clear_object (&f->connection);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->page_id);
+  rl_ui_test_world_clear (&f->world);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* The code-point offset of the nth (from 0) occurrence of needle in the
- * page's plain text. */
-static guint
-offset_of (RlPageText *page,
-           const char *needle,
-           guint       nth)
-{
-  const char *text = rl_page_text_get_text (page, NULL);
-  const char *hit = strstr (text, needle);
-
-  for (guint i = 0; hit != NULL && i < nth; i++)
-    hit = strstr (hit + 1, needle);
-  g_assert_nonnull (hit);
-  return (guint) g_utf8_pointer_to_offset (text, hit);
-}
 
 static guint
 length_of (const char *needle)
@@ -201,93 +124,11 @@ length_of (const char *needle)
   return (guint) g_utf8_strlen (needle, -1);
 }
 
-typedef struct
-{
-  RlDocStore *store;
-  guint       n;
-} CountWait;
-
-static gboolean
-has_n_threads (gpointer data)
-{
-  CountWait *wait = data;
-
-  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
-}
-
-static void
-wait_n_threads (RlDocStore *store,
-                guint       n)
-{
-  CountWait wait = { store, n };
-
-  g_assert_true (rl_ui_test_wait_for (has_n_threads, &wait, 5000));
-}
-
-static const RlThread *
-thread_at (RlDocStore *store,
-           guint       i)
-{
-  g_autoptr(RlThreadItem) item = g_list_model_get_item (rl_doc_store_get_threads (store), i);
-
-  g_assert_nonnull (item);
-  return rl_thread_item_get_thread (item);   /* the model keeps it */
-}
-
-/* A page anchor made the way the protocol says, independently of the view. */
-static RlAnchor
-expected_anchor (RlPageText *page,
-                 guint       start,
-                 guint       end)
-{
-  guint n = rl_page_text_get_n_chars (page);
-  RlAnchor anchor = { .kind = RL_DOC_KIND_PAGE, .start = start, .end = end };
-
-  anchor.exact = rl_page_text_slice (page, start, end);
-  anchor.prefix = rl_page_text_slice (page, start >= 32 ? start - 32 : 0, start);
-  anchor.suffix = rl_page_text_slice (page, end, end + 32 <= n ? end + 32 : n);
-  return anchor;
-}
-
-static char *
-create (RlDocStore *store,
-        RlPageText *page,
-        guint       start,
-        guint       end,
-        const char *body)
-{
-  RlAnchor anchor = expected_anchor (page, start, end);
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
-  g_assert_no_error (error);
-  rl_anchor_clear (&anchor);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
-  return id;
-}
-
-typedef struct
-{
-  RlPageView *view;
-  const char *id;
-} TagWait;
-
-static gboolean
-has_tag (gpointer data)
-{
-  TagWait *wait = data;
-
-  return rl_page_view_get_thread_tag (wait->view, wait->id) != NULL;
-}
-
 static void
 wait_highlight (RlPageView *view,
                 const char *id)
 {
-  TagWait wait = { view, id };
-
-  g_assert_true (rl_ui_test_wait_for (has_tag, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_page_view_get_thread_tag (view, id) != NULL, 5000));
 }
 
 /* The tag is on exactly [start, end) of the buffer and nowhere else. */
@@ -323,45 +164,6 @@ select_range (Fixture *f,
   gtk_text_buffer_select_range (f->buffer, &b, &a);
 }
 
-static gboolean
-popover_shown (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-count_click (int *clicks)
-{
-  (*clicks)++;
-}
-
-/* A button's activate shows it pressed for a moment, then clicks. */
-static void
-activate_button (GtkWidget *button)
-{
-  int clicks = 0;
-  gulong id = g_signal_connect_swapped (button, "clicked", G_CALLBACK (count_click), &clicks);
-
-  g_assert_true (gtk_widget_activate (button));
-  while (clicks == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (button, id);
-}
-
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  rl_ui_test_run (150);
-  g_free (rl_ui_test_screenshot (f->window, name));
-}
-
-static const char *
-first_body (const RlThread *thread)
-{
-  return thread->comments->len ? ((RlComment *) g_ptr_array_index (thread->comments, 0))->body : NULL;
-}
-
 /* Bob's store holds one thread with exactly the anchor the protocol asks
  * for at [start, end) of the page. */
 static void
@@ -372,8 +174,8 @@ assert_seen (RlDocStore *bob,
              guint       end,
              const char *body)
 {
-  const RlThread *seen = thread_at (bob, i);
-  RlAnchor want = expected_anchor (page, start, end);
+  const RlThread *seen = rl_ui_test_store_thread_at (bob, i);
+  RlAnchor want = rl_ui_test_page_anchor (page, start, end);
 
   g_assert_cmpint (seen->anchor.kind, ==, RL_DOC_KIND_PAGE);
   g_assert_cmpint (seen->anchor.start, ==, start);
@@ -381,7 +183,7 @@ assert_seen (RlDocStore *bob,
   g_assert_cmpstr (seen->anchor.exact, ==, want.exact);
   g_assert_cmpstr (seen->anchor.prefix, ==, want.prefix);
   g_assert_cmpstr (seen->anchor.suffix, ==, want.suffix);
-  g_assert_cmpstr (first_body (seen), ==, body);
+  g_assert_cmpstr (rl_ui_test_first_body (seen), ==, body);
   rl_anchor_clear (&want);
 }
 
@@ -407,25 +209,25 @@ test_text_and_styles (Fixture       *f,
   g_assert_null (strstr (text, "- Free"));
   g_assert_null (strstr (text, "**"));
 
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "Design review", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Design review", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "h1")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "Pricing", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Pricing", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "h2")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "landing page", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "landing page", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "strong")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "carefully", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "carefully", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "emphasis")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "priority", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "priority", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "code")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "let price", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "let price", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "code-block")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "Zażółć", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Zażółć", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "quote")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "Plan", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Plan", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "table-header")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "0 zł", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "0 zł", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "table-cell")));
-  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset_of (f->page, "Old pricing", 0));
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Old pricing", NULL));
   g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "strikethrough")));
 
   /* List items are indented (bullets are drawn in that margin), nested
@@ -434,9 +236,9 @@ test_text_and_styles (Fixture       *f,
     GtkTextIter item, nested, para;
     GdkRectangle r_item, r_nested, r_para;
 
-    gtk_text_buffer_get_iter_at_offset (f->buffer, &item, offset_of (f->page, "Free plan", 0));
-    gtk_text_buffer_get_iter_at_offset (f->buffer, &nested, offset_of (f->page, "nested item", 0));
-    gtk_text_buffer_get_iter_at_offset (f->buffer, &para, offset_of (f->page, "Welcome", 0));
+    gtk_text_buffer_get_iter_at_offset (f->buffer, &item, rl_ui_test_page_find (f->page, "Free plan", NULL));
+    gtk_text_buffer_get_iter_at_offset (f->buffer, &nested, rl_ui_test_page_find (f->page, "nested item", NULL));
+    gtk_text_buffer_get_iter_at_offset (f->buffer, &para, rl_ui_test_page_find (f->page, "Welcome", NULL));
     gtk_text_view_get_iter_location (text_view, &item, &r_item);
     gtk_text_view_get_iter_location (text_view, &nested, &r_nested);
     gtk_text_view_get_iter_location (text_view, &para, &r_para);
@@ -450,7 +252,7 @@ test_text_and_styles (Fixture       *f,
   margin = gtk_widget_get_width (GTK_WIDGET (f->view)) - visible.width;
   g_assert_cmpint (visible.width, <, 900);
   g_assert_cmpint (margin, >, 100);
-  screenshot (f, "page-view-styles");
+  rl_ui_test_screenshot_settled (f->window, "page-view-styles", 150);
 }
 
 /* ---- (1) select → Comment → composer → Bob sees the exact anchor --------- */
@@ -459,12 +261,12 @@ static void
 test_select_creates (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->page_id);
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
   RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view));
   GtkTextBuffer *typed = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_annotation_composer_get_text_view (composer)));
   GtkWidget *button = rl_page_view_get_comment_button (f->view);
-  guint start = offset_of (f->page, "landing page", 0);
+  guint start = rl_ui_test_page_find (f->page, "landing page", NULL);
   guint end = start + length_of ("landing page");
   g_autofree char *draft = NULL;
   const char *polish = "Zażółć gęślą jaźń 🎉";
@@ -477,11 +279,11 @@ test_select_creates (Fixture       *f,
   rl_ui_test_run (100);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_get_mapped (button));
-  screenshot (f, "page-view-comment-button");
+  rl_ui_test_screenshot_settled (f->window, "page-view-comment-button", 150);
 
   /* The real button opens the real composer, quoting the selection. */
-  activate_button (button);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  rl_ui_test_activate_button (button);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "landing page");
   g_assert_false (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_has_focus (rl_annotation_composer_get_text_view (composer)));
@@ -490,44 +292,45 @@ test_select_creates (Fixture       *f,
   rl_ui_test_screenshot_with_popover (f->window, GTK_WIDGET (composer), "page-view-composer");
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (bob)), ==, 0);
 
-  activate_button (rl_annotation_composer_get_send_button (composer));
+  rl_ui_test_activate_button (rl_annotation_composer_get_send_button (composer));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
   /* Shown at once as the selected highlight. */
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, thread_at (f->store, 0)->id);
-  assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, thread_at (f->store, 0)->id), start, end);
+  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
+  assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, rl_ui_test_store_thread_at (f->store, 0)->id),
+                     start, end);
   draft = rl_annotation_composer_dup_text (composer);
   g_assert_cmpstr (draft, ==, "");
 
   /* The server took it (it checks exact against its own plain text) and
    * Bob sees exactly that anchor. */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
-  wait_n_threads (bob, 1);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 1, 5000));
   assert_seen (bob, f->page, 0, start, end, "Say “home page” here?");
 
   /* Ctrl+Alt+M on a non-ASCII selection: offsets in code points (the
    * emoji is one, each Polish letter one). */
-  pstart = offset_of (f->page, polish, 0);
+  pstart = rl_ui_test_page_find (f->page, polish, NULL);
   pend = pstart + length_of (polish);
   g_assert_cmpuint (pend - pstart, ==, 19);
   g_assert_cmpuint (pstart, <, (guint) (strstr (rl_page_text_get_text (f->page, NULL), polish)
                                         - rl_page_text_get_text (f->page, NULL)));
   select_range (f, pstart, pend);
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, polish);
   gtk_text_buffer_insert_at_cursor (typed, "Polish test 🎉", -1);
-  activate_button (rl_annotation_composer_get_send_button (composer));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
-  wait_n_threads (bob, 2);
+  rl_ui_test_activate_button (rl_annotation_composer_get_send_button (composer));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 2, 5000));
   assert_seen (bob, f->page, 1, pstart, pend, "Polish test 🎉");
 
   /* Offline: the send fails at once; the text stays, the error shows inside. */
   rl_connection_stop (f->connection);
   rl_page_view_open_composer (f->view, start, end, "Kept while offline");
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
-  activate_button (rl_annotation_composer_get_send_button (composer));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
+  rl_ui_test_activate_button (rl_annotation_composer_get_send_button (composer));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (composer)));
   g_assert_nonnull (rl_annotation_composer_get_error (composer));
   g_clear_pointer (&draft, g_free);
@@ -549,7 +352,8 @@ test_menu_and_keyboard (Fixture       *f,
   GtkWidget *composer = rl_page_view_get_composer (f->view);
   GtkWidget *text_view = rl_page_view_get_text_view (f->view);
   gboolean has_comment = FALSE, has_open = FALSE;
-  guint link = offset_of (f->page, "the docs", 0);
+  guint link = rl_ui_test_page_find (f->page, "the docs", NULL);
+  guint second = rl_ui_test_page_find (f->page, "Second step", NULL);
   GtkTextIter iter;
   GtkTextTag *link_tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (f->buffer), "link");
   PangoUnderline underline;
@@ -584,7 +388,8 @@ test_menu_and_keyboard (Fixture       *f,
   /* Keyboard: select, Tab reaches the floating button, Enter opens the
    * composer. */
   gtk_widget_grab_focus (text_view);
-  select_range (f, offset_of (f->page, "Second step", 0), offset_of (f->page, "Second step", 0) + 11);
+  second = rl_ui_test_page_find (f->page, "Second step", NULL);
+  select_range (f, second, second + 11);
   rl_ui_test_run (100);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_has_focus (text_view));
@@ -604,8 +409,8 @@ test_menu_and_keyboard (Fixture       *f,
     g_assert_true (handled);
   }
   g_assert_true (gtk_widget_has_focus (button));
-  activate_button (button);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, composer, 3000));
+  rl_ui_test_activate_button (button);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
   g_assert_cmpstr (rl_annotation_composer_get_quote (RL_ANNOTATION_COMPOSER (composer)), ==, "Second step");
   gtk_popover_popdown (GTK_POPOVER (composer));
   rl_ui_test_run (200);
@@ -614,9 +419,9 @@ test_menu_and_keyboard (Fixture       *f,
   /* can-create FALSE: the reason, no composer. */
   rl_page_view_set_can_create (f->view, FALSE);
   rl_page_view_set_cannot_create_reason (f->view, "Viewers cannot comment.");
-  select_range (f, offset_of (f->page, "Second step", 0), offset_of (f->page, "Second step", 0) + 11);
+  select_range (f, second, second + 11);
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
-  g_assert_true (rl_ui_test_wait_for (popover_shown, rl_page_view_get_notice (f->view), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (rl_page_view_get_notice (f->view))), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (rl_page_view_get_notice (f->view))))),
                    ==, "Viewers cannot comment.");
@@ -642,10 +447,10 @@ static void
 test_remote_highlight (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->page_id);
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
   GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (rl_page_view_get_text_view (f->view)));
-  guint start = offset_of (f->page, "Paragraph two", 0);
+  guint start = rl_ui_test_page_find (f->page, "Paragraph two", NULL);
   guint end = start + length_of ("Paragraph two about the footer");
   guint before_changes;
   double value;
@@ -663,7 +468,7 @@ test_remote_highlight (Fixture       *f,
   first = first_visible_offset (f->view);
   before_changes = f->ranges_changed;
 
-  id = create (bob, f->page, start, end, "Footer copy is too long");
+  id = rl_ui_test_store_create_annotation (bob, f->page, start, end, "Footer copy is too long");
   wait_highlight (f->view, id);
   assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, id), start, end);
   g_assert_cmpuint (f->ranges_changed, >, before_changes);
@@ -687,12 +492,12 @@ test_remote_highlight (Fixture       *f,
 
     g_assert_true (rl_doc_store_add_comment (bob, id, "and the legal links", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (bob), 5000));
     rl_ui_test_run (300);
     g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, value);
     g_assert_true (rl_doc_store_delete_thread (bob, id, &error));
     g_assert_no_error (error);
-    wait_n_threads (f->store, 0);
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->store) == 0, 5000));
     rl_ui_test_run (300);
     g_assert_null (rl_page_view_get_thread_tag (f->view, id));
     g_assert_false (rl_page_view_get_thread_range (f->view, id, NULL, NULL));
@@ -720,11 +525,12 @@ static void
 test_resolved (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->page_id);
-  guint a = offset_of (f->page, "Paragraph one", 0), b = offset_of (f->page, "Paragraph three", 0);
-  g_autofree char *open_id = create (bob, f->page, a, a + 13, "Open one");
-  g_autofree char *done_id = create (bob, f->page, b, b + 15, "Resolved one");
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
+  guint a = rl_ui_test_page_find (f->page, "Paragraph one", NULL);
+  guint b = rl_ui_test_page_find (f->page, "Paragraph three", NULL);
+  g_autofree char *open_id = rl_ui_test_store_create_annotation (bob, f->page, a, a + 13, "Open one");
+  g_autofree char *done_id = rl_ui_test_store_create_annotation (bob, f->page, b, b + 15, "Resolved one");
   g_autoptr(GError) error = NULL;
   guint start, end;
 
@@ -734,7 +540,7 @@ test_resolved (Fixture       *f,
                      tag_alpha (rl_page_view_get_thread_tag (f->view, done_id)));
   g_assert_true (rl_doc_store_resolve_thread (bob, done_id, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (bob), 5000));
   rl_ui_test_run (300);
   /* Paler. */
   g_assert_cmpfloat (tag_alpha (rl_page_view_get_thread_tag (f->view, done_id)), <,
@@ -770,18 +576,20 @@ static void
 test_overlap (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(RlConnection) bob_conn = online (f, f->bob);
-  g_autoptr(RlDocStore) bob = open_store (bob_conn, f->page_id);
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
   GtkTextTag *overlap = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (f->buffer), "thread-overlap");
-  guint outer = offset_of (f->page, "Paragraph one about the header", 0);
+  guint outer = rl_ui_test_page_find (f->page, "Paragraph one about the header", NULL);
   guint outer_end = outer + length_of ("Paragraph one about the header, which is long enough");
-  guint inner = offset_of (f->page, "the header", 0);
+  guint inner = rl_ui_test_page_find (f->page, "the header", NULL);
   guint inner_end = inner + length_of ("the header");
-  guint crossing = offset_of (f->page, "which is long", 0);
-  guint crossing_end = offset_of (f->page, "to wrap across", 0) + length_of ("to wrap");
-  g_autofree char *outer_id = create (bob, f->page, outer, outer_end, "The whole opening");
-  g_autofree char *inner_id = create (bob, f->page, inner, inner_end, "Just these words");
-  g_autofree char *cross_id = create (bob, f->page, crossing, crossing_end, "Crossing the end");
+  guint crossing = rl_ui_test_page_find (f->page, "which is long", NULL);
+  guint crossing_end = rl_ui_test_page_find (f->page, "to wrap across", NULL) + length_of ("to wrap");
+  guint three;
+  g_autofree char *outer_id = rl_ui_test_store_create_annotation (bob, f->page, outer, outer_end, "The whole opening");
+  g_autofree char *inner_id = rl_ui_test_store_create_annotation (bob, f->page, inner, inner_end, "Just these words");
+  g_autofree char *cross_id = rl_ui_test_store_create_annotation (bob, f->page, crossing, crossing_end,
+                                                                  "Crossing the end");
   g_autofree char *resolved_id = NULL;
   g_autofree char *preview = NULL;
   g_autoptr(GError) error = NULL;
@@ -829,114 +637,55 @@ test_overlap (Fixture       *f,
                      inner, inner_end);
 
   /* The screenshot: one selected, one resolved, overlapping ones. */
-  resolved_id = create (bob, f->page, offset_of (f->page, "Paragraph three", 0),
-                        offset_of (f->page, "Paragraph three", 0) + length_of ("Paragraph three about colours"),
-                        "Fixed in the new palette");
+  three = rl_ui_test_page_find (f->page, "Paragraph three", NULL);
+  resolved_id = rl_ui_test_store_create_annotation (bob, f->page, three, three + length_of ("Paragraph three about colours"),
+                                                    "Fixed in the new palette");
   g_assert_true (rl_doc_store_resolve_thread (bob, resolved_id, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, bob, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (bob), 5000));
   wait_highlight (f->view, resolved_id);
   {
-    g_autofree char *extra = create (bob, f->page, offset_of (f->page, "Free plan", 0),
-                                     offset_of (f->page, "Free plan", 0) + 9, "Free for how long?");
+    guint plan = rl_ui_test_page_find (f->page, "Free plan", NULL);
+    g_autofree char *extra = rl_ui_test_store_create_annotation (bob, f->page, plan, plan + 9, "Free for how long?");
+
     wait_highlight (f->view, extra);
   }
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 900);
-  g_assert_true (rl_ui_test_wait_for (view_tall, f, 3000));
+  /* The window's resize comes through once X has configured it. */
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_height (GTK_WIDGET (f->view)) > 800, 3000));
   /* The reader goes back to the top for the picture. */
   gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (rl_page_view_get_text_view (f->view))), 0);
   rl_ui_test_run (300);
-  screenshot (f, "page-view-annotations");
+  rl_ui_test_screenshot_settled (f->window, "page-view-annotations", 150);
   /* Narrow: the column fills the window, bullets still in the margin. */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 460, 900);
-  g_assert_true (rl_ui_test_wait_for (view_narrow, f, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (f->view)) < 500, 3000));
   rl_ui_test_run (300);
-  screenshot (f, "page-view-narrow");
+  rl_ui_test_screenshot_settled (f->window, "page-view-narrow", 150);
 }
 
 /* ---- (5) a new revision: moved anchors re-found, deleted ones orphaned --- */
 
 static void
-raw_create (RlTestClient *client,
-            const char   *doc,
-            RlPageText   *page,
-            guint         start,
-            guint         end,
-            char        **thread_id)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *frame = NULL;
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *comment = rl_test_uuid ();
-  RlAnchor anchor = expected_anchor (page, start, end);
-  JsonObject *ack;
-
-  *thread_id = rl_test_uuid ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "create-thread");
-  json_builder_set_member_name (builder, "req");
-  json_builder_add_string_value (builder, *thread_id);
-  json_builder_set_member_name (builder, "broadcastId");
-  json_builder_add_string_value (builder, broadcast);
-  json_builder_set_member_name (builder, "doc");
-  json_builder_add_string_value (builder, doc);
-  json_builder_set_member_name (builder, "thread");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, *thread_id);
-  json_builder_set_member_name (builder, "anchor");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "start");
-  json_builder_add_int_value (builder, start);
-  json_builder_set_member_name (builder, "end");
-  json_builder_add_int_value (builder, end);
-  json_builder_set_member_name (builder, "exact");
-  json_builder_add_string_value (builder, anchor.exact);
-  json_builder_set_member_name (builder, "prefix");
-  json_builder_add_string_value (builder, anchor.prefix);
-  json_builder_set_member_name (builder, "suffix");
-  json_builder_add_string_value (builder, anchor.suffix);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "comment");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, comment);
-  json_builder_set_member_name (builder, "body");
-  json_builder_add_string_value (builder, "Written by hand");
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  frame = json_to_string (root, FALSE);
-  rl_test_client_send (client, frame);
-  ack = rl_test_client_expect_ack (client, *thread_id);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-  rl_anchor_clear (&anchor);
-}
-
-static void
 test_reanchor (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RlTestClient) raw = rl_test_client_new (f->server, f->bob);
-  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (raw, f->page_id);
+  g_autoptr(RlTestClient) raw = rl_test_client_new (f->world.server, f->world.bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (raw, f->world.page);
   const char *kept = "Paragraph four about motion";
   const char *deleted = "repeats the phrase landing page once more";
   const char *inserted = "A new opening paragraph, added in the second revision. ";
-  guint kstart = offset_of (f->page, kept, 0), dstart = offset_of (f->page, deleted, 0);
+  guint kstart = rl_ui_test_page_find (f->page, kept, NULL), dstart = rl_ui_test_page_find (f->page, deleted, NULL);
   g_autofree char *kept_id = NULL, *deleted_id = NULL, *same_id = NULL;
   g_autoptr(GString) revised = g_string_new (PAGE_MD);
   g_autoptr(RlPageText) page2 = NULL;
   g_autofree char *slice = NULL;
   guint start, end, before;
-  guint sstart = offset_of (f->page, "Design review", 0);
+  guint sstart = rl_ui_test_page_find (f->page, "Design review", NULL);
 
-  raw_create (raw, f->page_id, f->page, kstart, kstart + length_of (kept), &kept_id);
-  raw_create (raw, f->page_id, f->page, dstart, dstart + length_of (deleted), &deleted_id);
-  raw_create (raw, f->page_id, f->page, sstart, sstart + length_of ("Design review"), &same_id);
+  kept_id = rl_ui_test_create_annotation (raw, f->world.page, f->page, kept, "Written by hand");
+  deleted_id = rl_ui_test_create_annotation (raw, f->world.page, f->page, deleted, "Written by hand");
+  same_id = rl_ui_test_create_annotation (raw, f->world.page, f->page, "Design review", "Written by hand");
   wait_highlight (f->view, kept_id);
   wait_highlight (f->view, deleted_id);
   wait_highlight (f->view, same_id);
@@ -948,14 +697,14 @@ test_reanchor (Fixture       *f,
   /* The next revision: a paragraph before, the last paragraph gone. */
   g_string_replace (revised, "## Details\n\n", "## Details\n\nA new opening paragraph, added in the second revision. Yes.\n\n", 1);
   g_string_replace (revised, "The final paragraph repeats the phrase landing page once more.\n", "", 1);
-  page2 = page_from (revised->str);
+  page2 = rl_ui_test_page_from_markdown (revised->str);
   before = f->ranges_changed;
   rl_page_view_set_page (f->view, page2);
   g_assert_cmpuint (f->ranges_changed, ==, before + 1);
 
   /* Moved: found after the new paragraph, the text there is the quote. */
   g_assert_true (rl_page_view_get_thread_range (f->view, kept_id, &start, &end));
-  g_assert_cmpuint (start, ==, offset_of (page2, kept, 0));
+  g_assert_cmpuint (start, ==, rl_ui_test_page_find (page2, kept, NULL));
   g_assert_cmpuint (start, >, kstart + length_of (inserted) - 1);
   slice = rl_page_text_slice (page2, start, end);
   g_assert_cmpstr (slice, ==, kept);

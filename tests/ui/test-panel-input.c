@@ -20,10 +20,7 @@
 
 typedef struct
 {
-  RlTestServer  *server;
-  char          *ada;
-  char          *bob;
-  char          *doc;
+  RlUiTestWorld  world;        /* the mockup */
   RlConnection  *connection;   /* Ada's */
   RlDocStore    *store;
   RlTestClient  *bob_client;   /* raw protocol */
@@ -31,31 +28,19 @@ typedef struct
   RlThreadPanel *panel;
 } Fixture;
 
-static gboolean
-panel_ready (gpointer data)
-{
-  Fixture *f = data;
-
-  return gtk_widget_get_mapped (GTK_WIDGET (f->panel)) && gtk_widget_get_width (GTK_WIDGET (f->panel)) > 100;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   JsonObject *snapshot;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->doc = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
+  rl_test_server_start (f->world.server);
 
-  f->connection = rl_ui_test_connect (f->server, f->ada);
-  f->store = rl_ui_test_open_store (f->connection, f->doc, RL_DOC_KIND_IMAGE);
-  f->bob_client = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->bob_client, f->doc);
+  f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
+  f->store = rl_ui_test_open_store (f->connection, f->world.image, RL_DOC_KIND_IMAGE);
+  f->bob_client = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->bob_client, f->world.image);
   json_object_unref (snapshot);
 
   f->window = GTK_WINDOW (gtk_window_new ());
@@ -63,9 +48,7 @@ fixture_setup (Fixture       *f,
   f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->panel));
   rl_thread_panel_set_store (f->panel, f->store);
-  gtk_window_present (f->window);
-  g_assert_true (rl_ui_test_wait_for (panel_ready, f, 5000));
-  rl_ui_test_run (200);
+  rl_ui_test_present (f->window, GTK_WIDGET (f->panel));
 }
 
 static void
@@ -78,199 +61,24 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->store);
   rl_connection_stop (f->connection);
   g_clear_object (&f->connection);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->doc);
-}
-
-/* ---- finding widgets ------------------------------------------------------ */
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *widget,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *out)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      if (match (child, data))
-        g_ptr_array_add (out, child);
-      collect (child, match, data, out);
-    }
-}
-
-static GtkWidget *
-find (GtkWidget     *widget,
-      Match          match,
-      gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (widget, match, data, found);
-  return found->len ? g_ptr_array_index (found, 0) : NULL;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
-static gboolean
-has_class (GtkWidget     *widget,
-           gconstpointer  data)
-{
-  return gtk_widget_has_css_class (widget, data);
-}
-
-static gboolean
-has_action (GtkWidget     *widget,
-            gconstpointer  data)
-{
-  return GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
-}
-
-/* A visible button that says label. */
-static gboolean
-is_button_labelled (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) && gtk_widget_is_drawable (widget)
-         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
-}
-
-static gboolean
-is_send_button (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget)
-         && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "document-send-symbolic") == 0;
-}
-
-static GtkListBox *
-panel_list (Fixture *f)
-{
-  GtkWidget *list = find (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_LIST_BOX));
-
-  g_assert_nonnull (list);
-  return GTK_LIST_BOX (list);
-}
-
-static RlThreadRow *
-row_for (Fixture    *f,
-         const char *thread_id)
-{
-  GtkListBox *list = panel_list (f);
-
-  for (int i = 0; gtk_list_box_get_row_at_index (list, i); i++)
-    {
-      RlThreadRow *row = RL_THREAD_ROW (gtk_list_box_get_row_at_index (list, i));
-
-      if (g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
-        return row;
-    }
-  return NULL;
-}
-
-static guint
-n_rows (Fixture *f)
-{
-  guint n = 0;
-
-  while (gtk_list_box_get_row_at_index (panel_list (f), (int) n))
-    n++;
-  return n;
-}
-
-static GtkTextView *
-reply_view (RlThreadRow *row)
-{
-  g_autoptr(GPtrArray) views = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW), views);
-  for (guint i = 0; i < views->len; i++)
-    if (!gtk_widget_get_ancestor (g_ptr_array_index (views, i), RL_TYPE_COMMENT_ROW))
-      return g_ptr_array_index (views, i);
-  g_assert_not_reached ();
-}
-
-static char *
-buffer_text (GtkTextView *view)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
-  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
-}
-
-static gboolean
-widget_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-/* Mapped and given its place: a hand can aim at it. */
-static gboolean
-widget_placed (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0;
-}
-
-static gboolean
-is_editing (gpointer data)
-{
-  return rl_comment_row_is_editing (data);
+  rl_ui_test_world_clear (&f->world);
 }
 
 /* ---- the store and the teammate ------------------------------------------ */
 
-typedef struct
-{
-  RlDocStore *store;
-  const char *thread_id;
-  guint       n_comments;   /* 0: the thread is gone */
-} StoreWait;
-
-static const RlThread *
-store_thread (RlDocStore *store,
-              const char *thread_id)
-{
-  GListModel *threads = rl_doc_store_get_threads (store);
-
-  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
-    {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-
-      if (g_strcmp0 (rl_thread_item_get_thread (item)->id, thread_id) == 0)
-        return rl_thread_item_get_thread (item);   /* the model keeps it */
-    }
-  return NULL;
-}
-
-static gboolean
-store_has (gpointer data)
-{
-  StoreWait *wait = data;
-  const RlThread *thread = store_thread (wait->store, wait->thread_id);
-
-  if (wait->n_comments == 0)
-    return thread == NULL;
-  return thread != NULL && thread->comments->len == wait->n_comments;
-}
-
+/* Ada's store has thread_id with n_comments (0: the thread is gone). */
 static void
 wait_store (Fixture    *f,
             const char *thread_id,
             guint       n_comments)
 {
-  StoreWait wait = { f->store, thread_id, n_comments };
+  const RlThread *thread;
 
-  g_assert_true (rl_ui_test_wait_for (store_has, &wait, 5000));
+  if (n_comments == 0)
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_thread (f->store, thread_id) == NULL, 5000));
+  else
+    g_assert_true (RL_UI_WAIT_UNTIL ((thread = rl_ui_test_store_thread (f->store, thread_id)) != NULL &&
+                                     thread->comments->len == n_comments, 5000));
 }
 
 /* Bob's marker, seen by Ada's store. */
@@ -280,26 +88,9 @@ bob_creates (Fixture    *f,
              double      y,
              const char *body)
 {
-  char *id = rl_ui_test_create_marker (f->bob_client, f->doc, x, y, body);
+  char *id = rl_ui_test_create_marker (f->bob_client, f->world.image, x, y, body);
 
   wait_store (f, id, 1);
-  return id;
-}
-
-/* Ada's thread, made through her store and acknowledged. */
-static char *
-ada_creates (Fixture    *f,
-             double      x,
-             double      y,
-             const char *body)
-{
-  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (rl_doc_store_create_thread (f->store, &anchor, body, &id, &error));
-  g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
   return id;
 }
 
@@ -310,17 +101,7 @@ bob_requests (Fixture    *f,
               const char *thread_id,
               const char *extra)
 {
-  g_autofree char *req = rl_test_uuid ();
-  g_autofree char *broadcast = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (f->bob_client,
-                              "{\"type\":\"%s\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":\"%s\"%s}",
-                              type, req, broadcast, f->doc, thread_id, extra ? extra : "");
-  ack = rl_test_client_expect_ack (f->bob_client, req);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
+  rl_ui_test_thread_request (f->bob_client, type, f->world.image, thread_id, extra);
 }
 
 /* The next update event Bob receives about thread_id (anything else is
@@ -345,33 +126,15 @@ bob_receives_change (Fixture    *f,
     }
 }
 
-/* No reply box of the panel is opening or closing: rows stay where a hand
- * aims. */
-static gboolean
-panel_still (gpointer data)
-{
-  Fixture *f = data;
-  g_autoptr(GPtrArray) revealers = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_REVEALER), revealers);
-  for (guint i = 0; i < revealers->len; i++)
-    {
-      GtkRevealer *revealer = g_ptr_array_index (revealers, i);
-
-      if (gtk_revealer_get_reveal_child (revealer) != gtk_revealer_get_child_revealed (revealer))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* A click on widget once it is in place and nothing is moving. */
 static void
 click (Fixture   *f,
        GtkWidget *widget)
 {
   g_assert_nonnull (widget);
-  g_assert_true (rl_ui_test_wait_for (widget_placed, widget, 3000));
-  g_assert_true (rl_ui_test_wait_for (panel_still, f, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (widget), 3000));
+  /* No reply box of the panel opening or closing: rows stay where a hand aims. */
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (f->panel)), 3000));
   rl_ui_input_click (widget);
 }
 
@@ -380,21 +143,22 @@ static void
 click_row (Fixture    *f,
            const char *thread_id)
 {
-  RlThreadRow *row = row_for (f, thread_id);
+  RlThreadRow *row = rl_ui_test_panel_row (f->panel, thread_id);
   GtkWidget *badge;
 
   g_assert_nonnull (row);
-  badge = find (GTK_WIDGET (row), has_class, "rl-thread-badge");
+  badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
   click (f, badge);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, thread_id);
 }
 
+/* Its revealer has opened all the way, and it has its place. */
 static gboolean
-revealed (gpointer data)
+revealed (GtkWidget *widget)
 {
-  GtkWidget *revealer = gtk_widget_get_ancestor (data, GTK_TYPE_REVEALER);
+  GtkWidget *revealer = gtk_widget_get_ancestor (widget, GTK_TYPE_REVEALER);
 
-  return gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)) && widget_placed (data);
+  return gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)) && rl_ui_test_widget_placed (widget);
 }
 
 /* Clicks into the thread's reply field and types text there. */
@@ -403,9 +167,9 @@ type_reply (Fixture    *f,
             const char *thread_id,
             const char *text)
 {
-  GtkTextView *view = reply_view (row_for (f, thread_id));
+  GtkTextView *view = rl_ui_test_row_reply_view (rl_ui_test_panel_row (f->panel, thread_id));
 
-  g_assert_true (rl_ui_test_wait_for (revealed, view, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (revealed (GTK_WIDGET (view)), 3000));
   click (f, GTK_WIDGET (view));
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   rl_ui_input_type (text);
@@ -416,34 +180,18 @@ type_reply (Fixture    *f,
 static const char *
 notice_of (RlThreadRow *row)
 {
-  GtkWidget *notice = find (GTK_WIDGET (row), has_class, "rl-thread-notice");
+  GtkWidget *notice = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-notice");
 
   if (notice == NULL || !gtk_widget_get_visible (notice))
     return NULL;
   return gtk_label_get_text (GTK_LABEL (gtk_widget_get_first_child (notice)));
 }
 
-typedef struct
-{
-  RlThreadRow *row;
-  const char  *text;
-} NoticeWait;
-
-static gboolean
-notice_says (gpointer data)
-{
-  NoticeWait *wait = data;
-
-  return g_strcmp0 (notice_of (wait->row), wait->text) == 0;
-}
-
 static void
 wait_notice (RlThreadRow *row,
              const char  *text)
 {
-  NoticeWait wait = { row, text };
-
-  if (!rl_ui_test_wait_for (notice_says, &wait, 5000))
+  if (!RL_UI_WAIT_UNTIL (g_strcmp0 (notice_of (row), text) == 0, 5000))
     g_error ("the notice says “%s”, not “%s”", notice_of (row), text);
 }
 
@@ -459,12 +207,6 @@ clipboard_read (GObject      *source,
   g_assert_no_error (error);
 }
 
-static gboolean
-is_set (gpointer data)
-{
-  return *(char **) data != NULL;
-}
-
 /* What the clipboard holds, read back as a paste would. */
 static char *
 clipboard_text (GtkWidget *widget)
@@ -472,45 +214,8 @@ clipboard_text (GtkWidget *widget)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_read, &text);
-  g_assert_true (rl_ui_test_wait_for (is_set, &text, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (text != NULL, 3000));
   return text;
-}
-
-/* A message dialog is open: *data gets it. */
-static gboolean
-dialog_open (gpointer data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (window))
-        {
-          *(GtkWidget **) data = window;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* No row is lit up as a teammate's new thread any more. */
-static gboolean
-no_flash (gpointer data)
-{
-  Fixture *f = data;
-
-  return find (GTK_WIDGET (f->panel), has_class, "rl-flash") == NULL;
-}
-
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  g_assert_true (rl_ui_test_wait_for (no_flash, f, RL_FLASH_MS + 3000));
-  rl_ui_test_run (700);   /* the highlight's fade (a CSS transition) */
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), name));
 }
 
 /* ---- (3) editing a comment keeps its lines -------------------------------- */
@@ -519,7 +224,7 @@ static void
 test_edit_multiline (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *t1 = ada_creates (f, 0.3, 0.3, "Line one\nLine two");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->store, 0.3, 0.3, "Line one\nLine two");
   g_autofree char *typed = NULL;
   g_autoptr(JsonObject) change = NULL;
   RlThreadRow *row;
@@ -527,19 +232,19 @@ test_edit_multiline (Fixture       *f,
   GtkWidget *edit, *editor, *save;
   JsonObject *edited;
 
-  row = row_for (f, t1);
+  row = rl_ui_test_panel_row (f->panel, t1);
   g_assert_nonnull (row);
-  comment = RL_COMMENT_ROW (find (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW)));
-  edit = find (GTK_WIDGET (comment), has_action, "comment.edit");
+  comment = RL_COMMENT_ROW (rl_ui_test_find_type (GTK_WIDGET (row), RL_TYPE_COMMENT_ROW));
+  edit = rl_ui_test_find_action (GTK_WIDGET (comment), "comment.edit");
 
   /* The edit button opens an editor with the whole comment, both lines. */
-  g_assert_true (rl_ui_test_wait_for (widget_placed, edit, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (edit), 3000));
   rl_ui_input_click (edit);
-  g_assert_true (rl_ui_test_wait_for (is_editing, comment, 3000));
-  editor = find (GTK_WIDGET (comment), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, editor, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_comment_row_is_editing (comment), 3000));
+  editor = rl_ui_test_find_type (GTK_WIDGET (comment), GTK_TYPE_TEXT_VIEW);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (editor), 3000));
   g_assert_true (gtk_widget_has_focus (editor));
-  typed = buffer_text (GTK_TEXT_VIEW (editor));
+  typed = rl_ui_test_text_view_text (GTK_TEXT_VIEW (editor));
   g_assert_cmpstr (typed, ==, "Line one\nLine two");
   /* Tall enough to show both lines. */
   g_assert_cmpint (gtk_widget_get_height (editor), >=, 2 * 14);
@@ -548,11 +253,11 @@ test_edit_multiline (Fixture       *f,
   rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
   rl_ui_input_type ("\nLine three");
   g_clear_pointer (&typed, g_free);
-  typed = buffer_text (GTK_TEXT_VIEW (editor));
+  typed = rl_ui_test_text_view_text (GTK_TEXT_VIEW (editor));
   g_assert_cmpstr (typed, ==, "Line one\nLine two\nLine three");
   g_assert_true (rl_comment_row_is_editing (comment));
-  screenshot (f, "panel-input-edit");
-  save = find (GTK_WIDGET (comment), is_button_labelled, "Save");
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-edit");
+  save = rl_ui_test_find_shown (GTK_WIDGET (comment), rl_ui_test_is_button_labelled, "Save");
   g_assert_nonnull (save);
   rl_ui_input_click (save);
   g_assert_false (rl_comment_row_is_editing (comment));
@@ -561,19 +266,19 @@ test_edit_multiline (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (change, "kind"), ==, "comment-edited");
   edited = json_object_get_object_member (change, "comment");
   g_assert_cmpstr (json_object_get_string_member (edited, "body"), ==, "Line one\nLine two\nLine three");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (comment), has_class, "rl-comment-body"))),
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (GTK_WIDGET (comment), "rl-comment-body"))),
                    ==, "Line one\nLine two\nLine three");
 
   /* Escape cancels: nothing is sent, the comment is as it was. */
-  g_assert_true (rl_ui_test_wait_for (widget_placed, edit, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (edit), 3000));
   rl_ui_input_click (edit);
-  g_assert_true (rl_ui_test_wait_for (is_editing, comment, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_comment_row_is_editing (comment), 3000));
   rl_ui_input_type (" never sent");
   rl_ui_input_key (GDK_KEY_Escape, 0);
   g_assert_false (rl_comment_row_is_editing (comment));
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (comment), has_class, "rl-comment-body"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (GTK_WIDGET (comment), "rl-comment-body"))),
                    ==, "Line one\nLine two\nLine three");
 
   /* F2 on the focused comment edits it; Ctrl+Enter saves, line breaks and all. */
@@ -589,7 +294,7 @@ test_edit_multiline (Fixture       *f,
   change = bob_receives_change (f, t1);
   edited = json_object_get_object_member (change, "comment");
   g_assert_cmpstr (json_object_get_string_member (edited, "body"), ==, "Line one\nLine two\nLine three\n— Ada");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
 }
 
 /* ---- (2) typed text survives its thread ---------------------------------- */
@@ -615,25 +320,27 @@ test_reply_kept_when_deleted (Fixture       *f,
   wait_store (f, t2, 0);
 
   /* Her text is still there, the row says what happened, nothing moved. */
-  row = row_for (f, t2);
+  row = rl_ui_test_panel_row (f->panel, t2);
   g_assert_nonnull (row);
   wait_notice (row, "This thread was deleted. Your reply was not sent.");
-  g_assert_true (reply_view (row) == view);
-  kept = buffer_text (view);
+  g_assert_true (rl_ui_test_row_reply_view (row) == view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, typed);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
-  g_assert_cmpuint (n_rows (f), ==, 3);
-  g_assert_true (gtk_widget_get_prev_sibling (GTK_WIDGET (row)) == GTK_WIDGET (row_for (f, t1)));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
+  g_assert_true (gtk_widget_get_prev_sibling (GTK_WIDGET (row)) == GTK_WIDGET (rl_ui_test_panel_row (f->panel, t1)));
   /* Nothing can be sent to a thread that is gone. */
-  g_assert_false (gtk_widget_is_sensitive (find (GTK_WIDGET (row), is_send_button, NULL)));
-  screenshot (f, "panel-input-deleted");
+  g_assert_false (gtk_widget_is_sensitive (rl_ui_test_row_send_button (row)));
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-deleted");
 
   /* The notice's buttons are on the keyboard path, just before the text. */
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
-  g_assert_true (gtk_widget_has_focus (find (GTK_WIDGET (row), is_button_labelled, "Discard")));
+  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled,
+                                                              "Discard")));
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
-  g_assert_true (gtk_widget_has_focus (find (GTK_WIDGET (row), is_button_labelled, "Copy Text")));
+  g_assert_true (gtk_widget_has_focus (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled,
+                                                              "Copy Text")));
   rl_ui_input_key (GDK_KEY_Tab, 0);
   rl_ui_input_key (GDK_KEY_Tab, 0);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
@@ -643,24 +350,24 @@ test_reply_kept_when_deleted (Fixture       *f,
   rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
   rl_ui_input_type ("!");
   g_clear_pointer (&kept, g_free);
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "I'd keep the red,\nbut darker!");
 
   /* Copy Text puts it on the clipboard. */
-  copy = find (GTK_WIDGET (row), is_button_labelled, "Copy Text");
+  copy = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text");
   g_assert_nonnull (copy);
   click (f, copy);
   copied = clipboard_text (GTK_WIDGET (f->panel));
   g_assert_cmpstr (copied, ==, "I'd keep the red,\nbut darker!");
 
   /* Discard lets it go; the selection goes nowhere else. */
-  discard = find (GTK_WIDGET (row), is_button_labelled, "Discard");
+  discard = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Discard");
   g_assert_nonnull (discard);
   click (f, discard);
-  g_assert_null (row_for (f, t2));
-  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_null (rl_ui_test_panel_row (f->panel, t2));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
-  g_assert_null (gtk_list_box_get_selected_row (panel_list (f)));
+  g_assert_null (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)));
   rl_ui_test_run (100);
   g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
 
@@ -669,15 +376,15 @@ test_reply_kept_when_deleted (Fixture       *f,
   click_row (f, t3);
   bob_requests (f, "delete-thread", t3, NULL);
   wait_store (f, t3, 0);
-  row = row_for (f, t3);
+  row = rl_ui_test_panel_row (f->panel, t3);
   g_assert_nonnull (row);
   wait_notice (row, "This thread was deleted.");
-  g_assert_null (find (GTK_WIDGET (row), is_button_labelled, "Copy Text"));
+  g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text"));
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t3);
-  click (f, find (GTK_WIDGET (row), is_button_labelled, "Dismiss"));
-  g_assert_null (row_for (f, t3));
+  click (f, rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Dismiss"));
+  g_assert_null (rl_ui_test_panel_row (f->panel, t3));
   g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
-  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
 }
 
 static void
@@ -698,19 +405,19 @@ test_reply_kept_when_resolved (Fixture       *f,
 
   /* Bob resolves it: resolved threads are hidden, but not this one yet. */
   bob_requests (f, "resolve-thread", t2, ",\"resolved\":true");
-  row = row_for (f, t2);
+  row = rl_ui_test_panel_row (f->panel, t2);
   g_assert_nonnull (row);
   wait_notice (row, "Resolved by Bob — hidden once you leave it.");
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "Almost there");
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
-  g_assert_cmpuint (n_rows (f), ==, 3);
-  screenshot (f, "panel-input-resolved-kept");
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-resolved-kept");
 
   /* The reply still goes, with the Send button. */
   rl_ui_input_type (", thanks");
-  click (f, find (GTK_WIDGET (row), is_send_button, NULL));
+  click (f, rl_ui_test_row_send_button (row));
   change = bob_receives_change (f, t2);
   while (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") != 0)
     {
@@ -720,12 +427,12 @@ test_reply_kept_when_resolved (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"),
                    ==, "Almost there, thanks");
   wait_store (f, t2, 2);
-  g_assert_nonnull (row_for (f, t2));
+  g_assert_nonnull (rl_ui_test_panel_row (f->panel, t2));
 
   /* Once Ada leaves it, it is hidden like the others. */
   click_row (f, t3);
-  g_assert_null (row_for (f, t2));
-  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_null (rl_ui_test_panel_row (f->panel, t2));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t3);
 }
 
@@ -737,7 +444,7 @@ test_edit_kept_when_deleted (Fixture       *f,
 {
   g_autofree char *t1 = bob_creates (f, 0.5, 0.5, "Button colour");
   g_autofree char *copied = NULL;
-  g_autoptr(GPtrArray) comments = g_ptr_array_new ();
+  g_autoptr(GPtrArray) comments = NULL;
   RlCommentRow *mine;
   RlThreadRow *row;
   GtkWidget *editor;
@@ -746,32 +453,33 @@ test_edit_kept_when_deleted (Fixture       *f,
   g_assert_true (rl_doc_store_add_comment (f->store, t1, "Darker red?", NULL, &error));
   g_assert_no_error (error);
   wait_store (f, t1, 2);
-  row = row_for (f, t1);
-  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW), comments);
+  row = rl_ui_test_panel_row (f->panel, t1);
+  comments = rl_ui_test_find_all (GTK_WIDGET (row), rl_ui_test_is_of_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW));
   g_assert_cmpuint (comments->len, ==, 2);
   mine = g_ptr_array_index (comments, 1);
-  click (f, find (GTK_WIDGET (mine), has_action, "comment.edit"));
-  g_assert_true (rl_ui_test_wait_for (is_editing, mine, 3000));
-  editor = find (GTK_WIDGET (mine), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (mine), "comment.edit"));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_comment_row_is_editing (mine), 3000));
+  editor = rl_ui_test_find_type (GTK_WIDGET (mine), GTK_TYPE_TEXT_VIEW);
   rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
   rl_ui_input_type (" Like #B22");
 
   bob_requests (f, "delete-thread", t1, NULL);
   wait_store (f, t1, 0);
 
-  g_assert_true (row_for (f, t1) == row);
+  g_assert_true (rl_ui_test_panel_row (f->panel, t1) == row);
   wait_notice (row, "This thread was deleted. Your edit was not saved.");
   g_assert_true (rl_comment_row_is_editing (mine));
   g_assert_true (gtk_widget_has_focus (editor));
   /* Nothing can be saved to a thread that is gone. */
-  g_assert_false (gtk_widget_is_sensitive (find (GTK_WIDGET (mine), is_button_labelled, "Save")));
+  g_assert_false (gtk_widget_is_sensitive (rl_ui_test_find_shown (GTK_WIDGET (mine), rl_ui_test_is_button_labelled,
+                                                                  "Save")));
 
-  click (f, find (GTK_WIDGET (row), is_button_labelled, "Copy Text"));
+  click (f, rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text"));
   copied = clipboard_text (GTK_WIDGET (f->panel));
   g_assert_cmpstr (copied, ==, "Darker red? Like #B22");
-  click (f, find (GTK_WIDGET (row), is_button_labelled, "Discard"));
-  g_assert_null (row_for (f, t1));
-  g_assert_cmpuint (n_rows (f), ==, 0);
+  click (f, rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Discard"));
+  g_assert_null (rl_ui_test_panel_row (f->panel, t1));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 0);
 }
 
 /* Ada's own resolve and delete, with the buttons: what she resolves with
@@ -781,83 +489,63 @@ static void
 test_own_changes (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *t1 = ada_creates (f, 0.2, 0.2, "Logo too small");
-  g_autofree char *t2 = ada_creates (f, 0.5, 0.5, "Button colour");
-  g_autofree char *t3 = ada_creates (f, 0.8, 0.8, "Footer spacing");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->store, 0.2, 0.2, "Logo too small");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->store, 0.5, 0.5, "Button colour");
+  g_autofree char *t3 = rl_ui_test_store_create_marker (f->store, 0.8, 0.8, "Footer spacing");
   g_autofree char *kept = NULL;
   GtkTextView *view;
   RlThreadRow *row;
-  GtkWidget *dialog;
+  AdwMessageDialog *dialog;
 
   rl_thread_panel_set_hide_resolved (f->panel, TRUE);
 
   /* Resolving the thread she is in, nothing typed: it goes, and nothing
    * else is selected in its place. */
   click_row (f, t3);
-  click (f, find (GTK_WIDGET (row_for (f, t3)), has_action, "thread.toggle-resolved"));
-  g_assert_null (row_for (f, t3));
-  g_assert_cmpuint (n_rows (f), ==, 2);
+  click (f, rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t3)), "thread.toggle-resolved"));
+  g_assert_null (rl_ui_test_panel_row (f->panel, t3));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   rl_ui_test_run (100);
   g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
-  g_assert_null (gtk_list_box_get_selected_row (panel_list (f)));
+  g_assert_null (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)));
 
   /* With a reply typed: it stays, saying it is resolved. */
   click_row (f, t2);
   view = type_reply (f, t2, "One more thing");
-  row = row_for (f, t2);
-  click (f, find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"));
-  g_assert_true (row_for (f, t2) == row);
+  row = rl_ui_test_panel_row (f->panel, t2);
+  click (f, rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"));
+  g_assert_true (rl_ui_test_panel_row (f->panel, t2) == row);
   wait_notice (row, "Resolved — hidden once you leave it.");
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "One more thing");
 
   /* Deleting another thread through its button and the dialog. */
-  click (f, find (GTK_WIDGET (row_for (f, t1)), has_action, "thread.delete"));
-  g_assert_true (rl_ui_test_wait_for (dialog_open, &dialog, 3000));
-  click (f, find (dialog, is_button_labelled, "_Delete"));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
-  g_assert_null (row_for (f, t1));
+  click (f, rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t1)), "thread.delete"));
+  g_assert_true (RL_UI_WAIT_UNTIL ((dialog = rl_ui_test_message_dialog ()) != NULL, 3000));
+  click (f, rl_ui_test_find_shown (GTK_WIDGET (dialog), rl_ui_test_is_button_labelled, "_Delete"));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  g_assert_null (rl_ui_test_panel_row (f->panel, t1));
   rl_ui_test_run (100);
   g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
   /* The resolved one with Ada's text is still there. */
-  g_assert_true (row_for (f, t2) == row);
+  g_assert_true (rl_ui_test_panel_row (f->panel, t2) == row);
   g_clear_pointer (&kept, g_free);
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "One more thing");
-  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
 }
 
 /* ---- (4) "You're offline" goes once the link is back ----------------------- */
-
-static gboolean
-connection_offline (gpointer data)
-{
-  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-connection_online (gpointer data)
-{
-  return rl_connection_get_state (data) == RL_CONNECTION_ONLINE;
-}
 
 /* The thread's own error line (not one of a comment's). */
 static GtkWidget *
 thread_error (RlThreadRow *row)
 {
-  g_autoptr(GPtrArray) errors = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (row), has_class, "error", errors);
+  g_autoptr(GPtrArray) errors = rl_ui_test_find_all (GTK_WIDGET (row), rl_ui_test_has_css_class, "error");
   for (guint i = 0; i < errors->len; i++)
     if (!gtk_widget_get_ancestor (g_ptr_array_index (errors, i), RL_TYPE_COMMENT_ROW))
       return g_ptr_array_index (errors, i);
   g_assert_not_reached ();
-}
-
-static gboolean
-hidden (gpointer data)
-{
-  return !gtk_widget_get_visible (data);
 }
 
 static void
@@ -874,33 +562,33 @@ test_offline_error_clears (Fixture       *f,
 
   click_row (f, t1);
   view = type_reply (f, t1, "Written on the train");
-  row = row_for (f, t1);
-  send = find (GTK_WIDGET (row), is_send_button, NULL);
+  row = rl_ui_test_panel_row (f->panel, t1);
+  send = rl_ui_test_row_send_button (row);
   error = thread_error (row);
 
   /* The server goes away; the send is refused at once and says why. */
-  rl_test_server_stop (f->server);
-  g_assert_true (rl_ui_test_wait_for (connection_offline, f->connection, 5000));
+  rl_test_server_stop (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->connection) != RL_CONNECTION_ONLINE, 5000));
   click (f, send);
   g_assert_true (gtk_widget_get_visible (error));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "offline"));
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "Written on the train");
-  screenshot (f, "panel-input-offline");
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-offline");
 
   /* Back: the line goes by itself, the text is still there to send. */
-  rl_test_server_start (f->server);
-  g_assert_true (rl_ui_test_wait_for (connection_online, f->connection, 10000));
-  g_assert_true (rl_ui_test_wait_for (hidden, error, 3000));
+  rl_test_server_start (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->connection) == RL_CONNECTION_ONLINE, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (error), 3000));
   g_clear_pointer (&kept, g_free);
-  kept = buffer_text (view);
+  kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "Written on the train");
 
   /* And it goes with one click. Bob comes back too. */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   g_clear_pointer (&f->bob_client, rl_test_client_free);
-  f->bob_client = rl_test_client_new (f->server, f->bob);
-  snapshot = rl_test_client_subscribe (f->bob_client, f->doc);
+  f->bob_client = rl_test_client_new (f->world.server, f->world.bob);
+  snapshot = rl_test_client_subscribe (f->bob_client, f->world.image);
   json_object_unref (snapshot);
   click (f, send);
   change = bob_receives_change (f, t1);
@@ -915,26 +603,10 @@ static const char *
 badge_of (Fixture    *f,
           const char *thread_id)
 {
-  RlThreadRow *row = row_for (f, thread_id);
+  RlThreadRow *row = rl_ui_test_panel_row (f->panel, thread_id);
 
   g_assert_nonnull (row);
-  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *thread_id;
-  const char *text;
-} BadgeWait;
-
-static gboolean
-badge_says (gpointer data)
-{
-  BadgeWait *wait = data;
-
-  return row_for (wait->f, wait->thread_id) != NULL
-         && g_strcmp0 (badge_of (wait->f, wait->thread_id), wait->text) == 0;
+  return rl_ui_test_row_badge (row);
 }
 
 static void
@@ -946,7 +618,6 @@ test_numbers_stay (Fixture       *f,
   g_autofree char *t3 = bob_creates (f, 0.8, 0.8, "Footer spacing");
   g_autofree char *t4 = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.1, .y = 0.9 };
-  BadgeWait wait = { f, NULL, NULL };
 
   g_assert_cmpstr (badge_of (f, t1), ==, "1");
   g_assert_cmpstr (badge_of (f, t2), ==, "2");
@@ -955,8 +626,8 @@ test_numbers_stay (Fixture       *f,
   /* Bob deletes thread 2: the others keep theirs, "see #3" still means it. */
   bob_requests (f, "delete-thread", t2, NULL);
   wait_store (f, t2, 0);
-  g_assert_null (row_for (f, t2));
-  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_null (rl_ui_test_panel_row (f->panel, t2));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   g_assert_cmpstr (badge_of (f, t1), ==, "1");
   g_assert_cmpstr (badge_of (f, t3), ==, "3");
 
@@ -964,12 +635,11 @@ test_numbers_stay (Fixture       *f,
    * next number, never one given before. */
   g_assert_true (rl_doc_store_create_thread (f->store, &anchor, "Is this final?", &t4, NULL));
   g_assert_cmpstr (badge_of (f, t4), ==, "…");
-  wait.thread_id = t4;
-  wait.text = "4";
-  g_assert_true (rl_ui_test_wait_for (badge_says, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, t4) != NULL &&
+                                   g_strcmp0 (badge_of (f, t4), "4") == 0, 5000));
   g_assert_cmpstr (badge_of (f, t1), ==, "1");
   g_assert_cmpstr (badge_of (f, t3), ==, "3");
-  screenshot (f, "panel-input-numbers");
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-numbers");
 }
 
 int

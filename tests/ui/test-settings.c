@@ -15,11 +15,9 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
 #include <signal.h>
-#include <X11/Xatom.h>
 
 #include "rl-account.h"
 #include "rl-application.h"
@@ -33,10 +31,7 @@
 
 typedef struct
 {
-  RlTestServer  *server;
-  char          *ada;
-  char          *bob;
-  char          *image;
+  RlUiTestWorld  world;   /* the mockup */
   GSettings     *settings;
   RlApplication *app;
   RlSession     *session;
@@ -54,59 +49,22 @@ reset_settings (GSettings *settings)
     g_settings_reset (settings, keys[i]);
 }
 
-/* A new id each time: GtkApplication keeps a reference of its own once
- * registered on a bus, so an app of the same id would still be there. */
-static RlApplication *
-register_app (void)
-{
-  static guint n_apps;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.redline.Redline.SettingsTest%u", ++n_apps);
-  RlApplication *app = rl_application_new (id, G_APPLICATION_NON_UNIQUE);
-
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  return app;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "landing-mockup.png", NULL);
-
   f->settings = g_settings_new (SCHEMA_ID);
   reset_settings (f->settings);
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
-                                   mockup, NULL);
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
+  rl_test_server_start (f->world.server);
 }
 
 /* The app, registered (so its accelerators are set), with Ada's session. */
 static void
 start_app (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->app = register_app ();
-  f->session = rl_session_new (f->server->ws_base, f->ada, NULL, NULL, &error);
-  g_assert_no_error (error);
-  rl_connection_set_timing (rl_session_get_connection (f->session), 300, 1500, 1, 3000, 3000);
-  rl_application_add_session (f->app, f->session, TRUE);
-}
-
-static void
-destroy_windows (RlApplication *app)
-{
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))))
-    gtk_window_destroy (windows->data);
+  f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
+  f->app = rl_ui_test_register_app (f->session);
 }
 
 static void
@@ -114,42 +72,18 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->app)
-    destroy_windows (f->app);
+    rl_ui_test_destroy_windows (f->app);
   /* The app's keyring listing at startup ends (no Secret Service here). */
   rl_ui_test_run (200);
   g_clear_object (&f->app);
   g_clear_object (&f->session);
   /* libsecret keeps one service per process: the next test starts afresh. */
   secret_service_disconnect ();
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
+  rl_ui_test_world_clear (&f->world);
   g_clear_object (&f->settings);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->image);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static gboolean
-window_ready (gpointer data)
-{
-  RlWindow *window = data;
-  RlSession *session = rl_window_get_session (window);
-
-  return session && rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE &&
-         g_list_model_get_n_items (rl_window_get_documents (window)) == 1;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  RlWindow *window = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
-
-  return g_strcmp0 (rl_window_get_visible_page (window), "image") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
 
 /* A window of the app on Ada's session, showing the image. */
 static RlWindow *
@@ -157,90 +91,33 @@ open_window (Fixture *f)
 {
   RlWindow *window = rl_window_new (f->app);
 
-  rl_window_set_session (window, f->session);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
-  g_assert_true (rl_window_open_document (window, f->image));
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  rl_ui_test_window_start (window, f->session, 1);
+  rl_ui_test_window_show (window, f->world.image, "image");
   return window;
 }
 
-typedef struct
-{
-  GtkWindow *window;
-  int        width;
-  int        height;
-} SizeWait;
-
+/* The window's default size is width × height. */
 static gboolean
-has_default_size (gpointer data)
+has_default_size (RlWindow *window,
+                  int       width,
+                  int       height)
 {
-  SizeWait *wait = data;
-  int width, height;
+  int w, h;
 
-  gtk_window_get_default_size (wait->window, &width, &height);
-  return width == wait->width && height == wait->height;
+  gtk_window_get_default_size (GTK_WINDOW (window), &w, &h);
+  return w == width && h == height;
 }
 
 /* The X window's size (the widget is a few pixels smaller: the border
  * of client-side decorations). */
 static gboolean
-has_surface_size (gpointer data)
+has_surface_size (RlWindow *window,
+                  int       width,
+                  int       height)
 {
-  SizeWait *wait = data;
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (wait->window));
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
 
-  return surface != NULL && gdk_surface_get_width (surface) == wait->width &&
-         gdk_surface_get_height (surface) == wait->height;
-}
-
-static gboolean
-is_maximized (gpointer data)
-{
-  return gtk_window_is_maximized (data);
-}
-
-static Display *
-x_display_of (GtkWindow *window)
-{
-  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
-
-  g_assert_true (GDK_IS_X11_DISPLAY (display));
-  return gdk_x11_display_get_xdisplay (display);
-}
-
-static Window
-x_window_of (GtkWindow *window)
-{
-  return gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
-}
-
-/* What a user's drag of the window's edge ends in: the window manager
- * resizes the X window. */
-static void
-resize_as_window_manager (GtkWindow *window,
-                          int        width,
-                          int        height)
-{
-  XResizeWindow (x_display_of (window), x_window_of (window), width, height);
-  XFlush (x_display_of (window));
-}
-
-/* What a window manager does when the user maximizes: the state in
- * _NET_WM_STATE and the screen's size. */
-static void
-maximize_as_window_manager (GtkWindow *window)
-{
-  Display *display = x_display_of (window);
-  Atom state[2] = {
-    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_VERT", False),
-    XInternAtom (display, "_NET_WM_STATE_MAXIMIZED_HORZ", False),
-  };
-
-  XChangeProperty (display, x_window_of (window), XInternAtom (display, "_NET_WM_STATE", False), XA_ATOM, 32,
-                   PropModeReplace, (unsigned char *) state, G_N_ELEMENTS (state));
-  XResizeWindow (display, x_window_of (window), 1600, 1000);
-  XFlush (display);
+  return surface != NULL && gdk_surface_get_width (surface) == width && gdk_surface_get_height (surface) == height;
 }
 
 /* The flap the panel is in (beside the document, or over it when folded). */
@@ -254,56 +131,19 @@ panel_flap (RlWindow *window)
 }
 
 static gboolean
-panel_gone (gpointer data)
+panel_gone (RlWindow *window)
 {
-  AdwFlap *flap = panel_flap (data);
+  AdwFlap *flap = panel_flap (window);
 
   return !adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) == 0;
 }
 
 static gboolean
-panel_shown (gpointer data)
+panel_shown (RlWindow *window)
 {
-  AdwFlap *flap = panel_flap (data);
+  AdwFlap *flap = panel_flap (window);
 
   return adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) == 1;
-}
-
-/* The panel lists a thread whose comment says text (waiting up to 5 s). */
-static gboolean
-panel_lists (RlWindow   *window,
-             const char *text)
-{
-  return rl_ui_test_wait_for_label (GTK_WIDGET (rl_window_get_thread_panel (window)), text, 5000);
-}
-
-static void
-bob_resolves (RlTestClient *bob,
-              const char   *doc,
-              const char   *thread)
-{
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *req = rl_test_uuid ();
-  JsonObject *ack;
-
-  rl_test_client_send_printf (bob,
-                              "{\"type\":\"resolve-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":\"%s\",\"resolved\":true}",
-                              req, broadcast, doc, thread);
-  ack = rl_test_client_expect_ack (bob, req);
-  g_assert_null (rl_test_ack_error (ack));
-  json_object_unref (ack);
-}
-
-/* The user id the server's welcome names for token. */
-static char *
-user_id_of (RlTestServer *server,
-            const char   *token)
-{
-  g_autoptr(RlTestClient) client = rl_test_client_new (server, token);
-  JsonObject *user = json_object_get_object_member (json_node_get_object (client->welcome), "user");
-
-  return g_strdup (json_object_get_string_member (user, "id"));
 }
 
 /* ---- (1) the window's size ---------------------------------------------- */
@@ -313,7 +153,6 @@ test_window_size (Fixture       *f,
                   gconstpointer  data)
 {
   RlWindow *window;
-  SizeWait wait;
   int width, height;
 
   start_app (f);
@@ -329,14 +168,12 @@ test_window_size (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 
   window = open_window (f);
-  wait = (SizeWait) { GTK_WINDOW (window), 900, 640 };
-  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (has_surface_size (window, 900, 640), 3000));
 
   /* Resized by the user: nothing is written until it closes. */
-  resize_as_window_manager (GTK_WINDOW (window), 1100, 720);
-  wait = (SizeWait) { GTK_WINDOW (window), 1100, 720 };
-  g_assert_true (rl_ui_test_wait_for (has_default_size, &wait, 3000));
-  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+  rl_ui_input_wm_resize (GTK_WINDOW (window), 1100, 720);
+  g_assert_true (RL_UI_WAIT_UNTIL (has_default_size (window, 1100, 720), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (has_surface_size (window, 1100, 720), 3000));
   g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 900);
 
   /* Closed (Ctrl+W, the title bar's button): the size is kept. */
@@ -348,9 +185,8 @@ test_window_size (Fixture       *f,
 
   /* The next window (the next start) has it. */
   window = open_window (f);
-  wait = (SizeWait) { GTK_WINDOW (window), 1100, 720 };
-  g_assert_true (has_default_size (&wait));
-  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+  g_assert_true (has_default_size (window, 1100, 720));
+  g_assert_true (RL_UI_WAIT_UNTIL (has_surface_size (window, 1100, 720), 3000));
 }
 
 /* ---- (2) maximized ----------------------------------------------------- */
@@ -360,17 +196,15 @@ test_window_maximized (Fixture       *f,
                        gconstpointer  data)
 {
   RlWindow *window;
-  SizeWait wait;
 
   start_app (f);
   g_settings_set_int (f->settings, "window-width", 1000);
   g_settings_set_int (f->settings, "window-height", 700);
   window = open_window (f);
 
-  maximize_as_window_manager (GTK_WINDOW (window));
-  g_assert_true (rl_ui_test_wait_for (is_maximized, window, 3000));
-  wait = (SizeWait) { GTK_WINDOW (window), 1600, 1000 };
-  g_assert_true (rl_ui_test_wait_for (has_surface_size, &wait, 3000));
+  rl_ui_input_wm_maximize (GTK_WINDOW (window));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_window_is_maximized (GTK_WINDOW (window)), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (has_surface_size (window, 1600, 1000), 3000));
 
   /* Quit (Ctrl+Q) closes every window: the state is kept, with the size
    * the window had before it was maximized (it returns to that). */
@@ -383,11 +217,8 @@ test_window_maximized (Fixture       *f,
   /* The next window starts maximized, its size kept for unmaximizing. */
   window = rl_window_new (f->app);
   g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
-  wait = (SizeWait) { GTK_WINDOW (window), 1000, 700 };
-  g_assert_true (has_default_size (&wait));
-  rl_window_set_session (window, f->session);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (has_default_size (window, 1000, 700));
+  rl_ui_test_window_start (window, f->session, 1);
   g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
 }
 
@@ -399,16 +230,15 @@ test_panel_visible (Fixture       *f,
 {
   RlWindow *first, *second;
   GList *windows;
-  g_autofree char *path = NULL;
 
   start_app (f);
   first = open_window (f);
   g_assert_true (adw_flap_get_reveal_flap (panel_flap (first)));
-  g_assert_true (rl_ui_test_wait_for (panel_shown, first, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (panel_shown (first), 3000));
 
   /* Shift+F9 hides it, and that is kept. */
   rl_ui_test_press_key (GTK_WIDGET (first), GDK_KEY_F9, GDK_SHIFT_MASK);
-  g_assert_true (rl_ui_test_wait_for (panel_gone, first, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (panel_gone (first), 3000));
   g_assert_false (g_settings_get_boolean (f->settings, "panel-visible"));
 
   /* A new window (Ctrl+N) starts without it. */
@@ -417,11 +247,9 @@ test_panel_visible (Fixture       *f,
   g_assert_cmpuint (g_list_length (windows), ==, 2);
   second = RL_WINDOW (windows->data == first ? windows->next->data : windows->data);
   g_assert_false (adw_flap_get_reveal_flap (panel_flap (second)));
-  g_assert_true (rl_ui_test_wait_for (image_shown, second, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (second, "image"), 5000));
   g_assert_true (panel_gone (second));
-  rl_ui_test_run (400);
-  path = rl_ui_test_screenshot (GTK_WIDGET (second), "settings-panel-hidden");
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (second), "settings-panel-hidden", 400);
 
   /* Shown again from the other window: the setting, and so both. */
   g_action_group_activate_action (G_ACTION_GROUP (second), "show-threads", NULL);
@@ -431,8 +259,8 @@ test_panel_visible (Fixture       *f,
 
   /* Changed elsewhere (another instance, dconf): followed. */
   g_settings_set_boolean (f->settings, "panel-visible", FALSE);
-  g_assert_true (rl_ui_test_wait_for (panel_gone, first, 3000));
-  g_assert_true (rl_ui_test_wait_for (panel_gone, second, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (panel_gone (first), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (panel_gone (second), 3000));
 }
 
 /* ---- (4) hide resolved --------------------------------------------------- */
@@ -441,15 +269,15 @@ static void
 test_hide_resolved (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
   g_autofree char *open = NULL;
   g_autofree char *done = NULL;
   RlWindow *window;
   RlThreadPanel *panel;
 
-  open = rl_ui_test_create_marker (bob, f->image, 0.30, 0.40, "Still open here");
-  done = rl_ui_test_create_marker (bob, f->image, 0.60, 0.40, "Fixed already");
-  bob_resolves (bob, f->image, done);
+  open = rl_ui_test_create_marker (bob, f->world.image, 0.30, 0.40, "Still open here");
+  done = rl_ui_test_create_marker (bob, f->world.image, 0.60, 0.40, "Fixed already");
+  rl_ui_test_thread_request (bob, "resolve-thread", f->world.image, done, ",\"resolved\":true");
 
   /* On in the settings: the new window lists only the open thread. */
   g_settings_set_boolean (f->settings, "hide-resolved", TRUE);
@@ -458,7 +286,7 @@ test_hide_resolved (Fixture       *f,
   panel = rl_window_get_thread_panel (window);
   g_assert_true (rl_thread_panel_get_hide_resolved (panel));
   g_assert_true (rl_image_view_get_hide_resolved (rl_window_get_image_view (window)));
-  g_assert_true (panel_lists (window, "Still open here"));
+  g_assert_true (rl_ui_test_panel_lists (window, "Still open here"));
   rl_ui_test_run (300);
   g_assert_false (rl_ui_test_has_label (GTK_WIDGET (panel), "Fixed already"));
 
@@ -466,7 +294,7 @@ test_hide_resolved (Fixture       *f,
   rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
   g_assert_false (g_settings_get_boolean (f->settings, "hide-resolved"));
   g_assert_false (rl_thread_panel_get_hide_resolved (panel));
-  g_assert_true (panel_lists (window, "Fixed already"));
+  g_assert_true (rl_ui_test_panel_lists (window, "Fixed already"));
 
   /* And Ctrl+H again hides it again. */
   rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
@@ -528,24 +356,6 @@ poll_until (gboolean (*cond) (gpointer),
       g_usleep (10 * G_TIME_SPAN_MILLISECOND);
     }
   return TRUE;
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
 }
 
 /* gnome-keyring-daemon with its login keyring (password "pw") in dir,
@@ -614,12 +424,6 @@ on_done (GObject      *source,
   *(GAsyncResult **) data = g_object_ref (result);
 }
 
-static gboolean
-is_done (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static void
 save_account (RlAccount  *account,
               const char *token)
@@ -628,7 +432,7 @@ save_account (RlAccount  *account,
   g_autoptr(GError) error = NULL;
 
   rl_account_save (account, token, NULL, on_done, &result);
-  g_assert_true (rl_ui_test_wait_for (is_done, &result, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (result != NULL, 10000));
   g_assert_true (rl_account_save_finish (account, result, &error));
   g_assert_no_error (error);
 }
@@ -640,107 +444,16 @@ delete_account (RlAccount *account)
   g_autoptr(GError) error = NULL;
 
   rl_account_delete (account, NULL, on_done, &result);
-  g_assert_true (rl_ui_test_wait_for (is_done, &result, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (result != NULL, 10000));
   g_assert_true (rl_account_delete_finish (account, result, &error));
   g_assert_no_error (error);
 }
 
-static gboolean
-popover_shown (gpointer data)
+/* How many saved accounts the app has opened (its accounts menu lists them). */
+static guint
+n_accounts_opened (RlApplication *app)
 {
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-popover_gone (gpointer data)
-{
-  return !gtk_widget_get_mapped (data);
-}
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             gboolean  (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-is_main_menu_button (GtkWidget     *widget,
-                     gconstpointer  data)
-{
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "open-menu-symbolic") == 0;
-}
-
-static gboolean
-is_label_saying (GtkWidget     *widget,
-                 gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-/* The main menu, opened with a click on its button. */
-static GtkPopover *
-open_main_menu (RlWindow *window)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
-  GtkPopover *menu;
-
-  g_assert_nonnull (button);
-  rl_ui_input_click (button);
-  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  g_assert_true (rl_ui_test_wait_for (popover_shown, menu, 3000));
-  rl_ui_test_run (300);
-  return menu;
-}
-
-/* Its item that says text. */
-static GtkWidget *
-menu_item (GtkPopover *menu,
-           const char *text)
-{
-  GtkWidget *label = find_widget (GTK_WIDGET (menu), is_label_saying, text);
-
-  if (label == NULL)
-    g_error ("the main menu has no item “%s”", text);
-  return gtk_widget_get_ancestor (label, g_type_from_name ("GtkModelButton"));
-}
-
-static gboolean
-menu_item_checked (GtkWidget *item)
-{
-  gboolean active;
-
-  g_object_get (item, "active", &active, NULL);
-  return active;
-}
-
-/* Every saved account opened (the accounts menu lists them). */
-static gboolean
-accounts_opened (gpointer data)
-{
-  RlApplication *app = data;
-
-  return g_menu_model_get_n_items (rl_application_get_accounts_menu (app)) == 2;
-}
-
-static gboolean
-one_account_opened (gpointer data)
-{
-  RlApplication *app = data;
-
-  return g_menu_model_get_n_items (rl_application_get_accounts_menu (app)) == 1;
+  return g_menu_model_get_n_items (rl_application_get_accounts_menu (app));
 }
 
 static char *
@@ -760,12 +473,13 @@ test_last_account (Fixture       *f,
   g_autoptr(GDBusConnection) bus = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GSubprocess) daemon = NULL;
-  g_autofree char *ada_id = user_id_of (f->server, f->ada);
-  g_autofree char *bob_id = user_id_of (f->server, f->bob);
-  g_autofree char *ada_key = g_strdup_printf ("%s %s", f->server->ws_base, ada_id);
-  g_autofree char *bob_key = g_strdup_printf ("%s %s", f->server->ws_base, bob_id);
+  g_autofree char *ada_id = rl_ui_test_user_id (f->world.server, f->world.ada);
+  g_autofree char *bob_id = rl_ui_test_user_id (f->world.server, f->world.bob);
+  g_autofree char *ada_key = g_strdup_printf ("%s %s", f->world.server->ws_base, ada_id);
+  g_autofree char *bob_key = g_strdup_printf ("%s %s", f->world.server->ws_base, bob_id);
   g_autofree char *key = NULL;
   g_autofree char *saved = NULL;
+  const char *label;
   g_autoptr(RlAccount) ada = NULL;
   g_autoptr(RlAccount) bob = NULL;
   RlWindow *window;
@@ -779,36 +493,41 @@ test_last_account (Fixture       *f,
   daemon = start_keyring (bus, dir);
 
   /* Two accounts in the keyring; listed by label, Ada comes first. */
-  ada = rl_account_new (f->server->ws_base, ada_id, "Ada", &error);
+  ada = rl_account_new (f->world.server->ws_base, ada_id, "Ada", &error);
   g_assert_no_error (error);
-  bob = rl_account_new (f->server->ws_base, bob_id, "Bob", &error);
+  bob = rl_account_new (f->world.server->ws_base, bob_id, "Bob", &error);
   g_assert_no_error (error);
-  save_account (ada, f->ada);
-  save_account (bob, f->bob);
+  save_account (ada, f->world.ada);
+  save_account (bob, f->world.bob);
 
   /* Bob's was used last: at the start it is the one opened first, and the
    * first window shows it. */
   g_settings_set_string (f->settings, "last-account", bob_key);
-  f->app = register_app ();
-  g_assert_true (rl_ui_test_wait_for (accounts_opened, f->app, 10000));
+  f->app = rl_ui_test_register_app (NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 2, 10000));
   key = current_key (f->app);
   g_assert_cmpstr (key, ==, bob_key);
   g_application_activate (G_APPLICATION (f->app));
   window = RL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (window);
   g_assert_true (rl_window_get_session (window) == rl_application_get_current_session (f->app));
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (window) &&
+                                   rl_ui_test_window_n_documents (window) == 1, 5000));
 
   /* The main menu, opened with a click, lists both, by the keyring's names
-   * (Bob's by the name the server gave, once welcomed), Bob's checked. */
-  menu = open_main_menu (window);
-  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (rl_window_get_session (window)))));
+   * (Bob's by the name the server gave, once welcomed), Bob's checked. The
+   * window the app opened by itself may be laid out only now: the hand
+   * aims where its menu button ends up. */
+  rl_ui_input_wait_still (rl_ui_test_main_menu_button (window));
+  menu = rl_ui_test_open_main_menu (window);
+  label = rl_session_get_label (rl_window_get_session (window));
+  g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, label)));
   g_assert_true (g_str_has_prefix (rl_session_get_label (rl_window_get_session (window)), "Bob on "));
-  g_assert_false (menu_item_checked (menu_item (menu, "Ada")));
+  g_assert_false (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, "Ada")));
 
   /* Switched to Ada's with a click there: hers is kept for next time. */
-  rl_ui_input_click (menu_item (menu, "Ada"));
-  g_assert_true (rl_ui_test_wait_for (popover_gone, menu, 3000));
+  rl_ui_input_click (rl_ui_test_menu_item (menu, "Ada"));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   g_clear_pointer (&key, g_free);
   key = rl_session_dup_key (rl_window_get_session (window));
   g_assert_cmpstr (key, ==, ada_key);
@@ -819,32 +538,32 @@ test_last_account (Fixture       *f,
   /* The next start opens Ada's first, though Bob's is listed after. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
   g_clear_object (&f->app);
-  f->app = register_app ();
-  g_assert_true (rl_ui_test_wait_for (accounts_opened, f->app, 10000));
+  f->app = rl_ui_test_register_app (NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 2, 10000));
   g_clear_pointer (&key, g_free);
   key = current_key (f->app);
   g_assert_cmpstr (key, ==, ada_key);
-  destroy_windows (f->app);
+  rl_ui_test_destroy_windows (f->app);
   g_clear_object (&f->app);
 
   /* Bob's again, then gone from the keyring: the first account (Ada's)
    * is opened, and becomes the last used. */
   g_settings_set_string (f->settings, "last-account", bob_key);
   delete_account (bob);
-  f->app = register_app ();
-  g_assert_true (rl_ui_test_wait_for (one_account_opened, f->app, 10000));
+  f->app = rl_ui_test_register_app (NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 1, 10000));
   g_clear_pointer (&key, g_free);
   key = current_key (f->app);
   g_assert_cmpstr (key, ==, ada_key);
   g_clear_pointer (&saved, g_free);
   saved = g_settings_get_string (f->settings, "last-account");
   g_assert_cmpstr (saved, ==, ada_key);
-  destroy_windows (f->app);
+  rl_ui_test_destroy_windows (f->app);
   g_clear_object (&f->app);
   rl_ui_test_run (100);
 
   stop_keyring (bus, daemon);
-  remove_tree (dir);
+  rl_ui_test_remove_tree (dir);
 }
 
 /* ---- (6) no schema -------------------------------------------------------- */
@@ -870,7 +589,7 @@ test_no_schema (Fixture       *f,
       g_assert_cmpint (width, ==, 1280);   /* the template's */
       g_assert_cmpint (height, ==, 820);
       g_action_group_activate_action (G_ACTION_GROUP (window), "show-threads", NULL);
-      g_assert_true (rl_ui_test_wait_for (panel_gone, window, 3000));
+      g_assert_true (RL_UI_WAIT_UNTIL (panel_gone (window), 3000));
       g_action_group_activate_action (G_ACTION_GROUP (window), "hide-resolved", NULL);
       g_assert_true (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (window)));
       gtk_window_close (GTK_WINDOW (window));
@@ -890,17 +609,10 @@ static void
 no_schema_setup (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "landing-mockup.png", NULL);
-
   if (!g_test_subprocess ())
     return;
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
-                                   mockup, NULL);
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
+  rl_test_server_start (f->world.server);
 }
 
 static void

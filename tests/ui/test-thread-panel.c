@@ -19,11 +19,7 @@
 
 typedef struct
 {
-  RlTestServer  *server;
-  char          *ada;
-  char          *bob;
-  char          *image;
-  char          *page;
+  RlUiTestWorld  world;     /* the mockup and the launch copy */
   RlConnection  *conn_a;
   RlConnection  *conn_b;
   RlDocStore    *sa;
@@ -34,37 +30,17 @@ typedef struct
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static RlConnection *
-online (Fixture    *f,
-        const char *token)
-{
-  return rl_ui_test_connect (f->server, token);
-}
-
-
-static RlDocStore *
-open_store (RlConnection *conn,
-            const char   *doc)
-{
-  return rl_ui_test_open_store (conn, doc, RL_DOC_KIND_IMAGE);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
-  rl_test_server_start (f->server);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  rl_test_server_start (f->world.server);
 
-  f->conn_a = online (f, f->ada);
-  f->conn_b = online (f, f->bob);
-  f->sa = open_store (f->conn_a, f->image);
-  f->sb = open_store (f->conn_b, f->image);
+  f->conn_a = rl_ui_test_connect (f->world.server, f->world.ada);
+  f->conn_b = rl_ui_test_connect (f->world.server, f->world.bob);
+  f->sa = rl_ui_test_open_store (f->conn_a, f->world.image, RL_DOC_KIND_IMAGE);
+  f->sb = rl_ui_test_open_store (f->conn_b, f->world.image, RL_DOC_KIND_IMAGE);
 
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
@@ -86,28 +62,7 @@ fixture_teardown (Fixture       *f,
   rl_connection_stop (f->conn_b);
   g_clear_object (&f->conn_a);
   g_clear_object (&f->conn_b);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->image);
-  g_free (f->page);
-}
-
-static char *
-create_thread (RlDocStore *store,
-               double      x,
-               double      y,
-               const char *body)
-{
-  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
-  g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
-  return id;
+  rl_ui_test_world_clear (&f->world);
 }
 
 static void
@@ -119,15 +74,15 @@ add_comment (RlDocStore *store,
 
   g_assert_true (rl_doc_store_add_comment (store, thread_id, body, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
 }
 
 /* The server's threads, over HTTP. */
 static GPtrArray *
 server_threads (Fixture *f)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", f->image);
-  g_autoptr(RlTestResponse) response = rl_test_http (f->server, "GET", path, f->ada, NULL, NULL);
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", f->world.image);
+  g_autoptr(RlTestResponse) response = rl_test_http (f->world.server, "GET", path, f->world.ada, NULL, NULL);
   GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   JsonArray *array;
 
@@ -155,134 +110,18 @@ server_thread (Fixture    *f,
   return NULL;
 }
 
-static GtkListBox *
-panel_list (Fixture *f)
-{
-  GtkWidget *w = GTK_WIDGET (f->panel);
-
-  /* panel → stack → … → list: the one GtkListBox inside. */
-  for (GtkWidget *child = gtk_widget_get_first_child (w); child;)
-    {
-      if (GTK_IS_LIST_BOX (child))
-        return GTK_LIST_BOX (child);
-      if (gtk_widget_get_first_child (child))
-        child = gtk_widget_get_first_child (child);
-      else
-        {
-          while (child && !gtk_widget_get_next_sibling (child))
-            child = gtk_widget_get_parent (child);
-          child = child ? gtk_widget_get_next_sibling (child) : NULL;
-        }
-    }
-  g_assert_not_reached ();
-}
-
-static guint
-n_rows (Fixture *f)
-{
-  guint n = 0;
-
-  while (gtk_list_box_get_row_at_index (panel_list (f), (int) n))
-    n++;
-  return n;
-}
-
-static RlThreadRow *
-row_at (Fixture *f,
-        guint    i)
-{
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (panel_list (f), (int) i);
-
-  g_assert_nonnull (row);
-  return RL_THREAD_ROW (row);
-}
-
-static RlThreadRow *
-row_for (Fixture    *f,
-         const char *thread_id)
-{
-  for (guint i = 0; i < n_rows (f); i++)
-    if (g_strcmp0 (rl_thread_row_get_thread_id (row_at (f, i)), thread_id) == 0)
-      return row_at (f, i);
-  return NULL;
-}
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *widget,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *out)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      if (match (child, data))
-        g_ptr_array_add (out, child);
-      collect (child, match, data, out);
-    }
-}
-
-static GtkWidget *
-find (GtkWidget     *widget,
-      Match          match,
-      gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (widget, match, data, found);
-  return found->len ? g_ptr_array_index (found, 0) : NULL;
-}
-
-static gboolean
-has_action (GtkWidget     *widget,
-            gconstpointer  data)
-{
-  return GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
-}
-
-static gboolean
-has_class (GtkWidget     *widget,
-           gconstpointer  data)
-{
-  return gtk_widget_has_css_class (widget, data);
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
-static gboolean
-is_send_button (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "document-send-symbolic") == 0;
-}
-
 static GPtrArray *
 comment_rows (RlThreadRow *row)
 {
-  GPtrArray *rows = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW), rows);
-  return rows;
+  return rl_ui_test_find_all (GTK_WIDGET (row), rl_ui_test_is_of_type, GSIZE_TO_POINTER (RL_TYPE_COMMENT_ROW));
 }
 
 static const char *
 comment_body (RlCommentRow *row)
 {
-  GtkWidget *label = find (GTK_WIDGET (row), has_class, "rl-comment-body");
+  GtkWidget *label = rl_ui_test_find_class (GTK_WIDGET (row), "rl-comment-body");
 
   return gtk_label_get_text (GTK_LABEL (label));
-}
-
-static const char *
-badge_text (RlThreadRow *row)
-{
-  return gtk_label_get_text (GTK_LABEL (find (GTK_WIDGET (row), has_class, "rl-thread-badge")));
 }
 
 /* The thread's own number, given by the server (0 while not known). */
@@ -298,28 +137,6 @@ static char *
 expected_badge (RlThreadRow *row)
 {
   return own_number (row) > 0 ? g_strdup_printf ("%u", own_number (row)) : g_strdup ("…");
-}
-
-static GtkTextView *
-reply_view (RlThreadRow *row)
-{
-  /* The reply box is the text view that is not a comment's editor. */
-  g_autoptr(GPtrArray) views = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (row), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW), views);
-  for (guint i = 0; i < views->len; i++)
-    if (!gtk_widget_get_ancestor (g_ptr_array_index (views, i), RL_TYPE_COMMENT_ROW))
-      return g_ptr_array_index (views, i);
-  g_assert_not_reached ();
-}
-
-static char *
-buffer_text (GtkTextView *view)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
-  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
 }
 
 static void
@@ -397,90 +214,51 @@ press (Fixture         *f,
   return handled;
 }
 
-static AdwMessageDialog *
-open_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static void
 answer_dialog (const char *response)
 {
   AdwMessageDialog *dialog;
 
   rl_ui_test_run (50);
-  dialog = open_dialog ();
+  dialog = rl_ui_test_message_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
   rl_ui_test_run (20);
 }
 
-typedef struct
-{
-  Fixture    *f;
-  const char *thread_id;
-  guint       n;
-} CommentWait;
-
+/* The panel's row of thread_id lists n comments. */
 static gboolean
-panel_has_n_comments (gpointer data)
+panel_has_n_comments (Fixture    *f,
+                      const char *thread_id,
+                      guint       n)
 {
-  CommentWait *wait = data;
-  RlThreadRow *row = row_for (wait->f, wait->thread_id);
+  RlThreadRow *row = rl_ui_test_panel_row (f->panel, thread_id);
   g_autoptr(GPtrArray) rows = row ? comment_rows (row) : NULL;
 
-  return rows && rows->len == wait->n;
+  return rows && rows->len == n;
 }
 
+/* The server's thread_id has n comments. */
 static gboolean
-server_has_n_comments (gpointer data)
+server_has_n_comments (Fixture    *f,
+                       const char *thread_id,
+                       guint       n)
 {
-  CommentWait *wait = data;
-  g_autoptr(RlThread) thread = server_thread (wait->f, wait->thread_id);
+  g_autoptr(RlThread) thread = server_thread (f, thread_id);
 
-  return thread && thread->comments->len == wait->n;
+  return thread && thread->comments->len == n;
 }
 
+/* The store's thread_id has n comments. */
 static gboolean
 store_has_n_comments (RlDocStore *store,
                       const char *thread_id,
                       guint       n)
 {
-  GListModel *threads = rl_doc_store_get_threads (store);
+  const RlThread *thread = rl_ui_test_store_thread (store, thread_id);
 
-  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
-    {
-      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-
-      if (g_strcmp0 (rl_thread_item_get_thread (item)->id, thread_id) == 0)
-        return rl_thread_item_get_thread (item)->comments->len == n;
-    }
-  return FALSE;
-}
-
-typedef struct
-{
-  RlDocStore *store;
-  const char *thread_id;
-  guint       n;
-} StoreWait;
-
-static gboolean
-store_wait_cb (gpointer data)
-{
-  StoreWait *wait = data;
-
-  return store_has_n_comments (wait->store, wait->thread_id, wait->n);
+  return thread && thread->comments->len == n;
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -489,70 +267,66 @@ static void
 test_lists_threads (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.1, "Bigger logo, please");
-  g_autofree char *t2 = create_thread (f->sa, 0.5, 0.5, "Is this the final copy?");
-  g_autofree char *t3 = create_thread (f->sb, 0.9, 0.9, "Align the buttons");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.1, 0.1, "Bigger logo, please");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->sa, 0.5, 0.5, "Is this the final copy?");
+  g_autofree char *t3 = rl_ui_test_store_create_marker (f->sb, 0.9, 0.9, "Align the buttons");
   g_autoptr(GPtrArray) rows1 = NULL;
   g_autoptr(GPtrArray) rows2 = NULL;
   g_autofree char *third = NULL;
-  StoreWait wait = { f->sa, t1, 2 };
 
   add_comment (f->sa, t1, "On it");
-  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sa, t1, 2), 5000));
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
 
   /* In creation order, each with its thread's own number. */
-  g_assert_cmpuint (n_rows (f), ==, 3);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 0)), ==, t1);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 2)), ==, t3);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 0)), ==, t1);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 1)), ==, t2);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 2)), ==, t3);
   for (guint i = 0; i < 3; i++)
     {
-      g_autofree char *number = expected_badge (row_at (f, i));
+      g_autofree char *number = expected_badge (rl_ui_test_panel_row_at (f->panel, i));
 
-      g_assert_cmpstr (badge_text (row_at (f, i)), ==, number);
+      g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, i)), ==, number);
     }
   /* The server numbers them 1, 2, 3 in creation order. */
-  g_assert_cmpstr (badge_text (row_at (f, 0)), ==, "1");
-  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "2");
-  g_assert_cmpstr (badge_text (row_at (f, 2)), ==, "3");
-  third = g_strdup (badge_text (row_at (f, 2)));
+  g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 0)), ==, "1");
+  g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 1)), ==, "2");
+  g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 2)), ==, "3");
+  third = g_strdup (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 2)));
 
   /* Comments with author and body, oldest first. */
-  rows1 = comment_rows (row_at (f, 0));
+  rows1 = comment_rows (rl_ui_test_panel_row_at (f->panel, 0));
   g_assert_cmpuint (rows1->len, ==, 2);
   g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 0)), ==, "Bigger logo, please");
   g_assert_cmpstr (comment_body (g_ptr_array_index (rows1, 1)), ==, "On it");
-  g_assert_nonnull (find (g_ptr_array_index (rows1, 0), has_class, "heading"));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 0), has_class, "heading"))),
+  g_assert_nonnull (rl_ui_test_find_class (g_ptr_array_index (rows1, 0), "heading"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 0), "heading"))),
                    ==, "Bob");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 1), has_class, "heading"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 1), "heading"))),
                    ==, "Ada");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (g_ptr_array_index (rows1, 1), has_class, "caption"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (rl_ui_test_find_class (g_ptr_array_index (rows1, 1), "caption"))),
                    ==, "just now");
-  rows2 = comment_rows (row_at (f, 1));
+  rows2 = comment_rows (rl_ui_test_panel_row_at (f->panel, 1));
   g_assert_cmpuint (rows2->len, ==, 1);
 
   /* Deleting the first thread changes no other number. (Not the thread
    * Ada is in: that one would stay, saying so; test-panel-input.) */
   rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sb, 5000));
-  while (n_rows (f) != 2)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t3);
-  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, third);
-  g_assert_cmpstr (badge_text (row_at (f, 1)), ==, "3");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sb), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 2, 5000));
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 1)), ==, t3);
+  g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 1)), ==, third);
+  g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, 1)), ==, "3");
 }
 
 static void
 test_reply_reaches_server (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sb, 0.2, 0.3, "Contrast is too low");
-  CommentWait wait = { f, t1, 2 };
-  StoreWait bob_sees = { f->sb, t1, 2 };
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.2, 0.3, "Contrast is too low");
   RlThreadRow *row;
   GtkTextView *view;
   GtkWidget *send;
@@ -560,32 +334,30 @@ test_reply_reaches_server (Fixture       *f,
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
-  row = row_at (f, 0);
-  view = reply_view (row);
+  row = rl_ui_test_panel_row_at (f->panel, 0);
+  view = rl_ui_test_row_reply_view (row);
 
   /* Selecting the thread shows its reply box; the send button sends. */
   rl_thread_panel_set_selected_thread (f->panel, t1);
   rl_ui_test_run (300);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
-  send = find (GTK_WIDGET (row), is_send_button, NULL);
+  send = rl_ui_test_row_send_button (row);
   g_assert_false (gtk_widget_get_sensitive (send));   /* nothing typed */
   type_text (view, "Fixed in v3");
   g_assert_true (gtk_widget_get_sensitive (send));
   g_signal_emit_by_name (send, "clicked");
-  left = buffer_text (view);
+  left = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (left, ==, "");
-  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &bob_sees, 5000));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sb, t1, 2), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 2));
 
   /* Ctrl+Enter in the box sends too. */
   gtk_widget_grab_focus (GTK_WIDGET (view));
   type_text (view, "And the icons");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
-  bob_sees.n = 3;
-  wait.n = 3;
-  g_assert_true (rl_ui_test_wait_for (store_wait_cb, &bob_sees, 5000));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sb, t1, 3), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 3));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
 
@@ -595,57 +367,57 @@ test_reply_reaches_server (Fixture       *f,
   }
   /* Own echoes show nothing twice. */
   rl_ui_test_run (200);
-  g_assert_true (panel_has_n_comments (&wait));
+  g_assert_true (panel_has_n_comments (f, t1, 3));
 }
 
 static void
 test_edit_delete_resolve (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *mine = create_thread (f->sa, 0.4, 0.4, "Move the logo left");
-  g_autofree char *theirs = create_thread (f->sb, 0.6, 0.6, "Use the brand red");
+  g_autofree char *mine = rl_ui_test_store_create_marker (f->sa, 0.4, 0.4, "Move the logo left");
+  g_autofree char *theirs = rl_ui_test_store_create_marker (f->sb, 0.6, 0.6, "Use the brand red");
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) their_rows = NULL;
   RlCommentRow *reply;
   GtkTextView *editor;
-  CommentWait wait = { f, mine, 2 };
   RlThreadRow *row;
 
   add_comment (f->sa, mine, "Typo: lfet");
   add_comment (f->sb, mine, "Agreed");
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
-  row = row_for (f, mine);
+  row = rl_ui_test_panel_row (f->panel, mine);
   rows = comment_rows (row);
   g_assert_cmpuint (rows->len, ==, 3);
 
   /* Own comments have edit and delete; the first one only edit; Bob's none. */
   reply = g_ptr_array_index (rows, 1);
-  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_action, "comment.edit")));
-  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_action, "comment.delete")));
-  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.edit")));
-  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.delete")));
-  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 2), has_action, "comment.edit")));
-  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 2), has_action, "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.delete")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 2), "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 2), "comment.delete")));
   /* Only the own thread can be deleted. */
-  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
-  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (row_for (f, theirs)), has_action, "thread.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, theirs)),
+                                                                  "thread.delete")));
 
   /* Edit in place: the edit button, then Ctrl+Enter saves. */
-  g_signal_emit_by_name (find (GTK_WIDGET (reply), has_action, "comment.edit"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit"), "clicked");
   rl_ui_test_run (50);
   g_assert_true (rl_comment_row_is_editing (reply));
-  editor = GTK_TEXT_VIEW (find (GTK_WIDGET (reply), is_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW)));
+  editor = GTK_TEXT_VIEW (rl_ui_test_find_type (GTK_WIDGET (reply), GTK_TYPE_TEXT_VIEW));
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (editor)));
   {
-    g_autofree char *text = buffer_text (editor);
+    g_autofree char *text = rl_ui_test_text_view_text (editor);
 
     g_assert_cmpstr (text, ==, "Typo: lfet");
   }
   type_text (editor, "Typo: left");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
   g_assert_false (rl_comment_row_is_editing (reply));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
     RlComment *edited = g_ptr_array_index (thread->comments, 1);
@@ -654,19 +426,17 @@ test_edit_delete_resolve (Fixture       *f,
     g_assert_cmpint (edited->edited_at, >, 0);
   }
   g_assert_cmpstr (comment_body (reply), ==, "Typo: left");
-  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (reply), has_class, "dim-label")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (reply), "dim-label")));
   {
     /* The "(edited)" mark is the second dim label (after the time). */
-    g_autoptr(GPtrArray) dims = g_ptr_array_new ();
-
-    collect (GTK_WIDGET (reply), has_class, "dim-label", dims);
+    g_autoptr(GPtrArray) dims = rl_ui_test_find_all (GTK_WIDGET (reply), rl_ui_test_has_css_class, "dim-label");
     g_assert_cmpuint (dims->len, ==, 2);
     g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (dims, 1)), ==, "(edited)");
     g_assert_true (gtk_widget_get_visible (g_ptr_array_index (dims, 1)));
   }
 
   /* Escape cancels an edit and sends nothing. */
-  g_signal_emit_by_name (find (GTK_WIDGET (reply), has_action, "comment.edit"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (reply), "comment.edit"), "clicked");
   type_text (editor, "never sent");
   g_assert_true (press (f, GDK_KEY_Escape, 0));
   g_assert_false (rl_comment_row_is_editing (reply));
@@ -676,18 +446,18 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 2)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   rl_ui_test_run (50);
-  g_assert_null (open_dialog ());
+  g_assert_null (rl_ui_test_message_dialog ());
 
   /* Delete on the own first comment offers to delete the thread instead. */
   g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (rows, 0)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   rl_ui_test_run (50);
-  g_assert_nonnull (open_dialog ());
+  g_assert_nonnull (rl_ui_test_message_dialog ());
   {
     g_autofree char *heading = own_number (row) > 0 ? g_strdup_printf ("Delete Thread %u?", own_number (row))
                                                     : g_strdup ("Delete Thread?");
 
-    g_assert_cmpstr (adw_message_dialog_get_heading (open_dialog ()), ==, heading);
+    g_assert_cmpstr (adw_message_dialog_get_heading (rl_ui_test_message_dialog ()), ==, heading);
   }
   answer_dialog ("cancel");
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
@@ -696,21 +466,21 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (reply)));
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  g_assert_true (server_has_n_comments (&wait));
-  g_assert_true (panel_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (server_has_n_comments (f, mine, 2));
+  g_assert_true (panel_has_n_comments (f, mine, 2));
 
   /* Resolve and reopen with the button. */
-  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "clicked");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
 
     g_assert_true (thread->resolved);
   }
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
-  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "clicked");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "clicked");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, mine);
 
@@ -719,13 +489,13 @@ test_edit_delete_resolve (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "resolved"));
 
   /* Delete the thread: Cancel keeps it, Delete deletes it. */
-  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.delete"), "clicked");
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "clicked");
   answer_dialog ("cancel");
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
-  g_assert_nonnull (row_for (f, mine));
-  g_signal_emit_by_name (find (GTK_WIDGET (row), has_action, "thread.delete"), "clicked");
+  g_assert_nonnull (rl_ui_test_panel_row (f->panel, mine));
+  g_signal_emit_by_name (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "clicked");
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) gone = server_thread (f, mine);
     g_autoptr(RlThread) kept = server_thread (f, theirs);
@@ -733,9 +503,9 @@ test_edit_delete_resolve (Fixture       *f,
     g_assert_null (gone);
     g_assert_nonnull (kept);
   }
-  g_assert_null (row_for (f, mine));
-  g_assert_cmpuint (n_rows (f), ==, 1);
-  their_rows = comment_rows (row_for (f, theirs));
+  g_assert_null (rl_ui_test_panel_row (f->panel, mine));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
+  their_rows = comment_rows (rl_ui_test_panel_row (f->panel, theirs));
   g_assert_cmpuint (their_rows->len, ==, 1);
 }
 
@@ -743,56 +513,53 @@ static void
 test_teammate_reply_appears (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sa, 0.3, 0.7, "Headline too long");
-  CommentWait wait = { f, t1, 2 };
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.3, 0.7, "Headline too long");
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *t2 = NULL;
   GtkTextView *view;
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
-  view = reply_view (row_at (f, 0));
+  view = rl_ui_test_row_reply_view (rl_ui_test_panel_row_at (f->panel, 0));
   /* Ada is typing a reply when Bob's arrives: her text stays. */
   rl_thread_panel_set_selected_thread (f->panel, t1);
   gtk_widget_grab_focus (GTK_WIDGET (view));
   type_text (view, "half-typed");
 
   add_comment (f->sb, t1, "Shortened it");
-  g_assert_true (rl_ui_test_wait_for (panel_has_n_comments, &wait, 5000));
-  rows = comment_rows (row_at (f, 0));
+  g_assert_true (RL_UI_WAIT_UNTIL (panel_has_n_comments (f, t1, 2), 5000));
+  rows = comment_rows (rl_ui_test_panel_row_at (f->panel, 0));
   g_assert_cmpstr (comment_body (g_ptr_array_index (rows, 1)), ==, "Shortened it");
   /* A teammate's comment is highlighted for a moment. */
   g_assert_true (gtk_widget_has_css_class (g_ptr_array_index (rows, 1), "rl-flash"));
   g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, 0), "rl-flash"));
   {
-    g_autofree char *text = buffer_text (view);
+    g_autofree char *text = rl_ui_test_text_view_text (view);
 
     g_assert_cmpstr (text, ==, "half-typed");
   }
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
 
   /* A teammate's new thread appears (highlighted) and keeps the rows. */
-  t2 = create_thread (f->sb, 0.8, 0.2, "New marker from Bob");
-  while (n_rows (f) != 2)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 1)), "rl-flash"));
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 0)), "rl-flash"));
+  t2 = rl_ui_test_store_create_marker (f->sb, 0.8, 0.2, "New marker from Bob");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 2, 5000));
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 1)), ==, t2);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (rl_ui_test_panel_row_at (f->panel, 1)), "rl-flash"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (rl_ui_test_panel_row_at (f->panel, 0)), "rl-flash"));
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   rl_ui_test_run (RL_FLASH_MS + 200);
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row_at (f, 1)), "rl-flash"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (rl_ui_test_panel_row_at (f->panel, 1)), "rl-flash"));
 
   /* Own reply: shown once, its echo adds nothing. */
   type_text (view, "Thanks!");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
-  wait.n = 3;
-  g_assert_true (panel_has_n_comments (&wait));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (panel_has_n_comments (f, t1, 3));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   rl_ui_test_run (300);
-  g_assert_true (panel_has_n_comments (&wait));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (panel_has_n_comments (f, t1, 3));
+  g_assert_true (server_has_n_comments (f, t1, 3));
   g_clear_pointer (&rows, g_ptr_array_unref);
-  rows = comment_rows (row_at (f, 0));
+  rows = comment_rows (rl_ui_test_panel_row_at (f->panel, 0));
   g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, 2), "rl-flash"));
 }
 
@@ -802,18 +569,6 @@ count_notify (GObject    *object,
               gpointer    data)
 {
   (*(guint *) data)++;
-}
-
-static gboolean
-scrolled_down (gpointer data)
-{
-  return gtk_adjustment_get_value (data) > 0;
-}
-
-static gboolean
-taller_than_page (gpointer data)
-{
-  return gtk_adjustment_get_upper (data) > gtk_adjustment_get_page_size (data);
 }
 
 /* The list's height and scroll stay as they are for 200 ms. */
@@ -834,12 +589,6 @@ wait_layout_settled (GtkAdjustment *adjustment)
   g_assert_cmpuint (still, >=, 10);
 }
 
-static gboolean
-window_active (gpointer data)
-{
-  return gtk_window_is_active (data);
-}
-
 static void
 test_selection_both_ways (Fixture       *f,
                           gconstpointer  data)
@@ -849,30 +598,30 @@ test_selection_both_ways (Fixture       *f,
   GtkAdjustment *adjustment;
   graphene_rect_t bounds;
   guint notified = 0;
-  RlThreadRow *last;
+  RlThreadRow *last, *sixth;
 
   for (guint i = 0; i < 14; i++)
     {
       g_autofree char *body = g_strdup_printf ("Marker %u with a longer text so that rows take some room", i + 1);
 
-      g_ptr_array_add (ids, create_thread (f->sb, 0.05 * i, 0.5, body));
+      g_ptr_array_add (ids, rl_ui_test_store_create_marker (f->sb, 0.05 * i, 0.5, body));
     }
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  while (g_list_model_get_n_items (rl_doc_store_get_threads (f->sa)) != 14)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->sa) == 14, 5000));
   rl_thread_panel_set_store (f->panel, f->sa);
   g_signal_connect (f->panel, "notify::selected-thread", G_CALLBACK (count_notify), &notified);
-  list = panel_list (f);
+  list = rl_ui_test_panel_list (f->panel);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (list),
                                                                                                   GTK_TYPE_SCROLLED_WINDOW)));
   /* Laid out (a loaded machine takes longer than a few frames). */
-  g_assert_true (rl_ui_test_wait_for (taller_than_page, adjustment, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment),
+                                   5000));
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
 
   /* The window's activation focuses the first row, and the viewport keeps
    * a focused row in view: that happens first, then focus goes elsewhere,
    * as when a pin is clicked. */
-  g_assert_true (rl_ui_test_wait_for (window_active, f->window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_window_is_active (f->window), 5000));
   gtk_window_set_focus (f->window, NULL);
   /* Settled: the focused row's scroll and the rows' wrapping are done (a
    * loaded machine takes longer than a few frames for them). */
@@ -882,11 +631,11 @@ test_selection_both_ways (Fixture       *f,
   /* Property → list: selected and scrolled into view. */
   g_object_set (f->panel, "selected-thread", g_ptr_array_index (ids, 13), NULL);
   g_assert_cmpuint (notified, ==, 1);
-  last = row_for (f, g_ptr_array_index (ids, 13));
+  last = rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 13));
   g_assert_true (gtk_list_box_get_selected_row (list) == GTK_LIST_BOX_ROW (last));
   /* The scroll follows the next layout; on a loaded machine that can take
    * longer than a few frames. */
-  g_assert_true (rl_ui_test_wait_for (scrolled_down, adjustment, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_value (adjustment) > 0, 5000));
   wait_layout_settled (adjustment);
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (last), GTK_WIDGET (list), &bounds));
   g_assert_cmpfloat (bounds.origin.y, >=, gtk_adjustment_get_value (adjustment) - 1);
@@ -894,12 +643,12 @@ test_selection_both_ways (Fixture       *f,
                      gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
 
   /* List → property: a click selects the row. */
-  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (row_for (f, g_ptr_array_index (ids, 2))));
+  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 2))));
   g_assert_cmpuint (notified, ==, 2);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 2));
   /* Focus moving into a thread selects it too (keyboard users). */
-  g_assert_true (gtk_widget_grab_focus (find (GTK_WIDGET (row_for (f, g_ptr_array_index (ids, 5))),
-                                              has_action, "thread.toggle-resolved")));
+  sixth = rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 5));
+  g_assert_true (gtk_widget_grab_focus (rl_ui_test_find_action (GTK_WIDGET (sixth), "thread.toggle-resolved")));
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 5));
 
   /* Unknown id: nothing selected. A teammate deleting the selected thread
@@ -908,13 +657,13 @@ test_selection_both_ways (Fixture       *f,
   g_assert_null (gtk_list_box_get_selected_row (list));
   rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 7));
   g_assert_true (rl_doc_store_delete_thread (f->sb, g_ptr_array_index (ids, 7), NULL));
-  while (!rl_thread_row_get_deleted (row_for (f, g_ptr_array_index (ids, 7))))
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (n_rows (f), ==, 14);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_thread_row_get_deleted (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7))),
+                                   5000));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 14);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 7));
   rl_thread_panel_set_selected_thread (f->panel, NULL);
-  g_assert_cmpuint (n_rows (f), ==, 13);
-  g_assert_null (row_for (f, g_ptr_array_index (ids, 7)));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 13);
+  g_assert_null (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7)));
 
   /* One selected, one resolved, one edited: the screenshot. Focus goes
    * elsewhere, as when a pin is clicked (the viewport keeps the focused
@@ -924,7 +673,7 @@ test_selection_both_ways (Fixture       *f,
   g_assert_true (rl_doc_store_resolve_thread (f->sb, g_ptr_array_index (ids, 1), TRUE, NULL));
   rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
   {
-    g_autofree char *reply = create_thread (f->sa, 0.9, 0.9, "Please check the spacing");
+    g_autofree char *reply = rl_ui_test_store_create_marker (f->sa, 0.9, 0.9, "Please check the spacing");
     g_autoptr(RlThreadItem) item = NULL;
     const RlComment *first;
     GListModel *threads = rl_doc_store_get_threads (f->sa);
@@ -934,10 +683,9 @@ test_selection_both_ways (Fixture       *f,
     first = g_ptr_array_index (rl_thread_item_get_thread (item)->comments, 0);
     g_assert_true (rl_doc_store_edit_comment (f->sb, g_ptr_array_index (ids, 0), first->id,
                                               "Marker 1: the header spacing is uneven", NULL));
-    g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sb, 5000));
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sb), 5000));
   }
-  while (rl_doc_store_get_seq (f->sa) != rl_doc_store_get_seq (f->sb))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
   rl_thread_panel_set_selected_thread (f->panel, NULL);
   rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
 
@@ -952,34 +700,32 @@ static void
 test_hide_resolved (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "One");
-  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.4, "Two");
-  g_autofree char *t3 = create_thread (f->sa, 0.5, 0.6, "Three");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.1, 0.2, "One");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->sa, 0.3, 0.4, "Two");
+  g_autofree char *t3 = rl_ui_test_store_create_marker (f->sa, 0.5, 0.6, "Three");
   GtkWidget *stack;
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
-  g_assert_cmpuint (n_rows (f), ==, 3);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
 
   g_object_set (f->panel, "hide-resolved", TRUE, NULL);
-  g_assert_cmpuint (n_rows (f), ==, 2);
-  g_assert_null (row_for (f, t2));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
+  g_assert_null (rl_ui_test_panel_row (f->panel, t2));
   /* Numbers stay the threads' own. */
   {
-    g_autofree char *number = expected_badge (row_for (f, t3));
+    g_autofree char *number = expected_badge (rl_ui_test_panel_row (f->panel, t3));
 
-    g_assert_cmpstr (badge_text (row_for (f, t3)), ==, number);
+    g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row (f->panel, t3)), ==, number);
   }
 
   /* Reopened by a teammate: it comes back in its place. */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  while (rl_doc_store_get_seq (f->sb) != rl_doc_store_get_seq (f->sa))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sb) == rl_doc_store_get_seq (f->sa), 5000));
   g_assert_true (rl_doc_store_resolve_thread (f->sb, t2, FALSE, NULL));
-  while (n_rows (f) != 3)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (rl_thread_row_get_thread_id (row_at (f, 1)), ==, t2);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 3, 5000));
+  g_assert_cmpstr (rl_thread_row_get_thread_id (rl_ui_test_panel_row_at (f->panel, 1)), ==, t2);
 
   /* Every thread resolved and hidden: the empty state says so. (None is
    * the one Ada is in, which would stay until she leaves it:
@@ -988,29 +734,15 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t1, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t3, TRUE, NULL));
-  g_assert_cmpuint (n_rows (f), ==, 0);
-  stack = find (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 0);
+  stack = rl_ui_test_find_type (GTK_WIDGET (f->panel), GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
                    ==, "No open threads");
   g_object_set (f->panel, "hide-resolved", FALSE, NULL);
-  g_assert_cmpuint (n_rows (f), ==, 3);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint    n;
-} RowsWait;
-
-static gboolean
-has_n_rows (gpointer data)
-{
-  RowsWait *wait = data;
-
-  return n_rows (wait->f) == wait->n;
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
 }
 
 /* A delete the server refuses brings the thread back as a new item: the
@@ -1019,28 +751,25 @@ static void
 test_refused_delete_followed (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sb, 0.4, 0.4, "Bob's own");
-  RowsWait wait = { f, 1 };
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.4, 0.4, "Bob's own");
 
-  while (rl_doc_store_get_seq (f->sa) != rl_doc_store_get_seq (f->sb))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
   rl_thread_panel_set_store (f->panel, f->sa);
   g_object_set (f->panel, "hide-resolved", TRUE, NULL);
-  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
   /* Not the thread Ada is in (that one would stay, saying it was deleted:
    * test-panel-input). */
   rl_thread_panel_set_selected_thread (f->panel, NULL);
 
   /* Ada may not delete Bob's thread: gone at once, back once refused. */
   g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
-  g_assert_cmpuint (n_rows (f), ==, 0);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  g_assert_true (rl_ui_test_wait_for (has_n_rows, &wait, 5000));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 1, 5000));
 
   /* Bob resolves it: hidden in Ada's panel. */
   g_assert_true (rl_doc_store_resolve_thread (f->sb, t1, TRUE, NULL));
-  wait.n = 0;
-  g_assert_true (rl_ui_test_wait_for (has_n_rows, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 0, 5000));
 }
 
 static void
@@ -1051,16 +780,15 @@ test_empty (Fixture       *f,
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
-  stack = find (GTK_WIDGET (f->panel), is_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  stack = rl_ui_test_find_type (GTK_WIDGET (f->panel), GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
                    ==, "No comments yet");
   g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-empty"));
 
   /* The first marker replaces the empty state. */
-  g_free (create_thread (f->sb, 0.5, 0.5, "First!"));
-  while (n_rows (f) != 1)
-    g_main_context_iteration (NULL, TRUE);
+  g_free (rl_ui_test_store_create_marker (f->sb, 0.5, 0.5, "First!"));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 1, 5000));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
 }
 
@@ -1068,9 +796,8 @@ static void
 test_keyboard (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "Keyboard one");
-  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.4, "Keyboard two");
-  CommentWait wait = { f, t1, 2 };
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.1, 0.2, "Keyboard one");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->sa, 0.3, 0.4, "Keyboard two");
   RlThreadRow *row1;
   GtkWidget *resolve;
   GtkWidget *focus;
@@ -1079,8 +806,8 @@ test_keyboard (Fixture       *f,
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (100);
-  row1 = row_for (f, t1);
-  resolve = find (GTK_WIDGET (row1), has_action, "thread.toggle-resolved");
+  row1 = rl_ui_test_panel_row (f->panel, t1);
+  resolve = rl_ui_test_find_action (GTK_WIDGET (row1), "thread.toggle-resolved");
 
   /* Tab into the panel lands in the first thread, which is selected. */
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
@@ -1098,7 +825,7 @@ test_keyboard (Fixture       *f,
   g_assert_true (reached);
   g_assert_true (press (f, GDK_KEY_Return, 0));
   rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
 
@@ -1107,7 +834,7 @@ test_keyboard (Fixture       *f,
   /* Space on it reopens. */
   g_assert_true (press (f, GDK_KEY_space, 0));
   rl_ui_test_run (400);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   {
     g_autoptr(RlThread) thread = server_thread (f, t1);
 
@@ -1116,11 +843,11 @@ test_keyboard (Fixture       *f,
 
   /* Ctrl+R focuses the reply box; Ctrl+Enter sends. */
   g_assert_true (press (f, GDK_KEY_r, GDK_CONTROL_MASK));
-  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == GTK_WIDGET (reply_view (row1)));
-  type_text (reply_view (row1), "Typed with the keyboard");
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == GTK_WIDGET (rl_ui_test_row_reply_view (row1)));
+  type_text (rl_ui_test_row_reply_view (row1), "Typed with the keyboard");
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 2));
 
   /* Tab goes on through the comments (own: focusable, Delete asks). */
   rows = comment_rows (row1);
@@ -1135,48 +862,34 @@ test_keyboard (Fixture       *f,
   g_assert_true (reached);
   /* As after a key press: the focus ring shows. */
   gtk_window_set_focus_visible (f->window, TRUE);
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-keyboard"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->panel), "thread-panel-keyboard", 300);
   g_assert_true (press (f, GDK_KEY_Delete, 0));
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  wait.n = 1;
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 1));
 
   /* Tab leaves the first thread for the second. */
   reached = FALSE;
   for (guint i = 0; i < 12 && !reached; i++)
     {
-      GtkWidget *now;
+      GtkWidget *now, *row2;
 
       if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
         break;
       now = gtk_root_get_focus (GTK_ROOT (f->window));
-      reached = now && (now == GTK_WIDGET (row_for (f, t2)) || gtk_widget_is_ancestor (now, GTK_WIDGET (row_for (f, t2))));
+      row2 = GTK_WIDGET (rl_ui_test_panel_row (f->panel, t2));
+      reached = now && (now == row2 || gtk_widget_is_ancestor (now, row2));
     }
   g_assert_true (reached);
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
-}
-
-static gboolean
-is_offline (gpointer data)
-{
-  return rl_connection_get_state (data) != RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-is_online (gpointer data)
-{
-  return rl_connection_get_state (data) == RL_CONNECTION_ONLINE;
 }
 
 static void
 test_offline (Fixture       *f,
               gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "Offline test");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.1, 0.2, "Offline test");
   const char *reason = "You're offline. You can add new ones when you're back.";
-  CommentWait wait = { f, t1, 2 };
   RlThreadRow *row;
   GtkTextView *view;
   GtkWidget *send, *resolve, *delete_thread, *edit, *error;
@@ -1184,20 +897,20 @@ test_offline (Fixture       *f,
 
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
-  row = row_at (f, 0);
-  view = reply_view (row);
+  row = rl_ui_test_panel_row_at (f->panel, 0);
+  view = rl_ui_test_row_reply_view (row);
   rl_thread_panel_set_selected_thread (f->panel, t1);
 
-  rl_test_server_stop (f->server);
-  g_assert_true (rl_ui_test_wait_for (is_offline, f->conn_a, 5000));
+  rl_test_server_stop (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->conn_a) != RL_CONNECTION_ONLINE, 5000));
   /* What the window does when the connection is not online. */
   g_object_set (f->panel, "can-create", FALSE, "cannot-create-reason", reason, NULL);
 
-  send = find (GTK_WIDGET (row), is_send_button, NULL);
-  resolve = find (GTK_WIDGET (row), has_action, "thread.toggle-resolved");
-  delete_thread = find (GTK_WIDGET (row), has_action, "thread.delete");
+  send = rl_ui_test_row_send_button (row);
+  resolve = rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved");
+  delete_thread = rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete");
   rows = comment_rows (row);
-  edit = find (g_ptr_array_index (rows, 0), has_action, "comment.edit");
+  edit = rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit");
   type_text (view, "Written on the train");
   for (GtkWidget **w = (GtkWidget *[]) { send, resolve, delete_thread, edit, NULL }; *w; w++)
     {
@@ -1209,15 +922,13 @@ test_offline (Fixture       *f,
   gtk_widget_grab_focus (GTK_WIDGET (view));
   g_assert_true (press (f, GDK_KEY_Return, GDK_CONTROL_MASK));
   {
-    g_autofree char *text = buffer_text (view);
+    g_autofree char *text = rl_ui_test_text_view_text (view);
 
     g_assert_cmpstr (text, ==, "Written on the train");
   }
   {
     /* The thread's own error label, not one of a comment. */
-    g_autoptr(GPtrArray) errors = g_ptr_array_new ();
-
-    collect (GTK_WIDGET (row), has_class, "error", errors);
+    g_autoptr(GPtrArray) errors = rl_ui_test_find_all (GTK_WIDGET (row), rl_ui_test_has_css_class, "error");
     error = NULL;
     for (guint i = 0; i < errors->len; i++)
       if (!gtk_widget_get_ancestor (g_ptr_array_index (errors, i), RL_TYPE_COMMENT_ROW))
@@ -1229,14 +940,14 @@ test_offline (Fixture       *f,
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->sa), ==, 0);
 
   /* Back online: the same text goes with one press. */
-  rl_test_server_start (f->server);
-  g_assert_true (rl_ui_test_wait_for (is_online, f->conn_a, 10000));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  rl_test_server_start (f->world.server);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->conn_a) == RL_CONNECTION_ONLINE, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   g_object_set (f->panel, "can-create", TRUE, NULL);
   g_assert_true (gtk_widget_is_sensitive (send));
   g_signal_emit_by_name (send, "clicked");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 2));
   g_assert_false (gtk_widget_get_visible (error));
 }
 
@@ -1244,8 +955,8 @@ static void
 test_restore_reply (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sa, 0.1, 0.2, "First");
-  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.2, "Second");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.1, 0.2, "First");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->sa, 0.3, 0.2, "Second");
   GtkTextView *view;
   g_autofree char *text = NULL;
 
@@ -1253,8 +964,8 @@ test_restore_reply (Fixture       *f,
   rl_ui_test_run (50);
   rl_thread_panel_set_selected_thread (f->panel, t1);
   rl_thread_panel_restore_reply (f->panel, t2, "the reply that failed");
-  view = reply_view (row_for (f, t2));
-  text = buffer_text (view);
+  view = rl_ui_test_row_reply_view (rl_ui_test_panel_row (f->panel, t2));
+  text = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (text, ==, "the reply that failed");
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
@@ -1280,8 +991,8 @@ static void
 test_accessible_names (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.2, "Bob's marker");
-  g_autofree char *t2 = create_thread (f->sa, 0.3, 0.2, "Ada's marker");
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.1, 0.2, "Bob's marker");
+  g_autofree char *t2 = rl_ui_test_store_create_marker (f->sa, 0.3, 0.2, "Ada's marker");
   g_autoptr(GPtrArray) rows = NULL;
   RlThreadRow *row;
   guint n;
@@ -1289,33 +1000,34 @@ test_accessible_names (Fixture       *f,
   add_comment (f->sa, t2, "Ada's reply");
   rl_thread_panel_set_store (f->panel, f->sa);
   rl_ui_test_run (50);
-  row = row_for (f, t2);
+  row = rl_ui_test_panel_row (f->panel, t2);
   n = own_number (row);
   assert_named (GTK_WIDGET (row), "Thread %u by Ada", "Thread by Ada", n);
-  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Resolve thread %u",
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Resolve thread %u",
                 "Resolve this thread", n);
-  assert_named (find (GTK_WIDGET (row), has_action, "thread.delete"), "Delete thread %u", "Delete this thread", n);
-  assert_named (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread %u", "Reply to this thread", n);
-  assert_named (GTK_WIDGET (reply_view (row)), "Reply text for thread %u", "Reply text for this thread", n);
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete"), "Delete thread %u", "Delete this thread",
+                n);
+  assert_named (rl_ui_test_row_send_button (row), "Reply to thread %u", "Reply to this thread", n);
+  assert_named (GTK_WIDGET (rl_ui_test_row_reply_view (row)), "Reply text for thread %u",
+                "Reply text for this thread", n);
   rows = comment_rows (row);
   assert_label (g_ptr_array_index (rows, 1), "Ada: Ada's reply");
-  assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.edit"), "Edit comment by Ada");
-  assert_label (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "Delete comment by Ada");
+  assert_label (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.edit"), "Edit comment by Ada");
+  assert_label (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete"), "Delete comment by Ada");
 
   /* Names follow the state; the number is the thread's own, kept when an
    * earlier thread goes. */
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
-  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread %u",
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
                 "Reopen this thread", n);
   assert_named (GTK_WIDGET (row), "Thread %u by Ada, resolved", "Thread by Ada, resolved", n);
   rl_thread_panel_set_selected_thread (f->panel, NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
-  while (n_rows (f) != 1)
-    g_main_context_iteration (NULL, TRUE);
-  assert_named (find (GTK_WIDGET (row), has_action, "thread.toggle-resolved"), "Reopen thread %u",
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 1, 5000));
+  assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
                 "Reopen this thread", n);
-  assert_named (find (GTK_WIDGET (row), is_send_button, NULL), "Reply to thread %u", "Reply to this thread", n);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, f->sa, 5000));
+  assert_named (rl_ui_test_row_send_button (row), "Reply to thread %u", "Reply to this thread", n);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
 }
 
 /* An admin may edit and delete anyone's comments and threads (PROTOCOL.md §1). */
@@ -1323,49 +1035,46 @@ static void
 test_admin (Fixture       *f,
             gconstpointer  data)
 {
-  g_autofree char *ann = rl_test_add_user (f->server, "acme", "Ann", "admin");
-  g_autoptr(RlConnection) conn = online (f, ann);
-  g_autoptr(RlDocStore) store = open_store (conn, f->image);
-  g_autofree char *t1 = create_thread (f->sb, 0.1, 0.2, "Bob's marker");
+  g_autofree char *ann = rl_test_add_user (f->world.server, "acme", "Ann", "admin");
+  g_autoptr(RlConnection) conn = rl_ui_test_connect (f->world.server, ann);
+  g_autoptr(RlDocStore) store = rl_ui_test_open_store (conn, f->world.image, RL_DOC_KIND_IMAGE);
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.1, 0.2, "Bob's marker");
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *user_id = NULL;
   gboolean admin = FALSE;
   RlThreadRow *row;
-  CommentWait wait = { f, t1, 1 };
 
   add_comment (f->sb, t1, "Bob's reply");
-  while (!store_has_n_comments (store, t1, 2))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (store, t1, 2), 5000));
   rl_thread_panel_set_store (f->panel, store);
   rl_ui_test_run (50);
   g_object_get (f->panel, "user-id", &user_id, "user-is-admin", &admin, NULL);
   g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (conn)->user.id);
   g_assert_true (admin);
 
-  row = row_for (f, t1);
+  row = rl_ui_test_panel_row (f->panel, t1);
   rows = comment_rows (row);
-  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 1), has_action, "comment.edit")));
-  g_assert_true (gtk_widget_get_visible (find (g_ptr_array_index (rows, 1), has_action, "comment.delete")));
-  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
-  g_signal_emit_by_name (find (g_ptr_array_index (rows, 1), has_action, "comment.delete"), "clicked");
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.edit")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete")));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
+  g_signal_emit_by_name (rl_ui_test_find_action (g_ptr_array_index (rows, 1), "comment.delete"), "clicked");
   answer_dialog ("delete");
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
-  g_assert_true (server_has_n_comments (&wait));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
+  g_assert_true (server_has_n_comments (f, t1, 1));
 
   /* Ada (a member) sees none of that on Bob's thread. */
   rl_thread_panel_set_store (f->panel, f->sa);
-  while (!store_has_n_comments (f->sa, t1, 1))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sa, t1, 1), 5000));
   rl_ui_test_run (50);
   g_clear_pointer (&user_id, g_free);
   g_object_get (f->panel, "user-id", &user_id, "user-is-admin", &admin, NULL);
   g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (f->conn_a)->user.id);
   g_assert_false (admin);
-  row = row_for (f, t1);
-  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (row), has_action, "thread.delete")));
+  row = rl_ui_test_panel_row (f->panel, t1);
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (GTK_WIDGET (row), "thread.delete")));
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = comment_rows (row);
-  g_assert_false (gtk_widget_get_visible (find (g_ptr_array_index (rows, 0), has_action, "comment.edit")));
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit")));
   rl_thread_panel_set_store (f->panel, NULL);
   rl_connection_stop (conn);
 }
@@ -1382,13 +1091,13 @@ count_clicks (RlBanner *banner,
 static GtkWidget *
 banner_button (RlBanner *banner)
 {
-  return find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON));
+  return rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_BUTTON);
 }
 
 static GtkRevealer *
 banner_revealer (RlBanner *banner)
 {
-  return GTK_REVEALER (find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_REVEALER)));
+  return GTK_REVEALER (rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_REVEALER));
 }
 
 static void
@@ -1422,10 +1131,12 @@ test_banner (void)
                 "button-label", "Retry now",
                 "revealed", TRUE,
                 NULL);
-  rl_ui_test_run (600);
+  /* Slid in (longer than its transition on a loaded machine). */
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_revealer_get_child_revealed (banner_revealer (banner)) &&
+                                   gtk_widget_get_height (GTK_WIDGET (banner)) > 20, 5000));
   g_assert_true (gtk_revealer_get_child_revealed (banner_revealer (banner)));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 20);
-  label = find (GTK_WIDGET (banner), is_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL));
+  label = rl_ui_test_find_type (GTK_WIDGET (banner), GTK_TYPE_LABEL);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Connection lost. Reconnecting in 5 s…");
   button = banner_button (banner);
   g_assert_true (gtk_widget_get_visible (button));
@@ -1437,7 +1148,8 @@ test_banner (void)
   g_assert_cmpuint (clicks, ==, 1);
   g_assert_true (gtk_widget_grab_focus (button));
   gtk_widget_activate (button);
-  rl_ui_test_run (400);   /* a key-activated button clicks after its 250 ms flash */
+  /* A key-activated button clicks after its 250 ms flash. */
+  g_assert_true (RL_UI_WAIT_UNTIL (clicks == 2, 5000));
   g_assert_cmpuint (clicks, ==, 2);
 
   /* No label, no button. */
@@ -1450,7 +1162,8 @@ test_banner (void)
   g_assert_cmpstr (rl_banner_get_title (banner), ==, "Connection lost. Reconnecting in 5 s…");
 
   rl_banner_set_revealed (banner, FALSE);
-  rl_ui_test_run (600);
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_revealer_get_child_revealed (banner_revealer (banner)) &&
+                                   gtk_widget_get_height (GTK_WIDGET (banner)) == 0, 5000));
   g_assert_false (gtk_revealer_get_child_revealed (banner_revealer (banner)));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), ==, 0);
   g_assert_cmpuint (clicks, ==, 2);
@@ -1490,21 +1203,6 @@ fake_destroyed (gpointer data)
   ((FakePositions *) data)->destroyed = TRUE;
 }
 
-static RlPageText *
-load_page_text (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "page.md", NULL);
-  g_autofree char *bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  RlPageText *text;
-
-  g_assert_true (g_file_get_contents (path, &bytes, &length, &error));
-  text = rl_page_text_new ("text/markdown", bytes, length, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
 /* An annotation on the first occurrence of exact, as the page view makes it. */
 static char *
 annotate (RlDocStore *store,
@@ -1512,42 +1210,9 @@ annotate (RlDocStore *store,
           const char *exact,
           const char *body)
 {
-  const char *plain = rl_page_text_get_text (text, NULL);
-  const char *at = strstr (plain, exact);
-  guint start, end;
-  g_autofree char *prefix = NULL;
-  g_autofree char *suffix = NULL;
-  RlAnchor anchor = { .kind = RL_DOC_KIND_PAGE };
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
+  guint end, start = rl_ui_test_page_find (text, exact, &end);
 
-  g_assert_nonnull (at);
-  start = (guint) g_utf8_strlen (plain, at - plain);
-  end = start + (guint) g_utf8_strlen (exact, -1);
-  prefix = rl_page_text_slice (text, start > 32 ? start - 32 : 0, start);
-  suffix = rl_page_text_slice (text, end, MIN (end + 32, rl_page_text_get_n_chars (text)));
-  anchor.start = start;
-  anchor.end = end;
-  anchor.exact = (char *) exact;
-  anchor.prefix = prefix;
-  anchor.suffix = suffix;
-  g_assert_true (rl_doc_store_create_thread (store, &anchor, body, &id, &error));
-  g_assert_no_error (error);
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, store, 5000));
-  return id;
-}
-
-/* The panel's rows as "id id id". */
-static char *
-row_order (Fixture *f)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) ids = NULL;
-
-  for (guint i = 0; i < n_rows (f); i++)
-    g_strv_builder_add (builder, rl_thread_row_get_thread_id (row_at (f, i)));
-  ids = g_strv_builder_end (builder);
-  return g_strjoinv (" ", ids);
+  return rl_ui_test_store_create_annotation (store, text, start, end, body);
 }
 
 static char *
@@ -1567,7 +1232,7 @@ ids_joined (const char *first,
 
 #define assert_order(f, expected) \
   G_STMT_START { \
-    g_autofree char *order_ = row_order (f); \
+    g_autofree char *order_ = rl_ui_test_panel_order (f->panel); \
     g_assert_cmpstr (order_, ==, (expected)); \
   } G_STMT_END
 
@@ -1575,42 +1240,22 @@ ids_joined (const char *first,
 static void
 assert_badges (Fixture *f)
 {
-  for (guint i = 0; i < n_rows (f); i++)
+  for (guint i = 0; i < rl_ui_test_panel_n_rows (f->panel); i++)
     {
-      g_autofree char *expected = expected_badge (row_at (f, i));
+      g_autofree char *expected = expected_badge (rl_ui_test_panel_row_at (f->panel, i));
 
-      g_assert_cmpstr (badge_text (row_at (f, i)), ==, expected);
+      g_assert_cmpstr (rl_ui_test_row_badge (rl_ui_test_panel_row_at (f->panel, i)), ==, expected);
     }
-}
-
-static gboolean
-has_label_text (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
-}
-
-typedef struct
-{
-  RlDocStore *store;
-  guint       n;
-} CountWait;
-
-static gboolean
-store_has_n (gpointer data)
-{
-  CountWait *wait = data;
-
-  return g_list_model_get_n_items (rl_doc_store_get_threads (wait->store)) == wait->n;
 }
 
 static void
 test_page_text_order (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(RlPageText) text = load_page_text ();
-  g_autoptr(RlDocStore) sa = rl_doc_store_get (f->conn_a, f->page, RL_DOC_KIND_PAGE);
-  g_autoptr(RlDocStore) sb = rl_doc_store_get (f->conn_b, f->page, RL_DOC_KIND_PAGE);
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "page.md", NULL);
+  g_autoptr(RlPageText) text = rl_ui_test_page_from_file (path);
+  g_autoptr(RlDocStore) sa = rl_doc_store_get (f->conn_a, f->world.page, RL_DOC_KIND_PAGE);
+  g_autoptr(RlDocStore) sb = rl_doc_store_get (f->conn_b, f->world.page, RL_DOC_KIND_PAGE);
   FakePositions fake = { g_hash_table_new (g_str_hash, g_str_equal), 0, FALSE };
   g_autofree char *line = NULL;
   g_autofree char *hero = NULL;
@@ -1620,10 +1265,9 @@ test_page_text_order (Fixture       *f,
   RlThreadRow *hero_row;
   GtkWidget *header;
   g_autoptr(GError) error = NULL;
-  CountWait wait = { sa, 4 };
 
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, sa, 5000));
-  g_assert_true (rl_ui_test_wait_for (rl_ui_test_store_settled, sb, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (sb), 5000));
   /* Made out of text order. */
   line = annotate (sa, text, "one line", "Will it, on a phone?");
   hero = annotate (sa, text, "hero", "Which hero image?");
@@ -1644,18 +1288,18 @@ test_page_text_order (Fixture       *f,
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
   assert_badges (f);
-  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 0)), ==, "Launch copy");
-  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 1)), ==, "hero");
-  g_assert_cmpstr (rl_thread_row_get_quote (row_at (f, 2)), ==, "one line");
+  g_assert_cmpstr (rl_thread_row_get_quote (rl_ui_test_panel_row_at (f->panel, 0)), ==, "Launch copy");
+  g_assert_cmpstr (rl_thread_row_get_quote (rl_ui_test_panel_row_at (f->panel, 1)), ==, "hero");
+  g_assert_cmpstr (rl_thread_row_get_quote (rl_ui_test_panel_row_at (f->panel, 2)), ==, "one line");
   for (guint i = 0; i < 3; i++)
     {
-      g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
-      g_assert_false (rl_thread_row_get_orphaned (row_at (f, i)));
+      g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (rl_ui_test_panel_row_at (f->panel, i))));
+      g_assert_false (rl_thread_row_get_orphaned (rl_ui_test_panel_row_at (f->panel, i)));
     }
 
   /* A teammate's annotation lands in its place in the text. */
   fit = annotate (sb, text, "fit", "Fit at 1280 too?");
-  g_assert_true (rl_ui_test_wait_for (store_has_n, &wait, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (sa) == 4, 5000));
   rl_ui_test_run (100);
   expected = ids_joined (title, hero, fit, line, NULL);
   assert_order (f, expected);
@@ -1663,24 +1307,24 @@ test_page_text_order (Fixture       *f,
   assert_badges (f);
 
   /* Its text is gone: listed last under "Orphaned", with why, the same row. */
-  hero_row = row_for (f, hero);
+  hero_row = rl_ui_test_panel_row (f->panel, hero);
   g_hash_table_add (fake.orphans, hero);
   rl_thread_panel_refresh_order (f->panel);
   rl_ui_test_run (100);
   expected = ids_joined (title, fit, line, hero, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  g_assert_true (row_for (f, hero) == hero_row);
+  g_assert_true (rl_ui_test_panel_row (f->panel, hero) == hero_row);
   g_assert_true (rl_thread_panel_is_orphaned (f->panel, hero));
   g_assert_false (rl_thread_panel_is_orphaned (f->panel, fit));
   g_assert_true (rl_thread_row_get_orphaned (hero_row));
   g_assert_cmpstr (rl_thread_row_get_quote (hero_row), ==, "hero");
   header = gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (hero_row));
   g_assert_nonnull (header);
-  g_assert_nonnull (find (header, has_label_text, "Orphaned"));
-  g_assert_nonnull (find (header, has_label_text, "The text this was about has changed."));
+  g_assert_nonnull (rl_ui_test_find (header, rl_ui_test_is_label_saying, "Orphaned"));
+  g_assert_nonnull (rl_ui_test_find (header, rl_ui_test_is_label_saying, "The text this was about has changed."));
   for (guint i = 0; i < 3; i++)
-    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
+    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (rl_ui_test_panel_row_at (f->panel, i))));
   g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-page-orphaned"));
 
   /* Two orphans: one heading, oldest first. */
@@ -1690,8 +1334,8 @@ test_page_text_order (Fixture       *f,
   expected = ids_joined (fit, line, hero, title, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  g_assert_nonnull (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, 2))));
-  g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, 3))));
+  g_assert_nonnull (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (rl_ui_test_panel_row_at (f->panel, 2))));
+  g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (rl_ui_test_panel_row_at (f->panel, 3))));
 
   /* Placed again: back in its place, no heading. */
   g_hash_table_remove_all (fake.orphans);
@@ -1702,7 +1346,7 @@ test_page_text_order (Fixture       *f,
   g_clear_pointer (&expected, g_free);
   g_assert_false (rl_thread_row_get_orphaned (hero_row));
   for (guint i = 0; i < 4; i++)
-    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row_at (f, i))));
+    g_assert_null (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (rl_ui_test_panel_row_at (f->panel, i))));
 
   /* The filter works on the sorted list. */
   g_assert_true (rl_doc_store_resolve_thread (sa, hero, TRUE, &error));
@@ -1713,8 +1357,7 @@ test_page_text_order (Fixture       *f,
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
   rl_thread_panel_set_hide_resolved (f->panel, FALSE);
-  rl_ui_test_run (100);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->panel), "thread-panel-page"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->panel), "thread-panel-page", 100);
 
   /* No function again: creation order; the old one's data is let go. */
   rl_thread_panel_set_position_func (f->panel, NULL, NULL, NULL);

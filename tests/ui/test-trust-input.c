@@ -192,7 +192,7 @@ open_main_menu (RlWindow *window)
   g_assert_nonnull (button);
   rl_ui_input_click (button);
   menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  g_assert_true (rl_ui_test_wait_for (popover_mapped, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (popover_mapped (menu), 3000));
   rl_ui_test_run (300);   /* its opening transition */
   return menu;
 }
@@ -282,7 +282,7 @@ paste_into (GtkWidget  *row,
   rl_ui_input_click (row);
   rl_ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   rl_ui_input_key (GDK_KEY_v, GDK_CONTROL_MASK);
-  g_assert_true (rl_ui_test_wait_for (row_says, &wait, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_says (&wait), 3000));
 }
 
 static gboolean
@@ -321,7 +321,7 @@ assert_names_mismatch (const char *said,
   g_autofree char *presented_shown = rl_fingerprint_to_display (presented);
 
   g_assert_nonnull (said);
-  if (strstr (said, address) == NULL || strstr (said, "another certificate") == NULL ||
+  if (strstr (said, address) == NULL || strstr (said, "a different certificate") == NULL ||
       strstr (said, trusted_shown) == NULL || strstr (said, presented_shown) == NULL ||
       strstr (said, "TLS") != NULL)
     g_error ("“%s” does not name the certificate mismatch at %s (trusted %s, presented %s)", said, address,
@@ -352,7 +352,7 @@ test_connect_mismatch (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   rl_window_set_session (f->window, f->session);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (window_online, f->window, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_online (f->window), 10000));
 
   wrong_link = rl_invite_format (f->server->ws_base, f->bea, f->other_fp, &error);
   g_assert_no_error (error);
@@ -362,14 +362,14 @@ test_connect_mismatch (Fixture       *f,
   /* "Connect to Server…" from the main menu, with the pointer. */
   menu = open_main_menu (f->window);
   rl_ui_input_click (menu_item (menu, "_Connect to Server…"));
-  g_assert_true (rl_ui_test_wait_for (connect_dialog_shown, NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_shown (NULL), 5000));
   dialog = find_connect_dialog ();
   invite_row = dialog_part (dialog, is_row_titled, "Invite link");
   connect_button = dialog_part (dialog, is_button_labelled, "C_onnect");
 
   paste_into (invite_row, wrong_link);
   rl_ui_input_click (connect_button);
-  g_assert_true (rl_ui_test_wait_for (dialog_answered, dialog, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (dialog_answered (dialog), 10000));
   assert_names_mismatch (rl_connect_dialog_get_error (dialog), f, f->other_fp, f->fp);
   /* Shown, at the link, which stays as it was pasted. */
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (dialog), rl_connect_dialog_get_error (dialog)));
@@ -382,16 +382,16 @@ test_connect_mismatch (Fixture       *f,
   /* Checked again with Enter in the row: the same answer. */
   rl_ui_input_click (invite_row);
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (dialog_answered, dialog, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (dialog_answered (dialog), 10000));
   assert_names_mismatch (rl_connect_dialog_get_error (dialog), f, f->other_fp, f->fp);
 
   /* The right link: welcomed, the window is Bea's. */
   paste_into (invite_row, right_link);
   rl_ui_input_click (connect_button);
-  g_assert_true (rl_ui_test_wait_for (connect_dialog_gone, NULL, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_gone (NULL), 10000));
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->bea);
   g_assert_cmpstr (rl_session_get_fingerprint (rl_window_get_session (f->window)), ==, f->fp);
-  g_assert_true (rl_ui_test_wait_for (window_online, f->window, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_online (f->window), 10000));
 }
 
 /* ---- the window ------------------------------------------------------------- */
@@ -493,10 +493,10 @@ test_window_untrusted (Fixture       *f,
   connection = rl_session_get_connection (f->session);
 
   banner = rl_window_get_banner (f->window, "untrusted");
-  g_assert_true (rl_ui_test_wait_for (banner_revealed, banner, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (banner_revealed (banner), 10000));
   g_assert_cmpint (rl_connection_get_state (connection), ==, RL_CONNECTION_UNTRUSTED);
   address = g_strdup_printf ("127.0.0.1:%u", f->server->port);
-  short_title = g_strdup_printf ("Not connected: %s presented another certificate than the one this account "
+  short_title = g_strdup_printf ("Not connected: %s presented a different certificate from the one this account "
                                  "trusts. Nothing was sent to it.", address);
   g_assert_cmpstr (rl_banner_get_title (banner), ==, short_title);
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (f->window), short_title, 3000));
@@ -506,7 +506,7 @@ test_window_untrusted (Fixture       *f,
   connection_button = find_widget (GTK_WIDGET (f->window), is_connection_button, NULL);
   g_assert_nonnull (connection_button);
   g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (connection_button),
-                                   "Not connected: the server presented another certificate"));
+                                   "Not connected: the server presented a different certificate"));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (f->window), "Not Connected", 10000));
   screenshot (GTK_WIDGET (f->window), "trust-input-window-untrusted");
 
@@ -519,7 +519,7 @@ test_window_untrusted (Fixture       *f,
   details_button = find_widget (GTK_WIDGET (banner), is_button_labelled, "Details…");
   g_assert_nonnull (details_button);
   rl_ui_input_click (details_button);
-  g_assert_true (rl_ui_test_wait_for (message_dialog_shown, NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (message_dialog_shown (NULL), 5000));
   details = find_message_dialog ();
   assert_names_mismatch (adw_message_dialog_get_body (details), f, f->other_fp, f->fp);
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (details), adw_message_dialog_get_body (details)));
@@ -529,11 +529,11 @@ test_window_untrusted (Fixture       *f,
   check_again = find_widget (GTK_WIDGET (details), is_button_labelled, "C_heck Again");
   g_assert_nonnull (check_again);
   rl_ui_input_click (check_again);
-  g_assert_true (rl_ui_test_wait_for (message_dialog_gone, NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (message_dialog_gone (NULL), 5000));
   {
     AttemptWait wait = { connection, &attempts, 1 };
 
-    g_assert_true (rl_ui_test_wait_for (refused_again, &wait, 10000));
+    g_assert_true (RL_UI_WAIT_UNTIL (refused_again (&wait), 10000));
   }
   g_assert_cmpuint (attempts.attempts, ==, 1);
   g_assert_true (rl_banner_get_revealed (banner));
@@ -544,7 +544,7 @@ test_window_untrusted (Fixture       *f,
   {
     AttemptWait wait = { connection, &attempts, 2 };
 
-    g_assert_true (rl_ui_test_wait_for (refused_again, &wait, 10000));
+    g_assert_true (RL_UI_WAIT_UNTIL (refused_again (&wait), 10000));
   }
   g_assert_cmpuint (attempts.attempts, ==, 2);
   g_signal_handlers_disconnect_by_func (connection, count_attempts, &attempts);

@@ -24,47 +24,26 @@
 
 typedef struct
 {
-  RlTestServer *server;
+  RlUiTestWorld world;   /* with documents of its own */
   RlTestProxy  *proxy;
-  char         *ada;
   char         *vic;
-  char         *image;
-  char         *page;
   char         *dir;
   RlSession    *session;
   RlWindow     *window;
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Notes", "page.md");
-  rl_test_server_start (f->server);
-  f->proxy = rl_test_proxy_new (f->server->port);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
+  /* A tiny mockup: the window has next to nothing to draw while the
+   * uploads run (the landing mockup costs a tenth of a second a test). */
+  f->world.image = rl_test_add_doc (f->world.server, "acme", "Mockup", "mockup.png");
+  f->world.page = rl_test_add_doc (f->world.server, "acme", "Notes", "page.md");
+  f->vic = rl_test_add_user (f->world.server, "acme", "Vic", "viewer");
+  rl_test_server_start (f->world.server);
+  f->proxy = rl_test_proxy_new (f->world.server->port);
   f->dir = g_dir_make_tmp ("redline-upload-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
 }
@@ -73,31 +52,15 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  rl_ui_test_run (50);
-  g_clear_object (&f->session);
+  rl_ui_test_close_window (&f->window, &f->session);
   g_clear_pointer (&f->proxy, rl_test_proxy_free);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  remove_tree (f->dir);
+  rl_ui_test_world_clear (&f->world);
+  rl_ui_test_remove_tree (f->dir);
   g_free (f->dir);
-  g_free (f->ada);
   g_free (f->vic);
-  g_free (f->image);
-  g_free (f->page);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static gboolean
-window_ready (gpointer data)
-{
-  Fixture *f = data;
-
-  return rl_connection_get_state (rl_session_get_connection (f->session)) == RL_CONNECTION_ONLINE &&
-         g_list_model_get_n_items (rl_window_get_documents (f->window)) == 2;
-}
 
 /* token's window, through the proxy, online, its documents listed. */
 static void
@@ -110,30 +73,15 @@ open_window (Fixture    *f,
   g_assert_no_error (error);
   f->window = rl_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  rl_window_set_session (f->window, f->session);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (rl_ui_test_wait_for (window_ready, f, 5000));
+  rl_ui_test_window_start (f->window, f->session, 2);
   rl_ui_test_run (300);
-}
-
-static void
-collect_rows (GtkWidget *root,
-              GPtrArray *rows)
-{
-  if (RL_IS_UPLOAD_ROW (root))
-    g_ptr_array_add (rows, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    collect_rows (child, rows);
 }
 
 /* The upload rows shown, in order. */
 static GPtrArray *
 upload_rows (Fixture *f)
 {
-  GPtrArray *rows = g_ptr_array_new ();
-
-  collect_rows (GTK_WIDGET (f->window), rows);
-  return rows;
+  return rl_ui_test_find_all (GTK_WIDGET (f->window), rl_ui_test_is_of_type, GSIZE_TO_POINTER (RL_TYPE_UPLOAD_ROW));
 }
 
 static RlUploadRow *
@@ -145,88 +93,40 @@ upload_row (Fixture *f,
   return i < rows->len ? g_ptr_array_index (rows, i) : NULL;
 }
 
-typedef struct
+static guint
+n_upload_rows (Fixture *f)
 {
-  Fixture *f;
-  guint    n;
-} CountWait;
+  g_autoptr(GPtrArray) rows = upload_rows (f);
 
-static gboolean
-n_rows_is (gpointer data)
-{
-  CountWait *wait = data;
-  g_autoptr(GPtrArray) rows = upload_rows (wait->f);
-
-  return rows->len == wait->n;
+  return rows->len;
 }
 
-static gboolean
-n_failed_is (gpointer data)
+static guint
+n_failed (Fixture *f)
 {
-  CountWait *wait = data;
-  g_autoptr(GPtrArray) rows = upload_rows (wait->f);
+  g_autoptr(GPtrArray) rows = upload_rows (f);
   guint failed = 0;
 
   for (guint i = 0; i < rows->len; i++)
     failed += rl_upload_row_get_error (g_ptr_array_index (rows, i)) != NULL;
-  return failed == wait->n;
-}
-
-static gboolean
-n_documents_is (gpointer data)
-{
-  CountWait *wait = data;
-
-  return g_list_model_get_n_items (rl_window_get_documents (wait->f->window)) == wait->n;
+  return failed;
 }
 
 /* The first row has sent something, not all, and the proxy holds the rest. */
 static gboolean
-upload_held_midway (gpointer data)
+upload_held_midway (Fixture *f)
 {
-  Fixture *f = data;
   RlUploadRow *row = upload_row (f, 0);
 
   return row != NULL && rl_test_proxy_is_holding (f->proxy) && rl_upload_row_get_fraction (row) > 0 &&
          rl_upload_row_get_fraction (row) < 1;
 }
 
-typedef struct
-{
-  RlTestProxy *proxy;
-  guint        n;
-} OpenWait;
-
-static gboolean
-proxy_open_below (gpointer data)
-{
-  OpenWait *wait = data;
-
-  return rl_test_proxy_get_n_open (wait->proxy) < wait->n;
-}
-
-static GtkWidget *
-find_action_button (GtkWidget  *root,
-                    const char *action)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0 &&
-      gtk_widget_get_mapped (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* How many documents the server lists to Ada, asked directly. */
 static guint
 server_documents (Fixture *f)
 {
-  g_autoptr(RlTestResponse) response = rl_test_http (f->server, "GET", "/api/v1/docs", f->ada, NULL, NULL);
+  g_autoptr(RlTestResponse) response = rl_test_http (f->world.server, "GET", "/api/v1/docs", f->world.ada, NULL, NULL);
 
   g_assert_cmpuint (response->status, ==, 200);
   return json_array_get_length (json_node_get_array (response->json));
@@ -271,31 +171,29 @@ test_progress_and_cancel (Fixture       *f,
 {
   g_autofree char *path = big_board (f);
   RlUploadRow *row;
-  CountWait none = { f, 0 };
-  OpenWait closed = { f->proxy, 0 };
+  guint open;
 
-  open_window (f, f->ada);
+  open_window (f, f->world.ada);
   /* The server gets the first MiB, then the transfer stalls. */
   rl_test_proxy_hold_after (f->proxy, 1024 * 1024);
 
   /* Set up as a drop or the file chooser would (GTK's chooser leaks in
    * libcloudproviders, which LeakSanitizer cannot be told to ignore). */
   upload_paths (f, path, NULL);
-  g_assert_true (rl_ui_test_wait_for (upload_held_midway, f, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (upload_held_midway (f), 10000));
   row = upload_row (f, 0);
   g_assert_cmpstr (rl_upload_row_get_name (row), ==, "Big board.png");
   g_assert_nonnull (strstr (rl_upload_row_get_status (row), " of "));
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (f->window), "Big board.png"));
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-progress"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-progress", 200);
 
-  closed.n = rl_test_proxy_get_n_open (f->proxy);
+  open = rl_test_proxy_get_n_open (f->proxy);
   rl_ui_input_click (rl_upload_row_get_button (row));
-  g_assert_true (rl_ui_test_wait_for (n_rows_is, &none, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 0, 5000));
 
   /* What the proxy held reaches the server, then the end of a cut body. */
   rl_test_proxy_release (f->proxy);
-  g_assert_true (rl_ui_test_wait_for (proxy_open_below, &closed, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_test_proxy_get_n_open (f->proxy) < open, 10000));
   g_assert_cmpuint (server_documents (f), ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (rl_window_get_documents (f->window)), ==, 2);
 }
@@ -315,28 +213,13 @@ on_fraction (GtkProgressBar *bar,
   g_array_append_val (log->fractions, fraction);
 }
 
-static GtkWidget *
-find_progress_bar (GtkWidget *root)
-{
-  if (GTK_IS_PROGRESS_BAR (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_progress_bar (child);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
+/* A document other than the world's is open. */
 static gboolean
-new_document_open (gpointer data)
+new_document_open (Fixture *f)
 {
-  Fixture *f = data;
   const char *open = rl_window_get_document_id (f->window);
 
-  return open != NULL && g_strcmp0 (open, f->image) != 0 && g_strcmp0 (open, f->page) != 0;
+  return open != NULL && g_strcmp0 (open, f->world.image) != 0 && g_strcmp0 (open, f->world.page) != 0;
 }
 
 /* The Cancel button is reached from the keyboard; an upload let through
@@ -348,25 +231,23 @@ test_keyboard_and_complete (Fixture       *f,
   g_autofree char *path = big_board (f);
   GtkWidget *upload_button;
   RlUploadRow *row;
-  CountWait none = { f, 0 };
-  CountWait three = { f, 3 };
   FractionLog log = { g_array_new (FALSE, FALSE, sizeof (double)) };
   AdwToast *toast;
 
-  open_window (f, f->ada);
+  open_window (f, f->world.ada);
   rl_test_proxy_hold_after (f->proxy, 1024 * 1024);
   upload_paths (f, path, NULL);
-  g_assert_true (rl_ui_test_wait_for (upload_held_midway, f, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (upload_held_midway (f), 10000));
   row = upload_row (f, 0);
 
   /* From the Upload button, one Shift+Tab back: the row's Cancel button;
    * Space presses it. */
-  upload_button = find_action_button (GTK_WIDGET (f->window), "win.upload");
+  upload_button = rl_ui_test_find_shown (GTK_WIDGET (f->window), rl_ui_test_has_action, "win.upload");
   gtk_widget_grab_focus (upload_button);
   rl_ui_input_key (GDK_KEY_Tab, GDK_SHIFT_MASK);
   g_assert_true (gtk_widget_has_focus (rl_upload_row_get_button (row)));
   rl_ui_input_key (GDK_KEY_space, 0);
-  g_assert_true (rl_ui_test_wait_for (n_rows_is, &none, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 0, 5000));
   /* The focus did not fall out of the sidebar. */
   g_assert_true (gtk_widget_has_focus (upload_button));
 
@@ -374,12 +255,13 @@ test_keyboard_and_complete (Fixture       *f,
   rl_test_proxy_release (f->proxy);
   rl_test_proxy_hold_after (f->proxy, 1024 * 1024);
   upload_paths (f, path, NULL);
-  g_assert_true (rl_ui_test_wait_for (upload_held_midway, f, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (upload_held_midway (f), 10000));
   row = upload_row (f, 0);
-  g_signal_connect (find_progress_bar (GTK_WIDGET (row)), "notify::fraction", G_CALLBACK (on_fraction), &log);
+  g_signal_connect (rl_ui_test_find_type (GTK_WIDGET (row), GTK_TYPE_PROGRESS_BAR),
+                    "notify::fraction", G_CALLBACK (on_fraction), &log);
   rl_test_proxy_release (f->proxy);
-  g_assert_true (rl_ui_test_wait_for (n_documents_is, &three, 20000));
-  g_assert_true (rl_ui_test_wait_for (n_rows_is, &none, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_n_documents (f->window) == 3, 20000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 0, 5000));
 
   /* Increasing, to all of it. */
   g_assert_cmpuint (log.fractions->len, >, 3);
@@ -391,7 +273,7 @@ test_keyboard_and_complete (Fixture       *f,
   toast = rl_window_get_last_toast (f->window);
   g_assert_nonnull (toast);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "Uploaded “Big board”");
-  g_assert_true (rl_ui_test_wait_for (new_document_open, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (new_document_open (f), 5000));
   g_assert_cmpuint (server_documents (f), ==, 3);
 }
 
@@ -425,20 +307,18 @@ test_refused_before_sending (Fixture       *f,
   gsize bomb_length;
   guint64 sent_before;
   guint accepted_before;
-  CountWait failed = { f, 3 };
-  CountWait two = { f, 2 };
 
   rl_test_write_sparse (plan, 60 * 1024 * 1024);
   g_assert_true (g_file_set_contents (brief, "%PDF-1.4\n", -1, NULL));
   g_assert_true (g_file_get_contents (bomb_data, &bomb_bytes, &bomb_length, NULL));
   g_assert_true (g_file_set_contents (bomb, bomb_bytes, (gssize) bomb_length, NULL));
 
-  open_window (f, f->ada);
+  open_window (f, f->world.ada);
   sent_before = rl_test_proxy_get_http_bytes_up (f->proxy);
   accepted_before = rl_test_proxy_get_n_accepted (f->proxy);
   /* Three files at once, as a drop brings them. */
   upload_paths (f, plan, brief, bomb, NULL);
-  g_assert_true (rl_ui_test_wait_for (n_failed_is, &failed, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_failed (f) == 3, 5000));
 
   g_assert_true (says (upload_row (f, 0), "“plan.png”"));
   g_assert_true (says (upload_row (f, 0), size));
@@ -449,12 +329,11 @@ test_refused_before_sending (Fixture       *f,
   /* Nothing went to the server: no connection, not a byte. */
   g_assert_cmpuint (rl_test_proxy_get_http_bytes_up (f->proxy), ==, sent_before);
   g_assert_cmpuint (rl_test_proxy_get_n_accepted (f->proxy), ==, accepted_before);
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-refused"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-refused", 200);
 
   /* Dismissed one by one with the pointer. */
   rl_ui_input_click (rl_upload_row_get_button (upload_row (f, 1)));
-  g_assert_true (rl_ui_test_wait_for (n_rows_is, &two, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 2, 3000));
   g_assert_true (says (upload_row (f, 0), "“plan.png”"));
   g_assert_true (says (upload_row (f, 1), "“bomb.png”"));
   g_assert_cmpuint (server_documents (f), ==, 2);
@@ -466,21 +345,18 @@ test_viewer (Fixture       *f,
              gconstpointer  data)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "mockup.png", NULL);
-  CountWait failed = { f, 1 };
-  CountWait none = { f, 0 };
   guint64 sent_before;
 
   open_window (f, f->vic);
   sent_before = rl_test_proxy_get_http_bytes_up (f->proxy);
   upload_paths (f, path, NULL);
-  g_assert_true (rl_ui_test_wait_for (n_failed_is, &failed, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_failed (f) == 1, 5000));
   g_assert_true (says (upload_row (f, 0), "Viewers can’t upload documents; ask an admin of your team"));
   g_assert_cmpuint (rl_test_proxy_get_http_bytes_up (f->proxy), ==, sent_before);
-  rl_ui_test_run (200);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (f->window), "upload-viewer"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "upload-viewer", 200);
 
   rl_ui_input_click (rl_upload_row_get_button (upload_row (f, 0)));
-  g_assert_true (rl_ui_test_wait_for (n_rows_is, &none, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (n_upload_rows (f) == 0, 3000));
   g_assert_cmpuint (server_documents (f), ==, 2);
 }
 
@@ -488,11 +364,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *cache = g_dir_make_tmp ("redline-upload-cache-XXXXXX", NULL);
+  /* Nothing of this run lands in the user's cache. */
+  g_autofree char *cache = rl_ui_test_private_cache ("upload");
   int status;
 
-  /* Before anything asks for it: nothing of this run lands in the user's cache. */
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   rl_ui_test_init (&argc, &argv);
   g_test_add ("/upload/progress-and-cancel", Fixture, NULL, fixture_setup, test_progress_and_cancel,
               fixture_teardown);
@@ -502,6 +377,6 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/upload/viewer", Fixture, NULL, fixture_setup, test_viewer, fixture_teardown);
   status = g_test_run ();
-  remove_tree (cache);
+  rl_ui_test_remove_tree (cache);
   return status;
 }

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <gdk/x11/gdkx.h>
 #include <string.h>
 
 #include "rl-application.h"
@@ -23,12 +22,8 @@
 
 typedef struct
 {
-  RlTestServer  *server;
-  char          *ada;
-  char          *bob;
+  RlUiTestWorld  world;      /* the mockup and the launch copy */
   char          *gil;
-  char          *image;
-  char          *page;
   char          *globex_doc;
   RlApplication *app;
   RlSession     *ada_session;
@@ -42,32 +37,6 @@ enum
   WITH_GIL,
 };
 
-/* A new id each time: GtkApplication keeps a reference of its own once
- * registered on a bus, so an app of the same id would still be there. */
-static RlApplication *
-register_app (void)
-{
-  static guint n_apps;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.redline.Redline.InputTest%u", ++n_apps);
-  RlApplication *app = rl_application_new (id, G_APPLICATION_NON_UNIQUE);
-
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  return app;
-}
-
-/* The user id the server's welcome names for token. */
-static char *
-user_id_of (RlTestServer *server,
-            const char   *token)
-{
-  g_autoptr(RlTestClient) client = rl_test_client_new (server, token);
-  JsonObject *user = json_object_get_object_member (json_node_get_object (client->welcome), "user");
-
-  return g_strdup (json_object_get_string_member (user, "id"));
-}
-
 /* A session as the app opens an account the keyring holds: its user id
  * and its label known before any welcome. */
 static RlSession *
@@ -75,12 +44,9 @@ saved_session (Fixture    *f,
                const char *token,
                const char *label)
 {
-  g_autofree char *user_id = user_id_of (f->server, token);
-  g_autoptr(GError) error = NULL;
-  RlSession *session = rl_session_new (f->server->ws_base, token, user_id, NULL, &error);
+  g_autofree char *user_id = rl_ui_test_user_id (f->world.server, token);
+  RlSession *session = rl_ui_test_session_new (f->world.server->ws_base, token, user_id);
 
-  g_assert_no_error (error);
-  rl_connection_set_timing (rl_session_get_connection (session), 300, 1500, 1, 3000, 3000);
   rl_session_set_label (session, label);
   return session;
 }
@@ -89,25 +55,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "landing-mockup.png", NULL);
+  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  g_free (rl_test_server_admin (f->world.server, "tenant", "add", "globex", NULL));
+  f->gil = rl_test_add_user (f->world.server, "globex", "Gil", "member");
+  f->globex_doc = rl_test_add_doc (f->world.server, "globex", "Globex brief", "page.md");
+  rl_test_server_start (f->world.server);
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->gil = rl_test_add_user (f->server, "globex", "Gil", "member");
-  /* The demo mockup: a real one to look at in the screenshots. */
-  f->image = rl_test_server_admin (f->server, "doc", "add", "--tenant", "acme", "--title", "Landing page",
-                                   mockup, NULL);
-  f->page = rl_test_add_doc (f->server, "acme", "Launch copy", "page.md");
-  f->globex_doc = rl_test_add_doc (f->server, "globex", "Globex brief", "page.md");
-  rl_test_server_start (f->server);
-
-  f->app = register_app ();
-  f->ada_session = saved_session (f, f->ada, "Ada (Acme)");
-  rl_application_add_session (f->app, f->ada_session, TRUE);
+  f->ada_session = saved_session (f, f->world.ada, "Ada (Acme)");
+  f->app = rl_ui_test_register_app (f->ada_session);
   /* Two accounts in the keyring, or Ada's alone (Gil's comes through
    * "Connect to Server…"). */
   if (GPOINTER_TO_INT (data) == WITH_GIL)
@@ -121,87 +76,26 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))))
-    gtk_window_destroy (windows->data);
-  rl_ui_test_run (50);
-  g_clear_object (&f->app);
+  rl_ui_test_close_app (&f->app);
   g_clear_object (&f->ada_session);
   g_clear_object (&f->gil_session);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
+  rl_ui_test_world_clear (&f->world);
   g_free (f->gil);
-  g_free (f->image);
-  g_free (f->page);
   g_free (f->globex_doc);
 }
 
 /* ---- finding what a person sees -------------------------------------------- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget,
-                                 gpointer   data);
-
-static GtkWidget *
-find_widget (GtkWidget   *root,
-             WidgetMatch  match,
-             gpointer     data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-is_label_saying (GtkWidget *widget,
-                 gpointer   text)
-{
-  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_list_view (GtkWidget *widget,
-              gpointer   data)
-{
-  return GTK_IS_LIST_VIEW (widget);
-}
-
-static gboolean
-is_main_menu_button (GtkWidget *widget,
-                     gpointer   data)
-{
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "open-menu-symbolic") == 0;
-}
-
-static gboolean
-is_button_for_action (GtkWidget *widget,
-                      gpointer   action)
-{
-  return GTK_IS_BUTTON (widget) && gtk_widget_is_drawable (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
-}
 
 /* The sidebar's row of the document with that title (its row widget). */
 static GtkWidget *
 doc_row (RlWindow   *window,
          const char *title)
 {
-  GtkWidget *list = find_widget (GTK_WIDGET (window), is_list_view, NULL);
+  GtkWidget *list = rl_ui_test_find_type (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW);
   GtkWidget *label;
 
   g_assert_nonnull (list);
-  label = find_widget (list, is_label_saying, (gpointer) title);
+  label = rl_ui_test_find_shown (list, rl_ui_test_is_label_saying, title);
   g_assert_nonnull (label);
   /* The list item widget: the list view's child. */
   while (gtk_widget_get_parent (label) != list)
@@ -209,57 +103,13 @@ doc_row (RlWindow   *window,
   return label;
 }
 
-static GtkWidget *
-main_menu_button (RlWindow *window)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
-
-  g_assert_nonnull (button);
-  return button;
-}
-
 /* ---- waiting ------------------------------------------------------------- */
 
+/* Online, with its account's documents listed. */
 static gboolean
-window_ready (gpointer data)
+window_ready (RlWindow *window)
 {
-  RlWindow *window = data;
-  RlSession *session = rl_window_get_session (window);
-
-  return session && rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE &&
-         g_list_model_get_n_items (rl_window_get_documents (window)) > 0;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  RlWindow *window = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
-
-  return g_strcmp0 (rl_window_get_visible_page (window), "image") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
-
-static gboolean
-page_shown (gpointer data)
-{
-  RlWindow *window = data;
-  GtkWidget *view = GTK_WIDGET (rl_window_get_page_view (window));
-
-  return g_strcmp0 (rl_window_get_visible_page (window), "page") == 0 &&
-         gtk_widget_get_mapped (view) && gtk_widget_get_width (view) > 100;
-}
-
-static gboolean
-popover_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-popover_unmapped (gpointer data)
-{
-  return !gtk_widget_get_mapped (data);
+  return rl_ui_test_window_online (window) && rl_ui_test_window_n_documents (window) > 0;
 }
 
 /* A window of the app on session, showing the image, at width × height. */
@@ -272,46 +122,10 @@ open_window (Fixture   *f,
   RlWindow *window = rl_window_new (f->app);
 
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  rl_window_set_session (window, session);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
-  g_assert_true (rl_window_open_document (window, f->image));
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  rl_ui_test_window_start (window, session, 2);
+  rl_ui_test_window_show (window, f->world.image, "image");
   rl_ui_test_run (300);
   return window;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  g_autofree char *path = NULL;
-  gboolean painted = FALSE;
-  gulong id;
-
-  rl_ui_test_run (400);   /* transitions finish */
-  /* Taken right after a frame: a change since (a banner's countdown)
-   * leaves nothing to take until the next one is drawn. */
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (rl_ui_test_wait_for (is_true, &painted, 5000));
-  g_signal_handler_disconnect (clock, id);
-  path = rl_ui_test_screenshot (widget, name);
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
 /* ---- (1) documents open on a click, never on hover ------------------------- */
@@ -323,8 +137,8 @@ test_documents_open_on_click (Fixture       *f,
   RlWindow *window = open_window (f, f->ada_session, 1280, 800);
   GtkWidget *page_row = doc_row (window, "Launch copy");
   GtkWidget *image_row = doc_row (window, "Landing page");
-  GtkWidget *upload = find_widget (GTK_WIDGET (window), is_button_for_action, "win.upload");
-  GtkWidget *menu_button = main_menu_button (window);
+  GtkWidget *upload = rl_ui_test_find_shown (GTK_WIDGET (window), rl_ui_test_has_action, "win.upload");
+  GtkWidget *menu_button = rl_ui_test_main_menu_button (window);
   GtkPopover *menu;
 
   f->window = window;
@@ -334,84 +148,61 @@ test_documents_open_on_click (Fixture       *f,
    * Upload: what is open stays open. */
   rl_ui_input_hover (page_row);
   rl_ui_test_run (300);
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->image);
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.image);
   rl_ui_input_hover (image_row);
   rl_ui_input_hover (page_row);
   rl_ui_input_hover (upload);
   rl_ui_test_run (300);
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->image);
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.image);
   g_assert_cmpstr (rl_window_get_visible_page (window), ==, "image");
 
   /* The main menu opened with a click, the pointer over the list meanwhile. */
   rl_ui_input_click (menu_button);
   menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
-  g_assert_true (rl_ui_test_wait_for (popover_mapped, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   rl_ui_input_hover (page_row);
   rl_ui_input_hover (image_row);
   rl_ui_input_hover (page_row);
   rl_ui_test_run (300);
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->image);
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.image);
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_unmapped, menu, 3000));
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->image);
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.image);
 
   /* A click opens. */
   rl_ui_input_click (page_row);
-  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->page);
-  screenshot (GTK_WIDGET (window), "window-input-page-clicked");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.page);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-page-clicked", 400);
 
   /* The keyboard: the focus is on the clicked row; Up moves to the image
    * and opens it (selection follows focus, as in GtkStackSidebar). */
   rl_ui_input_key (GDK_KEY_Up, 0);
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->image);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.image);
   rl_ui_input_key (GDK_KEY_Down, 0);
-  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
   /* Ctrl+Up moves the focus alone; Enter opens what it is on. */
   rl_ui_input_key (GDK_KEY_Up, GDK_CONTROL_MASK);
   rl_ui_test_run (300);
-  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->page);
+  g_assert_cmpstr (rl_window_get_document_id (window), ==, f->world.page);
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
 }
 
 /* ---- what the header says, and what the server says --------------------- */
 
 /* The header's viewer count says n, and its names are names
  * (comma-separated, sorted). */
-typedef struct
-{
-  RlWindow   *window;
-  guint       n;
-  const char *names;
-} ViewersWait;
-
-static gboolean
-viewers_are (gpointer data)
-{
-  ViewersWait *wait = data;
-  GtkWidget *button = rl_window_get_viewers_button (wait->window);
-  g_autofree char *count = g_strdup_printf ("%u", wait->n);
-  g_auto(GStrv) names = g_strsplit (wait->names, ",", -1);
-  const char *tooltip = gtk_widget_get_tooltip_text (button);
-
-  if (!gtk_widget_get_visible (button) || !rl_ui_test_has_label (button, count) || tooltip == NULL)
-    return FALSE;
-  for (guint i = 0; names[i]; i++)
-    if (strstr (tooltip, names[i]) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
 static void
 assert_viewers (RlWindow   *window,
                 guint       n,
                 const char *names)
 {
-  ViewersWait wait = { window, n, names };
+  g_autofree char *count = g_strdup_printf ("%u", n);
 
-  if (!rl_ui_test_wait_for (viewers_are, &wait, 5000))
+  if (!RL_UI_WAIT_UNTIL (rl_ui_test_viewers_named (window, names) &&
+                         rl_ui_test_has_label (rl_window_get_viewers_button (window), count), 5000))
     g_error ("the header does not show %u viewers (%s): it shows %s, “%s”", n, names,
              gtk_widget_get_visible (rl_window_get_viewers_button (window)) ? "the button" : "no button",
              gtk_widget_get_tooltip_text (rl_window_get_viewers_button (window)));
@@ -448,24 +239,17 @@ bob_sees_viewers (RlTestClient *bob,
 {
   gint64 end = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
   g_autofree char *last = NULL;
+  JsonObject *frame;
 
-  while (g_get_monotonic_time () < end)
+  while ((frame = rl_ui_test_next_presence (bob, doc, end)) != NULL)
     {
-      g_autofree char *raw = rl_test_client_next_raw (bob, (guint) MAX (1, (end - g_get_monotonic_time ()) / 1000));
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *frame;
+      g_autoptr(JsonObject) presence = frame;
 
-      if (raw == NULL || !json_parser_load_from_data (parser, raw, -1, NULL))
-        continue;
-      frame = json_node_get_object (json_parser_get_root (parser));
-      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL), "presence") != 0 ||
-          g_strcmp0 (json_object_get_string_member_with_default (frame, "doc", NULL), doc) != 0)
-        continue;
       g_free (last);
-      last = presence_names (frame);
+      last = presence_names (presence);
       /* count is of distinct users, as the list is */
-      g_assert_cmpint (json_object_get_int_member (frame, "count"), ==,
-                       json_array_get_length (json_object_get_array_member (frame, "users")));
+      g_assert_cmpint (json_object_get_int_member (presence, "count"), ==,
+                       json_array_get_length (json_object_get_array_member (presence, "users")));
       if (g_str_equal (last, names))
         return;
     }
@@ -480,143 +264,98 @@ bob_keeps_seeing (RlTestClient *bob,
                   guint         ms)
 {
   gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  JsonObject *frame;
 
-  while (g_get_monotonic_time () < end)
+  while ((frame = rl_ui_test_next_presence (bob, doc, end)) != NULL)
     {
-      g_autofree char *raw = rl_test_client_next_raw (bob, (guint) MAX (1, (end - g_get_monotonic_time ()) / 1000));
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autofree char *seen = NULL;
-      JsonObject *frame;
+      g_autoptr(JsonObject) presence = frame;
+      g_autofree char *seen = presence_names (presence);
 
-      if (raw == NULL || !json_parser_load_from_data (parser, raw, -1, NULL))
-        continue;
-      frame = json_node_get_object (json_parser_get_root (parser));
-      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL), "presence") != 0 ||
-          g_strcmp0 (json_object_get_string_member_with_default (frame, "doc", NULL), doc) != 0)
-        continue;
-      seen = presence_names (frame);
       g_assert_cmpstr (seen, ==, names);
     }
 }
 
-/* ---- the main menu --------------------------------------------------------- */
-
-static GtkPopover *
-open_main_menu (RlWindow *window)
-{
-  GtkWidget *button = main_menu_button (window);
-  GtkPopover *menu;
-
-  rl_ui_input_click (button);
-  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  g_assert_true (rl_ui_test_wait_for (popover_mapped, menu, 3000));
-  rl_ui_test_run (300);   /* its opening transition */
-  return menu;
-}
-
-/* The menu's item that says text (the button around its label). */
-static GtkWidget *
-menu_item (GtkPopover *menu,
-           const char *text)
-{
-  GtkWidget *label = find_widget (GTK_WIDGET (menu), is_label_saying, (gpointer) text);
-  GType model_button = g_type_from_name ("GtkModelButton");
-
-  if (label == NULL)
-    g_error ("the main menu has no item “%s”", text);
-  return gtk_widget_get_ancestor (label, model_button);
-}
-
-static gboolean
-menu_item_checked (GtkWidget *item)
-{
-  gboolean active;
-
-  g_object_get (item, "active", &active, NULL);
-  return active;
-}
-
 /* ---- (2) the accounts, in the main menu, switched by clicking ------------- */
 
+/* The session's connection is closed (no window shows it). */
 static gboolean
-documents_say (gpointer data)
+stopped (RlSession *session)
 {
-  RlWindow *window = data;
+  return rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_OFFLINE;
+}
+
+/* The window's first document is first_title. */
+static gboolean
+first_document_is (RlWindow   *window,
+                   const char *first_title)
+{
   GListModel *docs = rl_window_get_documents (window);
   g_autoptr(RlDocItem) first = g_list_model_get_n_items (docs) ? g_list_model_get_item (docs, 0) : NULL;
 
-  return first != NULL && g_str_equal (rl_doc_item_get_title (first), g_object_get_data (G_OBJECT (window),
-                                                                                        "expected-title"));
+  return first != NULL && g_str_equal (rl_doc_item_get_title (first), first_title);
 }
 
 static void
 wait_documents (RlWindow   *window,
                 const char *first_title)
 {
-  g_object_set_data_full (G_OBJECT (window), "expected-title", g_strdup (first_title), g_free);
-  g_assert_true (rl_ui_test_wait_for (documents_say, window, 5000));
-}
-
-static gboolean
-connection_stopped (gpointer data)
-{
-  return rl_connection_get_state (rl_session_get_connection (data)) == RL_CONNECTION_OFFLINE;
+  g_assert_true (RL_UI_WAIT_UNTIL (first_document_is (window, first_title), 5000));
 }
 
 static void
 test_accounts_menu (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->world.image);
   RlWindow *window = open_window (f, f->ada_session, 1280, 800);
   g_autofree char *ada_label = NULL;
   GtkPopover *menu;
   GtkWidget *ada_item, *gil_item;
 
   f->window = window;
-  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
 
   /* Both accounts of the keyring, the window's one checked. */
-  menu = open_main_menu (window);
+  menu = rl_ui_test_open_main_menu (window);
   ada_label = g_strdup (rl_session_get_label (f->ada_session));
   g_assert_true (g_str_has_prefix (ada_label, "Ada on 127.0.0.1:"));
-  ada_item = menu_item (menu, ada_label);
-  gil_item = menu_item (menu, "Gil (Globex)");
-  g_assert_true (menu_item_checked (ada_item));
-  g_assert_false (menu_item_checked (gil_item));
+  ada_item = rl_ui_test_menu_item (menu, ada_label);
+  gil_item = rl_ui_test_menu_item (menu, "Gil (Globex)");
+  g_assert_true (rl_ui_test_menu_item_checked (ada_item));
+  g_assert_false (rl_ui_test_menu_item_checked (gil_item));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-menu");
 
   /* A click on Gil's: the window is Gil's, and Ada's connection closes:
    * the server no longer counts her on the mockup (no ghost viewer). */
   rl_ui_input_click (gil_item);
-  g_assert_true (rl_ui_test_wait_for (popover_unmapped, menu, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   g_assert_true (rl_window_get_session (window) == f->gil_session);
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Globex brief");
-  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->ada_session, 3000));
-  bob_sees_viewers (bob, f->image, "Bob");
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
+  bob_sees_viewers (bob, f->world.image, "Bob");
 
   /* Gil's is checked now, by the name the server gave. */
-  menu = open_main_menu (window);
+  menu = rl_ui_test_open_main_menu (window);
   g_assert_true (g_str_has_prefix (rl_session_get_label (f->gil_session), "Gil on 127.0.0.1:"));
-  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (f->gil_session))));
-  g_assert_false (menu_item_checked (menu_item (menu, ada_label)));
+  g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, rl_session_get_label (f->gil_session))));
+  g_assert_false (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, ada_label)));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-switched");
 
   /* And back to Ada's: her connection opens again, she views the mockup,
    * and both sides say so. */
-  rl_ui_input_click (menu_item (menu, ada_label));
-  g_assert_true (rl_ui_test_wait_for (popover_unmapped, menu, 3000));
+  rl_ui_input_click (rl_ui_test_menu_item (menu, ada_label));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   g_assert_true (rl_window_get_session (window) == f->ada_session);
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Landing page");
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
-  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->gil_session, 3000));
-  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->gil_session), 3000));
+  bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
-  screenshot (GTK_WIDGET (window), "window-input-accounts-back");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-accounts-back", 400);
 }
 
 /* ---- (3) presence: right everywhere, and nobody left behind --------------- */
@@ -631,85 +370,62 @@ other_window (Fixture  *f,
   return NULL;
 }
 
-static gboolean
-has_other_window (gpointer data)
-{
-  Fixture *f = data;
-
-  return other_window (f, f->window) != NULL;
-}
-
-static gboolean
-only_one_window (gpointer data)
-{
-  Fixture *f = data;
-
-  return other_window (f, f->window) == NULL;
-}
-
 static void
 test_presence (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->server, f->bob);
-  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->image);
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (bob, f->world.image);
   RlWindow *window = open_window (f, f->ada_session, 1280, 800);
   RlWindow *second;
   GtkPopover *viewers;
 
   f->window = window;
-  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
 
   /* Ada goes to the page: she leaves the mockup (Bob sees her go) and is
    * alone on the page. */
   rl_ui_input_click (doc_row (window, "Launch copy"));
-  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
-  bob_sees_viewers (bob, f->image, "Bob");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
+  bob_sees_viewers (bob, f->world.image, "Bob");
   assert_viewers (window, 1, "Ada");
 
   /* Back to the mockup she opened before: both of them, both sides. */
   rl_ui_input_click (doc_row (window, "Landing page"));
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
-  bob_sees_viewers (bob, f->image, "Ada,Bob");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
+  bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
-  screenshot (GTK_WIDGET (window), "window-input-presence");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-presence", 400);
 
   /* A second window (Ctrl+N) on the same mockup says the same, and Ada is
    * still one viewer. */
   rl_ui_input_key (GDK_KEY_n, GDK_CONTROL_MASK);
-  g_assert_true (rl_ui_test_wait_for (has_other_window, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (other_window (f, f->window) != NULL, 5000));
   second = other_window (f, window);
-  g_assert_true (rl_ui_test_wait_for (image_shown, second, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (second, "image"), 5000));
   assert_viewers (second, 2, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
   /* Its viewers, by name, a click away. */
   rl_ui_input_click (rl_window_get_viewers_button (second));
   viewers = gtk_menu_button_get_popover (GTK_MENU_BUTTON (rl_window_get_viewers_button (second)));
-  g_assert_true (rl_ui_test_wait_for (popover_mapped, viewers, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (viewers)), 3000));
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (viewers), "Ada\nBob") ||
                  rl_ui_test_has_label (GTK_WIDGET (viewers), "Bob\nAda"));
   rl_ui_test_run (300);
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (second), GTK_WIDGET (viewers), "window-input-presence-names");
   rl_ui_input_key (GDK_KEY_Escape, 0);
-  g_assert_true (rl_ui_test_wait_for (popover_unmapped, viewers, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (viewers)), 3000));
 
   /* Closed (Ctrl+W): the first window still says both, and the server
    * still counts Ada (her other window shows the mockup). */
   rl_ui_input_key (GDK_KEY_w, GDK_CONTROL_MASK);
-  g_assert_true (rl_ui_test_wait_for (only_one_window, f, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (other_window (f, f->window) == NULL, 5000));
   assert_viewers (window, 2, "Ada,Bob");
-  bob_keeps_seeing (bob, f->image, "Ada,Bob", 1000);
+  bob_keeps_seeing (bob, f->world.image, "Ada,Bob", 1000);
 }
 
 /* ---- (2) a new account is checked before it replaces anything ------------ */
-
-static gboolean
-is_connect_dialog (GtkWidget *widget,
-                   gpointer   data)
-{
-  return RL_IS_CONNECT_DIALOG (widget);
-}
 
 static RlConnectDialog *
 find_connect_dialog (void)
@@ -720,14 +436,15 @@ find_connect_dialog (void)
     {
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      if (is_connect_dialog (window, NULL) && gtk_widget_get_visible (window))
+      if (RL_IS_CONNECT_DIALOG (window) && gtk_widget_get_visible (window))
         return RL_CONNECT_DIALOG (window);
     }
   return NULL;
 }
 
+/* The Connect dialog is open, laid out. */
 static gboolean
-connect_dialog_shown (gpointer data)
+connect_dialog_shown (void)
 {
   RlConnectDialog *dialog = find_connect_dialog ();
 
@@ -735,50 +452,24 @@ connect_dialog_shown (gpointer data)
          gtk_widget_get_width (GTK_WIDGET (dialog)) > 100;
 }
 
+/* An entry row with the title data. */
 static gboolean
-connect_dialog_gone (gpointer data)
-{
-  return find_connect_dialog () == NULL;
-}
-
-static gboolean
-is_row_titled (GtkWidget *widget,
-               gpointer   title)
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
 {
   return ADW_IS_ENTRY_ROW (widget) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
-static gboolean
-is_button_labelled (GtkWidget *widget,
-                    gpointer   label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
 static GtkWidget *
 dialog_part (RlConnectDialog *dialog,
-             WidgetMatch      match,
+             RlUiTestMatch    match,
              const char      *what)
 {
-  GtkWidget *part = find_widget (GTK_WIDGET (dialog), match, (gpointer) what);
+  GtkWidget *part = rl_ui_test_find (GTK_WIDGET (dialog), match, what);
 
   if (part == NULL)
     g_error ("the Connect dialog has no “%s”", what);
   return part;
-}
-
-typedef struct
-{
-  GtkWidget  *row;
-  const char *text;
-} TextWait;
-
-static gboolean
-row_says (gpointer data)
-{
-  TextWait *wait = data;
-
-  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (wait->row)), wait->text) == 0;
 }
 
 /* Clicks into the row and pastes text over what it held (Ctrl+A, Ctrl+V),
@@ -788,37 +479,13 @@ static void
 paste_into (GtkWidget  *row,
             const char *text)
 {
-  TextWait wait = { row, text };
-
-  if (row_says (&wait))
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), text) == 0)
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (row), text);
   rl_ui_input_click (row);
   rl_ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   rl_ui_input_key (GDK_KEY_v, GDK_CONTROL_MASK);
-  g_assert_true (rl_ui_test_wait_for (row_says, &wait, 3000));
-}
-
-static gboolean
-is_spinner (GtkWidget *widget,
-            gpointer   data)
-{
-  return GTK_IS_SPINNER (widget);
-}
-
-/* The save to the keyring was tried (and failed: no Secret Service). */
-static gboolean
-keyring_toast (gpointer data)
-{
-  AdwToast *toast = rl_window_get_last_toast (data);
-
-  return toast != NULL && strstr (adw_toast_get_title (toast), "could not be saved") != NULL;
-}
-
-static gboolean
-dialog_answered (gpointer data)
-{
-  return !rl_connect_dialog_get_checking (data);
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), text) == 0, 3000));
 }
 
 typedef struct
@@ -845,7 +512,7 @@ assert_refused (Fixture    *f,
   paste_into (d->server_row, server);
   paste_into (d->token_row, token);
   rl_ui_input_click (d->connect_button);
-  g_assert_true (rl_ui_test_wait_for (dialog_answered, d->dialog, 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_connect_dialog_get_checking (d->dialog), 10000));
   error = rl_connect_dialog_get_error (d->dialog);
   if (error == NULL || !g_str_has_prefix (error, said))
     g_error ("the dialog says “%s”, not “%s…”", error ? error : "nothing", said);
@@ -856,7 +523,7 @@ assert_refused (Fixture    *f,
   /* Nothing was replaced, nothing was saved. */
   g_assert_true (rl_window_get_session (f->window) == f->ada_session);
   g_assert_cmpint (rl_connection_get_state (rl_session_get_connection (f->ada_session)), ==, RL_CONNECTION_ONLINE);
-  g_assert_cmpstr (rl_window_get_document_id (f->window), ==, f->image);
+  g_assert_cmpstr (rl_window_get_document_id (f->window), ==, f->world.image);
   g_assert_null (rl_window_get_last_toast (f->window));
 }
 
@@ -885,18 +552,6 @@ answer_plainly (GSocketService    *service,
   g_output_stream_write_all (out, answer, sizeof answer - 1, NULL, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   return TRUE;
-}
-
-static guint
-closed_port (void)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GError) error = NULL;
-  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-
-  g_assert_no_error (error);
-  g_socket_listener_close (listener);
-  return port;
 }
 
 /* A second server, with TLS from a self-signed certificate the app does
@@ -936,13 +591,13 @@ test_connect_checked (Fixture       *f,
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(RlTestServer) tls = start_tls_server ();
   g_autoptr(GError) error = NULL;
-  guint closed = closed_port ();
+  guint closed = rl_ui_test_closed_port ();
   guint16 silent_port;
   g_autofree char *refused_port = g_strdup_printf ("ws://127.0.0.1:%u", closed);
   g_autofree char *nothing_there = g_strdup_printf ("Nothing is listening at 127.0.0.1:%u", closed);
   g_autofree char *silent_url = NULL;
   g_autofree char *silent_said = NULL;
-  g_autofree char *refused_said = g_strdup_printf ("The server at %s refused this token", f->server->ws_base + 5);
+  g_autofree char *refused_said = g_strdup_printf ("The server at %s refused this token", f->world.server->ws_base + 5);
   g_autofree char *tls_said = g_strdup_printf ("The TLS certificate of %s is not trusted", tls->ws_base + 6);
   g_autofree char *not_tls = NULL;
   g_autofree char *not_tls_said = NULL;
@@ -967,20 +622,19 @@ test_connect_checked (Fixture       *f,
   f->window = open_window (f, f->ada_session, 1280, 800);
 
   /* "Connect to Server…" from the main menu, with the pointer. */
-  menu = open_main_menu (f->window);
-  rl_ui_input_click (menu_item (menu, "_Connect to Server…"));
-  g_assert_true (rl_ui_test_wait_for (connect_dialog_shown, NULL, 5000));
+  menu = rl_ui_test_open_main_menu (f->window);
+  rl_ui_input_click (rl_ui_test_menu_item (menu, "Connect to Server…"));
+  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_shown (), 5000));
   d.dialog = find_connect_dialog ();
   d.server_row = dialog_part (d.dialog, is_row_titled, "Server address (wss://host:port)");
   d.token_row = dialog_part (d.dialog, is_row_titled, "Token");
-  d.connect_button = dialog_part (d.dialog, is_button_labelled, "C_onnect");
+  d.connect_button = dialog_part (d.dialog, rl_ui_test_is_button_labelled, "C_onnect");
 
   /* A token the server refuses, typed by hand. */
   rl_ui_input_click (d.token_row);
   rl_ui_input_type ("nobody.0123456789abcdef");
-  assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-refused"));
+  assert_refused (f, &d, f->world.server->ws_base, "nobody.0123456789abcdef", refused_said);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (d.dialog), "window-input-connect-refused", 300);
   /* A port nothing listens on, a host that does not exist, TLS where the
    * server has none, a certificate nobody vouches for. */
   assert_refused (f, &d, refused_port, f->gil, nothing_there);
@@ -995,14 +649,14 @@ test_connect_checked (Fixture       *f,
   paste_into (d.server_row, silent_url);
   rl_ui_input_click (d.connect_button);
   g_assert_true (rl_connect_dialog_get_checking (d.dialog));
-  spinner = dialog_part (d.dialog, is_spinner, "spinner");
+  spinner = rl_ui_test_find_type (GTK_WIDGET (d.dialog), GTK_TYPE_SPINNER);
+  g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_is_drawable (spinner));
   g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
   g_assert_false (gtk_widget_get_sensitive (d.connect_button));
-  rl_ui_test_run (300);
-  g_free (rl_ui_test_screenshot (GTK_WIDGET (d.dialog), "window-input-connect-checking"));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (d.dialog), "window-input-connect-checking", 300);
   g_assert_true (rl_window_get_session (f->window) == f->ada_session);
-  g_assert_true (rl_ui_test_wait_for (dialog_answered, d.dialog, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_connect_dialog_get_checking (d.dialog), 5000));
   g_assert_true (g_str_has_prefix (rl_connect_dialog_get_error (d.dialog), silent_said));
   g_assert_true (rl_window_get_session (f->window) == f->ada_session);
   g_assert_cmpuint (held->len, >, 0);
@@ -1010,20 +664,20 @@ test_connect_checked (Fixture       *f,
   /* The right server and token: welcomed, the dialog closes, the window is
    * Gil's, Ada's connection closes (no window shows it), and only now is
    * the account saved (no keyring here: the window says so). */
-  assert_refused (f, &d, f->server->ws_base, "nobody.0123456789abcdef", refused_said);
+  assert_refused (f, &d, f->world.server->ws_base, "nobody.0123456789abcdef", refused_said);
   paste_into (d.token_row, f->gil);
   rl_ui_input_click (d.connect_button);
-  g_assert_true (rl_ui_test_wait_for (connect_dialog_gone, NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (find_connect_dialog () == NULL, 5000));
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->gil);
-  g_assert_true (rl_ui_test_wait_for (window_ready, f->window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_ready (f->window), 5000));
   wait_documents (f->window, "Globex brief");
-  g_assert_true (rl_ui_test_wait_for (connection_stopped, f->ada_session, 3000));
-  g_assert_true (rl_ui_test_wait_for (keyring_toast, f->window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_keyring_toast (f->window), 5000));
 
   /* Both accounts in the menu now, Gil's checked. */
-  menu = open_main_menu (f->window);
-  g_assert_true (menu_item_checked (menu_item (menu, rl_session_get_label (rl_window_get_session (f->window)))));
-  g_assert_false (menu_item_checked (menu_item (menu, rl_session_get_label (f->ada_session))));
+  menu = rl_ui_test_open_main_menu (f->window);
+  g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, rl_session_get_label (rl_window_get_session (f->window)))));
+  g_assert_false (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, rl_session_get_label (f->ada_session))));
   rl_ui_input_key (GDK_KEY_Escape, 0);
   g_socket_service_stop (silent);
   g_socket_service_stop (plain);
@@ -1032,38 +686,11 @@ test_connect_checked (Fixture       *f,
 
 /* ---- (4) a narrow window folds its panels ------------------------------------ */
 
-/* What a user's drag of the window's edge ends in: the window manager
- * resizes the X window (there is none under Xvfb). */
-static void
-resize_as_window_manager (GtkWindow *window,
-                          int        width,
-                          int        height)
-{
-  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
-  Display *xdisplay = gdk_x11_display_get_xdisplay (display);
-
-  XResizeWindow (xdisplay, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))), width, height);
-  XFlush (xdisplay);
-}
-
-static gboolean
-widget_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static gboolean
-is_flap (GtkWidget *widget,
-         gpointer   data)
-{
-  return ADW_IS_FLAP (widget);
-}
-
 /* The documents' flap (the outer one) and the threads panel's. */
 static AdwFlap *
 sidebar_flap (RlWindow *window)
 {
-  GtkWidget *flap = find_widget (GTK_WIDGET (window), is_flap, NULL);
+  GtkWidget *flap = rl_ui_test_find_type (GTK_WIDGET (window), ADW_TYPE_FLAP);
 
   g_assert_nonnull (flap);
   return ADW_FLAP (flap);
@@ -1079,24 +706,18 @@ threads_flap (RlWindow *window)
   return ADW_FLAP (flap);
 }
 
-typedef struct
-{
-  RlWindow *window;
-  gboolean  folded;
-  gboolean  sidebar;
-  gboolean  threads;
-} FoldWait;
-
 /* Folded or not, each panel shown or hidden, and done moving. */
 static gboolean
-folds_are (gpointer data)
+folds_are (RlWindow *window,
+           gboolean  folded,
+           gboolean  sidebar,
+           gboolean  threads)
 {
-  FoldWait *wait = data;
-  AdwFlap *flaps[2] = { sidebar_flap (wait->window), threads_flap (wait->window) };
-  gboolean revealed[2] = { wait->sidebar, wait->threads };
+  AdwFlap *flaps[2] = { sidebar_flap (window), threads_flap (window) };
+  gboolean revealed[2] = { sidebar, threads };
 
   for (guint i = 0; i < 2; i++)
-    if (adw_flap_get_folded (flaps[i]) != wait->folded ||
+    if (adw_flap_get_folded (flaps[i]) != folded ||
         adw_flap_get_reveal_flap (flaps[i]) != revealed[i] ||
         adw_flap_get_reveal_progress (flaps[i]) != (revealed[i] ? 1.0 : 0.0))
       return FALSE;
@@ -1109,31 +730,23 @@ assert_folds (RlWindow *window,
               gboolean  sidebar,
               gboolean  threads)
 {
-  FoldWait wait = { window, folded, sidebar, threads };
-
-  if (!rl_ui_test_wait_for (folds_are, &wait, 5000))
+  if (!RL_UI_WAIT_UNTIL (folds_are (window, folded, sidebar, threads), 5000))
     g_error ("expected %s, the documents %s, the threads %s; the window is %d px wide",
              folded ? "folded" : "not folded", sidebar ? "shown" : "hidden", threads ? "shown" : "hidden",
              gtk_widget_get_width (GTK_WIDGET (window)));
   rl_ui_test_run (100);
 }
 
-typedef struct
-{
-  GtkWidget *widget;
-  int        width;
-} WidthWait;
-
 /* The X window has that width, and the window widget was given it (less
  * the border of client-side decorations). */
 static gboolean
-window_width_is (gpointer data)
+window_width_is (GtkWidget *widget,
+                 int        width)
 {
-  WidthWait *wait = data;
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (wait->widget));
-  int width = gtk_widget_get_width (wait->widget);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (widget));
+  int given = gtk_widget_get_width (widget);
 
-  return gdk_surface_get_width (surface) == wait->width && width <= wait->width && width >= wait->width - 20;
+  return gdk_surface_get_width (surface) == width && given <= width && given >= width - 20;
 }
 
 static void
@@ -1141,10 +754,9 @@ resize_and_wait (RlWindow *window,
                  int       width,
                  int       height)
 {
-  WidthWait wait = { GTK_WIDGET (window), width };
-
-  resize_as_window_manager (GTK_WINDOW (window), width, height);
-  if (!rl_ui_test_wait_for (window_width_is, &wait, 5000))
+  /* What a user's drag of the window's edge ends in. */
+  rl_ui_input_wm_resize (GTK_WINDOW (window), width, height);
+  if (!RL_UI_WAIT_UNTIL (window_width_is (GTK_WIDGET (window), width), 5000))
     {
       int min, nat;
 
@@ -1172,8 +784,8 @@ test_adaptive (Fixture       *f,
   RlWindow *window = open_window (f, f->ada_session, 1280, 800);
   GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
   GtkWidget *panel = GTK_WIDGET (rl_window_get_thread_panel (window));
-  GtkWidget *threads_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-threads");
-  GtkWidget *sidebar_toggle = find_widget (GTK_WIDGET (window), is_button_for_action, "win.show-sidebar");
+  GtkWidget *threads_toggle = rl_ui_test_find_shown (GTK_WIDGET (window), rl_ui_test_has_action, "win.show-threads");
+  GtkWidget *sidebar_toggle = rl_ui_test_find_shown (GTK_WIDGET (window), rl_ui_test_has_action, "win.show-sidebar");
   RlWindow *narrow;
   int view_width;
 
@@ -1190,7 +802,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (view_width, >=, gtk_widget_get_width (GTK_WIDGET (window)) - 20);
   /* Folding is not the user hiding the panel: the next wide window has it. */
   g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
-  screenshot (GTK_WIDGET (window), "window-input-800x600-folded");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-folded", 400);
 
   /* The header's toggle, clicked: the threads come over the mockup, which
    * keeps its size and place. */
@@ -1200,7 +812,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (gtk_widget_get_width (view), ==, view_width);
   g_assert_cmpint (screen_x (panel), <, screen_x (view) + view_width);
   g_assert_true (g_settings_get_boolean (settings, "panel-visible"));
-  screenshot (GTK_WIDGET (window), "window-input-800x600-threads");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-threads", 400);
   /* Clicked again: gone. */
   rl_ui_input_click (threads_toggle);
   assert_folds (window, TRUE, FALSE, FALSE);
@@ -1213,15 +825,15 @@ test_adaptive (Fixture       *f,
   assert_folds (window, TRUE, FALSE, FALSE);
   rl_ui_input_key (GDK_KEY_F9, 0);
   assert_folds (window, TRUE, TRUE, FALSE);
-  screenshot (GTK_WIDGET (window), "window-input-800x600-documents");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-800x600-documents", 400);
   /* A document picked there opens, and the list makes way for it. */
   rl_ui_input_click (doc_row (window, "Launch copy"));
-  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
   assert_folds (window, TRUE, FALSE, FALSE);
   rl_ui_input_click (sidebar_toggle);
   assert_folds (window, TRUE, TRUE, FALSE);
   rl_ui_input_click (doc_row (window, "Landing page"));
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
   assert_folds (window, TRUE, FALSE, FALSE);
 
   /* With the threads over the mockup, a click beside them closes them and
@@ -1236,13 +848,13 @@ test_adaptive (Fixture       *f,
   resize_and_wait (window, 920, 700);
   assert_folds (window, FALSE, TRUE, TRUE);
   g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
-  screenshot (GTK_WIDGET (window), "window-input-920x700");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-920x700", 400);
   /* The page too (its text has a minimum width of its own). */
   rl_ui_input_click (doc_row (window, "Launch copy"));
-  g_assert_true (rl_ui_test_wait_for (page_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "page"), 5000));
   assert_folds (window, FALSE, TRUE, TRUE);
   rl_ui_input_click (doc_row (window, "Landing page"));
-  g_assert_true (rl_ui_test_wait_for (image_shown, window, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
 
   /* 1280 × 800: both beside the mockup again. */
   resize_and_wait (window, 1280, 800);
@@ -1250,7 +862,7 @@ test_adaptive (Fixture       *f,
   g_assert_cmpint (screen_x (panel), >=, screen_x (view) + gtk_widget_get_width (view));
   g_assert_cmpint (screen_x (view), >=, screen_x (doc_row (window, "Landing page")) +
                                         gtk_widget_get_width (doc_row (window, "Landing page")));
-  screenshot (GTK_WIDGET (window), "window-input-1280x800");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-1280x800", 400);
 
   /* Hidden by the user while wide: kept, and still hidden after a fold. */
   rl_ui_input_click (threads_toggle);
@@ -1269,7 +881,8 @@ test_adaptive (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (narrow), 800, 600);
   rl_window_set_session (narrow, f->ada_session);
   gtk_window_present (GTK_WINDOW (narrow));
-  g_assert_true (rl_ui_test_wait_for (widget_mapped, narrow, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (narrow)) &&
+                                   gtk_widget_get_width (GTK_WIDGET (narrow)) > 0, 5000));
   for (guint i = 0; i < 2; i++)
     {
       AdwFlap *flap = i == 0 ? sidebar_flap (narrow) : threads_flap (narrow);
@@ -1284,31 +897,31 @@ test_adaptive (Fixture       *f,
 
 /* ---- (5) a banner does not move the document ------------------------------ */
 
-static gboolean
-is_retry_button (GtkWidget *widget,
-                 gpointer   data)
+/* The banner's Retry Now button, on screen. */
+static GtkWidget *
+retry_button (RlBanner *banner)
 {
-  return GTK_IS_BUTTON (widget) && gtk_widget_is_drawable (widget) &&
-         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "Retry Now") == 0;
+  return rl_ui_test_find_shown (GTK_WIDGET (banner), rl_ui_test_is_button_labelled, "Retry Now");
 }
 
+/* The banner has slid in all the way. */
 static gboolean
-banner_shown (gpointer data)
+banner_shown (RlBanner *banner)
 {
-  GtkWidget *button = find_widget (GTK_WIDGET (data), is_retry_button, NULL);
+  GtkWidget *button = retry_button (banner);
 
-  /* Slid in all the way. */
   return button != NULL && gtk_widget_get_height (button) > 0 &&
          gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_ancestor (button, GTK_TYPE_REVEALER)));
 }
 
+/* The banner has slid out, and then is not visible at all (no room, no
+ * layout time). */
 static gboolean
-banner_gone (gpointer data)
+banner_gone (RlBanner *banner)
 {
-  /* Slid out, and then not visible at all (no room, no layout time). */
-  return !rl_banner_get_revealed (data) &&
-         !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_first_child (data))) &&
-         !gtk_widget_get_visible (data);
+  return !rl_banner_get_revealed (banner) &&
+         !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_first_child (GTK_WIDGET (banner)))) &&
+         !gtk_widget_get_visible (GTK_WIDGET (banner));
 }
 
 static void
@@ -1328,20 +941,20 @@ test_banner_floats (Fixture       *f,
 
   /* Offline: the banner floats over the document, which stays put. */
   rl_connection_stop (connection);
-  g_assert_true (rl_ui_test_wait_for (banner_shown, offline, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (banner_shown (offline), 5000));
   rl_ui_test_run (200);
   rl_ui_input_screen_point (view, 0, 0, &x1, &y1);
   g_assert_cmpint (x1, ==, x0);
   g_assert_cmpint (y1, ==, y0);
   g_assert_cmpint (gtk_widget_get_height (view), ==, height);
-  screenshot (GTK_WIDGET (window), "window-input-banner-offline");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-banner-offline", 400);
 
   /* Its button takes a click of the pointer: back online, banner gone,
    * the document still where it was. */
-  retry = find_widget (GTK_WIDGET (offline), is_retry_button, NULL);
+  retry = retry_button (offline);
   rl_ui_input_click (retry);
-  g_assert_true (rl_ui_test_wait_for (window_ready, window, 5000));
-  g_assert_true (rl_ui_test_wait_for (banner_gone, offline, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (banner_gone (offline), 5000));
   rl_ui_input_screen_point (view, 0, 0, &x1, &y1);
   g_assert_cmpint (x1, ==, x0);
   g_assert_cmpint (y1, ==, y0);
@@ -1350,19 +963,13 @@ test_banner_floats (Fixture       *f,
 
 /* ---- a server never reached was not "lost" ------------------------------ */
 
-static gboolean
-banner_revealed (gpointer data)
-{
-  return rl_banner_get_revealed (data);
-}
-
 static void
 test_unreachable (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u", closed_port ());
+  g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u", rl_ui_test_closed_port ());
   g_autoptr(GError) error = NULL;
-  g_autoptr(RlSession) session = rl_session_new (address, f->ada, NULL, NULL, &error);
+  g_autoptr(RlSession) session = rl_session_new (address, f->world.ada, NULL, NULL, &error);
   RlBanner *reconnecting;
 
   /* A saved account whose server is down as the app starts: retried, and
@@ -1374,24 +981,13 @@ test_unreachable (Fixture       *f,
   rl_window_set_session (f->window, session);
   gtk_window_present (GTK_WINDOW (f->window));
   reconnecting = rl_window_get_banner (f->window, "reconnecting");
-  g_assert_true (rl_ui_test_wait_for (banner_revealed, reconnecting, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (reconnecting), 5000));
   g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Can’t reach the server. Retrying"));
   g_assert_cmpstr (rl_image_view_get_cannot_create_reason (rl_window_get_image_view (f->window)), ==,
                    "The server can’t be reached yet; you can add markers once it is.");
-  screenshot (GTK_WIDGET (f->window), "window-input-unreachable");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-input-unreachable", 400);
   gtk_window_destroy (GTK_WINDOW (f->window));
   f->window = NULL;
-}
-
-/* Under LeakSanitizer: whole stacks for allocations, so that tests/lsan.supp
- * can match GLib's quark block (dropped on purpose once a process has made
- * 2048 quarks, as this many windows do); see test-window.c. */
-const char *__lsan_default_options (void);
-
-const char *
-__lsan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int
