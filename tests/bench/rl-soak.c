@@ -147,6 +147,7 @@ typedef struct
   gint64      leave_us;      /* READY: the end of this connection */
   gint64      close_deadline_us;
   gint64      subscribed_us;
+  gint64      connect_us;    /* when this connection was started */
   Op         *inflight;
   GPtrArray  *unknown;       /* Op* cut by a drop, outcome not seen yet */
   GPtrArray  *owned;         /* thread ids (char*, in the model's table) */
@@ -173,6 +174,8 @@ static struct
   guint64     gaps;
   guint64     repeats;
   guint64     failures;      /* anything that must not happen */
+  GArray     *back_us;       /* gint64: connect to subscribe's ack, each time */
+  GArray     *ack_us;        /* gint64: request sent to its ack */
 } soak;
 
 static struct sockaddr_in server_addr;
@@ -575,6 +578,7 @@ client_connect (Client *client,
       return;
     }
   soak.connects++;
+  client->connect_us = now;
   client->state = C_CONNECTING;
   client->close_deadline_us = now + ACK_TIMEOUT_US;
   rl_bench_ws_append_upgrade (client->out, "127.0.0.1", server_port, tokens[client->user]);
@@ -682,6 +686,8 @@ client_take_ack (Client       *client,
     }
   if (g_strcmp0 (ack->req, "sub") == 0)
     {
+      gint64 took = now - client->connect_us;
+
       if (!ack->ok)
         {
           failure ("client %u: subscribe refused: %s", client->index, ack->error_message);
@@ -691,6 +697,7 @@ client_take_ack (Client       *client,
         failure ("client %u: subscribed at %" G_GINT64_FORMAT ", events reached %" G_GINT64_FORMAT,
                  client->index, ack->seq, client->seq);
       client->state = C_READY;
+      g_array_append_val (soak.back_us, took);
       client->subscribed_us = now;
       client->leave_us = now + (gint64) (random_between (0.1, 1.9) * opt.lifetime_s * G_USEC_PER_SEC);
       client_schedule_op (client, now);
@@ -705,6 +712,9 @@ client_take_ack (Client       *client,
     failure ("client %u: %s refused: %s", client->index, op_names[client->inflight->kind], ack->error_message);
   else
     {
+      gint64 took = now - client->inflight->sent_us;
+
+      g_array_append_val (soak.ack_us, took);
       soak.acked++;
       op_apply (client, client->inflight);
     }
@@ -1122,6 +1132,29 @@ typedef struct
   int     fds;
 } Sample;
 
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* "p50 … ms, p99 … ms, max … ms" of a list of µs (sorted in place). */
+static char *
+describe_times (GArray *times)
+{
+  gint64 *t = (gint64 *) (gpointer) times->data;
+  guint n = times->len;
+
+  if (n == 0)
+    return g_strdup ("none");
+  g_array_sort (times, compare_gint64);
+  return g_strdup_printf ("p50 %.1f ms, p99 %.1f ms, max %.1f ms (%u)", t[n / 2] / 1e3, t[n * 99 / 100] / 1e3,
+                          t[n - 1] / 1e3, n);
+}
+
 static guint
 count_connected (Client *clients)
 {
@@ -1231,6 +1264,8 @@ main (int    argc,
 
   soak.threads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) thread_free);
   soak.deleted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  soak.back_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  soak.ack_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   clients = g_new0 (Client, opt.connections);
   start = g_get_monotonic_time ();
@@ -1372,6 +1407,13 @@ main (int    argc,
           G_GUINT64_FORMAT ", gaps %" G_GUINT64_FORMAT ", repeats %" G_GUINT64_FORMAT "; threads left %u\n",
           soak.connects, soak.clean_closes, soak.fin_drops, soak.rst_drops, soak.refused, soak.resyncs,
           soak.snapshots, soak.resets, soak.events, soak.gaps, soak.repeats, g_hash_table_size (soak.threads));
+  {
+    g_autofree char *back = describe_times (soak.back_us);
+    g_autofree char *acks = describe_times (soak.ack_us);
+
+    printf ("soak: connect to subscribed (resync or snapshot): %s\n", back);
+    printf ("soak: request to ack: %s\n", acks);
+  }
   printf ("soak: server rss KiB: before %" G_GUINT64_FORMAT ", after warm-up %" G_GUINT64_FORMAT ", peak after %"
           G_GUINT64_FORMAT " (%+.1f %%), every client gone %" G_GUINT64_FORMAT " (%+.1f %%)\n",
           base_rss, warm_rss, peak_rss, warm_rss ? 100.0 * ((double) peak_rss / warm_rss - 1) : 0, gone_rss,
@@ -1421,6 +1463,8 @@ main (int    argc,
     }
   g_hash_table_unref (soak.threads);
   g_hash_table_unref (soak.deleted);
+  g_array_unref (soak.back_us);
+  g_array_unref (soak.ack_us);
   g_strfreev (tokens);
   g_strfreev (doc_ids);
   g_strfreev (opt.server_args);
