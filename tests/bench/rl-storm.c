@@ -659,6 +659,20 @@ server_exited_cb (GObject      *source,
   *(gboolean *) data = TRUE;
 }
 
+/* The server's memory and descriptors, for the figures. */
+static void
+print_server (GSubprocess *server,
+              const char  *when)
+{
+  int pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (server), NULL, 10);
+  guint64 rss = 0, anon = 0;
+
+  rl_bench_proc_memory (pid, &rss, &anon);
+  printf ("storm: server %s: rss %" G_GUINT64_FORMAT " KiB (anon %" G_GUINT64_FORMAT " KiB), %d descriptors\n",
+          when, rss, anon, rl_bench_proc_fds (pid));
+  fflush (stdout);
+}
+
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -779,6 +793,7 @@ main (int    argc,
   ready_us = g_get_monotonic_time ();
   printf ("storm: all %d subscribed in %.2f s (%d handshakes at a time)\n", n, (ready_us - start) / 1e6,
           SETUP_IN_FLIGHT);
+  print_server (server, "before the restart");
   fflush (stdout);
   run_until (clients, n, writers_quiet, ready_us + 2 * G_USEC_PER_SEC, TRUE, FALSE);
   /* Two seconds of ordinary life. */
@@ -828,6 +843,7 @@ main (int    argc,
 
   back = run_until (clients, n, all_resynced, cut_us + (gint64) (opt.deadline * G_USEC_PER_SEC), TRUE, FALSE);
   back_us = g_get_monotonic_time ();
+  print_server (server, "every client back");
   if (!back)
     {
       g_autofree char *counts = state_counts (clients, n);
