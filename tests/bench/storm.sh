@@ -1,10 +1,12 @@
 #!/bin/sh
 # The reconnect storm by hand: 10 000 subscribed clients on 10 users cut by
 # a restart of a release build of redline-server (tests/bench/rl-storm.c
-# says what it does and checks). Needs 10 100 descriptors for the clients
-# and as many for the server: `ulimit -Hn` must allow it (rl-storm raises
-# its soft limit to the hard one; the server inherits it). Options go to
-# rl-storm, e.g. --clients 5000.
+# says what it does and checks). The server needs two descriptors per
+# WebSocket, 20 084 for 10 000 clients and 10 writers: `ulimit -Hn` must
+# allow it (rl-storm raises its soft limit, and the hard one when it may;
+# the server inherits them). Where the hard limit is 20 000 and can't be
+# raised (a container), 9 950 clients fit. Options go to rl-storm, e.g.
+# --clients 5000.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
