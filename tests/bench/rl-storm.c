@@ -111,6 +111,7 @@ static int epfd;
 static guint n_ready;
 static guint n_resynced;
 static gboolean restarting;  /* cut, not all back yet */
+static gint64 *heads;        /* each document's head once the writers stopped */
 
 static void G_GNUC_PRINTF (1, 2)
 failure (const char *format,
@@ -529,6 +530,16 @@ all_resynced (Client *clients,
 }
 
 static gboolean
+all_at_head (Client *clients,
+             int     n)
+{
+  for (int i = 0; i < n; i++)
+    if (clients[i].seq != heads[clients[i].doc])
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 never (Client *clients,
        int     n)
 {
@@ -851,22 +862,22 @@ main (int    argc,
       failure ("%u of %d connections resynced within %.0f s of the cut (%s)", n_resynced, n, opt.deadline, counts);
     }
 
-  /* The writers stop; everyone reaches the head. */
-  run_until (clients, n, writers_quiet, g_get_monotonic_time () + 5 * G_USEC_PER_SEC, FALSE, FALSE);
-  {
-    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
-
-    run_until (clients, n, never, until, FALSE, FALSE);
-  }
+  /* The writers stop (their last change acked, so the heads are final);
+   * everyone reaches the head. */
+  if (!run_until (clients, n, writers_quiet, g_get_monotonic_time () + 30 * G_USEC_PER_SEC, FALSE, FALSE))
+    failure ("a writer's change was not acked within 30 s");
+  heads = g_new0 (gint64, opt.docs);
+  for (int d = 0; d < opt.docs; d++)
+    heads[d] = document_head ((guint) d);
+  run_until (clients, n, all_at_head, g_get_monotonic_time () + 30 * G_USEC_PER_SEC, FALSE, FALSE);
   for (int d = 0; d < opt.docs; d++)
     {
-      gint64 head = document_head ((guint) d);
       guint behind = 0;
 
       for (int i = 0; i < n; i++)
-        behind += clients[i].doc == (guint) d && clients[i].seq != head;
-      if (head < 0 || behind > 0)
-        failure ("document %d: head %" G_GINT64_FORMAT ", %u clients elsewhere", d, head, behind);
+        behind += clients[i].doc == (guint) d && clients[i].seq != heads[d];
+      if (heads[d] < 0 || behind > 0)
+        failure ("document %d: head %" G_GINT64_FORMAT ", %u clients elsewhere", d, heads[d], behind);
     }
 
   times = g_new0 (gint64, n);
@@ -900,6 +911,7 @@ main (int    argc,
   g_strfreev (tokens);
   g_strfreev (doc_ids);
   g_strfreev (opt.server_args);
+  g_free (heads);
   close (epfd);
 
   printf ("storm: %s (%" G_GUINT64_FORMAT " failures)\n", storm.failures == 0 ? "PASS" : "FAIL", storm.failures);
