@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "rl-error.h"
@@ -600,6 +601,23 @@ drop_message (const char     *domain,
 {
 }
 
+/* Every WebSocket costs two descriptors (its socket, its main context's
+ * wakeup). The soft limit is often 1024 (systemd's default, a shell's)
+ * under a far higher hard one, and libsoup 3.2 stops accepting for good
+ * once an accept fails for want of a descriptor: the server takes all it
+ * is allowed. */
+static void
+raise_descriptor_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 static int
 cmd_serve (Invocation *invocation)
 {
@@ -673,6 +691,7 @@ cmd_serve (Invocation *invocation)
       !g_ascii_string_to_unsigned (max_unauthenticated, 10, 0, G_MAXUINT, &unauthenticated, NULL))
     return misuse (invocation, "--max-unauthenticated-per-address takes a number (0: no cap)");
 
+  raise_descriptor_limit ();
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   if (log_limit)
