@@ -603,9 +603,9 @@ drop_message (const char     *domain,
 
 /* Every WebSocket costs two descriptors (its socket, its main context's
  * wakeup). The soft limit is often 1024 (systemd's default, a shell's)
- * under a far higher hard one, and libsoup 3.2 stops accepting for good
- * once an accept fails for want of a descriptor: the server takes all it
- * is allowed. */
+ * under a far higher hard one, and libsoup 3.2 stops accepting once an
+ * accept fails for want of a descriptor (rl-server.c starts it again, a
+ * second later): the server takes all it is allowed. */
 static void
 raise_descriptor_limit (void)
 {

@@ -73,6 +73,7 @@ struct _RlGate
   gint64        handshake_timeout_us;
   gint64        body_timeout_us;
   guint         max_unauthenticated;
+  guint64       accepted;              /* connections ever accepted */
 };
 
 G_DEFINE_FINAL_TYPE (RlGate, rl_gate, G_TYPE_OBJECT)
@@ -645,6 +646,7 @@ on_request_started (SoupServer        *soup,
   /* A new connection: its first request is made at accept, before a byte
    * is read (and before TLS). */
   release_leaked_accept_ref (socket);
+  self->accepted++;
   conn = g_new0 (Conn, 1);
   conn->gate = self;
   conn->socket = g_object_ref (socket);
@@ -895,4 +897,12 @@ rl_gate_refuse (RlGate            *self,
   answer = answer_bytes (msg);
   g_signal_emit (self, signals[REFUSED], 0, msg);
   take_connection (self, msg, answer);
+}
+
+guint64
+rl_gate_get_accepted (RlGate *self)
+{
+  g_return_val_if_fail (RL_IS_GATE (self), 0);
+
+  return self->accepted;
 }

@@ -56,6 +56,8 @@ void      rl_gate_expect_body              (RlGate            *self,
  * thrown away for at most RL_GATE_LINGER_MS, so that the client reads the
  * answer rather than a reset. libsoup then says nothing more of msg
  * (request-finished is not emitted): RlGate::refused is, first. */
+/* Connections accepted so far (libsoup's listener at work). */
+guint64   rl_gate_get_accepted             (RlGate            *self);
 void      rl_gate_refuse                   (RlGate            *self,
                                             SoupServerMessage *msg);
 

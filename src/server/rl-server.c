@@ -49,6 +49,10 @@ struct _RlServer
   GMainContext *ping_context; /* the connections' keepalive timers */
   guint       ping_tick_id;
   GSocket    *listener;
+  gboolean    listener_tls;
+  guint       listen_watch_id;
+  guint64     accepted_seen;  /* the gate's count at the last look */
+  guint       stalled_looks;  /* looks in a row with a client waiting and none accepted */
   guint       changes_id;
   GPtrArray  *metrics_allow;  /* GInetAddressMask*: read /metrics without a token */
   /* uploads: decoded one at a time, off the main loop */
@@ -1030,6 +1034,7 @@ rl_server_dispose (GObject *object)
   g_clear_handle_id (&self->ping_tick_id, g_source_remove);
   g_clear_handle_id (&self->grace_id, g_source_remove);
   g_clear_handle_id (&self->changes_id, g_source_remove);
+  g_clear_handle_id (&self->listen_watch_id, g_source_remove);
   /* The check under way ends first; those still queued are dropped. */
   if (self->upload_checks != NULL)
     g_thread_pool_free (g_steal_pointer (&self->upload_checks), TRUE, TRUE);
@@ -1242,6 +1247,8 @@ setup_soup (RlServer         *self,
   return TRUE;
 }
 
+static gboolean listen_watch_cb (gpointer data);
+
 gboolean
 rl_server_listen (RlServer         *self,
                   const char       *host,
@@ -1285,7 +1292,44 @@ rl_server_listen (RlServer         *self,
   *uri = g_strdup_printf ("%s://%s:%u", tls ? "https" : "http", host_part,
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
   self->listener = g_steal_pointer (&socket);
+  self->listener_tls = tls != NULL;
+  if (self->listen_watch_id == 0)
+    self->listen_watch_id = g_timeout_add (500, listen_watch_cb, self);
   return TRUE;
+}
+
+/* libsoup 3.2's listener stops for good when an accept fails: once the
+ * server runs out of descriptors (a storm of clients past its limit), it
+ * would never accept again, even with every client gone. Twice a second
+ * the server looks: a client waiting in the backlog through two looks in a
+ * row with no connection accepted meanwhile means nobody is accepting, and
+ * the socket is listened on again (should the old listener still live, the
+ * first of the two to find the backlog empty stops, as libsoup's does). */
+static gboolean
+listen_watch_cb (gpointer data)
+{
+  RlServer *self = data;
+  guint64 accepted = rl_gate_get_accepted (self->gate);
+  g_autoptr(GError) error = NULL;
+
+  if (self->stopping || self->listener == NULL)
+    return G_SOURCE_CONTINUE;
+  if (accepted != self->accepted_seen ||
+      !(g_socket_condition_check (self->listener, G_IO_IN) & G_IO_IN))
+    {
+      self->accepted_seen = accepted;
+      self->stalled_looks = 0;
+      return G_SOURCE_CONTINUE;
+    }
+  if (++self->stalled_looks < 2)
+    return G_SOURCE_CONTINUE;
+  self->stalled_looks = 0;
+  g_printerr ("redline-server: no connection was accepted for a second with clients waiting (out of file descriptors?): "
+              "accepting again\n");
+  if (!soup_server_listen_socket (self->soup, self->listener,
+                                  self->listener_tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error))
+    g_printerr ("redline-server: listening again failed: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean

@@ -8,6 +8,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,6 +109,15 @@ server_binary (void)
 
   g_assert_nonnull (path);
   return path;
+}
+
+/* In the server's process, between fork and exec. */
+static void
+limit_descriptors (gpointer data)
+{
+  struct rlimit limit = { GPOINTER_TO_UINT (data), GPOINTER_TO_UINT (data) };
+
+  setrlimit (RLIMIT_NOFILE, &limit);
 }
 
 RlTestServer *
@@ -419,6 +429,9 @@ rl_test_server_start (RlTestServer *server)
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
     g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
+    if (server->max_descriptors > 0)
+      g_subprocess_launcher_set_child_setup (launcher, limit_descriptors,
+                                             GUINT_TO_POINTER (server->max_descriptors), NULL);
     if (server->no_leak_check || server->asan_options)
       {
         g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") ? g_getenv ("ASAN_OPTIONS") : "",

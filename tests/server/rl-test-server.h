@@ -26,6 +26,7 @@ typedef struct
   char        *stderr_path;  /* what the running server wrote to stderr */
   gboolean     no_leak_check; /* LeakSanitizer off for this server only */
   char        *asan_options;  /* more ASAN_OPTIONS for this server only (owned) */
+  guint        max_descriptors; /* its descriptor limit, soft and hard (0: inherited) */
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);

@@ -1115,6 +1115,44 @@ test_sockets_per_user (Fixture       *f,
 }
 
 /* The limits' options refuse nonsense with a usage error (exit 2). */
+/* A storm of clients past the server's descriptor limit: libsoup 3.2's
+ * listener stops for good when an accept fails. Once the clients are gone
+ * the server accepts again, and says in its log what happened. */
+static void
+test_out_of_descriptors (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) flood = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  g_autofree char *head = request_head ("GET", "/api/v1/docs", f->member, NULL);
+  g_autofree char *log = NULL;
+
+  rl_test_server_stop (f->server);
+  f->server->max_descriptors = 96;
+  rl_test_server_start (f->server);
+
+  /* More connections than it has descriptors: the last ones wait in the
+   * backlog, and an accept failed for want of a descriptor. */
+  for (guint i = 0; i < 150; i++)
+    g_ptr_array_add (flood, raw_connect (f));
+  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       rl_test_server_open_fds (f->server) < f->server->max_descriptors - 2 && g_get_monotonic_time () < until;)
+    g_usleep (20000);
+  g_assert_cmpuint (rl_test_server_open_fds (f->server), >=, f->server->max_descriptors - 2);
+  g_ptr_array_set_size (flood, 0);
+
+  {
+    g_autoptr(Raw) raw = raw_connect (f);
+    g_autoptr(Answer) answer = NULL;
+
+    g_assert_true (raw_send (raw, head, -1));
+    answer = raw_answer (raw, 10000);
+    g_assert_nonnull (answer);
+    g_assert_cmpuint (answer->status, ==, 200);
+  }
+  g_assert_true (g_file_get_contents (f->server->stderr_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "out of file descriptors?"));
+}
+
 static void
 test_limit_options (Fixture       *f,
                     gconstpointer  data)
@@ -1166,6 +1204,7 @@ main (int    argc,
   ADD ("/server/limits/unauthenticated-per-address", test_unauthenticated_per_address, address_cap);
   ADD ("/server/limits/sockets-per-user", test_sockets_per_user, user_cap);
   ADD ("/server/limits/options", test_limit_options, NULL);
+  ADD ("/server/limits/out-of-descriptors", test_out_of_descriptors, NULL);
 
   return g_test_run ();
 }
