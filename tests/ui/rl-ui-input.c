@@ -341,6 +341,43 @@ spare_keycode (void)
   return spare;
 }
 
+/* Keys go where the X server's input focus is. With no window manager a
+ * window shown gets it only when something gives it (a click does), and a
+ * window destroyed leaves it on the root: then the keys would go nowhere.
+ * When no window of ours has it, it goes to the one a person would be
+ * typing in: the dialog if one is shown, else the window. */
+static void
+focus_for_keys (void)
+{
+  Display *display = x_display ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *pick = NULL;
+  Window focus;
+  int revert;
+
+  XGetInputFocus (display, &focus, &revert);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+      if (!gtk_widget_get_mapped (GTK_WIDGET (window)) || surface == NULL)
+        continue;
+      if (gdk_x11_surface_get_xid (surface) == focus)
+        return;
+      if (pick == NULL || gtk_window_get_transient_for (window) != NULL)
+        pick = window;
+    }
+  if (pick == NULL)
+    return;
+  XSetInputFocus (display, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (pick))), RevertToParent,
+                  CurrentTime);
+  rl_ui_input_settle ();
+  for (gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+       !gtk_window_is_active (pick) && g_get_monotonic_time () < until;)
+    iterate_for (10);
+}
+
 /* Presses and releases keysym with mods (and Shift when the keysym is on
  * the key's second level). */
 static void
@@ -352,6 +389,7 @@ tap_keysym (KeySym          keysym,
   KeyCode spare = 0;
 
   g_assert_true (rl_ui_input_available ());
+  focus_for_keys ();
   if (code == 0)
     {
       KeySym both[2] = { keysym, keysym };
