@@ -2,8 +2,8 @@
  *
  * One file in WAL mode with a versioned schema; every commit is fsynced.
  * Another process (an administration command, a backup) may open the same
- * file meanwhile: what it commits reaches a serving store through
- * rl_store_read_changes.
+ * file meanwhile: the revocations, rotations and removals it commits reach
+ * a serving store through rl_store_read_changes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
