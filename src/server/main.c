@@ -23,7 +23,7 @@
 #include "rl-invite-link.h"
 #include "rl-limits.h"
 #include "rl-server.h"
-#include "rl-store.h"
+#include "rl-store-sqlite.h"
 #include "rl-time.h"
 #include "rl-upload.h"
 
@@ -164,7 +164,7 @@ open_store (Invocation  *invocation,
                    invocation->db);
       return NULL;
     }
-  return rl_store_open (invocation->db, error);
+  return rl_store_sqlite_open (invocation->db, error);
 }
 
 /* One field of a tab-separated line: tabs, line breaks and other control

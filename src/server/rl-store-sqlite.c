@@ -2,35 +2,38 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-store.h"
+#include "rl-store-sqlite.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "rl-error.h"
 #include "rl-limits.h"
+#include "rl-store-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
 
 #define DEFAULT_EVENT_LOG_LIMIT 10000
 
-struct _RlStore
+struct _RlStoreSqlite
 {
   GObject       parent_instance;
   sqlite3      *db;
   guint         event_log_limit;
-  /* what other processes committed: see rl_store_read_changes */
+  /* what other processes committed: see rl_store_sqlite_read_changes */
   sqlite3_stmt *data_version_stmt;
   gint64        data_version;
   gint64        change_cursor;
 };
 
-G_DEFINE_FINAL_TYPE (RlStore, rl_store, G_TYPE_OBJECT)
+static void rl_store_sqlite_store_iface_init (RlStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RlStoreSqlite, rl_store_sqlite, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RL_TYPE_STORE, rl_store_sqlite_store_iface_init))
 
 /* Each entry moves the schema one version up; never edit a shipped one. */
 static const char *migrations[] = {
@@ -105,16 +108,16 @@ stmt_finalize (Stmt *stmt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_finalize)
 
 static gboolean
-set_db_error (RlStore  *self,
-              GError  **error)
+set_db_error (RlStoreSqlite  *self,
+              GError        **error)
 {
   g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", sqlite3_errmsg (self->db));
   return FALSE;
 }
 
 static Stmt *
-prepare (RlStore    *self,
-         const char *sql)
+prepare (RlStoreSqlite *self,
+         const char    *sql)
 {
   Stmt *stmt = NULL;
 
@@ -125,8 +128,8 @@ prepare (RlStore    *self,
 
 /* Binds text arguments 1..n, NULL-terminated. */
 static Stmt *
-prepare_with (RlStore    *self,
-              const char *sql,
+prepare_with (RlStoreSqlite *self,
+              const char    *sql,
               ...)
 {
   Stmt *stmt = prepare (self, sql);
@@ -142,9 +145,9 @@ prepare_with (RlStore    *self,
 }
 
 static gboolean
-exec (RlStore    *self,
-      const char *sql,
-      GError    **error)
+exec (RlStoreSqlite *self,
+      const char    *sql,
+      GError       **error)
 {
   char *message = NULL;
 
@@ -165,9 +168,9 @@ column_dup (Stmt *stmt,
 }
 
 static gboolean
-step_done (RlStore  *self,
-           Stmt     *stmt,
-           GError  **error)
+step_done (RlStoreSqlite  *self,
+           Stmt           *stmt,
+           GError        **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -181,96 +184,33 @@ step_done (RlStore  *self,
   return set_db_error (self, error);
 }
 
-/* ---- tokens --------------------------------------------------------------- */
-
-static GBytes *
-hash_secret (const char *secret)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-
-  g_checksum_update (checksum, (const guchar *) secret, -1);
-  g_checksum_get_digest (checksum, digest, &len);
-  return g_bytes_new (digest, len);
-}
-
-static gboolean
-constant_time_equal (const guint8 *a,
-                     const guint8 *b,
-                     gsize         len)
-{
-  guint8 diff = 0;
-
-  for (gsize i = 0; i < len; i++)
-    diff |= a[i] ^ b[i];
-  return diff == 0;
-}
-
-static char *
-random_secret (void)
-{
-  guint8 bytes[32];
-  gsize done = 0;
-  char *b64;
-
-  while (done < sizeof bytes)
-    {
-      ssize_t r = getrandom (bytes + done, sizeof bytes - done, 0);
-      if (r > 0)
-        done += (gsize) r;
-    }
-  b64 = g_base64_encode (bytes, sizeof bytes);
-  /* URL-safe, unpadded: a token travels in invite links. */
-  for (char *p = b64; *p; p++)
-    {
-      if (*p == '+')
-        *p = '-';
-      else if (*p == '/')
-        *p = '_';
-      else if (*p == '=')
-        *p = '\0';
-    }
-  return b64;
-}
-
-void
-rl_principal_free (RlPrincipal *principal)
-{
-  if (principal == NULL)
-    return;
-  g_free (principal->tenant);
-  rl_person_clear (&principal->user);
-  g_free (principal);
-}
-
 /* ---- object --------------------------------------------------------------- */
 
 static void
-rl_store_finalize (GObject *object)
+rl_store_sqlite_finalize (GObject *object)
 {
-  RlStore *self = RL_STORE (object);
+  RlStoreSqlite *self = RL_STORE_SQLITE (object);
 
   g_clear_pointer (&self->data_version_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close_v2);
-  G_OBJECT_CLASS (rl_store_parent_class)->finalize (object);
+  G_OBJECT_CLASS (rl_store_sqlite_parent_class)->finalize (object);
 }
 
 static void
-rl_store_class_init (RlStoreClass *klass)
+rl_store_sqlite_class_init (RlStoreSqliteClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = rl_store_finalize;
+  G_OBJECT_CLASS (klass)->finalize = rl_store_sqlite_finalize;
 }
 
 static void
-rl_store_init (RlStore *self)
+rl_store_sqlite_init (RlStoreSqlite *self)
 {
   self->event_log_limit = DEFAULT_EVENT_LOG_LIMIT;
 }
 
 static gboolean
-migrate (RlStore  *self,
-         GError  **error)
+migrate (RlStoreSqlite  *self,
+         GError        **error)
 {
   g_autoptr(Stmt) stmt = prepare (self, "PRAGMA user_version");
   int version;
@@ -305,7 +245,7 @@ migrate (RlStore  *self,
 }
 
 static gint64
-read_data_version (RlStore *self)
+read_data_version (RlStoreSqlite *self)
 {
   gint64 version = 0;
 
@@ -316,7 +256,7 @@ read_data_version (RlStore *self)
 }
 
 static gint64
-last_change (RlStore *self)
+last_change (RlStoreSqlite *self)
 {
   g_autoptr(Stmt) stmt = prepare (self, "SELECT COALESCE (MAX (seq), 0) FROM admin_changes");
 
@@ -324,10 +264,10 @@ last_change (RlStore *self)
 }
 
 RlStore *
-rl_store_open (const char  *path,
-               GError     **error)
+rl_store_sqlite_open (const char  *path,
+                      GError     **error)
 {
-  g_autoptr(RlStore) self = g_object_new (RL_TYPE_STORE, NULL);
+  g_autoptr(RlStoreSqlite) self = g_object_new (RL_TYPE_STORE_SQLITE, NULL);
 
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -348,29 +288,31 @@ rl_store_open (const char  *path,
       !migrate (self, error))
     return NULL;
 
-  /* Changes are read from here on (rl_store_read_changes). */
+  /* Changes are read from here on (rl_store_sqlite_read_changes). */
   self->data_version_stmt = prepare (self, "PRAGMA data_version");
   self->data_version = read_data_version (self);
   self->change_cursor = last_change (self);
 
-  return g_steal_pointer (&self);
+  return RL_STORE (g_steal_pointer (&self));
 }
 
-void
-rl_store_set_event_log_limit (RlStore *self,
-                              guint    limit)
+static void
+rl_store_sqlite_set_event_log_limit (RlStore *store,
+                                     guint    limit)
 {
-  g_return_if_fail (RL_IS_STORE (self));
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+
   self->event_log_limit = MAX (limit, 1);
 }
 
 /* ---- tenants and users ------------------------------------------------------ */
 
-gboolean
-rl_store_add_tenant (RlStore     *self,
-                     const char  *tenant,
-                     GError     **error)
+static gboolean
+rl_store_sqlite_add_tenant (RlStore     *store,
+                            const char  *tenant,
+                            GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
 
   if (!rl_tenant_id_is_valid (tenant))
@@ -384,31 +326,33 @@ rl_store_add_tenant (RlStore     *self,
   return step_done (self, stmt, error);
 }
 
-gboolean
-rl_store_has_tenant (RlStore    *self,
-                     const char *tenant)
+static gboolean
+rl_store_sqlite_has_tenant (RlStore    *store,
+                            const char *tenant)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM tenants WHERE id = ?", tenant, NULL);
 
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
-char *
-rl_store_add_user (RlStore     *self,
-                   const char  *tenant,
-                   const char  *name,
-                   RlRole       role,
-                   GError     **error)
+static char *
+rl_store_sqlite_add_user (RlStore     *store,
+                          const char  *tenant,
+                          const char  *name,
+                          RlRole       role,
+                          GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
   g_autofree char *id = rl_random_id_new ();
-  g_autofree char *secret = random_secret ();
-  g_autoptr(GBytes) hash = hash_secret (secret);
+  g_autofree char *secret = rl_store_new_secret ();
+  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   g_autofree char *trimmed = g_strstrip (g_strdup (name ? name : ""));
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
-  if (!rl_store_has_tenant (self, tenant))
+  if (!rl_store_sqlite_has_tenant (store, tenant))
     {
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
       return NULL;
@@ -435,10 +379,11 @@ rl_store_add_user (RlStore     *self,
   return g_strdup_printf ("%s.%s", id, secret);
 }
 
-RlPrincipal *
-rl_store_authenticate (RlStore    *self,
-                       const char *token)
+static RlPrincipal *
+rl_store_sqlite_authenticate (RlStore    *store,
+                              const char *token)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(GBytes) hash = NULL;
   g_autofree char *id = NULL;
@@ -450,7 +395,7 @@ rl_store_authenticate (RlStore    *self,
     return NULL;
   id = g_strndup (token, dot - token);
   secret = dot + 1;
-  hash = hash_secret (secret);
+  hash = rl_store_hash_secret (secret);
 
   stmt = prepare_with (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
                              " WHERE id = ? AND revoked_at = 0", id, NULL);
@@ -458,7 +403,7 @@ rl_store_authenticate (RlStore    *self,
     return NULL;
   stored = sqlite3_column_blob (stmt, 3);
   if (sqlite3_column_bytes (stmt, 3) != (int) g_bytes_get_size (hash) ||
-      !constant_time_equal (stored, g_bytes_get_data (hash, NULL), g_bytes_get_size (hash)))
+      !rl_store_hash_equal (stored, g_bytes_get_data (hash, NULL), g_bytes_get_size (hash)))
     return NULL;
 
   principal = g_new0 (RlPrincipal, 1);
@@ -493,17 +438,18 @@ document_from_row (Stmt *stmt)
   return doc;
 }
 
-RlDocument *
-rl_store_add_document (RlStore        *self,
-                       const char     *tenant,
-                       const RlPerson *created_by,
-                       const char     *title,
-                       const char     *mime,
-                       int             width,
-                       int             height,
-                       GBytes         *content,
-                       GError        **error)
+static RlDocument *
+rl_store_sqlite_add_document (RlStore        *store,
+                              const char     *tenant,
+                              const RlPerson *created_by,
+                              const char     *title,
+                              const char     *mime,
+                              int             width,
+                              int             height,
+                              GBytes         *content,
+                              GError        **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
   g_autofree char *etag = NULL;
@@ -515,7 +461,7 @@ rl_store_add_document (RlStore        *self,
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
       return NULL;
     }
-  if (!rl_store_has_tenant (self, tenant))
+  if (!rl_store_sqlite_has_tenant (store, tenant))
     {
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
       return NULL;
@@ -551,10 +497,11 @@ rl_store_add_document (RlStore        *self,
   return g_steal_pointer (&doc);
 }
 
-GPtrArray *
-rl_store_list_documents (RlStore    *self,
-                         const char *tenant)
+static GPtrArray *
+rl_store_sqlite_list_documents (RlStore    *store,
+                                const char *tenant)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
                                              " WHERE tenant = ? ORDER BY rowid", tenant, NULL);
   GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
@@ -564,11 +511,12 @@ rl_store_list_documents (RlStore    *self,
   return docs;
 }
 
-RlDocument *
-rl_store_get_document (RlStore    *self,
-                       const char *tenant,
-                       const char *doc)
+static RlDocument *
+rl_store_sqlite_get_document (RlStore    *store,
+                              const char *tenant,
+                              const char *doc)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
                                              " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
@@ -577,12 +525,13 @@ rl_store_get_document (RlStore    *self,
   return document_from_row (stmt);
 }
 
-GBytes *
-rl_store_get_content (RlStore     *self,
-                      const char  *tenant,
-                      const char  *doc,
-                      char       **etag)
+static GBytes *
+rl_store_sqlite_get_content (RlStore     *store,
+                             const char  *tenant,
+                             const char  *doc,
+                             char       **etag)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT content, etag FROM documents"
                                              " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
@@ -634,23 +583,25 @@ comment_from_row (Stmt *stmt)
 #define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
 
-gint64
-rl_store_get_head (RlStore    *self,
-                   const char *tenant,
-                   const char *doc)
+static gint64
+rl_store_sqlite_get_head (RlStore    *store,
+                          const char *tenant,
+                          const char *doc)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT head_seq FROM documents"
                                              " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
   return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
 
-GPtrArray *
-rl_store_load_threads (RlStore    *self,
-                       const char *tenant,
-                       const char *doc,
-                       gint64     *head_seq)
+static GPtrArray *
+rl_store_sqlite_load_threads (RlStore    *store,
+                              const char *tenant,
+                              const char *doc,
+                              gint64     *head_seq)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) threads_stmt = NULL;
   g_autoptr(Stmt) comments_stmt = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
@@ -659,7 +610,7 @@ rl_store_load_threads (RlStore    *self,
   /* One read transaction, so the threads and the head agree. */
   exec (self, "BEGIN", NULL);
   if (head_seq)
-    *head_seq = rl_store_get_head (self, tenant, doc);
+    *head_seq = rl_store_sqlite_get_head (store, tenant, doc);
 
   /* Numbers are creation order (rows before numbers were numbered by
    * their creation times). */
@@ -690,13 +641,14 @@ rl_store_load_threads (RlStore    *self,
   return threads;
 }
 
-GPtrArray *
-rl_store_events_since (RlStore    *self,
-                       const char *tenant,
-                       const char *doc,
-                       gint64      since,
-                       gint64     *head_seq)
+static GPtrArray *
+rl_store_sqlite_events_since (RlStore    *store,
+                              const char *tenant,
+                              const char *doc,
+                              gint64      since,
+                              gint64     *head_seq)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(Stmt) doc_stmt = NULL;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
@@ -742,12 +694,12 @@ typedef struct
 } ThreadInfo;
 
 static gboolean
-lookup_thread (RlStore    *self,
-               const char *tenant,
-               const char *doc,
-               const char *thread,
-               ThreadInfo *info,
-               GError    **error)
+lookup_thread (RlStoreSqlite *self,
+               const char    *tenant,
+               const char    *doc,
+               const char    *thread,
+               ThreadInfo    *info,
+               GError       **error)
 {
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
                                              " WHERE tenant = ? AND doc = ? AND id = ?",
@@ -774,11 +726,11 @@ may_modify (const RlPrincipal *who,
 }
 
 static gboolean
-touch_thread (RlStore    *self,
-              const char *tenant,
-              const char *thread,
-              gint64      now,
-              GError    **error)
+touch_thread (RlStoreSqlite *self,
+              const char    *tenant,
+              const char    *thread,
+              gint64         now,
+              GError       **error)
 {
   g_autoptr(Stmt) stmt = prepare (self, "UPDATE threads SET updated_at = ?1 WHERE tenant = ?2 AND id = ?3");
 
@@ -789,7 +741,7 @@ touch_thread (RlStore    *self,
 }
 
 static RlComment *
-insert_comment (RlStore           *self,
+insert_comment (RlStoreSqlite     *self,
                 const RlPrincipal *who,
                 const RlRequest   *request,
                 gint64             now,
@@ -818,7 +770,7 @@ insert_comment (RlStore           *self,
 }
 
 static RlEvent *
-apply_create_thread (RlStore           *self,
+apply_create_thread (RlStoreSqlite     *self,
                      const RlPrincipal *who,
                      const RlDocument  *doc,
                      const RlRequest   *request,
@@ -879,7 +831,7 @@ apply_create_thread (RlStore           *self,
 }
 
 static RlEvent *
-apply_to_thread (RlStore           *self,
+apply_to_thread (RlStoreSqlite     *self,
                  const RlPrincipal *who,
                  const RlDocument  *doc,
                  const RlRequest   *request,
@@ -1017,18 +969,18 @@ apply_to_thread (RlStore           *self,
 }
 
 static gboolean
-append_event (RlStore     *self,
-              const char  *tenant,
-              const char  *doc,
-              RlEvent     *event,
-              char       **serialized,
-              GError     **error)
+append_event (RlStoreSqlite  *self,
+              const char     *tenant,
+              const char     *doc,
+              RlEvent        *event,
+              char          **serialized,
+              GError        **error)
 {
   g_autoptr(Stmt) head = NULL;
   g_autoptr(Stmt) insert = NULL;
   g_autofree char *payload = NULL;
 
-  event->seq = rl_store_get_head (self, tenant, doc) + 1;
+  event->seq = rl_store_sqlite_get_head (RL_STORE (self), tenant, doc) + 1;
   payload = rl_event_serialize (event);
 
   head = prepare (self, "UPDATE documents SET head_seq = ?1 WHERE tenant = ?2 AND id = ?3");
@@ -1059,14 +1011,15 @@ append_event (RlStore     *self,
   return TRUE;
 }
 
-RlEvent *
-rl_store_apply (RlStore           *self,
-                const RlPrincipal *who,
-                const RlDocument  *doc,
-                const RlRequest   *request,
-                char             **serialized,
-                GError           **error)
+static RlEvent *
+rl_store_sqlite_apply (RlStore           *store,
+                       const RlPrincipal *who,
+                       const RlDocument  *doc,
+                       const RlRequest   *request,
+                       char             **serialized,
+                       GError           **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(RlEvent) event = NULL;
   gint64 now = rl_time_now_ms ();
 
@@ -1110,12 +1063,13 @@ rl_store_apply (RlStore           *self,
 
 /* ---- usage ------------------------------------------------------------------- */
 
-void
-rl_store_add_usage (RlStore    *self,
-                    const char *tenant,
-                    guint64     messages,
-                    guint64     bytes)
+static void
+rl_store_sqlite_add_usage (RlStore    *store,
+                           const char *tenant,
+                           guint64     messages,
+                           guint64     bytes)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO usage (tenant, messages, bytes) VALUES (?1, ?2, ?3)"
                                         " ON CONFLICT (tenant) DO UPDATE SET messages = messages + ?2,"
                                         " bytes = bytes + ?3");
@@ -1127,12 +1081,13 @@ rl_store_add_usage (RlStore    *self,
     g_warning ("could not record usage: %s", sqlite3_errmsg (self->db));
 }
 
-void
-rl_store_get_usage (RlStore    *self,
-                    const char *tenant,
-                    guint64    *messages,
-                    guint64    *bytes)
+static void
+rl_store_sqlite_get_usage (RlStore    *store,
+                           const char *tenant,
+                           guint64    *messages,
+                           guint64    *bytes)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT messages, bytes FROM usage WHERE tenant = ?", tenant, NULL);
 
   *messages = *bytes = 0;
@@ -1155,41 +1110,10 @@ static const char *change_kinds[] = {
  * second; a server started later finds its effect in the tables instead. */
 #define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
 
-void
-rl_user_info_free (RlUserInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->tenant);
-  g_free (info->id);
-  g_free (info->name);
-  g_free (info);
-}
-
-void
-rl_document_info_free (RlDocumentInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->tenant);
-  g_clear_pointer (&info->doc, rl_document_free);
-  g_free (info);
-}
-
-void
-rl_store_change_free (RlStoreChange *change)
-{
-  if (change == NULL)
-    return;
-  g_free (change->tenant);
-  g_free (change->subject);
-  g_free (change);
-}
-
 /* Inside the caller's transaction, so a serving process sees the change and
  * the note of it together. */
 static gboolean
-note_change (RlStore            *self,
+note_change (RlStoreSqlite      *self,
              RlStoreChangeKind   kind,
              const char         *tenant,
              const char         *subject,
@@ -1206,10 +1130,11 @@ note_change (RlStore            *self,
   return step_done (self, insert, error) && step_done (self, prune, error);
 }
 
-GPtrArray *
-rl_store_list_users (RlStore    *self,
-                     const char *tenant)
+static GPtrArray *
+rl_store_sqlite_list_users (RlStore    *store,
+                            const char *tenant)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
                                              " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
                                        tenant, NULL);
@@ -1235,10 +1160,10 @@ rl_store_list_users (RlStore    *self,
 
 /* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
 static gint64
-lookup_user (RlStore     *self,
-             const char  *tenant,
-             const char  *user,
-             GError     **error)
+lookup_user (RlStoreSqlite  *self,
+             const char     *tenant,
+             const char     *user,
+             GError        **error)
 {
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT revoked_at FROM users WHERE tenant = ? AND id = ?",
                                        tenant, user, NULL);
@@ -1253,10 +1178,10 @@ lookup_user (RlStore     *self,
 
 /* Runs change inside BEGIN IMMEDIATE … COMMIT. */
 static gboolean
-in_transaction (RlStore   *self,
-                gboolean (*change) (RlStore *, gpointer, GError **),
-                gpointer   data,
-                GError   **error)
+in_transaction (RlStoreSqlite   *self,
+                gboolean       (*change) (RlStoreSqlite *, gpointer, GError **),
+                gpointer         data,
+                GError         **error)
 {
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
@@ -1282,9 +1207,9 @@ typedef struct
 } UserChange;
 
 static gboolean
-revoke_user (RlStore   *self,
-             gpointer   data,
-             GError   **error)
+revoke_user (RlStoreSqlite  *self,
+             gpointer        data,
+             GError        **error)
 {
   UserChange *change = data;
   g_autoptr(Stmt) stmt = NULL;
@@ -1302,13 +1227,14 @@ revoke_user (RlStore   *self,
          note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
 }
 
-gboolean
-rl_store_revoke_user (RlStore     *self,
-                      const char  *tenant,
-                      const char  *user,
-                      gint64      *was_revoked_at,
-                      GError     **error)
+static gboolean
+rl_store_sqlite_revoke_user (RlStore     *store,
+                             const char  *tenant,
+                             const char  *user,
+                             gint64      *was_revoked_at,
+                             GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   UserChange change = { tenant, user, 0, NULL };
 
   if (!in_transaction (self, revoke_user, &change, error))
@@ -1319,13 +1245,13 @@ rl_store_revoke_user (RlStore     *self,
 }
 
 static gboolean
-rotate_token (RlStore   *self,
-              gpointer   data,
-              GError   **error)
+rotate_token (RlStoreSqlite  *self,
+              gpointer        data,
+              GError        **error)
 {
   UserChange *change = data;
-  g_autofree char *secret = random_secret ();
-  g_autoptr(GBytes) hash = hash_secret (secret);
+  g_autofree char *secret = rl_store_new_secret ();
+  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   g_autoptr(Stmt) stmt = NULL;
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
@@ -1354,12 +1280,13 @@ rotate_token (RlStore   *self,
   return TRUE;
 }
 
-char *
-rl_store_rotate_token (RlStore     *self,
-                       const char  *tenant,
-                       const char  *user,
-                       GError     **error)
+static char *
+rl_store_sqlite_rotate_token (RlStore     *store,
+                              const char  *tenant,
+                              const char  *user,
+                              GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   UserChange change = { tenant, user, 0, NULL };
 
   if (!in_transaction (self, rotate_token, &change, error))
@@ -1370,10 +1297,11 @@ rl_store_rotate_token (RlStore     *self,
   return change.token;
 }
 
-GPtrArray *
-rl_store_list_document_infos (RlStore    *self,
-                              const char *tenant)
+static GPtrArray *
+rl_store_sqlite_list_document_infos (RlStore    *store,
+                                     const char *tenant)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
                                              " (SELECT COUNT (*) FROM threads t"
                                              "  WHERE t.tenant = d.tenant AND t.doc = d.id)"
@@ -1404,9 +1332,9 @@ typedef struct
 } DocumentRemoval;
 
 static gboolean
-remove_document (RlStore   *self,
-                 gpointer   data,
-                 GError   **error)
+remove_document (RlStoreSqlite  *self,
+                 gpointer        data,
+                 GError        **error)
 {
   DocumentRemoval *removal = data;
   /* Comments first: they find their document through their threads. */
@@ -1439,15 +1367,16 @@ remove_document (RlStore   *self,
   return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
 }
 
-gboolean
-rl_store_remove_document (RlStore     *self,
-                          const char  *tenant,
-                          const char  *doc,
-                          gint64      *threads,
-                          gint64      *comments,
-                          gint64      *events,
-                          GError     **error)
+static gboolean
+rl_store_sqlite_remove_document (RlStore     *store,
+                                 const char  *tenant,
+                                 const char  *doc,
+                                 gint64      *threads,
+                                 gint64      *comments,
+                                 gint64      *events,
+                                 GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   DocumentRemoval removal = { tenant, doc, { 0 } };
 
   if (!in_transaction (self, remove_document, &removal, error))
@@ -1461,10 +1390,11 @@ rl_store_remove_document (RlStore     *self,
   return TRUE;
 }
 
-gboolean
-rl_store_token_is_current (RlStore           *self,
-                           const RlPrincipal *who)
+static gboolean
+rl_store_sqlite_token_is_current (RlStore           *store,
+                                  const RlPrincipal *who)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM users WHERE tenant = ? AND id = ?"
                                              " AND revoked_at = 0 AND token_generation = ?3",
                                        who->tenant, who->user.id, NULL);
@@ -1473,9 +1403,10 @@ rl_store_token_is_current (RlStore           *self,
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
-GPtrArray *
-rl_store_read_changes (RlStore *self)
+static GPtrArray *
+rl_store_sqlite_read_changes (RlStore *store)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   gint64 version = read_data_version (self);
@@ -1550,7 +1481,7 @@ fsync_path (const char  *path,
 /* Copies every page into a fresh database at tmp, all from one read
  * snapshot of the source. */
 static gboolean
-copy_to (RlStore          *self,
+copy_to (RlStoreSqlite    *self,
          const char       *tmp,
          RlBackupProgress  progress,
          gpointer          user_data,
@@ -1626,15 +1557,16 @@ copy_to (RlStore          *self,
   return TRUE;
 }
 
-gboolean
-rl_store_backup (RlStore           *self,
-                 const char        *path,
-                 gboolean           replace,
-                 RlBackupProgress   progress,
-                 gpointer           user_data,
-                 gint64            *bytes,
-                 GError           **error)
+static gboolean
+rl_store_sqlite_backup (RlStore           *store,
+                        const char        *path,
+                        gboolean           replace,
+                        RlBackupProgress   progress,
+                        gpointer           user_data,
+                        gint64            *bytes,
+                        GError           **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *tmp = NULL;
@@ -1686,4 +1618,34 @@ rl_store_backup (RlStore           *self,
   if (bytes)
     *bytes = g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
   return TRUE;
+}
+
+/* ---- RlStore ------------------------------------------------------------------ */
+
+static void
+rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
+{
+  iface->set_event_log_limit = rl_store_sqlite_set_event_log_limit;
+  iface->add_tenant = rl_store_sqlite_add_tenant;
+  iface->has_tenant = rl_store_sqlite_has_tenant;
+  iface->add_user = rl_store_sqlite_add_user;
+  iface->authenticate = rl_store_sqlite_authenticate;
+  iface->add_document = rl_store_sqlite_add_document;
+  iface->list_documents = rl_store_sqlite_list_documents;
+  iface->get_document = rl_store_sqlite_get_document;
+  iface->get_content = rl_store_sqlite_get_content;
+  iface->load_threads = rl_store_sqlite_load_threads;
+  iface->get_head = rl_store_sqlite_get_head;
+  iface->events_since = rl_store_sqlite_events_since;
+  iface->apply = rl_store_sqlite_apply;
+  iface->add_usage = rl_store_sqlite_add_usage;
+  iface->get_usage = rl_store_sqlite_get_usage;
+  iface->list_users = rl_store_sqlite_list_users;
+  iface->revoke_user = rl_store_sqlite_revoke_user;
+  iface->rotate_token = rl_store_sqlite_rotate_token;
+  iface->list_document_infos = rl_store_sqlite_list_document_infos;
+  iface->remove_document = rl_store_sqlite_remove_document;
+  iface->token_is_current = rl_store_sqlite_token_is_current;
+  iface->read_changes = rl_store_sqlite_read_changes;
+  iface->backup = rl_store_sqlite_backup;
 }

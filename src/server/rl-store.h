@@ -1,5 +1,9 @@
 /* rl-store.h — the durable store: tenants, users, documents, threads and
- * each document's event log (the embedded default is SQLite)
+ * each document's event log
+ *
+ * An interface: RlStoreSqlite (rl-store-sqlite.h) is the embedded default.
+ * Every implementation keeps the same promises, and tests/server/test-store.c
+ * holds each of them to them. No SQL lives outside the implementations.
  *
  * Every mutation is checked and committed in one transaction; the event it
  * produced is serialized once, logged for `since` resync, and handed back
@@ -28,11 +32,156 @@ typedef struct
 void         rl_principal_free (RlPrincipal *principal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlPrincipal, rl_principal_free)
 
-#define RL_TYPE_STORE (rl_store_get_type ())
-G_DECLARE_FINAL_TYPE (RlStore, rl_store, RL, STORE, GObject)
+/* An administration listing's user. */
+typedef struct
+{
+  char   *tenant;
+  char   *id;
+  char   *name;
+  RlRole  role;
+  gint64  created_at;       /* ms since the epoch */
+  gint64  revoked_at;       /* 0 while the user's token works */
+} RlUserInfo;
 
-RlStore     *rl_store_open                (const char   *path,
-                                           GError      **error);
+void rl_user_info_free     (RlUserInfo     *info);
+
+/* An administration listing's document. */
+typedef struct
+{
+  char       *tenant;
+  RlDocument *doc;
+  gint64      head_seq;
+  gint64      threads;
+} RlDocumentInfo;
+
+void rl_document_info_free (RlDocumentInfo *info);
+
+/* What an administration command did that a server running on the same
+ * file must act on (close that user's connections, or the document's). */
+typedef enum
+{
+  RL_STORE_CHANGE_USER_REVOKED,
+  RL_STORE_CHANGE_TOKEN_ROTATED,
+  RL_STORE_CHANGE_DOCUMENT_REMOVED,
+} RlStoreChangeKind;
+
+typedef struct
+{
+  RlStoreChangeKind  kind;
+  char              *tenant;
+  char              *subject;   /* the user's id, or the document's */
+} RlStoreChange;
+
+void rl_store_change_free  (RlStoreChange  *change);
+
+/* done of total pages copied so far. */
+typedef void (*RlBackupProgress) (gint64   done,
+                                  gint64   total,
+                                  gpointer user_data);
+
+#define RL_TYPE_STORE (rl_store_get_type ())
+G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
+
+/* One operation per rl_store_* function below, with its promises. */
+struct _RlStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  void         (*set_event_log_limit) (RlStore            *self,
+                                       guint               limit);
+
+  gboolean     (*add_tenant)          (RlStore            *self,
+                                       const char         *tenant,
+                                       GError            **error);
+  gboolean     (*has_tenant)          (RlStore            *self,
+                                       const char         *tenant);
+  char        *(*add_user)            (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *name,
+                                       RlRole              role,
+                                       GError            **error);
+  RlPrincipal *(*authenticate)        (RlStore            *self,
+                                       const char         *token);
+
+  RlDocument  *(*add_document)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlPerson     *created_by,
+                                       const char         *title,
+                                       const char         *mime,
+                                       int                 width,
+                                       int                 height,
+                                       GBytes             *content,
+                                       GError            **error);
+  GPtrArray   *(*list_documents)      (RlStore            *self,
+                                       const char         *tenant);
+  RlDocument  *(*get_document)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc);
+  GBytes      *(*get_content)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       char              **etag);
+
+  GPtrArray   *(*load_threads)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64             *head_seq);
+  gint64       (*get_head)            (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc);
+  GPtrArray   *(*events_since)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64              since,
+                                       gint64             *head_seq);
+  RlEvent     *(*apply)               (RlStore            *self,
+                                       const RlPrincipal  *who,
+                                       const RlDocument   *doc,
+                                       const RlRequest    *request,
+                                       char              **serialized,
+                                       GError            **error);
+
+  void         (*add_usage)           (RlStore            *self,
+                                       const char         *tenant,
+                                       guint64             messages,
+                                       guint64             bytes);
+  void         (*get_usage)           (RlStore            *self,
+                                       const char         *tenant,
+                                       guint64            *messages,
+                                       guint64            *bytes);
+
+  GPtrArray   *(*list_users)          (RlStore            *self,
+                                       const char         *tenant);
+  gboolean     (*revoke_user)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *user,
+                                       gint64             *was_revoked_at,
+                                       GError            **error);
+  char        *(*rotate_token)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *user,
+                                       GError            **error);
+  GPtrArray   *(*list_document_infos) (RlStore            *self,
+                                       const char         *tenant);
+  gboolean     (*remove_document)     (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64             *threads,
+                                       gint64             *comments,
+                                       gint64             *events,
+                                       GError            **error);
+  gboolean     (*token_is_current)    (RlStore            *self,
+                                       const RlPrincipal  *who);
+  GPtrArray   *(*read_changes)        (RlStore            *self);
+  gboolean     (*backup)              (RlStore            *self,
+                                       const char         *path,
+                                       gboolean            replace,
+                                       RlBackupProgress    progress,
+                                       gpointer            user_data,
+                                       gint64             *bytes,
+                                       GError            **error);
+};
+
 /* How many events per document are kept for resync (default 10 000). */
 void         rl_store_set_event_log_limit (RlStore      *self,
                                            guint         limit);
@@ -110,28 +259,6 @@ void         rl_store_get_usage           (RlStore      *self,
 
 /* ---- administration (the command line) ------------------------------------ */
 
-typedef struct
-{
-  char   *tenant;
-  char   *id;
-  char   *name;
-  RlRole  role;
-  gint64  created_at;       /* ms since the epoch */
-  gint64  revoked_at;       /* 0 while the user's token works */
-} RlUserInfo;
-
-void         rl_user_info_free            (RlUserInfo   *info);
-
-typedef struct
-{
-  char       *tenant;
-  RlDocument *doc;
-  gint64      head_seq;
-  gint64      threads;
-} RlDocumentInfo;
-
-void         rl_document_info_free        (RlDocumentInfo *info);
-
 /* Of RlUserInfo*, by tenant, oldest first; every tenant's when tenant is
  * NULL. Neither tokens nor their hashes. */
 GPtrArray   *rl_store_list_users          (RlStore      *self,
@@ -162,42 +289,19 @@ gboolean     rl_store_remove_document     (RlStore      *self,
                                            gint64       *events,
                                            GError      **error);
 
-/* What an administration command did that a server running on the same
- * file must act on (close that user's connections, or the document's). */
-typedef enum
-{
-  RL_STORE_CHANGE_USER_REVOKED,
-  RL_STORE_CHANGE_TOKEN_ROTATED,
-  RL_STORE_CHANGE_DOCUMENT_REMOVED,
-} RlStoreChangeKind;
-
-typedef struct
-{
-  RlStoreChangeKind  kind;
-  char              *tenant;
-  char              *subject;   /* the user's id, or the document's */
-} RlStoreChange;
-
-void         rl_store_change_free         (RlStoreChange *change);
 /* Whether the token who was authenticated with still works: the user is
  * not revoked and has not been given a newer one. */
 gboolean     rl_store_token_is_current    (RlStore      *self,
                                            const RlPrincipal *who);
 /* Of RlStoreChange*, oldest first: those other processes committed since
  * the last call (or since the store was opened). NULL when there are none;
- * cheap enough to call every 250 ms (PRAGMA data_version first). */
+ * cheap enough to call every 250 ms. */
 GPtrArray   *rl_store_read_changes        (RlStore      *self);
 
-/* done of total pages copied so far. */
-typedef void (*RlBackupProgress) (gint64   done,
-                                  gint64   total,
-                                  gpointer user_data);
-
 /* Writes a consistent copy of the whole database to path (one read
- * snapshot, copied in steps with SQLite's online backup API; a server
- * writing meanwhile is not held up), as one self-contained file that
- * appears whole or not at all. Refuses an existing path unless replace.
- * *bytes: the copy's size. */
+ * snapshot, copied in steps; a server writing meanwhile is not held up), as
+ * one self-contained file that appears whole or not at all. Refuses an
+ * existing path unless replace. *bytes: the copy's size. */
 gboolean     rl_store_backup              (RlStore          *self,
                                            const char       *path,
                                            gboolean          replace,

@@ -1,0 +1,365 @@
+/* rl-store.c — the store interface: each rl_store_* call goes to the
+ * implementation's vfunc; what every implementation shares lives here too
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-store.h"
+
+#include <sys/random.h>
+
+#include "rl-store-private.h"
+
+G_DEFINE_INTERFACE (RlStore, rl_store, G_TYPE_OBJECT)
+
+static void
+rl_store_default_init (RlStoreInterface *iface)
+{
+}
+
+/* ---- records ------------------------------------------------------------------ */
+
+void
+rl_principal_free (RlPrincipal *principal)
+{
+  if (principal == NULL)
+    return;
+  g_free (principal->tenant);
+  rl_person_clear (&principal->user);
+  g_free (principal);
+}
+
+void
+rl_user_info_free (RlUserInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->tenant);
+  g_free (info->id);
+  g_free (info->name);
+  g_free (info);
+}
+
+void
+rl_document_info_free (RlDocumentInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->tenant);
+  g_clear_pointer (&info->doc, rl_document_free);
+  g_free (info);
+}
+
+void
+rl_store_change_free (RlStoreChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->tenant);
+  g_free (change->subject);
+  g_free (change);
+}
+
+/* ---- tokens ------------------------------------------------------------------- */
+
+char *
+rl_store_new_secret (void)
+{
+  guint8 bytes[32];
+  gsize done = 0;
+  char *b64;
+
+  while (done < sizeof bytes)
+    {
+      ssize_t r = getrandom (bytes + done, sizeof bytes - done, 0);
+      if (r > 0)
+        done += (gsize) r;
+    }
+  b64 = g_base64_encode (bytes, sizeof bytes);
+  /* URL-safe, unpadded: a token travels in invite links. */
+  for (char *p = b64; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+  return b64;
+}
+
+GBytes *
+rl_store_hash_secret (const char *secret)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) secret, -1);
+  g_checksum_get_digest (checksum, digest, &len);
+  return g_bytes_new (digest, len);
+}
+
+gboolean
+rl_store_hash_equal (const guint8 *a,
+                     const guint8 *b,
+                     gsize         len)
+{
+  guint8 diff = 0;
+
+  for (gsize i = 0; i < len; i++)
+    diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+/* ---- operations ----------------------------------------------------------------- */
+
+void
+rl_store_set_event_log_limit (RlStore *self,
+                              guint    limit)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+
+  RL_STORE_GET_IFACE (self)->set_event_log_limit (self, limit);
+}
+
+gboolean
+rl_store_add_tenant (RlStore     *self,
+                     const char  *tenant,
+                     GError     **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->add_tenant (self, tenant, error);
+}
+
+gboolean
+rl_store_has_tenant (RlStore    *self,
+                     const char *tenant)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->has_tenant (self, tenant);
+}
+
+char *
+rl_store_add_user (RlStore     *self,
+                   const char  *tenant,
+                   const char  *name,
+                   RlRole       role,
+                   GError     **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->add_user (self, tenant, name, role, error);
+}
+
+RlPrincipal *
+rl_store_authenticate (RlStore    *self,
+                       const char *token)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->authenticate (self, token);
+}
+
+RlDocument *
+rl_store_add_document (RlStore         *self,
+                       const char      *tenant,
+                       const RlPerson  *created_by,
+                       const char      *title,
+                       const char      *mime,
+                       int              width,
+                       int              height,
+                       GBytes          *content,
+                       GError         **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->add_document (self, tenant, created_by, title, mime, width, height, content,
+                                                   error);
+}
+
+GPtrArray *
+rl_store_list_documents (RlStore    *self,
+                         const char *tenant)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->list_documents (self, tenant);
+}
+
+RlDocument *
+rl_store_get_document (RlStore    *self,
+                       const char *tenant,
+                       const char *doc)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->get_document (self, tenant, doc);
+}
+
+GBytes *
+rl_store_get_content (RlStore     *self,
+                      const char  *tenant,
+                      const char  *doc,
+                      char       **etag)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->get_content (self, tenant, doc, etag);
+}
+
+GPtrArray *
+rl_store_load_threads (RlStore    *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64     *head_seq)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->load_threads (self, tenant, doc, head_seq);
+}
+
+gint64
+rl_store_get_head (RlStore    *self,
+                   const char *tenant,
+                   const char *doc)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), 0);
+
+  return RL_STORE_GET_IFACE (self)->get_head (self, tenant, doc);
+}
+
+GPtrArray *
+rl_store_events_since (RlStore    *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64      since,
+                       gint64     *head_seq)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->events_since (self, tenant, doc, since, head_seq);
+}
+
+RlEvent *
+rl_store_apply (RlStore            *self,
+                const RlPrincipal  *who,
+                const RlDocument   *doc,
+                const RlRequest    *request,
+                char              **serialized,
+                GError            **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->apply (self, who, doc, request, serialized, error);
+}
+
+void
+rl_store_add_usage (RlStore    *self,
+                    const char *tenant,
+                    guint64     messages,
+                    guint64     bytes)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+
+  RL_STORE_GET_IFACE (self)->add_usage (self, tenant, messages, bytes);
+}
+
+void
+rl_store_get_usage (RlStore    *self,
+                    const char *tenant,
+                    guint64    *messages,
+                    guint64    *bytes)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+
+  RL_STORE_GET_IFACE (self)->get_usage (self, tenant, messages, bytes);
+}
+
+GPtrArray *
+rl_store_list_users (RlStore    *self,
+                     const char *tenant)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->list_users (self, tenant);
+}
+
+gboolean
+rl_store_revoke_user (RlStore     *self,
+                      const char  *tenant,
+                      const char  *user,
+                      gint64      *was_revoked_at,
+                      GError     **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->revoke_user (self, tenant, user, was_revoked_at, error);
+}
+
+char *
+rl_store_rotate_token (RlStore     *self,
+                       const char  *tenant,
+                       const char  *user,
+                       GError     **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->rotate_token (self, tenant, user, error);
+}
+
+GPtrArray *
+rl_store_list_document_infos (RlStore    *self,
+                              const char *tenant)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->list_document_infos (self, tenant);
+}
+
+gboolean
+rl_store_remove_document (RlStore     *self,
+                          const char  *tenant,
+                          const char  *doc,
+                          gint64      *threads,
+                          gint64      *comments,
+                          gint64      *events,
+                          GError     **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->remove_document (self, tenant, doc, threads, comments, events, error);
+}
+
+gboolean
+rl_store_token_is_current (RlStore           *self,
+                           const RlPrincipal *who)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->token_is_current (self, who);
+}
+
+GPtrArray *
+rl_store_read_changes (RlStore *self)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->read_changes (self);
+}
+
+gboolean
+rl_store_backup (RlStore           *self,
+                 const char        *path,
+                 gboolean           replace,
+                 RlBackupProgress   progress,
+                 gpointer           user_data,
+                 gint64            *bytes,
+                 GError           **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return RL_STORE_GET_IFACE (self)->backup (self, path, replace, progress, user_data, bytes, error);
+}

@@ -1,0 +1,940 @@
+/* test-store.c — what every RlStore promises, held against each
+ * implementation in store_kinds[]
+ *
+ * Each case gets a fresh, empty store of one kind with one world in it (a
+ * tenant, an admin, a member, a viewer, an image) and talks to it only
+ * through rl-store.h; "a second process" is a second handle on the same
+ * store. A new implementation joins by adding a row to store_kinds[].
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rl-codec.h"
+#include "rl-error.h"
+#include "rl-store-sqlite.h"
+#include "rl-store.h"
+#include "rl-uuid.h"
+
+/* ---- the implementations ------------------------------------------------------- */
+
+typedef struct
+{
+  const char  *name;
+  /* Where a fresh, empty store of this kind lives, given a private
+   * temporary directory. */
+  char       *(*new_location) (const char  *dir);
+  RlStore    *(*open)         (const char  *location,
+                               GError     **error);
+  /* Whether rl_store_backup writes a file that open () opens as a store. */
+  gboolean     backup_opens;
+} StoreKind;
+
+static char *
+sqlite_new_location (const char *dir)
+{
+  return g_build_filename (dir, "team.db", NULL);
+}
+
+static const StoreKind store_kinds[] = {
+  { "sqlite", sqlite_new_location, rl_store_sqlite_open, TRUE },
+};
+
+/* ---- the world ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const StoreKind *kind;
+  char            *dir;
+  char            *location;
+  RlStore         *store;
+  char            *admin_token;
+  char            *member_token;
+  RlPrincipal     *admin;
+  RlPrincipal     *member;
+  RlPrincipal     *viewer;
+  RlDocument      *doc;
+} Fixture;
+
+static const guint8 png_bytes[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 1, 2, 3 };
+
+static RlPrincipal *
+authenticate_ok (RlStore    *store,
+                 const char *token)
+{
+  RlPrincipal *principal = rl_store_authenticate (store, token);
+
+  g_assert_nonnull (principal);
+  return principal;
+}
+
+static char *
+add_user_ok (RlStore    *store,
+             const char *tenant,
+             const char *name,
+             RlRole      role)
+{
+  g_autoptr(GError) error = NULL;
+  char *token = rl_store_add_user (store, tenant, name, role, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  return token;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = g_bytes_new_static (png_bytes, sizeof png_bytes);
+  g_autofree char *viewer_token = NULL;
+
+  fixture->kind = data;
+  fixture->dir = g_dir_make_tmp ("test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->location = fixture->kind->new_location (fixture->dir);
+  fixture->store = fixture->kind->open (fixture->location, &error);
+  g_assert_no_error (error);
+  g_assert_true (RL_IS_STORE (fixture->store));
+
+  rl_store_add_tenant (fixture->store, "acme", &error);
+  g_assert_no_error (error);
+  fixture->admin_token = add_user_ok (fixture->store, "acme", "Ada", RL_ROLE_ADMIN);
+  fixture->member_token = add_user_ok (fixture->store, "acme", "Bo", RL_ROLE_MEMBER);
+  viewer_token = add_user_ok (fixture->store, "acme", "Cy", RL_ROLE_VIEWER);
+  fixture->admin = authenticate_ok (fixture->store, fixture->admin_token);
+  fixture->member = authenticate_ok (fixture->store, fixture->member_token);
+  fixture->viewer = authenticate_ok (fixture->store, viewer_token);
+
+  fixture->doc = rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Home", "image/png",
+                                        1600, 1000, content, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->doc);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_unlink (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&fixture->doc, rl_document_free);
+  g_clear_pointer (&fixture->admin, rl_principal_free);
+  g_clear_pointer (&fixture->member, rl_principal_free);
+  g_clear_pointer (&fixture->viewer, rl_principal_free);
+  g_clear_pointer (&fixture->admin_token, g_free);
+  g_clear_pointer (&fixture->member_token, g_free);
+  g_clear_object (&fixture->store);
+  remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->location, g_free);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+static RlRequest *
+request_new (RlRequestType  type,
+             const char    *doc,
+             const char    *thread_id)
+{
+  RlRequest *request = rl_request_new (type);
+
+  request->broadcast_id = rl_uuid_new ();
+  request->doc = g_strdup (doc);
+  request->thread_id = g_strdup (thread_id);
+  return request;
+}
+
+static RlRequest *
+create_thread_request (const char *doc,
+                       const char *thread_id,
+                       const char *comment_id,
+                       const char *body)
+{
+  RlRequest *request = request_new (RL_REQUEST_CREATE_THREAD, doc, thread_id);
+
+  request->comment_id = g_strdup (comment_id);
+  request->body = g_strdup (body);
+  request->has_anchor = TRUE;
+  request->anchor.kind = RL_DOC_KIND_IMAGE;
+  request->anchor.x = 0.25;
+  request->anchor.y = 0.75;
+  return request;
+}
+
+static RlRequest *
+comment_request (RlRequestType  type,
+                 const char    *doc,
+                 const char    *thread_id,
+                 const char    *comment_id,
+                 const char    *body)
+{
+  RlRequest *request = request_new (type, doc, thread_id);
+
+  request->comment_id = g_strdup (comment_id);
+  request->body = g_strdup (body);
+  return request;
+}
+
+/* Applies request as who; returns the event's seq and, in *serialized when
+ * given, its serialization (checked to say the same seq and broadcastId). */
+static gint64
+apply_ok (RlStore           *store,
+          const RlPrincipal *who,
+          const RlDocument  *doc,
+          const RlRequest   *request,
+          char             **serialized_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  g_autoptr(RlEvent) event = rl_store_apply (store, who, doc, request, &serialized, &error);
+  g_autoptr(RlMessage) message = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (event);
+  g_assert_nonnull (serialized);
+  g_assert_cmpstr (event->doc, ==, doc->id);
+  g_assert_cmpstr (event->broadcast_id, ==, request->broadcast_id);
+  g_assert_cmpstr (event->thread_id, ==, request->thread_id);
+
+  message = rl_message_parse (serialized, strlen (serialized), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+  g_assert_cmpint (message->event->seq, ==, event->seq);
+  g_assert_cmpstr (message->event->broadcast_id, ==, request->broadcast_id);
+
+  if (serialized_out)
+    *serialized_out = g_steal_pointer (&serialized);
+  return event->seq;
+}
+
+static void
+apply_fails (RlStore           *store,
+             const RlPrincipal *who,
+             const RlDocument  *doc,
+             const RlRequest   *request,
+             RlErrorCode        code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  gint64 head = rl_store_get_head (store, who->tenant, doc->id);
+  g_autoptr(RlEvent) event = rl_store_apply (store, who, doc, request, &serialized, &error);
+
+  g_assert_error (error, RL_ERROR, (gint) code);
+  g_assert_null (event);
+  g_assert_null (serialized);
+  /* Nothing changed: no seq was given away. */
+  g_assert_cmpint (rl_store_get_head (store, who->tenant, doc->id), ==, head);
+}
+
+static gint64
+create_thread (Fixture           *fixture,
+               const RlPrincipal *who,
+               const char        *thread_id,
+               const char        *comment_id)
+{
+  g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, comment_id, "Too tight");
+
+  return apply_ok (fixture->store, who, fixture->doc, request, NULL);
+}
+
+/* ---- cases ---------------------------------------------------------------------- */
+
+static void
+test_tenants (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rl_store_has_tenant (fixture->store, "acme"));
+  g_assert_false (rl_store_has_tenant (fixture->store, "globex"));
+
+  g_assert_true (rl_store_add_tenant (fixture->store, "globex", &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_store_has_tenant (fixture->store, "globex"));
+
+  g_assert_false (rl_store_add_tenant (fixture->store, "globex", &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  g_assert_false (rl_store_add_tenant (fixture->store, "Not/An-Id", &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_false (rl_store_has_tenant (fixture->store, "Not/An-Id"));
+}
+
+static void
+test_users (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(RlPrincipal) principal = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  RlUserInfo *info;
+
+  g_assert_null (rl_store_add_user (fixture->store, "globex", "Di", RL_ROLE_MEMBER, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (rl_store_add_user (fixture->store, "acme", " \t ", RL_ROLE_MEMBER, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+
+  /* The name is kept trimmed; the token is the user's id and a secret. */
+  token = add_user_ok (fixture->store, "acme", "  Di  ", RL_ROLE_MEMBER);
+  g_assert_nonnull (strchr (token, '.'));
+  id = g_strndup (token, strchr (token, '.') - token);
+  principal = authenticate_ok (fixture->store, token);
+  g_assert_cmpstr (principal->tenant, ==, "acme");
+  g_assert_cmpstr (principal->user.id, ==, id);
+  g_assert_cmpstr (principal->user.name, ==, "Di");
+  g_assert_cmpint (principal->role, ==, RL_ROLE_MEMBER);
+  g_assert_cmpstr (fixture->admin->user.name, ==, "Ada");
+  g_assert_cmpint (fixture->admin->role, ==, RL_ROLE_ADMIN);
+  g_assert_cmpint (fixture->viewer->role, ==, RL_ROLE_VIEWER);
+
+  /* One wrong character of the secret, no secret, no token. */
+  wrong = g_strdup (token);
+  wrong[strlen (wrong) - 1] = wrong[strlen (wrong) - 1] == 'A' ? 'B' : 'A';
+  g_assert_null (rl_store_authenticate (fixture->store, wrong));
+  g_assert_null (rl_store_authenticate (fixture->store, id));
+  g_assert_null (rl_store_authenticate (fixture->store, ""));
+  g_assert_null (rl_store_authenticate (fixture->store, NULL));
+
+  /* Listed oldest first, without any token. */
+  rl_store_add_tenant (fixture->store, "globex", &error);
+  g_assert_no_error (error);
+  g_free (add_user_ok (fixture->store, "globex", "Eve", RL_ROLE_ADMIN));
+  users = rl_store_list_users (fixture->store, "acme");
+  g_assert_cmpuint (users->len, ==, 4);
+  info = g_ptr_array_index (users, 0);
+  g_assert_cmpstr (info->tenant, ==, "acme");
+  g_assert_cmpstr (info->id, ==, fixture->admin->user.id);
+  g_assert_cmpstr (info->name, ==, "Ada");
+  g_assert_cmpint (info->role, ==, RL_ROLE_ADMIN);
+  g_assert_cmpint (info->created_at, >, 0);
+  g_assert_cmpint (info->revoked_at, ==, 0);
+  info = g_ptr_array_index (users, 3);
+  g_assert_cmpstr (info->id, ==, id);
+  g_assert_cmpstr (info->name, ==, "Di");
+  g_clear_pointer (&users, g_ptr_array_unref);
+
+  users = rl_store_list_users (fixture->store, NULL);
+  g_assert_cmpuint (users->len, ==, 5);
+  g_assert_cmpstr (((RlUserInfo *) g_ptr_array_index (users, 4))->tenant, ==, "globex");
+  g_clear_pointer (&users, g_ptr_array_unref);
+
+  users = rl_store_list_users (fixture->store, "initech");
+  g_assert_cmpuint (users->len, ==, 0);
+}
+
+static void
+test_documents (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) page = g_bytes_new_static ("# Home\n", 7);
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(RlDocument) second = NULL;
+  g_autoptr(GPtrArray) docs = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *expected_etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, png_bytes, sizeof png_bytes);
+
+  doc = rl_store_get_document (fixture->store, "acme", fixture->doc->id);
+  g_assert_nonnull (doc);
+  g_assert_cmpstr (doc->id, ==, fixture->doc->id);
+  g_assert_cmpint (doc->kind, ==, RL_DOC_KIND_IMAGE);
+  g_assert_cmpstr (doc->title, ==, "Home");
+  g_assert_cmpstr (doc->mime, ==, "image/png");
+  g_assert_cmpint (doc->size, ==, sizeof png_bytes);
+  g_assert_cmpint (doc->width, ==, 1600);
+  g_assert_cmpint (doc->height, ==, 1000);
+  g_assert_cmpint (doc->created_at, ==, fixture->doc->created_at);
+  g_assert_cmpstr (doc->created_by.id, ==, fixture->admin->user.id);
+  g_assert_cmpstr (doc->created_by.name, ==, "Ada");
+
+  content = rl_store_get_content (fixture->store, "acme", fixture->doc->id, &etag);
+  g_assert_nonnull (content);
+  g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content), png_bytes, sizeof png_bytes);
+  g_assert_cmpstr (etag, ==, expected_etag);
+
+  second = rl_store_add_document (fixture->store, "acme", &fixture->member->user, "Notes", "text/markdown",
+                                  0, 0, page, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second->kind, ==, RL_DOC_KIND_PAGE);
+  docs = rl_store_list_documents (fixture->store, "acme");
+  g_assert_cmpuint (docs->len, ==, 2);
+  g_assert_cmpstr (((RlDocument *) g_ptr_array_index (docs, 0))->id, ==, fixture->doc->id);
+  g_assert_cmpstr (((RlDocument *) g_ptr_array_index (docs, 1))->id, ==, second->id);
+  g_clear_pointer (&docs, g_ptr_array_unref);
+
+  /* Another tenant sees none of it. */
+  rl_store_add_tenant (fixture->store, "globex", &error);
+  g_assert_no_error (error);
+  g_assert_null (rl_store_get_document (fixture->store, "globex", fixture->doc->id));
+  g_assert_null (rl_store_get_content (fixture->store, "globex", fixture->doc->id, NULL));
+  docs = rl_store_list_documents (fixture->store, "globex");
+  g_assert_cmpuint (docs->len, ==, 0);
+  g_assert_null (rl_store_get_document (fixture->store, "acme", "no-such-document"));
+
+  g_assert_null (rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Clip", "video/mp4",
+                                        0, 0, page, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_assert_null (rl_store_add_document (fixture->store, "initech", &fixture->admin->user, "Home", "image/png",
+                                        1, 1, page, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+}
+
+static void
+test_apply (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *first_id = rl_uuid_new ();
+  g_autofree char *reply_id = rl_uuid_new ();
+  g_autofree char *created = NULL;
+  g_autofree char *replied = NULL;
+  g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread_id, first_id, "Too tight");
+  g_autoptr(RlRequest) reply = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, thread_id,
+                                                reply_id, "Agreed");
+  g_autoptr(RlRequest) resolve = request_new (RL_REQUEST_RESOLVE_THREAD, fixture->doc->id, thread_id);
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+  RlThread *thread;
+  RlComment *comment;
+  gint64 head = -1;
+
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 0);
+
+  /* The create's event carries the whole thread, numbered. */
+  event = rl_store_apply (fixture->store, fixture->member, fixture->doc, create, &serialized, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (event->seq, ==, 1);
+  g_assert_cmpint (event->kind, ==, RL_EVENT_CREATED);
+  g_assert_nonnull (event->thread);
+  g_assert_cmpint (event->thread->number, ==, 1);
+  g_assert_cmpstr (event->thread->created_by.id, ==, fixture->member->user.id);
+  g_assert_cmpuint (event->thread->comments->len, ==, 1);
+  created = g_steal_pointer (&serialized);
+
+  g_assert_cmpint (apply_ok (fixture->store, fixture->admin, fixture->doc, reply, &replied), ==, 2);
+  resolve->resolved = TRUE;
+  g_assert_cmpint (apply_ok (fixture->store, fixture->admin, fixture->doc, resolve, NULL), ==, 3);
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 3);
+
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, &head);
+  g_assert_cmpint (head, ==, 3);
+  g_assert_cmpuint (threads->len, ==, 1);
+  thread = g_ptr_array_index (threads, 0);
+  g_assert_cmpstr (thread->id, ==, thread_id);
+  g_assert_cmpstr (thread->doc, ==, fixture->doc->id);
+  g_assert_cmpint (thread->number, ==, 1);
+  g_assert_true (thread->resolved);
+  g_assert_cmpint (thread->anchor.kind, ==, RL_DOC_KIND_IMAGE);
+  g_assert_cmpfloat (thread->anchor.x, ==, 0.25);
+  g_assert_cmpfloat (thread->anchor.y, ==, 0.75);
+  g_assert_cmpuint (thread->comments->len, ==, 2);
+  comment = g_ptr_array_index (thread->comments, 0);
+  g_assert_cmpstr (comment->id, ==, first_id);
+  g_assert_cmpstr (comment->body, ==, "Too tight");
+  g_assert_cmpstr (comment->author.name, ==, "Bo");
+  comment = g_ptr_array_index (thread->comments, 1);
+  g_assert_cmpstr (comment->id, ==, reply_id);
+  g_assert_cmpstr (comment->author.id, ==, fixture->admin->user.id);
+
+  /* The log hands back the very bytes the apply serialized, in order. */
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, &head);
+  g_assert_nonnull (events);
+  g_assert_cmpint (head, ==, 3);
+  g_assert_cmpuint (events->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, created);
+  g_assert_cmpstr (g_ptr_array_index (events, 1), ==, replied);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 1, NULL);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, replied);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  /* Up to date: nothing to send, which is not a reset. */
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 3, NULL);
+  g_assert_nonnull (events);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  /* Ahead of the store: only a reset helps. */
+  g_assert_null (rl_store_events_since (fixture->store, "acme", fixture->doc->id, 4, &head));
+  g_assert_cmpint (head, ==, 3);
+}
+
+static void
+test_apply_refused (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *first_id = rl_uuid_new ();
+  g_autofree char *other_id = rl_uuid_new ();
+  g_autoptr(RlRequest) by_viewer = create_thread_request (fixture->doc->id, other_id, other_id, "Hi");
+  g_autoptr(RlRequest) duplicate = create_thread_request (fixture->doc->id, thread_id, other_id, "Again");
+  g_autoptr(RlRequest) edit = comment_request (RL_REQUEST_EDIT_COMMENT, fixture->doc->id, thread_id,
+                                               first_id, "Mine now");
+  g_autoptr(RlRequest) delete_first = comment_request (RL_REQUEST_DELETE_COMMENT, fixture->doc->id, thread_id,
+                                                       first_id, NULL);
+  g_autoptr(RlRequest) to_nowhere = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, other_id,
+                                                     other_id, "Hello?");
+  g_autoptr(RlRequest) delete_thread = request_new (RL_REQUEST_DELETE_THREAD, fixture->doc->id, thread_id);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+
+  g_assert_cmpint (create_thread (fixture, fixture->admin, thread_id, first_id), ==, 1);
+
+  apply_fails (fixture->store, fixture->viewer, fixture->doc, by_viewer, RL_ERROR_FORBIDDEN);
+  apply_fails (fixture->store, fixture->member, fixture->doc, duplicate, RL_ERROR_CONFLICT);
+  apply_fails (fixture->store, fixture->member, fixture->doc, edit, RL_ERROR_FORBIDDEN);
+  apply_fails (fixture->store, fixture->member, fixture->doc, delete_thread, RL_ERROR_FORBIDDEN);
+  apply_fails (fixture->store, fixture->admin, fixture->doc, delete_first, RL_ERROR_BAD_REQUEST);
+  apply_fails (fixture->store, fixture->member, fixture->doc, to_nowhere, RL_ERROR_NOT_FOUND);
+
+  /* The author may; then the thread is gone. */
+  g_assert_cmpint (apply_ok (fixture->store, fixture->admin, fixture->doc, edit, NULL), ==, 2);
+  g_assert_cmpint (apply_ok (fixture->store, fixture->admin, fixture->doc, delete_thread, NULL), ==, 3);
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, NULL);
+  g_assert_cmpuint (events->len, ==, 3);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  g_assert_cmpuint (threads->len, ==, 0);
+}
+
+static void
+test_thread_numbers (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(GStrv) ids = g_new0 (char *, 5);
+  g_autoptr(RlRequest) delete_second = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *comment_id = rl_uuid_new ();
+
+      ids[i] = rl_uuid_new ();
+      if (i == 3)
+        {
+          /* A deleted thread's number is not given again. */
+          delete_second = request_new (RL_REQUEST_DELETE_THREAD, fixture->doc->id, ids[1]);
+          apply_ok (fixture->store, fixture->member, fixture->doc, delete_second, NULL);
+        }
+      create_thread (fixture, fixture->member, ids[i], comment_id);
+    }
+
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  g_assert_cmpuint (threads->len, ==, 3);
+  g_assert_cmpstr (((RlThread *) g_ptr_array_index (threads, 0))->id, ==, ids[0]);
+  g_assert_cmpint (((RlThread *) g_ptr_array_index (threads, 0))->number, ==, 1);
+  g_assert_cmpstr (((RlThread *) g_ptr_array_index (threads, 1))->id, ==, ids[2]);
+  g_assert_cmpint (((RlThread *) g_ptr_array_index (threads, 1))->number, ==, 3);
+  g_assert_cmpstr (((RlThread *) g_ptr_array_index (threads, 2))->id, ==, ids[3]);
+  g_assert_cmpint (((RlThread *) g_ptr_array_index (threads, 2))->number, ==, 4);
+}
+
+static void
+test_event_log_limit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const guint limit = 10;
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *first_id = rl_uuid_new ();
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 head = 0;
+
+  rl_store_set_event_log_limit (fixture->store, limit);
+  create_thread (fixture, fixture->member, thread_id, first_id);
+  for (guint i = 1; i < 200; i++)
+    {
+      g_autofree char *comment_id = rl_uuid_new ();
+      g_autoptr(RlRequest) reply = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, thread_id,
+                                                    comment_id, "More");
+
+      head = apply_ok (fixture->store, fixture->member, fixture->doc, reply, NULL);
+    }
+  g_assert_cmpint (head, ==, 200);
+
+  /* The last limit events are always there … */
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, head - limit, NULL);
+  g_assert_nonnull (events);
+  g_assert_cmpuint (events->len, ==, limit);
+  /* … and the log does not grow without bound: the start is gone. */
+  g_assert_null (rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, NULL));
+}
+
+static void
+test_usage (Fixture       *fixture,
+            gconstpointer  data)
+{
+  guint64 messages = 1, bytes = 1;
+
+  rl_store_get_usage (fixture->store, "acme", &messages, &bytes);
+  g_assert_cmpuint (messages, ==, 0);
+  g_assert_cmpuint (bytes, ==, 0);
+
+  rl_store_add_usage (fixture->store, "acme", 3, 100);
+  rl_store_add_usage (fixture->store, "acme", 2, G_GUINT64_CONSTANT (5000000000));
+  rl_store_get_usage (fixture->store, "acme", &messages, &bytes);
+  g_assert_cmpuint (messages, ==, 5);
+  g_assert_cmpuint (bytes, ==, G_GUINT64_CONSTANT (5000000100));
+
+  rl_store_get_usage (fixture->store, "globex", &messages, &bytes);
+  g_assert_cmpuint (messages, ==, 0);
+  g_assert_cmpuint (bytes, ==, 0);
+}
+
+static void
+test_revoke (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  gint64 was_revoked_at = -1;
+
+  g_assert_true (rl_store_token_is_current (fixture->store, fixture->member));
+  g_assert_true (rl_store_revoke_user (fixture->store, "acme", fixture->member->user.id, &was_revoked_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (was_revoked_at, ==, 0);
+  g_assert_null (rl_store_authenticate (fixture->store, fixture->member_token));
+  g_assert_false (rl_store_token_is_current (fixture->store, fixture->member));
+  g_assert_true (rl_store_token_is_current (fixture->store, fixture->admin));
+
+  /* Again: nothing changes, and it says since when. */
+  g_assert_true (rl_store_revoke_user (fixture->store, "acme", fixture->member->user.id, &was_revoked_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (was_revoked_at, >, 0);
+  users = rl_store_list_users (fixture->store, "acme");
+  g_assert_cmpint (((RlUserInfo *) g_ptr_array_index (users, 1))->revoked_at, ==, was_revoked_at);
+
+  /* A revoked user gets no new token. */
+  g_assert_null (rl_store_rotate_token (fixture->store, "acme", fixture->member->user.id, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_null (rl_store_authenticate (fixture->store, fixture->member_token));
+
+  g_assert_false (rl_store_revoke_user (fixture->store, "acme", "nobody", NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* A user is found in their own tenant only. */
+  rl_store_add_tenant (fixture->store, "globex", &error);
+  g_assert_no_error (error);
+  g_assert_false (rl_store_revoke_user (fixture->store, "globex", fixture->admin->user.id, NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_assert_true (rl_store_token_is_current (fixture->store, fixture->admin));
+}
+
+static void
+test_rotate (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(RlPrincipal) principal = NULL;
+
+  token = rl_store_rotate_token (fixture->store, "acme", fixture->admin->user.id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_assert_cmpstr (token, !=, fixture->admin_token);
+
+  g_assert_null (rl_store_authenticate (fixture->store, fixture->admin_token));
+  g_assert_false (rl_store_token_is_current (fixture->store, fixture->admin));
+  principal = authenticate_ok (fixture->store, token);
+  g_assert_cmpstr (principal->user.id, ==, fixture->admin->user.id);
+  g_assert_cmpint (principal->role, ==, RL_ROLE_ADMIN);
+  g_assert_cmpint (principal->token_generation, ==, fixture->admin->token_generation + 1);
+  g_assert_true (rl_store_token_is_current (fixture->store, principal));
+  g_assert_true (rl_store_token_is_current (fixture->store, fixture->member));
+}
+
+static void
+test_remove_document (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *b = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autofree char *cb = rl_uuid_new ();
+  g_autofree char *reply_id = rl_uuid_new ();
+  g_autoptr(RlRequest) reply = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, a, reply_id, "Yes");
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  RlDocumentInfo *info;
+  gint64 n_threads = -1, n_comments = -1, n_events = -1;
+
+  create_thread (fixture, fixture->member, a, ca);
+  create_thread (fixture, fixture->member, b, cb);
+  apply_ok (fixture->store, fixture->admin, fixture->doc, reply, NULL);
+
+  infos = rl_store_list_document_infos (fixture->store, NULL);
+  g_assert_cmpuint (infos->len, ==, 1);
+  info = g_ptr_array_index (infos, 0);
+  g_assert_cmpstr (info->tenant, ==, "acme");
+  g_assert_cmpstr (info->doc->id, ==, fixture->doc->id);
+  g_assert_cmpstr (info->doc->title, ==, "Home");
+  g_assert_cmpint (info->head_seq, ==, 3);
+  g_assert_cmpint (info->threads, ==, 2);
+  g_clear_pointer (&infos, g_ptr_array_unref);
+
+  g_assert_true (rl_store_remove_document (fixture->store, "acme", fixture->doc->id,
+                                           &n_threads, &n_comments, &n_events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_threads, ==, 2);
+  g_assert_cmpint (n_comments, ==, 3);
+  g_assert_cmpint (n_events, ==, 3);
+
+  g_assert_null (rl_store_get_document (fixture->store, "acme", fixture->doc->id));
+  g_assert_null (rl_store_get_content (fixture->store, "acme", fixture->doc->id, NULL));
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 0);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  g_assert_cmpuint (threads->len, ==, 0);
+  infos = rl_store_list_document_infos (fixture->store, "acme");
+  g_assert_cmpuint (infos->len, ==, 0);
+
+  g_assert_false (rl_store_remove_document (fixture->store, "acme", fixture->doc->id, NULL, NULL, NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+}
+
+/* What another process commits reaches a serving store, in order, once. */
+static void
+test_changes (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlStore) other = fixture->kind->open (fixture->location, &error);
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *token = NULL;
+  RlStoreChange *change;
+
+  g_assert_no_error (error);
+  g_assert_null (rl_store_read_changes (fixture->store));
+
+  g_assert_true (rl_store_revoke_user (other, "acme", fixture->member->user.id, NULL, &error));
+  token = rl_store_rotate_token (other, "acme", fixture->admin->user.id, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_store_remove_document (other, "acme", fixture->doc->id, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  changes = rl_store_read_changes (fixture->store);
+  g_assert_nonnull (changes);
+  g_assert_cmpuint (changes->len, ==, 3);
+  change = g_ptr_array_index (changes, 0);
+  g_assert_cmpint (change->kind, ==, RL_STORE_CHANGE_USER_REVOKED);
+  g_assert_cmpstr (change->tenant, ==, "acme");
+  g_assert_cmpstr (change->subject, ==, fixture->member->user.id);
+  change = g_ptr_array_index (changes, 1);
+  g_assert_cmpint (change->kind, ==, RL_STORE_CHANGE_TOKEN_ROTATED);
+  g_assert_cmpstr (change->subject, ==, fixture->admin->user.id);
+  change = g_ptr_array_index (changes, 2);
+  g_assert_cmpint (change->kind, ==, RL_STORE_CHANGE_DOCUMENT_REMOVED);
+  g_assert_cmpstr (change->subject, ==, fixture->doc->id);
+  g_assert_null (rl_store_read_changes (fixture->store));
+  g_clear_pointer (&changes, g_ptr_array_unref);
+
+  /* The next one comes alone. */
+  g_assert_true (rl_store_revoke_user (other, "acme", fixture->viewer->user.id, NULL, &error));
+  g_assert_no_error (error);
+  changes = rl_store_read_changes (fixture->store);
+  g_assert_nonnull (changes);
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = g_ptr_array_index (changes, 0);
+  g_assert_cmpint (change->kind, ==, RL_STORE_CHANGE_USER_REVOKED);
+  g_assert_cmpstr (change->subject, ==, fixture->viewer->user.id);
+  g_assert_null (rl_store_read_changes (fixture->store));
+
+  /* And the serving store sees their effect. */
+  g_assert_false (rl_store_token_is_current (fixture->store, fixture->member));
+  g_assert_false (rl_store_token_is_current (fixture->store, fixture->admin));
+  g_assert_null (rl_store_get_document (fixture->store, "acme", fixture->doc->id));
+}
+
+/* Writers on two handles at once: every seq once, no gap, nothing lost. */
+static void
+test_two_writers (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlStore) other = fixture->kind->open (fixture->location, &error);
+  g_autoptr(GHashTable) broadcast_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  gint64 head = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *thread_id = rl_uuid_new ();
+      g_autofree char *comment_id = rl_uuid_new ();
+      g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread_id, comment_id, "Here");
+      RlStore *store = i % 2 ? other : fixture->store;
+
+      g_assert_cmpint (apply_ok (store, fixture->member, fixture->doc, create, NULL), ==, i + 1);
+      g_hash_table_add (broadcast_ids, g_strdup (create->broadcast_id));
+    }
+
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, &head);
+  g_assert_cmpint (head, ==, 40);
+  g_assert_cmpuint (events->len, ==, 40);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const char *text = g_ptr_array_index (events, i);
+      g_autoptr(RlMessage) message = rl_message_parse (text, strlen (text), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (message->event->seq, ==, i + 1);
+      g_assert_true (g_hash_table_remove (broadcast_ids, message->event->broadcast_id));
+      g_assert_cmpint (message->event->thread->number, ==, i + 1);
+    }
+  g_assert_cmpuint (g_hash_table_size (broadcast_ids), ==, 0);
+  threads = rl_store_load_threads (other, "acme", fixture->doc->id, &head);
+  g_assert_cmpuint (threads->len, ==, 40);
+  g_assert_cmpint (head, ==, 40);
+}
+
+/* Everything committed is there when the store is opened again. */
+static void
+test_reopen (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *comment_id = rl_uuid_new ();
+  g_autoptr(RlPrincipal) principal = NULL;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  guint64 messages = 0, bytes = 0;
+  gint64 head = 0;
+
+  create_thread (fixture, fixture->member, thread_id, comment_id);
+  rl_store_add_usage (fixture->store, "acme", 7, 70);
+  g_clear_object (&fixture->store);
+
+  fixture->store = fixture->kind->open (fixture->location, &error);
+  g_assert_no_error (error);
+  principal = authenticate_ok (fixture->store, fixture->member_token);
+  g_assert_cmpstr (principal->user.id, ==, fixture->member->user.id);
+  doc = rl_store_get_document (fixture->store, "acme", fixture->doc->id);
+  g_assert_nonnull (doc);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, &head);
+  g_assert_cmpuint (threads->len, ==, 1);
+  g_assert_cmpint (head, ==, 1);
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, NULL);
+  g_assert_cmpuint (events->len, ==, 1);
+  rl_store_get_usage (fixture->store, "acme", &messages, &bytes);
+  g_assert_cmpuint (messages, ==, 7);
+  g_assert_cmpuint (bytes, ==, 70);
+}
+
+static void
+test_backup (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *comment_id = rl_uuid_new ();
+  g_autofree char *later_thread_id = rl_uuid_new ();
+  g_autofree char *later_comment_id = rl_uuid_new ();
+  g_autofree char *path = g_build_filename (fixture->dir, "copy", NULL);
+  g_autoptr(RlStore) copy = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(RlPrincipal) principal = NULL;
+  gint64 bytes = 0, head = 0;
+
+  create_thread (fixture, fixture->member, thread_id, comment_id);
+  g_assert_true (rl_store_backup (fixture->store, path, FALSE, NULL, NULL, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bytes, >, 0);
+
+  /* A later change is not in the copy. */
+  create_thread (fixture, fixture->member, later_thread_id, later_comment_id);
+  copy = fixture->kind->open (path, &error);
+  g_assert_no_error (error);
+  principal = authenticate_ok (copy, fixture->admin_token);
+  threads = rl_store_load_threads (copy, "acme", fixture->doc->id, &head);
+  g_assert_cmpuint (threads->len, ==, 1);
+  g_assert_cmpint (head, ==, 1);
+  g_clear_object (&copy);
+
+  g_assert_false (rl_store_backup (fixture->store, path, FALSE, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (rl_store_backup (fixture->store, path, TRUE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- registration ------------------------------------------------------------ */
+
+typedef void (*StoreTest) (Fixture       *fixture,
+                           gconstpointer  data);
+
+static const struct
+{
+  const char *name;
+  StoreTest   func;
+  gboolean    needs_backup_opens;
+} store_tests[] = {
+  { "tenants", test_tenants, FALSE },
+  { "users", test_users, FALSE },
+  { "documents", test_documents, FALSE },
+  { "apply", test_apply, FALSE },
+  { "apply-refused", test_apply_refused, FALSE },
+  { "thread-numbers", test_thread_numbers, FALSE },
+  { "event-log-limit", test_event_log_limit, FALSE },
+  { "usage", test_usage, FALSE },
+  { "revoke", test_revoke, FALSE },
+  { "rotate", test_rotate, FALSE },
+  { "remove-document", test_remove_document, FALSE },
+  { "changes", test_changes, FALSE },
+  { "two-writers", test_two_writers, FALSE },
+  { "reopen", test_reopen, FALSE },
+  { "backup", test_backup, TRUE },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint k = 0; k < G_N_ELEMENTS (store_kinds); k++)
+    for (guint t = 0; t < G_N_ELEMENTS (store_tests); t++)
+      {
+        g_autofree char *path = NULL;
+
+        if (store_tests[t].needs_backup_opens && !store_kinds[k].backup_opens)
+          continue;
+        path = g_strdup_printf ("/store/%s/%s", store_kinds[k].name, store_tests[t].name);
+        g_test_add (path, Fixture, &store_kinds[k], fixture_set_up, store_tests[t].func, fixture_tear_down);
+      }
+
+  return g_test_run ();
+}
