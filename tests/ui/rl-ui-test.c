@@ -974,6 +974,9 @@ rl_ui_test_open_main_menu (RlWindow *window)
   GtkWidget *button = rl_ui_test_main_menu_button (window);
   GtkPopover *menu;
 
+  /* A window just presented may still be taking its size: the button's
+   * place on the screen must have settled before the pointer goes there. */
+  rl_ui_input_wait_still (button);
   rl_ui_input_click (button);
   menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 5000));
