@@ -73,6 +73,27 @@ maintenance_command (const char *verb,
   PQfinish (conn);
 }
 
+void
+rl_test_pg_disconnect_all (RlTestPg *pg)
+{
+  PGconn *conn = PQconnectdb (maintenance_conninfo ());
+  const char *values[] = { pg->name };
+  PGresult *result;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot reach the test PostgreSQL cluster (REDLINE_TEST_PG): %s", PQerrorMessage (conn));
+  /* Each waits (up to 10 s) for its backend to have exited. */
+  result = PQexecParams (conn, "SELECT pg_terminate_backend (pid, 10000) FROM pg_stat_activity"
+                               " WHERE datname = $1 AND pid <> pg_backend_pid ()",
+                         1, NULL, values, NULL, NULL, 0);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("cannot end the connections to %s: %s", pg->name, PQerrorMessage (conn));
+  for (int row = 0; row < PQntuples (result); row++)
+    g_assert_cmpstr (PQgetvalue (result, row, 0), ==, "t");
+  PQclear (result);
+  PQfinish (conn);
+}
+
 RlTestPg *
 rl_test_pg_new (void)
 {

@@ -23,6 +23,9 @@ typedef struct
 RlTestPg *rl_test_pg_new  (void);
 /* Drops the database (closing whatever is still connected to it). */
 void      rl_test_pg_free (RlTestPg *pg);
+/* Ends every connection to the database (as a restart of PostgreSQL
+ * would), and returns once they are gone. */
+void      rl_test_pg_disconnect_all (RlTestPg *pg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestPg, rl_test_pg_free)
 
 G_END_DECLS
