@@ -337,6 +337,46 @@ test_admin (Fixture       *f,
   g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
 }
 
+/* Nodes starting together on an empty database take turns to make its
+ * schema: every one of them starts, none trips over another's tables. */
+static void
+test_migrate_together (void)
+{
+  g_autoptr(RlTestPg) pg = rl_test_pg_new ();
+  g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *tenant = g_strdup_printf ("t%u", i);
+      GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                               g_getenv ("REDLINE_SERVER"), "--db", pg->conninfo,
+                                               "tenant", "add", tenant, NULL);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (processes, process);
+    }
+  for (guint i = 0; i < processes->len; i++)
+    {
+      GSubprocess *process = g_ptr_array_index (processes, i);
+
+      g_assert_true (g_subprocess_wait (process, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+    }
+
+  store = rl_store_pg_open (pg->conninfo, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < processes->len; i++)
+    {
+      g_autofree char *tenant = g_strdup_printf ("t%u", i);
+
+      g_assert_true (rl_store_has_tenant (store, tenant));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -346,6 +386,7 @@ main (int    argc,
   g_test_add ("/server/cluster/loop", Fixture, NULL, fixture_setup, test_loop, fixture_teardown);
   g_test_add ("/server/cluster/two-nodes-one-document", Fixture, NULL, fixture_setup,
               test_two_nodes_one_document, fixture_teardown);
+  g_test_add_func ("/server/cluster/migrate-together", test_migrate_together);
   g_test_add ("/server/cluster/admin", Fixture, NULL, fixture_setup, test_admin, fixture_teardown);
 
   return g_test_run ();
