@@ -23,6 +23,7 @@
 #include "rl-invite-link.h"
 #include "rl-limits.h"
 #include "rl-server.h"
+#include "rl-store-pg.h"
 #include "rl-store-sqlite.h"
 #include "rl-time.h"
 #include "rl-upload.h"
@@ -148,15 +149,14 @@ parse_command (Invocation         *invocation,
   return -1;
 }
 
+/* --db is a PostgreSQL URI or conninfo, or else a SQLite file. */
 static RlStore *
 open_store (Invocation  *invocation,
             GError     **error)
 {
-  if (g_str_has_prefix (invocation->db, "postgres://") || g_str_has_prefix (invocation->db, "postgresql://"))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "this build has only the SQLite store");
-      return NULL;
-    }
+  /* The database must exist already (its schema is made on first use). */
+  if (rl_store_pg_is_conninfo (invocation->db))
+    return rl_store_pg_open (invocation->db, error);
   /* A mistyped path must not leave an empty database behind. */
   if (!invocation->command->makes_database && !g_file_test (invocation->db, G_FILE_TEST_EXISTS))
     {
@@ -841,7 +841,7 @@ main (int    argc,
   g_autofree char *db = NULL;
   gboolean version = FALSE, help = FALSE;
   const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The SQLite file (made if missing)", "FILE" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The SQLite file (made if missing), or a PostgreSQL database: a postgresql:// URI or a key=value conninfo", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
     G_OPTION_ENTRY_NULL

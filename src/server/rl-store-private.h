@@ -2,12 +2,17 @@
  *
  * Tokens are made and checked the same way whatever keeps their hashes, so
  * a token stays valid when a deployment moves from one store to another.
+ * The rules of a mutation that need no query live here too (the dispatchers
+ * in rl-store.c check what needs no row at all), so every store refuses the
+ * same things with the same errors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <glib.h>
+
+#include "rl-store.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +24,39 @@ GBytes   *rl_store_hash_secret (const char   *secret);
 gboolean  rl_store_hash_equal  (const guint8 *a,
                                 const guint8 *b,
                                 gsize         len);
+
+/* A token is the user's id, a dot and the secret: the id locates the row,
+ * only the secret is checked, by hash. */
+char     *rl_store_make_token  (const char   *user,
+                                const char   *secret);
+/* The user's id (returned) and, in *secret, the secret part; NULL when
+ * token cannot be one. */
+char     *rl_store_split_token (const char   *token,
+                                const char  **secret);
+
+/* How many events per document are kept unless the server says otherwise. */
+#define RL_STORE_DEFAULT_EVENT_LOG_LIMIT 10000
+
+/* After appending seq: the seq up to which the log is pruned now, or 0 when
+ * not now (a bounded log, pruned every 64 events rather than every one). */
+gint64    rl_store_prune_upto  (gint64        seq,
+                                guint         limit);
+
+/* Only the author of a thread or comment, or an admin, may change it. */
+gboolean  rl_store_may_modify  (const RlPrincipal  *who,
+                                const char         *owner,
+                                GError            **error);
+/* Whether the comment may be deleted: the first goes only with its thread. */
+gboolean  rl_store_may_delete_comment (gboolean     first,
+                                       GError     **error);
+/* A revoked user gets no new token: revocation is of the person. */
+gboolean  rl_store_may_rotate  (const char   *user,
+                                gint64        revoked_at,
+                                GError      **error);
+
+/* What an administration change is called in a change log. */
+const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
+gboolean    rl_store_change_kind_from_string (const char        *str,
+                                              RlStoreChangeKind *kind);
 
 G_END_DECLS

@@ -12,12 +12,9 @@
 #include <unistd.h>
 
 #include "rl-error.h"
-#include "rl-limits.h"
 #include "rl-store-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
-
-#define DEFAULT_EVENT_LOG_LIMIT 10000
 
 struct _RlStoreSqlite
 {
@@ -205,7 +202,7 @@ rl_store_sqlite_class_init (RlStoreSqliteClass *klass)
 static void
 rl_store_sqlite_init (RlStoreSqlite *self)
 {
-  self->event_log_limit = DEFAULT_EVENT_LOG_LIMIT;
+  self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
 }
 
 static gboolean
@@ -315,12 +312,6 @@ rl_store_sqlite_add_tenant (RlStore     *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
 
-  if (!rl_tenant_id_is_valid (tenant))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
-                   "a tenant id is 1–40 characters of a–z, 0–9 and “-”");
-      return FALSE;
-    }
   stmt = prepare_with (self, "INSERT INTO tenants (id, created_at) VALUES (?, ?)", tenant, NULL);
   sqlite3_bind_int64 (stmt, 2, rl_time_now_ms ());
   return step_done (self, stmt, error);
@@ -348,35 +339,21 @@ rl_store_sqlite_add_user (RlStore     *store,
   g_autofree char *id = rl_random_id_new ();
   g_autofree char *secret = rl_store_new_secret ();
   g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
-  g_autofree char *trimmed = g_strstrip (g_strdup (name ? name : ""));
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
-
-  if (!rl_store_sqlite_has_tenant (store, tenant))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
-      return NULL;
-    }
-  if (!g_utf8_validate (trimmed, -1, NULL) || *trimmed == '\0' ||
-      g_utf8_strlen (trimmed, -1) > RL_NAME_MAX_CHARS)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a user needs a name");
-      return NULL;
-    }
 
   stmt = prepare (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
                         " VALUES (?, ?, ?, ?, ?, ?)");
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, trimmed, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, rl_role_to_string (role), -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, rl_time_now_ms ());
   if (!step_done (self, stmt, error))
     return NULL;
 
-  /* The user id locates the row; only the secret part is checked, by hash. */
-  return g_strdup_printf ("%s.%s", id, secret);
+  return rl_store_make_token (id, secret);
 }
 
 static RlPrincipal *
@@ -387,14 +364,13 @@ rl_store_sqlite_authenticate (RlStore    *store,
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(GBytes) hash = NULL;
   g_autofree char *id = NULL;
-  const char *dot, *secret;
+  const char *secret = NULL;
   const guint8 *stored;
   RlPrincipal *principal;
 
-  if (token == NULL || (dot = strchr (token, '.')) == NULL || dot - token > 64)
+  id = rl_store_split_token (token, &secret);
+  if (id == NULL)
     return NULL;
-  id = g_strndup (token, dot - token);
-  secret = dot + 1;
   hash = rl_store_hash_secret (secret);
 
   stmt = prepare_with (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
@@ -456,17 +432,8 @@ rl_store_sqlite_add_document (RlStore        *store,
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
 
-  if (!rl_doc_kind_for_mime (mime, &doc->kind))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
-      return NULL;
-    }
-  if (!rl_store_sqlite_has_tenant (store, tenant))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
-      return NULL;
-    }
-
+  /* The dispatcher checked it. */
+  rl_doc_kind_for_mime (mime, &doc->kind);
   doc->id = rl_random_id_new ();
   doc->title = g_strdup (title);
   doc->mime = g_strdup (mime);
@@ -715,17 +682,6 @@ lookup_thread (RlStoreSqlite *self,
 }
 
 static gboolean
-may_modify (const RlPrincipal *who,
-            const char        *owner,
-            GError           **error)
-{
-  if (who->role == RL_ROLE_ADMIN || g_strcmp0 (who->user.id, owner) == 0)
-    return TRUE;
-  g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "only its author or an admin may do that");
-  return FALSE;
-}
-
-static gboolean
 touch_thread (RlStoreSqlite *self,
               const char    *tenant,
               const char    *thread,
@@ -876,17 +832,13 @@ apply_to_thread (RlStoreSqlite     *self,
             return NULL;
           }
         comment = comment_from_row (find);
-        if (!may_modify (who, comment->author.id, error))
+        if (!rl_store_may_modify (who, comment->author.id, error))
           return NULL;
 
         if (request->type == RL_REQUEST_DELETE_COMMENT)
           {
-            if (sqlite3_column_int (find, 7))
-              {
-                g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
-                             "the first comment can’t be deleted: delete the thread");
-                return NULL;
-              }
+            if (!rl_store_may_delete_comment (sqlite3_column_int (find, 7) != 0, error))
+              return NULL;
             stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
                                  tenant, comment->id, NULL);
             event->change = RL_CHANGE_COMMENT_DELETED;
@@ -928,7 +880,7 @@ apply_to_thread (RlStoreSqlite     *self,
         g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
         g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
 
-        if (!may_modify (who, owner, error))
+        if (!rl_store_may_modify (who, owner, error))
           return NULL;
         stmt = prepare (self, "UPDATE threads SET anchor = ?1 WHERE tenant = ?2 AND id = ?3");
         sqlite3_bind_text (stmt, 1, anchor_json, -1, SQLITE_TRANSIENT);
@@ -945,7 +897,7 @@ apply_to_thread (RlStoreSqlite     *self,
       {
         g_autoptr(Stmt) comments = NULL;
 
-        if (!may_modify (who, owner, error))
+        if (!rl_store_may_modify (who, owner, error))
           return NULL;
         comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
                                  tenant, request->thread_id, NULL);
@@ -979,6 +931,7 @@ append_event (RlStoreSqlite  *self,
   g_autoptr(Stmt) head = NULL;
   g_autoptr(Stmt) insert = NULL;
   g_autofree char *payload = NULL;
+  gint64 upto;
 
   event->seq = rl_store_sqlite_get_head (RL_STORE (self), tenant, doc) + 1;
   payload = rl_event_serialize (event);
@@ -995,14 +948,15 @@ append_event (RlStoreSqlite  *self,
   if (!step_done (self, head, error) || !step_done (self, insert, error))
     return FALSE;
 
-  /* Keep the log bounded; a client further behind gets a reset snapshot. */
-  if (event->seq > self->event_log_limit && event->seq % 64 == 0)
+  /* Keep the log bounded. */
+  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  if (upto > 0)
     {
       g_autoptr(Stmt) prune = prepare (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3");
 
       sqlite3_bind_text (prune, 1, tenant, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (prune, 2, doc, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (prune, 3, event->seq - self->event_log_limit);
+      sqlite3_bind_int64 (prune, 3, upto);
       if (!step_done (self, prune, error))
         return FALSE;
     }
@@ -1022,14 +976,6 @@ rl_store_sqlite_apply (RlStore           *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(RlEvent) event = NULL;
   gint64 now = rl_time_now_ms ();
-
-  g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
-
-  if (who->role == RL_ROLE_VIEWER)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
-      return NULL;
-    }
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
@@ -1100,12 +1046,6 @@ rl_store_sqlite_get_usage (RlStore    *store,
 
 /* ---- administration ------------------------------------------------------------ */
 
-static const char *change_kinds[] = {
-  [RL_STORE_CHANGE_USER_REVOKED] = "user-revoked",
-  [RL_STORE_CHANGE_TOKEN_ROTATED] = "token-rotated",
-  [RL_STORE_CHANGE_DOCUMENT_REMOVED] = "document-removed",
-};
-
 /* How long a change stays in the log: a serving process reads it within a
  * second; a server started later finds its effect in the tables instead. */
 #define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
@@ -1121,7 +1061,7 @@ note_change (RlStoreSqlite      *self,
 {
   g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO admin_changes (kind, tenant, subject, at)"
                                                " VALUES (?, ?, ?, ?4)",
-                                         change_kinds[kind], tenant, subject, NULL);
+                                         rl_store_change_kind_to_string (kind), tenant, subject, NULL);
   g_autoptr(Stmt) prune = prepare (self, "DELETE FROM admin_changes WHERE at < ?1");
   gint64 now = rl_time_now_ms ();
 
@@ -1257,17 +1197,8 @@ rotate_token (RlStoreSqlite  *self,
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
   gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
 
-  if (revoked_at < 0)
+  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
     return FALSE;
-  /* Revocation is of the person: a new token must not bring them back. */
-  if (revoked_at > 0)
-    {
-      g_autofree char *when = rl_time_format (revoked_at);
-
-      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "user “%s” was revoked at %s; add a new user instead",
-                   change->user, when);
-      return FALSE;
-    }
 
   stmt = prepare_with (self, "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
                              " WHERE tenant = ?1 AND id = ?2",
@@ -1276,7 +1207,7 @@ rotate_token (RlStoreSqlite  *self,
   if (!step_done (self, stmt, error) ||
       !note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error))
     return FALSE;
-  change->token = g_strdup_printf ("%s.%s", change->user, secret);
+  change->token = rl_store_make_token (change->user, secret);
   return TRUE;
 }
 
@@ -1422,19 +1353,17 @@ rl_store_sqlite_read_changes (RlStore *store)
   sqlite3_bind_int64 (stmt, 1, self->change_cursor);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
+      RlStoreChangeKind kind;
+      RlStoreChange *change;
 
       self->change_cursor = sqlite3_column_int64 (stmt, 0);
-      for (guint k = 0; k < G_N_ELEMENTS (change_kinds); k++)
-        if (g_strcmp0 (kind, change_kinds[k]) == 0)
-          {
-            RlStoreChange *change = g_new0 (RlStoreChange, 1);
-
-            change->kind = (RlStoreChangeKind) k;
-            change->tenant = column_dup (stmt, 2);
-            change->subject = column_dup (stmt, 3);
-            g_ptr_array_add (changes, change);
-          }
+      if (!rl_store_change_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &kind))
+        continue;   /* a kind from a newer server */
+      change = g_new0 (RlStoreChange, 1);
+      change->kind = kind;
+      change->tenant = column_dup (stmt, 2);
+      change->subject = column_dup (stmt, 3);
+      g_ptr_array_add (changes, change);
     }
   if (changes->len == 0)
     return NULL;

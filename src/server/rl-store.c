@@ -5,9 +5,14 @@
  */
 #include "rl-store.h"
 
+#include <string.h>
 #include <sys/random.h>
 
+#include "rl-error.h"
+#include "rl-limits.h"
 #include "rl-store-private.h"
+#include "rl-time.h"
+#include "rl-uuid.h"
 
 G_DEFINE_INTERFACE (RlStore, rl_store, G_TYPE_OBJECT)
 
@@ -112,6 +117,100 @@ rl_store_hash_equal (const guint8 *a,
   return diff == 0;
 }
 
+char *
+rl_store_make_token (const char *user,
+                     const char *secret)
+{
+  return g_strdup_printf ("%s.%s", user, secret);
+}
+
+char *
+rl_store_split_token (const char  *token,
+                      const char **secret)
+{
+  const char *dot;
+
+  if (token == NULL || (dot = strchr (token, '.')) == NULL || dot - token > 64)
+    return NULL;
+  *secret = dot + 1;
+  return g_strndup (token, dot - token);
+}
+
+/* ---- rules ------------------------------------------------------------------- */
+
+gint64
+rl_store_prune_upto (gint64 seq,
+                     guint  limit)
+{
+  /* A client further behind than the log gets a reset snapshot. */
+  if (seq > (gint64) limit && seq % 64 == 0)
+    return seq - limit;
+  return 0;
+}
+
+gboolean
+rl_store_may_modify (const RlPrincipal  *who,
+                     const char         *owner,
+                     GError            **error)
+{
+  if (who->role == RL_ROLE_ADMIN || g_strcmp0 (who->user.id, owner) == 0)
+    return TRUE;
+  g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "only its author or an admin may do that");
+  return FALSE;
+}
+
+gboolean
+rl_store_may_delete_comment (gboolean   first,
+                             GError   **error)
+{
+  if (!first)
+    return TRUE;
+  g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "the first comment can’t be deleted: delete the thread");
+  return FALSE;
+}
+
+gboolean
+rl_store_may_rotate (const char  *user,
+                     gint64       revoked_at,
+                     GError     **error)
+{
+  g_autofree char *when = NULL;
+
+  if (revoked_at == 0)
+    return TRUE;
+  when = rl_time_format (revoked_at);
+  g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "user “%s” was revoked at %s; add a new user instead",
+               user, when);
+  return FALSE;
+}
+
+static const char *change_kinds[] = {
+  [RL_STORE_CHANGE_USER_REVOKED] = "user-revoked",
+  [RL_STORE_CHANGE_TOKEN_ROTATED] = "token-rotated",
+  [RL_STORE_CHANGE_DOCUMENT_REMOVED] = "document-removed",
+};
+
+const char *
+rl_store_change_kind_to_string (RlStoreChangeKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (change_kinds), NULL);
+
+  return change_kinds[kind];
+}
+
+gboolean
+rl_store_change_kind_from_string (const char        *str,
+                                  RlStoreChangeKind *kind)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (change_kinds); k++)
+    if (g_strcmp0 (str, change_kinds[k]) == 0)
+      {
+        *kind = (RlStoreChangeKind) k;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* ---- operations ----------------------------------------------------------------- */
 
 void
@@ -130,6 +229,12 @@ rl_store_add_tenant (RlStore     *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
+  if (!rl_tenant_id_is_valid (tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                   "a tenant id is 1–40 characters of a–z, 0–9 and “-”");
+      return FALSE;
+    }
   return RL_STORE_GET_IFACE (self)->add_tenant (self, tenant, error);
 }
 
@@ -149,9 +254,22 @@ rl_store_add_user (RlStore     *self,
                    RlRole       role,
                    GError     **error)
 {
+  g_autofree char *trimmed = g_strstrip (g_strdup (name ? name : ""));
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->add_user (self, tenant, name, role, error);
+  if (!rl_store_has_tenant (self, tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
+      return NULL;
+    }
+  if (!g_utf8_validate (trimmed, -1, NULL) || *trimmed == '\0' ||
+      g_utf8_strlen (trimmed, -1) > RL_NAME_MAX_CHARS)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a user needs a name");
+      return NULL;
+    }
+  return RL_STORE_GET_IFACE (self)->add_user (self, tenant, trimmed, role, error);
 }
 
 RlPrincipal *
@@ -174,8 +292,20 @@ rl_store_add_document (RlStore         *self,
                        GBytes          *content,
                        GError         **error)
 {
+  RlDocKind kind;
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
+  if (!rl_doc_kind_for_mime (mime, &kind))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
+      return NULL;
+    }
+  if (!rl_store_has_tenant (self, tenant))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
+      return NULL;
+    }
   return RL_STORE_GET_IFACE (self)->add_document (self, tenant, created_by, title, mime, width, height, content,
                                                    error);
 }
@@ -252,7 +382,13 @@ rl_store_apply (RlStore            *self,
                 GError            **error)
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
+  g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
 
+  if (who->role == RL_ROLE_VIEWER)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
+      return NULL;
+    }
   return RL_STORE_GET_IFACE (self)->apply (self, who, doc, request, serialized, error);
 }
 

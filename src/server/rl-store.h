@@ -82,7 +82,11 @@ typedef void (*RlBackupProgress) (gint64   done,
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 
-/* One operation per rl_store_* function below, with its promises. */
+/* One operation per rl_store_* function below, with its promises. The
+ * dispatchers (rl-store.c) check first what needs no query (a tenant id's
+ * form, a user's name, which it passes trimmed, a content type, a tenant's
+ * existence for a new user or document, a viewer's mutation), so a vfunc
+ * gets only what passed. */
 struct _RlStoreInterface
 {
   GTypeInterface parent_iface;

@@ -133,6 +133,16 @@ rl_test_server_new (void)
   return server;
 }
 
+RlTestServer *
+rl_test_server_new_on (const char *db)
+{
+  RlTestServer *server = rl_test_server_new ();
+
+  g_free (server->db);
+  server->db = g_strdup (db);
+  return server;
+}
+
 static void
 remove_tree (const char *path)
 {

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   char        *dir;          /* temporary; removed by free */
-  char        *db;
+  char        *db;           /* the --db value */
   char        *url;          /* http://127.0.0.1:PORT */
   char        *ws_url;       /* ws://127.0.0.1:PORT/api/v1/ws */
   char        *ws_base;      /* ws://127.0.0.1:PORT, what RlConnection takes */
@@ -30,6 +30,9 @@ typedef struct
 } RlTestServer;
 
 RlTestServer *rl_test_server_new        (void);
+/* A server on the database db (a --db value: a PostgreSQL conninfo, say,
+ * which several servers may share) instead of a temporary SQLite file. */
+RlTestServer *rl_test_server_new_on     (const char   *db);
 void          rl_test_server_free       (RlTestServer *server);
 /* Runs `redline-server --db DB ARGS…` to completion; returns its last
  * stdout line, asserting exit status 0. */

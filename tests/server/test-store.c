@@ -5,6 +5,8 @@
  * tenant, an admin, a member, a viewer, an image) and talks to it only
  * through rl-store.h; "a second process" is a second handle on the same
  * store. A new implementation joins by adding a row to store_kinds[].
+ * PostgreSQL's cases each get a fresh database on the test run's private
+ * cluster (tests/server/rl-test-pg.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,32 +15,59 @@
 
 #include "rl-codec.h"
 #include "rl-error.h"
+#include "rl-store-pg.h"
 #include "rl-store-sqlite.h"
 #include "rl-store.h"
+#include "rl-test-pg.h"
 #include "rl-uuid.h"
 
 /* ---- the implementations ------------------------------------------------------- */
+
+/* What rl_store_backup does for a kind. */
+typedef enum
+{
+  BACKUP_FILE,      /* writes a file that open () opens as a store */
+  BACKUP_REFUSED,   /* refuses: the database has its own tools */
+} Backup;
 
 typedef struct
 {
   const char  *name;
   /* Where a fresh, empty store of this kind lives, given a private
-   * temporary directory. */
-  char       *(*new_location) (const char  *dir);
+   * temporary directory; *resource, when set, is given to drop () at the
+   * end of the case. */
+  char       *(*new_location) (const char  *dir,
+                               gpointer    *resource);
+  void        (*drop)         (gpointer     resource);
   RlStore    *(*open)         (const char  *location,
                                GError     **error);
-  /* Whether rl_store_backup writes a file that open () opens as a store. */
-  gboolean     backup_opens;
+  Backup       backup;
+  /* Cuts every connection to the store at location, as a database
+   * restarting would; NULL when a store has none to lose. */
+  void        (*lose_connections) (gpointer  resource);
 } StoreKind;
 
 static char *
-sqlite_new_location (const char *dir)
+sqlite_new_location (const char *dir,
+                     gpointer   *resource)
 {
   return g_build_filename (dir, "team.db", NULL);
 }
 
+static char *
+pg_new_location (const char *dir,
+                 gpointer   *resource)
+{
+  RlTestPg *pg = rl_test_pg_new ();
+
+  *resource = pg;
+  return g_strdup (pg->conninfo);
+}
+
 static const StoreKind store_kinds[] = {
-  { "sqlite", sqlite_new_location, rl_store_sqlite_open, TRUE },
+  { "sqlite", sqlite_new_location, NULL, rl_store_sqlite_open, BACKUP_FILE, NULL },
+  { "postgresql", pg_new_location, (GDestroyNotify) rl_test_pg_free, rl_store_pg_open, BACKUP_REFUSED,
+    (void (*) (gpointer)) rl_test_pg_disconnect_all },
 };
 
 /* ---- the world ---------------------------------------------------------------- */
@@ -48,6 +77,7 @@ typedef struct
   const StoreKind *kind;
   char            *dir;
   char            *location;
+  gpointer         resource;
   RlStore         *store;
   char            *admin_token;
   char            *member_token;
@@ -94,7 +124,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->kind = data;
   fixture->dir = g_dir_make_tmp ("test-store-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->location = fixture->kind->new_location (fixture->dir);
+  fixture->location = fixture->kind->new_location (fixture->dir, &fixture->resource);
   fixture->store = fixture->kind->open (fixture->location, &error);
   g_assert_no_error (error);
   g_assert_true (RL_IS_STORE (fixture->store));
@@ -143,6 +173,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->admin_token, g_free);
   g_clear_pointer (&fixture->member_token, g_free);
   g_clear_object (&fixture->store);
+  if (fixture->kind->drop)
+    g_clear_pointer (&fixture->resource, fixture->kind->drop);
   remove_tree (fixture->dir);
   g_clear_pointer (&fixture->location, g_free);
   g_clear_pointer (&fixture->dir, g_free);
@@ -891,6 +923,53 @@ test_backup (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* A store that keeps its data in a database server backs up with its tools. */
+static void
+test_backup_refused (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "copy", NULL);
+
+  g_assert_false (rl_store_backup (fixture->store, path, FALSE, NULL, NULL, NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->message, "pg_dump"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* A connection cut between operations fails the next one with an error that
+ * says so, changes nothing, and the one after works on a new connection. */
+static void
+test_connection_lost (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *comment_id = rl_uuid_new ();
+  g_autofree char *later_thread_id = rl_uuid_new ();
+  g_autofree char *later_comment_id = rl_uuid_new ();
+  g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread_id, comment_id, "Lost?");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+
+  create_thread (fixture, fixture->member, later_thread_id, later_comment_id);
+  fixture->kind->lose_connections (fixture->resource);
+
+  event = rl_store_apply (fixture->store, fixture->member, fixture->doc, create, &serialized, &error);
+  g_assert_null (event);
+  g_assert_null (serialized);
+  g_assert_error (error, RL_ERROR, RL_ERROR_INTERNAL);
+  g_assert_nonnull (strstr (error->message, "connection"));
+  g_clear_error (&error);
+
+  /* Connected again: nothing of the failed one is there; it can be retried. */
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 1);
+  g_assert_cmpint (apply_ok (fixture->store, fixture->member, fixture->doc, create, NULL), ==, 2);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  g_assert_cmpuint (threads->len, ==, 2);
+}
+
 /* ---- registration ------------------------------------------------------------ */
 
 typedef void (*StoreTest) (Fixture       *fixture,
@@ -900,23 +979,25 @@ static const struct
 {
   const char *name;
   StoreTest   func;
-  gboolean    needs_backup_opens;
+  enum { ANY_KIND, BACKUP_FILE_ONLY, BACKUP_REFUSED_ONLY, CONNECTED_ONLY } kinds;
 } store_tests[] = {
-  { "tenants", test_tenants, FALSE },
-  { "users", test_users, FALSE },
-  { "documents", test_documents, FALSE },
-  { "apply", test_apply, FALSE },
-  { "apply-refused", test_apply_refused, FALSE },
-  { "thread-numbers", test_thread_numbers, FALSE },
-  { "event-log-limit", test_event_log_limit, FALSE },
-  { "usage", test_usage, FALSE },
-  { "revoke", test_revoke, FALSE },
-  { "rotate", test_rotate, FALSE },
-  { "remove-document", test_remove_document, FALSE },
-  { "changes", test_changes, FALSE },
-  { "two-writers", test_two_writers, FALSE },
-  { "reopen", test_reopen, FALSE },
-  { "backup", test_backup, TRUE },
+  { "tenants", test_tenants, ANY_KIND },
+  { "users", test_users, ANY_KIND },
+  { "documents", test_documents, ANY_KIND },
+  { "apply", test_apply, ANY_KIND },
+  { "apply-refused", test_apply_refused, ANY_KIND },
+  { "thread-numbers", test_thread_numbers, ANY_KIND },
+  { "event-log-limit", test_event_log_limit, ANY_KIND },
+  { "usage", test_usage, ANY_KIND },
+  { "revoke", test_revoke, ANY_KIND },
+  { "rotate", test_rotate, ANY_KIND },
+  { "remove-document", test_remove_document, ANY_KIND },
+  { "changes", test_changes, ANY_KIND },
+  { "two-writers", test_two_writers, ANY_KIND },
+  { "reopen", test_reopen, ANY_KIND },
+  { "backup", test_backup, BACKUP_FILE_ONLY },
+  { "backup-refused", test_backup_refused, BACKUP_REFUSED_ONLY },
+  { "connection-lost", test_connection_lost, CONNECTED_ONLY },
 };
 
 int
@@ -930,7 +1011,11 @@ main (int    argc,
       {
         g_autofree char *path = NULL;
 
-        if (store_tests[t].needs_backup_opens && !store_kinds[k].backup_opens)
+        const StoreKind *kind = &store_kinds[k];
+
+        if ((store_tests[t].kinds == BACKUP_FILE_ONLY && kind->backup != BACKUP_FILE) ||
+            (store_tests[t].kinds == BACKUP_REFUSED_ONLY && kind->backup != BACKUP_REFUSED) ||
+            (store_tests[t].kinds == CONNECTED_ONLY && kind->lose_connections == NULL))
           continue;
         path = g_strdup_printf ("/store/%s/%s", store_kinds[k].name, store_tests[t].name);
         g_test_add (path, Fixture, &store_kinds[k], fixture_set_up, store_tests[t].func, fixture_tear_down);

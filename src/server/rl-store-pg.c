@@ -1,0 +1,1676 @@
+/* rl-store-pg.c — RlStore on PostgreSQL (libpq, versioned schema)
+ *
+ * Every statement is prepared once per connection and run with its values
+ * as parameters (content as binary bytea); nothing is built into SQL text.
+ * The server is single-threaded, so the calls are synchronous.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-store-pg.h"
+
+#include <libpq-fe.h>
+#include <string.h>
+
+#include "rl-error.h"
+#include "rl-store-private.h"
+#include "rl-time.h"
+#include "rl-uuid.h"
+
+/* pg_advisory_xact_lock's key for schema migrations ("rdln"). */
+#define MIGRATION_LOCK_KEY "1919183982"
+
+#define MAX_PARAMS 16
+
+struct _RlStorePg
+{
+  GObject     parent_instance;
+  PGconn     *conn;
+  guint       event_log_limit;
+  GHashTable *statements;     /* SQL text → prepared statement name, this connection's */
+  guint       next_statement;
+  gint64      change_cursor;  /* the last admin_changes seq read */
+};
+
+static void rl_store_pg_store_iface_init (RlStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RlStorePg, rl_store_pg, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RL_TYPE_STORE, rl_store_pg_store_iface_init))
+
+/* Each entry moves the schema one version up; never edit a shipped one.
+ * The same tables as the SQLite store's, so a deployment moves from one
+ * to the other row by row; ord keeps insertion order (SQLite's rowid). */
+static const char *migrations[] = {
+  /* 1 */
+  "CREATE TABLE tenants (id text PRIMARY KEY, created_at bigint NOT NULL);"
+  "CREATE TABLE users (tenant text NOT NULL REFERENCES tenants (id), id text PRIMARY KEY,"
+  "  name text NOT NULL, role text NOT NULL, token_hash bytea NOT NULL,"
+  "  created_at bigint NOT NULL, revoked_at bigint NOT NULL DEFAULT 0,"
+  "  token_generation bigint NOT NULL DEFAULT 0,"
+  "  ord bigint GENERATED ALWAYS AS IDENTITY);"
+  "CREATE TABLE documents (tenant text NOT NULL REFERENCES tenants (id), id text NOT NULL,"
+  "  kind text NOT NULL, title text NOT NULL, mime text NOT NULL, size bigint NOT NULL,"
+  "  width integer NOT NULL DEFAULT 0, height integer NOT NULL DEFAULT 0,"
+  "  created_at bigint NOT NULL, created_by_id text NOT NULL, created_by_name text NOT NULL,"
+  "  etag text NOT NULL, content bytea NOT NULL, head_seq bigint NOT NULL DEFAULT 0,"
+  "  thread_numbers bigint NOT NULL DEFAULT 0, unnumbered_seq bigint NOT NULL DEFAULT 0,"
+  "  ord bigint GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (tenant, id));"
+  "CREATE TABLE threads (tenant text NOT NULL, id text NOT NULL, doc text NOT NULL,"
+  "  anchor text NOT NULL, resolved boolean NOT NULL DEFAULT false,"
+  "  created_by_id text NOT NULL, created_by_name text NOT NULL,"
+  "  created_at bigint NOT NULL, updated_at bigint NOT NULL, number bigint NOT NULL,"
+  "  PRIMARY KEY (tenant, id), UNIQUE (tenant, doc, number));"
+  "CREATE TABLE comments (tenant text NOT NULL, id text NOT NULL, thread text NOT NULL,"
+  "  author_id text NOT NULL, author_name text NOT NULL, body text NOT NULL,"
+  "  created_at bigint NOT NULL, edited_at bigint NOT NULL DEFAULT 0,"
+  "  ord bigint GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (tenant, id));"
+  "CREATE INDEX comments_by_thread ON comments (tenant, thread, ord);"
+  "CREATE TABLE events (tenant text NOT NULL, doc text NOT NULL, seq bigint NOT NULL,"
+  "  payload text NOT NULL, PRIMARY KEY (tenant, doc, seq));"
+  "CREATE TABLE usage (tenant text PRIMARY KEY, messages bigint NOT NULL DEFAULT 0,"
+  "  bytes bigint NOT NULL DEFAULT 0);"
+  /* Revocations, rotations and removals, for every serving node to read
+   * (rl_store_pg_read_changes); written under a table lock, so seqs are
+   * committed in order and a reader's cursor never skips one. */
+  "CREATE TABLE admin_changes (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  kind text NOT NULL, tenant text NOT NULL, subject text NOT NULL, at bigint NOT NULL);"
+  "CREATE INDEX admin_changes_by_time ON admin_changes (at);",
+};
+
+/* ---- statements and their parameters ----------------------------------------- */
+
+typedef PGresult Result;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, PQclear)
+
+typedef struct
+{
+  int         n;
+  const char *values[MAX_PARAMS];
+  int         lengths[MAX_PARAMS];
+  int         formats[MAX_PARAMS];
+  char       *owned[MAX_PARAMS];
+} Params;
+
+static void
+params_clear (Params *params)
+{
+  for (int i = 0; i < params->n; i++)
+    g_free (params->owned[i]);
+  params->n = 0;
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
+
+/* NULL is SQL's NULL. */
+static void
+add_text (Params     *params,
+          const char *value)
+{
+  g_assert (params->n < MAX_PARAMS);
+  params->values[params->n] = value;
+  params->lengths[params->n] = 0;
+  params->formats[params->n] = 0;
+  params->owned[params->n] = NULL;
+  params->n++;
+}
+
+static void
+add_int (Params *params,
+         gint64  value)
+{
+  char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  add_text (params, text);
+  params->owned[params->n - 1] = text;
+}
+
+static void
+add_bytes (Params       *params,
+           const guint8 *data,
+           gsize         len)
+{
+  g_assert (params->n < MAX_PARAMS && len <= G_MAXINT);
+  /* A NULL value would be SQL's NULL, not an empty value. */
+  params->values[params->n] = len > 0 ? (const char *) data : "";
+  params->lengths[params->n] = (int) len;
+  params->formats[params->n] = 1;
+  params->owned[params->n] = NULL;
+  params->n++;
+}
+
+static void
+set_error_from (RlStorePg     *self,
+                const Result  *result,
+                GError       **error)
+{
+  const char *state = result ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
+  g_autofree char *message = g_strdup (result && *PQresultErrorMessage (result)
+                                       ? PQresultErrorMessage (result) : PQerrorMessage (self->conn));
+
+  g_strchomp (message);
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "lost the connection to PostgreSQL: %s", message);
+  else if (state && g_str_has_prefix (state, "23"))
+    /* integrity_constraint_violation: a unique key, as SQLite says it */
+    g_set_error (error, RL_ERROR, RL_ERROR_CONFLICT, "that id is already taken");
+  else
+    g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", message);
+}
+
+/* A connection lost since the last operation is made again (its prepared
+ * statements with it); one lost during an operation failed that one. */
+static gboolean
+ensure_connected (RlStorePg  *self,
+                  GError    **error)
+{
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+  g_message ("the connection to PostgreSQL was lost; connecting again");
+  g_hash_table_remove_all (self->statements);
+  PQreset (self->conn);
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+  set_error_from (self, NULL, error);
+  return FALSE;
+}
+
+/* Runs sql (prepared on first use) with params; results in binary when
+ * binary, else as text. NULL and error on failure. */
+static Result *
+run (RlStorePg  *self,
+     const char *sql,
+     Params     *params,
+     gboolean    binary,
+     GError    **error)
+{
+  const char *name;
+  Result *result;
+
+  /* PostgreSQL's text is UTF-8: bad input is refused here, not by the server. */
+  for (int i = 0; params && i < params->n; i++)
+    if (params->formats[i] == 0 && params->values[i] && !g_utf8_validate (params->values[i], -1, NULL))
+      {
+        g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "text that is not UTF-8");
+        return NULL;
+      }
+  if (!ensure_connected (self, error))
+    return NULL;
+
+  name = g_hash_table_lookup (self->statements, sql);
+  if (name == NULL)
+    {
+      g_autofree char *new_name = g_strdup_printf ("rl%u", self->next_statement++);
+      g_autoptr(Result) prepared = PQprepare (self->conn, new_name, sql, 0, NULL);
+
+      if (PQresultStatus (prepared) != PGRES_COMMAND_OK)
+        {
+          set_error_from (self, prepared, error);
+          return NULL;
+        }
+      name = new_name;
+      g_hash_table_insert (self->statements, (gpointer) sql, g_steal_pointer (&new_name));
+    }
+
+  result = PQexecPrepared (self->conn, name, params ? params->n : 0, params ? params->values : NULL,
+                           params ? params->lengths : NULL, params ? params->formats : NULL, binary ? 1 : 0);
+  if (PQresultStatus (result) == PGRES_COMMAND_OK || PQresultStatus (result) == PGRES_TUPLES_OK)
+    return result;
+  set_error_from (self, result, error);
+  PQclear (result);
+  return NULL;
+}
+
+/* run () for a statement whose rows are not needed. */
+static gboolean
+run_done (RlStorePg  *self,
+          const char *sql,
+          Params     *params,
+          GError    **error)
+{
+  g_autoptr(Result) result = run (self, sql, params, FALSE, error);
+
+  return result != NULL;
+}
+
+/* For the operations that have no error to return: the server's log. */
+static void
+warn (const char   *what,
+      const GError *error)
+{
+  g_warning ("%s: %s", what, error->message);
+}
+
+static char *
+value_dup (const Result *result,
+           int           row,
+           int           column)
+{
+  return PQgetisnull (result, row, column) ? NULL : g_strdup (PQgetvalue (result, row, column));
+}
+
+static gint64
+value_int (const Result *result,
+           int           row,
+           int           column)
+{
+  return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+static gboolean
+value_bool (const Result *result,
+            int           row,
+            int           column)
+{
+  return PQgetvalue (result, row, column)[0] == 't';
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+/* Whatever is open is rolled back (nothing to do when the connection is
+ * gone: the server rolled it back). */
+static void
+rollback (RlStorePg *self)
+{
+  if (PQstatus (self->conn) == CONNECTION_OK && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+    PQclear (PQexec (self->conn, "ROLLBACK"));
+}
+
+static gboolean
+begin (RlStorePg  *self,
+       const char *sql,
+       GError    **error)
+{
+  if (!ensure_connected (self, error))
+    return FALSE;
+  /* Left open by an operation that failed midway? Never carried on. */
+  rollback (self);
+  return run_done (self, sql, NULL, error);
+}
+
+static gboolean
+commit (RlStorePg  *self,
+        GError    **error)
+{
+  if (run_done (self, "COMMIT", NULL, error))
+    return TRUE;
+  rollback (self);
+  return FALSE;
+}
+
+/* Runs change inside one read-committed transaction. */
+static gboolean
+in_transaction (RlStorePg  *self,
+                gboolean  (*change) (RlStorePg *, gpointer, GError **),
+                gpointer    data,
+                GError    **error)
+{
+  if (!begin (self, "BEGIN", error))
+    return FALSE;
+  if (!change (self, data, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/* ---- object ------------------------------------------------------------------------ */
+
+static void
+rl_store_pg_finalize (GObject *object)
+{
+  RlStorePg *self = RL_STORE_PG (object);
+
+  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  G_OBJECT_CLASS (rl_store_pg_parent_class)->finalize (object);
+}
+
+static void
+rl_store_pg_class_init (RlStorePgClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rl_store_pg_finalize;
+}
+
+static void
+rl_store_pg_init (RlStorePg *self)
+{
+  self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
+  /* Keys are the SQL literals of this file. */
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+}
+
+/* PostgreSQL's notices ("already exists, skipping") are not ours to print. */
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
+/* One step: under the migration lock, reads the version and, when behind,
+ * moves it one up. *done when there is nothing more to do. */
+static gboolean
+migrate_step (RlStorePg  *self,
+              gboolean   *done,
+              GError    **error)
+{
+  g_autoptr(Result) version_result = NULL;
+  g_auto(Params) params = { 0 };
+  Result *step;
+  int version = 0;
+
+  /* Nodes starting together take turns: the lock is held to the commit. */
+  if (!begin (self, "BEGIN", error) ||
+      !run_done (self, "SELECT pg_advisory_xact_lock (" MIGRATION_LOCK_KEY ")", NULL, error) ||
+      !run_done (self, "CREATE TABLE IF NOT EXISTS redline_schema (version integer NOT NULL)", NULL, error))
+    goto fail;
+  version_result = run (self, "SELECT version FROM redline_schema", NULL, FALSE, error);
+  if (version_result == NULL)
+    goto fail;
+  if (PQntuples (version_result) == 0)
+    {
+      if (!run_done (self, "INSERT INTO redline_schema (version) VALUES (0)", NULL, error))
+        goto fail;
+    }
+  else
+    version = (int) value_int (version_result, 0, 0);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
+                   "the database has schema version %d, newer than this server’s %d",
+                   version, (int) G_N_ELEMENTS (migrations));
+      goto fail;
+    }
+  *done = version == (int) G_N_ELEMENTS (migrations);
+  if (!*done)
+    {
+      /* Several statements, no values: the simple protocol runs them. */
+      step = PQexec (self->conn, migrations[version]);
+      if (PQresultStatus (step) != PGRES_COMMAND_OK)
+        {
+          set_error_from (self, step, error);
+          PQclear (step);
+          goto fail;
+        }
+      PQclear (step);
+      add_int (&params, version + 1);
+      if (!run_done (self, "UPDATE redline_schema SET version = $1", &params, error))
+        goto fail;
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+gboolean
+rl_store_pg_is_conninfo (const char *db)
+{
+  return db != NULL && (g_str_has_prefix (db, "postgresql://") || g_str_has_prefix (db, "postgres://") ||
+                        strchr (db, '=') != NULL);
+}
+
+RlStore *
+rl_store_pg_open (const char  *conninfo,
+                  GError     **error)
+{
+  g_autoptr(RlStorePg) self = g_object_new (RL_TYPE_STORE_PG, NULL);
+  /* dbname may hold a whole conninfo or URI (expand_dbname). */
+  const char *keywords[] = { "dbname", "fallback_application_name", NULL };
+  const char *values[] = { conninfo, "redline-server", NULL };
+  g_autoptr(Result) cursor = NULL;
+  gboolean done = FALSE;
+
+  self->conn = PQconnectdbParams (keywords, values, 1);
+  if (self->conn == NULL || PQstatus (self->conn) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strdup (self->conn ? PQerrorMessage (self->conn) : "out of memory");
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect to PostgreSQL: %s",
+                   g_strchomp (message));
+      return NULL;
+    }
+  PQsetNoticeProcessor (self->conn, ignore_notice, NULL);
+
+  while (!done)
+    if (!migrate_step (self, &done, error))
+      return NULL;
+
+  /* Changes are read from here on (rl_store_pg_read_changes). */
+  cursor = run (self, "SELECT COALESCE (MAX (seq), 0) FROM admin_changes", NULL, FALSE, error);
+  if (cursor == NULL)
+    return NULL;
+  self->change_cursor = value_int (cursor, 0, 0);
+
+  return RL_STORE (g_steal_pointer (&self));
+}
+
+static void
+rl_store_pg_set_event_log_limit (RlStore *store,
+                                 guint    limit)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+
+  self->event_log_limit = MAX (limit, 1);
+}
+
+/* ---- tenants and users ----------------------------------------------------------- */
+
+static gboolean
+rl_store_pg_add_tenant (RlStore     *store,
+                        const char  *tenant,
+                        GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_int (&params, rl_time_now_ms ());
+  return run_done (self, "INSERT INTO tenants (id, created_at) VALUES ($1, $2)", &params, error);
+}
+
+static gboolean
+rl_store_pg_has_tenant (RlStore    *store,
+                        const char *tenant)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  result = run (self, "SELECT 1 FROM tenants WHERE id = $1", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot look up a tenant", error);
+  return result && PQntuples (result) > 0;
+}
+
+static char *
+rl_store_pg_add_user (RlStore     *store,
+                      const char  *tenant,
+                      const char  *name,
+                      RlRole       role,
+                      GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autofree char *id = rl_random_id_new ();
+  g_autofree char *secret = rl_store_new_secret ();
+  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+
+  add_text (&params, tenant);
+  add_text (&params, id);
+  add_text (&params, name);
+  add_text (&params, rl_role_to_string (role));
+  add_bytes (&params, hash_data, hash_len);
+  add_int (&params, rl_time_now_ms ());
+  if (!run_done (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
+                       " VALUES ($1, $2, $3, $4, $5, $6)", &params, error))
+    return NULL;
+  return rl_store_make_token (id, secret);
+}
+
+static RlPrincipal *
+rl_store_pg_authenticate (RlStore    *store,
+                          const char *token)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GBytes) hash = NULL;
+  g_autoptr(Result) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  const char *secret = NULL;
+  guint8 *stored;
+  size_t stored_len = 0;
+  gboolean equal;
+  RlPrincipal *principal;
+
+  id = rl_store_split_token (token, &secret);
+  if (id == NULL || !g_utf8_validate (id, -1, NULL))
+    return NULL;
+  hash = rl_store_hash_secret (secret);
+
+  add_text (&params, id);
+  result = run (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
+                      " WHERE id = $1 AND revoked_at = 0", &params, FALSE, &error);
+  if (result == NULL)
+    {
+      warn ("cannot authenticate", error);
+      return NULL;
+    }
+  if (PQntuples (result) == 0)
+    return NULL;
+  stored = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, 0, 3), &stored_len);
+  equal = stored != NULL && stored_len == g_bytes_get_size (hash) &&
+          rl_store_hash_equal (stored, g_bytes_get_data (hash, NULL), stored_len);
+  PQfreemem (stored);
+  if (!equal)
+    return NULL;
+
+  principal = g_new0 (RlPrincipal, 1);
+  principal->tenant = value_dup (result, 0, 0);
+  principal->user.id = g_steal_pointer (&id);
+  principal->user.name = value_dup (result, 0, 1);
+  if (!rl_role_from_string (PQgetvalue (result, 0, 2), &principal->role))
+    principal->role = RL_ROLE_VIEWER;
+  principal->token_generation = value_int (result, 0, 4);
+  return principal;
+}
+
+/* ---- documents ----------------------------------------------------------------------- */
+
+#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
+
+static RlDocument *
+document_from_row (const Result *result,
+                   int           row)
+{
+  RlDocument *doc = g_new0 (RlDocument, 1);
+
+  doc->id = value_dup (result, row, 0);
+  rl_doc_kind_from_string (PQgetvalue (result, row, 1), &doc->kind);
+  doc->title = value_dup (result, row, 2);
+  doc->mime = value_dup (result, row, 3);
+  doc->size = value_int (result, row, 4);
+  doc->width = (int) value_int (result, row, 5);
+  doc->height = (int) value_int (result, row, 6);
+  doc->created_at = value_int (result, row, 7);
+  doc->created_by.id = value_dup (result, row, 8);
+  doc->created_by.name = value_dup (result, row, 9);
+  return doc;
+}
+
+static RlDocument *
+rl_store_pg_add_document (RlStore        *store,
+                          const char     *tenant,
+                          const RlPerson *created_by,
+                          const char     *title,
+                          const char     *mime,
+                          int             width,
+                          int             height,
+                          GBytes         *content,
+                          GError        **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
+  g_autofree char *etag = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+
+  if (size > G_MAXINT)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
+      return NULL;
+    }
+  /* The dispatcher checked it. */
+  rl_doc_kind_for_mime (mime, &doc->kind);
+  doc->id = rl_random_id_new ();
+  doc->title = g_strdup (title);
+  doc->mime = g_strdup (mime);
+  doc->size = (gint64) size;
+  doc->width = width;
+  doc->height = height;
+  doc->created_at = rl_time_now_ms ();
+  rl_person_copy_into (&doc->created_by, created_by);
+  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+
+  add_text (&params, tenant);
+  add_text (&params, doc->id);
+  add_text (&params, rl_doc_kind_to_string (doc->kind));
+  add_text (&params, doc->title);
+  add_text (&params, doc->mime);
+  add_int (&params, doc->size);
+  add_int (&params, width);
+  add_int (&params, height);
+  add_int (&params, doc->created_at);
+  add_text (&params, doc->created_by.id);
+  add_text (&params, doc->created_by.name);
+  add_text (&params, etag);
+  add_bytes (&params, data, size);
+  if (!run_done (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &params, error))
+    return NULL;
+  return g_steal_pointer (&doc);
+}
+
+static GPtrArray *
+rl_store_pg_list_documents (RlStore    *store,
+                            const char *tenant)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+
+  add_text (&params, tenant);
+  result = run (self, "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord",
+                &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot list documents", error);
+  for (int row = 0; result && row < PQntuples (result); row++)
+    g_ptr_array_add (docs, document_from_row (result, row));
+  return docs;
+}
+
+static RlDocument *
+rl_store_pg_get_document (RlStore    *store,
+                          const char *tenant,
+                          const char *doc)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  result = run (self, "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2",
+                &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot read a document", error);
+  if (result == NULL || PQntuples (result) == 0)
+    return NULL;
+  return document_from_row (result, 0);
+}
+
+static GBytes *
+rl_store_pg_get_content (RlStore     *store,
+                         const char  *tenant,
+                         const char  *doc,
+                         char       **etag)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  /* Binary results: the content as it is, the etag as its text. */
+  result = run (self, "SELECT content, etag FROM documents WHERE tenant = $1 AND id = $2",
+                &params, TRUE, &error);
+  if (result == NULL)
+    warn ("cannot read a document's content", error);
+  if (result == NULL || PQntuples (result) == 0)
+    return NULL;
+  if (etag)
+    *etag = g_strndup (PQgetvalue (result, 0, 1), PQgetlength (result, 0, 1));
+  return g_bytes_new (PQgetvalue (result, 0, 0), PQgetlength (result, 0, 0));
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
+#define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
+
+static RlThread *
+thread_from_row (const Result *result,
+                 int           row,
+                 const char   *doc)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  RlThread *thread = rl_thread_new ();
+
+  thread->id = value_dup (result, row, 0);
+  thread->doc = g_strdup (doc);
+  if (json_parser_load_from_data (parser, PQgetvalue (result, row, 1), -1, NULL))
+    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
+  thread->resolved = value_bool (result, row, 2);
+  thread->created_by.id = value_dup (result, row, 3);
+  thread->created_by.name = value_dup (result, row, 4);
+  thread->created_at = value_int (result, row, 5);
+  thread->updated_at = value_int (result, row, 6);
+  thread->number = value_int (result, row, 7);
+  return thread;
+}
+
+static RlComment *
+comment_from_row (const Result *result,
+                  int           row)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = value_dup (result, row, 0);
+  comment->thread = value_dup (result, row, 1);
+  comment->author.id = value_dup (result, row, 2);
+  comment->author.name = value_dup (result, row, 3);
+  comment->body = value_dup (result, row, 4);
+  comment->created_at = value_int (result, row, 5);
+  comment->edited_at = value_int (result, row, 6);
+  return comment;
+}
+
+static gint64
+rl_store_pg_get_head (RlStore    *store,
+                      const char *tenant,
+                      const char *doc)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  result = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot read a document's head", error);
+  return result && PQntuples (result) > 0 ? value_int (result, 0, 0) : 0;
+}
+
+static GPtrArray *
+rl_store_pg_load_threads (RlStore    *store,
+                          const char *tenant,
+                          const char *doc,
+                          gint64     *head_seq)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) threads_result = NULL;
+  g_autoptr(Result) comments_result = NULL;
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+
+  if (head_seq)
+    *head_seq = 0;
+  /* One snapshot, so the threads and the head agree. */
+  if (!begin (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", &error))
+    goto fail;
+  if (head_seq)
+    *head_seq = rl_store_pg_get_head (store, tenant, doc);
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  threads_result = run (self, "SELECT " THREAD_COLUMNS " FROM threads WHERE tenant = $1 AND doc = $2"
+                              " ORDER BY number", &params, FALSE, &error);
+  if (threads_result == NULL)
+    goto fail;
+  for (int row = 0; row < PQntuples (threads_result); row++)
+    {
+      RlThread *thread = thread_from_row (threads_result, row, doc);
+
+      g_ptr_array_add (threads, thread);
+      g_hash_table_insert (by_id, thread->id, thread);
+    }
+
+  comments_result = run (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
+                               " c.created_at, c.edited_at FROM comments c"
+                               " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
+                               " WHERE t.tenant = $1 AND t.doc = $2 ORDER BY c.ord", &params, FALSE, &error);
+  if (comments_result == NULL)
+    goto fail;
+  for (int row = 0; row < PQntuples (comments_result); row++)
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (comments_result, row, 1));
+
+      if (thread)
+        g_ptr_array_add (thread->comments, comment_from_row (comments_result, row));
+    }
+  if (!commit (self, &error))
+    goto fail;
+  return threads;
+
+fail:
+  /* What it promises is a list: an empty one, and the log says why. */
+  warn ("cannot load threads", error);
+  rollback (self);
+  g_ptr_array_set_size (threads, 0);
+  if (head_seq)
+    *head_seq = 0;
+  return threads;
+}
+
+static GPtrArray *
+rl_store_pg_events_since (RlStore    *store,
+                          const char *tenant,
+                          const char *doc,
+                          gint64      since,
+                          gint64     *head_seq)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) doc_result = NULL;
+  g_autoptr(Result) result = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  gint64 head = 0, unnumbered = 0, expected = since + 1;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  doc_result = run (self, "SELECT head_seq, unnumbered_seq FROM documents WHERE tenant = $1 AND id = $2",
+                    &params, FALSE, &error);
+  if (doc_result == NULL)
+    {
+      warn ("cannot read the event log", error);
+      return NULL;
+    }
+  if (PQntuples (doc_result) > 0)
+    {
+      head = value_int (doc_result, 0, 0);
+      unnumbered = value_int (doc_result, 0, 1);
+    }
+  if (head_seq)
+    *head_seq = head;
+  if (since > head)
+    return NULL;   /* the client is ahead of this store: only a reset helps */
+  /* Threads from before numbers (a database moved from SQLite): a reset. */
+  if (unnumbered > 0 && since <= unnumbered)
+    return NULL;
+
+  add_int (&params, since);
+  add_int (&params, head);
+  result = run (self, "SELECT seq, payload FROM events WHERE tenant = $1 AND doc = $2"
+                      " AND seq > $3 AND seq <= $4 ORDER BY seq", &params, FALSE, &error);
+  if (result == NULL)
+    {
+      warn ("cannot read the event log", error);
+      return NULL;
+    }
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      if (value_int (result, row, 0) != expected++)
+        return NULL;   /* pruned: a gap */
+      g_ptr_array_add (events, value_dup (result, row, 1));
+    }
+  if (expected != head + 1)
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+/* ---- mutations ----------------------------------------------------------------------------- */
+
+static RlComment *
+insert_comment (RlStorePg         *self,
+                const RlPrincipal *who,
+                const RlRequest   *request,
+                gint64             now,
+                GError           **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(RlComment) comment = rl_comment_new ();
+
+  comment->id = g_strdup (request->comment_id);
+  comment->thread = g_strdup (request->thread_id);
+  rl_person_copy_into (&comment->author, &who->user);
+  comment->body = g_strdup (request->body);
+  comment->created_at = now;
+
+  add_text (&params, who->tenant);
+  add_text (&params, comment->id);
+  add_text (&params, comment->thread);
+  add_text (&params, comment->author.id);
+  add_text (&params, comment->author.name);
+  add_text (&params, comment->body);
+  add_int (&params, now);
+  if (!run_done (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error))
+    return NULL;
+  return g_steal_pointer (&comment);
+}
+
+static RlEvent *
+apply_create_thread (RlStorePg         *self,
+                     const RlPrincipal *who,
+                     const RlDocument  *doc,
+                     const RlRequest   *request,
+                     gint64             now,
+                     GError           **error)
+{
+  g_autoptr(RlEvent) event = rl_event_new (RL_EVENT_CREATED, doc->kind);
+  g_autoptr(RlThread) thread = rl_thread_new ();
+  g_autoptr(Result) number = NULL;
+  g_auto(Params) params = { 0 };
+  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+  RlComment *comment;
+
+  thread->id = g_strdup (request->thread_id);
+  thread->doc = g_strdup (doc->id);
+  rl_anchor_copy_into (&thread->anchor, &request->anchor);
+  rl_person_copy_into (&thread->created_by, &who->user);
+  thread->created_at = thread->updated_at = now;
+
+  /* Under the document's lock: consecutive numbers, none given away by a
+   * refused create. */
+  add_text (&params, who->tenant);
+  add_text (&params, doc->id);
+  number = run (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                      " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers", &params, FALSE, error);
+  if (number == NULL)
+    return NULL;
+  if (PQntuples (number) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return NULL;
+    }
+  thread->number = value_int (number, 0, 0);
+
+  params_clear (&params);
+  add_text (&params, who->tenant);
+  add_text (&params, thread->id);
+  add_text (&params, doc->id);
+  add_text (&params, anchor_json);
+  add_text (&params, who->user.id);
+  add_text (&params, who->user.name);
+  add_int (&params, now);
+  add_int (&params, thread->number);
+  if (!run_done (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                       " created_by_name, created_at, updated_at, number)"
+                       " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $7, $8)", &params, error))
+    return NULL;
+
+  comment = insert_comment (self, who, request, now, error);
+  if (comment == NULL)
+    return NULL;
+  g_ptr_array_add (thread->comments, comment);
+
+  event->thread_id = g_strdup (thread->id);
+  event->thread = g_steal_pointer (&thread);
+  return g_steal_pointer (&event);
+}
+
+/* The thread's author; NULL (not found) when the document has no such thread. */
+static char *
+lookup_thread (RlStorePg   *self,
+               const char  *tenant,
+               const char  *doc,
+               const char  *thread,
+               GError     **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_text (&params, thread);
+  result = run (self, "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
+                &params, FALSE, error);
+  if (result == NULL)
+    return NULL;
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
+      return NULL;
+    }
+  return value_dup (result, 0, 0);
+}
+
+static gboolean
+change_comment (RlStorePg         *self,
+                const RlPrincipal *who,
+                const RlRequest   *request,
+                gint64             now,
+                RlEvent           *event,
+                GError           **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) find = NULL;
+  g_autoptr(RlComment) comment = NULL;
+
+  add_text (&params, who->tenant);
+  add_text (&params, request->thread_id);
+  add_text (&params, request->comment_id);
+  find = run (self, "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
+                    " WHERE tenant = $1 AND thread = $2)"
+                    " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3", &params, FALSE, error);
+  if (find == NULL)
+    return FALSE;
+  if (PQntuples (find) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
+      return FALSE;
+    }
+  comment = comment_from_row (find, 0);
+  if (!rl_store_may_modify (who, comment->author.id, error))
+    return FALSE;
+
+  params_clear (&params);
+  if (request->type == RL_REQUEST_DELETE_COMMENT)
+    {
+      if (!rl_store_may_delete_comment (value_bool (find, 0, 7), error))
+        return FALSE;
+      add_text (&params, who->tenant);
+      add_text (&params, comment->id);
+      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND id = $2", &params, error))
+        return FALSE;
+      event->change = RL_CHANGE_COMMENT_DELETED;
+      event->comment_id = g_strdup (comment->id);
+      return TRUE;
+    }
+
+  add_text (&params, request->body);
+  add_int (&params, now);
+  add_text (&params, who->tenant);
+  add_text (&params, comment->id);
+  if (!run_done (self, "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
+                 &params, error))
+    return FALSE;
+  g_free (comment->body);
+  comment->body = g_strdup (request->body);
+  comment->edited_at = now;
+  event->change = RL_CHANGE_COMMENT_EDITED;
+  event->comment = g_steal_pointer (&comment);
+  return TRUE;
+}
+
+static RlEvent *
+apply_to_thread (RlStorePg         *self,
+                 const RlPrincipal *who,
+                 const RlDocument  *doc,
+                 const RlRequest   *request,
+                 gint64             now,
+                 GError           **error)
+{
+  g_autoptr(RlEvent) event = NULL;
+  g_auto(Params) params = { 0 };
+  g_autofree char *owner = NULL;
+  const char *tenant = who->tenant;
+
+  owner = lookup_thread (self, tenant, doc->id, request->thread_id, error);
+  if (owner == NULL)
+    return NULL;
+
+  event = rl_event_new (request->type == RL_REQUEST_DELETE_THREAD ? RL_EVENT_DELETED : RL_EVENT_UPDATED,
+                        doc->kind);
+  event->thread_id = g_strdup (request->thread_id);
+
+  switch (request->type)
+    {
+    case RL_REQUEST_ADD_COMMENT:
+      event->change = RL_CHANGE_COMMENT_ADDED;
+      event->comment = insert_comment (self, who, request, now, error);
+      if (event->comment == NULL)
+        return NULL;
+      break;
+
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+      if (!change_comment (self, who, request, now, event, error))
+        return NULL;
+      break;
+
+    case RL_REQUEST_RESOLVE_THREAD:
+      add_text (&params, request->resolved ? "true" : "false");
+      add_text (&params, tenant);
+      add_text (&params, request->thread_id);
+      if (!run_done (self, "UPDATE threads SET resolved = $1 WHERE tenant = $2 AND id = $3", &params, error))
+        return NULL;
+      event->change = RL_CHANGE_RESOLVED;
+      event->resolved = request->resolved;
+      rl_person_copy_into (&event->by, &who->user);
+      break;
+
+    case RL_REQUEST_MOVE_THREAD:
+      {
+        g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+        g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+
+        if (!rl_store_may_modify (who, owner, error))
+          return NULL;
+        add_text (&params, anchor_json);
+        add_text (&params, tenant);
+        add_text (&params, request->thread_id);
+        if (!run_done (self, "UPDATE threads SET anchor = $1 WHERE tenant = $2 AND id = $3", &params, error))
+          return NULL;
+        event->change = RL_CHANGE_MOVED;
+        rl_anchor_copy_into (&event->anchor, &request->anchor);
+      }
+      break;
+
+    case RL_REQUEST_DELETE_THREAD:
+      if (!rl_store_may_modify (who, owner, error))
+        return NULL;
+      add_text (&params, tenant);
+      add_text (&params, request->thread_id);
+      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", &params, error) ||
+          !run_done (self, "DELETE FROM threads WHERE tenant = $1 AND id = $2", &params, error))
+        return NULL;
+      return g_steal_pointer (&event);
+
+    case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_UNSUBSCRIBE:
+    case RL_REQUEST_CREATE_THREAD:
+    default:
+      g_assert_not_reached ();
+    }
+
+  params_clear (&params);
+  add_int (&params, now);
+  add_text (&params, tenant);
+  add_text (&params, request->thread_id);
+  if (!run_done (self, "UPDATE threads SET updated_at = $1 WHERE tenant = $2 AND id = $3", &params, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* The event gets seq = head + 1, head read under the document's row lock. */
+static gboolean
+append_event (RlStorePg   *self,
+              const char  *tenant,
+              const char  *doc,
+              gint64       head,
+              RlEvent     *event,
+              char       **serialized,
+              GError     **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autofree char *payload = NULL;
+  gint64 upto;
+
+  event->seq = head + 1;
+  payload = rl_event_serialize (event);
+
+  add_int (&params, event->seq);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  if (!run_done (self, "UPDATE documents SET head_seq = $1 WHERE tenant = $2 AND id = $3", &params, error))
+    return FALSE;
+  add_text (&params, payload);
+  if (!run_done (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES ($2, $3, $1, $4)", &params, error))
+    return FALSE;
+
+  /* Keep the log bounded. */
+  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  if (upto > 0)
+    {
+      params_clear (&params);
+      add_text (&params, tenant);
+      add_text (&params, doc);
+      add_int (&params, upto);
+      if (!run_done (self, "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3", &params, error))
+        return FALSE;
+    }
+
+  *serialized = g_steal_pointer (&payload);
+  return TRUE;
+}
+
+static RlEvent *
+rl_store_pg_apply (RlStore           *store,
+                   const RlPrincipal *who,
+                   const RlDocument  *doc,
+                   const RlRequest   *request,
+                   char             **serialized,
+                   GError           **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(Result) head = NULL;
+  g_auto(Params) params = { 0 };
+  gint64 now = rl_time_now_ms ();
+
+  if (!begin (self, "BEGIN", error))
+    return NULL;
+
+  /* The document's row lock orders every writer of the document, on any
+   * connection of any node: each sees the head the one before committed. */
+  add_text (&params, who->tenant);
+  add_text (&params, doc->id);
+  head = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
+              &params, FALSE, error);
+  if (head == NULL)
+    goto fail;
+  if (PQntuples (head) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
+                   request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
+      goto fail;
+    }
+
+  if (request->type == RL_REQUEST_CREATE_THREAD)
+    event = apply_create_thread (self, who, doc, request, now, error);
+  else
+    event = apply_to_thread (self, who, doc, request, now, error);
+  if (event == NULL)
+    goto fail;
+
+  event->doc = g_strdup (doc->id);
+  event->broadcast_id = g_strdup (request->broadcast_id);
+  if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
+    goto fail;
+  if (!commit (self, error))
+    {
+      g_clear_pointer (serialized, g_free);
+      return NULL;
+    }
+  return g_steal_pointer (&event);
+
+fail:
+  rollback (self);
+  return NULL;
+}
+
+/* ---- usage ------------------------------------------------------------------------------------ */
+
+static void
+rl_store_pg_add_usage (RlStore    *store,
+                       const char *tenant,
+                       guint64     messages,
+                       guint64     bytes)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  add_text (&params, tenant);
+  add_int (&params, (gint64) messages);
+  add_int (&params, (gint64) bytes);
+  if (!run_done (self, "INSERT INTO usage (tenant, messages, bytes) VALUES ($1, $2, $3)"
+                       " ON CONFLICT (tenant) DO UPDATE SET messages = usage.messages + EXCLUDED.messages,"
+                       " bytes = usage.bytes + EXCLUDED.bytes", &params, &error))
+    warn ("could not record usage", error);
+}
+
+static void
+rl_store_pg_get_usage (RlStore    *store,
+                       const char *tenant,
+                       guint64    *messages,
+                       guint64    *bytes)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  *messages = *bytes = 0;
+  add_text (&params, tenant);
+  result = run (self, "SELECT messages, bytes FROM usage WHERE tenant = $1", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot read usage", error);
+  if (result && PQntuples (result) > 0)
+    {
+      *messages = (guint64) value_int (result, 0, 0);
+      *bytes = (guint64) value_int (result, 0, 1);
+    }
+}
+
+/* ---- administration ----------------------------------------------------------------------------- */
+
+/* How long a change stays in the log: every serving node reads it within a
+ * second; a node started later finds its effect in the tables instead. */
+#define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
+
+/* Inside the caller's transaction, so a serving node sees the change and the
+ * note of it together. The table lock makes the notes commit in seq order. */
+static gboolean
+note_change (RlStorePg          *self,
+             RlStoreChangeKind   kind,
+             const char         *tenant,
+             const char         *subject,
+             GError            **error)
+{
+  g_auto(Params) params = { 0 };
+  g_auto(Params) prune = { 0 };
+  gint64 now = rl_time_now_ms ();
+
+  add_text (&params, rl_store_change_kind_to_string (kind));
+  add_text (&params, tenant);
+  add_text (&params, subject);
+  add_int (&params, now);
+  add_int (&prune, now - CHANGE_LOG_KEEP_MS);
+  return run_done (self, "LOCK TABLE admin_changes IN SHARE ROW EXCLUSIVE MODE", NULL, error) &&
+         run_done (self, "INSERT INTO admin_changes (kind, tenant, subject, at) VALUES ($1, $2, $3, $4)",
+                   &params, error) &&
+         run_done (self, "DELETE FROM admin_changes WHERE at < $1", &prune, error);
+}
+
+static GPtrArray *
+rl_store_pg_list_users (RlStore    *store,
+                        const char *tenant)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
+
+  add_text (&params, tenant);
+  result = run (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                      " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot list users", error);
+  for (int row = 0; result && row < PQntuples (result); row++)
+    {
+      RlUserInfo *info = g_new0 (RlUserInfo, 1);
+
+      info->tenant = value_dup (result, row, 0);
+      info->id = value_dup (result, row, 1);
+      info->name = value_dup (result, row, 2);
+      if (!rl_role_from_string (PQgetvalue (result, row, 3), &info->role))
+        info->role = RL_ROLE_VIEWER;
+      info->created_at = value_int (result, row, 4);
+      info->revoked_at = value_int (result, row, 5);
+      g_ptr_array_add (users, info);
+    }
+  return users;
+}
+
+/* The user's revoked_at (the row locked to the commit), or -1 (and
+ * not-found) when the tenant has no such user. */
+static gint64
+lookup_user (RlStorePg   *self,
+             const char  *tenant,
+             const char  *user,
+             GError     **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, user);
+  result = run (self, "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
+                &params, FALSE, error);
+  if (result == NULL)
+    return -1;
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
+      return -1;
+    }
+  return value_int (result, 0, 0);
+}
+
+typedef struct
+{
+  const char *tenant;
+  const char *user;
+  gint64      was_revoked_at;
+  char       *token;          /* rotate: the new one */
+} UserChange;
+
+static gboolean
+revoke_user (RlStorePg  *self,
+             gpointer    data,
+             GError    **error)
+{
+  UserChange *change = data;
+  g_auto(Params) params = { 0 };
+
+  change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
+  if (change->was_revoked_at < 0)
+    return FALSE;
+  if (change->was_revoked_at > 0)
+    return TRUE;
+
+  add_text (&params, change->tenant);
+  add_text (&params, change->user);
+  add_int (&params, rl_time_now_ms ());
+  return run_done (self, "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2", &params, error) &&
+         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
+}
+
+static gboolean
+rl_store_pg_revoke_user (RlStore     *store,
+                         const char  *tenant,
+                         const char  *user,
+                         gint64      *was_revoked_at,
+                         GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  UserChange change = { tenant, user, 0, NULL };
+
+  if (!in_transaction (self, revoke_user, &change, error))
+    return FALSE;
+  if (was_revoked_at)
+    *was_revoked_at = change.was_revoked_at;
+  return TRUE;
+}
+
+static gboolean
+rotate_token (RlStorePg  *self,
+              gpointer    data,
+              GError    **error)
+{
+  UserChange *change = data;
+  g_autofree char *secret = rl_store_new_secret ();
+  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
+  g_auto(Params) params = { 0 };
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
+
+  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
+    return FALSE;
+
+  add_text (&params, change->tenant);
+  add_text (&params, change->user);
+  add_bytes (&params, hash_data, hash_len);
+  if (!run_done (self, "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
+                       " WHERE tenant = $1 AND id = $2", &params, error) ||
+      !note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error))
+    return FALSE;
+  change->token = rl_store_make_token (change->user, secret);
+  return TRUE;
+}
+
+static char *
+rl_store_pg_rotate_token (RlStore     *store,
+                          const char  *tenant,
+                          const char  *user,
+                          GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  UserChange change = { tenant, user, 0, NULL };
+
+  if (!in_transaction (self, rotate_token, &change, error))
+    {
+      g_free (change.token);
+      return NULL;
+    }
+  return change.token;
+}
+
+static GPtrArray *
+rl_store_pg_list_document_infos (RlStore    *store,
+                                 const char *tenant)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
+
+  add_text (&params, tenant);
+  result = run (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                      " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                      " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
+                &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot list documents", error);
+  for (int row = 0; result && row < PQntuples (result); row++)
+    {
+      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
+
+      info->doc = document_from_row (result, row);
+      info->tenant = value_dup (result, row, 10);
+      info->head_seq = value_int (result, row, 11);
+      info->threads = value_int (result, row, 12);
+      g_ptr_array_add (docs, info);
+    }
+  return docs;
+}
+
+typedef struct
+{
+  const char *tenant;
+  const char *doc;
+  gint64      counts[3];      /* threads, comments, events */
+} DocumentRemoval;
+
+static gboolean
+remove_document (RlStorePg  *self,
+                 gpointer    data,
+                 GError    **error)
+{
+  DocumentRemoval *removal = data;
+  /* Comments first: they find their document through their threads. */
+  const char *deletes[] = {
+    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
+    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
+    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
+    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
+  };
+  const int counted[] = { 1, 0, 2 };
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) doc = NULL;
+
+  add_text (&params, removal->tenant);
+  add_text (&params, removal->doc);
+  /* Deleting the row takes its lock: a writer of the document waits, then
+   * finds it gone. */
+  doc = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
+  if (doc == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (doc), "0") == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
+                   removal->tenant, removal->doc);
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (deletes); i++)
+    {
+      g_autoptr(Result) result = run (self, deletes[i], &params, FALSE, error);
+
+      if (result == NULL)
+        return FALSE;
+      removal->counts[counted[i]] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+    }
+  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
+}
+
+static gboolean
+rl_store_pg_remove_document (RlStore     *store,
+                             const char  *tenant,
+                             const char  *doc,
+                             gint64      *threads,
+                             gint64      *comments,
+                             gint64      *events,
+                             GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  DocumentRemoval removal = { tenant, doc, { 0 } };
+
+  if (!in_transaction (self, remove_document, &removal, error))
+    return FALSE;
+  if (threads)
+    *threads = removal.counts[0];
+  if (comments)
+    *comments = removal.counts[1];
+  if (events)
+    *events = removal.counts[2];
+  return TRUE;
+}
+
+static gboolean
+rl_store_pg_token_is_current (RlStore           *store,
+                              const RlPrincipal *who)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, who->tenant);
+  add_text (&params, who->user.id);
+  add_int (&params, who->token_generation);
+  result = run (self, "SELECT 1 FROM users WHERE tenant = $1 AND id = $2"
+                      " AND revoked_at = 0 AND token_generation = $3", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot check a token", error);
+  return result && PQntuples (result) > 0;
+}
+
+static GPtrArray *
+rl_store_pg_read_changes (RlStore *store)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+
+  /* One index probe past the cursor: usually no row. */
+  add_int (&params, self->change_cursor);
+  result = run (self, "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > $1 ORDER BY seq",
+                &params, FALSE, &error);
+  if (result == NULL)
+    {
+      warn ("cannot read administration changes", error);
+      return NULL;
+    }
+  if (PQntuples (result) == 0)
+    return NULL;
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      RlStoreChangeKind kind;
+      RlStoreChange *change;
+
+      self->change_cursor = value_int (result, row, 0);
+      if (!rl_store_change_kind_from_string (PQgetvalue (result, row, 1), &kind))
+        continue;   /* a kind from a newer server */
+      change = g_new0 (RlStoreChange, 1);
+      change->kind = kind;
+      change->tenant = value_dup (result, row, 2);
+      change->subject = value_dup (result, row, 3);
+      g_ptr_array_add (changes, change);
+    }
+  if (changes->len == 0)
+    return NULL;
+  return g_steal_pointer (&changes);
+}
+
+/* ---- backup ----------------------------------------------------------------------------------- */
+
+static gboolean
+rl_store_pg_backup (RlStore           *store,
+                    const char        *path,
+                    gboolean           replace,
+                    RlBackupProgress   progress,
+                    gpointer           user_data,
+                    gint64            *bytes,
+                    GError           **error)
+{
+  g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+               "a PostgreSQL database is backed up with PostgreSQL’s own tools (pg_dump, or the "
+               "deployment’s base backups), not with redline-server backup");
+  return FALSE;
+}
+
+/* ---- RlStore ------------------------------------------------------------------------------------ */
+
+static void
+rl_store_pg_store_iface_init (RlStoreInterface *iface)
+{
+  iface->set_event_log_limit = rl_store_pg_set_event_log_limit;
+  iface->add_tenant = rl_store_pg_add_tenant;
+  iface->has_tenant = rl_store_pg_has_tenant;
+  iface->add_user = rl_store_pg_add_user;
+  iface->authenticate = rl_store_pg_authenticate;
+  iface->add_document = rl_store_pg_add_document;
+  iface->list_documents = rl_store_pg_list_documents;
+  iface->get_document = rl_store_pg_get_document;
+  iface->get_content = rl_store_pg_get_content;
+  iface->load_threads = rl_store_pg_load_threads;
+  iface->get_head = rl_store_pg_get_head;
+  iface->events_since = rl_store_pg_events_since;
+  iface->apply = rl_store_pg_apply;
+  iface->add_usage = rl_store_pg_add_usage;
+  iface->get_usage = rl_store_pg_get_usage;
+  iface->list_users = rl_store_pg_list_users;
+  iface->revoke_user = rl_store_pg_revoke_user;
+  iface->rotate_token = rl_store_pg_rotate_token;
+  iface->list_document_infos = rl_store_pg_list_document_infos;
+  iface->remove_document = rl_store_pg_remove_document;
+  iface->token_is_current = rl_store_pg_token_is_current;
+  iface->read_changes = rl_store_pg_read_changes;
+  iface->backup = rl_store_pg_backup;
+}
