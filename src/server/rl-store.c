@@ -64,6 +64,16 @@ rl_store_change_free (RlStoreChange *change)
   g_free (change);
 }
 
+void
+rl_viewer_free (RlViewer *viewer)
+{
+  if (viewer == NULL)
+    return;
+  g_free (viewer->id);
+  g_free (viewer->name);
+  g_free (viewer);
+}
+
 /* ---- tokens ------------------------------------------------------------------- */
 
 char *
@@ -498,4 +508,44 @@ rl_store_backup (RlStore           *self,
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
   return RL_STORE_GET_IFACE (self)->backup (self, path, replace, progress, user_data, bytes, error);
+}
+
+/* ---- several nodes on one store -------------------------------------------------- */
+
+gboolean
+rl_store_is_shared (RlStore *self)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+  return RL_STORE_GET_IFACE (self)->watch_remote != NULL;
+}
+
+void
+rl_store_watch_remote (RlStore           *self,
+                       const char        *node,
+                       RlStoreRemoteFunc  func,
+                       gpointer           user_data)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+  g_return_if_fail (node != NULL && func != NULL);
+  if (RL_STORE_GET_IFACE (self)->watch_remote != NULL)
+    RL_STORE_GET_IFACE (self)->watch_remote (self, node, func, user_data);
+}
+
+void
+rl_store_set_viewers (RlStore    *self,
+                      const char *tenant,
+                      const char *doc,
+                      GPtrArray  *viewers)
+{
+  g_return_if_fail (rl_store_is_shared (self));
+  RL_STORE_GET_IFACE (self)->set_viewers (self, tenant, doc, viewers);
+}
+
+GPtrArray *
+rl_store_get_viewers (RlStore    *self,
+                      const char *tenant,
+                      const char *doc)
+{
+  g_return_val_if_fail (rl_store_is_shared (self), NULL);
+  return RL_STORE_GET_IFACE (self)->get_viewers (self, tenant, doc);
 }

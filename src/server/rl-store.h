@@ -74,6 +74,48 @@ typedef struct
 
 void rl_store_change_free  (RlStoreChange  *change);
 
+/* ---- several nodes on one store ------------------------------------------------ */
+
+/* What the other nodes of a shared store did (see rl_store_watch_remote). */
+typedef enum
+{
+  /* Another node committed tenant/doc's event seq; serialized is its one
+   * serialization, or NULL when it did not fit in the notification: read it
+   * from the log (rl_store_events_since). */
+  RL_STORE_REMOTE_EVENT,
+  /* The viewers of tenant/doc changed on some node (or a node died). */
+  RL_STORE_REMOTE_VIEWERS,
+  /* The link to the other nodes is down: what they commit meanwhile reaches
+   * the log but not this node. */
+  RL_STORE_REMOTE_LOST,
+  /* The link is up (the first time, and after each loss): what was missed
+   * while it was down is in the log. */
+  RL_STORE_REMOTE_LINKED,
+} RlStoreRemoteKind;
+
+typedef struct
+{
+  RlStoreRemoteKind  kind;
+  const char        *tenant;      /* EVENT and VIEWERS */
+  const char        *doc;
+  gint64             seq;         /* EVENT */
+  const char        *serialized;  /* EVENT, or NULL */
+} RlStoreRemote;
+
+typedef void (*RlStoreRemoteFunc) (const RlStoreRemote *remote,
+                                   gpointer             user_data);
+
+/* One user viewing a document: on one node (with that node's connections),
+ * or on all of them (connections summed). */
+typedef struct
+{
+  char  *id;
+  char  *name;
+  guint  connections;
+} RlViewer;
+
+void rl_viewer_free        (RlViewer       *viewer);
+
 /* done of total pages copied so far. */
 typedef void (*RlBackupProgress) (gint64   done,
                                   gint64   total,
@@ -184,6 +226,19 @@ struct _RlStoreInterface
                                        gpointer            user_data,
                                        gint64             *bytes,
                                        GError            **error);
+
+  /* Several nodes: NULL in a store only one server uses. */
+  void         (*watch_remote)        (RlStore            *self,
+                                       const char         *node,
+                                       RlStoreRemoteFunc   func,
+                                       gpointer            user_data);
+  void         (*set_viewers)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       GPtrArray          *viewers);
+  GPtrArray   *(*get_viewers)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc);
 };
 
 /* How many events per document are kept for resync (default 10 000). */
@@ -313,5 +368,33 @@ gboolean     rl_store_backup              (RlStore          *self,
                                            gpointer          user_data,
                                            gint64           *bytes,
                                            GError          **error);
+
+/* ---- several nodes on one store ------------------------------------------------ */
+
+/* Whether other servers (nodes) may commit to this store too: FALSE for
+ * the embedded SQLite store. */
+gboolean     rl_store_is_shared           (RlStore           *self);
+/* From now on, func hears (in the caller's thread-default main context,
+ * never from inside a store call) what the other nodes commit and who views
+ * what there; this server is node (a name no other node uses). Events this
+ * node commits are not told back. Once per store. In a store that is not
+ * shared: nothing. */
+void         rl_store_watch_remote        (RlStore           *self,
+                                           const char        *node,
+                                           RlStoreRemoteFunc  func,
+                                           gpointer           user_data);
+/* Who views the document on this node now (RlViewer*; empty or NULL when
+ * no one), replacing what this node said before; the other nodes hear of it
+ * (RL_STORE_REMOTE_VIEWERS). Only in a shared store, after watch_remote. */
+void         rl_store_set_viewers         (RlStore           *self,
+                                           const char        *tenant,
+                                           const char        *doc,
+                                           GPtrArray         *viewers);
+/* Who views the document on every live node (a node not heard of for 30 s
+ * is not): distinct users, oldest first, connections summed. Only in a
+ * shared store. */
+GPtrArray   *rl_store_get_viewers         (RlStore           *self,
+                                           const char        *tenant,
+                                           const char        *doc);
 
 G_END_DECLS
