@@ -8,11 +8,9 @@
 #include "rl-limits.h"
 #include "rl-metrics.h"
 #include "rl-outbox.h"
-#include "rl-peer.h"
 
 /* A batch frame stays well under what ordinary clients accept in one frame. */
 #define BATCH_MAX_BYTES (60 * 1024)
-#define USAGE_SAVE_INTERVAL_SECONDS 2
 
 typedef struct
 {
@@ -27,30 +25,20 @@ typedef struct
   char       *key;
   char       *tenant;
   char       *doc;
-  GPtrArray  *peers;        /* RlPeer*, not owned: a peer leaves before it dies */
+  GPtrArray  *subscribers;  /* RlSubscriber* */
   GHashTable *viewers;      /* user id → Viewer* */
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
   gboolean    dirty;        /* listed in the hub's dirty rooms */
   guint       presence_id;
   gint64      presence_sent_us;
-  char       *snapshot;
-  gint64      snapshot_seq;
 } Room;
-
-typedef struct
-{
-  guint64 messages;         /* not yet saved */
-  guint64 bytes;
-} Usage;
 
 struct _RlHub
 {
   GObject     parent_instance;
   RlStore    *store;
+  RlUsage    *usage;
   GHashTable *rooms;        /* "tenant/doc" → Room* */
-  GHashTable *page_texts;   /* "tenant/doc" → RlPageText*; documents are immutable */
-  GHashTable *usage;        /* tenant → Usage* */
-  guint       usage_save_id;
   GPtrArray  *dirty;        /* Room* with pending events, not owned */
   GSource    *flusher;
   RlMetrics  *metrics;
@@ -82,10 +70,9 @@ room_free (Room *room)
   g_free (room->key);
   g_free (room->tenant);
   g_free (room->doc);
-  g_ptr_array_unref (room->peers);
+  g_ptr_array_unref (room->subscribers);
   g_hash_table_unref (room->viewers);
   g_ptr_array_unref (room->pending);
-  g_free (room->snapshot);
   g_free (room);
 }
 
@@ -109,11 +96,28 @@ room_send (Room       *room,
   guint64 sent = 0;
 
   /* Framed once; every subscriber's outbox gets the same bytes. */
-  for (guint i = 0; i < room->peers->len; i++)
-    sent += rl_peer_send_frame (g_ptr_array_index (room->peers, i), frame);
+  for (guint i = 0; i < room->subscribers->len; i++)
+    sent += rl_subscriber_send_frame (g_ptr_array_index (room->subscribers, i), frame);
   /* A room is one tenant's: count its frames once, not per connection. */
-  rl_hub_count_sent (room->hub, room->tenant, sent, sent * length);
+  rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
+  room->hub->metrics->frames_sent += sent;
+  room->hub->metrics->bytes_sent += sent * length;
   return sent;
+}
+
+/* A frame for one subscriber alone (framed for it, counted like the rest). */
+static void
+send_one (Room         *room,
+          RlSubscriber *subscriber,
+          const char   *text)
+{
+  gsize length = strlen (text);
+  g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
+  guint sent = rl_subscriber_send_frame (subscriber, frame);
+
+  rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
+  room->hub->metrics->frames_sent += sent;
+  room->hub->metrics->bytes_sent += sent * length;
 }
 
 static void
@@ -189,7 +193,7 @@ room_presence_frame (Room *room)
       people[i].name = viewer->name;
       g_ptr_array_add (users, &people[i++]);
     }
-  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->peers->len, users);
+  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->subscribers->len, users);
 }
 
 static void
@@ -229,28 +233,17 @@ room_schedule_presence (Room *room)
                                             room_presence_cb, room, NULL);
 }
 
-static gboolean
-save_usage_cb (gpointer data)
-{
-  rl_hub_save_usage (RL_HUB (data));
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 rl_hub_dispose (GObject *object)
 {
   RlHub *self = RL_HUB (object);
 
-  if (self->store)
-    rl_hub_save_usage (self);
-  g_clear_handle_id (&self->usage_save_id, g_source_remove);
   if (self->flusher)
     g_source_destroy (self->flusher);
   g_clear_pointer (&self->flusher, g_source_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_ptr_array_unref);
-  g_clear_pointer (&self->page_texts, g_hash_table_unref);
-  g_clear_pointer (&self->usage, g_hash_table_unref);
+  g_clear_object (&self->usage);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (rl_hub_parent_class)->dispose (object);
 }
@@ -275,20 +268,22 @@ static void
 rl_hub_init (RlHub *self)
 {
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
-  self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) rl_page_text_unref);
-  self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
 }
 
 RlHub *
-rl_hub_new (RlStore *store)
+rl_hub_new (RlStore *store,
+            RlUsage *usage)
 {
-  RlHub *self = g_object_new (RL_TYPE_HUB, NULL);
+  RlHub *self;
 
+  g_return_val_if_fail (RL_IS_STORE (store), NULL);
+  g_return_val_if_fail (RL_IS_USAGE (usage), NULL);
+
+  self = g_object_new (RL_TYPE_HUB, NULL);
   self->store = g_object_ref (store);
-  self->usage_save_id = g_timeout_add_seconds (USAGE_SAVE_INTERVAL_SECONDS, save_usage_cb, self);
+  self->usage = g_object_ref (usage);
   self->flusher = g_source_new (&flusher_funcs, sizeof (GSource) + sizeof (RlHub *));
   *(RlHub **) (self->flusher + 1) = self;
   /* Prepared first: GLib skips preparing lower priorities once a higher
@@ -300,12 +295,12 @@ rl_hub_new (RlStore *store)
 }
 
 void
-rl_hub_join (RlHub      *self,
-             RlPeer     *peer,
-             const char *tenant,
-             const char *doc)
+rl_hub_join (RlHub        *self,
+             RlSubscriber *subscriber,
+             const char   *tenant,
+             const char   *doc)
 {
-  const RlPrincipal *who = rl_peer_get_principal (peer);
+  const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
   Viewer *viewer;
 
@@ -316,14 +311,13 @@ rl_hub_join (RlHub      *self,
       room->key = room_key (tenant, doc);
       room->tenant = g_strdup (tenant);
       room->doc = g_strdup (doc);
-      room->peers = g_ptr_array_new ();
+      room->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
       room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) viewer_free);
       room->pending = g_ptr_array_new_with_free_func (g_free);
-      room->snapshot_seq = -1;
       g_hash_table_insert (self->rooms, room->key, room);
     }
 
-  if (g_ptr_array_find (room->peers, peer, NULL))
+  if (g_ptr_array_find (room->subscribers, subscriber, NULL))
     {
       /* Subscribed again (a client's new view of the document): nothing
        * changed for the others, but this one is owed the presence now,
@@ -332,11 +326,11 @@ rl_hub_join (RlHub      *self,
         {
           g_autofree char *frame = room_presence_frame (room);
 
-          rl_peer_send (peer, frame, strlen (frame));
+          send_one (room, subscriber, frame);
         }
       return;
     }
-  g_ptr_array_add (room->peers, peer);
+  g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer == NULL)
@@ -351,23 +345,26 @@ rl_hub_join (RlHub      *self,
 }
 
 void
-rl_hub_leave (RlHub      *self,
-              RlPeer     *peer,
-              const char *tenant,
-              const char *doc)
+rl_hub_leave (RlHub        *self,
+              RlSubscriber *subscriber,
+              const char   *tenant,
+              const char   *doc)
 {
-  const RlPrincipal *who = rl_peer_get_principal (peer);
+  const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
   Viewer *viewer;
+  guint index;
 
-  if (room == NULL || !g_ptr_array_remove_fast (room->peers, peer))
+  if (room == NULL || !g_ptr_array_find (room->subscribers, subscriber, &index))
     return;
+  /* Keeps the others' order: they are served in the order they came. */
+  g_ptr_array_remove_index (room->subscribers, index);
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer && --viewer->connections == 0)
     g_hash_table_remove (room->viewers, who->user.id);
 
-  if (room->peers->len == 0)
+  if (room->subscribers->len == 0)
     {
       /* Nobody left to tell; the events are in the log already. */
       g_hash_table_remove (self->rooms, room->key);
@@ -409,122 +406,12 @@ rl_hub_publish (RlHub      *self,
       return;
     }
 
-  g_clear_pointer (&room->snapshot, g_free);
   g_ptr_array_add (room->pending, serialized);
   /* Leaves when the loop is about to poll again (see flusher_prepare). */
   if (!room->dirty)
     {
       room->dirty = TRUE;
       g_ptr_array_add (self->dirty, room);
-    }
-}
-
-char *
-rl_hub_snapshot (RlHub      *self,
-                 const char *tenant,
-                 const char *doc,
-                 gint64     *seq)
-{
-  Room *room = lookup_room (self, tenant, doc);
-  g_autoptr(GPtrArray) threads = NULL;
-  char *frame;
-
-  if (room && room->snapshot)
-    {
-      *seq = room->snapshot_seq;
-      return g_strdup (room->snapshot);
-    }
-
-  threads = rl_store_load_threads (self->store, tenant, doc, seq);
-  frame = rl_codec_snapshot (doc, *seq, threads, FALSE);
-  if (room)
-    {
-      room->snapshot = g_strdup (frame);
-      room->snapshot_seq = *seq;
-    }
-  return frame;
-}
-
-RlPageText *
-rl_hub_get_page_text (RlHub       *self,
-                      const char  *tenant,
-                      const char  *doc,
-                      GError     **error)
-{
-  g_autofree char *key = room_key (tenant, doc);
-  g_autoptr(RlDocument) document = NULL;
-  g_autoptr(GBytes) content = NULL;
-  RlPageText *text = g_hash_table_lookup (self->page_texts, key);
-  gsize size;
-  const char *data;
-
-  if (text)
-    return rl_page_text_ref (text);
-
-  document = rl_store_get_document (self->store, tenant, doc);
-  content = rl_store_get_content (self->store, tenant, doc, NULL);
-  if (document == NULL || content == NULL)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  data = g_bytes_get_data (content, &size);
-  text = rl_page_text_new (document->mime, data ? data : "", size, error);
-  if (text == NULL)
-    return NULL;
-  g_hash_table_insert (self->page_texts, g_steal_pointer (&key), rl_page_text_ref (text));
-  return text;
-}
-
-void
-rl_hub_count_sent (RlHub      *self,
-                   const char *tenant,
-                   guint64     frames,
-                   guint64     bytes)
-{
-  Usage *usage = g_hash_table_lookup (self->usage, tenant);
-
-  if (usage == NULL)
-    {
-      usage = g_new0 (Usage, 1);
-      g_hash_table_insert (self->usage, g_strdup (tenant), usage);
-    }
-  usage->messages += frames;
-  usage->bytes += bytes;
-  self->metrics->frames_sent += frames;
-  self->metrics->bytes_sent += bytes;
-}
-
-void
-rl_hub_get_usage (RlHub      *self,
-                  const char *tenant,
-                  guint64    *messages,
-                  guint64    *bytes)
-{
-  Usage *usage = g_hash_table_lookup (self->usage, tenant);
-
-  rl_store_get_usage (self->store, tenant, messages, bytes);
-  if (usage)
-    {
-      *messages += usage->messages;
-      *bytes += usage->bytes;
-    }
-}
-
-void
-rl_hub_save_usage (RlHub *self)
-{
-  GHashTableIter iter;
-  const char *tenant;
-  Usage *usage;
-
-  g_hash_table_iter_init (&iter, self->usage);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &tenant, (gpointer *) &usage))
-    {
-      if (usage->messages == 0)
-        continue;
-      rl_store_add_usage (self->store, tenant, usage->messages, usage->bytes);
-      usage->messages = usage->bytes = 0;
     }
 }
 
@@ -546,7 +433,7 @@ rl_hub_get_levels (RlHub *self,
   *rooms = g_hash_table_size (self->rooms);
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
-    *subscribers += room->peers->len;
+    *subscribers += room->subscribers->len;
 }
 
 void
@@ -556,18 +443,18 @@ rl_hub_close_document (RlHub      *self,
                        gushort     code,
                        const char *reason)
 {
-  g_autofree char *key = room_key (tenant, doc);
-  Room *room = g_hash_table_lookup (self->rooms, key);
+  Room *room = lookup_room (self, tenant, doc);
+  g_autoptr(GPtrArray) subscribers = NULL;
 
-  g_hash_table_remove (self->page_texts, key);
   if (room == NULL)
     return;
   /* What was committed before the removal still goes out first. */
   if (room->pending->len > 0)
     room_flush (room);
-  g_clear_pointer (&room->snapshot, g_free);
-  /* A peer leaves its rooms later, from an idle (see rl-peer.c): the room
-   * and its list stay valid through this loop. */
-  for (guint i = 0; i < room->peers->len; i++)
-    rl_peer_close (g_ptr_array_index (room->peers, i), code, reason);
+  /* A copy: a subscriber's owner may leave the room as it closes. */
+  subscribers = g_ptr_array_new_full (room->subscribers->len, g_object_unref);
+  for (guint i = 0; i < room->subscribers->len; i++)
+    g_ptr_array_add (subscribers, g_object_ref (g_ptr_array_index (room->subscribers, i)));
+  for (guint i = 0; i < subscribers->len; i++)
+    rl_subscriber_close (g_ptr_array_index (subscribers, i), code, reason);
 }
