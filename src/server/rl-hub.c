@@ -28,6 +28,7 @@ typedef struct
   GPtrArray  *subscribers;  /* RlSubscriber* */
   GHashTable *viewers;      /* user id → Viewer* */
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
+  gint64      delivered;    /* the last seq sent or queued to every subscriber */
   gboolean    dirty;        /* listed in the hub's dirty rooms */
   guint       presence_id;
   gint64      presence_sent_us;
@@ -86,18 +87,23 @@ lookup_room (RlHub      *self,
   return g_hash_table_lookup (self->rooms, key);
 }
 
-/* Returns how many subscribers it went to. */
+/* Sends text to the room's subscribers, or to only one of them; returns
+ * how many it went to. */
 static guint64
-room_send (Room       *room,
-           const char *text,
-           gsize       length)
+room_send_to (Room         *room,
+              RlSubscriber *only,
+              const char   *text,
+              gsize         length)
 {
   g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
   guint64 sent = 0;
 
   /* Framed once; every subscriber's outbox gets the same bytes. */
-  for (guint i = 0; i < room->subscribers->len; i++)
-    sent += rl_subscriber_send_frame (g_ptr_array_index (room->subscribers, i), frame);
+  if (only)
+    sent = rl_subscriber_send_frame (only, frame);
+  else
+    for (guint i = 0; i < room->subscribers->len; i++)
+      sent += rl_subscriber_send_frame (g_ptr_array_index (room->subscribers, i), frame);
   /* A room is one tenant's: count its frames once, not per connection. */
   rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
   room->hub->metrics->frames_sent += sent;
@@ -105,58 +111,135 @@ room_send (Room       *room,
   return sent;
 }
 
-/* A frame for one subscriber alone (framed for it, counted like the rest). */
-static void
-send_one (Room         *room,
-          RlSubscriber *subscriber,
-          const char   *text)
+static guint64
+room_send (Room       *room,
+           const char *text,
+           gsize       length)
 {
-  gsize length = strlen (text);
-  g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
-  guint sent = rl_subscriber_send_frame (subscriber, frame);
+  return room_send_to (room, NULL, text, length);
+}
 
-  rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
-  room->hub->metrics->frames_sent += sent;
-  room->hub->metrics->bytes_sent += sent * length;
+/* events[0..n_events) in order: one alone as itself, more in batch frames. */
+static void
+room_send_events (Room               *room,
+                  RlSubscriber       *only,
+                  const char * const *events,
+                  guint               n_events)
+{
+  RlMetrics *metrics = room->hub->metrics;
+  guint first = 0;
+
+  if (n_events == 1)
+    {
+      metrics->events_sent += room_send_to (room, only, events[0], strlen (events[0]));
+      return;
+    }
+
+  while (first < n_events)
+    {
+      g_autofree char *batch = NULL;
+      gsize size = 0, length;
+      guint n = 0;
+
+      while (first + n < n_events && (n == 0 || size + strlen (events[first + n]) < BATCH_MAX_BYTES))
+        size += strlen (events[first + n++]) + 1;
+
+      batch = rl_codec_batch (events + first, n, &length);
+      metrics->events_sent += n * room_send_to (room, only, batch, length);
+      metrics->batches_sent++;
+      first += n;
+    }
 }
 
 static void
 room_flush (Room *room)
 {
-  GPtrArray *pending = room->pending;
-  guint first = 0;
-
   if (room->dirty)
     {
       g_ptr_array_remove_fast (room->hub->dirty, room);
       room->dirty = FALSE;
     }
+  room_send_events (room, NULL, (const char * const *) room->pending->pdata, room->pending->len);
+  g_ptr_array_set_size (room->pending, 0);
+}
 
-  if (pending->len == 1)
+/* Queues the event that follows what the room has delivered. */
+static void
+room_queue (Room   *room,
+            gint64  seq,
+            char   *serialized)
+{
+  g_assert (seq == room->delivered + 1);
+
+  g_ptr_array_add (room->pending, serialized);
+  room->delivered = seq;
+  /* Leaves when the loop is about to poll again (see flusher_prepare). */
+  if (!room->dirty)
     {
-      const char *event = g_ptr_array_index (pending, 0);
-      room->hub->metrics->events_sent += room_send (room, event, strlen (event));
+      room->dirty = TRUE;
+      g_ptr_array_add (room->hub->dirty, room);
     }
-  else
+}
+
+/* What the log no longer holds is given as the document itself: what the
+ * room owes goes out first, then a snapshot with "reset": true at the head
+ * (PROTOCOL.md §5), and the room continues from there. */
+static void
+room_reset (Room *room)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autofree char *frame = NULL;
+  gint64 head = 0;
+
+  if (room->pending->len > 0)
+    room_flush (room);
+  threads = rl_store_load_threads (room->hub->store, room->tenant, room->doc, &head);
+  frame = rl_codec_snapshot (room->doc, head, threads, TRUE);
+  room_send (room, frame, strlen (frame));
+  room->delivered = head;
+}
+
+/* Queues from the log every event the room has not delivered, up to the
+ * store's head, or resets the room when the log no longer holds them. */
+static void
+room_catch_up (Room *room)
+{
+  gint64 head = 0;
+  g_autoptr(GPtrArray) events = rl_store_events_since (room->hub->store, room->tenant, room->doc,
+                                                       room->delivered, &head);
+
+  if (head <= room->delivered)
+    return;   /* nothing missed (or the document is gone: its removal closes the room) */
+  if (events == NULL)
     {
-      while (first < pending->len)
-        {
-          g_autofree char *batch = NULL;
-          gsize size = 0, length;
-          guint n = 0;
-
-          while (first + n < pending->len &&
-                 (n == 0 || size + strlen (g_ptr_array_index (pending, first + n)) < BATCH_MAX_BYTES))
-            size += strlen (g_ptr_array_index (pending, first + n++)) + 1;
-
-          batch = rl_codec_batch ((const char * const *) pending->pdata + first, n, &length);
-          room->hub->metrics->events_sent += n * room_send (room, batch, length);
-          room->hub->metrics->batches_sent++;
-          first += n;
-        }
+      room_reset (room);
+      return;
     }
+  for (guint i = 0; i < events->len; i++)
+    room_queue (room, room->delivered + 1, g_steal_pointer (&events->pdata[i]));
+}
 
-  g_ptr_array_set_size (pending, 0);
+/* An event committed at seq, here or on another node: queued when it is
+ * the next one, dropped when it went out already, and when some came before
+ * it that the room has not had (or it comes without its text), read from
+ * the log with them. */
+static void
+room_offer (Room   *room,
+            gint64  seq,
+            char   *serialized)
+{
+  if (seq <= room->delivered)
+    {
+      g_free (serialized);
+      return;
+    }
+  if (seq == room->delivered + 1 && serialized != NULL)
+    {
+      room_queue (room, seq, serialized);
+      return;
+    }
+  g_free (serialized);
+  room_catch_up (room);
 }
 
 /* The flusher runs right before the main loop polls (libuv calls this a
@@ -294,14 +377,36 @@ rl_hub_new (RlStore *store,
   return self;
 }
 
+/* A subscriber whose snapshot or replay is at seq while the room has
+ * delivered more: it gets the rest from the log, alone; when the log no
+ * longer holds it, the whole room is reset, so all go on from one head. */
+static void
+room_bring_forward (Room         *room,
+                    RlSubscriber *subscriber,
+                    gint64        seq)
+{
+  g_autoptr(GPtrArray) events = rl_store_events_since (room->hub->store, room->tenant, room->doc, seq, NULL);
+  guint owed = (guint) (room->delivered - seq);
+
+  if (events == NULL || events->len < owed)
+    {
+      room_reset (room);
+      return;
+    }
+  room_send_events (room, subscriber, (const char * const *) events->pdata, owed);
+}
+
 void
 rl_hub_join (RlHub        *self,
              RlSubscriber *subscriber,
              const char   *tenant,
-             const char   *doc)
+             const char   *doc,
+             gint64        seq)
 {
   const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
+  gboolean again = FALSE;
+  guint index = 0;
   Viewer *viewer;
 
   if (room == NULL)
@@ -314,23 +419,46 @@ rl_hub_join (RlHub        *self,
       room->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
       room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) viewer_free);
       room->pending = g_ptr_array_new_with_free_func (g_free);
+      room->delivered = seq;
       g_hash_table_insert (self->rooms, room->key, room);
+      g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
+    }
+  else
+    {
+      /* Subscribed again (a client's new view of the document): out of the
+       * list while the others are brought to seq, which it has already. */
+      again = g_ptr_array_find (room->subscribers, subscriber, &index);
+      if (again)
+        g_ptr_array_steal_index (room->subscribers, index);
+
+      /* The head may have moved on another node since the room's last
+       * event: the others get what they miss of it before this one
+       * joins, so the stream it continues with starts right after seq. */
+      if (seq > room->delivered)
+        room_catch_up (room);
+      if (room->pending->len > 0)
+        room_flush (room);
+
+      if (again)
+        g_ptr_array_insert (room->subscribers, (int) index, subscriber);
+      else
+        g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
+      if (seq < room->delivered)
+        room_bring_forward (room, subscriber, seq);
     }
 
-  if (g_ptr_array_find (room->subscribers, subscriber, NULL))
+  if (again)
     {
-      /* Subscribed again (a client's new view of the document): nothing
-       * changed for the others, but this one is owed the presence now,
-       * unless the room's next frame is already on its way. */
+      /* Nothing changed for the others, but this one is owed the presence
+       * now, unless the room's next frame is already on its way. */
       if (room->presence_id == 0)
         {
           g_autofree char *frame = room_presence_frame (room);
 
-          send_one (room, subscriber, frame);
+          room_send_to (room, subscriber, frame, strlen (frame));
         }
       return;
     }
-  g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer == NULL)
@@ -396,23 +524,45 @@ void
 rl_hub_publish (RlHub      *self,
                 const char *tenant,
                 const char *doc,
+                gint64      seq,
                 char       *serialized)
+{
+  Room *room;
+
+  g_return_if_fail (serialized != NULL);
+
+  room = lookup_room (self, tenant, doc);
+  if (room == NULL)
+    g_free (serialized);
+  else
+    room_offer (room, seq, serialized);
+}
+
+void
+rl_hub_publish_remote (RlHub      *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64      seq,
+                       char       *serialized)
 {
   Room *room = lookup_room (self, tenant, doc);
 
+  /* A document nobody here watches costs nothing. */
   if (room == NULL)
-    {
-      g_free (serialized);
-      return;
-    }
+    g_free (serialized);
+  else
+    room_offer (room, seq, serialized);
+}
 
-  g_ptr_array_add (room->pending, serialized);
-  /* Leaves when the loop is about to poll again (see flusher_prepare). */
-  if (!room->dirty)
-    {
-      room->dirty = TRUE;
-      g_ptr_array_add (self->dirty, room);
-    }
+void
+rl_hub_catch_up (RlHub *self)
+{
+  GHashTableIter iter;
+  Room *room;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    room_catch_up (room);
 }
 
 RlMetrics *

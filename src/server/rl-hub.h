@@ -4,6 +4,14 @@
  * alone as itself, several as one `batch` frame, serialized once and written
  * with the same bytes to every subscriber. Nothing is held back when quiet.
  *
+ * Events may be committed on other nodes too (several servers on one
+ * store). Each room knows the last seq it has delivered; whatever the order
+ * and however often an event is announced, the room's subscribers get each
+ * seq once and in order: one already delivered is dropped, and one that
+ * leaves a gap (or comes without its text) brings what is missing from the
+ * store's log, or a snapshot with "reset": true when the log no longer holds
+ * it (PROTOCOL.md §5). A document nobody here watches costs nothing.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -26,11 +34,15 @@ RlHub       *rl_hub_new              (RlStore          *store,
 
 /* Adds subscriber to the document's room (once) and schedules presence for
  * the room; one already in it gets the presence alone (every subscribe is
- * answered with one, PROTOCOL.md §4). */
+ * answered with one, PROTOCOL.md §4). seq: where the snapshot or replay it
+ * was just sent leaves it. Its stream goes on right after seq: the others
+ * first get what they had not been sent up to seq (the head may have moved
+ * on another node), and it gets what they had been sent past seq. */
 void         rl_hub_join             (RlHub            *self,
                                       RlSubscriber     *subscriber,
                                       const char       *tenant,
-                                      const char       *doc);
+                                      const char       *doc,
+                                      gint64            seq);
 void         rl_hub_leave            (RlHub            *self,
                                       RlSubscriber     *subscriber,
                                       const char       *tenant,
@@ -41,11 +53,23 @@ void         rl_hub_flush_room       (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc);
 void         rl_hub_flush_all        (RlHub            *self);
-/* Queues an event (its one serialization, taken) for the room's subscribers. */
+/* Queues an event committed here (at seq; its one serialization, taken)
+ * for the room's subscribers. */
 void         rl_hub_publish          (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc,
+                                      gint64            seq,
                                       char             *serialized);
+/* The same for an event committed on another node; serialized (taken) is
+ * NULL when the announcement could not carry it: it is read from the log. */
+void         rl_hub_publish_remote   (RlHub            *self,
+                                      const char       *tenant,
+                                      const char       *doc,
+                                      gint64            seq,
+                                      char             *serialized);
+/* Every room reads from the log what it has not delivered (after the link
+ * that announces other nodes' events was lost and is back). */
+void         rl_hub_catch_up         (RlHub            *self);
 /* The server's counters (the hub's, for the server and its peers). */
 RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
 /* Subscriptions (connection × document) and documents with subscribers. */

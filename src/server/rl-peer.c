@@ -186,7 +186,7 @@ handle_subscribe (RlPeer          *self,
   if (!g_hash_table_contains (self->subscriptions, request->doc))
     g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
   /* Every subscribe, the first or not, gets the room's presence. */
-  rl_hub_join (self->hub, self->subscriber, tenant, request->doc);
+  rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
   send_owned (self, rl_codec_ack_ok (request->req, head, 0));
 }
 
@@ -284,7 +284,7 @@ handle_mutation (RlPeer          *self,
   /* Committed: acknowledge, then every subscriber (this one included) gets
    * the event, carrying the originator's broadcastId. */
   seq = event->seq;
-  rl_hub_publish (self->hub, tenant, request->doc, serialized);
+  rl_hub_publish (self->hub, tenant, request->doc, seq, serialized);
   /* A new thread's number is on its ack too: its creator ignores the echo. */
   send_owned (self, rl_codec_ack_ok (request->req, seq,
                                      event->kind == RL_EVENT_CREATED ? event->thread->number : 0));
