@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (RlPeer, rl_peer, RL, PEER, GObject)
 
 /* Pings every ping_interval seconds; takes principal and subloop (where
  * the connection's sources are). What it sends is counted in usage; it joins
- * the hub's rooms as a subscriber of its own. */
+ * the hub's rooms as a subscriber of its own, and is closed with 1008 when it
+ * falls too far behind their frames (the client resubscribes with since). */
 RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
                                           RlPrincipal             *principal,
                                           RlStore                 *store,

@@ -5,7 +5,8 @@
  * The connection that owns it (a peer, or a test's recorder) gives the
  * functions; the hub only ever calls them through the subscriber, so the
  * hub knows no connection. Once the owner disowns it, it sends nothing and
- * closes nothing, however long a room still holds it.
+ * closes nothing, however long a room still holds it. The functions run
+ * inside a room's fan-out: an owner leaves its rooms later, never from them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
