@@ -887,8 +887,8 @@ complete_upgrade (RlServer          *self,
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
-  peer = rl_peer_new (connection, principal, self->store, self->hub, self->usage, self->cache, self->ping_interval,
-                      self->ping_context, subloop);
+  peer = rl_peer_new (connection, principal, self->store, self->hub, self->usage, self->cache,
+                      self->ping_interval, self->ping_context, subloop);
   g_object_set_data_full (G_OBJECT (peer), REMOTE_KEY, g_strdup (soup_server_message_get_remote_host (msg)),
                           g_free);
   if (slot)
