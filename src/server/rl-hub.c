@@ -8,11 +8,9 @@
 #include "rl-limits.h"
 #include "rl-metrics.h"
 #include "rl-outbox.h"
-#include "rl-peer.h"
 
 /* A batch frame stays well under what ordinary clients accept in one frame. */
 #define BATCH_MAX_BYTES (60 * 1024)
-#define USAGE_SAVE_INTERVAL_SECONDS 2
 
 typedef struct
 {
@@ -27,30 +25,21 @@ typedef struct
   char       *key;
   char       *tenant;
   char       *doc;
-  GPtrArray  *peers;        /* RlPeer*, not owned: a peer leaves before it dies */
+  GPtrArray  *subscribers;  /* RlSubscriber* */
   GHashTable *viewers;      /* user id → Viewer* */
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
+  gint64      delivered;    /* the last seq sent or queued to every subscriber */
   gboolean    dirty;        /* listed in the hub's dirty rooms */
   guint       presence_id;
   gint64      presence_sent_us;
-  char       *snapshot;
-  gint64      snapshot_seq;
 } Room;
-
-typedef struct
-{
-  guint64 messages;         /* not yet saved */
-  guint64 bytes;
-} Usage;
 
 struct _RlHub
 {
   GObject     parent_instance;
   RlStore    *store;
+  RlUsage    *usage;
   GHashTable *rooms;        /* "tenant/doc" → Room* */
-  GHashTable *page_texts;   /* "tenant/doc" → RlPageText*; documents are immutable */
-  GHashTable *usage;        /* tenant → Usage* */
-  guint       usage_save_id;
   GPtrArray  *dirty;        /* Room* with pending events, not owned */
   GSource    *flusher;
   RlMetrics  *metrics;
@@ -82,10 +71,9 @@ room_free (Room *room)
   g_free (room->key);
   g_free (room->tenant);
   g_free (room->doc);
-  g_ptr_array_unref (room->peers);
+  g_ptr_array_unref (room->subscribers);
   g_hash_table_unref (room->viewers);
   g_ptr_array_unref (room->pending);
-  g_free (room->snapshot);
   g_free (room);
 }
 
@@ -99,60 +87,159 @@ lookup_room (RlHub      *self,
   return g_hash_table_lookup (self->rooms, key);
 }
 
-/* Returns how many subscribers it went to. */
+/* Sends text to the room's subscribers, or to only one of them; returns
+ * how many it went to. */
 static guint64
-room_send (Room       *room,
-           const char *text,
-           gsize       length)
+room_send_to (Room         *room,
+              RlSubscriber *only,
+              const char   *text,
+              gsize         length)
 {
   g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
   guint64 sent = 0;
 
   /* Framed once; every subscriber's outbox gets the same bytes. */
-  for (guint i = 0; i < room->peers->len; i++)
-    sent += rl_peer_send_frame (g_ptr_array_index (room->peers, i), frame);
+  if (only)
+    sent = rl_subscriber_send_frame (only, frame);
+  else
+    for (guint i = 0; i < room->subscribers->len; i++)
+      sent += rl_subscriber_send_frame (g_ptr_array_index (room->subscribers, i), frame);
   /* A room is one tenant's: count its frames once, not per connection. */
-  rl_hub_count_sent (room->hub, room->tenant, sent, sent * length);
+  rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
+  room->hub->metrics->frames_sent += sent;
+  room->hub->metrics->bytes_sent += sent * length;
   return sent;
+}
+
+static guint64
+room_send (Room       *room,
+           const char *text,
+           gsize       length)
+{
+  return room_send_to (room, NULL, text, length);
+}
+
+/* events[0..n_events) in order: one alone as itself, more in batch frames. */
+static void
+room_send_events (Room               *room,
+                  RlSubscriber       *only,
+                  const char * const *events,
+                  guint               n_events)
+{
+  RlMetrics *metrics = room->hub->metrics;
+  guint first = 0;
+
+  if (n_events == 1)
+    {
+      metrics->events_sent += room_send_to (room, only, events[0], strlen (events[0]));
+      return;
+    }
+
+  while (first < n_events)
+    {
+      g_autofree char *batch = NULL;
+      gsize size = 0, length;
+      guint n = 0;
+
+      while (first + n < n_events && (n == 0 || size + strlen (events[first + n]) < BATCH_MAX_BYTES))
+        size += strlen (events[first + n++]) + 1;
+
+      batch = rl_codec_batch (events + first, n, &length);
+      metrics->events_sent += n * room_send_to (room, only, batch, length);
+      metrics->batches_sent++;
+      first += n;
+    }
 }
 
 static void
 room_flush (Room *room)
 {
-  GPtrArray *pending = room->pending;
-  guint first = 0;
-
   if (room->dirty)
     {
       g_ptr_array_remove_fast (room->hub->dirty, room);
       room->dirty = FALSE;
     }
+  room_send_events (room, NULL, (const char * const *) room->pending->pdata, room->pending->len);
+  g_ptr_array_set_size (room->pending, 0);
+}
 
-  if (pending->len == 1)
+/* Queues the event that follows what the room has delivered. */
+static void
+room_queue (Room   *room,
+            gint64  seq,
+            char   *serialized)
+{
+  g_assert (seq == room->delivered + 1);
+
+  g_ptr_array_add (room->pending, serialized);
+  room->delivered = seq;
+  /* Leaves when the loop is about to poll again (see flusher_prepare). */
+  if (!room->dirty)
     {
-      const char *event = g_ptr_array_index (pending, 0);
-      room->hub->metrics->events_sent += room_send (room, event, strlen (event));
+      room->dirty = TRUE;
+      g_ptr_array_add (room->hub->dirty, room);
     }
-  else
+}
+
+/* What the log no longer holds is given as the document itself: what the
+ * room owes goes out first, then a snapshot with "reset": true at the head
+ * (PROTOCOL.md §5), and the room continues from there. */
+static void
+room_reset (Room *room)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autofree char *frame = NULL;
+  gint64 head = 0;
+
+  if (room->pending->len > 0)
+    room_flush (room);
+  threads = rl_store_load_threads (room->hub->store, room->tenant, room->doc, &head);
+  frame = rl_codec_snapshot (room->doc, head, threads, TRUE);
+  room_send (room, frame, strlen (frame));
+  room->delivered = head;
+}
+
+/* Queues from the log every event the room has not delivered, up to the
+ * store's head, or resets the room when the log no longer holds them. */
+static void
+room_catch_up (Room *room)
+{
+  gint64 head = 0;
+  g_autoptr(GPtrArray) events = rl_store_events_since (room->hub->store, room->tenant, room->doc,
+                                                       room->delivered, &head);
+
+  if (head <= room->delivered)
+    return;   /* nothing missed (or the document is gone: its removal closes the room) */
+  if (events == NULL)
     {
-      while (first < pending->len)
-        {
-          g_autofree char *batch = NULL;
-          gsize size = 0, length;
-          guint n = 0;
-
-          while (first + n < pending->len &&
-                 (n == 0 || size + strlen (g_ptr_array_index (pending, first + n)) < BATCH_MAX_BYTES))
-            size += strlen (g_ptr_array_index (pending, first + n++)) + 1;
-
-          batch = rl_codec_batch ((const char * const *) pending->pdata + first, n, &length);
-          room->hub->metrics->events_sent += n * room_send (room, batch, length);
-          room->hub->metrics->batches_sent++;
-          first += n;
-        }
+      room_reset (room);
+      return;
     }
+  for (guint i = 0; i < events->len; i++)
+    room_queue (room, room->delivered + 1, g_steal_pointer (&events->pdata[i]));
+}
 
-  g_ptr_array_set_size (pending, 0);
+/* An event committed at seq, here or on another node: queued when it is
+ * the next one, dropped when it went out already, and when some came before
+ * it that the room has not had (or it comes without its text), read from
+ * the log with them. */
+static void
+room_offer (Room   *room,
+            gint64  seq,
+            char   *serialized)
+{
+  if (seq <= room->delivered)
+    {
+      g_free (serialized);
+      return;
+    }
+  if (seq == room->delivered + 1 && serialized != NULL)
+    {
+      room_queue (room, seq, serialized);
+      return;
+    }
+  g_free (serialized);
+  room_catch_up (room);
 }
 
 /* The flusher runs right before the main loop polls (libuv calls this a
@@ -189,7 +276,7 @@ room_presence_frame (Room *room)
       people[i].name = viewer->name;
       g_ptr_array_add (users, &people[i++]);
     }
-  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->peers->len, users);
+  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->subscribers->len, users);
 }
 
 static void
@@ -229,28 +316,17 @@ room_schedule_presence (Room *room)
                                             room_presence_cb, room, NULL);
 }
 
-static gboolean
-save_usage_cb (gpointer data)
-{
-  rl_hub_save_usage (RL_HUB (data));
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 rl_hub_dispose (GObject *object)
 {
   RlHub *self = RL_HUB (object);
 
-  if (self->store)
-    rl_hub_save_usage (self);
-  g_clear_handle_id (&self->usage_save_id, g_source_remove);
   if (self->flusher)
     g_source_destroy (self->flusher);
   g_clear_pointer (&self->flusher, g_source_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_ptr_array_unref);
-  g_clear_pointer (&self->page_texts, g_hash_table_unref);
-  g_clear_pointer (&self->usage, g_hash_table_unref);
+  g_clear_object (&self->usage);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (rl_hub_parent_class)->dispose (object);
 }
@@ -275,20 +351,22 @@ static void
 rl_hub_init (RlHub *self)
 {
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
-  self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) rl_page_text_unref);
-  self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
 }
 
 RlHub *
-rl_hub_new (RlStore *store)
+rl_hub_new (RlStore *store,
+            RlUsage *usage)
 {
-  RlHub *self = g_object_new (RL_TYPE_HUB, NULL);
+  RlHub *self;
 
+  g_return_val_if_fail (RL_IS_STORE (store), NULL);
+  g_return_val_if_fail (RL_IS_USAGE (usage), NULL);
+
+  self = g_object_new (RL_TYPE_HUB, NULL);
   self->store = g_object_ref (store);
-  self->usage_save_id = g_timeout_add_seconds (USAGE_SAVE_INTERVAL_SECONDS, save_usage_cb, self);
+  self->usage = g_object_ref (usage);
   self->flusher = g_source_new (&flusher_funcs, sizeof (GSource) + sizeof (RlHub *));
   *(RlHub **) (self->flusher + 1) = self;
   /* Prepared first: GLib skips preparing lower priorities once a higher
@@ -299,14 +377,36 @@ rl_hub_new (RlStore *store)
   return self;
 }
 
-void
-rl_hub_join (RlHub      *self,
-             RlPeer     *peer,
-             const char *tenant,
-             const char *doc)
+/* A subscriber whose snapshot or replay is at seq while the room has
+ * delivered more: it gets the rest from the log, alone; when the log no
+ * longer holds it, the whole room is reset, so all go on from one head. */
+static void
+room_bring_forward (Room         *room,
+                    RlSubscriber *subscriber,
+                    gint64        seq)
 {
-  const RlPrincipal *who = rl_peer_get_principal (peer);
+  g_autoptr(GPtrArray) events = rl_store_events_since (room->hub->store, room->tenant, room->doc, seq, NULL);
+  guint owed = (guint) (room->delivered - seq);
+
+  if (events == NULL || events->len < owed)
+    {
+      room_reset (room);
+      return;
+    }
+  room_send_events (room, subscriber, (const char * const *) events->pdata, owed);
+}
+
+void
+rl_hub_join (RlHub        *self,
+             RlSubscriber *subscriber,
+             const char   *tenant,
+             const char   *doc,
+             gint64        seq)
+{
+  const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
+  gboolean again = FALSE;
+  guint index = 0;
   Viewer *viewer;
 
   if (room == NULL)
@@ -316,27 +416,49 @@ rl_hub_join (RlHub      *self,
       room->key = room_key (tenant, doc);
       room->tenant = g_strdup (tenant);
       room->doc = g_strdup (doc);
-      room->peers = g_ptr_array_new ();
+      room->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
       room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) viewer_free);
       room->pending = g_ptr_array_new_with_free_func (g_free);
-      room->snapshot_seq = -1;
+      room->delivered = seq;
       g_hash_table_insert (self->rooms, room->key, room);
+      g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
+    }
+  else
+    {
+      /* Subscribed again (a client's new view of the document): out of the
+       * list while the others are brought to seq, which it has already. */
+      again = g_ptr_array_find (room->subscribers, subscriber, &index);
+      if (again)
+        g_ptr_array_steal_index (room->subscribers, index);
+
+      /* The head may have moved on another node since the room's last
+       * event: the others get what they miss of it before this one
+       * joins, so the stream it continues with starts right after seq. */
+      if (seq > room->delivered)
+        room_catch_up (room);
+      if (room->pending->len > 0)
+        room_flush (room);
+
+      if (again)
+        g_ptr_array_insert (room->subscribers, (int) index, subscriber);
+      else
+        g_ptr_array_add (room->subscribers, g_object_ref (subscriber));
+      if (seq < room->delivered)
+        room_bring_forward (room, subscriber, seq);
     }
 
-  if (g_ptr_array_find (room->peers, peer, NULL))
+  if (again)
     {
-      /* Subscribed again (a client's new view of the document): nothing
-       * changed for the others, but this one is owed the presence now,
-       * unless the room's next frame is already on its way. */
+      /* Nothing changed for the others, but this one is owed the presence
+       * now, unless the room's next frame is already on its way. */
       if (room->presence_id == 0)
         {
           g_autofree char *frame = room_presence_frame (room);
 
-          rl_peer_send (peer, frame, strlen (frame));
+          room_send_to (room, subscriber, frame, strlen (frame));
         }
       return;
     }
-  g_ptr_array_add (room->peers, peer);
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer == NULL)
@@ -351,23 +473,26 @@ rl_hub_join (RlHub      *self,
 }
 
 void
-rl_hub_leave (RlHub      *self,
-              RlPeer     *peer,
-              const char *tenant,
-              const char *doc)
+rl_hub_leave (RlHub        *self,
+              RlSubscriber *subscriber,
+              const char   *tenant,
+              const char   *doc)
 {
-  const RlPrincipal *who = rl_peer_get_principal (peer);
+  const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
   Viewer *viewer;
+  guint index;
 
-  if (room == NULL || !g_ptr_array_remove_fast (room->peers, peer))
+  if (room == NULL || !g_ptr_array_find (room->subscribers, subscriber, &index))
     return;
+  /* Keeps the others' order: they are served in the order they came. */
+  g_ptr_array_remove_index (room->subscribers, index);
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer && --viewer->connections == 0)
     g_hash_table_remove (room->viewers, who->user.id);
 
-  if (room->peers->len == 0)
+  if (room->subscribers->len == 0)
     {
       /* Nobody left to tell; the events are in the log already. */
       g_hash_table_remove (self->rooms, room->key);
@@ -399,133 +524,45 @@ void
 rl_hub_publish (RlHub      *self,
                 const char *tenant,
                 const char *doc,
+                gint64      seq,
                 char       *serialized)
 {
-  Room *room = lookup_room (self, tenant, doc);
+  Room *room;
 
+  g_return_if_fail (serialized != NULL);
+
+  room = lookup_room (self, tenant, doc);
   if (room == NULL)
-    {
-      g_free (serialized);
-      return;
-    }
-
-  g_clear_pointer (&room->snapshot, g_free);
-  g_ptr_array_add (room->pending, serialized);
-  /* Leaves when the loop is about to poll again (see flusher_prepare). */
-  if (!room->dirty)
-    {
-      room->dirty = TRUE;
-      g_ptr_array_add (self->dirty, room);
-    }
+    g_free (serialized);
+  else
+    room_offer (room, seq, serialized);
 }
 
-char *
-rl_hub_snapshot (RlHub      *self,
-                 const char *tenant,
-                 const char *doc,
-                 gint64     *seq)
+void
+rl_hub_publish_remote (RlHub      *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64      seq,
+                       char       *serialized)
 {
   Room *room = lookup_room (self, tenant, doc);
-  g_autoptr(GPtrArray) threads = NULL;
-  char *frame;
 
-  if (room && room->snapshot)
-    {
-      *seq = room->snapshot_seq;
-      return g_strdup (room->snapshot);
-    }
-
-  threads = rl_store_load_threads (self->store, tenant, doc, seq);
-  frame = rl_codec_snapshot (doc, *seq, threads, FALSE);
-  if (room)
-    {
-      room->snapshot = g_strdup (frame);
-      room->snapshot_seq = *seq;
-    }
-  return frame;
-}
-
-RlPageText *
-rl_hub_get_page_text (RlHub       *self,
-                      const char  *tenant,
-                      const char  *doc,
-                      GError     **error)
-{
-  g_autofree char *key = room_key (tenant, doc);
-  g_autoptr(RlDocument) document = NULL;
-  g_autoptr(GBytes) content = NULL;
-  RlPageText *text = g_hash_table_lookup (self->page_texts, key);
-  gsize size;
-  const char *data;
-
-  if (text)
-    return rl_page_text_ref (text);
-
-  document = rl_store_get_document (self->store, tenant, doc);
-  content = rl_store_get_content (self->store, tenant, doc, NULL);
-  if (document == NULL || content == NULL)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  data = g_bytes_get_data (content, &size);
-  text = rl_page_text_new (document->mime, data ? data : "", size, error);
-  if (text == NULL)
-    return NULL;
-  g_hash_table_insert (self->page_texts, g_steal_pointer (&key), rl_page_text_ref (text));
-  return text;
+  /* A document nobody here watches costs nothing. */
+  if (room == NULL)
+    g_free (serialized);
+  else
+    room_offer (room, seq, serialized);
 }
 
 void
-rl_hub_count_sent (RlHub      *self,
-                   const char *tenant,
-                   guint64     frames,
-                   guint64     bytes)
-{
-  Usage *usage = g_hash_table_lookup (self->usage, tenant);
-
-  if (usage == NULL)
-    {
-      usage = g_new0 (Usage, 1);
-      g_hash_table_insert (self->usage, g_strdup (tenant), usage);
-    }
-  usage->messages += frames;
-  usage->bytes += bytes;
-  self->metrics->frames_sent += frames;
-  self->metrics->bytes_sent += bytes;
-}
-
-void
-rl_hub_get_usage (RlHub      *self,
-                  const char *tenant,
-                  guint64    *messages,
-                  guint64    *bytes)
-{
-  Usage *usage = g_hash_table_lookup (self->usage, tenant);
-
-  rl_store_get_usage (self->store, tenant, messages, bytes);
-  if (usage)
-    {
-      *messages += usage->messages;
-      *bytes += usage->bytes;
-    }
-}
-
-void
-rl_hub_save_usage (RlHub *self)
+rl_hub_catch_up (RlHub *self)
 {
   GHashTableIter iter;
-  const char *tenant;
-  Usage *usage;
+  Room *room;
 
-  g_hash_table_iter_init (&iter, self->usage);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &tenant, (gpointer *) &usage))
-    {
-      if (usage->messages == 0)
-        continue;
-      rl_store_add_usage (self->store, tenant, usage->messages, usage->bytes);
-      usage->messages = usage->bytes = 0;
-    }
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    room_catch_up (room);
 }
 
 RlMetrics *
@@ -546,7 +583,7 @@ rl_hub_get_levels (RlHub *self,
   *rooms = g_hash_table_size (self->rooms);
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
-    *subscribers += room->peers->len;
+    *subscribers += room->subscribers->len;
 }
 
 void
@@ -556,18 +593,18 @@ rl_hub_close_document (RlHub      *self,
                        gushort     code,
                        const char *reason)
 {
-  g_autofree char *key = room_key (tenant, doc);
-  Room *room = g_hash_table_lookup (self->rooms, key);
+  Room *room = lookup_room (self, tenant, doc);
+  g_autoptr(GPtrArray) subscribers = NULL;
 
-  g_hash_table_remove (self->page_texts, key);
   if (room == NULL)
     return;
   /* What was committed before the removal still goes out first. */
   if (room->pending->len > 0)
     room_flush (room);
-  g_clear_pointer (&room->snapshot, g_free);
-  /* A peer leaves its rooms later, from an idle (see rl-peer.c): the room
-   * and its list stay valid through this loop. */
-  for (guint i = 0; i < room->peers->len; i++)
-    rl_peer_close (g_ptr_array_index (room->peers, i), code, reason);
+  /* A copy: a subscriber's owner may leave the room as it closes. */
+  subscribers = g_ptr_array_new_full (room->subscribers->len, g_object_unref);
+  for (guint i = 0; i < room->subscribers->len; i++)
+    g_ptr_array_add (subscribers, g_object_ref (g_ptr_array_index (room->subscribers, i)));
+  for (guint i = 0; i < subscribers->len; i++)
+    rl_subscriber_close (g_ptr_array_index (subscribers, i), code, reason);
 }

@@ -4,6 +4,14 @@
  * alone as itself, several as one `batch` frame, serialized once and written
  * with the same bytes to every subscriber. Nothing is held back when quiet.
  *
+ * Events may be committed on other nodes too (several servers on one
+ * store). Each room knows the last seq it has delivered; whatever the order
+ * and however often an event is announced, the room's subscribers get each
+ * seq once and in order: one already delivered is dropped, and one that
+ * leaves a gap (or comes without its text) brings what is missing from the
+ * store's log, or a snapshot with "reset": true when the log no longer holds
+ * it (PROTOCOL.md §5). A document nobody here watches costs nothing.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -11,27 +19,32 @@
 #include <glib-object.h>
 
 #include "rl-metrics.h"
-#include "rl-plaintext.h"
 #include "rl-store.h"
+#include "rl-subscriber.h"
+#include "rl-usage.h"
 
 G_BEGIN_DECLS
-
-typedef struct _RlPeer RlPeer;
 
 #define RL_TYPE_HUB (rl_hub_get_type ())
 G_DECLARE_FINAL_TYPE (RlHub, rl_hub, RL, HUB, GObject)
 
-RlHub       *rl_hub_new              (RlStore          *store);
+/* What the rooms send is counted in usage. */
+RlHub       *rl_hub_new              (RlStore          *store,
+                                      RlUsage          *usage);
 
-/* Adds peer to the document's room (once) and schedules presence for the
- * room; a peer already in it gets the presence alone (every subscribe is
- * answered with one, PROTOCOL.md §4). */
+/* Adds subscriber to the document's room (once) and schedules presence for
+ * the room; one already in it gets the presence alone (every subscribe is
+ * answered with one, PROTOCOL.md §4). seq: where the snapshot or replay it
+ * was just sent leaves it. Its stream goes on right after seq: the others
+ * first get what they had not been sent up to seq (the head may have moved
+ * on another node), and it gets what they had been sent past seq. */
 void         rl_hub_join             (RlHub            *self,
-                                      RlPeer           *peer,
+                                      RlSubscriber     *subscriber,
                                       const char       *tenant,
-                                      const char       *doc);
+                                      const char       *doc,
+                                      gint64            seq);
 void         rl_hub_leave            (RlHub            *self,
-                                      RlPeer           *peer,
+                                      RlSubscriber     *subscriber,
                                       const char       *tenant,
                                       const char       *doc);
 /* Sends whatever the room still holds, so a new subscriber's snapshot and
@@ -40,42 +53,31 @@ void         rl_hub_flush_room       (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc);
 void         rl_hub_flush_all        (RlHub            *self);
-/* Queues an event (its one serialization, taken) for the room's subscribers. */
+/* Queues an event committed here (at seq; its one serialization, taken)
+ * for the room's subscribers. */
 void         rl_hub_publish          (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc,
+                                      gint64            seq,
                                       char             *serialized);
-/* The document's snapshot frame at its head, cached until the next event. */
-char        *rl_hub_snapshot         (RlHub            *self,
+/* The same for an event committed on another node; serialized (taken) is
+ * NULL when the announcement could not carry it: it is read from the log. */
+void         rl_hub_publish_remote   (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc,
-                                      gint64           *seq);
-/* The page's plain text, parsed once per server run. */
-RlPageText  *rl_hub_get_page_text    (RlHub            *self,
-                                      const char       *tenant,
-                                      const char       *doc,
-                                      GError          **error);
-
-/* Usage: frames frames of bytes bytes in all went to tenant's connections. */
-void         rl_hub_count_sent       (RlHub            *self,
-                                      const char       *tenant,
-                                      guint64           frames,
-                                      guint64           bytes);
-void         rl_hub_get_usage        (RlHub            *self,
-                                      const char       *tenant,
-                                      guint64          *messages,
-                                      guint64          *bytes);
-/* Writes pending usage counts to the store. */
-void         rl_hub_save_usage       (RlHub            *self);
-
+                                      gint64            seq,
+                                      char             *serialized);
+/* Every room reads from the log what it has not delivered (after the link
+ * that announces other nodes' events was lost and is back). */
+void         rl_hub_catch_up         (RlHub            *self);
 /* The server's counters (the hub's, for the server and its peers). */
 RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
 /* Subscriptions (connection × document) and documents with subscribers. */
 void         rl_hub_get_levels       (RlHub            *self,
                                       guint            *subscribers,
                                       guint            *rooms);
-/* The document is gone: its subscribers' connections are closed with code
- * (after what was committed before), its caches dropped. */
+/* The document is gone: its subscribers are closed with code (after what
+ * was committed before). */
 void         rl_hub_close_document   (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc,

@@ -29,6 +29,9 @@ struct _RlPeer
   RlPrincipal             *principal;
   RlStore                 *store;
   RlHub                   *hub;
+  RlUsage                 *usage;
+  RlReadCache             *cache;
+  RlSubscriber            *subscriber;      /* what the rooms hold of it */
   char                    *id;
   GHashTable              *subscriptions;   /* doc id → RlDocument* */
   gint64                   last_heard_us;
@@ -46,6 +49,20 @@ struct _RlPeer
 };
 
 G_DEFINE_FINAL_TYPE (RlPeer, rl_peer, G_TYPE_OBJECT)
+
+static gboolean subscriber_send_frame (gpointer    owner,
+                                       GBytes     *frame,
+                                       GError    **error);
+static void     subscriber_overflow   (gpointer    owner);
+static void     subscriber_close      (gpointer    owner,
+                                       gushort     code,
+                                       const char *reason);
+
+static const RlSubscriberFuncs subscriber_funcs = {
+  .send_frame = subscriber_send_frame,
+  .overflow = subscriber_overflow,
+  .close = subscriber_close,
+};
 
 enum {
   CLOSED,
@@ -161,7 +178,7 @@ handle_subscribe (RlPeer          *self,
     }
   else
     {
-      g_autofree char *snapshot = rl_hub_snapshot (self->hub, tenant, request->doc, &head);
+      g_autofree char *snapshot = rl_read_cache_snapshot (self->cache, tenant, request->doc, &head);
 
       rl_peer_send (self, snapshot, strlen (snapshot));
     }
@@ -169,7 +186,7 @@ handle_subscribe (RlPeer          *self,
   if (!g_hash_table_contains (self->subscriptions, request->doc))
     g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
   /* Every subscribe, the first or not, gets the room's presence. */
-  rl_hub_join (self->hub, self, tenant, request->doc);
+  rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
   send_owned (self, rl_codec_ack_ok (request->req, head, 0));
 }
 
@@ -182,7 +199,7 @@ handle_unsubscribe (RlPeer          *self,
       send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "not subscribed to that document");
       return;
     }
-  rl_hub_leave (self->hub, self, self->principal->tenant, request->doc);
+  rl_hub_leave (self->hub, self->subscriber, self->principal->tenant, request->doc);
   send_owned (self, rl_codec_ack_ok (request->req, -1, 0));
 }
 
@@ -207,7 +224,7 @@ check_anchor (RlPeer            *self,
   if (anchor->kind == RL_DOC_KIND_IMAGE)
     return TRUE;
 
-  text = rl_hub_get_page_text (self->hub, self->principal->tenant, doc->id, error);
+  text = rl_read_cache_get_page_text (self->cache, self->principal->tenant, doc->id, error);
   if (text == NULL)
     return FALSE;
   if (anchor->end > rl_page_text_get_n_chars (text))
@@ -267,7 +284,7 @@ handle_mutation (RlPeer          *self,
   /* Committed: acknowledge, then every subscriber (this one included) gets
    * the event, carrying the originator's broadcastId. */
   seq = event->seq;
-  rl_hub_publish (self->hub, tenant, request->doc, serialized);
+  rl_hub_publish (self->hub, tenant, request->doc, seq, serialized);
   /* A new thread's number is on its ack too: its creator ignores the echo. */
   send_owned (self, rl_codec_ack_ok (request->req, seq,
                                      event->kind == RL_EVENT_CREATED ? event->thread->number : 0));
@@ -350,7 +367,7 @@ leave_all_cb (gpointer data)
   self->leave_id = 0;
   g_hash_table_iter_init (&iter, self->subscriptions);
   while (g_hash_table_iter_next (&iter, (gpointer *) &doc, NULL))
-    rl_hub_leave (self->hub, self, self->principal->tenant, doc);
+    rl_hub_leave (self->hub, self->subscriber, self->principal->tenant, doc);
   g_hash_table_remove_all (self->subscriptions);
   g_signal_emit (self, signals[CLOSED], 0);
   return G_SOURCE_REMOVE;
@@ -376,8 +393,13 @@ rl_peer_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   g_clear_object (&self->connection);
   self->outbox = NULL;   /* the connection's */
+  if (self->subscriber)
+    rl_subscriber_disown (self->subscriber);
+  g_clear_object (&self->subscriber);
   g_clear_object (&self->store);
   g_clear_object (&self->hub);
+  g_clear_object (&self->usage);
+  g_clear_object (&self->cache);
   G_OBJECT_CLASS (rl_peer_parent_class)->dispose (object);
 }
 
@@ -421,6 +443,8 @@ rl_peer_new (SoupWebsocketConnection *connection,
              RlPrincipal             *principal,
              RlStore                 *store,
              RlHub                   *hub,
+             RlUsage                 *usage,
+             RlReadCache             *cache,
              guint                    ping_interval,
              GMainContext            *ping_context,
              RlSubloop               *subloop)
@@ -434,7 +458,10 @@ rl_peer_new (SoupWebsocketConnection *connection,
   self->principal = principal;
   self->store = g_object_ref (store);
   self->hub = g_object_ref (hub);
+  self->usage = g_object_ref (usage);
+  self->cache = g_object_ref (cache);
   self->id = rl_random_id_new ();
+  self->subscriber = rl_subscriber_new (self->id, principal, &subscriber_funcs, self);
   self->ping_interval = ping_interval;
   self->opened_us = g_get_monotonic_time ();
   rl_hub_get_metrics (hub)->connections_opened++;
@@ -524,9 +551,13 @@ rl_peer_send (RlPeer     *self,
 {
   if (send_text (self, text))
     {
+      RlMetrics *metrics = rl_hub_get_metrics (self->hub);
+
       self->traffic.frames_out++;
       self->traffic.bytes_out += length;
-      rl_hub_count_sent (self->hub, self->principal->tenant, 1, length);
+      rl_usage_count (self->usage, self->principal->tenant, 1, length);
+      metrics->frames_sent++;
+      metrics->bytes_sent += length;
     }
 }
 
@@ -544,31 +575,47 @@ payload_length (GBytes *frame)
   return size - 10;
 }
 
-guint
-rl_peer_send_frame (RlPeer *self,
-                    GBytes *frame)
+/* The room's shared frames, through the subscriber: into the outbox, which
+ * writes to the socket directly or queues and drains from the subloop (no
+ * thread-default context is involved). */
+static gboolean
+subscriber_send_frame (gpointer   owner,
+                       GBytes    *frame,
+                       GError   **error)
 {
-  g_autoptr(GError) error = NULL;
+  RlPeer *self = owner;
 
   if (!can_send (self))
-    return 0;
-  /* The outbox writes to the socket directly, or queues in the outbox and
-   * drains from the subloop: no thread-default context is involved. */
-  if (rl_outbox_send_frame (self->outbox, frame, &error))
     {
-      self->traffic.frames_out++;
-      self->traffic.bytes_out += payload_length (frame);
-      return 1;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the connection is closing");
+      return FALSE;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-    {
-      rl_hub_get_metrics (self->hub)->send_queue_drops++;
-      g_debug ("peer %s: %s; closing", self->id, error->message);
-      /* libsoup 3.2 sends no 1013 (try again later); 1008 is the closest it
-       * allows. The client reconnects and resubscribes with since. */
-      rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too far behind; resubscribe with since");
-    }
-  return 0;
+  if (!rl_outbox_send_frame (self->outbox, frame, error))
+    return FALSE;
+  self->traffic.frames_out++;
+  self->traffic.bytes_out += payload_length (frame);
+  return TRUE;
+}
+
+static void
+subscriber_overflow (gpointer owner)
+{
+  RlPeer *self = owner;
+
+  rl_hub_get_metrics (self->hub)->send_queue_drops++;
+  g_debug ("peer %s: too far behind; closing", self->id);
+  /* libsoup 3.2 sends no 1013 (try again later); 1008 is the closest it
+   * allows. The client reconnects and resubscribes with since. */
+  rl_peer_close (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too far behind; resubscribe with since");
+}
+
+static void
+subscriber_close (gpointer    owner,
+                  gushort     code,
+                  const char *reason)
+{
+  /* It leaves its rooms later, from an idle (see on_closed). */
+  rl_peer_close (owner, code, reason);
 }
 
 void

@@ -9,7 +9,9 @@
 
 #include "rl-access-log.h"
 #include "rl-hub.h"
+#include "rl-read-cache.h"
 #include "rl-store.h"
+#include "rl-usage.h"
 #include "rl-subloop.h"
 
 G_BEGIN_DECLS
@@ -18,11 +20,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RlPeer, rl_peer, RL, PEER, GObject)
 
 /* Pings every ping_interval seconds; takes principal and subloop (where
- * the connection's sources are). */
+ * the connection's sources are). What it sends is counted in usage; it joins
+ * the hub's rooms as a subscriber of its own, and is closed with 1008 when it
+ * falls too far behind their frames (the client resubscribes with since). */
 RlPeer            *rl_peer_new           (SoupWebsocketConnection *connection,
                                           RlPrincipal             *principal,
                                           RlStore                 *store,
                                           RlHub                   *hub,
+                                          RlUsage                 *usage,
+                                          RlReadCache             *cache,
                                           guint                    ping_interval,
                                           GMainContext            *ping_context,
                                           RlSubloop               *subloop);
@@ -32,11 +38,6 @@ const char        *rl_peer_get_id        (RlPeer                  *self);
 void               rl_peer_send          (RlPeer                  *self,
                                           const char              *text,
                                           gsize                    length);
-/* A frame of rl_outbox_frame_text, shared with other peers, without counting
- * usage: 1 when it went out (or is queued), else 0. A peer too far behind is
- * closed with 1008: it resubscribes with since. */
-guint              rl_peer_send_frame    (RlPeer                  *self,
-                                          GBytes                  *frame);
 void               rl_peer_close         (RlPeer                  *self,
                                           gushort                  code,
                                           const char              *reason);

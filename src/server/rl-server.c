@@ -15,8 +15,10 @@
 #include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-peer.h"
+#include "rl-read-cache.h"
 #include "rl-subloop.h"
 #include "rl-upload.h"
+#include "rl-usage.h"
 
 #define LISTEN_BACKLOG        4096
 #define SHUTDOWN_GRACE_MS     3000
@@ -42,6 +44,8 @@ struct _RlServer
   SoupServer *soup;
   RlStore    *store;
   RlHub      *hub;
+  RlUsage    *usage;
+  RlReadCache *cache;
   GHashTable *peers;          /* RlPeer* (owned) */
   guint       alive_id;
   guint       ping_interval;
@@ -569,7 +573,7 @@ handle_usage (SoupServer        *soup,
       return;
     }
 
-  rl_hub_get_usage (self->hub, who->tenant, &messages, &bytes);
+  rl_usage_get (self->usage, who->tenant, &messages, &bytes);
   g_hash_table_iter_init (&iter, self->peers);
   while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
     if (!rl_peer_is_closed (peer) && g_str_equal (rl_peer_get_principal (peer)->tenant, who->tenant))
@@ -883,8 +887,8 @@ complete_upgrade (RlServer          *self,
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
-  peer = rl_peer_new (connection, principal, self->store, self->hub, self->ping_interval,
-                      self->ping_context, subloop);
+  peer = rl_peer_new (connection, principal, self->store, self->hub, self->usage, self->cache,
+                      self->ping_interval, self->ping_context, subloop);
   g_object_set_data_full (G_OBJECT (peer), REMOTE_KEY, g_strdup (soup_server_message_get_remote_host (msg)),
                           g_free);
   if (slot)
@@ -1016,6 +1020,7 @@ watch_changes_cb (gpointer data)
         default:
           rl_hub_close_document (self->hub, change->tenant, change->subject,
                                  SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "document removed");
+          rl_read_cache_forget (self->cache, change->tenant, change->subject);
           g_printerr ("redline-server: removed document %s of %s\n", change->subject, change->tenant);
           break;
         }
@@ -1057,6 +1062,8 @@ rl_server_dispose (GObject *object)
   g_clear_pointer (&self->ping_context, g_main_context_unref);
   g_clear_object (&self->soup);
   g_clear_object (&self->hub);
+  g_clear_object (&self->cache);
+  g_clear_object (&self->usage);
   g_clear_object (&self->store);
   g_clear_object (&self->listener);
   g_clear_pointer (&self->metrics_allow, g_ptr_array_unref);
@@ -1103,7 +1110,9 @@ rl_server_new (RlStore *store)
   RlServer *self = g_object_new (RL_TYPE_SERVER, NULL);
 
   self->store = g_object_ref (store);
-  self->hub = rl_hub_new (store);
+  self->usage = rl_usage_new (store);
+  self->cache = rl_read_cache_new (store);
+  self->hub = rl_hub_new (store, self->usage);
   self->send_queue_limit = RL_OUTBOX_DEFAULT_LIMIT;
   rl_server_set_ping_interval (self, RL_PING_INTERVAL_SECONDS);
   self->changes_id = g_timeout_add (CHANGES_INTERVAL_MS, watch_changes_cb, self);
@@ -1366,7 +1375,7 @@ rl_server_shutdown (RlServer  *self,
   g_hash_table_iter_init (&iter, self->peers);
   while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
     rl_peer_close (peer, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
-  rl_hub_save_usage (self->hub);
+  rl_usage_save (self->usage);
 
   if (g_hash_table_size (self->peers) == 0)
     self->grace_id = g_idle_add (grace_expired_cb, self);

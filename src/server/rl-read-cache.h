@@ -1,0 +1,39 @@
+/* rl-read-cache.h — what reading a document costs, done once: its snapshot
+ * frame at its head and its page's plain text
+ *
+ * A snapshot frame is reused only while the document's head is where it was
+ * made (asked of the store each time: another node may have moved it); the
+ * most recently read ones are kept, up to a bound in bytes. A page's text is
+ * parsed once per server run: documents never change.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "rl-plaintext.h"
+#include "rl-store.h"
+
+G_BEGIN_DECLS
+
+#define RL_TYPE_READ_CACHE (rl_read_cache_get_type ())
+G_DECLARE_FINAL_TYPE (RlReadCache, rl_read_cache, RL, READ_CACHE, GObject)
+
+RlReadCache *rl_read_cache_new           (RlStore      *store);
+/* The document's snapshot frame (not a reset) at its head, *seq. */
+char        *rl_read_cache_snapshot      (RlReadCache  *self,
+                                          const char   *tenant,
+                                          const char   *doc,
+                                          gint64       *seq);
+/* The page's plain text; RL_ERROR_NOT_FOUND when there is no document. */
+RlPageText  *rl_read_cache_get_page_text (RlReadCache  *self,
+                                          const char   *tenant,
+                                          const char   *doc,
+                                          GError      **error);
+/* The document is gone: drops what was kept of it. */
+void         rl_read_cache_forget        (RlReadCache  *self,
+                                          const char   *tenant,
+                                          const char   *doc);
+
+G_END_DECLS
