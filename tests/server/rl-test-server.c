@@ -18,55 +18,16 @@
 /* ---- exit under LeakSanitizer ------------------------------------------------ */
 
 #if defined(__SANITIZE_ADDRESS__)
-static guint
-thread_count (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* LeakSanitizer's check at exit stops every thread to read its stack and
  * its thread-local storage; a thread exiting at that moment (GLib's idle
  * pool threads leave after 15 s) has freed them, and the tracer dies on
  * signal 11: the test "fails" with no leak. So before that check (atexit
  * runs last-registered first, and the sanitizer registered its own at
- * start-up), the idle threads are told to leave and the test waits until
- * the number of threads has held for a quarter of a second. */
-static void
-threads_settle (void)
-{
-  guint n = thread_count ();
-  gint64 stable_since = g_get_monotonic_time ();
-  gint64 give_up = stable_since + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  g_thread_pool_stop_unused_threads ();
-  while (g_get_monotonic_time () < give_up)
-    {
-      guint now;
-
-      g_usleep (20000);
-      now = thread_count ();
-      if (now != n)
-        {
-          n = now;
-          stable_since = g_get_monotonic_time ();
-        }
-      else if (g_get_monotonic_time () - stable_since > G_USEC_PER_SEC / 4)
-        break;
-    }
-}
-
+ * start-up), the pool threads are ended and waited for. */
 __attribute__ ((constructor)) static void
 threads_settle_at_exit (void)
 {
-  atexit (threads_settle);
+  atexit (rl_test_end_pool_threads);
 }
 #endif
 
