@@ -2,7 +2,9 @@
  *
  * Every command line is `redline-server [--db FILE] COMMAND [OPTION…] [ARG…]`,
  * parsed with GOptionContext: the global options first (strict POSIX, so
- * parsing stops at the command), then the command's own. `--help` works
+ * parsing stops at the command), then the command's own, by one function
+ * from the table of commands at the end (name, usage, what it does, its
+ * options and arguments, the function that runs it). `--help` works
  * at either level without a database. Exit status: 0 done, 1 failed, 2 the
  * command line was wrong.
  *
@@ -32,23 +34,63 @@
 
 typedef struct _Command Command;
 
+/* The values of every command's options (each command has some of them),
+ * NULL or FALSE when not given. */
+typedef struct
+{
+  char     *tenant;
+  char     *name;
+  char     *role;
+  char     *invite_for;
+  char     *tls_cert;
+  char     *title;
+  char     *mime;
+  gboolean  force;
+  char     *listen;
+  char     *tls_key;
+  char     *event_log_limit;
+  char     *ping_interval;
+  char     *send_queue_limit;
+  char     *metrics_allow;
+  char     *handshake_timeout;
+  char     *body_timeout;
+  char     *max_sockets;
+  char     *max_unauthenticated;
+} Options;
+
+/* One option of a command, and where its value goes in Options. */
+typedef struct
+{
+  const char *long_name;
+  GOptionArg  arg;
+  gsize       offset;
+  const char *description;
+  const char *arg_description;
+} Option;
+
+#define OPTION(long_name, arg, field, description, arg_description) \
+  { long_name, arg, G_STRUCT_OFFSET (Options, field), description, arg_description }
+
 /* One parsed command line, handed to a command. */
 typedef struct
 {
   const Command  *command;
   const char     *db;
   char          **args;       /* the command's own, argv-style: args[0] names it */
+  Options         options;
 } Invocation;
 
 struct _Command
 {
-  const char *name;           /* "user add" */
-  const char *synopsis;       /* what follows it in the usage line */
-  const char *brief;          /* in the list of commands */
-  const char *summary;
-  int       (*run) (Invocation *invocation);
-  gboolean    makes_database; /* may start a new file (as §7's commands
-                               * always did); the others need one */
+  const char   *name;         /* "user add" */
+  const char   *synopsis;     /* what follows it in the usage line */
+  const char   *brief;        /* in the list of commands */
+  const char   *summary;
+  const Option *options;      /* NULL-terminated; NULL: none */
+  guint         n_positional; /* the arguments it takes after its options */
+  int         (*run) (Invocation *invocation);
+  gboolean      makes_database; /* may start a new file (as §7's commands
+                                 * always did); the others need one */
 };
 
 static int
@@ -88,28 +130,56 @@ fail (const GError *error)
  * kept. */
 #define OPTION_TEXT G_OPTION_ARG_FILENAME
 
-/* Parses the command's options out of invocation->args. Returns -1 to go
- * on, else the exit status (0 after --help). */
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->tenant, g_free);
+  g_clear_pointer (&options->name, g_free);
+  g_clear_pointer (&options->role, g_free);
+  g_clear_pointer (&options->invite_for, g_free);
+  g_clear_pointer (&options->tls_cert, g_free);
+  g_clear_pointer (&options->title, g_free);
+  g_clear_pointer (&options->mime, g_free);
+  g_clear_pointer (&options->listen, g_free);
+  g_clear_pointer (&options->tls_key, g_free);
+  g_clear_pointer (&options->event_log_limit, g_free);
+  g_clear_pointer (&options->ping_interval, g_free);
+  g_clear_pointer (&options->send_queue_limit, g_free);
+  g_clear_pointer (&options->metrics_allow, g_free);
+  g_clear_pointer (&options->handshake_timeout, g_free);
+  g_clear_pointer (&options->body_timeout, g_free);
+  g_clear_pointer (&options->max_sockets, g_free);
+  g_clear_pointer (&options->max_unauthenticated, g_free);
+}
+
+/* Parses the command's options (its table's) out of invocation->args into
+ * invocation->options, and checks its arguments. Returns -1 to go on, else
+ * the exit status (0 after --help). */
 static int
-parse_command (Invocation         *invocation,
-               const GOptionEntry *entries,
-               guint               n_positional)
+parse_command (Invocation *invocation)
 {
   const Command *command = invocation->command;
   gboolean help = FALSE;
-  const GOptionEntry help_entry[] = {
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
-    G_OPTION_ENTRY_NULL
-  };
+  g_autoptr(GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const GOptionEntry help_entry = { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL };
   g_autoptr(GOptionContext) context = g_option_context_new (command->synopsis);
   g_autoptr(GError) error = NULL;
+  guint n_positional = command->n_positional;
   guint given = 0;
+
+  for (const Option *option = command->options; option && option->long_name; option++)
+    {
+      GOptionEntry entry = { option->long_name, 0, 0, option->arg,
+                             G_STRUCT_MEMBER_P (&invocation->options, option->offset),
+                             option->description, option->arg_description };
+
+      g_array_append_val (entries, entry);
+    }
+  g_array_append_val (entries, help_entry);
 
   g_option_context_set_help_enabled (context, FALSE);
   g_option_context_set_summary (context, command->summary);
-  if (entries)
-    g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, help_entry, NULL);
+  g_option_context_add_main_entries (context, (const GOptionEntry *) entries->data, NULL);
   if (!g_option_context_parse_strv (context, &invocation->args, &error))
     return misuse (invocation, "%s", error->message);
 
@@ -203,10 +273,7 @@ cmd_tenant_add (Invocation *invocation)
 {
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  int status = parse_command (invocation, NULL, 1);
 
-  if (status >= 0)
-    return status;
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   if (!rl_store_add_tenant (store, invocation->args[1], &error))
@@ -220,31 +287,18 @@ cmd_tenant_add (Invocation *invocation)
 static int
 cmd_user_add (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *role_name = NULL;
-  g_autofree char *invite_for = NULL;
-  g_autofree char *tls_cert = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The tenant the user joins", "ID" },
-    { "name", 0, 0, OPTION_TEXT, &name, "The name teammates see", "NAME" },
-    { "role", 0, 0, OPTION_TEXT, &role_name, "viewer, member (the default) or admin", "ROLE" },
-    { "invite-for", 0, 0, OPTION_TEXT, &invite_for,
-      "Print the user’s invite link for this public address instead of the token", "HOST:PORT|wss://HOST[:PORT]|ws://HOST[:PORT]" },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
-      "With --invite-for: the server’s certificate; a self-signed one is pinned in the link (fp=)", "FILE" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
+  const char *name = invocation->options.name;
+  const char *role_name = invocation->options.role;
+  const char *invite_for = invocation->options.invite_for;
+  const char *tls_cert = invocation->options.tls_cert;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *link = NULL;
   g_autofree char *pinned = NULL;
   RlRole role = RL_ROLE_MEMBER;
-  int status = parse_command (invocation, entries, 0);
 
-  if (status >= 0)
-    return status;
   if (tenant == NULL || name == NULL)
     return misuse (invocation, "--tenant and --name are required");
   if (role_name && !rl_role_from_string (role_name, &role))
@@ -283,18 +337,11 @@ cmd_user_add (Invocation *invocation)
 static int
 cmd_user_list (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "Only this tenant’s users", "ID" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) users = NULL;
-  int status = parse_command (invocation, entries, 0);
 
-  if (status >= 0)
-    return status;
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   if (tenant && !rl_store_has_tenant (store, tenant))
@@ -319,18 +366,11 @@ cmd_user_list (Invocation *invocation)
 static int
 cmd_user_revoke (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The user’s tenant", "ID" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 was_revoked_at = 0;
-  int status = parse_command (invocation, entries, 1);
 
-  if (status >= 0)
-    return status;
   if (tenant == NULL)
     return misuse (invocation, "--tenant is required");
   if ((store = open_store (invocation, &error)) == NULL)
@@ -353,18 +393,11 @@ cmd_user_revoke (Invocation *invocation)
 static int
 cmd_token_rotate (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The user’s tenant", "ID" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  int status = parse_command (invocation, entries, 1);
 
-  if (status >= 0)
-    return status;
   if (tenant == NULL)
     return misuse (invocation, "--tenant is required");
   if ((store = open_store (invocation, &error)) == NULL)
@@ -398,15 +431,9 @@ guess_mime (const char *path)
 static int
 cmd_doc_add (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *mime_option = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The tenant the document belongs to", "ID" },
-    { "title", 0, 0, OPTION_TEXT, &title, "Its title (1–200 characters)", "TITLE" },
-    { "mime", 0, 0, OPTION_TEXT, &mime_option, "Its type, when the file’s name does not tell", "TYPE" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
+  const char *title = invocation->options.title;
+  const char *mime_option = invocation->options.mime;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMappedFile) file = NULL;
@@ -417,10 +444,7 @@ cmd_doc_add (Invocation *invocation)
   const char *path, *given_mime;
   RlPerson admin = { (char *) "admin", (char *) "Administrator" };
   int width, height;
-  int status = parse_command (invocation, entries, 1);
 
-  if (status >= 0)
-    return status;
   if (tenant == NULL || title == NULL)
     return misuse (invocation, "--tenant and --title are required");
   if (!check_text (title, RL_TITLE_MAX_CHARS, &clean_title))
@@ -448,18 +472,11 @@ cmd_doc_add (Invocation *invocation)
 static int
 cmd_doc_list (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "Only this tenant’s documents", "ID" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) docs = NULL;
-  int status = parse_command (invocation, entries, 0);
 
-  if (status >= 0)
-    return status;
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   if (tenant && !rl_store_has_tenant (store, tenant))
@@ -483,18 +500,11 @@ cmd_doc_list (Invocation *invocation)
 static int
 cmd_doc_remove (Invocation *invocation)
 {
-  g_autofree char *tenant = NULL;
-  const GOptionEntry entries[] = {
-    { "tenant", 0, 0, OPTION_TEXT, &tenant, "The document’s tenant", "ID" },
-    G_OPTION_ENTRY_NULL
-  };
+  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 threads = 0, comments = 0, events = 0;
-  int status = parse_command (invocation, entries, 1);
 
-  if (status >= 0)
-    return status;
   if (tenant == NULL)
     return misuse (invocation, "--tenant is required");
   if ((store = open_store (invocation, &error)) == NULL)
@@ -522,18 +532,11 @@ backup_progress (gint64   done,
 static int
 cmd_backup (Invocation *invocation)
 {
-  gboolean force = FALSE;
-  const GOptionEntry entries[] = {
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Replace PATH if it exists", NULL },
-    G_OPTION_ENTRY_NULL
-  };
+  gboolean force = invocation->options.force;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 bytes = 0;
-  int status = parse_command (invocation, entries, 1);
 
-  if (status >= 0)
-    return status;
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
   if (!rl_store_backup (store, invocation->args[1], force, isatty (STDERR_FILENO) ? backup_progress : NULL,
@@ -621,38 +624,12 @@ raise_descriptor_limit (void)
 static int
 cmd_serve (Invocation *invocation)
 {
-  g_autofree char *listen = NULL;
-  g_autofree char *tls_cert = NULL;
-  g_autofree char *tls_key = NULL;
-  g_autofree char *event_log_limit = NULL;
-  g_autofree char *ping_interval = NULL;
-  g_autofree char *send_queue_limit = NULL;
-  g_autofree char *metrics_allow = NULL;
-  g_autofree char *handshake_timeout = NULL;
-  g_autofree char *body_timeout = NULL;
-  g_autofree char *max_sockets = NULL;
-  g_autofree char *max_unauthenticated = NULL;
-  const GOptionEntry entries[] = {
-    { "listen", 0, 0, OPTION_TEXT, &listen, "Where to listen (default 127.0.0.1:8765; port 0: any free one)", "HOST:PORT" },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "The certificate (PEM, the chain may follow)", "FILE" },
-    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Its private key (PEM)", "FILE" },
-    { "event-log-limit", 0, 0, OPTION_TEXT, &event_log_limit, "Events kept per document for resync (default 10000)", "N" },
-    { "ping-interval", 0, 0, OPTION_TEXT, &ping_interval, "Seconds between WebSocket pings (1–300, default 25)", "SECONDS" },
-    { "send-queue-limit", 0, 0, OPTION_TEXT, &send_queue_limit,
-      "Bytes a connection may fall behind before it is closed (default 8 MiB)", "BYTES" },
-    { "metrics-allow", 0, 0, OPTION_TEXT, &metrics_allow,
-      "Addresses that may read /metrics without a token (comma-separated, ADDRESS or ADDRESS/BITS)", "ADDR[,ADDR]" },
-    { "handshake-timeout", 0, 0, OPTION_TEXT, &handshake_timeout,
-      "Seconds for a connection's TLS handshake and request head, and idle between requests (1–300, default 10)",
-      "SECONDS" },
-    { "body-timeout", 0, 0, OPTION_TEXT, &body_timeout,
-      "Seconds an upload's body (or an answer) may stand still (1–3600, default 30)", "SECONDS" },
-    { "max-sockets-per-user", 0, 0, OPTION_TEXT, &max_sockets,
-      "WebSocket connections one user may hold (default 32)", "N" },
-    { "max-unauthenticated-per-address", 0, 0, OPTION_TEXT, &max_unauthenticated,
-      "Connections one address may hold before they present a token (default 64; 0: no cap)", "N" },
-    G_OPTION_ENTRY_NULL
-  };
+  const Options *o = &invocation->options;
+  const char *listen = o->listen, *tls_cert = o->tls_cert, *tls_key = o->tls_key;
+  const char *event_log_limit = o->event_log_limit, *ping_interval = o->ping_interval;
+  const char *send_queue_limit = o->send_queue_limit, *metrics_allow = o->metrics_allow;
+  const char *handshake_timeout = o->handshake_timeout, *body_timeout = o->body_timeout;
+  const char *max_sockets = o->max_sockets, *max_unauthenticated = o->max_unauthenticated;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
@@ -665,10 +642,7 @@ cmd_serve (Invocation *invocation)
   guint64 log_limit = 0, seconds = 0, queue_bytes = 0;
   guint64 handshake_s = 0, body_s = 0, sockets = 0, unauthenticated = 0;
   guint port, sigterm, sigint;
-  int status = parse_command (invocation, entries, 0);
 
-  if (status >= 0)
-    return status;
   if (!parse_listen (listen ? listen : "127.0.0.1:8765", &host, &port))
     return misuse (invocation, "--listen takes HOST:PORT");
   if ((tls_cert == NULL) != (tls_key == NULL))
@@ -754,29 +728,97 @@ cmd_serve (Invocation *invocation)
 
 /* ---- the command line ----------------------------------------------------------------- */
 
+static const Option user_add_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "The tenant the user joins", "ID"),
+  OPTION ("name", OPTION_TEXT, name, "The name teammates see", "NAME"),
+  OPTION ("role", OPTION_TEXT, role, "viewer, member (the default) or admin", "ROLE"),
+  OPTION ("invite-for", OPTION_TEXT, invite_for,
+          "Print the user’s invite link for this public address instead of the token",
+          "HOST:PORT|wss://HOST[:PORT]|ws://HOST[:PORT]"),
+  OPTION ("tls-cert", G_OPTION_ARG_FILENAME, tls_cert,
+          "With --invite-for: the server’s certificate; a self-signed one is pinned in the link (fp=)", "FILE"),
+  { NULL }
+};
+
+static const Option user_list_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "Only this tenant’s users", "ID"),
+  { NULL }
+};
+
+/* user revoke, token rotate */
+static const Option user_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "The user’s tenant", "ID"),
+  { NULL }
+};
+
+static const Option doc_add_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "The tenant the document belongs to", "ID"),
+  OPTION ("title", OPTION_TEXT, title, "Its title (1–200 characters)", "TITLE"),
+  OPTION ("mime", OPTION_TEXT, mime, "Its type, when the file’s name does not tell", "TYPE"),
+  { NULL }
+};
+
+static const Option doc_list_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "Only this tenant’s documents", "ID"),
+  { NULL }
+};
+
+static const Option doc_remove_options[] = {
+  OPTION ("tenant", OPTION_TEXT, tenant, "The document’s tenant", "ID"),
+  { NULL }
+};
+
+static const Option backup_options[] = {
+  OPTION ("force", G_OPTION_ARG_NONE, force, "Replace PATH if it exists", NULL),
+  { NULL }
+};
+
+static const Option serve_options[] = {
+  OPTION ("listen", OPTION_TEXT, listen, "Where to listen (default 127.0.0.1:8765; port 0: any free one)", "HOST:PORT"),
+  OPTION ("tls-cert", G_OPTION_ARG_FILENAME, tls_cert, "The certificate (PEM, the chain may follow)", "FILE"),
+  OPTION ("tls-key", G_OPTION_ARG_FILENAME, tls_key, "Its private key (PEM)", "FILE"),
+  OPTION ("event-log-limit", OPTION_TEXT, event_log_limit, "Events kept per document for resync (default 10000)", "N"),
+  OPTION ("ping-interval", OPTION_TEXT, ping_interval, "Seconds between WebSocket pings (1–300, default 25)", "SECONDS"),
+  OPTION ("send-queue-limit", OPTION_TEXT, send_queue_limit,
+          "Bytes a connection may fall behind before it is closed (default 8 MiB)", "BYTES"),
+  OPTION ("metrics-allow", OPTION_TEXT, metrics_allow,
+          "Addresses that may read /metrics without a token (comma-separated, ADDRESS or ADDRESS/BITS)", "ADDR[,ADDR]"),
+  OPTION ("handshake-timeout", OPTION_TEXT, handshake_timeout,
+          "Seconds for a connection's TLS handshake and request head, and idle between requests (1–300, default 10)",
+          "SECONDS"),
+  OPTION ("body-timeout", OPTION_TEXT, body_timeout,
+          "Seconds an upload's body (or an answer) may stand still (1–3600, default 30)", "SECONDS"),
+  OPTION ("max-sockets-per-user", OPTION_TEXT, max_sockets, "WebSocket connections one user may hold (default 32)", "N"),
+  OPTION ("max-unauthenticated-per-address", OPTION_TEXT, max_unauthenticated,
+          "Connections one address may hold before they present a token (default 64; 0: no cap)", "N"),
+  { NULL }
+};
+
+/* Every command: its name, usage, what it does, its options and arguments,
+ * and what runs it. */
 static const Command commands[] = {
   { "tenant add", "ID", "add a tenant", "Adds a tenant: the isolation boundary of users and documents.",
-    cmd_tenant_add, TRUE },
+    NULL, 1, cmd_tenant_add, TRUE },
   { "user add", "--tenant ID --name NAME [--invite-for ADDRESS [--tls-cert FILE]]", "add a user; prints the token",
     "Adds a user and prints the user’s token, alone, on the last line (shown once: only its hash is kept); with "
-    "--invite-for, the user’s invite link for that public address instead.", cmd_user_add, TRUE },
+    "--invite-for, the user’s invite link for that public address instead.", user_add_options, 0, cmd_user_add, TRUE },
   { "user list", "", "list users (never a token)", "Lists users: tenant, id, name, role, when created and when revoked (never a token).",
-    cmd_user_list },
+    user_list_options, 0, cmd_user_list },
   { "user revoke", "--tenant ID USER", "refuse a user’s token for good", "Refuses the user’s token from now on, for good; a running server "
-    "closes the user’s connections (1008) within a second.", cmd_user_revoke },
+    "closes the user’s connections (1008) within a second.", user_options, 1, cmd_user_revoke },
   { "token rotate", "--tenant ID USER", "replace a user’s token; prints it", "Gives the user a new token, printed alone on the last line; the old "
     "one is refused from now on and a running server closes its connections (1008) within a second.",
-    cmd_token_rotate },
+    user_options, 1, cmd_token_rotate },
   { "doc add", "--tenant ID --title TITLE PATH", "add a document; prints its id", "Adds a document (PNG, JPEG, WebP, Markdown or plain text) "
-    "and prints its id on the last line.", cmd_doc_add, TRUE },
+    "and prints its id on the last line.", doc_add_options, 1, cmd_doc_add, TRUE },
   { "doc list", "", "list documents", "Lists documents: tenant, id, kind, type, size, head seq, threads, when created, title.",
-    cmd_doc_list },
+    doc_list_options, 0, cmd_doc_list },
   { "doc remove", "--tenant ID DOC", "remove a document and its threads", "Removes a document with its threads, comments and event log; a running "
-    "server closes its subscribers’ connections (1008) within a second.", cmd_doc_remove },
+    "server closes its subscribers’ connections (1008) within a second.", doc_remove_options, 1, cmd_doc_remove },
   { "backup", "PATH", "copy the database while it serves", "Writes a consistent copy of the database to PATH while the server serves and writes "
-    "(SQLite’s online backup); restore it by serving a copy of that file.", cmd_backup },
+    "(SQLite’s online backup); restore it by serving a copy of that file.", backup_options, 1, cmd_backup },
   { "serve", "--listen HOST:PORT", "serve HTTP and WebSockets", "Serves the HTTP API and WebSockets; prints “listening on URL” once it accepts connections. "
-    "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", cmd_serve, TRUE },
+    "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", serve_options, 0, cmd_serve, TRUE },
 };
 
 static char *
@@ -909,8 +951,11 @@ main (int    argc,
   /* The command's own argv: its name where a program's would be. */
   invocation.args = g_strdupv (args + words);
   {
-    int status = invocation.command->run (&invocation);
+    int status = parse_command (&invocation);
 
+    if (status < 0)
+      status = invocation.command->run (&invocation);
+    options_clear (&invocation.options);
     g_strfreev (invocation.args);
     return status;
   }

@@ -4,7 +4,10 @@
  */
 #include "rl-bench-ws.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -263,4 +266,177 @@ rl_bench_raise_fd_limit (guint64 wanted)
       getrlimit (RLIMIT_NOFILE, &limit);
     }
   return limit.rlim_cur;
+}
+
+/* ---- the server under load ------------------------------------------------ */
+
+static char *
+admin_v (const char *server,
+         const char *db,
+         va_list     args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *arg;
+  int status = 0;
+
+  g_ptr_array_add (argv, (char *) server);
+  g_ptr_array_add (argv, (char *) "--db");
+  g_ptr_array_add (argv, (char *) db);
+  while ((arg = va_arg (args, const char *)))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    g_error ("redline-server %s %s: %s", (char *) argv->pdata[3], argv->len > 5 ? (char *) argv->pdata[4] : "",
+             error ? error->message : err);
+  g_strstrip (out);
+  lines = g_strsplit (out, "\n", -1);
+  return g_strdup (lines[g_strv_length (lines) - 1]);
+}
+
+char *
+rl_bench_admin (const char *server,
+                const char *db,
+                ...)
+{
+  char *line;
+  va_list args;
+
+  va_start (args, db);
+  line = admin_v (server, db, args);
+  va_end (args);
+  return line;
+}
+
+void
+rl_bench_add_team (const char   *server,
+                   const char   *db,
+                   const char   *tenant,
+                   const char   *label,
+                   int           n_users,
+                   int           n_docs,
+                   const char   *image,
+                   char       ***tokens,
+                   char       ***doc_ids)
+{
+  g_free (rl_bench_admin (server, db, "tenant", "add", tenant, NULL));
+  *tokens = g_new0 (char *, n_users + 1);
+  for (int u = 0; u < n_users; u++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %d", label, u);
+
+      (*tokens)[u] = rl_bench_admin (server, db, "user", "add", "--tenant", tenant, "--name", name,
+                                     "--role", "member", NULL);
+    }
+  *doc_ids = g_new0 (char *, n_docs + 1);
+  for (int d = 0; d < n_docs; d++)
+    {
+      g_autofree char *title = g_strdup_printf ("%s %d", label, d);
+
+      (*doc_ids)[d] = rl_bench_admin (server, db, "doc", "add", "--tenant", tenant, "--title", title, image, NULL);
+    }
+}
+
+GSubprocess *
+rl_bench_start_server (const char         *server,
+                       const char         *db,
+                       const char         *log,
+                       int                 port,
+                       const char * const *args,
+                       char              **url,
+                       int                *port_out)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+  const char *address;
+
+  g_ptr_array_add (argv, g_strdup (server));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (db));
+  g_ptr_array_add (argv, g_strdup ("serve"));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%d", port));
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  /* Appended to: one log for every server a run starts. */
+  g_subprocess_launcher_take_stderr_fd (launcher, g_open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  if (process == NULL)
+    g_error ("redline-server: %s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("redline-server did not start (see %s)", log);
+  address = line + strlen ("listening on ");
+  if (url)
+    *url = g_strdup (address);
+  if (port_out)
+    *port_out = (int) g_ascii_strtoll (strrchr (address, ':') + 1, NULL, 10);
+  return process;
+}
+
+void
+rl_bench_loopback (struct sockaddr_in *addr,
+                   int                 port)
+{
+  memset (addr, 0, sizeof *addr);
+  addr->sin_family = AF_INET;
+  addr->sin_port = htons ((guint16) port);
+  inet_pton (AF_INET, "127.0.0.1", &addr->sin_addr);
+}
+
+char *
+rl_bench_http_get (const struct sockaddr_in *addr,
+                   const char               *path,
+                   const char               *token)
+{
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                                              "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
+                                              path, ntohs (addr->sin_port), token);
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint status = 0;
+  gsize head;
+
+  if (connect (fd, (const struct sockaddr *) addr, sizeof *addr) < 0)
+    {
+      close (fd);
+      return NULL;
+    }
+  g_byte_array_append (out, (const guint8 *) request, (guint) strlen (request));
+  rl_bench_ws_flush (fd, out);
+  while (rl_bench_ws_fill (fd, in) > 0)
+    ;
+  close (fd);
+  head = rl_bench_ws_parse_head (in, &status);
+  if (head == 0 || status != 200)
+    return NULL;
+  return g_strndup ((const char *) in->data + head, in->len - head);
+}
+
+void
+rl_bench_remove_run (const char *dir,
+                     const char *db,
+                     const char *log)
+{
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+
+  g_unlink (db);
+  g_unlink (shm);
+  g_unlink (wal);
+  g_unlink (log);
+  g_rmdir (dir);
 }

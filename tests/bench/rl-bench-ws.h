@@ -3,13 +3,14 @@
  * Thousands of clients in one process cannot each be a libsoup session:
  * the benchmarks keep raw non-blocking sockets on one epoll loop and frame
  * by hand (RFC 6455: masked client frames, the server's unmasked ones).
- * Only the benchmarks use this; the app's client is libsoup's.
+ * Only the benchmarks use this; the app's client is libsoup's. The
+ * server they load is set up and started here too.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <netinet/in.h>
 
 G_BEGIN_DECLS
@@ -67,5 +68,47 @@ int       rl_bench_proc_fds           (int                       pid);
  * when root), else its soft limit to the hard one; returns the limit now in
  * force. Processes it starts inherit it. */
 guint64   rl_bench_raise_fd_limit     (guint64                   wanted);
+
+/* ---- the server under load -------------------------------------------- */
+
+/* Runs `SERVER --db DB ARGS…` to completion and returns its last line of
+ * output; exits the process (g_error) when it fails. */
+char     *rl_bench_admin              (const char               *server,
+                                       const char               *db,
+                                       ...) G_GNUC_NULL_TERMINATED;
+/* The tenant with n_users members ("LABEL 0"…) and n_docs documents of
+ * image ("LABEL 0"…): their tokens and ids, NULL-terminated. */
+void      rl_bench_add_team           (const char               *server,
+                                       const char               *db,
+                                       const char               *tenant,
+                                       const char               *label,
+                                       int                       n_users,
+                                       int                       n_docs,
+                                       const char               *image,
+                                       char                   ***tokens,
+                                       char                   ***doc_ids);
+/* Starts `SERVER --db DB serve --listen 127.0.0.1:PORT ARGS…` (port 0:
+ * any), its stderr appended to log, and waits for its "listening on"
+ * line: its address (http://127.0.0.1:PORT) and port. Exits the process
+ * when it does not start. */
+GSubprocess *rl_bench_start_server    (const char               *server,
+                                       const char               *db,
+                                       const char               *log,
+                                       int                       port,
+                                       const char * const       *args,
+                                       char                    **url,
+                                       int                      *port_out);
+/* 127.0.0.1:port. */
+void      rl_bench_loopback           (struct sockaddr_in       *addr,
+                                       int                       port);
+/* GET path from addr with a token, Connection: close (blocking): the body
+ * of a 200 answer, else NULL. */
+char     *rl_bench_http_get           (const struct sockaddr_in *addr,
+                                       const char               *path,
+                                       const char               *token);
+/* Removes a run's database (with its -shm and -wal), log and directory. */
+void      rl_bench_remove_run         (const char               *dir,
+                                       const char               *db,
+                                       const char               *log);
 
 G_END_DECLS

@@ -33,10 +33,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -961,111 +959,13 @@ client_tick (Client *client,
     client_want (client, EPOLLIN | (client->out->len > 0 ? EPOLLOUT : 0));
 }
 
-/* ---- the server --------------------------------------------------------------- */
-
-static char *
-admin (const char *db,
-       ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_auto(GStrv) lines = NULL;
-  const char *arg;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) opt.server);
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, (char *) db);
-  va_start (args, db);
-  while ((arg = va_arg (args, const char *)))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, NULL))
-    g_error ("redline-server %s %s: %s", (char *) argv->pdata[3], (char *) argv->pdata[4],
-             error ? error->message : err);
-  g_strstrip (out);
-  lines = g_strsplit (out, "\n", -1);
-  return g_strdup (lines[g_strv_length (lines) - 1]);
-}
-
-static GSubprocess *
-start_server (const char  *db,
-              const char  *log,
-              char       **url)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  char *line;
-
-  g_ptr_array_add (argv, (char *) opt.server);
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, (char *) db);
-  g_ptr_array_add (argv, (char *) "serve");
-  g_ptr_array_add (argv, (char *) "--listen");
-  g_ptr_array_add (argv, (char *) "127.0.0.1:0");
-  for (guint i = 0; opt.server_args && opt.server_args[i]; i++)
-    g_ptr_array_add (argv, opt.server_args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  if (process == NULL)
-    g_error ("redline-server: %s", error->message);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    g_error ("redline-server did not start (see %s)", log);
-  *url = g_strdup (line + strlen ("listening on "));
-  g_free (line);
-  return process;
-}
-
-/* GET path with a token, Connection: close; the body, or NULL. */
-static char *
-http_get (const char *path,
-          const char *token)
-{
-  g_autoptr(GByteArray) in = g_byte_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                                              "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
-                                              path, server_port, token);
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint status = 0;
-  gsize head;
-
-  if (connect (fd, (struct sockaddr *) &server_addr, sizeof server_addr) < 0)
-    {
-      close (fd);
-      return NULL;
-    }
-  g_byte_array_append (out, (const guint8 *) request, (guint) strlen (request));
-  rl_bench_ws_flush (fd, out);
-  while (rl_bench_ws_fill (fd, in) > 0)
-    ;
-  close (fd);
-  head = rl_bench_ws_parse_head (in, &status);
-  if (head == 0 || status != 200)
-    return NULL;
-  return g_strndup ((const char *) in->data + head, in->len - head);
-}
-
 /* ---- the final state ------------------------------------------------------------- */
 
 static void
 check_document (guint doc)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", doc_ids[doc]);
-  g_autofree char *body = http_get (path, tokens[0]);
+  g_autofree char *body = rl_bench_http_get (&server_addr, path, tokens[0]);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) threads = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1230,30 +1130,14 @@ main (int    argc,
   g_assert_no_error (error);
   db = g_build_filename (dir, "soak.db", NULL);
   log = g_build_filename (dir, "server.log", NULL);
-  g_free (admin (db, "tenant", "add", "soak", NULL));
-  tokens = g_new0 (char *, opt.users + 1);
-  for (int u = 0; u < opt.users; u++)
-    {
-      g_autofree char *name = g_strdup_printf ("Soak %d", u);
+  rl_bench_add_team (opt.server, db, "soak", "Soak", opt.users, opt.docs, opt.image, &tokens, &doc_ids);
 
-      tokens[u] = admin (db, "user", "add", "--tenant", "soak", "--name", name, "--role", "member", NULL);
-    }
-  doc_ids = g_new0 (char *, opt.docs + 1);
-  for (int d = 0; d < opt.docs; d++)
-    {
-      g_autofree char *title = g_strdup_printf ("Soak %d", d);
-
-      doc_ids[d] = admin (db, "doc", "add", "--tenant", "soak", "--title", title, opt.image, NULL);
-    }
-
-  server = start_server (db, log, &url);
+  server = rl_bench_start_server (opt.server, db, log, 0, (const char * const *) opt.server_args, &url,
+                                  &server_port);
   server_pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (server), NULL, 10);
-  server_port = (int) g_ascii_strtoll (strrchr (url, ':') + 1, NULL, 10);
-  server_addr.sin_family = AF_INET;
-  server_addr.sin_port = htons ((guint16) server_port);
-  inet_pton (AF_INET, "127.0.0.1", &server_addr.sin_addr);
+  rl_bench_loopback (&server_addr, server_port);
   /* The server's own set-up is done once it answers. */
-  g_free (http_get ("/healthz", ""));
+  g_free (rl_bench_http_get (&server_addr, "/healthz", ""));
   base_fds = rl_bench_proc_fds (server_pid);
   rl_bench_proc_memory (server_pid, &base_rss, &base_anon);
   printf ("soak: %d connections, %d users, %d documents, %.0f s (warm-up %.0f s); server pid %d, %s\n",
@@ -1472,16 +1356,7 @@ main (int    argc,
 
   printf ("soak: %s (%" G_GUINT64_FORMAT " failures)\n", soak.failures == 0 ? "PASS" : "FAIL", soak.failures);
   if (soak.failures == 0)
-    {
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-
-      g_unlink (db);
-      g_unlink (shm);
-      g_unlink (wal);
-      g_unlink (log);
-      g_rmdir (dir);
-    }
+    rl_bench_remove_run (dir, db, log);
   else
     printf ("soak: the database and the server's log are kept in %s\n", dir);
   return soak.failures == 0 ? 0 : 1;

@@ -26,11 +26,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -558,107 +555,35 @@ writers_quiet (Client *clients,
 
 /* ---- the server ------------------------------------------------------------ */
 
-static char *
-admin (const char *db,
-       ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_auto(GStrv) lines = NULL;
-  const char *arg;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) opt.server);
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, (char *) db);
-  va_start (args, db);
-  while ((arg = va_arg (args, const char *)))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, NULL))
-    g_error ("redline-server %s: %s", (char *) argv->pdata[3], error ? error->message : err);
-  g_strstrip (out);
-  lines = g_strsplit (out, "\n", -1);
-  return g_strdup (lines[g_strv_length (lines) - 1]);
-}
-
 static GSubprocess *
 start_server (const char *db,
               const char *log,
               int         port)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  GSubprocess *process;
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (argv, g_strdup (opt.server));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (db));
-  g_ptr_array_add (argv, g_strdup ("serve"));
-  g_ptr_array_add (argv, g_strdup ("--listen"));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%d", port));
-  g_ptr_array_add (argv, g_strdup ("--max-sockets-per-user"));
-  g_ptr_array_add (argv, g_strdup_printf ("%d", opt.clients / opt.users + 64));
-  g_ptr_array_add (argv, g_strdup ("--max-unauthenticated-per-address"));
-  g_ptr_array_add (argv, g_strdup ("0"));
+  g_ptr_array_add (args, g_strdup ("--max-sockets-per-user"));
+  g_ptr_array_add (args, g_strdup_printf ("%d", opt.clients / opt.users + 64));
+  g_ptr_array_add (args, g_strdup ("--max-unauthenticated-per-address"));
+  g_ptr_array_add (args, g_strdup ("0"));
   for (guint i = 0; opt.server_args && opt.server_args[i]; i++)
-    g_ptr_array_add (argv, g_strdup (opt.server_args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  /* Appended to: the log of both runs. */
-  g_subprocess_launcher_set_stderr_file_path (launcher, NULL);
-  {
-    int fd = g_open (log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-    g_subprocess_launcher_take_stderr_fd (launcher, fd);
-  }
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  if (process == NULL)
-    g_error ("redline-server: %s", error->message);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    g_error ("redline-server did not start (see %s)", log);
-  server_port = (int) g_ascii_strtoll (strrchr (line, ':') + 1, NULL, 10);
-  return process;
+    g_ptr_array_add (args, g_strdup (opt.server_args[i]));
+  g_ptr_array_add (args, NULL);
+  return rl_bench_start_server (opt.server, db, log, port, (const char * const *) args->pdata, NULL,
+                                &server_port);
 }
 
 /* The document's head, from GET …/threads. */
 static gint64
 document_head (guint doc)
 {
-  g_autoptr(GByteArray) in = g_byte_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autofree char *request = g_strdup_printf ("GET /api/v1/docs/%s/threads HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                                              "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
-                                              doc_ids[doc], server_port, tokens[0]);
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const guint8 *seq;
-  guint status = 0;
-  gsize head;
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/threads", doc_ids[doc]);
+  g_autofree char *body = rl_bench_http_get (&server_addr, path, tokens[0]);
+  const char *seq;
 
-  if (connect (fd, (struct sockaddr *) &server_addr, sizeof server_addr) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  g_byte_array_append (out, (const guint8 *) request, (guint) strlen (request));
-  rl_bench_ws_flush (fd, out);
-  while (rl_bench_ws_fill (fd, in) > 0)
-    ;
-  close (fd);
-  head = rl_bench_ws_parse_head (in, &status);
-  if (head == 0 || status != 200 || (seq = memmem (in->data + head, in->len - head, "\"seq\":", 6)) == NULL)
+  if (body == NULL || (seq = strstr (body, "\"seq\":")) == NULL)
     return -1;
-  return g_ascii_strtoll ((const char *) seq + 6, NULL, 10);
+  return g_ascii_strtoll (seq + 6, NULL, 10);
 }
 
 static void
@@ -753,26 +678,10 @@ main (int    argc,
   g_assert_no_error (error);
   db = g_build_filename (dir, "storm.db", NULL);
   log = g_build_filename (dir, "server.log", NULL);
-  g_free (admin (db, "tenant", "add", "storm", NULL));
-  tokens = g_new0 (char *, opt.users + 1);
-  for (int u = 0; u < opt.users; u++)
-    {
-      g_autofree char *name = g_strdup_printf ("Storm %d", u);
-
-      tokens[u] = admin (db, "user", "add", "--tenant", "storm", "--name", name, "--role", "member", NULL);
-    }
-  doc_ids = g_new0 (char *, opt.docs + 1);
-  for (int d = 0; d < opt.docs; d++)
-    {
-      g_autofree char *title = g_strdup_printf ("Storm %d", d);
-
-      doc_ids[d] = admin (db, "doc", "add", "--tenant", "storm", "--title", title, opt.image, NULL);
-    }
+  rl_bench_add_team (opt.server, db, "storm", "Storm", opt.users, opt.docs, opt.image, &tokens, &doc_ids);
 
   server = start_server (db, log, 0);
-  server_addr.sin_family = AF_INET;
-  server_addr.sin_port = htons ((guint16) server_port);
-  inet_pton (AF_INET, "127.0.0.1", &server_addr.sin_addr);
+  rl_bench_loopback (&server_addr, server_port);
   printf ("storm: %d clients (and %d writers) on %d users, %d documents; descriptors allowed %" G_GUINT64_FORMAT "\n",
           opt.clients, opt.no_writers ? 0 : opt.docs, opt.users, opt.docs, fd_limit);
   fflush (stdout);
@@ -916,16 +825,7 @@ main (int    argc,
 
   printf ("storm: %s (%" G_GUINT64_FORMAT " failures)\n", storm.failures == 0 ? "PASS" : "FAIL", storm.failures);
   if (storm.failures == 0)
-    {
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-
-      g_unlink (db);
-      g_unlink (shm);
-      g_unlink (wal);
-      g_unlink (log);
-      g_rmdir (dir);
-    }
+    rl_bench_remove_run (dir, db, log);
   else
     printf ("storm: the database and the servers' log are kept in %s\n", dir);
   return storm.failures == 0 ? 0 : 1;

@@ -6,6 +6,32 @@
 
 #include <glib/gstdio.h>
 
+void
+rl_client_test_team_init (RlClientTestTeam    *team,
+                          RlClientTestMembers  members)
+{
+  team->server = rl_test_server_new ();
+  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
+  team->ada = rl_test_add_user (team->server, "acme", "Ada", "member");
+  if (members & RL_CLIENT_TEST_WITH_BEA)
+    team->bea = rl_test_add_user (team->server, "acme", "Bea", "member");
+  if (members & RL_CLIENT_TEST_WITH_BOB)
+    team->bob = rl_test_add_user (team->server, "acme", "Bob", "member");
+  team->image = rl_test_add_doc (team->server, "acme", "Mockup", "mockup.png");
+}
+
+void
+rl_client_test_team_clear (RlClientTestTeam *team)
+{
+  if (team->server->process)
+    rl_test_server_stop (team->server);
+  g_clear_pointer (&team->server, rl_test_server_free);
+  g_clear_pointer (&team->ada, g_free);
+  g_clear_pointer (&team->bea, g_free);
+  g_clear_pointer (&team->bob, g_free);
+  g_clear_pointer (&team->image, g_free);
+}
+
 RlConnection *
 rl_client_test_new_connection (RlTestServer *server,
                                const char   *token)
@@ -26,6 +52,30 @@ rl_client_test_online (RlTestServer *server,
   while (rl_connection_get_state (conn) != RL_CONNECTION_ONLINE)
     g_main_context_iteration (NULL, TRUE);
   return conn;
+}
+
+typedef struct
+{
+  RlConnection      *conn;
+  RlConnectionState  state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *wait = data;
+
+  return rl_connection_get_state (wait->conn) == wait->state;
+}
+
+gboolean
+rl_client_test_wait_state (RlConnection      *conn,
+                           RlConnectionState  state,
+                           guint              ms)
+{
+  StateWait wait = { conn, state };
+
+  return rl_test_wait_until (state_is, &wait, ms);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "rl-backoff.h"
+#include "rl-client-test.h"
 #include "rl-connection.h"
 #include "rl-error.h"
 #include "rl-test-server.h"
@@ -46,30 +47,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->token);
   g_free (f->viewer);
   g_free (f->image);
-}
-
-typedef struct
-{
-  RlConnection      *conn;
-  RlConnectionState  state;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *wait = data;
-
-  return rl_connection_get_state (wait->conn) == wait->state;
-}
-
-static gboolean
-wait_state (RlConnection      *conn,
-            RlConnectionState  state,
-            guint              ms)
-{
-  StateWait wait = { conn, state };
-
-  return rl_test_wait_until (state_is, &wait, ms);
 }
 
 typedef struct
@@ -189,7 +166,7 @@ test_connect_online (Fixture       *f,
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_OFFLINE);
   rl_connection_start (f->conn);
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_CONNECTING);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
 
   welcome = rl_connection_get_welcome (f->conn);
   g_assert_nonnull (welcome);
@@ -205,13 +182,13 @@ test_unauthorized (Fixture       *f,
 {
   f->conn = connect_to (f, "not-a-token");
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_UNAUTHORIZED, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_UNAUTHORIZED, 5000));
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
   /* Why, for whoever has to tell the user. */
   g_assert_error ((GError *) rl_connection_get_last_error (f->conn), RL_ERROR, RL_ERROR_UNAUTHORIZED);
 
   /* No retries: it stays refused. */
-  g_assert_false (wait_state (f->conn, RL_CONNECTION_CONNECTING, 1000));
+  g_assert_false (rl_client_test_wait_state (f->conn, RL_CONNECTION_CONNECTING, 1000));
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_UNAUTHORIZED);
   rl_connection_retry_now (f->conn);
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_UNAUTHORIZED);
@@ -233,7 +210,7 @@ test_requests (Fixture       *f,
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_OFFLINE);
 
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   request_and_wait (f->conn, marker, &answer, 5000);
   g_assert_no_error (answer.error);
   g_assert_true (answer.ack->ok);
@@ -247,7 +224,7 @@ test_requests (Fixture       *f,
 
   viewer = connect_to (f, f->viewer);
   rl_connection_start (viewer);
-  g_assert_true (wait_state (viewer, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (viewer, RL_CONNECTION_ONLINE, 5000));
   request_and_wait (viewer, forbidden, &answer, 5000);
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_FORBIDDEN);
   answer_clear (&answer);
@@ -278,11 +255,11 @@ test_reconnect_after_restart (Fixture       *f,
 
   f->conn = connect_to (f, f->token);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   g_signal_connect (f->conn, "notify::next-retry", G_CALLBACK (on_next_retry), delays);
 
   rl_test_server_kill (f->server);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
 
   /* Three seconds down: several retries, every delay within the bounds of
    * this timing (base 100 ms: at least 50 ms; cap 800 ms). */
@@ -303,7 +280,7 @@ test_reconnect_after_restart (Fixture       *f,
     }
 
   rl_test_server_start (f->server);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
   g_assert_null (rl_connection_get_last_error (f->conn));
 }
@@ -316,15 +293,15 @@ test_retry_now (Fixture       *f,
   /* A long backoff, so only retry_now can bring it back quickly. */
   rl_connection_set_timing (f->conn, 60000, 60000, 1, 1500, 1000);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
 
   rl_test_server_kill (f->server);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_RECONNECTING, 5000));
   g_assert_cmpint (rl_connection_get_next_retry (f->conn) - g_get_monotonic_time (), >, 20 * G_USEC_PER_SEC);
 
   rl_test_server_start (f->server);
   rl_connection_retry_now (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 3000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 3000));
 }
 
 static void
@@ -340,7 +317,7 @@ test_dead_link (Fixture       *f,
   /* Dead after 3 s of silence; acks may take 10 s. */
   rl_connection_set_timing (f->conn, 100, 800, 1, 3000, 10000);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
 
   /* The server stops answering but its sockets stay open: the kernel sees
    * nothing wrong. The request in flight fails as connection-lost once the
@@ -348,14 +325,14 @@ test_dead_link (Fixture       *f,
   kill (pid, SIGSTOP);
   start = g_get_monotonic_time ();
   rl_connection_request (f->conn, marker, NULL, answered, &answer);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_RECONNECTING, 6000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_RECONNECTING, 6000));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_true (rl_test_wait_until (answer_done, &answer, 1000));
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_CONNECTION_LOST);
   answer_clear (&answer);
 
   kill (pid, SIGCONT);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
 }
 
 static void
@@ -370,7 +347,7 @@ test_ack_timeout (Fixture       *f,
   /* Acks within 500 ms; the link is declared dead only after 30 s. */
   rl_connection_set_timing (f->conn, 100, 800, 10, 30000, 500);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
 
   kill (pid, SIGSTOP);
   rl_connection_request (f->conn, marker, NULL, answered, &answer);
@@ -386,12 +363,12 @@ test_stop (Fixture       *f,
 {
   f->conn = connect_to (f, f->token);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   rl_connection_stop (f->conn);
   g_assert_cmpint (rl_connection_get_state (f->conn), ==, RL_CONNECTION_OFFLINE);
   /* Stopped means stopped: no retry comes. */
-  g_assert_false (wait_state (f->conn, RL_CONNECTION_CONNECTING, 800));
-  g_assert_false (wait_state (f->conn, RL_CONNECTION_ONLINE, 200));
+  g_assert_false (rl_client_test_wait_state (f->conn, RL_CONNECTION_CONNECTING, 800));
+  g_assert_false (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 200));
 }
 
 /* ---- links that only look alive ---------------------------------------- */
@@ -458,7 +435,7 @@ test_resume_reopens (Fixture       *f,
   f->conn = connect_slow_retries (f);
   rl_connection_watch_sleep (f->conn, bus);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   before = link_id (f->conn);
 
   /* Going to sleep changes nothing by itself. */
@@ -504,7 +481,7 @@ test_network_change_reopens (Fixture       *f,
 
   f->conn = connect_slow_retries (f);
   rl_connection_start (f->conn);
-  g_assert_true (wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   before = link_id (f->conn);
   g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
   wait = (NewLinkWait) { f->conn, before };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rl-api.h"
+#include "rl-client-test.h"
 #include "rl-connection.h"
 #include "rl-error.h"
 #include "rl-invite.h"
@@ -19,10 +20,9 @@
 
 typedef struct
 {
-  RlTestServer *server;
-  char         *token;
-  char         *cert;         /* the server's */
-  char         *fp;           /* its fingerprint, as kept */
+  RlClientTestTeam  team;
+  char             *cert;     /* the server's */
+  char             *fp;       /* its fingerprint, as kept */
 } Fixture;
 
 /* "AB:CD:…" as openssl prints it, as kept: lower case, no colons. */
@@ -43,18 +43,15 @@ start_server (Fixture    *f,
 {
   g_autofree char *display = NULL;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->token = rl_test_add_user (f->server, "acme", "Ada", "member");
-  g_free (rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png"));
+  rl_client_test_team_init (&f->team, RL_CLIENT_TEST_ADA_ONLY);
   if (issuer != NULL)
-    g_free (rl_test_make_certificate (f->server->dir, issuer, NULL));
-  f->cert = rl_test_make_certificate (f->server->dir, "server", issuer);
+    g_free (rl_test_make_certificate (f->team.server->dir, issuer, NULL));
+  f->cert = rl_test_make_certificate (f->team.server->dir, "server", issuer);
   display = rl_test_certificate_fingerprint (f->cert);
   f->fp = kept_form (display);
-  rl_test_server_use_tls (f->server, f->cert);
-  rl_test_server_start (f->server);
-  g_assert_true (g_str_has_prefix (f->server->ws_base, "wss://127.0.0.1:"));
+  rl_test_server_use_tls (f->team.server, f->cert);
+  rl_test_server_start (f->team.server);
+  g_assert_true (g_str_has_prefix (f->team.server->ws_base, "wss://127.0.0.1:"));
 }
 
 static void
@@ -75,36 +72,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->token);
+  rl_client_test_team_clear (&f->team);
   g_free (f->cert);
   g_free (f->fp);
-}
-
-typedef struct
-{
-  RlConnection      *conn;
-  RlConnectionState  state;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *wait = data;
-
-  return rl_connection_get_state (wait->conn) == wait->state;
-}
-
-static gboolean
-wait_state (RlConnection      *conn,
-            RlConnectionState  state,
-            guint              ms)
-{
-  StateWait wait = { conn, state };
-
-  return rl_test_wait_until (state_is, &wait, ms);
 }
 
 static gboolean
@@ -119,28 +89,14 @@ no_longer_untrusted (gpointer data)
   return rl_connection_get_state (data) != RL_CONNECTION_UNTRUSTED;
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static gboolean
-result_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static GListModel *
 list (RlApi   *api,
       GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  rl_api_list_documents (api, NULL, store_result, &result);
-  g_assert_true (rl_test_wait_until (result_set, &result, 20000));
+  rl_api_list_documents (api, NULL, rl_client_test_store_result, &result);
+  g_assert_true (rl_test_wait_until (rl_client_test_is_set, &result, 20000));
   return rl_api_list_documents_finish (api, result, error);
 }
 
@@ -355,12 +311,12 @@ test_pinned_match (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GTlsDatabase) pinned = rl_pinned_database_new (f->fp);
-  g_autoptr(RlConnection) conn = connect_with (f->server->ws_base, f->token, pinned);
+  g_autoptr(RlConnection) conn = connect_with (f->team.server->ws_base, f->team.ada, pinned);
   g_autoptr(GError) error = NULL;
-  g_autoptr(RlApi) api = rl_api_new (f->server->ws_base, f->token, pinned, &error);
+  g_autoptr(RlApi) api = rl_api_new (f->team.server->ws_base, f->team.ada, pinned, &error);
   g_autoptr(GListModel) docs = NULL;
 
-  g_assert_true (wait_state (conn, RL_CONNECTION_ONLINE, 10000));
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_ONLINE, 10000));
   g_assert_cmpstr (rl_connection_get_welcome (conn)->user.name, ==, "Ada");
   g_assert_null (rl_connection_get_last_error (conn));
 
@@ -376,7 +332,7 @@ static void
 test_self_signed_without_pin (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autoptr(RlConnection) conn = connect_with (f->server->ws_base, f->token, NULL);
+  g_autoptr(RlConnection) conn = connect_with (f->team.server->ws_base, f->team.ada, NULL);
 
   g_assert_true (rl_test_wait_until (has_failed, conn, 10000));
   g_assert_error ((GError *) rl_connection_get_last_error (conn), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
@@ -391,15 +347,15 @@ static void
 test_pinned_mismatch (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(Impostor) impostor = impostor_new (f->server->dir);
+  g_autoptr(Impostor) impostor = impostor_new (f->team.server->dir);
   g_autoptr(GTlsDatabase) pinned = rl_pinned_database_new (f->fp);
-  g_autoptr(RlConnection) conn = connect_with (impostor->url, f->token, pinned);
+  g_autoptr(RlConnection) conn = connect_with (impostor->url, f->team.ada, pinned);
   g_autoptr(GError) error = NULL;
-  g_autoptr(RlApi) api = rl_api_new (impostor->url, f->token, pinned, &error);
+  g_autoptr(RlApi) api = rl_api_new (impostor->url, f->team.ada, pinned, &error);
   g_autoptr(GListModel) docs = NULL;
   guint accepted;
 
-  g_assert_true (wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
   assert_mismatch (rl_connection_get_last_error (conn), impostor->url, f->fp, impostor->certificate);
   g_assert_cmpint (rl_connection_get_next_retry (conn), ==, 0);
   assert_nothing_sent (impostor);
@@ -413,7 +369,7 @@ test_pinned_mismatch (Fixture       *f,
   /* Checked again on request: the same answer, still nothing sent. */
   rl_connection_retry_now (conn);
   g_assert_cmpint (rl_connection_get_state (conn), ==, RL_CONNECTION_CONNECTING);
-  g_assert_true (wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
   g_assert_cmpuint (impostor->accepted, ==, accepted + 1);
   assert_mismatch (rl_connection_get_last_error (conn), impostor->url, f->fp, impostor->certificate);
   assert_nothing_sent (impostor);
@@ -432,7 +388,7 @@ static void
 test_ca_signed (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *ca = g_build_filename (f->server->dir, "ca.pem", NULL);
+  g_autofree char *ca = g_build_filename (f->team.server->dir, "ca.pem", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsDatabase) authority = g_tls_file_database_new (ca, &error);
   g_autoptr(RlConnection) conn = NULL;
@@ -440,9 +396,9 @@ test_ca_signed (Fixture       *f,
   g_autoptr(GListModel) docs = NULL;
 
   g_assert_no_error (error);
-  conn = connect_with (f->server->ws_base, f->token, authority);
-  g_assert_true (wait_state (conn, RL_CONNECTION_ONLINE, 10000));
-  api = rl_api_new (f->server->ws_base, f->token, authority, &error);
+  conn = connect_with (f->team.server->ws_base, f->team.ada, authority);
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_ONLINE, 10000));
+  api = rl_api_new (f->team.server->ws_base, f->team.ada, authority, &error);
   g_assert_no_error (error);
   docs = list (api, &error);
   g_assert_no_error (error);
@@ -455,17 +411,17 @@ static void
 test_ca_signed_wrong_pin (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *ca = g_build_filename (f->server->dir, "ca.pem", NULL);
+  g_autofree char *ca = g_build_filename (f->team.server->dir, "ca.pem", NULL);
   g_autofree char *ca_display = rl_test_certificate_fingerprint (ca);
   g_autofree char *ca_fp = kept_form (ca_display);
   g_autoptr(GTlsDatabase) pinned = rl_pinned_database_new (ca_fp);
-  g_autoptr(RlConnection) conn = connect_with (f->server->ws_base, f->token, pinned);
+  g_autoptr(RlConnection) conn = connect_with (f->team.server->ws_base, f->team.ada, pinned);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) served = g_tls_certificate_new_from_file (f->cert, &error);
 
   g_assert_no_error (error);
-  g_assert_true (wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
-  assert_mismatch (rl_connection_get_last_error (conn), f->server->ws_base, ca_fp, served);
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_UNTRUSTED, 10000));
+  assert_mismatch (rl_connection_get_last_error (conn), f->team.server->ws_base, ca_fp, served);
 }
 
 /* `user add --invite-for`: the invite link, alone on the last line; with
@@ -475,8 +431,8 @@ static void
 test_user_add_invite (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", f->server->port);
-  g_autofree char *link = rl_test_server_admin (f->server, "user", "add", "--tenant", "acme", "--name", "Bea",
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", f->team.server->port);
+  g_autofree char *link = rl_test_server_admin (f->team.server, "user", "add", "--tenant", "acme", "--name", "Bea",
                                                 "--invite-for", address, "--tls-cert", f->cert, NULL);
   g_autofree char *url = NULL;
   g_autofree char *token = NULL;
@@ -487,11 +443,11 @@ test_user_add_invite (Fixture       *f,
 
   g_assert_true (rl_invite_parse (link, &url, &token, &fp, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (url, ==, f->server->ws_base);
+  g_assert_cmpstr (url, ==, f->team.server->ws_base);
   g_assert_cmpstr (fp, ==, f->fp);
   pinned = rl_pinned_database_new (fp);
   conn = connect_with (url, token, pinned);
-  g_assert_true (wait_state (conn, RL_CONNECTION_ONLINE, 10000));
+  g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_ONLINE, 10000));
   g_assert_cmpstr (rl_connection_get_welcome (conn)->user.name, ==, "Bea");
 }
 
@@ -518,9 +474,9 @@ test_user_add_invite_unpinned (Fixture       *f,
     {
       g_autofree char *name = g_strdup_printf ("User %u", i);
       g_autofree char *link = cases[i].with_cert
-                              ? rl_test_server_admin (f->server, "user", "add", "--tenant", "acme", "--name", name,
+                              ? rl_test_server_admin (f->team.server, "user", "add", "--tenant", "acme", "--name", name,
                                                       "--invite-for", cases[i].address, "--tls-cert", f->cert, NULL)
-                              : rl_test_server_admin (f->server, "user", "add", "--tenant", "acme", "--name", name,
+                              : rl_test_server_admin (f->team.server, "user", "add", "--tenant", "acme", "--name", name,
                                                       "--invite-for", cases[i].address, NULL);
       g_autofree char *url = NULL;
       g_autofree char *token = NULL;
@@ -540,7 +496,7 @@ static void
 test_user_add_invite_misuse (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *missing = g_build_filename (f->server->dir, "missing.pem", NULL);
+  g_autofree char *missing = g_build_filename (f->team.server->dir, "missing.pem", NULL);
   static const char *bad_addresses[] = {
     "", "review.example.org", "https://review.example.org", "wss://review.example.org/path",
     "review example:8765", "review.example.org:0", "review.example.org:99999", "wss://u@h:1",
@@ -550,34 +506,34 @@ test_user_add_invite_misuse (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (bad_addresses); i++)
     {
       g_clear_pointer (&err, g_free);
-      g_assert_cmpint (rl_test_server_admin_status (f->server, &err, "user", "add", "--tenant", "acme", "--name",
+      g_assert_cmpint (rl_test_server_admin_status (f->team.server, &err, "user", "add", "--tenant", "acme", "--name",
                                                     "Nobody", "--invite-for", bad_addresses[i], NULL), ==, 2);
       g_assert_nonnull (strstr (err, "--invite-for"));
     }
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (rl_test_server_admin_status (f->server, &err, "user", "add", "--tenant", "acme", "--name",
+  g_assert_cmpint (rl_test_server_admin_status (f->team.server, &err, "user", "add", "--tenant", "acme", "--name",
                                                 "Nobody", "--tls-cert", f->cert, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--invite-for"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (rl_test_server_admin_status (f->server, &err, "user", "add", "--tenant", "acme", "--name",
+  g_assert_cmpint (rl_test_server_admin_status (f->team.server, &err, "user", "add", "--tenant", "acme", "--name",
                                                 "Nobody", "--invite-for", "ws://127.0.0.1:8765", "--tls-cert",
                                                 f->cert, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "ws://"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (rl_test_server_admin_status (f->server, &err, "user", "add", "--tenant", "acme", "--name",
+  g_assert_cmpint (rl_test_server_admin_status (f->team.server, &err, "user", "add", "--tenant", "acme", "--name",
                                                 "Nobody", "--invite-for", "127.0.0.1:8765", "--tls-cert", missing,
                                                 NULL), ==, 1);
   g_assert_nonnull (strstr (err, "missing.pem"));
 
   /* Without --invite-for: the token alone on the last line, as before. */
   {
-    g_autofree char *token = rl_test_add_user (f->server, "acme", "Plain", "member");
+    g_autofree char *token = rl_test_add_user (f->team.server, "acme", "Plain", "member");
     g_autoptr(RlConnection) conn = NULL;
     g_autoptr(GTlsDatabase) pinned = rl_pinned_database_new (f->fp);
 
     g_assert_null (strchr (token, '/'));
-    conn = connect_with (f->server->ws_base, token, pinned);
-    g_assert_true (wait_state (conn, RL_CONNECTION_ONLINE, 10000));
+    conn = connect_with (f->team.server->ws_base, token, pinned);
+    g_assert_true (rl_client_test_wait_state (conn, RL_CONNECTION_ONLINE, 10000));
     g_assert_cmpstr (rl_connection_get_welcome (conn)->user.name, ==, "Plain");
   }
 }

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,55 +19,16 @@
 /* ---- exit under LeakSanitizer ------------------------------------------------ */
 
 #if defined(__SANITIZE_ADDRESS__)
-static guint
-thread_count (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* LeakSanitizer's check at exit stops every thread to read its stack and
  * its thread-local storage; a thread exiting at that moment (GLib's idle
  * pool threads leave after 15 s) has freed them, and the tracer dies on
  * signal 11: the test "fails" with no leak. So before that check (atexit
  * runs last-registered first, and the sanitizer registered its own at
- * start-up), the idle threads are told to leave and the test waits until
- * the number of threads has held for a quarter of a second. */
-static void
-threads_settle (void)
-{
-  guint n = thread_count ();
-  gint64 stable_since = g_get_monotonic_time ();
-  gint64 give_up = stable_since + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  g_thread_pool_stop_unused_threads ();
-  while (g_get_monotonic_time () < give_up)
-    {
-      guint now;
-
-      g_usleep (20000);
-      now = thread_count ();
-      if (now != n)
-        {
-          n = now;
-          stable_since = g_get_monotonic_time ();
-        }
-      else if (g_get_monotonic_time () - stable_since > G_USEC_PER_SEC / 4)
-        break;
-    }
-}
-
+ * start-up), the pool threads are ended and waited for. */
 __attribute__ ((constructor)) static void
 threads_settle_at_exit (void)
 {
-  atexit (threads_settle);
+  atexit (rl_test_end_pool_threads);
 }
 #endif
 
@@ -978,6 +940,159 @@ rl_test_ack_error (JsonObject *ack)
   if (json_object_get_boolean_member (ack, "ok"))
     return NULL;
   return json_object_get_string_member (json_object_get_object_member (ack, "error"), "code");
+}
+
+/* ---- a raw client -------------------------------------------------------- */
+
+RlTestRaw *
+rl_test_raw_connect (RlTestServer *server,
+                     int           receive_buffer)
+{
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", server->port);
+  g_autoptr(GError) error = NULL;
+  RlTestRaw *raw = g_new0 (RlTestRaw, 1);
+
+  raw->in = g_byte_array_new ();
+  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  if (receive_buffer > 0)
+    g_assert_cmpint (setsockopt (g_socket_get_fd (raw->socket), SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                                 sizeof receive_buffer), ==, 0);
+  g_socket_connect (raw->socket, address, NULL, &error);
+  g_assert_no_error (error);
+  return raw;
+}
+
+void
+rl_test_raw_free (RlTestRaw *raw)
+{
+  if (raw == NULL)
+    return;
+  g_socket_close (raw->socket, NULL);
+  g_object_unref (raw->socket);
+  g_byte_array_unref (raw->in);
+  g_free (raw);
+}
+
+gboolean
+rl_test_raw_send (RlTestRaw  *raw,
+                  const char *data,
+                  gssize      length)
+{
+  gsize left = length < 0 ? strlen (data) : (gsize) length;
+
+  while (left > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      if (!g_socket_condition_timed_wait (raw->socket, G_IO_OUT, DEFAULT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND,
+                                          NULL, &error))
+        g_error ("the server stopped reading: %s", error->message);
+      n = g_socket_send_with_blocking (raw->socket, data, left, FALSE, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        continue;
+      if (n < 0)
+        return FALSE;
+      raw->sent += (guint64) n;
+      data += n;
+      left -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+rl_test_raw_read_some (RlTestRaw *raw,
+                       gint64     until)
+{
+  char buffer[65536];
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 left = until - g_get_monotonic_time ();
+      gssize n;
+
+      if (left <= 0 || !g_socket_condition_timed_wait (raw->socket, G_IO_IN, left, NULL, NULL))
+        return FALSE;
+      n = g_socket_receive_with_blocking (raw->socket, buffer, sizeof buffer, FALSE, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        continue;
+      if (n <= 0)
+        {
+          raw->closed = TRUE;
+          raw->reset = n < 0;
+        }
+      else
+        {
+          g_byte_array_append (raw->in, (const guint8 *) buffer, (guint) n);
+          raw->received += (guint64) n;
+        }
+      return TRUE;
+    }
+}
+
+RlTestRawAnswer *
+rl_test_raw_answer (RlTestRaw *raw,
+                    guint      ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      const char *data = (const char *) raw->in->data;
+      const char *end = raw->in->len ? g_strstr_len (data, raw->in->len, "\r\n\r\n") : NULL;
+
+      if (end)
+        {
+          gsize head_length = (gsize) (end - data) + 4;
+          g_autofree char *head = g_strndup (data, head_length);
+          g_autofree char *lower = g_ascii_strdown (head, -1);
+          const char *field = strstr (lower, "\r\ncontent-length:");
+          gsize body_length = field ? g_ascii_strtoull (field + strlen ("\r\ncontent-length:"), NULL, 10) : 0;
+
+          if (raw->in->len >= head_length + body_length)
+            {
+              RlTestRawAnswer *answer = g_new0 (RlTestRawAnswer, 1);
+              g_autoptr(JsonParser) parser = json_parser_new ();
+
+              /* libsoup answers what it could not parse as HTTP/1.0 */
+              if (!g_str_has_prefix (head, "HTTP/1.1 ") && !g_str_has_prefix (head, "HTTP/1.0 "))
+                g_error ("not an answer: %s", head);
+              answer->status = (guint) g_ascii_strtoull (head + strlen ("HTTP/1.1 "), NULL, 10);
+              if (body_length > 0 &&
+                  json_parser_load_from_data (parser, data + head_length, (gssize) body_length, NULL))
+                answer->json = json_node_ref (json_parser_get_root (parser));
+              answer->head = g_steal_pointer (&head);
+              g_byte_array_remove_range (raw->in, 0, (guint) (head_length + body_length));
+              return answer;
+            }
+        }
+      if (raw->closed || !rl_test_raw_read_some (raw, until))
+        return NULL;
+    }
+}
+
+void
+rl_test_raw_answer_free (RlTestRawAnswer *answer)
+{
+  if (answer == NULL)
+    return;
+  g_free (answer->head);
+  g_clear_pointer (&answer->json, json_node_unref);
+  g_free (answer);
+}
+
+gboolean
+rl_test_raw_closed_within (RlTestRaw *raw,
+                           guint      ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!raw->closed)
+    if (!rl_test_raw_read_some (raw, until))
+      return FALSE;
+  return raw->in->len == 0;
 }
 
 /* ---- files for uploads --------------------------------------------------- */

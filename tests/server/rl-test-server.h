@@ -180,6 +180,51 @@ gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        guint         ms);
 char         *rl_test_uuid            (void);
 
+/* ---- a raw client -------------------------------------------------------- */
+
+/* A TCP connection to the server that writes exact bytes and reads what
+ * comes: for what no well-behaved client (libsoup's) would send. */
+typedef struct
+{
+  GSocket    *socket;
+  GByteArray *in;            /* received, not taken yet */
+  gboolean    closed;        /* the server ended (or reset) the connection */
+  gboolean    reset;         /* ended by an error (a reset), not in order */
+  guint64     sent;
+  guint64     received;
+} RlTestRaw;
+
+/* An HTTP answer as it came over a raw connection. */
+typedef struct
+{
+  guint     status;
+  char     *head;            /* the status line and the header fields */
+  JsonNode *json;            /* the body, NULL when it is not JSON */
+} RlTestRawAnswer;
+
+/* Connects to the server; a receive_buffer other than 0 is set (SO_RCVBUF)
+ * before connecting, so the window offered stays that small. */
+RlTestRaw       *rl_test_raw_connect       (RlTestServer    *server,
+                                            int              receive_buffer);
+void             rl_test_raw_free          (RlTestRaw       *raw);
+/* Writes all of data (length -1: a string), waiting up to 10 s for room
+ * each time; FALSE when the server closed the connection first. */
+gboolean         rl_test_raw_send          (RlTestRaw       *raw,
+                                            const char      *data,
+                                            gssize           length);
+/* Reads what arrives into in, waiting until the monotonic time until;
+ * FALSE when nothing came by then (the end of the stream sets closed). */
+gboolean         rl_test_raw_read_some     (RlTestRaw       *raw,
+                                            gint64           until);
+/* One whole answer (its head, and the body its Content-Length says), taken
+ * from in, or NULL when none came within ms. */
+RlTestRawAnswer *rl_test_raw_answer        (RlTestRaw       *raw,
+                                            guint            ms);
+void             rl_test_raw_answer_free   (RlTestRawAnswer *answer);
+/* Whether the server closes the connection within ms, saying nothing more. */
+gboolean         rl_test_raw_closed_within (RlTestRaw       *raw,
+                                            guint            ms);
+
 /* ---- files for uploads --------------------------------------------------- */
 
 /* A PNG of random pixels (so it stays large), width × height, at path. */
@@ -193,5 +238,7 @@ void          rl_test_write_sparse    (const char  *path,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestServer, rl_test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestClient, rl_test_client_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestResponse, rl_test_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestRaw, rl_test_raw_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestRawAnswer, rl_test_raw_answer_free)
 
 G_END_DECLS

@@ -11,7 +11,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
-#include <sys/socket.h>
 
 #include "rl-test-server.h"
 
@@ -53,14 +52,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->image);
 }
 
-/* ---- a raw WebSocket client ------------------------------------------------ */
-
-typedef struct
-{
-  GSocket    *socket;
-  GByteArray *in;
-  gsize       received;      /* bytes read after the handshake */
-} Raw;
+/* ---- a raw WebSocket client (on rl-test-server.h's raw client) ------------- */
 
 typedef struct
 {
@@ -69,68 +61,33 @@ typedef struct
 } Frame;
 
 static void
-raw_free (Raw *raw)
-{
-  g_object_unref (raw->socket);
-  g_byte_array_unref (raw->in);
-  g_free (raw);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
-
-static void
-raw_write_all (Raw        *raw,
+raw_write_all (RlTestRaw  *raw,
                const void *data,
                gsize       length)
 {
-  const guint8 *p = data;
-
-  while (length > 0)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (raw->socket, (const char *) p, length, NULL, &error);
-
-      g_assert_no_error (error);
-      p += n;
-      length -= (gsize) n;
-    }
+  g_assert_true (rl_test_raw_send (raw, data, (gssize) length));
 }
 
-/* Reads more into raw->in; FALSE at the end of the stream. */
+/* Reads more into raw->in (waiting up to 20 s); FALSE at the end of the
+ * stream, which must be an orderly one. */
 static gboolean
-raw_read_more (Raw *raw)
+raw_read_more (RlTestRaw *raw)
 {
-  g_autoptr(GError) error = NULL;
-  guint8 buffer[16384];
-  gssize n = g_socket_receive (raw->socket, (char *) buffer, sizeof buffer, NULL, &error);
-
-  g_assert_no_error (error);
-  if (n == 0)
-    return FALSE;
-  g_byte_array_append (raw->in, buffer, (guint) n);
-  raw->received += (gsize) n;
-  return TRUE;
+  g_assert_true (rl_test_raw_read_some (raw, g_get_monotonic_time () + 20 * G_USEC_PER_SEC));
+  g_assert_false (raw->reset);
+  return !raw->closed;
 }
 
-static Raw *
+/* Upgraded to a WebSocket with token; the receive buffer is tiny (set
+ * before connecting, so the window offered stays small), and received
+ * counts the bytes read after the handshake. */
+static RlTestRaw *
 raw_connect (RlTestServer *server,
              const char   *token)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", server->port);
+  RlTestRaw *raw = rl_test_raw_connect (server, 4096);
   g_autofree char *request = NULL;
-  Raw *raw = g_new0 (Raw, 1);
-  int small = 4096;
-  guint8 *end;
-
-  raw->in = g_byte_array_new ();
-  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  /* Set before connecting, so the window offered stays small. */
-  g_assert_cmpint (setsockopt (g_socket_get_fd (raw->socket), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), ==, 0);
-  g_socket_set_timeout (raw->socket, 20);
-  g_socket_connect (raw->socket, address, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr(RlTestRawAnswer) answer = NULL;
 
   request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
                              "Host: 127.0.0.1:%u\r\n"
@@ -141,17 +98,16 @@ raw_connect (RlTestServer *server,
                              "Sec-WebSocket-Protocol: redline.v1\r\n"
                              "Authorization: Bearer %s\r\n\r\n", server->port, token);
   raw_write_all (raw, request, strlen (request));
-  while (raw->in->len == 0 || (end = memmem (raw->in->data, raw->in->len, "\r\n\r\n", 4)) == NULL)
-    g_assert_true (raw_read_more (raw));
-  g_assert_true (g_str_has_prefix ((const char *) raw->in->data, "HTTP/1.1 101"));
-  g_byte_array_remove_range (raw->in, 0, (guint) (end + 4 - raw->in->data));
+  answer = rl_test_raw_answer (raw, 20000);
+  g_assert_nonnull (answer);
+  g_assert_true (g_str_has_prefix (answer->head, "HTTP/1.1 101"));
   raw->received = raw->in->len;
   return raw;
 }
 
 /* A masked text frame, as a client must send it. */
 static void
-raw_send_text (Raw        *raw,
+raw_send_text (RlTestRaw  *raw,
                const char *text)
 {
   gsize length = strlen (text);
@@ -184,8 +140,8 @@ raw_send_text (Raw        *raw,
 /* The next frame, checked the way a strict client would: final, unmasked,
  * a known opcode. FALSE at the end of the stream. */
 static gboolean
-raw_next_frame (Raw   *raw,
-                Frame *frame)
+raw_next_frame (RlTestRaw *raw,
+                Frame     *frame)
 {
   guint64 length;
   gsize header;
@@ -269,7 +225,7 @@ seen_event (Seen       *seen,
 
 /* Reads frames until the ack with req (when given), or the end. */
 static void
-raw_read_until (Raw        *raw,
+raw_read_until (RlTestRaw  *raw,
                 Seen       *seen,
                 const char *req)
 {
@@ -389,7 +345,7 @@ never (gpointer data)
 /* ---- tests ------------------------------------------------------------------------ */
 
 static void
-raw_subscribe (Raw        *raw,
+raw_subscribe (RlTestRaw  *raw,
                const char *doc,
                gint64      since)
 {
@@ -447,7 +403,7 @@ static void
 test_slow_reader_gets_everything (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(Raw) slow = raw_connect (f->server, f->alice);
+  g_autoptr(RlTestRaw) slow = raw_connect (f->server, f->alice);
   g_autofree char *unsubscribe = g_strdup_printf ("{\"type\":\"unsubscribe\",\"req\":\"unsub\",\"doc\":\"%s\"}",
                                                   f->image);
   Writer writers[N_WRITERS];
@@ -489,8 +445,8 @@ static void
 test_too_far_behind_is_closed (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(Raw) slow = raw_connect (f->server, f->alice);
-  g_autoptr(Raw) again = NULL;
+  g_autoptr(RlTestRaw) slow = raw_connect (f->server, f->alice);
+  g_autoptr(RlTestRaw) again = NULL;
   Writer writers[N_WRITERS];
   Seen seen = { .last_seq = 0, .close_code = -1 };
   Seen rest;

@@ -14,27 +14,16 @@
 
 #include <string.h>
 
+#include "rl-client-test.h"
 #include "rl-test-server.h"
 
-typedef struct
-{
-  RlTestServer *server;
-  char         *ada;
-  char         *bea;
-  char         *bob;
-  char         *image;
-} Fixture;
+typedef RlClientTestTeam Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bea = rl_test_add_user (f->server, "acme", "Bea", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_client_test_team_init (f, RL_CLIENT_TEST_WITH_BEA | RL_CLIENT_TEST_WITH_BOB);
   rl_test_server_start (f->server);
 }
 
@@ -42,12 +31,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bea);
-  g_free (f->bob);
-  g_free (f->image);
+  rl_client_test_team_clear (f);
 }
 
 /* ---- watching the processes' command lines -------------------------------- */
