@@ -56,6 +56,7 @@ typedef struct
   char     *body_timeout;
   char     *max_sockets;
   char     *max_unauthenticated;
+  char     *node;
 } Options;
 
 /* One option of a command, and where its value goes in Options. */
@@ -150,6 +151,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->body_timeout, g_free);
   g_clear_pointer (&options->max_sockets, g_free);
   g_clear_pointer (&options->max_unauthenticated, g_free);
+  g_clear_pointer (&options->node, g_free);
 }
 
 /* Parses the command's options (its table's) out of invocation->args into
@@ -621,6 +623,20 @@ raise_descriptor_limit (void)
     }
 }
 
+/* A node's name travels in the other nodes' notifications and metrics. */
+static gboolean
+valid_node_name (const char *name)
+{
+  gsize length = strlen (name);
+
+  if (length == 0 || length > 64)
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._:-", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 static int
 cmd_serve (Invocation *invocation)
 {
@@ -664,6 +680,8 @@ cmd_serve (Invocation *invocation)
   if (max_unauthenticated &&
       !g_ascii_string_to_unsigned (max_unauthenticated, 10, 0, G_MAXUINT, &unauthenticated, NULL))
     return misuse (invocation, "--max-unauthenticated-per-address takes a number (0: no cap)");
+  if (o->node && !valid_node_name (o->node))
+    return misuse (invocation, "--node takes 1–64 letters, digits and . _ : -");
 
   raise_descriptor_limit ();
   if ((store = open_store (invocation, &error)) == NULL)
@@ -691,6 +709,8 @@ cmd_serve (Invocation *invocation)
     rl_server_set_max_sockets_per_user (server, (guint) sockets);
   if (max_unauthenticated)
     rl_server_set_max_unauthenticated (server, (guint) unauthenticated);
+  if (o->node)
+    rl_server_set_node (server, o->node);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
 
@@ -791,6 +811,8 @@ static const Option serve_options[] = {
   OPTION ("max-sockets-per-user", OPTION_TEXT, max_sockets, "WebSocket connections one user may hold (default 32)", "N"),
   OPTION ("max-unauthenticated-per-address", OPTION_TEXT, max_unauthenticated,
           "Connections one address may hold before they present a token (default 64; 0: no cap)", "N"),
+  OPTION ("node", OPTION_TEXT, node,
+          "This server's name among the nodes of a PostgreSQL database, unique (default HOST:PORT)", "NAME"),
   { NULL }
 };
 

@@ -14,24 +14,18 @@
 
 typedef struct
 {
-  char  *id;
-  char  *name;
-  guint  connections;
-} Viewer;
-
-typedef struct
-{
   RlHub      *hub;
   char       *key;
   char       *tenant;
   char       *doc;
   GPtrArray  *subscribers;  /* RlSubscriber* */
-  GHashTable *viewers;      /* user id → Viewer* */
+  GHashTable *viewers;      /* user id → RlViewer* */
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
   gint64      delivered;    /* the last seq sent or queued to every subscriber */
   gboolean    dirty;        /* listed in the hub's dirty rooms */
   guint       presence_id;
   gint64      presence_sent_us;
+  gboolean    viewers_changed; /* here, since the other nodes last heard */
 } Room;
 
 struct _RlHub
@@ -43,6 +37,7 @@ struct _RlHub
   GPtrArray  *dirty;        /* Room* with pending events, not owned */
   GSource    *flusher;
   RlMetrics  *metrics;
+  gboolean    shared;       /* other nodes serve the store's documents too */
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -52,14 +47,6 @@ room_key (const char *tenant,
           const char *doc)
 {
   return g_strconcat (tenant, "/", doc, NULL);
-}
-
-static void
-viewer_free (Viewer *viewer)
-{
-  g_free (viewer->id);
-  g_free (viewer->name);
-  g_free (viewer);
 }
 
 static void
@@ -260,23 +247,67 @@ flusher_prepare (GSource *source,
 
 static GSourceFuncs flusher_funcs = { .prepare = flusher_prepare };
 
+/* This node's viewers of the room's document, for the other nodes. */
+static void
+room_publish_viewers (Room *room)
+{
+  g_autoptr(GPtrArray) viewers = g_ptr_array_new ();
+  GHashTableIter iter;
+  RlViewer *viewer;
+
+  room->viewers_changed = FALSE;
+  g_hash_table_iter_init (&iter, room->viewers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
+    g_ptr_array_add (viewers, viewer);
+  rl_store_set_viewers (room->hub->store, room->tenant, room->doc, viewers);
+}
+
+/* Who views the document: here, or on every node when the store is shared
+ * (distinct users, connections summed). */
 static char *
 room_presence_frame (Room *room)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
-  g_autofree RlPerson *people = g_new0 (RlPerson, g_hash_table_size (room->viewers) + 1);
-  GHashTableIter iter;
-  Viewer *viewer;
-  guint i = 0;
+  g_autoptr(GPtrArray) everywhere = NULL;
+  g_autofree RlPerson *people = NULL;
+  guint connections = 0;
 
-  g_hash_table_iter_init (&iter, room->viewers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
+  if (room->hub->shared)
     {
-      people[i].id = viewer->id;
-      people[i].name = viewer->name;
-      g_ptr_array_add (users, &people[i++]);
+      if (room->viewers_changed)
+        room_publish_viewers (room);
+      everywhere = rl_store_get_viewers (room->hub->store, room->tenant, room->doc);
     }
-  return rl_codec_presence (room->doc, g_hash_table_size (room->viewers), room->subscribers->len, users);
+  if (everywhere != NULL)
+    {
+      people = g_new0 (RlPerson, everywhere->len + 1);
+      for (guint i = 0; i < everywhere->len; i++)
+        {
+          RlViewer *viewer = g_ptr_array_index (everywhere, i);
+
+          people[i].id = viewer->id;
+          people[i].name = viewer->name;
+          connections += viewer->connections;
+          g_ptr_array_add (users, &people[i]);
+        }
+    }
+  else
+    {
+      GHashTableIter iter;
+      RlViewer *viewer;
+      guint i = 0;
+
+      people = g_new0 (RlPerson, g_hash_table_size (room->viewers) + 1);
+      g_hash_table_iter_init (&iter, room->viewers);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
+        {
+          people[i].id = viewer->id;
+          people[i].name = viewer->name;
+          g_ptr_array_add (users, &people[i++]);
+        }
+      connections = room->subscribers->len;
+    }
+  return rl_codec_presence (room->doc, users->len, connections, users);
 }
 
 static void
@@ -367,6 +398,7 @@ rl_hub_new (RlStore *store,
   self = g_object_new (RL_TYPE_HUB, NULL);
   self->store = g_object_ref (store);
   self->usage = g_object_ref (usage);
+  self->shared = rl_store_is_shared (store);
   self->flusher = g_source_new (&flusher_funcs, sizeof (GSource) + sizeof (RlHub *));
   *(RlHub **) (self->flusher + 1) = self;
   /* Prepared first: GLib skips preparing lower priorities once a higher
@@ -407,7 +439,7 @@ rl_hub_join (RlHub        *self,
   Room *room = lookup_room (self, tenant, doc);
   gboolean again = FALSE;
   guint index = 0;
-  Viewer *viewer;
+  RlViewer *viewer;
 
   if (room == NULL)
     {
@@ -417,7 +449,7 @@ rl_hub_join (RlHub        *self,
       room->tenant = g_strdup (tenant);
       room->doc = g_strdup (doc);
       room->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
-      room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) viewer_free);
+      room->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rl_viewer_free);
       room->pending = g_ptr_array_new_with_free_func (g_free);
       room->delivered = seq;
       g_hash_table_insert (self->rooms, room->key, room);
@@ -463,12 +495,13 @@ rl_hub_join (RlHub        *self,
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer == NULL)
     {
-      viewer = g_new0 (Viewer, 1);
+      viewer = g_new0 (RlViewer, 1);
       viewer->id = g_strdup (who->user.id);
       viewer->name = g_strdup (who->user.name);
       g_hash_table_insert (room->viewers, viewer->id, viewer);
     }
   viewer->connections++;
+  room->viewers_changed = TRUE;
   room_schedule_presence (room);
 }
 
@@ -480,7 +513,7 @@ rl_hub_leave (RlHub        *self,
 {
   const RlPrincipal *who = rl_subscriber_get_principal (subscriber);
   Room *room = lookup_room (self, tenant, doc);
-  Viewer *viewer;
+  RlViewer *viewer;
   guint index;
 
   if (room == NULL || !g_ptr_array_find (room->subscribers, subscriber, &index))
@@ -491,9 +524,13 @@ rl_hub_leave (RlHub        *self,
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
   if (viewer && --viewer->connections == 0)
     g_hash_table_remove (room->viewers, who->user.id);
+  room->viewers_changed = TRUE;
 
   if (room->subscribers->len == 0)
     {
+      /* The other nodes' viewers hear that nobody is left here. */
+      if (self->shared)
+        room_publish_viewers (room);
       /* Nobody left to tell; the events are in the log already. */
       g_hash_table_remove (self->rooms, room->key);
       return;
@@ -607,4 +644,30 @@ rl_hub_close_document (RlHub      *self,
     g_ptr_array_add (subscribers, g_object_ref (g_ptr_array_index (room->subscribers, i)));
   for (guint i = 0; i < subscribers->len; i++)
     rl_subscriber_close (g_ptr_array_index (subscribers, i), code, reason);
+}
+
+void
+rl_hub_viewers_changed (RlHub      *self,
+                        const char *tenant,
+                        const char *doc)
+{
+  Room *room = lookup_room (self, tenant, doc);
+
+  if (room != NULL)
+    room_schedule_presence (room);
+}
+
+void
+rl_hub_publish_viewers (RlHub *self)
+{
+  GHashTableIter iter;
+  Room *room;
+
+  g_return_if_fail (self->shared);
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    {
+      room_publish_viewers (room);
+      room_schedule_presence (room);
+    }
 }

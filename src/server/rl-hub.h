@@ -70,6 +70,18 @@ void         rl_hub_publish_remote   (RlHub            *self,
 /* Every room reads from the log what it has not delivered (after the link
  * that announces other nodes' events was lost and is back). */
 void         rl_hub_catch_up         (RlHub            *self);
+/* Presence with several nodes (a shared store): each room tells the store
+ * who views its document here, and its presence frames count the distinct
+ * users of every node (rl_store_get_viewers). */
+/* Another node's viewers of the document changed: its room (if any) sends
+ * presence again (coalesced as always). */
+void         rl_hub_viewers_changed  (RlHub            *self,
+                                      const char       *tenant,
+                                      const char       *doc);
+/* Tells the store again who views each room's document here (after the
+ * link to the other nodes was lost: a node silent too long is counted out). */
+void         rl_hub_publish_viewers  (RlHub            *self);
+
 /* The server's counters (the hub's, for the server and its peers). */
 RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
 /* Subscriptions (connection × document) and documents with subscribers. */

@@ -92,7 +92,12 @@ rl_metrics_format (RlMetrics             *self,
   guint64 cumulative = 0;
 
   family (out, "redline_build_info", "gauge", "The server's version (always 1).");
-  g_string_append_printf (out, "redline_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+  /* Several nodes behind one address: the node says which answered. Its
+   * name is checked to be letters, digits and . _ : - (no escaping). */
+  if (levels->node != NULL)
+    g_string_append_printf (out, "redline_build_info{version=\"%s\",node=\"%s\"} 1\n", PACKAGE_VERSION, levels->node);
+  else
+    g_string_append_printf (out, "redline_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
   family (out, "redline_start_time_seconds", "gauge", "When the server started, in seconds since the Unix epoch.");
   append_double (g_string_append (out, "redline_start_time_seconds "), self->started_at_ms / 1000.0);
   g_string_append_c (out, '\n');

@@ -58,6 +58,8 @@ struct _RlServer
   guint64     accepted_seen;  /* the gate's count at the last look */
   guint       stalled_looks;  /* looks in a row with a client waiting and none accepted */
   guint       changes_id;
+  char       *node;           /* this server's name among the store's nodes */
+  gboolean    watching;       /* the other nodes' commits reach the hub */
   GPtrArray  *metrics_allow;  /* GInetAddressMask*: read /metrics without a token */
   /* uploads: decoded one at a time, off the main loop */
   GMainContext *context;      /* the server's own, where checks report */
@@ -703,6 +705,7 @@ handle_metrics (SoupServer        *soup,
     if (!rl_peer_is_closed (peer))
       levels.connections++;
   rl_hub_get_levels (self->hub, &levels.subscribers, &levels.rooms);
+  levels.node = self->watching ? self->node : NULL;
 
   text = rl_metrics_format (rl_hub_get_metrics (self->hub), &levels);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -1076,6 +1079,7 @@ rl_server_finalize (GObject *object)
   RlServer *self = RL_SERVER (object);
 
   g_mutex_clear (&self->checks_lock);
+  g_free (self->node);
   G_OBJECT_CLASS (rl_server_parent_class)->finalize (object);
 }
 
@@ -1258,6 +1262,49 @@ setup_soup (RlServer         *self,
 
 static gboolean listen_watch_cb (gpointer data);
 
+/* ---- several nodes --------------------------------------------------------------- */
+
+/* What the other nodes of a shared store did, for this node's rooms. */
+static void
+on_remote (const RlStoreRemote *remote,
+           gpointer             data)
+{
+  RlServer *self = data;
+
+  switch (remote->kind)
+    {
+    case RL_STORE_REMOTE_EVENT:
+      rl_hub_publish_remote (self->hub, remote->tenant, remote->doc, remote->seq, g_strdup (remote->serialized));
+      break;
+    case RL_STORE_REMOTE_VIEWERS:
+      rl_hub_viewers_changed (self->hub, remote->tenant, remote->doc);
+      break;
+    case RL_STORE_REMOTE_LOST:
+      /* The listener has said so in the log; events wait in the store's. */
+      break;
+    case RL_STORE_REMOTE_LINKED:
+      /* Whatever was committed while nobody listened is in the log; and a
+       * node silent that long may have been counted out by the others. */
+      rl_hub_catch_up (self->hub);
+      rl_hub_publish_viewers (self->hub);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+watch_other_nodes (RlServer *self,
+                   guint     port)
+{
+  if (self->watching || !rl_store_is_shared (self->store))
+    return;
+  if (self->node == NULL)
+    self->node = g_strdup_printf ("%s:%u", g_get_host_name (), port);
+  self->watching = TRUE;
+  rl_store_watch_remote (self->store, self->node, on_remote, self);
+}
+
 gboolean
 rl_server_listen (RlServer         *self,
                   const char       *host,
@@ -1304,7 +1351,23 @@ rl_server_listen (RlServer         *self,
   self->listener_tls = tls != NULL;
   if (self->listen_watch_id == 0)
     self->listen_watch_id = g_timeout_add (500, listen_watch_cb, self);
+  watch_other_nodes (self, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
   return TRUE;
+}
+
+void
+rl_server_set_node (RlServer   *self,
+                    const char *node)
+{
+  g_return_if_fail (!self->watching);
+  g_free (self->node);
+  self->node = g_strdup (node);
+}
+
+const char *
+rl_server_get_node (RlServer *self)
+{
+  return self->node;
 }
 
 /* libsoup 3.2's listener stops for good when an accept fails: once the

@@ -45,6 +45,14 @@ void      rl_server_set_max_unauthenticated (RlServer *self,
  * more is refused with 429 before the upgrade. */
 void      rl_server_set_max_sockets_per_user (RlServer *self,
                                               guint     sockets);
+/* This server's name among the nodes of a shared store (PostgreSQL), which
+ * no other node may use; default HOST:PORT (the machine's name and the port
+ * it listens on). Before rl_server_listen, which starts hearing the other
+ * nodes. */
+void        rl_server_set_node (RlServer   *self,
+                                const char *node);
+/* NULL until it listens, and when the store is not shared. */
+const char *rl_server_get_node (RlServer   *self);
 /* tls: NULL for plain HTTP. On success *uri is what clients connect to. */
 gboolean  rl_server_listen     (RlServer         *self,
                                 const char       *host,
