@@ -1480,9 +1480,17 @@ test_remote_node_back (Fixture       *fixture,
   rl_store_set_viewers (a.store, "acme", doc, on_a);
   WAIT_UNTIL (b.viewers == 1, 10000);
 
-  /* a stops saying it is alive; b takes it for dead. */
+  /* Both stop saying they are alive: no one removes a's viewers, yet a
+   * node not heard from for the dead time is not counted. */
   fixture->kind->set_node_timing (a.store, G_MAXINT, dead_ms);
-  WAIT_UNTIL (b.viewers == 2 && viewers_are (b.store, doc, ""), 10 * dead_ms);
+  fixture->kind->set_node_timing (b.store, G_MAXINT, dead_ms);
+  WAIT_UNTIL (viewers_are (b.store, doc, ""), 10 * dead_ms);
+  g_assert_cmpuint (b.viewers, ==, 1);
+
+  /* b speaks again, and takes a for dead. */
+  fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
+  WAIT_UNTIL (b.viewers == 2, 10 * heartbeat_ms + 1000);
+  g_assert_true (viewers_are (b.store, doc, ""));
   linked_before = a.linked;
   g_assert_cmpuint (a.lost, ==, 0);
 
