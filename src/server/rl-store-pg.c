@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "rl-error.h"
+#include "rl-store-pg-listener.h"
+#include "rl-store-pg-private.h"
 #include "rl-store-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
@@ -21,14 +23,34 @@
 
 #define MAX_PARAMS 16
 
+/* A node says it is alive this often, and is dead after this long without
+ * a word: any live node removes its viewers at its next heartbeat, so they
+ * are gone from every count within 25 s of its death. */
+#define HEARTBEAT_MS (5 * 1000)
+#define DEAD_AFTER_MS (20 * 1000)
+
+/* PostgreSQL refuses a notification's payload of 8000 bytes or more. */
+#define NOTIFY_PAYLOAD_MAX 7999
+
 struct _RlStorePg
 {
-  GObject     parent_instance;
-  PGconn     *conn;
-  guint       event_log_limit;
-  GHashTable *statements;     /* SQL text → prepared statement name, this connection's */
-  guint       next_statement;
-  gint64      change_cursor;  /* the last admin_changes seq read */
+  GObject            parent_instance;
+  char              *conninfo;
+  PGconn            *conn;
+  guint              event_log_limit;
+  GHashTable        *statements;     /* SQL text → prepared statement name, this connection's */
+  guint              next_statement;
+  gint64             change_cursor;  /* the last admin_changes seq read */
+
+  /* Several nodes (rl_store_pg_watch_remote) */
+  char              *node;           /* this node's name; NULL until watched */
+  RlStoreRemoteFunc  remote_func;
+  gpointer           remote_data;
+  RlPgListener      *listener;
+  guint              heartbeat_id;
+  guint              heartbeat_ms;
+  guint              dead_ms;
+  gboolean           heartbeat_failing;  /* said once in the log, until it works again */
 };
 
 static void rl_store_pg_store_iface_init (RlStoreInterface *iface);
@@ -74,6 +96,20 @@ static const char *migrations[] = {
   "CREATE TABLE admin_changes (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
   "  kind text NOT NULL, tenant text NOT NULL, subject text NOT NULL, at bigint NOT NULL);"
   "CREATE INDEX admin_changes_by_time ON admin_changes (at);",
+  /* 2 */
+  /* Who is viewing what on each live node. Unlogged: nothing here outlives
+   * the nodes, so it costs no WAL, and a database crash empties it as it
+   * should. seen_at is the database's clock, the one every node shares;
+   * stamp is the transaction that last said the row; ord is the order
+   * users started viewing in. A node's rows may outlive its row for a
+   * moment (a node taken for dead), never for long: a heartbeat removes
+   * them. */
+  "CREATE UNLOGGED TABLE nodes (name text PRIMARY KEY, seen_at timestamptz NOT NULL);"
+  "CREATE UNLOGGED TABLE viewers (node text NOT NULL, tenant text NOT NULL, doc text NOT NULL,"
+  "  user_id text NOT NULL, user_name text NOT NULL, connections integer NOT NULL,"
+  "  stamp bigint NOT NULL, ord bigint GENERATED ALWAYS AS IDENTITY,"
+  "  PRIMARY KEY (node, tenant, doc, user_id));"
+  "CREATE INDEX viewers_by_doc ON viewers (tenant, doc);",
 };
 
 /* ---- statements and their parameters ----------------------------------------- */
@@ -319,7 +355,12 @@ rl_store_pg_finalize (GObject *object)
 {
   RlStorePg *self = RL_STORE_PG (object);
 
+  /* Nothing more is said for this node: the others take it for dead. */
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  g_clear_pointer (&self->listener, rl_pg_listener_free);
+  g_clear_pointer (&self->node, g_free);
   g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->conninfo, g_free);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   G_OBJECT_CLASS (rl_store_pg_parent_class)->finalize (object);
 }
@@ -334,6 +375,8 @@ static void
 rl_store_pg_init (RlStorePg *self)
 {
   self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
+  self->heartbeat_ms = HEARTBEAT_MS;
+  self->dead_ms = DEAD_AFTER_MS;
   /* Keys are the SQL literals of this file. */
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
@@ -422,6 +465,7 @@ rl_store_pg_open (const char  *conninfo,
   g_autoptr(Result) cursor = NULL;
   gboolean done = FALSE;
 
+  self->conninfo = g_strdup (conninfo);
   self->conn = PQconnectdbParams (keywords, values, 1);
   if (self->conn == NULL || PQstatus (self->conn) != CONNECTION_OK)
     {
@@ -884,6 +928,60 @@ rl_store_pg_events_since (RlStore    *store,
   return g_steal_pointer (&events);
 }
 
+/* ---- notifications ------------------------------------------------------------------------ */
+
+/* A notification's payload: fields split by tabs (which no node name,
+ * tenant or document id holds), the serialized event last, when it fits:
+ *
+ *   E <node> <tenant> <doc> <seq> [<serialized>]   an event was committed
+ *   V <node> <tenant> <doc>                         the viewers changed
+ *
+ * node: the one that committed the event or changed its own viewers (it is
+ * not told of it); empty when no node of the cluster did: an event from a
+ * store nobody watches, or viewers removed for a node that died or
+ * restarted (every node hears of those). */
+#define KIND_EVENT "E"
+#define KIND_VIEWERS "V"
+
+/* Whether a value can be a field of a payload. */
+static gboolean
+is_field (const char *value)
+{
+  return value != NULL && strpbrk (value, "\t\n") == NULL;
+}
+
+/* Sent inside the caller's transaction: delivered at its commit, in commit
+ * order, and not at all when it rolls back. */
+static gboolean
+notify (RlStorePg   *self,
+        const char  *payload,
+        GError     **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, RL_STORE_PG_CHANNEL);
+  add_text (&params, payload);
+  return run_done (self, "SELECT pg_notify ($1, $2)", &params, error);
+}
+
+static gboolean
+notify_event (RlStorePg   *self,
+              const char  *tenant,
+              const char  *doc,
+              gint64       seq,
+              const char  *serialized,
+              GError     **error)
+{
+  g_autoptr(GString) payload = g_string_new (NULL);
+
+  g_string_append_printf (payload, KIND_EVENT "\t%s\t%s\t%s\t%" G_GINT64_FORMAT,
+                          self->node ? self->node : "", tenant, doc, seq);
+  /* Else the nodes read it from the log. */
+  if (payload->len + 1 + strlen (serialized) <= NOTIFY_PAYLOAD_MAX)
+    g_string_append_printf (payload, "\t%s", serialized);
+  return notify (self, payload->str, error);
+}
+
 /* ---- mutations ----------------------------------------------------------------------------- */
 
 static RlComment *
@@ -1235,6 +1333,12 @@ rl_store_pg_apply (RlStore           *store,
   event->broadcast_id = g_strdup (request->broadcast_id);
   if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
     goto fail;
+  /* At the commit, so under the row lock: each document's in seq order. */
+  if (!notify_event (self, who->tenant, doc->id, event->seq, *serialized, error))
+    {
+      g_clear_pointer (serialized, g_free);
+      goto fail;
+    }
   if (!commit (self, error))
     {
       g_clear_pointer (serialized, g_free);
@@ -1645,6 +1749,323 @@ rl_store_pg_backup (RlStore           *store,
   return FALSE;
 }
 
+/* ---- several nodes ---------------------------------------------------------------------------- */
+
+/* How long ago is too long for a node, in the database's clock. */
+#define DEAD_BEFORE "clock_timestamp () - $1::float8 * interval '1 millisecond'"
+
+static void
+tell (RlStorePg         *self,
+      RlStoreRemoteKind  kind,
+      const char        *tenant,
+      const char        *doc,
+      gint64             seq,
+      const char        *serialized)
+{
+  RlStoreRemote remote = { kind, tenant, doc, seq, serialized };
+
+  self->remote_func (&remote, self->remote_data);
+}
+
+/* A notification from the channel: anyone who can connect may send one, so
+ * what is not ours (a malformed one) is said in the log and dropped. */
+static void
+hear (RlStorePg  *self,
+      const char *payload)
+{
+  g_auto(GStrv) fields = NULL;
+  guint n;
+  gint64 seq = 0;
+
+  if (payload == NULL || !g_utf8_validate (payload, -1, NULL))
+    goto malformed;
+  /* The serialized event, last, is the rest of the payload. */
+  fields = g_strsplit (payload, "\t", 6);
+  n = g_strv_length (fields);
+  if (n < 4 || *fields[2] == '\0' || *fields[3] == '\0')
+    goto malformed;
+
+  if (g_str_equal (fields[0], KIND_EVENT) && n >= 5)
+    {
+      if (!g_ascii_string_to_signed (fields[4], 10, 1, G_MAXINT64, &seq, NULL) ||
+          (n == 6 && *fields[5] == '\0'))
+        goto malformed;
+      /* This node's own events reach its subscribers without the store. */
+      if (g_str_equal (fields[1], self->node))
+        return;
+      tell (self, RL_STORE_REMOTE_EVENT, fields[2], fields[3], seq, n == 6 ? fields[5] : NULL);
+      return;
+    }
+  if (g_str_equal (fields[0], KIND_VIEWERS) && n == 4)
+    {
+      if (!g_str_equal (fields[1], self->node))
+        tell (self, RL_STORE_REMOTE_VIEWERS, fields[2], fields[3], 0, NULL);
+      return;
+    }
+
+malformed:
+  {
+    /* Enough of it to recognise, on one line. */
+    g_autofree char *shown = g_strescape (payload ? payload : "", NULL);
+
+    if (strlen (shown) > 80)
+      strcpy (shown + 77, "...");
+    g_message ("ignored a notification on PostgreSQL's “%s” channel that is not a node's: “%s”",
+               RL_STORE_PG_CHANNEL, shown);
+  }
+}
+
+static void
+listener_cb (RlPgListenerWhat  what,
+             const char       *payload,
+             gpointer          user_data)
+{
+  RlStorePg *self = user_data;
+
+  switch (what)
+    {
+    case RL_PG_LISTENER_NOTIFIED:
+      hear (self, payload);
+      break;
+    case RL_PG_LISTENER_LOST:
+      tell (self, RL_STORE_REMOTE_LOST, NULL, NULL, 0, NULL);
+      break;
+    case RL_PG_LISTENER_LISTENING:
+      tell (self, RL_STORE_REMOTE_LINKED, NULL, NULL, 0, NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The node's row, fresh, and none of its viewers (those of a previous run,
+ * or those it said before the others took it for dead): one transaction.
+ * Every node hears of the documents they were on. */
+static gboolean
+register_node (RlStorePg  *self,
+               GError    **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, self->node);
+  if (!begin (self, "BEGIN", error))
+    return FALSE;
+  if (!run_done (self, "INSERT INTO nodes (name, seen_at) VALUES ($1, clock_timestamp ())"
+                       " ON CONFLICT (name) DO UPDATE SET seen_at = EXCLUDED.seen_at", &params, error) ||
+      !run_done (self, "WITH gone AS (DELETE FROM viewers WHERE node = $1 RETURNING tenant, doc)"
+                       " SELECT pg_notify ('" RL_STORE_PG_CHANNEL "',"
+                       " concat_ws (E'\\t', '" KIND_VIEWERS "', '', tenant, doc))"
+                       " FROM (SELECT DISTINCT tenant, doc FROM gone) d", &params, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/* Keeps the node's row fresh. *registered: it was missing (the others took
+ * this node for dead, or it never got in) and is there again, without
+ * viewers. */
+static gboolean
+say_alive (RlStorePg  *self,
+           gboolean   *registered,
+           GError    **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  *registered = FALSE;
+  add_text (&params, self->node);
+  result = run (self, "UPDATE nodes SET seen_at = clock_timestamp () WHERE name = $1", &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (result), "0") != 0)
+    return TRUE;
+  if (!register_node (self, error))
+    return FALSE;
+  *registered = TRUE;
+  return TRUE;
+}
+
+/* Removes the nodes not heard from for dead_ms, and the viewers of any node
+ * that has no row; every node hears of the documents they were on. */
+static gboolean
+reap_dead_nodes (RlStorePg  *self,
+                 GError    **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_int (&params, self->dead_ms);
+  /* One statement, one snapshot: the viewers of the nodes it removes, and
+   * those of nodes removed before (whose rows it does not see). */
+  return run_done (self, "WITH dead AS (DELETE FROM nodes WHERE seen_at < " DEAD_BEFORE " RETURNING name),"
+                         " gone AS (DELETE FROM viewers v WHERE v.node IN (SELECT name FROM dead)"
+                         "   OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = v.node) RETURNING tenant, doc)"
+                         " SELECT pg_notify ('" RL_STORE_PG_CHANNEL "',"
+                         " concat_ws (E'\\t', '" KIND_VIEWERS "', '', tenant, doc))"
+                         " FROM (SELECT DISTINCT tenant, doc FROM gone) d", &params, error);
+}
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  RlStorePg *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean registered = FALSE;
+
+  if (!say_alive (self, &registered, &error) || !reap_dead_nodes (self, &error))
+    {
+      if (!self->heartbeat_failing)
+        g_message ("cannot tell PostgreSQL that node “%s” is alive (%s); the other nodes take it for "
+                   "dead after %u s", self->node, error->message, self->dead_ms / 1000);
+      self->heartbeat_failing = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+  if (self->heartbeat_failing)
+    g_message ("node “%s” tells PostgreSQL it is alive again", self->node);
+  self->heartbeat_failing = FALSE;
+
+  /* Its viewers are gone: the server says them again on LINKED (the
+   * listener says LINKED itself when it is not listening yet). */
+  if (registered && self->listener && rl_pg_listener_is_listening (self->listener))
+    {
+      g_message ("node “%s” was taken for dead by the other nodes; it is back among them", self->node);
+      tell (self, RL_STORE_REMOTE_LINKED, NULL, NULL, 0, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_heartbeat (RlStorePg *self)
+{
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  self->heartbeat_id = g_timeout_add (self->heartbeat_ms, heartbeat_cb, self);
+}
+
+void
+rl_store_pg_set_node_timing (RlStorePg *self,
+                             guint      heartbeat_ms,
+                             guint      dead_ms)
+{
+  g_return_if_fail (RL_IS_STORE_PG (self));
+  g_return_if_fail (heartbeat_ms > 0 && dead_ms > 0);
+
+  self->heartbeat_ms = heartbeat_ms;
+  self->dead_ms = dead_ms;
+  if (self->heartbeat_id != 0)
+    start_heartbeat (self);
+}
+
+static void
+rl_store_pg_watch_remote (RlStore           *store,
+                          const char        *node,
+                          RlStoreRemoteFunc  func,
+                          gpointer           user_data)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self->node == NULL);
+  g_return_if_fail (*node != '\0' && is_field (node) && g_utf8_validate (node, -1, NULL));
+
+  self->node = g_strdup (node);
+  self->remote_func = func;
+  self->remote_data = user_data;
+  /* When it fails, the heartbeat tries again (and says LINKED then). */
+  if (!register_node (self, &error))
+    {
+      g_message ("cannot register node “%s” on PostgreSQL (%s); trying again in %u s", node, error->message,
+                 self->heartbeat_ms / 1000);
+      self->heartbeat_failing = TRUE;
+    }
+  start_heartbeat (self);
+  self->listener = rl_pg_listener_new (self->conninfo, RL_STORE_PG_CHANNEL, listener_cb, self);
+}
+
+static void
+rl_store_pg_set_viewers (RlStore    *store,
+                         const char *tenant,
+                         const char *doc,
+                         GPtrArray  *viewers)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_autoptr(GError) error = NULL;
+  g_auto(Params) params = { 0 };
+  g_autofree char *payload = NULL;
+
+  g_return_if_fail (self->node != NULL);
+  g_return_if_fail (is_field (tenant) && is_field (doc));
+
+  if (!begin (self, "BEGIN", &error))
+    goto fail;
+  /* Those still there keep their place (ord); stamp tells the others. */
+  for (guint i = 0; viewers && i < viewers->len; i++)
+    {
+      const RlViewer *viewer = g_ptr_array_index (viewers, i);
+
+      params_clear (&params);
+      add_text (&params, self->node);
+      add_text (&params, tenant);
+      add_text (&params, doc);
+      add_text (&params, viewer->id);
+      add_text (&params, viewer->name);
+      add_int (&params, MIN (viewer->connections, G_MAXINT32));
+      if (!run_done (self, "INSERT INTO viewers (node, tenant, doc, user_id, user_name, connections, stamp)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, txid_current ())"
+                           " ON CONFLICT (node, tenant, doc, user_id) DO UPDATE SET user_name = EXCLUDED.user_name,"
+                           " connections = EXCLUDED.connections, stamp = EXCLUDED.stamp", &params, &error))
+        goto fail;
+    }
+  params_clear (&params);
+  add_text (&params, self->node);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  if (!run_done (self, "DELETE FROM viewers WHERE node = $1 AND tenant = $2 AND doc = $3"
+                       " AND stamp <> txid_current ()", &params, &error))
+    goto fail;
+  payload = g_strjoin ("\t", KIND_VIEWERS, self->node, tenant, doc, NULL);
+  if (!notify (self, payload, &error) || !commit (self, &error))
+    goto fail;
+  return;
+
+fail:
+  rollback (self);
+  warn ("cannot record who views a document", error);
+}
+
+static GPtrArray *
+rl_store_pg_get_viewers (RlStore    *store,
+                         const char *tenant,
+                         const char *doc)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) result = NULL;
+  GPtrArray *viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_viewer_free);
+
+  add_int (&params, self->dead_ms);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  /* A user's name as the node that has had them longest says it. */
+  result = run (self, "SELECT v.user_id, (array_agg (v.user_name ORDER BY v.ord))[1], SUM (v.connections)"
+                      " FROM viewers v JOIN nodes n ON n.name = v.node"
+                      " WHERE v.tenant = $2 AND v.doc = $3 AND n.seen_at >= " DEAD_BEFORE
+                      " GROUP BY v.user_id ORDER BY MIN (v.ord)", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot read who views a document", error);
+  for (int row = 0; result && row < PQntuples (result); row++)
+    {
+      RlViewer *viewer = g_new0 (RlViewer, 1);
+
+      viewer->id = value_dup (result, row, 0);
+      viewer->name = value_dup (result, row, 1);
+      viewer->connections = (guint) CLAMP (value_int (result, row, 2), 0, G_MAXUINT);
+      g_ptr_array_add (viewers, viewer);
+    }
+  return viewers;
+}
+
 /* ---- RlStore ------------------------------------------------------------------------------------ */
 
 static void
@@ -1673,4 +2094,7 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->token_is_current = rl_store_pg_token_is_current;
   iface->read_changes = rl_store_pg_read_changes;
   iface->backup = rl_store_pg_backup;
+  iface->watch_remote = rl_store_pg_watch_remote;
+  iface->set_viewers = rl_store_pg_set_viewers;
+  iface->get_viewers = rl_store_pg_get_viewers;
 }

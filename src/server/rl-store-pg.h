@@ -7,7 +7,11 @@
  * nodes get seq = head + 1, gapless, committed before apply returns. What
  * another node or an administration command commits (revocations,
  * rotations, removals) reaches every serving store through
- * rl_store_read_changes. Backups are PostgreSQL's own (pg_dump):
+ * rl_store_read_changes. Each commit of an event notifies every node (LISTEN
+ * on a connection of its own, rl-store-pg-listener.h), the event's bytes
+ * with it when they fit in a notification; nodes say who views what in the
+ * database, and that they are alive every 5 s: one not heard from for 20 s
+ * is dead and its viewers are dropped. Backups are PostgreSQL's own (pg_dump):
  * rl_store_backup refuses. A lost connection fails the operation under way
  * (rolled back by the server) and is re-established by the next one.
  *

@@ -88,8 +88,10 @@ typedef enum
   /* The link to the other nodes is down: what they commit meanwhile reaches
    * the log but not this node. */
   RL_STORE_REMOTE_LOST,
-  /* The link is up (the first time, and after each loss): what was missed
-   * while it was down is in the log. */
+  /* The link is up (the first time, after each loss, and when the other
+   * nodes had taken this one for dead): what was missed while it was down
+   * is in the log, and the other nodes may have dropped this node's
+   * viewers: say them again (rl_store_set_viewers). */
   RL_STORE_REMOTE_LINKED,
 } RlStoreRemoteKind;
 
@@ -376,9 +378,10 @@ gboolean     rl_store_backup              (RlStore          *self,
 gboolean     rl_store_is_shared           (RlStore           *self);
 /* From now on, func hears (in the caller's thread-default main context,
  * never from inside a store call) what the other nodes commit and who views
- * what there; this server is node (a name no other node uses). Events this
- * node commits are not told back. Once per store. In a store that is not
- * shared: nothing. */
+ * what there; this server is node (a name no other node uses, without tabs
+ * or line breaks), and a node of that name that ran before is gone: its
+ * viewers are dropped. Events this node commits are not told back. Once
+ * per store. In a store that is not shared: nothing. */
 void         rl_store_watch_remote        (RlStore           *self,
                                            const char        *node,
                                            RlStoreRemoteFunc  func,
@@ -390,9 +393,11 @@ void         rl_store_set_viewers         (RlStore           *self,
                                            const char        *tenant,
                                            const char        *doc,
                                            GPtrArray         *viewers);
-/* Who views the document on every live node (a node not heard of for 30 s
- * is not): distinct users, oldest first, connections summed. Only in a
- * shared store. */
+/* Who views the document on every live node: distinct users, the one
+ * viewing longest first, connections summed. A node not heard from for
+ * 20 s is not live: its viewers are left out, and dropped (with
+ * RL_STORE_REMOTE_VIEWERS on every node) within 30 s of its death. Only in
+ * a shared store. */
 GPtrArray   *rl_store_get_viewers         (RlStore           *self,
                                            const char        *tenant,
                                            const char        *doc);

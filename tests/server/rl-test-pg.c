@@ -94,6 +94,24 @@ rl_test_pg_disconnect_all (RlTestPg *pg)
   PQfinish (conn);
 }
 
+void
+rl_test_pg_notify (RlTestPg   *pg,
+                   const char *channel,
+                   const char *payload)
+{
+  PGconn *conn = PQconnectdb (pg->conninfo);
+  const char *values[] = { channel, payload };
+  PGresult *result;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot reach the test database %s: %s", pg->name, PQerrorMessage (conn));
+  result = PQexecParams (conn, "SELECT pg_notify ($1, $2)", 2, NULL, values, NULL, NULL, 0);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("cannot notify on %s: %s", pg->name, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+}
+
 RlTestPg *
 rl_test_pg_new (void)
 {

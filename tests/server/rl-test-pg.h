@@ -26,6 +26,10 @@ void      rl_test_pg_free (RlTestPg *pg);
 /* Ends every connection to the database (as a restart of PostgreSQL
  * would), and returns once they are gone. */
 void      rl_test_pg_disconnect_all (RlTestPg *pg);
+/* Sends payload on channel from a connection of its own (pg_notify). */
+void      rl_test_pg_notify (RlTestPg   *pg,
+                             const char *channel,
+                             const char *payload);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlTestPg, rl_test_pg_free)
 
 G_END_DECLS

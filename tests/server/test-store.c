@@ -15,6 +15,7 @@
 
 #include "rl-codec.h"
 #include "rl-error.h"
+#include "rl-store-pg-private.h"
 #include "rl-store-pg.h"
 #include "rl-store-sqlite.h"
 #include "rl-store.h"
@@ -45,6 +46,16 @@ typedef struct
   /* Cuts every connection to the store at location, as a database
    * restarting would; NULL when a store has none to lose. */
   void        (*lose_connections) (gpointer  resource);
+  /* Whether several servers (nodes) may share the store; a shared kind
+   * has the two below. */
+  gboolean     shared;
+  /* Sends payload on the channel the nodes notify each other on. */
+  void        (*notify_raw)   (gpointer     resource,
+                               const char  *payload);
+  /* The test-only heartbeat and death intervals of a node. */
+  void        (*set_node_timing) (RlStore *store,
+                                  guint    heartbeat_ms,
+                                  guint    dead_ms);
 } StoreKind;
 
 static char *
@@ -64,10 +75,26 @@ pg_new_location (const char *dir,
   return g_strdup (pg->conninfo);
 }
 
+static void
+pg_notify_raw (gpointer    resource,
+               const char *payload)
+{
+  rl_test_pg_notify (resource, RL_STORE_PG_CHANNEL, payload);
+}
+
+static void
+pg_set_node_timing (RlStore *store,
+                    guint    heartbeat_ms,
+                    guint    dead_ms)
+{
+  rl_store_pg_set_node_timing (RL_STORE_PG (store), heartbeat_ms, dead_ms);
+}
+
 static const StoreKind store_kinds[] = {
-  { "sqlite", sqlite_new_location, NULL, rl_store_sqlite_open, BACKUP_FILE, NULL },
+  /* One server's file: honestly not shared. */
+  { "sqlite", sqlite_new_location, NULL, rl_store_sqlite_open, BACKUP_FILE, NULL, FALSE, NULL, NULL },
   { "postgresql", pg_new_location, (GDestroyNotify) rl_test_pg_free, rl_store_pg_open, BACKUP_REFUSED,
-    (void (*) (gpointer)) rl_test_pg_disconnect_all },
+    (void (*) (gpointer)) rl_test_pg_disconnect_all, TRUE, pg_notify_raw, pg_set_node_timing },
 };
 
 /* ---- the world ---------------------------------------------------------------- */
@@ -970,6 +997,545 @@ test_connection_lost (Fixture       *fixture,
   g_assert_cmpuint (threads->len, ==, 2);
 }
 
+/* ---- several nodes on one store ---------------------------------------------------- */
+
+/* What a node heard, as it heard it. */
+typedef struct
+{
+  RlStoreRemoteKind  kind;
+  char              *tenant;
+  char              *doc;
+  gint64             seq;
+  char              *serialized;
+} Heard;
+
+static void
+heard_free (Heard *heard)
+{
+  g_free (heard->tenant);
+  g_free (heard->doc);
+  g_free (heard->serialized);
+  g_free (heard);
+}
+
+/* A server's view of a shared store: its handle, watched as one node. */
+typedef struct
+{
+  RlStore   *store;
+  GPtrArray *heard;     /* Heard*, in order */
+  guint      events;
+  guint      viewers;
+  guint      linked;
+  guint      lost;
+} Node;
+
+static void
+remote_cb (const RlStoreRemote *remote,
+           gpointer             user_data)
+{
+  Node *node = user_data;
+  Heard *heard = g_new0 (Heard, 1);
+
+  heard->kind = remote->kind;
+  heard->tenant = g_strdup (remote->tenant);
+  heard->doc = g_strdup (remote->doc);
+  heard->seq = remote->seq;
+  heard->serialized = g_strdup (remote->serialized);
+  g_ptr_array_add (node->heard, heard);
+  switch (remote->kind)
+    {
+    case RL_STORE_REMOTE_EVENT:
+      g_assert_nonnull (remote->tenant);
+      g_assert_nonnull (remote->doc);
+      node->events++;
+      break;
+    case RL_STORE_REMOTE_VIEWERS:
+      g_assert_nonnull (remote->tenant);
+      g_assert_nonnull (remote->doc);
+      node->viewers++;
+      break;
+    case RL_STORE_REMOTE_LINKED:
+      node->linked++;
+      break;
+    case RL_STORE_REMOTE_LOST:
+      node->lost++;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until cond holds; the test fails when it does not
+ * within ms. */
+#define WAIT_UNTIL(cond, ms)                                                            \
+  G_STMT_START {                                                                        \
+    gint64 wait_deadline_ = g_get_monotonic_time () + (gint64) (ms) * 1000;             \
+    guint wait_tick_ = g_timeout_add (10, wake_cb, NULL);                               \
+    while (!(cond))                                                                     \
+      {                                                                                 \
+        if (g_get_monotonic_time () > wait_deadline_)                                   \
+          g_error ("%s:%d: not within %d ms: %s", __FILE__, __LINE__, (int) (ms), #cond); \
+        g_main_context_iteration (NULL, TRUE);                                          \
+      }                                                                                 \
+    g_source_remove (wait_tick_);                                                       \
+  } G_STMT_END
+
+/* Runs the main loop for ms, whatever happens meanwhile. */
+static void
+run_loop_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  WAIT_UNTIL (g_get_monotonic_time () >= until, ms + 1000);
+}
+
+static void
+node_clear (Node *node)
+{
+  g_clear_object (&node->store);
+  g_clear_pointer (&node->heard, g_ptr_array_unref);
+}
+
+/* A second handle on the fixture's store, watched as node name. */
+static void
+node_start (Fixture    *fixture,
+            Node       *node,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  node->store = fixture->kind->open (fixture->location, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_store_is_shared (node->store));
+  node->heard = g_ptr_array_new_with_free_func ((GDestroyNotify) heard_free);
+  rl_store_watch_remote (node->store, name, remote_cb, node);
+  /* Never from inside the call. */
+  g_assert_cmpuint (node->heard->len, ==, 0);
+}
+
+/* Nodes a and b, both linked. */
+static void
+nodes_start (Fixture *fixture,
+             Node    *a,
+             Node    *b)
+{
+  node_start (fixture, a, "a");
+  node_start (fixture, b, "b");
+  WAIT_UNTIL (a->linked > 0 && b->linked > 0, 10000);
+}
+
+/* The node's i-th EVENT. */
+static Heard *
+nth_event (Node  *node,
+           guint  i)
+{
+  for (guint k = 0; k < node->heard->len; k++)
+    {
+      Heard *heard = g_ptr_array_index (node->heard, k);
+
+      if (heard->kind == RL_STORE_REMOTE_EVENT && i-- == 0)
+        return heard;
+    }
+  g_assert_not_reached ();
+}
+
+/* The node's last VIEWERS. */
+static Heard *
+last_viewers (Node *node)
+{
+  for (guint k = node->heard->len; k > 0; k--)
+    {
+      Heard *heard = g_ptr_array_index (node->heard, k - 1);
+
+      if (heard->kind == RL_STORE_REMOTE_VIEWERS)
+        return heard;
+    }
+  g_assert_not_reached ();
+}
+
+static gint64
+create_thread_on (RlStore           *store,
+                  Fixture           *fixture,
+                  const char        *body,
+                  char             **serialized)
+{
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *comment_id = rl_uuid_new ();
+  g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread_id, comment_id, body);
+
+  return apply_ok (store, fixture->member, fixture->doc, create, serialized);
+}
+
+static void
+add_viewer (GPtrArray  *viewers,
+            const char *id,
+            const char *name,
+            guint       connections)
+{
+  RlViewer *viewer = g_new0 (RlViewer, 1);
+
+  viewer->id = g_strdup (id);
+  viewer->name = g_strdup (name);
+  viewer->connections = connections;
+  g_ptr_array_add (viewers, viewer);
+}
+
+static GPtrArray *
+viewers_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) rl_viewer_free);
+}
+
+/* The document's viewers as "id:name:connections" joined by spaces. */
+static char *
+viewers_of (RlStore    *store,
+            const char *doc)
+{
+  g_autoptr(GPtrArray) viewers = rl_store_get_viewers (store, "acme", doc);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_nonnull (viewers);
+  for (guint i = 0; i < viewers->len; i++)
+    {
+      const RlViewer *viewer = g_ptr_array_index (viewers, i);
+
+      g_string_append_printf (out, "%s%s:%s:%u", i ? " " : "", viewer->id, viewer->name, viewer->connections);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+viewers_are (RlStore    *store,
+             const char *doc,
+             const char *expected)
+{
+  g_autofree char *viewers = viewers_of (store, doc);
+
+  return g_str_equal (viewers, expected);
+}
+
+static void
+test_is_shared (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_assert_cmpint (rl_store_is_shared (fixture->store), ==, fixture->kind->shared);
+}
+
+/* What one node commits reaches the other with its seq and its very
+ * bytes, never the node itself; a store no node watches notifies too. */
+static void
+test_remote_events (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  Heard *heard;
+
+  nodes_start (fixture, &a, &b);
+
+  g_assert_cmpint (create_thread_on (a.store, fixture, "From a", &first), ==, 1);
+  WAIT_UNTIL (b.events == 1, 10000);
+  heard = nth_event (&b, 0);
+  g_assert_cmpstr (heard->tenant, ==, "acme");
+  g_assert_cmpstr (heard->doc, ==, fixture->doc->id);
+  g_assert_cmpint (heard->seq, ==, 1);
+  g_assert_cmpstr (heard->serialized, ==, first);
+
+  /* Notifications come in commit order: had a heard its own seq 1, it
+   * would have before b's seq 2. */
+  g_assert_cmpint (create_thread_on (b.store, fixture, "From b", &second), ==, 2);
+  WAIT_UNTIL (a.events == 1, 10000);
+  heard = nth_event (&a, 0);
+  g_assert_cmpint (heard->seq, ==, 2);
+  g_assert_cmpstr (heard->serialized, ==, second);
+
+  /* Through a handle that is no node: both hear it, and b not its own. */
+  g_assert_cmpint (create_thread_on (fixture->store, fixture, "From no node", &third), ==, 3);
+  WAIT_UNTIL (a.events == 2 && b.events == 2, 10000);
+  g_assert_cmpint (nth_event (&a, 1)->seq, ==, 3);
+  g_assert_cmpint (nth_event (&b, 1)->seq, ==, 3);
+  g_assert_cmpstr (nth_event (&b, 1)->serialized, ==, third);
+  g_assert_cmpuint (a.viewers + a.lost, ==, 0);
+  g_assert_cmpuint (b.viewers + b.lost, ==, 0);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
+/* Writers on two nodes, one after the other: each hears the other's in seq
+ * order, each once. */
+static void
+test_remote_order (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+  Node *nodes[] = { &a, &b };
+
+  nodes_start (fixture, &a, &b);
+  for (guint i = 0; i < 50; i++)
+    {
+      char *serialized = NULL;
+
+      g_assert_cmpint (create_thread_on (nodes[i % 2]->store, fixture, "Turn", &serialized), ==, i + 1);
+      g_ptr_array_add (sent, serialized);
+    }
+  WAIT_UNTIL (a.events == 25 && b.events == 25, 20000);
+
+  /* b heard a's (seq 1, 3, …, 49), a heard b's (2, 4, …, 50). */
+  for (guint n = 0; n < 2; n++)
+    for (guint i = 0; i < 25; i++)
+      {
+        Heard *heard = nth_event (nodes[1 - n], i);
+        gint64 seq = 2 * i + 1 + n;
+
+        g_assert_cmpstr (heard->tenant, ==, "acme");
+        g_assert_cmpstr (heard->doc, ==, fixture->doc->id);
+        g_assert_cmpint (heard->seq, ==, seq);
+        g_assert_cmpstr (heard->serialized, ==, g_ptr_array_index (sent, seq - 1));
+      }
+
+  /* And nothing twice: the next one is the next each hears. */
+  g_assert_cmpint (create_thread_on (fixture->store, fixture, "Last", NULL), ==, 51);
+  WAIT_UNTIL (a.events == 26 && b.events == 26, 10000);
+  g_assert_cmpint (nth_event (&a, 25)->seq, ==, 51);
+  g_assert_cmpint (nth_event (&b, 25)->seq, ==, 51);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
+/* An event too large for a notification is told without its bytes; the
+ * log has them. */
+static void
+test_remote_large_event (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *large = NULL;
+  g_autofree char *small = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 head = 0;
+
+  nodes_start (fixture, &a, &b);
+  /* 3000 characters (the protocol allows 4000), 9000 bytes. */
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (body, "€");
+  g_assert_cmpint (create_thread_on (a.store, fixture, body->str, &large), ==, 1);
+  g_assert_cmpuint (strlen (large), >, 9000);
+  g_assert_cmpint (create_thread_on (a.store, fixture, "Small again", &small), ==, 2);
+
+  WAIT_UNTIL (b.events == 2, 10000);
+  g_assert_cmpint (nth_event (&b, 0)->seq, ==, 1);
+  g_assert_null (nth_event (&b, 0)->serialized);
+  g_assert_cmpint (nth_event (&b, 1)->seq, ==, 2);
+  g_assert_cmpstr (nth_event (&b, 1)->serialized, ==, small);
+
+  events = rl_store_events_since (b.store, "acme", fixture->doc->id, nth_event (&b, 0)->seq - 1, &head);
+  g_assert_nonnull (events);
+  g_assert_cmpint (head, ==, 2);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, large);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
+/* The viewer count is of distinct users on every node, connections
+ * summed, the one viewing longest first. */
+static void
+test_remote_viewers (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 }, again = { 0 };
+  g_autoptr(GPtrArray) on_a = viewers_new ();
+  g_autoptr(GPtrArray) on_b = viewers_new ();
+  g_autoptr(GPtrArray) elsewhere = viewers_new ();
+  g_autoptr(GPtrArray) bob_only = viewers_new ();
+  g_autoptr(GPtrArray) none = viewers_new ();
+  const char *doc = fixture->doc->id;
+  Heard *heard;
+
+  nodes_start (fixture, &a, &b);
+  g_assert_true (viewers_are (a.store, doc, ""));
+
+  add_viewer (on_a, "alice", "Alice", 2);
+  add_viewer (on_a, "bob", "Bob", 1);
+  rl_store_set_viewers (a.store, "acme", doc, on_a);
+  WAIT_UNTIL (b.viewers == 1, 10000);
+  heard = last_viewers (&b);
+  g_assert_cmpstr (heard->tenant, ==, "acme");
+  g_assert_cmpstr (heard->doc, ==, doc);
+
+  add_viewer (on_b, "alice", "Alice", 1);
+  rl_store_set_viewers (b.store, "acme", doc, on_b);
+  WAIT_UNTIL (a.viewers == 1, 10000);
+  g_assert_cmpstr (last_viewers (&a)->doc, ==, doc);
+
+  g_assert_true (viewers_are (a.store, doc, "alice:Alice:3 bob:Bob:1"));
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:3 bob:Bob:1"));
+  g_assert_true (viewers_are (fixture->store, doc, "alice:Alice:3 bob:Bob:1"));
+
+  /* Another document's are its own. */
+  add_viewer (elsewhere, "carol", "Carol", 1);
+  rl_store_set_viewers (a.store, "acme", "elsewhere", elsewhere);
+  WAIT_UNTIL (b.viewers == 2, 10000);
+  g_assert_cmpstr (last_viewers (&b)->doc, ==, "elsewhere");
+  g_assert_true (viewers_are (b.store, "elsewhere", "carol:Carol:1"));
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:3 bob:Bob:1"));
+
+  /* Replaced: alice left a; bob, there since before alice came to b, is
+   * now the one viewing longest. A node is not told of its own. */
+  add_viewer (bob_only, "bob", "Bob", 1);
+  rl_store_set_viewers (a.store, "acme", doc, bob_only);
+  WAIT_UNTIL (b.viewers == 3, 10000);
+  g_assert_cmpuint (a.viewers, ==, 1);
+  g_assert_true (viewers_are (b.store, doc, "bob:Bob:1 alice:Alice:1"));
+
+  rl_store_set_viewers (a.store, "acme", doc, none);
+  rl_store_set_viewers (b.store, "acme", doc, NULL);
+  WAIT_UNTIL (b.viewers == 4 && a.viewers == 2, 10000);
+  g_assert_true (viewers_are (a.store, doc, ""));
+
+  /* A node that starts again under its name drops what it said before. */
+  rl_store_set_viewers (a.store, "acme", doc, on_a);
+  WAIT_UNTIL (b.viewers == 5, 10000);
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:2 bob:Bob:1"));
+  node_clear (&a);
+  node_start (fixture, &again, "a");
+  WAIT_UNTIL (b.viewers >= 6 && viewers_are (b.store, doc, ""), 10000);
+  g_assert_true (viewers_are (b.store, "elsewhere", ""));
+
+  node_clear (&again);
+  node_clear (&b);
+}
+
+/* A node that dies: its viewers leave every count within the deadline (a
+ * dead time and a heartbeat), and the others hear of it; one alive stays,
+ * however long. */
+static void
+test_remote_dead_node (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const guint heartbeat_ms = 100, dead_ms = 1000;
+  Node a = { 0 }, b = { 0 };
+  g_autoptr(GPtrArray) on_a = viewers_new ();
+  g_autoptr(GPtrArray) on_b = viewers_new ();
+  const char *doc = fixture->doc->id;
+  guint heard_before;
+  gint64 died_at;
+
+  nodes_start (fixture, &a, &b);
+  fixture->kind->set_node_timing (a.store, heartbeat_ms, dead_ms);
+  fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
+  add_viewer (on_a, "alice", "Alice", 1);
+  add_viewer (on_b, "bob", "Bob", 1);
+  rl_store_set_viewers (a.store, "acme", doc, on_a);
+  rl_store_set_viewers (b.store, "acme", doc, on_b);
+  WAIT_UNTIL (a.viewers == 1 && b.viewers == 1, 10000);
+
+  /* Alive for longer than the dead time: still counted. */
+  run_loop_for (3 * dead_ms);
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:1 bob:Bob:1"));
+  g_assert_cmpuint (b.viewers, ==, 1);
+
+  /* Gone without a word. */
+  heard_before = b.viewers;
+  node_clear (&a);
+  died_at = g_get_monotonic_time ();
+  WAIT_UNTIL (b.viewers > heard_before && viewers_are (b.store, doc, "bob:Bob:1"),
+              dead_ms + 2 * heartbeat_ms + 1000);
+  g_assert_cmpint (g_get_monotonic_time () - died_at, >=, (dead_ms - heartbeat_ms) * 1000);
+  g_assert_cmpstr (last_viewers (&b)->tenant, ==, "acme");
+  g_assert_cmpstr (last_viewers (&b)->doc, ==, doc);
+
+  node_clear (&b);
+}
+
+/* A node taken for dead (its heartbeat stopped) and then heard again is
+ * told LINKED, so that its server says its viewers again. */
+static void
+test_remote_node_back (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const guint heartbeat_ms = 100, dead_ms = 1000;
+  Node a = { 0 }, b = { 0 };
+  g_autoptr(GPtrArray) on_a = viewers_new ();
+  const char *doc = fixture->doc->id;
+  guint linked_before;
+
+  nodes_start (fixture, &a, &b);
+  fixture->kind->set_node_timing (a.store, heartbeat_ms, dead_ms);
+  fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
+  add_viewer (on_a, "alice", "Alice", 1);
+  rl_store_set_viewers (a.store, "acme", doc, on_a);
+  WAIT_UNTIL (b.viewers == 1, 10000);
+
+  /* Both stop saying they are alive: no one removes a's viewers, yet a
+   * node not heard from for the dead time is not counted. */
+  fixture->kind->set_node_timing (a.store, G_MAXINT, dead_ms);
+  fixture->kind->set_node_timing (b.store, G_MAXINT, dead_ms);
+  WAIT_UNTIL (viewers_are (b.store, doc, ""), 10 * dead_ms);
+  g_assert_cmpuint (b.viewers, ==, 1);
+
+  /* b speaks again, and takes a for dead. */
+  fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
+  WAIT_UNTIL (b.viewers == 2, 10 * heartbeat_ms + 1000);
+  g_assert_true (viewers_are (b.store, doc, ""));
+  linked_before = a.linked;
+  g_assert_cmpuint (a.lost, ==, 0);
+
+  /* It speaks again: it is told to say its viewers again, and once said
+   * they count. */
+  fixture->kind->set_node_timing (a.store, heartbeat_ms, dead_ms);
+  WAIT_UNTIL (a.linked > linked_before, 10 * heartbeat_ms + 1000);
+  rl_store_set_viewers (a.store, "acme", doc, on_a);
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:1"));
+  run_loop_for (2 * dead_ms);
+  g_assert_true (viewers_are (b.store, doc, "alice:Alice:1"));
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
+/* Whatever else arrives on the channel is ignored without harm. */
+static void
+test_remote_malformed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *malformed[] = {
+    "", "hello", "E", "V", "E\tz", "E\tz\tacme\tdoc", "E\tz\tacme\tdoc\t0", "E\tz\tacme\tdoc\t-3",
+    "E\tz\tacme\tdoc\t12x", "E\tz\tacme\tdoc\t99999999999999999999", "E\tz\tacme\tdoc\t5\t",
+    "E\tz\t\tdoc\t5\t{}", "E\tz\tacme\t\t5", "V\tz\tacme", "V\tz\tacme\tdoc\textra", "V\tz\t\tdoc",
+    "X\tz\tacme\tdoc", "e\tz\tacme\tdoc\t5",
+  };
+  Node a = { 0 }, b = { 0 };
+  g_autofree char *serialized = NULL;
+
+  nodes_start (fixture, &a, &b);
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+    fixture->kind->notify_raw (fixture->resource, malformed[i]);
+
+  /* Heard after all of them (commit order): nothing came before it. */
+  g_assert_cmpint (create_thread_on (a.store, fixture, "After the noise", &serialized), ==, 1);
+  WAIT_UNTIL (b.events == 1, 10000);
+  g_assert_cmpstr (nth_event (&b, 0)->serialized, ==, serialized);
+  g_assert_cmpuint (b.heard->len, ==, b.linked + 1);
+  g_assert_cmpuint (a.heard->len, ==, a.linked);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
 /* ---- registration ------------------------------------------------------------ */
 
 typedef void (*StoreTest) (Fixture       *fixture,
@@ -979,7 +1545,7 @@ static const struct
 {
   const char *name;
   StoreTest   func;
-  enum { ANY_KIND, BACKUP_FILE_ONLY, BACKUP_REFUSED_ONLY, CONNECTED_ONLY } kinds;
+  enum { ANY_KIND, BACKUP_FILE_ONLY, BACKUP_REFUSED_ONLY, CONNECTED_ONLY, SHARED_ONLY } kinds;
 } store_tests[] = {
   { "tenants", test_tenants, ANY_KIND },
   { "users", test_users, ANY_KIND },
@@ -998,6 +1564,14 @@ static const struct
   { "backup", test_backup, BACKUP_FILE_ONLY },
   { "backup-refused", test_backup_refused, BACKUP_REFUSED_ONLY },
   { "connection-lost", test_connection_lost, CONNECTED_ONLY },
+  { "is-shared", test_is_shared, ANY_KIND },
+  { "remote-events", test_remote_events, SHARED_ONLY },
+  { "remote-order", test_remote_order, SHARED_ONLY },
+  { "remote-large-event", test_remote_large_event, SHARED_ONLY },
+  { "remote-viewers", test_remote_viewers, SHARED_ONLY },
+  { "remote-dead-node", test_remote_dead_node, SHARED_ONLY },
+  { "remote-node-back", test_remote_node_back, SHARED_ONLY },
+  { "remote-malformed", test_remote_malformed, SHARED_ONLY },
 };
 
 int
@@ -1015,7 +1589,8 @@ main (int    argc,
 
         if ((store_tests[t].kinds == BACKUP_FILE_ONLY && kind->backup != BACKUP_FILE) ||
             (store_tests[t].kinds == BACKUP_REFUSED_ONLY && kind->backup != BACKUP_REFUSED) ||
-            (store_tests[t].kinds == CONNECTED_ONLY && kind->lose_connections == NULL))
+            (store_tests[t].kinds == CONNECTED_ONLY && kind->lose_connections == NULL) ||
+            (store_tests[t].kinds == SHARED_ONLY && !kind->shared))
           continue;
         path = g_strdup_printf ("/store/%s/%s", store_kinds[k].name, store_tests[t].name);
         g_test_add (path, Fixture, &store_kinds[k], fixture_set_up, store_tests[t].func, fixture_tear_down);
