@@ -626,8 +626,8 @@ migrate_verified (const char *tenant,
   g_autofree char *n_events = count_text (events);
   g_autofree char *n_bytes = count_text (bytes);
 
-  g_print ("verified document %s of %s: %s threads, %s events, %s bytes\n", doc, tenant, n_threads, n_events,
-           n_bytes);
+  g_print ("verified document %s of %s: %s thread%s, %s event%s, %s byte%s\n", doc, tenant,
+           n_threads, threads == 1 ? "" : "s", n_events, events == 1 ? "" : "s", n_bytes, bytes == 1 ? "" : "s");
 }
 
 static int
@@ -668,7 +668,8 @@ cmd_migrate (Invocation *invocation)
   documents = count_text (checked.documents);
   threads = count_text (checked.threads);
   events = count_text (checked.events);
-  g_print ("verified %s documents, %s threads, %s events\n", documents, threads, events);
+  g_print ("verified %s document%s, %s thread%s, %s event%s\n", documents, checked.documents == 1 ? "" : "s",
+           threads, checked.threads == 1 ? "" : "s", events, checked.events == 1 ? "" : "s");
   return 0;
 }
 
