@@ -11,15 +11,7 @@ typedef struct
 {
   RlMigrateCounts *counts;
   GPtrArray       *tenants;     /* the ids copied */
-  GHashTable      *log_starts;  /* "tenant/doc" → the first seq its log kept (gint64*) */
 } Copy;
-
-static char *
-document_key (const char *tenant,
-              const char *doc)
-{
-  return g_strconcat (tenant, "/", doc, NULL);
-}
 
 static gboolean
 on_copied (RlStoreRecordKind   kind,
@@ -28,14 +20,13 @@ on_copied (RlStoreRecordKind   kind,
            GError            **error)
 {
   Copy *copy = user_data;
-  const char *tenant, *doc;
-  gint64 seq;
+  char *tenant;
 
   switch (kind)
     {
     case RL_STORE_RECORD_TENANT:
       g_variant_get_child (record, 0, "s", &tenant);
-      g_ptr_array_add (copy->tenants, (char *) tenant);
+      g_ptr_array_add (copy->tenants, tenant);
       copy->counts->tenants++;
       break;
     case RL_STORE_RECORD_USER:
@@ -51,16 +42,7 @@ on_copied (RlStoreRecordKind   kind,
       copy->counts->comments++;
       break;
     case RL_STORE_RECORD_EVENT:
-      {
-        g_autofree char *key = NULL;
-
-        g_variant_get (record, "(&s&sx&s)", &tenant, &doc, &seq, NULL);
-        key = document_key (tenant, doc);
-        /* A document's events come in seq order: the first is the log's start. */
-        if (!g_hash_table_contains (copy->log_starts, key))
-          g_hash_table_insert (copy->log_starts, g_steal_pointer (&key), g_memdup2 (&seq, sizeof seq));
-        copy->counts->events++;
-      }
+      copy->counts->events++;
       break;
     case RL_STORE_RECORD_USAGE:
     default:
@@ -81,21 +63,43 @@ differs (GError     **error,
   return FALSE;
 }
 
+/* Where the source's log starts: the smallest since it replays from (0
+ * unless pruned; head when it replays nothing). Replaying works from there
+ * on, so it is found by halves. */
+static gint64
+log_start (RlStore    *store,
+           const char *tenant,
+           const char *doc,
+           gint64      head)
+{
+  gint64 low = 0, high = head;
+
+  while (low < high)
+    {
+      gint64 mid = low + (high - low) / 2;
+      g_autoptr(GPtrArray) events = rl_store_events_since (store, tenant, doc, mid, NULL);
+
+      if (events != NULL)
+        high = mid;
+      else
+        low = mid + 1;
+    }
+  return low;
+}
+
 /* The same threads (through the codec, as a snapshot would send them), the
- * same log from its start, the same content. */
+ * same log from where the source's starts (and not before), the same
+ * content. */
 static gboolean
 verify_document (RlStore               *source,
                  RlStore               *target,
                  const RlDocumentInfo  *info,
-                 GHashTable            *log_starts,
                  guint64               *n_events,
                  gsize                 *n_bytes,
                  GError               **error)
 {
   const char *tenant = info->tenant;
   const char *doc = info->doc->id;
-  g_autofree char *key = document_key (tenant, doc);
-  const gint64 *log_start = g_hash_table_lookup (log_starts, key);
   g_autoptr(GPtrArray) source_threads = NULL;
   g_autoptr(GPtrArray) target_threads = NULL;
   g_autoptr(GPtrArray) source_events = NULL;
@@ -117,14 +121,19 @@ verify_document (RlStore               *source,
   if (g_strcmp0 (source_snapshot, target_snapshot) != 0)
     return differs (error, tenant, doc, "its threads");
 
-  /* From where the log starts (it may have been pruned), or the head. */
-  since = log_start ? *log_start - 1 : source_head;
+  since = log_start (source, tenant, doc, source_head);
   source_events = rl_store_events_since (source, tenant, doc, since, NULL);
   target_events = rl_store_events_since (target, tenant, doc, since, NULL);
-  if ((source_events == NULL) != (target_events == NULL) ||
-      (source_events && source_events->len != target_events->len))
+  if (since > 0)
+    {
+      g_autoptr(GPtrArray) before = rl_store_events_since (target, tenant, doc, since - 1, NULL);
+
+      if (before != NULL)
+        return differs (error, tenant, doc, "where its event log starts");
+    }
+  if (source_events == NULL || target_events == NULL || source_events->len != target_events->len)
     return differs (error, tenant, doc, "its event log");
-  for (guint i = 0; source_events && i < source_events->len; i++)
+  for (guint i = 0; i < source_events->len; i++)
     if (g_strcmp0 (g_ptr_array_index (source_events, i), g_ptr_array_index (target_events, i)) != 0)
       {
         g_autofree char *what = g_strdup_printf ("its logged event %" G_GINT64_FORMAT, since + 1 + i);
@@ -138,7 +147,7 @@ verify_document (RlStore               *source,
       g_strcmp0 (source_etag, target_etag) != 0)
     return differs (error, tenant, doc, "its content");
 
-  *n_events = source_events ? source_events->len : 0;
+  *n_events = source_events->len;
   *n_bytes = g_bytes_get_size (source_content);
   return TRUE;
 }
@@ -156,6 +165,14 @@ same_document (const RlDocumentInfo *a,
          a->head_seq == b->head_seq && a->threads == b->threads;
 }
 
+static void
+add_tenant (GPtrArray  *tenants,
+            const char *tenant)
+{
+  if (!g_ptr_array_find_with_equal_func (tenants, tenant, g_str_equal, NULL))
+    g_ptr_array_add (tenants, g_strdup (tenant));
+}
+
 static gboolean
 verify (RlStore            *source,
         RlStore            *target,
@@ -170,6 +187,11 @@ verify (RlStore            *source,
   g_autoptr(GPtrArray) source_docs = rl_store_list_document_infos (source, NULL);
   g_autoptr(GPtrArray) target_docs = rl_store_list_document_infos (target, NULL);
 
+  /* Every tenant the source has users or documents in is one, copied or not. */
+  for (guint i = 0; i < source_users->len; i++)
+    add_tenant (copy->tenants, ((RlUserInfo *) g_ptr_array_index (source_users, i))->tenant);
+  for (guint i = 0; i < source_docs->len; i++)
+    add_tenant (copy->tenants, ((RlDocumentInfo *) g_ptr_array_index (source_docs, i))->tenant);
   for (guint i = 0; i < copy->tenants->len; i++)
     {
       const char *tenant = g_ptr_array_index (copy->tenants, i);
@@ -216,7 +238,7 @@ verify (RlStore            *source,
 
       if (a == NULL || b == NULL || !same_document (a, b))
         return differs (error, (a ? a : b)->tenant, (a ? a : b)->doc->id, "its record (or it is missing)");
-      if (!verify_document (source, target, a, copy->log_starts, &events, &bytes, error))
+      if (!verify_document (source, target, a, &events, &bytes, error))
         return FALSE;
       checked->documents++;
       checked->threads += (guint64) a->threads;
@@ -237,8 +259,7 @@ rl_migrate_run (RlStore            *source,
                 GError            **error)
 {
   g_autoptr(GPtrArray) tenants = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) log_starts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  Copy copy = { copied, tenants, log_starts };
+  Copy copy = { copied, tenants };
 
   *copied = (RlMigrateCounts) { 0 };
   *checked = (RlMigrateCounts) { 0 };

@@ -406,8 +406,8 @@ test_moves_up (Fixture       *f,
   g_assert_cmpint (globex_messages, >, 0);
   rl_test_server_stop (f->sqlite);
 
-  g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
-                                      NULL), ==, 0);
+  if (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
+    g_error ("migrate failed: %s", err);
   g_assert_cmpstr (err, ==, "");
   {
     g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
