@@ -7,6 +7,11 @@
 
 #include "rl-error.h"
 
+/* What a failed comparison adds: the copy is committed by then. */
+#define NOT_TO_BE_SERVED \
+  "The copy was committed but must not be served (was a server still writing to the SQLite file? stop it " \
+  "first): drop the PostgreSQL database, make an empty one and migrate again"
+
 typedef struct
 {
   RlMigrateCounts *counts;
@@ -58,8 +63,7 @@ differs (GError     **error,
          const char  *what)
 {
   g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
-               "document %s of tenant %s differs after the copy: %s. The copy was committed but must not be "
-               "served: drop the PostgreSQL database, make an empty one and migrate again", doc, tenant, what);
+               "document %s of tenant %s differs after the copy: %s. " NOT_TO_BE_SERVED, doc, tenant, what);
   return FALSE;
 }
 
@@ -203,8 +207,7 @@ verify (RlStore            *source,
           source_bytes != target_bytes)
         {
           g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
-                       "tenant %s differs after the copy (%s). The copy was committed but must not be served: "
-                       "drop the PostgreSQL database, make an empty one and migrate again", tenant,
+                       "tenant %s differs after the copy (%s). " NOT_TO_BE_SERVED, tenant,
                        rl_store_has_tenant (target, tenant) ? "its usage" : "missing");
           return FALSE;
         }
@@ -221,8 +224,7 @@ verify (RlStore            *source,
           a->revoked_at != b->revoked_at)
         {
           g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
-                       "user %s of tenant %s differs after the copy. The copy was committed but must not be "
-                       "served: drop the PostgreSQL database, make an empty one and migrate again",
+                       "user %s of tenant %s differs after the copy. " NOT_TO_BE_SERVED,
                        (a ? a : b)->id, (a ? a : b)->tenant);
           return FALSE;
         }
