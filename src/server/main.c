@@ -17,6 +17,8 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@
 #include "rl-epoll.h"
 #include "rl-invite-link.h"
 #include "rl-limits.h"
+#include "rl-migrate.h"
 #include "rl-server.h"
 #include "rl-store-pg.h"
 #include "rl-store-sqlite.h"
@@ -57,6 +60,8 @@ typedef struct
   char     *max_sockets;
   char     *max_unauthenticated;
   char     *node;
+  char     *from;
+  char     *to;
 } Options;
 
 /* One option of a command, and where its value goes in Options. */
@@ -92,6 +97,8 @@ struct _Command
   int         (*run) (Invocation *invocation);
   gboolean      makes_database; /* may start a new file (as §7's commands
                                  * always did); the others need one */
+  gboolean      own_databases;  /* names its databases in its options, and
+                                 * takes no --db */
 };
 
 static int
@@ -152,6 +159,8 @@ options_clear (Options *options)
   g_clear_pointer (&options->max_sockets, g_free);
   g_clear_pointer (&options->max_unauthenticated, g_free);
   g_clear_pointer (&options->node, g_free);
+  g_clear_pointer (&options->from, g_free);
+  g_clear_pointer (&options->to, g_free);
 }
 
 /* Parses the command's options (its table's) out of invocation->args into
@@ -188,7 +197,8 @@ parse_command (Invocation *invocation)
   if (help)
     {
       g_autofree char *prgname = g_strdup (g_get_prgname ());
-      g_autofree char *usage = g_strdup_printf ("redline-server --db FILE %s", command->name);
+      g_autofree char *usage = g_strdup_printf (command->own_databases ? "redline-server %s"
+                                                : "redline-server --db FILE %s", command->name);
       g_autofree char *text = NULL;
 
       /* The usage line names the whole command. */
@@ -216,7 +226,9 @@ parse_command (Invocation *invocation)
         return misuse (invocation, "unexpected “%s”", invocation->args[n_positional + 1]);
       return misuse (invocation, "%s", n_positional == 1 ? "one argument is missing" : "arguments are missing");
     }
-  if (invocation->db == NULL)
+  if (command->own_databases && invocation->db != NULL)
+    return misuse (invocation, "it takes no --db (its options name the databases)");
+  if (!command->own_databases && invocation->db == NULL)
     return misuse (invocation, "--db FILE is required");
   return -1;
 }
@@ -548,6 +560,119 @@ cmd_backup (Invocation *invocation)
   return 0;
 }
 
+/* ---- migrate ----------------------------------------------------------------------- */
+
+/* 4102 → "4,102" */
+static char *
+count_text (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *text = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (text, ',');
+      g_string_append_c (text, digits[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* A file that exists, can be read and starts as every SQLite database does. */
+static gboolean
+check_sqlite_file (const char  *path,
+                   GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char header[16] = { 0 };
+  ssize_t got;
+  int fd;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "--from: no database at %s", path);
+      return FALSE;
+    }
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (got = read (fd, header, sizeof header)) < 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "--from: cannot read %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  if (got != sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "--from: %s is not a SQLite database", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+migrate_verified (const char *tenant,
+                  const char *doc,
+                  guint64     threads,
+                  guint64     events,
+                  gsize       bytes,
+                  gpointer    user_data)
+{
+  g_autofree char *n_threads = count_text (threads);
+  g_autofree char *n_events = count_text (events);
+  g_autofree char *n_bytes = count_text (bytes);
+
+  g_print ("verified document %s of %s: %s thread%s, %s event%s, %s byte%s\n", doc, tenant,
+           n_threads, threads == 1 ? "" : "s", n_events, events == 1 ? "" : "s", n_bytes, bytes == 1 ? "" : "s");
+}
+
+static int
+cmd_migrate (Invocation *invocation)
+{
+  const char *from = invocation->options.from;
+  const char *to = invocation->options.to;
+  g_autoptr(RlStore) source = NULL;
+  g_autoptr(RlStore) target = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *documents = NULL;
+  g_autofree char *threads = NULL;
+  g_autofree char *events = NULL;
+  RlMigrateCounts copied, checked;
+
+  if (from == NULL || to == NULL)
+    return misuse (invocation, "--from and --to are required");
+  if (!rl_store_pg_is_conninfo (to))
+    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                                       "--to: “%s” is not a PostgreSQL database (a postgresql:// URI or a "
+                                       "key=value conninfo): a deployment moves from SQLite to PostgreSQL", to)));
+  if (rl_store_pg_is_conninfo (from))
+    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                                       "--from: a deployment moves from its SQLite file, not from PostgreSQL")));
+  if (!check_sqlite_file (from, &error))
+    return fail (error);
+
+  if ((source = rl_store_sqlite_open (from, &error)) == NULL ||
+      (target = rl_store_pg_open (to, &error)) == NULL)
+    return fail (error);
+  if (!rl_migrate_run (source, target, &copied, migrate_verified, NULL, &checked, &error))
+    {
+      if (copied.tenants == 0)
+        g_prefix_error (&error, "nothing was copied: ");
+      return fail (error);
+    }
+
+  documents = count_text (checked.documents);
+  threads = count_text (checked.threads);
+  events = count_text (checked.events);
+  g_print ("verified %s document%s, %s thread%s, %s event%s\n", documents, checked.documents == 1 ? "" : "s",
+           threads, checked.threads == 1 ? "" : "s", events, checked.events == 1 ? "" : "s");
+  return 0;
+}
+
 /* ---- serve ------------------------------------------------------------------------- */
 
 typedef struct
@@ -793,6 +918,13 @@ static const Option backup_options[] = {
   { NULL }
 };
 
+static const Option migrate_options[] = {
+  OPTION ("from", G_OPTION_ARG_FILENAME, from, "The deployment’s SQLite file", "FILE"),
+  OPTION ("to", OPTION_TEXT, to, "An empty PostgreSQL database: a postgresql:// URI or a key=value conninfo",
+          "DATABASE"),
+  { NULL }
+};
+
 static const Option serve_options[] = {
   OPTION ("listen", OPTION_TEXT, listen, "Where to listen (default 127.0.0.1:8765; port 0: any free one)", "HOST:PORT"),
   OPTION ("tls-cert", G_OPTION_ARG_FILENAME, tls_cert, "The certificate (PEM, the chain may follow)", "FILE"),
@@ -839,6 +971,12 @@ static const Command commands[] = {
     "server closes its subscribers’ connections (1008) within a second.", doc_remove_options, 1, cmd_doc_remove },
   { "backup", "PATH", "copy the database while it serves", "Writes a consistent copy of the database to PATH while the server serves and writes "
     "(SQLite’s online backup); restore it by serving a copy of that file.", backup_options, 1, cmd_backup },
+  { "migrate", "--from FILE --to DATABASE", "move a SQLite deployment to PostgreSQL", "Copies a SQLite deployment "
+    "(tenants, users and their tokens, documents, threads, event logs, usage) into an empty PostgreSQL database in "
+    "one transaction, then checks document by document that both read the same. A database that holds a tenant "
+    "already is refused. Stop the server first: the copy is one snapshot of the file, and what is written after "
+    "it stays behind.",
+    migrate_options, 0, cmd_migrate, FALSE, TRUE },
   { "serve", "--listen HOST:PORT", "serve HTTP and WebSockets", "Serves the HTTP API and WebSockets; prints “listening on URL” once it accepts connections. "
     "SIGTERM or SIGINT closes every WebSocket with 1001 and exits 0.", serve_options, 0, cmd_serve, TRUE },
 };

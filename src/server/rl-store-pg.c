@@ -1732,6 +1732,147 @@ rl_store_pg_read_changes (RlStore *store)
   return g_steal_pointer (&changes);
 }
 
+/* ---- moving a deployment in: import -------------------------------------------------------- */
+
+/* Each kind's columns, in its record's order (RlStoreRecordKind). */
+static const char *import_statements[] = {
+  [RL_STORE_RECORD_TENANT] = "INSERT INTO tenants (id, created_at) VALUES ($1, $2)",
+  [RL_STORE_RECORD_USER] = "INSERT INTO users (tenant, id, name, role, token_hash, created_at, revoked_at,"
+                           " token_generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+  [RL_STORE_RECORD_DOCUMENT] = "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height,"
+                               " created_at, created_by_id, created_by_name, etag, content, head_seq,"
+                               " thread_numbers, unnumbered_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                               " $10, $11, $12, $13, $14, $15, $16)",
+  [RL_STORE_RECORD_THREAD] = "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                             " created_by_name, created_at, updated_at, number)"
+                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+  [RL_STORE_RECORD_COMMENT] = "INSERT INTO comments (tenant, id, thread, author_id, author_name, body,"
+                              " created_at, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+  [RL_STORE_RECORD_EVENT] = "INSERT INTO events (tenant, doc, seq, payload) VALUES ($1, $2, $3, $4)",
+  [RL_STORE_RECORD_USAGE] = "INSERT INTO usage (tenant, messages, bytes) VALUES ($1, $2, $3)",
+};
+
+static const char *import_names[] = {
+  [RL_STORE_RECORD_TENANT] = "a tenant",
+  [RL_STORE_RECORD_USER] = "a user",
+  [RL_STORE_RECORD_DOCUMENT] = "a document",
+  [RL_STORE_RECORD_THREAD] = "a thread",
+  [RL_STORE_RECORD_COMMENT] = "a comment",
+  [RL_STORE_RECORD_EVENT] = "a logged event",
+  [RL_STORE_RECORD_USAGE] = "a tenant’s usage",
+};
+
+typedef struct
+{
+  RlStorePg          *self;
+  RlStore            *source;
+  RlStoreRecordFunc   copied;
+  gpointer            user_data;
+} Import;
+
+/* Writes one record as it is: each field of the tuple is the parameter of
+ * the same place in its kind's statement. */
+static gboolean
+import_record (RlStoreRecordKind   kind,
+               GVariant           *record,
+               gpointer            user_data,
+               GError            **error)
+{
+  Import *import = user_data;
+  RlStorePg *self = import->self;
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_auto(Params) params = { 0 };
+
+  if ((guint) kind >= G_N_ELEMENTS (import_statements) ||
+      !g_variant_is_of_type (record, rl_store_record_type (kind)))
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "a record of an unknown kind or shape");
+      return FALSE;
+    }
+  for (gsize i = 0; i < g_variant_n_children (record); i++)
+    {
+      GVariant *field = g_variant_get_child_value (record, i);
+
+      g_ptr_array_add (fields, field);
+      if (g_variant_is_of_type (field, G_VARIANT_TYPE_STRING))
+        add_text (&params, g_variant_get_string (field, NULL));
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE_INT64))
+        add_int (&params, g_variant_get_int64 (field));
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE_INT32))
+        add_int (&params, g_variant_get_int32 (field));
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE_BOOLEAN))
+        add_text (&params, g_variant_get_boolean (field) ? "true" : "false");
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE_UINT64))
+        {
+          if (g_variant_get_uint64 (field) > G_MAXINT64)
+            {
+              g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "%s has a count too large to keep",
+                           import_names[kind]);
+              return FALSE;
+            }
+          add_int (&params, (gint64) g_variant_get_uint64 (field));
+        }
+      else
+        {
+          gsize len = 0;
+          const guint8 *data = g_variant_get_fixed_array (field, &len, 1);
+
+          if (len > G_MAXINT)
+            {
+              g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "%s is too large to copy", import_names[kind]);
+              return FALSE;
+            }
+          add_bytes (&params, data, len);
+        }
+    }
+  if (!run_done (self, import_statements[kind], &params, error))
+    {
+      g_prefix_error (error, "cannot copy %s: ", import_names[kind]);
+      return FALSE;
+    }
+  return import->copied == NULL || import->copied (kind, record, import->user_data, error);
+}
+
+/* In the import's transaction: the tenants' table stays locked to its end,
+ * so two imports at once cannot both find the database empty. */
+static gboolean
+import_all (RlStorePg  *self,
+            gpointer    data,
+            GError    **error)
+{
+  Import *import = data;
+  g_autoptr(Result) tenants = NULL;
+  gint64 count;
+
+  if (!run_done (self, "LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE", NULL, error))
+    return FALSE;
+  tenants = run (self, "SELECT COUNT (*) FROM tenants", NULL, FALSE, error);
+  if (tenants == NULL)
+    return FALSE;
+  count = value_int (tenants, 0, 0);
+  if (count > 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_CONFLICT,
+                   "the PostgreSQL database is not empty: it holds %" G_GINT64_FORMAT " tenant%s already "
+                   "(a deployment moves only into an empty database)", count, count == 1 ? "" : "s");
+      return FALSE;
+    }
+  return rl_store_export (import->source, import_record, import, error);
+}
+
+static gboolean
+rl_store_pg_import_records (RlStore            *store,
+                            RlStore            *source,
+                            RlStoreRecordFunc   copied,
+                            gpointer            user_data,
+                            GError            **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  Import import = { self, source, copied, user_data };
+
+  return in_transaction (self, import_all, &import, error);
+}
+
 /* ---- backup ----------------------------------------------------------------------------------- */
 
 static gboolean
@@ -2091,6 +2232,7 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->rotate_token = rl_store_pg_rotate_token;
   iface->list_document_infos = rl_store_pg_list_document_infos;
   iface->remove_document = rl_store_pg_remove_document;
+  iface->import_records = rl_store_pg_import_records;
   iface->token_is_current = rl_store_pg_token_is_current;
   iface->read_changes = rl_store_pg_read_changes;
   iface->backup = rl_store_pg_backup;

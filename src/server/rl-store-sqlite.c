@@ -1549,6 +1549,221 @@ rl_store_sqlite_backup (RlStore           *store,
   return TRUE;
 }
 
+/* ---- export ------------------------------------------------------------------- */
+
+#define TEXT(stmt, column) ((const char *) sqlite3_column_text ((stmt), (column)))
+
+/* A record's text travels as a GVariant string and PostgreSQL's text: UTF-8
+ * without NUL, which the store wrote, but a file may hold anything. */
+static gboolean
+row_is_utf8 (Stmt        *stmt,
+             const char  *what,
+             GError     **error)
+{
+  for (int i = 0; i < sqlite3_column_count (stmt); i++)
+    {
+      const char *text;
+
+      if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+        {
+          g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "%s has no %s", what, sqlite3_column_name (stmt, i));
+          return FALSE;
+        }
+      if (sqlite3_column_type (stmt, i) != SQLITE_TEXT)
+        continue;
+      text = TEXT (stmt, i);
+      if (!g_utf8_validate (text, sqlite3_column_bytes (stmt, i), NULL))
+        {
+          g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "%s has a %s that is not UTF-8 text", what,
+                       sqlite3_column_name (stmt, i));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static GVariant *
+column_bytestring (Stmt *stmt,
+                   int   column)
+{
+  /* The blob first, then its size (SQLite's order). */
+  const void *data = sqlite3_column_blob (stmt, column);
+  g_autoptr(GBytes) bytes = g_bytes_new (data, sqlite3_column_bytes (stmt, column));
+
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
+}
+
+static gboolean
+hand_over (RlStoreRecordFunc   func,
+           gpointer            user_data,
+           RlStoreRecordKind   kind,
+           GVariant           *record,
+           GError            **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (record);
+
+  g_assert (g_variant_is_of_type (owned, rl_store_record_type (kind)));
+  return func (kind, owned, user_data, error);
+}
+
+static gboolean
+step_finished (RlStoreSqlite  *self,
+               int             rc,
+               GError        **error)
+{
+  return rc == SQLITE_DONE || set_db_error (self, error);
+}
+
+/* A document's threads, their comments and its event log. */
+static gboolean
+export_document_rows (RlStoreSqlite      *self,
+                      const char         *tenant,
+                      const char         *doc,
+                      RlStoreRecordFunc   func,
+                      gpointer            user_data,
+                      GError            **error)
+{
+  g_autoptr(Stmt) threads = NULL;
+  g_autoptr(Stmt) comments = NULL;
+  g_autoptr(Stmt) events = NULL;
+  int rc;
+
+  threads = prepare_with (self, "SELECT tenant, id, doc, anchor, resolved, created_by_id, created_by_name,"
+                                " created_at, updated_at, number FROM threads"
+                                " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
+  while ((rc = sqlite3_step (threads)) == SQLITE_ROW)
+    if (!row_is_utf8 (threads, "a thread", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_THREAD,
+                    g_variant_new ("(ssssbssxxx)", TEXT (threads, 0), TEXT (threads, 1), TEXT (threads, 2),
+                                   TEXT (threads, 3), sqlite3_column_int (threads, 4) != 0, TEXT (threads, 5),
+                                   TEXT (threads, 6), sqlite3_column_int64 (threads, 7),
+                                   sqlite3_column_int64 (threads, 8), sqlite3_column_int64 (threads, 9)),
+                    error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  /* In the order they were added: a thread's first comment first. */
+  comments = prepare_with (self, "SELECT c.tenant, c.id, c.thread, c.author_id, c.author_name, c.body,"
+                                 " c.created_at, c.edited_at FROM comments c"
+                                 " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
+                                 " WHERE t.tenant = ? AND t.doc = ? ORDER BY c.rowid", tenant, doc, NULL);
+  while ((rc = sqlite3_step (comments)) == SQLITE_ROW)
+    if (!row_is_utf8 (comments, "a comment", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_COMMENT,
+                    g_variant_new ("(ssssssxx)", TEXT (comments, 0), TEXT (comments, 1), TEXT (comments, 2),
+                                   TEXT (comments, 3), TEXT (comments, 4), TEXT (comments, 5),
+                                   sqlite3_column_int64 (comments, 6), sqlite3_column_int64 (comments, 7)),
+                    error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  events = prepare_with (self, "SELECT tenant, doc, seq, payload FROM events WHERE tenant = ? AND doc = ?"
+                               " ORDER BY seq", tenant, doc, NULL);
+  while ((rc = sqlite3_step (events)) == SQLITE_ROW)
+    if (!row_is_utf8 (events, "a logged event", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_EVENT,
+                    g_variant_new ("(ssxs)", TEXT (events, 0), TEXT (events, 1), sqlite3_column_int64 (events, 2),
+                                   TEXT (events, 3)),
+                    error))
+      return FALSE;
+  return step_finished (self, rc, error);
+}
+
+static gboolean
+export_all (RlStoreSqlite      *self,
+            RlStoreRecordFunc   func,
+            gpointer            user_data,
+            GError            **error)
+{
+  g_autoptr(Stmt) tenants = prepare (self, "SELECT id, created_at FROM tenants ORDER BY rowid");
+  g_autoptr(Stmt) users = NULL;
+  g_autoptr(Stmt) documents = NULL;
+  g_autoptr(Stmt) usage = NULL;
+  int rc;
+
+  while ((rc = sqlite3_step (tenants)) == SQLITE_ROW)
+    if (!row_is_utf8 (tenants, "a tenant", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_TENANT,
+                    g_variant_new ("(sx)", TEXT (tenants, 0), sqlite3_column_int64 (tenants, 1)), error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  users = prepare (self, "SELECT tenant, id, name, role, token_hash, created_at, revoked_at, token_generation"
+                         " FROM users ORDER BY rowid");
+  while ((rc = sqlite3_step (users)) == SQLITE_ROW)
+    {
+      GVariant *hash;
+
+      if (!row_is_utf8 (users, "a user", error))
+        return FALSE;
+      hash = column_bytestring (users, 4);
+      if (!hand_over (func, user_data, RL_STORE_RECORD_USER,
+                      g_variant_new ("(ssss@ayxxx)", TEXT (users, 0), TEXT (users, 1), TEXT (users, 2),
+                                     TEXT (users, 3), hash, sqlite3_column_int64 (users, 5),
+                                     sqlite3_column_int64 (users, 6), sqlite3_column_int64 (users, 7)),
+                      error))
+        return FALSE;
+    }
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  documents = prepare (self, "SELECT tenant, id, kind, title, mime, size, width, height, created_at,"
+                             " created_by_id, created_by_name, etag, content, head_seq, thread_numbers,"
+                             " unnumbered_seq FROM documents ORDER BY rowid");
+  while ((rc = sqlite3_step (documents)) == SQLITE_ROW)
+    {
+      GVariant *content;
+
+      if (!row_is_utf8 (documents, "a document", error))
+        return FALSE;
+      content = column_bytestring (documents, 12);
+      if (!hand_over (func, user_data, RL_STORE_RECORD_DOCUMENT,
+                      g_variant_new ("(sssssxiixsss@ayxxx)", TEXT (documents, 0), TEXT (documents, 1),
+                                     TEXT (documents, 2), TEXT (documents, 3), TEXT (documents, 4),
+                                     sqlite3_column_int64 (documents, 5), sqlite3_column_int (documents, 6),
+                                     sqlite3_column_int (documents, 7), sqlite3_column_int64 (documents, 8),
+                                     TEXT (documents, 9), TEXT (documents, 10), TEXT (documents, 11), content,
+                                     sqlite3_column_int64 (documents, 13), sqlite3_column_int64 (documents, 14),
+                                     sqlite3_column_int64 (documents, 15)),
+                      error) ||
+          !export_document_rows (self, TEXT (documents, 0), TEXT (documents, 1), func, user_data, error))
+        return FALSE;
+    }
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  usage = prepare (self, "SELECT tenant, messages, bytes FROM usage ORDER BY tenant");
+  while ((rc = sqlite3_step (usage)) == SQLITE_ROW)
+    if (!row_is_utf8 (usage, "a tenant's usage", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_USAGE,
+                    g_variant_new ("(stt)", TEXT (usage, 0), (guint64) sqlite3_column_int64 (usage, 1),
+                                   (guint64) sqlite3_column_int64 (usage, 2)),
+                    error))
+      return FALSE;
+  return step_finished (self, rc, error);
+}
+
+static gboolean
+rl_store_sqlite_export_records (RlStore            *store,
+                                RlStoreRecordFunc   func,
+                                gpointer            user_data,
+                                GError            **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  gboolean done;
+
+  /* One read transaction: every record from one snapshot, and in WAL mode
+   * a server committing meanwhile never waits for it. */
+  if (!exec (self, "BEGIN", error))
+    return FALSE;
+  done = export_all (self, func, user_data, error);
+  exec (self, "COMMIT", NULL);
+  return done;
+}
+
 /* ---- RlStore ------------------------------------------------------------------ */
 
 static void
@@ -1577,4 +1792,5 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->token_is_current = rl_store_sqlite_token_is_current;
   iface->read_changes = rl_store_sqlite_read_changes;
   iface->backup = rl_store_sqlite_backup;
+  iface->export_records = rl_store_sqlite_export_records;
 }

@@ -549,3 +549,64 @@ rl_store_get_viewers (RlStore    *self,
   g_return_val_if_fail (rl_store_is_shared (self), NULL);
   return RL_STORE_GET_IFACE (self)->get_viewers (self, tenant, doc);
 }
+
+/* ---- moving a deployment to another store ------------------------------------------ */
+
+static const char *record_types[] = {
+  [RL_STORE_RECORD_TENANT] = "(sx)",
+  [RL_STORE_RECORD_USER] = "(ssssayxxx)",
+  [RL_STORE_RECORD_DOCUMENT] = "(sssssxiixsssayxxx)",
+  [RL_STORE_RECORD_THREAD] = "(ssssbssxxx)",
+  [RL_STORE_RECORD_COMMENT] = "(ssssssxx)",
+  [RL_STORE_RECORD_EVENT] = "(ssxs)",
+  [RL_STORE_RECORD_USAGE] = "(stt)",
+};
+
+const GVariantType *
+rl_store_record_type (RlStoreRecordKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (record_types), NULL);
+
+  return G_VARIANT_TYPE (record_types[kind]);
+}
+
+gboolean
+rl_store_export (RlStore            *self,
+                 RlStoreRecordFunc   func,
+                 gpointer            user_data,
+                 GError            **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (RL_STORE_GET_IFACE (self)->export_records == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a deployment moves from a SQLite database only");
+      return FALSE;
+    }
+  return RL_STORE_GET_IFACE (self)->export_records (self, func, user_data, error);
+}
+
+gboolean
+rl_store_import (RlStore            *self,
+                 RlStore            *source,
+                 RlStoreRecordFunc   copied,
+                 gpointer            user_data,
+                 GError            **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (RL_IS_STORE (source), FALSE);
+  g_return_val_if_fail (source != self, FALSE);
+
+  if (RL_STORE_GET_IFACE (self)->import_records == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a deployment moves into a PostgreSQL database only");
+      return FALSE;
+    }
+  if (RL_STORE_GET_IFACE (source)->export_records == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a deployment moves from a SQLite database only");
+      return FALSE;
+    }
+  return RL_STORE_GET_IFACE (self)->import_records (self, source, copied, user_data, error);
+}

@@ -1,7 +1,8 @@
 /* rl-store.h — the durable store: tenants, users, documents, threads and
  * each document's event log
  *
- * An interface: RlStoreSqlite (rl-store-sqlite.h) is the embedded default.
+ * An interface: RlStoreSqlite (rl-store-sqlite.h) is the embedded default,
+ * RlStorePg (rl-store-pg.h) the store several nodes share.
  * Every implementation keeps the same promises, and tests/server/test-store.c
  * holds each of them to them. No SQL lives outside the implementations.
  *
@@ -123,6 +124,44 @@ typedef void (*RlBackupProgress) (gint64   done,
                                   gint64   total,
                                   gpointer user_data);
 
+/* ---- moving a deployment to another store ---------------------------------------- */
+
+/* What rl_store_export hands over, in this order: every tenant, every user,
+ * then document by document the document (with its content) followed by its
+ * threads, their comments and its event log, and last every tenant's usage.
+ * Each record is a tuple of the GVariant type rl_store_record_type gives,
+ * its fields as the store keeps them: token hashes, counters and serialized
+ * events unchanged, so tokens keep working and a client's `since` too. */
+typedef enum
+{
+  /* (sx) id, created_at */
+  RL_STORE_RECORD_TENANT,
+  /* (ssssayxxx) tenant, id, name, role, token_hash, created_at, revoked_at,
+   * token_generation */
+  RL_STORE_RECORD_USER,
+  /* (sssssxiixsssayxxx) tenant, id, kind, title, mime, size, width, height,
+   * created_at, created_by_id, created_by_name, etag, content, head_seq,
+   * thread_numbers (threads ever numbered), unnumbered_seq */
+  RL_STORE_RECORD_DOCUMENT,
+  /* (ssssbssxxx) tenant, id, doc, anchor (JSON), resolved, created_by_id,
+   * created_by_name, created_at, updated_at, number */
+  RL_STORE_RECORD_THREAD,
+  /* (ssssssxx) tenant, id, thread, author_id, author_name, body, created_at,
+   * edited_at — a thread's in the order they were added */
+  RL_STORE_RECORD_COMMENT,
+  /* (ssxs) tenant, doc, seq, payload (the event's one serialization) */
+  RL_STORE_RECORD_EVENT,
+  /* (stt) tenant, messages, bytes */
+  RL_STORE_RECORD_USAGE,
+} RlStoreRecordKind;
+
+/* One record of an export; FALSE (and error) stops it. record is the
+ * caller's: ref it to keep it. */
+typedef gboolean (*RlStoreRecordFunc) (RlStoreRecordKind   kind,
+                                       GVariant           *record,
+                                       gpointer            user_data,
+                                       GError            **error);
+
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 
@@ -241,6 +280,18 @@ struct _RlStoreInterface
   GPtrArray   *(*get_viewers)         (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc);
+
+  /* Moving a deployment: NULL where the store is not a source (export) or
+   * a destination (import) of one. */
+  gboolean     (*export_records)      (RlStore            *self,
+                                       RlStoreRecordFunc   func,
+                                       gpointer            user_data,
+                                       GError            **error);
+  gboolean     (*import_records)      (RlStore            *self,
+                                       RlStore            *source,
+                                       RlStoreRecordFunc   copied,
+                                       gpointer            user_data,
+                                       GError            **error);
 };
 
 /* How many events per document are kept for resync (default 10 000). */
@@ -401,5 +452,29 @@ void         rl_store_set_viewers         (RlStore           *self,
 GPtrArray   *rl_store_get_viewers         (RlStore           *self,
                                            const char        *tenant,
                                            const char        *doc);
+
+/* ---- moving a deployment to another store ---------------------------------------- */
+
+/* The GVariant type of a kind's records. */
+const GVariantType *rl_store_record_type  (RlStoreRecordKind  kind);
+/* Hands func every record of the store, in the order RlStoreRecordKind
+ * says, all read from one snapshot (one read transaction: a server writing
+ * meanwhile is not held up and none of its later commits shows). Only the
+ * SQLite store exports (a deployment moves up from it). */
+gboolean     rl_store_export              (RlStore           *self,
+                                           RlStoreRecordFunc  func,
+                                           gpointer           user_data,
+                                           GError           **error);
+/* Copies every record of source (its rl_store_export) into this store as
+ * it is, all in one transaction: the whole deployment or, on any error,
+ * nothing. Refused (conflict) when this store holds a tenant already, so
+ * a copy is never made twice nor mixed with another deployment. copied (may
+ * be NULL) hears of each record once written (not yet committed). Only the
+ * PostgreSQL store imports. */
+gboolean     rl_store_import              (RlStore           *self,
+                                           RlStore           *source,
+                                           RlStoreRecordFunc  copied,
+                                           gpointer           user_data,
+                                           GError           **error);
 
 G_END_DECLS

@@ -1,0 +1,594 @@
+/* test-server-migrate.c — `redline-server migrate` moves a SQLite deployment
+ * up to PostgreSQL: a deployment made through the real server (threads,
+ * replies, edits, resolves, moves, deletes on an image and a page, a pruned
+ * log, a revoked user, a rotated token, usage) is copied by the real binary,
+ * and a server on the copy answers every client as the SQLite one did; a
+ * second copy, a target that is not PostgreSQL, a source that is not SQLite
+ * and a copy that fails midway are refused with nothing changed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "rl-test-pg.h"
+#include "rl-test-server.h"
+
+/* The SQLite server keeps this many events per document, so the page's log
+ * (71 events) is pruned at seq 64 to 55…71. */
+#define LOG_LIMIT "10"
+#define PAGE_REPLIES 70
+
+typedef struct
+{
+  char       *doc;
+  char       *snapshot;     /* a plain subscribe's, as JSON text */
+  gint64      since;        /* an old seq a client resyncs from */
+  GPtrArray  *replayed;     /* what that resync sent: events as JSON text, or a reset snapshot */
+  GBytes     *content;
+} Seen;
+
+static void
+seen_free (Seen *seen)
+{
+  g_free (seen->doc);
+  g_free (seen->snapshot);
+  g_clear_pointer (&seen->replayed, g_ptr_array_unref);
+  g_clear_pointer (&seen->content, g_bytes_unref);
+  g_free (seen);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Seen, seen_free)
+
+typedef struct
+{
+  RlTestServer *sqlite;
+  RlTestPg     *pg;
+  char         *admin;        /* acme's */
+  char         *alice;
+  char         *bob;          /* revoked */
+  char         *carol_old;    /* rotated: refused */
+  char         *carol;        /* her new token */
+  char         *gina;         /* globex's admin */
+  char         *image;
+  char         *page;
+  char         *notes;        /* globex's page */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->sqlite = rl_test_server_new ();
+  f->sqlite->extra_arg = g_strdup ("--event-log-limit=" LOG_LIMIT);
+  f->pg = rl_test_pg_new ();
+  g_free (rl_test_server_admin (f->sqlite, "tenant", "add", "acme", NULL));
+  g_free (rl_test_server_admin (f->sqlite, "tenant", "add", "globex", NULL));
+  f->admin = rl_test_add_user (f->sqlite, "acme", "Ada", "admin");
+  f->alice = rl_test_add_user (f->sqlite, "acme", "Alice", "member");
+  f->bob = rl_test_add_user (f->sqlite, "acme", "Bob", "member");
+  f->carol_old = rl_test_add_user (f->sqlite, "acme", "Carol", "member");
+  f->gina = rl_test_add_user (f->sqlite, "globex", "Gina", "admin");
+  f->image = rl_test_add_doc (f->sqlite, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_add_doc_bytes (f->sqlite, "acme", "Copy", ".txt", "Hello migrating world\n", -1);
+  f->notes = rl_test_add_doc_bytes (f->sqlite, "globex", "Notes", ".txt", "Hello from the launch plans\n", -1);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->sqlite->process)
+    rl_test_server_stop (f->sqlite);
+  rl_test_server_free (f->sqlite);
+  rl_test_pg_free (f->pg);
+  g_free (f->admin);
+  g_free (f->alice);
+  g_free (f->bob);
+  g_free (f->carol_old);
+  g_free (f->carol);
+  g_free (f->gina);
+  g_free (f->image);
+  g_free (f->page);
+  g_free (f->notes);
+}
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+/* Runs the real `redline-server ARGS…`; returns its exit status, and its
+ * stdout and stderr. */
+static int
+run_server_binary (char       **out,
+                   char       **err,
+                   const char  *first_arg,
+                   ...) G_GNUC_NULL_TERMINATED;
+
+static int
+run_server_binary (char       **out,
+                   char       **err,
+                   const char  *first_arg,
+                   ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("REDLINE_SERVER"));
+  g_assert_nonnull (argv->pdata[0]);
+  va_start (args, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+object_text (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_to_string (node, FALSE);
+}
+
+static JsonObject *
+send_ok (RlTestClient *client,
+         const char   *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+/* Sends a request (format gets the req and a broadcastId first) and
+ * asserts its ack is ok; returns the ack. */
+static JsonObject *
+send_ok (RlTestClient *client,
+         const char   *format,
+         ...)
+{
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *bc = rl_test_uuid ();
+  g_autofree char *rest = NULL;
+  JsonObject *ack;
+  va_list args;
+
+  va_start (args, format);
+  rest = g_strdup_vprintf (format, args);
+  va_end (args);
+  rl_test_client_send_printf (client, "{\"req\":\"%s\",\"broadcastId\":\"%s\",%s}", req, bc, rest);
+  ack = rl_test_client_expect_ack (client, req);
+  if (rl_test_ack_error (ack) != NULL)
+    {
+      g_autofree char *text = object_text (ack);
+
+      g_error ("refused: %s (%s)", text, rest);
+    }
+  return ack;
+}
+
+/* A thread on doc (an image's marker, or the page's "Hello"); returns the
+ * number its ack gives it, and its first comment's id and its seq. */
+static gint64
+create_thread (RlTestClient *client,
+               const char   *doc,
+               gboolean      page,
+               const char   *thread,
+               char        **comment_out,
+               gint64       *seq_out)
+{
+  g_autofree char *comment = rl_test_uuid ();
+  g_autoptr(JsonObject) ack = NULL;
+
+  ack = send_ok (client, "\"type\":\"create-thread\",\"doc\":\"%s\",\"thread\":{\"id\":\"%s\",\"anchor\":%s},"
+                 "\"comment\":{\"id\":\"%s\",\"body\":\"Tighter spacing\"}", doc, thread,
+                 page ? "{\"start\":0,\"end\":5,\"exact\":\"Hello\"}"
+                      : "{\"x\":0.25,\"y\":0.75}", comment);
+  if (comment_out)
+    *comment_out = g_steal_pointer (&comment);
+  if (seq_out)
+    *seq_out = json_object_get_int_member (ack, "seq");
+  return json_object_get_int_member (ack, "number");
+}
+
+static char *
+reply (RlTestClient *client,
+       const char   *doc,
+       const char   *thread,
+       const char   *body)
+{
+  char *comment = rl_test_uuid ();
+
+  g_autoptr(JsonObject) ack = send_ok (client, "\"type\":\"add-comment\",\"doc\":\"%s\",\"thread\":\"%s\","
+                                       "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}", doc, thread, comment, body);
+  return comment;
+}
+
+/* subscribe with since: what the server sends before the ack, presence
+ * frames aside (events, or a reset snapshot), as JSON text. */
+static GPtrArray *
+resync (RlTestClient *client,
+        const char   *doc,
+        gint64        since)
+{
+  g_autofree char *req = rl_test_uuid ();
+  GPtrArray *frames = g_ptr_array_new_with_free_func (g_free);
+
+  rl_test_client_send_printf (client, "{\"type\":\"subscribe\",\"req\":\"%s\",\"doc\":\"%s\",\"since\":%"
+                              G_GINT64_FORMAT "}", req, doc, since);
+  for (;;)
+    {
+      g_autoptr(JsonObject) frame = rl_test_client_next (client);
+      const char *type = json_object_get_string_member (frame, "type");
+
+      if (g_str_equal (type, "ack") && g_strcmp0 (json_object_get_string_member (frame, "req"), req) == 0)
+        {
+          g_assert_null (rl_test_ack_error (frame));
+          break;
+        }
+      if (!g_str_equal (type, "presence"))
+        g_ptr_array_add (frames, object_text (frame));
+    }
+  return frames;
+}
+
+static GBytes *
+download (RlTestServer *server,
+          const char   *token,
+          const char   *doc)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/content", doc);
+  g_autoptr(RlTestResponse) response = rl_test_http (server, "GET", path, token, NULL, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return g_bytes_ref (response->body);
+}
+
+/* What a client sees of doc: its snapshot, a resync from since, its content. */
+static Seen *
+look (RlTestServer *server,
+      const char   *token,
+      const char   *doc,
+      gint64        since)
+{
+  g_autoptr(RlTestClient) client = rl_test_client_new (server, token);
+  g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (client, doc);
+  g_autoptr(RlTestClient) later = rl_test_client_new (server, token);
+  Seen *seen = g_new0 (Seen, 1);
+
+  seen->doc = g_strdup (doc);
+  seen->snapshot = object_text (snapshot);
+  seen->since = since;
+  seen->replayed = resync (later, doc, since);
+  seen->content = download (server, token, doc);
+  return seen;
+}
+
+static void
+assert_same_view (RlTestServer *server,
+                  const char   *token,
+                  const Seen   *before)
+{
+  g_autoptr(Seen) now = look (server, token, before->doc, before->since);
+
+  g_assert_cmpstr (now->snapshot, ==, before->snapshot);
+  g_assert_cmpuint (now->replayed->len, ==, before->replayed->len);
+  for (guint i = 0; i < before->replayed->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (now->replayed, i), ==, g_ptr_array_index (before->replayed, i));
+  g_assert_true (g_bytes_equal (now->content, before->content));
+}
+
+/* The tenant's usage as its admin reads it: messages and bytes. */
+static void
+usage (RlTestServer *server,
+       const char   *admin,
+       gint64       *messages,
+       gint64       *bytes)
+{
+  g_autoptr(RlTestResponse) response = rl_test_http (server, "GET", "/api/v1/usage", admin, NULL, NULL);
+  JsonObject *body;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  body = json_node_get_object (response->json);
+  *messages = json_object_get_int_member (body, "pubSubMessageCount");
+  *bytes = json_object_get_int_member (body, "pubSubBandwidth");
+}
+
+static char *
+user_of (const char *token)
+{
+  return g_strndup (token, strchr (token, '.') - token);
+}
+
+/* ---- the deployment ----------------------------------------------------------------- */
+
+/* Threads, replies, edits, resolves, moves and deletes on the image, a long
+ * thread on the page (its log pruned), one on globex's page; Bob revoked and
+ * Carol's token rotated while the server serves. */
+static void
+make_deployment (Fixture *f)
+{
+  g_autoptr(RlTestClient) alice = NULL;
+  g_autoptr(RlTestClient) bob = NULL;
+  g_autoptr(RlTestClient) gina = NULL;
+  g_autofree char *t1 = rl_test_uuid ();
+  g_autofree char *t2 = rl_test_uuid ();
+  g_autofree char *t3 = rl_test_uuid ();
+  g_autofree char *p1 = rl_test_uuid ();
+  g_autofree char *n1 = rl_test_uuid ();
+  g_autofree char *t1_first = NULL;
+  g_autofree char *bob_reply = NULL;
+  g_autofree char *bob_id = user_of (f->bob);
+  g_autofree char *carol_id = user_of (f->carol_old);
+  g_autoptr(JsonObject) ack = NULL;
+
+  rl_test_server_start (f->sqlite);
+  alice = rl_test_client_new (f->sqlite, f->alice);
+  bob = rl_test_client_new (f->sqlite, f->bob);
+  gina = rl_test_client_new (f->sqlite, f->gina);
+
+  g_assert_cmpint (create_thread (alice, f->image, FALSE, t1, &t1_first, NULL), ==, 1);
+  g_assert_cmpint (create_thread (alice, f->image, FALSE, t2, NULL, NULL), ==, 2);
+  g_assert_cmpint (create_thread (alice, f->image, FALSE, t3, NULL, NULL), ==, 3);
+  g_free (reply (bob, f->image, t1, "Agreed"));
+  g_clear_pointer (&ack, json_object_unref);
+  ack = send_ok (alice, "\"type\":\"edit-comment\",\"doc\":\"%s\",\"thread\":\"%s\","
+                 "\"comment\":{\"id\":\"%s\",\"body\":\"Tighter spacing, 8 px\"}", f->image, t1, t1_first);
+  g_clear_pointer (&ack, json_object_unref);
+  ack = send_ok (bob, "\"type\":\"resolve-thread\",\"doc\":\"%s\",\"thread\":\"%s\",\"resolved\":true",
+                 f->image, t2);
+  g_clear_pointer (&ack, json_object_unref);
+  ack = send_ok (alice, "\"type\":\"delete-thread\",\"doc\":\"%s\",\"thread\":\"%s\"", f->image, t3);
+  g_clear_pointer (&ack, json_object_unref);
+  ack = send_ok (alice, "\"type\":\"move-thread\",\"doc\":\"%s\",\"thread\":\"%s\","
+                 "\"anchor\":{\"x\":0.5,\"y\":0.125}", f->image, t1);
+  bob_reply = reply (bob, f->image, t2, "Reopening soon");
+  g_clear_pointer (&ack, json_object_unref);
+  ack = send_ok (bob, "\"type\":\"delete-comment\",\"doc\":\"%s\",\"thread\":\"%s\",\"comment\":\"%s\"",
+                 f->image, t2, bob_reply);
+  /* 10 events on the image: the 10th's ack says so. */
+  g_assert_cmpint (json_object_get_int_member (ack, "seq"), ==, 10);
+
+  g_assert_cmpint (create_thread (alice, f->page, TRUE, p1, NULL, NULL), ==, 1);
+  for (int i = 0; i < PAGE_REPLIES; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Reply %d", i);
+
+      g_free (reply (i % 2 ? alice : bob, f->page, p1, body));
+    }
+  g_assert_cmpint (create_thread (gina, f->notes, TRUE, n1, NULL, NULL), ==, 1);
+
+  g_free (rl_test_server_admin (f->sqlite, "user", "revoke", "--tenant", "acme", bob_id, NULL));
+  f->carol = rl_test_server_admin (f->sqlite, "token", "rotate", "--tenant", "acme", carol_id, NULL);
+  g_assert_cmpuint (rl_test_client_wait_closed (bob, 5000), ==, 1008);
+}
+
+/* ---- the tests ------------------------------------------------------------------------ */
+
+static void
+test_moves_up (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(RlTestServer) pg_server = rl_test_server_new_on (f->pg->conninfo);
+  g_autoptr(Seen) image = NULL;
+  g_autoptr(Seen) page = NULL;
+  g_autoptr(Seen) page_pruned = NULL;
+  g_autoptr(Seen) notes = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  gint64 acme_messages, acme_bytes, globex_messages, globex_bytes, messages, bytes;
+  guint status;
+
+  make_deployment (f);
+
+  /* What clients of the SQLite server see: a resync from seq 4 of the
+   * image, from 60 of the page (in its log) and from 5 (pruned: a reset). */
+  image = look (f->sqlite, f->admin, f->image, 4);
+  page = look (f->sqlite, f->alice, f->page, 60);
+  page_pruned = look (f->sqlite, f->alice, f->page, 5);
+  notes = look (f->sqlite, f->gina, f->notes, 0);
+  g_assert_cmpuint (image->replayed->len, ==, 6);
+  g_assert_cmpuint (page->replayed->len, ==, 1 + PAGE_REPLIES - 60);
+  g_assert_cmpuint (page_pruned->replayed->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (page_pruned->replayed, 0), "\"reset\":true"));
+
+  /* Usage is saved when the server stops; read back with no WebSocket. */
+  rl_test_server_stop (f->sqlite);
+  rl_test_server_start (f->sqlite);
+  usage (f->sqlite, f->admin, &acme_messages, &acme_bytes);
+  usage (f->sqlite, f->gina, &globex_messages, &globex_bytes);
+  g_assert_cmpint (acme_messages, >, 0);
+  g_assert_cmpint (globex_messages, >, 0);
+  rl_test_server_stop (f->sqlite);
+
+  if (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
+    g_error ("migrate failed: %s", err);
+  g_assert_cmpstr (err, ==, "");
+  {
+    g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+    g_autofree char *image_line = g_strdup_printf ("verified document %s of acme: 2 threads, 10 events,", f->image);
+    /* The page's log (seq 1…71) was pruned at 64 to 55…71: 17 events. */
+    g_autofree char *page_line = g_strdup_printf ("verified document %s of acme: 1 thread, 17 events,", f->page);
+    guint n = g_strv_length (lines);
+
+    g_assert_cmpuint (n, ==, 4);
+    g_assert_true (g_str_has_prefix (lines[0], image_line));
+    g_assert_true (g_str_has_prefix (lines[1], page_line));
+    g_assert_cmpstr (lines[3], ==, "verified 3 documents, 4 threads, 28 events");
+  }
+
+  /* A server on the copy: usage first, before any connection adds to it. */
+  rl_test_server_start (pg_server);
+  usage (pg_server, f->admin, &messages, &bytes);
+  g_assert_cmpint (messages, ==, acme_messages);
+  g_assert_cmpint (bytes, ==, acme_bytes);
+  usage (pg_server, f->gina, &messages, &bytes);
+  g_assert_cmpint (messages, ==, globex_messages);
+  g_assert_cmpint (bytes, ==, globex_bytes);
+
+  /* The old tokens: those that worked work, the revoked and the replaced
+   * one do not. */
+  g_assert_null (rl_test_client_try (pg_server, f->bob, &status));
+  g_assert_cmpuint (status, ==, 401);
+  g_assert_null (rl_test_client_try (pg_server, f->carol_old, &status));
+  g_assert_cmpuint (status, ==, 401);
+  rl_test_client_free (rl_test_client_new (pg_server, f->carol));
+
+  /* The same snapshots, the same resyncs (by seq), the same bytes. */
+  assert_same_view (pg_server, f->admin, image);
+  assert_same_view (pg_server, f->alice, page);
+  assert_same_view (pg_server, f->alice, page_pruned);
+  assert_same_view (pg_server, f->gina, notes);
+
+  /* Numbers and seqs carry on where they were. */
+  {
+    g_autoptr(RlTestClient) alice = rl_test_client_new (pg_server, f->alice);
+    g_autofree char *thread = rl_test_uuid ();
+    g_autofree char *other = rl_test_uuid ();
+    gint64 seq = 0;
+
+    g_assert_cmpint (create_thread (alice, f->image, FALSE, thread, NULL, &seq), ==, 4);
+    g_assert_cmpint (seq, ==, 11);
+    g_assert_cmpint (create_thread (alice, f->page, TRUE, other, NULL, &seq), ==, 2);
+    g_assert_cmpint (seq, ==, 1 + PAGE_REPLIES + 1);
+  }
+  rl_test_server_stop (pg_server);
+
+  /* Twice: refused, nothing changed. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                      NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not empty"));
+  g_assert_cmpstr (out, ==, "");
+  rl_test_server_start (pg_server);
+  {
+    g_autoptr(RlTestClient) alice = rl_test_client_new (pg_server, f->alice);
+    g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (alice, f->image);
+
+    g_assert_cmpint (json_object_get_int_member (snapshot, "seq"), ==, 11);
+  }
+  rl_test_server_stop (pg_server);
+  line = rl_test_server_admin (pg_server, "user", "list", NULL);
+  g_assert_true (g_str_has_prefix (line, "globex\t"));
+}
+
+/* Neither a target that is not PostgreSQL nor a source that is not a SQLite
+ * file: exit 1, said why, nothing made. */
+static void
+test_refusals (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *sqlite_target = g_build_filename (f->sqlite->dir, "target.db", NULL);
+  g_autofree char *missing = g_build_filename (f->sqlite->dir, "missing.db", NULL);
+  g_autofree char *text_file = g_build_filename (f->sqlite->dir, "notes.txt", NULL);
+  struct
+  {
+    const char *from, *to, *says;
+  } cases[] = {
+    { f->sqlite->db, sqlite_target, "is not a PostgreSQL database" },
+    { missing, f->pg->conninfo, "no database at" },
+    { text_file, f->pg->conninfo, "is not a SQLite database" },
+    { f->sqlite->dir, f->pg->conninfo, "cannot read" },
+    { f->pg->conninfo, f->pg->conninfo, "not from PostgreSQL" },
+  };
+  g_autoptr(RlTestServer) pg_server = rl_test_server_new_on (f->pg->conninfo);
+  g_autofree char *line = NULL;
+
+  g_assert_true (g_file_set_contents (text_file, "SQLite is not what this is, and it is long enough", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_test_message ("--from %s --to %s", cases[i].from, cases[i].to);
+      g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", cases[i].from, "--to", cases[i].to,
+                                          NULL), ==, 1);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      g_assert_cmpstr (out, ==, "");
+    }
+  g_assert_false (g_file_test (sqlite_target, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  /* The command line: --db is not how it names its databases. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_server_binary (&out, &err, "--db", f->sqlite->db, "migrate", "--from", f->sqlite->db,
+                                        "--to", f->pg->conninfo, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "--db"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, NULL), ==, 2);
+  }
+
+  /* A database with a tenant of its own is not empty. */
+  g_free (rl_test_server_admin (pg_server, "tenant", "add", "initech", NULL));
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                        NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "not empty"));
+  }
+  line = rl_test_server_admin (pg_server, "user", "list", NULL);
+  g_assert_cmpstr (line, ==, "TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED");
+}
+
+/* A record that cannot be copied (a comment that is not UTF-8, written
+ * behind the server's back) fails the copy after every earlier record was
+ * written: none of them stays. */
+static void
+test_all_or_nothing (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RlTestServer) pg_server = rl_test_server_new_on (f->pg->conninfo);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  sqlite3 *db = NULL;
+
+  make_deployment (f);
+  rl_test_server_stop (f->sqlite);
+
+  /* The last document's thread: copied after everything else but usage. */
+  g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE comments SET body = CAST (X'54C328' AS TEXT)"
+                                     " WHERE tenant = 'globex'", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+
+  g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                      NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nothing was copied"));
+  g_assert_nonnull (strstr (err, "not UTF-8"));
+
+  /* Empty still: no tenant, no user, no document. */
+  line = rl_test_server_admin (pg_server, "user", "list", NULL);
+  g_assert_cmpstr (line, ==, "TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED");
+  g_free (line);
+  line = rl_test_server_admin (pg_server, "doc", "list", NULL);
+  g_assert_true (g_str_has_prefix (line, "TENANT\tID\t"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/server/migrate/moves-up", test_moves_up);
+  ADD ("/server/migrate/refusals", test_refusals);
+  ADD ("/server/migrate/all-or-nothing", test_all_or_nothing);
+#undef ADD
+
+  return g_test_run ();
+}
