@@ -2,7 +2,10 @@
  * at random while the server is SIGKILLed and restarted five times, links
  * are cut and, once, the server goes silent (SIGSTOP) past the ack timeout
  * and the dead-link time; at the end every store equals the server's
- * snapshot and no acknowledged change is missing
+ * snapshot and no acknowledged change is missing. Its two-node variant does
+ * the same to two nodes on one PostgreSQL database behind nginx (the
+ * clients on both, the kills taking each down in turn) and ends by killing
+ * one for good: its clients finish on the other
  *
  * The run is driven by one seeded PRNG: the seed is printed, and
  * RL_CHAOS_SEED=N replays it (the schedule, the clients and the changes;
@@ -15,6 +18,8 @@
 
 #include "rl-doc-store.h"
 #include "rl-plaintext.h"
+#include "rl-test-nginx.h"
+#include "rl-test-pg.h"
 #include "rl-test-server.h"
 
 #define N_CLIENTS        5
@@ -170,15 +175,22 @@ struct _Client
   guint         doomed;      /* sent against a thread whose deletion was confirmed */
 };
 
+#define MAX_NODES 2
+
 struct _Chaos
 {
-  RlTestServer *server;
+  /* One node on SQLite, or two on one PostgreSQL database behind nginx. */
+  guint         n_nodes;
+  RlTestServer *nodes[MAX_NODES];
+  gboolean      up[MAX_NODES];
+  RlTestPg     *pg;
+  RlTestNginx  *nginx;
+  RlTestServer *server;      /* where clients go: the node, or nginx */
   char         *ws_url;
   GRand        *rand;
   Doc           docs[N_DOCS];
   Client        clients[N_CLIENTS];
   guint         counter;     /* makes every body unique */
-  gboolean      server_up;
 };
 
 static const struct
@@ -927,14 +939,20 @@ check_doc (Chaos  *chaos,
                   rl_doc_kind_to_string (doc->kind), wait.head, threads->len, doc->confirmed->len);
 }
 
+/* n_nodes 1: one server on SQLite, killed and restarted, frozen once.
+ * n_nodes 2: two nodes on one PostgreSQL database behind nginx, the
+ * clients on both; the kills take each node down in turn (its clients
+ * reconnect through nginx to the other), the freeze stops node a, and at
+ * the end node b is killed for good while the clients settle on a. */
 static void
-test_chaos (void)
+run_chaos (guint n_nodes)
 {
   Chaos chaos = { 0 };
   const char *seed_env = g_getenv ("RL_CHAOS_SEED");
   guint32 seed = seed_env ? (guint32) g_ascii_strtoull (seed_env, NULL, 10) : g_random_int ();
   int kill_at[N_KILLS], restart_after[N_KILLS], drop_at[N_DROPS], drop_who[N_DROPS];
   int next_kill = 0, next_drop = 0, restart_at = -1, freeze_at, thaw_at = -1;
+  int down = -1;   /* the node a kill took down, until its restart */
   gint64 start;
   guint timer;
   guint kills = 0, drops = 0;
@@ -944,7 +962,20 @@ test_chaos (void)
   g_test_message ("seed %u (RL_CHAOS_SEED=%u replays it)", seed, seed);
   chaos.rand = g_rand_new_with_seed (seed);
 
-  chaos.server = rl_test_server_new ();
+  chaos.n_nodes = n_nodes;
+  if (n_nodes == 1)
+    chaos.nodes[0] = rl_test_server_new ();
+  else
+    {
+      chaos.pg = rl_test_pg_new ();
+      for (guint n = 0; n < n_nodes; n++)
+        {
+          chaos.nodes[n] = rl_test_server_new_on (chaos.pg->conninfo);
+          chaos.nodes[n]->extra_arg = g_strdup_printf ("--node=%c", 'a' + n);
+        }
+    }
+  /* Set up through the first node's command line. */
+  chaos.server = chaos.nodes[0];
   g_free (rl_test_server_admin (chaos.server, "tenant", "add", "acme", NULL));
   for (int i = 0; i < N_CLIENTS; i++)
     {
@@ -975,9 +1006,17 @@ test_chaos (void)
       chaos.docs[d].confirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
       chaos.docs[d].deleted = g_ptr_array_new_with_free_func (g_free);
     }
-  rl_test_server_start (chaos.server);
-  chaos.server_up = TRUE;
-  chaos.ws_url = g_strdup_printf ("ws://127.0.0.1:%u", chaos.server->port);
+  for (guint n = 0; n < n_nodes; n++)
+    {
+      rl_test_server_start (chaos.nodes[n]);
+      chaos.up[n] = TRUE;
+    }
+  if (n_nodes > 1)
+    {
+      chaos.nginx = rl_test_nginx_start (chaos.nodes, n_nodes);
+      chaos.server = rl_test_nginx_front (chaos.nginx);
+    }
+  chaos.ws_url = g_strdup (chaos.server->ws_base);
 
   for (int i = 0; i < N_CLIENTS; i++)
     {
@@ -1030,31 +1069,34 @@ test_chaos (void)
       elapsed = (int) ((g_get_monotonic_time () - start) / 1000);
       if (elapsed >= CHAOS_MS)
         break;
-      if (!chaos.server_up && elapsed >= restart_at)
+      if (down >= 0 && elapsed >= restart_at)
         {
-          /* Same port, same SQLite file. */
-          rl_test_server_start (chaos.server);
-          chaos.server_up = TRUE;
+          /* Same port, same database. */
+          rl_test_server_start (chaos.nodes[down]);
+          chaos.up[down] = TRUE;
+          down = -1;
         }
-      else if (chaos.server_up && next_kill < N_KILLS && elapsed >= kill_at[next_kill])
+      else if (down < 0 && next_kill < N_KILLS && elapsed >= kill_at[next_kill])
         {
+          /* Each node in turn. */
+          down = next_kill % (int) n_nodes;
           burst (&chaos, NULL);
-          rl_test_server_kill (chaos.server);
-          chaos.server_up = FALSE;
+          rl_test_server_kill (chaos.nodes[down]);
+          chaos.up[down] = FALSE;
           restart_at = elapsed + restart_after[next_kill++];
           kills++;
         }
-      if (chaos.server_up && freeze_at >= 0 && elapsed >= freeze_at)
+      if (down < 0 && freeze_at >= 0 && elapsed >= freeze_at)
         {
           g_assert_cmpint (next_kill, ==, N_KILLS);
           burst (&chaos, NULL);
-          g_subprocess_send_signal (chaos.server->process, SIGSTOP);
+          g_subprocess_send_signal (chaos.nodes[0]->process, SIGSTOP);
           thaw_at = elapsed + FREEZE_MS;
           freeze_at = -1;
         }
       if (thaw_at >= 0 && elapsed >= thaw_at)
         {
-          g_subprocess_send_signal (chaos.server->process, SIGCONT);
+          g_subprocess_send_signal (chaos.nodes[0]->process, SIGCONT);
           thaw_at = -1;
         }
       while (next_drop < N_DROPS && elapsed >= drop_at[next_drop])
@@ -1071,14 +1113,22 @@ test_chaos (void)
     }
   g_source_remove (timer);
   if (thaw_at >= 0)
-    g_subprocess_send_signal (chaos.server->process, SIGCONT);
+    g_subprocess_send_signal (chaos.nodes[0]->process, SIGCONT);
   g_assert_cmpint (freeze_at, ==, -1);
-  if (!chaos.server_up)
+  if (down >= 0)
     {
-      rl_test_server_start (chaos.server);
-      chaos.server_up = TRUE;
+      rl_test_server_start (chaos.nodes[down]);
+      chaos.up[down] = TRUE;
     }
   g_assert_cmpuint (kills, ==, N_KILLS);
+  if (n_nodes > 1)
+    {
+      /* The last node goes for good, mid-stream: its clients end on the
+       * other through nginx. */
+      burst (&chaos, NULL);
+      rl_test_server_kill (chaos.nodes[n_nodes - 1]);
+      chaos.up[n_nodes - 1] = FALSE;
+    }
 
   /* Calm again: everyone back, synced, nothing in flight. */
   g_assert_true (rl_test_wait_until (all_settled, &chaos, SETTLE_MS));
@@ -1137,8 +1187,14 @@ test_chaos (void)
       g_free (client->token);
       g_free (client->user_id);
     }
-  rl_test_server_stop (chaos.server);
-  rl_test_server_free (chaos.server);
+  g_clear_pointer (&chaos.nginx, rl_test_nginx_free);
+  for (guint n = 0; n < n_nodes; n++)
+    {
+      if (chaos.up[n])
+        rl_test_server_stop (chaos.nodes[n]);
+      rl_test_server_free (chaos.nodes[n]);
+    }
+  g_clear_pointer (&chaos.pg, rl_test_pg_free);
   for (int d = 0; d < N_DOCS; d++)
     {
       g_ptr_array_unref (chaos.docs[d].confirmed);
@@ -1150,11 +1206,24 @@ test_chaos (void)
   g_free (chaos.ws_url);
 }
 
+static void
+test_chaos (void)
+{
+  run_chaos (1);
+}
+
+static void
+test_chaos_two_nodes (void)
+{
+  run_chaos (2);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/client/chaos/five-clients-kills-and-cut-links", test_chaos);
+  g_test_add_func ("/client/chaos/two-nodes-behind-nginx", test_chaos_two_nodes);
   return g_test_run ();
 }
