@@ -835,6 +835,36 @@ all_settled (gpointer data)
   return TRUE;
 }
 
+/* Why all_settled is not yet TRUE, for the log of a failed run. */
+static void
+describe_unsettled (Chaos *chaos)
+{
+  for (guint n = 0; n < chaos->n_nodes; n++)
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (chaos->nodes[n]->stderr_path, &log, NULL, NULL);
+      g_test_message ("node %u: %s; its log:\n%s", n,
+                      chaos->nodes[n]->process == NULL ? "stopped"
+                      : g_subprocess_get_identifier (chaos->nodes[n]->process) ? "running" : "exited",
+                      log ? log : "(none)");
+    }
+  for (int i = 0; i < N_CLIENTS; i++)
+    {
+      Client *client = &chaos->clients[i];
+
+      for (int d = 0; d < N_DOCS; d++)
+        {
+          RlDocStore *store = client->seats[d].store;
+
+          g_test_message ("client %d (%s) doc %d: state %d, synced %d, in flight %u, seq %" G_GINT64_FORMAT,
+                          i, client->name, d, rl_connection_get_state (client->conn),
+                          rl_doc_store_is_synced (store), rl_doc_store_get_n_in_flight (store),
+                          rl_doc_store_get_seq (store));
+        }
+    }
+}
+
 typedef struct
 {
   Chaos  *chaos;
@@ -896,6 +926,8 @@ check_doc (Chaos  *chaos,
   JsonObject *body;
   JsonArray *array;
 
+  if (response->status != 200)
+    describe_unsettled (chaos);
   g_assert_cmpuint (response->status, ==, 200);
   body = json_node_get_object (response->json);
   array = json_object_get_array_member (body, "threads");
@@ -942,8 +974,9 @@ check_doc (Chaos  *chaos,
 /* n_nodes 1: one server on SQLite, killed and restarted, frozen once.
  * n_nodes 2: two nodes on one PostgreSQL database behind nginx, the
  * clients on both; the kills take each node down in turn (its clients
- * reconnect through nginx to the other), the freeze stops node a, and at
- * the end node b is killed for good while the clients settle on a. */
+ * reconnect through nginx to the other), the freeze stops the node the
+ * last kill spared (where the clients are by then), and at the end that
+ * node is killed for good while the clients settle on the other. */
 static void
 run_chaos (guint n_nodes)
 {
@@ -953,6 +986,8 @@ run_chaos (guint n_nodes)
   int kill_at[N_KILLS], restart_after[N_KILLS], drop_at[N_DROPS], drop_who[N_DROPS];
   int next_kill = 0, next_drop = 0, restart_at = -1, freeze_at, thaw_at = -1;
   int down = -1;   /* the node a kill took down, until its restart */
+  /* The node the last kill spared, where every client is by then. */
+  int frozen = N_KILLS % (int) n_nodes;
   gint64 start;
   guint timer;
   guint kills = 0, drops = 0;
@@ -1090,13 +1125,13 @@ run_chaos (guint n_nodes)
         {
           g_assert_cmpint (next_kill, ==, N_KILLS);
           burst (&chaos, NULL);
-          g_subprocess_send_signal (chaos.nodes[0]->process, SIGSTOP);
+          g_subprocess_send_signal (chaos.nodes[frozen]->process, SIGSTOP);
           thaw_at = elapsed + FREEZE_MS;
           freeze_at = -1;
         }
       if (thaw_at >= 0 && elapsed >= thaw_at)
         {
-          g_subprocess_send_signal (chaos.nodes[0]->process, SIGCONT);
+          g_subprocess_send_signal (chaos.nodes[frozen]->process, SIGCONT);
           thaw_at = -1;
         }
       while (next_drop < N_DROPS && elapsed >= drop_at[next_drop])
@@ -1113,7 +1148,7 @@ run_chaos (guint n_nodes)
     }
   g_source_remove (timer);
   if (thaw_at >= 0)
-    g_subprocess_send_signal (chaos.nodes[0]->process, SIGCONT);
+    g_subprocess_send_signal (chaos.nodes[frozen]->process, SIGCONT);
   g_assert_cmpint (freeze_at, ==, -1);
   if (down >= 0)
     {
@@ -1123,15 +1158,19 @@ run_chaos (guint n_nodes)
   g_assert_cmpuint (kills, ==, N_KILLS);
   if (n_nodes > 1)
     {
-      /* The last node goes for good, mid-stream: its clients end on the
-       * other through nginx. */
+      /* The node the clients are on goes for good, mid-stream: they end
+       * on the other through nginx. */
       burst (&chaos, NULL);
-      rl_test_server_kill (chaos.nodes[n_nodes - 1]);
-      chaos.up[n_nodes - 1] = FALSE;
+      rl_test_server_kill (chaos.nodes[frozen]);
+      chaos.up[frozen] = FALSE;
     }
 
   /* Calm again: everyone back, synced, nothing in flight. */
-  g_assert_true (rl_test_wait_until (all_settled, &chaos, SETTLE_MS));
+  if (!rl_test_wait_until (all_settled, &chaos, SETTLE_MS))
+    {
+      describe_unsettled (&chaos);
+      g_error ("the clients did not settle within %d ms", SETTLE_MS);
+    }
   for (int d = 0; d < N_DOCS; d++)
     check_doc (&chaos, d, &totals);
 

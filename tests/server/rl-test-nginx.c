@@ -52,7 +52,7 @@ configuration (const char     *dir,
   GString *upstream = g_string_new (NULL);
 
   for (guint i = 0; i < n_servers; i++)
-    g_string_append_printf (upstream, "    server 127.0.0.1:%u max_fails=1 fail_timeout=30s;\n",
+    g_string_append_printf (upstream, "    server 127.0.0.1:%u max_fails=0;\n",
                             servers[i]->port);
   return g_strdup_printf (
     "daemon off;\n"
