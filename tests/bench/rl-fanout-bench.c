@@ -10,6 +10,10 @@
  * through the full parser too, the rest are scanned for their send-time
  * marker ("@t=<µs>") only.
  *
+ * --port2 (with --server-pid2) adds a second node of the same database:
+ * subscribers and writers alternate between the two, and the CPU is both
+ * nodes'.
+ *
  * --peer-mode speaks to tests/bench/peers/ws-broadcast.js instead: writers
  * send a text the size of a created event, which the peer echoes to all.
  *
@@ -43,6 +47,7 @@ static struct
 {
   const char *host;
   int         port;
+  int         port2;
   const char *token;
   const char *doc;
   int         subscribers;
@@ -51,8 +56,10 @@ static struct
   double      seconds;
   double      warmup;
   int         server_pid;
+  int         server_pid2;
+  const char *db_pids;
   gboolean    peer_mode;
-} opt = { "127.0.0.1", 0, "", "", 100, 0, 20, 8, 2, 0, FALSE };
+} opt = { "127.0.0.1", 0, 0, "", "", 100, 0, 20, 8, 2, 0, 0, NULL, FALSE };
 
 static struct
 {
@@ -146,7 +153,7 @@ send_frame (int         fd,
 }
 
 static int
-connect_client (void)
+connect_client (int port)
 {
   struct sockaddr_in addr = { 0 };
   g_autofree char *request = NULL;
@@ -157,7 +164,7 @@ connect_client (void)
   if (fd < 0)
     die ("socket");
   addr.sin_family = AF_INET;
-  addr.sin_port = htons ((guint16) opt.port);
+  addr.sin_port = htons ((guint16) port);
   inet_pton (AF_INET, opt.host, &addr.sin_addr);
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     die ("connect");
@@ -166,7 +173,7 @@ connect_client (void)
   request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
                              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                              "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n"
-                             "Authorization: Bearer %s\r\n\r\n", opt.host, opt.port, opt.token);
+                             "Authorization: Bearer %s\r\n\r\n", opt.host, port, opt.token);
   write_all (fd, request, strlen (request));
   /* Byte by byte up to the blank line, so no frame is swallowed. */
   while (got < sizeof buf - 1)
@@ -435,22 +442,41 @@ drain_frames (Client *client,
 }
 
 static double
-server_cpu_seconds (void)
+process_cpu_seconds (int pid)
 {
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) fields = NULL;
   const char *after_comm;
 
-  if (opt.server_pid <= 0)
+  if (pid <= 0)
     return 0;
-  path = g_strdup_printf ("/proc/%d/stat", opt.server_pid);
+  path = g_strdup_printf ("/proc/%d/stat", pid);
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return 0;
   after_comm = strrchr (contents, ')') + 2;
   fields = g_strsplit (after_comm, " ", -1);
   /* utime and stime are fields 14 and 15; after "pid (comm) " they are 11 and 12. */
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
+}
+
+/* Every node's. */
+static double
+server_cpu_seconds (void)
+{
+  return process_cpu_seconds (opt.server_pid) + process_cpu_seconds (opt.server_pid2);
+}
+
+/* The database's processes (PostgreSQL's backends, its writer…). */
+static double
+db_cpu_seconds (void)
+{
+  g_auto(GStrv) pids = g_strsplit (opt.db_pids ? opt.db_pids : "", ",", -1);
+  double total = 0;
+
+  for (guint i = 0; pids[i] != NULL; i++)
+    total += process_cpu_seconds (atoi (pids[i]));
+  return total;
 }
 
 static int
@@ -478,6 +504,7 @@ main (int    argc,
 {
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &opt.port, "Server port on 127.0.0.1", "PORT" },
+    { "port2", 0, 0, G_OPTION_ARG_INT, &opt.port2, "A second node's port: clients alternate between the two", "PORT" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &opt.token, "Bearer token", "TOKEN" },
     { "doc", 0, 0, G_OPTION_ARG_STRING, &opt.doc, "Document id", "ID" },
     { "subscribers", 0, 0, G_OPTION_ARG_INT, &opt.subscribers, "Subscribers", "N" },
@@ -486,6 +513,8 @@ main (int    argc,
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt.seconds, "Measured seconds", "S" },
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &opt.warmup, "Seconds before measuring", "S" },
     { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "Server process, for its CPU time", "PID" },
+    { "server-pid2", 0, 0, G_OPTION_ARG_INT, &opt.server_pid2, "The second node's process", "PID" },
+    { "db-pids", 0, 0, G_OPTION_ARG_STRING, &opt.db_pids, "The database's processes, for their CPU time", "PID,…" },
     { "peer-mode", 0, 0, G_OPTION_ARG_NONE, &opt.peer_mode, "Talk to the minimal broadcast peer", NULL },
     { NULL }
   };
@@ -497,6 +526,7 @@ main (int    argc,
   gint64 start, stop_sending, stop_all;
   guint64 sent = 0;
   double cpu_before, cpu_after, window_seconds;
+  double db_before = 0, db_after = 0;
   int epfd;
   int n_writers;
 
@@ -526,8 +556,10 @@ main (int    argc,
   for (int i = 0; i < opt.subscribers + n_writers; i++)
     {
       Client *client = g_new0 (Client, 1);
+      int index = i < opt.subscribers ? i : i - opt.subscribers;
 
-      client->fd = connect_client ();
+      /* Subscribers, then writers, each alternating between the nodes. */
+      client->fd = connect_client (opt.port2 > 0 && index % 2 == 1 ? opt.port2 : opt.port);
       client->in = g_byte_array_sized_new (64 * 1024);
       client->writer = i >= opt.subscribers;
       if (!opt.peer_mode)
@@ -579,9 +611,15 @@ main (int    argc,
       int n;
 
       if (cpu_before < 0 && now >= stats.window_start)
-        cpu_before = server_cpu_seconds ();
+        {
+          cpu_before = server_cpu_seconds ();
+          db_before = db_cpu_seconds ();
+        }
       if (now >= stop_sending && cpu_after == 0)
-        cpu_after = server_cpu_seconds ();
+        {
+          cpu_after = server_cpu_seconds ();
+          db_after = db_cpu_seconds ();
+        }
       if (now >= stop_all)
         break;
 
@@ -619,8 +657,9 @@ main (int    argc,
     guint64 expected = stats.sent_in_window * (guint64) opt.subscribers;
     double cpu = cpu_after - MAX (cpu_before, 0);
 
-    printf ("mode=%s subscribers=%d writers=%d rate=%.0f seconds=%.1f\n",
-            opt.peer_mode ? "peer" : "redline", opt.subscribers, n_writers, opt.rate, window_seconds);
+    printf ("mode=%s nodes=%d subscribers=%d writers=%d rate=%.0f seconds=%.1f\n",
+            opt.peer_mode ? "peer" : "redline", opt.port2 > 0 ? 2 : 1, opt.subscribers, n_writers, opt.rate,
+            window_seconds);
     printf ("sent=%" G_GUINT64_FORMAT " delivered=%" G_GUINT64_FORMAT " expected=%" G_GUINT64_FORMAT
             " lost=%" G_GINT64_FORMAT "\n", stats.sent_in_window, stats.delivered, expected,
             (gint64) expected - (gint64) stats.delivered);
@@ -631,6 +670,8 @@ main (int    argc,
             " batch_frames=%" G_GUINT64_FORMAT "\n",
             cpu, stats.delivered ? cpu * 1e6 / stats.delivered : 0,
             stats.events_seen ? (double) stats.bytes / stats.events_seen : 0, stats.frames, stats.batches);
+    printf ("db_cpu_s=%.2f db_cpu_us_per_change=%.1f\n", db_after - db_before,
+            stats.sent_in_window ? (db_after - db_before) * 1e6 / stats.sent_in_window : 0);
   }
   return 0;
 }
