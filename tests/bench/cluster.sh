@@ -11,7 +11,7 @@
 # does). Prints one markdown row per measurement (the median of RUNS runs).
 #
 #   tests/bench/cluster.sh                 # about 10 minutes
-#   RUNS=1 RATES="20 400" tests/bench/cluster.sh
+#   RUNS=1 KINDS="pg pg2" RATES="20 400" tests/bench/cluster.sh
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -22,11 +22,13 @@ runs=${RUNS:-3}
 seconds=${SECONDS_PER_RUN:-6}
 subs=${SUBS:-1000}
 work=$(mktemp -d)
+# A directory of its own: PostgreSQL's user must reach it (work is root's).
+pgdir=$(mktemp -d)
 pids=""
 cleanup() {
   # shellcheck disable=SC2086
   [ -n "$pids" ] && kill $pids 2>/dev/null || true
-  "$top/build-aux/pg-cluster" stop "$work/pg" 2>/dev/null || true
+  "$top/build-aux/pg-cluster" stop "$pgdir" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,7 +40,7 @@ server="$build/src/server/redline-server"
 bench="$build/tests/bench/rl-fanout-bench"
 
 # PostgreSQL on core 0 with the servers: its processes inherit it.
-maintenance=$(taskset -c 0 "$top/build-aux/pg-cluster" start "$work/pg" max_connections=200)
+maintenance=$(taskset -c 0 "$top/build-aux/pg-cluster" start "$pgdir" max_connections=200)
 psql_run() { psql -q -X -v ON_ERROR_STOP=1 "$maintenance" -c "$1" >/dev/null; }
 
 # setup KIND: a fresh database (or file), a tenant, a token; starts the
@@ -97,7 +99,7 @@ one() {
   set -- $pids
   pid1=$1 pid2=${2:-0}
   # PostgreSQL's processes now (the nodes' backends are connected).
-  postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
+  postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
   db_pids=$(printf '%s' "$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')" | tr -s ' ' ',')
   taskset -c 1 "$bench" --port "$port1" --port2 "$port2" --server-pid "$pid1" --server-pid2 "$pid2" \
     --db-pids "$db_pids" \
@@ -110,7 +112,7 @@ one() {
 
 echo "| store, nodes | subscribers × changes/s | delivered/s | p50 ms | p99 ms | servers' CPU µs/delivery | PostgreSQL CPU µs/change | lost |"
 echo "|---|---|---|---|---|---|---|---|"
-for kind in sqlite pg pg2; do
+for kind in ${KINDS:-sqlite pg pg2}; do
   setup "$kind"
   for rate in ${RATES:-20 100 400 800 1600}; do
     : > "$work/rows"
