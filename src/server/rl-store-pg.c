@@ -459,9 +459,15 @@ rl_store_pg_open (const char  *conninfo,
                   GError     **error)
 {
   g_autoptr(RlStorePg) self = g_object_new (RL_TYPE_STORE_PG, NULL);
-  /* dbname may hold a whole conninfo or URI (expand_dbname). */
-  const char *keywords[] = { "dbname", "fallback_application_name", NULL };
-  const char *values[] = { conninfo, "redline-server", NULL };
+  /* dbname may hold a whole conninfo or URI (expand_dbname); what it says
+   * overrides the defaults before it: a reconnection (made on the main
+   * loop, blocking) gives up on a silent host after 5 s, and keepalives
+   * find a connection whose peer vanished. */
+  const char *keywords[] = {
+    "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    "dbname", "fallback_application_name", NULL,
+  };
+  const char *values[] = { "5", "1", "5", "3", "3", conninfo, "redline-server", NULL };
   g_autoptr(Result) cursor = NULL;
   gboolean done = FALSE;
 

@@ -243,6 +243,27 @@ test_presence (Fixture       *f,
   g_assert_false (has_user (after, "Bea"));
 }
 
+/* A node stopped as an administrator stops it (SIGTERM): its viewers leave
+ * the other node's count at once, not after the dead node's 20 s. */
+static void
+test_presence_clean_stop (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(RlTestClient) ada_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
+  g_autoptr(RlTestClient) bea_b = rl_test_client_new (f->nodes[1], f->tokens[1]);
+  g_autoptr(JsonObject) s1 = rl_test_client_subscribe (ada_a, f->image);
+  g_autoptr(JsonObject) s2 = rl_test_client_subscribe (bea_b, f->image);
+  g_autoptr(JsonObject) both = wait_presence (ada_a, 2, 2, 10000);
+  g_autoptr(JsonObject) alone = NULL;
+  gint64 stopped_us;
+
+  rl_test_server_stop (f->nodes[1]);
+  stopped_us = g_get_monotonic_time ();
+  alone = wait_presence (ada_a, 1, 1, 10000);
+  g_assert_cmpint (g_get_monotonic_time () - stopped_us, <, 5 * G_USEC_PER_SEC);
+  g_assert_false (has_user (alone, "Bea"));
+}
+
 /* Ends node b's listening connection (PostgreSQL restarting, a network
  * cut): b says so in its log, comes back, and its subscribers get what was
  * committed on a meanwhile, in order, once. */
@@ -323,6 +344,8 @@ main (int    argc,
 
   g_test_add ("/server/nodes/fan-out", Fixture, NULL, fixture_setup, test_fan_out, fixture_teardown);
   g_test_add ("/server/nodes/presence", Fixture, NULL, fixture_setup, test_presence, fixture_teardown);
+  g_test_add ("/server/nodes/presence-clean-stop", Fixture, NULL, fixture_setup, test_presence_clean_stop,
+              fixture_teardown);
   g_test_add ("/server/nodes/catch-up", Fixture, NULL, fixture_setup, test_catch_up, fixture_teardown);
   g_test_add ("/server/nodes/metrics-node", Fixture, NULL, fixture_setup, test_metrics_node, fixture_teardown);
 
