@@ -2,7 +2,8 @@
  * as their clients see them: a change committed through one reaches the
  * other's subscribers in seq order, exactly once, with its broadcastId;
  * the viewer count is of distinct users on both; a node that dies drops
- * out of it; a node that lost PostgreSQL catches up; /metrics names the node
+ * out of it; a node that lost PostgreSQL catches up; usage is summed over
+ * the nodes; /metrics names the node
  *
  * Each case gets a fresh database on the test run's private cluster
  * (rl-test-pg.h); the nodes are real server processes on it.
@@ -316,6 +317,59 @@ test_catch_up (Fixture       *f,
   PQfinish (conn);
 }
 
+static gint64
+usage_messages (RlTestServer *node,
+                const char   *admin)
+{
+  g_autoptr(RlTestResponse) response = rl_test_http (node, "GET", "/api/v1/usage", admin, NULL, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return json_object_get_int_member (json_node_get_object (response->json), "pubSubMessageCount");
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *admin;
+  gint64      at_least;
+} UsageWait;
+
+/* Both nodes report the same count, of at least at_least. */
+static gboolean
+usage_agrees (gpointer data)
+{
+  UsageWait *wait = data;
+  gint64 a = usage_messages (wait->f->nodes[0], wait->admin);
+  gint64 b = usage_messages (wait->f->nodes[1], wait->admin);
+
+  return a == b && a >= wait->at_least;
+}
+
+/* Usage is the tenant's over every node: what went to a connection on b
+ * is counted when asked through a, and the other way round. */
+static void
+test_usage_summed (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *admin = rl_test_add_user (f->nodes[0], "acme", "Ops", "admin");
+  g_autoptr(RlTestClient) bea_b = rl_test_client_new (f->nodes[1], f->tokens[1]);
+  g_autoptr(JsonObject) s1 = rl_test_client_subscribe (bea_b, f->image);
+  g_autoptr(RlTestClient) ada_a = NULL;
+  g_autoptr(JsonObject) s2 = NULL;
+  UsageWait wait = { f, admin, 3 };
+  gint64 after_b;
+
+  /* welcome, snapshot and ack went out on b only: a counts them too once b
+   * has saved (every 2 s). */
+  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+  after_b = usage_messages (f->nodes[0], admin);
+
+  ada_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
+  s2 = rl_test_client_subscribe (ada_a, f->image);
+  wait.at_least = after_b + 3;
+  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+}
+
 /* /metrics is per node and says which one answers. */
 static void
 test_metrics_node (Fixture       *f,
@@ -347,6 +401,7 @@ main (int    argc,
   g_test_add ("/server/nodes/presence-clean-stop", Fixture, NULL, fixture_setup, test_presence_clean_stop,
               fixture_teardown);
   g_test_add ("/server/nodes/catch-up", Fixture, NULL, fixture_setup, test_catch_up, fixture_teardown);
+  g_test_add ("/server/nodes/usage-summed", Fixture, NULL, fixture_setup, test_usage_summed, fixture_teardown);
   g_test_add ("/server/nodes/metrics-node", Fixture, NULL, fixture_setup, test_metrics_node, fixture_teardown);
 
   return g_test_run ();
