@@ -706,6 +706,7 @@ handle_metrics (SoupServer        *soup,
       levels.connections++;
   rl_hub_get_levels (self->hub, &levels.subscribers, &levels.rooms);
   levels.node = self->watching ? self->node : NULL;
+  levels.commit_groups = rl_store_get_group_commits (self->store);
 
   text = rl_metrics_format (rl_hub_get_metrics (self->hub), &levels);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);

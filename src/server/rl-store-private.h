@@ -59,8 +59,6 @@ const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
-/* For tests: how many group transactions rl_store_apply_async committed. */
-guint64   rl_store_get_group_commits (RlStore *self);
 /* Test only: a group's writes are held back this long before their COMMIT
  * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server
  * in the middle of a group); nothing when unset. */

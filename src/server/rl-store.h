@@ -411,6 +411,9 @@ RlEvent     *rl_store_apply_finish        (RlStore             *self,
 /* Blocks until every mutation asked for so far is committed (or failed);
  * their callbacks are still to run in their main context. For shutdown. */
 void         rl_store_flush               (RlStore             *self);
+/* How many transactions rl_store_apply_async has committed (each holding
+ * a group of mutations): what /metrics and the tests read. */
+guint64      rl_store_get_group_commits   (RlStore             *self);
 
 void         rl_store_add_usage           (RlStore      *self,
                                            const char   *tenant,

@@ -23,6 +23,7 @@ typedef struct
 {
   RlTestServer *server;
   char         *token;
+  char         *admin;
   char         *doc;
 } Fixture;
 
@@ -35,6 +36,7 @@ fixture_setup (Fixture       *f,
   f->server->extra_arg = g_strdup ("--max-sockets-per-user=128");
   g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
   f->token = rl_test_add_user (f->server, "acme", "Alice", "member");
+  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
   f->doc = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
   /* Only this server's environment: the launcher copies it at the start. */
   if (data != NULL)
@@ -51,6 +53,7 @@ fixture_teardown (Fixture       *f,
     rl_test_server_stop (f->server);
   rl_test_server_free (f->server);
   g_free (f->token);
+  g_free (f->admin);
   g_free (f->doc);
 }
 
@@ -98,6 +101,23 @@ next_ack (RlTestClient *client)
         return object;
       json_object_unref (object);
     }
+}
+
+/* A counter of the server's /metrics. */
+static guint64
+counter (Fixture    *f,
+         const char *name)
+{
+  g_autoptr(RlTestResponse) response = rl_test_http (f->server, "GET", "/metrics", f->admin, NULL, NULL);
+  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  text = g_strndup (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
+  line = strstr (text, prefix);
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen (prefix), NULL, 10);
 }
 
 /* 64 connections write to one document at once, each pipelining its
@@ -168,6 +188,13 @@ test_many_writers (Fixture       *f,
   g_assert_cmpuint (changes, ==, WRITERS * (PER_WRITER - 2));
   for (guint s = 1; s <= changes; s++)
     g_assert_true (g_hash_table_contains (seqs, GINT_TO_POINTER ((int) s)));
+
+  /* Committed in groups: far fewer transactions than changes. */
+  g_assert_cmpuint (counter (f, "redline_events_committed_total"), ==, changes);
+  g_test_message ("%u changes in %" G_GUINT64_FORMAT " transactions", changes,
+                  counter (f, "redline_commit_groups_total"));
+  g_assert_cmpuint (counter (f, "redline_commit_groups_total"), >=, 1);
+  g_assert_cmpuint (counter (f, "redline_commit_groups_total"), <=, changes / 4);
 
   for (guint w = 0; w < WRITERS; w++)
     rl_test_client_free (clients[w]);
