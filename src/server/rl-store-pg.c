@@ -1376,7 +1376,15 @@ static RlStore *
 rl_store_pg_open_writer (RlStore  *store,
                          GError  **error)
 {
-  return rl_store_pg_open (RL_STORE_PG (store)->conninfo, error);
+  RlStorePg *self = RL_STORE_PG (store);
+  RlStore *writer = rl_store_pg_open (self->conninfo, error);
+
+  /* Its events are this node's: the node's listener must know them for its
+   * own and not deliver them a second time. (The writer is made on the
+   * first apply, after a server's watch_remote.) */
+  if (writer != NULL)
+    RL_STORE_PG (writer)->node = g_strdup (self->node);
+  return writer;
 }
 
 /* A savepoint's command, never prepared nor reconnected: on a connection

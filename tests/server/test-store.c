@@ -1378,6 +1378,48 @@ test_is_shared (Fixture       *fixture,
 
 /* What one node commits reaches the other with its seq and its very
  * bytes, never the node itself; a store no node watches notifies too. */
+/* What a node commits in groups (on its committer's own connection) is its
+ * own: the other node hears it, the node itself does not. */
+static void
+test_remote_group_commit (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  Group group = { .store = NULL };
+
+  nodes_start (fixture, &a, &b);
+  group.store = a.store;
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *thread_id = g_strdup_printf ("t%u", i);
+      g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, thread_id, "Node a");
+      GroupApply *apply = g_new0 (GroupApply, 1);
+
+      apply->group = &group;
+      apply->index = i;
+      rl_store_apply_async (a.store, fixture->member, fixture->doc, request, group_applied, apply);
+    }
+  while (group.done < 10)
+    g_main_context_iteration (NULL, TRUE);
+  WAIT_UNTIL (b.events == 10, 10000);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_no_error (group.errors[i]);
+      g_assert_cmpint (nth_event (&b, i)->seq, ==, i + 1);
+      g_assert_cmpstr (nth_event (&b, i)->serialized, ==, group.serialized[i]);
+      g_clear_pointer (&group.events[i], rl_event_free);
+      g_clear_pointer (&group.serialized[i], g_free);
+    }
+
+  /* b's next commit reaches a first of all: a heard none of its own. */
+  g_assert_cmpint (create_thread_on (b.store, fixture, "From b", NULL), ==, 11);
+  WAIT_UNTIL (a.events == 1, 10000);
+  g_assert_cmpint (nth_event (&a, 0)->seq, ==, 11);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
 static void
 test_remote_events (Fixture       *fixture,
                     gconstpointer  data)
@@ -1717,6 +1759,7 @@ static const struct
   { "connection-lost", test_connection_lost, CONNECTED_ONLY },
   { "is-shared", test_is_shared, ANY_KIND },
   { "remote-events", test_remote_events, SHARED_ONLY },
+  { "remote-group-commit", test_remote_group_commit, SHARED_ONLY },
   { "remote-order", test_remote_order, SHARED_ONLY },
   { "remote-large-event", test_remote_large_event, SHARED_ONLY },
   { "remote-viewers", test_remote_viewers, SHARED_ONLY },
