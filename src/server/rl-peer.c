@@ -331,6 +331,10 @@ pay_owed (RlPeer *self)
       send_owned (self, g_steal_pointer (&owed->text));
       owed_free (owed);
     }
+  /* A closed connection has left its rooms: what it asked for last stays
+   * undone, unacked (its client rolls it back). */
+  if (self->closed)
+    g_queue_clear_full (&self->parked, (GDestroyNotify) parked_free);
   while (!g_queue_is_empty (&self->parked))
     {
       Parked *next = g_queue_peek_head (&self->parked);
