@@ -6,9 +6,11 @@
  * Every implementation keeps the same promises, and tests/server/test-store.c
  * holds each of them to them. No SQL lives outside the implementations.
  *
- * Every mutation is checked and committed in one transaction; the event it
- * produced is serialized once, logged for `since` resync, and handed back
- * for fan-out with the same bytes.
+ * Every mutation is checked and committed in one transaction (the server's
+ * many in one, each in a savepoint of its own: rl_store_apply_async's group
+ * commit, on a thread with its own connection); the event it produced is
+ * serialized once, logged for `since` resync, and handed back for fan-out
+ * with the same bytes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
