@@ -1428,10 +1428,13 @@ rl_store_pg_apply_group (RlStore       *store,
     {
       char *key = g_strconcat (applies[i]->who->tenant, "\t", applies[i]->doc->id, NULL);
 
-      if (g_hash_table_add (seen, key))
-        g_ptr_array_add (keys, key);
-      else
-        g_free (key);
+      if (g_hash_table_contains (seen, key))
+        {
+          g_free (key);
+          continue;
+        }
+      g_hash_table_add (seen, key);
+      g_ptr_array_add (keys, key);
     }
   g_ptr_array_sort (keys, compare_doc_keys);
   for (guint i = 0; i < keys->len; i++)
