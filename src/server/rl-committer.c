@@ -4,8 +4,6 @@
  */
 #include "rl-committer.h"
 
-#include "rl-error.h"
-
 /* At most this many mutations to a transaction. */
 #define MAX_GROUP 1024
 
