@@ -130,6 +130,14 @@ room_send_events (Room               *room,
 
       while (first + n < n_events && (n == 0 || size + strlen (events[first + n]) < BATCH_MAX_BYTES))
         size += strlen (events[first + n++]) + 1;
+      /* The last of a long run may be left alone: sent as itself, as one
+       * event always is (docs/protocol.md). */
+      if (n == 1)
+        {
+          metrics->events_sent += room_send_to (room, only, events[first], strlen (events[first]));
+          first++;
+          continue;
+        }
 
       batch = rl_codec_batch (events + first, n, &length);
       metrics->events_sent += n * room_send_to (room, only, batch, length);

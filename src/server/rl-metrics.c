@@ -111,6 +111,8 @@ rl_metrics_format (RlMetrics             *self,
 
   sample (out, "redline_events_committed_total", "Changes committed, each given the next seq of its document.",
           "counter", self->events_committed);
+  sample (out, "redline_commit_groups_total", "Transactions that committed changes, each holding those that arrived "
+          "while the one before was in flight.", "counter", levels->commit_groups);
   sample (out, "redline_events_sent_total", "Events sent to subscribers, counting each subscriber reached.",
           "counter", self->events_sent);
   sample (out, "redline_batches_sent_total", "Batch frames the fan-out made (each goes to every subscriber of its document).",

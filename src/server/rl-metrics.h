@@ -54,6 +54,7 @@ typedef struct
   guint connections;             /* open WebSockets */
   guint subscribers;             /* subscriptions: connection × document */
   guint rooms;                   /* documents with a subscriber */
+  guint64 commit_groups;         /* transactions of group commit */
   const char *node;              /* which node answers (NULL: the only server) */
 } RlMetricsLevels;
 

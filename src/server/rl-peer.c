@@ -42,6 +42,12 @@ struct _RlPeer
   gint64                   tokens_at_us;
   guint                    leave_id;
   gboolean                 closed;
+  /* Answers owed, in request order: mutations being committed, and the
+   * answers of those after them that must wait their turn. */
+  GQueue                   owed;            /* of Owed* */
+  /* Requests read while one that must see every earlier answer out first
+   * (subscribe, unsubscribe) waits. */
+  GQueue                   parked;          /* of Parked* */
   /* for the access log */
   RlTraffic                traffic;
   gint64                   opened_us;
@@ -71,12 +77,59 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* An answer owed: text once known (NULL while its commit is in flight). */
+typedef struct
+{
+  char *text;
+} Owed;
+
+static void
+owed_free (Owed *owed)
+{
+  g_free (owed->text);
+  g_free (owed);
+}
+
+/* A parked request, or one that could not be read (request NULL). */
+typedef struct
+{
+  RlRequest *request;
+  char      *req;
+  GError    *error;
+} Parked;
+
+static void
+parked_free (Parked *parked)
+{
+  g_clear_pointer (&parked->request, rl_request_free);
+  g_free (parked->req);
+  g_clear_error (&parked->error);
+  g_free (parked);
+}
+
 static void
 send_owned (RlPeer *self,
             char   *text)
 {
   rl_peer_send (self, text, strlen (text));
   g_free (text);
+}
+
+/* An answer to a request: sent now, or after the answers owed before it. */
+static void
+answer (RlPeer *self,
+        char   *text)
+{
+  Owed *owed;
+
+  if (g_queue_is_empty (&self->owed))
+    {
+      send_owned (self, text);
+      return;
+    }
+  owed = g_new0 (Owed, 1);
+  owed->text = text;
+  g_queue_push_tail (&self->owed, owed);
 }
 
 static void
@@ -86,7 +139,7 @@ send_ack_error (RlPeer      *self,
                 const char  *message)
 {
   rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-  send_owned (self, rl_codec_ack_error (req, code, message));
+  answer (self, rl_codec_ack_error (req, code, message));
 }
 
 /* A request that breaks the rules costs; too many in a minute end the link. */
@@ -241,16 +294,108 @@ check_anchor (RlPeer            *self,
   return TRUE;
 }
 
+/* A mutation on its way to the store. */
+typedef struct
+{
+  RlPeer *peer;
+  Owed   *owed;
+  char   *req;
+  char   *doc;
+  gint64  started_us;
+} Commit;
+
+static void
+commit_free (Commit *commit)
+{
+  g_object_unref (commit->peer);
+  g_free (commit->req);
+  g_free (commit->doc);
+  g_free (commit);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Commit, commit_free)
+
+static void process_request (RlPeer    *self,
+                             RlRequest *request,
+                             gboolean   unparked);
+
+/* Sends the answers now known, in order, up to the first still in flight;
+ * then what was parked behind them. */
+static void
+pay_owed (RlPeer *self)
+{
+  Owed *owed;
+
+  while ((owed = g_queue_peek_head (&self->owed)) != NULL && owed->text != NULL)
+    {
+      g_queue_pop_head (&self->owed);
+      send_owned (self, g_steal_pointer (&owed->text));
+      owed_free (owed);
+    }
+  /* A closed connection has left its rooms: what it asked for last stays
+   * undone, unacked (its client rolls it back). */
+  if (self->closed)
+    g_queue_clear_full (&self->parked, (GDestroyNotify) parked_free);
+  while (!g_queue_is_empty (&self->parked))
+    {
+      Parked *next = g_queue_peek_head (&self->parked);
+
+      if (next->request != NULL && !rl_request_type_is_mutation (next->request->type) &&
+          !g_queue_is_empty (&self->owed))
+        break;
+      g_queue_pop_head (&self->parked);
+      if (next->request != NULL)
+        process_request (self, g_steal_pointer (&next->request), TRUE);
+      else
+        fail_request (self, next->req, next->error);
+      parked_free (next);
+    }
+}
+
+static void
+on_committed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(Commit) commit = data;
+  RlPeer *self = commit->peer;
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  char *serialized = NULL;
+  RlErrorCode code;
+
+  event = rl_store_apply_finish (RL_STORE (source), result, &serialized, &error);
+  if (event == NULL)
+    {
+      code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
+      rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
+      commit->owed->text = rl_codec_ack_error (commit->req, code, error->message);
+      pay_owed (self);
+      if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
+        count_bad_request (self);
+      return;
+    }
+  rl_metrics_observe_commit (rl_hub_get_metrics (self->hub),
+                             (g_get_monotonic_time () - commit->started_us) / (double) G_USEC_PER_SEC);
+  rl_hub_get_metrics (self->hub)->events_committed++;
+
+  /* Committed: every subscriber (this one included, whether or not it is
+   * still there) gets the event, carrying the originator's broadcastId;
+   * the ack leaves in its turn. A new thread's number is on its ack too:
+   * its creator ignores the echo. */
+  rl_hub_publish (self->hub, self->principal->tenant, commit->doc, event->seq, serialized);
+  commit->owed->text = rl_codec_ack_ok (commit->req, event->seq,
+                                        event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
+  pay_owed (self);
+}
+
 static void
 handle_mutation (RlPeer          *self,
                  const RlRequest *request)
 {
   const char *tenant = self->principal->tenant;
   g_autoptr(RlDocument) doc = NULL;
-  g_autoptr(RlEvent) event = NULL;
   g_autoptr(GError) error = NULL;
-  char *serialized = NULL;
-  gint64 seq, started_us;
+  Commit *commit;
 
   if (!take_token (self))
     {
@@ -270,24 +415,58 @@ handle_mutation (RlPeer          *self,
       return;
     }
 
-  started_us = g_get_monotonic_time ();
-  event = rl_store_apply (self->store, self->principal, doc, request, &serialized, &error);
-  if (event == NULL)
+  /* Committed with whatever else arrives meanwhile, off the main loop; its
+   * answer is owed from now on, in its turn. */
+  commit = g_new0 (Commit, 1);
+  commit->peer = g_object_ref (self);
+  commit->owed = g_new0 (Owed, 1);
+  commit->req = g_strdup (request->req);
+  commit->doc = g_strdup (request->doc);
+  commit->started_us = g_get_monotonic_time ();
+  g_queue_push_tail (&self->owed, commit->owed);
+  rl_store_apply_async (self->store, self->principal, doc, request, on_committed, commit);
+}
+
+/* A request read whole; it waits while it must not overtake an answer. */
+static void
+process_request (RlPeer    *self,
+                 RlRequest *request_in,
+                 gboolean   unparked)
+{
+  g_autoptr(RlRequest) request = request_in;
+
+  if ((!unparked && !g_queue_is_empty (&self->parked)) ||
+      (!rl_request_type_is_mutation (request->type) && !g_queue_is_empty (&self->owed)))
     {
-      fail_request (self, request->req, error);
+      Parked *parked = g_new0 (Parked, 1);
+
+      parked->request = g_steal_pointer (&request);
+      if (unparked)
+        g_queue_push_head (&self->parked, parked);
+      else
+        g_queue_push_tail (&self->parked, parked);
       return;
     }
-  rl_metrics_observe_commit (rl_hub_get_metrics (self->hub),
-                             (g_get_monotonic_time () - started_us) / (double) G_USEC_PER_SEC);
-  rl_hub_get_metrics (self->hub)->events_committed++;
 
-  /* Committed: acknowledge, then every subscriber (this one included) gets
-   * the event, carrying the originator's broadcastId. */
-  seq = event->seq;
-  rl_hub_publish (self->hub, tenant, request->doc, seq, serialized);
-  /* A new thread's number is on its ack too: its creator ignores the echo. */
-  send_owned (self, rl_codec_ack_ok (request->req, seq,
-                                     event->kind == RL_EVENT_CREATED ? event->thread->number : 0));
+  switch (request->type)
+    {
+    case RL_REQUEST_SUBSCRIBE:
+      handle_subscribe (self, request);
+      break;
+    case RL_REQUEST_UNSUBSCRIBE:
+      handle_unsubscribe (self, request);
+      break;
+    case RL_REQUEST_CREATE_THREAD:
+    case RL_REQUEST_ADD_COMMENT:
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+    case RL_REQUEST_RESOLVE_THREAD:
+    case RL_REQUEST_MOVE_THREAD:
+    case RL_REQUEST_DELETE_THREAD:
+    default:
+      handle_mutation (self, request);
+      break;
+    }
 }
 
 static void
@@ -324,29 +503,20 @@ on_message (SoupWebsocketConnection *connection,
   request = rl_request_parse (data ? data : "", length, &req, &error);
   if (request == NULL)
     {
+      /* Its answer waits its turn too, behind what is parked. */
+      if (!g_queue_is_empty (&self->parked))
+        {
+          Parked *parked = g_new0 (Parked, 1);
+
+          parked->req = g_steal_pointer (&req);
+          parked->error = g_steal_pointer (&error);
+          g_queue_push_tail (&self->parked, parked);
+          return;
+        }
       fail_request (self, req, error);
       return;
     }
-
-  switch (request->type)
-    {
-    case RL_REQUEST_SUBSCRIBE:
-      handle_subscribe (self, request);
-      break;
-    case RL_REQUEST_UNSUBSCRIBE:
-      handle_unsubscribe (self, request);
-      break;
-    case RL_REQUEST_CREATE_THREAD:
-    case RL_REQUEST_ADD_COMMENT:
-    case RL_REQUEST_EDIT_COMMENT:
-    case RL_REQUEST_DELETE_COMMENT:
-    case RL_REQUEST_RESOLVE_THREAD:
-    case RL_REQUEST_MOVE_THREAD:
-    case RL_REQUEST_DELETE_THREAD:
-    default:
-      handle_mutation (self, request);
-      break;
-    }
+  process_request (self, g_steal_pointer (&request), FALSE);
 }
 
 static void
@@ -410,6 +580,8 @@ rl_peer_finalize (GObject *object)
 
   g_clear_pointer (&self->principal, rl_principal_free);
   g_clear_pointer (&self->subscriptions, g_hash_table_unref);
+  g_queue_clear_full (&self->owed, (GDestroyNotify) owed_free);
+  g_queue_clear_full (&self->parked, (GDestroyNotify) parked_free);
   /* After the connection: its sources are in the subloop. */
   g_clear_pointer (&self->subloop, rl_subloop_free);
   g_free (self->id);

@@ -706,6 +706,7 @@ handle_metrics (SoupServer        *soup,
       levels.connections++;
   rl_hub_get_levels (self->hub, &levels.subscribers, &levels.rooms);
   levels.node = self->watching ? self->node : NULL;
+  levels.commit_groups = rl_store_get_group_commits (self->store);
 
   text = rl_metrics_format (rl_hub_get_metrics (self->hub), &levels);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -1416,23 +1417,15 @@ grace_expired_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-rl_server_shutdown (RlServer  *self,
-                    GCallback  done,
-                    gpointer   user_data)
+/* After the acks and events of the groups in flight at shutdown (their
+ * completions run at the default priority, before this). */
+static gboolean
+close_peers_cb (gpointer data)
 {
+  RlServer *self = data;
   GHashTableIter iter;
   RlPeer *peer;
 
-  g_return_if_fail (!self->stopping);
-
-  self->stopping = TRUE;
-  self->done = done;
-  self->done_data = user_data;
-
-  /* Stop accepting first, then let everything committed go out. */
-  if (self->listener)
-    g_socket_close (self->listener, NULL);
   rl_hub_flush_all (self->hub);
 
   g_hash_table_iter_init (&iter, self->peers);
@@ -1444,4 +1437,24 @@ rl_server_shutdown (RlServer  *self,
     self->grace_id = g_idle_add (grace_expired_cb, self);
   else
     self->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_expired_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rl_server_shutdown (RlServer  *self,
+                    GCallback  done,
+                    gpointer   user_data)
+{
+  g_return_if_fail (!self->stopping);
+
+  self->stopping = TRUE;
+  self->done = done;
+  self->done_data = user_data;
+
+  /* Stop accepting first; wait for the group commits in flight, whose
+   * acks and events then go out before the connections close. */
+  if (self->listener)
+    g_socket_close (self->listener, NULL);
+  rl_store_flush (self->store);
+  self->grace_id = g_idle_add_full (G_PRIORITY_LOW, close_peers_cb, self, NULL);
 }

@@ -1296,6 +1296,55 @@ append_event (RlStorePg   *self,
   return TRUE;
 }
 
+/* Inside the caller's transaction; on failure the caller rolls back. */
+static RlEvent *
+apply_one (RlStorePg         *self,
+           const RlPrincipal *who,
+           const RlDocument  *doc,
+           const RlRequest   *request,
+           char             **serialized,
+           GError           **error)
+{
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(Result) head = NULL;
+  g_auto(Params) params = { 0 };
+  gint64 now = rl_time_now_ms ();
+
+  /* The document's row lock orders every writer of the document, on any
+   * connection of any node: each sees the head the one before committed. */
+  add_text (&params, who->tenant);
+  add_text (&params, doc->id);
+  head = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
+              &params, FALSE, error);
+  if (head == NULL)
+    return NULL;
+  if (PQntuples (head) == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
+                   request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
+      return NULL;
+    }
+
+  if (request->type == RL_REQUEST_CREATE_THREAD)
+    event = apply_create_thread (self, who, doc, request, now, error);
+  else
+    event = apply_to_thread (self, who, doc, request, now, error);
+  if (event == NULL)
+    return NULL;
+
+  event->doc = g_strdup (doc->id);
+  event->broadcast_id = g_strdup (request->broadcast_id);
+  if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
+    return NULL;
+  /* At the commit, so under the row lock: each document's in seq order. */
+  if (!notify_event (self, who->tenant, doc->id, event->seq, *serialized, error))
+    {
+      g_clear_pointer (serialized, g_free);
+      return NULL;
+    }
+  return g_steal_pointer (&event);
+}
+
 static RlEvent *
 rl_store_pg_apply (RlStore           *store,
                    const RlPrincipal *who,
@@ -1306,44 +1355,14 @@ rl_store_pg_apply (RlStore           *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Result) head = NULL;
-  g_auto(Params) params = { 0 };
-  gint64 now = rl_time_now_ms ();
 
   if (!begin (self, "BEGIN", error))
     return NULL;
-
-  /* The document's row lock orders every writer of the document, on any
-   * connection of any node: each sees the head the one before committed. */
-  add_text (&params, who->tenant);
-  add_text (&params, doc->id);
-  head = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-              &params, FALSE, error);
-  if (head == NULL)
-    goto fail;
-  if (PQntuples (head) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
-                   request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
-      goto fail;
-    }
-
-  if (request->type == RL_REQUEST_CREATE_THREAD)
-    event = apply_create_thread (self, who, doc, request, now, error);
-  else
-    event = apply_to_thread (self, who, doc, request, now, error);
+  event = apply_one (self, who, doc, request, serialized, error);
   if (event == NULL)
-    goto fail;
-
-  event->doc = g_strdup (doc->id);
-  event->broadcast_id = g_strdup (request->broadcast_id);
-  if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
-    goto fail;
-  /* At the commit, so under the row lock: each document's in seq order. */
-  if (!notify_event (self, who->tenant, doc->id, event->seq, *serialized, error))
     {
-      g_clear_pointer (serialized, g_free);
-      goto fail;
+      rollback (self);
+      return NULL;
     }
   if (!commit (self, error))
     {
@@ -1351,10 +1370,104 @@ rl_store_pg_apply (RlStore           *store,
       return NULL;
     }
   return g_steal_pointer (&event);
+}
+
+static RlStore *
+rl_store_pg_open_writer (RlStore  *store,
+                         GError  **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  RlStore *writer = rl_store_pg_open (self->conninfo, error);
+
+  /* Its events are this node's: the node's listener must know them for its
+   * own and not deliver them a second time. (The writer is made on the
+   * first apply, after a server's watch_remote.) */
+  if (writer != NULL)
+    RL_STORE_PG (writer)->node = g_strdup (self->node);
+  return writer;
+}
+
+/* A savepoint's command, never prepared nor reconnected: on a connection
+ * lost midway it fails, and with it the group. */
+static gboolean
+exec_savepoint (RlStorePg  *self,
+                const char *sql,
+                GError    **error)
+{
+  g_autoptr(Result) result = PQexec (self->conn, sql);
+
+  if (PQresultStatus (result) == PGRES_COMMAND_OK)
+    return TRUE;
+  set_error_from (self, result, error);
+  return FALSE;
+}
+
+static int
+compare_doc_keys (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+static gboolean
+rl_store_pg_apply_group (RlStore       *store,
+                         RlStoreApply **applies,
+                         guint          n_applies,
+                         GError       **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!begin (self, "BEGIN", error))
+    return FALSE;
+
+  /* Every document of the group locked first, in one order on every node,
+   * so two nodes' groups over the same documents never deadlock. */
+  for (guint i = 0; i < n_applies; i++)
+    {
+      char *key = g_strconcat (applies[i]->who->tenant, "\t", applies[i]->doc->id, NULL);
+
+      if (g_hash_table_contains (seen, key))
+        {
+          g_free (key);
+          continue;
+        }
+      g_hash_table_add (seen, key);
+      g_ptr_array_add (keys, key);
+    }
+  g_ptr_array_sort (keys, compare_doc_keys);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (keys->pdata[i], "\t", 2);
+      g_auto(Params) params = { 0 };
+
+      add_text (&params, parts[0]);
+      add_text (&params, parts[1]);
+      if (!run_done (self, "SELECT 1 FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE", &params, error))
+        goto fail;
+    }
+
+  for (guint i = 0; i < n_applies; i++)
+    {
+      RlStoreApply *apply = applies[i];
+
+      if (!exec_savepoint (self, "SAVEPOINT apply", error))
+        goto fail;
+      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
+                                &apply->error);
+      /* A refused one leaves nothing behind (its notification neither). */
+      if (apply->event == NULL && !exec_savepoint (self, "ROLLBACK TO SAVEPOINT apply", error))
+        goto fail;
+      if (!exec_savepoint (self, "RELEASE SAVEPOINT apply", error))
+        goto fail;
+    }
+  rl_store_test_hold_commit ();
+  return commit (self, error);
 
 fail:
   rollback (self);
-  return NULL;
+  return FALSE;
 }
 
 /* ---- usage ------------------------------------------------------------------------------------ */
@@ -2231,6 +2344,8 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
   iface->apply = rl_store_pg_apply;
+  iface->open_writer = rl_store_pg_open_writer;
+  iface->apply_group = rl_store_pg_apply_group;
   iface->add_usage = rl_store_pg_add_usage;
   iface->get_usage = rl_store_pg_get_usage;
   iface->list_users = rl_store_pg_list_users;

@@ -59,4 +59,9 @@ const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
+/* Test only: a group's writes are held back this long before their COMMIT
+ * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server
+ * in the middle of a group); nothing when unset. */
+void      rl_store_test_hold_commit  (void);
+
 G_END_DECLS

@@ -19,6 +19,7 @@
 struct _RlStoreSqlite
 {
   GObject       parent_instance;
+  char         *path;
   sqlite3      *db;
   guint         event_log_limit;
   /* what other processes committed: see rl_store_sqlite_read_changes */
@@ -190,6 +191,7 @@ rl_store_sqlite_finalize (GObject *object)
 
   g_clear_pointer (&self->data_version_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_free (self->path);
   G_OBJECT_CLASS (rl_store_sqlite_parent_class)->finalize (object);
 }
 
@@ -266,6 +268,7 @@ rl_store_sqlite_open (const char  *path,
 {
   g_autoptr(RlStoreSqlite) self = g_object_new (RL_TYPE_STORE_SQLITE, NULL);
 
+  self->path = g_strdup (path);
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
@@ -965,20 +968,17 @@ append_event (RlStoreSqlite  *self,
   return TRUE;
 }
 
+/* Inside the caller's transaction; on failure the caller rolls back. */
 static RlEvent *
-rl_store_sqlite_apply (RlStore           *store,
-                       const RlPrincipal *who,
-                       const RlDocument  *doc,
-                       const RlRequest   *request,
-                       char             **serialized,
-                       GError           **error)
+apply_one (RlStoreSqlite     *self,
+           const RlPrincipal *who,
+           const RlDocument  *doc,
+           const RlRequest   *request,
+           char             **serialized,
+           GError           **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(RlEvent) event = NULL;
   gint64 now = rl_time_now_ms ();
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return NULL;
 
   if (request->type == RL_REQUEST_CREATE_THREAD)
     event = apply_create_thread (self, who, doc, request, now, error);
@@ -992,7 +992,23 @@ rl_store_sqlite_apply (RlStore           *store,
       if (!append_event (self, who->tenant, doc->id, event, serialized, error))
         g_clear_pointer (&event, rl_event_free);
     }
+  return g_steal_pointer (&event);
+}
 
+static RlEvent *
+rl_store_sqlite_apply (RlStore           *store,
+                       const RlPrincipal *who,
+                       const RlDocument  *doc,
+                       const RlRequest   *request,
+                       char             **serialized,
+                       GError           **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(RlEvent) event = NULL;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+  event = apply_one (self, who, doc, request, serialized, error);
   if (event == NULL)
     {
       exec (self, "ROLLBACK", NULL);
@@ -1005,6 +1021,46 @@ rl_store_sqlite_apply (RlStore           *store,
       return NULL;
     }
   return g_steal_pointer (&event);
+}
+
+static RlStore *
+rl_store_sqlite_open_writer (RlStore  *store,
+                             GError  **error)
+{
+  return rl_store_sqlite_open (RL_STORE_SQLITE (store)->path, error);
+}
+
+static gboolean
+rl_store_sqlite_apply_group (RlStore       *store,
+                             RlStoreApply **applies,
+                             guint          n_applies,
+                             GError       **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < n_applies; i++)
+    {
+      RlStoreApply *apply = applies[i];
+
+      if (!exec (self, "SAVEPOINT apply", error))
+        goto fail;
+      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
+                                &apply->error);
+      /* A refused one leaves nothing behind; the others go on. */
+      if (apply->event == NULL && !exec (self, "ROLLBACK TO apply", error))
+        goto fail;
+      if (!exec (self, "RELEASE apply", error))
+        goto fail;
+    }
+  rl_store_test_hold_commit ();
+  if (exec (self, "COMMIT", error))
+    return TRUE;
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 /* ---- usage ------------------------------------------------------------------- */
@@ -1782,6 +1838,8 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
   iface->apply = rl_store_sqlite_apply;
+  iface->open_writer = rl_store_sqlite_open_writer;
+  iface->apply_group = rl_store_sqlite_apply_group;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;
   iface->list_users = rl_store_sqlite_list_users;

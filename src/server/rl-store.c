@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "rl-committer.h"
 #include "rl-error.h"
 #include "rl-limits.h"
 #include "rl-store-private.h"
@@ -15,6 +16,13 @@
 #include "rl-uuid.h"
 
 G_DEFINE_INTERFACE (RlStore, rl_store, G_TYPE_OBJECT)
+
+/* The store's RlCommitter (rl_store_apply_async), and the event log limit
+ * last set, which its writer must keep too. */
+static GQuark committer_quark       (void);
+static GQuark event_log_limit_quark (void);
+static G_DEFINE_QUARK (rl-store-committer, committer)
+static G_DEFINE_QUARK (rl-store-event-log-limit, event_log_limit)
 
 static void
 rl_store_default_init (RlStoreInterface *iface)
@@ -227,9 +235,16 @@ void
 rl_store_set_event_log_limit (RlStore *self,
                               guint    limit)
 {
+  RlCommitter *committer;
+
   g_return_if_fail (RL_IS_STORE (self));
 
   RL_STORE_GET_IFACE (self)->set_event_log_limit (self, limit);
+  /* The committer's writer, made later or now, keeps the same limit. */
+  g_object_set_qdata (G_OBJECT (self), event_log_limit_quark (), GUINT_TO_POINTER (limit));
+  committer = g_object_get_qdata (G_OBJECT (self), committer_quark ());
+  if (committer != NULL)
+    rl_committer_set_event_log_limit (committer, limit);
 }
 
 gboolean
@@ -400,6 +415,186 @@ rl_store_apply (RlStore            *self,
       return NULL;
     }
   return RL_STORE_GET_IFACE (self)->apply (self, who, doc, request, serialized, error);
+}
+
+void
+rl_store_apply_free (RlStoreApply *apply)
+{
+  if (apply == NULL)
+    return;
+  g_clear_pointer (&apply->who, rl_principal_free);
+  g_clear_pointer (&apply->doc, rl_document_free);
+  g_clear_pointer (&apply->request, rl_request_free);
+  g_clear_pointer (&apply->event, rl_event_free);
+  g_clear_pointer (&apply->serialized, g_free);
+  g_clear_error (&apply->error);
+  g_free (apply);
+}
+
+static RlPrincipal *
+principal_copy (const RlPrincipal *who)
+{
+  RlPrincipal *copy = g_new0 (RlPrincipal, 1);
+
+  copy->tenant = g_strdup (who->tenant);
+  rl_person_copy_into (&copy->user, &who->user);
+  copy->role = who->role;
+  copy->token_generation = who->token_generation;
+  return copy;
+}
+
+static RlDocument *
+document_copy (const RlDocument *doc)
+{
+  RlDocument *copy = g_new0 (RlDocument, 1);
+
+  copy->id = g_strdup (doc->id);
+  copy->kind = doc->kind;
+  copy->title = g_strdup (doc->title);
+  copy->mime = g_strdup (doc->mime);
+  copy->size = doc->size;
+  copy->width = doc->width;
+  copy->height = doc->height;
+  copy->created_at = doc->created_at;
+  rl_person_copy_into (&copy->created_by, &doc->created_by);
+  return copy;
+}
+
+static RlRequest *
+request_copy (const RlRequest *request)
+{
+  RlRequest *copy = rl_request_new (request->type);
+
+  copy->req = g_strdup (request->req);
+  copy->broadcast_id = g_strdup (request->broadcast_id);
+  copy->doc = g_strdup (request->doc);
+  copy->has_since = request->has_since;
+  copy->since = request->since;
+  copy->thread_id = g_strdup (request->thread_id);
+  copy->comment_id = g_strdup (request->comment_id);
+  copy->body = g_strdup (request->body);
+  copy->has_anchor = request->has_anchor;
+  rl_anchor_copy_into (&copy->anchor, &request->anchor);
+  copy->resolved = request->resolved;
+  return copy;
+}
+
+/* The store's committer, made on first use. */
+static RlCommitter *
+get_committer (RlStore  *self,
+               GError  **error)
+{
+  RlCommitter *committer = g_object_get_qdata (G_OBJECT (self), committer_quark ());
+  g_autoptr(RlStore) writer = NULL;
+
+  if (committer != NULL)
+    return committer;
+  writer = RL_STORE_GET_IFACE (self)->open_writer (self, error);
+  if (writer == NULL)
+    return NULL;
+  committer = rl_committer_new (writer);
+  if (g_object_get_qdata (G_OBJECT (self), event_log_limit_quark ()) != NULL)
+    rl_committer_set_event_log_limit (committer,
+                                      GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (self),
+                                                                            event_log_limit_quark ())));
+  g_object_set_qdata_full (G_OBJECT (self), committer_quark (), committer, g_object_unref);
+  return committer;
+}
+
+void
+rl_store_apply_async (RlStore             *self,
+                      const RlPrincipal   *who,
+                      const RlDocument    *doc,
+                      const RlRequest     *request,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(RlStoreApply) apply = NULL;
+  RlCommitter *committer;
+
+  g_return_if_fail (RL_IS_STORE (self));
+  g_return_if_fail (rl_request_type_is_mutation (request->type));
+
+  /* No cancellable: once asked for, a mutation may be committed, and then
+   * its event must be published whoever is still there to hear the ack. */
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, rl_store_apply_async);
+
+  apply = g_new0 (RlStoreApply, 1);
+  apply->who = principal_copy (who);
+  apply->doc = document_copy (doc);
+  apply->request = request_copy (request);
+  if (who->role == RL_ROLE_VIEWER)
+    g_set_error (&apply->error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
+
+  committer = get_committer (self, apply->error ? NULL : &apply->error);
+  if (committer == NULL)
+    {
+      /* No second connection: nothing else is queued behind this either. */
+      g_task_return_pointer (task, g_steal_pointer (&apply), (GDestroyNotify) rl_store_apply_free);
+      return;
+    }
+  /* A refused one too goes through the queue, so callbacks keep the order. */
+  rl_committer_push (committer, g_steal_pointer (&apply), g_steal_pointer (&task));
+}
+
+RlEvent *
+rl_store_apply_finish (RlStore       *self,
+                       GAsyncResult  *result,
+                       char         **serialized,
+                       GError       **error)
+{
+  g_autoptr(RlStoreApply) apply = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rl_store_apply_async, NULL);
+
+  apply = g_task_propagate_pointer (G_TASK (result), NULL);
+  if (apply->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&apply->error));
+      return NULL;
+    }
+  *serialized = g_steal_pointer (&apply->serialized);
+  return g_steal_pointer (&apply->event);
+}
+
+void
+rl_store_flush (RlStore *self)
+{
+  RlCommitter *committer;
+
+  g_return_if_fail (RL_IS_STORE (self));
+
+  committer = g_object_get_qdata (G_OBJECT (self), committer_quark ());
+  if (committer != NULL)
+    rl_committer_flush (committer);
+}
+
+guint64
+rl_store_get_group_commits (RlStore *self)
+{
+  RlCommitter *committer = g_object_get_qdata (G_OBJECT (self), committer_quark ());
+
+  return committer ? rl_committer_get_transactions (committer) : 0;
+}
+
+void
+rl_store_test_hold_commit (void)
+{
+  static gsize once;
+  static guint hold_ms;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *value = g_getenv ("REDLINE_TEST_HOLD_COMMIT_MS");
+
+      hold_ms = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
+      g_once_init_leave (&once, 1);
+    }
+  if (hold_ms > 0)
+    g_usleep (hold_ms * 1000);
 }
 
 void

@@ -6,9 +6,11 @@
  * Every implementation keeps the same promises, and tests/server/test-store.c
  * holds each of them to them. No SQL lives outside the implementations.
  *
- * Every mutation is checked and committed in one transaction; the event it
- * produced is serialized once, logged for `since` resync, and handed back
- * for fan-out with the same bytes.
+ * Every mutation is checked and committed in one transaction (the server's
+ * many in one, each in a savepoint of its own: rl_store_apply_async's group
+ * commit, on a thread with its own connection); the event it produced is
+ * serialized once, logged for `since` resync, and handed back for fan-out
+ * with the same bytes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -119,6 +121,22 @@ typedef struct
 
 void rl_viewer_free        (RlViewer       *viewer);
 
+/* One mutation of a group commit (the apply_group vfunc): what to apply
+ * and, once the group is done, what came of it: event and serialized, or
+ * error. */
+typedef struct
+{
+  RlPrincipal *who;
+  RlDocument  *doc;
+  RlRequest   *request;
+  RlEvent     *event;
+  char        *serialized;
+  GError      *error;
+} RlStoreApply;
+
+void rl_store_apply_free   (RlStoreApply   *apply);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlStoreApply, rl_store_apply_free)
+
 /* done of total pages copied so far. */
 typedef void (*RlBackupProgress) (gint64   done,
                                   gint64   total,
@@ -226,6 +244,20 @@ struct _RlStoreInterface
                                        const RlDocument   *doc,
                                        const RlRequest    *request,
                                        char              **serialized,
+                                       GError            **error);
+
+  /* A second store on the same database, with a connection of its own,
+   * for the group committer's thread (only it ever uses it). */
+  RlStore     *(*open_writer)         (RlStore            *self,
+                                       GError            **error);
+  /* Applies every one of applies (none failed yet) in ONE transaction, each
+   * in a savepoint of its own: one that fails its checks is rolled back
+   * alone and gets its error, the others go on and get their events with
+   * consecutive seqs, in the order given. FALSE (and error) when the
+   * transaction itself could not commit: then none is applied. */
+  gboolean     (*apply_group)         (RlStore            *self,
+                                       RlStoreApply      **applies,
+                                       guint               n_applies,
                                        GError            **error);
 
   void         (*add_usage)           (RlStore            *self,
@@ -359,6 +391,31 @@ RlEvent     *rl_store_apply               (RlStore        *self,
                                            const RlRequest   *request,
                                            char             **serialized,
                                            GError           **error);
+
+/* rl_store_apply off the caller's thread, with group commit: the
+ * mutations asked for while a commit is in flight are committed together
+ * in the next transaction (each checked alone, as rl_store_apply does),
+ * on a thread with its own connection, so the disk never holds up the
+ * caller's main context. who, doc and request are copied. callback runs in
+ * the caller's thread-default main context once the mutation's transaction
+ * committed (or it failed), always in the order the calls were made. */
+void         rl_store_apply_async         (RlStore             *self,
+                                           const RlPrincipal   *who,
+                                           const RlDocument    *doc,
+                                           const RlRequest     *request,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* The event (with its seq) and its one serialization; or NULL and error. */
+RlEvent     *rl_store_apply_finish        (RlStore             *self,
+                                           GAsyncResult        *result,
+                                           char               **serialized,
+                                           GError             **error);
+/* Blocks until every mutation asked for so far is committed (or failed);
+ * their callbacks are still to run in their main context. For shutdown. */
+void         rl_store_flush               (RlStore             *self);
+/* How many transactions rl_store_apply_async has committed (each holding
+ * a group of mutations): what /metrics and the tests read. */
+guint64      rl_store_get_group_commits   (RlStore             *self);
 
 void         rl_store_add_usage           (RlStore      *self,
                                            const char   *tenant,

@@ -72,6 +72,8 @@ static struct
   guint64  events_seen;      /* every event received, in the window or not */
   guint64  sent_in_window;
   GArray  *latencies;        /* guint32 µs */
+  guint64  acks_refused;     /* writers' acks with ok:false, in the window */
+  GArray  *ack_latencies;    /* guint32 µs, send to ack, in the window */
 } stats;
 
 static char *thread_id;
@@ -327,6 +329,8 @@ send_change (Client *writer)
   {
     g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_ADD_COMMENT);
 
+    /* The ack carries the send time back. */
+    request->req = g_strdup_printf ("a%" G_GINT64_FORMAT, t);
     request->broadcast_id = rl_uuid_new ();
     request->doc = g_strdup (opt.doc);
     request->thread_id = g_strdup (thread_id);
@@ -334,6 +338,30 @@ send_change (Client *writer)
     request->body = g_steal_pointer (&body);
     send_request (writer->fd, request);
   }
+}
+
+/* A writer's frame: an ack is timed from its request's send time. */
+static void
+count_ack (const char *payload,
+           gsize       length,
+           gint64      received)
+{
+  const char *req = memmem (payload, length, "\"req\":\"a", 8);
+  gint64 t;
+
+  if (length < 13 || memcmp (payload, "{\"type\":\"ack\"", 13) != 0 || req == NULL)
+    return;
+  t = g_ascii_strtoll (req + 8, NULL, 10);
+  if (t < stats.window_start || t >= stats.window_end)
+    return;
+  if (memmem (payload, length, "\"ok\":false", 10) != NULL)
+    stats.acks_refused++;
+  else
+    {
+      guint32 latency = (guint32) MIN (received - t, (gint64) G_MAXUINT32);
+
+      g_array_append_val (stats.ack_latencies, latency);
+    }
 }
 
 static void
@@ -436,6 +464,8 @@ drain_frames (Client *client,
         }
       else if (opcode == 0x1 && !client->writer)
         count_payload (client, (const char *) p + head, length, head + length, received);
+      else if (opcode == 0x1)
+        count_ack ((const char *) p + head, length, received);
       offset += head + length;
     }
   g_byte_array_remove_range (in, 0, (guint) offset);
@@ -489,13 +519,20 @@ compare_u32 (gconstpointer a,
 }
 
 static double
-percentile_ms (double p)
+array_percentile_ms (GArray *sorted,
+                     double  p)
 {
-  guint n = stats.latencies->len;
+  guint n = sorted->len;
 
   if (n == 0)
     return 0;
-  return g_array_index (stats.latencies, guint32, MIN (n - 1, (guint) (p * n))) / 1000.0;
+  return g_array_index (sorted, guint32, MIN (n - 1, (guint) (p * n))) / 1000.0;
+}
+
+static double
+percentile_ms (double p)
+{
+  return array_percentile_ms (stats.latencies, p);
 }
 
 int
@@ -551,6 +588,7 @@ main (int    argc,
   if (opt.peer_mode && !*opt.doc)
     opt.doc = "peer";
   stats.latencies = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1 << 20);
+  stats.ack_latencies = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1 << 16);
 
   /* Set-up: blocking handshakes and subscriptions, one client at a time. */
   for (int i = 0; i < opt.subscribers + n_writers; i++)
@@ -653,6 +691,7 @@ main (int    argc,
 
   window_seconds = opt.seconds;
   g_array_sort (stats.latencies, compare_u32);
+  g_array_sort (stats.ack_latencies, compare_u32);
   {
     guint64 expected = stats.sent_in_window * (guint64) opt.subscribers;
     double cpu = cpu_after - MAX (cpu_before, 0);
@@ -670,6 +709,11 @@ main (int    argc,
             " batch_frames=%" G_GUINT64_FORMAT "\n",
             cpu, stats.delivered ? cpu * 1e6 / stats.delivered : 0,
             stats.events_seen ? (double) stats.bytes / stats.events_seen : 0, stats.frames, stats.batches);
+    /* Durable changes: acked ok in the window (sent in it, acked by the end). */
+    printf ("acked=%u acked_per_s=%.0f ack_p50_ms=%.2f ack_p99_ms=%.2f ack_max_ms=%.2f refused=%" G_GUINT64_FORMAT "\n",
+            stats.ack_latencies->len, stats.ack_latencies->len / window_seconds,
+            array_percentile_ms (stats.ack_latencies, 0.50), array_percentile_ms (stats.ack_latencies, 0.99),
+            array_percentile_ms (stats.ack_latencies, 1.0), stats.acks_refused);
     printf ("db_cpu_s=%.2f db_cpu_us_per_change=%.1f\n", db_after - db_before,
             stats.sent_in_window ? (db_after - db_before) * 1e6 / stats.sent_in_window : 0);
   }

@@ -440,6 +440,36 @@ turn (void)
 
 /* ---- the tests -------------------------------------------------------------- */
 
+/* A turn's events past one batch frame's bound make more frames; the last
+ * one left alone goes as itself, never as a batch of one. */
+static void
+test_long_run_last_alone (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  Recorder *x = add_subscriber (fixture, "x", fixture->doc);
+  g_autoptr(GString) expected = g_string_new ("S1 B2");
+  gsize size = 0;
+  gint64 seq;
+
+  /* Commits until an event no longer fits the first frame (60 KiB). */
+  for (;;)
+    {
+      const char *text;
+
+      seq = commit_here (fixture);
+      text = g_ptr_array_index (fixture->texts, seq);
+      if (seq > 2 && size + strlen (text) >= 60 * 1024)
+        break;
+      if (seq > 2)
+        g_string_append_printf (expected, ",%" G_GINT64_FORMAT, seq);
+      size += strlen (text) + 1;
+    }
+  turn ();
+
+  g_string_append_printf (expected, " E%" G_GINT64_FORMAT, seq);
+  assert_transcript (x, expected->str);
+}
+
 /* Announced in order: each event once, the events of one turn in one batch,
  * the same frame for every subscriber, with the committed text. */
 static void
@@ -719,6 +749,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } tests[] = {
     { "/hub/remote/in-order", test_remote_in_order },
+    { "/hub/long-run-last-alone", test_long_run_last_alone },
     { "/hub/remote/out-of-order", test_remote_out_of_order },
     { "/hub/remote/without-text", test_remote_without_text },
     { "/hub/remote/local-first", test_local_before_remote },

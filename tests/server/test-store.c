@@ -17,6 +17,7 @@
 #include "rl-error.h"
 #include "rl-store-pg-private.h"
 #include "rl-store-pg.h"
+#include "rl-store-private.h"
 #include "rl-store-sqlite.h"
 #include "rl-store.h"
 #include "rl-test-pg.h"
@@ -313,6 +314,154 @@ create_thread (Fixture           *fixture,
   g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, comment_id, "Too tight");
 
   return apply_ok (fixture->store, who, fixture->doc, request, NULL);
+}
+
+/* ---- group commit ----------------------------------------------------------------- */
+
+#define GROUP_APPLIES 200
+#define GROUP_BAD     100   /* a create that reuses the first thread's id */
+#define GROUP_VIEWER  150   /* asked for by a viewer */
+
+typedef struct
+{
+  RlStore   *store;
+  guint      done;
+  gboolean   out_of_order;
+  RlEvent   *events[GROUP_APPLIES];
+  char      *serialized[GROUP_APPLIES];
+  GError    *errors[GROUP_APPLIES];
+} Group;
+
+typedef struct
+{
+  Group *group;
+  guint  index;
+} GroupApply;
+
+static void
+group_applied (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autofree GroupApply *apply = data;
+  Group *group = apply->group;
+
+  if (apply->index != group->done)
+    group->out_of_order = TRUE;
+  group->events[apply->index] = rl_store_apply_finish (group->store, result, &group->serialized[apply->index],
+                                                       &group->errors[apply->index]);
+  group->done++;
+}
+
+/* Asked for at once, the applies end in far fewer transactions than there
+ * are of them; each gets its seq, gapless and in order; the two that fail
+ * their checks fail alone, with their own errors, and take no seq. */
+static void
+test_group_commit (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Group group = { .store = fixture->store };
+  g_autoptr(GPtrArray) log = NULL;
+  gint64 seq = 0, head = 0;
+
+  for (guint i = 0; i < GROUP_APPLIES; i++)
+    {
+      g_autofree char *thread_id = g_strdup_printf ("t%u", i == GROUP_BAD ? 0 : i);
+      g_autofree char *comment_id = g_strdup_printf ("c%u", i);
+      g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, comment_id, "Group");
+      GroupApply *apply = g_new0 (GroupApply, 1);
+
+      apply->group = &group;
+      apply->index = i;
+      rl_store_apply_async (fixture->store, i == GROUP_VIEWER ? fixture->viewer : fixture->member,
+                            fixture->doc, request, group_applied, apply);
+    }
+  while (group.done < GROUP_APPLIES)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (group.out_of_order);
+  for (guint i = 0; i < GROUP_APPLIES; i++)
+    {
+      if (i == GROUP_BAD)
+        {
+          g_assert_error (group.errors[i], RL_ERROR, RL_ERROR_CONFLICT);
+          g_assert_null (group.events[i]);
+          g_assert_null (group.serialized[i]);
+        }
+      else if (i == GROUP_VIEWER)
+        {
+          g_assert_error (group.errors[i], RL_ERROR, RL_ERROR_FORBIDDEN);
+          g_assert_null (group.events[i]);
+        }
+      else
+        {
+          g_assert_no_error (group.errors[i]);
+          g_assert_nonnull (group.events[i]);
+          g_assert_cmpint (group.events[i]->seq, ==, ++seq);
+          g_assert_nonnull (group.serialized[i]);
+        }
+    }
+  g_assert_cmpint (seq, ==, GROUP_APPLIES - 2);
+
+  /* Committed for good: what a reader sees afterwards is the same log. */
+  log = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, &head);
+  g_assert_cmpint (head, ==, seq);
+  g_assert_nonnull (log);
+  g_assert_cmpuint (log->len, ==, (guint) seq);
+  for (guint i = 0, e = 0; i < GROUP_APPLIES; i++)
+    if (group.events[i] != NULL)
+      g_assert_cmpstr (g_ptr_array_index (log, e++), ==, group.serialized[i]);
+
+  /* One transaction per group, and the groups held many each. */
+  g_assert_cmpuint (rl_store_get_group_commits (fixture->store), >=, 1);
+  g_assert_cmpuint (rl_store_get_group_commits (fixture->store), <=, GROUP_APPLIES / 10);
+
+  for (guint i = 0; i < GROUP_APPLIES; i++)
+    {
+      g_clear_pointer (&group.events[i], rl_event_free);
+      g_clear_pointer (&group.serialized[i], g_free);
+      g_clear_error (&group.errors[i]);
+    }
+}
+
+/* The event log limit set on the store holds for what it commits in groups. */
+static void
+test_group_commit_log_limit (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  Group group = { .store = fixture->store };
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) recent = NULL;
+  gint64 head = 0;
+
+  rl_store_set_event_log_limit (fixture->store, 10);
+  for (guint i = 0; i < 140; i++)
+    {
+      g_autofree char *thread_id = g_strdup_printf ("t%u", i);
+      g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, thread_id, "Limit");
+      GroupApply *apply = g_new0 (GroupApply, 1);
+
+      apply->group = &group;
+      apply->index = i;
+      rl_store_apply_async (fixture->store, fixture->member, fixture->doc, request, group_applied, apply);
+    }
+  while (group.done < 140)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Pruned (every 64 seqs) down to the limit's 10. */
+  all = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 0, &head);
+  g_assert_null (all);
+  g_assert_cmpint (head, ==, 140);
+  recent = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 130, &head);
+  g_assert_nonnull (recent);
+  g_assert_cmpuint (recent->len, ==, 10);
+
+  for (guint i = 0; i < 140; i++)
+    {
+      g_assert_no_error (group.errors[i]);
+      g_clear_pointer (&group.events[i], rl_event_free);
+      g_clear_pointer (&group.serialized[i], g_free);
+    }
 }
 
 /* ---- cases ---------------------------------------------------------------------- */
@@ -1229,6 +1378,48 @@ test_is_shared (Fixture       *fixture,
 
 /* What one node commits reaches the other with its seq and its very
  * bytes, never the node itself; a store no node watches notifies too. */
+/* What a node commits in groups (on its committer's own connection) is its
+ * own: the other node hears it, the node itself does not. */
+static void
+test_remote_group_commit (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  Group group = { .store = NULL };
+
+  nodes_start (fixture, &a, &b);
+  group.store = a.store;
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *thread_id = g_strdup_printf ("t%u", i);
+      g_autoptr(RlRequest) request = create_thread_request (fixture->doc->id, thread_id, thread_id, "Node a");
+      GroupApply *apply = g_new0 (GroupApply, 1);
+
+      apply->group = &group;
+      apply->index = i;
+      rl_store_apply_async (a.store, fixture->member, fixture->doc, request, group_applied, apply);
+    }
+  while (group.done < 10)
+    g_main_context_iteration (NULL, TRUE);
+  WAIT_UNTIL (b.events == 10, 10000);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_no_error (group.errors[i]);
+      g_assert_cmpint (nth_event (&b, i)->seq, ==, i + 1);
+      g_assert_cmpstr (nth_event (&b, i)->serialized, ==, group.serialized[i]);
+      g_clear_pointer (&group.events[i], rl_event_free);
+      g_clear_pointer (&group.serialized[i], g_free);
+    }
+
+  /* b's next commit reaches a first of all: a heard none of its own. */
+  g_assert_cmpint (create_thread_on (b.store, fixture, "From b", NULL), ==, 11);
+  WAIT_UNTIL (a.events == 1, 10000);
+  g_assert_cmpint (nth_event (&a, 0)->seq, ==, 11);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
 static void
 test_remote_events (Fixture       *fixture,
                     gconstpointer  data)
@@ -1552,6 +1743,8 @@ static const struct
   { "documents", test_documents, ANY_KIND },
   { "apply", test_apply, ANY_KIND },
   { "apply-refused", test_apply_refused, ANY_KIND },
+  { "group-commit", test_group_commit, ANY_KIND },
+  { "group-commit-log-limit", test_group_commit_log_limit, ANY_KIND },
   { "thread-numbers", test_thread_numbers, ANY_KIND },
   { "event-log-limit", test_event_log_limit, ANY_KIND },
   { "usage", test_usage, ANY_KIND },
@@ -1566,6 +1759,7 @@ static const struct
   { "connection-lost", test_connection_lost, CONNECTED_ONLY },
   { "is-shared", test_is_shared, ANY_KIND },
   { "remote-events", test_remote_events, SHARED_ONLY },
+  { "remote-group-commit", test_remote_group_commit, SHARED_ONLY },
   { "remote-order", test_remote_order, SHARED_ONLY },
   { "remote-large-event", test_remote_large_event, SHARED_ONLY },
   { "remote-viewers", test_remote_viewers, SHARED_ONLY },
