@@ -2,7 +2,9 @@
 # permessage-deflate by hand: redline-server pinned to core 0, the generator
 # to core 1, 1000 subscribers; each row plain frames then compressed ones
 # (--deflate), over ws and over wss (TLS in the server, --tls-cert). Prints
-# one markdown row per measurement (the median of RUNS runs).
+# one markdown row per measurement (the median of RUNS runs). Bodies are
+# English-like text; one ws row per rate has runs of x instead, the filler
+# of earlier figures, which deflate squeezes far more.
 #
 #   tests/bench/deflate.sh               # 1000 × 200 and 1000 × 400
 #   RATES="200" RUNS=1 tests/bench/deflate.sh
@@ -84,6 +86,8 @@ for transport in ${TRANSPORTS:-ws wss}; do
     row "$transport, plain" "$rate" $tls
     # shellcheck disable=SC2086
     row "$transport, deflate" "$rate" --deflate $tls
+    # shellcheck disable=SC2086
+    [ "$transport" = ws ] && row "$transport, deflate, x-run bodies" "$rate" --deflate --repetitive-body $tls
   done
 done
 

@@ -68,7 +68,8 @@ static struct
   gboolean    peer_mode;
   gboolean    deflate;
   gboolean    tls;
-} opt = { "127.0.0.1", 0, 0, "", "", 100, 0, 20, 8, 2, 0, 0, NULL, FALSE, FALSE, FALSE };
+  gboolean    repetitive_body;
+} opt = { "127.0.0.1", 0, 0, "", "", 100, 0, 20, 8, 2, 0, 0, NULL, FALSE, FALSE, FALSE, FALSE };
 
 /* With --tls: each socket's TLS connection, by descriptor. */
 static GIOStream **tls_by_fd;
@@ -438,14 +439,29 @@ subscribe (int fd)
   wait_ack (fd, "sub");
 }
 
+/* The marker, then text to 140 characters. The text is no run of one
+ * letter, which deflate would squeeze to nothing: random letters drawn as
+ * often as in English, in words of 2 to 8, so a compressed frame weighs what
+ * one with a real comment would (each event's text its own).
+ * --repetitive-body: the filler of earlier figures, runs of x. */
 static char *
 marker_body (gint64 t)
 {
+  static const char letters[] = "eeeeeeeeeeeetttttttttaaaaaaaaooooooooiiiiiiinnnnnnnsssssshhhhhhrrrrrr"
+                                "ddddlllluuucccmmmwwffggyyppbbvkjxqz";
   GString *body = g_string_new (NULL);
 
   g_string_printf (body, "@t=%" G_GINT64_FORMAT " ", t);
-  while (body->len < 140)
+  while (opt.repetitive_body && body->len < 140)
     g_string_append_c (body, body->len % 7 ? 'x' : ' ');
+  while (body->len < 140)
+    {
+      int word = g_random_int_range (2, 9);
+
+      for (int i = 0; i < word && body->len < 139; i++)
+        g_string_append_c (body, letters[g_random_int_range (0, (int) sizeof letters - 1)]);
+      g_string_append_c (body, ' ');
+    }
   return g_string_free (body, FALSE);
 }
 
@@ -675,6 +691,7 @@ main (int    argc,
     { "peer-mode", 0, 0, G_OPTION_ARG_NONE, &opt.peer_mode, "Talk to the minimal broadcast peer", NULL },
     { "deflate", 0, 0, G_OPTION_ARG_NONE, &opt.deflate, "Offer permessage-deflate and inflate what comes", NULL },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &opt.tls, "wss: TLS to the server (any certificate)", NULL },
+    { "repetitive-body", 0, 0, G_OPTION_ARG_NONE, &opt.repetitive_body, "Bodies of x runs (earlier figures' filler)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— WebSocket fan-out benchmark");
