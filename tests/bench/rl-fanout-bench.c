@@ -383,7 +383,8 @@ read_frame_blocking (int fd)
         }
       if ((head[0] & 0x0f) == 0x8)
         {
-          fprintf (stderr, "closed during setup\n");
+          fprintf (stderr, "closed during setup: %d %.*s\n", length >= 2 ? ((guint8) payload[0] << 8) | (guint8) payload[1] : 0,
+                   length > 2 ? (int) length - 2 : 0, payload + 2);
           exit (1);
         }
       if (head[0] & 0x40)
