@@ -466,7 +466,10 @@ rl_peer_new (SoupWebsocketConnection *connection,
   /* Negotiated permessage-deflate: the rooms send it their compressed frames. */
   for (GList *l = soup_websocket_connection_get_extensions (connection); l != NULL; l = l->next)
     if (RL_IS_DEFLATE (l->data))
-      rl_subscriber_set_deflate (self->subscriber, TRUE);
+      {
+        rl_subscriber_set_deflate (self->subscriber, TRUE);
+        rl_hub_get_metrics (hub)->connections_compressed++;
+      }
   self->ping_interval = ping_interval;
   self->opened_us = g_get_monotonic_time ();
   rl_hub_get_metrics (hub)->connections_opened++;

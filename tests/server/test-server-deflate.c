@@ -429,6 +429,16 @@ test_shared (Fixture       *f,
   g_assert_cmpuint (g_bytes_get_size (frame_a), <, g_bytes_get_size (frame_c));
   g_test_message ("event: %" G_GSIZE_FORMAT " bytes plain, %" G_GSIZE_FORMAT " compressed",
                   g_bytes_get_size (frame_c), g_bytes_get_size (frame_a));
+
+  /* Counted: the two that offered it (not the plain one, nor the writer). */
+  {
+    g_autofree char *admin = rl_test_add_user (f->server, "acme", "Root", "admin");
+    g_autoptr(RlTestResponse) metrics = rl_test_http (f->server, "GET", "/metrics", admin, NULL, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
+
+    g_assert_cmpuint (metrics->status, ==, 200);
+    g_assert_nonnull (strstr (text, "\nredline_connections_compressed_total 2\n"));
+  }
 }
 
 /* zeros of size bytes compressed as one message, streamed from one small
