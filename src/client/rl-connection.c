@@ -658,6 +658,9 @@ rl_connection_new (const char   *url,
     self->url[strlen (self->url) - 1] = '\0';
   self->token = g_strdup (token);
   self->session = soup_session_new ();
+  /* permessage-deflate: the manager offers libsoup's deflate extension
+   * (the server compresses each message alone; see docs/protocol.md). */
+  soup_session_add_feature_by_type (self->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
   if (tls_database)
     soup_session_set_tls_database (self->session, tls_database);
   self->monitor = g_object_ref (g_network_monitor_get_default ());

@@ -74,6 +74,26 @@ lookup_room (RlHub      *self,
   return g_hash_table_lookup (self->rooms, key);
 }
 
+/* The frame of text a subscriber is sent: framed (plain, or compressed for
+ * one that negotiated deflate) the first time one asks, then shared. */
+static GBytes *
+frame_for (RlSubscriber  *subscriber,
+           GBytes       **plain,
+           GBytes       **deflated,
+           const char    *text,
+           gsize          length)
+{
+  if (rl_subscriber_get_deflate (subscriber))
+    {
+      if (*deflated == NULL)
+        *deflated = rl_outbox_frame_deflated (text, length);
+      return *deflated;
+    }
+  if (*plain == NULL)
+    *plain = rl_outbox_frame_text (text, length);
+  return *plain;
+}
+
 /* Sends text to the room's subscribers, or to only one of them; returns
  * how many it went to. */
 static guint64
@@ -82,15 +102,21 @@ room_send_to (Room         *room,
               const char   *text,
               gsize         length)
 {
-  g_autoptr(GBytes) frame = rl_outbox_frame_text (text, length);
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) deflated = NULL;
   guint64 sent = 0;
 
-  /* Framed once; every subscriber's outbox gets the same bytes. */
+  /* Framed once (twice at most: plain and compressed); every subscriber's
+   * outbox gets the same bytes. */
   if (only)
-    sent = rl_subscriber_send_frame (only, frame);
+    sent = rl_subscriber_send_frame (only, frame_for (only, &plain, &deflated, text, length));
   else
     for (guint i = 0; i < room->subscribers->len; i++)
-      sent += rl_subscriber_send_frame (g_ptr_array_index (room->subscribers, i), frame);
+      {
+        RlSubscriber *subscriber = g_ptr_array_index (room->subscribers, i);
+
+        sent += rl_subscriber_send_frame (subscriber, frame_for (subscriber, &plain, &deflated, text, length));
+      }
   /* A room is one tenant's: count its frames once, not per connection. */
   rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
   room->hub->metrics->frames_sent += sent;

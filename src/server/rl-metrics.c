@@ -105,6 +105,8 @@ rl_metrics_format (RlMetrics             *self,
   sample (out, "redline_connections", "Open WebSocket connections.", "gauge", levels->connections);
   sample (out, "redline_connections_opened_total", "WebSocket connections accepted.", "counter",
           self->connections_opened);
+  sample (out, "redline_connections_compressed_total",
+          "WebSocket connections accepted with permessage-deflate.", "counter", self->connections_compressed);
   sample (out, "redline_subscribers", "Subscriptions: a connection subscribed to a document counts once per document.",
           "gauge", levels->subscribers);
   sample (out, "redline_rooms", "Documents with at least one subscriber.", "gauge", levels->rooms);

@@ -32,6 +32,7 @@ typedef enum
 typedef struct
 {
   guint64 connections_opened;    /* WebSocket sessions */
+  guint64 connections_compressed; /* of which negotiated permessage-deflate */
   guint64 frames_sent;
   guint64 bytes_sent;            /* payload bytes */
   guint64 frames_received;

@@ -5,6 +5,7 @@
 #include "rl-outbox.h"
 
 #include <string.h>
+#include <zlib.h>
 
 /* A closing connection's queue gets this long to reach the peer. */
 #define CLOSE_FLUSH_MS 2000
@@ -447,14 +448,16 @@ rl_outbox_send_frame (RlOutbox  *self,
   return push (self, data, length, frame, error);
 }
 
-GBytes *
-rl_outbox_frame_text (const char *payload,
-                      gsize       length)
+/* first: FIN, RSV1 and the opcode. */
+static GBytes *
+frame_build (guint8        first,
+             const guint8 *payload,
+             gsize         length)
 {
   guint8 *frame = g_malloc (length + 10);
   gsize header;
 
-  frame[0] = 0x81;   /* FIN, text */
+  frame[0] = first;
   if (length < 126)
     {
       frame[1] = (guint8) length;
@@ -476,4 +479,84 @@ rl_outbox_frame_text (const char *payload,
     }
   memcpy (frame + header, payload, length);
   return g_bytes_new_take (frame, header + length);
+}
+
+GBytes *
+rl_outbox_frame_text (const char *payload,
+                      gsize       length)
+{
+  return frame_build (0x81, (const guint8 *) payload, length);   /* FIN, text */
+}
+
+GBytes *
+rl_outbox_frame_deflated (const char *payload,
+                          gsize       length)
+{
+  g_autoptr(GBytes) compressed = rl_outbox_deflate ((const guint8 *) payload, length);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (compressed, &size);
+
+  return frame_build (0xc1, data, size);   /* FIN, RSV1 (compressed), text */
+}
+
+static void
+deflater_free (gpointer data)
+{
+  z_stream *stream = data;
+
+  deflateEnd (stream);
+  g_free (stream);
+}
+
+/* One per thread: messages are compressed one by one, each from a reset
+ * state, so every connection of the thread can share it. */
+static GPrivate deflater_key = G_PRIVATE_INIT (deflater_free);
+
+static z_stream *
+get_deflater (void)
+{
+  z_stream *stream = g_private_get (&deflater_key);
+
+  if (stream == NULL)
+    {
+      stream = g_new0 (z_stream, 1);
+      /* Raw deflate (negative window bits), the full 32 KiB window. */
+      if (deflateInit2 (stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        g_error ("zlib: cannot make a compressor (out of memory)");
+      g_private_set (&deflater_key, stream);
+    }
+  return stream;
+}
+
+GBytes *
+rl_outbox_deflate (const guint8 *data,
+                   gsize         length)
+{
+  z_stream *stream = get_deflater ();
+  /* A sync flush adds an empty stored block (5 bytes) to what deflateBound
+   * allows for; room for more is made below if ever needed. */
+  gsize size = deflateBound (stream, length) + 16, written = 0;
+  guint8 *out = g_malloc (size);
+  int result;
+
+  stream->next_in = (Bytef *) data;
+  stream->avail_in = (uInt) length;
+  for (;;)
+    {
+      stream->next_out = out + written;
+      stream->avail_out = (uInt) (size - written);
+      result = deflate (stream, Z_SYNC_FLUSH);
+      written = size - stream->avail_out;
+      if (result != Z_OK && result != Z_BUF_ERROR)
+        g_error ("zlib: deflate failed (%d)", result);
+      if (stream->avail_in == 0 && stream->avail_out > 0)
+        break;
+      size *= 2;
+      out = g_realloc (out, size);
+    }
+  deflateReset (stream);
+
+  /* RFC 7692 §7.2.1: the flush's 00 00 ff ff is not sent. */
+  g_assert (written >= 4 && memcmp (out + written - 4, "\x00\x00\xff\xff", 4) == 0);
+  return g_bytes_new_take (out, written - 4);
 }

@@ -8,7 +8,9 @@
  * whole and in order through one queue: written at once when nothing waits,
  * else queued (shared bytes by reference) and written when the socket can
  * take them. Writes never block libsoup; a subscriber that falls further
- * behind than the limit is refused new shared frames.
+ * behind than the limit is refused new shared frames. A shared frame is
+ * also made once compressed (rl_outbox_frame_deflated), for the
+ * connections that negotiated permessage-deflate.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +39,16 @@ gboolean  rl_outbox_send_frame   (RlOutbox      *self,
 
 /* An unmasked final text frame (RFC 6455 §5.2), as a server sends it. */
 GBytes   *rl_outbox_frame_text   (const char    *payload,
+                                  gsize          length);
+/* The same message for a connection that negotiated permessage-deflate:
+ * its payload compressed by rl_outbox_deflate, RSV1 set (RFC 7692 §6). */
+GBytes   *rl_outbox_frame_deflated (const char  *payload,
+                                    gsize        length);
+/* A message's payload as permessage-deflate sends it with no context
+ * takeover (RFC 7692 §7.2.1): raw deflate of this message alone, flushed,
+ * its trailing 00 00 ff ff removed; any receiver inflates it by itself.
+ * The compressor is the calling thread's, reset after every message. */
+GBytes   *rl_outbox_deflate      (const guint8  *data,
                                   gsize          length);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "rl-peer.h"
 
 #include "rl-codec.h"
+#include "rl-deflate.h"
 #include "rl-limits.h"
 #include "rl-metrics.h"
 #include "rl-outbox.h"
@@ -634,6 +635,13 @@ rl_peer_new (SoupWebsocketConnection *connection,
   self->cache = g_object_ref (cache);
   self->id = rl_random_id_new ();
   self->subscriber = rl_subscriber_new (self->id, principal, &subscriber_funcs, self);
+  /* Negotiated permessage-deflate: the rooms send it their compressed frames. */
+  for (GList *l = soup_websocket_connection_get_extensions (connection); l != NULL; l = l->next)
+    if (RL_IS_DEFLATE (l->data))
+      {
+        rl_subscriber_set_deflate (self->subscriber, TRUE);
+        rl_hub_get_metrics (hub)->connections_compressed++;
+      }
   self->ping_interval = ping_interval;
   self->opened_us = g_get_monotonic_time ();
   rl_hub_get_metrics (hub)->connections_opened++;
@@ -733,8 +741,8 @@ rl_peer_send (RlPeer     *self,
     }
 }
 
-/* The payload's length, from a frame of rl_outbox_frame_text (RFC 6455
- * §5.2: a 2, 4 or 10 byte header). */
+/* The payload's length, from a frame of rl_outbox_frame_text or
+ * rl_outbox_frame_deflated (RFC 6455 §5.2: a 2, 4 or 10 byte header). */
 static gsize
 payload_length (GBytes *frame)
 {

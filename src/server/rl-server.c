@@ -9,6 +9,7 @@
 
 #include "rl-access-log.h"
 #include "rl-codec.h"
+#include "rl-deflate.h"
 #include "rl-gate.h"
 #include "rl-hub.h"
 #include "rl-limits.h"
@@ -35,6 +36,7 @@
 #define REMOTE_KEY            "rl-remote"
 #define UPLOAD_KEY            "rl-upload"
 #define SOCKET_SLOT_KEY       "rl-socket-slot"
+#define DEFLATE_KEY           "rl-deflate"
 /* RFC 6585; libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
 
@@ -859,6 +861,7 @@ complete_upgrade (RlServer          *self,
 {
   RlPrincipal *principal = g_object_steal_data (G_OBJECT (msg), PRINCIPAL_KEY);
   SocketSlot *slot = g_object_steal_data (G_OBJECT (msg), SOCKET_SLOT_KEY);
+  RlDeflate *deflate = g_object_steal_data (G_OBJECT (msg), DEFLATE_KEY);
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   g_autoptr(GIOStream) stream = NULL;
@@ -877,7 +880,7 @@ complete_upgrade (RlServer          *self,
                                               SOUP_WEBSOCKET_CONNECTION_SERVER,
                                               soup_message_headers_get_one (request, "Origin"),
                                               soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
-                                              NULL);
+                                              deflate ? g_list_prepend (NULL, deflate) : NULL);
   g_main_context_pop_thread_default (context);
   rl_subloop_refresh (subloop);
 
@@ -912,6 +915,9 @@ handle_websocket (SoupServer        *soup,
   const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
   const RlPrincipal *who = principal_of (msg);
   g_autofree char *user = NULL;
+  g_autofree char *accepted = NULL;
+  const char *offers;
+  RlDeflate *deflate;
 
   /* Handlers match by prefix; the WebSocket lives at exactly one path. */
   if (strcmp (path, RL_WS_PATH) != 0)
@@ -932,6 +938,17 @@ handle_websocket (SoupServer        *soup,
    * by libsoup, as its own WebSocket handler would. */
   if (!soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
     return;
+  /* Extensions are ours too: libsoup's permessage-deflate would refuse the
+   * connection over an offer it cannot take, and would inflate without
+   * bound. A declined offer leaves the answer without the header. */
+  offers = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                          "Sec-WebSocket-Extensions");
+  if (offers && (deflate = rl_deflate_negotiate (offers, &accepted)))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Sec-WebSocket-Extensions", accepted);
+      g_object_set_data_full (G_OBJECT (msg), DEFLATE_KEY, deflate, g_object_unref);
+    }
   g_object_set_data_full (G_OBJECT (msg), SOCKET_SLOT_KEY, socket_slot_new (self, who),
                           (GDestroyNotify) socket_slot_free);
   g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (complete_upgrade), self,
@@ -1239,8 +1256,9 @@ setup_soup (RlServer         *self,
                              "server-header", "redline-server",
                              "tls-certificate", tls,
                              NULL);
-  /* Frames are serialized once and sent to everyone as they are: no
-   * extension (permessage-deflate) is ever accepted, see handle_websocket. */
+  /* Frames are serialized once and sent to everyone as they are (and
+   * compressed once for the connections that negotiated permessage-deflate,
+   * see handle_websocket and rl-deflate.h). */
 
   /* The gate first: it follows a connection from its first request on. */
   self->gate = rl_gate_new (self->soup);

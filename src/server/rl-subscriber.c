@@ -11,6 +11,7 @@ struct _RlSubscriber
   RlPrincipal              principal;   /* tenant and user copied; no token */
   const RlSubscriberFuncs *funcs;
   gpointer                 owner;       /* NULL once disowned */
+  gboolean                 deflate;
 };
 
 G_DEFINE_FINAL_TYPE (RlSubscriber, rl_subscriber, G_TYPE_OBJECT)
@@ -76,6 +77,19 @@ rl_subscriber_get_principal (RlSubscriber *self)
   g_return_val_if_fail (RL_IS_SUBSCRIBER (self), NULL);
 
   return &self->principal;
+}
+
+void
+rl_subscriber_set_deflate (RlSubscriber *self,
+                           gboolean      deflate)
+{
+  self->deflate = !!deflate;
+}
+
+gboolean
+rl_subscriber_get_deflate (RlSubscriber *self)
+{
+  return self->deflate;
 }
 
 guint

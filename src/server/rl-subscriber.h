@@ -20,8 +20,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  /* Writes frame (made by rl_outbox_frame_text, shared with the room's
-   * other subscribers: kept by reference, never changed). FALSE with
+  /* Writes frame (made by rl_outbox_frame_text, or rl_outbox_frame_deflated
+   * when the subscriber wants deflate; shared with the room's other
+   * subscribers: kept by reference, never changed). FALSE with
    * G_IO_ERROR_NO_SPACE when the connection is too far behind to take it,
    * any other error when it can take nothing any more. */
   gboolean (*send_frame) (gpointer     owner,
@@ -48,6 +49,11 @@ RlSubscriber      *rl_subscriber_new           (const char              *id,
 const char        *rl_subscriber_get_id        (RlSubscriber            *self);
 /* A copy of the owner's, as it was when made. */
 const RlPrincipal *rl_subscriber_get_principal (RlSubscriber            *self);
+/* Whether the connection negotiated permessage-deflate: it is sent the
+ * compressed frame of each shared message (FALSE until set). */
+void               rl_subscriber_set_deflate   (RlSubscriber            *self,
+                                                gboolean                 deflate);
+gboolean           rl_subscriber_get_deflate   (RlSubscriber            *self);
 /* 1 when the frame went out (or is queued), else 0; one that overflows is
  * told so (once per refused frame). */
 guint              rl_subscriber_send_frame    (RlSubscriber            *self,

@@ -17,6 +17,11 @@
  * --peer-mode speaks to tests/bench/peers/ws-broadcast.js instead: writers
  * send a text the size of a created event, which the peer echoes to all.
  *
+ * --deflate offers permessage-deflate (RFC 7692) and inflates what comes
+ * compressed; bytes per event are then the compressed bytes on the wire.
+ * --tls speaks wss (GIO's TLS over the same sockets, any certificate
+ * accepted), so the server's CPU includes its encryption.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
@@ -31,6 +36,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <gio/gio.h>
+#include <zlib.h>
 
 #include "rl-codec.h"
 #include "rl-uuid.h"
@@ -59,7 +66,14 @@ static struct
   int         server_pid2;
   const char *db_pids;
   gboolean    peer_mode;
-} opt = { "127.0.0.1", 0, 0, "", "", 100, 0, 20, 8, 2, 0, 0, NULL, FALSE };
+  gboolean    deflate;
+  gboolean    tls;
+  gboolean    repetitive_body;
+} opt = { "127.0.0.1", 0, 0, "", "", 100, 0, 20, 8, 2, 0, 0, NULL, FALSE, FALSE, FALSE, FALSE };
+
+/* With --tls: each socket's TLS connection, by descriptor. */
+static GIOStream **tls_by_fd;
+static int         tls_by_fd_size;
 
 static struct
 {
@@ -98,6 +112,18 @@ write_all (int         fd,
 {
   const char *p = data;
 
+  if (fd < tls_by_fd_size && tls_by_fd[fd] != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_output_stream_write_all (g_io_stream_get_output_stream (tls_by_fd[fd]), data, length,
+                                      NULL, NULL, &error))
+        {
+          fprintf (stderr, "write: %s\n", error->message);
+          exit (1);
+        }
+      return;
+    }
   while (length > 0)
     {
       ssize_t n = write (fd, p, length);
@@ -118,6 +144,77 @@ write_all (int         fd,
       p += n;
       length -= (gsize) n;
     }
+}
+
+/* read(2), or through the socket's TLS connection: -1 with errno EAGAIN
+ * when nothing is there (blocking with block). */
+static ssize_t
+read_some (int      fd,
+           void    *buffer,
+           gsize    size,
+           gboolean block)
+{
+  g_autoptr(GError) error = NULL;
+  GInputStream *input;
+  gssize n;
+
+  if (fd >= tls_by_fd_size || tls_by_fd[fd] == NULL)
+    return block ? read (fd, buffer, size) : recv (fd, buffer, size, MSG_DONTWAIT);
+  input = g_io_stream_get_input_stream (tls_by_fd[fd]);
+  n = block ? g_input_stream_read (input, buffer, size, NULL, &error)
+            : g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer, size, NULL, &error);
+  if (n < 0)
+    errno = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ? EAGAIN : EIO;
+  return n;
+}
+
+/* A compressed message's text (RFC 7692: the tail 00 00 ff ff put back).
+ * The server compresses with no context takeover: one inflater, reset for
+ * every message. The result lives until the next call. */
+static const char *
+inflate_message (const guint8 *payload,
+                 gsize         length,
+                 gsize        *out_length)
+{
+  static z_stream stream;
+  static gboolean ready;
+  static GByteArray *out;
+  static const guint8 tail[] = { 0x00, 0x00, 0xff, 0xff };
+
+  if (!ready)
+    {
+      if (inflateInit2 (&stream, -15) != Z_OK)
+        die ("inflateInit2");
+      out = g_byte_array_new ();
+      ready = TRUE;
+    }
+  inflateReset (&stream);
+  g_byte_array_set_size (out, 0);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      stream.next_in = (Bytef *) (pass ? tail : payload);
+      stream.avail_in = (uInt) (pass ? sizeof tail : length);
+      do
+        {
+          gsize at = out->len;
+          int result;
+
+          g_byte_array_set_size (out, at + 16384);
+          stream.next_out = out->data + at;
+          stream.avail_out = 16384;
+          result = inflate (&stream, Z_SYNC_FLUSH);
+          g_byte_array_set_size (out, out->len - stream.avail_out);
+          if (result != Z_OK && result != Z_BUF_ERROR)
+            {
+              fprintf (stderr, "bad compressed frame (%d)\n", result);
+              exit (1);
+            }
+        }
+      while (stream.avail_in > 0 || stream.avail_out == 0);
+    }
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  *out_length = out->len - 1;
+  return (const char *) out->data;
 }
 
 /* A masked client frame, as RFC 6455 requires of clients. */
@@ -154,6 +251,12 @@ send_frame (int         fd,
   write_all (fd, frame, head + length);
 }
 
+static gboolean
+accept_any (void)
+{
+  return TRUE;
+}
+
 static int
 connect_client (int port)
 {
@@ -171,16 +274,51 @@ connect_client (int port)
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     die ("connect");
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (opt.tls)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GIOStream) tls = NULL;
+
+      if (socket == NULL)
+        die ("g_socket_new_from_fd");
+      connection = g_socket_connection_factory_create_connection (socket);
+      tls = g_tls_client_connection_new (G_IO_STREAM (connection), NULL, &error);
+      if (tls == NULL)
+        {
+          fprintf (stderr, "TLS: %s\n", error->message);
+          exit (1);
+        }
+      /* A bench's own certificate: any is taken. */
+      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+      if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error))
+        {
+          fprintf (stderr, "TLS handshake: %s\n", error->message);
+          exit (1);
+        }
+      if (fd >= tls_by_fd_size)
+        {
+          int size = MAX (fd + 1, 2 * tls_by_fd_size);
+
+          tls_by_fd = g_renew (GIOStream *, tls_by_fd, size);
+          memset (tls_by_fd + tls_by_fd_size, 0, (gsize) (size - tls_by_fd_size) * sizeof *tls_by_fd);
+          tls_by_fd_size = size;
+        }
+      tls_by_fd[fd] = g_steal_pointer (&tls);
+    }
 
   request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
                              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n"
-                             "Authorization: Bearer %s\r\n\r\n", opt.host, port, opt.token);
+                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n%s"
+                             "Authorization: Bearer %s\r\n\r\n", opt.host, port,
+                             opt.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "",
+                             opt.token);
   write_all (fd, request, strlen (request));
   /* Byte by byte up to the blank line, so no frame is swallowed. */
   while (got < sizeof buf - 1)
     {
-      if (read (fd, buf + got, 1) != 1)
+      if (read_some (fd, buf + got, 1, TRUE) != 1)
         die ("handshake");
       got++;
       if (got >= 4 && memcmp (buf + got - 4, "\r\n\r\n", 4) == 0)
@@ -190,6 +328,11 @@ connect_client (int port)
   if (strncmp (buf, "HTTP/1.1 101", 12) != 0)
     {
       fprintf (stderr, "upgrade refused: %s\n", buf);
+      exit (1);
+    }
+  if (opt.deflate && strstr (buf, "permessage-deflate") == NULL)
+    {
+      fprintf (stderr, "permessage-deflate was not accepted: %s\n", buf);
       exit (1);
     }
   return fd;
@@ -205,7 +348,7 @@ read_frame_blocking (int fd)
       guint64 length;
       char *payload;
 
-      if (read (fd, head, 1) != 1 || read (fd, head + 1, 1) != 1)
+      if (read_some (fd, head, 1, TRUE) != 1 || read_some (fd, head + 1, 1, TRUE) != 1)
         die ("read");
       length = head[1] & 0x7f;
       if (length >= 126)
@@ -215,7 +358,7 @@ read_frame_blocking (int fd)
 
           while ((int) got < need)
             {
-              ssize_t n = read (fd, ext + got, need - got);
+              ssize_t n = read_some (fd, ext + got, need - got, TRUE);
 
               if (n <= 0)
                 die ("read");
@@ -228,7 +371,7 @@ read_frame_blocking (int fd)
       payload = g_malloc (length + 1);
       for (guint64 got = 0; got < length;)
         {
-          ssize_t n = read (fd, payload + got, length - got);
+          ssize_t n = read_some (fd, payload + got, length - got, TRUE);
           if (n <= 0)
             die ("read");
           got += (guint64) n;
@@ -242,8 +385,17 @@ read_frame_blocking (int fd)
         }
       if ((head[0] & 0x0f) == 0x8)
         {
-          fprintf (stderr, "closed during setup\n");
+          fprintf (stderr, "closed during setup: %d %.*s\n", length >= 2 ? ((guint8) payload[0] << 8) | (guint8) payload[1] : 0,
+                   length > 2 ? (int) length - 2 : 0, payload + 2);
           exit (1);
+        }
+      if (head[0] & 0x40)
+        {
+          gsize size;
+          const char *text = inflate_message ((const guint8 *) payload, length, &size);
+
+          g_free (payload);
+          return g_strndup (text, size);
         }
       return payload;
     }
@@ -290,14 +442,29 @@ subscribe (int fd)
   wait_ack (fd, "sub");
 }
 
+/* The marker, then text to 140 characters. The text is no run of one
+ * letter, which deflate would squeeze to nothing: random letters drawn as
+ * often as in English, in words of 2 to 8, so a compressed frame weighs what
+ * one with a real comment would (each event's text its own).
+ * --repetitive-body: the filler of earlier figures, runs of x. */
 static char *
 marker_body (gint64 t)
 {
+  static const char letters[] = "eeeeeeeeeeeetttttttttaaaaaaaaooooooooiiiiiiinnnnnnnsssssshhhhhhrrrrrr"
+                                "ddddlllluuucccmmmwwffggyyppbbvkjxqz";
   GString *body = g_string_new (NULL);
 
   g_string_printf (body, "@t=%" G_GINT64_FORMAT " ", t);
-  while (body->len < 140)
+  while (opt.repetitive_body && body->len < 140)
     g_string_append_c (body, body->len % 7 ? 'x' : ' ');
+  while (body->len < 140)
+    {
+      int word = g_random_int_range (2, 9);
+
+      for (int i = 0; i < word && body->len < 139; i++)
+        g_string_append_c (body, letters[g_random_int_range (0, (int) sizeof letters - 1)]);
+      g_string_append_c (body, ' ');
+    }
   return g_string_free (body, FALSE);
 }
 
@@ -462,6 +629,13 @@ drain_frames (Client *client,
                    length > 2 ? (int) length - 2 : 0, (const char *) p + head + 2);
           exit (1);
         }
+      else if (opcode == 0x1 && !client->writer && (p[0] & 0x40))
+        {
+          gsize size;
+          const char *text = inflate_message (p + head, length, &size);
+
+          count_payload (client, text, size, head + length, received);
+        }
       else if (opcode == 0x1 && !client->writer)
         count_payload (client, (const char *) p + head, length, head + length, received);
       else if (opcode == 0x1)
@@ -509,6 +683,26 @@ db_cpu_seconds (void)
   return total;
 }
 
+/* The server pings every 25 s and drops a connection silent for 55 s: in a
+ * long set-up (a thousand TLS handshakes) the clients already set up read
+ * what came, answering pings, every few seconds. */
+static void
+pump_set_up (GPtrArray *clients)
+{
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (clients, i);
+      guint8 buf[65536];
+      ssize_t got;
+
+      while ((got = read_some (client->fd, buf, sizeof buf, FALSE)) > 0)
+        {
+          g_byte_array_append (client->in, buf, (guint) got);
+          drain_frames (client, now_us ());
+        }
+    }
+}
+
 static int
 compare_u32 (gconstpointer a,
              gconstpointer b)
@@ -553,6 +747,9 @@ main (int    argc,
     { "server-pid2", 0, 0, G_OPTION_ARG_INT, &opt.server_pid2, "The second node's process", "PID" },
     { "db-pids", 0, 0, G_OPTION_ARG_STRING, &opt.db_pids, "The database's processes, for their CPU time", "PID,…" },
     { "peer-mode", 0, 0, G_OPTION_ARG_NONE, &opt.peer_mode, "Talk to the minimal broadcast peer", NULL },
+    { "deflate", 0, 0, G_OPTION_ARG_NONE, &opt.deflate, "Offer permessage-deflate and inflate what comes", NULL },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &opt.tls, "wss: TLS to the server (any certificate)", NULL },
+    { "repetitive-body", 0, 0, G_OPTION_ARG_NONE, &opt.repetitive_body, "Bodies of x runs (earlier figures' filler)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— WebSocket fan-out benchmark");
@@ -560,7 +757,7 @@ main (int    argc,
   g_autoptr(GPtrArray) clients = g_ptr_array_new ();
   struct rlimit limit = { 65536, 65536 };
   struct epoll_event events[256];
-  gint64 start, stop_sending, stop_all;
+  gint64 start, stop_sending, stop_all, pumped_at;
   guint64 sent = 0;
   double cpu_before, cpu_after, window_seconds;
   double db_before = 0, db_after = 0;
@@ -591,11 +788,17 @@ main (int    argc,
   stats.ack_latencies = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1 << 16);
 
   /* Set-up: blocking handshakes and subscriptions, one client at a time. */
+  pumped_at = now_us ();
   for (int i = 0; i < opt.subscribers + n_writers; i++)
     {
       Client *client = g_new0 (Client, 1);
       int index = i < opt.subscribers ? i : i - opt.subscribers;
 
+      if (now_us () - pumped_at > 5 * G_USEC_PER_SEC)
+        {
+          pump_set_up (clients);
+          pumped_at = now_us ();
+        }
       /* Subscribers, then writers, each alternating between the nodes. */
       client->fd = connect_client (opt.port2 > 0 && index % 2 == 1 ? opt.port2 : opt.port);
       client->in = g_byte_array_sized_new (64 * 1024);
@@ -675,17 +878,24 @@ main (int    argc,
         {
           Client *client = events[i].data.ptr;
           guint8 buf[65536];
-          ssize_t got = read (client->fd, buf, sizeof buf);
+          ssize_t got;
 
-          if (got <= 0)
+          /* TLS may hold decrypted bytes the socket no longer signals:
+           * read until nothing is left (one read() for a plain socket). */
+          do
             {
-              if (got < 0 && (errno == EAGAIN || errno == EINTR))
-                continue;
-              fprintf (stderr, "a connection ended\n");
-              return 1;
+              got = read_some (client->fd, buf, sizeof buf, FALSE);
+              if (got <= 0)
+                {
+                  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+                    break;
+                  fprintf (stderr, "a connection ended\n");
+                  return 1;
+                }
+              g_byte_array_append (client->in, buf, (guint) got);
+              drain_frames (client, now);
             }
-          g_byte_array_append (client->in, buf, (guint) got);
-          drain_frames (client, now);
+          while (opt.tls);
         }
     }
 

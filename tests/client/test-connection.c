@@ -174,6 +174,16 @@ test_connect_online (Fixture       *f,
   g_assert_cmpstr (welcome->user.name, ==, "Ada");
   g_assert_cmpint (rl_connection_get_next_retry (f->conn), ==, 0);
   g_assert_null (rl_connection_get_last_error (f->conn));
+
+  /* The app offers permessage-deflate, and the server took it. */
+  {
+    g_autofree char *admin = rl_test_add_user (f->server, "acme", "Root", "admin");
+    g_autoptr(RlTestResponse) metrics = rl_test_http (f->server, "GET", "/metrics", admin, NULL, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
+
+    g_assert_cmpuint (metrics->status, ==, 200);
+    g_assert_nonnull (strstr (text, "\nredline_connections_compressed_total 1\n"));
+  }
 }
 
 static void
