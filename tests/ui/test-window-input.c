@@ -591,10 +591,10 @@ test_connect_checked (Fixture       *f,
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(RlTestServer) tls = start_tls_server ();
   g_autoptr(GError) error = NULL;
-  guint closed = rl_ui_test_closed_port ();
+  guint closed;
   guint16 silent_port;
-  g_autofree char *refused_port = g_strdup_printf ("ws://127.0.0.1:%u", closed);
-  g_autofree char *nothing_there = g_strdup_printf ("Nothing is listening at 127.0.0.1:%u", closed);
+  g_autofree char *refused_port = NULL;
+  g_autofree char *nothing_there = NULL;
   g_autofree char *silent_url = NULL;
   g_autofree char *silent_said = NULL;
   g_autofree char *refused_said = g_strdup_printf ("The server at %s refused this token", f->world.server->ws_base + 5);
@@ -618,6 +618,12 @@ test_connect_checked (Fixture       *f,
   not_tls = g_strdup_printf ("wss://127.0.0.1:%u", plain_port);
   not_tls_said = g_strdup_printf ("The secure (TLS) connection to 127.0.0.1:%u failed", plain_port);
   silent_said = g_strdup_printf ("127.0.0.1:%u did not answer in time", silent_port);
+  /* Taken once the services hold their ports: a port freed before they
+   * bound theirs could be handed to one of them (a CI run got the plain
+   * service's "not a WebSocket" instead of "nothing is listening"). */
+  closed = rl_ui_test_closed_port ();
+  refused_port = g_strdup_printf ("ws://127.0.0.1:%u", closed);
+  nothing_there = g_strdup_printf ("Nothing is listening at 127.0.0.1:%u", closed);
 
   f->window = open_window (f, f->ada_session, 1280, 800);
 
