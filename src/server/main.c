@@ -838,6 +838,10 @@ cmd_serve (Invocation *invocation)
     rl_server_set_node (server, o->node);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))
     return fail (error);
+  /* After listen, which names this node to a shared store: the committer's
+   * connection commits as this node. */
+  if (!rl_store_start_committer (store, &error))
+    return fail (error);
 
   /* libsoup logs two debug lines per frame it sends (our own frames: acks,
    * snapshots); GLib's default handler reads the environment for each one

@@ -462,7 +462,7 @@ room_bring_forward (Room         *room,
   room_send_events (room, subscriber, (const char * const *) events->pdata, owed);
 }
 
-void
+gint64
 rl_hub_join (RlHub        *self,
              RlSubscriber *subscriber,
              const char   *tenant,
@@ -523,7 +523,7 @@ rl_hub_join (RlHub        *self,
 
           room_send_to (room, subscriber, frame, strlen (frame));
         }
-      return;
+      return room->delivered;
     }
 
   viewer = g_hash_table_lookup (room->viewers, who->user.id);
@@ -537,6 +537,7 @@ rl_hub_join (RlHub        *self,
   viewer->connections++;
   room->viewers_changed = TRUE;
   room_schedule_presence (room);
+  return room->delivered;
 }
 
 void

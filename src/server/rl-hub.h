@@ -37,8 +37,11 @@ RlHub       *rl_hub_new              (RlStore          *store,
  * answered with one, PROTOCOL.md §4). seq: where the snapshot or replay it
  * was just sent leaves it. Its stream goes on right after seq: the others
  * first get what they had not been sent up to seq (the head may have moved
- * on another node), and it gets what they had been sent past seq. */
-void         rl_hub_join             (RlHub            *self,
+ * on another node), and it gets what they had been sent past seq. Returns
+ * the seq its stream is at then, which its subscribe's ack says: seq, or
+ * further when the room had sent more (a commit that landed between the
+ * store's read and the join). */
+gint64       rl_hub_join             (RlHub            *self,
                                       RlSubscriber     *subscriber,
                                       const char       *tenant,
                                       const char       *doc,

@@ -240,7 +240,9 @@ handle_subscribe (RlPeer          *self,
   if (!g_hash_table_contains (self->subscriptions, request->doc))
     g_hash_table_insert (self->subscriptions, g_strdup (request->doc), g_steal_pointer (&doc));
   /* Every subscribe, the first or not, gets the room's presence. */
-  rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
+  /* The ack says where the stream is: past head when the room had sent
+   * more, which the join has just brought this subscriber. */
+  head = rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
   send_owned (self, rl_codec_ack_ok (request->req, head, 0));
 }
 

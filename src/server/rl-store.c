@@ -572,6 +572,15 @@ rl_store_flush (RlStore *self)
     rl_committer_flush (committer);
 }
 
+gboolean
+rl_store_start_committer (RlStore  *self,
+                          GError  **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return get_committer (self, error) != NULL;
+}
+
 guint64
 rl_store_get_group_commits (RlStore *self)
 {

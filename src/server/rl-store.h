@@ -413,6 +413,12 @@ RlEvent     *rl_store_apply_finish        (RlStore             *self,
 /* Blocks until every mutation asked for so far is committed (or failed);
  * their callbacks are still to run in their main context. For shutdown. */
 void         rl_store_flush               (RlStore             *self);
+/* Makes the committer (its thread and its own connection) now rather than
+ * at the first rl_store_apply_async: a server does at start, so that a
+ * database it cannot write to fails it at once and its descriptors are all
+ * there before the first client. */
+gboolean     rl_store_start_committer     (RlStore             *self,
+                                           GError             **error);
 /* How many transactions rl_store_apply_async has committed (each holding
  * a group of mutations): what /metrics and the tests read. */
 guint64      rl_store_get_group_commits   (RlStore             *self);
