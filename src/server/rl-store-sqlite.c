@@ -96,14 +96,72 @@ static const char *migrations[] = {
 
 /* ---- small SQLite helpers ------------------------------------------------ */
 
+/* A statement is prepared once per connection and kept. prepare() takes the
+ * connection's idle statement for that SQL, or prepares one; the autoptr
+ * that holds it gives it back, reset, when it goes out of scope (a statement
+ * still out when the same SQL is asked for again — a nested use — is simply
+ * a second one, finalized on its way back). The cleanup sees only the
+ * statement, so the idle ones are found through their connection in one
+ * table for the process, under a lock: a server has two connections on two
+ * threads, the main loop's and the committer's. */
 typedef sqlite3_stmt Stmt;
 
+#define IDLE_STATEMENTS_PER_CONNECTION 256
+
+G_LOCK_DEFINE_STATIC (idle_statements);
+/* sqlite3 * → GHashTable (its SQL text → the idle sqlite3_stmt *) */
+static GHashTable *idle_statements;
+
 static void
-stmt_finalize (Stmt *stmt)
+stmt_finalize_now (gpointer stmt)
 {
   sqlite3_finalize (stmt);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_finalize)
+
+static void
+idle_statements_add_connection (sqlite3 *db)
+{
+  G_LOCK (idle_statements);
+  if (idle_statements == NULL)
+    idle_statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_hash_table_unref);
+  g_hash_table_insert (idle_statements, db,
+                       g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                              stmt_finalize_now));
+  G_UNLOCK (idle_statements);
+}
+
+/* Finalizes the connection's idle statements: before it closes. */
+static void
+idle_statements_remove_connection (sqlite3 *db)
+{
+  G_LOCK (idle_statements);
+  if (idle_statements != NULL)
+    g_hash_table_remove (idle_statements, db);
+  G_UNLOCK (idle_statements);
+}
+
+static void
+stmt_release (Stmt *stmt)
+{
+  GHashTable *idle;
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  G_LOCK (idle_statements);
+  idle = idle_statements != NULL ? g_hash_table_lookup (idle_statements, sqlite3_db_handle (stmt)) : NULL;
+  /* The key is the statement's own copy of its SQL: it lives as long as the
+   * statement does. */
+  if (idle != NULL && g_hash_table_size (idle) < IDLE_STATEMENTS_PER_CONNECTION &&
+      !g_hash_table_contains (idle, sqlite3_sql (stmt)))
+    {
+      g_hash_table_insert (idle, (gpointer) sqlite3_sql (stmt), stmt);
+      stmt = NULL;
+    }
+  G_UNLOCK (idle_statements);
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_release)
 
 static gboolean
 set_db_error (RlStoreSqlite  *self,
@@ -118,8 +176,15 @@ prepare (RlStoreSqlite *self,
          const char    *sql)
 {
   Stmt *stmt = NULL;
+  GHashTable *idle;
 
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  G_LOCK (idle_statements);
+  idle = idle_statements != NULL ? g_hash_table_lookup (idle_statements, self->db) : NULL;
+  if (idle != NULL)
+    g_hash_table_steal_extended (idle, sql, NULL, (gpointer *) &stmt);
+  G_UNLOCK (idle_statements);
+  if (stmt == NULL &&
+      sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     g_error ("bad SQL (%s): %s", sqlite3_errmsg (self->db), sql);
   return stmt;
 }
@@ -148,7 +213,18 @@ exec (RlStoreSqlite *self,
       GError       **error)
 {
   char *message = NULL;
+  int rc;
 
+  /* One statement (BEGIN, SAVEPOINT, COMMIT… on every change) is kept
+   * prepared like any other; a script (a migration) runs as it is. */
+  if (strchr (sql, ';') == NULL)
+    {
+      g_autoptr(Stmt) stmt = prepare (self, sql);
+
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        ;
+      return rc == SQLITE_DONE || set_db_error (self, error);
+    }
   if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", message);
@@ -190,6 +266,8 @@ rl_store_sqlite_finalize (GObject *object)
   RlStoreSqlite *self = RL_STORE_SQLITE (object);
 
   g_clear_pointer (&self->data_version_stmt, sqlite3_finalize);
+  if (self->db != NULL)
+    idle_statements_remove_connection (self->db);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_free (self->path);
   G_OBJECT_CLASS (rl_store_sqlite_parent_class)->finalize (object);
@@ -279,6 +357,7 @@ rl_store_sqlite_open (const char  *path,
   /* Only another process (a backup, an admin command) can hold the lock; the
    * main loop must not stall long for it, so the request fails instead. */
   sqlite3_busy_timeout (self->db, 2000);
+  idle_statements_add_connection (self->db);
 
   /* WAL: a committed transaction survives the process being killed;
    * synchronous=FULL adds an fsync per commit so it survives power loss too. */
