@@ -24,6 +24,7 @@
 
 #include "rl-error.h"
 #include "rl-epoll.h"
+#include "rl-hub.h"
 #include "rl-invite-link.h"
 #include "rl-limits.h"
 #include "rl-migrate.h"
@@ -53,6 +54,7 @@ typedef struct
   char     *tls_key;
   char     *event_log_limit;
   char     *ping_interval;
+  char     *frame_interval;
   char     *send_queue_limit;
   char     *metrics_allow;
   char     *handshake_timeout;
@@ -152,6 +154,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->tls_key, g_free);
   g_clear_pointer (&options->event_log_limit, g_free);
   g_clear_pointer (&options->ping_interval, g_free);
+  g_clear_pointer (&options->frame_interval, g_free);
   g_clear_pointer (&options->send_queue_limit, g_free);
   g_clear_pointer (&options->metrics_allow, g_free);
   g_clear_pointer (&options->handshake_timeout, g_free);
@@ -768,6 +771,7 @@ cmd_serve (Invocation *invocation)
   const Options *o = &invocation->options;
   const char *listen = o->listen, *tls_cert = o->tls_cert, *tls_key = o->tls_key;
   const char *event_log_limit = o->event_log_limit, *ping_interval = o->ping_interval;
+  const char *frame_interval = o->frame_interval;
   const char *send_queue_limit = o->send_queue_limit, *metrics_allow = o->metrics_allow;
   const char *handshake_timeout = o->handshake_timeout, *body_timeout = o->body_timeout;
   const char *max_sockets = o->max_sockets, *max_unauthenticated = o->max_unauthenticated;
@@ -780,7 +784,7 @@ cmd_serve (Invocation *invocation)
   g_autofree char *uri = NULL;
   g_autoptr(GPtrArray) metrics_masks = NULL;
   ServeState state = { 0 };
-  guint64 log_limit = 0, seconds = 0, queue_bytes = 0;
+  guint64 log_limit = 0, seconds = 0, queue_bytes = 0, frame_ms = RL_HUB_FRAME_INTERVAL_MS;
   guint64 handshake_s = 0, body_s = 0, sockets = 0, unauthenticated = 0;
   guint port, sigterm, sigint;
 
@@ -792,6 +796,8 @@ cmd_serve (Invocation *invocation)
     return misuse (invocation, "--event-log-limit takes a positive number");
   if (ping_interval && !g_ascii_string_to_unsigned (ping_interval, 10, 1, 300, &seconds, NULL))
     return misuse (invocation, "--ping-interval takes 1–300 seconds");
+  if (frame_interval && !g_ascii_string_to_unsigned (frame_interval, 10, 0, 1000, &frame_ms, NULL))
+    return misuse (invocation, "--frame-interval takes 0–1000 milliseconds");
   if (send_queue_limit && !g_ascii_string_to_unsigned (send_queue_limit, 10, 1024, G_MAXUINT32, &queue_bytes, NULL))
     return misuse (invocation, "--send-queue-limit takes 1024 bytes or more");
   if (metrics_allow && (metrics_masks = rl_server_parse_addresses (metrics_allow, &error)) == NULL)
@@ -823,6 +829,7 @@ cmd_serve (Invocation *invocation)
   server = rl_server_new (store);
   if (seconds)
     rl_server_set_ping_interval (server, (guint) seconds);
+  rl_server_set_frame_interval (server, (guint) frame_ms);
   if (queue_bytes)
     rl_server_set_send_queue_limit (server, (gsize) queue_bytes);
   rl_server_set_metrics_allow (server, metrics_masks);
@@ -935,6 +942,8 @@ static const Option serve_options[] = {
   OPTION ("tls-key", G_OPTION_ARG_FILENAME, tls_key, "Its private key (PEM)", "FILE"),
   OPTION ("event-log-limit", OPTION_TEXT, event_log_limit, "Events kept per document for resync (default 10000)", "N"),
   OPTION ("ping-interval", OPTION_TEXT, ping_interval, "Seconds between WebSocket pings (1–300, default 25)", "SECONDS"),
+  OPTION ("frame-interval", OPTION_TEXT, frame_interval,
+          "Least milliseconds between a busy document's frames (0–1000, default 16; 0: every turn)", "MS"),
   OPTION ("send-queue-limit", OPTION_TEXT, send_queue_limit,
           "Bytes a connection may fall behind before it is closed (default 8 MiB)", "BYTES"),
   OPTION ("metrics-allow", OPTION_TEXT, metrics_allow,

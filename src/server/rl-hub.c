@@ -23,6 +23,7 @@ typedef struct
   GPtrArray  *pending;      /* serialized events of this main-loop turn */
   gint64      delivered;    /* the last seq sent or queued to every subscriber */
   gboolean    dirty;        /* listed in the hub's dirty rooms */
+  gint64      last_frame_us; /* when the room's events last went out */
   guint       presence_id;
   gint64      presence_sent_us;
   gboolean    viewers_changed; /* here, since the other nodes last heard */
@@ -38,6 +39,7 @@ struct _RlHub
   GSource    *flusher;
   RlMetrics  *metrics;
   gboolean    shared;       /* other nodes serve the store's documents too */
+  gint64      frame_interval_us;
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -182,6 +184,7 @@ room_flush (Room *room)
     }
   room_send_events (room, NULL, (const char * const *) room->pending->pdata, room->pending->len);
   g_ptr_array_set_size (room->pending, 0);
+  room->last_frame_us = g_get_monotonic_time ();
 }
 
 /* Queues the event that follows what the room has delivered. */
@@ -267,15 +270,35 @@ room_offer (Room   *room,
  * "prepare handle"): every event committed while the last poll's sources
  * were dispatched leaves now, the ones of one room in one batch frame, and
  * a lone event as itself, at no extra turn of the loop. An idle source would
- * cost a whole extra poll over every connection per event. */
+ * cost a whole extra poll over every connection per event.
+ *
+ * A busy room sends at most one frame per frame interval: what comes within
+ * the interval after its last frame waits for the interval's end (the poll
+ * is woken then) and leaves in one batch. A room that has been quiet for an
+ * interval sends at once, so a lone change is never held back (PROTOCOL.md
+ * §4); under load, fewer and fuller frames cost the kernel one write per
+ * subscriber per frame instead of per turn of the loop, and compress better,
+ * each frame being compressed alone. */
 static gboolean
 flusher_prepare (GSource *source,
                  int     *timeout)
 {
   RlHub *self = *(RlHub **) (source + 1);
+  gint64 now = g_get_monotonic_time ();
+  gint64 wait_us = -1;
 
-  *timeout = -1;
-  rl_hub_flush_all (self);
+  for (guint i = self->dirty->len; i > 0; i--)
+    {
+      Room *room = g_ptr_array_index (self->dirty, i - 1);
+      gint64 due = room->last_frame_us + self->frame_interval_us;
+
+      /* room_flush takes the room off the list (the last one in its place). */
+      if (now >= due)
+        room_flush (room);
+      else if (wait_us < 0 || due - now < wait_us)
+        wait_us = due - now;
+    }
+  *timeout = wait_us < 0 ? -1 : (int) ((wait_us + 999) / 1000);
   return FALSE;
 }
 
@@ -418,6 +441,7 @@ rl_hub_init (RlHub *self)
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
+  self->frame_interval_us = RL_HUB_FRAME_INTERVAL_MS * 1000;
 }
 
 RlHub *
@@ -571,6 +595,15 @@ rl_hub_leave (RlHub        *self,
       return;
     }
   room_schedule_presence (room);
+}
+
+void
+rl_hub_set_frame_interval (RlHub *self,
+                           guint  ms)
+{
+  g_return_if_fail (RL_IS_HUB (self));
+
+  self->frame_interval_us = (gint64) ms * 1000;
 }
 
 void

@@ -52,6 +52,11 @@ void         rl_hub_leave            (RlHub            *self,
                                       const char       *doc);
 /* Sends whatever the room still holds, so a new subscriber's snapshot and
  * the live stream meet exactly. */
+/* A busy room sends at most one frame per interval (0: one per turn of
+ * the main loop); a quiet one sends at once. */
+#define RL_HUB_FRAME_INTERVAL_MS 16
+void         rl_hub_set_frame_interval (RlHub          *self,
+                                        guint           ms);
 void         rl_hub_flush_room       (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc);

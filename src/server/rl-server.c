@@ -1142,6 +1142,15 @@ rl_server_new (RlStore *store)
 }
 
 void
+rl_server_set_frame_interval (RlServer *self,
+                              guint     ms)
+{
+  g_return_if_fail (RL_IS_SERVER (self));
+
+  rl_hub_set_frame_interval (self->hub, ms);
+}
+
+void
 rl_server_set_ping_interval (RlServer *self,
                              guint     seconds)
 {

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (RlServer, rl_server, RL, SERVER, GObject)
 RlServer *rl_server_new        (RlStore          *store);
 /* Seconds between WebSocket pings (default RL_PING_INTERVAL_SECONDS); a
  * connection silent for two intervals and 5 s more is closed. */
+void      rl_server_set_frame_interval (RlServer *self,
+                                        guint     ms);
 void      rl_server_set_ping_interval (RlServer   *self,
                                        guint       seconds);
 /* Bytes a connection may fall behind before it is closed with 1008 (default

@@ -8,6 +8,7 @@
 #
 #   tests/bench/commit.sh                                # rates 1000 … 6000
 #   RATES=5000 SERVER=/elsewhere/redline-server tests/bench/commit.sh
+#   SERVER_ARGS="--frame-interval 0" DEFLATE=1 tests/bench/commit.sh  # serve options; writers offer permessage-deflate
 #
 # A connection may send 100 changes/s, so 64 writers top out at 6400/s.
 #
@@ -33,7 +34,7 @@ db="$work/bench.db"
 "$server" --db "$db" tenant add bench >/dev/null
 token=$("$server" --db "$db" user add --tenant bench --name Bench --role admin | tail -n 1)
 taskset -c 0 "$server" --db "$db" serve --listen 127.0.0.1:0 --max-sockets-per-user 100000 \
-  --max-unauthenticated-per-address 0 > "$work/server.out" 2>"$work/server.err" &
+  --max-unauthenticated-per-address 0 ${SERVER_ARGS:-} > "$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 sleep 1
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
@@ -48,7 +49,7 @@ for rate in $rates; do
   for _ in $(seq "$runs"); do
     doc=$("$server" --db "$db" doc add --tenant bench --title Mockup "$top/data/demo/landing-mockup.png" | tail -n 1)
     taskset -c 1 "$bench" --port "$port" --token "$token" --doc "$doc" --subscribers 0 --writers "$writers" \
-      --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$server_pid" > "$work/run"
+      --rate "$rate" --seconds "$seconds" --warmup 2 --server-pid "$server_pid" ${DEFLATE:+--deflate} > "$work/run"
     cpu=$(field server_cpu_s "$work/run")
     acked=$(field acked "$work/run")
     printf '%s %s %s %s %s\n' "$(field acked_per_s "$work/run")" "$(field ack_p50_ms "$work/run")" \

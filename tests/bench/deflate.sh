@@ -8,6 +8,7 @@
 #
 #   tests/bench/deflate.sh               # 1000 × 200 and 1000 × 400
 #   RATES="200" RUNS=1 tests/bench/deflate.sh
+#   SERVER_ARGS="--frame-interval 0" tests/bench/deflate.sh   # options for serve
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -44,7 +45,7 @@ start() {
   [ "${1:-}" = tls ] && tls_args="--tls-cert $work/cert.pem --tls-key $work/key.pem"
   # shellcheck disable=SC2086
   taskset -c 0 "$server" --db "$db" serve --listen 127.0.0.1:0 --max-sockets-per-user 100000 \
-    --max-unauthenticated-per-address 0 $tls_args > "$work/server.out" 2>"$work/server.err" &
+    --max-unauthenticated-per-address 0 $tls_args ${SERVER_ARGS:-} > "$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   while ! grep -qs '^listening on' "$work/server.out"; do sleep 0.1; done
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")

@@ -217,6 +217,35 @@ inflate_message (const guint8 *payload,
   return (const char *) out->data;
 }
 
+/* Whether a compressed message begins with @prefix: inflates no more than
+ * that (a writer looks for its acks among the batches it is also sent, and
+ * must not pay for inflating every batch). */
+static gboolean
+inflated_has_prefix (const guint8 *payload,
+                     gsize         length,
+                     const char   *prefix)
+{
+  static z_stream stream;
+  static gboolean ready;
+  guint8 head[64];
+  gsize want = strlen (prefix);
+
+  g_assert (want <= sizeof head);
+  if (!ready)
+    {
+      if (inflateInit2 (&stream, -15) != Z_OK)
+        die ("inflateInit2");
+      ready = TRUE;
+    }
+  inflateReset (&stream);
+  stream.next_in = (Bytef *) payload;
+  stream.avail_in = (uInt) length;
+  stream.next_out = head;
+  stream.avail_out = (uInt) want;
+  inflate (&stream, Z_SYNC_FLUSH);
+  return stream.avail_out == 0 && memcmp (head, prefix, want) == 0;
+}
+
 /* A masked client frame, as RFC 6455 requires of clients. */
 static void
 send_frame (int         fd,
@@ -638,6 +667,16 @@ drain_frames (Client *client,
         }
       else if (opcode == 0x1 && !client->writer)
         count_payload (client, (const char *) p + head, length, head + length, received);
+      else if (opcode == 0x1 && (p[0] & 0x40))
+        {
+          if (inflated_has_prefix (p + head, length, "{\"type\":\"ack\""))
+            {
+              gsize size;
+              const char *text = inflate_message (p + head, length, &size);
+
+              count_ack (text, size, received);
+            }
+        }
       else if (opcode == 0x1)
         count_ack ((const char *) p + head, length, received);
       offset += head + length;

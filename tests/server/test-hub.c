@@ -360,6 +360,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->usage = rl_usage_new (fixture->store);
   fixture->cache = rl_read_cache_new (fixture->store);
   fixture->hub = rl_hub_new (fixture->store, fixture->usage);
+  /* Most cases are about what one turn of the loop sends; the frame
+   * interval has cases of its own (/hub/paced/…), which set theirs. */
+  rl_hub_set_frame_interval (fixture->hub, 0);
   fixture->recorders = g_ptr_array_new_with_free_func ((GDestroyNotify) recorder_free);
 }
 
@@ -739,6 +742,90 @@ test_resubscribe_head_moved (Fixture       *fixture,
   assert_shared (x, 2, y, 2);
 }
 
+/* ---- the frame interval ------------------------------------------------------ */
+
+#define PACE_MS 300
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Turns the loop, letting it sleep in poll, until x's transcript changes. */
+static void
+wait_for_frame (Recorder *x)
+{
+  g_autofree char *before = transcript (x);
+  gboolean late = FALSE;
+  guint deadline = g_timeout_add (10 * PACE_MS, deadline_cb, &late);
+
+  for (;;)
+    {
+      g_autofree char *now = transcript (x);
+
+      if (strcmp (now, before) != 0 || late)
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_false (late);
+  g_source_remove (deadline);
+}
+
+/* A busy room sends what comes within the interval after its frame in one
+ * frame at the interval's end: the loop's poll is woken for it, with
+ * nothing else to wake it. */
+static void
+test_paced_busy (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  Recorder *x = add_subscriber (fixture, "x", fixture->doc);
+  Recorder *y = add_subscriber (fixture, "y", fixture->doc);
+  gint64 first_us, held_us;
+
+  rl_hub_set_frame_interval (fixture->hub, PACE_MS);
+  commit_here (fixture);
+  turn ();
+  first_us = g_get_monotonic_time ();
+  assert_transcript (x, "S1 E2");
+
+  commit_here (fixture);
+  turn ();
+  commit_here (fixture);
+  turn ();
+  /* Held: the room sent a frame less than an interval ago. */
+  assert_transcript (x, "S1 E2");
+
+  wait_for_frame (x);
+  held_us = g_get_monotonic_time () - first_us;
+  assert_transcript (x, "S1 E2 B3,4");
+  assert_transcript (y, "S1 E2 B3,4");
+  assert_shared (x, 2, y, 2);
+  /* Not before the interval's end (the loop's clock: 1 ms of rounding). */
+  g_assert_cmpint (held_us, >=, (PACE_MS - 1) * 1000);
+}
+
+/* A room quiet for an interval sends at once: a lone change is never held
+ * back (PROTOCOL.md §4). */
+static void
+test_paced_quiet (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  Recorder *x = add_subscriber (fixture, "x", fixture->doc);
+
+  rl_hub_set_frame_interval (fixture->hub, PACE_MS);
+  commit_here (fixture);
+  turn ();
+  assert_transcript (x, "S1 E2");
+
+  /* The interval passing is the condition itself. */
+  g_usleep (PACE_MS * 1000);
+  commit_here (fixture);
+  turn ();
+  assert_transcript (x, "S1 E2 E3");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -759,6 +846,8 @@ main (int   argc,
     { "/hub/subscribe/head-moved", test_subscribe_head_moved },
     { "/hub/subscribe/head-moved-during", test_subscribe_head_moved_during },
     { "/hub/subscribe/again-head-moved", test_resubscribe_head_moved },
+    { "/hub/paced/busy", test_paced_busy },
+    { "/hub/paced/quiet", test_paced_quiet },
   };
 
   g_test_init (&argc, &argv, NULL);
