@@ -810,34 +810,22 @@ new_request (RlDocStore    *self,
   return request;
 }
 
+/* What the request will do once the server commits it, as its echo will
+ * say: shown until then. comment: the one an edit changes, as shown. */
 static RlEvent *
-new_event (RlDocStore  *self,
-           RlEventKind  kind,
-           RlRequest   *request)
+predict (RlDocStore      *self,
+         const RlRequest *request,
+         const RlComment *comment)
 {
-  RlEvent *event = rl_event_new (kind, self->kind);
+  RlEventContext context = {
+    .doc_kind = self->kind,
+    .doc = self->doc,
+    .by = me (self),
+    .now = rl_time_now_ms (),
+    .comment = comment,
+  };
 
-  event->doc = g_strdup (self->doc);
-  event->broadcast_id = g_strdup (request->broadcast_id);
-  event->thread_id = g_strdup (request->thread_id);
-  return event;
-}
-
-static RlComment *
-new_comment (RlDocStore *self,
-             const char *thread_id,
-             const char *comment_id,
-             const char *body)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = g_strdup (comment_id);
-  comment->thread = g_strdup (thread_id);
-  if (me (self))
-    rl_person_copy_into (&comment->author, me (self));
-  comment->body = g_strdup (body);
-  comment->created_at = rl_time_now_ms ();
-  return comment;
+  return rl_event_new_for_request (request, &context);
 }
 
 static char *
@@ -872,8 +860,6 @@ rl_doc_store_create_thread (RlDocStore      *self,
   g_autofree char *text = checked_body (body, error);
   g_autofree char *id = rl_uuid_new ();
   g_autoptr(RlRequest) request = NULL;
-  RlEvent *event;
-  RlThread *thread;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -885,17 +871,7 @@ rl_doc_store_create_thread (RlDocStore      *self,
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
 
-  event = new_event (self, RL_EVENT_CREATED, request);
-  thread = event->thread = rl_thread_new ();
-  thread->id = g_strdup (id);
-  thread->doc = g_strdup (self->doc);
-  rl_anchor_copy_into (&thread->anchor, anchor);
-  if (me (self))
-    rl_person_copy_into (&thread->created_by, me (self));
-  thread->created_at = thread->updated_at = rl_time_now_ms ();
-  g_ptr_array_add (thread->comments, new_comment (self, id, request->comment_id, text));
-
-  if (!send_change (self, request, event, body, error))
+  if (!send_change (self, request, predict (self, request, NULL), body, error))
     return FALSE;
   if (thread_id)
     *thread_id = g_steal_pointer (&id);
@@ -911,7 +887,6 @@ rl_doc_store_add_comment (RlDocStore  *self,
 {
   g_autofree char *text = checked_body (body, error);
   g_autoptr(RlRequest) request = NULL;
-  RlEvent *event;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -919,10 +894,7 @@ rl_doc_store_add_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_ADD_COMMENT, thread_id);
   request->comment_id = rl_uuid_new ();
   request->body = g_strdup (text);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_ADDED;
-  event->comment = new_comment (self, thread_id, request->comment_id, text);
-  if (!send_change (self, request, event, body, error))
+  if (!send_change (self, request, predict (self, request, NULL), body, error))
     return FALSE;
   if (comment_id)
     *comment_id = g_strdup (request->comment_id);
@@ -939,7 +911,6 @@ rl_doc_store_edit_comment (RlDocStore  *self,
   g_autofree char *text = checked_body (body, error);
   g_autoptr(RlRequest) request = NULL;
   const RlComment *old = shown_comment (self, thread_id, comment_id);
-  RlEvent *event;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -947,13 +918,7 @@ rl_doc_store_edit_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_EDIT_COMMENT, thread_id);
   request->comment_id = g_strdup (comment_id);
   request->body = g_strdup (text);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_EDITED;
-  event->comment = old ? rl_comment_copy (old) : new_comment (self, thread_id, comment_id, text);
-  g_free (event->comment->body);
-  event->comment->body = g_strdup (text);
-  event->comment->edited_at = rl_time_now_ms ();
-  return send_change (self, request, event, body, error);
+  return send_change (self, request, predict (self, request, old), body, error);
 }
 
 gboolean
@@ -964,13 +929,9 @@ rl_doc_store_delete_comment (RlDocStore  *self,
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_COMMENT, thread_id);
   const RlComment *old = shown_comment (self, thread_id, comment_id);
-  RlEvent *event;
 
   request->comment_id = g_strdup (comment_id);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_DELETED;
-  event->comment_id = g_strdup (comment_id);
-  return send_change (self, request, event, old ? old->body : NULL, error);
+  return send_change (self, request, predict (self, request, NULL), old ? old->body : NULL, error);
 }
 
 gboolean
@@ -980,15 +941,9 @@ rl_doc_store_resolve_thread (RlDocStore  *self,
                              GError     **error)
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_RESOLVE_THREAD, thread_id);
-  RlEvent *event;
 
   request->resolved = resolved;
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_RESOLVED;
-  event->resolved = resolved;
-  if (me (self))
-    rl_person_copy_into (&event->by, me (self));
-  return send_change (self, request, event, NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 gboolean
@@ -998,14 +953,10 @@ rl_doc_store_move_thread (RlDocStore      *self,
                           GError         **error)
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_MOVE_THREAD, thread_id);
-  RlEvent *event;
 
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_MOVED;
-  rl_anchor_copy_into (&event->anchor, anchor);
-  return send_change (self, request, event, NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 gboolean
@@ -1015,7 +966,7 @@ rl_doc_store_delete_thread (RlDocStore  *self,
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_THREAD, thread_id);
 
-  return send_change (self, request, new_event (self, RL_EVENT_DELETED, request), NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 /* ---- object --------------------------------------------------------------- */

@@ -17,8 +17,6 @@ static const char *event_names[3][2] = {
   { "deleted-image-chat", "deleted-text-chat" },
 };
 
-/* ---- events -------------------------------------------------------------- */
-
 RlEvent *
 rl_event_new (RlEventKind kind,
               RlDocKind   doc_kind)
@@ -44,6 +42,100 @@ rl_event_free (RlEvent *event)
   rl_person_clear (&event->by);
   rl_anchor_clear (&event->anchor);
   g_free (event);
+}
+
+/* A comment the request makes: by the context's person, made now. */
+static RlComment *
+new_comment (const RlRequest      *request,
+             const RlEventContext *context)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = g_strdup (request->comment_id);
+  comment->thread = g_strdup (request->thread_id);
+  if (context->by)
+    rl_person_copy_into (&comment->author, context->by);
+  comment->body = g_strdup (request->body);
+  comment->created_at = context->now;
+  return comment;
+}
+
+RlEvent *
+rl_event_new_for_request (const RlRequest      *request,
+                          const RlEventContext *context)
+{
+  g_autoptr(RlEvent) event = NULL;
+  RlEventKind kind;
+
+  g_return_val_if_fail (request != NULL && context != NULL, NULL);
+  g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
+
+  if (request->type == RL_REQUEST_CREATE_THREAD)
+    kind = RL_EVENT_CREATED;
+  else if (request->type == RL_REQUEST_DELETE_THREAD)
+    kind = RL_EVENT_DELETED;
+  else
+    kind = RL_EVENT_UPDATED;
+  event = rl_event_new (kind, context->doc_kind);
+  event->doc = g_strdup (context->doc);
+  event->broadcast_id = g_strdup (request->broadcast_id);
+  event->thread_id = g_strdup (request->thread_id);
+
+  switch (request->type)
+    {
+    case RL_REQUEST_CREATE_THREAD:
+      event->thread = rl_thread_new ();
+      event->thread->id = g_strdup (request->thread_id);
+      event->thread->doc = g_strdup (context->doc);
+      event->thread->number = context->number;
+      rl_anchor_copy_into (&event->thread->anchor, &request->anchor);
+      if (context->by)
+        rl_person_copy_into (&event->thread->created_by, context->by);
+      event->thread->created_at = event->thread->updated_at = context->now;
+      g_ptr_array_add (event->thread->comments, new_comment (request, context));
+      break;
+
+    case RL_REQUEST_ADD_COMMENT:
+      event->change = RL_CHANGE_COMMENT_ADDED;
+      event->comment = new_comment (request, context);
+      break;
+
+    case RL_REQUEST_EDIT_COMMENT:
+      event->change = RL_CHANGE_COMMENT_EDITED;
+      event->comment = context->comment ? rl_comment_copy (context->comment)
+                                        : new_comment (request, context);
+      g_free (event->comment->body);
+      event->comment->body = g_strdup (request->body);
+      event->comment->edited_at = context->now;
+      break;
+
+    case RL_REQUEST_DELETE_COMMENT:
+      event->change = RL_CHANGE_COMMENT_DELETED;
+      event->comment_id = g_strdup (request->comment_id);
+      break;
+
+    case RL_REQUEST_RESOLVE_THREAD:
+      event->change = RL_CHANGE_RESOLVED;
+      event->resolved = request->resolved;
+      if (context->by)
+        rl_person_copy_into (&event->by, context->by);
+      break;
+
+    case RL_REQUEST_MOVE_THREAD:
+      event->change = RL_CHANGE_MOVED;
+      rl_anchor_copy_into (&event->anchor, &request->anchor);
+      break;
+
+    case RL_REQUEST_DELETE_THREAD:
+      break;
+
+    case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_UNSUBSCRIBE:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return g_steal_pointer (&event);
 }
 
 const char *
@@ -112,88 +204,6 @@ rl_event_serialize (const RlEvent *event)
 
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);
-}
-
-guint
-rl_event_find_thread (GPtrArray  *threads,
-                      const char *id,
-                      gboolean   *found)
-{
-  for (guint i = 0; i < threads->len; i++)
-    {
-      RlThread *thread = g_ptr_array_index (threads, i);
-
-      if (g_str_equal (thread->id, id))
-        {
-          *found = TRUE;
-          return i;
-        }
-    }
-  *found = FALSE;
-  return 0;
-}
-
-gboolean
-rl_event_apply (const RlEvent *event,
-                GPtrArray     *threads)
-{
-  gboolean found;
-  guint index = rl_event_find_thread (threads, event->thread_id, &found);
-  RlThread *thread;
-
-  if (event->kind == RL_EVENT_CREATED)
-    {
-      if (found)
-        return FALSE;
-      g_ptr_array_add (threads, rl_thread_copy (event->thread));
-      return TRUE;
-    }
-  if (!found)
-    return FALSE;
-  if (event->kind == RL_EVENT_DELETED)
-    {
-      g_ptr_array_remove_index (threads, index);
-      return TRUE;
-    }
-
-  thread = g_ptr_array_index (threads, index);
-  switch (event->change)
-    {
-    case RL_CHANGE_COMMENT_ADDED:
-      if (rl_thread_find_comment (thread, event->comment->id, NULL))
-        return FALSE;
-      g_ptr_array_add (thread->comments, rl_comment_copy (event->comment));
-      return TRUE;
-    case RL_CHANGE_COMMENT_EDITED:
-      {
-        guint i;
-
-        if (!rl_thread_find_comment (thread, event->comment->id, &i))
-          return FALSE;
-        rl_comment_free (g_ptr_array_index (thread->comments, i));
-        g_ptr_array_index (thread->comments, i) = rl_comment_copy (event->comment);
-        return TRUE;
-      }
-    case RL_CHANGE_COMMENT_DELETED:
-      {
-        guint i;
-
-        if (!rl_thread_find_comment (thread, event->comment_id, &i))
-          return FALSE;
-        g_ptr_array_remove_index (thread->comments, i);
-        return TRUE;
-      }
-    case RL_CHANGE_RESOLVED:
-      thread->resolved = event->resolved;
-      return TRUE;
-    case RL_CHANGE_MOVED:
-      rl_anchor_clear (&thread->anchor);
-      rl_anchor_copy_into (&thread->anchor, &event->anchor);
-      return TRUE;
-    case RL_CHANGE_NONE:
-    default:
-      return FALSE;
-    }
 }
 
 /* The members of an event object, its kinds set. */
@@ -314,4 +324,86 @@ rl_event_from_json (JsonNode  *node,
   if (!read_event_fields (object, event, error))
     return NULL;
   return g_steal_pointer (&event);
+}
+
+guint
+rl_event_find_thread (GPtrArray  *threads,
+                      const char *id,
+                      gboolean   *found)
+{
+  for (guint i = 0; i < threads->len; i++)
+    {
+      RlThread *thread = g_ptr_array_index (threads, i);
+
+      if (g_str_equal (thread->id, id))
+        {
+          *found = TRUE;
+          return i;
+        }
+    }
+  *found = FALSE;
+  return 0;
+}
+
+gboolean
+rl_event_apply (const RlEvent *event,
+                GPtrArray     *threads)
+{
+  gboolean found;
+  guint index = rl_event_find_thread (threads, event->thread_id, &found);
+  RlThread *thread;
+
+  if (event->kind == RL_EVENT_CREATED)
+    {
+      if (found)
+        return FALSE;
+      g_ptr_array_add (threads, rl_thread_copy (event->thread));
+      return TRUE;
+    }
+  if (!found)
+    return FALSE;
+  if (event->kind == RL_EVENT_DELETED)
+    {
+      g_ptr_array_remove_index (threads, index);
+      return TRUE;
+    }
+
+  thread = g_ptr_array_index (threads, index);
+  switch (event->change)
+    {
+    case RL_CHANGE_COMMENT_ADDED:
+      if (rl_thread_find_comment (thread, event->comment->id, NULL))
+        return FALSE;
+      g_ptr_array_add (thread->comments, rl_comment_copy (event->comment));
+      return TRUE;
+    case RL_CHANGE_COMMENT_EDITED:
+      {
+        guint i;
+
+        if (!rl_thread_find_comment (thread, event->comment->id, &i))
+          return FALSE;
+        rl_comment_free (g_ptr_array_index (thread->comments, i));
+        g_ptr_array_index (thread->comments, i) = rl_comment_copy (event->comment);
+        return TRUE;
+      }
+    case RL_CHANGE_COMMENT_DELETED:
+      {
+        guint i;
+
+        if (!rl_thread_find_comment (thread, event->comment_id, &i))
+          return FALSE;
+        g_ptr_array_remove_index (thread->comments, i);
+        return TRUE;
+      }
+    case RL_CHANGE_RESOLVED:
+      thread->resolved = event->resolved;
+      return TRUE;
+    case RL_CHANGE_MOVED:
+      rl_anchor_clear (&thread->anchor);
+      rl_anchor_copy_into (&thread->anchor, &event->anchor);
+      return TRUE;
+    case RL_CHANGE_NONE:
+    default:
+      return FALSE;
+    }
 }
