@@ -15,6 +15,10 @@
 #define NOW_TEXT   "2025-11-24T16:00:00.123Z"
 #define EARLIER    1763000000000
 
+/* An event's members before its own, and Ada as a person. */
+#define HEAD(type) "{\"type\":\"" type "\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+#define ADA        "{\"id\":\"u1\",\"name\":\"Ada\"}"
+
 static const RlPerson ada = { (char *) "u1", (char *) "Ada" };
 
 static RlRequest *
@@ -25,6 +29,21 @@ new_request (RlRequestType type)
   request->broadcast_id = g_strdup (BROADCAST);
   request->doc = g_strdup (DOC);
   request->thread_id = g_strdup (THREAD);
+  return request;
+}
+
+/* A create-thread at the image's middle, its first comment saying body. */
+static RlRequest *
+new_create_request (const char *body)
+{
+  RlRequest *request = new_request (RL_REQUEST_CREATE_THREAD);
+
+  request->comment_id = g_strdup (COMMENT);
+  request->body = g_strdup (body);
+  request->has_anchor = TRUE;
+  request->anchor.kind = RL_DOC_KIND_IMAGE;
+  request->anchor.x = 0.5;
+  request->anchor.y = 0.5;
   return request;
 }
 
@@ -50,6 +69,17 @@ assert_event_is (const RlRequest      *request,
   g_assert_cmpstr (text, ==, expected);
 }
 
+/* The created thread's event, its number member (or none) given. */
+#define CREATED(number) \
+  HEAD ("new-image-chat") \
+  "\"thread\":{\"id\":\"" THREAD "\",\"doc\":\"doc1\"," number \
+  "\"anchor\":{\"x\":0.5,\"y\":0.25},\"resolved\":false," \
+  "\"createdBy\":" ADA "," \
+  "\"createdAt\":\"" NOW_TEXT "\",\"updatedAt\":\"" NOW_TEXT "\"," \
+  "\"comments\":[{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\"," \
+  "\"author\":" ADA ",\"body\":\"Tighter here\"," \
+  "\"createdAt\":\"" NOW_TEXT "\",\"editedAt\":null}]}}"
+
 static void
 test_create_thread (void)
 {
@@ -65,25 +95,9 @@ test_create_thread (void)
 
   /* The server numbers the thread; the client's prediction has no number. */
   context.number = 7;
-  assert_event_is (request, &context,
-                   "{\"type\":\"new-image-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
-                   "\"thread\":{\"id\":\"" THREAD "\",\"doc\":\"doc1\",\"number\":7,"
-                   "\"anchor\":{\"x\":0.5,\"y\":0.25},\"resolved\":false,"
-                   "\"createdBy\":{\"id\":\"u1\",\"name\":\"Ada\"},"
-                   "\"createdAt\":\"" NOW_TEXT "\",\"updatedAt\":\"" NOW_TEXT "\","
-                   "\"comments\":[{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\","
-                   "\"author\":{\"id\":\"u1\",\"name\":\"Ada\"},\"body\":\"Tighter here\","
-                   "\"createdAt\":\"" NOW_TEXT "\",\"editedAt\":null}]}}");
+  assert_event_is (request, &context, CREATED ("\"number\":7,"));
   context.number = 0;
-  assert_event_is (request, &context,
-                   "{\"type\":\"new-image-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
-                   "\"thread\":{\"id\":\"" THREAD "\",\"doc\":\"doc1\","
-                   "\"anchor\":{\"x\":0.5,\"y\":0.25},\"resolved\":false,"
-                   "\"createdBy\":{\"id\":\"u1\",\"name\":\"Ada\"},"
-                   "\"createdAt\":\"" NOW_TEXT "\",\"updatedAt\":\"" NOW_TEXT "\","
-                   "\"comments\":[{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\","
-                   "\"author\":{\"id\":\"u1\",\"name\":\"Ada\"},\"body\":\"Tighter here\","
-                   "\"createdAt\":\"" NOW_TEXT "\",\"editedAt\":null}]}}");
+  assert_event_is (request, &context, CREATED (""));
 }
 
 static void
@@ -95,10 +109,10 @@ test_add_comment (void)
   request->comment_id = g_strdup (COMMENT);
   request->body = g_strdup ("Agreed");
   assert_event_is (request, &context,
-                   "{\"type\":\"updated-text-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("updated-text-chat")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"comment-added\","
                    "\"comment\":{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\","
-                   "\"author\":{\"id\":\"u1\",\"name\":\"Ada\"},\"body\":\"Agreed\","
+                   "\"author\":" ADA ",\"body\":\"Agreed\","
                    "\"createdAt\":\"" NOW_TEXT "\",\"editedAt\":null}}}");
 }
 
@@ -122,7 +136,7 @@ test_edit_comment (void)
   old->created_at = EARLIER;
   context.comment = old;
   assert_event_is (request, &context,
-                   "{\"type\":\"image-chat-updated\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("image-chat-updated")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"comment-edited\","
                    "\"comment\":{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\","
                    "\"author\":{\"id\":\"u2\",\"name\":\"Ola\"},\"body\":\"Looser here\","
@@ -133,10 +147,10 @@ test_edit_comment (void)
   /* Not known (not shown yet): made from the request, by the editor. */
   context.comment = NULL;
   assert_event_is (request, &context,
-                   "{\"type\":\"image-chat-updated\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("image-chat-updated")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"comment-edited\","
                    "\"comment\":{\"id\":\"" COMMENT "\",\"thread\":\"" THREAD "\","
-                   "\"author\":{\"id\":\"u1\",\"name\":\"Ada\"},\"body\":\"Looser here\","
+                   "\"author\":" ADA ",\"body\":\"Looser here\","
                    "\"createdAt\":\"" NOW_TEXT "\",\"editedAt\":\"" NOW_TEXT "\"}}}");
 }
 
@@ -148,7 +162,7 @@ test_delete_comment (void)
 
   request->comment_id = g_strdup (COMMENT);
   assert_event_is (request, &context,
-                   "{\"type\":\"updated-text-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("updated-text-chat")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"comment-deleted\","
                    "\"comment\":\"" COMMENT "\"}}");
 }
@@ -161,14 +175,14 @@ test_resolve_thread (void)
 
   request->resolved = TRUE;
   assert_event_is (request, &context,
-                   "{\"type\":\"image-chat-updated\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("image-chat-updated")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"resolved\",\"resolved\":true,"
-                   "\"by\":{\"id\":\"u1\",\"name\":\"Ada\"}}}");
+                   "\"by\":" ADA "}}");
   request->resolved = FALSE;
   assert_event_is (request, &context,
-                   "{\"type\":\"image-chat-updated\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("image-chat-updated")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"resolved\",\"resolved\":false,"
-                   "\"by\":{\"id\":\"u1\",\"name\":\"Ada\"}}}");
+                   "\"by\":" ADA "}}");
 }
 
 static void
@@ -185,7 +199,7 @@ test_move_thread (void)
   request->anchor.prefix = g_strdup ("the ");
   request->anchor.suffix = g_strdup (" fox");
   assert_event_is (request, &context,
-                   "{\"type\":\"updated-text-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("updated-text-chat")
                    "\"thread\":\"" THREAD "\",\"change\":{\"kind\":\"moved\","
                    "\"anchor\":{\"start\":4,\"end\":9,\"exact\":\"quick\",\"prefix\":\"the \",\"suffix\":\" fox\"}}}");
 }
@@ -197,7 +211,7 @@ test_delete_thread (void)
   RlEventContext context = context_at_now (RL_DOC_KIND_PAGE);
 
   assert_event_is (request, &context,
-                   "{\"type\":\"deleted-text-chat\",\"doc\":\"doc1\",\"seq\":0,\"broadcastId\":\"" BROADCAST "\","
+                   HEAD ("deleted-text-chat")
                    "\"thread\":\"" THREAD "\"}");
 }
 
@@ -205,7 +219,7 @@ test_delete_thread (void)
 static void
 test_nobody (void)
 {
-  g_autoptr(RlRequest) create = new_request (RL_REQUEST_CREATE_THREAD);
+  g_autoptr(RlRequest) create = new_create_request ("Hi");
   g_autoptr(RlRequest) resolve = new_request (RL_REQUEST_RESOLVE_THREAD);
   g_autoptr(RlEvent) created = NULL;
   g_autoptr(RlEvent) resolved = NULL;
@@ -213,10 +227,6 @@ test_nobody (void)
   RlComment *first;
 
   context.by = NULL;
-  create->comment_id = g_strdup (COMMENT);
-  create->body = g_strdup ("Hi");
-  create->has_anchor = TRUE;
-  create->anchor.kind = RL_DOC_KIND_IMAGE;
   created = rl_event_new_for_request (create, &context);
   resolved = rl_event_new_for_request (resolve, &context);
 
@@ -287,17 +297,13 @@ static void
 test_edit_applies_to_its_comment (void)
 {
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-  g_autoptr(RlRequest) create = new_request (RL_REQUEST_CREATE_THREAD);
+  g_autoptr(RlRequest) create = new_create_request ("first");
   g_autoptr(RlRequest) edit = new_request (RL_REQUEST_EDIT_COMMENT);
   g_autoptr(RlEvent) created = NULL;
   g_autoptr(RlEvent) edited = NULL;
   RlEventContext context = context_at_now (RL_DOC_KIND_IMAGE);
   RlComment *comment;
 
-  create->comment_id = g_strdup (COMMENT);
-  create->body = g_strdup ("first");
-  create->has_anchor = TRUE;
-  create->anchor.kind = RL_DOC_KIND_IMAGE;
   created = rl_event_new_for_request (create, &context);
   g_assert_true (rl_event_apply (created, threads));
 

@@ -9,7 +9,7 @@
 #include "rl-json-private.h"
 #include "rl-limits.h"
 
-/* ---- server → client ----------------------------------------------------- */
+/* ---- what the server sends ----------------------------------------------- */
 
 char *
 rl_message_serialize_welcome (const char     *tenant,
@@ -150,7 +150,7 @@ rl_message_serialize_batch (const char * const *events,
   return g_string_free (out, FALSE);
 }
 
-/* ---- parsing what the server sends ---------------------------------------- */
+/* ---- reading it ------------------------------------------------------------ */
 
 void
 rl_message_free (RlMessage *message)

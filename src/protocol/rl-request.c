@@ -8,7 +8,6 @@
 
 #include "rl-json-private.h"
 #include "rl-limits.h"
-#include "rl-uuid.h"
 
 static const char *request_names[] = {
   "subscribe", "unsubscribe", "create-thread", "add-comment", "edit-comment",
