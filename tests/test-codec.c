@@ -306,9 +306,9 @@ test_server_messages (void)
   RlPerson user = { (char *) "u1", (char *) "Ada" };
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
-  g_autofree char *welcome = rl_codec_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
-  g_autofree char *ack = rl_codec_ack_ok ("r1", 7, 0);
-  g_autofree char *nack = rl_codec_ack_error (NULL, RL_ERROR_CONFLICT, "taken");
+  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
+  g_autofree char *ack = rl_message_serialize_ack_ok ("r1", 7, 0);
+  g_autofree char *nack = rl_message_serialize_ack_error (NULL, RL_ERROR_CONFLICT, "taken");
   g_autofree char *snapshot = NULL;
   g_autofree char *presence = NULL;
   g_autofree char *batch = NULL;
@@ -319,8 +319,8 @@ test_server_messages (void)
   g_ptr_array_add (threads, make_thread ("t1"));
   g_ptr_array_add (threads, make_thread ("t2"));
   g_ptr_array_add (users, &user);
-  snapshot = rl_codec_snapshot ("doc1", 9, threads, TRUE);
-  presence = rl_codec_presence ("doc1", 1, 2, users);
+  snapshot = rl_message_serialize_snapshot ("doc1", 9, threads, TRUE);
+  presence = rl_message_serialize_presence ("doc1", 1, 2, users);
 
   m1 = rl_message_parse (welcome, strlen (welcome), NULL);
   g_assert_cmpint (m1->type, ==, RL_MESSAGE_WELCOME);
@@ -349,7 +349,7 @@ test_server_messages (void)
   g_assert_cmpuint (m5->count, ==, 1);
   g_assert_cmpuint (m5->connections, ==, 2);
 
-  batch = rl_codec_batch (parts, 2, &batch_len);
+  batch = rl_message_serialize_batch (parts, 2, &batch_len);
   g_assert_cmpuint (batch_len, ==, strlen (batch));
   m6 = rl_message_parse (batch, batch_len, NULL);
   g_assert_cmpint (m6->type, ==, RL_MESSAGE_BATCH);
@@ -416,7 +416,7 @@ test_threads_body (void)
 
   /* The node and the HTTP body are one shape. */
   node = rl_threads_body_to_json (12, threads);
-  text = rl_codec_threads_body (12, threads);
+  text = rl_threads_body_serialize (12, threads);
   via_node = rl_json_to_string (node, NULL);
   g_assert_cmpstr (text, ==, via_node);
 
@@ -556,8 +556,8 @@ assert_message_fails (const char *text)
 static void
 test_ack_number (void)
 {
-  g_autofree char *ack = rl_codec_ack_ok ("r1", 4, 9);
-  g_autofree char *plain = rl_codec_ack_ok ("r2", -1, 0);
+  g_autofree char *ack = rl_message_serialize_ack_ok ("r1", 4, 9);
+  g_autofree char *plain = rl_message_serialize_ack_ok ("r2", -1, 0);
   g_autoptr(RlMessage) m1 = NULL, m2 = NULL;
 
   /* A create-thread's ack says the new thread's number. */
@@ -646,24 +646,24 @@ static void
 test_error_body (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *body = rl_codec_error_body (RL_ERROR_NOT_FOUND, "no such document");
+  g_autofree char *body = rl_error_body_serialize (RL_ERROR_NOT_FOUND, "no such document");
   const char *unknown = "{\"error\":{\"code\":\"melted\",\"message\":\"oops\"}}";
 
-  g_assert_true (rl_codec_error_from_body (body, strlen (body), &error));
+  g_assert_true (rl_error_body_parse (body, strlen (body), &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "no such document");
   g_clear_error (&error);
 
-  g_assert_true (rl_codec_error_from_body (unknown, strlen (unknown), &error));
+  g_assert_true (rl_error_body_parse (unknown, strlen (unknown), &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_INTERNAL);
   g_assert_cmpstr (error->message, ==, "oops");
   g_clear_error (&error);
 
-  g_assert_false (rl_codec_error_from_body ("<html>", 6, &error));
+  g_assert_false (rl_error_body_parse ("<html>", 6, &error));
   g_assert_no_error (error);
-  g_assert_false (rl_codec_error_from_body ("{\"error\":1}", 11, &error));
+  g_assert_false (rl_error_body_parse ("{\"error\":1}", 11, &error));
   g_assert_no_error (error);
-  g_assert_false (rl_codec_error_from_body (NULL, 0, &error));
+  g_assert_false (rl_error_body_parse (NULL, 0, &error));
   g_assert_no_error (error);
 }
 
@@ -705,7 +705,7 @@ test_lone_surrogates (void)
       g_assert_null (request);
       g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
-      ack = rl_codec_ack_error (NULL, RL_ERROR_BAD_REQUEST, error->message);
+      ack = rl_message_serialize_ack_error (NULL, RL_ERROR_BAD_REQUEST, error->message);
       g_assert_true (g_utf8_validate (ack, -1, NULL));
       g_clear_error (&error);
     }
@@ -727,7 +727,7 @@ test_lone_surrogates (void)
   g_clear_error (&error);
 
   /* An error body's message is shown to the user: this one is no JSON. */
-  g_assert_false (rl_codec_error_from_body (body, strlen (body), &error));
+  g_assert_false (rl_error_body_parse (body, strlen (body), &error));
   g_assert_no_error (error);
 }
 

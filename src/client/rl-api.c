@@ -221,7 +221,7 @@ exchange_error (SoupSession *session,
     return NULL;
 
   if (body != NULL &&
-      rl_codec_error_from_body (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error))
+      rl_error_body_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error))
     {
       GError *translated = rl_error_new_translated (error->code, error->message);
 

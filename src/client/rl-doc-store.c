@@ -8,198 +8,12 @@
 
 #include "rl-doc-store.h"
 #include "rl-error-text.h"
+#include "rl-list-run.h"
 
 #include "rl-snapshot-cache.h"
+#include "rl-thread-item-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
-
-/* ---- items --------------------------------------------------------------- */
-
-struct _RlCommentItem
-{
-  GObject    parent_instance;
-  RlComment *comment;
-};
-
-G_DEFINE_FINAL_TYPE (RlCommentItem, rl_comment_item, G_TYPE_OBJECT)
-
-static void
-rl_comment_item_finalize (GObject *object)
-{
-  g_clear_pointer (&RL_COMMENT_ITEM (object)->comment, rl_comment_free);
-  G_OBJECT_CLASS (rl_comment_item_parent_class)->finalize (object);
-}
-
-static void
-rl_comment_item_class_init (RlCommentItemClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rl_comment_item_finalize;
-}
-
-static void
-rl_comment_item_init (RlCommentItem *self)
-{
-}
-
-const RlComment *
-rl_comment_item_get_comment (RlCommentItem *self)
-{
-  g_return_val_if_fail (RL_IS_COMMENT_ITEM (self), NULL);
-  return self->comment;
-}
-
-struct _RlThreadItem
-{
-  GObject     parent_instance;
-  RlThread   *thread;
-  GListStore *comments;
-};
-
-G_DEFINE_FINAL_TYPE (RlThreadItem, rl_thread_item, G_TYPE_OBJECT)
-
-enum { ITEM_PROP_0, ITEM_PROP_THREAD, ITEM_N_PROPS };
-static GParamSpec *item_properties[ITEM_N_PROPS];
-
-static void
-rl_thread_item_finalize (GObject *object)
-{
-  RlThreadItem *self = RL_THREAD_ITEM (object);
-
-  g_clear_pointer (&self->thread, rl_thread_unref);
-  g_clear_object (&self->comments);
-  G_OBJECT_CLASS (rl_thread_item_parent_class)->finalize (object);
-}
-
-static void
-rl_thread_item_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  if (prop_id == ITEM_PROP_THREAD)
-    g_value_set_boxed (value, RL_THREAD_ITEM (object)->thread);
-  else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-}
-
-static void
-rl_thread_item_class_init (RlThreadItemClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = rl_thread_item_finalize;
-  object_class->get_property = rl_thread_item_get_property;
-  item_properties[ITEM_PROP_THREAD] =
-    g_param_spec_boxed ("thread", NULL, NULL, RL_TYPE_THREAD,
-                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
-}
-
-static void
-rl_thread_item_init (RlThreadItem *self)
-{
-  self->comments = g_list_store_new (RL_TYPE_COMMENT_ITEM);
-}
-
-const RlThread *
-rl_thread_item_get_thread (RlThreadItem *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_ITEM (self), NULL);
-  return self->thread;
-}
-
-GListModel *
-rl_thread_item_get_comments (RlThreadItem *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_ITEM (self), NULL);
-  return G_LIST_MODEL (self->comments);
-}
-
-/* Whether a model's item already shows an element of what is to be shown. */
-typedef gboolean (*ShowsFunc) (gpointer item, gconstpointer element);
-
-static gboolean
-item_at_shows (GListModel    *model,
-               guint          position,
-               ShowsFunc      shows,
-               gconstpointer  element)
-{
-  g_autoptr(GObject) item = g_list_model_get_item (model, position);
-
-  return shows (item, element);
-}
-
-/* The one run where model and elements differ, past the ends where its
- * items already show them: only it is spliced, so a list view keeps the
- * rows (and the focus, and the scroll position) of everything around it.
- * FALSE when nothing differs. */
-static gboolean
-find_changed_run (GListModel *model,
-                  GPtrArray  *elements,
-                  ShowsFunc   shows,
-                  guint      *position,
-                  guint      *n_removed,
-                  guint      *n_added)
-{
-  guint n_old = g_list_model_get_n_items (model);
-  guint prefix = 0, suffix = 0;
-
-  while (prefix < n_old && prefix < elements->len &&
-         item_at_shows (model, prefix, shows, g_ptr_array_index (elements, prefix)))
-    prefix++;
-  while (suffix < n_old - prefix && suffix < elements->len - prefix &&
-         item_at_shows (model, n_old - 1 - suffix, shows, g_ptr_array_index (elements, elements->len - 1 - suffix)))
-    suffix++;
-  *position = prefix;
-  *n_removed = n_old - prefix - suffix;
-  *n_added = elements->len - prefix - suffix;
-  return *n_removed > 0 || *n_added > 0;
-}
-
-static gboolean
-comment_item_shows (gpointer      item,
-                    gconstpointer comment)
-{
-  return rl_comment_equal (RL_COMMENT_ITEM (item)->comment, comment);
-}
-
-/* Shows thread; comments keep their items where id and content match. */
-static void
-thread_item_set (RlThreadItem *self,
-                 RlThread     *thread)
-{
-  gboolean unchanged;
-  guint position, n_removed, n_added;
-
-  if (self->thread == thread)
-    return;
-  /* Nothing a reader can see changed: the new value is kept quietly. */
-  unchanged = self->thread && rl_thread_equal (self->thread, thread);
-  g_clear_pointer (&self->thread, rl_thread_unref);
-  self->thread = rl_thread_ref (thread);
-  if (unchanged)
-    return;
-
-  /* Only the comments that changed get new items (an edit replaces one, a
-   * reply adds one): rows bound to the others stay. */
-  if (find_changed_run (G_LIST_MODEL (self->comments), thread->comments, comment_item_shows,
-                        &position, &n_removed, &n_added))
-    {
-      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-      for (guint i = position; i < position + n_added; i++)
-        {
-          RlCommentItem *item = g_object_new (RL_TYPE_COMMENT_ITEM, NULL);
-
-          item->comment = rl_comment_copy (g_ptr_array_index (thread->comments, i));
-          g_ptr_array_add (items, item);
-        }
-      g_list_store_splice (self->comments, position, n_removed, items->pdata, items->len);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_THREAD]);
-}
-
-/* ---- store --------------------------------------------------------------- */
 
 typedef struct
 {
@@ -419,16 +233,16 @@ refresh (RlDocStore *self)
 
       if (item == NULL)
         {
-          item = g_object_new (RL_TYPE_THREAD_ITEM, NULL);
+          item = rl_thread_item_new ();
           g_hash_table_insert (self->items, g_strdup (thread->id), item);
         }
       g_object_ref (item);   /* for items */
-      thread_item_set (item, thread);
+      rl_thread_item_set_thread (item, thread);
       g_hash_table_add (keep, thread->id);
       g_ptr_array_add (items, item);
     }
 
-  if (find_changed_run (G_LIST_MODEL (self->threads), items, is_item, &position, &n_removed, &n_added))
+  if (rl_list_find_changed_run (G_LIST_MODEL (self->threads), items, is_item, &position, &n_removed, &n_added))
     g_list_store_splice (self->threads, position, n_removed, items->pdata + position, n_added);
 
   /* Items of threads that are gone. */
@@ -810,34 +624,22 @@ new_request (RlDocStore    *self,
   return request;
 }
 
+/* What the request will do once the server commits it, as its echo will
+ * say: shown until then. comment: the one an edit changes, as shown. */
 static RlEvent *
-new_event (RlDocStore  *self,
-           RlEventKind  kind,
-           RlRequest   *request)
+predict (RlDocStore      *self,
+         const RlRequest *request,
+         const RlComment *comment)
 {
-  RlEvent *event = rl_event_new (kind, self->kind);
+  RlEventContext context = {
+    .doc_kind = self->kind,
+    .doc = self->doc,
+    .by = me (self),
+    .now = rl_time_now_ms (),
+    .comment = comment,
+  };
 
-  event->doc = g_strdup (self->doc);
-  event->broadcast_id = g_strdup (request->broadcast_id);
-  event->thread_id = g_strdup (request->thread_id);
-  return event;
-}
-
-static RlComment *
-new_comment (RlDocStore *self,
-             const char *thread_id,
-             const char *comment_id,
-             const char *body)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = g_strdup (comment_id);
-  comment->thread = g_strdup (thread_id);
-  if (me (self))
-    rl_person_copy_into (&comment->author, me (self));
-  comment->body = g_strdup (body);
-  comment->created_at = rl_time_now_ms ();
-  return comment;
+  return rl_event_new_for_request (request, &context);
 }
 
 static char *
@@ -859,7 +661,10 @@ shown_comment (RlDocStore  *self,
 {
   RlThreadItem *item = g_hash_table_lookup (self->items, thread_id);
 
-  return item ? rl_thread_find_comment (item->thread, comment_id, NULL) : NULL;
+  /* Only read: rl_thread_find_comment's thread is not const for the
+   * callers that change what it finds. */
+  return item ? rl_thread_find_comment ((RlThread *) rl_thread_item_get_thread (item), comment_id, NULL)
+              : NULL;
 }
 
 gboolean
@@ -872,8 +677,6 @@ rl_doc_store_create_thread (RlDocStore      *self,
   g_autofree char *text = checked_body (body, error);
   g_autofree char *id = rl_uuid_new ();
   g_autoptr(RlRequest) request = NULL;
-  RlEvent *event;
-  RlThread *thread;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -885,17 +688,7 @@ rl_doc_store_create_thread (RlDocStore      *self,
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
 
-  event = new_event (self, RL_EVENT_CREATED, request);
-  thread = event->thread = rl_thread_new ();
-  thread->id = g_strdup (id);
-  thread->doc = g_strdup (self->doc);
-  rl_anchor_copy_into (&thread->anchor, anchor);
-  if (me (self))
-    rl_person_copy_into (&thread->created_by, me (self));
-  thread->created_at = thread->updated_at = rl_time_now_ms ();
-  g_ptr_array_add (thread->comments, new_comment (self, id, request->comment_id, text));
-
-  if (!send_change (self, request, event, body, error))
+  if (!send_change (self, request, predict (self, request, NULL), body, error))
     return FALSE;
   if (thread_id)
     *thread_id = g_steal_pointer (&id);
@@ -911,7 +704,6 @@ rl_doc_store_add_comment (RlDocStore  *self,
 {
   g_autofree char *text = checked_body (body, error);
   g_autoptr(RlRequest) request = NULL;
-  RlEvent *event;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -919,10 +711,7 @@ rl_doc_store_add_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_ADD_COMMENT, thread_id);
   request->comment_id = rl_uuid_new ();
   request->body = g_strdup (text);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_ADDED;
-  event->comment = new_comment (self, thread_id, request->comment_id, text);
-  if (!send_change (self, request, event, body, error))
+  if (!send_change (self, request, predict (self, request, NULL), body, error))
     return FALSE;
   if (comment_id)
     *comment_id = g_strdup (request->comment_id);
@@ -939,7 +728,6 @@ rl_doc_store_edit_comment (RlDocStore  *self,
   g_autofree char *text = checked_body (body, error);
   g_autoptr(RlRequest) request = NULL;
   const RlComment *old = shown_comment (self, thread_id, comment_id);
-  RlEvent *event;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   if (text == NULL)
@@ -947,13 +735,7 @@ rl_doc_store_edit_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_EDIT_COMMENT, thread_id);
   request->comment_id = g_strdup (comment_id);
   request->body = g_strdup (text);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_EDITED;
-  event->comment = old ? rl_comment_copy (old) : new_comment (self, thread_id, comment_id, text);
-  g_free (event->comment->body);
-  event->comment->body = g_strdup (text);
-  event->comment->edited_at = rl_time_now_ms ();
-  return send_change (self, request, event, body, error);
+  return send_change (self, request, predict (self, request, old), body, error);
 }
 
 gboolean
@@ -964,13 +746,9 @@ rl_doc_store_delete_comment (RlDocStore  *self,
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_COMMENT, thread_id);
   const RlComment *old = shown_comment (self, thread_id, comment_id);
-  RlEvent *event;
 
   request->comment_id = g_strdup (comment_id);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_COMMENT_DELETED;
-  event->comment_id = g_strdup (comment_id);
-  return send_change (self, request, event, old ? old->body : NULL, error);
+  return send_change (self, request, predict (self, request, NULL), old ? old->body : NULL, error);
 }
 
 gboolean
@@ -980,15 +758,9 @@ rl_doc_store_resolve_thread (RlDocStore  *self,
                              GError     **error)
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_RESOLVE_THREAD, thread_id);
-  RlEvent *event;
 
   request->resolved = resolved;
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_RESOLVED;
-  event->resolved = resolved;
-  if (me (self))
-    rl_person_copy_into (&event->by, me (self));
-  return send_change (self, request, event, NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 gboolean
@@ -998,14 +770,10 @@ rl_doc_store_move_thread (RlDocStore      *self,
                           GError         **error)
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_MOVE_THREAD, thread_id);
-  RlEvent *event;
 
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
-  event = new_event (self, RL_EVENT_UPDATED, request);
-  event->change = RL_CHANGE_MOVED;
-  rl_anchor_copy_into (&event->anchor, anchor);
-  return send_change (self, request, event, NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 gboolean
@@ -1015,7 +783,7 @@ rl_doc_store_delete_thread (RlDocStore  *self,
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_THREAD, thread_id);
 
-  return send_change (self, request, new_event (self, RL_EVENT_DELETED, request), NULL, error);
+  return send_change (self, request, predict (self, request, NULL), NULL, error);
 }
 
 /* ---- object --------------------------------------------------------------- */

@@ -17,21 +17,9 @@
 #include <gio/gio.h>
 
 #include "rl-connection.h"
+#include "rl-thread-item.h"
 
 G_BEGIN_DECLS
-
-#define RL_TYPE_COMMENT_ITEM (rl_comment_item_get_type ())
-G_DECLARE_FINAL_TYPE (RlCommentItem, rl_comment_item, RL, COMMENT_ITEM, GObject)
-
-const RlComment *rl_comment_item_get_comment (RlCommentItem *self);
-
-#define RL_TYPE_THREAD_ITEM (rl_thread_item_get_type ())
-G_DECLARE_FINAL_TYPE (RlThreadItem, rl_thread_item, RL, THREAD_ITEM, GObject)
-
-/* The thread as shown now ("notify::thread" when it changes). */
-const RlThread  *rl_thread_item_get_thread   (RlThreadItem *self);
-/* Of RlCommentItem, oldest first. */
-GListModel      *rl_thread_item_get_comments (RlThreadItem *self);
 
 #define RL_TYPE_DOC_STORE (rl_doc_store_get_type ())
 G_DECLARE_FINAL_TYPE (RlDocStore, rl_doc_store, RL, DOC_STORE, GObject)

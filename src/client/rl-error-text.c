@@ -2,7 +2,7 @@
  *
  * The server's messages are English and written for developers (PROTOCOL.md
  * §8); what a person reads is chosen here from the code, and the server's
- * words go to the debug log.
+ * words go to the debug log. This is the one table from codes to words.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,38 +12,67 @@
 
 #include "rl-error-text.h"
 
+typedef struct
+{
+  const char *text;     /* a sentence of its own */
+  const char *reason;   /* why a change failed, to follow "…: " */
+} ErrorWords;
+
+/* Indexed by RlErrorCode. */
+static const ErrorWords error_words[] = {
+  [RL_ERROR_BAD_REQUEST] = { N_("The server refused this as invalid"),
+                             N_("the server refused it as invalid") },
+  [RL_ERROR_UNKNOWN_TYPE] = { N_("The server does not know this request; it may be an older version"),
+                              N_("the server ran into a problem") },
+  [RL_ERROR_NOT_FOUND] = { N_("It no longer exists"),
+                           N_("it no longer exists") },
+  [RL_ERROR_FORBIDDEN] = { N_("You don’t have permission to do that"),
+                           N_("you don’t have permission") },
+  [RL_ERROR_CONFLICT] = { N_("Someone else changed it first"),
+                          N_("someone else changed it first") },
+  [RL_ERROR_TOO_LARGE] = { N_("It is too large for the server"),
+                           N_("it is too large") },
+  [RL_ERROR_RATE_LIMITED] = { N_("Too many changes at once; wait a moment and try again"),
+                              N_("too many changes at once; wait a moment") },
+  [RL_ERROR_INTERNAL] = { N_("The server ran into a problem"),
+                          N_("the server ran into a problem") },
+  [RL_ERROR_UNAUTHORIZED] = { N_("The server no longer accepts this account’s token"),
+                              N_("you’re signed out") },
+  [RL_ERROR_OFFLINE] = { N_("You’re offline"),
+                         N_("you’re offline") },
+  [RL_ERROR_TIMEOUT] = { N_("The server did not answer in time"),
+                         N_("the server did not answer in time") },
+  [RL_ERROR_CONNECTION_LOST] = { N_("The connection was lost"),
+                                 N_("the connection was lost") },
+};
+
+static const ErrorWords *
+words_of (int code)
+{
+  if (code < 0 || (gsize) code >= G_N_ELEMENTS (error_words))
+    return NULL;
+  return &error_words[code];
+}
+
 const char *
 rl_error_text (RlErrorCode code)
 {
-  switch (code)
-    {
-    case RL_ERROR_BAD_REQUEST:
-      return _("The server refused this as invalid");
-    case RL_ERROR_UNKNOWN_TYPE:
-      return _("The server does not know this request; it may be an older version");
-    case RL_ERROR_NOT_FOUND:
-      return _("It no longer exists");
-    case RL_ERROR_FORBIDDEN:
-      return _("You don’t have permission to do that");
-    case RL_ERROR_CONFLICT:
-      return _("Someone else changed it first");
-    case RL_ERROR_TOO_LARGE:
-      return _("It is too large for the server");
-    case RL_ERROR_RATE_LIMITED:
-      return _("Too many changes at once; wait a moment and try again");
-    case RL_ERROR_INTERNAL:
-      return _("The server ran into a problem");
-    case RL_ERROR_UNAUTHORIZED:
-      return _("The server no longer accepts this account’s token");
-    case RL_ERROR_OFFLINE:
-      return _("You’re offline");
-    case RL_ERROR_TIMEOUT:
-      return _("The server did not answer in time");
-    case RL_ERROR_CONNECTION_LOST:
-      return _("The connection was lost");
-    default:
-      return _("Something went wrong");
-    }
+  const ErrorWords *words = words_of ((int) code);
+
+  return words ? _(words->text) : _("Something went wrong");
+}
+
+const char *
+rl_error_reason (const GError *error)
+{
+  const ErrorWords *words;
+
+  if (error == NULL)
+    return _("unknown error");
+  if (error->domain != RL_ERROR)
+    return error->message;
+  words = words_of (error->code);
+  return _(words ? words->reason : error_words[RL_ERROR_INTERNAL].reason);
 }
 
 /* detail: the server's own message, kept for the debug log only. */

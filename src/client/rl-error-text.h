@@ -9,6 +9,9 @@
 G_BEGIN_DECLS
 
 const char *rl_error_text           (RlErrorCode   code);
+/* Why a change failed, as a clause that follows "…: " ("Reply not sent:
+ * you’re offline"): an RL_ERROR's from its code, another's its message. */
+const char *rl_error_reason         (const GError *error);
 GError     *rl_error_new_translated (RlErrorCode   code,
                                      const char   *detail);
 

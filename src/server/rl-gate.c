@@ -595,7 +595,7 @@ refuse_with (RlGate            *self,
              char              *message)
 {
   g_autofree char *owned = message;
-  char *json = rl_codec_error_body (code, message);
+  char *json = rl_error_body_serialize (code, message);
 
   soup_server_message_set_status (msg, status, status == STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));

@@ -167,7 +167,7 @@ room_send_events (Room               *room,
           continue;
         }
 
-      batch = rl_codec_batch (events + first, n, &length);
+      batch = rl_message_serialize_batch (events + first, n, &length);
       metrics->events_sent += n * room_send_to (room, only, batch, length);
       metrics->batches_sent++;
       first += n;
@@ -218,7 +218,7 @@ room_reset (Room *room)
   if (room->pending->len > 0)
     room_flush (room);
   threads = rl_store_load_threads (room->hub->store, room->tenant, room->doc, &head);
-  frame = rl_codec_snapshot (room->doc, head, threads, TRUE);
+  frame = rl_message_serialize_snapshot (room->doc, head, threads, TRUE);
   room_send (room, frame, strlen (frame));
   room->delivered = head;
 }
@@ -364,7 +364,7 @@ room_presence_frame (Room *room)
         }
       connections = room->subscribers->len;
     }
-  return rl_codec_presence (room->doc, users->len, connections, users);
+  return rl_message_serialize_presence (room->doc, users->len, connections, users);
 }
 
 static void

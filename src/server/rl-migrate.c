@@ -120,8 +120,8 @@ verify_document (RlStore               *source,
   target_threads = rl_store_load_threads (target, tenant, doc, &target_head);
   if (source_head != target_head)
     return differs (error, tenant, doc, "its head seq");
-  source_snapshot = rl_codec_snapshot (doc, source_head, source_threads, FALSE);
-  target_snapshot = rl_codec_snapshot (doc, target_head, target_threads, FALSE);
+  source_snapshot = rl_message_serialize_snapshot (doc, source_head, source_threads, FALSE);
+  target_snapshot = rl_message_serialize_snapshot (doc, target_head, target_threads, FALSE);
   if (g_strcmp0 (source_snapshot, target_snapshot) != 0)
     return differs (error, tenant, doc, "its threads");
 

@@ -140,7 +140,7 @@ send_ack_error (RlPeer      *self,
                 const char  *message)
 {
   rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-  answer (self, rl_codec_ack_error (req, code, message));
+  answer (self, rl_message_serialize_ack_error (req, code, message));
 }
 
 /* A request that breaks the rules costs; too many in a minute end the link. */
@@ -218,7 +218,7 @@ handle_subscribe (RlPeer          *self,
                 rl_peer_send (self, g_ptr_array_index (events, i), strlen (g_ptr_array_index (events, i)));
               else
                 {
-                  g_autofree char *batch = rl_codec_batch ((const char * const *) events->pdata + i, n, &length);
+                  g_autofree char *batch = rl_message_serialize_batch ((const char * const *) events->pdata + i, n, &length);
                   rl_peer_send (self, batch, length);
                 }
             }
@@ -227,7 +227,7 @@ handle_subscribe (RlPeer          *self,
         {
           g_autoptr(GPtrArray) threads = rl_store_load_threads (self->store, tenant, request->doc, &head);
 
-          send_owned (self, rl_codec_snapshot (request->doc, head, threads, TRUE));
+          send_owned (self, rl_message_serialize_snapshot (request->doc, head, threads, TRUE));
         }
     }
   else
@@ -243,7 +243,7 @@ handle_subscribe (RlPeer          *self,
   /* The ack says where the stream is: past head when the room had sent
    * more, which the join has just brought this subscriber. */
   head = rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
-  send_owned (self, rl_codec_ack_ok (request->req, head, 0));
+  send_owned (self, rl_message_serialize_ack_ok (request->req, head, 0));
 }
 
 static void
@@ -256,7 +256,7 @@ handle_unsubscribe (RlPeer          *self,
       return;
     }
   rl_hub_leave (self->hub, self->subscriber, self->principal->tenant, request->doc);
-  send_owned (self, rl_codec_ack_ok (request->req, -1, 0));
+  send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
 }
 
 /* What only the document can tell: the anchor's kind and, on pages, that
@@ -371,7 +371,7 @@ on_committed (GObject      *source,
     {
       code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
       rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-      commit->owed->text = rl_codec_ack_error (commit->req, code, error->message);
+      commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
       pay_owed (self);
       if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
         count_bad_request (self);
@@ -386,8 +386,8 @@ on_committed (GObject      *source,
    * the ack leaves in its turn. A new thread's number is on its ack too:
    * its creator ignores the echo. */
   rl_hub_publish (self->hub, self->principal->tenant, commit->doc, event->seq, serialized);
-  commit->owed->text = rl_codec_ack_ok (commit->req, event->seq,
-                                        event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
+  commit->owed->text = rl_message_serialize_ack_ok (commit->req, event->seq,
+                                                    event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
   pay_owed (self);
 }
 
@@ -660,8 +660,8 @@ rl_peer_new (SoupWebsocketConnection *connection,
   g_signal_connect (connection, "pong", G_CALLBACK (on_pong), self);
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
 
-  welcome = rl_codec_welcome (principal->tenant, &principal->user, principal->role,
-                              self->id, rl_time_now_ms ());
+  welcome = rl_message_serialize_welcome (principal->tenant, &principal->user, principal->role,
+                                          self->id, rl_time_now_ms ());
   rl_peer_send (self, welcome, strlen (welcome));
   return self;
 }

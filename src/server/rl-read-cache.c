@@ -127,7 +127,7 @@ rl_read_cache_snapshot (RlReadCache *self,
     drop_snapshot (self, snapshot);
 
   threads = rl_store_load_threads (self->store, tenant, doc, seq);
-  frame = rl_codec_snapshot (doc, *seq, threads, FALSE);
+  frame = rl_message_serialize_snapshot (doc, *seq, threads, FALSE);
 
   snapshot = g_new0 (Snapshot, 1);
   snapshot->key = g_steal_pointer (&key);

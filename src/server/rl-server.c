@@ -102,7 +102,7 @@ reply_error (SoupServerMessage *msg,
 {
   /* Counted as a refusal once the request is finished. */
   g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (code + 1));
-  reply_json (msg, rl_error_code_http_status (code), rl_codec_error_body (code, message));
+  reply_json (msg, rl_error_code_http_status (code), rl_error_body_serialize (code, message));
 }
 
 static void
@@ -131,7 +131,7 @@ require_method (SoupServerMessage *msg,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
   g_object_set_data (G_OBJECT (msg), ERROR_CODE_KEY, GUINT_TO_POINTER (RL_ERROR_BAD_REQUEST + 1));
   reply_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-              rl_codec_error_body (RL_ERROR_BAD_REQUEST, "method not allowed"));
+              rl_error_body_serialize (RL_ERROR_BAD_REQUEST, "method not allowed"));
   return FALSE;
 }
 
@@ -548,7 +548,7 @@ handle_docs (SoupServer        *soup,
       gint64 head = 0;
       g_autoptr(GPtrArray) threads = rl_store_load_threads (self->store, who->tenant, doc->id, &head);
 
-      reply_json (msg, SOUP_STATUS_OK, rl_codec_threads_body (head, threads));
+      reply_json (msg, SOUP_STATUS_OK, rl_threads_body_serialize (head, threads));
     }
   else
     reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");

@@ -990,33 +990,23 @@ notify_event (RlStorePg   *self,
 
 /* ---- mutations ----------------------------------------------------------------------------- */
 
-static RlComment *
-insert_comment (RlStorePg         *self,
-                const RlPrincipal *who,
-                const RlRequest   *request,
-                gint64             now,
-                GError           **error)
+static gboolean
+insert_comment (RlStorePg        *self,
+                const char       *tenant,
+                const RlComment  *comment,
+                GError          **error)
 {
   g_auto(Params) params = { 0 };
-  g_autoptr(RlComment) comment = rl_comment_new ();
 
-  comment->id = g_strdup (request->comment_id);
-  comment->thread = g_strdup (request->thread_id);
-  rl_person_copy_into (&comment->author, &who->user);
-  comment->body = g_strdup (request->body);
-  comment->created_at = now;
-
-  add_text (&params, who->tenant);
+  add_text (&params, tenant);
   add_text (&params, comment->id);
   add_text (&params, comment->thread);
   add_text (&params, comment->author.id);
   add_text (&params, comment->author.name);
   add_text (&params, comment->body);
-  add_int (&params, now);
-  if (!run_done (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error))
-    return NULL;
-  return g_steal_pointer (&comment);
+  add_int (&params, comment->created_at);
+  return run_done (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
 }
 
 static RlEvent *
@@ -1027,19 +1017,13 @@ apply_create_thread (RlStorePg         *self,
                      gint64             now,
                      GError           **error)
 {
-  g_autoptr(RlEvent) event = rl_event_new (RL_EVENT_CREATED, doc->kind);
-  g_autoptr(RlThread) thread = rl_thread_new ();
+  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
+  g_autoptr(RlEvent) event = NULL;
   g_autoptr(Result) number = NULL;
   g_auto(Params) params = { 0 };
   g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
   g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  RlComment *comment;
-
-  thread->id = g_strdup (request->thread_id);
-  thread->doc = g_strdup (doc->id);
-  rl_anchor_copy_into (&thread->anchor, &request->anchor);
-  rl_person_copy_into (&thread->created_by, &who->user);
-  thread->created_at = thread->updated_at = now;
+  const RlThread *thread;
 
   /* Under the document's lock: consecutive numbers, none given away by a
    * refused create. */
@@ -1054,7 +1038,9 @@ apply_create_thread (RlStorePg         *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
       return NULL;
     }
-  thread->number = value_int (number, 0, 0);
+  context.number = value_int (number, 0, 0);
+  event = rl_event_new_for_request (request, &context);
+  thread = event->thread;
 
   params_clear (&params);
   add_text (&params, who->tenant);
@@ -1067,16 +1053,9 @@ apply_create_thread (RlStorePg         *self,
   add_int (&params, thread->number);
   if (!run_done (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
                        " created_by_name, created_at, updated_at, number)"
-                       " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $7, $8)", &params, error))
+                       " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $7, $8)", &params, error) ||
+      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
     return NULL;
-
-  comment = insert_comment (self, who, request, now, error);
-  if (comment == NULL)
-    return NULL;
-  g_ptr_array_add (thread->comments, comment);
-
-  event->thread_id = g_strdup (thread->id);
-  event->thread = g_steal_pointer (&thread);
   return g_steal_pointer (&event);
 }
 
@@ -1106,17 +1085,18 @@ lookup_thread (RlStorePg   *self,
   return value_dup (result, 0, 0);
 }
 
-static gboolean
+/* An edit or a deletion of a comment: its event, NULL when refused. */
+static RlEvent *
 change_comment (RlStorePg         *self,
                 const RlPrincipal *who,
                 const RlRequest   *request,
-                gint64             now,
-                RlEvent           *event,
+                RlEventContext    *context,
                 GError           **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) find = NULL;
   g_autoptr(RlComment) comment = NULL;
+  g_autoptr(RlEvent) event = NULL;
 
   add_text (&params, who->tenant);
   add_text (&params, request->thread_id);
@@ -1125,43 +1105,39 @@ change_comment (RlStorePg         *self,
                     " WHERE tenant = $1 AND thread = $2)"
                     " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3", &params, FALSE, error);
   if (find == NULL)
-    return FALSE;
+    return NULL;
   if (PQntuples (find) == 0)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
-      return FALSE;
+      return NULL;
     }
   comment = comment_from_row (find, 0);
   if (!rl_store_may_modify (who, comment->author.id, error))
-    return FALSE;
+    return NULL;
 
   params_clear (&params);
   if (request->type == RL_REQUEST_DELETE_COMMENT)
     {
       if (!rl_store_may_delete_comment (value_bool (find, 0, 7), error))
-        return FALSE;
+        return NULL;
+      event = rl_event_new_for_request (request, context);
       add_text (&params, who->tenant);
-      add_text (&params, comment->id);
+      add_text (&params, event->comment_id);
       if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND id = $2", &params, error))
-        return FALSE;
-      event->change = RL_CHANGE_COMMENT_DELETED;
-      event->comment_id = g_strdup (comment->id);
-      return TRUE;
+        return NULL;
+      return g_steal_pointer (&event);
     }
 
-  add_text (&params, request->body);
-  add_int (&params, now);
+  context->comment = comment;
+  event = rl_event_new_for_request (request, context);
+  add_text (&params, event->comment->body);
+  add_int (&params, event->comment->edited_at);
   add_text (&params, who->tenant);
-  add_text (&params, comment->id);
+  add_text (&params, event->comment->id);
   if (!run_done (self, "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
                  &params, error))
-    return FALSE;
-  g_free (comment->body);
-  comment->body = g_strdup (request->body);
-  comment->edited_at = now;
-  event->change = RL_CHANGE_COMMENT_EDITED;
-  event->comment = g_steal_pointer (&comment);
-  return TRUE;
+    return NULL;
+  return g_steal_pointer (&event);
 }
 
 static RlEvent *
@@ -1172,6 +1148,7 @@ apply_to_thread (RlStorePg         *self,
                  gint64             now,
                  GError           **error)
 {
+  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
   g_autoptr(RlEvent) event = NULL;
   g_auto(Params) params = { 0 };
   g_autofree char *owner = NULL;
@@ -1181,56 +1158,52 @@ apply_to_thread (RlStorePg         *self,
   if (owner == NULL)
     return NULL;
 
-  event = rl_event_new (request->type == RL_REQUEST_DELETE_THREAD ? RL_EVENT_DELETED : RL_EVENT_UPDATED,
-                        doc->kind);
-  event->thread_id = g_strdup (request->thread_id);
-
   switch (request->type)
     {
     case RL_REQUEST_ADD_COMMENT:
-      event->change = RL_CHANGE_COMMENT_ADDED;
-      event->comment = insert_comment (self, who, request, now, error);
-      if (event->comment == NULL)
+      event = rl_event_new_for_request (request, &context);
+      if (!insert_comment (self, tenant, event->comment, error))
         return NULL;
       break;
 
     case RL_REQUEST_EDIT_COMMENT:
     case RL_REQUEST_DELETE_COMMENT:
-      if (!change_comment (self, who, request, now, event, error))
+      event = change_comment (self, who, request, &context, error);
+      if (event == NULL)
         return NULL;
       break;
 
     case RL_REQUEST_RESOLVE_THREAD:
-      add_text (&params, request->resolved ? "true" : "false");
+      event = rl_event_new_for_request (request, &context);
+      add_text (&params, event->resolved ? "true" : "false");
       add_text (&params, tenant);
       add_text (&params, request->thread_id);
       if (!run_done (self, "UPDATE threads SET resolved = $1 WHERE tenant = $2 AND id = $3", &params, error))
         return NULL;
-      event->change = RL_CHANGE_RESOLVED;
-      event->resolved = request->resolved;
-      rl_person_copy_into (&event->by, &who->user);
       break;
 
     case RL_REQUEST_MOVE_THREAD:
       {
-        g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-        g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+        g_autoptr(JsonNode) anchor = NULL;
+        g_autofree char *anchor_json = NULL;
 
         if (!rl_store_may_modify (who, owner, error))
           return NULL;
+        event = rl_event_new_for_request (request, &context);
+        anchor = rl_anchor_to_json (&event->anchor);
+        anchor_json = rl_json_to_string (anchor, NULL);
         add_text (&params, anchor_json);
         add_text (&params, tenant);
         add_text (&params, request->thread_id);
         if (!run_done (self, "UPDATE threads SET anchor = $1 WHERE tenant = $2 AND id = $3", &params, error))
           return NULL;
-        event->change = RL_CHANGE_MOVED;
-        rl_anchor_copy_into (&event->anchor, &request->anchor);
       }
       break;
 
     case RL_REQUEST_DELETE_THREAD:
       if (!rl_store_may_modify (who, owner, error))
         return NULL;
+      event = rl_event_new_for_request (request, &context);
       add_text (&params, tenant);
       add_text (&params, request->thread_id);
       if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", &params, error) ||
@@ -1332,8 +1305,6 @@ apply_one (RlStorePg         *self,
   if (event == NULL)
     return NULL;
 
-  event->doc = g_strdup (doc->id);
-  event->broadcast_id = g_strdup (request->broadcast_id);
   if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
     return NULL;
   /* At the commit, so under the row lock: each document's in seq order. */

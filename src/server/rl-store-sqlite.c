@@ -778,33 +778,23 @@ touch_thread (RlStoreSqlite *self,
   return step_done (self, stmt, error);
 }
 
-static RlComment *
-insert_comment (RlStoreSqlite     *self,
-                const RlPrincipal *who,
-                const RlRequest   *request,
-                gint64             now,
-                GError           **error)
+static gboolean
+insert_comment (RlStoreSqlite    *self,
+                const char       *tenant,
+                const RlComment  *comment,
+                GError          **error)
 {
   g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
                                         " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
-  g_autoptr(RlComment) comment = rl_comment_new ();
 
-  comment->id = g_strdup (request->comment_id);
-  comment->thread = g_strdup (request->thread_id);
-  rl_person_copy_into (&comment->author, &who->user);
-  comment->body = g_strdup (request->body);
-  comment->created_at = now;
-
-  sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, comment->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, comment->thread, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, comment->author.id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, comment->author.name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, comment->body, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 7, now);
-  if (!step_done (self, stmt, error))
-    return NULL;
-  return g_steal_pointer (&comment);
+  sqlite3_bind_int64 (stmt, 7, comment->created_at);
+  return step_done (self, stmt, error);
 }
 
 static RlEvent *
@@ -815,19 +805,13 @@ apply_create_thread (RlStoreSqlite     *self,
                      gint64             now,
                      GError           **error)
 {
-  g_autoptr(RlEvent) event = rl_event_new (RL_EVENT_CREATED, doc->kind);
-  g_autoptr(RlThread) thread = rl_thread_new ();
+  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
+  g_autoptr(RlEvent) event = NULL;
   g_autoptr(Stmt) number = NULL;
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
   g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  RlComment *comment;
-
-  thread->id = g_strdup (request->thread_id);
-  thread->doc = g_strdup (doc->id);
-  rl_anchor_copy_into (&thread->anchor, &request->anchor);
-  rl_person_copy_into (&thread->created_by, &who->user);
-  thread->created_at = thread->updated_at = now;
+  const RlThread *thread;
 
   /* Inside the create's transaction: concurrent creators on one document
    * get consecutive numbers, and a refused create gives none away. */
@@ -840,8 +824,10 @@ apply_create_thread (RlStoreSqlite     *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
       return NULL;
     }
-  thread->number = sqlite3_column_int64 (number, 0);
+  context.number = sqlite3_column_int64 (number, 0);
   sqlite3_reset (number);
+  event = rl_event_new_for_request (request, &context);
+  thread = event->thread;
 
   stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
                         " created_by_name, created_at, updated_at, number)"
@@ -855,16 +841,9 @@ apply_create_thread (RlStoreSqlite     *self,
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
   sqlite3_bind_int64 (stmt, 9, thread->number);
-  if (!step_done (self, stmt, error))
+  if (!step_done (self, stmt, error) ||
+      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
     return NULL;
-
-  comment = insert_comment (self, who, request, now, error);
-  if (comment == NULL)
-    return NULL;
-  g_ptr_array_add (thread->comments, comment);
-
-  event->thread_id = g_strdup (thread->id);
-  event->thread = g_steal_pointer (&thread);
   return g_steal_pointer (&event);
 }
 
@@ -876,6 +855,7 @@ apply_to_thread (RlStoreSqlite     *self,
                  gint64             now,
                  GError           **error)
 {
+  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
   g_autoptr(RlEvent) event = NULL;
   g_autoptr(Stmt) stmt = NULL;
   g_autofree char *owner = NULL;
@@ -886,16 +866,11 @@ apply_to_thread (RlStoreSqlite     *self,
     return NULL;
   owner = info.created_by;
 
-  event = rl_event_new (request->type == RL_REQUEST_DELETE_THREAD ? RL_EVENT_DELETED : RL_EVENT_UPDATED,
-                        doc->kind);
-  event->thread_id = g_strdup (request->thread_id);
-
   switch (request->type)
     {
     case RL_REQUEST_ADD_COMMENT:
-      event->change = RL_CHANGE_COMMENT_ADDED;
-      event->comment = insert_comment (self, who, request, now, error);
-      if (event->comment == NULL)
+      event = rl_event_new_for_request (request, &context);
+      if (!insert_comment (self, tenant, event->comment, error))
         return NULL;
       break;
 
@@ -921,24 +896,20 @@ apply_to_thread (RlStoreSqlite     *self,
           {
             if (!rl_store_may_delete_comment (sqlite3_column_int (find, 7) != 0, error))
               return NULL;
+            event = rl_event_new_for_request (request, &context);
             stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
-                                 tenant, comment->id, NULL);
-            event->change = RL_CHANGE_COMMENT_DELETED;
-            event->comment_id = g_strdup (comment->id);
+                                 tenant, event->comment_id, NULL);
           }
         else
           {
+            context.comment = comment;
+            event = rl_event_new_for_request (request, &context);
             stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2"
                                   " WHERE tenant = ?3 AND id = ?4");
-            sqlite3_bind_text (stmt, 1, request->body, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (stmt, 2, now);
+            sqlite3_bind_text (stmt, 1, event->comment->body, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (stmt, 2, event->comment->edited_at);
             sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text (stmt, 4, comment->id, -1, SQLITE_TRANSIENT);
-            g_free (comment->body);
-            comment->body = g_strdup (request->body);
-            comment->edited_at = now;
-            event->change = RL_CHANGE_COMMENT_EDITED;
-            event->comment = g_steal_pointer (&comment);
+            sqlite3_bind_text (stmt, 4, event->comment->id, -1, SQLITE_TRANSIENT);
           }
         if (!step_done (self, stmt, error))
           return NULL;
@@ -946,32 +917,31 @@ apply_to_thread (RlStoreSqlite     *self,
       break;
 
     case RL_REQUEST_RESOLVE_THREAD:
+      event = rl_event_new_for_request (request, &context);
       stmt = prepare (self, "UPDATE threads SET resolved = ?1 WHERE tenant = ?2 AND id = ?3");
-      sqlite3_bind_int (stmt, 1, request->resolved ? 1 : 0);
+      sqlite3_bind_int (stmt, 1, event->resolved ? 1 : 0);
       sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
       if (!step_done (self, stmt, error))
         return NULL;
-      event->change = RL_CHANGE_RESOLVED;
-      event->resolved = request->resolved;
-      rl_person_copy_into (&event->by, &who->user);
       break;
 
     case RL_REQUEST_MOVE_THREAD:
       {
-        g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-        g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+        g_autoptr(JsonNode) anchor = NULL;
+        g_autofree char *anchor_json = NULL;
 
         if (!rl_store_may_modify (who, owner, error))
           return NULL;
+        event = rl_event_new_for_request (request, &context);
+        anchor = rl_anchor_to_json (&event->anchor);
+        anchor_json = rl_json_to_string (anchor, NULL);
         stmt = prepare (self, "UPDATE threads SET anchor = ?1 WHERE tenant = ?2 AND id = ?3");
         sqlite3_bind_text (stmt, 1, anchor_json, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
         if (!step_done (self, stmt, error))
           return NULL;
-        event->change = RL_CHANGE_MOVED;
-        rl_anchor_copy_into (&event->anchor, &request->anchor);
       }
       break;
 
@@ -981,6 +951,7 @@ apply_to_thread (RlStoreSqlite     *self,
 
         if (!rl_store_may_modify (who, owner, error))
           return NULL;
+        event = rl_event_new_for_request (request, &context);
         comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
                                  tenant, request->thread_id, NULL);
         stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
@@ -1064,13 +1035,8 @@ apply_one (RlStoreSqlite     *self,
   else
     event = apply_to_thread (self, who, doc, request, now, error);
 
-  if (event != NULL)
-    {
-      event->doc = g_strdup (doc->id);
-      event->broadcast_id = g_strdup (request->broadcast_id);
-      if (!append_event (self, who->tenant, doc->id, event, serialized, error))
-        g_clear_pointer (&event, rl_event_free);
-    }
+  if (event != NULL && !append_event (self, who->tenant, doc->id, event, serialized, error))
+    g_clear_pointer (&event, rl_event_free);
   return g_steal_pointer (&event);
 }
 

@@ -21,25 +21,25 @@ encode_message (const RlMessage *message)
   switch (message->type)
     {
     case RL_MESSAGE_WELCOME:
-      return rl_codec_welcome (message->tenant, &message->user, message->role, message->connection,
-                               message->server_time);
+      return rl_message_serialize_welcome (message->tenant, &message->user, message->role, message->connection,
+                                           message->server_time);
     case RL_MESSAGE_ACK:
       if (message->ok)
-        return rl_codec_ack_ok (message->req, message->seq, message->number);
-      return rl_codec_ack_error (message->req, message->error_code, message->error_message);
+        return rl_message_serialize_ack_ok (message->req, message->seq, message->number);
+      return rl_message_serialize_ack_error (message->req, message->error_code, message->error_message);
     case RL_MESSAGE_SNAPSHOT:
-      return rl_codec_snapshot (message->doc, message->seq, message->threads, message->reset);
+      return rl_message_serialize_snapshot (message->doc, message->seq, message->threads, message->reset);
     case RL_MESSAGE_EVENT:
       return rl_event_serialize (message->event);
     case RL_MESSAGE_PRESENCE:
-      return rl_codec_presence (message->doc, message->count, message->connections, message->users);
+      return rl_message_serialize_presence (message->doc, message->count, message->connections, message->users);
     case RL_MESSAGE_BATCH:
       {
         g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
 
         for (guint i = 0; i < message->messages->len; i++)
           g_ptr_array_add (events, encode_message (g_ptr_array_index (message->messages, i)));
-        return rl_codec_batch ((const char * const *) events->pdata, events->len, NULL);
+        return rl_message_serialize_batch ((const char * const *) events->pdata, events->len, NULL);
       }
     default:
       g_assert_not_reached ();
@@ -144,7 +144,7 @@ fuzz_http_bodies (const uint8_t *data,
   gint64 seq;
 
   /* GET /api/v1/… answered with an error. */
-  if (rl_codec_error_from_body ((const char *) data, size, &error))
+  if (rl_error_body_parse ((const char *) data, size, &error))
     {
       g_assert_nonnull (error);
       g_assert_true (error->domain == RL_ERROR);
@@ -192,7 +192,7 @@ fuzz_http_bodies (const uint8_t *data,
   /* GET /api/v1/docs/{id}/threads */
   if (rl_threads_body_from_json (root, &seq, &threads, &error))
     {
-      g_autofree char *text = rl_codec_threads_body (seq, threads);
+      g_autofree char *text = rl_threads_body_serialize (seq, threads);
       g_autoptr(JsonNode) again = rl_json_parse (text, strlen (text), &error);
       g_autoptr(GPtrArray) threads_again = NULL;
       gint64 seq_again;

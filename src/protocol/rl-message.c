@@ -1,0 +1,357 @@
+/* rl-message.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rl-message.h"
+
+#include <string.h>
+
+#include "rl-json-private.h"
+#include "rl-limits.h"
+
+/* ---- what the server sends ----------------------------------------------- */
+
+char *
+rl_message_serialize_welcome (const char     *tenant,
+                              const RlPerson *user,
+                              RlRole          role,
+                              const char     *connection,
+                              gint64          server_time)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "welcome");
+  rl_json_add_int (builder, "protocol", RL_PROTOCOL_VERSION);
+  rl_json_add_string (builder, "tenant", tenant);
+  json_builder_set_member_name (builder, "user");
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "id", user->id);
+  rl_json_add_string (builder, "name", user->name);
+  rl_json_add_string (builder, "role", rl_role_to_string (role));
+  json_builder_end_object (builder);
+  rl_json_add_string (builder, "connection", connection);
+  rl_json_add_time (builder, "serverTime", server_time, FALSE);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_ack_ok (const char *req,
+                             gint64      seq,
+                             gint64      number)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "ack");
+  rl_json_add_string (builder, "req", req);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, TRUE);
+  if (seq >= 0)
+    rl_json_add_int (builder, "seq", seq);
+  if (number > 0)
+    rl_json_add_int (builder, "number", number);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_ack_error (const char  *req,
+                                RlErrorCode  code,
+                                const char  *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "ack");
+  rl_json_add_string (builder, "req", req);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, FALSE);
+  rl_json_build_error (builder, code, message);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_snapshot (const char *doc,
+                               gint64      seq,
+                               GPtrArray  *threads,
+                               gboolean    reset)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "snapshot");
+  rl_json_add_string (builder, "doc", doc);
+  rl_json_add_int (builder, "seq", seq);
+  if (reset)
+    {
+      json_builder_set_member_name (builder, "reset");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  rl_json_build_threads (builder, threads);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_presence (const char *doc,
+                               guint       count,
+                               guint       connections,
+                               GPtrArray  *users)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "presence");
+  rl_json_add_string (builder, "doc", doc);
+  rl_json_add_int (builder, "count", count);
+  rl_json_add_int (builder, "connections", connections);
+  json_builder_set_member_name (builder, "users");
+  json_builder_begin_array (builder);
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    {
+      const RlPerson *user = g_ptr_array_index (users, i);
+
+      json_builder_begin_object (builder);
+      rl_json_add_string (builder, "id", user->id);
+      rl_json_add_string (builder, "name", user->name);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_batch (const char * const *events,
+                            guint               n_events,
+                            gsize              *length)
+{
+  static const char head[] = "{\"type\":\"batch\",\"events\":[";
+  gsize total = sizeof head + 2;
+  GString *out;
+
+  /* The events are already serialized: splice them, never re-encode. */
+  for (guint i = 0; i < n_events; i++)
+    total += strlen (events[i]) + 1;
+  out = g_string_sized_new (total);
+  g_string_append_len (out, head, sizeof head - 1);
+  for (guint i = 0; i < n_events; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, events[i]);
+    }
+  g_string_append (out, "]}");
+  if (length)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/* ---- reading it ------------------------------------------------------------ */
+
+void
+rl_message_free (RlMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->tenant);
+  rl_person_clear (&message->user);
+  g_free (message->connection);
+  g_free (message->req);
+  g_free (message->error_message);
+  g_free (message->doc);
+  g_clear_pointer (&message->threads, g_ptr_array_unref);
+  g_clear_pointer (&message->event, rl_event_free);
+  g_clear_pointer (&message->users, g_ptr_array_unref);
+  g_clear_pointer (&message->messages, g_ptr_array_unref);
+  g_free (message);
+}
+
+static void
+person_free (RlPerson *person)
+{
+  rl_person_clear (person);
+  g_free (person);
+}
+
+static RlMessage *parse_message_object (JsonNode *node, GError **error);
+
+static gboolean
+parse_message_fields (JsonNode   *node,
+                      const char *type,
+                      RlMessage  *message,
+                      GError    **error)
+{
+  JsonObject *object = rl_json_object_of (node);
+
+  if (g_str_equal (type, "welcome"))
+    {
+      JsonObject *user = rl_json_object_of (rl_json_member (object, "user"));
+      const char *tenant, *connection, *role;
+      gint64 protocol;
+
+      message->type = RL_MESSAGE_WELCOME;
+      if (!rl_json_read_int (object, "protocol", &protocol, error) ||
+          !rl_json_read_string (object, "tenant", &tenant, error) ||
+          !rl_json_read_string (object, "connection", &connection, error) ||
+          !rl_json_read_time (object, "serverTime", FALSE, &message->server_time, error) ||
+          !rl_json_read_person (rl_json_member (object, "user"), &message->user, error) ||
+          !rl_json_read_string (user, "role", &role, error))
+        return FALSE;
+      if (!rl_role_from_string (role, &message->role))
+        return rl_json_fail (error, "unknown role");
+      message->protocol = (int) protocol;
+      message->tenant = g_strdup (tenant);
+      message->connection = g_strdup (connection);
+      return TRUE;
+    }
+
+  if (g_str_equal (type, "ack"))
+    {
+      JsonNode *ok = rl_json_member (object, "ok");
+      const char *req;
+
+      message->type = RL_MESSAGE_ACK;
+      message->seq = -1;
+      if (!rl_json_read_optional_string (object, "req", &req, error))
+        return FALSE;
+      message->req = g_strdup (req);
+      if (!rl_json_holds (ok, G_TYPE_BOOLEAN))
+        return rl_json_fail (error, "“ok” must be a boolean");
+      message->ok = json_node_get_boolean (ok);
+      if (rl_json_member (object, "seq") && !rl_json_read_int (object, "seq", &message->seq, error))
+        return FALSE;
+      if (!rl_json_read_thread_number (object, &message->number, error))
+        return FALSE;
+      if (!message->ok)
+        {
+          JsonObject *err = rl_json_object_of (rl_json_member (object, "error"));
+          const char *code, *text;
+
+          if (err == NULL)
+            return rl_json_fail (error, "a failed ack must carry an error");
+          if (!rl_json_read_string (err, "code", &code, error) ||
+              !rl_json_read_optional_string (err, "message", &text, error))
+            return FALSE;
+          if (!rl_error_code_from_string (code, &message->error_code))
+            message->error_code = RL_ERROR_INTERNAL;
+          message->error_message = g_strdup (text);
+        }
+      return TRUE;
+    }
+
+  if (g_str_equal (type, "snapshot"))
+    {
+      JsonNode *reset = rl_json_member (object, "reset");
+      const char *doc;
+
+      message->type = RL_MESSAGE_SNAPSHOT;
+      if (!rl_json_read_string (object, "doc", &doc, error) ||
+          !rl_json_read_int (object, "seq", &message->seq, error))
+        return FALSE;
+      message->doc = g_strdup (doc);
+      message->reset = rl_json_holds (reset, G_TYPE_BOOLEAN) && json_node_get_boolean (reset);
+      message->threads = rl_json_read_threads (object, error);
+      return message->threads != NULL;
+    }
+
+  if (g_str_equal (type, "presence"))
+    {
+      JsonNode *users = rl_json_member (object, "users");
+      const char *doc;
+      gint64 count, connections;
+
+      message->type = RL_MESSAGE_PRESENCE;
+      if (!rl_json_read_string (object, "doc", &doc, error) ||
+          !rl_json_read_int (object, "count", &count, error) ||
+          !rl_json_read_int (object, "connections", &connections, error))
+        return FALSE;
+      message->doc = g_strdup (doc);
+      message->count = (guint) CLAMP (count, 0, G_MAXUINT);
+      message->connections = (guint) CLAMP (connections, 0, G_MAXUINT);
+      message->users = g_ptr_array_new_with_free_func ((GDestroyNotify) person_free);
+      if (users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
+        return rl_json_fail (error, "“users” must be an array");
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (users)); i++)
+        {
+          RlPerson *person = g_new0 (RlPerson, 1);
+
+          g_ptr_array_add (message->users, person);
+          if (!rl_json_read_person (json_array_get_element (json_node_get_array (users), i), person, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (g_str_equal (type, "batch"))
+    {
+      JsonNode *events = rl_json_member (object, "events");
+
+      message->type = RL_MESSAGE_BATCH;
+      if (events == NULL || !JSON_NODE_HOLDS_ARRAY (events))
+        return rl_json_fail (error, "“events” must be an array");
+      message->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_message_free);
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (events)); i++)
+        {
+          JsonNode *inner = json_array_get_element (json_node_get_array (events), i);
+          RlMessage *parsed;
+
+          if (rl_json_object_of (inner) == NULL)
+            return rl_json_fail (error, "a batch holds objects");
+          parsed = parse_message_object (inner, error);
+          if (parsed == NULL)
+            return FALSE;
+          g_ptr_array_add (message->messages, parsed);
+          if (parsed->type == RL_MESSAGE_BATCH)
+            return rl_json_fail (error, "a batch does not nest");
+        }
+      return TRUE;
+    }
+
+  message->type = RL_MESSAGE_EVENT;
+  message->event = rl_event_from_json (node, error);
+  if (message->event == NULL)
+    return FALSE;
+  message->doc = g_strdup (message->event->doc);
+  message->seq = message->event->seq;
+  return TRUE;
+}
+
+/* node holds an object. */
+static RlMessage *
+parse_message_object (JsonNode  *node,
+                      GError   **error)
+{
+  g_autoptr(RlMessage) message = g_new0 (RlMessage, 1);
+  const char *type;
+
+  if (!rl_json_read_string (rl_json_object_of (node), "type", &type, error) ||
+      !parse_message_fields (node, type, message, error))
+    return NULL;
+  return g_steal_pointer (&message);
+}
+
+RlMessage *
+rl_message_parse (const char *text,
+                  gsize       length,
+                  GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = rl_json_parse (text, length, &local_error);
+
+  if (root == NULL)
+    {
+      rl_json_fail (error, "not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+  if (rl_json_object_of (root) == NULL)
+    {
+      rl_json_fail (error, "a message must be a JSON object");
+      return NULL;
+    }
+  return parse_message_object (root, error);
+}
+

@@ -1,0 +1,92 @@
+/* rl-message.h — what the server sends (PROTOCOL.md §2, §5, §6)
+ *
+ * The server writes its frames with rl_message_serialize_*; the client
+ * reads any of them with rl_message_parse.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rl-event.h"
+
+G_BEGIN_DECLS
+
+char        *rl_message_serialize_welcome   (const char     *tenant,
+                                             const RlPerson *user,
+                                             RlRole          role,
+                                             const char     *connection,
+                                             gint64          server_time);
+/* seq < 0: no seq member; number 0: no number member (only the ack of a
+ * create-thread carries one: the new thread's number, which its creator
+ * would otherwise learn only from the echo it ignores). */
+char        *rl_message_serialize_ack_ok    (const char     *req,
+                                             gint64          seq,
+                                             gint64          number);
+char        *rl_message_serialize_ack_error (const char     *req,
+                                             RlErrorCode     code,
+                                             const char     *message);
+char        *rl_message_serialize_snapshot  (const char     *doc,
+                                             gint64          seq,
+                                             GPtrArray      *threads,
+                                             gboolean        reset);
+/* users: of RlPerson* */
+char        *rl_message_serialize_presence  (const char     *doc,
+                                             guint           count,
+                                             guint           connections,
+                                             GPtrArray      *users);
+/* events: already serialized events, packed in order. */
+char        *rl_message_serialize_batch     (const char * const *events,
+                                             guint           n_events,
+                                             gsize          *length);
+
+typedef enum
+{
+  RL_MESSAGE_WELCOME,
+  RL_MESSAGE_ACK,
+  RL_MESSAGE_SNAPSHOT,
+  RL_MESSAGE_EVENT,
+  RL_MESSAGE_PRESENCE,
+  RL_MESSAGE_BATCH,
+} RlMessageType;
+
+typedef struct _RlMessage RlMessage;
+struct _RlMessage
+{
+  RlMessageType type;
+  /* welcome */
+  int           protocol;
+  char         *tenant;
+  RlPerson      user;
+  RlRole        role;
+  char         *connection;
+  gint64        server_time;
+  /* ack */
+  char         *req;
+  gboolean      ok;
+  gint64        seq;           /* ack (-1 when absent), snapshot */
+  gint64        number;        /* ack of create-thread: the thread's number (0 when absent) */
+  RlErrorCode   error_code;
+  char         *error_message;
+  /* snapshot, presence */
+  char         *doc;
+  GPtrArray    *threads;       /* of RlThread* */
+  gboolean      reset;
+  /* event */
+  RlEvent      *event;
+  /* presence */
+  guint         count;
+  guint         connections;
+  GPtrArray    *users;         /* of RlPerson* */
+  /* batch */
+  GPtrArray    *messages;      /* of RlMessage* */
+};
+
+/* Parses what the server sends; RL_ERROR_BAD_REQUEST when malformed. */
+RlMessage   *rl_message_parse          (const char     *text,
+                                        gsize           length,
+                                        GError        **error);
+void         rl_message_free           (RlMessage      *message);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlMessage, rl_message_free)
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* rl-request.h — what a client sends (PROTOCOL.md §3)
+ *
+ * Parsing validates shape and ranges (types, UUIDs, body length, anchor
+ * ranges); what needs the store (existence, roles, `exact` against the
+ * page) is the server's.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rl-json.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RL_REQUEST_SUBSCRIBE,
+  RL_REQUEST_UNSUBSCRIBE,
+  RL_REQUEST_CREATE_THREAD,
+  RL_REQUEST_ADD_COMMENT,
+  RL_REQUEST_EDIT_COMMENT,
+  RL_REQUEST_DELETE_COMMENT,
+  RL_REQUEST_RESOLVE_THREAD,
+  RL_REQUEST_MOVE_THREAD,
+  RL_REQUEST_DELETE_THREAD,
+} RlRequestType;
+
+typedef struct
+{
+  RlRequestType type;
+  char         *req;           /* the client's tag, or NULL */
+  char         *broadcast_id;  /* every mutation */
+  char         *doc;
+  gboolean      has_since;     /* subscribe */
+  gint64        since;
+  char         *thread_id;     /* all but (un)subscribe */
+  char         *comment_id;    /* create-thread, *-comment */
+  char         *body;          /* create-thread, add-, edit-comment; trimmed */
+  gboolean      has_anchor;    /* create-thread, move-thread */
+  RlAnchor      anchor;
+  gboolean      resolved;      /* resolve-thread */
+} RlRequest;
+
+RlRequest   *rl_request_new            (RlRequestType   type);
+void         rl_request_free           (RlRequest      *request);
+const char  *rl_request_type_to_string (RlRequestType   type);
+gboolean     rl_request_type_is_mutation (RlRequestType type);
+
+/* Parses and validates one frame. On failure returns NULL, sets error
+ * (RL_ERROR_BAD_REQUEST or RL_ERROR_UNKNOWN_TYPE) and, when it could be
+ * read, *req_out to the client's `req` so the ack can carry it. */
+RlRequest   *rl_request_parse          (const char     *text,
+                                        gsize           length,
+                                        char          **req_out,
+                                        GError        **error);
+char        *rl_request_serialize      (const RlRequest *request);
+
+/* Trims Unicode white space; NULL when the result is not 1–4000 characters. */
+char        *rl_body_normalize         (const char     *body);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRequest, rl_request_free)
+
+G_END_DECLS

@@ -1,0 +1,83 @@
+/* test-error-text.c — the one table from error codes to words
+ *
+ * Every code's sentence and reason, to the letter: they were written in
+ * several places before, and what the user reads must not have moved.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+
+#include "rl-error-text.h"
+
+static const struct
+{
+  RlErrorCode  code;
+  const char  *text;
+  const char  *reason;
+} expected[] = {
+  { RL_ERROR_BAD_REQUEST, "The server refused this as invalid", "the server refused it as invalid" },
+  { RL_ERROR_UNKNOWN_TYPE, "The server does not know this request; it may be an older version",
+    "the server ran into a problem" },
+  { RL_ERROR_NOT_FOUND, "It no longer exists", "it no longer exists" },
+  { RL_ERROR_FORBIDDEN, "You don’t have permission to do that", "you don’t have permission" },
+  { RL_ERROR_CONFLICT, "Someone else changed it first", "someone else changed it first" },
+  { RL_ERROR_TOO_LARGE, "It is too large for the server", "it is too large" },
+  { RL_ERROR_RATE_LIMITED, "Too many changes at once; wait a moment and try again",
+    "too many changes at once; wait a moment" },
+  { RL_ERROR_INTERNAL, "The server ran into a problem", "the server ran into a problem" },
+  { RL_ERROR_UNAUTHORIZED, "The server no longer accepts this account’s token", "you’re signed out" },
+  { RL_ERROR_OFFLINE, "You’re offline", "you’re offline" },
+  { RL_ERROR_TIMEOUT, "The server did not answer in time", "the server did not answer in time" },
+  { RL_ERROR_CONNECTION_LOST, "The connection was lost", "the connection was lost" },
+};
+
+static void
+test_every_code (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (RL_ERROR, expected[i].code, "the server's words");
+
+      g_assert_cmpstr (rl_error_text (expected[i].code), ==, expected[i].text);
+      g_assert_cmpstr (rl_error_reason (error), ==, expected[i].reason);
+    }
+  g_assert_cmpuint (G_N_ELEMENTS (expected), ==, RL_ERROR_CONNECTION_LOST + 1);
+}
+
+/* A code this build does not know, another domain's error, no error. */
+static void
+test_others (void)
+{
+  g_autoptr(GError) unknown = g_error_new_literal (RL_ERROR, RL_ERROR_CONNECTION_LOST + 1, "new");
+  g_autoptr(GError) negative = g_error_new_literal (RL_ERROR, -1, "odd");
+  g_autoptr(GError) file = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No such file");
+
+  g_assert_cmpstr (rl_error_text (RL_ERROR_CONNECTION_LOST + 1), ==, "Something went wrong");
+  g_assert_cmpstr (rl_error_reason (unknown), ==, "the server ran into a problem");
+  g_assert_cmpstr (rl_error_reason (negative), ==, "the server ran into a problem");
+  g_assert_cmpstr (rl_error_reason (file), ==, "No such file");
+  g_assert_cmpstr (rl_error_reason (NULL), ==, "unknown error");
+}
+
+/* The server's detail goes to the debug log, never into the user's words. */
+static void
+test_translated (void)
+{
+  g_autoptr(GError) error = rl_error_new_translated (RL_ERROR_CONFLICT, "row version 3 != 4");
+
+  g_assert_error (error, RL_ERROR, RL_ERROR_CONFLICT);
+  g_assert_cmpstr (error->message, ==, "Someone else changed it first");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/error-text/every-code", test_every_code);
+  g_test_add_func ("/client/error-text/others", test_others);
+  g_test_add_func ("/client/error-text/translated", test_translated);
+
+  return g_test_run ();
+}
