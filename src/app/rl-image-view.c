@@ -16,6 +16,7 @@
 
 #include "rl-image-pin.h"
 #include "rl-marker-composer.h"
+#include "rl-review-state.h"
 #include "rl-tiled-image.h"
 
 /* Room around the image so pins at its edges stay whole. */
@@ -46,17 +47,14 @@ struct _RlImageView
   double         zoom;
   gboolean       fit;
 
-  RlDocStore    *store;
+  RlReviewState *state;
+  RlDocStore    *store;        /* the state's, while it is an image's */
   gulong         items_id;
   gulong         synced_id;
   gboolean       populated;    /* the first synced state is in: new pins now are news */
   GPtrArray     *pins;         /* of RlImagePin*, in model order */
   GHashTable    *pins_by_id;   /* id → RlImagePin (not owned) */
 
-  char          *selected;
-  gboolean       hide_resolved;
-  gboolean       can_create;
-  char          *cannot_create_reason;
 
   GtkWidget     *composer;
   double         composer_x, composer_y;
@@ -86,10 +84,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RlImageView, rl_image_view, GTK_TYPE_WIDGET,
 
 enum {
   PROP_0,
-  PROP_SELECTED_THREAD,
-  PROP_HIDE_RESOLVED,
-  PROP_CAN_CREATE,
-  PROP_CANNOT_CREATE_REASON,
+  PROP_STATE,
   PROP_ZOOM,
   N_PROPS,
   PROP_HADJUSTMENT = N_PROPS,
@@ -279,21 +274,6 @@ find_pin (RlImageView *self,
 }
 
 static void
-update_selected_class (RlImageView *self,
-                       const char  *thread_id,
-                       gboolean     selected)
-{
-  RlImagePin *pin = find_pin (self, thread_id);
-
-  if (pin == NULL)
-    return;
-  if (selected)
-    gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (pin), "selected");
-}
-
-static void
 remove_pin (RlImageView *self,
             RlImagePin  *pin)
 {
@@ -322,7 +302,7 @@ add_pin (RlImageView  *self,
 {
   RlImagePin *pin = rl_image_pin_new (item, my_user_id (self));
 
-  rl_image_pin_set_hide_resolved (pin, self->hide_resolved);
+  rl_image_pin_set_hide_resolved (pin, rl_review_state_get_hide_resolved (self->state));
   g_signal_connect (pin, "pressed", G_CALLBACK (pin_pressed), self);
   g_signal_connect (pin, "dragged", G_CALLBACK (pin_dragged), self);
   g_signal_connect (pin, "released", G_CALLBACK (pin_released), self);
@@ -331,7 +311,7 @@ add_pin (RlImageView  *self,
   g_signal_connect (pin, "focused", G_CALLBACK (pin_focused), self);
   gtk_widget_set_parent (GTK_WIDGET (pin), GTK_WIDGET (self));
   g_hash_table_insert (self->pins_by_id, (gpointer) rl_image_pin_get_id (pin), pin);
-  if (g_strcmp0 (rl_image_pin_get_id (pin), self->selected) == 0)
+  if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
     gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
   return pin;
 }
@@ -370,14 +350,14 @@ sync_pins (RlImageView *self)
 
       if (!g_hash_table_contains (kept, pin))
         {
-          lost_selection |= g_strcmp0 (rl_image_pin_get_id (pin), self->selected) == 0;
+          lost_selection |= g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0;
           remove_pin (self, pin);
         }
     }
   g_ptr_array_set_size (self->pins, 0);
   g_ptr_array_extend_and_steal (self->pins, g_steal_pointer (&pins));
   if (lost_selection)
-    rl_image_view_set_selected_thread (self, NULL);
+    rl_review_state_set_selected_thread (self->state, NULL);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -400,7 +380,7 @@ pin_activated (RlImagePin  *pin,
 {
   g_autofree char *id = g_strdup (rl_image_pin_get_id (pin));
 
-  rl_image_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
   g_signal_emit (self, signals[SIGNAL_PIN_ACTIVATED], 0, id);
 }
 
@@ -552,8 +532,10 @@ show_notice (RlImageView *self,
 static const char *
 cannot_create_message (RlImageView *self)
 {
-  return self->cannot_create_reason && *self->cannot_create_reason
-    ? self->cannot_create_reason
+  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
+
+  return reason && *reason
+    ? reason
     : _("Markers cannot be added right now.");
 }
 
@@ -624,7 +606,7 @@ begin_marker (RlImageView *self,
               double       x,
               double       y)
 {
-  if (!self->can_create)
+  if (!rl_review_state_get_can_create (self->state))
     {
       show_notice (self, x, y, cannot_create_message (self));
       return;
@@ -660,7 +642,7 @@ composer_submit (RlImageView *self)
     }
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
-  rl_image_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
 }
 
 static void
@@ -975,6 +957,86 @@ add_marker_action (GtkWidget  *widget,
   begin_marker (self, CLAMP (ix, 0.0, 1.0), CLAMP (iy, 0.0, 1.0));
 }
 
+/* ---- the review state ------------------------------------------------------ */
+
+static void
+set_store (RlImageView *self,
+           RlDocStore  *store)
+{
+  if (self->store == store)
+    return;
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  /* A draft belongs to the document it was begun on: it is kept there
+   * (shown again when the document is) and never sent to the next one. */
+  rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
+  if (self->store != NULL)
+    {
+      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+      g_clear_signal_handler (&self->synced_id, self->store);
+    }
+  g_set_object (&self->store, store);
+  /* What the store holds now is not news; what comes once it is synced is. */
+  self->populated = store != NULL && rl_doc_store_is_synced (store);
+  if (store != NULL)
+    {
+      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                                 G_CALLBACK (sync_pins), self);
+      self->synced_id = g_signal_connect_swapped (store, "notify::synced",
+                                                  G_CALLBACK (store_synced_changed), self);
+    }
+  while (self->pins->len > 0)
+    {
+      remove_pin (self, g_ptr_array_index (self->pins, self->pins->len - 1));
+      g_ptr_array_remove_index (self->pins, self->pins->len - 1);
+    }
+  sync_pins (self);
+}
+
+/* The state's store while it is an image's: its threads become pins. */
+static void
+state_store_changed (RlImageView *self)
+{
+  gboolean image = rl_review_state_get_kind (self->state) == RL_DOC_KIND_IMAGE;
+
+  set_store (self, image ? rl_review_state_get_store (self->state) : NULL);
+}
+
+static void
+state_selection_changed (RlImageView *self)
+{
+  const char *selected = rl_review_state_get_selected_thread (self->state);
+  RlImagePin *pin;
+
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      pin = g_ptr_array_index (self->pins, i);
+      if (g_strcmp0 (rl_image_pin_get_id (pin), selected) == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (pin), "selected");
+    }
+  if ((pin = find_pin (self, selected)) != NULL)
+    scroll_pin_into_view (self, pin);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+state_filter_changed (RlImageView *self)
+{
+  gboolean hide_resolved = rl_review_state_get_hide_resolved (self->state);
+
+  for (guint i = 0; i < self->pins->len; i++)
+    rl_image_pin_set_hide_resolved (g_ptr_array_index (self->pins, i), hide_resolved);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+update_tooltip (RlImageView *self)
+{
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               rl_review_state_get_can_create (self->state) ? NULL : cannot_create_message (self));
+}
+
 /* ---- scrollable ------------------------------------------------------------ */
 
 static void
@@ -1111,7 +1173,7 @@ rl_image_view_snapshot (GtkWidget   *widget,
       /* Far outside (the pulse ring reaches ~40 px): not drawn at all. */
       if (x < -60 || y < -60 || x > width + 60 || y > height + 60)
         continue;
-      if (g_strcmp0 (rl_image_pin_get_id (pin), self->selected) == 0)
+      if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
         selected = pin;
       else
         gtk_widget_snapshot_child (widget, GTK_WIDGET (pin), snapshot);
@@ -1221,8 +1283,13 @@ rl_image_view_dispose (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
-  if (self->composer != NULL)
-    rl_image_view_set_store (self, NULL);
+  if (self->state != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->state, self);
+      if (self->composer != NULL)
+        set_store (self, NULL);
+      g_clear_object (&self->state);
+    }
   g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
   g_clear_handle_id (&self->zoom_controls_id, g_source_remove);
   if (self->draft_pins != NULL)
@@ -1251,14 +1318,30 @@ rl_image_view_dispose (GObject *object)
 }
 
 static void
+rl_image_view_constructed (GObject *object)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  G_OBJECT_CLASS (rl_image_view_parent_class)->constructed (object);
+
+  if (self->state == NULL)
+    self->state = rl_review_state_new ();
+  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
+  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
+  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (state_filter_changed), self);
+  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_tooltip), self);
+  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_tooltip), self);
+  state_store_changed (self);
+  update_tooltip (self);
+}
+
+static void
 rl_image_view_finalize (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
   g_ptr_array_unref (self->pins);
   g_hash_table_unref (self->pins_by_id);
-  g_free (self->selected);
-  g_free (self->cannot_create_reason);
   G_OBJECT_CLASS (rl_image_view_parent_class)->finalize (object);
 }
 
@@ -1272,17 +1355,8 @@ rl_image_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      g_value_set_string (value, self->selected);
-      break;
-    case PROP_HIDE_RESOLVED:
-      g_value_set_boolean (value, self->hide_resolved);
-      break;
-    case PROP_CAN_CREATE:
-      g_value_set_boolean (value, self->can_create);
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      g_value_set_string (value, self->cannot_create_reason);
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
       break;
     case PROP_ZOOM:
       g_value_set_double (value, self->zoom);
@@ -1314,17 +1388,8 @@ rl_image_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      rl_image_view_set_selected_thread (self, g_value_get_string (value));
-      break;
-    case PROP_HIDE_RESOLVED:
-      rl_image_view_set_hide_resolved (self, g_value_get_boolean (value));
-      break;
-    case PROP_CAN_CREATE:
-      rl_image_view_set_can_create (self, g_value_get_boolean (value));
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      rl_image_view_set_cannot_create_reason (self, g_value_get_string (value));
+    case PROP_STATE:
+      self->state = g_value_dup_object (value);
       break;
     case PROP_HADJUSTMENT:
       set_adjustment (self, &self->hadj, g_value_get_object (value));
@@ -1359,6 +1424,7 @@ rl_image_view_class_init (RlImageViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_image_view_constructed;
   object_class->dispose = rl_image_view_dispose;
   object_class->finalize = rl_image_view_finalize;
   object_class->get_property = rl_image_view_get_property;
@@ -1368,18 +1434,9 @@ rl_image_view_class_init (RlImageViewClass *klass)
   widget_class->snapshot = rl_image_view_snapshot;
   widget_class->focus = rl_image_view_focus;
 
-  properties[PROP_SELECTED_THREAD] =
-    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIDE_RESOLVED] =
-    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAN_CREATE] =
-    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CANNOT_CREATE_REASON] =
-    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, 0.0, MAX_ZOOM, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -1442,7 +1499,6 @@ rl_image_view_init (RlImageView *self)
 
   self->zoom = 1.0;
   self->fit = TRUE;
-  self->can_create = TRUE;
   self->pins = g_ptr_array_new ();
   self->pins_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->draft_pins = g_ptr_array_new ();
@@ -1497,9 +1553,18 @@ rl_image_view_init (RlImageView *self)
 /* ---- public API ------------------------------------------------------------ */
 
 GtkWidget *
-rl_image_view_new (void)
+rl_image_view_new (RlReviewState *state)
 {
-  return g_object_new (RL_TYPE_IMAGE_VIEW, NULL);
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (state), NULL);
+
+  return g_object_new (RL_TYPE_IMAGE_VIEW, "state", state, NULL);
+}
+
+RlReviewState *
+rl_image_view_get_state (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->state;
 }
 
 void
@@ -1534,42 +1599,6 @@ rl_image_view_set_texture (RlImageView *self,
 }
 
 void
-rl_image_view_set_store (RlImageView *self,
-                         RlDocStore  *store)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
-
-  if (self->store == store)
-    return;
-  gtk_popover_popdown (GTK_POPOVER (self->notice));
-  /* A draft belongs to the document it was begun on: it is kept there
-   * (shown again when the document is) and never sent to the next one. */
-  rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
-  if (self->store != NULL)
-    {
-      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
-      g_clear_signal_handler (&self->synced_id, self->store);
-    }
-  g_set_object (&self->store, store);
-  /* What the store holds now is not news; what comes once it is synced is. */
-  self->populated = store != NULL && rl_doc_store_is_synced (store);
-  if (store != NULL)
-    {
-      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
-                                                 G_CALLBACK (sync_pins), self);
-      self->synced_id = g_signal_connect_swapped (store, "notify::synced",
-                                                  G_CALLBACK (store_synced_changed), self);
-    }
-  while (self->pins->len > 0)
-    {
-      remove_pin (self, g_ptr_array_index (self->pins, self->pins->len - 1));
-      g_ptr_array_remove_index (self->pins, self->pins->len - 1);
-    }
-  sync_pins (self);
-}
-
-void
 rl_image_view_open_composer (RlImageView *self,
                              double       x,
                              double       y,
@@ -1587,33 +1616,6 @@ rl_image_view_open_composer (RlImageView *self,
   gtk_popover_popup (GTK_POPOVER (self->composer));
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-const char *
-rl_image_view_get_selected_thread (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
-  return self->selected;
-}
-
-void
-rl_image_view_set_selected_thread (RlImageView *self,
-                                   const char  *thread_id)
-{
-  RlImagePin *pin;
-
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  if (g_strcmp0 (self->selected, thread_id) == 0)
-    return;
-  update_selected_class (self, self->selected, FALSE);
-  g_free (self->selected);
-  self->selected = g_strdup (thread_id);
-  update_selected_class (self, self->selected, TRUE);
-  if ((pin = find_pin (self, thread_id)) != NULL)
-    scroll_pin_into_view (self, pin);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
 }
 
 void
@@ -1634,77 +1636,6 @@ rl_image_view_reveal_thread (RlImageView *self,
   pin_widget_position (self, pin, &x, &y);
   gtk_adjustment_set_value (self->hadj, gtk_adjustment_get_value (self->hadj) + x - width / 2.0);
   gtk_adjustment_set_value (self->vadj, gtk_adjustment_get_value (self->vadj) + y - height / 2.0);
-}
-
-gboolean
-rl_image_view_get_hide_resolved (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
-  return self->hide_resolved;
-}
-
-void
-rl_image_view_set_hide_resolved (RlImageView *self,
-                                 gboolean     hide_resolved)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  hide_resolved = !!hide_resolved;
-  if (self->hide_resolved == hide_resolved)
-    return;
-  self->hide_resolved = hide_resolved;
-  for (guint i = 0; i < self->pins->len; i++)
-    rl_image_pin_set_hide_resolved (g_ptr_array_index (self->pins, i), hide_resolved);
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
-}
-
-gboolean
-rl_image_view_get_can_create (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
-  return self->can_create;
-}
-
-static void
-update_tooltip (RlImageView *self)
-{
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->can_create ? NULL : cannot_create_message (self));
-}
-
-void
-rl_image_view_set_can_create (RlImageView *self,
-                              gboolean     can_create)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  can_create = !!can_create;
-  if (self->can_create == can_create)
-    return;
-  self->can_create = can_create;
-  update_tooltip (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
-}
-
-const char *
-rl_image_view_get_cannot_create_reason (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
-  return self->cannot_create_reason;
-}
-
-void
-rl_image_view_set_cannot_create_reason (RlImageView *self,
-                                        const char  *reason)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
-    return;
-  g_free (self->cannot_create_reason);
-  self->cannot_create_reason = g_strdup (reason);
-  update_tooltip (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
 }
 
 double

@@ -14,6 +14,7 @@
 #include "rl-limits.h"
 #include "rl-page-placements.h"
 #include "rl-page-text-view.h"
+#include "rl-review-state.h"
 
 /* The text column: about this many average characters wide, centred, with
  * this much room round it at the least. */
@@ -44,7 +45,8 @@ struct _RlPageView
   GMenu          *extra_menu;
 
   RlPageText     *page;
-  RlDocStore     *store;
+  RlReviewState  *state;
+  RlDocStore     *store;           /* the state's, while it is a page's */
   gulong          items_id;
   GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
   RlPagePlacements *placements;    /* where the store's threads sit */
@@ -55,10 +57,6 @@ struct _RlPageView
   GtkTextTag     *link_tag;
   GtkTextMark    *selected_mark;
 
-  char           *selected_thread;
-  gboolean        hide_resolved;
-  gboolean        can_create;
-  char           *cannot_create_reason;
   guint           composer_start;
   guint           composer_end;
   guint           context_offset;  /* where the context menu was asked for */
@@ -69,10 +67,7 @@ G_DEFINE_FINAL_TYPE (RlPageView, rl_page_view, GTK_TYPE_WIDGET)
 enum
 {
   PROP_0,
-  PROP_SELECTED_THREAD,
-  PROP_HIDE_RESOLVED,
-  PROP_CAN_CREATE,
-  PROP_CANNOT_CREATE_REASON,
+  PROP_STATE,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -121,7 +116,7 @@ placement_visible (RlPageView      *self,
                    const RlPlacement *placement)
 {
   return placement->placed && placement->end > placement->start
-    && !(placement->resolved && self->hide_resolved);
+    && !(placement->resolved && rl_review_state_get_hide_resolved (self->state));
 }
 
 static const RlPlacement *
@@ -240,7 +235,7 @@ apply_highlights (RlPageView *self)
   gtk_text_tag_set_priority (self->selected_tag, size - 1);
 
   {
-    const RlPlacement *selected = find_placement (self, self->selected_thread);
+    const RlPlacement *selected = find_placement (self, rl_review_state_get_selected_thread (self->state));
 
     if (selected != NULL && placement_visible (self, selected))
       apply_range (self, self->selected_tag, selected->start, selected->end);
@@ -736,8 +731,10 @@ show_notice (RlPageView *self,
 static const char *
 cannot_create_message (RlPageView *self)
 {
-  return self->cannot_create_reason && *self->cannot_create_reason
-    ? self->cannot_create_reason
+  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
+
+  return reason && *reason
+    ? reason
     : _("Comments cannot be added right now.");
 }
 
@@ -756,7 +753,7 @@ comment_activated (GtkWidget  *widget,
       show_notice (self, _("Select the text to comment on first."));
       return;
     }
-  if (!self->can_create)
+  if (!rl_review_state_get_can_create (self->state))
     {
       show_notice (self, cannot_create_message (self));
       return;
@@ -826,7 +823,7 @@ composer_submit (RlPageView *self)
   /* The new highlight replaces the selection. */
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
   gtk_text_buffer_place_cursor (self->buffer, &iter);
-  rl_page_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
 }
 
 static gboolean draft_covers (RlPageView *self, guint start, guint end);
@@ -1015,9 +1012,9 @@ click_at (RlPageView *self,
     return FALSE;
   /* The innermost first; a click again on a selected one goes outwards. */
   for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (((RlPlacement *) g_ptr_array_index (found, i))->id, self->selected_thread) == 0)
+    if (g_strcmp0 (((RlPlacement *) g_ptr_array_index (found, i))->id, rl_review_state_get_selected_thread (self->state)) == 0)
       pick = (i + 1) % found->len;
-  rl_page_view_set_selected_thread (self, ((RlPlacement *) g_ptr_array_index (found, pick))->id);
+  rl_review_state_set_selected_thread (self->state, ((RlPlacement *) g_ptr_array_index (found, pick))->id);
   return TRUE;
 }
 
@@ -1151,6 +1148,66 @@ mark_set (GtkTextBuffer *buffer,
     update_comment_button (self);
 }
 
+/* ---- the review state ----------------------------------------------------- */
+
+static void
+set_store (RlPageView *self,
+           RlDocStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+  g_set_object (&self->store, store);
+  /* Drafts are kept per document: this one's show, the last one's wait. */
+  if (self->composer != NULL)
+    rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
+  if (store != NULL)
+    self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                               G_CALLBACK (threads_changed), self);
+  watch_items (self);
+  /* Disposing: the buffer may already be going. */
+  if (self->scroller != NULL)
+    refresh_threads (self);
+}
+
+/* The state's store while it is a page's: its threads become highlights. */
+static void
+state_store_changed (RlPageView *self)
+{
+  gboolean page = rl_review_state_get_kind (self->state) == RL_DOC_KIND_PAGE;
+
+  set_store (self, page ? rl_review_state_get_store (self->state) : NULL);
+}
+
+static void
+state_selection_changed (RlPageView *self)
+{
+  const RlPlacement *placement;
+
+  apply_highlights (self);
+  /* Into view only if it is not there already: the text moves no more
+   * than it must. */
+  placement = find_placement (self, rl_review_state_get_selected_thread (self->state));
+  if (placement != NULL && placement_visible (self, placement))
+    {
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, placement->start);
+      gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &iter);
+      gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.05, FALSE, 0, 0);
+    }
+}
+
+static void
+update_comment_tooltip (RlPageView *self)
+{
+  gtk_widget_set_tooltip_text (self->comment_button,
+                               rl_review_state_get_can_create (self->state)
+                               ? _("Comment on the selection (Ctrl+Alt+M)")
+                               : cannot_create_message (self));
+}
+
 /* ---- GtkWidget ------------------------------------------------------------ */
 
 static gboolean
@@ -1268,7 +1325,12 @@ rl_page_view_dispose (GObject *object)
 {
   RlPageView *self = RL_PAGE_VIEW (object);
 
-  rl_page_view_set_store (self, NULL);
+  if (self->state != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->state, self);
+      set_store (self, NULL);
+      g_clear_object (&self->state);
+    }
   g_clear_handle_id (&self->gutter_id, g_source_remove);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
@@ -1276,6 +1338,24 @@ rl_page_view_dispose (GObject *object)
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_object (&self->extra_menu);
   G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
+}
+
+static void
+rl_page_view_constructed (GObject *object)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  G_OBJECT_CLASS (rl_page_view_parent_class)->constructed (object);
+
+  if (self->state == NULL)
+    self->state = rl_review_state_new ();
+  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
+  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
+  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (apply_highlights), self);
+  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_comment_tooltip), self);
+  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_comment_tooltip), self);
+  state_store_changed (self);
+  update_comment_tooltip (self);
 }
 
 static void
@@ -1287,8 +1367,6 @@ rl_page_view_finalize (GObject *object)
   g_ptr_array_unref (self->watched);
   g_object_unref (self->placements);
   g_hash_table_unref (self->thread_tags);
-  g_free (self->selected_thread);
-  g_free (self->cannot_create_reason);
   G_OBJECT_CLASS (rl_page_view_parent_class)->finalize (object);
 }
 
@@ -1302,17 +1380,8 @@ rl_page_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      g_value_set_string (value, self->selected_thread);
-      break;
-    case PROP_HIDE_RESOLVED:
-      g_value_set_boolean (value, self->hide_resolved);
-      break;
-    case PROP_CAN_CREATE:
-      g_value_set_boolean (value, self->can_create);
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      g_value_set_string (value, self->cannot_create_reason);
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1329,17 +1398,8 @@ rl_page_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      rl_page_view_set_selected_thread (self, g_value_get_string (value));
-      break;
-    case PROP_HIDE_RESOLVED:
-      rl_page_view_set_hide_resolved (self, g_value_get_boolean (value));
-      break;
-    case PROP_CAN_CREATE:
-      rl_page_view_set_can_create (self, g_value_get_boolean (value));
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      rl_page_view_set_cannot_create_reason (self, g_value_get_string (value));
+    case PROP_STATE:
+      self->state = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1352,6 +1412,7 @@ rl_page_view_class_init (RlPageViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_page_view_constructed;
   object_class->dispose = rl_page_view_dispose;
   object_class->finalize = rl_page_view_finalize;
   object_class->get_property = rl_page_view_get_property;
@@ -1360,18 +1421,9 @@ rl_page_view_class_init (RlPageViewClass *klass)
   widget_class->size_allocate = rl_page_view_size_allocate;
   widget_class->grab_focus = rl_page_view_grab_focus;
 
-  properties[PROP_SELECTED_THREAD] =
-    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIDE_RESOLVED] =
-    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAN_CREATE] =
-    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CANNOT_CREATE_REASON] =
-    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* RlPlacements changed: re-anchored on a new page, or a thread came, went
@@ -1397,7 +1449,6 @@ rl_page_view_init (RlPageView *self)
   const GdkRGBA composing = { 0.21f, 0.52f, 0.89f, 0.25f };
   g_autoptr(GMenuItem) comment_item = NULL;
 
-  self->can_create = TRUE;
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
   self->placements = rl_page_placements_new ();
   self->thread_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1503,9 +1554,18 @@ rl_page_view_init (RlPageView *self)
 /* ---- public API ------------------------------------------------------------ */
 
 GtkWidget *
-rl_page_view_new (void)
+rl_page_view_new (RlReviewState *state)
 {
-  return g_object_new (RL_TYPE_PAGE_VIEW, NULL);
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (state), NULL);
+
+  return g_object_new (RL_TYPE_PAGE_VIEW, "state", state, NULL);
+}
+
+RlReviewState *
+rl_page_view_get_state (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->state;
 }
 
 void
@@ -1554,34 +1614,6 @@ rl_page_view_get_page (RlPageView *self)
 {
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
   return self->page;
-}
-
-void
-rl_page_view_set_store (RlPageView *self,
-                        RlDocStore *store)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
-
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    {
-      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
-    }
-  g_set_object (&self->store, store);
-  /* Drafts are kept per document: this one's show, the last one's wait. */
-  if (self->composer != NULL)
-    rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
-  if (store != NULL)
-    {
-      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
-                                                 G_CALLBACK (threads_changed), self);
-    }
-  watch_items (self);
-  /* Disposing: the buffer may already be going. */
-  if (self->scroller != NULL)
-    refresh_threads (self);
 }
 
 /* The composer, on the passage [start, end) marked. */
@@ -1689,105 +1721,6 @@ rl_page_view_reveal_thread (RlPageView *self,
   gtk_scrolled_window_set_kinetic_scrolling (GTK_SCROLLED_WINDOW (self->scroller), kinetic);
   gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0, TRUE, 0, CLAMP (align, 0, 1));
   return TRUE;
-}
-
-const char *
-rl_page_view_get_selected_thread (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
-  return self->selected_thread;
-}
-
-void
-rl_page_view_set_selected_thread (RlPageView *self,
-                                  const char *thread_id)
-{
-  const RlPlacement *placement;
-
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  if (g_strcmp0 (self->selected_thread, thread_id) == 0)
-    return;
-  g_free (self->selected_thread);
-  self->selected_thread = g_strdup (thread_id);
-  apply_highlights (self);
-  /* Into view only if it is not there already: the text moves no more
-   * than it must. */
-  placement = find_placement (self, thread_id);
-  if (placement != NULL && placement_visible (self, placement))
-    {
-      GtkTextIter iter;
-
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, placement->start);
-      gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &iter);
-      gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.05, FALSE, 0, 0);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-}
-
-gboolean
-rl_page_view_get_hide_resolved (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
-  return self->hide_resolved;
-}
-
-void
-rl_page_view_set_hide_resolved (RlPageView *self,
-                                gboolean    hide_resolved)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  hide_resolved = !!hide_resolved;
-  if (self->hide_resolved == hide_resolved)
-    return;
-  self->hide_resolved = hide_resolved;
-  apply_highlights (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
-}
-
-gboolean
-rl_page_view_get_can_create (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
-  return self->can_create;
-}
-
-void
-rl_page_view_set_can_create (RlPageView *self,
-                             gboolean    can_create)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  can_create = !!can_create;
-  if (self->can_create == can_create)
-    return;
-  self->can_create = can_create;
-  gtk_widget_set_tooltip_text (self->comment_button,
-                               can_create ? _("Comment on the selection (Ctrl+Alt+M)") : cannot_create_message (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
-}
-
-const char *
-rl_page_view_get_cannot_create_reason (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
-  return self->cannot_create_reason;
-}
-
-void
-rl_page_view_set_cannot_create_reason (RlPageView *self,
-                                       const char *reason)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
-    return;
-  g_free (self->cannot_create_reason);
-  self->cannot_create_reason = g_strdup (reason);
-  if (!self->can_create)
-    gtk_widget_set_tooltip_text (self->comment_button, cannot_create_message (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
 }
 
 GtkWidget *
