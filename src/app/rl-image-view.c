@@ -1,14 +1,9 @@
 /* rl-image-view.c
  *
- * How it stays fast and crisp on GTK 4.8 (which cannot choose a texture
- * node's filter): the mockup is downloaded once into a cairo surface; at
- * zoom ≤ 1 it is drawn as texture tiles of a mip level (halvings, made on
- * first use) whose size is within 2× of the screen's, so linear filtering
- * never skips pixels, and only the visible tiles are appended; above 1 one
- * cairo node covering only the visible part samples the full image with
- * CAIRO_FILTER_NEAREST, so pixels stay sharp squares. The image's render
- * node is kept until zoom, scroll or size change: pins (child widgets)
- * redraw on their own without redrawing the image.
+ * The view places its children — pins (rl-image-pin.h), draft pins, the
+ * zoom controls and popovers — over the image, which rl-tiled-image.h
+ * draws; the image's render node is kept until zoom, scroll or size
+ * change, so pins redraw on their own without redrawing the image.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,67 +14,21 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "rl-image-pin.h"
 #include "rl-marker-composer.h"
+#include "rl-review-state.h"
+#include "rl-tiled-image.h"
 
-#define TILE_SIZE 1024
 /* Room around the image so pins at its edges stay whole. */
 #define MARGIN 24.0
 #define MAX_ZOOM 32.0
 #define ZOOM_STEP 1.25
-#define PULSE_US (1600 * G_TIME_SPAN_MILLISECOND)
 #define DRAG_THRESHOLD 6.0
 #define NOTICE_MS 5000
-#define NUDGE_SETTLE_MS 700
 /* From the view's bottom right corner to the zoom controls. */
 #define ZOOM_CONTROLS_INSET 12
-/* Words of the first comment in a pin's accessible name. */
-#define LABEL_WORDS 8
-
-/* ---- pins ------------------------------------------------------------------ */
-
-#define RL_TYPE_IMAGE_PIN (rl_image_pin_get_type ())
-G_DECLARE_FINAL_TYPE (RlImagePin, rl_image_pin, RL, IMAGE_PIN, GtkWidget)
-
-struct _RlImagePin
-{
-  GtkWidget     parent_instance;
-  RlImageView  *view;          /* the parent */
-  RlThreadItem *item;
-  gulong        notify_id;
-  char         *id;
-  guint         number;        /* the thread's, from the server; 0 until known */
-  guint         generation;    /* the view's, when last found in the model */
-  double        x, y;          /* anchor, fractions */
-  gboolean      resolved;
-  guint         n_comments;
-  PangoLayout  *layout;
-
-  gboolean      can_move;      /* decided at press */
-  gboolean      dragging;
-  double        start_x, start_y;    /* anchor at press */
-  double        press_x, press_y;    /* press, view coordinates */
-  double        drag_x, drag_y;      /* where it is being dragged */
-
-  guint         nudge_id;            /* a keyboard move waiting to be sent */
-
-  guint         tick_id;
-  gint64        pulse_start;
-  double        pulse;               /* 0..1 */
-};
-
-G_DEFINE_FINAL_TYPE (RlImagePin, rl_image_pin, GTK_TYPE_WIDGET)
 
 /* ---- the view -------------------------------------------------------------- */
-
-typedef struct
-{
-  int              width;
-  int              height;
-  cairo_surface_t *surface;
-  GdkTexture     **tiles;     /* cols × rows, made on first use */
-  int              cols;
-  int              rows;
-} Level;
 
 struct _RlImageView
 {
@@ -91,27 +40,21 @@ struct _RlImageView
   guint          vscroll_policy : 1;
   gboolean       in_allocate;
 
+  RlTiledImage  *image;
   int            img_w;
   int            img_h;
-  GPtrArray     *levels;       /* of Level*, [0] full size */
-  GskRenderNode *image_node;   /* drawn for the key below */
-  double         node_key[6];
 
   double         zoom;
   gboolean       fit;
 
-  RlDocStore    *store;
+  RlReviewState *state;
+  RlDocStore    *store;        /* the state's, while it is an image's */
   gulong         items_id;
   gulong         synced_id;
   gboolean       populated;    /* the first synced state is in: new pins now are news */
   GPtrArray     *pins;         /* of RlImagePin*, in model order */
   GHashTable    *pins_by_id;   /* id → RlImagePin (not owned) */
-  guint          generation;
 
-  char          *selected;
-  gboolean       hide_resolved;
-  gboolean       can_create;
-  char          *cannot_create_reason;
 
   GtkWidget     *composer;
   double         composer_x, composer_y;
@@ -141,10 +84,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RlImageView, rl_image_view, GTK_TYPE_WIDGET,
 
 enum {
   PROP_0,
-  PROP_SELECTED_THREAD,
-  PROP_HIDE_RESOLVED,
-  PROP_CAN_CREATE,
-  PROP_CANNOT_CREATE_REASON,
+  PROP_STATE,
   PROP_ZOOM,
   N_PROPS,
   PROP_HADJUSTMENT = N_PROPS,
@@ -157,436 +97,7 @@ static GParamSpec *properties[N_PROPS];
 enum { SIGNAL_PIN_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void activate_pin (RlImageView *self, RlImagePin *pin);
-static void pin_pressed  (RlImageView *self, RlImagePin *pin);
-static void pin_dragged  (RlImageView *self, RlImagePin *pin, double dx, double dy);
-static void pin_released (RlImageView *self, RlImagePin *pin);
-static void scroll_pin_into_view (RlImageView *self, RlImagePin *pin);
 static void update_zoom_controls (RlImageView *self);
-
-/* ---- pin widget ------------------------------------------------------------ */
-
-static void
-rl_image_pin_measure (GtkWidget      *widget,
-                      GtkOrientation  orientation,
-                      int             for_size,
-                      int            *minimum,
-                      int            *natural,
-                      int            *minimum_baseline,
-                      int            *natural_baseline)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-  int w, h;
-
-  pango_layout_get_pixel_size (self->layout, &w, &h);
-  /* CSS min-width/height make small numbers a circle; long ones a pill. */
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? w + 8 : h;
-}
-
-static void
-rl_image_pin_snapshot (GtkWidget   *widget,
-                       GtkSnapshot *snapshot)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-  GtkStyleContext *style = gtk_widget_get_style_context (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GdkRGBA color;
-  int w, h;
-
-  if (self->tick_id != 0)
-    {
-      /* The "just added" ring: grows out of the pin and fades, twice. */
-      double phase = fmod (self->pulse * 2.0, 1.0);
-      double grow = 4.0 + 18.0 * phase;
-      GskRoundedRect ring;
-      GdkRGBA ring_color;
-      float ring_widths[4];
-      GdkRGBA ring_colors[4];
-
-      if (!gtk_style_context_lookup_color (style, "rl_pin_pulse_color", &ring_color))
-        ring_color = (GdkRGBA) { 0.88, 0.11, 0.14, 1.0 };
-      ring_color.alpha *= (float) (1.0 - phase);
-      gsk_rounded_rect_init_from_rect (&ring,
-                                       &GRAPHENE_RECT_INIT (-grow, -grow, width + 2 * grow, height + 2 * grow),
-                                       (height + 2 * grow) / 2.0);
-      for (int i = 0; i < 4; i++)
-        {
-          ring_widths[i] = 3.0f;
-          ring_colors[i] = ring_color;
-        }
-      gtk_snapshot_append_border (snapshot, &ring, ring_widths, ring_colors);
-    }
-
-  gtk_style_context_get_color (style, &color);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - w) / 2.0f, (height - h) / 2.0f));
-  gtk_snapshot_append_layout (snapshot, self->layout, &color);
-  gtk_snapshot_restore (snapshot);
-}
-
-static gboolean
-pulse_tick (GtkWidget     *widget,
-            GdkFrameClock *clock,
-            gpointer       data)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
-
-  if (self->pulse_start == 0)
-    self->pulse_start = now;
-  self->pulse = (double) (now - self->pulse_start) / PULSE_US;
-  gtk_widget_queue_draw (widget);
-  if (self->pulse < 1.0)
-    return G_SOURCE_CONTINUE;
-  self->tick_id = 0;
-  gtk_widget_remove_css_class (widget, "new");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-pin_start_pulse (RlImagePin *self)
-{
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), pulse_tick, NULL, NULL);
-  self->pulse_start = 0;
-  self->pulse = 0;
-  gtk_widget_add_css_class (GTK_WIDGET (self), "new");
-}
-
-/* The first words of text, "…" after them if there are more. */
-static char *
-first_words (const char *text)
-{
-  g_autoptr(GString) words = g_string_new (NULL);
-  g_auto(GStrv) split = g_regex_split_simple ("\\s+", text ? text : "", 0, 0);
-  guint n = 0;
-
-  for (guint i = 0; split[i] != NULL && n < LABEL_WORDS; i++)
-    {
-      if (*split[i] == '\0')
-        continue;
-      if (words->len > 0)
-        g_string_append_c (words, ' ');
-      g_string_append (words, split[i]);
-      n++;
-    }
-  if (split[0] != NULL && g_strv_length (split) > n + (*split[0] == '\0'))
-    g_string_append (words, "…");
-  return g_string_free (g_steal_pointer (&words), FALSE);
-}
-
-/* "Marker 3: the first words of the first comment…" */
-static char *
-pin_label (RlImagePin     *self,
-           const RlThread *thread)
-{
-  g_autofree char *words = NULL;
-  const char *body = NULL;
-
-  if (thread->comments->len > 0)
-    body = ((RlComment *) g_ptr_array_index (thread->comments, 0))->body;
-  words = first_words (body);
-
-  /* Not numbered yet: an own marker the server has not taken yet. */
-  if (self->number == 0)
-    return *words == '\0'
-      /* Translators: an image marker's accessible name while the server has not given it its number yet */
-      ? g_strdup (_("Marker, not numbered yet"))
-      /* Translators: an image marker's accessible name while the server has not given it its number yet; %s the start of its first comment */
-      : g_strdup_printf (_("Marker, not numbered yet: %s"), words);
-  if (*words == '\0')
-    return thread->resolved
-      /* Translators: an image marker's accessible name; %u is its number */
-      ? g_strdup_printf (_("Marker %u (resolved)"), self->number)
-      : g_strdup_printf (_("Marker %u"), self->number);
-  return thread->resolved
-    /* Translators: an image marker's accessible name; %u is its number, %s the start of its first comment */
-    ? g_strdup_printf (_("Marker %u (resolved): %s"), self->number, words)
-    : g_strdup_printf (_("Marker %u: %s"), self->number, words);
-}
-
-static void
-pin_update (RlImagePin *self)
-{
-  const RlThread *thread = rl_thread_item_get_thread (self->item);
-  g_autofree char *number = NULL;
-  g_autofree char *label = NULL;
-
-  /* The server's number, never a place in the list: "#3" stays #3. */
-  self->number = (guint) CLAMP (thread->number, 0, G_MAXUINT);
-  number = self->number > 0 ? g_strdup_printf ("%u", self->number) : g_strdup ("…");
-  label = pin_label (self, thread);
-
-  self->x = CLAMP (thread->anchor.x, 0.0, 1.0);
-  self->y = CLAMP (thread->anchor.y, 0.0, 1.0);
-  self->resolved = thread->resolved;
-  pango_layout_set_text (self->layout, number, -1);
-  if (self->resolved)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "resolved");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "resolved");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->view->hide_resolved));
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-}
-
-/* The signed-in user, whose own markers and replies are not news. */
-static const char *
-my_user_id (RlImageView *view)
-{
-  return view->store ? rl_connection_get_user_id (rl_doc_store_get_connection (view->store)) : NULL;
-}
-
-static void
-pin_thread_changed (RlImagePin *self)
-{
-  const RlThread *thread = rl_thread_item_get_thread (self->item);
-  guint n = thread->comments->len;
-  const char *me = my_user_id (self->view);
-
-  /* A teammate's reply draws the eye as their new marker does. */
-  if (n > self->n_comments && n > 0
-      && g_strcmp0 (((RlComment *) g_ptr_array_index (thread->comments, n - 1))->author.id, me) != 0)
-    pin_start_pulse (self);
-  self->n_comments = n;
-  pin_update (self);
-  gtk_widget_queue_allocate (GTK_WIDGET (self->view));
-}
-
-/* TRUE when the item is a new one (the pin then needs an update). */
-static gboolean
-pin_set_item (RlImagePin   *self,
-              RlThreadItem *item)
-{
-  if (self->item == item)
-    return FALSE;
-  g_clear_signal_handler (&self->notify_id, self->item);
-  g_set_object (&self->item, item);
-  self->notify_id = g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (pin_thread_changed), self);
-  self->n_comments = rl_thread_item_get_thread (item)->comments->len;
-  return TRUE;
-}
-
-static void
-pin_drag_begin (GtkGestureDrag *gesture,
-                double          x,
-                double          y,
-                RlImagePin     *self)
-{
-  graphene_point_t in_view;
-
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (!gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (self->view), &GRAPHENE_POINT_INIT (x, y), &in_view))
-    in_view = GRAPHENE_POINT_INIT (x, y);
-  pin_pressed (self->view, self);
-  self->press_x = in_view.x;
-  self->press_y = in_view.y;
-}
-
-static void
-pin_drag_update (GtkGestureDrag *gesture,
-                 double          offset_x,
-                 double          offset_y,
-                 RlImagePin     *self)
-{
-  GdkEventSequence *sequence = gtk_gesture_single_get_current_sequence (GTK_GESTURE_SINGLE (gesture));
-  graphene_point_t in_view;
-  double x, y;
-
-  /* The pin moves under the pointer, so its own coordinates shift: measure
-   * in the view's. */
-  if (!gtk_gesture_get_point (GTK_GESTURE (gesture), sequence, &x, &y)
-      || !gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (self->view), &GRAPHENE_POINT_INIT (x, y), &in_view))
-    return;
-  pin_dragged (self->view, self, in_view.x - self->press_x, in_view.y - self->press_y);
-}
-
-static void
-pin_drag_end (GtkGestureDrag *gesture,
-              double          offset_x,
-              double          offset_y,
-              RlImagePin     *self)
-{
-  pin_released (self->view, self);
-}
-
-static gboolean may_move (RlImageView *self, const RlThread *thread);
-static void show_notice (RlImageView *self, double x, double y, const char *message);
-
-static void
-pin_activate (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-
-  /* Enter while moving with the keyboard drops the pin there. */
-  if (self->dragging && self->nudge_id != 0)
-    {
-      g_clear_handle_id (&self->nudge_id, g_source_remove);
-      pin_released (self->view, self);
-      return;
-    }
-  activate_pin (self->view, self);
-}
-
-static gboolean
-nudge_done_cb (gpointer data)
-{
-  RlImagePin *self = data;
-
-  self->nudge_id = 0;
-  pin_released (self->view, self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Alt+arrows move a focused pin (10 px, 1 px with Shift); the move is sent
- * once the keys rest, or at Enter; Escape puts it back. */
-static void
-pin_nudge (GtkWidget  *widget,
-           const char *action_name,
-           GVariant   *parameter)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-  RlImageView *view = self->view;
-  double dx, dy;
-
-  g_variant_get (parameter, "(dd)", &dx, &dy);
-  if (view->img_w <= 0 || view->store == NULL)
-    return;
-  if (!self->dragging)
-    {
-      if (!may_move (view, rl_thread_item_get_thread (self->item)))
-        {
-          show_notice (view, self->x, self->y, _("Only the marker’s author or an admin can move it."));
-          return;
-        }
-      self->dragging = TRUE;
-      self->can_move = TRUE;
-      self->drag_x = self->x;
-      self->drag_y = self->y;
-    }
-  self->drag_x = CLAMP (self->drag_x + dx / (view->img_w * view->zoom), 0.0, 1.0);
-  self->drag_y = CLAMP (self->drag_y + dy / (view->img_h * view->zoom), 0.0, 1.0);
-  gtk_widget_queue_allocate (GTK_WIDGET (view));
-  g_clear_handle_id (&self->nudge_id, g_source_remove);
-  self->nudge_id = g_timeout_add (NUDGE_SETTLE_MS, nudge_done_cb, self);
-}
-
-static void
-pin_cancel_move (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  RlImagePin *self = RL_IMAGE_PIN (widget);
-
-  if (!self->dragging)
-    return;
-  g_clear_handle_id (&self->nudge_id, g_source_remove);
-  self->dragging = FALSE;
-  gtk_widget_queue_allocate (GTK_WIDGET (self->view));
-}
-
-static void
-pin_focus_enter (GtkEventControllerFocus *controller,
-                 RlImagePin              *self)
-{
-  scroll_pin_into_view (self->view, self);
-}
-
-static void
-rl_image_pin_dispose (GObject *object)
-{
-  RlImagePin *self = RL_IMAGE_PIN (object);
-
-  if (self->tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-  self->tick_id = 0;
-  g_clear_handle_id (&self->nudge_id, g_source_remove);
-  g_clear_signal_handler (&self->notify_id, self->item);
-  g_clear_object (&self->item);
-  g_clear_object (&self->layout);
-  G_OBJECT_CLASS (rl_image_pin_parent_class)->dispose (object);
-}
-
-static void
-rl_image_pin_finalize (GObject *object)
-{
-  RlImagePin *self = RL_IMAGE_PIN (object);
-
-  g_free (self->id);
-  G_OBJECT_CLASS (rl_image_pin_parent_class)->finalize (object);
-}
-
-static void
-rl_image_pin_class_init (RlImagePinClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  object_class->dispose = rl_image_pin_dispose;
-  object_class->finalize = rl_image_pin_finalize;
-  widget_class->measure = rl_image_pin_measure;
-  widget_class->snapshot = rl_image_pin_snapshot;
-
-  gtk_widget_class_set_css_name (widget_class, "rlpin");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
-  gtk_widget_class_install_action (widget_class, "pin.activate", NULL, pin_activate);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "pin.activate", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "pin.activate", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "pin.activate", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Space, 0, "pin.activate", NULL);
-  gtk_widget_class_install_action (widget_class, "pin.nudge", "(dd)", pin_nudge);
-  gtk_widget_class_install_action (widget_class, "pin.cancel-move", NULL, pin_cancel_move);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "pin.cancel-move", NULL);
-  {
-    const struct { guint key; double dx, dy; } arrows[] = {
-      { GDK_KEY_Left, -1, 0 }, { GDK_KEY_Right, 1, 0 }, { GDK_KEY_Up, 0, -1 }, { GDK_KEY_Down, 0, 1 },
-    };
-
-    for (guint i = 0; i < G_N_ELEMENTS (arrows); i++)
-      {
-        gtk_widget_class_add_binding_action (widget_class, arrows[i].key, GDK_ALT_MASK, "pin.nudge", "(dd)",
-                                             arrows[i].dx * 10, arrows[i].dy * 10);
-        gtk_widget_class_add_binding_action (widget_class, arrows[i].key, GDK_ALT_MASK | GDK_SHIFT_MASK,
-                                             "pin.nudge", "(dd)", arrows[i].dx, arrows[i].dy);
-      }
-  }
-}
-
-static void
-rl_image_pin_init (RlImagePin *self)
-{
-  GtkGesture *drag = gtk_gesture_drag_new ();
-  GtkEventController *focus = gtk_event_controller_focus_new ();
-
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (pin_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (pin_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (pin_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (focus, "enter", G_CALLBACK (pin_focus_enter), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), focus);
-}
-
-static RlImagePin *
-pin_new (RlImageView  *view,
-         RlThreadItem *item)
-{
-  RlImagePin *self = g_object_new (RL_TYPE_IMAGE_PIN, NULL);
-
-  self->view = view;
-  self->id = g_strdup (rl_thread_item_get_thread (item)->id);
-  pin_set_item (self, item);
-  return self;
-}
 
 /* ---- geometry -------------------------------------------------------------- */
 
@@ -714,17 +225,6 @@ zoom_target (RlImageView *self,
     }
 }
 
-/* Where the pin is shown, in fractions: where it is being moved to, or
- * its thread's anchor. */
-static void
-pin_shown_anchor (RlImagePin *pin,
-                  double     *x,
-                  double     *y)
-{
-  *x = pin->dragging ? pin->drag_x : pin->x;
-  *y = pin->dragging ? pin->drag_y : pin->y;
-}
-
 static void
 pin_widget_position (RlImageView *self,
                      RlImagePin  *pin,
@@ -734,7 +234,7 @@ pin_widget_position (RlImageView *self,
   double ox, oy, ax, ay;
 
   get_origin (self, &ox, &oy);
-  pin_shown_anchor (pin, &ax, &ay);
+  rl_image_pin_get_shown_anchor (pin, &ax, &ay);
   *x = ox + ax * self->img_w * self->zoom;
   *y = oy + ay * self->img_h * self->zoom;
 }
@@ -756,188 +256,12 @@ scroll_pin_into_view (RlImageView *self,
     gtk_adjustment_set_value (self->vadj, gtk_adjustment_get_value (self->vadj) + y - height / 2.0);
 }
 
-/* ---- image levels ---------------------------------------------------------- */
-
-static void
-level_free (Level *level)
-{
-  for (int i = 0; i < level->cols * level->rows; i++)
-    g_clear_object (&level->tiles[i]);
-  g_free (level->tiles);
-  cairo_surface_destroy (level->surface);
-  g_free (level);
-}
-
-static Level *
-level_new (cairo_surface_t *surface)
-{
-  Level *level = g_new0 (Level, 1);
-
-  level->surface = surface;
-  level->width = cairo_image_surface_get_width (surface);
-  level->height = cairo_image_surface_get_height (surface);
-  level->cols = (level->width + TILE_SIZE - 1) / TILE_SIZE;
-  level->rows = (level->height + TILE_SIZE - 1) / TILE_SIZE;
-  level->tiles = g_new0 (GdkTexture *, level->cols * level->rows);
-  return level;
-}
-
-/* Level n is level n − 1 halved (rounding up), made when first needed. */
-static Level *
-get_level (RlImageView *self,
-           guint        n)
-{
-  while (self->levels->len <= n)
-    {
-      Level *prev = g_ptr_array_index (self->levels, self->levels->len - 1);
-      int width = MAX (1, (prev->width + 1) / 2);
-      int height = MAX (1, (prev->height + 1) / 2);
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-      cairo_t *cr = cairo_create (surface);
-
-      cairo_scale (cr, (double) width / prev->width, (double) height / prev->height);
-      cairo_set_source_surface (cr, prev->surface, 0, 0);
-      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
-      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-      cairo_paint (cr);
-      cairo_destroy (cr);
-      cairo_surface_flush (surface);
-      g_ptr_array_add (self->levels, level_new (surface));
-    }
-  return g_ptr_array_index (self->levels, n);
-}
-
-/* A tile shares the level's pixels (the surface lives as long as it). */
-static GdkTexture *
-get_tile (Level *level,
-          int    col,
-          int    row)
-{
-  GdkTexture **tile = &level->tiles[row * level->cols + col];
-
-  if (*tile == NULL)
-    {
-      int x = col * TILE_SIZE;
-      int y = row * TILE_SIZE;
-      int width = MIN (TILE_SIZE, level->width - x);
-      int height = MIN (TILE_SIZE, level->height - y);
-      int stride = cairo_image_surface_get_stride (level->surface);
-      guchar *data = cairo_image_surface_get_data (level->surface);
-      g_autoptr(GBytes) bytes =
-        g_bytes_new_with_free_func (data + (gsize) y * stride + (gsize) x * 4,
-                                    (gsize) (height - 1) * stride + (gsize) width * 4,
-                                    (GDestroyNotify) cairo_surface_destroy,
-                                    cairo_surface_reference (level->surface));
-
-      /* GDK_MEMORY_DEFAULT is cairo's ARGB32: premultiplied, native order. */
-      *tile = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
-    }
-  return *tile;
-}
-
-static double
-snap (double v,
-      int    scale)
-{
-  return round (v * scale) / scale;
-}
-
-/* The smallest level still at least as large as drawn. */
-static guint
-level_for_zoom (RlImageView *self,
-                int          scale)
-{
-  guint n = 0;
-
-  while (self->zoom * scale <= pow (0.5, n + 1) && MIN (self->img_w, self->img_h) >> (n + 1) >= 16)
-    n++;
-  return n;
-}
-
 static gboolean
 uses_cairo_renderer (RlImageView *self)
 {
   GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
 
   return native != NULL && GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
-}
-
-static GskRenderNode *
-build_image_node (RlImageView           *self,
-                  const graphene_rect_t *image,
-                  const graphene_rect_t *visible,
-                  int                    scale)
-{
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  GskRoundedRect outline;
-
-  /* A hairline, not a blurred shadow: blurring a screen-sized rectangle
-   * costs more than the image itself in the cairo renderer. */
-  {
-    GdkRGBA line = { 0, 0, 0, 0.15f };
-
-    gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (image->origin.x - 1, image->origin.y - 1,
-                                                                    image->size.width + 2, image->size.height + 2), 0);
-    gtk_snapshot_append_border (snapshot, &outline, (float[4]) { 1, 1, 1, 1 },
-                                (GdkRGBA[4]) { line, line, line, line });
-  }
-
-  if (self->zoom * scale > 1.0 + 1e-9)
-    {
-      Level *full = g_ptr_array_index (self->levels, 0);
-      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, visible);
-
-      cairo_translate (cr, image->origin.x, image->origin.y);
-      cairo_scale (cr, self->zoom, self->zoom);
-      cairo_set_source_surface (cr, full->surface, 0, 0);
-      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-      cairo_rectangle (cr, 0, 0, self->img_w, self->img_h);
-      cairo_fill (cr);
-      cairo_destroy (cr);
-    }
-  else if (uses_cairo_renderer (self))
-    {
-      /* The cairo renderer converts a texture's pixels every time it draws
-       * it (68 ms a frame at 1:1 on 8000×6000); a cairo node painted from
-       * the level's own surface is a plain blit. */
-      Level *level = get_level (self, level_for_zoom (self, scale));
-      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, visible);
-
-      cairo_translate (cr, snap (image->origin.x, scale), snap (image->origin.y, scale));
-      cairo_scale (cr, image->size.width / level->width, image->size.height / level->height);
-      cairo_set_source_surface (cr, level->surface, 0, 0);
-      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
-      cairo_rectangle (cr, 0, 0, level->width, level->height);
-      cairo_fill (cr);
-      cairo_destroy (cr);
-    }
-  else
-    {
-      Level *level;
-      double sx, sy;
-      int col0, col1, row0, row1;
-
-      level = get_level (self, level_for_zoom (self, scale));
-      sx = image->size.width / level->width;
-      sy = image->size.height / level->height;
-      col0 = MAX (0, (int) floor ((visible->origin.x - image->origin.x) / (TILE_SIZE * sx)));
-      row0 = MAX (0, (int) floor ((visible->origin.y - image->origin.y) / (TILE_SIZE * sy)));
-      col1 = MIN (level->cols - 1, (int) floor ((visible->origin.x + visible->size.width - image->origin.x) / (TILE_SIZE * sx)));
-      row1 = MIN (level->rows - 1, (int) floor ((visible->origin.y + visible->size.height - image->origin.y) / (TILE_SIZE * sy)));
-      for (int row = row0; row <= row1; row++)
-        for (int col = col0; col <= col1; col++)
-          {
-            /* Edges on device pixels: no seams between tiles, and 1:1 is exact. */
-            double x0 = snap (image->origin.x + col * TILE_SIZE * sx, scale);
-            double x1 = snap (image->origin.x + MIN ((col + 1) * TILE_SIZE, level->width) * sx, scale);
-            double y0 = snap (image->origin.y + row * TILE_SIZE * sy, scale);
-            double y1 = snap (image->origin.y + MIN ((row + 1) * TILE_SIZE, level->height) * sy, scale);
-
-            gtk_snapshot_append_texture (snapshot, get_tile (level, col, row),
-                                         &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
-          }
-    }
-  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 }
 
 /* ---- store → pins ---------------------------------------------------------- */
@@ -950,26 +274,46 @@ find_pin (RlImageView *self,
 }
 
 static void
-update_selected_class (RlImageView *self,
-                       const char  *thread_id,
-                       gboolean     selected)
-{
-  RlImagePin *pin = find_pin (self, thread_id);
-
-  if (pin == NULL)
-    return;
-  if (selected)
-    gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (pin), "selected");
-}
-
-static void
 remove_pin (RlImageView *self,
             RlImagePin  *pin)
 {
-  g_hash_table_remove (self->pins_by_id, pin->id);
+  g_signal_handlers_disconnect_by_data (pin, self);
+  g_hash_table_remove (self->pins_by_id, rl_image_pin_get_id (pin));
   gtk_widget_unparent (GTK_WIDGET (pin));
+}
+
+/* The signed-in user, whose own markers and replies are not news. */
+static const char *
+my_user_id (RlImageView *self)
+{
+  return self->store ? rl_connection_get_user_id (rl_doc_store_get_connection (self->store)) : NULL;
+}
+
+static void pin_pressed   (RlImagePin *pin, RlImageView *self);
+static void pin_dragged   (RlImagePin *pin, double dx, double dy, RlImageView *self);
+static void pin_released  (RlImagePin *pin, RlImageView *self);
+static void pin_activated (RlImagePin *pin, RlImageView *self);
+static void pin_nudged    (RlImagePin *pin, double dx, double dy, RlImageView *self);
+static void pin_focused   (RlImagePin *pin, RlImageView *self);
+
+static RlImagePin *
+add_pin (RlImageView  *self,
+         RlThreadItem *item)
+{
+  RlImagePin *pin = rl_image_pin_new (item, my_user_id (self));
+
+  rl_image_pin_set_hide_resolved (pin, rl_review_state_get_hide_resolved (self->state));
+  g_signal_connect (pin, "pressed", G_CALLBACK (pin_pressed), self);
+  g_signal_connect (pin, "dragged", G_CALLBACK (pin_dragged), self);
+  g_signal_connect (pin, "released", G_CALLBACK (pin_released), self);
+  g_signal_connect (pin, "activated", G_CALLBACK (pin_activated), self);
+  g_signal_connect (pin, "nudged", G_CALLBACK (pin_nudged), self);
+  g_signal_connect (pin, "focused", G_CALLBACK (pin_focused), self);
+  gtk_widget_set_parent (GTK_WIDGET (pin), GTK_WIDGET (self));
+  g_hash_table_insert (self->pins_by_id, (gpointer) rl_image_pin_get_id (pin), pin);
+  if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+  return pin;
 }
 
 static void
@@ -979,51 +323,41 @@ sync_pins (RlImageView *self)
   guint n = threads ? g_list_model_get_n_items (threads) : 0;
   const char *me = my_user_id (self);
   g_autoptr(GPtrArray) pins = g_ptr_array_sized_new (n);
+  g_autoptr(GHashTable) kept = g_hash_table_new (NULL, NULL);
   gboolean lost_selection = FALSE;
 
-  self->generation++;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
       const RlThread *thread = rl_thread_item_get_thread (item);
       RlImagePin *pin = find_pin (self, thread->id);
-      gboolean stale;
 
       if (pin == NULL)
         {
-          pin = pin_new (self, item);
-          gtk_widget_set_parent (GTK_WIDGET (pin), GTK_WIDGET (self));
-          g_hash_table_insert (self->pins_by_id, pin->id, pin);
-          if (g_strcmp0 (pin->id, self->selected) == 0)
-            gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+          pin = add_pin (self, item);
           /* A teammate's marker arriving live (not the first state shown). */
           if (self->populated && g_strcmp0 (thread->created_by.id, me) != 0)
-            pin_start_pulse (pin);
-          stale = TRUE;
+            rl_image_pin_start_pulse (pin);
         }
       else
-        stale = pin_set_item (pin, item);
-      pin->generation = self->generation;
-      /* A thread's own changes come by notify::thread; here only a new
-       * pin or a new item needs the label made again. */
-      if (stale)
-        pin_update (pin);
+        rl_image_pin_set_item (pin, item);
+      g_hash_table_add (kept, pin);
       g_ptr_array_add (pins, pin);
     }
   for (guint i = 0; i < self->pins->len; i++)
     {
       RlImagePin *pin = g_ptr_array_index (self->pins, i);
 
-      if (pin->generation != self->generation)
+      if (!g_hash_table_contains (kept, pin))
         {
-          lost_selection |= g_strcmp0 (pin->id, self->selected) == 0;
+          lost_selection |= g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0;
           remove_pin (self, pin);
         }
     }
   g_ptr_array_set_size (self->pins, 0);
   g_ptr_array_extend_and_steal (self->pins, g_steal_pointer (&pins));
   if (lost_selection)
-    rl_image_view_set_selected_thread (self, NULL);
+    rl_review_state_set_selected_thread (self->state, NULL);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -1036,15 +370,17 @@ store_synced_changed (RlImageView *self)
 
 /* ---- pin gestures (shared with the test hook) ------------------------------ */
 
+static void show_notice (RlImageView *self, double x, double y, const char *message);
+
 /* A click on a pin (not a drag), or Enter on it: its thread is selected
  * and "pin-activated" lets the window take the keyboard to its reply. */
 static void
-activate_pin (RlImageView *self,
-              RlImagePin  *pin)
+pin_activated (RlImagePin  *pin,
+               RlImageView *self)
 {
-  g_autofree char *id = g_strdup (pin->id);
+  g_autofree char *id = g_strdup (rl_image_pin_get_id (pin));
 
-  rl_image_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
   g_signal_emit (self, signals[SIGNAL_PIN_ACTIVATED], 0, id);
 }
 
@@ -1065,60 +401,76 @@ may_move (RlImageView    *self,
 }
 
 static void
-pin_pressed (RlImageView *self,
-             RlImagePin  *pin)
+pin_pressed (RlImagePin  *pin,
+             RlImageView *self)
 {
-  pin->dragging = FALSE;
-  pin->can_move = may_move (self, rl_thread_item_get_thread (pin->item));
-  pin->start_x = pin->x;
-  pin->start_y = pin->y;
-  pin->press_x = pin->press_y = 0;
+  rl_image_pin_begin_drag (pin, may_move (self, rl_thread_item_get_thread (rl_image_pin_get_item (pin))));
 }
 
 static void
-pin_dragged (RlImageView *self,
-             RlImagePin  *pin,
+pin_dragged (RlImagePin  *pin,
              double       dx,
-             double       dy)
+             double       dy,
+             RlImageView *self)
 {
-  if (!pin->can_move || self->img_w <= 0)
-    return;
-  if (!pin->dragging && hypot (dx, dy) < DRAG_THRESHOLD)
-    return;
-  pin->dragging = TRUE;
-  pin->drag_x = CLAMP (pin->start_x + dx / (self->img_w * self->zoom), 0.0, 1.0);
-  pin->drag_y = CLAMP (pin->start_y + dy / (self->img_h * self->zoom), 0.0, 1.0);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (pin), "grabbing");
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  rl_image_pin_drag (pin, dx, dy, self->img_w * self->zoom, self->img_h * self->zoom);
 }
 
 static void
-pin_released (RlImageView *self,
-              RlImagePin  *pin)
+pin_released (RlImagePin  *pin,
+              RlImageView *self)
 {
   g_autoptr(GError) error = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE };
+  const char *id = rl_image_pin_get_id (pin);
 
-  if (!pin->dragging)
+  if (!rl_image_pin_end_move (pin, &anchor.x, &anchor.y))
     {
-      activate_pin (self, pin);
+      pin_activated (pin, self);
       return;
     }
-  anchor.x = pin->drag_x;
-  anchor.y = pin->drag_y;
-  pin->dragging = FALSE;
-  gtk_widget_set_cursor (GTK_WIDGET (pin), NULL);
   /* The store shows the move at once (notify::thread) or refuses it: then
    * the pin is back where the thread is. */
-  if (!rl_doc_store_move_thread (self->store, pin->id, &anchor, &error))
+  if (!rl_doc_store_move_thread (self->store, id, &anchor, &error))
     {
-      g_debug ("image view: move of %s refused: %s", pin->id, error->message);
-      show_notice (self, pin->x, pin->y,
+      double x, y;
+
+      g_debug ("image view: move of %s refused: %s", id, error->message);
+      rl_image_pin_get_anchor (pin, &x, &y);
+      show_notice (self, x, y,
                    g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE)
                    ? _("You’re offline: the marker can be moved when you’re back.")
                    : error->message);
     }
   gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* Alt+arrows on a focused pin: moved by pixels of the screen. */
+static void
+pin_nudged (RlImagePin  *pin,
+            double       dx,
+            double       dy,
+            RlImageView *self)
+{
+  if (self->img_w <= 0 || self->store == NULL)
+    return;
+  if (!rl_image_pin_is_moving (pin)
+      && !may_move (self, rl_thread_item_get_thread (rl_image_pin_get_item (pin))))
+    {
+      double x, y;
+
+      rl_image_pin_get_anchor (pin, &x, &y);
+      show_notice (self, x, y, _("Only the marker’s author or an admin can move it."));
+      return;
+    }
+  rl_image_pin_nudge (pin, dx / (self->img_w * self->zoom), dy / (self->img_h * self->zoom));
+}
+
+static void
+pin_focused (RlImagePin  *pin,
+             RlImageView *self)
+{
+  scroll_pin_into_view (self, pin);
 }
 
 /* ---- composer and notice --------------------------------------------------- */
@@ -1180,8 +532,10 @@ show_notice (RlImageView *self,
 static const char *
 cannot_create_message (RlImageView *self)
 {
-  return self->cannot_create_reason && *self->cannot_create_reason
-    ? self->cannot_create_reason
+  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
+
+  return reason && *reason
+    ? reason
     : _("Markers cannot be added right now.");
 }
 
@@ -1213,7 +567,7 @@ draft_pin_new (RlImageView     *self,
                RlComposerDraft *draft)
 {
   GtkWidget *button = gtk_button_new_from_icon_name ("document-edit-symbolic");
-  g_autofree char *words = first_words (rl_composer_draft_get_text (draft));
+  g_autofree char *words = rl_image_pin_first_words (rl_composer_draft_get_text (draft));
   /* Translators: a marker typed but not sent yet, shown on the image; %s is the start of its text */
   g_autofree char *label = g_strdup_printf (_("Unsent marker: %s"), words);
 
@@ -1252,7 +606,7 @@ begin_marker (RlImageView *self,
               double       x,
               double       y)
 {
-  if (!self->can_create)
+  if (!rl_review_state_get_can_create (self->state))
     {
       show_notice (self, x, y, cannot_create_message (self));
       return;
@@ -1288,7 +642,7 @@ composer_submit (RlImageView *self)
     }
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));
   gtk_popover_popdown (GTK_POPOVER (self->composer));
-  rl_image_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
 }
 
 static void
@@ -1603,6 +957,86 @@ add_marker_action (GtkWidget  *widget,
   begin_marker (self, CLAMP (ix, 0.0, 1.0), CLAMP (iy, 0.0, 1.0));
 }
 
+/* ---- the review state ------------------------------------------------------ */
+
+static void
+set_store (RlImageView *self,
+           RlDocStore  *store)
+{
+  if (self->store == store)
+    return;
+  gtk_popover_popdown (GTK_POPOVER (self->notice));
+  /* A draft belongs to the document it was begun on: it is kept there
+   * (shown again when the document is) and never sent to the next one. */
+  rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
+  if (self->store != NULL)
+    {
+      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+      g_clear_signal_handler (&self->synced_id, self->store);
+    }
+  g_set_object (&self->store, store);
+  /* What the store holds now is not news; what comes once it is synced is. */
+  self->populated = store != NULL && rl_doc_store_is_synced (store);
+  if (store != NULL)
+    {
+      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                                 G_CALLBACK (sync_pins), self);
+      self->synced_id = g_signal_connect_swapped (store, "notify::synced",
+                                                  G_CALLBACK (store_synced_changed), self);
+    }
+  while (self->pins->len > 0)
+    {
+      remove_pin (self, g_ptr_array_index (self->pins, self->pins->len - 1));
+      g_ptr_array_remove_index (self->pins, self->pins->len - 1);
+    }
+  sync_pins (self);
+}
+
+/* The state's store while it is an image's: its threads become pins. */
+static void
+state_store_changed (RlImageView *self)
+{
+  gboolean image = rl_review_state_get_kind (self->state) == RL_DOC_KIND_IMAGE;
+
+  set_store (self, image ? rl_review_state_get_store (self->state) : NULL);
+}
+
+static void
+state_selection_changed (RlImageView *self)
+{
+  const char *selected = rl_review_state_get_selected_thread (self->state);
+  RlImagePin *pin;
+
+  for (guint i = 0; i < self->pins->len; i++)
+    {
+      pin = g_ptr_array_index (self->pins, i);
+      if (g_strcmp0 (rl_image_pin_get_id (pin), selected) == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (pin), "selected");
+    }
+  if ((pin = find_pin (self, selected)) != NULL)
+    scroll_pin_into_view (self, pin);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+state_filter_changed (RlImageView *self)
+{
+  gboolean hide_resolved = rl_review_state_get_hide_resolved (self->state);
+
+  for (guint i = 0; i < self->pins->len; i++)
+    rl_image_pin_set_hide_resolved (g_ptr_array_index (self->pins, i), hide_resolved);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+update_tooltip (RlImageView *self)
+{
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               rl_review_state_get_can_create (self->state) ? NULL : cannot_create_message (self));
+}
+
 /* ---- scrollable ------------------------------------------------------------ */
 
 static void
@@ -1715,27 +1149,17 @@ rl_image_view_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   int scale = gtk_widget_get_scale_factor (widget);
   RlImagePin *selected = NULL;
+  GskRenderNode *image;
   double ox, oy;
 
   if (self->img_w <= 0 || width <= 0 || height <= 0)
     return;
 
   get_origin (self, &ox, &oy);
-  {
-    double key[6] = { self->zoom, ox, oy, width, height, scale };
-    graphene_rect_t image = GRAPHENE_RECT_INIT (ox, oy, self->img_w * self->zoom, self->img_h * self->zoom);
-    graphene_rect_t visible;
-
-    if (self->image_node == NULL || memcmp (key, self->node_key, sizeof key) != 0)
-      {
-        g_clear_pointer (&self->image_node, gsk_render_node_unref);
-        if (graphene_rect_intersection (&image, &GRAPHENE_RECT_INIT (0, 0, width, height), &visible))
-          self->image_node = build_image_node (self, &image, &visible, scale);
-        memcpy (self->node_key, key, sizeof key);
-      }
-    if (self->image_node != NULL)
-      gtk_snapshot_append_node (snapshot, self->image_node);
-  }
+  image = rl_tiled_image_get_node (self->image, self->zoom, ox, oy, width, height, scale,
+                                   uses_cairo_renderer (self));
+  if (image != NULL)
+    gtk_snapshot_append_node (snapshot, image);
 
   /* Pins in number order; the selected one on top. */
   for (guint i = 0; i < self->pins->len; i++)
@@ -1749,7 +1173,7 @@ rl_image_view_snapshot (GtkWidget   *widget,
       /* Far outside (the pulse ring reaches ~40 px): not drawn at all. */
       if (x < -60 || y < -60 || x > width + 60 || y > height + 60)
         continue;
-      if (g_strcmp0 (pin->id, self->selected) == 0)
+      if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
         selected = pin;
       else
         gtk_widget_snapshot_child (widget, GTK_WIDGET (pin), snapshot);
@@ -1859,8 +1283,13 @@ rl_image_view_dispose (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
-  if (self->composer != NULL)
-    rl_image_view_set_store (self, NULL);
+  if (self->state != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->state, self);
+      if (self->composer != NULL)
+        set_store (self, NULL);
+      g_clear_object (&self->state);
+    }
   g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
   g_clear_handle_id (&self->zoom_controls_id, g_source_remove);
   if (self->draft_pins != NULL)
@@ -1878,8 +1307,7 @@ rl_image_view_dispose (GObject *object)
   g_clear_pointer (&self->zoom_menu, gtk_widget_unparent);
   g_clear_pointer (&self->zoom_controls, gtk_widget_unparent);
   self->zoom_level = NULL;
-  g_clear_pointer (&self->image_node, gsk_render_node_unref);
-  g_clear_pointer (&self->levels, g_ptr_array_unref);
+  g_clear_object (&self->image);
   if (self->hadj)
     g_signal_handlers_disconnect_by_func (self->hadj, adjustment_changed, self);
   if (self->vadj)
@@ -1890,14 +1318,30 @@ rl_image_view_dispose (GObject *object)
 }
 
 static void
+rl_image_view_constructed (GObject *object)
+{
+  RlImageView *self = RL_IMAGE_VIEW (object);
+
+  G_OBJECT_CLASS (rl_image_view_parent_class)->constructed (object);
+
+  if (self->state == NULL)
+    self->state = rl_review_state_new ();
+  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
+  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
+  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (state_filter_changed), self);
+  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_tooltip), self);
+  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_tooltip), self);
+  state_store_changed (self);
+  update_tooltip (self);
+}
+
+static void
 rl_image_view_finalize (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
   g_ptr_array_unref (self->pins);
   g_hash_table_unref (self->pins_by_id);
-  g_free (self->selected);
-  g_free (self->cannot_create_reason);
   G_OBJECT_CLASS (rl_image_view_parent_class)->finalize (object);
 }
 
@@ -1911,17 +1355,8 @@ rl_image_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      g_value_set_string (value, self->selected);
-      break;
-    case PROP_HIDE_RESOLVED:
-      g_value_set_boolean (value, self->hide_resolved);
-      break;
-    case PROP_CAN_CREATE:
-      g_value_set_boolean (value, self->can_create);
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      g_value_set_string (value, self->cannot_create_reason);
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
       break;
     case PROP_ZOOM:
       g_value_set_double (value, self->zoom);
@@ -1953,17 +1388,8 @@ rl_image_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      rl_image_view_set_selected_thread (self, g_value_get_string (value));
-      break;
-    case PROP_HIDE_RESOLVED:
-      rl_image_view_set_hide_resolved (self, g_value_get_boolean (value));
-      break;
-    case PROP_CAN_CREATE:
-      rl_image_view_set_can_create (self, g_value_get_boolean (value));
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      rl_image_view_set_cannot_create_reason (self, g_value_get_string (value));
+    case PROP_STATE:
+      self->state = g_value_dup_object (value);
       break;
     case PROP_HADJUSTMENT:
       set_adjustment (self, &self->hadj, g_value_get_object (value));
@@ -1998,6 +1424,7 @@ rl_image_view_class_init (RlImageViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_image_view_constructed;
   object_class->dispose = rl_image_view_dispose;
   object_class->finalize = rl_image_view_finalize;
   object_class->get_property = rl_image_view_get_property;
@@ -2007,18 +1434,9 @@ rl_image_view_class_init (RlImageViewClass *klass)
   widget_class->snapshot = rl_image_view_snapshot;
   widget_class->focus = rl_image_view_focus;
 
-  properties[PROP_SELECTED_THREAD] =
-    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIDE_RESOLVED] =
-    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAN_CREATE] =
-    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CANNOT_CREATE_REASON] =
-    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, 0.0, MAX_ZOOM, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -2081,8 +1499,6 @@ rl_image_view_init (RlImageView *self)
 
   self->zoom = 1.0;
   self->fit = TRUE;
-  self->can_create = TRUE;
-  self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
   self->pins = g_ptr_array_new ();
   self->pins_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->draft_pins = g_ptr_array_new ();
@@ -2137,9 +1553,18 @@ rl_image_view_init (RlImageView *self)
 /* ---- public API ------------------------------------------------------------ */
 
 GtkWidget *
-rl_image_view_new (void)
+rl_image_view_new (RlReviewState *state)
 {
-  return g_object_new (RL_TYPE_IMAGE_VIEW, NULL);
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (state), NULL);
+
+  return g_object_new (RL_TYPE_IMAGE_VIEW, "state", state, NULL);
+}
+
+RlReviewState *
+rl_image_view_get_state (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->state;
 }
 
 void
@@ -2149,31 +1574,21 @@ rl_image_view_set_texture (RlImageView *self,
   g_return_if_fail (RL_IS_IMAGE_VIEW (self));
   g_return_if_fail (texture == NULL || GDK_IS_TEXTURE (texture));
 
-  g_ptr_array_set_size (self->levels, 0);
-  g_clear_pointer (&self->image_node, gsk_render_node_unref);
+  g_clear_object (&self->image);
   self->img_w = self->img_h = 0;
   self->fit = TRUE;
   if (texture != NULL)
     {
-      int width = gdk_texture_get_width (texture);
-      int height = gdk_texture_get_height (texture);
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+      g_autoptr(GError) error = NULL;
 
-      if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-        {
-          /* Past cairo's 32767 px or out of memory: show nothing, say why. */
-          g_debug ("image view: cannot hold a %d × %d image: %s", width, height,
-                   cairo_status_to_string (cairo_surface_status (surface)));
-          cairo_surface_destroy (surface);
-        }
+      self->image = rl_tiled_image_new (texture, &error);
+      /* Past cairo's 32767 px or out of memory: show nothing, say why. */
+      if (self->image == NULL)
+        g_debug ("image view: %s", error->message);
       else
         {
-          gdk_texture_download (texture, cairo_image_surface_get_data (surface),
-                                cairo_image_surface_get_stride (surface));
-          cairo_surface_mark_dirty (surface);
-          g_ptr_array_add (self->levels, level_new (surface));
-          self->img_w = width;
-          self->img_h = height;
+          self->img_w = rl_tiled_image_get_width (self->image);
+          self->img_h = rl_tiled_image_get_height (self->image);
         }
     }
   gtk_adjustment_set_value (self->hadj, 0);
@@ -2181,42 +1596,6 @@ rl_image_view_set_texture (RlImageView *self,
   update_zoom_controls (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-void
-rl_image_view_set_store (RlImageView *self,
-                         RlDocStore  *store)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
-
-  if (self->store == store)
-    return;
-  gtk_popover_popdown (GTK_POPOVER (self->notice));
-  /* A draft belongs to the document it was begun on: it is kept there
-   * (shown again when the document is) and never sent to the next one. */
-  rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
-  if (self->store != NULL)
-    {
-      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
-      g_clear_signal_handler (&self->synced_id, self->store);
-    }
-  g_set_object (&self->store, store);
-  /* What the store holds now is not news; what comes once it is synced is. */
-  self->populated = store != NULL && rl_doc_store_is_synced (store);
-  if (store != NULL)
-    {
-      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
-                                                 G_CALLBACK (sync_pins), self);
-      self->synced_id = g_signal_connect_swapped (store, "notify::synced",
-                                                  G_CALLBACK (store_synced_changed), self);
-    }
-  while (self->pins->len > 0)
-    {
-      remove_pin (self, g_ptr_array_index (self->pins, self->pins->len - 1));
-      g_ptr_array_remove_index (self->pins, self->pins->len - 1);
-    }
-  sync_pins (self);
 }
 
 void
@@ -2239,33 +1618,6 @@ rl_image_view_open_composer (RlImageView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-const char *
-rl_image_view_get_selected_thread (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
-  return self->selected;
-}
-
-void
-rl_image_view_set_selected_thread (RlImageView *self,
-                                   const char  *thread_id)
-{
-  RlImagePin *pin;
-
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  if (g_strcmp0 (self->selected, thread_id) == 0)
-    return;
-  update_selected_class (self, self->selected, FALSE);
-  g_free (self->selected);
-  self->selected = g_strdup (thread_id);
-  update_selected_class (self, self->selected, TRUE);
-  if ((pin = find_pin (self, thread_id)) != NULL)
-    scroll_pin_into_view (self, pin);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-}
-
 void
 rl_image_view_reveal_thread (RlImageView *self,
                              const char  *thread_id)
@@ -2284,81 +1636,6 @@ rl_image_view_reveal_thread (RlImageView *self,
   pin_widget_position (self, pin, &x, &y);
   gtk_adjustment_set_value (self->hadj, gtk_adjustment_get_value (self->hadj) + x - width / 2.0);
   gtk_adjustment_set_value (self->vadj, gtk_adjustment_get_value (self->vadj) + y - height / 2.0);
-}
-
-gboolean
-rl_image_view_get_hide_resolved (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
-  return self->hide_resolved;
-}
-
-void
-rl_image_view_set_hide_resolved (RlImageView *self,
-                                 gboolean     hide_resolved)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  hide_resolved = !!hide_resolved;
-  if (self->hide_resolved == hide_resolved)
-    return;
-  self->hide_resolved = hide_resolved;
-  for (guint i = 0; i < self->pins->len; i++)
-    {
-      RlImagePin *pin = g_ptr_array_index (self->pins, i);
-
-      gtk_widget_set_visible (GTK_WIDGET (pin), !(pin->resolved && hide_resolved));
-    }
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
-}
-
-gboolean
-rl_image_view_get_can_create (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
-  return self->can_create;
-}
-
-static void
-update_tooltip (RlImageView *self)
-{
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->can_create ? NULL : cannot_create_message (self));
-}
-
-void
-rl_image_view_set_can_create (RlImageView *self,
-                              gboolean     can_create)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  can_create = !!can_create;
-  if (self->can_create == can_create)
-    return;
-  self->can_create = can_create;
-  update_tooltip (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
-}
-
-const char *
-rl_image_view_get_cannot_create_reason (RlImageView *self)
-{
-  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
-  return self->cannot_create_reason;
-}
-
-void
-rl_image_view_set_cannot_create_reason (RlImageView *self,
-                                        const char  *reason)
-{
-  g_return_if_fail (RL_IS_IMAGE_VIEW (self));
-
-  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
-    return;
-  g_free (self->cannot_create_reason);
-  self->cannot_create_reason = g_strdup (reason);
-  update_tooltip (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
 }
 
 double
@@ -2467,7 +1744,7 @@ rl_image_view_get_pin_position (RlImageView *self,
   pin = find_pin (self, thread_id);
   if (pin == NULL || !gtk_widget_get_visible (GTK_WIDGET (pin)))
     return FALSE;
-  pin_shown_anchor (pin, x, y);
+  rl_image_pin_get_shown_anchor (pin, x, y);
   return TRUE;
 }
 
@@ -2488,7 +1765,7 @@ rl_image_view_pin_is_highlighted (RlImageView *self,
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
 
   pin = find_pin (self, thread_id);
-  return pin != NULL && pin->tick_id != 0;
+  return pin != NULL && rl_image_pin_is_pulsing (pin);
 }
 
 GtkWidget *
@@ -2526,8 +1803,8 @@ rl_image_view_drag_pin_for_testing (RlImageView *self,
   pin = find_pin (self, thread_id);
   g_return_if_fail (pin != NULL);
 
-  pin_pressed (self, pin);
-  pin_dragged (self, pin, dx / 2, dy / 2);
-  pin_dragged (self, pin, dx, dy);
-  pin_released (self, pin);
+  pin_pressed (pin, self);
+  pin_dragged (pin, dx / 2, dy / 2, self);
+  pin_dragged (pin, dx, dy, self);
+  pin_released (pin, self);
 }

@@ -25,20 +25,20 @@
 
 #include <gtk/gtk.h>
 
-#include "rl-doc-store.h"
+#include "rl-review-state.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_IMAGE_VIEW (rl_image_view_get_type ())
 G_DECLARE_FINAL_TYPE (RlImageView, rl_image_view, RL, IMAGE_VIEW, GtkWidget)
 
-GtkWidget  *rl_image_view_new                 (void);
+/* Shows the state's store while it is an image's; its selection, filter
+ * and whether one may create are the state's. */
+GtkWidget  *rl_image_view_new                 (RlReviewState *state);
+RlReviewState *rl_image_view_get_state        (RlImageView  *self);
 /* The mockup; NULL clears. */
 void        rl_image_view_set_texture         (RlImageView  *self,
                                                GdkTexture   *texture);
-/* Its threads become pins; NULL clears. */
-void        rl_image_view_set_store           (RlImageView  *self,
-                                               RlDocStore   *store);
 /* Opens the composer for a new marker at (x, y) (fractions 0..1) with
  * text typed: the "Retry" of a failed create. A draft open is kept. */
 void        rl_image_view_open_composer       (RlImageView  *self,
@@ -50,19 +50,6 @@ void        rl_image_view_open_composer       (RlImageView  *self,
  * far as the image's edges allow: a thread picked in the panel. */
 void        rl_image_view_reveal_thread       (RlImageView  *self,
                                                const char   *thread_id);
-
-const char *rl_image_view_get_selected_thread (RlImageView  *self);
-void        rl_image_view_set_selected_thread (RlImageView  *self,
-                                               const char   *thread_id);
-gboolean    rl_image_view_get_hide_resolved   (RlImageView  *self);
-void        rl_image_view_set_hide_resolved   (RlImageView  *self,
-                                               gboolean      hide_resolved);
-gboolean    rl_image_view_get_can_create      (RlImageView  *self);
-void        rl_image_view_set_can_create      (RlImageView  *self,
-                                               gboolean      can_create);
-const char *rl_image_view_get_cannot_create_reason (RlImageView *self);
-void        rl_image_view_set_cannot_create_reason (RlImageView *self,
-                                                    const char  *reason);
 
 /* Zoom: 1 is one image pixel per logical pixel. zoom_at keeps the image
  * point under (x, y) (widget coordinates) where it is, as far as the

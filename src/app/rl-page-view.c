@@ -12,7 +12,9 @@
 #include "rl-annotation-composer.h"
 #include "rl-error.h"
 #include "rl-limits.h"
-#include "rl-reanchor.h"
+#include "rl-page-placements.h"
+#include "rl-page-text-view.h"
+#include "rl-review-state.h"
 
 /* The text column: about this many average characters wide, centred, with
  * this much room round it at the least. */
@@ -23,155 +25,7 @@
 #define LIST_INDENT    28
 #define BLOCK_INDENT   12
 
-/* ---- the text view, with bullets and quote bars drawn under the text ----- */
-
-/* A list item's bullet or number: drawn, not text, so buffer offsets stay
- * the page's code points. */
-typedef struct
-{
-  guint offset;
-  int   margin;      /* the item's left margin, buffer pixels */
-  char  label[16];
-} Bullet;
-
-typedef struct
-{
-  guint start;
-  guint end;
-  int   x;
-} QuoteBar;
-
-#define RL_TYPE_PAGE_TEXT_VIEW (rl_page_text_view_get_type ())
-G_DECLARE_FINAL_TYPE (RlPageTextView, rl_page_text_view, RL, PAGE_TEXT_VIEW, GtkTextView)
-
-struct _RlPageTextView
-{
-  GtkTextView  parent_instance;
-  GArray      *bullets;      /* of Bullet, by offset */
-  GArray      *quote_bars;   /* of QuoteBar, by start */
-};
-
-G_DEFINE_FINAL_TYPE (RlPageTextView, rl_page_text_view, GTK_TYPE_TEXT_VIEW)
-
-static void
-visible_offsets (GtkTextView *view,
-                 guint       *first,
-                 guint       *last)
-{
-  GdkRectangle visible;
-  GtkTextIter iter;
-
-  gtk_text_view_get_visible_rect (view, &visible);
-  gtk_text_view_get_line_at_y (view, &iter, visible.y, NULL);
-  *first = gtk_text_iter_get_offset (&iter);
-  gtk_text_view_get_line_at_y (view, &iter, visible.y + visible.height, NULL);
-  gtk_text_iter_forward_to_line_end (&iter);
-  *last = gtk_text_iter_get_offset (&iter);
-}
-
-static void
-rl_page_text_view_snapshot_layer (GtkTextView      *view,
-                                  GtkTextViewLayer  layer,
-                                  GtkSnapshot      *snapshot)
-{
-  RlPageTextView *self = RL_PAGE_TEXT_VIEW (view);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  g_autoptr(PangoLayout) layout = NULL;   /* one for every bullet drawn */
-  GdkRGBA color;
-  GdkRGBA bar_color;
-  guint first, last;
-
-  if (layer != GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
-    return;
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (view)), &color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  bar_color = color;
-  bar_color.alpha *= 0.3f;
-  color.alpha *= 0.7f;
-  /* Only what is on screen: asking where an off-screen line is would lay
-   * out the whole page. */
-  visible_offsets (view, &first, &last);
-
-  for (guint i = 0; i < self->quote_bars->len; i++)
-    {
-      const QuoteBar *bar = &g_array_index (self->quote_bars, QuoteBar, i);
-      GtkTextIter iter;
-      int y0, y1, h;
-
-      if (bar->end < first || bar->start > last)
-        continue;
-      gtk_text_buffer_get_iter_at_offset (buffer, &iter, MAX (bar->start, first));
-      gtk_text_view_get_line_yrange (view, &iter, &y0, &h);
-      gtk_text_buffer_get_iter_at_offset (buffer, &iter, MIN (MAX (bar->end, 1) - 1, last));
-      gtk_text_view_get_line_yrange (view, &iter, &y1, &h);
-      gtk_snapshot_append_color (snapshot, &bar_color,
-                                 &GRAPHENE_RECT_INIT (bar->x, y0, 3, y1 + h - y0));
-    }
-
-  for (guint i = 0; i < self->bullets->len; i++)
-    {
-      const Bullet *bullet = &g_array_index (self->bullets, Bullet, i);
-      GdkRectangle rect;
-      GtkTextIter iter;
-      int lw, lh;
-
-      if (bullet->offset < first)
-        continue;
-      if (bullet->offset > last)
-        break;
-      gtk_text_buffer_get_iter_at_offset (buffer, &iter, bullet->offset);
-      gtk_text_view_get_iter_location (view, &iter, &rect);
-      if (layout == NULL)
-        layout = gtk_widget_create_pango_layout (GTK_WIDGET (view), NULL);
-      pango_layout_set_text (layout, bullet->label, -1);
-      pango_layout_get_pixel_size (layout, &lw, &lh);
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bullet->margin - lw - 8,
-                                                              rect.y + (rect.height - lh) / 2));
-      gtk_snapshot_append_layout (snapshot, layout, &color);
-      gtk_snapshot_restore (snapshot);
-    }
-}
-
-static void
-rl_page_text_view_finalize (GObject *object)
-{
-  RlPageTextView *self = RL_PAGE_TEXT_VIEW (object);
-
-  g_array_unref (self->bullets);
-  g_array_unref (self->quote_bars);
-  G_OBJECT_CLASS (rl_page_text_view_parent_class)->finalize (object);
-}
-
-static void
-rl_page_text_view_class_init (RlPageTextViewClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rl_page_text_view_finalize;
-  GTK_TEXT_VIEW_CLASS (klass)->snapshot_layer = rl_page_text_view_snapshot_layer;
-}
-
-static void
-rl_page_text_view_init (RlPageTextView *self)
-{
-  self->bullets = g_array_new (FALSE, FALSE, sizeof (Bullet));
-  self->quote_bars = g_array_new (FALSE, FALSE, sizeof (QuoteBar));
-}
-
 /* ---- the page view ------------------------------------------------------- */
-
-/* Where one thread of the store sits on the text now. */
-typedef struct
-{
-  char     *id;
-  guint     index;     /* in the store: creation order */
-  gboolean  placed;
-  guint     start;
-  guint     end;
-  gboolean  resolved;
-  char     *preview;
-} Placement;
 
 struct _RlPageView
 {
@@ -191,23 +45,18 @@ struct _RlPageView
   GMenu          *extra_menu;
 
   RlPageText     *page;
-  RlDocStore     *store;
+  RlReviewState  *state;
+  RlDocStore     *store;           /* the state's, while it is a page's */
   gulong          items_id;
   GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
-  GPtrArray      *placements;      /* Placement*, in store order */
+  RlPagePlacements *placements;    /* where the store's threads sit */
   GHashTable     *thread_tags;     /* id → GtkTextTag (the table owns it) */
-  GHashTable     *places;          /* id → CachedPlace, for this page */
-  RlReanchorer   *reanchorer;      /* of this page's text, made when needed */
   GtkTextTag     *overlap_tag;
   GtkTextTag     *selected_tag;
   GtkTextTag     *composing_tag;
   GtkTextTag     *link_tag;
   GtkTextMark    *selected_mark;
 
-  char           *selected_thread;
-  gboolean        hide_resolved;
-  gboolean        can_create;
-  char           *cannot_create_reason;
   guint           composer_start;
   guint           composer_end;
   guint           context_offset;  /* where the context menu was asked for */
@@ -218,26 +67,13 @@ G_DEFINE_FINAL_TYPE (RlPageView, rl_page_view, GTK_TYPE_WIDGET)
 enum
 {
   PROP_0,
-  PROP_SELECTED_THREAD,
-  PROP_HIDE_RESOLVED,
-  PROP_CAN_CREATE,
-  PROP_CANNOT_CREATE_REASON,
+  PROP_STATE,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
 
 enum { SIGNAL_RANGES_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
-
-static void
-placement_free (gpointer data)
-{
-  Placement *placement = data;
-
-  g_free (placement->id);
-  g_free (placement->preview);
-  g_free (placement);
-}
 
 static GtkTextTag *
 named_tag (RlPageView *self,
@@ -275,110 +111,27 @@ apply_range (RlPageView *self,
 
 /* ---- placing anchors ----------------------------------------------------- */
 
-typedef struct
-{
-  RlAnchor anchor;
-  gboolean placed;
-  guint    start;
-  guint    end;
-} CachedPlace;
-
-static void
-cached_place_free (gpointer data)
-{
-  CachedPlace *cached = data;
-
-  rl_anchor_clear (&cached->anchor);
-  g_free (cached);
-}
-
-/* Where an anchor sits on the current text: its own offsets where they
- * still hold exactly what it quotes, else re-found from exact and its
- * context (rl-reanchor.h). Remembered per thread until its anchor or the
- * page changes: a fuzzy search is not repeated for every live update. */
-static gboolean
-place_anchor (RlPageView     *self,
-              const char     *thread_id,
-              const RlAnchor *anchor,
-              guint          *start,
-              guint          *end)
-{
-  CachedPlace *cached = g_hash_table_lookup (self->places, thread_id);
-
-  if (cached == NULL || !rl_anchor_equal (&cached->anchor, anchor))
-    {
-      gsize n_bytes;
-      const char *text = rl_page_text_get_text (self->page, &n_bytes);
-
-      if (self->reanchorer == NULL)
-        self->reanchorer = rl_reanchorer_new (text, n_bytes);
-      cached = g_new0 (CachedPlace, 1);
-      rl_anchor_copy_into (&cached->anchor, anchor);
-      cached->placed = rl_reanchorer_place (self->reanchorer, anchor, &cached->start, &cached->end, NULL)
-                         != RL_ANCHOR_ORPHANED;
-      g_hash_table_replace (self->places, g_strdup (thread_id), cached);
-    }
-  *start = cached->start;
-  *end = cached->end;
-  return cached->placed;
-}
-
-static char *
-make_preview (const RlThread *thread)
-{
-  const RlComment *first;
-  g_autofree char *body = NULL;
-  GString *preview;
-
-  if (thread->comments == NULL || thread->comments->len == 0)
-    return NULL;
-  first = g_ptr_array_index (thread->comments, 0);
-  body = g_strdup (first->body ? first->body : "");
-  g_strdelimit (g_strstrip (body), "\n\t\r", ' ');
-  preview = g_string_new (NULL);
-  /* Translators: a highlight's tooltip: the first comment's author, then its first words */
-  g_string_printf (preview, _("%s: "), first->author.name ? first->author.name : _("Someone"));
-  if (g_utf8_strlen (body, -1) > 80)
-    {
-      g_autofree char *cut = g_utf8_substring (body, 0, 80);
-      g_string_append (preview, cut);
-      g_string_append (preview, "…");
-    }
-  else
-    g_string_append (preview, body);
-  return g_string_free (preview, FALSE);
-}
-
 static gboolean
 placement_visible (RlPageView      *self,
-                   const Placement *placement)
+                   const RlPlacement *placement)
 {
   return placement->placed && placement->end > placement->start
-    && !(placement->resolved && self->hide_resolved);
+    && !(placement->resolved && rl_review_state_get_hide_resolved (self->state));
 }
 
-static const Placement *
+static const RlPlacement *
 find_placement (RlPageView *self,
                 const char *thread_id)
 {
-  if (thread_id == NULL)
-    return NULL;
-  for (guint i = 0; i < self->placements->len; i++)
-    {
-      const Placement *placement = g_ptr_array_index (self->placements, i);
-
-      if (g_str_equal (placement->id, thread_id))
-        return placement;
-    }
-  return NULL;
+  return rl_page_placements_find (self->placements, thread_id);
 }
 
 static int
 compare_by_length_desc (gconstpointer a,
                         gconstpointer b)
 {
-  const Placement *pa = *(const Placement **) a;
-  const Placement *pb = *(const Placement **) b;
+  const RlPlacement *pa = *(const RlPlacement **) a;
+  const RlPlacement *pb = *(const RlPlacement **) b;
   guint la = pa->end - pa->start, lb = pb->end - pb->start;
 
   if (la != lb)
@@ -433,19 +186,19 @@ apply_highlights (RlPageView *self)
   gtk_text_buffer_remove_tag (self->buffer, self->overlap_tag, &start, &end);
   gtk_text_buffer_remove_tag (self->buffer, self->selected_tag, &start, &end);
 
-  for (guint i = 0; i < self->placements->len; i++)
+  for (guint i = 0; i < rl_page_placements_get_n (self->placements); i++)
     {
-      Placement *placement = g_ptr_array_index (self->placements, i);
+      const RlPlacement *placement = rl_page_placements_get (self->placements, i);
 
       if (placement_visible (self, placement))
-        g_ptr_array_add (visible, placement);
+        g_ptr_array_add (visible, (gpointer) placement);
     }
   /* Inner (shorter) ranges over outer ones, so a nested annotation shows. */
   g_ptr_array_sort (visible, compare_by_length_desc);
   size = gtk_text_tag_table_get_size (table);
   for (guint i = 0; i < visible->len; i++)
     {
-      const Placement *placement = g_ptr_array_index (visible, i);
+      const RlPlacement *placement = g_ptr_array_index (visible, i);
       GtkTextTag *tag = g_hash_table_lookup (self->thread_tags, placement->id);
       GdkRGBA color = { 0.96f, 0.80f, 0.10f, placement->resolved ? 0.14f : 0.36f };
       Edge edge_start = { placement->start, +1 }, edge_end = { placement->end, -1 };
@@ -482,36 +235,18 @@ apply_highlights (RlPageView *self)
   gtk_text_tag_set_priority (self->selected_tag, size - 1);
 
   {
-    const Placement *selected = find_placement (self, self->selected_thread);
+    const RlPlacement *selected = find_placement (self, rl_review_state_get_selected_thread (self->state));
 
     if (selected != NULL && placement_visible (self, selected))
       apply_range (self, self->selected_tag, selected->start, selected->end);
   }
 }
 
-static gboolean
-same_placements (GPtrArray *a,
-                 GPtrArray *b)
-{
-  if (a->len != b->len)
-    return FALSE;
-  for (guint i = 0; i < a->len; i++)
-    {
-      const Placement *pa = g_ptr_array_index (a, i);
-      const Placement *pb = g_ptr_array_index (b, i);
-
-      if (!g_str_equal (pa->id, pb->id) || pa->placed != pb->placed
-          || (pa->placed && (pa->start != pb->start || pa->end != pb->end)))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Drops the tag and the remembered place of every thread not in current
- * (a set of ids; NULL: of every thread). */
+/* Drops the tag of every thread not in current (a set of ids; NULL: of
+ * every thread). */
 static void
-forget_threads_except (RlPageView *self,
-                       GHashTable *current)
+forget_tags_except (RlPageView *self,
+                    GHashTable *current)
 {
   GtkTextTagTable *table = gtk_text_buffer_get_tag_table (self->buffer);
   GHashTableIter iter;
@@ -524,10 +259,6 @@ forget_threads_except (RlPageView *self,
         gtk_text_tag_table_remove (table, value);
         g_hash_table_iter_remove (&iter);
       }
-  g_hash_table_iter_init (&iter, self->places);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (current == NULL || !g_hash_table_contains (current, key))
-      g_hash_table_iter_remove (&iter);
 }
 
 static void refresh_threads (RlPageView *self);
@@ -558,33 +289,15 @@ watch_items (RlPageView *self)
 static void
 refresh_threads (RlPageView *self)
 {
-  g_autoptr(GPtrArray) old = g_steal_pointer (&self->placements);
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean moved;
 
-  self->placements = g_ptr_array_new_with_free_func (placement_free);
-  if (self->store != NULL && self->page != NULL)
-    {
-      GListModel *threads = rl_doc_store_get_threads (self->store);
-      guint n = g_list_model_get_n_items (threads);
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
-          const RlThread *thread = rl_thread_item_get_thread (item);
-          Placement *placement = g_new0 (Placement, 1);
-
-          placement->id = g_strdup (thread->id);
-          placement->index = i;
-          placement->resolved = thread->resolved;
-          placement->placed = place_anchor (self, thread->id, &thread->anchor, &placement->start, &placement->end);
-          placement->preview = make_preview (thread);
-          g_ptr_array_add (self->placements, placement);
-          g_hash_table_add (ids, placement->id);
-        }
-    }
-  forget_threads_except (self, ids);
+  moved = rl_page_placements_update (self->placements, self->store ? rl_doc_store_get_threads (self->store) : NULL);
+  for (guint i = 0; i < rl_page_placements_get_n (self->placements); i++)
+    g_hash_table_add (ids, rl_page_placements_get (self->placements, i)->id);
+  forget_tags_except (self, ids);
   apply_highlights (self);
-  if (!same_placements (old, self->placements))
+  if (moved)
     g_signal_emit (self, signals[SIGNAL_RANGES_CHANGED], 0);
 }
 
@@ -697,8 +410,7 @@ layout_blocks (RlPageView *self)
   guint offset = 0;
   const char *p = text;
 
-  g_array_set_size (view->bullets, 0);
-  g_array_set_size (view->quote_bars, 0);
+  rl_page_text_view_clear_marks (view);
 
   for (;;)
     {
@@ -747,14 +459,14 @@ layout_blocks (RlPageView *self)
 
           if (span->kind == RL_TEXT_SPAN_LIST_ITEM && span->start == offset)
             {
-              Bullet bullet = { offset, PAGE_PADDING + margin - extra, "" };
               static const char *marks[] = { "•", "◦", "▪" };
+              char label[16];
 
               if (span->number > 0)
-                g_snprintf (bullet.label, sizeof bullet.label, "%d.", span->number);
+                g_snprintf (label, sizeof label, "%d.", span->number);
               else
-                g_strlcpy (bullet.label, marks[(MAX (span->level, 1) - 1) % 3], sizeof bullet.label);
-              g_array_append_val (view->bullets, bullet);
+                g_strlcpy (label, marks[(MAX (span->level, 1) - 1) % 3], sizeof label);
+              rl_page_text_view_add_bullet (view, offset, PAGE_PADDING + margin - extra, label);
             }
         }
       if (nl == NULL)
@@ -773,8 +485,7 @@ layout_blocks (RlPageView *self)
       for (guint j = 0; j < i; j++)
         if (spans[j].kind == RL_TEXT_SPAN_QUOTE && span_contains (&spans[j], spans[i].start))
           depth++;
-      g_array_append_val (view->quote_bars, ((QuoteBar) { spans[i].start, spans[i].end,
-                                                          PAGE_PADDING + depth * QUOTE_INDENT + 6 }));
+      rl_page_text_view_add_quote_bar (view, spans[i].start, spans[i].end, PAGE_PADDING + depth * QUOTE_INDENT + 6);
     }
 }
 
@@ -1020,8 +731,10 @@ show_notice (RlPageView *self,
 static const char *
 cannot_create_message (RlPageView *self)
 {
-  return self->cannot_create_reason && *self->cannot_create_reason
-    ? self->cannot_create_reason
+  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
+
+  return reason && *reason
+    ? reason
     : _("Comments cannot be added right now.");
 }
 
@@ -1040,7 +753,7 @@ comment_activated (GtkWidget  *widget,
       show_notice (self, _("Select the text to comment on first."));
       return;
     }
-  if (!self->can_create)
+  if (!rl_review_state_get_can_create (self->state))
     {
       show_notice (self, cannot_create_message (self));
       return;
@@ -1110,7 +823,7 @@ composer_submit (RlPageView *self)
   /* The new highlight replaces the selection. */
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
   gtk_text_buffer_place_cursor (self->buffer, &iter);
-  rl_page_view_set_selected_thread (self, id);
+  rl_review_state_set_selected_thread (self->state, id);
 }
 
 static gboolean draft_covers (RlPageView *self, guint start, guint end);
@@ -1236,7 +949,7 @@ offset_at_widget_point (RlPageView *self,
 
 static gboolean
 placement_covers (RlPageView      *self,
-                  const Placement *placement,
+                  const RlPlacement *placement,
                   guint            offset)
 {
   return placement_visible (self, placement) && placement->start <= offset && offset < placement->end;
@@ -1250,12 +963,12 @@ placements_at (RlPageView *self,
 {
   GPtrArray *found = g_ptr_array_new ();
 
-  for (guint i = 0; i < self->placements->len; i++)
+  for (guint i = 0; i < rl_page_placements_get_n (self->placements); i++)
     {
-      Placement *placement = g_ptr_array_index (self->placements, i);
+      const RlPlacement *placement = rl_page_placements_get (self->placements, i);
 
       if (placement_covers (self, placement, offset))
-        g_ptr_array_add (found, placement);
+        g_ptr_array_add (found, (gpointer) placement);
     }
   g_ptr_array_sort (found, compare_innermost_first);
   return found;
@@ -1267,8 +980,8 @@ static gboolean
 any_placement_at (RlPageView *self,
                   guint       offset)
 {
-  for (guint i = 0; i < self->placements->len; i++)
-    if (placement_covers (self, g_ptr_array_index (self->placements, i), offset))
+  for (guint i = 0; i < rl_page_placements_get_n (self->placements); i++)
+    if (placement_covers (self, rl_page_placements_get (self->placements, i), offset))
       return TRUE;
   return FALSE;
 }
@@ -1299,9 +1012,9 @@ click_at (RlPageView *self,
     return FALSE;
   /* The innermost first; a click again on a selected one goes outwards. */
   for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (((Placement *) g_ptr_array_index (found, i))->id, self->selected_thread) == 0)
+    if (g_strcmp0 (((RlPlacement *) g_ptr_array_index (found, i))->id, rl_review_state_get_selected_thread (self->state)) == 0)
       pick = (i + 1) % found->len;
-  rl_page_view_set_selected_thread (self, ((Placement *) g_ptr_array_index (found, pick))->id);
+  rl_review_state_set_selected_thread (self->state, ((RlPlacement *) g_ptr_array_index (found, pick))->id);
   return TRUE;
 }
 
@@ -1435,6 +1148,66 @@ mark_set (GtkTextBuffer *buffer,
     update_comment_button (self);
 }
 
+/* ---- the review state ----------------------------------------------------- */
+
+static void
+set_store (RlPageView *self,
+           RlDocStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
+  g_set_object (&self->store, store);
+  /* Drafts are kept per document: this one's show, the last one's wait. */
+  if (self->composer != NULL)
+    rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
+  if (store != NULL)
+    self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
+                                               G_CALLBACK (threads_changed), self);
+  watch_items (self);
+  /* Disposing: the buffer may already be going. */
+  if (self->scroller != NULL)
+    refresh_threads (self);
+}
+
+/* The state's store while it is a page's: its threads become highlights. */
+static void
+state_store_changed (RlPageView *self)
+{
+  gboolean page = rl_review_state_get_kind (self->state) == RL_DOC_KIND_PAGE;
+
+  set_store (self, page ? rl_review_state_get_store (self->state) : NULL);
+}
+
+static void
+state_selection_changed (RlPageView *self)
+{
+  const RlPlacement *placement;
+
+  apply_highlights (self);
+  /* Into view only if it is not there already: the text moves no more
+   * than it must. */
+  placement = find_placement (self, rl_review_state_get_selected_thread (self->state));
+  if (placement != NULL && placement_visible (self, placement))
+    {
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, placement->start);
+      gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &iter);
+      gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.05, FALSE, 0, 0);
+    }
+}
+
+static void
+update_comment_tooltip (RlPageView *self)
+{
+  gtk_widget_set_tooltip_text (self->comment_button,
+                               rl_review_state_get_can_create (self->state)
+                               ? _("Comment on the selection (Ctrl+Alt+M)")
+                               : cannot_create_message (self));
+}
+
 /* ---- GtkWidget ------------------------------------------------------------ */
 
 static gboolean
@@ -1552,7 +1325,12 @@ rl_page_view_dispose (GObject *object)
 {
   RlPageView *self = RL_PAGE_VIEW (object);
 
-  rl_page_view_set_store (self, NULL);
+  if (self->state != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->state, self);
+      set_store (self, NULL);
+      g_clear_object (&self->state);
+    }
   g_clear_handle_id (&self->gutter_id, g_source_remove);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
   g_clear_pointer (&self->notice, gtk_widget_unparent);
@@ -1563,18 +1341,32 @@ rl_page_view_dispose (GObject *object)
 }
 
 static void
+rl_page_view_constructed (GObject *object)
+{
+  RlPageView *self = RL_PAGE_VIEW (object);
+
+  G_OBJECT_CLASS (rl_page_view_parent_class)->constructed (object);
+
+  if (self->state == NULL)
+    self->state = rl_review_state_new ();
+  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
+  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
+  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (apply_highlights), self);
+  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_comment_tooltip), self);
+  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_comment_tooltip), self);
+  state_store_changed (self);
+  update_comment_tooltip (self);
+}
+
+static void
 rl_page_view_finalize (GObject *object)
 {
   RlPageView *self = RL_PAGE_VIEW (object);
 
   g_clear_pointer (&self->page, rl_page_text_unref);
   g_ptr_array_unref (self->watched);
-  g_ptr_array_unref (self->placements);
+  g_object_unref (self->placements);
   g_hash_table_unref (self->thread_tags);
-  g_hash_table_unref (self->places);
-  g_clear_pointer (&self->reanchorer, rl_reanchorer_free);
-  g_free (self->selected_thread);
-  g_free (self->cannot_create_reason);
   G_OBJECT_CLASS (rl_page_view_parent_class)->finalize (object);
 }
 
@@ -1588,17 +1380,8 @@ rl_page_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      g_value_set_string (value, self->selected_thread);
-      break;
-    case PROP_HIDE_RESOLVED:
-      g_value_set_boolean (value, self->hide_resolved);
-      break;
-    case PROP_CAN_CREATE:
-      g_value_set_boolean (value, self->can_create);
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      g_value_set_string (value, self->cannot_create_reason);
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1615,17 +1398,8 @@ rl_page_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      rl_page_view_set_selected_thread (self, g_value_get_string (value));
-      break;
-    case PROP_HIDE_RESOLVED:
-      rl_page_view_set_hide_resolved (self, g_value_get_boolean (value));
-      break;
-    case PROP_CAN_CREATE:
-      rl_page_view_set_can_create (self, g_value_get_boolean (value));
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      rl_page_view_set_cannot_create_reason (self, g_value_get_string (value));
+    case PROP_STATE:
+      self->state = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1638,6 +1412,7 @@ rl_page_view_class_init (RlPageViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_page_view_constructed;
   object_class->dispose = rl_page_view_dispose;
   object_class->finalize = rl_page_view_finalize;
   object_class->get_property = rl_page_view_get_property;
@@ -1646,21 +1421,12 @@ rl_page_view_class_init (RlPageViewClass *klass)
   widget_class->size_allocate = rl_page_view_size_allocate;
   widget_class->grab_focus = rl_page_view_grab_focus;
 
-  properties[PROP_SELECTED_THREAD] =
-    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIDE_RESOLVED] =
-    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAN_CREATE] =
-    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CANNOT_CREATE_REASON] =
-    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Placements changed: re-anchored on a new page, or a thread came, went
+  /* RlPlacements changed: re-anchored on a new page, or a thread came, went
    * or moved. */
   signals[SIGNAL_RANGES_CHANGED] =
     g_signal_new ("ranges-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1683,18 +1449,16 @@ rl_page_view_init (RlPageView *self)
   const GdkRGBA composing = { 0.21f, 0.52f, 0.89f, 0.25f };
   g_autoptr(GMenuItem) comment_item = NULL;
 
-  self->can_create = TRUE;
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
-  self->placements = g_ptr_array_new_with_free_func (placement_free);
+  self->placements = rl_page_placements_new ();
   self->thread_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_place_free);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Page"), -1);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
-  self->text_view = g_object_new (RL_TYPE_PAGE_TEXT_VIEW, NULL);
+  self->text_view = GTK_TEXT_VIEW (rl_page_text_view_new ());
   self->buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_view_set_editable (self->text_view, FALSE);
   /* A caret, so Shift+arrows select from the keyboard (without one the
@@ -1790,9 +1554,18 @@ rl_page_view_init (RlPageView *self)
 /* ---- public API ------------------------------------------------------------ */
 
 GtkWidget *
-rl_page_view_new (void)
+rl_page_view_new (RlReviewState *state)
 {
-  return g_object_new (RL_TYPE_PAGE_VIEW, NULL);
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (state), NULL);
+
+  return g_object_new (RL_TYPE_PAGE_VIEW, "state", state, NULL);
+}
+
+RlReviewState *
+rl_page_view_get_state (RlPageView *self)
+{
+  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
+  return self->state;
 }
 
 void
@@ -1810,8 +1583,8 @@ rl_page_view_set_page (RlPageView *self,
     rl_page_text_ref (page);
   g_clear_pointer (&self->page, rl_page_text_unref);
   self->page = page;
-  forget_threads_except (self, NULL);
-  g_clear_pointer (&self->reanchorer, rl_reanchorer_free);
+  forget_tags_except (self, NULL);
+  rl_page_placements_set_page (self->placements, page);
 
   /* Inserted once: everything after this is tags. */
   if (page != NULL)
@@ -1830,10 +1603,7 @@ rl_page_view_set_page (RlPageView *self,
   if (page != NULL)
     style_page (self);
   else
-    {
-      g_array_set_size (RL_PAGE_TEXT_VIEW (self->text_view)->bullets, 0);
-      g_array_set_size (RL_PAGE_TEXT_VIEW (self->text_view)->quote_bars, 0);
-    }
+    rl_page_text_view_clear_marks (RL_PAGE_TEXT_VIEW (self->text_view));
   refresh_threads (self);
   mark_drafts (self);
   update_comment_button (self);
@@ -1844,34 +1614,6 @@ rl_page_view_get_page (RlPageView *self)
 {
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
   return self->page;
-}
-
-void
-rl_page_view_set_store (RlPageView *self,
-                        RlDocStore *store)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
-
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    {
-      g_clear_signal_handler (&self->items_id, rl_doc_store_get_threads (self->store));
-    }
-  g_set_object (&self->store, store);
-  /* Drafts are kept per document: this one's show, the last one's wait. */
-  if (self->composer != NULL)
-    rl_composer_base_set_store (RL_COMPOSER_BASE (self->composer), store);
-  if (store != NULL)
-    {
-      self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
-                                                 G_CALLBACK (threads_changed), self);
-    }
-  watch_items (self);
-  /* Disposing: the buffer may already be going. */
-  if (self->scroller != NULL)
-    refresh_threads (self);
 }
 
 /* The composer, on the passage [start, end) marked. */
@@ -1924,7 +1666,7 @@ rl_page_view_get_thread_range (RlPageView *self,
                                guint      *start,
                                guint      *end)
 {
-  const Placement *placement;
+  const RlPlacement *placement;
 
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
 
@@ -1942,7 +1684,7 @@ gboolean
 rl_page_view_reveal_thread (RlPageView *self,
                             const char *thread_id)
 {
-  const Placement *placement;
+  const RlPlacement *placement;
   GtkTextIter start, end;
   GdkRectangle first, last, visible;
   int height;
@@ -1981,105 +1723,6 @@ rl_page_view_reveal_thread (RlPageView *self,
   return TRUE;
 }
 
-const char *
-rl_page_view_get_selected_thread (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
-  return self->selected_thread;
-}
-
-void
-rl_page_view_set_selected_thread (RlPageView *self,
-                                  const char *thread_id)
-{
-  const Placement *placement;
-
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  if (g_strcmp0 (self->selected_thread, thread_id) == 0)
-    return;
-  g_free (self->selected_thread);
-  self->selected_thread = g_strdup (thread_id);
-  apply_highlights (self);
-  /* Into view only if it is not there already: the text moves no more
-   * than it must. */
-  placement = find_placement (self, thread_id);
-  if (placement != NULL && placement_visible (self, placement))
-    {
-      GtkTextIter iter;
-
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, placement->start);
-      gtk_text_buffer_move_mark (self->buffer, self->selected_mark, &iter);
-      gtk_text_view_scroll_to_mark (self->text_view, self->selected_mark, 0.05, FALSE, 0, 0);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-}
-
-gboolean
-rl_page_view_get_hide_resolved (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
-  return self->hide_resolved;
-}
-
-void
-rl_page_view_set_hide_resolved (RlPageView *self,
-                                gboolean    hide_resolved)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  hide_resolved = !!hide_resolved;
-  if (self->hide_resolved == hide_resolved)
-    return;
-  self->hide_resolved = hide_resolved;
-  apply_highlights (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
-}
-
-gboolean
-rl_page_view_get_can_create (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), FALSE);
-  return self->can_create;
-}
-
-void
-rl_page_view_set_can_create (RlPageView *self,
-                             gboolean    can_create)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  can_create = !!can_create;
-  if (self->can_create == can_create)
-    return;
-  self->can_create = can_create;
-  gtk_widget_set_tooltip_text (self->comment_button,
-                               can_create ? _("Comment on the selection (Ctrl+Alt+M)") : cannot_create_message (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
-}
-
-const char *
-rl_page_view_get_cannot_create_reason (RlPageView *self)
-{
-  g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
-  return self->cannot_create_reason;
-}
-
-void
-rl_page_view_set_cannot_create_reason (RlPageView *self,
-                                       const char *reason)
-{
-  g_return_if_fail (RL_IS_PAGE_VIEW (self));
-
-  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
-    return;
-  g_free (self->cannot_create_reason);
-  self->cannot_create_reason = g_strdup (reason);
-  if (!self->can_create)
-    gtk_widget_set_tooltip_text (self->comment_button, cannot_create_message (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
-}
-
 GtkWidget *
 rl_page_view_get_text_view (RlPageView *self)
 {
@@ -2112,7 +1755,7 @@ GtkTextTag *
 rl_page_view_get_thread_tag (RlPageView *self,
                              const char *thread_id)
 {
-  const Placement *placement;
+  const RlPlacement *placement;
 
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
 
@@ -2156,7 +1799,7 @@ rl_page_view_dup_preview_at (RlPageView *self,
   text = g_string_new (NULL);
   for (guint i = 0; i < found->len; i++)
     {
-      const Placement *placement = g_ptr_array_index (found, i);
+      const RlPlacement *placement = g_ptr_array_index (found, i);
 
       if (placement->preview == NULL)
         continue;

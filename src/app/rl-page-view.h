@@ -18,22 +18,22 @@
 
 #include <gtk/gtk.h>
 
-#include "rl-doc-store.h"
 #include "rl-plaintext.h"
+#include "rl-review-state.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_PAGE_VIEW (rl_page_view_get_type ())
 G_DECLARE_FINAL_TYPE (RlPageView, rl_page_view, RL, PAGE_VIEW, GtkWidget)
 
-GtkWidget  *rl_page_view_new                 (void);
+/* Shows the state's store while it is a page's; its selection, filter
+ * and whether one may create are the state's. */
+GtkWidget  *rl_page_view_new                 (RlReviewState *state);
+RlReviewState *rl_page_view_get_state        (RlPageView  *self);
 /* The page's plain text and spans; NULL clears. */
 void        rl_page_view_set_page            (RlPageView  *self,
                                               RlPageText  *page);
 RlPageText *rl_page_view_get_page            (RlPageView  *self);
-/* Its threads become highlights; NULL clears. */
-void        rl_page_view_set_store           (RlPageView  *self,
-                                              RlDocStore  *store);
 /* Reopens the composer for [start, end) with text typed: the "Retry" of a
  * failed create. */
 void        rl_page_view_open_composer       (RlPageView  *self,
@@ -52,19 +52,6 @@ gboolean    rl_page_view_get_thread_range    (RlPageView  *self,
  * thread has no place on the page (orphaned or unknown). */
 gboolean    rl_page_view_reveal_thread       (RlPageView  *self,
                                               const char  *thread_id);
-
-const char *rl_page_view_get_selected_thread (RlPageView  *self);
-void        rl_page_view_set_selected_thread (RlPageView  *self,
-                                              const char  *thread_id);
-gboolean    rl_page_view_get_hide_resolved   (RlPageView  *self);
-void        rl_page_view_set_hide_resolved   (RlPageView  *self,
-                                              gboolean     hide_resolved);
-gboolean    rl_page_view_get_can_create      (RlPageView  *self);
-void        rl_page_view_set_can_create      (RlPageView  *self,
-                                              gboolean     can_create);
-const char *rl_page_view_get_cannot_create_reason (RlPageView *self);
-void        rl_page_view_set_cannot_create_reason (RlPageView *self,
-                                                   const char *reason);
 
 /* The real widgets, for tests and the window: the text view, the floating
  * Comment button, the composer (an RlAnnotationComposer), the "cannot

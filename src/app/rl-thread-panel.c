@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "rl-comment-row.h"
+#include "rl-review-state.h"
 #include "rl-thread-row.h"
 
 struct _RlThreadPanel
@@ -21,13 +22,8 @@ struct _RlThreadPanel
   GtkScrolledWindow  *scroller;
   GtkListBox         *list;
 
-  RlDocStore         *store;
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *visible;     /* in the store's order; rows may sort them */
-  RlThreadPanelPositionFunc position_func;
-  gpointer            position_data;
-  GDestroyNotify      position_destroy;
-  GHashTable         *positions;   /* RlThreadItem → Position, with a position function */
+  RlReviewState      *state;
+  RlDocStore         *store;       /* the state's */
   GHashTable         *rows;        /* RlThreadItem → RlThreadRow (a child of list) */
   GHashTable         *present;     /* the RlThreadItems of the store now */
   GHashTable         *resolvers;   /* thread id → who resolved it last (a teammate's name) */
@@ -35,14 +31,11 @@ struct _RlThreadPanel
   GHashTable         *fresh;       /* ids a teammate just added: highlight once */
   gint64              last_seq;    /* the store's seq after the last change seen */
 
-  char               *selected_thread;
-  gboolean            hide_resolved;
-  gboolean            can_create;
-  char               *cannot_create_reason;
   char               *user_id;
   gboolean            user_is_admin;
 
-  gboolean            selecting;   /* the selection is being set from the property */
+  gboolean            selecting;   /* the selection is being shown from the state */
+  gboolean            picking;     /* the state's selection is being set from the list */
   gboolean            syncing;     /* inside sync_rows */
   gboolean            quiet_focus; /* focus moves on its own: it selects nothing */
   guint               scroll_id;
@@ -53,21 +46,9 @@ struct _RlThreadPanel
 
 G_DEFINE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, GTK_TYPE_WIDGET)
 
-/* Where a thread is in the text, as of the last look. */
-typedef struct
-{
-  guint    start;
-  guint    end;
-  guint    index;      /* in creation order: ties and orphans keep it */
-  gboolean orphaned;
-} Position;
-
 enum {
   PROP_0,
-  PROP_SELECTED_THREAD,
-  PROP_HIDE_RESOLVED,
-  PROP_CAN_CREATE,
-  PROP_CANNOT_CREATE_REASON,
+  PROP_STATE,
   PROP_USER_ID,
   PROP_USER_IS_ADMIN,
   N_PROPS
@@ -82,9 +63,6 @@ static guint signals[N_SIGNALS];
 
 static gboolean item_is_orphaned (RlThreadPanel *self,
                                   gpointer       item);
-static int      compare_item_pointers (gconstpointer a,
-                                       gconstpointer b,
-                                       gpointer      data);
 
 static RlThreadRow *
 find_row (RlThreadPanel *self,
@@ -102,19 +80,10 @@ find_row (RlThreadPanel *self,
   return NULL;
 }
 
-static gboolean
-shows_thread (gpointer item,
-              gpointer data)
-{
-  RlThreadPanel *self = data;
-
-  return !self->hide_resolved || !rl_thread_item_get_thread (item)->resolved;
-}
-
 static void
 update_empty (RlThreadPanel *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->visible));
+  guint shown = g_list_model_get_n_items (rl_review_state_get_threads (self->state));
   guint all = self->store ? g_list_model_get_n_items (rl_doc_store_get_threads (self->store)) : 0;
 
   /* A kept row (its thread gone, the person still in it) is shown too. */
@@ -135,7 +104,7 @@ update_empty (RlThreadPanel *self)
     {
       adw_status_page_set_title (self->empty_page, _("No comments yet"));
       adw_status_page_set_description (self->empty_page,
-                                       self->position_func
+                                       rl_review_state_has_position_func (self->state)
                                        ? _("Select text on the page and comment on it to start a thread.")
                                        : _("Click anywhere on the mockup to drop a marker and start a thread."));
     }
@@ -148,7 +117,7 @@ scroll_tick (GtkWidget     *widget,
              gpointer       data)
 {
   RlThreadPanel *self = data;
-  RlThreadRow *row = find_row (self, self->selected_thread);
+  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (self->state));
   GtkAdjustment *adjustment;
   graphene_rect_t bounds;
 
@@ -193,7 +162,7 @@ scroll_to_selected (RlThreadPanel *self)
 static void
 select_row (RlThreadPanel *self)
 {
-  RlThreadRow *row = find_row (self, self->selected_thread);
+  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (self->state));
 
   self->selecting = TRUE;
   if (row == NULL)
@@ -243,12 +212,11 @@ on_row_selected (RlThreadPanel *self,
       select_row (self);
       return;
     }
-  if (g_strcmp0 (id, self->selected_thread) == 0)
+  if (g_strcmp0 (id, rl_review_state_get_selected_thread (self->state)) == 0)
     return;
-  g_free (self->selected_thread);
-  self->selected_thread = g_strdup (id);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-  release_kept_rows (self);
+  self->picking = TRUE;
+  rl_review_state_set_selected_thread (self->state, id);
+  self->picking = FALSE;
 }
 
 static void
@@ -263,11 +231,8 @@ static void
 on_row_dismissed (RlThreadPanel *self,
                   RlThreadRow   *row)
 {
-  if (g_strcmp0 (rl_thread_row_get_thread_id (row), self->selected_thread) == 0)
-    {
-      g_clear_pointer (&self->selected_thread, g_free);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-    }
+  if (g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0)
+    rl_review_state_set_selected_thread (self->state, NULL);
   if (!self->syncing)
     sync_rows (self);
 }
@@ -289,7 +254,8 @@ make_row (RlThreadPanel *self,
   RlThreadRow *row = rl_thread_row_new (self->store, item, self->user_id, self->user_is_admin);
   const RlThread *thread = rl_thread_item_get_thread (item);
 
-  rl_thread_row_set_can_create (row, self->can_create, self->cannot_create_reason);
+  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (self->state),
+                                rl_review_state_get_cannot_create_reason (self->state));
   rl_thread_row_set_live (row, TRUE);
   g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
@@ -311,7 +277,7 @@ keeps_row (RlThreadPanel *self,
   if (rl_thread_row_get_acting (row))
     return g_hash_table_contains (self->present, rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
   return rl_thread_row_has_draft (row)
-         || g_strcmp0 (rl_thread_row_get_thread_id (row), self->selected_thread) == 0;
+         || g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0;
 }
 
 static gboolean
@@ -359,7 +325,7 @@ typedef struct
 static void
 sync_rows (RlThreadPanel *self)
 {
-  GListModel *visible = G_LIST_MODEL (self->visible);
+  GListModel *visible = rl_review_state_get_threads (self->state);
   guint n = g_list_model_get_n_items (visible);
   g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) wanted_ids = g_hash_table_new (g_str_hash, g_str_equal);
@@ -386,10 +352,6 @@ sync_rows (RlThreadPanel *self)
       g_hash_table_add (wanted, item);
       g_hash_table_add (wanted_ids, (gpointer) rl_thread_item_get_thread (RL_THREAD_ITEM (item))->id);
     }
-  /* Pages: in text order, orphans last. */
-  if (self->position_func)
-    g_ptr_array_sort_with_data (items, compare_item_pointers, self);
-
   /* Rows not listed any more: kept where they are (after the listed row
    * above them), or dropped. A deleted thread that comes back (a refused
    * delete) is a new item: its kept row gives way to it. */
@@ -564,82 +526,33 @@ update_row_header (GtkListBoxRow *row,
   gtk_list_box_row_set_header (row, header);
 }
 
-/* Text order: placed threads by start, then end, then age; orphans after
- * them all, by age. */
-static int
-compare_positions (const Position *a,
-                   const Position *b)
-{
-  if (a->orphaned != b->orphaned)
-    return a->orphaned ? 1 : -1;
-  if (!a->orphaned && a->start != b->start)
-    return a->start < b->start ? -1 : 1;
-  if (!a->orphaned && a->end != b->end)
-    return a->end < b->end ? -1 : 1;
-  return a->index < b->index ? -1 : a->index > b->index;
-}
-
-static int
-compare_items (gconstpointer a,
-               gconstpointer b,
-               gpointer      data)
-{
-  RlThreadPanel *self = data;
-  const Position *pa = g_hash_table_lookup (self->positions, a);
-  const Position *pb = g_hash_table_lookup (self->positions, b);
-  static const Position unknown = { 0, 0, G_MAXUINT, TRUE };
-
-  return compare_positions (pa ? pa : &unknown, pb ? pb : &unknown);
-}
-
-static int
-compare_item_pointers (gconstpointer a,
-                       gconstpointer b,
-                       gpointer      data)
-{
-  return compare_items (*(gpointer *) a, *(gpointer *) b, data);
-}
-
 static gboolean
 item_is_orphaned (RlThreadPanel *self,
                   gpointer       item)
 {
-  const Position *position;
-
-  if (self->position_func == NULL)
-    return FALSE;
-  position = g_hash_table_lookup (self->positions, item);
-  return position == NULL || position->orphaned;
+  return rl_review_state_is_orphaned (self->state, rl_thread_item_get_thread (item));
 }
 
-/* Which items the store has now and, for pages, where each is in the
- * text. Numbers are the threads' own (RlThread.number, given by the
- * server), never positions: each row shows its thread's. */
+/* Which items the store has now. */
 static void
-update_positions (RlThreadPanel *self)
+update_present (RlThreadPanel *self)
 {
   GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
   guint n = threads ? g_list_model_get_n_items (threads) : 0;
-  GHashTableIter iter;
-  gpointer item, row;
 
   g_hash_table_remove_all (self->present);
-  g_hash_table_remove_all (self->positions);
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
+    g_hash_table_add (self->present, g_list_model_get_item (threads, i));
+}
 
-      g_hash_table_add (self->present, g_object_ref (thread_item));
-      if (self->position_func)
-        {
-          Position *position = g_new0 (Position, 1);
-
-          position->index = i;
-          position->orphaned = !self->position_func (rl_thread_item_get_thread (thread_item), &position->start,
-                                                     &position->end, self->position_data);
-          g_hash_table_insert (self->positions, thread_item, position);
-        }
-    }
+/* For pages, where each thread is in the text: the "Orphaned" ones. Numbers
+ * are the threads' own (RlThread.number, given by the server), never
+ * positions: each row shows its thread's. */
+static void
+update_orphaned (RlThreadPanel *self)
+{
+  GHashTableIter iter;
+  gpointer item, row;
 
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &item, &row))
@@ -647,26 +560,17 @@ update_positions (RlThreadPanel *self)
       rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
 }
 
+/* Runs before the shown threads change ("threads-arriving"): numbers
+ * and highlights are known when sync_rows makes the rows. Only the added
+ * items can be new: a thread whose deletion the server refused comes back
+ * as a new item with a known id. */
 static void
-on_item_changed (RlThreadPanel *self)
+on_threads_arriving (RlThreadPanel *self,
+                     guint          position,
+                     guint          removed,
+                     guint          added)
 {
-  /* Resolving shows or hides the thread; a moved anchor may move it. */
-  if (self->hide_resolved)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  rl_thread_panel_refresh_order (self);
-}
-
-/* Runs before the filter model hears of the change: numbers and
- * highlights are known when sync_rows makes the rows. Only the added items
- * can be new; each is watched once, as an object: a thread whose deletion
- * the server refused comes back as a new item with a known id. */
-static void
-on_threads_changed (GListModel    *threads,
-                    guint          position,
-                    guint          removed,
-                    guint          added,
-                    RlThreadPanel *self)
-{
+  GListModel *threads = rl_doc_store_get_threads (self->store);
   gboolean live = self->last_seq >= 0;   /* what the first look or snapshot brings is not news */
 
   for (guint i = position; i < position + added; i++)
@@ -674,10 +578,6 @@ on_threads_changed (GListModel    *threads,
       g_autoptr(RlThreadItem) thread_item = g_list_model_get_item (threads, i);
       const char *id = rl_thread_item_get_thread (thread_item)->id;
 
-      if (g_signal_handler_find (thread_item, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
-                                 on_item_changed, self) == 0)
-        g_signal_connect_object (thread_item, "notify::thread", G_CALLBACK (on_item_changed), self,
-                                 G_CONNECT_SWAPPED);
       if (!g_hash_table_contains (self->known, id))
         {
           g_hash_table_add (self->known, g_strdup (id));
@@ -685,8 +585,16 @@ on_threads_changed (GListModel    *threads,
             g_hash_table_add (self->fresh, g_strdup (id));
         }
     }
-  update_positions (self);
+  update_present (self);
+  update_orphaned (self);
   self->last_seq = rl_doc_store_get_seq (self->store);
+}
+
+static void
+on_positions_changed (RlThreadPanel *self)
+{
+  update_orphaned (self);
+  sync_rows (self);
 }
 
 static void
@@ -725,7 +633,14 @@ static void
 row_set_can_create (RlThreadPanel *self,
                     RlThreadRow   *row)
 {
-  rl_thread_row_set_can_create (row, self->can_create, self->cannot_create_reason);
+  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (self->state),
+                                rl_review_state_get_cannot_create_reason (self->state));
+}
+
+static void
+on_can_create_changed (RlThreadPanel *self)
+{
+  for_each_row (self, row_set_can_create);
 }
 
 static void
@@ -818,22 +733,73 @@ on_message (RlConnection  *connection,
 static void
 disconnect_store (RlThreadPanel *self)
 {
-  GListModel *threads;
-  guint n;
-
   if (self->store == NULL)
     return;
-  threads = rl_doc_store_get_threads (self->store);
-  n = g_list_model_get_n_items (threads);
-  g_signal_handlers_disconnect_by_data (threads, self);
   g_signal_handlers_disconnect_by_data (rl_doc_store_get_connection (self->store), self);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (threads, i);
-
-      g_signal_handlers_disconnect_by_data (item, self);
-    }
   g_clear_object (&self->store);
+}
+
+/* Another document (or none): what was known of the last one goes. */
+static void
+on_store_changed (RlThreadPanel *self)
+{
+  RlDocStore *store = rl_review_state_get_store (self->state);
+
+  if (self->store == store)
+    return;
+  disconnect_store (self);
+  g_hash_table_remove_all (self->known);
+  g_hash_table_remove_all (self->fresh);
+  g_hash_table_remove_all (self->present);
+  g_hash_table_remove_all (self->resolvers);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  self->last_seq = -1;
+  if (store == NULL)
+    return;
+
+  self->store = g_object_ref (store);
+  g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (on_connection_state),
+                            self);
+  g_signal_connect (rl_doc_store_get_connection (store), "message", G_CALLBACK (on_message), self);
+  update_user (self);
+  self->tick_id = g_timeout_add_seconds (TIME_REFRESH_S, refresh_times, self);
+}
+
+static void
+on_selection_changed (RlThreadPanel *self)
+{
+  select_row (self);
+  /* Picked in the list: it is where the person is looking already. */
+  if (!self->picking && rl_review_state_get_selected_thread (self->state) != NULL)
+    scroll_to_selected (self);
+  release_kept_rows (self);
+}
+
+static void
+rl_thread_panel_constructed (GObject *object)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (object);
+
+  G_OBJECT_CLASS (rl_thread_panel_parent_class)->constructed (object);
+
+  if (self->state == NULL)
+    self->state = rl_review_state_new ();
+  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (on_store_changed), self);
+  g_signal_connect_swapped (self->state, "threads-arriving", G_CALLBACK (on_threads_arriving), self);
+  g_signal_connect_swapped (self->state, "positions-changed", G_CALLBACK (on_positions_changed), self);
+  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (on_can_create_changed), self);
+  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (on_can_create_changed), self);
+  g_signal_connect_swapped (rl_review_state_get_threads (self->state), "items-changed",
+                            G_CALLBACK (on_visible_changed), self);
+  on_store_changed (self);
+  if (self->store != NULL)
+    {
+      GListModel *threads = rl_doc_store_get_threads (self->store);
+
+      on_threads_arriving (self, 0, 0, g_list_model_get_n_items (threads));
+    }
+  sync_rows (self);
 }
 
 static void
@@ -845,27 +811,24 @@ rl_thread_panel_dispose (GObject *object)
   if (self->scroll_id)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list), self->scroll_id);
   self->scroll_id = 0;
-  if (self->visible)
+  if (self->state != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->visible, self);
-      gtk_filter_list_model_set_model (self->visible, NULL);
+      g_signal_handlers_disconnect_by_data (rl_review_state_get_threads (self->state), self);
+      g_signal_handlers_disconnect_by_data (self->state, self);
     }
   disconnect_store (self);
-  if (self->position_destroy)
-    self->position_destroy (self->position_data);
-  self->position_func = NULL;
-  self->position_destroy = NULL;
-  /* The list removes its rows as it goes: no row-selected to hear then. */
+  /* The list removes its rows as it goes: no row-selected to hear then,
+   * and no header to ask the state (and its page view, maybe gone) for. */
   g_signal_handlers_disconnect_by_data (self->list, self);
+  gtk_list_box_set_header_func (self->list, NULL, NULL, NULL);
   g_hash_table_remove_all (self->rows);
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_PANEL);
   /* Unnamed template children are not unparented by it in GTK 4.8. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
     gtk_widget_unparent (child);
-  g_clear_object (&self->visible);
+  g_clear_object (&self->state);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->present, g_hash_table_unref);
-  g_clear_pointer (&self->positions, g_hash_table_unref);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
 }
 
@@ -877,8 +840,6 @@ rl_thread_panel_finalize (GObject *object)
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_pointer (&self->fresh, g_hash_table_unref);
   g_clear_pointer (&self->resolvers, g_hash_table_unref);
-  g_free (self->selected_thread);
-  g_free (self->cannot_create_reason);
   g_free (self->user_id);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->finalize (object);
 }
@@ -893,17 +854,8 @@ rl_thread_panel_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      g_value_set_string (value, self->selected_thread);
-      break;
-    case PROP_HIDE_RESOLVED:
-      g_value_set_boolean (value, self->hide_resolved);
-      break;
-    case PROP_CAN_CREATE:
-      g_value_set_boolean (value, self->can_create);
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      g_value_set_string (value, self->cannot_create_reason);
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
       break;
     case PROP_USER_ID:
       g_value_set_string (value, self->user_id);
@@ -926,17 +878,8 @@ rl_thread_panel_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SELECTED_THREAD:
-      rl_thread_panel_set_selected_thread (self, g_value_get_string (value));
-      break;
-    case PROP_HIDE_RESOLVED:
-      rl_thread_panel_set_hide_resolved (self, g_value_get_boolean (value));
-      break;
-    case PROP_CAN_CREATE:
-      rl_thread_panel_set_can_create (self, g_value_get_boolean (value));
-      break;
-    case PROP_CANNOT_CREATE_REASON:
-      rl_thread_panel_set_cannot_create_reason (self, g_value_get_string (value));
+    case PROP_STATE:
+      self->state = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -949,23 +892,15 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = rl_thread_panel_constructed;
   object_class->dispose = rl_thread_panel_dispose;
   object_class->finalize = rl_thread_panel_finalize;
   object_class->get_property = rl_thread_panel_get_property;
   object_class->set_property = rl_thread_panel_set_property;
 
-  properties[PROP_SELECTED_THREAD] =
-    g_param_spec_string ("selected-thread", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIDE_RESOLVED] =
-    g_param_spec_boolean ("hide-resolved", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CAN_CREATE] =
-    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CANNOT_CREATE_REASON] =
-    g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /* Read from the store's connection. */
   properties[PROP_USER_ID] =
     g_param_spec_string ("user-id", NULL, NULL, NULL,
@@ -995,69 +930,29 @@ static void
 rl_thread_panel_init (RlThreadPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->can_create = TRUE;
   self->last_seq = -1;
   self->rows = g_hash_table_new (NULL, NULL);
   self->present = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->resolvers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->positions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->filter = gtk_custom_filter_new (shows_thread, self, NULL);
-  self->visible = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
   gtk_list_box_set_header_func (self->list, update_row_header, self, NULL);
-  g_signal_connect_swapped (self->visible, "items-changed", G_CALLBACK (on_visible_changed), self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Threads"), -1);
-  update_empty (self);
 }
 
 GtkWidget *
-rl_thread_panel_new (void)
+rl_thread_panel_new (RlReviewState *state)
 {
-  return g_object_new (RL_TYPE_THREAD_PANEL, NULL);
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (state), NULL);
+
+  return g_object_new (RL_TYPE_THREAD_PANEL, "state", state, NULL);
 }
 
-void
-rl_thread_panel_set_store (RlThreadPanel *self,
-                           RlDocStore    *store)
-{
-  GListModel *threads;
-
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-  g_return_if_fail (store == NULL || RL_IS_DOC_STORE (store));
-
-  if (self->store == store)
-    return;
-  gtk_filter_list_model_set_model (self->visible, NULL);
-  disconnect_store (self);
-  g_hash_table_remove_all (self->known);
-  g_hash_table_remove_all (self->fresh);
-  g_hash_table_remove_all (self->present);
-  g_hash_table_remove_all (self->resolvers);
-  g_hash_table_remove_all (self->positions);
-  g_clear_handle_id (&self->tick_id, g_source_remove);
-  self->last_seq = -1;
-  if (store == NULL)
-    return;
-
-  self->store = g_object_ref (store);
-  g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (on_connection_state),
-                            self);
-  g_signal_connect (rl_doc_store_get_connection (store), "message", G_CALLBACK (on_message), self);
-  update_user (self);
-  threads = rl_doc_store_get_threads (store);
-  /* Connected before the filter model, so it runs first. */
-  g_signal_connect (threads, "items-changed", G_CALLBACK (on_threads_changed), self);
-  on_threads_changed (threads, 0, 0, g_list_model_get_n_items (threads), self);
-  gtk_filter_list_model_set_model (self->visible, threads);
-  self->tick_id = g_timeout_add_seconds (TIME_REFRESH_S, refresh_times, self);
-}
-
-RlDocStore *
-rl_thread_panel_get_store (RlThreadPanel *self)
+RlReviewState *
+rl_thread_panel_get_state (RlThreadPanel *self)
 {
   g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
-  return self->store;
+  return self->state;
 }
 
 void
@@ -1070,126 +965,10 @@ rl_thread_panel_restore_reply (RlThreadPanel *self,
   g_return_if_fail (RL_IS_THREAD_PANEL (self));
   g_return_if_fail (thread_id != NULL);
 
-  rl_thread_panel_set_selected_thread (self, thread_id);
+  rl_review_state_set_selected_thread (self->state, thread_id);
   row = find_row (self, thread_id);
   if (row)
     rl_thread_row_restore_reply (row, text);
-}
-
-const char *
-rl_thread_panel_get_selected_thread (RlThreadPanel *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
-  return self->selected_thread;
-}
-
-void
-rl_thread_panel_set_selected_thread (RlThreadPanel *self,
-                                     const char    *thread_id)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  if (g_strcmp0 (self->selected_thread, thread_id) == 0)
-    return;
-  g_free (self->selected_thread);
-  self->selected_thread = g_strdup (thread_id);
-  select_row (self);
-  if (thread_id)
-    scroll_to_selected (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_THREAD]);
-  release_kept_rows (self);
-}
-
-gboolean
-rl_thread_panel_get_hide_resolved (RlThreadPanel *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), FALSE);
-  return self->hide_resolved;
-}
-
-void
-rl_thread_panel_set_hide_resolved (RlThreadPanel *self,
-                                   gboolean       hide_resolved)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  hide_resolved = !!hide_resolved;
-  if (self->hide_resolved == hide_resolved)
-    return;
-  self->hide_resolved = hide_resolved;
-  gtk_filter_changed (GTK_FILTER (self->filter),
-                      hide_resolved ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDE_RESOLVED]);
-}
-
-gboolean
-rl_thread_panel_get_can_create (RlThreadPanel *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), FALSE);
-  return self->can_create;
-}
-
-void
-rl_thread_panel_set_can_create (RlThreadPanel *self,
-                                gboolean       can_create)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  can_create = !!can_create;
-  if (self->can_create == can_create)
-    return;
-  self->can_create = can_create;
-  for_each_row (self, row_set_can_create);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
-}
-
-const char *
-rl_thread_panel_get_cannot_create_reason (RlThreadPanel *self)
-{
-  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
-  return self->cannot_create_reason;
-}
-
-void
-rl_thread_panel_set_cannot_create_reason (RlThreadPanel *self,
-                                          const char    *reason)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  if (g_strcmp0 (self->cannot_create_reason, reason) == 0)
-    return;
-  g_free (self->cannot_create_reason);
-  self->cannot_create_reason = g_strdup (reason);
-  for_each_row (self, row_set_can_create);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANNOT_CREATE_REASON]);
-}
-
-void
-rl_thread_panel_set_position_func (RlThreadPanel            *self,
-                                   RlThreadPanelPositionFunc func,
-                                   gpointer                  user_data,
-                                   GDestroyNotify            destroy)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  if (self->position_destroy)
-    self->position_destroy (self->position_data);
-  self->position_func = func;
-  self->position_data = user_data;
-  self->position_destroy = destroy;
-  update_positions (self);
-  sync_rows (self);
-}
-
-void
-rl_thread_panel_refresh_order (RlThreadPanel *self)
-{
-  g_return_if_fail (RL_IS_THREAD_PANEL (self));
-
-  if (self->position_func == NULL)
-    return;
-  update_positions (self);
-  sync_rows (self);
 }
 
 gboolean
@@ -1203,7 +982,7 @@ rl_thread_panel_is_orphaned (RlThreadPanel *self,
   row = find_row (self, thread_id);
   if (row != NULL)
     return item_is_orphaned (self, rl_thread_row_get_item (row));
-  if (self->store != NULL && self->position_func != NULL)
+  if (self->store != NULL)
     {
       GListModel *threads = rl_doc_store_get_threads (self->store);
 
@@ -1227,7 +1006,7 @@ rl_thread_panel_focus_reply (RlThreadPanel *self,
   g_return_if_fail (RL_IS_THREAD_PANEL (self));
   g_return_if_fail (thread_id != NULL);
 
-  rl_thread_panel_set_selected_thread (self, thread_id);
+  rl_review_state_set_selected_thread (self->state, thread_id);
   row = find_row (self, thread_id);
   /* A folded or hidden panel takes no keys: they stay where they were. */
   if (row == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))

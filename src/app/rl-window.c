@@ -16,6 +16,7 @@
 #include "rl-image-view.h"
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
+#include "rl-review-state.h"
 #include "rl-thread-panel.h"
 #include "rl-upload-row.h"
 
@@ -65,6 +66,7 @@ struct _RlWindow
   GtkBox               *panel_box;
   GMenu                *accounts_section;
 
+  RlReviewState        *state;         /* the open document's, shared by the views and the panel */
   RlImageView          *image_view;
   RlPageView           *page_view;
   RlThreadPanel        *panel;
@@ -76,7 +78,6 @@ struct _RlWindow
 
   RlSession            *session;
   gboolean              was_online;
-  gboolean              reached;       /* online once since shown: a drop is "lost" */
   GListStore           *documents;
   GtkSingleSelection   *selection;
   GCancellable         *list_cancellable;
@@ -340,12 +341,12 @@ update_countdown (RlWindow *self)
   gint64 left = next ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
   g_autofree char *title = NULL;
 
-  if (left > 0 && self->reached)
+  if (left > 0 && rl_review_state_get_reached (self->state))
     /* Translators: the reconnecting banner; %d is seconds */
     title = g_strdup_printf (ngettext ("Connection lost. Reconnecting in %d s…",
                                        "Connection lost. Reconnecting in %d s…", (gulong) left),
                              (int) left);
-  else if (self->reached)
+  else if (rl_review_state_get_reached (self->state))
     title = g_strdup (_("Connection lost. Reconnecting…"));
   else if (left > 0)
     /* Translators: the banner while the server was never reached (it was
@@ -371,42 +372,27 @@ refresh_documents (RlWindow *self);
 /* Retrying a server not reached yet: nothing was lost. */
 #define LOOK_UNREACHED (RL_CONNECTION_UNTRUSTED + 1)
 
-/* What each state shows: the connection button's icon and tooltip, and
- * why nothing can be added meanwhile (NULL: it can), on a page and on an
- * image. */
+/* What each state shows: the connection button's icon and tooltip (why
+ * nothing can be added meanwhile is the review state's). */
 static const struct
 {
   const char *icon;
   const char *tooltip;
-  const char *page_reason;
-  const char *image_reason;
 } connection_looks[] = {
   [RL_CONNECTION_ONLINE] = {
-    "network-wired-symbolic", N_("Connected"), NULL, NULL },
+    "network-wired-symbolic", N_("Connected") },
   [RL_CONNECTION_CONNECTING] = {
-    "network-wired-acquiring-symbolic", N_("Connecting…"),
-    N_("Connecting to the server; you can comment in a moment."),
-    N_("Connecting to the server; you can add markers in a moment.") },
+    "network-wired-acquiring-symbolic", N_("Connecting…") },
   [RL_CONNECTION_RECONNECTING] = {
-    "network-wired-acquiring-symbolic", N_("Connection lost, reconnecting (click to retry now)"),
-    N_("The connection was lost; you can comment when it is back."),
-    N_("The connection was lost; you can add markers when it is back.") },
+    "network-wired-acquiring-symbolic", N_("Connection lost, reconnecting (click to retry now)") },
   [RL_CONNECTION_OFFLINE] = {
-    "network-wired-offline-symbolic", N_("Offline (click to retry)"),
-    N_("You’re offline; you can comment when you’re back."),
-    N_("You’re offline; you can add markers when you’re back.") },
+    "network-wired-offline-symbolic", N_("Offline (click to retry)") },
   [RL_CONNECTION_UNAUTHORIZED] = {
-    "dialog-password-symbolic", N_("Signed out: the server refused the token"),
-    N_("You’re signed out; sign in again to comment."),
-    N_("You’re signed out; sign in again to add markers.") },
+    "dialog-password-symbolic", N_("Signed out: the server refused the token") },
   [RL_CONNECTION_UNTRUSTED] = {
-    "channel-insecure-symbolic", N_("Not connected: the server presented a different certificate (click to check again)"),
-    N_("Not connected: the server’s certificate is not the one this account trusts."),
-    N_("Not connected: the server’s certificate is not the one this account trusts.") },
+    "channel-insecure-symbolic", N_("Not connected: the server presented a different certificate (click to check again)") },
   [LOOK_UNREACHED] = {
-    "network-wired-acquiring-symbolic", N_("Can’t reach the server, retrying (click to retry now)"),
-    N_("The server can’t be reached yet; you can comment once it is."),
-    N_("The server can’t be reached yet; you can add markers once it is.") },
+    "network-wired-acquiring-symbolic", N_("Can’t reach the server, retrying (click to retry now)") },
 };
 
 static void
@@ -414,19 +400,14 @@ update_connection (RlWindow *self)
 {
   RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
   RlConnectionState state = connection ? rl_connection_get_state (connection) : RL_CONNECTION_OFFLINE;
-  gboolean page = self->doc && rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE;
   const char *tooltip;
-  const char *reason;
   guint look = state;
 
   g_return_if_fail ((guint) state < G_N_ELEMENTS (connection_looks));
-  if (state == RL_CONNECTION_ONLINE)
-    self->reached = TRUE;
-  else if (state == RL_CONNECTION_RECONNECTING && !self->reached)
+  /* The state hears of the connection first: it knows if it was reached. */
+  if (state == RL_CONNECTION_RECONNECTING && !rl_review_state_get_reached (self->state))
     look = LOOK_UNREACHED;
   tooltip = _(connection_looks[look].tooltip);
-  reason = page ? connection_looks[look].page_reason : connection_looks[look].image_reason;
-  reason = reason ? _(reason) : NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->connection_button), connection != NULL);
   gtk_image_set_from_icon_name (self->connection_icon, connection_looks[look].icon);
@@ -468,10 +449,6 @@ update_connection (RlWindow *self)
 
   update_viewers (self);
   update_account_state (self);
-  g_object_set (self->image_view, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
-  rl_page_view_set_can_create (self->page_view, reason == NULL);
-  rl_page_view_set_cannot_create_reason (self->page_view, reason);
-  g_object_set (self->panel, "can-create", reason == NULL, "cannot-create-reason", reason, NULL);
 
   /* Back: what may have been uploaded meanwhile. */
   if (state == RL_CONNECTION_ONLINE && !self->was_online)
@@ -681,12 +658,10 @@ close_document (RlWindow *self)
       g_signal_handlers_disconnect_by_data (self->store, self);
       g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
     }
-  /* The panel first: it asks the page view where threads are. */
-  rl_thread_panel_set_store (self->panel, NULL);
-  rl_thread_panel_set_position_func (self->panel, NULL, NULL, NULL);
-  rl_image_view_set_store (self->image_view, NULL);
+  /* The store first: the panel asks the page view where threads are. */
+  rl_review_state_set_store (self->state, NULL, RL_DOC_KIND_IMAGE);
+  rl_review_state_set_position_func (self->state, NULL, NULL, NULL);
   rl_image_view_set_texture (self->image_view, NULL);
-  rl_page_view_set_store (self->page_view, NULL);
   rl_page_view_set_page (self->page_view, NULL);
   g_clear_object (&self->store);
   g_clear_object (&self->doc);
@@ -728,11 +703,10 @@ show_page (RlWindow     *self,
       return;
     }
   rl_page_view_set_page (self->page_view, text);
-  rl_page_view_set_store (self->page_view, self->store);
-  /* The panel after the view, so every thread is placed (or known to be
-   * orphaned) when the rows are made. */
-  rl_thread_panel_set_position_func (self->panel, page_position, self, NULL);
-  rl_thread_panel_set_store (self->panel, self->store);
+  /* The state's store once the text is in, so every thread is placed (or
+   * known to be orphaned) when the panel makes the rows. */
+  rl_review_state_set_position_func (self->state, page_position, self, NULL);
+  rl_review_state_set_store (self->state, self->store, RL_DOC_KIND_PAGE);
   gtk_stack_set_visible_child_name (self->doc_stack, "page");
 }
 
@@ -776,7 +750,6 @@ content_loaded (GObject      *source,
       return;
     }
   rl_image_view_set_texture (self->image_view, texture);
-  rl_image_view_set_store (self->image_view, self->store);
   gtk_stack_set_visible_child_name (self->doc_stack, "image");
 }
 
@@ -811,12 +784,9 @@ open_document (RlWindow  *self,
   g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
   update_viewers (self);
 
-  /* The reasons say "markers" or "comment" by the kind. */
-  update_connection (self);
-
   /* A page's threads are listed once its text places them (show_page). */
   if (rl_doc_item_get_kind (item) == RL_DOC_KIND_IMAGE)
-    rl_thread_panel_set_store (self->panel, self->store);
+    rl_review_state_set_store (self->state, self->store, RL_DOC_KIND_IMAGE);
   gtk_stack_set_visible_child_name (self->doc_stack, "loading");
   gtk_spinner_start (self->spinner);
   self->content_cancellable = g_cancellable_new ();
@@ -1386,14 +1356,15 @@ rl_window_dispose (GObject *object)
    * (its hide-resolved action holds it), and must not follow them then. */
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
-  if (self->settings != NULL && self->image_view != NULL)
-    g_settings_unbind (self->image_view, "hide-resolved");
+  if (self->settings != NULL && self->state != NULL)
+    g_settings_unbind (self->state, "hide-resolved");
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
   /* Children of template children: gone with them. */
   self->image_view = NULL;
   self->page_view = NULL;
   self->panel = NULL;
+  g_clear_object (&self->state);
   G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
 }
 
@@ -1536,28 +1507,20 @@ rl_window_init (RlWindow *self)
   self->uploads = g_ptr_array_new ();
   set_accessible_label (self->uploads_box, _("Uploads"));
 
-  /* The view and the panel: one selection, one filter. */
-  self->image_view = RL_IMAGE_VIEW (rl_image_view_new ());
+  /* The views and the panel: one state, so one selection, one filter. */
+  self->state = rl_review_state_new ();
+  self->image_view = RL_IMAGE_VIEW (rl_image_view_new (self->state));
   gtk_scrolled_window_set_child (self->image_scroller, GTK_WIDGET (self->image_view));
-  panel = rl_thread_panel_new ();
+  panel = rl_thread_panel_new (self->state);
   self->panel = RL_THREAD_PANEL (panel);
   gtk_widget_set_size_request (panel, 360, -1);
   gtk_box_append (self->panel_box, panel);
-  g_object_bind_property (self->image_view, "selected-thread", self->panel, "selected-thread",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->image_view, "hide-resolved", self->panel, "hide-resolved",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  /* The page view the same way: the panel is the one both views share. */
-  self->page_view = RL_PAGE_VIEW (rl_page_view_new ());
+  self->page_view = RL_PAGE_VIEW (rl_page_view_new (self->state));
   gtk_widget_set_hexpand (GTK_WIDGET (self->page_view), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->page_view), TRUE);
   gtk_box_append (self->page_box, GTK_WIDGET (self->page_view));
-  g_object_bind_property (self->panel, "selected-thread", self->page_view, "selected-thread",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->panel, "hide-resolved", self->page_view, "hide-resolved",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_thread_panel_refresh_order),
-                           self->panel, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_review_state_positions_changed),
+                           self->state, G_CONNECT_SWAPPED);
   /* A pin clicked: its reply takes the keys. A thread picked in the panel:
    * its pin comes to the middle, every time. */
   g_signal_connect_object (self->image_view, "pin-activated", G_CALLBACK (rl_thread_panel_focus_reply),
@@ -1574,7 +1537,7 @@ rl_window_init (RlWindow *self)
   /* Stateful window actions that are widget properties. */
   sidebar = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");
   threads = g_property_action_new ("show-threads", self->threads_flap, "reveal-flap");
-  hide_resolved = g_property_action_new ("hide-resolved", self->image_view, "hide-resolved");
+  hide_resolved = g_property_action_new ("hide-resolved", self->state, "hide-resolved");
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sidebar));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (threads));
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (hide_resolved));
@@ -1594,7 +1557,7 @@ rl_window_init (RlWindow *self)
       adw_flap_set_reveal_flap (self->threads_flap, self->threads_wanted);
       g_signal_connect_swapped (self->settings, "changed::panel-visible", G_CALLBACK (on_panel_visible_changed),
                                 self);
-      g_settings_bind (self->settings, "hide-resolved", self->image_view, "hide-resolved",
+      g_settings_bind (self->settings, "hide-resolved", self->state, "hide-resolved",
                        G_SETTINGS_BIND_DEFAULT);
     }
   g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (on_sidebar_revealed), self);
@@ -1662,11 +1625,11 @@ rl_window_set_session (RlWindow  *self,
   if (self->session)
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_set_object (&self->session, session);
+  rl_review_state_set_connection (self->state, NULL);
   g_list_store_remove_all (self->documents);
   g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = FALSE;
   self->was_online = FALSE;
-  self->reached = FALSE;
   gtk_stack_set_visible_child_name (self->doc_stack, "none");
   adw_window_title_set_title (self->title, _("Redline"));
   gtk_window_set_title (GTK_WINDOW (self), _("Redline"));
@@ -1682,6 +1645,8 @@ rl_window_set_session (RlWindow  *self,
 
       adw_window_title_set_subtitle (self->title, rl_session_get_host (session));
       gtk_stack_set_visible_child_name (self->main_stack, "session");
+      /* The state first: the window reads whether the server was reached. */
+      rl_review_state_set_connection (self->state, connection);
       g_signal_connect_swapped (connection, "notify::state", G_CALLBACK (update_connection), self);
       rl_session_start (session);
       refresh_documents (self);

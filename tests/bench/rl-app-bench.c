@@ -274,6 +274,7 @@ main (int    argc,
   g_autofree char *doc = NULL;
   guint idle_seconds = 60;
   Frames frames = { .paint_us = g_array_new (FALSE, FALSE, sizeof (double)) };
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   GtkWidget *window, *scrolled, *view;
   GdkFrameClock *clock;
   g_autoptr(GError) error = NULL;
@@ -320,11 +321,11 @@ main (int    argc,
   window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   scrolled = gtk_scrolled_window_new ();
-  view = rl_image_view_new ();
+  view = rl_image_view_new (state);
   rl_image_view_set_texture (RL_IMAGE_VIEW (view), texture);
   /* The view keeps its own pixels (and their smaller levels), as in the app. */
   g_clear_object (&texture);
-  rl_image_view_set_store (RL_IMAGE_VIEW (view), store);
+  rl_review_state_set_store (rl_image_view_get_state (RL_IMAGE_VIEW (view)), store, RL_DOC_KIND_IMAGE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
   gtk_window_set_child (GTK_WINDOW (window), scrolled);
   gtk_window_present (GTK_WINDOW (window));

@@ -352,7 +352,7 @@ test_window (Fixture       *f,
   screenshot (GTK_WIDGET (f->window), "offline");
   {
     RlImageView *view = rl_window_get_image_view (f->window);
-    const char *reason = rl_image_view_get_cannot_create_reason (view);
+    const char *reason = rl_review_state_get_cannot_create_reason (rl_image_view_get_state (view));
 
     g_assert_nonnull (reason);
     /* the reason is a message of the catalog, shown translated */

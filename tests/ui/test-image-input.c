@@ -45,7 +45,7 @@ show_image (Fixture *f)
 
   g_assert_true (rl_window_open_document (f->window, f->world.image));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "image") &&
-                                   rl_doc_store_is_synced (rl_thread_panel_get_store (panel)), 5000));
+                                   rl_doc_store_is_synced (rl_review_state_get_store (rl_thread_panel_get_state (panel))), 5000));
   rl_ui_test_run (200);
 }
 
@@ -431,7 +431,7 @@ test_pin_click_focuses_reply (Fixture       *f,
   wait_placed (f, id);
   rl_ui_input_click (pin);
   g_assert_true (RL_UI_WAIT_UNTIL (reply_focused (f), 2000));
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, id);
   g_assert_cmpstr (focused_thread (f), ==, id);
   g_assert_true (GTK_IS_TEXT_VIEW (focus_of (f)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer_of (f))));
@@ -457,7 +457,7 @@ test_pin_click_focuses_reply (Fixture       *f,
   wait_pins (f, 2);
   json_object_unref (rl_test_client_expect (f->teammate, "new-image-chat"));
   {
-    const char *mine = rl_image_view_get_selected_thread (f->view);
+    const char *mine = rl_review_state_get_selected_thread (rl_image_view_get_state (f->view));
     GtkWidget *own = rl_image_view_get_pin (f->view, mine);
 
     g_assert_nonnull (own);
@@ -475,7 +475,7 @@ test_pin_click_focuses_reply (Fixture       *f,
 static gboolean
 pin_centred (Fixture *f)
 {
-  const char *id = rl_image_view_get_selected_thread (f->view);
+  const char *id = rl_review_state_get_selected_thread (rl_image_view_get_state (f->view));
   double fx, fy, x, y;
 
   if (id == NULL || !rl_image_view_get_pin_position (f->view, id, &fx, &fy))
@@ -506,7 +506,7 @@ test_pick_thread_centres (Fixture       *f,
 
   badge = rl_ui_test_find_shown (GTK_WIDGET (row_of (f, far)), rl_ui_test_has_css_class, "rl-thread-badge");
   rl_ui_input_click (badge);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, far);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, far);
   g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "image-input-pick-centred", 150);
 
@@ -537,14 +537,14 @@ test_pick_thread_centres (Fixture       *f,
     g_assert_cmpfloat (y, <, gtk_widget_get_height (view) - 40);
     rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, near)), rl_ui_test_has_css_class,
                                               "rl-thread-badge"));
-    g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, near);
+    g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, near);
     g_assert_true (RL_UI_WAIT_UNTIL (pin_centred (f), 1000));
   }
 
   /* Near a corner: as far as the image's edge allows. */
   rl_ui_input_click (rl_ui_test_find_shown (GTK_WIDGET (row_of (f, corner)), rl_ui_test_has_css_class,
                                             "rl-thread-badge"));
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, corner);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, corner);
   g_assert_cmpfloat (gtk_adjustment_get_value (hadj), ==, 0);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
 }
@@ -720,7 +720,7 @@ test_annotation_draft_kept (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
   g_assert_false (range_marked (text_view, start, start + 1));
   g_assert_cmpuint (rl_composer_base_get_drafts (base)->len, ==, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)))), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))))), ==, 0);
 }
 
 /* ---- (5) the main flows, as a person does them ---------------------------- */
@@ -891,7 +891,7 @@ test_offline_error_clears (Fixture       *f,
   g_assert_cmpstr (typed, ==, "Written on the train");
 
   /* And it goes, with the button, once the document is synced again. */
-  store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
+  store = rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window)));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (store), 5000));
   rl_test_client_free (f->teammate);
   f->teammate = rl_test_client_new (f->world.server, f->world.bob);

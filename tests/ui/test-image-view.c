@@ -48,6 +48,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GdkTexture) texture = load_mockup ();
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   GtkWidget *scroller;
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
@@ -60,11 +61,11 @@ fixture_setup (Fixture       *f,
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 600);
   scroller = gtk_scrolled_window_new ();
-  f->view = RL_IMAGE_VIEW (rl_image_view_new ());
+  f->view = RL_IMAGE_VIEW (rl_image_view_new (state));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (f->view));
   gtk_window_set_child (GTK_WINDOW (f->window), scroller);
   rl_image_view_set_texture (f->view, texture);
-  rl_image_view_set_store (f->view, f->store);
+  rl_review_state_set_store (rl_image_view_get_state (f->view), f->store, RL_DOC_KIND_IMAGE);
   rl_ui_test_present (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
 }
 
@@ -110,7 +111,7 @@ test_click_creates (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
   /* Shown at once, selected, and the draft is gone. */
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 1);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
   text = rl_marker_composer_dup_text (composer);
   g_assert_cmpstr (text, ==, "");
 
@@ -132,7 +133,7 @@ test_click_creates (Fixture       *f,
   g_assert_false (rl_image_view_pin_is_highlighted (f->view, seen->id));
 
   /* A click on a pin is no click on empty image: no composer, it selects. */
-  rl_image_view_set_selected_thread (f->view, NULL);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (f->view), NULL);
 
   /* Keyboard: Enter on the view itself opens the composer at the centre. */
   gtk_widget_grab_focus (GTK_WIDGET (f->view));
@@ -344,7 +345,7 @@ test_drag (Fixture       *f,
   g_assert_true (rl_image_view_get_pin_position (f->view, theirs, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.6, 1e-12);
   g_assert_cmpfloat_with_epsilon (y, 0.6, 1e-12);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, theirs);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, theirs);
   g_assert_cmpuint (rl_doc_store_get_n_in_flight (f->store), ==, 0);
   rl_ui_test_run (300);
   g_assert_cmpfloat_with_epsilon (rl_ui_test_store_thread_at (bob, 1)->anchor.x, 0.6, 1e-12);
@@ -354,15 +355,16 @@ test_drag (Fixture       *f,
   {
     g_autoptr(RlConnection) ann_conn = rl_ui_test_connect (f->world.server, f->ann);
     g_autoptr(RlDocStore) ann = rl_ui_test_open_store (ann_conn, f->world.image, RL_DOC_KIND_IMAGE);
+    g_autoptr(RlReviewState) state = rl_review_state_new ();
     GtkWidget *window = gtk_window_new ();
-    RlImageView *view = RL_IMAGE_VIEW (rl_image_view_new ());
+    RlImageView *view = RL_IMAGE_VIEW (rl_image_view_new (state));
     g_autoptr(GdkTexture) texture = load_mockup ();
     double ann_zoom;
 
     gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
     gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
     rl_image_view_set_texture (view, texture);
-    rl_image_view_set_store (view, ann);
+    rl_review_state_set_store (rl_image_view_get_state (view), ann, RL_DOC_KIND_IMAGE);
     gtk_window_present (GTK_WINDOW (window));
     rl_ui_test_run (300);
     g_assert_cmpuint (rl_image_view_get_n_pins (view), ==, 2);
@@ -439,14 +441,14 @@ test_hide_resolved (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->store) > 1 &&
                                    rl_ui_test_store_thread_at (f->store, 1)->resolved, 5000));
-  rl_image_view_set_selected_thread (f->view, c);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (f->view), c);
   rl_ui_test_run (1800);   /* past the teammates' highlight */
   rl_ui_test_screenshot_settled (f->window, "image-view-markers", 100);
 
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (rl_image_view_get_pin (f->view, b)), ==,
                    "Marker 2 (resolved): Headline: use the display weight");
-  rl_image_view_set_hide_resolved (f->view, TRUE);
+  rl_review_state_set_hide_resolved (rl_image_view_get_state (f->view), TRUE);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 3);
   g_assert_false (rl_image_view_get_pin_position (f->view, b, &x, &y));
   g_assert_true (rl_image_view_get_pin_position (f->view, a, &x, &y));
@@ -466,9 +468,9 @@ test_hide_resolved (Fixture       *f,
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_LEFT));
   g_assert_true (gtk_widget_has_focus (pin_c));
   /* Enter on a pin selects it (and does not open the composer). */
-  rl_image_view_set_selected_thread (f->view, NULL);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (f->view), NULL);
   rl_ui_test_press_key (pin_c, GDK_KEY_Return, 0);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (f->view), ==, c);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)), ==, c);
   g_assert_false (gtk_widget_get_visible (rl_image_view_get_composer (f->view)));
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
   g_assert_true (gtk_widget_has_focus (pin_d));
@@ -482,17 +484,17 @@ test_hide_resolved (Fixture       *f,
   g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD));
   rl_ui_test_screenshot_settled (f->window, "image-view-resolved-hidden", 100);
 
-  rl_image_view_set_hide_resolved (f->view, FALSE);
+  rl_review_state_set_hide_resolved (rl_image_view_get_state (f->view), FALSE);
   g_assert_cmpuint (rl_image_view_get_n_pins (f->view), ==, 4);
   g_assert_true (rl_image_view_get_pin_position (f->view, b, &x, &y));
   g_assert_cmpfloat_with_epsilon (x, 0.5, 1e-9);
 
   /* A thread deleted elsewhere takes its pin (and the selection) along. */
-  rl_image_view_set_selected_thread (f->view, d);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (f->view), d);
   g_assert_true (rl_doc_store_delete_thread (bob, d, &error));
   g_assert_no_error (error);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_n_pins (f->view) == 3, 5000));
-  g_assert_null (rl_image_view_get_selected_thread (f->view));
+  g_assert_null (rl_review_state_get_selected_thread (rl_image_view_get_state (f->view)));
   g_assert_null (rl_image_view_get_pin (f->view, d));
 }
 
@@ -502,13 +504,19 @@ static void
 test_cannot_create (Fixture       *f,
                     gconstpointer  data)
 {
-  const char *reason = "You're offline. Existing markers stay visible; you can add new ones when you're back.";
+  RlReviewState *state = rl_image_view_get_state (f->view);
+  const char *reason;
   GtkWidget *composer = rl_image_view_get_composer (f->view);
   GtkWidget *notice = rl_image_view_get_notice (f->view);
   double x, y;
 
-  g_assert_true (rl_image_view_get_can_create (f->view));
-  g_object_set (f->view, "can-create", FALSE, "cannot-create-reason", reason, NULL);
+  g_assert_true (rl_review_state_get_can_create (rl_image_view_get_state (f->view)));
+  /* Offline: the state says why, from the connection. */
+  rl_review_state_set_connection (state, f->connection);
+  rl_connection_stop (f->connection);
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_review_state_get_can_create (state), 3000));
+  reason = rl_review_state_get_cannot_create_reason (state);
+  g_assert_nonnull (reason);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (f->view)), ==, reason);
 
   g_assert_true (rl_image_view_image_to_widget (f->view, 0.5, 0.5, &x, &y));
@@ -525,7 +533,8 @@ test_cannot_create (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 0);
 
   /* Back online: a click opens the composer again. */
-  g_object_set (f->view, "can-create", TRUE, NULL);
+  rl_connection_retry_now (f->connection);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_review_state_get_can_create (state), 5000));
   g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (f->view)));
   rl_image_view_click_for_testing (f->view, x, y);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));

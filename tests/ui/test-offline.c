@@ -213,16 +213,16 @@ test_offline_start (Fixture       *f,
   /* The list seen before, and the first document with its markers. */
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_n_documents (f->window) == 2, 3000));
   g_assert_true (RL_UI_WAIT_UNTIL (image_with_pins (f), 5000));
-  g_assert_false (rl_image_view_get_can_create (rl_window_get_image_view (f->window)));
+  g_assert_false (rl_review_state_get_can_create (rl_image_view_get_state (rl_window_get_image_view (f->window))));
   panel = rl_window_get_thread_panel (f->window);
-  g_assert_false (rl_thread_panel_get_can_create (panel));
+  g_assert_false (rl_review_state_get_can_create (rl_thread_panel_get_state (panel)));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (panel), "Button contrast looks low", 3000));
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-start-image", 300);
 
   /* The page, by a click in the sidebar: its highlights, read-only. */
   click_row (f, "Launch copy");
   g_assert_true (RL_UI_WAIT_UNTIL (page_with_highlights (f, note_a, note_b), 5000));
-  g_assert_false (rl_page_view_get_can_create (rl_window_get_page_view (f->window)));
+  g_assert_false (rl_review_state_get_can_create (rl_page_view_get_state (rl_window_get_page_view (f->window))));
   g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (panel), "Keep this rule", 3000));
   g_assert_true (rl_banner_get_revealed (offline));
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "offline-start-page", 300);

@@ -113,6 +113,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   JsonObject *snapshot;
   int width, height;
 
@@ -147,7 +148,7 @@ fixture_setup (Fixture       *f,
     }
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 560);
-  f->view = RL_PAGE_VIEW (rl_page_view_new ());
+  f->view = RL_PAGE_VIEW (rl_page_view_new (state));
   f->text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view));
   gtk_widget_set_hexpand (GTK_WIDGET (f->view), TRUE);
   if (data == WITH_PANEL)
@@ -156,26 +157,21 @@ fixture_setup (Fixture       *f,
 
       /* Wired as the window wires them (rl-window.c). */
       gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 560);
-      f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
+      f->panel = RL_THREAD_PANEL (rl_thread_panel_new (state));
       gtk_widget_set_size_request (GTK_WIDGET (f->panel), 360, -1);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->view));
       gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->panel));
       gtk_window_set_child (GTK_WINDOW (f->window), box);
-      g_object_bind_property (f->panel, "selected-thread", f->view, "selected-thread",
-                              G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-      g_signal_connect_object (f->view, "ranges-changed", G_CALLBACK (rl_thread_panel_refresh_order), f->panel,
+      g_signal_connect_object (f->view, "ranges-changed", G_CALLBACK (rl_review_state_positions_changed), state,
                                G_CONNECT_SWAPPED);
     }
   else
     gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   rl_page_view_set_page (f->view, f->page);
-  rl_page_view_set_store (f->view, f->store);
   if (f->panel != NULL)
-    {
-      rl_thread_panel_set_position_func (f->panel, page_position, f, NULL);
-      rl_thread_panel_set_store (f->panel, f->store);
-    }
+    rl_review_state_set_position_func (state, page_position, f, NULL);
+  rl_review_state_set_store (state, f->store, RL_DOC_KIND_PAGE);
   gtk_window_present (GTK_WINDOW (f->window));
   /* Mapped at the size asked for (the X server configures it a little later). */
   gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
@@ -554,7 +550,7 @@ test_reveal_thread (Fixture       *f,
   g_assert_cmpfloat (passage_middle (f, below), >, 1.0);   /* below the fold */
 
   /* Picked: in the middle of the view, not at its edge. */
-  rl_thread_panel_set_selected_thread (f->panel, below);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), below);
   g_assert_true (rl_page_view_reveal_thread (f->view, below));
   g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
   rl_ui_test_screenshot_quiet (f->window, f->panel, "page-input-revealed");
@@ -564,7 +560,7 @@ test_reveal_thread (Fixture       *f,
   char_point (f, rl_ui_test_page_find (f->page, "Filler fourteen", NULL), &x, &y);
   rl_ui_input_scroll_at (GTK_WIDGET (f->text_view), x, y, -30, 0);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_adjustment_get_value (adjustment) == 0, 3000));
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, below);
   g_assert_true (rl_page_view_reveal_thread (f->view, below));
   g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
 
@@ -597,7 +593,7 @@ test_window_pick_reveals (Fixture       *f,
   g_assert_cmpfloat (passage_middle (f, below), >, 1.0);
 
   rl_ui_input_click (badge);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, below);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, below);
   g_assert_true (RL_UI_WAIT_UNTIL (passage_centred (f, below), 3000));
   g_free (rl_ui_test_screenshot (f->window, "page-input-window-picked"));
 

@@ -84,6 +84,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
   f->world.page = rl_test_add_doc_bytes (f->world.server, "acme", "Spec", ".md", PAGE_MD, -1);
   rl_test_server_start (f->world.server);
@@ -94,12 +95,12 @@ fixture_setup (Fixture       *f,
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 520);
-  f->view = RL_PAGE_VIEW (rl_page_view_new ());
+  f->view = RL_PAGE_VIEW (rl_page_view_new (state));
   f->buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view)));
   g_signal_connect_swapped (f->view, "ranges-changed", G_CALLBACK (count_ranges_changed), f);
   gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   rl_page_view_set_page (f->view, f->page);
-  rl_page_view_set_store (f->view, f->store);
+  rl_review_state_set_store (rl_page_view_get_state (f->view), f->store, RL_DOC_KIND_PAGE);
   rl_ui_test_present (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
 }
 
@@ -296,7 +297,7 @@ test_select_creates (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
   /* Shown at once as the selected highlight. */
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 1);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, rl_ui_test_store_thread_at (f->store, 0)->id);
   assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, rl_ui_test_store_thread_at (f->store, 0)->id),
                      start, end);
   draft = rl_annotation_composer_dup_text (composer);
@@ -417,14 +418,15 @@ test_menu_and_keyboard (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 0);
 
   /* can-create FALSE: the reason, no composer. */
-  rl_page_view_set_can_create (f->view, FALSE);
-  rl_page_view_set_cannot_create_reason (f->view, "Viewers cannot comment.");
+  rl_review_state_set_connection (rl_page_view_get_state (f->view), f->connection);
+  rl_connection_stop (f->connection);
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_review_state_get_can_create (rl_page_view_get_state (f->view)), 3000));
   select_range (f, second, second + 11);
   rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (rl_page_view_get_notice (f->view))), 3000));
   g_assert_false (gtk_widget_get_visible (composer));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (GTK_POPOVER (rl_page_view_get_notice (f->view))))),
-                   ==, "Viewers cannot comment.");
+                   ==, rl_review_state_get_cannot_create_reason (rl_page_view_get_state (f->view)));
   gtk_popover_popdown (GTK_POPOVER (rl_page_view_get_notice (f->view)));
   rl_ui_test_run (100);
 }
@@ -548,7 +550,7 @@ test_resolved (Fixture       *f,
   assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, done_id), b, b + 15);
 
   /* Hidden by the filter, still placed (the panel lists it). */
-  rl_page_view_set_hide_resolved (f->view, TRUE);
+  rl_review_state_set_hide_resolved (rl_page_view_get_state (f->view), TRUE);
   g_assert_null (rl_page_view_get_thread_tag (f->view, done_id));
   {
     /* Its tag, if it is kept, is on no character. */
@@ -566,7 +568,7 @@ test_resolved (Fixture       *f,
   g_assert_true (rl_page_view_get_thread_range (f->view, done_id, &start, &end));
   g_assert_cmpuint (start, ==, b);
   assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, open_id), a, a + 13);
-  rl_page_view_set_hide_resolved (f->view, FALSE);
+  rl_review_state_set_hide_resolved (rl_page_view_get_state (f->view), FALSE);
   assert_tag_covers (f->buffer, rl_page_view_get_thread_tag (f->view, done_id), b, b + 15);
 }
 
@@ -621,18 +623,18 @@ test_overlap (Fixture       *f,
   /* A click in the overlap picks the innermost, the next click the outer
    * one, then back; outside the overlap only the outer one is there. */
   rl_page_view_click_for_testing (f->view, inner + 1, FALSE);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, inner_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, inner_id);
   rl_page_view_click_for_testing (f->view, inner + 1, FALSE);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, outer_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, outer_id);
   rl_page_view_click_for_testing (f->view, inner + 1, FALSE);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, inner_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, inner_id);
   rl_page_view_click_for_testing (f->view, outer + 1, FALSE);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, outer_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, outer_id);
   rl_page_view_click_for_testing (f->view, crossing_end - 1, FALSE);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (f->view), ==, cross_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)), ==, cross_id);
 
   /* The selected one is stronger: its own tag over exactly its range. */
-  rl_page_view_set_selected_thread (f->view, inner_id);
+  rl_review_state_set_selected_thread (rl_page_view_get_state (f->view), inner_id);
   assert_tag_covers (f->buffer, gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (f->buffer), "thread-selected"),
                      inner, inner_end);
 
@@ -717,9 +719,9 @@ test_reanchor (Fixture       *f,
   g_assert_null (rl_page_view_get_thread_tag (f->view, deleted_id));
   g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (f->store)), ==, 3);
   /* Clicking where it was selects nothing new. */
-  rl_page_view_set_selected_thread (f->view, NULL);
+  rl_review_state_set_selected_thread (rl_page_view_get_state (f->view), NULL);
   rl_page_view_click_for_testing (f->view, rl_page_text_get_n_chars (page2) - 2, FALSE);
-  g_assert_null (rl_page_view_get_selected_thread (f->view));
+  g_assert_null (rl_review_state_get_selected_thread (rl_page_view_get_state (f->view)));
 
   /* Back on the original: all three placed again, exactly. */
   rl_page_view_set_page (f->view, f->page);

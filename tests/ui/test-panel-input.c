@@ -32,6 +32,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   JsonObject *snapshot;
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
@@ -45,9 +46,9 @@ fixture_setup (Fixture       *f,
 
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
-  f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
+  f->panel = RL_THREAD_PANEL (rl_thread_panel_new (state));
   gtk_window_set_child (f->window, GTK_WIDGET (f->panel));
-  rl_thread_panel_set_store (f->panel, f->store);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->store, RL_DOC_KIND_IMAGE);
   rl_ui_test_present (f->window, GTK_WIDGET (f->panel));
 }
 
@@ -149,7 +150,7 @@ click_row (Fixture    *f,
   g_assert_nonnull (row);
   badge = rl_ui_test_find_class (GTK_WIDGET (row), "rl-thread-badge");
   click (f, badge);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, thread_id);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, thread_id);
 }
 
 /* Its revealer has opened all the way, and it has its place. */
@@ -326,7 +327,7 @@ test_reply_kept_when_deleted (Fixture       *f,
   g_assert_true (rl_ui_test_row_reply_view (row) == view);
   kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, typed);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
   g_assert_true (gtk_widget_get_prev_sibling (GTK_WIDGET (row)) == GTK_WIDGET (rl_ui_test_panel_row (f->panel, t1)));
@@ -344,7 +345,7 @@ test_reply_kept_when_deleted (Fixture       *f,
   rl_ui_input_key (GDK_KEY_Tab, 0);
   rl_ui_input_key (GDK_KEY_Tab, 0);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
 
   /* Typing goes on where it was. */
   rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
@@ -366,10 +367,10 @@ test_reply_kept_when_deleted (Fixture       *f,
   click (f, discard);
   g_assert_null (rl_ui_test_panel_row (f->panel, t2));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_null (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)));
   g_assert_null (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)));
   rl_ui_test_run (100);
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_null (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)));
 
   /* The thread Ada is reading (nothing typed) goes the same way: it says
    * so and stays until she dismisses it. */
@@ -380,10 +381,10 @@ test_reply_kept_when_deleted (Fixture       *f,
   g_assert_nonnull (row);
   wait_notice (row, "This thread was deleted.");
   g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Copy Text"));
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t3);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t3);
   click (f, rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Dismiss"));
   g_assert_null (rl_ui_test_panel_row (f->panel, t3));
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_null (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
 }
 
@@ -399,7 +400,7 @@ test_reply_kept_when_resolved (Fixture       *f,
   GtkTextView *view;
   RlThreadRow *row;
 
-  rl_thread_panel_set_hide_resolved (f->panel, TRUE);
+  rl_review_state_set_hide_resolved (rl_thread_panel_get_state (f->panel), TRUE);
   click_row (f, t2);
   view = type_reply (f, t2, "Almost there");
 
@@ -410,7 +411,7 @@ test_reply_kept_when_resolved (Fixture       *f,
   wait_notice (row, "Resolved by Bob — hidden once you leave it.");
   kept = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (kept, ==, "Almost there");
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
   rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-resolved-kept");
@@ -433,7 +434,7 @@ test_reply_kept_when_resolved (Fixture       *f,
   click_row (f, t3);
   g_assert_null (rl_ui_test_panel_row (f->panel, t2));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t3);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t3);
 }
 
 /* An edit in progress is typed text too: Bob deletes the thread while Ada
@@ -497,7 +498,7 @@ test_own_changes (Fixture       *f,
   RlThreadRow *row;
   AdwMessageDialog *dialog;
 
-  rl_thread_panel_set_hide_resolved (f->panel, TRUE);
+  rl_review_state_set_hide_resolved (rl_thread_panel_get_state (f->panel), TRUE);
 
   /* Resolving the thread she is in, nothing typed: it goes, and nothing
    * else is selected in its place. */
@@ -506,7 +507,7 @@ test_own_changes (Fixture       *f,
   g_assert_null (rl_ui_test_panel_row (f->panel, t3));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   rl_ui_test_run (100);
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_null (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)));
   g_assert_null (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)));
 
   /* With a reply typed: it stays, saying it is resolved. */
@@ -526,7 +527,7 @@ test_own_changes (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   g_assert_null (rl_ui_test_panel_row (f->panel, t1));
   rl_ui_test_run (100);
-  g_assert_null (rl_thread_panel_get_selected_thread (f->panel));
+  g_assert_null (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)));
   /* The resolved one with Ada's text is still there. */
   g_assert_true (rl_ui_test_panel_row (f->panel, t2) == row);
   g_clear_pointer (&kept, g_free);

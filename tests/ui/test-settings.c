@@ -284,8 +284,8 @@ test_hide_resolved (Fixture       *f,
   start_app (f);
   window = open_window (f);
   panel = rl_window_get_thread_panel (window);
-  g_assert_true (rl_thread_panel_get_hide_resolved (panel));
-  g_assert_true (rl_image_view_get_hide_resolved (rl_window_get_image_view (window)));
+  g_assert_true (rl_review_state_get_hide_resolved (rl_thread_panel_get_state (panel)));
+  g_assert_true (rl_review_state_get_hide_resolved (rl_image_view_get_state (rl_window_get_image_view (window))));
   g_assert_true (rl_ui_test_panel_lists (window, "Still open here"));
   rl_ui_test_run (300);
   g_assert_false (rl_ui_test_has_label (GTK_WIDGET (panel), "Fixed already"));
@@ -293,7 +293,7 @@ test_hide_resolved (Fixture       *f,
   /* Ctrl+H shows it, and that is kept. */
   rl_ui_test_press_key (GTK_WIDGET (window), GDK_KEY_h, GDK_CONTROL_MASK);
   g_assert_false (g_settings_get_boolean (f->settings, "hide-resolved"));
-  g_assert_false (rl_thread_panel_get_hide_resolved (panel));
+  g_assert_false (rl_review_state_get_hide_resolved (rl_thread_panel_get_state (panel)));
   g_assert_true (rl_ui_test_panel_lists (window, "Fixed already"));
 
   /* And Ctrl+H again hides it again. */
@@ -591,7 +591,7 @@ test_no_schema (Fixture       *f,
       g_action_group_activate_action (G_ACTION_GROUP (window), "show-threads", NULL);
       g_assert_true (RL_UI_WAIT_UNTIL (panel_gone (window), 3000));
       g_action_group_activate_action (G_ACTION_GROUP (window), "hide-resolved", NULL);
-      g_assert_true (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (window)));
+      g_assert_true (rl_review_state_get_hide_resolved (rl_thread_panel_get_state (rl_window_get_thread_panel (window))));
       gtk_window_close (GTK_WINDOW (window));
       g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
       return;

@@ -34,6 +34,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autoptr(RlReviewState) state = rl_review_state_new ();
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
   rl_test_server_start (f->world.server);
 
@@ -44,7 +45,7 @@ fixture_setup (Fixture       *f,
 
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
-  f->panel = RL_THREAD_PANEL (rl_thread_panel_new ());
+  f->panel = RL_THREAD_PANEL (rl_thread_panel_new (state));
   gtk_window_set_child (f->window, GTK_WIDGET (f->panel));
   gtk_window_present (f->window);
   rl_ui_test_run (100);
@@ -276,7 +277,7 @@ test_lists_threads (Fixture       *f,
 
   add_comment (f->sa, t1, "On it");
   g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sa, t1, 2), 5000));
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (100);
 
   /* In creation order, each with its thread's own number. */
@@ -313,7 +314,7 @@ test_lists_threads (Fixture       *f,
 
   /* Deleting the first thread changes no other number. (Not the thread
    * Ada is in: that one would stay, saying so; test-panel-input.) */
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sb), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 2, 5000));
@@ -332,13 +333,13 @@ test_reply_reaches_server (Fixture       *f,
   GtkWidget *send;
   g_autofree char *left = NULL;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   row = rl_ui_test_panel_row_at (f->panel, 0);
   view = rl_ui_test_row_reply_view (row);
 
   /* Selecting the thread shows its reply box; the send button sends. */
-  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
   rl_ui_test_run (300);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
   send = rl_ui_test_row_send_button (row);
@@ -384,7 +385,7 @@ test_edit_delete_resolve (Fixture       *f,
 
   add_comment (f->sa, mine, "Typo: lfet");
   add_comment (f->sb, mine, "Agreed");
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (100);
   row = rl_ui_test_panel_row (f->panel, mine);
   rows = comment_rows (row);
@@ -518,11 +519,11 @@ test_teammate_reply_appears (Fixture       *f,
   g_autofree char *t2 = NULL;
   GtkTextView *view;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   view = rl_ui_test_row_reply_view (rl_ui_test_panel_row_at (f->panel, 0));
   /* Ada is typing a reply when Bob's arrives: her text stays. */
-  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
   gtk_widget_grab_focus (GTK_WIDGET (view));
   type_text (view, "half-typed");
 
@@ -608,8 +609,9 @@ test_selection_both_ways (Fixture       *f,
     }
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->sa) == 14, 5000));
-  rl_thread_panel_set_store (f->panel, f->sa);
-  g_signal_connect (f->panel, "notify::selected-thread", G_CALLBACK (count_notify), &notified);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
+  g_signal_connect (rl_thread_panel_get_state (f->panel), "notify::selected-thread", G_CALLBACK (count_notify),
+                    &notified);
   list = rl_ui_test_panel_list (f->panel);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (list),
                                                                                                   GTK_TYPE_SCROLLED_WINDOW)));
@@ -629,7 +631,7 @@ test_selection_both_ways (Fixture       *f,
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
 
   /* Property → list: selected and scrolled into view. */
-  g_object_set (f->panel, "selected-thread", g_ptr_array_index (ids, 13), NULL);
+  g_object_set (rl_thread_panel_get_state (f->panel), "selected-thread", g_ptr_array_index (ids, 13), NULL);
   g_assert_cmpuint (notified, ==, 1);
   last = rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 13));
   g_assert_true (gtk_list_box_get_selected_row (list) == GTK_LIST_BOX_ROW (last));
@@ -645,23 +647,23 @@ test_selection_both_ways (Fixture       *f,
   /* List → property: a click selects the row. */
   gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 2))));
   g_assert_cmpuint (notified, ==, 2);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 2));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, g_ptr_array_index (ids, 2));
   /* Focus moving into a thread selects it too (keyboard users). */
   sixth = rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 5));
   g_assert_true (gtk_widget_grab_focus (rl_ui_test_find_action (GTK_WIDGET (sixth), "thread.toggle-resolved")));
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 5));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, g_ptr_array_index (ids, 5));
 
   /* Unknown id: nothing selected. A teammate deleting the selected thread
    * leaves it where it is, saying so, until the selection moves. */
-  rl_thread_panel_set_selected_thread (f->panel, "no-such-thread");
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), "no-such-thread");
   g_assert_null (gtk_list_box_get_selected_row (list));
-  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 7));
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), g_ptr_array_index (ids, 7));
   g_assert_true (rl_doc_store_delete_thread (f->sb, g_ptr_array_index (ids, 7), NULL));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_thread_row_get_deleted (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7))),
                                    5000));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 14);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, g_ptr_array_index (ids, 7));
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, g_ptr_array_index (ids, 7));
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 13);
   g_assert_null (rl_ui_test_panel_row (f->panel, g_ptr_array_index (ids, 7)));
 
@@ -671,7 +673,7 @@ test_selection_both_ways (Fixture       *f,
   gtk_window_set_focus (f->window, NULL);
   rl_ui_test_run (500);
   g_assert_true (rl_doc_store_resolve_thread (f->sb, g_ptr_array_index (ids, 1), TRUE, NULL));
-  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), g_ptr_array_index (ids, 0));
   {
     g_autofree char *reply = rl_ui_test_store_create_marker (f->sa, 0.9, 0.9, "Please check the spacing");
     g_autoptr(RlThreadItem) item = NULL;
@@ -686,8 +688,8 @@ test_selection_both_ways (Fixture       *f,
     g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sb), 5000));
   }
   g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
-  rl_thread_panel_set_selected_thread (f->panel, g_ptr_array_index (ids, 0));
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), g_ptr_array_index (ids, 0));
 
   /* The highlight of Bob's reply fades out first (a CSS transition). */
   rl_ui_test_run (RL_FLASH_MS + 2000);
@@ -705,12 +707,12 @@ test_hide_resolved (Fixture       *f,
   g_autofree char *t3 = rl_ui_test_store_create_marker (f->sa, 0.5, 0.6, "Three");
   GtkWidget *stack;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
 
-  g_object_set (f->panel, "hide-resolved", TRUE, NULL);
+  g_object_set (rl_thread_panel_get_state (f->panel), "hide-resolved", TRUE, NULL);
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 2);
   g_assert_null (rl_ui_test_panel_row (f->panel, t2));
   /* Numbers stay the threads' own. */
@@ -730,7 +732,7 @@ test_hide_resolved (Fixture       *f,
   /* Every thread resolved and hidden: the empty state says so. (None is
    * the one Ada is in, which would stay until she leaves it:
    * test-panel-input.) */
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t1, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t2, TRUE, NULL));
   g_assert_true (rl_doc_store_resolve_thread (f->sa, t3, TRUE, NULL));
@@ -739,7 +741,7 @@ test_hide_resolved (Fixture       *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (gtk_stack_get_visible_child (GTK_STACK (stack)))),
                    ==, "No open threads");
-  g_object_set (f->panel, "hide-resolved", FALSE, NULL);
+  g_object_set (rl_thread_panel_get_state (f->panel), "hide-resolved", FALSE, NULL);
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 3);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "list");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
@@ -754,12 +756,12 @@ test_refused_delete_followed (Fixture       *f,
   g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.4, 0.4, "Bob's own");
 
   g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
-  rl_thread_panel_set_store (f->panel, f->sa);
-  g_object_set (f->panel, "hide-resolved", TRUE, NULL);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
+  g_object_set (rl_thread_panel_get_state (f->panel), "hide-resolved", TRUE, NULL);
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
   /* Not the thread Ada is in (that one would stay, saying it was deleted:
    * test-panel-input). */
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
 
   /* Ada may not delete Bob's thread: gone at once, back once refused. */
   g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
@@ -778,7 +780,7 @@ test_empty (Fixture       *f,
 {
   GtkWidget *stack;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (100);
   stack = rl_ui_test_find_type (GTK_WIDGET (f->panel), GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
@@ -804,7 +806,7 @@ test_keyboard (Fixture       *f,
   gboolean reached = FALSE;
   g_autoptr(GPtrArray) rows = NULL;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (100);
   row1 = rl_ui_test_panel_row (f->panel, t1);
   resolve = rl_ui_test_find_action (GTK_WIDGET (row1), "thread.toggle-resolved");
@@ -813,7 +815,7 @@ test_keyboard (Fixture       *f,
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD));
   focus = gtk_root_get_focus (GTK_ROOT (f->window));
   g_assert_true (focus == GTK_WIDGET (row1) || gtk_widget_is_ancestor (focus, GTK_WIDGET (row1)));
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t1);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t1);
 
   /* Tab reaches the resolve button; Return activates it. */
   for (guint i = 0; i < 10 && !reached; i++)
@@ -881,7 +883,7 @@ test_keyboard (Fixture       *f,
       reached = now && (now == row2 || gtk_widget_is_ancestor (now, row2));
     }
   g_assert_true (reached);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
 }
 
 static void
@@ -889,22 +891,24 @@ test_offline (Fixture       *f,
               gconstpointer  data)
 {
   g_autofree char *t1 = rl_ui_test_store_create_marker (f->sa, 0.1, 0.2, "Offline test");
-  const char *reason = "You're offline. You can add new ones when you're back.";
+  const char *reason;
   RlThreadRow *row;
   GtkTextView *view;
   GtkWidget *send, *resolve, *delete_thread, *edit, *error;
   g_autoptr(GPtrArray) rows = NULL;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   row = rl_ui_test_panel_row_at (f->panel, 0);
   view = rl_ui_test_row_reply_view (row);
-  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
 
+  rl_review_state_set_connection (rl_thread_panel_get_state (f->panel), f->conn_a);
   rl_test_server_stop (f->world.server);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->conn_a) != RL_CONNECTION_ONLINE, 5000));
-  /* What the window does when the connection is not online. */
-  g_object_set (f->panel, "can-create", FALSE, "cannot-create-reason", reason, NULL);
+  /* The state says why, from the connection. */
+  reason = rl_review_state_get_cannot_create_reason (rl_thread_panel_get_state (f->panel));
+  g_assert_nonnull (reason);
 
   send = rl_ui_test_row_send_button (row);
   resolve = rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved");
@@ -943,7 +947,6 @@ test_offline (Fixture       *f,
   rl_test_server_start (f->world.server);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (f->conn_a) == RL_CONNECTION_ONLINE, 10000));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
-  g_object_set (f->panel, "can-create", TRUE, NULL);
   g_assert_true (gtk_widget_is_sensitive (send));
   g_signal_emit_by_name (send, "clicked");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
@@ -960,15 +963,15 @@ test_restore_reply (Fixture       *f,
   GtkTextView *view;
   g_autofree char *text = NULL;
 
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
-  rl_thread_panel_set_selected_thread (f->panel, t1);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
   rl_thread_panel_restore_reply (f->panel, t2, "the reply that failed");
   view = rl_ui_test_row_reply_view (rl_ui_test_panel_row (f->panel, t2));
   text = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (text, ==, "the reply that failed");
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (f->panel), ==, t2);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
   rl_ui_test_run (300);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
 }
@@ -998,7 +1001,7 @@ test_accessible_names (Fixture       *f,
   guint n;
 
   add_comment (f->sa, t2, "Ada's reply");
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   row = rl_ui_test_panel_row (f->panel, t2);
   n = own_number (row);
@@ -1021,7 +1024,7 @@ test_accessible_names (Fixture       *f,
   assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
                 "Reopen this thread", n);
   assert_named (GTK_WIDGET (row), "Thread %u by Ada, resolved", "Thread by Ada, resolved", n);
-  rl_thread_panel_set_selected_thread (f->panel, NULL);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), NULL);
   g_assert_true (rl_doc_store_delete_thread (f->sb, t1, NULL));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 1, 5000));
   assert_named (rl_ui_test_find_action (GTK_WIDGET (row), "thread.toggle-resolved"), "Reopen thread %u",
@@ -1046,7 +1049,7 @@ test_admin (Fixture       *f,
 
   add_comment (f->sb, t1, "Bob's reply");
   g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (store, t1, 2), 5000));
-  rl_thread_panel_set_store (f->panel, store);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), store, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   g_object_get (f->panel, "user-id", &user_id, "user-is-admin", &admin, NULL);
   g_assert_cmpstr (user_id, ==, rl_connection_get_welcome (conn)->user.id);
@@ -1063,7 +1066,7 @@ test_admin (Fixture       *f,
   g_assert_true (server_has_n_comments (f, t1, 1));
 
   /* Ada (a member) sees none of that on Bob's thread. */
-  rl_thread_panel_set_store (f->panel, f->sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   g_assert_true (RL_UI_WAIT_UNTIL (store_has_n_comments (f->sa, t1, 1), 5000));
   rl_ui_test_run (50);
   g_clear_pointer (&user_id, g_free);
@@ -1075,7 +1078,7 @@ test_admin (Fixture       *f,
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = comment_rows (row);
   g_assert_false (gtk_widget_get_visible (rl_ui_test_find_action (g_ptr_array_index (rows, 0), "comment.edit")));
-  rl_thread_panel_set_store (f->panel, NULL);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), NULL, RL_DOC_KIND_IMAGE);
   rl_connection_stop (conn);
 }
 
@@ -1274,14 +1277,14 @@ test_page_text_order (Fixture       *f,
   title = annotate (sa, text, "Launch copy", "Working title");
 
   /* Without a position function: creation order, as for images. */
-  rl_thread_panel_set_store (f->panel, sa);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (100);
   expected = ids_joined (line, hero, title, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
 
   /* With one: text order, each with its quote and its own number. */
-  rl_thread_panel_set_position_func (f->panel, fake_position, &fake, fake_destroyed);
+  rl_review_state_set_position_func (rl_thread_panel_get_state (f->panel), fake_position, &fake, fake_destroyed);
   rl_ui_test_run (100);
   g_assert_cmpuint (fake.calls, >=, 3);
   expected = ids_joined (title, hero, line, NULL);
@@ -1309,7 +1312,7 @@ test_page_text_order (Fixture       *f,
   /* Its text is gone: listed last under "Orphaned", with why, the same row. */
   hero_row = rl_ui_test_panel_row (f->panel, hero);
   g_hash_table_add (fake.orphans, hero);
-  rl_thread_panel_refresh_order (f->panel);
+  rl_review_state_positions_changed (rl_thread_panel_get_state (f->panel));
   rl_ui_test_run (100);
   expected = ids_joined (title, fit, line, hero, NULL);
   assert_order (f, expected);
@@ -1329,7 +1332,7 @@ test_page_text_order (Fixture       *f,
 
   /* Two orphans: one heading, oldest first. */
   g_hash_table_add (fake.orphans, title);
-  rl_thread_panel_refresh_order (f->panel);
+  rl_review_state_positions_changed (rl_thread_panel_get_state (f->panel));
   rl_ui_test_run (50);
   expected = ids_joined (fit, line, hero, title, NULL);
   assert_order (f, expected);
@@ -1339,7 +1342,7 @@ test_page_text_order (Fixture       *f,
 
   /* Placed again: back in its place, no heading. */
   g_hash_table_remove_all (fake.orphans);
-  rl_thread_panel_refresh_order (f->panel);
+  rl_review_state_positions_changed (rl_thread_panel_get_state (f->panel));
   rl_ui_test_run (50);
   expected = ids_joined (title, hero, fit, line, NULL);
   assert_order (f, expected);
@@ -1351,23 +1354,23 @@ test_page_text_order (Fixture       *f,
   /* The filter works on the sorted list. */
   g_assert_true (rl_doc_store_resolve_thread (sa, hero, TRUE, &error));
   g_assert_no_error (error);
-  rl_thread_panel_set_hide_resolved (f->panel, TRUE);
+  rl_review_state_set_hide_resolved (rl_thread_panel_get_state (f->panel), TRUE);
   rl_ui_test_run (100);
   expected = ids_joined (title, fit, line, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
-  rl_thread_panel_set_hide_resolved (f->panel, FALSE);
+  rl_review_state_set_hide_resolved (rl_thread_panel_get_state (f->panel), FALSE);
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->panel), "thread-panel-page", 100);
 
   /* No function again: creation order; the old one's data is let go. */
-  rl_thread_panel_set_position_func (f->panel, NULL, NULL, NULL);
+  rl_review_state_set_position_func (rl_thread_panel_get_state (f->panel), NULL, NULL, NULL);
   rl_ui_test_run (50);
   g_assert_true (fake.destroyed);
   expected = ids_joined (line, hero, title, fit, NULL);
   assert_order (f, expected);
   g_clear_pointer (&expected, g_free);
   assert_badges (f);
-  rl_thread_panel_set_store (f->panel, NULL);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), NULL, RL_DOC_KIND_IMAGE);
   g_hash_table_unref (fake.orphans);
 }
 

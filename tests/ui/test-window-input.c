@@ -989,7 +989,7 @@ test_unreachable (Fixture       *f,
   reconnecting = rl_window_get_banner (f->window, "reconnecting");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (reconnecting), 5000));
   g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Can’t reach the server. Retrying"));
-  g_assert_cmpstr (rl_image_view_get_cannot_create_reason (rl_window_get_image_view (f->window)), ==,
+  g_assert_cmpstr (rl_review_state_get_cannot_create_reason (rl_image_view_get_state (rl_window_get_image_view (f->window))), ==,
                    "The server can’t be reached yet; you can add markers once it is.");
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-input-unreachable", 400);
   gtk_window_destroy (GTK_WINDOW (f->window));

@@ -75,7 +75,7 @@ static gboolean
 highlights_over (Fixture *f)
 {
   RlImageView *view = rl_window_get_image_view (f->window);
-  GListModel *threads = rl_doc_store_get_threads (rl_thread_panel_get_store (rl_window_get_thread_panel (f->window)));
+  GListModel *threads = rl_doc_store_get_threads (rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))));
 
   for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
     {
@@ -146,7 +146,7 @@ test_page (Fixture       *f,
   g_assert_cmpuint (s, ==, start);
   g_assert_cmpuint (e, ==, end);
   g_assert_true (rl_ui_test_panel_lists (f->window, "Which hero image, the dark one?"));
-  g_assert_true (rl_page_view_get_can_create (view));
+  g_assert_true (rl_review_state_get_can_create (rl_page_view_get_state (view)));
 
   /* Bob annotates after and before it, live: highlights and rows in text order. */
   line = rl_ui_test_create_annotation (bob, f->world.page, text, "one line", "On a phone too?");
@@ -158,14 +158,14 @@ test_page (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (order_is (f, expected), 3000));
 
   /* One selection, both ways; one filter. */
-  rl_page_view_set_selected_thread (view, line);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (panel), ==, line);
-  rl_thread_panel_set_selected_thread (panel, hero);
-  g_assert_cmpstr (rl_page_view_get_selected_thread (view), ==, hero);
+  rl_review_state_set_selected_thread (rl_page_view_get_state (view), line);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (panel)), ==, line);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (panel), hero);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_page_view_get_state (view)), ==, hero);
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
-  g_assert_true (rl_page_view_get_hide_resolved (view));
+  g_assert_true (rl_review_state_get_hide_resolved (rl_page_view_get_state (view)));
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
-  g_assert_false (rl_page_view_get_hide_resolved (view));
+  g_assert_false (rl_review_state_get_hide_resolved (rl_page_view_get_state (view)));
 
   /* The picture: after the "just added" highlights. */
   rl_ui_test_run (RL_FLASH_WAIT_MS + 500);
@@ -205,9 +205,9 @@ test_page (Fixture       *f,
   /* Offline: the page view cannot create, and says why. */
   rl_connection_stop (rl_session_get_connection (f->session));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (rl_window_get_banner (f->window, "offline")), 3000));
-  g_assert_false (rl_page_view_get_can_create (view));
-  g_assert_nonnull (strstr (rl_page_view_get_cannot_create_reason (view), "comment"));
-  g_assert_cmpstr (rl_page_view_get_cannot_create_reason (view), ==, rl_thread_panel_get_cannot_create_reason (panel));
+  g_assert_false (rl_review_state_get_can_create (rl_page_view_get_state (view)));
+  g_assert_nonnull (strstr (rl_review_state_get_cannot_create_reason (rl_page_view_get_state (view)), "comment"));
+  g_assert_cmpstr (rl_review_state_get_cannot_create_reason (rl_page_view_get_state (view)), ==, rl_review_state_get_cannot_create_reason (rl_thread_panel_get_state (panel)));
 
   /* Back to the image and to the page: the panel follows. */
   rl_connection_retry_now (rl_session_get_connection (f->session));
@@ -311,26 +311,26 @@ test_documents_and_markers (Fixture       *f,
   g_assert_true (rl_image_view_get_pin_position (view, second, &px, &py));
   g_assert_cmpfloat_with_epsilon (px, 0.62, 0.001);
   g_assert_cmpfloat_with_epsilon (py, 0.35, 0.001);
-  g_assert_true (rl_image_view_get_can_create (view));
+  g_assert_true (rl_review_state_get_can_create (rl_image_view_get_state (view)));
   /* The "just added" highlights run out first: the picture of the README. */
   g_assert_true (RL_UI_WAIT_UNTIL (highlights_over (f), 10000));
   rl_ui_test_run (RL_FLASH_WAIT_MS);
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-with-markers", 400);
 
   /* A pin's thread opens in the panel: the selection is one, both ways. */
-  rl_image_view_set_selected_thread (view, second);
-  g_assert_cmpstr (rl_thread_panel_get_selected_thread (rl_window_get_thread_panel (f->window)), ==, second);
-  rl_thread_panel_set_selected_thread (rl_window_get_thread_panel (f->window), third);
-  g_assert_cmpstr (rl_image_view_get_selected_thread (view), ==, third);
-  rl_image_view_set_selected_thread (view, second);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (view), second);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))), ==, second);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window)), third);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_image_view_get_state (view)), ==, third);
+  rl_review_state_set_selected_thread (rl_image_view_get_state (view), second);
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-thread-open", 400);
 
   /* The filter is one too, and a window action. */
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
-  g_assert_true (rl_image_view_get_hide_resolved (view));
-  g_assert_true (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (f->window)));
+  g_assert_true (rl_review_state_get_hide_resolved (rl_image_view_get_state (view)));
+  g_assert_true (rl_review_state_get_hide_resolved (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))));
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "hide-resolved", NULL);
-  g_assert_false (rl_thread_panel_get_hide_resolved (rl_window_get_thread_panel (f->window)));
+  g_assert_false (rl_review_state_get_hide_resolved (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))));
 
   /* A page opens in the page view; back to the image. */
   open_page (f);
@@ -380,18 +380,18 @@ test_reconnect (Fixture       *f,
   rl_test_server_kill (f->world.server);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (reconnecting), 5000));
   g_assert_true (g_str_has_prefix (rl_banner_get_title (reconnecting), "Connection lost. Reconnecting"));
-  g_assert_false (rl_image_view_get_can_create (view));
-  g_assert_nonnull (rl_image_view_get_cannot_create_reason (view));
-  g_assert_false (rl_thread_panel_get_can_create (rl_window_get_thread_panel (f->window)));
+  g_assert_false (rl_review_state_get_can_create (rl_image_view_get_state (view)));
+  g_assert_nonnull (rl_review_state_get_cannot_create_reason (rl_image_view_get_state (view)));
+  g_assert_false (rl_review_state_get_can_create (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))));
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-reconnecting", 400);
 
   /* Stopped: offline, nothing retried. */
   rl_connection_stop (connection);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (offline), 2000));
   g_assert_true (RL_UI_WAIT_UNTIL (!rl_banner_get_revealed (reconnecting), 2000));
-  g_assert_false (rl_image_view_get_can_create (view));
-  g_assert_cmpstr (rl_thread_panel_get_cannot_create_reason (rl_window_get_thread_panel (f->window)), ==,
-                   rl_image_view_get_cannot_create_reason (view));
+  g_assert_false (rl_review_state_get_can_create (rl_image_view_get_state (view)));
+  g_assert_cmpstr (rl_review_state_get_cannot_create_reason (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window))), ==,
+                   rl_review_state_get_cannot_create_reason (rl_image_view_get_state (view)));
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "window-offline", 400);
 
   /* While Ada is away, Bob adds two markers. */
@@ -409,7 +409,7 @@ test_reconnect (Fixture       *f,
   g_assert_false (rl_banner_get_revealed (reconnecting));
   rl_ui_test_wait_pins (rl_window_get_image_view (f->window), 2);
   g_assert_true (rl_ui_test_panel_lists (f->window, "Missed two"));
-  g_assert_true (rl_image_view_get_can_create (view));
+  g_assert_true (rl_review_state_get_can_create (rl_image_view_get_state (view)));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_last_toast (f->window) != NULL, 5000));
   toast = rl_window_get_last_toast (f->window);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 updates synced");
@@ -477,7 +477,7 @@ test_failed_send (Fixture       *f,
   {
     g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
     g_autofree char *thread = rl_ui_test_create_marker (bob, f->world.image, 0.5, 0.5, "Bob's question");
-    RlDocStore *store = rl_thread_panel_get_store (rl_window_get_thread_panel (f->window));
+    RlDocStore *store = rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (f->window)));
     g_autoptr(GError) error = NULL;
     AdwToast *before = rl_window_get_last_toast (f->window);
     GtkWidget *panel = GTK_WIDGET (rl_window_get_thread_panel (f->window));
@@ -562,7 +562,7 @@ test_signed_out (Fixture       *f,
   /* A token that never worked is not one the server "no longer" takes. */
   g_assert_cmpstr (rl_banner_get_title (banner), ==, "You’re signed out: the server refused this account’s token.");
   g_assert_false (rl_banner_get_revealed (rl_window_get_banner (f->window, "reconnecting")));
-  g_assert_false (rl_image_view_get_can_create (rl_window_get_image_view (f->window)));
+  g_assert_false (rl_review_state_get_can_create (rl_image_view_get_state (rl_window_get_image_view (f->window))));
 
   /* An account the keyring holds (its user known from an earlier welcome)
    * whose token the server refuses now: that one it no longer accepts. */

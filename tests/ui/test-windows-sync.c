@@ -111,7 +111,7 @@ static gboolean
 viewers_are (RlWindow *window,
              guint     n)
 {
-  RlDocStore *store = rl_thread_panel_get_store (rl_window_get_thread_panel (window));
+  RlDocStore *store = rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (window)));
 
   return store && rl_doc_store_get_viewer_count (store) == n &&
          gtk_widget_get_visible (rl_window_get_viewers_button (window));
@@ -153,8 +153,8 @@ test_new_window (Fixture       *f,
   g_assert_cmpstr (rl_window_get_document_id (b), ==, f->world.image);
 
   /* One store, so one subscription; its presence serves both windows. */
-  g_assert_true (rl_thread_panel_get_store (rl_window_get_thread_panel (a)) ==
-                 rl_thread_panel_get_store (rl_window_get_thread_panel (b)));
+  g_assert_true (rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (a))) ==
+                 rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (b))));
   g_assert_true (RL_UI_WAIT_UNTIL (viewers_are (b, 2), 3000));
   g_assert_true (viewers_are (a, 2));
   /* The server still sees Ada once: if it says anything, it is 2 and 2. */
@@ -210,7 +210,7 @@ has_highlight_of (RlPageView     *view,
                   const char     *exact,
                   char          **thread)
 {
-  RlDocStore *store = rl_thread_panel_get_store (panel);
+  RlDocStore *store = rl_review_state_get_store (rl_thread_panel_get_state (panel));
   GListModel *threads;
 
   if (store == NULL)
@@ -253,8 +253,8 @@ test_page_two_windows (Fixture       *f,
   b = RL_WINDOW (gtk_application_get_windows (GTK_APPLICATION (f->app))->data);
   g_assert_true (b != a);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (b, "page"), 5000));
-  g_assert_true (rl_thread_panel_get_store (rl_window_get_thread_panel (a)) ==
-                 rl_thread_panel_get_store (rl_window_get_thread_panel (b)));
+  g_assert_true (rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (a))) ==
+                 rl_review_state_get_store (rl_thread_panel_get_state (rl_window_get_thread_panel (b))));
   g_assert_true (presence_reaches (bob, f->world.page, 2, 2, 5000));
 
   /* Ada selects "headline" in A and comments: B highlights it and lists it. */
