@@ -10,26 +10,21 @@ void
 rl_client_test_team_init (RlClientTestTeam    *team,
                           RlClientTestMembers  members)
 {
-  team->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
-  team->ada = rl_test_add_user (team->server, "acme", "Ada", "member");
+  *team = (RlClientTestTeam) { { NULL } };
+  rl_test_team_init (&team->team, "Ada:member", &team->ada, NULL);
+  team->server = team->team.server;
   if (members & RL_CLIENT_TEST_WITH_BEA)
-    team->bea = rl_test_add_user (team->server, "acme", "Bea", "member");
+    team->bea = rl_test_team_add_person (&team->team, "Bea:member");
   if (members & RL_CLIENT_TEST_WITH_BOB)
-    team->bob = rl_test_add_user (team->server, "acme", "Bob", "member");
-  team->image = rl_test_add_doc (team->server, "acme", "Mockup", "mockup.png");
+    team->bob = rl_test_team_add_person (&team->team, "Bob:member");
+  team->image = rl_test_team_add_doc (&team->team, "acme", "Mockup", "mockup.png");
 }
 
 void
 rl_client_test_team_clear (RlClientTestTeam *team)
 {
-  if (team->server->process)
-    rl_test_server_stop (team->server);
-  g_clear_pointer (&team->server, rl_test_server_free);
-  g_clear_pointer (&team->ada, g_free);
-  g_clear_pointer (&team->bea, g_free);
-  g_clear_pointer (&team->bob, g_free);
-  g_clear_pointer (&team->image, g_free);
+  rl_test_team_clear (&team->team);
+  *team = (RlClientTestTeam) { { NULL } };
 }
 
 RlConnection *

@@ -26,11 +26,12 @@ typedef enum
  * document "Mockup" (tests/data/mockup.png). */
 typedef struct
 {
+  RlTestTeam    team;        /* what holds it all */
   RlTestServer *server;
-  char         *ada;
-  char         *bea;         /* NULL unless asked for */
-  char         *bob;         /* NULL unless asked for */
-  char         *image;       /* Mockup's id */
+  const char   *ada;
+  const char   *bea;         /* NULL unless asked for */
+  const char   *bob;         /* NULL unless asked for */
+  const char   *image;       /* Mockup's id */
 } RlClientTestTeam;
 
 /* Makes the team's server, not started yet (so that options can be set),

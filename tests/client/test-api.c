@@ -14,13 +14,14 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *ada;
-  char         *vic;
-  char         *zed;      /* another tenant */
-  char         *image;
-  char         *page;
-  char         *foreign;  /* a document of the other tenant */
+  const char   *ada;
+  const char   *vic;
+  const char   *zed;      /* another tenant */
+  const char   *image;
+  const char   *page;
+  const char   *foreign;  /* a document of the other tenant */
   char         *dir;      /* files to upload, a cache */
 } Fixture;
 
@@ -28,15 +29,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->zed = rl_test_add_user (f->server, "globex", "Zed", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Notes", "page.md");
-  f->foreign = rl_test_add_doc (f->server, "globex", "Secret", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:member", &f->ada,
+                               "Vic:viewer", &f->vic,
+                               "globex/Zed:member", &f->zed,
+                               NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Notes", "page.md");
+  f->foreign = rl_test_team_add_doc (&f->team, "globex", "Secret", "mockup.png");
   rl_test_server_start (f->server);
   f->dir = g_dir_make_tmp ("redline-api-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
@@ -46,15 +46,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->vic);
-  g_free (f->zed);
-  g_free (f->image);
-  g_free (f->page);
-  g_free (f->foreign);
+  rl_test_team_clear (&f->team);
   rl_client_test_remove_tree (f->dir);
   g_free (f->dir);
 }

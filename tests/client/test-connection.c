@@ -13,10 +13,11 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *token;
-  char         *viewer;
-  char         *image;
+  const char   *token;
+  const char   *viewer;
+  const char   *image;
   RlConnection *conn;
 } Fixture;
 
@@ -24,11 +25,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->token = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:member", &f->token, "Vic:viewer", &f->viewer, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -37,16 +36,10 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->conn);
+  /* A test that stopped the server with SIGSTOP lets it go on first. */
   if (f->server->process)
-    {
-      /* A test that stopped the server with SIGSTOP lets it go on first. */
-      kill (atoi (g_subprocess_get_identifier (f->server->process)), SIGCONT);
-      rl_test_server_stop (f->server);
-    }
-  rl_test_server_free (f->server);
-  g_free (f->token);
-  g_free (f->viewer);
-  g_free (f->image);
+    kill (atoi (g_subprocess_get_identifier (f->server->process)), SIGCONT);
+  rl_test_team_clear (&f->team);
 }
 
 typedef struct

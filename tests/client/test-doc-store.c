@@ -10,23 +10,21 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *vic;
-  char         *image;
+  const char   *ada;
+  const char   *bob;
+  const char   *vic;
+  const char   *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:member", &f->ada, "Bob:member", &f->bob, "Vic:viewer", &f->vic, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -34,12 +32,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->bob);
-  g_free (f->vic);
-  g_free (f->image);
+  rl_test_team_clear (&f->team);
 }
 
 static gboolean

@@ -42,18 +42,38 @@ flag_set_cb (gpointer data)
 }
 
 gboolean
+rl_test_iterate_until (gint64 until)
+{
+  gint64 left = until - g_get_monotonic_time ();
+  gboolean expired = FALSE;
+  guint id;
+
+  if (left <= 0)
+    return FALSE;
+  /* Woken at the deadline at the latest, whatever else comes. */
+  id = g_timeout_add ((guint) ((left + 999) / 1000), flag_set_cb, &expired);
+  g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return TRUE;
+}
+
+void
+rl_test_run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, flag_set_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
 rl_test_wait_until (gboolean (*cond) (gpointer),
                     gpointer   data,
                     guint      ms)
 {
-  gboolean expired = FALSE;
-  guint id = g_timeout_add (ms, flag_set_cb, &expired);
-
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return cond (data);
+  return RL_TEST_POLL_UNTIL (cond (data), ms);
 }
 
 char *
@@ -529,6 +549,86 @@ rl_test_server_kill (RlTestServer *server)
   g_subprocess_force_exit (server->process);
   wait_exit (server);
   g_clear_object (&server->process);
+}
+
+/* ---- the tenant and its people ---------------------------------------------------- */
+
+const char *
+rl_test_team_add_person (RlTestTeam *team,
+                         const char *person)
+{
+  const char *slash = strchr (person, '/');
+  g_autofree char *tenant = slash ? g_strndup (person, slash - person) : g_strdup ("acme");
+  g_auto(GStrv) name_role = g_strsplit (slash ? slash + 1 : person, ":", 2);
+  char *token;
+
+  g_assert_cmpuint (g_strv_length (name_role), ==, 2);
+  if (g_strcmp0 (tenant, "acme") != 0 && !g_hash_table_contains (team->tenants, tenant))
+    {
+      g_free (rl_test_server_admin (team->server, "tenant", "add", tenant, NULL));
+      g_hash_table_add (team->tenants, g_strdup (tenant));
+    }
+  token = rl_test_add_user (team->server, tenant, name_role[0], name_role[1]);
+  g_ptr_array_add (team->kept, token);
+  return token;
+}
+
+void
+rl_test_team_init (RlTestTeam *team,
+                   const char *first_person,
+                   ...)
+{
+  va_list args;
+
+  *team = (RlTestTeam) {
+    .server = rl_test_server_new (),
+    .tenants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .kept = g_ptr_array_new_with_free_func (g_free),
+  };
+  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
+  va_start (args, first_person);
+  for (const char *person = first_person; person; person = va_arg (args, const char *))
+    *va_arg (args, const char **) = rl_test_team_add_person (team, person);
+  va_end (args);
+}
+
+const char *
+rl_test_team_add_doc (RlTestTeam *team,
+                      const char *tenant,
+                      const char *title,
+                      const char *data_file)
+{
+  g_autofree char *path = g_path_is_absolute (data_file)
+                            ? g_strdup (data_file)
+                            : g_test_build_filename (G_TEST_DIST, "data", data_file, NULL);
+  char *id = rl_test_server_admin (team->server, "doc", "add", "--tenant", tenant, "--title", title, path, NULL);
+
+  g_ptr_array_add (team->kept, id);
+  return id;
+}
+
+const char *
+rl_test_team_add_doc_bytes (RlTestTeam *team,
+                            const char *tenant,
+                            const char *title,
+                            const char *suffix,
+                            const char *bytes,
+                            gssize      length)
+{
+  char *id = rl_test_add_doc_bytes (team->server, tenant, title, suffix, bytes, length);
+
+  g_ptr_array_add (team->kept, id);
+  return id;
+}
+
+void
+rl_test_team_clear (RlTestTeam *team)
+{
+  if (team->server != NULL && team->server->process != NULL)
+    rl_test_server_stop (team->server);
+  g_clear_pointer (&team->server, rl_test_server_free);
+  g_clear_pointer (&team->tenants, g_hash_table_unref);
+  g_clear_pointer (&team->kept, g_ptr_array_unref);
 }
 
 char *

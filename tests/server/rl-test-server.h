@@ -59,6 +59,46 @@ void          rl_test_server_stop_wait  (RlTestServer *server);
 /* SIGKILL; no clean-up at all. */
 void          rl_test_server_kill       (RlTestServer *server);
 
+/* ---- the tenant and its people ------------------------------------------ */
+
+/* The world a test starts from: a server (not started yet, so that options
+ * can be set) with the tenant acme, its people and its documents. */
+typedef struct
+{
+  RlTestServer *server;
+  GHashTable   *tenants;     /* made besides acme */
+  GPtrArray    *kept;        /* the tokens and ids handed out */
+} RlTestTeam;
+
+/* Makes the team's server with acme, then its people: pairs of "Name:role"
+ * (in acme; "globex/Name:role" in the tenant globex, made with its first
+ * person) and where the token goes (a const char **, the team keeps the
+ * token), NULL-terminated, in the order they come:
+ *   rl_test_team_init (&f->team, "Ada:admin", &f->admin, "Vic:viewer", &f->viewer, NULL); */
+void          rl_test_team_init         (RlTestTeam   *team,
+                                         const char   *first_person,
+                                         ...) G_GNUC_NULL_TERMINATED;
+/* One more person ("Name:role", "globex/Name:role"), as rl_test_team_init
+ * adds them; the token (the team keeps it). */
+const char   *rl_test_team_add_person   (RlTestTeam   *team,
+                                         const char   *person);
+/* A document of tenant from data_file (under tests/data, or an absolute
+ * path); its id (the team keeps it). */
+const char   *rl_test_team_add_doc      (RlTestTeam   *team,
+                                         const char   *tenant,
+                                         const char   *title,
+                                         const char   *data_file);
+/* The same with the given bytes (written to a temp file, name ending in
+ * suffix). */
+const char   *rl_test_team_add_doc_bytes (RlTestTeam  *team,
+                                          const char  *tenant,
+                                          const char  *title,
+                                          const char  *suffix,
+                                          const char  *bytes,
+                                          gssize       length);
+/* Stops the server if it runs (asserting a clean exit) and frees it all. */
+void          rl_test_team_clear        (RlTestTeam   *team);
+
 /* A tenant with one user: returns the token. */
 char         *rl_test_add_user          (RlTestServer *server,
                                          const char   *tenant,
@@ -174,10 +214,39 @@ JsonObject   *rl_test_client_subscribe (RlTestClient *client,
 /* The error code of an ack object, or NULL for ok. */
 const char   *rl_test_ack_error       (JsonObject   *ack);
 
-/* Iterates the default main context until cond is TRUE or ms pass. */
+/* ---- waiting ------------------------------------------------------------ */
+
+/* One iteration of the default main context, blocking at most until the
+ * monotonic time until (µs); FALSE, without iterating, once it has passed. */
+gboolean      rl_test_iterate_until   (gint64        until);
+/* Iterates the default main context for ms, whatever happens: for a test
+ * that shows something does not happen in that time. */
+void          rl_test_run_for         (guint         ms);
+/* Iterates the default main context until expr holds or ms pass; whether
+ * it holds then (for a wait whose end is asserted otherwise, or not). */
+#define RL_TEST_POLL_UNTIL(expr, ms) \
+  G_GNUC_EXTENSION ({ \
+    gint64 rl_test_until_ = g_get_monotonic_time () + (gint64) (ms) * G_TIME_SPAN_MILLISECOND; \
+    while (!(expr) && rl_test_iterate_until (rl_test_until_)) \
+      ; \
+    (gboolean) !!(expr); \
+  })
+/* The one way to wait on a condition: iterates the default main context
+ * until expr holds, failing the test (naming expr, file and line) when it
+ * does not within ms:
+ *   RL_TEST_WAIT_UNTIL (client->closed, 5000); */
+#define RL_TEST_WAIT_UNTIL(expr, ms) \
+  G_STMT_START { \
+    if (!RL_TEST_POLL_UNTIL (expr, ms)) \
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                           "did not hold within " #ms " ms: " #expr); \
+  } G_STMT_END
+/* The same as RL_TEST_POLL_UNTIL for a condition that is a function
+ * already (the benchmarks'). */
 gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        gpointer      data,
                                        guint         ms);
+
 char         *rl_test_uuid            (void);
 
 /* ---- a raw client -------------------------------------------------------- */

@@ -22,23 +22,22 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *token;
-  char         *admin;
-  char         *doc;
+  const char   *token;
+  const char   *admin;
+  const char   *doc;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Alice:member", &f->token, "Ada:admin", &f->admin, NULL);
+  f->server = f->team.server;
   /* The writers are one user's connections. */
   f->server->extra_arg = g_strdup ("--max-sockets-per-user=128");
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->token = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->doc = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  f->doc = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   /* Only this server's environment: the launcher copies it at the start. */
   if (data != NULL)
     g_setenv ("REDLINE_TEST_HOLD_COMMIT_MS", data, TRUE);
@@ -50,12 +49,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process != NULL)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->token);
-  g_free (f->admin);
-  g_free (f->doc);
+  rl_test_team_clear (&f->team);
 }
 
 /* Ids are UUIDs: writer and n in the last group; a thread's first

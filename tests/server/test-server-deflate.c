@@ -19,19 +19,19 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;
-  char         *image;
+  const char   *alice;
+  const char   *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -39,10 +39,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->image);
+  rl_test_team_clear (&f->team);
 }
 
 /* ---- a raw client --------------------------------------------------------------- */

@@ -25,20 +25,20 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;
-  char         *image;
+  const char   *alice;
+  const char   *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
+  f->server = f->team.server;
   f->server->extra_arg = g_strdup (data);   /* NULL: none */
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -46,10 +46,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->image);
+  rl_test_team_clear (&f->team);
 }
 
 /* ---- a raw WebSocket client (on rl-test-server.h's raw client) ------------- */

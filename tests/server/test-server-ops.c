@@ -19,33 +19,33 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *admin;      /* acme admin, Ada */
-  char         *member;     /* acme member, Mia */
-  char         *other;      /* acme member, Bob */
-  char         *viewer;     /* acme viewer, Vic */
-  char         *rival;      /* globex member, Rex */
-  char         *image;      /* acme */
-  char         *image2;     /* acme */
-  char         *page;       /* acme */
+  const char   *admin;      /* acme admin, Ada */
+  const char   *member;     /* acme member, Mia */
+  const char   *other;      /* acme member, Bob */
+  const char   *viewer;     /* acme viewer, Vic */
+  const char   *rival;      /* globex member, Rex */
+  const char   *image;      /* acme */
+  const char   *image2;     /* acme */
+  const char   *page;       /* acme */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Ada:admin", &f->admin,
+                               "Mia:member", &f->member,
+                               "Bob:member", &f->other,
+                               "Vic:viewer", &f->viewer,
+                               "globex/Rex:member", &f->rival,
+                               NULL);
+  f->server = f->team.server;
   f->server->extra_arg = g_strdup (data);   /* NULL: none */
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->member = rl_test_add_user (f->server, "acme", "Mia", "member");
-  f->other = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->rival = rl_test_add_user (f->server, "globex", "Rex", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->image2 = rl_test_add_doc (f->server, "acme", "Second mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Copy", "page.md");
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->image2 = rl_test_team_add_doc (&f->team, "acme", "Second mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Copy", "page.md");
   rl_test_server_start (f->server);
 }
 
@@ -53,17 +53,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->admin);
-  g_free (f->member);
-  g_free (f->other);
-  g_free (f->viewer);
-  g_free (f->rival);
-  g_free (f->image);
-  g_free (f->image2);
-  g_free (f->page);
+  rl_test_team_clear (&f->team);
 }
 
 /* ---- helpers --------------------------------------------------------------------- */

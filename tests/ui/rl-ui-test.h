@@ -36,13 +36,7 @@ gboolean  rl_ui_test_iterate_until (gint64       until);
 /* Iterates the default main context until expr holds or ms pass; whether
  * it holds then. The one way to wait on a condition:
  *   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (popover), 3000)); */
-#define RL_UI_WAIT_UNTIL(expr, ms) \
-  G_GNUC_EXTENSION ({ \
-    gint64 rl_ui_until_ = g_get_monotonic_time () + (gint64) (ms) * G_TIME_SPAN_MILLISECOND; \
-    while (!(expr) && rl_ui_test_iterate_until (rl_ui_until_)) \
-      ; \
-    (gboolean) !!(expr); \
-  })
+#define RL_UI_WAIT_UNTIL(expr, ms) RL_TEST_POLL_UNTIL (expr, ms)
 
 /* ---- screenshots --------------------------------------------------------- */
 
@@ -149,11 +143,12 @@ char         *rl_ui_test_text_view_text (GtkTextView  *view);
  * Ada and Bob in it (members; their tokens) and its documents (their ids). */
 typedef struct
 {
+  RlTestTeam    team;    /* what holds it all */
   RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *image;   /* RL_UI_TEST_WORLD_IMAGE, or the test's own */
-  char         *page;    /* RL_UI_TEST_WORLD_PAGE, or the test's own */
+  const char   *ada;
+  const char   *bob;
+  const char   *image;   /* RL_UI_TEST_WORLD_IMAGE, or the test's own */
+  const char   *page;    /* RL_UI_TEST_WORLD_PAGE, or the test's own */
 } RlUiTestWorld;
 
 typedef enum

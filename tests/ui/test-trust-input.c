@@ -25,12 +25,13 @@
 
 typedef struct
 {
+  RlTestTeam     team;
   RlTestServer  *server;
   char          *cert;
   char          *fp;          /* the server's certificate's, as kept */
   char          *other_fp;    /* another self-signed certificate's */
-  char          *ada;
-  char          *bea;
+  const char    *ada;
+  const char    *bea;
   RlApplication *app;
   RlSession     *session;
   RlWindow      *window;
@@ -67,11 +68,9 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *other = NULL;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bea = rl_test_add_user (f->server, "acme", "Bea", "member");
-  g_free (rl_test_add_doc (f->server, "acme", "Launch copy", "page.md"));
+  rl_test_team_init (&f->team, "Ada:member", &f->ada, "Bea:member", &f->bea, NULL);
+  f->server = f->team.server;
+  rl_test_team_add_doc (&f->team, "acme", "Launch copy", "page.md");
   f->cert = rl_test_make_certificate (f->server->dir, "server", NULL);
   other = rl_test_make_certificate (f->server->dir, "other", NULL);
   f->fp = fingerprint_of (f->cert);
@@ -92,13 +91,10 @@ fixture_teardown (Fixture       *f,
   rl_ui_test_run (50);
   g_clear_object (&f->app);
   g_clear_object (&f->session);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
+  rl_test_team_clear (&f->team);
   g_free (f->cert);
   g_free (f->fp);
   g_free (f->other_fp);
-  g_free (f->ada);
-  g_free (f->bea);
 }
 
 /* Ada's account, pinning fingerprint, as the app opens a saved one. */
