@@ -49,32 +49,16 @@ rl_client_test_online (RlTestServer *server,
   return conn;
 }
 
-typedef struct
-{
-  RlConnection      *conn;
-  RlConnectionState  state;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *wait = data;
-
-  return rl_connection_get_state (wait->conn) == wait->state;
-}
-
 gboolean
 rl_client_test_wait_state (RlConnection      *conn,
                            RlConnectionState  state,
                            guint              ms)
 {
-  StateWait wait = { conn, state };
-
-  return rl_test_wait_until (state_is, &wait, ms);
+  return RL_TEST_POLL_UNTIL (rl_connection_get_state (conn) == state, ms);
 }
 
 gboolean
-rl_client_test_store_settled (gpointer store)
+rl_client_test_store_settled (RlDocStore *store)
 {
   return rl_doc_store_is_synced (store) && rl_doc_store_get_n_in_flight (store) == 0;
 }
@@ -96,16 +80,10 @@ rl_client_test_store_result (GObject      *source,
   *(GAsyncResult **) data = g_object_ref (result);
 }
 
-gboolean
-rl_client_test_is_set (gpointer slot)
-{
-  return *(gpointer *) slot != NULL;
-}
-
 GAsyncResult *
 rl_client_test_wait_result (GAsyncResult **slot)
 {
-  g_assert_true (rl_test_wait_until (rl_client_test_is_set, slot, 10000));
+  RL_TEST_WAIT_UNTIL (*slot != NULL, 10000);
   return *slot;
 }
 

@@ -345,12 +345,6 @@ test_cancel (Fixture       *f,
 
 /* ---- the disk cache ------------------------------------------------------ */
 
-static gboolean
-no_pending (gpointer data)
-{
-  return rl_doc_cache_get_n_pending (data) == 0;
-}
-
 static void
 test_content_cache (Fixture       *f,
                     gconstpointer  data)
@@ -374,14 +368,14 @@ test_content_cache (Fixture       *f,
     g_assert_no_error (error);
     bytes = content (api, f->image, &error);
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     kept = rl_doc_cache_load_documents (cache, &error);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
     g_clear_error (&error);
 
     rl_api_set_cache (api, cache, TRUE);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     kept = rl_doc_cache_load_documents (cache, &error);
     g_assert_no_error (error);
@@ -416,7 +410,7 @@ test_content_cache (Fixture       *f,
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (bytes, expected));
     g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 0);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_clear_pointer (&bytes, g_bytes_unref);
     {
       g_autoptr(RlApi) again = api_for (f, f->ada);
@@ -710,26 +704,6 @@ test_upload_progress (Fixture       *f,
   g_assert_true (g_bytes_equal (back, sent));
 }
 
-static gboolean
-holding (gpointer data)
-{
-  return rl_test_proxy_is_holding (data);
-}
-
-typedef struct
-{
-  RlTestProxy *proxy;
-  guint        n;
-} OpenWait;
-
-static gboolean
-n_open_is (gpointer data)
-{
-  OpenWait *wait = data;
-
-  return rl_test_proxy_get_n_open (wait->proxy) == wait->n;
-}
-
 static void
 test_upload_cancel (Fixture       *f,
                     gconstpointer  data)
@@ -743,15 +717,14 @@ test_upload_cancel (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(RlDocItem) item = NULL;
   Progress progress = { g_array_new (FALSE, FALSE, sizeof (goffset)), 0 };
-  OpenWait closed = { proxy, 0 };
   goffset last;
 
   rl_test_write_noisy_png (path, 2000, 1800);
   /* The server gets the first MiB, then the transfer stalls mid-way. */
   rl_test_proxy_hold_after (proxy, 1024 * 1024);
   rl_api_upload_file (api, file, NULL, cancellable, on_progress, &progress, rl_client_test_store_result, &result);
-  g_assert_true (rl_test_wait_until (holding, proxy, 10000));
-  rl_test_wait_until (rl_client_test_is_set, &result, 300);
+  RL_TEST_WAIT_UNTIL (rl_test_proxy_is_holding (proxy), 10000);
+  (void) RL_TEST_POLL_UNTIL (result != NULL, 300);
   g_assert_null (result);
   last = g_array_index (progress.sent, goffset, progress.sent->len - 1);
   g_assert_cmpint (last, >, 0);
@@ -764,7 +737,7 @@ test_upload_cancel (Fixture       *f,
 
   /* What was held goes on to the server, then the end: it keeps nothing. */
   rl_test_proxy_release (proxy);
-  g_assert_true (rl_test_wait_until (n_open_is, &closed, 10000));
+  RL_TEST_WAIT_UNTIL (rl_test_proxy_get_n_open (proxy) == 0, 10000);
   {
     g_autoptr(RlApi) direct = api_for (f, f->ada);
     g_autoptr(GListModel) docs = list (direct, NULL);

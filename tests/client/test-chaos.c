@@ -811,11 +811,10 @@ assert_store_equals (Seat      *seat,
 /* ---- the run ------------------------------------------------------------------ */
 
 
+/* Every client online, synced, nothing in flight, all at one head. */
 static gboolean
-all_settled (gpointer data)
+all_settled (Chaos *chaos)
 {
-  Chaos *chaos = data;
-
   for (int i = 0; i < N_CLIENTS; i++)
     {
       Client *client = &chaos->clients[i];
@@ -865,29 +864,22 @@ describe_unsettled (Chaos *chaos)
     }
 }
 
-typedef struct
-{
-  Chaos  *chaos;
-  int     doc;
-  gint64  head;
-} HeadWait;
-
+/* Every client's store of doc d is at head. */
 static gboolean
-all_at_head (gpointer data)
+all_at_head (Chaos  *chaos,
+             int     d,
+             gint64  head)
 {
-  HeadWait *wait = data;
-
   for (int i = 0; i < N_CLIENTS; i++)
-    if (rl_doc_store_get_seq (wait->chaos->clients[i].seats[wait->doc].store) != wait->head)
+    if (rl_doc_store_get_seq (chaos->clients[i].seats[d].store) != head)
       return FALSE;
   return TRUE;
 }
 
+/* The client is online with every document synced. */
 static gboolean
-client_online (gpointer data)
+client_online (Client *client)
 {
-  Client *client = data;
-
   if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE)
     return FALSE;
   for (int d = 0; d < N_DOCS; d++)
@@ -922,7 +914,7 @@ check_doc (Chaos  *chaos,
   g_autoptr(GPtrArray) log = NULL;
   g_autoptr(GPtrArray) model = NULL;
   g_autoptr(GHashTable) acked = g_hash_table_new (g_str_hash, g_str_equal);
-  HeadWait wait = { chaos, d, 0 };
+  gint64 head;
   JsonObject *body;
   JsonArray *array;
 
@@ -931,7 +923,7 @@ check_doc (Chaos  *chaos,
   g_assert_cmpuint (response->status, ==, 200);
   body = json_node_get_object (response->json);
   array = json_object_get_array_member (body, "threads");
-  wait.head = json_object_get_int_member (body, "seq");
+  head = json_object_get_int_member (body, "seq");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
@@ -943,14 +935,14 @@ check_doc (Chaos  *chaos,
 
   /* The head does not move any more; every store reaches it and shows
    * exactly the snapshot. */
-  g_assert_true (rl_test_wait_until (all_at_head, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (all_at_head (chaos, d, head), 10000);
   for (int i = 0; i < N_CLIENTS; i++)
-    assert_store_equals (&chaos->clients[i].seats[d], wait.head, threads);
+    assert_store_equals (&chaos->clients[i].seats[d], head, threads);
 
   /* The log is complete (seq 1…head), replays to the snapshot, and holds
    * every acknowledged change of ours, as sent, at its seq. */
   log = server_log (chaos, doc, chaos->clients[0].token);
-  g_assert_cmpint (log->len, ==, wait.head);
+  g_assert_cmpint (log->len, ==, head);
   model = model_replay (log);
   assert_model_equals (model, threads);
   for (guint i = 0; i < doc->confirmed->len; i++)
@@ -968,7 +960,7 @@ check_doc (Chaos  *chaos,
       totals->unacked_in_log++;
   totals->confirmed += doc->confirmed->len;
   g_test_message ("%s: head %" G_GINT64_FORMAT ", %u threads, %u acknowledged changes",
-                  rl_doc_kind_to_string (doc->kind), wait.head, threads->len, doc->confirmed->len);
+                  rl_doc_kind_to_string (doc->kind), head, threads->len, doc->confirmed->len);
 }
 
 /* n_nodes 1: one server on SQLite, killed and restarted, frozen once.
@@ -1072,7 +1064,7 @@ run_chaos (guint n_nodes)
           g_signal_connect (seat->store, "mutation-confirmed", G_CALLBACK (on_confirmed), seat);
           g_signal_connect (seat->store, "mutation-failed", G_CALLBACK (on_failed), seat);
         }
-      g_assert_true (rl_test_wait_until (client_online, client, 10000));
+      RL_TEST_WAIT_UNTIL (client_online (client), 10000);
       client->user_id = g_strdup (rl_connection_get_welcome (client->conn)->user.id);
     }
 
@@ -1166,7 +1158,7 @@ run_chaos (guint n_nodes)
     }
 
   /* Calm again: everyone back, synced, nothing in flight. */
-  if (!rl_test_wait_until (all_settled, &chaos, SETTLE_MS))
+  if (!RL_TEST_POLL_UNTIL (all_settled (&chaos), SETTLE_MS))
     {
       describe_unsettled (&chaos);
       g_error ("the clients did not settle within %d ms", SETTLE_MS);

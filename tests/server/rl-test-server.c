@@ -34,40 +34,6 @@ threads_settle_at_exit (void)
 
 /* ---- waiting ---------------------------------------------------------------- */
 
-static gboolean
-flag_set_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-rl_test_iterate_until (gint64 until)
-{
-  gint64 left = until - g_get_monotonic_time ();
-  gboolean expired = FALSE;
-  guint id;
-
-  if (left <= 0)
-    return FALSE;
-  /* Woken at the deadline at the latest, whatever else comes. */
-  id = g_timeout_add ((guint) ((left + 999) / 1000), flag_set_cb, &expired);
-  g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return TRUE;
-}
-
-void
-rl_test_run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, flag_set_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 gboolean
 rl_test_wait_until (gboolean (*cond) (gpointer),
                     gpointer   data,
@@ -382,12 +348,6 @@ line_read_cb (GObject      *source,
   read->done = TRUE;
 }
 
-static gboolean
-line_done (gpointer data)
-{
-  return ((LineRead *) data)->done;
-}
-
 void
 rl_test_server_start (RlTestServer *server)
 {
@@ -439,7 +399,7 @@ rl_test_server_start (RlTestServer *server)
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
-  rl_test_wait_until (line_done, &read, 20000);
+  (void) RL_TEST_POLL_UNTIL (read.done, 20000);
   g_assert_nonnull (read.line);
   g_assert_true (g_str_has_prefix (read.line, "listening on "));
 
@@ -469,19 +429,13 @@ exit_cb (GObject      *source,
   ((WaitExit *) data)->done = TRUE;
 }
 
-static gboolean
-exit_done (gpointer data)
-{
-  return ((WaitExit *) data)->done;
-}
-
 static void
 wait_exit (RlTestServer *server)
 {
   WaitExit wait = { 0 };
 
   g_subprocess_wait_async (server->process, NULL, exit_cb, &wait);
-  g_assert_true (rl_test_wait_until (exit_done, &wait, 30000));
+  RL_TEST_WAIT_UNTIL (wait.done, 30000);
 }
 
 void
@@ -784,12 +738,6 @@ connected_cb (GObject      *source,
   connecting->done = TRUE;
 }
 
-static gboolean
-connecting_done (gpointer data)
-{
-  return ((Connecting *) data)->done;
-}
-
 RlTestClient *
 rl_test_client_try (RlTestServer *server,
                     const char   *token,
@@ -812,7 +760,7 @@ rl_test_client_try (RlTestServer *server,
 
   soup_session_websocket_connect_async (client->session, msg, NULL, (char **) protocols,
                                         G_PRIORITY_DEFAULT, NULL, connected_cb, &connecting);
-  g_assert_true (rl_test_wait_until (connecting_done, &connecting, DEFAULT_TIMEOUT_MS));
+  RL_TEST_WAIT_UNTIL (connecting.done, DEFAULT_TIMEOUT_MS);
   client->http_status = soup_message_get_status (msg);
   if (status)
     *status = client->http_status;
@@ -884,19 +832,11 @@ rl_test_client_send_printf (RlTestClient *client,
   rl_test_client_send (client, text);
 }
 
-static gboolean
-has_frame_or_closed (gpointer data)
-{
-  RlTestClient *client = data;
-
-  return client->frames->length > 0 || client->closed;
-}
-
 char *
 rl_test_client_next_raw (RlTestClient *client,
                          guint         timeout_ms)
 {
-  rl_test_wait_until (has_frame_or_closed, client, timeout_ms);
+  (void) RL_TEST_POLL_UNTIL (client->frames->length > 0 || client->closed, timeout_ms);
   return g_queue_pop_head (client->frames);
 }
 
@@ -1002,17 +942,11 @@ rl_test_client_assert_quiet (RlTestClient *client,
     }
 }
 
-static gboolean
-is_closed (gpointer data)
-{
-  return ((RlTestClient *) data)->closed;
-}
-
 gushort
 rl_test_client_wait_closed (RlTestClient *client,
                             guint         timeout_ms)
 {
-  g_assert_true (rl_test_wait_until (is_closed, client, timeout_ms));
+  RL_TEST_WAIT_UNTIL (client->closed, timeout_ms);
   return client->close_code;
 }
 

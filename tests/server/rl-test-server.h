@@ -8,6 +8,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rl-test-wait.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -214,33 +216,8 @@ JsonObject   *rl_test_client_subscribe (RlTestClient *client,
 /* The error code of an ack object, or NULL for ok. */
 const char   *rl_test_ack_error       (JsonObject   *ack);
 
-/* ---- waiting ------------------------------------------------------------ */
+/* ---- waiting (rl-test-wait.h) ------------------------------------------ */
 
-/* One iteration of the default main context, blocking at most until the
- * monotonic time until (µs); FALSE, without iterating, once it has passed. */
-gboolean      rl_test_iterate_until   (gint64        until);
-/* Iterates the default main context for ms, whatever happens: for a test
- * that shows something does not happen in that time. */
-void          rl_test_run_for         (guint         ms);
-/* Iterates the default main context until expr holds or ms pass; whether
- * it holds then (for a wait whose end is asserted otherwise, or not). */
-#define RL_TEST_POLL_UNTIL(expr, ms) \
-  G_GNUC_EXTENSION ({ \
-    gint64 rl_test_until_ = g_get_monotonic_time () + (gint64) (ms) * G_TIME_SPAN_MILLISECOND; \
-    while (!(expr) && rl_test_iterate_until (rl_test_until_)) \
-      ; \
-    (gboolean) !!(expr); \
-  })
-/* The one way to wait on a condition: iterates the default main context
- * until expr holds, failing the test (naming expr, file and line) when it
- * does not within ms:
- *   RL_TEST_WAIT_UNTIL (client->closed, 5000); */
-#define RL_TEST_WAIT_UNTIL(expr, ms) \
-  G_STMT_START { \
-    if (!RL_TEST_POLL_UNTIL (expr, ms)) \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                           "did not hold within " #ms " ms: " #expr); \
-  } G_STMT_END
 /* The same as RL_TEST_POLL_UNTIL for a condition that is a function
  * already (the benchmarks'). */
 gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),

@@ -259,11 +259,10 @@ read_back (Fixture *f)
 #define CRASH_WRITERS    16
 #define CRASH_PER_WRITER 20
 
+/* A frame has come to one of the writers. */
 static gboolean
-any_frame (gpointer data)
+any_frame (RlTestClient **clients)
 {
-  RlTestClient **clients = data;
-
   for (guint w = 0; w < CRASH_WRITERS; w++)
     if (!g_queue_is_empty (clients[w]->frames))
       return TRUE;
@@ -314,7 +313,7 @@ test_crash_in_group (Fixture       *f,
 
   /* The first group's acks: the next group is now held before its COMMIT
    * (HOLD_MS), with the rest of the requests in it or queued behind. */
-  g_assert_true (rl_test_wait_until (any_frame, clients, 5000));
+  RL_TEST_WAIT_UNTIL (any_frame (clients), 5000);
   collect_acks (clients, acked);
   g_assert_cmpuint (acked->len, >, 0);
   rl_test_server_kill (f->server);

@@ -279,12 +279,11 @@ typedef struct
   guint         acked;
 } Writer;
 
+/* Reads what came to writer: whether it has had wanted acks by now. */
 static gboolean
-acked_at_least (gpointer data)
+acked_at_least (Writer *writer,
+                guint   wanted)
 {
-  Writer *writer = ((gpointer *) data)[0];
-  guint wanted = GPOINTER_TO_UINT (((gpointer *) data)[1]);
-
   while (writer->acked < wanted)
     {
       g_autofree char *raw = rl_test_client_next_raw (writer->client, 0);
@@ -304,9 +303,7 @@ static void
 writer_wait_acks (Writer *writer,
                   guint   wanted)
 {
-  gpointer data[2] = { writer, GUINT_TO_POINTER (wanted) };
-
-  g_assert_true (rl_test_wait_until (acked_at_least, data, 30000));
+  RL_TEST_WAIT_UNTIL (acked_at_least (writer, wanted), 30000);
 }
 
 /* Sends PER_WRITER markers with long bodies at once (within the burst). */
@@ -331,12 +328,6 @@ writer_send_all (Writer     *writer,
                                   "\"comment\":{\"id\":\"%s\",\"body\":\"%s\"}}",
                                   i, bc, doc, thread, comment, body->str);
     }
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
 }
 
 /* ---- tests ------------------------------------------------------------------------ */
@@ -421,7 +412,7 @@ test_slow_reader_gets_everything (Fixture       *f,
   /* Four more ping intervals while the subscriber still reads nothing: at
    * least two pings are due even on a loaded machine, whose timers run
    * late (2.5 s once saw one). */
-  rl_test_wait_until (never, NULL, 4000);
+  rl_test_run_for (4000);
 
   seen.acked = FALSE;
   raw_send_text (slow, unsubscribe);

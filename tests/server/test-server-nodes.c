@@ -327,22 +327,16 @@ usage_messages (RlTestServer *node,
   return json_object_get_int_member (json_node_get_object (response->json), "pubSubMessageCount");
 }
 
-typedef struct
-{
-  Fixture    *f;
-  const char *admin;
-  gint64      at_least;
-} UsageWait;
-
 /* Both nodes report the same count, of at least at_least. */
 static gboolean
-usage_agrees (gpointer data)
+usage_agrees (Fixture    *f,
+              const char *admin,
+              gint64      at_least)
 {
-  UsageWait *wait = data;
-  gint64 a = usage_messages (wait->f->nodes[0], wait->admin);
-  gint64 b = usage_messages (wait->f->nodes[1], wait->admin);
+  gint64 a = usage_messages (f->nodes[0], admin);
+  gint64 b = usage_messages (f->nodes[1], admin);
 
-  return a == b && a >= wait->at_least;
+  return a == b && a >= at_least;
 }
 
 /* Usage is the tenant's over every node: what went to a connection on b
@@ -356,18 +350,16 @@ test_usage_summed (Fixture       *f,
   g_autoptr(JsonObject) s1 = rl_test_client_subscribe (bea_b, f->image);
   g_autoptr(RlTestClient) ada_a = NULL;
   g_autoptr(JsonObject) s2 = NULL;
-  UsageWait wait = { f, admin, 3 };
   gint64 after_b;
 
   /* welcome, snapshot and ack went out on b only: a counts them too once b
    * has saved (every 2 s). */
-  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (usage_agrees (f, admin, 3), 10000);
   after_b = usage_messages (f->nodes[0], admin);
 
   ada_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
   s2 = rl_test_client_subscribe (ada_a, f->image);
-  wait.at_least = after_b + 3;
-  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (usage_agrees (f, admin, after_b + 3), 10000);
 }
 
 /* /metrics is per node and says which one answers. */

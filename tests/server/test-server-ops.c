@@ -923,38 +923,24 @@ writer_free (Writer *w)
 }
 
 static gboolean
-writers_idle (gpointer data)
+writers_idle (Writer **writers)
 {
-  Writer **writers = data;
-
   for (guint i = 0; writers[i]; i++)
     if (g_hash_table_size (writers[i]->in_flight) > 0)
       return FALSE;
   return TRUE;
 }
 
-typedef struct
-{
-  Doc    **docs;
-  guint    n_docs;
-  gint64   at_least;
-} Warm;
-
+/* Every one of the n_docs docs has had at least at_least changes acked. */
 static gboolean
-docs_warm (gpointer data)
+docs_at_least (Doc    **docs,
+               guint    n_docs,
+               gint64   at_least)
 {
-  Warm *warm = data;
-
-  for (guint i = 0; i < warm->n_docs; i++)
-    if (warm->docs[i]->head < warm->at_least)
+  for (guint i = 0; i < n_docs; i++)
+    if (docs[i]->head < at_least)
       return FALSE;
   return TRUE;
-}
-
-static gboolean
-process_done (gpointer data)
-{
-  return *(gboolean *) data;
 }
 
 static void
@@ -1110,7 +1096,6 @@ test_backup_under_load (Fixture       *f,
   Doc *busy2_docs[] = { &docs[B], &docs[C] };
   Writer *writers[4] = { NULL };
   gint64 before[N_DOCS], backed_up[N_DOCS];
-  Warm warm = { NULL, 0, 6 };
   Doc *all[N_DOCS];
   gboolean done = FALSE;
   guint acked_before = 0, acked_after = 0;
@@ -1133,9 +1118,7 @@ test_backup_under_load (Fixture       *f,
   writers[0] = writer_start (f->server, f->member, orderly_docs, 2, 1);
   writers[1] = writer_start (f->server, f->other, busy1_docs, 2, 4);
   writers[2] = writer_start (f->server, f->admin, busy2_docs, 2, 4);
-  warm.docs = all;
-  warm.n_docs = N_DOCS;
-  g_assert_true (rl_test_wait_until (docs_warm, &warm, 20000));
+  RL_TEST_WAIT_UNTIL (docs_at_least (all, N_DOCS, 6), 20000);
 
   for (guint i = 0; i < N_DOCS; i++)
     before[i] = docs[i].head;
@@ -1146,7 +1129,7 @@ test_backup_under_load (Fixture       *f,
                               "--db", f->server->db, "backup", backup, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (process, NULL, backup_done_cb, &done);
-  g_assert_true (rl_test_wait_until (process_done, &done, 30000));
+  RL_TEST_WAIT_UNTIL (done, 30000);
   g_assert_true (g_subprocess_get_successful (process));
   for (guint i = 0; writers[i]; i++)
     acked_after += writers[i]->acked;
@@ -1155,7 +1138,7 @@ test_backup_under_load (Fixture       *f,
 
   for (guint i = 0; writers[i]; i++)
     writers[i]->stopping = TRUE;
-  g_assert_true (rl_test_wait_until (writers_idle, writers, 20000));
+  RL_TEST_WAIT_UNTIL (writers_idle (writers), 20000);
 
   /* The model (the acks) matches what the live server has. */
   for (guint i = 0; i < N_DOCS; i++)
