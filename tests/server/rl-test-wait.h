@@ -90,4 +90,12 @@ rl_test_tick_cb (gpointer data)
     rl_test_held_; \
   })
 
+/* RL_TEST_WAIT_UNTIL for such a state. */
+#define RL_TEST_WAIT_LOOKING(expr, ms) \
+  G_STMT_START { \
+    if (!RL_TEST_LOOK_UNTIL (expr, ms)) \
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                           "did not hold within " #ms " ms: " #expr); \
+  } G_STMT_END
+
 G_END_DECLS
