@@ -162,7 +162,7 @@ struct _Client
   int           index;
   const char   *name;
   gboolean      admin;
-  char         *token;
+  const char   *token;       /* the team keeps it */
   char         *user_id;
   RlConnection *conn;
   Seat          seats[N_DOCS];   /* two stores on one connection */
@@ -182,8 +182,9 @@ struct _Chaos
   /* One node on SQLite, or two on one PostgreSQL database behind nginx. */
   guint         n_nodes;
   RlTestServer *nodes[MAX_NODES];
-  gboolean      up[MAX_NODES];
-  RlTestPg     *pg;
+  RlTestTeam    solo;        /* the one node's */
+  RlTestCluster cluster;     /* the two nodes' */
+  RlTestTeam   *team;        /* on the first node */
   RlTestNginx  *nginx;
   RlTestServer *server;      /* where clients go: the node, or nginx */
   char         *ws_url;
@@ -991,26 +992,29 @@ run_chaos (guint n_nodes)
 
   chaos.n_nodes = n_nodes;
   if (n_nodes == 1)
-    chaos.nodes[0] = rl_test_server_new ();
+    {
+      rl_test_team_init_on (&chaos.solo, rl_test_server_new ());
+      chaos.team = &chaos.solo;
+    }
   else
     {
-      chaos.pg = rl_test_pg_new ();
-      for (guint n = 0; n < n_nodes; n++)
-        {
-          chaos.nodes[n] = rl_test_server_new_on (chaos.pg->conninfo);
-          chaos.nodes[n]->extra_arg = g_strdup_printf ("--node=%c", 'a' + n);
-        }
+      g_assert_cmpuint (n_nodes, ==, G_N_ELEMENTS (chaos.cluster.nodes));
+      rl_test_cluster_init (&chaos.cluster);
+      chaos.team = &chaos.cluster.team;
     }
+  for (guint n = 0; n < n_nodes; n++)
+    chaos.nodes[n] = n_nodes == 1 ? chaos.solo.server : chaos.cluster.nodes[n];
   /* Set up through the first node's command line. */
   chaos.server = chaos.nodes[0];
-  g_free (rl_test_server_admin (chaos.server, "tenant", "add", "acme", NULL));
   for (int i = 0; i < N_CLIENTS; i++)
     {
+      g_autofree char *person = g_strdup_printf ("%s:%s", people[i].name, people[i].role);
+
       chaos.clients[i].chaos = &chaos;
       chaos.clients[i].index = i;
       chaos.clients[i].name = people[i].name;
       chaos.clients[i].admin = g_str_equal (people[i].role, "admin");
-      chaos.clients[i].token = rl_test_add_user (chaos.server, "acme", people[i].name, people[i].role);
+      chaos.clients[i].token = rl_test_team_add_person (chaos.team, person);
     }
   chaos.docs[0].kind = RL_DOC_KIND_IMAGE;
   chaos.docs[0].id = rl_test_add_doc (chaos.server, "acme", "Mockup", "mockup.png");
@@ -1034,10 +1038,7 @@ run_chaos (guint n_nodes)
       chaos.docs[d].deleted = g_ptr_array_new_with_free_func (g_free);
     }
   for (guint n = 0; n < n_nodes; n++)
-    {
-      rl_test_server_start (chaos.nodes[n]);
-      chaos.up[n] = TRUE;
-    }
+    rl_test_server_start (chaos.nodes[n]);
   if (n_nodes > 1)
     {
       chaos.nginx = rl_test_nginx_start (chaos.nodes, n_nodes);
@@ -1100,7 +1101,6 @@ run_chaos (guint n_nodes)
         {
           /* Same port, same database. */
           rl_test_server_start (chaos.nodes[down]);
-          chaos.up[down] = TRUE;
           down = -1;
         }
       else if (down < 0 && next_kill < N_KILLS && elapsed >= kill_at[next_kill])
@@ -1109,7 +1109,6 @@ run_chaos (guint n_nodes)
           down = next_kill % (int) n_nodes;
           burst (&chaos, NULL);
           rl_test_server_kill (chaos.nodes[down]);
-          chaos.up[down] = FALSE;
           restart_at = elapsed + restart_after[next_kill++];
           kills++;
         }
@@ -1143,10 +1142,7 @@ run_chaos (guint n_nodes)
     g_subprocess_send_signal (chaos.nodes[frozen]->process, SIGCONT);
   g_assert_cmpint (freeze_at, ==, -1);
   if (down >= 0)
-    {
-      rl_test_server_start (chaos.nodes[down]);
-      chaos.up[down] = TRUE;
-    }
+    rl_test_server_start (chaos.nodes[down]);
   g_assert_cmpuint (kills, ==, N_KILLS);
   if (n_nodes > 1)
     {
@@ -1154,7 +1150,6 @@ run_chaos (guint n_nodes)
        * on the other through nginx. */
       burst (&chaos, NULL);
       rl_test_server_kill (chaos.nodes[frozen]);
-      chaos.up[frozen] = FALSE;
     }
 
   /* Calm again: everyone back, synced, nothing in flight. */
@@ -1215,17 +1210,14 @@ run_chaos (guint n_nodes)
         }
       rl_connection_stop (client->conn);
       g_clear_object (&client->conn);
-      g_free (client->token);
       g_free (client->user_id);
     }
   g_clear_pointer (&chaos.nginx, rl_test_nginx_free);
-  for (guint n = 0; n < n_nodes; n++)
-    {
-      if (chaos.up[n])
-        rl_test_server_stop (chaos.nodes[n]);
-      rl_test_server_free (chaos.nodes[n]);
-    }
-  g_clear_pointer (&chaos.pg, rl_test_pg_free);
+  /* A node a kill took down has no process left: only those up stop. */
+  if (n_nodes == 1)
+    rl_test_team_clear (&chaos.solo);
+  else
+    rl_test_cluster_clear (&chaos.cluster);
   for (int d = 0; d < N_DOCS; d++)
     {
       g_ptr_array_unref (chaos.docs[d].confirmed);

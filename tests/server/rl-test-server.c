@@ -528,18 +528,25 @@ rl_test_team_add_person (RlTestTeam *team,
 }
 
 void
+rl_test_team_init_on (RlTestTeam   *team,
+                      RlTestServer *server)
+{
+  *team = (RlTestTeam) {
+    .server = server,
+    .tenants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .kept = g_ptr_array_new_with_free_func (g_free),
+  };
+  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
+}
+
+void
 rl_test_team_init (RlTestTeam *team,
                    const char *first_person,
                    ...)
 {
   va_list args;
 
-  *team = (RlTestTeam) {
-    .server = rl_test_server_new (),
-    .tenants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-    .kept = g_ptr_array_new_with_free_func (g_free),
-  };
-  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
+  rl_test_team_init_on (team, rl_test_server_new ());
   va_start (args, first_person);
   for (const char *person = first_person; person; person = va_arg (args, const char *))
     *va_arg (args, const char **) = rl_test_team_add_person (team, person);
@@ -583,6 +590,41 @@ rl_test_team_clear (RlTestTeam *team)
   g_clear_pointer (&team->server, rl_test_server_free);
   g_clear_pointer (&team->tenants, g_hash_table_unref);
   g_clear_pointer (&team->kept, g_ptr_array_unref);
+}
+
+/* ---- two nodes on one database ------------------------------------------------- */
+
+void
+rl_test_cluster_init (RlTestCluster *cluster)
+{
+  *cluster = (RlTestCluster) { rl_test_pg_new () };
+  for (guint n = 0; n < G_N_ELEMENTS (cluster->nodes); n++)
+    {
+      cluster->nodes[n] = rl_test_server_new_on (cluster->pg->conninfo);
+      cluster->nodes[n]->extra_arg = g_strdup_printf ("--node=%c", 'a' + n);
+    }
+  rl_test_team_init_on (&cluster->team, cluster->nodes[0]);
+}
+
+void
+rl_test_cluster_start (RlTestCluster *cluster)
+{
+  for (guint n = 0; n < G_N_ELEMENTS (cluster->nodes); n++)
+    rl_test_server_start (cluster->nodes[n]);
+}
+
+void
+rl_test_cluster_clear (RlTestCluster *cluster)
+{
+  rl_test_team_clear (&cluster->team);   /* node a's too */
+  cluster->nodes[0] = NULL;
+  for (guint n = 1; n < G_N_ELEMENTS (cluster->nodes); n++)
+    {
+      if (cluster->nodes[n] != NULL && cluster->nodes[n]->process != NULL)
+        rl_test_server_stop (cluster->nodes[n]);
+      g_clear_pointer (&cluster->nodes[n], rl_test_server_free);
+    }
+  g_clear_pointer (&cluster->pg, rl_test_pg_free);
 }
 
 char *

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rl-test-pg.h"
 #include "rl-test-wait.h"
 
 G_BEGIN_DECLS
@@ -80,6 +81,10 @@ typedef struct
 void          rl_test_team_init         (RlTestTeam   *team,
                                          const char   *first_person,
                                          ...) G_GNUC_NULL_TERMINATED;
+/* The same on server, made by the caller and not started (the team takes
+ * it), with no one yet: people come with rl_test_team_add_person. */
+void          rl_test_team_init_on      (RlTestTeam   *team,
+                                         RlTestServer *server);
 /* One more person ("Name:role", "globex/Name:role"), as rl_test_team_init
  * adds them; the token (the team keeps it). */
 const char   *rl_test_team_add_person   (RlTestTeam   *team,
@@ -100,6 +105,25 @@ const char   *rl_test_team_add_doc_bytes (RlTestTeam  *team,
                                           gssize       length);
 /* Stops the server if it runs (asserting a clean exit) and frees it all. */
 void          rl_test_team_clear        (RlTestTeam   *team);
+
+/* ---- two nodes on one database ------------------------------------------- */
+
+/* Two servers, the nodes a and b (--node), on one fresh PostgreSQL
+ * database (rl-test-pg.h), not started yet. The team is set up through
+ * node a's command line: node b sees it all. */
+typedef struct
+{
+  RlTestPg     *pg;
+  RlTestServer *nodes[2];
+  RlTestTeam    team;        /* on nodes[0] */
+} RlTestCluster;
+
+void          rl_test_cluster_init      (RlTestCluster *cluster);
+/* Starts both nodes. */
+void          rl_test_cluster_start     (RlTestCluster *cluster);
+/* Stops the nodes that run (asserting clean exits), frees them, drops the
+ * database. */
+void          rl_test_cluster_clear     (RlTestCluster *cluster);
 
 /* A tenant with one user: returns the token. */
 char         *rl_test_add_user          (RlTestServer *server,

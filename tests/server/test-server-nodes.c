@@ -20,46 +20,33 @@
 
 typedef struct
 {
-  RlTestPg     *pg;
-  RlTestServer *nodes[2];
-  char         *tokens[N_USERS];   /* Ada, Bea, Cy, Di */
-  char         *image;
+  RlTestCluster  cluster;
+  RlTestPg      *pg;
+  RlTestServer **nodes;            /* a and b */
+  const char    *tokens[N_USERS];  /* Ada, Bea, Cy, Di */
+  const char    *image;
 } Fixture;
-
-static const char *const names[N_USERS] = { "Ada", "Bea", "Cy", "Di" };
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->pg = rl_test_pg_new ();
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    {
-      f->nodes[n] = rl_test_server_new_on (f->pg->conninfo);
-      f->nodes[n]->extra_arg = g_strdup (n == 0 ? "--node=a" : "--node=b");
-    }
-  g_free (rl_test_server_admin (f->nodes[0], "tenant", "add", "acme", NULL));
+  static const char *const people[N_USERS] = { "Ada:member", "Bea:member", "Cy:member", "Di:member" };
+
+  rl_test_cluster_init (&f->cluster);
+  f->pg = f->cluster.pg;
+  f->nodes = f->cluster.nodes;
   for (guint u = 0; u < N_USERS; u++)
-    f->tokens[u] = rl_test_add_user (f->nodes[0], "acme", names[u], "member");
-  f->image = rl_test_add_doc (f->nodes[0], "acme", "Mockup", "mockup.png");
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    rl_test_server_start (f->nodes[n]);
+    f->tokens[u] = rl_test_team_add_person (&f->cluster.team, people[u]);
+  f->image = rl_test_team_add_doc (&f->cluster.team, "acme", "Mockup", "mockup.png");
+  rl_test_cluster_start (&f->cluster);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    {
-      if (f->nodes[n]->process)
-        rl_test_server_stop (f->nodes[n]);
-      g_clear_pointer (&f->nodes[n], rl_test_server_free);
-    }
-  for (guint u = 0; u < N_USERS; u++)
-    g_clear_pointer (&f->tokens[u], g_free);
-  g_clear_pointer (&f->image, g_free);
-  g_clear_pointer (&f->pg, rl_test_pg_free);
+  rl_test_cluster_clear (&f->cluster);
 }
 
 static void

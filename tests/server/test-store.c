@@ -1615,7 +1615,7 @@ test_remote_dead_node (Fixture       *fixture,
   node_clear (&a);
   died_at = g_get_monotonic_time ();
   RL_TEST_WAIT_LOOKING (b.viewers > heard_before && viewers_are (b.store, doc, "bob:Bob:1"),
-              dead_ms + 2 * heartbeat_ms + 1000);
+                        dead_ms + 2 * heartbeat_ms + 1000);
   g_assert_cmpint (g_get_monotonic_time () - died_at, >=, (dead_ms - heartbeat_ms) * 1000);
   g_assert_cmpstr (last_viewers (&b)->tenant, ==, "acme");
   g_assert_cmpstr (last_viewers (&b)->doc, ==, doc);
