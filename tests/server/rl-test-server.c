@@ -1171,6 +1171,133 @@ rl_test_raw_closed_within (RlTestRaw *raw,
   return raw->in->len == 0;
 }
 
+/* ---- a raw WebSocket client ------------------------------------------- */
+
+void
+rl_test_raw_frame_clear (RlTestRawFrame *frame)
+{
+  g_clear_pointer (&frame->raw, g_bytes_unref);
+  g_clear_pointer (&frame->payload, g_bytes_unref);
+}
+
+RlTestRaw *
+rl_test_raw_ws_connect (RlTestServer  *server,
+                        const char    *token,
+                        int            receive_buffer,
+                        const char    *extensions,
+                        char         **head)
+{
+  RlTestRaw *raw = rl_test_raw_connect (server, receive_buffer);
+  g_autofree char *offer = extensions ? g_strdup_printf ("Sec-WebSocket-Extensions: %s\r\n", extensions)
+                                      : g_strdup ("");
+  g_autofree char *request = NULL;
+  g_autoptr(RlTestRawAnswer) answer = NULL;
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
+                             "Host: 127.0.0.1:%u\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Protocol: redline.v1\r\n"
+                             "%s"
+                             "Authorization: Bearer %s\r\n\r\n", server->port, offer, token);
+  g_assert_true (rl_test_raw_send (raw, request, -1));
+  answer = rl_test_raw_answer (raw, 20000);
+  g_assert_nonnull (answer);
+  g_assert_true (g_str_has_prefix (answer->head, "HTTP/1.1 101"));
+  if (head)
+    *head = g_strdup (answer->head);
+  raw->received = raw->in->len;
+  return raw;
+}
+
+void
+rl_test_raw_ws_send (RlTestRaw    *raw,
+                     guint8        opcode,
+                     gboolean      compressed,
+                     const guint8 *payload,
+                     gsize         length)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  const guint8 mask[4] = { 0x5a, 0x11, 0xc3, 0x7e };
+  guint8 header[10] = { (guint8) (0x80 | (compressed ? 0x40 : 0) | opcode), 0x80 };
+  gsize size = 2;
+
+  if (length < 126)
+    header[1] |= (guint8) length;
+  else if (length <= G_MAXUINT16)
+    {
+      header[1] |= 126;
+      header[2] = (guint8) (length >> 8);
+      header[3] = (guint8) length;
+      size = 4;
+    }
+  else
+    {
+      header[1] |= 127;
+      for (int i = 0; i < 8; i++)
+        header[2 + i] = (guint8) ((guint64) length >> (56 - 8 * i));
+      size = 10;
+    }
+  g_byte_array_append (frame, header, (guint) size);
+  g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = payload[i] ^ mask[i % 4];
+
+      g_byte_array_append (frame, &c, 1);
+    }
+  g_assert_true (rl_test_raw_send (raw, (const char *) frame->data, frame->len));
+}
+
+void
+rl_test_raw_ws_send_text (RlTestRaw  *raw,
+                          const char *text)
+{
+  rl_test_raw_ws_send (raw, 0x1, FALSE, (const guint8 *) text, strlen (text));
+}
+
+gboolean
+rl_test_raw_ws_next (RlTestRaw      *raw,
+                     RlTestRawFrame *frame)
+{
+  for (;;)
+    {
+      if (raw->in->len >= 2)
+        {
+          const guint8 *p = raw->in->data;
+          guint64 length = p[1] & 0x7f;
+          gsize header = 2;
+
+          g_assert_cmphex (p[1] & 0x80, ==, 0);   /* a server never masks */
+          if (length == 126 && raw->in->len >= 4)
+            {
+              length = (guint64) p[2] << 8 | p[3];
+              header = 4;
+            }
+          else if (length == 127 && raw->in->len >= 10)
+            {
+              length = 0;
+              for (int i = 0; i < 8; i++)
+                length = length << 8 | p[2 + i];
+              header = 10;
+            }
+          if ((length < 126 || header > 2) && raw->in->len >= header + length)
+            {
+              frame->first = p[0];
+              frame->raw = g_bytes_new (p, header + length);
+              frame->payload = g_bytes_new (p + header, length);
+              g_byte_array_remove_range (raw->in, 0, (guint) (header + length));
+              return TRUE;
+            }
+        }
+      if (raw->closed)
+        return FALSE;
+      g_assert_true (rl_test_raw_read_some (raw, g_get_monotonic_time () + 20 * G_USEC_PER_SEC));
+    }
+}
+
 /* ---- files for uploads --------------------------------------------------- */
 
 void

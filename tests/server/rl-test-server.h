@@ -295,6 +295,42 @@ void             rl_test_raw_answer_free   (RlTestRawAnswer *answer);
 gboolean         rl_test_raw_closed_within (RlTestRaw       *raw,
                                             guint            ms);
 
+/* ---- a raw WebSocket client ------------------------------------------- */
+
+/* A WebSocket frame as it came over a raw connection. */
+typedef struct
+{
+  guint8  first;             /* FIN, RSV1-3, opcode */
+  GBytes *raw;               /* the whole frame */
+  GBytes *payload;
+} RlTestRawFrame;
+
+void             rl_test_raw_frame_clear   (RlTestRawFrame  *frame);
+/* A raw connection (receive_buffer as for rl_test_raw_connect) upgraded
+ * to a WebSocket (redline.v1) with token, offering extensions (a
+ * Sec-WebSocket-Extensions value; NULL: none), the 101 asserted; the
+ * answer's head in *head if asked. received counts from after the
+ * handshake. */
+RlTestRaw       *rl_test_raw_ws_connect    (RlTestServer    *server,
+                                            const char      *token,
+                                            int              receive_buffer,
+                                            const char      *extensions,
+                                            char           **head);
+/* One masked, final frame of opcode with payload, RSV1 set when
+ * compressed (permessage-deflate), as a client must send it. */
+void             rl_test_raw_ws_send       (RlTestRaw       *raw,
+                                            guint8           opcode,
+                                            gboolean         compressed,
+                                            const guint8    *payload,
+                                            gsize            length);
+/* The same for an uncompressed text frame. */
+void             rl_test_raw_ws_send_text  (RlTestRaw       *raw,
+                                            const char      *text);
+/* The next frame (asserted unmasked, and that each read comes within
+ * 20 s); FALSE at the end of the stream. */
+gboolean         rl_test_raw_ws_next       (RlTestRaw       *raw,
+                                            RlTestRawFrame  *frame);
+
 /* ---- files for uploads --------------------------------------------------- */
 
 /* A PNG of random pixels (so it stays large), width × height, at path. */
