@@ -131,37 +131,64 @@ rl_test_server_free (RlTestServer *server)
   g_free (server);
 }
 
-static GPtrArray *
-admin_argv (RlTestServer *server,
-            const char   *first_arg,
-            va_list       args)
+int
+rl_test_server_cliv (RlTestServer       *server,
+                     char              **out,
+                     char              **err,
+                     const char * const *args)
 {
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  const char *arg;
-
-  g_ptr_array_add (argv, g_strdup (server_binary ()));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (server->db));
-  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  g_ptr_array_add (argv, NULL);
-  return argv;
-}
-
-static int
-run_admin (GPtrArray  *argv,
-           char      **out,
-           char      **err)
-{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) server_binary ());
+  if (server)
+    {
+      g_ptr_array_add (argv, (char *) "--db");
+      g_ptr_array_add (argv, server->db);
+    }
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
   g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+cli_valist (RlTestServer  *server,
+            char         **out,
+            char         **err,
+            const char    *first_arg,
+            va_list        args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+  return rl_test_server_cliv (server, out, err, (const char * const *) argv->pdata);
+}
+
+int
+rl_test_server_cli (RlTestServer  *server,
+                    char         **out,
+                    char         **err,
+                    const char    *first_arg,
+                    ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first_arg);
+  status = cli_valist (server, out, err, first_arg, args);
+  va_end (args);
+  return status;
 }
 
 char *
@@ -169,7 +196,6 @@ rl_test_server_admin (RlTestServer *server,
                       const char   *first_arg,
                       ...)
 {
-  g_autoptr(GPtrArray) argv = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_auto(GStrv) lines = NULL;
@@ -178,10 +204,8 @@ rl_test_server_admin (RlTestServer *server,
   guint n;
 
   va_start (args, first_arg);
-  argv = admin_argv (server, first_arg, args);
+  status = cli_valist (server, &out, &err, first_arg, args);
   va_end (args);
-
-  status = run_admin (argv, &out, &err);
   if (status != 0)
     g_error ("admin command failed (%d): %s", status, err);
   g_strstrip (out);
@@ -197,14 +221,14 @@ rl_test_server_admin_status (RlTestServer *server,
                              const char   *first_arg,
                              ...)
 {
-  g_autoptr(GPtrArray) argv = NULL;
   g_autofree char *out = NULL;
   va_list args;
+  int status;
 
   va_start (args, first_arg);
-  argv = admin_argv (server, first_arg, args);
+  status = cli_valist (server, &out, err, first_arg, args);
   va_end (args);
-  return run_admin (argv, &out, err);
+  return status;
 }
 
 /* ---- TLS ------------------------------------------------------------------ */

@@ -47,6 +47,18 @@ int           rl_test_server_admin_status (RlTestServer *server,
                                            char        **err,
                                            const char   *first_arg,
                                            ...) G_GNUC_NULL_TERMINATED;
+/* Runs `redline-server ARGS…` (after --db DB when server is not NULL) to
+ * completion, asserting it exited (no signal); returns its exit status,
+ * with what it wrote to stdout and stderr. */
+int           rl_test_server_cli        (RlTestServer  *server,
+                                         char         **out,
+                                         char         **err,
+                                         const char    *first_arg,
+                                         ...) G_GNUC_NULL_TERMINATED;
+int           rl_test_server_cliv       (RlTestServer       *server,
+                                         char              **out,
+                                         char              **err,
+                                         const char * const *args);
 /* Starts `serve` (port 0 the first time, the same port after) and waits for
  * the "listening on" line. */
 void          rl_test_server_start      (RlTestServer *server);

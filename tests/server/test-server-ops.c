@@ -58,62 +58,6 @@ fixture_teardown (Fixture       *f,
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-/* Runs redline-server ARGS (after --db FILE when server is given) and
- * returns its exit status, with what it wrote. */
-static int
-cliv (RlTestServer       *server,
-      char              **out,
-      char              **err,
-      const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("REDLINE_SERVER"));
-  if (server)
-    {
-      g_ptr_array_add (argv, (char *) "--db");
-      g_ptr_array_add (argv, server->db);
-    }
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static int
-cli (RlTestServer  *server,
-     char         **out,
-     char         **err,
-     const char    *first,
-     ...) G_GNUC_NULL_TERMINATED;
-
-static int
-cli (RlTestServer  *server,
-     char         **out,
-     char         **err,
-     const char    *first,
-     ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list list;
-
-  va_start (list, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (list, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (list);
-  g_ptr_array_add (args, NULL);
-  return cliv (server, out, err, (const char * const *) args->pdata);
-}
-
 /* The user id a token starts with. */
 static char *
 user_of (const char *token)
@@ -275,7 +219,7 @@ test_cli_help_and_misuse (Fixture       *f,
   g_autofree char *err = NULL;
 
   /* Help and version need no database. */
-  g_assert_cmpint (cli (NULL, &out, &err, "--help", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--help", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "Usage:\n  redline-server "));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_assert_nonnull (strstr (out, commands[i]));
@@ -283,7 +227,7 @@ test_cli_help_and_misuse (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (cli (NULL, &out, &err, "--version", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--version", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "redline-server "));
   g_assert_true (g_ascii_isdigit (out[strlen ("redline-server ")]));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
@@ -295,8 +239,8 @@ test_cli_help_and_misuse (Fixture       *f,
       g_auto(GStrv) words = g_strsplit (commands[i], " ", 2);
       g_autofree char *usage = g_strdup_printf ("Usage:\n  redline-server --db FILE %s", commands[i]);
 
-      g_assert_cmpint (cli (NULL, &out, &err, words[0], words[1] ? words[1] : "--help",
-                            words[1] ? "--help" : NULL, NULL), ==, 0);
+      g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, words[0], words[1] ? words[1] : "--help",
+                                           words[1] ? "--help" : NULL, NULL), ==, 0);
       g_assert_true (g_str_has_prefix (out, usage));
       g_assert_nonnull (strstr (out, "--help"));
       g_assert_cmpstr (err, ==, "");
@@ -304,7 +248,7 @@ test_cli_help_and_misuse (Fixture       *f,
       g_clear_pointer (&err, g_free);
     }
   /* A group lists its commands. */
-  g_assert_cmpint (cli (NULL, &out, &err, "user", "--help", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "user", "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "user revoke"));
   g_assert_null (strstr (out, "doc remove"));
   g_clear_pointer (&out, g_free);
@@ -344,7 +288,7 @@ test_cli_help_and_misuse (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (misuses); i++)
       {
-        int status = cliv (NULL, &out, &err, misuses[i]);
+        int status = rl_test_server_cliv (NULL, &out, &err, misuses[i]);
 
         if (status != 2)
           g_error ("misuse %u exited %d: %s", i, status, err);
@@ -360,8 +304,8 @@ test_cli_help_and_misuse (Fixture       *f,
   /* PROTOCOL.md §7 as written keeps working (the fixture ran tenant add,
    * user add, doc add and serve that way); `--db=FILE` and `--opt=value`
    * too; user add prints the token alone, and only it. */
-  g_assert_cmpint (cli (NULL, &out, &err, db_option, "user", "add", "--tenant=acme", "--name=Zoë Ünicode",
-                        "--role=viewer", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, db_option, "user", "add", "--tenant=acme", "--name=Zoë Ünicode",
+                                       "--role=viewer", NULL), ==, 0);
   g_assert_nonnull (strchr (out, '.'));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
   g_strstrip (out);
@@ -376,19 +320,19 @@ test_cli_help_and_misuse (Fixture       *f,
   g_clear_pointer (&err, g_free);
 
   /* A failure that is not misuse: exit 1, the database untouched. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "add", "--tenant", "nowhere", "--name", "X", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "add", "--tenant", "nowhere", "--name", "X", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nowhere"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* §7's commands start a database; the others refuse a path without
    * one: a mistyped path leaves none behind. */
-  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no database"));
   g_assert_false (g_file_test (missing_db, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "tenant", "add", "initech", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--db", missing_db, "tenant", "add", "initech", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "initech\n");
   g_assert_true (g_file_test (missing_db, G_FILE_TEST_EXISTS));
 }
@@ -410,7 +354,7 @@ test_user_list (Fixture       *f,
   g_autoptr(GPtrArray) acme_rows = NULL;
   sqlite3 *db = NULL;
 
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1 + G_N_ELEMENTS (tokens));
   g_assert_cmpstrv (g_ptr_array_index (rows, 0),
@@ -455,14 +399,14 @@ test_user_list (Fixture       *f,
 
   /* One tenant's only. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &acme, &err, "user", "list", "--tenant", "acme", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &acme, &err, "user", "list", "--tenant", "acme", NULL), ==, 0);
   acme_rows = tsv_rows (acme);
   g_assert_cmpuint (acme_rows->len, ==, 1 + 4);
   for (guint i = 1; i < acme_rows->len; i++)
     g_assert_cmpstr (((GStrv) g_ptr_array_index (acme_rows, i))[0], ==, "acme");
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", "--tenant", "nowhere", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", "--tenant", "nowhere", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nowhere"));
 
   /* The hashes really are in the file: the listing leaves them out. */
@@ -491,14 +435,14 @@ test_user_revoke (Fixture       *f,
   gint64 started;
 
   /* The id in another tenant's name is no one there: nothing changes. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "globex", mia, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "globex", mia, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no user"));
   assert_http (f->server, "/api/v1/docs", f->member, 200, NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
   g_assert_nonnull (strstr (out, mia));
 
   /* Refused at once: HTTP and a new WebSocket. */
@@ -517,7 +461,7 @@ test_user_revoke (Fixture       *f,
   g_clear_pointer (&err, g_free);
 
   /* Listed as revoked, with when; the others not. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   {
     g_autoptr(GDateTime) revoked = g_date_time_new_from_iso8601 (tsv_find (rows, 1, mia)[5], NULL);
@@ -530,17 +474,17 @@ test_user_revoke (Fixture       *f,
 
   /* Again: nothing more to do, said so. A new token for a revoked user
    * would bring them back: refused. An unknown user: refused. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "already"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "revoked"));
   g_assert_cmpstr (out, ==, "");
   assert_http (f->server, "/api/v1/docs", f->member, 401, "unauthorized");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", "nobody", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", "nobody", NULL), ==, 1);
   g_assert_false (bystander->closed);
 }
 
@@ -562,7 +506,7 @@ test_token_rotate (Fixture       *f,
   gint64 started;
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
   /* The new token alone on the one line, as `user add` prints it. */
   g_assert_true (g_str_has_suffix (out, "\n"));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
@@ -596,7 +540,7 @@ test_token_rotate (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
   assert_closed_in_time (new_link, started, 1008);
   g_assert_false (other->closed);
 }
@@ -639,7 +583,7 @@ test_doc_list_and_remove (Fixture       *f,
     }
   new_marker_ok (elsewhere, f->image2, &kept);
 
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1 + 3);
   g_assert_cmpstrv (g_ptr_array_index (rows, 0),
@@ -661,21 +605,21 @@ test_doc_list_and_remove (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&rows, g_ptr_array_unref);
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "list", "--tenant", "globex", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "list", "--tenant", "globex", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Named in another tenant, it is not there: nothing goes. */
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "globex", f->image, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "globex", f->image, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no document"));
   assert_http (f->server, threads_path, f->member, 200, NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "3 threads, 5 comments and 5 logged events"));
 
   /* Not found at once, every way of asking. */
@@ -727,7 +671,7 @@ test_doc_list_and_remove (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_free (threads[i]);
 }
@@ -1232,16 +1176,16 @@ test_backup_under_load (Fixture       *f,
   {
     g_autofree char *out = NULL, *err = NULL;
 
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", backup, NULL), ==, 1);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", backup, NULL), ==, 1);
     g_assert_nonnull (strstr (err, "exists"));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", backup, NULL), ==, 0);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", "--force", backup, NULL), ==, 0);
     g_assert_nonnull (strstr (out, backup));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
     /* Not even with --force over the file being served. */
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", f->server->db, NULL), ==, 1);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", "--force", f->server->db, NULL), ==, 1);
     g_assert_nonnull (strstr (err, "database itself"));
     assert_http (f->server, "/api/v1/docs", f->member, 200, NULL);
   }
