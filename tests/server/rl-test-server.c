@@ -43,6 +43,15 @@ rl_test_wait_until (gboolean (*cond) (gpointer),
 }
 
 char *
+rl_test_token_user (const char *token)
+{
+  const char *dot = strchr (token, '.');
+
+  g_assert_nonnull (dot);
+  return g_strndup (token, dot - token);
+}
+
+char *
 rl_test_uuid (void)
 {
   return g_uuid_string_random ();

@@ -261,6 +261,8 @@ gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        guint         ms);
 
 char         *rl_test_uuid            (void);
+/* The user id a token starts with (before its '.'). */
+char         *rl_test_token_user      (const char   *token);
 
 /* ---- a raw client -------------------------------------------------------- */
 

@@ -303,7 +303,7 @@ test_admin (Fixture       *f,
   g_autoptr(RlTestClient) on_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
   g_autoptr(RlTestClient) on_b = rl_test_client_new (f->nodes[1], f->tokens[0]);
   g_autoptr(RlTestClient) bystander = rl_test_client_new (f->nodes[1], f->tokens[1]);
-  g_autofree char *user = g_strndup (f->tokens[0], strchr (f->tokens[0], '.') - f->tokens[0]);
+  g_autofree char *user = rl_test_token_user (f->tokens[0]);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *backup = g_build_filename (f->nodes[0]->dir, "copy.db", NULL);

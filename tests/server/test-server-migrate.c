@@ -252,12 +252,6 @@ usage (RlTestServer *server,
   *bytes = json_object_get_int_member (body, "pubSubBandwidth");
 }
 
-static char *
-user_of (const char *token)
-{
-  return g_strndup (token, strchr (token, '.') - token);
-}
-
 /* ---- the deployment ----------------------------------------------------------------- */
 
 /* Threads, replies, edits, resolves, moves and deletes on the image, a long
@@ -276,8 +270,8 @@ make_deployment (Fixture *f)
   g_autofree char *n1 = rl_test_uuid ();
   g_autofree char *t1_first = NULL;
   g_autofree char *bob_reply = NULL;
-  g_autofree char *bob_id = user_of (f->bob);
-  g_autofree char *carol_id = user_of (f->carol_old);
+  g_autofree char *bob_id = rl_test_token_user (f->bob);
+  g_autofree char *carol_id = rl_test_token_user (f->carol_old);
   g_autoptr(JsonObject) ack = NULL;
 
   rl_test_server_start (f->sqlite);

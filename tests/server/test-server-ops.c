@@ -58,13 +58,6 @@ fixture_teardown (Fixture       *f,
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-/* The user id a token starts with. */
-static char *
-user_of (const char *token)
-{
-  return g_strndup (token, strchr (token, '.') - token);
-}
-
 static gint64
 ms_since (gint64 start_us)
 {
@@ -361,7 +354,7 @@ test_user_list (Fixture       *f,
                     ((const char *[]) { "TENANT", "ID", "NAME", "ROLE", "CREATED", "REVOKED", NULL }));
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
     {
-      g_autofree char *id = user_of (tokens[i]);
+      g_autofree char *id = rl_test_token_user (tokens[i]);
       const char *secret = strchr (tokens[i], '.') + 1;
       g_autofree char *hash_hex = g_compute_checksum_for_string (G_CHECKSUM_SHA256, secret, -1);
       g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -420,8 +413,8 @@ static void
 test_user_revoke (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *mia = user_of (f->member);
-  g_autofree char *bob = user_of (f->other);
+  g_autofree char *mia = rl_test_token_user (f->member);
+  g_autofree char *bob = rl_test_token_user (f->other);
   g_autoptr(RlTestClient) first = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) second = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) bystander = rl_test_client_new (f->server, f->other);
@@ -492,7 +485,7 @@ static void
 test_token_rotate (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *mia = user_of (f->member);
+  g_autofree char *mia = rl_test_token_user (f->member);
   g_autoptr(RlTestClient) old_link = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) other = rl_test_client_new (f->server, f->other);
   g_autoptr(RlTestClient) new_link = NULL;
@@ -512,7 +505,7 @@ test_token_rotate (Fixture       *f,
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
   g_strstrip (out);
   token = out;
-  new_user = user_of (token);
+  new_user = rl_test_token_user (token);
   g_assert_cmpstr (new_user, ==, mia);
   g_assert_cmpstr (token, !=, f->member);
 
@@ -1662,7 +1655,7 @@ test_access_log (Fixture       *f,
   g_autofree char *refused = g_strdup_printf ("/api/v1/docs?token=%s", f->viewer);
   g_autofree char *ws_url = g_strdup (f->server->ws_url);
   g_autofree char *log = NULL;
-  g_autofree char *admin_id = user_of (f->admin);
+  g_autofree char *admin_id = rl_test_token_user (f->admin);
   g_autoptr(GPtrArray) http = NULL;
   g_autoptr(GPtrArray) ws = NULL;
   g_autoptr(RlTestResponse) list = rl_test_http (f->server, "GET", "/api/v1/docs", f->member, NULL, NULL);
