@@ -68,10 +68,15 @@ rl_test_run_for (guint ms)
  * does not within ms:
  *   RL_TEST_WAIT_UNTIL (client->closed, 5000); */
 #define RL_TEST_WAIT_UNTIL(expr, ms) \
+  RL_TEST_ASSERT_WITHIN_ (RL_TEST_POLL_UNTIL (expr, ms), #expr, #ms)
+
+/* Fails the test unless held, saying what did not hold (expr_text) within
+ * ms_text, and where. */
+#define RL_TEST_ASSERT_WITHIN_(held, expr_text, ms_text) \
   G_STMT_START { \
-    if (!RL_TEST_POLL_UNTIL (expr, ms)) \
+    if (!(held)) \
       g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                           "did not hold within " #ms " ms: " #expr); \
+                           "did not hold within " ms_text " ms: " expr_text); \
   } G_STMT_END
 
 static inline gboolean
@@ -92,10 +97,6 @@ rl_test_tick_cb (gpointer data)
 
 /* RL_TEST_WAIT_UNTIL for such a state. */
 #define RL_TEST_WAIT_LOOKING(expr, ms) \
-  G_STMT_START { \
-    if (!RL_TEST_LOOK_UNTIL (expr, ms)) \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                           "did not hold within " #ms " ms: " #expr); \
-  } G_STMT_END
+  RL_TEST_ASSERT_WITHIN_ (RL_TEST_LOOK_UNTIL (expr, ms), #expr, #ms)
 
 G_END_DECLS
