@@ -98,12 +98,6 @@ rl_ui_test_run (guint ms)
   rl_test_run_for (ms);
 }
 
-gboolean
-rl_ui_test_iterate_until (gint64 until)
-{
-  return rl_test_iterate_until (until);
-}
-
 /* ---- screenshots --------------------------------------------------------- */
 
 static void
