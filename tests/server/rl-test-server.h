@@ -86,8 +86,8 @@ typedef struct
 } RlTestTeam;
 
 /* Makes the team's server with acme, then its people: pairs of "Name:role"
- * (in acme; "globex/Name:role" in the tenant globex, made with its first
- * person) and where the token goes (a const char **, the team keeps the
+ * (in acme; "TENANT/Name:role" in another tenant, "globex/Rex:member",
+ * made with its first person) and where the token goes (a const char **, the team keeps the
  * token), NULL-terminated, in the order they come:
  *   rl_test_team_init (&f->team, "Ada:admin", &f->admin, "Vic:viewer", &f->viewer, NULL); */
 void          rl_test_team_init         (RlTestTeam   *team,
@@ -97,12 +97,13 @@ void          rl_test_team_init         (RlTestTeam   *team,
  * it), with no one yet: people come with rl_test_team_add_person. */
 void          rl_test_team_init_on      (RlTestTeam   *team,
                                          RlTestServer *server);
-/* One more person ("Name:role", "globex/Name:role"), as rl_test_team_init
+/* One more person ("Name:role", "TENANT/Name:role"), as rl_test_team_init
  * adds them; the token (the team keeps it). */
 const char   *rl_test_team_add_person   (RlTestTeam   *team,
                                          const char   *person);
-/* A document of tenant from data_file (under tests/data, or an absolute
- * path); its id (the team keeps it). */
+/* A document of tenant (acme, or one someone of the team is in) from
+ * data_file (under tests/data, or an absolute path); its id (the team
+ * keeps it). */
 const char   *rl_test_team_add_doc      (RlTestTeam   *team,
                                          const char   *tenant,
                                          const char   *title,
