@@ -10,26 +10,21 @@ void
 rl_client_test_team_init (RlClientTestTeam    *team,
                           RlClientTestMembers  members)
 {
-  team->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
-  team->ada = rl_test_add_user (team->server, "acme", "Ada", "member");
+  *team = (RlClientTestTeam) { { NULL } };
+  rl_test_team_init (&team->team, "Ada:member", &team->ada, NULL);
+  team->server = team->team.server;
   if (members & RL_CLIENT_TEST_WITH_BEA)
-    team->bea = rl_test_add_user (team->server, "acme", "Bea", "member");
+    team->bea = rl_test_team_add_person (&team->team, "Bea:member");
   if (members & RL_CLIENT_TEST_WITH_BOB)
-    team->bob = rl_test_add_user (team->server, "acme", "Bob", "member");
-  team->image = rl_test_add_doc (team->server, "acme", "Mockup", "mockup.png");
+    team->bob = rl_test_team_add_person (&team->team, "Bob:member");
+  team->image = rl_test_team_add_doc (&team->team, "acme", "Mockup", "mockup.png");
 }
 
 void
 rl_client_test_team_clear (RlClientTestTeam *team)
 {
-  if (team->server->process)
-    rl_test_server_stop (team->server);
-  g_clear_pointer (&team->server, rl_test_server_free);
-  g_clear_pointer (&team->ada, g_free);
-  g_clear_pointer (&team->bea, g_free);
-  g_clear_pointer (&team->bob, g_free);
-  g_clear_pointer (&team->image, g_free);
+  rl_test_team_clear (&team->team);
+  *team = (RlClientTestTeam) { { NULL } };
 }
 
 RlConnection *
@@ -54,32 +49,16 @@ rl_client_test_online (RlTestServer *server,
   return conn;
 }
 
-typedef struct
-{
-  RlConnection      *conn;
-  RlConnectionState  state;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *wait = data;
-
-  return rl_connection_get_state (wait->conn) == wait->state;
-}
-
 gboolean
 rl_client_test_wait_state (RlConnection      *conn,
                            RlConnectionState  state,
                            guint              ms)
 {
-  StateWait wait = { conn, state };
-
-  return rl_test_wait_until (state_is, &wait, ms);
+  return RL_TEST_POLL_UNTIL (rl_connection_get_state (conn) == state, ms);
 }
 
 gboolean
-rl_client_test_store_settled (gpointer store)
+rl_client_test_store_settled (RlDocStore *store)
 {
   return rl_doc_store_is_synced (store) && rl_doc_store_get_n_in_flight (store) == 0;
 }
@@ -101,16 +80,10 @@ rl_client_test_store_result (GObject      *source,
   *(GAsyncResult **) data = g_object_ref (result);
 }
 
-gboolean
-rl_client_test_is_set (gpointer slot)
-{
-  return *(gpointer *) slot != NULL;
-}
-
 GAsyncResult *
 rl_client_test_wait_result (GAsyncResult **slot)
 {
-  g_assert_true (rl_test_wait_until (rl_client_test_is_set, slot, 10000));
+  RL_TEST_WAIT_UNTIL (*slot != NULL, 10000);
   return *slot;
 }
 

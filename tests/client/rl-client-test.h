@@ -26,11 +26,12 @@ typedef enum
  * document "Mockup" (tests/data/mockup.png). */
 typedef struct
 {
+  RlTestTeam    team;        /* what holds it all */
   RlTestServer *server;
-  char         *ada;
-  char         *bea;         /* NULL unless asked for */
-  char         *bob;         /* NULL unless asked for */
-  char         *image;       /* Mockup's id */
+  const char   *ada;
+  const char   *bea;         /* NULL unless asked for */
+  const char   *bob;         /* NULL unless asked for */
+  const char   *image;       /* Mockup's id */
 } RlClientTestTeam;
 
 /* Makes the team's server, not started yet (so that options can be set),
@@ -53,8 +54,8 @@ gboolean      rl_client_test_wait_state     (RlConnection      *conn,
                                              RlConnectionState  state,
                                              guint              ms);
 
-/* For rl_test_wait_until: whether store is synced with nothing in flight. */
-gboolean      rl_client_test_store_settled  (gpointer       store);
+/* Whether store is synced with nothing in flight. */
+gboolean      rl_client_test_store_settled  (RlDocStore    *store);
 /* The i-th thread of store (the model keeps it). */
 RlThreadItem *rl_client_test_thread_at      (RlDocStore    *store,
                                              guint          i);
@@ -64,8 +65,6 @@ RlThreadItem *rl_client_test_thread_at      (RlDocStore    *store,
 void          rl_client_test_store_result   (GObject       *source,
                                              GAsyncResult  *result,
                                              gpointer       data);
-/* For rl_test_wait_until: whether the pointer at slot is set. */
-gboolean      rl_client_test_is_set         (gpointer       slot);
 /* Iterates until *slot is set (asserting it is within 10 s); *slot. */
 GAsyncResult *rl_client_test_wait_result    (GAsyncResult **slot);
 

@@ -559,9 +559,8 @@ owner_pid (GDBusConnection *bus,
 }
 
 static gboolean
-our_daemon_owns_secrets (gpointer data)
+our_daemon_owns_secrets (Keyring *k)
 {
-  Keyring *k = data;
   g_autofree char *owner = name_owner (k->bus);
 
   if (g_subprocess_get_identifier (k->daemon) == NULL)
@@ -570,32 +569,11 @@ our_daemon_owns_secrets (gpointer data)
 }
 
 static gboolean
-secrets_unowned (gpointer data)
+secrets_unowned (Keyring *k)
 {
-  Keyring *k = data;
   g_autofree char *owner = name_owner (k->bus);
 
   return owner == NULL;
-}
-
-/* For states no main-context event tells of (another process, the bus):
- * look every 10 ms. */
-static gboolean
-poll_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
-  return TRUE;
 }
 
 /* Starts gnome-keyring-daemon on k->dir (the same keyring files each time)
@@ -634,7 +612,8 @@ start_daemon (Keyring *k)
   g_output_stream_close (password, NULL, &error);
   g_assert_no_error (error);
 
-  if (!poll_until (our_daemon_owns_secrets, k, 15000) || g_subprocess_get_identifier (k->daemon) == NULL)
+  /* The bus is another process: looked at every 10 ms. */
+  if (!RL_TEST_LOOK_UNTIL (our_daemon_owns_secrets (k), 15000) || g_subprocess_get_identifier (k->daemon) == NULL)
     {
       g_autofree char *said = NULL;
 
@@ -691,7 +670,7 @@ stop_daemon (Keyring *k)
     }
   g_clear_object (&k->daemon);
   /* The next test checks the name is free; the bus may not know yet. */
-  g_assert_true (poll_until (secrets_unowned, k, 10000));
+  g_assert_true (RL_TEST_LOOK_UNTIL (secrets_unowned (k), 10000));
 }
 
 static void
@@ -723,16 +702,10 @@ on_done (GObject      *source,
   wait->result = g_object_ref (result);
 }
 
-static gboolean
-is_done (gpointer data)
-{
-  return ((Wait *) data)->result != NULL;
-}
-
 static GAsyncResult *
 wait_for (Wait *wait)
 {
-  g_assert_true (rl_test_wait_until (is_done, wait, 30000));
+  RL_TEST_WAIT_UNTIL (wait->result != NULL, 30000);
   return wait->result;
 }
 
@@ -1127,18 +1100,6 @@ test_keyring_fingerprint (Keyring       *k,
   assert_no_plain_token (k);
 }
 
-static gboolean
-is_online (gpointer data)
-{
-  return rl_connection_get_state (data) == RL_CONNECTION_ONLINE;
-}
-
-static gboolean
-is_untrusted (gpointer data)
-{
-  return rl_connection_get_state (data) == RL_CONNECTION_UNTRUSTED;
-}
-
 /* An account joined with a link that pinned a self-signed certificate,
  * saved, then read back by a new keyring daemon (as at the next start):
  * its server is trusted by that certificate again — and only by it. */
@@ -1188,7 +1149,7 @@ test_keyring_pinned_after_restart (Keyring       *k,
   pinned = rl_pinned_database_new (fp);
   conn = rl_connection_new (url, link_token, pinned);
   rl_connection_start (conn);
-  g_assert_true (rl_test_wait_until (is_online, conn, 10000));
+  RL_TEST_WAIT_UNTIL (rl_connection_get_state (conn) == RL_CONNECTION_ONLINE, 10000);
   account = rl_account_new (url, rl_connection_get_welcome (conn)->user.id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (rl_account_set_fingerprint (account, fp, &error));
@@ -1211,7 +1172,7 @@ test_keyring_pinned_after_restart (Keyring       *k,
   pinned = rl_pinned_database_new (stored);
   conn = rl_connection_new (rl_account_get_server_url (account_at (accounts, 0)), token, pinned);
   rl_connection_start (conn);
-  g_assert_true (rl_test_wait_until (is_online, conn, 10000));
+  RL_TEST_WAIT_UNTIL (rl_connection_get_state (conn) == RL_CONNECTION_ONLINE, 10000);
 
   /* The same server under a pin of another certificate is refused. */
   other_cert = rl_test_make_certificate (server->dir, "other", NULL);
@@ -1221,7 +1182,7 @@ test_keyring_pinned_after_restart (Keyring       *k,
   other_pin = rl_pinned_database_new (other_fp);
   refused = rl_connection_new (rl_account_get_server_url (account_at (accounts, 0)), token, other_pin);
   rl_connection_start (refused);
-  g_assert_true (rl_test_wait_until (is_untrusted, refused, 10000));
+  RL_TEST_WAIT_UNTIL (rl_connection_get_state (refused) == RL_CONNECTION_UNTRUSTED, 10000);
   g_clear_object (&conn);
   g_clear_object (&refused);
   rl_test_server_stop (server);

@@ -14,13 +14,14 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *ada;
-  char         *vic;
-  char         *zed;      /* another tenant */
-  char         *image;
-  char         *page;
-  char         *foreign;  /* a document of the other tenant */
+  const char   *ada;
+  const char   *vic;
+  const char   *zed;      /* another tenant */
+  const char   *image;
+  const char   *page;
+  const char   *foreign;  /* a document of the other tenant */
   char         *dir;      /* files to upload, a cache */
 } Fixture;
 
@@ -28,15 +29,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->vic = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->zed = rl_test_add_user (f->server, "globex", "Zed", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Notes", "page.md");
-  f->foreign = rl_test_add_doc (f->server, "globex", "Secret", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:member", &f->ada,
+                               "Vic:viewer", &f->vic,
+                               "globex/Zed:member", &f->zed,
+                               NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Notes", "page.md");
+  f->foreign = rl_test_team_add_doc (&f->team, "globex", "Secret", "mockup.png");
   rl_test_server_start (f->server);
   f->dir = g_dir_make_tmp ("redline-api-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
@@ -46,15 +46,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->ada);
-  g_free (f->vic);
-  g_free (f->zed);
-  g_free (f->image);
-  g_free (f->page);
-  g_free (f->foreign);
+  rl_test_team_clear (&f->team);
   rl_client_test_remove_tree (f->dir);
   g_free (f->dir);
 }
@@ -353,12 +345,6 @@ test_cancel (Fixture       *f,
 
 /* ---- the disk cache ------------------------------------------------------ */
 
-static gboolean
-no_pending (gpointer data)
-{
-  return rl_doc_cache_get_n_pending (data) == 0;
-}
-
 static void
 test_content_cache (Fixture       *f,
                     gconstpointer  data)
@@ -382,14 +368,14 @@ test_content_cache (Fixture       *f,
     g_assert_no_error (error);
     bytes = content (api, f->image, &error);
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     kept = rl_doc_cache_load_documents (cache, &error);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
     g_clear_error (&error);
 
     rl_api_set_cache (api, cache, TRUE);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     kept = rl_doc_cache_load_documents (cache, &error);
     g_assert_no_error (error);
@@ -424,7 +410,7 @@ test_content_cache (Fixture       *f,
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (bytes, expected));
     g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 0);
-    g_assert_true (rl_test_wait_until (no_pending, cache, 5000));
+    RL_TEST_WAIT_UNTIL (rl_doc_cache_get_n_pending (cache) == 0, 5000);
     g_clear_pointer (&bytes, g_bytes_unref);
     {
       g_autoptr(RlApi) again = api_for (f, f->ada);
@@ -718,26 +704,6 @@ test_upload_progress (Fixture       *f,
   g_assert_true (g_bytes_equal (back, sent));
 }
 
-static gboolean
-holding (gpointer data)
-{
-  return rl_test_proxy_is_holding (data);
-}
-
-typedef struct
-{
-  RlTestProxy *proxy;
-  guint        n;
-} OpenWait;
-
-static gboolean
-n_open_is (gpointer data)
-{
-  OpenWait *wait = data;
-
-  return rl_test_proxy_get_n_open (wait->proxy) == wait->n;
-}
-
 static void
 test_upload_cancel (Fixture       *f,
                     gconstpointer  data)
@@ -751,15 +717,14 @@ test_upload_cancel (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(RlDocItem) item = NULL;
   Progress progress = { g_array_new (FALSE, FALSE, sizeof (goffset)), 0 };
-  OpenWait closed = { proxy, 0 };
   goffset last;
 
   rl_test_write_noisy_png (path, 2000, 1800);
   /* The server gets the first MiB, then the transfer stalls mid-way. */
   rl_test_proxy_hold_after (proxy, 1024 * 1024);
   rl_api_upload_file (api, file, NULL, cancellable, on_progress, &progress, rl_client_test_store_result, &result);
-  g_assert_true (rl_test_wait_until (holding, proxy, 10000));
-  rl_test_wait_until (rl_client_test_is_set, &result, 300);
+  RL_TEST_WAIT_UNTIL (rl_test_proxy_is_holding (proxy), 10000);
+  (void) RL_TEST_POLL_UNTIL (result != NULL, 300);
   g_assert_null (result);
   last = g_array_index (progress.sent, goffset, progress.sent->len - 1);
   g_assert_cmpint (last, >, 0);
@@ -772,7 +737,7 @@ test_upload_cancel (Fixture       *f,
 
   /* What was held goes on to the server, then the end: it keeps nothing. */
   rl_test_proxy_release (proxy);
-  g_assert_true (rl_test_wait_until (n_open_is, &closed, 10000));
+  RL_TEST_WAIT_UNTIL (rl_test_proxy_get_n_open (proxy) == 0, 10000);
   {
     g_autoptr(RlApi) direct = api_for (f, f->ada);
     g_autoptr(GListModel) docs = list (direct, NULL);

@@ -162,7 +162,7 @@ struct _Client
   int           index;
   const char   *name;
   gboolean      admin;
-  char         *token;
+  const char   *token;       /* the team keeps it */
   char         *user_id;
   RlConnection *conn;
   Seat          seats[N_DOCS];   /* two stores on one connection */
@@ -182,8 +182,9 @@ struct _Chaos
   /* One node on SQLite, or two on one PostgreSQL database behind nginx. */
   guint         n_nodes;
   RlTestServer *nodes[MAX_NODES];
-  gboolean      up[MAX_NODES];
-  RlTestPg     *pg;
+  RlTestTeam    solo;        /* the one node's */
+  RlTestCluster cluster;     /* the two nodes' */
+  RlTestTeam   *team;        /* on the first node */
   RlTestNginx  *nginx;
   RlTestServer *server;      /* where clients go: the node, or nginx */
   char         *ws_url;
@@ -811,11 +812,10 @@ assert_store_equals (Seat      *seat,
 /* ---- the run ------------------------------------------------------------------ */
 
 
+/* Every client online, synced, nothing in flight, all at one head. */
 static gboolean
-all_settled (gpointer data)
+all_settled (Chaos *chaos)
 {
-  Chaos *chaos = data;
-
   for (int i = 0; i < N_CLIENTS; i++)
     {
       Client *client = &chaos->clients[i];
@@ -865,29 +865,22 @@ describe_unsettled (Chaos *chaos)
     }
 }
 
-typedef struct
-{
-  Chaos  *chaos;
-  int     doc;
-  gint64  head;
-} HeadWait;
-
+/* Every client's store of doc d is at head. */
 static gboolean
-all_at_head (gpointer data)
+all_at_head (Chaos  *chaos,
+             int     d,
+             gint64  head)
 {
-  HeadWait *wait = data;
-
   for (int i = 0; i < N_CLIENTS; i++)
-    if (rl_doc_store_get_seq (wait->chaos->clients[i].seats[wait->doc].store) != wait->head)
+    if (rl_doc_store_get_seq (chaos->clients[i].seats[d].store) != head)
       return FALSE;
   return TRUE;
 }
 
+/* The client is online with every document synced. */
 static gboolean
-client_online (gpointer data)
+client_online (Client *client)
 {
-  Client *client = data;
-
   if (rl_connection_get_state (client->conn) != RL_CONNECTION_ONLINE)
     return FALSE;
   for (int d = 0; d < N_DOCS; d++)
@@ -922,7 +915,7 @@ check_doc (Chaos  *chaos,
   g_autoptr(GPtrArray) log = NULL;
   g_autoptr(GPtrArray) model = NULL;
   g_autoptr(GHashTable) acked = g_hash_table_new (g_str_hash, g_str_equal);
-  HeadWait wait = { chaos, d, 0 };
+  gint64 head;
   JsonObject *body;
   JsonArray *array;
 
@@ -931,7 +924,7 @@ check_doc (Chaos  *chaos,
   g_assert_cmpuint (response->status, ==, 200);
   body = json_node_get_object (response->json);
   array = json_object_get_array_member (body, "threads");
-  wait.head = json_object_get_int_member (body, "seq");
+  head = json_object_get_int_member (body, "seq");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       RlThread *thread = rl_thread_from_json (json_array_get_element (array, i), NULL);
@@ -943,14 +936,14 @@ check_doc (Chaos  *chaos,
 
   /* The head does not move any more; every store reaches it and shows
    * exactly the snapshot. */
-  g_assert_true (rl_test_wait_until (all_at_head, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (all_at_head (chaos, d, head), 10000);
   for (int i = 0; i < N_CLIENTS; i++)
-    assert_store_equals (&chaos->clients[i].seats[d], wait.head, threads);
+    assert_store_equals (&chaos->clients[i].seats[d], head, threads);
 
   /* The log is complete (seq 1…head), replays to the snapshot, and holds
    * every acknowledged change of ours, as sent, at its seq. */
   log = server_log (chaos, doc, chaos->clients[0].token);
-  g_assert_cmpint (log->len, ==, wait.head);
+  g_assert_cmpint (log->len, ==, head);
   model = model_replay (log);
   assert_model_equals (model, threads);
   for (guint i = 0; i < doc->confirmed->len; i++)
@@ -968,7 +961,7 @@ check_doc (Chaos  *chaos,
       totals->unacked_in_log++;
   totals->confirmed += doc->confirmed->len;
   g_test_message ("%s: head %" G_GINT64_FORMAT ", %u threads, %u acknowledged changes",
-                  rl_doc_kind_to_string (doc->kind), wait.head, threads->len, doc->confirmed->len);
+                  rl_doc_kind_to_string (doc->kind), head, threads->len, doc->confirmed->len);
 }
 
 /* n_nodes 1: one server on SQLite, killed and restarted, frozen once.
@@ -999,26 +992,29 @@ run_chaos (guint n_nodes)
 
   chaos.n_nodes = n_nodes;
   if (n_nodes == 1)
-    chaos.nodes[0] = rl_test_server_new ();
+    {
+      rl_test_team_init_on (&chaos.solo, rl_test_server_new ());
+      chaos.team = &chaos.solo;
+    }
   else
     {
-      chaos.pg = rl_test_pg_new ();
-      for (guint n = 0; n < n_nodes; n++)
-        {
-          chaos.nodes[n] = rl_test_server_new_on (chaos.pg->conninfo);
-          chaos.nodes[n]->extra_arg = g_strdup_printf ("--node=%c", 'a' + n);
-        }
+      g_assert_cmpuint (n_nodes, ==, G_N_ELEMENTS (chaos.cluster.nodes));
+      rl_test_cluster_init (&chaos.cluster);
+      chaos.team = &chaos.cluster.team;
     }
+  for (guint n = 0; n < n_nodes; n++)
+    chaos.nodes[n] = n_nodes == 1 ? chaos.solo.server : chaos.cluster.nodes[n];
   /* Set up through the first node's command line. */
   chaos.server = chaos.nodes[0];
-  g_free (rl_test_server_admin (chaos.server, "tenant", "add", "acme", NULL));
   for (int i = 0; i < N_CLIENTS; i++)
     {
+      g_autofree char *person = g_strdup_printf ("%s:%s", people[i].name, people[i].role);
+
       chaos.clients[i].chaos = &chaos;
       chaos.clients[i].index = i;
       chaos.clients[i].name = people[i].name;
       chaos.clients[i].admin = g_str_equal (people[i].role, "admin");
-      chaos.clients[i].token = rl_test_add_user (chaos.server, "acme", people[i].name, people[i].role);
+      chaos.clients[i].token = rl_test_team_add_person (chaos.team, person);
     }
   chaos.docs[0].kind = RL_DOC_KIND_IMAGE;
   chaos.docs[0].id = rl_test_add_doc (chaos.server, "acme", "Mockup", "mockup.png");
@@ -1042,10 +1038,7 @@ run_chaos (guint n_nodes)
       chaos.docs[d].deleted = g_ptr_array_new_with_free_func (g_free);
     }
   for (guint n = 0; n < n_nodes; n++)
-    {
-      rl_test_server_start (chaos.nodes[n]);
-      chaos.up[n] = TRUE;
-    }
+    rl_test_server_start (chaos.nodes[n]);
   if (n_nodes > 1)
     {
       chaos.nginx = rl_test_nginx_start (chaos.nodes, n_nodes);
@@ -1072,7 +1065,7 @@ run_chaos (guint n_nodes)
           g_signal_connect (seat->store, "mutation-confirmed", G_CALLBACK (on_confirmed), seat);
           g_signal_connect (seat->store, "mutation-failed", G_CALLBACK (on_failed), seat);
         }
-      g_assert_true (rl_test_wait_until (client_online, client, 10000));
+      RL_TEST_WAIT_UNTIL (client_online (client), 10000);
       client->user_id = g_strdup (rl_connection_get_welcome (client->conn)->user.id);
     }
 
@@ -1108,7 +1101,6 @@ run_chaos (guint n_nodes)
         {
           /* Same port, same database. */
           rl_test_server_start (chaos.nodes[down]);
-          chaos.up[down] = TRUE;
           down = -1;
         }
       else if (down < 0 && next_kill < N_KILLS && elapsed >= kill_at[next_kill])
@@ -1117,7 +1109,6 @@ run_chaos (guint n_nodes)
           down = next_kill % (int) n_nodes;
           burst (&chaos, NULL);
           rl_test_server_kill (chaos.nodes[down]);
-          chaos.up[down] = FALSE;
           restart_at = elapsed + restart_after[next_kill++];
           kills++;
         }
@@ -1151,10 +1142,7 @@ run_chaos (guint n_nodes)
     g_subprocess_send_signal (chaos.nodes[frozen]->process, SIGCONT);
   g_assert_cmpint (freeze_at, ==, -1);
   if (down >= 0)
-    {
-      rl_test_server_start (chaos.nodes[down]);
-      chaos.up[down] = TRUE;
-    }
+    rl_test_server_start (chaos.nodes[down]);
   g_assert_cmpuint (kills, ==, N_KILLS);
   if (n_nodes > 1)
     {
@@ -1162,11 +1150,10 @@ run_chaos (guint n_nodes)
        * on the other through nginx. */
       burst (&chaos, NULL);
       rl_test_server_kill (chaos.nodes[frozen]);
-      chaos.up[frozen] = FALSE;
     }
 
   /* Calm again: everyone back, synced, nothing in flight. */
-  if (!rl_test_wait_until (all_settled, &chaos, SETTLE_MS))
+  if (!RL_TEST_POLL_UNTIL (all_settled (&chaos), SETTLE_MS))
     {
       describe_unsettled (&chaos);
       g_error ("the clients did not settle within %d ms", SETTLE_MS);
@@ -1223,17 +1210,14 @@ run_chaos (guint n_nodes)
         }
       rl_connection_stop (client->conn);
       g_clear_object (&client->conn);
-      g_free (client->token);
       g_free (client->user_id);
     }
   g_clear_pointer (&chaos.nginx, rl_test_nginx_free);
-  for (guint n = 0; n < n_nodes; n++)
-    {
-      if (chaos.up[n])
-        rl_test_server_stop (chaos.nodes[n]);
-      rl_test_server_free (chaos.nodes[n]);
-    }
-  g_clear_pointer (&chaos.pg, rl_test_pg_free);
+  /* A node a kill took down has no process left: only those up stop. */
+  if (n_nodes == 1)
+    rl_test_team_clear (&chaos.solo);
+  else
+    rl_test_cluster_clear (&chaos.cluster);
   for (int d = 0; d < N_DOCS; d++)
     {
       g_ptr_array_unref (chaos.docs[d].confirmed);

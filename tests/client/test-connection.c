@@ -13,10 +13,11 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *token;
-  char         *viewer;
-  char         *image;
+  const char   *token;
+  const char   *viewer;
+  const char   *image;
   RlConnection *conn;
 } Fixture;
 
@@ -24,11 +25,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->token = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:member", &f->token, "Vic:viewer", &f->viewer, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -37,16 +36,10 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->conn);
+  /* A test that stopped the server with SIGSTOP lets it go on first. */
   if (f->server->process)
-    {
-      /* A test that stopped the server with SIGSTOP lets it go on first. */
-      kill (atoi (g_subprocess_get_identifier (f->server->process)), SIGCONT);
-      rl_test_server_stop (f->server);
-    }
-  rl_test_server_free (f->server);
-  g_free (f->token);
-  g_free (f->viewer);
-  g_free (f->image);
+    kill (atoi (g_subprocess_get_identifier (f->server->process)), SIGCONT);
+  rl_test_team_clear (&f->team);
 }
 
 typedef struct
@@ -67,12 +60,6 @@ answered (GObject      *source,
   answer->done = TRUE;
 }
 
-static gboolean
-answer_done (gpointer data)
-{
-  return ((Answer *) data)->done;
-}
-
 static void
 answer_clear (Answer *answer)
 {
@@ -90,7 +77,7 @@ request_and_wait (RlConnection *conn,
 {
   answer_clear (answer);
   rl_connection_request (conn, request, NULL, answered, answer);
-  g_assert_true (rl_test_wait_until (answer_done, answer, ms));
+  RL_TEST_WAIT_UNTIL (answer->done, ms);
 }
 
 static RlRequest *
@@ -216,7 +203,7 @@ test_requests (Fixture       *f,
   /* Not started: fails at once, nothing is queued. */
   f->conn = connect_to (f, f->token);
   rl_connection_request (f->conn, marker, NULL, answered, &answer);
-  g_assert_true (rl_test_wait_until (answer_done, &answer, 100));
+  RL_TEST_WAIT_UNTIL (answer.done, 100);
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_OFFLINE);
 
   rl_connection_start (f->conn);
@@ -337,7 +324,7 @@ test_dead_link (Fixture       *f,
   rl_connection_request (f->conn, marker, NULL, answered, &answer);
   g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_RECONNECTING, 6000));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  g_assert_true (rl_test_wait_until (answer_done, &answer, 1000));
+  RL_TEST_WAIT_UNTIL (answer.done, 1000);
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_CONNECTION_LOST);
   answer_clear (&answer);
 
@@ -361,7 +348,7 @@ test_ack_timeout (Fixture       *f,
 
   kill (pid, SIGSTOP);
   rl_connection_request (f->conn, marker, NULL, answered, &answer);
-  g_assert_true (rl_test_wait_until (answer_done, &answer, 3000));
+  RL_TEST_WAIT_UNTIL (answer.done, 3000);
   g_assert_error (answer.error, RL_ERROR, RL_ERROR_TIMEOUT);
   answer_clear (&answer);
   kill (pid, SIGCONT);
@@ -402,19 +389,13 @@ link_id (RlConnection *conn)
   return welcome ? g_strdup (welcome->connection) : NULL;
 }
 
-typedef struct
-{
-  RlConnection *conn;
-  const char   *old;
-} NewLinkWait;
-
 static gboolean
-on_a_new_link (gpointer data)
+on_a_new_link (RlConnection *conn,
+               const char   *old)
 {
-  NewLinkWait *wait = data;
-  g_autofree char *id = link_id (wait->conn);
+  g_autofree char *id = link_id (conn);
 
-  return rl_connection_get_state (wait->conn) == RL_CONNECTION_ONLINE && id && g_strcmp0 (id, wait->old) != 0;
+  return rl_connection_get_state (conn) == RL_CONNECTION_ONLINE && id && g_strcmp0 (id, old) != 0;
 }
 
 /* logind says the machine woke up (PrepareForSleep false, from the name
@@ -429,7 +410,6 @@ test_resume_reopens (Fixture       *f,
   g_autoptr(GDBusConnection) logind = NULL;
   g_autofree char *address = NULL;
   g_autofree char *before = NULL;
-  NewLinkWait wait;
   guint owner;
 
   g_assert_no_error (error);   /* the test runner gives every test a session bus */
@@ -452,15 +432,14 @@ test_resume_reopens (Fixture       *f,
   g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
                                  "PrepareForSleep", g_variant_new ("(b)", TRUE), &error);
   g_assert_no_error (error);
-  rl_test_wait_until (on_a_new_link, &(NewLinkWait) { f->conn, before }, 500);
+  (void) RL_TEST_POLL_UNTIL (on_a_new_link (f->conn, before), 500);
   g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 0);
 
   /* Awake: a new link within a moment (the backoff would be 0–20 s). */
   g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
                                  "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
   g_assert_no_error (error);
-  wait = (NewLinkWait) { f->conn, before };
-  g_assert_true (rl_test_wait_until (on_a_new_link, &wait, 3000));
+  RL_TEST_WAIT_UNTIL (on_a_new_link (f->conn, before), 3000);
   g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
 
   /* Someone else saying so is not logind. */
@@ -474,7 +453,7 @@ test_resume_reopens (Fixture       *f,
     g_dbus_connection_emit_signal (other, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
                                    "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
     g_assert_no_error (error);
-    rl_test_wait_until (on_a_new_link, &(NewLinkWait) { f->conn, now }, 700);
+    (void) RL_TEST_POLL_UNTIL (on_a_new_link (f->conn, now), 700);
     g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
   }
   g_bus_unown_name (owner);
@@ -487,15 +466,13 @@ test_network_change_reopens (Fixture       *f,
                              gconstpointer  data)
 {
   g_autofree char *before = NULL;
-  NewLinkWait wait;
 
   f->conn = connect_slow_retries (f);
   rl_connection_start (f->conn);
   g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
   before = link_id (f->conn);
   g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
-  wait = (NewLinkWait) { f->conn, before };
-  g_assert_true (rl_test_wait_until (on_a_new_link, &wait, 3000));
+  RL_TEST_WAIT_UNTIL (on_a_new_link (f->conn, before), 3000);
   g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
 }
 

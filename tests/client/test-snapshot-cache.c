@@ -50,7 +50,7 @@ open_store (RlConnection *conn,
 {
   RlDocStore *store = rl_doc_store_get (conn, doc, RL_DOC_KIND_IMAGE);
 
-  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, store, 5000));
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (store), 5000);
   return store;
 }
 
@@ -98,22 +98,17 @@ assert_shows (RlDocStore *store,
     }
 }
 
-typedef struct
-{
-  RlSnapshotCache *cache;
-  const char      *doc;
-  gint64           seq;
-} CacheWait;
-
+/* The cache holds doc as it was at seq. */
 static gboolean
-cached_at (gpointer data)
+cached_at (RlSnapshotCache *cache,
+           const char      *doc,
+           gint64           seq)
 {
-  CacheWait *wait = data;
   g_autoptr(GPtrArray) threads = NULL;
   RlDocKind kind;
-  gint64 seq;
+  gint64 cached_seq;
 
-  return rl_snapshot_cache_load (wait->cache, wait->doc, &kind, &seq, &threads, NULL) && seq == wait->seq;
+  return rl_snapshot_cache_load (cache, doc, &kind, &cached_seq, &threads, NULL) && cached_seq == seq;
 }
 
 /* A copy of a list model kept current from items-changed alone: if the
@@ -187,13 +182,11 @@ test_offline_shows_last_state (Fixture       *f,
   g_autofree char *path = NULL;
   g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.25, .y = 0.75 };
-  CacheWait wait = { NULL, f->image, 5 };
   gint64 head;
   GStatBuf st;
 
   ada_id = g_strdup (rl_connection_get_welcome (a)->user.id);
   cache = rl_snapshot_cache_new (NULL, rl_connection_get_url (a), ada_id);
-  wait.cache = cache;
 
   /* Three markers, a reply, one resolved: on disk within a second or so. */
   g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Logo too small", &t1, &error));
@@ -202,9 +195,9 @@ test_offline_shows_last_state (Fixture       *f,
   g_assert_true (rl_doc_store_add_comment (sa, t1, "And the tagline", NULL, &error));
   g_assert_true (rl_doc_store_resolve_thread (sa, t3, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sa, 5000));
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sa), 5000);
   g_assert_cmpint (rl_doc_store_get_seq (sa), ==, 5);
-  g_assert_true (rl_test_wait_until (cached_at, &wait, 5000));
+  RL_TEST_WAIT_UNTIL (cached_at (cache, f->image, 5), 5000);
   before = server_threads (f, f->image, &head);
   g_assert_cmpint (head, ==, 5);
 
@@ -271,8 +264,8 @@ test_offline_shows_last_state (Fixture       *f,
     g_assert_true (rl_doc_store_add_comment (sb, t1, "Agreed", NULL, &error));
     g_assert_true (rl_doc_store_create_thread (sb, &anchor, "New here", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sd, 5000));
-    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sb, 5000));
+    RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sd), 5000);
+    RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sb), 5000);
     /* Gone (their last state written as they go): c alone writes now. */
     g_clear_object (&sd);
     g_clear_object (&sb);
@@ -285,7 +278,7 @@ test_offline_shows_last_state (Fixture       *f,
     g_assert_cmpstr (rl_thread_item_get_thread (kept)->id, ==, t3);
     shadow_init (&shadow, rl_doc_store_get_threads (sc));
     rl_connection_start (c);
-    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sc, 5000));
+    RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sc), 5000);
     g_assert_false (rl_doc_store_is_from_cache (sc));
     g_assert_cmpint (rl_doc_store_get_seq (sc), ==, 8);
     g_assert_cmpuint (shadow.signals, >, 0);
@@ -300,9 +293,8 @@ test_offline_shows_last_state (Fixture       *f,
     /* Changes work again, and the cache follows the server. */
     g_assert_true (rl_doc_store_add_comment (sc, t1, "Back online", NULL, &error));
     g_assert_no_error (error);
-    g_assert_true (rl_test_wait_until (rl_client_test_store_settled, sc, 5000));
-    wait.seq = 9;
-    g_assert_true (rl_test_wait_until (cached_at, &wait, 5000));
+    RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sc), 5000);
+    RL_TEST_WAIT_UNTIL (cached_at (cache, f->image, 9), 5000);
     {
       g_autoptr(GPtrArray) cached = NULL;
       g_autoptr(GPtrArray) now = server_threads (f, f->image, &head);

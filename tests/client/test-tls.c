@@ -77,18 +77,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->fp);
 }
 
-static gboolean
-has_failed (gpointer data)
-{
-  return rl_connection_get_last_error (data) != NULL;
-}
-
-static gboolean
-no_longer_untrusted (gpointer data)
-{
-  return rl_connection_get_state (data) != RL_CONNECTION_UNTRUSTED;
-}
-
 static GListModel *
 list (RlApi   *api,
       GError **error)
@@ -96,7 +84,7 @@ list (RlApi   *api,
   g_autoptr(GAsyncResult) result = NULL;
 
   rl_api_list_documents (api, NULL, rl_client_test_store_result, &result);
-  g_assert_true (rl_test_wait_until (rl_client_test_is_set, &result, 20000));
+  RL_TEST_WAIT_UNTIL (result != NULL, 20000);
   return rl_api_list_documents_finish (api, result, error);
 }
 
@@ -236,20 +224,12 @@ impostor_free (Impostor *impostor)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Impostor, impostor_free)
 
-static gboolean
-handshakes_over (gpointer data)
-{
-  Impostor *impostor = data;
-
-  return impostor->accepted > 0 && impostor->refused + impostor->completed == impostor->accepted;
-}
-
 /* The impostor met the client, and the client went no further than the
  * handshake: not a byte of a request, so no token. */
 static void
 assert_nothing_sent (Impostor *impostor)
 {
-  g_assert_true (rl_test_wait_until (handshakes_over, impostor, 10000));
+  RL_TEST_WAIT_UNTIL (impostor->accepted > 0 && impostor->refused + impostor->completed == impostor->accepted, 10000);
   g_assert_cmpuint (impostor->accepted, >, 0);
   g_assert_cmpuint (impostor->completed, ==, 0);
   g_assert_cmpuint (impostor->received->len, ==, 0);
@@ -334,7 +314,7 @@ test_self_signed_without_pin (Fixture       *f,
 {
   g_autoptr(RlConnection) conn = connect_with (f->team.server->ws_base, f->team.ada, NULL);
 
-  g_assert_true (rl_test_wait_until (has_failed, conn, 10000));
+  RL_TEST_WAIT_UNTIL (rl_connection_get_last_error (conn) != NULL, 10000);
   g_assert_error ((GError *) rl_connection_get_last_error (conn), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_cmpint (rl_connection_get_state (conn), ==, RL_CONNECTION_RECONNECTING);
 }
@@ -363,7 +343,7 @@ test_pinned_mismatch (Fixture       *f,
   /* No more tries on its own (the backoff would have retried within
    * 200 ms): a certificate does not become the pinned one. */
   accepted = impostor->accepted;
-  g_assert_false (rl_test_wait_until (no_longer_untrusted, conn, 600));
+  g_assert_false (RL_TEST_POLL_UNTIL (rl_connection_get_state (conn) != RL_CONNECTION_UNTRUSTED, 600));
   g_assert_cmpuint (impostor->accepted, ==, accepted);
 
   /* Checked again on request: the same answer, still nothing sent. */

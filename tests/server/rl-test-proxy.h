@@ -2,7 +2,7 @@
  * the client sends and can hold it back
  *
  * It runs in the default main context, so it moves bytes only while the
- * test iterates it (rl_test_wait_until, rl_ui_test_wait_for). A client
+ * test iterates it (RL_TEST_WAIT_UNTIL, RL_UI_WAIT_UNTIL). A client
  * pointed at it ("ws://127.0.0.1:PORT") reaches the server through it;
  * what reaches the server is what it counts.
  *

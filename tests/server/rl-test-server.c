@@ -34,26 +34,21 @@ threads_settle_at_exit (void)
 
 /* ---- waiting ---------------------------------------------------------------- */
 
-static gboolean
-flag_set_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 gboolean
 rl_test_wait_until (gboolean (*cond) (gpointer),
                     gpointer   data,
                     guint      ms)
 {
-  gboolean expired = FALSE;
-  guint id = g_timeout_add (ms, flag_set_cb, &expired);
+  return RL_TEST_POLL_UNTIL (cond (data), ms);
+}
 
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return cond (data);
+char *
+rl_test_token_user (const char *token)
+{
+  const char *dot = strchr (token, '.');
+
+  g_assert_nonnull (dot);
+  return g_strndup (token, dot - token);
 }
 
 char *
@@ -145,37 +140,64 @@ rl_test_server_free (RlTestServer *server)
   g_free (server);
 }
 
-static GPtrArray *
-admin_argv (RlTestServer *server,
-            const char   *first_arg,
-            va_list       args)
+int
+rl_test_server_cliv (RlTestServer       *server,
+                     char              **out,
+                     char              **err,
+                     const char * const *args)
 {
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  const char *arg;
-
-  g_ptr_array_add (argv, g_strdup (server_binary ()));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (server->db));
-  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  g_ptr_array_add (argv, NULL);
-  return argv;
-}
-
-static int
-run_admin (GPtrArray  *argv,
-           char      **out,
-           char      **err)
-{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) server_binary ());
+  if (server)
+    {
+      g_ptr_array_add (argv, (char *) "--db");
+      g_ptr_array_add (argv, server->db);
+    }
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
   g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+cli_valist (RlTestServer  *server,
+            char         **out,
+            char         **err,
+            const char    *first_arg,
+            va_list        args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+  return rl_test_server_cliv (server, out, err, (const char * const *) argv->pdata);
+}
+
+int
+rl_test_server_cli (RlTestServer  *server,
+                    char         **out,
+                    char         **err,
+                    const char    *first_arg,
+                    ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first_arg);
+  status = cli_valist (server, out, err, first_arg, args);
+  va_end (args);
+  return status;
 }
 
 char *
@@ -183,7 +205,6 @@ rl_test_server_admin (RlTestServer *server,
                       const char   *first_arg,
                       ...)
 {
-  g_autoptr(GPtrArray) argv = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_auto(GStrv) lines = NULL;
@@ -192,10 +213,8 @@ rl_test_server_admin (RlTestServer *server,
   guint n;
 
   va_start (args, first_arg);
-  argv = admin_argv (server, first_arg, args);
+  status = cli_valist (server, &out, &err, first_arg, args);
   va_end (args);
-
-  status = run_admin (argv, &out, &err);
   if (status != 0)
     g_error ("admin command failed (%d): %s", status, err);
   g_strstrip (out);
@@ -211,14 +230,14 @@ rl_test_server_admin_status (RlTestServer *server,
                              const char   *first_arg,
                              ...)
 {
-  g_autoptr(GPtrArray) argv = NULL;
   g_autofree char *out = NULL;
   va_list args;
+  int status;
 
   va_start (args, first_arg);
-  argv = admin_argv (server, first_arg, args);
+  status = cli_valist (server, &out, err, first_arg, args);
   va_end (args);
-  return run_admin (argv, &out, err);
+  return status;
 }
 
 /* ---- TLS ------------------------------------------------------------------ */
@@ -362,12 +381,6 @@ line_read_cb (GObject      *source,
   read->done = TRUE;
 }
 
-static gboolean
-line_done (gpointer data)
-{
-  return ((LineRead *) data)->done;
-}
-
 void
 rl_test_server_start (RlTestServer *server)
 {
@@ -419,7 +432,7 @@ rl_test_server_start (RlTestServer *server)
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
-  rl_test_wait_until (line_done, &read, 20000);
+  (void) RL_TEST_POLL_UNTIL (read.done, 20000);
   g_assert_nonnull (read.line);
   g_assert_true (g_str_has_prefix (read.line, "listening on "));
 
@@ -449,19 +462,13 @@ exit_cb (GObject      *source,
   ((WaitExit *) data)->done = TRUE;
 }
 
-static gboolean
-exit_done (gpointer data)
-{
-  return ((WaitExit *) data)->done;
-}
-
 static void
 wait_exit (RlTestServer *server)
 {
   WaitExit wait = { 0 };
 
   g_subprocess_wait_async (server->process, NULL, exit_cb, &wait);
-  g_assert_true (rl_test_wait_until (exit_done, &wait, 30000));
+  RL_TEST_WAIT_UNTIL (wait.done, 30000);
 }
 
 void
@@ -529,6 +536,128 @@ rl_test_server_kill (RlTestServer *server)
   g_subprocess_force_exit (server->process);
   wait_exit (server);
   g_clear_object (&server->process);
+}
+
+/* ---- the tenant and its people ---------------------------------------------------- */
+
+const char *
+rl_test_team_add_person (RlTestTeam *team,
+                         const char *person)
+{
+  const char *slash = strchr (person, '/');
+  g_autofree char *tenant = slash ? g_strndup (person, slash - person) : g_strdup ("acme");
+  g_auto(GStrv) name_role = g_strsplit (slash ? slash + 1 : person, ":", 2);
+  char *token;
+
+  g_assert_cmpuint (g_strv_length (name_role), ==, 2);
+  if (g_strcmp0 (tenant, "acme") != 0 && !g_hash_table_contains (team->tenants, tenant))
+    {
+      g_free (rl_test_server_admin (team->server, "tenant", "add", tenant, NULL));
+      g_hash_table_add (team->tenants, g_strdup (tenant));
+    }
+  token = rl_test_add_user (team->server, tenant, name_role[0], name_role[1]);
+  g_ptr_array_add (team->kept, token);
+  return token;
+}
+
+void
+rl_test_team_init_on (RlTestTeam   *team,
+                      RlTestServer *server)
+{
+  *team = (RlTestTeam) {
+    .server = server,
+    .tenants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .kept = g_ptr_array_new_with_free_func (g_free),
+  };
+  g_free (rl_test_server_admin (team->server, "tenant", "add", "acme", NULL));
+}
+
+void
+rl_test_team_init (RlTestTeam *team,
+                   const char *first_person,
+                   ...)
+{
+  va_list args;
+
+  rl_test_team_init_on (team, rl_test_server_new ());
+  va_start (args, first_person);
+  for (const char *person = first_person; person; person = va_arg (args, const char *))
+    *va_arg (args, const char **) = rl_test_team_add_person (team, person);
+  va_end (args);
+}
+
+const char *
+rl_test_team_add_doc (RlTestTeam *team,
+                      const char *tenant,
+                      const char *title,
+                      const char *data_file)
+{
+  g_autofree char *path = g_path_is_absolute (data_file)
+                            ? g_strdup (data_file)
+                            : g_test_build_filename (G_TEST_DIST, "data", data_file, NULL);
+  char *id = rl_test_server_admin (team->server, "doc", "add", "--tenant", tenant, "--title", title, path, NULL);
+
+  g_ptr_array_add (team->kept, id);
+  return id;
+}
+
+const char *
+rl_test_team_add_doc_bytes (RlTestTeam *team,
+                            const char *tenant,
+                            const char *title,
+                            const char *suffix,
+                            const char *bytes,
+                            gssize      length)
+{
+  char *id = rl_test_add_doc_bytes (team->server, tenant, title, suffix, bytes, length);
+
+  g_ptr_array_add (team->kept, id);
+  return id;
+}
+
+void
+rl_test_team_clear (RlTestTeam *team)
+{
+  if (team->server != NULL && team->server->process != NULL)
+    rl_test_server_stop (team->server);
+  g_clear_pointer (&team->server, rl_test_server_free);
+  g_clear_pointer (&team->tenants, g_hash_table_unref);
+  g_clear_pointer (&team->kept, g_ptr_array_unref);
+}
+
+/* ---- two nodes on one database ------------------------------------------------- */
+
+void
+rl_test_cluster_init (RlTestCluster *cluster)
+{
+  *cluster = (RlTestCluster) { rl_test_pg_new () };
+  for (guint n = 0; n < G_N_ELEMENTS (cluster->nodes); n++)
+    {
+      cluster->nodes[n] = rl_test_server_new_on (cluster->pg->conninfo);
+      cluster->nodes[n]->extra_arg = g_strdup_printf ("--node=%c", 'a' + n);
+    }
+  rl_test_team_init_on (&cluster->team, cluster->nodes[0]);
+}
+
+void
+rl_test_cluster_start (RlTestCluster *cluster)
+{
+  for (guint n = 0; n < G_N_ELEMENTS (cluster->nodes); n++)
+    rl_test_server_start (cluster->nodes[n]);
+}
+
+void
+rl_test_cluster_clear (RlTestCluster *cluster)
+{
+  rl_test_team_clear (&cluster->team);   /* node a's too */
+  cluster->nodes[0] = NULL;
+  for (guint n = 1; n < G_N_ELEMENTS (cluster->nodes); n++)
+    {
+      if (cluster->nodes[n] != NULL && cluster->nodes[n]->process != NULL)
+        rl_test_server_stop (cluster->nodes[n]);
+      g_clear_pointer (&cluster->nodes[n], rl_test_server_free);
+    }
+  g_clear_pointer (&cluster->pg, rl_test_pg_free);
 }
 
 char *
@@ -684,12 +813,6 @@ connected_cb (GObject      *source,
   connecting->done = TRUE;
 }
 
-static gboolean
-connecting_done (gpointer data)
-{
-  return ((Connecting *) data)->done;
-}
-
 RlTestClient *
 rl_test_client_try (RlTestServer *server,
                     const char   *token,
@@ -712,7 +835,7 @@ rl_test_client_try (RlTestServer *server,
 
   soup_session_websocket_connect_async (client->session, msg, NULL, (char **) protocols,
                                         G_PRIORITY_DEFAULT, NULL, connected_cb, &connecting);
-  g_assert_true (rl_test_wait_until (connecting_done, &connecting, DEFAULT_TIMEOUT_MS));
+  RL_TEST_WAIT_UNTIL (connecting.done, DEFAULT_TIMEOUT_MS);
   client->http_status = soup_message_get_status (msg);
   if (status)
     *status = client->http_status;
@@ -784,19 +907,11 @@ rl_test_client_send_printf (RlTestClient *client,
   rl_test_client_send (client, text);
 }
 
-static gboolean
-has_frame_or_closed (gpointer data)
-{
-  RlTestClient *client = data;
-
-  return client->frames->length > 0 || client->closed;
-}
-
 char *
 rl_test_client_next_raw (RlTestClient *client,
                          guint         timeout_ms)
 {
-  rl_test_wait_until (has_frame_or_closed, client, timeout_ms);
+  (void) RL_TEST_POLL_UNTIL (client->frames->length > 0 || client->closed, timeout_ms);
   return g_queue_pop_head (client->frames);
 }
 
@@ -902,17 +1017,11 @@ rl_test_client_assert_quiet (RlTestClient *client,
     }
 }
 
-static gboolean
-is_closed (gpointer data)
-{
-  return ((RlTestClient *) data)->closed;
-}
-
 gushort
 rl_test_client_wait_closed (RlTestClient *client,
                             guint         timeout_ms)
 {
-  g_assert_true (rl_test_wait_until (is_closed, client, timeout_ms));
+  RL_TEST_WAIT_UNTIL (client->closed, timeout_ms);
   return client->close_code;
 }
 
@@ -1093,6 +1202,133 @@ rl_test_raw_closed_within (RlTestRaw *raw,
     if (!rl_test_raw_read_some (raw, until))
       return FALSE;
   return raw->in->len == 0;
+}
+
+/* ---- a raw WebSocket client ------------------------------------------- */
+
+void
+rl_test_raw_frame_clear (RlTestRawFrame *frame)
+{
+  g_clear_pointer (&frame->raw, g_bytes_unref);
+  g_clear_pointer (&frame->payload, g_bytes_unref);
+}
+
+RlTestRaw *
+rl_test_raw_ws_connect (RlTestServer  *server,
+                        const char    *token,
+                        int            receive_buffer,
+                        const char    *extensions,
+                        char         **head)
+{
+  RlTestRaw *raw = rl_test_raw_connect (server, receive_buffer);
+  g_autofree char *offer = extensions ? g_strdup_printf ("Sec-WebSocket-Extensions: %s\r\n", extensions)
+                                      : g_strdup ("");
+  g_autofree char *request = NULL;
+  g_autoptr(RlTestRawAnswer) answer = NULL;
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
+                             "Host: 127.0.0.1:%u\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Protocol: redline.v1\r\n"
+                             "%s"
+                             "Authorization: Bearer %s\r\n\r\n", server->port, offer, token);
+  g_assert_true (rl_test_raw_send (raw, request, -1));
+  answer = rl_test_raw_answer (raw, 20000);
+  g_assert_nonnull (answer);
+  g_assert_true (g_str_has_prefix (answer->head, "HTTP/1.1 101"));
+  if (head)
+    *head = g_strdup (answer->head);
+  raw->received = raw->in->len;
+  return raw;
+}
+
+void
+rl_test_raw_ws_send (RlTestRaw    *raw,
+                     guint8        opcode,
+                     gboolean      compressed,
+                     const guint8 *payload,
+                     gsize         length)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  const guint8 mask[4] = { 0x5a, 0x11, 0xc3, 0x7e };
+  guint8 header[10] = { (guint8) (0x80 | (compressed ? 0x40 : 0) | opcode), 0x80 };
+  gsize size = 2;
+
+  if (length < 126)
+    header[1] |= (guint8) length;
+  else if (length <= G_MAXUINT16)
+    {
+      header[1] |= 126;
+      header[2] = (guint8) (length >> 8);
+      header[3] = (guint8) length;
+      size = 4;
+    }
+  else
+    {
+      header[1] |= 127;
+      for (int i = 0; i < 8; i++)
+        header[2 + i] = (guint8) ((guint64) length >> (56 - 8 * i));
+      size = 10;
+    }
+  g_byte_array_append (frame, header, (guint) size);
+  g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = payload[i] ^ mask[i % 4];
+
+      g_byte_array_append (frame, &c, 1);
+    }
+  g_assert_true (rl_test_raw_send (raw, (const char *) frame->data, frame->len));
+}
+
+void
+rl_test_raw_ws_send_text (RlTestRaw  *raw,
+                          const char *text)
+{
+  rl_test_raw_ws_send (raw, 0x1, FALSE, (const guint8 *) text, strlen (text));
+}
+
+gboolean
+rl_test_raw_ws_next (RlTestRaw      *raw,
+                     RlTestRawFrame *frame)
+{
+  for (;;)
+    {
+      if (raw->in->len >= 2)
+        {
+          const guint8 *p = raw->in->data;
+          guint64 length = p[1] & 0x7f;
+          gsize header = 2;
+
+          g_assert_cmphex (p[1] & 0x80, ==, 0);   /* a server never masks */
+          if (length == 126 && raw->in->len >= 4)
+            {
+              length = (guint64) p[2] << 8 | p[3];
+              header = 4;
+            }
+          else if (length == 127 && raw->in->len >= 10)
+            {
+              length = 0;
+              for (int i = 0; i < 8; i++)
+                length = length << 8 | p[2 + i];
+              header = 10;
+            }
+          if ((length < 126 || header > 2) && raw->in->len >= header + length)
+            {
+              frame->first = p[0];
+              frame->raw = g_bytes_new (p, header + length);
+              frame->payload = g_bytes_new (p + header, length);
+              g_byte_array_remove_range (raw->in, 0, (guint) (header + length));
+              return TRUE;
+            }
+        }
+      if (raw->closed)
+        return FALSE;
+      g_assert_true (rl_test_raw_read_some (raw, g_get_monotonic_time () + 20 * G_USEC_PER_SEC));
+    }
 }
 
 /* ---- files for uploads --------------------------------------------------- */

@@ -8,6 +8,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rl-test-pg.h"
+#include "rl-test-wait.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -44,6 +47,18 @@ int           rl_test_server_admin_status (RlTestServer *server,
                                            char        **err,
                                            const char   *first_arg,
                                            ...) G_GNUC_NULL_TERMINATED;
+/* Runs `redline-server ARGS…` (after --db DB when server is not NULL) to
+ * completion, asserting it exited (no signal); returns its exit status,
+ * with what it wrote to stdout and stderr. */
+int           rl_test_server_cli        (RlTestServer  *server,
+                                         char         **out,
+                                         char         **err,
+                                         const char    *first_arg,
+                                         ...) G_GNUC_NULL_TERMINATED;
+int           rl_test_server_cliv       (RlTestServer       *server,
+                                         char              **out,
+                                         char              **err,
+                                         const char * const *args);
 /* Starts `serve` (port 0 the first time, the same port after) and waits for
  * the "listening on" line. */
 void          rl_test_server_start      (RlTestServer *server);
@@ -58,6 +73,70 @@ void          rl_test_server_stop       (RlTestServer *server);
 void          rl_test_server_stop_wait  (RlTestServer *server);
 /* SIGKILL; no clean-up at all. */
 void          rl_test_server_kill       (RlTestServer *server);
+
+/* ---- the tenant and its people ------------------------------------------ */
+
+/* The world a test starts from: a server (not started yet, so that options
+ * can be set) with the tenant acme, its people and its documents. */
+typedef struct
+{
+  RlTestServer *server;
+  GHashTable   *tenants;     /* made besides acme */
+  GPtrArray    *kept;        /* the tokens and ids handed out */
+} RlTestTeam;
+
+/* Makes the team's server with acme, then its people: pairs of "Name:role"
+ * (in acme; "TENANT/Name:role" in another tenant, "globex/Rex:member",
+ * made with its first person) and where the token goes (a const char **, the team keeps the
+ * token), NULL-terminated, in the order they come:
+ *   rl_test_team_init (&f->team, "Ada:admin", &f->admin, "Vic:viewer", &f->viewer, NULL); */
+void          rl_test_team_init         (RlTestTeam   *team,
+                                         const char   *first_person,
+                                         ...) G_GNUC_NULL_TERMINATED;
+/* The same on server, made by the caller and not started (the team takes
+ * it), with no one yet: people come with rl_test_team_add_person. */
+void          rl_test_team_init_on      (RlTestTeam   *team,
+                                         RlTestServer *server);
+/* One more person ("Name:role", "TENANT/Name:role"), as rl_test_team_init
+ * adds them; the token (the team keeps it). */
+const char   *rl_test_team_add_person   (RlTestTeam   *team,
+                                         const char   *person);
+/* A document of tenant (acme, or one someone of the team is in) from
+ * data_file (under tests/data, or an absolute path); its id (the team
+ * keeps it). */
+const char   *rl_test_team_add_doc      (RlTestTeam   *team,
+                                         const char   *tenant,
+                                         const char   *title,
+                                         const char   *data_file);
+/* The same with the given bytes (written to a temp file, name ending in
+ * suffix). */
+const char   *rl_test_team_add_doc_bytes (RlTestTeam  *team,
+                                          const char  *tenant,
+                                          const char  *title,
+                                          const char  *suffix,
+                                          const char  *bytes,
+                                          gssize       length);
+/* Stops the server if it runs (asserting a clean exit) and frees it all. */
+void          rl_test_team_clear        (RlTestTeam   *team);
+
+/* ---- two nodes on one database ------------------------------------------- */
+
+/* Two servers, the nodes a and b (--node), on one fresh PostgreSQL
+ * database (rl-test-pg.h), not started yet. The team is set up through
+ * node a's command line: node b sees it all. */
+typedef struct
+{
+  RlTestPg     *pg;
+  RlTestServer *nodes[2];
+  RlTestTeam    team;        /* on nodes[0] */
+} RlTestCluster;
+
+void          rl_test_cluster_init      (RlTestCluster *cluster);
+/* Starts both nodes. */
+void          rl_test_cluster_start     (RlTestCluster *cluster);
+/* Stops the nodes that run (asserting clean exits), frees them, drops the
+ * database. */
+void          rl_test_cluster_clear     (RlTestCluster *cluster);
 
 /* A tenant with one user: returns the token. */
 char         *rl_test_add_user          (RlTestServer *server,
@@ -174,11 +253,17 @@ JsonObject   *rl_test_client_subscribe (RlTestClient *client,
 /* The error code of an ack object, or NULL for ok. */
 const char   *rl_test_ack_error       (JsonObject   *ack);
 
-/* Iterates the default main context until cond is TRUE or ms pass. */
+/* ---- waiting (rl-test-wait.h) ------------------------------------------ */
+
+/* The same as RL_TEST_POLL_UNTIL for a condition that is a function
+ * already (the benchmarks'). */
 gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        gpointer      data,
                                        guint         ms);
+
 char         *rl_test_uuid            (void);
+/* The user id a token starts with (before its '.'). */
+char         *rl_test_token_user      (const char   *token);
 
 /* ---- a raw client -------------------------------------------------------- */
 
@@ -224,6 +309,42 @@ void             rl_test_raw_answer_free   (RlTestRawAnswer *answer);
 /* Whether the server closes the connection within ms, saying nothing more. */
 gboolean         rl_test_raw_closed_within (RlTestRaw       *raw,
                                             guint            ms);
+
+/* ---- a raw WebSocket client ------------------------------------------- */
+
+/* A WebSocket frame as it came over a raw connection. */
+typedef struct
+{
+  guint8  first;             /* FIN, RSV1-3, opcode */
+  GBytes *raw;               /* the whole frame */
+  GBytes *payload;
+} RlTestRawFrame;
+
+void             rl_test_raw_frame_clear   (RlTestRawFrame  *frame);
+/* A raw connection (receive_buffer as for rl_test_raw_connect) upgraded
+ * to a WebSocket (redline.v1) with token, offering extensions (a
+ * Sec-WebSocket-Extensions value; NULL: none), the 101 asserted; the
+ * answer's head in *head if asked. received counts from after the
+ * handshake. */
+RlTestRaw       *rl_test_raw_ws_connect    (RlTestServer    *server,
+                                            const char      *token,
+                                            int              receive_buffer,
+                                            const char      *extensions,
+                                            char           **head);
+/* One masked, final frame of opcode with payload, RSV1 set when
+ * compressed (permessage-deflate), as a client must send it. */
+void             rl_test_raw_ws_send       (RlTestRaw       *raw,
+                                            guint8           opcode,
+                                            gboolean         compressed,
+                                            const guint8    *payload,
+                                            gsize            length);
+/* The same for an uncompressed text frame. */
+void             rl_test_raw_ws_send_text  (RlTestRaw       *raw,
+                                            const char      *text);
+/* The next frame (asserted unmasked, and that each read comes within
+ * 20 s); FALSE at the end of the stream. */
+gboolean         rl_test_raw_ws_next       (RlTestRaw       *raw,
+                                            RlTestRawFrame  *frame);
 
 /* ---- files for uploads --------------------------------------------------- */
 

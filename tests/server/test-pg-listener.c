@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rl-store-pg-listener.h"
+#include "rl-test-wait.h"
 
 typedef struct
 {
@@ -78,29 +79,6 @@ ear_cb (RlPgListenerWhat  what,
     }
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until *count reaches at least want, or ms pass. */
-static gboolean
-wait_for (const guint *count,
-          guint        want,
-          guint        ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, timed_out_cb, &timed_out);
-
-  while (*count < want && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return *count >= want;
-}
-
 static char *
 new_channel (void)
 {
@@ -130,7 +108,7 @@ test_notifies_in_order (void)
 
   /* Nothing is called from inside rl_pg_listener_new. */
   g_assert_cmpuint (ear.listening, ==, 0);
-  g_assert_true (wait_for (&ear.listening, 1, 10000));
+  RL_TEST_WAIT_UNTIL (ear.listening >= 1, 10000);
   g_assert_true (rl_pg_listener_is_listening (listener));
   g_assert_cmpint (rl_pg_listener_get_backend (listener), >, 0);
 
@@ -152,7 +130,7 @@ test_notifies_in_order (void)
   big[7999] = '\0';
   notify (conn, channel, big);
 
-  g_assert_true (wait_for (&ear.heard->len, 101, 10000));
+  RL_TEST_WAIT_UNTIL (ear.heard->len >= 101, 10000);
   for (guint i = 0; i < 100; i++)
     {
       g_autofree char *want = g_strdup_printf ("%s %u", i < 50 ? "one" : "txn", i % 50);
@@ -183,17 +161,17 @@ test_recovers (void)
       g_autofree char *payload = g_strdup_printf ("after %u", round);
       const char *params[1];
 
-      g_assert_true (wait_for (&ear.listening, round, 20000));
+      RL_TEST_WAIT_UNTIL (ear.listening >= round, 20000);
       pid = g_strdup_printf ("%d", rl_pg_listener_get_backend (listener));
       params[0] = pid;
       exec_ok (conn, "SELECT pg_terminate_backend($1::int)", 1, params);
-      g_assert_true (wait_for (&ear.lost, round, 20000));
+      RL_TEST_WAIT_UNTIL (ear.lost >= round, 20000);
       g_assert_false (rl_pg_listener_is_listening (listener));
       g_assert_cmpint (rl_pg_listener_get_backend (listener), ==, 0);
 
-      g_assert_true (wait_for (&ear.listening, round + 1, 20000));
+      RL_TEST_WAIT_UNTIL (ear.listening >= round + 1, 20000);
       notify (conn, channel, payload);
-      g_assert_true (wait_for (&ear.heard->len, round, 10000));
+      RL_TEST_WAIT_UNTIL (ear.heard->len >= round, 10000);
       g_assert_cmpstr (g_ptr_array_index (ear.heard, round - 1), ==, payload);
     }
   /* Each loss was one, and each came back at the first try. */
@@ -234,7 +212,7 @@ test_backs_off (void)
   listener = rl_pg_listener_new (conninfo, "rl_test_nobody", ear_cb, &ear);
   tick_id = g_timeout_add (50, tick_cb, &ticks);
 
-  g_assert_true (wait_for (&ear.lost, 4, 20000));
+  RL_TEST_WAIT_UNTIL (ear.lost >= 4, 20000);
   g_assert_cmpuint (ear.listening, ==, 0);
   /* 0.5 s, 1 s, 2 s between the tries (a little more for the try itself). */
   g_assert_cmpint (ear.lost_at_us[1] - ear.lost_at_us[0], >=, 500 * 1000);

@@ -12,30 +12,30 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *admin;      /* acme admin */
-  char         *member;     /* acme member */
-  char         *viewer;     /* acme viewer */
-  char         *rival;      /* globex member */
-  char         *image;      /* acme image */
-  char         *page;       /* acme page */
-  char         *rival_doc;  /* globex image */
+  const char   *admin;      /* acme admin */
+  const char   *member;     /* acme member */
+  const char   *viewer;     /* acme viewer */
+  const char   *rival;      /* globex member */
+  const char   *image;      /* acme image */
+  const char   *page;       /* acme page */
+  const char   *rival_doc;  /* globex image */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->member = rl_test_add_user (f->server, "acme", "Mia", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->rival = rl_test_add_user (f->server, "globex", "Rex", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Copy", "page.md");
-  f->rival_doc = rl_test_add_doc (f->server, "globex", "Their mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Ada:admin", &f->admin,
+                               "Mia:member", &f->member,
+                               "Vic:viewer", &f->viewer,
+                               "globex/Rex:member", &f->rival,
+                               NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Copy", "page.md");
+  f->rival_doc = rl_test_team_add_doc (&f->team, "globex", "Their mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -43,16 +43,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->admin);
-  g_free (f->member);
-  g_free (f->viewer);
-  g_free (f->rival);
-  g_free (f->image);
-  g_free (f->page);
-  g_free (f->rival_doc);
+  rl_test_team_clear (&f->team);
 }
 
 static GBytes *

@@ -20,47 +20,35 @@
 
 typedef struct
 {
-  RlTestPg     *pg;
-  RlTestServer *nodes[2];
-  char         *tokens[USERS];
-  char         *image;
+  RlTestCluster  cluster;
+  RlTestPg      *pg;
+  RlTestServer **nodes;
+  const char    *tokens[USERS];
+  const char    *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->pg = rl_test_pg_new ();
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    f->nodes[n] = rl_test_server_new_on (f->pg->conninfo);
-
-  /* Set up through one node's command line: the other sees it all. */
-  g_free (rl_test_server_admin (f->nodes[0], "tenant", "add", "acme", NULL));
+  rl_test_cluster_init (&f->cluster);
+  f->pg = f->cluster.pg;
+  f->nodes = f->cluster.nodes;
   for (guint u = 0; u < USERS; u++)
     {
-      g_autofree char *name = g_strdup_printf ("Writer %u", u);
+      g_autofree char *person = g_strdup_printf ("Writer %u:member", u);
 
-      f->tokens[u] = rl_test_add_user (f->nodes[0], "acme", name, "member");
+      f->tokens[u] = rl_test_team_add_person (&f->cluster.team, person);
     }
-  f->image = rl_test_add_doc (f->nodes[0], "acme", "Mockup", "mockup.png");
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    rl_test_server_start (f->nodes[n]);
+  f->image = rl_test_team_add_doc (&f->cluster.team, "acme", "Mockup", "mockup.png");
+  rl_test_cluster_start (&f->cluster);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    {
-      if (f->nodes[n]->process)
-        rl_test_server_stop (f->nodes[n]);
-      g_clear_pointer (&f->nodes[n], rl_test_server_free);
-    }
-  for (guint u = 0; u < USERS; u++)
-    g_clear_pointer (&f->tokens[u], g_free);
-  g_clear_pointer (&f->image, g_free);
-  g_clear_pointer (&f->pg, rl_test_pg_free);
+  rl_test_cluster_clear (&f->cluster);
 }
 
 static RlStore *
@@ -315,7 +303,7 @@ test_admin (Fixture       *f,
   g_autoptr(RlTestClient) on_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
   g_autoptr(RlTestClient) on_b = rl_test_client_new (f->nodes[1], f->tokens[0]);
   g_autoptr(RlTestClient) bystander = rl_test_client_new (f->nodes[1], f->tokens[1]);
-  g_autofree char *user = g_strndup (f->tokens[0], strchr (f->tokens[0], '.') - f->tokens[0]);
+  g_autofree char *user = rl_test_token_user (f->tokens[0]);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *backup = g_build_filename (f->nodes[0]->dir, "copy.db", NULL);

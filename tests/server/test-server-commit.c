@@ -22,23 +22,22 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *token;
-  char         *admin;
-  char         *doc;
+  const char   *token;
+  const char   *admin;
+  const char   *doc;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Alice:member", &f->token, "Ada:admin", &f->admin, NULL);
+  f->server = f->team.server;
   /* The writers are one user's connections. */
   f->server->extra_arg = g_strdup ("--max-sockets-per-user=128");
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->token = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->doc = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  f->doc = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   /* Only this server's environment: the launcher copies it at the start. */
   if (data != NULL)
     g_setenv ("REDLINE_TEST_HOLD_COMMIT_MS", data, TRUE);
@@ -50,12 +49,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process != NULL)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->token);
-  g_free (f->admin);
-  g_free (f->doc);
+  rl_test_team_clear (&f->team);
 }
 
 /* Ids are UUIDs: writer and n in the last group; a thread's first
@@ -265,11 +259,10 @@ read_back (Fixture *f)
 #define CRASH_WRITERS    16
 #define CRASH_PER_WRITER 20
 
+/* A frame has come to one of the writers. */
 static gboolean
-any_frame (gpointer data)
+any_frame (RlTestClient **clients)
 {
-  RlTestClient **clients = data;
-
   for (guint w = 0; w < CRASH_WRITERS; w++)
     if (!g_queue_is_empty (clients[w]->frames))
       return TRUE;
@@ -320,7 +313,7 @@ test_crash_in_group (Fixture       *f,
 
   /* The first group's acks: the next group is now held before its COMMIT
    * (HOLD_MS), with the rest of the requests in it or queued behind. */
-  g_assert_true (rl_test_wait_until (any_frame, clients, 5000));
+  RL_TEST_WAIT_UNTIL (any_frame (clients), 5000);
   collect_acks (clients, acked);
   g_assert_cmpuint (acked->len, >, 0);
   rl_test_server_kill (f->server);

@@ -19,19 +19,19 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;
-  char         *image;
+  const char   *alice;
+  const char   *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -39,52 +39,10 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->image);
+  rl_test_team_clear (&f->team);
 }
 
-/* ---- a raw client --------------------------------------------------------------- */
-
-typedef struct
-{
-  guint8  first;       /* FIN, RSV1-3, opcode */
-  GBytes *raw;         /* the whole frame as it came */
-  GBytes *payload;
-} Frame;
-
-static void
-frame_clear (Frame *frame)
-{
-  g_clear_pointer (&frame->raw, g_bytes_unref);
-  g_clear_pointer (&frame->payload, g_bytes_unref);
-}
-
-/* Upgraded with extensions (NULL: no header); the answer's head in *head. */
-static RlTestRaw *
-raw_connect (RlTestServer  *server,
-             const char    *token,
-             const char    *extensions,
-             char         **head)
-{
-  RlTestRaw *raw = rl_test_raw_connect (server, 0);
-  g_autofree char *request = NULL;
-  g_autofree char *offer = extensions ? g_strdup_printf ("Sec-WebSocket-Extensions: %s\r\n", extensions)
-                                      : g_strdup ("");
-  g_autoptr(RlTestRawAnswer) answer = NULL;
-
-  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\n"
-                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: redline.v1\r\n%s"
-                             "Authorization: Bearer %s\r\n\r\n", server->port, offer, token);
-  g_assert_true (rl_test_raw_send (raw, request, -1));
-  answer = rl_test_raw_answer (raw, 20000);
-  g_assert_nonnull (answer);
-  g_assert_true (g_str_has_prefix (answer->head, "HTTP/1.1 101"));
-  *head = g_strdup (answer->head);
-  return raw;
-}
+/* ---- on the raw WebSocket client (rl-test-server.h) ----------------------------- */
 
 /* The value of the answer's Sec-WebSocket-Extensions, or NULL. */
 static char *
@@ -96,45 +54,6 @@ answer_extensions (const char *head)
     if (g_ascii_strncasecmp (lines[i], "Sec-WebSocket-Extensions:", 25) == 0)
       return g_strstrip (g_strdup (lines[i] + 25));
   return NULL;
-}
-
-/* A masked frame of opcode with payload, RSV1 set when compressed. */
-static void
-raw_send_frame (RlTestRaw    *raw,
-                guint8        opcode,
-                gboolean      compressed,
-                const guint8 *payload,
-                gsize         length)
-{
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
-  const guint8 mask[4] = { 0x5a, 0x11, 0xc3, 0x7e };
-  guint8 header[10] = { (guint8) (0x80 | (compressed ? 0x40 : 0) | opcode), 0x80 };
-  gsize size = 2;
-
-  if (length < 126)
-    header[1] |= (guint8) length;
-  else if (length <= G_MAXUINT16)
-    {
-      header[1] |= 126;
-      header[2] = (guint8) (length >> 8);
-      header[3] = (guint8) length;
-      size = 4;
-    }
-  else
-    {
-      header[1] |= 127;
-      for (int i = 0; i < 8; i++)
-        header[2 + i] = (guint8) ((guint64) length >> (56 - 8 * i));
-      size = 10;
-    }
-  g_byte_array_append (frame, header, (guint) size);
-  g_byte_array_append (frame, mask, 4);
-  for (gsize i = 0; i < length; i++)
-    {
-      guint8 c = payload[i] ^ mask[i % 4];
-      g_byte_array_append (frame, &c, 1);
-    }
-  g_assert_true (rl_test_raw_send (raw, (const char *) frame->data, frame->len));
 }
 
 /* Raw deflate of data, flushed, its 00 00 ff ff removed (RFC 7692 §7.2.1). */
@@ -190,46 +109,6 @@ inflate_alone (GBytes *payload)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* The next frame (waiting up to 20 s); FALSE at the end of the stream. */
-static gboolean
-raw_next_frame (RlTestRaw *raw,
-                Frame     *frame)
-{
-  for (;;)
-    {
-      if (raw->in->len >= 2)
-        {
-          const guint8 *p = raw->in->data;
-          guint64 length = p[1] & 0x7f;
-          gsize header = 2;
-
-          g_assert_cmphex (p[1] & 0x80, ==, 0);   /* a server never masks */
-          if (length == 126 && raw->in->len >= 4)
-            {
-              length = (guint64) p[2] << 8 | p[3];
-              header = 4;
-            }
-          else if (length == 127 && raw->in->len >= 10)
-            {
-              length = 0;
-              for (int i = 0; i < 8; i++)
-                length = length << 8 | p[2 + i];
-              header = 10;
-            }
-          if ((length < 126 || header > 2) && raw->in->len >= header + length)
-            {
-              frame->first = p[0];
-              frame->raw = g_bytes_new (p, header + length);
-              frame->payload = g_bytes_new (p + header, length);
-              g_byte_array_remove_range (raw->in, 0, (guint) (header + length));
-              return TRUE;
-            }
-        }
-      if (!rl_test_raw_read_some (raw, g_get_monotonic_time () + 20 * G_USEC_PER_SEC) || raw->closed)
-        return FALSE;
-    }
-}
-
 /* The next data frame's text: inflated when compressed (asserting RSV1
  * is set exactly when expected). The frame itself in *raw_frame. */
 static char *
@@ -237,16 +116,16 @@ next_text (RlTestRaw *raw,
            gboolean   compressed,
            GBytes   **raw_frame)
 {
-  Frame frame = { 0 };
+  RlTestRawFrame frame = { 0 };
   char *text;
 
   for (;;)
     {
-      g_assert_true (raw_next_frame (raw, &frame));
+      g_assert_true (rl_test_raw_ws_next (raw, &frame));
       if ((frame.first & 0x0f) == 0x1)
         break;
       g_assert_cmphex (frame.first & 0x0f, ==, 0x9);   /* only a ping may come between */
-      frame_clear (&frame);
+      rl_test_raw_frame_clear (&frame);
     }
   g_assert_cmphex (frame.first & 0x80, ==, 0x80);
   g_assert_cmphex (frame.first & 0x40, ==, compressed ? 0x40 : 0);
@@ -257,7 +136,7 @@ next_text (RlTestRaw *raw,
     text = g_strndup (g_bytes_get_data (frame.payload, NULL), g_bytes_get_size (frame.payload));
   if (raw_frame)
     *raw_frame = g_bytes_ref (frame.raw);
-  frame_clear (&frame);
+  rl_test_raw_frame_clear (&frame);
   return text;
 }
 
@@ -291,20 +170,20 @@ send_text (RlTestRaw  *raw,
     {
       g_autoptr(GBytes) payload = deflate_message ((const guint8 *) text, strlen (text));
 
-      raw_send_frame (raw, 0x1, TRUE, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+      rl_test_raw_ws_send (raw, 0x1, TRUE, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
     }
   else
-    raw_send_frame (raw, 0x1, FALSE, (const guint8 *) text, strlen (text));
+    rl_test_raw_ws_send (raw, 0x1, FALSE, (const guint8 *) text, strlen (text));
 }
 
 /* The close code of the close frame that comes before the end. */
 static gushort
 close_code (RlTestRaw *raw)
 {
-  Frame frame = { 0 };
+  RlTestRawFrame frame = { 0 };
   gushort code = 0;
 
-  while (raw_next_frame (raw, &frame))
+  while (rl_test_raw_ws_next (raw, &frame))
     {
       if ((frame.first & 0x0f) == 0x8)
         {
@@ -313,7 +192,7 @@ close_code (RlTestRaw *raw)
           g_assert_cmpuint (g_bytes_get_size (frame.payload), >=, 2);
           code = (gushort) (p[0] << 8 | p[1]);
         }
-      frame_clear (&frame);
+      rl_test_raw_frame_clear (&frame);
       if (code)
         break;
     }
@@ -329,7 +208,7 @@ test_negotiated (Fixture       *f,
                  gconstpointer  data)
 {
   g_autofree char *head = NULL;
-  g_autoptr(RlTestRaw) raw = raw_connect (f->server, f->alice, OFFER, &head);
+  g_autoptr(RlTestRaw) raw = rl_test_raw_ws_connect (f->server, f->alice, 0, OFFER, &head);
   g_autofree char *extensions = answer_extensions (head);
   g_autofree char *welcome = NULL;
 
@@ -362,7 +241,7 @@ test_offers (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *head = NULL;
-      g_autoptr(RlTestRaw) raw = raw_connect (f->server, f->alice, cases[i].offer, &head);
+      g_autoptr(RlTestRaw) raw = rl_test_raw_ws_connect (f->server, f->alice, 0, cases[i].offer, &head);
       g_autofree char *extensions = answer_extensions (head);
       g_autofree char *welcome = NULL;
 
@@ -382,9 +261,9 @@ test_shared (Fixture       *f,
              gconstpointer  data)
 {
   g_autofree char *head_a = NULL, *head_b = NULL, *head_c = NULL;
-  g_autoptr(RlTestRaw) a = raw_connect (f->server, f->alice, OFFER, &head_a);
-  g_autoptr(RlTestRaw) b = raw_connect (f->server, f->alice, OFFER, &head_b);
-  g_autoptr(RlTestRaw) c = raw_connect (f->server, f->alice, NULL, &head_c);
+  g_autoptr(RlTestRaw) a = rl_test_raw_ws_connect (f->server, f->alice, 0, OFFER, &head_a);
+  g_autoptr(RlTestRaw) b = rl_test_raw_ws_connect (f->server, f->alice, 0, OFFER, &head_b);
+  g_autoptr(RlTestRaw) c = rl_test_raw_ws_connect (f->server, f->alice, 0, NULL, &head_c);
   g_autoptr(RlTestClient) writer = rl_test_client_new (f->server, f->alice);
   g_autofree char *subscribe = g_strdup_printf ("{\"type\":\"subscribe\",\"req\":\"sub\",\"doc\":\"%s\"}", f->image);
   g_autofree char *bc = rl_test_uuid ();
@@ -481,7 +360,7 @@ test_bomb (Fixture       *f,
            gconstpointer  data)
 {
   g_autofree char *head = NULL;
-  g_autoptr(RlTestRaw) raw = raw_connect (f->server, f->alice, OFFER, &head);
+  g_autoptr(RlTestRaw) raw = rl_test_raw_ws_connect (f->server, f->alice, 0, OFFER, &head);
   g_autoptr(GBytes) bomb = deflate_zeros ((gsize) 512 * 1024 * 1024);
   g_autoptr(RlTestClient) other = NULL;
   g_autofree char *welcome = next_text (raw, TRUE, NULL);
@@ -489,7 +368,7 @@ test_bomb (Fixture       *f,
 
   peak_before = rl_test_server_peak_rss (f->server);
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 1024 * 1024);
-  raw_send_frame (raw, 0x1, TRUE, g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
+  rl_test_raw_ws_send (raw, 0x1, TRUE, g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
   g_assert_cmpuint (close_code (raw), ==, 1009);
   g_assert_true (rl_test_raw_closed_within (raw, 10000));
   peak_after = rl_test_server_peak_rss (f->server);
@@ -509,7 +388,7 @@ test_limit_exact (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *head = NULL;
-  g_autoptr(RlTestRaw) raw = raw_connect (f->server, f->alice, OFFER, &head);
+  g_autoptr(RlTestRaw) raw = rl_test_raw_ws_connect (f->server, f->alice, 0, OFFER, &head);
   g_autoptr(GString) request = g_string_new ("{\"type\":\"subscribe\",\"req\":\"big\",\"doc\":\"");
   g_autofree char *welcome = next_text (raw, TRUE, NULL);
   g_autoptr(GBytes) frame = NULL;

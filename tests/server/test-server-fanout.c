@@ -25,20 +25,20 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;
-  char         *image;
+  const char   *alice;
+  const char   *image;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
+  f->server = f->team.server;
   f->server->extra_arg = g_strdup (data);   /* NULL: none */
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -46,144 +46,36 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->image);
+  rl_test_team_clear (&f->team);
 }
 
-/* ---- a raw WebSocket client (on rl-test-server.h's raw client) ------------- */
+/* ---- a raw WebSocket client (rl-test-server.h's) ---------------------------- */
 
-typedef struct
-{
-  guint8  opcode;
-  GBytes *payload;
-} Frame;
+/* The readers' receive buffer: tiny (set before connecting, so the window
+ * offered stays small). */
+#define SMALL_WINDOW 4096
 
-static void
-raw_write_all (RlTestRaw  *raw,
-               const void *data,
-               gsize       length)
-{
-  g_assert_true (rl_test_raw_send (raw, data, (gssize) length));
-}
-
-/* Reads more into raw->in (waiting up to 20 s); FALSE at the end of the
- * stream, which must be an orderly one. */
+/* The next frame, checked the way a strict client would: final, no
+ * extension bits, a known opcode, and the stream never reset. FALSE at its
+ * end, which must be an orderly one with no frame cut in half. */
 static gboolean
-raw_read_more (RlTestRaw *raw)
+raw_next_frame (RlTestRaw      *raw,
+                RlTestRawFrame *frame)
 {
-  g_assert_true (rl_test_raw_read_some (raw, g_get_monotonic_time () + 20 * G_USEC_PER_SEC));
+  guint8 opcode;
+
+  if (!rl_test_raw_ws_next (raw, frame))
+    {
+      g_assert_false (raw->reset);
+      g_assert_cmpuint (raw->in->len, ==, 0);      /* no frame cut in half */
+      return FALSE;
+    }
   g_assert_false (raw->reset);
-  return !raw->closed;
-}
-
-/* Upgraded to a WebSocket with token; the receive buffer is tiny (set
- * before connecting, so the window offered stays small), and received
- * counts the bytes read after the handshake. */
-static RlTestRaw *
-raw_connect (RlTestServer *server,
-             const char   *token)
-{
-  RlTestRaw *raw = rl_test_raw_connect (server, 4096);
-  g_autofree char *request = NULL;
-  g_autoptr(RlTestRawAnswer) answer = NULL;
-
-  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
-                             "Host: 127.0.0.1:%u\r\n"
-                             "Upgrade: websocket\r\n"
-                             "Connection: Upgrade\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n"
-                             "Sec-WebSocket-Protocol: redline.v1\r\n"
-                             "Authorization: Bearer %s\r\n\r\n", server->port, token);
-  raw_write_all (raw, request, strlen (request));
-  answer = rl_test_raw_answer (raw, 20000);
-  g_assert_nonnull (answer);
-  g_assert_true (g_str_has_prefix (answer->head, "HTTP/1.1 101"));
-  raw->received = raw->in->len;
-  return raw;
-}
-
-/* A masked text frame, as a client must send it. */
-static void
-raw_send_text (RlTestRaw  *raw,
-               const char *text)
-{
-  gsize length = strlen (text);
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
-  const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
-  guint8 header[4] = { 0x81, 0x80, 0, 0 };
-
-  g_assert_cmpuint (length, <=, G_MAXUINT16);
-  if (length < 126)
-    {
-      header[1] |= (guint8) length;
-      g_byte_array_append (frame, header, 2);
-    }
-  else
-    {
-      header[1] |= 126;
-      header[2] = (guint8) (length >> 8);
-      header[3] = (guint8) length;
-      g_byte_array_append (frame, header, 4);
-    }
-  g_byte_array_append (frame, mask, 4);
-  for (gsize i = 0; i < length; i++)
-    {
-      guint8 c = (guint8) text[i] ^ mask[i % 4];
-      g_byte_array_append (frame, &c, 1);
-    }
-  raw_write_all (raw, frame->data, frame->len);
-}
-
-/* The next frame, checked the way a strict client would: final, unmasked,
- * a known opcode. FALSE at the end of the stream. */
-static gboolean
-raw_next_frame (RlTestRaw *raw,
-                Frame     *frame)
-{
-  guint64 length;
-  gsize header;
-
-  for (;;)
-    {
-      if (raw->in->len >= 2)
-        {
-          const guint8 *p = raw->in->data;
-
-          g_assert_cmphex (p[0] & 0x80, ==, 0x80);     /* FIN: we never fragment */
-          g_assert_cmphex (p[0] & 0x70, ==, 0);        /* no extension bits */
-          g_assert_cmphex (p[1] & 0x80, ==, 0);        /* a server never masks */
-          length = p[1] & 0x7f;
-          header = 2;
-          if (length == 126 && raw->in->len >= 4)
-            {
-              length = (guint64) p[2] << 8 | p[3];
-              header = 4;
-            }
-          else if (length == 127 && raw->in->len >= 10)
-            {
-              length = 0;
-              for (int i = 0; i < 8; i++)
-                length = length << 8 | p[2 + i];
-              header = 10;
-            }
-          if ((length < 126 || header > 2) && raw->in->len >= header + length)
-            {
-              frame->opcode = p[0] & 0x0f;
-              g_assert_true (frame->opcode == 0x1 || frame->opcode == 0x8 || frame->opcode == 0x9);
-              frame->payload = g_bytes_new (p + header, (gsize) length);
-              g_byte_array_remove_range (raw->in, 0, (guint) (header + length));
-              return TRUE;
-            }
-        }
-      if (!raw_read_more (raw))
-        {
-          g_assert_cmpuint (raw->in->len, ==, 0);      /* no frame cut in half */
-          return FALSE;
-        }
-    }
+  g_assert_cmphex (frame->first & 0x80, ==, 0x80);  /* FIN: we never fragment */
+  g_assert_cmphex (frame->first & 0x70, ==, 0);     /* no extension bits */
+  opcode = frame->first & 0x0f;
+  g_assert_true (opcode == 0x1 || opcode == 0x8 || opcode == 0x9);
+  return TRUE;
 }
 
 static JsonObject *
@@ -229,20 +121,21 @@ raw_read_until (RlTestRaw  *raw,
                 Seen       *seen,
                 const char *req)
 {
-  Frame frame;
+  RlTestRawFrame frame;
 
   while (raw_next_frame (raw, &frame))
     {
+      g_autoptr(GBytes) whole = frame.raw;
       g_autoptr(GBytes) payload = frame.payload;
       g_autoptr(JsonObject) object = NULL;
       const char *type;
 
-      if (frame.opcode == 0x9)
+      if ((frame.first & 0x0f) == 0x9)
         {
           seen->pings++;
           continue;
         }
-      if (frame.opcode == 0x8)
+      if ((frame.first & 0x0f) == 0x8)
         {
           gsize length;
           const guint8 *p = g_bytes_get_data (payload, &length);
@@ -282,12 +175,11 @@ typedef struct
   guint         acked;
 } Writer;
 
+/* Reads what came to writer: whether it has had wanted acks by now. */
 static gboolean
-acked_at_least (gpointer data)
+acked_at_least (Writer *writer,
+                guint   wanted)
 {
-  Writer *writer = ((gpointer *) data)[0];
-  guint wanted = GPOINTER_TO_UINT (((gpointer *) data)[1]);
-
   while (writer->acked < wanted)
     {
       g_autofree char *raw = rl_test_client_next_raw (writer->client, 0);
@@ -307,9 +199,7 @@ static void
 writer_wait_acks (Writer *writer,
                   guint   wanted)
 {
-  gpointer data[2] = { writer, GUINT_TO_POINTER (wanted) };
-
-  g_assert_true (rl_test_wait_until (acked_at_least, data, 30000));
+  RL_TEST_WAIT_UNTIL (acked_at_least (writer, wanted), 30000);
 }
 
 /* Sends PER_WRITER markers with long bodies at once (within the burst). */
@@ -336,12 +226,6 @@ writer_send_all (Writer     *writer,
     }
 }
 
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
 /* ---- tests ------------------------------------------------------------------------ */
 
 static void
@@ -354,7 +238,7 @@ raw_subscribe (RlTestRaw  *raw,
     : g_strdup_printf ("{\"type\":\"subscribe\",\"req\":\"sub\",\"doc\":\"%s\",\"since\":%" G_GINT64_FORMAT "}",
                        doc, since);
 
-  raw_send_text (raw, text);
+  rl_test_raw_ws_send_text (raw, text);
 }
 
 /* A subscriber that reads nothing for seconds, with pings due meanwhile,
@@ -403,7 +287,7 @@ static void
 test_slow_reader_gets_everything (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(RlTestRaw) slow = raw_connect (f->server, f->alice);
+  g_autoptr(RlTestRaw) slow = rl_test_raw_ws_connect (f->server, f->alice, SMALL_WINDOW, NULL, NULL);
   g_autofree char *unsubscribe = g_strdup_printf ("{\"type\":\"unsubscribe\",\"req\":\"unsub\",\"doc\":\"%s\"}",
                                                   f->image);
   Writer writers[N_WRITERS];
@@ -424,10 +308,10 @@ test_slow_reader_gets_everything (Fixture       *f,
   /* Four more ping intervals while the subscriber still reads nothing: at
    * least two pings are due even on a loaded machine, whose timers run
    * late (2.5 s once saw one). */
-  rl_test_wait_until (never, NULL, 4000);
+  rl_test_run_for (4000);
 
   seen.acked = FALSE;
-  raw_send_text (slow, unsubscribe);
+  rl_test_raw_ws_send_text (slow, unsubscribe);
   raw_read_until (slow, &seen, "unsub");
   g_assert_true (seen.acked);
   g_assert_cmpuint (seen.events, ==, N_EVENTS);
@@ -445,7 +329,7 @@ static void
 test_too_far_behind_is_closed (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(RlTestRaw) slow = raw_connect (f->server, f->alice);
+  g_autoptr(RlTestRaw) slow = rl_test_raw_ws_connect (f->server, f->alice, SMALL_WINDOW, NULL, NULL);
   g_autoptr(RlTestRaw) again = NULL;
   Writer writers[N_WRITERS];
   Seen seen = { .last_seq = 0, .close_code = -1 };
@@ -475,7 +359,7 @@ test_too_far_behind_is_closed (Fixture       *f,
     g_assert_nonnull (strstr (text, "\nredline_send_queue_drops_total 1\n"));
   }
 
-  again = raw_connect (f->server, f->alice);
+  again = rl_test_raw_ws_connect (f->server, f->alice, SMALL_WINDOW, NULL, NULL);
   rest = (Seen) { .last_seq = seen.last_seq, .close_code = -1 };
   raw_subscribe (again, f->image, seen.last_seq);
   raw_read_until (again, &rest, "sub");

@@ -18,11 +18,12 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *member;
-  char         *viewer;
-  char         *admin;
-  char         *doc;
+  const char   *member;
+  const char   *viewer;
+  const char   *admin;
+  const char   *doc;
 } Fixture;
 
 static void
@@ -33,12 +34,12 @@ fixture_setup_options (Fixture       *f,
   const char * const *extra = data;
   g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->member = rl_test_add_user (f->server, "acme", "Mia", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->doc = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Mia:member", &f->member,
+                               "Vic:viewer", &f->viewer,
+                               "Ada:admin", &f->admin,
+                               NULL);
+  f->server = f->team.server;
+  f->doc = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
 
   g_strv_builder_add (args, "--handshake-timeout=" G_STRINGIFY (HANDSHAKE_TIMEOUT_S));
   g_strv_builder_add (args, "--body-timeout=" G_STRINGIFY (BODY_TIMEOUT_S));
@@ -60,13 +61,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->member);
-  g_free (f->viewer);
-  g_free (f->admin);
-  g_free (f->doc);
+  rl_test_team_clear (&f->team);
 }
 
 /* ---- what the raw client (rl-test-server.h) sends ----------------------------------- */

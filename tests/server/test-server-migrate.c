@@ -41,95 +41,49 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Seen, seen_free)
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *sqlite;
   RlTestPg     *pg;
-  char         *admin;        /* acme's */
-  char         *alice;
-  char         *bob;          /* revoked */
-  char         *carol_old;    /* rotated: refused */
+  const char   *admin;        /* acme's */
+  const char   *alice;
+  const char   *bob;          /* revoked */
+  const char   *carol_old;    /* rotated: refused */
   char         *carol;        /* her new token */
-  char         *gina;         /* globex's admin */
-  char         *image;
-  char         *page;
-  char         *notes;        /* globex's page */
+  const char   *gina;         /* globex's admin */
+  const char   *image;
+  const char   *page;
+  const char   *notes;        /* globex's page */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->sqlite = rl_test_server_new ();
+  rl_test_team_init (&f->team,
+                     "Ada:admin", &f->admin,
+                     "Alice:member", &f->alice,
+                     "Bob:member", &f->bob,
+                     "Carol:member", &f->carol_old,
+                     "globex/Gina:admin", &f->gina,
+                     NULL);
+  f->sqlite = f->team.server;
   f->sqlite->extra_arg = g_strdup ("--event-log-limit=" LOG_LIMIT);
   f->pg = rl_test_pg_new ();
-  g_free (rl_test_server_admin (f->sqlite, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->sqlite, "tenant", "add", "globex", NULL));
-  f->admin = rl_test_add_user (f->sqlite, "acme", "Ada", "admin");
-  f->alice = rl_test_add_user (f->sqlite, "acme", "Alice", "member");
-  f->bob = rl_test_add_user (f->sqlite, "acme", "Bob", "member");
-  f->carol_old = rl_test_add_user (f->sqlite, "acme", "Carol", "member");
-  f->gina = rl_test_add_user (f->sqlite, "globex", "Gina", "admin");
-  f->image = rl_test_add_doc (f->sqlite, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc_bytes (f->sqlite, "acme", "Copy", ".txt", "Hello migrating world\n", -1);
-  f->notes = rl_test_add_doc_bytes (f->sqlite, "globex", "Notes", ".txt", "Hello from the launch plans\n", -1);
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_team_add_doc_bytes (&f->team, "acme", "Copy", ".txt", "Hello migrating world\n", -1);
+  f->notes = rl_test_team_add_doc_bytes (&f->team, "globex", "Notes", ".txt", "Hello from the launch plans\n", -1);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->sqlite->process)
-    rl_test_server_stop (f->sqlite);
-  rl_test_server_free (f->sqlite);
+  rl_test_team_clear (&f->team);
   rl_test_pg_free (f->pg);
-  g_free (f->admin);
-  g_free (f->alice);
-  g_free (f->bob);
-  g_free (f->carol_old);
   g_free (f->carol);
-  g_free (f->gina);
-  g_free (f->image);
-  g_free (f->page);
-  g_free (f->notes);
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-/* Runs the real `redline-server ARGS…`; returns its exit status, and its
- * stdout and stderr. */
-static int
-run_server_binary (char       **out,
-                   char       **err,
-                   const char  *first_arg,
-                   ...) G_GNUC_NULL_TERMINATED;
-
-static int
-run_server_binary (char       **out,
-                   char       **err,
-                   const char  *first_arg,
-                   ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("REDLINE_SERVER"));
-  g_assert_nonnull (argv->pdata[0]);
-  va_start (args, first_arg);
-  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
 
 static char *
 object_text (JsonObject *object)
@@ -298,12 +252,6 @@ usage (RlTestServer *server,
   *bytes = json_object_get_int_member (body, "pubSubBandwidth");
 }
 
-static char *
-user_of (const char *token)
-{
-  return g_strndup (token, strchr (token, '.') - token);
-}
-
 /* ---- the deployment ----------------------------------------------------------------- */
 
 /* Threads, replies, edits, resolves, moves and deletes on the image, a long
@@ -322,8 +270,8 @@ make_deployment (Fixture *f)
   g_autofree char *n1 = rl_test_uuid ();
   g_autofree char *t1_first = NULL;
   g_autofree char *bob_reply = NULL;
-  g_autofree char *bob_id = user_of (f->bob);
-  g_autofree char *carol_id = user_of (f->carol_old);
+  g_autofree char *bob_id = rl_test_token_user (f->bob);
+  g_autofree char *carol_id = rl_test_token_user (f->carol_old);
   g_autoptr(JsonObject) ack = NULL;
 
   rl_test_server_start (f->sqlite);
@@ -406,7 +354,7 @@ test_moves_up (Fixture       *f,
   g_assert_cmpint (globex_messages, >, 0);
   rl_test_server_stop (f->sqlite);
 
-  if (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
+  if (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
     g_error ("migrate failed: %s", err);
   g_assert_cmpstr (err, ==, "");
   {
@@ -462,8 +410,8 @@ test_moves_up (Fixture       *f,
   /* Twice: refused, nothing changed. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
-                                      NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                       NULL), ==, 1);
   g_assert_nonnull (strstr (err, "not empty"));
   g_assert_cmpstr (out, ==, "");
   rl_test_server_start (pg_server);
@@ -507,8 +455,8 @@ test_refusals (Fixture       *f,
       g_autofree char *err = NULL;
 
       g_test_message ("--from %s --to %s", cases[i].from, cases[i].to);
-      g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", cases[i].from, "--to", cases[i].to,
-                                          NULL), ==, 1);
+      g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", cases[i].from, "--to", cases[i].to,
+                                           NULL), ==, 1);
       g_assert_nonnull (strstr (err, cases[i].says));
       g_assert_cmpstr (out, ==, "");
     }
@@ -520,12 +468,12 @@ test_refusals (Fixture       *f,
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_server_binary (&out, &err, "--db", f->sqlite->db, "migrate", "--from", f->sqlite->db,
-                                        "--to", f->pg->conninfo, NULL), ==, 2);
+    g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--db", f->sqlite->db, "migrate", "--from", f->sqlite->db,
+                                         "--to", f->pg->conninfo, NULL), ==, 2);
     g_assert_nonnull (strstr (err, "--db"));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, NULL), ==, 2);
+    g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, NULL), ==, 2);
   }
 
   /* A database with a tenant of its own is not empty. */
@@ -534,8 +482,8 @@ test_refusals (Fixture       *f,
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
-                                        NULL), ==, 1);
+    g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                         NULL), ==, 1);
     g_assert_nonnull (strstr (err, "not empty"));
   }
   line = rl_test_server_admin (pg_server, "user", "list", NULL);
@@ -565,8 +513,8 @@ test_all_or_nothing (Fixture       *f,
   g_assert_cmpint (sqlite3_changes (db), ==, 1);
   sqlite3_close (db);
 
-  g_assert_cmpint (run_server_binary (&out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
-                                      NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo,
+                                       NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nothing was copied"));
   g_assert_nonnull (strstr (err, "not UTF-8"));
 

@@ -20,46 +20,33 @@
 
 typedef struct
 {
-  RlTestPg     *pg;
-  RlTestServer *nodes[2];
-  char         *tokens[N_USERS];   /* Ada, Bea, Cy, Di */
-  char         *image;
+  RlTestCluster  cluster;
+  RlTestPg      *pg;
+  RlTestServer **nodes;            /* a and b */
+  const char    *tokens[N_USERS];  /* Ada, Bea, Cy, Di */
+  const char    *image;
 } Fixture;
-
-static const char *const names[N_USERS] = { "Ada", "Bea", "Cy", "Di" };
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->pg = rl_test_pg_new ();
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    {
-      f->nodes[n] = rl_test_server_new_on (f->pg->conninfo);
-      f->nodes[n]->extra_arg = g_strdup (n == 0 ? "--node=a" : "--node=b");
-    }
-  g_free (rl_test_server_admin (f->nodes[0], "tenant", "add", "acme", NULL));
+  static const char *const people[N_USERS] = { "Ada:member", "Bea:member", "Cy:member", "Di:member" };
+
+  rl_test_cluster_init (&f->cluster);
+  f->pg = f->cluster.pg;
+  f->nodes = f->cluster.nodes;
   for (guint u = 0; u < N_USERS; u++)
-    f->tokens[u] = rl_test_add_user (f->nodes[0], "acme", names[u], "member");
-  f->image = rl_test_add_doc (f->nodes[0], "acme", "Mockup", "mockup.png");
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    rl_test_server_start (f->nodes[n]);
+    f->tokens[u] = rl_test_team_add_person (&f->cluster.team, people[u]);
+  f->image = rl_test_team_add_doc (&f->cluster.team, "acme", "Mockup", "mockup.png");
+  rl_test_cluster_start (&f->cluster);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  for (guint n = 0; n < G_N_ELEMENTS (f->nodes); n++)
-    {
-      if (f->nodes[n]->process)
-        rl_test_server_stop (f->nodes[n]);
-      g_clear_pointer (&f->nodes[n], rl_test_server_free);
-    }
-  for (guint u = 0; u < N_USERS; u++)
-    g_clear_pointer (&f->tokens[u], g_free);
-  g_clear_pointer (&f->image, g_free);
-  g_clear_pointer (&f->pg, rl_test_pg_free);
+  rl_test_cluster_clear (&f->cluster);
 }
 
 static void
@@ -327,22 +314,16 @@ usage_messages (RlTestServer *node,
   return json_object_get_int_member (json_node_get_object (response->json), "pubSubMessageCount");
 }
 
-typedef struct
-{
-  Fixture    *f;
-  const char *admin;
-  gint64      at_least;
-} UsageWait;
-
 /* Both nodes report the same count, of at least at_least. */
 static gboolean
-usage_agrees (gpointer data)
+usage_agrees (Fixture    *f,
+              const char *admin,
+              gint64      at_least)
 {
-  UsageWait *wait = data;
-  gint64 a = usage_messages (wait->f->nodes[0], wait->admin);
-  gint64 b = usage_messages (wait->f->nodes[1], wait->admin);
+  gint64 a = usage_messages (f->nodes[0], admin);
+  gint64 b = usage_messages (f->nodes[1], admin);
 
-  return a == b && a >= wait->at_least;
+  return a == b && a >= at_least;
 }
 
 /* Usage is the tenant's over every node: what went to a connection on b
@@ -356,18 +337,16 @@ test_usage_summed (Fixture       *f,
   g_autoptr(JsonObject) s1 = rl_test_client_subscribe (bea_b, f->image);
   g_autoptr(RlTestClient) ada_a = NULL;
   g_autoptr(JsonObject) s2 = NULL;
-  UsageWait wait = { f, admin, 3 };
   gint64 after_b;
 
   /* welcome, snapshot and ack went out on b only: a counts them too once b
    * has saved (every 2 s). */
-  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (usage_agrees (f, admin, 3), 10000);
   after_b = usage_messages (f->nodes[0], admin);
 
   ada_a = rl_test_client_new (f->nodes[0], f->tokens[0]);
   s2 = rl_test_client_subscribe (ada_a, f->image);
-  wait.at_least = after_b + 3;
-  g_assert_true (rl_test_wait_until (usage_agrees, &wait, 10000));
+  RL_TEST_WAIT_UNTIL (usage_agrees (f, admin, after_b + 3), 10000);
 }
 
 /* /metrics is per node and says which one answers. */

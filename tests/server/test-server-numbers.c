@@ -12,23 +12,22 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;      /* member */
-  char         *bob;        /* member */
-  char         *image;      /* image document */
-  char         *other;      /* another image document */
+  const char   *alice;      /* member */
+  const char   *bob;        /* member */
+  const char   *image;      /* image document */
+  const char   *other;      /* another image document */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->other = rl_test_add_doc (f->server, "acme", "Other mockup", "mockup.png");
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, "Bob:member", &f->bob, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->other = rl_test_team_add_doc (&f->team, "acme", "Other mockup", "mockup.png");
   rl_test_server_start (f->server);
 }
 
@@ -36,13 +35,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->bob);
-  g_free (f->image);
-  g_free (f->other);
+  rl_test_team_clear (&f->team);
 }
 
 /* Sends a create-thread without waiting; returns its req. */

@@ -19,33 +19,33 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *admin;      /* acme admin, Ada */
-  char         *member;     /* acme member, Mia */
-  char         *other;      /* acme member, Bob */
-  char         *viewer;     /* acme viewer, Vic */
-  char         *rival;      /* globex member, Rex */
-  char         *image;      /* acme */
-  char         *image2;     /* acme */
-  char         *page;       /* acme */
+  const char   *admin;      /* acme admin, Ada */
+  const char   *member;     /* acme member, Mia */
+  const char   *other;      /* acme member, Bob */
+  const char   *viewer;     /* acme viewer, Vic */
+  const char   *rival;      /* globex member, Rex */
+  const char   *image;      /* acme */
+  const char   *image2;     /* acme */
+  const char   *page;       /* acme */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Ada:admin", &f->admin,
+                               "Mia:member", &f->member,
+                               "Bob:member", &f->other,
+                               "Vic:viewer", &f->viewer,
+                               "globex/Rex:member", &f->rival,
+                               NULL);
+  f->server = f->team.server;
   f->server->extra_arg = g_strdup (data);   /* NULL: none */
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "globex", NULL));
-  f->admin = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->member = rl_test_add_user (f->server, "acme", "Mia", "member");
-  f->other = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->viewer = rl_test_add_user (f->server, "acme", "Vic", "viewer");
-  f->rival = rl_test_add_user (f->server, "globex", "Rex", "member");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->image2 = rl_test_add_doc (f->server, "acme", "Second mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Copy", "page.md");
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->image2 = rl_test_team_add_doc (&f->team, "acme", "Second mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Copy", "page.md");
   rl_test_server_start (f->server);
 }
 
@@ -53,83 +53,10 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->server->process)
-    rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->admin);
-  g_free (f->member);
-  g_free (f->other);
-  g_free (f->viewer);
-  g_free (f->rival);
-  g_free (f->image);
-  g_free (f->image2);
-  g_free (f->page);
+  rl_test_team_clear (&f->team);
 }
 
 /* ---- helpers --------------------------------------------------------------------- */
-
-/* Runs redline-server ARGS (after --db FILE when server is given) and
- * returns its exit status, with what it wrote. */
-static int
-cliv (RlTestServer       *server,
-      char              **out,
-      char              **err,
-      const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("REDLINE_SERVER"));
-  if (server)
-    {
-      g_ptr_array_add (argv, (char *) "--db");
-      g_ptr_array_add (argv, server->db);
-    }
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static int
-cli (RlTestServer  *server,
-     char         **out,
-     char         **err,
-     const char    *first,
-     ...) G_GNUC_NULL_TERMINATED;
-
-static int
-cli (RlTestServer  *server,
-     char         **out,
-     char         **err,
-     const char    *first,
-     ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list list;
-
-  va_start (list, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (list, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (list);
-  g_ptr_array_add (args, NULL);
-  return cliv (server, out, err, (const char * const *) args->pdata);
-}
-
-/* The user id a token starts with. */
-static char *
-user_of (const char *token)
-{
-  return g_strndup (token, strchr (token, '.') - token);
-}
 
 static gint64
 ms_since (gint64 start_us)
@@ -285,7 +212,7 @@ test_cli_help_and_misuse (Fixture       *f,
   g_autofree char *err = NULL;
 
   /* Help and version need no database. */
-  g_assert_cmpint (cli (NULL, &out, &err, "--help", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--help", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "Usage:\n  redline-server "));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_assert_nonnull (strstr (out, commands[i]));
@@ -293,7 +220,7 @@ test_cli_help_and_misuse (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (cli (NULL, &out, &err, "--version", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--version", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "redline-server "));
   g_assert_true (g_ascii_isdigit (out[strlen ("redline-server ")]));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
@@ -305,8 +232,8 @@ test_cli_help_and_misuse (Fixture       *f,
       g_auto(GStrv) words = g_strsplit (commands[i], " ", 2);
       g_autofree char *usage = g_strdup_printf ("Usage:\n  redline-server --db FILE %s", commands[i]);
 
-      g_assert_cmpint (cli (NULL, &out, &err, words[0], words[1] ? words[1] : "--help",
-                            words[1] ? "--help" : NULL, NULL), ==, 0);
+      g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, words[0], words[1] ? words[1] : "--help",
+                                           words[1] ? "--help" : NULL, NULL), ==, 0);
       g_assert_true (g_str_has_prefix (out, usage));
       g_assert_nonnull (strstr (out, "--help"));
       g_assert_cmpstr (err, ==, "");
@@ -314,7 +241,7 @@ test_cli_help_and_misuse (Fixture       *f,
       g_clear_pointer (&err, g_free);
     }
   /* A group lists its commands. */
-  g_assert_cmpint (cli (NULL, &out, &err, "user", "--help", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "user", "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "user revoke"));
   g_assert_null (strstr (out, "doc remove"));
   g_clear_pointer (&out, g_free);
@@ -354,7 +281,7 @@ test_cli_help_and_misuse (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (misuses); i++)
       {
-        int status = cliv (NULL, &out, &err, misuses[i]);
+        int status = rl_test_server_cliv (NULL, &out, &err, misuses[i]);
 
         if (status != 2)
           g_error ("misuse %u exited %d: %s", i, status, err);
@@ -370,8 +297,8 @@ test_cli_help_and_misuse (Fixture       *f,
   /* PROTOCOL.md §7 as written keeps working (the fixture ran tenant add,
    * user add, doc add and serve that way); `--db=FILE` and `--opt=value`
    * too; user add prints the token alone, and only it. */
-  g_assert_cmpint (cli (NULL, &out, &err, db_option, "user", "add", "--tenant=acme", "--name=Zoë Ünicode",
-                        "--role=viewer", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, db_option, "user", "add", "--tenant=acme", "--name=Zoë Ünicode",
+                                       "--role=viewer", NULL), ==, 0);
   g_assert_nonnull (strchr (out, '.'));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
   g_strstrip (out);
@@ -386,19 +313,19 @@ test_cli_help_and_misuse (Fixture       *f,
   g_clear_pointer (&err, g_free);
 
   /* A failure that is not misuse: exit 1, the database untouched. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "add", "--tenant", "nowhere", "--name", "X", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "add", "--tenant", "nowhere", "--name", "X", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nowhere"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* §7's commands start a database; the others refuse a path without
    * one: a mistyped path leaves none behind. */
-  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--db", missing_db, "user", "list", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no database"));
   g_assert_false (g_file_test (missing_db, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (NULL, &out, &err, "--db", missing_db, "tenant", "add", "initech", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (NULL, &out, &err, "--db", missing_db, "tenant", "add", "initech", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "initech\n");
   g_assert_true (g_file_test (missing_db, G_FILE_TEST_EXISTS));
 }
@@ -420,14 +347,14 @@ test_user_list (Fixture       *f,
   g_autoptr(GPtrArray) acme_rows = NULL;
   sqlite3 *db = NULL;
 
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1 + G_N_ELEMENTS (tokens));
   g_assert_cmpstrv (g_ptr_array_index (rows, 0),
                     ((const char *[]) { "TENANT", "ID", "NAME", "ROLE", "CREATED", "REVOKED", NULL }));
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
     {
-      g_autofree char *id = user_of (tokens[i]);
+      g_autofree char *id = rl_test_token_user (tokens[i]);
       const char *secret = strchr (tokens[i], '.') + 1;
       g_autofree char *hash_hex = g_compute_checksum_for_string (G_CHECKSUM_SHA256, secret, -1);
       g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -465,14 +392,14 @@ test_user_list (Fixture       *f,
 
   /* One tenant's only. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &acme, &err, "user", "list", "--tenant", "acme", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &acme, &err, "user", "list", "--tenant", "acme", NULL), ==, 0);
   acme_rows = tsv_rows (acme);
   g_assert_cmpuint (acme_rows->len, ==, 1 + 4);
   for (guint i = 1; i < acme_rows->len; i++)
     g_assert_cmpstr (((GStrv) g_ptr_array_index (acme_rows, i))[0], ==, "acme");
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", "--tenant", "nowhere", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", "--tenant", "nowhere", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "nowhere"));
 
   /* The hashes really are in the file: the listing leaves them out. */
@@ -486,8 +413,8 @@ static void
 test_user_revoke (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *mia = user_of (f->member);
-  g_autofree char *bob = user_of (f->other);
+  g_autofree char *mia = rl_test_token_user (f->member);
+  g_autofree char *bob = rl_test_token_user (f->other);
   g_autoptr(RlTestClient) first = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) second = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) bystander = rl_test_client_new (f->server, f->other);
@@ -501,14 +428,14 @@ test_user_revoke (Fixture       *f,
   gint64 started;
 
   /* The id in another tenant's name is no one there: nothing changes. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "globex", mia, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "globex", mia, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no user"));
   assert_http (f->server, "/api/v1/docs", f->member, 200, NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
   g_assert_nonnull (strstr (out, mia));
 
   /* Refused at once: HTTP and a new WebSocket. */
@@ -527,7 +454,7 @@ test_user_revoke (Fixture       *f,
   g_clear_pointer (&err, g_free);
 
   /* Listed as revoked, with when; the others not. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   {
     g_autoptr(GDateTime) revoked = g_date_time_new_from_iso8601 (tsv_find (rows, 1, mia)[5], NULL);
@@ -540,17 +467,17 @@ test_user_revoke (Fixture       *f,
 
   /* Again: nothing more to do, said so. A new token for a revoked user
    * would bring them back: refused. An unknown user: refused. */
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", mia, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "already"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "revoked"));
   g_assert_cmpstr (out, ==, "");
   assert_http (f->server, "/api/v1/docs", f->member, 401, "unauthorized");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", "nobody", NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "user", "revoke", "--tenant", "acme", "nobody", NULL), ==, 1);
   g_assert_false (bystander->closed);
 }
 
@@ -558,7 +485,7 @@ static void
 test_token_rotate (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *mia = user_of (f->member);
+  g_autofree char *mia = rl_test_token_user (f->member);
   g_autoptr(RlTestClient) old_link = rl_test_client_new (f->server, f->member);
   g_autoptr(RlTestClient) other = rl_test_client_new (f->server, f->other);
   g_autoptr(RlTestClient) new_link = NULL;
@@ -572,13 +499,13 @@ test_token_rotate (Fixture       *f,
   gint64 started;
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
   /* The new token alone on the one line, as `user add` prints it. */
   g_assert_true (g_str_has_suffix (out, "\n"));
   g_assert_cmpuint (strlen (strchr (out, '\n')), ==, 1);
   g_strstrip (out);
   token = out;
-  new_user = user_of (token);
+  new_user = rl_test_token_user (token);
   g_assert_cmpstr (new_user, ==, mia);
   g_assert_cmpstr (token, !=, f->member);
 
@@ -606,7 +533,7 @@ test_token_rotate (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "token", "rotate", "--tenant", "acme", mia, NULL), ==, 0);
   assert_closed_in_time (new_link, started, 1008);
   g_assert_false (other->closed);
 }
@@ -649,7 +576,7 @@ test_doc_list_and_remove (Fixture       *f,
     }
   new_marker_ok (elsewhere, f->image2, &kept);
 
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "list", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "list", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1 + 3);
   g_assert_cmpstrv (g_ptr_array_index (rows, 0),
@@ -671,21 +598,21 @@ test_doc_list_and_remove (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&rows, g_ptr_array_unref);
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "list", "--tenant", "globex", NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "list", "--tenant", "globex", NULL), ==, 0);
   rows = tsv_rows (out);
   g_assert_cmpuint (rows->len, ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Named in another tenant, it is not there: nothing goes. */
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "globex", f->image, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "globex", f->image, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "no document"));
   assert_http (f->server, threads_path, f->member, 200, NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   started = g_get_monotonic_time ();
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 0);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "3 threads, 5 comments and 5 logged events"));
 
   /* Not found at once, every way of asking. */
@@ -737,7 +664,7 @@ test_doc_list_and_remove (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 1);
+  g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "doc", "remove", "--tenant", "acme", f->image, NULL), ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_free (threads[i]);
 }
@@ -933,38 +860,24 @@ writer_free (Writer *w)
 }
 
 static gboolean
-writers_idle (gpointer data)
+writers_idle (Writer **writers)
 {
-  Writer **writers = data;
-
   for (guint i = 0; writers[i]; i++)
     if (g_hash_table_size (writers[i]->in_flight) > 0)
       return FALSE;
   return TRUE;
 }
 
-typedef struct
-{
-  Doc    **docs;
-  guint    n_docs;
-  gint64   at_least;
-} Warm;
-
+/* Every one of the n_docs docs has had at least at_least changes acked. */
 static gboolean
-docs_warm (gpointer data)
+docs_at_least (Doc    **docs,
+               guint    n_docs,
+               gint64   at_least)
 {
-  Warm *warm = data;
-
-  for (guint i = 0; i < warm->n_docs; i++)
-    if (warm->docs[i]->head < warm->at_least)
+  for (guint i = 0; i < n_docs; i++)
+    if (docs[i]->head < at_least)
       return FALSE;
   return TRUE;
-}
-
-static gboolean
-process_done (gpointer data)
-{
-  return *(gboolean *) data;
 }
 
 static void
@@ -1120,7 +1033,6 @@ test_backup_under_load (Fixture       *f,
   Doc *busy2_docs[] = { &docs[B], &docs[C] };
   Writer *writers[4] = { NULL };
   gint64 before[N_DOCS], backed_up[N_DOCS];
-  Warm warm = { NULL, 0, 6 };
   Doc *all[N_DOCS];
   gboolean done = FALSE;
   guint acked_before = 0, acked_after = 0;
@@ -1143,9 +1055,7 @@ test_backup_under_load (Fixture       *f,
   writers[0] = writer_start (f->server, f->member, orderly_docs, 2, 1);
   writers[1] = writer_start (f->server, f->other, busy1_docs, 2, 4);
   writers[2] = writer_start (f->server, f->admin, busy2_docs, 2, 4);
-  warm.docs = all;
-  warm.n_docs = N_DOCS;
-  g_assert_true (rl_test_wait_until (docs_warm, &warm, 20000));
+  RL_TEST_WAIT_UNTIL (docs_at_least (all, N_DOCS, 6), 20000);
 
   for (guint i = 0; i < N_DOCS; i++)
     before[i] = docs[i].head;
@@ -1156,7 +1066,7 @@ test_backup_under_load (Fixture       *f,
                               "--db", f->server->db, "backup", backup, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (process, NULL, backup_done_cb, &done);
-  g_assert_true (rl_test_wait_until (process_done, &done, 30000));
+  RL_TEST_WAIT_UNTIL (done, 30000);
   g_assert_true (g_subprocess_get_successful (process));
   for (guint i = 0; writers[i]; i++)
     acked_after += writers[i]->acked;
@@ -1165,7 +1075,7 @@ test_backup_under_load (Fixture       *f,
 
   for (guint i = 0; writers[i]; i++)
     writers[i]->stopping = TRUE;
-  g_assert_true (rl_test_wait_until (writers_idle, writers, 20000));
+  RL_TEST_WAIT_UNTIL (writers_idle (writers), 20000);
 
   /* The model (the acks) matches what the live server has. */
   for (guint i = 0; i < N_DOCS; i++)
@@ -1259,16 +1169,16 @@ test_backup_under_load (Fixture       *f,
   {
     g_autofree char *out = NULL, *err = NULL;
 
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", backup, NULL), ==, 1);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", backup, NULL), ==, 1);
     g_assert_nonnull (strstr (err, "exists"));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", backup, NULL), ==, 0);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", "--force", backup, NULL), ==, 0);
     g_assert_nonnull (strstr (out, backup));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
     /* Not even with --force over the file being served. */
-    g_assert_cmpint (cli (f->server, &out, &err, "backup", "--force", f->server->db, NULL), ==, 1);
+    g_assert_cmpint (rl_test_server_cli (f->server, &out, &err, "backup", "--force", f->server->db, NULL), ==, 1);
     g_assert_nonnull (strstr (err, "database itself"));
     assert_http (f->server, "/api/v1/docs", f->member, 200, NULL);
   }
@@ -1745,7 +1655,7 @@ test_access_log (Fixture       *f,
   g_autofree char *refused = g_strdup_printf ("/api/v1/docs?token=%s", f->viewer);
   g_autofree char *ws_url = g_strdup (f->server->ws_url);
   g_autofree char *log = NULL;
-  g_autofree char *admin_id = user_of (f->admin);
+  g_autofree char *admin_id = rl_test_token_user (f->admin);
   g_autoptr(GPtrArray) http = NULL;
   g_autoptr(GPtrArray) ws = NULL;
   g_autoptr(RlTestResponse) list = rl_test_http (f->server, "GET", "/api/v1/docs", f->member, NULL, NULL);

@@ -10,29 +10,30 @@
 
 typedef struct
 {
+  RlTestTeam    team;
   RlTestServer *server;
-  char         *alice;      /* member, acme */
-  char         *bob;        /* member, acme */
-  char         *vera;       /* viewer, acme */
-  char         *ada;        /* admin, acme */
-  char         *image;      /* image document, acme */
-  char         *page;       /* page document, acme */
+  const char   *alice;      /* member, acme */
+  const char   *bob;        /* member, acme */
+  const char   *vera;       /* viewer, acme */
+  const char   *ada;        /* admin, acme */
+  const char   *image;      /* image document, acme */
+  const char   *page;       /* page document, acme */
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = rl_test_server_new ();
+  rl_test_team_init (&f->team, "Alice:member", &f->alice,
+                               "Bob:member", &f->bob,
+                               "Vera:viewer", &f->vera,
+                               "Ada:admin", &f->ada,
+                               NULL);
+  f->server = f->team.server;
   if (data)
     f->server->extra_arg = g_strdup (data);
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->alice = rl_test_add_user (f->server, "acme", "Alice", "member");
-  f->bob = rl_test_add_user (f->server, "acme", "Bob", "member");
-  f->vera = rl_test_add_user (f->server, "acme", "Vera", "viewer");
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "admin");
-  f->image = rl_test_add_doc (f->server, "acme", "Mockup", "mockup.png");
-  f->page = rl_test_add_doc (f->server, "acme", "Copy", "page.md");
+  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
+  f->page = rl_test_team_add_doc (&f->team, "acme", "Copy", "page.md");
   rl_test_server_start (f->server);
 }
 
@@ -40,14 +41,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
-  g_free (f->alice);
-  g_free (f->bob);
-  g_free (f->vera);
-  g_free (f->ada);
-  g_free (f->image);
-  g_free (f->page);
+  rl_test_team_clear (&f->team);
 }
 
 /* Fills {DOC}, {THREAD}, {COMMENT}, {BC}, {FRESH} and {LONG} in a template. */
@@ -1016,12 +1010,6 @@ read_frame (GSocket *socket)
   return head[0] & 0x0f;
 }
 
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
 static void
 test_keepalive (Fixture       *f,
                 gconstpointer  data)
@@ -1070,7 +1058,7 @@ test_keepalive (Fixture       *f,
   /* A client that answers pings (libsoup does, while its main loop runs)
    * outlives the same window and more. */
   responsive = rl_test_client_new (f->server, f->bob);
-  rl_test_wait_until (never, NULL, 8000);
+  rl_test_run_for (8000);
   g_assert_false (responsive->closed);
   {
     g_autoptr(JsonObject) snapshot = rl_test_client_subscribe (responsive, f->image);

@@ -21,6 +21,7 @@
 #include "rl-store-sqlite.h"
 #include "rl-store.h"
 #include "rl-test-pg.h"
+#include "rl-test-wait.h"
 #include "rl-uuid.h"
 
 /* ---- the implementations ------------------------------------------------------- */
@@ -1214,36 +1215,6 @@ remote_cb (const RlStoreRemote *remote,
     }
 }
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds; the test fails when it does not
- * within ms. */
-#define WAIT_UNTIL(cond, ms)                                                            \
-  G_STMT_START {                                                                        \
-    gint64 wait_deadline_ = g_get_monotonic_time () + (gint64) (ms) * 1000;             \
-    guint wait_tick_ = g_timeout_add (10, wake_cb, NULL);                               \
-    while (!(cond))                                                                     \
-      {                                                                                 \
-        if (g_get_monotonic_time () > wait_deadline_)                                   \
-          g_error ("%s:%d: not within %d ms: %s", __FILE__, __LINE__, (int) (ms), #cond); \
-        g_main_context_iteration (NULL, TRUE);                                          \
-      }                                                                                 \
-    g_source_remove (wait_tick_);                                                       \
-  } G_STMT_END
-
-/* Runs the main loop for ms, whatever happens meanwhile. */
-static void
-run_loop_for (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  WAIT_UNTIL (g_get_monotonic_time () >= until, ms + 1000);
-}
-
 static void
 node_clear (Node *node)
 {
@@ -1276,7 +1247,7 @@ nodes_start (Fixture *fixture,
 {
   node_start (fixture, a, "a");
   node_start (fixture, b, "b");
-  WAIT_UNTIL (a->linked > 0 && b->linked > 0, 10000);
+  RL_TEST_WAIT_LOOKING (a->linked > 0 && b->linked > 0, 10000);
 }
 
 /* The node's i-th EVENT. */
@@ -1401,7 +1372,7 @@ test_remote_group_commit (Fixture       *fixture,
     }
   while (group.done < 10)
     g_main_context_iteration (NULL, TRUE);
-  WAIT_UNTIL (b.events == 10, 10000);
+  RL_TEST_WAIT_LOOKING (b.events == 10, 10000);
   for (guint i = 0; i < 10; i++)
     {
       g_assert_no_error (group.errors[i]);
@@ -1413,7 +1384,7 @@ test_remote_group_commit (Fixture       *fixture,
 
   /* b's next commit reaches a first of all: a heard none of its own. */
   g_assert_cmpint (create_thread_on (b.store, fixture, "From b", NULL), ==, 11);
-  WAIT_UNTIL (a.events == 1, 10000);
+  RL_TEST_WAIT_LOOKING (a.events == 1, 10000);
   g_assert_cmpint (nth_event (&a, 0)->seq, ==, 11);
 
   node_clear (&a);
@@ -1433,7 +1404,7 @@ test_remote_events (Fixture       *fixture,
   nodes_start (fixture, &a, &b);
 
   g_assert_cmpint (create_thread_on (a.store, fixture, "From a", &first), ==, 1);
-  WAIT_UNTIL (b.events == 1, 10000);
+  RL_TEST_WAIT_LOOKING (b.events == 1, 10000);
   heard = nth_event (&b, 0);
   g_assert_cmpstr (heard->tenant, ==, "acme");
   g_assert_cmpstr (heard->doc, ==, fixture->doc->id);
@@ -1443,14 +1414,14 @@ test_remote_events (Fixture       *fixture,
   /* Notifications come in commit order: had a heard its own seq 1, it
    * would have before b's seq 2. */
   g_assert_cmpint (create_thread_on (b.store, fixture, "From b", &second), ==, 2);
-  WAIT_UNTIL (a.events == 1, 10000);
+  RL_TEST_WAIT_LOOKING (a.events == 1, 10000);
   heard = nth_event (&a, 0);
   g_assert_cmpint (heard->seq, ==, 2);
   g_assert_cmpstr (heard->serialized, ==, second);
 
   /* Through a handle that is no node: both hear it, and b not its own. */
   g_assert_cmpint (create_thread_on (fixture->store, fixture, "From no node", &third), ==, 3);
-  WAIT_UNTIL (a.events == 2 && b.events == 2, 10000);
+  RL_TEST_WAIT_LOOKING (a.events == 2 && b.events == 2, 10000);
   g_assert_cmpint (nth_event (&a, 1)->seq, ==, 3);
   g_assert_cmpint (nth_event (&b, 1)->seq, ==, 3);
   g_assert_cmpstr (nth_event (&b, 1)->serialized, ==, third);
@@ -1479,7 +1450,7 @@ test_remote_order (Fixture       *fixture,
       g_assert_cmpint (create_thread_on (nodes[i % 2]->store, fixture, "Turn", &serialized), ==, i + 1);
       g_ptr_array_add (sent, serialized);
     }
-  WAIT_UNTIL (a.events == 25 && b.events == 25, 20000);
+  RL_TEST_WAIT_LOOKING (a.events == 25 && b.events == 25, 20000);
 
   /* b heard a's (seq 1, 3, …, 49), a heard b's (2, 4, …, 50). */
   for (guint n = 0; n < 2; n++)
@@ -1496,7 +1467,7 @@ test_remote_order (Fixture       *fixture,
 
   /* And nothing twice: the next one is the next each hears. */
   g_assert_cmpint (create_thread_on (fixture->store, fixture, "Last", NULL), ==, 51);
-  WAIT_UNTIL (a.events == 26 && b.events == 26, 10000);
+  RL_TEST_WAIT_LOOKING (a.events == 26 && b.events == 26, 10000);
   g_assert_cmpint (nth_event (&a, 25)->seq, ==, 51);
   g_assert_cmpint (nth_event (&b, 25)->seq, ==, 51);
 
@@ -1525,7 +1496,7 @@ test_remote_large_event (Fixture       *fixture,
   g_assert_cmpuint (strlen (large), >, 9000);
   g_assert_cmpint (create_thread_on (a.store, fixture, "Small again", &small), ==, 2);
 
-  WAIT_UNTIL (b.events == 2, 10000);
+  RL_TEST_WAIT_LOOKING (b.events == 2, 10000);
   g_assert_cmpint (nth_event (&b, 0)->seq, ==, 1);
   g_assert_null (nth_event (&b, 0)->serialized);
   g_assert_cmpint (nth_event (&b, 1)->seq, ==, 2);
@@ -1562,14 +1533,14 @@ test_remote_viewers (Fixture       *fixture,
   add_viewer (on_a, "alice", "Alice", 2);
   add_viewer (on_a, "bob", "Bob", 1);
   rl_store_set_viewers (a.store, "acme", doc, on_a);
-  WAIT_UNTIL (b.viewers == 1, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 1, 10000);
   heard = last_viewers (&b);
   g_assert_cmpstr (heard->tenant, ==, "acme");
   g_assert_cmpstr (heard->doc, ==, doc);
 
   add_viewer (on_b, "alice", "Alice", 1);
   rl_store_set_viewers (b.store, "acme", doc, on_b);
-  WAIT_UNTIL (a.viewers == 1, 10000);
+  RL_TEST_WAIT_LOOKING (a.viewers == 1, 10000);
   g_assert_cmpstr (last_viewers (&a)->doc, ==, doc);
 
   g_assert_true (viewers_are (a.store, doc, "alice:Alice:3 bob:Bob:1"));
@@ -1579,7 +1550,7 @@ test_remote_viewers (Fixture       *fixture,
   /* Another document's are its own. */
   add_viewer (elsewhere, "carol", "Carol", 1);
   rl_store_set_viewers (a.store, "acme", "elsewhere", elsewhere);
-  WAIT_UNTIL (b.viewers == 2, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 2, 10000);
   g_assert_cmpstr (last_viewers (&b)->doc, ==, "elsewhere");
   g_assert_true (viewers_are (b.store, "elsewhere", "carol:Carol:1"));
   g_assert_true (viewers_are (b.store, doc, "alice:Alice:3 bob:Bob:1"));
@@ -1588,22 +1559,22 @@ test_remote_viewers (Fixture       *fixture,
    * now the one viewing longest. A node is not told of its own. */
   add_viewer (bob_only, "bob", "Bob", 1);
   rl_store_set_viewers (a.store, "acme", doc, bob_only);
-  WAIT_UNTIL (b.viewers == 3, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 3, 10000);
   g_assert_cmpuint (a.viewers, ==, 1);
   g_assert_true (viewers_are (b.store, doc, "bob:Bob:1 alice:Alice:1"));
 
   rl_store_set_viewers (a.store, "acme", doc, none);
   rl_store_set_viewers (b.store, "acme", doc, NULL);
-  WAIT_UNTIL (b.viewers == 4 && a.viewers == 2, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 4 && a.viewers == 2, 10000);
   g_assert_true (viewers_are (a.store, doc, ""));
 
   /* A node that starts again under its name drops what it said before. */
   rl_store_set_viewers (a.store, "acme", doc, on_a);
-  WAIT_UNTIL (b.viewers == 5, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 5, 10000);
   g_assert_true (viewers_are (b.store, doc, "alice:Alice:2 bob:Bob:1"));
   node_clear (&a);
   node_start (fixture, &again, "a");
-  WAIT_UNTIL (b.viewers >= 6 && viewers_are (b.store, doc, ""), 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers >= 6 && viewers_are (b.store, doc, ""), 10000);
   g_assert_true (viewers_are (b.store, "elsewhere", ""));
 
   node_clear (&again);
@@ -1632,10 +1603,10 @@ test_remote_dead_node (Fixture       *fixture,
   add_viewer (on_b, "bob", "Bob", 1);
   rl_store_set_viewers (a.store, "acme", doc, on_a);
   rl_store_set_viewers (b.store, "acme", doc, on_b);
-  WAIT_UNTIL (a.viewers == 1 && b.viewers == 1, 10000);
+  RL_TEST_WAIT_LOOKING (a.viewers == 1 && b.viewers == 1, 10000);
 
   /* Alive for longer than the dead time: still counted. */
-  run_loop_for (3 * dead_ms);
+  rl_test_run_for (3 * dead_ms);
   g_assert_true (viewers_are (b.store, doc, "alice:Alice:1 bob:Bob:1"));
   g_assert_cmpuint (b.viewers, ==, 1);
 
@@ -1643,8 +1614,8 @@ test_remote_dead_node (Fixture       *fixture,
   heard_before = b.viewers;
   node_clear (&a);
   died_at = g_get_monotonic_time ();
-  WAIT_UNTIL (b.viewers > heard_before && viewers_are (b.store, doc, "bob:Bob:1"),
-              dead_ms + 2 * heartbeat_ms + 1000);
+  RL_TEST_WAIT_LOOKING (b.viewers > heard_before && viewers_are (b.store, doc, "bob:Bob:1"),
+                        dead_ms + 2 * heartbeat_ms + 1000);
   g_assert_cmpint (g_get_monotonic_time () - died_at, >=, (dead_ms - heartbeat_ms) * 1000);
   g_assert_cmpstr (last_viewers (&b)->tenant, ==, "acme");
   g_assert_cmpstr (last_viewers (&b)->doc, ==, doc);
@@ -1669,18 +1640,18 @@ test_remote_node_back (Fixture       *fixture,
   fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
   add_viewer (on_a, "alice", "Alice", 1);
   rl_store_set_viewers (a.store, "acme", doc, on_a);
-  WAIT_UNTIL (b.viewers == 1, 10000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 1, 10000);
 
   /* Both stop saying they are alive: no one removes a's viewers, yet a
    * node not heard from for the dead time is not counted. */
   fixture->kind->set_node_timing (a.store, G_MAXINT, dead_ms);
   fixture->kind->set_node_timing (b.store, G_MAXINT, dead_ms);
-  WAIT_UNTIL (viewers_are (b.store, doc, ""), 10 * dead_ms);
+  RL_TEST_WAIT_LOOKING (viewers_are (b.store, doc, ""), 10 * dead_ms);
   g_assert_cmpuint (b.viewers, ==, 1);
 
   /* b speaks again, and takes a for dead. */
   fixture->kind->set_node_timing (b.store, heartbeat_ms, dead_ms);
-  WAIT_UNTIL (b.viewers == 2, 10 * heartbeat_ms + 1000);
+  RL_TEST_WAIT_LOOKING (b.viewers == 2, 10 * heartbeat_ms + 1000);
   g_assert_true (viewers_are (b.store, doc, ""));
   linked_before = a.linked;
   g_assert_cmpuint (a.lost, ==, 0);
@@ -1688,10 +1659,10 @@ test_remote_node_back (Fixture       *fixture,
   /* It speaks again: it is told to say its viewers again, and once said
    * they count. */
   fixture->kind->set_node_timing (a.store, heartbeat_ms, dead_ms);
-  WAIT_UNTIL (a.linked > linked_before, 10 * heartbeat_ms + 1000);
+  RL_TEST_WAIT_LOOKING (a.linked > linked_before, 10 * heartbeat_ms + 1000);
   rl_store_set_viewers (a.store, "acme", doc, on_a);
   g_assert_true (viewers_are (b.store, doc, "alice:Alice:1"));
-  run_loop_for (2 * dead_ms);
+  rl_test_run_for (2 * dead_ms);
   g_assert_true (viewers_are (b.store, doc, "alice:Alice:1"));
 
   node_clear (&a);
@@ -1718,7 +1689,7 @@ test_remote_malformed (Fixture       *fixture,
 
   /* Heard after all of them (commit order): nothing came before it. */
   g_assert_cmpint (create_thread_on (a.store, fixture, "After the noise", &serialized), ==, 1);
-  WAIT_UNTIL (b.events == 1, 10000);
+  RL_TEST_WAIT_LOOKING (b.events == 1, 10000);
   g_assert_cmpstr (nth_event (&b, 0)->serialized, ==, serialized);
   g_assert_cmpuint (b.heard->len, ==, b.linked + 1);
   g_assert_cmpuint (a.heard->len, ==, a.linked);

@@ -92,38 +92,10 @@ rl_ui_test_init (int    *argc,
 
 /* ---- waiting ------------------------------------------------------------- */
 
-static gboolean
-stop_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 void
 rl_ui_test_run (guint ms)
 {
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, stop_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-gboolean
-rl_ui_test_iterate_until (gint64 until)
-{
-  gint64 left = until - g_get_monotonic_time ();
-  gboolean expired = FALSE;
-  guint id;
-
-  if (left <= 0)
-    return FALSE;
-  /* Woken at the deadline at the latest, whatever else comes. */
-  id = g_timeout_add ((guint) ((left + 999) / 1000), stop_cb, &expired);
-  g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return TRUE;
+  rl_test_run_for (ms);
 }
 
 /* ---- screenshots --------------------------------------------------------- */
@@ -498,34 +470,26 @@ void
 rl_ui_test_world_init (RlUiTestWorld     *world,
                        RlUiTestWorldDocs  docs)
 {
-  *world = (RlUiTestWorld) { NULL };
-  world->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (world->server, "tenant", "add", "acme", NULL));
-  world->ada = rl_test_add_user (world->server, "acme", "Ada", "member");
-  world->bob = rl_test_add_user (world->server, "acme", "Bob", "member");
+  *world = (RlUiTestWorld) { { NULL } };
+  rl_test_team_init (&world->team, "Ada:member", &world->ada, "Bob:member", &world->bob, NULL);
+  world->server = world->team.server;
   if (docs & RL_UI_TEST_WORLD_IMAGE)
     {
       /* The demo mockup: a real one to look at in the screenshots. */
       g_autofree char *mockup = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
                                                   "landing-mockup.png", NULL);
 
-      world->image = rl_test_server_admin (world->server, "doc", "add", "--tenant", "acme", "--title",
-                                           "Landing page", mockup, NULL);
+      world->image = rl_test_team_add_doc (&world->team, "acme", "Landing page", mockup);
     }
   if (docs & RL_UI_TEST_WORLD_PAGE)
-    world->page = rl_test_add_doc (world->server, "acme", "Launch copy", "page.md");
+    world->page = rl_test_team_add_doc (&world->team, "acme", "Launch copy", "page.md");
 }
 
 void
 rl_ui_test_world_clear (RlUiTestWorld *world)
 {
-  if (world->server != NULL && world->server->process != NULL)
-    rl_test_server_stop (world->server);
-  g_clear_pointer (&world->server, rl_test_server_free);
-  g_clear_pointer (&world->ada, g_free);
-  g_clear_pointer (&world->bob, g_free);
-  g_clear_pointer (&world->image, g_free);
-  g_clear_pointer (&world->page, g_free);
+  rl_test_team_clear (&world->team);
+  *world = (RlUiTestWorld) { { NULL } };
 }
 
 /* ---- connections and stores ---------------------------------------------- */

@@ -1,10 +1,11 @@
 /* rl-ui-test.h — what the UI tests share: real widgets under Xvfb, real
  * servers (tests/server/rl-test-server.h), screenshots to look at
  *
- * Waiting is one macro, RL_UI_WAIT_UNTIL (expression, ms); the world most
- * tests work in (the tenant acme, Ada and Bob, the landing mockup and the
- * launch copy) is one fixture, RlUiTestWorld; widgets are found by walking
- * the tree with one matcher per property (rl_ui_test_find).
+ * Waiting is one macro, RL_UI_WAIT_UNTIL (expression, ms), the shared
+ * RL_TEST_POLL_UNTIL (rl-test-wait.h); the world most tests work in (the
+ * tenant acme, Ada and Bob, the landing mockup and the launch copy) is one
+ * fixture, RlUiTestWorld, on the shared RlTestTeam; widgets are found by
+ * walking the tree with one matcher per property (rl_ui_test_find).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,19 +31,10 @@ void      rl_ui_test_init        (int           *argc,
 
 /* Iterates the default main context for ms (frames get drawn). */
 void      rl_ui_test_run         (guint          ms);
-/* One iteration of the default main context, blocking at most until the
- * monotonic time until (µs); FALSE, without iterating, once it has passed. */
-gboolean  rl_ui_test_iterate_until (gint64       until);
 /* Iterates the default main context until expr holds or ms pass; whether
  * it holds then. The one way to wait on a condition:
  *   g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (popover), 3000)); */
-#define RL_UI_WAIT_UNTIL(expr, ms) \
-  G_GNUC_EXTENSION ({ \
-    gint64 rl_ui_until_ = g_get_monotonic_time () + (gint64) (ms) * G_TIME_SPAN_MILLISECOND; \
-    while (!(expr) && rl_ui_test_iterate_until (rl_ui_until_)) \
-      ; \
-    (gboolean) !!(expr); \
-  })
+#define RL_UI_WAIT_UNTIL(expr, ms) RL_TEST_POLL_UNTIL (expr, ms)
 
 /* ---- screenshots --------------------------------------------------------- */
 
@@ -149,11 +141,12 @@ char         *rl_ui_test_text_view_text (GtkTextView  *view);
  * Ada and Bob in it (members; their tokens) and its documents (their ids). */
 typedef struct
 {
+  RlTestTeam    team;    /* what holds it all */
   RlTestServer *server;
-  char         *ada;
-  char         *bob;
-  char         *image;   /* RL_UI_TEST_WORLD_IMAGE, or the test's own */
-  char         *page;    /* RL_UI_TEST_WORLD_PAGE, or the test's own */
+  const char   *ada;
+  const char   *bob;
+  const char   *image;   /* RL_UI_TEST_WORLD_IMAGE, or the test's own */
+  const char   *page;    /* RL_UI_TEST_WORLD_PAGE, or the test's own */
 } RlUiTestWorld;
 
 typedef enum

@@ -24,7 +24,7 @@
 typedef struct
 {
   RlUiTestWorld world;        /* the landing mockup */
-  char         *ann;          /* admin */
+  const char   *ann;          /* admin */
   RlConnection *connection;   /* Ada's */
   RlDocStore   *store;
   GtkWidget    *window;
@@ -52,7 +52,7 @@ fixture_setup (Fixture       *f,
   GtkWidget *scroller;
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
-  f->ann = rl_test_add_user (f->world.server, "acme", "Ann", "admin");
+  f->ann = rl_test_team_add_person (&f->world.team, "Ann:admin");
   rl_test_server_start (f->world.server);
 
   f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
@@ -79,7 +79,6 @@ fixture_teardown (Fixture       *f,
   rl_connection_stop (f->connection);
   g_clear_object (&f->connection);
   rl_ui_test_world_clear (&f->world);
-  g_free (f->ann);
 }
 
 /* ---- (1) a click creates a marker a second client sees ------------------- */

@@ -132,12 +132,6 @@ exited (GObject      *source,
   exit->done = TRUE;
 }
 
-static gboolean
-exit_done (gpointer data)
-{
-  return ((Exit *) data)->done;
-}
-
 /* Waits for process to end; its exit status. */
 static int
 wait_exit (GSubprocess *process,
@@ -146,7 +140,7 @@ wait_exit (GSubprocess *process,
   Exit exit = { process, FALSE };
 
   g_subprocess_wait_async (process, NULL, exited, &exit);
-  g_assert_true (rl_test_wait_until (exit_done, &exit, ms));
+  RL_TEST_WAIT_UNTIL (exit.done, ms);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
 }

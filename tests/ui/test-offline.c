@@ -44,8 +44,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *copy = demo_path ("launch-copy.md");
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
-  f->world.page = rl_test_server_admin (f->world.server, "doc", "add", "--tenant", "acme", "--title", "Launch copy",
-                                        copy, NULL);
+  f->world.page = rl_test_team_add_doc (&f->world.team, "acme", "Launch copy", copy);
   rl_test_server_start (f->world.server);
 }
 

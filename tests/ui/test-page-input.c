@@ -118,7 +118,7 @@ fixture_setup (Fixture       *f,
   int width, height;
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
-  f->world.page = rl_test_add_doc_bytes (f->world.server, "acme", "Launch copy", ".md", PAGE_MD, -1);
+  f->world.page = rl_test_team_add_doc_bytes (&f->world.team, "acme", "Launch copy", ".md", PAGE_MD, -1);
   rl_test_server_start (f->world.server);
 
   f->connection = rl_ui_test_connect (f->world.server, f->world.ada);

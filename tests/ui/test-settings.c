@@ -321,41 +321,17 @@ secrets_owner (GDBusConnection *bus)
   return owner;
 }
 
-typedef struct
-{
-  GDBusConnection *bus;
-  GSubprocess     *daemon;
-  gboolean         want_owner;
-} KeyringWait;
-
+/* The name of the Secret Service is owned (by daemon, alive) as wanted. */
 static gboolean
-secrets_owned_as_wanted (gpointer data)
+secrets_owned_as_wanted (GDBusConnection *bus,
+                         GSubprocess     *daemon,
+                         gboolean         want_owner)
 {
-  KeyringWait *wait = data;
-  g_autofree char *owner = secrets_owner (wait->bus);
+  g_autofree char *owner = secrets_owner (bus);
 
-  if (wait->want_owner && g_subprocess_get_identifier (wait->daemon) == NULL)
+  if (want_owner && g_subprocess_get_identifier (daemon) == NULL)
     return TRUE;   /* it exited: no point in waiting */
-  return (owner != NULL) == wait->want_owner;
-}
-
-/* The bus is another process: look every 10 ms. */
-static gboolean
-poll_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
-  return TRUE;
+  return (owner != NULL) == want_owner;
 }
 
 /* gnome-keyring-daemon with its login keyring (password "pw") in dir,
@@ -373,7 +349,6 @@ start_keyring (GDBusConnection *bus,
   g_autofree char *log = g_build_filename (dir, "daemon.log", NULL);
   GSubprocess *daemon;
   GOutputStream *password;
-  KeyringWait wait;
 
   if (owner != NULL)
     g_error ("A Secret Service (%s) already runs on this session bus; run this test inside "
@@ -393,8 +368,8 @@ start_keyring (GDBusConnection *bus,
   g_output_stream_close (password, NULL, &error);
   g_assert_no_error (error);
 
-  wait = (KeyringWait) { bus, daemon, TRUE };
-  if (!poll_until (secrets_owned_as_wanted, &wait, 15000) || g_subprocess_get_identifier (daemon) == NULL)
+  /* The bus is another process: looked at every 10 ms. */
+  if (!RL_TEST_LOOK_UNTIL (secrets_owned_as_wanted (bus, daemon, TRUE), 15000) || g_subprocess_get_identifier (daemon) == NULL)
     {
       g_autofree char *said = NULL;
 
@@ -408,12 +383,10 @@ static void
 stop_keyring (GDBusConnection *bus,
               GSubprocess     *daemon)
 {
-  KeyringWait wait = { bus, daemon, FALSE };
-
   secret_service_disconnect ();
   g_subprocess_send_signal (daemon, SIGTERM);
   g_assert_true (g_subprocess_wait (daemon, NULL, NULL));
-  g_assert_true (poll_until (secrets_owned_as_wanted, &wait, 10000));
+  g_assert_true (RL_TEST_LOOK_UNTIL (secrets_owned_as_wanted (bus, daemon, FALSE), 10000));
 }
 
 static void

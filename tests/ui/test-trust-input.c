@@ -25,12 +25,13 @@
 
 typedef struct
 {
+  RlTestTeam     team;
   RlTestServer  *server;
   char          *cert;
   char          *fp;          /* the server's certificate's, as kept */
   char          *other_fp;    /* another self-signed certificate's */
-  char          *ada;
-  char          *bea;
+  const char    *ada;
+  const char    *bea;
   RlApplication *app;
   RlSession     *session;
   RlWindow      *window;
@@ -67,11 +68,9 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *other = NULL;
 
-  f->server = rl_test_server_new ();
-  g_free (rl_test_server_admin (f->server, "tenant", "add", "acme", NULL));
-  f->ada = rl_test_add_user (f->server, "acme", "Ada", "member");
-  f->bea = rl_test_add_user (f->server, "acme", "Bea", "member");
-  g_free (rl_test_add_doc (f->server, "acme", "Launch copy", "page.md"));
+  rl_test_team_init (&f->team, "Ada:member", &f->ada, "Bea:member", &f->bea, NULL);
+  f->server = f->team.server;
+  rl_test_team_add_doc (&f->team, "acme", "Launch copy", "page.md");
   f->cert = rl_test_make_certificate (f->server->dir, "server", NULL);
   other = rl_test_make_certificate (f->server->dir, "other", NULL);
   f->fp = fingerprint_of (f->cert);
@@ -92,13 +91,10 @@ fixture_teardown (Fixture       *f,
   rl_ui_test_run (50);
   g_clear_object (&f->app);
   g_clear_object (&f->session);
-  rl_test_server_stop (f->server);
-  rl_test_server_free (f->server);
+  rl_test_team_clear (&f->team);
   g_free (f->cert);
   g_free (f->fp);
   g_free (f->other_fp);
-  g_free (f->ada);
-  g_free (f->bea);
 }
 
 /* Ada's account, pinning fingerprint, as the app opens a saved one. */
@@ -195,25 +191,14 @@ find_connect_dialog (void)
   return NULL;
 }
 
+/* The Connect dialog is on screen, laid out. */
 static gboolean
-connect_dialog_shown (gpointer data)
+connect_dialog_shown (void)
 {
   RlConnectDialog *dialog = find_connect_dialog ();
 
   return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog)) &&
          gtk_widget_get_width (GTK_WIDGET (dialog)) > 100;
-}
-
-static gboolean
-connect_dialog_gone (gpointer data)
-{
-  return find_connect_dialog () == NULL;
-}
-
-static gboolean
-dialog_answered (gpointer data)
-{
-  return !rl_connect_dialog_get_checking (data);
 }
 
 static GtkWidget *
@@ -228,48 +213,27 @@ dialog_part (RlConnectDialog *dialog,
   return part;
 }
 
-typedef struct
-{
-  GtkWidget  *row;
-  const char *text;
-} TextWait;
-
-static gboolean
-row_says (gpointer data)
-{
-  TextWait *wait = data;
-
-  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (wait->row)), wait->text) == 0;
-}
-
 /* Clicks into the row and pastes text over what it held (Ctrl+A, Ctrl+V),
  * as an invite link arrives: copied from a message. */
 static void
 paste_into (GtkWidget  *row,
             const char *text)
 {
-  TextWait wait = { row, text };
-
   gdk_clipboard_set_text (gtk_widget_get_clipboard (row), text);
   rl_ui_input_click (row);
   rl_ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   rl_ui_input_key (GDK_KEY_v, GDK_CONTROL_MASK);
-  g_assert_true (RL_UI_WAIT_UNTIL (row_says (&wait), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), text) == 0, 3000));
 }
 
+/* The window's session is online and it lists documents. */
 static gboolean
-window_online (gpointer data)
+window_online (RlWindow *window)
 {
-  RlSession *session = rl_window_get_session (data);
+  RlSession *session = rl_window_get_session (window);
 
   return session && rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE &&
-         g_list_model_get_n_items (rl_window_get_documents (data)) > 0;
-}
-
-static gboolean
-banner_revealed (gpointer data)
-{
-  return rl_banner_get_revealed (data);
+         g_list_model_get_n_items (rl_window_get_documents (window)) > 0;
 }
 
 static void
@@ -334,14 +298,14 @@ test_connect_mismatch (Fixture       *f,
   /* "Connect to Server…" from the main menu, with the pointer. */
   menu = rl_ui_test_open_main_menu (f->window);
   rl_ui_input_click (menu_item (menu, "_Connect to Server…"));
-  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_shown (NULL), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_shown (), 5000));
   dialog = find_connect_dialog ();
   invite_row = dialog_part (dialog, is_row_titled, "Invite link");
   connect_button = dialog_part (dialog, is_button_labelled, "C_onnect");
 
   paste_into (invite_row, wrong_link);
   rl_ui_input_click (connect_button);
-  g_assert_true (RL_UI_WAIT_UNTIL (dialog_answered (dialog), 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_connect_dialog_get_checking (dialog), 10000));
   assert_names_mismatch (rl_connect_dialog_get_error (dialog), f, f->other_fp, f->fp);
   /* Shown, at the link, which stays as it was pasted. */
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (dialog), rl_connect_dialog_get_error (dialog)));
@@ -354,13 +318,13 @@ test_connect_mismatch (Fixture       *f,
   /* Checked again with Enter in the row: the same answer. */
   rl_ui_input_click (invite_row);
   rl_ui_input_key (GDK_KEY_Return, 0);
-  g_assert_true (RL_UI_WAIT_UNTIL (dialog_answered (dialog), 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_connect_dialog_get_checking (dialog), 10000));
   assert_names_mismatch (rl_connect_dialog_get_error (dialog), f, f->other_fp, f->fp);
 
   /* The right link: welcomed, the window is Bea's. */
   paste_into (invite_row, right_link);
   rl_ui_input_click (connect_button);
-  g_assert_true (RL_UI_WAIT_UNTIL (connect_dialog_gone (NULL), 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (find_connect_dialog () == NULL, 10000));
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->bea);
   g_assert_cmpstr (rl_session_get_fingerprint (rl_window_get_session (f->window)), ==, f->fp);
   g_assert_true (RL_UI_WAIT_UNTIL (window_online (f->window), 10000));
@@ -382,21 +346,13 @@ count_attempts (RlConnection *connection,
     attempts->attempts++;
 }
 
-typedef struct
-{
-  RlConnection *connection;
-  Attempts     *attempts;
-  guint         n;
-} AttemptWait;
-
 /* The nth attempt was made, and refused like the others. */
 static gboolean
-refused_again (gpointer data)
+refused_again (RlConnection *connection,
+               Attempts     *attempts,
+               guint         n)
 {
-  AttemptWait *wait = data;
-
-  return wait->attempts->attempts >= wait->n &&
-         rl_connection_get_state (wait->connection) == RL_CONNECTION_UNTRUSTED;
+  return attempts->attempts >= n && rl_connection_get_state (connection) == RL_CONNECTION_UNTRUSTED;
 }
 
 static gboolean
@@ -421,19 +377,14 @@ find_message_dialog (void)
   return NULL;
 }
 
+/* A message dialog is on screen, laid out. */
 static gboolean
-message_dialog_shown (gpointer data)
+message_dialog_shown (void)
 {
   AdwMessageDialog *dialog = find_message_dialog ();
 
   return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog)) &&
          gtk_widget_get_width (GTK_WIDGET (dialog)) > 100;
-}
-
-static gboolean
-message_dialog_gone (gpointer data)
-{
-  return find_message_dialog () == NULL;
 }
 
 /* An account that pins another certificate than its server presents (the
@@ -465,7 +416,7 @@ test_window_untrusted (Fixture       *f,
   connection = rl_session_get_connection (f->session);
 
   banner = rl_window_get_banner (f->window, "untrusted");
-  g_assert_true (RL_UI_WAIT_UNTIL (banner_revealed (banner), 10000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (banner), 10000));
   g_assert_cmpint (rl_connection_get_state (connection), ==, RL_CONNECTION_UNTRUSTED);
   address = g_strdup_printf ("127.0.0.1:%u", f->server->port);
   short_title = g_strdup_printf ("Not connected: %s presented a different certificate from the one this account "
@@ -491,7 +442,7 @@ test_window_untrusted (Fixture       *f,
   details_button = find_widget (GTK_WIDGET (banner), is_button_labelled, "Details…");
   g_assert_nonnull (details_button);
   rl_ui_input_click (details_button);
-  g_assert_true (RL_UI_WAIT_UNTIL (message_dialog_shown (NULL), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (message_dialog_shown (), 5000));
   details = find_message_dialog ();
   assert_names_mismatch (adw_message_dialog_get_body (details), f, f->other_fp, f->fp);
   g_assert_true (rl_ui_test_has_label (GTK_WIDGET (details), adw_message_dialog_get_body (details)));
@@ -501,23 +452,15 @@ test_window_untrusted (Fixture       *f,
   check_again = find_widget (GTK_WIDGET (details), is_button_labelled, "C_heck Again");
   g_assert_nonnull (check_again);
   rl_ui_input_click (check_again);
-  g_assert_true (RL_UI_WAIT_UNTIL (message_dialog_gone (NULL), 5000));
-  {
-    AttemptWait wait = { connection, &attempts, 1 };
-
-    g_assert_true (RL_UI_WAIT_UNTIL (refused_again (&wait), 10000));
-  }
+  g_assert_true (RL_UI_WAIT_UNTIL (find_message_dialog () == NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (refused_again (connection, &attempts, 1), 10000));
   g_assert_cmpuint (attempts.attempts, ==, 1);
   g_assert_true (rl_banner_get_revealed (banner));
   assert_names_mismatch (rl_connection_get_last_error (connection)->message, f, f->other_fp, f->fp);
 
   /* The connection button checks again too, from the keyboard's reach. */
   rl_ui_input_click (connection_button);
-  {
-    AttemptWait wait = { connection, &attempts, 2 };
-
-    g_assert_true (RL_UI_WAIT_UNTIL (refused_again (&wait), 10000));
-  }
+  g_assert_true (RL_UI_WAIT_UNTIL (refused_again (connection, &attempts, 2), 10000));
   g_assert_cmpuint (attempts.attempts, ==, 2);
   g_signal_handlers_disconnect_by_func (connection, count_attempts, &attempts);
 }

@@ -26,7 +26,7 @@ typedef struct
 {
   RlUiTestWorld world;   /* with documents of its own */
   RlTestProxy  *proxy;
-  char         *vic;
+  const char   *vic;
   char         *dir;
   RlSession    *session;
   RlWindow     *window;
@@ -39,9 +39,9 @@ fixture_setup (Fixture       *f,
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
   /* A tiny mockup: the window has next to nothing to draw while the
    * uploads run (the landing mockup costs a tenth of a second a test). */
-  f->world.image = rl_test_add_doc (f->world.server, "acme", "Mockup", "mockup.png");
-  f->world.page = rl_test_add_doc (f->world.server, "acme", "Notes", "page.md");
-  f->vic = rl_test_add_user (f->world.server, "acme", "Vic", "viewer");
+  f->world.image = rl_test_team_add_doc (&f->world.team, "acme", "Mockup", "mockup.png");
+  f->world.page = rl_test_team_add_doc (&f->world.team, "acme", "Notes", "page.md");
+  f->vic = rl_test_team_add_person (&f->world.team, "Vic:viewer");
   rl_test_server_start (f->world.server);
   f->proxy = rl_test_proxy_new (f->world.server->port);
   f->dir = g_dir_make_tmp ("redline-upload-XXXXXX", NULL);
@@ -57,7 +57,6 @@ fixture_teardown (Fixture       *f,
   rl_ui_test_world_clear (&f->world);
   rl_ui_test_remove_tree (f->dir);
   g_free (f->dir);
-  g_free (f->vic);
 }
 
 /* ---- helpers ------------------------------------------------------------- */

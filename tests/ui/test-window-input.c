@@ -23,8 +23,8 @@
 typedef struct
 {
   RlUiTestWorld  world;      /* the mockup and the launch copy */
-  char          *gil;
-  char          *globex_doc;
+  const char    *gil;
+  const char    *globex_doc;
   RlApplication *app;
   RlSession     *ada_session;
   RlSession     *gil_session;
@@ -56,9 +56,8 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
-  g_free (rl_test_server_admin (f->world.server, "tenant", "add", "globex", NULL));
-  f->gil = rl_test_add_user (f->world.server, "globex", "Gil", "member");
-  f->globex_doc = rl_test_add_doc (f->world.server, "globex", "Globex brief", "page.md");
+  f->gil = rl_test_team_add_person (&f->world.team, "globex/Gil:member");
+  f->globex_doc = rl_test_team_add_doc (&f->world.team, "globex", "Globex brief", "page.md");
   rl_test_server_start (f->world.server);
 
   f->ada_session = saved_session (f, f->world.ada, "Ada (Acme)");
@@ -80,8 +79,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->ada_session);
   g_clear_object (&f->gil_session);
   rl_ui_test_world_clear (&f->world);
-  g_free (f->gil);
-  g_free (f->globex_doc);
 }
 
 /* ---- finding what a person sees -------------------------------------------- */

@@ -28,7 +28,7 @@
 typedef struct
 {
   RlUiTestWorld world;   /* the mockup and the launch copy */
-  char         *vic;
+  const char   *vic;
   RlSession    *session;
   RlWindow     *window;
 } Fixture;
@@ -38,7 +38,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
-  f->vic = rl_test_add_user (f->world.server, "acme", "Vic", "viewer");
+  f->vic = rl_test_team_add_person (&f->world.team, "Vic:viewer");
   rl_test_server_start (f->world.server);
 }
 
@@ -48,7 +48,6 @@ fixture_teardown (Fixture       *f,
 {
   rl_ui_test_close_window (&f->window, &f->session);
   rl_ui_test_world_clear (&f->world);
-  g_free (f->vic);
 }
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -36,8 +36,8 @@ fixture_setup (Fixture       *f,
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
   /* The page first: a new window's first look would be the page, so the
    * image shows in it only when New Window opens what the user looks at. */
-  f->world.page = rl_test_add_doc (f->world.server, "acme", "Launch copy", "page.md");
-  f->world.image = rl_test_add_doc (f->world.server, "acme", "Landing page", "mockup.png");
+  f->world.page = rl_test_team_add_doc (&f->world.team, "acme", "Launch copy", "page.md");
+  f->world.image = rl_test_team_add_doc (&f->world.team, "acme", "Landing page", "mockup.png");
   rl_test_server_start (f->world.server);
 
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
