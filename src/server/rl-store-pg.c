@@ -41,6 +41,7 @@ struct _RlStorePg
   GHashTable        *statements;     /* SQL text → prepared statement name, this connection's */
   guint              next_statement;
   gint64             change_cursor;  /* the last admin_changes seq read */
+  gboolean           in_transaction; /* begun and not yet committed nor rolled back */
 
   /* Several nodes (rl_store_pg_watch_remote) */
   char              *node;           /* this node's name; NULL until watched */
@@ -192,13 +193,19 @@ set_error_from (RlStorePg     *self,
 }
 
 /* A connection lost since the last operation is made again (its prepared
- * statements with it); one lost during an operation failed that one. */
+ * statements with it); one lost during an operation failed that one: inside
+ * a transaction, nothing more runs (it would run outside it). */
 static gboolean
 ensure_connected (RlStorePg  *self,
                   GError    **error)
 {
   if (PQstatus (self->conn) == CONNECTION_OK)
     return TRUE;
+  if (self->in_transaction)
+    {
+      set_error_from (self, NULL, error);
+      return FALSE;
+    }
   g_message ("the connection to PostgreSQL was lost; connecting again");
   g_hash_table_remove_all (self->statements);
   PQreset (self->conn);
@@ -305,8 +312,12 @@ value_bool (const Result *result,
 static void
 rollback (RlStorePg *self)
 {
-  if (PQstatus (self->conn) == CONNECTION_OK && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
-    PQclear (PQexec (self->conn, "ROLLBACK"));
+  g_autoptr(GError) error = NULL;
+
+  if (PQstatus (self->conn) == CONNECTION_OK && PQtransactionStatus (self->conn) != PQTRANS_IDLE &&
+      !run_done (self, "ROLLBACK", NULL, &error))
+    g_debug ("ROLLBACK: %s", error->message);
+  self->in_transaction = FALSE;
 }
 
 static gboolean
@@ -318,7 +329,10 @@ begin (RlStorePg  *self,
     return FALSE;
   /* Left open by an operation that failed midway? Never carried on. */
   rollback (self);
-  return run_done (self, sql, NULL, error);
+  if (!run_done (self, sql, NULL, error))
+    return FALSE;
+  self->in_transaction = TRUE;
+  return TRUE;
 }
 
 static gboolean
@@ -326,7 +340,10 @@ commit (RlStorePg  *self,
         GError    **error)
 {
   if (run_done (self, "COMMIT", NULL, error))
-    return TRUE;
+    {
+      self->in_transaction = FALSE;
+      return TRUE;
+    }
   rollback (self);
   return FALSE;
 }
@@ -1358,21 +1375,6 @@ rl_store_pg_open_writer (RlStore  *store,
   return writer;
 }
 
-/* A savepoint's command, never prepared nor reconnected: on a connection
- * lost midway it fails, and with it the group. */
-static gboolean
-exec_savepoint (RlStorePg  *self,
-                const char *sql,
-                GError    **error)
-{
-  g_autoptr(Result) result = PQexec (self->conn, sql);
-
-  if (PQresultStatus (result) == PGRES_COMMAND_OK)
-    return TRUE;
-  set_error_from (self, result, error);
-  return FALSE;
-}
-
 static int
 compare_doc_keys (gconstpointer a,
                   gconstpointer b)
@@ -1423,14 +1425,14 @@ rl_store_pg_apply_group (RlStore       *store,
     {
       RlStoreApply *apply = applies[i];
 
-      if (!exec_savepoint (self, "SAVEPOINT apply", error))
+      if (!run_done (self, "SAVEPOINT apply", NULL, error))
         goto fail;
       apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
                                 &apply->error);
       /* A refused one leaves nothing behind (its notification neither). */
-      if (apply->event == NULL && !exec_savepoint (self, "ROLLBACK TO SAVEPOINT apply", error))
+      if (apply->event == NULL && !run_done (self, "ROLLBACK TO SAVEPOINT apply", NULL, error))
         goto fail;
-      if (!exec_savepoint (self, "RELEASE SAVEPOINT apply", error))
+      if (!run_done (self, "RELEASE SAVEPOINT apply", NULL, error))
         goto fail;
     }
   rl_store_test_hold_commit ();
