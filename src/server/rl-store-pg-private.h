@@ -21,4 +21,8 @@ void rl_store_pg_set_node_timing (RlStorePg *self,
                                   guint      heartbeat_ms,
                                   guint      dead_ms);
 
+/* Whether the main connection is there now (not lost, nor being made
+ * again). */
+gboolean rl_store_pg_is_connected (RlStorePg *self);
+
 G_END_DECLS

@@ -2,7 +2,10 @@
  *
  * Every statement is prepared once per connection and run with its values
  * as parameters (content as binary bytea); nothing is built into SQL text.
- * The server is single-threaded, so the calls are synchronous.
+ * The server is single-threaded, so the calls are synchronous; a lost
+ * connection is made again without blocking the main loop (the operations
+ * asked for meanwhile fail at once), except the committer's writer's, which
+ * has a thread of its own and makes it again as it needs it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "rl-error.h"
+#include "rl-store-pg-dialer.h"
 #include "rl-store-pg-listener.h"
 #include "rl-store-pg-private.h"
 #include "rl-store-private.h"
@@ -42,6 +46,8 @@ struct _RlStorePg
   guint              next_statement;
   gint64             change_cursor;  /* the last admin_changes seq read */
   gboolean           in_transaction; /* begun and not yet committed nor rolled back */
+  gboolean           blocking;       /* a lost connection is made again by the next operation */
+  RlPgDialer        *dialer;         /* makes a lost connection again; NULL until one is lost */
 
   /* Several nodes (rl_store_pg_watch_remote) */
   char              *node;           /* this node's name; NULL until watched */
@@ -192,9 +198,86 @@ set_error_from (RlStorePg     *self,
     g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", message);
 }
 
+/* The connection's parameters; what conninfo (expanded from dbname) says
+ * overrides the defaults before it: a connection made blocking (at the
+ * start, and the writer's again) gives up on a silent host after 5 s, and
+ * keepalives find a connection whose peer vanished. */
+static const char *const connect_keywords[] = {
+  "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+  "dbname", "fallback_application_name", NULL,
+};
+
+static void
+connect_values (const char  *conninfo,
+                const char **values)
+{
+  const char *defaults[] = { "5", "1", "5", "3", "3", conninfo, "redline-server", NULL };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (defaults) == G_N_ELEMENTS (connect_keywords));
+  memcpy (values, defaults, sizeof defaults);
+}
+
+/* PostgreSQL's notices ("already exists, skipping") are not ours to print. */
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
+/* A new connection in place of the lost one: nothing prepared on it yet. */
+static void
+replace_connection (RlStorePg *self,
+                    PGconn    *conn)
+{
+  g_clear_pointer (&self->conn, PQfinish);
+  self->conn = conn;
+  PQsetNoticeProcessor (self->conn, ignore_notice, NULL);
+  g_hash_table_remove_all (self->statements);
+  self->in_transaction = FALSE;
+}
+
+static void
+dialed (PGconn     *conn,
+        const char *why,
+        gpointer    user_data)
+{
+  RlStorePg *self = user_data;
+
+  if (conn == NULL)
+    {
+      guint pause = rl_pg_dialer_redial (self->dialer);
+
+      g_message ("cannot connect to PostgreSQL again (%s); trying again in %.1f s", why, pause / 1000.0);
+      return;
+    }
+  replace_connection (self, conn);
+  rl_pg_dialer_reset_backoff (self->dialer);
+  g_message ("connected to PostgreSQL again");
+}
+
+/* Starts making the lost connection again, unless that is under way. */
+static void
+redial (RlStorePg *self)
+{
+  if (self->dialer == NULL)
+    {
+      const char *values[G_N_ELEMENTS (connect_keywords)];
+
+      connect_values (self->conninfo, values);
+      self->dialer = rl_pg_dialer_new (connect_keywords, values, dialed, self);
+    }
+  if (rl_pg_dialer_is_dialing (self->dialer))
+    return;
+  g_message ("the connection to PostgreSQL was lost; connecting again");
+  rl_pg_dialer_dial (self->dialer);
+}
+
 /* A connection lost since the last operation is made again (its prepared
  * statements with it); one lost during an operation failed that one: inside
- * a transaction, nothing more runs (it would run outside it). */
+ * a transaction, nothing more runs (it would run outside it). On the main
+ * loop, the new connection is made without waiting for it: until it is
+ * there, every operation fails at once. */
 static gboolean
 ensure_connected (RlStorePg  *self,
                   GError    **error)
@@ -206,12 +289,19 @@ ensure_connected (RlStorePg  *self,
       set_error_from (self, NULL, error);
       return FALSE;
     }
-  g_message ("the connection to PostgreSQL was lost; connecting again");
-  g_hash_table_remove_all (self->statements);
-  PQreset (self->conn);
-  if (PQstatus (self->conn) == CONNECTION_OK)
-    return TRUE;
-  set_error_from (self, NULL, error);
+  if (self->blocking)
+    {
+      g_message ("the connection to PostgreSQL was lost; connecting again");
+      g_hash_table_remove_all (self->statements);
+      PQreset (self->conn);
+      if (PQstatus (self->conn) == CONNECTION_OK)
+        return TRUE;
+      set_error_from (self, NULL, error);
+      return FALSE;
+    }
+
+  redial (self);
+  g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "lost the connection to PostgreSQL; connecting again");
   return FALSE;
 }
 
@@ -258,6 +348,9 @@ run (RlStorePg  *self,
     return result;
   set_error_from (self, result, error);
   PQclear (result);
+  /* Lost midway: the next operations need not wait for the new one. */
+  if (PQstatus (self->conn) != CONNECTION_OK && !self->blocking)
+    redial (self);
   return NULL;
 }
 
@@ -375,6 +468,7 @@ rl_store_pg_finalize (GObject *object)
   /* Nothing more is said for this node: the others take it for dead. */
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_pointer (&self->listener, rl_pg_listener_free);
+  g_clear_pointer (&self->dialer, rl_pg_dialer_free);
   g_clear_pointer (&self->node, g_free);
   g_clear_pointer (&self->conn, PQfinish);
   g_clear_pointer (&self->conninfo, g_free);
@@ -396,14 +490,6 @@ rl_store_pg_init (RlStorePg *self)
   self->dead_ms = DEAD_AFTER_MS;
   /* Keys are the SQL literals of this file. */
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-}
-
-/* PostgreSQL's notices ("already exists, skipping") are not ours to print. */
-static void
-ignore_notice (void       *data,
-               const char *message)
-{
-  g_debug ("PostgreSQL: %s", message);
 }
 
 /* One step: under the migration lock, reads the version and, when behind,
@@ -476,20 +562,13 @@ rl_store_pg_open (const char  *conninfo,
                   GError     **error)
 {
   g_autoptr(RlStorePg) self = g_object_new (RL_TYPE_STORE_PG, NULL);
-  /* dbname may hold a whole conninfo or URI (expand_dbname); what it says
-   * overrides the defaults before it: a reconnection (made on the main
-   * loop, blocking) gives up on a silent host after 5 s, and keepalives
-   * find a connection whose peer vanished. */
-  const char *keywords[] = {
-    "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-    "dbname", "fallback_application_name", NULL,
-  };
-  const char *values[] = { "5", "1", "5", "3", "3", conninfo, "redline-server", NULL };
+  const char *values[G_N_ELEMENTS (connect_keywords)];
   g_autoptr(Result) cursor = NULL;
   gboolean done = FALSE;
 
   self->conninfo = g_strdup (conninfo);
-  self->conn = PQconnectdbParams (keywords, values, 1);
+  connect_values (conninfo, values);
+  self->conn = PQconnectdbParams (connect_keywords, values, 1);
   if (self->conn == NULL || PQstatus (self->conn) != CONNECTION_OK)
     {
       g_autofree char *message = g_strdup (self->conn ? PQerrorMessage (self->conn) : "out of memory");
@@ -1371,7 +1450,11 @@ rl_store_pg_open_writer (RlStore  *store,
    * own and not deliver them a second time. (The writer is made on the
    * first apply, after a server's watch_remote.) */
   if (writer != NULL)
-    RL_STORE_PG (writer)->node = g_strdup (self->node);
+    {
+      RL_STORE_PG (writer)->node = g_strdup (self->node);
+      /* On the committer's thread, which has no main loop to wait on. */
+      RL_STORE_PG (writer)->blocking = TRUE;
+    }
   return writer;
 }
 
@@ -2187,6 +2270,14 @@ rl_store_pg_set_node_timing (RlStorePg *self,
   self->dead_ms = dead_ms;
   if (self->heartbeat_id != 0)
     start_heartbeat (self);
+}
+
+gboolean
+rl_store_pg_is_connected (RlStorePg *self)
+{
+  g_return_val_if_fail (RL_IS_STORE_PG (self), FALSE);
+
+  return PQstatus (self->conn) == CONNECTION_OK;
 }
 
 static void

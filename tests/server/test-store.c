@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <string.h>
 
 #include "rl-codec.h"
@@ -46,8 +47,17 @@ typedef struct
                                GError     **error);
   Backup       backup;
   /* Cuts every connection to the store at location, as a database
-   * restarting would; NULL when a store has none to lose. */
+   * restarting would; NULL when a store has none to lose. A kind that has
+   * them has the two below. */
   void        (*lose_connections) (gpointer  resource);
+  /* Turns the main loop until the store has its connection again (it
+   * makes it without blocking the loop). */
+  void        (*wait_connected)   (RlStore     *store);
+  /* Holds every new connection to the store in its start-up (as a
+   * database slow to answer would) until the returned handle is given to
+   * release_connections. */
+  gpointer    (*hold_connections)    (gpointer     resource);
+  void        (*release_connections) (gpointer     held);
   /* Whether several servers (nodes) may share the store; a shared kind
    * has the two below. */
   gboolean     shared;
@@ -92,11 +102,55 @@ pg_set_node_timing (RlStore *store,
   rl_store_pg_set_node_timing (RL_STORE_PG (store), heartbeat_ms, dead_ms);
 }
 
+static void
+pg_wait_connected (RlStore *store)
+{
+  while (!rl_store_pg_is_connected (RL_STORE_PG (store)))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A rename left uncommitted holds the database's lock that a connection's
+ * start-up takes (so that it never starts in a database being dropped or
+ * renamed); once rolled back, the start-ups carry on. */
+static gpointer
+pg_hold_connections (gpointer resource)
+{
+  RlTestPg *pg = resource;
+  PGconn *conn = PQconnectdb (g_getenv ("REDLINE_TEST_PG"));
+  g_autofree char *held_name = g_strconcat (pg->name, "_held", NULL);
+  g_autofree char *from = PQescapeIdentifier (conn, pg->name, strlen (pg->name));
+  g_autofree char *to = PQescapeIdentifier (conn, held_name, strlen (held_name));
+  g_autofree char *rename = g_strdup_printf ("ALTER DATABASE %s RENAME TO %s", from, to);
+  PGresult *result;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, "BEGIN");
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  result = PQexec (conn, rename);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", rename, PQresultErrorMessage (result));
+  PQclear (result);
+  return conn;
+}
+
+static void
+pg_release_connections (gpointer held)
+{
+  PGconn *conn = held;
+
+  PQclear (PQexec (conn, "ROLLBACK"));
+  PQfinish (conn);
+}
+
 static const StoreKind store_kinds[] = {
   /* One server's file: honestly not shared. */
-  { "sqlite", sqlite_new_location, NULL, rl_store_sqlite_open, BACKUP_FILE, NULL, FALSE, NULL, NULL },
+  { "sqlite", sqlite_new_location, NULL, rl_store_sqlite_open, BACKUP_FILE, NULL, NULL, NULL, NULL, FALSE,
+    NULL, NULL },
   { "postgresql", pg_new_location, (GDestroyNotify) rl_test_pg_free, rl_store_pg_open, BACKUP_REFUSED,
-    (void (*) (gpointer)) rl_test_pg_disconnect_all, TRUE, pg_notify_raw, pg_set_node_timing },
+    (void (*) (gpointer)) rl_test_pg_disconnect_all, pg_wait_connected, pg_hold_connections,
+    pg_release_connections, TRUE,
+    pg_notify_raw, pg_set_node_timing },
 };
 
 /* ---- the world ---------------------------------------------------------------- */
@@ -1141,10 +1195,81 @@ test_connection_lost (Fixture       *fixture,
   g_clear_error (&error);
 
   /* Connected again: nothing of the failed one is there; it can be retried. */
+  fixture->kind->wait_connected (fixture->store);
   g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 1);
   g_assert_cmpint (apply_ok (fixture->store, fixture->member, fixture->doc, create, NULL), ==, 2);
   threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
   g_assert_cmpuint (threads->len, ==, 2);
+}
+
+/* How late a timer of TICK_MS fired, at the worst. */
+#define TICK_MS 20
+
+typedef struct
+{
+  gint64 last;
+  gint64 worst_late;
+} Ticks;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  Ticks *ticks = data;
+  gint64 now = g_get_monotonic_time ();
+
+  ticks->worst_late = MAX (ticks->worst_late, now - ticks->last - TICK_MS * 1000);
+  ticks->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A connection lost is made again without blocking the main loop: while
+ * the database is slow to let a connection in (a connection made blocking
+ * would wait there, up to its 5 s timeout), a timer keeps firing on time,
+ * each operation asked for meanwhile fails at once saying why, and the
+ * store works again once the database lets the connection in. */
+static void
+test_reconnect_without_blocking (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *thread_id = rl_uuid_new ();
+  g_autofree char *comment_id = rl_uuid_new ();
+  g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread_id, comment_id, "Back?");
+  g_autoptr(GError) error = NULL;
+  Ticks ticks = { 0, 0 };
+  gpointer held = NULL;
+  guint tick_id, failed = 0;
+
+  g_assert_true (rl_store_add_tenant (fixture->store, "before", &error));
+  fixture->kind->lose_connections (fixture->resource);
+  held = fixture->kind->hold_connections (fixture->resource);
+
+  ticks.last = g_get_monotonic_time ();
+  tick_id = g_timeout_add (TICK_MS, tick_cb, &ticks);
+  for (guint n = 0;; n++)
+    {
+      g_autofree char *tenant = g_strdup_printf ("after-%u", n);
+      gint64 started = g_get_monotonic_time ();
+      gboolean added = rl_store_add_tenant (fixture->store, tenant, &error);
+
+      g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC / 2);
+      if (added)
+        break;
+      g_assert_error (error, RL_ERROR, RL_ERROR_INTERNAL);
+      g_assert_nonnull (strstr (error->message, "connection"));
+      g_clear_error (&error);
+      /* Held through many turns of the loop, then let in. */
+      if (++failed == 20)
+        g_clear_pointer (&held, fixture->kind->release_connections);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick_id);
+  g_assert_null (held);
+  g_assert_cmpint (ticks.worst_late, <, G_USEC_PER_SEC / 2);
+
+  /* Everything works on the new connection, prepared statements too. */
+  g_assert_true (rl_store_has_tenant (fixture->store, "before"));
+  g_assert_cmpint (apply_ok (fixture->store, fixture->member, fixture->doc, create, NULL), ==, 1);
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 1);
 }
 
 /* ---- several nodes on one store ---------------------------------------------------- */
@@ -1728,6 +1853,7 @@ static const struct
   { "backup", test_backup, BACKUP_FILE_ONLY },
   { "backup-refused", test_backup_refused, BACKUP_REFUSED_ONLY },
   { "connection-lost", test_connection_lost, CONNECTED_ONLY },
+  { "reconnect-without-blocking", test_reconnect_without_blocking, CONNECTED_ONLY },
   { "is-shared", test_is_shared, ANY_KIND },
   { "remote-events", test_remote_events, SHARED_ONLY },
   { "remote-group-commit", test_remote_group_commit, SHARED_ONLY },
