@@ -304,8 +304,9 @@ flusher_prepare (GSource *source,
 
 static GSourceFuncs flusher_funcs = { .prepare = flusher_prepare };
 
-/* This node's viewers of the room's document, for the other nodes. */
-static void
+/* This node's viewers of the room's document, for the other nodes; and
+ * who views it everywhere then, read in the same statement. */
+static GPtrArray *
 room_publish_viewers (Room *room)
 {
   g_autoptr(GPtrArray) viewers = g_ptr_array_new ();
@@ -316,7 +317,7 @@ room_publish_viewers (Room *room)
   g_hash_table_iter_init (&iter, room->viewers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
     g_ptr_array_add (viewers, viewer);
-  rl_store_set_viewers (room->hub->store, room->tenant, room->doc, viewers);
+  return rl_store_exchange_viewers (room->hub->store, room->tenant, room->doc, viewers);
 }
 
 /* Who views the document: here, or on every node when the store is shared
@@ -332,8 +333,9 @@ room_presence_frame (Room *room)
   if (room->hub->shared)
     {
       if (room->viewers_changed)
-        room_publish_viewers (room);
-      everywhere = rl_store_get_viewers (room->hub->store, room->tenant, room->doc);
+        everywhere = room_publish_viewers (room);
+      else
+        everywhere = rl_store_get_viewers (room->hub->store, room->tenant, room->doc);
     }
   if (everywhere != NULL)
     {
@@ -564,6 +566,16 @@ rl_hub_join (RlHub        *self,
   return room->delivered;
 }
 
+gint64
+rl_hub_get_delivered (RlHub      *self,
+                      const char *tenant,
+                      const char *doc)
+{
+  Room *room = lookup_room (self, tenant, doc);
+
+  return room != NULL ? room->delivered : -1;
+}
+
 void
 rl_hub_leave (RlHub        *self,
               RlSubscriber *subscriber,
@@ -735,7 +747,8 @@ rl_hub_publish_viewers (RlHub *self)
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
     {
-      room_publish_viewers (room);
+      g_autoptr(GPtrArray) everywhere = room_publish_viewers (room);
+
       room_schedule_presence (room);
     }
 }

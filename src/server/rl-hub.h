@@ -46,6 +46,13 @@ gint64       rl_hub_join             (RlHub            *self,
                                       const char       *tenant,
                                       const char       *doc,
                                       gint64            seq);
+/* The seq up to which the document's room has sent or queued every event,
+ * or -1 when nobody here watches it: a subscriber that joins with a
+ * snapshot at that seq continues right after it, whatever the store's head
+ * is by then (the room brings it what follows, as it comes). */
+gint64       rl_hub_get_delivered    (RlHub            *self,
+                                      const char       *tenant,
+                                      const char       *doc);
 void         rl_hub_leave            (RlHub            *self,
                                       RlSubscriber     *subscriber,
                                       const char       *tenant,

@@ -232,7 +232,10 @@ handle_subscribe (RlPeer          *self,
     }
   else
     {
-      g_autofree char *snapshot = rl_read_cache_snapshot (self->cache, tenant, request->doc, &head);
+      /* Where the room is, when there is one: no question to the store. */
+      gint64 delivered = rl_hub_get_delivered (self->hub, tenant, request->doc);
+      g_autofree char *snapshot = rl_read_cache_snapshot_at (self->cache, tenant, request->doc, delivered,
+                                                             &head);
 
       rl_peer_send (self, snapshot, strlen (snapshot));
     }

@@ -111,12 +111,24 @@ rl_read_cache_snapshot (RlReadCache *self,
                         const char  *doc,
                         gint64      *seq)
 {
+  return rl_read_cache_snapshot_at (self, tenant, doc, -1, seq);
+}
+
+char *
+rl_read_cache_snapshot_at (RlReadCache *self,
+                           const char  *tenant,
+                           const char  *doc,
+                           gint64       head,
+                           gint64      *seq)
+{
   g_autofree char *key = doc_key (tenant, doc);
   Snapshot *snapshot = g_hash_table_lookup (self->snapshots, key);
   g_autoptr(GPtrArray) threads = NULL;
   char *frame;
 
-  if (snapshot && snapshot->seq == rl_store_get_head (self->store, tenant, doc))
+  if (snapshot && head < 0)
+    head = rl_store_get_head (self->store, tenant, doc);
+  if (snapshot && snapshot->seq == head)
     {
       g_queue_unlink (&self->recent, &snapshot->link);
       g_queue_push_head_link (&self->recent, &snapshot->link);

@@ -1,9 +1,11 @@
 /* rl-read-cache.h — what reading a document costs, done once: its snapshot
  * frame at its head and its page's plain text
  *
- * A snapshot frame is reused only while the document's head is where it was
- * made (asked of the store each time: another node may have moved it); the
- * most recently read ones are kept, up to a bound in bytes. A page's text is
+ * A snapshot frame is reused only while it is at the head the caller
+ * vouches for (the seq its room has delivered: what a subscriber continues
+ * from), or, when the caller knows none, at the store's head (asked each
+ * time: another node may have moved it); the most recently read ones are
+ * kept, up to a bound in bytes. A page's text is
  * parsed once per server run: documents never change.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,6 +27,14 @@ RlReadCache *rl_read_cache_new           (RlStore      *store);
 char        *rl_read_cache_snapshot      (RlReadCache  *self,
                                           const char   *tenant,
                                           const char   *doc,
+                                          gint64       *seq);
+/* The same at *seq == head when one made there is kept (head: a seq the
+ * caller vouches for, its room's), else at the store's head; head -1 is
+ * rl_read_cache_snapshot. */
+char        *rl_read_cache_snapshot_at   (RlReadCache  *self,
+                                          const char   *tenant,
+                                          const char   *doc,
+                                          gint64        head,
                                           gint64       *seq);
 /* The page's plain text; RL_ERROR_NOT_FOUND when there is no document. */
 RlPageText  *rl_read_cache_get_page_text (RlReadCache  *self,

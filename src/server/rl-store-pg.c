@@ -2070,6 +2070,28 @@ rl_store_pg_backup (RlStore           *store,
 /* How long ago is too long for a node, in the database's clock. */
 #define DEAD_BEFORE "clock_timestamp () - $1::float8 * interval '1 millisecond'"
 
+/* Rows of (user, name, connections), the one viewing longest first; a
+ * row of NULLs is none. */
+static GPtrArray *
+viewers_from_rows (const Result *result)
+{
+  GPtrArray *viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_viewer_free);
+
+  for (int row = 0; result && row < PQntuples (result); row++)
+    {
+      RlViewer *viewer;
+
+      if (PQgetisnull (result, row, 0))
+        continue;
+      viewer = g_new0 (RlViewer, 1);
+      viewer->id = value_dup (result, row, 0);
+      viewer->name = value_dup (result, row, 1);
+      viewer->connections = (guint) CLAMP (value_int (result, row, 2), 0, G_MAXUINT);
+      g_ptr_array_add (viewers, viewer);
+    }
+  return viewers;
+}
+
 static void
 tell (RlStorePg         *self,
       RlStoreRemoteKind  kind,
@@ -2115,7 +2137,9 @@ hear (RlStorePg  *self,
   if (g_str_equal (fields[0], KIND_VIEWERS) && n == 4)
     {
       if (!g_str_equal (fields[1], self->node))
-        tell (self, RL_STORE_REMOTE_VIEWERS, fields[2], fields[3], 0, NULL);
+        {
+          tell (self, RL_STORE_REMOTE_VIEWERS, fields[2], fields[3], 0, NULL);
+        }
       return;
     }
 
@@ -2306,7 +2330,19 @@ rl_store_pg_watch_remote (RlStore           *store,
   self->listener = rl_pg_listener_new (self->conninfo, RL_STORE_PG_CHANNEL, listener_cb, self);
 }
 
-static void
+/* The rows of the viewers of a document (the parameters tenant and doc)
+ * on every node not taken for dead (the parameter dead_ms), and more. */
+#define VIEWERS_ALIVE(tenant, doc, dead_ms, more) \
+  "SELECT v.user_id, v.user_name, v.connections, v.ord FROM viewers v JOIN nodes n ON n.name = v.node" \
+  " WHERE v.tenant = " tenant " AND v.doc = " doc \
+  " AND n.seen_at >= clock_timestamp () - " dead_ms "::float8 * interval '1 millisecond'" more
+/* Users of those rows, with a name as the node that has had them longest
+ * says it, their connections summed; first: the order they came in. */
+#define VIEWERS_BY_USER(rows) \
+  "SELECT user_id, (array_agg (user_name ORDER BY ord))[1] AS user_name, SUM (connections) AS connections," \
+  " MIN (ord) AS first FROM (" rows ") r GROUP BY user_id"
+
+static GPtrArray *
 rl_store_pg_set_viewers (RlStore    *store,
                          const char *tenant,
                          const char *doc,
@@ -2315,46 +2351,62 @@ rl_store_pg_set_viewers (RlStore    *store,
   RlStorePg *self = RL_STORE_PG (store);
   g_autoptr(GError) error = NULL;
   g_auto(Params) params = { 0 };
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) given = NULL;
+  g_autofree char *given_json = NULL;
   g_autofree char *payload = NULL;
+  g_autoptr(Result) result = NULL;
 
-  g_return_if_fail (self->node != NULL);
-  g_return_if_fail (is_field (tenant) && is_field (doc));
+  g_return_val_if_fail (self->node != NULL, NULL);
+  g_return_val_if_fail (is_field (tenant) && is_field (doc), NULL);
 
-  if (!begin (self, "BEGIN", &error))
-    goto fail;
-  /* Those still there keep their place (ord); stamp tells the others. */
+  json_builder_begin_array (builder);
   for (guint i = 0; viewers && i < viewers->len; i++)
     {
       const RlViewer *viewer = g_ptr_array_index (viewers, i);
 
-      params_clear (&params);
-      add_text (&params, self->node);
-      add_text (&params, tenant);
-      add_text (&params, doc);
-      add_text (&params, viewer->id);
-      add_text (&params, viewer->name);
-      add_int (&params, MIN (viewer->connections, G_MAXINT32));
-      if (!run_done (self, "INSERT INTO viewers (node, tenant, doc, user_id, user_name, connections, stamp)"
-                           " VALUES ($1, $2, $3, $4, $5, $6, txid_current ())"
-                           " ON CONFLICT (node, tenant, doc, user_id) DO UPDATE SET user_name = EXCLUDED.user_name,"
-                           " connections = EXCLUDED.connections, stamp = EXCLUDED.stamp", &params, &error))
-        goto fail;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, viewer->id);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, viewer->name);
+      json_builder_set_member_name (builder, "connections");
+      json_builder_add_int_value (builder, MIN (viewer->connections, G_MAXINT32));
+      json_builder_end_object (builder);
     }
-  params_clear (&params);
+  json_builder_end_array (builder);
+  given = json_builder_get_root (builder);
+  given_json = rl_json_to_string (given, NULL);
+  payload = g_strjoin ("\t", KIND_VIEWERS, self->node, tenant, doc, NULL);
+
   add_text (&params, self->node);
   add_text (&params, tenant);
   add_text (&params, doc);
-  if (!run_done (self, "DELETE FROM viewers WHERE node = $1 AND tenant = $2 AND doc = $3"
-                       " AND stamp <> txid_current ()", &params, &error))
-    goto fail;
-  payload = g_strjoin ("\t", KIND_VIEWERS, self->node, tenant, doc, NULL);
-  if (!notify (self, payload, &error) || !commit (self, &error))
-    goto fail;
-  return;
-
-fail:
-  rollback (self);
-  warn ("cannot record who views a document", error);
+  add_int (&params, self->dead_ms);
+  add_text (&params, given_json);
+  add_text (&params, RL_STORE_PG_CHANNEL);
+  add_text (&params, payload);
+  /* One statement (one snapshot, one transaction): the node's rows made
+   * what it says (those still there keep their place, ord), the others
+   * told, and who views the document everywhere read back, this node's
+   * from what it wrote (the statement does not see its own writes). */
+  result = run (self, "WITH given AS (SELECT * FROM ROWS FROM (json_to_recordset ($5::json)"
+                      "   AS (id text, name text, connections integer)) WITH ORDINALITY AS g (id, name, connections, i)),"
+                      " said AS (INSERT INTO viewers (node, tenant, doc, user_id, user_name, connections, stamp)"
+                      "   SELECT $1, $2, $3, id, name, connections, txid_current () FROM given ORDER BY i"
+                      "   ON CONFLICT (node, tenant, doc, user_id) DO UPDATE SET user_name = EXCLUDED.user_name,"
+                      "   connections = EXCLUDED.connections, stamp = EXCLUDED.stamp"
+                      "   RETURNING user_id, user_name, connections, ord),"
+                      " gone AS (DELETE FROM viewers WHERE node = $1 AND tenant = $2 AND doc = $3"
+                      "   AND user_id NOT IN (SELECT id FROM given)),"
+                      " told AS (SELECT pg_notify ($6, $7))"
+                      " SELECT a.user_id, a.user_name, a.connections FROM told LEFT JOIN ("
+                      VIEWERS_BY_USER ("SELECT * FROM said UNION ALL "
+                                       VIEWERS_ALIVE ("$2", "$3", "$4", " AND v.node <> $1"))
+                      ") a ON true ORDER BY a.first", &params, FALSE, &error);
+  if (result == NULL)
+    warn ("cannot record who views a document", error);
+  return viewers_from_rows (result);
 }
 
 static GPtrArray *
@@ -2366,28 +2418,16 @@ rl_store_pg_get_viewers (RlStore    *store,
   g_auto(Params) params = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
-  GPtrArray *viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_viewer_free);
 
-  add_int (&params, self->dead_ms);
   add_text (&params, tenant);
   add_text (&params, doc);
-  /* A user's name as the node that has had them longest says it. */
-  result = run (self, "SELECT v.user_id, (array_agg (v.user_name ORDER BY v.ord))[1], SUM (v.connections)"
-                      " FROM viewers v JOIN nodes n ON n.name = v.node"
-                      " WHERE v.tenant = $2 AND v.doc = $3 AND n.seen_at >= " DEAD_BEFORE
-                      " GROUP BY v.user_id ORDER BY MIN (v.ord)", &params, FALSE, &error);
+  add_int (&params, self->dead_ms);
+  result = run (self, "SELECT user_id, user_name, connections FROM ("
+                      VIEWERS_BY_USER (VIEWERS_ALIVE ("$1", "$2", "$3", "")) ") a ORDER BY first",
+                &params, FALSE, &error);
   if (result == NULL)
     warn ("cannot read who views a document", error);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    {
-      RlViewer *viewer = g_new0 (RlViewer, 1);
-
-      viewer->id = value_dup (result, row, 0);
-      viewer->name = value_dup (result, row, 1);
-      viewer->connections = (guint) CLAMP (value_int (result, row, 2), 0, G_MAXUINT);
-      g_ptr_array_add (viewers, viewer);
-    }
-  return viewers;
+  return viewers_from_rows (result);
 }
 
 /* ---- RlStore ------------------------------------------------------------------------------------ */

@@ -741,8 +741,10 @@ rl_store_set_viewers (RlStore    *self,
                       const char *doc,
                       GPtrArray  *viewers)
 {
+  g_autoptr(GPtrArray) everywhere = NULL;
+
   g_return_if_fail (rl_store_is_shared (self));
-  RL_STORE_GET_IFACE (self)->set_viewers (self, tenant, doc, viewers);
+  everywhere = RL_STORE_GET_IFACE (self)->set_viewers (self, tenant, doc, viewers);
 }
 
 GPtrArray *
@@ -752,6 +754,16 @@ rl_store_get_viewers (RlStore    *self,
 {
   g_return_val_if_fail (rl_store_is_shared (self), NULL);
   return RL_STORE_GET_IFACE (self)->get_viewers (self, tenant, doc);
+}
+
+GPtrArray *
+rl_store_exchange_viewers (RlStore    *self,
+                           const char *tenant,
+                           const char *doc,
+                           GPtrArray  *viewers)
+{
+  g_return_val_if_fail (rl_store_is_shared (self), NULL);
+  return RL_STORE_GET_IFACE (self)->set_viewers (self, tenant, doc, viewers);
 }
 
 /* ---- moving a deployment to another store ------------------------------------------ */

@@ -305,7 +305,8 @@ struct _RlStoreInterface
                                        const char         *node,
                                        RlStoreRemoteFunc   func,
                                        gpointer            user_data);
-  void         (*set_viewers)         (RlStore            *self,
+  /* Returns who views the document everywhere then (get_viewers's). */
+  GPtrArray   *(*set_viewers)         (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
                                        GPtrArray          *viewers);
@@ -515,6 +516,12 @@ void         rl_store_set_viewers         (RlStore           *self,
 GPtrArray   *rl_store_get_viewers         (RlStore           *self,
                                            const char        *tenant,
                                            const char        *doc);
+/* rl_store_set_viewers, then rl_store_get_viewers as it is right after
+ * (what this node said included), in one statement. */
+GPtrArray   *rl_store_exchange_viewers    (RlStore           *self,
+                                           const char        *tenant,
+                                           const char        *doc,
+                                           GPtrArray         *viewers);
 
 /* ---- moving a deployment to another store ---------------------------------------- */
 

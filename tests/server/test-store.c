@@ -1439,10 +1439,8 @@ viewers_new (void)
 
 /* The document's viewers as "id:name:connections" joined by spaces. */
 static char *
-viewers_of (RlStore    *store,
-            const char *doc)
+viewers_text (GPtrArray *viewers)
 {
-  g_autoptr(GPtrArray) viewers = rl_store_get_viewers (store, "acme", doc);
   g_autoptr(GString) out = g_string_new (NULL);
 
   g_assert_nonnull (viewers);
@@ -1453,6 +1451,15 @@ viewers_of (RlStore    *store,
       g_string_append_printf (out, "%s%s:%s:%u", i ? " " : "", viewer->id, viewer->name, viewer->connections);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+viewers_of (RlStore    *store,
+            const char *doc)
+{
+  g_autoptr(GPtrArray) viewers = rl_store_get_viewers (store, "acme", doc);
+
+  return viewers_text (viewers);
 }
 
 static gboolean
@@ -1706,6 +1713,56 @@ test_remote_viewers (Fixture       *fixture,
   node_clear (&b);
 }
 
+/* Saying a node's viewers and reading everyone's in one go gives what a
+ * read right after would: this node's as just said, the others' as they
+ * are. */
+static void
+test_remote_viewers_exchange (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  Node a = { 0 }, b = { 0 };
+  g_autoptr(GPtrArray) on_a = viewers_new ();
+  g_autoptr(GPtrArray) on_b = viewers_new ();
+  g_autoptr(GPtrArray) bob_only = viewers_new ();
+  g_autoptr(GPtrArray) none = viewers_new ();
+  const char *doc = fixture->doc->id;
+  struct
+  {
+    GPtrArray  *said;
+    const char *expected;
+  } steps[] = {
+    { on_a, "alice:Alice:3 bob:Bob:1" },
+    { bob_only, "alice:Alice:1 bob:Bob:1" },
+    { none, "alice:Alice:1" },
+    { on_a, "alice:Alice:3 bob:Bob:1" },
+  };
+
+  nodes_start (fixture, &a, &b);
+  add_viewer (on_b, "alice", "Alice", 1);
+  rl_store_set_viewers (b.store, "acme", doc, on_b);
+  WAIT_UNTIL (a.viewers == 1, 10000);
+  add_viewer (on_a, "alice", "Alice", 2);
+  add_viewer (on_a, "bob", "Bob", 1);
+  add_viewer (bob_only, "bob", "Bob", 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(GPtrArray) everywhere = rl_store_exchange_viewers (a.store, "acme", doc, steps[i].said);
+      g_autofree char *text = viewers_text (everywhere);
+
+      g_assert_cmpstr (text, ==, steps[i].expected);
+      g_assert_true (viewers_are (a.store, doc, steps[i].expected));
+      g_assert_true (viewers_are (b.store, doc, steps[i].expected));
+      /* The others hear of it as of a plain set. */
+      WAIT_UNTIL (b.viewers == i + 1, 10000);
+    }
+  /* A node is not told of its own. */
+  g_assert_cmpuint (a.viewers, ==, 1);
+
+  node_clear (&a);
+  node_clear (&b);
+}
+
 /* A node that dies: its viewers leave every count within the deadline (a
  * dead time and a heartbeat), and the others hear of it; one alive stays,
  * however long. */
@@ -1860,6 +1917,7 @@ static const struct
   { "remote-order", test_remote_order, SHARED_ONLY },
   { "remote-large-event", test_remote_large_event, SHARED_ONLY },
   { "remote-viewers", test_remote_viewers, SHARED_ONLY },
+  { "remote-viewers-exchange", test_remote_viewers_exchange, SHARED_ONLY },
   { "remote-dead-node", test_remote_dead_node, SHARED_ONLY },
   { "remote-node-back", test_remote_node_back, SHARED_ONLY },
   { "remote-malformed", test_remote_malformed, SHARED_ONLY },
