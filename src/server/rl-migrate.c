@@ -263,13 +263,22 @@ rl_migrate_run (RlStore            *source,
   g_autoptr(GPtrArray) tenants = g_ptr_array_new_with_free_func (g_free);
   Copy copy = { copied, tenants };
 
+  gboolean done;
+
   *copied = (RlMigrateCounts) { 0 };
   *checked = (RlMigrateCounts) { 0 };
+  /* The copy and its comparison read the source's one snapshot: a server
+   * still writing to it cannot make them differ. */
+  if (!rl_store_hold_snapshot (source, error))
+    return FALSE;
   if (!rl_store_import (target, source, on_copied, &copy, error))
     {
+      rl_store_release_snapshot (source);
       /* Nothing went: counts of a rolled-back copy would mislead. */
       *copied = (RlMigrateCounts) { 0 };
       return FALSE;
     }
-  return verify (source, target, &copy, verified, user_data, checked, error);
+  done = verify (source, target, &copy, verified, user_data, checked, error);
+  rl_store_release_snapshot (source);
+  return done;
 }

@@ -656,8 +656,9 @@ rl_store_sqlite_load_threads (RlStore    *store,
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
 
-  /* One read transaction, so the threads and the head agree. */
-  exec (self, "BEGIN", NULL);
+  /* One read transaction, so the threads and the head agree (within a held
+   * snapshot's, when there is one). */
+  exec (self, "SAVEPOINT read", NULL);
   if (head_seq)
     *head_seq = rl_store_sqlite_get_head (store, tenant, doc);
 
@@ -685,7 +686,7 @@ rl_store_sqlite_load_threads (RlStore    *store,
       if (thread)
         g_ptr_array_add (thread->comments, comment_from_row (comments_stmt));
     }
-  exec (self, "COMMIT", NULL);
+  exec (self, "RELEASE read", NULL);
 
   return threads;
 }
@@ -1856,13 +1857,37 @@ rl_store_sqlite_export_records (RlStore            *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   gboolean done;
 
-  /* One read transaction: every record from one snapshot, and in WAL mode
-   * a server committing meanwhile never waits for it. */
-  if (!exec (self, "BEGIN", error))
+  /* One read transaction: every record from one snapshot (a held one's,
+   * when there is one), and in WAL mode a server committing meanwhile
+   * never waits for it. */
+  if (!exec (self, "SAVEPOINT export", error))
     return FALSE;
   done = export_all (self, func, user_data, error);
-  exec (self, "COMMIT", NULL);
+  exec (self, "RELEASE export", NULL);
   return done;
+}
+
+static gboolean
+rl_store_sqlite_hold_snapshot (RlStore  *store,
+                               GError  **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+
+  /* A read starts the transaction's snapshot (BEGIN alone takes none). */
+  if (!exec (self, "BEGIN", error) || !exec (self, "SELECT COUNT (*) FROM sqlite_schema", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rl_store_sqlite_release_snapshot (RlStore *store)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+
+  exec (self, "COMMIT", NULL);
 }
 
 /* ---- RlStore ------------------------------------------------------------------ */
@@ -1896,4 +1921,6 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->read_changes = rl_store_sqlite_read_changes;
   iface->backup = rl_store_sqlite_backup;
   iface->export_records = rl_store_sqlite_export_records;
+  iface->hold_snapshot = rl_store_sqlite_hold_snapshot;
+  iface->release_snapshot = rl_store_sqlite_release_snapshot;
 }

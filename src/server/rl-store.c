@@ -804,6 +804,29 @@ rl_store_export (RlStore            *self,
 }
 
 gboolean
+rl_store_hold_snapshot (RlStore  *self,
+                        GError  **error)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  if (RL_STORE_GET_IFACE (self)->hold_snapshot == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a deployment moves from a SQLite database only");
+      return FALSE;
+    }
+  return RL_STORE_GET_IFACE (self)->hold_snapshot (self, error);
+}
+
+void
+rl_store_release_snapshot (RlStore *self)
+{
+  g_return_if_fail (RL_IS_STORE (self));
+  g_return_if_fail (RL_STORE_GET_IFACE (self)->release_snapshot != NULL);
+
+  RL_STORE_GET_IFACE (self)->release_snapshot (self);
+}
+
+gboolean
 rl_store_import (RlStore            *self,
                  RlStore            *source,
                  RlStoreRecordFunc   copied,

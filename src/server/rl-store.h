@@ -320,6 +320,9 @@ struct _RlStoreInterface
                                        RlStoreRecordFunc   func,
                                        gpointer            user_data,
                                        GError            **error);
+  gboolean     (*hold_snapshot)       (RlStore            *self,
+                                       GError            **error);
+  void         (*release_snapshot)    (RlStore            *self);
   gboolean     (*import_records)      (RlStore            *self,
                                        RlStore            *source,
                                        RlStoreRecordFunc   copied,
@@ -535,6 +538,13 @@ gboolean     rl_store_export              (RlStore           *self,
                                            RlStoreRecordFunc  func,
                                            gpointer           user_data,
                                            GError           **error);
+/* From here until rl_store_release_snapshot, every read of the store (an
+ * export included) sees one snapshot: one read transaction, so a server
+ * writing meanwhile is not held up and none of its later commits shows.
+ * Only a store that exports has it. */
+gboolean     rl_store_hold_snapshot       (RlStore           *self,
+                                           GError           **error);
+void         rl_store_release_snapshot    (RlStore           *self);
 /* Copies every record of source (its rl_store_export) into this store as
  * it is, all in one transaction: the whole deployment or, on any error,
  * nothing. Refused (conflict) when this store holds a tenant already, so

@@ -8,6 +8,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -526,6 +527,117 @@ test_all_or_nothing (Fixture       *f,
   g_assert_true (g_str_has_prefix (line, "TENANT\tID\t"));
 }
 
+/* The copy waits, after it has read the source's first records, until the
+ * test lets it go: a trigger on the target's tenants waits for an advisory
+ * lock the test holds. */
+#define COPY_GATE_KEY "1919183983"
+
+typedef struct
+{
+  PGconn  *conn;       /* the test's, holding the gate */
+  gboolean done;
+  int      status;
+  char    *out;
+  char    *err;
+} Migrating;
+
+static void
+exec_ok (PGconn     *conn,
+         const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+}
+
+static gboolean
+copy_waits (gpointer data)
+{
+  Migrating *migrating = data;
+  PGresult *result = PQexec (migrating->conn, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                                              " AND NOT granted");
+  gboolean waits;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  waits = PQntuples (result) > 0;
+  PQclear (result);
+  return waits;
+}
+
+static void
+migrated (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Migrating *migrating = data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &migrating->out, &migrating->err,
+                                        &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
+  migrating->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  migrating->done = TRUE;
+}
+
+static gboolean
+migrate_done (gpointer data)
+{
+  return ((Migrating *) data)->done;
+}
+
+/* A server still writing to the SQLite file while it is copied: its
+ * commits after the copy's snapshot are in neither the copy nor the
+ * comparison (both read that one snapshot), so the copy is verified, not
+ * reported as differing. */
+static void
+test_writer_meanwhile (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(RlTestServer) pg_server = rl_test_server_new_on (f->pg->conninfo);
+  g_autoptr(RlTestClient) alice = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread = rl_test_uuid ();
+  g_autofree char *line = NULL;
+  Migrating migrating = { NULL };
+  gint64 seq = 0;
+
+  make_deployment (f);
+  /* The target's schema, made by a server, and the gate on it. */
+  line = rl_test_server_admin (pg_server, "user", "list", NULL);
+  migrating.conn = PQconnectdb (f->pg->conninfo);
+  g_assert_cmpint (PQstatus (migrating.conn), ==, CONNECTION_OK);
+  exec_ok (migrating.conn, "SELECT pg_advisory_lock (" COPY_GATE_KEY ")");
+  exec_ok (migrating.conn, "CREATE FUNCTION copy_gate () RETURNS trigger LANGUAGE plpgsql AS"
+                           " $$ BEGIN PERFORM pg_advisory_lock_shared (" COPY_GATE_KEY "); RETURN NULL; END $$");
+  exec_ok (migrating.conn, "CREATE TRIGGER copy_gate AFTER INSERT ON tenants"
+                           " FOR EACH STATEMENT EXECUTE FUNCTION copy_gate ()");
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              g_getenv ("REDLINE_SERVER"), "migrate", "--from", f->sqlite->db,
+                              "--to", f->pg->conninfo, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, migrated, &migrating);
+  g_assert_true (rl_test_wait_until (copy_waits, &migrating, 30000));
+
+  /* The server commits a change meanwhile. */
+  alice = rl_test_client_new (f->sqlite, f->alice);
+  g_assert_cmpint (create_thread (alice, f->image, FALSE, thread, NULL, &seq), ==, 4);
+  g_assert_cmpint (seq, ==, 11);
+
+  exec_ok (migrating.conn, "SELECT pg_advisory_unlock (" COPY_GATE_KEY ")");
+  g_assert_true (rl_test_wait_until (migrate_done, &migrating, 60000));
+  if (migrating.status != 0)
+    g_error ("migrate failed: %s", migrating.err);
+  g_assert_nonnull (strstr (migrating.out, "verified 3 documents"));
+  PQfinish (migrating.conn);
+  g_free (migrating.out);
+  g_free (migrating.err);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -536,6 +648,7 @@ main (int    argc,
   ADD ("/server/migrate/moves-up", test_moves_up);
   ADD ("/server/migrate/refusals", test_refusals);
   ADD ("/server/migrate/all-or-nothing", test_all_or_nothing);
+  ADD ("/server/migrate/writer-meanwhile", test_writer_meanwhile);
 #undef ADD
 
   return g_test_run ();
