@@ -1780,7 +1780,7 @@ typedef struct
 {
   const char *tenant;
   const char *doc;
-  gint64      counts[3];      /* threads, comments, events */
+  RlStoreRemoval *removed;
 } DocumentRemoval;
 
 static gboolean
@@ -1796,7 +1796,7 @@ remove_document (RlStorePg  *self,
     "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
     "DELETE FROM events WHERE tenant = $1 AND doc = $2",
   };
-  const int counted[] = { 1, 0, 2 };
+  gint64 *counted[] = { &removal->removed->comments, &removal->removed->threads, &removal->removed->events };
   g_auto(Params) params = { 0 };
   g_autoptr(Result) doc = NULL;
 
@@ -1819,32 +1819,21 @@ remove_document (RlStorePg  *self,
 
       if (result == NULL)
         return FALSE;
-      removal->counts[counted[i]] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+      *counted[i] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
     }
   return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
 }
 
 static gboolean
-rl_store_pg_remove_document (RlStore     *store,
-                             const char  *tenant,
-                             const char  *doc,
-                             gint64      *threads,
-                             gint64      *comments,
-                             gint64      *events,
-                             GError     **error)
+rl_store_pg_remove_document (RlStore         *store,
+                             const char      *tenant,
+                             const char      *doc,
+                             RlStoreRemoval  *removed,
+                             GError         **error)
 {
-  RlStorePg *self = RL_STORE_PG (store);
-  DocumentRemoval removal = { tenant, doc, { 0 } };
+  DocumentRemoval removal = { tenant, doc, removed };
 
-  if (!in_transaction (self, remove_document, &removal, error))
-    return FALSE;
-  if (threads)
-    *threads = removal.counts[0];
-  if (comments)
-    *comments = removal.counts[1];
-  if (events)
-    *events = removal.counts[2];
-  return TRUE;
+  return in_transaction (RL_STORE_PG (store), remove_document, &removal, error);
 }
 
 static gboolean

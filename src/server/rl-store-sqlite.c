@@ -1361,7 +1361,7 @@ typedef struct
 {
   const char *tenant;
   const char *doc;
-  gint64      counts[3];      /* threads, comments, events */
+  RlStoreRemoval *removed;
 } DocumentRemoval;
 
 static gboolean
@@ -1378,6 +1378,7 @@ remove_document (RlStoreSqlite  *self,
     "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
   };
   const int order[] = { 1, 0, 2 };
+  gint64 *counted[] = { &removal->removed->threads, &removal->removed->comments, &removal->removed->events };
   g_autoptr(Stmt) doc = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?",
                                       removal->tenant, removal->doc, NULL);
 
@@ -1395,32 +1396,21 @@ remove_document (RlStoreSqlite  *self,
 
       if (!step_done (self, stmt, error))
         return FALSE;
-      removal->counts[order[i]] = sqlite3_changes (self->db);
+      *counted[order[i]] = sqlite3_changes (self->db);
     }
   return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
 }
 
 static gboolean
-rl_store_sqlite_remove_document (RlStore     *store,
-                                 const char  *tenant,
-                                 const char  *doc,
-                                 gint64      *threads,
-                                 gint64      *comments,
-                                 gint64      *events,
-                                 GError     **error)
+rl_store_sqlite_remove_document (RlStore         *store,
+                                 const char      *tenant,
+                                 const char      *doc,
+                                 RlStoreRemoval  *removed,
+                                 GError         **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  DocumentRemoval removal = { tenant, doc, { 0 } };
+  DocumentRemoval removal = { tenant, doc, removed };
 
-  if (!in_transaction (self, remove_document, &removal, error))
-    return FALSE;
-  if (threads)
-    *threads = removal.counts[0];
-  if (comments)
-    *comments = removal.counts[1];
-  if (events)
-    *events = removal.counts[2];
-  return TRUE;
+  return in_transaction (RL_STORE_SQLITE (store), remove_document, &removal, error);
 }
 
 static gboolean

@@ -678,9 +678,19 @@ rl_store_remove_document (RlStore     *self,
                           gint64      *events,
                           GError     **error)
 {
+  RlStoreRemoval removed = { 0 };
+
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  return RL_STORE_GET_IFACE (self)->remove_document (self, tenant, doc, threads, comments, events, error);
+  if (!RL_STORE_GET_IFACE (self)->remove_document (self, tenant, doc, &removed, error))
+    return FALSE;
+  if (threads)
+    *threads = removed.threads;
+  if (comments)
+    *comments = removed.comments;
+  if (events)
+    *events = removed.events;
+  return TRUE;
 }
 
 gboolean

@@ -137,6 +137,14 @@ typedef struct
 void rl_store_apply_free   (RlStoreApply   *apply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlStoreApply, rl_store_apply_free)
 
+/* How many of each went with a document (rl_store_remove_document). */
+typedef struct
+{
+  gint64 threads;
+  gint64 comments;
+  gint64 events;
+} RlStoreRemoval;
+
 /* done of total pages copied so far. */
 typedef void (*RlBackupProgress) (gint64   done,
                                   gint64   total,
@@ -285,9 +293,7 @@ struct _RlStoreInterface
   gboolean     (*remove_document)     (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
-                                       gint64             *threads,
-                                       gint64             *comments,
-                                       gint64             *events,
+                                       RlStoreRemoval     *removed,
                                        GError            **error);
   gboolean     (*token_is_current)    (RlStore            *self,
                                        const RlPrincipal  *who);
