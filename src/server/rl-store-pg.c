@@ -374,6 +374,35 @@ warn (const char   *what,
   g_warning ("%s: %s", what, error->message);
 }
 
+/* run () for the operations that have no error to return: a failure is
+ * said in the server's log (what could not be done) and is NULL. */
+static Result *
+query (RlStorePg  *self,
+       const char *what,
+       const char *sql,
+       Params     *params,
+       gboolean    binary)
+{
+  g_autoptr(GError) error = NULL;
+  Result *result = run (self, sql, params, binary, &error);
+
+  if (result == NULL)
+    warn (what, error);
+  return result;
+}
+
+/* query () for whether it finds a row. */
+static gboolean
+query_exists (RlStorePg  *self,
+              const char *what,
+              const char *sql,
+              Params     *params)
+{
+  g_autoptr(Result) result = query (self, what, sql, params, FALSE);
+
+  return result != NULL && PQntuples (result) > 0;
+}
+
 static char *
 value_dup (const Result *result,
            int           row,
@@ -622,14 +651,9 @@ rl_store_pg_has_tenant (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
-  result = run (self, "SELECT 1 FROM tenants WHERE id = $1", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot look up a tenant", error);
-  return result && PQntuples (result) > 0;
+  return query_exists (self, "cannot look up a tenant", "SELECT 1 FROM tenants WHERE id = $1", &params);
 }
 
 static char *
@@ -667,7 +691,6 @@ rl_store_pg_authenticate (RlStore    *store,
   g_auto(Params) params = { 0 };
   g_autoptr(GBytes) hash = NULL;
   g_autoptr(Result) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   const char *secret = NULL;
   guint8 *stored;
@@ -681,13 +704,11 @@ rl_store_pg_authenticate (RlStore    *store,
   hash = rl_store_hash_secret (secret);
 
   add_text (&params, id);
-  result = run (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
-                      " WHERE id = $1 AND revoked_at = 0", &params, FALSE, &error);
+  result = query (self, "cannot authenticate",
+                  "SELECT tenant, name, role, token_hash, token_generation FROM users"
+                  " WHERE id = $1 AND revoked_at = 0", &params, FALSE);
   if (result == NULL)
-    {
-      warn ("cannot authenticate", error);
       return NULL;
-    }
   if (PQntuples (result) == 0)
     return NULL;
   stored = PQunescapeBytea ((const unsigned char *) PQgetvalue (result, 0, 3), &stored_len);
@@ -790,15 +811,12 @@ rl_store_pg_list_documents (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
   GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
 
   add_text (&params, tenant);
-  result = run (self, "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord",
-                &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot list documents", error);
+  result = query (self, "cannot list documents",
+                  "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord", &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
     g_ptr_array_add (docs, document_from_row (result, row));
   return docs;
@@ -811,15 +829,12 @@ rl_store_pg_get_document (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
   add_text (&params, doc);
-  result = run (self, "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2",
-                &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot read a document", error);
+  result = query (self, "cannot read a document",
+                  "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
   return document_from_row (result, 0);
@@ -833,16 +848,13 @@ rl_store_pg_get_content (RlStore     *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
   add_text (&params, doc);
   /* Binary results: the content as it is, the etag as its text. */
-  result = run (self, "SELECT content, etag FROM documents WHERE tenant = $1 AND id = $2",
-                &params, TRUE, &error);
-  if (result == NULL)
-    warn ("cannot read a document's content", error);
+  result = query (self, "cannot read a document's content",
+                  "SELECT content, etag FROM documents WHERE tenant = $1 AND id = $2", &params, TRUE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
   if (etag)
@@ -899,14 +911,12 @@ rl_store_pg_get_head (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
   add_text (&params, doc);
-  result = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot read a document's head", error);
+  result = query (self, "cannot read a document's head",
+                  "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
   return result && PQntuples (result) > 0 ? value_int (result, 0, 0) : 0;
 }
 
@@ -982,7 +992,6 @@ rl_store_pg_events_since (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) doc_result = NULL;
   g_autoptr(Result) result = NULL;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
@@ -990,13 +999,11 @@ rl_store_pg_events_since (RlStore    *store,
 
   add_text (&params, tenant);
   add_text (&params, doc);
-  doc_result = run (self, "SELECT head_seq, unnumbered_seq FROM documents WHERE tenant = $1 AND id = $2",
-                    &params, FALSE, &error);
+  doc_result = query (self, "cannot read the event log",
+                      "SELECT head_seq, unnumbered_seq FROM documents WHERE tenant = $1 AND id = $2",
+                      &params, FALSE);
   if (doc_result == NULL)
-    {
-      warn ("cannot read the event log", error);
       return NULL;
-    }
   if (PQntuples (doc_result) > 0)
     {
       head = value_int (doc_result, 0, 0);
@@ -1012,13 +1019,11 @@ rl_store_pg_events_since (RlStore    *store,
 
   add_int (&params, since);
   add_int (&params, head);
-  result = run (self, "SELECT seq, payload FROM events WHERE tenant = $1 AND doc = $2"
-                      " AND seq > $3 AND seq <= $4 ORDER BY seq", &params, FALSE, &error);
+  result = query (self, "cannot read the event log",
+                  "SELECT seq, payload FROM events WHERE tenant = $1 AND doc = $2"
+                  " AND seq > $3 AND seq <= $4 ORDER BY seq", &params, FALSE);
   if (result == NULL)
-    {
-      warn ("cannot read the event log", error);
       return NULL;
-    }
   for (int row = 0; row < PQntuples (result); row++)
     {
       if (value_int (result, row, 0) != expected++)
@@ -1555,14 +1560,12 @@ rl_store_pg_get_usage (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
 
   *messages = *bytes = 0;
   add_text (&params, tenant);
-  result = run (self, "SELECT messages, bytes FROM usage WHERE tenant = $1", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot read usage", error);
+  result = query (self, "cannot read usage",
+                  "SELECT messages, bytes FROM usage WHERE tenant = $1", &params, FALSE);
   if (result && PQntuples (result) > 0)
     {
       *messages = (guint64) value_int (result, 0, 0);
@@ -1606,15 +1609,13 @@ rl_store_pg_list_users (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
   GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
 
   add_text (&params, tenant);
-  result = run (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
-                      " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot list users", error);
+  result = query (self, "cannot list users",
+                  "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                  " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
     {
       RlUserInfo *info = g_new0 (RlUserInfo, 1);
@@ -1660,8 +1661,8 @@ typedef struct
 {
   const char *tenant;
   const char *user;
-  gint64      was_revoked_at;
-  char       *token;          /* rotate: the new one */
+  gint64     *was_revoked_at; /* revoke: the dispatcher's */
+  GBytes     *hash;           /* rotate: the new token's */
 } UserChange;
 
 static gboolean
@@ -1672,10 +1673,10 @@ revoke_user (RlStorePg  *self,
   UserChange *change = data;
   g_auto(Params) params = { 0 };
 
-  change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (change->was_revoked_at < 0)
+  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
+  if (*change->was_revoked_at < 0)
     return FALSE;
-  if (change->was_revoked_at > 0)
+  if (*change->was_revoked_at > 0)
     return TRUE;
 
   add_text (&params, change->tenant);
@@ -1692,14 +1693,9 @@ rl_store_pg_revoke_user (RlStore     *store,
                          gint64      *was_revoked_at,
                          GError     **error)
 {
-  RlStorePg *self = RL_STORE_PG (store);
-  UserChange change = { tenant, user, 0, NULL };
+  UserChange change = { tenant, user, was_revoked_at, NULL };
 
-  if (!in_transaction (self, revoke_user, &change, error))
-    return FALSE;
-  if (was_revoked_at)
-    *was_revoked_at = change.was_revoked_at;
-  return TRUE;
+  return in_transaction (RL_STORE_PG (store), revoke_user, &change, error);
 }
 
 static gboolean
@@ -1708,11 +1704,9 @@ rotate_token (RlStorePg  *self,
               GError    **error)
 {
   UserChange *change = data;
-  g_autofree char *secret = rl_store_new_secret ();
-  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   g_auto(Params) params = { 0 };
   gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
   gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
 
   if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
@@ -1721,29 +1715,21 @@ rotate_token (RlStorePg  *self,
   add_text (&params, change->tenant);
   add_text (&params, change->user);
   add_bytes (&params, hash_data, hash_len);
-  if (!run_done (self, "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
-                       " WHERE tenant = $1 AND id = $2", &params, error) ||
-      !note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error))
-    return FALSE;
-  change->token = rl_store_make_token (change->user, secret);
-  return TRUE;
+  return run_done (self, "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
+                         " WHERE tenant = $1 AND id = $2", &params, error) &&
+         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
 }
 
-static char *
+static gboolean
 rl_store_pg_rotate_token (RlStore     *store,
                           const char  *tenant,
                           const char  *user,
+                          GBytes      *hash,
                           GError     **error)
 {
-  RlStorePg *self = RL_STORE_PG (store);
-  UserChange change = { tenant, user, 0, NULL };
+  UserChange change = { tenant, user, NULL, hash };
 
-  if (!in_transaction (self, rotate_token, &change, error))
-    {
-      g_free (change.token);
-      return NULL;
-    }
-  return change.token;
+  return in_transaction (RL_STORE_PG (store), rotate_token, &change, error);
 }
 
 static GPtrArray *
@@ -1752,17 +1738,15 @@ rl_store_pg_list_document_infos (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
   GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
 
   add_text (&params, tenant);
-  result = run (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
-                      " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
-                      " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
-                &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot list documents", error);
+  result = query (self, "cannot list documents",
+                  "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                  " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                  " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
+                  &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
     {
       RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
@@ -1842,17 +1826,13 @@ rl_store_pg_token_is_current (RlStore           *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Result) result = NULL;
 
   add_text (&params, who->tenant);
   add_text (&params, who->user.id);
   add_int (&params, who->token_generation);
-  result = run (self, "SELECT 1 FROM users WHERE tenant = $1 AND id = $2"
-                      " AND revoked_at = 0 AND token_generation = $3", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot check a token", error);
-  return result && PQntuples (result) > 0;
+  return query_exists (self, "cannot check a token",
+                       "SELECT 1 FROM users WHERE tenant = $1 AND id = $2"
+                       " AND revoked_at = 0 AND token_generation = $3", &params);
 }
 
 static GPtrArray *
@@ -1860,19 +1840,16 @@ rl_store_pg_read_changes (RlStore *store)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
   g_autoptr(GPtrArray) changes = NULL;
 
   /* One index probe past the cursor: usually no row. */
   add_int (&params, self->change_cursor);
-  result = run (self, "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > $1 ORDER BY seq",
-                &params, FALSE, &error);
+  result = query (self, "cannot read administration changes",
+                  "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > $1 ORDER BY seq",
+                  &params, FALSE);
   if (result == NULL)
-    {
-      warn ("cannot read administration changes", error);
       return NULL;
-    }
   if (PQntuples (result) == 0)
     return NULL;
 
@@ -2338,7 +2315,6 @@ rl_store_pg_set_viewers (RlStore    *store,
                          GPtrArray  *viewers)
 {
   RlStorePg *self = RL_STORE_PG (store);
-  g_autoptr(GError) error = NULL;
   g_auto(Params) params = { 0 };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) given = NULL;
@@ -2379,22 +2355,22 @@ rl_store_pg_set_viewers (RlStore    *store,
    * what it says (those still there keep their place, ord), the others
    * told, and who views the document everywhere read back, this node's
    * from what it wrote (the statement does not see its own writes). */
-  result = run (self, "WITH given AS (SELECT * FROM ROWS FROM (json_to_recordset ($5::json)"
-                      "   AS (id text, name text, connections integer)) WITH ORDINALITY AS g (id, name, connections, i)),"
-                      " said AS (INSERT INTO viewers (node, tenant, doc, user_id, user_name, connections, stamp)"
-                      "   SELECT $1, $2, $3, id, name, connections, txid_current () FROM given ORDER BY i"
-                      "   ON CONFLICT (node, tenant, doc, user_id) DO UPDATE SET user_name = EXCLUDED.user_name,"
-                      "   connections = EXCLUDED.connections, stamp = EXCLUDED.stamp"
-                      "   RETURNING user_id, user_name, connections, ord),"
-                      " gone AS (DELETE FROM viewers WHERE node = $1 AND tenant = $2 AND doc = $3"
-                      "   AND user_id NOT IN (SELECT id FROM given)),"
-                      " told AS (SELECT pg_notify ($6, $7))"
-                      " SELECT a.user_id, a.user_name, a.connections FROM told LEFT JOIN ("
-                      VIEWERS_BY_USER ("SELECT * FROM said UNION ALL "
-                                       VIEWERS_ALIVE ("$2", "$3", "$4", " AND v.node <> $1"))
-                      ") a ON true ORDER BY a.first", &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot record who views a document", error);
+  result = query (self, "cannot record who views a document",
+                  "WITH given AS (SELECT * FROM ROWS FROM (json_to_recordset ($5::json)"
+                  "   AS (id text, name text, connections integer))"
+                  "   WITH ORDINALITY AS g (id, name, connections, i)),"
+                  " said AS (INSERT INTO viewers (node, tenant, doc, user_id, user_name, connections, stamp)"
+                  "   SELECT $1, $2, $3, id, name, connections, txid_current () FROM given ORDER BY i"
+                  "   ON CONFLICT (node, tenant, doc, user_id) DO UPDATE SET user_name = EXCLUDED.user_name,"
+                  "   connections = EXCLUDED.connections, stamp = EXCLUDED.stamp"
+                  "   RETURNING user_id, user_name, connections, ord),"
+                  " gone AS (DELETE FROM viewers WHERE node = $1 AND tenant = $2 AND doc = $3"
+                  "   AND user_id NOT IN (SELECT id FROM given)),"
+                  " told AS (SELECT pg_notify ($6, $7))"
+                  " SELECT a.user_id, a.user_name, a.connections FROM told LEFT JOIN ("
+                  VIEWERS_BY_USER ("SELECT * FROM said UNION ALL "
+                                   VIEWERS_ALIVE ("$2", "$3", "$4", " AND v.node <> $1"))
+                  ") a ON true ORDER BY a.first", &params, FALSE);
   return viewers_from_rows (result);
 }
 
@@ -2405,17 +2381,14 @@ rl_store_pg_get_viewers (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
   add_text (&params, doc);
   add_int (&params, self->dead_ms);
-  result = run (self, "SELECT user_id, user_name, connections FROM ("
-                      VIEWERS_BY_USER (VIEWERS_ALIVE ("$1", "$2", "$3", "")) ") a ORDER BY first",
-                &params, FALSE, &error);
-  if (result == NULL)
-    warn ("cannot read who views a document", error);
+  result = query (self, "cannot read who views a document",
+                  "SELECT user_id, user_name, connections FROM ("
+                  VIEWERS_BY_USER (VIEWERS_ALIVE ("$1", "$2", "$3", "")) ") a ORDER BY first", &params, FALSE);
   return viewers_from_rows (result);
 }
 

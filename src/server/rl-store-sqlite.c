@@ -1244,8 +1244,8 @@ typedef struct
 {
   const char *tenant;
   const char *user;
-  gint64      was_revoked_at;
-  char       *token;          /* rotate: the new one */
+  gint64     *was_revoked_at; /* revoke: the dispatcher's */
+  GBytes     *hash;           /* rotate: the new token's */
 } UserChange;
 
 static gboolean
@@ -1256,10 +1256,10 @@ revoke_user (RlStoreSqlite  *self,
   UserChange *change = data;
   g_autoptr(Stmt) stmt = NULL;
 
-  change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (change->was_revoked_at < 0)
+  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
+  if (*change->was_revoked_at < 0)
     return FALSE;
-  if (change->was_revoked_at > 0)
+  if (*change->was_revoked_at > 0)
     return TRUE;
 
   stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
@@ -1276,14 +1276,9 @@ rl_store_sqlite_revoke_user (RlStore     *store,
                              gint64      *was_revoked_at,
                              GError     **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  UserChange change = { tenant, user, 0, NULL };
+  UserChange change = { tenant, user, was_revoked_at, NULL };
 
-  if (!in_transaction (self, revoke_user, &change, error))
-    return FALSE;
-  if (was_revoked_at)
-    *was_revoked_at = change.was_revoked_at;
-  return TRUE;
+  return in_transaction (RL_STORE_SQLITE (store), revoke_user, &change, error);
 }
 
 static gboolean
@@ -1292,11 +1287,9 @@ rotate_token (RlStoreSqlite  *self,
               GError        **error)
 {
   UserChange *change = data;
-  g_autofree char *secret = rl_store_new_secret ();
-  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   g_autoptr(Stmt) stmt = NULL;
   gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
   gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
 
   if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
@@ -1306,28 +1299,20 @@ rotate_token (RlStoreSqlite  *self,
                              " WHERE tenant = ?1 AND id = ?2",
                        change->tenant, change->user, NULL);
   sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, error) ||
-      !note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error))
-    return FALSE;
-  change->token = rl_store_make_token (change->user, secret);
-  return TRUE;
+  return step_done (self, stmt, error) &&
+         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
 }
 
-static char *
+static gboolean
 rl_store_sqlite_rotate_token (RlStore     *store,
                               const char  *tenant,
                               const char  *user,
+                              GBytes      *hash,
                               GError     **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  UserChange change = { tenant, user, 0, NULL };
+  UserChange change = { tenant, user, NULL, hash };
 
-  if (!in_transaction (self, rotate_token, &change, error))
-    {
-      g_free (change.token);
-      return NULL;
-    }
-  return change.token;
+  return in_transaction (RL_STORE_SQLITE (store), rotate_token, &change, error);
 }
 
 static GPtrArray *

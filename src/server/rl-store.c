@@ -644,9 +644,15 @@ rl_store_revoke_user (RlStore     *self,
                       gint64      *was_revoked_at,
                       GError     **error)
 {
+  gint64 revoked_at = 0;
+
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  return RL_STORE_GET_IFACE (self)->revoke_user (self, tenant, user, was_revoked_at, error);
+  if (!RL_STORE_GET_IFACE (self)->revoke_user (self, tenant, user, &revoked_at, error))
+    return FALSE;
+  if (was_revoked_at)
+    *was_revoked_at = revoked_at;
+  return TRUE;
 }
 
 char *
@@ -655,9 +661,16 @@ rl_store_rotate_token (RlStore     *self,
                        const char  *user,
                        GError     **error)
 {
+  g_autofree char *secret = NULL;
+  g_autoptr(GBytes) hash = NULL;
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->rotate_token (self, tenant, user, error);
+  secret = rl_store_new_secret ();
+  hash = rl_store_hash_secret (secret);
+  if (!RL_STORE_GET_IFACE (self)->rotate_token (self, tenant, user, hash, error))
+    return NULL;
+  return rl_store_make_token (user, secret);
 }
 
 GPtrArray *

@@ -279,14 +279,17 @@ struct _RlStoreInterface
 
   GPtrArray   *(*list_users)          (RlStore            *self,
                                        const char         *tenant);
+  /* Out-parameters are never NULL: the dispatchers hand their own. */
   gboolean     (*revoke_user)         (RlStore            *self,
                                        const char         *tenant,
                                        const char         *user,
                                        gint64             *was_revoked_at,
                                        GError            **error);
-  char        *(*rotate_token)        (RlStore            *self,
+  /* Keeps hash as the user's (the dispatcher makes the token). */
+  gboolean     (*rotate_token)        (RlStore            *self,
                                        const char         *tenant,
                                        const char         *user,
+                                       GBytes             *hash,
                                        GError            **error);
   GPtrArray   *(*list_document_infos) (RlStore            *self,
                                        const char         *tenant);
