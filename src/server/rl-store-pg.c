@@ -656,18 +656,17 @@ rl_store_pg_has_tenant (RlStore    *store,
   return query_exists (self, "cannot look up a tenant", "SELECT 1 FROM tenants WHERE id = $1", &params);
 }
 
-static char *
+static gboolean
 rl_store_pg_add_user (RlStore     *store,
                       const char  *tenant,
+                      const char  *id,
                       const char  *name,
                       RlRole       role,
+                      GBytes      *hash,
                       GError     **error)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autofree char *id = rl_random_id_new ();
-  g_autofree char *secret = rl_store_new_secret ();
-  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
@@ -677,10 +676,8 @@ rl_store_pg_add_user (RlStore     *store,
   add_text (&params, rl_role_to_string (role));
   add_bytes (&params, hash_data, hash_len);
   add_int (&params, rl_time_now_ms ());
-  if (!run_done (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
-                       " VALUES ($1, $2, $3, $4, $5, $6)", &params, error))
-    return NULL;
-  return rl_store_make_token (id, secret);
+  return run_done (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
+                         " VALUES ($1, $2, $3, $4, $5, $6)", &params, error);
 }
 
 static RlPrincipal *

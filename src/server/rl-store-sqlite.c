@@ -409,18 +409,17 @@ rl_store_sqlite_has_tenant (RlStore    *store,
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
-static char *
+static gboolean
 rl_store_sqlite_add_user (RlStore     *store,
                           const char  *tenant,
+                          const char  *id,
                           const char  *name,
                           RlRole       role,
+                          GBytes      *hash,
                           GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
-  g_autofree char *id = rl_random_id_new ();
-  g_autofree char *secret = rl_store_new_secret ();
-  g_autoptr(GBytes) hash = rl_store_hash_secret (secret);
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
@@ -432,10 +431,7 @@ rl_store_sqlite_add_user (RlStore     *store,
   sqlite3_bind_text (stmt, 4, rl_role_to_string (role), -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, rl_time_now_ms ());
-  if (!step_done (self, stmt, error))
-    return NULL;
-
-  return rl_store_make_token (id, secret);
+  return step_done (self, stmt, error);
 }
 
 static RlPrincipal *

@@ -280,6 +280,9 @@ rl_store_add_user (RlStore     *self,
                    GError     **error)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *id = NULL;
+  g_autofree char *secret = NULL;
+  g_autoptr(GBytes) hash = NULL;
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
@@ -294,7 +297,12 @@ rl_store_add_user (RlStore     *self,
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a user needs a name");
       return NULL;
     }
-  return RL_STORE_GET_IFACE (self)->add_user (self, tenant, trimmed, role, error);
+  id = rl_random_id_new ();
+  secret = rl_store_new_secret ();
+  hash = rl_store_hash_secret (secret);
+  if (!RL_STORE_GET_IFACE (self)->add_user (self, tenant, id, trimmed, role, hash, error))
+    return NULL;
+  return rl_store_make_token (id, secret);
 }
 
 RlPrincipal *

@@ -208,10 +208,14 @@ struct _RlStoreInterface
                                        GError            **error);
   gboolean     (*has_tenant)          (RlStore            *self,
                                        const char         *tenant);
-  char        *(*add_user)            (RlStore            *self,
+  /* Keeps the user with their id and their token's hash (the dispatcher
+   * makes both, and the token). */
+  gboolean     (*add_user)            (RlStore            *self,
                                        const char         *tenant,
+                                       const char         *id,
                                        const char         *name,
                                        RlRole              role,
+                                       GBytes             *hash,
                                        GError            **error);
   RlPrincipal *(*authenticate)        (RlStore            *self,
                                        const char         *token);
