@@ -553,9 +553,8 @@ exec_ok (PGconn     *conn,
 }
 
 static gboolean
-copy_waits (gpointer data)
+copy_waits (Migrating *migrating)
 {
-  Migrating *migrating = data;
   PGresult *result = PQexec (migrating->conn, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
                                               " AND NOT granted");
   gboolean waits;
@@ -580,12 +579,6 @@ migrated (GObject      *source,
   g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
   migrating->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
   migrating->done = TRUE;
-}
-
-static gboolean
-migrate_done (gpointer data)
-{
-  return ((Migrating *) data)->done;
 }
 
 /* A server still writing to the SQLite file while it is copied: its
@@ -621,7 +614,7 @@ test_writer_meanwhile (Fixture       *f,
                               "--to", f->pg->conninfo, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, migrated, &migrating);
-  g_assert_true (rl_test_wait_until (copy_waits, &migrating, 30000));
+  RL_TEST_WAIT_LOOKING (copy_waits (&migrating), 30000);
 
   /* The server commits a change meanwhile. */
   alice = rl_test_client_new (f->sqlite, f->alice);
@@ -629,7 +622,7 @@ test_writer_meanwhile (Fixture       *f,
   g_assert_cmpint (seq, ==, 11);
 
   exec_ok (migrating.conn, "SELECT pg_advisory_unlock (" COPY_GATE_KEY ")");
-  g_assert_true (rl_test_wait_until (migrate_done, &migrating, 60000));
+  RL_TEST_WAIT_UNTIL (migrating.done, 60000);
   if (migrating.status != 0)
     g_error ("migrate failed: %s", migrating.err);
   g_assert_nonnull (strstr (migrating.out, "verified 3 documents"));

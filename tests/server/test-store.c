@@ -105,8 +105,7 @@ pg_set_node_timing (RlStore *store,
 static void
 pg_wait_connected (RlStore *store)
 {
-  while (!rl_store_pg_is_connected (RL_STORE_PG (store)))
-    g_main_context_iteration (NULL, TRUE);
+  RL_TEST_WAIT_UNTIL (rl_store_pg_is_connected (RL_STORE_PG (store)), 10000);
 }
 
 /* A rename left uncommitted holds the database's lock that a connection's
@@ -1740,7 +1739,7 @@ test_remote_viewers_exchange (Fixture       *fixture,
   nodes_start (fixture, &a, &b);
   add_viewer (on_b, "alice", "Alice", 1);
   rl_store_set_viewers (b.store, "acme", doc, on_b);
-  WAIT_UNTIL (a.viewers == 1, 10000);
+  RL_TEST_WAIT_UNTIL (a.viewers == 1, 10000);
   add_viewer (on_a, "alice", "Alice", 2);
   add_viewer (on_a, "bob", "Bob", 1);
   add_viewer (bob_only, "bob", "Bob", 1);
@@ -1754,7 +1753,7 @@ test_remote_viewers_exchange (Fixture       *fixture,
       g_assert_true (viewers_are (a.store, doc, steps[i].expected));
       g_assert_true (viewers_are (b.store, doc, steps[i].expected));
       /* The others hear of it as of a plain set. */
-      WAIT_UNTIL (b.viewers == i + 1, 10000);
+      RL_TEST_WAIT_UNTIL (b.viewers == i + 1, 10000);
     }
   /* A node is not told of its own. */
   g_assert_cmpuint (a.viewers, ==, 1);
