@@ -178,6 +178,12 @@ rl_pg_dialer_redial (RlPgDialer *self)
   return pause;
 }
 
+guint
+rl_pg_dialer_get_pause (RlPgDialer *self)
+{
+  return self->retry_ms;
+}
+
 gboolean
 rl_pg_dialer_is_dialing (RlPgDialer *self)
 {

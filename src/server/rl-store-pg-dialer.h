@@ -36,6 +36,8 @@ RlPgDialer *rl_pg_dialer_new           (const char *const *keywords,
 void        rl_pg_dialer_dial          (RlPgDialer        *self);
 /* A try after the pause, which it returns in milliseconds. */
 guint       rl_pg_dialer_redial        (RlPgDialer        *self);
+/* The pause rl_pg_dialer_redial would wait now, in milliseconds. */
+guint       rl_pg_dialer_get_pause     (RlPgDialer        *self);
 /* Whether a try is under way or waiting for its time. */
 gboolean    rl_pg_dialer_is_dialing    (RlPgDialer        *self);
 /* The next pause is the first again (after a connection that worked). */

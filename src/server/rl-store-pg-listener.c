@@ -74,12 +74,10 @@ lose (RlPgListener *self,
       const char   *why)
 {
   g_autofree char *reason = rl_pg_one_line (why);
-  guint pause;
+  guint pause = rl_pg_dialer_get_pause (self->dialer);
 
   stop_watching (self);
   g_clear_pointer (&self->conn, PQfinish);
-  self->state = STATE_DIALING;
-  pause = rl_pg_dialer_redial (self->dialer);
 
   if (self->was_listening)
     g_printerr ("redline-server: lost the PostgreSQL connection that brings other nodes' changes (%s); "
@@ -89,6 +87,9 @@ lose (RlPgListener *self,
                 "trying again in %.1f s\n", reason, pause / 1000.0);
   self->was_listening = FALSE;
   self->lost_before = TRUE;
+  /* The pause starts once the log has its line, right before func. */
+  self->state = STATE_DIALING;
+  rl_pg_dialer_redial (self->dialer);
 
   self->func (RL_PG_LISTENER_LOST, reason, self->user_data);
 }
