@@ -169,8 +169,13 @@ select_row (RlThreadPanel *self)
   self->selecting = TRUE;
   if (row == NULL)
     gtk_list_box_unselect_all (self->list);
-  else if (!gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)))
-    gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
+  else if (gtk_list_box_get_selected_row (self->list) != GTK_LIST_BOX_ROW (row))
+    {
+      /* A row the list took out and put back (it moved) still says it is
+       * selected, and GTK selects no row that says so. */
+      gtk_list_box_unselect_all (self->list);
+      gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
+    }
   self->selecting = FALSE;
 }
 
