@@ -774,6 +774,39 @@ test_refused_delete_followed (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 0, 5000));
 }
 
+/* The thread Ada is typing in is deleted, then back (the delete was
+ * refused): her text and the focus go on in its new row, the kept one goes. */
+static void
+test_refused_delete_keeps_draft (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.4, 0.4, "Bob's own");
+  g_autofree char *typed = NULL;
+  RlThreadRow *kept, *back;
+  GtkTextView *view;
+
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
+  kept = rl_ui_test_panel_row (f->panel, t1);
+  view = rl_ui_test_row_reply_view (kept);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (view)));
+  type_text (view, "half-typed");
+
+  g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
+  g_assert_true (rl_thread_row_get_deleted (kept));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, t1) != kept, 5000));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
+  back = rl_ui_test_panel_row (f->panel, t1);
+  g_assert_false (rl_thread_row_get_deleted (back));
+  view = rl_ui_test_row_reply_view (back);
+  typed = rl_ui_test_text_view_text (view);
+  g_assert_cmpstr (typed, ==, "half-typed");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t1);
+}
+
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
@@ -1439,6 +1472,8 @@ main (int    argc,
   g_test_add ("/thread-panel/selection", Fixture, NULL, fixture_setup, test_selection_both_ways, fixture_teardown);
   g_test_add ("/thread-panel/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
   g_test_add ("/thread-panel/refused-delete-followed", Fixture, NULL, fixture_setup, test_refused_delete_followed,
+              fixture_teardown);
+  g_test_add ("/thread-panel/refused-delete-keeps-draft", Fixture, NULL, fixture_setup, test_refused_delete_keeps_draft,
               fixture_teardown);
   g_test_add ("/thread-panel/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/thread-panel/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
