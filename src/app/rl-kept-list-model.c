@@ -117,7 +117,6 @@ update (RlKeptListModel *self)
       self->pending = FALSE;
       g_hash_table_remove_all (self->released);
       changed = rl_list_find_changed_run (G_LIST_MODEL (self), items, is_same, &position, &removed, &added);
-      /* The old items live until the views have let them go. */
       g_ptr_array_unref (g_steal_pointer (&self->items));
       self->items = g_steal_pointer (&items);
       g_hash_table_unref (self->kept);
