@@ -510,6 +510,15 @@ rl_review_state_get_threads (RlReviewState *self)
   return G_LIST_MODEL (self->sorted);
 }
 
+gboolean
+rl_review_state_has_thread (RlReviewState *self,
+                            RlThreadItem  *item)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), FALSE);
+
+  return g_hash_table_contains (self->order, item);
+}
+
 void
 rl_review_state_set_position_func (RlReviewState            *self,
                                    RlReviewStatePositionFunc func,

@@ -55,6 +55,9 @@ const char    *rl_review_state_get_cannot_create_reason (RlReviewState *self);
 
 /* Of RlThreadItem: the threads shown (see above). */
 GListModel    *rl_review_state_get_threads              (RlReviewState *self);
+/* Whether item is one of the store's threads now, shown or not. */
+gboolean       rl_review_state_has_thread               (RlReviewState *self,
+                                                         RlThreadItem  *item);
 
 /* Where a thread's anchor lies in the document's text now (code points);
  * FALSE when it cannot be placed: the thread is orphaned. */

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "rl-comment-row.h"
+#include "rl-kept-list-model.h"
 #include "rl-review-state.h"
 #include "rl-thread-row.h"
 
@@ -24,8 +25,8 @@ struct _RlThreadPanel
 
   RlReviewState      *state;
   RlDocStore         *store;       /* the state's */
-  GHashTable         *rows;        /* RlThreadItem → RlThreadRow (a child of list) */
-  GHashTable         *present;     /* the RlThreadItems of the store now */
+  RlKeptListModel    *threads;     /* the state's threads and the kept ones: the list's model */
+  GHashTable         *rows;        /* RlThreadItem → its RlThreadRow, owned: the listed ones */
   GHashTable         *resolvers;   /* thread id → who resolved it last (a teammate's name) */
   GHashTable         *known;       /* ids of threads seen, owned */
   GHashTable         *fresh;       /* ids a teammate just added: highlight once */
@@ -36,8 +37,8 @@ struct _RlThreadPanel
 
   gboolean            selecting;   /* the selection is being shown from the state */
   gboolean            picking;     /* the state's selection is being set from the list */
-  gboolean            syncing;     /* inside sync_rows */
   gboolean            quiet_focus; /* focus moves on its own: it selects nothing */
+  GtkWidget          *moving_focus; /* the focus in a row that moves, put back after */
   guint               scroll_id;
   guint               scroll_frames;
   int                 scroll_list_height;   /* at the last try */
@@ -64,6 +65,7 @@ static guint signals[N_SIGNALS];
 static gboolean item_is_orphaned (RlThreadPanel *self,
                                   gpointer       item);
 
+/* The row listed for thread_id, if any. */
 static RlThreadRow *
 find_row (RlThreadPanel *self,
           const char    *thread_id)
@@ -75,7 +77,8 @@ find_row (RlThreadPanel *self,
     return NULL;
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, NULL, &row))
-    if (g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
+    if (gtk_widget_get_parent (row) == GTK_WIDGET (self->list)
+        && g_strcmp0 (rl_thread_row_get_thread_id (row), thread_id) == 0)
       return row;
   return NULL;
 }
@@ -83,11 +86,10 @@ find_row (RlThreadPanel *self,
 static void
 update_empty (RlThreadPanel *self)
 {
-  guint shown = g_list_model_get_n_items (rl_review_state_get_threads (self->state));
   guint all = self->store ? g_list_model_get_n_items (rl_doc_store_get_threads (self->store)) : 0;
 
   /* A kept row (its thread gone, the person still in it) is shown too. */
-  if (shown > 0 || gtk_list_box_get_row_at_index (self->list, 0) != NULL)
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->threads)) > 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "list");
       return;
@@ -167,34 +169,46 @@ select_row (RlThreadPanel *self)
   self->selecting = TRUE;
   if (row == NULL)
     gtk_list_box_unselect_all (self->list);
-  else if (!gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)))
-    gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
+  else if (gtk_list_box_get_selected_row (self->list) != GTK_LIST_BOX_ROW (row))
+    {
+      /* A row the list took out and put back (it moved) still says it is
+       * selected, and GTK selects no row that says so. */
+      gtk_list_box_unselect_all (self->list);
+      gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
+    }
   self->selecting = FALSE;
 }
 
-static void sync_rows (RlThreadPanel *self);
-
-/* Whether a row is kept for the person in it (rl_thread_row_set_deleted,
- * _set_kept_hidden) now that its thread is gone from the list. */
-static gboolean
-any_row_kept (RlThreadPanel *self)
+/* What the kept rows say (deleted, or hidden and by whom); listed ones say
+ * nothing. */
+static void
+show_kept_rows (RlThreadPanel *self)
 {
-  GHashTableIter iter;
-  gpointer row;
+  GListModel *threads = G_LIST_MODEL (self->threads);
 
-  g_hash_table_iter_init (&iter, self->rows);
-  while (g_hash_table_iter_next (&iter, NULL, &row))
-    if (rl_thread_row_get_deleted (row) || rl_thread_row_get_kept_hidden (row))
-      return TRUE;
-  return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+      RlThreadRow *row = g_hash_table_lookup (self->rows, item);
+
+      if (row == NULL)
+        continue;
+      if (!rl_kept_list_model_is_kept (self->threads, item))
+        rl_thread_row_set_kept_hidden (row, FALSE, NULL);
+      else if (rl_review_state_has_thread (self->state, item))
+        rl_thread_row_set_kept_hidden (row, TRUE, g_hash_table_lookup (self->resolvers,
+                                                                       rl_thread_row_get_thread_id (row)));
+      else
+        rl_thread_row_set_deleted (row);
+    }
 }
 
 /* A kept row goes once it holds neither the selection nor a draft. */
 static void
 release_kept_rows (RlThreadPanel *self)
 {
-  if (!self->syncing && any_row_kept (self))
-    sync_rows (self);
+  rl_kept_list_model_recheck (self->threads);
+  show_kept_rows (self);
 }
 
 static void
@@ -233,8 +247,7 @@ on_row_dismissed (RlThreadPanel *self,
 {
   if (g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0)
     rl_review_state_set_selected_thread (self->state, NULL);
-  if (!self->syncing)
-    sync_rows (self);
+  release_kept_rows (self);
 }
 
 /* A click on a row (activate-on-single-click) or Enter on it: picked,
@@ -275,7 +288,7 @@ keeps_row (RlThreadPanel *self,
   if (self->store == NULL || rl_thread_row_get_dismissed (row))
     return FALSE;
   if (rl_thread_row_get_acting (row))
-    return g_hash_table_contains (self->present, rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
+    return rl_review_state_has_thread (self->state, rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
   return rl_thread_row_has_draft (row)
          || g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0;
 }
@@ -311,183 +324,122 @@ move_focus_from (RlThreadPanel *self,
   self->quiet_focus = FALSE;
 }
 
-typedef struct
+/* The list's row for a thread: made once, and the same row again when the
+ * thread moves, so it keeps what is typed and focused in it. */
+static GtkWidget *
+create_row (gpointer item,
+            gpointer data)
 {
-  RlThreadRow *row;
-  gpointer     after;   /* the listed item above it, NULL: first */
-} Kept;
+  RlThreadPanel *self = data;
+  RlThreadRow *row = g_hash_table_lookup (self->rows, item);
 
-/* Rows follow the visible threads with the least change, so a teammate's
- * new thread keeps what is typed and focused in the others. A row whose
- * thread leaves the list (deleted, or resolved while resolved ones are
- * hidden) stays where it is while the person is in it (keeps_row), and
- * says what happened. */
-static void
-sync_rows (RlThreadPanel *self)
-{
-  GListModel *visible = rl_review_state_get_threads (self->state);
-  guint n = g_list_model_get_n_items (visible);
-  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) wanted_ids = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) going = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (Kept));
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) returned = g_ptr_array_new_with_free_func (g_object_unref);
-  gpointer after = NULL;
-  GtkWidget *child;
-
-  self->syncing = TRUE;
-  for (guint i = 0; i < n; i++)
+  if (row == NULL)
     {
-      GObject *item = g_list_model_get_item (visible, i);
-
-      /* Asked mid-change of the store (a page view placing its ranges
-       * first), the filter model may be one step behind: its next
-       * items-changed syncs again. */
-      if (item == NULL)
-        continue;
-      g_ptr_array_add (items, item);
-      g_hash_table_add (wanted, item);
-      g_hash_table_add (wanted_ids, (gpointer) rl_thread_item_get_thread (RL_THREAD_ITEM (item))->id);
-    }
-  /* Rows not listed any more: kept where they are (after the listed row
-   * above them), or dropped. A deleted thread that comes back (a refused
-   * delete) is a new item: its kept row gives way to it. */
-  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      RlThreadRow *row;
-
-      if (!RL_IS_THREAD_ROW (child))
-        continue;
-      row = RL_THREAD_ROW (child);
-      if (g_hash_table_contains (wanted, rl_thread_row_get_item (row)))
-        {
-          after = rl_thread_row_get_item (row);
-          continue;
-        }
-      if (g_hash_table_contains (wanted_ids, rl_thread_row_get_thread_id (row)))
-        {
-          g_ptr_array_add (returned, g_object_ref (row));
-          continue;
-        }
-      if (keeps_row (self, row))
-        {
-          Kept k = { row, after };
-
-          g_array_append_val (kept, k);
-          continue;
-        }
-      g_ptr_array_add (gone, g_object_ref (row));
-      g_hash_table_add (going, row);
-    }
-
-  for (guint i = 0; i < gone->len; i++)
-    {
-      child = g_ptr_array_index (gone, i);
-      if (has_focus_within (child))
-        move_focus_from (self, child, going);
-    }
-  /* Gathered first: removing one can remove a header (the "Orphaned" one)
-   * that is the next sibling. */
-  for (guint i = 0; i < gone->len; i++)
-    {
-      child = g_ptr_array_index (gone, i);
-      g_hash_table_remove (self->rows, rl_thread_row_get_item (RL_THREAD_ROW (child)));
-      gtk_list_box_remove (self->list, child);
-    }
-
-  /* The order: the listed items, each kept row after the one it followed. */
-  for (guint k = 0; k < kept->len; k++)
-    if (g_array_index (kept, Kept, k).after == NULL)
-      g_ptr_array_add (order, rl_thread_row_get_item (g_array_index (kept, Kept, k).row));
-  for (guint i = 0; i < items->len; i++)
-    {
-      g_ptr_array_add (order, g_ptr_array_index (items, i));
-      for (guint k = 0; k < kept->len; k++)
-        if (g_array_index (kept, Kept, k).after == g_ptr_array_index (items, i))
-          g_ptr_array_add (order, rl_thread_row_get_item (g_array_index (kept, Kept, k).row));
-    }
-
-  for (guint i = 0; i < order->len; i++)
-    {
-      RlThreadItem *item = g_ptr_array_index (order, i);
-      GtkListBoxRow *there = gtk_list_box_get_row_at_index (self->list, (int) i);
-      RlThreadRow *row;
-
-      if (there && rl_thread_row_get_item (RL_THREAD_ROW (there)) == item)
-        continue;
-      row = g_hash_table_lookup (self->rows, item);
-      if (row)
-        {
-          gboolean focused = has_focus_within (GTK_WIDGET (row));
-          GtkWidget *focus = focused ? gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (row))) : NULL;
-
-          /* Out of place (the order changed): move it, focus and all. */
-          g_object_ref (row);
-          if (focus)
-            g_object_ref (focus);
-          self->quiet_focus = TRUE;
-          gtk_list_box_remove (self->list, GTK_WIDGET (row));
-          gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
-          if (focus)
-            gtk_widget_grab_focus (focus);
-          self->quiet_focus = FALSE;
-          g_clear_object (&focus);
-          g_object_unref (row);
-          continue;
-        }
-      row = make_row (self, item);
+      row = g_object_ref_sink (make_row (self, item));
       rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
       g_hash_table_insert (self->rows, item, row);
-      gtk_list_box_insert (self->list, GTK_WIDGET (row), (int) i);
     }
+  return g_object_ref (GTK_WIDGET (row));
+}
 
-  /* What the kept rows say; listed ones say nothing. */
-  for (guint k = 0; k < kept->len; k++)
+/* The kept-list rule: a thread that left the list (deleted, or resolved
+ * while resolved ones are hidden) keeps its row while keeps_row says so. */
+static gboolean
+keeps_thread (gpointer item,
+              gpointer data)
+{
+  RlThreadPanel *self = data;
+  RlThreadRow *row = g_hash_table_lookup (self->rows, item);
+
+  return row != NULL && keeps_row (self, row);
+}
+
+/* Before the list takes a change: the focus in a row that goes moves to a
+ * neighbour (move_focus_from); the focus in a row that moves is put back
+ * after it (rows_changed); the selection stays where the person put it,
+ * unless its row goes (the person deleted the thread). */
+static void
+rows_changing (RlThreadPanel *self,
+               guint          position,
+               guint          removed,
+               guint          added)
+{
+  g_autoptr(GHashTable) coming = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_autoptr(GHashTable) going = g_hash_table_new (NULL, NULL);
+  RlThreadRow *selected = find_row (self, rl_review_state_get_selected_thread (self->state));
+  GtkWidget *focused = NULL;
+
+  for (guint i = 0; i < added; i++)
+    g_hash_table_add (coming, g_list_model_get_item (G_LIST_MODEL (self->threads), position + i));
+  for (guint i = 0; i < removed; i++)
     {
-      RlThreadRow *row = g_array_index (kept, Kept, k).row;
-      const char *id = rl_thread_row_get_thread_id (row);
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->list, (int) (position + i)));
 
-      if (g_hash_table_contains (self->present, rl_thread_row_get_item (row)))
-        rl_thread_row_set_kept_hidden (row, TRUE, g_hash_table_lookup (self->resolvers, id));
-      else
-        rl_thread_row_set_deleted (row);
+      if (!g_hash_table_contains (coming, rl_thread_row_get_item (RL_THREAD_ROW (row))))
+        g_hash_table_add (going, row);
+      if (has_focus_within (row))
+        focused = row;
     }
-  for (guint i = 0; i < items->len; i++)
-    {
-      RlThreadRow *row = g_hash_table_lookup (self->rows, g_ptr_array_index (items, i));
+  if (focused != NULL && g_hash_table_contains (going, focused))
+    move_focus_from (self, focused, going);
+  else if (focused != NULL)
+    g_set_object (&self->moving_focus, gtk_root_get_focus (gtk_widget_get_root (focused)));
+  self->quiet_focus = selected == NULL || !g_hash_table_contains (going, selected);
+}
 
-      if (row != NULL)
-        rl_thread_row_set_kept_hidden (row, FALSE, NULL);
-    }
-  /* What was typed in a kept row goes on in the thread that came back;
-   * then the kept row goes. */
-  for (guint i = 0; i < returned->len; i++)
-    {
-      RlThreadRow *old = g_ptr_array_index (returned, i);
+/* What was typed in the kept row of a thread that came back (a refused
+ * delete brings it back as a new item) goes on in its new row; then the
+ * kept row goes. */
+static void
+hand_over_returned (RlThreadPanel *self)
+{
+  GListModel *threads = G_LIST_MODEL (self->threads);
+  guint n = g_list_model_get_n_items (threads);
+  g_autoptr(GPtrArray) returned = g_ptr_array_new_with_free_func (g_object_unref);
 
-      for (guint j = 0; j < items->len; j++)
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RlThreadItem) old = g_list_model_get_item (threads, i);
+      const char *id = rl_thread_item_get_thread (old)->id;
+
+      if (!rl_kept_list_model_is_kept (self->threads, old))
+        continue;
+      for (guint j = 0; j < n; j++)
         {
-          RlThreadItem *item = g_ptr_array_index (items, j);
+          g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, j);
 
-          if (g_str_equal (rl_thread_item_get_thread (item)->id, rl_thread_row_get_thread_id (old))
-              && g_hash_table_contains (self->rows, item))
-            rl_thread_row_take_draft (g_hash_table_lookup (self->rows, item), old);
+          if (rl_kept_list_model_is_kept (self->threads, item)
+              || !g_str_equal (rl_thread_item_get_thread (item)->id, id))
+            continue;
+          rl_thread_row_take_draft (g_hash_table_lookup (self->rows, item), g_hash_table_lookup (self->rows, old));
+          g_ptr_array_add (returned, g_object_ref (old));
         }
-      g_hash_table_add (going, old);
-      if (has_focus_within (GTK_WIDGET (old)))
-        move_focus_from (self, GTK_WIDGET (old), going);
-      g_hash_table_remove (self->rows, rl_thread_row_get_item (old));
-      gtk_list_box_remove (self->list, GTK_WIDGET (old));
     }
+  for (guint i = 0; i < returned->len; i++)
+    rl_kept_list_model_release (self->threads, g_ptr_array_index (returned, i));
+}
 
+/* After the list took a change: the focus back in a moved row, rows no
+ * longer listed dropped, and what the rows, headers and selection show. */
+static void
+rows_changed (RlThreadPanel *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  if (self->moving_focus != NULL && gtk_widget_get_root (self->moving_focus) != NULL)
+    gtk_widget_grab_focus (self->moving_focus);
+  g_clear_object (&self->moving_focus);
+  self->quiet_focus = FALSE;
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    if (gtk_widget_get_parent (row) != GTK_WIDGET (self->list))
+      g_hash_table_iter_remove (&iter);
+  show_kept_rows (self);
   gtk_list_box_invalidate_headers (self->list);
   select_row (self);
   update_empty (self);
-  self->syncing = FALSE;
+  hand_over_returned (self);
 }
 
 /* "Orphaned" above the first thread that cannot be placed. */
@@ -533,18 +485,6 @@ item_is_orphaned (RlThreadPanel *self,
   return rl_review_state_is_orphaned (self->state, rl_thread_item_get_thread (item));
 }
 
-/* Which items the store has now. */
-static void
-update_present (RlThreadPanel *self)
-{
-  GListModel *threads = self->store ? rl_doc_store_get_threads (self->store) : NULL;
-  guint n = threads ? g_list_model_get_n_items (threads) : 0;
-
-  g_hash_table_remove_all (self->present);
-  for (guint i = 0; i < n; i++)
-    g_hash_table_add (self->present, g_list_model_get_item (threads, i));
-}
-
 /* For pages, where each thread is in the text: the "Orphaned" ones. Numbers
  * are the threads' own (RlThread.number, given by the server), never
  * positions: each row shows its thread's. */
@@ -556,12 +496,12 @@ update_orphaned (RlThreadPanel *self)
 
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &item, &row))
-    if (g_hash_table_contains (self->present, item))
+    if (rl_review_state_has_thread (self->state, item))
       rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
 }
 
 /* Runs before the shown threads change ("threads-arriving"): numbers
- * and highlights are known when sync_rows makes the rows. Only the added
+ * and highlights are known when create_row makes the rows. Only the added
  * items can be new: a thread whose deletion the server refused comes back
  * as a new item with a known id. */
 static void
@@ -585,22 +525,18 @@ on_threads_arriving (RlThreadPanel *self,
             g_hash_table_add (self->fresh, g_strdup (id));
         }
     }
-  update_present (self);
   update_orphaned (self);
   self->last_seq = rl_doc_store_get_seq (self->store);
 }
 
+/* The order follows through the state's threads; which are orphaned and
+ * where the heading goes is told here. */
 static void
 on_positions_changed (RlThreadPanel *self)
 {
   update_orphaned (self);
-  sync_rows (self);
-}
-
-static void
-on_visible_changed (RlThreadPanel *self)
-{
-  sync_rows (self);
+  gtk_list_box_invalidate_headers (self->list);
+  update_empty (self);
 }
 
 static gboolean
@@ -750,7 +686,6 @@ on_store_changed (RlThreadPanel *self)
   disconnect_store (self);
   g_hash_table_remove_all (self->known);
   g_hash_table_remove_all (self->fresh);
-  g_hash_table_remove_all (self->present);
   g_hash_table_remove_all (self->resolvers);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   self->last_seq = -1;
@@ -790,8 +725,6 @@ rl_thread_panel_constructed (GObject *object)
   g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (on_can_create_changed), self);
   g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (on_can_create_changed), self);
-  g_signal_connect_swapped (rl_review_state_get_threads (self->state), "items-changed",
-                            G_CALLBACK (on_visible_changed), self);
   on_store_changed (self);
   if (self->store != NULL)
     {
@@ -799,7 +732,18 @@ rl_thread_panel_constructed (GObject *object)
 
       on_threads_arriving (self, 0, 0, g_list_model_get_n_items (threads));
     }
-  sync_rows (self);
+  /* The list's rows follow the model; before and after each change the
+   * panel looks after the focus and what the rows say. */
+  self->threads = rl_kept_list_model_new (rl_review_state_get_threads (self->state), keeps_thread, self, NULL);
+  g_signal_connect_swapped (self->threads, "items-changed", G_CALLBACK (rows_changing), self);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->threads), create_row, self, NULL);
+  g_signal_connect_object (self->threads, "items-changed", G_CALLBACK (rows_changed), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  /* A row kept where it was changes no place in the list, but what it
+   * says: connected after the model, which decides. */
+  g_signal_connect_object (rl_review_state_get_threads (self->state), "items-changed", G_CALLBACK (show_kept_rows),
+                           self, G_CONNECT_SWAPPED);
+  rows_changed (self);
 }
 
 static void
@@ -821,6 +765,11 @@ rl_thread_panel_dispose (GObject *object)
    * and no header to ask the state (and its page view, maybe gone) for. */
   g_signal_handlers_disconnect_by_data (self->list, self);
   gtk_list_box_set_header_func (self->list, NULL, NULL, NULL);
+  if (self->threads != NULL)
+    g_signal_handlers_disconnect_by_data (self->threads, self);
+  gtk_list_box_bind_model (self->list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->threads);
+  g_clear_object (&self->moving_focus);
   g_hash_table_remove_all (self->rows);
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_PANEL);
   /* Unnamed template children are not unparented by it in GTK 4.8. */
@@ -828,7 +777,6 @@ rl_thread_panel_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->state);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_pointer (&self->present, g_hash_table_unref);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
 }
 
@@ -931,8 +879,7 @@ rl_thread_panel_init (RlThreadPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->last_seq = -1;
-  self->rows = g_hash_table_new (NULL, NULL);
-  self->present = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->rows = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->resolvers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -774,6 +774,39 @@ test_refused_delete_followed (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (f->panel) == 0, 5000));
 }
 
+/* The thread Ada is typing in is deleted, then back (the delete was
+ * refused): her text and the focus go on in its new row, the kept one goes. */
+static void
+test_refused_delete_keeps_draft (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *t1 = rl_ui_test_store_create_marker (f->sb, 0.4, 0.4, "Bob's own");
+  g_autofree char *typed = NULL;
+  RlThreadRow *kept, *back;
+  GtkTextView *view;
+
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_seq (f->sa) == rl_doc_store_get_seq (f->sb), 5000));
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
+  kept = rl_ui_test_panel_row (f->panel, t1);
+  view = rl_ui_test_row_reply_view (kept);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (view)));
+  type_text (view, "half-typed");
+
+  g_assert_true (rl_doc_store_delete_thread (f->sa, t1, NULL));
+  g_assert_true (rl_thread_row_get_deleted (kept));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->sa), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, t1) != kept, 5000));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
+  back = rl_ui_test_panel_row (f->panel, t1);
+  g_assert_false (rl_thread_row_get_deleted (back));
+  view = rl_ui_test_row_reply_view (back);
+  typed = rl_ui_test_text_view_text (view);
+  g_assert_cmpstr (typed, ==, "half-typed");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t1);
+}
+
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
@@ -1374,6 +1407,55 @@ test_page_text_order (Fixture       *f,
   g_hash_table_unref (fake.orphans);
 }
 
+/* A row that moves (its text went: it goes under "Orphaned") is the same
+ * row: the text typed in it, the focus and the selection stay. */
+static void
+test_moved_row_keeps_draft (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "page.md", NULL);
+  g_autoptr(RlPageText) text = rl_ui_test_page_from_file (path);
+  g_autoptr(RlDocStore) sa = rl_doc_store_get (f->conn_a, f->world.page, RL_DOC_KIND_PAGE);
+  FakePositions fake = { g_hash_table_new (g_str_hash, g_str_equal), 0, FALSE };
+  g_autofree char *hero = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *typed = NULL;
+  RlThreadRow *row;
+  GtkTextView *view;
+
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (sa), 5000));
+  hero = annotate (sa, text, "hero", "Which hero image?");
+  line = annotate (sa, text, "one line", "Will it, on a phone?");
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), sa, RL_DOC_KIND_PAGE);
+  rl_review_state_set_position_func (rl_thread_panel_get_state (f->panel), fake_position, &fake, NULL);
+  rl_ui_test_run (100);
+  expected = ids_joined (hero, line, NULL);
+  assert_order (f, expected);
+  g_clear_pointer (&expected, g_free);
+
+  row = rl_ui_test_panel_row (f->panel, hero);
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), hero);
+  view = rl_ui_test_row_reply_view (row);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (view)));
+  type_text (view, "half-typed");
+
+  g_hash_table_add (fake.orphans, hero);
+  rl_review_state_positions_changed (rl_thread_panel_get_state (f->panel));
+  rl_ui_test_run (100);
+  expected = ids_joined (line, hero, NULL);
+  assert_order (f, expected);
+  g_assert_true (rl_ui_test_panel_row (f->panel, hero) == row);
+  typed = rl_ui_test_text_view_text (view);
+  g_assert_cmpstr (typed, ==, "half-typed");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, hero);
+  g_assert_true (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)) == GTK_LIST_BOX_ROW (row));
+  rl_review_state_set_position_func (rl_thread_panel_get_state (f->panel), NULL, NULL, NULL);
+  rl_review_state_set_store (rl_thread_panel_get_state (f->panel), NULL, RL_DOC_KIND_IMAGE);
+  g_hash_table_unref (fake.orphans);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1391,6 +1473,8 @@ main (int    argc,
   g_test_add ("/thread-panel/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
   g_test_add ("/thread-panel/refused-delete-followed", Fixture, NULL, fixture_setup, test_refused_delete_followed,
               fixture_teardown);
+  g_test_add ("/thread-panel/refused-delete-keeps-draft", Fixture, NULL, fixture_setup, test_refused_delete_keeps_draft,
+              fixture_teardown);
   g_test_add ("/thread-panel/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/thread-panel/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/thread-panel/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
@@ -1399,6 +1483,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/thread-panel/admin", Fixture, NULL, fixture_setup, test_admin, fixture_teardown);
   g_test_add ("/thread-panel/page-text-order", Fixture, NULL, fixture_setup, test_page_text_order, fixture_teardown);
+  g_test_add ("/thread-panel/moved-row-keeps-draft", Fixture, NULL, fixture_setup, test_moved_row_keeps_draft,
+              fixture_teardown);
   g_test_add_func ("/banner/reveal-button", test_banner);
   return g_test_run ();
 }
