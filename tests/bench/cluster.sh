@@ -63,7 +63,7 @@ setup() {
   i=0
   while [ "$i" -lt "$nodes" ]; do
     taskset -c 0 "$server" --db "$db" serve --listen 127.0.0.1:0 --node "n$i" --max-sockets-per-user 100000 \
-      --max-unauthenticated-per-address 0 > "$work/server$i.out" 2>"$work/server$i.err" &
+      --max-unauthenticated-per-address 0 ${SERVER_ARGS:-} > "$work/server$i.out" 2>"$work/server$i.err" &
     pids="$pids $!"
     i=$((i + 1))
   done

@@ -27,7 +27,7 @@ db="$work/bench.db"
 token=$("$server" --db "$db" user add --tenant bench --name Bench --role admin | tail -n 1)
 # One user plays every subscriber, all from 127.0.0.1: no caps on either.
 taskset -c 0 "$server" --db "$db" serve --listen 127.0.0.1:0 --max-sockets-per-user 100000 \
-  --max-unauthenticated-per-address 0 > "$work/server.out" 2>"$work/server.err" &
+  --max-unauthenticated-per-address 0 ${SERVER_ARGS:-} > "$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 taskset -c 0 node "$top/tests/bench/peers/ws-broadcast.js" 0 > "$work/node.out" 2>&1 &
 node_pid=$!
