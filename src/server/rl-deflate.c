@@ -106,8 +106,8 @@ rl_deflate_process_outgoing_message (SoupWebsocketExtension  *extension,
   gsize length;
   const guint8 *data = g_bytes_get_data (payload, &length);
 
-  /* Control frames are never compressed; an empty message goes as it is. */
-  if ((header[0] & 0x08) || length == 0)
+  /* Control frames are never compressed; a short message goes as it is. */
+  if ((header[0] & 0x08) || !rl_outbox_worth_deflating (length))
     return payload;
 
   header[0] |= 0x40;   /* RSV1: compressed */

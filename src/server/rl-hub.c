@@ -85,7 +85,7 @@ frame_for (RlSubscriber  *subscriber,
            const char    *text,
            gsize          length)
 {
-  if (rl_subscriber_get_deflate (subscriber))
+  if (rl_subscriber_get_deflate (subscriber) && rl_outbox_worth_deflating (length))
     {
       if (*deflated == NULL)
         *deflated = rl_outbox_frame_deflated (text, length);

@@ -492,10 +492,14 @@ GBytes *
 rl_outbox_frame_deflated (const char *payload,
                           gsize       length)
 {
-  g_autoptr(GBytes) compressed = rl_outbox_deflate ((const guint8 *) payload, length);
+  g_autoptr(GBytes) compressed = NULL;
   gsize size;
-  const guint8 *data = g_bytes_get_data (compressed, &size);
+  const guint8 *data;
 
+  if (!rl_outbox_worth_deflating (length))
+    return rl_outbox_frame_text (payload, length);
+  compressed = rl_outbox_deflate ((const guint8 *) payload, length);
+  data = g_bytes_get_data (compressed, &size);
   return frame_build (0xc1, data, size);   /* FIN, RSV1 (compressed), text */
 }
 

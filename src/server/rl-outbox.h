@@ -40,8 +40,17 @@ gboolean  rl_outbox_send_frame   (RlOutbox      *self,
 /* An unmasked final text frame (RFC 6455 §5.2), as a server sends it. */
 GBytes   *rl_outbox_frame_text   (const char    *payload,
                                   gsize          length);
+/* Messages shorter than this go uncompressed even to a connection that
+ * negotiated permessage-deflate (RFC 7692 §6: compression is chosen per
+ * message, by RSV1): an ack or a presence frame gains nothing from it, and
+ * costs a compressor reset (a 64 KiB table cleared) to make and an inflater
+ * to read. */
+#define RL_OUTBOX_DEFLATE_MIN_BYTES 128
+#define rl_outbox_worth_deflating(length) ((length) >= RL_OUTBOX_DEFLATE_MIN_BYTES)
+
 /* The same message for a connection that negotiated permessage-deflate:
- * its payload compressed by rl_outbox_deflate, RSV1 set (RFC 7692 §6). */
+ * its payload compressed by rl_outbox_deflate, RSV1 set (RFC 7692 §6), or
+ * the plain frame when it is not worth compressing. */
 GBytes   *rl_outbox_frame_deflated (const char  *payload,
                                     gsize        length);
 /* A message's payload as permessage-deflate sends it with no context
