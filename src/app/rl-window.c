@@ -13,6 +13,7 @@
 #include "rl-banner.h"
 #include "rl-pinned-database.h"
 #include "rl-error.h"
+#include "rl-error-text.h"
 #include "rl-image-view.h"
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
@@ -212,33 +213,7 @@ failure_title (RlRequestType  type,
                RlDocKind      kind,
                const GError  *error)
 {
-  const char *why = error ? error->message : _("unknown error");
-
-  if (error && error->domain == RL_ERROR)
-    {
-      if (error->code == RL_ERROR_OFFLINE)
-        why = _("you’re offline");
-      else if (error->code == RL_ERROR_TIMEOUT)
-        why = _("the server did not answer in time");
-      else if (error->code == RL_ERROR_CONNECTION_LOST)
-        why = _("the connection was lost");
-      else if (error->code == RL_ERROR_FORBIDDEN)
-        why = _("you don’t have permission");
-      else if (error->code == RL_ERROR_NOT_FOUND)
-        why = _("it no longer exists");
-      else if (error->code == RL_ERROR_CONFLICT)
-        why = _("someone else changed it first");
-      else if (error->code == RL_ERROR_TOO_LARGE)
-        why = _("it is too large");
-      else if (error->code == RL_ERROR_RATE_LIMITED)
-        why = _("too many changes at once; wait a moment");
-      else if (error->code == RL_ERROR_BAD_REQUEST)
-        why = _("the server refused it as invalid");
-      else if (error->code == RL_ERROR_UNAUTHORIZED)
-        why = _("you’re signed out");
-      else
-        why = _("the server ran into a problem");
-    }
+  const char *why = rl_error_reason (error);
 
   switch (type)
     {
