@@ -57,14 +57,10 @@ struct _RlWindow
   GtkListView          *doc_list;
   GtkBox               *uploads_box;
   GtkButton            *upload_button;
-  GtkBox               *banners;
   GtkStack             *doc_stack;
   GtkSpinner           *spinner;
   AdwStatusPage        *error_page;
-  GtkScrolledWindow    *image_scroller;
-  GtkBox               *page_box;
   AdwFlap              *threads_flap;
-  GtkBox               *panel_box;
   GMenu                *accounts_section;
 
   RlReviewState        *state;         /* the open document's, shared by the views and the panel */
@@ -1244,6 +1240,14 @@ rl_window_size_allocate (GtkWidget *widget,
 
 /* ---- window -------------------------------------------------------------- */
 
+/* The template's closure: the header's toggles are there with an account. */
+static gboolean
+has_session (gpointer   widget,
+             RlSession *session)
+{
+  return session != NULL;
+}
+
 static void
 reveal_in_page (RlWindow   *self,
                 const char *thread_id)
@@ -1335,11 +1339,6 @@ rl_window_dispose (GObject *object)
     g_settings_unbind (self->state, "hide-resolved");
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
-  /* Children of template children: gone with them. */
-  self->image_view = NULL;
-  self->page_view = NULL;
-  self->panel = NULL;
-  g_clear_object (&self->state);
   G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
 }
 
@@ -1412,7 +1411,20 @@ rl_window_class_init (RlWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (RL_TYPE_REVIEW_STATE);
+  g_type_ensure (RL_TYPE_IMAGE_VIEW);
+  g_type_ensure (RL_TYPE_PAGE_VIEW);
+  g_type_ensure (RL_TYPE_THREAD_PANEL);
+  g_type_ensure (RL_TYPE_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, state);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, image_view);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, page_view);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, panel);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, reconnecting_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, offline_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, signed_out_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, untrusted_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, title);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, sidebar_button);
@@ -1431,15 +1443,20 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, upload_button);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, banners);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, image_scroller);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, page_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_flap);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, panel_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
+  gtk_widget_class_bind_template_callback (widget_class, has_session);
+  gtk_widget_class_bind_template_callback (widget_class, update_zoom_actions);
+  gtk_widget_class_bind_template_callback (widget_class, reveal_in_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_banner_retry);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_again);
+  gtk_widget_class_bind_template_callback (widget_class, on_untrusted_details);
+  gtk_widget_class_bind_template_callback (widget_class, rl_image_view_reveal_thread);
+  gtk_widget_class_bind_template_callback (widget_class, rl_thread_panel_focus_reply);
+  gtk_widget_class_bind_template_callback (widget_class, rl_review_state_positions_changed);
 
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
@@ -1448,21 +1465,6 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, zoom_action);
-}
-
-static RlBanner *
-add_banner (RlWindow   *self,
-            const char *title,
-            const char *button,
-            GCallback   clicked)
-{
-  RlBanner *banner = RL_BANNER (rl_banner_new ());
-
-  rl_banner_set_title (banner, title);
-  rl_banner_set_button_label (banner, button);
-  g_signal_connect_swapped (banner, "button-clicked", clicked, self);
-  gtk_box_append (self->banners, GTK_WIDGET (banner));
-  return banner;
 }
 
 static void
@@ -1474,39 +1476,12 @@ rl_window_init (RlWindow *self)
   g_autoptr(GPropertyAction) hide_resolved = NULL;
   g_autoptr(GSimpleAction) account = NULL;
   GtkDropTarget *drop;
-  GtkWidget *panel;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
   self->uploads = g_ptr_array_new ();
-  set_accessible_label (self->uploads_box, _("Uploads"));
 
-  /* The views and the panel: one state, so one selection, one filter. */
-  self->state = rl_review_state_new ();
-  self->image_view = RL_IMAGE_VIEW (rl_image_view_new (self->state));
-  gtk_scrolled_window_set_child (self->image_scroller, GTK_WIDGET (self->image_view));
-  panel = rl_thread_panel_new (self->state);
-  self->panel = RL_THREAD_PANEL (panel);
-  gtk_widget_set_size_request (panel, 360, -1);
-  gtk_box_append (self->panel_box, panel);
-  self->page_view = RL_PAGE_VIEW (rl_page_view_new (self->state));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->page_view), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->page_view), TRUE);
-  gtk_box_append (self->page_box, GTK_WIDGET (self->page_view));
-  g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_review_state_positions_changed),
-                           self->state, G_CONNECT_SWAPPED);
-  /* A pin clicked: its reply takes the keys. A thread picked in the panel:
-   * its pin comes to the middle, every time. */
-  g_signal_connect_object (self->image_view, "pin-activated", G_CALLBACK (rl_thread_panel_focus_reply),
-                           self->panel, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (rl_image_view_reveal_thread),
-                           self->image_view, G_CONNECT_SWAPPED);
-  /* On a page, its passage comes to the middle, every time. */
-  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (reveal_in_page), self, G_CONNECT_SWAPPED);
-  /* The zoom keys work wherever the focus is while the image is shown. */
-  g_signal_connect_object (self->image_view, "map", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->image_view, "unmap", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
   update_zoom_actions (self);
 
   /* Stateful window actions that are widget properties. */
@@ -1539,15 +1514,6 @@ rl_window_init (RlWindow *self)
   g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width), NULL);
   g_signal_connect_swapped (self->threads_flap, "notify::reveal-flap", G_CALLBACK (on_threads_revealed), self);
 
-  self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
-                                          G_CALLBACK (on_banner_retry));
-  self->offline_banner = add_banner (self,
-                                     _("You’re offline. Everything here stays visible; you can add comments again when you’re back."),
-                                     _("Retry Now"), G_CALLBACK (on_banner_retry));
-  self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
-                                        _("Sign In Again"), G_CALLBACK (on_sign_in_again));
-  self->untrusted_banner = add_banner (self, "", _("Details…"), G_CALLBACK (on_untrusted_details));
-
   self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
@@ -1562,20 +1528,11 @@ rl_window_init (RlWindow *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
   gtk_list_view_set_factory (self->doc_list, factory);
   gtk_list_view_set_model (self->doc_list, GTK_SELECTION_MODEL (self->selection));
-  set_accessible_label (self->doc_list, _("Documents"));
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->flap), GTK_EVENT_CONTROLLER (drop));
 
-  set_accessible_label (self->sidebar_button, _("Show Documents"));
-  set_accessible_label (self->threads_button, _("Show Threads"));
-  set_accessible_label (self->hide_resolved_button, _("Hide Resolved Threads"));
-  set_accessible_label (self->menu_button, _("Main Menu"));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), FALSE);
   update_connection (self);
 }
 
@@ -1627,10 +1584,6 @@ rl_window_set_session (RlWindow  *self,
       refresh_documents (self);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", session != NULL);
-  /* Without an account there is nothing to show or hide yet. */
-  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), session != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), session != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), session != NULL);
   update_connection (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
