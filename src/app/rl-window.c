@@ -13,27 +13,13 @@
 #include "rl-banner.h"
 #include "rl-pinned-database.h"
 #include "rl-error.h"
-#include "rl-error-text.h"
 #include "rl-image-view.h"
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
 #include "rl-review-state.h"
 #include "rl-thread-panel.h"
-#include "rl-upload-row.h"
-
-/* What a rolled-back change needs for its one-click retry. */
-typedef struct
-{
-  RlRequestType  type;
-  char          *doc_id;
-  char          *thread_id;
-  RlDocKind      kind;          /* of the new thread's anchor */
-  double         x;
-  double         y;
-  guint          start;
-  guint          end;
-  char          *text;
-} Retry;
+#include "rl-retry-controller.h"
+#include "rl-upload-controller.h"
 
 struct _RlWindow
 {
@@ -55,8 +41,6 @@ struct _RlWindow
   GtkStack             *doc_list_stack;
   AdwStatusPage        *doc_list_status;
   GtkListView          *doc_list;
-  GtkBox               *uploads_box;
-  GtkButton            *upload_button;
   GtkStack             *doc_stack;
   GtkSpinner           *spinner;
   AdwStatusPage        *error_page;
@@ -87,10 +71,8 @@ struct _RlWindow
   RlDocStore           *store;
   GCancellable         *content_cancellable;
 
-  GPtrArray            *uploads;       /* Upload* under way, not owned */
-
-  GHashTable           *retries;       /* id → Retry */
-  guint                 next_retry_id;
+  RlUploadController   *uploads;
+  RlRetryController    *retries;       /* the open document's failed changes */
   AdwToast             *last_toast;
 
   GSettings            *settings;      /* NULL: the schema is not installed */
@@ -117,15 +99,6 @@ static void close_document (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
-
-static void
-retry_free (Retry *retry)
-{
-  g_free (retry->doc_id);
-  g_free (retry->thread_id);
-  g_free (retry->text);
-  g_free (retry);
-}
 
 static void
 set_accessible_label (gpointer    widget,
@@ -201,105 +174,6 @@ on_resynced (RlDocStore *store,
     title = g_strdup_printf (ngettext ("%u update synced", "%u updates synced", n_updates), n_updates);
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 4);
-  show_toast (self, toast);
-}
-
-static char *
-failure_title (RlRequestType  type,
-               RlDocKind      kind,
-               const GError  *error)
-{
-  const char *why = rl_error_reason (error);
-
-  switch (type)
-    {
-    case RL_REQUEST_CREATE_THREAD:
-      if (kind == RL_DOC_KIND_PAGE)
-        /* Translators: a comment on selected text; %s says why, e.g. "you’re offline" */
-        return g_strdup_printf (_("Comment not added: %s"), why);
-      /* Translators: %s says why, e.g. "you’re offline" */
-      return g_strdup_printf (_("Marker not added: %s"), why);
-    case RL_REQUEST_ADD_COMMENT:
-      return g_strdup_printf (_("Reply not sent: %s"), why);
-    case RL_REQUEST_EDIT_COMMENT:
-      return g_strdup_printf (_("Edit not saved: %s"), why);
-    default:
-      return g_strdup_printf (_("Change not saved: %s"), why);
-    }
-}
-
-/* Keeps what a rolled-back change needs for its one-click retry: the new
- * marker's place, or its thread. 0 when it cannot be retried. */
-static guint
-add_retry (RlWindow      *self,
-           RlRequestType  type,
-           const char    *text,
-           const RlEvent *change)
-{
-  gboolean retryable = FALSE;
-  Retry *retry;
-  guint id;
-
-  if (text == NULL || change == NULL)
-    return 0;
-  switch (type)
-    {
-    case RL_REQUEST_CREATE_THREAD:
-      retryable = change->thread != NULL;
-      break;
-    case RL_REQUEST_ADD_COMMENT:
-    case RL_REQUEST_EDIT_COMMENT:
-      retryable = change->thread_id != NULL;
-      break;
-    default:
-      break;
-    }
-  if (!retryable)
-    return 0;
-
-  retry = g_new0 (Retry, 1);
-  retry->type = type;
-  retry->text = g_strdup (text);
-  retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
-  if (type == RL_REQUEST_CREATE_THREAD)
-    {
-      const RlAnchor *anchor = &change->thread->anchor;
-
-      retry->kind = anchor->kind;
-      retry->x = anchor->x;
-      retry->y = anchor->y;
-      retry->start = (guint) CLAMP (anchor->start, 0, G_MAXUINT);
-      retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
-    }
-  else
-    retry->thread_id = g_strdup (change->thread_id);
-  id = ++self->next_retry_id;
-  g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
-  return id;
-}
-
-static void
-on_mutation_failed (RlDocStore    *store,
-                    int            type,
-                    const GError  *error,
-                    const char    *text,
-                    const RlEvent *change,
-                    RlWindow      *self)
-{
-  RlDocKind kind = change && change->thread ? change->thread->anchor.kind
-                 : self->doc ? rl_doc_item_get_kind (self->doc) : RL_DOC_KIND_IMAGE;
-  g_autofree char *title = failure_title (type, kind, error);
-  g_autoptr(AdwToast) toast = adw_toast_new (title);
-  guint retry_id = add_retry (self, type, text, change);
-
-  adw_toast_set_timeout (toast, 10);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  if (retry_id != 0)
-    {
-      adw_toast_set_button_label (toast, _("_Retry"));
-      adw_toast_set_action_name (toast, "win.retry-change");
-      adw_toast_set_action_target_value (toast, g_variant_new_uint32 (retry_id));
-    }
   show_toast (self, toast);
 }
 
@@ -629,6 +503,7 @@ close_document (RlWindow *self)
       g_signal_handlers_disconnect_by_data (self->store, self);
       g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
     }
+  rl_retry_controller_set_store (self->retries, NULL, RL_DOC_KIND_IMAGE);
   /* The store first: the panel asks the page view where threads are. */
   rl_review_state_set_store (self->state, NULL, RL_DOC_KIND_IMAGE);
   rl_review_state_set_position_func (self->state, NULL, NULL, NULL);
@@ -752,7 +627,7 @@ open_document (RlWindow  *self,
   self->store = rl_doc_store_get (connection, rl_doc_item_get_id (item), rl_doc_item_get_kind (item));
   g_signal_connect_swapped (self->store, "notify::viewer-count", G_CALLBACK (update_viewers), self);
   g_signal_connect (self->store, "resynced", G_CALLBACK (on_resynced), self);
-  g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
+  rl_retry_controller_set_store (self->retries, self->store, rl_doc_item_get_kind (item));
   update_viewers (self);
 
   /* A page's threads are listed once its text places them (show_page). */
@@ -820,150 +695,23 @@ bind_doc_row (GtkSignalListItemFactory *factory,
 
 /* ---- upload -------------------------------------------------------------- */
 
-/* One file on its way: its row under the document list says how far. */
-typedef struct
-{
-  RlWindow     *window;
-  RlSession    *session;       /* the one it was sent on */
-  RlUploadRow  *row;
-  GCancellable *cancellable;
-} Upload;
-
 static void
-upload_free (Upload *upload)
+on_uploaded (RlWindow  *self,
+             RlDocItem *item,
+             RlSession *session)
 {
-  g_ptr_array_remove (upload->window->uploads, upload);
-  g_object_unref (upload->window);
-  g_object_unref (upload->session);
-  g_clear_object (&upload->row);
-  g_object_unref (upload->cancellable);
-  g_free (upload);
-}
+  g_autofree char *title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
+  g_autoptr(AdwToast) toast = adw_toast_new (title);
 
-static void
-remove_upload_row (RlWindow    *self,
-                   RlUploadRow *row)
-{
-  GtkWidget *box = GTK_WIDGET (self->uploads_box);
-
-  if (box == NULL || gtk_widget_get_parent (GTK_WIDGET (row)) != box)
-    return;
-  /* The next row, or the Upload button, keeps the keyboard where it was. */
-  if (gtk_widget_has_focus (rl_upload_row_get_button (row)))
+  show_toast (self, toast);
+  /* The window may show another account by now. */
+  if (session == self->session)
     {
-      GtkWidget *next = gtk_widget_get_next_sibling (GTK_WIDGET (row));
-
-      gtk_widget_grab_focus (next ? rl_upload_row_get_button (RL_UPLOAD_ROW (next)) : GTK_WIDGET (self->upload_button));
+      g_list_store_append (self->documents, item);
+      gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
+      select_document (self, rl_doc_item_get_id (item));
+      refresh_documents (self);
     }
-  gtk_box_remove (self->uploads_box, GTK_WIDGET (row));
-  /* Only the separator left: nothing to show. */
-  if (gtk_widget_get_first_child (box) == gtk_widget_get_last_child (box))
-    gtk_widget_set_visible (box, FALSE);
-}
-
-static void
-on_upload_cancel (RlUploadRow *row,
-                  Upload      *upload)
-{
-  g_cancellable_cancel (upload->cancellable);
-}
-
-static void
-on_upload_dismiss (RlUploadRow *row,
-                   RlWindow    *self)
-{
-  remove_upload_row (self, row);
-}
-
-static void
-upload_progress (goffset  sent,
-                 goffset  total,
-                 gpointer data)
-{
-  Upload *upload = data;
-
-  rl_upload_row_set_progress (upload->row, sent, total);
-}
-
-static void
-uploaded (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  Upload *upload = data;
-  RlWindow *self = upload->window;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlDocItem) item = rl_api_upload_file_finish (RL_API (source), result, &error);
-  g_autofree char *title = NULL;
-  g_autoptr(AdwToast) toast = NULL;
-
-  g_signal_handlers_disconnect_by_data (upload->row, upload);
-  if (self->image_view == NULL)
-    ;   /* the window is gone */
-  else if (item == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    remove_upload_row (self, upload->row);
-  else if (item == NULL)
-    {
-      /* It stays, saying why, until dismissed. */
-      rl_upload_row_set_error (upload->row, error->message);
-      g_signal_connect (upload->row, "close", G_CALLBACK (on_upload_dismiss), self);
-    }
-  else
-    {
-      remove_upload_row (self, upload->row);
-      title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
-      toast = adw_toast_new (title);
-      show_toast (self, toast);
-      /* The window may show another account by now. */
-      if (upload->session == self->session)
-        {
-          g_list_store_append (self->documents, item);
-          gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
-          select_document (self, rl_doc_item_get_id (item));
-          refresh_documents (self);
-        }
-    }
-  upload_free (upload);
-}
-
-static void
-upload_file (RlWindow *self,
-             GFile    *file)
-{
-  RlConnection *connection = rl_session_get_connection (self->session);
-  const RlMessage *welcome = rl_connection_get_welcome (connection);
-  g_autofree char *name = g_file_get_basename (file);
-  GtkWidget *row;
-  Upload *upload;
-
-  if (name == NULL || !g_utf8_validate (name, -1, NULL))
-    {
-      g_free (name);
-      name = g_file_get_parse_name (file);
-    }
-  row = rl_upload_row_new (name);
-  gtk_box_append (self->uploads_box, row);
-  gtk_widget_set_visible (GTK_WIDGET (self->uploads_box), TRUE);
-
-  /* The server would refuse a viewer's file once it has it all. */
-  if (welcome != NULL && welcome->role == RL_ROLE_VIEWER)
-    {
-      g_autoptr(GError) error = rl_api_new_upload_error (RL_ERROR_FORBIDDEN, name, NULL);
-
-      rl_upload_row_set_error (RL_UPLOAD_ROW (row), error->message);
-      g_signal_connect (row, "close", G_CALLBACK (on_upload_dismiss), self);
-      return;
-    }
-
-  upload = g_new0 (Upload, 1);
-  upload->window = g_object_ref (self);
-  upload->session = g_object_ref (self->session);
-  upload->row = RL_UPLOAD_ROW (g_object_ref (row));
-  upload->cancellable = g_cancellable_new ();
-  g_ptr_array_add (self->uploads, upload);
-  g_signal_connect (row, "close", G_CALLBACK (on_upload_cancel), upload);
-  rl_api_upload_file (rl_session_get_api (self->session), file, NULL, upload->cancellable,
-                      upload_progress, upload, uploaded, upload);
 }
 
 void
@@ -974,39 +722,7 @@ rl_window_upload_files (RlWindow   *self,
 
   if (self->session == NULL)
     return;
-  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-    {
-      g_autoptr(GFile) file = g_list_model_get_item (files, i);
-
-      upload_file (self, file);
-    }
-}
-
-static void
-chooser_response (GtkNativeDialog *chooser,
-                  int              response,
-                  RlWindow        *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
-
-      rl_window_upload_files (self, files);
-    }
-  g_object_unref (chooser);
-}
-
-static void
-add_filter (GtkFileChooser *chooser,
-            const char     *name,
-            const char     *const *types)
-{
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; types[i]; i++)
-    gtk_file_filter_add_mime_type (filter, types[i]);
-  gtk_file_chooser_add_filter (chooser, filter);
+  rl_upload_controller_upload_files (self->uploads, files);
 }
 
 static void
@@ -1015,23 +731,8 @@ upload_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   RlWindow *self = RL_WINDOW (widget);
-  static const char *const all[] = { "image/png", "image/jpeg", "image/webp", "text/markdown",
-                                     "text/x-markdown", "text/plain", NULL };
-  static const char *const images[] = { "image/png", "image/jpeg", "image/webp", NULL };
-  static const char *const pages[] = { "text/markdown", "text/x-markdown", "text/plain", NULL };
-  GtkFileChooserNative *chooser;
 
-  if (self->session == NULL)
-    return;
-  chooser = gtk_file_chooser_native_new (_("Upload Documents"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Mockups and Pages"), all);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Images (PNG, JPEG, WebP)"), images);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Pages (Markdown, Plain Text)"), pages);
-  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  rl_upload_controller_choose_files (self->uploads, GTK_WINDOW (self));
 }
 
 static gboolean
@@ -1068,8 +769,7 @@ retry_change_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   RlWindow *self = RL_WINDOW (widget);
-  gpointer key = GUINT_TO_POINTER (g_variant_get_uint32 (parameter));
-  Retry *retry = g_hash_table_lookup (self->retries, key);
+  g_autoptr(RlRetry) retry = rl_retry_controller_take (self->retries, g_variant_get_uint32 (parameter));
 
   if (retry == NULL)
     return;
@@ -1087,7 +787,6 @@ retry_change_action (GtkWidget  *widget,
           rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text);
         }
     }
-  g_hash_table_remove (self->retries, key);
 }
 
 /* Ctrl +/−/0/1 anywhere in the window (rl-application.c binds them) do
@@ -1313,9 +1012,9 @@ rl_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
-  /* Each holds the window until it has stopped. */
-  for (guint i = 0; i < self->uploads->len; i++)
-    g_cancellable_cancel (((Upload *) g_ptr_array_index (self->uploads, i))->cancellable);
+  /* What is still on its way ends without the window's widgets. */
+  if (self->uploads != NULL)
+    rl_upload_controller_stop (self->uploads);
   if (self->image_view)
     close_document (self);
   if (self->session)
@@ -1349,8 +1048,6 @@ rl_window_finalize (GObject *object)
 
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
-  g_clear_pointer (&self->retries, g_hash_table_unref);
-  g_clear_pointer (&self->uploads, g_ptr_array_unref);
   g_free (self->pending_doc);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
@@ -1416,6 +1113,8 @@ rl_window_class_init (RlWindowClass *klass)
   g_type_ensure (RL_TYPE_PAGE_VIEW);
   g_type_ensure (RL_TYPE_THREAD_PANEL);
   g_type_ensure (RL_TYPE_BANNER);
+  g_type_ensure (RL_TYPE_UPLOAD_CONTROLLER);
+  g_type_ensure (RL_TYPE_RETRY_CONTROLLER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RlWindow, state);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, image_view);
@@ -1425,6 +1124,8 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, offline_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, signed_out_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, untrusted_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, retries);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, title);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, sidebar_button);
@@ -1441,14 +1142,14 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_status);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads_box);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, upload_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_flap);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
   gtk_widget_class_bind_template_callback (widget_class, has_session);
+  gtk_widget_class_bind_template_callback (widget_class, show_toast);
+  gtk_widget_class_bind_template_callback (widget_class, on_uploaded);
   gtk_widget_class_bind_template_callback (widget_class, update_zoom_actions);
   gtk_widget_class_bind_template_callback (widget_class, reveal_in_page);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_retry);
@@ -1479,8 +1180,6 @@ rl_window_init (RlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
-  self->uploads = g_ptr_array_new ();
 
   update_zoom_actions (self);
 
