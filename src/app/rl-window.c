@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-window.h"
+#include "rl-window-private.h"
 #include "rl-application.h"
 
 #include <glib/gi18n.h>

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-connection.h"
+#include "rl-connection-private.h"
 #include "rl-error-text.h"
 
 #include <libsoup/soup.h>

@@ -6,7 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "rl-doc-store.h"
+#include "rl-doc-store-private.h"
 #include "rl-error-text.h"
 #include "rl-list-run.h"
 
