@@ -628,7 +628,7 @@ rl_connection_class_init (RlConnectionClass *klass)
    * presence. The RlMessage is the handler's to read, not to keep. */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+                  G_TYPE_NONE, 1, RL_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
