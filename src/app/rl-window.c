@@ -323,16 +323,16 @@ on_untrusted_details (RlWindow *self)
 {
   RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
   const GError *error = connection ? rl_connection_get_last_error (connection) : NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
   GtkWidget *dialog;
 
   if (error == NULL || self->untrusted_dialog != NULL)
     return;
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Another Certificate"), error->message);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"), "check", _("C_heck Again"),
-                                    NULL);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  /* GTK keeps the toplevel once the builder is gone, until it is closed. */
+  builder = gtk_builder_new_from_resource ("/io/github/redline/Redline/rl-untrusted-dialog.ui");
+  dialog = GTK_WIDGET (gtk_builder_get_object (builder, "dialog"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_untrusted_response), self, G_CONNECT_SWAPPED);
   self->untrusted_dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->untrusted_dialog);
