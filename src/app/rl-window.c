@@ -1150,6 +1150,9 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, has_session);
   gtk_widget_class_bind_template_callback (widget_class, show_toast);
   gtk_widget_class_bind_template_callback (widget_class, on_uploaded);
+  gtk_widget_class_bind_template_callback (widget_class, on_doc_activated);
+  gtk_widget_class_bind_template_callback (widget_class, setup_doc_row);
+  gtk_widget_class_bind_template_callback (widget_class, bind_doc_row);
   gtk_widget_class_bind_template_callback (widget_class, update_zoom_actions);
   gtk_widget_class_bind_template_callback (widget_class, reveal_in_page);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_retry);
@@ -1171,7 +1174,6 @@ rl_window_class_init (RlWindowClass *klass)
 static void
 rl_window_init (RlWindow *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GPropertyAction) sidebar = NULL;
   g_autoptr(GPropertyAction) threads = NULL;
   g_autoptr(GPropertyAction) hide_resolved = NULL;
@@ -1179,8 +1181,6 @@ rl_window_init (RlWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-
-
   update_zoom_actions (self);
 
   /* Stateful window actions that are widget properties. */
@@ -1222,10 +1222,6 @@ rl_window_init (RlWindow *self)
    * where Ctrl+arrows moved the focus alone; hovering does nothing (no
    * single-click-activate, which selects on hover). */
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect (self->doc_list, "activate", G_CALLBACK (on_doc_activated), self);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_doc_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
-  gtk_list_view_set_factory (self->doc_list, factory);
   gtk_list_view_set_model (self->doc_list, GTK_SELECTION_MODEL (self->selection));
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
