@@ -357,6 +357,80 @@ test_server_messages (void)
   g_assert_false (((RlMessage *) g_ptr_array_index (m6->messages, 1))->ok);
 }
 
+/* The boxed type's copy (what a signal's GValue holds) owns all it
+ * holds: it outlives the message it was copied from. */
+static void
+test_message_copy (void)
+{
+  RlPerson user = { (char *) "u1", (char *) "Ada" };
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(GPtrArray) users = g_ptr_array_new ();
+  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
+  g_autofree char *nack = rl_message_serialize_ack_error ("r2", RL_ERROR_CONFLICT, "taken");
+  g_autofree char *snapshot = NULL;
+  g_autofree char *presence = NULL;
+  g_autofree char *batch = NULL;
+  const char *parts[2];
+  RlMessage *original;
+  g_autoptr(RlMessage) copy = NULL;
+  RlMessage *inner;
+  RlPerson *viewer;
+  gsize batch_len;
+
+  g_ptr_array_add (threads, make_thread ("t1"));
+  g_ptr_array_add (users, &user);
+  snapshot = rl_message_serialize_snapshot ("doc1", 9, threads, TRUE);
+  presence = rl_message_serialize_presence ("doc1", 1, 2, users);
+
+  original = rl_message_parse (welcome, strlen (welcome), NULL);
+  copy = g_boxed_copy (RL_TYPE_MESSAGE, original);
+  rl_message_free (original);
+  g_assert_cmpint (copy->type, ==, RL_MESSAGE_WELCOME);
+  g_assert_cmpstr (copy->tenant, ==, "acme");
+  g_assert_cmpstr (copy->user.id, ==, "u1");
+  g_assert_cmpstr (copy->user.name, ==, "Ada");
+  g_assert_cmpstr (copy->connection, ==, "conn1");
+  g_assert_cmpint (copy->role, ==, RL_ROLE_ADMIN);
+  g_clear_pointer (&copy, rl_message_free);
+
+  original = rl_message_parse (snapshot, strlen (snapshot), NULL);
+  copy = g_boxed_copy (RL_TYPE_MESSAGE, original);
+  g_assert_true (copy->threads != original->threads);
+  rl_message_free (original);
+  g_assert_cmpstr (copy->doc, ==, "doc1");
+  g_assert_cmpint (copy->seq, ==, 9);
+  g_assert_true (copy->reset);
+  g_assert_cmpuint (copy->threads->len, ==, 1);
+  g_assert_true (rl_thread_equal (g_ptr_array_index (copy->threads, 0), g_ptr_array_index (threads, 0)));
+  g_clear_pointer (&copy, rl_message_free);
+
+  original = rl_message_parse (presence, strlen (presence), NULL);
+  copy = g_boxed_copy (RL_TYPE_MESSAGE, original);
+  rl_message_free (original);
+  g_assert_cmpuint (copy->count, ==, 1);
+  g_assert_cmpuint (copy->connections, ==, 2);
+  g_assert_cmpuint (copy->users->len, ==, 1);
+  viewer = g_ptr_array_index (copy->users, 0);
+  g_assert_cmpstr (viewer->name, ==, "Ada");
+  g_clear_pointer (&copy, rl_message_free);
+
+  parts[0] = snapshot;
+  parts[1] = nack;
+  batch = rl_message_serialize_batch (parts, 2, &batch_len);
+  original = rl_message_parse (batch, batch_len, NULL);
+  copy = g_boxed_copy (RL_TYPE_MESSAGE, original);
+  rl_message_free (original);
+  g_assert_cmpint (copy->type, ==, RL_MESSAGE_BATCH);
+  g_assert_cmpuint (copy->messages->len, ==, 2);
+  inner = g_ptr_array_index (copy->messages, 0);
+  g_assert_cmpuint (inner->threads->len, ==, 1);
+  inner = g_ptr_array_index (copy->messages, 1);
+  g_assert_false (inner->ok);
+  g_assert_cmpstr (inner->req, ==, "r2");
+  g_assert_cmpstr (inner->error_message, ==, "taken");
+  g_assert_cmpint (inner->error_code, ==, RL_ERROR_CONFLICT);
+}
+
 static void
 test_error_codes (void)
 {
@@ -867,6 +941,7 @@ main (int    argc,
   g_test_add_func ("/codec/change-without-kind", test_change_without_kind);
   g_test_add_func ("/codec/strict-json", test_strict_json);
   g_test_add_func ("/codec/tiny-coordinates", test_tiny_coordinates);
+  g_test_add_func ("/codec/message-copy", test_message_copy);
 
   return g_test_run ();
 }

@@ -320,6 +320,64 @@ test_edit_applies_to_its_comment (void)
   g_assert_cmpint (comment->edited_at, ==, NOW + 1000);
 }
 
+/* The boxed type's copy (what a signal's GValue holds) is the event to
+ * the byte, and owns what it holds: it outlives the original. */
+static void
+assert_copy_is_equal (RlEvent *event)
+{
+  g_autofree char *expected = rl_event_serialize (event);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autofree char *text = NULL;
+
+  g_value_init (&value, RL_TYPE_EVENT);
+  g_value_set_boxed (&value, event);
+  g_assert_true (g_value_get_boxed (&value) != event);
+  rl_event_free (event);
+  text = rl_event_serialize (g_value_get_boxed (&value));
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+test_copy (void)
+{
+  RlEventContext context = context_at_now (RL_DOC_KIND_IMAGE);
+  g_autoptr(RlRequest) create = new_create_request ("Tighter here");
+  g_autoptr(RlRequest) add = new_request (RL_REQUEST_ADD_COMMENT);
+  g_autoptr(RlRequest) resolve = new_request (RL_REQUEST_RESOLVE_THREAD);
+  g_autoptr(RlRequest) move = new_request (RL_REQUEST_MOVE_THREAD);
+  g_autoptr(RlRequest) delete_comment = new_request (RL_REQUEST_DELETE_COMMENT);
+
+  add->comment_id = g_strdup (COMMENT);
+  add->body = g_strdup ("Agreed");
+  resolve->resolved = TRUE;
+  move->has_anchor = TRUE;
+  move->anchor.kind = RL_DOC_KIND_PAGE;
+  move->anchor.start = 3;
+  move->anchor.end = 9;
+  move->anchor.exact = g_strdup ("moved");
+  move->anchor.prefix = g_strdup ("be ");
+  move->anchor.suffix = g_strdup (" here");
+  delete_comment->comment_id = g_strdup (COMMENT);
+  assert_copy_is_equal (rl_event_new_for_request (create, &context));
+  assert_copy_is_equal (rl_event_new_for_request (add, &context));
+  assert_copy_is_equal (rl_event_new_for_request (resolve, &context));
+  context.doc_kind = RL_DOC_KIND_PAGE;
+  assert_copy_is_equal (rl_event_new_for_request (move, &context));
+  assert_copy_is_equal (rl_event_new_for_request (delete_comment, &context));
+}
+
+/* Signals carry the request type as a registered enum; its nicks are the
+ * wire's request names. */
+static void
+test_request_type_enum (void)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (RL_TYPE_REQUEST_TYPE);
+
+  g_assert_cmpuint (enum_class->n_values, ==, RL_REQUEST_DELETE_THREAD + 1);
+  g_assert_cmpstr (g_enum_get_value (enum_class, RL_REQUEST_CREATE_THREAD)->value_nick, ==, "create-thread");
+  g_assert_cmpstr (g_enum_get_value (enum_class, RL_REQUEST_DELETE_THREAD)->value_nick, ==, "delete-thread");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +394,8 @@ main (int   argc,
   g_test_add_func ("/event/for-request/nobody", test_nobody);
   g_test_add_func ("/event/for-request/applies", test_applies);
   g_test_add_func ("/event/for-request/edit-applies", test_edit_applies_to_its_comment);
+  g_test_add_func ("/event/copy", test_copy);
+  g_test_add_func ("/event/request-type-enum", test_request_type_enum);
 
   return g_test_run ();
 }

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-annotation-composer.h"
+#include "rl-annotation-composer-private.h"
 
 #include <glib/gi18n.h>
 

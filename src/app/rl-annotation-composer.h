@@ -27,8 +27,5 @@ void        rl_annotation_composer_set_text        (RlAnnotationComposer *self,
 void        rl_annotation_composer_set_error       (RlAnnotationComposer *self,
                                                     const char           *message);
 const char *rl_annotation_composer_get_error       (RlAnnotationComposer *self);
-/* The real widgets, for tests and for focus. */
-GtkWidget  *rl_annotation_composer_get_text_view   (RlAnnotationComposer *self);
-GtkWidget  *rl_annotation_composer_get_send_button (RlAnnotationComposer *self);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-connect-dialog.h"
+#include "rl-connect-dialog-private.h"
 
 #include <glib/gi18n.h>
 

@@ -46,9 +46,4 @@ const char *rl_connect_dialog_get_error   (RlConnectDialog *self);
 /* TRUE while the server is being asked. */
 gboolean    rl_connect_dialog_get_checking (RlConnectDialog *self);
 
-/* Tests: a shorter wait for the welcome; the session being checked. */
-void        rl_connect_dialog_set_timeout (RlConnectDialog *self,
-                                           guint            timeout_ms);
-RlSession  *rl_connect_dialog_get_session (RlConnectDialog *self);
-
 G_END_DECLS

@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "rl-image-view.h"
+#include "rl-image-view-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-marker-composer.h"
+#include "rl-marker-composer-private.h"
 
 struct _RlMarkerComposer
 {

@@ -23,8 +23,5 @@ void        rl_marker_composer_set_text        (RlMarkerComposer *self,
 void        rl_marker_composer_set_error       (RlMarkerComposer *self,
                                                 const char       *message);
 const char *rl_marker_composer_get_error       (RlMarkerComposer *self);
-/* The real widgets, for tests and for focus. */
-GtkWidget  *rl_marker_composer_get_text_view   (RlMarkerComposer *self);
-GtkWidget  *rl_marker_composer_get_send_button (RlMarkerComposer *self);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-page-view.h"
+#include "rl-page-view-private.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>

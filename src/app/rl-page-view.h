@@ -53,13 +53,6 @@ gboolean    rl_page_view_get_thread_range    (RlPageView  *self,
 gboolean    rl_page_view_reveal_thread       (RlPageView  *self,
                                               const char  *thread_id);
 
-/* The real widgets, for tests and the window: the text view, the floating
- * Comment button, the composer (an RlAnnotationComposer), the "cannot
- * comment" notice. */
-GtkWidget  *rl_page_view_get_text_view       (RlPageView  *self);
-GtkWidget  *rl_page_view_get_comment_button  (RlPageView  *self);
-GtkWidget  *rl_page_view_get_composer        (RlPageView  *self);
-GtkWidget  *rl_page_view_get_notice          (RlPageView  *self);
 /* The highlight tag of a thread, or NULL when it is not highlighted
  * (orphaned, or resolved while resolved ones are hidden). */
 GtkTextTag *rl_page_view_get_thread_tag      (RlPageView  *self,
@@ -67,12 +60,6 @@ GtkTextTag *rl_page_view_get_thread_tag      (RlPageView  *self,
 /* The link target at a code point offset, or NULL. */
 const char *rl_page_view_get_link_at         (RlPageView  *self,
                                               guint        offset);
-/* Test hook: the handler a primary click released without dragging at
- * that offset runs (selects the highlight there; a link opens unless
- * open_links is FALSE). Pointer events cannot be synthesised in GTK 4. */
-void        rl_page_view_click_for_testing   (RlPageView  *self,
-                                              guint        offset,
-                                              gboolean     open_links);
 /* The preview a hover over offset shows, or NULL. */
 char       *rl_page_view_dup_preview_at      (RlPageView  *self,
                                               guint        offset);

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "rl-window.h"
+#include "rl-window-private.h"
 #include "rl-application.h"
 
 #include <glib/gi18n.h>
@@ -18,21 +18,8 @@
 #include "rl-plaintext.h"
 #include "rl-review-state.h"
 #include "rl-thread-panel.h"
-#include "rl-upload-row.h"
-
-/* What a rolled-back change needs for its one-click retry. */
-typedef struct
-{
-  RlRequestType  type;
-  char          *doc_id;
-  char          *thread_id;
-  RlDocKind      kind;          /* of the new thread's anchor */
-  double         x;
-  double         y;
-  guint          start;
-  guint          end;
-  char          *text;
-} Retry;
+#include "rl-retry-controller.h"
+#include "rl-upload-controller.h"
 
 struct _RlWindow
 {
@@ -54,16 +41,10 @@ struct _RlWindow
   GtkStack             *doc_list_stack;
   AdwStatusPage        *doc_list_status;
   GtkListView          *doc_list;
-  GtkBox               *uploads_box;
-  GtkButton            *upload_button;
-  GtkBox               *banners;
   GtkStack             *doc_stack;
   GtkSpinner           *spinner;
   AdwStatusPage        *error_page;
-  GtkScrolledWindow    *image_scroller;
-  GtkBox               *page_box;
   AdwFlap              *threads_flap;
-  GtkBox               *panel_box;
   GMenu                *accounts_section;
 
   RlReviewState        *state;         /* the open document's, shared by the views and the panel */
@@ -90,10 +71,8 @@ struct _RlWindow
   RlDocStore           *store;
   GCancellable         *content_cancellable;
 
-  GPtrArray            *uploads;       /* Upload* under way, not owned */
-
-  GHashTable           *retries;       /* id → Retry */
-  guint                 next_retry_id;
+  RlUploadController   *uploads;
+  RlRetryController    *retries;       /* the open document's failed changes */
   AdwToast             *last_toast;
 
   GSettings            *settings;      /* NULL: the schema is not installed */
@@ -120,15 +99,6 @@ static void close_document (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
-
-static void
-retry_free (Retry *retry)
-{
-  g_free (retry->doc_id);
-  g_free (retry->thread_id);
-  g_free (retry->text);
-  g_free (retry);
-}
 
 static void
 set_accessible_label (gpointer    widget,
@@ -204,131 +174,6 @@ on_resynced (RlDocStore *store,
     title = g_strdup_printf (ngettext ("%u update synced", "%u updates synced", n_updates), n_updates);
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 4);
-  show_toast (self, toast);
-}
-
-static char *
-failure_title (RlRequestType  type,
-               RlDocKind      kind,
-               const GError  *error)
-{
-  const char *why = error ? error->message : _("unknown error");
-
-  if (error && error->domain == RL_ERROR)
-    {
-      if (error->code == RL_ERROR_OFFLINE)
-        why = _("you’re offline");
-      else if (error->code == RL_ERROR_TIMEOUT)
-        why = _("the server did not answer in time");
-      else if (error->code == RL_ERROR_CONNECTION_LOST)
-        why = _("the connection was lost");
-      else if (error->code == RL_ERROR_FORBIDDEN)
-        why = _("you don’t have permission");
-      else if (error->code == RL_ERROR_NOT_FOUND)
-        why = _("it no longer exists");
-      else if (error->code == RL_ERROR_CONFLICT)
-        why = _("someone else changed it first");
-      else if (error->code == RL_ERROR_TOO_LARGE)
-        why = _("it is too large");
-      else if (error->code == RL_ERROR_RATE_LIMITED)
-        why = _("too many changes at once; wait a moment");
-      else if (error->code == RL_ERROR_BAD_REQUEST)
-        why = _("the server refused it as invalid");
-      else if (error->code == RL_ERROR_UNAUTHORIZED)
-        why = _("you’re signed out");
-      else
-        why = _("the server ran into a problem");
-    }
-
-  switch (type)
-    {
-    case RL_REQUEST_CREATE_THREAD:
-      if (kind == RL_DOC_KIND_PAGE)
-        /* Translators: a comment on selected text; %s says why, e.g. "you’re offline" */
-        return g_strdup_printf (_("Comment not added: %s"), why);
-      /* Translators: %s says why, e.g. "you’re offline" */
-      return g_strdup_printf (_("Marker not added: %s"), why);
-    case RL_REQUEST_ADD_COMMENT:
-      return g_strdup_printf (_("Reply not sent: %s"), why);
-    case RL_REQUEST_EDIT_COMMENT:
-      return g_strdup_printf (_("Edit not saved: %s"), why);
-    default:
-      return g_strdup_printf (_("Change not saved: %s"), why);
-    }
-}
-
-/* Keeps what a rolled-back change needs for its one-click retry: the new
- * marker's place, or its thread. 0 when it cannot be retried. */
-static guint
-add_retry (RlWindow      *self,
-           RlRequestType  type,
-           const char    *text,
-           const RlEvent *change)
-{
-  gboolean retryable = FALSE;
-  Retry *retry;
-  guint id;
-
-  if (text == NULL || change == NULL)
-    return 0;
-  switch (type)
-    {
-    case RL_REQUEST_CREATE_THREAD:
-      retryable = change->thread != NULL;
-      break;
-    case RL_REQUEST_ADD_COMMENT:
-    case RL_REQUEST_EDIT_COMMENT:
-      retryable = change->thread_id != NULL;
-      break;
-    default:
-      break;
-    }
-  if (!retryable)
-    return 0;
-
-  retry = g_new0 (Retry, 1);
-  retry->type = type;
-  retry->text = g_strdup (text);
-  retry->doc_id = g_strdup (rl_doc_item_get_id (self->doc));
-  if (type == RL_REQUEST_CREATE_THREAD)
-    {
-      const RlAnchor *anchor = &change->thread->anchor;
-
-      retry->kind = anchor->kind;
-      retry->x = anchor->x;
-      retry->y = anchor->y;
-      retry->start = (guint) CLAMP (anchor->start, 0, G_MAXUINT);
-      retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
-    }
-  else
-    retry->thread_id = g_strdup (change->thread_id);
-  id = ++self->next_retry_id;
-  g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
-  return id;
-}
-
-static void
-on_mutation_failed (RlDocStore    *store,
-                    int            type,
-                    const GError  *error,
-                    const char    *text,
-                    const RlEvent *change,
-                    RlWindow      *self)
-{
-  RlDocKind kind = change && change->thread ? change->thread->anchor.kind
-                 : self->doc ? rl_doc_item_get_kind (self->doc) : RL_DOC_KIND_IMAGE;
-  g_autofree char *title = failure_title (type, kind, error);
-  g_autoptr(AdwToast) toast = adw_toast_new (title);
-  guint retry_id = add_retry (self, type, text, change);
-
-  adw_toast_set_timeout (toast, 10);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  if (retry_id != 0)
-    {
-      adw_toast_set_button_label (toast, _("_Retry"));
-      adw_toast_set_action_name (toast, "win.retry-change");
-      adw_toast_set_action_target_value (toast, g_variant_new_uint32 (retry_id));
-    }
   show_toast (self, toast);
 }
 
@@ -478,16 +323,16 @@ on_untrusted_details (RlWindow *self)
 {
   RlConnection *connection = self->session ? rl_session_get_connection (self->session) : NULL;
   const GError *error = connection ? rl_connection_get_last_error (connection) : NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
   GtkWidget *dialog;
 
   if (error == NULL || self->untrusted_dialog != NULL)
     return;
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Another Certificate"), error->message);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"), "check", _("C_heck Again"),
-                                    NULL);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  /* GTK keeps the toplevel once the builder is gone, until it is closed. */
+  builder = gtk_builder_new_from_resource ("/io/github/redline/Redline/rl-untrusted-dialog.ui");
+  dialog = GTK_WIDGET (gtk_builder_get_object (builder, "dialog"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_untrusted_response), self, G_CONNECT_SWAPPED);
   self->untrusted_dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->untrusted_dialog);
@@ -658,6 +503,7 @@ close_document (RlWindow *self)
       g_signal_handlers_disconnect_by_data (self->store, self);
       g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
     }
+  rl_retry_controller_set_store (self->retries, NULL, RL_DOC_KIND_IMAGE);
   /* The store first: the panel asks the page view where threads are. */
   rl_review_state_set_store (self->state, NULL, RL_DOC_KIND_IMAGE);
   rl_review_state_set_position_func (self->state, NULL, NULL, NULL);
@@ -781,7 +627,7 @@ open_document (RlWindow  *self,
   self->store = rl_doc_store_get (connection, rl_doc_item_get_id (item), rl_doc_item_get_kind (item));
   g_signal_connect_swapped (self->store, "notify::viewer-count", G_CALLBACK (update_viewers), self);
   g_signal_connect (self->store, "resynced", G_CALLBACK (on_resynced), self);
-  g_signal_connect (self->store, "mutation-failed", G_CALLBACK (on_mutation_failed), self);
+  rl_retry_controller_set_store (self->retries, self->store, rl_doc_item_get_kind (item));
   update_viewers (self);
 
   /* A page's threads are listed once its text places them (show_page). */
@@ -849,150 +695,23 @@ bind_doc_row (GtkSignalListItemFactory *factory,
 
 /* ---- upload -------------------------------------------------------------- */
 
-/* One file on its way: its row under the document list says how far. */
-typedef struct
-{
-  RlWindow     *window;
-  RlSession    *session;       /* the one it was sent on */
-  RlUploadRow  *row;
-  GCancellable *cancellable;
-} Upload;
-
 static void
-upload_free (Upload *upload)
+on_uploaded (RlWindow  *self,
+             RlDocItem *item,
+             RlSession *session)
 {
-  g_ptr_array_remove (upload->window->uploads, upload);
-  g_object_unref (upload->window);
-  g_object_unref (upload->session);
-  g_clear_object (&upload->row);
-  g_object_unref (upload->cancellable);
-  g_free (upload);
-}
+  g_autofree char *title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
+  g_autoptr(AdwToast) toast = adw_toast_new (title);
 
-static void
-remove_upload_row (RlWindow    *self,
-                   RlUploadRow *row)
-{
-  GtkWidget *box = GTK_WIDGET (self->uploads_box);
-
-  if (box == NULL || gtk_widget_get_parent (GTK_WIDGET (row)) != box)
-    return;
-  /* The next row, or the Upload button, keeps the keyboard where it was. */
-  if (gtk_widget_has_focus (rl_upload_row_get_button (row)))
+  show_toast (self, toast);
+  /* The window may show another account by now. */
+  if (session == self->session)
     {
-      GtkWidget *next = gtk_widget_get_next_sibling (GTK_WIDGET (row));
-
-      gtk_widget_grab_focus (next ? rl_upload_row_get_button (RL_UPLOAD_ROW (next)) : GTK_WIDGET (self->upload_button));
+      g_list_store_append (self->documents, item);
+      gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
+      select_document (self, rl_doc_item_get_id (item));
+      refresh_documents (self);
     }
-  gtk_box_remove (self->uploads_box, GTK_WIDGET (row));
-  /* Only the separator left: nothing to show. */
-  if (gtk_widget_get_first_child (box) == gtk_widget_get_last_child (box))
-    gtk_widget_set_visible (box, FALSE);
-}
-
-static void
-on_upload_cancel (RlUploadRow *row,
-                  Upload      *upload)
-{
-  g_cancellable_cancel (upload->cancellable);
-}
-
-static void
-on_upload_dismiss (RlUploadRow *row,
-                   RlWindow    *self)
-{
-  remove_upload_row (self, row);
-}
-
-static void
-upload_progress (goffset  sent,
-                 goffset  total,
-                 gpointer data)
-{
-  Upload *upload = data;
-
-  rl_upload_row_set_progress (upload->row, sent, total);
-}
-
-static void
-uploaded (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  Upload *upload = data;
-  RlWindow *self = upload->window;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlDocItem) item = rl_api_upload_file_finish (RL_API (source), result, &error);
-  g_autofree char *title = NULL;
-  g_autoptr(AdwToast) toast = NULL;
-
-  g_signal_handlers_disconnect_by_data (upload->row, upload);
-  if (self->image_view == NULL)
-    ;   /* the window is gone */
-  else if (item == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    remove_upload_row (self, upload->row);
-  else if (item == NULL)
-    {
-      /* It stays, saying why, until dismissed. */
-      rl_upload_row_set_error (upload->row, error->message);
-      g_signal_connect (upload->row, "close", G_CALLBACK (on_upload_dismiss), self);
-    }
-  else
-    {
-      remove_upload_row (self, upload->row);
-      title = g_strdup_printf (_("Uploaded “%s”"), rl_doc_item_get_title (item));
-      toast = adw_toast_new (title);
-      show_toast (self, toast);
-      /* The window may show another account by now. */
-      if (upload->session == self->session)
-        {
-          g_list_store_append (self->documents, item);
-          gtk_stack_set_visible_child_name (self->doc_list_stack, "list");
-          select_document (self, rl_doc_item_get_id (item));
-          refresh_documents (self);
-        }
-    }
-  upload_free (upload);
-}
-
-static void
-upload_file (RlWindow *self,
-             GFile    *file)
-{
-  RlConnection *connection = rl_session_get_connection (self->session);
-  const RlMessage *welcome = rl_connection_get_welcome (connection);
-  g_autofree char *name = g_file_get_basename (file);
-  GtkWidget *row;
-  Upload *upload;
-
-  if (name == NULL || !g_utf8_validate (name, -1, NULL))
-    {
-      g_free (name);
-      name = g_file_get_parse_name (file);
-    }
-  row = rl_upload_row_new (name);
-  gtk_box_append (self->uploads_box, row);
-  gtk_widget_set_visible (GTK_WIDGET (self->uploads_box), TRUE);
-
-  /* The server would refuse a viewer's file once it has it all. */
-  if (welcome != NULL && welcome->role == RL_ROLE_VIEWER)
-    {
-      g_autoptr(GError) error = rl_api_new_upload_error (RL_ERROR_FORBIDDEN, name, NULL);
-
-      rl_upload_row_set_error (RL_UPLOAD_ROW (row), error->message);
-      g_signal_connect (row, "close", G_CALLBACK (on_upload_dismiss), self);
-      return;
-    }
-
-  upload = g_new0 (Upload, 1);
-  upload->window = g_object_ref (self);
-  upload->session = g_object_ref (self->session);
-  upload->row = RL_UPLOAD_ROW (g_object_ref (row));
-  upload->cancellable = g_cancellable_new ();
-  g_ptr_array_add (self->uploads, upload);
-  g_signal_connect (row, "close", G_CALLBACK (on_upload_cancel), upload);
-  rl_api_upload_file (rl_session_get_api (self->session), file, NULL, upload->cancellable,
-                      upload_progress, upload, uploaded, upload);
 }
 
 void
@@ -1003,39 +722,7 @@ rl_window_upload_files (RlWindow   *self,
 
   if (self->session == NULL)
     return;
-  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-    {
-      g_autoptr(GFile) file = g_list_model_get_item (files, i);
-
-      upload_file (self, file);
-    }
-}
-
-static void
-chooser_response (GtkNativeDialog *chooser,
-                  int              response,
-                  RlWindow        *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
-
-      rl_window_upload_files (self, files);
-    }
-  g_object_unref (chooser);
-}
-
-static void
-add_filter (GtkFileChooser *chooser,
-            const char     *name,
-            const char     *const *types)
-{
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; types[i]; i++)
-    gtk_file_filter_add_mime_type (filter, types[i]);
-  gtk_file_chooser_add_filter (chooser, filter);
+  rl_upload_controller_upload_files (self->uploads, files);
 }
 
 static void
@@ -1044,23 +731,8 @@ upload_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   RlWindow *self = RL_WINDOW (widget);
-  static const char *const all[] = { "image/png", "image/jpeg", "image/webp", "text/markdown",
-                                     "text/x-markdown", "text/plain", NULL };
-  static const char *const images[] = { "image/png", "image/jpeg", "image/webp", NULL };
-  static const char *const pages[] = { "text/markdown", "text/x-markdown", "text/plain", NULL };
-  GtkFileChooserNative *chooser;
 
-  if (self->session == NULL)
-    return;
-  chooser = gtk_file_chooser_native_new (_("Upload Documents"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Mockups and Pages"), all);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Images (PNG, JPEG, WebP)"), images);
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Pages (Markdown, Plain Text)"), pages);
-  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  rl_upload_controller_choose_files (self->uploads, GTK_WINDOW (self));
 }
 
 static gboolean
@@ -1097,8 +769,7 @@ retry_change_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   RlWindow *self = RL_WINDOW (widget);
-  gpointer key = GUINT_TO_POINTER (g_variant_get_uint32 (parameter));
-  Retry *retry = g_hash_table_lookup (self->retries, key);
+  g_autoptr(RlRetry) retry = rl_retry_controller_take (self->retries, g_variant_get_uint32 (parameter));
 
   if (retry == NULL)
     return;
@@ -1116,7 +787,6 @@ retry_change_action (GtkWidget  *widget,
           rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text);
         }
     }
-  g_hash_table_remove (self->retries, key);
 }
 
 /* Ctrl +/−/0/1 anywhere in the window (rl-application.c binds them) do
@@ -1269,6 +939,14 @@ rl_window_size_allocate (GtkWidget *widget,
 
 /* ---- window -------------------------------------------------------------- */
 
+/* The template's closure: the header's toggles are there with an account. */
+static gboolean
+has_session (gpointer   widget,
+             RlSession *session)
+{
+  return session != NULL;
+}
+
 static void
 reveal_in_page (RlWindow   *self,
                 const char *thread_id)
@@ -1334,9 +1012,9 @@ rl_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
-  /* Each holds the window until it has stopped. */
-  for (guint i = 0; i < self->uploads->len; i++)
-    g_cancellable_cancel (((Upload *) g_ptr_array_index (self->uploads, i))->cancellable);
+  /* What is still on its way ends without the window's widgets. */
+  if (self->uploads != NULL)
+    rl_upload_controller_stop (self->uploads);
   if (self->image_view)
     close_document (self);
   if (self->session)
@@ -1360,11 +1038,6 @@ rl_window_dispose (GObject *object)
     g_settings_unbind (self->state, "hide-resolved");
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_WINDOW);
-  /* Children of template children: gone with them. */
-  self->image_view = NULL;
-  self->page_view = NULL;
-  self->panel = NULL;
-  g_clear_object (&self->state);
   G_OBJECT_CLASS (rl_window_parent_class)->dispose (object);
 }
 
@@ -1375,8 +1048,6 @@ rl_window_finalize (GObject *object)
 
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
-  g_clear_pointer (&self->retries, g_hash_table_unref);
-  g_clear_pointer (&self->uploads, g_ptr_array_unref);
   g_free (self->pending_doc);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
@@ -1437,7 +1108,24 @@ rl_window_class_init (RlWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (RL_TYPE_REVIEW_STATE);
+  g_type_ensure (RL_TYPE_IMAGE_VIEW);
+  g_type_ensure (RL_TYPE_PAGE_VIEW);
+  g_type_ensure (RL_TYPE_THREAD_PANEL);
+  g_type_ensure (RL_TYPE_BANNER);
+  g_type_ensure (RL_TYPE_UPLOAD_CONTROLLER);
+  g_type_ensure (RL_TYPE_RETRY_CONTROLLER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, state);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, image_view);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, page_view);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, panel);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, reconnecting_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, offline_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, signed_out_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, untrusted_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, retries);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, title);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, sidebar_button);
@@ -1454,17 +1142,25 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list_status);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_list);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads_box);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, upload_button);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, banners);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, doc_stack);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, error_page);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, image_scroller);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, page_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_flap);
-  gtk_widget_class_bind_template_child (widget_class, RlWindow, panel_box);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, accounts_section);
+  gtk_widget_class_bind_template_callback (widget_class, has_session);
+  gtk_widget_class_bind_template_callback (widget_class, show_toast);
+  gtk_widget_class_bind_template_callback (widget_class, on_uploaded);
+  gtk_widget_class_bind_template_callback (widget_class, on_doc_activated);
+  gtk_widget_class_bind_template_callback (widget_class, setup_doc_row);
+  gtk_widget_class_bind_template_callback (widget_class, bind_doc_row);
+  gtk_widget_class_bind_template_callback (widget_class, update_zoom_actions);
+  gtk_widget_class_bind_template_callback (widget_class, reveal_in_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_banner_retry);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_again);
+  gtk_widget_class_bind_template_callback (widget_class, on_untrusted_details);
+  gtk_widget_class_bind_template_callback (widget_class, rl_image_view_reveal_thread);
+  gtk_widget_class_bind_template_callback (widget_class, rl_thread_panel_focus_reply);
+  gtk_widget_class_bind_template_callback (widget_class, rl_review_state_positions_changed);
 
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
@@ -1475,63 +1171,16 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, zoom_action);
 }
 
-static RlBanner *
-add_banner (RlWindow   *self,
-            const char *title,
-            const char *button,
-            GCallback   clicked)
-{
-  RlBanner *banner = RL_BANNER (rl_banner_new ());
-
-  rl_banner_set_title (banner, title);
-  rl_banner_set_button_label (banner, button);
-  g_signal_connect_swapped (banner, "button-clicked", clicked, self);
-  gtk_box_append (self->banners, GTK_WIDGET (banner));
-  return banner;
-}
-
 static void
 rl_window_init (RlWindow *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GPropertyAction) sidebar = NULL;
   g_autoptr(GPropertyAction) threads = NULL;
   g_autoptr(GPropertyAction) hide_resolved = NULL;
   g_autoptr(GSimpleAction) account = NULL;
   GtkDropTarget *drop;
-  GtkWidget *panel;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->retries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) retry_free);
-  self->uploads = g_ptr_array_new ();
-  set_accessible_label (self->uploads_box, _("Uploads"));
-
-  /* The views and the panel: one state, so one selection, one filter. */
-  self->state = rl_review_state_new ();
-  self->image_view = RL_IMAGE_VIEW (rl_image_view_new (self->state));
-  gtk_scrolled_window_set_child (self->image_scroller, GTK_WIDGET (self->image_view));
-  panel = rl_thread_panel_new (self->state);
-  self->panel = RL_THREAD_PANEL (panel);
-  gtk_widget_set_size_request (panel, 360, -1);
-  gtk_box_append (self->panel_box, panel);
-  self->page_view = RL_PAGE_VIEW (rl_page_view_new (self->state));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->page_view), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->page_view), TRUE);
-  gtk_box_append (self->page_box, GTK_WIDGET (self->page_view));
-  g_signal_connect_object (self->page_view, "ranges-changed", G_CALLBACK (rl_review_state_positions_changed),
-                           self->state, G_CONNECT_SWAPPED);
-  /* A pin clicked: its reply takes the keys. A thread picked in the panel:
-   * its pin comes to the middle, every time. */
-  g_signal_connect_object (self->image_view, "pin-activated", G_CALLBACK (rl_thread_panel_focus_reply),
-                           self->panel, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (rl_image_view_reveal_thread),
-                           self->image_view, G_CONNECT_SWAPPED);
-  /* On a page, its passage comes to the middle, every time. */
-  g_signal_connect_object (self->panel, "thread-activated", G_CALLBACK (reveal_in_page), self, G_CONNECT_SWAPPED);
-  /* The zoom keys work wherever the focus is while the image is shown. */
-  g_signal_connect_object (self->image_view, "map", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->image_view, "unmap", G_CALLBACK (update_zoom_actions), self, G_CONNECT_SWAPPED);
   update_zoom_actions (self);
 
   /* Stateful window actions that are widget properties. */
@@ -1564,15 +1213,6 @@ rl_window_init (RlWindow *self)
   g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width), NULL);
   g_signal_connect_swapped (self->threads_flap, "notify::reveal-flap", G_CALLBACK (on_threads_revealed), self);
 
-  self->reconnecting_banner = add_banner (self, _("Connection lost. Reconnecting…"), _("Retry Now"),
-                                          G_CALLBACK (on_banner_retry));
-  self->offline_banner = add_banner (self,
-                                     _("You’re offline. Everything here stays visible; you can add comments again when you’re back."),
-                                     _("Retry Now"), G_CALLBACK (on_banner_retry));
-  self->signed_out_banner = add_banner (self, _("You’re signed out: the server no longer accepts this account’s token."),
-                                        _("Sign In Again"), G_CALLBACK (on_sign_in_again));
-  self->untrusted_banner = add_banner (self, "", _("Details…"), G_CALLBACK (on_untrusted_details));
-
   self->documents = g_list_store_new (RL_TYPE_DOC_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->documents)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
@@ -1582,25 +1222,12 @@ rl_window_init (RlWindow *self)
    * where Ctrl+arrows moved the focus alone; hovering does nothing (no
    * single-click-activate, which selects on hover). */
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect (self->doc_list, "activate", G_CALLBACK (on_doc_activated), self);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_doc_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_doc_row), NULL);
-  gtk_list_view_set_factory (self->doc_list, factory);
   gtk_list_view_set_model (self->doc_list, GTK_SELECTION_MODEL (self->selection));
-  set_accessible_label (self->doc_list, _("Documents"));
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->flap), GTK_EVENT_CONTROLLER (drop));
 
-  set_accessible_label (self->sidebar_button, _("Show Documents"));
-  set_accessible_label (self->threads_button, _("Show Threads"));
-  set_accessible_label (self->hide_resolved_button, _("Hide Resolved Threads"));
-  set_accessible_label (self->menu_button, _("Main Menu"));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), FALSE);
   update_connection (self);
 }
 
@@ -1652,10 +1279,6 @@ rl_window_set_session (RlWindow  *self,
       refresh_documents (self);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", session != NULL);
-  /* Without an account there is nothing to show or hide yet. */
-  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), session != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_button), session != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->hide_resolved_button), session != NULL);
   update_connection (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-connection.h"
+#include "rl-connection-private.h"
 #include "rl-error-text.h"
 
 #include <libsoup/soup.h>
@@ -628,7 +628,7 @@ rl_connection_class_init (RlConnectionClass *klass)
    * presence. The RlMessage is the handler's to read, not to keep. */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+                  G_TYPE_NONE, 1, RL_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

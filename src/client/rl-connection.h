@@ -79,14 +79,6 @@ void               rl_connection_set_user_id    (RlConnection   *self,
                                                  const char     *user_id);
 const char        *rl_connection_get_user_id    (RlConnection   *self);
 
-/* Shorter timings for tests. */
-void               rl_connection_set_timing     (RlConnection   *self,
-                                                 guint           backoff_base_ms,
-                                                 guint           backoff_cap_ms,
-                                                 guint           ping_interval_s,
-                                                 guint           dead_after_ms,
-                                                 guint           ack_timeout_ms);
-
 /* Sends request (a `req` is set when it has none) and finishes with the
  * ack (an RlMessage with ok TRUE) or an error: the ack's code in RL_ERROR,
  * RL_ERROR_OFFLINE when not online, RL_ERROR_TIMEOUT, or
@@ -106,8 +98,6 @@ RlMessage         *rl_connection_request_finish (RlConnection   *self,
  * (NULL stops watching). */
 void               rl_connection_watch_sleep    (RlConnection   *self,
                                                  GDBusConnection *bus);
-/* Links reopened for a resume or a network change (tests). */
-guint              rl_connection_get_n_refreshes (RlConnection  *self);
 
 /* Drops the link as if the network had cut it (tests, and the app's
  * "resume from suspend" path): a reconnect follows. */

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-doc-cache.h"
+#include "rl-doc-cache-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

@@ -101,7 +101,5 @@ gboolean    rl_doc_cache_save_content_finish (RlDocCache          *self,
 /* Writes asked for and not yet done (they are done one at a time, in the
  * order asked). */
 guint       rl_doc_cache_get_n_pending       (RlDocCache          *self);
-/* What the contents take on disk now (blocking: a scan), for tests. */
-guint64     rl_doc_cache_get_content_bytes   (RlDocCache          *self);
 
 G_END_DECLS

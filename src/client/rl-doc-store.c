@@ -6,7 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "rl-doc-store.h"
+#include "rl-doc-store-private.h"
 #include "rl-error-text.h"
 #include "rl-list-run.h"
 
@@ -280,7 +280,7 @@ fail_change (RlDocStore   *self,
 {
   g_queue_remove (&self->changes, change);
   refresh (self);
-  g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, (int) change->type, error, change->text, change->event);
+  g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, change->type, error, change->text, change->event);
   change_free (change);
 }
 
@@ -320,7 +320,7 @@ apply_event (RlDocStore    *self,
     {
       /* Confirmed here when the echo beat the ack; else it was on the ack. */
       if (!own->acked)
-        g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) own->type, own->event, event->seq);
+        g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, own->type, own->event, event->seq);
       change_free (own);
     }
 }
@@ -561,7 +561,7 @@ mutation_cb (GObject      *source,
         g_queue_remove (&self->changes, change);
       if (passed || change->type == RL_REQUEST_CREATE_THREAD)
         refresh (self);
-      g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, (int) change->type, change->event, ack->seq);
+      g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, change->type, change->event, ack->seq);
       if (passed)
         change_free (change);
       else
@@ -905,14 +905,15 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
    * knows where it went. The handler's to read, not to keep. */
   signals[SIGNAL_MUTATION_FAILED] =
     g_signal_new ("mutation-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_STRING, G_TYPE_POINTER);
+                  G_TYPE_NONE, 4, RL_TYPE_REQUEST_TYPE, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING, RL_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
   /* (RlRequestType type, const RlEvent *change, gint64 seq): the server
    * committed an own change at seq (said by its ack or its echo, whichever
    * came first: once per change). change is what it does, shaped as its
    * echo (ids, body, anchor), the handler's to read, not to keep. */
   signals[SIGNAL_MUTATION_CONFIRMED] =
     g_signal_new ("mutation-confirmed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_POINTER, G_TYPE_INT64);
+                  G_TYPE_NONE, 3, RL_TYPE_REQUEST_TYPE, RL_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_INT64);
   /* (guint n_updates): back after a lost link, with what arrived meanwhile. */
   signals[SIGNAL_RESYNCED] =
     g_signal_new ("resynced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

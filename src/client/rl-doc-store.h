@@ -97,9 +97,5 @@ guint        rl_doc_store_get_n_in_flight (RlDocStore    *self);
 guint        rl_doc_store_get_n_remembered (RlDocStore   *self);
 /* How often a gap in seqs made the store subscribe again with `since`. */
 guint        rl_doc_store_get_n_gap_resubscribes (RlDocStore *self);
-/* Tests: the next n events of the document are lost on the way, as if the
- * server had skipped them. */
-void         rl_doc_store_drop_events_for_testing (RlDocStore *self,
-                                                   guint       n);
 
 G_END_DECLS

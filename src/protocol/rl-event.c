@@ -28,6 +28,8 @@ rl_event_new (RlEventKind kind,
   return event;
 }
 
+G_DEFINE_BOXED_TYPE (RlEvent, rl_event, rl_event_copy, rl_event_free)
+
 void
 rl_event_free (RlEvent *event)
 {
@@ -42,6 +44,28 @@ rl_event_free (RlEvent *event)
   rl_person_clear (&event->by);
   rl_anchor_clear (&event->anchor);
   g_free (event);
+}
+
+RlEvent *
+rl_event_copy (const RlEvent *event)
+{
+  RlEvent *copy;
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  copy = rl_event_new (event->kind, event->doc_kind);
+  copy->doc = g_strdup (event->doc);
+  copy->seq = event->seq;
+  copy->broadcast_id = g_strdup (event->broadcast_id);
+  copy->thread = event->thread ? rl_thread_ref (event->thread) : NULL;
+  copy->thread_id = g_strdup (event->thread_id);
+  copy->change = event->change;
+  copy->comment = event->comment ? rl_comment_copy (event->comment) : NULL;
+  copy->comment_id = g_strdup (event->comment_id);
+  copy->resolved = event->resolved;
+  rl_person_copy_into (&copy->by, &event->by);
+  rl_anchor_copy_into (&copy->anchor, &event->anchor);
+  return copy;
 }
 
 /* A comment the request makes: by the context's person, made now. */

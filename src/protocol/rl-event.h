@@ -61,6 +61,11 @@ typedef struct
 RlEvent     *rl_event_new              (RlEventKind     kind,
                                         RlDocKind       doc_kind);
 void         rl_event_free             (RlEvent        *event);
+/* A copy that shares the created thread (RlThread is reference counted). */
+RlEvent     *rl_event_copy             (const RlEvent  *event);
+/* A boxed type (copy, free), so that signals carry events typed. */
+#define RL_TYPE_EVENT (rl_event_get_type ())
+GType        rl_event_get_type         (void) G_GNUC_CONST;
 /* The event a mutation produces, seq 0 (the log assigns it): a created
  * thread with its first comment, a comment added or edited as it will
  * stand, a resolve with who did it, a move, a deletion. An edit of a

@@ -177,6 +177,55 @@ person_free (RlPerson *person)
   g_free (person);
 }
 
+G_DEFINE_BOXED_TYPE (RlMessage, rl_message, rl_message_copy, rl_message_free)
+
+static gpointer
+copy_thread (gconstpointer thread,
+             gpointer      data)
+{
+  return rl_thread_ref ((RlThread *) thread);
+}
+
+static gpointer
+copy_person (gconstpointer person,
+             gpointer      data)
+{
+  RlPerson *copy = g_new0 (RlPerson, 1);
+
+  rl_person_copy_into (copy, person);
+  return copy;
+}
+
+static gpointer
+copy_message (gconstpointer message,
+              gpointer      data)
+{
+  return rl_message_copy (message);
+}
+
+/* The arrays keep their free functions (g_ptr_array_copy takes them). */
+RlMessage *
+rl_message_copy (const RlMessage *message)
+{
+  RlMessage *copy;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  copy = g_new (RlMessage, 1);
+  *copy = *message;   /* the numbers and flags; what is owned follows */
+  copy->tenant = g_strdup (message->tenant);
+  rl_person_copy_into (&copy->user, &message->user);
+  copy->connection = g_strdup (message->connection);
+  copy->req = g_strdup (message->req);
+  copy->error_message = g_strdup (message->error_message);
+  copy->doc = g_strdup (message->doc);
+  copy->threads = message->threads ? g_ptr_array_copy (message->threads, copy_thread, NULL) : NULL;
+  copy->event = message->event ? rl_event_copy (message->event) : NULL;
+  copy->users = message->users ? g_ptr_array_copy (message->users, copy_person, NULL) : NULL;
+  copy->messages = message->messages ? g_ptr_array_copy (message->messages, copy_message, NULL) : NULL;
+  return copy;
+}
+
 static RlMessage *parse_message_object (JsonNode *node, GError **error);
 
 static gboolean

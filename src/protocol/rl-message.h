@@ -86,6 +86,11 @@ RlMessage   *rl_message_parse          (const char     *text,
                                         gsize           length,
                                         GError        **error);
 void         rl_message_free           (RlMessage      *message);
+/* A deep copy (its threads shared: RlThread is reference counted). */
+RlMessage   *rl_message_copy           (const RlMessage *message);
+/* A boxed type (copy, free), so that signals carry messages typed. */
+#define RL_TYPE_MESSAGE (rl_message_get_type ())
+GType        rl_message_get_type       (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlMessage, rl_message_free)
 

@@ -9,6 +9,18 @@
 #include "rl-json-private.h"
 #include "rl-limits.h"
 
+/* The nicks are the request names of the wire (request_names). */
+G_DEFINE_ENUM_TYPE (RlRequestType, rl_request_type,
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_SUBSCRIBE, "subscribe"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_UNSUBSCRIBE, "unsubscribe"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_CREATE_THREAD, "create-thread"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_ADD_COMMENT, "add-comment"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_EDIT_COMMENT, "edit-comment"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_COMMENT, "delete-comment"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_RESOLVE_THREAD, "resolve-thread"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_MOVE_THREAD, "move-thread"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_THREAD, "delete-thread"))
+
 static const char *request_names[] = {
   "subscribe", "unsubscribe", "create-thread", "add-comment", "edit-comment",
   "delete-comment", "resolve-thread", "move-thread", "delete-thread",

@@ -25,6 +25,10 @@ typedef enum
   RL_REQUEST_DELETE_THREAD,
 } RlRequestType;
 
+/* Registered, so that signals carry it typed. */
+#define RL_TYPE_REQUEST_TYPE (rl_request_type_get_type ())
+GType rl_request_type_get_type (void) G_GNUC_CONST;
+
 typedef struct
 {
   RlRequestType type;

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "rl-client-test.h"
+#include "rl-connection-private.h"
 
 #include <glib/gstdio.h>
 

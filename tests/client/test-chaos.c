@@ -21,6 +21,7 @@
 #include "rl-test-nginx.h"
 #include "rl-test-pg.h"
 #include "rl-test-server.h"
+#include "rl-connection-private.h"
 
 #define N_CLIENTS        5
 #define N_DOCS           2

@@ -6,7 +6,7 @@
 
 #include "rl-backoff.h"
 #include "rl-client-test.h"
-#include "rl-connection.h"
+#include "rl-connection-private.h"
 #include "rl-error.h"
 #include "rl-test-server.h"
 #include "rl-uuid.h"

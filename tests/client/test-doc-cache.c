@@ -11,7 +11,7 @@
 
 #include "rl-client-test.h"
 #include "rl-codec.h"
-#include "rl-doc-cache.h"
+#include "rl-doc-cache-private.h"
 #include "rl-limits.h"
 #include "rl-snapshot-cache.h"
 

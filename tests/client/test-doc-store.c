@@ -5,8 +5,9 @@
 #include <signal.h>
 
 #include "rl-client-test.h"
-#include "rl-doc-store.h"
+#include "rl-doc-store-private.h"
 #include "rl-test-server.h"
+#include "rl-connection-private.h"
 
 typedef struct
 {

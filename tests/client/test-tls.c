@@ -12,7 +12,7 @@
 
 #include "rl-api.h"
 #include "rl-client-test.h"
-#include "rl-connection.h"
+#include "rl-connection-private.h"
 #include "rl-error.h"
 #include "rl-invite.h"
 #include "rl-pinned-database.h"

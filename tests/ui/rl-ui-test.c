@@ -12,6 +12,8 @@
 
 #include "rl-comment-row.h"
 #include "rl-ui-input.h"
+#include "rl-window-private.h"
+#include "rl-connection-private.h"
 
 /* Every warning fails a test (g_test_init makes them fatal) but one: GTK
  * 4.8's "Trying to snapshot <widget> without a current allocation", a

@@ -20,13 +20,13 @@
 
 #include "rl-banner.h"
 #include "rl-connect-dialog.h"
-#include "rl-image-view.h"
+#include "rl-image-view-private.h"
 #include "rl-marker-composer.h"
 #include "rl-relative-time.h"
 #include "rl-test-server.h"
 #include "rl-thread-panel.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
 
 static const char *lang;
 

@@ -23,7 +23,9 @@
 #include "rl-thread-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
+#include "rl-image-view-private.h"
+#include "rl-page-view-private.h"
 
 typedef struct
 {

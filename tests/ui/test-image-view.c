@@ -16,8 +16,8 @@
 #include <math.h>
 
 #include "rl-doc-store.h"
-#include "rl-image-view.h"
-#include "rl-marker-composer.h"
+#include "rl-image-view-private.h"
+#include "rl-marker-composer-private.h"
 #include "rl-test-server.h"
 #include "rl-ui-test.h"
 

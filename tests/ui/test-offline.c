@@ -21,7 +21,7 @@
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
 
 typedef struct
 {

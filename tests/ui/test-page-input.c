@@ -10,17 +10,17 @@
 
 #include <adwaita.h>
 
-#include "rl-annotation-composer.h"
+#include "rl-annotation-composer-private.h"
 #include "rl-comment-row.h"
 #include "rl-doc-store.h"
-#include "rl-page-view.h"
+#include "rl-page-view-private.h"
 #include "rl-plaintext.h"
 #include "rl-test-server.h"
 #include "rl-thread-panel.h"
 #include "rl-thread-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
 
 static const char PAGE_MD[] =
   "# Launch copy\n"

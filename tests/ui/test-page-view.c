@@ -15,9 +15,9 @@
 
 #include <adwaita.h>
 
-#include "rl-annotation-composer.h"
+#include "rl-annotation-composer-private.h"
 #include "rl-doc-store.h"
-#include "rl-page-view.h"
+#include "rl-page-view-private.h"
 #include "rl-plaintext.h"
 #include "rl-test-server.h"
 #include "rl-ui-test.h"

@@ -24,7 +24,7 @@
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
 
 #define SCHEMA_ID "io.github.redline.Redline"
 #define SECRETS_NAME "org.freedesktop.secrets"

@@ -21,7 +21,8 @@
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
+#include "rl-connection-private.h"
 
 typedef struct
 {

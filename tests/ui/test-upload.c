@@ -20,7 +20,7 @@
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
 #include "rl-upload-row.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
 
 typedef struct
 {

@@ -14,11 +14,13 @@
 #include <string.h>
 
 #include "rl-application.h"
-#include "rl-connect-dialog.h"
+#include "rl-connect-dialog-private.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
+#include "rl-image-view-private.h"
+#include "rl-connection-private.h"
 
 typedef struct
 {

@@ -14,16 +14,18 @@
 #include <string.h>
 
 #include "rl-application.h"
-#include "rl-connect-dialog.h"
+#include "rl-connect-dialog-private.h"
 #include "rl-invite.h"
-#include "rl-annotation-composer.h"
-#include "rl-marker-composer.h"
+#include "rl-annotation-composer-private.h"
+#include "rl-marker-composer-private.h"
 #include "rl-plaintext.h"
 #include "rl-test-server.h"
 #include "rl-ui-test.h"
 #include "rl-thread-row.h"
 #include "rl-upload-row.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
+#include "rl-image-view-private.h"
+#include "rl-page-view-private.h"
 
 typedef struct
 {

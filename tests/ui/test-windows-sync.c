@@ -15,12 +15,14 @@
 #include <adwaita.h>
 #include <string.h>
 
-#include "rl-annotation-composer.h"
+#include "rl-annotation-composer-private.h"
 #include "rl-application.h"
-#include "rl-marker-composer.h"
+#include "rl-marker-composer-private.h"
 #include "rl-test-server.h"
 #include "rl-ui-test.h"
-#include "rl-window.h"
+#include "rl-window-private.h"
+#include "rl-image-view-private.h"
+#include "rl-page-view-private.h"
 
 typedef struct
 {

@@ -1,0 +1,25 @@
+/* rl-window-private.h — the window's parts, for tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rl-window.h"
+
+G_BEGIN_DECLS
+
+/* What tests look at. */
+GListModel    *rl_window_get_documents    (RlWindow      *self);
+/* "welcome", or the document area's page: "none", "loading", "error",
+ * "image", "page". */
+const char    *rl_window_get_visible_page (RlWindow      *self);
+RlImageView   *rl_window_get_image_view   (RlWindow      *self);
+RlPageView    *rl_window_get_page_view    (RlWindow      *self);
+RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
+/* "reconnecting", "offline", "signed-out" or "untrusted". */
+RlBanner      *rl_window_get_banner       (RlWindow      *self,
+                                           const char    *name);
+AdwToast      *rl_window_get_last_toast   (RlWindow      *self);
+GtkWidget     *rl_window_get_viewers_button (RlWindow    *self);
+
+G_END_DECLS
