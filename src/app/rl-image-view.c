@@ -68,6 +68,7 @@ struct _RlImageView
   GtkWidget     *zoom_level;
   guint          zoom_controls_id;
   GtkWidget     *zoom_menu;
+  GMenu         *zoom_menu_model;
 
   double         pointer_x, pointer_y;
   gboolean       has_pointer;
@@ -868,20 +869,6 @@ zoom_level_clicked (RlImageView *self)
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
-static GtkWidget *
-zoom_button (const char *icon_name,
-             const char *action_name,
-             const char *label)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
-}
-
 static GMenuItem *
 zoom_level_item (double      zoom,
                  const char *accel)
@@ -896,51 +883,16 @@ zoom_level_item (double      zoom,
   return item;
 }
 
-/* On the canvas, as in image viewers: zoom out, the level (a menu of Best
- * Fit and real sizes), zoom in; the pointer's way back from any zoom. */
+/* The menu of the zoom level (rl-image-view.ui) after Best Fit: the real
+ * sizes, whose words are a translated format. */
 static void
-build_zoom_controls (RlImageView *self)
+add_zoom_levels (RlImageView *self)
 {
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenuItem) fit = g_menu_item_new (_("_Best Fit"), "image.zoom-fit");
   g_autoptr(GMenuItem) real_size = zoom_level_item (1.0, "<Control>1");
   g_autoptr(GMenuItem) double_size = zoom_level_item (2.0, NULL);
-  GtkWidget *label;
 
-  /* The keys shown are the window's (rl-application.c binds them). */
-  g_menu_item_set_attribute (fit, "accel", "s", "<Control>0");
-  g_menu_append_item (menu, fit);
-  g_menu_append_item (menu, real_size);
-  g_menu_append_item (menu, double_size);
-
-  self->zoom_controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_add_css_class (self->zoom_controls, "osd");
-  gtk_widget_add_css_class (self->zoom_controls, "rl-zoom-controls");
-  gtk_widget_set_visible (self->zoom_controls, FALSE);
-  gtk_box_append (GTK_BOX (self->zoom_controls), zoom_button ("zoom-out-symbolic", "image.zoom-out", _("Zoom Out")));
-
-  label = gtk_label_new (NULL);
-  gtk_label_set_width_chars (GTK_LABEL (label), 5);
-  gtk_widget_add_css_class (label, "numeric");
-  self->zoom_level = gtk_button_new ();
-  gtk_button_set_child (GTK_BUTTON (self->zoom_level), label);
-  gtk_widget_add_css_class (self->zoom_level, "flat");
-  gtk_widget_set_tooltip_text (self->zoom_level, _("Zoom Level"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->zoom_level),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Zoom Level"),
-                                  GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
-                                  -1);
-  g_signal_connect_swapped (self->zoom_level, "clicked", G_CALLBACK (zoom_level_clicked), self);
-  gtk_box_append (GTK_BOX (self->zoom_controls), self->zoom_level);
-
-  gtk_box_append (GTK_BOX (self->zoom_controls), zoom_button ("zoom-in-symbolic", "image.zoom-in", _("Zoom In")));
-  gtk_widget_set_parent (self->zoom_controls, GTK_WIDGET (self));
-
-  /* The view's child, placed over the level button (size_allocate). */
-  self->zoom_menu = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
-  gtk_popover_set_position (GTK_POPOVER (self->zoom_menu), GTK_POS_TOP);
-  gtk_widget_set_parent (self->zoom_menu, GTK_WIDGET (self));
-  update_zoom_controls (self);
+  g_menu_append_item (self->zoom_menu_model, real_size);
+  g_menu_append_item (self->zoom_menu_model, double_size);
 }
 
 static void
@@ -1306,7 +1258,7 @@ rl_image_view_dispose (GObject *object)
   g_clear_pointer (&self->notice, gtk_widget_unparent);
   g_clear_pointer (&self->zoom_menu, gtk_widget_unparent);
   g_clear_pointer (&self->zoom_controls, gtk_widget_unparent);
-  self->zoom_level = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_IMAGE_VIEW);
   g_clear_object (&self->image);
   if (self->hadj)
     g_signal_handlers_disconnect_by_func (self->hadj, adjustment_changed, self);
@@ -1455,6 +1407,28 @@ rl_image_view_class_init (RlImageViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "rlimageview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
+  g_type_ensure (RL_TYPE_MARKER_COMPOSER);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-image-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, composer);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, notice);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, zoom_controls);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, zoom_level);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, zoom_menu);
+  gtk_widget_class_bind_template_child (widget_class, RlImageView, zoom_menu_model);
+  gtk_widget_class_bind_template_callback (widget_class, view_drag_begin);
+  gtk_widget_class_bind_template_callback (widget_class, view_drag_update);
+  gtk_widget_class_bind_template_callback (widget_class, view_drag_end);
+  gtk_widget_class_bind_template_callback (widget_class, pinch_begin);
+  gtk_widget_class_bind_template_callback (widget_class, pinch_scale_changed);
+  gtk_widget_class_bind_template_callback (widget_class, view_scroll);
+  gtk_widget_class_bind_template_callback (widget_class, view_motion);
+  gtk_widget_class_bind_template_callback (widget_class, view_leave);
+  gtk_widget_class_bind_template_callback (widget_class, composer_submit);
+  gtk_widget_class_bind_template_callback (widget_class, composer_closed);
+  gtk_widget_class_bind_template_callback (widget_class, sync_draft_pins);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_level_clicked);
+
   gtk_widget_class_install_action (widget_class, "image.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "image.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "image.zoom-fit", NULL, zoom_action);
@@ -1491,12 +1465,6 @@ rl_image_view_class_init (RlImageViewClass *klass)
 static void
 rl_image_view_init (RlImageView *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  GtkGesture *drag = gtk_gesture_drag_new ();
-  GtkGesture *pinch = gtk_gesture_zoom_new ();
-  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  GtkEventController *motion = gtk_event_controller_motion_new ();
-
   self->zoom = 1.0;
   self->fit = TRUE;
   self->pins = g_ptr_array_new ();
@@ -1505,49 +1473,9 @@ rl_image_view_init (RlImageView *self)
   set_adjustment (self, &self->hadj, NULL);
   set_adjustment (self, &self->vadj, NULL);
 
-  gtk_widget_set_focusable (widget, TRUE);
-  gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image with markers"),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Press Enter to add a marker in the middle; Tab moves between markers"),
-                                  -1);
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (view_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (view_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (view_drag_end), self);
-  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
-
-  g_signal_connect (pinch, "begin", G_CALLBACK (pinch_begin), self);
-  g_signal_connect (pinch, "scale-changed", G_CALLBACK (pinch_scale_changed), self);
-  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (pinch));
-
-  g_signal_connect (scroll, "scroll", G_CALLBACK (view_scroll), self);
-  gtk_widget_add_controller (widget, scroll);
-
-  g_signal_connect (motion, "enter", G_CALLBACK (view_motion), self);
-  g_signal_connect (motion, "motion", G_CALLBACK (view_motion), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (view_leave), self);
-  gtk_widget_add_controller (widget, motion);
-
-  self->composer = rl_marker_composer_new ();
-  gtk_widget_set_visible (self->composer, FALSE);
-  gtk_widget_set_parent (self->composer, widget);
-  g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
-  g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
-  g_signal_connect_swapped (self->composer, "drafts-changed", G_CALLBACK (sync_draft_pins), self);
-
-  self->notice = gtk_popover_new ();
-  gtk_widget_add_css_class (self->notice, "image-notice");
-  self->notice_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (self->notice_label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->notice_label), 40);
-  gtk_popover_set_child (GTK_POPOVER (self->notice), self->notice_label);
-  gtk_widget_set_visible (self->notice, FALSE);
-  gtk_widget_set_parent (self->notice, widget);
-
-  build_zoom_controls (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  add_zoom_levels (self);
+  update_zoom_controls (self);
 }
 
 /* ---- public API ------------------------------------------------------------ */
