@@ -1336,7 +1336,7 @@ rl_page_view_dispose (GObject *object)
   g_clear_pointer (&self->notice, gtk_widget_unparent);
   g_clear_pointer (&self->comment_button, gtk_widget_unparent);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
-  g_clear_object (&self->extra_menu);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_PAGE_VIEW);
   G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
 }
 
@@ -1437,46 +1437,42 @@ rl_page_view_class_init (RlPageViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK, "page.comment", NULL);
   gtk_widget_class_set_css_name (widget_class, "pageview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  g_type_ensure (RL_TYPE_PAGE_TEXT_VIEW);
+  g_type_ensure (RL_TYPE_ANNOTATION_COMPOSER);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-page-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, text_view);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, left_gutter);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, right_gutter);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, comment_button);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, composer);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, notice);
+  gtk_widget_class_bind_template_child (widget_class, RlPageView, extra_menu);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, click_released);
+  gtk_widget_class_bind_template_callback (widget_class, context_pressed);
+  gtk_widget_class_bind_template_callback (widget_class, pointer_moved);
+  gtk_widget_class_bind_template_callback (widget_class, text_key_pressed);
+  gtk_widget_class_bind_template_callback (widget_class, button_key_pressed);
+  gtk_widget_class_bind_template_callback (widget_class, composer_submit);
+  gtk_widget_class_bind_template_callback (widget_class, composer_closed);
+  gtk_widget_class_bind_template_callback (widget_class, mark_drafts);
 }
 
 static void
 rl_page_view_init (RlPageView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *gesture;
   const GdkRGBA overlap = { 0.93f, 0.55f, 0.0f, 0.42f };
   const GdkRGBA selected = { 1.0f, 0.62f, 0.18f, 0.72f };
   const GdkRGBA composing = { 0.21f, 0.52f, 0.89f, 0.25f };
-  g_autoptr(GMenuItem) comment_item = NULL;
 
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
   self->placements = rl_page_placements_new ();
   self->thread_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Page"), -1);
 
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
-
-  self->text_view = GTK_TEXT_VIEW (rl_page_text_view_new ());
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->buffer = gtk_text_view_get_buffer (self->text_view);
-  gtk_text_view_set_editable (self->text_view, FALSE);
-  /* A caret, so Shift+arrows select from the keyboard (without one the
-   * arrows scroll). */
-  gtk_text_view_set_cursor_visible (self->text_view, TRUE);
-  gtk_text_view_set_wrap_mode (self->text_view, GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (self->text_view, PAGE_PADDING);
-  gtk_text_view_set_right_margin (self->text_view, PAGE_PADDING);
-  gtk_text_view_set_top_margin (self->text_view, PAGE_PADDING);
-  gtk_text_view_set_bottom_margin (self->text_view, 2 * PAGE_PADDING);
-  gtk_text_view_set_pixels_inside_wrap (self->text_view, 2);
-  gtk_widget_add_css_class (GTK_WIDGET (self->text_view), "page-text");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Page text"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->text_view));
-
-  self->left_gutter = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  self->right_gutter = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_LEFT, self->left_gutter);
   gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_RIGHT, self->right_gutter);
 
@@ -1489,64 +1485,10 @@ rl_page_view_init (RlPageView *self)
   self->composing_tag = named_tag (self, "composing", "background-rgba", &composing, NULL);
   self->selected_tag = named_tag (self, "thread-selected", "background-rgba", &selected, NULL);
 
-  self->comment_button = gtk_button_new_with_mnemonic (_("_Comment"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->comment_button), "page.comment");
-  gtk_widget_add_css_class (self->comment_button, "page-comment-button");
-  gtk_widget_set_tooltip_text (self->comment_button, _("Comment on the selection (Ctrl+Alt+M)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->comment_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment on selection"), -1);
-  gtk_widget_set_visible (self->comment_button, FALSE);
-  /* Over the scroller (drawn and picked after it), following the text as
-   * it scrolls. */
-  gtk_widget_set_parent (self->comment_button, GTK_WIDGET (self));
+  /* The Comment button follows the text as it scrolls. */
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), "value-changed",
                            G_CALLBACK (gtk_widget_queue_allocate), self, G_CONNECT_SWAPPED);
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (button_key_pressed), self);
-  gtk_widget_add_controller (self->comment_button, controller);
-
-  self->extra_menu = g_menu_new ();
-  comment_item = g_menu_item_new (_("Co_mment on Selection"), "page.comment");
-  g_menu_item_set_attribute (comment_item, "accel", "s", "<Control><Alt>m");
-  g_menu_append_item (self->extra_menu, comment_item);
-  g_menu_append (self->extra_menu, _("_Open Link"), "page.open-link");
-  gtk_text_view_set_extra_menu (self->text_view, G_MENU_MODEL (self->extra_menu));
-
-  gesture = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
-  g_signal_connect (gesture, "released", G_CALLBACK (click_released), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (gesture));
-
-  gesture = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
-  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (gesture), GTK_PHASE_CAPTURE);
-  g_signal_connect (gesture, "pressed", G_CALLBACK (context_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (gesture));
-
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (pointer_moved), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_view), controller);
-
-  controller = gtk_event_controller_key_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (text_key_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_view), controller);
-
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->text_view), TRUE);
-  g_signal_connect (self->text_view, "query-tooltip", G_CALLBACK (query_tooltip), self);
   g_signal_connect (self->buffer, "mark-set", G_CALLBACK (mark_set), self);
-
-  self->composer = rl_annotation_composer_new ();
-  gtk_widget_set_visible (self->composer, FALSE);
-  gtk_widget_set_parent (self->composer, GTK_WIDGET (self));
-  g_signal_connect_swapped (self->composer, "submit", G_CALLBACK (composer_submit), self);
-  g_signal_connect_swapped (self->composer, "closed", G_CALLBACK (composer_closed), self);
-  g_signal_connect_swapped (self->composer, "drafts-changed", G_CALLBACK (mark_drafts), self);
-
-  self->notice = gtk_popover_new ();
-  gtk_popover_set_child (GTK_POPOVER (self->notice), gtk_label_new (NULL));
-  gtk_widget_add_css_class (self->notice, "page-notice");
-  gtk_widget_set_parent (self->notice, GTK_WIDGET (self));
 
   update_link_action (self);
 }
