@@ -476,20 +476,19 @@ rl_row_confirm_delete (GtkWidget  *row,
                        const char *body,
                        GCallback   on_response)
 {
-  GtkRoot *root = gtk_widget_get_root (row);
+  GtkRoot *root;
+  g_autoptr(GtkBuilder) builder = NULL;
   GtkWidget *dialog;
 
   g_return_if_fail (GTK_IS_WIDGET (row));
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  root = gtk_widget_get_root (row);
+  /* GTK keeps the toplevel once the builder is gone, until it is closed. */
+  builder = gtk_builder_new_from_resource ("/io/github/redline/Redline/rl-delete-dialog.ui");
+  dialog = GTK_WIDGET (gtk_builder_get_object (builder, "dialog"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (dialog), heading);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   g_signal_connect_object (dialog, "response", on_response, row, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
