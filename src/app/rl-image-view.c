@@ -3,7 +3,10 @@
  * The view places its children — pins (rl-image-pin.h), draft pins, the
  * zoom controls and popovers — over the image, which rl-tiled-image.h
  * draws; the image's render node is kept until zoom, scroll or size
- * change, so pins redraw on their own without redrawing the image.
+ * change, so pins redraw on their own without redrawing the image. The
+ * widgets it always has (composer, notice, zoom controls and menu) and its
+ * gestures are declared in rl-image-view.ui; pins and draft pins come and
+ * go here.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,5 +1,9 @@
 /* rl-page-view.c
  *
+ * The page's text, its highlights and the composer; the widgets (scroller,
+ * text view, gutters, Comment button, popovers, extra menu) and their
+ * controllers are declared in rl-page-view.ui.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
