@@ -9,7 +9,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "rl-error.h"
+#include "rl-error-text.h"
 #include "rl-relative-time.h"
 
 struct _RlCommentRow
@@ -431,26 +431,13 @@ rl_comment_row_clear_offline_error (RlCommentRow *self)
 
 /* ---- shared with the thread row ------------------------------------------ */
 
-/* What to tell the user about a change the store refused at once. */
-static char *
-describe_error (const GError *error)
-{
-  if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-    return g_strdup (_("You’re offline: nothing was sent. Your text is kept; try again when you’re back."));
-  if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
-    return g_strdup (_("A comment needs 1 to 4000 characters."));
-  if (g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
-    return g_strdup (_("This thread or comment no longer exists."));
-  return g_strdup (error->message);
-}
-
 #define OFFLINE_KEY "rl-offline-error"
 
 void
 rl_row_show_error (GtkLabel     *label,
                    const GError *error)
 {
-  g_autofree char *text = error ? describe_error (error) : NULL;
+  const char *text = error ? rl_error_refusal (RL_CHANGE_IN_THREAD, error) : NULL;
 
   g_return_if_fail (GTK_IS_LABEL (label));
 

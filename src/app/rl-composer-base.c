@@ -423,6 +423,23 @@ rl_composer_base_set_offline_error (RlComposerBase *self,
     connection_state_changed (self);
 }
 
+void
+rl_composer_base_show_refusal (RlComposerBase *self,
+                               RlChange        change,
+                               const GError   *error)
+{
+  const char *words;
+
+  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  g_return_if_fail (error != NULL);
+
+  words = rl_error_refusal (change, error);
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
+    rl_composer_base_set_offline_error (self, words);
+  else
+    rl_composer_base_set_error (self, words);
+}
+
 const char *
 rl_composer_base_get_error (RlComposerBase *self)
 {

@@ -25,6 +25,7 @@
 #include <gtk/gtk.h>
 
 #include "rl-doc-store.h"
+#include "rl-error-text.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,11 @@ void             rl_composer_base_set_error        (RlComposerBase *self,
  * refused as offline): it goes by itself once the link is back. */
 void             rl_composer_base_set_offline_error (RlComposerBase *self,
                                                      const char     *message);
+/* The store refused change (error) at once: its words (rl_error_refusal)
+ * shown, as an offline error when it was refused as offline. */
+void             rl_composer_base_show_refusal     (RlComposerBase *self,
+                                                    RlChange        change,
+                                                    const GError   *error);
 const char      *rl_composer_base_get_error        (RlComposerBase *self);
 GtkWidget       *rl_composer_base_get_text_view    (RlComposerBase *self);
 GtkWidget       *rl_composer_base_get_send_button  (RlComposerBase *self);

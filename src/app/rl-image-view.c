@@ -635,13 +635,7 @@ composer_submit (RlImageView *self)
   if (!rl_doc_store_create_thread (self->store, &anchor, text, &id, &error))
     {
       /* The text stays; the user may fix it or send again. */
-      if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_composer_base_set_offline_error (RL_COMPOSER_BASE (composer),
-                                            _("You’re offline. The marker was not added; send it again when you’re back."));
-      else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
-        rl_marker_composer_set_error (composer, _("The comment is empty or too long."));
-      else
-        rl_marker_composer_set_error (composer, error->message);
+      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_MARKER, error);
       return;
     }
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));

@@ -813,13 +813,7 @@ composer_submit (RlPageView *self)
   if (!ok)
     {
       /* The text stays; the user may fix it or send again. */
-      if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
-        rl_composer_base_set_offline_error (RL_COMPOSER_BASE (composer),
-                                            _("You’re offline. The comment was not added; send it again when you’re back."));
-      else if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
-        rl_annotation_composer_set_error (composer, _("The comment is empty or too long."));
-      else
-        rl_annotation_composer_set_error (composer, error->message);
+      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_COMMENT, error);
       return;
     }
   rl_composer_base_sent (RL_COMPOSER_BASE (composer));

@@ -2,7 +2,8 @@
  *
  * The server's messages are English and written for developers (PROTOCOL.md
  * §8); what a person reads is chosen here from the code, and the server's
- * words go to the debug log. This is the one table from codes to words.
+ * words go to the debug log. This is the one table from codes to words
+ * (see the header for the two that name a host or a file).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -73,6 +74,45 @@ rl_error_reason (const GError *error)
     return error->message;
   words = words_of (error->code);
   return _(words ? words->reason : error_words[RL_ERROR_INTERNAL].reason);
+}
+
+typedef struct
+{
+  const char *offline;
+  const char *invalid;
+  const char *gone;     /* NULL: error's message */
+} RefusalWords;
+
+/* Indexed by RlChange. */
+static const RefusalWords refusal_words[] = {
+  [RL_CHANGE_NEW_MARKER] = { N_("You’re offline. The marker was not added; send it again when you’re back."),
+                             N_("The comment is empty or too long."),
+                             NULL },
+  [RL_CHANGE_NEW_COMMENT] = { N_("You’re offline. The comment was not added; send it again when you’re back."),
+                              N_("The comment is empty or too long."),
+                              NULL },
+  [RL_CHANGE_IN_THREAD] = { N_("You’re offline: nothing was sent. Your text is kept; try again when you’re back."),
+                            N_("A comment needs 1 to 4000 characters."),
+                            N_("This thread or comment no longer exists.") },
+};
+
+const char *
+rl_error_refusal (RlChange      change,
+                  const GError *error)
+{
+  const RefusalWords *words;
+
+  g_return_val_if_fail ((gsize) change < G_N_ELEMENTS (refusal_words), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  words = &refusal_words[change];
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
+    return _(words->offline);
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
+    return _(words->invalid);
+  if (words->gone != NULL && g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
+    return _(words->gone);
+  return error->message;
 }
 
 /* detail: the server's own message, kept for the debug log only. */

@@ -1,7 +1,8 @@
 /* test-error-text.c — the one table from error codes to words
  *
- * Every code's sentence and reason, to the letter: they were written in
- * several places before, and what the user reads must not have moved.
+ * Every code's sentence and reason, and every refusal's words, to the
+ * letter: they were written in several places before, and what the user
+ * reads must not have moved.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -69,6 +70,52 @@ test_translated (void)
   g_assert_cmpstr (error->message, ==, "Someone else changed it first");
 }
 
+/* A change the store refused at once, by what was being done: offline and
+ * invalid in that change's words, gone only in a thread's; any other error
+ * keeps its message. */
+static const struct
+{
+  RlChange     change;
+  const char  *offline;
+  const char  *invalid;
+  const char  *gone;
+} expected_refusals[] = {
+  { RL_CHANGE_NEW_MARKER,
+    "You’re offline. The marker was not added; send it again when you’re back.",
+    "The comment is empty or too long.",
+    "It no longer exists" },
+  { RL_CHANGE_NEW_COMMENT,
+    "You’re offline. The comment was not added; send it again when you’re back.",
+    "The comment is empty or too long.",
+    "It no longer exists" },
+  { RL_CHANGE_IN_THREAD,
+    "You’re offline: nothing was sent. Your text is kept; try again when you’re back.",
+    "A comment needs 1 to 4000 characters.",
+    "This thread or comment no longer exists." },
+};
+
+static void
+test_refusals (void)
+{
+  g_autoptr(GError) offline = rl_error_new_translated (RL_ERROR_OFFLINE, NULL);
+  g_autoptr(GError) invalid = rl_error_new_translated (RL_ERROR_BAD_REQUEST, "text too long");
+  g_autoptr(GError) gone = rl_error_new_translated (RL_ERROR_NOT_FOUND, "no such thread");
+  g_autoptr(GError) conflict = rl_error_new_translated (RL_ERROR_CONFLICT, NULL);
+  g_autoptr(GError) file = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No such file");
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected_refusals); i++)
+    {
+      RlChange change = expected_refusals[i].change;
+
+      g_assert_cmpstr (rl_error_refusal (change, offline), ==, expected_refusals[i].offline);
+      g_assert_cmpstr (rl_error_refusal (change, invalid), ==, expected_refusals[i].invalid);
+      g_assert_cmpstr (rl_error_refusal (change, gone), ==, expected_refusals[i].gone);
+      g_assert_cmpstr (rl_error_refusal (change, conflict), ==, "Someone else changed it first");
+      g_assert_cmpstr (rl_error_refusal (change, file), ==, "No such file");
+    }
+  g_assert_cmpuint (G_N_ELEMENTS (expected_refusals), ==, RL_CHANGE_IN_THREAD + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -78,6 +125,7 @@ main (int   argc,
   g_test_add_func ("/client/error-text/every-code", test_every_code);
   g_test_add_func ("/client/error-text/others", test_others);
   g_test_add_func ("/client/error-text/translated", test_translated);
+  g_test_add_func ("/client/error-text/refusals", test_refusals);
 
   return g_test_run ();
 }
