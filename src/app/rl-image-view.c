@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "rl-error-text.h"
 #include "rl-image-pin.h"
 #include "rl-marker-composer.h"
 #include "rl-review-state.h"
@@ -441,10 +442,7 @@ pin_released (RlImagePin  *pin,
 
       g_debug ("image view: move of %s refused: %s", id, error->message);
       rl_image_pin_get_anchor (pin, &x, &y);
-      show_notice (self, x, y,
-                   g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE)
-                   ? _("You’re offline: the marker can be moved when you’re back.")
-                   : error->message);
+      show_notice (self, x, y, rl_error_refusal (RL_CHANGE_MOVE_MARKER, error));
     }
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }

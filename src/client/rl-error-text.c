@@ -79,7 +79,7 @@ rl_error_reason (const GError *error)
 typedef struct
 {
   const char *offline;
-  const char *invalid;
+  const char *invalid;  /* NULL: error's message */
   const char *gone;     /* NULL: error's message */
 } RefusalWords;
 
@@ -94,6 +94,7 @@ static const RefusalWords refusal_words[] = {
   [RL_CHANGE_IN_THREAD] = { N_("You’re offline: nothing was sent. Your text is kept; try again when you’re back."),
                             N_("A comment needs 1 to 4000 characters."),
                             N_("This thread or comment no longer exists.") },
+  [RL_CHANGE_MOVE_MARKER] = { N_("You’re offline: the marker can be moved when you’re back."), NULL, NULL },
 };
 
 const char *
@@ -108,7 +109,7 @@ rl_error_refusal (RlChange      change,
   words = &refusal_words[change];
   if (g_error_matches (error, RL_ERROR, RL_ERROR_OFFLINE))
     return _(words->offline);
-  if (g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
+  if (words->invalid != NULL && g_error_matches (error, RL_ERROR, RL_ERROR_BAD_REQUEST))
     return _(words->invalid);
   if (words->gone != NULL && g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
     return _(words->gone);

@@ -29,12 +29,13 @@ typedef enum
   RL_CHANGE_NEW_MARKER,  /* a marker on an image, from its composer */
   RL_CHANGE_NEW_COMMENT, /* a comment on a page's passage, from its composer */
   RL_CHANGE_IN_THREAD,   /* a reply, an edit, a deletion or a resolve in a thread */
+  RL_CHANGE_MOVE_MARKER, /* a marker dragged or nudged to another place */
 } RlChange;
 
 /* What to tell the user, as a sentence, about a change the store refused
- * at once (error from rl_doc_store_*): offline and invalid in the words of
- * what was being done (and, in a thread, gone); otherwise error's message,
- * already in the user's words. */
+ * at once (error from rl_doc_store_*): offline in the words of what was
+ * being done, invalid too (but for a move) and, in a thread, gone;
+ * otherwise error's message, already in the user's words. */
 const char *rl_error_refusal        (RlChange      change,
                                      const GError *error);
 

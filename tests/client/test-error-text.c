@@ -71,8 +71,8 @@ test_translated (void)
 }
 
 /* A change the store refused at once, by what was being done: offline and
- * invalid in that change's words, gone only in a thread's; any other error
- * keeps its message. */
+ * invalid in that change's words (a move's invalid keeps its message: NULL
+ * below), gone only in a thread's; any other error keeps its message. */
 static const struct
 {
   RlChange     change;
@@ -92,6 +92,10 @@ static const struct
     "You’re offline: nothing was sent. Your text is kept; try again when you’re back.",
     "A comment needs 1 to 4000 characters.",
     "This thread or comment no longer exists." },
+  { RL_CHANGE_MOVE_MARKER,
+    "You’re offline: the marker can be moved when you’re back.",
+    NULL,
+    "It no longer exists" },
 };
 
 static void
@@ -108,12 +112,13 @@ test_refusals (void)
       RlChange change = expected_refusals[i].change;
 
       g_assert_cmpstr (rl_error_refusal (change, offline), ==, expected_refusals[i].offline);
-      g_assert_cmpstr (rl_error_refusal (change, invalid), ==, expected_refusals[i].invalid);
+      g_assert_cmpstr (rl_error_refusal (change, invalid), ==,
+                       expected_refusals[i].invalid ? expected_refusals[i].invalid : invalid->message);
       g_assert_cmpstr (rl_error_refusal (change, gone), ==, expected_refusals[i].gone);
       g_assert_cmpstr (rl_error_refusal (change, conflict), ==, "Someone else changed it first");
       g_assert_cmpstr (rl_error_refusal (change, file), ==, "No such file");
     }
-  g_assert_cmpuint (G_N_ELEMENTS (expected_refusals), ==, RL_CHANGE_IN_THREAD + 1);
+  g_assert_cmpuint (G_N_ELEMENTS (expected_refusals), ==, RL_CHANGE_MOVE_MARKER + 1);
 }
 
 int
