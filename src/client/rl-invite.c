@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rl-invite.h"
+#include "rl-host.h"
 
 G_DEFINE_QUARK (rl-invite-error-quark, rl_invite_error)
 
@@ -54,52 +55,6 @@ set_parse_error (gboolean     link,
     }
 }
 
-static gboolean
-is_dns_label_char (char c)
-{
-  return g_ascii_isalnum (c) || c == '-';
-}
-
-/* A DNS name or IPv4 address (GUri has already turned IDN into ASCII), or an
- * IPv6 literal that GUri took out of its brackets. A zone id ("%eth0") means
- * nothing on another machine, so it is refused. */
-static gboolean
-host_is_valid (const char *host)
-{
-  gsize len = strlen (host);
-  const char *label = host;
-
-  if (strchr (host, ':') != NULL)
-    {
-      g_autoptr(GInetAddress) address = NULL;
-
-      if (strchr (host, '%') != NULL)
-        return FALSE;
-      address = g_inet_address_new_from_string (host);
-      return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
-    }
-
-  if (len == 0 || len > 253)
-    return FALSE;
-  while (*label)
-    {
-      const char *end = strchr (label, '.');
-      gsize label_len = end ? (gsize) (end - label) : strlen (label);
-
-      if (label_len == 0 || label_len > 63 || label[0] == '-' || label[label_len - 1] == '-')
-        return FALSE;
-      for (gsize i = 0; i < label_len; i++)
-        if (!is_dns_label_char (label[i]))
-          return FALSE;
-      if (end == NULL)
-        break;
-      label = end + 1;
-      if (*label == '\0')
-        return FALSE; /* a trailing dot */
-    }
-  return TRUE;
-}
-
 /* GUri reads "host:" as "no port"; a colon with nothing after it is a typo. */
 static gboolean
 authority_has_empty_port (const char *raw)
@@ -137,7 +92,7 @@ check_authority (GUri        *uri,
       g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s", link ? _("This invite link has no host") : _("This server address has no host"));
       return FALSE;
     }
-  if (!host_is_valid (uri_host))
+  if (!rl_host_is_valid (uri_host))
     {
       g_set_error (error, RL_INVITE_ERROR, RL_INVITE_ERROR_HOST, "%s", link ? _("This invite link’s host is not a host name or an IP address") : _("This server address’s host is not a host name or an IP address"));
       return FALSE;

@@ -5,39 +5,7 @@
 #include <string.h>
 
 #include "rl-invite-link.h"
-
-/* A DNS name or IPv4 address, or an IPv6 literal (GUri took it out of its
- * brackets); the app reads the link with the same rule. */
-static gboolean
-host_is_valid (const char *host)
-{
-  const char *label = host;
-
-  if (strchr (host, ':') != NULL)
-    {
-      g_autoptr(GInetAddress) inet = NULL;
-
-      if (strchr (host, '%') != NULL)
-        return FALSE;
-      inet = g_inet_address_new_from_string (host);
-      return inet != NULL && g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
-    }
-  if (*host == '\0' || strlen (host) > 253)
-    return FALSE;
-  for (;;)
-    {
-      gsize len = strcspn (label, ".");
-
-      if (len == 0 || len > 63 || label[0] == '-' || label[len - 1] == '-')
-        return FALSE;
-      for (gsize i = 0; i < len; i++)
-        if (!g_ascii_isalnum (label[i]) && label[i] != '-')
-          return FALSE;
-      if (label[len] == '\0')
-        return TRUE;
-      label += len + 1;
-    }
-}
+#include "rl-host.h"
 
 static gboolean
 bad_address (const char  *address,
@@ -83,7 +51,7 @@ parse_address (const char  *address,
   scheme = g_uri_get_scheme (uri);
   if (g_uri_get_userinfo (uri) != NULL)
     return bad_address (address, "a user name", error);
-  if (g_uri_get_host (uri) == NULL || !host_is_valid (g_uri_get_host (uri)))
+  if (g_uri_get_host (uri) == NULL || !rl_host_is_valid (g_uri_get_host (uri)))
     return bad_address (address, "not a host name or an IP address", error);
   if (g_uri_get_port (uri) == 0 || (bare && g_uri_get_port (uri) < 0))
     return bad_address (address, "no port from 1 to 65535", error);
