@@ -306,7 +306,7 @@ test_server_messages (void)
   RlPerson user = { (char *) "u1", (char *) "Ada" };
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
-  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
+  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123, 0);
   g_autofree char *ack = rl_message_serialize_ack_ok ("r1", 7, 0);
   g_autofree char *nack = rl_message_serialize_ack_error (NULL, RL_ERROR_CONFLICT, "taken");
   g_autofree char *snapshot = NULL;
@@ -365,7 +365,7 @@ test_message_copy (void)
   RlPerson user = { (char *) "u1", (char *) "Ada" };
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   g_autoptr(GPtrArray) users = g_ptr_array_new ();
-  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123);
+  g_autofree char *welcome = rl_message_serialize_welcome ("acme", &user, RL_ROLE_ADMIN, "conn1", 1764000000123, 0);
   g_autofree char *nack = rl_message_serialize_ack_error ("r2", RL_ERROR_CONFLICT, "taken");
   g_autofree char *snapshot = NULL;
   g_autofree char *presence = NULL;

@@ -193,8 +193,21 @@ apply_copying (GPtrArray     *threads,
                const RlEvent *event)
 {
   gboolean found;
-  guint i = rl_event_find_thread (threads, event->thread_id, &found);
+  guint i;
 
+  if (event->kind == RL_EVENT_REVISION_ADDED)
+    {
+      /* It places every thread anew. */
+      for (i = 0; i < threads->len; i++)
+        {
+          RlThread *copy = rl_thread_copy (g_ptr_array_index (threads, i));
+
+          rl_thread_unref (g_ptr_array_index (threads, i));
+          g_ptr_array_index (threads, i) = copy;
+        }
+      return rl_event_apply (event, threads);
+    }
+  i = rl_event_find_thread (threads, event->thread_id, &found);
   if (found && event->kind == RL_EVENT_UPDATED)
     {
       RlThread *copy = rl_thread_copy (g_ptr_array_index (threads, i));

@@ -43,7 +43,26 @@ rl_event_free (RlEvent *event)
   g_free (event->comment_id);
   rl_person_clear (&event->by);
   rl_anchor_clear (&event->anchor);
+  g_clear_pointer (&event->added, rl_revision_free);
+  g_clear_pointer (&event->placements, g_ptr_array_unref);
+  g_clear_pointer (&event->placed, g_ptr_array_unref);
   g_free (event);
+}
+
+void
+rl_event_add_placement (RlEvent                *event,
+                        const char             *thread_id,
+                        const RlRevisionAnchor *placement)
+{
+  g_return_if_fail (event->kind == RL_EVENT_REVISION_ADDED);
+
+  if (event->placements == NULL)
+    {
+      event->placements = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_anchor_free);
+      event->placed = g_ptr_array_new_with_free_func (g_free);
+    }
+  g_ptr_array_add (event->placements, rl_revision_anchor_copy (placement));
+  g_ptr_array_add (event->placed, g_strdup (thread_id));
 }
 
 RlEvent *
@@ -65,6 +84,10 @@ rl_event_copy (const RlEvent *event)
   copy->resolved = event->resolved;
   rl_person_copy_into (&copy->by, &event->by);
   rl_anchor_copy_into (&copy->anchor, &event->anchor);
+  copy->revision = event->revision;
+  copy->added = event->added ? rl_revision_copy (event->added) : NULL;
+  for (guint i = 0; event->placements != NULL && i < event->placements->len; i++)
+    rl_event_add_placement (copy, g_ptr_array_index (event->placed, i), g_ptr_array_index (event->placements, i));
   return copy;
 }
 
@@ -117,6 +140,16 @@ rl_event_new_for_request (const RlRequest      *request,
         rl_person_copy_into (&event->thread->created_by, context->by);
       event->thread->created_at = event->thread->updated_at = context->now;
       g_ptr_array_add (event->thread->comments, new_comment (request, context));
+      if (context->revision > 0)
+        {
+          RlRevisionAnchor *placement = rl_revision_anchor_new ();
+
+          placement->revision = context->revision;
+          placement->status = RL_PLACEMENT_EXACT;
+          rl_anchor_copy_into (&placement->anchor, &request->anchor);
+          event->thread->revision = context->revision;
+          g_ptr_array_add (event->thread->placements, placement);
+        }
       break;
 
     case RL_REQUEST_ADD_COMMENT:
@@ -146,8 +179,15 @@ rl_event_new_for_request (const RlRequest      *request,
       break;
 
     case RL_REQUEST_MOVE_THREAD:
+    case RL_REQUEST_PLACE_THREAD:
       event->change = RL_CHANGE_MOVED;
-      rl_anchor_copy_into (&event->anchor, &request->anchor);
+      if (request->has_anchor)
+        rl_anchor_copy_into (&event->anchor, &request->anchor);
+      else if (context->placement != NULL)
+        rl_anchor_copy_into (&event->anchor, &context->placement->anchor);
+      event->revision = context->revision;
+      if (context->revision > 0 && context->by)
+        rl_person_copy_into (&event->by, context->by);
       break;
 
     case RL_REQUEST_DELETE_THREAD:
@@ -166,7 +206,9 @@ const char *
 rl_event_type_name (RlEventKind kind,
                     RlDocKind   doc_kind)
 {
-  g_return_val_if_fail (kind <= RL_EVENT_DELETED && doc_kind <= RL_DOC_KIND_PAGE, NULL);
+  g_return_val_if_fail (kind <= RL_EVENT_REVISION_ADDED && doc_kind <= RL_DOC_KIND_PAGE, NULL);
+  if (kind == RL_EVENT_REVISION_ADDED)
+    return "revision-added";
   return event_names[kind][doc_kind];
 }
 
@@ -210,6 +252,13 @@ rl_event_serialize (const RlEvent *event)
           break;
         case RL_CHANGE_MOVED:
           rl_json_add_node (builder, "anchor", rl_anchor_to_json (&event->anchor));
+          if (event->revision > 0)
+            {
+              rl_json_add_int (builder, "revision", event->revision);
+              rl_json_add_string (builder, "status", rl_placement_status_to_string (RL_PLACEMENT_EXACT));
+              if (event->by.id)
+                rl_json_add_person (builder, "by", &event->by);
+            }
           break;
         case RL_CHANGE_NONE:
         default:
@@ -222,12 +271,69 @@ rl_event_serialize (const RlEvent *event)
       rl_json_add_string (builder, "thread", event->thread_id);
       break;
 
+    case RL_EVENT_REVISION_ADDED:
+      rl_json_add_node (builder, "revision", rl_revision_to_json (event->added, event->doc_kind));
+      json_builder_set_member_name (builder, "placements");
+      json_builder_begin_array (builder);
+      for (guint i = 0; event->placements != NULL && i < event->placements->len; i++)
+        json_builder_add_value (builder, rl_revision_anchor_to_json (g_ptr_array_index (event->placements, i),
+                                                                     g_ptr_array_index (event->placed, i)));
+      json_builder_end_array (builder);
+      break;
+
     default:
       g_assert_not_reached ();
     }
 
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);
+}
+
+/* A revision-added's revision and placements: each names a thread once,
+ * each is on the new revision, each anchor of the document's kind. */
+static gboolean
+read_revision_added (JsonObject  *object,
+                     RlEvent     *event,
+                     GError     **error)
+{
+  JsonObject *revision = rl_json_object_of (rl_json_member (object, "revision"));
+  JsonNode *placements = rl_json_member (object, "placements");
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *mime;
+  RlDocKind kind;
+  JsonArray *array;
+
+  /* The kind comes from the revision's type: the event's name is the
+   * same for images and pages. */
+  if (revision == NULL || !rl_json_read_string (revision, "mime", &mime, error))
+    return rl_json_fail (error, "“revision” must be a revision object");
+  if (!rl_doc_kind_for_mime (mime, &kind))
+    return rl_json_fail (error, "a revision’s “mime” must be a supported type");
+  event->doc_kind = kind;
+  event->added = rl_revision_from_json (rl_json_member (object, "revision"), kind, error);
+  if (event->added == NULL)
+    return FALSE;
+  if (placements == NULL || !JSON_NODE_HOLDS_ARRAY (placements))
+    return rl_json_fail (error, "“placements” must be an array");
+  array = json_node_get_array (placements);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autoptr(RlRevisionAnchor) placement = rl_revision_anchor_from_json (element, error);
+      g_autofree char *thread_id = NULL;
+
+      if (placement == NULL ||
+          !rl_json_read_uuid (json_node_get_object (element), "thread", &thread_id, error))
+        return FALSE;
+      if (placement->revision != event->added->revision)
+        return rl_json_fail (error, "a placement of revision-added must be on the new revision");
+      if (placement->status != RL_PLACEMENT_ORPHANED && placement->anchor.kind != kind)
+        return rl_json_fail (error, "a placement’s anchor must be of the document’s kind");
+      if (!g_hash_table_add (seen, g_strdup (thread_id)))
+        return rl_json_fail (error, "a thread is placed twice");
+      rl_event_add_placement (event, thread_id, placement);
+    }
+  return TRUE;
 }
 
 /* The members of an event object, its kinds set. */
@@ -244,6 +350,9 @@ read_event_fields (JsonObject  *object,
     return FALSE;
   event->doc = g_strdup (doc);
   event->broadcast_id = g_strdup (broadcast_id);
+
+  if (event->kind == RL_EVENT_REVISION_ADDED)
+    return read_revision_added (object, event, error);
 
   if (event->kind == RL_EVENT_CREATED)
     {
@@ -305,6 +414,15 @@ read_event_fields (JsonObject  *object,
         case RL_CHANGE_MOVED:
           if (!rl_anchor_from_json (rl_json_member (change, "anchor"), &event->anchor, error))
             return FALSE;
+          if (json_object_has_member (change, "revision"))
+            {
+              JsonNode *by = rl_json_member (change, "by");
+
+              if (!rl_json_read_revision (change, "revision", &event->revision, error))
+                return FALSE;
+              if (by != NULL && !rl_json_read_person (by, &event->by, error))
+                return FALSE;
+            }
           break;
         case RL_CHANGE_NONE:
         default:
@@ -331,6 +449,11 @@ rl_event_from_json (JsonNode  *node,
     }
   if (!rl_json_read_string (object, "type", &type, error))
     return NULL;
+  if (g_str_equal (type, "revision-added"))
+    {
+      kind = RL_EVENT_REVISION_ADDED;
+      doc_kind = RL_DOC_KIND_IMAGE;   /* read from the revision */
+    }
   for (guint k = 0; k < 3; k++)
     for (guint d = 0; d < 2; d++)
       if (g_str_equal (type, event_names[k][d]))
@@ -369,13 +492,76 @@ rl_event_find_thread (GPtrArray  *threads,
   return 0;
 }
 
+/* Sets thread's placement on placement's revision: replaces the one it
+ * has there, or follows its last; FALSE for any other revision. */
+static gboolean
+set_placement (RlThread               *thread,
+               const RlRevisionAnchor *placement)
+{
+  RlRevisionAnchor *copy;
+  gint64 next = thread->revision + thread->placements->len;
+
+  if (thread->revision <= 0 || placement->revision < thread->revision || placement->revision > next)
+    return FALSE;
+  copy = rl_revision_anchor_copy (placement);
+  if (placement->revision == next)
+    g_ptr_array_add (thread->placements, copy);
+  else
+    {
+      guint i = (guint) (placement->revision - thread->revision);
+
+      rl_revision_anchor_free (g_ptr_array_index (thread->placements, i));
+      g_ptr_array_index (thread->placements, i) = copy;
+    }
+  /* The v1 anchor: the latest placement that has one. */
+  for (guint i = thread->placements->len; i > 0; i--)
+    {
+      RlRevisionAnchor *last = g_ptr_array_index (thread->placements, i - 1);
+
+      if (last->status != RL_PLACEMENT_ORPHANED)
+        {
+          if (!rl_anchor_equal (&thread->anchor, &last->anchor))
+            {
+              rl_anchor_clear (&thread->anchor);
+              rl_anchor_copy_into (&thread->anchor, &last->anchor);
+            }
+          break;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_revision_added (const RlEvent *event,
+                      GPtrArray     *threads)
+{
+  for (guint i = 0; event->placements != NULL && i < event->placements->len; i++)
+    {
+      gboolean found;
+      guint index = rl_event_find_thread (threads, g_ptr_array_index (event->placed, i), &found);
+      RlThread *thread;
+      RlRevisionAnchor *placement = g_ptr_array_index (event->placements, i);
+
+      if (!found)
+        return FALSE;
+      thread = g_ptr_array_index (threads, index);
+      if (placement->revision != thread->revision + thread->placements->len || !set_placement (thread, placement))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 rl_event_apply (const RlEvent *event,
                 GPtrArray     *threads)
 {
   gboolean found;
-  guint index = rl_event_find_thread (threads, event->thread_id, &found);
+  guint index;
   RlThread *thread;
+
+  if (event->kind == RL_EVENT_REVISION_ADDED)
+    return apply_revision_added (event, threads);
+  index = rl_event_find_thread (threads, event->thread_id, &found);
 
   if (event->kind == RL_EVENT_CREATED)
     {
@@ -423,6 +609,17 @@ rl_event_apply (const RlEvent *event,
       thread->resolved = event->resolved;
       return TRUE;
     case RL_CHANGE_MOVED:
+      if (event->revision > 0 && thread->revision > 0)
+        {
+          RlRevisionAnchor placement = {
+            .revision = event->revision,
+            .status = RL_PLACEMENT_EXACT,
+            .anchor = event->anchor,
+            .by = event->by,
+          };
+
+          return set_placement (thread, &placement);
+        }
       rl_anchor_clear (&thread->anchor);
       rl_anchor_copy_into (&thread->anchor, &event->anchor);
       return TRUE;

@@ -17,6 +17,7 @@ typedef enum
   RL_EVENT_CREATED,
   RL_EVENT_UPDATED,
   RL_EVENT_DELETED,
+  RL_EVENT_REVISION_ADDED,     /* 1.1: "revision-added" (docs/protocol.md, "Revisions") */
 } RlEventKind;
 
 typedef enum
@@ -42,8 +43,12 @@ typedef struct
   RlComment    *comment;       /* comment-added, comment-edited */
   char         *comment_id;    /* comment-deleted */
   gboolean      resolved;      /* resolved */
-  RlPerson      by;            /* resolved */
+  RlPerson      by;            /* resolved; moved: who settled it on revision */
   RlAnchor      anchor;        /* moved */
+  gint64        revision;      /* moved (1.1): the revision it was placed on; 0: a v1 move */
+  RlRevision   *added;         /* revision-added: the new revision */
+  GPtrArray    *placements;    /* revision-added: of RlRevisionAnchor*, each thread's on it */
+  GPtrArray    *placed;        /* revision-added: of char*, the thread of each placement */
 } RlEvent;
 
 /* What a request acts with, beyond itself: the document, who makes the
@@ -56,6 +61,9 @@ typedef struct
   gint64           now;        /* ms since the epoch: createdAt, updatedAt, editedAt */
   gint64           number;     /* create-thread: the thread's number; 0: not assigned */
   const RlComment *comment;    /* edit-comment: the comment as it stands; NULL: unknown */
+  gint64           revision;   /* the document's latest revision; 0: not known (v1) */
+  const RlRevisionAnchor *placement; /* place-thread without an anchor: the thread's
+                                       * placement on the latest revision */
 } RlEventContext;
 
 RlEvent     *rl_event_new              (RlEventKind     kind,
@@ -69,10 +77,18 @@ GType        rl_event_get_type         (void) G_GNUC_CONST;
 /* The event a mutation produces, seq 0 (the log assigns it): a created
  * thread with its first comment, a comment added or edited as it will
  * stand, a resolve with who did it, a move, a deletion. An edit of a
- * comment the context does not hold makes the comment from the request. */
+ * comment the context does not hold makes the comment from the request.
+ * With the context's revision (1.1) a created thread is made on it (its
+ * placement there exact) and a move or a place-thread settles the
+ * thread's placement on it: exact, by the context's person; a
+ * place-thread without an anchor confirms the context's placement. */
 RlEvent     *rl_event_new_for_request  (const RlRequest      *request,
                                         const RlEventContext *context);
-/* "new-image-chat", "updated-text-chat", … */
+/* revision-added: appends a thread's placement (copied). */
+void         rl_event_add_placement    (RlEvent        *event,
+                                        const char     *thread_id,
+                                        const RlRevisionAnchor *placement);
+/* "new-image-chat", "updated-text-chat", …, "revision-added" */
 const char  *rl_event_type_name        (RlEventKind     kind,
                                         RlDocKind       doc_kind);
 char        *rl_event_serialize        (const RlEvent  *event);
@@ -86,7 +102,11 @@ guint        rl_event_find_thread      (GPtrArray      *threads,
                                         const char     *id,
                                         gboolean       *found);
 /* Applies an event to a thread list (created/updated/deleted), keeping
- * threads in creation order; FALSE when it names something absent. */
+ * threads in creation order; FALSE when it names something absent. A
+ * 1.1 move also settles the thread's placement on its revision; a
+ * revision-added gives each listed thread its placement on the new
+ * revision (its anchor that one's, unless orphaned): FALSE when a
+ * placement does not follow the thread's last. */
 gboolean     rl_event_apply            (const RlEvent  *event,
                                         GPtrArray      *threads);
 

@@ -51,6 +51,10 @@ gboolean     rl_json_read_time         (JsonObject     *object,
 gboolean     rl_json_read_thread_number (JsonObject    *object,
                                         gint64         *out,
                                         GError        **error);
+gboolean     rl_json_read_revision     (JsonObject     *object,
+                                        const char     *name,
+                                        gint64         *out,
+                                        GError        **error);
 gboolean     rl_json_read_person       (JsonNode       *node,
                                         RlPerson       *person,
                                         GError        **error);

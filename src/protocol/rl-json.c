@@ -183,6 +183,22 @@ rl_json_read_thread_number (JsonObject *object,
   return TRUE;
 }
 
+/* A revision number: a positive integer (1, 2, 3 … per document). */
+gboolean
+rl_json_read_revision (JsonObject *object,
+                       const char *name,
+                       gint64     *out,
+                       GError    **error)
+{
+  JsonNode *node = rl_json_member (object, name);
+
+  *out = 0;
+  if (!rl_json_holds (node, G_TYPE_INT64) || json_node_get_int (node) < 1)
+    return rl_json_fail (error, "“%s” must be a positive integer", name);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
 gboolean
 rl_json_read_person (JsonNode  *node,
                      RlPerson  *person,
@@ -720,6 +736,158 @@ rl_comment_from_json (JsonNode  *node,
   return g_steal_pointer (&comment);
 }
 
+JsonNode *
+rl_revision_anchor_to_json (const RlRevisionAnchor *placement,
+                      const char        *thread)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  if (thread)
+    rl_json_add_string (builder, "thread", thread);
+  rl_json_add_int (builder, "revision", placement->revision);
+  if (placement->status == RL_PLACEMENT_ORPHANED)
+    {
+      json_builder_set_member_name (builder, "anchor");
+      json_builder_add_null_value (builder);
+    }
+  else
+    rl_json_add_node (builder, "anchor", rl_anchor_to_json (&placement->anchor));
+  rl_json_add_string (builder, "status", rl_placement_status_to_string (placement->status));
+  if (placement->status == RL_PLACEMENT_MOVED || placement->status == RL_PLACEMENT_CHANGED)
+    add_double (builder, "score", placement->score);
+  if (placement->by.id)
+    rl_json_add_person (builder, "by", &placement->by);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+RlRevisionAnchor *
+rl_revision_anchor_from_json (JsonNode  *node,
+                        GError   **error)
+{
+  JsonObject *object = rl_json_object_of (node);
+  g_autoptr(RlRevisionAnchor) placement = rl_revision_anchor_new ();
+  const char *status;
+  JsonNode *anchor, *score, *by;
+
+  if (object == NULL)
+    {
+      rl_json_fail (error, "a placement must be an object");
+      return NULL;
+    }
+  if (!rl_json_read_string (object, "status", &status, error))
+    return NULL;
+  if (!rl_placement_status_from_string (status, &placement->status))
+    {
+      rl_json_fail (error, "unknown placement status “%s”", status);
+      return NULL;
+    }
+  if (!rl_json_read_revision (object, "revision", &placement->revision, error))
+    return NULL;
+  anchor = rl_json_member (object, "anchor");
+  if (placement->status == RL_PLACEMENT_ORPHANED)
+    {
+      if (anchor != NULL && !JSON_NODE_HOLDS_NULL (anchor))
+        {
+          rl_json_fail (error, "an orphaned placement has no anchor");
+          return NULL;
+        }
+    }
+  else if (!rl_anchor_from_json (anchor, &placement->anchor, error))
+    return NULL;
+  score = rl_json_member (object, "score");
+  if (score != NULL)
+    {
+      if (!rl_json_holds_number (score) || !isfinite (json_node_get_double (score)) ||
+          json_node_get_double (score) < 0 || json_node_get_double (score) > 1)
+        {
+          rl_json_fail (error, "a placement’s “score” must be a number from 0 to 1");
+          return NULL;
+        }
+      placement->score = json_node_get_double (score);
+    }
+  by = rl_json_member (object, "by");
+  if (by != NULL && !rl_json_read_person (by, &placement->by, error))
+    return NULL;
+  return g_steal_pointer (&placement);
+}
+
+JsonNode *
+rl_revision_to_json (const RlRevision *revision,
+                     RlDocKind         kind)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_int (builder, "revision", revision->revision);
+  rl_json_add_string (builder, "mime", revision->mime);
+  rl_json_add_int (builder, "size", revision->size);
+  if (kind == RL_DOC_KIND_IMAGE)
+    {
+      rl_json_add_int (builder, "width", revision->width);
+      rl_json_add_int (builder, "height", revision->height);
+    }
+  rl_json_add_string (builder, "etag", revision->etag);
+  rl_json_add_time (builder, "createdAt", revision->created_at, FALSE);
+  rl_json_add_person (builder, "createdBy", &revision->created_by);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+RlRevision *
+rl_revision_from_json (JsonNode  *node,
+                       RlDocKind  kind,
+                       GError   **error)
+{
+  JsonObject *object = rl_json_object_of (node);
+  g_autoptr(RlRevision) revision = g_new0 (RlRevision, 1);
+  const char *mime, *etag;
+  RlDocKind mime_kind;
+  JsonNode *size;
+
+  if (object == NULL)
+    {
+      rl_json_fail (error, "a revision must be an object");
+      return NULL;
+    }
+  size = rl_json_member (object, "size");
+  if (!rl_json_read_revision (object, "revision", &revision->revision, error) ||
+      !rl_json_read_string (object, "mime", &mime, error) ||
+      !rl_json_read_string (object, "etag", &etag, error) ||
+      !rl_json_read_time (object, "createdAt", FALSE, &revision->created_at, error) ||
+      !rl_json_read_person (rl_json_member (object, "createdBy"), &revision->created_by, error))
+    return NULL;
+  if (!rl_doc_kind_for_mime (mime, &mime_kind) || mime_kind != kind)
+    {
+      rl_json_fail (error, "a revision’s “mime” must be of the document’s kind");
+      return NULL;
+    }
+  if (!rl_json_holds (size, G_TYPE_INT64) || json_node_get_int (size) < 0)
+    {
+      rl_json_fail (error, "a revision’s “size” must be a non-negative integer");
+      return NULL;
+    }
+  revision->size = json_node_get_int (size);
+  if (kind == RL_DOC_KIND_IMAGE)
+    {
+      JsonNode *w = rl_json_member (object, "width"), *h = rl_json_member (object, "height");
+
+      if (!rl_json_holds (w, G_TYPE_INT64) || !rl_json_holds (h, G_TYPE_INT64) ||
+          json_node_get_int (w) <= 0 || json_node_get_int (h) <= 0 ||
+          json_node_get_int (w) > G_MAXINT || json_node_get_int (h) > G_MAXINT)
+        {
+          rl_json_fail (error, "an image revision must have a positive width and height");
+          return NULL;
+        }
+      revision->width = (int) json_node_get_int (w);
+      revision->height = (int) json_node_get_int (h);
+    }
+  revision->mime = g_strdup (mime);
+  revision->etag = g_strdup (etag);
+  return g_steal_pointer (&revision);
+}
+
 void
 rl_json_build_thread (JsonBuilder    *builder,
                       const RlThread *thread)
@@ -740,6 +908,15 @@ rl_json_build_thread (JsonBuilder    *builder,
   for (guint i = 0; i < thread->comments->len; i++)
     rl_json_build_comment (builder, g_ptr_array_index (thread->comments, i));
   json_builder_end_array (builder);
+  if (thread->revision > 0)
+    {
+      rl_json_add_int (builder, "revision", thread->revision);
+      json_builder_set_member_name (builder, "placements");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < thread->placements->len; i++)
+        json_builder_add_value (builder, rl_revision_anchor_to_json (g_ptr_array_index (thread->placements, i), NULL));
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
 }
 
@@ -761,6 +938,37 @@ rl_json_build_threads (JsonBuilder *builder,
   for (guint i = 0; threads != NULL && i < threads->len; i++)
     rl_json_build_thread (builder, g_ptr_array_index (threads, i));
   json_builder_end_array (builder);
+}
+
+/* A 1.1 server's "revision" and "placements" (both or neither): the
+ * placements are for the thread's revision and every one after it, in
+ * order, each of the thread's kind. */
+static gboolean
+read_thread_placements (JsonObject  *object,
+                        RlThread    *thread,
+                        GError     **error)
+{
+  JsonNode *placements = rl_json_member (object, "placements");
+
+  if (!json_object_has_member (object, "revision") && placements == NULL)
+    return TRUE;
+  if (!rl_json_read_revision (object, "revision", &thread->revision, error))
+    return FALSE;
+  if (!rl_json_read_array (placements, "“placements” must be an array",
+                           (RlJsonElementFromJson) rl_revision_anchor_from_json, thread->placements, error))
+    return FALSE;
+  for (guint i = 0; i < thread->placements->len; i++)
+    {
+      RlRevisionAnchor *placement = g_ptr_array_index (thread->placements, i);
+
+      if (placement->revision != thread->revision + i)
+        return rl_json_fail (error, "a thread’s placements must be one per revision from its own, in order");
+      if (placement->status != RL_PLACEMENT_ORPHANED && placement->anchor.kind != thread->anchor.kind)
+        return rl_json_fail (error, "a placement’s anchor must be of the thread’s kind");
+    }
+  if (thread->placements->len == 0)
+    return rl_json_fail (error, "a thread must have its placement on its own revision");
+  return TRUE;
 }
 
 RlThread *
@@ -796,6 +1004,8 @@ rl_thread_from_json (JsonNode  *node,
   if (!rl_json_read_array (comments, "“comments” must be an array", (RlJsonElementFromJson) rl_comment_from_json,
                            thread->comments, error))
     return NULL;
+  if (!read_thread_placements (object, thread, error))
+    return NULL;
   thread->id = g_strdup (id);
   thread->doc = g_strdup (doc);
   thread->resolved = json_node_get_boolean (resolved);
@@ -820,6 +1030,8 @@ rl_document_to_json (const RlDocument *doc)
     }
   rl_json_add_time (builder, "createdAt", doc->created_at, FALSE);
   rl_json_add_person (builder, "createdBy", &doc->created_by);
+  if (doc->revision > 0)
+    rl_json_add_int (builder, "revision", doc->revision);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -851,6 +1063,9 @@ rl_document_from_json (JsonNode  *node,
       rl_json_fail (error, "malformed document");
       return NULL;
     }
+  if (json_object_has_member (object, "revision") &&
+      !rl_json_read_revision (object, "revision", &doc->revision, error))
+    return NULL;
   doc->id = g_strdup (id);
   doc->title = g_strdup (title);
   doc->mime = g_strdup (mime);

@@ -40,6 +40,19 @@ JsonNode    *rl_anchor_to_json         (const RlAnchor *anchor);
 gboolean     rl_anchor_from_json       (JsonNode       *node,
                                         RlAnchor       *anchor,
                                         GError        **error);
+/* A placement (docs/protocol.md, "Revisions"); with thread, as a
+ * revision-added event lists it. Parsing checks the status, the anchor
+ * (null exactly when orphaned), a score in 0–1 and the person. */
+JsonNode    *rl_revision_anchor_to_json   (const RlRevisionAnchor *placement,
+                                           const char             *thread);
+RlRevisionAnchor *rl_revision_anchor_from_json (JsonNode      *node,
+                                                GError       **error);
+/* A revision of a document of kind: its mime must be of that kind. */
+JsonNode    *rl_revision_to_json       (const RlRevision *revision,
+                                        RlDocKind       kind);
+RlRevision  *rl_revision_from_json     (JsonNode       *node,
+                                        RlDocKind       kind,
+                                        GError        **error);
 JsonNode    *rl_document_to_json       (const RlDocument *doc);
 RlDocument  *rl_document_from_json     (JsonNode       *node,
                                         GError        **error);

@@ -16,13 +16,16 @@ rl_message_serialize_welcome (const char     *tenant,
                               const RlPerson *user,
                               RlRole          role,
                               const char     *connection,
-                              gint64          server_time)
+                              gint64          server_time,
+                              int             minor)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   rl_json_add_string (builder, "type", "welcome");
   rl_json_add_int (builder, "protocol", RL_PROTOCOL_VERSION);
+  if (minor > 0)
+    rl_json_add_int (builder, "minor", minor);
   rl_json_add_string (builder, "tenant", tenant);
   json_builder_set_member_name (builder, "user");
   json_builder_begin_object (builder);
@@ -79,12 +82,24 @@ rl_message_serialize_snapshot (const char *doc,
                                GPtrArray  *threads,
                                gboolean    reset)
 {
+  return rl_message_serialize_snapshot_at (doc, seq, 0, threads, reset);
+}
+
+char *
+rl_message_serialize_snapshot_at (const char *doc,
+                                  gint64      seq,
+                                  gint64      revision,
+                                  GPtrArray  *threads,
+                                  gboolean    reset)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   rl_json_add_string (builder, "type", "snapshot");
   rl_json_add_string (builder, "doc", doc);
   rl_json_add_int (builder, "seq", seq);
+  if (revision > 0)
+    rl_json_add_int (builder, "revision", revision);
   if (reset)
     {
       json_builder_set_member_name (builder, "reset");
@@ -252,6 +267,16 @@ parse_message_fields (JsonNode   *node,
         return FALSE;
       if (!rl_role_from_string (role, &message->role))
         return rl_json_fail (error, "unknown role");
+      if (json_object_has_member (object, "minor"))
+        {
+          gint64 minor;
+
+          if (!rl_json_read_int (object, "minor", &minor, error))
+            return FALSE;
+          if (minor < 0 || minor > G_MAXINT)
+            return rl_json_fail (error, "“minor” must be a non-negative integer");
+          message->minor = (int) minor;
+        }
       message->protocol = (int) protocol;
       message->tenant = g_strdup (tenant);
       message->connection = g_strdup (connection);
@@ -300,6 +325,9 @@ parse_message_fields (JsonNode   *node,
       message->type = RL_MESSAGE_SNAPSHOT;
       if (!rl_json_read_string (object, "doc", &doc, error) ||
           !rl_json_read_int (object, "seq", &message->seq, error))
+        return FALSE;
+      if (json_object_has_member (object, "revision") &&
+          !rl_json_read_revision (object, "revision", &message->revision, error))
         return FALSE;
       message->doc = g_strdup (doc);
       message->reset = rl_json_holds (reset, G_TYPE_BOOLEAN) && json_node_get_boolean (reset);

@@ -11,11 +11,14 @@
 
 G_BEGIN_DECLS
 
+/* minor: 1 on a connection that chose redline.v1.1 (docs/protocol.md,
+ * "Revisions"), 0 on a v1 one (no minor member). */
 char        *rl_message_serialize_welcome   (const char     *tenant,
                                              const RlPerson *user,
                                              RlRole          role,
                                              const char     *connection,
-                                             gint64          server_time);
+                                             gint64          server_time,
+                                             int             minor);
 /* seq < 0: no seq member; number 0: no number member (only the ack of a
  * create-thread carries one: the new thread's number, which its creator
  * would otherwise learn only from the echo it ignores). */
@@ -27,6 +30,12 @@ char        *rl_message_serialize_ack_error (const char     *req,
                                              const char     *message);
 char        *rl_message_serialize_snapshot  (const char     *doc,
                                              gint64          seq,
+                                             GPtrArray      *threads,
+                                             gboolean        reset);
+/* The same with the document's latest revision (0: none said). */
+char        *rl_message_serialize_snapshot_at (const char   *doc,
+                                             gint64          seq,
+                                             gint64          revision,
                                              GPtrArray      *threads,
                                              gboolean        reset);
 /* users: of RlPerson* */
@@ -55,6 +64,7 @@ struct _RlMessage
   RlMessageType type;
   /* welcome */
   int           protocol;
+  int           minor;         /* 1: a 1.1 connection; 0 absent */
   char         *tenant;
   RlPerson      user;
   RlRole        role;
@@ -71,6 +81,7 @@ struct _RlMessage
   char         *doc;
   GPtrArray    *threads;       /* of RlThread* */
   gboolean      reset;
+  gint64        revision;      /* snapshot: the document's latest (0: not said) */
   /* event */
   RlEvent      *event;
   /* presence */

@@ -8,7 +8,14 @@
 
 G_DEFINE_BOXED_TYPE (RlThread, rl_thread, rl_thread_ref, rl_thread_unref)
 
+G_DEFINE_ENUM_TYPE (RlPlacementStatus, rl_placement_status,
+                    G_DEFINE_ENUM_VALUE (RL_PLACEMENT_EXACT, "exact"),
+                    G_DEFINE_ENUM_VALUE (RL_PLACEMENT_MOVED, "moved"),
+                    G_DEFINE_ENUM_VALUE (RL_PLACEMENT_CHANGED, "changed"),
+                    G_DEFINE_ENUM_VALUE (RL_PLACEMENT_ORPHANED, "orphaned"))
+
 static const char *role_names[] = { "viewer", "member", "admin" };
+static const char *status_names[] = { "exact", "moved", "changed", "orphaned" };
 static const char *kind_names[] = { "image", "page" };
 
 const char *
@@ -78,6 +85,28 @@ rl_doc_kind_for_mime (const char *mime,
   return TRUE;
 }
 
+const char *
+rl_placement_status_to_string (RlPlacementStatus status)
+{
+  g_return_val_if_fail (status <= RL_PLACEMENT_ORPHANED, "orphaned");
+  return status_names[status];
+}
+
+gboolean
+rl_placement_status_from_string (const char        *str,
+                                 RlPlacementStatus *status)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (status_names); i++)
+    {
+      if (g_str_equal (str, status_names[i]))
+        {
+          *status = (RlPlacementStatus) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 void
 rl_person_clear (RlPerson *person)
 {
@@ -123,6 +152,67 @@ rl_anchor_equal (const RlAnchor *a,
          g_strcmp0 (a->exact, b->exact) == 0 &&
          g_strcmp0 (a->prefix, b->prefix) == 0 &&
          g_strcmp0 (a->suffix, b->suffix) == 0;
+}
+
+RlRevisionAnchor *
+rl_revision_anchor_new (void)
+{
+  return g_new0 (RlRevisionAnchor, 1);
+}
+
+RlRevisionAnchor *
+rl_revision_anchor_copy (const RlRevisionAnchor *placement)
+{
+  RlRevisionAnchor *copy = g_new0 (RlRevisionAnchor, 1);
+
+  copy->revision = placement->revision;
+  copy->status = placement->status;
+  rl_anchor_copy_into (&copy->anchor, &placement->anchor);
+  copy->score = placement->score;
+  rl_person_copy_into (&copy->by, &placement->by);
+  return copy;
+}
+
+void
+rl_revision_anchor_free (RlRevisionAnchor *placement)
+{
+  if (placement == NULL)
+    return;
+  rl_anchor_clear (&placement->anchor);
+  rl_person_clear (&placement->by);
+  g_free (placement);
+}
+
+gboolean
+rl_revision_anchor_equal (const RlRevisionAnchor *a,
+                    const RlRevisionAnchor *b)
+{
+  return a->revision == b->revision && a->status == b->status &&
+         (a->status == RL_PLACEMENT_ORPHANED || rl_anchor_equal (&a->anchor, &b->anchor)) &&
+         a->score == b->score && g_strcmp0 (a->by.id, b->by.id) == 0;
+}
+
+RlRevision *
+rl_revision_copy (const RlRevision *revision)
+{
+  RlRevision *copy = g_new0 (RlRevision, 1);
+
+  *copy = *revision;
+  copy->mime = g_strdup (revision->mime);
+  copy->etag = g_strdup (revision->etag);
+  rl_person_copy_into (&copy->created_by, &revision->created_by);
+  return copy;
+}
+
+void
+rl_revision_free (RlRevision *revision)
+{
+  if (revision == NULL)
+    return;
+  g_free (revision->mime);
+  g_free (revision->etag);
+  rl_person_clear (&revision->created_by);
+  g_free (revision);
 }
 
 RlComment *
@@ -175,6 +265,7 @@ rl_thread_new (void)
 
   g_ref_count_init (&thread->ref_count);
   thread->comments = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_comment_free);
+  thread->placements = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_anchor_free);
   return thread;
 }
 
@@ -198,6 +289,7 @@ rl_thread_unref (RlThread *thread)
   rl_anchor_clear (&thread->anchor);
   rl_person_clear (&thread->created_by);
   g_ptr_array_unref (thread->comments);
+  g_ptr_array_unref (thread->placements);
   g_free (thread);
 }
 
@@ -216,7 +308,24 @@ rl_thread_copy (const RlThread *thread)
   copy->updated_at = thread->updated_at;
   for (guint i = 0; i < thread->comments->len; i++)
     g_ptr_array_add (copy->comments, rl_comment_copy (g_ptr_array_index (thread->comments, i)));
+  copy->revision = thread->revision;
+  for (guint i = 0; i < thread->placements->len; i++)
+    g_ptr_array_add (copy->placements, rl_revision_anchor_copy (g_ptr_array_index (thread->placements, i)));
   return copy;
+}
+
+RlRevisionAnchor *
+rl_thread_get_placement (const RlThread *thread,
+                         gint64          revision)
+{
+  for (guint i = 0; i < thread->placements->len; i++)
+    {
+      RlRevisionAnchor *placement = g_ptr_array_index (thread->placements, i);
+
+      if (placement->revision == revision)
+        return placement;
+    }
+  return NULL;
 }
 
 RlComment *
@@ -248,8 +357,15 @@ rl_thread_equal (const RlThread *a,
       a->resolved != b->resolved ||
       g_strcmp0 (a->created_by.id, b->created_by.id) != 0 ||
       a->created_at != b->created_at ||
-      a->comments->len != b->comments->len)
+      a->comments->len != b->comments->len ||
+      a->revision != b->revision ||
+      a->placements->len != b->placements->len)
     return FALSE;
+
+  for (guint i = 0; i < a->placements->len; i++)
+    if (!rl_revision_anchor_equal (g_ptr_array_index (a->placements, i),
+                             g_ptr_array_index (b->placements, i)))
+      return FALSE;
 
   for (guint i = 0; i < a->comments->len; i++)
     if (!rl_comment_equal (g_ptr_array_index (a->comments, i),

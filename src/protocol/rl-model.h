@@ -45,6 +45,39 @@ typedef struct
   char      *suffix;
 } RlAnchor;
 
+/* How a thread's anchor was carried onto a revision (docs/protocol.md,
+ * "Revisions"). */
+typedef enum
+{
+  RL_PLACEMENT_EXACT,         /* where it was, the same text or pixels */
+  RL_PLACEMENT_MOVED,         /* the same, found elsewhere */
+  RL_PLACEMENT_CHANGED,       /* the best place found, but it differs: look */
+  RL_PLACEMENT_ORPHANED,      /* nothing good enough; no anchor */
+} RlPlacementStatus;
+
+/* A thread's anchor on one revision: its placement there. */
+typedef struct
+{
+  gint64             revision;
+  RlPlacementStatus  status;
+  RlAnchor           anchor;    /* unset (kind and all zero) when orphaned */
+  double             score;     /* moved and changed: how alike, 0–1 */
+  RlPerson           by;        /* id NULL unless a person settled it */
+} RlRevisionAnchor;
+
+/* One immutable version of a document's content. */
+typedef struct
+{
+  gint64    revision;           /* 1, 2, 3 … per document */
+  char     *mime;
+  gint64    size;
+  int       width;              /* images only */
+  int       height;
+  char     *etag;
+  gint64    created_at;
+  RlPerson  created_by;
+} RlRevision;
+
 typedef struct
 {
   char     *id;
@@ -70,6 +103,11 @@ typedef struct
   gint64     created_at;
   gint64     updated_at;
   GPtrArray *comments;    /* of RlComment*, oldest first */
+  /* The revision it was made on (0: not known, a v1 server) and its
+   * placement on each revision since, oldest first (of RlRevisionAnchor*;
+   * empty from a v1 server). */
+  gint64     revision;
+  GPtrArray *placements;
 } RlThread;
 
 typedef struct
@@ -83,6 +121,7 @@ typedef struct
   int        height;
   gint64     created_at;
   RlPerson   created_by;
+  gint64     revision;    /* the latest; 0: not known (a v1 server) */
 } RlDocument;
 
 const char *rl_role_to_string        (RlRole        role);
@@ -105,6 +144,24 @@ void        rl_anchor_copy_into      (RlAnchor     *dest,
 gboolean    rl_anchor_equal          (const RlAnchor *a,
                                       const RlAnchor *b);
 
+const char       *rl_placement_status_to_string   (RlPlacementStatus  status);
+gboolean          rl_placement_status_from_string (const char        *str,
+                                                   RlPlacementStatus *status);
+
+RlRevisionAnchor *rl_revision_anchor_new   (void);
+RlRevisionAnchor *rl_revision_anchor_copy  (const RlRevisionAnchor *placement);
+void              rl_revision_anchor_free  (RlRevisionAnchor       *placement);
+gboolean          rl_revision_anchor_equal (const RlRevisionAnchor *a,
+                                            const RlRevisionAnchor *b);
+
+RlRevision       *rl_revision_copy         (const RlRevision       *revision);
+void              rl_revision_free         (RlRevision             *revision);
+
+/* The placement of thread on revision; NULL when it has none (made later,
+ * or a v1 server's thread). */
+RlRevisionAnchor *rl_thread_get_placement  (const RlThread         *thread,
+                                            gint64                  revision);
+
 RlComment  *rl_comment_new           (void);
 RlComment  *rl_comment_copy          (const RlComment *comment);
 void        rl_comment_free          (RlComment    *comment);
@@ -119,8 +176,9 @@ RlThread   *rl_thread_copy           (const RlThread *thread);
 RlComment  *rl_thread_find_comment   (RlThread     *thread,
                                       const char   *comment_id,
                                       guint        *index);
-/* Same id, number, anchor, resolution, author and comments (ids, bodies,
- * authors, times); what a client's store must equal the server's snapshot in. */
+/* Same id, number, anchor, resolution, author, comments (ids, bodies,
+ * authors, times), revision and placements; what a client's store must
+ * equal the server's snapshot in. */
 gboolean    rl_thread_equal          (const RlThread *a,
                                       const RlThread *b);
 
@@ -129,6 +187,11 @@ void        rl_document_free         (RlDocument   *doc);
 #define RL_TYPE_THREAD (rl_thread_get_type ())
 GType       rl_thread_get_type       (void) G_GNUC_CONST;
 
+#define RL_TYPE_PLACEMENT_STATUS (rl_placement_status_get_type ())
+GType       rl_placement_status_get_type (void) G_GNUC_CONST;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRevisionAnchor, rl_revision_anchor_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRevision, rl_revision_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlComment, rl_comment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlThread, rl_thread_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlDocument, rl_document_free)

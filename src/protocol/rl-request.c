@@ -19,11 +19,12 @@ G_DEFINE_ENUM_TYPE (RlRequestType, rl_request_type,
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_COMMENT, "delete-comment"),
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_RESOLVE_THREAD, "resolve-thread"),
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_MOVE_THREAD, "move-thread"),
-                    G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_THREAD, "delete-thread"))
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_THREAD, "delete-thread"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_PLACE_THREAD, "place-thread"))
 
 static const char *request_names[] = {
   "subscribe", "unsubscribe", "create-thread", "add-comment", "edit-comment",
-  "delete-comment", "resolve-thread", "move-thread", "delete-thread",
+  "delete-comment", "resolve-thread", "move-thread", "delete-thread", "place-thread",
 };
 
 /* ---- requests ------------------------------------------------------------ */
@@ -55,7 +56,7 @@ rl_request_free (RlRequest *request)
 const char *
 rl_request_type_to_string (RlRequestType type)
 {
-  g_return_val_if_fail (type <= RL_REQUEST_DELETE_THREAD, "subscribe");
+  g_return_val_if_fail (type <= RL_REQUEST_PLACE_THREAD, "subscribe");
   return request_names[type];
 }
 
@@ -113,6 +114,19 @@ read_comment_member (JsonObject *object,
   return TRUE;
 }
 
+/* The optional "revision" of create-, move- and place-thread (1.1); a
+ * place-thread must name one. */
+static gboolean
+read_revision_member (JsonObject *object,
+                      RlRequest  *request,
+                      gboolean    required,
+                      GError    **error)
+{
+  if (!required && !json_object_has_member (object, "revision"))
+    return TRUE;
+  return rl_json_read_revision (object, "revision", &request->revision, error);
+}
+
 static gboolean
 parse_request_fields (JsonObject *object,
                       RlRequest  *request,
@@ -158,7 +172,8 @@ parse_request_fields (JsonObject *object,
         if (thread == NULL)
           return rl_json_fail (error, "“thread” must be an object with id and anchor");
         if (!rl_json_read_uuid (thread, "id", &request->thread_id, error) ||
-            !rl_anchor_from_json (rl_json_member (thread, "anchor"), &request->anchor, error))
+            !rl_anchor_from_json (rl_json_member (thread, "anchor"), &request->anchor, error) ||
+            !read_revision_member (object, request, FALSE, error))
           return FALSE;
         request->has_anchor = TRUE;
         return read_comment_member (object, request, error);
@@ -184,9 +199,23 @@ parse_request_fields (JsonObject *object,
 
     case RL_REQUEST_MOVE_THREAD:
       if (!rl_json_read_uuid (object, "thread", &request->thread_id, error) ||
-          !rl_anchor_from_json (rl_json_member (object, "anchor"), &request->anchor, error))
+          !rl_anchor_from_json (rl_json_member (object, "anchor"), &request->anchor, error) ||
+          !read_revision_member (object, request, FALSE, error))
         return FALSE;
       request->has_anchor = TRUE;
+      return TRUE;
+
+    case RL_REQUEST_PLACE_THREAD:
+      if (!rl_json_read_uuid (object, "thread", &request->thread_id, error) ||
+          !read_revision_member (object, request, TRUE, error))
+        return FALSE;
+      node = rl_json_member (object, "anchor");
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        {
+          if (!rl_anchor_from_json (node, &request->anchor, error))
+            return FALSE;
+          request->has_anchor = TRUE;
+        }
       return TRUE;
 
     case RL_REQUEST_DELETE_THREAD:
@@ -309,6 +338,8 @@ rl_request_serialize (const RlRequest *request)
       rl_json_add_node (builder, "anchor", rl_anchor_to_json (&request->anchor));
       json_builder_end_object (builder);
       add_comment_member (builder, request);
+      if (request->revision > 0)
+        rl_json_add_int (builder, "revision", request->revision);
       break;
     case RL_REQUEST_ADD_COMMENT:
     case RL_REQUEST_EDIT_COMMENT:
@@ -325,8 +356,12 @@ rl_request_serialize (const RlRequest *request)
       json_builder_add_boolean_value (builder, request->resolved);
       break;
     case RL_REQUEST_MOVE_THREAD:
+    case RL_REQUEST_PLACE_THREAD:
       rl_json_add_string (builder, "thread", request->thread_id);
-      rl_json_add_node (builder, "anchor", rl_anchor_to_json (&request->anchor));
+      if (request->has_anchor)
+        rl_json_add_node (builder, "anchor", rl_anchor_to_json (&request->anchor));
+      if (request->revision > 0)
+        rl_json_add_int (builder, "revision", request->revision);
       break;
     case RL_REQUEST_DELETE_THREAD:
       rl_json_add_string (builder, "thread", request->thread_id);

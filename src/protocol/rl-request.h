@@ -23,6 +23,7 @@ typedef enum
   RL_REQUEST_RESOLVE_THREAD,
   RL_REQUEST_MOVE_THREAD,
   RL_REQUEST_DELETE_THREAD,
+  RL_REQUEST_PLACE_THREAD,     /* 1.1 (docs/protocol.md, "Revisions") */
 } RlRequestType;
 
 /* Registered, so that signals carry it typed. */
@@ -40,8 +41,10 @@ typedef struct
   char         *thread_id;     /* all but (un)subscribe */
   char         *comment_id;    /* create-thread, *-comment */
   char         *body;          /* create-thread, add-, edit-comment; trimmed */
-  gboolean      has_anchor;    /* create-thread, move-thread */
+  gboolean      has_anchor;    /* create-thread, move-thread; place-thread when given */
   RlAnchor      anchor;
+  gint64        revision;      /* create-, move-, place-thread (1.1): the one the
+                                * person looks at; 0: not given (the latest) */
   gboolean      resolved;      /* resolve-thread */
 } RlRequest;
 

@@ -43,6 +43,7 @@ struct _RlPeer
   gint64                   tokens_at_us;
   guint                    leave_id;
   gboolean                 closed;
+  int                      minor;           /* 1: the connection chose redline.v1.1 */
   /* Answers owed, in request order: mutations being committed, and the
    * answers of those after them that must wait their turn. */
   GQueue                   owed;            /* of Owed* */
@@ -507,6 +508,18 @@ on_message (SoupWebsocketConnection *connection,
       return;
     }
   request = rl_request_parse (data ? data : "", length, &req, &error);
+  /* A v1 connection speaks v1: 1.1's request is no type of its, and a
+   * revision named in a request is a member it does not have. */
+  if (request != NULL && self->minor < 1)
+    {
+      if (request->type == RL_REQUEST_PLACE_THREAD)
+        {
+          g_clear_pointer (&request, rl_request_free);
+          g_set_error (&error, RL_ERROR, RL_ERROR_UNKNOWN_TYPE, "unknown request type");
+        }
+      else
+        request->revision = 0;
+    }
   if (request == NULL)
     {
       /* Its answer waits its turn too, behind what is parked. */
@@ -664,7 +677,7 @@ rl_peer_new (SoupWebsocketConnection *connection,
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
 
   welcome = rl_message_serialize_welcome (principal->tenant, &principal->user, principal->role,
-                                          self->id, rl_time_now_ms ());
+                                          self->id, rl_time_now_ms (), self->minor);
   rl_peer_send (self, welcome, strlen (welcome));
   return self;
 }

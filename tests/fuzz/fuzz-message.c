@@ -22,13 +22,14 @@ encode_message (const RlMessage *message)
     {
     case RL_MESSAGE_WELCOME:
       return rl_message_serialize_welcome (message->tenant, &message->user, message->role, message->connection,
-                                           message->server_time);
+                                           message->server_time, message->minor);
     case RL_MESSAGE_ACK:
       if (message->ok)
         return rl_message_serialize_ack_ok (message->req, message->seq, message->number);
       return rl_message_serialize_ack_error (message->req, message->error_code, message->error_message);
     case RL_MESSAGE_SNAPSHOT:
-      return rl_message_serialize_snapshot (message->doc, message->seq, message->threads, message->reset);
+      return rl_message_serialize_snapshot_at (message->doc, message->seq, message->revision, message->threads,
+                                               message->reset);
     case RL_MESSAGE_EVENT:
       return rl_event_serialize (message->event);
     case RL_MESSAGE_PRESENCE:
@@ -78,7 +79,7 @@ apply_message (const RlMessage *message,
         g_ptr_array_add (threads, rl_thread_copy (g_ptr_array_index (message->threads, i)));
       break;
     case RL_MESSAGE_EVENT:
-      g_assert_nonnull (message->event->thread_id);
+      g_assert_true (message->event->kind == RL_EVENT_REVISION_ADDED || message->event->thread_id != NULL);
       rl_event_apply (message->event, threads);
       break;
     case RL_MESSAGE_BATCH:

@@ -46,7 +46,7 @@ check_anchor (const RlAnchor *anchor)
 static void
 check_request (const RlRequest *request)
 {
-  g_assert_cmpint (request->type, <=, RL_REQUEST_DELETE_THREAD);
+  g_assert_cmpint (request->type, <=, RL_REQUEST_PLACE_THREAD);
   g_assert_true (request->req == NULL || strlen (request->req) <= RL_REQ_MAX_BYTES);
   g_assert_nonnull (request->doc);
   g_assert_cmpuint (strlen (request->doc), >=, 1);
@@ -79,11 +79,20 @@ check_request (const RlRequest *request)
     case RL_REQUEST_RESOLVE_THREAD:
     case RL_REQUEST_MOVE_THREAD:
     case RL_REQUEST_DELETE_THREAD:
+    case RL_REQUEST_PLACE_THREAD:
     default:
       break;
     }
-  g_assert_true (request->has_anchor == (request->type == RL_REQUEST_CREATE_THREAD ||
-                                         request->type == RL_REQUEST_MOVE_THREAD));
+  /* A place-thread's anchor is optional; its revision is not. */
+  if (request->type != RL_REQUEST_PLACE_THREAD)
+    g_assert_true (request->has_anchor == (request->type == RL_REQUEST_CREATE_THREAD ||
+                                           request->type == RL_REQUEST_MOVE_THREAD));
+  else
+    g_assert_cmpint (request->revision, >=, 1);
+  g_assert_cmpint (request->revision, >=, 0);
+  if (request->revision > 0)
+    g_assert_true (request->type == RL_REQUEST_CREATE_THREAD || request->type == RL_REQUEST_MOVE_THREAD ||
+                   request->type == RL_REQUEST_PLACE_THREAD);
   if (request->has_anchor)
     check_anchor (&request->anchor);
 }

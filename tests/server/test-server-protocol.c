@@ -737,6 +737,8 @@ test_errors (Fixture       *f,
   g_autoptr(JsonObject) ack = NULL;
   struct { const char *json; const char *code; } cases[] = {
     { "{\"type\":\"teleport\",\"doc\":\"{DOC}\"}", "unknown-type" },
+    /* 1.1's request, on a connection that chose redline.v1 */
+    { "{\"type\":\"place-thread\",\"doc\":\"{DOC}\",\"thread\":\"{THREAD}\",\"broadcastId\":\"{BC}\",\"revision\":1}", "unknown-type" },
     { "{\"doc\":\"{DOC}\"}", "bad-request" },
     { "{\"type\":42}", "bad-request" },
     { "{\"type\":\"subscribe\"}", "bad-request" },
