@@ -4,6 +4,10 @@
  * document as a raw WebSocket client (the teammate whose changes arrive,
  * and who must receive what Ada sends)
  *
+ * The panel is on its own with the landing mockup, or (IN_WINDOW) in
+ * Ada's real window showing the launch copy, where the panel lists the
+ * threads in text order as the page view places them.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -17,33 +21,62 @@
 #include "rl-thread-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
+#include "rl-window-private.h"
 
 typedef struct
 {
-  RlUiTestWorld  world;        /* the mockup */
+  RlUiTestWorld  world;        /* the mockup, or the launch copy */
+  const char    *doc;          /* the one of them the test works on */
   RlConnection  *connection;   /* Ada's */
   RlDocStore    *store;
   RlTestClient  *bob_client;   /* raw protocol */
+  RlSession     *session;      /* Ada's window's (IN_WINDOW) */
+  RlPageText    *page;         /* the launch copy's text (IN_WINDOW) */
   GtkWindow     *window;
   RlThreadPanel *panel;
 } Fixture;
+
+/* The fixture's data: Ada's real window on the launch copy. */
+#define IN_WINDOW GINT_TO_POINTER (1)
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(RlReviewState) state = rl_review_state_new ();
+  g_autoptr(RlReviewState) state = NULL;
+  RlDocKind kind = data == IN_WINDOW ? RL_DOC_KIND_PAGE : RL_DOC_KIND_IMAGE;
   JsonObject *snapshot;
 
-  rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
+  rl_ui_test_world_init (&f->world, data == IN_WINDOW ? RL_UI_TEST_WORLD_PAGE : RL_UI_TEST_WORLD_IMAGE);
+  f->doc = data == IN_WINDOW ? f->world.page : f->world.image;
   rl_test_server_start (f->world.server);
 
   f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
-  f->store = rl_ui_test_open_store (f->connection, f->world.image, RL_DOC_KIND_IMAGE);
+  f->store = rl_ui_test_open_store (f->connection, f->doc, kind);
   f->bob_client = rl_test_client_new (f->world.server, f->world.bob);
-  snapshot = rl_test_client_subscribe (f->bob_client, f->world.image);
+  snapshot = rl_test_client_subscribe (f->bob_client, f->doc);
   json_object_unref (snapshot);
 
+  if (data == IN_WINDOW)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "page.md", NULL);
+      RlPageView *view;
+
+      f->page = rl_ui_test_page_from_file (path);
+      f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
+      f->window = GTK_WINDOW (rl_window_new (NULL));
+      gtk_window_set_default_size (f->window, 1100, 700);
+      rl_ui_test_window_start (RL_WINDOW (f->window), f->session, 1);
+      rl_ui_test_window_show (RL_WINDOW (f->window), f->doc, "page");
+      view = rl_window_get_page_view (RL_WINDOW (f->window));
+      g_assert_true (RL_UI_WAIT_UNTIL (rl_page_view_get_page (view) != NULL, 5000));
+      f->panel = rl_window_get_thread_panel (RL_WINDOW (f->window));
+      g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (GTK_WIDGET (f->panel)), 5000));
+      rl_ui_test_run (200);
+      return;
+    }
+
+  state = rl_review_state_new ();
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 420, 760);
   f->panel = RL_THREAD_PANEL (rl_thread_panel_new (state));
@@ -58,6 +91,8 @@ fixture_teardown (Fixture       *f,
 {
   gtk_window_destroy (f->window);
   rl_ui_test_run (50);
+  g_clear_object (&f->session);
+  g_clear_pointer (&f->page, rl_page_text_unref);
   g_clear_pointer (&f->bob_client, rl_test_client_free);
   g_clear_object (&f->store);
   rl_connection_stop (f->connection);
@@ -89,7 +124,19 @@ bob_creates (Fixture    *f,
              double      y,
              const char *body)
 {
-  char *id = rl_ui_test_create_marker (f->bob_client, f->world.image, x, y, body);
+  char *id = rl_ui_test_create_marker (f->bob_client, f->doc, x, y, body);
+
+  wait_store (f, id, 1);
+  return id;
+}
+
+/* Bob's annotation on the first occurrence of exact, seen by Ada's store. */
+static char *
+bob_annotates (Fixture    *f,
+               const char *exact,
+               const char *body)
+{
+  char *id = rl_ui_test_create_annotation (f->bob_client, f->doc, f->page, exact, body);
 
   wait_store (f, id, 1);
   return id;
@@ -102,7 +149,7 @@ bob_requests (Fixture    *f,
               const char *thread_id,
               const char *extra)
 {
-  rl_ui_test_thread_request (f->bob_client, type, f->world.image, thread_id, extra);
+  rl_ui_test_thread_request (f->bob_client, type, f->doc, thread_id, extra);
 }
 
 /* The next update event Bob receives about thread_id (anything else is
@@ -114,8 +161,9 @@ bob_receives_change (Fixture    *f,
   for (;;)
     {
       JsonObject *event = rl_test_client_next (f->bob_client);
+      const char *type = json_object_get_string_member (event, "type");
 
-      if (g_strcmp0 (json_object_get_string_member (event, "type"), "image-chat-updated") == 0
+      if ((g_strcmp0 (type, "image-chat-updated") == 0 || g_strcmp0 (type, "updated-text-chat") == 0)
           && g_strcmp0 (json_object_get_string_member (event, "thread"), thread_id) == 0)
         {
           JsonObject *change = json_object_ref (json_object_get_object_member (event, "change"));
@@ -536,6 +584,110 @@ test_own_changes (Fixture       *f,
   g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
 }
 
+/* ---- (1) typed text survives its row moving ------------------------------- */
+
+/* The panel lists the threads of expected ("id id id"), in that order. */
+static gboolean
+panel_order_is (Fixture    *f,
+                const char *expected)
+{
+  g_autofree char *order = rl_ui_test_panel_order (f->panel);
+
+  return g_strcmp0 (order, expected) == 0;
+}
+
+static void
+wait_order (Fixture    *f,
+            const char *expected)
+{
+  g_autofree char *order = NULL;
+
+  if (RL_UI_WAIT_UNTIL (panel_order_is (f, expected), 5000))
+    return;
+  order = rl_ui_test_panel_order (f->panel);
+  g_error ("the panel lists “%s”, not “%s”", order, expected);
+}
+
+/* Ada's reply is where she left it: the whole of text in the same field
+ * of the same row, which is still thread_id's, selected, with the focus. */
+static void
+assert_reply_kept (Fixture     *f,
+                   RlThreadRow *row,
+                   const char  *thread_id,
+                   GtkTextView *view,
+                   const char  *text)
+{
+  g_autofree char *typed = rl_ui_test_text_view_text (view);
+
+  g_assert_true (rl_ui_test_panel_row (f->panel, thread_id) == row);
+  g_assert_cmpstr (rl_thread_row_get_thread_id (row), ==, thread_id);
+  g_assert_true (rl_ui_test_row_reply_view (row) == view);
+  g_assert_cmpstr (typed, ==, text);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, thread_id);
+  g_assert_true (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)) == GTK_LIST_BOX_ROW (row));
+}
+
+/* In Ada's window the panel lists the page's threads in text order. She
+ * is half way through a reply when Bob adds a thread above hers, then
+ * moves hers above all the others: she types on, and all she typed goes. */
+static void
+test_reply_kept_when_moved (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *t1 = bob_annotates (f, "hero", "Which hero image?");
+  g_autofree char *t2 = bob_annotates (f, "Start free", "Too pushy?");
+  g_autofree char *t0 = NULL;
+  g_autofree char *expected = g_strjoin (" ", t1, t2, NULL);
+  g_autofree char *anchor = NULL;
+  g_autofree char *move = NULL;
+  g_autoptr(JsonObject) change = NULL;
+  GtkTextView *view;
+  RlThreadRow *row;
+
+  wait_order (f, expected);
+  click_row (f, t2);
+  view = type_reply (f, t2, "Keep it, ");
+  row = rl_ui_test_panel_row (f->panel, t2);
+  g_assert_true (rl_ui_test_panel_row_at (f->panel, 1) == row);
+
+  /* Bob's new thread sorts before it: Ada's row goes down one. */
+  t0 = bob_annotates (f, "Launch copy", "Title case?");
+  g_clear_pointer (&expected, g_free);
+  expected = g_strjoin (" ", t0, t1, t2, NULL);
+  wait_order (f, expected);
+  g_assert_true (rl_ui_test_panel_row_at (f->panel, 2) == row);
+  assert_reply_kept (f, row, t2, view, "Keep it, ");
+  rl_ui_input_type ("but ");
+  assert_reply_kept (f, row, t2, view, "Keep it, but ");
+
+  /* Bob moves her thread to the title's first word: it sorts first, its
+   * row leaves its place in the list and comes back at the top. */
+  anchor = rl_ui_test_annotation_anchor (f->page, "Launch");
+  move = g_strdup_printf (",\"anchor\":%s", anchor);
+  bob_requests (f, "move-thread", t2, move);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strjoin (" ", t2, t0, t1, NULL);
+  wait_order (f, expected);
+  g_assert_true (rl_ui_test_panel_row_at (f->panel, 0) == row);
+  assert_reply_kept (f, row, t2, view, "Keep it, but ");
+  rl_ui_input_type ("drop the caps");
+  assert_reply_kept (f, row, t2, view, "Keep it, but drop the caps");
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-moved-kept");
+
+  /* The whole reply goes with the Send button. */
+  click (f, rl_ui_test_row_send_button (row));
+  change = bob_receives_change (f, t2);
+  while (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") != 0)
+    {
+      g_clear_pointer (&change, json_object_unref);
+      change = bob_receives_change (f, t2);
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"),
+                   ==, "Keep it, but drop the caps");
+  wait_store (f, t2, 2);
+}
+
 /* ---- (4) "You're offline" goes once the link is back ----------------------- */
 
 /* The thread's own error line (not one of a comment's). */
@@ -589,7 +741,7 @@ test_offline_error_clears (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
   g_clear_pointer (&f->bob_client, rl_test_client_free);
   f->bob_client = rl_test_client_new (f->world.server, f->world.bob);
-  snapshot = rl_test_client_subscribe (f->bob_client, f->world.image);
+  snapshot = rl_test_client_subscribe (f->bob_client, f->doc);
   json_object_unref (snapshot);
   click (f, send);
   change = bob_receives_change (f, t1);
@@ -654,6 +806,8 @@ main (int   argc,
   g_test_add ("/panel-input/reply-kept-when-resolved", Fixture, NULL, fixture_setup, test_reply_kept_when_resolved,
               fixture_teardown);
   g_test_add ("/panel-input/edit-kept-when-deleted", Fixture, NULL, fixture_setup, test_edit_kept_when_deleted,
+              fixture_teardown);
+  g_test_add ("/panel-input/reply-kept-when-moved", Fixture, IN_WINDOW, fixture_setup, test_reply_kept_when_moved,
               fixture_teardown);
   g_test_add ("/panel-input/own-changes", Fixture, NULL, fixture_setup, test_own_changes, fixture_teardown);
   g_test_add ("/panel-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
