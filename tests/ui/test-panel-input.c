@@ -688,6 +688,51 @@ test_reply_kept_when_moved (Fixture       *f,
   wait_store (f, t2, 2);
 }
 
+/* Ada is typing in Bob's thread when her client deletes it and the server
+ * refuses (the panel offers no Delete on a teammate's thread: her store
+ * asks, as a client that still took her for an admin would). The thread
+ * comes back as a new row: what she typed is in it, with the focus, and
+ * her typing goes on there. */
+static void
+test_reply_kept_when_delete_refused (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *t1 = bob_creates (f, 0.4, 0.4, "Bob's own");
+  g_autoptr(JsonObject) change = NULL;
+  g_autoptr(RlThreadRow) kept = NULL;   /* looked at after the list let it go */
+  GtkTextView *view;
+  RlThreadRow *back;
+
+  click_row (f, t1);
+  view = type_reply (f, t1, "Half typed, ");
+  kept = g_object_ref (rl_ui_test_panel_row (f->panel, t1));
+
+  g_assert_true (rl_doc_store_delete_thread (f->store, t1, NULL));
+  g_assert_true (rl_thread_row_get_deleted (kept));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, t1) != kept, 5000));
+  g_assert_cmpuint (rl_ui_test_panel_n_rows (f->panel), ==, 1);
+  back = rl_ui_test_panel_row (f->panel, t1);
+  g_assert_false (rl_thread_row_get_deleted (back));
+  g_assert_null (notice_of (back));
+  view = rl_ui_test_row_reply_view (back);
+  assert_reply_kept (f, back, t1, view, "Half typed, ");
+
+  /* She types on once the new row's reply box has opened. (A key typed
+   * while it is still opening is lost today: known, not covered here.) */
+  g_assert_true (RL_UI_WAIT_UNTIL (revealed (GTK_WIDGET (view)), 3000));
+  rl_ui_input_type ("half to come");
+  assert_reply_kept (f, back, t1, view, "Half typed, half to come");
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-refused-kept");
+
+  click (f, rl_ui_test_row_send_button (back));
+  change = bob_receives_change (f, t1);
+  g_assert_cmpstr (json_object_get_string_member (change, "kind"), ==, "comment-added");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"),
+                   ==, "Half typed, half to come");
+  wait_store (f, t1, 2);
+}
+
 /* ---- (4) "You're offline" goes once the link is back ----------------------- */
 
 /* The thread's own error line (not one of a comment's). */
@@ -809,6 +854,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/panel-input/reply-kept-when-moved", Fixture, IN_WINDOW, fixture_setup, test_reply_kept_when_moved,
               fixture_teardown);
+  g_test_add ("/panel-input/reply-kept-when-delete-refused", Fixture, NULL, fixture_setup,
+              test_reply_kept_when_delete_refused, fixture_teardown);
   g_test_add ("/panel-input/own-changes", Fixture, NULL, fixture_setup, test_own_changes, fixture_teardown);
   g_test_add ("/panel-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
               fixture_teardown);
