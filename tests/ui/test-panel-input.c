@@ -175,6 +175,21 @@ bob_receives_change (Fixture    *f,
     }
 }
 
+/* The body of the next comment added to thread_id that Bob receives (its
+ * other changes are skipped). */
+static char *
+bob_receives_reply (Fixture    *f,
+                    const char *thread_id)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) change = bob_receives_change (f, thread_id);
+
+      if (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") == 0)
+        return g_strdup (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"));
+    }
+}
+
 /* A click on widget once it is in place and nothing is moving. */
 static void
 click (Fixture   *f,
@@ -444,7 +459,7 @@ test_reply_kept_when_resolved (Fixture       *f,
   g_autofree char *t2 = bob_creates (f, 0.5, 0.5, "Button colour");
   g_autofree char *t3 = bob_creates (f, 0.8, 0.8, "Footer spacing");
   g_autofree char *kept = NULL;
-  g_autoptr(JsonObject) change = NULL;
+  g_autofree char *reply = NULL;
   GtkTextView *view;
   RlThreadRow *row;
 
@@ -467,14 +482,8 @@ test_reply_kept_when_resolved (Fixture       *f,
   /* The reply still goes, with the Send button. */
   rl_ui_input_type (", thanks");
   click (f, rl_ui_test_row_send_button (row));
-  change = bob_receives_change (f, t2);
-  while (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") != 0)
-    {
-      g_clear_pointer (&change, json_object_unref);
-      change = bob_receives_change (f, t2);
-    }
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"),
-                   ==, "Almost there, thanks");
+  reply = bob_receives_reply (f, t2);
+  g_assert_cmpstr (reply, ==, "Almost there, thanks");
   wait_store (f, t2, 2);
   g_assert_nonnull (rl_ui_test_panel_row (f->panel, t2));
 
@@ -628,6 +637,27 @@ assert_reply_kept (Fixture     *f,
   g_assert_true (gtk_list_box_get_selected_row (rl_ui_test_panel_list (f->panel)) == GTK_LIST_BOX_ROW (row));
 }
 
+/* Once the panel lists order, Ada's row is at place at with her reply as
+ * she left it (typed), and what she types next (more) goes on in it. */
+static void
+assert_moved_and_type_on (Fixture     *f,
+                          const char  *order,
+                          guint        at,
+                          RlThreadRow *row,
+                          const char  *thread_id,
+                          GtkTextView *view,
+                          const char  *typed,
+                          const char  *more)
+{
+  g_autofree char *whole = g_strconcat (typed, more, NULL);
+
+  wait_order (f, order);
+  g_assert_true (rl_ui_test_panel_row_at (f->panel, at) == row);
+  assert_reply_kept (f, row, thread_id, view, typed);
+  rl_ui_input_type (more);
+  assert_reply_kept (f, row, thread_id, view, whole);
+}
+
 /* In Ada's window the panel lists the page's threads in text order. She
  * is half way through a reply when Bob adds a thread above hers, then
  * moves hers above all the others: she types on, and all she typed goes. */
@@ -638,14 +668,16 @@ test_reply_kept_when_moved (Fixture       *f,
   g_autofree char *t1 = bob_annotates (f, "hero", "Which hero image?");
   g_autofree char *t2 = bob_annotates (f, "Start free", "Too pushy?");
   g_autofree char *t0 = NULL;
-  g_autofree char *expected = g_strjoin (" ", t1, t2, NULL);
+  g_autofree char *first = g_strjoin (" ", t1, t2, NULL);
+  g_autofree char *added = NULL;
+  g_autofree char *moved = NULL;
   g_autofree char *anchor = NULL;
   g_autofree char *move = NULL;
-  g_autoptr(JsonObject) change = NULL;
+  g_autofree char *reply = NULL;
   GtkTextView *view;
   RlThreadRow *row;
 
-  wait_order (f, expected);
+  wait_order (f, first);
   click_row (f, t2);
   view = type_reply (f, t2, "Keep it, ");
   row = rl_ui_test_panel_row (f->panel, t2);
@@ -653,38 +685,22 @@ test_reply_kept_when_moved (Fixture       *f,
 
   /* Bob's new thread sorts before it: Ada's row goes down one. */
   t0 = bob_annotates (f, "Launch copy", "Title case?");
-  g_clear_pointer (&expected, g_free);
-  expected = g_strjoin (" ", t0, t1, t2, NULL);
-  wait_order (f, expected);
-  g_assert_true (rl_ui_test_panel_row_at (f->panel, 2) == row);
-  assert_reply_kept (f, row, t2, view, "Keep it, ");
-  rl_ui_input_type ("but ");
-  assert_reply_kept (f, row, t2, view, "Keep it, but ");
+  added = g_strjoin (" ", t0, t1, t2, NULL);
+  assert_moved_and_type_on (f, added, 2, row, t2, view, "Keep it, ", "but ");
 
   /* Bob moves her thread to the title's first word: it sorts first, its
    * row leaves its place in the list and comes back at the top. */
   anchor = rl_ui_test_annotation_anchor (f->page, "Launch");
   move = g_strdup_printf (",\"anchor\":%s", anchor);
   bob_requests (f, "move-thread", t2, move);
-  g_clear_pointer (&expected, g_free);
-  expected = g_strjoin (" ", t2, t0, t1, NULL);
-  wait_order (f, expected);
-  g_assert_true (rl_ui_test_panel_row_at (f->panel, 0) == row);
-  assert_reply_kept (f, row, t2, view, "Keep it, but ");
-  rl_ui_input_type ("drop the caps");
-  assert_reply_kept (f, row, t2, view, "Keep it, but drop the caps");
+  moved = g_strjoin (" ", t2, t0, t1, NULL);
+  assert_moved_and_type_on (f, moved, 0, row, t2, view, "Keep it, but ", "drop the caps");
   rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-moved-kept");
 
   /* The whole reply goes with the Send button. */
   click (f, rl_ui_test_row_send_button (row));
-  change = bob_receives_change (f, t2);
-  while (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") != 0)
-    {
-      g_clear_pointer (&change, json_object_unref);
-      change = bob_receives_change (f, t2);
-    }
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (change, "comment"), "body"),
-                   ==, "Keep it, but drop the caps");
+  reply = bob_receives_reply (f, t2);
+  g_assert_cmpstr (reply, ==, "Keep it, but drop the caps");
   wait_store (f, t2, 2);
 }
 
