@@ -25,8 +25,7 @@ fixture_setup (Fixture       *f,
 {
   rl_test_team_init (&f->team, "Ada:member", &f->ada, "Bob:member", &f->bob, "Vic:viewer", &f->vic, NULL);
   f->server = f->team.server;
-  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
-  rl_test_server_start (f->server);
+  f->image = rl_test_team_start_with_image (&f->team, NULL);
 }
 
 static void

@@ -625,6 +625,37 @@ rl_test_team_clear (RlTestTeam *team)
   g_clear_pointer (&team->kept, g_ptr_array_unref);
 }
 
+const char *
+rl_test_team_start_with_image (RlTestTeam *team,
+                               const char *extra_arg)
+{
+  const char *image = rl_test_team_add_doc (team, "acme", "Mockup", "mockup.png");
+
+  if (extra_arg != NULL)
+    {
+      g_free (team->server->extra_arg);
+      team->server->extra_arg = g_strdup (extra_arg);
+    }
+  rl_test_server_start (team->server);
+  return image;
+}
+
+void
+rl_test_image_fixture_setup (RlTestImageFixture *f,
+                             gconstpointer       extra_arg)
+{
+  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
+  f->server = f->team.server;
+  f->image = rl_test_team_start_with_image (&f->team, extra_arg);
+}
+
+void
+rl_test_image_fixture_teardown (RlTestImageFixture *f,
+                                gconstpointer       data)
+{
+  rl_test_team_clear (&f->team);
+}
+
 /* ---- two nodes on one database ------------------------------------------------- */
 
 void

@@ -118,6 +118,30 @@ const char   *rl_test_team_add_doc_bytes (RlTestTeam  *team,
                                           gssize       length);
 /* Stops the server if it runs (asserting a clean exit) and frees it all. */
 void          rl_test_team_clear        (RlTestTeam   *team);
+/* The document "Mockup" (tests/data/mockup.png) in acme, then the team's
+ * server started, with the serve option extra_arg (NULL: none more): the one
+ * image most tests work on. Its id (the team keeps it). */
+const char   *rl_test_team_start_with_image (RlTestTeam *team,
+                                             const char *extra_arg);
+
+/* The fixture of a test on one image by one member: the team with Alice
+ * (member) in acme and its image (rl_test_team_start_with_image), the
+ * server started with the test's data as its extra serve option (a
+ * string, or NULL). For g_test_add with
+ * rl_test_image_fixture_setup and rl_test_image_fixture_teardown. */
+typedef struct
+{
+  RlTestTeam    team;
+  RlTestServer *server;      /* the team's */
+  const char   *alice;       /* Alice's token */
+  const char   *image;       /* the image's id */
+} RlTestImageFixture;
+
+void          rl_test_image_fixture_setup    (RlTestImageFixture *f,
+                                              gconstpointer       extra_arg);
+/* rl_test_team_clear. */
+void          rl_test_image_fixture_teardown (RlTestImageFixture *f,
+                                              gconstpointer       data);
 
 /* ---- two nodes on one database ------------------------------------------- */
 

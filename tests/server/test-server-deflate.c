@@ -17,30 +17,8 @@
 /* A 140-character comment. */
 #define BODY  "The header’s spacing is off by four pixels against the grid; align it with the card below and keep the 24 px rhythm throughout, please ok?"
 
-typedef struct
-{
-  RlTestTeam    team;
-  RlTestServer *server;
-  const char   *alice;
-  const char   *image;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
-  f->server = f->team.server;
-  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
-  rl_test_server_start (f->server);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  rl_test_team_clear (&f->team);
-}
+/* Alice and the image "Mockup", the server started (rl-test-server.h). */
+typedef RlTestImageFixture Fixture;
 
 /* ---- on the raw WebSocket client (rl-test-server.h) ----------------------------- */
 
@@ -431,7 +409,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, rl_test_image_fixture_setup, func, \
+                                    rl_test_image_fixture_teardown)
   ADD ("/deflate/negotiated", test_negotiated);
   ADD ("/deflate/offers", test_offers);
   ADD ("/deflate/shared", test_shared);

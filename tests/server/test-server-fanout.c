@@ -23,31 +23,9 @@
 #define BODY_CHARS 4000
 #define BODY_BYTES (BODY_CHARS * 4)
 
-typedef struct
-{
-  RlTestTeam    team;
-  RlTestServer *server;
-  const char   *alice;
-  const char   *image;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  rl_test_team_init (&f->team, "Alice:member", &f->alice, NULL);
-  f->server = f->team.server;
-  f->server->extra_arg = g_strdup (data);   /* NULL: none */
-  f->image = rl_test_team_add_doc (&f->team, "acme", "Mockup", "mockup.png");
-  rl_test_server_start (f->server);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  rl_test_team_clear (&f->team);
-}
+/* Alice and the image "Mockup", the server started with the test's data
+ * as its extra serve option (rl-test-server.h). */
+typedef RlTestImageFixture Fixture;
 
 /* ---- a raw WebSocket client (rl-test-server.h's) ---------------------------- */
 
@@ -396,12 +374,12 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/server/fanout/slow-reader-gets-everything", Fixture, "--ping-interval=1",
-              fixture_setup, test_slow_reader_gets_everything, fixture_teardown);
+              rl_test_image_fixture_setup, test_slow_reader_gets_everything, rl_test_image_fixture_teardown);
   g_test_add ("/server/fanout/too-far-behind-is-closed", Fixture, "--send-queue-limit=65536",
-              fixture_setup, test_too_far_behind_is_closed, fixture_teardown);
+              rl_test_image_fixture_setup, test_too_far_behind_is_closed, rl_test_image_fixture_teardown);
 
   g_test_add ("/server/fanout/only-the-ws-path", Fixture, NULL,
-              fixture_setup, test_only_the_ws_path, fixture_teardown);
+              rl_test_image_fixture_setup, test_only_the_ws_path, rl_test_image_fixture_teardown);
 
   return g_test_run ();
 }

@@ -652,15 +652,11 @@ rl_ui_test_create_marker (RlTestClient *client,
 }
 
 char *
-rl_ui_test_create_annotation (RlTestClient *client,
-                              const char   *doc,
-                              RlPageText   *page,
-                              const char   *exact,
-                              const char   *body)
+rl_ui_test_annotation_anchor (RlPageText *page,
+                              const char *exact)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
   guint end, start = rl_ui_test_page_find (page, exact, &end);
   RlAnchor anchor = rl_ui_test_page_anchor (page, start, end);
 
@@ -677,8 +673,19 @@ rl_ui_test_create_annotation (RlTestClient *client,
   json_builder_add_string_value (builder, anchor.suffix);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
   rl_anchor_clear (&anchor);
+  return json_to_string (root, FALSE);
+}
+
+char *
+rl_ui_test_create_annotation (RlTestClient *client,
+                              const char   *doc,
+                              RlPageText   *page,
+                              const char   *exact,
+                              const char   *body)
+{
+  g_autofree char *json = rl_ui_test_annotation_anchor (page, exact);
+
   return rl_ui_test_create_thread (client, doc, json, body);
 }
 

@@ -222,6 +222,10 @@ char         *rl_ui_test_create_marker  (RlTestClient *client,
                                          double        x,
                                          double        y,
                                          const char   *body);
+/* The anchor (JSON, as create-thread and move-thread carry it) of the
+ * first occurrence of exact in page: rl_ui_test_page_anchor's. */
+char         *rl_ui_test_annotation_anchor (RlPageText   *page,
+                                            const char   *exact);
 /* The same for an annotation on the first occurrence of exact in page,
  * with the anchor rl_ui_test_page_anchor makes. */
 char         *rl_ui_test_create_annotation (RlTestClient *client,
