@@ -305,8 +305,10 @@ read_revision_added (JsonObject  *object,
 
   /* The kind comes from the revision's type: the event's name is the
    * same for images and pages. */
-  if (revision == NULL || !rl_json_read_string (revision, "mime", &mime, error))
+  if (revision == NULL)
     return rl_json_fail (error, "“revision” must be a revision object");
+  if (!rl_json_read_string (revision, "mime", &mime, error))
+    return FALSE;
   if (!rl_doc_kind_for_mime (mime, &kind))
     return rl_json_fail (error, "a revision’s “mime” must be a supported type");
   event->doc_kind = kind;
