@@ -470,21 +470,32 @@ commit (RlStorePg  *self,
   return FALSE;
 }
 
-/* Runs change inside one read-committed transaction. */
+static const char *const savepoint_sql[] = {
+  [RL_STORE_STEP_SAVEPOINT] = "SAVEPOINT apply",
+  [RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT] = "ROLLBACK TO SAVEPOINT apply",
+  [RL_STORE_STEP_RELEASE_SAVEPOINT] = "RELEASE SAVEPOINT apply",
+};
+
+/* A transaction is read committed: the writes lock the rows they read. */
 static gboolean
-in_transaction (RlStorePg  *self,
-                gboolean  (*change) (RlStorePg *, gpointer, GError **),
-                gpointer    data,
-                GError    **error)
+rl_store_pg_transaction_step (RlStore      *store,
+                              RlStoreStep   step,
+                              GError      **error)
 {
-  if (!begin (self, "BEGIN", error))
-    return FALSE;
-  if (!change (self, data, error))
+  RlStorePg *self = RL_STORE_PG (store);
+
+  switch (step)
     {
+    case RL_STORE_STEP_BEGIN:
+      return begin (self, "BEGIN", error);
+    case RL_STORE_STEP_COMMIT:
+      return commit (self, error);
+    case RL_STORE_STEP_ROLLBACK:
       rollback (self);
-      return FALSE;
+      return TRUE;
+    default:
+      return run_done (self, savepoint_sql[step], NULL, error);
     }
-  return commit (self, error);
 }
 
 /* ---- object ------------------------------------------------------------------------ */
@@ -1369,13 +1380,14 @@ append_event (RlStorePg   *self,
 
 /* Inside the caller's transaction; on failure the caller rolls back. */
 static RlEvent *
-apply_one (RlStorePg         *self,
-           const RlPrincipal *who,
-           const RlDocument  *doc,
-           const RlRequest   *request,
-           char             **serialized,
-           GError           **error)
+rl_store_pg_apply_one (RlStore           *store,
+                       const RlPrincipal *who,
+                       const RlDocument  *doc,
+                       const RlRequest   *request,
+                       char             **serialized,
+                       GError           **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   g_autoptr(RlEvent) event = NULL;
   g_autoptr(Result) head = NULL;
   g_auto(Params) params = { 0 };
@@ -1414,33 +1426,6 @@ apply_one (RlStorePg         *self,
   return g_steal_pointer (&event);
 }
 
-static RlEvent *
-rl_store_pg_apply (RlStore           *store,
-                   const RlPrincipal *who,
-                   const RlDocument  *doc,
-                   const RlRequest   *request,
-                   char             **serialized,
-                   GError           **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_autoptr(RlEvent) event = NULL;
-
-  if (!begin (self, "BEGIN", error))
-    return NULL;
-  event = apply_one (self, who, doc, request, serialized, error);
-  if (event == NULL)
-    {
-      rollback (self);
-      return NULL;
-    }
-  if (!commit (self, error))
-    {
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
-}
-
 static RlStore *
 rl_store_pg_open_writer (RlStore  *store,
                          GError  **error)
@@ -1467,21 +1452,18 @@ compare_doc_keys (gconstpointer a,
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
+/* Every document of the group locked first, in one order on every node, so
+ * two nodes' groups over the same documents never deadlock. */
 static gboolean
-rl_store_pg_apply_group (RlStore       *store,
-                         RlStoreApply **applies,
-                         guint          n_applies,
-                         GError       **error)
+rl_store_pg_lock_group (RlStore       *store,
+                        RlStoreApply **applies,
+                        guint          n_applies,
+                        GError       **error)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (!begin (self, "BEGIN", error))
-    return FALSE;
-
-  /* Every document of the group locked first, in one order on every node,
-   * so two nodes' groups over the same documents never deadlock. */
   for (guint i = 0; i < n_applies; i++)
     {
       char *key = g_strconcat (applies[i]->who->tenant, "\t", applies[i]->doc->id, NULL);
@@ -1503,29 +1485,9 @@ rl_store_pg_apply_group (RlStore       *store,
       add_text (&params, parts[0]);
       add_text (&params, parts[1]);
       if (!run_done (self, "SELECT 1 FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE", &params, error))
-        goto fail;
+        return FALSE;
     }
-
-  for (guint i = 0; i < n_applies; i++)
-    {
-      RlStoreApply *apply = applies[i];
-
-      if (!run_done (self, "SAVEPOINT apply", NULL, error))
-        goto fail;
-      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
-                                &apply->error);
-      /* A refused one leaves nothing behind (its notification neither). */
-      if (apply->event == NULL && !run_done (self, "ROLLBACK TO SAVEPOINT apply", NULL, error))
-        goto fail;
-      if (!run_done (self, "RELEASE SAVEPOINT apply", NULL, error))
-        goto fail;
-    }
-  rl_store_test_hold_commit ();
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return TRUE;
 }
 
 /* ---- usage ------------------------------------------------------------------------------------ */
@@ -1579,12 +1541,13 @@ rl_store_pg_get_usage (RlStore    *store,
 /* Inside the caller's transaction, so a serving node sees the change and the
  * note of it together. The table lock makes the notes commit in seq order. */
 static gboolean
-note_change (RlStorePg          *self,
-             RlStoreChangeKind   kind,
-             const char         *tenant,
-             const char         *subject,
-             GError            **error)
+rl_store_pg_note_change (RlStore            *store,
+                         RlStoreChangeKind   kind,
+                         const char         *tenant,
+                         const char         *subject,
+                         GError            **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
   g_auto(Params) prune = { 0 };
   gint64 now = rl_time_now_ms ();
@@ -1629,14 +1592,15 @@ rl_store_pg_list_users (RlStore    *store,
   return users;
 }
 
-/* The user's revoked_at (the row locked to the commit), or -1 (and
- * not-found) when the tenant has no such user. */
-static gint64
-lookup_user (RlStorePg   *self,
-             const char  *tenant,
-             const char  *user,
-             GError     **error)
+/* The row locked to the commit. */
+static gboolean
+rl_store_pg_lookup_user (RlStore     *store,
+                         const char  *tenant,
+                         const char  *user,
+                         gint64      *revoked_at,
+                         GError     **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
@@ -1645,76 +1609,26 @@ lookup_user (RlStorePg   *self,
   result = run (self, "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
                 &params, FALSE, error);
   if (result == NULL)
-    return -1;
-  if (PQntuples (result) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
-      return -1;
-    }
-  return value_int (result, 0, 0);
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *user;
-  gint64     *was_revoked_at; /* revoke: the dispatcher's */
-  GBytes     *hash;           /* rotate: the new token's */
-} UserChange;
-
-static gboolean
-revoke_user (RlStorePg  *self,
-             gpointer    data,
-             GError    **error)
-{
-  UserChange *change = data;
-  g_auto(Params) params = { 0 };
-
-  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (*change->was_revoked_at < 0)
     return FALSE;
-  if (*change->was_revoked_at > 0)
-    return TRUE;
-
-  add_text (&params, change->tenant);
-  add_text (&params, change->user);
-  add_int (&params, rl_time_now_ms ());
-  return run_done (self, "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2", &params, error) &&
-         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
+  if (PQntuples (result) > 0)
+    *revoked_at = value_int (result, 0, 0);
+  return TRUE;
 }
 
 static gboolean
 rl_store_pg_revoke_user (RlStore     *store,
                          const char  *tenant,
                          const char  *user,
-                         gint64      *was_revoked_at,
+                         gint64       revoked_at,
                          GError     **error)
 {
-  UserChange change = { tenant, user, was_revoked_at, NULL };
-
-  return in_transaction (RL_STORE_PG (store), revoke_user, &change, error);
-}
-
-static gboolean
-rotate_token (RlStorePg  *self,
-              gpointer    data,
-              GError    **error)
-{
-  UserChange *change = data;
   g_auto(Params) params = { 0 };
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
-  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
 
-  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
-    return FALSE;
-
-  add_text (&params, change->tenant);
-  add_text (&params, change->user);
-  add_bytes (&params, hash_data, hash_len);
-  return run_done (self, "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
-                         " WHERE tenant = $1 AND id = $2", &params, error) &&
-         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
+  add_text (&params, tenant);
+  add_text (&params, user);
+  add_int (&params, revoked_at);
+  return run_done (RL_STORE_PG (store), "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2",
+                   &params, error);
 }
 
 static gboolean
@@ -1724,9 +1638,15 @@ rl_store_pg_rotate_token (RlStore     *store,
                           GBytes      *hash,
                           GError     **error)
 {
-  UserChange change = { tenant, user, NULL, hash };
+  g_auto(Params) params = { 0 };
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
-  return in_transaction (RL_STORE_PG (store), rotate_token, &change, error);
+  add_text (&params, tenant);
+  add_text (&params, user);
+  add_bytes (&params, hash_data, hash_len);
+  return run_done (RL_STORE_PG (store), "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
+                                        " WHERE tenant = $1 AND id = $2", &params, error);
 }
 
 static GPtrArray *
@@ -1757,54 +1677,6 @@ rl_store_pg_list_document_infos (RlStore    *store,
   return docs;
 }
 
-typedef struct
-{
-  const char *tenant;
-  const char *doc;
-  RlStoreRemoval *removed;
-} DocumentRemoval;
-
-static gboolean
-remove_document (RlStorePg  *self,
-                 gpointer    data,
-                 GError    **error)
-{
-  DocumentRemoval *removal = data;
-  /* Comments first: they find their document through their threads. */
-  const char *deletes[] = {
-    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
-    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
-    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
-    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
-  };
-  gint64 *counted[] = { &removal->removed->comments, &removal->removed->threads, &removal->removed->events };
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) doc = NULL;
-
-  add_text (&params, removal->tenant);
-  add_text (&params, removal->doc);
-  /* Deleting the row takes its lock: a writer of the document waits, then
-   * finds it gone. */
-  doc = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
-  if (doc == NULL)
-    return FALSE;
-  if (g_strcmp0 (PQcmdTuples (doc), "0") == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
-                   removal->tenant, removal->doc);
-      return FALSE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (deletes); i++)
-    {
-      g_autoptr(Result) result = run (self, deletes[i], &params, FALSE, error);
-
-      if (result == NULL)
-        return FALSE;
-      *counted[i] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
-    }
-  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
-}
-
 static gboolean
 rl_store_pg_remove_document (RlStore         *store,
                              const char      *tenant,
@@ -1812,9 +1684,35 @@ rl_store_pg_remove_document (RlStore         *store,
                              RlStoreRemoval  *removed,
                              GError         **error)
 {
-  DocumentRemoval removal = { tenant, doc, removed };
+  RlStorePg *self = RL_STORE_PG (store);
+  /* Comments first: they find their document through their threads. */
+  const char *deletes[] = {
+    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
+    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
+    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
+    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
+  };
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events };
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) row = NULL;
 
-  return in_transaction (RL_STORE_PG (store), remove_document, &removal, error);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  /* Deleting the row takes its lock: a writer of the document waits, then
+   * finds it gone. */
+  row = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
+  if (row == NULL)
+    return FALSE;
+  removed->documents = g_ascii_strtoll (PQcmdTuples (row), NULL, 10);
+  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (deletes); i++)
+    {
+      g_autoptr(Result) result = run (self, deletes[i], &params, FALSE, error);
+
+      if (result == NULL)
+        return FALSE;
+      *counted[i] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1974,10 +1872,11 @@ import_record (RlStoreRecordKind   kind,
 /* In the import's transaction: the tenants' table stays locked to its end,
  * so two imports at once cannot both find the database empty. */
 static gboolean
-import_all (RlStorePg  *self,
-            gpointer    data,
-            GError    **error)
+import_all (RlStore   *store,
+            gpointer   data,
+            GError   **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   Import *import = data;
   g_autoptr(Result) tenants = NULL;
   gint64 count;
@@ -2005,10 +1904,9 @@ rl_store_pg_import_records (RlStore            *store,
                             gpointer            user_data,
                             GError            **error)
 {
-  RlStorePg *self = RL_STORE_PG (store);
-  Import import = { self, source, copied, user_data };
+  Import import = { RL_STORE_PG (store), source, copied, user_data };
 
-  return in_transaction (self, import_all, &import, error);
+  return rl_store_run_in_transaction (store, import_all, &import, error);
 }
 
 /* ---- backup ----------------------------------------------------------------------------------- */
@@ -2406,16 +2304,19 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->load_threads = rl_store_pg_load_threads;
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
-  iface->apply = rl_store_pg_apply;
+  iface->transaction_step = rl_store_pg_transaction_step;
+  iface->apply_one = rl_store_pg_apply_one;
   iface->open_writer = rl_store_pg_open_writer;
-  iface->apply_group = rl_store_pg_apply_group;
+  iface->lock_group = rl_store_pg_lock_group;
   iface->add_usage = rl_store_pg_add_usage;
   iface->get_usage = rl_store_pg_get_usage;
   iface->list_users = rl_store_pg_list_users;
+  iface->lookup_user = rl_store_pg_lookup_user;
   iface->revoke_user = rl_store_pg_revoke_user;
   iface->rotate_token = rl_store_pg_rotate_token;
   iface->list_document_infos = rl_store_pg_list_document_infos;
   iface->remove_document = rl_store_pg_remove_document;
+  iface->note_change = rl_store_pg_note_change;
   iface->import_records = rl_store_pg_import_records;
   iface->token_is_current = rl_store_pg_token_is_current;
   iface->read_changes = rl_store_pg_read_changes;

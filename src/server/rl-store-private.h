@@ -59,6 +59,30 @@ const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
+/* What a store runs inside a transaction: store-neutral code calling the
+ * store's vfuncs, or the store's own statements. */
+typedef gboolean (*RlStoreBody) (RlStore   *self,
+                                 gpointer   data,
+                                 GError   **error);
+
+/* Runs body inside one read-write transaction: committed when body
+ * returns TRUE, rolled back (and body's error) when it returns FALSE. */
+gboolean  rl_store_run_in_transaction (RlStore       *self,
+                                       RlStoreBody    body,
+                                       gpointer       data,
+                                       GError       **error);
+
+/* Applies every one of applies (none failed yet) in ONE transaction, each
+ * in a savepoint of its own: one that fails its checks is rolled back
+ * alone and gets its error, the others go on and get their events with
+ * consecutive seqs, in the order given. FALSE (and error) when the
+ * transaction itself could not commit: then none is applied. For the
+ * committer's writer. */
+gboolean  rl_store_apply_group (RlStore       *self,
+                                RlStoreApply **applies,
+                                guint          n_applies,
+                                GError       **error);
+
 /* Test only: a group's writes are held back this long before their COMMIT
  * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server
  * in the middle of a group); nothing when unset. */

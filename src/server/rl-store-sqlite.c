@@ -1017,13 +1017,14 @@ append_event (RlStoreSqlite  *self,
 
 /* Inside the caller's transaction; on failure the caller rolls back. */
 static RlEvent *
-apply_one (RlStoreSqlite     *self,
-           const RlPrincipal *who,
-           const RlDocument  *doc,
-           const RlRequest   *request,
-           char             **serialized,
-           GError           **error)
+rl_store_sqlite_apply_one (RlStore           *store,
+                           const RlPrincipal *who,
+                           const RlDocument  *doc,
+                           const RlRequest   *request,
+                           char             **serialized,
+                           GError           **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(RlEvent) event = NULL;
   gint64 now = rl_time_now_ms ();
 
@@ -1037,34 +1038,6 @@ apply_one (RlStoreSqlite     *self,
   return g_steal_pointer (&event);
 }
 
-static RlEvent *
-rl_store_sqlite_apply (RlStore           *store,
-                       const RlPrincipal *who,
-                       const RlDocument  *doc,
-                       const RlRequest   *request,
-                       char             **serialized,
-                       GError           **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(RlEvent) event = NULL;
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return NULL;
-  event = apply_one (self, who, doc, request, serialized, error);
-  if (event == NULL)
-    {
-      exec (self, "ROLLBACK", NULL);
-      return NULL;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
-}
-
 static RlStore *
 rl_store_sqlite_open_writer (RlStore  *store,
                              GError  **error)
@@ -1072,37 +1045,23 @@ rl_store_sqlite_open_writer (RlStore  *store,
   return rl_store_sqlite_open (RL_STORE_SQLITE (store)->path, error);
 }
 
+/* BEGIN IMMEDIATE: the write lock from the start, so a transaction never
+ * fails midway for want of it. */
+static const char *const step_sql[] = {
+  [RL_STORE_STEP_BEGIN] = "BEGIN IMMEDIATE",
+  [RL_STORE_STEP_COMMIT] = "COMMIT",
+  [RL_STORE_STEP_ROLLBACK] = "ROLLBACK",
+  [RL_STORE_STEP_SAVEPOINT] = "SAVEPOINT apply",
+  [RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT] = "ROLLBACK TO apply",
+  [RL_STORE_STEP_RELEASE_SAVEPOINT] = "RELEASE apply",
+};
+
 static gboolean
-rl_store_sqlite_apply_group (RlStore       *store,
-                             RlStoreApply **applies,
-                             guint          n_applies,
-                             GError       **error)
+rl_store_sqlite_transaction_step (RlStore      *store,
+                                  RlStoreStep   step,
+                                  GError      **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint i = 0; i < n_applies; i++)
-    {
-      RlStoreApply *apply = applies[i];
-
-      if (!exec (self, "SAVEPOINT apply", error))
-        goto fail;
-      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
-                                &apply->error);
-      /* A refused one leaves nothing behind; the others go on. */
-      if (apply->event == NULL && !exec (self, "ROLLBACK TO apply", error))
-        goto fail;
-      if (!exec (self, "RELEASE apply", error))
-        goto fail;
-    }
-  rl_store_test_hold_commit ();
-  if (exec (self, "COMMIT", error))
-    return TRUE;
-
-fail:
-  exec (self, "ROLLBACK", NULL);
-  return FALSE;
+  return exec (RL_STORE_SQLITE (store), step_sql[step], error);
 }
 
 /* ---- usage ------------------------------------------------------------------- */
@@ -1151,12 +1110,13 @@ rl_store_sqlite_get_usage (RlStore    *store,
 /* Inside the caller's transaction, so a serving process sees the change and
  * the note of it together. */
 static gboolean
-note_change (RlStoreSqlite      *self,
-             RlStoreChangeKind   kind,
-             const char         *tenant,
-             const char         *subject,
-             GError            **error)
+rl_store_sqlite_note_change (RlStore            *store,
+                             RlStoreChangeKind   kind,
+                             const char         *tenant,
+                             const char         *subject,
+                             GError            **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO admin_changes (kind, tenant, subject, at)"
                                                " VALUES (?, ?, ?, ?4)",
                                          rl_store_change_kind_to_string (kind), tenant, subject, NULL);
@@ -1196,107 +1156,35 @@ rl_store_sqlite_list_users (RlStore    *store,
   return users;
 }
 
-/* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
-static gint64
-lookup_user (RlStoreSqlite  *self,
-             const char     *tenant,
-             const char     *user,
-             GError        **error)
+static gboolean
+rl_store_sqlite_lookup_user (RlStore     *store,
+                             const char  *tenant,
+                             const char  *user,
+                             gint64      *revoked_at,
+                             GError     **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare_with (self, "SELECT revoked_at FROM users WHERE tenant = ? AND id = ?",
                                        tenant, user, NULL);
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
-}
-
-/* Runs change inside BEGIN IMMEDIATE … COMMIT. */
-static gboolean
-in_transaction (RlStoreSqlite   *self,
-                gboolean       (*change) (RlStoreSqlite *, gpointer, GError **),
-                gpointer         data,
-                GError         **error)
-{
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!change (self, data, error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *revoked_at = sqlite3_column_int64 (stmt, 0);
   return TRUE;
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *user;
-  gint64     *was_revoked_at; /* revoke: the dispatcher's */
-  GBytes     *hash;           /* rotate: the new token's */
-} UserChange;
-
-static gboolean
-revoke_user (RlStoreSqlite  *self,
-             gpointer        data,
-             GError        **error)
-{
-  UserChange *change = data;
-  g_autoptr(Stmt) stmt = NULL;
-
-  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (*change->was_revoked_at < 0)
-    return FALSE;
-  if (*change->was_revoked_at > 0)
-    return TRUE;
-
-  stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
-                       change->tenant, change->user, NULL);
-  sqlite3_bind_int64 (stmt, 3, rl_time_now_ms ());
-  return step_done (self, stmt, error) &&
-         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
 }
 
 static gboolean
 rl_store_sqlite_revoke_user (RlStore     *store,
                              const char  *tenant,
                              const char  *user,
-                             gint64      *was_revoked_at,
+                             gint64       revoked_at,
                              GError     **error)
 {
-  UserChange change = { tenant, user, was_revoked_at, NULL };
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, user, NULL);
 
-  return in_transaction (RL_STORE_SQLITE (store), revoke_user, &change, error);
-}
-
-static gboolean
-rotate_token (RlStoreSqlite  *self,
-              gpointer        data,
-              GError        **error)
-{
-  UserChange *change = data;
-  g_autoptr(Stmt) stmt = NULL;
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
-  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
-
-  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
-    return FALSE;
-
-  stmt = prepare_with (self, "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
-                             " WHERE tenant = ?1 AND id = ?2",
-                       change->tenant, change->user, NULL);
-  sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
-  return step_done (self, stmt, error) &&
-         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
+  sqlite3_bind_int64 (stmt, 3, revoked_at);
+  return step_done (self, stmt, error);
 }
 
 static gboolean
@@ -1306,9 +1194,16 @@ rl_store_sqlite_rotate_token (RlStore     *store,
                               GBytes      *hash,
                               GError     **error)
 {
-  UserChange change = { tenant, user, NULL, hash };
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  gsize hash_len;
+  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE users SET token_hash = ?3,"
+                                             " token_generation = token_generation + 1"
+                                             " WHERE tenant = ?1 AND id = ?2",
+                                       tenant, user, NULL);
 
-  return in_transaction (RL_STORE_SQLITE (store), rotate_token, &change, error);
+  sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
 }
 
 static GPtrArray *
@@ -1338,19 +1233,14 @@ rl_store_sqlite_list_document_infos (RlStore    *store,
   return docs;
 }
 
-typedef struct
-{
-  const char *tenant;
-  const char *doc;
-  RlStoreRemoval *removed;
-} DocumentRemoval;
-
 static gboolean
-remove_document (RlStoreSqlite  *self,
-                 gpointer        data,
-                 GError        **error)
+rl_store_sqlite_remove_document (RlStore         *store,
+                                 const char      *tenant,
+                                 const char      *doc,
+                                 RlStoreRemoval  *removed,
+                                 GError         **error)
 {
-  DocumentRemoval *removal = data;
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   /* Comments first: they find their document through their threads. */
   const char *deletes[] = {
     "DELETE FROM threads WHERE tenant = ?1 AND doc = ?2",
@@ -1359,39 +1249,21 @@ remove_document (RlStoreSqlite  *self,
     "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
   };
   const int order[] = { 1, 0, 2 };
-  gint64 *counted[] = { &removal->removed->threads, &removal->removed->comments, &removal->removed->events };
-  g_autoptr(Stmt) doc = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?",
-                                      removal->tenant, removal->doc, NULL);
+  gint64 *counted[] = { &removed->threads, &removed->comments, &removed->events };
+  g_autoptr(Stmt) row = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
-  if (!step_done (self, doc, error))
+  if (!step_done (self, row, error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  removed->documents = sqlite3_changes (self->db);
+  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (order); i++)
     {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
-                   removal->tenant, removal->doc);
-      return FALSE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-    {
-      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], removal->tenant, removal->doc, NULL);
+      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], tenant, doc, NULL);
 
       if (!step_done (self, stmt, error))
         return FALSE;
       *counted[order[i]] = sqlite3_changes (self->db);
     }
-  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
-}
-
-static gboolean
-rl_store_sqlite_remove_document (RlStore         *store,
-                                 const char      *tenant,
-                                 const char      *doc,
-                                 RlStoreRemoval  *removed,
-                                 GError         **error)
-{
-  DocumentRemoval removal = { tenant, doc, removed };
-
-  return in_transaction (RL_STORE_SQLITE (store), remove_document, &removal, error);
+  return TRUE;
 }
 
 static gboolean
@@ -1878,16 +1750,18 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->load_threads = rl_store_sqlite_load_threads;
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
-  iface->apply = rl_store_sqlite_apply;
+  iface->transaction_step = rl_store_sqlite_transaction_step;
+  iface->apply_one = rl_store_sqlite_apply_one;
   iface->open_writer = rl_store_sqlite_open_writer;
-  iface->apply_group = rl_store_sqlite_apply_group;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;
   iface->list_users = rl_store_sqlite_list_users;
+  iface->lookup_user = rl_store_sqlite_lookup_user;
   iface->revoke_user = rl_store_sqlite_revoke_user;
   iface->rotate_token = rl_store_sqlite_rotate_token;
   iface->list_document_infos = rl_store_sqlite_list_document_infos;
   iface->remove_document = rl_store_sqlite_remove_document;
+  iface->note_change = rl_store_sqlite_note_change;
   iface->token_is_current = rl_store_sqlite_token_is_current;
   iface->read_changes = rl_store_sqlite_read_changes;
   iface->backup = rl_store_sqlite_backup;

@@ -229,6 +229,91 @@ rl_store_change_kind_from_string (const char        *str,
   return FALSE;
 }
 
+/* ---- transactions --------------------------------------------------------------- */
+
+static gboolean
+step (RlStore      *self,
+      RlStoreStep   step,
+      GError      **error)
+{
+  return RL_STORE_GET_IFACE (self)->transaction_step (self, step, error);
+}
+
+gboolean
+rl_store_run_in_transaction (RlStore      *self,
+                             RlStoreBody   body,
+                             gpointer      data,
+                             GError      **error)
+{
+  if (!step (self, RL_STORE_STEP_BEGIN, error))
+    return FALSE;
+  if (!body (self, data, error) || !step (self, RL_STORE_STEP_COMMIT, error))
+    {
+      step (self, RL_STORE_STEP_ROLLBACK, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One mutation, in the caller's transaction. */
+static gboolean
+apply_body (RlStore   *self,
+            gpointer   data,
+            GError   **error)
+{
+  RlStoreApply *apply = data;
+
+  apply->event = RL_STORE_GET_IFACE (self)->apply_one (self, apply->who, apply->doc, apply->request,
+                                                       &apply->serialized, error);
+  return apply->event != NULL;
+}
+
+typedef struct
+{
+  RlStoreApply **applies;
+  guint          n_applies;
+} Group;
+
+static gboolean
+apply_group_body (RlStore   *self,
+                  gpointer   data,
+                  GError   **error)
+{
+  Group *group = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+
+  if (iface->lock_group != NULL && !iface->lock_group (self, group->applies, group->n_applies, error))
+    return FALSE;
+  for (guint i = 0; i < group->n_applies; i++)
+    {
+      RlStoreApply *apply = group->applies[i];
+
+      if (!step (self, RL_STORE_STEP_SAVEPOINT, error))
+        return FALSE;
+      /* A refused one leaves nothing behind; the others go on. */
+      if (!apply_body (self, apply, &apply->error) &&
+          !step (self, RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT, error))
+        return FALSE;
+      if (!step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
+        return FALSE;
+    }
+  rl_store_test_hold_commit ();
+  return TRUE;
+}
+
+gboolean
+rl_store_apply_group (RlStore       *self,
+                      RlStoreApply **applies,
+                      guint          n_applies,
+                      GError       **error)
+{
+  Group group = { applies, n_applies };
+
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return rl_store_run_in_transaction (self, apply_group_body, &group, error);
+}
+
 /* ---- operations ----------------------------------------------------------------- */
 
 void
@@ -414,6 +499,8 @@ rl_store_apply (RlStore            *self,
                 char              **serialized,
                 GError            **error)
 {
+  RlStoreApply apply = { 0 };
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
   g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
 
@@ -422,7 +509,18 @@ rl_store_apply (RlStore            *self,
       g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
       return NULL;
     }
-  return RL_STORE_GET_IFACE (self)->apply (self, who, doc, request, serialized, error);
+  /* The store's vfunc reads them only: no copies. */
+  apply.who = (RlPrincipal *) who;
+  apply.doc = (RlDocument *) doc;
+  apply.request = (RlRequest *) request;
+  if (!rl_store_run_in_transaction (self, apply_body, &apply, error))
+    {
+      g_clear_pointer (&apply.event, rl_event_free);
+      g_clear_pointer (&apply.serialized, g_free);
+      return NULL;
+    }
+  *serialized = apply.serialized;
+  return apply.event;
 }
 
 void
@@ -645,6 +743,85 @@ rl_store_list_users (RlStore    *self,
   return RL_STORE_GET_IFACE (self)->list_users (self, tenant);
 }
 
+/* What an administration change works on. */
+typedef struct
+{
+  const char     *tenant;
+  const char     *subject;        /* the user's id, or the document's */
+  gint64          revoked_at;     /* revoke: what the user's was */
+  GBytes         *hash;           /* rotate: the new token's */
+  RlStoreRemoval  removed;        /* remove */
+} AdminChange;
+
+/* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
+static gint64
+lookup_user (RlStore      *self,
+             AdminChange  *change,
+             GError      **error)
+{
+  gint64 revoked_at = -1;
+
+  if (!RL_STORE_GET_IFACE (self)->lookup_user (self, change->tenant, change->subject, &revoked_at, error))
+    return -1;
+  if (revoked_at < 0)
+    g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", change->tenant,
+                 change->subject);
+  return revoked_at;
+}
+
+static gboolean
+revoke_user (RlStore   *self,
+             gpointer   data,
+             GError   **error)
+{
+  AdminChange *change = data;
+
+  change->revoked_at = lookup_user (self, change, error);
+  if (change->revoked_at < 0)
+    return FALSE;
+  if (change->revoked_at > 0)
+    return TRUE;
+  return RL_STORE_GET_IFACE (self)->revoke_user (self, change->tenant, change->subject, rl_time_now_ms (),
+                                                 error) &&
+         RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant,
+                                                 change->subject, error);
+}
+
+static gboolean
+rotate_token (RlStore   *self,
+              gpointer   data,
+              GError   **error)
+{
+  AdminChange *change = data;
+  gint64 revoked_at = lookup_user (self, change, error);
+
+  if (revoked_at < 0 || !rl_store_may_rotate (change->subject, revoked_at, error))
+    return FALSE;
+  return RL_STORE_GET_IFACE (self)->rotate_token (self, change->tenant, change->subject, change->hash, error) &&
+         RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant,
+                                                 change->subject, error);
+}
+
+static gboolean
+remove_document (RlStore   *self,
+                 gpointer   data,
+                 GError   **error)
+{
+  AdminChange *change = data;
+
+  if (!RL_STORE_GET_IFACE (self)->remove_document (self, change->tenant, change->subject, &change->removed,
+                                                   error))
+    return FALSE;
+  if (change->removed.documents == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”", change->tenant,
+                   change->subject);
+      return FALSE;
+    }
+  return RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, change->tenant,
+                                                 change->subject, error);
+}
+
 gboolean
 rl_store_revoke_user (RlStore     *self,
                       const char  *tenant,
@@ -652,14 +829,14 @@ rl_store_revoke_user (RlStore     *self,
                       gint64      *was_revoked_at,
                       GError     **error)
 {
-  gint64 revoked_at = 0;
+  AdminChange change = { .tenant = tenant, .subject = user };
 
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  if (!RL_STORE_GET_IFACE (self)->revoke_user (self, tenant, user, &revoked_at, error))
+  if (!rl_store_run_in_transaction (self, revoke_user, &change, error))
     return FALSE;
   if (was_revoked_at)
-    *was_revoked_at = revoked_at;
+    *was_revoked_at = change.revoked_at;
   return TRUE;
 }
 
@@ -671,12 +848,14 @@ rl_store_rotate_token (RlStore     *self,
 {
   g_autofree char *secret = NULL;
   g_autoptr(GBytes) hash = NULL;
+  AdminChange change = { .tenant = tenant, .subject = user };
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
   secret = rl_store_new_secret ();
   hash = rl_store_hash_secret (secret);
-  if (!RL_STORE_GET_IFACE (self)->rotate_token (self, tenant, user, hash, error))
+  change.hash = hash;
+  if (!rl_store_run_in_transaction (self, rotate_token, &change, error))
     return NULL;
   return rl_store_make_token (user, secret);
 }
@@ -699,18 +878,18 @@ rl_store_remove_document (RlStore     *self,
                           gint64      *events,
                           GError     **error)
 {
-  RlStoreRemoval removed = { 0 };
+  AdminChange change = { .tenant = tenant, .subject = doc };
 
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  if (!RL_STORE_GET_IFACE (self)->remove_document (self, tenant, doc, &removed, error))
+  if (!rl_store_run_in_transaction (self, remove_document, &change, error))
     return FALSE;
   if (threads)
-    *threads = removed.threads;
+    *threads = change.removed.threads;
   if (comments)
-    *comments = removed.comments;
+    *comments = change.removed.comments;
   if (events)
-    *events = removed.events;
+    *events = change.removed.events;
   return TRUE;
 }
 

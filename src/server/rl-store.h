@@ -140,6 +140,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlStoreApply, rl_store_apply_free)
 /* How many of each went with a document (rl_store_remove_document). */
 typedef struct
 {
+  gint64 documents;   /* 0: the tenant had no such document */
   gint64 threads;
   gint64 comments;
   gint64 events;
@@ -187,6 +188,18 @@ typedef gboolean (*RlStoreRecordFunc) (RlStoreRecordKind   kind,
                                        GVariant           *record,
                                        gpointer            user_data,
                                        GError            **error);
+
+/* One step of a transaction, which each store says in its own SQL: the
+ * dispatchers (rl-store.c) run every write between them. */
+typedef enum
+{
+  RL_STORE_STEP_BEGIN,                  /* a read-write transaction */
+  RL_STORE_STEP_COMMIT,
+  RL_STORE_STEP_ROLLBACK,               /* whatever is open; cannot fail */
+  RL_STORE_STEP_SAVEPOINT,
+  RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT,
+  RL_STORE_STEP_RELEASE_SAVEPOINT,
+} RlStoreStep;
 
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
@@ -251,7 +264,15 @@ struct _RlStoreInterface
                                        const char         *doc,
                                        gint64              since,
                                        gint64             *head_seq);
-  RlEvent     *(*apply)               (RlStore            *self,
+
+  /* Takes one step of a transaction (error ignored for a rollback). */
+  gboolean     (*transaction_step)    (RlStore            *self,
+                                       RlStoreStep         step,
+                                       GError            **error);
+  /* The writes below run inside a transaction the dispatcher opened and
+   * rolls back when one fails. Checks and writes a mutation and logs the
+   * event it produced. */
+  RlEvent     *(*apply_one)           (RlStore            *self,
                                        const RlPrincipal  *who,
                                        const RlDocument   *doc,
                                        const RlRequest    *request,
@@ -262,12 +283,10 @@ struct _RlStoreInterface
    * for the group committer's thread (only it ever uses it). */
   RlStore     *(*open_writer)         (RlStore            *self,
                                        GError            **error);
-  /* Applies every one of applies (none failed yet) in ONE transaction, each
-   * in a savepoint of its own: one that fails its checks is rolled back
-   * alone and gets its error, the others go on and get their events with
-   * consecutive seqs, in the order given. FALSE (and error) when the
-   * transaction itself could not commit: then none is applied. */
-  gboolean     (*apply_group)         (RlStore            *self,
+  /* Before a group's mutations (rl_store_apply_group): locks what they
+   * will write, in one order every writer keeps; NULL where the
+   * transaction's own lock is enough. */
+  gboolean     (*lock_group)          (RlStore            *self,
                                        RlStoreApply      **applies,
                                        guint               n_applies,
                                        GError            **error);
@@ -283,11 +302,18 @@ struct _RlStoreInterface
 
   GPtrArray   *(*list_users)          (RlStore            *self,
                                        const char         *tenant);
-  /* Out-parameters are never NULL: the dispatchers hand their own. */
+  /* In *revoked_at the user's revoked_at (0 while the token works), or -1
+   * when the tenant has no such user; the row stays as read until the
+   * commit. */
+  gboolean     (*lookup_user)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *user,
+                                       gint64             *revoked_at,
+                                       GError            **error);
   gboolean     (*revoke_user)         (RlStore            *self,
                                        const char         *tenant,
                                        const char         *user,
-                                       gint64             *was_revoked_at,
+                                       gint64              revoked_at,
                                        GError            **error);
   /* Keeps hash as the user's (the dispatcher makes the token). */
   gboolean     (*rotate_token)        (RlStore            *self,
@@ -297,10 +323,19 @@ struct _RlStoreInterface
                                        GError            **error);
   GPtrArray   *(*list_document_infos) (RlStore            *self,
                                        const char         *tenant);
+  /* Deletes the document and, when there was one, its threads, comments
+   * and event log, counting each in removed. */
   gboolean     (*remove_document)     (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
                                        RlStoreRemoval     *removed,
+                                       GError            **error);
+  /* Logs an administration change for the processes serving the store
+   * (read_changes), in the change's transaction. */
+  gboolean     (*note_change)         (RlStore            *self,
+                                       RlStoreChangeKind   kind,
+                                       const char         *tenant,
+                                       const char         *subject,
                                        GError            **error);
   gboolean     (*token_is_current)    (RlStore            *self,
                                        const RlPrincipal  *who);
