@@ -427,6 +427,39 @@ value_bool (const Result *result,
   return PQgetvalue (result, row, column)[0] == 't';
 }
 
+/* The result's row, for the store-neutral *_from_row. */
+typedef struct
+{
+  RlStoreRow    row;
+  const Result *result;
+  int           index;
+} PgRow;
+
+static const char *
+row_text (const RlStoreRow *row,
+          int               column)
+{
+  const PgRow *pg = (const PgRow *) row;
+
+  return PQgetisnull (pg->result, pg->index, column) ? NULL : PQgetvalue (pg->result, pg->index, column);
+}
+
+static gint64
+row_number (const RlStoreRow *row,
+            int               column)
+{
+  return value_int (((const PgRow *) row)->result, ((const PgRow *) row)->index, column);
+}
+
+static gboolean
+row_flag (const RlStoreRow *row,
+          int               column)
+{
+  return value_bool (((const PgRow *) row)->result, ((const PgRow *) row)->index, column);
+}
+
+#define ROW(result, index) (&(PgRow) { { row_text, row_number, row_flag }, (result), (index) }.row)
+
 /* ---- transactions ------------------------------------------------------------------ */
 
 /* Whatever is open is rolled back (nothing to do when the connection is
@@ -740,77 +773,39 @@ rl_store_pg_authenticate (RlStore    *store,
 
 #define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
 
-static RlDocument *
-document_from_row (const Result *result,
-                   int           row)
+static gboolean
+rl_store_pg_add_document (RlStore           *store,
+                          const char        *tenant,
+                          const RlDocument  *doc,
+                          GBytes            *content,
+                          const char        *etag,
+                          GError           **error)
 {
-  RlDocument *doc = g_new0 (RlDocument, 1);
-
-  doc->id = value_dup (result, row, 0);
-  rl_doc_kind_from_string (PQgetvalue (result, row, 1), &doc->kind);
-  doc->title = value_dup (result, row, 2);
-  doc->mime = value_dup (result, row, 3);
-  doc->size = value_int (result, row, 4);
-  doc->width = (int) value_int (result, row, 5);
-  doc->height = (int) value_int (result, row, 6);
-  doc->created_at = value_int (result, row, 7);
-  doc->created_by.id = value_dup (result, row, 8);
-  doc->created_by.name = value_dup (result, row, 9);
-  return doc;
-}
-
-static RlDocument *
-rl_store_pg_add_document (RlStore        *store,
-                          const char     *tenant,
-                          const RlPerson *created_by,
-                          const char     *title,
-                          const char     *mime,
-                          int             width,
-                          int             height,
-                          GBytes         *content,
-                          GError        **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
-  g_autofree char *etag = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
 
   if (size > G_MAXINT)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
-      return NULL;
+      return FALSE;
     }
-  /* The dispatcher checked it. */
-  rl_doc_kind_for_mime (mime, &doc->kind);
-  doc->id = rl_random_id_new ();
-  doc->title = g_strdup (title);
-  doc->mime = g_strdup (mime);
-  doc->size = (gint64) size;
-  doc->width = width;
-  doc->height = height;
-  doc->created_at = rl_time_now_ms ();
-  rl_person_copy_into (&doc->created_by, created_by);
-  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-
   add_text (&params, tenant);
   add_text (&params, doc->id);
   add_text (&params, rl_doc_kind_to_string (doc->kind));
   add_text (&params, doc->title);
   add_text (&params, doc->mime);
   add_int (&params, doc->size);
-  add_int (&params, width);
-  add_int (&params, height);
+  add_int (&params, doc->width);
+  add_int (&params, doc->height);
   add_int (&params, doc->created_at);
   add_text (&params, doc->created_by.id);
   add_text (&params, doc->created_by.name);
   add_text (&params, etag);
   add_bytes (&params, data, size);
-  if (!run_done (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &params, error))
-    return NULL;
-  return g_steal_pointer (&doc);
+  return run_done (RL_STORE_PG (store), "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                   &params, error);
 }
 
 static GPtrArray *
@@ -826,7 +821,7 @@ rl_store_pg_list_documents (RlStore    *store,
   result = query (self, "cannot list documents",
                   "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord", &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (docs, document_from_row (result, row));
+    g_ptr_array_add (docs, rl_store_document_from_row (ROW (result, row)));
   return docs;
 }
 
@@ -845,7 +840,7 @@ rl_store_pg_get_document (RlStore    *store,
                   "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
-  return document_from_row (result, 0);
+  return rl_store_document_from_row (ROW (result, 0));
 }
 
 static GBytes *
@@ -874,43 +869,6 @@ rl_store_pg_get_content (RlStore     *store,
 
 #define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
-
-static RlThread *
-thread_from_row (const Result *result,
-                 int           row,
-                 const char   *doc)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  RlThread *thread = rl_thread_new ();
-
-  thread->id = value_dup (result, row, 0);
-  thread->doc = g_strdup (doc);
-  if (json_parser_load_from_data (parser, PQgetvalue (result, row, 1), -1, NULL))
-    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
-  thread->resolved = value_bool (result, row, 2);
-  thread->created_by.id = value_dup (result, row, 3);
-  thread->created_by.name = value_dup (result, row, 4);
-  thread->created_at = value_int (result, row, 5);
-  thread->updated_at = value_int (result, row, 6);
-  thread->number = value_int (result, row, 7);
-  return thread;
-}
-
-static RlComment *
-comment_from_row (const Result *result,
-                  int           row)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = value_dup (result, row, 0);
-  comment->thread = value_dup (result, row, 1);
-  comment->author.id = value_dup (result, row, 2);
-  comment->author.name = value_dup (result, row, 3);
-  comment->body = value_dup (result, row, 4);
-  comment->created_at = value_int (result, row, 5);
-  comment->edited_at = value_int (result, row, 6);
-  return comment;
-}
 
 static gint64
 rl_store_pg_get_head (RlStore    *store,
@@ -958,7 +916,7 @@ rl_store_pg_load_threads (RlStore    *store,
     goto fail;
   for (int row = 0; row < PQntuples (threads_result); row++)
     {
-      RlThread *thread = thread_from_row (threads_result, row, doc);
+      RlThread *thread = rl_store_thread_from_row (ROW (threads_result, row), doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
@@ -975,7 +933,7 @@ rl_store_pg_load_threads (RlStore    *store,
       RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (comments_result, row, 1));
 
       if (thread)
-        g_ptr_array_add (thread->comments, comment_from_row (comments_result, row));
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_result, row)));
     }
   if (!commit (self, &error))
     goto fail;
@@ -1220,7 +1178,7 @@ change_comment (RlStorePg         *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
       return NULL;
     }
-  comment = comment_from_row (find, 0);
+  comment = rl_store_comment_from_row (ROW (find, 0));
   if (!rl_store_may_modify (who, comment->author.id, error))
     return NULL;
 
@@ -1577,18 +1535,7 @@ rl_store_pg_list_users (RlStore    *store,
                   "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
                   " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
-    {
-      RlUserInfo *info = g_new0 (RlUserInfo, 1);
-
-      info->tenant = value_dup (result, row, 0);
-      info->id = value_dup (result, row, 1);
-      info->name = value_dup (result, row, 2);
-      if (!rl_role_from_string (PQgetvalue (result, row, 3), &info->role))
-        info->role = RL_ROLE_VIEWER;
-      info->created_at = value_int (result, row, 4);
-      info->revoked_at = value_int (result, row, 5);
-      g_ptr_array_add (users, info);
-    }
+    g_ptr_array_add (users, rl_store_user_info_from_row (ROW (result, row)));
   return users;
 }
 
@@ -1665,15 +1612,7 @@ rl_store_pg_list_document_infos (RlStore    *store,
                   " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
                   &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
-    {
-      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
-
-      info->doc = document_from_row (result, row);
-      info->tenant = value_dup (result, row, 10);
-      info->head_seq = value_int (result, row, 11);
-      info->threads = value_int (result, row, 12);
-      g_ptr_array_add (docs, info);
-    }
+    g_ptr_array_add (docs, rl_store_document_info_from_row (ROW (result, row)));
   return docs;
 }
 
@@ -1751,17 +1690,11 @@ rl_store_pg_read_changes (RlStore *store)
   changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
   for (int row = 0; row < PQntuples (result); row++)
     {
-      RlStoreChangeKind kind;
-      RlStoreChange *change;
+      RlStoreChange *change = rl_store_change_from_row (ROW (result, row));
 
       self->change_cursor = value_int (result, row, 0);
-      if (!rl_store_change_kind_from_string (PQgetvalue (result, row, 1), &kind))
-        continue;   /* a kind from a newer server */
-      change = g_new0 (RlStoreChange, 1);
-      change->kind = kind;
-      change->tenant = value_dup (result, row, 2);
-      change->subject = value_dup (result, row, 3);
-      g_ptr_array_add (changes, change);
+      if (change != NULL)   /* else a kind from a newer server */
+        g_ptr_array_add (changes, change);
     }
   if (changes->len == 0)
     return NULL;

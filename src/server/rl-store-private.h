@@ -59,6 +59,38 @@ const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
+/* One row of a query's result, as a store reads it: a column's text (NULL
+ * for NULL), its number and its truth. A store embeds it first in a row
+ * of its own; the *_from_row functions below make the records of every
+ * store from it, so each store's SELECT names its columns in their order. */
+typedef struct _RlStoreRow RlStoreRow;
+struct _RlStoreRow
+{
+  const char *(*text)   (const RlStoreRow *row,
+                         int               column);
+  gint64      (*number) (const RlStoreRow *row,
+                         int               column);
+  gboolean    (*flag)   (const RlStoreRow *row,
+                         int               column);
+};
+
+/* id, kind, title, mime, size, width, height, created_at, created_by_id,
+ * created_by_name (a store's DOC_COLUMNS) */
+RlDocument     *rl_store_document_from_row      (const RlStoreRow *row);
+/* DOC_COLUMNS, then tenant, head_seq and how many threads */
+RlDocumentInfo *rl_store_document_info_from_row (const RlStoreRow *row);
+/* id, anchor (JSON), resolved, created_by_id, created_by_name, created_at,
+ * updated_at, number (THREAD_COLUMNS), of doc */
+RlThread       *rl_store_thread_from_row        (const RlStoreRow *row,
+                                                 const char       *doc);
+/* id, thread, author_id, author_name, body, created_at, edited_at
+ * (COMMENT_COLUMNS) */
+RlComment      *rl_store_comment_from_row       (const RlStoreRow *row);
+/* tenant, id, name, role, created_at, revoked_at */
+RlUserInfo     *rl_store_user_info_from_row     (const RlStoreRow *row);
+/* seq, kind, tenant, subject; NULL for a kind of a newer server */
+RlStoreChange  *rl_store_change_from_row        (const RlStoreRow *row);
+
 /* What a store runs inside a transaction: store-neutral code calling the
  * store's vfuncs, or the store's own statements. */
 typedef gboolean (*RlStoreBody) (RlStore   *self,

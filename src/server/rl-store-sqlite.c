@@ -241,6 +241,36 @@ column_dup (Stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+/* The statement's current row, for the store-neutral *_from_row. */
+typedef struct
+{
+  RlStoreRow  row;
+  Stmt       *stmt;
+} SqliteRow;
+
+static const char *
+row_text (const RlStoreRow *row,
+          int               column)
+{
+  return (const char *) sqlite3_column_text (((const SqliteRow *) row)->stmt, column);
+}
+
+static gint64
+row_number (const RlStoreRow *row,
+            int               column)
+{
+  return sqlite3_column_int64 (((const SqliteRow *) row)->stmt, column);
+}
+
+static gboolean
+row_flag (const RlStoreRow *row,
+          int               column)
+{
+  return sqlite3_column_int (((const SqliteRow *) row)->stmt, column) != 0;
+}
+
+#define ROW(stmt) (&(SqliteRow) { { row_text, row_number, row_flag }, (stmt) }.row)
+
 static gboolean
 step_done (RlStoreSqlite  *self,
            Stmt           *stmt,
@@ -474,53 +504,18 @@ rl_store_sqlite_authenticate (RlStore    *store,
 
 #define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
 
-static RlDocument *
-document_from_row (Stmt *stmt)
-{
-  RlDocument *doc = g_new0 (RlDocument, 1);
-
-  doc->id = column_dup (stmt, 0);
-  rl_doc_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &doc->kind);
-  doc->title = column_dup (stmt, 2);
-  doc->mime = column_dup (stmt, 3);
-  doc->size = sqlite3_column_int64 (stmt, 4);
-  doc->width = sqlite3_column_int (stmt, 5);
-  doc->height = sqlite3_column_int (stmt, 6);
-  doc->created_at = sqlite3_column_int64 (stmt, 7);
-  doc->created_by.id = column_dup (stmt, 8);
-  doc->created_by.name = column_dup (stmt, 9);
-  return doc;
-}
-
-static RlDocument *
-rl_store_sqlite_add_document (RlStore        *store,
-                              const char     *tenant,
-                              const RlPerson *created_by,
-                              const char     *title,
-                              const char     *mime,
-                              int             width,
-                              int             height,
-                              GBytes         *content,
-                              GError        **error)
+static gboolean
+rl_store_sqlite_add_document (RlStore           *store,
+                              const char        *tenant,
+                              const RlDocument  *doc,
+                              GBytes            *content,
+                              const char        *etag,
+                              GError           **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
-  g_autofree char *etag = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
-
-  /* The dispatcher checked it. */
-  rl_doc_kind_for_mime (mime, &doc->kind);
-  doc->id = rl_random_id_new ();
-  doc->title = g_strdup (title);
-  doc->mime = g_strdup (mime);
-  doc->size = (gint64) size;
-  doc->width = width;
-  doc->height = height;
-  doc->created_at = rl_time_now_ms ();
-  rl_person_copy_into (&doc->created_by, created_by);
-  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
 
   stmt = prepare (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -530,16 +525,14 @@ rl_store_sqlite_add_document (RlStore        *store,
   sqlite3_bind_text (stmt, 4, doc->title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, doc->mime, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, doc->size);
-  sqlite3_bind_int (stmt, 7, width);
-  sqlite3_bind_int (stmt, 8, height);
+  sqlite3_bind_int (stmt, 7, doc->width);
+  sqlite3_bind_int (stmt, 8, doc->height);
   sqlite3_bind_int64 (stmt, 9, doc->created_at);
   sqlite3_bind_text (stmt, 10, doc->created_by.id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, doc->created_by.name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 12, etag, -1, SQLITE_TRANSIENT);
   sqlite3_bind_blob64 (stmt, 13, size ? data : (const void *) "", size, SQLITE_STATIC);
-  if (!step_done (self, stmt, error))
-    return NULL;
-  return g_steal_pointer (&doc);
+  return step_done (self, stmt, error);
 }
 
 static GPtrArray *
@@ -552,7 +545,7 @@ rl_store_sqlite_list_documents (RlStore    *store,
   GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
 
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (docs, document_from_row (stmt));
+    g_ptr_array_add (docs, rl_store_document_from_row (ROW (stmt)));
   return docs;
 }
 
@@ -567,7 +560,7 @@ rl_store_sqlite_get_document (RlStore    *store,
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
-  return document_from_row (stmt);
+  return rl_store_document_from_row (ROW (stmt));
 }
 
 static GBytes *
@@ -588,42 +581,6 @@ rl_store_sqlite_get_content (RlStore     *store,
 }
 
 /* ---- threads ---------------------------------------------------------------- */
-
-static RlThread *
-thread_from_row (Stmt       *stmt,
-                 const char *doc)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  RlThread *thread = rl_thread_new ();
-  const char *anchor_json = (const char *) sqlite3_column_text (stmt, 1);
-
-  thread->id = column_dup (stmt, 0);
-  thread->doc = g_strdup (doc);
-  if (json_parser_load_from_data (parser, anchor_json, -1, NULL))
-    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
-  thread->resolved = sqlite3_column_int (stmt, 2) != 0;
-  thread->created_by.id = column_dup (stmt, 3);
-  thread->created_by.name = column_dup (stmt, 4);
-  thread->created_at = sqlite3_column_int64 (stmt, 5);
-  thread->updated_at = sqlite3_column_int64 (stmt, 6);
-  thread->number = sqlite3_column_int64 (stmt, 7);
-  return thread;
-}
-
-static RlComment *
-comment_from_row (Stmt *stmt)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = column_dup (stmt, 0);
-  comment->thread = column_dup (stmt, 1);
-  comment->author.id = column_dup (stmt, 2);
-  comment->author.name = column_dup (stmt, 3);
-  comment->body = column_dup (stmt, 4);
-  comment->created_at = sqlite3_column_int64 (stmt, 5);
-  comment->edited_at = sqlite3_column_int64 (stmt, 6);
-  return comment;
-}
 
 #define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
@@ -664,7 +621,7 @@ rl_store_sqlite_load_threads (RlStore    *store,
                                      " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
   while (sqlite3_step (threads_stmt) == SQLITE_ROW)
     {
-      RlThread *thread = thread_from_row (threads_stmt, doc);
+      RlThread *thread = rl_store_thread_from_row (ROW (threads_stmt), doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
@@ -680,7 +637,7 @@ rl_store_sqlite_load_threads (RlStore    *store,
       RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (comments_stmt, 1));
 
       if (thread)
-        g_ptr_array_add (thread->comments, comment_from_row (comments_stmt));
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_stmt)));
     }
   exec (self, "RELEASE read", NULL);
 
@@ -885,7 +842,7 @@ apply_to_thread (RlStoreSqlite     *self,
             g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
             return NULL;
           }
-        comment = comment_from_row (find);
+        comment = rl_store_comment_from_row (ROW (find));
         if (!rl_store_may_modify (who, comment->author.id, error))
           return NULL;
 
@@ -1141,18 +1098,7 @@ rl_store_sqlite_list_users (RlStore    *store,
   if (tenant == NULL)
     sqlite3_bind_null (stmt, 1);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      RlUserInfo *info = g_new0 (RlUserInfo, 1);
-
-      info->tenant = column_dup (stmt, 0);
-      info->id = column_dup (stmt, 1);
-      info->name = column_dup (stmt, 2);
-      if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &info->role))
-        info->role = RL_ROLE_VIEWER;
-      info->created_at = sqlite3_column_int64 (stmt, 4);
-      info->revoked_at = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (users, info);
-    }
+    g_ptr_array_add (users, rl_store_user_info_from_row (ROW (stmt)));
   return users;
 }
 
@@ -1221,15 +1167,7 @@ rl_store_sqlite_list_document_infos (RlStore    *store,
   if (tenant == NULL)
     sqlite3_bind_null (stmt, 1);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
-
-      info->doc = document_from_row (stmt);
-      info->tenant = column_dup (stmt, 10);
-      info->head_seq = sqlite3_column_int64 (stmt, 11);
-      info->threads = sqlite3_column_int64 (stmt, 12);
-      g_ptr_array_add (docs, info);
-    }
+    g_ptr_array_add (docs, rl_store_document_info_from_row (ROW (stmt)));
   return docs;
 }
 
@@ -1298,17 +1236,11 @@ rl_store_sqlite_read_changes (RlStore *store)
   sqlite3_bind_int64 (stmt, 1, self->change_cursor);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      RlStoreChangeKind kind;
-      RlStoreChange *change;
+      RlStoreChange *change = rl_store_change_from_row (ROW (stmt));
 
       self->change_cursor = sqlite3_column_int64 (stmt, 0);
-      if (!rl_store_change_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &kind))
-        continue;   /* a kind from a newer server */
-      change = g_new0 (RlStoreChange, 1);
-      change->kind = kind;
-      change->tenant = column_dup (stmt, 2);
-      change->subject = column_dup (stmt, 3);
-      g_ptr_array_add (changes, change);
+      if (change != NULL)   /* else a kind from a newer server */
+        g_ptr_array_add (changes, change);
     }
   if (changes->len == 0)
     return NULL;

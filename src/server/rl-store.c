@@ -82,6 +82,110 @@ rl_viewer_free (RlViewer *viewer)
   g_free (viewer);
 }
 
+/* ---- rows ------------------------------------------------------------------------ */
+
+static char *
+row_dup (const RlStoreRow *row,
+         int               column)
+{
+  return g_strdup (row->text (row, column));
+}
+
+RlDocument *
+rl_store_document_from_row (const RlStoreRow *row)
+{
+  RlDocument *doc = g_new0 (RlDocument, 1);
+
+  doc->id = row_dup (row, 0);
+  rl_doc_kind_from_string (row->text (row, 1), &doc->kind);
+  doc->title = row_dup (row, 2);
+  doc->mime = row_dup (row, 3);
+  doc->size = row->number (row, 4);
+  doc->width = (int) row->number (row, 5);
+  doc->height = (int) row->number (row, 6);
+  doc->created_at = row->number (row, 7);
+  doc->created_by.id = row_dup (row, 8);
+  doc->created_by.name = row_dup (row, 9);
+  return doc;
+}
+
+RlDocumentInfo *
+rl_store_document_info_from_row (const RlStoreRow *row)
+{
+  RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
+
+  info->doc = rl_store_document_from_row (row);
+  info->tenant = row_dup (row, 10);
+  info->head_seq = row->number (row, 11);
+  info->threads = row->number (row, 12);
+  return info;
+}
+
+RlThread *
+rl_store_thread_from_row (const RlStoreRow *row,
+                          const char       *doc)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  RlThread *thread = rl_thread_new ();
+
+  thread->id = row_dup (row, 0);
+  thread->doc = g_strdup (doc);
+  if (json_parser_load_from_data (parser, row->text (row, 1), -1, NULL))
+    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
+  thread->resolved = row->flag (row, 2);
+  thread->created_by.id = row_dup (row, 3);
+  thread->created_by.name = row_dup (row, 4);
+  thread->created_at = row->number (row, 5);
+  thread->updated_at = row->number (row, 6);
+  thread->number = row->number (row, 7);
+  return thread;
+}
+
+RlComment *
+rl_store_comment_from_row (const RlStoreRow *row)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = row_dup (row, 0);
+  comment->thread = row_dup (row, 1);
+  comment->author.id = row_dup (row, 2);
+  comment->author.name = row_dup (row, 3);
+  comment->body = row_dup (row, 4);
+  comment->created_at = row->number (row, 5);
+  comment->edited_at = row->number (row, 6);
+  return comment;
+}
+
+RlUserInfo *
+rl_store_user_info_from_row (const RlStoreRow *row)
+{
+  RlUserInfo *info = g_new0 (RlUserInfo, 1);
+
+  info->tenant = row_dup (row, 0);
+  info->id = row_dup (row, 1);
+  info->name = row_dup (row, 2);
+  if (!rl_role_from_string (row->text (row, 3), &info->role))
+    info->role = RL_ROLE_VIEWER;
+  info->created_at = row->number (row, 4);
+  info->revoked_at = row->number (row, 5);
+  return info;
+}
+
+RlStoreChange *
+rl_store_change_from_row (const RlStoreRow *row)
+{
+  RlStoreChangeKind kind;
+  RlStoreChange *change;
+
+  if (!rl_store_change_kind_from_string (row->text (row, 1), &kind))
+    return NULL;
+  change = g_new0 (RlStoreChange, 1);
+  change->kind = kind;
+  change->tenant = row_dup (row, 2);
+  change->subject = row_dup (row, 3);
+  return change;
+}
+
 /* ---- tokens ------------------------------------------------------------------- */
 
 char *
@@ -410,11 +514,14 @@ rl_store_add_document (RlStore         *self,
                        GBytes          *content,
                        GError         **error)
 {
-  RlDocKind kind;
+  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
+  g_autofree char *etag = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  if (!rl_doc_kind_for_mime (mime, &kind))
+  if (!rl_doc_kind_for_mime (mime, &doc->kind))
     {
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
       return NULL;
@@ -424,8 +531,18 @@ rl_store_add_document (RlStore         *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
       return NULL;
     }
-  return RL_STORE_GET_IFACE (self)->add_document (self, tenant, created_by, title, mime, width, height, content,
-                                                   error);
+  doc->id = rl_random_id_new ();
+  doc->title = g_strdup (title);
+  doc->mime = g_strdup (mime);
+  doc->size = (gint64) size;
+  doc->width = width;
+  doc->height = height;
+  doc->created_at = rl_time_now_ms ();
+  rl_person_copy_into (&doc->created_by, created_by);
+  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  if (!RL_STORE_GET_IFACE (self)->add_document (self, tenant, doc, content, etag, error))
+    return NULL;
+  return g_steal_pointer (&doc);
 }
 
 GPtrArray *

@@ -233,14 +233,13 @@ struct _RlStoreInterface
   RlPrincipal *(*authenticate)        (RlStore            *self,
                                        const char         *token);
 
-  RlDocument  *(*add_document)        (RlStore            *self,
+  /* Keeps doc (the dispatcher makes it, its id and time included) with
+   * its content and the content's etag. */
+  gboolean     (*add_document)        (RlStore            *self,
                                        const char         *tenant,
-                                       const RlPerson     *created_by,
-                                       const char         *title,
-                                       const char         *mime,
-                                       int                 width,
-                                       int                 height,
+                                       const RlDocument   *doc,
                                        GBytes             *content,
+                                       const char         *etag,
                                        GError            **error);
   GPtrArray   *(*list_documents)      (RlStore            *self,
                                        const char         *tenant);
