@@ -1057,11 +1057,75 @@ notify_event (RlStorePg   *self,
 
 /* ---- mutations ----------------------------------------------------------------------------- */
 
+/* Locks the document's row to the commit. */
 static gboolean
-insert_comment (RlStorePg        *self,
-                const char       *tenant,
-                const RlComment  *comment,
-                GError          **error)
+rl_store_pg_lock_document (RlStore     *store,
+                           const char  *tenant,
+                           const char  *doc,
+                           gint64      *head,
+                           GError     **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  result = run (RL_STORE_PG (store), "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
+                &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  *head = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
+  return TRUE;
+}
+
+static gboolean
+rl_store_pg_next_thread_number (RlStore     *store,
+                                const char  *tenant,
+                                const char  *doc,
+                                gint64      *number,
+                                GError     **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  result = run (RL_STORE_PG (store), "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                     " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers", &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  *number = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
+  return TRUE;
+}
+
+static gboolean
+rl_store_pg_insert_thread (RlStore         *store,
+                           const char      *tenant,
+                           const RlThread  *thread,
+                           const char      *anchor_json,
+                           GError         **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, thread->id);
+  add_text (&params, thread->doc);
+  add_text (&params, anchor_json);
+  add_text (&params, thread->created_by.id);
+  add_text (&params, thread->created_by.name);
+  add_int (&params, thread->created_at);
+  add_int (&params, thread->updated_at);
+  add_int (&params, thread->number);
+  return run_done (RL_STORE_PG (store), "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                                        " created_by_name, created_at, updated_at, number)"
+                                        " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9)", &params, error);
+}
+
+static gboolean
+rl_store_pg_insert_comment (RlStore          *store,
+                            const char       *tenant,
+                            const RlComment  *comment,
+                            GError          **error)
 {
   g_auto(Params) params = { 0 };
 
@@ -1072,67 +1136,17 @@ insert_comment (RlStorePg        *self,
   add_text (&params, comment->author.name);
   add_text (&params, comment->body);
   add_int (&params, comment->created_at);
-  return run_done (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
-                         " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
+  return run_done (RL_STORE_PG (store), "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
 }
 
-static RlEvent *
-apply_create_thread (RlStorePg         *self,
-                     const RlPrincipal *who,
-                     const RlDocument  *doc,
-                     const RlRequest   *request,
-                     gint64             now,
-                     GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Result) number = NULL;
-  g_auto(Params) params = { 0 };
-  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  const RlThread *thread;
-
-  /* Under the document's lock: consecutive numbers, none given away by a
-   * refused create. */
-  add_text (&params, who->tenant);
-  add_text (&params, doc->id);
-  number = run (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                      " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers", &params, FALSE, error);
-  if (number == NULL)
-    return NULL;
-  if (PQntuples (number) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  context.number = value_int (number, 0, 0);
-  event = rl_event_new_for_request (request, &context);
-  thread = event->thread;
-
-  params_clear (&params);
-  add_text (&params, who->tenant);
-  add_text (&params, thread->id);
-  add_text (&params, doc->id);
-  add_text (&params, anchor_json);
-  add_text (&params, who->user.id);
-  add_text (&params, who->user.name);
-  add_int (&params, now);
-  add_int (&params, thread->number);
-  if (!run_done (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                       " created_by_name, created_at, updated_at, number)"
-                       " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $7, $8)", &params, error) ||
-      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-/* The thread's author; NULL (not found) when the document has no such thread. */
-static char *
-lookup_thread (RlStorePg   *self,
-               const char  *tenant,
-               const char  *doc,
-               const char  *thread,
-               GError     **error)
+static gboolean
+rl_store_pg_lookup_thread (RlStore     *store,
+                           const char  *tenant,
+                           const char  *doc,
+                           const char  *thread,
+                           char       **owner,
+                           GError     **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
@@ -1140,188 +1154,159 @@ lookup_thread (RlStorePg   *self,
   add_text (&params, tenant);
   add_text (&params, doc);
   add_text (&params, thread);
-  result = run (self, "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
+  result = run (RL_STORE_PG (store), "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
                 &params, FALSE, error);
   if (result == NULL)
-    return NULL;
-  if (PQntuples (result) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
-      return NULL;
-    }
-  return value_dup (result, 0, 0);
+    return FALSE;
+  *owner = PQntuples (result) > 0 ? value_dup (result, 0, 0) : NULL;
+  return TRUE;
 }
 
-/* An edit or a deletion of a comment: its event, NULL when refused. */
-static RlEvent *
-change_comment (RlStorePg         *self,
-                const RlPrincipal *who,
-                const RlRequest   *request,
-                RlEventContext    *context,
-                GError           **error)
+static gboolean
+rl_store_pg_lookup_comment (RlStore     *store,
+                            const char  *tenant,
+                            const char  *thread,
+                            const char  *comment_id,
+                            RlComment  **comment,
+                            gboolean    *first,
+                            GError     **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) find = NULL;
-  g_autoptr(RlComment) comment = NULL;
-  g_autoptr(RlEvent) event = NULL;
 
-  add_text (&params, who->tenant);
-  add_text (&params, request->thread_id);
-  add_text (&params, request->comment_id);
-  find = run (self, "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
-                    " WHERE tenant = $1 AND thread = $2)"
-                    " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3", &params, FALSE, error);
-  if (find == NULL)
-    return NULL;
-  if (PQntuples (find) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
-      return NULL;
-    }
-  comment = rl_store_comment_from_row (ROW (find, 0));
-  if (!rl_store_may_modify (who, comment->author.id, error))
-    return NULL;
-
-  params_clear (&params);
-  if (request->type == RL_REQUEST_DELETE_COMMENT)
-    {
-      if (!rl_store_may_delete_comment (value_bool (find, 0, 7), error))
-        return NULL;
-      event = rl_event_new_for_request (request, context);
-      add_text (&params, who->tenant);
-      add_text (&params, event->comment_id);
-      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND id = $2", &params, error))
-        return NULL;
-      return g_steal_pointer (&event);
-    }
-
-  context->comment = comment;
-  event = rl_event_new_for_request (request, context);
-  add_text (&params, event->comment->body);
-  add_int (&params, event->comment->edited_at);
-  add_text (&params, who->tenant);
-  add_text (&params, event->comment->id);
-  if (!run_done (self, "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
-                 &params, error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-apply_to_thread (RlStorePg         *self,
-                 const RlPrincipal *who,
-                 const RlDocument  *doc,
-                 const RlRequest   *request,
-                 gint64             now,
-                 GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_auto(Params) params = { 0 };
-  g_autofree char *owner = NULL;
-  const char *tenant = who->tenant;
-
-  owner = lookup_thread (self, tenant, doc->id, request->thread_id, error);
-  if (owner == NULL)
-    return NULL;
-
-  switch (request->type)
-    {
-    case RL_REQUEST_ADD_COMMENT:
-      event = rl_event_new_for_request (request, &context);
-      if (!insert_comment (self, tenant, event->comment, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_EDIT_COMMENT:
-    case RL_REQUEST_DELETE_COMMENT:
-      event = change_comment (self, who, request, &context, error);
-      if (event == NULL)
-        return NULL;
-      break;
-
-    case RL_REQUEST_RESOLVE_THREAD:
-      event = rl_event_new_for_request (request, &context);
-      add_text (&params, event->resolved ? "true" : "false");
-      add_text (&params, tenant);
-      add_text (&params, request->thread_id);
-      if (!run_done (self, "UPDATE threads SET resolved = $1 WHERE tenant = $2 AND id = $3", &params, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_MOVE_THREAD:
-      {
-        g_autoptr(JsonNode) anchor = NULL;
-        g_autofree char *anchor_json = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        anchor = rl_anchor_to_json (&event->anchor);
-        anchor_json = rl_json_to_string (anchor, NULL);
-        add_text (&params, anchor_json);
-        add_text (&params, tenant);
-        add_text (&params, request->thread_id);
-        if (!run_done (self, "UPDATE threads SET anchor = $1 WHERE tenant = $2 AND id = $3", &params, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_DELETE_THREAD:
-      if (!rl_store_may_modify (who, owner, error))
-        return NULL;
-      event = rl_event_new_for_request (request, &context);
-      add_text (&params, tenant);
-      add_text (&params, request->thread_id);
-      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", &params, error) ||
-          !run_done (self, "DELETE FROM threads WHERE tenant = $1 AND id = $2", &params, error))
-        return NULL;
-      return g_steal_pointer (&event);
-
-    case RL_REQUEST_SUBSCRIBE:
-    case RL_REQUEST_UNSUBSCRIBE:
-    case RL_REQUEST_CREATE_THREAD:
-    default:
-      g_assert_not_reached ();
-    }
-
-  params_clear (&params);
-  add_int (&params, now);
   add_text (&params, tenant);
-  add_text (&params, request->thread_id);
-  if (!run_done (self, "UPDATE threads SET updated_at = $1 WHERE tenant = $2 AND id = $3", &params, error))
-    return NULL;
-  return g_steal_pointer (&event);
+  add_text (&params, thread);
+  add_text (&params, comment_id);
+  find = run (RL_STORE_PG (store), "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
+                                   " WHERE tenant = $1 AND thread = $2)"
+                                   " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3",
+              &params, FALSE, error);
+  if (find == NULL)
+    return FALSE;
+  if (PQntuples (find) > 0)
+    {
+      *comment = rl_store_comment_from_row (ROW (find, 0));
+      *first = value_bool (find, 0, 7);
+    }
+  return TRUE;
 }
 
-/* The event gets seq = head + 1, head read under the document's row lock. */
 static gboolean
-append_event (RlStorePg   *self,
-              const char  *tenant,
-              const char  *doc,
-              gint64       head,
-              RlEvent     *event,
-              char       **serialized,
-              GError     **error)
+rl_store_pg_update_comment (RlStore          *store,
+                            const char       *tenant,
+                            const RlComment  *comment,
+                            GError          **error)
 {
   g_auto(Params) params = { 0 };
-  g_autofree char *payload = NULL;
+
+  add_text (&params, comment->body);
+  add_int (&params, comment->edited_at);
+  add_text (&params, tenant);
+  add_text (&params, comment->id);
+  return run_done (RL_STORE_PG (store), "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
+                   &params, error);
+}
+
+/* A statement on one of the tenant's rows: $1 the tenant, $2 the row's id,
+ * $3 value (when not NULL). */
+static gboolean
+run_on_row (RlStore     *store,
+            const char  *sql,
+            const char  *tenant,
+            const char  *id,
+            const char  *value,
+            GError     **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, id);
+  if (value != NULL)
+    add_text (&params, value);
+  return run_done (RL_STORE_PG (store), sql, &params, error);
+}
+
+static gboolean
+rl_store_pg_delete_comment (RlStore     *store,
+                            const char  *tenant,
+                            const char  *comment_id,
+                            GError     **error)
+{
+  return run_on_row (store, "DELETE FROM comments WHERE tenant = $1 AND id = $2", tenant, comment_id, NULL, error);
+}
+
+static gboolean
+rl_store_pg_resolve_thread (RlStore     *store,
+                            const char  *tenant,
+                            const char  *thread,
+                            gboolean     resolved,
+                            GError     **error)
+{
+  return run_on_row (store, "UPDATE threads SET resolved = $3 WHERE tenant = $1 AND id = $2", tenant, thread,
+                     resolved ? "true" : "false", error);
+}
+
+static gboolean
+rl_store_pg_move_thread (RlStore     *store,
+                         const char  *tenant,
+                         const char  *thread,
+                         const char  *anchor_json,
+                         GError     **error)
+{
+  return run_on_row (store, "UPDATE threads SET anchor = $3 WHERE tenant = $1 AND id = $2", tenant, thread,
+                     anchor_json, error);
+}
+
+static gboolean
+rl_store_pg_touch_thread (RlStore     *store,
+                          const char  *tenant,
+                          const char  *thread,
+                          gint64       now,
+                          GError     **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, thread);
+  add_int (&params, now);
+  return run_done (RL_STORE_PG (store), "UPDATE threads SET updated_at = $3 WHERE tenant = $1 AND id = $2",
+                   &params, error);
+}
+
+static gboolean
+rl_store_pg_delete_thread (RlStore     *store,
+                           const char  *tenant,
+                           const char  *thread,
+                           GError     **error)
+{
+  return run_on_row (store, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", tenant, thread, NULL, error) &&
+         run_on_row (store, "DELETE FROM threads WHERE tenant = $1 AND id = $2", tenant, thread, NULL, error);
+}
+
+/* seq is the head read under the document's row lock, plus one. */
+static gboolean
+rl_store_pg_append_event (RlStore     *store,
+                          const char  *tenant,
+                          const char  *doc,
+                          gint64       seq,
+                          const char  *serialized,
+                          GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
   gint64 upto;
 
-  event->seq = head + 1;
-  payload = rl_event_serialize (event);
-
-  add_int (&params, event->seq);
+  add_int (&params, seq);
   add_text (&params, tenant);
   add_text (&params, doc);
   if (!run_done (self, "UPDATE documents SET head_seq = $1 WHERE tenant = $2 AND id = $3", &params, error))
     return FALSE;
-  add_text (&params, payload);
+  add_text (&params, serialized);
   if (!run_done (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES ($2, $3, $1, $4)", &params, error))
     return FALSE;
 
   /* Keep the log bounded. */
-  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
       params_clear (&params);
@@ -1331,57 +1316,8 @@ append_event (RlStorePg   *self,
       if (!run_done (self, "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3", &params, error))
         return FALSE;
     }
-
-  *serialized = g_steal_pointer (&payload);
-  return TRUE;
-}
-
-/* Inside the caller's transaction; on failure the caller rolls back. */
-static RlEvent *
-rl_store_pg_apply_one (RlStore           *store,
-                       const RlPrincipal *who,
-                       const RlDocument  *doc,
-                       const RlRequest   *request,
-                       char             **serialized,
-                       GError           **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Result) head = NULL;
-  g_auto(Params) params = { 0 };
-  gint64 now = rl_time_now_ms ();
-
-  /* The document's row lock orders every writer of the document, on any
-   * connection of any node: each sees the head the one before committed. */
-  add_text (&params, who->tenant);
-  add_text (&params, doc->id);
-  head = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-              &params, FALSE, error);
-  if (head == NULL)
-    return NULL;
-  if (PQntuples (head) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
-                   request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
-      return NULL;
-    }
-
-  if (request->type == RL_REQUEST_CREATE_THREAD)
-    event = apply_create_thread (self, who, doc, request, now, error);
-  else
-    event = apply_to_thread (self, who, doc, request, now, error);
-  if (event == NULL)
-    return NULL;
-
-  if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
-    return NULL;
   /* At the commit, so under the row lock: each document's in seq order. */
-  if (!notify_event (self, who->tenant, doc->id, event->seq, *serialized, error))
-    {
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
+  return notify_event (self, tenant, doc, seq, serialized, error);
 }
 
 static RlStore *
@@ -2238,7 +2174,19 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
   iface->transaction_step = rl_store_pg_transaction_step;
-  iface->apply_one = rl_store_pg_apply_one;
+  iface->lock_document = rl_store_pg_lock_document;
+  iface->next_thread_number = rl_store_pg_next_thread_number;
+  iface->insert_thread = rl_store_pg_insert_thread;
+  iface->insert_comment = rl_store_pg_insert_comment;
+  iface->lookup_thread = rl_store_pg_lookup_thread;
+  iface->lookup_comment = rl_store_pg_lookup_comment;
+  iface->update_comment = rl_store_pg_update_comment;
+  iface->delete_comment = rl_store_pg_delete_comment;
+  iface->resolve_thread = rl_store_pg_resolve_thread;
+  iface->move_thread = rl_store_pg_move_thread;
+  iface->touch_thread = rl_store_pg_touch_thread;
+  iface->delete_thread = rl_store_pg_delete_thread;
+  iface->append_event = rl_store_pg_append_event;
   iface->open_writer = rl_store_pg_open_writer;
   iface->lock_group = rl_store_pg_lock_group;
   iface->add_usage = rl_store_pg_add_usage;

@@ -690,54 +690,70 @@ rl_store_sqlite_events_since (RlStore    *store,
 
 /* ---- mutations -------------------------------------------------------------- */
 
-typedef struct
-{
-  char   *created_by;
-  gint64  comment_count;
-} ThreadInfo;
-
 static gboolean
-lookup_thread (RlStoreSqlite *self,
-               const char    *tenant,
-               const char    *doc,
-               const char    *thread,
-               ThreadInfo    *info,
-               GError       **error)
+rl_store_sqlite_lock_document (RlStore     *store,
+                               const char  *tenant,
+                               const char  *doc,
+                               gint64      *head,
+                               GError     **error)
 {
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
-                                             " WHERE tenant = ? AND doc = ? AND id = ?",
-                                       tenant, doc, thread, NULL);
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  /* BEGIN IMMEDIATE holds the database's one write lock already. */
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT head_seq FROM documents WHERE tenant = ? AND id = ?",
+                                       tenant, doc, NULL);
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
-      return FALSE;
-    }
-  info->created_by = column_dup (stmt, 0);
+  *head = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
   return TRUE;
 }
 
 static gboolean
-touch_thread (RlStoreSqlite *self,
-              const char    *tenant,
-              const char    *thread,
-              gint64         now,
-              GError       **error)
+rl_store_sqlite_next_thread_number (RlStore     *store,
+                                    const char  *tenant,
+                                    const char  *doc,
+                                    gint64      *number,
+                                    GError     **error)
 {
-  g_autoptr(Stmt) stmt = prepare (self, "UPDATE threads SET updated_at = ?1 WHERE tenant = ?2 AND id = ?3");
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                             " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
+                                       tenant, doc, NULL);
 
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, thread, -1, SQLITE_TRANSIENT);
+  *number = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+rl_store_sqlite_insert_thread (RlStore         *store,
+                               const char      *tenant,
+                               const RlThread  *thread,
+                               const char      *anchor_json,
+                               GError         **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                                        " created_by_name, created_at, updated_at, number)"
+                                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, thread->doc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, anchor_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, thread->created_by.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, thread->created_by.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, thread->created_at);
+  sqlite3_bind_int64 (stmt, 8, thread->updated_at);
+  sqlite3_bind_int64 (stmt, 9, thread->number);
   return step_done (self, stmt, error);
 }
 
 static gboolean
-insert_comment (RlStoreSqlite    *self,
-                const char       *tenant,
-                const RlComment  *comment,
-                GError          **error)
+rl_store_sqlite_insert_comment (RlStore          *store,
+                                const char       *tenant,
+                                const RlComment  *comment,
+                                GError          **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
                                         " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
 
@@ -751,248 +767,166 @@ insert_comment (RlStoreSqlite    *self,
   return step_done (self, stmt, error);
 }
 
-static RlEvent *
-apply_create_thread (RlStoreSqlite     *self,
-                     const RlPrincipal *who,
-                     const RlDocument  *doc,
-                     const RlRequest   *request,
-                     gint64             now,
-                     GError           **error)
+static gboolean
+rl_store_sqlite_lookup_thread (RlStore     *store,
+                               const char  *tenant,
+                               const char  *doc,
+                               const char  *thread,
+                               char       **owner,
+                               GError     **error)
 {
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Stmt) number = NULL;
-  g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  const RlThread *thread;
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
+                                             " WHERE tenant = ? AND doc = ? AND id = ?",
+                                       tenant, doc, thread, NULL);
 
-  /* Inside the create's transaction: concurrent creators on one document
-   * get consecutive numbers, and a refused create gives none away. */
-  number = prepare (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                          " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers");
-  sqlite3_bind_text (number, 1, who->tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (number, 2, doc->id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (number) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  context.number = sqlite3_column_int64 (number, 0);
-  sqlite3_reset (number);
-  event = rl_event_new_for_request (request, &context);
-  thread = event->thread;
-
-  stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                        " created_by_name, created_at, updated_at, number)"
-                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
-  sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, doc->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, anchor_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, who->user.id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, who->user.name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 7, now);
-  sqlite3_bind_int64 (stmt, 8, now);
-  sqlite3_bind_int64 (stmt, 9, thread->number);
-  if (!step_done (self, stmt, error) ||
-      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-apply_to_thread (RlStoreSqlite     *self,
-                 const RlPrincipal *who,
-                 const RlDocument  *doc,
-                 const RlRequest   *request,
-                 gint64             now,
-                 GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Stmt) stmt = NULL;
-  g_autofree char *owner = NULL;
-  ThreadInfo info = { 0 };
-  const char *tenant = who->tenant;
-
-  if (!lookup_thread (self, tenant, doc->id, request->thread_id, &info, error))
-    return NULL;
-  owner = info.created_by;
-
-  switch (request->type)
-    {
-    case RL_REQUEST_ADD_COMMENT:
-      event = rl_event_new_for_request (request, &context);
-      if (!insert_comment (self, tenant, event->comment, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_EDIT_COMMENT:
-    case RL_REQUEST_DELETE_COMMENT:
-      {
-        g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
-                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
-                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
-                                             tenant, request->thread_id, request->comment_id, NULL);
-        g_autoptr(RlComment) comment = NULL;
-
-        if (sqlite3_step (find) != SQLITE_ROW)
-          {
-            g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
-            return NULL;
-          }
-        comment = rl_store_comment_from_row (ROW (find));
-        if (!rl_store_may_modify (who, comment->author.id, error))
-          return NULL;
-
-        if (request->type == RL_REQUEST_DELETE_COMMENT)
-          {
-            if (!rl_store_may_delete_comment (sqlite3_column_int (find, 7) != 0, error))
-              return NULL;
-            event = rl_event_new_for_request (request, &context);
-            stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
-                                 tenant, event->comment_id, NULL);
-          }
-        else
-          {
-            context.comment = comment;
-            event = rl_event_new_for_request (request, &context);
-            stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2"
-                                  " WHERE tenant = ?3 AND id = ?4");
-            sqlite3_bind_text (stmt, 1, event->comment->body, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (stmt, 2, event->comment->edited_at);
-            sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text (stmt, 4, event->comment->id, -1, SQLITE_TRANSIENT);
-          }
-        if (!step_done (self, stmt, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_RESOLVE_THREAD:
-      event = rl_event_new_for_request (request, &context);
-      stmt = prepare (self, "UPDATE threads SET resolved = ?1 WHERE tenant = ?2 AND id = ?3");
-      sqlite3_bind_int (stmt, 1, event->resolved ? 1 : 0);
-      sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
-      if (!step_done (self, stmt, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_MOVE_THREAD:
-      {
-        g_autoptr(JsonNode) anchor = NULL;
-        g_autofree char *anchor_json = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        anchor = rl_anchor_to_json (&event->anchor);
-        anchor_json = rl_json_to_string (anchor, NULL);
-        stmt = prepare (self, "UPDATE threads SET anchor = ?1 WHERE tenant = ?2 AND id = ?3");
-        sqlite3_bind_text (stmt, 1, anchor_json, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
-        if (!step_done (self, stmt, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_DELETE_THREAD:
-      {
-        g_autoptr(Stmt) comments = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
-                                 tenant, request->thread_id, NULL);
-        stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
-                             tenant, request->thread_id, NULL);
-        if (!step_done (self, comments, error) || !step_done (self, stmt, error))
-          return NULL;
-      }
-      return g_steal_pointer (&event);
-
-    case RL_REQUEST_SUBSCRIBE:
-    case RL_REQUEST_UNSUBSCRIBE:
-    case RL_REQUEST_CREATE_THREAD:
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (!touch_thread (self, tenant, request->thread_id, now, error))
-    return NULL;
-  return g_steal_pointer (&event);
+  *owner = sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
+  return TRUE;
 }
 
 static gboolean
-append_event (RlStoreSqlite  *self,
-              const char     *tenant,
-              const char     *doc,
-              RlEvent        *event,
-              char          **serialized,
-              GError        **error)
+rl_store_sqlite_lookup_comment (RlStore     *store,
+                                const char  *tenant,
+                                const char  *thread,
+                                const char  *comment_id,
+                                RlComment  **comment,
+                                gboolean    *first,
+                                GError     **error)
 {
-  g_autoptr(Stmt) head = NULL;
-  g_autoptr(Stmt) insert = NULL;
-  g_autofree char *payload = NULL;
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
+                                             " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
+                                             " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
+                                       tenant, thread, comment_id, NULL);
+
+  if (sqlite3_step (find) != SQLITE_ROW)
+    return TRUE;
+  *comment = rl_store_comment_from_row (ROW (find));
+  *first = sqlite3_column_int (find, 7) != 0;
+  return TRUE;
+}
+
+static gboolean
+rl_store_sqlite_update_comment (RlStore          *store,
+                                const char       *tenant,
+                                const RlComment  *comment,
+                                GError          **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2 WHERE tenant = ?3 AND id = ?4");
+
+  sqlite3_bind_text (stmt, 1, comment->body, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, comment->edited_at);
+  sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, comment->id, -1, SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_delete_comment (RlStore     *store,
+                                const char  *tenant,
+                                const char  *comment_id,
+                                GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
+                                       tenant, comment_id, NULL);
+
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_resolve_thread (RlStore     *store,
+                                const char  *tenant,
+                                const char  *thread,
+                                gboolean     resolved,
+                                GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET resolved = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, thread, NULL);
+
+  sqlite3_bind_int (stmt, 3, resolved ? 1 : 0);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_move_thread (RlStore     *store,
+                             const char  *tenant,
+                             const char  *thread,
+                             const char  *anchor_json,
+                             GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET anchor = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, thread, anchor_json, NULL);
+
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_touch_thread (RlStore     *store,
+                              const char  *tenant,
+                              const char  *thread,
+                              gint64       now,
+                              GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, thread, NULL);
+
+  sqlite3_bind_int64 (stmt, 3, now);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_delete_thread (RlStore     *store,
+                               const char  *tenant,
+                               const char  *thread,
+                               GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
+                                           tenant, thread, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
+                                       tenant, thread, NULL);
+
+  return step_done (self, comments, error) && step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_append_event (RlStore     *store,
+                              const char  *tenant,
+                              const char  *doc,
+                              gint64       seq,
+                              const char  *serialized,
+                              GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) head = prepare_with (self, "UPDATE documents SET head_seq = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, doc, NULL);
+  g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO events (tenant, doc, seq, payload)"
+                                               " VALUES (?1, ?2, ?3, ?4)", tenant, doc, NULL);
   gint64 upto;
 
-  event->seq = rl_store_sqlite_get_head (RL_STORE (self), tenant, doc) + 1;
-  payload = rl_event_serialize (event);
-
-  head = prepare (self, "UPDATE documents SET head_seq = ?1 WHERE tenant = ?2 AND id = ?3");
-  sqlite3_bind_int64 (head, 1, event->seq);
-  sqlite3_bind_text (head, 2, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (head, 3, doc, -1, SQLITE_TRANSIENT);
-  insert = prepare (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES (?1, ?2, ?3, ?4)");
-  sqlite3_bind_text (insert, 1, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (insert, 2, doc, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (insert, 3, event->seq);
-  sqlite3_bind_text (insert, 4, payload, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (head, 3, seq);
+  sqlite3_bind_int64 (insert, 3, seq);
+  sqlite3_bind_text (insert, 4, serialized, -1, SQLITE_TRANSIENT);
   if (!step_done (self, head, error) || !step_done (self, insert, error))
     return FALSE;
 
   /* Keep the log bounded. */
-  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
-      g_autoptr(Stmt) prune = prepare (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3");
+      g_autoptr(Stmt) prune = prepare_with (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3",
+                                            tenant, doc, NULL);
 
-      sqlite3_bind_text (prune, 1, tenant, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (prune, 2, doc, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (prune, 3, upto);
       if (!step_done (self, prune, error))
         return FALSE;
     }
-
-  *serialized = g_steal_pointer (&payload);
   return TRUE;
-}
-
-/* Inside the caller's transaction; on failure the caller rolls back. */
-static RlEvent *
-rl_store_sqlite_apply_one (RlStore           *store,
-                           const RlPrincipal *who,
-                           const RlDocument  *doc,
-                           const RlRequest   *request,
-                           char             **serialized,
-                           GError           **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(RlEvent) event = NULL;
-  gint64 now = rl_time_now_ms ();
-
-  if (request->type == RL_REQUEST_CREATE_THREAD)
-    event = apply_create_thread (self, who, doc, request, now, error);
-  else
-    event = apply_to_thread (self, who, doc, request, now, error);
-
-  if (event != NULL && !append_event (self, who->tenant, doc->id, event, serialized, error))
-    g_clear_pointer (&event, rl_event_free);
-  return g_steal_pointer (&event);
 }
 
 static RlStore *
@@ -1683,7 +1617,19 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
   iface->transaction_step = rl_store_sqlite_transaction_step;
-  iface->apply_one = rl_store_sqlite_apply_one;
+  iface->lock_document = rl_store_sqlite_lock_document;
+  iface->next_thread_number = rl_store_sqlite_next_thread_number;
+  iface->insert_thread = rl_store_sqlite_insert_thread;
+  iface->insert_comment = rl_store_sqlite_insert_comment;
+  iface->lookup_thread = rl_store_sqlite_lookup_thread;
+  iface->lookup_comment = rl_store_sqlite_lookup_comment;
+  iface->update_comment = rl_store_sqlite_update_comment;
+  iface->delete_comment = rl_store_sqlite_delete_comment;
+  iface->resolve_thread = rl_store_sqlite_resolve_thread;
+  iface->move_thread = rl_store_sqlite_move_thread;
+  iface->touch_thread = rl_store_sqlite_touch_thread;
+  iface->delete_thread = rl_store_sqlite_delete_thread;
+  iface->append_event = rl_store_sqlite_append_event;
   iface->open_writer = rl_store_sqlite_open_writer;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;

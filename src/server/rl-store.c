@@ -359,17 +359,192 @@ rl_store_run_in_transaction (RlStore      *self,
   return TRUE;
 }
 
-/* One mutation, in the caller's transaction. */
+/* ---- mutations ------------------------------------------------------------------ */
+
+static RlEvent *
+create_thread (RlStore            *self,
+               const RlPrincipal  *who,
+               const RlRequest    *request,
+               RlEventContext     *context,
+               GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+
+  /* Under the document's lock: concurrent creators on one document get
+   * consecutive numbers, and a refused create gives none away. */
+  if (!iface->next_thread_number (self, who->tenant, context->doc, &context->number, error))
+    return NULL;
+  if (context->number < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return NULL;
+    }
+  event = rl_event_new_for_request (request, context);
+  if (!iface->insert_thread (self, who->tenant, event->thread, anchor_json, error) ||
+      !iface->insert_comment (self, who->tenant, g_ptr_array_index (event->thread->comments, 0), error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* An edit or a deletion of a comment: its event, NULL when refused. */
+static RlEvent *
+change_comment (RlStore            *self,
+                const RlPrincipal  *who,
+                const RlRequest    *request,
+                RlEventContext     *context,
+                GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlComment) comment = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  gboolean first = FALSE;
+
+  if (!iface->lookup_comment (self, who->tenant, request->thread_id, request->comment_id, &comment, &first, error))
+    return NULL;
+  if (comment == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
+      return NULL;
+    }
+  if (!rl_store_may_modify (who, comment->author.id, error))
+    return NULL;
+
+  if (request->type == RL_REQUEST_DELETE_COMMENT)
+    {
+      if (!rl_store_may_delete_comment (first, error))
+        return NULL;
+      event = rl_event_new_for_request (request, context);
+      if (!iface->delete_comment (self, who->tenant, event->comment_id, error))
+        return NULL;
+      return g_steal_pointer (&event);
+    }
+  context->comment = comment;
+  event = rl_event_new_for_request (request, context);
+  if (!iface->update_comment (self, who->tenant, event->comment, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* Any mutation of an existing thread: its event, NULL when refused. */
+static RlEvent *
+change_thread (RlStore            *self,
+               const RlPrincipal  *who,
+               const RlRequest    *request,
+               RlEventContext     *context,
+               GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *owner = NULL;
+  const char *tenant = who->tenant;
+
+  if (!iface->lookup_thread (self, tenant, context->doc, request->thread_id, &owner, error))
+    return NULL;
+  if (owner == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
+      return NULL;
+    }
+
+  switch (request->type)
+    {
+    case RL_REQUEST_ADD_COMMENT:
+      event = rl_event_new_for_request (request, context);
+      if (!iface->insert_comment (self, tenant, event->comment, error))
+        return NULL;
+      break;
+
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+      event = change_comment (self, who, request, context, error);
+      if (event == NULL)
+        return NULL;
+      break;
+
+    case RL_REQUEST_RESOLVE_THREAD:
+      event = rl_event_new_for_request (request, context);
+      if (!iface->resolve_thread (self, tenant, request->thread_id, event->resolved, error))
+        return NULL;
+      break;
+
+    case RL_REQUEST_MOVE_THREAD:
+      {
+        g_autoptr(JsonNode) anchor = NULL;
+        g_autofree char *anchor_json = NULL;
+
+        if (!rl_store_may_modify (who, owner, error))
+          return NULL;
+        event = rl_event_new_for_request (request, context);
+        anchor = rl_anchor_to_json (&event->anchor);
+        anchor_json = rl_json_to_string (anchor, NULL);
+        if (!iface->move_thread (self, tenant, request->thread_id, anchor_json, error))
+          return NULL;
+      }
+      break;
+
+    case RL_REQUEST_DELETE_THREAD:
+      if (!rl_store_may_modify (who, owner, error))
+        return NULL;
+      event = rl_event_new_for_request (request, context);
+      if (!iface->delete_thread (self, tenant, request->thread_id, error))
+        return NULL;
+      return g_steal_pointer (&event);
+
+    case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_UNSUBSCRIBE:
+    case RL_REQUEST_CREATE_THREAD:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!iface->touch_thread (self, tenant, request->thread_id, context->now, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* One mutation, in the caller's transaction: checked, written, and its
+ * event logged with the next seq. */
 static gboolean
 apply_body (RlStore   *self,
             gpointer   data,
             GError   **error)
 {
   RlStoreApply *apply = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  RlEventContext context = { apply->doc->kind, apply->doc->id, &apply->who->user, rl_time_now_ms (), 0, NULL };
+  const char *tenant = apply->who->tenant;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+  gint64 head = -1;
 
-  apply->event = RL_STORE_GET_IFACE (self)->apply_one (self, apply->who, apply->doc, apply->request,
-                                                       &apply->serialized, error);
-  return apply->event != NULL;
+  /* The document's lock orders every writer of the document (on any
+   * connection of any node): each sees the head the one before committed. */
+  if (!iface->lock_document (self, tenant, apply->doc->id, &head, error))
+    return FALSE;
+  if (head < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
+                   apply->request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
+      return FALSE;
+    }
+
+  if (apply->request->type == RL_REQUEST_CREATE_THREAD)
+    event = create_thread (self, apply->who, apply->request, &context, error);
+  else
+    event = change_thread (self, apply->who, apply->request, &context, error);
+  if (event == NULL)
+    return FALSE;
+
+  event->seq = head + 1;
+  serialized = rl_event_serialize (event);
+  if (!iface->append_event (self, tenant, apply->doc->id, event->seq, serialized, error))
+    return FALSE;
+  apply->event = g_steal_pointer (&event);
+  apply->serialized = g_steal_pointer (&serialized);
+  return TRUE;
 }
 
 typedef struct

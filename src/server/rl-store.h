@@ -268,14 +268,89 @@ struct _RlStoreInterface
   gboolean     (*transaction_step)    (RlStore            *self,
                                        RlStoreStep         step,
                                        GError            **error);
-  /* The writes below run inside a transaction the dispatcher opened and
-   * rolls back when one fails. Checks and writes a mutation and logs the
-   * event it produced. */
-  RlEvent     *(*apply_one)           (RlStore            *self,
-                                       const RlPrincipal  *who,
-                                       const RlDocument   *doc,
-                                       const RlRequest    *request,
-                                       char              **serialized,
+
+  /* The writes of a mutation, which the dispatcher checks and turns into
+   * its event (rl_store_apply): each inside the transaction it opened and
+   * rolls back when one fails. */
+  /* In *head the document's head seq, or -1 when the tenant has no such
+   * document; the document's other writers wait for this transaction. */
+  gboolean     (*lock_document)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64             *head,
+                                       GError            **error);
+  /* In *number the document's next thread number (-1: no such document);
+   * a rolled back transaction gives none away. */
+  gboolean     (*next_thread_number)  (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64             *number,
+                                       GError            **error);
+  /* The new thread (not its comments), its anchor as JSON. */
+  gboolean     (*insert_thread)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlThread     *thread,
+                                       const char         *anchor_json,
+                                       GError            **error);
+  gboolean     (*insert_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlComment    *comment,
+                                       GError            **error);
+  /* In *owner the author of the document's thread, or NULL when it has no
+   * such thread. */
+  gboolean     (*lookup_thread)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       const char         *thread,
+                                       char              **owner,
+                                       GError            **error);
+  /* In *comment the thread's comment (NULL: no such comment) and in *first
+   * whether it is the thread's first. */
+  gboolean     (*lookup_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       const char         *comment_id,
+                                       RlComment         **comment,
+                                       gboolean           *first,
+                                       GError            **error);
+  /* Keeps the comment's body and edited_at. */
+  gboolean     (*update_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlComment    *comment,
+                                       GError            **error);
+  gboolean     (*delete_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *comment_id,
+                                       GError            **error);
+  gboolean     (*resolve_thread)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       gboolean            resolved,
+                                       GError            **error);
+  gboolean     (*move_thread)         (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       const char         *anchor_json,
+                                       GError            **error);
+  /* The thread's updated_at. */
+  gboolean     (*touch_thread)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       gint64              now,
+                                       GError            **error);
+  /* The thread with its comments. */
+  gboolean     (*delete_thread)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       GError            **error);
+  /* Makes seq the document's head, logs the event's one serialization and
+   * keeps the log within the event log limit; a shared store tells the
+   * other nodes at the commit. */
+  gboolean     (*append_event)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64              seq,
+                                       const char         *serialized,
                                        GError            **error);
 
   /* A second store on the same database, with a connection of its own,
