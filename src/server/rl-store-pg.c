@@ -1057,45 +1057,71 @@ notify_event (RlStorePg   *self,
 
 /* ---- mutations ----------------------------------------------------------------------------- */
 
-/* Locks the document's row to the commit. */
+/* $1 the tenant, $2 the row's id; the row locked to the commit. */
+static const char *const read_sql[] = {
+  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
+  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                  " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers",
+  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
+};
+
+/* $1 the tenant, $2 the row's id, $3 the value. */
+static const char *const write_sql[] = {
+  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
+                                " WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = $1 AND thread = $2",
+  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = $1 AND id = $2",
+};
+
 static gboolean
-rl_store_pg_lock_document (RlStore     *store,
-                           const char  *tenant,
-                           const char  *doc,
-                           gint64      *head,
-                           GError     **error)
+rl_store_pg_read_number (RlStore      *store,
+                         RlStoreRead   read,
+                         const char   *tenant,
+                         const char   *id,
+                         gint64       *value,
+                         GError      **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
-  add_text (&params, doc);
-  result = run (RL_STORE_PG (store), "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-                &params, FALSE, error);
+  add_text (&params, id);
+  result = run (RL_STORE_PG (store), read_sql[read], &params, FALSE, error);
   if (result == NULL)
     return FALSE;
-  *head = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
+  *value = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
   return TRUE;
 }
 
 static gboolean
-rl_store_pg_next_thread_number (RlStore     *store,
-                                const char  *tenant,
-                                const char  *doc,
-                                gint64      *number,
-                                GError     **error)
+rl_store_pg_write_row (RlStore       *store,
+                       RlStoreWrite   write,
+                       const char    *tenant,
+                       const char    *id,
+                       GVariant      *value,
+                       GError       **error)
 {
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
 
   add_text (&params, tenant);
-  add_text (&params, doc);
-  result = run (RL_STORE_PG (store), "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                                     " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers", &params, FALSE, error);
-  if (result == NULL)
-    return FALSE;
-  *number = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
-  return TRUE;
+  add_text (&params, id);
+  if (value == NULL)
+    ;
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    add_text (&params, g_variant_get_boolean (value) ? "true" : "false");
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    add_int (&params, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    add_text (&params, g_variant_get_string (value, NULL));
+  else
+    add_bytes (&params, g_variant_get_data (value), g_variant_get_size (value));
+  return run_done (RL_STORE_PG (store), write_sql[write], &params, error);
 }
 
 static gboolean
@@ -1205,82 +1231,6 @@ rl_store_pg_update_comment (RlStore          *store,
   add_text (&params, comment->id);
   return run_done (RL_STORE_PG (store), "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
                    &params, error);
-}
-
-/* A statement on one of the tenant's rows: $1 the tenant, $2 the row's id,
- * $3 value (when not NULL). */
-static gboolean
-run_on_row (RlStore     *store,
-            const char  *sql,
-            const char  *tenant,
-            const char  *id,
-            const char  *value,
-            GError     **error)
-{
-  g_auto(Params) params = { 0 };
-
-  add_text (&params, tenant);
-  add_text (&params, id);
-  if (value != NULL)
-    add_text (&params, value);
-  return run_done (RL_STORE_PG (store), sql, &params, error);
-}
-
-static gboolean
-rl_store_pg_delete_comment (RlStore     *store,
-                            const char  *tenant,
-                            const char  *comment_id,
-                            GError     **error)
-{
-  return run_on_row (store, "DELETE FROM comments WHERE tenant = $1 AND id = $2", tenant, comment_id, NULL, error);
-}
-
-static gboolean
-rl_store_pg_resolve_thread (RlStore     *store,
-                            const char  *tenant,
-                            const char  *thread,
-                            gboolean     resolved,
-                            GError     **error)
-{
-  return run_on_row (store, "UPDATE threads SET resolved = $3 WHERE tenant = $1 AND id = $2", tenant, thread,
-                     resolved ? "true" : "false", error);
-}
-
-static gboolean
-rl_store_pg_move_thread (RlStore     *store,
-                         const char  *tenant,
-                         const char  *thread,
-                         const char  *anchor_json,
-                         GError     **error)
-{
-  return run_on_row (store, "UPDATE threads SET anchor = $3 WHERE tenant = $1 AND id = $2", tenant, thread,
-                     anchor_json, error);
-}
-
-static gboolean
-rl_store_pg_touch_thread (RlStore     *store,
-                          const char  *tenant,
-                          const char  *thread,
-                          gint64       now,
-                          GError     **error)
-{
-  g_auto(Params) params = { 0 };
-
-  add_text (&params, tenant);
-  add_text (&params, thread);
-  add_int (&params, now);
-  return run_done (RL_STORE_PG (store), "UPDATE threads SET updated_at = $3 WHERE tenant = $1 AND id = $2",
-                   &params, error);
-}
-
-static gboolean
-rl_store_pg_delete_thread (RlStore     *store,
-                           const char  *tenant,
-                           const char  *thread,
-                           GError     **error)
-{
-  return run_on_row (store, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", tenant, thread, NULL, error) &&
-         run_on_row (store, "DELETE FROM threads WHERE tenant = $1 AND id = $2", tenant, thread, NULL, error);
 }
 
 /* seq is the head read under the document's row lock, plus one. */
@@ -1473,63 +1423,6 @@ rl_store_pg_list_users (RlStore    *store,
   for (int row = 0; result && row < PQntuples (result); row++)
     g_ptr_array_add (users, rl_store_user_info_from_row (ROW (result, row)));
   return users;
-}
-
-/* The row locked to the commit. */
-static gboolean
-rl_store_pg_lookup_user (RlStore     *store,
-                         const char  *tenant,
-                         const char  *user,
-                         gint64      *revoked_at,
-                         GError     **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-
-  add_text (&params, tenant);
-  add_text (&params, user);
-  result = run (self, "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
-                &params, FALSE, error);
-  if (result == NULL)
-    return FALSE;
-  if (PQntuples (result) > 0)
-    *revoked_at = value_int (result, 0, 0);
-  return TRUE;
-}
-
-static gboolean
-rl_store_pg_revoke_user (RlStore     *store,
-                         const char  *tenant,
-                         const char  *user,
-                         gint64       revoked_at,
-                         GError     **error)
-{
-  g_auto(Params) params = { 0 };
-
-  add_text (&params, tenant);
-  add_text (&params, user);
-  add_int (&params, revoked_at);
-  return run_done (RL_STORE_PG (store), "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2",
-                   &params, error);
-}
-
-static gboolean
-rl_store_pg_rotate_token (RlStore     *store,
-                          const char  *tenant,
-                          const char  *user,
-                          GBytes      *hash,
-                          GError     **error)
-{
-  g_auto(Params) params = { 0 };
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
-
-  add_text (&params, tenant);
-  add_text (&params, user);
-  add_bytes (&params, hash_data, hash_len);
-  return run_done (RL_STORE_PG (store), "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
-                                        " WHERE tenant = $1 AND id = $2", &params, error);
 }
 
 static GPtrArray *
@@ -2174,27 +2067,19 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
   iface->transaction_step = rl_store_pg_transaction_step;
-  iface->lock_document = rl_store_pg_lock_document;
-  iface->next_thread_number = rl_store_pg_next_thread_number;
+  iface->read_number = rl_store_pg_read_number;
+  iface->write_row = rl_store_pg_write_row;
   iface->insert_thread = rl_store_pg_insert_thread;
   iface->insert_comment = rl_store_pg_insert_comment;
   iface->lookup_thread = rl_store_pg_lookup_thread;
   iface->lookup_comment = rl_store_pg_lookup_comment;
   iface->update_comment = rl_store_pg_update_comment;
-  iface->delete_comment = rl_store_pg_delete_comment;
-  iface->resolve_thread = rl_store_pg_resolve_thread;
-  iface->move_thread = rl_store_pg_move_thread;
-  iface->touch_thread = rl_store_pg_touch_thread;
-  iface->delete_thread = rl_store_pg_delete_thread;
   iface->append_event = rl_store_pg_append_event;
   iface->open_writer = rl_store_pg_open_writer;
   iface->lock_group = rl_store_pg_lock_group;
   iface->add_usage = rl_store_pg_add_usage;
   iface->get_usage = rl_store_pg_get_usage;
   iface->list_users = rl_store_pg_list_users;
-  iface->lookup_user = rl_store_pg_lookup_user;
-  iface->revoke_user = rl_store_pg_revoke_user;
-  iface->rotate_token = rl_store_pg_rotate_token;
   iface->list_document_infos = rl_store_pg_list_document_infos;
   iface->remove_document = rl_store_pg_remove_document;
   iface->note_change = rl_store_pg_note_change;

@@ -690,37 +690,66 @@ rl_store_sqlite_events_since (RlStore    *store,
 
 /* ---- mutations -------------------------------------------------------------- */
 
-static gboolean
-rl_store_sqlite_lock_document (RlStore     *store,
-                               const char  *tenant,
-                               const char  *doc,
-                               gint64      *head,
-                               GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  /* BEGIN IMMEDIATE holds the database's one write lock already. */
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT head_seq FROM documents WHERE tenant = ? AND id = ?",
-                                       tenant, doc, NULL);
+/* ?1 the tenant, ?2 the row's id. BEGIN IMMEDIATE holds the database's
+ * one write lock already: what is read stays so to the commit. */
+static const char *const read_sql[] = {
+  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                  " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
+  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = ?1 AND id = ?2",
+};
 
-  *head = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+/* ?1 the tenant, ?2 the row's id, ?3 the value. */
+static const char *const write_sql[] = {
+  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
+                                " WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = ?1 AND thread = ?2",
+  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = ?1 AND id = ?2",
+};
+
+static gboolean
+rl_store_sqlite_read_number (RlStore      *store,
+                             RlStoreRead   read,
+                             const char   *tenant,
+                             const char   *id,
+                             gint64       *value,
+                             GError      **error)
+{
+  g_autoptr(Stmt) stmt = prepare_with (RL_STORE_SQLITE (store), read_sql[read], tenant, id, NULL);
+
+  *value = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
   return TRUE;
 }
 
 static gboolean
-rl_store_sqlite_next_thread_number (RlStore     *store,
-                                    const char  *tenant,
-                                    const char  *doc,
-                                    gint64      *number,
-                                    GError     **error)
+rl_store_sqlite_write_row (RlStore       *store,
+                           RlStoreWrite   write,
+                           const char    *tenant,
+                           const char    *id,
+                           GVariant      *value,
+                           GError       **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                                             " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
-                                       tenant, doc, NULL);
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
+  g_autoptr(Stmt) stmt = prepare_with (self, write_sql[write], tenant, id, NULL);
 
-  *number = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-  sqlite3_reset (stmt);
-  return TRUE;
+  if (value == NULL)
+    ;
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    sqlite3_bind_int (stmt, 3, g_variant_get_boolean (value) ? 1 : 0);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    sqlite3_bind_int64 (stmt, 3, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    sqlite3_bind_text (stmt, 3, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_blob (stmt, 3, g_variant_get_data (value), (int) g_variant_get_size (value), SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
 }
 
 static gboolean
@@ -820,78 +849,6 @@ rl_store_sqlite_update_comment (RlStore          *store,
   sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, comment->id, -1, SQLITE_TRANSIENT);
   return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_delete_comment (RlStore     *store,
-                                const char  *tenant,
-                                const char  *comment_id,
-                                GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
-                                       tenant, comment_id, NULL);
-
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_resolve_thread (RlStore     *store,
-                                const char  *tenant,
-                                const char  *thread,
-                                gboolean     resolved,
-                                GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET resolved = ?3 WHERE tenant = ?1 AND id = ?2",
-                                       tenant, thread, NULL);
-
-  sqlite3_bind_int (stmt, 3, resolved ? 1 : 0);
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_move_thread (RlStore     *store,
-                             const char  *tenant,
-                             const char  *thread,
-                             const char  *anchor_json,
-                             GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET anchor = ?3 WHERE tenant = ?1 AND id = ?2",
-                                       tenant, thread, anchor_json, NULL);
-
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_touch_thread (RlStore     *store,
-                              const char  *tenant,
-                              const char  *thread,
-                              gint64       now,
-                              GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE threads SET updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
-                                       tenant, thread, NULL);
-
-  sqlite3_bind_int64 (stmt, 3, now);
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_delete_thread (RlStore     *store,
-                               const char  *tenant,
-                               const char  *thread,
-                               GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
-                                           tenant, thread, NULL);
-  g_autoptr(Stmt) stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
-                                       tenant, thread, NULL);
-
-  return step_done (self, comments, error) && step_done (self, stmt, error);
 }
 
 static gboolean
@@ -1034,56 +991,6 @@ rl_store_sqlite_list_users (RlStore    *store,
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (users, rl_store_user_info_from_row (ROW (stmt)));
   return users;
-}
-
-static gboolean
-rl_store_sqlite_lookup_user (RlStore     *store,
-                             const char  *tenant,
-                             const char  *user,
-                             gint64      *revoked_at,
-                             GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT revoked_at FROM users WHERE tenant = ? AND id = ?",
-                                       tenant, user, NULL);
-
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    *revoked_at = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-static gboolean
-rl_store_sqlite_revoke_user (RlStore     *store,
-                             const char  *tenant,
-                             const char  *user,
-                             gint64       revoked_at,
-                             GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
-                                       tenant, user, NULL);
-
-  sqlite3_bind_int64 (stmt, 3, revoked_at);
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-rl_store_sqlite_rotate_token (RlStore     *store,
-                              const char  *tenant,
-                              const char  *user,
-                              GBytes      *hash,
-                              GError     **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
-  g_autoptr(Stmt) stmt = prepare_with (self, "UPDATE users SET token_hash = ?3,"
-                                             " token_generation = token_generation + 1"
-                                             " WHERE tenant = ?1 AND id = ?2",
-                                       tenant, user, NULL);
-
-  sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
-  return step_done (self, stmt, error);
 }
 
 static GPtrArray *
@@ -1617,26 +1524,18 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
   iface->transaction_step = rl_store_sqlite_transaction_step;
-  iface->lock_document = rl_store_sqlite_lock_document;
-  iface->next_thread_number = rl_store_sqlite_next_thread_number;
+  iface->read_number = rl_store_sqlite_read_number;
+  iface->write_row = rl_store_sqlite_write_row;
   iface->insert_thread = rl_store_sqlite_insert_thread;
   iface->insert_comment = rl_store_sqlite_insert_comment;
   iface->lookup_thread = rl_store_sqlite_lookup_thread;
   iface->lookup_comment = rl_store_sqlite_lookup_comment;
   iface->update_comment = rl_store_sqlite_update_comment;
-  iface->delete_comment = rl_store_sqlite_delete_comment;
-  iface->resolve_thread = rl_store_sqlite_resolve_thread;
-  iface->move_thread = rl_store_sqlite_move_thread;
-  iface->touch_thread = rl_store_sqlite_touch_thread;
-  iface->delete_thread = rl_store_sqlite_delete_thread;
   iface->append_event = rl_store_sqlite_append_event;
   iface->open_writer = rl_store_sqlite_open_writer;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;
   iface->list_users = rl_store_sqlite_list_users;
-  iface->lookup_user = rl_store_sqlite_lookup_user;
-  iface->revoke_user = rl_store_sqlite_revoke_user;
-  iface->rotate_token = rl_store_sqlite_rotate_token;
   iface->list_document_infos = rl_store_sqlite_list_document_infos;
   iface->remove_document = rl_store_sqlite_remove_document;
   iface->note_change = rl_store_sqlite_note_change;

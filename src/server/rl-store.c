@@ -375,7 +375,7 @@ create_thread (RlStore            *self,
 
   /* Under the document's lock: concurrent creators on one document get
    * consecutive numbers, and a refused create gives none away. */
-  if (!iface->next_thread_number (self, who->tenant, context->doc, &context->number, error))
+  if (!iface->read_number (self, RL_STORE_READ_THREAD_NUMBER, who->tenant, context->doc, &context->number, error))
     return NULL;
   if (context->number < 0)
     {
@@ -417,7 +417,7 @@ change_comment (RlStore            *self,
       if (!rl_store_may_delete_comment (first, error))
         return NULL;
       event = rl_event_new_for_request (request, context);
-      if (!iface->delete_comment (self, who->tenant, event->comment_id, error))
+      if (!iface->write_row (self, RL_STORE_WRITE_DELETE_COMMENT, who->tenant, event->comment_id, NULL, error))
         return NULL;
       return g_steal_pointer (&event);
     }
@@ -466,7 +466,8 @@ change_thread (RlStore            *self,
 
     case RL_REQUEST_RESOLVE_THREAD:
       event = rl_event_new_for_request (request, context);
-      if (!iface->resolve_thread (self, tenant, request->thread_id, event->resolved, error))
+      if (!iface->write_row (self, RL_STORE_WRITE_THREAD_RESOLVED, tenant, request->thread_id,
+                             g_variant_new_boolean (event->resolved), error))
         return NULL;
       break;
 
@@ -480,7 +481,8 @@ change_thread (RlStore            *self,
         event = rl_event_new_for_request (request, context);
         anchor = rl_anchor_to_json (&event->anchor);
         anchor_json = rl_json_to_string (anchor, NULL);
-        if (!iface->move_thread (self, tenant, request->thread_id, anchor_json, error))
+        if (!iface->write_row (self, RL_STORE_WRITE_THREAD_ANCHOR, tenant, request->thread_id,
+                               g_variant_new_string (anchor_json), error))
           return NULL;
       }
       break;
@@ -489,7 +491,8 @@ change_thread (RlStore            *self,
       if (!rl_store_may_modify (who, owner, error))
         return NULL;
       event = rl_event_new_for_request (request, context);
-      if (!iface->delete_thread (self, tenant, request->thread_id, error))
+      if (!iface->write_row (self, RL_STORE_WRITE_DELETE_THREAD_COMMENTS, tenant, request->thread_id, NULL, error) ||
+          !iface->write_row (self, RL_STORE_WRITE_DELETE_THREAD, tenant, request->thread_id, NULL, error))
         return NULL;
       return g_steal_pointer (&event);
 
@@ -500,7 +503,8 @@ change_thread (RlStore            *self,
       g_assert_not_reached ();
     }
 
-  if (!iface->touch_thread (self, tenant, request->thread_id, context->now, error))
+  if (!iface->write_row (self, RL_STORE_WRITE_THREAD_UPDATED_AT, tenant, request->thread_id,
+                         g_variant_new_int64 (context->now), error))
     return NULL;
   return g_steal_pointer (&event);
 }
@@ -522,7 +526,7 @@ apply_body (RlStore   *self,
 
   /* The document's lock orders every writer of the document (on any
    * connection of any node): each sees the head the one before committed. */
-  if (!iface->lock_document (self, tenant, apply->doc->id, &head, error))
+  if (!iface->read_number (self, RL_STORE_READ_DOCUMENT_HEAD, tenant, apply->doc->id, &head, error))
     return FALSE;
   if (head < 0)
     {
@@ -1053,7 +1057,8 @@ lookup_user (RlStore      *self,
 {
   gint64 revoked_at = -1;
 
-  if (!RL_STORE_GET_IFACE (self)->lookup_user (self, change->tenant, change->subject, &revoked_at, error))
+  if (!RL_STORE_GET_IFACE (self)->read_number (self, RL_STORE_READ_USER_REVOKED_AT, change->tenant, change->subject,
+                                               &revoked_at, error))
     return -1;
   if (revoked_at < 0)
     g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", change->tenant,
@@ -1073,8 +1078,8 @@ revoke_user (RlStore   *self,
     return FALSE;
   if (change->revoked_at > 0)
     return TRUE;
-  return RL_STORE_GET_IFACE (self)->revoke_user (self, change->tenant, change->subject, rl_time_now_ms (),
-                                                 error) &&
+  return RL_STORE_GET_IFACE (self)->write_row (self, RL_STORE_WRITE_USER_REVOKED_AT, change->tenant, change->subject,
+                                               g_variant_new_int64 (rl_time_now_ms ()), error) &&
          RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant,
                                                  change->subject, error);
 }
@@ -1089,7 +1094,9 @@ rotate_token (RlStore   *self,
 
   if (revoked_at < 0 || !rl_store_may_rotate (change->subject, revoked_at, error))
     return FALSE;
-  return RL_STORE_GET_IFACE (self)->rotate_token (self, change->tenant, change->subject, change->hash, error) &&
+  return RL_STORE_GET_IFACE (self)->write_row (self, RL_STORE_WRITE_USER_TOKEN, change->tenant, change->subject,
+                                               g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, change->hash,
+                                                                         TRUE), error) &&
          RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant,
                                                  change->subject, error);
 }

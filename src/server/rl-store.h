@@ -201,6 +201,29 @@ typedef enum
   RL_STORE_STEP_RELEASE_SAVEPOINT,
 } RlStoreStep;
 
+/* A number read from one of a tenant's rows (the read_number vfunc),
+ * which the transaction keeps as read until its commit. */
+typedef enum
+{
+  RL_STORE_READ_DOCUMENT_HEAD,   /* the document's head seq; its other writers wait */
+  RL_STORE_READ_THREAD_NUMBER,   /* the document's next thread number, taken */
+  RL_STORE_READ_USER_REVOKED_AT, /* the user's revoked_at (0 while the token works) */
+} RlStoreRead;
+
+/* A write of one of a tenant's rows (the write_row vfunc), by the id it
+ * is keyed on, with the value of the type given (or none). */
+typedef enum
+{
+  RL_STORE_WRITE_USER_REVOKED_AT,       /* x */
+  RL_STORE_WRITE_USER_TOKEN,            /* ay: the new token's hash, a generation up */
+  RL_STORE_WRITE_THREAD_RESOLVED,       /* b */
+  RL_STORE_WRITE_THREAD_ANCHOR,         /* s: the anchor's JSON */
+  RL_STORE_WRITE_THREAD_UPDATED_AT,     /* x */
+  RL_STORE_WRITE_DELETE_THREAD_COMMENTS,/* by the thread's id */
+  RL_STORE_WRITE_DELETE_THREAD,
+  RL_STORE_WRITE_DELETE_COMMENT,
+} RlStoreWrite;
+
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 
@@ -269,23 +292,9 @@ struct _RlStoreInterface
                                        RlStoreStep         step,
                                        GError            **error);
 
-  /* The writes of a mutation, which the dispatcher checks and turns into
-   * its event (rl_store_apply): each inside the transaction it opened and
-   * rolls back when one fails. */
-  /* In *head the document's head seq, or -1 when the tenant has no such
-   * document; the document's other writers wait for this transaction. */
-  gboolean     (*lock_document)       (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *doc,
-                                       gint64             *head,
-                                       GError            **error);
-  /* In *number the document's next thread number (-1: no such document);
-   * a rolled back transaction gives none away. */
-  gboolean     (*next_thread_number)  (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *doc,
-                                       gint64             *number,
-                                       GError            **error);
+  /* The reads and writes of a mutation or an administration change, which
+   * the dispatcher checks (and for a mutation turns into its event): each
+   * inside the transaction it opened and rolls back when one fails. */
   /* The new thread (not its comments), its anchor as JSON. */
   gboolean     (*insert_thread)       (RlStore            *self,
                                        const char         *tenant,
@@ -295,6 +304,19 @@ struct _RlStoreInterface
   gboolean     (*insert_comment)      (RlStore            *self,
                                        const char         *tenant,
                                        const RlComment    *comment,
+                                       GError            **error);
+  /* In *value what the row holds, or -1 when the tenant has none such. */
+  gboolean     (*read_number)         (RlStore            *self,
+                                       RlStoreRead         read,
+                                       const char         *tenant,
+                                       const char         *id,
+                                       gint64             *value,
+                                       GError            **error);
+  gboolean     (*write_row)           (RlStore            *self,
+                                       RlStoreWrite        write,
+                                       const char         *tenant,
+                                       const char         *id,
+                                       GVariant           *value,
                                        GError            **error);
   /* In *owner the author of the document's thread, or NULL when it has no
    * such thread. */
@@ -317,31 +339,6 @@ struct _RlStoreInterface
   gboolean     (*update_comment)      (RlStore            *self,
                                        const char         *tenant,
                                        const RlComment    *comment,
-                                       GError            **error);
-  gboolean     (*delete_comment)      (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *comment_id,
-                                       GError            **error);
-  gboolean     (*resolve_thread)      (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *thread,
-                                       gboolean            resolved,
-                                       GError            **error);
-  gboolean     (*move_thread)         (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *thread,
-                                       const char         *anchor_json,
-                                       GError            **error);
-  /* The thread's updated_at. */
-  gboolean     (*touch_thread)        (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *thread,
-                                       gint64              now,
-                                       GError            **error);
-  /* The thread with its comments. */
-  gboolean     (*delete_thread)       (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *thread,
                                        GError            **error);
   /* Makes seq the document's head, logs the event's one serialization and
    * keeps the log within the event log limit; a shared store tells the
@@ -376,25 +373,6 @@ struct _RlStoreInterface
 
   GPtrArray   *(*list_users)          (RlStore            *self,
                                        const char         *tenant);
-  /* In *revoked_at the user's revoked_at (0 while the token works), or -1
-   * when the tenant has no such user; the row stays as read until the
-   * commit. */
-  gboolean     (*lookup_user)         (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *user,
-                                       gint64             *revoked_at,
-                                       GError            **error);
-  gboolean     (*revoke_user)         (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *user,
-                                       gint64              revoked_at,
-                                       GError            **error);
-  /* Keeps hash as the user's (the dispatcher makes the token). */
-  gboolean     (*rotate_token)        (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *user,
-                                       GBytes             *hash,
-                                       GError            **error);
   GPtrArray   *(*list_document_infos) (RlStore            *self,
                                        const char         *tenant);
   /* Deletes the document and, when there was one, its threads, comments
