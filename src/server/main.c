@@ -381,31 +381,44 @@ cmd_user_add (Invocation *invocation)
   return 0;
 }
 
+/* A listing: the header, then a line a record, of the tenant given or of
+ * every tenant. */
 static int
-cmd_user_list (Invocation *invocation)
+print_listing (Invocation  *invocation,
+               GPtrArray *(*list) (RlStore *, const char *),
+               const char  *header,
+               void       (*print_line) (gconstpointer record))
 {
-  const char *tenant = invocation->options.tenant;
   g_autoptr(RlStore) store = NULL;
-  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GPtrArray) records = NULL;
   int status;
 
   if ((store = open_tenant_store (invocation, FALSE, &status)) == NULL)
     return status;
-
-  /* Never a token, nor its hash: neither is printable after `user add`. */
-  users = rl_store_list_users (store, tenant);
-  g_print ("TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED\n");
-  for (guint i = 0; i < users->len; i++)
-    {
-      RlUserInfo *user = g_ptr_array_index (users, i);
-      g_autofree char *name = tsv_field (user->name);
-      g_autofree char *created = rl_time_format (user->created_at);
-      g_autofree char *revoked = user->revoked_at ? rl_time_format (user->revoked_at) : g_strdup ("-");
-
-      g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", user->tenant, user->id, name, rl_role_to_string (user->role),
-               created, revoked);
-    }
+  records = list (store, invocation->options.tenant);
+  g_print ("%s\n", header);
+  for (guint i = 0; i < records->len; i++)
+    print_line (g_ptr_array_index (records, i));
   return 0;
+}
+
+static void
+print_user (gconstpointer record)
+{
+  const RlUserInfo *user = record;
+  g_autofree char *name = tsv_field (user->name);
+  g_autofree char *created = rl_time_format (user->created_at);
+  g_autofree char *revoked = user->revoked_at ? rl_time_format (user->revoked_at) : g_strdup ("-");
+
+  g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", user->tenant, user->id, name, rl_role_to_string (user->role),
+           created, revoked);
+}
+
+static int
+cmd_user_list (Invocation *invocation)
+{
+  /* Never a token, nor its hash: neither is printable after `user add`. */
+  return print_listing (invocation, rl_store_list_users, "TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED", print_user);
 }
 
 static int
@@ -512,30 +525,23 @@ cmd_doc_add (Invocation *invocation)
   return 0;
 }
 
+static void
+print_document (gconstpointer record)
+{
+  const RlDocumentInfo *info = record;
+  g_autofree char *title = tsv_field (info->doc->title);
+  g_autofree char *created = rl_time_format (info->doc->created_at);
+
+  g_print ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%s\t%s\n",
+           info->tenant, info->doc->id, rl_doc_kind_to_string (info->doc->kind), info->doc->mime,
+           info->doc->size, info->head_seq, info->threads, created, title);
+}
+
 static int
 cmd_doc_list (Invocation *invocation)
 {
-  const char *tenant = invocation->options.tenant;
-  g_autoptr(RlStore) store = NULL;
-  g_autoptr(GPtrArray) docs = NULL;
-  int status;
-
-  if ((store = open_tenant_store (invocation, FALSE, &status)) == NULL)
-    return status;
-
-  docs = rl_store_list_document_infos (store, tenant);
-  g_print ("TENANT\tID\tKIND\tMIME\tSIZE\tSEQ\tTHREADS\tCREATED\tTITLE\n");
-  for (guint i = 0; i < docs->len; i++)
-    {
-      RlDocumentInfo *info = g_ptr_array_index (docs, i);
-      g_autofree char *title = tsv_field (info->doc->title);
-      g_autofree char *created = rl_time_format (info->doc->created_at);
-
-      g_print ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%s\t%s\n",
-               info->tenant, info->doc->id, rl_doc_kind_to_string (info->doc->kind), info->doc->mime,
-               info->doc->size, info->head_seq, info->threads, created, title);
-    }
-  return 0;
+  return print_listing (invocation, rl_store_list_document_infos,
+                        "TENANT\tID\tKIND\tMIME\tSIZE\tSEQ\tTHREADS\tCREATED\tTITLE", print_document);
 }
 
 static int
