@@ -2,9 +2,9 @@
  *
  * Tokens are made and checked the same way whatever keeps their hashes, so
  * a token stays valid when a deployment moves from one store to another.
- * The rules of a mutation that need no query live here too (the dispatchers
- * in rl-store.c check what needs no row at all), so every store refuses the
- * same things with the same errors.
+ * The rules of a mutation live here too, and what a mutation does is
+ * written once in rl-store.c over each store's statements, so every store
+ * refuses the same things with the same errors and writes the same rows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

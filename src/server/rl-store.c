@@ -1,5 +1,8 @@
 /* rl-store.c — the store interface: each rl_store_* call goes to the
- * implementation's vfunc; what every implementation shares lives here too
+ * implementation's vfunc; what every implementation shares lives here too:
+ * the shape of a transaction (its steps are the store's), what a mutation
+ * and an administration change check and write (the statements are the
+ * store's), and the records read from a row
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
