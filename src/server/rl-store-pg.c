@@ -808,21 +808,38 @@ rl_store_pg_add_document (RlStore           *store,
                    &params, error);
 }
 
-static GPtrArray *
-rl_store_pg_list_documents (RlStore    *store,
-                            const char *tenant)
+/* $1 the tenant, NULL for every tenant's; and what a failure is logged as. */
+static const struct
 {
-  RlStorePg *self = RL_STORE_PG (store);
+  const char *sql;
+  const char *what;
+} lists[] = {
+  [RL_STORE_LIST_DOCUMENTS] = { "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord",
+                                "cannot list documents" },
+  [RL_STORE_LIST_USERS] = { "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                            " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", "cannot list users" },
+  [RL_STORE_LIST_DOCUMENT_INFOS] = { "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                                     " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                                     " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
+                                     "cannot list documents" },
+};
+
+static GPtrArray *
+rl_store_pg_list_rows (RlStore         *store,
+                       RlStoreList      list,
+                       const char      *tenant,
+                       RlStoreFromRow   from_row,
+                       GDestroyNotify   free_func)
+{
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+  GPtrArray *records = g_ptr_array_new_with_free_func (free_func);
 
   add_text (&params, tenant);
-  result = query (self, "cannot list documents",
-                  "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord", &params, FALSE);
+  result = query (RL_STORE_PG (store), lists[list].what, lists[list].sql, &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (docs, rl_store_document_from_row (ROW (result, row)));
-  return docs;
+    g_ptr_array_add (records, from_row (ROW (result, row)));
+  return records;
 }
 
 static RlDocument *
@@ -1405,44 +1422,6 @@ rl_store_pg_note_change (RlStore            *store,
          run_done (self, "INSERT INTO admin_changes (kind, tenant, subject, at) VALUES ($1, $2, $3, $4)",
                    &params, error) &&
          run_done (self, "DELETE FROM admin_changes WHERE at < $1", &prune, error);
-}
-
-static GPtrArray *
-rl_store_pg_list_users (RlStore    *store,
-                        const char *tenant)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
-
-  add_text (&params, tenant);
-  result = query (self, "cannot list users",
-                  "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
-                  " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (users, rl_store_user_info_from_row (ROW (result, row)));
-  return users;
-}
-
-static GPtrArray *
-rl_store_pg_list_document_infos (RlStore    *store,
-                                 const char *tenant)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
-
-  add_text (&params, tenant);
-  result = query (self, "cannot list documents",
-                  "SELECT " DOC_COLUMNS ", tenant, head_seq,"
-                  " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
-                  " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
-                  &params, FALSE);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (docs, rl_store_document_info_from_row (ROW (result, row)));
-  return docs;
 }
 
 static gboolean
@@ -2060,7 +2039,7 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->add_user = rl_store_pg_add_user;
   iface->authenticate = rl_store_pg_authenticate;
   iface->add_document = rl_store_pg_add_document;
-  iface->list_documents = rl_store_pg_list_documents;
+  iface->list_rows = rl_store_pg_list_rows;
   iface->get_document = rl_store_pg_get_document;
   iface->get_content = rl_store_pg_get_content;
   iface->load_threads = rl_store_pg_load_threads;
@@ -2079,8 +2058,6 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->lock_group = rl_store_pg_lock_group;
   iface->add_usage = rl_store_pg_add_usage;
   iface->get_usage = rl_store_pg_get_usage;
-  iface->list_users = rl_store_pg_list_users;
-  iface->list_document_infos = rl_store_pg_list_document_infos;
   iface->remove_document = rl_store_pg_remove_document;
   iface->note_change = rl_store_pg_note_change;
   iface->import_records = rl_store_pg_import_records;

@@ -63,7 +63,6 @@ gboolean    rl_store_change_kind_from_string (const char        *str,
  * for NULL), its number and its truth. A store embeds it first in a row
  * of its own; the *_from_row functions below make the records of every
  * store from it, so each store's SELECT names its columns in their order. */
-typedef struct _RlStoreRow RlStoreRow;
 struct _RlStoreRow
 {
   const char *(*text)   (const RlStoreRow *row,

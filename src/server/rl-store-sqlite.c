@@ -535,18 +535,31 @@ rl_store_sqlite_add_document (RlStore           *store,
   return step_done (self, stmt, error);
 }
 
-static GPtrArray *
-rl_store_sqlite_list_documents (RlStore    *store,
-                                const char *tenant)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
-                                             " WHERE tenant = ? ORDER BY rowid", tenant, NULL);
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+/* ?1 the tenant, NULL for every tenant's. */
+static const char *const list_sql[] = {
+  [RL_STORE_LIST_DOCUMENTS] = "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = ?1 ORDER BY rowid",
+  [RL_STORE_LIST_USERS] = "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                          " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
+  [RL_STORE_LIST_DOCUMENT_INFOS] = "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                                   " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                                   " FROM documents d WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
+};
 
+static GPtrArray *
+rl_store_sqlite_list_rows (RlStore         *store,
+                           RlStoreList      list,
+                           const char      *tenant,
+                           RlStoreFromRow   from_row,
+                           GDestroyNotify   free_func)
+{
+  g_autoptr(Stmt) stmt = prepare_with (RL_STORE_SQLITE (store), list_sql[list], tenant, NULL);
+  GPtrArray *records = g_ptr_array_new_with_free_func (free_func);
+
+  if (tenant == NULL)
+    sqlite3_bind_null (stmt, 1);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (docs, rl_store_document_from_row (ROW (stmt)));
-  return docs;
+    g_ptr_array_add (records, from_row (ROW (stmt)));
+  return records;
 }
 
 static RlDocument *
@@ -974,42 +987,6 @@ rl_store_sqlite_note_change (RlStore            *store,
   sqlite3_bind_int64 (insert, 4, now);
   sqlite3_bind_int64 (prune, 1, now - CHANGE_LOG_KEEP_MS);
   return step_done (self, insert, error) && step_done (self, prune, error);
-}
-
-static GPtrArray *
-rl_store_sqlite_list_users (RlStore    *store,
-                            const char *tenant)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
-                                             " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
-                                       tenant, NULL);
-  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
-
-  if (tenant == NULL)
-    sqlite3_bind_null (stmt, 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (users, rl_store_user_info_from_row (ROW (stmt)));
-  return users;
-}
-
-static GPtrArray *
-rl_store_sqlite_list_document_infos (RlStore    *store,
-                                     const char *tenant)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
-                                             " (SELECT COUNT (*) FROM threads t"
-                                             "  WHERE t.tenant = d.tenant AND t.doc = d.id)"
-                                             " FROM documents d WHERE ?1 IS NULL OR tenant = ?1"
-                                             " ORDER BY tenant, rowid", tenant, NULL);
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
-
-  if (tenant == NULL)
-    sqlite3_bind_null (stmt, 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (docs, rl_store_document_info_from_row (ROW (stmt)));
-  return docs;
 }
 
 static gboolean
@@ -1517,7 +1494,7 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->add_user = rl_store_sqlite_add_user;
   iface->authenticate = rl_store_sqlite_authenticate;
   iface->add_document = rl_store_sqlite_add_document;
-  iface->list_documents = rl_store_sqlite_list_documents;
+  iface->list_rows = rl_store_sqlite_list_rows;
   iface->get_document = rl_store_sqlite_get_document;
   iface->get_content = rl_store_sqlite_get_content;
   iface->load_threads = rl_store_sqlite_load_threads;
@@ -1535,8 +1512,6 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->open_writer = rl_store_sqlite_open_writer;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;
-  iface->list_users = rl_store_sqlite_list_users;
-  iface->list_document_infos = rl_store_sqlite_list_document_infos;
   iface->remove_document = rl_store_sqlite_remove_document;
   iface->note_change = rl_store_sqlite_note_change;
   iface->token_is_current = rl_store_sqlite_token_is_current;

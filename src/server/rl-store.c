@@ -733,7 +733,9 @@ rl_store_list_documents (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_documents (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_DOCUMENTS, tenant,
+                                               (RlStoreFromRow) rl_store_document_from_row,
+                                               (GDestroyNotify) rl_document_free);
 }
 
 RlDocument *
@@ -1039,7 +1041,9 @@ rl_store_list_users (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_users (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_USERS, tenant,
+                                               (RlStoreFromRow) rl_store_user_info_from_row,
+                                               (GDestroyNotify) rl_user_info_free);
 }
 
 /* What an administration change works on. */
@@ -1168,7 +1172,9 @@ rl_store_list_document_infos (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_document_infos (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_DOCUMENT_INFOS, tenant,
+                                               (RlStoreFromRow) rl_store_document_info_from_row,
+                                               (GDestroyNotify) rl_document_info_free);
 }
 
 gboolean

@@ -224,6 +224,20 @@ typedef enum
   RL_STORE_WRITE_DELETE_COMMENT,
 } RlStoreWrite;
 
+/* A listing of records (the list_rows vfunc), oldest first: a tenant's,
+ * or where tenant may be NULL every tenant's, by tenant. */
+typedef enum
+{
+  RL_STORE_LIST_DOCUMENTS,       /* rl_store_document_from_row's columns; tenant not NULL */
+  RL_STORE_LIST_USERS,           /* rl_store_user_info_from_row's */
+  RL_STORE_LIST_DOCUMENT_INFOS,  /* rl_store_document_info_from_row's */
+} RlStoreList;
+
+/* One row of a result, as a store reads it (rl-store-private.h), and what
+ * makes a record of it. */
+typedef struct _RlStoreRow RlStoreRow;
+typedef gpointer (*RlStoreFromRow) (const RlStoreRow *row);
+
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 
@@ -264,8 +278,13 @@ struct _RlStoreInterface
                                        GBytes             *content,
                                        const char         *etag,
                                        GError            **error);
-  GPtrArray   *(*list_documents)      (RlStore            *self,
-                                       const char         *tenant);
+  /* The records of a listing, each made by from_row from its row and
+   * freed by free_func; none when it cannot be read (the store logs why). */
+  GPtrArray   *(*list_rows)           (RlStore            *self,
+                                       RlStoreList         list,
+                                       const char         *tenant,
+                                       RlStoreFromRow      from_row,
+                                       GDestroyNotify      free_func);
   RlDocument  *(*get_document)        (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc);
@@ -371,10 +390,6 @@ struct _RlStoreInterface
                                        guint64            *messages,
                                        guint64            *bytes);
 
-  GPtrArray   *(*list_users)          (RlStore            *self,
-                                       const char         *tenant);
-  GPtrArray   *(*list_document_infos) (RlStore            *self,
-                                       const char         *tenant);
   /* Deletes the document and, when there was one, its threads, comments
    * and event log, counting each in removed. */
   gboolean     (*remove_document)     (RlStore            *self,
