@@ -339,9 +339,9 @@ rl_store_change_kind_from_string (const char        *str,
 /* ---- transactions --------------------------------------------------------------- */
 
 static gboolean
-step (RlStore      *self,
-      RlStoreStep   step,
-      GError      **error)
+take_step (RlStore      *self,
+           RlStoreStep   step,
+           GError      **error)
 {
   return RL_STORE_GET_IFACE (self)->transaction_step (self, step, error);
 }
@@ -352,11 +352,11 @@ rl_store_run_in_transaction (RlStore      *self,
                              gpointer      data,
                              GError      **error)
 {
-  if (!step (self, RL_STORE_STEP_BEGIN, error))
+  if (!take_step (self, RL_STORE_STEP_BEGIN, error))
     return FALSE;
-  if (!body (self, data, error) || !step (self, RL_STORE_STEP_COMMIT, error))
+  if (!body (self, data, error) || !take_step (self, RL_STORE_STEP_COMMIT, error))
     {
-      step (self, RL_STORE_STEP_ROLLBACK, NULL);
+      take_step (self, RL_STORE_STEP_ROLLBACK, NULL);
       return FALSE;
     }
   return TRUE;
@@ -574,13 +574,13 @@ apply_group_body (RlStore   *self,
     {
       RlStoreApply *apply = group->applies[i];
 
-      if (!step (self, RL_STORE_STEP_SAVEPOINT, error))
+      if (!take_step (self, RL_STORE_STEP_SAVEPOINT, error))
         return FALSE;
       /* A refused one leaves nothing behind; the others go on. */
       if (!apply_body (self, apply, &apply->error) &&
-          !step (self, RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT, error))
+          !take_step (self, RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT, error))
         return FALSE;
-      if (!step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
+      if (!take_step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
         return FALSE;
     }
   rl_store_test_hold_commit ();
