@@ -254,6 +254,36 @@ open_store (Invocation  *invocation,
   return rl_store_sqlite_open (invocation->db, error);
 }
 
+/* The store for a command on a tenant's users or documents: --tenant is
+ * required, or (for a listing) may be left out but must name a tenant.
+ * NULL, with *status its exit code, when the command cannot go on. */
+static RlStore *
+open_tenant_store (Invocation *invocation,
+                   gboolean    tenant_required,
+                   int        *status)
+{
+  const char *tenant = invocation->options.tenant;
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (tenant_required && tenant == NULL)
+    {
+      *status = misuse (invocation, "--tenant is required");
+      return NULL;
+    }
+  if ((store = open_store (invocation, &error)) == NULL)
+    {
+      *status = fail (error);
+      return NULL;
+    }
+  if (tenant && !tenant_required && !rl_store_has_tenant (store, tenant))
+    {
+      *status = fail ((error = g_error_new (RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant)));
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
 /* One field of a tab-separated line: tabs, line breaks and other control
  * characters escaped C-style, UTF-8 kept. */
 static char *
@@ -351,33 +381,44 @@ cmd_user_add (Invocation *invocation)
   return 0;
 }
 
+/* A listing: the header, then a line a record, of the tenant given or of
+ * every tenant. */
+static int
+print_listing (Invocation  *invocation,
+               GPtrArray *(*list) (RlStore *, const char *),
+               const char  *header,
+               void       (*print_line) (gconstpointer record))
+{
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  int status;
+
+  if ((store = open_tenant_store (invocation, FALSE, &status)) == NULL)
+    return status;
+  records = list (store, invocation->options.tenant);
+  g_print ("%s\n", header);
+  for (guint i = 0; i < records->len; i++)
+    print_line (g_ptr_array_index (records, i));
+  return 0;
+}
+
+static void
+print_user (gconstpointer record)
+{
+  const RlUserInfo *user = record;
+  g_autofree char *name = tsv_field (user->name);
+  g_autofree char *created = rl_time_format (user->created_at);
+  g_autofree char *revoked = user->revoked_at ? rl_time_format (user->revoked_at) : g_strdup ("-");
+
+  g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", user->tenant, user->id, name, rl_role_to_string (user->role),
+           created, revoked);
+}
+
 static int
 cmd_user_list (Invocation *invocation)
 {
-  const char *tenant = invocation->options.tenant;
-  g_autoptr(RlStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) users = NULL;
-
-  if ((store = open_store (invocation, &error)) == NULL)
-    return fail (error);
-  if (tenant && !rl_store_has_tenant (store, tenant))
-    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant)));
-
   /* Never a token, nor its hash: neither is printable after `user add`. */
-  users = rl_store_list_users (store, tenant);
-  g_print ("TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED\n");
-  for (guint i = 0; i < users->len; i++)
-    {
-      RlUserInfo *user = g_ptr_array_index (users, i);
-      g_autofree char *name = tsv_field (user->name);
-      g_autofree char *created = rl_time_format (user->created_at);
-      g_autofree char *revoked = user->revoked_at ? rl_time_format (user->revoked_at) : g_strdup ("-");
-
-      g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", user->tenant, user->id, name, rl_role_to_string (user->role),
-               created, revoked);
-    }
-  return 0;
+  return print_listing (invocation, rl_store_list_users, "TENANT\tID\tNAME\tROLE\tCREATED\tREVOKED", print_user);
 }
 
 static int
@@ -387,11 +428,10 @@ cmd_user_revoke (Invocation *invocation)
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 was_revoked_at = 0;
+  int status;
 
-  if (tenant == NULL)
-    return misuse (invocation, "--tenant is required");
-  if ((store = open_store (invocation, &error)) == NULL)
-    return fail (error);
+  if ((store = open_tenant_store (invocation, TRUE, &status)) == NULL)
+    return status;
   if (!rl_store_revoke_user (store, tenant, invocation->args[1], &was_revoked_at, &error))
     return fail (error);
 
@@ -414,11 +454,10 @@ cmd_token_rotate (Invocation *invocation)
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
+  int status;
 
-  if (tenant == NULL)
-    return misuse (invocation, "--tenant is required");
-  if ((store = open_store (invocation, &error)) == NULL)
-    return fail (error);
+  if ((store = open_tenant_store (invocation, TRUE, &status)) == NULL)
+    return status;
   token = rl_store_rotate_token (store, tenant, invocation->args[1], &error);
   if (token == NULL)
     return fail (error);
@@ -486,32 +525,23 @@ cmd_doc_add (Invocation *invocation)
   return 0;
 }
 
+static void
+print_document (gconstpointer record)
+{
+  const RlDocumentInfo *info = record;
+  g_autofree char *title = tsv_field (info->doc->title);
+  g_autofree char *created = rl_time_format (info->doc->created_at);
+
+  g_print ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%s\t%s\n",
+           info->tenant, info->doc->id, rl_doc_kind_to_string (info->doc->kind), info->doc->mime,
+           info->doc->size, info->head_seq, info->threads, created, title);
+}
+
 static int
 cmd_doc_list (Invocation *invocation)
 {
-  const char *tenant = invocation->options.tenant;
-  g_autoptr(RlStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) docs = NULL;
-
-  if ((store = open_store (invocation, &error)) == NULL)
-    return fail (error);
-  if (tenant && !rl_store_has_tenant (store, tenant))
-    return fail ((error = g_error_new (RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant)));
-
-  docs = rl_store_list_document_infos (store, tenant);
-  g_print ("TENANT\tID\tKIND\tMIME\tSIZE\tSEQ\tTHREADS\tCREATED\tTITLE\n");
-  for (guint i = 0; i < docs->len; i++)
-    {
-      RlDocumentInfo *info = g_ptr_array_index (docs, i);
-      g_autofree char *title = tsv_field (info->doc->title);
-      g_autofree char *created = rl_time_format (info->doc->created_at);
-
-      g_print ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%s\t%s\n",
-               info->tenant, info->doc->id, rl_doc_kind_to_string (info->doc->kind), info->doc->mime,
-               info->doc->size, info->head_seq, info->threads, created, title);
-    }
-  return 0;
+  return print_listing (invocation, rl_store_list_document_infos,
+                        "TENANT\tID\tKIND\tMIME\tSIZE\tSEQ\tTHREADS\tCREATED\tTITLE", print_document);
 }
 
 static int
@@ -521,11 +551,10 @@ cmd_doc_remove (Invocation *invocation)
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 threads = 0, comments = 0, events = 0;
+  int status;
 
-  if (tenant == NULL)
-    return misuse (invocation, "--tenant is required");
-  if ((store = open_store (invocation, &error)) == NULL)
-    return fail (error);
+  if ((store = open_tenant_store (invocation, TRUE, &status)) == NULL)
+    return status;
   if (!rl_store_remove_document (store, tenant, invocation->args[1], &threads, &comments, &events, &error))
     return fail (error);
   g_print ("removed document %s of %s with %" G_GINT64_FORMAT " threads, %" G_GINT64_FORMAT
@@ -765,16 +794,81 @@ valid_node_name (const char *name)
   return TRUE;
 }
 
+/* The numbers serve takes, in the order they are checked. */
+typedef enum
+{
+  SERVE_EVENT_LOG_LIMIT,
+  SERVE_PING_INTERVAL,
+  SERVE_FRAME_INTERVAL,
+  SERVE_SEND_QUEUE_LIMIT,
+  /* (--metrics-allow is checked here) */
+  SERVE_HANDSHAKE_TIMEOUT,
+  SERVE_BODY_TIMEOUT,
+  SERVE_MAX_SOCKETS,
+  SERVE_MAX_UNAUTHENTICATED,
+  SERVE_N_NUMBERS,
+} ServeNumber;
+
+/* Where each is in Options, its range, what a wrong one is told, and the
+ * server's limit it sets, if one. */
+static const struct
+{
+  gsize          offset;
+  guint64        min, max;
+  const char    *misuse;
+  gboolean       is_limit;
+  RlServerLimit  limit;
+} serve_numbers[SERVE_N_NUMBERS] = {
+  [SERVE_EVENT_LOG_LIMIT] = { G_STRUCT_OFFSET (Options, event_log_limit), 1, G_MAXUINT,
+                              "--event-log-limit takes a positive number" },
+  [SERVE_PING_INTERVAL] = { G_STRUCT_OFFSET (Options, ping_interval), 1, 300, "--ping-interval takes 1–300 seconds" },
+  [SERVE_FRAME_INTERVAL] = { G_STRUCT_OFFSET (Options, frame_interval), 0, 1000,
+                             "--frame-interval takes 0–1000 milliseconds" },
+  [SERVE_SEND_QUEUE_LIMIT] = { G_STRUCT_OFFSET (Options, send_queue_limit), 1024, G_MAXUINT32,
+                               "--send-queue-limit takes 1024 bytes or more" },
+  [SERVE_HANDSHAKE_TIMEOUT] = { G_STRUCT_OFFSET (Options, handshake_timeout), 1, 300,
+                                "--handshake-timeout takes 1–300 seconds", TRUE, RL_SERVER_LIMIT_HANDSHAKE_TIMEOUT },
+  [SERVE_BODY_TIMEOUT] = { G_STRUCT_OFFSET (Options, body_timeout), 1, 3600, "--body-timeout takes 1–3600 seconds",
+                           TRUE, RL_SERVER_LIMIT_BODY_TIMEOUT },
+  [SERVE_MAX_SOCKETS] = { G_STRUCT_OFFSET (Options, max_sockets), 1, G_MAXUINT,
+                          "--max-sockets-per-user takes a positive number", TRUE, RL_SERVER_LIMIT_MAX_SOCKETS_PER_USER },
+  [SERVE_MAX_UNAUTHENTICATED] = { G_STRUCT_OFFSET (Options, max_unauthenticated), 0, G_MAXUINT,
+                                  "--max-unauthenticated-per-address takes a number (0: no cap)", TRUE,
+                                  RL_SERVER_LIMIT_MAX_UNAUTHENTICATED },
+};
+
+static const char *
+serve_number_text (const Options *options,
+                   ServeNumber    number)
+{
+  return G_STRUCT_MEMBER (const char *, options, serve_numbers[number].offset);
+}
+
+/* Reads serve's numbers first to end (the given ones into values); the
+ * misuse line of the first that is not a number of its range, or NULL. */
+static const char *
+parse_serve_numbers (const Options *options,
+                     ServeNumber    first,
+                     ServeNumber    end,
+                     guint64       *values)
+{
+  for (ServeNumber number = first; number < end; number++)
+    {
+      const char *text = serve_number_text (options, number);
+
+      if (text && !g_ascii_string_to_unsigned (text, 10, serve_numbers[number].min, serve_numbers[number].max,
+                                               &values[number], NULL))
+        return serve_numbers[number].misuse;
+    }
+  return NULL;
+}
+
 static int
 cmd_serve (Invocation *invocation)
 {
   const Options *o = &invocation->options;
   const char *listen = o->listen, *tls_cert = o->tls_cert, *tls_key = o->tls_key;
-  const char *event_log_limit = o->event_log_limit, *ping_interval = o->ping_interval;
-  const char *frame_interval = o->frame_interval;
-  const char *send_queue_limit = o->send_queue_limit, *metrics_allow = o->metrics_allow;
-  const char *handshake_timeout = o->handshake_timeout, *body_timeout = o->body_timeout;
-  const char *max_sockets = o->max_sockets, *max_unauthenticated = o->max_unauthenticated;
+  const char *metrics_allow = o->metrics_allow, *wrong;
   g_autoptr(RlStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
@@ -784,41 +878,27 @@ cmd_serve (Invocation *invocation)
   g_autofree char *uri = NULL;
   g_autoptr(GPtrArray) metrics_masks = NULL;
   ServeState state = { 0 };
-  guint64 log_limit = 0, seconds = 0, queue_bytes = 0, frame_ms = RL_HUB_FRAME_INTERVAL_MS;
-  guint64 handshake_s = 0, body_s = 0, sockets = 0, unauthenticated = 0;
+  guint64 numbers[SERVE_N_NUMBERS] = { [SERVE_FRAME_INTERVAL] = RL_HUB_FRAME_INTERVAL_MS };
   guint port, sigterm, sigint;
 
   if (!parse_listen (listen ? listen : "127.0.0.1:8765", &host, &port))
     return misuse (invocation, "--listen takes HOST:PORT");
   if ((tls_cert == NULL) != (tls_key == NULL))
     return misuse (invocation, "--tls-cert and --tls-key go together");
-  if (event_log_limit && !g_ascii_string_to_unsigned (event_log_limit, 10, 1, G_MAXUINT, &log_limit, NULL))
-    return misuse (invocation, "--event-log-limit takes a positive number");
-  if (ping_interval && !g_ascii_string_to_unsigned (ping_interval, 10, 1, 300, &seconds, NULL))
-    return misuse (invocation, "--ping-interval takes 1–300 seconds");
-  if (frame_interval && !g_ascii_string_to_unsigned (frame_interval, 10, 0, 1000, &frame_ms, NULL))
-    return misuse (invocation, "--frame-interval takes 0–1000 milliseconds");
-  if (send_queue_limit && !g_ascii_string_to_unsigned (send_queue_limit, 10, 1024, G_MAXUINT32, &queue_bytes, NULL))
-    return misuse (invocation, "--send-queue-limit takes 1024 bytes or more");
+  if ((wrong = parse_serve_numbers (o, 0, SERVE_HANDSHAKE_TIMEOUT, numbers)) != NULL)
+    return misuse (invocation, "%s", wrong);
   if (metrics_allow && (metrics_masks = rl_server_parse_addresses (metrics_allow, &error)) == NULL)
     return misuse (invocation, "--metrics-allow: %s", error->message);
-  if (handshake_timeout && !g_ascii_string_to_unsigned (handshake_timeout, 10, 1, 300, &handshake_s, NULL))
-    return misuse (invocation, "--handshake-timeout takes 1–300 seconds");
-  if (body_timeout && !g_ascii_string_to_unsigned (body_timeout, 10, 1, 3600, &body_s, NULL))
-    return misuse (invocation, "--body-timeout takes 1–3600 seconds");
-  if (max_sockets && !g_ascii_string_to_unsigned (max_sockets, 10, 1, G_MAXUINT, &sockets, NULL))
-    return misuse (invocation, "--max-sockets-per-user takes a positive number");
-  if (max_unauthenticated &&
-      !g_ascii_string_to_unsigned (max_unauthenticated, 10, 0, G_MAXUINT, &unauthenticated, NULL))
-    return misuse (invocation, "--max-unauthenticated-per-address takes a number (0: no cap)");
+  if ((wrong = parse_serve_numbers (o, SERVE_HANDSHAKE_TIMEOUT, SERVE_N_NUMBERS, numbers)) != NULL)
+    return misuse (invocation, "%s", wrong);
   if (o->node && !valid_node_name (o->node))
     return misuse (invocation, "--node takes 1–64 letters, digits and . _ : -");
 
   raise_descriptor_limit ();
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
-  if (log_limit)
-    rl_store_set_event_log_limit (store, (guint) log_limit);
+  if (o->event_log_limit)
+    rl_store_set_event_log_limit (store, (guint) numbers[SERVE_EVENT_LOG_LIMIT]);
   if (tls_cert)
     {
       tls = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
@@ -827,20 +907,15 @@ cmd_serve (Invocation *invocation)
     }
 
   server = rl_server_new (store);
-  if (seconds)
-    rl_server_set_ping_interval (server, (guint) seconds);
-  rl_server_set_frame_interval (server, (guint) frame_ms);
-  if (queue_bytes)
-    rl_server_set_send_queue_limit (server, (gsize) queue_bytes);
+  if (o->ping_interval)
+    rl_server_set_ping_interval (server, (guint) numbers[SERVE_PING_INTERVAL]);
+  rl_server_set_frame_interval (server, (guint) numbers[SERVE_FRAME_INTERVAL]);
+  if (o->send_queue_limit)
+    rl_server_set_send_queue_limit (server, (gsize) numbers[SERVE_SEND_QUEUE_LIMIT]);
   rl_server_set_metrics_allow (server, metrics_masks);
-  if (handshake_timeout)
-    rl_server_set_handshake_timeout (server, (guint) handshake_s);
-  if (body_timeout)
-    rl_server_set_body_timeout (server, (guint) body_s);
-  if (max_sockets)
-    rl_server_set_max_sockets_per_user (server, (guint) sockets);
-  if (max_unauthenticated)
-    rl_server_set_max_unauthenticated (server, (guint) unauthenticated);
+  for (ServeNumber number = 0; number < SERVE_N_NUMBERS; number++)
+    if (serve_numbers[number].is_limit && serve_number_text (o, number))
+      rl_server_set_limit (server, serve_numbers[number].limit, (guint) numbers[number]);
   if (o->node)
     rl_server_set_node (server, o->node);
   if (!rl_server_listen (server, host, port, tls, &uri, &error))

@@ -4,6 +4,8 @@
  */
 #include "rl-committer.h"
 
+#include "rl-store-private.h"
+
 /* At most this many mutations to a transaction. */
 #define MAX_GROUP 1024
 
@@ -72,8 +74,7 @@ commit_group (RlCommitter *self,
   if (applies->len == 0)
     return FALSE;
 
-  if (!RL_STORE_GET_IFACE (self->writer)->apply_group (self->writer, (RlStoreApply **) applies->pdata,
-                                                       applies->len, &error))
+  if (!rl_store_apply_group (self->writer, (RlStoreApply **) applies->pdata, applies->len, &error))
     {
       /* Nothing of the group is in the store. */
       for (guint i = 0; i < applies->len; i++)
@@ -186,7 +187,6 @@ rl_committer_new (RlStore *writer)
   RlCommitter *self;
 
   g_return_val_if_fail (RL_IS_STORE (writer), NULL);
-  g_return_val_if_fail (RL_STORE_GET_IFACE (writer)->apply_group != NULL, NULL);
 
   self = g_object_new (RL_TYPE_COMMITTER, NULL);
   self->writer = g_object_ref (writer);

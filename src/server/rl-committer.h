@@ -4,7 +4,7 @@
  *
  * Used by rl_store_apply_async (rl-store.c) for every store: the thread
  * works on a second store on the same database (the open_writer vfunc) and
- * commits each group with the apply_group vfunc. Tasks are returned in
+ * commits each group with rl_store_apply_group. Tasks are returned in
  * their main context in the order they were pushed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -70,10 +70,7 @@ struct _RlServer
   GMutex        checks_lock;
   /* limits */
   RlGate     *gate;
-  guint       handshake_timeout;
-  guint       body_timeout;
-  guint       max_unauthenticated;
-  guint       max_sockets_per_user;
+  guint       limits[RL_SERVER_N_LIMITS];
   GHashTable *sockets_per_user; /* "tenant\nuser" → WebSockets, handshakes included */
   /* shutdown */
   GCallback   done;
@@ -83,6 +80,21 @@ struct _RlServer
 };
 
 G_DEFINE_FINAL_TYPE (RlServer, rl_server, G_TYPE_OBJECT)
+
+static const guint limit_defaults[RL_SERVER_N_LIMITS] = {
+  [RL_SERVER_LIMIT_HANDSHAKE_TIMEOUT] = RL_HANDSHAKE_TIMEOUT_SECONDS,
+  [RL_SERVER_LIMIT_BODY_TIMEOUT] = RL_BODY_TIMEOUT_SECONDS,
+  [RL_SERVER_LIMIT_MAX_UNAUTHENTICATED] = RL_MAX_UNAUTHENTICATED_PER_ADDRESS,
+  [RL_SERVER_LIMIT_MAX_SOCKETS_PER_USER] = RL_MAX_SOCKETS_PER_USER,
+};
+
+/* The limits the gate keeps (it follows a connection until it is a
+ * WebSocket); the others the server checks itself. */
+static void (*const gate_setters[RL_SERVER_N_LIMITS]) (RlGate *gate, guint value) = {
+  [RL_SERVER_LIMIT_HANDSHAKE_TIMEOUT] = rl_gate_set_handshake_timeout,
+  [RL_SERVER_LIMIT_BODY_TIMEOUT] = rl_gate_set_body_timeout,
+  [RL_SERVER_LIMIT_MAX_UNAUTHENTICATED] = rl_gate_set_max_unauthenticated,
+};
 
 /* ---- replies ---------------------------------------------------------------- */
 
@@ -929,7 +941,7 @@ handle_websocket (SoupServer        *soup,
     return;
   /* Before the upgrade, so the client hears why. */
   user = user_key (who);
-  if (GPOINTER_TO_UINT (g_hash_table_lookup (self->sockets_per_user, user)) >= self->max_sockets_per_user)
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (self->sockets_per_user, user)) >= self->limits[RL_SERVER_LIMIT_MAX_SOCKETS_PER_USER])
     {
       reply_error (msg, RL_ERROR_RATE_LIMITED, "too many connections for this user");
       return;
@@ -1113,10 +1125,7 @@ rl_server_init (RlServer *self)
 {
   self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->sockets_per_user = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->handshake_timeout = RL_HANDSHAKE_TIMEOUT_SECONDS;
-  self->body_timeout = RL_BODY_TIMEOUT_SECONDS;
-  self->max_unauthenticated = RL_MAX_UNAUTHENTICATED_PER_ADDRESS;
-  self->max_sockets_per_user = RL_MAX_SOCKETS_PER_USER;
+  memcpy (self->limits, limit_defaults, sizeof self->limits);
   self->ping_context = g_main_context_new ();
   self->ping_tick_id = g_timeout_add_seconds (1, ping_tick_cb, self);
   self->context = g_main_context_ref_thread_default ();
@@ -1212,48 +1221,17 @@ rl_server_set_metrics_allow (RlServer  *self,
 }
 
 void
-rl_server_set_handshake_timeout (RlServer *self,
-                                 guint     seconds)
+rl_server_set_limit (RlServer      *self,
+                     RlServerLimit  limit,
+                     guint          value)
 {
   g_return_if_fail (RL_IS_SERVER (self));
-  g_return_if_fail (seconds > 0);
+  g_return_if_fail (limit < RL_SERVER_N_LIMITS);
+  g_return_if_fail (value > 0 || limit == RL_SERVER_LIMIT_MAX_UNAUTHENTICATED);
 
-  self->handshake_timeout = seconds;
-  if (self->gate)
-    rl_gate_set_handshake_timeout (self->gate, seconds);
-}
-
-void
-rl_server_set_body_timeout (RlServer *self,
-                            guint     seconds)
-{
-  g_return_if_fail (RL_IS_SERVER (self));
-  g_return_if_fail (seconds > 0);
-
-  self->body_timeout = seconds;
-  if (self->gate)
-    rl_gate_set_body_timeout (self->gate, seconds);
-}
-
-void
-rl_server_set_max_unauthenticated (RlServer *self,
-                                   guint     per_address)
-{
-  g_return_if_fail (RL_IS_SERVER (self));
-
-  self->max_unauthenticated = per_address;
-  if (self->gate)
-    rl_gate_set_max_unauthenticated (self->gate, per_address);
-}
-
-void
-rl_server_set_max_sockets_per_user (RlServer *self,
-                                    guint     sockets)
-{
-  g_return_if_fail (RL_IS_SERVER (self));
-  g_return_if_fail (sockets > 0);
-
-  self->max_sockets_per_user = sockets;
+  self->limits[limit] = value;
+  if (self->gate && gate_setters[limit])
+    gate_setters[limit] (self->gate, value);
 }
 
 static gboolean
@@ -1271,9 +1249,9 @@ setup_soup (RlServer         *self,
 
   /* The gate first: it follows a connection from its first request on. */
   self->gate = rl_gate_new (self->soup);
-  rl_gate_set_handshake_timeout (self->gate, self->handshake_timeout);
-  rl_gate_set_body_timeout (self->gate, self->body_timeout);
-  rl_gate_set_max_unauthenticated (self->gate, self->max_unauthenticated);
+  for (guint limit = 0; limit < RL_SERVER_N_LIMITS; limit++)
+    if (gate_setters[limit])
+      gate_setters[limit] (self->gate, self->limits[limit]);
   g_signal_connect (self->gate, "refused", G_CALLBACK (on_request_refused), self);
   soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);

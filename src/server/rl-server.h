@@ -31,22 +31,28 @@ GPtrArray *rl_server_parse_addresses  (const char  *addresses,
  * /metrics without a token; anyone else needs an admin's. NULL: none. */
 void      rl_server_set_metrics_allow (RlServer    *self,
                                        GPtrArray   *masks);
-/* Seconds a connection has for its TLS handshake and request head (and
- * between keep-alive requests): default RL_HANDSHAKE_TIMEOUT_SECONDS. */
-void      rl_server_set_handshake_timeout (RlServer *self,
-                                           guint     seconds);
-/* Seconds an upload's body (or an answer) may stand still: default
- * RL_BODY_TIMEOUT_SECONDS. */
-void      rl_server_set_body_timeout (RlServer *self,
-                                      guint     seconds);
-/* Connections an address may hold before they authenticate (0: no cap);
- * default RL_MAX_UNAUTHENTICATED_PER_ADDRESS. One more gets 429. */
-void      rl_server_set_max_unauthenticated (RlServer *self,
-                                             guint     per_address);
-/* WebSocket connections of one user (default RL_MAX_SOCKETS_PER_USER); one
- * more is refused with 429 before the upgrade. */
-void      rl_server_set_max_sockets_per_user (RlServer *self,
-                                              guint     sockets);
+/* What the server bounds for each connection, each with its default. */
+typedef enum
+{
+  /* Seconds a connection has for its TLS handshake and request head (and
+   * between keep-alive requests): RL_HANDSHAKE_TIMEOUT_SECONDS. */
+  RL_SERVER_LIMIT_HANDSHAKE_TIMEOUT,
+  /* Seconds an upload's body (or an answer) may stand still:
+   * RL_BODY_TIMEOUT_SECONDS. */
+  RL_SERVER_LIMIT_BODY_TIMEOUT,
+  /* Connections an address may hold before they authenticate (0: no cap):
+   * RL_MAX_UNAUTHENTICATED_PER_ADDRESS. One more gets 429. */
+  RL_SERVER_LIMIT_MAX_UNAUTHENTICATED,
+  /* WebSocket connections of one user (RL_MAX_SOCKETS_PER_USER); one more
+   * is refused with 429 before the upgrade. */
+  RL_SERVER_LIMIT_MAX_SOCKETS_PER_USER,
+  RL_SERVER_N_LIMITS,
+} RlServerLimit;
+
+/* Sets one of the limits; only the unauthenticated cap may be 0. */
+void      rl_server_set_limit (RlServer      *self,
+                               RlServerLimit  limit,
+                               guint          value);
 /* This server's name among the nodes of a shared store (PostgreSQL), which
  * no other node may use; default HOST:PORT (the machine's name and the port
  * it listens on). Before rl_server_listen, which starts hearing the other

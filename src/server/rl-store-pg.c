@@ -427,6 +427,39 @@ value_bool (const Result *result,
   return PQgetvalue (result, row, column)[0] == 't';
 }
 
+/* The result's row, for the store-neutral *_from_row. */
+typedef struct
+{
+  RlStoreRow    row;
+  const Result *result;
+  int           index;
+} PgRow;
+
+static const char *
+row_text (const RlStoreRow *row,
+          int               column)
+{
+  const PgRow *pg = (const PgRow *) row;
+
+  return PQgetisnull (pg->result, pg->index, column) ? NULL : PQgetvalue (pg->result, pg->index, column);
+}
+
+static gint64
+row_number (const RlStoreRow *row,
+            int               column)
+{
+  return value_int (((const PgRow *) row)->result, ((const PgRow *) row)->index, column);
+}
+
+static gboolean
+row_flag (const RlStoreRow *row,
+          int               column)
+{
+  return value_bool (((const PgRow *) row)->result, ((const PgRow *) row)->index, column);
+}
+
+#define ROW(result, index) (&(PgRow) { { row_text, row_number, row_flag }, (result), (index) }.row)
+
 /* ---- transactions ------------------------------------------------------------------ */
 
 /* Whatever is open is rolled back (nothing to do when the connection is
@@ -470,21 +503,32 @@ commit (RlStorePg  *self,
   return FALSE;
 }
 
-/* Runs change inside one read-committed transaction. */
+static const char *const savepoint_sql[] = {
+  [RL_STORE_STEP_SAVEPOINT] = "SAVEPOINT apply",
+  [RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT] = "ROLLBACK TO SAVEPOINT apply",
+  [RL_STORE_STEP_RELEASE_SAVEPOINT] = "RELEASE SAVEPOINT apply",
+};
+
+/* A transaction is read committed: the writes lock the rows they read. */
 static gboolean
-in_transaction (RlStorePg  *self,
-                gboolean  (*change) (RlStorePg *, gpointer, GError **),
-                gpointer    data,
-                GError    **error)
+rl_store_pg_transaction_step (RlStore      *store,
+                              RlStoreStep   step,
+                              GError      **error)
 {
-  if (!begin (self, "BEGIN", error))
-    return FALSE;
-  if (!change (self, data, error))
+  RlStorePg *self = RL_STORE_PG (store);
+
+  switch (step)
     {
+    case RL_STORE_STEP_BEGIN:
+      return begin (self, "BEGIN", error);
+    case RL_STORE_STEP_COMMIT:
+      return commit (self, error);
+    case RL_STORE_STEP_ROLLBACK:
       rollback (self);
-      return FALSE;
+      return TRUE;
+    default:
+      return run_done (self, savepoint_sql[step], NULL, error);
     }
-  return commit (self, error);
 }
 
 /* ---- object ------------------------------------------------------------------------ */
@@ -729,94 +773,73 @@ rl_store_pg_authenticate (RlStore    *store,
 
 #define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
 
-static RlDocument *
-document_from_row (const Result *result,
-                   int           row)
+static gboolean
+rl_store_pg_add_document (RlStore           *store,
+                          const char        *tenant,
+                          const RlDocument  *doc,
+                          GBytes            *content,
+                          const char        *etag,
+                          GError           **error)
 {
-  RlDocument *doc = g_new0 (RlDocument, 1);
-
-  doc->id = value_dup (result, row, 0);
-  rl_doc_kind_from_string (PQgetvalue (result, row, 1), &doc->kind);
-  doc->title = value_dup (result, row, 2);
-  doc->mime = value_dup (result, row, 3);
-  doc->size = value_int (result, row, 4);
-  doc->width = (int) value_int (result, row, 5);
-  doc->height = (int) value_int (result, row, 6);
-  doc->created_at = value_int (result, row, 7);
-  doc->created_by.id = value_dup (result, row, 8);
-  doc->created_by.name = value_dup (result, row, 9);
-  return doc;
-}
-
-static RlDocument *
-rl_store_pg_add_document (RlStore        *store,
-                          const char     *tenant,
-                          const RlPerson *created_by,
-                          const char     *title,
-                          const char     *mime,
-                          int             width,
-                          int             height,
-                          GBytes         *content,
-                          GError        **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
-  g_autofree char *etag = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
 
   if (size > G_MAXINT)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
-      return NULL;
+      return FALSE;
     }
-  /* The dispatcher checked it. */
-  rl_doc_kind_for_mime (mime, &doc->kind);
-  doc->id = rl_random_id_new ();
-  doc->title = g_strdup (title);
-  doc->mime = g_strdup (mime);
-  doc->size = (gint64) size;
-  doc->width = width;
-  doc->height = height;
-  doc->created_at = rl_time_now_ms ();
-  rl_person_copy_into (&doc->created_by, created_by);
-  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-
   add_text (&params, tenant);
   add_text (&params, doc->id);
   add_text (&params, rl_doc_kind_to_string (doc->kind));
   add_text (&params, doc->title);
   add_text (&params, doc->mime);
   add_int (&params, doc->size);
-  add_int (&params, width);
-  add_int (&params, height);
+  add_int (&params, doc->width);
+  add_int (&params, doc->height);
   add_int (&params, doc->created_at);
   add_text (&params, doc->created_by.id);
   add_text (&params, doc->created_by.name);
   add_text (&params, etag);
   add_bytes (&params, data, size);
-  if (!run_done (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &params, error))
-    return NULL;
-  return g_steal_pointer (&doc);
+  return run_done (RL_STORE_PG (store), "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                   &params, error);
 }
 
-static GPtrArray *
-rl_store_pg_list_documents (RlStore    *store,
-                            const char *tenant)
+/* $1 the tenant, NULL for every tenant's; and what a failure is logged as. */
+static const struct
 {
-  RlStorePg *self = RL_STORE_PG (store);
+  const char *sql;
+  const char *what;
+} lists[] = {
+  [RL_STORE_LIST_DOCUMENTS] = { "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord",
+                                "cannot list documents" },
+  [RL_STORE_LIST_USERS] = { "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                            " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", "cannot list users" },
+  [RL_STORE_LIST_DOCUMENT_INFOS] = { "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                                     " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                                     " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
+                                     "cannot list documents" },
+};
+
+static GPtrArray *
+rl_store_pg_list_rows (RlStore         *store,
+                       RlStoreList      list,
+                       const char      *tenant,
+                       RlStoreFromRow   from_row,
+                       GDestroyNotify   free_func)
+{
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+  GPtrArray *records = g_ptr_array_new_with_free_func (free_func);
 
   add_text (&params, tenant);
-  result = query (self, "cannot list documents",
-                  "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 ORDER BY ord", &params, FALSE);
+  result = query (RL_STORE_PG (store), lists[list].what, lists[list].sql, &params, FALSE);
   for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (docs, document_from_row (result, row));
-  return docs;
+    g_ptr_array_add (records, from_row (ROW (result, row)));
+  return records;
 }
 
 static RlDocument *
@@ -834,7 +857,7 @@ rl_store_pg_get_document (RlStore    *store,
                   "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
-  return document_from_row (result, 0);
+  return rl_store_document_from_row (ROW (result, 0));
 }
 
 static GBytes *
@@ -863,43 +886,6 @@ rl_store_pg_get_content (RlStore     *store,
 
 #define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
-
-static RlThread *
-thread_from_row (const Result *result,
-                 int           row,
-                 const char   *doc)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  RlThread *thread = rl_thread_new ();
-
-  thread->id = value_dup (result, row, 0);
-  thread->doc = g_strdup (doc);
-  if (json_parser_load_from_data (parser, PQgetvalue (result, row, 1), -1, NULL))
-    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
-  thread->resolved = value_bool (result, row, 2);
-  thread->created_by.id = value_dup (result, row, 3);
-  thread->created_by.name = value_dup (result, row, 4);
-  thread->created_at = value_int (result, row, 5);
-  thread->updated_at = value_int (result, row, 6);
-  thread->number = value_int (result, row, 7);
-  return thread;
-}
-
-static RlComment *
-comment_from_row (const Result *result,
-                  int           row)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = value_dup (result, row, 0);
-  comment->thread = value_dup (result, row, 1);
-  comment->author.id = value_dup (result, row, 2);
-  comment->author.name = value_dup (result, row, 3);
-  comment->body = value_dup (result, row, 4);
-  comment->created_at = value_int (result, row, 5);
-  comment->edited_at = value_int (result, row, 6);
-  return comment;
-}
 
 static gint64
 rl_store_pg_get_head (RlStore    *store,
@@ -947,7 +933,7 @@ rl_store_pg_load_threads (RlStore    *store,
     goto fail;
   for (int row = 0; row < PQntuples (threads_result); row++)
     {
-      RlThread *thread = thread_from_row (threads_result, row, doc);
+      RlThread *thread = rl_store_thread_from_row (ROW (threads_result, row), doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
@@ -964,7 +950,7 @@ rl_store_pg_load_threads (RlStore    *store,
       RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (comments_result, row, 1));
 
       if (thread)
-        g_ptr_array_add (thread->comments, comment_from_row (comments_result, row));
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_result, row)));
     }
   if (!commit (self, &error))
     goto fail;
@@ -1088,11 +1074,101 @@ notify_event (RlStorePg   *self,
 
 /* ---- mutations ----------------------------------------------------------------------------- */
 
+/* $1 the tenant, $2 the row's id; the row locked to the commit. */
+static const char *const read_sql[] = {
+  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
+  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                  " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers",
+  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
+};
+
+/* $1 the tenant, $2 the row's id, $3 the value. */
+static const char *const write_sql[] = {
+  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
+                                " WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = $3 WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = $1 AND thread = $2",
+  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = $1 AND id = $2",
+  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = $1 AND id = $2",
+};
+
 static gboolean
-insert_comment (RlStorePg        *self,
-                const char       *tenant,
-                const RlComment  *comment,
-                GError          **error)
+rl_store_pg_read_number (RlStore      *store,
+                         RlStoreRead   read,
+                         const char   *tenant,
+                         const char   *id,
+                         gint64       *value,
+                         GError      **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, id);
+  result = run (RL_STORE_PG (store), read_sql[read], &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  *value = PQntuples (result) > 0 ? value_int (result, 0, 0) : -1;
+  return TRUE;
+}
+
+static gboolean
+rl_store_pg_write_row (RlStore       *store,
+                       RlStoreWrite   write,
+                       const char    *tenant,
+                       const char    *id,
+                       GVariant      *value,
+                       GError       **error)
+{
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, id);
+  if (value == NULL)
+    ;
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    add_text (&params, g_variant_get_boolean (value) ? "true" : "false");
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    add_int (&params, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    add_text (&params, g_variant_get_string (value, NULL));
+  else
+    add_bytes (&params, g_variant_get_data (value), g_variant_get_size (value));
+  return run_done (RL_STORE_PG (store), write_sql[write], &params, error);
+}
+
+static gboolean
+rl_store_pg_insert_thread (RlStore         *store,
+                           const char      *tenant,
+                           const RlThread  *thread,
+                           const char      *anchor_json,
+                           GError         **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, thread->id);
+  add_text (&params, thread->doc);
+  add_text (&params, anchor_json);
+  add_text (&params, thread->created_by.id);
+  add_text (&params, thread->created_by.name);
+  add_int (&params, thread->created_at);
+  add_int (&params, thread->updated_at);
+  add_int (&params, thread->number);
+  return run_done (RL_STORE_PG (store), "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                                        " created_by_name, created_at, updated_at, number)"
+                                        " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9)", &params, error);
+}
+
+static gboolean
+rl_store_pg_insert_comment (RlStore          *store,
+                            const char       *tenant,
+                            const RlComment  *comment,
+                            GError          **error)
 {
   g_auto(Params) params = { 0 };
 
@@ -1103,67 +1179,17 @@ insert_comment (RlStorePg        *self,
   add_text (&params, comment->author.name);
   add_text (&params, comment->body);
   add_int (&params, comment->created_at);
-  return run_done (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
-                         " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
+  return run_done (RL_STORE_PG (store), "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
 }
 
-static RlEvent *
-apply_create_thread (RlStorePg         *self,
-                     const RlPrincipal *who,
-                     const RlDocument  *doc,
-                     const RlRequest   *request,
-                     gint64             now,
-                     GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Result) number = NULL;
-  g_auto(Params) params = { 0 };
-  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  const RlThread *thread;
-
-  /* Under the document's lock: consecutive numbers, none given away by a
-   * refused create. */
-  add_text (&params, who->tenant);
-  add_text (&params, doc->id);
-  number = run (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                      " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers", &params, FALSE, error);
-  if (number == NULL)
-    return NULL;
-  if (PQntuples (number) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  context.number = value_int (number, 0, 0);
-  event = rl_event_new_for_request (request, &context);
-  thread = event->thread;
-
-  params_clear (&params);
-  add_text (&params, who->tenant);
-  add_text (&params, thread->id);
-  add_text (&params, doc->id);
-  add_text (&params, anchor_json);
-  add_text (&params, who->user.id);
-  add_text (&params, who->user.name);
-  add_int (&params, now);
-  add_int (&params, thread->number);
-  if (!run_done (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                       " created_by_name, created_at, updated_at, number)"
-                       " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $7, $8)", &params, error) ||
-      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-/* The thread's author; NULL (not found) when the document has no such thread. */
-static char *
-lookup_thread (RlStorePg   *self,
-               const char  *tenant,
-               const char  *doc,
-               const char  *thread,
-               GError     **error)
+static gboolean
+rl_store_pg_lookup_thread (RlStore     *store,
+                           const char  *tenant,
+                           const char  *doc,
+                           const char  *thread,
+                           char       **owner,
+                           GError     **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
@@ -1171,188 +1197,83 @@ lookup_thread (RlStorePg   *self,
   add_text (&params, tenant);
   add_text (&params, doc);
   add_text (&params, thread);
-  result = run (self, "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
+  result = run (RL_STORE_PG (store), "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
                 &params, FALSE, error);
   if (result == NULL)
-    return NULL;
-  if (PQntuples (result) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
-      return NULL;
-    }
-  return value_dup (result, 0, 0);
+    return FALSE;
+  *owner = PQntuples (result) > 0 ? value_dup (result, 0, 0) : NULL;
+  return TRUE;
 }
 
-/* An edit or a deletion of a comment: its event, NULL when refused. */
-static RlEvent *
-change_comment (RlStorePg         *self,
-                const RlPrincipal *who,
-                const RlRequest   *request,
-                RlEventContext    *context,
-                GError           **error)
+static gboolean
+rl_store_pg_lookup_comment (RlStore     *store,
+                            const char  *tenant,
+                            const char  *thread,
+                            const char  *comment_id,
+                            RlComment  **comment,
+                            gboolean    *first,
+                            GError     **error)
 {
   g_auto(Params) params = { 0 };
   g_autoptr(Result) find = NULL;
-  g_autoptr(RlComment) comment = NULL;
-  g_autoptr(RlEvent) event = NULL;
 
-  add_text (&params, who->tenant);
-  add_text (&params, request->thread_id);
-  add_text (&params, request->comment_id);
-  find = run (self, "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
-                    " WHERE tenant = $1 AND thread = $2)"
-                    " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3", &params, FALSE, error);
-  if (find == NULL)
-    return NULL;
-  if (PQntuples (find) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
-      return NULL;
-    }
-  comment = comment_from_row (find, 0);
-  if (!rl_store_may_modify (who, comment->author.id, error))
-    return NULL;
-
-  params_clear (&params);
-  if (request->type == RL_REQUEST_DELETE_COMMENT)
-    {
-      if (!rl_store_may_delete_comment (value_bool (find, 0, 7), error))
-        return NULL;
-      event = rl_event_new_for_request (request, context);
-      add_text (&params, who->tenant);
-      add_text (&params, event->comment_id);
-      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND id = $2", &params, error))
-        return NULL;
-      return g_steal_pointer (&event);
-    }
-
-  context->comment = comment;
-  event = rl_event_new_for_request (request, context);
-  add_text (&params, event->comment->body);
-  add_int (&params, event->comment->edited_at);
-  add_text (&params, who->tenant);
-  add_text (&params, event->comment->id);
-  if (!run_done (self, "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
-                 &params, error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-apply_to_thread (RlStorePg         *self,
-                 const RlPrincipal *who,
-                 const RlDocument  *doc,
-                 const RlRequest   *request,
-                 gint64             now,
-                 GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_auto(Params) params = { 0 };
-  g_autofree char *owner = NULL;
-  const char *tenant = who->tenant;
-
-  owner = lookup_thread (self, tenant, doc->id, request->thread_id, error);
-  if (owner == NULL)
-    return NULL;
-
-  switch (request->type)
-    {
-    case RL_REQUEST_ADD_COMMENT:
-      event = rl_event_new_for_request (request, &context);
-      if (!insert_comment (self, tenant, event->comment, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_EDIT_COMMENT:
-    case RL_REQUEST_DELETE_COMMENT:
-      event = change_comment (self, who, request, &context, error);
-      if (event == NULL)
-        return NULL;
-      break;
-
-    case RL_REQUEST_RESOLVE_THREAD:
-      event = rl_event_new_for_request (request, &context);
-      add_text (&params, event->resolved ? "true" : "false");
-      add_text (&params, tenant);
-      add_text (&params, request->thread_id);
-      if (!run_done (self, "UPDATE threads SET resolved = $1 WHERE tenant = $2 AND id = $3", &params, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_MOVE_THREAD:
-      {
-        g_autoptr(JsonNode) anchor = NULL;
-        g_autofree char *anchor_json = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        anchor = rl_anchor_to_json (&event->anchor);
-        anchor_json = rl_json_to_string (anchor, NULL);
-        add_text (&params, anchor_json);
-        add_text (&params, tenant);
-        add_text (&params, request->thread_id);
-        if (!run_done (self, "UPDATE threads SET anchor = $1 WHERE tenant = $2 AND id = $3", &params, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_DELETE_THREAD:
-      if (!rl_store_may_modify (who, owner, error))
-        return NULL;
-      event = rl_event_new_for_request (request, &context);
-      add_text (&params, tenant);
-      add_text (&params, request->thread_id);
-      if (!run_done (self, "DELETE FROM comments WHERE tenant = $1 AND thread = $2", &params, error) ||
-          !run_done (self, "DELETE FROM threads WHERE tenant = $1 AND id = $2", &params, error))
-        return NULL;
-      return g_steal_pointer (&event);
-
-    case RL_REQUEST_SUBSCRIBE:
-    case RL_REQUEST_UNSUBSCRIBE:
-    case RL_REQUEST_CREATE_THREAD:
-    default:
-      g_assert_not_reached ();
-    }
-
-  params_clear (&params);
-  add_int (&params, now);
   add_text (&params, tenant);
-  add_text (&params, request->thread_id);
-  if (!run_done (self, "UPDATE threads SET updated_at = $1 WHERE tenant = $2 AND id = $3", &params, error))
-    return NULL;
-  return g_steal_pointer (&event);
+  add_text (&params, thread);
+  add_text (&params, comment_id);
+  find = run (RL_STORE_PG (store), "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
+                                   " WHERE tenant = $1 AND thread = $2)"
+                                   " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3",
+              &params, FALSE, error);
+  if (find == NULL)
+    return FALSE;
+  if (PQntuples (find) > 0)
+    {
+      *comment = rl_store_comment_from_row (ROW (find, 0));
+      *first = value_bool (find, 0, 7);
+    }
+  return TRUE;
 }
 
-/* The event gets seq = head + 1, head read under the document's row lock. */
 static gboolean
-append_event (RlStorePg   *self,
-              const char  *tenant,
-              const char  *doc,
-              gint64       head,
-              RlEvent     *event,
-              char       **serialized,
-              GError     **error)
+rl_store_pg_update_comment (RlStore          *store,
+                            const char       *tenant,
+                            const RlComment  *comment,
+                            GError          **error)
 {
   g_auto(Params) params = { 0 };
-  g_autofree char *payload = NULL;
+
+  add_text (&params, comment->body);
+  add_int (&params, comment->edited_at);
+  add_text (&params, tenant);
+  add_text (&params, comment->id);
+  return run_done (RL_STORE_PG (store), "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
+                   &params, error);
+}
+
+/* seq is the head read under the document's row lock, plus one. */
+static gboolean
+rl_store_pg_append_event (RlStore     *store,
+                          const char  *tenant,
+                          const char  *doc,
+                          gint64       seq,
+                          const char  *serialized,
+                          GError     **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
   gint64 upto;
 
-  event->seq = head + 1;
-  payload = rl_event_serialize (event);
-
-  add_int (&params, event->seq);
+  add_int (&params, seq);
   add_text (&params, tenant);
   add_text (&params, doc);
   if (!run_done (self, "UPDATE documents SET head_seq = $1 WHERE tenant = $2 AND id = $3", &params, error))
     return FALSE;
-  add_text (&params, payload);
+  add_text (&params, serialized);
   if (!run_done (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES ($2, $3, $1, $4)", &params, error))
     return FALSE;
 
   /* Keep the log bounded. */
-  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
       params_clear (&params);
@@ -1362,83 +1283,8 @@ append_event (RlStorePg   *self,
       if (!run_done (self, "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3", &params, error))
         return FALSE;
     }
-
-  *serialized = g_steal_pointer (&payload);
-  return TRUE;
-}
-
-/* Inside the caller's transaction; on failure the caller rolls back. */
-static RlEvent *
-apply_one (RlStorePg         *self,
-           const RlPrincipal *who,
-           const RlDocument  *doc,
-           const RlRequest   *request,
-           char             **serialized,
-           GError           **error)
-{
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Result) head = NULL;
-  g_auto(Params) params = { 0 };
-  gint64 now = rl_time_now_ms ();
-
-  /* The document's row lock orders every writer of the document, on any
-   * connection of any node: each sees the head the one before committed. */
-  add_text (&params, who->tenant);
-  add_text (&params, doc->id);
-  head = run (self, "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-              &params, FALSE, error);
-  if (head == NULL)
-    return NULL;
-  if (PQntuples (head) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
-                   request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
-      return NULL;
-    }
-
-  if (request->type == RL_REQUEST_CREATE_THREAD)
-    event = apply_create_thread (self, who, doc, request, now, error);
-  else
-    event = apply_to_thread (self, who, doc, request, now, error);
-  if (event == NULL)
-    return NULL;
-
-  if (!append_event (self, who->tenant, doc->id, value_int (head, 0, 0), event, serialized, error))
-    return NULL;
   /* At the commit, so under the row lock: each document's in seq order. */
-  if (!notify_event (self, who->tenant, doc->id, event->seq, *serialized, error))
-    {
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-rl_store_pg_apply (RlStore           *store,
-                   const RlPrincipal *who,
-                   const RlDocument  *doc,
-                   const RlRequest   *request,
-                   char             **serialized,
-                   GError           **error)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_autoptr(RlEvent) event = NULL;
-
-  if (!begin (self, "BEGIN", error))
-    return NULL;
-  event = apply_one (self, who, doc, request, serialized, error);
-  if (event == NULL)
-    {
-      rollback (self);
-      return NULL;
-    }
-  if (!commit (self, error))
-    {
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
+  return notify_event (self, tenant, doc, seq, serialized, error);
 }
 
 static RlStore *
@@ -1467,21 +1313,18 @@ compare_doc_keys (gconstpointer a,
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
+/* Every document of the group locked first, in one order on every node, so
+ * two nodes' groups over the same documents never deadlock. */
 static gboolean
-rl_store_pg_apply_group (RlStore       *store,
-                         RlStoreApply **applies,
-                         guint          n_applies,
-                         GError       **error)
+rl_store_pg_lock_group (RlStore       *store,
+                        RlStoreApply **applies,
+                        guint          n_applies,
+                        GError       **error)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (!begin (self, "BEGIN", error))
-    return FALSE;
-
-  /* Every document of the group locked first, in one order on every node,
-   * so two nodes' groups over the same documents never deadlock. */
   for (guint i = 0; i < n_applies; i++)
     {
       char *key = g_strconcat (applies[i]->who->tenant, "\t", applies[i]->doc->id, NULL);
@@ -1503,29 +1346,9 @@ rl_store_pg_apply_group (RlStore       *store,
       add_text (&params, parts[0]);
       add_text (&params, parts[1]);
       if (!run_done (self, "SELECT 1 FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE", &params, error))
-        goto fail;
+        return FALSE;
     }
-
-  for (guint i = 0; i < n_applies; i++)
-    {
-      RlStoreApply *apply = applies[i];
-
-      if (!run_done (self, "SAVEPOINT apply", NULL, error))
-        goto fail;
-      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
-                                &apply->error);
-      /* A refused one leaves nothing behind (its notification neither). */
-      if (apply->event == NULL && !run_done (self, "ROLLBACK TO SAVEPOINT apply", NULL, error))
-        goto fail;
-      if (!run_done (self, "RELEASE SAVEPOINT apply", NULL, error))
-        goto fail;
-    }
-  rl_store_test_hold_commit ();
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return TRUE;
 }
 
 /* ---- usage ------------------------------------------------------------------------------------ */
@@ -1579,12 +1402,13 @@ rl_store_pg_get_usage (RlStore    *store,
 /* Inside the caller's transaction, so a serving node sees the change and the
  * note of it together. The table lock makes the notes commit in seq order. */
 static gboolean
-note_change (RlStorePg          *self,
-             RlStoreChangeKind   kind,
-             const char         *tenant,
-             const char         *subject,
-             GError            **error)
+rl_store_pg_note_change (RlStore            *store,
+                         RlStoreChangeKind   kind,
+                         const char         *tenant,
+                         const char         *subject,
+                         GError            **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
   g_auto(Params) prune = { 0 };
   gint64 now = rl_time_now_ms ();
@@ -1600,211 +1424,6 @@ note_change (RlStorePg          *self,
          run_done (self, "DELETE FROM admin_changes WHERE at < $1", &prune, error);
 }
 
-static GPtrArray *
-rl_store_pg_list_users (RlStore    *store,
-                        const char *tenant)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
-
-  add_text (&params, tenant);
-  result = query (self, "cannot list users",
-                  "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
-                  " WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord", &params, FALSE);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    {
-      RlUserInfo *info = g_new0 (RlUserInfo, 1);
-
-      info->tenant = value_dup (result, row, 0);
-      info->id = value_dup (result, row, 1);
-      info->name = value_dup (result, row, 2);
-      if (!rl_role_from_string (PQgetvalue (result, row, 3), &info->role))
-        info->role = RL_ROLE_VIEWER;
-      info->created_at = value_int (result, row, 4);
-      info->revoked_at = value_int (result, row, 5);
-      g_ptr_array_add (users, info);
-    }
-  return users;
-}
-
-/* The user's revoked_at (the row locked to the commit), or -1 (and
- * not-found) when the tenant has no such user. */
-static gint64
-lookup_user (RlStorePg   *self,
-             const char  *tenant,
-             const char  *user,
-             GError     **error)
-{
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-
-  add_text (&params, tenant);
-  add_text (&params, user);
-  result = run (self, "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
-                &params, FALSE, error);
-  if (result == NULL)
-    return -1;
-  if (PQntuples (result) == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
-      return -1;
-    }
-  return value_int (result, 0, 0);
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *user;
-  gint64     *was_revoked_at; /* revoke: the dispatcher's */
-  GBytes     *hash;           /* rotate: the new token's */
-} UserChange;
-
-static gboolean
-revoke_user (RlStorePg  *self,
-             gpointer    data,
-             GError    **error)
-{
-  UserChange *change = data;
-  g_auto(Params) params = { 0 };
-
-  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (*change->was_revoked_at < 0)
-    return FALSE;
-  if (*change->was_revoked_at > 0)
-    return TRUE;
-
-  add_text (&params, change->tenant);
-  add_text (&params, change->user);
-  add_int (&params, rl_time_now_ms ());
-  return run_done (self, "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2", &params, error) &&
-         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
-}
-
-static gboolean
-rl_store_pg_revoke_user (RlStore     *store,
-                         const char  *tenant,
-                         const char  *user,
-                         gint64      *was_revoked_at,
-                         GError     **error)
-{
-  UserChange change = { tenant, user, was_revoked_at, NULL };
-
-  return in_transaction (RL_STORE_PG (store), revoke_user, &change, error);
-}
-
-static gboolean
-rotate_token (RlStorePg  *self,
-              gpointer    data,
-              GError    **error)
-{
-  UserChange *change = data;
-  g_auto(Params) params = { 0 };
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
-  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
-
-  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
-    return FALSE;
-
-  add_text (&params, change->tenant);
-  add_text (&params, change->user);
-  add_bytes (&params, hash_data, hash_len);
-  return run_done (self, "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
-                         " WHERE tenant = $1 AND id = $2", &params, error) &&
-         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
-}
-
-static gboolean
-rl_store_pg_rotate_token (RlStore     *store,
-                          const char  *tenant,
-                          const char  *user,
-                          GBytes      *hash,
-                          GError     **error)
-{
-  UserChange change = { tenant, user, NULL, hash };
-
-  return in_transaction (RL_STORE_PG (store), rotate_token, &change, error);
-}
-
-static GPtrArray *
-rl_store_pg_list_document_infos (RlStore    *store,
-                                 const char *tenant)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) result = NULL;
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
-
-  add_text (&params, tenant);
-  result = query (self, "cannot list documents",
-                  "SELECT " DOC_COLUMNS ", tenant, head_seq,"
-                  " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
-                  " FROM documents d WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, ord",
-                  &params, FALSE);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    {
-      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
-
-      info->doc = document_from_row (result, row);
-      info->tenant = value_dup (result, row, 10);
-      info->head_seq = value_int (result, row, 11);
-      info->threads = value_int (result, row, 12);
-      g_ptr_array_add (docs, info);
-    }
-  return docs;
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *doc;
-  RlStoreRemoval *removed;
-} DocumentRemoval;
-
-static gboolean
-remove_document (RlStorePg  *self,
-                 gpointer    data,
-                 GError    **error)
-{
-  DocumentRemoval *removal = data;
-  /* Comments first: they find their document through their threads. */
-  const char *deletes[] = {
-    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
-    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
-    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
-    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
-  };
-  gint64 *counted[] = { &removal->removed->comments, &removal->removed->threads, &removal->removed->events };
-  g_auto(Params) params = { 0 };
-  g_autoptr(Result) doc = NULL;
-
-  add_text (&params, removal->tenant);
-  add_text (&params, removal->doc);
-  /* Deleting the row takes its lock: a writer of the document waits, then
-   * finds it gone. */
-  doc = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
-  if (doc == NULL)
-    return FALSE;
-  if (g_strcmp0 (PQcmdTuples (doc), "0") == 0)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
-                   removal->tenant, removal->doc);
-      return FALSE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (deletes); i++)
-    {
-      g_autoptr(Result) result = run (self, deletes[i], &params, FALSE, error);
-
-      if (result == NULL)
-        return FALSE;
-      *counted[i] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
-    }
-  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
-}
-
 static gboolean
 rl_store_pg_remove_document (RlStore         *store,
                              const char      *tenant,
@@ -1812,9 +1431,35 @@ rl_store_pg_remove_document (RlStore         *store,
                              RlStoreRemoval  *removed,
                              GError         **error)
 {
-  DocumentRemoval removal = { tenant, doc, removed };
+  RlStorePg *self = RL_STORE_PG (store);
+  /* Comments first: they find their document through their threads. */
+  const char *deletes[] = {
+    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
+    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
+    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
+    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
+  };
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events };
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) row = NULL;
 
-  return in_transaction (RL_STORE_PG (store), remove_document, &removal, error);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  /* Deleting the row takes its lock: a writer of the document waits, then
+   * finds it gone. */
+  row = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
+  if (row == NULL)
+    return FALSE;
+  removed->documents = g_ascii_strtoll (PQcmdTuples (row), NULL, 10);
+  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (deletes); i++)
+    {
+      g_autoptr(Result) result = run (self, deletes[i], &params, FALSE, error);
+
+      if (result == NULL)
+        return FALSE;
+      *counted[i] = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1853,17 +1498,11 @@ rl_store_pg_read_changes (RlStore *store)
   changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
   for (int row = 0; row < PQntuples (result); row++)
     {
-      RlStoreChangeKind kind;
-      RlStoreChange *change;
+      RlStoreChange *change = rl_store_change_from_row (ROW (result, row));
 
       self->change_cursor = value_int (result, row, 0);
-      if (!rl_store_change_kind_from_string (PQgetvalue (result, row, 1), &kind))
-        continue;   /* a kind from a newer server */
-      change = g_new0 (RlStoreChange, 1);
-      change->kind = kind;
-      change->tenant = value_dup (result, row, 2);
-      change->subject = value_dup (result, row, 3);
-      g_ptr_array_add (changes, change);
+      if (change != NULL)   /* else a kind from a newer server */
+        g_ptr_array_add (changes, change);
     }
   if (changes->len == 0)
     return NULL;
@@ -1974,10 +1613,11 @@ import_record (RlStoreRecordKind   kind,
 /* In the import's transaction: the tenants' table stays locked to its end,
  * so two imports at once cannot both find the database empty. */
 static gboolean
-import_all (RlStorePg  *self,
-            gpointer    data,
-            GError    **error)
+import_all (RlStore   *store,
+            gpointer   data,
+            GError   **error)
 {
+  RlStorePg *self = RL_STORE_PG (store);
   Import *import = data;
   g_autoptr(Result) tenants = NULL;
   gint64 count;
@@ -2005,10 +1645,9 @@ rl_store_pg_import_records (RlStore            *store,
                             gpointer            user_data,
                             GError            **error)
 {
-  RlStorePg *self = RL_STORE_PG (store);
-  Import import = { self, source, copied, user_data };
+  Import import = { RL_STORE_PG (store), source, copied, user_data };
 
-  return in_transaction (self, import_all, &import, error);
+  return rl_store_run_in_transaction (store, import_all, &import, error);
 }
 
 /* ---- backup ----------------------------------------------------------------------------------- */
@@ -2400,22 +2039,27 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->add_user = rl_store_pg_add_user;
   iface->authenticate = rl_store_pg_authenticate;
   iface->add_document = rl_store_pg_add_document;
-  iface->list_documents = rl_store_pg_list_documents;
+  iface->list_rows = rl_store_pg_list_rows;
   iface->get_document = rl_store_pg_get_document;
   iface->get_content = rl_store_pg_get_content;
   iface->load_threads = rl_store_pg_load_threads;
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
-  iface->apply = rl_store_pg_apply;
+  iface->transaction_step = rl_store_pg_transaction_step;
+  iface->read_number = rl_store_pg_read_number;
+  iface->write_row = rl_store_pg_write_row;
+  iface->insert_thread = rl_store_pg_insert_thread;
+  iface->insert_comment = rl_store_pg_insert_comment;
+  iface->lookup_thread = rl_store_pg_lookup_thread;
+  iface->lookup_comment = rl_store_pg_lookup_comment;
+  iface->update_comment = rl_store_pg_update_comment;
+  iface->append_event = rl_store_pg_append_event;
   iface->open_writer = rl_store_pg_open_writer;
-  iface->apply_group = rl_store_pg_apply_group;
+  iface->lock_group = rl_store_pg_lock_group;
   iface->add_usage = rl_store_pg_add_usage;
   iface->get_usage = rl_store_pg_get_usage;
-  iface->list_users = rl_store_pg_list_users;
-  iface->revoke_user = rl_store_pg_revoke_user;
-  iface->rotate_token = rl_store_pg_rotate_token;
-  iface->list_document_infos = rl_store_pg_list_document_infos;
   iface->remove_document = rl_store_pg_remove_document;
+  iface->note_change = rl_store_pg_note_change;
   iface->import_records = rl_store_pg_import_records;
   iface->token_is_current = rl_store_pg_token_is_current;
   iface->read_changes = rl_store_pg_read_changes;

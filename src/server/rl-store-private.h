@@ -2,9 +2,9 @@
  *
  * Tokens are made and checked the same way whatever keeps their hashes, so
  * a token stays valid when a deployment moves from one store to another.
- * The rules of a mutation that need no query live here too (the dispatchers
- * in rl-store.c check what needs no row at all), so every store refuses the
- * same things with the same errors.
+ * The rules of a mutation live here too, and what a mutation does is
+ * written once in rl-store.c over each store's statements, so every store
+ * refuses the same things with the same errors and writes the same rows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -58,6 +58,61 @@ gboolean  rl_store_may_rotate  (const char   *user,
 const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
+
+/* One row of a query's result, as a store reads it: a column's text (NULL
+ * for NULL), its number and its truth. A store embeds it first in a row
+ * of its own; the *_from_row functions below make the records of every
+ * store from it, so each store's SELECT names its columns in their order. */
+struct _RlStoreRow
+{
+  const char *(*text)   (const RlStoreRow *row,
+                         int               column);
+  gint64      (*number) (const RlStoreRow *row,
+                         int               column);
+  gboolean    (*flag)   (const RlStoreRow *row,
+                         int               column);
+};
+
+/* id, kind, title, mime, size, width, height, created_at, created_by_id,
+ * created_by_name (a store's DOC_COLUMNS) */
+RlDocument     *rl_store_document_from_row      (const RlStoreRow *row);
+/* DOC_COLUMNS, then tenant, head_seq and how many threads */
+RlDocumentInfo *rl_store_document_info_from_row (const RlStoreRow *row);
+/* id, anchor (JSON), resolved, created_by_id, created_by_name, created_at,
+ * updated_at, number (THREAD_COLUMNS), of doc */
+RlThread       *rl_store_thread_from_row        (const RlStoreRow *row,
+                                                 const char       *doc);
+/* id, thread, author_id, author_name, body, created_at, edited_at
+ * (COMMENT_COLUMNS) */
+RlComment      *rl_store_comment_from_row       (const RlStoreRow *row);
+/* tenant, id, name, role, created_at, revoked_at */
+RlUserInfo     *rl_store_user_info_from_row     (const RlStoreRow *row);
+/* seq, kind, tenant, subject; NULL for a kind of a newer server */
+RlStoreChange  *rl_store_change_from_row        (const RlStoreRow *row);
+
+/* What a store runs inside a transaction: store-neutral code calling the
+ * store's vfuncs, or the store's own statements. */
+typedef gboolean (*RlStoreBody) (RlStore   *self,
+                                 gpointer   data,
+                                 GError   **error);
+
+/* Runs body inside one read-write transaction: committed when body
+ * returns TRUE, rolled back (and body's error) when it returns FALSE. */
+gboolean  rl_store_run_in_transaction (RlStore       *self,
+                                       RlStoreBody    body,
+                                       gpointer       data,
+                                       GError       **error);
+
+/* Applies every one of applies (none failed yet) in ONE transaction, each
+ * in a savepoint of its own: one that fails its checks is rolled back
+ * alone and gets its error, the others go on and get their events with
+ * consecutive seqs, in the order given. FALSE (and error) when the
+ * transaction itself could not commit: then none is applied. For the
+ * committer's writer. */
+gboolean  rl_store_apply_group (RlStore       *self,
+                                RlStoreApply **applies,
+                                guint          n_applies,
+                                GError       **error);
 
 /* Test only: a group's writes are held back this long before their COMMIT
  * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server

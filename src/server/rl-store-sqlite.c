@@ -241,6 +241,36 @@ column_dup (Stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+/* The statement's current row, for the store-neutral *_from_row. */
+typedef struct
+{
+  RlStoreRow  row;
+  Stmt       *stmt;
+} SqliteRow;
+
+static const char *
+row_text (const RlStoreRow *row,
+          int               column)
+{
+  return (const char *) sqlite3_column_text (((const SqliteRow *) row)->stmt, column);
+}
+
+static gint64
+row_number (const RlStoreRow *row,
+            int               column)
+{
+  return sqlite3_column_int64 (((const SqliteRow *) row)->stmt, column);
+}
+
+static gboolean
+row_flag (const RlStoreRow *row,
+          int               column)
+{
+  return sqlite3_column_int (((const SqliteRow *) row)->stmt, column) != 0;
+}
+
+#define ROW(stmt) (&(SqliteRow) { { row_text, row_number, row_flag }, (stmt) }.row)
+
 static gboolean
 step_done (RlStoreSqlite  *self,
            Stmt           *stmt,
@@ -474,53 +504,18 @@ rl_store_sqlite_authenticate (RlStore    *store,
 
 #define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
 
-static RlDocument *
-document_from_row (Stmt *stmt)
-{
-  RlDocument *doc = g_new0 (RlDocument, 1);
-
-  doc->id = column_dup (stmt, 0);
-  rl_doc_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &doc->kind);
-  doc->title = column_dup (stmt, 2);
-  doc->mime = column_dup (stmt, 3);
-  doc->size = sqlite3_column_int64 (stmt, 4);
-  doc->width = sqlite3_column_int (stmt, 5);
-  doc->height = sqlite3_column_int (stmt, 6);
-  doc->created_at = sqlite3_column_int64 (stmt, 7);
-  doc->created_by.id = column_dup (stmt, 8);
-  doc->created_by.name = column_dup (stmt, 9);
-  return doc;
-}
-
-static RlDocument *
-rl_store_sqlite_add_document (RlStore        *store,
-                              const char     *tenant,
-                              const RlPerson *created_by,
-                              const char     *title,
-                              const char     *mime,
-                              int             width,
-                              int             height,
-                              GBytes         *content,
-                              GError        **error)
+static gboolean
+rl_store_sqlite_add_document (RlStore           *store,
+                              const char        *tenant,
+                              const RlDocument  *doc,
+                              GBytes            *content,
+                              const char        *etag,
+                              GError           **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
-  g_autofree char *etag = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
-
-  /* The dispatcher checked it. */
-  rl_doc_kind_for_mime (mime, &doc->kind);
-  doc->id = rl_random_id_new ();
-  doc->title = g_strdup (title);
-  doc->mime = g_strdup (mime);
-  doc->size = (gint64) size;
-  doc->width = width;
-  doc->height = height;
-  doc->created_at = rl_time_now_ms ();
-  rl_person_copy_into (&doc->created_by, created_by);
-  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
 
   stmt = prepare (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -530,30 +525,41 @@ rl_store_sqlite_add_document (RlStore        *store,
   sqlite3_bind_text (stmt, 4, doc->title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, doc->mime, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, doc->size);
-  sqlite3_bind_int (stmt, 7, width);
-  sqlite3_bind_int (stmt, 8, height);
+  sqlite3_bind_int (stmt, 7, doc->width);
+  sqlite3_bind_int (stmt, 8, doc->height);
   sqlite3_bind_int64 (stmt, 9, doc->created_at);
   sqlite3_bind_text (stmt, 10, doc->created_by.id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, doc->created_by.name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 12, etag, -1, SQLITE_TRANSIENT);
   sqlite3_bind_blob64 (stmt, 13, size ? data : (const void *) "", size, SQLITE_STATIC);
-  if (!step_done (self, stmt, error))
-    return NULL;
-  return g_steal_pointer (&doc);
+  return step_done (self, stmt, error);
 }
 
-static GPtrArray *
-rl_store_sqlite_list_documents (RlStore    *store,
-                                const char *tenant)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
-                                             " WHERE tenant = ? ORDER BY rowid", tenant, NULL);
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_free);
+/* ?1 the tenant, NULL for every tenant's. */
+static const char *const list_sql[] = {
+  [RL_STORE_LIST_DOCUMENTS] = "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = ?1 ORDER BY rowid",
+  [RL_STORE_LIST_USERS] = "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
+                          " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
+  [RL_STORE_LIST_DOCUMENT_INFOS] = "SELECT " DOC_COLUMNS ", tenant, head_seq,"
+                                   " (SELECT COUNT (*) FROM threads t WHERE t.tenant = d.tenant AND t.doc = d.id)"
+                                   " FROM documents d WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
+};
 
+static GPtrArray *
+rl_store_sqlite_list_rows (RlStore         *store,
+                           RlStoreList      list,
+                           const char      *tenant,
+                           RlStoreFromRow   from_row,
+                           GDestroyNotify   free_func)
+{
+  g_autoptr(Stmt) stmt = prepare_with (RL_STORE_SQLITE (store), list_sql[list], tenant, NULL);
+  GPtrArray *records = g_ptr_array_new_with_free_func (free_func);
+
+  if (tenant == NULL)
+    sqlite3_bind_null (stmt, 1);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (docs, document_from_row (stmt));
-  return docs;
+    g_ptr_array_add (records, from_row (ROW (stmt)));
+  return records;
 }
 
 static RlDocument *
@@ -567,7 +573,7 @@ rl_store_sqlite_get_document (RlStore    *store,
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
-  return document_from_row (stmt);
+  return rl_store_document_from_row (ROW (stmt));
 }
 
 static GBytes *
@@ -588,42 +594,6 @@ rl_store_sqlite_get_content (RlStore     *store,
 }
 
 /* ---- threads ---------------------------------------------------------------- */
-
-static RlThread *
-thread_from_row (Stmt       *stmt,
-                 const char *doc)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  RlThread *thread = rl_thread_new ();
-  const char *anchor_json = (const char *) sqlite3_column_text (stmt, 1);
-
-  thread->id = column_dup (stmt, 0);
-  thread->doc = g_strdup (doc);
-  if (json_parser_load_from_data (parser, anchor_json, -1, NULL))
-    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
-  thread->resolved = sqlite3_column_int (stmt, 2) != 0;
-  thread->created_by.id = column_dup (stmt, 3);
-  thread->created_by.name = column_dup (stmt, 4);
-  thread->created_at = sqlite3_column_int64 (stmt, 5);
-  thread->updated_at = sqlite3_column_int64 (stmt, 6);
-  thread->number = sqlite3_column_int64 (stmt, 7);
-  return thread;
-}
-
-static RlComment *
-comment_from_row (Stmt *stmt)
-{
-  RlComment *comment = rl_comment_new ();
-
-  comment->id = column_dup (stmt, 0);
-  comment->thread = column_dup (stmt, 1);
-  comment->author.id = column_dup (stmt, 2);
-  comment->author.name = column_dup (stmt, 3);
-  comment->body = column_dup (stmt, 4);
-  comment->created_at = sqlite3_column_int64 (stmt, 5);
-  comment->edited_at = sqlite3_column_int64 (stmt, 6);
-  return comment;
-}
 
 #define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
@@ -664,7 +634,7 @@ rl_store_sqlite_load_threads (RlStore    *store,
                                      " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
   while (sqlite3_step (threads_stmt) == SQLITE_ROW)
     {
-      RlThread *thread = thread_from_row (threads_stmt, doc);
+      RlThread *thread = rl_store_thread_from_row (ROW (threads_stmt), doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
@@ -680,7 +650,7 @@ rl_store_sqlite_load_threads (RlStore    *store,
       RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (comments_stmt, 1));
 
       if (thread)
-        g_ptr_array_add (thread->comments, comment_from_row (comments_stmt));
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_stmt)));
     }
   exec (self, "RELEASE read", NULL);
 
@@ -733,54 +703,99 @@ rl_store_sqlite_events_since (RlStore    *store,
 
 /* ---- mutations -------------------------------------------------------------- */
 
-typedef struct
-{
-  char   *created_by;
-  gint64  comment_count;
-} ThreadInfo;
+/* ?1 the tenant, ?2 the row's id. BEGIN IMMEDIATE holds the database's
+ * one write lock already: what is read stays so to the commit. */
+static const char *const read_sql[] = {
+  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
+                                  " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
+  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = ?1 AND id = ?2",
+};
+
+/* ?1 the tenant, ?2 the row's id, ?3 the value. */
+static const char *const write_sql[] = {
+  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
+                                " WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = ?1 AND thread = ?2",
+  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = ?1 AND id = ?2",
+};
 
 static gboolean
-lookup_thread (RlStoreSqlite *self,
-               const char    *tenant,
-               const char    *doc,
-               const char    *thread,
-               ThreadInfo    *info,
-               GError       **error)
+rl_store_sqlite_read_number (RlStore      *store,
+                             RlStoreRead   read,
+                             const char   *tenant,
+                             const char   *id,
+                             gint64       *value,
+                             GError      **error)
 {
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
-                                             " WHERE tenant = ? AND doc = ? AND id = ?",
-                                       tenant, doc, thread, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (RL_STORE_SQLITE (store), read_sql[read], tenant, id, NULL);
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
-      return FALSE;
-    }
-  info->created_by = column_dup (stmt, 0);
+  *value = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
   return TRUE;
 }
 
 static gboolean
-touch_thread (RlStoreSqlite *self,
-              const char    *tenant,
-              const char    *thread,
-              gint64         now,
-              GError       **error)
+rl_store_sqlite_write_row (RlStore       *store,
+                           RlStoreWrite   write,
+                           const char    *tenant,
+                           const char    *id,
+                           GVariant      *value,
+                           GError       **error)
 {
-  g_autoptr(Stmt) stmt = prepare (self, "UPDATE threads SET updated_at = ?1 WHERE tenant = ?2 AND id = ?3");
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
+  g_autoptr(Stmt) stmt = prepare_with (self, write_sql[write], tenant, id, NULL);
 
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, thread, -1, SQLITE_TRANSIENT);
+  if (value == NULL)
+    ;
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    sqlite3_bind_int (stmt, 3, g_variant_get_boolean (value) ? 1 : 0);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    sqlite3_bind_int64 (stmt, 3, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    sqlite3_bind_text (stmt, 3, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_blob (stmt, 3, g_variant_get_data (value), (int) g_variant_get_size (value), SQLITE_TRANSIENT);
   return step_done (self, stmt, error);
 }
 
 static gboolean
-insert_comment (RlStoreSqlite    *self,
-                const char       *tenant,
-                const RlComment  *comment,
-                GError          **error)
+rl_store_sqlite_insert_thread (RlStore         *store,
+                               const char      *tenant,
+                               const RlThread  *thread,
+                               const char      *anchor_json,
+                               GError         **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
+                                        " created_by_name, created_at, updated_at, number)"
+                                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+
+  sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, thread->doc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, anchor_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, thread->created_by.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, thread->created_by.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, thread->created_at);
+  sqlite3_bind_int64 (stmt, 8, thread->updated_at);
+  sqlite3_bind_int64 (stmt, 9, thread->number);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_insert_comment (RlStore          *store,
+                                const char       *tenant,
+                                const RlComment  *comment,
+                                GError          **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
                                         " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
 
@@ -794,275 +809,94 @@ insert_comment (RlStoreSqlite    *self,
   return step_done (self, stmt, error);
 }
 
-static RlEvent *
-apply_create_thread (RlStoreSqlite     *self,
-                     const RlPrincipal *who,
-                     const RlDocument  *doc,
-                     const RlRequest   *request,
-                     gint64             now,
-                     GError           **error)
+static gboolean
+rl_store_sqlite_lookup_thread (RlStore     *store,
+                               const char  *tenant,
+                               const char  *doc,
+                               const char  *thread,
+                               char       **owner,
+                               GError     **error)
 {
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Stmt) number = NULL;
-  g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
-  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
-  const RlThread *thread;
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
+                                             " WHERE tenant = ? AND doc = ? AND id = ?",
+                                       tenant, doc, thread, NULL);
 
-  /* Inside the create's transaction: concurrent creators on one document
-   * get consecutive numbers, and a refused create gives none away. */
-  number = prepare (self, "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                          " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers");
-  sqlite3_bind_text (number, 1, who->tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (number, 2, doc->id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (number) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
-      return NULL;
-    }
-  context.number = sqlite3_column_int64 (number, 0);
-  sqlite3_reset (number);
-  event = rl_event_new_for_request (request, &context);
-  thread = event->thread;
-
-  stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                        " created_by_name, created_at, updated_at, number)"
-                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
-  sqlite3_bind_text (stmt, 1, who->tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, doc->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, anchor_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, who->user.id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, who->user.name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 7, now);
-  sqlite3_bind_int64 (stmt, 8, now);
-  sqlite3_bind_int64 (stmt, 9, thread->number);
-  if (!step_done (self, stmt, error) ||
-      !insert_comment (self, who->tenant, g_ptr_array_index (thread->comments, 0), error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-apply_to_thread (RlStoreSqlite     *self,
-                 const RlPrincipal *who,
-                 const RlDocument  *doc,
-                 const RlRequest   *request,
-                 gint64             now,
-                 GError           **error)
-{
-  RlEventContext context = { doc->kind, doc->id, &who->user, now, 0, NULL };
-  g_autoptr(RlEvent) event = NULL;
-  g_autoptr(Stmt) stmt = NULL;
-  g_autofree char *owner = NULL;
-  ThreadInfo info = { 0 };
-  const char *tenant = who->tenant;
-
-  if (!lookup_thread (self, tenant, doc->id, request->thread_id, &info, error))
-    return NULL;
-  owner = info.created_by;
-
-  switch (request->type)
-    {
-    case RL_REQUEST_ADD_COMMENT:
-      event = rl_event_new_for_request (request, &context);
-      if (!insert_comment (self, tenant, event->comment, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_EDIT_COMMENT:
-    case RL_REQUEST_DELETE_COMMENT:
-      {
-        g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
-                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
-                                                   " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
-                                             tenant, request->thread_id, request->comment_id, NULL);
-        g_autoptr(RlComment) comment = NULL;
-
-        if (sqlite3_step (find) != SQLITE_ROW)
-          {
-            g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
-            return NULL;
-          }
-        comment = comment_from_row (find);
-        if (!rl_store_may_modify (who, comment->author.id, error))
-          return NULL;
-
-        if (request->type == RL_REQUEST_DELETE_COMMENT)
-          {
-            if (!rl_store_may_delete_comment (sqlite3_column_int (find, 7) != 0, error))
-              return NULL;
-            event = rl_event_new_for_request (request, &context);
-            stmt = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND id = ?",
-                                 tenant, event->comment_id, NULL);
-          }
-        else
-          {
-            context.comment = comment;
-            event = rl_event_new_for_request (request, &context);
-            stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2"
-                                  " WHERE tenant = ?3 AND id = ?4");
-            sqlite3_bind_text (stmt, 1, event->comment->body, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (stmt, 2, event->comment->edited_at);
-            sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text (stmt, 4, event->comment->id, -1, SQLITE_TRANSIENT);
-          }
-        if (!step_done (self, stmt, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_RESOLVE_THREAD:
-      event = rl_event_new_for_request (request, &context);
-      stmt = prepare (self, "UPDATE threads SET resolved = ?1 WHERE tenant = ?2 AND id = ?3");
-      sqlite3_bind_int (stmt, 1, event->resolved ? 1 : 0);
-      sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
-      if (!step_done (self, stmt, error))
-        return NULL;
-      break;
-
-    case RL_REQUEST_MOVE_THREAD:
-      {
-        g_autoptr(JsonNode) anchor = NULL;
-        g_autofree char *anchor_json = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        anchor = rl_anchor_to_json (&event->anchor);
-        anchor_json = rl_json_to_string (anchor, NULL);
-        stmt = prepare (self, "UPDATE threads SET anchor = ?1 WHERE tenant = ?2 AND id = ?3");
-        sqlite3_bind_text (stmt, 1, anchor_json, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, tenant, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 3, request->thread_id, -1, SQLITE_TRANSIENT);
-        if (!step_done (self, stmt, error))
-          return NULL;
-      }
-      break;
-
-    case RL_REQUEST_DELETE_THREAD:
-      {
-        g_autoptr(Stmt) comments = NULL;
-
-        if (!rl_store_may_modify (who, owner, error))
-          return NULL;
-        event = rl_event_new_for_request (request, &context);
-        comments = prepare_with (self, "DELETE FROM comments WHERE tenant = ? AND thread = ?",
-                                 tenant, request->thread_id, NULL);
-        stmt = prepare_with (self, "DELETE FROM threads WHERE tenant = ? AND id = ?",
-                             tenant, request->thread_id, NULL);
-        if (!step_done (self, comments, error) || !step_done (self, stmt, error))
-          return NULL;
-      }
-      return g_steal_pointer (&event);
-
-    case RL_REQUEST_SUBSCRIBE:
-    case RL_REQUEST_UNSUBSCRIBE:
-    case RL_REQUEST_CREATE_THREAD:
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (!touch_thread (self, tenant, request->thread_id, now, error))
-    return NULL;
-  return g_steal_pointer (&event);
+  *owner = sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
+  return TRUE;
 }
 
 static gboolean
-append_event (RlStoreSqlite  *self,
-              const char     *tenant,
-              const char     *doc,
-              RlEvent        *event,
-              char          **serialized,
-              GError        **error)
+rl_store_sqlite_lookup_comment (RlStore     *store,
+                                const char  *tenant,
+                                const char  *thread,
+                                const char  *comment_id,
+                                RlComment  **comment,
+                                gboolean    *first,
+                                GError     **error)
 {
-  g_autoptr(Stmt) head = NULL;
-  g_autoptr(Stmt) insert = NULL;
-  g_autofree char *payload = NULL;
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
+                                             " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
+                                             " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
+                                       tenant, thread, comment_id, NULL);
+
+  if (sqlite3_step (find) != SQLITE_ROW)
+    return TRUE;
+  *comment = rl_store_comment_from_row (ROW (find));
+  *first = sqlite3_column_int (find, 7) != 0;
+  return TRUE;
+}
+
+static gboolean
+rl_store_sqlite_update_comment (RlStore          *store,
+                                const char       *tenant,
+                                const RlComment  *comment,
+                                GError          **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2 WHERE tenant = ?3 AND id = ?4");
+
+  sqlite3_bind_text (stmt, 1, comment->body, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, comment->edited_at);
+  sqlite3_bind_text (stmt, 3, tenant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, comment->id, -1, SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_append_event (RlStore     *store,
+                              const char  *tenant,
+                              const char  *doc,
+                              gint64       seq,
+                              const char  *serialized,
+                              GError     **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) head = prepare_with (self, "UPDATE documents SET head_seq = ?3 WHERE tenant = ?1 AND id = ?2",
+                                       tenant, doc, NULL);
+  g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO events (tenant, doc, seq, payload)"
+                                               " VALUES (?1, ?2, ?3, ?4)", tenant, doc, NULL);
   gint64 upto;
 
-  event->seq = rl_store_sqlite_get_head (RL_STORE (self), tenant, doc) + 1;
-  payload = rl_event_serialize (event);
-
-  head = prepare (self, "UPDATE documents SET head_seq = ?1 WHERE tenant = ?2 AND id = ?3");
-  sqlite3_bind_int64 (head, 1, event->seq);
-  sqlite3_bind_text (head, 2, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (head, 3, doc, -1, SQLITE_TRANSIENT);
-  insert = prepare (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES (?1, ?2, ?3, ?4)");
-  sqlite3_bind_text (insert, 1, tenant, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (insert, 2, doc, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (insert, 3, event->seq);
-  sqlite3_bind_text (insert, 4, payload, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (head, 3, seq);
+  sqlite3_bind_int64 (insert, 3, seq);
+  sqlite3_bind_text (insert, 4, serialized, -1, SQLITE_TRANSIENT);
   if (!step_done (self, head, error) || !step_done (self, insert, error))
     return FALSE;
 
   /* Keep the log bounded. */
-  upto = rl_store_prune_upto (event->seq, self->event_log_limit);
+  upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
-      g_autoptr(Stmt) prune = prepare (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3");
+      g_autoptr(Stmt) prune = prepare_with (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3",
+                                            tenant, doc, NULL);
 
-      sqlite3_bind_text (prune, 1, tenant, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (prune, 2, doc, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (prune, 3, upto);
       if (!step_done (self, prune, error))
         return FALSE;
     }
-
-  *serialized = g_steal_pointer (&payload);
   return TRUE;
-}
-
-/* Inside the caller's transaction; on failure the caller rolls back. */
-static RlEvent *
-apply_one (RlStoreSqlite     *self,
-           const RlPrincipal *who,
-           const RlDocument  *doc,
-           const RlRequest   *request,
-           char             **serialized,
-           GError           **error)
-{
-  g_autoptr(RlEvent) event = NULL;
-  gint64 now = rl_time_now_ms ();
-
-  if (request->type == RL_REQUEST_CREATE_THREAD)
-    event = apply_create_thread (self, who, doc, request, now, error);
-  else
-    event = apply_to_thread (self, who, doc, request, now, error);
-
-  if (event != NULL && !append_event (self, who->tenant, doc->id, event, serialized, error))
-    g_clear_pointer (&event, rl_event_free);
-  return g_steal_pointer (&event);
-}
-
-static RlEvent *
-rl_store_sqlite_apply (RlStore           *store,
-                       const RlPrincipal *who,
-                       const RlDocument  *doc,
-                       const RlRequest   *request,
-                       char             **serialized,
-                       GError           **error)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(RlEvent) event = NULL;
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return NULL;
-  event = apply_one (self, who, doc, request, serialized, error);
-  if (event == NULL)
-    {
-      exec (self, "ROLLBACK", NULL);
-      return NULL;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      g_clear_pointer (serialized, g_free);
-      return NULL;
-    }
-  return g_steal_pointer (&event);
 }
 
 static RlStore *
@@ -1072,37 +906,23 @@ rl_store_sqlite_open_writer (RlStore  *store,
   return rl_store_sqlite_open (RL_STORE_SQLITE (store)->path, error);
 }
 
+/* BEGIN IMMEDIATE: the write lock from the start, so a transaction never
+ * fails midway for want of it. */
+static const char *const step_sql[] = {
+  [RL_STORE_STEP_BEGIN] = "BEGIN IMMEDIATE",
+  [RL_STORE_STEP_COMMIT] = "COMMIT",
+  [RL_STORE_STEP_ROLLBACK] = "ROLLBACK",
+  [RL_STORE_STEP_SAVEPOINT] = "SAVEPOINT apply",
+  [RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT] = "ROLLBACK TO apply",
+  [RL_STORE_STEP_RELEASE_SAVEPOINT] = "RELEASE apply",
+};
+
 static gboolean
-rl_store_sqlite_apply_group (RlStore       *store,
-                             RlStoreApply **applies,
-                             guint          n_applies,
-                             GError       **error)
+rl_store_sqlite_transaction_step (RlStore      *store,
+                                  RlStoreStep   step,
+                                  GError      **error)
 {
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint i = 0; i < n_applies; i++)
-    {
-      RlStoreApply *apply = applies[i];
-
-      if (!exec (self, "SAVEPOINT apply", error))
-        goto fail;
-      apply->event = apply_one (self, apply->who, apply->doc, apply->request, &apply->serialized,
-                                &apply->error);
-      /* A refused one leaves nothing behind; the others go on. */
-      if (apply->event == NULL && !exec (self, "ROLLBACK TO apply", error))
-        goto fail;
-      if (!exec (self, "RELEASE apply", error))
-        goto fail;
-    }
-  rl_store_test_hold_commit ();
-  if (exec (self, "COMMIT", error))
-    return TRUE;
-
-fail:
-  exec (self, "ROLLBACK", NULL);
-  return FALSE;
+  return exec (RL_STORE_SQLITE (store), step_sql[step], error);
 }
 
 /* ---- usage ------------------------------------------------------------------- */
@@ -1151,12 +971,13 @@ rl_store_sqlite_get_usage (RlStore    *store,
 /* Inside the caller's transaction, so a serving process sees the change and
  * the note of it together. */
 static gboolean
-note_change (RlStoreSqlite      *self,
-             RlStoreChangeKind   kind,
-             const char         *tenant,
-             const char         *subject,
-             GError            **error)
+rl_store_sqlite_note_change (RlStore            *store,
+                             RlStoreChangeKind   kind,
+                             const char         *tenant,
+                             const char         *subject,
+                             GError            **error)
 {
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO admin_changes (kind, tenant, subject, at)"
                                                " VALUES (?, ?, ?, ?4)",
                                          rl_store_change_kind_to_string (kind), tenant, subject, NULL);
@@ -1168,189 +989,14 @@ note_change (RlStoreSqlite      *self,
   return step_done (self, insert, error) && step_done (self, prune, error);
 }
 
-static GPtrArray *
-rl_store_sqlite_list_users (RlStore    *store,
-                            const char *tenant)
+static gboolean
+rl_store_sqlite_remove_document (RlStore         *store,
+                                 const char      *tenant,
+                                 const char      *doc,
+                                 RlStoreRemoval  *removed,
+                                 GError         **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT tenant, id, name, role, created_at, revoked_at FROM users"
-                                             " WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, rowid",
-                                       tenant, NULL);
-  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_user_info_free);
-
-  if (tenant == NULL)
-    sqlite3_bind_null (stmt, 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      RlUserInfo *info = g_new0 (RlUserInfo, 1);
-
-      info->tenant = column_dup (stmt, 0);
-      info->id = column_dup (stmt, 1);
-      info->name = column_dup (stmt, 2);
-      if (!rl_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &info->role))
-        info->role = RL_ROLE_VIEWER;
-      info->created_at = sqlite3_column_int64 (stmt, 4);
-      info->revoked_at = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (users, info);
-    }
-  return users;
-}
-
-/* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
-static gint64
-lookup_user (RlStoreSqlite  *self,
-             const char     *tenant,
-             const char     *user,
-             GError        **error)
-{
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT revoked_at FROM users WHERE tenant = ? AND id = ?",
-                                       tenant, user, NULL);
-
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", tenant, user);
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
-}
-
-/* Runs change inside BEGIN IMMEDIATE … COMMIT. */
-static gboolean
-in_transaction (RlStoreSqlite   *self,
-                gboolean       (*change) (RlStoreSqlite *, gpointer, GError **),
-                gpointer         data,
-                GError         **error)
-{
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!change (self, data, error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *user;
-  gint64     *was_revoked_at; /* revoke: the dispatcher's */
-  GBytes     *hash;           /* rotate: the new token's */
-} UserChange;
-
-static gboolean
-revoke_user (RlStoreSqlite  *self,
-             gpointer        data,
-             GError        **error)
-{
-  UserChange *change = data;
-  g_autoptr(Stmt) stmt = NULL;
-
-  *change->was_revoked_at = lookup_user (self, change->tenant, change->user, error);
-  if (*change->was_revoked_at < 0)
-    return FALSE;
-  if (*change->was_revoked_at > 0)
-    return TRUE;
-
-  stmt = prepare_with (self, "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
-                       change->tenant, change->user, NULL);
-  sqlite3_bind_int64 (stmt, 3, rl_time_now_ms ());
-  return step_done (self, stmt, error) &&
-         note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant, change->user, error);
-}
-
-static gboolean
-rl_store_sqlite_revoke_user (RlStore     *store,
-                             const char  *tenant,
-                             const char  *user,
-                             gint64      *was_revoked_at,
-                             GError     **error)
-{
-  UserChange change = { tenant, user, was_revoked_at, NULL };
-
-  return in_transaction (RL_STORE_SQLITE (store), revoke_user, &change, error);
-}
-
-static gboolean
-rotate_token (RlStoreSqlite  *self,
-              gpointer        data,
-              GError        **error)
-{
-  UserChange *change = data;
-  g_autoptr(Stmt) stmt = NULL;
-  gsize hash_len;
-  const guint8 *hash_data = g_bytes_get_data (change->hash, &hash_len);
-  gint64 revoked_at = lookup_user (self, change->tenant, change->user, error);
-
-  if (revoked_at < 0 || !rl_store_may_rotate (change->user, revoked_at, error))
-    return FALSE;
-
-  stmt = prepare_with (self, "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
-                             " WHERE tenant = ?1 AND id = ?2",
-                       change->tenant, change->user, NULL);
-  sqlite3_bind_blob (stmt, 3, hash_data, (int) hash_len, SQLITE_TRANSIENT);
-  return step_done (self, stmt, error) &&
-         note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant, change->user, error);
-}
-
-static gboolean
-rl_store_sqlite_rotate_token (RlStore     *store,
-                              const char  *tenant,
-                              const char  *user,
-                              GBytes      *hash,
-                              GError     **error)
-{
-  UserChange change = { tenant, user, NULL, hash };
-
-  return in_transaction (RL_STORE_SQLITE (store), rotate_token, &change, error);
-}
-
-static GPtrArray *
-rl_store_sqlite_list_document_infos (RlStore    *store,
-                                     const char *tenant)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS ", tenant, head_seq,"
-                                             " (SELECT COUNT (*) FROM threads t"
-                                             "  WHERE t.tenant = d.tenant AND t.doc = d.id)"
-                                             " FROM documents d WHERE ?1 IS NULL OR tenant = ?1"
-                                             " ORDER BY tenant, rowid", tenant, NULL);
-  GPtrArray *docs = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_document_info_free);
-
-  if (tenant == NULL)
-    sqlite3_bind_null (stmt, 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
-
-      info->doc = document_from_row (stmt);
-      info->tenant = column_dup (stmt, 10);
-      info->head_seq = sqlite3_column_int64 (stmt, 11);
-      info->threads = sqlite3_column_int64 (stmt, 12);
-      g_ptr_array_add (docs, info);
-    }
-  return docs;
-}
-
-typedef struct
-{
-  const char *tenant;
-  const char *doc;
-  RlStoreRemoval *removed;
-} DocumentRemoval;
-
-static gboolean
-remove_document (RlStoreSqlite  *self,
-                 gpointer        data,
-                 GError        **error)
-{
-  DocumentRemoval *removal = data;
   /* Comments first: they find their document through their threads. */
   const char *deletes[] = {
     "DELETE FROM threads WHERE tenant = ?1 AND doc = ?2",
@@ -1359,39 +1005,21 @@ remove_document (RlStoreSqlite  *self,
     "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
   };
   const int order[] = { 1, 0, 2 };
-  gint64 *counted[] = { &removal->removed->threads, &removal->removed->comments, &removal->removed->events };
-  g_autoptr(Stmt) doc = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?",
-                                      removal->tenant, removal->doc, NULL);
+  gint64 *counted[] = { &removed->threads, &removed->comments, &removed->events };
+  g_autoptr(Stmt) row = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
-  if (!step_done (self, doc, error))
+  if (!step_done (self, row, error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  removed->documents = sqlite3_changes (self->db);
+  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (order); i++)
     {
-      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”",
-                   removal->tenant, removal->doc);
-      return FALSE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-    {
-      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], removal->tenant, removal->doc, NULL);
+      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], tenant, doc, NULL);
 
       if (!step_done (self, stmt, error))
         return FALSE;
       *counted[order[i]] = sqlite3_changes (self->db);
     }
-  return note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, removal->tenant, removal->doc, error);
-}
-
-static gboolean
-rl_store_sqlite_remove_document (RlStore         *store,
-                                 const char      *tenant,
-                                 const char      *doc,
-                                 RlStoreRemoval  *removed,
-                                 GError         **error)
-{
-  DocumentRemoval removal = { tenant, doc, removed };
-
-  return in_transaction (RL_STORE_SQLITE (store), remove_document, &removal, error);
+  return TRUE;
 }
 
 static gboolean
@@ -1426,17 +1054,11 @@ rl_store_sqlite_read_changes (RlStore *store)
   sqlite3_bind_int64 (stmt, 1, self->change_cursor);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      RlStoreChangeKind kind;
-      RlStoreChange *change;
+      RlStoreChange *change = rl_store_change_from_row (ROW (stmt));
 
       self->change_cursor = sqlite3_column_int64 (stmt, 0);
-      if (!rl_store_change_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &kind))
-        continue;   /* a kind from a newer server */
-      change = g_new0 (RlStoreChange, 1);
-      change->kind = kind;
-      change->tenant = column_dup (stmt, 2);
-      change->subject = column_dup (stmt, 3);
-      g_ptr_array_add (changes, change);
+      if (change != NULL)   /* else a kind from a newer server */
+        g_ptr_array_add (changes, change);
     }
   if (changes->len == 0)
     return NULL;
@@ -1872,22 +1494,26 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->add_user = rl_store_sqlite_add_user;
   iface->authenticate = rl_store_sqlite_authenticate;
   iface->add_document = rl_store_sqlite_add_document;
-  iface->list_documents = rl_store_sqlite_list_documents;
+  iface->list_rows = rl_store_sqlite_list_rows;
   iface->get_document = rl_store_sqlite_get_document;
   iface->get_content = rl_store_sqlite_get_content;
   iface->load_threads = rl_store_sqlite_load_threads;
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
-  iface->apply = rl_store_sqlite_apply;
+  iface->transaction_step = rl_store_sqlite_transaction_step;
+  iface->read_number = rl_store_sqlite_read_number;
+  iface->write_row = rl_store_sqlite_write_row;
+  iface->insert_thread = rl_store_sqlite_insert_thread;
+  iface->insert_comment = rl_store_sqlite_insert_comment;
+  iface->lookup_thread = rl_store_sqlite_lookup_thread;
+  iface->lookup_comment = rl_store_sqlite_lookup_comment;
+  iface->update_comment = rl_store_sqlite_update_comment;
+  iface->append_event = rl_store_sqlite_append_event;
   iface->open_writer = rl_store_sqlite_open_writer;
-  iface->apply_group = rl_store_sqlite_apply_group;
   iface->add_usage = rl_store_sqlite_add_usage;
   iface->get_usage = rl_store_sqlite_get_usage;
-  iface->list_users = rl_store_sqlite_list_users;
-  iface->revoke_user = rl_store_sqlite_revoke_user;
-  iface->rotate_token = rl_store_sqlite_rotate_token;
-  iface->list_document_infos = rl_store_sqlite_list_document_infos;
   iface->remove_document = rl_store_sqlite_remove_document;
+  iface->note_change = rl_store_sqlite_note_change;
   iface->token_is_current = rl_store_sqlite_token_is_current;
   iface->read_changes = rl_store_sqlite_read_changes;
   iface->backup = rl_store_sqlite_backup;

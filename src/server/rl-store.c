@@ -1,5 +1,8 @@
 /* rl-store.c — the store interface: each rl_store_* call goes to the
- * implementation's vfunc; what every implementation shares lives here too
+ * implementation's vfunc; what every implementation shares lives here too:
+ * the shape of a transaction (its steps are the store's), what a mutation
+ * and an administration change check and write (the statements are the
+ * store's), and the records read from a row
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -80,6 +83,110 @@ rl_viewer_free (RlViewer *viewer)
   g_free (viewer->id);
   g_free (viewer->name);
   g_free (viewer);
+}
+
+/* ---- rows ------------------------------------------------------------------------ */
+
+static char *
+row_dup (const RlStoreRow *row,
+         int               column)
+{
+  return g_strdup (row->text (row, column));
+}
+
+RlDocument *
+rl_store_document_from_row (const RlStoreRow *row)
+{
+  RlDocument *doc = g_new0 (RlDocument, 1);
+
+  doc->id = row_dup (row, 0);
+  rl_doc_kind_from_string (row->text (row, 1), &doc->kind);
+  doc->title = row_dup (row, 2);
+  doc->mime = row_dup (row, 3);
+  doc->size = row->number (row, 4);
+  doc->width = (int) row->number (row, 5);
+  doc->height = (int) row->number (row, 6);
+  doc->created_at = row->number (row, 7);
+  doc->created_by.id = row_dup (row, 8);
+  doc->created_by.name = row_dup (row, 9);
+  return doc;
+}
+
+RlDocumentInfo *
+rl_store_document_info_from_row (const RlStoreRow *row)
+{
+  RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
+
+  info->doc = rl_store_document_from_row (row);
+  info->tenant = row_dup (row, 10);
+  info->head_seq = row->number (row, 11);
+  info->threads = row->number (row, 12);
+  return info;
+}
+
+RlThread *
+rl_store_thread_from_row (const RlStoreRow *row,
+                          const char       *doc)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  RlThread *thread = rl_thread_new ();
+
+  thread->id = row_dup (row, 0);
+  thread->doc = g_strdup (doc);
+  if (json_parser_load_from_data (parser, row->text (row, 1), -1, NULL))
+    rl_anchor_from_json (json_parser_get_root (parser), &thread->anchor, NULL);
+  thread->resolved = row->flag (row, 2);
+  thread->created_by.id = row_dup (row, 3);
+  thread->created_by.name = row_dup (row, 4);
+  thread->created_at = row->number (row, 5);
+  thread->updated_at = row->number (row, 6);
+  thread->number = row->number (row, 7);
+  return thread;
+}
+
+RlComment *
+rl_store_comment_from_row (const RlStoreRow *row)
+{
+  RlComment *comment = rl_comment_new ();
+
+  comment->id = row_dup (row, 0);
+  comment->thread = row_dup (row, 1);
+  comment->author.id = row_dup (row, 2);
+  comment->author.name = row_dup (row, 3);
+  comment->body = row_dup (row, 4);
+  comment->created_at = row->number (row, 5);
+  comment->edited_at = row->number (row, 6);
+  return comment;
+}
+
+RlUserInfo *
+rl_store_user_info_from_row (const RlStoreRow *row)
+{
+  RlUserInfo *info = g_new0 (RlUserInfo, 1);
+
+  info->tenant = row_dup (row, 0);
+  info->id = row_dup (row, 1);
+  info->name = row_dup (row, 2);
+  if (!rl_role_from_string (row->text (row, 3), &info->role))
+    info->role = RL_ROLE_VIEWER;
+  info->created_at = row->number (row, 4);
+  info->revoked_at = row->number (row, 5);
+  return info;
+}
+
+RlStoreChange *
+rl_store_change_from_row (const RlStoreRow *row)
+{
+  RlStoreChangeKind kind;
+  RlStoreChange *change;
+
+  if (!rl_store_change_kind_from_string (row->text (row, 1), &kind))
+    return NULL;
+  change = g_new0 (RlStoreChange, 1);
+  change->kind = kind;
+  change->tenant = row_dup (row, 2);
+  change->subject = row_dup (row, 3);
+  return change;
 }
 
 /* ---- tokens ------------------------------------------------------------------- */
@@ -229,6 +336,270 @@ rl_store_change_kind_from_string (const char        *str,
   return FALSE;
 }
 
+/* ---- transactions --------------------------------------------------------------- */
+
+static gboolean
+take_step (RlStore      *self,
+           RlStoreStep   step,
+           GError      **error)
+{
+  return RL_STORE_GET_IFACE (self)->transaction_step (self, step, error);
+}
+
+gboolean
+rl_store_run_in_transaction (RlStore      *self,
+                             RlStoreBody   body,
+                             gpointer      data,
+                             GError      **error)
+{
+  if (!take_step (self, RL_STORE_STEP_BEGIN, error))
+    return FALSE;
+  if (!body (self, data, error) || !take_step (self, RL_STORE_STEP_COMMIT, error))
+    {
+      take_step (self, RL_STORE_STEP_ROLLBACK, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- mutations ------------------------------------------------------------------ */
+
+static RlEvent *
+create_thread (RlStore            *self,
+               const RlPrincipal  *who,
+               const RlRequest    *request,
+               RlEventContext     *context,
+               GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
+  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+
+  /* Under the document's lock: concurrent creators on one document get
+   * consecutive numbers, and a refused create gives none away. */
+  if (!iface->read_number (self, RL_STORE_READ_THREAD_NUMBER, who->tenant, context->doc, &context->number, error))
+    return NULL;
+  if (context->number < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return NULL;
+    }
+  event = rl_event_new_for_request (request, context);
+  if (!iface->insert_thread (self, who->tenant, event->thread, anchor_json, error) ||
+      !iface->insert_comment (self, who->tenant, g_ptr_array_index (event->thread->comments, 0), error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* An edit or a deletion of a comment: its event, NULL when refused. */
+static RlEvent *
+change_comment (RlStore            *self,
+                const RlPrincipal  *who,
+                const RlRequest    *request,
+                RlEventContext     *context,
+                GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlComment) comment = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  gboolean first = FALSE;
+
+  if (!iface->lookup_comment (self, who->tenant, request->thread_id, request->comment_id, &comment, &first, error))
+    return NULL;
+  if (comment == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such comment");
+      return NULL;
+    }
+  if (!rl_store_may_modify (who, comment->author.id, error))
+    return NULL;
+
+  if (request->type == RL_REQUEST_DELETE_COMMENT)
+    {
+      if (!rl_store_may_delete_comment (first, error))
+        return NULL;
+      event = rl_event_new_for_request (request, context);
+      if (!iface->write_row (self, RL_STORE_WRITE_DELETE_COMMENT, who->tenant, event->comment_id, NULL, error))
+        return NULL;
+      return g_steal_pointer (&event);
+    }
+  context->comment = comment;
+  event = rl_event_new_for_request (request, context);
+  if (!iface->update_comment (self, who->tenant, event->comment, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* Any mutation of an existing thread: its event, NULL when refused. */
+static RlEvent *
+change_thread (RlStore            *self,
+               const RlPrincipal  *who,
+               const RlRequest    *request,
+               RlEventContext     *context,
+               GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *owner = NULL;
+  const char *tenant = who->tenant;
+
+  if (!iface->lookup_thread (self, tenant, context->doc, request->thread_id, &owner, error))
+    return NULL;
+  if (owner == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such thread");
+      return NULL;
+    }
+
+  switch (request->type)
+    {
+    case RL_REQUEST_ADD_COMMENT:
+      event = rl_event_new_for_request (request, context);
+      if (!iface->insert_comment (self, tenant, event->comment, error))
+        return NULL;
+      break;
+
+    case RL_REQUEST_EDIT_COMMENT:
+    case RL_REQUEST_DELETE_COMMENT:
+      event = change_comment (self, who, request, context, error);
+      if (event == NULL)
+        return NULL;
+      break;
+
+    case RL_REQUEST_RESOLVE_THREAD:
+      event = rl_event_new_for_request (request, context);
+      if (!iface->write_row (self, RL_STORE_WRITE_THREAD_RESOLVED, tenant, request->thread_id,
+                             g_variant_new_boolean (event->resolved), error))
+        return NULL;
+      break;
+
+    case RL_REQUEST_MOVE_THREAD:
+      {
+        g_autoptr(JsonNode) anchor = NULL;
+        g_autofree char *anchor_json = NULL;
+
+        if (!rl_store_may_modify (who, owner, error))
+          return NULL;
+        event = rl_event_new_for_request (request, context);
+        anchor = rl_anchor_to_json (&event->anchor);
+        anchor_json = rl_json_to_string (anchor, NULL);
+        if (!iface->write_row (self, RL_STORE_WRITE_THREAD_ANCHOR, tenant, request->thread_id,
+                               g_variant_new_string (anchor_json), error))
+          return NULL;
+      }
+      break;
+
+    case RL_REQUEST_DELETE_THREAD:
+      if (!rl_store_may_modify (who, owner, error))
+        return NULL;
+      event = rl_event_new_for_request (request, context);
+      if (!iface->write_row (self, RL_STORE_WRITE_DELETE_THREAD_COMMENTS, tenant, request->thread_id, NULL, error) ||
+          !iface->write_row (self, RL_STORE_WRITE_DELETE_THREAD, tenant, request->thread_id, NULL, error))
+        return NULL;
+      return g_steal_pointer (&event);
+
+    case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_UNSUBSCRIBE:
+    case RL_REQUEST_CREATE_THREAD:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!iface->write_row (self, RL_STORE_WRITE_THREAD_UPDATED_AT, tenant, request->thread_id,
+                         g_variant_new_int64 (context->now), error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+/* One mutation, in the caller's transaction: checked, written, and its
+ * event logged with the next seq. */
+static gboolean
+apply_body (RlStore   *self,
+            gpointer   data,
+            GError   **error)
+{
+  RlStoreApply *apply = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  RlEventContext context = { apply->doc->kind, apply->doc->id, &apply->who->user, rl_time_now_ms (), 0, NULL };
+  const char *tenant = apply->who->tenant;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+  gint64 head = -1;
+
+  /* The document's lock orders every writer of the document (on any
+   * connection of any node): each sees the head the one before committed. */
+  if (!iface->read_number (self, RL_STORE_READ_DOCUMENT_HEAD, tenant, apply->doc->id, &head, error))
+    return FALSE;
+  if (head < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND,
+                   apply->request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
+      return FALSE;
+    }
+
+  if (apply->request->type == RL_REQUEST_CREATE_THREAD)
+    event = create_thread (self, apply->who, apply->request, &context, error);
+  else
+    event = change_thread (self, apply->who, apply->request, &context, error);
+  if (event == NULL)
+    return FALSE;
+
+  event->seq = head + 1;
+  serialized = rl_event_serialize (event);
+  if (!iface->append_event (self, tenant, apply->doc->id, event->seq, serialized, error))
+    return FALSE;
+  apply->event = g_steal_pointer (&event);
+  apply->serialized = g_steal_pointer (&serialized);
+  return TRUE;
+}
+
+typedef struct
+{
+  RlStoreApply **applies;
+  guint          n_applies;
+} Group;
+
+static gboolean
+apply_group_body (RlStore   *self,
+                  gpointer   data,
+                  GError   **error)
+{
+  Group *group = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+
+  if (iface->lock_group != NULL && !iface->lock_group (self, group->applies, group->n_applies, error))
+    return FALSE;
+  for (guint i = 0; i < group->n_applies; i++)
+    {
+      RlStoreApply *apply = group->applies[i];
+
+      if (!take_step (self, RL_STORE_STEP_SAVEPOINT, error))
+        return FALSE;
+      /* A refused one leaves nothing behind; the others go on. */
+      if (!apply_body (self, apply, &apply->error) &&
+          !take_step (self, RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT, error))
+        return FALSE;
+      if (!take_step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
+        return FALSE;
+    }
+  rl_store_test_hold_commit ();
+  return TRUE;
+}
+
+gboolean
+rl_store_apply_group (RlStore       *self,
+                      RlStoreApply **applies,
+                      guint          n_applies,
+                      GError       **error)
+{
+  Group group = { applies, n_applies };
+
+  g_return_val_if_fail (RL_IS_STORE (self), FALSE);
+
+  return rl_store_run_in_transaction (self, apply_group_body, &group, error);
+}
+
 /* ---- operations ----------------------------------------------------------------- */
 
 void
@@ -325,11 +696,14 @@ rl_store_add_document (RlStore         *self,
                        GBytes          *content,
                        GError         **error)
 {
-  RlDocKind kind;
+  g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
+  g_autofree char *etag = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  if (!rl_doc_kind_for_mime (mime, &kind))
+  if (!rl_doc_kind_for_mime (mime, &doc->kind))
     {
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "unsupported content type");
       return NULL;
@@ -339,8 +713,18 @@ rl_store_add_document (RlStore         *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
       return NULL;
     }
-  return RL_STORE_GET_IFACE (self)->add_document (self, tenant, created_by, title, mime, width, height, content,
-                                                   error);
+  doc->id = rl_random_id_new ();
+  doc->title = g_strdup (title);
+  doc->mime = g_strdup (mime);
+  doc->size = (gint64) size;
+  doc->width = width;
+  doc->height = height;
+  doc->created_at = rl_time_now_ms ();
+  rl_person_copy_into (&doc->created_by, created_by);
+  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  if (!RL_STORE_GET_IFACE (self)->add_document (self, tenant, doc, content, etag, error))
+    return NULL;
+  return g_steal_pointer (&doc);
 }
 
 GPtrArray *
@@ -349,7 +733,9 @@ rl_store_list_documents (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_documents (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_DOCUMENTS, tenant,
+                                               (RlStoreFromRow) rl_store_document_from_row,
+                                               (GDestroyNotify) rl_document_free);
 }
 
 RlDocument *
@@ -414,6 +800,8 @@ rl_store_apply (RlStore            *self,
                 char              **serialized,
                 GError            **error)
 {
+  RlStoreApply apply = { 0 };
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
   g_return_val_if_fail (rl_request_type_is_mutation (request->type), NULL);
 
@@ -422,7 +810,18 @@ rl_store_apply (RlStore            *self,
       g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
       return NULL;
     }
-  return RL_STORE_GET_IFACE (self)->apply (self, who, doc, request, serialized, error);
+  /* The store's vfunc reads them only: no copies. */
+  apply.who = (RlPrincipal *) who;
+  apply.doc = (RlDocument *) doc;
+  apply.request = (RlRequest *) request;
+  if (!rl_store_run_in_transaction (self, apply_body, &apply, error))
+    {
+      g_clear_pointer (&apply.event, rl_event_free);
+      g_clear_pointer (&apply.serialized, g_free);
+      return NULL;
+    }
+  *serialized = apply.serialized;
+  return apply.event;
 }
 
 void
@@ -642,7 +1041,91 @@ rl_store_list_users (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_users (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_USERS, tenant,
+                                               (RlStoreFromRow) rl_store_user_info_from_row,
+                                               (GDestroyNotify) rl_user_info_free);
+}
+
+/* What an administration change works on. */
+typedef struct
+{
+  const char     *tenant;
+  const char     *subject;        /* the user's id, or the document's */
+  gint64          revoked_at;     /* revoke: what the user's was */
+  GBytes         *hash;           /* rotate: the new token's */
+  RlStoreRemoval  removed;        /* remove */
+} AdminChange;
+
+/* The user's revoked_at, or -1 (and not-found) when the tenant has no such user. */
+static gint64
+lookup_user (RlStore      *self,
+             AdminChange  *change,
+             GError      **error)
+{
+  gint64 revoked_at = -1;
+
+  if (!RL_STORE_GET_IFACE (self)->read_number (self, RL_STORE_READ_USER_REVOKED_AT, change->tenant, change->subject,
+                                               &revoked_at, error))
+    return -1;
+  if (revoked_at < 0)
+    g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no user “%s”", change->tenant,
+                 change->subject);
+  return revoked_at;
+}
+
+static gboolean
+revoke_user (RlStore   *self,
+             gpointer   data,
+             GError   **error)
+{
+  AdminChange *change = data;
+
+  change->revoked_at = lookup_user (self, change, error);
+  if (change->revoked_at < 0)
+    return FALSE;
+  if (change->revoked_at > 0)
+    return TRUE;
+  return RL_STORE_GET_IFACE (self)->write_row (self, RL_STORE_WRITE_USER_REVOKED_AT, change->tenant, change->subject,
+                                               g_variant_new_int64 (rl_time_now_ms ()), error) &&
+         RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_USER_REVOKED, change->tenant,
+                                                 change->subject, error);
+}
+
+static gboolean
+rotate_token (RlStore   *self,
+              gpointer   data,
+              GError   **error)
+{
+  AdminChange *change = data;
+  gint64 revoked_at = lookup_user (self, change, error);
+
+  if (revoked_at < 0 || !rl_store_may_rotate (change->subject, revoked_at, error))
+    return FALSE;
+  return RL_STORE_GET_IFACE (self)->write_row (self, RL_STORE_WRITE_USER_TOKEN, change->tenant, change->subject,
+                                               g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, change->hash,
+                                                                         TRUE), error) &&
+         RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_TOKEN_ROTATED, change->tenant,
+                                                 change->subject, error);
+}
+
+static gboolean
+remove_document (RlStore   *self,
+                 gpointer   data,
+                 GError   **error)
+{
+  AdminChange *change = data;
+
+  if (!RL_STORE_GET_IFACE (self)->remove_document (self, change->tenant, change->subject, &change->removed,
+                                                   error))
+    return FALSE;
+  if (change->removed.documents == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "tenant “%s” has no document “%s”", change->tenant,
+                   change->subject);
+      return FALSE;
+    }
+  return RL_STORE_GET_IFACE (self)->note_change (self, RL_STORE_CHANGE_DOCUMENT_REMOVED, change->tenant,
+                                                 change->subject, error);
 }
 
 gboolean
@@ -652,14 +1135,14 @@ rl_store_revoke_user (RlStore     *self,
                       gint64      *was_revoked_at,
                       GError     **error)
 {
-  gint64 revoked_at = 0;
+  AdminChange change = { .tenant = tenant, .subject = user };
 
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  if (!RL_STORE_GET_IFACE (self)->revoke_user (self, tenant, user, &revoked_at, error))
+  if (!rl_store_run_in_transaction (self, revoke_user, &change, error))
     return FALSE;
   if (was_revoked_at)
-    *was_revoked_at = revoked_at;
+    *was_revoked_at = change.revoked_at;
   return TRUE;
 }
 
@@ -671,12 +1154,14 @@ rl_store_rotate_token (RlStore     *self,
 {
   g_autofree char *secret = NULL;
   g_autoptr(GBytes) hash = NULL;
+  AdminChange change = { .tenant = tenant, .subject = user };
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
   secret = rl_store_new_secret ();
   hash = rl_store_hash_secret (secret);
-  if (!RL_STORE_GET_IFACE (self)->rotate_token (self, tenant, user, hash, error))
+  change.hash = hash;
+  if (!rl_store_run_in_transaction (self, rotate_token, &change, error))
     return NULL;
   return rl_store_make_token (user, secret);
 }
@@ -687,7 +1172,9 @@ rl_store_list_document_infos (RlStore    *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->list_document_infos (self, tenant);
+  return RL_STORE_GET_IFACE (self)->list_rows (self, RL_STORE_LIST_DOCUMENT_INFOS, tenant,
+                                               (RlStoreFromRow) rl_store_document_info_from_row,
+                                               (GDestroyNotify) rl_document_info_free);
 }
 
 gboolean
@@ -699,18 +1186,18 @@ rl_store_remove_document (RlStore     *self,
                           gint64      *events,
                           GError     **error)
 {
-  RlStoreRemoval removed = { 0 };
+  AdminChange change = { .tenant = tenant, .subject = doc };
 
   g_return_val_if_fail (RL_IS_STORE (self), FALSE);
 
-  if (!RL_STORE_GET_IFACE (self)->remove_document (self, tenant, doc, &removed, error))
+  if (!rl_store_run_in_transaction (self, remove_document, &change, error))
     return FALSE;
   if (threads)
-    *threads = removed.threads;
+    *threads = change.removed.threads;
   if (comments)
-    *comments = removed.comments;
+    *comments = change.removed.comments;
   if (events)
-    *events = removed.events;
+    *events = change.removed.events;
   return TRUE;
 }
 

@@ -140,6 +140,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlStoreApply, rl_store_apply_free)
 /* How many of each went with a document (rl_store_remove_document). */
 typedef struct
 {
+  gint64 documents;   /* 0: the tenant had no such document */
   gint64 threads;
   gint64 comments;
   gint64 events;
@@ -188,6 +189,55 @@ typedef gboolean (*RlStoreRecordFunc) (RlStoreRecordKind   kind,
                                        gpointer            user_data,
                                        GError            **error);
 
+/* One step of a transaction, which each store says in its own SQL: the
+ * dispatchers (rl-store.c) run every write between them. */
+typedef enum
+{
+  RL_STORE_STEP_BEGIN,                  /* a read-write transaction */
+  RL_STORE_STEP_COMMIT,
+  RL_STORE_STEP_ROLLBACK,               /* whatever is open; cannot fail */
+  RL_STORE_STEP_SAVEPOINT,
+  RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT,
+  RL_STORE_STEP_RELEASE_SAVEPOINT,
+} RlStoreStep;
+
+/* A number read from one of a tenant's rows (the read_number vfunc),
+ * which the transaction keeps as read until its commit. */
+typedef enum
+{
+  RL_STORE_READ_DOCUMENT_HEAD,   /* the document's head seq; its other writers wait */
+  RL_STORE_READ_THREAD_NUMBER,   /* the document's next thread number, taken */
+  RL_STORE_READ_USER_REVOKED_AT, /* the user's revoked_at (0 while the token works) */
+} RlStoreRead;
+
+/* A write of one of a tenant's rows (the write_row vfunc), by the id it
+ * is keyed on, with the value of the type given (or none). */
+typedef enum
+{
+  RL_STORE_WRITE_USER_REVOKED_AT,       /* x */
+  RL_STORE_WRITE_USER_TOKEN,            /* ay: the new token's hash, a generation up */
+  RL_STORE_WRITE_THREAD_RESOLVED,       /* b */
+  RL_STORE_WRITE_THREAD_ANCHOR,         /* s: the anchor's JSON */
+  RL_STORE_WRITE_THREAD_UPDATED_AT,     /* x */
+  RL_STORE_WRITE_DELETE_THREAD_COMMENTS,/* by the thread's id */
+  RL_STORE_WRITE_DELETE_THREAD,
+  RL_STORE_WRITE_DELETE_COMMENT,
+} RlStoreWrite;
+
+/* A listing of records (the list_rows vfunc), oldest first: a tenant's,
+ * or where tenant may be NULL every tenant's, by tenant. */
+typedef enum
+{
+  RL_STORE_LIST_DOCUMENTS,       /* rl_store_document_from_row's columns; tenant not NULL */
+  RL_STORE_LIST_USERS,           /* rl_store_user_info_from_row's */
+  RL_STORE_LIST_DOCUMENT_INFOS,  /* rl_store_document_info_from_row's */
+} RlStoreList;
+
+/* One row of a result, as a store reads it (rl-store-private.h), and what
+ * makes a record of it. */
+typedef struct _RlStoreRow RlStoreRow;
+typedef gpointer (*RlStoreFromRow) (const RlStoreRow *row);
+
 #define RL_TYPE_STORE (rl_store_get_type ())
 G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 
@@ -220,17 +270,21 @@ struct _RlStoreInterface
   RlPrincipal *(*authenticate)        (RlStore            *self,
                                        const char         *token);
 
-  RlDocument  *(*add_document)        (RlStore            *self,
+  /* Keeps doc (the dispatcher makes it, its id and time included) with
+   * its content and the content's etag. */
+  gboolean     (*add_document)        (RlStore            *self,
                                        const char         *tenant,
-                                       const RlPerson     *created_by,
-                                       const char         *title,
-                                       const char         *mime,
-                                       int                 width,
-                                       int                 height,
+                                       const RlDocument   *doc,
                                        GBytes             *content,
+                                       const char         *etag,
                                        GError            **error);
-  GPtrArray   *(*list_documents)      (RlStore            *self,
-                                       const char         *tenant);
+  /* The records of a listing, each made by from_row from its row and
+   * freed by free_func; none when it cannot be read (the store logs why). */
+  GPtrArray   *(*list_rows)           (RlStore            *self,
+                                       RlStoreList         list,
+                                       const char         *tenant,
+                                       RlStoreFromRow      from_row,
+                                       GDestroyNotify      free_func);
   RlDocument  *(*get_document)        (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc);
@@ -251,23 +305,78 @@ struct _RlStoreInterface
                                        const char         *doc,
                                        gint64              since,
                                        gint64             *head_seq);
-  RlEvent     *(*apply)               (RlStore            *self,
-                                       const RlPrincipal  *who,
-                                       const RlDocument   *doc,
-                                       const RlRequest    *request,
-                                       char              **serialized,
+
+  /* Takes one step of a transaction (error ignored for a rollback). */
+  gboolean     (*transaction_step)    (RlStore            *self,
+                                       RlStoreStep         step,
+                                       GError            **error);
+
+  /* The reads and writes of a mutation or an administration change, which
+   * the dispatcher checks (and for a mutation turns into its event): each
+   * inside the transaction it opened and rolls back when one fails. */
+  /* The new thread (not its comments), its anchor as JSON. */
+  gboolean     (*insert_thread)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlThread     *thread,
+                                       const char         *anchor_json,
+                                       GError            **error);
+  gboolean     (*insert_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlComment    *comment,
+                                       GError            **error);
+  /* In *value what the row holds, or -1 when the tenant has none such. */
+  gboolean     (*read_number)         (RlStore            *self,
+                                       RlStoreRead         read,
+                                       const char         *tenant,
+                                       const char         *id,
+                                       gint64             *value,
+                                       GError            **error);
+  gboolean     (*write_row)           (RlStore            *self,
+                                       RlStoreWrite        write,
+                                       const char         *tenant,
+                                       const char         *id,
+                                       GVariant           *value,
+                                       GError            **error);
+  /* In *owner the author of the document's thread, or NULL when it has no
+   * such thread. */
+  gboolean     (*lookup_thread)       (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       const char         *thread,
+                                       char              **owner,
+                                       GError            **error);
+  /* In *comment the thread's comment (NULL: no such comment) and in *first
+   * whether it is the thread's first. */
+  gboolean     (*lookup_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       const char         *comment_id,
+                                       RlComment         **comment,
+                                       gboolean           *first,
+                                       GError            **error);
+  /* Keeps the comment's body and edited_at. */
+  gboolean     (*update_comment)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const RlComment    *comment,
+                                       GError            **error);
+  /* Makes seq the document's head, logs the event's one serialization and
+   * keeps the log within the event log limit; a shared store tells the
+   * other nodes at the commit. */
+  gboolean     (*append_event)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64              seq,
+                                       const char         *serialized,
                                        GError            **error);
 
   /* A second store on the same database, with a connection of its own,
    * for the group committer's thread (only it ever uses it). */
   RlStore     *(*open_writer)         (RlStore            *self,
                                        GError            **error);
-  /* Applies every one of applies (none failed yet) in ONE transaction, each
-   * in a savepoint of its own: one that fails its checks is rolled back
-   * alone and gets its error, the others go on and get their events with
-   * consecutive seqs, in the order given. FALSE (and error) when the
-   * transaction itself could not commit: then none is applied. */
-  gboolean     (*apply_group)         (RlStore            *self,
+  /* Before a group's mutations (rl_store_apply_group): locks what they
+   * will write, in one order every writer keeps; NULL where the
+   * transaction's own lock is enough. */
+  gboolean     (*lock_group)          (RlStore            *self,
                                        RlStoreApply      **applies,
                                        guint               n_applies,
                                        GError            **error);
@@ -281,26 +390,19 @@ struct _RlStoreInterface
                                        guint64            *messages,
                                        guint64            *bytes);
 
-  GPtrArray   *(*list_users)          (RlStore            *self,
-                                       const char         *tenant);
-  /* Out-parameters are never NULL: the dispatchers hand their own. */
-  gboolean     (*revoke_user)         (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *user,
-                                       gint64             *was_revoked_at,
-                                       GError            **error);
-  /* Keeps hash as the user's (the dispatcher makes the token). */
-  gboolean     (*rotate_token)        (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *user,
-                                       GBytes             *hash,
-                                       GError            **error);
-  GPtrArray   *(*list_document_infos) (RlStore            *self,
-                                       const char         *tenant);
+  /* Deletes the document and, when there was one, its threads, comments
+   * and event log, counting each in removed. */
   gboolean     (*remove_document)     (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
                                        RlStoreRemoval     *removed,
+                                       GError            **error);
+  /* Logs an administration change for the processes serving the store
+   * (read_changes), in the change's transaction. */
+  gboolean     (*note_change)         (RlStore            *self,
+                                       RlStoreChangeKind   kind,
+                                       const char         *tenant,
+                                       const char         *subject,
                                        GError            **error);
   gboolean     (*token_is_current)    (RlStore            *self,
                                        const RlPrincipal  *who);
