@@ -73,6 +73,21 @@ test_inline_content (void)
   ASSERT_MD ("\\*escaped\\*", "*escaped*");
 }
 
+/* Every HTML5 name, from the generated table: rare ones, two code points,
+ * astral planes; what is not a name stays as written, and so does a legacy
+ * name without its ';' (md4c reports only "&name;"). */
+static void
+test_entities_html5 (void)
+{
+  ASSERT_MD ("a &NotNestedGreaterGreater; b", "a \u2AA2\u0338 b");
+  ASSERT_MD ("&bne;", "=\u20E5");
+  ASSERT_MD ("&Afr; &zopf; &fjlig;", "\U0001D504 \U0001D56B fj");
+  ASSERT_MD ("&nGt; &ThickSpace; &sup; &sup1; &supE;", "\u226B\u20D2 \u205F\u200A \u2283 \u00B9 \u2AC6");
+  ASSERT_MD ("&AElig; &zwnj; &Zopf; &aacute;", "\u00C6 \u200C \u2124 \u00E1");
+  ASSERT_MD ("&notanentity; &Amp; &amp &copy x &sup0;", "&notanentity; &Amp; &amp &copy x &sup0;");
+  ASSERT_MD ("`&bne;` and &amp;", "&bne; and &");
+}
+
 static void
 test_newlines_bom_and_plain (void)
 {
@@ -289,6 +304,7 @@ main (int    argc,
   g_test_add_func ("/plaintext/tables", test_tables);
   g_test_add_func ("/plaintext/code", test_code);
   g_test_add_func ("/plaintext/inline-content", test_inline_content);
+  g_test_add_func ("/plaintext/entities-html5", test_entities_html5);
   g_test_add_func ("/plaintext/newlines-bom-plain", test_newlines_bom_and_plain);
   g_test_add_func ("/plaintext/rejects", test_rejects);
   g_test_add_func ("/plaintext/code-points-and-slices", test_code_points_and_slices);

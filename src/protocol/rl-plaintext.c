@@ -3,7 +3,8 @@
  * Decisions where the contract is silent:
  * - a block with no text (an empty code block or table cell) adds nothing,
  *   not even a separator;
- * - an entity md4c reports that is not in the table stays as written;
+ * - an entity md4c reports ("&name;") that is not in HTML5's table stays as
+ *   written;
  * - numeric entities outside Unicode (0, surrogates, > U+10FFFF) become U+FFFD,
  *   as CommonMark says.
  *
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rl-entities.h"
 #include "rl-error.h"
 
 #define CHECKPOINT_EVERY 256
@@ -361,36 +363,6 @@ leave_span (MD_SPANTYPE  type,
   return 0;
 }
 
-/* The named entities a page is likely to use; HTML5 has 2000 more. */
-static const struct
-{
-  const char *name;
-  gunichar    c;
-} entities[] = {
-  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-  { "nbsp", 0xA0 }, { "copy", 0xA9 }, { "reg", 0xAE }, { "trade", 0x2122 },
-  { "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 }, { "minus", 0x2212 },
-  { "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "ldquo", 0x201C }, { "rdquo", 0x201D },
-  { "sbquo", 0x201A }, { "bdquo", 0x201E }, { "laquo", 0xAB }, { "raquo", 0xBB },
-  { "bull", 0x2022 }, { "middot", 0xB7 }, { "deg", 0xB0 }, { "plusmn", 0xB1 },
-  { "times", 0xD7 }, { "divide", 0xF7 }, { "euro", 0x20AC }, { "pound", 0xA3 },
-  { "yen", 0xA5 }, { "cent", 0xA2 }, { "sect", 0xA7 }, { "para", 0xB6 },
-  { "shy", 0xAD }, { "larr", 0x2190 }, { "rarr", 0x2192 }, { "uarr", 0x2191 },
-  { "darr", 0x2193 }, { "harr", 0x2194 }, { "frac12", 0xBD }, { "frac14", 0xBC },
-  { "frac34", 0xBE }, { "sup2", 0xB2 }, { "sup3", 0xB3 }, { "micro", 0xB5 },
-  { "aelig", 0xE6 }, { "AElig", 0xC6 }, { "oslash", 0xF8 }, { "Oslash", 0xD8 },
-  { "aring", 0xE5 }, { "Aring", 0xC5 }, { "auml", 0xE4 }, { "Auml", 0xC4 },
-  { "ouml", 0xF6 }, { "Ouml", 0xD6 }, { "uuml", 0xFC }, { "Uuml", 0xDC },
-  { "szlig", 0xDF }, { "eacute", 0xE9 }, { "Eacute", 0xC9 }, { "egrave", 0xE8 },
-  { "ecirc", 0xEA }, { "agrave", 0xE0 }, { "aacute", 0xE1 }, { "acirc", 0xE2 },
-  { "atilde", 0xE3 }, { "Atilde", 0xC3 }, { "ccedil", 0xE7 }, { "Ccedil", 0xC7 },
-  { "iacute", 0xED }, { "oacute", 0xF3 }, { "Oacute", 0xD3 }, { "otilde", 0xF5 },
-  { "ocirc", 0xF4 }, { "uacute", 0xFA }, { "ntilde", 0xF1 }, { "iexcl", 0xA1 },
-  { "iquest", 0xBF }, { "ordf", 0xAA }, { "ordm", 0xBA }, { "thinsp", 0x2009 },
-  { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "zwj", 0x200D }, { "zwnj", 0x200C },
-  { "check", 0x2713 }, { "hearts", 0x2665 }, { "star", 0x2606 }, { "starf", 0x2605 },
-};
-
 static void
 append_entity (Walk       *walk,
                const char *text,
@@ -410,14 +382,15 @@ append_entity (Walk       *walk,
     }
   if (size >= 3)
     {
-      g_autofree char *name = g_strndup (text + 1, size - 2);
+      const RlEntity *entity = rl_entity_lookup (text + 1, size - 2);
 
-      for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
-        if (g_str_equal (entities[i].name, name))
-          {
-            append_unichar (walk, entities[i].c);
-            return;
-          }
+      if (entity != NULL)
+        {
+          append_unichar (walk, entity->points[0]);
+          if (entity->points[1] != 0)
+            append_unichar (walk, entity->points[1]);
+          return;
+        }
     }
   append (walk, text, size);
 }
