@@ -52,6 +52,52 @@ test_tables (void)
   ASSERT_MD ("| a | b |\n|---|---|\n|   | c |", "a\nb\nc");
 }
 
+/* The table, its rows and cells as spans, over the same plain text: a view
+ * knows which lines are one row, each cell's column and its alignment. */
+static void
+test_table_structure (void)
+{
+  const char *source = "Prices\n\n| Plan | Price | Note |\n|:-----|------:|:----:|\n| Free | 0 € | |\n|  | 9 € | *best* |\n";
+  g_autoptr(RlPageText) text = rl_page_text_new ("text/markdown", source, strlen (source), NULL);
+  static const struct
+  {
+    RlTextSpanKind kind;
+    guint          start, end;
+    int            level, number;
+    RlTextAlign    align;
+  } expected[] = {
+    { RL_TEXT_SPAN_PARAGRAPH, 0, 6, 0, 0, RL_TEXT_ALIGN_DEFAULT },
+    { RL_TEXT_SPAN_TABLE, 7, 40, 0, 0, RL_TEXT_ALIGN_DEFAULT },
+    { RL_TEXT_SPAN_TABLE_ROW, 7, 22, 1, 0, RL_TEXT_ALIGN_DEFAULT },
+    { RL_TEXT_SPAN_TABLE_CELL, 7, 11, 1, 1, RL_TEXT_ALIGN_LEFT },
+    { RL_TEXT_SPAN_TABLE_CELL, 12, 17, 1, 2, RL_TEXT_ALIGN_RIGHT },
+    { RL_TEXT_SPAN_TABLE_CELL, 18, 22, 1, 3, RL_TEXT_ALIGN_CENTER },
+    { RL_TEXT_SPAN_TABLE_ROW, 23, 31, 0, 0, RL_TEXT_ALIGN_DEFAULT },
+    { RL_TEXT_SPAN_TABLE_CELL, 23, 27, 0, 1, RL_TEXT_ALIGN_LEFT },
+    { RL_TEXT_SPAN_TABLE_CELL, 28, 31, 0, 2, RL_TEXT_ALIGN_RIGHT },
+    /* The empty first cell adds nothing; the next one keeps its column. */
+    { RL_TEXT_SPAN_TABLE_ROW, 32, 40, 0, 0, RL_TEXT_ALIGN_DEFAULT },
+    { RL_TEXT_SPAN_TABLE_CELL, 32, 35, 0, 2, RL_TEXT_ALIGN_RIGHT },
+    { RL_TEXT_SPAN_TABLE_CELL, 36, 40, 0, 3, RL_TEXT_ALIGN_CENTER },
+    { RL_TEXT_SPAN_EMPHASIS, 36, 40, 0, 0, RL_TEXT_ALIGN_DEFAULT },
+  };
+  const RlTextSpan *spans;
+  guint n;
+
+  g_assert_cmpstr (rl_page_text_get_text (text, NULL), ==, "Prices\nPlan\nPrice\nNote\nFree\n0 €\n9 €\nbest");
+  spans = rl_page_text_get_spans (text, &n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (spans[i].kind, ==, expected[i].kind);
+      g_assert_cmpuint (spans[i].start, ==, expected[i].start);
+      g_assert_cmpuint (spans[i].end, ==, expected[i].end);
+      g_assert_cmpint (spans[i].level, ==, expected[i].level);
+      g_assert_cmpint (spans[i].number, ==, expected[i].number);
+      g_assert_cmpint (spans[i].align, ==, expected[i].align);
+    }
+}
+
 static void
 test_code (void)
 {
@@ -302,6 +348,7 @@ main (int    argc,
   g_test_add_func ("/plaintext/blocks", test_blocks);
   g_test_add_func ("/plaintext/lists", test_lists);
   g_test_add_func ("/plaintext/tables", test_tables);
+  g_test_add_func ("/plaintext/table-structure", test_table_structure);
   g_test_add_func ("/plaintext/code", test_code);
   g_test_add_func ("/plaintext/inline-content", test_inline_content);
   g_test_add_func ("/plaintext/entities-html5", test_entities_html5);

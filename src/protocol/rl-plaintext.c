@@ -41,6 +41,7 @@ typedef struct
   int            level;
   int            number;
   char          *href;
+  RlTextAlign    align;
   gint64         start;      /* -1 until the first text inside */
   guint          order;      /* for a stable outer-before-inner sort */
   gboolean       is_span;    /* an entry of the stack that records a span */
@@ -62,6 +63,8 @@ typedef struct
   guint    before_sep_chars;
   int      list_depth;
   GArray  *ol_counters;      /* int per list level; 0 for bullets */
+  gboolean table_head;       /* inside a table's header rows */
+  int      table_column;     /* the cell's column in its row, from 1 */
   guint    order;
 } Walk;
 
@@ -127,7 +130,7 @@ push (Walk          *walk,
       char          *href,
       gboolean       is_span)
 {
-  Frame frame = { kind, level, number, href, -1, walk->order++, is_span, FALSE, 0 };
+  Frame frame = { kind, level, number, href, RL_TEXT_ALIGN_DEFAULT, -1, walk->order++, is_span, FALSE, 0 };
 
   g_array_append_val (walk->frames, frame);
 }
@@ -142,7 +145,8 @@ pop (Walk *walk)
   if (frame->is_span && frame->start >= 0 && (guint) frame->start < walk->n_chars)
     {
       RlTextSpan span = { frame->kind, (guint) frame->start, walk->n_chars,
-                          frame->level, frame->number, g_steal_pointer (&frame->href) };
+                          frame->level, frame->number, g_steal_pointer (&frame->href),
+                          frame->align };
 
       g_array_append_val (walk->spans, span);
     }
@@ -242,17 +246,35 @@ enter_block (MD_BLOCKTYPE  type,
     case MD_BLOCK_P:
       push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, TRUE);
       break;
+    case MD_BLOCK_TABLE:
+      push (walk, RL_TEXT_SPAN_TABLE, 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_THEAD:
+    case MD_BLOCK_TBODY:
+      walk->table_head = type == MD_BLOCK_THEAD;
+      push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
+      break;
+    case MD_BLOCK_TR:
+      walk->table_column = 0;
+      push (walk, RL_TEXT_SPAN_TABLE_ROW, walk->table_head ? 1 : 0, 0, NULL, TRUE);
+      break;
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-      push (walk, RL_TEXT_SPAN_TABLE_CELL, type == MD_BLOCK_TH ? 1 : 0, 0, NULL, TRUE);
+      {
+        static const RlTextAlign aligns[] = {
+          [MD_ALIGN_DEFAULT] = RL_TEXT_ALIGN_DEFAULT, [MD_ALIGN_LEFT] = RL_TEXT_ALIGN_LEFT,
+          [MD_ALIGN_CENTER] = RL_TEXT_ALIGN_CENTER, [MD_ALIGN_RIGHT] = RL_TEXT_ALIGN_RIGHT,
+        };
+        MD_ALIGN align = ((MD_BLOCK_TD_DETAIL *) detail)->align;
+
+        push (walk, RL_TEXT_SPAN_TABLE_CELL, type == MD_BLOCK_TH ? 1 : 0, ++walk->table_column, NULL, TRUE);
+        if ((guint) align < G_N_ELEMENTS (aligns))
+          g_array_index (walk->frames, Frame, walk->frames->len - 1).align = aligns[align];
+      }
       break;
     case MD_BLOCK_DOC:
     case MD_BLOCK_HR:
     case MD_BLOCK_HTML:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_THEAD:
-    case MD_BLOCK_TBODY:
-    case MD_BLOCK_TR:
     default:
       push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
       break;

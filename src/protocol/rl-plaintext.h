@@ -20,7 +20,10 @@ typedef enum
   RL_TEXT_SPAN_CODE_BLOCK,
   RL_TEXT_SPAN_QUOTE,         /* a block quote around other blocks */
   RL_TEXT_SPAN_LIST_ITEM,     /* level: nesting depth from 1; ordered: number, else 0 */
-  RL_TEXT_SPAN_TABLE_CELL,    /* level: 1 for a header cell, else 0 */
+  RL_TEXT_SPAN_TABLE,         /* a table: its rows, one after the other */
+  RL_TEXT_SPAN_TABLE_ROW,     /* level: 1 for the header row, else 0; its cells */
+  RL_TEXT_SPAN_TABLE_CELL,    /* level: 1 for a header cell, else 0; number: its
+                               * column from 1; align */
   RL_TEXT_SPAN_EMPHASIS,
   RL_TEXT_SPAN_STRONG,
   RL_TEXT_SPAN_CODE,
@@ -28,6 +31,15 @@ typedef enum
   RL_TEXT_SPAN_LINK,          /* href set */
   RL_TEXT_SPAN_IMAGE,         /* href set (the image's src); the text is its alt */
 } RlTextSpanKind;
+
+/* A table column's alignment, as the delimiter row says (":--", ":-:", "--:"). */
+typedef enum
+{
+  RL_TEXT_ALIGN_DEFAULT,
+  RL_TEXT_ALIGN_LEFT,
+  RL_TEXT_ALIGN_CENTER,
+  RL_TEXT_ALIGN_RIGHT,
+} RlTextAlign;
 
 typedef struct
 {
@@ -37,6 +49,7 @@ typedef struct
   int            level;
   int            number;
   char          *href;
+  RlTextAlign    align;       /* table cells only */
 } RlTextSpan;
 
 typedef struct _RlPageText RlPageText;
