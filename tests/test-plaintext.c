@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "rl-error.h"
+#include "rl-json.h"
 #include "rl-plaintext.h"
 
 static char *
@@ -339,6 +340,200 @@ test_deep_nesting_linear (void)
   g_assert_cmpfloat (seconds, <, 1.0);
 }
 
+/* md → model → JSON text → model: the same model. */
+static void
+assert_round_trip (RlPageText *text)
+{
+  g_autoptr(JsonNode) node = rl_page_text_to_json (text);
+  g_autofree char *json = rl_json_to_string (node, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) parsed = rl_json_parse (json, strlen (json), &error);
+  g_autoptr(RlPageText) back = NULL;
+
+  g_assert_no_error (error);
+  back = rl_page_text_new_from_json (parsed, &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_page_text_equal (text, back));
+}
+
+static guint
+round_trip_dir (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, &error);
+  const char *name;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(RlPageText) text = NULL;
+      gsize length;
+
+      g_file_get_contents (path, &data, &length, &error);
+      g_assert_no_error (error);
+      text = rl_page_text_new ("text/markdown", data, length, NULL);
+      if (text == NULL)
+        {
+          g_assert_false (g_utf8_validate_len (data, length, NULL));
+          continue;
+        }
+      g_test_message ("%s: %u code points", path, rl_page_text_get_n_chars (text));
+      assert_round_trip (text);
+      n++;
+    }
+  return n;
+}
+
+/* Every page the tests have: the fixtures and the fuzzer's seeds. */
+static void
+test_json_round_trip (void)
+{
+  g_autofree char *data = g_test_build_filename (G_TEST_DIST, "data", NULL);
+  g_autofree char *corpus = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "fuzz-plaintext", NULL);
+  const char *source = "# T\n\n- a\n  - b\n    1. c\n\n> q **s** [l](h) ![i](src) `c` ~~d~~ *e*\n\n"
+                       "```\ncode\n```\n\n| x | y |\n|:-:|--:|\n| 1 | 2 |";
+  g_autoptr(RlPageText) every_kind = rl_page_text_new ("text/markdown", source, strlen (source), NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(JsonNode) node = rl_page_text_to_json (every_kind);
+  g_autofree char *json = rl_json_to_string (node, NULL);
+  const RlTextSpan *spans;
+  guint n;
+
+  g_assert_cmpuint (round_trip_dir (data), >=, 1);
+  g_assert_cmpuint (round_trip_dir (corpus), >=, 10);
+
+  /* Every kind, every member. */
+  assert_round_trip (every_kind);
+  spans = rl_page_text_get_spans (every_kind, &n);
+  for (guint i = 0; i < n; i++)
+    g_hash_table_add (seen, GINT_TO_POINTER (spans[i].kind));
+  g_assert_cmpuint (g_hash_table_size (seen), ==, RL_TEXT_SPAN_IMAGE + 1);
+  g_assert_nonnull (strstr (json, "{\"kind\":\"heading\",\"start\":0,\"end\":1,\"level\":1}"));
+  g_assert_nonnull (strstr (json, "{\"kind\":\"link\",\"start\":12,\"end\":13,\"href\":\"h\"}"));
+  g_assert_nonnull (strstr (json, "\"kind\":\"table-cell\",\"start\":27,\"end\":28,\"level\":1,\"number\":1,\"align\":\"center\"}"));
+  g_assert_nonnull (strstr (json, "{\"kind\":\"list-item\",\"start\":4,\"end\":7,\"level\":2,\"number\":0}"));
+  g_assert_nonnull (strstr (json, "{\"kind\":\"emphasis\""));
+  g_assert_null (strstr (json, "\"kind\":\"strong\",\"start\":10,\"end\":11,\"level\""));
+}
+
+static void
+assert_json_refused (const char *json,
+                     const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = rl_json_parse (json, strlen (json), &error);
+  g_autoptr(RlPageText) text = NULL;
+
+  g_assert_no_error (error);
+  text = rl_page_text_new_from_json (node, &error);
+  g_assert_null (text);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  if (strstr (error->message, message) == NULL)
+    g_error ("%s: “%s” does not say “%s”", json, error->message, message);
+}
+
+static void
+test_json_refuses (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(RlPageText) text = NULL;
+  const char *ok = "{\"text\":\"ab\\ncd\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":5},"
+                   "{\"kind\":\"table-row\",\"start\":0,\"end\":5,\"level\":0},"
+                   "{\"kind\":\"table-cell\",\"start\":0,\"end\":2,\"level\":0,\"number\":1},"
+                   "{\"kind\":\"table-cell\",\"start\":3,\"end\":5,\"level\":0,\"number\":3,\"align\":\"right\"}],"
+                   "\"later\":true}";
+
+  /* What is right is read, an unknown member of the object aside. */
+  node = rl_json_parse (ok, strlen (ok), &error);
+  text = rl_page_text_new_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rl_page_text_get_n_chars (text), ==, 5);
+
+  /* A node made in memory rather than read by rl_json_parse is checked too. */
+  g_clear_pointer (&node, json_node_unref);
+  node = json_from_string ("{\"spans\":[]}", NULL);
+  json_object_set_string_member (json_node_get_object (node), "text", "ok \xff");
+  g_assert_null (rl_page_text_new_from_json (node, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->message, "valid UTF-8"));
+
+  assert_json_refused ("[]", "must be an object");
+  assert_json_refused ("{\"spans\":[]}", "“text” must be a string");
+  assert_json_refused ("{\"text\":\"a\"}", "“spans” must be an array");
+  assert_json_refused ("{\"text\":\"a\",\"spans\":[1]}", "span 0 must be an object");
+  assert_json_refused ("{\"text\":\"a\",\"spans\":[{\"kind\":\"bold\",\"start\":0,\"end\":1}]}", "unknown kind “bold”");
+  assert_json_refused ("{\"text\":\"a\",\"spans\":[{\"kind\":\"Strong\",\"start\":0,\"end\":1}]}", "unknown kind");
+  assert_json_refused ("{\"text\":\"a\",\"spans\":[{\"kind\":\"strong\",\"start\":0}]}", "“end” must be an integer");
+  assert_json_refused ("{\"text\":\"a\",\"spans\":[{\"kind\":\"strong\",\"start\":0,\"end\":1.0}]}", "“end” must be an integer");
+  assert_json_refused ("{\"text\":\"😀\",\"spans\":[{\"kind\":\"strong\",\"start\":0,\"end\":2}]}", "≤ 1 (the text's code points)");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"strong\",\"start\":1,\"end\":1}]}", "0 ≤ start < end");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"strong\",\"start\":-1,\"end\":1}]}", "0 ≤ start < end");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"heading\",\"start\":0,\"end\":1,\"level\":7}]}", "1 to 6");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"heading\",\"start\":0,\"end\":1}]}", "“level” must be an integer");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"strong\",\"start\":0,\"end\":1,\"level\":1}]}",
+                       "a strong span has no “level”");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"link\",\"start\":0,\"end\":1}]}", "“href” must be a string");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"list-item\",\"start\":0,\"end\":1,\"level\":1,\"number\":-1}]}",
+                       "“number” is an integer from 0");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"list-item\",\"start\":0,\"end\":1,\"level\":2,\"number\":0}]}",
+                       "at most one deeper");
+  assert_json_refused ("{\"text\":\"ab\",\"spans\":[{\"kind\":\"strong\",\"start\":1,\"end\":2},{\"kind\":\"code\",\"start\":0,\"end\":1}]}",
+                       "span 1 is out of document order");
+  assert_json_refused ("{\"text\":\"abc\",\"spans\":[{\"kind\":\"quote\",\"start\":0,\"end\":2},{\"kind\":\"paragraph\",\"start\":1,\"end\":3}]}",
+                       "span 1 crosses span 0");
+  assert_json_refused ("{\"text\":\"abc\",\"spans\":[{\"kind\":\"strong\",\"start\":0,\"end\":2},{\"kind\":\"paragraph\",\"start\":0,\"end\":1}]}",
+                       "a block inside an inline span");
+  assert_json_refused ("{\"text\":\"abc\",\"spans\":[{\"kind\":\"table-row\",\"start\":0,\"end\":2,\"level\":0}]}",
+                       "a table holds rows");
+  assert_json_refused ("{\"text\":\"abc\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":2},{\"kind\":\"table-cell\",\"start\":0,\"end\":1,\"level\":0,\"number\":1}]}",
+                       "a table holds rows");
+  assert_json_refused ("{\"text\":\"abc\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":3},{\"kind\":\"table-row\",\"start\":0,\"end\":3,\"level\":2}]}",
+                       "is 1 (header) or 0");
+  assert_json_refused ("{\"text\":\"a\\nb\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":3},{\"kind\":\"table-row\",\"start\":0,\"end\":3,\"level\":0},"
+                       "{\"kind\":\"table-cell\",\"start\":0,\"end\":1,\"level\":0,\"number\":2},"
+                       "{\"kind\":\"table-cell\",\"start\":2,\"end\":3,\"level\":0,\"number\":2}]}",
+                       "increasing column");
+  assert_json_refused ("{\"text\":\"a\\nb\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":3},{\"kind\":\"table-row\",\"start\":0,\"end\":3,\"level\":0},"
+                       "{\"kind\":\"table-cell\",\"start\":0,\"end\":1,\"level\":0,\"number\":1,\"align\":\"middle\"}]}",
+                       "left, center or right");
+  assert_json_refused ("{\"text\":\"a\\nb\",\"spans\":[{\"kind\":\"table\",\"start\":0,\"end\":3},{\"kind\":\"table-row\",\"start\":0,\"end\":3,\"level\":0},"
+                       "{\"kind\":\"table-cell\",\"start\":0,\"end\":3,\"level\":0,\"number\":1},{\"kind\":\"paragraph\",\"start\":0,\"end\":1}]}",
+                       "a cell no block");
+}
+
+/* The limits hold for the text's size: one byte over is refused. */
+static void
+test_json_text_limit (void)
+{
+  gsize size = RL_PAGE_TEXT_MAX_BYTES + 1;
+  g_autofree char *big = g_malloc (size + 1);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlPageText) text = NULL;
+
+  memset (big, 'a', size);
+  big[size] = '\0';
+  json_object_set_string_member (object, "text", big);
+  json_object_set_array_member (object, "spans", json_array_new ());
+  json_node_set_object (node, object);
+  text = rl_page_text_new_from_json (node, &error);
+  g_assert_null (text);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->message, "at most"));
+  g_clear_error (&error);
+
+  big[size - 1] = '\0';
+  json_object_set_string_member (object, "text", big);
+  text = rl_page_text_new_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rl_page_text_get_n_chars (text), ==, RL_PAGE_TEXT_MAX_BYTES);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -359,6 +554,9 @@ main (int    argc,
   g_test_add_func ("/plaintext/unbalanced-md4c", test_unbalanced_md4c);
   g_test_add_func ("/plaintext/deep-nesting-linear", test_deep_nesting_linear);
   g_test_add_func ("/plaintext/offsets-long-text", test_offsets_long_text);
+  g_test_add_func ("/plaintext/json-round-trip", test_json_round_trip);
+  g_test_add_func ("/plaintext/json-refuses", test_json_refuses);
+  g_test_add_func ("/plaintext/json-text-limit", test_json_text_limit);
 
   return g_test_run ();
 }

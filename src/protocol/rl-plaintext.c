@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-plaintext.h"
+#include "rl-plaintext-private.h"
 
 #include <md4c.h>
 #include <stdlib.h>
@@ -20,16 +20,6 @@
 #include "rl-error.h"
 
 #define CHECKPOINT_EVERY 256
-
-struct _RlPageText
-{
-  grefcount  ref_count;
-  char      *text;
-  gsize      n_bytes;
-  guint      n_chars;
-  GArray    *spans;        /* RlTextSpan */
-  GArray    *checkpoints;  /* gsize: byte offset of code point i × CHECKPOINT_EVERY */
-};
 
 G_DEFINE_BOXED_TYPE (RlPageText, rl_page_text, rl_page_text_ref, rl_page_text_unref)
 
@@ -451,9 +441,9 @@ on_text (MD_TEXTTYPE  type,
   return 0;
 }
 
-static int
-compare_spans (gconstpointer a,
-               gconstpointer b)
+int
+rl_text_span_compare (gconstpointer a,
+                      gconstpointer b)
 {
   const RlTextSpan *x = a, *y = b;
 
@@ -461,7 +451,9 @@ compare_spans (gconstpointer a,
     return x->start < y->start ? -1 : 1;
   if (x->end != y->end)
     return x->end > y->end ? -1 : 1;   /* outer first */
-  return (int) x->kind - (int) y->kind;
+  if (x->kind != y->kind)
+    return (int) x->kind - (int) y->kind;
+  return x->level - y->level;          /* "- - a": the outer item first */
 }
 
 /* ---- construction -------------------------------------------------------------- */
@@ -504,8 +496,8 @@ normalize_newlines (const char *data,
   return g_string_free (out, FALSE);
 }
 
-static void
-span_clear (gpointer data)
+void
+rl_text_span_clear (gpointer data)
 {
   g_free (((RlTextSpan *) data)->href);
 }
@@ -532,6 +524,23 @@ build_checkpoints (RlPageText *self)
 }
 
 RlPageText *
+rl_page_text_new_take (char   *text,
+                       gsize   n_bytes,
+                       GArray *spans)
+{
+  RlPageText *self = g_new0 (RlPageText, 1);
+
+  g_ref_count_init (&self->ref_count);
+  self->text = text;
+  self->n_bytes = n_bytes;
+  self->n_chars = (guint) g_utf8_strlen (text, (gssize) n_bytes);
+  self->spans = spans;
+  g_array_set_clear_func (spans, rl_text_span_clear);
+  build_checkpoints (self);
+  return self;
+}
+
+RlPageText *
 rl_page_text_new (const char  *mime,
                   const char  *data,
                   gsize        length,
@@ -539,7 +548,6 @@ rl_page_text_new (const char  *mime,
 {
   g_autofree char *normal = NULL;
   gboolean markdown;
-  RlPageText *self;
   gsize normal_length;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -560,9 +568,6 @@ rl_page_text_new (const char  *mime,
     }
 
   normal = normalize_newlines (data ? data : "", length, &normal_length);
-  self = g_new0 (RlPageText, 1);
-  g_ref_count_init (&self->ref_count);
-
   if (markdown)
     {
       Walk walk = { 0 };
@@ -572,6 +577,7 @@ rl_page_text_new (const char  *mime,
         enter_block, leave_block, enter_span, leave_span, on_text,
         NULL, NULL,
       };
+      gsize n_bytes;
 
       walk.text = g_string_sized_new (normal_length);
       walk.frames = g_array_new (FALSE, FALSE, sizeof (Frame));
@@ -581,25 +587,14 @@ rl_page_text_new (const char  *mime,
       while (walk.frames->len > 0)
         pop (&walk);
 
-      g_array_sort (walk.spans, compare_spans);
-      g_array_set_clear_func (walk.spans, span_clear);
-      self->n_chars = walk.n_chars;
-      self->n_bytes = walk.text->len;
-      self->text = g_string_free (walk.text, FALSE);
-      self->spans = walk.spans;
+      g_array_sort (walk.spans, rl_text_span_compare);
       g_array_unref (walk.frames);
       g_array_unref (walk.ol_counters);
+      n_bytes = walk.text->len;
+      return rl_page_text_new_take (g_string_free (walk.text, FALSE), n_bytes, walk.spans);
     }
-  else
-    {
-      self->n_bytes = normal_length;
-      self->text = g_steal_pointer (&normal);
-      self->n_chars = (guint) g_utf8_strlen (self->text, (gssize) self->n_bytes);
-      self->spans = g_array_new (FALSE, FALSE, sizeof (RlTextSpan));
-    }
-
-  build_checkpoints (self);
-  return self;
+  return rl_page_text_new_take (g_steal_pointer (&normal), normal_length,
+                                g_array_new (FALSE, FALSE, sizeof (RlTextSpan)));
 }
 
 RlPageText *

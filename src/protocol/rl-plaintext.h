@@ -7,9 +7,18 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "rl-limits.h"
 
 G_BEGIN_DECLS
+
+/* A page's text model on the wire is at most this long: the text of the
+ * largest upload, where an entity may decode to more bytes than it is
+ * written in ("&nGt;", 5 bytes, is 6); every span takes at least one byte of
+ * the page, as markup or text. */
+#define RL_PAGE_TEXT_MAX_BYTES  (RL_UPLOAD_MAX_BYTES / 5 * 6)
+#define RL_PAGE_TEXT_MAX_SPANS  RL_UPLOAD_MAX_BYTES
 
 /* What a span of the plain text is, for styling in the page view. Block
  * spans cover a whole block's text; inline spans nest inside them. */
@@ -83,6 +92,21 @@ gsize        rl_page_text_offset_to_byte (RlPageText *self,
 char        *rl_page_text_slice         (RlPageText  *self,
                                          guint        start,
                                          guint        end);
+
+/* The text model as JSON: {"text": "…", "spans": [{"kind": "heading",
+ * "start": 0, "end": 5, "level": 1}, …]}, kinds lower-case and hyphenated;
+ * "level", "number", "href" and "align" only where the kind uses them. */
+JsonNode    *rl_page_text_to_json       (RlPageText  *self);
+/* Reads what rl_page_text_to_json wrote, checking everything a view relies
+ * on: the text valid UTF-8, every span inside it and in document order,
+ * known kinds and their members in range, spans nested (a table holds rows,
+ * a row cells), the limits above. NULL with RL_ERROR_BAD_REQUEST (what is
+ * wrong, where) otherwise. */
+RlPageText  *rl_page_text_new_from_json (JsonNode    *node,
+                                         GError     **error);
+/* The same text and the same spans. */
+gboolean     rl_page_text_equal         (RlPageText  *a,
+                                         RlPageText  *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlPageText, rl_page_text_unref)
 
