@@ -91,6 +91,36 @@ rl_page_text_to_json (RlPageText *self)
   return json_builder_get_root (builder);
 }
 
+char *
+rl_page_text_serialize (RlPageText *self,
+                        gsize      *length)
+{
+  g_autoptr(JsonNode) node = rl_page_text_to_json (self);
+  gsize raw_length;
+  g_autofree char *raw = rl_json_to_string (node, &raw_length);
+  GString *json;
+
+  /* In UTF-8 the byte 0x1F is only ever U+001F, and the generator writes
+   * it only inside strings. */
+  if (memchr (raw, 0x1F, raw_length) == NULL)
+    {
+      if (length)
+        *length = raw_length;
+      return g_steal_pointer (&raw);
+    }
+  json = g_string_sized_new (raw_length + 16);
+  for (gsize i = 0; i < raw_length; i++)
+    {
+      if (raw[i] == 0x1F)
+        g_string_append (json, "\\u001f");
+      else
+        g_string_append_c (json, raw[i]);
+    }
+  if (length)
+    *length = json->len;
+  return g_string_free (json, FALSE);
+}
+
 /* ---- reading ------------------------------------------------------------- */
 
 /* An open span while reading: its index and how many list items hold it. */

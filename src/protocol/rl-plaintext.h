@@ -97,6 +97,11 @@ char        *rl_page_text_slice         (RlPageText  *self,
  * "start": 0, "end": 5, "level": 1}, …]}, kinds lower-case and hyphenated;
  * "level", "number", "href" and "align" only where the kind uses them. */
 JsonNode    *rl_page_text_to_json       (RlPageText  *self);
+/* The same as JSON text, as the server stores and serves it. (json-glib
+ * 1.6 writes U+001F unescaped, which no JSON reader may accept; this writes
+ * it as \u001f.) */
+char        *rl_page_text_serialize     (RlPageText  *self,
+                                         gsize       *length);
 /* Reads what rl_page_text_to_json wrote, checking everything a view relies
  * on: the text valid UTF-8, every span inside it and in document order,
  * known kinds and their members in range, spans nested (a table holds rows,

@@ -23,9 +23,8 @@
 static RlPageText *
 read_back (RlPageText *text)
 {
-  g_autoptr(JsonNode) node = rl_page_text_to_json (text);
   gsize length;
-  g_autofree char *json = rl_json_to_string (node, &length);
+  g_autofree char *json = rl_page_text_serialize (text, &length);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) parsed = rl_json_parse (json, length, &error);
   RlPageText *back;
