@@ -7,7 +7,7 @@
 
 #include "rl-error.h"
 #include "rl-json.h"
-#include "rl-plaintext.h"
+#include "rl-plaintext-private.h"
 
 static char *
 md (const char *source)
@@ -514,33 +514,44 @@ test_json_refuses (void)
                        "a cell no block");
 }
 
-/* The limits hold for the text's size: one byte over is refused. */
+/* The limits: what is at a limit is read, one more is refused. (The
+ * limits themselves are what fuzz-page-text-json checks pages against.) */
 static void
-test_json_text_limit (void)
+test_json_limits (void)
 {
-  gsize size = RL_PAGE_TEXT_MAX_BYTES + 1;
-  g_autofree char *big = g_malloc (size + 1);
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
+  const char *json = "{\"text\":\"abcd\",\"spans\":[{\"kind\":\"paragraph\",\"start\":0,\"end\":4},"
+                     "{\"kind\":\"strong\",\"start\":1,\"end\":2}]}";
+  g_autoptr(JsonNode) node = rl_json_parse (json, strlen (json), NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RlPageText) text = NULL;
 
-  memset (big, 'a', size);
-  big[size] = '\0';
-  json_object_set_string_member (object, "text", big);
-  json_object_set_array_member (object, "spans", json_array_new ());
-  json_node_set_object (node, object);
-  text = rl_page_text_new_from_json (node, &error);
+  text = rl_page_text_new_from_json_limited (node, 4, 2, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&text, rl_page_text_unref);
+
+  text = rl_page_text_new_from_json_limited (node, 3, 2, &error);
   g_assert_null (text);
   g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
-  g_assert_nonnull (strstr (error->message, "at most"));
+  g_assert_cmpstr (error->message, ==, "a page's text is at most 3 bytes");
   g_clear_error (&error);
 
-  big[size - 1] = '\0';
-  json_object_set_string_member (object, "text", big);
-  text = rl_page_text_new_from_json (node, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (rl_page_text_get_n_chars (text), ==, RL_PAGE_TEXT_MAX_BYTES);
+  text = rl_page_text_new_from_json_limited (node, 4, 1, &error);
+  g_assert_null (text);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (error->message, ==, "a page's text has at most 1 spans");
+  g_clear_error (&error);
+
+  /* Found by fuzz-page-text-json: md4c writes each tab indenting a code
+   * block's line as up to four spaces, so a page's text may be four times
+   * its size; the limits are the largest upload's. */
+  {
+    const char *tabs = "\t\t\t\t\t\tx";
+    g_autoptr(RlPageText) code = rl_page_text_new ("text/markdown", tabs, strlen (tabs), NULL);
+
+    g_assert_cmpstr (rl_page_text_get_text (code, NULL), ==, "                    x");
+    g_assert_cmpuint (RL_PAGE_TEXT_MAX_BYTES, ==, 4 * (gsize) RL_UPLOAD_MAX_BYTES);
+    g_assert_cmpuint (RL_PAGE_TEXT_MAX_SPANS, ==, RL_UPLOAD_MAX_BYTES);
+  }
 }
 
 int
@@ -565,7 +576,7 @@ main (int    argc,
   g_test_add_func ("/plaintext/offsets-long-text", test_offsets_long_text);
   g_test_add_func ("/plaintext/json-round-trip", test_json_round_trip);
   g_test_add_func ("/plaintext/json-refuses", test_json_refuses);
-  g_test_add_func ("/plaintext/json-text-limit", test_json_text_limit);
+  g_test_add_func ("/plaintext/json-limits", test_json_limits);
 
   return g_test_run ();
 }

@@ -317,6 +317,15 @@ RlPageText *
 rl_page_text_new_from_json (JsonNode  *node,
                             GError   **error)
 {
+  return rl_page_text_new_from_json_limited (node, RL_PAGE_TEXT_MAX_BYTES, RL_PAGE_TEXT_MAX_SPANS, error);
+}
+
+RlPageText *
+rl_page_text_new_from_json_limited (JsonNode  *node,
+                                    gsize      max_bytes,
+                                    guint      max_spans,
+                                    GError   **error)
+{
   JsonObject *object = rl_json_object_of (node);
   g_autoptr(GArray) spans = NULL;
   g_autoptr(GArray) open = NULL;
@@ -334,9 +343,9 @@ rl_page_text_new_from_json (JsonNode  *node,
   if (!rl_json_read_string (object, "text", &text, error))
     return NULL;
   n_bytes = strlen (text);
-  if (n_bytes > RL_PAGE_TEXT_MAX_BYTES)
+  if (n_bytes > max_bytes)
     {
-      rl_json_fail (error, "a page's text is at most %d bytes", RL_PAGE_TEXT_MAX_BYTES);
+      rl_json_fail (error, "a page's text is at most %" G_GSIZE_FORMAT " bytes", max_bytes);
       return NULL;
     }
   n_chars = (guint) g_utf8_strlen (text, (gssize) n_bytes);
@@ -348,9 +357,9 @@ rl_page_text_new_from_json (JsonNode  *node,
     }
   array = json_node_get_array (member);
   n_spans = json_array_get_length (array);
-  if (n_spans > RL_PAGE_TEXT_MAX_SPANS)
+  if (n_spans > max_spans)
     {
-      rl_json_fail (error, "a page's text has at most %d spans", RL_PAGE_TEXT_MAX_SPANS);
+      rl_json_fail (error, "a page's text has at most %u spans", max_spans);
       return NULL;
     }
 

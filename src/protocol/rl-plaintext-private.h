@@ -27,5 +27,11 @@ RlPageText  *rl_page_text_new_take  (char          *text,
 int          rl_text_span_compare   (gconstpointer  a,
                                      gconstpointer  b);
 void         rl_text_span_clear     (gpointer       span);
+/* rl_page_text_new_from_json with other limits than RL_PAGE_TEXT_MAX_*,
+ * for the tests. */
+RlPageText  *rl_page_text_new_from_json_limited (JsonNode *node,
+                                                 gsize     max_bytes,
+                                                 guint     max_spans,
+                                                 GError  **error);
 
 G_END_DECLS

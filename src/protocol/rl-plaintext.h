@@ -14,11 +14,12 @@
 G_BEGIN_DECLS
 
 /* A page's text model on the wire is at most this long: the text of the
- * largest upload, where an entity may decode to more bytes than it is
- * written in ("&nGt;", 5 bytes, is 6); every span takes at least one byte of
- * the page, as markup or text. */
-#define RL_PAGE_TEXT_MAX_BYTES  (RL_UPLOAD_MAX_BYTES / 5 * 6)
-#define RL_PAGE_TEXT_MAX_SPANS  RL_UPLOAD_MAX_BYTES
+ * largest upload, where a tab indenting a code block's line is up to four
+ * spaces (md4c expands it) and nothing else grows more (an entity at most
+ * 6 bytes for 5: "&nGt;"); every span takes at least one byte of the page,
+ * as markup or text. fuzz-page-text-json checks both for every page. */
+#define RL_PAGE_TEXT_MAX_BYTES  ((gsize) 4 * RL_UPLOAD_MAX_BYTES)
+#define RL_PAGE_TEXT_MAX_SPANS  ((guint) RL_UPLOAD_MAX_BYTES)
 
 /* What a span of the plain text is, for styling in the page view. Block
  * spans cover a whole block's text; inline spans nest inside them. */
