@@ -332,8 +332,6 @@ span_tag (RlPageView       *self,
   static const double heading_scale[] = { 1.9, 1.55, 1.3, 1.15, 1.05, 1.0 };
   const GdkRGBA code_bg = { 0.5f, 0.5f, 0.5f, 0.16f };
   const GdkRGBA block_bg = { 0.5f, 0.5f, 0.5f, 0.10f };
-  const GdkRGBA cell_bg = { 0.5f, 0.5f, 0.5f, 0.06f };
-  const GdkRGBA header_bg = { 0.5f, 0.5f, 0.5f, 0.14f };
   const GdkRGBA dim = { 0.5f, 0.5f, 0.53f, 1.0f };
 
   switch (span->kind)
@@ -364,17 +362,17 @@ span_tag (RlPageView       *self,
     case RL_TEXT_SPAN_LIST_ITEM:
       return named_tag (self, "list-item", "pixels-below-lines", 4, NULL);
     case RL_TEXT_SPAN_TABLE_CELL:
+      /* A row is one line; its background and rules are drawn under it
+       * (rl-page-text-view.c, whose rows' boxes this spacing fills). */
       if (span->level == 1)
         return named_tag (self, "table-header",
                           "weight", PANGO_WEIGHT_BOLD,
-                          "paragraph-background-rgba", &header_bg,
-                          "pixels-above-lines", 1,
-                          "pixels-below-lines", 1,
+                          "pixels-above-lines", 4,
+                          "pixels-below-lines", 4,
                           NULL);
       return named_tag (self, "table-cell",
-                        "paragraph-background-rgba", &cell_bg,
-                        "pixels-above-lines", 1,
-                        "pixels-below-lines", 1,
+                        "pixels-above-lines", 4,
+                        "pixels-below-lines", 4,
                         NULL);
     case RL_TEXT_SPAN_EMPHASIS:
       return named_tag (self, "emphasis", "style", PANGO_STYLE_ITALIC, NULL);
@@ -421,12 +419,15 @@ layout_blocks (RlPageView *self)
       const char *nl = strchr (p, '\n');
       guint line_end = offset + (guint) g_utf8_strlen (p, nl ? nl - p : -1);
       int quotes = 0, list_level = 0, extra = 0, margin;
+      gint64 table = -1;
 
       /* The blocks this line starts in: those begun by now and not over. */
       while (next_span < n_spans && spans[next_span].start <= offset)
         {
           const RlTextSpan *span = &spans[next_span++];
 
+          if (span->kind == RL_TEXT_SPAN_TABLE)
+            table = next_span - 1;
           if (span->kind == RL_TEXT_SPAN_QUOTE || span->kind == RL_TEXT_SPAN_LIST_ITEM
               || span->kind == RL_TEXT_SPAN_CODE_BLOCK || span->kind == RL_TEXT_SPAN_TABLE_CELL)
             g_ptr_array_add (active, (gpointer) span);
@@ -457,6 +458,8 @@ layout_blocks (RlPageView *self)
           tag = named_tag (self, name, "left-margin", PAGE_PADDING + margin, NULL);
           apply_range (self, tag, offset, line_end + (nl ? 1 : 0));
         }
+      if (table >= 0)
+        rl_page_text_view_add_table (view, self->page, (guint) table, PAGE_PADDING + margin);
       for (guint i = 0; i < active->len; i++)
         {
           const RlTextSpan *span = g_ptr_array_index (active, i);
@@ -1530,9 +1533,9 @@ rl_page_view_set_page (RlPageView *self,
   if (page != NULL)
     {
       gsize n_bytes;
-      const char *text = rl_page_text_get_text (page, &n_bytes);
+      g_autofree char *text = rl_page_text_view_dup_shown_text (page, &n_bytes);
 
-      gtk_text_buffer_set_text (self->buffer, text, n_bytes);
+      gtk_text_buffer_set_text (self->buffer, text, (int) n_bytes);
     }
   else
     gtk_text_buffer_set_text (self->buffer, "", 0);

@@ -3,31 +3,23 @@
  * Decisions where the contract is silent:
  * - a block with no text (an empty code block or table cell) adds nothing,
  *   not even a separator;
- * - an entity md4c reports that is not in the table stays as written;
+ * - an entity md4c reports ("&name;") that is not in HTML5's table stays as
+ *   written;
  * - numeric entities outside Unicode (0, surrogates, > U+10FFFF) become U+FFFD,
  *   as CommonMark says.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "rl-plaintext.h"
+#include "rl-plaintext-private.h"
 
 #include <md4c.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rl-entities.h"
 #include "rl-error.h"
 
 #define CHECKPOINT_EVERY 256
-
-struct _RlPageText
-{
-  grefcount  ref_count;
-  char      *text;
-  gsize      n_bytes;
-  guint      n_chars;
-  GArray    *spans;        /* RlTextSpan */
-  GArray    *checkpoints;  /* gsize: byte offset of code point i × CHECKPOINT_EVERY */
-};
 
 G_DEFINE_BOXED_TYPE (RlPageText, rl_page_text, rl_page_text_ref, rl_page_text_unref)
 
@@ -39,6 +31,7 @@ typedef struct
   int            level;
   int            number;
   char          *href;
+  RlTextAlign    align;
   gint64         start;      /* -1 until the first text inside */
   guint          order;      /* for a stable outer-before-inner sort */
   gboolean       is_span;    /* an entry of the stack that records a span */
@@ -60,6 +53,8 @@ typedef struct
   guint    before_sep_chars;
   int      list_depth;
   GArray  *ol_counters;      /* int per list level; 0 for bullets */
+  gboolean table_head;       /* inside a table's header rows */
+  int      table_column;     /* the cell's column in its row, from 1 */
   guint    order;
 } Walk;
 
@@ -125,7 +120,7 @@ push (Walk          *walk,
       char          *href,
       gboolean       is_span)
 {
-  Frame frame = { kind, level, number, href, -1, walk->order++, is_span, FALSE, 0 };
+  Frame frame = { kind, level, number, href, RL_TEXT_ALIGN_DEFAULT, -1, walk->order++, is_span, FALSE, 0 };
 
   g_array_append_val (walk->frames, frame);
 }
@@ -140,7 +135,8 @@ pop (Walk *walk)
   if (frame->is_span && frame->start >= 0 && (guint) frame->start < walk->n_chars)
     {
       RlTextSpan span = { frame->kind, (guint) frame->start, walk->n_chars,
-                          frame->level, frame->number, g_steal_pointer (&frame->href) };
+                          frame->level, frame->number, g_steal_pointer (&frame->href),
+                          frame->align };
 
       g_array_append_val (walk->spans, span);
     }
@@ -240,17 +236,35 @@ enter_block (MD_BLOCKTYPE  type,
     case MD_BLOCK_P:
       push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, TRUE);
       break;
+    case MD_BLOCK_TABLE:
+      push (walk, RL_TEXT_SPAN_TABLE, 0, 0, NULL, TRUE);
+      break;
+    case MD_BLOCK_THEAD:
+    case MD_BLOCK_TBODY:
+      walk->table_head = type == MD_BLOCK_THEAD;
+      push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
+      break;
+    case MD_BLOCK_TR:
+      walk->table_column = 0;
+      push (walk, RL_TEXT_SPAN_TABLE_ROW, walk->table_head ? 1 : 0, 0, NULL, TRUE);
+      break;
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-      push (walk, RL_TEXT_SPAN_TABLE_CELL, type == MD_BLOCK_TH ? 1 : 0, 0, NULL, TRUE);
+      {
+        static const RlTextAlign aligns[] = {
+          [MD_ALIGN_DEFAULT] = RL_TEXT_ALIGN_DEFAULT, [MD_ALIGN_LEFT] = RL_TEXT_ALIGN_LEFT,
+          [MD_ALIGN_CENTER] = RL_TEXT_ALIGN_CENTER, [MD_ALIGN_RIGHT] = RL_TEXT_ALIGN_RIGHT,
+        };
+        MD_ALIGN align = ((MD_BLOCK_TD_DETAIL *) detail)->align;
+
+        push (walk, RL_TEXT_SPAN_TABLE_CELL, type == MD_BLOCK_TH ? 1 : 0, ++walk->table_column, NULL, TRUE);
+        if ((guint) align < G_N_ELEMENTS (aligns))
+          g_array_index (walk->frames, Frame, walk->frames->len - 1).align = aligns[align];
+      }
       break;
     case MD_BLOCK_DOC:
     case MD_BLOCK_HR:
     case MD_BLOCK_HTML:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_THEAD:
-    case MD_BLOCK_TBODY:
-    case MD_BLOCK_TR:
     default:
       push (walk, RL_TEXT_SPAN_PARAGRAPH, 0, 0, NULL, FALSE);
       break;
@@ -361,36 +375,6 @@ leave_span (MD_SPANTYPE  type,
   return 0;
 }
 
-/* The named entities a page is likely to use; HTML5 has 2000 more. */
-static const struct
-{
-  const char *name;
-  gunichar    c;
-} entities[] = {
-  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-  { "nbsp", 0xA0 }, { "copy", 0xA9 }, { "reg", 0xAE }, { "trade", 0x2122 },
-  { "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 }, { "minus", 0x2212 },
-  { "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "ldquo", 0x201C }, { "rdquo", 0x201D },
-  { "sbquo", 0x201A }, { "bdquo", 0x201E }, { "laquo", 0xAB }, { "raquo", 0xBB },
-  { "bull", 0x2022 }, { "middot", 0xB7 }, { "deg", 0xB0 }, { "plusmn", 0xB1 },
-  { "times", 0xD7 }, { "divide", 0xF7 }, { "euro", 0x20AC }, { "pound", 0xA3 },
-  { "yen", 0xA5 }, { "cent", 0xA2 }, { "sect", 0xA7 }, { "para", 0xB6 },
-  { "shy", 0xAD }, { "larr", 0x2190 }, { "rarr", 0x2192 }, { "uarr", 0x2191 },
-  { "darr", 0x2193 }, { "harr", 0x2194 }, { "frac12", 0xBD }, { "frac14", 0xBC },
-  { "frac34", 0xBE }, { "sup2", 0xB2 }, { "sup3", 0xB3 }, { "micro", 0xB5 },
-  { "aelig", 0xE6 }, { "AElig", 0xC6 }, { "oslash", 0xF8 }, { "Oslash", 0xD8 },
-  { "aring", 0xE5 }, { "Aring", 0xC5 }, { "auml", 0xE4 }, { "Auml", 0xC4 },
-  { "ouml", 0xF6 }, { "Ouml", 0xD6 }, { "uuml", 0xFC }, { "Uuml", 0xDC },
-  { "szlig", 0xDF }, { "eacute", 0xE9 }, { "Eacute", 0xC9 }, { "egrave", 0xE8 },
-  { "ecirc", 0xEA }, { "agrave", 0xE0 }, { "aacute", 0xE1 }, { "acirc", 0xE2 },
-  { "atilde", 0xE3 }, { "Atilde", 0xC3 }, { "ccedil", 0xE7 }, { "Ccedil", 0xC7 },
-  { "iacute", 0xED }, { "oacute", 0xF3 }, { "Oacute", 0xD3 }, { "otilde", 0xF5 },
-  { "ocirc", 0xF4 }, { "uacute", 0xFA }, { "ntilde", 0xF1 }, { "iexcl", 0xA1 },
-  { "iquest", 0xBF }, { "ordf", 0xAA }, { "ordm", 0xBA }, { "thinsp", 0x2009 },
-  { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "zwj", 0x200D }, { "zwnj", 0x200C },
-  { "check", 0x2713 }, { "hearts", 0x2665 }, { "star", 0x2606 }, { "starf", 0x2605 },
-};
-
 static void
 append_entity (Walk       *walk,
                const char *text,
@@ -410,14 +394,15 @@ append_entity (Walk       *walk,
     }
   if (size >= 3)
     {
-      g_autofree char *name = g_strndup (text + 1, size - 2);
+      const RlEntity *entity = rl_entity_lookup (text + 1, size - 2);
 
-      for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
-        if (g_str_equal (entities[i].name, name))
-          {
-            append_unichar (walk, entities[i].c);
-            return;
-          }
+      if (entity != NULL)
+        {
+          append_unichar (walk, entity->points[0]);
+          if (entity->points[1] != 0)
+            append_unichar (walk, entity->points[1]);
+          return;
+        }
     }
   append (walk, text, size);
 }
@@ -456,9 +441,9 @@ on_text (MD_TEXTTYPE  type,
   return 0;
 }
 
-static int
-compare_spans (gconstpointer a,
-               gconstpointer b)
+int
+rl_text_span_compare (gconstpointer a,
+                      gconstpointer b)
 {
   const RlTextSpan *x = a, *y = b;
 
@@ -466,7 +451,9 @@ compare_spans (gconstpointer a,
     return x->start < y->start ? -1 : 1;
   if (x->end != y->end)
     return x->end > y->end ? -1 : 1;   /* outer first */
-  return (int) x->kind - (int) y->kind;
+  if (x->kind != y->kind)
+    return (int) x->kind - (int) y->kind;
+  return x->level - y->level;          /* "- - a": the outer item first */
 }
 
 /* ---- construction -------------------------------------------------------------- */
@@ -509,8 +496,8 @@ normalize_newlines (const char *data,
   return g_string_free (out, FALSE);
 }
 
-static void
-span_clear (gpointer data)
+void
+rl_text_span_clear (gpointer data)
 {
   g_free (((RlTextSpan *) data)->href);
 }
@@ -537,6 +524,23 @@ build_checkpoints (RlPageText *self)
 }
 
 RlPageText *
+rl_page_text_new_take (char   *text,
+                       gsize   n_bytes,
+                       GArray *spans)
+{
+  RlPageText *self = g_new0 (RlPageText, 1);
+
+  g_ref_count_init (&self->ref_count);
+  self->text = text;
+  self->n_bytes = n_bytes;
+  self->n_chars = (guint) g_utf8_strlen (text, (gssize) n_bytes);
+  self->spans = spans;
+  g_array_set_clear_func (spans, rl_text_span_clear);
+  build_checkpoints (self);
+  return self;
+}
+
+RlPageText *
 rl_page_text_new (const char  *mime,
                   const char  *data,
                   gsize        length,
@@ -544,7 +548,6 @@ rl_page_text_new (const char  *mime,
 {
   g_autofree char *normal = NULL;
   gboolean markdown;
-  RlPageText *self;
   gsize normal_length;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -565,9 +568,6 @@ rl_page_text_new (const char  *mime,
     }
 
   normal = normalize_newlines (data ? data : "", length, &normal_length);
-  self = g_new0 (RlPageText, 1);
-  g_ref_count_init (&self->ref_count);
-
   if (markdown)
     {
       Walk walk = { 0 };
@@ -577,6 +577,7 @@ rl_page_text_new (const char  *mime,
         enter_block, leave_block, enter_span, leave_span, on_text,
         NULL, NULL,
       };
+      gsize n_bytes;
 
       walk.text = g_string_sized_new (normal_length);
       walk.frames = g_array_new (FALSE, FALSE, sizeof (Frame));
@@ -586,25 +587,14 @@ rl_page_text_new (const char  *mime,
       while (walk.frames->len > 0)
         pop (&walk);
 
-      g_array_sort (walk.spans, compare_spans);
-      g_array_set_clear_func (walk.spans, span_clear);
-      self->n_chars = walk.n_chars;
-      self->n_bytes = walk.text->len;
-      self->text = g_string_free (walk.text, FALSE);
-      self->spans = walk.spans;
+      g_array_sort (walk.spans, rl_text_span_compare);
       g_array_unref (walk.frames);
       g_array_unref (walk.ol_counters);
+      n_bytes = walk.text->len;
+      return rl_page_text_new_take (g_string_free (walk.text, FALSE), n_bytes, walk.spans);
     }
-  else
-    {
-      self->n_bytes = normal_length;
-      self->text = g_steal_pointer (&normal);
-      self->n_chars = (guint) g_utf8_strlen (self->text, (gssize) self->n_bytes);
-      self->spans = g_array_new (FALSE, FALSE, sizeof (RlTextSpan));
-    }
-
-  build_checkpoints (self);
-  return self;
+  return rl_page_text_new_take (g_steal_pointer (&normal), normal_length,
+                                g_array_new (FALSE, FALSE, sizeof (RlTextSpan)));
 }
 
 RlPageText *

@@ -62,9 +62,23 @@ static const char PAGE_MD[] =
   "\n"
   "The final paragraph repeats the phrase landing page once more.\n";
 
+/* A pricing table, aligned (left, right, centre, default), with a row whose
+ * first and last cells are empty. */
+static const char PRICING_MD[] =
+  "# Pricing\n"
+  "\n"
+  "| Plan | Seats | Price / month | Support |\n"
+  "|:-----|------:|:---------------:|---------|\n"
+  "| Free | 1 | 0 € | Forum |\n"
+  "| Team | 10 | 12 € | Email |\n"
+  "| Enterprise | 250 | **on request** | Named manager |\n"
+  "|  | 1000+ | `call us` | |\n"
+  "\n"
+  "After the table.\n";
+
 typedef struct
 {
-  RlUiTestWorld world;        /* its page: PAGE_MD */
+  RlUiTestWorld world;        /* its page: the test's data, else PAGE_MD */
   RlConnection *connection;   /* Ada's */
   RlDocStore   *store;
   RlPageText   *page;
@@ -85,13 +99,14 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(RlReviewState) state = rl_review_state_new ();
+  const char *markdown = data ? data : PAGE_MD;
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_NO_DOCS);
-  f->world.page = rl_test_team_add_doc_bytes (&f->world.team, "acme", "Spec", ".md", PAGE_MD, -1);
+  f->world.page = rl_test_team_add_doc_bytes (&f->world.team, "acme", "Spec", ".md", markdown, -1);
   rl_test_server_start (f->world.server);
 
   f->connection = rl_ui_test_connect (f->world.server, f->world.ada);
   f->store = rl_ui_test_open_store (f->connection, f->world.page, RL_DOC_KIND_PAGE);
-  f->page = rl_ui_test_page_from_markdown (PAGE_MD);
+  f->page = rl_ui_test_page_from_markdown (markdown);
 
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 520);
@@ -197,15 +212,20 @@ test_text_and_styles (Fixture       *f,
   GtkTextTagTable *table = gtk_text_buffer_get_tag_table (f->buffer);
   GtkTextIter start, end, iter;
   g_autofree char *text = NULL;
+  g_autoptr(GString) shown = g_string_new (rl_page_text_get_text (f->page, NULL));
   GtkTextView *text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view));
   GdkRectangle visible;
   int margin;
 
   /* Offsets in the buffer are the anchors' code points: no bullet, no
-   * table bar, no Markdown mark was inserted. */
+   * table bar, no Markdown mark was inserted. The buffer is the plain text
+   * but for the line break between two cells of a table row, shown as a
+   * tab (one code point for one) so that the row stands on one line. */
   gtk_text_buffer_get_bounds (f->buffer, &start, &end);
   text = gtk_text_buffer_get_text (f->buffer, &start, &end, TRUE);
-  g_assert_cmpstr (text, ==, rl_page_text_get_text (f->page, NULL));
+  g_assert_cmpuint (g_string_replace (shown, "Plan\nPrice\nFree\n0 zł\nPro\n12 €",
+                                      "Plan\tPrice\nFree\t0 zł\nPro\t12 €", 0), ==, 1);
+  g_assert_cmpstr (text, ==, shown->str);
   g_assert_cmpint (gtk_text_buffer_get_char_count (f->buffer), ==, rl_page_text_get_n_chars (f->page));
   g_assert_null (strstr (text, "- Free"));
   g_assert_null (strstr (text, "**"));
@@ -254,6 +274,139 @@ test_text_and_styles (Fixture       *f,
   g_assert_cmpint (visible.width, <, 900);
   g_assert_cmpint (margin, >, 100);
   rl_ui_test_screenshot_settled (f->window, "page-view-styles", 150);
+}
+
+/* ---- tables read as tables ---------------------------------------------- */
+
+/* Where the character at offset is drawn, buffer coordinates. */
+static GdkRectangle
+char_rect (Fixture *f,
+           guint    offset)
+{
+  GtkTextIter iter;
+  GdkRectangle rect;
+
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, offset);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (rl_page_view_get_text_view (f->view)), &iter, &rect);
+  return rect;
+}
+
+/* The left and right edge of needle, the nth time the page has it. */
+static void
+cell_edges (Fixture    *f,
+            const char *needle,
+            int        *left,
+            int        *right,
+            int        *y)
+{
+  guint start = rl_ui_test_page_find (f->page, needle, NULL);
+  GdkRectangle first = char_rect (f, start);
+  GdkRectangle last = char_rect (f, start + length_of (needle) - 1);
+
+  g_assert_cmpint (first.y, ==, last.y);
+  *left = first.x;
+  *right = last.x + last.width;
+  *y = first.y;
+}
+
+static void
+test_table (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char *rows[][4] = {
+    { "Plan", "Seats", "Price / month", "Support" },
+    { "Free", "1", "0 €", "Forum" },
+    { "Team", "10", "12 €", "Email" },
+    { "Enterprise", "250", "on request", "Named manager" },
+    { NULL, "1000+", "call us", NULL },
+  };
+  g_autoptr(RlConnection) bob_conn = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob = rl_ui_test_open_store (bob_conn, f->world.page, RL_DOC_KIND_PAGE);
+  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (rl_page_view_get_composer (f->view));
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (f->buffer);
+  int left[5][4], right[5][4], y[5][4];
+  guint team, price, after;
+  GtkTextIter iter;
+
+  /* The plain text is the one anchors count in: a cell per line. */
+  g_assert_nonnull (strstr (rl_page_text_get_text (f->page, NULL),
+                            "Plan\nSeats\nPrice / month\nSupport\nFree\n1\n0 €\nForum\n"));
+  g_assert_cmpint (gtk_text_buffer_get_char_count (f->buffer), ==, rl_page_text_get_n_chars (f->page));
+
+  for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+    for (guint c = 0; c < 4; c++)
+      if (rows[r][c] != NULL)
+        cell_edges (f, rows[r][c], &left[r][c], &right[r][c], &y[r][c]);
+
+  for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      /* A row's cells on one line, side by side, and the rows one below
+       * the other. */
+      int before = -1;
+
+      for (int c = 0; c < 4; c++)
+        if (rows[r][c] != NULL)
+          {
+            if (before >= 0)
+              {
+                g_assert_cmpint (y[r][c], ==, y[r][before]);
+                g_assert_cmpint (left[r][c], >, right[r][before]);
+              }
+            before = c;
+          }
+      if (r > 0)
+        g_assert_cmpint (y[r][1], >, y[r - 1][1]);
+
+      /* Columns aligned across the rows: the first to the left, the
+       * second to the right, the third centred, the fourth to the left. */
+      if (r == 0)
+        continue;
+      if (rows[r][0] != NULL)
+        g_assert_cmpint (left[r][0], ==, left[0][0]);
+      g_assert_cmpint (right[r][1], ==, right[0][1]);
+      g_assert_cmpint (ABS ((left[r][2] + right[r][2]) - (left[0][2] + right[0][2])), <=, 2);
+      if (rows[r][3] != NULL)
+        g_assert_cmpint (left[r][3], ==, left[0][3]);
+    }
+  /* The widest cell sets its column: the next one starts after it. */
+  g_assert_cmpint (left[0][1], >, right[3][0]);
+  g_assert_cmpint (left[3][3], >, right[0][2]);
+  /* The paragraph after the table is below it, at the page's margin. */
+  after = rl_ui_test_page_find (f->page, "After the table", NULL);
+  g_assert_cmpint (char_rect (f, after).y, >, y[4][1]);
+  g_assert_cmpint (char_rect (f, after).x, <, left[0][0]);
+  gtk_text_buffer_get_iter_at_offset (f->buffer, &iter, rl_ui_test_page_find (f->page, "Seats", NULL));
+  g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "table-header")));
+
+  /* A selection across two cells quotes the plain text (a line break
+   * between them, not the tab shown), and Bob sees that exact anchor. */
+  team = rl_ui_test_page_find (f->page, "Team", NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (f->view));
+  select_range (f, team, team + length_of ("Team\n10"));
+  rl_ui_test_run (100);
+  rl_ui_test_activate_button (rl_page_view_get_comment_button (f->view));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
+  g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "Team\n10");
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_annotation_composer_get_text_view (composer))),
+                                    "Ten seats only?", -1);
+  rl_ui_test_activate_button (rl_annotation_composer_get_send_button (composer));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (f->store), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 1, 5000));
+  assert_seen (bob, f->page, 0, team, team + length_of ("Team\n10"), "Ten seats only?");
+
+  /* One cell, by the keyboard. */
+  price = rl_ui_test_page_find (f->page, "12 €", NULL);
+  select_range (f, price, price + length_of ("12 €"));
+  rl_ui_test_press_key (GTK_WIDGET (f->view), GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)), 3000));
+  g_assert_cmpstr (rl_annotation_composer_get_quote (composer), ==, "12 €");
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_annotation_composer_get_text_view (composer))),
+                                    "Per seat?", -1);
+  rl_ui_test_activate_button (rl_annotation_composer_get_send_button (composer));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (bob) == 2, 5000));
+  assert_seen (bob, f->page, 1, price, price + length_of ("12 €"), "Per seat?");
+  wait_highlight (f->view, rl_ui_test_store_thread_at (f->store, 1)->id);
+  rl_ui_test_screenshot_settled (f->window, "page-view-table", 150);
 }
 
 /* ---- (1) select → Comment → composer → Bob sees the exact anchor --------- */
@@ -737,6 +890,7 @@ main (int    argc,
   rl_ui_test_init (&argc, &argv);
 
   g_test_add ("/page-view/text-and-styles", Fixture, NULL, fixture_setup, test_text_and_styles, fixture_teardown);
+  g_test_add ("/page-view/table", Fixture, PRICING_MD, fixture_setup, test_table, fixture_teardown);
   g_test_add ("/page-view/select-creates", Fixture, NULL, fixture_setup, test_select_creates, fixture_teardown);
   g_test_add ("/page-view/menu-and-keyboard", Fixture, NULL, fixture_setup, test_menu_and_keyboard, fixture_teardown);
   g_test_add ("/page-view/remote-highlight", Fixture, NULL, fixture_setup, test_remote_highlight, fixture_teardown);
