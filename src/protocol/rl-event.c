@@ -338,6 +338,12 @@ read_revision_added (JsonObject  *object,
   return TRUE;
 }
 
+gboolean
+rl_event_text_is_v11_only (const char *serialized)
+{
+  return serialized != NULL && g_str_has_prefix (serialized, "{\"type\":\"revision-added\"");
+}
+
 /* The members of an event object, its kinds set. */
 static gboolean
 read_event_fields (JsonObject  *object,

@@ -92,6 +92,9 @@ void         rl_event_add_placement    (RlEvent        *event,
 const char  *rl_event_type_name        (RlEventKind     kind,
                                         RlDocKind       doc_kind);
 char        *rl_event_serialize        (const RlEvent  *event);
+/* Whether a serialized event (rl_event_serialize's) is one only 1.1
+ * connections are sent: a revision-added. Its type is its first member. */
+gboolean     rl_event_text_is_v11_only (const char     *serialized);
 /* One event object, as in a frame or a batch; RL_ERROR_BAD_REQUEST when
  * malformed or its type is no event's. */
 RlEvent     *rl_event_from_json        (JsonNode       *node,

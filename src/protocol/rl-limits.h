@@ -6,6 +6,8 @@
 
 #define RL_PROTOCOL_VERSION        1
 #define RL_WS_SUBPROTOCOL          "redline.v1"
+/* Protocol 1.1 (docs/protocol.md, "Revisions"): a client offers it first. */
+#define RL_WS_SUBPROTOCOL_V11      "redline.v1.1"
 #define RL_WS_PATH                 "/api/v1/ws"
 
 #define RL_MAX_FRAME_BYTES         (64 * 1024)

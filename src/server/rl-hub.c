@@ -97,10 +97,12 @@ frame_for (RlSubscriber  *subscriber,
 }
 
 /* Sends text to the room's subscribers, or to only one of them; returns
- * how many it went to. */
+ * how many it went to. v11_only: only to those of them that chose
+ * redline.v1.1. */
 static guint64
 room_send_to (Room         *room,
               RlSubscriber *only,
+              gboolean      v11_only,
               const char   *text,
               gsize         length)
 {
@@ -110,15 +112,14 @@ room_send_to (Room         *room,
 
   /* Framed once (twice at most: plain and compressed); every subscriber's
    * outbox gets the same bytes. */
-  if (only)
-    sent = rl_subscriber_send_frame (only, frame_for (only, &plain, &deflated, text, length));
-  else
-    for (guint i = 0; i < room->subscribers->len; i++)
-      {
-        RlSubscriber *subscriber = g_ptr_array_index (room->subscribers, i);
+  for (guint i = 0; i < (only ? 1 : room->subscribers->len); i++)
+    {
+      RlSubscriber *subscriber = only ? only : g_ptr_array_index (room->subscribers, i);
 
-        sent += rl_subscriber_send_frame (subscriber, frame_for (subscriber, &plain, &deflated, text, length));
-      }
+      if (v11_only && !rl_subscriber_get_revisions (subscriber))
+        continue;
+      sent += rl_subscriber_send_frame (subscriber, frame_for (subscriber, &plain, &deflated, text, length));
+    }
   /* A room is one tenant's: count its frames once, not per connection. */
   rl_usage_count (room->hub->usage, room->tenant, sent, sent * length);
   room->hub->metrics->frames_sent += sent;
@@ -131,22 +132,23 @@ room_send (Room       *room,
            const char *text,
            gsize       length)
 {
-  return room_send_to (room, NULL, text, length);
+  return room_send_to (room, NULL, FALSE, text, length);
 }
 
-/* events[0..n_events) in order: one alone as itself, more in batch frames. */
+/* events[0..n_events) in order, none 1.1's only: one alone as itself,
+ * more in batch frames. */
 static void
-room_send_events (Room               *room,
-                  RlSubscriber       *only,
-                  const char * const *events,
-                  guint               n_events)
+room_send_run (Room               *room,
+               RlSubscriber       *only,
+               const char * const *events,
+               guint               n_events)
 {
   RlMetrics *metrics = room->hub->metrics;
   guint first = 0;
 
   if (n_events == 1)
     {
-      metrics->events_sent += room_send_to (room, only, events[0], strlen (events[0]));
+      metrics->events_sent += room_send_to (room, only, FALSE, events[0], strlen (events[0]));
       return;
     }
 
@@ -162,16 +164,40 @@ room_send_events (Room               *room,
        * event always is (docs/protocol.md). */
       if (n == 1)
         {
-          metrics->events_sent += room_send_to (room, only, events[first], strlen (events[first]));
+          metrics->events_sent += room_send_to (room, only, FALSE, events[first], strlen (events[first]));
           first++;
           continue;
         }
 
       batch = rl_message_serialize_batch (events + first, n, &length);
-      metrics->events_sent += n * room_send_to (room, only, batch, length);
+      metrics->events_sent += n * room_send_to (room, only, FALSE, batch, length);
       metrics->batches_sent++;
       first += n;
     }
+}
+
+/* events[0..n_events) in order. An event only 1.1 connections are sent (a
+ * revision-added) goes alone, to them: a v1 connection sees its seq as a
+ * gap and resubscribes, and its replay is a reset snapshot (docs/
+ * protocol.md, "Revisions"). */
+static void
+room_send_events (Room               *room,
+                  RlSubscriber       *only,
+                  const char * const *events,
+                  guint               n_events)
+{
+  guint first = 0;
+
+  for (guint i = 0; i < n_events; i++)
+    if (rl_event_text_is_v11_only (events[i]))
+      {
+        if (i > first)
+          room_send_run (room, only, events + first, i - first);
+        room->hub->metrics->events_sent += room_send_to (room, only, TRUE, events[i], strlen (events[i]));
+        first = i + 1;
+      }
+  if (n_events > first)
+    room_send_run (room, only, events + first, n_events - first);
 }
 
 static void
@@ -547,7 +573,7 @@ rl_hub_join (RlHub        *self,
         {
           g_autofree char *frame = room_presence_frame (room);
 
-          room_send_to (room, subscriber, frame, strlen (frame));
+          room_send_to (room, subscriber, FALSE, frame, strlen (frame));
         }
       return room->delivered;
     }

@@ -208,6 +208,11 @@ handle_subscribe (RlPeer          *self,
       g_autoptr(GPtrArray) events = rl_store_events_since (self->store, tenant, request->doc,
                                                            request->since, &head);
 
+      /* A v1 connection cannot be replayed a revision-added: it gets the
+       * document as it is now instead (docs/protocol.md, "Revisions"). */
+      for (guint i = 0; events != NULL && self->minor < 1 && i < events->len; i++)
+        if (rl_event_text_is_v11_only (g_ptr_array_index (events, i)))
+          g_clear_pointer (&events, g_ptr_array_unref);
       if (events != NULL)
         {
           for (guint i = 0; i < events->len; i += REPLAY_BATCH)
@@ -228,7 +233,7 @@ handle_subscribe (RlPeer          *self,
         {
           g_autoptr(GPtrArray) threads = rl_store_load_threads (self->store, tenant, request->doc, &head);
 
-          send_owned (self, rl_message_serialize_snapshot (request->doc, head, threads, TRUE));
+          send_owned (self, rl_message_serialize_snapshot_at (request->doc, head, doc->revision, threads, TRUE));
         }
     }
   else
@@ -660,6 +665,12 @@ rl_peer_new (SoupWebsocketConnection *connection,
         rl_subscriber_set_deflate (self->subscriber, TRUE);
         rl_hub_get_metrics (hub)->connections_compressed++;
       }
+  /* The subprotocol it chose (docs/protocol.md, "Revisions"). */
+  if (g_strcmp0 (soup_websocket_connection_get_protocol (connection), RL_WS_SUBPROTOCOL_V11) == 0)
+    {
+      self->minor = 1;
+      rl_subscriber_set_revisions (self->subscriber, TRUE);
+    }
   self->ping_interval = ping_interval;
   self->opened_us = g_get_monotonic_time ();
   rl_hub_get_metrics (hub)->connections_opened++;

@@ -12,6 +12,7 @@ struct _RlSubscriber
   const RlSubscriberFuncs *funcs;
   gpointer                 owner;       /* NULL once disowned */
   gboolean                 deflate;
+  gboolean                 revisions;
 };
 
 G_DEFINE_FINAL_TYPE (RlSubscriber, rl_subscriber, G_TYPE_OBJECT)
@@ -90,6 +91,21 @@ gboolean
 rl_subscriber_get_deflate (RlSubscriber *self)
 {
   return self->deflate;
+}
+
+void
+rl_subscriber_set_revisions (RlSubscriber *self,
+                             gboolean      revisions)
+{
+  g_return_if_fail (RL_IS_SUBSCRIBER (self));
+  self->revisions = revisions;
+}
+
+gboolean
+rl_subscriber_get_revisions (RlSubscriber *self)
+{
+  g_return_val_if_fail (RL_IS_SUBSCRIBER (self), FALSE);
+  return self->revisions;
 }
 
 guint

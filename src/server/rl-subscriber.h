@@ -54,6 +54,11 @@ const RlPrincipal *rl_subscriber_get_principal (RlSubscriber            *self);
 void               rl_subscriber_set_deflate   (RlSubscriber            *self,
                                                 gboolean                 deflate);
 gboolean           rl_subscriber_get_deflate   (RlSubscriber            *self);
+/* Whether the connection chose redline.v1.1: it is sent 1.1's events
+ * (docs/protocol.md, "Revisions"); FALSE until set. */
+void               rl_subscriber_set_revisions (RlSubscriber            *self,
+                                                gboolean                 revisions);
+gboolean           rl_subscriber_get_revisions (RlSubscriber            *self);
 /* 1 when the frame went out (or is queued), else 0; one that overflows is
  * told so (once per refused frame). */
 guint              rl_subscriber_send_frame    (RlSubscriber            *self,
