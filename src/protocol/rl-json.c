@@ -500,14 +500,185 @@ rl_json_parse (const char  *text,
 
 /* ---- writing JSON -------------------------------------------------------- */
 
+/* json-glib 1.6 writes every double with 17 significant digits (a pin at
+ * y = 0.654321 went out as 0.65432100000000004) and cannot be told
+ * otherwise, so the tree is written here, byte for byte as json-glib's
+ * compact generator writes it except for doubles and U+001F (which it left
+ * raw, though RFC 8259 §7 requires every control character escaped). */
+static void
+write_string (GString    *out,
+              const char *str)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = str; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          /* DEL needs no escape, but json-glib gave it one: kept, so that
+           * nothing else of what is stored or sent changes. */
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+          break;
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest decimal that reads back as the same double: the fewest
+ * significant digits that round-trip, the exponent without "+" or leading
+ * zeros, and ".0" on a whole number so that it reads back as a double, not
+ * an integer. JSON has no infinity or NaN: those are written as null (the
+ * codec never writes one; anchors are checked finite). */
+static void
+write_double (GString *out,
+              double   value)
+{
+  static const char *formats[] = {
+    "%.1g", "%.2g", "%.3g", "%.4g", "%.5g", "%.6g", "%.7g", "%.8g", "%.9g",
+    "%.10g", "%.11g", "%.12g", "%.13g", "%.14g", "%.15g", "%.16g", "%.17g",
+  };
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *exponent;
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  /* 17 significant digits always round-trip (IEEE 754 binary64). */
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_ascii_strtod (g_ascii_formatd (buffer, sizeof buffer, formats[i], value), NULL) == value)
+      break;
+
+  exponent = strpbrk (buffer, "eE");
+  if (exponent == NULL)
+    {
+      g_string_append (out, buffer);
+      if (strchr (buffer, '.') == NULL)
+        g_string_append (out, ".0");
+      return;
+    }
+  g_string_append_len (out, buffer, exponent - buffer);
+  g_string_append_c (out, 'e');
+  exponent++;
+  if (*exponent == '-')
+    g_string_append_c (out, *exponent++);
+  else if (*exponent == '+')
+    exponent++;
+  while (exponent[0] == '0' && exponent[1] != '\0')
+    exponent++;
+  g_string_append (out, exponent);
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            write_string (out, name);
+            g_string_append_c (out, ':');
+            write_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 char *
 rl_json_to_string (JsonNode *node,
                    gsize    *length)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  GString *out = g_string_sized_new (256);
 
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, length);
+  if (node != NULL)
+    write_node (out, node);
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
 }
 
 char *
@@ -580,19 +751,11 @@ rl_json_add_node (JsonBuilder *builder,
 
 /* ---- anchors, comments, threads, documents ------------------------------- */
 
-/* json-glib 1.6 adds ".0" to a double written without a point, exponent or
- * not: 2e-08 became "2e-08.0", which no parser reads (its own included).
- * Such a value is moved by the least step that gives it a point. */
 static void
 add_double (JsonBuilder *builder,
             const char  *name,
             double       value)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  while (isfinite (value) && strpbrk (g_ascii_dtostr (buffer, sizeof buffer, value), "eE") != NULL &&
-         strchr (buffer, '.') == NULL)
-    value = nextafter (value, value < 1.0 ? 1.0 : 0.0);
   json_builder_set_member_name (builder, name);
   json_builder_add_double_value (builder, value);
 }

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 JsonNode    *rl_json_parse             (const char     *text,
                                         gsize           length,
                                         GError        **error);
+/* Compact JSON of node, as everything the protocol library writes: each
+ * double in the shortest form that reads back as the same double (0.654321,
+ * not 0.65432100000000004; a whole one with ".0"), integers as integers,
+ * strings escaped as RFC 8259 requires. */
 char        *rl_json_to_string         (JsonNode       *node,
                                         gsize          *length);
 

@@ -33,6 +33,10 @@
  *    near-ties.
  * 4. ORPHANED: nothing good enough; the caller lists it, never drops it.
  *
+ * rl_reanchorer_place_anchor() is the product's side of it, for a thread
+ * carried over to a new revision: the status it is recorded with
+ * (rl-placement.h) and the whole anchor as it lies in the new text.
+ *
  * Both sides are compared in Unicode NFC, case-sensitive, so a text with
  * decomposed accents still finds a precomposed quote, but every offset given
  * back counts code points of the ORIGINAL text, and a found range never
@@ -50,6 +54,7 @@
 #include <glib.h>
 
 #include "rl-model.h"
+#include "rl-placement.h"
 
 G_BEGIN_DECLS
 
@@ -99,6 +104,19 @@ RlAnchorFit   rl_reanchorer_place (RlReanchorer   *self,
                                    guint          *end,
                                    double         *score);
 void          rl_reanchorer_free  (RlReanchorer   *self);
+
+/* Places anchor on the reanchorer's text and gives its status there, the
+ * one mapping of a fit to the product's statuses: EXACT → exact, MOVED →
+ * moved, FUZZY → changed, ORPHANED → orphaned. placed is overwritten (the
+ * caller rl_anchor_clear()s it): a page anchor with the new start and end,
+ * exact the new text's slice [start, end) and prefix and suffix the up to
+ * RL_CONTEXT_MAX_CHARS code points before and after it in the new text
+ * (PROTOCOL.md §1), so it is valid on the new revision as it stands; for an
+ * orphan, a copy of anchor. score (nullable) as rl_reanchorer_place(). */
+RlPlacementStatus rl_reanchorer_place_anchor (RlReanchorer   *self,
+                                              const RlAnchor *anchor,
+                                              RlAnchor       *placed,
+                                              double         *score);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlReanchorer, rl_reanchorer_free)
 

@@ -6,6 +6,8 @@
 
 #include "rl-reanchor.h"
 
+#include "rl-limits.h"
+
 /* Quotes up to one machine word are searched whole; longer ones by their
  * first and last HEAD_CHARS code points. */
 #define SHORT_MAX           64
@@ -1043,4 +1045,54 @@ rl_reanchorer_free (RlReanchorer *self)
   g_free (self->norm_start);
   g_free (self->norm_end);
   g_free (self);
+}
+
+/* Code points [start, end) of the original text, as UTF-8. */
+static char *
+orig_slice (const RlReanchorer *self,
+            guint               start,
+            guint               end)
+{
+  char *utf8 = g_ucs4_to_utf8 (self->orig + start, (glong) (end - start), NULL, NULL, NULL);
+
+  /* The text was made valid UTF-8 before it was decoded: never NULL. */
+  g_assert (utf8 != NULL);
+  return utf8;
+}
+
+RlPlacementStatus
+rl_reanchorer_place_anchor (RlReanchorer   *self,
+                            const RlAnchor *anchor,
+                            RlAnchor       *placed,
+                            double         *score)
+{
+  static const RlPlacementStatus status_of_fit[] = {
+    [RL_ANCHOR_EXACT] = RL_PLACEMENT_EXACT,
+    [RL_ANCHOR_MOVED] = RL_PLACEMENT_MOVED,
+    [RL_ANCHOR_FUZZY] = RL_PLACEMENT_CHANGED,
+    [RL_ANCHOR_ORPHANED] = RL_PLACEMENT_ORPHANED,
+  };
+  guint start = 0;
+  guint end = 0;
+  RlAnchorFit fit;
+
+  g_return_val_if_fail (self != NULL, RL_PLACEMENT_ORPHANED);
+  g_return_val_if_fail (anchor != NULL, RL_PLACEMENT_ORPHANED);
+  g_return_val_if_fail (placed != NULL, RL_PLACEMENT_ORPHANED);
+
+  fit = rl_reanchorer_place (self, anchor, &start, &end, score);
+  if (fit == RL_ANCHOR_ORPHANED)
+    {
+      rl_anchor_copy_into (placed, anchor);
+      return RL_PLACEMENT_ORPHANED;
+    }
+
+  memset (placed, 0, sizeof *placed);
+  placed->kind = RL_DOC_KIND_PAGE;
+  placed->start = start;
+  placed->end = end;
+  placed->exact = orig_slice (self, start, end);
+  placed->prefix = orig_slice (self, start > RL_CONTEXT_MAX_CHARS ? start - RL_CONTEXT_MAX_CHARS : 0, start);
+  placed->suffix = orig_slice (self, end, MIN (self->n_orig, end + RL_CONTEXT_MAX_CHARS));
+  return status_of_fit[fit];
 }

@@ -1,0 +1,154 @@
+/* rl-image-match.h — following a pin to a new revision of an image
+ *
+ * A pin (an image anchor, PROTOCOL.md §1) holds fractions of the image it
+ * was made on. When a new revision is uploaded this unit finds where the
+ * element under the pin is on the new image, pure: GLib only, no I/O, no
+ * decoding (the caller gives 8-bit planes; rl_image_planes_from_rgb()
+ * converts RGB(A) pixels).
+ *
+ * What it reads: luma (BT.601 Y′) to find the element, and luma with the
+ * two chroma planes (Cb, Cr, the same size) to judge whether it changed.
+ * Luma alone cannot see a red button turned green at the same brightness,
+ * so chroma is taken too; planes without chroma (data NULL) are judged on
+ * luma only.
+ *
+ * How a pin is placed:
+ *
+ * 1. The patch: RL_IMAGE_MATCH_PATCH px square around the pin on the old
+ *    image, clamped inside both images (never larger than either), the pin
+ *    keeping its offset inside it. A flat patch (luma standard deviation
+ *    below RL_IMAGE_MATCH_FLAT_STDDEV: a pin on a blank area) has nothing
+ *    to correlate and would match every blank area alike, so it doubles
+ *    in size, up to RL_IMAGE_MATCH_MAX_GROWTH times, until it holds
+ *    something to follow (the element next to the blank). A patch still
+ *    flat then is never searched for: the pin stays where it was, exact if
+ *    the pixels there are the same, changed if not (its score 1 − the
+ *    share of pixels that differ), orphaned when the new canvas no longer
+ *    reaches there.
+ * 2. Same place first: the patch at the same pixel position on the new
+ *    image (not the same fraction: a canvas grown at its right or bottom
+ *    edge keeps its content where it was). If its normalized
+ *    cross-correlation (NCC) is at least RL_IMAGE_MATCH_SAME_NCC, the pin
+ *    stays, and is exact or changed by the pixel test below.
+ * 3. Search, coarse to fine: both images have 2× box-filtered pyramids,
+ *    built once per matcher. At the coarsest level where the patch is
+ *    still RL_IMAGE_MATCH_COARSE_PATCH px or more, the patch is correlated
+ *    at every position of the new image (window means and variances from
+ *    summed-area tables), and the RL_IMAGE_MATCH_CANDIDATES best local
+ *    maxima are refined level by level (±RL_IMAGE_MATCH_REFINE px around
+ *    each, fewer candidates kept at each finer level) down to full size.
+ *    Equally good places go to the one nearest the old position.
+ * 4. The verdict at the best place: NCC below RL_IMAGE_MATCH_MIN_NCC is
+ *    orphaned (the element is gone). Otherwise the pixels are compared:
+ *    NCC ignores brightness and contrast (a blue button turned green is
+ *    the same shape), so the share of pixels whose luma or chroma differs
+ *    by more than RL_IMAGE_MATCH_PIXEL_TOLERANCE is counted too. NCC at
+ *    least RL_IMAGE_MATCH_SAME_NCC and that share at most
+ *    RL_IMAGE_MATCH_CHANGED_SHARE: the same pixels, exact at the same
+ *    pixel position and moved elsewhere; anything else is changed.
+ *
+ * Positions are whole pixels of the full-size image, the pin's new
+ * fractions are its pixel position over the new size. The score is the
+ * NCC at the place found, for an orphan that of the best place rejected
+ * (0 when none).
+ *
+ * A resized canvas (the same content on a larger canvas at the same pixel
+ * scale): content left where it was is exact, content shifted (centred on
+ * the larger canvas) is moved; the fractions follow the new size either
+ * way. Content rescaled is not looked for (NCC is not scale-invariant).
+ *
+ * Cost: pyramids are built once per image; a pin found in place costs one
+ * patch comparison, one that moved a coarse pass over the image at 1/16 to
+ * 1/64 of its size and a few small refinements. tests/bench/rl-match-bench
+ * measures 200 pins on two 4000×3000 mockups (docs/performance.md).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "rl-placement.h"
+
+G_BEGIN_DECLS
+
+/* Full-size patch side: a button or a line of text with its surroundings,
+ * small enough that a change a patch away does not disturb it. */
+#define RL_IMAGE_MATCH_PATCH           96
+/* Below this luma standard deviation (of 255) a patch is flat: PNG and
+ * anti-aliasing noise stays under it, a line of text is far above. */
+#define RL_IMAGE_MATCH_FLAT_STDDEV     2.0
+/* A flat patch grows to at most this many times RL_IMAGE_MATCH_PATCH. */
+#define RL_IMAGE_MATCH_MAX_GROWTH      4
+/* The coarsest search level keeps the patch at least this many pixels
+ * wide: smaller, everything looks alike; larger, the global pass is slow. */
+#define RL_IMAGE_MATCH_COARSE_PATCH    6
+/* Places kept from the coarse pass: repeated elements (rows of buttons,
+ * lines of text) look alike at 1/16 size, only finer levels tell them apart. */
+#define RL_IMAGE_MATCH_CANDIDATES      8
+/* Search radius around a candidate at each finer level, in pixels of that
+ * level (an upsampled position is off by one at most; one more for rounding). */
+#define RL_IMAGE_MATCH_REFINE          2
+/* The same element: re-encoding and anti-aliasing keep NCC above this. */
+#define RL_IMAGE_MATCH_SAME_NCC        0.97
+/* Below this nothing under the pin is left: the element was removed. A
+ * changed label on the same button stays above it. */
+#define RL_IMAGE_MATCH_MIN_NCC         0.6
+/* A pixel differs when its Y′, Cb or Cr differs by more than this (of 255):
+ * above re-encoding noise, below any recolour a reviewer would notice. */
+#define RL_IMAGE_MATCH_PIXEL_TOLERANCE 24
+/* The pixels under a pin are the same when at most this share differs:
+ * a recoloured 16 px icon in a 96 px patch is 2.8 %. */
+#define RL_IMAGE_MATCH_CHANGED_SHARE   0.01
+
+/* One 8-bit plane: width × height samples, rows rowstride bytes apart. */
+typedef struct
+{
+  int           width;
+  int           height;
+  int           rowstride;
+  const guint8 *data;
+} RlPlane;
+
+/* An image as the matcher reads it: luma, and chroma of the same size or
+ * with data NULL (judged on luma only). */
+typedef struct
+{
+  RlPlane y;
+  RlPlane cb;
+  RlPlane cr;
+} RlImagePlanes;
+
+/* Converts RGB or RGBA pixels (bytes in that order, n_channels 3 or 4, as
+ * GdkPixbuf holds them; alpha over white, as the app shows an image) to
+ * BT.601 full-range Y′, Cb and Cr planes. Returns the one buffer that holds
+ * all three (g_free() it after the planes' last use). */
+guint8 *rl_image_planes_from_rgb (RlImagePlanes *planes,
+                                  int            width,
+                                  int            height,
+                                  int            rowstride,
+                                  int            n_channels,
+                                  const guint8  *pixels);
+
+/* Batch form for a whole revision (many pins, two images): the pyramids are
+ * built once. The planes are borrowed: they must stay alive and unchanged
+ * until the matcher is freed. Each plane at least 1 × 1 px. */
+typedef struct _RlImageMatcher RlImageMatcher;
+
+RlImageMatcher   *rl_image_matcher_new   (const RlImagePlanes *old_image,
+                                          const RlImagePlanes *new_image);
+/* Places the pin at (x, y) (fractions of the old image) on the new image:
+ * *new_x and *new_y (nullable) get its fractions there, for an orphan the
+ * old ones; score (nullable) as above. A pin outside 0..1 or not finite is
+ * orphaned with score 0. */
+RlPlacementStatus rl_image_matcher_place (RlImageMatcher      *self,
+                                          double               x,
+                                          double               y,
+                                          double              *new_x,
+                                          double              *new_y,
+                                          double              *score);
+void              rl_image_matcher_free  (RlImageMatcher      *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlImageMatcher, rl_image_matcher_free)
+
+G_END_DECLS
