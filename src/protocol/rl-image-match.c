@@ -11,6 +11,10 @@
 #define MAX_LEVELS 13
 /* NCC closer than this is a tie, decided by distance. */
 #define NCC_TIE    1e-6
+/* Surroundings searched when the patch is not found: 2× and 4× its size. */
+#define CONTEXT_SCALES 2
+/* Displacements of pins placed before, tried before a search. */
+#define MAX_SHIFTS 32
 
 typedef struct
 {
@@ -38,6 +42,10 @@ struct _RlImageMatcher
   gboolean      chroma;    /* both images have chroma planes */
   Pyramid       old_pyramid;
   Pyramid       new_pyramid;
+  /* Where pins placed before went (dx, dy, full size), newest first: a
+   * layout shift moves many pins alike. */
+  int           shifts[MAX_SHIFTS][2];
+  guint         n_shifts;
 };
 
 /* The old image's patch at one level, zero-mean. */
@@ -53,42 +61,78 @@ typedef struct
 
 typedef struct
 {
+  int    x;                /* full size, on the old image */
+  int    y;
+  int    width;
+  int    height;
+} Rect;
+
+typedef struct
+{
   int    x;                /* the patch's top left on the new image */
   int    y;
   double ncc;
 } Candidate;
 
+/* The next level: a 5-tap binomial low-pass (1 4 6 4 1, Burt and
+ * Adelson's Gaussian pyramid), then every other sample. A 2 × 2 box
+ * average lets fine repeats (lines of text, 20-odd px apart) alias into
+ * coarse patterns that change with the half-pixel the layout moved by;
+ * this filter removes them first. Borders repeat the edge sample. */
+static void
+downsample (const Level *from,
+            Level       *to)
+{
+  static const int taps[5] = { 1, 4, 6, 4, 1 };
+  int w = from->width / 2;
+  int h = from->height / 2;
+  g_autofree guint16 *rows = g_new (guint16, (gsize) w * from->height);
+
+  for (int j = 0; j < from->height; j++)
+    {
+      const guint8 *in = from->data + (gsize) j * from->stride;
+      guint16 *out = rows + (gsize) j * w;
+
+      for (int i = 0; i < w; i++)
+        {
+          int sum = 0;
+
+          for (int t = 0; t < 5; t++)
+            sum += taps[t] * in[CLAMP (2 * i + t - 2, 0, from->width - 1)];
+          out[i] = (guint16) sum;
+        }
+    }
+
+  to->width = w;
+  to->height = h;
+  to->stride = w;
+  to->owned = g_new (guint8, (gsize) w * h);
+  for (int j = 0; j < h; j++)
+    {
+      const guint16 *in[5];
+      guint8 *out = to->owned + (gsize) j * w;
+
+      for (int t = 0; t < 5; t++)
+        in[t] = rows + (gsize) CLAMP (2 * j + t - 2, 0, from->height - 1) * w;
+      for (int i = 0; i < w; i++)
+        out[i] = (guint8) ((in[0][i] + 4 * in[1][i] + 6 * in[2][i] + 4 * in[3][i] + in[4][i] + 128) >> 8);
+    }
+  to->data = to->owned;
+}
+
 static void
 pyramid_init (Pyramid       *pyramid,
               const RlPlane *plane)
 {
-  Level *level = &pyramid->levels[0];
-
   memset (pyramid, 0, sizeof *pyramid);
-  *level = (Level) { plane->width, plane->height, plane->rowstride, plane->data, NULL, NULL, NULL, NULL };
+  pyramid->levels[0] = (Level) { plane->width, plane->height, plane->rowstride, plane->data, NULL, NULL, NULL, NULL };
   pyramid->n_levels = 1;
 
-  while (pyramid->n_levels < MAX_LEVELS && level->width >= 2 && level->height >= 2)
+  while (pyramid->n_levels < MAX_LEVELS && pyramid->levels[pyramid->n_levels - 1].width >= 2
+         && pyramid->levels[pyramid->n_levels - 1].height >= 2)
     {
-      Level *next = &pyramid->levels[pyramid->n_levels++];
-      int w = level->width / 2;
-      int h = level->height / 2;
-
-      next->width = w;
-      next->height = h;
-      next->stride = w;
-      next->owned = g_new (guint8, (gsize) w * h);
-      for (int j = 0; j < h; j++)
-        {
-          const guint8 *a = level->data + (gsize) (2 * j) * level->stride;
-          const guint8 *b = a + level->stride;
-          guint8 *out = next->owned + (gsize) j * w;
-
-          for (int i = 0; i < w; i++)
-            out[i] = (guint8) ((a[2 * i] + a[2 * i + 1] + b[2 * i] + b[2 * i + 1] + 2) / 4);
-        }
-      next->data = next->owned;
-      level = next;
+      downsample (&pyramid->levels[pyramid->n_levels - 1], &pyramid->levels[pyramid->n_levels]);
+      pyramid->n_levels++;
     }
 }
 
@@ -300,19 +344,29 @@ keep_candidate (Candidate       *kept,
  * patch sample multiplied into the whole row (a loop the compiler
  * vectorises). */
 static guint
-search_level (const Patch *patch,
-              Level       *level,
-              Candidate   *out,
-              guint        capacity)
+search_level (const RlImageMatcher *self,
+              const Rect           *rect,
+              guint                 l,
+              Candidate            *out,
+              guint                 capacity)
 {
-  int nu = level->width - patch->width + 1;
-  int nv = level->height - patch->height + 1;
+  Level *level = (Level *) &self->new_pyramid.levels[l];
+  Patch patch_storage;
+  const Patch *patch = &patch_storage;
+  int nu, nv;
   int sat_stride = level->width + 1;
-  double n = (double) patch->width * patch->height;
-  g_autofree float *map = g_new (float, (gsize) nu * nv);
-  g_autofree float *row_cross = g_new (float, nu);
+  double n;
+  g_autofree float *map = NULL;
+  g_autofree float *row_cross = NULL;
   guint n_out = 0;
 
+  patch_init (&patch_storage, &self->old_pyramid.levels[l], rect->x >> l, rect->y >> l, rect->width >> l,
+              rect->height >> l);
+  nu = level->width - patch->width + 1;
+  nv = level->height - patch->height + 1;
+  n = (double) patch->width * patch->height;
+  map = g_new (float, (gsize) nu * nv);
+  row_cross = g_new (float, nu);
   level_prepare_search (level);
   for (int v = 0; v < nv; v++)
     {
@@ -362,6 +416,7 @@ search_level (const Patch *patch,
             keep_candidate (out, &n_out, capacity, &c, patch->x, patch->y);
           }
       }
+  patch_clear (&patch_storage);
   return n_out;
 }
 
@@ -402,73 +457,147 @@ changed_share (const RlImageMatcher *self,
  * present in both pyramids. */
 static guint
 coarse_level (const RlImageMatcher *self,
-              int                   w,
-              int                   h)
+              const Rect           *rect)
 {
   guint level = 0;
 
   while (level + 1 < MIN (self->old_pyramid.n_levels, self->new_pyramid.n_levels)
-         && (MIN (w, h) >> (level + 1)) >= RL_IMAGE_MATCH_COARSE_PATCH)
+         && (MIN (rect->width, rect->height) >> (level + 1)) >= RL_IMAGE_MATCH_COARSE_PATCH)
     level++;
   return level;
 }
 
-/* Coarse to fine: the best place of the full-size patch (x0, y0, w, h) on
- * the new image. */
-static Candidate
-search (RlImageMatcher *self,
-        int             x0,
-        int             y0,
-        int             w,
-        int             h)
+/* Moves each candidate (a position of rect's patch at level l, in pixels
+ * of that level) to its best place within RL_IMAGE_MATCH_REFINE of where it
+ * is; candidates that converge become one; best first. */
+static guint
+refine_at_level (const RlImageMatcher *self,
+                 const Rect           *rect,
+                 guint                 l,
+                 int                   radius,
+                 Candidate            *candidates,
+                 guint                 n_candidates)
 {
-  Candidate candidates[RL_IMAGE_MATCH_CANDIDATES];
-  guint top = coarse_level (self, w, h);
-  guint n_candidates;
+  const Level *level = &self->new_pyramid.levels[l];
+  Candidate refined[RL_IMAGE_MATCH_CANDIDATES];
+  guint n_refined = 0;
   Patch patch;
 
-  patch_init (&patch, &self->old_pyramid.levels[top], x0 >> top, y0 >> top, w >> top, h >> top);
-  n_candidates = search_level (&patch, &self->new_pyramid.levels[top], candidates, G_N_ELEMENTS (candidates));
-  patch_clear (&patch);
-
-  for (int l = (int) top - 1; l >= 0 && n_candidates > 0; l--)
+  patch_init (&patch, &self->old_pyramid.levels[l], rect->x >> l, rect->y >> l, rect->width >> l,
+              rect->height >> l);
+  for (guint c = 0; c < n_candidates; c++)
     {
-      const Level *level = &self->new_pyramid.levels[l];
-      Candidate refined[RL_IMAGE_MATCH_CANDIDATES];
-      guint n_refined = 0;
+      Candidate best = { 0, 0, -2.0 };
+      gboolean seen = FALSE;
 
-      patch_init (&patch, &self->old_pyramid.levels[l], x0 >> l, y0 >> l, w >> l, h >> l);
-      for (guint c = 0; c < n_candidates; c++)
-        {
-          Candidate best = { 0, 0, -2.0 };
-          gboolean seen = FALSE;
+      for (int v = candidates[c].y - radius; v <= candidates[c].y + radius; v++)
+        for (int u = candidates[c].x - radius; u <= candidates[c].x + radius; u++)
+          if (u >= 0 && v >= 0 && u + patch.width <= level->width && v + patch.height <= level->height)
+            {
+              Candidate here = { u, v, ncc_at (&patch, level, u, v) };
 
-          for (int v = 2 * candidates[c].y - RL_IMAGE_MATCH_REFINE; v <= 2 * candidates[c].y + RL_IMAGE_MATCH_REFINE; v++)
-            for (int u = 2 * candidates[c].x - RL_IMAGE_MATCH_REFINE; u <= 2 * candidates[c].x + RL_IMAGE_MATCH_REFINE; u++)
-              if (u >= 0 && v >= 0 && u + patch.width <= level->width && v + patch.height <= level->height)
-                {
-                  Candidate here = { u, v, ncc_at (&patch, level, u, v) };
-
-                  if (!seen || better_candidate (&here, &best, patch.x, patch.y))
-                    best = here;
-                  seen = TRUE;
-                }
-          /* Two candidates that converged are one. */
-          for (guint k = 0; k < n_refined && seen; k++)
-            if (refined[k].x == best.x && refined[k].y == best.y)
-              seen = FALSE;
-          if (seen)
-            keep_candidate (refined, &n_refined, G_N_ELEMENTS (refined), &best, patch.x, patch.y);
-        }
-      patch_clear (&patch);
-      /* Finer levels tell look-alikes apart: fewer need to go on. */
-      n_candidates = l == 0 ? n_refined : MIN (n_refined, MAX (2u, n_candidates / 2));
-      memcpy (candidates, refined, n_candidates * sizeof *candidates);
+              if (!seen || better_candidate (&here, &best, patch.x, patch.y))
+                best = here;
+              seen = TRUE;
+            }
+      for (guint k = 0; k < n_refined && seen; k++)
+        if (refined[k].x == best.x && refined[k].y == best.y)
+          seen = FALSE;
+      if (seen)
+        keep_candidate (refined, &n_refined, G_N_ELEMENTS (refined), &best, patch.x, patch.y);
     }
+  patch_clear (&patch);
+  memcpy (candidates, refined, n_refined * sizeof *candidates);
+  return n_refined;
+}
 
-  if (n_candidates == 0)
-    return (Candidate) { x0, y0, 0.0 };
-  return candidates[0];
+static void
+double_positions (Candidate *candidates,
+                  guint      n_candidates)
+{
+  for (guint c = 0; c < n_candidates; c++)
+    {
+      candidates[c].x *= 2;
+      candidates[c].y *= 2;
+    }
+}
+
+/* rect at size × its size, around the same point, inside both images. */
+static Rect
+grown_rect (const RlImageMatcher *self,
+            const Rect           *rect,
+            int                   factor)
+{
+  int max_w = MIN (self->old_image.y.width, self->new_image.y.width);
+  int max_h = MIN (self->old_image.y.height, self->new_image.y.height);
+  int w = MIN (rect->width * factor, max_w);
+  int h = MIN (rect->height * factor, max_h);
+  int cx = rect->x + rect->width / 2;
+  int cy = rect->y + rect->height / 2;
+
+  return (Rect) { CLAMP (cx - w / 2, 0, self->old_image.y.width - w),
+                  CLAMP (cy - h / 2, 0, self->old_image.y.height - h), w, h };
+}
+
+/* Coarse to fine: the best place of the patch rect (full size) on the new
+ * image. The patch itself is searched first; when it is not found the same
+ * (a paragraph's interior, a button changed), its surroundings at 2× and
+ * 4× are, for what they have at coarse levels and the patch has not (a
+ * paragraph's ragged edge, the block a button sits in), each refined to
+ * the level where it is as many pixels as the patch at full size, and the
+ * patch itself from there. */
+static Candidate
+search (RlImageMatcher *self,
+        const Rect     *rect)
+{
+  Candidate best = { rect->x, rect->y, -1.0 };
+  int last_width = 0, last_height = 0;
+
+  for (guint k = 0; k <= CONTEXT_SCALES; k++)
+    {
+      Candidate candidates[RL_IMAGE_MATCH_CANDIDATES];
+      Rect context = grown_rect (self, rect, 1 << k);
+      guint top = coarse_level (self, &context);
+      guint stop = MIN (k, top);
+      guint n;
+
+      /* Grown to the whole image already: nothing more to see. */
+      if (context.width == last_width && context.height == last_height)
+        break;
+      last_width = context.width;
+      last_height = context.height;
+
+      n = search_level (self, &context, top, candidates, G_N_ELEMENTS (candidates));
+      for (int l = (int) top - 1; l >= (int) stop && n > 0; l--)
+        {
+          double_positions (candidates, n);
+          /* A coarsest peak is blurred and may be a pixel or more off. */
+          n = refine_at_level (self, &context, (guint) l,
+                               l == (int) top - 1 ? 2 * RL_IMAGE_MATCH_REFINE : RL_IMAGE_MATCH_REFINE, candidates, n);
+          /* Finer levels tell look-alikes apart: fewer need to go on. */
+          n = MIN (n, MAX (2u, n / 2));
+        }
+      if (k > 0 && n > 0)
+        {
+          /* From the surroundings' place to the patch's. */
+          for (guint c = 0; c < n; c++)
+            {
+              candidates[c].x += (rect->x >> stop) - (context.x >> stop);
+              candidates[c].y += (rect->y >> stop) - (context.y >> stop);
+            }
+          n = refine_at_level (self, rect, stop, RL_IMAGE_MATCH_REFINE, candidates, n);
+        }
+      for (int l = (int) stop - 1; l >= 0 && n > 0; l--)
+        {
+          double_positions (candidates, n);
+          n = refine_at_level (self, rect, (guint) l, RL_IMAGE_MATCH_REFINE, candidates, n);
+        }
+      if (n > 0 && better_candidate (&candidates[0], &best, rect->x, rect->y))
+        best = candidates[0];
+      if (best.ncc >= RL_IMAGE_MATCH_SAME_NCC)
+        break;
+    }
+  return best;
 }
 
 guint8 *
@@ -551,6 +680,62 @@ rl_image_matcher_new (const RlImagePlanes *old_image,
   return self;
 }
 
+/* Remembers a displacement found, newest first, once. */
+static void
+remember_shift (RlImageMatcher *self,
+                int             dx,
+                int             dy)
+{
+  guint at = 0;
+
+  while (at < self->n_shifts && (self->shifts[at][0] != dx || self->shifts[at][1] != dy))
+    at++;
+  if (at == self->n_shifts)
+    {
+      if (self->n_shifts < MAX_SHIFTS)
+        self->n_shifts++;
+      at = self->n_shifts - 1;
+    }
+  memmove (self->shifts[1], self->shifts[0], at * sizeof self->shifts[0]);
+  self->shifts[0][0] = dx;
+  self->shifts[0][1] = dy;
+}
+
+/* The patch at the displacements found before: the first with the same
+ * pixels (NCC at least RL_IMAGE_MATCH_SAME_NCC), or none. */
+static gboolean
+try_shifts (const RlImageMatcher *self,
+            const Rect           *rect,
+            Candidate            *found)
+{
+  const Level *level = &self->new_pyramid.levels[0];
+  gboolean have = FALSE;
+  Patch patch;
+
+  if (self->n_shifts == 0)
+    return FALSE;
+  patch_init (&patch, &self->old_pyramid.levels[0], rect->x, rect->y, rect->width, rect->height);
+  for (guint i = 0; i < self->n_shifts && !have; i++)
+    {
+      int u = rect->x + self->shifts[i][0];
+      int v = rect->y + self->shifts[i][1];
+
+      if (u >= 0 && v >= 0 && u + rect->width <= level->width && v + rect->height <= level->height)
+        {
+          double ncc = ncc_at (&patch, level, u, v);
+
+          if (ncc >= RL_IMAGE_MATCH_SAME_NCC
+              && changed_share (self, rect->x, rect->y, u, v, rect->width, rect->height) <= RL_IMAGE_MATCH_CHANGED_SHARE)
+            {
+              *found = (Candidate) { u, v, ncc };
+              have = TRUE;
+            }
+        }
+    }
+  patch_clear (&patch);
+  return have;
+}
+
 RlPlacementStatus
 rl_image_matcher_place (RlImageMatcher *self,
                         double          x,
@@ -561,7 +746,7 @@ rl_image_matcher_place (RlImageMatcher *self,
 {
   const RlPlane *old_y, *new_y_plane;
   double px, py;
-  int w = 0, h = 0, x0 = 0, y0 = 0;
+  Rect rect = { 0 };
   double stddev = 0.0, mean;
   gboolean same_place_fits;
   Candidate found;
@@ -591,22 +776,22 @@ rl_image_matcher_place (RlImageMatcher *self,
       int cx = CLAMP ((int) px, 0, old_y->width - 1);
       int cy = CLAMP ((int) py, 0, old_y->height - 1);
 
-      w = MIN (size, MIN (old_y->width, new_y_plane->width));
-      h = MIN (size, MIN (old_y->height, new_y_plane->height));
-      x0 = CLAMP (cx - w / 2, 0, old_y->width - w);
-      y0 = CLAMP (cy - h / 2, 0, old_y->height - h);
-      window_stats (old_y->data, old_y->rowstride, x0, y0, w, h, &mean, &stddev);
+      rect.width = MIN (size, MIN (old_y->width, new_y_plane->width));
+      rect.height = MIN (size, MIN (old_y->height, new_y_plane->height));
+      rect.x = CLAMP (cx - rect.width / 2, 0, old_y->width - rect.width);
+      rect.y = CLAMP (cy - rect.height / 2, 0, old_y->height - rect.height);
+      window_stats (old_y->data, old_y->rowstride, rect.x, rect.y, rect.width, rect.height, &mean, &stddev);
       if (stddev >= RL_IMAGE_MATCH_FLAT_STDDEV)
         break;
     }
 
-  same_place_fits = x0 + w <= new_y_plane->width && y0 + h <= new_y_plane->height;
+  same_place_fits = rect.x + rect.width <= new_y_plane->width && rect.y + rect.height <= new_y_plane->height;
   if (stddev < RL_IMAGE_MATCH_FLAT_STDDEV)
     {
       /* Nothing to follow: it stays where it was, if that is still there. */
       if (!same_place_fits)
         return RL_PLACEMENT_ORPHANED;
-      share = changed_share (self, x0, y0, x0, y0, w, h);
+      share = changed_share (self, rect.x, rect.y, rect.x, rect.y, rect.width, rect.height);
       if (score != NULL)
         *score = 1.0 - share;
       if (new_x != NULL && new_y_plane->width != old_y->width)
@@ -616,20 +801,27 @@ rl_image_matcher_place (RlImageMatcher *self,
       return share <= RL_IMAGE_MATCH_CHANGED_SHARE ? RL_PLACEMENT_EXACT : RL_PLACEMENT_CHANGED;
     }
 
-  found = (Candidate) { x0, y0, -1.0 };
+  found = (Candidate) { rect.x, rect.y, -1.0 };
   if (same_place_fits)
     {
       Patch patch;
 
-      patch_init (&patch, &self->old_pyramid.levels[0], x0, y0, w, h);
-      found.ncc = ncc_at (&patch, &self->new_pyramid.levels[0], x0, y0);
+      patch_init (&patch, &self->old_pyramid.levels[0], rect.x, rect.y, rect.width, rect.height);
+      found.ncc = ncc_at (&patch, &self->new_pyramid.levels[0], rect.x, rect.y);
       patch_clear (&patch);
     }
-  if (found.ncc < RL_IMAGE_MATCH_SAME_NCC)
+  if (found.ncc < RL_IMAGE_MATCH_SAME_NCC && !try_shifts (self, &rect, &found))
     {
-      Candidate searched = search (self, x0, y0, w, h);
+      Candidate searched = search (self, &rect);
 
-      if (better_candidate (&searched, &found, x0, y0))
+      /* Something still there, changed, keeps the pin unless the same
+       * pixels are found elsewhere: a relabelled button is best matched a
+       * few pixels off, and that is no reason to move. */
+      if (found.ncc >= RL_IMAGE_MATCH_MIN_NCC
+          ? searched.ncc >= RL_IMAGE_MATCH_SAME_NCC
+            && changed_share (self, rect.x, rect.y, searched.x, searched.y, rect.width, rect.height)
+               <= RL_IMAGE_MATCH_CHANGED_SHARE
+          : better_candidate (&searched, &found, rect.x, rect.y))
         found = searched;
     }
   if (found.ncc < RL_IMAGE_MATCH_MIN_NCC)
@@ -639,20 +831,24 @@ rl_image_matcher_place (RlImageMatcher *self,
       return RL_PLACEMENT_ORPHANED;
     }
 
-  share = changed_share (self, x0, y0, found.x, found.y, w, h);
+  share = changed_share (self, rect.x, rect.y, found.x, found.y, rect.width, rect.height);
   if (found.ncc >= RL_IMAGE_MATCH_SAME_NCC && share <= RL_IMAGE_MATCH_CHANGED_SHARE)
-    status = found.x == x0 && found.y == y0 ? RL_PLACEMENT_EXACT : RL_PLACEMENT_MOVED;
+    {
+      status = found.x == rect.x && found.y == rect.y ? RL_PLACEMENT_EXACT : RL_PLACEMENT_MOVED;
+      if (status == RL_PLACEMENT_MOVED)
+        remember_shift (self, found.x - rect.x, found.y - rect.y);
+    }
   else
     status = RL_PLACEMENT_CHANGED;
 
   /* The pin keeps its offset inside the patch; unmoved on a canvas of the
    * same size, its fractions are given back as they were. */
   if (new_x != NULL)
-    *new_x = found.x == x0 && new_y_plane->width == old_y->width
-             ? x : CLAMP ((found.x + (px - x0)) / new_y_plane->width, 0.0, 1.0);
+    *new_x = found.x == rect.x && new_y_plane->width == old_y->width
+             ? x : CLAMP ((found.x + (px - rect.x)) / new_y_plane->width, 0.0, 1.0);
   if (new_y != NULL)
-    *new_y = found.y == y0 && new_y_plane->height == old_y->height
-             ? y : CLAMP ((found.y + (py - y0)) / new_y_plane->height, 0.0, 1.0);
+    *new_y = found.y == rect.y && new_y_plane->height == old_y->height
+             ? y : CLAMP ((found.y + (py - rect.y)) / new_y_plane->height, 0.0, 1.0);
   if (score != NULL)
     *score = CLAMP (found.ncc, 0.0, 1.0);
   return status;

@@ -30,8 +30,8 @@
  *    edge keeps its content where it was). If its normalized
  *    cross-correlation (NCC) is at least RL_IMAGE_MATCH_SAME_NCC, the pin
  *    stays, and is exact or changed by the pixel test below.
- * 3. Search, coarse to fine: both images have 2× box-filtered pyramids,
- *    built once per matcher. At the coarsest level where the patch is
+ * 3. Search, coarse to fine: both images have Gaussian pyramids (each
+ *    level low-passed, then halved), built once per matcher. At the coarsest level where the patch is
  *    still RL_IMAGE_MATCH_COARSE_PATCH px or more, the patch is correlated
  *    at every position of the new image (window means and variances from
  *    summed-area tables), and the RL_IMAGE_MATCH_CANDIDATES best local
@@ -45,7 +45,10 @@
  *    by more than RL_IMAGE_MATCH_PIXEL_TOLERANCE is counted too. NCC at
  *    least RL_IMAGE_MATCH_SAME_NCC and that share at most
  *    RL_IMAGE_MATCH_CHANGED_SHARE: the same pixels, exact at the same
- *    pixel position and moved elsewhere; anything else is changed.
+ *    pixel position and moved elsewhere; anything else is changed. A pin
+ *    whose same place is still above RL_IMAGE_MATCH_MIN_NCC stays there
+ *    (changed) unless the same pixels are found elsewhere: a relabelled
+ *    button correlates best a few pixels off, no reason to move.
  *
  * Positions are whole pixels of the full-size image, the pin's new
  * fractions are its pixel position over the new size. The score is the
@@ -93,7 +96,7 @@ G_BEGIN_DECLS
 #define RL_IMAGE_MATCH_SAME_NCC        0.97
 /* Below this nothing under the pin is left: the element was removed. A
  * changed label on the same button stays above it. */
-#define RL_IMAGE_MATCH_MIN_NCC         0.6
+#define RL_IMAGE_MATCH_MIN_NCC         0.65
 /* A pixel differs when its Y′, Cb or Cr differs by more than this (of 255):
  * above re-encoding noise, below any recolour a reviewer would notice. */
 #define RL_IMAGE_MATCH_PIXEL_TOLERANCE 24
