@@ -1,39 +1,21 @@
 /* test-image-match.c — following pins to a new revision of a mockup
  *
- * The corpus: a mockup drawn here with cairo (a header with a logo and
- * navigation, a paragraph of text-like stripes, a photo-like block of
- * noise, two buttons, an icon), then drawn again with one edit, and pins
+ * The corpus: a mockup drawn with cairo (rl-test-mockup.h: a header with a
+ * logo and navigation, a paragraph of text-like stripes, a photo-like
+ * block of noise, two buttons, an icon), then drawn again with one edit, and pins
  * on its elements placed from the one onto the other. Every case checks
  * the status and where the pin went, to a pixel.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <cairo.h>
 #include <math.h>
 #include <string.h>
 
 #include "rl-image-match.h"
+#include "rl-test-mockup.h"
 
-#define WIDTH  900
-#define HEIGHT 700
-
-typedef struct
-{
-  int    canvas_width;
-  int    canvas_height;
-  /* Where the whole mockup is drawn on its canvas. */
-  int    origin_x;
-  int    origin_y;
-  /* Everything below the header moves by this (a shifted layout). */
-  int    body_dx;
-  int    body_dy;
-  /* The primary button's fill, and what its label says. */
-  double button[3];
-  guint32 label;
-  /* The icon's fill; FALSE: removed. */
-  double icon[3];
-  gboolean with_icon;
-} Layout;
+#define WIDTH  RL_MOCKUP_CARD_WIDTH
+#define HEIGHT RL_MOCKUP_CARD_HEIGHT
 
 /* Where the pins are, on the mockup as first drawn. */
 typedef enum
@@ -63,155 +45,6 @@ static const struct
   [PIN_BLANK] = { 455, 420, TRUE },
 };
 
-static Layout
-base_layout (void)
-{
-  return (Layout) {
-    .canvas_width = WIDTH,
-    .canvas_height = HEIGHT,
-    .button = { 0.11, 0.38, 0.85 },
-    .label = 5,
-    .icon = { 0.9, 0.1, 0.1 },
-    .with_icon = TRUE,
-  };
-}
-
-/* A paragraph: lines of words of seeded random lengths. */
-static void
-draw_text (cairo_t *cr,
-           double   x,
-           double   y,
-           double   width,
-           int      n_lines,
-           guint32  seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-
-  cairo_set_source_rgb (cr, 0.2, 0.2, 0.22);
-  for (int line = 0; line < n_lines; line++)
-    {
-      double end = x + width * (line == n_lines - 1 ? 0.55 : g_rand_double_range (rand, 0.8, 1.0));
-
-      for (double at = x; at < end;)
-        {
-          double word = g_rand_double_range (rand, 14, 60);
-
-          cairo_rectangle (cr, at, y + line * 22, MIN (word, end - at), 9);
-          at += word + 7;
-        }
-    }
-  cairo_fill (cr);
-}
-
-/* A photo: smooth noise, 6 px blocks of seeded random colours. */
-static void
-draw_photo (cairo_t *cr,
-            double   x,
-            double   y,
-            int      width,
-            int      height,
-            guint32  seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-
-  for (int j = 0; j < height; j += 6)
-    for (int i = 0; i < width; i += 6)
-      {
-        double base = g_rand_double (rand);
-
-        cairo_set_source_rgb (cr, 0.3 + 0.5 * base, 0.4 + 0.4 * g_rand_double (rand), 0.2 + 0.3 * base);
-        cairo_rectangle (cr, x + i, y + j, 6, 6);
-        cairo_fill (cr);
-      }
-}
-
-/* A button: its fill, and a label of seeded random words. */
-static void
-draw_button (cairo_t      *cr,
-             double        x,
-             double        y,
-             const double *fill,
-             guint32       seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-
-  cairo_set_source_rgb (cr, fill[0], fill[1], fill[2]);
-  cairo_rectangle (cr, x, y, 150, 46);
-  cairo_fill (cr);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  for (double at = x + 22; at < x + 118;)
-    {
-      double word = g_rand_double_range (rand, 8, 34);
-      double top = g_rand_double_range (rand, 15, 20);
-
-      cairo_rectangle (cr, at, y + top, MIN (word, x + 128 - at), 28 - top);
-      at += word + 6;
-    }
-  cairo_fill (cr);
-}
-
-/* The mockup as the RGB bytes a decoder gives. */
-static guint8 *
-render (const Layout *layout)
-{
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, layout->canvas_width,
-                                                         layout->canvas_height);
-  cairo_t *cr = cairo_create (surface);
-  const double secondary[3] = { 0.85, 0.86, 0.88 };
-  int stride;
-  const guint8 *data;
-  guint8 *rgb;
-
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_translate (cr, layout->origin_x, layout->origin_y);
-
-  /* The header, which never moves. */
-  cairo_set_source_rgb (cr, 0.16, 0.17, 0.2);
-  cairo_rectangle (cr, 0, 0, WIDTH, 64);
-  cairo_fill (cr);
-  cairo_set_source_rgb (cr, 0.95, 0.6, 0.1);
-  cairo_rectangle (cr, 24, 16, 72, 32);
-  cairo_fill (cr);
-  cairo_set_source_rgb (cr, 0.8, 0.8, 0.85);
-  for (int i = 0; i < 4; i++)
-    cairo_rectangle (cr, 520 + i * 92, 27, 50 + 9 * i, 10);
-  cairo_fill (cr);
-
-  cairo_translate (cr, layout->body_dx, layout->body_dy);
-  cairo_set_source_rgb (cr, 0.1, 0.1, 0.12);
-  cairo_rectangle (cr, 40, 110, 300, 22);
-  cairo_fill (cr);
-  draw_text (cr, 40, 160, 360, 14, 7);
-  draw_photo (cr, 500, 110, 300, 210, 11);
-  draw_button (cr, 420, 540, secondary, 3);
-  draw_button (cr, 595, 540, layout->button, layout->label);
-  if (layout->with_icon)
-    {
-      cairo_set_source_rgb (cr, layout->icon[0], layout->icon[1], layout->icon[2]);
-      cairo_arc (cr, 120, 590, 20, 0, 2 * G_PI);
-      cairo_fill (cr);
-    }
-
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  data = cairo_image_surface_get_data (surface);
-  rgb = g_new (guint8, (gsize) layout->canvas_width * layout->canvas_height * 3);
-  for (int j = 0; j < layout->canvas_height; j++)
-    for (int i = 0; i < layout->canvas_width; i++)
-      {
-        guint32 pixel = *(const guint32 *) (const void *) (data + (gsize) j * stride + 4 * i);
-        guint8 *out = rgb + ((gsize) j * layout->canvas_width + i) * 3;
-
-        out[0] = (pixel >> 16) & 0xff;
-        out[1] = (pixel >> 8) & 0xff;
-        out[2] = pixel & 0xff;
-      }
-  cairo_surface_destroy (surface);
-  return rgb;
-}
-
 typedef struct
 {
   guint8        *rgb;
@@ -221,9 +54,9 @@ typedef struct
 
 static void
 image_init (Image        *image,
-            const Layout *layout)
+            const RlMockup *layout)
 {
-  image->rgb = render (layout);
+  image->rgb = rl_mockup_render (layout);
   image->buffer = rl_image_planes_from_rgb (&image->planes, layout->canvas_width, layout->canvas_height,
                                             layout->canvas_width * 3, 3, image->rgb);
 }
@@ -239,7 +72,7 @@ image_clear (Image *image)
  * edit moved the pin to. */
 static void
 assert_placed (RlImageMatcher    *matcher,
-               const Layout      *edited,
+               const RlMockup      *edited,
                Pin                p,
                RlPlacementStatus  expected)
 {
@@ -276,11 +109,11 @@ assert_placed (RlImageMatcher    *matcher,
  * matcher of its own: found by the search, nothing learnt from another
  * pin) and all in one batch (where displacements found are tried first). */
 static void
-assert_pins (const Layout            *edited,
+assert_pins (const RlMockup            *edited,
              const RlPlacementStatus *expected,
              gboolean                 luma_only)
 {
-  Layout base = base_layout ();
+  RlMockup base = rl_mockup_base ();
   Image old_image, new_image;
   g_autoptr(RlImageMatcher) batch = NULL;
 
@@ -309,7 +142,7 @@ assert_pins (const Layout            *edited,
 static void
 test_untouched (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT };
 
@@ -321,7 +154,7 @@ test_untouched (void)
 static void
 test_shifted_layout (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_MOVED, RL_PLACEMENT_MOVED,
                                                RL_PLACEMENT_MOVED, RL_PLACEMENT_MOVED, RL_PLACEMENT_MOVED };
 
@@ -340,7 +173,7 @@ test_shifted_layout (void)
 static void
 test_recoloured_button (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_CHANGED, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT };
 
@@ -364,7 +197,7 @@ test_recoloured_button (void)
 static void
 test_relabelled_button (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_CHANGED, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT };
 
@@ -377,7 +210,7 @@ test_relabelled_button (void)
 static void
 test_recoloured_same_luma (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_CHANGED, RL_PLACEMENT_EXACT };
   const RlPlacementStatus luma_blind[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT,
@@ -395,7 +228,7 @@ test_recoloured_same_luma (void)
 static void
 test_element_removed (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus expected[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_ORPHANED, RL_PLACEMENT_EXACT };
 
@@ -419,7 +252,7 @@ test_element_removed (void)
 static void
 test_resized_canvas (void)
 {
-  Layout layout = base_layout ();
+  RlMockup layout = rl_mockup_base ();
   const RlPlacementStatus in_place[N_PINS] = { RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT,
                                                RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT, RL_PLACEMENT_EXACT };
   const RlPlacementStatus centred[N_PINS] = { RL_PLACEMENT_MOVED, RL_PLACEMENT_MOVED, RL_PLACEMENT_MOVED,
