@@ -107,6 +107,8 @@ draw_card (cairo_t        *cr,
   const double *button = card == 0 ? mockup->button : base_button;
   const double *icon = card == 0 ? mockup->icon : base_icon;
   guint32 seed = card * 101;
+  int dx = mockup->body_dx + (int) card * mockup->card_shift;
+  int dy = mockup->body_dy + (int) card * mockup->card_shift;
 
   /* The header, which never moves. */
   cairo_set_source_rgb (cr, 0.16, 0.17, 0.2);
@@ -120,7 +122,7 @@ draw_card (cairo_t        *cr,
     cairo_rectangle (cr, 520 + i * 92, 27, 50 + 9 * i + (card + i) % 5 * 4, 10);
   cairo_fill (cr);
 
-  cairo_translate (cr, mockup->body_dx, mockup->body_dy);
+  cairo_translate (cr, dx, dy);
   cairo_set_source_rgb (cr, 0.1, 0.1, 0.12);
   cairo_rectangle (cr, 40, 110, 300 - card % 9 * 11, 22);
   cairo_fill (cr);
@@ -134,7 +136,6 @@ draw_card (cairo_t        *cr,
       cairo_arc (cr, 120, 590, 20, 0, 2 * G_PI);
       cairo_fill (cr);
     }
-  cairo_translate (cr, -mockup->body_dx, -mockup->body_dy);
 }
 
 static cairo_surface_t *

@@ -32,9 +32,11 @@ typedef struct
   /* Cards across and down (0 counts as 1). */
   int      columns;
   int      rows;
-  /* Everything below a card's header moves by this (a shifted layout). */
+  /* Everything below a card's header moves by this (a shifted layout),
+   * card n's by card_shift × n px more each way. */
   int      body_dx;
   int      body_dy;
+  int      card_shift;
   /* The first card's primary button fill, and what its label says. */
   double   button[3];
   guint32  label;

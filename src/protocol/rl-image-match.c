@@ -13,8 +13,10 @@
 #define NCC_TIE    1e-6
 /* Surroundings searched when the patch is not found: 2× and 4× its size. */
 #define CONTEXT_SCALES 2
+/* At coarse levels, places this close to the best count as look-alikes. */
+#define COARSE_TIE 0.1
 /* Displacements of pins placed before, tried before a search. */
-#define MAX_SHIFTS 32
+#define MAX_SHIFTS 64
 
 typedef struct
 {
@@ -23,6 +25,10 @@ typedef struct
   int           stride;
   const guint8 *data;      /* level 0: the caller's plane; above: owned */
   guint8       *owned;
+  /* What is compared: level 0 itself; above, the level blurred once more,
+   * so that what is compared is smooth at the level's own pixel size. */
+  const guint8 *match;
+  guint8       *smooth;
   /* Made the first time the level is searched whole (new image only). */
   float        *samples;   /* width × height, as floats */
   gint64       *sum;       /* summed-area tables, (width + 1) × (height + 1) */
@@ -42,21 +48,26 @@ struct _RlImageMatcher
   gboolean      chroma;    /* both images have chroma planes */
   Pyramid       old_pyramid;
   Pyramid       new_pyramid;
-  /* Where pins placed before went (dx, dy, full size), newest first: a
-   * layout shift moves many pins alike. */
-  int           shifts[MAX_SHIFTS][2];
+  /* Pins placed before as moved: where each was (its patch's top left)
+   * and by how much it moved, full size, newest first. */
+  int           shifts[MAX_SHIFTS][4];
   guint         n_shifts;
 };
 
-/* The old image's patch at one level, zero-mean. */
+/* The old image's patch at one level: its samples where they are, their
+ * sum and the norm of their deviations from its mean; values (zero-mean,
+ * as floats) only for a whole-level search. */
 typedef struct
 {
-  int    x;                /* top left, pixels of that level */
-  int    y;
-  int    width;
-  int    height;
-  float *values;
-  double norm;             /* sqrt (Σ values²) */
+  int           x;         /* top left, pixels of that level */
+  int           y;
+  int           width;
+  int           height;
+  const guint8 *data;      /* its top left sample */
+  int           stride;
+  double        sum;
+  double        norm;      /* sqrt (Σ (sample − mean)²) */
+  float        *values;
 } Patch;
 
 typedef struct
@@ -120,19 +131,59 @@ downsample (const Level *from,
   to->data = to->owned;
 }
 
+/* The same low-pass, without halving. A feature a level's pixel or two
+ * wide looks different with every half pixel it is moved by, and a
+ * look-alike sampled in step would beat the element itself sampled out of
+ * step; blurred once more, neither depends on the phase. */
+static void
+blur (const Level *level,
+      guint8      *out)
+{
+  int w = level->width;
+  int h = level->height;
+  g_autofree guint16 *rows = g_new (guint16, (gsize) w * h);
+
+  for (int j = 0; j < h; j++)
+    {
+      const guint8 *in = level->data + (gsize) j * level->stride;
+      guint16 *row = rows + (gsize) j * w;
+
+      for (int i = 0; i < w; i++)
+        row[i] = (guint16) (in[MAX (i - 2, 0)] + 4 * in[MAX (i - 1, 0)] + 6 * in[i] + 4 * in[MIN (i + 1, w - 1)]
+                            + in[MIN (i + 2, w - 1)]);
+    }
+  for (int j = 0; j < h; j++)
+    {
+      const guint16 *a = rows + (gsize) MAX (j - 2, 0) * w;
+      const guint16 *b = rows + (gsize) MAX (j - 1, 0) * w;
+      const guint16 *c = rows + (gsize) j * w;
+      const guint16 *d = rows + (gsize) MIN (j + 1, h - 1) * w;
+      const guint16 *e = rows + (gsize) MIN (j + 2, h - 1) * w;
+      guint8 *o = out + (gsize) j * w;
+
+      for (int i = 0; i < w; i++)
+        o[i] = (guint8) ((a[i] + 4 * b[i] + 6 * c[i] + 4 * d[i] + e[i] + 128) >> 8);
+    }
+}
+
 static void
 pyramid_init (Pyramid       *pyramid,
               const RlPlane *plane)
 {
   memset (pyramid, 0, sizeof *pyramid);
-  pyramid->levels[0] = (Level) { plane->width, plane->height, plane->rowstride, plane->data, NULL, NULL, NULL, NULL };
+  pyramid->levels[0] = (Level) { .width = plane->width, .height = plane->height, .stride = plane->rowstride,
+                                 .data = plane->data, .match = plane->data };
   pyramid->n_levels = 1;
 
   while (pyramid->n_levels < MAX_LEVELS && pyramid->levels[pyramid->n_levels - 1].width >= 2
          && pyramid->levels[pyramid->n_levels - 1].height >= 2)
     {
-      downsample (&pyramid->levels[pyramid->n_levels - 1], &pyramid->levels[pyramid->n_levels]);
-      pyramid->n_levels++;
+      Level *level = &pyramid->levels[pyramid->n_levels++];
+
+      downsample (&pyramid->levels[pyramid->n_levels - 2], level);
+      level->smooth = g_new (guint8, (gsize) level->width * level->height);
+      blur (level, level->smooth);
+      level->match = level->smooth;
     }
 }
 
@@ -142,6 +193,7 @@ pyramid_clear (Pyramid *pyramid)
   for (guint l = 0; l < pyramid->n_levels; l++)
     {
       g_clear_pointer (&pyramid->levels[l].owned, g_free);
+      g_clear_pointer (&pyramid->levels[l].smooth, g_free);
       g_clear_pointer (&pyramid->levels[l].samples, g_free);
       g_clear_pointer (&pyramid->levels[l].sum, g_free);
       g_clear_pointer (&pyramid->levels[l].sum2, g_free);
@@ -164,7 +216,7 @@ level_prepare_search (Level *level)
   level->sum2 = g_new0 (gint64, (gsize) (w + 1) * (h + 1));
   for (int j = 0; j < h; j++)
     {
-      const guint8 *row = level->data + (gsize) j * level->stride;
+      const guint8 *row = level->match + (gsize) j * level->stride;
       gint64 run = 0;
       gint64 run2 = 0;
 
@@ -228,22 +280,20 @@ patch_init (Patch       *patch,
             int          x,
             int          y,
             int          w,
-            int          h)
+            int          h,
+            gboolean     with_values)
 {
   double mean, stddev;
-  double norm2 = 0.0;
 
-  window_stats (level->data, level->stride, x, y, w, h, &mean, &stddev);
-  *patch = (Patch) { x, y, w, h, g_new (float, (gsize) w * h), 0.0 };
+  window_stats (level->match, level->stride, x, y, w, h, &mean, &stddev);
+  *patch = (Patch) { x, y, w, h, level->match + (gsize) y * level->stride + x, level->stride,
+                     mean * w * h, stddev * sqrt ((double) w * h), NULL };
+  if (!with_values)
+    return;
+  patch->values = g_new (float, (gsize) w * h);
   for (int j = 0; j < h; j++)
     for (int i = 0; i < w; i++)
-      {
-        float v = (float) (level->data[(gsize) (y + j) * level->stride + x + i] - mean);
-
-        patch->values[j * w + i] = v;
-        norm2 += (double) v * v;
-      }
-  patch->norm = sqrt (norm2);
+      patch->values[j * w + i] = (float) (patch->data[(gsize) j * patch->stride + i] - mean);
 }
 
 static void
@@ -264,29 +314,32 @@ ncc_of (double cross,
   return cross / (patch_norm * sqrt (n_variance));
 }
 
-/* NCC of the patch against the new level's window with top left (u, v). */
+/* NCC of the patch against the new level's window with top left (u, v),
+ * in integers (a row's sums of products fit 32 bits up to 66 051 samples):
+ * covariance Σpw − ΣpΣw/n over the two deviations' norms. */
 static double
 ncc_at (const Patch *patch,
         const Level *level,
         int          u,
         int          v)
 {
-  double cross = 0.0;
+  guint64 cross = 0;
   guint64 sum = 0;
   guint64 sum2 = 0;
   double n = (double) patch->width * patch->height;
+  int w = patch->width;
 
   for (int j = 0; j < patch->height; j++)
     {
-      const guint8 *row = level->data + (gsize) (v + j) * level->stride + u;
-      const float *p = patch->values + (gsize) j * patch->width;
-      float row_cross = 0.0f;
+      const guint8 *row = level->match + (gsize) (v + j) * level->stride + u;
+      const guint8 *p = patch->data + (gsize) j * patch->stride;
+      guint32 row_cross = 0;
       guint32 row_sum = 0;
       guint32 row_sum2 = 0;
 
-      for (int i = 0; i < patch->width; i++)
+      for (int i = 0; i < w; i++)
         {
-          row_cross += p[i] * row[i];
+          row_cross += (guint32) p[i] * row[i];
           row_sum += row[i];
           row_sum2 += (guint32) row[i] * row[i];
         }
@@ -294,7 +347,8 @@ ncc_at (const Patch *patch,
       sum += row_sum;
       sum2 += row_sum2;
     }
-  return ncc_of (cross, patch->norm, sum2 - (double) sum * sum / n);
+  return ncc_of ((double) cross - patch->sum * (double) sum / n, patch->norm,
+                 (double) sum2 - (double) sum * (double) sum / n);
 }
 
 static inline gint64
@@ -357,14 +411,26 @@ search_level (const RlImageMatcher *self,
   int sat_stride = level->width + 1;
   double n;
   g_autofree float *map = NULL;
+  g_autoptr(GArray) peaks = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  Candidate near[RL_IMAGE_MATCH_CANDIDATES];
+  guint n_near = 0;
+  guint n_best = 0;
+  float best = 0.0f;
   g_autofree float *row_cross = NULL;
   guint n_out = 0;
 
   patch_init (&patch_storage, &self->old_pyramid.levels[l], rect->x >> l, rect->y >> l, rect->width >> l,
-              rect->height >> l);
+              rect->height >> l, TRUE);
   nu = level->width - patch->width + 1;
   nv = level->height - patch->height + 1;
   n = (double) patch->width * patch->height;
+  /* What the patch shows is finer than this level: correlating it here
+   * would rank noise (the surroundings, searched next, show more). */
+  if (patch->norm < RL_IMAGE_MATCH_FLAT_STDDEV * sqrt (n))
+    {
+      patch_clear (&patch_storage);
+      return 0;
+    }
   map = g_new (float, (gsize) nu * nv);
   row_cross = g_new (float, nu);
   level_prepare_search (level);
@@ -413,9 +479,44 @@ search_level (const RlImageMatcher *self,
           {
             Candidate c = { u, v, value };
 
-            keep_candidate (out, &n_out, capacity, &c, patch->x, patch->y);
+            g_array_append_val (peaks, c);
+            best = MAX (best, value);
           }
       }
+
+  /* Look-alikes (the same icon on every card) differ by a few hundredths
+   * here, with the phase each is sampled at, so the best peaks alone could
+   * all be other cards' icons: half the places go to the peaks nearest the
+   * old place among those nearly as good as the best, the rest to the best. */
+  for (guint i = 0; i < peaks->len; i++)
+    {
+      Candidate c = g_array_index (peaks, Candidate, i);
+
+      if (c.ncc >= best - COARSE_TIE)
+        {
+          /* Ranked by nearness alone: NCC as a tie no longer counts. */
+          c.ncc = -(double) distance2 (patch->x, patch->y, c.x, c.y);
+          keep_candidate (near, &n_near, capacity / 2, &c, patch->x, patch->y);
+        }
+    }
+  for (guint i = 0; i < n_near; i++)
+    {
+      Candidate *c = &near[i];
+
+      c->ncc = map[(gsize) c->y * nu + c->x];
+      out[n_out++] = *c;
+    }
+  for (guint i = 0; i < peaks->len; i++)
+    {
+      const Candidate *c = &g_array_index (peaks, Candidate, i);
+      gboolean kept = FALSE;
+
+      for (guint k = 0; k < n_near && !kept; k++)
+        kept = near[k].x == c->x && near[k].y == c->y;
+      if (!kept)
+        keep_candidate (out + n_near, &n_best, capacity - n_near, c, patch->x, patch->y);
+    }
+  n_out += n_best;
   patch_clear (&patch_storage);
   return n_out;
 }
@@ -468,7 +569,7 @@ coarse_level (const RlImageMatcher *self,
 }
 
 /* Moves each candidate (a position of rect's patch at level l, in pixels
- * of that level) to its best place within RL_IMAGE_MATCH_REFINE of where it
+ * of that level) to its best place within radius pixels of where it
  * is; candidates that converge become one; best first. */
 static guint
 refine_at_level (const RlImageMatcher *self,
@@ -484,7 +585,7 @@ refine_at_level (const RlImageMatcher *self,
   Patch patch;
 
   patch_init (&patch, &self->old_pyramid.levels[l], rect->x >> l, rect->y >> l, rect->width >> l,
-              rect->height >> l);
+              rect->height >> l, FALSE);
   for (guint c = 0; c < n_candidates; c++)
     {
       Candidate best = { 0, 0, -2.0 };
@@ -511,14 +612,22 @@ refine_at_level (const RlImageMatcher *self,
   return n_refined;
 }
 
+/* From a position of rect's patch at level l + 1 to the same place at
+ * level l: twice as far, plus the pixel the patch's own corner gains when
+ * it is halved with rounding down. */
 static void
-double_positions (Candidate *candidates,
-                  guint      n_candidates)
+double_positions (const Rect *rect,
+                  guint       l,
+                  Candidate  *candidates,
+                  guint       n_candidates)
 {
+  int bx = (rect->x >> l) - 2 * (rect->x >> (l + 1));
+  int by = (rect->y >> l) - 2 * (rect->y >> (l + 1));
+
   for (guint c = 0; c < n_candidates; c++)
     {
-      candidates[c].x *= 2;
-      candidates[c].y *= 2;
+      candidates[c].x = 2 * candidates[c].x + bx;
+      candidates[c].y = 2 * candidates[c].y + by;
     }
 }
 
@@ -561,8 +670,11 @@ search (RlImageMatcher *self,
       guint stop = MIN (k, top);
       guint n;
 
-      /* Grown to the whole image already: nothing more to see. */
+      /* Grown to the whole image already, or to the largest patch a flat
+       * one grows to: nothing more to see, or enough seen. */
       if (context.width == last_width && context.height == last_height)
+        break;
+      if (k > 0 && MAX (context.width, context.height) > RL_IMAGE_MATCH_PATCH * RL_IMAGE_MATCH_MAX_GROWTH)
         break;
       last_width = context.width;
       last_height = context.height;
@@ -570,12 +682,22 @@ search (RlImageMatcher *self,
       n = search_level (self, &context, top, candidates, G_N_ELEMENTS (candidates));
       for (int l = (int) top - 1; l >= (int) stop && n > 0; l--)
         {
-          double_positions (candidates, n);
+          double_positions (&context, (guint) l, candidates, n);
           /* A coarsest peak is blurred and may be a pixel or more off. */
           n = refine_at_level (self, &context, (guint) l,
-                               l == (int) top - 1 ? 2 * RL_IMAGE_MATCH_REFINE : RL_IMAGE_MATCH_REFINE, candidates, n);
-          /* Finer levels tell look-alikes apart: fewer need to go on. */
-          n = MIN (n, MAX (2u, n / 2));
+                               l == (int) top - 1 ? RL_IMAGE_MATCH_COARSE_REFINE : RL_IMAGE_MATCH_REFINE,
+                               candidates, n);
+          /* Finer levels tell look-alikes apart: fewer need to go on, but
+           * none nearly as good as the best (candidates are best first):
+           * how well a look-alike fares at a coarse level is partly the
+           * phase it is sampled at. */
+          {
+            guint keep = MAX (2u, n / 2);
+
+            while (keep < n && candidates[keep].ncc >= candidates[0].ncc - COARSE_TIE)
+              keep++;
+            n = MIN (n, keep);
+          }
         }
       if (k > 0 && n > 0)
         {
@@ -589,7 +711,7 @@ search (RlImageMatcher *self,
         }
       for (int l = (int) stop - 1; l >= 0 && n > 0; l--)
         {
-          double_positions (candidates, n);
+          double_positions (rect, (guint) l, candidates, n);
           n = refine_at_level (self, rect, (guint) l, RL_IMAGE_MATCH_REFINE, candidates, n);
         }
       if (n > 0 && better_candidate (&candidates[0], &best, rect->x, rect->y))
@@ -598,6 +720,21 @@ search (RlImageMatcher *self,
         break;
     }
   return best;
+}
+
+/* BT.601 full range, in 8.8 fixed point; the offsets keep every
+ * intermediate positive. */
+static inline void
+rgb_to_ycbcr (int     r,
+              int     g,
+              int     b,
+              guint8 *y,
+              guint8 *cb,
+              guint8 *cr)
+{
+  *y = (guint8) ((77 * r + 150 * g + 29 * b + 128) >> 8);
+  *cb = (guint8) ((-43 * r - 85 * g + 128 * b + 32768 + 128) >> 8);
+  *cr = (guint8) ((128 * r - 107 * g - 21 * b + 32768 + 128) >> 8);
 }
 
 guint8 *
@@ -621,26 +758,23 @@ rl_image_planes_from_rgb (RlImagePlanes *planes,
   for (int j = 0; j < height; j++)
     {
       const guint8 *p = pixels + (gsize) j * rowstride;
+      guint8 *y = buffer + (gsize) j * width;
+      guint8 *cb = y + size;
+      guint8 *cr = cb + size;
 
-      for (int i = 0; i < width; i++, p += n_channels)
-        {
-          int r = p[0], g = p[1], b = p[2];
-          gsize at = (gsize) j * width + i;
+      /* Two loops, so that each runs without a branch (and vectorises). */
+      if (n_channels == 3)
+        for (int i = 0; i < width; i++)
+          rgb_to_ycbcr (p[3 * i], p[3 * i + 1], p[3 * i + 2], y + i, cb + i, cr + i);
+      else
+        for (int i = 0; i < width; i++)
+          {
+            int a = p[4 * i + 3];
+            int white = 255 * (255 - a) + 127;
 
-          if (n_channels == 4)
-            {
-              int a = p[3];
-
-              r = (r * a + 255 * (255 - a) + 127) / 255;
-              g = (g * a + 255 * (255 - a) + 127) / 255;
-              b = (b * a + 255 * (255 - a) + 127) / 255;
-            }
-          /* BT.601 full range, in 8.8 fixed point; the offsets keep every
-           * intermediate positive. */
-          buffer[at] = (guint8) ((77 * r + 150 * g + 29 * b + 128) >> 8);
-          buffer[size + at] = (guint8) ((-43 * r - 85 * g + 128 * b + 32768 + 128) >> 8);
-          buffer[2 * size + at] = (guint8) ((128 * r - 107 * g - 21 * b + 32768 + 128) >> 8);
-        }
+            rgb_to_ycbcr ((p[4 * i] * a + white) / 255, (p[4 * i + 1] * a + white) / 255,
+                          (p[4 * i + 2] * a + white) / 255, y + i, cb + i, cr + i);
+          }
     }
   planes->y = (RlPlane) { width, height, width, buffer };
   planes->cb = (RlPlane) { width, height, width, buffer + size };
@@ -680,29 +814,26 @@ rl_image_matcher_new (const RlImagePlanes *old_image,
   return self;
 }
 
-/* Remembers a displacement found, newest first, once. */
+/* Remembers where a pin moved from and by how much, newest first. */
 static void
 remember_shift (RlImageMatcher *self,
+                const Rect     *rect,
                 int             dx,
                 int             dy)
 {
-  guint at = 0;
-
-  while (at < self->n_shifts && (self->shifts[at][0] != dx || self->shifts[at][1] != dy))
-    at++;
-  if (at == self->n_shifts)
-    {
-      if (self->n_shifts < MAX_SHIFTS)
-        self->n_shifts++;
-      at = self->n_shifts - 1;
-    }
-  memmove (self->shifts[1], self->shifts[0], at * sizeof self->shifts[0]);
-  self->shifts[0][0] = dx;
-  self->shifts[0][1] = dy;
+  if (self->n_shifts < MAX_SHIFTS)
+    self->n_shifts++;
+  memmove (self->shifts[1], self->shifts[0], (self->n_shifts - 1) * sizeof self->shifts[0]);
+  self->shifts[0][0] = rect->x;
+  self->shifts[0][1] = rect->y;
+  self->shifts[0][2] = dx;
+  self->shifts[0][3] = dy;
 }
 
-/* The patch at the displacements found before: the first with the same
- * pixels (NCC at least RL_IMAGE_MATCH_SAME_NCC), or none. */
+/* The patch moved as a pin near it did: the first such place with the
+ * same pixels, or none. Only near ones: a layout shift moves neighbours
+ * alike, and a shift from far away could land on a look-alike (the same
+ * icon in another card) when the element itself is nearer. */
 static gboolean
 try_shifts (const RlImageMatcher *self,
             const Rect           *rect,
@@ -714,13 +845,21 @@ try_shifts (const RlImageMatcher *self,
 
   if (self->n_shifts == 0)
     return FALSE;
-  patch_init (&patch, &self->old_pyramid.levels[0], rect->x, rect->y, rect->width, rect->height);
+  patch_init (&patch, &self->old_pyramid.levels[0], rect->x, rect->y, rect->width, rect->height, FALSE);
   for (guint i = 0; i < self->n_shifts && !have; i++)
     {
-      int u = rect->x + self->shifts[i][0];
-      int v = rect->y + self->shifts[i][1];
+      int u = rect->x + self->shifts[i][2];
+      int v = rect->y + self->shifts[i][3];
+      gboolean tried = FALSE;
 
-      if (u >= 0 && v >= 0 && u + rect->width <= level->width && v + rect->height <= level->height)
+      if (ABS (self->shifts[i][0] - rect->x) > RL_IMAGE_MATCH_NEIGHBOURHOOD
+          || ABS (self->shifts[i][1] - rect->y) > RL_IMAGE_MATCH_NEIGHBOURHOOD)
+        continue;
+      for (guint k = 0; k < i && !tried; k++)
+        tried = self->shifts[k][2] == self->shifts[i][2] && self->shifts[k][3] == self->shifts[i][3]
+                && ABS (self->shifts[k][0] - rect->x) <= RL_IMAGE_MATCH_NEIGHBOURHOOD
+                && ABS (self->shifts[k][1] - rect->y) <= RL_IMAGE_MATCH_NEIGHBOURHOOD;
+      if (!tried && u >= 0 && v >= 0 && u + rect->width <= level->width && v + rect->height <= level->height)
         {
           double ncc = ncc_at (&patch, level, u, v);
 
@@ -806,7 +945,7 @@ rl_image_matcher_place (RlImageMatcher *self,
     {
       Patch patch;
 
-      patch_init (&patch, &self->old_pyramid.levels[0], rect.x, rect.y, rect.width, rect.height);
+      patch_init (&patch, &self->old_pyramid.levels[0], rect.x, rect.y, rect.width, rect.height, FALSE);
       found.ncc = ncc_at (&patch, &self->new_pyramid.levels[0], rect.x, rect.y);
       patch_clear (&patch);
     }
@@ -836,7 +975,7 @@ rl_image_matcher_place (RlImageMatcher *self,
     {
       status = found.x == rect.x && found.y == rect.y ? RL_PLACEMENT_EXACT : RL_PLACEMENT_MOVED;
       if (status == RL_PLACEMENT_MOVED)
-        remember_shift (self, found.x - rect.x, found.y - rect.y);
+        remember_shift (self, &rect, found.x - rect.x, found.y - rect.y);
     }
   else
     status = RL_PLACEMENT_CHANGED;

@@ -30,15 +30,32 @@
  *    edge keeps its content where it was). If its normalized
  *    cross-correlation (NCC) is at least RL_IMAGE_MATCH_SAME_NCC, the pin
  *    stays, and is exact or changed by the pixel test below.
- * 3. Search, coarse to fine: both images have Gaussian pyramids (each
- *    level low-passed, then halved), built once per matcher. At the coarsest level where the patch is
- *    still RL_IMAGE_MATCH_COARSE_PATCH px or more, the patch is correlated
- *    at every position of the new image (window means and variances from
- *    summed-area tables), and the RL_IMAGE_MATCH_CANDIDATES best local
- *    maxima are refined level by level (±RL_IMAGE_MATCH_REFINE px around
- *    each, fewer candidates kept at each finer level) down to full size.
- *    Equally good places go to the one nearest the old position.
- * 4. The verdict at the best place: NCC below RL_IMAGE_MATCH_MIN_NCC is
+ * 3. Displacements of neighbours: the displacements of pins this matcher
+ *    placed as moved within RL_IMAGE_MATCH_NEIGHBOURHOOD px are tried (a
+ *    layout shift moves neighbours alike; a pin found so with the same
+ *    pixels needs no search). Only near ones: a shift from far away could
+ *    land on a look-alike, the same icon on another card, when the element
+ *    itself is nearer.
+ * 4. Search, coarse to fine: both images have Gaussian pyramids (each
+ *    level low-passed, then halved), built once per matcher; levels above
+ *    full size are compared blurred once more, so that a small element
+ *    looks the same whatever half pixel it moved by. At the coarsest level
+ *    where the patch is still RL_IMAGE_MATCH_COARSE_PATCH px wide, it is
+ *    correlated at every position of the new image (window means and
+ *    variances from summed-area tables); of the local maxima, half of the
+ *    RL_IMAGE_MATCH_CANDIDATES places go to those nearest the old place
+ *    among the nearly best (look-alikes), half to the best. Each is
+ *    refined level by level (±RL_IMAGE_MATCH_COARSE_REFINE px just below
+ *    the coarsest, ±RL_IMAGE_MATCH_REFINE after), fewer kept at each finer
+ *    level, down to full size. When the patch is not found with the same
+ *    pixels, or shows nothing at the coarsest level (a detail that fine),
+ *    its surroundings at 2× and 4× its size (at most
+ *    RL_IMAGE_MATCH_MAX_GROWTH × the patch) are searched the same way, for
+ *    what they show at coarse levels and the patch does not (a paragraph's
+ *    ragged edge, the card a button is on), each refined to the level where
+ *    it is as many pixels as the patch at full size, and the patch itself
+ *    from there. Equally good places go to the one nearest the old place.
+ * 5. The verdict at the best place: NCC below RL_IMAGE_MATCH_MIN_NCC is
  *    orphaned (the element is gone). Otherwise the pixels are compared:
  *    NCC ignores brightness and contrast (a blue button turned green is
  *    the same shape), so the share of pixels whose luma or chroma differs
@@ -90,8 +107,15 @@ G_BEGIN_DECLS
  * lines of text) look alike at 1/16 size, only finer levels tell them apart. */
 #define RL_IMAGE_MATCH_CANDIDATES      8
 /* Search radius around a candidate at each finer level, in pixels of that
- * level (an upsampled position is off by one at most; one more for rounding). */
+ * level: a place right to a pixel at one level is within one at the next,
+ * and the blur that makes coarse levels robust (see the .c) flattens a
+ * peak by about one more. */
 #define RL_IMAGE_MATCH_REFINE          2
+/* The same, just below the coarsest level, where a peak is blurred and
+ * may be off by a pixel or more (up to 64 px at full size). */
+#define RL_IMAGE_MATCH_COARSE_REFINE   4
+/* Pins this near (full-size px, each way) share their displacements. */
+#define RL_IMAGE_MATCH_NEIGHBOURHOOD   (4 * RL_IMAGE_MATCH_PATCH)
 /* The same element: re-encoding and anti-aliasing keep NCC above this. */
 #define RL_IMAGE_MATCH_SAME_NCC        0.97
 /* Below this nothing under the pin is left: the element was removed. A
