@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rl-json.h"
 #include "rl-limits.h"
 #include "rl-reanchor.h"
 
@@ -811,6 +812,218 @@ test_long_accented_pages (void)
     }
 }
 
+/* ---- the corpus: revisions of real pages, as the server places threads -- */
+
+/* A thread on the old revision, and what it must become on the new one:
+ * its status and the quote it then holds (the expected_nth occurrence of
+ * expected in the new text; NULL for an orphan). */
+typedef struct
+{
+  const char        *quote;
+  guint              nth;
+  RlPlacementStatus  status;
+  const char        *expected;
+  guint              expected_nth;
+} CorpusThread;
+
+typedef struct
+{
+  const char   *name;
+  const char   *old_text;
+  const char   *new_text;
+  CorpusThread  threads[6];
+} CorpusRevision;
+
+static const CorpusRevision corpus[] = {
+  {
+    "reworded, deleted and moved (English pricing page)",
+    "Pricing\n\n"
+    "Redline has one plan for every team, billed monthly. "
+    "Start your free trial today and invite your colleagues. "
+    "Questions? Write to us at any time and we answer within a day.\n\n"
+    "Every plan includes unlimited reviewers and version history.",
+    "Pricing\n\n"
+    "New this spring: yearly billing with two months free.\n\n"
+    "Redline has a single plan for every team, billed monthly. "
+    "Start your free trial today and invite your colleagues.\n\n"
+    "Every plan includes unlimited reviewers and version history.",
+    {
+      { "one plan for every team", 0, RL_PLACEMENT_CHANGED, "single plan for every team", 0 },
+      { "Start your free trial today", 0, RL_PLACEMENT_MOVED, "Start your free trial today", 0 },
+      { "Write to us at any time", 0, RL_PLACEMENT_ORPHANED, NULL, 0 },
+      { "Pricing", 0, RL_PLACEMENT_EXACT, "Pricing", 0 },
+      { "unlimited reviewers and version history", 0, RL_PLACEMENT_MOVED,
+        "unlimited reviewers and version history", 0 },
+    },
+  },
+  {
+    "a paragraph moved to the end",
+    "Install the app from Flathub.\n\n"
+    "Sign in with the invitation your administrator sent you.\n\n"
+    "Open a mockup and click anywhere to leave a comment.",
+    "Install the app from Flathub.\n\n"
+    "Open a mockup and click anywhere to leave a comment.\n\n"
+    "Sign in with the invitation your administrator sent you.",
+    {
+      { "the invitation your administrator sent you", 0, RL_PLACEMENT_MOVED,
+        "the invitation your administrator sent you", 0 },
+      { "click anywhere", 0, RL_PLACEMENT_MOVED, "click anywhere", 0 },
+      { "Install the app", 0, RL_PLACEMENT_EXACT, "Install the app", 0 },
+    },
+  },
+  {
+    "Italian: accents, a word changed, a sentence deleted",
+    "La revisione è già pronta: più spazio tra i pulsanti, perché il menù era troppo stretto. "
+    "Il caffè della pagina iniziale è ancora quello vecchio. "
+    "Città e attività compaiono in ordine alfabetico.",
+    "La revisione è già pronta: più spazio tra i pulsanti, perché il menù era troppo affollato. "
+    "Città e attività compaiono in ordine alfabetico.",
+    {
+      { "più spazio tra i pulsanti", 0, RL_PLACEMENT_EXACT, "più spazio tra i pulsanti", 0 },
+      { "perché il menù era troppo stretto", 0, RL_PLACEMENT_CHANGED, "perché il menù era troppo affollato", 0 },
+      { "Il caffè della pagina iniziale", 0, RL_PLACEMENT_ORPHANED, NULL, 0 },
+      { "Città e attività", 0, RL_PLACEMENT_MOVED, "Città e attività", 0 },
+    },
+  },
+  {
+    "Polish: diacritics, text inserted before",
+    "Zażółć gęślą jaźń. Przycisk „Zapisz” jest za mały na ekranie logowania. "
+    "Źródło obrazka w stopce się nie ładuje.",
+    "Poprawki po przeglądzie z czwartku. "
+    "Zażółć gęślą jaźń. Przycisk „Zapisz” jest za mały na ekranie logowania. "
+    "Źródło ilustracji w stopce się nie ładuje.",
+    {
+      { "Przycisk „Zapisz” jest za mały", 0, RL_PLACEMENT_MOVED, "Przycisk „Zapisz” jest za mały", 0 },
+      { "Źródło obrazka w stopce", 0, RL_PLACEMENT_CHANGED, "Źródło ilustracji w stopce", 0 },
+      { "gęślą jaźń", 0, RL_PLACEMENT_MOVED, "gęślą jaźń", 0 },
+    },
+  },
+  {
+    "Danish: æ, ø, å, a sentence reworded",
+    "Blåbærgrøden på side to er for sød. Ændr teksten på knappen til »Køb nu«. "
+    "Øverste linje skal være fed.",
+    "Blåbærgrøden på side to er for sød. Ændr teksten på knappen til »Bestil nu«. "
+    "Øverste linje skal være fed.",
+    {
+      { "Blåbærgrøden på side to", 0, RL_PLACEMENT_EXACT, "Blåbærgrøden på side to", 0 },
+      { "teksten på knappen til »Køb nu«", 0, RL_PLACEMENT_CHANGED, "teksten på knappen til »Bestil nu«", 0 },
+      { "Øverste linje skal være fed", 0, RL_PLACEMENT_MOVED, "Øverste linje skal være fed", 0 },
+    },
+  },
+  {
+    /* One code point each: 🚀, ✅; 👩‍💻 is three (woman, ZWJ, laptop). */
+    "emoji: offsets count code points",
+    "Ship it 🚀 once the 👩‍💻 review is done ✅ and the copy is final.",
+    "🎉 Ship it 🚀🚀 once the 👩‍💻 review is done ✅ and the copy is final.",
+    {
+      { "review is done ✅", 0, RL_PLACEMENT_MOVED, "review is done ✅", 0 },
+      { "👩‍💻", 0, RL_PLACEMENT_MOVED, "👩‍💻", 0 },
+      { "Ship it", 0, RL_PLACEMENT_MOVED, "Ship it", 0 },
+    },
+  },
+};
+
+/* Through the wire's own checks: what the server stores is valid there. */
+static void
+assert_valid_on_the_wire (const RlAnchor *anchor)
+{
+  g_autoptr(JsonNode) node = rl_anchor_to_json (anchor);
+  g_autoptr(GError) error = NULL;
+  RlAnchor read;
+
+  g_assert_true (rl_anchor_from_json (node, &read, &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_anchor_equal (&read, anchor));
+  rl_anchor_clear (&read);
+}
+
+static void
+test_corpus (void)
+{
+  for (guint r = 0; r < G_N_ELEMENTS (corpus); r++)
+    {
+      const CorpusRevision *revision = &corpus[r];
+      g_autoptr(RlReanchorer) reanchorer = rl_reanchorer_new (revision->new_text, -1);
+
+      for (guint t = 0; t < G_N_ELEMENTS (revision->threads) && revision->threads[t].quote != NULL; t++)
+        {
+          const CorpusThread *thread = &revision->threads[t];
+          RlAnchor old, placed;
+          double score = -1;
+          RlPlacementStatus status;
+
+          anchor_on (&old, revision->old_text, thread->quote, thread->nth);
+          status = rl_reanchorer_place_anchor (reanchorer, &old, &placed, &score);
+          g_test_message ("%s: “%s” %s [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") “%s” score %.3f",
+                          revision->name, thread->quote, rl_placement_status_to_string (status), placed.start,
+                          placed.end, placed.exact, score);
+          g_assert_cmpstr (rl_placement_status_to_string (status), ==, rl_placement_status_to_string (thread->status));
+          g_assert_cmpfloat (score, >=, 0.0);
+          g_assert_cmpfloat (score, <=, 1.0);
+
+          if (thread->status == RL_PLACEMENT_ORPHANED)
+            /* Kept as it was, to be listed, never dropped. */
+            g_assert_true (rl_anchor_equal (&placed, &old));
+          else
+            {
+              guint start = cp_find_nth (revision->new_text, thread->expected, thread->expected_nth);
+              guint n = cp_len (revision->new_text);
+              g_autofree char *prefix = cp_slice (revision->new_text, start > RL_CONTEXT_MAX_CHARS
+                                                  ? start - RL_CONTEXT_MAX_CHARS : 0, start);
+              g_autofree char *suffix = NULL;
+
+              g_assert_cmpint (placed.kind, ==, RL_DOC_KIND_PAGE);
+              g_assert_cmpint (placed.start, ==, start);
+              g_assert_cmpint (placed.end, ==, start + cp_len (thread->expected));
+              g_assert_cmpstr (placed.exact, ==, thread->expected);
+              suffix = cp_slice (revision->new_text, placed.end, MIN (n, placed.end + RL_CONTEXT_MAX_CHARS));
+              g_assert_cmpstr (placed.prefix, ==, prefix);
+              g_assert_cmpstr (placed.suffix, ==, suffix);
+              g_assert_cmpuint (cp_len (placed.prefix), <=, RL_CONTEXT_MAX_CHARS);
+              g_assert_cmpuint (cp_len (placed.suffix), <=, RL_CONTEXT_MAX_CHARS);
+              if (thread->status == RL_PLACEMENT_EXACT)
+                g_assert_cmpint (placed.start, ==, old.start);
+              else if (thread->status == RL_PLACEMENT_CHANGED)
+                g_assert_cmpfloat (score, <, 1.0);
+              assert_valid_on_the_wire (&placed);
+              /* Placed again on the same text, it is where it is. */
+              {
+                RlAnchor again;
+
+                g_assert_cmpint (rl_reanchorer_place_anchor (reanchorer, &placed, &again, NULL), ==,
+                                 RL_PLACEMENT_EXACT);
+                g_assert_true (rl_anchor_equal (&again, &placed));
+                rl_anchor_clear (&again);
+              }
+            }
+          rl_anchor_clear (&old);
+          rl_anchor_clear (&placed);
+        }
+    }
+}
+
+/* Every fit has its one status; anything unplaceable is an orphan, kept. */
+static void
+test_place_anchor_mapping (void)
+{
+  g_autoptr(RlReanchorer) reanchorer = rl_reanchorer_new (OLD_PAGE, -1);
+  RlAnchor image = { .kind = RL_DOC_KIND_IMAGE, .x = 0.5, .y = 0.25 };
+  RlAnchor placed;
+  RlAnchor old;
+  double score = -1;
+
+  anchor_on (&old, OLD_PAGE, "review the final copy", 0);
+  g_assert_cmpint (rl_reanchorer_place_anchor (reanchorer, &old, &placed, &score), ==, RL_PLACEMENT_EXACT);
+  g_assert_cmpfloat (score, ==, 1.0);
+  g_assert_true (rl_anchor_equal (&placed, &old));
+  rl_anchor_clear (&placed);
+  rl_anchor_clear (&old);
+
+  g_assert_cmpint (rl_reanchorer_place_anchor (reanchorer, &image, &placed, NULL), ==, RL_PLACEMENT_ORPHANED);
+  g_assert_true (rl_anchor_equal (&placed, &image));
+  rl_anchor_clear (&placed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -830,6 +1043,8 @@ main (int    argc,
   g_test_add_func ("/reanchor/degenerate", test_degenerate);
   g_test_add_func ("/reanchor/batch-benchmark", test_batch_benchmark);
   g_test_add_func ("/reanchor/long-accented-pages", test_long_accented_pages);
+  g_test_add_func ("/reanchor/place-anchor-mapping", test_place_anchor_mapping);
+  g_test_add_func ("/reanchor/corpus", test_corpus);
 
   return g_test_run ();
 }
