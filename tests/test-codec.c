@@ -2,9 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include "rl-codec.h"
+#include "rl-json.h"
 #include "rl-limits.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
@@ -917,6 +919,317 @@ test_tiny_coordinates (void)
     }
 }
 
+/* Issue 18 §7: a pin at y = 0.654321 went out as 0.65432100000000004
+ * (json-glib writes %.17g). Every double now goes out in the shortest form
+ * that reads back as the same double. */
+static void
+test_shortest_numbers (void)
+{
+  static const struct
+  {
+    double      value;
+    const char *text;
+  } doubles[] = {
+    { 0.654321, "0.654321" },
+    { 0.1, "0.1" },
+    { 1e-7, "1e-7" },
+    { 0.3, "0.3" },
+    { 1.0 / 3.0, "0.3333333333333333" },
+    { 0.4123, "0.4123" },
+    { 2e-08, "2e-8" },
+    { 0.5, "0.5" },
+    { -2.5, "-2.5" },
+    { 123456.789, "123456.789" },
+    /* Whole doubles keep a point, so that they read back as doubles. */
+    { 0.0, "0.0" },
+    { -0.0, "-0.0" },
+    { 1.0, "1.0" },
+    { 1e21, "1e21" },
+    { 4.9406564584124654e-324, "5e-324" },
+    { 1.7976931348623157e308, "1.7976931348623157e308" },
+  };
+  static const struct
+  {
+    gint64      value;
+    const char *text;
+  } ints[] = {
+    { 0, "0" },
+    { 42, "42" },
+    { -7, "-7" },
+    { G_MAXINT64, "9223372036854775807" },
+    { G_MININT64, "-9223372036854775808" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_double (json_node_alloc (), doubles[i].value);
+      g_autofree char *text = rl_json_to_string (node, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) strict = NULL;
+      JsonNode *root;
+
+      g_assert_cmpstr (text, ==, doubles[i].text);
+      g_assert_true (g_ascii_strtod (text, NULL) == doubles[i].value);
+      /* json-glib reads it back as the same double, and so does the
+       * strict reader everything from the network goes through. */
+      g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+      g_assert_no_error (error);
+      root = json_parser_get_root (parser);
+      g_assert_cmpint (json_node_get_value_type (root), ==, G_TYPE_DOUBLE);
+      g_assert_true (json_node_get_double (root) == doubles[i].value);
+      g_assert_cmpint (signbit (json_node_get_double (root)), ==, signbit (doubles[i].value));
+      strict = rl_json_parse (text, strlen (text), &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_get_double (strict) == doubles[i].value);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), ints[i].value);
+      g_autofree char *text = rl_json_to_string (node, NULL);
+
+      g_assert_cmpstr (text, ==, ints[i].text);
+    }
+
+  /* The bytes of a whole create-thread frame, as a client sends it. */
+  {
+    g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_CREATE_THREAD);
+    g_autofree char *frame = NULL;
+    gsize length = 0;
+    g_autoptr(JsonNode) anchor = NULL;
+    g_autofree char *anchor_text = NULL;
+
+    request->broadcast_id = g_strdup ("0f8fad5b-d9cb-469f-a165-70867728950e");
+    request->doc = g_strdup ("d1");
+    request->thread_id = g_strdup ("1f8fad5b-d9cb-469f-a165-70867728950e");
+    request->comment_id = g_strdup ("2f8fad5b-d9cb-469f-a165-70867728950e");
+    request->body = g_strdup ("The button is off by a pixel");
+    request->has_anchor = TRUE;
+    request->anchor.kind = RL_DOC_KIND_IMAGE;
+    /* As a click computes it: a pixel over the image's size. */
+    request->anchor.x = 412.3 / 1000.0;
+    request->anchor.y = 0.654321;
+    frame = rl_request_serialize (request);
+    g_assert_cmpstr (frame, ==,
+                     "{\"type\":\"create-thread\",\"broadcastId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\","
+                     "\"doc\":\"d1\",\"thread\":{\"id\":\"1f8fad5b-d9cb-469f-a165-70867728950e\","
+                     "\"anchor\":{\"x\":0.4123,\"y\":0.654321}},\"comment\":{\"id\":"
+                     "\"2f8fad5b-d9cb-469f-a165-70867728950e\",\"body\":\"The button is off by a pixel\"}}");
+
+    anchor = rl_anchor_to_json (&request->anchor);
+    anchor_text = rl_json_to_string (anchor, &length);
+    g_assert_cmpstr (anchor_text, ==, "{\"x\":0.4123,\"y\":0.654321}");
+    g_assert_cmpuint (length, ==, strlen (anchor_text));
+  }
+}
+
+/* ---- random trees: our writer against json-glib ------------------------- */
+
+static char *
+random_string (GRand    *rand,
+               gboolean  with_unit_separator)
+{
+  /* Every control character json-glib escapes or must, quotes, a
+   * backslash, a slash, DEL, Latin, CJK and an astral emoji. */
+  static const gunichar specials[] = { '"', '\\', '/', 0x7f, 0xe6, 0x142, 0x4e2d, 0x1f600, 0x2028 };
+  GString *str = g_string_new (NULL);
+  int n = g_rand_int_range (rand, 0, 12);
+
+  for (int i = 0; i < n; i++)
+    {
+      int kind = g_rand_int_range (rand, 0, 3);
+      gunichar c;
+
+      if (kind == 0)
+        c = (gunichar) g_rand_int_range (rand, 1, 0x20);
+      else if (kind == 1)
+        c = specials[g_rand_int_range (rand, 0, G_N_ELEMENTS (specials))];
+      else
+        c = (gunichar) g_rand_int_range (rand, 0x20, 0x7f);
+      if (c == 0x1f && !with_unit_separator)
+        c = 'x';
+      g_string_append_unichar (str, c);
+    }
+  return g_string_free (str, FALSE);
+}
+
+static double
+random_double (GRand *rand)
+{
+  for (;;)
+    {
+      guint64 bits = ((guint64) g_rand_int (rand) << 32) | g_rand_int (rand);
+      double value;
+
+      switch (g_rand_int_range (rand, 0, 3))
+        {
+        case 0:
+          /* Any finite double at all. */
+          memcpy (&value, &bits, sizeof value);
+          if (isfinite (value))
+            return value;
+          break;
+        case 1:
+          /* A fraction as a click makes it. */
+          return g_rand_int_range (rand, 0, 4001) / (double) g_rand_int_range (rand, 1, 4001);
+        default:
+          return g_rand_double_range (rand, -1e6, 1e6);
+        }
+    }
+}
+
+static JsonNode *
+random_tree (GRand    *rand,
+             int       depth,
+             gboolean  with_doubles,
+             gboolean  with_unit_separator)
+{
+  int kind = g_rand_int_range (rand, 0, depth > 0 ? 7 : 5);
+
+  switch (kind)
+    {
+    case 0:
+      return json_node_init_null (json_node_alloc ());
+    case 1:
+      return json_node_init_boolean (json_node_alloc (), g_rand_boolean (rand));
+    case 2:
+      return json_node_init_int (json_node_alloc (), (gint64) (((guint64) g_rand_int (rand) << 32) | g_rand_int (rand)));
+    case 3:
+      {
+        g_autofree char *str = random_string (rand, with_unit_separator);
+
+        return json_node_init_string (json_node_alloc (), str);
+      }
+    case 4:
+      if (with_doubles)
+        return json_node_init_double (json_node_alloc (), random_double (rand));
+      return json_node_init_int (json_node_alloc (), g_rand_int_range (rand, -1000, 1000));
+    case 5:
+      {
+        g_autoptr(JsonArray) array = json_array_new ();
+        int n = g_rand_int_range (rand, 0, 5);
+
+        for (int i = 0; i < n; i++)
+          json_array_add_element (array, random_tree (rand, depth - 1, with_doubles, with_unit_separator));
+        return json_node_init_array (json_node_alloc (), array);
+      }
+    default:
+      {
+        g_autoptr(JsonObject) object = json_object_new ();
+        int n = g_rand_int_range (rand, 0, 5);
+
+        for (int i = 0; i < n; i++)
+          {
+            g_autofree char *random = random_string (rand, with_unit_separator);
+            /* Names unique, so that the object keeps every member. */
+            g_autofree char *name = g_strdup_printf ("%s%d", random, i);
+
+            json_object_set_member (object, name, random_tree (rand, depth - 1, with_doubles, with_unit_separator));
+          }
+        return json_node_init_object (json_node_alloc (), object);
+      }
+    }
+}
+
+/* The same tree: types (a double stays a double), values (doubles to the
+ * bit, the sign of zero included), members in the same order. */
+static void
+assert_same_tree (JsonNode *a,
+                  JsonNode *b)
+{
+  g_assert_cmpint (json_node_get_node_type (a), ==, json_node_get_node_type (b));
+  switch (json_node_get_node_type (a))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter ia, ib;
+        const char *name_a, *name_b;
+        JsonNode *member_a, *member_b;
+
+        g_assert_cmpuint (json_object_get_size (json_node_get_object (a)), ==,
+                          json_object_get_size (json_node_get_object (b)));
+        json_object_iter_init_ordered (&ia, json_node_get_object (a));
+        json_object_iter_init_ordered (&ib, json_node_get_object (b));
+        while (json_object_iter_next_ordered (&ia, &name_a, &member_a))
+          {
+            g_assert_true (json_object_iter_next_ordered (&ib, &name_b, &member_b));
+            g_assert_cmpstr (name_a, ==, name_b);
+            assert_same_tree (member_a, member_b);
+          }
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (a)), ==,
+                        json_array_get_length (json_node_get_array (b)));
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (a)); i++)
+        assert_same_tree (json_array_get_element (json_node_get_array (a), i),
+                          json_array_get_element (json_node_get_array (b), i));
+      break;
+    case JSON_NODE_VALUE:
+      g_assert_cmpint (json_node_get_value_type (a), ==, json_node_get_value_type (b));
+      if (json_node_get_value_type (a) == G_TYPE_DOUBLE)
+        {
+          double x = json_node_get_double (a), y = json_node_get_double (b);
+
+          g_assert_cmpmem (&x, sizeof x, &y, sizeof y);
+        }
+      else if (json_node_get_value_type (a) == G_TYPE_INT64)
+        g_assert_cmpint (json_node_get_int (a), ==, json_node_get_int (b));
+      else if (json_node_get_value_type (a) == G_TYPE_BOOLEAN)
+        g_assert_cmpint (json_node_get_boolean (a), ==, json_node_get_boolean (b));
+      else
+        g_assert_cmpstr (json_node_get_string (a), ==, json_node_get_string (b));
+      break;
+    case JSON_NODE_NULL:
+    default:
+      break;
+    }
+}
+
+static void
+test_writer_random_trees (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261205);
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr(JsonNode) tree = random_tree (rand, 4, TRUE, TRUE);
+      g_autofree char *text = rl_json_to_string (tree, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) strict = NULL;
+
+      /* RFC 8259 §7: no control character left raw. */
+      for (const char *p = text; *p != '\0'; p++)
+        g_assert_cmpint ((guchar) *p, >=, 0x20);
+      g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+      g_assert_no_error (error);
+      assert_same_tree (tree, json_parser_get_root (parser));
+      strict = rl_json_parse (text, strlen (text), &error);
+      g_assert_no_error (error);
+      assert_same_tree (tree, strict);
+    }
+
+  /* Without doubles (and U+001F, which it left raw), byte for byte what
+   * json-glib's own generator writes: nothing else stored or sent changed. */
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr(JsonNode) tree = random_tree (rand, 4, FALSE, FALSE);
+      g_autofree char *ours = rl_json_to_string (tree, NULL);
+      g_autofree char *theirs = json_to_string (tree, FALSE);
+
+      g_assert_cmpstr (ours, ==, theirs);
+    }
+
+  {
+    g_autoptr(JsonNode) separator = json_node_init_string (json_node_alloc (), "a\x1f" "b");
+    g_autofree char *text = rl_json_to_string (separator, NULL);
+
+    g_assert_cmpstr (text, ==, "\"a\\u001fb\"");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -942,6 +1255,8 @@ main (int    argc,
   g_test_add_func ("/codec/strict-json", test_strict_json);
   g_test_add_func ("/codec/tiny-coordinates", test_tiny_coordinates);
   g_test_add_func ("/codec/message-copy", test_message_copy);
+  g_test_add_func ("/codec/shortest-numbers", test_shortest_numbers);
+  g_test_add_func ("/codec/writer-random-trees", test_writer_random_trees);
 
   return g_test_run ();
 }
