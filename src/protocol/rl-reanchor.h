@@ -45,7 +45,8 @@
  * Cost: the text is decoded and normalised once per RlReanchorer; an exact
  * or moved anchor then costs a search sublinear in the text, a fuzzy one a
  * few linear bit-parallel passes. tests/test-reanchor.c prints a benchmark
- * line for 200 anchors on a 100 KB page.
+ * line for 200 anchors on a 100 KB page; tests/bench/rl-match-bench times
+ * 500 threads carried across a revision of one (docs/performance.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
