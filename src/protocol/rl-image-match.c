@@ -568,6 +568,76 @@ coarse_level (const RlImageMatcher *self,
   return level;
 }
 
+/* Whether (u, v) is a window of the level the patch fits in. */
+static inline gboolean
+fits (const Patch *patch,
+      const Level *level,
+      int          u,
+      int          v)
+{
+  return u >= 0 && v >= 0 && u + patch->width <= level->width && v + patch->height <= level->height;
+}
+
+/* The best place within radius of (cx, cy); FALSE when none fits. Within
+ * RL_IMAGE_MATCH_REFINE it climbs from (cx, cy) to the best of each 3 × 3
+ * until it stands on the best (the correlation is one peak that near a
+ * place found at the level above; about half the windows of a full scan);
+ * wider, every window is tried (a coarse peak may have neighbours). */
+static gboolean
+best_near (const Patch *patch,
+           const Level *level,
+           int          cx,
+           int          cy,
+           int          radius,
+           Candidate   *best)
+{
+  enum { MAX_SIDE = 2 * MAX (RL_IMAGE_MATCH_REFINE, RL_IMAGE_MATCH_COARSE_REFINE) + 1 };
+  gboolean known[MAX_SIDE * MAX_SIDE] = { FALSE };
+  int side = 2 * radius + 1;
+  gboolean have = FALSE;
+  int u = cx, v = cy;
+
+  g_assert (side <= MAX_SIDE);
+  if (radius > RL_IMAGE_MATCH_REFINE || !fits (patch, level, cx, cy))
+    {
+      for (int y = cy - radius; y <= cy + radius; y++)
+        for (int x = cx - radius; x <= cx + radius; x++)
+          if (fits (patch, level, x, y))
+            {
+              Candidate here = { x, y, ncc_at (patch, level, x, y) };
+
+              if (!have || better_candidate (&here, best, patch->x, patch->y))
+                *best = here;
+              have = TRUE;
+            }
+      return have;
+    }
+
+  *best = (Candidate) { cx, cy, ncc_at (patch, level, cx, cy) };
+  known[radius * side + radius] = TRUE;
+  for (;;)
+    {
+      for (int y = v - 1; y <= v + 1; y++)
+        for (int x = u - 1; x <= u + 1; x++)
+          {
+            int at = (y - cy + radius) * side + (x - cx + radius);
+
+            if (ABS (x - cx) <= radius && ABS (y - cy) <= radius && !known[at] && fits (patch, level, x, y))
+              {
+                Candidate here = { x, y, ncc_at (patch, level, x, y) };
+
+                known[at] = TRUE;
+                if (better_candidate (&here, best, patch->x, patch->y))
+                  *best = here;
+              }
+          }
+      if (best->x == u && best->y == v)
+        return TRUE;
+      u = best->x;
+      v = best->y;
+    }
+}
+
 /* Moves each candidate (a position of rect's patch at level l, in pixels
  * of that level) to its best place within radius pixels of where it
  * is; candidates that converge become one; best first. */
@@ -589,18 +659,8 @@ refine_at_level (const RlImageMatcher *self,
   for (guint c = 0; c < n_candidates; c++)
     {
       Candidate best = { 0, 0, -2.0 };
-      gboolean seen = FALSE;
+      gboolean seen = best_near (&patch, level, candidates[c].x, candidates[c].y, radius, &best);
 
-      for (int v = candidates[c].y - radius; v <= candidates[c].y + radius; v++)
-        for (int u = candidates[c].x - radius; u <= candidates[c].x + radius; u++)
-          if (u >= 0 && v >= 0 && u + patch.width <= level->width && v + patch.height <= level->height)
-            {
-              Candidate here = { u, v, ncc_at (&patch, level, u, v) };
-
-              if (!seen || better_candidate (&here, &best, patch.x, patch.y))
-                best = here;
-              seen = TRUE;
-            }
       for (guint k = 0; k < n_refined && seen; k++)
         if (refined[k].x == best.x && refined[k].y == best.y)
           seen = FALSE;
@@ -615,6 +675,30 @@ refine_at_level (const RlImageMatcher *self,
 /* From a position of rect's patch at level l + 1 to the same place at
  * level l: twice as far, plus the pixel the patch's own corner gains when
  * it is halved with rounding down. */
+/* Finer levels tell look-alikes apart: the better half goes on (two at
+ * least; candidates are best first), and the one nearest the old place
+ * (ox, oy) among those nearly as good as the best, wherever it ranks: how
+ * well a look-alike fares at a coarse level is partly the phase it is
+ * sampled at, and of equals the nearest is the one meant. */
+static guint
+prune (Candidate *candidates,
+       guint      n_candidates,
+       int        ox,
+       int        oy)
+{
+  guint keep = MIN (n_candidates, MAX (2u, n_candidates / 2));
+  guint nearest = 0;
+
+  for (guint c = 1; c < n_candidates; c++)
+    if (candidates[c].ncc >= candidates[0].ncc - COARSE_TIE
+        && distance2 (ox, oy, candidates[c].x, candidates[c].y)
+           < distance2 (ox, oy, candidates[nearest].x, candidates[nearest].y))
+      nearest = c;
+  if (nearest >= keep)
+    candidates[keep++] = candidates[nearest];
+  return keep;
+}
+
 static void
 double_positions (const Rect *rect,
                   guint       l,
@@ -687,17 +771,7 @@ search (RlImageMatcher *self,
           n = refine_at_level (self, &context, (guint) l,
                                l == (int) top - 1 ? RL_IMAGE_MATCH_COARSE_REFINE : RL_IMAGE_MATCH_REFINE,
                                candidates, n);
-          /* Finer levels tell look-alikes apart: fewer need to go on, but
-           * none nearly as good as the best (candidates are best first):
-           * how well a look-alike fares at a coarse level is partly the
-           * phase it is sampled at. */
-          {
-            guint keep = MAX (2u, n / 2);
-
-            while (keep < n && candidates[keep].ncc >= candidates[0].ncc - COARSE_TIE)
-              keep++;
-            n = MIN (n, keep);
-          }
+          n = prune (candidates, n, context.x >> l, context.y >> l);
         }
       if (k > 0 && n > 0)
         {
