@@ -484,6 +484,21 @@ search_level (const RlImageMatcher *self,
           }
       }
 
+  /* A small move is the commonest, and a thin detail (a band at the
+   * patch's edge) may sample so differently at this level that the place
+   * it moved to is no peak at all: the best place near the old one, peak
+   * or not, is always refined. */
+  {
+    int u0 = CLAMP (patch->x, 0, nu - 1), v0 = CLAMP (patch->y, 0, nv - 1);
+    Candidate local = { u0, v0, map[(gsize) v0 * nu + u0] };
+
+    for (int v = MAX (0, v0 - RL_IMAGE_MATCH_COARSE_REFINE); v <= MIN (nv - 1, v0 + RL_IMAGE_MATCH_COARSE_REFINE); v++)
+      for (int u = MAX (0, u0 - RL_IMAGE_MATCH_COARSE_REFINE); u <= MIN (nu - 1, u0 + RL_IMAGE_MATCH_COARSE_REFINE); u++)
+        if (map[(gsize) v * nu + u] > local.ncc)
+          local = (Candidate) { u, v, map[(gsize) v * nu + u] };
+    near[n_near++] = local;
+  }
+
   /* Look-alikes (the same icon on every card) differ by a few hundredths
    * here, with the phase each is sampled at, so the best peaks alone could
    * all be other cards' icons: half the places go to the peaks nearest the
@@ -492,11 +507,14 @@ search_level (const RlImageMatcher *self,
     {
       Candidate c = g_array_index (peaks, Candidate, i);
 
-      if (c.ncc >= best - COARSE_TIE)
+      if (c.ncc >= best - COARSE_TIE && (c.x != near[0].x || c.y != near[0].y))
         {
+          guint n_band = n_near - 1;
+
           /* Ranked by nearness alone: NCC as a tie no longer counts. */
           c.ncc = -(double) distance2 (patch->x, patch->y, c.x, c.y);
-          keep_candidate (near, &n_near, capacity / 2, &c, patch->x, patch->y);
+          keep_candidate (near + 1, &n_band, capacity / 2 - 1, &c, patch->x, patch->y);
+          n_near = n_band + 1;
         }
     }
   for (guint i = 0; i < n_near; i++)
