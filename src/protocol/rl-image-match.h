@@ -42,9 +42,12 @@
  *    looks the same whatever half pixel it moved by. At the coarsest level
  *    where the patch is still RL_IMAGE_MATCH_COARSE_PATCH px wide, it is
  *    correlated at every position of the new image (window means and
- *    variances from summed-area tables); of the local maxima, half of the
- *    RL_IMAGE_MATCH_CANDIDATES places go to those nearest the old place
- *    among the nearly best (look-alikes), half to the best. Each is
+ *    variances from summed-area tables). Of the RL_IMAGE_MATCH_CANDIDATES
+ *    places kept, one is the best within RL_IMAGE_MATCH_COARSE_REFINE px
+ *    of the old place, peak or not (a small move is the commonest, and a
+ *    thin detail may sample too badly there to peak); of the local maxima,
+ *    the nearest to the old place among the nearly best (look-alikes: the
+ *    same icon on every card) fill half, the best the rest. Each is
  *    refined level by level (±RL_IMAGE_MATCH_COARSE_REFINE px just below
  *    the coarsest, ±RL_IMAGE_MATCH_REFINE after), fewer kept at each finer
  *    level, down to full size. When the patch is not found with the same
