@@ -91,7 +91,7 @@
 
 #include <glib.h>
 
-#include "rl-placement.h"
+#include "rl-model.h"
 
 G_BEGIN_DECLS
 

@@ -1080,14 +1080,11 @@ rl_reanchorer_place_anchor (RlReanchorer   *self,
   g_return_val_if_fail (anchor != NULL, RL_PLACEMENT_ORPHANED);
   g_return_val_if_fail (placed != NULL, RL_PLACEMENT_ORPHANED);
 
+  memset (placed, 0, sizeof *placed);
   fit = rl_reanchorer_place (self, anchor, &start, &end, score);
   if (fit == RL_ANCHOR_ORPHANED)
-    {
-      rl_anchor_copy_into (placed, anchor);
-      return RL_PLACEMENT_ORPHANED;
-    }
+    return RL_PLACEMENT_ORPHANED;
 
-  memset (placed, 0, sizeof *placed);
   placed->kind = RL_DOC_KIND_PAGE;
   placed->start = start;
   placed->end = end;

@@ -35,7 +35,8 @@
  *
  * rl_reanchorer_place_anchor() is the product's side of it, for a thread
  * carried over to a new revision: the status it is recorded with
- * (rl-placement.h) and the whole anchor as it lies in the new text.
+ * (RlPlacementStatus, rl-model.h) and the whole anchor as it lies in the
+ * new text.
  *
  * Both sides are compared in Unicode NFC, case-sensitive, so a text with
  * decomposed accents still finds a precomposed quote, but every offset given
@@ -55,7 +56,6 @@
 #include <glib.h>
 
 #include "rl-model.h"
-#include "rl-placement.h"
 
 G_BEGIN_DECLS
 
@@ -113,7 +113,8 @@ void          rl_reanchorer_free  (RlReanchorer   *self);
  * exact the new text's slice [start, end) and prefix and suffix the up to
  * RL_CONTEXT_MAX_CHARS code points before and after it in the new text
  * (PROTOCOL.md §1), so it is valid on the new revision as it stands; for an
- * orphan, a copy of anchor. score (nullable) as rl_reanchorer_place(). */
+ * orphan, unset (all zero), as an RlRevisionAnchor's is. score (nullable)
+ * as rl_reanchorer_place(). */
 RlPlacementStatus rl_reanchorer_place_anchor (RlReanchorer   *self,
                                               const RlAnchor *anchor,
                                               RlAnchor       *placed,
