@@ -147,6 +147,18 @@ get_origin (RlImageView *self,
   *oy = ch + 2 * MARGIN <= height ? (height - ch) / 2.0 : MARGIN - gtk_adjustment_get_value (self->vadj);
 }
 
+/* The image's origin in the widget; FALSE while there is no image. */
+static gboolean
+image_origin (RlImageView *self,
+              double      *ox,
+              double      *oy)
+{
+  if (self->img_w <= 0)
+    return FALSE;
+  get_origin (self, ox, oy);
+  return TRUE;
+}
+
 static void
 configure_adjustment (GtkAdjustment *adj,
                       double         value,
@@ -624,25 +636,17 @@ begin_marker (RlImageView *self,
 static void
 composer_submit (RlImageView *self)
 {
-  RlMarkerComposer *composer = RL_MARKER_COMPOSER (self->composer);
-  g_autofree char *text = rl_marker_composer_dup_text (composer);
   g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = self->composer_x, .y = self->composer_y };
 
   if (self->store == NULL)
     {
-      rl_marker_composer_set_error (composer, _("This image is not open for review."));
+      rl_marker_composer_set_error (RL_MARKER_COMPOSER (self->composer), _("This image is not open for review."));
       return;
     }
-  if (!rl_doc_store_create_thread (self->store, &anchor, text, &id, &error))
-    {
-      /* The text stays; the user may fix it or send again. */
-      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_MARKER, error);
-      return;
-    }
-  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
+  if (!rl_composer_base_send_thread (RL_COMPOSER_BASE (self->composer), self->store, &anchor,
+                                     RL_CHANGE_NEW_MARKER, &id))
+    return;
   rl_review_state_set_selected_thread (state_of (self), id);
 }
 
@@ -1602,9 +1606,8 @@ rl_image_view_widget_to_image (RlImageView *self,
 
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
 
-  if (self->img_w <= 0)
+  if (!image_origin (self, &ox, &oy))
     return FALSE;
-  get_origin (self, &ox, &oy);
   *image_x = (x - ox) / (self->img_w * self->zoom);
   *image_y = (y - oy) / (self->img_h * self->zoom);
   return TRUE;
@@ -1621,9 +1624,8 @@ rl_image_view_image_to_widget (RlImageView *self,
 
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
 
-  if (self->img_w <= 0)
+  if (!image_origin (self, &ox, &oy))
     return FALSE;
-  get_origin (self, &ox, &oy);
   *x = ox + image_x * self->img_w * self->zoom;
   *y = oy + image_y * self->img_h * self->zoom;
   return TRUE;

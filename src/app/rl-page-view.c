@@ -792,30 +792,22 @@ anchor_for_range (RlPageView *self,
 static void
 composer_submit (RlPageView *self)
 {
-  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (self->composer);
-  g_autofree char *text = rl_annotation_composer_dup_text (composer);
   g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
   RlAnchor anchor;
   gboolean ok;
   GtkTextIter iter;
 
   if (self->store == NULL || self->page == NULL)
     {
-      rl_annotation_composer_set_error (composer, _("This page is not open for review."));
+      rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), _("This page is not open for review."));
       return;
     }
   anchor = anchor_for_range (self, self->composer_start, self->composer_end);
-  ok = rl_doc_store_create_thread (self->store, &anchor, text, &id, &error);
+  ok = rl_composer_base_send_thread (RL_COMPOSER_BASE (self->composer), self->store, &anchor,
+                                     RL_CHANGE_NEW_COMMENT, &id);
   rl_anchor_clear (&anchor);
   if (!ok)
-    {
-      /* The text stays; the user may fix it or send again. */
-      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_COMMENT, error);
-      return;
-    }
-  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
+    return;
   /* The new highlight replaces the selection. */
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
   gtk_text_buffer_place_cursor (self->buffer, &iter);
