@@ -551,11 +551,7 @@ show_notice (RlImageView *self,
 static const char *
 cannot_create_message (RlImageView *self)
 {
-  const char *reason = rl_review_state_get_cannot_create_reason (state_of (self));
-
-  return reason && *reason
-    ? reason
-    : _("Markers cannot be added right now.");
+  return rl_review_view_get_cannot_create_message (RL_REVIEW_VIEW (self), _("Markers cannot be added right now."));
 }
 
 /* ---- drafts ---------------------------------------------------------------- */
@@ -952,10 +948,7 @@ set_store (RlImageView *self,
 static void
 state_store_changed (RlReviewView *view)
 {
-  RlImageView *self = RL_IMAGE_VIEW (view);
-  gboolean image = rl_review_state_get_kind (state_of (self)) == RL_DOC_KIND_IMAGE;
-
-  set_store (self, image ? rl_review_state_get_store (state_of (self)) : NULL);
+  set_store (RL_IMAGE_VIEW (view), rl_review_view_get_store_of_kind (view, RL_DOC_KIND_IMAGE));
 }
 
 static void

@@ -733,11 +733,7 @@ show_notice (RlPageView *self,
 static const char *
 cannot_create_message (RlPageView *self)
 {
-  const char *reason = rl_review_state_get_cannot_create_reason (state_of (self));
-
-  return reason && *reason
-    ? reason
-    : _("Comments cannot be added right now.");
+  return rl_review_view_get_cannot_create_message (RL_REVIEW_VIEW (self), _("Comments cannot be added right now."));
 }
 
 static void
@@ -1163,10 +1159,7 @@ set_store (RlPageView *self,
 static void
 state_store_changed (RlReviewView *view)
 {
-  RlPageView *self = RL_PAGE_VIEW (view);
-  gboolean page = rl_review_state_get_kind (state_of (self)) == RL_DOC_KIND_PAGE;
-
-  set_store (self, page ? rl_review_state_get_store (state_of (self)) : NULL);
+  set_store (RL_PAGE_VIEW (view), rl_review_view_get_store_of_kind (view, RL_DOC_KIND_PAGE));
 }
 
 static void

@@ -138,3 +138,27 @@ rl_review_view_get_state (RlReviewView *self)
   priv = rl_review_view_get_instance_private (self);
   return priv->state;
 }
+
+RlDocStore *
+rl_review_view_get_store_of_kind (RlReviewView *self,
+                                  RlDocKind     kind)
+{
+  RlReviewState *state = rl_review_view_get_state (self);
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  return rl_review_state_get_kind (state) == kind ? rl_review_state_get_store (state) : NULL;
+}
+
+const char *
+rl_review_view_get_cannot_create_message (RlReviewView *self,
+                                          const char   *fallback)
+{
+  RlReviewState *state = rl_review_view_get_state (self);
+  const char *reason;
+
+  g_return_val_if_fail (state != NULL, fallback);
+
+  reason = rl_review_state_get_cannot_create_reason (state);
+  return reason && *reason ? reason : fallback;
+}

@@ -32,6 +32,13 @@ struct _RlReviewViewClass
   void (*can_create_changed) (RlReviewView *self);  /* "can-create", "cannot-create-reason" */
 };
 
-RlReviewState *rl_review_view_get_state (RlReviewView *self);
+RlReviewState *rl_review_view_get_state                 (RlReviewView *self);
+/* The state's store while the open document is of kind; NULL otherwise. */
+RlDocStore    *rl_review_view_get_store_of_kind         (RlReviewView *self,
+                                                         RlDocKind     kind);
+/* Why nothing can be added now, in the state's words; fallback (the
+ * view's, translated) when it gives none. */
+const char    *rl_review_view_get_cannot_create_message (RlReviewView *self,
+                                                         const char   *fallback);
 
 G_END_DECLS
