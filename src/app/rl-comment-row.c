@@ -11,6 +11,7 @@
 
 #include "rl-error-text.h"
 #include "rl-relative-time.h"
+#include "rl-send-shortcut.h"
 
 struct _RlCommentRow
 {
@@ -273,13 +274,7 @@ rl_comment_row_init (RlCommentRow *self)
   self->can_create = TRUE;
 
   /* In the editor, before the text view sees the keys. */
-  shortcuts = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_alternative_trigger_new (
-                                                            gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
-                                                            gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
-                                                          gtk_named_action_new ("comment.save")));
+  shortcuts = rl_send_shortcut_new (gtk_named_action_new ("comment.save"));
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("comment.cancel-edit")));

@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 
+#include "rl-send-shortcut.h"
+
 struct _RlComposerDraft
 {
   GVariant *place;
@@ -285,7 +287,6 @@ static void
 rl_composer_base_init (RlComposerBase *self)
 {
   RlComposerBasePrivate *priv = rl_composer_base_get_instance_private (self);
-  GtkEventController *shortcuts;
   GtkWidget *bottom, *hint;
 
   gtk_popover_set_position (GTK_POPOVER (self), GTK_POS_BOTTOM);
@@ -347,13 +348,7 @@ rl_composer_base_init (RlComposerBase *self)
   gtk_widget_add_css_class (GTK_WIDGET (priv->send_button), "suggested-action");
   gtk_box_append (GTK_BOX (bottom), GTK_WIDGET (priv->send_button));
 
-  /* Capture phase: the text view would otherwise take Ctrl+Enter as a newline. */
-  shortcuts = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
-                                                          gtk_named_action_new ("composer.send")));
-  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  gtk_widget_add_controller (GTK_WIDGET (self), rl_send_shortcut_new (gtk_named_action_new ("composer.send")));
 
   g_signal_connect_object (gtk_text_view_get_buffer (priv->text_view), "changed",
                            G_CALLBACK (update_send_enabled), self, G_CONNECT_SWAPPED);
@@ -603,11 +598,29 @@ rl_composer_base_resume (RlComposerBase  *self,
   g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
 }
 
-void
-rl_composer_base_sent (RlComposerBase *self)
+gboolean
+rl_composer_base_send_thread (RlComposerBase *self,
+                              RlDocStore     *store,
+                              const RlAnchor *anchor,
+                              RlChange        change,
+                              char          **thread_id)
 {
-  g_return_if_fail (RL_IS_COMPOSER_BASE (self));
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), FALSE);
+  g_return_val_if_fail (RL_IS_DOC_STORE (store), FALSE);
+  g_return_val_if_fail (anchor != NULL, FALSE);
+
+  text = rl_composer_base_dup_text (self);
+  if (!rl_doc_store_create_thread (store, anchor, text, thread_id, &error))
+    {
+      rl_composer_base_show_refusal (self, change, error);
+      return FALSE;
+    }
   drop_current (self);
+  gtk_popover_popdown (GTK_POPOVER (self));
+  return TRUE;
 }
 
 void

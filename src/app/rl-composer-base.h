@@ -85,8 +85,15 @@ RlComposerDraft *rl_composer_base_begin            (RlComposerBase *self,
 /* A kept draft becomes the one edited, its text back in the composer. */
 void             rl_composer_base_resume           (RlComposerBase *self,
                                                     RlComposerDraft *draft);
-/* The draft being edited went out: forgotten, the composer emptied. */
-void             rl_composer_base_sent             (RlComposerBase *self);
+/* Sends the text as a new thread at anchor in store: TRUE with its id in
+ * thread_id, the draft being edited forgotten and the composer emptied
+ * and closed; or FALSE with the refusal shown (as change, see
+ * rl_composer_base_show_refusal) and the text kept, to fix or send again. */
+gboolean         rl_composer_base_send_thread      (RlComposerBase *self,
+                                                    RlDocStore     *store,
+                                                    const RlAnchor *anchor,
+                                                    RlChange        change,
+                                                    char          **thread_id);
 /* The draft being edited is thrown away and the popover closed: Discard. */
 void             rl_composer_base_discard          (RlComposerBase *self);
 

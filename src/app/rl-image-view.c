@@ -20,7 +20,7 @@
 #include "rl-error-text.h"
 #include "rl-image-pin.h"
 #include "rl-marker-composer.h"
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 #include "rl-tiled-image.h"
 
 /* Room around the image so pins at its edges stay whole. */
@@ -51,7 +51,6 @@ struct _RlImageView
   double         zoom;
   gboolean       fit;
 
-  RlReviewState *state;
   RlDocStore    *store;        /* the state's, while it is an image's */
   gulong         items_id;
   gulong         synced_id;
@@ -84,12 +83,11 @@ struct _RlImageView
 
 static void rl_image_view_scrollable_init (GtkScrollableInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (RlImageView, rl_image_view, GTK_TYPE_WIDGET,
+G_DEFINE_FINAL_TYPE_WITH_CODE (RlImageView, rl_image_view, RL_TYPE_REVIEW_VIEW,
                                G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE, rl_image_view_scrollable_init))
 
 enum {
   PROP_0,
-  PROP_STATE,
   PROP_ZOOM,
   N_PROPS,
   PROP_HADJUSTMENT = N_PROPS,
@@ -103,6 +101,13 @@ enum { SIGNAL_PIN_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void update_zoom_controls (RlImageView *self);
+
+/* The state this view shows: RlReviewView's. */
+static inline RlReviewState *
+state_of (RlImageView *self)
+{
+  return rl_review_view_get_state (RL_REVIEW_VIEW (self));
+}
 
 /* ---- geometry -------------------------------------------------------------- */
 
@@ -140,6 +145,18 @@ get_origin (RlImageView *self,
 
   *ox = cw + 2 * MARGIN <= width ? (width - cw) / 2.0 : MARGIN - gtk_adjustment_get_value (self->hadj);
   *oy = ch + 2 * MARGIN <= height ? (height - ch) / 2.0 : MARGIN - gtk_adjustment_get_value (self->vadj);
+}
+
+/* The image's origin in the widget; FALSE while there is no image. */
+static gboolean
+image_origin (RlImageView *self,
+              double      *ox,
+              double      *oy)
+{
+  if (self->img_w <= 0)
+    return FALSE;
+  get_origin (self, ox, oy);
+  return TRUE;
 }
 
 static void
@@ -307,7 +324,7 @@ add_pin (RlImageView  *self,
 {
   RlImagePin *pin = rl_image_pin_new (item, my_user_id (self));
 
-  rl_image_pin_set_hide_resolved (pin, rl_review_state_get_hide_resolved (self->state));
+  rl_image_pin_set_hide_resolved (pin, rl_review_state_get_hide_resolved (state_of (self)));
   g_signal_connect (pin, "pressed", G_CALLBACK (pin_pressed), self);
   g_signal_connect (pin, "dragged", G_CALLBACK (pin_dragged), self);
   g_signal_connect (pin, "released", G_CALLBACK (pin_released), self);
@@ -316,7 +333,7 @@ add_pin (RlImageView  *self,
   g_signal_connect (pin, "focused", G_CALLBACK (pin_focused), self);
   gtk_widget_set_parent (GTK_WIDGET (pin), GTK_WIDGET (self));
   g_hash_table_insert (self->pins_by_id, (gpointer) rl_image_pin_get_id (pin), pin);
-  if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
+  if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (state_of (self))) == 0)
     gtk_widget_add_css_class (GTK_WIDGET (pin), "selected");
   return pin;
 }
@@ -355,14 +372,14 @@ sync_pins (RlImageView *self)
 
       if (!g_hash_table_contains (kept, pin))
         {
-          lost_selection |= g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0;
+          lost_selection |= g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (state_of (self))) == 0;
           remove_pin (self, pin);
         }
     }
   g_ptr_array_set_size (self->pins, 0);
   g_ptr_array_extend_and_steal (self->pins, g_steal_pointer (&pins));
   if (lost_selection)
-    rl_review_state_set_selected_thread (self->state, NULL);
+    rl_review_state_set_selected_thread (state_of (self), NULL);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -385,7 +402,7 @@ pin_activated (RlImagePin  *pin,
 {
   g_autofree char *id = g_strdup (rl_image_pin_get_id (pin));
 
-  rl_review_state_set_selected_thread (self->state, id);
+  rl_review_state_set_selected_thread (state_of (self), id);
   g_signal_emit (self, signals[SIGNAL_PIN_ACTIVATED], 0, id);
 }
 
@@ -534,11 +551,7 @@ show_notice (RlImageView *self,
 static const char *
 cannot_create_message (RlImageView *self)
 {
-  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
-
-  return reason && *reason
-    ? reason
-    : _("Markers cannot be added right now.");
+  return rl_review_view_get_cannot_create_message (RL_REVIEW_VIEW (self), _("Markers cannot be added right now."));
 }
 
 /* ---- drafts ---------------------------------------------------------------- */
@@ -608,7 +621,7 @@ begin_marker (RlImageView *self,
               double       x,
               double       y)
 {
-  if (!rl_review_state_get_can_create (self->state))
+  if (!rl_review_state_get_can_create (state_of (self)))
     {
       show_notice (self, x, y, cannot_create_message (self));
       return;
@@ -619,26 +632,18 @@ begin_marker (RlImageView *self,
 static void
 composer_submit (RlImageView *self)
 {
-  RlMarkerComposer *composer = RL_MARKER_COMPOSER (self->composer);
-  g_autofree char *text = rl_marker_composer_dup_text (composer);
   g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
   RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = self->composer_x, .y = self->composer_y };
 
   if (self->store == NULL)
     {
-      rl_marker_composer_set_error (composer, _("This image is not open for review."));
+      rl_marker_composer_set_error (RL_MARKER_COMPOSER (self->composer), _("This image is not open for review."));
       return;
     }
-  if (!rl_doc_store_create_thread (self->store, &anchor, text, &id, &error))
-    {
-      /* The text stays; the user may fix it or send again. */
-      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_MARKER, error);
-      return;
-    }
-  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
-  rl_review_state_set_selected_thread (self->state, id);
+  if (!rl_composer_base_send_thread (RL_COMPOSER_BASE (self->composer), self->store, &anchor,
+                                     RL_CHANGE_NEW_MARKER, &id))
+    return;
+  rl_review_state_set_selected_thread (state_of (self), id);
 }
 
 static void
@@ -941,17 +946,16 @@ set_store (RlImageView *self,
 
 /* The state's store while it is an image's: its threads become pins. */
 static void
-state_store_changed (RlImageView *self)
+state_store_changed (RlReviewView *view)
 {
-  gboolean image = rl_review_state_get_kind (self->state) == RL_DOC_KIND_IMAGE;
-
-  set_store (self, image ? rl_review_state_get_store (self->state) : NULL);
+  set_store (RL_IMAGE_VIEW (view), rl_review_view_get_store_of_kind (view, RL_DOC_KIND_IMAGE));
 }
 
 static void
-state_selection_changed (RlImageView *self)
+state_selection_changed (RlReviewView *view)
 {
-  const char *selected = rl_review_state_get_selected_thread (self->state);
+  RlImageView *self = RL_IMAGE_VIEW (view);
+  const char *selected = rl_review_state_get_selected_thread (state_of (self));
   RlImagePin *pin;
 
   for (guint i = 0; i < self->pins->len; i++)
@@ -968,9 +972,10 @@ state_selection_changed (RlImageView *self)
 }
 
 static void
-state_filter_changed (RlImageView *self)
+state_filter_changed (RlReviewView *view)
 {
-  gboolean hide_resolved = rl_review_state_get_hide_resolved (self->state);
+  RlImageView *self = RL_IMAGE_VIEW (view);
+  gboolean hide_resolved = rl_review_state_get_hide_resolved (state_of (self));
 
   for (guint i = 0; i < self->pins->len; i++)
     rl_image_pin_set_hide_resolved (g_ptr_array_index (self->pins, i), hide_resolved);
@@ -978,10 +983,12 @@ state_filter_changed (RlImageView *self)
 }
 
 static void
-update_tooltip (RlImageView *self)
+update_tooltip (RlReviewView *view)
 {
+  RlImageView *self = RL_IMAGE_VIEW (view);
+
   gtk_widget_set_tooltip_text (GTK_WIDGET (self),
-                               rl_review_state_get_can_create (self->state) ? NULL : cannot_create_message (self));
+                               rl_review_state_get_can_create (state_of (self)) ? NULL : cannot_create_message (self));
 }
 
 /* ---- scrollable ------------------------------------------------------------ */
@@ -1120,7 +1127,7 @@ rl_image_view_snapshot (GtkWidget   *widget,
       /* Far outside (the pulse ring reaches ~40 px): not drawn at all. */
       if (x < -60 || y < -60 || x > width + 60 || y > height + 60)
         continue;
-      if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (self->state)) == 0)
+      if (g_strcmp0 (rl_image_pin_get_id (pin), rl_review_state_get_selected_thread (state_of (self))) == 0)
         selected = pin;
       else
         gtk_widget_snapshot_child (widget, GTK_WIDGET (pin), snapshot);
@@ -1230,12 +1237,11 @@ rl_image_view_dispose (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
 
-  if (self->state != NULL)
+  if (state_of (self) != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->state, self);
+      g_signal_handlers_disconnect_by_data (state_of (self), self);
       if (self->composer != NULL)
         set_store (self, NULL);
-      g_clear_object (&self->state);
     }
   g_clear_handle_id (&self->notice_timeout_id, g_source_remove);
   g_clear_handle_id (&self->zoom_controls_id, g_source_remove);
@@ -1265,24 +1271,6 @@ rl_image_view_dispose (GObject *object)
 }
 
 static void
-rl_image_view_constructed (GObject *object)
-{
-  RlImageView *self = RL_IMAGE_VIEW (object);
-
-  G_OBJECT_CLASS (rl_image_view_parent_class)->constructed (object);
-
-  if (self->state == NULL)
-    self->state = rl_review_state_new ();
-  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
-  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
-  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (state_filter_changed), self);
-  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_tooltip), self);
-  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_tooltip), self);
-  state_store_changed (self);
-  update_tooltip (self);
-}
-
-static void
 rl_image_view_finalize (GObject *object)
 {
   RlImageView *self = RL_IMAGE_VIEW (object);
@@ -1302,9 +1290,6 @@ rl_image_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
     case PROP_ZOOM:
       g_value_set_double (value, self->zoom);
       break;
@@ -1335,9 +1320,6 @@ rl_image_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      self->state = g_value_dup_object (value);
-      break;
     case PROP_HADJUSTMENT:
       set_adjustment (self, &self->hadj, g_value_get_object (value));
       break;
@@ -1370,8 +1352,8 @@ rl_image_view_class_init (RlImageViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  RlReviewViewClass *review_class = RL_REVIEW_VIEW_CLASS (klass);
 
-  object_class->constructed = rl_image_view_constructed;
   object_class->dispose = rl_image_view_dispose;
   object_class->finalize = rl_image_view_finalize;
   object_class->get_property = rl_image_view_get_property;
@@ -1381,9 +1363,11 @@ rl_image_view_class_init (RlImageViewClass *klass)
   widget_class->snapshot = rl_image_view_snapshot;
   widget_class->focus = rl_image_view_focus;
 
-  properties[PROP_STATE] =
-    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  review_class->store_changed = state_store_changed;
+  review_class->selection_changed = state_selection_changed;
+  review_class->filter_changed = state_filter_changed;
+  review_class->can_create_changed = update_tooltip;
+
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, 0.0, MAX_ZOOM, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -1487,7 +1471,7 @@ RlReviewState *
 rl_image_view_get_state (RlImageView *self)
 {
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
-  return self->state;
+  return state_of (self);
 }
 
 void
@@ -1615,9 +1599,8 @@ rl_image_view_widget_to_image (RlImageView *self,
 
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
 
-  if (self->img_w <= 0)
+  if (!image_origin (self, &ox, &oy))
     return FALSE;
-  get_origin (self, &ox, &oy);
   *image_x = (x - ox) / (self->img_w * self->zoom);
   *image_y = (y - oy) / (self->img_h * self->zoom);
   return TRUE;
@@ -1634,9 +1617,8 @@ rl_image_view_image_to_widget (RlImageView *self,
 
   g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), FALSE);
 
-  if (self->img_w <= 0)
+  if (!image_origin (self, &ox, &oy))
     return FALSE;
-  get_origin (self, &ox, &oy);
   *x = ox + image_x * self->img_w * self->zoom;
   *y = oy + image_y * self->img_h * self->zoom;
   return TRUE;

@@ -25,12 +25,12 @@
 
 #include <gtk/gtk.h>
 
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_IMAGE_VIEW (rl_image_view_get_type ())
-G_DECLARE_FINAL_TYPE (RlImageView, rl_image_view, RL, IMAGE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (RlImageView, rl_image_view, RL, IMAGE_VIEW, RlReviewView)
 
 /* Shows the state's store while it is an image's; its selection, filter
  * and whether one may create are the state's. */

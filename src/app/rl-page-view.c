@@ -18,7 +18,7 @@
 #include "rl-limits.h"
 #include "rl-page-placements.h"
 #include "rl-page-text-view.h"
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 
 /* The text column: about this many average characters wide, centred, with
  * this much room round it at the least. */
@@ -49,7 +49,6 @@ struct _RlPageView
   GMenu          *extra_menu;
 
   RlPageText     *page;
-  RlReviewState  *state;
   RlDocStore     *store;           /* the state's, while it is a page's */
   gulong          items_id;
   GPtrArray      *watched;         /* RlThreadItem*, for notify::thread */
@@ -66,18 +65,17 @@ struct _RlPageView
   guint           context_offset;  /* where the context menu was asked for */
 };
 
-G_DEFINE_FINAL_TYPE (RlPageView, rl_page_view, GTK_TYPE_WIDGET)
-
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (RlPageView, rl_page_view, RL_TYPE_REVIEW_VIEW)
 
 enum { SIGNAL_RANGES_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* The state this view shows: RlReviewView's. */
+static inline RlReviewState *
+state_of (RlPageView *self)
+{
+  return rl_review_view_get_state (RL_REVIEW_VIEW (self));
+}
 
 static GtkTextTag *
 named_tag (RlPageView *self,
@@ -120,7 +118,7 @@ placement_visible (RlPageView      *self,
                    const RlPlacement *placement)
 {
   return placement->placed && placement->end > placement->start
-    && !(placement->resolved && rl_review_state_get_hide_resolved (self->state));
+    && !(placement->resolved && rl_review_state_get_hide_resolved (state_of (self)));
 }
 
 static const RlPlacement *
@@ -239,7 +237,7 @@ apply_highlights (RlPageView *self)
   gtk_text_tag_set_priority (self->selected_tag, size - 1);
 
   {
-    const RlPlacement *selected = find_placement (self, rl_review_state_get_selected_thread (self->state));
+    const RlPlacement *selected = find_placement (self, rl_review_state_get_selected_thread (state_of (self)));
 
     if (selected != NULL && placement_visible (self, selected))
       apply_range (self, self->selected_tag, selected->start, selected->end);
@@ -738,11 +736,7 @@ show_notice (RlPageView *self,
 static const char *
 cannot_create_message (RlPageView *self)
 {
-  const char *reason = rl_review_state_get_cannot_create_reason (self->state);
-
-  return reason && *reason
-    ? reason
-    : _("Comments cannot be added right now.");
+  return rl_review_view_get_cannot_create_message (RL_REVIEW_VIEW (self), _("Comments cannot be added right now."));
 }
 
 static void
@@ -760,7 +754,7 @@ comment_activated (GtkWidget  *widget,
       show_notice (self, _("Select the text to comment on first."));
       return;
     }
-  if (!rl_review_state_get_can_create (self->state))
+  if (!rl_review_state_get_can_create (state_of (self)))
     {
       show_notice (self, cannot_create_message (self));
       return;
@@ -797,34 +791,26 @@ anchor_for_range (RlPageView *self,
 static void
 composer_submit (RlPageView *self)
 {
-  RlAnnotationComposer *composer = RL_ANNOTATION_COMPOSER (self->composer);
-  g_autofree char *text = rl_annotation_composer_dup_text (composer);
   g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
   RlAnchor anchor;
   gboolean ok;
   GtkTextIter iter;
 
   if (self->store == NULL || self->page == NULL)
     {
-      rl_annotation_composer_set_error (composer, _("This page is not open for review."));
+      rl_annotation_composer_set_error (RL_ANNOTATION_COMPOSER (self->composer), _("This page is not open for review."));
       return;
     }
   anchor = anchor_for_range (self, self->composer_start, self->composer_end);
-  ok = rl_doc_store_create_thread (self->store, &anchor, text, &id, &error);
+  ok = rl_composer_base_send_thread (RL_COMPOSER_BASE (self->composer), self->store, &anchor,
+                                     RL_CHANGE_NEW_COMMENT, &id);
   rl_anchor_clear (&anchor);
   if (!ok)
-    {
-      /* The text stays; the user may fix it or send again. */
-      rl_composer_base_show_refusal (RL_COMPOSER_BASE (composer), RL_CHANGE_NEW_COMMENT, error);
-      return;
-    }
-  rl_composer_base_sent (RL_COMPOSER_BASE (composer));
-  gtk_popover_popdown (GTK_POPOVER (self->composer));
+    return;
   /* The new highlight replaces the selection. */
   gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->composer_end);
   gtk_text_buffer_place_cursor (self->buffer, &iter);
-  rl_review_state_set_selected_thread (self->state, id);
+  rl_review_state_set_selected_thread (state_of (self), id);
 }
 
 static gboolean draft_covers (RlPageView *self, guint start, guint end);
@@ -1013,9 +999,9 @@ click_at (RlPageView *self,
     return FALSE;
   /* The innermost first; a click again on a selected one goes outwards. */
   for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (((RlPlacement *) g_ptr_array_index (found, i))->id, rl_review_state_get_selected_thread (self->state)) == 0)
+    if (g_strcmp0 (((RlPlacement *) g_ptr_array_index (found, i))->id, rl_review_state_get_selected_thread (state_of (self))) == 0)
       pick = (i + 1) % found->len;
-  rl_review_state_set_selected_thread (self->state, ((RlPlacement *) g_ptr_array_index (found, pick))->id);
+  rl_review_state_set_selected_thread (state_of (self), ((RlPlacement *) g_ptr_array_index (found, pick))->id);
   return TRUE;
 }
 
@@ -1174,22 +1160,21 @@ set_store (RlPageView *self,
 
 /* The state's store while it is a page's: its threads become highlights. */
 static void
-state_store_changed (RlPageView *self)
+state_store_changed (RlReviewView *view)
 {
-  gboolean page = rl_review_state_get_kind (self->state) == RL_DOC_KIND_PAGE;
-
-  set_store (self, page ? rl_review_state_get_store (self->state) : NULL);
+  set_store (RL_PAGE_VIEW (view), rl_review_view_get_store_of_kind (view, RL_DOC_KIND_PAGE));
 }
 
 static void
-state_selection_changed (RlPageView *self)
+state_selection_changed (RlReviewView *view)
 {
+  RlPageView *self = RL_PAGE_VIEW (view);
   const RlPlacement *placement;
 
   apply_highlights (self);
   /* Into view only if it is not there already: the text moves no more
    * than it must. */
-  placement = find_placement (self, rl_review_state_get_selected_thread (self->state));
+  placement = find_placement (self, rl_review_state_get_selected_thread (state_of (self)));
   if (placement != NULL && placement_visible (self, placement))
     {
       GtkTextIter iter;
@@ -1201,10 +1186,18 @@ state_selection_changed (RlPageView *self)
 }
 
 static void
-update_comment_tooltip (RlPageView *self)
+state_filter_changed (RlReviewView *view)
 {
+  apply_highlights (RL_PAGE_VIEW (view));
+}
+
+static void
+update_comment_tooltip (RlReviewView *view)
+{
+  RlPageView *self = RL_PAGE_VIEW (view);
+
   gtk_widget_set_tooltip_text (self->comment_button,
-                               rl_review_state_get_can_create (self->state)
+                               rl_review_state_get_can_create (state_of (self))
                                ? _("Comment on the selection (Ctrl+Alt+M)")
                                : cannot_create_message (self));
 }
@@ -1326,11 +1319,10 @@ rl_page_view_dispose (GObject *object)
 {
   RlPageView *self = RL_PAGE_VIEW (object);
 
-  if (self->state != NULL)
+  if (state_of (self) != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->state, self);
+      g_signal_handlers_disconnect_by_data (state_of (self), self);
       set_store (self, NULL);
-      g_clear_object (&self->state);
     }
   g_clear_handle_id (&self->gutter_id, g_source_remove);
   g_clear_pointer (&self->composer, gtk_widget_unparent);
@@ -1339,24 +1331,6 @@ rl_page_view_dispose (GObject *object)
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), RL_TYPE_PAGE_VIEW);
   G_OBJECT_CLASS (rl_page_view_parent_class)->dispose (object);
-}
-
-static void
-rl_page_view_constructed (GObject *object)
-{
-  RlPageView *self = RL_PAGE_VIEW (object);
-
-  G_OBJECT_CLASS (rl_page_view_parent_class)->constructed (object);
-
-  if (self->state == NULL)
-    self->state = rl_review_state_new ();
-  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (state_store_changed), self);
-  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (state_selection_changed), self);
-  g_signal_connect_swapped (self->state, "notify::hide-resolved", G_CALLBACK (apply_highlights), self);
-  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (update_comment_tooltip), self);
-  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (update_comment_tooltip), self);
-  state_store_changed (self);
-  update_comment_tooltip (self);
 }
 
 static void
@@ -1372,60 +1346,22 @@ rl_page_view_finalize (GObject *object)
 }
 
 static void
-rl_page_view_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  RlPageView *self = RL_PAGE_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-rl_page_view_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  RlPageView *self = RL_PAGE_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      self->state = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 rl_page_view_class_init (RlPageViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  RlReviewViewClass *review_class = RL_REVIEW_VIEW_CLASS (klass);
 
-  object_class->constructed = rl_page_view_constructed;
   object_class->dispose = rl_page_view_dispose;
   object_class->finalize = rl_page_view_finalize;
-  object_class->get_property = rl_page_view_get_property;
-  object_class->set_property = rl_page_view_set_property;
   widget_class->measure = rl_page_view_measure;
   widget_class->size_allocate = rl_page_view_size_allocate;
   widget_class->grab_focus = rl_page_view_grab_focus;
 
-  properties[PROP_STATE] =
-    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  review_class->store_changed = state_store_changed;
+  review_class->selection_changed = state_selection_changed;
+  review_class->filter_changed = state_filter_changed;
+  review_class->can_create_changed = update_comment_tooltip;
 
   /* RlPlacements changed: re-anchored on a new page, or a thread came, went
    * or moved. */
@@ -1508,7 +1444,7 @@ RlReviewState *
 rl_page_view_get_state (RlPageView *self)
 {
   g_return_val_if_fail (RL_IS_PAGE_VIEW (self), NULL);
-  return self->state;
+  return state_of (self);
 }
 
 void

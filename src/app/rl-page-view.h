@@ -19,12 +19,12 @@
 #include <gtk/gtk.h>
 
 #include "rl-plaintext.h"
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_PAGE_VIEW (rl_page_view_get_type ())
-G_DECLARE_FINAL_TYPE (RlPageView, rl_page_view, RL, PAGE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (RlPageView, rl_page_view, RL, PAGE_VIEW, RlReviewView)
 
 /* Shows the state's store while it is a page's; its selection, filter
  * and whether one may create are the state's. */

@@ -11,7 +11,7 @@
 
 #include "rl-comment-row.h"
 #include "rl-kept-list-model.h"
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 #include "rl-thread-row.h"
 
 struct _RlThreadPanel
@@ -45,11 +45,10 @@ struct _RlThreadPanel
   guint               tick_id;
 };
 
-G_DEFINE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, RL_TYPE_REVIEW_VIEW)
 
 enum {
   PROP_0,
-  PROP_STATE,
   PROP_USER_ID,
   PROP_USER_IS_ADMIN,
   N_PROPS
@@ -59,6 +58,13 @@ static GParamSpec *properties[N_PROPS];
 
 enum { SIGNAL_THREAD_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* The state this view shows: RlReviewView's. */
+static inline RlReviewState *
+state_of (RlThreadPanel *self)
+{
+  return rl_review_view_get_state (RL_REVIEW_VIEW (self));
+}
 
 #define TIME_REFRESH_S 60
 
@@ -106,7 +112,7 @@ update_empty (RlThreadPanel *self)
     {
       adw_status_page_set_title (self->empty_page, _("No comments yet"));
       adw_status_page_set_description (self->empty_page,
-                                       rl_review_state_has_position_func (self->state)
+                                       rl_review_state_has_position_func (state_of (self))
                                        ? _("Select text on the page and comment on it to start a thread.")
                                        : _("Click anywhere on the mockup to drop a marker and start a thread."));
     }
@@ -119,7 +125,7 @@ scroll_tick (GtkWidget     *widget,
              gpointer       data)
 {
   RlThreadPanel *self = data;
-  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (self->state));
+  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (state_of (self)));
   GtkAdjustment *adjustment;
   graphene_rect_t bounds;
 
@@ -164,7 +170,7 @@ scroll_to_selected (RlThreadPanel *self)
 static void
 select_row (RlThreadPanel *self)
 {
-  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (self->state));
+  RlThreadRow *row = find_row (self, rl_review_state_get_selected_thread (state_of (self)));
 
   self->selecting = TRUE;
   if (row == NULL)
@@ -195,7 +201,7 @@ show_kept_rows (RlThreadPanel *self)
         continue;
       if (!rl_kept_list_model_is_kept (self->threads, item))
         rl_thread_row_set_kept_hidden (row, FALSE, NULL);
-      else if (rl_review_state_has_thread (self->state, item))
+      else if (rl_review_state_has_thread (state_of (self), item))
         rl_thread_row_set_kept_hidden (row, TRUE, g_hash_table_lookup (self->resolvers,
                                                                        rl_thread_row_get_thread_id (row)));
       else
@@ -226,10 +232,10 @@ on_row_selected (RlThreadPanel *self,
       select_row (self);
       return;
     }
-  if (g_strcmp0 (id, rl_review_state_get_selected_thread (self->state)) == 0)
+  if (g_strcmp0 (id, rl_review_state_get_selected_thread (state_of (self))) == 0)
     return;
   self->picking = TRUE;
-  rl_review_state_set_selected_thread (self->state, id);
+  rl_review_state_set_selected_thread (state_of (self), id);
   self->picking = FALSE;
 }
 
@@ -245,8 +251,8 @@ static void
 on_row_dismissed (RlThreadPanel *self,
                   RlThreadRow   *row)
 {
-  if (g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0)
-    rl_review_state_set_selected_thread (self->state, NULL);
+  if (g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (state_of (self))) == 0)
+    rl_review_state_set_selected_thread (state_of (self), NULL);
   release_kept_rows (self);
 }
 
@@ -267,8 +273,8 @@ make_row (RlThreadPanel *self,
   RlThreadRow *row = rl_thread_row_new (self->store, item, self->user_id, self->user_is_admin);
   const RlThread *thread = rl_thread_item_get_thread (item);
 
-  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (self->state),
-                                rl_review_state_get_cannot_create_reason (self->state));
+  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (state_of (self)),
+                                rl_review_state_get_cannot_create_reason (state_of (self)));
   rl_thread_row_set_live (row, TRUE);
   g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
@@ -288,9 +294,9 @@ keeps_row (RlThreadPanel *self,
   if (self->store == NULL || rl_thread_row_get_dismissed (row))
     return FALSE;
   if (rl_thread_row_get_acting (row))
-    return rl_review_state_has_thread (self->state, rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
+    return rl_review_state_has_thread (state_of (self), rl_thread_row_get_item (row)) && rl_thread_row_has_draft (row);
   return rl_thread_row_has_draft (row)
-         || g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (self->state)) == 0;
+         || g_strcmp0 (rl_thread_row_get_thread_id (row), rl_review_state_get_selected_thread (state_of (self))) == 0;
 }
 
 static gboolean
@@ -366,7 +372,7 @@ rows_changing (RlThreadPanel *self,
 {
   g_autoptr(GHashTable) coming = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_autoptr(GHashTable) going = g_hash_table_new (NULL, NULL);
-  RlThreadRow *selected = find_row (self, rl_review_state_get_selected_thread (self->state));
+  RlThreadRow *selected = find_row (self, rl_review_state_get_selected_thread (state_of (self)));
   GtkWidget *focused = NULL;
 
   for (guint i = 0; i < added; i++)
@@ -482,7 +488,7 @@ static gboolean
 item_is_orphaned (RlThreadPanel *self,
                   gpointer       item)
 {
-  return rl_review_state_is_orphaned (self->state, rl_thread_item_get_thread (item));
+  return rl_review_state_is_orphaned (state_of (self), rl_thread_item_get_thread (item));
 }
 
 /* For pages, where each thread is in the text: the "Orphaned" ones. Numbers
@@ -496,7 +502,7 @@ update_orphaned (RlThreadPanel *self)
 
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &item, &row))
-    if (rl_review_state_has_thread (self->state, item))
+    if (rl_review_state_has_thread (state_of (self), item))
       rl_thread_row_set_orphaned (row, item_is_orphaned (self, item));
 }
 
@@ -569,14 +575,14 @@ static void
 row_set_can_create (RlThreadPanel *self,
                     RlThreadRow   *row)
 {
-  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (self->state),
-                                rl_review_state_get_cannot_create_reason (self->state));
+  rl_thread_row_set_can_create (row, rl_review_state_get_can_create (state_of (self)),
+                                rl_review_state_get_cannot_create_reason (state_of (self)));
 }
 
 static void
-on_can_create_changed (RlThreadPanel *self)
+on_can_create_changed (RlReviewView *view)
 {
-  for_each_row (self, row_set_can_create);
+  for_each_row (RL_THREAD_PANEL (view), row_set_can_create);
 }
 
 static void
@@ -677,9 +683,10 @@ disconnect_store (RlThreadPanel *self)
 
 /* Another document (or none): what was known of the last one goes. */
 static void
-on_store_changed (RlThreadPanel *self)
+on_store_changed (RlReviewView *view)
 {
-  RlDocStore *store = rl_review_state_get_store (self->state);
+  RlThreadPanel *self = RL_THREAD_PANEL (view);
+  RlDocStore *store = rl_review_state_get_store (state_of (self));
 
   if (self->store == store)
     return;
@@ -701,11 +708,13 @@ on_store_changed (RlThreadPanel *self)
 }
 
 static void
-on_selection_changed (RlThreadPanel *self)
+on_selection_changed (RlReviewView *view)
 {
+  RlThreadPanel *self = RL_THREAD_PANEL (view);
+
   select_row (self);
   /* Picked in the list: it is where the person is looking already. */
-  if (!self->picking && rl_review_state_get_selected_thread (self->state) != NULL)
+  if (!self->picking && rl_review_state_get_selected_thread (state_of (self)) != NULL)
     scroll_to_selected (self);
   release_kept_rows (self);
 }
@@ -717,15 +726,8 @@ rl_thread_panel_constructed (GObject *object)
 
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->constructed (object);
 
-  if (self->state == NULL)
-    self->state = rl_review_state_new ();
-  g_signal_connect_swapped (self->state, "notify::store", G_CALLBACK (on_store_changed), self);
-  g_signal_connect_swapped (self->state, "threads-arriving", G_CALLBACK (on_threads_arriving), self);
-  g_signal_connect_swapped (self->state, "positions-changed", G_CALLBACK (on_positions_changed), self);
-  g_signal_connect_swapped (self->state, "notify::selected-thread", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->state, "notify::can-create", G_CALLBACK (on_can_create_changed), self);
-  g_signal_connect_swapped (self->state, "notify::cannot-create-reason", G_CALLBACK (on_can_create_changed), self);
-  on_store_changed (self);
+  g_signal_connect_swapped (state_of (self), "threads-arriving", G_CALLBACK (on_threads_arriving), self);
+  g_signal_connect_swapped (state_of (self), "positions-changed", G_CALLBACK (on_positions_changed), self);
   if (self->store != NULL)
     {
       GListModel *threads = rl_doc_store_get_threads (self->store);
@@ -734,14 +736,14 @@ rl_thread_panel_constructed (GObject *object)
     }
   /* The list's rows follow the model; before and after each change the
    * panel looks after the focus and what the rows say. */
-  self->threads = rl_kept_list_model_new (rl_review_state_get_threads (self->state), keeps_thread, self, NULL);
+  self->threads = rl_kept_list_model_new (rl_review_state_get_threads (state_of (self)), keeps_thread, self, NULL);
   g_signal_connect_swapped (self->threads, "items-changed", G_CALLBACK (rows_changing), self);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->threads), create_row, self, NULL);
   g_signal_connect_object (self->threads, "items-changed", G_CALLBACK (rows_changed), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   /* A row kept where it was changes no place in the list, but what it
    * says: connected after the model, which decides. */
-  g_signal_connect_object (rl_review_state_get_threads (self->state), "items-changed", G_CALLBACK (show_kept_rows),
+  g_signal_connect_object (rl_review_state_get_threads (state_of (self)), "items-changed", G_CALLBACK (show_kept_rows),
                            self, G_CONNECT_SWAPPED);
   rows_changed (self);
 }
@@ -755,10 +757,10 @@ rl_thread_panel_dispose (GObject *object)
   if (self->scroll_id)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list), self->scroll_id);
   self->scroll_id = 0;
-  if (self->state != NULL)
+  if (state_of (self) != NULL)
     {
-      g_signal_handlers_disconnect_by_data (rl_review_state_get_threads (self->state), self);
-      g_signal_handlers_disconnect_by_data (self->state, self);
+      g_signal_handlers_disconnect_by_data (rl_review_state_get_threads (state_of (self)), self);
+      g_signal_handlers_disconnect_by_data (state_of (self), self);
     }
   disconnect_store (self);
   /* The list removes its rows as it goes: no row-selected to hear then,
@@ -775,7 +777,6 @@ rl_thread_panel_dispose (GObject *object)
   /* Unnamed template children are not unparented by it in GTK 4.8. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
     gtk_widget_unparent (child);
-  g_clear_object (&self->state);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->dispose (object);
 }
@@ -802,9 +803,6 @@ rl_thread_panel_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
     case PROP_USER_ID:
       g_value_set_string (value, self->user_id);
       break;
@@ -817,38 +815,20 @@ rl_thread_panel_get_property (GObject    *object,
 }
 
 static void
-rl_thread_panel_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  RlThreadPanel *self = RL_THREAD_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      self->state = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 rl_thread_panel_class_init (RlThreadPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  RlReviewViewClass *review_class = RL_REVIEW_VIEW_CLASS (klass);
 
   object_class->constructed = rl_thread_panel_constructed;
   object_class->dispose = rl_thread_panel_dispose;
   object_class->finalize = rl_thread_panel_finalize;
   object_class->get_property = rl_thread_panel_get_property;
-  object_class->set_property = rl_thread_panel_set_property;
+  review_class->store_changed = on_store_changed;
+  review_class->selection_changed = on_selection_changed;
+  review_class->can_create_changed = on_can_create_changed;
 
-  properties[PROP_STATE] =
-    g_param_spec_object ("state", NULL, NULL, RL_TYPE_REVIEW_STATE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /* Read from the store's connection. */
   properties[PROP_USER_ID] =
     g_param_spec_string ("user-id", NULL, NULL, NULL,
@@ -899,7 +879,7 @@ RlReviewState *
 rl_thread_panel_get_state (RlThreadPanel *self)
 {
   g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
-  return self->state;
+  return state_of (self);
 }
 
 void
@@ -912,7 +892,7 @@ rl_thread_panel_restore_reply (RlThreadPanel *self,
   g_return_if_fail (RL_IS_THREAD_PANEL (self));
   g_return_if_fail (thread_id != NULL);
 
-  rl_review_state_set_selected_thread (self->state, thread_id);
+  rl_review_state_set_selected_thread (state_of (self), thread_id);
   row = find_row (self, thread_id);
   if (row)
     rl_thread_row_restore_reply (row, text);
@@ -953,7 +933,7 @@ rl_thread_panel_focus_reply (RlThreadPanel *self,
   g_return_if_fail (RL_IS_THREAD_PANEL (self));
   g_return_if_fail (thread_id != NULL);
 
-  rl_review_state_set_selected_thread (self->state, thread_id);
+  rl_review_state_set_selected_thread (state_of (self), thread_id);
   row = find_row (self, thread_id);
   /* A folded or hidden panel takes no keys: they stay where they were. */
   if (row == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))

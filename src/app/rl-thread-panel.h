@@ -27,12 +27,12 @@
 
 #include <gtk/gtk.h>
 
-#include "rl-review-state.h"
+#include "rl-review-view.h"
 
 G_BEGIN_DECLS
 
 #define RL_TYPE_THREAD_PANEL (rl_thread_panel_get_type ())
-G_DECLARE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, RL, THREAD_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, RL, THREAD_PANEL, RlReviewView)
 
 /* Lists the state's threads (rl_review_state_get_threads), for whichever
  * document its store is; the selection, the filter and whether one may

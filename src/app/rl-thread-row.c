@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "rl-comment-row.h"
+#include "rl-send-shortcut.h"
 
 struct _RlThreadRow
 {
@@ -600,7 +601,6 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
 static void
 rl_thread_row_init (RlThreadRow *self)
 {
-  GtkEventController *shortcuts;
   GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -608,15 +608,8 @@ rl_thread_row_init (RlThreadRow *self)
   self->comment_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->can_create = TRUE;
 
-  shortcuts = gtk_shortcut_controller_new ();
-  /* Before the text view turns Ctrl+Enter into a line break. */
-  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_alternative_trigger_new (
-                                                            gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
-                                                            gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
-                                                          gtk_callback_action_new (send_shortcut, self, NULL)));
-  gtk_widget_add_controller (GTK_WIDGET (self->reply_view), shortcuts);
+  gtk_widget_add_controller (GTK_WIDGET (self->reply_view),
+                             rl_send_shortcut_new (gtk_callback_action_new (send_shortcut, self, NULL)));
 
   focus = gtk_event_controller_focus_new ();
   g_signal_connect_swapped (focus, "enter", G_CALLBACK (on_focus_enter), self);

@@ -107,6 +107,52 @@ keyring_error (GError *error)
   return mapped;
 }
 
+/* libsecret found the item's keyring locked and the unlock prompt was
+ * dismissed (or could not be shown). */
+static void
+return_not_unlocked (GTask *task)
+{
+  g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
+                           _("The keyring is locked and was not unlocked"));
+}
+
+/* The items a keyring search found (maybe none); FALSE once task has
+ * returned what the search's failure means. */
+static gboolean
+search_finish (GAsyncResult  *result,
+               GTask         *task,
+               GList        **items)
+{
+  GError *error = NULL;
+
+  *items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, keyring_error (error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A libsecret call on the account's item: secret_password_lookupv or
+ * secret_password_clearv. */
+typedef void (*ItemCall) (const SecretSchema  *schema,
+                          GHashTable          *attributes,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data);
+
+/* Makes call on the item of task's account, done finishing it for task. */
+static void
+call_on_item (GTask               *task,
+              ItemCall             call,
+              GAsyncReadyCallback  done)
+{
+  g_autoptr(GHashTable) attributes = account_attributes (g_task_get_source_object (task));
+
+  call (account_schema (), attributes, g_task_get_cancellable (task), done, task);
+}
+
 /* Non-empty UTF-8 without spaces or control characters: a user id or a
  * token, both keyring attributes or secrets that must read back the same. */
 static gboolean
@@ -424,16 +470,11 @@ on_siblings_found (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   RlAccount *self = g_task_get_source_object (task);
-  GError *error = NULL;
   GQueue *stale;
   GList *items;
 
-  items = secret_password_search_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, keyring_error (error));
-      return;
-    }
+  if (!search_finish (result, task, &items))
+    return;
   stale = g_queue_new ();
   for (GList *l = items; l != NULL; l = l->next)
     {
@@ -469,8 +510,7 @@ on_stored (GObject      *source,
     g_task_return_error (task, keyring_error (error));
   else
     /* libsecret's way of saying the unlock prompt was dismissed. */
-    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
-                             _("The keyring is locked and was not unlocked"));
+    return_not_unlocked (task);
 }
 
 void
@@ -526,24 +566,18 @@ on_missing_searched (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
   GList *items;
   gboolean locked = FALSE;
 
-  items = secret_password_search_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, keyring_error (error));
-      return;
-    }
+  if (!search_finish (result, task, &items))
+    return;
   for (GList *l = items; l != NULL; l = l->next)
     if (SECRET_IS_ITEM (l->data) && secret_item_get_locked (l->data))
       locked = TRUE;
   g_list_free_full (items, g_object_unref);
 
   if (locked)
-    g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_LOCKED,
-                             _("The keyring is locked and was not unlocked"));
+    return_not_unlocked (task);
   else
     g_task_return_new_error (task, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND,
                              _("No token is stored for this account"));
@@ -589,7 +623,6 @@ rl_account_lookup_token (RlAccount           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
   GTask *task;
 
   g_return_if_fail (RL_IS_ACCOUNT (self));
@@ -597,8 +630,7 @@ rl_account_lookup_token (RlAccount           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_account_lookup_token);
-  attributes = account_attributes (self);
-  secret_password_lookupv (account_schema (), attributes, cancellable, on_looked_up, task);
+  call_on_item (task, secret_password_lookupv, on_looked_up);
 }
 
 char *
@@ -636,7 +668,6 @@ rl_account_delete (RlAccount           *self,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
   GTask *task;
 
   g_return_if_fail (RL_IS_ACCOUNT (self));
@@ -644,8 +675,7 @@ rl_account_delete (RlAccount           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_account_delete);
-  attributes = account_attributes (self);
-  secret_password_clearv (account_schema (), attributes, cancellable, on_cleared, task);
+  call_on_item (task, secret_password_clearv, on_cleared);
 }
 
 gboolean
@@ -683,15 +713,10 @@ on_searched (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GListStore) accounts = NULL;
-  GError *error = NULL;
   GList *items;
 
-  items = secret_password_search_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, keyring_error (error));
-      return;
-    }
+  if (!search_finish (result, task, &items))
+    return;
 
   accounts = g_list_store_new (RL_TYPE_ACCOUNT);
   for (GList *l = items; l != NULL; l = l->next)

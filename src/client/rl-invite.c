@@ -11,6 +11,7 @@
 
 #include "rl-invite.h"
 #include "rl-host.h"
+#include "rl-invite-uri.h"
 
 G_DEFINE_QUARK (rl-invite-error-quark, rl_invite_error)
 
@@ -409,7 +410,6 @@ rl_invite_format (const char  *server_url,
                   GError     **error)
 {
   g_autofree char *host = NULL;
-  g_autofree char *query = NULL;
   g_autofree char *fp = NULL;
   gboolean tls;
   int port;
@@ -432,10 +432,5 @@ rl_invite_format (const char  *server_url,
       if (fp == NULL)
         return NULL;
     }
-  if (fp != NULL)
-    query = g_strdup_printf ("token=%s&tls=%d&fp=%s", token, tls, fp);
-  else
-    query = g_strdup_printf ("token=%s&tls=%d", token, tls);
-  return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, host, explicit_port (tls, port), "/join", query,
-                     NULL);
+  return rl_invite_uri_build (tls, host, port, token, fp);
 }

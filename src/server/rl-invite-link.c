@@ -6,6 +6,7 @@
 
 #include "rl-invite-link.h"
 #include "rl-host.h"
+#include "rl-invite-uri.h"
 
 static gboolean
 bad_address (const char  *address,
@@ -18,8 +19,7 @@ bad_address (const char  *address,
   return FALSE;
 }
 
-/* Checks address; sets tls, host (lower case) and port (-1: the scheme's
- * default). */
+/* Checks address; sets tls, host (lower case) and port (-1: none given). */
 static gboolean
 parse_address (const char  *address,
                gboolean    *tls,
@@ -61,7 +61,7 @@ parse_address (const char  *address,
 
   *tls = strcmp (scheme, "wss") == 0;
   *host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  *port = g_uri_get_port (uri) == (*tls ? 443 : 80) ? -1 : g_uri_get_port (uri);
+  *port = g_uri_get_port (uri);
   return TRUE;
 }
 
@@ -111,7 +111,6 @@ rl_invite_link_for (const char  *address,
 {
   g_autofree char *host = NULL;
   g_autofree char *fp = NULL;
-  g_autofree char *query = NULL;
   gboolean tls;
   int port;
 
@@ -144,9 +143,5 @@ rl_invite_link_for (const char  *address,
         fp = fingerprint_of (certificate, pinned_fp);
     }
 
-  if (fp != NULL)
-    query = g_strdup_printf ("token=%s&tls=1&fp=%s", token, fp);
-  else
-    query = g_strdup_printf ("token=%s&tls=%d", token, tls);
-  return g_uri_join (G_URI_FLAGS_ENCODED_QUERY, "redline", NULL, host, port, "/join", query, NULL);
+  return rl_invite_uri_build (tls, host, port, token, fp);
 }
