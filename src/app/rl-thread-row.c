@@ -407,6 +407,40 @@ on_focus_enter (RlThreadRow *self)
   select_self (self);
 }
 
+/* The reply field has the focus but is not shown yet: its box is opening
+ * (the revealer maps its child on its first frame). GTK runs no controller
+ * of an unmapped widget, so a key typed now would reach no one. */
+static gboolean
+reply_is_opening (RlThreadRow *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->reply_view);
+
+  return gtk_widget_has_focus (view) && !gtk_widget_get_mapped (view);
+}
+
+/* Keys typed while the reply box opens go to the reply field all the same
+ * (the row is mapped: it sees them first, in the capture phase). */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                RlThreadRow           *self)
+{
+  return reply_is_opening (self) && gtk_event_controller_key_forward (controller, GTK_WIDGET (self->reply_view));
+}
+
+static void
+on_key_released (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 RlThreadRow           *self)
+{
+  if (reply_is_opening (self))
+    gtk_event_controller_key_forward (controller, GTK_WIDGET (self->reply_view));
+}
+
 static void
 on_state_flags_changed (RlThreadRow   *self,
                         GtkStateFlags  previous)
@@ -602,6 +636,7 @@ static void
 rl_thread_row_init (RlThreadRow *self)
 {
   GtkEventController *focus;
+  GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_add_css_class (GTK_WIDGET (self), "rl-thread-row");
@@ -614,6 +649,11 @@ rl_thread_row_init (RlThreadRow *self)
   focus = gtk_event_controller_focus_new ();
   g_signal_connect_swapped (focus, "enter", G_CALLBACK (on_focus_enter), self);
   gtk_widget_add_controller (GTK_WIDGET (self), focus);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  g_signal_connect (keys, "key-released", G_CALLBACK (on_key_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   g_signal_connect (self, "state-flags-changed", G_CALLBACK (on_state_flags_changed), NULL);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
                             G_CALLBACK (update_reply), self);
