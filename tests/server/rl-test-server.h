@@ -242,6 +242,10 @@ typedef struct
 /* Connects with the token and the redline.v1 subprotocol; asserts the welcome. */
 RlTestClient *rl_test_client_new      (RlTestServer *server,
                                        const char   *token);
+/* Offers redline.v1.1 first (docs/protocol.md, "Revisions"); asserts the
+ * server chose it and its welcome says "minor": 1. */
+RlTestClient *rl_test_client_new_v11  (RlTestServer *server,
+                                       const char   *token);
 /* Tries to connect; NULL with *status set to the HTTP status on refusal. */
 RlTestClient *rl_test_client_try      (RlTestServer *server,
                                        const char   *token,
