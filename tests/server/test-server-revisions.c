@@ -40,7 +40,6 @@ teardown (Fixture       *f,
           gconstpointer  data)
 {
   rl_test_team_clear (&f->team);
-  rm_rf:
   {
     g_autoptr(GFile) dir = g_file_new_for_path (f->dir);
     g_autoptr(GFileEnumerator) children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
@@ -249,10 +248,8 @@ test_http (Fixture       *f,
     g_assert_cmpstr (etag, !=, soup_message_headers_get_one (two->headers, "ETag"));
     {
       g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/revisions/1/content", doc);
-      g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(RlTestResponse) again = NULL;
 
-      (void) msg;
       again = rl_test_http (f->server, "GET", path, f->alice, NULL, NULL);
       g_assert_cmpstr (soup_message_headers_get_one (again->headers, "ETag"), ==, etag);
     }
