@@ -16,6 +16,7 @@
 #include "rl-metrics.h"
 #include "rl-outbox.h"
 #include "rl-peer.h"
+#include "rl-plaintext.h"
 #include "rl-read-cache.h"
 #include "rl-subloop.h"
 #include "rl-upload.h"
@@ -364,6 +365,7 @@ typedef struct
   GBytes            *content;
   /* the check's results */
   char              *clean_mime;
+  char              *text_model;   /* pages: rl_page_text_serialize of its text */
   int                width;
   int                height;
   GError            *error;
@@ -378,6 +380,7 @@ upload_check_free (UploadCheck *check)
   g_free (check->title);
   g_clear_pointer (&check->content, g_bytes_unref);
   g_free (check->clean_mime);
+  g_free (check->text_model);
   g_clear_error (&check->error);
   g_free (check);
 }
@@ -403,7 +406,8 @@ answer_upload (RlServer    *self,
   if (check->error != NULL)
     reply_gerror (check->msg, check->error);
   else if ((doc = rl_store_add_document (self->store, who->tenant, &who->user, check->title, check->clean_mime,
-                                         check->width, check->height, check->content, &error)) == NULL)
+                                         check->width, check->height, check->content, check->text_model,
+                                         &error)) == NULL)
     reply_gerror (check->msg, error);
   else
     reply_node (check->msg, SOUP_STATUS_CREATED, rl_document_to_json (doc));
@@ -434,8 +438,19 @@ check_upload_thread (gpointer data,
   RlServer *self = user_data;
   g_autoptr(GSource) source = NULL;
 
-  rl_upload_check (check->mime, check->content, &check->clean_mime, &check->width, &check->height,
-                   &check->error);
+  RlDocKind kind;
+
+  if (rl_upload_check (check->mime, check->content, &check->clean_mime, &check->width, &check->height,
+                       &check->error) &&
+      rl_doc_kind_for_mime (check->clean_mime, &kind) && kind == RL_DOC_KIND_PAGE)
+    {
+      gsize size;
+      const char *bytes = g_bytes_get_data (check->content, &size);
+      g_autoptr(RlPageText) text = rl_page_text_new (check->clean_mime, bytes ? bytes : "", size, &check->error);
+
+      if (text != NULL)
+        check->text_model = rl_page_text_serialize (text, NULL);
+    }
   g_mutex_lock (&self->checks_lock);
   g_ptr_array_add (self->checks_done, check);
   if (self->checks_done->len == 1)

@@ -221,7 +221,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->viewer = authenticate_ok (fixture->store, viewer_token);
 
   fixture->doc = rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Home", "image/png",
-                                        1600, 1000, content, &error);
+                                        1600, 1000, content, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->doc);
 }
@@ -615,6 +615,7 @@ test_documents (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) page = g_bytes_new_static ("# Home\n", 7);
+  g_autofree char *page_model = rl_store_text_model_for ("text/markdown", page);
   g_autoptr(GBytes) content = NULL;
   g_autoptr(RlDocument) doc = NULL;
   g_autoptr(RlDocument) second = NULL;
@@ -641,7 +642,7 @@ test_documents (Fixture       *fixture,
   g_assert_cmpstr (etag, ==, expected_etag);
 
   second = rl_store_add_document (fixture->store, "acme", &fixture->member->user, "Notes", "text/markdown",
-                                  0, 0, page, &error);
+                                  0, 0, page, page_model, &error);
   g_assert_no_error (error);
   g_assert_cmpint (second->kind, ==, RL_DOC_KIND_PAGE);
   docs = rl_store_list_documents (fixture->store, "acme");
@@ -660,11 +661,11 @@ test_documents (Fixture       *fixture,
   g_assert_null (rl_store_get_document (fixture->store, "acme", "no-such-document"));
 
   g_assert_null (rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Clip", "video/mp4",
-                                        0, 0, page, &error));
+                                        0, 0, page, NULL, &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
   g_clear_error (&error);
   g_assert_null (rl_store_add_document (fixture->store, "initech", &fixture->admin->user, "Home", "image/png",
-                                        1, 1, page, &error));
+                                        1, 1, page, NULL, &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
 }
 
