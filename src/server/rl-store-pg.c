@@ -25,7 +25,7 @@
 /* pg_advisory_xact_lock's key for schema migrations ("rdln"). */
 #define MIGRATION_LOCK_KEY "1919183982"
 
-#define MAX_PARAMS 16
+#define MAX_PARAMS 17
 
 /* A node says it is alive this often, and is dead after this long without
  * a word: any live node removes its viewers at its next heartbeat, so they
