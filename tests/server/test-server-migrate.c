@@ -702,7 +702,6 @@ test_schema_3 (Fixture       *f,
   gint64 head = 0;
 
   make_deployment (f);
-  rl_test_server_start (f->sqlite);
   for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
     g_ptr_array_add (contents, download (f->sqlite, i < 2 ? f->admin : f->gina, docs[i]));
   rl_test_server_stop (f->sqlite);
@@ -782,14 +781,10 @@ test_schema_3 (Fixture       *f,
       }
   }
 
-  /* The log's events carry no placements: a resync from them is a reset. */
+  /* The log's events carry no placements, nor do the threads a client
+   * holds from them: a resync from any of them is a reset. */
   g_assert_null (rl_store_events_since (store, "acme", f->image, 4, NULL));
-  {
-    g_autoptr(GPtrArray) none = rl_store_events_since (store, "acme", f->image, 10, NULL);
-
-    g_assert_nonnull (none);
-    g_assert_cmpuint (none->len, ==, 0);
-  }
+  g_assert_null (rl_store_events_since (store, "acme", f->image, 10, NULL));
   g_clear_object (&store);
 
   rl_test_server_start (f->sqlite);
@@ -803,10 +798,22 @@ test_schema_3 (Fixture       *f,
     g_assert_nonnull (strstr (g_ptr_array_index (frames, 0), "\"placements\":[{\"revision\":1,"));
     /* New threads are made on revision 1, and replay as usual. */
     g_assert_cmpint (create_thread (alice, f->image, FALSE, thread, NULL, NULL), ==, 4);
-    g_clear_pointer (&frames, g_ptr_array_unref);
-    frames = resync (alice, f->image, 10);
-    g_assert_cmpuint (frames->len, ==, 1);
-    g_assert_nonnull (strstr (g_ptr_array_index (frames, 0), "\"revision\":1,\"placements\":["));
+    {
+      g_autoptr(RlTestClient) ada = rl_test_client_new (f->sqlite, f->admin);
+      g_autofree char *later = rl_test_uuid ();
+      g_autoptr(JsonObject) created = NULL;
+      JsonObject *made;
+
+      /* Up to date after the upgrade: no reset. */
+      g_clear_pointer (&frames, g_ptr_array_unref);
+      frames = resync (ada, f->image, 11);
+      g_assert_cmpuint (frames->len, ==, 0);
+      g_assert_cmpint (create_thread (alice, f->image, FALSE, later, NULL, NULL), ==, 5);
+      created = rl_test_client_expect (ada, "new-image-chat");
+      made = json_object_get_object_member (created, "thread");
+      g_assert_cmpint (json_object_get_int_member (made, "revision"), ==, 1);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (made, "placements")), ==, 1);
+    }
   }
   rl_test_server_stop (f->sqlite);
 }
