@@ -1019,6 +1019,16 @@ place_nudged (const RlThread *thread,
   return placement;
 }
 
+/* A pin at x, halfway down. */
+static void
+set_pin (RlAnchor *anchor,
+         double    x)
+{
+  anchor->kind = RL_DOC_KIND_IMAGE;
+  anchor->x = x;
+  anchor->y = 0.5;
+}
+
 static RlRevisionAnchor *
 placement_new (RlPlacementStatus status,
                double            x,
@@ -1027,9 +1037,7 @@ placement_new (RlPlacementStatus status,
   RlRevisionAnchor *placement = rl_revision_anchor_new ();
 
   placement->status = status;
-  placement->anchor.kind = RL_DOC_KIND_IMAGE;
-  placement->anchor.x = x;
-  placement->anchor.y = 0.5;
+  set_pin (&placement->anchor, x);
   placement->score = score;
   return placement;
 }
@@ -1353,9 +1361,7 @@ move_request (const char *doc,
   RlRequest *request = request_new (RL_REQUEST_MOVE_THREAD, doc, thread_id);
 
   request->has_anchor = TRUE;
-  request->anchor.kind = RL_DOC_KIND_IMAGE;
-  request->anchor.x = x;
-  request->anchor.y = 0.5;
+  set_pin (&request->anchor, x);
   request->revision = revision;
   return request;
 }
@@ -1504,9 +1510,7 @@ test_place_thread (Fixture       *fixture,
 
   /* An orphan is re-attached with an anchor. */
   reattach->has_anchor = TRUE;
-  reattach->anchor.kind = RL_DOC_KIND_IMAGE;
-  reattach->anchor.x = 0.8;
-  reattach->anchor.y = 0.2;
+  set_pin (&reattach->anchor, 0.8);
   apply_ok (fixture->store, fixture->member, fixture->doc, reattach, NULL);
   placement = placement_on (fixture, b, 3);
   g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
