@@ -21,6 +21,7 @@
 #include "rl-subloop.h"
 #include "rl-upload.h"
 #include "rl-usage.h"
+#include "rl-uuid.h"
 
 #define LISTEN_BACKLOG        4096
 #define SHUTDOWN_GRACE_MS     3000

@@ -88,14 +88,14 @@ upload_revision (Fixture    *f,
   return rl_test_http (f->server, "POST", path, token, type, body);
 }
 
+/* GET path, built from "/api/v1/docs/" + doc + tail. */
 static RlTestResponse *
 get (Fixture    *f,
      const char *token,
-     const char *format,
      const char *doc,
      const char *tail)
 {
-  g_autofree char *path = g_strdup_printf (format, doc, tail);
+  g_autofree char *path = g_strconcat ("/api/v1/docs/", doc, tail, NULL);
 
   return rl_test_http (f->server, "GET", path, token, NULL, NULL);
 }
@@ -195,7 +195,7 @@ test_http (Fixture       *f,
     assert_error (broken, 400, "bad-request");
   }
   {
-    g_autoptr(RlTestResponse) list_one = get (f, f->alice, "/api/v1/docs/%s/revisions%s", doc, "");
+    g_autoptr(RlTestResponse) list_one = get (f, f->alice, doc, "/revisions");
 
     g_assert_cmpuint (list_one->status, ==, 200);
     list = json_object_get_array_member (json_node_get_object (list_one->json), "revisions");
@@ -218,14 +218,14 @@ test_http (Fixture       *f,
 
   /* The document is its latest version; both versions stay readable. */
   {
-    g_autoptr(RlTestResponse) meta = get (f, f->alice, "/api/v1/docs/%s%s", doc, "");
-    g_autoptr(RlTestResponse) list_two = get (f, f->alice, "/api/v1/docs/%s/revisions%s", doc, "");
-    g_autoptr(RlTestResponse) latest = get (f, f->alice, "/api/v1/docs/%s/content%s", doc, "");
-    g_autoptr(RlTestResponse) one = get (f, f->alice, "/api/v1/docs/%s/revisions/1/content%s", doc, "");
-    g_autoptr(RlTestResponse) two = get (f, f->alice, "/api/v1/docs/%s/revisions/2/content%s", doc, "");
-    g_autoptr(RlTestResponse) two_meta = get (f, f->alice, "/api/v1/docs/%s/revisions/2%s", doc, "");
-    g_autoptr(RlTestResponse) no_text = get (f, f->alice, "/api/v1/docs/%s/revisions/2/text%s", doc, "");
-    g_autoptr(RlTestResponse) other = get (f, f->rex, "/api/v1/docs/%s/revisions/1/content%s", doc, "");
+    g_autoptr(RlTestResponse) meta = get (f, f->alice, doc, "");
+    g_autoptr(RlTestResponse) list_two = get (f, f->alice, doc, "/revisions");
+    g_autoptr(RlTestResponse) latest = get (f, f->alice, doc, "/content");
+    g_autoptr(RlTestResponse) one = get (f, f->alice, doc, "/revisions/1/content");
+    g_autoptr(RlTestResponse) two = get (f, f->alice, doc, "/revisions/2/content");
+    g_autoptr(RlTestResponse) two_meta = get (f, f->alice, doc, "/revisions/2");
+    g_autoptr(RlTestResponse) no_text = get (f, f->alice, doc, "/revisions/2/text");
+    g_autoptr(RlTestResponse) other = get (f, f->rex, doc, "/revisions/1/content");
 
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (meta->json), "revision"), ==, 2);
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (meta->json), "size"), ==,
@@ -257,7 +257,8 @@ test_http (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_paths); i++)
     {
-      g_autoptr(RlTestResponse) bad = get (f, f->alice, "/api/v1/docs/%s/revisions/%s", doc, bad_paths[i]);
+      g_autofree char *tail = g_strconcat ("/revisions/", bad_paths[i], NULL);
+      g_autoptr(RlTestResponse) bad = get (f, f->alice, doc, tail);
 
       if (bad->status != 404)
         g_error ("revisions/%s answered %u", bad_paths[i], bad->status);
@@ -268,8 +269,8 @@ test_http (Fixture       *f,
   {
     g_autoptr(GBytes) v2 = g_bytes_new_static ("# Launch copy\n\nNew words &hellip; here.\n", 39);
     g_autoptr(RlTestResponse) added = upload_revision (f, f->alice, page, "text/markdown", v2);
-    g_autoptr(RlTestResponse) model = get (f, f->alice, "/api/v1/docs/%s/revisions/2/text%s", page, "");
-    g_autoptr(RlTestResponse) model_one = get (f, f->alice, "/api/v1/docs/%s/revisions/1/text%s", page, "");
+    g_autoptr(RlTestResponse) model = get (f, f->alice, page, "/revisions/2/text");
+    g_autoptr(RlTestResponse) model_one = get (f, f->alice, page, "/revisions/1/text");
 
     g_assert_cmpuint (added->status, ==, 201);
     g_assert_cmpuint (model->status, ==, 200);
@@ -488,7 +489,7 @@ test_carry_page (Fixture       *f,
     g_assert_cmpuint (added->status, ==, 201);
   }
   event = rl_test_client_expect (alice, "revision-added");
-  model = get (f, f->alice, "/api/v1/docs/%s/revisions/2/text%s", doc, "");
+  model = get (f, f->alice, doc, "/revisions/2/text");
   new_text = json_object_get_string_member (json_node_get_object (model->json), "text");
 
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
@@ -658,7 +659,7 @@ test_settle (Fixture       *f,
     g_assert_null (rl_test_ack_error (ack));
 
     /* What every client reads: the icon's thread placed on version 2 by Alice. */
-    threads = get (f, f->ada, "/api/v1/docs/%s/threads%s", doc, "");
+    threads = get (f, f->ada, doc, "/threads");
     list = json_object_get_array_member (json_node_get_object (threads->json), "threads");
     for (guint i = 0; i < json_array_get_length (list); i++)
       {
