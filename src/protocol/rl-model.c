@@ -328,6 +328,19 @@ rl_thread_get_placement (const RlThread *thread,
   return NULL;
 }
 
+const RlAnchor *
+rl_thread_get_last_anchor (const RlThread *thread)
+{
+  for (guint i = thread->placements->len; i > 0; i--)
+    {
+      const RlRevisionAnchor *placement = g_ptr_array_index (thread->placements, i - 1);
+
+      if (placement->status != RL_PLACEMENT_ORPHANED)
+        return &placement->anchor;
+    }
+  return &thread->anchor;
+}
+
 RlComment *
 rl_thread_find_comment (RlThread   *thread,
                         const char *comment_id,

@@ -161,6 +161,10 @@ void              rl_revision_free         (RlRevision             *revision);
  * or a v1 server's thread). */
 RlRevisionAnchor *rl_thread_get_placement  (const RlThread         *thread,
                                             gint64                  revision);
+/* Where the thread was last placed: the anchor of its latest placement
+ * that has one (an orphan is carried from where it was last seen), or,
+ * without placements (a v1 server's), its anchor. */
+const RlAnchor   *rl_thread_get_last_anchor (const RlThread        *thread);
 
 RlComment  *rl_comment_new           (void);
 RlComment  *rl_comment_copy          (const RlComment *comment);

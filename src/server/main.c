@@ -28,6 +28,7 @@
 #include "rl-invite-link.h"
 #include "rl-limits.h"
 #include "rl-migrate.h"
+#include "rl-plaintext.h"
 #include "rl-server.h"
 #include "rl-store-pg.h"
 #include "rl-store-sqlite.h"
@@ -497,7 +498,9 @@ cmd_doc_add (Invocation *invocation)
   g_autoptr(RlDocument) doc = NULL;
   g_autofree char *clean_title = NULL;
   g_autofree char *mime = NULL;
+  g_autofree char *text_model = NULL;
   const char *path, *given_mime;
+  RlDocKind kind;
   RlPerson admin = { (char *) "admin", (char *) "Administrator" };
   int width, height;
 
@@ -518,7 +521,18 @@ cmd_doc_add (Invocation *invocation)
     return fail (error);
   if ((store = open_store (invocation, &error)) == NULL)
     return fail (error);
-  doc = rl_store_add_document (store, tenant, &admin, clean_title, mime, width, height, content, &error);
+  if (rl_doc_kind_for_mime (mime, &kind) && kind == RL_DOC_KIND_PAGE)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (content, &size);
+      g_autoptr(RlPageText) text = rl_page_text_new (mime, data ? data : "", size, &error);
+
+      if (text == NULL)
+        return fail (error);
+      text_model = rl_page_text_serialize (text, NULL);
+    }
+  doc = rl_store_add_document (store, tenant, &admin, clean_title, mime, width, height, content, text_model,
+                               &error);
   if (doc == NULL)
     return fail (error);
   g_print ("%s\n", doc->id);

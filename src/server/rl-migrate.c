@@ -50,6 +50,8 @@ on_copied (RlStoreRecordKind   kind,
       copy->counts->events++;
       break;
     case RL_STORE_RECORD_USAGE:
+    case RL_STORE_RECORD_REVISION:
+    case RL_STORE_RECORD_PLACEMENT:
     default:
       break;
     }
@@ -91,9 +93,9 @@ log_start (RlStore    *store,
   return low;
 }
 
-/* The same threads (through the codec, as a snapshot would send them), the
- * same log from where the source's starts (and not before), the same
- * content. */
+/* The same threads (through the codec, as a snapshot would send them, their
+ * placements too), the same log from where the source's starts (and not
+ * before), the same revisions (each one's record, content and text model). */
 static gboolean
 verify_document (RlStore               *source,
                  RlStore               *target,
@@ -108,12 +110,10 @@ verify_document (RlStore               *source,
   g_autoptr(GPtrArray) target_threads = NULL;
   g_autoptr(GPtrArray) source_events = NULL;
   g_autoptr(GPtrArray) target_events = NULL;
-  g_autoptr(GBytes) source_content = NULL;
-  g_autoptr(GBytes) target_content = NULL;
+  g_autoptr(GPtrArray) source_revisions = NULL;
+  g_autoptr(GPtrArray) target_revisions = NULL;
   g_autofree char *source_snapshot = NULL;
   g_autofree char *target_snapshot = NULL;
-  g_autofree char *source_etag = NULL;
-  g_autofree char *target_etag = NULL;
   gint64 source_head = 0, target_head = 0, since;
 
   source_threads = rl_store_load_threads (source, tenant, doc, &source_head);
@@ -145,14 +145,38 @@ verify_document (RlStore               *source,
         return differs (error, tenant, doc, what);
       }
 
-  source_content = rl_store_get_content (source, tenant, doc, &source_etag);
-  target_content = rl_store_get_content (target, tenant, doc, &target_etag);
-  if (source_content == NULL || target_content == NULL || !g_bytes_equal (source_content, target_content) ||
-      g_strcmp0 (source_etag, target_etag) != 0)
-    return differs (error, tenant, doc, "its content");
+  /* Every revision: its record, its content and its text model. */
+  source_revisions = rl_store_list_revisions (source, tenant, doc);
+  target_revisions = rl_store_list_revisions (target, tenant, doc);
+  if (source_revisions == NULL || target_revisions == NULL || source_revisions->len != target_revisions->len ||
+      source_revisions->len == 0)
+    return differs (error, tenant, doc, "its revisions");
+  for (guint i = 0; i < source_revisions->len; i++)
+    {
+      RlRevision *a = g_ptr_array_index (source_revisions, i);
+      RlRevision *b = g_ptr_array_index (target_revisions, i);
+      g_autoptr(JsonNode) a_json = rl_revision_to_json (a, info->doc->kind);
+      g_autoptr(JsonNode) b_json = rl_revision_to_json (b, info->doc->kind);
+      g_autofree char *a_text = rl_json_to_string (a_json, NULL);
+      g_autofree char *b_text = rl_json_to_string (b_json, NULL);
+      g_autofree char *a_model = rl_store_get_text_model (source, tenant, doc, a->revision);
+      g_autofree char *b_model = rl_store_get_text_model (target, tenant, doc, b->revision);
+      g_autoptr(GBytes) source_content = NULL;
+      g_autoptr(GBytes) target_content = NULL;
+      g_autofree char *source_etag = NULL;
+      g_autofree char *target_etag = NULL;
+      g_autofree char *what = g_strdup_printf ("its revision %" G_GINT64_FORMAT, a->revision);
+
+      source_content = rl_store_get_revision_content (source, tenant, doc, a->revision, &source_etag);
+      target_content = rl_store_get_revision_content (target, tenant, doc, a->revision, &target_etag);
+      if (g_strcmp0 (a_text, b_text) != 0 || g_strcmp0 (a_model, b_model) != 0 || source_content == NULL ||
+          target_content == NULL || !g_bytes_equal (source_content, target_content) ||
+          g_strcmp0 (source_etag, target_etag) != 0)
+        return differs (error, tenant, doc, what);
+      *n_bytes += g_bytes_get_size (source_content);
+    }
 
   *n_events = source_events->len;
-  *n_bytes = g_bytes_get_size (source_content);
   return TRUE;
 }
 

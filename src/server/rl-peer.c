@@ -289,7 +289,7 @@ check_anchor (RlPeer            *self,
   if (anchor->kind == RL_DOC_KIND_IMAGE)
     return TRUE;
 
-  text = rl_read_cache_get_page_text (self->cache, self->principal->tenant, doc->id, error);
+  text = rl_read_cache_get_page_text (self->cache, self->principal->tenant, doc->id, doc->revision, error);
   if (text == NULL)
     return FALSE;
   if (anchor->end > rl_page_text_get_n_chars (text))
@@ -401,8 +401,8 @@ on_committed (GObject      *source,
 }
 
 static void
-handle_mutation (RlPeer          *self,
-                 const RlRequest *request)
+handle_mutation (RlPeer    *self,
+                 RlRequest *request)
 {
   const char *tenant = self->principal->tenant;
   g_autoptr(RlDocument) doc = NULL;
@@ -426,6 +426,11 @@ handle_mutation (RlPeer          *self,
       fail_request (self, request->req, error);
       return;
     }
+  /* The anchor was checked on the latest revision as of now: a v1 client's
+   * names none, so it is that one; a revision added before the commit
+   * makes the store refuse it (docs/protocol.md, "Revisions"). */
+  if (request->revision == 0)
+    request->revision = doc->revision;
 
   /* Committed with whatever else arrives meanwhile, off the main loop; its
    * answer is owed from now on, in its turn. */

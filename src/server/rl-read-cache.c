@@ -28,8 +28,14 @@ struct _RlReadCache
   GHashTable *snapshots;    /* "tenant/doc" → Snapshot* */
   GQueue      recent;       /* of Snapshot*, most recently read first */
   gsize       snapshot_bytes;
-  GHashTable *page_texts;   /* "tenant/doc" → RlPageText* */
+  GHashTable *page_texts;   /* "tenant/doc" → PageText*: its latest revision's, as last asked */
 };
+
+typedef struct
+{
+  RlPageText *text;
+  gint64      revision;
+} PageText;
 
 G_DEFINE_FINAL_TYPE (RlReadCache, rl_read_cache, G_TYPE_OBJECT)
 
@@ -38,6 +44,13 @@ doc_key (const char *tenant,
          const char *doc)
 {
   return g_strconcat (tenant, "/", doc, NULL);
+}
+
+static void
+page_text_free (PageText *kept)
+{
+  rl_page_text_unref (kept->text);
+  g_free (kept);
 }
 
 static void
@@ -89,8 +102,7 @@ rl_read_cache_init (RlReadCache *self)
 {
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) snapshot_free);
   g_queue_init (&self->recent);
-  self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) rl_page_text_unref);
+  self->page_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) page_text_free);
 }
 
 RlReadCache *
@@ -124,6 +136,7 @@ rl_read_cache_snapshot_at (RlReadCache *self,
   g_autofree char *key = doc_key (tenant, doc);
   Snapshot *snapshot = g_hash_table_lookup (self->snapshots, key);
   g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(RlDocument) document = NULL;
   char *frame;
 
   if (snapshot && head < 0)
@@ -139,7 +152,8 @@ rl_read_cache_snapshot_at (RlReadCache *self,
     drop_snapshot (self, snapshot);
 
   threads = rl_store_load_threads (self->store, tenant, doc, seq);
-  frame = rl_message_serialize_snapshot (doc, *seq, threads, FALSE);
+  document = rl_store_get_document (self->store, tenant, doc);
+  frame = rl_message_serialize_snapshot_at (doc, *seq, document ? document->revision : 0, threads, FALSE);
 
   snapshot = g_new0 (Snapshot, 1);
   snapshot->key = g_steal_pointer (&key);
@@ -160,30 +174,32 @@ RlPageText *
 rl_read_cache_get_page_text (RlReadCache  *self,
                              const char   *tenant,
                              const char   *doc,
+                             gint64        revision,
                              GError      **error)
 {
   g_autofree char *key = doc_key (tenant, doc);
-  g_autoptr(RlDocument) document = NULL;
-  g_autoptr(GBytes) content = NULL;
-  RlPageText *text = g_hash_table_lookup (self->page_texts, key);
-  gsize size;
-  const char *data;
+  g_autofree char *model = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  PageText *kept = g_hash_table_lookup (self->page_texts, key);
+  RlPageText *text;
 
-  if (text)
-    return rl_page_text_ref (text);
+  if (kept && kept->revision == revision)
+    return rl_page_text_ref (kept->text);
 
-  document = rl_store_get_document (self->store, tenant, doc);
-  content = rl_store_get_content (self->store, tenant, doc, NULL);
-  if (document == NULL || content == NULL)
+  model = rl_store_get_text_model (self->store, tenant, doc, revision);
+  if (model == NULL)
     {
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
       return NULL;
     }
-  data = g_bytes_get_data (content, &size);
-  text = rl_page_text_new (document->mime, data ? data : "", size, error);
+  node = rl_json_parse (model, strlen (model), error);
+  text = node ? rl_page_text_new_from_json (node, error) : NULL;
   if (text == NULL)
     return NULL;
-  g_hash_table_insert (self->page_texts, g_steal_pointer (&key), rl_page_text_ref (text));
+  kept = g_new0 (PageText, 1);
+  kept->text = rl_page_text_ref (text);
+  kept->revision = revision;
+  g_hash_table_replace (self->page_texts, g_steal_pointer (&key), kept);
   return text;
 }
 

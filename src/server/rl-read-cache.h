@@ -5,8 +5,9 @@
  * vouches for (the seq its room has delivered: what a subscriber continues
  * from), or, when the caller knows none, at the store's head (asked each
  * time: another node may have moved it); the most recently read ones are
- * kept, up to a bound in bytes. A page's text is
- * parsed once per server run: documents never change.
+ * kept, up to a bound in bytes. A page's text is read once per revision
+ * (the text model stored with it, never parsed again): the one of the
+ * revision last asked for is kept.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,10 +37,12 @@ char        *rl_read_cache_snapshot_at   (RlReadCache  *self,
                                           const char   *doc,
                                           gint64        head,
                                           gint64       *seq);
-/* The page's plain text; RL_ERROR_NOT_FOUND when there is no document. */
+/* The page's text at revision (the document's latest, as the caller just
+ * read it); RL_ERROR_NOT_FOUND when there is no such document or revision. */
 RlPageText  *rl_read_cache_get_page_text (RlReadCache  *self,
                                           const char   *tenant,
                                           const char   *doc,
+                                          gint64        revision,
                                           GError      **error);
 /* The document is gone: drops what was kept of it. */
 void         rl_read_cache_forget        (RlReadCache  *self,

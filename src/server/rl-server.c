@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rl-access-log.h"
+#include "rl-carry.h"
 #include "rl-codec.h"
 #include "rl-deflate.h"
 #include "rl-gate.h"
@@ -20,6 +21,7 @@
 #include "rl-subloop.h"
 #include "rl-upload.h"
 #include "rl-usage.h"
+#include "rl-uuid.h"
 
 #define LISTEN_BACKLOG        4096
 #define SHUTDOWN_GRACE_MS     3000
@@ -187,25 +189,53 @@ refuse (RlServer          *self,
     rl_gate_refuse (self->gate, msg);
 }
 
+/* The document a path's revisions belong to (POST …/docs/{id}/revisions),
+ * or NULL. */
+static char *
+revisions_doc_of (const char *path)
+{
+  const char *prefix = "/api/v1/docs/";
+  const char *rest, *slash;
+
+  if (!g_str_has_prefix (path, prefix))
+    return NULL;
+  rest = path + strlen (prefix);
+  slash = strchr (rest, '/');
+  if (slash == NULL || slash == rest || !g_str_equal (slash, "/revisions"))
+    return NULL;
+  return g_strndup (rest, slash - rest);
+}
+
+/* A new document (POST /api/v1/docs) or a new revision of one. */
 static gboolean
 is_upload (SoupServerMessage *msg,
            const char        *path)
 {
-  return g_str_equal (soup_server_message_get_method (msg), "POST") &&
-         (g_str_equal (path, "/api/v1/docs") || g_str_equal (path, "/api/v1/docs/"));
+  g_autofree char *doc = NULL;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    return FALSE;
+  if (g_str_equal (path, "/api/v1/docs") || g_str_equal (path, "/api/v1/docs/"))
+    return TRUE;
+  doc = revisions_doc_of (path);
+  return doc != NULL;
 }
 
 /* A viewer, a missing title, a type we do not take or a length over the
  * limit are all known before the body. */
 static gboolean
-check_upload_request (const RlPrincipal  *who,
+check_upload_request (RlServer           *self,
+                      const RlPrincipal  *who,
                       SoupServerMessage  *msg,
                       GHashTable         *query,
                       char              **clean_title,
+                      RlDocument        **revised,
                       GError            **error)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *title = query ? g_hash_table_lookup (query, "title") : NULL;
+  const char *mime = soup_message_headers_get_one (headers, "Content-Type");
+  g_autofree char *revisions_of = revisions_doc_of (g_uri_get_path (soup_server_message_get_uri (msg)));
   g_autofree char *stripped = NULL;
   goffset length = -1;
 
@@ -213,6 +243,33 @@ check_upload_request (const RlPrincipal  *who,
     {
       g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t upload");
       return FALSE;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  if (revisions_of != NULL)
+    {
+      /* A new version of a document: of the tenant's, and of its kind. */
+      g_autoptr(RlDocument) doc = rl_store_get_document (self->store, who->tenant, revisions_of);
+      RlDocKind kind;
+
+      if (doc == NULL)
+        {
+          g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+          return FALSE;
+        }
+      if (!rl_upload_check_headers (mime, length, error))
+        return FALSE;
+      rl_doc_kind_for_mime (mime, &kind);
+      if (kind != doc->kind)
+        {
+          g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                       doc->kind == RL_DOC_KIND_IMAGE ? "a new version of an image must be an image"
+                                                      : "a new version of a page must be Markdown or plain text");
+          return FALSE;
+        }
+      if (revised)
+        *revised = g_steal_pointer (&doc);
+      return TRUE;
     }
   if (title == NULL || !g_utf8_validate (title, -1, NULL))
     {
@@ -225,9 +282,7 @@ check_upload_request (const RlPrincipal  *who,
       g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "a title is 1–200 characters");
       return FALSE;
     }
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    length = soup_message_headers_get_content_length (headers);
-  if (!rl_upload_check_headers (soup_message_headers_get_one (headers, "Content-Type"), length, error))
+  if (!rl_upload_check_headers (mime, length, error))
     return FALSE;
   if (clean_title)
     *clean_title = g_steal_pointer (&stripped);
@@ -305,7 +360,7 @@ on_got_headers (SoupServerMessage *msg,
 
       if (g_uri_get_query (uri))
         query = soup_form_decode (g_uri_get_query (uri));
-      if (!check_upload_request (principal, msg, query, NULL, &error))
+      if (!check_upload_request (self, principal, msg, query, NULL, NULL, &error))
         {
           refuse (self, msg, (RlErrorCode) error->code, error->message);
           return;
@@ -353,32 +408,61 @@ list_documents (RlServer          *self,
  * on the main loop it would stall every WebSocket of the server for that
  * long, and several at once would multiply the memory. So the decoding
  * runs in a pool of one thread, uploads queue for it, and the answer is
- * made back on the main loop. */
+ * made back on the main loop.
+ *
+ * A new revision goes to the pool twice: once to be checked, then, with
+ * the document's threads as they are and its previous revision read on
+ * the main loop, to carry the threads over (rl-carry); the store commits
+ * it with their placements back on the main loop, where the few threads
+ * made or moved meanwhile are placed inside the commit. */
+typedef enum
+{
+  UPLOAD_CHECK,        /* in the pool: the content checked, a page's text model made */
+  UPLOAD_CARRY,        /* in the pool: the threads placed on the new revision */
+} UploadStage;
+
 typedef struct
 {
   SoupServerMessage *msg;          /* paused meanwhile */
   gulong             finished_id;
   gboolean           gone;         /* the client left before its answer */
+  UploadStage        stage;
   char              *mime;
-  char              *title;
+  char              *title;        /* a new document's */
+  RlDocument        *revised;      /* a new revision's document (as checked from the headers) */
+  char              *broadcast_id; /* a new revision's */
   GBytes            *content;
   /* the check's results */
-  char              *clean_mime;
-  int                width;
-  int                height;
+  RlUploadChecked    checked;
+  char              *text_model;   /* pages: the text model's JSON */
   GError            *error;
+  /* carrying (a new revision) */
+  GPtrArray         *threads;      /* RlThread*, at base_seq */
+  gint64             base_seq;
+  GBytes            *previous;     /* the previous revision's content (images) */
+  RlCarry           *carry;
+  GHashTable        *placements;   /* thread id → RlRevisionAnchor* */
 } UploadCheck;
 
 static void
 upload_check_free (UploadCheck *check)
 {
+  if (check == NULL)
+    return;
   g_clear_signal_handler (&check->finished_id, check->msg);
   g_clear_object (&check->msg);
   g_free (check->mime);
   g_free (check->title);
+  g_clear_pointer (&check->revised, rl_document_free);
+  g_free (check->broadcast_id);
   g_clear_pointer (&check->content, g_bytes_unref);
-  g_free (check->clean_mime);
+  rl_upload_checked_clear (&check->checked);
+  g_free (check->text_model);
   g_clear_error (&check->error);
+  g_clear_pointer (&check->threads, g_ptr_array_unref);
+  g_clear_pointer (&check->previous, g_bytes_unref);
+  g_clear_pointer (&check->carry, rl_carry_free);
+  g_clear_pointer (&check->placements, g_hash_table_unref);
   g_free (check);
 }
 
@@ -390,6 +474,72 @@ on_upload_finished (SoupServerMessage *msg,
 }
 
 static void
+check_upload_thread (gpointer data,
+                     gpointer user_data);
+
+/* The checked revision goes back to the pool with what carrying its
+ * threads needs from the store. */
+static gboolean
+carry_revision (RlServer    *self,
+                UploadCheck *check)
+{
+  const RlPrincipal *who = principal_of (check->msg);
+  g_autoptr(RlDocument) doc = rl_store_get_document (self->store, who->tenant, check->revised->id);
+
+  if (doc == NULL)
+    {
+      reply_error (check->msg, RL_ERROR_NOT_FOUND, "no such document");
+      return FALSE;
+    }
+  check->threads = rl_store_load_threads (self->store, who->tenant, doc->id, &check->base_seq);
+  if (doc->kind == RL_DOC_KIND_IMAGE)
+    {
+      g_autofree char *etag = NULL;
+
+      check->previous = rl_store_get_revision_content (self->store, who->tenant, doc->id, doc->revision, &etag);
+      if (check->previous == NULL)
+        {
+          reply_error (check->msg, RL_ERROR_INTERNAL, "the document’s latest version could not be read");
+          return FALSE;
+        }
+    }
+  check->stage = UPLOAD_CARRY;
+  g_thread_pool_push (self->upload_checks, check, NULL);
+  return TRUE;
+}
+
+static void
+answer_revision (RlServer    *self,
+                 UploadCheck *check)
+{
+  const RlPrincipal *who = principal_of (check->msg);
+  RlNewRevision revision = {
+    .mime = check->checked.mime,
+    .width = check->checked.width,
+    .height = check->checked.height,
+    .content = check->content,
+    .text_model = check->text_model,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+
+  event = rl_store_add_revision (self->store, who, check->revised->id, &revision, check->broadcast_id,
+                                 check->placements, check->base_seq, rl_carry_place_thread, check->carry,
+                                 &serialized, &error);
+  if (event == NULL)
+    {
+      reply_gerror (check->msg, error);
+      return;
+    }
+  /* The page's text anchors are checked against is the new one now. */
+  rl_read_cache_forget (self->cache, who->tenant, check->revised->id);
+  reply_node (check->msg, SOUP_STATUS_CREATED, rl_revision_to_json (event->added, check->revised->kind));
+  rl_hub_publish (self->hub, who->tenant, check->revised->id, event->seq, g_steal_pointer (&serialized));
+}
+
+/* Returns whether check went back to the pool (it is not to be freed). */
+static gboolean
 answer_upload (RlServer    *self,
                UploadCheck *check)
 {
@@ -399,15 +549,24 @@ answer_upload (RlServer    *self,
 
   /* Nobody would learn its id: not added, the client retries. */
   if (check->gone || who == NULL)
-    return;
+    return FALSE;
   if (check->error != NULL)
     reply_gerror (check->msg, check->error);
-  else if ((doc = rl_store_add_document (self->store, who->tenant, &who->user, check->title, check->clean_mime,
-                                         check->width, check->height, check->content, &error)) == NULL)
+  else if (check->revised != NULL && check->stage == UPLOAD_CHECK)
+    {
+      if (carry_revision (self, check))
+        return TRUE;
+    }
+  else if (check->revised != NULL)
+    answer_revision (self, check);
+  else if ((doc = rl_store_add_document (self->store, who->tenant, &who->user, check->title, check->checked.mime,
+                                         check->checked.width, check->checked.height, check->content,
+                                         check->text_model, &error)) == NULL)
     reply_gerror (check->msg, error);
   else
     reply_node (check->msg, SOUP_STATUS_CREATED, rl_document_to_json (doc));
   soup_server_message_unpause (check->msg);
+  return FALSE;
 }
 
 static gboolean
@@ -421,8 +580,33 @@ uploads_checked_cb (gpointer data)
   self->checks_done = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_check_free);
   g_mutex_unlock (&self->checks_lock);
   for (guint i = 0; i < done->len; i++)
-    answer_upload (self, g_ptr_array_index (done, i));
+    if (answer_upload (self, g_ptr_array_index (done, i)))
+      done->pdata[i] = NULL;   /* back in the pool */
   return G_SOURCE_REMOVE;
+}
+
+/* In the pool's thread: the previous revision decoded, the matchers made,
+ * every thread placed on the new revision. */
+static void
+carry_threads (UploadCheck *check)
+{
+  if (check->checked.text != NULL)
+    check->carry = rl_carry_new_for_page (check->checked.text);
+  else
+    {
+      RlUploadChecked previous = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      if (!rl_upload_check_content (check->revised->mime, check->previous, &previous, &error))
+        {
+          g_set_error (&check->error, RL_ERROR, RL_ERROR_INTERNAL,
+                       "the document’s latest version could not be decoded: %s", error->message);
+          return;
+        }
+      check->carry = rl_carry_new_for_image (previous.image, check->checked.image);
+      rl_upload_checked_clear (&previous);
+    }
+  check->placements = rl_carry_place_all (check->carry, check->threads);
 }
 
 /* In the pool's thread. */
@@ -434,8 +618,11 @@ check_upload_thread (gpointer data,
   RlServer *self = user_data;
   g_autoptr(GSource) source = NULL;
 
-  rl_upload_check (check->mime, check->content, &check->clean_mime, &check->width, &check->height,
-                   &check->error);
+  if (check->stage == UPLOAD_CARRY)
+    carry_threads (check);
+  else if (rl_upload_check_content (check->mime, check->content, &check->checked, &check->error) &&
+           check->checked.text != NULL)
+    check->text_model = rl_page_text_serialize (check->checked.text, NULL);
   g_mutex_lock (&self->checks_lock);
   g_ptr_array_add (self->checks_done, check);
   if (self->checks_done->len == 1)
@@ -453,15 +640,17 @@ upload_document (RlServer          *self,
                  const RlPrincipal *who,
                  GHashTable        *query)
 {
-  const char *mime = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                   "Content-Type");
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *mime = soup_message_headers_get_one (headers, "Content-Type");
+  const char *broadcast_id = soup_message_headers_get_one (headers, "Redline-Broadcast-Id");
   RlUploadSink *sink = g_object_get_data (G_OBJECT (msg), UPLOAD_KEY);
   g_autoptr(GError) error = NULL;
   g_autofree char *clean_title = NULL;
+  g_autoptr(RlDocument) revised = NULL;
   UploadCheck *check;
 
   /* Checked from the headers already, where the title is made. */
-  if (sink == NULL || !check_upload_request (who, msg, query, &clean_title, &error))
+  if (sink == NULL || !check_upload_request (self, who, msg, query, &clean_title, &revised, &error))
     {
       if (error)
         reply_gerror (msg, error);
@@ -469,10 +658,18 @@ upload_document (RlServer          *self,
         reply_error (msg, RL_ERROR_INTERNAL, "the upload was not read");
       return;
     }
+  if (revised != NULL && broadcast_id != NULL && (strlen (broadcast_id) != 36 || !g_uuid_string_is_valid (broadcast_id)))
+    {
+      reply_error (msg, RL_ERROR_BAD_REQUEST, "“Redline-Broadcast-Id” must be a UUID");
+      return;
+    }
   check = g_new0 (UploadCheck, 1);
   check->msg = g_object_ref (msg);
   check->mime = g_strdup (mime);
   check->title = g_steal_pointer (&clean_title);
+  check->revised = g_steal_pointer (&revised);
+  if (check->revised)
+    check->broadcast_id = broadcast_id ? g_ascii_strdown (broadcast_id, -1) : rl_uuid_new ();
   check->content = rl_upload_sink_steal (sink);
   g_object_set_data (G_OBJECT (msg), UPLOAD_KEY, NULL);
   check->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_upload_finished), check);
@@ -480,19 +677,17 @@ upload_document (RlServer          *self,
   g_thread_pool_push (self->upload_checks, check, NULL);
 }
 
+/* Bytes with their strong ETag; If-None-Match answers 304. */
 static void
-serve_content (RlServer          *self,
-               SoupServerMessage *msg,
-               const RlPrincipal *who,
-               const RlDocument  *doc)
+serve_bytes (SoupServerMessage *msg,
+             const char        *mime,
+             GBytes            *content,
+             const char        *etag)
 {
-  g_autofree char *etag = NULL;
-  g_autofree char *quoted = NULL;
-  g_autoptr(GBytes) content = rl_store_get_content (self->store, who->tenant, doc->id, &etag);
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", etag);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   const char *if_none_match;
 
-  quoted = g_strdup_printf ("\"%s\"", etag);
   soup_message_headers_replace (response, "ETag", quoted);
   soup_message_headers_replace (response, "Cache-Control", "private, no-cache");
   soup_message_headers_replace (response, "X-Content-Type-Options", "nosniff");
@@ -505,8 +700,113 @@ serve_content (RlServer          *self,
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, doc->mime, SOUP_MEMORY_COPY,
+  soup_server_message_set_response (msg, mime, SOUP_MEMORY_COPY,
                                     g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+}
+
+static void
+serve_content (RlServer          *self,
+               SoupServerMessage *msg,
+               const RlPrincipal *who,
+               const RlDocument  *doc)
+{
+  g_autofree char *etag = NULL;
+  g_autoptr(GBytes) content = rl_store_get_content (self->store, who->tenant, doc->id, &etag);
+
+  serve_bytes (msg, doc->mime, content, etag);
+}
+
+/* A revision number as a path segment: a positive decimal integer without
+ * leading zeros; 0 for anything else. */
+static gint64
+parse_revision (const char *segment)
+{
+  guint64 number = 0;
+
+  if (segment == NULL || *segment < '1' || *segment > '9' || strlen (segment) > 15 ||
+      !g_ascii_string_to_unsigned (segment, 10, 1, G_MAXINT64, &number, NULL))
+    return 0;
+  return (gint64) number;
+}
+
+/* GET …/revisions, …/revisions/{n}, …/revisions/{n}/content and
+ * …/revisions/{n}/text (docs/protocol.md, "Revisions"); POST …/revisions
+ * is an upload. parts: what follows "revisions". */
+static void
+serve_revisions (RlServer          *self,
+                 SoupServerMessage *msg,
+                 const RlPrincipal *who,
+                 const RlDocument  *doc,
+                 GHashTable        *query,
+                 char             **parts)
+{
+  g_autoptr(RlRevision) revision = NULL;
+  gint64 number;
+
+  if (parts[0] == NULL)
+    {
+      g_autoptr(GPtrArray) revisions = NULL;
+      g_autoptr(JsonBuilder) builder = NULL;
+
+      if (g_str_equal (soup_server_message_get_method (msg), "POST"))
+        {
+          upload_document (self, msg, who, query);
+          return;
+        }
+      if (!require_method (msg, "GET"))
+        return;
+      revisions = rl_store_list_revisions (self->store, who->tenant, doc->id);
+      if (revisions == NULL)
+        {
+          reply_error (msg, RL_ERROR_NOT_FOUND, "no such document");
+          return;
+        }
+      builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "revisions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < revisions->len; i++)
+        json_builder_add_value (builder, rl_revision_to_json (g_ptr_array_index (revisions, i), doc->kind));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      reply_node (msg, SOUP_STATUS_OK, json_builder_get_root (builder));
+      return;
+    }
+
+  if (!require_method (msg, "GET"))
+    return;
+  number = parse_revision (parts[0]);
+  if (number > 0)
+    revision = rl_store_get_revision (self->store, who->tenant, doc->id, number);
+  if (revision == NULL || (parts[1] != NULL && parts[2] != NULL))
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, revision == NULL ? "no such revision" : "no such resource");
+      return;
+    }
+
+  if (parts[1] == NULL)
+    reply_node (msg, SOUP_STATUS_OK, rl_revision_to_json (revision, doc->kind));
+  else if (g_str_equal (parts[1], "content"))
+    {
+      g_autofree char *etag = NULL;
+      g_autoptr(GBytes) content = rl_store_get_revision_content (self->store, who->tenant, doc->id, number, &etag);
+
+      if (content == NULL)
+        reply_error (msg, RL_ERROR_NOT_FOUND, "no such revision");
+      else
+        serve_bytes (msg, revision->mime, content, etag);
+    }
+  else if (g_str_equal (parts[1], "text") && doc->kind == RL_DOC_KIND_PAGE)
+    {
+      char *model = rl_store_get_text_model (self->store, who->tenant, doc->id, number);
+
+      if (model == NULL)
+        reply_error (msg, RL_ERROR_NOT_FOUND, "no such revision");
+      else
+        reply_json (msg, SOUP_STATUS_OK, model);
+    }
+  else
+    reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
 }
 
 static void
@@ -535,8 +835,8 @@ handle_docs (SoupServer        *soup,
     }
 
   rest = path + strlen ("/api/v1/docs/");
-  parts = g_strsplit (rest, "/", 3);
-  if (parts[0] == NULL || (parts[1] != NULL && parts[2] != NULL))
+  parts = g_strsplit (rest, "/", 6);
+  if (parts[0] == NULL || (parts[1] != NULL && parts[2] != NULL && !g_str_equal (parts[1], "revisions")))
     {
       reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
       return;
@@ -546,6 +846,11 @@ handle_docs (SoupServer        *soup,
   if (doc == NULL)
     {
       reply_error (msg, RL_ERROR_NOT_FOUND, "no such document");
+      return;
+    }
+  if (parts[1] != NULL && g_str_equal (parts[1], "revisions"))
+    {
+      serve_revisions (self, msg, who, doc, query, parts + 2);
       return;
     }
   if (!require_method (msg, "GET"))
@@ -924,7 +1229,8 @@ handle_websocket (SoupServer        *soup,
                   gpointer           user_data)
 {
   RlServer *self = user_data;
-  const char *protocols[] = { RL_WS_SUBPROTOCOL, NULL };
+  /* Newest first: libsoup takes the first of these the client offers. */
+  const char *protocols[] = { RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
   const RlPrincipal *who = principal_of (msg);
   g_autofree char *user = NULL;
   g_autofree char *accepted = NULL;

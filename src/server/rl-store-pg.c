@@ -25,7 +25,7 @@
 /* pg_advisory_xact_lock's key for schema migrations ("rdln"). */
 #define MIGRATION_LOCK_KEY "1919183982"
 
-#define MAX_PARAMS 16
+#define MAX_PARAMS 17
 
 /* A node says it is alive this often, and is dead after this long without
  * a word: any live node removes its viewers at its next heartbeat, so they
@@ -117,6 +117,35 @@ static const char *migrations[] = {
   "  stamp bigint NOT NULL, ord bigint GENERATED ALWAYS AS IDENTITY,"
   "  PRIMARY KEY (node, tenant, doc, user_id));"
   "CREATE INDEX viewers_by_doc ON viewers (tenant, doc);",
+  /* 3: revisions (the SQLite store's schema 4). A document's content is its
+   * revisions' (the latest's metadata stays on the document for listings);
+   * each thread has a placement on every revision from the one it was made
+   * on. What was there becomes revision 1 (pages' text models are computed
+   * after this script: fill_text_models), every thread made on it and
+   * placed exactly at its anchor. The log's created and moved events up to
+   * unrevisioned_seq carry no placements: a client that resyncs from there
+   * gets a snapshot instead. */
+  "CREATE TABLE revisions (tenant text NOT NULL, doc text NOT NULL, revision bigint NOT NULL,"
+  "  mime text NOT NULL, size bigint NOT NULL, width integer NOT NULL DEFAULT 0,"
+  "  height integer NOT NULL DEFAULT 0, etag text NOT NULL, content bytea NOT NULL, text_model text,"
+  "  created_at bigint NOT NULL, created_by_id text NOT NULL, created_by_name text NOT NULL,"
+  "  PRIMARY KEY (tenant, doc, revision));"
+  "CREATE TABLE placements (tenant text NOT NULL, doc text NOT NULL, thread text NOT NULL,"
+  "  revision bigint NOT NULL, anchor text, status text NOT NULL,"
+  "  score double precision NOT NULL DEFAULT 0, by_id text, by_name text,"
+  "  PRIMARY KEY (tenant, thread, revision));"
+  "CREATE INDEX placements_by_doc ON placements (tenant, doc, revision);"
+  "ALTER TABLE documents ADD COLUMN revision bigint NOT NULL DEFAULT 0,"
+  "  ADD COLUMN unrevisioned_seq bigint NOT NULL DEFAULT 0;"
+  "ALTER TABLE threads ADD COLUMN revision bigint NOT NULL DEFAULT 0;"
+  "INSERT INTO revisions (tenant, doc, revision, mime, size, width, height, etag, content, created_at,"
+  "  created_by_id, created_by_name) SELECT tenant, id, 1, mime, size, width, height, etag, content,"
+  "  created_at, created_by_id, created_by_name FROM documents ORDER BY ord;"
+  "UPDATE documents SET revision = 1, unrevisioned_seq = head_seq;"
+  "UPDATE threads SET revision = 1;"
+  "INSERT INTO placements (tenant, doc, thread, revision, anchor, status)"
+  "  SELECT tenant, doc, id, 1, anchor, 'exact' FROM threads ORDER BY tenant, doc, number;"
+  "ALTER TABLE documents DROP COLUMN content;",
 };
 
 /* ---- statements and their parameters ----------------------------------------- */
@@ -177,6 +206,17 @@ add_bytes (Params       *params,
   params->formats[params->n] = 1;
   params->owned[params->n] = NULL;
   params->n++;
+}
+
+static void
+add_double (Params *params,
+            double  value)
+{
+  char *text = g_malloc (G_ASCII_DTOSTR_BUF_SIZE);
+
+  /* Enough digits to read back as the same double. */
+  add_text (params, g_ascii_dtostr (text, G_ASCII_DTOSTR_BUF_SIZE, value));
+  params->owned[params->n - 1] = text;
 }
 
 static void
@@ -458,7 +498,15 @@ row_flag (const RlStoreRow *row,
   return value_bool (((const PgRow *) row)->result, ((const PgRow *) row)->index, column);
 }
 
-#define ROW(result, index) (&(PgRow) { { row_text, row_number, row_flag }, (result), (index) }.row)
+/* PostgreSQL (12 and later) writes a double in its shortest exact form. */
+static double
+row_real (const RlStoreRow *row,
+          int               column)
+{
+  return g_ascii_strtod (PQgetvalue (((const PgRow *) row)->result, ((const PgRow *) row)->index, column), NULL);
+}
+
+#define ROW(result, index) (&(PgRow) { { row_text, row_number, row_flag, row_real }, (result), (index) }.row)
 
 /* ---- transactions ------------------------------------------------------------------ */
 
@@ -565,6 +613,60 @@ rl_store_pg_init (RlStorePg *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
+/* Migration 3's page revisions get their text models from the server's
+ * own reader (no SQL can compute them). */
+static gboolean
+fill_text_models (RlStorePg  *self,
+                  GError    **error)
+{
+  g_autoptr(Result) pages = run (self, "SELECT r.tenant, r.doc, r.revision FROM revisions r JOIN documents d"
+                                       " ON d.tenant = r.tenant AND d.id = r.doc"
+                                       " WHERE d.kind = 'page' AND r.text_model IS NULL", NULL, FALSE, error);
+
+  if (pages == NULL)
+    return FALSE;
+  for (int row = 0; row < PQntuples (pages); row++)
+    {
+      g_auto(Params) params = { 0 };
+      g_autoptr(Result) page = NULL;
+      g_autoptr(GBytes) content = NULL;
+      g_autofree char *mime = NULL;
+      g_autofree char *model = NULL;
+
+      add_text (&params, PQgetvalue (pages, row, 0));
+      add_text (&params, PQgetvalue (pages, row, 1));
+      add_text (&params, PQgetvalue (pages, row, 2));
+      /* Binary results: the content as it is, the mime as its text. */
+      page = run (self, "SELECT content, mime FROM revisions WHERE tenant = $1 AND doc = $2 AND revision = $3::bigint",
+                  &params, TRUE, error);
+      if (page == NULL)
+        return FALSE;
+      if (PQntuples (page) == 0)
+        continue;
+      content = g_bytes_new (PQgetvalue (page, 0, 0), PQgetlength (page, 0, 0));
+      mime = g_strndup (PQgetvalue (page, 0, 1), PQgetlength (page, 0, 1));
+      model = rl_store_text_model_for (mime, content);
+      if (model == NULL)
+        {
+          /* Checked at upload: only a damaged database gets here. */
+          g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "a page’s content is not a page’s text (document %s of"
+                       " tenant %s)", PQgetvalue (pages, row, 1), PQgetvalue (pages, row, 0));
+          return FALSE;
+        }
+      add_text (&params, model);
+      if (!run_done (self, "UPDATE revisions SET text_model = $4 WHERE tenant = $1 AND doc = $2"
+                           " AND revision = $3::bigint", &params, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a migration's script cannot do, run after it in its transaction. */
+static gboolean (*const migration_steps[]) (RlStorePg *self, GError **error) = {
+  [2] = fill_text_models,
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == G_N_ELEMENTS (migrations));
+
 /* One step: under the migration lock, reads the version and, when behind,
  * moves it one up. *done when there is nothing more to do. */
 static gboolean
@@ -612,6 +714,8 @@ migrate_step (RlStorePg  *self,
           goto fail;
         }
       PQclear (step);
+      if (migration_steps[version] != NULL && !migration_steps[version] (self, error))
+        goto fail;
       add_int (&params, version + 1);
       if (!run_done (self, "UPDATE redline_schema SET version = $1", &params, error))
         goto fail;
@@ -771,25 +875,18 @@ rl_store_pg_authenticate (RlStore    *store,
 
 /* ---- documents ----------------------------------------------------------------------- */
 
-#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
+#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name," \
+  " revision"
+#define REVISION_COLUMNS "revision, mime, size, width, height, etag, created_at, created_by_id, created_by_name"
 
 static gboolean
 rl_store_pg_add_document (RlStore           *store,
                           const char        *tenant,
                           const RlDocument  *doc,
-                          GBytes            *content,
-                          const char        *etag,
                           GError           **error)
 {
   g_auto(Params) params = { 0 };
-  gsize size;
-  const guint8 *data = g_bytes_get_data (content, &size);
 
-  if (size > G_MAXINT)
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
-      return FALSE;
-    }
   add_text (&params, tenant);
   add_text (&params, doc->id);
   add_text (&params, rl_doc_kind_to_string (doc->kind));
@@ -801,11 +898,59 @@ rl_store_pg_add_document (RlStore           *store,
   add_int (&params, doc->created_at);
   add_text (&params, doc->created_by.id);
   add_text (&params, doc->created_by.name);
-  add_text (&params, etag);
-  add_bytes (&params, data, size);
-  return run_done (RL_STORE_PG (store), "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
-                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+  /* Its revision, etag and metadata are its first revision's (insert_revision). */
+  return run_done (RL_STORE_PG (store), "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height,"
+                                        " created_at, created_by_id, created_by_name, etag)"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '')",
                    &params, error);
+}
+
+static gboolean
+rl_store_pg_insert_revision (RlStore           *store,
+                             const char        *tenant,
+                             const char        *doc,
+                             const RlRevision  *revision,
+                             GBytes            *content,
+                             const char        *text_model,
+                             GError           **error)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+
+  if (size > G_MAXINT)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
+      return FALSE;
+    }
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_int (&params, revision->revision);
+  add_text (&params, revision->mime);
+  add_int (&params, revision->size);
+  add_int (&params, revision->width);
+  add_int (&params, revision->height);
+  add_text (&params, revision->etag);
+  add_int (&params, revision->created_at);
+  add_text (&params, revision->created_by.id);
+  add_text (&params, revision->created_by.name);
+  add_bytes (&params, data, size);
+  add_text (&params, text_model);
+  if (!run_done (self, "INSERT INTO revisions (tenant, doc, " REVISION_COLUMNS ", content, text_model)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &params, error))
+    return FALSE;
+  params_clear (&params);
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_int (&params, revision->revision);
+  add_text (&params, revision->mime);
+  add_int (&params, revision->size);
+  add_int (&params, revision->width);
+  add_int (&params, revision->height);
+  add_text (&params, revision->etag);
+  return run_done (self, "UPDATE documents SET revision = $3, mime = $4, size = $5, width = $6, height = $7,"
+                         " etag = $8 WHERE tenant = $1 AND id = $2", &params, error);
 }
 
 /* $1 the tenant, NULL for every tenant's; and what a failure is logged as. */
@@ -860,11 +1005,42 @@ rl_store_pg_get_document (RlStore    *store,
   return rl_store_document_from_row (ROW (result, 0));
 }
 
+static GPtrArray *
+rl_store_pg_get_revisions (RlStore    *store,
+                           const char *tenant,
+                           const char *doc,
+                           gint64      revision)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+  GPtrArray *revisions;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_int (&params, revision);
+  /* The document's row joined, so an absent document is told from one
+   * without that revision. */
+  result = query (self, "cannot read a document's revisions",
+                  "SELECT r.revision, r.mime, r.size, r.width, r.height, r.etag, r.created_at, r.created_by_id,"
+                  " r.created_by_name FROM documents d LEFT JOIN revisions r"
+                  " ON r.tenant = d.tenant AND r.doc = d.id AND ($3::bigint = 0 OR r.revision = $3)"
+                  " WHERE d.tenant = $1 AND d.id = $2 ORDER BY r.revision", &params, FALSE);
+  if (result == NULL || PQntuples (result) == 0)
+    return NULL;
+  revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_free);
+  for (int row = 0; row < PQntuples (result); row++)
+    if (!PQgetisnull (result, row, 0))
+      g_ptr_array_add (revisions, rl_store_revision_from_row (ROW (result, row)));
+  return revisions;
+}
+
 static GBytes *
-rl_store_pg_get_content (RlStore     *store,
-                         const char  *tenant,
-                         const char  *doc,
-                         char       **etag)
+rl_store_pg_get_revision_content (RlStore     *store,
+                                  const char  *tenant,
+                                  const char  *doc,
+                                  gint64       revision,
+                                  char       **etag)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
@@ -872,9 +1048,12 @@ rl_store_pg_get_content (RlStore     *store,
 
   add_text (&params, tenant);
   add_text (&params, doc);
+  add_int (&params, revision);
   /* Binary results: the content as it is, the etag as its text. */
   result = query (self, "cannot read a document's content",
-                  "SELECT content, etag FROM documents WHERE tenant = $1 AND id = $2", &params, TRUE);
+                  "SELECT r.content, r.etag FROM revisions r JOIN documents d ON d.tenant = r.tenant AND d.id = r.doc"
+                  " WHERE r.tenant = $1 AND r.doc = $2"
+                  " AND r.revision = CASE WHEN $3::bigint = 0 THEN d.revision ELSE $3 END", &params, TRUE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
   if (etag)
@@ -882,9 +1061,32 @@ rl_store_pg_get_content (RlStore     *store,
   return g_bytes_new (PQgetvalue (result, 0, 0), PQgetlength (result, 0, 0));
 }
 
+static char *
+rl_store_pg_get_text_model (RlStore    *store,
+                            const char *tenant,
+                            const char *doc,
+                            gint64      revision)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_int (&params, revision);
+  result = query (self, "cannot read a revision's text",
+                  "SELECT text_model FROM revisions WHERE tenant = $1 AND doc = $2 AND revision = $3",
+                  &params, FALSE);
+  if (result == NULL || PQntuples (result) == 0)
+    return NULL;
+  return value_dup (result, 0, 0);
+}
+
 /* ---- threads ---------------------------------------------------------------------------- */
 
-#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
+#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number," \
+  " revision"
+#define PLACEMENT_COLUMNS "thread, revision, anchor, status, score, by_id, by_name"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
 
 static gint64
@@ -904,33 +1106,26 @@ rl_store_pg_get_head (RlStore    *store,
 }
 
 static GPtrArray *
-rl_store_pg_load_threads (RlStore    *store,
-                          const char *tenant,
-                          const char *doc,
-                          gint64     *head_seq)
+rl_store_pg_read_threads (RlStore     *store,
+                          const char  *tenant,
+                          const char  *doc,
+                          gboolean     with_comments,
+                          GError     **error)
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(Result) threads_result = NULL;
+  g_autoptr(Result) placements_result = NULL;
   g_autoptr(Result) comments_result = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-
-  if (head_seq)
-    *head_seq = 0;
-  /* One snapshot, so the threads and the head agree. */
-  if (!begin (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", &error))
-    goto fail;
-  if (head_seq)
-    *head_seq = rl_store_pg_get_head (store, tenant, doc);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
 
   add_text (&params, tenant);
   add_text (&params, doc);
   threads_result = run (self, "SELECT " THREAD_COLUMNS " FROM threads WHERE tenant = $1 AND doc = $2"
-                              " ORDER BY number", &params, FALSE, &error);
+                              " ORDER BY number", &params, FALSE, error);
   if (threads_result == NULL)
-    goto fail;
+    return NULL;
   for (int row = 0; row < PQntuples (threads_result); row++)
     {
       RlThread *thread = rl_store_thread_from_row (ROW (threads_result, row), doc);
@@ -939,12 +1134,26 @@ rl_store_pg_load_threads (RlStore    *store,
       g_hash_table_insert (by_id, thread->id, thread);
     }
 
+  placements_result = run (self, "SELECT " PLACEMENT_COLUMNS " FROM placements WHERE tenant = $1 AND doc = $2"
+                                 " ORDER BY revision", &params, FALSE, error);
+  if (placements_result == NULL)
+    return NULL;
+  for (int row = 0; row < PQntuples (placements_result); row++)
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (placements_result, row, 0));
+
+      if (thread)
+        g_ptr_array_add (thread->placements, rl_store_placement_from_row (ROW (placements_result, row)));
+    }
+
+  if (!with_comments)
+    return g_steal_pointer (&threads);
   comments_result = run (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
                                " c.created_at, c.edited_at FROM comments c"
                                " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
-                               " WHERE t.tenant = $1 AND t.doc = $2 ORDER BY c.ord", &params, FALSE, &error);
+                               " WHERE t.tenant = $1 AND t.doc = $2 ORDER BY c.ord", &params, FALSE, error);
   if (comments_result == NULL)
-    goto fail;
+    return NULL;
   for (int row = 0; row < PQntuples (comments_result); row++)
     {
       RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (comments_result, row, 1));
@@ -952,18 +1161,38 @@ rl_store_pg_load_threads (RlStore    *store,
       if (thread)
         g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_result, row)));
     }
-  if (!commit (self, &error))
+  return g_steal_pointer (&threads);
+}
+
+static GPtrArray *
+rl_store_pg_load_threads (RlStore    *store,
+                          const char *tenant,
+                          const char *doc,
+                          gint64     *head_seq)
+{
+  RlStorePg *self = RL_STORE_PG (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  gint64 head = 0;
+
+  if (head_seq)
+    *head_seq = 0;
+  /* One snapshot, so the threads and the head agree. */
+  if (!begin (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", &error))
     goto fail;
-  return threads;
+  head = rl_store_pg_get_head (store, tenant, doc);
+  threads = rl_store_pg_read_threads (store, tenant, doc, TRUE, &error);
+  if (threads == NULL || !commit (self, &error))
+    goto fail;
+  if (head_seq)
+    *head_seq = head;
+  return g_steal_pointer (&threads);
 
 fail:
   /* What it promises is a list: an empty one, and the log says why. */
   warn ("cannot load threads", error);
   rollback (self);
-  g_ptr_array_set_size (threads, 0);
-  if (head_seq)
-    *head_seq = 0;
-  return threads;
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
 }
 
 static GPtrArray *
@@ -978,12 +1207,12 @@ rl_store_pg_events_since (RlStore    *store,
   g_autoptr(Result) doc_result = NULL;
   g_autoptr(Result) result = NULL;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
-  gint64 head = 0, unnumbered = 0, expected = since + 1;
+  gint64 head = 0, unnumbered = 0, unrevisioned = 0, expected = since + 1;
 
   add_text (&params, tenant);
   add_text (&params, doc);
   doc_result = query (self, "cannot read the event log",
-                      "SELECT head_seq, unnumbered_seq FROM documents WHERE tenant = $1 AND id = $2",
+                      "SELECT head_seq, unnumbered_seq, unrevisioned_seq FROM documents WHERE tenant = $1 AND id = $2",
                       &params, FALSE);
   if (doc_result == NULL)
       return NULL;
@@ -991,6 +1220,7 @@ rl_store_pg_events_since (RlStore    *store,
     {
       head = value_int (doc_result, 0, 0);
       unnumbered = value_int (doc_result, 0, 1);
+      unrevisioned = value_int (doc_result, 0, 2);
     }
   if (head_seq)
     *head_seq = head;
@@ -998,6 +1228,9 @@ rl_store_pg_events_since (RlStore    *store,
     return NULL;   /* the client is ahead of this store: only a reset helps */
   /* Threads from before numbers (a database moved from SQLite): a reset. */
   if (unnumbered > 0 && since <= unnumbered)
+    return NULL;
+  /* Likewise threads without their revisions and placements. */
+  if (unrevisioned > 0 && since <= unrevisioned)
     return NULL;
 
   add_int (&params, since);
@@ -1080,6 +1313,7 @@ static const char *const read_sql[] = {
   [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
                                   " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers",
   [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
+  [RL_STORE_READ_DOCUMENT_REVISION] = "SELECT revision FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
 };
 
 /* $1 the tenant, $2 the row's id, $3 the value. */
@@ -1159,9 +1393,62 @@ rl_store_pg_insert_thread (RlStore         *store,
   add_int (&params, thread->created_at);
   add_int (&params, thread->updated_at);
   add_int (&params, thread->number);
+  add_int (&params, thread->revision);
   return run_done (RL_STORE_PG (store), "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                                        " created_by_name, created_at, updated_at, number)"
-                                        " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9)", &params, error);
+                                        " created_by_name, created_at, updated_at, number, revision)"
+                                        " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10)", &params, error);
+}
+
+static gboolean
+rl_store_pg_write_placement (RlStore                 *store,
+                             const char              *tenant,
+                             const char              *doc,
+                             const char              *thread,
+                             const RlRevisionAnchor  *placement,
+                             const char              *anchor_json,
+                             GError                 **error)
+{
+  g_auto(Params) params = { 0 };
+
+  add_text (&params, tenant);
+  add_text (&params, doc);
+  add_text (&params, thread);
+  add_int (&params, placement->revision);
+  add_text (&params, anchor_json);
+  add_text (&params, rl_placement_status_to_string (placement->status));
+  add_double (&params, placement->score);
+  add_text (&params, placement->by.id);
+  add_text (&params, placement->by.id ? placement->by.name : NULL);
+  return run_done (RL_STORE_PG (store), "INSERT INTO placements (tenant, doc, thread, revision, anchor, status,"
+                                        " score, by_id, by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                                        " ON CONFLICT (tenant, thread, revision) DO UPDATE SET"
+                                        " anchor = EXCLUDED.anchor, status = EXCLUDED.status,"
+                                        " score = EXCLUDED.score, by_id = EXCLUDED.by_id,"
+                                        " by_name = EXCLUDED.by_name", &params, error);
+}
+
+static gboolean
+rl_store_pg_read_placement (RlStore            *store,
+                            const char         *tenant,
+                            const char         *thread,
+                            gint64              revision,
+                            RlRevisionAnchor  **placement,
+                            GError            **error)
+{
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  *placement = NULL;
+  add_text (&params, tenant);
+  add_text (&params, thread);
+  add_int (&params, revision);
+  result = run (RL_STORE_PG (store), "SELECT " PLACEMENT_COLUMNS " FROM placements"
+                                     " WHERE tenant = $1 AND thread = $2 AND revision = $3", &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) > 0)
+    *placement = rl_store_placement_from_row (ROW (result, 0));
+  return TRUE;
 }
 
 static gboolean
@@ -1438,8 +1725,11 @@ rl_store_pg_remove_document (RlStore         *store,
     " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
     "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
     "DELETE FROM events WHERE tenant = $1 AND doc = $2",
+    "DELETE FROM placements WHERE tenant = $1 AND doc = $2",
+    "DELETE FROM revisions WHERE tenant = $1 AND doc = $2",
   };
-  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events };
+  gint64 uncounted[2];
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1] };
   g_auto(Params) params = { 0 };
   g_autoptr(Result) row = NULL;
 
@@ -1517,16 +1807,21 @@ static const char *import_statements[] = {
   [RL_STORE_RECORD_USER] = "INSERT INTO users (tenant, id, name, role, token_hash, created_at, revoked_at,"
                            " token_generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
   [RL_STORE_RECORD_DOCUMENT] = "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height,"
-                               " created_at, created_by_id, created_by_name, etag, content, head_seq,"
-                               " thread_numbers, unnumbered_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                               " $10, $11, $12, $13, $14, $15, $16)",
+                               " created_at, created_by_id, created_by_name, etag, head_seq, thread_numbers,"
+                               " unnumbered_seq, revision, unrevisioned_seq) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                               " $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
   [RL_STORE_RECORD_THREAD] = "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                             " created_by_name, created_at, updated_at, number)"
-                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                             " created_by_name, created_at, updated_at, number, revision)"
+                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
   [RL_STORE_RECORD_COMMENT] = "INSERT INTO comments (tenant, id, thread, author_id, author_name, body,"
                               " created_at, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
   [RL_STORE_RECORD_EVENT] = "INSERT INTO events (tenant, doc, seq, payload) VALUES ($1, $2, $3, $4)",
   [RL_STORE_RECORD_USAGE] = "INSERT INTO usage (tenant, messages, bytes) VALUES ($1, $2, $3)",
+  [RL_STORE_RECORD_REVISION] = "INSERT INTO revisions (tenant, doc, revision, mime, size, width, height, etag,"
+                               " content, text_model, created_at, created_by_id, created_by_name)"
+                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+  [RL_STORE_RECORD_PLACEMENT] = "INSERT INTO placements (tenant, doc, thread, revision, anchor, status, score,"
+                                " by_id, by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 };
 
 static const char *import_names[] = {
@@ -1537,6 +1832,8 @@ static const char *import_names[] = {
   [RL_STORE_RECORD_COMMENT] = "a comment",
   [RL_STORE_RECORD_EVENT] = "a logged event",
   [RL_STORE_RECORD_USAGE] = "a tenant’s usage",
+  [RL_STORE_RECORD_REVISION] = "a revision",
+  [RL_STORE_RECORD_PLACEMENT] = "a placement",
 };
 
 typedef struct
@@ -1573,6 +1870,17 @@ import_record (RlStoreRecordKind   kind,
       g_ptr_array_add (fields, field);
       if (g_variant_is_of_type (field, G_VARIANT_TYPE_STRING))
         add_text (&params, g_variant_get_string (field, NULL));
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE ("ms")))
+        {
+          GVariant *value = g_variant_get_maybe (field);
+
+          /* NULL for none; kept with the fields while it is sent. */
+          if (value != NULL)
+            g_ptr_array_add (fields, value);
+          add_text (&params, value ? g_variant_get_string (value, NULL) : NULL);
+        }
+      else if (g_variant_is_of_type (field, G_VARIANT_TYPE_DOUBLE))
+        add_double (&params, g_variant_get_double (field));
       else if (g_variant_is_of_type (field, G_VARIANT_TYPE_INT64))
         add_int (&params, g_variant_get_int64 (field));
       else if (g_variant_is_of_type (field, G_VARIANT_TYPE_INT32))
@@ -2041,7 +2349,13 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->add_document = rl_store_pg_add_document;
   iface->list_rows = rl_store_pg_list_rows;
   iface->get_document = rl_store_pg_get_document;
-  iface->get_content = rl_store_pg_get_content;
+  iface->get_revisions = rl_store_pg_get_revisions;
+  iface->get_revision_content = rl_store_pg_get_revision_content;
+  iface->get_text_model = rl_store_pg_get_text_model;
+  iface->read_threads = rl_store_pg_read_threads;
+  iface->insert_revision = rl_store_pg_insert_revision;
+  iface->write_placement = rl_store_pg_write_placement;
+  iface->read_placement = rl_store_pg_read_placement;
   iface->load_threads = rl_store_pg_load_threads;
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;

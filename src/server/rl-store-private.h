@@ -60,7 +60,7 @@ gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
 /* One row of a query's result, as a store reads it: a column's text (NULL
- * for NULL), its number and its truth. A store embeds it first in a row
+ * for NULL), its number, its truth and its real number (exactly as kept). A store embeds it first in a row
  * of its own; the *_from_row functions below make the records of every
  * store from it, so each store's SELECT names its columns in their order. */
 struct _RlStoreRow
@@ -71,17 +71,29 @@ struct _RlStoreRow
                          int               column);
   gboolean    (*flag)   (const RlStoreRow *row,
                          int               column);
+  double      (*real)   (const RlStoreRow *row,
+                         int               column);
 };
 
 /* id, kind, title, mime, size, width, height, created_at, created_by_id,
- * created_by_name (a store's DOC_COLUMNS) */
+ * created_by_name, revision (a store's DOC_COLUMNS) */
 RlDocument     *rl_store_document_from_row      (const RlStoreRow *row);
 /* DOC_COLUMNS, then tenant, head_seq and how many threads */
 RlDocumentInfo *rl_store_document_info_from_row (const RlStoreRow *row);
 /* id, anchor (JSON), resolved, created_by_id, created_by_name, created_at,
- * updated_at, number (THREAD_COLUMNS), of doc */
+ * updated_at, number, revision (THREAD_COLUMNS), of doc */
 RlThread       *rl_store_thread_from_row        (const RlStoreRow *row,
                                                  const char       *doc);
+/* revision, mime, size, width, height, etag, created_at, created_by_id,
+ * created_by_name (a store's REVISION_COLUMNS) */
+RlRevision     *rl_store_revision_from_row      (const RlStoreRow *row);
+/* thread, revision, anchor (JSON or NULL), status, score, by_id, by_name
+ * (a store's PLACEMENT_COLUMNS): the placement (column 0 names its thread) */
+RlRevisionAnchor *rl_store_placement_from_row   (const RlStoreRow *row);
+/* A page's text model as a revision keeps it, computed by the server's
+ * own reader (rl_page_text_new); NULL when content is no page of mime. */
+char           *rl_store_text_model_for         (const char       *mime,
+                                                 GBytes           *content);
 /* id, thread, author_id, author_name, body, created_at, edited_at
  * (COMMENT_COLUMNS) */
 RlComment      *rl_store_comment_from_row       (const RlStoreRow *row);

@@ -92,7 +92,37 @@ static const char *migrations[] = {
   "ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;"
   "CREATE TABLE admin_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
   "  tenant TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL);",
+
+  /* 4: revisions. A document's content is its revisions' (the latest's
+   * metadata stays on the document for listings); each thread has a
+   * placement on every revision from the one it was made on. What was
+   * there becomes revision 1 (pages' text models are computed after this
+   * script: fill_text_models), every thread made on it and placed exactly
+   * at its anchor. The log's created and moved events up to
+   * unrevisioned_seq carry no placements: a client that resyncs from there
+   * gets a snapshot instead. */
+  "CREATE TABLE revisions (tenant TEXT NOT NULL, doc TEXT NOT NULL, revision INTEGER NOT NULL,"
+  "  mime TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER NOT NULL DEFAULT 0,"
+  "  height INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL, content BLOB NOT NULL, text_model TEXT,"
+  "  created_at INTEGER NOT NULL, created_by_id TEXT NOT NULL, created_by_name TEXT NOT NULL,"
+  "  PRIMARY KEY (tenant, doc, revision));"
+  "CREATE TABLE placements (tenant TEXT NOT NULL, doc TEXT NOT NULL, thread TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL, anchor TEXT, status TEXT NOT NULL, score REAL NOT NULL DEFAULT 0,"
+  "  by_id TEXT, by_name TEXT, PRIMARY KEY (tenant, thread, revision));"
+  "CREATE INDEX placements_by_doc ON placements (tenant, doc, revision);"
+  "ALTER TABLE documents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE documents ADD COLUMN unrevisioned_seq INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE threads ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+  "INSERT INTO revisions (tenant, doc, revision, mime, size, width, height, etag, content, created_at,"
+  "  created_by_id, created_by_name) SELECT tenant, id, 1, mime, size, width, height, etag, content,"
+  "  created_at, created_by_id, created_by_name FROM documents ORDER BY rowid;"
+  "UPDATE documents SET revision = 1, unrevisioned_seq = head_seq;"
+  "UPDATE threads SET revision = 1;"
+  "INSERT INTO placements (tenant, doc, thread, revision, anchor, status)"
+  "  SELECT tenant, doc, id, 1, anchor, 'exact' FROM threads ORDER BY rowid;"
+  "ALTER TABLE documents DROP COLUMN content;",
 };
+
 
 /* ---- small SQLite helpers ------------------------------------------------ */
 
@@ -269,7 +299,14 @@ row_flag (const RlStoreRow *row,
   return sqlite3_column_int (((const SqliteRow *) row)->stmt, column) != 0;
 }
 
-#define ROW(stmt) (&(SqliteRow) { { row_text, row_number, row_flag }, (stmt) }.row)
+static double
+row_real (const RlStoreRow *row,
+          int               column)
+{
+  return sqlite3_column_double (((const SqliteRow *) row)->stmt, column);
+}
+
+#define ROW(stmt) (&(SqliteRow) { { row_text, row_number, row_flag, row_real }, (stmt) }.row)
 
 static gboolean
 step_done (RlStoreSqlite  *self,
@@ -315,6 +352,59 @@ rl_store_sqlite_init (RlStoreSqlite *self)
   self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
 }
 
+/* Migration 4's page revisions get their text models from the server's
+ * own reader (no SQL can compute them). */
+static gboolean
+fill_text_models (RlStoreSqlite  *self,
+                  GError        **error)
+{
+  g_autoptr(Stmt) pages = prepare (self, "SELECT r.rowid FROM revisions r JOIN documents d"
+                                         " ON d.tenant = r.tenant AND d.id = r.doc"
+                                         " WHERE d.kind = 'page' AND r.text_model IS NULL");
+  g_autoptr(GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (pages)) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (pages, 0);
+
+      g_array_append_val (rowids, rowid);
+    }
+  if (rc != SQLITE_DONE)
+    return set_db_error (self, error);
+  for (guint i = 0; i < rowids->len; i++)
+    {
+      g_autoptr(Stmt) read = prepare (self, "SELECT mime, content FROM revisions WHERE rowid = ?1");
+      g_autoptr(Stmt) write = prepare (self, "UPDATE revisions SET text_model = ?2 WHERE rowid = ?1");
+      g_autoptr(GBytes) content = NULL;
+      g_autofree char *model = NULL;
+
+      sqlite3_bind_int64 (read, 1, g_array_index (rowids, gint64, i));
+      if (sqlite3_step (read) != SQLITE_ROW)
+        return set_db_error (self, error);
+      content = g_bytes_new (sqlite3_column_blob (read, 1), sqlite3_column_bytes (read, 1));
+      model = rl_store_text_model_for ((const char *) sqlite3_column_text (read, 0), content);
+      if (model == NULL)
+        {
+          /* Checked at upload: only a damaged file gets here. */
+          g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "a page’s content is not a page’s text (revisions row %"
+                       G_GINT64_FORMAT ")", g_array_index (rowids, gint64, i));
+          return FALSE;
+        }
+      sqlite3_bind_int64 (write, 1, g_array_index (rowids, gint64, i));
+      sqlite3_bind_text (write, 2, model, -1, SQLITE_TRANSIENT);
+      if (!step_done (self, write, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a migration's script cannot do, run after it in its transaction. */
+static gboolean (*const migration_steps[]) (RlStoreSqlite *self, GError **error) = {
+  [3] = fill_text_models,
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == G_N_ELEMENTS (migrations));
+
 static gboolean
 migrate (RlStoreSqlite  *self,
          GError        **error)
@@ -340,7 +430,9 @@ migrate (RlStoreSqlite  *self,
 
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+      if (!exec (self, migrations[v], error) ||
+          (migration_steps[v] != NULL && !migration_steps[v] (self, error)) ||
+          !exec (self, bump, error))
         {
           exec (self, "ROLLBACK", NULL);
           return FALSE;
@@ -502,23 +594,22 @@ rl_store_sqlite_authenticate (RlStore    *store,
 
 /* ---- documents ------------------------------------------------------------- */
 
-#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name"
+#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name," \
+  " revision"
+#define REVISION_COLUMNS "revision, mime, size, width, height, etag, created_at, created_by_id, created_by_name"
 
 static gboolean
 rl_store_sqlite_add_document (RlStore           *store,
                               const char        *tenant,
                               const RlDocument  *doc,
-                              GBytes            *content,
-                              const char        *etag,
                               GError           **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (content, &size);
 
-  stmt = prepare (self, "INSERT INTO documents (tenant, " DOC_COLUMNS ", etag, content)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  /* Its revision, etag and metadata are its first revision's (insert_revision). */
+  stmt = prepare (self, "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height, created_at,"
+                        " created_by_id, created_by_name, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')");
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, doc->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, rl_doc_kind_to_string (doc->kind), -1, SQLITE_STATIC);
@@ -530,9 +621,47 @@ rl_store_sqlite_add_document (RlStore           *store,
   sqlite3_bind_int64 (stmt, 9, doc->created_at);
   sqlite3_bind_text (stmt, 10, doc->created_by.id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, doc->created_by.name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 12, etag, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob64 (stmt, 13, size ? data : (const void *) "", size, SQLITE_STATIC);
   return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_insert_revision (RlStore           *store,
+                                 const char        *tenant,
+                                 const char        *doc,
+                                 const RlRevision  *revision,
+                                 GBytes            *content,
+                                 const char        *text_model,
+                                 GError           **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) insert = NULL;
+  g_autoptr(Stmt) latest = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+
+  insert = prepare_with (self, "INSERT INTO revisions (tenant, doc, " REVISION_COLUMNS ", content, text_model)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", tenant, doc, NULL);
+  sqlite3_bind_int64 (insert, 3, revision->revision);
+  sqlite3_bind_text (insert, 4, revision->mime, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 5, revision->size);
+  sqlite3_bind_int (insert, 6, revision->width);
+  sqlite3_bind_int (insert, 7, revision->height);
+  sqlite3_bind_text (insert, 8, revision->etag, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 9, revision->created_at);
+  sqlite3_bind_text (insert, 10, revision->created_by.id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 11, revision->created_by.name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob64 (insert, 12, size ? data : (const void *) "", size, SQLITE_STATIC);
+  if (text_model != NULL)
+    sqlite3_bind_text (insert, 13, text_model, -1, SQLITE_TRANSIENT);
+  latest = prepare_with (self, "UPDATE documents SET revision = ?3, mime = ?4, size = ?5, width = ?6, height = ?7,"
+                               " etag = ?8 WHERE tenant = ?1 AND id = ?2", tenant, doc, NULL);
+  sqlite3_bind_int64 (latest, 3, revision->revision);
+  sqlite3_bind_text (latest, 4, revision->mime, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (latest, 5, revision->size);
+  sqlite3_bind_int (latest, 6, revision->width);
+  sqlite3_bind_int (latest, 7, revision->height);
+  sqlite3_bind_text (latest, 8, revision->etag, -1, SQLITE_TRANSIENT);
+  return step_done (self, insert, error) && step_done (self, latest, error);
 }
 
 /* ?1 the tenant, NULL for every tenant's. */
@@ -576,16 +705,44 @@ rl_store_sqlite_get_document (RlStore    *store,
   return rl_store_document_from_row (ROW (stmt));
 }
 
-static GBytes *
-rl_store_sqlite_get_content (RlStore     *store,
-                             const char  *tenant,
-                             const char  *doc,
-                             char       **etag)
+static GPtrArray *
+rl_store_sqlite_get_revisions (RlStore    *store,
+                               const char *tenant,
+                               const char *doc,
+                               gint64      revision)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT content, etag FROM documents"
-                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+  g_autoptr(Stmt) exists = prepare_with (self, "SELECT 1 FROM documents WHERE tenant = ? AND id = ?",
+                                         tenant, doc, NULL);
+  g_autoptr(Stmt) stmt = NULL;
+  GPtrArray *revisions;
 
+  if (sqlite3_step (exists) != SQLITE_ROW)
+    return NULL;
+  stmt = prepare_with (self, "SELECT " REVISION_COLUMNS " FROM revisions WHERE tenant = ?1 AND doc = ?2"
+                             " AND (?3 = 0 OR revision = ?3) ORDER BY revision", tenant, doc, NULL);
+  sqlite3_bind_int64 (stmt, 3, revision);
+  revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_free);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (revisions, rl_store_revision_from_row (ROW (stmt)));
+  return revisions;
+}
+
+static GBytes *
+rl_store_sqlite_get_revision_content (RlStore     *store,
+                                      const char  *tenant,
+                                      const char  *doc,
+                                      gint64       revision,
+                                      char       **etag)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT r.content, r.etag FROM revisions r JOIN documents d"
+                                             " ON d.tenant = r.tenant AND d.id = r.doc"
+                                             " WHERE r.tenant = ?1 AND r.doc = ?2"
+                                             " AND r.revision = CASE ?3 WHEN 0 THEN d.revision ELSE ?3 END",
+                                       tenant, doc, NULL);
+
+  sqlite3_bind_int64 (stmt, 3, revision);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
   if (etag)
@@ -593,9 +750,26 @@ rl_store_sqlite_get_content (RlStore     *store,
   return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
 }
 
+static char *
+rl_store_sqlite_get_text_model (RlStore    *store,
+                                const char *tenant,
+                                const char *doc,
+                                gint64      revision)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT text_model FROM revisions"
+                                             " WHERE tenant = ?1 AND doc = ?2 AND revision = ?3",
+                                       tenant, doc, NULL);
+
+  sqlite3_bind_int64 (stmt, 3, revision);
+  return sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
+}
+
 /* ---- threads ---------------------------------------------------------------- */
 
-#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number"
+#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number," \
+  " revision"
+#define PLACEMENT_COLUMNS "thread, revision, anchor, status, score, by_id, by_name"
 #define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
 
 static gint64
@@ -611,49 +785,99 @@ rl_store_sqlite_get_head (RlStore    *store,
 }
 
 static GPtrArray *
-rl_store_sqlite_load_threads (RlStore    *store,
-                              const char *tenant,
-                              const char *doc,
-                              gint64     *head_seq)
+rl_store_sqlite_read_threads (RlStore     *store,
+                              const char  *tenant,
+                              const char  *doc,
+                              gboolean     with_comments,
+                              GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) threads_stmt = NULL;
+  g_autoptr(Stmt) placements_stmt = NULL;
   g_autoptr(Stmt) comments_stmt = NULL;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-
-  /* One read transaction, so the threads and the head agree (within a held
-   * snapshot's, when there is one). */
-  exec (self, "SAVEPOINT read", NULL);
-  if (head_seq)
-    *head_seq = rl_store_sqlite_get_head (store, tenant, doc);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  int rc;
 
   /* Numbers are creation order (rows before numbers were numbered by
    * their creation times). */
   threads_stmt = prepare_with (self, "SELECT " THREAD_COLUMNS " FROM threads"
                                      " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
-  while (sqlite3_step (threads_stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (threads_stmt)) == SQLITE_ROW)
     {
       RlThread *thread = rl_store_thread_from_row (ROW (threads_stmt), doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
     }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      return NULL;
+    }
 
+  placements_stmt = prepare_with (self, "SELECT " PLACEMENT_COLUMNS " FROM placements"
+                                        " WHERE tenant = ? AND doc = ? ORDER BY revision", tenant, doc, NULL);
+  while ((rc = sqlite3_step (placements_stmt)) == SQLITE_ROW)
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (placements_stmt, 0));
+
+      if (thread)
+        g_ptr_array_add (thread->placements, rl_store_placement_from_row (ROW (placements_stmt)));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      return NULL;
+    }
+
+  if (!with_comments)
+    return g_steal_pointer (&threads);
   comments_stmt = prepare_with (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
                                       " c.created_at, c.edited_at FROM comments c"
                                       " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
                                       " WHERE t.tenant = ? AND t.doc = ? ORDER BY c.rowid",
                                 tenant, doc, NULL);
-  while (sqlite3_step (comments_stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (comments_stmt)) == SQLITE_ROW)
     {
       RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (comments_stmt, 1));
 
       if (thread)
         g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_stmt)));
     }
-  exec (self, "RELEASE read", NULL);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&threads);
+}
 
+static GPtrArray *
+rl_store_sqlite_load_threads (RlStore    *store,
+                              const char *tenant,
+                              const char *doc,
+                              gint64     *head_seq)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *threads;
+
+  /* One read transaction, so the threads and the head agree (within a held
+   * snapshot's, when there is one). */
+  exec (self, "SAVEPOINT read", NULL);
+  if (head_seq)
+    *head_seq = rl_store_sqlite_get_head (store, tenant, doc);
+  threads = rl_store_sqlite_read_threads (store, tenant, doc, TRUE, &error);
+  exec (self, "RELEASE read", NULL);
+  if (threads == NULL)
+    {
+      /* What it promises is a list: an empty one, and the log says why. */
+      g_warning ("cannot load threads: %s", error->message);
+      threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+      if (head_seq)
+        *head_seq = 0;
+    }
   return threads;
 }
 
@@ -668,14 +892,15 @@ rl_store_sqlite_events_since (RlStore    *store,
   g_autoptr(Stmt) stmt = NULL;
   g_autoptr(Stmt) doc_stmt = NULL;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
-  gint64 head = 0, unnumbered = 0, expected = since + 1;
+  gint64 head = 0, unnumbered = 0, unrevisioned = 0, expected = since + 1;
 
-  doc_stmt = prepare_with (self, "SELECT head_seq, unnumbered_seq FROM documents"
+  doc_stmt = prepare_with (self, "SELECT head_seq, unnumbered_seq, unrevisioned_seq FROM documents"
                                  " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
   if (sqlite3_step (doc_stmt) == SQLITE_ROW)
     {
       head = sqlite3_column_int64 (doc_stmt, 0);
       unnumbered = sqlite3_column_int64 (doc_stmt, 1);
+      unrevisioned = sqlite3_column_int64 (doc_stmt, 2);
     }
   if (head_seq)
     *head_seq = head;
@@ -684,6 +909,9 @@ rl_store_sqlite_events_since (RlStore    *store,
   /* It may hold threads from before numbers (and no event will give them
    * theirs): only a reset helps. */
   if (unnumbered > 0 && since <= unnumbered)
+    return NULL;
+  /* Likewise threads without their revisions and placements. */
+  if (unrevisioned > 0 && since <= unrevisioned)
     return NULL;
 
   stmt = prepare_with (self, "SELECT seq, payload FROM events WHERE tenant = ? AND doc = ?"
@@ -710,6 +938,7 @@ static const char *const read_sql[] = {
   [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
                                   " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
   [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = ?1 AND id = ?2",
+  [RL_STORE_READ_DOCUMENT_REVISION] = "SELECT revision FROM documents WHERE tenant = ?1 AND id = ?2",
 };
 
 /* ?1 the tenant, ?2 the row's id, ?3 the value. */
@@ -774,8 +1003,8 @@ rl_store_sqlite_insert_thread (RlStore         *store,
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                                        " created_by_name, created_at, updated_at, number)"
-                                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+                                        " created_by_name, created_at, updated_at, number, revision)"
+                                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)");
 
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
@@ -786,7 +1015,62 @@ rl_store_sqlite_insert_thread (RlStore         *store,
   sqlite3_bind_int64 (stmt, 7, thread->created_at);
   sqlite3_bind_int64 (stmt, 8, thread->updated_at);
   sqlite3_bind_int64 (stmt, 9, thread->number);
+  sqlite3_bind_int64 (stmt, 10, thread->revision);
   return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_write_placement (RlStore                 *store,
+                                 const char              *tenant,
+                                 const char              *doc,
+                                 const char              *thread,
+                                 const RlRevisionAnchor  *placement,
+                                 const char              *anchor_json,
+                                 GError                 **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "INSERT INTO placements (tenant, doc, thread, revision, anchor, status,"
+                                             " score, by_id, by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                             " ON CONFLICT (tenant, thread, revision) DO UPDATE SET"
+                                             " anchor = excluded.anchor, status = excluded.status,"
+                                             " score = excluded.score, by_id = excluded.by_id,"
+                                             " by_name = excluded.by_name", tenant, doc, thread, NULL);
+
+  sqlite3_bind_int64 (stmt, 4, placement->revision);
+  if (anchor_json != NULL)
+    sqlite3_bind_text (stmt, 5, anchor_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, rl_placement_status_to_string (placement->status), -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 7, placement->score);
+  if (placement->by.id != NULL)
+    {
+      sqlite3_bind_text (stmt, 8, placement->by.id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 9, placement->by.name, -1, SQLITE_TRANSIENT);
+    }
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+rl_store_sqlite_read_placement (RlStore            *store,
+                                const char         *tenant,
+                                const char         *thread,
+                                gint64              revision,
+                                RlRevisionAnchor  **placement,
+                                GError            **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " PLACEMENT_COLUMNS " FROM placements"
+                                             " WHERE tenant = ?1 AND thread = ?2 AND revision = ?3",
+                                       tenant, thread, NULL);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 3, revision);
+  *placement = NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *placement = rl_store_placement_from_row (ROW (stmt));
+  else if (rc != SQLITE_DONE)
+    return set_db_error (self, error);
+  return TRUE;
 }
 
 static gboolean
@@ -1003,9 +1287,12 @@ rl_store_sqlite_remove_document (RlStore         *store,
     "DELETE FROM comments WHERE tenant = ?1 AND thread IN"
     " (SELECT id FROM threads WHERE tenant = ?1 AND doc = ?2)",
     "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
+    "DELETE FROM placements WHERE tenant = ?1 AND doc = ?2",
+    "DELETE FROM revisions WHERE tenant = ?1 AND doc = ?2",
   };
-  const int order[] = { 1, 0, 2 };
-  gint64 *counted[] = { &removed->threads, &removed->comments, &removed->events };
+  const int order[] = { 1, 0, 2, 3, 4 };
+  gint64 uncounted[2];
+  gint64 *counted[] = { &removed->threads, &removed->comments, &removed->events, &uncounted[0], &uncounted[1] };
   g_autoptr(Stmt) row = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?", tenant, doc, NULL);
 
   if (!step_done (self, row, error))
@@ -1249,16 +1536,20 @@ rl_store_sqlite_backup (RlStore           *store,
 #define TEXT(stmt, column) ((const char *) sqlite3_column_text ((stmt), (column)))
 
 /* A record's text travels as a GVariant string and PostgreSQL's text: UTF-8
- * without NUL, which the store wrote, but a file may hold anything. */
+ * without NUL, which the store wrote, but a file may hold anything.
+ * nullable: a bit for each column that may be NULL (a maybe). */
 static gboolean
-row_is_utf8 (Stmt        *stmt,
-             const char  *what,
-             GError     **error)
+row_is_utf8_or_null (Stmt        *stmt,
+                     const char  *what,
+                     guint        nullable,
+                     GError     **error)
 {
   for (int i = 0; i < sqlite3_column_count (stmt); i++)
     {
       const char *text;
 
+      if (sqlite3_column_type (stmt, i) == SQLITE_NULL && (nullable & (1u << i)) != 0)
+        continue;
       if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
         {
           g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "%s has no %s", what, sqlite3_column_name (stmt, i));
@@ -1275,6 +1566,14 @@ row_is_utf8 (Stmt        *stmt,
         }
     }
   return TRUE;
+}
+
+static gboolean
+row_is_utf8 (Stmt        *stmt,
+             const char  *what,
+             GError     **error)
+{
+  return row_is_utf8_or_null (stmt, what, 0, error);
 }
 
 static GVariant *
@@ -1318,21 +1617,47 @@ export_document_rows (RlStoreSqlite      *self,
                       gpointer            user_data,
                       GError            **error)
 {
+  g_autoptr(Stmt) revisions = NULL;
   g_autoptr(Stmt) threads = NULL;
   g_autoptr(Stmt) comments = NULL;
+  g_autoptr(Stmt) placements = NULL;
   g_autoptr(Stmt) events = NULL;
   int rc;
 
+  revisions = prepare_with (self, "SELECT tenant, doc, revision, mime, size, width, height, etag, content,"
+                                  " text_model, created_at, created_by_id, created_by_name FROM revisions"
+                                  " WHERE tenant = ? AND doc = ? ORDER BY revision", tenant, doc, NULL);
+  while ((rc = sqlite3_step (revisions)) == SQLITE_ROW)
+    {
+      GVariant *content;
+
+      if (!row_is_utf8_or_null (revisions, "a revision", 1u << 9, error))
+        return FALSE;
+      content = column_bytestring (revisions, 8);
+      if (!hand_over (func, user_data, RL_STORE_RECORD_REVISION,
+                      g_variant_new ("(ssxsxiis@aymsxss)", TEXT (revisions, 0), TEXT (revisions, 1),
+                                     sqlite3_column_int64 (revisions, 2), TEXT (revisions, 3),
+                                     sqlite3_column_int64 (revisions, 4), sqlite3_column_int (revisions, 5),
+                                     sqlite3_column_int (revisions, 6), TEXT (revisions, 7), content,
+                                     TEXT (revisions, 9), sqlite3_column_int64 (revisions, 10),
+                                     TEXT (revisions, 11), TEXT (revisions, 12)),
+                      error))
+        return FALSE;
+    }
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
   threads = prepare_with (self, "SELECT tenant, id, doc, anchor, resolved, created_by_id, created_by_name,"
-                                " created_at, updated_at, number FROM threads"
+                                " created_at, updated_at, number, revision FROM threads"
                                 " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
   while ((rc = sqlite3_step (threads)) == SQLITE_ROW)
     if (!row_is_utf8 (threads, "a thread", error) ||
         !hand_over (func, user_data, RL_STORE_RECORD_THREAD,
-                    g_variant_new ("(ssssbssxxx)", TEXT (threads, 0), TEXT (threads, 1), TEXT (threads, 2),
+                    g_variant_new ("(ssssbssxxxx)", TEXT (threads, 0), TEXT (threads, 1), TEXT (threads, 2),
                                    TEXT (threads, 3), sqlite3_column_int (threads, 4) != 0, TEXT (threads, 5),
                                    TEXT (threads, 6), sqlite3_column_int64 (threads, 7),
-                                   sqlite3_column_int64 (threads, 8), sqlite3_column_int64 (threads, 9)),
+                                   sqlite3_column_int64 (threads, 8), sqlite3_column_int64 (threads, 9),
+                                   sqlite3_column_int64 (threads, 10)),
                     error))
       return FALSE;
   if (!step_finished (self, rc, error))
@@ -1349,6 +1674,22 @@ export_document_rows (RlStoreSqlite      *self,
                     g_variant_new ("(ssssssxx)", TEXT (comments, 0), TEXT (comments, 1), TEXT (comments, 2),
                                    TEXT (comments, 3), TEXT (comments, 4), TEXT (comments, 5),
                                    sqlite3_column_int64 (comments, 6), sqlite3_column_int64 (comments, 7)),
+                    error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  placements = prepare_with (self, "SELECT tenant, doc, thread, revision, anchor, status, score, by_id, by_name"
+                                   " FROM placements WHERE tenant = ? AND doc = ? ORDER BY revision, rowid",
+                             tenant, doc, NULL);
+  while ((rc = sqlite3_step (placements)) == SQLITE_ROW)
+    if (!row_is_utf8_or_null (placements, "a placement", (1u << 4) | (1u << 7) | (1u << 8), error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_PLACEMENT,
+                    g_variant_new ("(sssxmssdmsms)", TEXT (placements, 0), TEXT (placements, 1),
+                                   TEXT (placements, 2), sqlite3_column_int64 (placements, 3),
+                                   TEXT (placements, 4), TEXT (placements, 5),
+                                   sqlite3_column_double (placements, 6), TEXT (placements, 7),
+                                   TEXT (placements, 8)),
                     error))
       return FALSE;
   if (!step_finished (self, rc, error))
@@ -1406,27 +1747,22 @@ export_all (RlStoreSqlite      *self,
     return FALSE;
 
   documents = prepare (self, "SELECT tenant, id, kind, title, mime, size, width, height, created_at,"
-                             " created_by_id, created_by_name, etag, content, head_seq, thread_numbers,"
-                             " unnumbered_seq FROM documents ORDER BY rowid");
+                             " created_by_id, created_by_name, etag, head_seq, thread_numbers,"
+                             " unnumbered_seq, revision, unrevisioned_seq FROM documents ORDER BY rowid");
   while ((rc = sqlite3_step (documents)) == SQLITE_ROW)
-    {
-      GVariant *content;
-
-      if (!row_is_utf8 (documents, "a document", error))
-        return FALSE;
-      content = column_bytestring (documents, 12);
-      if (!hand_over (func, user_data, RL_STORE_RECORD_DOCUMENT,
-                      g_variant_new ("(sssssxiixsss@ayxxx)", TEXT (documents, 0), TEXT (documents, 1),
-                                     TEXT (documents, 2), TEXT (documents, 3), TEXT (documents, 4),
-                                     sqlite3_column_int64 (documents, 5), sqlite3_column_int (documents, 6),
-                                     sqlite3_column_int (documents, 7), sqlite3_column_int64 (documents, 8),
-                                     TEXT (documents, 9), TEXT (documents, 10), TEXT (documents, 11), content,
-                                     sqlite3_column_int64 (documents, 13), sqlite3_column_int64 (documents, 14),
-                                     sqlite3_column_int64 (documents, 15)),
-                      error) ||
-          !export_document_rows (self, TEXT (documents, 0), TEXT (documents, 1), func, user_data, error))
-        return FALSE;
-    }
+    if (!row_is_utf8 (documents, "a document", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_DOCUMENT,
+                    g_variant_new ("(sssssxiixsssxxxxx)", TEXT (documents, 0), TEXT (documents, 1),
+                                   TEXT (documents, 2), TEXT (documents, 3), TEXT (documents, 4),
+                                   sqlite3_column_int64 (documents, 5), sqlite3_column_int (documents, 6),
+                                   sqlite3_column_int (documents, 7), sqlite3_column_int64 (documents, 8),
+                                   TEXT (documents, 9), TEXT (documents, 10), TEXT (documents, 11),
+                                   sqlite3_column_int64 (documents, 12), sqlite3_column_int64 (documents, 13),
+                                   sqlite3_column_int64 (documents, 14), sqlite3_column_int64 (documents, 15),
+                                   sqlite3_column_int64 (documents, 16)),
+                    error) ||
+        !export_document_rows (self, TEXT (documents, 0), TEXT (documents, 1), func, user_data, error))
+      return FALSE;
   if (!step_finished (self, rc, error))
     return FALSE;
 
@@ -1496,7 +1832,13 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->add_document = rl_store_sqlite_add_document;
   iface->list_rows = rl_store_sqlite_list_rows;
   iface->get_document = rl_store_sqlite_get_document;
-  iface->get_content = rl_store_sqlite_get_content;
+  iface->get_revisions = rl_store_sqlite_get_revisions;
+  iface->get_revision_content = rl_store_sqlite_get_revision_content;
+  iface->get_text_model = rl_store_sqlite_get_text_model;
+  iface->read_threads = rl_store_sqlite_read_threads;
+  iface->insert_revision = rl_store_sqlite_insert_revision;
+  iface->write_placement = rl_store_sqlite_write_placement;
+  iface->read_placement = rl_store_sqlite_read_placement;
   iface->load_threads = rl_store_sqlite_load_threads;
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;

@@ -14,6 +14,7 @@
 #include "rl-committer.h"
 #include "rl-error.h"
 #include "rl-limits.h"
+#include "rl-plaintext.h"
 #include "rl-store-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
@@ -109,6 +110,7 @@ rl_store_document_from_row (const RlStoreRow *row)
   doc->created_at = row->number (row, 7);
   doc->created_by.id = row_dup (row, 8);
   doc->created_by.name = row_dup (row, 9);
+  doc->revision = row->number (row, 10);
   return doc;
 }
 
@@ -118,9 +120,9 @@ rl_store_document_info_from_row (const RlStoreRow *row)
   RlDocumentInfo *info = g_new0 (RlDocumentInfo, 1);
 
   info->doc = rl_store_document_from_row (row);
-  info->tenant = row_dup (row, 10);
-  info->head_seq = row->number (row, 11);
-  info->threads = row->number (row, 12);
+  info->tenant = row_dup (row, 11);
+  info->head_seq = row->number (row, 12);
+  info->threads = row->number (row, 13);
   return info;
 }
 
@@ -141,7 +143,59 @@ rl_store_thread_from_row (const RlStoreRow *row,
   thread->created_at = row->number (row, 5);
   thread->updated_at = row->number (row, 6);
   thread->number = row->number (row, 7);
+  thread->revision = row->number (row, 8);
   return thread;
+}
+
+RlRevision *
+rl_store_revision_from_row (const RlStoreRow *row)
+{
+  RlRevision *revision = g_new0 (RlRevision, 1);
+
+  revision->revision = row->number (row, 0);
+  revision->mime = row_dup (row, 1);
+  revision->size = row->number (row, 2);
+  revision->width = (int) row->number (row, 3);
+  revision->height = (int) row->number (row, 4);
+  revision->etag = row_dup (row, 5);
+  revision->created_at = row->number (row, 6);
+  revision->created_by.id = row_dup (row, 7);
+  revision->created_by.name = row_dup (row, 8);
+  return revision;
+}
+
+RlRevisionAnchor *
+rl_store_placement_from_row (const RlStoreRow *row)
+{
+  RlRevisionAnchor *placement = rl_revision_anchor_new ();
+  const char *anchor = row->text (row, 2);
+
+  placement->revision = row->number (row, 1);
+  if (anchor != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+      if (json_parser_load_from_data (parser, anchor, -1, NULL))
+        rl_anchor_from_json (json_parser_get_root (parser), &placement->anchor, NULL);
+    }
+  if (!rl_placement_status_from_string (row->text (row, 3), &placement->status))
+    placement->status = anchor ? RL_PLACEMENT_CHANGED : RL_PLACEMENT_ORPHANED;
+  placement->score = row->real (row, 4);
+  placement->by.id = row_dup (row, 5);
+  placement->by.name = row_dup (row, 6);
+  return placement;
+}
+
+char *
+rl_store_text_model_for (const char *mime,
+                         GBytes     *content)
+{
+  g_autoptr(RlPageText) text = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (content, &size);
+
+  text = rl_page_text_new (mime, data ? data : "", size, NULL);
+  return text ? rl_page_text_serialize (text, NULL) : NULL;
 }
 
 RlComment *
@@ -309,6 +363,19 @@ rl_store_may_rotate (const char  *user,
   return FALSE;
 }
 
+/* Threads are made, moved and placed on the latest revision only: the
+ * revision asked for (0: unsaid, v1) must be it. */
+static gboolean
+is_latest (gint64    asked,
+           gint64    latest,
+           GError  **error)
+{
+  if (asked == 0 || asked == latest)
+    return TRUE;
+  g_set_error (error, RL_ERROR, RL_ERROR_CONFLICT, "a newer version of this document exists");
+  return FALSE;
+}
+
 static const char *change_kinds[] = {
   [RL_STORE_CHANGE_USER_REVOKED] = "user-revoked",
   [RL_STORE_CHANGE_TOKEN_ROTATED] = "token-rotated",
@@ -376,6 +443,8 @@ create_thread (RlStore            *self,
   g_autoptr(JsonNode) anchor = rl_anchor_to_json (&request->anchor);
   g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
 
+  if (!is_latest (request->revision, context->revision, error))
+    return NULL;
   /* Under the document's lock: concurrent creators on one document get
    * consecutive numbers, and a refused create gives none away. */
   if (!iface->read_number (self, RL_STORE_READ_THREAD_NUMBER, who->tenant, context->doc, &context->number, error))
@@ -389,7 +458,37 @@ create_thread (RlStore            *self,
   if (!iface->insert_thread (self, who->tenant, event->thread, anchor_json, error) ||
       !iface->insert_comment (self, who->tenant, g_ptr_array_index (event->thread->comments, 0), error))
     return NULL;
+  /* Its placement on the revision it is made on: exact. */
+  for (guint i = 0; i < event->thread->placements->len; i++)
+    if (!iface->write_placement (self, who->tenant, context->doc, event->thread->id,
+                                 g_ptr_array_index (event->thread->placements, i), anchor_json, error))
+      return NULL;
   return g_steal_pointer (&event);
+}
+
+/* A move or a place-thread: the thread's v1 anchor and its placement on
+ * the latest revision, settled by a person (exact). */
+static gboolean
+settle_placement (RlStore            *self,
+                  const char         *tenant,
+                  const RlEvent      *event,
+                  GError            **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(JsonNode) anchor = rl_anchor_to_json (&event->anchor);
+  g_autofree char *anchor_json = rl_json_to_string (anchor, NULL);
+  RlRevisionAnchor placement = {
+    .revision = event->revision,
+    .status = RL_PLACEMENT_EXACT,
+    .anchor = event->anchor,
+    .by = event->by,
+  };
+
+  if (!iface->write_row (self, RL_STORE_WRITE_THREAD_ANCHOR, tenant, event->thread_id,
+                         g_variant_new_string (anchor_json), error))
+    return FALSE;
+  return event->revision <= 0 ||
+         iface->write_placement (self, tenant, event->doc, event->thread_id, &placement, anchor_json, error);
 }
 
 /* An edit or a deletion of a comment: its event, NULL when refused. */
@@ -475,17 +574,35 @@ change_thread (RlStore            *self,
       break;
 
     case RL_REQUEST_MOVE_THREAD:
-      {
-        g_autoptr(JsonNode) anchor = NULL;
-        g_autofree char *anchor_json = NULL;
+      if (!rl_store_may_modify (who, owner, error) || !is_latest (request->revision, context->revision, error))
+        return NULL;
+      event = rl_event_new_for_request (request, context);
+      if (!settle_placement (self, tenant, event, error))
+        return NULL;
+      break;
 
-        if (!rl_store_may_modify (who, owner, error))
+    case RL_REQUEST_PLACE_THREAD:
+      {
+        g_autoptr(RlRevisionAnchor) current = NULL;
+
+        /* Any member settles it, on the latest revision only. */
+        if (!is_latest (request->revision, context->revision, error))
           return NULL;
+        if (!request->has_anchor)
+          {
+            if (!iface->read_placement (self, tenant, request->thread_id, context->revision, &current, error))
+              return NULL;
+            if (current == NULL || current->status == RL_PLACEMENT_ORPHANED)
+              {
+                g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                             "an orphaned thread has no place to confirm; place it");
+                return NULL;
+              }
+            context->placement = current;
+          }
         event = rl_event_new_for_request (request, context);
-        anchor = rl_anchor_to_json (&event->anchor);
-        anchor_json = rl_json_to_string (anchor, NULL);
-        if (!iface->write_row (self, RL_STORE_WRITE_THREAD_ANCHOR, tenant, request->thread_id,
-                               g_variant_new_string (anchor_json), error))
+        context->placement = NULL;
+        if (!settle_placement (self, tenant, event, error))
           return NULL;
       }
       break;
@@ -521,7 +638,7 @@ apply_body (RlStore   *self,
 {
   RlStoreApply *apply = data;
   RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
-  RlEventContext context = { apply->doc->kind, apply->doc->id, &apply->who->user, rl_time_now_ms (), 0, NULL };
+  RlEventContext context = { apply->doc->kind, apply->doc->id, &apply->who->user, rl_time_now_ms (), 0, NULL, 0, NULL };
   const char *tenant = apply->who->tenant;
   g_autoptr(RlEvent) event = NULL;
   g_autofree char *serialized = NULL;
@@ -537,6 +654,10 @@ apply_body (RlStore   *self,
                    apply->request->type == RL_REQUEST_CREATE_THREAD ? "no such document" : "no such thread");
       return FALSE;
     }
+  /* Every event says the latest revision (v1 readers skip what it adds). */
+  if (!iface->read_number (self, RL_STORE_READ_DOCUMENT_REVISION, tenant, apply->doc->id, &context.revision,
+                           error))
+    return FALSE;
 
   if (apply->request->type == RL_REQUEST_CREATE_THREAD)
     event = create_thread (self, apply->who, apply->request, &context, error);
@@ -685,6 +806,52 @@ rl_store_authenticate (RlStore    *self,
   return RL_STORE_GET_IFACE (self)->authenticate (self, token);
 }
 
+/* A document's new revision: its row, made the latest. */
+typedef struct
+{
+  const char    *tenant;
+  RlDocument    *doc;           /* add_document: the new one */
+  RlRevision     revision;
+  GBytes        *content;
+  const char    *text_model;
+} NewRevision;
+
+static void
+new_revision_init (NewRevision         *new_revision,
+                   const RlPerson      *created_by,
+                   const char          *mime,
+                   int                  width,
+                   int                  height,
+                   GBytes              *content,
+                   const char          *text_model)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (content, &size);
+
+  new_revision->revision.mime = (char *) mime;
+  new_revision->revision.size = (gint64) size;
+  new_revision->revision.width = width;
+  new_revision->revision.height = height;
+  new_revision->revision.etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  new_revision->revision.created_at = rl_time_now_ms ();
+  new_revision->revision.created_by = *created_by;
+  new_revision->content = content;
+  new_revision->text_model = text_model;
+}
+
+static gboolean
+add_document_body (RlStore   *self,
+                   gpointer   data,
+                   GError   **error)
+{
+  NewRevision *first = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+
+  return iface->add_document (self, first->tenant, first->doc, error) &&
+         iface->insert_revision (self, first->tenant, first->doc->id, &first->revision, first->content,
+                                 first->text_model, error);
+}
+
 RlDocument *
 rl_store_add_document (RlStore         *self,
                        const char      *tenant,
@@ -694,12 +861,12 @@ rl_store_add_document (RlStore         *self,
                        int              width,
                        int              height,
                        GBytes          *content,
+                       const char      *text_model,
                        GError         **error)
 {
   g_autoptr(RlDocument) doc = g_new0 (RlDocument, 1);
-  g_autofree char *etag = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (content, &size);
+  NewRevision first = { tenant, doc };
+  gboolean added;
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
@@ -713,16 +880,21 @@ rl_store_add_document (RlStore         *self,
       g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no tenant “%s”", tenant);
       return NULL;
     }
+  new_revision_init (&first, created_by, mime, width, height, content,
+                     doc->kind == RL_DOC_KIND_PAGE ? text_model : NULL);
+  first.revision.revision = 1;
   doc->id = rl_random_id_new ();
   doc->title = g_strdup (title);
   doc->mime = g_strdup (mime);
-  doc->size = (gint64) size;
+  doc->size = first.revision.size;
   doc->width = width;
   doc->height = height;
-  doc->created_at = rl_time_now_ms ();
+  doc->created_at = first.revision.created_at;
   rl_person_copy_into (&doc->created_by, created_by);
-  etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-  if (!RL_STORE_GET_IFACE (self)->add_document (self, tenant, doc, content, etag, error))
+  doc->revision = 1;
+  added = rl_store_run_in_transaction (self, add_document_body, &first, error);
+  g_free (first.revision.etag);
+  if (!added)
     return NULL;
   return g_steal_pointer (&doc);
 }
@@ -756,7 +928,253 @@ rl_store_get_content (RlStore     *self,
 {
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->get_content (self, tenant, doc, etag);
+  return RL_STORE_GET_IFACE (self)->get_revision_content (self, tenant, doc, 0, etag);
+}
+
+/* What add_revision works with, and what came of it. */
+typedef struct
+{
+  const RlPrincipal   *who;
+  const char          *doc;
+  NewRevision          new_revision;
+  const char          *broadcast_id;
+  GHashTable          *placements;
+  gint64               base_seq;
+  RlStorePlaceFunc     place;
+  gpointer             user_data;
+  RlEvent             *event;
+  char                *serialized;
+} AddRevision;
+
+/* The ids of the threads created, moved or placed after base_seq (their
+ * placements must be made again), or NULL when that is every thread: the
+ * log no longer says, or a revision was added meanwhile (the caller's
+ * placements are on the one before it). */
+static GHashTable *
+changed_since (RlStore     *self,
+               const char  *tenant,
+               const char  *doc,
+               gint64       base_seq)
+{
+  g_autoptr(GPtrArray) events = RL_STORE_GET_IFACE (self)->events_since (self, tenant, doc, base_seq, NULL);
+  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (events == NULL)
+    return NULL;
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(RlEvent) event = NULL;
+
+      if (!json_parser_load_from_data (parser, g_ptr_array_index (events, i), -1, NULL) ||
+          (event = rl_event_from_json (json_parser_get_root (parser), NULL)) == NULL ||
+          event->kind == RL_EVENT_REVISION_ADDED)
+        return NULL;
+      if (event->kind == RL_EVENT_CREATED)
+        g_hash_table_add (changed, g_strdup (event->thread->id));
+      else if (event->kind == RL_EVENT_UPDATED && event->change == RL_CHANGE_MOVED)
+        g_hash_table_add (changed, g_strdup (event->thread_id));
+    }
+  return g_steal_pointer (&changed);
+}
+
+/* Where a thread is carried from: its last placement that has an anchor
+ * (its v1 anchor is that one's). */
+static const RlAnchor *
+placed_from (const RlThread *thread)
+{
+  for (guint i = thread->placements->len; i > 0; i--)
+    {
+      RlRevisionAnchor *placement = g_ptr_array_index (thread->placements, i - 1);
+
+      if (placement->status != RL_PLACEMENT_ORPHANED)
+        return &placement->anchor;
+    }
+  return &thread->anchor;
+}
+
+static gboolean
+add_revision_body (RlStore   *self,
+                   gpointer   data,
+                   GError   **error)
+{
+  AddRevision *add = data;
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  const char *tenant = add->who->tenant;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GHashTable) changed = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+  RlDocKind kind;
+  gint64 head = -1, latest = -1;
+
+  /* The document's lock: no mutation of it commits in between. */
+  if (!iface->read_number (self, RL_STORE_READ_DOCUMENT_HEAD, tenant, add->doc, &head, error) ||
+      !iface->read_number (self, RL_STORE_READ_DOCUMENT_REVISION, tenant, add->doc, &latest, error))
+    return FALSE;
+  if (head < 0 || (doc = iface->get_document (self, tenant, add->doc)) == NULL)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such document");
+      return FALSE;
+    }
+  if (!rl_doc_kind_for_mime (add->new_revision.revision.mime, &kind) || kind != doc->kind)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                   doc->kind == RL_DOC_KIND_PAGE ? "a new version of a page must be text/markdown or text/plain"
+                                                 : "a new version of an image must be an image");
+      return FALSE;
+    }
+  threads = iface->read_threads (self, tenant, add->doc, FALSE, error);
+  if (threads == NULL)
+    return FALSE;
+  changed = changed_since (self, tenant, add->doc, add->base_seq);
+
+  add->new_revision.revision.revision = latest + 1;
+  if (!iface->insert_revision (self, tenant, add->doc, &add->new_revision.revision, add->new_revision.content,
+                               kind == RL_DOC_KIND_PAGE ? add->new_revision.text_model : NULL, error))
+    return FALSE;
+
+  event = rl_event_new (RL_EVENT_REVISION_ADDED, kind);
+  event->doc = g_strdup (add->doc);
+  event->broadcast_id = g_strdup (add->broadcast_id);
+  event->added = rl_revision_copy (&add->new_revision.revision);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      RlThread *thread = g_ptr_array_index (threads, i);
+      const RlRevisionAnchor *given = NULL;
+      g_autoptr(RlRevisionAnchor) placement = NULL;
+      g_autofree char *anchor_json = NULL;
+
+      if (changed != NULL && add->placements != NULL && !g_hash_table_contains (changed, thread->id))
+        given = g_hash_table_lookup (add->placements, thread->id);
+      placement = given ? rl_revision_anchor_copy (given) : add->place (thread, placed_from (thread), add->user_data);
+      if (placement == NULL)
+        {
+          /* Never dropped: nothing good enough was found. */
+          placement = rl_revision_anchor_new ();
+          placement->status = RL_PLACEMENT_ORPHANED;
+        }
+      placement->revision = event->added->revision;
+      /* The server's placement: no person settled it. */
+      rl_person_clear (&placement->by);
+      if (placement->status == RL_PLACEMENT_ORPHANED)
+        rl_anchor_clear (&placement->anchor);
+      else
+        {
+          g_autoptr(JsonNode) anchor = rl_anchor_to_json (&placement->anchor);
+
+          anchor_json = rl_json_to_string (anchor, NULL);
+          if (!iface->write_row (self, RL_STORE_WRITE_THREAD_ANCHOR, tenant, thread->id,
+                                 g_variant_new_string (anchor_json), error))
+            return FALSE;
+        }
+      if (!iface->write_placement (self, tenant, add->doc, thread->id, placement, anchor_json, error))
+        return FALSE;
+      rl_event_add_placement (event, thread->id, placement);
+    }
+
+  event->seq = head + 1;
+  serialized = rl_event_serialize (event);
+  if (!iface->append_event (self, tenant, add->doc, event->seq, serialized, error))
+    return FALSE;
+  add->event = g_steal_pointer (&event);
+  add->serialized = g_steal_pointer (&serialized);
+  return TRUE;
+}
+
+RlEvent *
+rl_store_add_revision (RlStore              *self,
+                       const RlPrincipal    *who,
+                       const char           *doc,
+                       const RlNewRevision  *revision,
+                       const char           *broadcast_id,
+                       GHashTable           *placements,
+                       gint64                base_seq,
+                       RlStorePlaceFunc      place,
+                       gpointer              user_data,
+                       char                **serialized,
+                       GError              **error)
+{
+  AddRevision add = { who, doc, { who->tenant }, broadcast_id, placements, base_seq, place, user_data };
+  gboolean added;
+
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+  g_return_val_if_fail (revision != NULL && revision->mime != NULL && revision->content != NULL, NULL);
+  g_return_val_if_fail (place != NULL, NULL);
+
+  if (who->role == RL_ROLE_VIEWER)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
+      return NULL;
+    }
+  new_revision_init (&add.new_revision, &who->user, revision->mime, revision->width, revision->height,
+                     revision->content, revision->text_model);
+  added = rl_store_run_in_transaction (self, add_revision_body, &add, error);
+  g_free (add.new_revision.revision.etag);
+  if (!added)
+    {
+      g_clear_pointer (&add.event, rl_event_free);
+      g_clear_pointer (&add.serialized, g_free);
+      return NULL;
+    }
+  *serialized = add.serialized;
+  return add.event;
+}
+
+GPtrArray *
+rl_store_list_revisions (RlStore    *self,
+                         const char *tenant,
+                         const char *doc)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  return RL_STORE_GET_IFACE (self)->get_revisions (self, tenant, doc, 0);
+}
+
+RlRevision *
+rl_store_get_revision (RlStore    *self,
+                       const char *tenant,
+                       const char *doc,
+                       gint64      revision)
+{
+  g_autoptr(GPtrArray) revisions = NULL;
+
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  if (revision <= 0)
+    return NULL;
+  revisions = RL_STORE_GET_IFACE (self)->get_revisions (self, tenant, doc, revision);
+  if (revisions == NULL || revisions->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (revisions, 0);
+}
+
+GBytes *
+rl_store_get_revision_content (RlStore     *self,
+                               const char  *tenant,
+                               const char  *doc,
+                               gint64       revision,
+                               char       **etag)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  if (revision <= 0)
+    return NULL;
+  return RL_STORE_GET_IFACE (self)->get_revision_content (self, tenant, doc, revision, etag);
+}
+
+char *
+rl_store_get_text_model (RlStore    *self,
+                         const char *tenant,
+                         const char *doc,
+                         gint64      revision)
+{
+  g_return_val_if_fail (RL_IS_STORE (self), NULL);
+
+  if (revision <= 0)
+    return NULL;
+  return RL_STORE_GET_IFACE (self)->get_text_model (self, tenant, doc, revision);
 }
 
 GPtrArray *
@@ -864,6 +1282,7 @@ document_copy (const RlDocument *doc)
   copy->height = doc->height;
   copy->created_at = doc->created_at;
   rl_person_copy_into (&copy->created_by, &doc->created_by);
+  copy->revision = doc->revision;
   return copy;
 }
 
@@ -883,6 +1302,7 @@ request_copy (const RlRequest *request)
   copy->has_anchor = request->has_anchor;
   rl_anchor_copy_into (&copy->anchor, &request->anchor);
   copy->resolved = request->resolved;
+  copy->revision = request->revision;
   return copy;
 }
 
@@ -1289,11 +1709,13 @@ rl_store_exchange_viewers (RlStore    *self,
 static const char *record_types[] = {
   [RL_STORE_RECORD_TENANT] = "(sx)",
   [RL_STORE_RECORD_USER] = "(ssssayxxx)",
-  [RL_STORE_RECORD_DOCUMENT] = "(sssssxiixsssayxxx)",
-  [RL_STORE_RECORD_THREAD] = "(ssssbssxxx)",
+  [RL_STORE_RECORD_DOCUMENT] = "(sssssxiixsssxxxxx)",
+  [RL_STORE_RECORD_THREAD] = "(ssssbssxxxx)",
   [RL_STORE_RECORD_COMMENT] = "(ssssssxx)",
   [RL_STORE_RECORD_EVENT] = "(ssxs)",
   [RL_STORE_RECORD_USAGE] = "(stt)",
+  [RL_STORE_RECORD_REVISION] = "(ssxsxiisaymsxss)",
+  [RL_STORE_RECORD_PLACEMENT] = "(sssxmssdmsms)",
 };
 
 const GVariantType *

@@ -154,11 +154,13 @@ typedef void (*RlBackupProgress) (gint64   done,
 /* ---- moving a deployment to another store ---------------------------------------- */
 
 /* What rl_store_export hands over, in this order: every tenant, every user,
- * then document by document the document (with its content) followed by its
- * threads, their comments and its event log, and last every tenant's usage.
+ * then document by document the document followed by its revisions (with
+ * their content), threads, their comments, their placements and its event
+ * log, and last every tenant's usage.
  * Each record is a tuple of the GVariant type rl_store_record_type gives,
  * its fields as the store keeps them: token hashes, counters and serialized
- * events unchanged, so tokens keep working and a client's `since` too. */
+ * events unchanged, so tokens keep working and a client's `since` too; a
+ * maybe is a column that may be NULL. */
 typedef enum
 {
   /* (sx) id, created_at */
@@ -166,12 +168,13 @@ typedef enum
   /* (ssssayxxx) tenant, id, name, role, token_hash, created_at, revoked_at,
    * token_generation */
   RL_STORE_RECORD_USER,
-  /* (sssssxiixsssayxxx) tenant, id, kind, title, mime, size, width, height,
-   * created_at, created_by_id, created_by_name, etag, content, head_seq,
-   * thread_numbers (threads ever numbered), unnumbered_seq */
+  /* (sssssxiixsssxxxxx) tenant, id, kind, title, mime, size, width, height,
+   * created_at, created_by_id, created_by_name, etag (the latest revision's
+   * metadata), head_seq, thread_numbers (threads ever numbered),
+   * unnumbered_seq, revision (the latest), unrevisioned_seq */
   RL_STORE_RECORD_DOCUMENT,
-  /* (ssssbssxxx) tenant, id, doc, anchor (JSON), resolved, created_by_id,
-   * created_by_name, created_at, updated_at, number */
+  /* (ssssbssxxxx) tenant, id, doc, anchor (JSON), resolved, created_by_id,
+   * created_by_name, created_at, updated_at, number, revision */
   RL_STORE_RECORD_THREAD,
   /* (ssssssxx) tenant, id, thread, author_id, author_name, body, created_at,
    * edited_at — a thread's in the order they were added */
@@ -180,6 +183,14 @@ typedef enum
   RL_STORE_RECORD_EVENT,
   /* (stt) tenant, messages, bytes */
   RL_STORE_RECORD_USAGE,
+  /* (ssxsxiisaymsxss) tenant, doc, revision, mime, size, width, height,
+   * etag, content, text_model (pages' JSON), created_at, created_by_id,
+   * created_by_name */
+  RL_STORE_RECORD_REVISION,
+  /* (sssxmssdmsms) tenant, doc, thread, revision, anchor (JSON; none when
+   * orphaned), status, score, by_id, by_name (none unless a person settled
+   * it) */
+  RL_STORE_RECORD_PLACEMENT,
 } RlStoreRecordKind;
 
 /* One record of an export; FALSE (and error) stops it. record is the
@@ -208,6 +219,7 @@ typedef enum
   RL_STORE_READ_DOCUMENT_HEAD,   /* the document's head seq; its other writers wait */
   RL_STORE_READ_THREAD_NUMBER,   /* the document's next thread number, taken */
   RL_STORE_READ_USER_REVOKED_AT, /* the user's revoked_at (0 while the token works) */
+  RL_STORE_READ_DOCUMENT_REVISION, /* the document's latest revision */
 } RlStoreRead;
 
 /* A write of one of a tenant's rows (the write_row vfunc), by the id it
@@ -217,7 +229,7 @@ typedef enum
   RL_STORE_WRITE_USER_REVOKED_AT,       /* x */
   RL_STORE_WRITE_USER_TOKEN,            /* ay: the new token's hash, a generation up */
   RL_STORE_WRITE_THREAD_RESOLVED,       /* b */
-  RL_STORE_WRITE_THREAD_ANCHOR,         /* s: the anchor's JSON */
+  RL_STORE_WRITE_THREAD_ANCHOR,         /* s: the anchor's JSON (its v1 anchor) */
   RL_STORE_WRITE_THREAD_UPDATED_AT,     /* x */
   RL_STORE_WRITE_DELETE_THREAD_COMMENTS,/* by the thread's id */
   RL_STORE_WRITE_DELETE_THREAD,
@@ -232,6 +244,21 @@ typedef enum
   RL_STORE_LIST_USERS,           /* rl_store_user_info_from_row's */
   RL_STORE_LIST_DOCUMENT_INFOS,  /* rl_store_document_info_from_row's */
 } RlStoreList;
+
+/* A revision as it is added: what the upload checks found. */
+typedef struct
+{
+  const char *mime;
+  int         width;          /* images */
+  int         height;
+  GBytes     *content;
+  const char *text_model;     /* pages: rl_page_text_serialize of its text; NULL for images */
+} RlNewRevision;
+
+/* A thread's placement on the new revision, from its anchor on the one before (its last placement that
+ * has one); called inside the commit for a thread `placements` does not cover, or one created, moved or
+ * placed after base_seq. Returns a new RlRevisionAnchor (its revision set by the store). */
+typedef RlRevisionAnchor *(*RlStorePlaceFunc) (const RlThread *thread, const RlAnchor *from, gpointer user_data);
 
 /* One row of a result, as a store reads it (rl-store-private.h), and what
  * makes a record of it. */
@@ -270,13 +297,11 @@ struct _RlStoreInterface
   RlPrincipal *(*authenticate)        (RlStore            *self,
                                        const char         *token);
 
-  /* Keeps doc (the dispatcher makes it, its id and time included) with
-   * its content and the content's etag. */
+  /* Keeps doc (the dispatcher makes it, its id and time included), as
+   * yet without a revision (insert_revision, in the same transaction). */
   gboolean     (*add_document)        (RlStore            *self,
                                        const char         *tenant,
                                        const RlDocument   *doc,
-                                       GBytes             *content,
-                                       const char         *etag,
                                        GError            **error);
   /* The records of a listing, each made by from_row from its row and
    * freed by free_func; none when it cannot be read (the store logs why). */
@@ -288,10 +313,24 @@ struct _RlStoreInterface
   RlDocument  *(*get_document)        (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc);
-  GBytes      *(*get_content)         (RlStore            *self,
+  /* The document's revisions, oldest first (only revision n when n > 0),
+   * of RlRevision*; NULL when the tenant has no such document. */
+  GPtrArray   *(*get_revisions)       (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
+                                       gint64              revision);
+  /* A revision's content (the latest's when revision is 0) and its etag;
+   * NULL when absent. */
+  GBytes      *(*get_revision_content) (RlStore           *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64              revision,
                                        char              **etag);
+  /* A revision's text model; NULL for an image's or when absent. */
+  char        *(*get_text_model)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gint64              revision);
 
   GPtrArray   *(*load_threads)        (RlStore            *self,
                                        const char         *tenant,
@@ -305,6 +344,15 @@ struct _RlStoreInterface
                                        const char         *doc,
                                        gint64              since,
                                        gint64             *head_seq);
+
+  /* Inside the caller's transaction: the document's threads in creation
+   * order, each with its revision and placements, and its comments when
+   * with_comments. */
+  GPtrArray   *(*read_threads)        (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       gboolean            with_comments,
+                                       GError            **error);
 
   /* Takes one step of a transaction (error ignored for a rollback). */
   gboolean     (*transaction_step)    (RlStore            *self,
@@ -323,6 +371,34 @@ struct _RlStoreInterface
   gboolean     (*insert_comment)      (RlStore            *self,
                                        const char         *tenant,
                                        const RlComment    *comment,
+                                       GError            **error);
+  /* Keeps the document's revision (its number, mime, size, width, height,
+   * etag, creation) with its content and text model (NULL: none), and
+   * makes it the document's latest: the document's mime, size, width,
+   * height and etag become the revision's. */
+  gboolean     (*insert_revision)     (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       const RlRevision   *revision,
+                                       GBytes             *content,
+                                       const char         *text_model,
+                                       GError            **error);
+  /* Keeps the thread's placement on placement->revision, replacing the one
+   * it had there; anchor_json NULL when orphaned. */
+  gboolean     (*write_placement)     (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *doc,
+                                       const char         *thread,
+                                       const RlRevisionAnchor *placement,
+                                       const char         *anchor_json,
+                                       GError            **error);
+  /* In *placement the thread's placement on revision, or NULL when it has
+   * none there. */
+  gboolean     (*read_placement)      (RlStore            *self,
+                                       const char         *tenant,
+                                       const char         *thread,
+                                       gint64              revision,
+                                       RlRevisionAnchor  **placement,
                                        GError            **error);
   /* In *value what the row holds, or -1 when the tenant has none such. */
   gboolean     (*read_number)         (RlStore            *self,
@@ -390,8 +466,8 @@ struct _RlStoreInterface
                                        guint64            *messages,
                                        guint64            *bytes);
 
-  /* Deletes the document and, when there was one, its threads, comments
-   * and event log, counting each in removed. */
+  /* Deletes the document and, when there was one, its revisions, threads,
+   * comments, placements and event log, counting those removed counts. */
   gboolean     (*remove_document)     (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
@@ -464,6 +540,8 @@ char        *rl_store_add_user            (RlStore      *self,
 RlPrincipal *rl_store_authenticate        (RlStore      *self,
                                            const char   *token);
 
+/* The document with its revision 1 (content, and for a page text_model:
+ * rl_page_text_serialize of its text). */
 RlDocument  *rl_store_add_document        (RlStore      *self,
                                            const char   *tenant,
                                            const RlPerson *created_by,
@@ -472,6 +550,7 @@ RlDocument  *rl_store_add_document        (RlStore      *self,
                                            int           width,
                                            int           height,
                                            GBytes       *content,
+                                           const char   *text_model,
                                            GError      **error);
 /* Of RlDocument*, oldest first. */
 GPtrArray   *rl_store_list_documents      (RlStore      *self,
@@ -480,12 +559,42 @@ GPtrArray   *rl_store_list_documents      (RlStore      *self,
 RlDocument  *rl_store_get_document        (RlStore      *self,
                                            const char   *tenant,
                                            const char   *doc);
+/* The latest revision's content and etag. */
 GBytes      *rl_store_get_content         (RlStore      *self,
                                            const char   *tenant,
                                            const char   *doc,
                                            char        **etag);
 
-/* Every thread of a document (creation order) and the head seq they are at. */
+/* Adds the document's next revision (1 + its latest), made by who (members and admins; viewers
+ * forbidden; another tenant's document not-found), in one transaction: the revision with its content,
+ * etag (SHA-256 as for documents) and text model; each thread's placement on it (from placements:
+ * thread id → RlRevisionAnchor*, computed by the caller from the threads as of head base_seq; for
+ * threads not in it or changed after base_seq, from place()); the document's latest revision (and its
+ * v1 metadata: mime, size, width, height, content, etag are the latest's); the revision-added event
+ * (head + 1, broadcast_id as given) with every thread's placement, logged like any event. Returns the
+ * event and *serialized like rl_store_apply. */
+RlEvent     *rl_store_add_revision        (RlStore            *self,
+                                           const RlPrincipal  *who,
+                                           const char         *doc,
+                                           const RlNewRevision *revision,
+                                           const char         *broadcast_id,
+                                           GHashTable         *placements,
+                                           gint64              base_seq,
+                                           RlStorePlaceFunc    place,
+                                           gpointer            user_data,
+                                           char              **serialized,
+                                           GError            **error);
+/* Of RlRevision*, oldest first; NULL when the document is absent in that tenant. */
+GPtrArray   *rl_store_list_revisions      (RlStore *self, const char *tenant, const char *doc);
+/* NULL when absent. */
+RlRevision  *rl_store_get_revision        (RlStore *self, const char *tenant, const char *doc, gint64 revision);
+GBytes      *rl_store_get_revision_content (RlStore *self, const char *tenant, const char *doc,
+                                           gint64 revision, char **etag);
+/* A page revision's text model (its JSON); NULL for an image's or when absent. */
+char        *rl_store_get_text_model      (RlStore *self, const char *tenant, const char *doc, gint64 revision);
+
+/* Every thread of a document (creation order), with its revision and
+ * placements, and the head seq they are at. */
 GPtrArray   *rl_store_load_threads        (RlStore      *self,
                                            const char   *tenant,
                                            const char   *doc,
@@ -573,8 +682,8 @@ char        *rl_store_rotate_token        (RlStore      *self,
 /* Of RlDocumentInfo*, by tenant, oldest first; every tenant's when NULL. */
 GPtrArray   *rl_store_list_document_infos (RlStore      *self,
                                            const char   *tenant);
-/* Removes the document with its threads, comments and event log, and says
- * how many of each went. */
+/* Removes the document with its revisions, threads, their comments and
+ * placements, and its event log, and says how many of some went. */
 gboolean     rl_store_remove_document     (RlStore      *self,
                                            const char   *tenant,
                                            const char   *doc,

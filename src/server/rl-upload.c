@@ -169,6 +169,7 @@ check_image (const char  *mime,
              GBytes      *content,
              int         *width,
              int         *height,
+             GdkPixbuf  **image,
              GError     **error)
 {
   g_autoptr(GdkPixbufLoader) loader = NULL;
@@ -218,22 +219,21 @@ check_image (const char  *mime,
 
   *width = info.width;
   *height = info.height;
+  *image = g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
   return TRUE;
 }
 
 gboolean
-rl_upload_check (const char  *mime,
-                 GBytes      *content,
-                 char       **mime_out,
-                 int         *width,
-                 int         *height,
-                 GError     **error)
+rl_upload_check_content (const char      *mime,
+                         GBytes          *content,
+                         RlUploadChecked *checked,
+                         GError         **error)
 {
   g_autofree char *base = NULL;
   RlDocKind kind;
   const char *semi;
 
-  *width = *height = 0;
+  memset (checked, 0, sizeof *checked);
   if (!rl_upload_check_headers (mime, (goffset) g_bytes_get_size (content), error))
     return FALSE;
   rl_doc_kind_for_mime (mime, &kind);
@@ -244,21 +244,48 @@ rl_upload_check (const char  *mime,
 
   if (kind == RL_DOC_KIND_IMAGE)
     {
-      if (!check_image (base, content, width, height, error))
+      if (!check_image (base, content, &checked->width, &checked->height, &checked->image, error))
         return FALSE;
     }
   else
     {
-      g_autoptr(RlPageText) text = NULL;
       gsize size;
       const char *data = g_bytes_get_data (content, &size);
 
-      text = rl_page_text_new (base, data ? data : "", size, error);
-      if (text == NULL)
+      checked->text = rl_page_text_new (base, data ? data : "", size, error);
+      if (checked->text == NULL)
         return FALSE;
     }
 
-  *mime_out = g_steal_pointer (&base);
+  checked->mime = g_steal_pointer (&base);
+  return TRUE;
+}
+
+void
+rl_upload_checked_clear (RlUploadChecked *checked)
+{
+  g_clear_pointer (&checked->mime, g_free);
+  g_clear_object (&checked->image);
+  g_clear_pointer (&checked->text, rl_page_text_unref);
+}
+
+gboolean
+rl_upload_check (const char  *mime,
+                 GBytes      *content,
+                 char       **mime_out,
+                 int         *width,
+                 int         *height,
+                 GError     **error)
+{
+  RlUploadChecked checked;
+
+  *width = *height = 0;
+  if (!rl_upload_check_content (mime, content, &checked, error))
+    return FALSE;
+  *mime_out = g_steal_pointer (&checked.mime);
+  *width = checked.width;
+  *height = checked.height;
+  rl_upload_checked_clear (&checked);
   return TRUE;
 }
 

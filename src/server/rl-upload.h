@@ -4,7 +4,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+#include "rl-plaintext.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +19,25 @@ gboolean rl_upload_check (const char  *mime,
                           int         *width,
                           int         *height,
                           GError     **error);
+
+/* What rl_upload_check_content found: the normalized MIME type, an
+ * image's size and its decoded pixels, or a page's text. */
+typedef struct
+{
+  char       *mime;
+  int         width;
+  int         height;
+  GdkPixbuf  *image;        /* images: the decoded picture */
+  RlPageText *text;         /* pages */
+} RlUploadChecked;
+
+/* rl_upload_check, keeping what the check decoded (a new revision's
+ * threads are carried over with it). */
+gboolean rl_upload_check_content (const char      *mime,
+                                  GBytes          *content,
+                                  RlUploadChecked *checked,
+                                  GError         **error);
+void     rl_upload_checked_clear (RlUploadChecked *checked);
 
 /* What the request's headers alone can refuse, before any byte of the body:
  * a type that is not one of the five (bad-request), a Content-Length over

@@ -844,12 +844,12 @@ connected_cb (GObject      *source,
   connecting->done = TRUE;
 }
 
-RlTestClient *
-rl_test_client_try (RlTestServer *server,
-                    const char   *token,
-                    guint        *status)
+static RlTestClient *
+client_try (RlTestServer *server,
+            const char   *token,
+            const char  **protocols,
+            guint        *status)
 {
-  const char *protocols[] = { "redline.v1", NULL };
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", server->ws_url);
   RlTestClient *client = g_new0 (RlTestClient, 1);
   Connecting connecting = { client, msg, FALSE };
@@ -883,19 +883,53 @@ rl_test_client_try (RlTestServer *server,
 }
 
 RlTestClient *
-rl_test_client_new (RlTestServer *server,
-                    const char   *token)
+rl_test_client_try (RlTestServer *server,
+                    const char   *token,
+                    guint        *status)
 {
-  RlTestClient *client = rl_test_client_try (server, token, NULL);
+  const char *protocols[] = { "redline.v1", NULL };
+
+  return client_try (server, token, protocols, status);
+}
+
+/* Connected with protocols, the server having chosen chosen; the welcome
+ * read, with its minor (absent: 0). */
+static RlTestClient *
+client_new (RlTestServer *server,
+            const char   *token,
+            const char  **protocols,
+            const char   *chosen,
+            gint64        minor)
+{
+  RlTestClient *client = client_try (server, token, protocols, NULL);
   JsonObject *welcome;
 
   g_assert_nonnull (client);
-  g_assert_cmpstr (soup_websocket_connection_get_protocol (client->connection), ==, "redline.v1");
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (client->connection), ==, chosen);
   welcome = rl_test_client_next (client);
   g_assert_cmpstr (json_object_get_string_member (welcome, "type"), ==, "welcome");
+  g_assert_cmpint (json_object_get_int_member_with_default (welcome, "minor", 0), ==, minor);
   client->welcome = json_node_init_object (json_node_alloc (), welcome);
   json_object_unref (welcome);
   return client;
+}
+
+RlTestClient *
+rl_test_client_new (RlTestServer *server,
+                    const char   *token)
+{
+  const char *protocols[] = { "redline.v1", NULL };
+
+  return client_new (server, token, protocols, "redline.v1", 0);
+}
+
+RlTestClient *
+rl_test_client_new_v11 (RlTestServer *server,
+                        const char   *token)
+{
+  const char *protocols[] = { "redline.v1.1", "redline.v1", NULL };
+
+  return client_new (server, token, protocols, "redline.v1.1", 1);
 }
 
 void

@@ -242,6 +242,10 @@ typedef struct
 /* Connects with the token and the redline.v1 subprotocol; asserts the welcome. */
 RlTestClient *rl_test_client_new      (RlTestServer *server,
                                        const char   *token);
+/* Offers redline.v1.1 first (docs/protocol.md, "Revisions"); asserts the
+ * server chose it and its welcome says "minor": 1. */
+RlTestClient *rl_test_client_new_v11  (RlTestServer *server,
+                                       const char   *token);
 /* Tries to connect; NULL with *status set to the HTTP status on refusal. */
 RlTestClient *rl_test_client_try      (RlTestServer *server,
                                        const char   *token,
@@ -284,6 +288,23 @@ const char   *rl_test_ack_error       (JsonObject   *ack);
 gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        gpointer      data,
                                        guint         ms);
+
+/* SQL that takes a SQLite database of schema 4 back to what a server
+ * before revisions (schema 3) left: revision 1's content on the document,
+ * no revisions, placements nor the events' additive members. (Revision 1
+ * is all such a server knew.) */
+#define RL_TEST_UNDO_SCHEMA_4 \
+  "ALTER TABLE documents ADD COLUMN content BLOB NOT NULL DEFAULT X'';" \
+  "UPDATE documents SET content = (SELECT content FROM revisions r" \
+  "  WHERE r.tenant = documents.tenant AND r.doc = documents.id AND r.revision = 1);" \
+  "DROP TABLE revisions;" \
+  "DROP TABLE placements;" \
+  "ALTER TABLE documents DROP COLUMN revision;" \
+  "ALTER TABLE documents DROP COLUMN unrevisioned_seq;" \
+  "ALTER TABLE threads DROP COLUMN revision;" \
+  "UPDATE events SET payload = json_remove (payload, '$.thread.revision', '$.thread.placements'," \
+  "  '$.change.revision', '$.change.status', '$.change.by');" \
+  "PRAGMA user_version = 3;"
 
 char         *rl_test_uuid            (void);
 /* The user id a token starts with (before its '.'). */

@@ -234,7 +234,7 @@ add_document (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = g_bytes_new_static (png_bytes, sizeof png_bytes);
   RlDocument *doc = rl_store_add_document (fixture->store, "acme", &fixture->ada->user, title, "image/png",
-                                           1600, 1000, content, &error);
+                                           1600, 1000, content, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (doc);

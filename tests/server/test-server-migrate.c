@@ -12,6 +12,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "rl-store-pg.h"
+#include "rl-store-private.h"
+#include "rl-store-sqlite.h"
 #include "rl-test-pg.h"
 #include "rl-test-server.h"
 
@@ -631,6 +634,273 @@ test_writer_meanwhile (Fixture       *f,
   g_free (migrating.err);
 }
 
+/* ---- revisions ------------------------------------------------------------------------ */
+
+/* The image's pins, a tenth to the right: changed (a stand-in for the
+ * image matcher, which is the server's). */
+static RlRevisionAnchor *
+place_right (const RlThread *thread,
+             const RlAnchor *from,
+             gpointer        user_data)
+{
+  RlRevisionAnchor *placement = rl_revision_anchor_new ();
+
+  placement->status = from->kind == RL_DOC_KIND_IMAGE ? RL_PLACEMENT_CHANGED : RL_PLACEMENT_ORPHANED;
+  if (placement->status == RL_PLACEMENT_CHANGED)
+    {
+      rl_anchor_copy_into (&placement->anchor, from);
+      placement->anchor.x = MIN (from->x + 0.1, 1.0);
+      placement->score = 0.654321;
+    }
+  return placement;
+}
+
+/* Revision 2 of doc, as who adds it; its event's seq. */
+static gint64
+add_revision (RlStore    *store,
+              const char *token,
+              const char *doc,
+              const char *mime,
+              GBytes     *content)
+{
+  g_autoptr(RlPrincipal) who = rl_store_authenticate (store, token);
+  g_autofree char *model = g_str_has_prefix (mime, "text/") ? rl_store_text_model_for (mime, content) : NULL;
+  RlNewRevision revision = { mime, 0, 0, content, model };
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+
+  g_assert_nonnull (who);
+  if (model == NULL)
+    {
+      revision.width = 4;
+      revision.height = 3;
+    }
+  event = rl_store_add_revision (store, who, doc, &revision, NULL, NULL, 0, place_right, NULL, &serialized, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (event->added->revision, ==, 2);
+  return event->seq;
+}
+
+/* A database a server before revisions left (schema 3) is carried up at
+ * the next start: every document's content is its revision 1 (a page's
+ * text model computed), every thread is made on it and placed exactly at
+ * its anchor, and a client resyncing from before gets a snapshot. */
+static void
+test_schema_3 (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *docs[] = { f->image, f->page, f->notes };
+  const char *tenants[] = { "acme", "acme", "globex" };
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) frames = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *version = NULL;
+  gint64 head = 0;
+
+  make_deployment (f);
+  for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+    g_ptr_array_add (contents, download (f->sqlite, i < 2 ? f->admin : f->gina, docs[i]));
+  rl_test_server_stop (f->sqlite);
+  store = rl_store_sqlite_open (f->sqlite->db, &error);
+  g_assert_no_error (error);
+  before = rl_store_load_threads (store, "acme", f->image, &head);
+  g_assert_cmpint (head, ==, 10);
+  g_clear_object (&store);
+
+  g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN;" RL_TEST_UNDO_SCHEMA_4 "COMMIT;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = rl_store_sqlite_open (f->sqlite->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &version, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (version), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (version, 0), ==, 4);
+  sqlite3_finalize (version);
+  sqlite3_close (db);
+
+  for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      GBytes *content = g_ptr_array_index (contents, i);
+      g_autoptr(GPtrArray) revisions = rl_store_list_revisions (store, tenants[i], docs[i]);
+      g_autoptr(RlDocument) doc = rl_store_get_document (store, tenants[i], docs[i]);
+      g_autoptr(GBytes) stored = NULL;
+      g_autofree char *etag = NULL;
+      g_autofree char *model = rl_store_get_text_model (store, tenants[i], docs[i], 1);
+      g_autofree char *expected_etag = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, content);
+      RlRevision *revision;
+
+      g_assert_cmpint (doc->revision, ==, 1);
+      g_assert_cmpuint (revisions->len, ==, 1);
+      revision = g_ptr_array_index (revisions, 0);
+      g_assert_cmpint (revision->revision, ==, 1);
+      g_assert_cmpstr (revision->mime, ==, doc->mime);
+      g_assert_cmpint (revision->size, ==, g_bytes_get_size (content));
+      g_assert_cmpint (revision->created_at, ==, doc->created_at);
+      g_assert_cmpstr (revision->etag, ==, expected_etag);
+      stored = rl_store_get_revision_content (store, tenants[i], docs[i], 1, &etag);
+      g_assert_true (g_bytes_equal (stored, content));
+      g_assert_cmpstr (etag, ==, expected_etag);
+      if (i == 0)
+        g_assert_null (model);
+      else
+        {
+          g_autofree char *expected = rl_store_text_model_for ("text/plain", content);
+
+          g_assert_nonnull (expected);
+          g_assert_cmpstr (model, ==, expected);
+        }
+    }
+
+  /* Every thread made on revision 1, placed there exactly at its anchor. */
+  {
+    g_autoptr(GPtrArray) threads = rl_store_load_threads (store, "acme", f->image, &head);
+
+    g_assert_cmpint (head, ==, 10);
+    g_assert_cmpuint (threads->len, ==, before->len);
+    for (guint i = 0; i < threads->len; i++)
+      {
+        RlThread *thread = g_ptr_array_index (threads, i);
+        RlThread *was = g_ptr_array_index (before, i);
+        RlRevisionAnchor *placement;
+
+        g_assert_cmpstr (thread->id, ==, was->id);
+        g_assert_cmpint (thread->revision, ==, 1);
+        g_assert_cmpuint (thread->placements->len, ==, 1);
+        placement = g_ptr_array_index (thread->placements, 0);
+        g_assert_cmpint (placement->revision, ==, 1);
+        g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+        g_assert_null (placement->by.id);
+        g_assert_true (rl_anchor_equal (&placement->anchor, &was->anchor));
+        g_assert_true (rl_anchor_equal (&thread->anchor, &was->anchor));
+      }
+  }
+
+  /* The log's events carry no placements, nor do the threads a client
+   * holds from them: a resync from any of them is a reset. */
+  g_assert_null (rl_store_events_since (store, "acme", f->image, 4, NULL));
+  g_assert_null (rl_store_events_since (store, "acme", f->image, 10, NULL));
+  g_clear_object (&store);
+
+  rl_test_server_start (f->sqlite);
+  {
+    g_autoptr(RlTestClient) alice = rl_test_client_new (f->sqlite, f->alice);
+    g_autofree char *thread = rl_test_uuid ();
+
+    frames = resync (alice, f->image, 4);
+    g_assert_cmpuint (frames->len, ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (frames, 0), "\"reset\":true"));
+    g_assert_nonnull (strstr (g_ptr_array_index (frames, 0), "\"placements\":[{\"revision\":1,"));
+    /* New threads are made on revision 1, and replay as usual. */
+    g_assert_cmpint (create_thread (alice, f->image, FALSE, thread, NULL, NULL), ==, 4);
+    {
+      g_autoptr(RlTestClient) ada = rl_test_client_new (f->sqlite, f->admin);
+      g_autofree char *later = rl_test_uuid ();
+      g_autoptr(JsonObject) created = NULL;
+      JsonObject *made;
+
+      /* Up to date after the upgrade: no reset. */
+      g_clear_pointer (&frames, g_ptr_array_unref);
+      frames = resync (ada, f->image, 11);
+      g_assert_cmpuint (frames->len, ==, 0);
+      g_assert_cmpint (create_thread (alice, f->image, FALSE, later, NULL, NULL), ==, 5);
+      created = rl_test_client_expect (ada, "new-image-chat");
+      made = json_object_get_object_member (created, "thread");
+      g_assert_cmpint (json_object_get_int_member (made, "revision"), ==, 1);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (made, "placements")), ==, 1);
+    }
+  }
+  rl_test_server_stop (f->sqlite);
+}
+
+/* Revisions and placements are copied up to PostgreSQL as they are: every
+ * revision's record, content and text model, every thread's placements. */
+static void
+test_moves_revisions (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const guint8 image_bytes[] = {
+    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+  };
+  const char *docs[] = { f->image, f->page, f->notes };
+  const char *tenants[] = { "acme", "acme", "globex" };
+  g_autoptr(GBytes) image = g_bytes_new_static (image_bytes, sizeof image_bytes);
+  g_autoptr(GBytes) page = g_bytes_new_static ("Hello again, migrating world\n", 29);
+  g_autoptr(RlStore) source = NULL;
+  g_autoptr(RlStore) target = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  make_deployment (f);
+  rl_test_server_stop (f->sqlite);
+  source = rl_store_sqlite_open (f->sqlite->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (add_revision (source, f->admin, f->image, "image/png", image), ==, 11);
+  g_assert_cmpint (add_revision (source, f->alice, f->page, "text/plain", page), ==, 1 + PAGE_REPLIES + 1);
+
+  if (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
+    g_error ("migrate failed: %s", err);
+  g_assert_nonnull (strstr (out, "verified 3 documents, 4 threads, 30 events"));
+
+  target = rl_store_pg_open (f->pg->conninfo, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      g_autoptr(GPtrArray) source_revisions = rl_store_list_revisions (source, tenants[i], docs[i]);
+      g_autoptr(GPtrArray) target_revisions = rl_store_list_revisions (target, tenants[i], docs[i]);
+      g_autoptr(GPtrArray) source_threads = NULL;
+      g_autoptr(GPtrArray) target_threads = NULL;
+      gint64 source_head = 0, target_head = 0;
+
+      g_assert_cmpuint (source_revisions->len, ==, i < 2 ? 2 : 1);
+      g_assert_cmpuint (target_revisions->len, ==, source_revisions->len);
+      for (guint r = 0; r < source_revisions->len; r++)
+        {
+          RlRevision *a = g_ptr_array_index (source_revisions, r);
+          RlRevision *b = g_ptr_array_index (target_revisions, r);
+          g_autoptr(GBytes) a_content = rl_store_get_revision_content (source, tenants[i], docs[i], a->revision, NULL);
+          g_autoptr(GBytes) b_content = rl_store_get_revision_content (target, tenants[i], docs[i], b->revision, NULL);
+          g_autofree char *a_model = rl_store_get_text_model (source, tenants[i], docs[i], a->revision);
+          g_autofree char *b_model = rl_store_get_text_model (target, tenants[i], docs[i], b->revision);
+
+          g_assert_cmpint (a->revision, ==, b->revision);
+          g_assert_cmpstr (a->mime, ==, b->mime);
+          g_assert_cmpstr (a->etag, ==, b->etag);
+          g_assert_cmpint (a->created_at, ==, b->created_at);
+          g_assert_cmpstr (a->created_by.id, ==, b->created_by.id);
+          g_assert_true (g_bytes_equal (a_content, b_content));
+          g_assert_cmpstr (a_model, ==, b_model);
+          g_assert_true ((a_model != NULL) == (i > 0));
+        }
+
+      source_threads = rl_store_load_threads (source, tenants[i], docs[i], &source_head);
+      target_threads = rl_store_load_threads (target, tenants[i], docs[i], &target_head);
+      g_assert_cmpint (source_head, ==, target_head);
+      g_assert_cmpuint (source_threads->len, ==, target_threads->len);
+      for (guint t = 0; t < source_threads->len; t++)
+        {
+          RlThread *thread = g_ptr_array_index (target_threads, t);
+
+          g_assert_true (rl_thread_equal (g_ptr_array_index (source_threads, t), thread));
+          g_assert_cmpuint (thread->placements->len, ==, i < 2 ? 2 : 1);
+        }
+    }
+  /* The score, exactly as it was. */
+  {
+    g_autoptr(GPtrArray) threads = rl_store_load_threads (target, "acme", f->image, NULL);
+    RlRevisionAnchor *placement = g_ptr_array_index (((RlThread *) g_ptr_array_index (threads, 0))->placements, 1);
+
+    g_assert_cmpint (placement->status, ==, RL_PLACEMENT_CHANGED);
+    g_assert_cmpfloat (placement->score, ==, 0.654321);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -642,6 +912,8 @@ main (int    argc,
   ADD ("/server/migrate/refusals", test_refusals);
   ADD ("/server/migrate/all-or-nothing", test_all_or_nothing);
   ADD ("/server/migrate/writer-meanwhile", test_writer_meanwhile);
+  ADD ("/server/migrate/schema-3", test_schema_3);
+  ADD ("/server/migrate/moves-revisions", test_moves_revisions);
 #undef ADD
 
   return g_test_run ();

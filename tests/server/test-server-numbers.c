@@ -348,11 +348,12 @@ test_migration (Fixture       *f,
   rl_test_server_stop (f->server);
 
   /* Back to what a server before numbers left: schema 1 (without schema
-   * 3's administration either), and creation times that disagree with the
-   * order of the rows. */
+   * 3's administration nor schema 4's revisions either), and creation
+   * times that disagree with the order of the rows. */
   g_assert_cmpint (sqlite3_open_v2 (f->server->db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 4);
   db_exec (db, "BEGIN;"
+               RL_TEST_UNDO_SCHEMA_4
                "DROP TABLE admin_changes;"
                "ALTER TABLE users DROP COLUMN revoked_at;"
                "ALTER TABLE users DROP COLUMN token_generation;"
@@ -423,9 +424,9 @@ test_migration (Fixture       *f,
     g_assert_cmpint (json_object_get_int_member (ack, "seq"), ==, 7);
   }
 
-  /* Migrated all the way: schema 3 too. */
+  /* Migrated all the way: schemas 3 and 4 too. */
   g_assert_cmpint (sqlite3_open_v2 (f->server->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (db_int (db, "SELECT COUNT (*) FROM users WHERE revoked_at = 0 AND token_generation = 0"), >, 0);
   sqlite3_close (db);
 }

@@ -221,7 +221,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->viewer = authenticate_ok (fixture->store, viewer_token);
 
   fixture->doc = rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Home", "image/png",
-                                        1600, 1000, content, &error);
+                                        1600, 1000, content, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->doc);
 }
@@ -615,6 +615,7 @@ test_documents (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) page = g_bytes_new_static ("# Home\n", 7);
+  g_autofree char *page_model = rl_store_text_model_for ("text/markdown", page);
   g_autoptr(GBytes) content = NULL;
   g_autoptr(RlDocument) doc = NULL;
   g_autoptr(RlDocument) second = NULL;
@@ -641,7 +642,7 @@ test_documents (Fixture       *fixture,
   g_assert_cmpstr (etag, ==, expected_etag);
 
   second = rl_store_add_document (fixture->store, "acme", &fixture->member->user, "Notes", "text/markdown",
-                                  0, 0, page, &error);
+                                  0, 0, page, page_model, &error);
   g_assert_no_error (error);
   g_assert_cmpint (second->kind, ==, RL_DOC_KIND_PAGE);
   docs = rl_store_list_documents (fixture->store, "acme");
@@ -660,11 +661,11 @@ test_documents (Fixture       *fixture,
   g_assert_null (rl_store_get_document (fixture->store, "acme", "no-such-document"));
 
   g_assert_null (rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Clip", "video/mp4",
-                                        0, 0, page, &error));
+                                        0, 0, page, NULL, &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
   g_clear_error (&error);
   g_assert_null (rl_store_add_document (fixture->store, "initech", &fixture->admin->user, "Home", "image/png",
-                                        1, 1, page, &error));
+                                        1, 1, page, NULL, &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
 }
 
@@ -983,6 +984,578 @@ test_remove_document (Fixture       *fixture,
 
   g_assert_false (rl_store_remove_document (fixture->store, "acme", fixture->doc->id, NULL, NULL, NULL, &error));
   g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+}
+
+/* ---- revisions ------------------------------------------------------------------ */
+
+static const guint8 png_bytes_2[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 9, 8, 7, 6, 5 };
+
+/* What a place () was asked for: each thread's id, in order. */
+typedef struct
+{
+  GPtrArray          *asked;
+  RlPlacementStatus   status;
+} Placer;
+
+/* The store's fallback matcher in these cases: the pin a tenth to the
+ * right, or orphaned. */
+static RlRevisionAnchor *
+place_nudged (const RlThread *thread,
+              const RlAnchor *from,
+              gpointer        user_data)
+{
+  Placer *placer = user_data;
+  RlRevisionAnchor *placement = rl_revision_anchor_new ();
+
+  g_ptr_array_add (placer->asked, g_strdup (thread->id));
+  placement->status = placer->status;
+  placement->revision = 99;   /* the store sets it */
+  if (placer->status != RL_PLACEMENT_ORPHANED)
+    {
+      rl_anchor_copy_into (&placement->anchor, from);
+      placement->anchor.x += 0.1;
+      placement->score = 0.5;
+    }
+  return placement;
+}
+
+/* A pin at x, halfway down. */
+static void
+set_pin (RlAnchor *anchor,
+         double    x)
+{
+  anchor->kind = RL_DOC_KIND_IMAGE;
+  anchor->x = x;
+  anchor->y = 0.5;
+}
+
+static RlRevisionAnchor *
+placement_new (RlPlacementStatus status,
+               double            x,
+               double            score)
+{
+  RlRevisionAnchor *placement = rl_revision_anchor_new ();
+
+  placement->status = status;
+  set_pin (&placement->anchor, x);
+  placement->score = score;
+  return placement;
+}
+
+/* Adds revision as who; the event, its bytes checked to parse back as it. */
+static RlEvent *
+add_revision_ok (Fixture              *fixture,
+                 const RlPrincipal    *who,
+                 const RlDocument     *doc,
+                 const RlNewRevision  *revision,
+                 GHashTable           *placements,
+                 gint64                base_seq,
+                 Placer               *placer,
+                 char                **serialized_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  g_autofree char *broadcast_id = rl_uuid_new ();
+  g_autoptr(RlMessage) message = NULL;
+  RlEvent *event;
+
+  event = rl_store_add_revision (fixture->store, who, doc->id, revision, broadcast_id, placements, base_seq,
+                                 place_nudged, placer, &serialized, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (event);
+  g_assert_cmpint (event->kind, ==, RL_EVENT_REVISION_ADDED);
+  g_assert_cmpstr (event->broadcast_id, ==, broadcast_id);
+  message = rl_message_parse (serialized, strlen (serialized), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, RL_MESSAGE_EVENT);
+  g_assert_cmpint (message->event->kind, ==, RL_EVENT_REVISION_ADDED);
+  g_assert_cmpint (message->event->seq, ==, event->seq);
+  g_assert_cmpint (message->event->added->revision, ==, event->added->revision);
+  g_assert_cmpuint (message->event->placements ? message->event->placements->len : 0, ==,
+                    event->placements ? event->placements->len : 0);
+  if (serialized_out)
+    *serialized_out = g_steal_pointer (&serialized);
+  return event;
+}
+
+static void
+add_revision_fails (Fixture              *fixture,
+                    const RlPrincipal    *who,
+                    const char           *doc,
+                    const RlNewRevision  *revision,
+                    RlErrorCode           code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  Placer placer = { asked, RL_PLACEMENT_MOVED };
+  g_autoptr(RlEvent) event = NULL;
+
+  event = rl_store_add_revision (fixture->store, who, doc, revision, NULL, NULL, 0, place_nudged, &placer,
+                                 &serialized, &error);
+  g_assert_error (error, RL_ERROR, (gint) code);
+  g_assert_null (event);
+  g_assert_null (serialized);
+}
+
+static RlThread *
+find_thread (GPtrArray  *threads,
+             const char *id)
+{
+  gboolean found = FALSE;
+  guint i = rl_event_find_thread (threads, id, &found);
+
+  g_assert_true (found);
+  return g_ptr_array_index (threads, i);
+}
+
+static void
+test_revisions (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *b = rl_uuid_new ();
+  g_autofree char *c = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autofree char *cb = rl_uuid_new ();
+  g_autofree char *cc = rl_uuid_new ();
+  g_autoptr(GBytes) content = g_bytes_new_static (png_bytes_2, sizeof png_bytes_2);
+  g_autoptr(GHashTable) placements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                            (GDestroyNotify) rl_revision_anchor_free);
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(RlMessage) message = NULL;
+  g_autoptr(RlRevision) revision = NULL;
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serialized = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *expected_etag = g_compute_checksum_for_data (G_CHECKSUM_SHA256, png_bytes_2,
+                                                                sizeof png_bytes_2);
+  RlNewRevision second = { "image/png", 800, 500, content, NULL };
+  Placer placer = { asked, RL_PLACEMENT_CHANGED };
+  RlRevisionAnchor *placement;
+  RlThread *thread;
+  gint64 base_seq = 0, head = 0;
+
+  /* A new document is its revision 1; threads are made on it, exactly. */
+  g_assert_cmpint (fixture->doc->revision, ==, 1);
+  revisions = rl_store_list_revisions (fixture->store, "acme", fixture->doc->id);
+  g_assert_cmpuint (revisions->len, ==, 1);
+  revision = g_ptr_array_steal_index (revisions, 0);
+  g_assert_cmpint (revision->revision, ==, 1);
+  g_assert_cmpstr (revision->mime, ==, "image/png");
+  g_assert_cmpint (revision->size, ==, sizeof png_bytes);
+  g_assert_cmpint (revision->width, ==, 1600);
+  g_assert_cmpint (revision->height, ==, 1000);
+  g_assert_cmpstr (revision->created_by.id, ==, fixture->admin->user.id);
+  g_clear_pointer (&revision, rl_revision_free);
+  g_clear_pointer (&revisions, g_ptr_array_unref);
+
+  create_thread (fixture, fixture->member, a, ca);
+  create_thread (fixture, fixture->member, b, cb);
+  before = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, &base_seq);
+  g_assert_cmpint (base_seq, ==, 2);
+  thread = find_thread (before, a);
+  g_assert_cmpint (thread->revision, ==, 1);
+  g_assert_cmpuint (thread->placements->len, ==, 1);
+  placement = g_ptr_array_index (thread->placements, 0);
+  g_assert_cmpint (placement->revision, ==, 1);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_true (rl_anchor_equal (&placement->anchor, &thread->anchor));
+
+  /* The caller matched a and b as of base_seq; c is made while it did, and
+   * a placement given for it anyway is not taken: place () makes it. */
+  g_hash_table_insert (placements, a, placement_new (RL_PLACEMENT_MOVED, 0.3, 0.94));
+  g_hash_table_insert (placements, b, placement_new (RL_PLACEMENT_ORPHANED, 0, 0));
+  g_hash_table_insert (placements, c, placement_new (RL_PLACEMENT_EXACT, 0.9, 0));
+  rl_anchor_clear (&((RlRevisionAnchor *) g_hash_table_lookup (placements, b))->anchor);
+  create_thread (fixture, fixture->admin, c, cc);
+
+  event = add_revision_ok (fixture, fixture->member, fixture->doc, &second, placements, base_seq, &placer,
+                           &serialized);
+  g_assert_cmpint (event->seq, ==, 4);
+  g_assert_cmpint (event->added->revision, ==, 2);
+  g_assert_cmpstr (event->added->etag, ==, expected_etag);
+  g_assert_cmpstr (event->added->created_by.id, ==, fixture->member->user.id);
+  g_assert_cmpuint (event->placements->len, ==, 3);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (asked, 0), ==, c);
+
+  /* The document's metadata and content are the latest's; revision 1 stays. */
+  doc = rl_store_get_document (fixture->store, "acme", fixture->doc->id);
+  g_assert_cmpint (doc->revision, ==, 2);
+  g_assert_cmpint (doc->size, ==, sizeof png_bytes_2);
+  g_assert_cmpint (doc->width, ==, 800);
+  g_assert_cmpint (doc->height, ==, 500);
+  stored = rl_store_get_content (fixture->store, "acme", fixture->doc->id, &etag);
+  g_assert_cmpmem (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored), png_bytes_2, sizeof png_bytes_2);
+  g_assert_cmpstr (etag, ==, expected_etag);
+  g_clear_pointer (&stored, g_bytes_unref);
+  g_clear_pointer (&etag, g_free);
+  stored = rl_store_get_revision_content (fixture->store, "acme", fixture->doc->id, 1, &etag);
+  g_assert_cmpmem (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored), png_bytes, sizeof png_bytes);
+  g_clear_pointer (&stored, g_bytes_unref);
+  g_assert_null (rl_store_get_revision_content (fixture->store, "acme", fixture->doc->id, 3, NULL));
+  g_assert_null (rl_store_get_text_model (fixture->store, "acme", fixture->doc->id, 2));
+
+  revisions = rl_store_list_revisions (fixture->store, "acme", fixture->doc->id);
+  g_assert_cmpuint (revisions->len, ==, 2);
+  g_assert_cmpint (((RlRevision *) g_ptr_array_index (revisions, 0))->revision, ==, 1);
+  g_assert_cmpint (((RlRevision *) g_ptr_array_index (revisions, 1))->revision, ==, 2);
+  revision = rl_store_get_revision (fixture->store, "acme", fixture->doc->id, 2);
+  g_assert_cmpint (revision->width, ==, 800);
+  g_assert_cmpstr (revision->etag, ==, expected_etag);
+  g_assert_null (rl_store_get_revision (fixture->store, "acme", fixture->doc->id, 3));
+  g_assert_null (rl_store_get_revision (fixture->store, "acme", fixture->doc->id, 0));
+
+  /* What was stored: each thread's placement on 2, its v1 anchor the last
+   * that has one. */
+  after = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, &head);
+  g_assert_cmpint (head, ==, 4);
+  thread = find_thread (after, a);
+  g_assert_cmpuint (thread->placements->len, ==, 2);
+  placement = g_ptr_array_index (thread->placements, 1);
+  g_assert_cmpint (placement->revision, ==, 2);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_MOVED);
+  g_assert_cmpfloat (placement->score, ==, 0.94);
+  g_assert_null (placement->by.id);
+  g_assert_cmpfloat (thread->anchor.x, ==, 0.3);
+  thread = find_thread (after, b);
+  placement = g_ptr_array_index (thread->placements, 1);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_ORPHANED);
+  g_assert_cmpfloat (thread->anchor.x, ==, 0.25);
+  thread = find_thread (after, c);
+  g_assert_cmpint (thread->revision, ==, 1);
+  placement = g_ptr_array_index (thread->placements, 1);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_CHANGED);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.35);
+
+  /* The event's bytes, applied to the threads as they were, make them as
+   * they are; and the log hands back the same bytes. */
+  g_ptr_array_unref (before);
+  before = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  for (guint i = 0; i < before->len; i++)
+    {
+      RlThread *old = g_ptr_array_index (before, i);
+
+      g_ptr_array_set_size (old->placements, 1);
+    }
+  message = rl_message_parse (serialized, strlen (serialized), &error);
+  g_assert_no_error (error);
+  g_assert_true (rl_event_apply (message->event, before));
+  g_assert_cmpuint (before->len, ==, after->len);
+  for (guint i = 0; i < after->len; i++)
+    g_assert_true (rl_thread_equal (g_ptr_array_index (before, i), g_ptr_array_index (after, i)));
+  events = rl_store_events_since (fixture->store, "acme", fixture->doc->id, 3, NULL);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, serialized);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  /* A mutation's event says the latest revision. */
+  g_clear_pointer (&event, rl_event_free);
+  g_clear_pointer (&serialized, g_free);
+  {
+    g_autofree char *d = rl_uuid_new ();
+    g_autofree char *cd = rl_uuid_new ();
+    g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, d, cd, "Next");
+
+    event = rl_store_apply (fixture->store, fixture->member, fixture->doc, create, &serialized, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (event->thread->revision, ==, 2);
+    g_assert_cmpuint (event->thread->placements->len, ==, 1);
+  }
+}
+
+static void
+test_revisions_refused (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = g_bytes_new_static (png_bytes_2, sizeof png_bytes_2);
+  g_autoptr(GBytes) page = g_bytes_new_static ("# Home\n", 7);
+  g_autoptr(GError) error = NULL;
+  RlNewRevision image = { "image/png", 800, 500, content, NULL };
+  RlNewRevision text = { "text/markdown", 0, 0, page, NULL };
+  g_autoptr(RlPrincipal) stranger = NULL;
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autofree char *stranger_token = NULL;
+
+  /* Viewers may not; nothing changed. */
+  add_revision_fails (fixture, fixture->viewer, fixture->doc->id, &image, RL_ERROR_FORBIDDEN);
+  add_revision_fails (fixture, fixture->member, "no-such-document", &image, RL_ERROR_NOT_FOUND);
+  add_revision_fails (fixture, fixture->member, fixture->doc->id, &text, RL_ERROR_BAD_REQUEST);
+  revisions = rl_store_list_revisions (fixture->store, "acme", fixture->doc->id);
+  g_assert_cmpuint (revisions->len, ==, 1);
+  g_assert_cmpint (rl_store_get_head (fixture->store, "acme", fixture->doc->id), ==, 0);
+
+  /* Another tenant's document is not found, by any call. */
+  rl_store_add_tenant (fixture->store, "globex", &error);
+  g_assert_no_error (error);
+  stranger_token = add_user_ok (fixture->store, "globex", "Eve", RL_ROLE_ADMIN);
+  stranger = authenticate_ok (fixture->store, stranger_token);
+  add_revision_fails (fixture, stranger, fixture->doc->id, &image, RL_ERROR_NOT_FOUND);
+  g_assert_null (rl_store_list_revisions (fixture->store, "globex", fixture->doc->id));
+  g_assert_null (rl_store_get_revision (fixture->store, "globex", fixture->doc->id, 1));
+  g_assert_null (rl_store_get_revision_content (fixture->store, "globex", fixture->doc->id, 1, NULL));
+  g_assert_null (rl_store_list_revisions (fixture->store, "acme", "no-such-document"));
+}
+
+static void
+test_revisions_of_pages (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) first = g_bytes_new_static ("# Home\n\nWelcome", 15);
+  g_autoptr(GBytes) next = g_bytes_new_static ("# Home\n\nWelcome back", 20);
+  g_autofree char *first_model = rl_store_text_model_for ("text/markdown", first);
+  g_autofree char *next_model = rl_store_text_model_for ("text/markdown", next);
+  g_autofree char *stored = NULL;
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  RlNewRevision revision = { "text/plain", 0, 0, next, next_model };
+  Placer placer = { asked, RL_PLACEMENT_MOVED };
+
+  doc = rl_store_add_document (fixture->store, "acme", &fixture->member->user, "Copy", "text/markdown", 0, 0,
+                               first, first_model, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first_model);
+  stored = rl_store_get_text_model (fixture->store, "acme", doc->id, 1);
+  g_assert_cmpstr (stored, ==, first_model);
+  g_clear_pointer (&stored, g_free);
+
+  event = add_revision_ok (fixture, fixture->admin, doc, &revision, NULL, 0, &placer, NULL);
+  g_assert_cmpint (event->added->revision, ==, 2);
+  g_assert_cmpstr (event->added->mime, ==, "text/plain");
+  stored = rl_store_get_text_model (fixture->store, "acme", doc->id, 2);
+  g_assert_cmpstr (stored, ==, next_model);
+  g_clear_pointer (&stored, g_free);
+  g_assert_null (rl_store_get_text_model (fixture->store, "acme", doc->id, 3));
+  g_assert_null (rl_store_get_text_model (fixture->store, "globex", doc->id, 1));
+}
+
+/* Adds revision 2 of the fixture's image, every thread placed by placer. */
+static void
+add_second_revision (Fixture *fixture,
+                     Placer  *placer)
+{
+  g_autoptr(GBytes) content = g_bytes_new_static (png_bytes_2, sizeof png_bytes_2);
+  RlNewRevision second = { "image/png", 800, 500, content, NULL };
+  g_autoptr(RlEvent) event = add_revision_ok (fixture, fixture->member, fixture->doc, &second, NULL, 0, placer,
+                                              NULL);
+
+  g_assert_cmpint (event->added->revision, ==, 2);
+}
+
+static RlRequest *
+move_request (const char *doc,
+              const char *thread_id,
+              gint64      revision,
+              double      x)
+{
+  RlRequest *request = request_new (RL_REQUEST_MOVE_THREAD, doc, thread_id);
+
+  request->has_anchor = TRUE;
+  set_pin (&request->anchor, x);
+  request->revision = revision;
+  return request;
+}
+
+static RlRevisionAnchor *
+placement_on (Fixture    *fixture,
+              const char *thread_id,
+              gint64      revision)
+{
+  g_autoptr(GPtrArray) threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  RlRevisionAnchor *placement = rl_thread_get_placement (find_thread (threads, thread_id), revision);
+
+  g_assert_nonnull (placement);
+  return rl_revision_anchor_copy (placement);
+}
+
+static void
+test_revision_conflicts (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autofree char *b = rl_uuid_new ();
+  g_autofree char *cb = rl_uuid_new ();
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RlRequest) old_create = create_thread_request (fixture->doc->id, b, cb, "On 1");
+  g_autoptr(RlRequest) old_move = move_request (fixture->doc->id, a, 1, 0.6);
+  g_autoptr(RlRequest) move = move_request (fixture->doc->id, a, 2, 0.6);
+  g_autoptr(RlRequest) v1_move = move_request (fixture->doc->id, a, 0, 0.7);
+  g_autoptr(RlRevisionAnchor) placement = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  Placer placer = { asked, RL_PLACEMENT_CHANGED };
+
+  create_thread (fixture, fixture->member, a, ca);
+  add_second_revision (fixture, &placer);
+
+  /* On an older revision: refused, nothing changed. */
+  old_create->revision = 1;
+  apply_fails (fixture->store, fixture->member, fixture->doc, old_create, RL_ERROR_CONFLICT);
+  apply_fails (fixture->store, fixture->member, fixture->doc, old_move, RL_ERROR_CONFLICT);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  g_assert_cmpuint (threads->len, ==, 1);
+  g_clear_pointer (&threads, g_ptr_array_unref);
+
+  /* On the latest, or unsaid: made there, and a move settles the placement. */
+  old_create->revision = 2;
+  apply_ok (fixture->store, fixture->member, fixture->doc, old_create, NULL);
+  placement = placement_on (fixture, b, 2);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_null (rl_store_get_revision (fixture->store, "acme", fixture->doc->id, 3));
+  g_clear_pointer (&placement, rl_revision_anchor_free);
+
+  apply_ok (fixture->store, fixture->member, fixture->doc, move, NULL);
+  placement = placement_on (fixture, a, 2);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.6);
+  g_assert_cmpstr (placement->by.id, ==, fixture->member->user.id);
+  g_clear_pointer (&placement, rl_revision_anchor_free);
+
+  apply_ok (fixture->store, fixture->member, fixture->doc, v1_move, NULL);
+  placement = placement_on (fixture, a, 2);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.7);
+  g_assert_cmpstr (placement->by.id, ==, fixture->member->user.id);
+  g_clear_pointer (&placement, rl_revision_anchor_free);
+  /* Revision 1's stays as it was. */
+  placement = placement_on (fixture, a, 1);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.25);
+}
+
+static RlRequest *
+place_request (const char *doc,
+               const char *thread_id,
+               gint64      revision)
+{
+  RlRequest *request = request_new (RL_REQUEST_PLACE_THREAD, doc, thread_id);
+
+  request->revision = revision;
+  return request;
+}
+
+static void
+test_place_thread (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autofree char *b = rl_uuid_new ();
+  g_autofree char *cb = rl_uuid_new ();
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RlRequest) confirm = place_request (fixture->doc->id, a, 2);
+  g_autoptr(RlRequest) old_confirm = place_request (fixture->doc->id, a, 1);
+  g_autoptr(RlRequest) confirm_orphan = place_request (fixture->doc->id, b, 2);
+  g_autoptr(RlRequest) reattach = place_request (fixture->doc->id, b, 2);
+  g_autoptr(RlRequest) ghost = place_request (fixture->doc->id, "no-such-thread", 2);
+  g_autoptr(RlRevisionAnchor) placement = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlEvent) event = NULL;
+  g_autofree char *serialized = NULL;
+  Placer placer = { asked, RL_PLACEMENT_CHANGED };
+
+  create_thread (fixture, fixture->admin, a, ca);
+  add_second_revision (fixture, &placer);
+  placer.status = RL_PLACEMENT_ORPHANED;
+  create_thread (fixture, fixture->admin, b, cb);
+  {
+    g_autoptr(GBytes) content = g_bytes_new_static (png_bytes, sizeof png_bytes);
+    RlNewRevision third = { "image/png", 1600, 1000, content, NULL };
+    g_autoptr(GHashTable) placements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                              (GDestroyNotify) rl_revision_anchor_free);
+    g_autoptr(RlEvent) added = NULL;
+
+    /* a changed on 3 (given), b orphaned (by place ()). */
+    g_hash_table_insert (placements, a, placement_new (RL_PLACEMENT_CHANGED, 0.45, 0.6));
+    added = add_revision_ok (fixture, fixture->member, fixture->doc, &third, placements,
+                             rl_store_get_head (fixture->store, "acme", fixture->doc->id), &placer, NULL);
+    g_assert_cmpint (added->added->revision, ==, 3);
+  }
+  confirm->revision = old_confirm->revision = confirm_orphan->revision = reattach->revision = 3;
+  ghost->revision = 3;
+  old_confirm->revision = 2;
+
+  /* Refused: a viewer, an older revision, no such thread, an orphan to confirm. */
+  apply_fails (fixture->store, fixture->viewer, fixture->doc, confirm, RL_ERROR_FORBIDDEN);
+  apply_fails (fixture->store, fixture->member, fixture->doc, old_confirm, RL_ERROR_CONFLICT);
+  apply_fails (fixture->store, fixture->member, fixture->doc, ghost, RL_ERROR_NOT_FOUND);
+  event = rl_store_apply (fixture->store, fixture->member, fixture->doc, confirm_orphan, &serialized, &error);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (error->message, ==, "an orphaned thread has no place to confirm; place it");
+  g_assert_null (event);
+  g_clear_error (&error);
+
+  /* Any member confirms where the server put it: exact, by them. */
+  event = rl_store_apply (fixture->store, fixture->member, fixture->doc, confirm, &serialized, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (event->change, ==, RL_CHANGE_MOVED);
+  g_assert_cmpint (event->revision, ==, 3);
+  g_assert_cmpfloat (event->anchor.x, ==, 0.45);
+  g_assert_cmpstr (event->by.id, ==, fixture->member->user.id);
+  placement = placement_on (fixture, a, 3);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.45);
+  g_assert_cmpstr (placement->by.id, ==, fixture->member->user.id);
+  g_clear_pointer (&placement, rl_revision_anchor_free);
+  g_clear_pointer (&event, rl_event_free);
+  g_clear_pointer (&serialized, g_free);
+
+  /* An orphan is re-attached with an anchor. */
+  reattach->has_anchor = TRUE;
+  set_pin (&reattach->anchor, 0.8);
+  apply_ok (fixture->store, fixture->member, fixture->doc, reattach, NULL);
+  placement = placement_on (fixture, b, 3);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_cmpfloat (placement->anchor.x, ==, 0.8);
+  g_assert_cmpstr (placement->by.id, ==, fixture->member->user.id);
+  {
+    g_autoptr(GPtrArray) threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+
+    g_assert_cmpfloat (find_thread (threads, b)->anchor.x, ==, 0.8);
+  }
+}
+
+static void
+test_revisions_removed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlDocument) again = NULL;
+  g_autoptr(GBytes) content = g_bytes_new_static (png_bytes, sizeof png_bytes);
+  Placer placer = { asked, RL_PLACEMENT_MOVED };
+
+  create_thread (fixture, fixture->member, a, ca);
+  add_second_revision (fixture, &placer);
+  g_assert_true (rl_store_remove_document (fixture->store, "acme", fixture->doc->id, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (rl_store_list_revisions (fixture->store, "acme", fixture->doc->id));
+  g_assert_null (rl_store_get_revision (fixture->store, "acme", fixture->doc->id, 2));
+  g_assert_null (rl_store_get_revision_content (fixture->store, "acme", fixture->doc->id, 1, NULL));
+  g_assert_null (rl_store_get_content (fixture->store, "acme", fixture->doc->id, NULL));
+
+  /* Nothing of it is left behind: the same thread id is free again. */
+  again = rl_store_add_document (fixture->store, "acme", &fixture->admin->user, "Home", "image/png", 1600, 1000,
+                                 content, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(RlRequest) create = create_thread_request (again->id, a, ca, "Again");
+    g_autoptr(GPtrArray) threads = NULL;
+
+    apply_ok (fixture->store, fixture->member, again, create, NULL);
+    threads = rl_store_load_threads (fixture->store, "acme", again->id, NULL);
+    g_assert_cmpuint (find_thread (threads, a)->placements->len, ==, 1);
+  }
 }
 
 /* What another process commits reaches a serving store, in order, once. */
@@ -1903,6 +2476,12 @@ static const struct
   { "revoke", test_revoke, ANY_KIND },
   { "rotate", test_rotate, ANY_KIND },
   { "remove-document", test_remove_document, ANY_KIND },
+  { "revisions", test_revisions, ANY_KIND },
+  { "revisions-refused", test_revisions_refused, ANY_KIND },
+  { "revisions-of-pages", test_revisions_of_pages, ANY_KIND },
+  { "revision-conflicts", test_revision_conflicts, ANY_KIND },
+  { "place-thread", test_place_thread, ANY_KIND },
+  { "revisions-removed", test_revisions_removed, ANY_KIND },
   { "changes", test_changes, ANY_KIND },
   { "two-writers", test_two_writers, ANY_KIND },
   { "reopen", test_reopen, ANY_KIND },
