@@ -590,6 +590,8 @@ uploads_checked_cb (gpointer data)
 static void
 carry_threads (UploadCheck *check)
 {
+  gint64 start = g_get_monotonic_time ();
+
   if (check->checked.text != NULL)
     check->carry = rl_carry_new_for_page (check->checked.text);
   else
@@ -607,6 +609,8 @@ carry_threads (UploadCheck *check)
       rl_upload_checked_clear (&previous);
     }
   check->placements = rl_carry_place_all (check->carry, check->threads);
+  g_debug ("%s: %u threads carried over to its new version in %.1f ms", check->revised->id,
+           check->threads ? check->threads->len : 0, (g_get_monotonic_time () - start) / 1000.0);
 }
 
 /* In the pool's thread. */
