@@ -19,6 +19,7 @@
 #include "rl-store-pg-listener.h"
 #include "rl-store-pg-private.h"
 #include "rl-store-private.h"
+#include "rl-store-sql.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
 
@@ -162,12 +163,21 @@ typedef struct
   char       *owned[MAX_PARAMS];
 } Params;
 
+/* Drops the parameters from the n-th on, for a statement that takes the
+ * first n. */
+static void
+params_truncate (Params *params,
+                 int     n)
+{
+  for (int i = n; i < params->n; i++)
+    g_free (params->owned[i]);
+  params->n = MIN (params->n, n);
+}
+
 static void
 params_clear (Params *params)
 {
-  for (int i = 0; i < params->n; i++)
-    g_free (params->owned[i]);
-  params->n = 0;
+  params_truncate (params, 0);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
 
@@ -182,6 +192,20 @@ add_text (Params     *params,
   params->formats[params->n] = 0;
   params->owned[params->n] = NULL;
   params->n++;
+}
+
+/* add_text () of each, up to a NULL (so for none that may be NULL). */
+static void
+add_texts (Params     *params,
+           const char *first,
+           ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  for (const char *value = first; value != NULL; value = va_arg (args, const char *))
+    add_text (params, value);
+  va_end (args);
 }
 
 static void
@@ -467,13 +491,22 @@ value_bool (const Result *result,
   return PQgetvalue (result, row, column)[0] == 't';
 }
 
-/* The result's row, for the store-neutral *_from_row. */
+/* The result's row, for the store-neutral *_from_row; next moves it on. */
 typedef struct
 {
   RlStoreRow    row;
   const Result *result;
   int           index;
 } PgRow;
+
+static gboolean
+row_next (RlStoreRow  *row,
+          GError     **error)
+{
+  PgRow *pg = (PgRow *) row;
+
+  return ++pg->index < PQntuples (pg->result);
+}
 
 static const char *
 row_text (const RlStoreRow *row,
@@ -506,7 +539,9 @@ row_real (const RlStoreRow *row,
   return g_ascii_strtod (PQgetvalue (((const PgRow *) row)->result, ((const PgRow *) row)->index, column), NULL);
 }
 
-#define ROW(result, index) (&(PgRow) { { row_text, row_number, row_flag, row_real }, (result), (index) }.row)
+#define ROW(result, index) (&(PgRow) { { row_next, row_text, row_number, row_flag, row_real }, (result), (index) }.row)
+/* Before the result's first row: for rl_store_*_from_rows. */
+#define ROWS(result) ROW (result, -1)
 
 /* ---- transactions ------------------------------------------------------------------ */
 
@@ -790,7 +825,7 @@ rl_store_pg_add_tenant (RlStore     *store,
 
   add_text (&params, tenant);
   add_int (&params, rl_time_now_ms ());
-  return run_done (self, "INSERT INTO tenants (id, created_at) VALUES ($1, $2)", &params, error);
+  return run_done (self, SQL_ADD_TENANT, &params, error);
 }
 
 static gboolean
@@ -801,7 +836,7 @@ rl_store_pg_has_tenant (RlStore    *store,
   g_auto(Params) params = { 0 };
 
   add_text (&params, tenant);
-  return query_exists (self, "cannot look up a tenant", "SELECT 1 FROM tenants WHERE id = $1", &params);
+  return query_exists (self, "cannot look up a tenant", SQL_HAS_TENANT, &params);
 }
 
 static gboolean
@@ -818,14 +853,10 @@ rl_store_pg_add_user (RlStore     *store,
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
-  add_text (&params, tenant);
-  add_text (&params, id);
-  add_text (&params, name);
-  add_text (&params, rl_role_to_string (role));
+  add_texts (&params, tenant, id, name, rl_role_to_string (role), NULL);
   add_bytes (&params, hash_data, hash_len);
   add_int (&params, rl_time_now_ms ());
-  return run_done (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
-                         " VALUES ($1, $2, $3, $4, $5, $6)", &params, error);
+  return run_done (self, SQL_ADD_USER, &params, error);
 }
 
 static RlPrincipal *
@@ -849,9 +880,7 @@ rl_store_pg_authenticate (RlStore    *store,
   hash = rl_store_hash_secret (secret);
 
   add_text (&params, id);
-  result = query (self, "cannot authenticate",
-                  "SELECT tenant, name, role, token_hash, token_generation FROM users"
-                  " WHERE id = $1 AND revoked_at = 0", &params, FALSE);
+  result = query (self, "cannot authenticate", SQL_AUTHENTICATE, &params, FALSE);
   if (result == NULL)
       return NULL;
   if (PQntuples (result) == 0)
@@ -875,10 +904,6 @@ rl_store_pg_authenticate (RlStore    *store,
 
 /* ---- documents ----------------------------------------------------------------------- */
 
-#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name," \
-  " revision"
-#define REVISION_COLUMNS "revision, mime, size, width, height, etag, created_at, created_by_id, created_by_name"
-
 static gboolean
 rl_store_pg_add_document (RlStore           *store,
                           const char        *tenant,
@@ -887,22 +912,14 @@ rl_store_pg_add_document (RlStore           *store,
 {
   g_auto(Params) params = { 0 };
 
-  add_text (&params, tenant);
-  add_text (&params, doc->id);
-  add_text (&params, rl_doc_kind_to_string (doc->kind));
-  add_text (&params, doc->title);
-  add_text (&params, doc->mime);
+  add_texts (&params, tenant, doc->id, rl_doc_kind_to_string (doc->kind), doc->title, doc->mime, NULL);
   add_int (&params, doc->size);
   add_int (&params, doc->width);
   add_int (&params, doc->height);
   add_int (&params, doc->created_at);
   add_text (&params, doc->created_by.id);
   add_text (&params, doc->created_by.name);
-  /* Its revision, etag and metadata are its first revision's (insert_revision). */
-  return run_done (RL_STORE_PG (store), "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height,"
-                                        " created_at, created_by_id, created_by_name, etag)"
-                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '')",
-                   &params, error);
+  return run_done (RL_STORE_PG (store), SQL_ADD_DOCUMENT, &params, error);
 }
 
 static gboolean
@@ -924,8 +941,7 @@ rl_store_pg_insert_revision (RlStore           *store,
       g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "the content is too large");
       return FALSE;
     }
-  add_text (&params, tenant);
-  add_text (&params, doc);
+  add_texts (&params, tenant, doc, NULL);
   add_int (&params, revision->revision);
   add_text (&params, revision->mime);
   add_int (&params, revision->size);
@@ -937,20 +953,11 @@ rl_store_pg_insert_revision (RlStore           *store,
   add_text (&params, revision->created_by.name);
   add_bytes (&params, data, size);
   add_text (&params, text_model);
-  if (!run_done (self, "INSERT INTO revisions (tenant, doc, " REVISION_COLUMNS ", content, text_model)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &params, error))
+  if (!run_done (self, SQL_INSERT_REVISION, &params, error))
     return FALSE;
-  params_clear (&params);
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  add_int (&params, revision->revision);
-  add_text (&params, revision->mime);
-  add_int (&params, revision->size);
-  add_int (&params, revision->width);
-  add_int (&params, revision->height);
-  add_text (&params, revision->etag);
-  return run_done (self, "UPDATE documents SET revision = $3, mime = $4, size = $5, width = $6, height = $7,"
-                         " etag = $8 WHERE tenant = $1 AND id = $2", &params, error);
+  /* The latest revision's metadata: the first eight of the same. */
+  params_truncate (&params, 8);
+  return run_done (self, SQL_LATEST_REVISION, &params, error);
 }
 
 /* $1 the tenant, NULL for every tenant's; and what a failure is logged as. */
@@ -982,8 +989,8 @@ rl_store_pg_list_rows (RlStore         *store,
 
   add_text (&params, tenant);
   result = query (RL_STORE_PG (store), lists[list].what, lists[list].sql, &params, FALSE);
-  for (int row = 0; result && row < PQntuples (result); row++)
-    g_ptr_array_add (records, from_row (ROW (result, row)));
+  if (result != NULL)
+    rl_store_add_records_from_rows (records, ROWS (result), from_row);
   return records;
 }
 
@@ -996,10 +1003,8 @@ rl_store_pg_get_document (RlStore    *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  result = query (self, "cannot read a document",
-                  "SELECT " DOC_COLUMNS " FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
+  add_texts (&params, tenant, doc, NULL);
+  result = query (self, "cannot read a document", SQL_GET_DOCUMENT, &params, FALSE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
   return rl_store_document_from_row (ROW (result, 0));
@@ -1016,8 +1021,7 @@ rl_store_pg_get_revisions (RlStore    *store,
   g_autoptr(Result) result = NULL;
   GPtrArray *revisions;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
+  add_texts (&params, tenant, doc, NULL);
   add_int (&params, revision);
   /* The document's row joined, so an absent document is told from one
    * without that revision. */
@@ -1046,8 +1050,7 @@ rl_store_pg_get_revision_content (RlStore     *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
+  add_texts (&params, tenant, doc, NULL);
   add_int (&params, revision);
   /* Binary results: the content as it is, the etag as its text. */
   result = query (self, "cannot read a document's content",
@@ -1071,23 +1074,15 @@ rl_store_pg_get_text_model (RlStore    *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
+  add_texts (&params, tenant, doc, NULL);
   add_int (&params, revision);
-  result = query (self, "cannot read a revision's text",
-                  "SELECT text_model FROM revisions WHERE tenant = $1 AND doc = $2 AND revision = $3",
-                  &params, FALSE);
+  result = query (self, "cannot read a revision's text", SQL_GET_TEXT_MODEL, &params, FALSE);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
   return value_dup (result, 0, 0);
 }
 
 /* ---- threads ---------------------------------------------------------------------------- */
-
-#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number," \
-  " revision"
-#define PLACEMENT_COLUMNS "thread, revision, anchor, status, score, by_id, by_name"
-#define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
 
 static gint64
 rl_store_pg_get_head (RlStore    *store,
@@ -1098,10 +1093,8 @@ rl_store_pg_get_head (RlStore    *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  result = query (self, "cannot read a document's head",
-                  "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE);
+  add_texts (&params, tenant, doc, NULL);
+  result = query (self, "cannot read a document's head", SQL_GET_HEAD, &params, FALSE);
   return result && PQntuples (result) > 0 ? value_int (result, 0, 0) : 0;
 }
 
@@ -1114,54 +1107,17 @@ rl_store_pg_read_threads (RlStore     *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(Result) threads_result = NULL;
-  g_autoptr(Result) placements_result = NULL;
-  g_autoptr(Result) comments_result = NULL;
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  g_autoptr(Result) threads = NULL;
+  g_autoptr(Result) placements = NULL;
+  g_autoptr(Result) comments = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  threads_result = run (self, "SELECT " THREAD_COLUMNS " FROM threads WHERE tenant = $1 AND doc = $2"
-                              " ORDER BY number", &params, FALSE, error);
-  if (threads_result == NULL)
+  add_texts (&params, tenant, doc, NULL);
+  if ((threads = run (self, SQL_THREADS_OF_DOC, &params, FALSE, error)) == NULL ||
+      (placements = run (self, SQL_PLACEMENTS_OF_DOC, &params, FALSE, error)) == NULL ||
+      (with_comments && (comments = run (self, SQL_COMMENTS_OF_DOC ("ord"), &params, FALSE, error)) == NULL))
     return NULL;
-  for (int row = 0; row < PQntuples (threads_result); row++)
-    {
-      RlThread *thread = rl_store_thread_from_row (ROW (threads_result, row), doc);
-
-      g_ptr_array_add (threads, thread);
-      g_hash_table_insert (by_id, thread->id, thread);
-    }
-
-  placements_result = run (self, "SELECT " PLACEMENT_COLUMNS " FROM placements WHERE tenant = $1 AND doc = $2"
-                                 " ORDER BY revision", &params, FALSE, error);
-  if (placements_result == NULL)
-    return NULL;
-  for (int row = 0; row < PQntuples (placements_result); row++)
-    {
-      RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (placements_result, row, 0));
-
-      if (thread)
-        g_ptr_array_add (thread->placements, rl_store_placement_from_row (ROW (placements_result, row)));
-    }
-
-  if (!with_comments)
-    return g_steal_pointer (&threads);
-  comments_result = run (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
-                               " c.created_at, c.edited_at FROM comments c"
-                               " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
-                               " WHERE t.tenant = $1 AND t.doc = $2 ORDER BY c.ord", &params, FALSE, error);
-  if (comments_result == NULL)
-    return NULL;
-  for (int row = 0; row < PQntuples (comments_result); row++)
-    {
-      RlThread *thread = g_hash_table_lookup (by_id, PQgetvalue (comments_result, row, 1));
-
-      if (thread)
-        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_result, row)));
-    }
-  return g_steal_pointer (&threads);
+  return rl_store_threads_from_rows (ROWS (threads), ROWS (placements), comments ? ROWS (comments) : NULL, doc,
+                                     error);
 }
 
 static GPtrArray *
@@ -1204,51 +1160,31 @@ rl_store_pg_events_since (RlStore    *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  g_autoptr(Result) doc_result = NULL;
+  g_autoptr(Result) bounds = NULL;
   g_autoptr(Result) result = NULL;
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
-  gint64 head = 0, unnumbered = 0, unrevisioned = 0, expected = since + 1;
+  gint64 head = 0, unnumbered = 0, unrevisioned = 0;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  doc_result = query (self, "cannot read the event log",
-                      "SELECT head_seq, unnumbered_seq, unrevisioned_seq FROM documents WHERE tenant = $1 AND id = $2",
-                      &params, FALSE);
-  if (doc_result == NULL)
+  add_texts (&params, tenant, doc, NULL);
+  bounds = query (self, "cannot read the event log", SQL_LOG_BOUNDS, &params, FALSE);
+  if (bounds == NULL)
       return NULL;
-  if (PQntuples (doc_result) > 0)
+  if (PQntuples (bounds) > 0)
     {
-      head = value_int (doc_result, 0, 0);
-      unnumbered = value_int (doc_result, 0, 1);
-      unrevisioned = value_int (doc_result, 0, 2);
+      head = value_int (bounds, 0, 0);
+      unnumbered = value_int (bounds, 0, 1);
+      unrevisioned = value_int (bounds, 0, 2);
     }
   if (head_seq)
     *head_seq = head;
-  if (since > head)
-    return NULL;   /* the client is ahead of this store: only a reset helps */
-  /* Threads from before numbers (a database moved from SQLite): a reset. */
-  if (unnumbered > 0 && since <= unnumbered)
-    return NULL;
-  /* Likewise threads without their revisions and placements. */
-  if (unrevisioned > 0 && since <= unrevisioned)
+  if (!rl_store_log_reaches (since, head, unnumbered, unrevisioned))
     return NULL;
 
   add_int (&params, since);
   add_int (&params, head);
-  result = query (self, "cannot read the event log",
-                  "SELECT seq, payload FROM events WHERE tenant = $1 AND doc = $2"
-                  " AND seq > $3 AND seq <= $4 ORDER BY seq", &params, FALSE);
+  result = query (self, "cannot read the event log", SQL_EVENTS_SINCE, &params, FALSE);
   if (result == NULL)
       return NULL;
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      if (value_int (result, row, 0) != expected++)
-        return NULL;   /* pruned: a gap */
-      g_ptr_array_add (events, value_dup (result, row, 1));
-    }
-  if (expected != head + 1)
-    return NULL;
-  return g_steal_pointer (&events);
+  return rl_store_events_from_rows (ROWS (result), since, head);
 }
 
 /* ---- notifications ------------------------------------------------------------------------ */
@@ -1307,27 +1243,9 @@ notify_event (RlStorePg   *self,
 
 /* ---- mutations ----------------------------------------------------------------------------- */
 
-/* $1 the tenant, $2 the row's id; the row locked to the commit. */
-static const char *const read_sql[] = {
-  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                                  " WHERE tenant = $1 AND id = $2 RETURNING thread_numbers",
-  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE",
-  [RL_STORE_READ_DOCUMENT_REVISION] = "SELECT revision FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE",
-};
+static const char *const read_sql[] = SQL_READS (" FOR UPDATE");
 
-/* $1 the tenant, $2 the row's id, $3 the value. */
-static const char *const write_sql[] = {
-  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = $3 WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = $3, token_generation = token_generation + 1"
-                                " WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = $3 WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = $3 WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = $3 WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = $1 AND thread = $2",
-  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = $1 AND id = $2",
-  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = $1 AND id = $2",
-};
+static const char *const write_sql[] = SQL_WRITES;
 
 static gboolean
 rl_store_pg_read_number (RlStore      *store,
@@ -1340,8 +1258,7 @@ rl_store_pg_read_number (RlStore      *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, id);
+  add_texts (&params, tenant, id, NULL);
   result = run (RL_STORE_PG (store), read_sql[read], &params, FALSE, error);
   if (result == NULL)
     return FALSE;
@@ -1360,8 +1277,7 @@ rl_store_pg_write_row (RlStore       *store,
   g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_auto(Params) params = { 0 };
 
-  add_text (&params, tenant);
-  add_text (&params, id);
+  add_texts (&params, tenant, id, NULL);
   if (value == NULL)
     ;
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
@@ -1384,19 +1300,13 @@ rl_store_pg_insert_thread (RlStore         *store,
 {
   g_auto(Params) params = { 0 };
 
-  add_text (&params, tenant);
-  add_text (&params, thread->id);
-  add_text (&params, thread->doc);
-  add_text (&params, anchor_json);
-  add_text (&params, thread->created_by.id);
-  add_text (&params, thread->created_by.name);
+  add_texts (&params, tenant, thread->id, thread->doc, anchor_json, thread->created_by.id, thread->created_by.name,
+             NULL);
   add_int (&params, thread->created_at);
   add_int (&params, thread->updated_at);
   add_int (&params, thread->number);
   add_int (&params, thread->revision);
-  return run_done (RL_STORE_PG (store), "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                                        " created_by_name, created_at, updated_at, number, revision)"
-                                        " VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10)", &params, error);
+  return run_done (RL_STORE_PG (store), SQL_INSERT_THREAD, &params, error);
 }
 
 static gboolean
@@ -1410,21 +1320,14 @@ rl_store_pg_write_placement (RlStore                 *store,
 {
   g_auto(Params) params = { 0 };
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  add_text (&params, thread);
+  add_texts (&params, tenant, doc, thread, NULL);
   add_int (&params, placement->revision);
   add_text (&params, anchor_json);
   add_text (&params, rl_placement_status_to_string (placement->status));
   add_double (&params, placement->score);
   add_text (&params, placement->by.id);
   add_text (&params, placement->by.id ? placement->by.name : NULL);
-  return run_done (RL_STORE_PG (store), "INSERT INTO placements (tenant, doc, thread, revision, anchor, status,"
-                                        " score, by_id, by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                                        " ON CONFLICT (tenant, thread, revision) DO UPDATE SET"
-                                        " anchor = EXCLUDED.anchor, status = EXCLUDED.status,"
-                                        " score = EXCLUDED.score, by_id = EXCLUDED.by_id,"
-                                        " by_name = EXCLUDED.by_name", &params, error);
+  return run_done (RL_STORE_PG (store), SQL_WRITE_PLACEMENT, &params, error);
 }
 
 static gboolean
@@ -1439,11 +1342,9 @@ rl_store_pg_read_placement (RlStore            *store,
   g_autoptr(Result) result = NULL;
 
   *placement = NULL;
-  add_text (&params, tenant);
-  add_text (&params, thread);
+  add_texts (&params, tenant, thread, NULL);
   add_int (&params, revision);
-  result = run (RL_STORE_PG (store), "SELECT " PLACEMENT_COLUMNS " FROM placements"
-                                     " WHERE tenant = $1 AND thread = $2 AND revision = $3", &params, FALSE, error);
+  result = run (RL_STORE_PG (store), SQL_READ_PLACEMENT, &params, FALSE, error);
   if (result == NULL)
     return FALSE;
   if (PQntuples (result) > 0)
@@ -1459,15 +1360,10 @@ rl_store_pg_insert_comment (RlStore          *store,
 {
   g_auto(Params) params = { 0 };
 
-  add_text (&params, tenant);
-  add_text (&params, comment->id);
-  add_text (&params, comment->thread);
-  add_text (&params, comment->author.id);
-  add_text (&params, comment->author.name);
-  add_text (&params, comment->body);
+  add_texts (&params, tenant, comment->id, comment->thread, comment->author.id, comment->author.name, comment->body,
+             NULL);
   add_int (&params, comment->created_at);
-  return run_done (RL_STORE_PG (store), "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
-                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, 0)", &params, error);
+  return run_done (RL_STORE_PG (store), SQL_INSERT_COMMENT, &params, error);
 }
 
 static gboolean
@@ -1481,11 +1377,8 @@ rl_store_pg_lookup_thread (RlStore     *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  add_text (&params, thread);
-  result = run (RL_STORE_PG (store), "SELECT created_by_id FROM threads WHERE tenant = $1 AND doc = $2 AND id = $3",
-                &params, FALSE, error);
+  add_texts (&params, tenant, doc, thread, NULL);
+  result = run (RL_STORE_PG (store), SQL_LOOKUP_THREAD, &params, FALSE, error);
   if (result == NULL)
     return FALSE;
   *owner = PQntuples (result) > 0 ? value_dup (result, 0, 0) : NULL;
@@ -1504,13 +1397,8 @@ rl_store_pg_lookup_comment (RlStore     *store,
   g_auto(Params) params = { 0 };
   g_autoptr(Result) find = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, thread);
-  add_text (&params, comment_id);
-  find = run (RL_STORE_PG (store), "SELECT " COMMENT_COLUMNS ", ord = (SELECT MIN (ord) FROM comments"
-                                   " WHERE tenant = $1 AND thread = $2)"
-                                   " FROM comments WHERE tenant = $1 AND thread = $2 AND id = $3",
-              &params, FALSE, error);
+  add_texts (&params, tenant, thread, comment_id, NULL);
+  find = run (RL_STORE_PG (store), SQL_LOOKUP_COMMENT ("ord"), &params, FALSE, error);
   if (find == NULL)
     return FALSE;
   if (PQntuples (find) > 0)
@@ -1533,8 +1421,7 @@ rl_store_pg_update_comment (RlStore          *store,
   add_int (&params, comment->edited_at);
   add_text (&params, tenant);
   add_text (&params, comment->id);
-  return run_done (RL_STORE_PG (store), "UPDATE comments SET body = $1, edited_at = $2 WHERE tenant = $3 AND id = $4",
-                   &params, error);
+  return run_done (RL_STORE_PG (store), SQL_UPDATE_COMMENT, &params, error);
 }
 
 /* seq is the head read under the document's row lock, plus one. */
@@ -1550,24 +1437,21 @@ rl_store_pg_append_event (RlStore     *store,
   g_auto(Params) params = { 0 };
   gint64 upto;
 
+  add_texts (&params, tenant, doc, NULL);
   add_int (&params, seq);
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  if (!run_done (self, "UPDATE documents SET head_seq = $1 WHERE tenant = $2 AND id = $3", &params, error))
+  if (!run_done (self, SQL_SET_HEAD, &params, error))
     return FALSE;
   add_text (&params, serialized);
-  if (!run_done (self, "INSERT INTO events (tenant, doc, seq, payload) VALUES ($2, $3, $1, $4)", &params, error))
+  if (!run_done (self, SQL_APPEND_EVENT, &params, error))
     return FALSE;
 
   /* Keep the log bounded. */
   upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
-      params_clear (&params);
-      add_text (&params, tenant);
-      add_text (&params, doc);
+      params_truncate (&params, 2);
       add_int (&params, upto);
-      if (!run_done (self, "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3", &params, error))
+      if (!run_done (self, SQL_PRUNE_EVENTS, &params, error))
         return FALSE;
     }
   /* At the commit, so under the row lock: each document's in seq order. */
@@ -1671,8 +1555,7 @@ rl_store_pg_get_usage (RlStore    *store,
 
   *messages = *bytes = 0;
   add_text (&params, tenant);
-  result = query (self, "cannot read usage",
-                  "SELECT messages, bytes FROM usage WHERE tenant = $1", &params, FALSE);
+  result = query (self, "cannot read usage", SQL_GET_USAGE, &params, FALSE);
   if (result && PQntuples (result) > 0)
     {
       *messages = (guint64) value_int (result, 0, 0);
@@ -1700,15 +1583,12 @@ rl_store_pg_note_change (RlStore            *store,
   g_auto(Params) prune = { 0 };
   gint64 now = rl_time_now_ms ();
 
-  add_text (&params, rl_store_change_kind_to_string (kind));
-  add_text (&params, tenant);
-  add_text (&params, subject);
+  add_texts (&params, rl_store_change_kind_to_string (kind), tenant, subject, NULL);
   add_int (&params, now);
   add_int (&prune, now - CHANGE_LOG_KEEP_MS);
   return run_done (self, "LOCK TABLE admin_changes IN SHARE ROW EXCLUSIVE MODE", NULL, error) &&
-         run_done (self, "INSERT INTO admin_changes (kind, tenant, subject, at) VALUES ($1, $2, $3, $4)",
-                   &params, error) &&
-         run_done (self, "DELETE FROM admin_changes WHERE at < $1", &prune, error);
+         run_done (self, SQL_NOTE_CHANGE, &params, error) &&
+         run_done (self, SQL_PRUNE_CHANGES, &prune, error);
 }
 
 static gboolean
@@ -1719,25 +1599,15 @@ rl_store_pg_remove_document (RlStore         *store,
                              GError         **error)
 {
   RlStorePg *self = RL_STORE_PG (store);
-  /* Comments first: they find their document through their threads. */
-  const char *deletes[] = {
-    "DELETE FROM comments WHERE tenant = $1 AND thread IN"
-    " (SELECT id FROM threads WHERE tenant = $1 AND doc = $2)",
-    "DELETE FROM threads WHERE tenant = $1 AND doc = $2",
-    "DELETE FROM events WHERE tenant = $1 AND doc = $2",
-    "DELETE FROM placements WHERE tenant = $1 AND doc = $2",
-    "DELETE FROM revisions WHERE tenant = $1 AND doc = $2",
-  };
+  const char *deletes[] = SQL_REMOVE_DOCUMENT_ROWS;
   gint64 uncounted[2];
   gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1] };
   g_auto(Params) params = { 0 };
   g_autoptr(Result) row = NULL;
 
-  add_text (&params, tenant);
-  add_text (&params, doc);
-  /* Deleting the row takes its lock: a writer of the document waits, then
-   * finds it gone. */
-  row = run (self, "DELETE FROM documents WHERE tenant = $1 AND id = $2", &params, FALSE, error);
+  G_STATIC_ASSERT (G_N_ELEMENTS (deletes) == G_N_ELEMENTS (counted));
+  add_texts (&params, tenant, doc, NULL);
+  row = run (self, SQL_REMOVE_DOCUMENT, &params, FALSE, error);
   if (row == NULL)
     return FALSE;
   removed->documents = g_ascii_strtoll (PQcmdTuples (row), NULL, 10);
@@ -1759,12 +1629,9 @@ rl_store_pg_token_is_current (RlStore           *store,
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
 
-  add_text (&params, who->tenant);
-  add_text (&params, who->user.id);
+  add_texts (&params, who->tenant, who->user.id, NULL);
   add_int (&params, who->token_generation);
-  return query_exists (self, "cannot check a token",
-                       "SELECT 1 FROM users WHERE tenant = $1 AND id = $2"
-                       " AND revoked_at = 0 AND token_generation = $3", &params);
+  return query_exists (self, "cannot check a token", SQL_TOKEN_IS_CURRENT, &params);
 }
 
 static GPtrArray *
@@ -1773,30 +1640,13 @@ rl_store_pg_read_changes (RlStore *store)
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
   g_autoptr(Result) result = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
 
   /* One index probe past the cursor: usually no row. */
   add_int (&params, self->change_cursor);
-  result = query (self, "cannot read administration changes",
-                  "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > $1 ORDER BY seq",
-                  &params, FALSE);
+  result = query (self, "cannot read administration changes", SQL_READ_CHANGES, &params, FALSE);
   if (result == NULL)
       return NULL;
-  if (PQntuples (result) == 0)
-    return NULL;
-
-  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      RlStoreChange *change = rl_store_change_from_row (ROW (result, row));
-
-      self->change_cursor = value_int (result, row, 0);
-      if (change != NULL)   /* else a kind from a newer server */
-        g_ptr_array_add (changes, change);
-    }
-  if (changes->len == 0)
-    return NULL;
-  return g_steal_pointer (&changes);
+  return rl_store_changes_from_rows (ROWS (result), &self->change_cursor);
 }
 
 /* ---- moving a deployment in: import -------------------------------------------------------- */

@@ -60,11 +60,17 @@ gboolean    rl_store_change_kind_from_string (const char        *str,
                                               RlStoreChangeKind *kind);
 
 /* One row of a query's result, as a store reads it: a column's text (NULL
- * for NULL), its number, its truth and its real number (exactly as kept). A store embeds it first in a row
- * of its own; the *_from_row functions below make the records of every
- * store from it, so each store's SELECT names its columns in their order. */
+ * for NULL), its number, its truth and its real number (exactly as kept);
+ * next moves it on through the result, so the loops over rows below are
+ * every store's. A store embeds it first in a row of its own; the
+ * *_from_row functions below make the records of every store from it, so
+ * each store's SELECT names its columns in their order. */
 struct _RlStoreRow
 {
+  /* To the next row (from before the first): FALSE after the last one, or
+   * (and error) when it could not be read. */
+  gboolean    (*next)   (RlStoreRow       *row,
+                         GError          **error);
   const char *(*text)   (const RlStoreRow *row,
                          int               column);
   gint64      (*number) (const RlStoreRow *row,
@@ -101,6 +107,38 @@ RlComment      *rl_store_comment_from_row       (const RlStoreRow *row);
 RlUserInfo     *rl_store_user_info_from_row     (const RlStoreRow *row);
 /* seq, kind, tenant, subject; NULL for a kind of a newer server */
 RlStoreChange  *rl_store_change_from_row        (const RlStoreRow *row);
+
+/* Each of rows' records (from_row) added to records, from its first row;
+ * a row that cannot be read ends them. */
+void            rl_store_add_records_from_rows  (GPtrArray        *records,
+                                                 RlStoreRow       *rows,
+                                                 RlStoreFromRow    from_row);
+/* The threads of doc (rows of THREAD_COLUMNS, by number), each with its
+ * placements (rows of PLACEMENT_COLUMNS) and, unless comments is NULL, its
+ * comments (rows of COMMENT_COLUMNS), in their rows' order: NULL and error
+ * when a row could not be read. */
+GPtrArray      *rl_store_threads_from_rows      (RlStoreRow       *threads,
+                                                 RlStoreRow       *placements,
+                                                 RlStoreRow       *comments,
+                                                 const char       *doc,
+                                                 GError          **error);
+/* Whether a document's log can bring a client at since up to head: not
+ * when the client is ahead, nor from before unnumbered or unrevisioned
+ * (the seqs up to which its events lack thread numbers or revisions; 0
+ * for none): then only a reset helps. */
+gboolean        rl_store_log_reaches            (gint64            since,
+                                                 gint64            head,
+                                                 gint64            unnumbered,
+                                                 gint64            unrevisioned);
+/* The payloads of rows (seq, payload) from since + 1 to head, or NULL when
+ * one is missing (pruned: a gap). */
+GPtrArray      *rl_store_events_from_rows       (RlStoreRow       *rows,
+                                                 gint64            since,
+                                                 gint64            head);
+/* The changes of rows (seq, kind, tenant, subject), *cursor moved to the
+ * last seq read; NULL when there are none but a newer server's kinds. */
+GPtrArray      *rl_store_changes_from_rows      (RlStoreRow       *rows,
+                                                 gint64           *cursor);
 
 /* What a store runs inside a transaction: store-neutral code calling the
  * store's vfuncs, or the store's own statements. */

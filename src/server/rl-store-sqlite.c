@@ -13,6 +13,7 @@
 
 #include "rl-error.h"
 #include "rl-store-private.h"
+#include "rl-store-sql.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
 
@@ -194,17 +195,40 @@ stmt_release (Stmt *stmt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_release)
 
 static gboolean
+set_error_of (sqlite3  *db,
+              GError  **error)
+{
+  g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
 set_db_error (RlStoreSqlite  *self,
               GError        **error)
 {
-  g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "database error: %s", sqlite3_errmsg (self->db));
-  return FALSE;
+  return set_error_of (self->db, error);
+}
+
+/* The statements written for every store (rl-store-sql.h) number their
+ * parameters as PostgreSQL does, $N: SQLite's ?N is the same parameter (its
+ * $N would be a name, numbered in order of appearance). */
+static char *
+native_sql (const char *sql)
+{
+  char *native = g_strdup (sql);
+
+  for (char *p = strchr (native, '$'); p != NULL; p = strchr (p + 1, '$'))
+    if (g_ascii_isdigit (p[1]))
+      *p = '?';
+  return native;
 }
 
 static Stmt *
 prepare (RlStoreSqlite *self,
-         const char    *sql)
+         const char    *shared_sql)
 {
+  g_autofree char *native = strchr (shared_sql, '$') != NULL ? native_sql (shared_sql) : NULL;
+  const char *sql = native != NULL ? native : shared_sql;
   Stmt *stmt = NULL;
   GHashTable *idle;
 
@@ -271,12 +295,25 @@ column_dup (Stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-/* The statement's current row, for the store-neutral *_from_row. */
+/* The statement's current row, for the store-neutral *_from_row; next
+ * steps it. */
 typedef struct
 {
   RlStoreRow  row;
   Stmt       *stmt;
 } SqliteRow;
+
+static gboolean
+row_next (RlStoreRow  *row,
+          GError     **error)
+{
+  Stmt *stmt = ((SqliteRow *) row)->stmt;
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_error_of (sqlite3_db_handle (stmt), error);
+  return rc == SQLITE_ROW;
+}
 
 static const char *
 row_text (const RlStoreRow *row,
@@ -306,7 +343,7 @@ row_real (const RlStoreRow *row,
   return sqlite3_column_double (((const SqliteRow *) row)->stmt, column);
 }
 
-#define ROW(stmt) (&(SqliteRow) { { row_text, row_number, row_flag, row_real }, (stmt) }.row)
+#define ROW(stmt) (&(SqliteRow) { { row_next, row_text, row_number, row_flag, row_real }, (stmt) }.row)
 
 static gboolean
 step_done (RlStoreSqlite  *self,
@@ -516,7 +553,7 @@ rl_store_sqlite_add_tenant (RlStore     *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
 
-  stmt = prepare_with (self, "INSERT INTO tenants (id, created_at) VALUES (?, ?)", tenant, NULL);
+  stmt = prepare_with (self, SQL_ADD_TENANT, tenant, NULL);
   sqlite3_bind_int64 (stmt, 2, rl_time_now_ms ());
   return step_done (self, stmt, error);
 }
@@ -526,7 +563,7 @@ rl_store_sqlite_has_tenant (RlStore    *store,
                             const char *tenant)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM tenants WHERE id = ?", tenant, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_HAS_TENANT, tenant, NULL);
 
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
@@ -545,8 +582,7 @@ rl_store_sqlite_add_user (RlStore     *store,
   gsize hash_len;
   const guint8 *hash_data = g_bytes_get_data (hash, &hash_len);
 
-  stmt = prepare (self, "INSERT INTO users (tenant, id, name, role, token_hash, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)");
+  stmt = prepare (self, SQL_ADD_USER);
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
@@ -573,8 +609,7 @@ rl_store_sqlite_authenticate (RlStore    *store,
     return NULL;
   hash = rl_store_hash_secret (secret);
 
-  stmt = prepare_with (self, "SELECT tenant, name, role, token_hash, token_generation FROM users"
-                             " WHERE id = ? AND revoked_at = 0", id, NULL);
+  stmt = prepare_with (self, SQL_AUTHENTICATE, id, NULL);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
   stored = sqlite3_column_blob (stmt, 3);
@@ -594,10 +629,6 @@ rl_store_sqlite_authenticate (RlStore    *store,
 
 /* ---- documents ------------------------------------------------------------- */
 
-#define DOC_COLUMNS "id, kind, title, mime, size, width, height, created_at, created_by_id, created_by_name," \
-  " revision"
-#define REVISION_COLUMNS "revision, mime, size, width, height, etag, created_at, created_by_id, created_by_name"
-
 static gboolean
 rl_store_sqlite_add_document (RlStore           *store,
                               const char        *tenant,
@@ -607,9 +638,7 @@ rl_store_sqlite_add_document (RlStore           *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
 
-  /* Its revision, etag and metadata are its first revision's (insert_revision). */
-  stmt = prepare (self, "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height, created_at,"
-                        " created_by_id, created_by_name, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')");
+  stmt = prepare (self, SQL_ADD_DOCUMENT);
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, doc->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, rl_doc_kind_to_string (doc->kind), -1, SQLITE_STATIC);
@@ -639,8 +668,7 @@ rl_store_sqlite_insert_revision (RlStore           *store,
   gsize size;
   const guint8 *data = g_bytes_get_data (content, &size);
 
-  insert = prepare_with (self, "INSERT INTO revisions (tenant, doc, " REVISION_COLUMNS ", content, text_model)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", tenant, doc, NULL);
+  insert = prepare_with (self, SQL_INSERT_REVISION, tenant, doc, NULL);
   sqlite3_bind_int64 (insert, 3, revision->revision);
   sqlite3_bind_text (insert, 4, revision->mime, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (insert, 5, revision->size);
@@ -653,8 +681,7 @@ rl_store_sqlite_insert_revision (RlStore           *store,
   sqlite3_bind_blob64 (insert, 12, size ? data : (const void *) "", size, SQLITE_STATIC);
   if (text_model != NULL)
     sqlite3_bind_text (insert, 13, text_model, -1, SQLITE_TRANSIENT);
-  latest = prepare_with (self, "UPDATE documents SET revision = ?3, mime = ?4, size = ?5, width = ?6, height = ?7,"
-                               " etag = ?8 WHERE tenant = ?1 AND id = ?2", tenant, doc, NULL);
+  latest = prepare_with (self, SQL_LATEST_REVISION, tenant, doc, NULL);
   sqlite3_bind_int64 (latest, 3, revision->revision);
   sqlite3_bind_text (latest, 4, revision->mime, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (latest, 5, revision->size);
@@ -686,8 +713,7 @@ rl_store_sqlite_list_rows (RlStore         *store,
 
   if (tenant == NULL)
     sqlite3_bind_null (stmt, 1);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (records, from_row (ROW (stmt)));
+  rl_store_add_records_from_rows (records, ROW (stmt), from_row);
   return records;
 }
 
@@ -697,8 +723,7 @@ rl_store_sqlite_get_document (RlStore    *store,
                               const char *doc)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " DOC_COLUMNS " FROM documents"
-                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_GET_DOCUMENT, tenant, doc, NULL);
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
@@ -723,8 +748,7 @@ rl_store_sqlite_get_revisions (RlStore    *store,
                              " AND (?3 = 0 OR revision = ?3) ORDER BY revision", tenant, doc, NULL);
   sqlite3_bind_int64 (stmt, 3, revision);
   revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_free);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (revisions, rl_store_revision_from_row (ROW (stmt)));
+  rl_store_add_records_from_rows (revisions, ROW (stmt), (RlStoreFromRow) rl_store_revision_from_row);
   return revisions;
 }
 
@@ -757,9 +781,7 @@ rl_store_sqlite_get_text_model (RlStore    *store,
                                 gint64      revision)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT text_model FROM revisions"
-                                             " WHERE tenant = ?1 AND doc = ?2 AND revision = ?3",
-                                       tenant, doc, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_GET_TEXT_MODEL, tenant, doc, NULL);
 
   sqlite3_bind_int64 (stmt, 3, revision);
   return sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
@@ -767,19 +789,13 @@ rl_store_sqlite_get_text_model (RlStore    *store,
 
 /* ---- threads ---------------------------------------------------------------- */
 
-#define THREAD_COLUMNS "id, anchor, resolved, created_by_id, created_by_name, created_at, updated_at, number," \
-  " revision"
-#define PLACEMENT_COLUMNS "thread, revision, anchor, status, score, by_id, by_name"
-#define COMMENT_COLUMNS "id, thread, author_id, author_name, body, created_at, edited_at"
-
 static gint64
 rl_store_sqlite_get_head (RlStore    *store,
                           const char *tenant,
                           const char *doc)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT head_seq FROM documents"
-                                             " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_GET_HEAD, tenant, doc, NULL);
 
   return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
@@ -792,65 +808,12 @@ rl_store_sqlite_read_threads (RlStore     *store,
                               GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) threads_stmt = NULL;
-  g_autoptr(Stmt) placements_stmt = NULL;
-  g_autoptr(Stmt) comments_stmt = NULL;
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-  int rc;
+  g_autoptr(Stmt) threads = prepare_with (self, SQL_THREADS_OF_DOC, tenant, doc, NULL);
+  g_autoptr(Stmt) placements = prepare_with (self, SQL_PLACEMENTS_OF_DOC, tenant, doc, NULL);
+  g_autoptr(Stmt) comments = with_comments ? prepare_with (self, SQL_COMMENTS_OF_DOC ("rowid"), tenant, doc, NULL)
+                                           : NULL;
 
-  /* Numbers are creation order (rows before numbers were numbered by
-   * their creation times). */
-  threads_stmt = prepare_with (self, "SELECT " THREAD_COLUMNS " FROM threads"
-                                     " WHERE tenant = ? AND doc = ? ORDER BY number", tenant, doc, NULL);
-  while ((rc = sqlite3_step (threads_stmt)) == SQLITE_ROW)
-    {
-      RlThread *thread = rl_store_thread_from_row (ROW (threads_stmt), doc);
-
-      g_ptr_array_add (threads, thread);
-      g_hash_table_insert (by_id, thread->id, thread);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-
-  placements_stmt = prepare_with (self, "SELECT " PLACEMENT_COLUMNS " FROM placements"
-                                        " WHERE tenant = ? AND doc = ? ORDER BY revision", tenant, doc, NULL);
-  while ((rc = sqlite3_step (placements_stmt)) == SQLITE_ROW)
-    {
-      RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (placements_stmt, 0));
-
-      if (thread)
-        g_ptr_array_add (thread->placements, rl_store_placement_from_row (ROW (placements_stmt)));
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-
-  if (!with_comments)
-    return g_steal_pointer (&threads);
-  comments_stmt = prepare_with (self, "SELECT c.id, c.thread, c.author_id, c.author_name, c.body,"
-                                      " c.created_at, c.edited_at FROM comments c"
-                                      " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
-                                      " WHERE t.tenant = ? AND t.doc = ? ORDER BY c.rowid",
-                                tenant, doc, NULL);
-  while ((rc = sqlite3_step (comments_stmt)) == SQLITE_ROW)
-    {
-      RlThread *thread = g_hash_table_lookup (by_id, sqlite3_column_text (comments_stmt, 1));
-
-      if (thread)
-        g_ptr_array_add (thread->comments, rl_store_comment_from_row (ROW (comments_stmt)));
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-  return g_steal_pointer (&threads);
+  return rl_store_threads_from_rows (ROW (threads), ROW (placements), comments ? ROW (comments) : NULL, doc, error);
 }
 
 static GPtrArray *
@@ -889,70 +852,32 @@ rl_store_sqlite_events_since (RlStore    *store,
                               gint64     *head_seq)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(Stmt) bounds = prepare_with (self, SQL_LOG_BOUNDS, tenant, doc, NULL);
   g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(Stmt) doc_stmt = NULL;
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
-  gint64 head = 0, unnumbered = 0, unrevisioned = 0, expected = since + 1;
+  gint64 head = 0, unnumbered = 0, unrevisioned = 0;
 
-  doc_stmt = prepare_with (self, "SELECT head_seq, unnumbered_seq, unrevisioned_seq FROM documents"
-                                 " WHERE tenant = ? AND id = ?", tenant, doc, NULL);
-  if (sqlite3_step (doc_stmt) == SQLITE_ROW)
+  if (sqlite3_step (bounds) == SQLITE_ROW)
     {
-      head = sqlite3_column_int64 (doc_stmt, 0);
-      unnumbered = sqlite3_column_int64 (doc_stmt, 1);
-      unrevisioned = sqlite3_column_int64 (doc_stmt, 2);
+      head = sqlite3_column_int64 (bounds, 0);
+      unnumbered = sqlite3_column_int64 (bounds, 1);
+      unrevisioned = sqlite3_column_int64 (bounds, 2);
     }
   if (head_seq)
     *head_seq = head;
-  if (since > head)
-    return NULL;   /* the client is ahead of this store: only a reset helps */
-  /* It may hold threads from before numbers (and no event will give them
-   * theirs): only a reset helps. */
-  if (unnumbered > 0 && since <= unnumbered)
-    return NULL;
-  /* Likewise threads without their revisions and placements. */
-  if (unrevisioned > 0 && since <= unrevisioned)
+  if (!rl_store_log_reaches (since, head, unnumbered, unrevisioned))
     return NULL;
 
-  stmt = prepare_with (self, "SELECT seq, payload FROM events WHERE tenant = ? AND doc = ?"
-                             " AND seq > ?3 AND seq <= ?4 ORDER BY seq", tenant, doc, NULL);
+  stmt = prepare_with (self, SQL_EVENTS_SINCE, tenant, doc, NULL);
   sqlite3_bind_int64 (stmt, 3, since);
   sqlite3_bind_int64 (stmt, 4, head);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      if (sqlite3_column_int64 (stmt, 0) != expected++)
-        return NULL;   /* pruned: a gap */
-      g_ptr_array_add (events, column_dup (stmt, 1));
-    }
-  if (expected != head + 1)
-    return NULL;
-  return g_steal_pointer (&events);
+  return rl_store_events_from_rows (ROW (stmt), since, head);
 }
 
 /* ---- mutations -------------------------------------------------------------- */
 
-/* ?1 the tenant, ?2 the row's id. BEGIN IMMEDIATE holds the database's
- * one write lock already: what is read stays so to the commit. */
-static const char *const read_sql[] = {
-  [RL_STORE_READ_DOCUMENT_HEAD] = "SELECT head_seq FROM documents WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_READ_THREAD_NUMBER] = "UPDATE documents SET thread_numbers = thread_numbers + 1"
-                                  " WHERE tenant = ?1 AND id = ?2 RETURNING thread_numbers",
-  [RL_STORE_READ_USER_REVOKED_AT] = "SELECT revoked_at FROM users WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_READ_DOCUMENT_REVISION] = "SELECT revision FROM documents WHERE tenant = ?1 AND id = ?2",
-};
+static const char *const read_sql[] = SQL_READS ("");
 
-/* ?1 the tenant, ?2 the row's id, ?3 the value. */
-static const char *const write_sql[] = {
-  [RL_STORE_WRITE_USER_REVOKED_AT] = "UPDATE users SET revoked_at = ?3 WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_USER_TOKEN] = "UPDATE users SET token_hash = ?3, token_generation = token_generation + 1"
-                                " WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_THREAD_RESOLVED] = "UPDATE threads SET resolved = ?3 WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_THREAD_ANCHOR] = "UPDATE threads SET anchor = ?3 WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_THREAD_UPDATED_AT] = "UPDATE threads SET updated_at = ?3 WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = ?1 AND thread = ?2",
-  [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = ?1 AND id = ?2",
-  [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = ?1 AND id = ?2",
-};
+static const char *const write_sql[] = SQL_WRITES;
 
 static gboolean
 rl_store_sqlite_read_number (RlStore      *store,
@@ -1002,9 +927,7 @@ rl_store_sqlite_insert_thread (RlStore         *store,
                                GError         **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO threads (tenant, id, doc, anchor, resolved, created_by_id,"
-                                        " created_by_name, created_at, updated_at, number, revision)"
-                                        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)");
+  g_autoptr(Stmt) stmt = prepare (self, SQL_INSERT_THREAD);
 
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, thread->id, -1, SQLITE_TRANSIENT);
@@ -1029,12 +952,7 @@ rl_store_sqlite_write_placement (RlStore                 *store,
                                  GError                 **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "INSERT INTO placements (tenant, doc, thread, revision, anchor, status,"
-                                             " score, by_id, by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                                             " ON CONFLICT (tenant, thread, revision) DO UPDATE SET"
-                                             " anchor = excluded.anchor, status = excluded.status,"
-                                             " score = excluded.score, by_id = excluded.by_id,"
-                                             " by_name = excluded.by_name", tenant, doc, thread, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_WRITE_PLACEMENT, tenant, doc, thread, NULL);
 
   sqlite3_bind_int64 (stmt, 4, placement->revision);
   if (anchor_json != NULL)
@@ -1058,9 +976,7 @@ rl_store_sqlite_read_placement (RlStore            *store,
                                 GError            **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT " PLACEMENT_COLUMNS " FROM placements"
-                                             " WHERE tenant = ?1 AND thread = ?2 AND revision = ?3",
-                                       tenant, thread, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_READ_PLACEMENT, tenant, thread, NULL);
   int rc;
 
   sqlite3_bind_int64 (stmt, 3, revision);
@@ -1080,8 +996,7 @@ rl_store_sqlite_insert_comment (RlStore          *store,
                                 GError          **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare (self, "INSERT INTO comments (tenant, " COMMENT_COLUMNS ")"
-                                        " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
+  g_autoptr(Stmt) stmt = prepare (self, SQL_INSERT_COMMENT);
 
   sqlite3_bind_text (stmt, 1, tenant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, comment->id, -1, SQLITE_TRANSIENT);
@@ -1102,9 +1017,7 @@ rl_store_sqlite_lookup_thread (RlStore     *store,
                                GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT created_by_id FROM threads"
-                                             " WHERE tenant = ? AND doc = ? AND id = ?",
-                                       tenant, doc, thread, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_LOOKUP_THREAD, tenant, doc, thread, NULL);
 
   *owner = sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
   return TRUE;
@@ -1120,10 +1033,7 @@ rl_store_sqlite_lookup_comment (RlStore     *store,
                                 GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) find = prepare_with (self, "SELECT " COMMENT_COLUMNS ", (SELECT MIN(rowid)"
-                                             " FROM comments WHERE tenant = ?1 AND thread = ?2) = rowid"
-                                             " FROM comments WHERE tenant = ?1 AND thread = ?2 AND id = ?3",
-                                       tenant, thread, comment_id, NULL);
+  g_autoptr(Stmt) find = prepare_with (self, SQL_LOOKUP_COMMENT ("rowid"), tenant, thread, comment_id, NULL);
 
   if (sqlite3_step (find) != SQLITE_ROW)
     return TRUE;
@@ -1139,7 +1049,7 @@ rl_store_sqlite_update_comment (RlStore          *store,
                                 GError          **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare (self, "UPDATE comments SET body = ?1, edited_at = ?2 WHERE tenant = ?3 AND id = ?4");
+  g_autoptr(Stmt) stmt = prepare (self, SQL_UPDATE_COMMENT);
 
   sqlite3_bind_text (stmt, 1, comment->body, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, comment->edited_at);
@@ -1157,10 +1067,8 @@ rl_store_sqlite_append_event (RlStore     *store,
                               GError     **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) head = prepare_with (self, "UPDATE documents SET head_seq = ?3 WHERE tenant = ?1 AND id = ?2",
-                                       tenant, doc, NULL);
-  g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO events (tenant, doc, seq, payload)"
-                                               " VALUES (?1, ?2, ?3, ?4)", tenant, doc, NULL);
+  g_autoptr(Stmt) head = prepare_with (self, SQL_SET_HEAD, tenant, doc, NULL);
+  g_autoptr(Stmt) insert = prepare_with (self, SQL_APPEND_EVENT, tenant, doc, NULL);
   gint64 upto;
 
   sqlite3_bind_int64 (head, 3, seq);
@@ -1173,8 +1081,7 @@ rl_store_sqlite_append_event (RlStore     *store,
   upto = rl_store_prune_upto (seq, self->event_log_limit);
   if (upto > 0)
     {
-      g_autoptr(Stmt) prune = prepare_with (self, "DELETE FROM events WHERE tenant = ?1 AND doc = ?2 AND seq <= ?3",
-                                            tenant, doc, NULL);
+      g_autoptr(Stmt) prune = prepare_with (self, SQL_PRUNE_EVENTS, tenant, doc, NULL);
 
       sqlite3_bind_int64 (prune, 3, upto);
       if (!step_done (self, prune, error))
@@ -1236,7 +1143,7 @@ rl_store_sqlite_get_usage (RlStore    *store,
                            guint64    *bytes)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT messages, bytes FROM usage WHERE tenant = ?", tenant, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_GET_USAGE, tenant, NULL);
 
   *messages = *bytes = 0;
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1262,10 +1169,9 @@ rl_store_sqlite_note_change (RlStore            *store,
                              GError            **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) insert = prepare_with (self, "INSERT INTO admin_changes (kind, tenant, subject, at)"
-                                               " VALUES (?, ?, ?, ?4)",
-                                         rl_store_change_kind_to_string (kind), tenant, subject, NULL);
-  g_autoptr(Stmt) prune = prepare (self, "DELETE FROM admin_changes WHERE at < ?1");
+  g_autoptr(Stmt) insert = prepare_with (self, SQL_NOTE_CHANGE, rl_store_change_kind_to_string (kind), tenant,
+                                         subject, NULL);
+  g_autoptr(Stmt) prune = prepare (self, SQL_PRUNE_CHANGES);
   gint64 now = rl_time_now_ms ();
 
   sqlite3_bind_int64 (insert, 4, now);
@@ -1281,30 +1187,22 @@ rl_store_sqlite_remove_document (RlStore         *store,
                                  GError         **error)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  /* Comments first: they find their document through their threads. */
-  const char *deletes[] = {
-    "DELETE FROM threads WHERE tenant = ?1 AND doc = ?2",
-    "DELETE FROM comments WHERE tenant = ?1 AND thread IN"
-    " (SELECT id FROM threads WHERE tenant = ?1 AND doc = ?2)",
-    "DELETE FROM events WHERE tenant = ?1 AND doc = ?2",
-    "DELETE FROM placements WHERE tenant = ?1 AND doc = ?2",
-    "DELETE FROM revisions WHERE tenant = ?1 AND doc = ?2",
-  };
-  const int order[] = { 1, 0, 2, 3, 4 };
+  const char *deletes[] = SQL_REMOVE_DOCUMENT_ROWS;
   gint64 uncounted[2];
-  gint64 *counted[] = { &removed->threads, &removed->comments, &removed->events, &uncounted[0], &uncounted[1] };
-  g_autoptr(Stmt) row = prepare_with (self, "DELETE FROM documents WHERE tenant = ? AND id = ?", tenant, doc, NULL);
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1] };
+  g_autoptr(Stmt) row = prepare_with (self, SQL_REMOVE_DOCUMENT, tenant, doc, NULL);
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (deletes) == G_N_ELEMENTS (counted));
   if (!step_done (self, row, error))
     return FALSE;
   removed->documents = sqlite3_changes (self->db);
-  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (order); i++)
+  for (guint i = 0; removed->documents > 0 && i < G_N_ELEMENTS (deletes); i++)
     {
-      g_autoptr(Stmt) stmt = prepare_with (self, deletes[order[i]], tenant, doc, NULL);
+      g_autoptr(Stmt) stmt = prepare_with (self, deletes[i], tenant, doc, NULL);
 
       if (!step_done (self, stmt, error))
         return FALSE;
-      *counted[order[i]] = sqlite3_changes (self->db);
+      *counted[i] = sqlite3_changes (self->db);
     }
   return TRUE;
 }
@@ -1314,9 +1212,7 @@ rl_store_sqlite_token_is_current (RlStore           *store,
                                   const RlPrincipal *who)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(Stmt) stmt = prepare_with (self, "SELECT 1 FROM users WHERE tenant = ? AND id = ?"
-                                             " AND revoked_at = 0 AND token_generation = ?3",
-                                       who->tenant, who->user.id, NULL);
+  g_autoptr(Stmt) stmt = prepare_with (self, SQL_TOKEN_IS_CURRENT, who->tenant, who->user.id, NULL);
 
   sqlite3_bind_int64 (stmt, 3, who->token_generation);
   return sqlite3_step (stmt) == SQLITE_ROW;
@@ -1327,7 +1223,6 @@ rl_store_sqlite_read_changes (RlStore *store)
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) stmt = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
   gint64 version = read_data_version (self);
 
   /* Unchanged unless another connection committed: the usual answer, and
@@ -1336,20 +1231,9 @@ rl_store_sqlite_read_changes (RlStore *store)
     return NULL;
   self->data_version = version;
 
-  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
-  stmt = prepare (self, "SELECT seq, kind, tenant, subject FROM admin_changes WHERE seq > ?1 ORDER BY seq");
+  stmt = prepare (self, SQL_READ_CHANGES);
   sqlite3_bind_int64 (stmt, 1, self->change_cursor);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      RlStoreChange *change = rl_store_change_from_row (ROW (stmt));
-
-      self->change_cursor = sqlite3_column_int64 (stmt, 0);
-      if (change != NULL)   /* else a kind from a newer server */
-        g_ptr_array_add (changes, change);
-    }
-  if (changes->len == 0)
-    return NULL;
-  return g_steal_pointer (&changes);
+  return rl_store_changes_from_rows (ROW (stmt), &self->change_cursor);
 }
 
 /* ---- backup ------------------------------------------------------------------ */

@@ -243,6 +243,111 @@ rl_store_change_from_row (const RlStoreRow *row)
   return change;
 }
 
+void
+rl_store_add_records_from_rows (GPtrArray      *records,
+                                RlStoreRow     *rows,
+                                RlStoreFromRow  from_row)
+{
+  while (rows->next (rows, NULL))
+    g_ptr_array_add (records, from_row (rows));
+}
+
+GPtrArray *
+rl_store_threads_from_rows (RlStoreRow  *threads_rows,
+                            RlStoreRow  *placements,
+                            RlStoreRow  *comments,
+                            const char  *doc,
+                            GError     **error)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+  GError *local_error = NULL;
+
+  while (threads_rows->next (threads_rows, &local_error))
+    {
+      RlThread *thread = rl_store_thread_from_row (threads_rows, doc);
+
+      g_ptr_array_add (threads, thread);
+      g_hash_table_insert (by_id, thread->id, thread);
+    }
+  while (local_error == NULL && placements->next (placements, &local_error))
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, placements->text (placements, 0));
+
+      if (thread)
+        g_ptr_array_add (thread->placements, rl_store_placement_from_row (placements));
+    }
+  while (local_error == NULL && comments != NULL && comments->next (comments, &local_error))
+    {
+      RlThread *thread = g_hash_table_lookup (by_id, comments->text (comments, 1));
+
+      if (thread)
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (comments));
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&threads);
+}
+
+gboolean
+rl_store_log_reaches (gint64 since,
+                      gint64 head,
+                      gint64 unnumbered,
+                      gint64 unrevisioned)
+{
+  if (since > head)
+    return FALSE;   /* the client is ahead of this store */
+  /* It may hold threads from before numbers (and no event will give them
+   * theirs; or a database moved from SQLite). */
+  if (unnumbered > 0 && since <= unnumbered)
+    return FALSE;
+  /* Likewise threads without their revisions and placements. */
+  if (unrevisioned > 0 && since <= unrevisioned)
+    return FALSE;
+  return TRUE;
+}
+
+GPtrArray *
+rl_store_events_from_rows (RlStoreRow *rows,
+                           gint64      since,
+                           gint64      head)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  gint64 expected = since + 1;
+
+  while (rows->next (rows, NULL))
+    {
+      if (rows->number (rows, 0) != expected++)
+        return NULL;   /* pruned: a gap */
+      g_ptr_array_add (events, row_dup (rows, 1));
+    }
+  if (expected != head + 1)
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+GPtrArray *
+rl_store_changes_from_rows (RlStoreRow *rows,
+                            gint64     *cursor)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_change_free);
+
+  while (rows->next (rows, NULL))
+    {
+      RlStoreChange *change = rl_store_change_from_row (rows);
+
+      *cursor = rows->number (rows, 0);
+      if (change != NULL)   /* else a kind from a newer server */
+        g_ptr_array_add (changes, change);
+    }
+  if (changes->len == 0)
+    return NULL;
+  return g_steal_pointer (&changes);
+}
+
 /* ---- tokens ------------------------------------------------------------------- */
 
 char *
