@@ -606,7 +606,10 @@ rl_store_pg_transaction_step (RlStore      *store,
       return begin (self, "BEGIN", error);
     case RL_STORE_STEP_COMMIT:
       return commit (self, error);
+    case RL_STORE_STEP_BEGIN_READ:
+      return begin (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error);
     case RL_STORE_STEP_ROLLBACK:
+    case RL_STORE_STEP_END_READ:   /* nothing to commit */
       rollback (self);
       return TRUE;
     default:
@@ -730,13 +733,8 @@ migrate_step (RlStorePg  *self,
   else
     version = (int) value_int (version_result, 0, 0);
 
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
-                   "the database has schema version %d, newer than this server’s %d",
-                   version, (int) G_N_ELEMENTS (migrations));
-      goto fail;
-    }
+  if (!rl_store_check_schema (version, G_N_ELEMENTS (migrations), error))
+    goto fail;
   *done = version == (int) G_N_ELEMENTS (migrations);
   if (!*done)
     {
@@ -1118,37 +1116,6 @@ rl_store_pg_read_threads (RlStore     *store,
     return NULL;
   return rl_store_threads_from_rows (ROWS (threads), ROWS (placements), comments ? ROWS (comments) : NULL, doc,
                                      error);
-}
-
-static GPtrArray *
-rl_store_pg_load_threads (RlStore    *store,
-                          const char *tenant,
-                          const char *doc,
-                          gint64     *head_seq)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) threads = NULL;
-  gint64 head = 0;
-
-  if (head_seq)
-    *head_seq = 0;
-  /* One snapshot, so the threads and the head agree. */
-  if (!begin (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", &error))
-    goto fail;
-  head = rl_store_pg_get_head (store, tenant, doc);
-  threads = rl_store_pg_read_threads (store, tenant, doc, TRUE, &error);
-  if (threads == NULL || !commit (self, &error))
-    goto fail;
-  if (head_seq)
-    *head_seq = head;
-  return g_steal_pointer (&threads);
-
-fail:
-  /* What it promises is a list: an empty one, and the log says why. */
-  warn ("cannot load threads", error);
-  rollback (self);
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
 }
 
 static GPtrArray *
@@ -1674,18 +1641,6 @@ static const char *import_statements[] = {
                                 " by_id, by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 };
 
-static const char *import_names[] = {
-  [RL_STORE_RECORD_TENANT] = "a tenant",
-  [RL_STORE_RECORD_USER] = "a user",
-  [RL_STORE_RECORD_DOCUMENT] = "a document",
-  [RL_STORE_RECORD_THREAD] = "a thread",
-  [RL_STORE_RECORD_COMMENT] = "a comment",
-  [RL_STORE_RECORD_EVENT] = "a logged event",
-  [RL_STORE_RECORD_USAGE] = "a tenant’s usage",
-  [RL_STORE_RECORD_REVISION] = "a revision",
-  [RL_STORE_RECORD_PLACEMENT] = "a placement",
-};
-
 typedef struct
 {
   RlStorePg          *self;
@@ -1742,7 +1697,7 @@ import_record (RlStoreRecordKind   kind,
           if (g_variant_get_uint64 (field) > G_MAXINT64)
             {
               g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "%s has a count too large to keep",
-                           import_names[kind]);
+                           rl_store_record_name (kind));
               return FALSE;
             }
           add_int (&params, (gint64) g_variant_get_uint64 (field));
@@ -1754,7 +1709,8 @@ import_record (RlStoreRecordKind   kind,
 
           if (len > G_MAXINT)
             {
-              g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "%s is too large to copy", import_names[kind]);
+              g_set_error (error, RL_ERROR, RL_ERROR_TOO_LARGE, "%s is too large to copy",
+                           rl_store_record_name (kind));
               return FALSE;
             }
           add_bytes (&params, data, len);
@@ -1762,7 +1718,7 @@ import_record (RlStoreRecordKind   kind,
     }
   if (!run_done (self, import_statements[kind], &params, error))
     {
-      g_prefix_error (error, "cannot copy %s: ", import_names[kind]);
+      g_prefix_error (error, "cannot copy %s: ", rl_store_record_name (kind));
       return FALSE;
     }
   return import->copied == NULL || import->copied (kind, record, import->user_data, error);
@@ -2206,7 +2162,6 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->insert_revision = rl_store_pg_insert_revision;
   iface->write_placement = rl_store_pg_write_placement;
   iface->read_placement = rl_store_pg_read_placement;
-  iface->load_threads = rl_store_pg_load_threads;
   iface->get_head = rl_store_pg_get_head;
   iface->events_since = rl_store_pg_events_since;
   iface->transaction_step = rl_store_pg_transaction_step;

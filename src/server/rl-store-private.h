@@ -34,6 +34,12 @@ char     *rl_store_make_token  (const char   *user,
 char     *rl_store_split_token (const char   *token,
                                 const char  **secret);
 
+/* A database of schema version, for a store that knows versions up to
+ * known: FALSE (and error) when it is newer, made by a newer server. */
+gboolean  rl_store_check_schema (int           version,
+                                 int           known,
+                                 GError      **error);
+
 /* How many events per document are kept unless the server says otherwise. */
 #define RL_STORE_DEFAULT_EVENT_LOG_LIMIT 10000
 
@@ -139,6 +145,9 @@ GPtrArray      *rl_store_events_from_rows       (RlStoreRow       *rows,
  * last seq read; NULL when there are none but a newer server's kinds. */
 GPtrArray      *rl_store_changes_from_rows      (RlStoreRow       *rows,
                                                  gint64           *cursor);
+
+/* What a record of kind is called in an error ("a tenant"). */
+const char     *rl_store_record_name            (RlStoreRecordKind kind);
 
 /* What a store runs inside a transaction: store-neutral code calling the
  * store's vfuncs, or the store's own statements. */

@@ -453,13 +453,8 @@ migrate (RlStoreSqlite  *self,
   version = sqlite3_column_int (stmt, 0);
   /* Done with it: a statement still running forbids DROP TABLE. */
   sqlite3_reset (stmt);
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL,
-                   "the database has schema version %d, newer than this server’s %d",
-                   version, (int) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
+  if (!rl_store_check_schema (version, G_N_ELEMENTS (migrations), error))
+    return FALSE;
 
   for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
     {
@@ -817,34 +812,6 @@ rl_store_sqlite_read_threads (RlStore     *store,
 }
 
 static GPtrArray *
-rl_store_sqlite_load_threads (RlStore    *store,
-                              const char *tenant,
-                              const char *doc,
-                              gint64     *head_seq)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-  g_autoptr(GError) error = NULL;
-  GPtrArray *threads;
-
-  /* One read transaction, so the threads and the head agree (within a held
-   * snapshot's, when there is one). */
-  exec (self, "SAVEPOINT read", NULL);
-  if (head_seq)
-    *head_seq = rl_store_sqlite_get_head (store, tenant, doc);
-  threads = rl_store_sqlite_read_threads (store, tenant, doc, TRUE, &error);
-  exec (self, "RELEASE read", NULL);
-  if (threads == NULL)
-    {
-      /* What it promises is a list: an empty one, and the log says why. */
-      g_warning ("cannot load threads: %s", error->message);
-      threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
-      if (head_seq)
-        *head_seq = 0;
-    }
-  return threads;
-}
-
-static GPtrArray *
 rl_store_sqlite_events_since (RlStore    *store,
                               const char *tenant,
                               const char *doc,
@@ -1106,6 +1073,8 @@ static const char *const step_sql[] = {
   [RL_STORE_STEP_SAVEPOINT] = "SAVEPOINT apply",
   [RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT] = "ROLLBACK TO apply",
   [RL_STORE_STEP_RELEASE_SAVEPOINT] = "RELEASE apply",
+  [RL_STORE_STEP_BEGIN_READ] = "SAVEPOINT read",
+  [RL_STORE_STEP_END_READ] = "RELEASE read",
 };
 
 static gboolean
@@ -1723,7 +1692,6 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->insert_revision = rl_store_sqlite_insert_revision;
   iface->write_placement = rl_store_sqlite_write_placement;
   iface->read_placement = rl_store_sqlite_read_placement;
-  iface->load_threads = rl_store_sqlite_load_threads;
   iface->get_head = rl_store_sqlite_get_head;
   iface->events_since = rl_store_sqlite_events_since;
   iface->transaction_step = rl_store_sqlite_transaction_step;

@@ -422,6 +422,18 @@ rl_store_split_token (const char  *token,
 
 /* ---- rules ------------------------------------------------------------------- */
 
+gboolean
+rl_store_check_schema (int      version,
+                       int      known,
+                       GError **error)
+{
+  if (version <= known)
+    return TRUE;
+  g_set_error (error, RL_ERROR, RL_ERROR_INTERNAL, "the database has schema version %d, newer than this server’s %d",
+               version, known);
+  return FALSE;
+}
+
 gint64
 rl_store_prune_upto (gint64 seq,
                      guint  limit)
@@ -1288,9 +1300,31 @@ rl_store_load_threads (RlStore    *self,
                        const char *doc,
                        gint64     *head_seq)
 {
+  RlStoreInterface *iface;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *threads = NULL;
+  gint64 head = 0;
+
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
 
-  return RL_STORE_GET_IFACE (self)->load_threads (self, tenant, doc, head_seq);
+  iface = RL_STORE_GET_IFACE (self);
+  /* One snapshot, so the threads and the head agree. */
+  if (take_step (self, RL_STORE_STEP_BEGIN_READ, &error))
+    {
+      head = iface->get_head (self, tenant, doc);
+      threads = iface->read_threads (self, tenant, doc, TRUE, &error);
+      take_step (self, RL_STORE_STEP_END_READ, NULL);
+    }
+  if (threads == NULL)
+    {
+      /* What it promises is a list: an empty one, and the log says why. */
+      g_warning ("cannot load threads: %s", error->message);
+      threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
+      head = 0;
+    }
+  if (head_seq)
+    *head_seq = head;
+  return threads;
 }
 
 gint64
@@ -1811,24 +1845,37 @@ rl_store_exchange_viewers (RlStore    *self,
 
 /* ---- moving a deployment to another store ------------------------------------------ */
 
-static const char *record_types[] = {
-  [RL_STORE_RECORD_TENANT] = "(sx)",
-  [RL_STORE_RECORD_USER] = "(ssssayxxx)",
-  [RL_STORE_RECORD_DOCUMENT] = "(sssssxiixsssxxxxx)",
-  [RL_STORE_RECORD_THREAD] = "(ssssbssxxxx)",
-  [RL_STORE_RECORD_COMMENT] = "(ssssssxx)",
-  [RL_STORE_RECORD_EVENT] = "(ssxs)",
-  [RL_STORE_RECORD_USAGE] = "(stt)",
-  [RL_STORE_RECORD_REVISION] = "(ssxsxiisaymsxss)",
-  [RL_STORE_RECORD_PLACEMENT] = "(sssxmssdmsms)",
+/* Each kind's tuple, and what a record of it is called in an error. */
+static const struct
+{
+  const char *type;
+  const char *name;
+} records[] = {
+  [RL_STORE_RECORD_TENANT] = { "(sx)", "a tenant" },
+  [RL_STORE_RECORD_USER] = { "(ssssayxxx)", "a user" },
+  [RL_STORE_RECORD_DOCUMENT] = { "(sssssxiixsssxxxxx)", "a document" },
+  [RL_STORE_RECORD_THREAD] = { "(ssssbssxxxx)", "a thread" },
+  [RL_STORE_RECORD_COMMENT] = { "(ssssssxx)", "a comment" },
+  [RL_STORE_RECORD_EVENT] = { "(ssxs)", "a logged event" },
+  [RL_STORE_RECORD_USAGE] = { "(stt)", "a tenant’s usage" },
+  [RL_STORE_RECORD_REVISION] = { "(ssxsxiisaymsxss)", "a revision" },
+  [RL_STORE_RECORD_PLACEMENT] = { "(sssxmssdmsms)", "a placement" },
 };
 
 const GVariantType *
 rl_store_record_type (RlStoreRecordKind kind)
 {
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (record_types), NULL);
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (records), NULL);
 
-  return G_VARIANT_TYPE (record_types[kind]);
+  return G_VARIANT_TYPE (records[kind].type);
+}
+
+const char *
+rl_store_record_name (RlStoreRecordKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (records), NULL);
+
+  return records[kind].name;
 }
 
 gboolean

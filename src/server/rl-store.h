@@ -210,6 +210,9 @@ typedef enum
   RL_STORE_STEP_SAVEPOINT,
   RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT,
   RL_STORE_STEP_RELEASE_SAVEPOINT,
+  RL_STORE_STEP_BEGIN_READ,             /* one snapshot for a few reads (in
+                                         * a held snapshot, when there is one) */
+  RL_STORE_STEP_END_READ,               /* ends it; cannot fail */
 } RlStoreStep;
 
 /* A number read from one of a tenant's rows (the read_number vfunc),
@@ -332,10 +335,6 @@ struct _RlStoreInterface
                                        const char         *doc,
                                        gint64              revision);
 
-  GPtrArray   *(*load_threads)        (RlStore            *self,
-                                       const char         *tenant,
-                                       const char         *doc,
-                                       gint64             *head_seq);
   gint64       (*get_head)            (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc);
