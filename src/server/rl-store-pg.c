@@ -1532,10 +1532,6 @@ rl_store_pg_get_usage (RlStore    *store,
 
 /* ---- administration ----------------------------------------------------------------------------- */
 
-/* How long a change stays in the log: every serving node reads it within a
- * second; a node started later finds its effect in the tables instead. */
-#define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
-
 /* Inside the caller's transaction, so a serving node sees the change and the
  * note of it together. The table lock makes the notes commit in seq order. */
 static gboolean
@@ -1552,7 +1548,7 @@ rl_store_pg_note_change (RlStore            *store,
 
   add_texts (&params, rl_store_change_kind_to_string (kind), tenant, subject, NULL);
   add_int (&params, now);
-  add_int (&prune, now - CHANGE_LOG_KEEP_MS);
+  add_int (&prune, now - RL_STORE_CHANGE_LOG_KEEP_MS);
   return run_done (self, "LOCK TABLE admin_changes IN SHARE ROW EXCLUSIVE MODE", NULL, error) &&
          run_done (self, SQL_NOTE_CHANGE, &params, error) &&
          run_done (self, SQL_PRUNE_CHANGES, &prune, error);

@@ -60,6 +60,11 @@ gboolean  rl_store_may_rotate  (const char   *user,
                                 gint64        revoked_at,
                                 GError      **error);
 
+/* How long a change stays in a store's change log (note_change): every
+ * serving process or node reads it within a second; one started later
+ * finds its effect in the tables instead. */
+#define RL_STORE_CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
+
 /* What an administration change is called in a change log. */
 const char *rl_store_change_kind_to_string   (RlStoreChangeKind  kind);
 gboolean    rl_store_change_kind_from_string (const char        *str,

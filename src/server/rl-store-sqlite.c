@@ -1124,10 +1124,6 @@ rl_store_sqlite_get_usage (RlStore    *store,
 
 /* ---- administration ------------------------------------------------------------ */
 
-/* How long a change stays in the log: a serving process reads it within a
- * second; a server started later finds its effect in the tables instead. */
-#define CHANGE_LOG_KEEP_MS (24 * 60 * 60 * 1000)
-
 /* Inside the caller's transaction, so a serving process sees the change and
  * the note of it together. */
 static gboolean
@@ -1144,7 +1140,7 @@ rl_store_sqlite_note_change (RlStore            *store,
   gint64 now = rl_time_now_ms ();
 
   sqlite3_bind_int64 (insert, 4, now);
-  sqlite3_bind_int64 (prune, 1, now - CHANGE_LOG_KEEP_MS);
+  sqlite3_bind_int64 (prune, 1, now - RL_STORE_CHANGE_LOG_KEEP_MS);
   return step_done (self, insert, error) && step_done (self, prune, error);
 }
 
