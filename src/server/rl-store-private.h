@@ -93,7 +93,7 @@ struct _RlStoreRow
 };
 
 /* id, kind, title, mime, size, width, height, created_at, created_by_id,
- * created_by_name, revision (a store's DOC_COLUMNS) */
+ * created_by_name, revision (DOC_COLUMNS, rl-store-sql.h) */
 RlDocument     *rl_store_document_from_row      (const RlStoreRow *row);
 /* DOC_COLUMNS, then tenant, head_seq and how many threads */
 RlDocumentInfo *rl_store_document_info_from_row (const RlStoreRow *row);
@@ -125,12 +125,12 @@ void            rl_store_add_records_from_rows  (GPtrArray        *records,
                                                  RlStoreRow       *rows,
                                                  RlStoreFromRow    from_row);
 /* The threads of doc (rows of THREAD_COLUMNS, by number), each with its
- * placements (rows of PLACEMENT_COLUMNS) and, unless comments is NULL, its
+ * placements (rows of PLACEMENT_COLUMNS) and, unless comment_rows is NULL, its
  * comments (rows of COMMENT_COLUMNS), in their rows' order: NULL and error
  * when a row could not be read. */
-GPtrArray      *rl_store_threads_from_rows      (RlStoreRow       *threads,
-                                                 RlStoreRow       *placements,
-                                                 RlStoreRow       *comments,
+GPtrArray      *rl_store_threads_from_rows      (RlStoreRow       *thread_rows,
+                                                 RlStoreRow       *placement_rows,
+                                                 RlStoreRow       *comment_rows,
                                                  const char       *doc,
                                                  GError          **error);
 /* Whether a document's log can bring a client at since up to head: not

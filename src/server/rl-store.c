@@ -253,9 +253,9 @@ rl_store_add_records_from_rows (GPtrArray      *records,
 }
 
 GPtrArray *
-rl_store_threads_from_rows (RlStoreRow  *threads_rows,
-                            RlStoreRow  *placements,
-                            RlStoreRow  *comments,
+rl_store_threads_from_rows (RlStoreRow  *thread_rows,
+                            RlStoreRow  *placement_rows,
+                            RlStoreRow  *comment_rows,
                             const char  *doc,
                             GError     **error)
 {
@@ -263,26 +263,26 @@ rl_store_threads_from_rows (RlStoreRow  *threads_rows,
   g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_thread_unref);
   GError *local_error = NULL;
 
-  while (threads_rows->next (threads_rows, &local_error))
+  while (thread_rows->next (thread_rows, &local_error))
     {
-      RlThread *thread = rl_store_thread_from_row (threads_rows, doc);
+      RlThread *thread = rl_store_thread_from_row (thread_rows, doc);
 
       g_ptr_array_add (threads, thread);
       g_hash_table_insert (by_id, thread->id, thread);
     }
-  while (local_error == NULL && placements->next (placements, &local_error))
+  while (local_error == NULL && placement_rows->next (placement_rows, &local_error))
     {
-      RlThread *thread = g_hash_table_lookup (by_id, placements->text (placements, 0));
+      RlThread *thread = g_hash_table_lookup (by_id, placement_rows->text (placement_rows, 0));
 
       if (thread)
-        g_ptr_array_add (thread->placements, rl_store_placement_from_row (placements));
+        g_ptr_array_add (thread->placements, rl_store_placement_from_row (placement_rows));
     }
-  while (local_error == NULL && comments != NULL && comments->next (comments, &local_error))
+  while (local_error == NULL && comment_rows != NULL && comment_rows->next (comment_rows, &local_error))
     {
-      RlThread *thread = g_hash_table_lookup (by_id, comments->text (comments, 1));
+      RlThread *thread = g_hash_table_lookup (by_id, comment_rows->text (comment_rows, 1));
 
       if (thread)
-        g_ptr_array_add (thread->comments, rl_store_comment_from_row (comments));
+        g_ptr_array_add (thread->comments, rl_store_comment_from_row (comment_rows));
     }
   if (local_error != NULL)
     {
