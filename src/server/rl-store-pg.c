@@ -42,7 +42,6 @@ struct _RlStorePg
   GObject            parent_instance;
   char              *conninfo;
   PGconn            *conn;
-  guint              event_log_limit;
   GHashTable        *statements;     /* SQL text → prepared statement name, this connection's */
   guint              next_statement;
   gint64             change_cursor;  /* the last admin_changes seq read */
@@ -644,7 +643,6 @@ rl_store_pg_class_init (RlStorePgClass *klass)
 static void
 rl_store_pg_init (RlStorePg *self)
 {
-  self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
   self->heartbeat_ms = HEARTBEAT_MS;
   self->dead_ms = DEAD_AFTER_MS;
   /* Keys are the SQL literals of this file. */
@@ -800,15 +798,6 @@ rl_store_pg_open (const char  *conninfo,
   self->change_cursor = value_int (cursor, 0, 0);
 
   return RL_STORE (g_steal_pointer (&self));
-}
-
-static void
-rl_store_pg_set_event_log_limit (RlStore *store,
-                                 guint    limit)
-{
-  RlStorePg *self = RL_STORE_PG (store);
-
-  self->event_log_limit = MAX (limit, 1);
 }
 
 /* ---- tenants and users ----------------------------------------------------------- */
@@ -1402,7 +1391,6 @@ rl_store_pg_append_event (RlStore     *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   g_auto(Params) params = { 0 };
-  gint64 upto;
 
   add_texts (&params, tenant, doc, NULL);
   add_int (&params, seq);
@@ -1411,16 +1399,6 @@ rl_store_pg_append_event (RlStore     *store,
   add_text (&params, serialized);
   if (!run_done (self, SQL_APPEND_EVENT, &params, error))
     return FALSE;
-
-  /* Keep the log bounded. */
-  upto = rl_store_prune_upto (seq, self->event_log_limit);
-  if (upto > 0)
-    {
-      params_truncate (&params, 2);
-      add_int (&params, upto);
-      if (!run_done (self, SQL_PRUNE_EVENTS, &params, error))
-        return FALSE;
-    }
   /* At the commit, so under the row lock: each document's in seq order. */
   return notify_event (self, tenant, doc, seq, serialized, error);
 }
@@ -2143,7 +2121,6 @@ rl_store_pg_get_viewers (RlStore    *store,
 static void
 rl_store_pg_store_iface_init (RlStoreInterface *iface)
 {
-  iface->set_event_log_limit = rl_store_pg_set_event_log_limit;
   iface->add_tenant = rl_store_pg_add_tenant;
   iface->has_tenant = rl_store_pg_has_tenant;
   iface->add_user = rl_store_pg_add_user;

@@ -103,10 +103,10 @@
 /* $3 the seq after which, $4 the head */
 #define SQL_EVENTS_SINCE "SELECT seq, payload FROM events WHERE tenant = $1 AND doc = $2" \
   " AND seq > $3 AND seq <= $4 ORDER BY seq"
-/* $1 the tenant, $2 the document, $3 the seq (and $4 the event) */
+/* $1 the tenant, $2 the document, $3 the seq (and $4 the event); the log
+ * is pruned by RL_STORE_WRITE_PRUNE_EVENTS */
 #define SQL_SET_HEAD "UPDATE documents SET head_seq = $3 WHERE tenant = $1 AND id = $2"
 #define SQL_APPEND_EVENT "INSERT INTO events (tenant, doc, seq, payload) VALUES ($1, $2, $3, $4)"
-#define SQL_PRUNE_EVENTS "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3"
 
 /* ---- mutations ---- */
 
@@ -132,6 +132,7 @@
     [RL_STORE_WRITE_DELETE_THREAD_COMMENTS] = "DELETE FROM comments WHERE tenant = $1 AND thread = $2", \
     [RL_STORE_WRITE_DELETE_THREAD] = "DELETE FROM threads WHERE tenant = $1 AND id = $2", \
     [RL_STORE_WRITE_DELETE_COMMENT] = "DELETE FROM comments WHERE tenant = $1 AND id = $2", \
+    [RL_STORE_WRITE_PRUNE_EVENTS] = "DELETE FROM events WHERE tenant = $1 AND doc = $2 AND seq <= $3", \
   }
 
 /* ---- usage and administration ---- */

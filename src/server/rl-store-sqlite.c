@@ -22,7 +22,6 @@ struct _RlStoreSqlite
   GObject       parent_instance;
   char         *path;
   sqlite3      *db;
-  guint         event_log_limit;
   /* what other processes committed: see rl_store_sqlite_read_changes */
   sqlite3_stmt *data_version_stmt;
   gint64        data_version;
@@ -386,7 +385,6 @@ rl_store_sqlite_class_init (RlStoreSqliteClass *klass)
 static void
 rl_store_sqlite_init (RlStoreSqlite *self)
 {
-  self->event_log_limit = RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
 }
 
 /* Migration 4's page revisions get their text models from the server's
@@ -527,15 +525,6 @@ rl_store_sqlite_open (const char  *path,
   self->change_cursor = last_change (self);
 
   return RL_STORE (g_steal_pointer (&self));
-}
-
-static void
-rl_store_sqlite_set_event_log_limit (RlStore *store,
-                                     guint    limit)
-{
-  RlStoreSqlite *self = RL_STORE_SQLITE (store);
-
-  self->event_log_limit = MAX (limit, 1);
 }
 
 /* ---- tenants and users ------------------------------------------------------ */
@@ -1036,25 +1025,11 @@ rl_store_sqlite_append_event (RlStore     *store,
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   g_autoptr(Stmt) head = prepare_with (self, SQL_SET_HEAD, tenant, doc, NULL);
   g_autoptr(Stmt) insert = prepare_with (self, SQL_APPEND_EVENT, tenant, doc, NULL);
-  gint64 upto;
 
   sqlite3_bind_int64 (head, 3, seq);
   sqlite3_bind_int64 (insert, 3, seq);
   sqlite3_bind_text (insert, 4, serialized, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, head, error) || !step_done (self, insert, error))
-    return FALSE;
-
-  /* Keep the log bounded. */
-  upto = rl_store_prune_upto (seq, self->event_log_limit);
-  if (upto > 0)
-    {
-      g_autoptr(Stmt) prune = prepare_with (self, SQL_PRUNE_EVENTS, tenant, doc, NULL);
-
-      sqlite3_bind_int64 (prune, 3, upto);
-      if (!step_done (self, prune, error))
-        return FALSE;
-    }
-  return TRUE;
+  return step_done (self, head, error) && step_done (self, insert, error);
 }
 
 static RlStore *
@@ -1673,7 +1648,6 @@ rl_store_sqlite_release_snapshot (RlStore *store)
 static void
 rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
 {
-  iface->set_event_log_limit = rl_store_sqlite_set_event_log_limit;
   iface->add_tenant = rl_store_sqlite_add_tenant;
   iface->has_tenant = rl_store_sqlite_has_tenant;
   iface->add_user = rl_store_sqlite_add_user;

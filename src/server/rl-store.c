@@ -522,6 +522,33 @@ rl_store_change_kind_from_string (const char        *str,
 
 /* ---- transactions --------------------------------------------------------------- */
 
+/* The limit last set (rl_store_set_event_log_limit), or the default. */
+static guint
+event_log_limit (RlStore *self)
+{
+  gpointer limit = g_object_get_qdata (G_OBJECT (self), event_log_limit_quark ());
+
+  return limit != NULL ? GPOINTER_TO_UINT (limit) : RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
+}
+
+/* Inside a mutation's transaction: seq becomes the document's head, its
+ * event is logged, and the log is kept bounded. */
+static gboolean
+log_event (RlStore     *self,
+           const char  *tenant,
+           const char  *doc,
+           gint64       seq,
+           const char  *serialized,
+           GError     **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  gint64 upto = rl_store_prune_upto (seq, event_log_limit (self));
+
+  return iface->append_event (self, tenant, doc, seq, serialized, error) &&
+         (upto == 0 || iface->write_row (self, RL_STORE_WRITE_PRUNE_EVENTS, tenant, doc,
+                                         g_variant_new_int64 (upto), error));
+}
+
 static gboolean
 take_step (RlStore      *self,
            RlStoreStep   step,
@@ -785,7 +812,7 @@ apply_body (RlStore   *self,
 
   event->seq = head + 1;
   serialized = rl_event_serialize (event);
-  if (!iface->append_event (self, tenant, apply->doc->id, event->seq, serialized, error))
+  if (!log_event (self, tenant, apply->doc->id, event->seq, serialized, error))
     return FALSE;
   apply->event = g_steal_pointer (&event);
   apply->serialized = g_steal_pointer (&serialized);
@@ -848,7 +875,7 @@ rl_store_set_event_log_limit (RlStore *self,
 
   g_return_if_fail (RL_IS_STORE (self));
 
-  RL_STORE_GET_IFACE (self)->set_event_log_limit (self, limit);
+  limit = MAX (limit, 1);
   /* The committer's writer, made later or now, keeps the same limit. */
   g_object_set_qdata (G_OBJECT (self), event_log_limit_quark (), GUINT_TO_POINTER (limit));
   committer = g_object_get_qdata (G_OBJECT (self), committer_quark ());
@@ -1193,7 +1220,7 @@ add_revision_body (RlStore   *self,
 
   event->seq = head + 1;
   serialized = rl_event_serialize (event);
-  if (!iface->append_event (self, tenant, add->doc, event->seq, serialized, error))
+  if (!log_event (self, tenant, add->doc, event->seq, serialized, error))
     return FALSE;
   add->event = g_steal_pointer (&event);
   add->serialized = g_steal_pointer (&serialized);

@@ -237,6 +237,7 @@ typedef enum
   RL_STORE_WRITE_DELETE_THREAD_COMMENTS,/* by the thread's id */
   RL_STORE_WRITE_DELETE_THREAD,
   RL_STORE_WRITE_DELETE_COMMENT,
+  RL_STORE_WRITE_PRUNE_EVENTS,          /* x: by the document's id, the seq up to which */
 } RlStoreWrite;
 
 /* A listing of records (the list_rows vfunc), oldest first: a tenant's,
@@ -279,9 +280,6 @@ G_DECLARE_INTERFACE (RlStore, rl_store, RL, STORE, GObject)
 struct _RlStoreInterface
 {
   GTypeInterface parent_iface;
-
-  void         (*set_event_log_limit) (RlStore            *self,
-                                       guint               limit);
 
   gboolean     (*add_tenant)          (RlStore            *self,
                                        const char         *tenant,
@@ -434,9 +432,10 @@ struct _RlStoreInterface
                                        const char         *tenant,
                                        const RlComment    *comment,
                                        GError            **error);
-  /* Makes seq the document's head, logs the event's one serialization and
-   * keeps the log within the event log limit; a shared store tells the
-   * other nodes at the commit. */
+  /* Makes seq the document's head and logs the event's one serialization
+   * (the dispatcher keeps the log within the event log limit,
+   * RL_STORE_WRITE_PRUNE_EVENTS); a shared store tells the other nodes at
+   * the commit. */
   gboolean     (*append_event)        (RlStore            *self,
                                        const char         *tenant,
                                        const char         *doc,
