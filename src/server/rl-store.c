@@ -531,20 +531,25 @@ event_log_limit (RlStore *self)
   return limit != NULL ? GPOINTER_TO_UINT (limit) : RL_STORE_DEFAULT_EVENT_LOG_LIMIT;
 }
 
-/* Inside a mutation's transaction: seq becomes the document's head, its
- * event is logged, and the log is kept bounded. */
+/* Inside a mutation's transaction: the event gets the seq after head,
+ * which becomes the document's head, and is logged in its one
+ * serialization (in *serialized); the log is kept bounded. */
 static gboolean
 log_event (RlStore     *self,
            const char  *tenant,
            const char  *doc,
-           gint64       seq,
-           const char  *serialized,
+           gint64       head,
+           RlEvent     *event,
+           char       **serialized,
            GError     **error)
 {
   RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
-  gint64 upto = rl_store_prune_upto (seq, event_log_limit (self));
+  gint64 upto;
 
-  return iface->append_event (self, tenant, doc, seq, serialized, error) &&
+  event->seq = head + 1;
+  *serialized = rl_event_serialize (event);
+  upto = rl_store_prune_upto (event->seq, event_log_limit (self));
+  return iface->append_event (self, tenant, doc, event->seq, *serialized, error) &&
          (upto == 0 || iface->write_row (self, RL_STORE_WRITE_PRUNE_EVENTS, tenant, doc,
                                          g_variant_new_int64 (upto), error));
 }
@@ -810,9 +815,7 @@ apply_body (RlStore   *self,
   if (event == NULL)
     return FALSE;
 
-  event->seq = head + 1;
-  serialized = rl_event_serialize (event);
-  if (!log_event (self, tenant, apply->doc->id, event->seq, serialized, error))
+  if (!log_event (self, tenant, apply->doc->id, head, event, &serialized, error))
     return FALSE;
   apply->event = g_steal_pointer (&event);
   apply->serialized = g_steal_pointer (&serialized);
@@ -1218,9 +1221,7 @@ add_revision_body (RlStore   *self,
       rl_event_add_placement (event, thread->id, placement);
     }
 
-  event->seq = head + 1;
-  serialized = rl_event_serialize (event);
-  if (!log_event (self, tenant, add->doc, event->seq, serialized, error))
+  if (!log_event (self, tenant, add->doc, head, event, &serialized, error))
     return FALSE;
   add->event = g_steal_pointer (&event);
   add->serialized = g_steal_pointer (&serialized);
