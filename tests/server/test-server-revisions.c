@@ -210,6 +210,20 @@ test_http (Fixture       *f,
     assert_error (absent, 404, "not-found");
     assert_error (broken, 400, "bad-request");
   }
+  /* A hostile image as a new version: refused before its pixels are
+   * allocated, nothing stored. */
+  {
+    g_autofree char *bomb_path = g_test_build_filename (G_TEST_DIST, "data", "bomb.png", NULL);
+    g_autofree char *bomb = NULL;
+    gsize bomb_length = 0;
+    g_autoptr(GBytes) bomb_bytes = NULL;
+    g_autoptr(RlTestResponse) refused = NULL;
+
+    g_assert_true (g_file_get_contents (bomb_path, &bomb, &bomb_length, NULL));
+    bomb_bytes = g_bytes_new (bomb, bomb_length);
+    refused = upload_revision (f, f->alice, doc, "image/png", bomb_bytes);
+    assert_error (refused, 413, "too-large");
+  }
   {
     g_autoptr(RlTestResponse) list_one = get (f, f->alice, doc, "/revisions");
 
