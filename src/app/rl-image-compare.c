@@ -8,8 +8,8 @@
 
 #include <glib/gi18n.h>
 
-/* Space between the mode bar and the images, and between the two images
- * side by side. */
+/* Space between the mode bar and the images, between the two images side
+ * by side, and around the images. */
 #define GAP            12
 /* The swipe divider's drawn line, and how near it a press takes it. */
 #define DIVIDER_WIDTH  2
@@ -32,6 +32,7 @@ struct _RlImageCompare
 
   GtkWidget          *bar;
   GtkWidget          *mode_buttons[3];
+  GtkWidget          *opacity_label;
   GtkWidget          *opacity_scale;
   GtkWidget          *labels[2];    /* older, newer */
   GtkWidget          *handle;       /* the swipe divider's */
@@ -51,6 +52,8 @@ G_DEFINE_FINAL_TYPE (RlImageCompare, rl_image_compare, GTK_TYPE_WIDGET)
 
 /* ---- layout -------------------------------------------------------------- */
 
+/* Lays the images out in a box width wide (from x = GAP) and from top to
+ * height. */
 static void
 layout_images (RlImageCompare *self,
                int             width,
@@ -89,7 +92,7 @@ layout_images (RlImageCompare *self,
         shown_w *= area_h / tallest;
       for (guint i = 0; i < 2; i++)
         {
-          double x = i * (col_w + GAP) + (col_w - shown_w) / 2;
+          double x = GAP + i * (col_w + GAP) + (col_w - shown_w) / 2;
 
           graphene_rect_init (&self->bounds[i], (float) x, (float) (top + label_h + GAP / 2), (float) shown_w,
                               (float) (h[i] * shown_w / w[i]));
@@ -100,7 +103,7 @@ layout_images (RlImageCompare *self,
     {
       double max_w = MAX (w[0], w[1]), max_h = MAX (h[0], h[1]);
       double scale = MIN (width / max_w, area_h / max_h);
-      double ox = (width - max_w * scale) / 2;
+      double ox = GAP + (width - max_w * scale) / 2;
 
       graphene_rect_init (&self->common, (float) ox, (float) top, (float) (max_w * scale), (float) (max_h * scale));
       for (guint i = 0; i < 2; i++)
@@ -133,7 +136,7 @@ rl_image_compare_size_allocate (GtkWidget *widget,
 
   gtk_widget_measure (self->bar, GTK_ORIENTATION_VERTICAL, width, NULL, &bar_h, NULL, NULL);
   gtk_widget_size_allocate (self->bar, &(GtkAllocation) { 0, 0, width, bar_h }, -1);
-  layout_images (self, width, height, bar_h + GAP);
+  layout_images (self, width - 2 * GAP, height - GAP, bar_h + GAP);
 
   for (guint i = 0; i < 2; i++)
     {
@@ -434,23 +437,29 @@ rl_image_compare_init (RlImageCompare *self)
       if (i > 0)
         gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (self->mode_buttons[i]),
                                      GTK_TOGGLE_BUTTON (self->mode_buttons[0]));
+      else
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->mode_buttons[i]), TRUE);
       g_signal_connect (self->mode_buttons[i], "toggled", G_CALLBACK (on_mode_toggled), self);
       gtk_box_append (GTK_BOX (modes), self->mode_buttons[i]);
     }
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->mode_buttons[0]), TRUE);
   gtk_box_append (GTK_BOX (self->bar), modes);
 
   self->opacity_scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.1);
   gtk_range_set_value (GTK_RANGE (self->opacity_scale), 0.5);
   gtk_widget_set_size_request (self->opacity_scale, 200, -1);
-  gtk_widget_set_hexpand (self->opacity_scale, TRUE);
-  gtk_widget_set_halign (self->opacity_scale, GTK_ALIGN_END);
   gtk_widget_set_visible (self->opacity_scale, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->opacity_scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   /* Translators: the accessible name of the onion skin's slider */
                                   _("Opacity of the newer version"), -1);
   gtk_widget_set_tooltip_text (self->opacity_scale, _("Opacity of the newer version"));
   g_signal_connect_swapped (self->opacity_scale, "value-changed", G_CALLBACK (on_opacity_changed), self);
+  /* Shown with the slider, at the bar's end. */
+  self->opacity_label = gtk_label_new (_("Opacity of the newer version"));
+  gtk_widget_add_css_class (self->opacity_label, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (self->opacity_label), 1);
+  gtk_widget_set_hexpand (self->opacity_label, TRUE);
+  gtk_widget_set_visible (self->opacity_label, FALSE);
+  gtk_box_append (GTK_BOX (self->bar), self->opacity_label);
   gtk_box_append (GTK_BOX (self->bar), self->opacity_scale);
   gtk_widget_set_parent (self->bar, GTK_WIDGET (self));
 
@@ -476,6 +485,8 @@ rl_image_compare_init (RlImageCompare *self)
   gtk_widget_set_parent (self->handle, GTK_WIDGET (self));
 
   drag = gtk_gesture_drag_new ();
+  /* Before the handle (a plain box) sees the press. */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
@@ -546,6 +557,7 @@ rl_image_compare_set_mode (RlImageCompare     *self,
   self->mode = mode;
   if (!gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->mode_buttons[mode])))
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->mode_buttons[mode]), TRUE);
+  gtk_widget_set_visible (self->opacity_label, mode == RL_IMAGE_COMPARE_ONION_SKIN);
   gtk_widget_set_visible (self->opacity_scale, mode == RL_IMAGE_COMPARE_ONION_SKIN);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
