@@ -113,6 +113,14 @@ layout_images (RlImageCompare *self,
   self->laid_out = TRUE;
 }
 
+/* The images, handle and pins laid out again and drawn. */
+static void
+relayout (RlImageCompare *self)
+{
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 allocate_child_at (GtkWidget *child,
                    double     cx,
@@ -519,8 +527,7 @@ rl_image_compare_set_images (RlImageCompare *self,
 
       gtk_label_set_text (GTK_LABEL (self->labels[i]), label);
     }
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  relayout (self);
 }
 
 void
@@ -559,8 +566,7 @@ rl_image_compare_set_mode (RlImageCompare     *self,
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->mode_buttons[mode]), TRUE);
   gtk_widget_set_visible (self->opacity_label, mode == RL_IMAGE_COMPARE_ONION_SKIN);
   gtk_widget_set_visible (self->opacity_scale, mode == RL_IMAGE_COMPARE_ONION_SKIN);
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  relayout (self);
 }
 
 double
@@ -595,8 +601,7 @@ rl_image_compare_set_swipe (RlImageCompare *self,
     return;
   self->swipe = CLAMP (position, 0, 1);
   update_handle_value (self);
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  relayout (self);
 }
 
 gboolean

@@ -6,6 +6,8 @@
 
 #include "rl-diff.h"
 
+#include "rl-text-read.h"
+
 /* A replaced word is shown character by character when at least this share
  * of the longer one's characters is kept. */
 #define REFINE_MIN_KEPT 0.5
@@ -140,24 +142,7 @@ side_init (Side       *side,
            const char *text,
            gssize      length)
 {
-  g_autofree char *repaired = NULL;
-  glong n = 0;
-  gsize n_bytes;
-
-  if (text == NULL)
-    {
-      text = "";
-      length = 0;
-    }
-  n_bytes = length < 0 ? strlen (text) : (gsize) length;
-  if (!g_utf8_validate_len (text, n_bytes, NULL))
-    {
-      repaired = g_utf8_make_valid (text, (gssize) n_bytes);
-      text = repaired;
-      n_bytes = strlen (repaired);
-    }
-  side->chars = g_utf8_to_ucs4_fast (text, (glong) n_bytes, &n);
-  side->n_chars = (guint) n;
+  side->chars = rl_text_read_code_points (text, length, &side->n_chars);
 
   /* At most one token per code point. */
   side->starts = g_new (guint, side->n_chars + 1);
