@@ -15,15 +15,6 @@
 #include "rl-diff.h"
 #include "rl-fuzz.h"
 
-static char *
-as_read (const char *text,
-         gsize       length)
-{
-  if (g_utf8_validate_len (text, length, NULL))
-    return g_strndup (text, length);
-  return g_utf8_make_valid (text, (gssize) length);
-}
-
 /* The code points [start, end) of text, appended to out; start must be
  * where the last slice ended (*at, the byte it is at, moves on). */
 static void
@@ -62,8 +53,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   guint old_char = 0, new_char = 0;
 
   rl_fuzz_split (data, size, '\0', &old_raw, &rest, &rest_size);
-  old_text = as_read (old_raw, strlen (old_raw));
-  new_text = as_read (rest != NULL ? (const char *) rest : "", rest_size);
+  old_text = rl_fuzz_text_as_read (old_raw, strlen (old_raw));
+  new_text = rl_fuzz_text_as_read (rest != NULL ? (const char *) rest : "", rest_size);
 
   /* Given with its length, never read past it. */
   runs = rl_diff_texts (old_raw, (gssize) strlen (old_raw), (const char *) rest, (gssize) rest_size);
