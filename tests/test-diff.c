@@ -373,6 +373,45 @@ test_total_rewrite (void)
   g_free (check_diff (old_page->str, new_page->str));
 }
 
+/* Inputs that would cost the square of their size without the bounds: one
+ * word of 50 000 letters changed at its end (not refined by characters),
+ * and a page of one word repeated, with words inserted all along it (every
+ * insertion could slide anywhere). Both texts given back, in bounded time. */
+static void
+test_pathological (void)
+{
+  g_autoptr(GString) long_old = g_string_new (NULL);
+  g_autoptr(GString) long_new = NULL;
+  g_autoptr(GString) same_old = g_string_new (NULL);
+  g_autoptr(GString) same_new = g_string_new (NULL);
+  g_autoptr(GArray) runs = NULL;
+  gint64 t0, t1;
+
+  for (guint i = 0; i < 50000; i++)
+    g_string_append_c (long_old, 'a');
+  long_new = g_string_new (long_old->str);
+  g_string_append_c (long_old, 'x');
+  g_string_append_c (long_new, 'y');
+  t0 = g_get_monotonic_time ();
+  runs = rl_diff_texts (long_old->str, -1, long_new->str, -1);
+  t1 = g_get_monotonic_time ();
+  g_test_message ("one 50 000-letter word changed: %.2f ms", (t1 - t0) / 1000.0);
+  g_assert_cmpuint (runs->len, ==, 2);
+  g_free (check_diff (long_old->str, long_new->str));
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_string_append (same_old, "la ");
+      g_string_append (same_new, i % 7 == 0 ? "la la " : "la ");
+    }
+  t0 = g_get_monotonic_time ();
+  g_clear_pointer (&runs, g_array_unref);
+  runs = rl_diff_texts (same_old->str, -1, same_new->str, -1);
+  t1 = g_get_monotonic_time ();
+  g_test_message ("a repeated word, %u insertions: %.2f ms, %u runs", 20000 / 7 + 1, (t1 - t0) / 1000.0, runs->len);
+  g_free (check_diff (same_old->str, same_new->str));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,5 +424,6 @@ main (int   argc,
   g_test_add_func ("/diff/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/diff/big-page", test_big_page);
   g_test_add_func ("/diff/total-rewrite", test_total_rewrite);
+  g_test_add_func ("/diff/pathological", test_pathological);
   return g_test_run ();
 }

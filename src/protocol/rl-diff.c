@@ -11,6 +11,8 @@
 /* A replaced word is shown character by character when at least this share
  * of the longer one's characters is kept. */
 #define REFINE_MIN_KEPT 0.5
+/* Longer words are not refined (their script would cost the square). */
+#define REFINE_MAX_CHARS 64
 /* Equal text longer than this (a sentence, a paragraph between a moved
  * one's two places), or with a sentence's or a line's end in it, is never
  * folded into the changes around it. */
@@ -627,7 +629,10 @@ align_changes (GArray     *segments,
           g_array_index (segments, Segment, i + 1).n_old -= best - first;
           g_array_index (segments, Segment, i + 1).n_new -= best - first;
         }
-      number_segments (segments);
+      /* Only this change starts elsewhere (the equal segments' starts are
+       * numbered again at the end). */
+      change->old_first += best - first;
+      change->new_first += best - first;
     }
   /* A slide may have emptied an equal segment: drop it, joining changes. */
   for (guint i = 0; i < segments->len; i++)
@@ -687,9 +692,10 @@ refine_word (GArray         *runs,
   guint kept = 0;
   guint o = old_start, n = new_start;
 
-  if (!is_word_char (old_chars[old_start]) || !is_word_char (new_chars[new_start]))
+  if (!is_word_char (old_chars[old_start]) || !is_word_char (new_chars[new_start])
+      || n_old > REFINE_MAX_CHARS || n_new > REFINE_MAX_CHARS)
     return FALSE;
-  /* Words are short; their script costs at most (n_old + n_new)² steps. */
+  /* Short words: their script costs at most (n_old + n_new)² steps. */
   segments = myers_diff (old_chars + old_start, n_old, new_chars + new_start, n_new, G_MAXUINT64);
   for (guint i = 0; i < segments->len; i++)
     {
