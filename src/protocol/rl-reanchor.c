@@ -7,6 +7,7 @@
 #include "rl-reanchor.h"
 
 #include "rl-limits.h"
+#include "rl-text-read.h"
 
 /* Quotes up to one machine word are searched whole; longer ones by their
  * first and last HEAD_CHARS code points. */
@@ -930,25 +931,8 @@ rl_reanchorer_new (const char *text,
                    gssize      length)
 {
   RlReanchorer *self = g_new0 (RlReanchorer, 1);
-  g_autofree char *repaired = NULL;
-  glong n = 0;
-  gsize n_bytes;
 
-  if (text == NULL)
-    {
-      text = "";
-      length = 0;
-    }
-  n_bytes = length < 0 ? strlen (text) : (gsize) length;
-  if (!g_utf8_validate_len (text, n_bytes, NULL))
-    {
-      repaired = g_utf8_make_valid (text, (gssize) n_bytes);
-      text = repaired;
-      n_bytes = strlen (repaired);
-    }
-
-  self->orig = g_utf8_to_ucs4_fast (text, (glong) n_bytes, &n);
-  self->n_orig = (guint) n;
+  self->orig = rl_text_read_code_points (text, length, &self->n_orig);
 
   /* Most pages are NFC already: one pass to see it, and no map to keep. */
   if (text_is_nfc (self->orig, self->n_orig))

@@ -16,16 +16,6 @@
 #include "rl-fuzz.h"
 #include "rl-reanchor.h"
 
-/* What the reanchorer counts in: text with U+FFFD for each bad sequence. */
-static char *
-text_as_read (const char *text,
-              gsize       length)
-{
-  if (g_utf8_validate_len (text, length, NULL))
-    return g_strndup (text, length);
-  return g_utf8_make_valid (text, (gssize) length);
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -70,7 +60,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   fit = rl_reanchorer_place (reanchorer, &anchor, &start, &end, &score);
 
   g_assert_true (score >= 0.0 && score <= 1.0);
-  read = text_as_read (text, text_size);
+  read = rl_fuzz_text_as_read (text, text_size);
   n_chars = g_utf8_strlen (read, -1);
   switch (fit)
     {

@@ -47,3 +47,12 @@ rl_fuzz_split (const uint8_t  *data,
   *rest = at ? at + 1 : NULL;
   *rest_size = at ? size - head_size - 1 : 0;
 }
+
+char *
+rl_fuzz_text_as_read (const char *text,
+                      size_t      length)
+{
+  if (g_utf8_validate_len (text, length, NULL))
+    return g_strndup (text, length);
+  return g_utf8_make_valid (text, (gssize) length);
+}

@@ -34,4 +34,9 @@ void rl_fuzz_split          (const uint8_t *data,
                              const uint8_t **rest,
                              size_t        *rest_size);
 
+/* text (length bytes, not necessarily UTF-8) as the text matchers read
+ * it (rl-text-read.h): each bad sequence a U+FFFD. g_free it. */
+char *rl_fuzz_text_as_read  (const char    *text,
+                             size_t         length);
+
 G_END_DECLS
