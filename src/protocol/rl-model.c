@@ -7,6 +7,7 @@
 #include <string.h>
 
 G_DEFINE_BOXED_TYPE (RlThread, rl_thread, rl_thread_ref, rl_thread_unref)
+G_DEFINE_BOXED_TYPE (RlRevision, rl_revision, rl_revision_copy, rl_revision_free)
 
 G_DEFINE_ENUM_TYPE (RlPlacementStatus, rl_placement_status,
                     G_DEFINE_ENUM_VALUE (RL_PLACEMENT_EXACT, "exact"),

@@ -191,6 +191,10 @@ void        rl_document_free         (RlDocument   *doc);
 #define RL_TYPE_THREAD (rl_thread_get_type ())
 GType       rl_thread_get_type       (void) G_GNUC_CONST;
 
+/* A boxed type (copy, free), so that signals carry revisions typed. */
+#define RL_TYPE_REVISION (rl_revision_get_type ())
+GType       rl_revision_get_type     (void) G_GNUC_CONST;
+
 #define RL_TYPE_PLACEMENT_STATUS (rl_placement_status_get_type ())
 GType       rl_placement_status_get_type (void) G_GNUC_CONST;
 
