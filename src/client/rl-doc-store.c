@@ -394,7 +394,7 @@ apply_event (RlDocStore    *self,
     {
       g_clear_pointer (&self->latest, rl_revision_free);
       self->latest = rl_revision_copy (event->added);
-      g_signal_emit (self, signals[SIGNAL_REVISION_ADDED], 0, self->latest);
+      g_signal_emit (self, signals[SIGNAL_REVISION_ADDED], 0, self->latest, event->broadcast_id);
     }
 }
 
@@ -1052,12 +1052,15 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
   signals[SIGNAL_RESYNCED] =
     g_signal_new ("resynced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT);
-  /* (const RlRevision *revision): a revision-added event brought a newer
-   * revision (after "revision" notified). Nobody is switched to it: the
-   * app offers it. The handler's to read, not to keep. */
+  /* (const RlRevision *revision, const char *broadcast_id): a
+   * revision-added event brought a newer revision (after "revision"
+   * notified); broadcast_id is the Redline-Broadcast-Id its uploader sent
+   * (rl_api_upload_revision), so the window that uploaded it knows its
+   * own. Nobody is switched to it: the app offers it. The handler's to
+   * read, not to keep. */
   signals[SIGNAL_REVISION_ADDED] =
     g_signal_new ("revision-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, RL_TYPE_REVISION | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 2, RL_TYPE_REVISION | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
 }
 
 static void
