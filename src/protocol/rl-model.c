@@ -342,6 +342,20 @@ rl_thread_get_last_anchor (const RlThread *thread)
   return &thread->anchor;
 }
 
+const RlAnchor *
+rl_thread_get_anchor_on (const RlThread *thread,
+                         gint64          revision)
+{
+  const RlRevisionAnchor *placement;
+
+  if (revision <= 0 || thread->placements == NULL || thread->placements->len == 0)
+    return &thread->anchor;
+  placement = rl_thread_get_placement (thread, revision);
+  if (placement == NULL || placement->status == RL_PLACEMENT_ORPHANED)
+    return NULL;
+  return &placement->anchor;
+}
+
 RlComment *
 rl_thread_find_comment (RlThread   *thread,
                         const char *comment_id,
