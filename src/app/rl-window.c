@@ -734,7 +734,7 @@ plain_page_loaded (GObject      *source,
       gsize length;
       const char *data_ = g_bytes_get_data (bytes, &length);
 
-      text = rl_page_text_new ("text/plain", data_ ? data_ : "", length, &error);
+      text = rl_page_text_new_plain (data_ ? data_ : "", length, &error);
     }
   if (text == NULL)
     {
