@@ -569,7 +569,7 @@ update_version (RlWindow *self)
       gint64 at = 0;
 
       /* Translators: the version of a document shown, e.g. "Version 3" */
-      subtitle = g_strdup_printf (_("Version %" G_GINT64_FORMAT), shown);
+      subtitle = g_strdup_printf (_("Version %lld"), (long long) shown);
       if (details != NULL && details->revision == shown)
         {
           who = details->created_by.name;
@@ -600,8 +600,8 @@ update_version (RlWindow *self)
   /* Offered while a newer one than shown (or on its way) is there. */
   if (shown > 0 && latest > MAX (shown, self->loading_revision))
     {
-      /* Translators: a banner over the document; %s is a version's number */
-      banner = g_strdup_printf (_("Version %" G_GINT64_FORMAT " is available"), latest);
+      /* Translators: a banner over the document; %lld is a version's number */
+      banner = g_strdup_printf (_("Version %lld is available"), (long long) latest);
       rl_banner_set_title (self->version_banner, banner);
       rl_banner_set_revealed (self->version_banner, TRUE);
     }
@@ -653,8 +653,8 @@ show_load_error (RlWindow     *self,
       g_autoptr(AdwToast) toast = NULL;
 
       self->loading_revision = 0;
-      /* Translators: %s is a version's number, then why */
-      title = g_strdup_printf (_("Version %" G_GINT64_FORMAT " could not be shown: %s"), load->revision,
+      /* Translators: %lld is a version's number, then %s why */
+      title = g_strdup_printf (_("Version %lld could not be shown: %s"), (long long) load->revision,
                                rl_error_reason (error));
       toast = adw_toast_new (title);
       show_toast (self, toast);
@@ -873,8 +873,8 @@ on_version_uploaded (RlWindow         *self,
   g_autofree char *title = NULL;
   g_autoptr(AdwToast) toast = NULL;
 
-  /* Translators: %s is a version's number */
-  title = g_strdup_printf (_("Version %" G_GINT64_FORMAT " uploaded"), revision->revision);
+  /* Translators: %lld is a version's number */
+  title = g_strdup_printf (_("Version %lld uploaded"), (long long) revision->revision);
   toast = adw_toast_new (title);
   show_toast (self, toast);
   if (session != self->session || self->doc == NULL || g_strcmp0 (rl_doc_item_get_id (self->doc), doc_id) != 0)
@@ -971,8 +971,8 @@ rl_window_offer_version (RlWindow *self,
     }
   /* Translators: a question before a dropped file is uploaded; the first %s
    * is the file's name, then the version's number, then the document's title */
-  heading = g_strdup_printf (_("Upload “%s” as version %" G_GINT64_FORMAT " of “%s”?"), name,
-                             next_revision (self), rl_doc_item_get_title (self->doc));
+  heading = g_strdup_printf (_("Upload “%s” as version %lld of “%s”?"), name,
+                             (long long) next_revision (self), rl_doc_item_get_title (self->doc));
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
                                    _("Everyone who has the document open is offered the new version; its threads are carried over."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
