@@ -1727,3 +1727,10 @@ rl_image_view_drag_pin_for_testing (RlImageView *self,
   pin_dragged (pin, dx, dy, self);
   pin_released (pin, self);
 }
+
+gpointer
+rl_image_view_get_image_for_testing (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->image;
+}
