@@ -702,6 +702,25 @@ set_shown_revision (RlWindow *self,
 static void
 show_page (RlWindow   *self,
            Load       *load,
+           RlPageText *text);
+
+/* A page's text (NULL: error says why) for load, shown if still wanted. */
+static void
+page_loaded (Load         *load,
+             RlPageText   *text,
+             const GError *error)
+{
+  if (!load_still_wanted (load, error))
+    return;
+  if (text == NULL)
+    show_load_error (load->window, load, error);
+  else
+    show_page (load->window, load, text);
+}
+
+static void
+show_page (RlWindow   *self,
+           Load       *load,
            RlPageText *text)
 {
   set_shown_revision (self, load->revision);
@@ -722,26 +741,18 @@ plain_page_loaded (GObject      *source,
                    gpointer      data)
 {
   g_autoptr(Load) load = data;
-  RlWindow *self = load->window;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = rl_api_get_content_finish (RL_API (source), result, &error);
   g_autoptr(RlPageText) text = NULL;
 
-  if (!load_still_wanted (load, error))
-    return;
   if (bytes != NULL)
     {
       gsize length;
-      const char *data_ = g_bytes_get_data (bytes, &length);
+      const char *contents = g_bytes_get_data (bytes, &length);
 
-      text = rl_page_text_new_plain (data_ ? data_ : "", length, &error);
+      text = rl_page_text_new_plain (contents ? contents : "", length, &error);
     }
-  if (text == NULL)
-    {
-      show_load_error (self, load, error);
-      return;
-    }
-  show_page (self, load, text);
+  page_loaded (load, text, error);
 }
 
 static void
@@ -754,23 +765,16 @@ page_text_loaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(RlPageText) text = rl_api_get_page_text_finish (RL_API (source), result, &error);
 
-  if (text == NULL && !load->in_place &&
-      (g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND) ||
-       g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST)))
+  /* No text model: a server without revisions (offline, the one kept
+   * answers, or nothing: never the file, whose text anchors do not count in). */
+  if (text == NULL && !load->in_place && g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
     {
       g_debug ("no text model of %s: %s", rl_doc_item_get_id (self->doc), error->message);
       rl_api_get_content (RL_API (source), rl_doc_item_get_id (self->doc), self->content_cancellable,
                           plain_page_loaded, g_steal_pointer (&load));
       return;
     }
-  if (!load_still_wanted (load, error))
-    return;
-  if (text == NULL)
-    {
-      show_load_error (self, load, error);
-      return;
-    }
-  show_page (self, load, text);
+  page_loaded (load, text, error);
 }
 
 static void
@@ -785,17 +789,7 @@ image_loaded (GObject      *source,
   g_autoptr(GdkTexture) texture = NULL;
 
   if (g_async_result_is_tagged (result, rl_api_get_revision_content))
-    {
-      bytes = rl_api_get_revision_content_finish (RL_API (source), result, &error);
-      /* Out of reach: what was kept of the document's content, when this
-       * is the version it was. */
-      if (bytes == NULL && !load->in_place && g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
-        {
-          rl_api_get_content (RL_API (source), rl_doc_item_get_id (self->doc), self->content_cancellable,
-                              image_loaded, g_steal_pointer (&load));
-          return;
-        }
-    }
+    bytes = rl_api_get_revision_content_finish (RL_API (source), result, &error);
   else
     bytes = rl_api_get_content_finish (RL_API (source), result, &error);
   if (!load_still_wanted (load, error))

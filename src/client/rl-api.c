@@ -564,7 +564,9 @@ typedef struct
   char     *doc_id;
   char     *key;        /* in memory: the doc id, or "doc id/revision" */
   char     *path;       /* what is asked for */
-  gboolean  keep_on_disk; /* the latest content (a revision's stays in memory) */
+  gboolean  keep_on_disk; /* kept on disk under the doc id too */
+  char     *own_tag;    /* kept under this tag instead of the ETag, and only
+                         * what has it answers (a page's text model) */
   char     *etag;       /* asked with If-None-Match: the ETag of kept */
   GBytes   *kept;       /* from memory or the cache */
   gboolean  from_disk;
@@ -576,6 +578,7 @@ content_request_free (ContentRequest *request)
   g_free (request->doc_id);
   g_free (request->key);
   g_free (request->path);
+  g_free (request->own_tag);
   g_free (request->etag);
   g_clear_pointer (&request->kept, g_bytes_unref);
   g_free (request);
@@ -624,7 +627,8 @@ content_done (GObject      *source,
 
   if (body == NULL)
     {
-      if (request->kept != NULL && is_unreachable (msg, error))
+      if (request->kept != NULL && is_unreachable (msg, error) &&
+          (request->own_tag == NULL || g_strcmp0 (request->etag, request->own_tag) == 0))
         {
           g_debug ("content of %s from the cache: %s", request->doc_id, error->message);
           return_kept (self, task, request, FALSE);
@@ -648,7 +652,8 @@ content_done (GObject      *source,
       return;
     }
 
-  etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
+  etag = request->own_tag ? request->own_tag
+                          : soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
   if (etag != NULL)
     {
       remember_content (self, request->key, etag, body);
@@ -666,7 +671,7 @@ send_content_request (GTask *task)
   g_autoptr(SoupMessage) msg = NULL;
 
   msg = new_message (self, "GET", request->path);
-  if (request->etag != NULL)
+  if (request->etag != NULL && request->own_tag == NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", request->etag);
   send_message (self, msg, task, content_done);
 }
@@ -721,6 +726,7 @@ get_content (RlApi               *self,
              char                *key,
              char                *path,
              gboolean             keep_on_disk,
+             char                *own_tag,
              GCancellable        *cancellable,
              gpointer             source_tag,
              GAsyncReadyCallback  callback,
@@ -737,6 +743,7 @@ get_content (RlApi               *self,
   request->key = key;
   request->path = path;
   request->keep_on_disk = keep_on_disk;
+  request->own_tag = own_tag;
   g_task_set_task_data (task, request, (GDestroyNotify) content_request_free);
 
   cached = g_hash_table_lookup (self->content, request->key);
@@ -763,7 +770,7 @@ rl_api_get_content (RlApi               *self,
   g_return_if_fail (RL_IS_API (self));
   g_return_if_fail (doc_id != NULL);
 
-  get_content (self, doc_id, g_strdup (doc_id), doc_path (doc_id, "/content"), TRUE,
+  get_content (self, doc_id, g_strdup (doc_id), doc_path (doc_id, "/content"), TRUE, NULL,
                cancellable, rl_api_get_content, callback, user_data);
 }
 
@@ -1388,8 +1395,10 @@ rl_api_get_revision_content (RlApi               *self,
   g_return_if_fail (doc_id != NULL);
   g_return_if_fail (revision > 0);
 
+  /* On disk too, as the document's content: what was shown last opens
+   * offline. */
   get_content (self, doc_id, g_strdup_printf ("%s/%" G_GINT64_FORMAT, doc_id, revision),
-               doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/content", revision), FALSE,
+               doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/content", revision), TRUE, NULL,
                cancellable, rl_api_get_revision_content, callback, user_data);
 }
 
@@ -1490,7 +1499,8 @@ page_text_done (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  g_autoptr(GBytes) body = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(JsonNode) node = body ? parse_body (body, &error) : NULL;
   RlPageText *text = node ? rl_page_text_new_from_json (node, &error) : NULL;
 
   if (text == NULL)
@@ -1507,9 +1517,7 @@ rl_api_get_page_text (RlApi               *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *path = NULL;
+  GTask *task;
 
   g_return_if_fail (RL_IS_API (self));
   g_return_if_fail (doc_id != NULL);
@@ -1517,9 +1525,12 @@ rl_api_get_page_text (RlApi               *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rl_api_get_page_text);
-  path = doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/text", revision);
-  msg = new_message (self, "GET", path);
-  send_message (self, msg, g_steal_pointer (&task), page_text_done);
+  /* Kept on disk as the page's content, under a tag of its own that names
+   * the revision: a page shown before opens offline from its model. */
+  get_content (self, doc_id, g_strdup_printf ("%s/%" G_GINT64_FORMAT "/text", doc_id, revision),
+               doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/text", revision), TRUE,
+               g_strdup_printf ("\"redline-text-%" G_GINT64_FORMAT "\"", revision),
+               cancellable, NULL, page_text_done, task);
 }
 
 RlPageText *

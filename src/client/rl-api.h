@@ -164,9 +164,10 @@ void         rl_api_list_revisions          (RlApi                *self,
 GPtrArray   *rl_api_list_revisions_finish   (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
-/* GET /api/v1/docs/{id}/revisions/{n}/content, kept in memory with its
- * ETag and asked for again with If-None-Match as rl_api_get_content does
- * (a revision never changes, so a 304 is the rule). */
+/* GET /api/v1/docs/{id}/revisions/{n}/content, kept with its ETag and asked
+ * for again with If-None-Match as rl_api_get_content does (a revision never
+ * changes, so a 304 is the rule); on disk too, as the document's content,
+ * so the version shown last answers when the server cannot be reached. */
 void         rl_api_get_revision_content    (RlApi                *self,
                                              const char           *doc_id,
                                              gint64                revision,
@@ -178,7 +179,8 @@ GBytes      *rl_api_get_revision_content_finish (RlApi            *self,
                                              GError              **error);
 /* GET /api/v1/docs/{id}/revisions/{n}/text: a page revision's text model,
  * checked (rl_page_text_new_from_json). RL_ERROR_NOT_FOUND from a server
- * without revisions. */
+ * without revisions. Kept as the page's content in the cache, so that
+ * revision's model answers when the server cannot be reached. */
 void         rl_api_get_page_text           (RlApi                *self,
                                              const char           *doc_id,
                                              gint64                revision,
