@@ -81,8 +81,10 @@ fixture_setup (Fixture       *f,
   rl_test_server_start (f->world.server);
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
   f->app = rl_ui_test_register_app (f->session);
-  f->dir = g_dir_make_tmp ("redline-versions-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
+  /* In the build tree, not /tmp: the file chooser lists each folder the
+   * typed path goes through, and a shared /tmp can hold thousands. */
+  f->dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "versions-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (f->dir));
   f->shifted = write_shifted_mockup (f->dir);
 }
 
@@ -317,6 +319,7 @@ test_upload_from_keyboard (Fixture       *f,
   rl_ui_input_settle ();
   rl_ui_test_screenshot_settled (chooser, "version-upload-chooser", 200);
   rl_ui_input_key (GDK_KEY_Return, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (file_chooser () == NULL, 5000));
 
   /* This window shows its own version at once; the other offers it. */
   g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == 2, 10000));
