@@ -48,6 +48,7 @@ static const struct
   { "win.show-threads", { "<Shift>F9", NULL } },
   { "win.hide-resolved", { "<Control>h", NULL } },
   { "win.upload", { "<Control>o", NULL } },
+  { "win.upload-version", { "<Shift><Control>o", NULL } },
   /* Zoom, as in image viewers; the image's zoom menu shows these. */
   { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add" } },
   { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },

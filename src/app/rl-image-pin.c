@@ -26,6 +26,8 @@ struct _RlImagePin
   double        x, y;          /* anchor, fractions */
   gboolean      resolved;
   gboolean      hide_resolved;
+  gint64        revision;       /* the version shown (0: the latest, v1) */
+  gboolean      placed;         /* its thread has a place on it */
   guint         n_comments;
   PangoLayout  *layout;
 
@@ -176,8 +178,14 @@ pin_update (RlImagePin *self)
   number = self->number > 0 ? g_strdup_printf ("%u", self->number) : g_strdup ("…");
   label = pin_label (self, thread);
 
-  self->x = CLAMP (thread->anchor.x, 0.0, 1.0);
-  self->y = CLAMP (thread->anchor.y, 0.0, 1.0);
+  {
+    const RlAnchor *anchor = rl_thread_get_anchor_on (thread, self->revision);
+
+    /* Where the thread is on the version shown; none there: not shown. */
+    self->placed = anchor != NULL;
+    self->x = anchor ? CLAMP (anchor->x, 0.0, 1.0) : 0.0;
+    self->y = anchor ? CLAMP (anchor->y, 0.0, 1.0) : 0.0;
+  }
   self->resolved = thread->resolved;
   pango_layout_set_text (self->layout, number, -1);
   if (self->resolved)
@@ -186,7 +194,7 @@ pin_update (RlImagePin *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "resolved");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->hide_resolved));
+  gtk_widget_set_visible (GTK_WIDGET (self), self->placed && !(self->resolved && self->hide_resolved));
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -490,7 +498,20 @@ rl_image_pin_set_hide_resolved (RlImagePin *self,
   g_return_if_fail (RL_IS_IMAGE_PIN (self));
 
   self->hide_resolved = !!hide_resolved;
-  gtk_widget_set_visible (GTK_WIDGET (self), !(self->resolved && self->hide_resolved));
+  gtk_widget_set_visible (GTK_WIDGET (self), self->placed && !(self->resolved && self->hide_resolved));
+}
+
+void
+rl_image_pin_set_revision (RlImagePin *self,
+                           gint64      revision)
+{
+  g_return_if_fail (RL_IS_IMAGE_PIN (self));
+
+  if (self->revision == revision)
+    return;
+  self->revision = revision;
+  pin_update (self);
+  queue_allocate_parent (self);
 }
 
 void

@@ -42,6 +42,11 @@ gboolean      rl_image_pin_set_item          (RlImagePin   *self,
 void          rl_image_pin_set_hide_resolved (RlImagePin   *self,
                                               gboolean      hide_resolved);
 
+/* The version of the image shown: the pin stands where its thread is
+ * placed on it (rl_thread_get_anchor_on), hidden where it has no place. */
+void          rl_image_pin_set_revision      (RlImagePin   *self,
+                                              gint64        revision);
+
 /* Where it is shown, in fractions of the image: where it is being moved
  * to, or its thread's anchor. */
 void          rl_image_pin_get_shown_anchor  (RlImagePin   *self,

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * notice popover, for tests and the window. */
 GtkWidget  *rl_image_view_get_composer        (RlImageView  *self);
 GtkWidget  *rl_image_view_get_notice          (RlImageView  *self);
+/* What is drawn: the same object while the same image is shown. */
+gpointer    rl_image_view_get_image_for_testing (RlImageView *self);
 
 /* Test hooks: the very handlers the gestures call, fed with widget
  * coordinates (synthesising pointer events is not possible in GTK 4).

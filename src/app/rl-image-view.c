@@ -325,6 +325,7 @@ add_pin (RlImageView  *self,
   RlImagePin *pin = rl_image_pin_new (item, my_user_id (self));
 
   rl_image_pin_set_hide_resolved (pin, rl_review_state_get_hide_resolved (state_of (self)));
+  rl_image_pin_set_revision (pin, rl_review_state_get_revision (state_of (self)));
   g_signal_connect (pin, "pressed", G_CALLBACK (pin_pressed), self);
   g_signal_connect (pin, "dragged", G_CALLBACK (pin_dragged), self);
   g_signal_connect (pin, "released", G_CALLBACK (pin_released), self);
@@ -982,6 +983,18 @@ state_filter_changed (RlReviewView *view)
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
+/* Another version shown: each pin where its thread is placed on it. */
+static void
+state_revision_changed (RlReviewView *view)
+{
+  RlImageView *self = RL_IMAGE_VIEW (view);
+  gint64 revision = rl_review_state_get_revision (state_of (self));
+
+  for (guint i = 0; i < self->pins->len; i++)
+    rl_image_pin_set_revision (g_ptr_array_index (self->pins, i), revision);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
 static void
 update_tooltip (RlReviewView *view)
 {
@@ -1366,6 +1379,7 @@ rl_image_view_class_init (RlImageViewClass *klass)
   review_class->store_changed = state_store_changed;
   review_class->selection_changed = state_selection_changed;
   review_class->filter_changed = state_filter_changed;
+  review_class->revision_changed = state_revision_changed;
   review_class->can_create_changed = update_tooltip;
 
   properties[PROP_ZOOM] =
@@ -1712,4 +1726,11 @@ rl_image_view_drag_pin_for_testing (RlImageView *self,
   pin_dragged (pin, dx / 2, dy / 2, self);
   pin_dragged (pin, dx, dy, self);
   pin_released (pin, self);
+}
+
+gpointer
+rl_image_view_get_image_for_testing (RlImageView *self)
+{
+  g_return_val_if_fail (RL_IS_IMAGE_VIEW (self), NULL);
+  return self->image;
 }

@@ -19,6 +19,7 @@ struct _RlPagePlacements
   GPtrArray    *placements;    /* RlPlacement*, in the threads' order */
   GHashTable   *places;        /* id → CachedPlace, for this page */
   RlReanchorer *reanchorer;    /* of this page's text, made when needed */
+  gint64        revision;      /* the page's version (0: the latest, v1) */
 };
 
 G_DEFINE_FINAL_TYPE (RlPagePlacements, rl_page_placements, G_TYPE_OBJECT)
@@ -197,7 +198,11 @@ rl_page_placements_update (RlPagePlacements *self,
           placement->id = g_strdup (thread->id);
           placement->index = i;
           placement->resolved = thread->resolved;
-          placement->placed = place_anchor (self, thread->id, &thread->anchor, &placement->start, &placement->end);
+          const RlAnchor *anchor = rl_thread_get_anchor_on (thread, self->revision);
+
+          /* No place on this version (orphaned there, or made later). */
+          placement->placed = anchor != NULL &&
+                              place_anchor (self, thread->id, anchor, &placement->start, &placement->end);
           placement->preview = make_preview (thread);
           g_ptr_array_add (self->placements, placement);
           g_hash_table_add (ids, placement->id);
@@ -243,4 +248,12 @@ rl_page_placements_find (RlPagePlacements *self,
         return placement;
     }
   return NULL;
+}
+
+void
+rl_page_placements_set_revision (RlPagePlacements *self,
+                                 gint64            revision)
+{
+  g_return_if_fail (RL_IS_PAGE_PLACEMENTS (self));
+  self->revision = revision;
 }

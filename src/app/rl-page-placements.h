@@ -36,6 +36,11 @@ RlPagePlacements  *rl_page_placements_new      (void);
  * remembered place. */
 void               rl_page_placements_set_page (RlPagePlacements *self,
                                                 RlPageText       *page);
+/* The version the page is of: each thread is placed where it is on it
+ * (rl_thread_get_anchor_on); 0: its anchor (a server without revisions).
+ * Takes effect at the next update. */
+void               rl_page_placements_set_revision (RlPagePlacements *self,
+                                                    gint64            revision);
 /* Places every thread of threads (RlThreadItem; NULL: none) on the page;
  * TRUE when which threads there are or where one sits changed. */
 gboolean           rl_page_placements_update   (RlPagePlacements *self,

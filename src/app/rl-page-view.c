@@ -1153,6 +1153,8 @@ set_store (RlPageView *self,
     self->items_id = g_signal_connect_swapped (rl_doc_store_get_threads (store), "items-changed",
                                                G_CALLBACK (threads_changed), self);
   watch_items (self);
+  if (self->placements != NULL)
+    rl_page_placements_set_revision (self->placements, rl_review_state_get_revision (state_of (self)));
   /* Disposing: the buffer may already be going. */
   if (self->scroller != NULL)
     refresh_threads (self);
@@ -1189,6 +1191,17 @@ static void
 state_filter_changed (RlReviewView *view)
 {
   apply_highlights (RL_PAGE_VIEW (view));
+}
+
+/* Another version shown: threads placed where they are on it (the window
+ * gives the page its text). */
+static void
+state_revision_changed (RlReviewView *view)
+{
+  RlPageView *self = RL_PAGE_VIEW (view);
+
+  rl_page_placements_set_revision (self->placements, rl_review_state_get_revision (state_of (self)));
+  refresh_threads (self);
 }
 
 static void
@@ -1361,6 +1374,7 @@ rl_page_view_class_init (RlPageViewClass *klass)
   review_class->store_changed = state_store_changed;
   review_class->selection_changed = state_selection_changed;
   review_class->filter_changed = state_filter_changed;
+  review_class->revision_changed = state_revision_changed;
   review_class->can_create_changed = update_comment_tooltip;
 
   /* RlPlacements changed: re-anchored on a new page, or a thread came, went

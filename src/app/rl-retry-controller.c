@@ -33,9 +33,15 @@ static guint signals[N_SIGNALS];
 static char *
 failure_title (RlRequestType  type,
                RlDocKind      kind,
-               const GError  *error)
+               const GError  *error,
+               gboolean       outdated)
 {
   const char *why = rl_error_reason (error);
+
+  /* The store says a change made on an older version in words of its own
+   * (rl_error_outdated); the retry keeps the text. */
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_CONFLICT) && outdated)
+    return g_strdup (error->message);
 
   switch (type)
     {
@@ -113,7 +119,9 @@ on_mutation_failed (RlDocStore        *store,
                     RlRetryController *self)
 {
   RlDocKind kind = change && change->thread ? change->thread->anchor.kind : self->kind;
-  g_autofree char *title = failure_title (type, kind, error);
+  gint64 made_on = change == NULL ? 0 : change->thread ? change->thread->revision : change->revision;
+  gboolean outdated = made_on > 0 && made_on < rl_doc_store_get_revision (store);
+  g_autofree char *title = failure_title (type, kind, error, outdated);
   g_autoptr(AdwToast) toast = adw_toast_new (title);
   guint retry_id = add_retry (self, type, text, change);
 

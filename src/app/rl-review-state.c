@@ -22,6 +22,7 @@ struct _RlReviewState
   gboolean            hide_resolved;
   gboolean            can_create;
   const char         *cannot_create_reason;   /* translated, static */
+  gint64              revision;    /* the version shown; 0: the latest, unnumbered (v1) */
 
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
@@ -42,6 +43,7 @@ enum {
   PROP_HIDE_RESOLVED,
   PROP_CAN_CREATE,
   PROP_CANNOT_CREATE_REASON,
+  PROP_REVISION,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -93,6 +95,11 @@ update_can_create (RlReviewState *self)
     look = G_N_ELEMENTS (reasons) - 1;
   reason = self->kind == RL_DOC_KIND_PAGE ? reasons[look].page_reason : reasons[look].image_reason;
   reason = reason ? _(reason) : NULL;
+  /* Threads are made and moved on the latest version only. */
+  if (reason == NULL && self->store != NULL && self->revision > 0 &&
+      self->revision < rl_doc_store_get_revision (self->store))
+    reason = self->kind == RL_DOC_KIND_PAGE ? _("This is an older version; show the latest to comment.")
+                                            : _("This is an older version; show the latest to add markers.");
 
   g_object_freeze_notify (G_OBJECT (self));
   if (self->reached != was_reached)
@@ -207,6 +214,7 @@ disconnect_store (RlReviewState *self)
   threads = rl_doc_store_get_threads (self->store);
   n = g_list_model_get_n_items (threads);
   g_signal_handlers_disconnect_by_data (threads, self);
+  g_signal_handlers_disconnect_by_func (self->store, update_can_create, self);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (threads, i);
@@ -276,6 +284,9 @@ rl_review_state_get_property (GObject    *object,
     case PROP_CANNOT_CREATE_REASON:
       g_value_set_string (value, self->cannot_create_reason);
       break;
+    case PROP_REVISION:
+      g_value_set_int64 (value, self->revision);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -333,6 +344,9 @@ rl_review_state_class_init (RlReviewStateClass *klass)
   properties[PROP_CANNOT_CREATE_REASON] =
     g_param_spec_string ("cannot-create-reason", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REVISION] =
+    g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The store's threads changed (position, removed, added), before the
@@ -425,6 +439,8 @@ rl_review_state_set_store (RlReviewState *self,
   /* The views take the new store first; then they hear of its threads,
    * before the shown threads list them. */
   self->store = g_object_ref (store);
+  g_signal_connect_swapped (store, "notify::revision", G_CALLBACK (update_can_create), self);
+  update_can_create (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   threads = rl_doc_store_get_threads (store);
   /* Connected before the filter model, so it runs first. */
@@ -570,4 +586,25 @@ rl_review_state_has_position_func (RlReviewState *self)
 {
   g_return_val_if_fail (RL_IS_REVIEW_STATE (self), FALSE);
   return self->position_func != NULL;
+}
+
+gint64
+rl_review_state_get_revision (RlReviewState *self)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), 0);
+  return self->revision;
+}
+
+void
+rl_review_state_set_revision (RlReviewState *self,
+                              gint64         revision)
+{
+  g_return_if_fail (RL_IS_REVIEW_STATE (self));
+  g_return_if_fail (revision >= 0);
+
+  if (self->revision == revision)
+    return;
+  self->revision = revision;
+  update_can_create (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVISION]);
 }

@@ -53,6 +53,15 @@ gboolean       rl_review_state_get_can_create           (RlReviewState *self);
 /* Why not, in words for the person; NULL while one can. */
 const char    *rl_review_state_get_cannot_create_reason (RlReviewState *self);
 
+/* The version of the document shown (docs/protocol.md, "Revisions"): the
+ * views show each thread where it is placed on it (rl_thread_get_anchor_on);
+ * 0: the latest, as a server without revisions says. Nothing can be added
+ * while an older version than the store's latest is shown. It stays when
+ * the store changes: the window sets it with the document. */
+gint64         rl_review_state_get_revision             (RlReviewState *self);
+void           rl_review_state_set_revision             (RlReviewState *self,
+                                                         gint64         revision);
+
 /* Of RlThreadItem: the threads shown (see above). */
 GListModel    *rl_review_state_get_threads              (RlReviewState *self);
 /* Whether item is one of the store's threads now, shown or not. */

@@ -31,6 +31,7 @@ static const struct
   { "notify::hide-resolved", G_STRUCT_OFFSET (RlReviewViewClass, filter_changed) },
   { "notify::can-create", G_STRUCT_OFFSET (RlReviewViewClass, can_create_changed) },
   { "notify::cannot-create-reason", G_STRUCT_OFFSET (RlReviewViewClass, can_create_changed) },
+  { "notify::revision", G_STRUCT_OFFSET (RlReviewViewClass, revision_changed) },
 };
 
 static void

@@ -30,6 +30,7 @@ struct _RlReviewViewClass
   void (*selection_changed)  (RlReviewView *self);  /* "selected-thread" */
   void (*filter_changed)     (RlReviewView *self);  /* "hide-resolved" */
   void (*can_create_changed) (RlReviewView *self);  /* "can-create", "cannot-create-reason" */
+  void (*revision_changed)   (RlReviewView *self);  /* "revision": another version shown */
 };
 
 RlReviewState *rl_review_view_get_state                 (RlReviewView *self);

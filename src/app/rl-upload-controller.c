@@ -37,6 +37,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_UPLOADED,
+  SIGNAL_VERSION_UPLOADED,
   N_SIGNALS
 };
 
@@ -49,6 +50,7 @@ typedef struct
   RlSession          *session;       /* the one it was sent on */
   RlUploadRow        *row;
   GCancellable       *cancellable;
+  char               *doc_id;        /* a new version of it; NULL: a new document */
 } Upload;
 
 static void
@@ -59,6 +61,7 @@ upload_free (Upload *upload)
   g_object_unref (upload->session);
   g_clear_object (&upload->row);
   g_object_unref (upload->cancellable);
+  g_free (upload->doc_id);
   g_free (upload);
 }
 
@@ -110,6 +113,28 @@ upload_progress (goffset  sent,
   rl_upload_row_set_progress (upload->row, sent, total);
 }
 
+/* The row of an upload that ended with error (NULL: it succeeded): gone
+ * when it succeeded or was cancelled, else saying why until dismissed.
+ * Whether to announce it (it succeeded, and the window is still there). */
+static gboolean
+upload_ended (Upload       *upload,
+              const GError *error)
+{
+  RlUploadController *self = upload->controller;
+
+  g_signal_handlers_disconnect_by_data (upload->row, upload);
+  if (self->box == NULL)
+    return FALSE;   /* stopped: the window is gone */
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      remove_row (self, upload->row);
+      return error == NULL;
+    }
+  rl_upload_row_set_error (upload->row, error->message);
+  g_signal_connect (upload->row, "close", G_CALLBACK (on_upload_dismiss), self);
+  return FALSE;
+}
+
 static void
 uploaded (GObject      *source,
           GAsyncResult *result,
@@ -120,40 +145,52 @@ uploaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(RlDocItem) item = rl_api_upload_file_finish (RL_API (source), result, &error);
 
-  g_signal_handlers_disconnect_by_data (upload->row, upload);
-  if (self->box == NULL)
-    ;   /* stopped: the window is gone */
-  else if (item == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    remove_row (self, upload->row);
-  else if (item == NULL)
-    {
-      /* It stays, saying why, until dismissed. */
-      rl_upload_row_set_error (upload->row, error->message);
-      g_signal_connect (upload->row, "close", G_CALLBACK (on_upload_dismiss), self);
-    }
-  else
-    {
-      remove_row (self, upload->row);
-      g_signal_emit (self, signals[SIGNAL_UPLOADED], 0, item, upload->session);
-    }
+  if (upload_ended (upload, error))
+    g_signal_emit (self, signals[SIGNAL_UPLOADED], 0, item, upload->session);
   upload_free (upload);
 }
 
 static void
-upload_file (RlUploadController *self,
-             GFile              *file)
+version_uploaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
 {
-  RlConnection *connection = rl_session_get_connection (self->session);
-  const RlMessage *welcome = rl_connection_get_welcome (connection);
-  g_autofree char *name = g_file_get_basename (file);
-  GtkWidget *row;
-  Upload *upload;
+  Upload *upload = data;
+  RlUploadController *self = upload->controller;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlRevision) revision = rl_api_upload_revision_finish (RL_API (source), result, &error);
+
+  if (upload_ended (upload, error))
+    g_signal_emit (self, signals[SIGNAL_VERSION_UPLOADED], 0, upload->doc_id, revision, upload->session);
+  upload_free (upload);
+}
+
+/* The file's name as people see it. */
+static char *
+file_name (GFile *file)
+{
+  char *name = g_file_get_basename (file);
 
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
     {
       g_free (name);
       name = g_file_get_parse_name (file);
     }
+  return name;
+}
+
+static void
+upload_file (RlUploadController *self,
+             GFile              *file,
+             const RlDocument   *doc,
+             const char         *broadcast_id)
+{
+  RlConnection *connection = rl_session_get_connection (self->session);
+  const RlMessage *welcome = rl_connection_get_welcome (connection);
+  g_autofree char *name = file_name (file);
+  GtkWidget *row;
+  Upload *upload;
+
   row = rl_upload_row_new (name);
   gtk_box_append (self->box, row);
   gtk_widget_set_visible (GTK_WIDGET (self->box), TRUE);
@@ -175,6 +212,13 @@ upload_file (RlUploadController *self,
   upload->cancellable = g_cancellable_new ();
   g_ptr_array_add (self->uploads, upload);
   g_signal_connect (row, "close", G_CALLBACK (on_upload_cancel), upload);
+  if (doc != NULL)
+    {
+      upload->doc_id = g_strdup (doc->id);
+      rl_api_upload_revision (rl_session_get_api (self->session), doc->id, doc->kind, file, broadcast_id,
+                              upload->cancellable, upload_progress, upload, version_uploaded, upload);
+      return;
+    }
   rl_api_upload_file (rl_session_get_api (self->session), file, NULL, upload->cancellable,
                       upload_progress, upload, uploaded, upload);
 }
@@ -299,6 +343,11 @@ rl_upload_controller_class_init (RlUploadControllerClass *klass)
   signals[SIGNAL_UPLOADED] =
     g_signal_new ("uploaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, RL_TYPE_DOC_ITEM, RL_TYPE_SESSION);
+  /* (const char *doc_id, const RlRevision *revision, RlSession *session):
+   * a new version of a document, and the session it was uploaded on. */
+  signals[SIGNAL_VERSION_UPLOADED] =
+    g_signal_new ("version-uploaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, RL_TYPE_REVISION | G_SIGNAL_TYPE_STATIC_SCOPE, RL_TYPE_SESSION);
 }
 
 static void
@@ -326,7 +375,7 @@ rl_upload_controller_upload_files (RlUploadController *self,
     {
       g_autoptr(GFile) file = g_list_model_get_item (files, i);
 
-      upload_file (self, file);
+      upload_file (self, file, NULL, NULL);
     }
 }
 
@@ -365,4 +414,92 @@ rl_upload_controller_stop (RlUploadController *self)
   /* Each holds the controller until it has stopped. */
   for (guint i = 0; i < self->uploads->len; i++)
     g_cancellable_cancel (((Upload *) g_ptr_array_index (self->uploads, i))->cancellable);
+}
+
+void
+rl_upload_controller_upload_version (RlUploadController *self,
+                                     GFile              *file,
+                                     const RlDocument   *doc,
+                                     const char         *broadcast_id)
+{
+  g_return_if_fail (RL_IS_UPLOAD_CONTROLLER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (doc != NULL);
+
+  if (self->session == NULL || self->box == NULL)
+    return;
+  upload_file (self, file, doc, broadcast_id);
+}
+
+typedef struct
+{
+  RlUploadController *controller;
+  RlDocument         *doc;
+  char               *broadcast_id;
+} VersionChoice;
+
+static void
+version_chosen (GtkNativeDialog *chooser,
+                int              response,
+                VersionChoice   *choice)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        rl_upload_controller_upload_version (choice->controller, file, choice->doc, choice->broadcast_id);
+    }
+  g_object_unref (choice->controller);
+  rl_document_free (choice->doc);
+  g_free (choice->broadcast_id);
+  g_free (choice);
+  g_object_unref (chooser);
+}
+
+static RlDocument *
+document_copy (const RlDocument *doc)
+{
+  RlDocument *copy = g_new0 (RlDocument, 1);
+
+  copy->id = g_strdup (doc->id);
+  copy->kind = doc->kind;
+  copy->title = g_strdup (doc->title);
+  copy->mime = g_strdup (doc->mime);
+  copy->revision = doc->revision;
+  return copy;
+}
+
+void
+rl_upload_controller_choose_version (RlUploadController *self,
+                                     GtkWindow          *parent,
+                                     const RlDocument   *doc,
+                                     const char         *broadcast_id)
+{
+  static const char *const images[] = { "image/png", "image/jpeg", "image/webp", NULL };
+  static const char *const pages[] = { "text/markdown", "text/x-markdown", "text/plain", NULL };
+  g_autofree char *title = NULL;
+  GtkFileChooserNative *chooser;
+  VersionChoice *choice;
+
+  g_return_if_fail (RL_IS_UPLOAD_CONTROLLER (self));
+  g_return_if_fail (doc != NULL);
+
+  if (self->session == NULL)
+    return;
+  /* Translators: the file chooser's title; %s is the document's title */
+  title = g_strdup_printf (_("Upload New Version of “%s”"), doc->title);
+  chooser = gtk_file_chooser_native_new (title, parent, GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* Only files of the document's kind can be its next version. */
+  if (doc->kind == RL_DOC_KIND_IMAGE)
+    add_filter (GTK_FILE_CHOOSER (chooser), _("Images (PNG, JPEG, WebP)"), images);
+  else
+    add_filter (GTK_FILE_CHOOSER (chooser), _("Pages (Markdown, Plain Text)"), pages);
+  choice = g_new0 (VersionChoice, 1);
+  choice->controller = g_object_ref (self);
+  choice->doc = document_copy (doc);
+  choice->broadcast_id = g_strdup (broadcast_id);
+  g_signal_connect (chooser, "response", G_CALLBACK (version_chosen), choice);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

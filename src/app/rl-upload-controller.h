@@ -29,6 +29,20 @@ void                rl_upload_controller_upload_files (RlUploadController *self,
 /* Asks for files in a file chooser over parent, and uploads them. */
 void                rl_upload_controller_choose_files (RlUploadController *self,
                                                        GtkWindow          *parent);
+/* file uploaded as a new version of doc on the session, its row like a new
+ * document's; "version-uploaded" tells of the new revision. broadcast_id
+ * (may be NULL) is sent with it, so the revision-added event it causes
+ * says it (rl_api_upload_revision). */
+void                rl_upload_controller_upload_version (RlUploadController *self,
+                                                         GFile              *file,
+                                                         const RlDocument   *doc,
+                                                         const char         *broadcast_id);
+/* Asks for one file of doc's kind in a file chooser over parent, and
+ * uploads it as doc's new version. */
+void                rl_upload_controller_choose_version (RlUploadController *self,
+                                                         GtkWindow          *parent,
+                                                         const RlDocument   *doc,
+                                                         const char         *broadcast_id);
 /* Cancels every upload and forgets the rows' box: what is still on its
  * way ends without touching a widget or saying "uploaded". */
 void                rl_upload_controller_stop         (RlUploadController *self);

@@ -16,10 +16,16 @@ const char    *rl_window_get_visible_page (RlWindow      *self);
 RlImageView   *rl_window_get_image_view   (RlWindow      *self);
 RlPageView    *rl_window_get_page_view    (RlWindow      *self);
 RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
-/* "reconnecting", "offline", "signed-out" or "untrusted". */
+/* "reconnecting", "offline", "signed-out", "untrusted" or "version". */
 RlBanner      *rl_window_get_banner       (RlWindow      *self,
                                            const char    *name);
 AdwToast      *rl_window_get_last_toast   (RlWindow      *self);
 GtkWidget     *rl_window_get_viewers_button (RlWindow    *self);
+/* The version of the open document shown (0: none numbered). */
+gint64         rl_window_get_shown_revision (RlWindow    *self);
+/* What a file dropped on the open document does: asks whether to upload
+ * it as the next version (the drop target's "drop" handler). */
+void           rl_window_offer_version    (RlWindow      *self,
+                                           GFile         *file);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rl-banner.h"
+#include "rl-error-text.h"
 #include "rl-pinned-database.h"
 #include "rl-error.h"
 #include "rl-image-view.h"
@@ -20,6 +21,7 @@
 #include "rl-thread-panel.h"
 #include "rl-retry-controller.h"
 #include "rl-upload-controller.h"
+#include "rl-uuid.h"
 
 struct _RlWindow
 {
@@ -55,6 +57,7 @@ struct _RlWindow
   RlBanner             *offline_banner;
   RlBanner             *signed_out_banner;
   RlBanner             *untrusted_banner;
+  RlBanner             *version_banner;      /* a newer version is there to show */
   GtkWidget            *untrusted_dialog;    /* its Details…, while shown */
 
   RlSession            *session;
@@ -70,6 +73,9 @@ struct _RlWindow
   RlDocItem            *doc;
   RlDocStore           *store;
   GCancellable         *content_cancellable;
+  gint64                loading_revision; /* being fetched to be shown; 0: none */
+  char                 *version_broadcast_id; /* of this window's last new version */
+  GtkDropTarget        *version_drop;  /* a file dropped on the open document */
 
   RlUploadController   *uploads;
   RlRetryController    *retries;       /* the open document's failed changes */
@@ -96,6 +102,7 @@ static void open_document (RlWindow  *self,
                            RlDocItem *item);
 static void update_account_state (RlWindow *self);
 static void close_document (RlWindow *self);
+static void update_version (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
@@ -400,6 +407,13 @@ show_documents (RlWindow   *self,
                        items->pdata, items->len);
   if (open_id == NULL || !find_document (self, open_id, &position))
     position = GTK_INVALID_LIST_POSITION;
+  else if (self->store != NULL)
+    {
+      g_autoptr(RlDocItem) listed = g_list_model_get_item (G_LIST_MODEL (self->documents), position);
+
+      /* A newer version listed is offered, as one announced live is. */
+      rl_doc_store_note_document (self->store, rl_doc_item_get_document (listed));
+    }
   gtk_single_selection_set_selected (self->selection, position);
   g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
   adw_status_page_set_icon_name (self->doc_list_status, "document-send-symbolic");
@@ -509,9 +523,12 @@ close_document (RlWindow *self)
   rl_review_state_set_position_func (self->state, NULL, NULL, NULL);
   rl_image_view_set_texture (self->image_view, NULL);
   rl_page_view_set_page (self->page_view, NULL);
+  rl_review_state_set_revision (self->state, 0);
+  self->loading_revision = 0;
   g_clear_object (&self->store);
   g_clear_object (&self->doc);
   update_viewers (self);
+  update_version (self);
 }
 
 /* Where the page view placed a thread: the panel lists pages in text order. */
@@ -526,28 +543,187 @@ page_position (const RlThread *thread,
   return self->page_view != NULL && rl_page_view_get_thread_range (self->page_view, thread->id, start, end);
 }
 
+/* ---- versions --------------------------------------------------------------
+ * The window shows one version of the open document (the state's revision,
+ * 0 from a server without revisions). A newer one is offered in a banner,
+ * never switched to under the reader, but for the one this window uploaded. */
+
+/* The version shown, in the header: "Version 3", who uploaded it and when. */
 static void
-show_page (RlWindow     *self,
-           GBytes       *bytes,
-           const GError *load_error)
+update_version (RlWindow *self)
 {
-  const RlDocument *doc = rl_doc_item_get_document (self->doc);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlPageText) text = NULL;
+  gint64 shown = rl_review_state_get_revision (self->state);
+  gint64 latest = self->store ? rl_doc_store_get_revision (self->store) : 0;
+  const RlRevision *details = self->store ? rl_doc_store_get_latest_revision (self->store) : NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *banner = NULL;
 
-  if (bytes != NULL)
+  if (self->title == NULL)
+    return;   /* disposed */
+  if (shown > 0)
     {
-      gsize length;
-      const char *data = g_bytes_get_data (bytes, &length);
+      const RlDocument *doc = rl_doc_item_get_document (self->doc);
+      g_autofree char *description = NULL;
+      g_autofree char *when = NULL;
+      const char *who = NULL;
+      gint64 at = 0;
 
-      text = rl_page_text_new (doc->mime ? doc->mime : "text/markdown", data ? data : "", length, &error);
+      /* Translators: the version of a document shown, e.g. "Version 3" */
+      subtitle = g_strdup_printf (_("Version %lld"), (long long) shown);
+      if (details != NULL && details->revision == shown)
+        {
+          who = details->created_by.name;
+          at = details->created_at;
+        }
+      else if (doc != NULL && doc->revision == shown && shown == 1)
+        {
+          who = doc->created_by.name;
+          at = doc->created_at;
+        }
+      if (who != NULL && at > 0)
+        {
+          g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (at / 1000);
+
+          when = time ? g_date_time_format (time, "%x %X") : NULL;
+        }
+      if (who != NULL && when != NULL)
+        /* Translators: who uploaded the version shown, and when */
+        description = g_strdup_printf (_("Uploaded by %s on %s"), who, when);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), description);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->title), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      description ? description : subtitle, -1);
     }
-  if (text == NULL)
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), NULL);
+  adw_window_title_set_subtitle (self->title, subtitle ? subtitle : "");
+
+  /* Offered while a newer one than shown (or on its way) is there. */
+  if (shown > 0 && latest > MAX (shown, self->loading_revision))
     {
-      adw_status_page_set_description (self->error_page, bytes ? error->message : load_error->message);
-      gtk_stack_set_visible_child_name (self->doc_stack, "error");
+      /* Translators: a banner over the document; %lld is a version's number */
+      banner = g_strdup_printf (_("Version %lld is available"), (long long) latest);
+      rl_banner_set_title (self->version_banner, banner);
+      rl_banner_set_revealed (self->version_banner, TRUE);
+    }
+  else
+    rl_banner_set_revealed (self->version_banner, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version",
+                                 self->doc != NULL && rl_doc_store_get_revision (self->store) > 0);
+}
+
+typedef struct
+{
+  RlWindow *window;
+  gint64    revision;   /* 0: the latest of a server without revisions */
+  gboolean  in_place;   /* another version of the document shown */
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_object_unref (load->window);
+  g_free (load);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Load, load_free)
+
+static Load *
+load_new (RlWindow *self,
+          gint64    revision,
+          gboolean  in_place)
+{
+  Load *load = g_new0 (Load, 1);
+
+  load->window = g_object_ref (self);
+  load->revision = revision;
+  load->in_place = in_place;
+  return load;
+}
+
+/* Why the document could not be shown: the error page for a document
+ * being opened, a toast for another version of the one shown. */
+static void
+show_load_error (RlWindow     *self,
+                 Load         *load,
+                 const GError *error)
+{
+  if (load->in_place)
+    {
+      g_autofree char *title = NULL;
+      g_autoptr(AdwToast) toast = NULL;
+
+      self->loading_revision = 0;
+      /* Translators: %lld is a version's number, then %s why */
+      title = g_strdup_printf (_("Version %lld could not be shown: %s"), (long long) load->revision,
+                               rl_error_reason (error));
+      toast = adw_toast_new (title);
+      show_toast (self, toast);
+      update_version (self);
       return;
     }
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
+    {
+      /* Opened again once the server lists the documents again. */
+      self->content_unreachable = TRUE;
+      adw_status_page_set_icon_name (self->error_page, "network-offline-symbolic");
+      adw_status_page_set_title (self->error_page, _("Not Available Offline"));
+      adw_status_page_set_description (self->error_page,
+                                       _("The server can’t be reached, and this document was not opened here before. It opens when the connection is back."));
+    }
+  else
+    adw_status_page_set_description (self->error_page, error->message);
+  gtk_stack_set_visible_child_name (self->doc_stack, "error");
+}
+
+/* Whether what came back is for the document and version still wanted;
+ * stops the spinner when it is. */
+static gboolean
+load_still_wanted (Load         *load,
+                   const GError *error)
+{
+  RlWindow *self = load->window;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  gtk_spinner_stop (self->spinner);
+  return self->doc != NULL && self->page_view != NULL;   /* else closed meanwhile */
+}
+
+/* The version is shown from now on: the views place threads on it. */
+static void
+set_shown_revision (RlWindow *self,
+                    gint64    revision)
+{
+  self->loading_revision = 0;
+  rl_review_state_set_revision (self->state, revision);
+  update_version (self);
+}
+
+static void
+show_page (RlWindow   *self,
+           Load       *load,
+           RlPageText *text);
+
+/* A page's text (NULL: error says why) for load, shown if still wanted. */
+static void
+page_loaded (Load         *load,
+             RlPageText   *text,
+             const GError *error)
+{
+  if (!load_still_wanted (load, error))
+    return;
+  if (text == NULL)
+    show_load_error (load->window, load, error);
+  else
+    show_page (load->window, load, text);
+}
+
+static void
+show_page (RlWindow   *self,
+           Load       *load,
+           RlPageText *text)
+{
+  set_shown_revision (self, load->revision);
   rl_page_view_set_page (self->page_view, text);
   /* The state's store once the text is in, so every thread is placed (or
    * known to be orphaned) when the panel makes the rows. */
@@ -556,47 +732,290 @@ show_page (RlWindow     *self,
   gtk_stack_set_visible_child_name (self->doc_stack, "page");
 }
 
+/* A server without a page's text model (a v1 server), or none reachable:
+ * its file as plain text, never parsed here, so no anchor can count
+ * otherwise than the server's. */
 static void
-content_loaded (GObject      *source,
-                GAsyncResult *result,
-                gpointer      data)
+plain_page_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
 {
-  g_autoptr(RlWindow) self = data;
+  g_autoptr(Load) load = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = rl_api_get_content_finish (RL_API (source), result, &error);
+  g_autoptr(RlPageText) text = NULL;
+
+  if (bytes != NULL)
+    {
+      gsize length;
+      const char *contents = g_bytes_get_data (bytes, &length);
+
+      text = rl_page_text_new_plain (contents ? contents : "", length, &error);
+    }
+  page_loaded (load, text, error);
+}
+
+static void
+page_text_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(Load) load = data;
+  RlWindow *self = load->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlPageText) text = rl_api_get_page_text_finish (RL_API (source), result, &error);
+
+  /* No text model: a server without revisions (offline, the one kept
+   * answers, or nothing: never the file, whose text anchors do not count in). */
+  if (text == NULL && !load->in_place && g_error_matches (error, RL_ERROR, RL_ERROR_NOT_FOUND))
+    {
+      g_debug ("no text model of %s: %s", rl_doc_item_get_id (self->doc), error->message);
+      rl_api_get_content (RL_API (source), rl_doc_item_get_id (self->doc), self->content_cancellable,
+                          plain_page_loaded, g_steal_pointer (&load));
+      return;
+    }
+  page_loaded (load, text, error);
+}
+
+static void
+image_loaded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(Load) load = data;
+  RlWindow *self = load->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
-  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_async_result_is_tagged (result, rl_api_get_revision_content))
+    bytes = rl_api_get_revision_content_finish (RL_API (source), result, &error);
+  else
+    bytes = rl_api_get_content_finish (RL_API (source), result, &error);
+  if (!load_still_wanted (load, error))
     return;
-  gtk_spinner_stop (self->spinner);
-  if (self->doc == NULL || self->page_view == NULL)
-    return;   /* closed meanwhile */
-  if (bytes == NULL && g_error_matches (error, RL_ERROR, RL_ERROR_CONNECTION_LOST))
-    {
-      /* Opened again once the server lists the documents again. */
-      self->content_unreachable = TRUE;
-      adw_status_page_set_icon_name (self->error_page, "network-offline-symbolic");
-      adw_status_page_set_title (self->error_page, _("Not Available Offline"));
-      adw_status_page_set_description (self->error_page,
-                                       _("The server can’t be reached, and this document was not opened here before. It opens when the connection is back."));
-      gtk_stack_set_visible_child_name (self->doc_stack, "error");
-      return;
-    }
-  if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
-    {
-      show_page (self, bytes, error);
-      return;
-    }
   if (bytes != NULL)
     texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
     {
-      adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->doc_stack, "error");
+      show_load_error (self, load, error);
       return;
     }
+  set_shown_revision (self, load->revision);
   rl_image_view_set_texture (self->image_view, texture);
   gtk_stack_set_visible_child_name (self->doc_stack, "image");
+}
+
+/* Fetches the version revision of the open document (0: its content, on
+ * a server without revisions) and shows it. */
+static void
+load_revision (RlWindow *self,
+               gint64    revision,
+               gboolean  in_place)
+{
+  RlApi *api = rl_session_get_api (self->session);
+  const char *id = rl_doc_item_get_id (self->doc);
+  Load *load = load_new (self, revision, in_place);
+
+  g_cancellable_cancel (self->content_cancellable);
+  g_clear_object (&self->content_cancellable);
+  self->content_cancellable = g_cancellable_new ();
+  if (in_place)
+    {
+      self->loading_revision = revision;
+      update_version (self);
+    }
+  if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE && revision > 0)
+    rl_api_get_page_text (api, id, revision, self->content_cancellable, page_text_loaded, load);
+  else if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
+    rl_api_get_content (api, id, self->content_cancellable, plain_page_loaded, load);
+  else if (revision > 0)
+    rl_api_get_revision_content (api, id, revision, self->content_cancellable, image_loaded, load);
+  else
+    rl_api_get_content (api, id, self->content_cancellable, image_loaded, load);
+}
+
+/* The banner's Show: the newest version, in place; the selection stays. */
+static void
+on_show_latest (RlWindow *self)
+{
+  if (self->store != NULL && rl_doc_store_get_revision (self->store) > rl_review_state_get_revision (self->state))
+    load_revision (self, rl_doc_store_get_revision (self->store), TRUE);
+}
+
+static void
+on_revision_added (RlDocStore       *store,
+                   const RlRevision *revision,
+                   const char       *broadcast_id,
+                   RlWindow         *self)
+{
+  /* The one this window uploaded: shown at once. */
+  if (broadcast_id != NULL && g_strcmp0 (broadcast_id, self->version_broadcast_id) == 0)
+    load_revision (self, revision->revision, TRUE);
+  else
+    update_version (self);
+}
+
+/* This window's new version is in: shown at once (its event may come
+ * before or after). */
+static void
+on_version_uploaded (RlWindow         *self,
+                     const char       *doc_id,
+                     const RlRevision *revision,
+                     RlSession        *session)
+{
+  g_autofree char *title = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+
+  /* Translators: %lld is a version's number */
+  title = g_strdup_printf (_("Version %lld uploaded"), (long long) revision->revision);
+  toast = adw_toast_new (title);
+  show_toast (self, toast);
+  if (session != self->session || self->doc == NULL || g_strcmp0 (rl_doc_item_get_id (self->doc), doc_id) != 0)
+    return;
+  rl_doc_store_note_revision (self->store, revision);
+  if (rl_review_state_get_revision (self->state) < revision->revision &&
+      self->loading_revision < revision->revision)
+    load_revision (self, revision->revision, TRUE);
+}
+
+/* The version after the latest, as the upload will number it. */
+static gint64
+next_revision (RlWindow *self)
+{
+  return rl_doc_store_get_revision (self->store) + 1;
+}
+
+static void
+new_version_broadcast_id (RlWindow *self)
+{
+  g_free (self->version_broadcast_id);
+  self->version_broadcast_id = rl_uuid_new ();
+}
+
+static void
+upload_version_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+
+  if (self->doc == NULL || self->session == NULL)
+    return;
+  new_version_broadcast_id (self);
+  rl_upload_controller_choose_version (self->uploads, GTK_WINDOW (self), rl_doc_item_get_document (self->doc),
+                                       self->version_broadcast_id);
+}
+
+typedef struct
+{
+  RlWindow  *window;
+  GFile     *file;
+  RlDocItem *doc;
+} DroppedVersion;
+
+static void
+dropped_version_free (gpointer  data,
+                      GClosure *closure)
+{
+  DroppedVersion *dropped = data;
+
+  g_object_unref (dropped->window);
+  g_object_unref (dropped->file);
+  g_object_unref (dropped->doc);
+  g_free (dropped);
+}
+
+static void
+drop_response (AdwMessageDialog *dialog,
+               const char       *response,
+               DroppedVersion   *dropped)
+{
+  RlWindow *self = dropped->window;
+
+  /* Still the document it was dropped on. */
+  if (g_str_equal (response, "upload") && self->doc == dropped->doc)
+    {
+      new_version_broadcast_id (self);
+      rl_upload_controller_upload_version (self->uploads, dropped->file, rl_doc_item_get_document (self->doc),
+                                           self->version_broadcast_id);
+    }
+}
+
+/* Asks before a dropped file becomes the open document's next version. */
+void
+rl_window_offer_version (RlWindow *self,
+                         GFile    *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *heading = NULL;
+  DroppedVersion *dropped;
+  GtkWidget *dialog;
+
+  g_return_if_fail (RL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->doc == NULL || self->store == NULL)
+    return;
+  name = g_file_get_basename (file);
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    {
+      g_free (name);
+      name = g_file_get_parse_name (file);
+    }
+  /* Translators: a question before a dropped file is uploaded; the first %s
+   * is the file's name, then the version's number, then the document's title */
+  heading = g_strdup_printf (_("Upload “%s” as version %lld of “%s”?"), name,
+                             (long long) next_revision (self), rl_doc_item_get_title (self->doc));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Everyone who has the document open is offered the new version; its threads are carried over."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "upload", _("_Upload"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "upload", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dropped = g_new0 (DroppedVersion, 1);
+  dropped->window = g_object_ref (self);
+  dropped->file = g_object_ref (file);
+  dropped->doc = g_object_ref (self->doc);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (drop_response), dropped,
+                         dropped_version_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Only on a document that has versions (a server that numbers them). */
+static GdkDragAction
+on_version_drop_enter (GtkDropTarget *target,
+                       double         x,
+                       double         y,
+                       RlWindow      *self)
+{
+  return self->store != NULL && rl_doc_store_get_revision (self->store) > 0 ? GDK_ACTION_COPY : 0;
+}
+
+static gboolean
+on_version_drop_accept (GtkDropTarget *target,
+                        GdkDrop       *drop,
+                        RlWindow      *self)
+{
+  return self->session != NULL && self->store != NULL && rl_doc_store_get_revision (self->store) > 0 &&
+         (gdk_drop_get_actions (drop) & GDK_ACTION_COPY) != 0 &&
+         gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), G_TYPE_FILE);
+}
+
+static gboolean
+on_version_drop (GtkDropTarget *target,
+                 const GValue  *value,
+                 double         x,
+                 double         y,
+                 RlWindow      *self)
+{
+  GFile *file = g_value_get_object (value);
+
+  if (file == NULL || self->doc == NULL)
+    return FALSE;
+  rl_window_offer_version (self, file);
+  return TRUE;
 }
 
 static void
@@ -627,6 +1046,9 @@ open_document (RlWindow  *self,
   self->store = rl_doc_store_get (connection, rl_doc_item_get_id (item), rl_doc_item_get_kind (item));
   g_signal_connect_swapped (self->store, "notify::viewer-count", G_CALLBACK (update_viewers), self);
   g_signal_connect (self->store, "resynced", G_CALLBACK (on_resynced), self);
+  g_signal_connect_swapped (self->store, "notify::revision", G_CALLBACK (update_version), self);
+  g_signal_connect (self->store, "revision-added", G_CALLBACK (on_revision_added), self);
+  rl_doc_store_note_document (self->store, rl_doc_item_get_document (item));
   rl_retry_controller_set_store (self->retries, self->store, rl_doc_item_get_kind (item));
   update_viewers (self);
 
@@ -635,9 +1057,8 @@ open_document (RlWindow  *self,
     rl_review_state_set_store (self->state, self->store, RL_DOC_KIND_IMAGE);
   gtk_stack_set_visible_child_name (self->doc_stack, "loading");
   gtk_spinner_start (self->spinner);
-  self->content_cancellable = g_cancellable_new ();
-  rl_api_get_content (rl_session_get_api (self->session), rl_doc_item_get_id (item),
-                      self->content_cancellable, content_loaded, g_object_ref (self));
+  /* The version the list named: the latest when it was listed. */
+  load_revision (self, rl_doc_item_get_document (item)->revision, FALSE);
 }
 
 static void
@@ -1049,6 +1470,7 @@ rl_window_finalize (GObject *object)
   g_clear_object (&self->documents);
   g_clear_object (&self->selection);
   g_free (self->pending_doc);
+  g_free (self->version_broadcast_id);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
 
@@ -1124,6 +1546,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, offline_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, signed_out_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, untrusted_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, version_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, retries);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
@@ -1150,6 +1573,8 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, has_session);
   gtk_widget_class_bind_template_callback (widget_class, show_toast);
   gtk_widget_class_bind_template_callback (widget_class, on_uploaded);
+  gtk_widget_class_bind_template_callback (widget_class, on_version_uploaded);
+  gtk_widget_class_bind_template_callback (widget_class, on_show_latest);
   gtk_widget_class_bind_template_callback (widget_class, on_doc_activated);
   gtk_widget_class_bind_template_callback (widget_class, setup_doc_row);
   gtk_widget_class_bind_template_callback (widget_class, bind_doc_row);
@@ -1163,6 +1588,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, rl_review_state_positions_changed);
 
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
+  gtk_widget_class_install_action (widget_class, "win.upload-version", NULL, upload_version_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
@@ -1227,6 +1653,14 @@ rl_window_init (RlWindow *self)
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->flap), GTK_EVENT_CONTROLLER (drop));
+  /* A file dropped on the open document may be its next version (asked
+   * first); elsewhere, and with no document open, files are new documents. */
+  self->version_drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect (self->version_drop, "accept", G_CALLBACK (on_version_drop_accept), self);
+  g_signal_connect (self->version_drop, "enter", G_CALLBACK (on_version_drop_enter), self);
+  g_signal_connect (self->version_drop, "drop", G_CALLBACK (on_version_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->doc_stack), GTK_EVENT_CONTROLLER (self->version_drop));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version", FALSE);
 
   update_connection (self);
 }
@@ -1373,7 +1807,16 @@ rl_window_get_banner (RlWindow   *self,
     return self->signed_out_banner;
   if (g_str_equal (name, "untrusted"))
     return self->untrusted_banner;
+  if (g_str_equal (name, "version"))
+    return self->version_banner;
   g_return_val_if_reached (NULL);
+}
+
+gint64
+rl_window_get_shown_revision (RlWindow *self)
+{
+  g_return_val_if_fail (RL_IS_WINDOW (self), 0);
+  return rl_review_state_get_revision (self->state);
 }
 
 AdwToast *

@@ -562,6 +562,11 @@ rl_api_list_documents_finish (RlApi         *self,
 typedef struct
 {
   char     *doc_id;
+  char     *key;        /* in memory: the doc id, or "doc id/revision" */
+  char     *path;       /* what is asked for */
+  gboolean  keep_on_disk; /* kept on disk under the doc id too */
+  char     *own_tag;    /* kept under this tag instead of the ETag, and only
+                         * what has it answers (a page's text model) */
   char     *etag;       /* asked with If-None-Match: the ETag of kept */
   GBytes   *kept;       /* from memory or the cache */
   gboolean  from_disk;
@@ -571,6 +576,9 @@ static void
 content_request_free (ContentRequest *request)
 {
   g_free (request->doc_id);
+  g_free (request->key);
+  g_free (request->path);
+  g_free (request->own_tag);
   g_free (request->etag);
   g_clear_pointer (&request->kept, g_bytes_unref);
   g_free (request);
@@ -600,7 +608,7 @@ return_kept (RlApi          *self,
              gboolean        confirmed)
 {
   if (request->from_disk && confirmed)
-    remember_content (self, request->doc_id, request->etag, request->kept);
+    remember_content (self, request->key, request->etag, request->kept);
   g_task_return_pointer (task, g_bytes_ref (request->kept), (GDestroyNotify) g_bytes_unref);
 }
 
@@ -619,7 +627,8 @@ content_done (GObject      *source,
 
   if (body == NULL)
     {
-      if (request->kept != NULL && is_unreachable (msg, error))
+      if (request->kept != NULL && is_unreachable (msg, error) &&
+          (request->own_tag == NULL || g_strcmp0 (request->etag, request->own_tag) == 0))
         {
           g_debug ("content of %s from the cache: %s", request->doc_id, error->message);
           return_kept (self, task, request, FALSE);
@@ -643,11 +652,13 @@ content_done (GObject      *source,
       return;
     }
 
-  etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
+  etag = request->own_tag ? request->own_tag
+                          : soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
   if (etag != NULL)
     {
-      remember_content (self, request->doc_id, etag, body);
-      keep_content (self, request->doc_id, etag, body);
+      remember_content (self, request->key, etag, body);
+      if (request->keep_on_disk)
+        keep_content (self, request->doc_id, etag, body);
     }
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
 }
@@ -658,13 +669,9 @@ send_content_request (GTask *task)
   RlApi *self = g_task_get_source_object (task);
   ContentRequest *request = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
 
-  escaped = g_uri_escape_string (request->doc_id, NULL, FALSE);
-  path = g_strdup_printf ("/api/v1/docs/%s/content", escaped);
-  msg = new_message (self, "GET", path);
-  if (request->etag != NULL)
+  msg = new_message (self, "GET", request->path);
+  if (request->etag != NULL && request->own_tag == NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", request->etag);
   send_message (self, msg, task, content_done);
 }
@@ -691,6 +698,68 @@ content_read (GObject      *source,
   send_content_request (task);
 }
 
+/* "/api/v1/docs/{id}" and what follows, the id escaped. */
+static char *
+doc_path (const char *doc_id,
+          const char *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static char *
+doc_path (const char *doc_id,
+          const char *format,
+          ...)
+{
+  g_autofree char *escaped = g_uri_escape_string (doc_id, NULL, FALSE);
+  g_autofree char *rest = NULL;
+  va_list args;
+
+  va_start (args, format);
+  rest = g_strdup_vprintf (format, args);
+  va_end (args);
+  return g_strconcat ("/api/v1/docs/", escaped, rest, NULL);
+}
+
+/* Asks for content at path, with the ETag of what is kept under key. */
+static void
+get_content (RlApi               *self,
+             const char          *doc_id,
+             char                *key,
+             char                *path,
+             gboolean             keep_on_disk,
+             char                *own_tag,
+             GCancellable        *cancellable,
+             gpointer             source_tag,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task;
+  ContentRequest *request;
+  CachedContent *cached;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  request = g_new0 (ContentRequest, 1);
+  request->doc_id = g_strdup (doc_id);
+  request->key = key;
+  request->path = path;
+  request->keep_on_disk = keep_on_disk;
+  request->own_tag = own_tag;
+  g_task_set_task_data (task, request, (GDestroyNotify) content_request_free);
+
+  cached = g_hash_table_lookup (self->content, request->key);
+  if (cached != NULL)
+    {
+      request->etag = g_strdup (cached->etag);
+      request->kept = g_bytes_ref (cached->bytes);
+    }
+  else if (keep_on_disk && self->cache != NULL && rl_snapshot_cache_doc_id_is_valid (doc_id))
+    {
+      rl_doc_cache_load_content_async (self->cache, doc_id, cancellable, content_read, task);
+      return;
+    }
+  send_content_request (task);
+}
+
 void
 rl_api_get_content (RlApi               *self,
                     const char          *doc_id,
@@ -698,31 +767,11 @@ rl_api_get_content (RlApi               *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  GTask *task;
-  ContentRequest *request;
-  CachedContent *cached;
-
   g_return_if_fail (RL_IS_API (self));
   g_return_if_fail (doc_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rl_api_get_content);
-  request = g_new0 (ContentRequest, 1);
-  request->doc_id = g_strdup (doc_id);
-  g_task_set_task_data (task, request, (GDestroyNotify) content_request_free);
-
-  cached = g_hash_table_lookup (self->content, doc_id);
-  if (cached != NULL)
-    {
-      request->etag = g_strdup (cached->etag);
-      request->kept = g_bytes_ref (cached->bytes);
-    }
-  else if (self->cache != NULL && rl_snapshot_cache_doc_id_is_valid (doc_id))
-    {
-      rl_doc_cache_load_content_async (self->cache, doc_id, cancellable, content_read, task);
-      return;
-    }
-  send_content_request (task);
+  get_content (self, doc_id, g_strdup (doc_id), doc_path (doc_id, "/content"), TRUE, NULL,
+               cancellable, rl_api_get_content, callback, user_data);
 }
 
 GBytes *
@@ -755,6 +804,9 @@ typedef struct
   gpointer               progress_data;
   SoupMessage           *msg;
   gulong                 wrote_id;
+  char                  *doc_id;        /* a new revision of it; NULL: a new document */
+  RlDocKind              kind;          /* the document's */
+  char                  *broadcast_id;  /* Redline-Broadcast-Id of a revision */
 } Upload;
 
 static void
@@ -767,6 +819,8 @@ upload_free (Upload *upload)
   g_free (upload->name);
   g_free (upload->title);
   g_free (upload->type);
+  g_free (upload->doc_id);
+  g_free (upload->broadcast_id);
   g_free (upload);
 }
 
@@ -785,6 +839,20 @@ image_type_name (const char *type)
   if (g_strcmp0 (type, "image/webp") == 0)
     return "WebP";
   return "PNG";
+}
+
+/* A new version of another kind than its document. */
+static GError *
+kind_error (const char *name,
+            RlDocKind   kind)
+{
+  if (kind == RL_DOC_KIND_IMAGE)
+    /* Translators: %s is a file name; a new version of a mockup must be an image */
+    return g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                        _("“%s” is not a PNG, JPEG or WebP image; a new version of an image must be one"), name);
+  /* Translators: %s is a file name; a new version of a page must be text */
+  return g_error_new (RL_ERROR, RL_ERROR_BAD_REQUEST,
+                      _("“%s” is not a Markdown or text file; a new version of a page must be one"), name);
 }
 
 static GError *
@@ -889,8 +957,19 @@ upload_done (GObject      *source,
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
-  RlDocument *doc = node ? rl_document_from_json (node, &error) : NULL;
+  RlDocument *doc = NULL;
 
+  if (upload != NULL && upload->doc_id != NULL)
+    {
+      RlRevision *revision = node ? rl_revision_from_json (node, upload->kind, &error) : NULL;
+
+      if (revision == NULL)
+        upload_return_error (task, error);
+      else
+        g_task_return_pointer (task, revision, (GDestroyNotify) rl_revision_free);
+      return;
+    }
+  doc = node ? rl_document_from_json (node, &error) : NULL;
   if (upload != NULL && upload->wrote_id != 0)
     {
       g_signal_handler_disconnect (upload->msg, upload->wrote_id);
@@ -986,8 +1065,14 @@ upload_opened (GObject      *source,
       return;
     }
 
-  path = upload_path (upload->title);
+  if (upload->doc_id != NULL)
+    path = doc_path (upload->doc_id, "/revisions");
+  else
+    path = upload_path (upload->title);
   upload->msg = new_message (self, "POST", path);
+  if (upload->broadcast_id != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (upload->msg), "Redline-Broadcast-Id",
+                                  upload->broadcast_id);
   /* Streamed: the file is never all in memory, and each piece written
    * is progress. */
   soup_message_set_request_body (upload->msg, upload->type, G_INPUT_STREAM (stream), upload->size);
@@ -1062,6 +1147,11 @@ upload_header_read (GObject      *source,
     }
   /* The bytes say what the file is, whatever its name says. */
   type = accepted_image_type (format);
+  if (type != NULL && upload->doc_id != NULL && upload->kind != RL_DOC_KIND_IMAGE)
+    {
+      g_task_return_error (task, kind_error (upload->name, upload->kind));
+      return;
+    }
   if (type == NULL)
     {
       g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
@@ -1141,6 +1231,17 @@ upload_info_read (GObject      *source,
                                _("“%s” is not a PNG, JPEG, WebP, Markdown or text file"), upload->name);
       return;
     }
+  if (upload->doc_id != NULL)
+    {
+      RlDocKind kind;
+
+      /* A new version is of the document's kind: an image for an image. */
+      if (!rl_doc_kind_for_mime (upload->type, &kind) || kind != upload->kind)
+        {
+          g_task_return_error (task, kind_error (upload->name, upload->kind));
+          return;
+        }
+    }
   upload->size = g_file_info_get_size (info);
   if (upload->size > RL_UPLOAD_MAX_BYTES)
     {
@@ -1162,25 +1263,30 @@ upload_info_read (GObject      *source,
     upload_open (g_steal_pointer (&task));
 }
 
-void
-rl_api_upload_file (RlApi                 *self,
-                    GFile                 *file,
-                    const char            *title,
-                    GCancellable          *cancellable,
-                    GFileProgressCallback  progress_callback,
-                    gpointer               progress_data,
-                    GAsyncReadyCallback    callback,
-                    gpointer               user_data)
+/* Uploads file as a new document (doc_id NULL) or a new revision of doc_id. */
+static void
+start_upload (RlApi                 *self,
+              GFile                 *file,
+              const char            *title,
+              const char            *doc_id,
+              RlDocKind              kind,
+              const char            *broadcast_id,
+              GCancellable          *cancellable,
+              GFileProgressCallback  progress_callback,
+              gpointer               progress_data,
+              gpointer               source_tag,
+              GAsyncReadyCallback    callback,
+              gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
   Upload *upload;
 
-  g_return_if_fail (RL_IS_API (self));
-  g_return_if_fail (G_IS_FILE (file));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rl_api_upload_file);
+  g_task_set_source_tag (task, source_tag);
   upload = g_new0 (Upload, 1);
+  upload->doc_id = g_strdup (doc_id);
+  upload->kind = kind;
+  upload->broadcast_id = g_strdup (broadcast_id);
   upload->file = g_object_ref (file);
   upload->name = g_file_get_parse_name (file);
   {
@@ -1203,6 +1309,23 @@ rl_api_upload_file (RlApi                 *self,
                            G_FILE_ATTRIBUTE_STANDARD_TYPE,
                            G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, cancellable,
                            upload_info_read, g_steal_pointer (&task));
+}
+
+void
+rl_api_upload_file (RlApi                 *self,
+                    GFile                 *file,
+                    const char            *title,
+                    GCancellable          *cancellable,
+                    GFileProgressCallback  progress_callback,
+                    gpointer               progress_data,
+                    GAsyncReadyCallback    callback,
+                    gpointer               user_data)
+{
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  start_upload (self, file, title, NULL, RL_DOC_KIND_IMAGE, NULL, cancellable, progress_callback, progress_data,
+                rl_api_upload_file, callback, user_data);
 }
 
 RlDocItem *
@@ -1256,4 +1379,194 @@ rl_api_upload_type_for_file (const char *filename,
   if (mime != NULL && g_str_equal (mime, "text/x-markdown"))
     return g_strdup ("text/markdown");
   return NULL;
+}
+
+/* ---- revisions ------------------------------------------------------------ */
+
+void
+rl_api_get_revision_content (RlApi               *self,
+                             const char          *doc_id,
+                             gint64               revision,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+  g_return_if_fail (revision > 0);
+
+  /* On disk too, as the document's content: what was shown last opens
+   * offline. */
+  get_content (self, doc_id, g_strdup_printf ("%s/%" G_GINT64_FORMAT, doc_id, revision),
+               doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/content", revision), TRUE, NULL,
+               cancellable, rl_api_get_revision_content, callback, user_data);
+}
+
+GBytes *
+rl_api_get_revision_content_finish (RlApi         *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+revisions_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RlDocKind kind = GPOINTER_TO_INT (g_task_get_task_data (task));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  g_autoptr(GPtrArray) revisions = NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member (json_node_get_object (node), "revisions") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "revisions")))
+    {
+      g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                               _("The server’s list of versions is malformed"));
+      return;
+    }
+  array = json_object_get_array_member (json_node_get_object (node), "revisions");
+  revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_revision_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      RlRevision *revision = rl_revision_from_json (json_array_get_element (array, i), kind, &error);
+
+      if (revision == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      /* Oldest first, numbered from 1 up by one. */
+      if (revision->revision != (gint64) i + 1)
+        {
+          rl_revision_free (revision);
+          g_task_return_new_error (task, RL_ERROR, RL_ERROR_BAD_REQUEST,
+                                   _("The server’s list of versions is malformed"));
+          return;
+        }
+      g_ptr_array_add (revisions, revision);
+    }
+  g_task_return_pointer (task, g_steal_pointer (&revisions), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+rl_api_list_revisions (RlApi               *self,
+                       const char          *doc_id,
+                       RlDocKind            kind,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_api_list_revisions);
+  g_task_set_task_data (task, GINT_TO_POINTER (kind), NULL);
+  path = doc_path (doc_id, "/revisions");
+  msg = new_message (self, "GET", path);
+  send_message (self, msg, g_steal_pointer (&task), revisions_listed);
+}
+
+GPtrArray *
+rl_api_list_revisions_finish (RlApi         *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+page_text_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(JsonNode) node = body ? parse_body (body, &error) : NULL;
+  RlPageText *text = node ? rl_page_text_new_from_json (node, &error) : NULL;
+
+  if (text == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, text, (GDestroyNotify) rl_page_text_unref);
+}
+
+void
+rl_api_get_page_text (RlApi               *self,
+                      const char          *doc_id,
+                      gint64               revision,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+  g_return_if_fail (revision > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_api_get_page_text);
+  /* Kept on disk as the page's content, under a tag of its own that names
+   * the revision: a page shown before opens offline from its model. */
+  get_content (self, doc_id, g_strdup_printf ("%s/%" G_GINT64_FORMAT "/text", doc_id, revision),
+               doc_path (doc_id, "/revisions/%" G_GINT64_FORMAT "/text", revision), TRUE,
+               g_strdup_printf ("\"redline-text-%" G_GINT64_FORMAT "\"", revision),
+               cancellable, NULL, page_text_done, task);
+}
+
+RlPageText *
+rl_api_get_page_text_finish (RlApi         *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rl_api_upload_revision (RlApi                 *self,
+                        const char            *doc_id,
+                        RlDocKind              kind,
+                        GFile                 *file,
+                        const char            *broadcast_id,
+                        GCancellable          *cancellable,
+                        GFileProgressCallback  progress_callback,
+                        gpointer               progress_data,
+                        GAsyncReadyCallback    callback,
+                        gpointer               user_data)
+{
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  start_upload (self, file, NULL, doc_id, kind, broadcast_id, cancellable, progress_callback, progress_data,
+                rl_api_upload_revision, callback, user_data);
+}
+
+RlRevision *
+rl_api_upload_revision_finish (RlApi         *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -19,6 +19,7 @@
 #include "rl-doc-cache.h"
 #include "rl-error.h"
 #include "rl-model.h"
+#include "rl-plaintext.h"
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,65 @@ RlDocItem   *rl_api_upload_file_finish      (RlApi                *self,
 GError      *rl_api_new_upload_error        (RlErrorCode           code,
                                              const char           *name,
                                              const char           *type);
+
+/* Revisions (docs/protocol.md, "Revisions"). */
+
+/* POST /api/v1/docs/{id}/revisions: file as a new version of the document
+ * doc_id of kind, checked and streamed as rl_api_upload_file does (the
+ * same errors in the same words), and refused before anything is sent
+ * (RL_ERROR_BAD_REQUEST) when it is not of the document's kind.
+ * broadcast_id (may be NULL) goes in the Redline-Broadcast-Id header, so
+ * the revision-added event it causes says it. The new revision. */
+void         rl_api_upload_revision         (RlApi                *self,
+                                             const char           *doc_id,
+                                             RlDocKind             kind,
+                                             GFile                *file,
+                                             const char           *broadcast_id,
+                                             GCancellable         *cancellable,
+                                             GFileProgressCallback progress_callback,
+                                             gpointer              progress_data,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+RlRevision  *rl_api_upload_revision_finish  (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* GET /api/v1/docs/{id}/revisions: a GPtrArray of RlRevision*, oldest
+ * first (each checked as of kind, numbered 1, 2, 3 …). */
+void         rl_api_list_revisions          (RlApi                *self,
+                                             const char           *doc_id,
+                                             RlDocKind             kind,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray   *rl_api_list_revisions_finish   (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* GET /api/v1/docs/{id}/revisions/{n}/content, kept with its ETag and asked
+ * for again with If-None-Match as rl_api_get_content does (a revision never
+ * changes, so a 304 is the rule); on disk too, as the document's content,
+ * so the version shown last answers when the server cannot be reached. */
+void         rl_api_get_revision_content    (RlApi                *self,
+                                             const char           *doc_id,
+                                             gint64                revision,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GBytes      *rl_api_get_revision_content_finish (RlApi            *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* GET /api/v1/docs/{id}/revisions/{n}/text: a page revision's text model,
+ * checked (rl_page_text_new_from_json). RL_ERROR_NOT_FOUND from a server
+ * without revisions. Kept as the page's content in the cache, so that
+ * revision's model answers when the server cannot be reached. */
+void         rl_api_get_page_text           (RlApi                *self,
+                                             const char           *doc_id,
+                                             gint64                revision,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+RlPageText  *rl_api_get_page_text_finish    (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
 
 /* The upload type of a file: its content type when it is one the server
  * takes (PNG, JPEG, WebP, Markdown, plain text), guessed from the name when

@@ -9,6 +9,7 @@
 
 #include "rl-backoff.h"
 #include "rl-error.h"
+#include "rl-limits.h"
 #include "rl-pinned-database.h"
 
 G_DEFINE_ENUM_TYPE (RlConnectionState, rl_connection_state,
@@ -336,7 +337,9 @@ connect_now (RlConnection *self)
 {
   g_autofree char *ws_url = g_strconcat (self->url, "/api/v1/ws", NULL);
   g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-  const char *protocols[] = { "redline.v1", NULL };
+  /* Newest first: the server picks the first it speaks (docs/protocol.md,
+   * "Which connections speak 1.1"). */
+  const char *protocols[] = { RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
   g_autoptr(SoupMessage) msg = NULL;
 
   g_clear_handle_id (&self->retry_id, g_source_remove);
@@ -777,6 +780,13 @@ rl_connection_get_next_retry (RlConnection *self)
 {
   g_return_val_if_fail (RL_IS_CONNECTION (self), 0);
   return self->next_retry;
+}
+
+gboolean
+rl_connection_speaks_revisions (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), FALSE);
+  return self->welcome != NULL && self->welcome->minor >= 1;
 }
 
 const RlMessage *

@@ -62,6 +62,10 @@ RlConnectionState  rl_connection_get_state      (RlConnection   *self);
 gint64             rl_connection_get_next_retry (RlConnection   *self);
 /* The welcome of the current link (NULL when not online). */
 const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
+/* Whether the current link speaks protocol 1.1 (its welcome says
+ * "minor":1): revisions, their events and place-thread (docs/protocol.md,
+ * "Revisions"). FALSE when not online or on a v1 server. */
+gboolean           rl_connection_speaks_revisions (RlConnection *self);
 /* Why the last attempt to open the link failed, as the transport said it
  * (GIOError, GResolverError, GTlsError…), RL_ERROR_UNAUTHORIZED for a
  * refused token, or RL_CERTIFICATE_ERROR_MISMATCH (naming both

@@ -66,14 +66,24 @@ struct _RlDocStore
 
   guint         viewer_count;
   GStrv         viewer_names;
+
+  gint64        revision;     /* the document's latest; 0: not known (a v1 server) */
+  RlRevision   *latest;       /* its details, when a revision-added said them */
 };
 
 G_DEFINE_FINAL_TYPE (RlDocStore, rl_doc_store, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_SEQ, PROP_VIEWER_COUNT, PROP_SYNCED, N_PROPS };
+enum { PROP_0, PROP_SEQ, PROP_VIEWER_COUNT, PROP_SYNCED, PROP_REVISION, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { SIGNAL_MUTATION_FAILED, SIGNAL_MUTATION_CONFIRMED, SIGNAL_RESYNCED, N_SIGNALS };
+enum
+{
+  SIGNAL_MUTATION_FAILED,
+  SIGNAL_MUTATION_CONFIRMED,
+  SIGNAL_RESYNCED,
+  SIGNAL_REVISION_ADDED,
+  N_SIGNALS
+};
 static guint signals[N_SIGNALS];
 
 /* connection → GHashTable (doc → RlDocStore, not owned) */
@@ -81,6 +91,21 @@ static GHashTable *registry;
 
 static void subscribe (RlDocStore *self);
 static void refresh (RlDocStore *self);
+
+/* Revisions only go up: a number from an older source (a document list
+ * fetched before an upload) never lowers what is known. */
+static gboolean
+raise_revision (RlDocStore *self,
+                gint64      revision)
+{
+  if (revision <= self->revision)
+    return FALSE;
+  self->revision = revision;
+  if (self->latest && self->latest->revision != revision)
+    g_clear_pointer (&self->latest, rl_revision_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVISION]);
+  return TRUE;
+}
 
 /* ---- disk cache ------------------------------------------------------------
  * What was confirmed last is kept on disk per server, user and document, so
@@ -286,11 +311,37 @@ find_change (RlDocStore *self,
   return NULL;
 }
 
+/* The revision a change was made on (0: the latest, unsaid). */
+static gint64
+change_revision (const Change *change)
+{
+  if (change->type == RL_REQUEST_CREATE_THREAD && change->event->thread)
+    return change->event->thread->revision;
+  if (change->type == RL_REQUEST_MOVE_THREAD || change->type == RL_REQUEST_PLACE_THREAD)
+    return change->event->revision;
+  return 0;
+}
+
 static void
 fail_change (RlDocStore   *self,
              Change       *change,
              const GError *error)
 {
+  g_autoptr(GError) outdated = NULL;
+  gint64 revision = change_revision (change);
+
+  /* A conflict over a change made on an older revision than the latest:
+   * a newer version arrived meanwhile (docs/protocol.md, "Requests that
+   * name a revision"); said in those words. */
+  if (g_error_matches (error, RL_ERROR, RL_ERROR_CONFLICT) && revision > 0 && revision < self->revision)
+    {
+      RlChange words = change->type != RL_REQUEST_CREATE_THREAD ? RL_CHANGE_MOVE_MARKER
+                       : self->kind == RL_DOC_KIND_PAGE ? RL_CHANGE_NEW_COMMENT
+                       : RL_CHANGE_NEW_MARKER;
+
+      outdated = g_error_new_literal (RL_ERROR, RL_ERROR_CONFLICT, rl_error_outdated (words));
+      error = outdated;
+    }
   g_queue_remove (&self->changes, change);
   refresh (self);
   g_signal_emit (self, signals[SIGNAL_MUTATION_FAILED], 0, change->type, error, change->text, change->event);
@@ -302,6 +353,7 @@ apply_event (RlDocStore    *self,
              const RlEvent *event)
 {
   Change *own;
+  gboolean added = FALSE;
 
   if (event->seq <= self->seq)
     return;   /* a duplicate */
@@ -319,6 +371,8 @@ apply_event (RlDocStore    *self,
   if (!apply_copying (self->confirmed, event))
     g_warning ("store %s: event %" G_GINT64_FORMAT " names something absent", self->doc, event->seq);
   self->seq = event->seq;
+  if (event->kind == RL_EVENT_REVISION_ADDED && event->added)
+    added = raise_revision (self, event->added->revision);
   save_soon (self);
   if (self->resyncing)
     self->resync_count++;
@@ -336,6 +390,12 @@ apply_event (RlDocStore    *self,
         g_signal_emit (self, signals[SIGNAL_MUTATION_CONFIRMED], 0, own->type, own->event, event->seq);
       change_free (own);
     }
+  if (added)
+    {
+      g_clear_pointer (&self->latest, rl_revision_free);
+      self->latest = rl_revision_copy (event->added);
+      g_signal_emit (self, signals[SIGNAL_REVISION_ADDED], 0, self->latest, event->broadcast_id);
+    }
 }
 
 static void
@@ -347,6 +407,7 @@ apply_snapshot (RlDocStore *self,
     g_ptr_array_add (self->confirmed, rl_thread_ref (g_ptr_array_index (message->threads, i)));
   self->seq = message->seq;
   self->from_cache = FALSE;
+  raise_revision (self, message->revision);
   if (writable_cache (self))
     save_now (self);
 
@@ -637,12 +698,21 @@ new_request (RlDocStore    *self,
   return request;
 }
 
+/* The revision a change is made on, as the server will make it: the
+ * latest known on a 1.1 link; 0 (the latest, unsaid) on a v1 one. */
+static gint64
+request_revision (RlDocStore *self)
+{
+  return rl_connection_speaks_revisions (self->connection) ? self->revision : 0;
+}
+
 /* What the request will do once the server commits it, as its echo will
  * say: shown until then. comment: the one an edit changes, as shown. */
 static RlEvent *
-predict (RlDocStore      *self,
-         const RlRequest *request,
-         const RlComment *comment)
+predict (RlDocStore             *self,
+         const RlRequest        *request,
+         const RlComment        *comment,
+         const RlRevisionAnchor *placement)
 {
   RlEventContext context = {
     .doc_kind = self->kind,
@@ -650,6 +720,8 @@ predict (RlDocStore      *self,
     .by = me (self),
     .now = rl_time_now_ms (),
     .comment = comment,
+    .revision = request_revision (self),
+    .placement = placement,
   };
 
   return rl_event_new_for_request (request, &context);
@@ -700,8 +772,9 @@ rl_doc_store_create_thread (RlDocStore      *self,
   request->body = g_strdup (text);
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
+  request->revision = request_revision (self);
 
-  if (!send_change (self, request, predict (self, request, NULL), body, error))
+  if (!send_change (self, request, predict (self, request, NULL, NULL), body, error))
     return FALSE;
   if (thread_id)
     *thread_id = g_steal_pointer (&id);
@@ -724,7 +797,7 @@ rl_doc_store_add_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_ADD_COMMENT, thread_id);
   request->comment_id = rl_uuid_new ();
   request->body = g_strdup (text);
-  if (!send_change (self, request, predict (self, request, NULL), body, error))
+  if (!send_change (self, request, predict (self, request, NULL, NULL), body, error))
     return FALSE;
   if (comment_id)
     *comment_id = g_strdup (request->comment_id);
@@ -748,7 +821,7 @@ rl_doc_store_edit_comment (RlDocStore  *self,
   request = new_request (self, RL_REQUEST_EDIT_COMMENT, thread_id);
   request->comment_id = g_strdup (comment_id);
   request->body = g_strdup (text);
-  return send_change (self, request, predict (self, request, old), body, error);
+  return send_change (self, request, predict (self, request, old, NULL), body, error);
 }
 
 gboolean
@@ -761,7 +834,7 @@ rl_doc_store_delete_comment (RlDocStore  *self,
   const RlComment *old = shown_comment (self, thread_id, comment_id);
 
   request->comment_id = g_strdup (comment_id);
-  return send_change (self, request, predict (self, request, NULL), old ? old->body : NULL, error);
+  return send_change (self, request, predict (self, request, NULL, NULL), old ? old->body : NULL, error);
 }
 
 gboolean
@@ -773,7 +846,7 @@ rl_doc_store_resolve_thread (RlDocStore  *self,
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_RESOLVE_THREAD, thread_id);
 
   request->resolved = resolved;
-  return send_change (self, request, predict (self, request, NULL), NULL, error);
+  return send_change (self, request, predict (self, request, NULL, NULL), NULL, error);
 }
 
 gboolean
@@ -786,7 +859,46 @@ rl_doc_store_move_thread (RlDocStore      *self,
 
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
-  return send_change (self, request, predict (self, request, NULL), NULL, error);
+  request->revision = request_revision (self);
+  return send_change (self, request, predict (self, request, NULL, NULL), NULL, error);
+}
+
+gboolean
+rl_doc_store_place_thread (RlDocStore      *self,
+                           const char      *thread_id,
+                           const RlAnchor  *anchor,
+                           GError         **error)
+{
+  g_autoptr(RlRequest) request = NULL;
+  RlThreadItem *item;
+  const RlRevisionAnchor *placement = NULL;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  g_return_val_if_fail (thread_id != NULL, FALSE);
+
+  if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE &&
+      (!rl_connection_speaks_revisions (self->connection) || self->revision <= 0))
+    {
+      g_set_error_literal (error, RL_ERROR, RL_ERROR_UNKNOWN_TYPE, rl_error_text (RL_ERROR_UNKNOWN_TYPE));
+      return FALSE;
+    }
+  item = g_hash_table_lookup (self->items, thread_id);
+  if (item)
+    placement = rl_thread_get_placement (rl_thread_item_get_thread (item), self->revision);
+  if (anchor == NULL && (placement == NULL || placement->status == RL_PLACEMENT_ORPHANED))
+    {
+      /* Nothing to confirm: the server would refuse it the same way. */
+      g_set_error_literal (error, RL_ERROR, RL_ERROR_BAD_REQUEST, rl_error_text (RL_ERROR_BAD_REQUEST));
+      return FALSE;
+    }
+  request = new_request (self, RL_REQUEST_PLACE_THREAD, thread_id);
+  request->revision = self->revision;
+  if (anchor)
+    {
+      request->has_anchor = TRUE;
+      rl_anchor_copy_into (&request->anchor, anchor);
+    }
+  return send_change (self, request, predict (self, request, NULL, placement), NULL, error);
 }
 
 gboolean
@@ -796,7 +908,7 @@ rl_doc_store_delete_thread (RlDocStore  *self,
 {
   g_autoptr(RlRequest) request = new_request (self, RL_REQUEST_DELETE_THREAD, thread_id);
 
-  return send_change (self, request, predict (self, request, NULL), NULL, error);
+  return send_change (self, request, predict (self, request, NULL, NULL), NULL, error);
 }
 
 /* ---- object --------------------------------------------------------------- */
@@ -861,6 +973,7 @@ rl_doc_store_finalize (GObject *object)
   g_ptr_array_unref (self->confirmed);
   g_queue_clear_full (&self->changes, (GDestroyNotify) change_free);
   g_strfreev (self->viewer_names);
+  g_clear_pointer (&self->latest, rl_revision_free);
   g_clear_object (&self->cache);
   g_free (self->cache_user);
   g_free (self->doc);
@@ -886,6 +999,9 @@ rl_doc_store_get_property (GObject    *object,
     case PROP_SYNCED:
       g_value_set_boolean (value, self->subscribed);
       break;
+    case PROP_REVISION:
+      g_value_set_int64 (value, self->revision);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -909,6 +1025,11 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
   properties[PROP_SYNCED] =
     g_param_spec_boolean ("synced", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The document's latest revision, from the snapshot, the revision-added
+   * events and the document's metadata; 0 while not known (a v1 server). */
+  properties[PROP_REVISION] =
+    g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (RlRequestType type, const GError *error, const char *text,
@@ -931,6 +1052,15 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
   signals[SIGNAL_RESYNCED] =
     g_signal_new ("resynced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT);
+  /* (const RlRevision *revision, const char *broadcast_id): a
+   * revision-added event brought a newer revision (after "revision"
+   * notified); broadcast_id is the Redline-Broadcast-Id its uploader sent
+   * (rl_api_upload_revision), so the window that uploaded it knows its
+   * own. Nobody is switched to it: the app offers it. The handler's to
+   * read, not to keep. */
+  signals[SIGNAL_REVISION_ADDED] =
+    g_signal_new ("revision-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, RL_TYPE_REVISION | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
 }
 
 static void
@@ -1072,4 +1202,43 @@ rl_doc_store_is_from_cache (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
   return self->from_cache;
+}
+
+gint64
+rl_doc_store_get_revision (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return self->revision;
+}
+
+const RlRevision *
+rl_doc_store_get_latest_revision (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), NULL);
+  return self->latest;
+}
+
+void
+rl_doc_store_note_document (RlDocStore       *self,
+                            const RlDocument *document)
+{
+  g_return_if_fail (RL_IS_DOC_STORE (self));
+  g_return_if_fail (document != NULL);
+  if (g_strcmp0 (document->id, self->doc) == 0)
+    raise_revision (self, document->revision);
+}
+
+void
+rl_doc_store_note_revision (RlDocStore       *self,
+                            const RlRevision *revision)
+{
+  g_return_if_fail (RL_IS_DOC_STORE (self));
+  g_return_if_fail (revision != NULL);
+  if (revision->revision < self->revision)
+    return;
+  if (raise_revision (self, revision->revision) || self->latest == NULL)
+    {
+      g_clear_pointer (&self->latest, rl_revision_free);
+      self->latest = rl_revision_copy (revision);
+    }
 }

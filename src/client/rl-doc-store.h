@@ -85,6 +85,35 @@ gboolean     rl_doc_store_move_thread    (RlDocStore     *self,
 gboolean     rl_doc_store_delete_thread  (RlDocStore     *self,
                                           const char     *thread_id,
                                           GError        **error);
+/* Settles a thread's placement on the latest revision (1.1 place-thread):
+ * anchor NULL confirms where the server put it (RL_ERROR_BAD_REQUEST when
+ * it is orphaned there: nothing to confirm), else places it at anchor.
+ * RL_ERROR_UNKNOWN_TYPE on a link that does not speak 1.1. */
+gboolean     rl_doc_store_place_thread   (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          const RlAnchor *anchor,
+                                          GError        **error);
+
+/* Revisions (docs/protocol.md, "Revisions"). The document's latest
+ * revision ("revision" notifies; 0 while not known, a v1 server), from the
+ * snapshot, each revision-added event (which also places every thread:
+ * rl_event_apply) and what the app knows of the document. A 1.1 link's
+ * create-thread and move-thread say it as the one the person looks at, so
+ * a change made while a newer one arrived is refused (RL_ERROR_CONFLICT)
+ * and rolled back like any refusal, its text kept; what is shown until
+ * the echo is made on it, as the server will. "revision-added" says a
+ * newer revision arrived over the link; nothing switches to it. */
+gint64       rl_doc_store_get_revision   (RlDocStore     *self);
+/* The latest revision's details when known (a revision-added event or
+ * rl_doc_store_note_revision said them), else NULL. */
+const RlRevision *rl_doc_store_get_latest_revision (RlDocStore *self);
+/* The document's metadata (e.g. from the document list): its revision
+ * raises what is known, never lowers it. */
+void         rl_doc_store_note_document  (RlDocStore       *self,
+                                          const RlDocument *document);
+/* A revision learnt over HTTP (an own upload's answer, a list). */
+void         rl_doc_store_note_revision  (RlDocStore       *self,
+                                          const RlRevision *revision);
 
 /* Changes still in flight (shown, not yet confirmed by their echo). */
 guint        rl_doc_store_get_n_in_flight (RlDocStore    *self);

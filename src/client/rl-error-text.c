@@ -116,6 +116,21 @@ rl_error_refusal (RlChange      change,
   return error->message;
 }
 
+/* Indexed by RlChange: made on a version that is no longer the latest. */
+static const char *outdated_words[] = {
+  [RL_CHANGE_NEW_MARKER] = N_("A newer version of this document was just uploaded. Your text is kept."),
+  [RL_CHANGE_NEW_COMMENT] = N_("A newer version of this document was just uploaded. Your text is kept."),
+  [RL_CHANGE_IN_THREAD] = N_("A newer version of this document was just uploaded."),
+  [RL_CHANGE_MOVE_MARKER] = N_("A newer version of this document was just uploaded. The marker stays where it was."),
+};
+
+const char *
+rl_error_outdated (RlChange change)
+{
+  g_return_val_if_fail ((gsize) change < G_N_ELEMENTS (outdated_words), NULL);
+  return _(outdated_words[change]);
+}
+
 /* detail: the server's own message, kept for the debug log only. */
 GError *
 rl_error_new_translated (RlErrorCode  code,

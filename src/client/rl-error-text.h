@@ -38,5 +38,9 @@ typedef enum
  * otherwise error's message, already in the user's words. */
 const char *rl_error_refusal        (RlChange      change,
                                      const GError *error);
+/* What to tell the user about a change the server refused as a conflict
+ * because it was made on a version of the document that is no longer the
+ * latest (1.1: a newer one arrived meanwhile). */
+const char *rl_error_outdated       (RlChange      change);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 G_DEFINE_BOXED_TYPE (RlThread, rl_thread, rl_thread_ref, rl_thread_unref)
+G_DEFINE_BOXED_TYPE (RlRevision, rl_revision, rl_revision_copy, rl_revision_free)
 
 G_DEFINE_ENUM_TYPE (RlPlacementStatus, rl_placement_status,
                     G_DEFINE_ENUM_VALUE (RL_PLACEMENT_EXACT, "exact"),
@@ -339,6 +340,20 @@ rl_thread_get_last_anchor (const RlThread *thread)
         return &placement->anchor;
     }
   return &thread->anchor;
+}
+
+const RlAnchor *
+rl_thread_get_anchor_on (const RlThread *thread,
+                         gint64          revision)
+{
+  const RlRevisionAnchor *placement;
+
+  if (revision <= 0 || thread->placements == NULL || thread->placements->len == 0)
+    return &thread->anchor;
+  placement = rl_thread_get_placement (thread, revision);
+  if (placement == NULL || placement->status == RL_PLACEMENT_ORPHANED)
+    return NULL;
+  return &placement->anchor;
 }
 
 RlComment *

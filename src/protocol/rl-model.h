@@ -165,6 +165,11 @@ RlRevisionAnchor *rl_thread_get_placement  (const RlThread         *thread,
  * that has one (an orphan is carried from where it was last seen), or,
  * without placements (a v1 server's), its anchor. */
 const RlAnchor   *rl_thread_get_last_anchor (const RlThread        *thread);
+/* Where thread shows on revision: its placement's anchor there, NULL when
+ * it is orphaned there or has no placement there (made later); revision 0
+ * or a thread without placements (a v1 server): its anchor. */
+const RlAnchor   *rl_thread_get_anchor_on  (const RlThread         *thread,
+                                            gint64                  revision);
 
 RlComment  *rl_comment_new           (void);
 RlComment  *rl_comment_copy          (const RlComment *comment);
@@ -190,6 +195,10 @@ void        rl_document_free         (RlDocument   *doc);
 
 #define RL_TYPE_THREAD (rl_thread_get_type ())
 GType       rl_thread_get_type       (void) G_GNUC_CONST;
+
+/* A boxed type (copy, free), so that signals carry revisions typed. */
+#define RL_TYPE_REVISION (rl_revision_get_type ())
+GType       rl_revision_get_type     (void) G_GNUC_CONST;
 
 #define RL_TYPE_PLACEMENT_STATUS (rl_placement_status_get_type ())
 GType       rl_placement_status_get_type (void) G_GNUC_CONST;

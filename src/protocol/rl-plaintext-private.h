@@ -27,6 +27,15 @@ RlPageText  *rl_page_text_new_take  (char          *text,
 int          rl_text_span_compare   (gconstpointer  a,
                                      gconstpointer  b);
 void         rl_text_span_clear     (gpointer       span);
+/* A page's bytes checked (valid UTF-8, else RL_ERROR_BAD_REQUEST) and
+ * made regular: a BOM dropped, CRLF and lone CR made LF. */
+char        *rl_page_text_normalize (const char    *data,
+                                     gsize          length,
+                                     gsize         *out_length,
+                                     GError       **error);
+/* Whether mime (NULL: none) is wanted, its parameters ignored. */
+gboolean     rl_page_text_mime_is   (const char    *mime,
+                                     const char    *wanted);
 /* rl_page_text_new_from_json with other limits than RL_PAGE_TEXT_MAX_*,
  * for the tests. */
 RlPageText  *rl_page_text_new_from_json_limited (JsonNode *node,

@@ -69,9 +69,17 @@ GType        rl_page_text_get_type      (void) G_GNUC_CONST;
 
 /* mime: "text/markdown" or "text/plain" (parameters such as ";charset=utf-8"
  * are ignored). Fails with RL_ERROR_BAD_REQUEST when data is not valid UTF-8
- * or the mime type is not a page type. */
+ * or the mime type is not a page type. In rl-markdown.c, of the
+ * redline-markdown library (md4c): only the server and the tests link it;
+ * the app renders the text model the server computed. */
 RlPageText  *rl_page_text_new           (const char  *mime,
                                          const char  *data,
+                                         gsize        length,
+                                         GError     **error);
+/* A text/plain page's model: its text, without spans (what
+ * rl_page_text_new makes of "text/plain"); RL_ERROR_BAD_REQUEST when data
+ * is not valid UTF-8. */
+RlPageText  *rl_page_text_new_plain     (const char  *data,
                                          gsize        length,
                                          GError     **error);
 RlPageText  *rl_page_text_ref           (RlPageText  *self);

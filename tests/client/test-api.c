@@ -747,6 +747,154 @@ test_upload_cancel (Fixture       *f,
   g_array_unref (progress.sent);
 }
 
+
+/* ---- revisions (docs/protocol.md, "Revisions") ------------------------------ */
+
+static RlRevision *
+upload_revision (RlApi      *api,
+                 const char *doc,
+                 RlDocKind   kind,
+                 const char *path,
+                 GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  rl_api_upload_revision (api, doc, kind, file, "5e0c4a3b-6d2f-4b8e-9a1c-2f7d8e9b0a11", NULL, NULL, NULL,
+                          rl_client_test_store_result, &result);
+  return rl_api_upload_revision_finish (api, rl_client_test_wait_result (&result), error);
+}
+
+static GBytes *
+revision_content (RlApi      *api,
+                  const char *doc,
+                  gint64      revision,
+                  GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rl_api_get_revision_content (api, doc, revision, NULL, rl_client_test_store_result, &result);
+  return rl_api_get_revision_content_finish (api, rl_client_test_wait_result (&result), error);
+}
+
+static RlPageText *
+page_text (RlApi      *api,
+           const char *doc,
+           gint64      revision,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rl_api_get_page_text (api, doc, revision, NULL, rl_client_test_store_result, &result);
+  return rl_api_get_page_text_finish (api, rl_client_test_wait_result (&result), error);
+}
+
+static GPtrArray *
+revisions (RlApi      *api,
+           const char *doc,
+           RlDocKind   kind,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rl_api_list_revisions (api, doc, kind, NULL, rl_client_test_store_result, &result);
+  return rl_api_list_revisions_finish (api, rl_client_test_wait_result (&result), error);
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_revisions (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(RlApi) api = api_for (f, f->ada);
+  g_autoptr(RlApi) viewer = api_for (f, f->vic);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png_path = g_test_build_filename (G_TEST_DIST, "data", "mockup.png", NULL);
+  g_autofree char *md_path = write_file (f, "notes v2.md", "# Notes\n\nPrices &hellip; now:\n\n| Plan | € |\n|:--|--:|\n| Team | 9 |\n");
+  g_autoptr(GBytes) png = data_file ("mockup.png");
+  g_autoptr(RlRevision) second = NULL;
+  g_autoptr(RlRevision) page_second = NULL;
+  g_autoptr(RlRevision) refused = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) again = NULL;
+  g_autoptr(RlPageText) text = NULL;
+  g_autoptr(RlPageText) none = NULL;
+
+  /* A new version of the image, then of the page. */
+  second = upload_revision (api, f->image, RL_DOC_KIND_IMAGE, png_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second->revision, ==, 2);
+  g_assert_cmpstr (second->mime, ==, "image/png");
+  g_assert_cmpstr (second->created_by.name, ==, "Ada");
+  page_second = upload_revision (api, f->page, RL_DOC_KIND_PAGE, md_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (page_second->revision, ==, 2);
+  g_assert_cmpstr (page_second->mime, ==, "text/markdown");
+
+  /* Not of the document's kind: refused before anything is sent. */
+  refused = upload_revision (api, f->image, RL_DOC_KIND_IMAGE, md_path, &error);
+  g_assert_null (refused);
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (error->message, ==, "“notes v2.md” is not a PNG, JPEG or WebP image; a new version of an image must be one");
+  g_clear_error (&error);
+  /* A viewer's: the server's refusal, in the upload's words. */
+  refused = upload_revision (viewer, f->image, RL_DOC_KIND_IMAGE, png_path, &error);
+  g_assert_null (refused);
+  g_assert_error (error, RL_ERROR, RL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  listed = revisions (api, f->image, RL_DOC_KIND_IMAGE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpint (((RlRevision *) g_ptr_array_index (listed, 0))->revision, ==, 1);
+  g_assert_cmpstr (((RlRevision *) g_ptr_array_index (listed, 1))->etag, ==, second->etag);
+
+  /* A revision's bytes, asked again with their ETag: 304. */
+  first = revision_content (api, f->image, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (first, png));
+  again = revision_content (api, f->image, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (again, png));
+  g_assert_cmpuint (rl_api_get_n_not_modified (api), ==, 1);
+
+  /* A page revision's text model, as the server computed it at upload. */
+  text = page_text (api, f->page, 2, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(RlPageText) expected = NULL;
+    g_autofree char *md = NULL;
+    gsize length;
+
+    g_file_get_contents (md_path, &md, &length, &error);
+    g_assert_no_error (error);
+    expected = rl_page_text_new ("text/markdown", md, length, &error);
+    g_assert_no_error (error);
+    g_assert_true (rl_page_text_equal (text, expected));
+  }
+  /* An image has none; a revision that does not exist neither. */
+  none = page_text (api, f->image, 1, &error);
+  g_assert_null (none);
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  none = page_text (api, f->page, 3, &error);
+  g_assert_null (none);
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -766,6 +914,7 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/api/upload-progress", Fixture, NULL, fixture_setup, test_upload_progress, fixture_teardown);
   g_test_add ("/api/upload-cancel", Fixture, NULL, fixture_setup, test_upload_cancel, fixture_teardown);
+  g_test_add ("/api/revisions", Fixture, NULL, fixture_setup, test_revisions, fixture_teardown);
 
   return g_test_run ();
 }

@@ -740,6 +740,229 @@ test_unsubscribes_when_released (Fixture       *f,
   wait_presence_count (bob, 1);
 }
 
+
+/* ---- revisions (docs/protocol.md, "Revisions") ------------------------------ */
+
+/* tests/data/name's bytes. */
+static GBytes *
+data_file (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+/* Bob uploads mockup.png again as the image's next revision, over HTTP;
+ * its number. (The store's loop does not run meanwhile.) */
+static gint64
+upload_revision (Fixture *f)
+{
+  g_autoptr(GBytes) png = data_file ("mockup.png");
+  g_autofree char *path = g_strdup_printf ("/api/v1/docs/%s/revisions", f->image);
+  RlTestResponse *response = rl_test_http (f->server, "POST", path, f->bob, "image/png", png);
+  gint64 revision;
+
+  g_assert_cmpuint (response->status, ==, 201);
+  revision = json_object_get_int_member (json_node_get_object (response->json), "revision");
+  rl_test_response_free (response);
+  return revision;
+}
+
+typedef struct
+{
+  guint       n;
+  RlRevision *last;
+} Added;
+
+/* Connected swapped: the counter first. */
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+static void
+on_revision_added (RlDocStore       *store,
+                   const RlRevision *revision,
+                   const char       *broadcast_id,
+                   gpointer          data)
+{
+  Added *added = data;
+
+  g_clear_pointer (&added->last, rl_revision_free);
+  added->last = rl_revision_copy (revision);
+  added->n++;
+}
+
+static void
+test_revisions_tracked (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlThread) optimistic = NULL;
+  g_autofree char *thread_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.4, .y = 0.6 };
+  const RlThread *shown;
+  RlRevisionAnchor *placement;
+  Added added = { 0 };
+  guint notified = 0;
+
+  /* A 1.1 link: the snapshot said the latest revision. */
+  g_assert_true (rl_connection_speaks_revisions (a));
+  g_assert_cmpint (rl_doc_store_get_revision (store), ==, 1);
+
+  /* A thread made on it, shown as the echo will be: on revision 1, its
+   * placement there exact. */
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Align this", &thread_id, &error));
+  g_assert_no_error (error);
+  optimistic = rl_thread_copy (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0)));
+  g_assert_cmpint (optimistic->revision, ==, 1);
+  g_assert_cmpuint (optimistic->placements->len, ==, 1);
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (store), 5000);
+  shown = rl_thread_item_get_thread (rl_client_test_thread_at (store, 0));
+  g_assert_cmpint (shown->revision, ==, optimistic->revision);
+  g_assert_true (rl_revision_anchor_equal (g_ptr_array_index (shown->placements, 0),
+                                           g_ptr_array_index (optimistic->placements, 0)));
+  assert_equals_server (f, store);
+
+  /* A teammate's new revision: known, notified, announced with its
+   * details, and every thread placed on it. */
+  g_signal_connect (store, "revision-added", G_CALLBACK (on_revision_added), &added);
+  g_signal_connect_swapped (store, "notify::revision", G_CALLBACK (count_notify), &notified);
+  g_assert_cmpint (upload_revision (f), ==, 2);
+  RL_TEST_WAIT_UNTIL (added.n == 1, 5000);
+  g_assert_cmpint (rl_doc_store_get_revision (store), ==, 2);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (added.last->revision, ==, 2);
+  g_assert_cmpstr (added.last->mime, ==, "image/png");
+  g_assert_cmpstr (added.last->created_by.name, ==, "Bob");
+  g_assert_cmpint (rl_doc_store_get_latest_revision (store)->revision, ==, 2);
+  shown = rl_thread_item_get_thread (rl_client_test_thread_at (store, 0));
+  placement = rl_thread_get_placement (shown, 2);
+  g_assert_nonnull (placement);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  assert_equals_server (f, store);
+
+  /* What the document list says never lowers it. */
+  {
+    RlDocument listed = { .id = (char *) f->image, .revision = 1 };
+
+    rl_doc_store_note_document (store, &listed);
+    g_assert_cmpint (rl_doc_store_get_revision (store), ==, 2);
+    listed.revision = 3;
+    rl_doc_store_note_document (store, &listed);
+    g_assert_cmpint (rl_doc_store_get_revision (store), ==, 3);
+    g_assert_null (rl_doc_store_get_latest_revision (store));
+  }
+
+  /* A second store, opened after: its snapshot says 2. */
+  {
+    g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
+    g_autoptr(RlDocStore) bob = open_store (b, f->image);
+
+    RL_TEST_WAIT_UNTIL (rl_doc_store_get_revision (bob) == 2, 5000);
+    assert_equals_server (f, bob);
+  }
+  g_clear_pointer (&added.last, rl_revision_free);
+}
+
+static void
+test_place_thread (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlConnection) b = rl_client_test_online (f->server, f->bob);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(RlDocStore) bob = open_store (b, f->image);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.2, .y = 0.3 };
+  RlAnchor elsewhere = { .kind = RL_DOC_KIND_IMAGE, .x = 0.7, .y = 0.8 };
+  const RlThread *shown;
+  const RlRevisionAnchor *placement;
+
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Check this", &thread_id, &error));
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (store), 5000);
+  upload_revision (f);
+  RL_TEST_WAIT_UNTIL (rl_doc_store_get_revision (store) == 2 && rl_doc_store_get_revision (bob) == 2, 5000);
+
+  /* Confirmed where the server put it: exact, by Ada, at once and after. */
+  g_assert_true (rl_doc_store_place_thread (store, thread_id, NULL, &error));
+  g_assert_no_error (error);
+  placement = rl_thread_get_placement (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0)), 2);
+  g_assert_cmpstr (placement->by.name, ==, "Ada");
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (store), 5000);
+  placement = rl_thread_get_placement (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0)), 2);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_EXACT);
+  g_assert_cmpstr (placement->by.name, ==, "Ada");
+  assert_equals_server (f, store);
+
+  /* Placed anew by Bob: Ada sees it there, on revision 2 and as its anchor. */
+  g_assert_true (rl_doc_store_place_thread (bob, thread_id, &elsewhere, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (bob), 5000);
+  RL_TEST_WAIT_UNTIL (rl_doc_store_get_seq (store) == rl_doc_store_get_seq (bob), 5000);
+  shown = rl_thread_item_get_thread (rl_client_test_thread_at (store, 0));
+  placement = rl_thread_get_placement (shown, 2);
+  g_assert_true (rl_anchor_equal (&placement->anchor, &elsewhere));
+  g_assert_cmpstr (placement->by.name, ==, "Bob");
+  g_assert_true (rl_anchor_equal (&shown->anchor, &elsewhere));
+  /* Its place on revision 1 stays where it was made. */
+  g_assert_true (rl_anchor_equal (&rl_thread_get_placement (shown, 1)->anchor, &anchor));
+  g_assert_true (rl_anchor_equal (rl_thread_get_anchor_on (shown, 1), &anchor));
+  assert_equals_server (f, store);
+  assert_equals_server (f, bob);
+
+  /* Nothing to confirm on a thread the store does not show. */
+  g_assert_false (rl_doc_store_place_thread (store, "00000000-0000-4000-8000-000000000000", NULL, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+}
+
+static void
+test_conflict_over_older_revision (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(RlConnection) a = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlDocStore) store = open_store (a, f->image);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.5, .y = 0.5 };
+  Failure failure = { 0 };
+
+  g_signal_connect (store, "mutation-failed", G_CALLBACK (on_failed), &failure);
+  /* The new revision is committed while Ada's store has not heard of it:
+   * her marker names revision 1, and the server refuses it. */
+  upload_revision (f);
+  g_assert_cmpint (rl_doc_store_get_revision (store), ==, 1);
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Made on the old one", NULL, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (failure.n > 0, 5000);
+
+  /* Rolled back, said in words, the text kept for a retry. */
+  g_assert_cmpint (failure.type, ==, RL_REQUEST_CREATE_THREAD);
+  g_assert_error (failure.error, RL_ERROR, RL_ERROR_CONFLICT);
+  g_assert_cmpstr (failure.error->message, ==, "A newer version of this document was just uploaded. Your text is kept.");
+  g_assert_cmpstr (failure.text, ==, "Made on the old one");
+  g_assert_cmpint (rl_doc_store_get_revision (store), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (rl_doc_store_get_threads (store)), ==, 0);
+  assert_equals_server (f, store);
+
+  /* On the latest, it is made. */
+  g_assert_true (rl_doc_store_create_thread (store, &anchor, "Made on the new one", NULL, &error));
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (store), 5000);
+  g_assert_cmpuint (failure.n, ==, 1);
+  g_assert_cmpint (rl_thread_item_get_thread (rl_client_test_thread_at (store, 0))->revision, ==, 2);
+  assert_equals_server (f, store);
+  g_clear_error (&failure.error);
+  g_free (failure.text);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -758,6 +981,9 @@ main (int    argc,
   ADD ("/client/store/own-thread-numbered-by-ack", test_own_thread_numbered_by_ack);
   ADD ("/client/store/numbers-from-teammates-and-resync", test_numbers_from_teammates_and_resync);
   ADD ("/client/store/unsubscribes-when-released", test_unsubscribes_when_released);
+  ADD ("/client/store/revisions-tracked", test_revisions_tracked);
+  ADD ("/client/store/place-thread", test_place_thread);
+  ADD ("/client/store/conflict-over-older-revision", test_conflict_over_older_revision);
 
   return g_test_run ();
 }
