@@ -49,6 +49,7 @@ static const struct
   { "win.hide-resolved", { "<Control>h", NULL } },
   { "win.upload", { "<Control>o", NULL } },
   { "win.upload-version", { "<Shift><Control>o", NULL } },
+  { "win.compare-versions", { "<Shift><Control>c", NULL } },
   /* Zoom, as in image viewers; the image's zoom menu shows these. */
   { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add" } },
   { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },

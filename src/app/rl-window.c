@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rl-banner.h"
+#include "rl-compare-window.h"
 #include "rl-error-text.h"
 #include "rl-pinned-database.h"
 #include "rl-error.h"
@@ -609,6 +610,8 @@ update_version (RlWindow *self)
     rl_banner_set_revealed (self->version_banner, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version",
                                  self->doc != NULL && rl_doc_store_get_revision (self->store) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-versions",
+                                 self->doc != NULL && rl_doc_store_get_revision (self->store) > 1);
 }
 
 typedef struct
@@ -905,6 +908,25 @@ upload_version_action (GtkWidget  *widget,
   new_version_broadcast_id (self);
   rl_upload_controller_choose_version (self->uploads, GTK_WINDOW (self), rl_doc_item_get_document (self->doc),
                                        self->version_broadcast_id);
+}
+
+static void
+compare_versions_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  gint64 latest;
+  RlCompareWindow *compare;
+
+  if (self->doc == NULL || self->session == NULL || self->store == NULL)
+    return;
+  latest = rl_doc_store_get_revision (self->store);
+  if (latest < 2)
+    return;
+  compare = rl_compare_window_new (GTK_WINDOW (self), rl_session_get_api (self->session), self->store,
+                                   rl_doc_item_get_document (self->doc), latest);
+  gtk_window_present (GTK_WINDOW (compare));
 }
 
 typedef struct
@@ -1589,6 +1611,7 @@ rl_window_class_init (RlWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.upload-version", NULL, upload_version_action);
+  gtk_widget_class_install_action (widget_class, "win.compare-versions", NULL, compare_versions_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
@@ -1661,6 +1684,7 @@ rl_window_init (RlWindow *self)
   g_signal_connect (self->version_drop, "drop", G_CALLBACK (on_version_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->doc_stack), GTK_EVENT_CONTROLLER (self->version_drop));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-versions", FALSE);
 
   update_connection (self);
 }

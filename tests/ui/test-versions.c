@@ -20,6 +20,8 @@
 #include "rl-api.h"
 #include "rl-application.h"
 #include "rl-banner.h"
+#include "rl-compare-window.h"
+#include "rl-image-compare.h"
 #include "rl-image-view-private.h"
 #include "rl-page-text-view.h"
 #include "rl-page-view-private.h"
@@ -331,6 +333,78 @@ test_upload_from_keyboard (Fixture       *f,
   rl_ui_test_screenshot_settled (GTK_WIDGET (other), "version-offered-other-window", 200);
 }
 
+/* ---- compare two versions ------------------------------------------------ */
+
+static RlCompareWindow *
+compare_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (RL_IS_COMPARE_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return RL_COMPARE_WINDOW (window);
+    }
+  return NULL;
+}
+
+/* Compare Versions… from the keyboard: the version before the latest and
+ * the latest, the marker on each where it was placed, swiped with a click
+ * through the X server; Escape closes it. */
+static void
+test_compare (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autofree char *thread = rl_ui_test_create_marker (bob, f->world.image, 0.5, 0.3, "Headline too tight");
+  RlWindow *window = open_window (f, f->world.image, "image");
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), "win.compare-versions");
+  RlCompareWindow *compare;
+  RlImageCompare *view;
+  graphene_rect_t older, newer;
+  GtkWidget *swipe;
+  gint64 from, to;
+
+  g_assert_true (accels && g_strv_contains ((const char *const *) accels, "<Shift><Control>c"));
+  rl_ui_test_wait_pins (rl_window_get_image_view (window), 1);
+  /* One version: nothing to compare, the shortcut does nothing. */
+  rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
+  rl_ui_input_key (GDK_KEY_c, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
+  rl_ui_test_run (500);
+  g_assert_null (compare_window ());
+  g_assert_cmpint (teammate_uploads (f, f->world.image, f->shifted, "image/png"), ==, 2);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_revision (store_of (window)) == 2, 5000));
+
+  rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
+  rl_ui_input_key (GDK_KEY_c, GDK_SHIFT_MASK | GDK_CONTROL_MASK);
+  g_assert_true (RL_UI_WAIT_UNTIL (compare_window () != NULL, 5000));
+  compare = compare_window ();
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (compare)) == GTK_WINDOW (window));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_compare_window_is_loaded (compare), 10000));
+  rl_compare_window_get_versions (compare, &from, &to);
+  g_assert_cmpint (from, ==, 1);
+  g_assert_cmpint (to, ==, 2);
+  view = RL_IMAGE_COMPARE (rl_compare_window_get_view (compare));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_compare_get_image_bounds (view, FALSE, &older) &&
+                                   rl_image_compare_get_image_bounds (view, TRUE, &newer), 5000));
+  g_assert_cmpint (rl_image_compare_get_mode (view), ==, RL_IMAGE_COMPARE_SIDE_BY_SIDE);
+  g_assert_cmpfloat (older.origin.x + older.size.width, <=, newer.origin.x);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (compare), "version-compare-side-by-side", 200);
+
+  swipe = rl_ui_test_find (GTK_WIDGET (compare), rl_ui_test_is_button_labelled, "Swipe");
+  g_assert_nonnull (swipe);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (swipe), 3000));
+  rl_ui_input_wait_still (swipe);
+  rl_ui_input_click (swipe);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_compare_get_mode (view) == RL_IMAGE_COMPARE_SWIPE, 3000));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (compare), "version-compare-swipe", 200);
+
+  rl_ui_input_key (GDK_KEY_Escape, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (compare_window () == NULL, 5000));
+}
+
 static void
 test_drop_asks_first (Fixture       *f,
                       gconstpointer  data)
@@ -442,6 +516,7 @@ main (int   argc,
   ADD ("/versions/upload-from-keyboard", test_upload_from_keyboard);
   ADD ("/versions/drop-asks-first", test_drop_asks_first);
   ADD ("/versions/page-from-server-text", test_page_from_server_text);
+  ADD ("/versions/compare", test_compare);
 
   return g_test_run ();
 }
