@@ -34,6 +34,7 @@ struct _RlWindow
   GtkToggleButton      *threads_button;
   GtkToggleButton      *hide_resolved_button;
   GtkMenuButton        *menu_button;
+  GtkMenuButton        *versions_button; /* every version of the open document, to show one */
   GtkMenuButton        *viewers_button;
   GtkLabel             *viewers_label;
   GtkLabel             *viewers_names;
@@ -549,6 +550,36 @@ page_position (const RlThread *thread,
  * 0 from a server without revisions). A newer one is offered in a banner,
  * never switched to under the reader, but for the one this window uploaded. */
 
+/* Every version of the open document, newest first, in the header's
+ * Versions menu: any of them is shown in place (an older one read-only). */
+static void
+update_versions_menu (RlWindow *self,
+                      gint64    latest)
+{
+  g_autoptr(GMenu) menu = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->versions_button), self->doc != NULL && latest > 1);
+  if (self->doc == NULL || latest < 2)
+    return;
+  menu = g_menu_new ();
+  for (gint64 n = latest; n >= 1; n--)
+    {
+      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
+
+      if (n == latest)
+        /* Translators: the newest version of a document in the Versions menu; %lld is its number */
+        label = g_strdup_printf (_("Version %lld (latest)"), (long long) n);
+      else
+        /* Translators: a version of a document in a list to choose from; %lld is its number */
+        label = g_strdup_printf (_("Version %lld"), (long long) n);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.show-version", g_variant_new_int64 (n));
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (self->versions_button, G_MENU_MODEL (menu));
+}
+
 /* The version shown, in the header: "Version 3", who uploaded it and when. */
 static void
 update_version (RlWindow *self)
@@ -612,6 +643,7 @@ update_version (RlWindow *self)
                                  self->doc != NULL && rl_doc_store_get_revision (self->store) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-versions",
                                  self->doc != NULL && rl_doc_store_get_revision (self->store) > 1);
+  update_versions_menu (self, latest);
 }
 
 typedef struct
@@ -908,6 +940,26 @@ upload_version_action (GtkWidget  *widget,
   new_version_broadcast_id (self);
   rl_upload_controller_choose_version (self->uploads, GTK_WINDOW (self), rl_doc_item_get_document (self->doc),
                                        self->version_broadcast_id);
+}
+
+static void load_revision (RlWindow *self,
+                           gint64    revision,
+                           gboolean  in_place);
+
+/* Shows version n of the open document in place (an older one read-only;
+ * the selection stays). */
+static void
+show_version_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+  gint64 n = g_variant_get_int64 (parameter);
+
+  if (self->doc == NULL || self->store == NULL || n < 1 || n > rl_doc_store_get_revision (self->store) ||
+      n == rl_review_state_get_revision (self->state))
+    return;
+  load_revision (self, n, TRUE);
 }
 
 static void
@@ -1577,6 +1629,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, threads_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, hide_resolved_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, versions_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_button);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_label);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, viewers_names);
@@ -1612,6 +1665,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.upload-version", NULL, upload_version_action);
   gtk_widget_class_install_action (widget_class, "win.compare-versions", NULL, compare_versions_action);
+  gtk_widget_class_install_action (widget_class, "win.show-version", "x", show_version_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);

@@ -405,6 +405,67 @@ test_compare (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (compare_window () == NULL, 5000));
 }
 
+/* Opens the header's Versions menu with a click and clicks its item text. */
+static void
+choose_version (RlWindow   *window,
+                const char *text)
+{
+  GtkWidget *button = rl_ui_test_find (GTK_WIDGET (window), rl_ui_test_has_icon_name, "document-open-recent-symbolic");
+  GtkPopover *menu;
+  GtkWidget *item;
+
+  g_assert_nonnull (button);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (button) && rl_ui_test_widget_placed (button), 5000));
+  rl_ui_input_wait_still (button);
+  rl_ui_input_click (button);
+  menu = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (menu)), 5000));
+  rl_ui_test_run (300);
+  item = rl_ui_test_menu_item (menu, text);
+  rl_ui_input_wait_still (item);
+  rl_ui_input_click (item);
+}
+
+/* Any version is shown again from the header's Versions menu: an older one
+ * in place, read-only, each marker where it was placed on it; back to the
+ * latest the same way. */
+static void
+test_show_older (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autofree char *thread = rl_ui_test_create_marker (bob, f->world.image, 0.5, 0.3, "Headline too tight");
+  RlWindow *window = open_window (f, f->world.image, "image");
+  const RlRevisionAnchor *placement;
+  double x, y1, y2;
+
+  rl_ui_test_wait_pins (rl_window_get_image_view (window), 1);
+  g_assert_cmpint (teammate_uploads (f, f->world.image, f->shifted, "image/png"), ==, 2);
+  g_assert_true (RL_UI_WAIT_UNTIL (offers (window, "Version 2 is available"), 5000));
+  pin_at (window, thread, &x, &y1);
+
+  rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
+  choose_version (window, "Version 2 (latest)");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == 2, 5000));
+  g_assert_cmpstr (version_shown (window), ==, "Version 2");
+  g_assert_true (rl_review_state_get_can_create (state_of (window)));
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (store_of (window), thread), 2);
+  pin_at (window, thread, &x, &y2);
+  g_assert_cmpfloat_with_epsilon (y2, placement->anchor.y, 1e-9);
+
+  choose_version (window, "Version 1");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == 1, 5000));
+  g_assert_cmpstr (version_shown (window), ==, "Version 1");
+  g_assert_false (rl_review_state_get_can_create (state_of (window)));
+  pin_at (window, thread, &x, &y1);
+  g_assert_cmpfloat_with_epsilon (y1, rl_thread_get_placement (rl_ui_test_store_thread (store_of (window), thread),
+                                                               1)->anchor.y, 1e-9);
+  g_assert_cmpfloat (y1, <, y2);
+  /* An older version shown: the newer one is offered again. */
+  g_assert_true (RL_UI_WAIT_UNTIL (offers (window, "Version 2 is available"), 3000));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (window), "version-older-shown", 200);
+}
+
 static void
 test_drop_asks_first (Fixture       *f,
                       gconstpointer  data)
@@ -517,6 +578,7 @@ main (int   argc,
   ADD ("/versions/drop-asks-first", test_drop_asks_first);
   ADD ("/versions/page-from-server-text", test_page_from_server_text);
   ADD ("/versions/compare", test_compare);
+  ADD ("/versions/show-older", test_show_older);
 
   return g_test_run ();
 }
