@@ -256,10 +256,9 @@ describe_origin (RlThreadRow *self)
       return g_strdup_printf (_("Was “%s”"), g_strstrip (flat));
     }
   /* Translators: where a carried marker was on the version it was made
-   * on: how far across and down the image, in percent; %lld is that version */
-  return g_strdup_printf (_("Was %d %% across, %d %% down on version %lld"),
-                          (int) round (origin->anchor.x * 100), (int) round (origin->anchor.y * 100),
-                          (long long) thread->revision);
+   * on: how far across and down the image, in percent */
+  return g_strdup_printf (_("Was %d %% across, %d %% down"),
+                          (int) round (origin->anchor.x * 100), (int) round (origin->anchor.y * 100));
 }
 
 /* The placement badge ("Moved", "Changed", "Not found"), what it was on,
