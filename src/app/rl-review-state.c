@@ -24,6 +24,7 @@ struct _RlReviewState
   const char         *cannot_create_reason;   /* translated, static */
   gint64              revision;    /* the version shown; 0: the latest, unnumbered (v1) */
   gboolean            all_versions; /* FALSE: only the threads placed on the version shown */
+  char               *placing_thread; /* the thread the person is placing anew, or NULL */
 
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
@@ -46,6 +47,7 @@ enum {
   PROP_CANNOT_CREATE_REASON,
   PROP_REVISION,
   PROP_ALL_VERSIONS,
+  PROP_PLACING_THREAD,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -271,6 +273,7 @@ rl_review_state_finalize (GObject *object)
 
   g_hash_table_unref (self->order);
   g_free (self->selected_thread);
+  g_free (self->placing_thread);
   G_OBJECT_CLASS (rl_review_state_parent_class)->finalize (object);
 }
 
@@ -310,6 +313,9 @@ rl_review_state_get_property (GObject    *object,
       break;
     case PROP_ALL_VERSIONS:
       g_value_set_boolean (value, self->all_versions);
+      break;
+    case PROP_PLACING_THREAD:
+      g_value_set_string (value, self->placing_thread);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -374,6 +380,9 @@ rl_review_state_class_init (RlReviewStateClass *klass)
   properties[PROP_REVISION] =
     g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PLACING_THREAD] =
+    g_param_spec_string ("placing-thread", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ALL_VERSIONS] =
     g_param_spec_boolean ("all-versions", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -461,6 +470,7 @@ rl_review_state_set_store (RlReviewState *self,
   gtk_filter_list_model_set_model (self->filtered, NULL);
   disconnect_store (self);
   rl_review_state_set_selected_thread (self, NULL);
+  rl_review_state_set_placing_thread (self, NULL);
   self->kind = kind;
   update_can_create (self);
   if (store == NULL)
@@ -629,6 +639,7 @@ rl_review_state_set_revision (RlReviewState *self,
     return;
   self->revision = revision;
   update_can_create (self);
+  rl_review_state_set_placing_thread (self, NULL);
   /* Which threads are placed on it, and which not found, is another
    * question now. */
   if (!self->all_versions)
@@ -667,4 +678,43 @@ rl_review_state_set_all_versions (RlReviewState *self,
   gtk_filter_changed (GTK_FILTER (self->filter),
                       all_versions ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_MORE_STRICT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALL_VERSIONS]);
+}
+
+const char *
+rl_review_state_get_placing_thread (RlReviewState *self)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), NULL);
+  return self->placing_thread;
+}
+
+void
+rl_review_state_set_placing_thread (RlReviewState *self,
+                                    const char    *thread_id)
+{
+  g_return_if_fail (RL_IS_REVIEW_STATE (self));
+
+  if (g_strcmp0 (self->placing_thread, thread_id) == 0)
+    return;
+  g_free (self->placing_thread);
+  self->placing_thread = g_strdup (thread_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLACING_THREAD]);
+}
+
+gboolean
+rl_review_state_place_thread (RlReviewState   *self,
+                              const RlAnchor  *anchor,
+                              GError         **error)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), FALSE);
+  g_return_val_if_fail (self->placing_thread != NULL && self->store != NULL, FALSE);
+  g_return_val_if_fail (anchor != NULL, FALSE);
+
+  id = g_strdup (self->placing_thread);
+  rl_review_state_set_placing_thread (self, NULL);
+  if (!rl_doc_store_place_thread (self->store, id, anchor, error))
+    return FALSE;
+  rl_review_state_set_selected_thread (self, id);
+  return TRUE;
 }

@@ -75,6 +75,18 @@ void           rl_review_state_set_all_versions         (RlReviewState *self,
 gboolean       rl_review_state_is_not_found             (RlReviewState  *self,
                                                          const RlThread *thread);
 
+/* The thread not found on the version shown that the person is placing
+ * anew ("Place…"), or NULL: the image view's next click, or the page
+ * view's selection, places it. Dropped with the store or the version. */
+const char    *rl_review_state_get_placing_thread       (RlReviewState *self);
+void           rl_review_state_set_placing_thread       (RlReviewState *self,
+                                                         const char    *thread_id);
+/* Places the placing thread at anchor (place-thread, optimistic) and
+ * selects it; placing ends either way. */
+gboolean       rl_review_state_place_thread             (RlReviewState   *self,
+                                                         const RlAnchor  *anchor,
+                                                         GError         **error);
+
 /* Of RlThreadItem: the threads shown (see above). */
 GListModel    *rl_review_state_get_threads              (RlReviewState *self);
 /* Whether item is one of the store's threads now, shown or not. */

@@ -267,6 +267,19 @@ on_row_dismissed (RlThreadPanel *self,
   release_kept_rows (self);
 }
 
+/* Place… on a row: the views place that thread next (its own again:
+ * they stop). */
+static void
+on_row_place (RlThreadPanel *self,
+              RlThreadRow   *row)
+{
+  const char *id = rl_thread_row_get_thread_id (row);
+
+  if (g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)), id) == 0)
+    id = NULL;
+  rl_review_state_set_placing_thread (state_of (self), id);
+}
+
 /* A click on a row (activate-on-single-click) or Enter on it: picked,
  * selected or not. */
 static void
@@ -290,6 +303,9 @@ make_row (RlThreadPanel *self,
   rl_thread_row_set_shown_revision (row, rl_review_state_get_revision (state_of (self)));
   g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "place", G_CALLBACK (on_row_place), self, G_CONNECT_SWAPPED);
+  rl_thread_row_set_placing (row, g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)),
+                                             thread->id) == 0);
   if (g_hash_table_remove (self->fresh, thread->id)
       && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
     rl_row_flash (GTK_WIDGET (row));
@@ -817,6 +833,20 @@ on_revision_changed (RlReviewView *view)
 }
 
 static void
+row_set_placing (RlThreadPanel *self,
+                 RlThreadRow   *row)
+{
+  rl_thread_row_set_placing (row, g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)),
+                                             rl_thread_row_get_thread_id (row)) == 0);
+}
+
+static void
+on_placing_changed (RlReviewView *view)
+{
+  for_each_row (RL_THREAD_PANEL (view), row_set_placing);
+}
+
+static void
 on_selection_changed (RlReviewView *view)
 {
   RlThreadPanel *self = RL_THREAD_PANEL (view);
@@ -944,6 +974,7 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
   review_class->selection_changed = on_selection_changed;
   review_class->can_create_changed = on_can_create_changed;
   review_class->revision_changed = on_revision_changed;
+  review_class->placing_changed = on_placing_changed;
 
   /* Read from the store's connection. */
   properties[PROP_USER_ID] =

@@ -21,6 +21,7 @@ struct _RlThreadRow
   GtkWidget     *resolved_tag;
   GtkLabel      *placement_badge;
   GtkWidget     *confirm_button;
+  GtkWidget     *place_button;
   GtkLabel      *was_label;
   GtkLabel      *made_on_label;
   GtkWidget     *resolve_button;
@@ -49,6 +50,7 @@ struct _RlThreadRow
   char          *reason;
   gboolean       live;
   gint64         shown_revision;   /* the version the window shows; 0: the latest, unnumbered */
+  gboolean       placing;          /* the person is placing it anew ("Place…") */
 
   /* What became of the thread while this row was kept for the person in it. */
   gboolean       deleted;
@@ -60,7 +62,7 @@ struct _RlThreadRow
 
 G_DEFINE_FINAL_TYPE (RlThreadRow, rl_thread_row, GTK_TYPE_LIST_BOX_ROW)
 
-enum { SIGNAL_DRAFT_CHANGED, SIGNAL_DISMISSED, N_SIGNALS };
+enum { SIGNAL_DRAFT_CHANGED, SIGNAL_DISMISSED, SIGNAL_PLACE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const RlThread *
@@ -313,12 +315,31 @@ update_placement (RlThreadRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->placement_badge), badge != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->placement_badge), score);
 
-  was = confirmable ? describe_origin (self) : NULL;
+  if (confirmable)
+    was = describe_origin (self);
+  else if (self->placing && thread->anchor.kind == RL_DOC_KIND_IMAGE)
+    /* Translators: on a thread being placed anew with "Place…" */
+    was = g_strdup (_("Click on the image where this thread belongs."));
   gtk_label_set_text (self->was_label, was ? was : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->was_label), was);
   gtk_widget_set_visible (GTK_WIDGET (self->was_label), was != NULL);
 
   gtk_widget_set_visible (self->confirm_button, confirmable);
+  gtk_widget_set_visible (self->place_button, placement != NULL && placement->status == RL_PLACEMENT_ORPHANED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.place",
+                                 placement != NULL && placement->status == RL_PLACEMENT_ORPHANED && can_change (self));
+  gtk_button_set_label (GTK_BUTTON (self->place_button),
+                        /* Translators: stops placing a thread anew */
+                        self->placing ? _("Cancel")
+                        /* Translators: places a thread that was not found on this version anew */
+                        : _("Place…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->place_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->placing ? _("Stop placing this thread")
+                                  : _("Place this thread on this version"), -1);
+  gtk_widget_set_tooltip_text (self->place_button,
+                               !can_change (self) ? cannot_change_reason (self)
+                               : thread->anchor.kind == RL_DOC_KIND_PAGE ? _("Place it on the selected text")
+                               : _("Place it where you click on the image next"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.confirm-placement", confirmable && can_change (self));
   gtk_widget_set_tooltip_text (self->confirm_button,
                                !can_change (self) ? cannot_change_reason (self)
@@ -640,6 +661,16 @@ confirm_placement_activated (GtkWidget  *widget,
   g_object_unref (self);
 }
 
+/* Starts (or stops) placing a thread not found on this version: the
+ * panel tells the views, which place it. */
+static void
+place_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_PLACE], 0);
+}
+
 static void
 delete_response (AdwMessageDialog *dialog,
                  const char       *response,
@@ -760,6 +791,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, placement_badge);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, place_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, was_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, made_on_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolve_button);
@@ -784,6 +816,10 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
                   G_TYPE_NONE, 0);
   /* The person threw away the kept row of a deleted thread (Discard or
    * Dismiss): the panel lets it go. */
+  /* The person asked to place the thread anew, or to stop ("Place…"). */
+  signals[SIGNAL_PLACE] =
+    g_signal_new ("place", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
   signals[SIGNAL_DISMISSED] =
     g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
@@ -792,6 +828,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "thread.toggle-resolved", NULL, toggle_resolved_activated);
   gtk_widget_class_install_action (widget_class, "thread.delete", NULL, delete_activated);
   gtk_widget_class_install_action (widget_class, "thread.confirm-placement", NULL, confirm_placement_activated);
+  gtk_widget_class_install_action (widget_class, "thread.place", NULL, place_activated);
   gtk_widget_class_install_action (widget_class, "thread.copy-draft", NULL, copy_draft_activated);
   gtk_widget_class_install_action (widget_class, "thread.dismiss", NULL, dismiss_activated);
   /* Anywhere in the thread: Ctrl+R replies. On the row itself Delete asks
@@ -889,6 +926,19 @@ rl_thread_row_set_shown_revision (RlThreadRow *self,
   if (self->shown_revision == revision)
     return;
   self->shown_revision = revision;
+  update_placement (self);
+}
+
+void
+rl_thread_row_set_placing (RlThreadRow *self,
+                           gboolean     placing)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  placing = !!placing;
+  if (self->placing == placing)
+    return;
+  self->placing = placing;
   update_placement (self);
 }
 

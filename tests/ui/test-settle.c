@@ -9,7 +9,7 @@
  * server, settles it for Bob as well. The logo's is exact: no badge. The
  * icon's is under "Not found on this version" with its count, never
  * dropped; "This Version" and "All", chosen with the keyboard, filter it
- * out and back.
+ * out and back; Place… and a click on the image put it anew.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "rl-banner.h"
+#include "rl-marker-composer.h"
 #include "rl-test-mockup.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
@@ -142,12 +143,16 @@ test_settle (Fixture       *f,
   RlWindow *window = rl_window_new (f->app);
   RlThreadPanel *panel;
   RlThreadRow *row;
-  GtkWidget *show, *confirm, *header, *this_version, *all;
+  GtkWidget *show, *confirm, *header, *this_version, *all, *place;
+  RlImageView *view;
+  const RlRevisionAnchor *placement;
+  double x, y, px, py;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   rl_ui_test_window_start (window, f->session, 1);
   rl_ui_test_window_show (window, f->world.image, "image");
-  rl_ui_test_wait_pins (rl_window_get_image_view (window), 3);
+  view = rl_window_get_image_view (window);
+  rl_ui_test_wait_pins (view, 3);
   panel = rl_window_get_thread_panel (window);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (panel) == 3, 5000));
   /* One version: nothing carried, nothing to filter. */
@@ -245,6 +250,35 @@ test_settle (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row)) != NULL, 3000));
   g_assert_nonnull (shown_label (gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row)), "Not found on this version"));
   rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-all");
+
+  /* Place…, clicked, then a click on the image: placed there, for Bob too;
+   * no longer under "Not found on this version". */
+  place = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…");
+  g_assert_nonnull (place);
+  g_assert_true (rl_ui_test_has_accessible_label (place, "Place this thread on this version"));
+  rl_ui_input_wait_still (place);
+  rl_ui_input_click (place);
+  g_assert_true (RL_UI_WAIT_UNTIL (shown_label (GTK_WIDGET (row), "Click on the image where this thread belongs.")
+                                   != NULL, 3000));
+  g_assert_cmpstr (rl_review_state_get_placing_thread (rl_thread_panel_get_state (panel)), ==, icon);
+  g_assert_false (rl_image_view_get_pin_position (view, icon, &px, &py));
+  g_assert_true (rl_image_view_image_to_widget (view, 0.3, 0.6, &x, &y));
+  rl_ui_input_click_at (GTK_WIDGET (view), x, y, 1);
+  g_assert_true (RL_UI_WAIT_UNTIL (settled_by (bob_store, icon, 2, ada_id), 5000));
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, icon), 2);
+  g_assert_cmpfloat_with_epsilon (placement->anchor.x, 0.3, 0.01);
+  g_assert_cmpfloat_with_epsilon (placement->anchor.y, 0.6, 0.01);
+  g_assert_null (rl_review_state_get_placing_thread (rl_thread_panel_get_state (panel)));
+  /* Its pin is where the click was. */
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_image_view_get_pin_position (view, icon, &px, &py), 3000));
+  g_assert_cmpfloat_with_epsilon (px, 0.3, 0.01);
+  g_assert_cmpfloat_with_epsilon (py, 0.6, 0.01);
+  /* No composer opened by that click: it placed. */
+  g_assert_false (gtk_widget_get_visible (rl_ui_test_find_type (GTK_WIDGET (view), RL_TYPE_MARKER_COMPOSER)));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_ui_test_has_label (GTK_WIDGET (panel), "Not found on this version"), 3000));
+  row = rl_ui_test_panel_row (panel, icon);
+  g_assert_null (shown_label (GTK_WIDGET (row), "Not found"));
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-placed");
 }
 
 int
