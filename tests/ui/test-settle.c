@@ -9,7 +9,9 @@
  * server, settles it for Bob as well. The logo's is exact: no badge. The
  * icon's is under "Not found on this version" with its count, never
  * dropped; "This Version" and "All", chosen with the keyboard, filter it
- * out and back; Place… and a click on the image put it anew.
+ * out and back; Place… and a click on the image put it anew. On a page,
+ * a reworded quote says "Changed", how alike in its tooltip, and the quote
+ * it had; a deleted one is placed with Place… on the text selected.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,19 +22,33 @@
 
 #include "rl-banner.h"
 #include "rl-marker-composer.h"
+#include "rl-page-view-private.h"
 #include "rl-test-mockup.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
 #include "rl-window-private.h"
 
+/* A page and its next version: the Italian paragraph moved up, "fair"
+ * reworded, the sentence about cancelling deleted. */
+static const char page_v1[] =
+  "# Pricing\n\n"
+  "Our plans are simple and fair for every team.\n\n"
+  "Cancel at any time, no questions asked.\n\n"
+  "Prezzi chiari per ogni squadra, senza sorprese.\n";
+static const char page_v2[] =
+  "# Pricing\n\n"
+  "Prezzi chiari per ogni squadra, senza sorprese.\n\n"
+  "Our plans are simple and honest for every team.\n";
+
 typedef struct
 {
-  RlUiTestWorld  world;      /* the mockup of rl-test-mockup.h as "Home" */
+  RlUiTestWorld  world;      /* the mockup of rl-test-mockup.h as "Home", the page as "Pricing" */
   RlApplication *app;
   RlSession     *session;    /* Ada's */
   char          *dir;        /* the versions' files */
   char          *second;     /* the next version: shifted, the icon gone */
+  char          *page_second; /* page_v2 */
   int            width;
   int            height;
 } Fixture;
@@ -58,6 +74,9 @@ fixture_setup (Fixture       *f,
   f->width = first.canvas_width;
   f->height = first.canvas_height;
   f->world.image = rl_test_team_add_doc (&f->world.team, "acme", "Home", first_path);
+  f->world.page = rl_test_team_add_doc_bytes (&f->world.team, "acme", "Pricing", ".md", page_v1, -1);
+  f->page_second = g_build_filename (f->dir, "pricing v2.md", NULL);
+  g_assert_true (g_file_set_contents (f->page_second, page_v2, -1, NULL));
   rl_test_server_start (f->world.server);
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
   f->app = rl_ui_test_register_app (f->session);
@@ -73,6 +92,7 @@ fixture_teardown (Fixture       *f,
   rl_ui_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->second);
+  g_free (f->page_second);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -81,9 +101,37 @@ fixture_teardown (Fixture       *f,
 static gint64
 teammate_uploads (Fixture    *f,
                   const char *doc,
-                  const char *path)
+                  const char *path,
+                  const char *type)
 {
-  return rl_ui_test_upload_version (f->world.server, f->world.bob, doc, path, "image/png");
+  return rl_ui_test_upload_version (f->world.server, f->world.bob, doc, path, type);
+}
+
+/* Shows the version the banner offers, with a click on its Show. */
+static void
+show_offered (RlWindow *window,
+              gint64    revision)
+{
+  GtkWidget *show;
+
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (rl_window_get_banner (window, "version")), 5000));
+  show = rl_ui_test_find (GTK_WIDGET (rl_window_get_banner (window, "version")), rl_ui_test_is_button_labelled,
+                          "Show");
+  g_assert_nonnull (show);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (show), 3000));
+  rl_ui_input_wait_still (show);
+  rl_ui_input_click (show);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == revision, 5000));
+}
+
+/* Picks thread's row and waits until no row moves: the reply box of the
+ * one picked before closes, and the rows below move up while it does. */
+static void
+pick_row (RlThreadPanel *panel,
+          const char    *thread)
+{
+  rl_review_state_set_selected_thread (rl_thread_panel_get_state (panel), thread);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (panel)), 3000));
 }
 
 /* A label under root, shown, that says text. */
@@ -143,13 +191,13 @@ test_settle (Fixture       *f,
   RlWindow *window = rl_window_new (f->app);
   RlThreadPanel *panel;
   RlThreadRow *row;
-  GtkWidget *show, *confirm, *header, *this_version, *all, *place;
+  GtkWidget *confirm, *header, *this_version, *all, *place;
   RlImageView *view;
   const RlRevisionAnchor *placement;
   double x, y, px, py;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
-  rl_ui_test_window_start (window, f->session, 1);
+  rl_ui_test_window_start (window, f->session, 2);
   rl_ui_test_window_show (window, f->world.image, "image");
   view = rl_window_get_image_view (window);
   rl_ui_test_wait_pins (view, 3);
@@ -159,17 +207,8 @@ test_settle (Fixture       *f,
   g_assert_null (shown_label (GTK_WIDGET (panel), "Moved"));
   g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (panel), rl_ui_test_is_button_labelled, "This Version"));
 
-  g_assert_cmpint (teammate_uploads (f, f->world.image, f->second), ==, 2);
-
-  /* Version 2, shown with a click on the banner's Show. */
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (rl_window_get_banner (window, "version")), 5000));
-  show = rl_ui_test_find (GTK_WIDGET (rl_window_get_banner (window, "version")), rl_ui_test_is_button_labelled,
-                          "Show");
-  g_assert_nonnull (show);
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (show), 3000));
-  rl_ui_input_wait_still (show);
-  rl_ui_input_click (show);
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == 2, 5000));
+  g_assert_cmpint (teammate_uploads (f, f->world.image, f->second, "image/png"), ==, 2);
+  show_offered (window, 2);
 
   /* The button's marker moved with the button: "Moved", where it was, on
    * which version it was made; Confirm. */
@@ -212,8 +251,7 @@ test_settle (Fixture       *f,
   /* Confirm, clicked: the badge goes at once, and Bob's copy has it
    * settled by Ada. */
   row = rl_ui_test_panel_row (panel, button);
-  rl_review_state_set_selected_thread (rl_thread_panel_get_state (panel), button);
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (panel)), 3000));
+  pick_row (panel, button);
   rl_ui_input_wait_still (confirm);
   rl_ui_input_click (confirm);
   g_assert_true (RL_UI_WAIT_UNTIL (shown_label (GTK_WIDGET (row), "Moved") == NULL, 3000));
@@ -258,10 +296,7 @@ test_settle (Fixture       *f,
   place = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…");
   g_assert_nonnull (place);
   g_assert_true (rl_ui_test_has_accessible_label (place, "Place this thread on this version"));
-  /* Its row is picked first: the reply box of the one picked before
-   * closes, and the rows below move up while it does. */
-  rl_review_state_set_selected_thread (rl_thread_panel_get_state (panel), icon);
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (panel)), 3000));
+  pick_row (panel, icon);
   rl_ui_input_wait_still (place);
   rl_ui_input_click (place);
   g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (rl_review_state_get_placing_thread (rl_thread_panel_get_state (panel)),
@@ -288,6 +323,74 @@ test_settle (Fixture       *f,
   rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-placed");
 }
 
+/* ---- a page: changed, with its score and quote; placed on a selection --- */
+
+static void
+test_settle_page (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autoptr(RlPageText) page = rl_ui_test_page_from_markdown (page_v1);
+  g_autofree char *reworded = rl_ui_test_create_annotation (bob, f->world.page, page, "simple and fair for every team",
+                                                            "Is it fair?");
+  g_autofree char *deleted = rl_ui_test_create_annotation (bob, f->world.page, page, "Cancel at any time",
+                                                           "Say how");
+  g_autoptr(RlConnection) bob_link = rl_ui_test_connect (f->world.server, f->world.bob);
+  g_autoptr(RlDocStore) bob_store = rl_ui_test_open_store (bob_link, f->world.page, RL_DOC_KIND_PAGE);
+  g_autofree char *ada_id = rl_ui_test_user_id (f->world.server, f->world.ada);
+  g_autofree char *alike = NULL;
+  g_autofree char *description = NULL;
+  RlWindow *window = rl_window_new (f->app);
+  RlThreadPanel *panel;
+  RlThreadRow *row;
+  GtkWidget *badge, *place;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  const RlRevisionAnchor *placement;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  rl_ui_test_window_start (window, f->session, 2);
+  rl_ui_test_window_show (window, f->world.page, "page");
+  panel = rl_window_get_thread_panel (window);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (panel) == 2, 5000));
+
+  g_assert_cmpint (teammate_uploads (f, f->world.page, f->page_second, "text/markdown"), ==, 2);
+  show_offered (window, 2);
+
+  /* Reworded: "Changed", how alike in its tooltip and the row's
+   * description, the quote it had on version 1 beside it. */
+  row = rl_ui_test_panel_row (panel, reworded);
+  g_assert_nonnull (row);
+  g_assert_true (RL_UI_WAIT_UNTIL ((badge = shown_label (GTK_WIDGET (row), "Changed")) != NULL, 5000));
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, reworded), 2);
+  g_assert_nonnull (placement);
+  g_assert_cmpint (placement->status, ==, RL_PLACEMENT_CHANGED);
+  alike = g_strdup_printf ("%d %% alike", (int) round (placement->score * 100));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (badge), ==, alike);
+  g_assert_nonnull (shown_label (GTK_WIDGET (row), "Was “simple and fair for every team”"));
+  description = g_strdup_printf ("Changed. %s. Was “simple and fair for every team”. Made on version 1", alike);
+  assert_description (GTK_WIDGET (row), description);
+  g_assert_nonnull (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Confirm"));
+
+  /* Deleted: not found; Place… with text selected puts it there. */
+  row = rl_ui_test_panel_row (panel, deleted);
+  g_assert_nonnull (shown_label (GTK_WIDGET (row), "Not found"));
+  pick_row (panel, deleted);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_page_view_get_text_view (rl_window_get_page_view (window))));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_assert_true (gtk_text_iter_forward_search (&start, "senza sorprese", 0, &start, &end, NULL));
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  place = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…");
+  g_assert_nonnull (place);
+  rl_ui_input_wait_still (place);
+  rl_ui_input_click (place);
+  g_assert_true (RL_UI_WAIT_UNTIL (settled_by (bob_store, deleted, 2, ada_id), 5000));
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, deleted), 2);
+  g_assert_cmpstr (placement->anchor.exact, ==, "senza sorprese");
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_ui_test_has_label (GTK_WIDGET (panel), "Not found on this version"), 3000));
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-page");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -297,6 +400,8 @@ main (int   argc,
   rl_ui_test_init (&argc, &argv);
 
   g_test_add ("/settle/carried-confirmed-not-found-filtered", Fixture, NULL, fixture_setup, test_settle,
+              fixture_teardown);
+  g_test_add ("/settle/page-changed-placed-on-selection", Fixture, NULL, fixture_setup, test_settle_page,
               fixture_teardown);
 
   return g_test_run ();
