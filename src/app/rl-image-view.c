@@ -616,18 +616,30 @@ sync_draft_pins (RlImageView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Where a new marker starts: the composer, or why it cannot. */
+/* Where a new marker starts: the composer, or why it cannot. While a
+ * thread not found on this version is being placed ("Place…"), the click
+ * places it there instead. */
 static void
 begin_marker (RlImageView *self,
               double       x,
               double       y)
 {
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = x, .y = y };
+
   if (!rl_review_state_get_can_create (state_of (self)))
     {
       show_notice (self, x, y, cannot_create_message (self));
       return;
     }
-  rl_image_view_open_composer (self, x, y, NULL);
+  if (rl_review_state_get_placing_thread (state_of (self)) == NULL)
+    {
+      rl_image_view_open_composer (self, x, y, NULL);
+      return;
+    }
+  if (!rl_review_state_place_thread (state_of (self), &anchor, &error))
+    show_notice (self, x, y, rl_error_refusal (RL_CHANGE_MOVE_MARKER, error));
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
 static void

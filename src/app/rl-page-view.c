@@ -15,6 +15,7 @@
 
 #include "rl-annotation-composer.h"
 #include "rl-error.h"
+#include "rl-error-text.h"
 #include "rl-limits.h"
 #include "rl-page-placements.h"
 #include "rl-page-text-view.h"
@@ -1195,6 +1196,40 @@ state_filter_changed (RlReviewView *view)
 
 /* Another version shown: threads placed where they are on it (the window
  * gives the page its text). */
+/* "Place…" on a thread not found on this version: the selection places
+ * it, or the person is told to select its text first. */
+static void
+state_placing_changed (RlReviewView *view)
+{
+  RlPageView *self = RL_PAGE_VIEW (view);
+  g_autoptr(GError) error = NULL;
+  RlAnchor anchor;
+  guint start, end;
+  gboolean ok;
+
+  if (rl_review_state_get_placing_thread (state_of (self)) == NULL || self->page == NULL)
+    return;
+  if (!selection_offsets (self, &start, &end))
+    {
+      rl_review_state_set_placing_thread (state_of (self), NULL);
+      /* Translators: "Place…" on a thread whose text is not on this version,
+       * with no text selected */
+      show_notice (self, _("Select the text this thread is about first."));
+      return;
+    }
+  if (!rl_review_state_get_can_create (state_of (self)))
+    {
+      rl_review_state_set_placing_thread (state_of (self), NULL);
+      show_notice (self, cannot_create_message (self));
+      return;
+    }
+  anchor = anchor_for_range (self, start, end);
+  ok = rl_review_state_place_thread (state_of (self), &anchor, &error);
+  rl_anchor_clear (&anchor);
+  if (!ok)
+    show_notice (self, rl_error_refusal (RL_CHANGE_IN_THREAD, error));
+}
+
 static void
 state_revision_changed (RlReviewView *view)
 {
@@ -1375,6 +1410,7 @@ rl_page_view_class_init (RlPageViewClass *klass)
   review_class->selection_changed = state_selection_changed;
   review_class->filter_changed = state_filter_changed;
   review_class->revision_changed = state_revision_changed;
+  review_class->placing_changed = state_placing_changed;
   review_class->can_create_changed = update_comment_tooltip;
 
   /* RlPlacements changed: re-anchored on a new page, or a thread came, went

@@ -23,6 +23,8 @@ struct _RlReviewState
   gboolean            can_create;
   const char         *cannot_create_reason;   /* translated, static */
   gint64              revision;    /* the version shown; 0: the latest, unnumbered (v1) */
+  gboolean            all_versions; /* FALSE: only the threads placed on the version shown */
+  char               *placing_thread; /* the thread the person is placing anew, or NULL */
 
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
@@ -44,6 +46,8 @@ enum {
   PROP_CAN_CREATE,
   PROP_CANNOT_CREATE_REASON,
   PROP_REVISION,
+  PROP_ALL_VERSIONS,
+  PROP_PLACING_THREAD,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -122,8 +126,24 @@ shows_thread (gpointer item,
               gpointer data)
 {
   RlReviewState *self = data;
+  const RlThread *thread = rl_thread_item_get_thread (item);
 
-  return !self->hide_resolved || !rl_thread_item_get_thread (item)->resolved;
+  if (self->hide_resolved && thread->resolved)
+    return FALSE;
+  return self->all_versions || rl_thread_get_anchor_on (thread, self->revision) != NULL;
+}
+
+/* Its placement on the version shown says it was not found there. */
+static gboolean
+not_found (RlReviewState  *self,
+           const RlThread *thread)
+{
+  const RlRevisionAnchor *placement;
+
+  if (self->revision <= 0)
+    return FALSE;
+  placement = rl_thread_get_placement (thread, self->revision);
+  return placement != NULL && placement->status == RL_PLACEMENT_ORPHANED;
 }
 
 typedef struct
@@ -132,21 +152,24 @@ typedef struct
   guint    end;
   guint    index;      /* in creation order: ties and orphans keep it */
   gboolean orphaned;
+  gboolean not_found;  /* on the version shown */
 } Position;
 
 static Position
 position_of (RlReviewState *self,
              RlThreadItem  *item)
 {
-  Position position = { 0, 0, GPOINTER_TO_UINT (g_hash_table_lookup (self->order, item)), FALSE };
+  const RlThread *thread = rl_thread_item_get_thread (item);
+  Position position = { 0, 0, GPOINTER_TO_UINT (g_hash_table_lookup (self->order, item)), FALSE, FALSE };
 
-  position.orphaned = !self->position_func (rl_thread_item_get_thread (item), &position.start, &position.end,
-                                            self->position_data);
+  position.not_found = not_found (self, thread);
+  position.orphaned = self->position_func != NULL
+                      && !self->position_func (thread, &position.start, &position.end, self->position_data);
   return position;
 }
 
-/* Text order: placed threads by start, then end, then age; orphans after
- * them all, by age. */
+/* Text order (pages) or creation order (images); orphans after the placed
+ * ones, by age; last, by age, those not found on the version shown. */
 static int
 compare_threads (gconstpointer a,
                  gconstpointer b,
@@ -155,10 +178,10 @@ compare_threads (gconstpointer a,
   RlReviewState *self = data;
   Position pa, pb;
 
-  if (self->position_func == NULL)
-    return GTK_ORDERING_EQUAL;
   pa = position_of (self, (gpointer) a);
   pb = position_of (self, (gpointer) b);
+  if (pa.not_found != pb.not_found)
+    return pa.not_found ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
   if (pa.orphaned != pb.orphaned)
     return pa.orphaned ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
   if (!pa.orphaned && pa.start != pb.start)
@@ -171,11 +194,11 @@ compare_threads (gconstpointer a,
 static void
 thread_changed (RlReviewState *self)
 {
-  /* Resolving shows or hides the thread; a moved anchor may move it. */
-  if (self->hide_resolved)
+  /* Resolving shows or hides the thread; a moved anchor or a placement
+   * settled may move it (or show it on this version). */
+  if (self->hide_resolved || !self->all_versions)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->position_func != NULL)
-    rl_review_state_positions_changed (self);
+  rl_review_state_positions_changed (self);
 }
 
 /* Runs before the shown threads change: "threads-arriving" lets the
@@ -250,6 +273,7 @@ rl_review_state_finalize (GObject *object)
 
   g_hash_table_unref (self->order);
   g_free (self->selected_thread);
+  g_free (self->placing_thread);
   G_OBJECT_CLASS (rl_review_state_parent_class)->finalize (object);
 }
 
@@ -287,6 +311,12 @@ rl_review_state_get_property (GObject    *object,
     case PROP_REVISION:
       g_value_set_int64 (value, self->revision);
       break;
+    case PROP_ALL_VERSIONS:
+      g_value_set_boolean (value, self->all_versions);
+      break;
+    case PROP_PLACING_THREAD:
+      g_value_set_string (value, self->placing_thread);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -307,6 +337,9 @@ rl_review_state_set_property (GObject      *object,
       break;
     case PROP_HIDE_RESOLVED:
       rl_review_state_set_hide_resolved (self, g_value_get_boolean (value));
+      break;
+    case PROP_ALL_VERSIONS:
+      rl_review_state_set_all_versions (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -347,6 +380,12 @@ rl_review_state_class_init (RlReviewStateClass *klass)
   properties[PROP_REVISION] =
     g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PLACING_THREAD] =
+    g_param_spec_string ("placing-thread", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALL_VERSIONS] =
+    g_param_spec_boolean ("all-versions", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The store's threads changed (position, removed, added), before the
@@ -365,9 +404,11 @@ rl_review_state_init (RlReviewState *self)
 {
   self->kind = RL_DOC_KIND_IMAGE;
   self->order = g_hash_table_new (NULL, NULL);
+  self->all_versions = TRUE;
   self->filter = gtk_custom_filter_new (shows_thread, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
-  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filtered)), NULL);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filtered)),
+                                          GTK_SORTER (gtk_custom_sorter_new (compare_threads, self, NULL)));
   update_can_create (self);
 }
 
@@ -429,6 +470,7 @@ rl_review_state_set_store (RlReviewState *self,
   gtk_filter_list_model_set_model (self->filtered, NULL);
   disconnect_store (self);
   rl_review_state_set_selected_thread (self, NULL);
+  rl_review_state_set_placing_thread (self, NULL);
   self->kind = kind;
   update_can_create (self);
   if (store == NULL)
@@ -541,8 +583,6 @@ rl_review_state_set_position_func (RlReviewState            *self,
                                    gpointer                  user_data,
                                    GDestroyNotify            destroy)
 {
-  g_autoptr(GtkSorter) sorter = NULL;
-
   g_return_if_fail (RL_IS_REVIEW_STATE (self));
 
   if (self->position_destroy)
@@ -550,22 +590,15 @@ rl_review_state_set_position_func (RlReviewState            *self,
   self->position_func = func;
   self->position_data = user_data;
   self->position_destroy = destroy;
-  if (func != NULL)
-    sorter = GTK_SORTER (gtk_custom_sorter_new (compare_threads, self, NULL));
-  gtk_sort_list_model_set_sorter (self->sorted, sorter);
-  g_signal_emit (self, signals[SIGNAL_POSITIONS_CHANGED], 0);
+  rl_review_state_positions_changed (self);
 }
 
 void
 rl_review_state_positions_changed (RlReviewState *self)
 {
-  GtkSorter *sorter;
-
   g_return_if_fail (RL_IS_REVIEW_STATE (self));
 
-  sorter = gtk_sort_list_model_get_sorter (self->sorted);
-  if (sorter != NULL)
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (gtk_sort_list_model_get_sorter (self->sorted), GTK_SORTER_CHANGE_DIFFERENT);
   g_signal_emit (self, signals[SIGNAL_POSITIONS_CHANGED], 0);
 }
 
@@ -606,5 +639,82 @@ rl_review_state_set_revision (RlReviewState *self,
     return;
   self->revision = revision;
   update_can_create (self);
+  rl_review_state_set_placing_thread (self, NULL);
+  /* Which threads are placed on it, and which not found, is another
+   * question now. */
+  if (!self->all_versions)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVISION]);
+  rl_review_state_positions_changed (self);
+}
+
+gboolean
+rl_review_state_is_not_found (RlReviewState  *self,
+                              const RlThread *thread)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), FALSE);
+  g_return_val_if_fail (thread != NULL, FALSE);
+
+  return not_found (self, thread);
+}
+
+gboolean
+rl_review_state_get_all_versions (RlReviewState *self)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), TRUE);
+  return self->all_versions;
+}
+
+void
+rl_review_state_set_all_versions (RlReviewState *self,
+                                  gboolean       all_versions)
+{
+  g_return_if_fail (RL_IS_REVIEW_STATE (self));
+
+  all_versions = !!all_versions;
+  if (self->all_versions == all_versions)
+    return;
+  self->all_versions = all_versions;
+  gtk_filter_changed (GTK_FILTER (self->filter),
+                      all_versions ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_MORE_STRICT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALL_VERSIONS]);
+}
+
+const char *
+rl_review_state_get_placing_thread (RlReviewState *self)
+{
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), NULL);
+  return self->placing_thread;
+}
+
+void
+rl_review_state_set_placing_thread (RlReviewState *self,
+                                    const char    *thread_id)
+{
+  g_return_if_fail (RL_IS_REVIEW_STATE (self));
+
+  if (g_strcmp0 (self->placing_thread, thread_id) == 0)
+    return;
+  g_free (self->placing_thread);
+  self->placing_thread = g_strdup (thread_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLACING_THREAD]);
+}
+
+gboolean
+rl_review_state_place_thread (RlReviewState   *self,
+                              const RlAnchor  *anchor,
+                              GError         **error)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (RL_IS_REVIEW_STATE (self), FALSE);
+  g_return_val_if_fail (self->placing_thread != NULL && self->store != NULL, FALSE);
+  g_return_val_if_fail (anchor != NULL, FALSE);
+
+  id = g_strdup (self->placing_thread);
+  rl_review_state_set_placing_thread (self, NULL);
+  if (!rl_doc_store_place_thread (self->store, id, anchor, error))
+    return FALSE;
+  rl_review_state_set_selected_thread (self, id);
+  return TRUE;
 }

@@ -4,8 +4,10 @@
  * resolved threads are hidden, whether one may add a thread now (and, when
  * not, why: from the connection's state, in the words of the document's
  * kind), and the threads shown, as a list model: the store's, without the
- * resolved ones while they are hidden; for pages sorted by where they sit
- * in the text (a position function), orphans last. The image view, the
+ * resolved ones while they are hidden (and, unless all versions' are
+ * asked for, without those not placed on the version shown); for pages
+ * sorted by where they sit in the text (a position function), orphans
+ * after them; last, the threads not found on the version shown. The image view, the
  * page view and the thread panel each take this one object and write
  * their changes to it; none keeps a copy.
  *
@@ -62,6 +64,29 @@ gint64         rl_review_state_get_revision             (RlReviewState *self);
 void           rl_review_state_set_revision             (RlReviewState *self,
                                                          gint64         revision);
 
+/* Whether the threads shown are every thread, made on any version (TRUE,
+ * the default), or only those placed on the version shown (made on it or
+ * carried to it, and not "not found" there). */
+gboolean       rl_review_state_get_all_versions         (RlReviewState *self);
+void           rl_review_state_set_all_versions         (RlReviewState *self,
+                                                         gboolean       all_versions);
+/* Whether the thread's placement on the version shown is orphaned: the
+ * server did not find it there (docs/protocol.md, "Revisions"). */
+gboolean       rl_review_state_is_not_found             (RlReviewState  *self,
+                                                         const RlThread *thread);
+
+/* The thread not found on the version shown that the person is placing
+ * anew ("Place…"), or NULL: the image view's next click, or the page
+ * view's selection, places it. Dropped with the store or the version. */
+const char    *rl_review_state_get_placing_thread       (RlReviewState *self);
+void           rl_review_state_set_placing_thread       (RlReviewState *self,
+                                                         const char    *thread_id);
+/* Places the placing thread at anchor (place-thread, optimistic) and
+ * selects it; placing ends either way. */
+gboolean       rl_review_state_place_thread             (RlReviewState   *self,
+                                                         const RlAnchor  *anchor,
+                                                         GError         **error);
+
 /* Of RlThreadItem: the threads shown (see above). */
 GListModel    *rl_review_state_get_threads              (RlReviewState *self);
 /* Whether item is one of the store's threads now, shown or not. */
@@ -76,7 +101,8 @@ typedef gboolean (*RlReviewStatePositionFunc) (const RlThread *thread,
                                                gpointer        user_data);
 /* With one (pages) the threads are in text order, by start then end, then
  * age; orphaned ones after them all, by age. Without one (images) it is
- * creation order. */
+ * creation order. Either way those not found on the version shown come
+ * last, by age. */
 void           rl_review_state_set_position_func        (RlReviewState            *self,
                                                          RlReviewStatePositionFunc func,
                                                          gpointer                  user_data,

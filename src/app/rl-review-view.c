@@ -32,6 +32,7 @@ static const struct
   { "notify::can-create", G_STRUCT_OFFSET (RlReviewViewClass, can_create_changed) },
   { "notify::cannot-create-reason", G_STRUCT_OFFSET (RlReviewViewClass, can_create_changed) },
   { "notify::revision", G_STRUCT_OFFSET (RlReviewViewClass, revision_changed) },
+  { "notify::placing-thread", G_STRUCT_OFFSET (RlReviewViewClass, placing_changed) },
 };
 
 static void

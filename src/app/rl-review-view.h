@@ -31,6 +31,7 @@ struct _RlReviewViewClass
   void (*filter_changed)     (RlReviewView *self);  /* "hide-resolved" */
   void (*can_create_changed) (RlReviewView *self);  /* "can-create", "cannot-create-reason" */
   void (*revision_changed)   (RlReviewView *self);  /* "revision": another version shown */
+  void (*placing_changed)    (RlReviewView *self);  /* "placing-thread" */
 };
 
 RlReviewState *rl_review_view_get_state                 (RlReviewView *self);

@@ -18,6 +18,9 @@ struct _RlThreadPanel
 {
   GtkWidget           parent_instance;
 
+  GtkWidget          *version_bar;
+  GtkToggleButton    *this_version_button;
+  GtkToggleButton    *all_versions_button;
   GtkStack           *stack;
   AdwStatusPage      *empty_page;
   GtkScrolledWindow  *scroller;
@@ -70,6 +73,8 @@ state_of (RlThreadPanel *self)
 
 static gboolean item_is_orphaned (RlThreadPanel *self,
                                   gpointer       item);
+static gboolean item_is_not_found (RlThreadPanel *self,
+                                   gpointer       item);
 
 /* The row listed for thread_id, if any. */
 static RlThreadRow *
@@ -100,7 +105,13 @@ update_empty (RlThreadPanel *self)
       gtk_stack_set_visible_child_name (self->stack, "list");
       return;
     }
-  if (all > 0)
+  if (all > 0 && !rl_review_state_get_all_versions (state_of (self)))
+    {
+      /* Translators: the threads panel, when "This Version" lists nothing */
+      adw_status_page_set_title (self->empty_page, _("No threads on this version"));
+      adw_status_page_set_description (self->empty_page, _("Threads of other versions are listed under All."));
+    }
+  else if (all > 0)
     {
       adw_status_page_set_title (self->empty_page, _("No open threads"));
       adw_status_page_set_description (self->empty_page,
@@ -256,6 +267,19 @@ on_row_dismissed (RlThreadPanel *self,
   release_kept_rows (self);
 }
 
+/* Place… on a row: the views place that thread next (its own again:
+ * they stop). */
+static void
+on_row_place (RlThreadPanel *self,
+              RlThreadRow   *row)
+{
+  const char *id = rl_thread_row_get_thread_id (row);
+
+  if (g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)), id) == 0)
+    id = NULL;
+  rl_review_state_set_placing_thread (state_of (self), id);
+}
+
 /* A click on a row (activate-on-single-click) or Enter on it: picked,
  * selected or not. */
 static void
@@ -276,8 +300,12 @@ make_row (RlThreadPanel *self,
   rl_thread_row_set_can_create (row, rl_review_state_get_can_create (state_of (self)),
                                 rl_review_state_get_cannot_create_reason (state_of (self)));
   rl_thread_row_set_live (row, TRUE);
+  rl_thread_row_set_shown_revision (row, rl_review_state_get_revision (state_of (self)));
   g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "place", G_CALLBACK (on_row_place), self, G_CONNECT_SWAPPED);
+  rl_thread_row_set_placing (row, g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)),
+                                             thread->id) == 0);
   if (g_hash_table_remove (self->fresh, thread->id)
       && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
     rl_row_flash (GTK_WIDGET (row));
@@ -448,23 +476,83 @@ rows_changed (RlThreadPanel *self)
   hand_over_returned (self);
 }
 
-/* "Orphaned" above the first thread that cannot be placed. */
+/* The heading of the threads not found on the version shown, saying how
+ * many there are. */
+static void
+update_not_found_header (RlThreadPanel *self,
+                         GtkListBoxRow *row)
+{
+  GListModel *threads = G_LIST_MODEL (self->threads);
+  GtkWidget *header = gtk_list_box_row_get_header (row);
+  GtkWidget *count;
+  g_autofree char *number = NULL;
+  g_autofree char *label = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      n += item_is_not_found (self, item);
+    }
+  if (header == NULL || !gtk_widget_has_css_class (header, "rl-not-found-header"))
+    {
+      GtkWidget *title;
+
+      header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+      gtk_widget_add_css_class (header, "rl-orphaned-header");
+      gtk_widget_add_css_class (header, "rl-not-found-header");
+      /* Translators: heading above the threads the server could not find a
+       * place for on the version shown */
+      title = gtk_label_new (_("Not found on this version"));
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+      gtk_widget_add_css_class (title, "heading");
+      count = gtk_label_new (NULL);
+      gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (count, "rl-section-count");
+      gtk_widget_add_css_class (count, "caption");
+      gtk_box_append (GTK_BOX (header), title);
+      gtk_box_append (GTK_BOX (header), count);
+      gtk_list_box_row_set_header (row, header);
+    }
+  count = gtk_widget_get_last_child (header);
+  number = g_strdup_printf ("%u", n);
+  gtk_label_set_text (GTK_LABEL (count), number);
+  /* Translators: the heading above threads not found on the version
+   * shown, for screen readers; %u is how many */
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Not found on this version: %u thread",
+                                        "Not found on this version: %u threads", n), n);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* Above the first thread not found on the version shown, "Not found on
+ * this version" with their count; above the first other one that cannot
+ * be placed in the text, "Orphaned". */
 static void
 update_row_header (GtkListBoxRow *row,
                    GtkListBoxRow *before,
                    gpointer       data)
 {
   RlThreadPanel *self = data;
-  gboolean orphaned = item_is_orphaned (self, rl_thread_row_get_item (RL_THREAD_ROW (row)));
+  gboolean not_found = item_is_not_found (self, rl_thread_row_get_item (RL_THREAD_ROW (row)));
+  gboolean after_not_found = before && item_is_not_found (self, rl_thread_row_get_item (RL_THREAD_ROW (before)));
+  gboolean orphaned = !not_found && item_is_orphaned (self, rl_thread_row_get_item (RL_THREAD_ROW (row)));
   gboolean after_orphan = before && item_is_orphaned (self, rl_thread_row_get_item (RL_THREAD_ROW (before)));
   GtkWidget *header, *title, *why;
 
+  if (not_found && !after_not_found)
+    {
+      update_not_found_header (self, row);
+      return;
+    }
   if (!orphaned || after_orphan)
     {
       gtk_list_box_row_set_header (row, NULL);
       return;
     }
-  if (gtk_list_box_row_get_header (row))
+  header = gtk_list_box_row_get_header (row);
+  if (header != NULL && !gtk_widget_has_css_class (header, "rl-not-found-header"))
     return;
   header = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_add_css_class (header, "rl-orphaned-header");
@@ -482,6 +570,13 @@ update_row_header (GtkListBoxRow *row,
   gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Orphaned: the text this was about has changed."), -1);
   gtk_list_box_row_set_header (row, header);
+}
+
+static gboolean
+item_is_not_found (RlThreadPanel *self,
+                   gpointer       item)
+{
+  return rl_review_state_is_not_found (state_of (self), rl_thread_item_get_thread (item));
 }
 
 static gboolean
@@ -672,12 +767,20 @@ on_message (RlConnection  *connection,
   note_resolver (self, message);
 }
 
+/* The filter of versions is offered once the document has more than one. */
+static void
+update_version_bar (RlThreadPanel *self)
+{
+  gtk_widget_set_visible (self->version_bar, self->store != NULL && rl_doc_store_get_revision (self->store) > 1);
+}
+
 static void
 disconnect_store (RlThreadPanel *self)
 {
   if (self->store == NULL)
     return;
   g_signal_handlers_disconnect_by_data (rl_doc_store_get_connection (self->store), self);
+  g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
 }
 
@@ -691,6 +794,7 @@ on_store_changed (RlReviewView *view)
   if (self->store == store)
     return;
   disconnect_store (self);
+  update_version_bar (self);
   g_hash_table_remove_all (self->known);
   g_hash_table_remove_all (self->fresh);
   g_hash_table_remove_all (self->resolvers);
@@ -703,8 +807,43 @@ on_store_changed (RlReviewView *view)
   g_signal_connect_swapped (rl_doc_store_get_connection (store), "notify::state", G_CALLBACK (on_connection_state),
                             self);
   g_signal_connect (rl_doc_store_get_connection (store), "message", G_CALLBACK (on_message), self);
+  g_signal_connect_swapped (store, "notify::revision", G_CALLBACK (update_version_bar), self);
+  update_version_bar (self);
   update_user (self);
   self->tick_id = g_timeout_add_seconds (TIME_REFRESH_S, refresh_times, self);
+}
+
+static void
+row_set_shown_revision (RlThreadPanel *self,
+                        RlThreadRow   *row)
+{
+  rl_thread_row_set_shown_revision (row, rl_review_state_get_revision (state_of (self)));
+}
+
+/* Another version shown: what each row says of its placement, and which
+ * are not found. */
+static void
+on_revision_changed (RlReviewView *view)
+{
+  RlThreadPanel *self = RL_THREAD_PANEL (view);
+
+  for_each_row (self, row_set_shown_revision);
+  gtk_list_box_invalidate_headers (self->list);
+  update_empty (self);
+}
+
+static void
+row_set_placing (RlThreadPanel *self,
+                 RlThreadRow   *row)
+{
+  rl_thread_row_set_placing (row, g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)),
+                                             rl_thread_row_get_thread_id (row)) == 0);
+}
+
+static void
+on_placing_changed (RlReviewView *view)
+{
+  for_each_row (RL_THREAD_PANEL (view), row_set_placing);
 }
 
 static void
@@ -728,6 +867,12 @@ rl_thread_panel_constructed (GObject *object)
 
   g_signal_connect_swapped (state_of (self), "threads-arriving", G_CALLBACK (on_threads_arriving), self);
   g_signal_connect_swapped (state_of (self), "positions-changed", G_CALLBACK (on_positions_changed), self);
+  g_signal_connect_swapped (state_of (self), "notify::all-versions", G_CALLBACK (update_empty), self);
+  /* "This Version" and "All" are one choice: the state's. */
+  g_object_bind_property (state_of (self), "all-versions", self->all_versions_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (state_of (self), "all-versions", self->this_version_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   if (self->store != NULL)
     {
       GListModel *threads = rl_doc_store_get_threads (self->store);
@@ -828,6 +973,8 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
   review_class->store_changed = on_store_changed;
   review_class->selection_changed = on_selection_changed;
   review_class->can_create_changed = on_can_create_changed;
+  review_class->revision_changed = on_revision_changed;
+  review_class->placing_changed = on_placing_changed;
 
   /* Read from the store's connection. */
   properties[PROP_USER_ID] =
@@ -844,6 +991,9 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, version_bar);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, this_version_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, all_versions_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, empty_page);
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, scroller);

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "rl-comment-row.h"
 #include "rl-send-shortcut.h"
@@ -18,6 +19,11 @@ struct _RlThreadRow
 
   GtkLabel      *badge;
   GtkWidget     *resolved_tag;
+  GtkLabel      *placement_badge;
+  GtkWidget     *confirm_button;
+  GtkWidget     *place_button;
+  GtkLabel      *was_label;
+  GtkLabel      *made_on_label;
   GtkWidget     *resolve_button;
   GtkWidget     *delete_button;
   GtkLabel      *quote_label;
@@ -43,6 +49,8 @@ struct _RlThreadRow
   gboolean       can_create;
   char          *reason;
   gboolean       live;
+  gint64         shown_revision;   /* the version the window shows; 0: the latest, unnumbered */
+  gboolean       placing;          /* the person is placing it anew ("Place…") */
 
   /* What became of the thread while this row was kept for the person in it. */
   gboolean       deleted;
@@ -54,7 +62,7 @@ struct _RlThreadRow
 
 G_DEFINE_FINAL_TYPE (RlThreadRow, rl_thread_row, GTK_TYPE_LIST_BOX_ROW)
 
-enum { SIGNAL_DRAFT_CHANGED, SIGNAL_DISMISSED, N_SIGNALS };
+enum { SIGNAL_DRAFT_CHANGED, SIGNAL_DISMISSED, SIGNAL_PLACE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const RlThread *
@@ -213,6 +221,162 @@ update_quote (RlThreadRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->quote_label), TRUE);
 }
 
+/* Its placement on the version shown, unless it is exact or a person
+ * settled it: NULL when there is nothing to say. */
+static const RlRevisionAnchor *
+unsettled_placement (RlThreadRow *self)
+{
+  const RlRevisionAnchor *placement;
+
+  if (self->shown_revision <= 0)
+    return NULL;
+  placement = rl_thread_get_placement (thread_of (self), self->shown_revision);
+  if (placement == NULL || placement->status == RL_PLACEMENT_EXACT || placement->by.id != NULL)
+    return NULL;
+  return placement;
+}
+
+/* What a moved or changed thread was on, where it was made: its quote
+ * (pages) or where its pin was (images), in words. */
+static char *
+describe_origin (RlThreadRow *self)
+{
+  const RlThread *thread = thread_of (self);
+  const RlRevisionAnchor *origin = rl_thread_get_placement (thread, thread->revision);
+  g_autofree char *flat = NULL;
+
+  if (origin == NULL || origin->status == RL_PLACEMENT_ORPHANED)
+    return NULL;
+  if (origin->anchor.kind == RL_DOC_KIND_PAGE)
+    {
+      if (origin->anchor.exact == NULL || *origin->anchor.exact == '\0')
+        return NULL;
+      flat = g_strdup (origin->anchor.exact);
+      g_strdelimit (flat, "\r\n\t", ' ');
+      /* Translators: what a carried annotation quoted on the version it
+       * was made on; %s is that text */
+      return g_strdup_printf (_("Was “%s”"), g_strstrip (flat));
+    }
+  /* Translators: where a carried marker was on the version it was made
+   * on: how far across and down the image, in percent */
+  return g_strdup_printf (_("Was %d %% across, %d %% down"),
+                          (int) round (origin->anchor.x * 100), (int) round (origin->anchor.y * 100));
+}
+
+/* The placement badge ("Moved", "Changed", "Not found"), what it was on,
+ * Confirm, and on which version it was made; screen readers hear the
+ * badge and the version in the row's description. */
+static void
+update_placement (RlThreadRow *self)
+{
+  const RlThread *thread = thread_of (self);
+  const RlRevisionAnchor *placement = unsettled_placement (self);
+  g_autofree char *score = NULL;
+  g_autofree char *was = NULL;
+  g_autofree char *made_on = NULL;
+  g_autofree char *description = NULL;
+  const char *badge = NULL;
+  const char *classes[] = { "moved", "changed", "not-found" };
+  gboolean confirmable = FALSE;
+
+  if (placement != NULL)
+    switch (placement->status)
+      {
+      case RL_PLACEMENT_MOVED:
+        /* Translators: a thread's badge: the server found its text or pixels
+         * elsewhere on this version */
+        badge = _("Moved");
+        confirmable = TRUE;
+        break;
+      case RL_PLACEMENT_CHANGED:
+        /* Translators: a thread's badge: what it was on differs on this
+         * version; someone should look */
+        badge = _("Changed");
+        /* Translators: how alike a changed thread's place is to what it was
+         * on, in percent ("72 % alike") */
+        score = g_strdup_printf (_("%d %% alike"), (int) round (placement->score * 100));
+        confirmable = TRUE;
+        break;
+      case RL_PLACEMENT_ORPHANED:
+        /* Translators: a thread's badge: what it was on is not on this version */
+        badge = _("Not found");
+        break;
+      case RL_PLACEMENT_EXACT:
+      default:
+        break;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->placement_badge), classes[i]);
+  if (badge != NULL)
+    {
+      gtk_label_set_text (self->placement_badge, badge);
+      gtk_widget_add_css_class (GTK_WIDGET (self->placement_badge), classes[placement->status - RL_PLACEMENT_MOVED]);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->placement_badge), badge != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->placement_badge), score);
+
+  if (confirmable)
+    was = describe_origin (self);
+  else if (self->placing && thread->anchor.kind == RL_DOC_KIND_IMAGE)
+    /* Translators: on a thread being placed anew with "Place…" */
+    was = g_strdup (_("Click on the image where this thread belongs."));
+  gtk_label_set_text (self->was_label, was ? was : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->was_label), was);
+  gtk_widget_set_visible (GTK_WIDGET (self->was_label), was != NULL);
+
+  gtk_widget_set_visible (self->confirm_button, confirmable);
+  gtk_widget_set_visible (self->place_button, placement != NULL && placement->status == RL_PLACEMENT_ORPHANED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.place",
+                                 placement != NULL && placement->status == RL_PLACEMENT_ORPHANED && can_change (self));
+  gtk_button_set_label (GTK_BUTTON (self->place_button),
+                        /* Translators: stops placing a thread anew */
+                        self->placing ? _("Cancel")
+                        /* Translators: places a thread that was not found on this version anew */
+                        : _("Place…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->place_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->placing ? _("Stop placing this thread")
+                                  : _("Place this thread on this version"), -1);
+  gtk_widget_set_tooltip_text (self->place_button,
+                               !can_change (self) ? cannot_change_reason (self)
+                               : thread->anchor.kind == RL_DOC_KIND_PAGE ? _("Place it on the selected text")
+                               : _("Place it where you click on the image next"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.confirm-placement", confirmable && can_change (self));
+  gtk_widget_set_tooltip_text (self->confirm_button,
+                               !can_change (self) ? cannot_change_reason (self)
+                               /* Translators: tooltip of Confirm on a carried thread */
+                               : _("Keep this thread where it was carried"));
+
+  if (thread->revision > 0 && self->shown_revision > 0 && thread->revision != self->shown_revision)
+    /* Translators: on a thread in the panel; %lld is the version of the
+     * document the thread was started on */
+    made_on = g_strdup_printf (_("Made on version %lld"), (long long) thread->revision);
+  gtk_label_set_text (self->made_on_label, made_on ? made_on : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->made_on_label), made_on != NULL);
+
+  if (badge != NULL || made_on != NULL)
+    {
+      GStrvBuilder *builder = g_strv_builder_new ();
+      g_auto(GStrv) parts = NULL;
+
+      if (badge != NULL)
+        g_strv_builder_add (builder, badge);
+      if (score != NULL)
+        g_strv_builder_add (builder, score);
+      if (was != NULL)
+        g_strv_builder_add (builder, was);
+      if (made_on != NULL)
+        g_strv_builder_add (builder, made_on);
+      parts = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+      /* Translators: joins the parts of a thread's description for screen
+       * readers ("Moved. Made on version 1") */
+      description = g_strjoinv (_(". "), parts);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+    }
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
 static void
 update_header (RlThreadRow *self)
 {
@@ -236,6 +400,7 @@ update_header (RlThreadRow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.toggle-resolved", can_change (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.delete", can_change (self) && deletable);
   update_names (self);
+  update_placement (self);
 }
 
 /* An edit in progress in one of the comments that would be lost, or NULL. */
@@ -475,6 +640,37 @@ toggle_resolved_activated (GtkWidget  *widget,
   show_error (self, ok ? NULL : error);
 }
 
+/* Keeps the thread where the server carried it, for everyone: the badge
+ * goes at once (the store shows the change until its echo). */
+static void
+confirm_placement_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  RlThreadRow *self = RL_THREAD_ROW (widget);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!can_change (self))
+    return;
+  g_object_ref (self);
+  self->acting = TRUE;
+  ok = rl_doc_store_place_thread (self->store, self->thread_id, NULL, &error);
+  self->acting = FALSE;
+  show_error (self, ok ? NULL : error);
+  g_object_unref (self);
+}
+
+/* Starts (or stops) placing a thread not found on this version: the
+ * panel tells the views, which place it. */
+static void
+place_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_PLACE], 0);
+}
+
 static void
 delete_response (AdwMessageDialog *dialog,
                  const char       *response,
@@ -593,6 +789,11 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-row.ui");
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, badge);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, placement_badge);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, place_button);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, was_label);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, made_on_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolve_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, delete_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, quote_label);
@@ -615,6 +816,10 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
                   G_TYPE_NONE, 0);
   /* The person threw away the kept row of a deleted thread (Discard or
    * Dismiss): the panel lets it go. */
+  /* The person asked to place the thread anew, or to stop ("Place…"). */
+  signals[SIGNAL_PLACE] =
+    g_signal_new ("place", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
   signals[SIGNAL_DISMISSED] =
     g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
@@ -622,6 +827,8 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_install_action (widget_class, "thread.reply", NULL, reply_activated);
   gtk_widget_class_install_action (widget_class, "thread.toggle-resolved", NULL, toggle_resolved_activated);
   gtk_widget_class_install_action (widget_class, "thread.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "thread.confirm-placement", NULL, confirm_placement_activated);
+  gtk_widget_class_install_action (widget_class, "thread.place", NULL, place_activated);
   gtk_widget_class_install_action (widget_class, "thread.copy-draft", NULL, copy_draft_activated);
   gtk_widget_class_install_action (widget_class, "thread.dismiss", NULL, dismiss_activated);
   /* Anywhere in the thread: Ctrl+R replies. On the row itself Delete asks
@@ -708,6 +915,31 @@ rl_thread_row_set_orphaned (RlThreadRow *self,
     gtk_widget_add_css_class (GTK_WIDGET (self), "orphaned");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "orphaned");
+}
+
+void
+rl_thread_row_set_shown_revision (RlThreadRow *self,
+                                  gint64       revision)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  if (self->shown_revision == revision)
+    return;
+  self->shown_revision = revision;
+  update_placement (self);
+}
+
+void
+rl_thread_row_set_placing (RlThreadRow *self,
+                           gboolean     placing)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  placing = !!placing;
+  if (self->placing == placing)
+    return;
+  self->placing = placing;
+  update_placement (self);
 }
 
 gboolean

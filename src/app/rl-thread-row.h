@@ -2,7 +2,11 @@
  *
  * Its number (the thread's own, as on the image's pin; "…" until the
  * server has given it), the text it quotes (pages), its comments, resolve/reopen, delete
- * (after a confirmation) and a reply box shown while the thread is
+ * (after a confirmation), its placement on the version shown when it is
+ * not exact ("Moved" and "Changed", with what it was on and Confirm; "Not
+ * found", with Place…: "place" asks the panel) and on which version it was
+ * made when that is another, and a
+ * reply box shown while the thread is
  * selected or holds text. Ctrl+R focuses the reply, Ctrl+Enter sends it.
  * When the thread is deleted or hidden under the person typing in it, the
  * panel keeps the row and it says what happened (rl_thread_row_set_deleted,
@@ -31,6 +35,13 @@ const char   *rl_thread_row_get_thread_id (RlThreadRow  *self);
 void          rl_thread_row_set_orphaned  (RlThreadRow  *self,
                                            gboolean      orphaned);
 gboolean      rl_thread_row_get_orphaned  (RlThreadRow  *self);
+/* The version of the document shown (0: the latest, unnumbered): what the
+ * placement badge and "Made on version N" are about. */
+void          rl_thread_row_set_shown_revision (RlThreadRow *self,
+                                                gint64       revision);
+/* The person is placing the thread anew: Place… says Cancel, and how. */
+void          rl_thread_row_set_placing   (RlThreadRow  *self,
+                                           gboolean      placing);
 /* The quoted text shown (a page annotation's exact), or NULL. */
 const char   *rl_thread_row_get_quote     (RlThreadRow  *self);
 void          rl_thread_row_set_user      (RlThreadRow  *self,

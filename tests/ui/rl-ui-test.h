@@ -207,6 +207,13 @@ const char   *rl_ui_test_first_body     (const RlThread *thread);
 
 /* ---- teammates: raw protocol --------------------------------------------- */
 
+/* The file at path uploaded over HTTP by token as the next version of doc
+ * (type: its Content-Type), answered 201 (asserted); the version's number. */
+gint64        rl_ui_test_upload_version (RlTestServer *server,
+                                         const char   *token,
+                                         const char   *doc,
+                                         const char   *path,
+                                         const char   *type);
 /* The user id the server's welcome names for token. */
 char         *rl_ui_test_user_id        (RlTestServer *server,
                                          const char   *token);

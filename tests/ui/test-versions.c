@@ -157,22 +157,7 @@ teammate_uploads (Fixture    *f,
                   const char *path,
                   const char *type)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *route = g_strdup_printf ("/api/v1/docs/%s/revisions", doc);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  RlTestResponse *response;
-  gsize length;
-  gint64 revision;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  body = g_bytes_new_take (g_steal_pointer (&contents), length);
-  response = rl_test_http (f->world.server, "POST", route, f->world.bob, type, body);
-  g_assert_cmpuint (response->status, ==, 201);
-  revision = json_object_get_int_member (json_node_get_object (response->json), "revision");
-  rl_test_response_free (response);
-  return revision;
+  return rl_ui_test_upload_version (f->world.server, f->world.bob, doc, path, type);
 }
 
 /* Where the window shows thread's pin; asserted shown. */
