@@ -573,6 +573,23 @@ test_carry_page (Fixture       *f,
   }
 }
 
+/* client sends place-thread for thread on version 2 (anchor: a JSON
+ * object, or NULL to confirm); its ack. */
+static JsonObject *
+place_thread (RlTestClient *client,
+              const char   *doc,
+              const char   *thread,
+              const char   *anchor)
+{
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *member = anchor ? g_strconcat (",\"anchor\":", anchor, NULL) : g_strdup ("");
+
+  rl_test_client_send_printf (client, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":\"%s\",\"revision\":2%s}", req, broadcast, doc, thread, member);
+  return rl_test_client_expect_ack (client, req);
+}
+
 /* Threads are made, moved and settled on the latest version only; any
  * member settles a carried thread; a v1 connection has no place-thread. */
 static void
@@ -643,15 +660,10 @@ test_settle (Fixture       *f,
   /* Alice (not its author) confirms the moved button's marker; the orphan
    * cannot be confirmed, only placed; a viewer settles nothing. */
   {
-    g_autofree char *req = rl_test_uuid ();
-    g_autofree char *broadcast = rl_test_uuid ();
-    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) ack = place_thread (alice, doc, button, NULL);
     g_autoptr(JsonObject) seen = NULL;
     JsonObject *change;
 
-    rl_test_client_send_printf (alice, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                                "\"thread\":\"%s\",\"revision\":2}", req, broadcast, doc, button);
-    ack = rl_test_client_expect_ack (alice, req);
     g_assert_null (rl_test_ack_error (ack));
     seen = expect_skipping (ada, "image-chat-updated");
     change = json_object_get_object_member (seen, "change");
@@ -663,37 +675,20 @@ test_settle (Fixture       *f,
                                     (670.0 + 40) / w, 2.5 / w);
   }
   {
-    g_autofree char *req = rl_test_uuid ();
-    g_autofree char *broadcast = rl_test_uuid ();
-    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) ack = place_thread (alice, doc, icon, NULL);
 
-    rl_test_client_send_printf (alice, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                                "\"thread\":\"%s\",\"revision\":2}", req, broadcast, doc, icon);
-    ack = rl_test_client_expect_ack (alice, req);
     g_assert_cmpstr (rl_test_ack_error (ack), ==, "bad-request");
   }
   {
-    g_autofree char *req = rl_test_uuid ();
-    g_autofree char *broadcast = rl_test_uuid ();
-    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) ack = place_thread (vic, doc, icon, "{\"x\":0.25,\"y\":0.75}");
 
-    rl_test_client_send_printf (vic, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                                "\"thread\":\"%s\",\"revision\":2,\"anchor\":{\"x\":0.25,\"y\":0.75}}",
-                                req, broadcast, doc, icon);
-    ack = rl_test_client_expect_ack (vic, req);
     g_assert_cmpstr (rl_test_ack_error (ack), ==, "forbidden");
   }
   {
-    g_autofree char *req = rl_test_uuid ();
-    g_autofree char *broadcast = rl_test_uuid ();
-    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) ack = place_thread (alice, doc, icon, "{\"x\":0.25,\"y\":0.75}");
     g_autoptr(RlTestResponse) threads = NULL;
     JsonArray *list;
 
-    rl_test_client_send_printf (alice, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                                "\"thread\":\"%s\",\"revision\":2,\"anchor\":{\"x\":0.25,\"y\":0.75}}",
-                                req, broadcast, doc, icon);
-    ack = rl_test_client_expect_ack (alice, req);
     g_assert_null (rl_test_ack_error (ack));
 
     /* What every client reads: the icon's thread placed on version 2 by Alice. */
@@ -718,13 +713,8 @@ test_settle (Fixture       *f,
   /* A v1 connection has no such request. */
   {
     g_autoptr(RlTestClient) v1 = rl_test_client_new (f->server, f->ada);
-    g_autofree char *req = rl_test_uuid ();
-    g_autofree char *broadcast = rl_test_uuid ();
-    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) ack = place_thread (v1, doc, button, NULL);
 
-    rl_test_client_send_printf (v1, "{\"type\":\"place-thread\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                                "\"thread\":\"%s\",\"revision\":2}", req, broadcast, doc, button);
-    ack = rl_test_client_expect_ack (v1, req);
     g_assert_cmpstr (rl_test_ack_error (ack), ==, "unknown-type");
   }
 }
