@@ -284,6 +284,52 @@ rl_ui_input_drag (GtkWidget *widget,
   rl_ui_input_settle ();
 }
 
+/* Whether widget or an ancestor is a drop target taking the drag over it. */
+static gboolean
+drop_active (GtkWidget *widget)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_DROP_ACTIVE)
+      return TRUE;
+  return FALSE;
+}
+
+void
+rl_ui_input_drop_on (GtkWidget *from,
+                     double     x0,
+                     double     y0,
+                     GtkWidget *to,
+                     double     x1,
+                     double     y1)
+{
+  int from_x, from_y, to_x, to_y, threshold = 8;
+  gint64 give_up;
+
+  rl_ui_input_screen_point (from, x0, y0, &from_x, &from_y);
+  rl_ui_input_screen_point (to, x1, y1, &to_x, &to_y);
+  g_object_get (gtk_widget_get_settings (from), "gtk-dnd-drag-threshold", &threshold, NULL);
+  wait_single_click_gap (from_x, from_y);
+  move_root (from_x, from_y, MOVE_STEPS);
+  wait_pointer_over (from);
+  focus_toplevel_of (from);
+  button (1, TRUE);
+  /* Past the threshold in small steps, as a hand starts a drag. */
+  move_root (from_x + 2 * threshold, from_y, MOVE_STEPS);
+  move_root (to_x, to_y, DRAG_STEPS);
+  /* The target answers each position (XdndStatus) when its main loop
+   * has run: a hand lets go once the place shows it takes the drop. */
+  give_up = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (!drop_active (to))
+    {
+      if (g_get_monotonic_time () > give_up)
+        g_error ("no drop target on %s takes the drag", G_OBJECT_TYPE_NAME (to));
+      iterate_for (20);
+    }
+  button (1, FALSE);
+  note_click (to_x, to_y);
+  rl_ui_input_settle ();
+}
+
 /* ---- keyboard -------------------------------------------------------------- */
 
 static const struct
@@ -498,6 +544,17 @@ rl_ui_input_wm_resize (GtkWindow *window,
   Display *display = x_display ();
 
   XResizeWindow (display, x_window_of (window), width, height);
+  XFlush (display);
+}
+
+void
+rl_ui_input_wm_move (GtkWindow *window,
+                     int        x,
+                     int        y)
+{
+  Display *display = x_display ();
+
+  XMoveWindow (display, x_window_of (window), x, y);
   XFlush (display);
 }
 

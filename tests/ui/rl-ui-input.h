@@ -55,6 +55,19 @@ void     rl_ui_input_drag        (GtkWidget *widget,
                                   double     y0,
                                   double     x1,
                                   double     y1);
+/* A drag and drop between windows, as a hand makes one: press at (x0, y0)
+ * of from, move a little (past GTK's drag threshold: the drag starts), then
+ * in steps to (x1, y1) of to, rest there until a drop target on to or an
+ * ancestor shows it takes the drop (asserted within 3 s), release. The
+ * drag goes through the X server (XDND), also between two windows of one
+ * process. What the drop leads to (its data is read after the release) is
+ * the caller's to wait for. */
+void     rl_ui_input_drop_on     (GtkWidget *from,
+                                  double     x0,
+                                  double     y0,
+                                  GtkWidget *to,
+                                  double     x1,
+                                  double     y1);
 /* Scroll wheel clicks at (x, y): dy < 0 up, > 0 down; mods held. */
 void     rl_ui_input_scroll_at   (GtkWidget      *widget,
                                   double          x,
@@ -83,6 +96,11 @@ void     rl_ui_input_settle      (void);
 void     rl_ui_input_wm_resize   (GtkWindow      *window,
                                   int             width,
                                   int             height);
+/* The X window of window placed with its top left corner at (x, y) of the
+ * screen, as a window manager places a window it maps. */
+void     rl_ui_input_wm_move     (GtkWindow      *window,
+                                  int             x,
+                                  int             y);
 /* Maximized: _NET_WM_STATE says so and the X window takes the screen
  * (1600 × 1000). */
 void     rl_ui_input_wm_maximize (GtkWindow      *window);

@@ -6,8 +6,10 @@
  * new one, and Show (clicked through the X server) loads it in place with
  * each marker where the server carried it and her selection kept. Ada
  * uploads one herself with Upload New Version… (Shift+Ctrl+O, the file
- * chooser driven by keys) and by dropping a file on the document (asked
- * first): her window shows it at once, her other window offers it. A page
+ * chooser driven by keys) and by dropping a file on the document, dragged
+ * from a file manager's window through the X server (asked first): her
+ * window shows it at once, her other window offers it; a dropped file of
+ * another kind is refused, saying why, and reaches no server. A page
  * renders from the server's text model.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,6 +28,7 @@
 #include "rl-page-text-view.h"
 #include "rl-page-view-private.h"
 #include "rl-test-server.h"
+#include "rl-upload-row.h"
 #include "rl-ui-input.h"
 #include "rl-ui-test.h"
 #include "rl-window-private.h"
@@ -451,20 +454,100 @@ test_show_older (Fixture       *f,
   rl_ui_test_screenshot_settled (GTK_WIDGET (window), "version-older-shown", 200);
 }
 
+/* ---- a file dropped on the document, from a file manager ------------------ */
+
+/* Where widget's left edge is on the screen. */
+static int
+screen_x (GtkWidget *widget)
+{
+  int x, y;
+
+  rl_ui_input_screen_point (widget, 0, 0, &x, &y);
+  return x;
+}
+
+/* A small window beside Ada's (right of their 1100 px), as a file manager
+ * is, showing the file at path: its drag source offers the file as
+ * Nautilus does (a GdkFileList). The file's widget, to drag from. */
+static GtkWidget *
+file_manager_new (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *name = g_file_get_basename (file);
+  GSList files = { file, NULL };
+  GdkFileList *list = gdk_file_list_new_from_list (&files);
+  g_autoptr(GdkContentProvider) content = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
+  GtkDragSource *source = gtk_drag_source_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *icon = gtk_label_new (name);
+
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  gtk_drag_source_set_content (source, content);
+  gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
+  gtk_widget_add_controller (icon, GTK_EVENT_CONTROLLER (source));
+  gtk_window_set_title (GTK_WINDOW (window), "Files");
+  gtk_window_set_default_size (GTK_WINDOW (window), 320, 200);
+  gtk_window_set_child (GTK_WINDOW (window), icon);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (icon), 5000));
+  rl_ui_input_wm_move (GTK_WINDOW (window), 1180, 80);
+  g_assert_true (RL_UI_WAIT_UNTIL (screen_x (icon) >= 1180, 5000));
+  rl_ui_input_wait_still (icon);
+  return icon;
+}
+
+static void
+file_manager_close (GtkWidget *icon)
+{
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (icon)));
+}
+
+/* Drags the file shown by icon onto the middle of window's image, through
+ * the X server, and waits for the window to ask about it. */
+static AdwMessageDialog *
+drop_file (GtkWidget *icon,
+           RlWindow  *window)
+{
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
+  AdwMessageDialog *dialog;
+
+  rl_ui_input_drop_on (icon, gtk_widget_get_width (icon) / 2.0, gtk_widget_get_height (icon) / 2.0,
+                       view, gtk_widget_get_width (view) / 2.0, gtk_widget_get_height (view) / 2.0);
+  g_assert_true (RL_UI_WAIT_UNTIL ((dialog = rl_ui_test_message_dialog ()) != NULL, 5000));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* It has the keyboard, as the window a person answers in. */
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_window_is_active (GTK_WINDOW (dialog)), 5000));
+  rl_ui_input_settle ();
+  return dialog;
+}
+
+/* How many revisions the server holds of doc. */
+static guint
+server_revisions (Fixture    *f,
+                  const char *doc)
+{
+  g_autofree char *route = g_strdup_printf ("/api/v1/docs/%s/revisions", doc);
+  RlTestResponse *response = rl_test_http (f->world.server, "GET", route, f->world.ada, NULL, NULL);
+  guint n;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  n = json_array_get_length (json_object_get_array_member (json_node_get_object (response->json), "revisions"));
+  rl_test_response_free (response);
+  return n;
+}
+
 static void
 test_drop_asks_first (Fixture       *f,
                       gconstpointer  data)
 {
   RlWindow *other = open_window (f, f->world.image, "image");
   RlWindow *window = open_window (f, f->world.image, "image");
-  g_autoptr(GFile) file = g_file_new_for_path (f->shifted);
+  GtkWidget *icon;
   AdwMessageDialog *dialog;
 
-  /* What the document's drop target does with a dropped file (a drag of a
-   * file cannot be made through XTest without a file manager to drag from). */
   rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
-  rl_window_offer_version (window, file);
-  g_assert_true (RL_UI_WAIT_UNTIL ((dialog = rl_ui_test_message_dialog ()) != NULL, 5000));
+  icon = file_manager_new (f->shifted);
+  dialog = drop_file (icon, window);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Upload “Landing v2.png” as version 2 of “Landing page”?");
   rl_ui_test_screenshot_settled (GTK_WIDGET (dialog), "version-drop-asks", 200);
 
@@ -473,16 +556,82 @@ test_drop_asks_first (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_message_dialog () == NULL, 5000));
   rl_ui_test_run (500);
   g_assert_cmpint (rl_doc_store_get_revision (store_of (window)), ==, 1);
+  g_assert_cmpuint (server_revisions (f, f->world.image), ==, 1);
 
-  /* Asked again, and Upload (the default, Enter). */
-  rl_window_offer_version (window, file);
-  g_assert_true (RL_UI_WAIT_UNTIL ((dialog = rl_ui_test_message_dialog ()) != NULL, 5000));
-  rl_ui_input_settle ();
+  /* Dropped again, and Upload (the default, Enter). */
+  drop_file (icon, window);
   rl_ui_input_key (GDK_KEY_Return, 0);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == 2, 10000));
+  g_assert_cmpuint (server_revisions (f, f->world.image), ==, 2);
   g_assert_false (rl_banner_get_revealed (rl_window_get_banner (window, "version")));
   g_assert_true (RL_UI_WAIT_UNTIL (offers (other, "Version 2 is available"), 5000));
   g_assert_cmpint (rl_window_get_shown_revision (other), ==, 1);
+  file_manager_close (icon);
+}
+
+/* The error shown under the document list for the upload of name, or NULL
+ * (none yet, or no such upload). */
+static const char *
+upload_error (RlWindow   *window,
+              const char *name)
+{
+  g_autoptr(GPtrArray) rows = rl_ui_test_find_all (GTK_WIDGET (window), rl_ui_test_is_of_type,
+                                                   GSIZE_TO_POINTER (RL_TYPE_UPLOAD_ROW));
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (rl_upload_row_get_name (g_ptr_array_index (rows, i)), name) == 0)
+      return rl_upload_row_get_error (g_ptr_array_index (rows, i));
+  return NULL;
+}
+
+/* A file that cannot be the image's next version, dropped: a page, and
+ * bytes that are no image under an image's name. The drop cannot tell
+ * before it reads the file, so the window asks; then the upload says why
+ * it cannot be, and nothing reaches the server. */
+static void
+test_drop_wrong_kind (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct
+  {
+    const char *name;
+    const char *contents;
+    const char *error;
+  } files[] = {
+    { "Notes.md", "# Notes\n\nThe headline is too tight.\n",
+      "“Notes.md” is not a PNG, JPEG or WebP image; a new version of an image must be one" },
+    { "Broken.png", "these bytes are no image at all\n",
+      "“Broken.png” can’t be read as a PNG image; it may be damaged: export it again and upload the new file" },
+  };
+  RlWindow *window = open_window (f, f->world.image, "image");
+
+  rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, files[i].name, NULL);
+      g_autofree char *heading = g_strdup_printf ("Upload “%s” as version 2 of “Landing page”?", files[i].name);
+      g_autoptr(GError) error = NULL;
+      AdwMessageDialog *dialog;
+      GtkWidget *icon;
+
+      g_file_set_contents (path, files[i].contents, -1, &error);
+      g_assert_no_error (error);
+      icon = file_manager_new (path);
+      dialog = drop_file (icon, window);
+      g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+      rl_ui_input_key (GDK_KEY_Return, 0);
+      g_assert_true (RL_UI_WAIT_UNTIL (upload_error (window, files[i].name) != NULL, 10000));
+      g_assert_cmpstr (upload_error (window, files[i].name), ==, files[i].error);
+      file_manager_close (icon);
+      rl_ui_test_screenshot_settled (GTK_WIDGET (window), i == 0 ? "version-drop-refused-page"
+                                                                 : "version-drop-refused-broken", 200);
+    }
+  /* Nothing reached the server, nothing changed in the window. */
+  rl_ui_test_run (500);
+  g_assert_cmpuint (server_revisions (f, f->world.image), ==, 1);
+  g_assert_cmpint (rl_doc_store_get_revision (store_of (window)), ==, 1);
+  g_assert_cmpint (rl_window_get_shown_revision (window), ==, 1);
+  g_assert_cmpstr (version_shown (window), ==, "Version 1");
 }
 
 /* ---- a page from the server's text model ------------------------------------ */
@@ -561,6 +710,7 @@ main (int   argc,
   ADD ("/versions/offered-not-switched", test_offered_not_switched);
   ADD ("/versions/upload-from-keyboard", test_upload_from_keyboard);
   ADD ("/versions/drop-asks-first", test_drop_asks_first);
+  ADD ("/versions/drop-wrong-kind", test_drop_wrong_kind);
   ADD ("/versions/page-from-server-text", test_page_from_server_text);
   ADD ("/versions/compare", test_compare);
   ADD ("/versions/show-older", test_show_older);
