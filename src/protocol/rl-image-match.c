@@ -572,6 +572,20 @@ changed_share (const RlImageMatcher *self,
   return (double) changed / ((double) w * h);
 }
 
+/* The size × size square around the pin (px, py), inside the patch rect. */
+static Rect
+inner_rect (const Rect *rect,
+            double      px,
+            double      py,
+            int         size)
+{
+  int w = MIN (size, rect->width);
+  int h = MIN (size, rect->height);
+
+  return (Rect) { CLAMP ((int) px - w / 2, rect->x, rect->x + rect->width - w),
+                  CLAMP ((int) py - h / 2, rect->y, rect->y + rect->height - h), w, h };
+}
+
 /* Whether the core of the patch rect (RL_IMAGE_MATCH_CORE px around the
  * pin (px, py)) shows the same pixels with the patch found at (u, v). */
 static gboolean
@@ -582,18 +596,16 @@ core_same (const RlImageMatcher *self,
            int                   u,
            int                   v)
 {
-  int w = MIN (RL_IMAGE_MATCH_CORE, rect->width);
-  int h = MIN (RL_IMAGE_MATCH_CORE, rect->height);
-  int cx = CLAMP ((int) px - w / 2, rect->x, rect->x + rect->width - w);
-  int cy = CLAMP ((int) py - h / 2, rect->y, rect->y + rect->height - h);
+  Rect in = inner_rect (rect, px, py, RL_IMAGE_MATCH_CORE);
+  int nu = u + in.x - rect->x, nv = v + in.y - rect->y;
   Patch core;
   double ncc;
 
-  patch_init (&core, &self->old_pyramid.levels[0], cx, cy, w, h, FALSE);
-  ncc = ncc_at (&core, &self->new_pyramid.levels[0], u + cx - rect->x, v + cy - rect->y);
+  patch_init (&core, &self->old_pyramid.levels[0], in.x, in.y, in.width, in.height, FALSE);
+  ncc = ncc_at (&core, &self->new_pyramid.levels[0], nu, nv);
   patch_clear (&core);
   return ncc >= RL_IMAGE_MATCH_SAME_NCC
-         && changed_share (self, cx, cy, u + cx - rect->x, v + cy - rect->y, w, h) <= RL_IMAGE_MATCH_CHANGED_SHARE;
+         && changed_share (self, in.x, in.y, nu, nv, in.width, in.height) <= RL_IMAGE_MATCH_CHANGED_SHARE;
 }
 
 /* Whether the patch rect (full size) found at (u, v) on the new image
@@ -625,15 +637,13 @@ centre_blanked (const RlImageMatcher *self,
                 int                   u,
                 int                   v)
 {
-  int w = MIN (RL_IMAGE_MATCH_CENTRE, rect->width);
-  int h = MIN (RL_IMAGE_MATCH_CENTRE, rect->height);
-  int cx = CLAMP ((int) px - w / 2, rect->x, rect->x + rect->width - w);
-  int cy = CLAMP ((int) py - h / 2, rect->y, rect->y + rect->height - h);
+  Rect in = inner_rect (rect, px, py, RL_IMAGE_MATCH_CENTRE);
   double mean, old_stddev, new_stddev;
 
-  window_stats (self->old_image.y.data, self->old_image.y.rowstride, cx, cy, w, h, &mean, &old_stddev);
-  window_stats (self->new_image.y.data, self->new_image.y.rowstride, u + cx - rect->x, v + cy - rect->y, w, h,
-                &mean, &new_stddev);
+  window_stats (self->old_image.y.data, self->old_image.y.rowstride, in.x, in.y, in.width, in.height, &mean,
+                &old_stddev);
+  window_stats (self->new_image.y.data, self->new_image.y.rowstride, u + in.x - rect->x, v + in.y - rect->y,
+                in.width, in.height, &mean, &new_stddev);
   return old_stddev >= RL_IMAGE_MATCH_FLAT_STDDEV && new_stddev < RL_IMAGE_MATCH_FLAT_STDDEV;
 }
 
