@@ -8,6 +8,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
 #include <string.h>
 
@@ -314,6 +315,125 @@ test_degenerate (void)
   g_assert_cmpfloat (y, ==, 0.0);
 }
 
+/* A file of the real-UI corpus, read as the server reads an upload. */
+typedef struct
+{
+  GdkPixbuf     *pixbuf;
+  guint8        *buffer;
+  RlImagePlanes  planes;
+} CorpusImage;
+
+static void
+corpus_image_init (CorpusImage *image,
+                   const char  *file)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "image-match", file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  image->pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_assert_no_error (error);
+  image->buffer = rl_image_planes_from_rgb (&image->planes, gdk_pixbuf_get_width (image->pixbuf),
+                                            gdk_pixbuf_get_height (image->pixbuf),
+                                            gdk_pixbuf_get_rowstride (image->pixbuf),
+                                            gdk_pixbuf_get_n_channels (image->pixbuf),
+                                            gdk_pixbuf_read_pixels (image->pixbuf));
+}
+
+static void
+corpus_image_clear (CorpusImage *image)
+{
+  g_clear_object (&image->pixbuf);
+  g_clear_pointer (&image->buffer, g_free);
+}
+
+static GKeyFile *
+corpus_manifest (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "image-match", "manifest.ini", NULL);
+  g_autoptr(GKeyFile) manifest = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (manifest, path, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&manifest);
+}
+
+/* A pin of the manifest, "X Y STATUS [NEW-X NEW-Y]" (pixels of the old
+ * image and of the new), placed by matcher: the status expected and, for
+ * all but an orphan, the new place to within 2 px. */
+static void
+assert_corpus_pin (RlImageMatcher    *matcher,
+                   const char        *group,
+                   const char        *pin,
+                   const char        *value,
+                   const CorpusImage *old_image,
+                   const CorpusImage *new_image)
+{
+  int old_width = old_image->planes.y.width, old_height = old_image->planes.y.height;
+  int new_width = new_image->planes.y.width, new_height = new_image->planes.y.height;
+  int x = 0, y = 0, want_x = 0, want_y = 0;
+  char status_name[16] = "";
+  int fields = sscanf (value, "%d %d %15s %d %d", &x, &y, status_name, &want_x, &want_y);
+  RlPlacementStatus expected, status;
+  double new_x = -1, new_y = -1, score = -1;
+
+  g_assert_true (rl_placement_status_from_string (status_name, &expected));
+  g_assert_cmpint (fields, ==, expected == RL_PLACEMENT_ORPHANED ? 3 : 5);
+  status = rl_image_matcher_place (matcher, (double) x / old_width, (double) y / old_height,
+                                   &new_x, &new_y, &score);
+  g_test_message ("%s %s: %s (expected %s) at (%.1f, %.1f), score %.3f", group, pin,
+                  rl_placement_status_to_string (status), status_name, new_x * new_width,
+                  new_y * new_height, score);
+  g_assert_cmpstr (rl_placement_status_to_string (status), ==, status_name);
+  g_assert_cmpfloat (score, >=, 0.0);
+  g_assert_cmpfloat (score, <=, 1.0);
+  if (status == RL_PLACEMENT_ORPHANED)
+    {
+      g_assert_cmpfloat (new_x, ==, (double) x / old_width);
+      g_assert_cmpfloat (new_y, ==, (double) y / old_height);
+      g_assert_cmpfloat (score, <, RL_IMAGE_MATCH_MIN_NCC);
+      return;
+    }
+  g_assert_cmpfloat_with_epsilon (new_x * new_width, want_x, 2.0);
+  g_assert_cmpfloat_with_epsilon (new_y * new_height, want_y, 2.0);
+}
+
+/* One pair of the corpus: each pin alone, then all in one batch. */
+static void
+test_real_ui (gconstpointer data)
+{
+  const char *group = data;
+  g_autoptr(GKeyFile) manifest = corpus_manifest ();
+  g_autofree char *old_file = g_key_file_get_string (manifest, group, "old", NULL);
+  g_autofree char *new_file = g_key_file_get_string (manifest, group, "new", NULL);
+  g_auto(GStrv) keys = g_key_file_get_keys (manifest, group, NULL, NULL);
+  g_autoptr(RlImageMatcher) batch = NULL;
+  CorpusImage old_image, new_image;
+  guint n_pins = 0;
+
+  g_assert_nonnull (old_file);
+  g_assert_nonnull (new_file);
+  corpus_image_init (&old_image, old_file);
+  corpus_image_init (&new_image, new_file);
+  batch = rl_image_matcher_new (&old_image.planes, &new_image.planes);
+  for (guint k = 0; keys[k] != NULL; k++)
+    {
+      g_autofree char *value = NULL;
+      g_autoptr(RlImageMatcher) alone = NULL;
+
+      if (g_str_equal (keys[k], "old") || g_str_equal (keys[k], "new"))
+        continue;
+      value = g_key_file_get_string (manifest, group, keys[k], NULL);
+      alone = rl_image_matcher_new (&old_image.planes, &new_image.planes);
+      assert_corpus_pin (alone, group, keys[k], value, &old_image, &new_image);
+      assert_corpus_pin (batch, group, keys[k], value, &old_image, &new_image);
+      n_pins++;
+    }
+  g_assert_cmpuint (n_pins, >, 0);
+  corpus_image_clear (&old_image);
+  corpus_image_clear (&new_image);
+}
+
 static void
 test_status_names (void)
 {
@@ -343,6 +463,9 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autoptr(GKeyFile) manifest = NULL;
+  g_auto(GStrv) groups = NULL;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/image-match/status-names", test_status_names);
@@ -354,6 +477,15 @@ main (int    argc,
   g_test_add_func ("/image-match/element-removed", test_element_removed);
   g_test_add_func ("/image-match/resized-canvas", test_resized_canvas);
   g_test_add_func ("/image-match/degenerate", test_degenerate);
+
+  manifest = corpus_manifest ();
+  groups = g_key_file_get_groups (manifest, NULL);
+  for (guint g = 0; groups[g] != NULL; g++)
+    {
+      g_autofree char *path = g_strconcat ("/image-match/real-ui/", groups[g], NULL);
+
+      g_test_add_data_func (path, groups[g], test_real_ui);
+    }
 
   return g_test_run ();
 }

@@ -572,6 +572,121 @@ changed_share (const RlImageMatcher *self,
   return (double) changed / ((double) w * h);
 }
 
+/* The size × size square around the pin (px, py), inside the patch rect. */
+static Rect
+inner_rect (const Rect *rect,
+            double      px,
+            double      py,
+            int         size)
+{
+  int w = MIN (size, rect->width);
+  int h = MIN (size, rect->height);
+
+  return (Rect) { CLAMP ((int) px - w / 2, rect->x, rect->x + rect->width - w),
+                  CLAMP ((int) py - h / 2, rect->y, rect->y + rect->height - h), w, h };
+}
+
+/* Whether the core of the patch rect (RL_IMAGE_MATCH_CORE px around the
+ * pin (px, py)) shows the same pixels with the patch found at (u, v). */
+static gboolean
+core_same (const RlImageMatcher *self,
+           const Rect           *rect,
+           double                px,
+           double                py,
+           int                   u,
+           int                   v)
+{
+  Rect in = inner_rect (rect, px, py, RL_IMAGE_MATCH_CORE);
+  int nu = u + in.x - rect->x, nv = v + in.y - rect->y;
+  Patch core;
+  double ncc;
+
+  patch_init (&core, &self->old_pyramid.levels[0], in.x, in.y, in.width, in.height, FALSE);
+  ncc = ncc_at (&core, &self->new_pyramid.levels[0], nu, nv);
+  patch_clear (&core);
+  return ncc >= RL_IMAGE_MATCH_SAME_NCC
+         && changed_share (self, in.x, in.y, nu, nv, in.width, in.height) <= RL_IMAGE_MATCH_CHANGED_SHARE;
+}
+
+/* Whether the patch rect (full size) found at (u, v) on the new image
+ * shows the same pixels: all of it, or, at the same place, its core (what
+ * an edit beside the element leaves; a core is small, with look-alikes
+ * elsewhere, so it only keeps a pin where it was). */
+static gboolean
+same_pixels (const RlImageMatcher *self,
+             const Rect           *rect,
+             double                px,
+             double                py,
+             int                   u,
+             int                   v,
+             double                ncc)
+{
+  if (ncc >= RL_IMAGE_MATCH_SAME_NCC
+      && changed_share (self, rect->x, rect->y, u, v, rect->width, rect->height) <= RL_IMAGE_MATCH_CHANGED_SHARE)
+    return TRUE;
+  return u == rect->x && v == rect->y && core_same (self, rect, px, py, u, v);
+}
+
+/* Whether the RL_IMAGE_MATCH_CENTRE px around the pin (px, py) showed
+ * something and, with the patch rect found at (u, v), show nothing now. */
+static gboolean
+centre_blanked (const RlImageMatcher *self,
+                const Rect           *rect,
+                double                px,
+                double                py,
+                int                   u,
+                int                   v)
+{
+  Rect in = inner_rect (rect, px, py, RL_IMAGE_MATCH_CENTRE);
+  double mean, old_stddev, new_stddev;
+
+  window_stats (self->old_image.y.data, self->old_image.y.rowstride, in.x, in.y, in.width, in.height, &mean,
+                &old_stddev);
+  window_stats (self->new_image.y.data, self->new_image.y.rowstride, u + in.x - rect->x, v + in.y - rect->y,
+                in.width, in.height, &mean, &new_stddev);
+  return old_stddev >= RL_IMAGE_MATCH_FLAT_STDDEV && new_stddev < RL_IMAGE_MATCH_FLAT_STDDEV;
+}
+
+/* Magnitude of the luma gradient at (x, y) (central differences, edges
+ * repeated). */
+static inline int
+gradient (const RlPlane *plane,
+          int            x,
+          int            y)
+{
+  const guint8 *row = plane->data + (gsize) y * plane->rowstride;
+  const guint8 *up = plane->data + (gsize) MAX (y - 1, 0) * plane->rowstride;
+  const guint8 *down = plane->data + (gsize) MIN (y + 1, plane->height - 1) * plane->rowstride;
+
+  return ABS (row[MIN (x + 1, plane->width - 1)] - row[MAX (x - 1, 0)]) + ABS (down[x] - up[x]);
+}
+
+/* NCC of the luma gradients' magnitudes in the patch rect on the old
+ * image and at (u, v) on the new (where it fits). */
+static double
+structure_ncc (const RlImageMatcher *self,
+               const Rect           *rect,
+               int                   u,
+               int                   v)
+{
+  double n = (double) rect->width * rect->height;
+  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+
+  for (int j = rect->y; j < rect->y + rect->height; j++)
+    for (int i = rect->x; i < rect->x + rect->width; i++)
+      {
+        double a = gradient (&self->old_image.y, i, j);
+        double b = gradient (&self->new_image.y, u + i - rect->x, v + j - rect->y);
+
+        sa += a;
+        sb += b;
+        saa += a * a;
+        sbb += b * b;
+        sab += a * b;
+      }
+  return ncc_of (sab - sa * sb / n, sqrt (MAX (0.0, saa - sa * sa / n)), sbb - sb * sb / n);
+}
+
 /* The deepest level at which a w × h patch is still COARSE_PATCH wide,
  * present in both pyramids. */
 static guint
@@ -980,7 +1095,8 @@ rl_image_matcher_place (RlImageMatcher *self,
   Rect rect = { 0 };
   double stddev = 0.0, mean;
   gboolean same_place_fits;
-  Candidate found;
+  Candidate found, same;
+  gboolean same_found;
   double share;
   RlPlacementStatus status;
 
@@ -1041,6 +1157,7 @@ rl_image_matcher_place (RlImageMatcher *self,
       found.ncc = ncc_at (&patch, &self->new_pyramid.levels[0], rect.x, rect.y);
       patch_clear (&patch);
     }
+  same = found;
   if (found.ncc < RL_IMAGE_MATCH_SAME_NCC && !try_shifts (self, &rect, &found))
     {
       Candidate searched = search (self, &rect);
@@ -1049,25 +1166,51 @@ rl_image_matcher_place (RlImageMatcher *self,
        * pixels are found elsewhere: a relabelled button is best matched a
        * few pixels off, and that is no reason to move. */
       if (found.ncc >= RL_IMAGE_MATCH_MIN_NCC
-          ? searched.ncc >= RL_IMAGE_MATCH_SAME_NCC
-            && changed_share (self, rect.x, rect.y, searched.x, searched.y, rect.width, rect.height)
-               <= RL_IMAGE_MATCH_CHANGED_SHARE
+          ? searched.ncc >= RL_IMAGE_MATCH_MIN_NCC
+            && same_pixels (self, &rect, px, py, searched.x, searched.y, searched.ncc)
           : better_candidate (&searched, &found, rect.x, rect.y))
         found = searched;
     }
+  same_found = found.ncc >= RL_IMAGE_MATCH_MIN_NCC && same_pixels (self, &rect, px, py, found.x, found.y, found.ncc);
+  /* Changed, and elsewhere: only with the same edges there (recoloured and
+   * moved) or the same core (moved, a neighbour edited); another card's
+   * smooth photo correlates too, its edges do not. */
+  if (found.ncc >= RL_IMAGE_MATCH_MIN_NCC && !same_found && (found.x != rect.x || found.y != rect.y)
+      && structure_ncc (self, &rect, found.x, found.y) < RL_IMAGE_MATCH_MOVED_STRUCTURE_NCC
+      && !core_same (self, &rect, px, py, found.x, found.y))
+    found = same;
   if (found.ncc < RL_IMAGE_MATCH_MIN_NCC)
     {
+      double structure = same_place_fits ? structure_ncc (self, &rect, rect.x, rect.y) : 0.0;
+
+      /* Restyled, not gone: every edge where it was. */
+      if (structure >= RL_IMAGE_MATCH_STRUCTURE_NCC)
+        {
+          if (new_x != NULL && new_y_plane->width != old_y->width)
+            *new_x = px / new_y_plane->width;
+          if (new_y != NULL && new_y_plane->height != old_y->height)
+            *new_y = py / new_y_plane->height;
+          if (score != NULL)
+            *score = MIN (structure, 1.0);
+          return RL_PLACEMENT_CHANGED;
+        }
       if (score != NULL)
         *score = MAX (0.0, found.ncc);
       return RL_PLACEMENT_ORPHANED;
     }
 
-  share = changed_share (self, rect.x, rect.y, found.x, found.y, rect.width, rect.height);
-  if (found.ncc >= RL_IMAGE_MATCH_SAME_NCC && share <= RL_IMAGE_MATCH_CHANGED_SHARE)
+  if (same_found)
     {
       status = found.x == rect.x && found.y == rect.y ? RL_PLACEMENT_EXACT : RL_PLACEMENT_MOVED;
       if (status == RL_PLACEMENT_MOVED)
         remember_shift (self, &rect, found.x - rect.x, found.y - rect.y);
+    }
+  else if (centre_blanked (self, &rect, px, py, found.x, found.y))
+    {
+      /* What was right under the pin is gone. */
+      if (score != NULL)
+        *score = 0.0;
+      return RL_PLACEMENT_ORPHANED;
     }
   else
     status = RL_PLACEMENT_CHANGED;

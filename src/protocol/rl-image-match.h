@@ -68,7 +68,27 @@
  *    pixel position and moved elsewhere; anything else is changed. A pin
  *    whose same place is still above RL_IMAGE_MATCH_MIN_NCC stays there
  *    (changed) unless the same pixels are found elsewhere: a relabelled
- *    button correlates best a few pixels off, no reason to move.
+ *    button correlates best a few pixels off, no reason to move. "The same
+ *    pixels" holds too when only the patch's outer part differs and its
+ *    core (RL_IMAGE_MATCH_CORE px around the pin) passes both tests at
+ *    the same place (a core is small, with look-alikes elsewhere): on a
+ *    dense interface the patch takes in neighbours that an edit may touch
+ *    while the element under the pin stays as it was.
+ *    A changed place other than the same place is taken only when its
+ *    edges are the same (the NCC of the luma gradients' magnitudes at
+ *    least RL_IMAGE_MATCH_MOVED_STRUCTURE_NCC) or its core is: a
+ *    recoloured button that moved keeps its shape, an element that moved
+ *    beside an edit its core, while another card's smooth photo
+ *    correlates well with this one's without either; else the pin stays
+ *    where it was.
+ *    A changed place where the RL_IMAGE_MATCH_CENTRE px right under the
+ *    pin were not blank and are now is orphaned, score 0: a small icon
+ *    removed from a card leaves most of the patch, never the icon.
+ * 6. Restyled: a place that would be orphaned is changed instead, at the
+ *    same place, when the edges there are the same (the NCC of the luma
+ *    gradients' magnitudes at least RL_IMAGE_MATCH_STRUCTURE_NCC): a dark
+ *    style inverts luma, so nothing correlates, but every element is
+ *    where it was. Its score is that structure NCC.
  *
  * Positions are whole pixels of the full-size image, the pin's new
  * fractions are its pixel position over the new size. The score is the
@@ -130,6 +150,25 @@ G_BEGIN_DECLS
 /* The pixels under a pin are the same when at most this share differs:
  * a recoloured 16 px icon in a 96 px patch is 2.8 %. */
 #define RL_IMAGE_MATCH_CHANGED_SHARE   0.01
+
+/* The pixels right under the pin, this many px square inside the patch:
+ * real interfaces are dense, and a patch whose outer part changed (a line
+ * added to the text beside, the neighbouring card gone) may still hold the
+ * very element the pin is on. */
+#define RL_IMAGE_MATCH_CORE            (RL_IMAGE_MATCH_PATCH / 2)
+/* The element right under the pin: this many px square around it. Blank
+ * at the place found where it was not (RL_IMAGE_MATCH_FLAT_STDDEV), the
+ * element is gone, however much of its surroundings is left. */
+#define RL_IMAGE_MATCH_CENTRE          (RL_IMAGE_MATCH_PATCH / 4)
+/* Where nothing correlates any more, the same edges at the same place
+ * (NCC of the luma gradients' magnitudes at least this) are the same
+ * screen restyled (a dark style inverts luma, its edges stay): changed,
+ * not gone. */
+#define RL_IMAGE_MATCH_STRUCTURE_NCC   0.8
+/* A pin goes elsewhere as changed (recoloured and moved) only where the
+ * edges are this alike: look-alikes with smooth fills (another card's
+ * photo) correlate well, their edges do not. */
+#define RL_IMAGE_MATCH_MOVED_STRUCTURE_NCC 0.95
 
 /* One 8-bit plane: width × height samples, rows rowstride bytes apart. */
 typedef struct
