@@ -23,8 +23,9 @@ AdwToast      *rl_window_get_last_toast   (RlWindow      *self);
 GtkWidget     *rl_window_get_viewers_button (RlWindow    *self);
 /* The version of the open document shown (0: none numbered). */
 gint64         rl_window_get_shown_revision (RlWindow    *self);
-/* What a file dropped on the open document does: asks whether to upload
- * it as the next version (the drop target's "drop" handler). */
+/* What a file dropped on the open document does: checks it as an upload
+ * would and asks whether to upload it as the next version, or says at
+ * once (a toast) why it cannot be one (the drop target's "drop" handler). */
 void           rl_window_offer_version    (RlWindow      *self,
                                            GFile         *file);
 

@@ -1016,21 +1016,17 @@ drop_response (AdwMessageDialog *dialog,
     }
 }
 
-/* Asks before a dropped file becomes the open document's next version. */
-void
-rl_window_offer_version (RlWindow *self,
-                         GFile    *file)
+/* Asks before a dropped file, checked, becomes the open document's next
+ * version. */
+static void
+ask_version (RlWindow *self,
+             GFile    *file)
 {
   g_autofree char *name = NULL;
   g_autofree char *heading = NULL;
   DroppedVersion *dropped;
   GtkWidget *dialog;
 
-  g_return_if_fail (RL_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  if (self->doc == NULL || self->store == NULL)
-    return;
   name = g_file_get_basename (file);
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
     {
@@ -1055,6 +1051,57 @@ rl_window_offer_version (RlWindow *self,
   g_signal_connect_data (dialog, "response", G_CALLBACK (drop_response), dropped,
                          dropped_version_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+version_file_checked (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  DroppedVersion *dropped = user_data;
+  RlWindow *self = dropped->window;
+  g_autoptr(GError) error = NULL;
+
+  if (!rl_api_check_revision_file_finish (RL_API (source), result, &error))
+    {
+      /* Said at once, before anyone is asked: nothing was sent. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->toasts != NULL)
+        {
+          /* A toast's title is markup; a file's name can hold "&" or "<". */
+          g_autofree char *title = g_markup_escape_text (error->message, -1);
+          g_autoptr(AdwToast) toast = adw_toast_new (title);
+
+          adw_toast_set_timeout (toast, 10);
+          adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+          show_toast (self, toast);
+        }
+    }
+  /* Still the document it was dropped on. */
+  else if (self->doc == dropped->doc && self->toasts != NULL)
+    ask_version (self, dropped->file);
+  dropped_version_free (dropped, NULL);
+}
+
+/* Checks a dropped file as an upload would (its kind, its bytes, its size)
+ * and, when it can be the open document's next version, asks before it
+ * becomes one; when it cannot, says why at once and asks nothing. */
+void
+rl_window_offer_version (RlWindow *self,
+                         GFile    *file)
+{
+  DroppedVersion *dropped;
+
+  g_return_if_fail (RL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->doc == NULL || self->store == NULL || self->session == NULL)
+    return;
+  dropped = g_new0 (DroppedVersion, 1);
+  dropped->window = g_object_ref (self);
+  dropped->file = g_object_ref (file);
+  dropped->doc = g_object_ref (self->doc);
+  rl_api_check_revision_file (rl_session_get_api (self->session), rl_doc_item_get_id (self->doc),
+                              rl_doc_item_get_kind (self->doc), file, NULL, version_file_checked, dropped);
 }
 
 /* Only on a document that has versions (a server that numbers them). */

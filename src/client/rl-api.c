@@ -807,6 +807,7 @@ typedef struct
   char                  *doc_id;        /* a new revision of it; NULL: a new document */
   RlDocKind              kind;          /* the document's */
   char                  *broadcast_id;  /* Redline-Broadcast-Id of a revision */
+  gboolean               check_only;    /* rl_api_check_revision_file: stop before reading */
 } Upload;
 
 static void
@@ -1087,6 +1088,13 @@ upload_open (GTask *task)
 {
   Upload *upload = g_task_get_task_data (task);
 
+  /* Everything that can be told without sending it was checked. */
+  if (upload->check_only)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
   g_file_read_async (upload->file, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), upload_opened, task);
 }
 
@@ -1271,6 +1279,7 @@ start_upload (RlApi                 *self,
               const char            *doc_id,
               RlDocKind              kind,
               const char            *broadcast_id,
+              gboolean               check_only,
               GCancellable          *cancellable,
               GFileProgressCallback  progress_callback,
               gpointer               progress_data,
@@ -1287,6 +1296,7 @@ start_upload (RlApi                 *self,
   upload->doc_id = g_strdup (doc_id);
   upload->kind = kind;
   upload->broadcast_id = g_strdup (broadcast_id);
+  upload->check_only = check_only;
   upload->file = g_object_ref (file);
   upload->name = g_file_get_parse_name (file);
   {
@@ -1324,7 +1334,7 @@ rl_api_upload_file (RlApi                 *self,
   g_return_if_fail (RL_IS_API (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  start_upload (self, file, title, NULL, RL_DOC_KIND_IMAGE, NULL, cancellable, progress_callback, progress_data,
+  start_upload (self, file, title, NULL, RL_DOC_KIND_IMAGE, NULL, FALSE, cancellable, progress_callback, progress_data,
                 rl_api_upload_file, callback, user_data);
 }
 
@@ -1558,8 +1568,34 @@ rl_api_upload_revision (RlApi                 *self,
   g_return_if_fail (doc_id != NULL);
   g_return_if_fail (G_IS_FILE (file));
 
-  start_upload (self, file, NULL, doc_id, kind, broadcast_id, cancellable, progress_callback, progress_data,
+  start_upload (self, file, NULL, doc_id, kind, broadcast_id, FALSE, cancellable, progress_callback, progress_data,
                 rl_api_upload_revision, callback, user_data);
+}
+
+void
+rl_api_check_revision_file (RlApi               *self,
+                            const char          *doc_id,
+                            RlDocKind            kind,
+                            GFile               *file,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  start_upload (self, file, NULL, doc_id, kind, NULL, TRUE, cancellable, NULL, NULL,
+                rl_api_check_revision_file, callback, user_data);
+}
+
+gboolean
+rl_api_check_revision_file_finish (RlApi         *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 RlRevision *

@@ -153,6 +153,20 @@ void         rl_api_upload_revision         (RlApi                *self,
 RlRevision  *rl_api_upload_revision_finish  (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+/* Checks file as rl_api_upload_revision would before sending anything (its
+ * kind, what its bytes are, its size, an image's pixels), and sends
+ * nothing: TRUE, or the error rl_api_upload_revision would give, in the
+ * same words. For asking about a file only when it can be a version. */
+void         rl_api_check_revision_file     (RlApi                *self,
+                                             const char           *doc_id,
+                                             RlDocKind             kind,
+                                             GFile                *file,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean     rl_api_check_revision_file_finish (RlApi             *self,
+                                                GAsyncResult      *result,
+                                                GError           **error);
 /* GET /api/v1/docs/{id}/revisions: a GPtrArray of RlRevision*, oldest
  * first (each checked as of kind, numbered 1, 2, 3 …). */
 void         rl_api_list_revisions          (RlApi                *self,

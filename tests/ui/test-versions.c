@@ -585,9 +585,9 @@ upload_error (RlWindow   *window,
 }
 
 /* A file that cannot be the image's next version, dropped: a page, and
- * bytes that are no image under an image's name. The drop cannot tell
- * before it reads the file, so the window asks; then the upload says why
- * it cannot be, and nothing reaches the server. */
+ * bytes that are no image under an image's name. The window reads the file
+ * as the upload would before it asks anything: it says at once why it
+ * cannot be a version, asks nothing, and nothing reaches the server. */
 static void
 test_drop_wrong_kind (Fixture       *f,
                       gconstpointer  data)
@@ -604,30 +604,33 @@ test_drop_wrong_kind (Fixture       *f,
       "“Broken.png” can’t be read as a PNG image; it may be damaged: export it again and upload the new file" },
   };
   RlWindow *window = open_window (f, f->world.image, "image");
+  GtkWidget *view = GTK_WIDGET (rl_window_get_image_view (window));
 
-  rl_ui_test_present (GTK_WINDOW (window), GTK_WIDGET (rl_window_get_image_view (window)));
+  rl_ui_test_present (GTK_WINDOW (window), view);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (f->dir, files[i].name, NULL);
-      g_autofree char *heading = g_strdup_printf ("Upload “%s” as version 2 of “Landing page”?", files[i].name);
       g_autoptr(GError) error = NULL;
-      AdwMessageDialog *dialog;
+      AdwToast *before = rl_window_get_last_toast (window);
       GtkWidget *icon;
 
       g_file_set_contents (path, files[i].contents, -1, &error);
       g_assert_no_error (error);
       icon = file_manager_new (path);
-      dialog = drop_file (icon, window);
-      g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
-      rl_ui_input_key (GDK_KEY_Return, 0);
-      g_assert_true (RL_UI_WAIT_UNTIL (upload_error (window, files[i].name) != NULL, 10000));
-      g_assert_cmpstr (upload_error (window, files[i].name), ==, files[i].error);
-      file_manager_close (icon);
+      rl_ui_input_drop_on (icon, gtk_widget_get_width (icon) / 2.0, gtk_widget_get_height (icon) / 2.0,
+                           view, gtk_widget_get_width (view) / 2.0, gtk_widget_get_height (view) / 2.0);
+      g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_last_toast (window) != before, 10000));
+      g_assert_cmpstr (adw_toast_get_title (rl_window_get_last_toast (window)), ==, files[i].error);
+      /* Nobody was asked, and no upload was started. */
+      g_assert_null (rl_ui_test_message_dialog ());
+      g_assert_null (upload_error (window, files[i].name));
       rl_ui_test_screenshot_settled (GTK_WIDGET (window), i == 0 ? "version-drop-refused-page"
                                                                  : "version-drop-refused-broken", 200);
+      file_manager_close (icon);
     }
   /* Nothing reached the server, nothing changed in the window. */
   rl_ui_test_run (500);
+  g_assert_null (rl_ui_test_message_dialog ());
   g_assert_cmpuint (server_revisions (f, f->world.image), ==, 1);
   g_assert_cmpint (rl_doc_store_get_revision (store_of (window)), ==, 1);
   g_assert_cmpint (rl_window_get_shown_revision (window), ==, 1);
