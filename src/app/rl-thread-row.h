@@ -19,6 +19,7 @@
 #include <gtk/gtk.h>
 
 #include "rl-doc-store.h"
+#include "rl-revision-images.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,11 @@ gboolean      rl_thread_row_get_orphaned  (RlThreadRow  *self);
  * placement badge and "Made on version N" are about. */
 void          rl_thread_row_set_shown_revision (RlThreadRow *self,
                                                 gint64       revision);
+/* Where the pictures of older versions come from (NULL: none): a moved
+ * or changed marker shows the version it was made on, cropped around its
+ * pin, beside the words that say where it was. */
+void          rl_thread_row_set_revision_images (RlThreadRow      *self,
+                                                 RlRevisionImages *images);
 /* The person is placing the thread anew: Place… says Cancel, and how. */
 void          rl_thread_row_set_placing   (RlThreadRow  *self,
                                            gboolean      placing);
