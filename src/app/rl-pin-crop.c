@@ -6,8 +6,8 @@
 
 #include "rl-pin-crop.h"
 
-/* The ring where the pin was: a dark one inside a light one, seen on any
- * picture. */
+/* The ring where the pin was: one of the pins' red inside a light one,
+ * seen on any picture. */
 #define RING_RADIUS 7.0
 #define RING_WIDTH  2.0
 
@@ -79,7 +79,7 @@ rl_pin_crop_snapshot (GtkWidget   *widget,
 {
   RlPinCrop *self = RL_PIN_CROP (widget);
   const GdkRGBA light = { 1, 1, 1, 0.9 };
-  const GdkRGBA dark = { 0.11, 0.44, 0.85, 1 };
+  const GdkRGBA red = { 0.88, 0.11, 0.14, 1 };
   int width, height;
   double x, y;
 
@@ -90,7 +90,7 @@ rl_pin_crop_snapshot (GtkWidget   *widget,
   x = self->pin_x * width;
   y = self->pin_y * height;
   append_ring (snapshot, x, y, RING_RADIUS + RING_WIDTH, &light);
-  append_ring (snapshot, x, y, RING_RADIUS, &dark);
+  append_ring (snapshot, x, y, RING_RADIUS, &red);
 }
 
 static void

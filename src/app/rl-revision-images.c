@@ -40,6 +40,15 @@ fetch_free (Fetch *fetch)
   g_free (fetch);
 }
 
+/* A version's entry: its picture, or NULL while it is fetched or when it
+ * cannot be had. */
+static void
+picture_free (gpointer picture)
+{
+  if (picture != NULL)
+    g_object_unref (picture);
+}
+
 static void
 on_size_prepared (GdkPixbufLoader *loader,
                   int              width,
@@ -184,7 +193,7 @@ rl_revision_images_class_init (RlRevisionImagesClass *klass)
 static void
 rl_revision_images_init (RlRevisionImages *self)
 {
-  self->pictures = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->pictures = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, picture_free);
 }
 
 RlRevisionImages *
