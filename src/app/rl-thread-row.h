@@ -3,7 +3,8 @@
  * Its number (the thread's own, as on the image's pin; "…" until the
  * server has given it), the text it quotes (pages), its comments, resolve/reopen, delete
  * (after a confirmation), its placement on the version shown when it is
- * not exact ("Moved" and "Changed", with what it was on and Confirm; "Not
+ * not exact ("Moved" and "Changed", with what it was on, a marker's also
+ * as a crop of the version it was made on, and Confirm; "Not
  * found", with Place…: "place" asks the panel) and on which version it was
  * made when that is another, and a
  * reply box shown while the thread is
