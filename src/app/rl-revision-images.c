@@ -25,6 +25,8 @@ G_DEFINE_FINAL_TYPE (RlRevisionImages, rl_revision_images, G_TYPE_OBJECT)
 enum { SIGNAL_READY, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* Holds no reference: dispose cancels fetching, and a fetch cancelled
+ * never touches self. */
 typedef struct
 {
   RlRevisionImages *self;
@@ -35,7 +37,6 @@ typedef struct
 static void
 fetch_free (Fetch *fetch)
 {
-  g_object_unref (fetch->self);
   g_object_unref (fetch->fetching);
   g_free (fetch);
 }
@@ -101,11 +102,12 @@ decoded_cb (GObject      *source,
   /* Another document now, or none: this one's pictures are gone. */
   if (g_cancellable_is_cancelled (fetch->fetching))
     g_clear_object (&pixbuf);
-  else if (pixbuf == NULL)
-    g_debug ("no picture of version %" G_GINT64_FORMAT ": %s", fetch->revision, error->message);
   else
     {
-      g_hash_table_insert (fetch->self->pictures, g_memdup2 (&fetch->revision, sizeof (gint64)), pixbuf);
+      if (pixbuf == NULL)
+        g_debug ("no picture of version %" G_GINT64_FORMAT ": %s", fetch->revision, error->message);
+      else
+        g_hash_table_insert (fetch->self->pictures, g_memdup2 (&fetch->revision, sizeof (gint64)), pixbuf);
       g_signal_emit (fetch->self, signals[SIGNAL_READY], 0, fetch->revision);
     }
   fetch_free (fetch);
@@ -121,14 +123,19 @@ content_cb (GObject      *source,
   g_autoptr(GBytes) bytes = rl_api_get_revision_content_finish (RL_API (source), result, &error);
   g_autoptr(GTask) task = NULL;
 
-  if (bytes == NULL || g_cancellable_is_cancelled (fetch->fetching))
+  if (g_cancellable_is_cancelled (fetch->fetching))
     {
-      if (bytes == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("no picture of version %" G_GINT64_FORMAT ": %s", fetch->revision, error->message);
       fetch_free (fetch);
       return;
     }
-  task = g_task_new (fetch->self, fetch->fetching, decoded_cb, fetch);
+  if (bytes == NULL)
+    {
+      g_debug ("no picture of version %" G_GINT64_FORMAT ": %s", fetch->revision, error->message);
+      g_signal_emit (fetch->self, signals[SIGNAL_READY], 0, fetch->revision);
+      fetch_free (fetch);
+      return;
+    }
+  task = g_task_new (NULL, fetch->fetching, decoded_cb, fetch);
   g_task_set_source_tag (task, content_cb);
   g_task_set_task_data (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
   g_task_run_in_thread (task, decode_in_thread);
@@ -142,7 +149,7 @@ fetch_picture (RlRevisionImages *self,
 
   /* Asked for once: a version that cannot be had stays without one. */
   g_hash_table_insert (self->pictures, g_memdup2 (&revision, sizeof (gint64)), NULL);
-  fetch->self = g_object_ref (self);
+  fetch->self = self;
   fetch->fetching = g_object_ref (self->fetching);
   fetch->revision = revision;
   rl_api_get_revision_content (self->api, self->doc_id, revision, self->fetching, content_cb, fetch);
@@ -184,7 +191,8 @@ rl_revision_images_class_init (RlRevisionImagesClass *klass)
   object_class->dispose = rl_revision_images_dispose;
   object_class->finalize = rl_revision_images_finalize;
 
-  /* The picture of a version asked for has come: crops of it can be made. */
+  /* A version asked for is done with: its picture came (crops of it can
+   * be made), or it cannot be had. */
   signals[SIGNAL_READY] =
     g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);

@@ -3,11 +3,12 @@
  *
  * Each version asked for is fetched (rl_api_get_revision_content) and
  * decoded at most once while the document stays the same, the decoding
- * in a worker thread; "ready" says when a version's picture has come. One
- * that cannot be fetched or decoded (or is larger than RL_IMAGE_MAX_SIDE
- * a side or RL_IMAGE_MAX_PIXELS) has no picture, and is not asked for
- * again. Another document, or none, drops them all and cancels what is
- * under way; so does dispose.
+ * in a worker thread; "ready" (the version) says when it is done with:
+ * its picture has come, or it cannot be had: one that cannot be fetched
+ * or decoded (or is larger than RL_IMAGE_MAX_SIDE a side or
+ * RL_IMAGE_MAX_PIXELS) has none, and is not asked for again. Another
+ * document, or none, drops them all and cancels what is under way; so
+ * does dispose.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
