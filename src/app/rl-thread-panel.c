@@ -29,6 +29,8 @@ struct _RlThreadPanel
   RlReviewState      *state;
   RlDocStore         *store;       /* the state's */
   RlKeptListModel    *threads;     /* the state's threads and the kept ones: the list's model */
+  RlApi              *api;         /* where the pictures of older versions come from */
+  RlRevisionImages   *images;      /* the open image's versions, for the rows' crops */
   GHashTable         *rows;        /* RlThreadItem → its RlThreadRow, owned: the listed ones */
   GHashTable         *resolvers;   /* thread id → who resolved it last (a teammate's name) */
   GHashTable         *known;       /* ids of threads seen, owned */
@@ -301,6 +303,7 @@ make_row (RlThreadPanel *self,
                                 rl_review_state_get_cannot_create_reason (state_of (self)));
   rl_thread_row_set_live (row, TRUE);
   rl_thread_row_set_shown_revision (row, rl_review_state_get_revision (state_of (self)));
+  rl_thread_row_set_revision_images (row, self->images);
   g_signal_connect_object (row, "draft-changed", G_CALLBACK (on_row_draft_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "dismissed", G_CALLBACK (on_row_dismissed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "place", G_CALLBACK (on_row_place), self, G_CONNECT_SWAPPED);
@@ -784,6 +787,18 @@ disconnect_store (RlThreadPanel *self)
   g_clear_object (&self->store);
 }
 
+/* The pictures of the open image's versions; another document's, or a
+ * page's, none. */
+static void
+update_images (RlThreadPanel *self)
+{
+  RlDocStore *store = rl_review_state_get_store (state_of (self));
+  gboolean image = store != NULL && rl_review_state_get_kind (state_of (self)) == RL_DOC_KIND_IMAGE;
+
+  rl_revision_images_set_document (self->images, image ? self->api : NULL,
+                                   image ? rl_doc_store_get_doc_id (store) : NULL);
+}
+
 /* Another document (or none): what was known of the last one goes. */
 static void
 on_store_changed (RlReviewView *view)
@@ -800,6 +815,7 @@ on_store_changed (RlReviewView *view)
   g_hash_table_remove_all (self->resolvers);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   self->last_seq = -1;
+  update_images (self);
   if (store == NULL)
     return;
 
@@ -908,6 +924,8 @@ rl_thread_panel_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (state_of (self), self);
     }
   disconnect_store (self);
+  if (self->images != NULL)
+    rl_revision_images_set_document (self->images, NULL, NULL);
   /* The list removes its rows as it goes: no row-selected to hear then,
    * and no header to ask the state (and its page view, maybe gone) for. */
   g_signal_handlers_disconnect_by_data (self->list, self);
@@ -934,6 +952,8 @@ rl_thread_panel_finalize (GObject *object)
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_pointer (&self->fresh, g_hash_table_unref);
   g_clear_pointer (&self->resolvers, g_hash_table_unref);
+  g_clear_object (&self->images);
+  g_clear_object (&self->api);
   g_free (self->user_id);
   G_OBJECT_CLASS (rl_thread_panel_parent_class)->finalize (object);
 }
@@ -1013,6 +1033,7 @@ rl_thread_panel_init (RlThreadPanel *self)
   self->resolvers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->images = rl_revision_images_new ();
   gtk_list_box_set_header_func (self->list, update_row_header, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Threads"), -1);
 }
@@ -1030,6 +1051,17 @@ rl_thread_panel_get_state (RlThreadPanel *self)
 {
   g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
   return state_of (self);
+}
+
+void
+rl_thread_panel_set_api (RlThreadPanel *self,
+                         RlApi         *api)
+{
+  g_return_if_fail (RL_IS_THREAD_PANEL (self));
+  g_return_if_fail (api == NULL || RL_IS_API (api));
+
+  if (g_set_object (&self->api, api))
+    update_images (self);
 }
 
 void

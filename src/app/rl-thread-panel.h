@@ -27,6 +27,7 @@
 
 #include <gtk/gtk.h>
 
+#include "rl-api.h"
 #include "rl-review-view.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,12 @@ G_DECLARE_FINAL_TYPE (RlThreadPanel, rl_thread_panel, RL, THREAD_PANEL, RlReview
  * create are the state's. */
 GtkWidget  *rl_thread_panel_new                 (RlReviewState *state);
 RlReviewState *rl_thread_panel_get_state        (RlThreadPanel *self);
+/* Where the pictures of the open image's older versions come from (the
+ * session's; NULL: none): a moved or changed marker's row shows the
+ * version it was made on around its pin, each version fetched and
+ * decoded once while the document stays open. */
+void        rl_thread_panel_set_api             (RlThreadPanel *self,
+                                                 RlApi         *api);
 /* Puts text back into the reply box of thread_id and focuses it: the
  * "Retry" of a failed reply or edit. */
 void        rl_thread_panel_restore_reply       (RlThreadPanel *self,

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "rl-comment-row.h"
+#include "rl-pin-crop.h"
 #include "rl-send-shortcut.h"
 
 struct _RlThreadRow
@@ -23,6 +24,7 @@ struct _RlThreadRow
   GtkWidget     *confirm_button;
   GtkWidget     *place_button;
   GtkLabel      *was_label;
+  RlPinCrop     *origin_crop;
   GtkLabel      *made_on_label;
   GtkWidget     *resolve_button;
   GtkWidget     *delete_button;
@@ -41,6 +43,7 @@ struct _RlThreadRow
 
   RlDocStore    *store;
   RlThreadItem  *item;
+  RlRevisionImages *images;      /* the panel's: the pictures of older versions */
   char          *thread_id;
   GHashTable    *comment_rows;   /* comment id → RlCommentRow (child of comments_box) */
   gboolean       orphaned;
@@ -263,6 +266,37 @@ describe_origin (RlThreadRow *self)
                           (int) round (origin->anchor.x * 100), (int) round (origin->anchor.y * 100));
 }
 
+/* Beside the words of a moved or changed marker (was, or NULL: none):
+ * the version it was made on, cropped around where its pin was, the words
+ * its tooltip and what screen readers hear of it; nothing until that
+ * version's picture has come, or when it cannot. */
+static void
+update_origin_crop (RlThreadRow *self,
+                    const char  *was)
+{
+  const RlThread *thread = thread_of (self);
+  const RlRevisionAnchor *origin = rl_thread_get_placement (thread, thread->revision);
+  g_autoptr(GdkTexture) crop = NULL;
+  g_autofree char *label = NULL;
+  double pin_x = 0.5, pin_y = 0.5;
+
+  /* Drawn at twice its size in logical pixels: sharp on a 2× screen. */
+  if (was != NULL && self->images != NULL && origin != NULL && origin->anchor.kind == RL_DOC_KIND_IMAGE)
+    crop = rl_revision_images_dup_crop (self->images, thread->revision, origin->anchor.x, origin->anchor.y,
+                                        2 * RL_PIN_CROP_WIDTH, 2 * RL_PIN_CROP_HEIGHT, &pin_x, &pin_y);
+  rl_pin_crop_set_crop (self->origin_crop, crop, pin_x, pin_y);
+  gtk_widget_set_visible (GTK_WIDGET (self->origin_crop), crop != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->origin_crop), was);
+  if (crop == NULL)
+    return;
+  /* Translators: what screen readers call the picture beside a moved or
+   * changed marker: the version it was made on, around its pin; %lld is
+   * that version */
+  label = g_strdup_printf (_("Where it was on version %lld"), (long long) thread->revision);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->origin_crop), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, was, -1);
+}
+
 /* The placement badge ("Moved", "Changed", "Not found"), what it was on,
  * Confirm, and on which version it was made; screen readers hear the
  * badge and the version in the row's description. */
@@ -323,6 +357,7 @@ update_placement (RlThreadRow *self)
   gtk_label_set_text (self->was_label, was ? was : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->was_label), was);
   gtk_widget_set_visible (GTK_WIDGET (self->was_label), was != NULL);
+  update_origin_crop (self, confirmable ? was : NULL);
 
   gtk_widget_set_visible (self->confirm_button, confirmable);
   gtk_widget_set_visible (self->place_button, placement != NULL && placement->status == RL_PLACEMENT_ORPHANED);
@@ -375,6 +410,16 @@ update_placement (RlThreadRow *self)
     }
   else
     gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+/* A version's picture came: the crop of the one this thread was made on. */
+static void
+on_image_ready (RlThreadRow      *self,
+                gint64            revision,
+                RlRevisionImages *images)
+{
+  if (revision == thread_of (self)->revision)
+    update_placement (self);
 }
 
 static void
@@ -758,6 +803,9 @@ rl_thread_row_dispose (GObject *object)
   rl_row_stop_flash (GTK_WIDGET (object));
   if (self->item)
     g_signal_handlers_disconnect_by_data (self->item, self);
+  if (self->images)
+    g_signal_handlers_disconnect_by_data (self->images, self);
+  g_clear_object (&self->images);
   g_clear_pointer (&self->comment_rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), RL_TYPE_THREAD_ROW);
   g_clear_object (&self->item);
@@ -786,6 +834,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   object_class->dispose = rl_thread_row_dispose;
   object_class->finalize = rl_thread_row_finalize;
 
+  g_type_ensure (RL_TYPE_PIN_CROP);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-row.ui");
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, badge);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
@@ -793,6 +842,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, confirm_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, place_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, was_label);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, origin_crop);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, made_on_label);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolve_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, delete_button);
@@ -926,6 +976,23 @@ rl_thread_row_set_shown_revision (RlThreadRow *self,
   if (self->shown_revision == revision)
     return;
   self->shown_revision = revision;
+  update_placement (self);
+}
+
+void
+rl_thread_row_set_revision_images (RlThreadRow      *self,
+                                   RlRevisionImages *images)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+  g_return_if_fail (images == NULL || RL_IS_REVISION_IMAGES (images));
+
+  if (self->images == images)
+    return;
+  if (self->images)
+    g_signal_handlers_disconnect_by_data (self->images, self);
+  g_set_object (&self->images, images);
+  if (images)
+    g_signal_connect_swapped (images, "ready", G_CALLBACK (on_image_ready), self);
   update_placement (self);
 }
 

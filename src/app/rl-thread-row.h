@@ -3,7 +3,8 @@
  * Its number (the thread's own, as on the image's pin; "…" until the
  * server has given it), the text it quotes (pages), its comments, resolve/reopen, delete
  * (after a confirmation), its placement on the version shown when it is
- * not exact ("Moved" and "Changed", with what it was on and Confirm; "Not
+ * not exact ("Moved" and "Changed", with what it was on, a marker's also
+ * as a crop of the version it was made on, and Confirm; "Not
  * found", with Place…: "place" asks the panel) and on which version it was
  * made when that is another, and a
  * reply box shown while the thread is
@@ -19,6 +20,7 @@
 #include <gtk/gtk.h>
 
 #include "rl-doc-store.h"
+#include "rl-revision-images.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +41,11 @@ gboolean      rl_thread_row_get_orphaned  (RlThreadRow  *self);
  * placement badge and "Made on version N" are about. */
 void          rl_thread_row_set_shown_revision (RlThreadRow *self,
                                                 gint64       revision);
+/* Where the pictures of older versions come from (NULL: none): a moved
+ * or changed marker shows the version it was made on, cropped around its
+ * pin, beside the words that say where it was. */
+void          rl_thread_row_set_revision_images (RlThreadRow      *self,
+                                                 RlRevisionImages *images);
 /* The person is placing the thread anew: Place… says Cancel, and how. */
 void          rl_thread_row_set_placing   (RlThreadRow  *self,
                                            gboolean      placing);

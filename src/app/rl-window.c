@@ -1812,6 +1812,7 @@ rl_window_set_session (RlWindow  *self,
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_set_object (&self->session, session);
   rl_review_state_set_connection (self->state, NULL);
+  rl_thread_panel_set_api (self->panel, session ? rl_session_get_api (session) : NULL);
   g_list_store_remove_all (self->documents);
   g_clear_pointer (&self->pending_doc, g_free);
   self->listed_once = FALSE;

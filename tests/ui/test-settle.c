@@ -5,7 +5,8 @@
  * on the logo and on the round icon. Bob uploads the next version over
  * HTTP, its body shifted and the icon gone. Once Ada shows it, the
  * button's row says "Moved" (in words for screen readers too), where it
- * was and on which version it was made; Confirm, clicked through the X
+ * was, in words and as version 1 cropped around its pin, and on which
+ * version it was made; Confirm, clicked through the X
  * server, settles it for Bob as well. The logo's is exact: no badge. The
  * icon's is under "Not found on this version" with its count, never
  * dropped; "This Version" and "All", chosen with the keyboard, filter it
@@ -23,6 +24,7 @@
 #include "rl-banner.h"
 #include "rl-marker-composer.h"
 #include "rl-page-view-private.h"
+#include "rl-pin-crop.h"
 #include "rl-test-mockup.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
@@ -170,6 +172,82 @@ settled_by (RlDocStore *store,
 
 /* ---- carried, confirmed, not found, filtered ----------------------------- */
 
+/* The crop beside row's words, shown, or NULL. */
+static RlPinCrop *
+shown_crop (RlThreadRow *row)
+{
+  GtkWidget *crop = rl_ui_test_find_type (GTK_WIDGET (row), RL_TYPE_PIN_CROP);
+
+  return crop != NULL && gtk_widget_get_visible (crop) && rl_pin_crop_get_texture (RL_PIN_CROP (crop)) != NULL
+         ? RL_PIN_CROP (crop) : NULL;
+}
+
+/* How far crop's pixels are from image's from (left, top) on, on average
+ * over every channel (0–255); both are opaque. */
+static double
+mean_difference (GdkTexture *crop,
+                 GdkPixbuf  *image,
+                 int         left,
+                 int         top)
+{
+  int width = gdk_texture_get_width (crop);
+  int height = gdk_texture_get_height (crop);
+  g_autofree guint8 *pixels = g_malloc ((gsize) width * height * 4);
+  const guint8 *source = gdk_pixbuf_read_pixels (image);
+  int stride = gdk_pixbuf_get_rowstride (image);
+  int channels = gdk_pixbuf_get_n_channels (image);
+  double sum = 0;
+
+  g_assert_cmpint (left, >=, 0);
+  g_assert_cmpint (top, >=, 0);
+  g_assert_cmpint (left + width, <=, gdk_pixbuf_get_width (image));
+  g_assert_cmpint (top + height, <=, gdk_pixbuf_get_height (image));
+  /* Cairo's ARGB32: B, G, R, A in memory here (little-endian). */
+  gdk_texture_download (crop, pixels, (gsize) width * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *want = source + (gsize) (top + y) * stride + (gsize) (left + x) * channels;
+        const guint8 *got = pixels + ((gsize) y * width + x) * 4;
+
+        sum += ABS (got[2] - want[0]) + ABS (got[1] - want[1]) + ABS (got[0] - want[2]);
+      }
+  return sum / (3.0 * width * height);
+}
+
+/* The crop is version 1 (not 2) around (x, y), where the pin was, the pin
+ * in its middle, one image pixel a texture pixel (the mockup is small). */
+static void
+assert_crop_of_first (Fixture   *f,
+                      RlPinCrop *crop,
+                      double     x,
+                      double     y)
+{
+  GdkTexture *texture = rl_pin_crop_get_texture (crop);
+  g_autofree char *first_path = g_build_filename (f->dir, "home.png", NULL);
+  g_autoptr(GdkPixbuf) first = gdk_pixbuf_new_from_file (first_path, NULL);
+  g_autoptr(GdkPixbuf) second = gdk_pixbuf_new_from_file (f->second, NULL);
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  int left = (int) round (x - width / 2.0);
+  int top = (int) round (y - height / 2.0);
+  double pin_x, pin_y;
+
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpint (width, ==, 2 * RL_PIN_CROP_WIDTH);
+  g_assert_cmpint (height, ==, 2 * RL_PIN_CROP_HEIGHT);
+  rl_pin_crop_get_pin (crop, &pin_x, &pin_y);
+  g_assert_cmpfloat_with_epsilon (pin_x, 0.5, 0.01);
+  g_assert_cmpfloat_with_epsilon (pin_y, 0.5, 0.01);
+  g_assert_cmpfloat (mean_difference (texture, first, left, top), <, 1.0);
+  /* The same place on version 2 (the layout shifted) is far from it. */
+  g_assert_cmpfloat (mean_difference (texture, second, left, top), >, 10.0);
+  /* Drawn RL_PIN_CROP_WIDTH × RL_PIN_CROP_HEIGHT, in its proportions. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (crop)), ==, RL_PIN_CROP_WIDTH);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (crop)), ==, RL_PIN_CROP_HEIGHT);
+}
+
 static void
 test_settle (Fixture       *f,
              gconstpointer  data)
@@ -191,6 +269,7 @@ test_settle (Fixture       *f,
   RlWindow *window = rl_window_new (f->app);
   RlThreadPanel *panel;
   RlThreadRow *row;
+  RlPinCrop *crop;
   GtkWidget *confirm, *header, *this_version, *all, *place;
   RlImageView *view;
   const RlRevisionAnchor *placement;
@@ -221,6 +300,14 @@ test_settle (Fixture       *f,
   g_assert_nonnull (shown_label (GTK_WIDGET (row), was));
   description = g_strdup_printf ("Moved. %s. Made on version 1", was);
   assert_description (GTK_WIDGET (row), description);
+  /* Beside the words: version 1 around where the pin was, the words its
+   * tooltip and what screen readers hear of it. */
+  g_assert_true (RL_UI_WAIT_UNTIL ((crop = shown_crop (row)) != NULL, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (crop)) > 0, 3000));
+  assert_crop_of_first (f, crop, 670.0, 562.0);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (crop)), ==, was);
+  g_assert_true (rl_ui_test_has_accessible_label (GTK_WIDGET (crop), "Where it was on version 1"));
+  assert_description (GTK_WIDGET (crop), was);
   confirm = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Confirm");
   g_assert_nonnull (confirm);
   g_assert_true (rl_ui_test_has_accessible_label (confirm, "Confirm where this thread was carried"));
@@ -232,6 +319,7 @@ test_settle (Fixture       *f,
   g_assert_null (shown_label (GTK_WIDGET (row), "Moved"));
   g_assert_null (shown_label (GTK_WIDGET (row), "Changed"));
   g_assert_null (shown_label (GTK_WIDGET (row), "Not found"));
+  g_assert_null (shown_crop (row));
 
   /* The icon's: last, under "Not found on this version" (1), never dropped. */
   row = rl_ui_test_panel_row (panel, icon);
@@ -239,6 +327,7 @@ test_settle (Fixture       *f,
   g_assert_nonnull (shown_label (GTK_WIDGET (row), "Not found"));
   g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Confirm"));
   assert_description (GTK_WIDGET (row), "Not found. Made on version 1");
+  g_assert_null (shown_crop (row));
   header = gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row));
   g_assert_nonnull (header);
   g_assert_nonnull (shown_label (header, "Not found on this version"));
@@ -260,6 +349,8 @@ test_settle (Fixture       *f,
                                                button, 2, ada_id), 5000));
   g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Confirm"));
   assert_description (GTK_WIDGET (row), "Made on version 1");
+  /* The crop went with the badge. */
+  g_assert_null (shown_crop (row));
 
   /* "This Version" with the keyboard: the icon's thread is not placed on
    * version 2; "All" brings it back under its heading. */
