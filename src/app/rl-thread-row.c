@@ -51,6 +51,7 @@ struct _RlThreadRow
   gboolean       live;
   gint64         shown_revision;   /* the version the window shows; 0: the latest, unnumbered */
   gboolean       placing;          /* the person is placing it anew ("Place…") */
+  gboolean       reply_held;       /* the reply box does not close (a press in the panel) */
 
   /* What became of the thread while this row was kept for the person in it. */
   gboolean       deleted;
@@ -125,7 +126,9 @@ update_reply (RlThreadRow *self)
   gboolean selected = gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (self));
 
   gtk_widget_set_visible (self->reply_placeholder, empty);
-  gtk_revealer_set_reveal_child (self->reply_revealer, selected || !empty);
+  gtk_revealer_set_reveal_child (self->reply_revealer,
+                                 selected || !empty
+                                 || (self->reply_held && gtk_revealer_get_reveal_child (self->reply_revealer)));
   gtk_widget_set_sensitive (self->send_button, can_change (self) && !reply_is_blank (self));
   gtk_widget_set_tooltip_text (self->send_button,
                                can_change (self) ? _("Send Reply (Ctrl+Enter)") : cannot_change_reason (self));
@@ -940,6 +943,19 @@ rl_thread_row_set_placing (RlThreadRow *self,
     return;
   self->placing = placing;
   update_placement (self);
+}
+
+void
+rl_thread_row_set_reply_held (RlThreadRow *self,
+                              gboolean     held)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  held = !!held;
+  if (self->reply_held == held)
+    return;
+  self->reply_held = held;
+  update_reply (self);
 }
 
 gboolean
