@@ -697,6 +697,12 @@ on_list_event (GtkEventControllerLegacy *controller,
     case GDK_TOUCH_CANCEL:
       pressed = FALSE;
       break;
+    case GDK_MOTION_NOTIFY:
+      /* A release that went elsewhere (a popover grabbed it) holds no
+       * longer than the next move with no button down. */
+      if ((gdk_event_get_modifier_state (event) & (GDK_BUTTON1_MASK | GDK_BUTTON2_MASK | GDK_BUTTON3_MASK)) == 0)
+        pressed = FALSE;
+      break;
     default:
       break;
     }
