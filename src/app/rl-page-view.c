@@ -1196,8 +1196,8 @@ state_filter_changed (RlReviewView *view)
 
 /* Another version shown: threads placed where they are on it (the window
  * gives the page its text). */
-/* "Place…" on a thread not found on this version: the selection places
- * it, or the person is told to select its text first. */
+/* "Place…" on a thread not found on this version, or carried: the
+ * selection places it, or the person is told to select its text first. */
 static void
 state_placing_changed (RlReviewView *view)
 {
@@ -1206,6 +1206,7 @@ state_placing_changed (RlReviewView *view)
   RlAnchor anchor;
   guint start, end;
   gboolean ok;
+  GtkTextIter iter;
 
   if (rl_review_state_get_placing_thread (state_of (self)) == NULL || self->page == NULL)
     return;
@@ -1227,7 +1228,14 @@ state_placing_changed (RlReviewView *view)
   ok = rl_review_state_place_thread (state_of (self), &anchor, &error);
   rl_anchor_clear (&anchor);
   if (!ok)
-    show_notice (self, rl_error_refusal (RL_CHANGE_IN_THREAD, error));
+    {
+      show_notice (self, rl_error_refusal (RL_CHANGE_IN_THREAD, error));
+      return;
+    }
+  /* Its highlight replaces the selection, as a new comment's does: no
+   * Comment button left offering the text just placed on. */
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, end);
+  gtk_text_buffer_place_cursor (self->buffer, &iter);
 }
 
 static void

@@ -44,6 +44,7 @@ struct _RlThreadPanel
   gboolean            picking;     /* the state's selection is being set from the list */
   gboolean            quiet_focus; /* focus moves on its own: it selects nothing */
   GtkWidget          *moving_focus; /* the focus in a row that moves, put back after */
+  gboolean            pressed;     /* a button is down in the list: no row gets shorter */
   guint               scroll_id;
   guint               scroll_frames;
   int                 scroll_list_height;   /* at the last try */
@@ -309,6 +310,7 @@ make_row (RlThreadPanel *self,
   g_signal_connect_object (row, "place", G_CALLBACK (on_row_place), self, G_CONNECT_SWAPPED);
   rl_thread_row_set_placing (row, g_strcmp0 (rl_review_state_get_placing_thread (state_of (self)),
                                              thread->id) == 0);
+  rl_thread_row_set_reply_held (row, self->pressed);
   if (g_hash_table_remove (self->fresh, thread->id)
       && g_strcmp0 (thread->created_by.id, self->user_id) != 0)
     rl_row_flash (GTK_WIDGET (row));
@@ -670,6 +672,52 @@ for_each_row (RlThreadPanel *self,
 }
 
 static void
+row_set_reply_held (RlThreadPanel *self,
+                    RlThreadRow   *row)
+{
+  rl_thread_row_set_reply_held (row, self->pressed);
+}
+
+/* A press on a row selects it (its button takes the focus), and the row
+ * selected before closes its reply box: the rows below it would move up
+ * under the pointer before the release, and the click miss what it was
+ * aimed at. So no reply box closes between a press and its release. */
+static gboolean
+on_list_event (GtkEventControllerLegacy *controller,
+               GdkEvent                 *event,
+               RlThreadPanel            *self)
+{
+  gboolean pressed = self->pressed;
+
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_TOUCH_BEGIN:
+      pressed = TRUE;
+      break;
+    case GDK_BUTTON_RELEASE:
+    case GDK_TOUCH_END:
+    case GDK_TOUCH_CANCEL:
+      pressed = FALSE;
+      break;
+    case GDK_MOTION_NOTIFY:
+      /* A release that went elsewhere (a popover grabbed it) holds no
+       * longer than the next move with no button down. */
+      if ((gdk_event_get_modifier_state (event) & (GDK_BUTTON1_MASK | GDK_BUTTON2_MASK | GDK_BUTTON3_MASK)) == 0)
+        pressed = FALSE;
+      break;
+    default:
+      break;
+    }
+  if (pressed != self->pressed)
+    {
+      self->pressed = pressed;
+      for_each_row (self, row_set_reply_held);
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
 row_set_can_create (RlThreadPanel *self,
                     RlThreadRow   *row)
 {
@@ -1020,6 +1068,7 @@ rl_thread_panel_class_init (RlThreadPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlThreadPanel, list);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_event);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "rl-thread-panel");
 }

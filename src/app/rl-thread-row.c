@@ -54,6 +54,7 @@ struct _RlThreadRow
   gboolean       live;
   gint64         shown_revision;   /* the version the window shows; 0: the latest, unnumbered */
   gboolean       placing;          /* the person is placing it anew ("Place…") */
+  gboolean       reply_held;       /* the reply box does not close (a press in the panel) */
 
   /* What became of the thread while this row was kept for the person in it. */
   gboolean       deleted;
@@ -128,7 +129,9 @@ update_reply (RlThreadRow *self)
   gboolean selected = gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (self));
 
   gtk_widget_set_visible (self->reply_placeholder, empty);
-  gtk_revealer_set_reveal_child (self->reply_revealer, selected || !empty);
+  gtk_revealer_set_reveal_child (self->reply_revealer,
+                                 selected || !empty
+                                 || (self->reply_held && gtk_revealer_get_reveal_child (self->reply_revealer)));
   gtk_widget_set_sensitive (self->send_button, can_change (self) && !reply_is_blank (self));
   gtk_widget_set_tooltip_text (self->send_button,
                                can_change (self) ? _("Send Reply (Ctrl+Enter)") : cannot_change_reason (self));
@@ -312,6 +315,7 @@ update_placement (RlThreadRow *self)
   const char *badge = NULL;
   const char *classes[] = { "moved", "changed", "not-found" };
   gboolean confirmable = FALSE;
+  gboolean placeable = FALSE;
 
   if (placement != NULL)
     switch (placement->status)
@@ -334,11 +338,16 @@ update_placement (RlThreadRow *self)
       case RL_PLACEMENT_ORPHANED:
         /* Translators: a thread's badge: what it was on is not on this version */
         badge = _("Not found");
+        placeable = TRUE;
         break;
       case RL_PLACEMENT_EXACT:
       default:
         break;
       }
+  /* A carried page thread is re-attached on a new selection (Place…); a
+   * carried marker by dragging its pin. */
+  if (confirmable && thread->anchor.kind == RL_DOC_KIND_PAGE)
+    placeable = TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->placement_badge), classes[i]);
   if (badge != NULL)
@@ -360,13 +369,13 @@ update_placement (RlThreadRow *self)
   update_origin_crop (self, confirmable ? was : NULL);
 
   gtk_widget_set_visible (self->confirm_button, confirmable);
-  gtk_widget_set_visible (self->place_button, placement != NULL && placement->status == RL_PLACEMENT_ORPHANED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.place",
-                                 placement != NULL && placement->status == RL_PLACEMENT_ORPHANED && can_change (self));
+  gtk_widget_set_visible (self->place_button, placeable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "thread.place", placeable && can_change (self));
   gtk_button_set_label (GTK_BUTTON (self->place_button),
                         /* Translators: stops placing a thread anew */
                         self->placing ? _("Cancel")
-                        /* Translators: places a thread that was not found on this version anew */
+                        /* Translators: places a thread anew on this version: one not
+                         * found on it, or a page's carried elsewhere */
                         : _("Place…"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->place_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->placing ? _("Stop placing this thread")
@@ -661,6 +670,34 @@ on_state_flags_changed (RlThreadRow   *self,
     update_reply (self);
 }
 
+/* GTK 4.8 cuts the link between a row's own actions and the buttons in it
+ * when the list takes the row out and puts it back (it moved): the
+ * buttons stay insensitive, and do nothing, whatever the actions say.
+ * Bound again once the row is back, they follow the actions again. */
+static void
+rebind_actions (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_ACTIONABLE (child) && gtk_actionable_get_action_name (GTK_ACTIONABLE (child)) != NULL)
+        {
+          g_autofree char *name = g_strdup (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)));
+
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (child), NULL);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (child), name);
+        }
+      rebind_actions (child);
+    }
+}
+
+static void
+on_parent_changed (RlThreadRow *self)
+{
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    rebind_actions (GTK_WIDGET (self));
+}
+
 static void
 reply_activated (GtkWidget  *widget,
                  const char *action_name,
@@ -706,8 +743,8 @@ confirm_placement_activated (GtkWidget  *widget,
   g_object_unref (self);
 }
 
-/* Starts (or stops) placing a thread not found on this version: the
- * panel tells the views, which place it. */
+/* Starts (or stops) placing a thread anew on this version (not found on
+ * it, or a page's carried): the panel tells the views, which place it. */
 static void
 place_activated (GtkWidget  *widget,
                  const char *action_name,
@@ -912,6 +949,7 @@ rl_thread_row_init (RlThreadRow *self)
   g_signal_connect (keys, "key-released", G_CALLBACK (on_key_released), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   g_signal_connect (self, "state-flags-changed", G_CALLBACK (on_state_flags_changed), NULL);
+  g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
                             G_CALLBACK (update_reply), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
@@ -1007,6 +1045,19 @@ rl_thread_row_set_placing (RlThreadRow *self,
     return;
   self->placing = placing;
   update_placement (self);
+}
+
+void
+rl_thread_row_set_reply_held (RlThreadRow *self,
+                              gboolean     held)
+{
+  g_return_if_fail (RL_IS_THREAD_ROW (self));
+
+  held = !!held;
+  if (self->reply_held == held)
+    return;
+  self->reply_held = held;
+  update_reply (self);
 }
 
 gboolean

@@ -49,6 +49,10 @@ void          rl_thread_row_set_revision_images (RlThreadRow      *self,
 /* The person is placing the thread anew: Place… says Cancel, and how. */
 void          rl_thread_row_set_placing   (RlThreadRow  *self,
                                            gboolean      placing);
+/* While held (a button is down in the panel) the reply box does not
+ * close, so the rows below stay where the pointer aims; it may open. */
+void          rl_thread_row_set_reply_held (RlThreadRow *self,
+                                            gboolean     held);
 /* The quoted text shown (a page annotation's exact), or NULL. */
 const char   *rl_thread_row_get_quote     (RlThreadRow  *self);
 void          rl_thread_row_set_user      (RlThreadRow  *self,

@@ -855,6 +855,58 @@ test_numbers_stay (Fixture       *f,
   rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-numbers");
 }
 
+/* ---- a click on a row never misses ----------------------------------------- */
+
+/* Ada has the first thread's reply box open and clicks Resolve on the
+ * second's row, just below, at a hand's speed: press and release, no
+ * pause. The press selects the second row, and the first one's reply box
+ * closes; were it to close before the release, the row clicked would move
+ * up under the pointer and the click miss its button. */
+static void
+click_below_selected (Fixture *f)
+{
+  g_autofree char *t1 = bob_creates (f, 0.2, 0.2, "Logo too small");
+  g_autofree char *t2 = bob_creates (f, 0.5, 0.5, "Button colour");
+  GtkTextView *view;
+  GtkWidget *resolve;
+  const RlThread *thread;
+
+  click_row (f, t1);
+  view = rl_ui_test_row_reply_view (rl_ui_test_panel_row (f->panel, t1));
+  g_assert_true (RL_UI_WAIT_UNTIL (revealed (GTK_WIDGET (view)), 3000));
+  resolve = rl_ui_test_find_action (GTK_WIDGET (rl_ui_test_panel_row (f->panel, t2)), "thread.toggle-resolved");
+  click (f, resolve);
+  g_assert_true (RL_UI_WAIT_UNTIL ((thread = rl_ui_test_store_thread (f->store, t2)) != NULL && thread->resolved,
+                                   3000));
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (f->panel)), ==, t2);
+  /* The first one's box closes once the click is over. */
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_revealer_get_reveal_child (GTK_REVEALER (
+                                     gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_REVEALER))), 3000));
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (f->window), f->panel, "panel-input-click-below");
+}
+
+static void
+test_click_below_selected (Fixture       *f,
+                           gconstpointer  data)
+{
+  click_below_selected (f);
+}
+
+/* Without animations the reply box closes at once, not over 150 ms: a
+ * box closed on the press moves the row before any release can come. */
+static void
+test_click_below_selected_instant (Fixture       *f,
+                                   gconstpointer  data)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  gboolean animations;
+
+  g_object_get (settings, "gtk-enable-animations", &animations, NULL);
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  click_below_selected (f);
+  g_object_set (settings, "gtk-enable-animations", animations, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -875,5 +927,9 @@ main (int   argc,
   g_test_add ("/panel-input/offline-error-clears", Fixture, NULL, fixture_setup, test_offline_error_clears,
               fixture_teardown);
   g_test_add ("/panel-input/numbers-stay", Fixture, NULL, fixture_setup, test_numbers_stay, fixture_teardown);
+  g_test_add ("/panel-input/click-below-selected", Fixture, NULL, fixture_setup, test_click_below_selected,
+              fixture_teardown);
+  g_test_add ("/panel-input/click-below-selected-instant", Fixture, NULL, fixture_setup,
+              test_click_below_selected_instant, fixture_teardown);
   return g_test_run ();
 }

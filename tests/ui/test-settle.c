@@ -12,7 +12,9 @@
  * dropped; "This Version" and "All", chosen with the keyboard, filter it
  * out and back; Place… and a click on the image put it anew. On a page,
  * a reworded quote says "Changed", how alike in its tooltip, and the quote
- * it had; a deleted one is placed with Place… on the text selected.
+ * it had; a deleted one is placed with Place… on the text selected with
+ * the pointer, and the reworded one re-attached to its new words the same
+ * way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -126,14 +128,50 @@ show_offered (RlWindow *window,
   g_assert_true (RL_UI_WAIT_UNTIL (rl_window_get_shown_revision (window) == revision, 5000));
 }
 
-/* Picks thread's row and waits until no row moves: the reply box of the
- * one picked before closes, and the rows below move up while it does. */
+/* Picks thread's row as a hand does, a click on its number, and waits
+ * until no row moves: the reply box of the one picked before closes once
+ * the click is over, and the rows below move up while it does. */
 static void
 pick_row (RlThreadPanel *panel,
           const char    *thread)
 {
-  rl_review_state_set_selected_thread (rl_thread_panel_get_state (panel), thread);
+  GtkWidget *number = rl_ui_test_find_class (GTK_WIDGET (rl_ui_test_panel_row (panel, thread)), "rl-thread-badge");
+
+  g_assert_nonnull (number);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (panel)), 3000));
+  rl_ui_input_wait_still (number);
+  rl_ui_input_click (number);
+  g_assert_cmpstr (rl_review_state_get_selected_thread (rl_thread_panel_get_state (panel)), ==, thread);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (panel)), 3000));
+}
+
+/* Selects words on the page as a hand does: a drag from inside their
+ * first character to inside their last, through the X server. */
+static void
+drag_select (RlPageView *view,
+             const char *words)
+{
+  GtkTextView *text_view = GTK_TEXT_VIEW (rl_page_view_get_text_view (view));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+  GtkTextIter start, end, last;
+  GdkRectangle first_rect, last_rect;
+  int x0, y0, x1, y1;
+  g_autofree char *selected = NULL;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, words, 0, &start, &end, NULL));
+  last = end;
+  gtk_text_iter_backward_char (&last);
+  gtk_text_view_get_iter_location (text_view, &start, &first_rect);
+  gtk_text_view_get_iter_location (text_view, &last, &last_rect);
+  gtk_text_view_buffer_to_window_coords (text_view, GTK_TEXT_WINDOW_WIDGET, first_rect.x + 1,
+                                         first_rect.y + first_rect.height / 2, &x0, &y0);
+  gtk_text_view_buffer_to_window_coords (text_view, GTK_TEXT_WINDOW_WIDGET, last_rect.x + last_rect.width - 1,
+                                         last_rect.y + last_rect.height / 2, &x1, &y1);
+  rl_ui_input_drag (GTK_WIDGET (text_view), x0, y0, x1, y1);
+  g_assert_true (gtk_text_buffer_get_selection_bounds (buffer, &start, &end));
+  selected = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (selected, ==, words);
 }
 
 /* A label under root, shown, that says text. */
@@ -435,13 +473,13 @@ test_settle_page (Fixture       *f,
   RlThreadPanel *panel;
   RlThreadRow *row;
   GtkWidget *badge, *place;
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
+  RlPageView *view;
   const RlRevisionAnchor *placement;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   rl_ui_test_window_start (window, f->session, 2);
   rl_ui_test_window_show (window, f->world.page, "page");
+  view = rl_window_get_page_view (window);
   panel = rl_window_get_thread_panel (window);
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (panel) == 2, 5000));
 
@@ -467,10 +505,7 @@ test_settle_page (Fixture       *f,
   row = rl_ui_test_panel_row (panel, deleted);
   g_assert_nonnull (shown_label (GTK_WIDGET (row), "Not found"));
   pick_row (panel, deleted);
-  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (rl_page_view_get_text_view (rl_window_get_page_view (window))));
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  g_assert_true (gtk_text_iter_forward_search (&start, "senza sorprese", 0, &start, &end, NULL));
-  gtk_text_buffer_select_range (buffer, &start, &end);
+  drag_select (view, "senza sorprese");
   place = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…");
   g_assert_nonnull (place);
   rl_ui_input_wait_still (place);
@@ -479,6 +514,28 @@ test_settle_page (Fixture       *f,
   placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, deleted), 2);
   g_assert_cmpstr (placement->anchor.exact, ==, "senza sorprese");
   g_assert_true (RL_UI_WAIT_UNTIL (!rl_ui_test_has_label (GTK_WIDGET (panel), "Not found on this version"), 3000));
+
+  /* Reworded: re-attached with Place… to words selected with the pointer,
+   * not those it was carried to: for Bob too, and its badge goes. */
+  row = rl_ui_test_panel_row (panel, reworded);
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, reworded), 2);
+  g_assert_cmpstr (placement->anchor.exact, !=, "plans are simple and honest");
+  pick_row (panel, reworded);
+  drag_select (view, "plans are simple and honest");
+  place = rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…");
+  g_assert_nonnull (place);
+  g_assert_true (rl_ui_test_has_accessible_label (place, "Place this thread on this version"));
+  rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-page-reselected");
+  rl_ui_input_wait_still (place);
+  rl_ui_input_click (place);
+  g_assert_true (RL_UI_WAIT_UNTIL (settled_by (bob_store, reworded, 2, ada_id), 5000));
+  placement = rl_thread_get_placement (rl_ui_test_store_thread (bob_store, reworded), 2);
+  g_assert_cmpstr (placement->anchor.exact, ==, "plans are simple and honest");
+  /* The selection gave way to its highlight: nothing offers to comment. */
+  g_assert_false (gtk_widget_get_visible (rl_page_view_get_comment_button (view)));
+  g_assert_true (RL_UI_WAIT_UNTIL (shown_label (GTK_WIDGET (row), "Changed") == NULL, 3000));
+  g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Confirm"));
+  g_assert_null (rl_ui_test_find_shown (GTK_WIDGET (row), rl_ui_test_is_button_labelled, "Place…"));
   rl_ui_test_screenshot_quiet (GTK_WIDGET (window), panel, "settle-page");
 }
 
