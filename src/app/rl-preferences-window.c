@@ -277,7 +277,6 @@ create_account_row (gpointer item,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), rl_account_get_server_url (account));
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "destructive-action");
   /* Translators: the accessible name of an account's Remove… button; %s is the account */
   remove_label = g_strdup_printf (_("Remove %s…"), rl_account_get_label (account));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
