@@ -41,14 +41,8 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
   f->settings = g_settings_new (SCHEMA_ID);
-  g_object_get (f->settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i]; i++)
-    g_settings_reset (f->settings, keys[i]);
+  rl_ui_test_reset_settings (f->settings);
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
   rl_test_server_start (f->world.server);
   f->ada_id = rl_ui_test_user_id (f->world.server, f->world.ada);

@@ -37,23 +37,11 @@ typedef struct
 } Fixture;
 
 static void
-reset_settings (GSettings *settings)
-{
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i]; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->settings = g_settings_new (SCHEMA_ID);
-  reset_settings (f->settings);
+  rl_ui_test_reset_settings (f->settings);
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
   rl_test_server_start (f->world.server);
 }
