@@ -202,24 +202,28 @@ account_deleted (GObject      *source,
   RlPreferencesWindow *self = removal->self;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = account_key (removal->account);
-
   /* Gone already (another instance removed it): forgotten all the same. */
-  if (!rl_account_delete_finish (removal->account, result, &error) &&
-      !g_error_matches (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND))
-    {
-      g_autofree char *title = NULL;
+  gboolean deleted = rl_account_delete_finish (removal->account, result, &error) ||
+                     g_error_matches (error, RL_ACCOUNT_ERROR, RL_ACCOUNT_ERROR_NOT_FOUND);
 
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* Translators: %s says why, e.g. "the keyring is locked" */
-      title = g_strdup_printf (_("The account could not be removed: %s"), error->message);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (title));
-      return;
+  if (deleted)
+    {
+      if (self->settings != NULL)
+        unmute (self, is_of_account, key);
+      rl_application_forget_account (self->application, key);
     }
-  if (self->settings != NULL)
-    unmute (self, is_of_account, key);
-  rl_application_forget_account (self->application, key);
-  list_accounts (self);
+  /* Closed meanwhile: nothing left to show it in. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (deleted)
+    list_accounts (self);
+  else
+    {
+      /* Translators: %s says why, e.g. "the keyring is locked" */
+      g_autofree char *title = g_strdup_printf (_("The account could not be removed: %s"), error->message);
+
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (title));
+    }
 }
 
 static void
@@ -235,7 +239,9 @@ remove_response (AdwMessageDialog    *dialog,
   removal = g_new0 (Removal, 1);
   removal->self = g_object_ref (self);
   removal->account = g_object_ref (account);
-  rl_account_delete (account, self->cancellable, account_deleted, removal);
+  /* Not the window's to cancel: once asked, it is done even if the window
+   * closes meanwhile (the removal holds it until then). */
+  rl_account_delete (account, NULL, account_deleted, removal);
 }
 
 static void

@@ -358,6 +358,60 @@ test_accounts (Fixture       *f,
   rl_ui_keyring_stop (keyring);
 }
 
+/* A label whose text starts with data. */
+static gboolean
+is_label_starting (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), data);
+}
+
+/* The keyring gone between the listing and the removal: a toast says why,
+ * and nothing is forgotten. */
+static void
+test_remove_without_keyring (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlAccount) ada = NULL;
+  g_autofree char *ada_entry = g_strdup_printf ("%s %s", f->ada_key, f->world.image);
+  g_autofree char *last = NULL;
+  g_auto(GStrv) left = NULL;
+  RlUiKeyring *keyring = rl_ui_keyring_start ();
+  RlWindow *window;
+  GtkWidget *prefs;
+
+  ada = rl_account_new (f->world.server->ws_base, f->ada_id, "Ada", &error);
+  g_assert_no_error (error);
+  rl_ui_keyring_save (ada, f->world.ada);
+  g_settings_set_strv (f->settings, "muted-documents", (const char * const[]) { ada_entry, NULL });
+  f->app = rl_ui_test_register_app (NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (g_menu_model_get_n_items (rl_application_get_accounts_menu (f->app)) == 1,
+                                   10000));
+  g_application_activate (G_APPLICATION (f->app));
+  window = RL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_online (window), 5000));
+  rl_ui_input_wait_still (GTK_WIDGET (window));
+
+  prefs = open_preferences ();
+  rl_ui_input_click (rl_ui_test_find_shown (prefs, rl_ui_test_is_label_saying, "Accounts"));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_titled (prefs, "Ada") != NULL, 5000));
+  rl_ui_keyring_stop (keyring);
+
+  remove_account (prefs, "Ada", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_find_shown (prefs, is_label_starting,
+                                                          "The account could not be removed: ") != NULL, 10000));
+  rl_ui_test_screenshot_settled (prefs, "preferences-remove-failed", 400);
+  g_assert_nonnull (row_titled (prefs, "Ada"));
+  g_assert_cmpuint (g_menu_model_get_n_items (rl_application_get_accounts_menu (f->app)), ==, 1);
+  g_assert_nonnull (rl_window_get_session (window));
+  last = last_account (f);
+  g_assert_cmpstr (last, ==, f->ada_key);
+  left = muted (f);
+  g_assert_cmpstrv (left, ((const char * const[]) { ada_entry, NULL }));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 /* ---- (3) the keyboard shortcuts window ---------------------------------------- */
 
 /* The shortcuts the widgets handle themselves (not in the accelerator
@@ -491,6 +545,8 @@ main (int    argc,
   rl_ui_test_init (&argc, &argv);
   g_test_add ("/preferences/notifications", Fixture, NULL, fixture_setup, test_notifications, fixture_teardown);
   g_test_add ("/preferences/accounts", Fixture, NULL, fixture_setup, test_accounts, fixture_teardown);
+  g_test_add ("/preferences/remove-without-keyring", Fixture, NULL, fixture_setup, test_remove_without_keyring,
+              fixture_teardown);
   g_test_add ("/preferences/shortcuts", Fixture, NULL, fixture_setup, test_shortcuts, fixture_teardown);
   return g_test_run ();
 }
