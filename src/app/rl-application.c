@@ -15,6 +15,7 @@
 #include "rl-connect-dialog.h"
 #include "rl-invite.h"
 #include "rl-pinned-database.h"
+#include "rl-preferences-window.h"
 #include "rl-window.h"
 
 struct _RlApplication
@@ -44,6 +45,7 @@ static const struct
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "app.new-window", { "<Control>n", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
   { "win.show-sidebar", { "F9", NULL } },
   { "win.show-threads", { "<Shift>F9", NULL } },
   { "win.hide-resolved", { "<Control>h", NULL } },
@@ -428,11 +430,22 @@ new_window_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (data));
+
+  gtk_window_present (GTK_WINDOW (rl_preferences_window_new (data, parent)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "connect", connect_action },
   { "new-window", new_window_action },
+  { "preferences", preferences_action },
 };
 
 /* ---- application --------------------------------------------------------- */
@@ -800,6 +813,29 @@ rl_application_get_accounts_menu (RlApplication *self)
   return G_MENU_MODEL (self->accounts_menu);
 }
 
+/* The session at index leaves the app: the windows that show it show
+ * replacement instead (NULL: the welcome page); it is stopped and
+ * forgotten. */
+static void
+drop_session (RlApplication *self,
+              guint          index,
+              RlSession     *replacement)
+{
+  RlSession *old = g_ptr_array_index (self->sessions, index);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == old)
+      rl_window_set_session (l->data, replacement);
+  if (self->current == old)
+    self->current = NULL;
+  g_signal_handlers_disconnect_by_func (rl_session_get_connection (old), on_session_state, old);
+  g_signal_handlers_disconnect_by_data (old, self);
+  g_object_set_data (G_OBJECT (old), "rl-application", NULL);
+  g_hash_table_remove (self->saved, old);
+  rl_session_stop (old);
+  g_ptr_array_remove_index (self->sessions, index);
+}
+
 /* Another session of the same account (signed in again with a new token)
  * gives way to session, in every window that shows it. */
 static void
@@ -815,17 +851,7 @@ replace_same_account (RlApplication *self,
 
       if (old == session || !g_str_equal (its, key))
         continue;
-      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
-        if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == old)
-          rl_window_set_session (l->data, session);
-      if (self->current == old)
-        self->current = NULL;
-      g_signal_handlers_disconnect_by_func (rl_session_get_connection (old), on_session_state, old);
-      g_signal_handlers_disconnect_by_data (old, self);
-      g_object_set_data (G_OBJECT (old), "rl-application", NULL);
-      g_hash_table_remove (self->saved, old);
-      rl_session_stop (old);
-      g_ptr_array_remove_index (self->sessions, i - 1);
+      drop_session (self, i - 1, session);
     }
 }
 
@@ -878,6 +904,53 @@ rl_application_show_connect_dialog (RlApplication *self,
       gtk_window_present (parent);
     }
   show_connect_dialog (self, parent, server_url, fingerprint);
+}
+
+/* The session that takes the place of the account key: the current one
+ * if it is another account's, else the first other, else none. */
+static RlSession *
+other_session (RlApplication *self,
+               const char    *key)
+{
+  g_autofree char *current = self->current ? rl_session_dup_key (self->current) : NULL;
+
+  if (current != NULL && !g_str_equal (current, key))
+    return self->current;
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      RlSession *session = g_ptr_array_index (self->sessions, i);
+      g_autofree char *its = rl_session_dup_key (session);
+
+      if (!g_str_equal (its, key))
+        return session;
+    }
+  return NULL;
+}
+
+void
+rl_application_forget_account (RlApplication *self,
+                               const char    *key)
+{
+  RlSession *next;
+  g_autofree char *last = NULL;
+
+  g_return_if_fail (RL_IS_APPLICATION (self));
+  g_return_if_fail (key != NULL);
+
+  next = other_session (self, key);
+  for (guint i = self->sessions->len; i > 0; i--)
+    {
+      g_autofree char *its = rl_session_dup_key (g_ptr_array_index (self->sessions, i - 1));
+
+      if (g_str_equal (its, key))
+        drop_session (self, i - 1, next);
+    }
+  last = self->settings ? g_settings_get_string (self->settings, "last-account") : NULL;
+  if (last != NULL && g_str_equal (last, key))
+    g_settings_reset (self->settings, "last-account");
+  if (self->current == NULL && next != NULL)
+    set_current (self, next);
+  rebuild_accounts_menu (self);
 }
 
 /* The app's settings, or NULL when the schema is not installed (an

@@ -52,6 +52,12 @@ RlSession     *rl_application_find_session (RlApplication     *self,
                                             const char        *key);
 /* The last used session, or NULL. */
 RlSession     *rl_application_get_current_session (RlApplication *self);
+/* An account removed from the keyring (Preferences): its session, if one
+ * is open, is stopped and dropped; the windows that showed it show the
+ * current account, or another, or the welcome page when none is left;
+ * last-account forgets it. key: "SERVER USER", as rl_session_dup_key. */
+void           rl_application_forget_account (RlApplication *self,
+                                              const char    *key);
 /* "Accounts" items: win.account with the session key. */
 GMenuModel    *rl_application_get_accounts_menu   (RlApplication *self);
 /* server_url: prefilled (sign in again); may be NULL; fingerprint: the

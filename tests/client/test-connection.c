@@ -398,6 +398,22 @@ on_a_new_link (RlConnection *conn,
   return rl_connection_get_state (conn) == RL_CONNECTION_ONLINE && id && g_strcmp0 (id, old) != 0;
 }
 
+/* Another peer on the test's session bus: logind, or a stranger. */
+static GDBusConnection *
+new_bus_peer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  GDBusConnection *peer;
+
+  g_assert_no_error (error);
+  peer = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                 G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  return peer;
+}
+
 /* logind says the machine woke up (PrepareForSleep false, from the name
  * org.freedesktop.login1 — here on the test's private bus): the link is
  * reopened at once, without waiting for the keepalive or a backoff. */
@@ -408,17 +424,11 @@ test_resume_reopens (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_autoptr(GDBusConnection) logind = NULL;
-  g_autofree char *address = NULL;
   g_autofree char *before = NULL;
   guint owner;
 
   g_assert_no_error (error);   /* the test runner gives every test a session bus */
-  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  logind = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                   NULL, NULL, &error);
-  g_assert_no_error (error);
+  logind = new_bus_peer ();
   owner = g_bus_own_name_on_connection (logind, "org.freedesktop.login1", G_BUS_NAME_OWNER_FLAGS_NONE,
                                         NULL, NULL, NULL, NULL);
 
@@ -444,18 +454,61 @@ test_resume_reopens (Fixture       *f,
 
   /* Someone else saying so is not logind. */
   {
-    g_autoptr(GDBusConnection) other = g_dbus_connection_new_for_address_sync (address,
-                                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+    g_autoptr(GDBusConnection) other = new_bus_peer ();
     g_autofree char *now = link_id (f->conn);
 
-    g_assert_no_error (error);
     g_dbus_connection_emit_signal (other, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
                                    "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
     g_assert_no_error (error);
     (void) RL_TEST_POLL_UNTIL (on_a_new_link (f->conn, now), 700);
     g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
   }
+  g_bus_unown_name (owner);
+}
+
+/* Neither a system bus nor logind on it (a container, the Flatpak without
+ * its talk name, logind restarting): the link opens all the same; once
+ * logind owns its name, its PrepareForSleep is heard. */
+static void
+test_resume_without_logind (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *missing = g_build_filename (g_get_tmp_dir (), "redline-no-system-bus", "socket", NULL);
+  g_autofree char *no_bus = g_strconcat ("unix:path=", missing, NULL);
+  guint owner;
+
+  g_assert_no_error (error);
+
+  /* No system bus: the start asks for one, is refused, and goes online. */
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", no_bus, TRUE);
+  f->conn = connect_slow_retries (f);
+  rl_connection_start (f->conn);
+  g_assert_true (rl_client_test_wait_state (f->conn, RL_CONNECTION_ONLINE, 5000));
+  g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
+
+  /* A bus where nobody owns org.freedesktop.login1: watched all the same,
+   * and a stranger saying it woke up is not listened to. */
+  rl_connection_watch_sleep (f->conn, bus);
+  before = link_id (f->conn);
+  logind = new_bus_peer ();
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                 "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  (void) RL_TEST_POLL_UNTIL (on_a_new_link (f->conn, before), 700);
+  g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 0);
+
+  /* logind comes (back): heard from then on. */
+  owner = g_bus_own_name_on_connection (logind, "org.freedesktop.login1", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        NULL, NULL, NULL, NULL);
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                 "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (on_a_new_link (f->conn, before), 3000);
+  g_assert_cmpuint (rl_connection_get_n_refreshes (f->conn), ==, 1);
   g_bus_unown_name (owner);
 }
 
@@ -493,6 +546,7 @@ main (int    argc,
   ADD ("/client/connection/ack-timeout", test_ack_timeout);
   ADD ("/client/connection/stop", test_stop);
   ADD ("/client/connection/resume-reopens", test_resume_reopens);
+  ADD ("/client/connection/resume-without-logind", test_resume_without_logind);
   ADD ("/client/connection/network-change-reopens", test_network_change_reopens);
 
   return g_test_run ();

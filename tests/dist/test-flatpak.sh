@@ -1,8 +1,11 @@
 #!/bin/sh
 # The Flatpak manifests (flatpak/*.json), read as flatpak-builder reads them:
 # each parses cleanly, names only paths that exist, builds the app alone
-# (no md4c: it renders the server's text model of a page), grants exactly the allowed permissions, and its config-opts build and
-# install exactly the app under the manifest's id — nothing else.
+# (no md4c: it renders the server's text model of a page), grants exactly the allowed permissions (among them
+# logind's name on the system bus, for PrepareForSleep; no notification
+# service: notifications go through the portal), and its config-opts build and
+# install exactly the app under the manifest's id — nothing else; its desktop
+# file is named after the app id and says the app notifies.
 #
 #   test-flatpak.sh SOURCE_ROOT SCRATCH_DIR MANIFEST_QUERY
 #
@@ -22,7 +25,8 @@ allowed_finish_args='--device=dri
 --share=ipc
 --share=network
 --socket=fallback-x11
---socket=wayland'
+--socket=wayland
+--system-talk-name=org.freedesktop.login1'
 screenshot_base='https://raw.githubusercontent.com/redline/redline/main/'
 gettext_package=redline
 schema_id=io.github.redline.Redline
@@ -110,9 +114,20 @@ for manifest in $manifests; do
   finish=$("$query" "$shown" finish-args)
   if diff_out=$(same_lines "$allowed_finish_args" "$finish") &&
      [ "$(printf '%s\n' "$finish" | sort -u | wc -l)" -eq "$(printf '%s\n' "$finish" | wc -l)" ]; then
-    ok "$name: finish-args are exactly network, ipc, wayland, fallback-x11, dri"
+    ok "$name: finish-args are exactly network, ipc, wayland, fallback-x11, dri, logind on the system bus"
   else
-    not_ok "$name: finish-args are exactly network, ipc, wayland, fallback-x11, dri" "$diff_out"
+    not_ok "$name: finish-args are exactly network, ipc, wayland, fallback-x11, dri, logind on the system bus" "$diff_out"
+  fi
+
+  # GNotification goes through the portal inside the sandbox; a name of a
+  # notification service (or the whole bus) would let it go around it.
+  direct=$(printf '%s\n' "$finish" |
+           grep -E -e '^--(system-)?(talk|own)-name=(org\.freedesktop\.Notifications|org\.gtk\.Notifications|org\.gnome\.Shell|org\.kde\.StatusNotifier)' \
+                   -e '^--socket=(session|system)-bus$')
+  if [ -z "$direct" ]; then
+    ok "$name: no notification service is talked to directly (notifications go through the portal)"
+  else
+    not_ok "$name: no notification service is talked to directly (notifications go through the portal)" "$direct"
   fi
 
   # ---- the app as the manifest's config-opts build and install it ----------
@@ -180,6 +195,16 @@ share/locale/$lang/LC_MESSAGES/$gettext_package.mo"
     ok "$name: the desktop file's Icon= is $id, installed as such, and Exec= runs $command"
   else
     not_ok "$name: the desktop file's Icon= is $id, installed as such, and Exec= runs $command" "Icon=$icon" "Exec=$exec_word"
+  fi
+
+  # The portal names a notification's sender by the desktop file of the app
+  # id, and GNOME lists the app in its notification settings by this key.
+  uses_notifications=$(sed -n 's/^X-GNOME-UsesNotifications=//p' "$desktop" 2>/dev/null)
+  if [ -f "$dest/app/share/applications/$id.desktop" ] && [ "$uses_notifications" = true ]; then
+    ok "$name: the desktop file is $id.desktop and says X-GNOME-UsesNotifications=true"
+  else
+    not_ok "$name: the desktop file is $id.desktop and says X-GNOME-UsesNotifications=true" \
+      "X-GNOME-UsesNotifications=$uses_notifications"
   fi
 
   images=$(sed -n 's:.*<image[^>]*>\(.*\)</image>.*:\1:p' "$metainfo" 2>/dev/null)

@@ -1130,6 +1130,20 @@ rl_ui_test_message_dialog (void)
   return NULL;
 }
 
+/* ---- settings ------------------------------------------------------------ */
+
+void
+rl_ui_test_reset_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i]; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
 /* ---- files and ports ----------------------------------------------------- */
 
 char *

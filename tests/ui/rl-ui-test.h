@@ -367,6 +367,12 @@ void          rl_ui_test_screenshot_quiet (GtkWidget     *widget,
 /* The message dialog on screen (AdwMessageDialog, mapped), or NULL. */
 AdwMessageDialog *rl_ui_test_message_dialog (void);
 
+/* ---- settings ------------------------------------------------------------ */
+
+/* Every key of settings back to its default (the memory backend keeps what
+ * an earlier test of the process set). */
+void          rl_ui_test_reset_settings (GSettings    *settings);
+
 /* ---- files and ports ----------------------------------------------------- */
 
 /* A folder of this run's own for the XDG cache, set before anything asks

@@ -17,17 +17,16 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
-#include <signal.h>
 
 #include "rl-account.h"
 #include "rl-application.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
+#include "rl-ui-keyring.h"
 #include "rl-ui-test.h"
 #include "rl-window-private.h"
 
 #define SCHEMA_ID "io.github.redline.Redline"
-#define SECRETS_NAME "org.freedesktop.secrets"
 
 typedef struct
 {
@@ -38,23 +37,11 @@ typedef struct
 } Fixture;
 
 static void
-reset_settings (GSettings *settings)
-{
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i]; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->settings = g_settings_new (SCHEMA_ID);
-  reset_settings (f->settings);
+  rl_ui_test_reset_settings (f->settings);
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE);
   rl_test_server_start (f->world.server);
 }
@@ -306,122 +293,6 @@ test_hide_resolved (Fixture       *f,
 
 /* ---- (5) the last account, from a real keyring --------------------------- */
 
-static char *
-secrets_owner (GDBusConnection *bus)
-{
-  g_autoptr(GVariant) reply = NULL;
-  char *owner = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetNameOwner",
-                                       g_variant_new ("(s)", SECRETS_NAME), G_VARIANT_TYPE ("(s)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply)
-    g_variant_get (reply, "(s)", &owner);
-  return owner;
-}
-
-/* The name of the Secret Service is owned (by daemon, alive) as wanted. */
-static gboolean
-secrets_owned_as_wanted (GDBusConnection *bus,
-                         GSubprocess     *daemon,
-                         gboolean         want_owner)
-{
-  g_autofree char *owner = secrets_owner (bus);
-
-  if (want_owner && g_subprocess_get_identifier (daemon) == NULL)
-    return TRUE;   /* it exited: no point in waiting */
-  return (owner != NULL) == want_owner;
-}
-
-/* gnome-keyring-daemon with its login keyring (password "pw") in dir,
- * serving the private bus; asserts nothing else serves it. */
-static GSubprocess *
-start_keyring (GDBusConnection *bus,
-               const char      *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *owner = secrets_owner (bus);
-  g_autofree char *data_home = g_build_filename (dir, "data", NULL);
-  g_autofree char *control = g_build_filename (dir, "control", NULL);
-  g_autofree char *control_arg = g_strconcat ("--control-directory=", control, NULL);
-  g_autofree char *log = g_build_filename (dir, "daemon.log", NULL);
-  GSubprocess *daemon;
-  GOutputStream *password;
-
-  if (owner != NULL)
-    g_error ("A Secret Service (%s) already runs on this session bus; run this test inside "
-             "dbus-run-session --config-file=tests/dbus-session.conf so no real keyring is touched", owner);
-  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (control, 0700), ==, 0);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
-                                        "--components=secrets", control_arg, NULL);
-  g_assert_no_error (error);
-  /* --unlock reads the login keyring's password up to the end of stdin. */
-  password = g_subprocess_get_stdin_pipe (daemon);
-  g_output_stream_write_all (password, "pw", 2, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (password, NULL, &error);
-  g_assert_no_error (error);
-
-  /* The bus is another process: looked at every 10 ms. */
-  if (!RL_TEST_LOOK_UNTIL (secrets_owned_as_wanted (bus, daemon, TRUE), 15000) || g_subprocess_get_identifier (daemon) == NULL)
-    {
-      g_autofree char *said = NULL;
-
-      g_file_get_contents (log, &said, NULL, NULL);
-      g_error ("gnome-keyring-daemon did not serve the bus; it said: %s", said ? said : "nothing");
-    }
-  return daemon;
-}
-
-static void
-stop_keyring (GDBusConnection *bus,
-              GSubprocess     *daemon)
-{
-  secret_service_disconnect ();
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, NULL));
-  g_assert_true (RL_TEST_LOOK_UNTIL (secrets_owned_as_wanted (bus, daemon, FALSE), 10000));
-}
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static void
-save_account (RlAccount  *account,
-              const char *token)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  rl_account_save (account, token, NULL, on_done, &result);
-  g_assert_true (RL_UI_WAIT_UNTIL (result != NULL, 10000));
-  g_assert_true (rl_account_save_finish (account, result, &error));
-  g_assert_no_error (error);
-}
-
-static void
-delete_account (RlAccount *account)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  rl_account_delete (account, NULL, on_done, &result);
-  g_assert_true (RL_UI_WAIT_UNTIL (result != NULL, 10000));
-  g_assert_true (rl_account_delete_finish (account, result, &error));
-  g_assert_no_error (error);
-}
-
 /* How many saved accounts the app has opened (its accounts menu lists them). */
 static guint
 n_accounts_opened (RlApplication *app)
@@ -443,9 +314,7 @@ test_last_account (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autofree char *dir = NULL;
-  g_autoptr(GSubprocess) daemon = NULL;
+  RlUiKeyring *keyring;
   g_autofree char *ada_id = rl_ui_test_user_id (f->world.server, f->world.ada);
   g_autofree char *bob_id = rl_ui_test_user_id (f->world.server, f->world.bob);
   g_autofree char *ada_key = g_strdup_printf ("%s %s", f->world.server->ws_base, ada_id);
@@ -458,20 +327,15 @@ test_last_account (Fixture       *f,
   RlWindow *window;
   GtkPopover *menu;
 
-  g_assert_nonnull (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  dir = g_dir_make_tmp ("redline-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  daemon = start_keyring (bus, dir);
+  keyring = rl_ui_keyring_start ();
 
   /* Two accounts in the keyring; listed by label, Ada comes first. */
   ada = rl_account_new (f->world.server->ws_base, ada_id, "Ada", &error);
   g_assert_no_error (error);
   bob = rl_account_new (f->world.server->ws_base, bob_id, "Bob", &error);
   g_assert_no_error (error);
-  save_account (ada, f->world.ada);
-  save_account (bob, f->world.bob);
+  rl_ui_keyring_save (ada, f->world.ada);
+  rl_ui_keyring_save (bob, f->world.bob);
 
   /* Bob's was used last: at the start it is the one opened first, and the
    * first window shows it. */
@@ -522,7 +386,7 @@ test_last_account (Fixture       *f,
   /* Bob's again, then gone from the keyring: the first account (Ada's)
    * is opened, and becomes the last used. */
   g_settings_set_string (f->settings, "last-account", bob_key);
-  delete_account (bob);
+  rl_ui_keyring_delete (bob);
   f->app = rl_ui_test_register_app (NULL);
   g_assert_true (RL_UI_WAIT_UNTIL (n_accounts_opened (f->app) == 1, 10000));
   g_clear_pointer (&key, g_free);
@@ -535,8 +399,7 @@ test_last_account (Fixture       *f,
   g_clear_object (&f->app);
   rl_ui_test_run (100);
 
-  stop_keyring (bus, daemon);
-  rl_ui_test_remove_tree (dir);
+  rl_ui_keyring_stop (keyring);
 }
 
 /* ---- (6) no schema -------------------------------------------------------- */
