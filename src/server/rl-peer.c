@@ -520,6 +520,13 @@ on_message (SoupWebsocketConnection *connection,
   request = rl_request_parse (data ? data : "", length, &req, &error);
   /* A v1 connection speaks v1: 1.1's request is no type of its, and a
    * revision named in a request is a member it does not have. */
+  /* 1.2's requests are no type of a v1 or 1.1 connection's
+   * (docs/protocol.md, "Activity"). */
+  if (request != NULL && self->minor < 2 && rl_request_type_is_v12 (request->type))
+    {
+      g_clear_pointer (&request, rl_request_free);
+      g_set_error (&error, RL_ERROR, RL_ERROR_UNKNOWN_TYPE, "unknown request type");
+    }
   if (request != NULL && self->minor < 1)
     {
       if (request->type == RL_REQUEST_PLACE_THREAD)
