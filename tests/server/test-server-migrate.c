@@ -720,7 +720,7 @@ test_schema_3 (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &version, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (version), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (version, 0), ==, 4);
+  g_assert_cmpint (sqlite3_column_int (version, 0), ==, RL_TEST_SCHEMA_VERSION);
   sqlite3_finalize (version);
   sqlite3_close (db);
 
