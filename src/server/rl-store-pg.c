@@ -1181,6 +1181,7 @@ rl_store_pg_events_since (RlStore    *store,
  * restarted (every node hears of those). */
 #define KIND_EVENT "E"
 #define KIND_VIEWERS "V"
+#define KIND_ACTIVITY "A"
 
 /* Whether a value can be a field of a payload. */
 static gboolean
@@ -1459,6 +1460,16 @@ rl_store_pg_run_query (RlStore         *store,
   result = run (RL_STORE_PG (store), query_sql[query], &params, FALSE, error);
   if (result == NULL)
     return FALSE;
+  /* An item of a user's log: the other nodes read it at the commit. */
+  if (query == RL_STORE_QUERY_APPEND_ACTIVITY)
+    {
+      RlStorePg *self = RL_STORE_PG (store);
+      g_autofree char *payload = g_strdup_printf (KIND_ACTIVITY "\t%s\t%s\t%s\t%s", self->node ? self->node : "",
+                                                  params.values[0], params.values[1], params.values[2]);
+
+      if (!notify (self, payload, error))
+        return FALSE;
+    }
   if (from_row != NULL)
     {
       *records = g_ptr_array_new_with_free_func (free_func);
@@ -1893,6 +1904,14 @@ hear (RlStorePg  *self,
       if (g_str_equal (fields[1], self->node))
         return;
       tell (self, RL_STORE_REMOTE_EVENT, fields[2], fields[3], seq, n == 6 ? fields[5] : NULL);
+      return;
+    }
+  if (g_str_equal (fields[0], KIND_ACTIVITY) && n == 5)
+    {
+      if (!g_ascii_string_to_signed (fields[4], 10, 1, G_MAXINT64, &seq, NULL))
+        goto malformed;
+      if (!g_str_equal (fields[1], self->node))
+        tell (self, RL_STORE_REMOTE_ACTIVITY, fields[2], fields[3], seq, NULL);
       return;
     }
   if (g_str_equal (fields[0], KIND_VIEWERS) && n == 4)

@@ -96,14 +96,17 @@ typedef enum
    * is in the log, and the other nodes may have dropped this node's
    * viewers: say them again (rl_store_set_viewers). */
   RL_STORE_REMOTE_LINKED,
+  /* Another node committed item seq of the activity log of tenant's user
+   * (in doc's place): read it from the log (rl_store_activity_since). */
+  RL_STORE_REMOTE_ACTIVITY,
 } RlStoreRemoteKind;
 
 typedef struct
 {
   RlStoreRemoteKind  kind;
-  const char        *tenant;      /* EVENT and VIEWERS */
-  const char        *doc;
-  gint64             seq;         /* EVENT */
+  const char        *tenant;      /* EVENT, VIEWERS and ACTIVITY */
+  const char        *doc;         /* ACTIVITY: the user's id */
+  gint64             seq;         /* EVENT; ACTIVITY: the aseq */
   const char        *serialized;  /* EVENT, or NULL */
 } RlStoreRemote;
 

@@ -246,6 +246,10 @@ RlTestClient *rl_test_client_new      (RlTestServer *server,
  * server chose it and its welcome says "minor": 1. */
 RlTestClient *rl_test_client_new_v11  (RlTestServer *server,
                                        const char   *token);
+/* Offers redline.v1.2, v1.1 and v1 (docs/protocol.md, "Activity");
+ * asserts the server chose 1.2 and its welcome says "minor": 2. */
+RlTestClient *rl_test_client_new_v12  (RlTestServer *server,
+                                       const char   *token);
 /* Tries to connect; NULL with *status set to the HTTP status on refusal. */
 RlTestClient *rl_test_client_try      (RlTestServer *server,
                                        const char   *token,
