@@ -39,6 +39,19 @@ rl_message_serialize_welcome (const char     *tenant,
   return rl_json_builder_to_string (builder, NULL);
 }
 
+/* Opens an ack's object: its type, req and ok. */
+static void
+begin_ack (JsonBuilder *builder,
+           const char  *req,
+           gboolean     ok)
+{
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "ack");
+  rl_json_add_string (builder, "req", req);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, ok);
+}
+
 char *
 rl_message_serialize_ack_ok (const char *req,
                              gint64      seq,
@@ -46,11 +59,7 @@ rl_message_serialize_ack_ok (const char *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
+  begin_ack (builder, req, TRUE);
   if (seq >= 0)
     rl_json_add_int (builder, "seq", seq);
   if (number > 0)
@@ -66,11 +75,7 @@ rl_message_serialize_ack_read (const char        *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
+  begin_ack (builder, req, TRUE);
   rl_json_add_int (builder, "seq", seq);
   rl_json_add_node (builder, "read", rl_read_state_to_json (read));
   json_builder_end_object (builder);
@@ -83,11 +88,7 @@ rl_message_serialize_ack_aseq (const char *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
+  begin_ack (builder, req, TRUE);
   rl_json_add_int (builder, "aseq", aseq);
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);
@@ -100,11 +101,7 @@ rl_message_serialize_ack_error (const char  *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, FALSE);
+  begin_ack (builder, req, FALSE);
   rl_json_build_error (builder, code, message);
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);

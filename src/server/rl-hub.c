@@ -871,6 +871,18 @@ rl_hub_activity_leave (RlHub        *self,
 }
 
 void
+rl_hub_activity_notify_all (RlHub     *self,
+                            GPtrArray *activity)
+{
+  for (guint i = 0; activity != NULL && i < activity->len; i++)
+    {
+      RlStoreActivity *item = g_ptr_array_index (activity, i);
+
+      rl_hub_activity_notify (self, item->tenant, item->user, item->aseq);
+    }
+}
+
+void
 rl_hub_activity_notify (RlHub      *self,
                         const char *tenant,
                         const char *user,

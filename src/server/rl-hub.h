@@ -99,6 +99,10 @@ void         rl_hub_publish_viewers  (RlHub            *self);
 
 /* ---- activity feeds (protocol 1.2) ---- */
 
+/* rl_hub_activity_notify for each item a commit added (RlStoreActivity*). */
+void         rl_hub_activity_notify_all (RlHub         *self,
+                                         GPtrArray     *activity);
+
 /* A user's activity-snapshot as it is now (reset: "reset":true), and its
  * aseq in *aseq. */
 char        *rl_hub_activity_snapshot (RlHub           *self,

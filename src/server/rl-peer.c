@@ -476,12 +476,7 @@ on_committed (GObject      *source,
   commit->owed->text = rl_message_serialize_ack_ok (commit->req, event->seq,
                                                     event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
   /* 1.2: the items it added reach their users' feeds. */
-  for (guint i = 0; i < activity->len; i++)
-    {
-      RlStoreActivity *item = g_ptr_array_index (activity, i);
-
-      rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
-    }
+  rl_hub_activity_notify_all (self->hub, activity);
   pay_owed (self);
 }
 

@@ -568,12 +568,7 @@ answer_revision (RlServer    *self,
   reply_node (check->msg, SOUP_STATUS_CREATED, rl_revision_to_json (event->added, check->revised->kind));
   rl_hub_publish (self->hub, who->tenant, check->revised->id, event->seq, g_steal_pointer (&serialized));
   /* 1.2: the `revision` items it added reach their users' feeds. */
-  for (guint i = 0; i < activity->len; i++)
-    {
-      RlStoreActivity *item = g_ptr_array_index (activity, i);
-
-      rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
-    }
+  rl_hub_activity_notify_all (self->hub, activity);
 }
 
 /* Returns whether check went back to the pool (it is not to be freed). */
