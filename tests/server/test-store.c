@@ -2698,6 +2698,8 @@ test_unread (Fixture       *fixture,
   g_autofree char *b = rl_uuid_new ();
   g_autofree char *cb = rl_uuid_new ();
   g_autofree char *reply = rl_uuid_new ();
+  g_autofree char *own = rl_uuid_new ();
+  g_autofree char *own_comment = rl_uuid_new ();
   g_autoptr(RlRequest) mention = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, a, reply, "@Bo?");
   g_autoptr(GPtrArray) unread = NULL;
   g_autoptr(RlReadState) state = NULL;
@@ -2712,7 +2714,7 @@ test_unread (Fixture       *fixture,
   seq_b = create_thread (fixture, fixture->admin, b, cb);
   add_mention (mention, fixture->member->user.id, 0, 3);
   head = apply_ok (fixture->store, fixture->admin, fixture->doc, mention, NULL);
-  create_thread (fixture, fixture->member, rl_uuid_new (), rl_uuid_new ());   /* his own: never unread */
+  create_thread (fixture, fixture->member, own, own_comment);   /* his own: never unread */
 
   unread = rl_store_get_unread (fixture->store, "acme", fixture->member->user.id, NULL);
   g_assert_cmpuint (unread->len, ==, 1);
