@@ -373,7 +373,7 @@ test_request_type_enum (void)
 {
   g_autoptr(GEnumClass) enum_class = g_type_class_ref (RL_TYPE_REQUEST_TYPE);
 
-  g_assert_cmpuint (enum_class->n_values, ==, RL_REQUEST_PLACE_THREAD + 1);
+  g_assert_cmpuint (enum_class->n_values, ==, RL_REQUEST_UNSUBSCRIBE_ACTIVITY + 1);
   g_assert_cmpstr (g_enum_get_value (enum_class, RL_REQUEST_CREATE_THREAD)->value_nick, ==, "create-thread");
   g_assert_cmpstr (g_enum_get_value (enum_class, RL_REQUEST_DELETE_THREAD)->value_nick, ==, "delete-thread");
 }

@@ -92,6 +92,16 @@ rl_event_copy (const RlEvent *event)
 }
 
 /* A comment the request makes: by the context's person, made now. */
+/* A comment's mentions become the request's (none when it has none). */
+static void
+copy_mentions (RlComment       *comment,
+               const RlRequest *request)
+{
+  g_ptr_array_set_size (comment->mentions, 0);
+  for (guint i = 0; request->mentions != NULL && i < request->mentions->len; i++)
+    g_ptr_array_add (comment->mentions, rl_mention_copy (g_ptr_array_index (request->mentions, i)));
+}
+
 static RlComment *
 new_comment (const RlRequest      *request,
              const RlEventContext *context)
@@ -104,6 +114,7 @@ new_comment (const RlRequest      *request,
     rl_person_copy_into (&comment->author, context->by);
   comment->body = g_strdup (request->body);
   comment->created_at = context->now;
+  copy_mentions (comment, request);
   return comment;
 }
 
@@ -164,6 +175,7 @@ rl_event_new_for_request (const RlRequest      *request,
       g_free (event->comment->body);
       event->comment->body = g_strdup (request->body);
       event->comment->edited_at = context->now;
+      copy_mentions (event->comment, request);
       break;
 
     case RL_REQUEST_DELETE_COMMENT:
@@ -200,6 +212,17 @@ rl_event_new_for_request (const RlRequest      *request,
     }
 
   return g_steal_pointer (&event);
+}
+
+void
+rl_event_set_seq (RlEvent *event,
+                  gint64   seq)
+{
+  event->seq = seq;
+  if (event->kind == RL_EVENT_CREATED && event->thread->comments->len > 0)
+    ((RlComment *) g_ptr_array_index (event->thread->comments, 0))->seq = seq;
+  else if (event->kind == RL_EVENT_UPDATED && event->change == RL_CHANGE_COMMENT_ADDED)
+    event->comment->seq = seq;
 }
 
 const char *

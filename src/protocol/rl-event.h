@@ -84,6 +84,10 @@ GType        rl_event_get_type         (void) G_GNUC_CONST;
  * place-thread without an anchor confirms the context's placement. */
 RlEvent     *rl_event_new_for_request  (const RlRequest      *request,
                                         const RlEventContext *context);
+/* Sets the seq the log gave the event, and, on the comment it creates (a
+ * created thread's first, an added one), the comment's seq (1.2). */
+void         rl_event_set_seq          (RlEvent        *event,
+                                        gint64          seq);
 /* revision-added: appends a thread's placement (copied). */
 void         rl_event_add_placement    (RlEvent        *event,
                                         const char     *thread_id,

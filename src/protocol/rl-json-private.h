@@ -59,6 +59,14 @@ gboolean     rl_json_read_person       (JsonNode       *node,
                                         RlPerson       *person,
                                         GError        **error);
 
+/* The "mentions" member of a comment (optional, 1.2) into into: at most
+ * RL_MENTIONS_MAX spans of body (code points), each a user id and a span
+ * that starts with "@" and holds more than it, sorted, not overlapping. */
+gboolean     rl_json_read_mentions     (JsonObject     *object,
+                                        const char     *body,
+                                        GPtrArray      *into,
+                                        GError        **error);
+
 /* Appends each element of an array, read by from_json, to into; what names
  * the array in the error when node is not one. */
 typedef gpointer (*RlJsonElementFromJson) (JsonNode *node, GError **error);
@@ -97,6 +105,9 @@ void         rl_json_add_node          (JsonBuilder    *builder,
                                         JsonNode       *node);
 void         rl_json_build_comment     (JsonBuilder    *builder,
                                         const RlComment *comment);
+/* A "mentions" member, none when mentions is NULL or empty. */
+void         rl_json_build_mentions    (JsonBuilder    *builder,
+                                        GPtrArray      *mentions);
 void         rl_json_build_thread      (JsonBuilder    *builder,
                                         const RlThread *thread);
 /* A "threads" member: every thread of threads (none when NULL). */

@@ -217,6 +217,48 @@ rl_json_read_person (JsonNode  *node,
 }
 
 gboolean
+rl_json_read_mentions (JsonObject  *object,
+                       const char  *body,
+                       GPtrArray   *into,
+                       GError     **error)
+{
+  JsonNode *node = rl_json_member (object, "mentions");
+  JsonArray *array;
+  glong n_chars = g_utf8_strlen (body, -1);
+  gint64 last_end = 0;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return rl_json_fail (error, "“mentions” must be an array");
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) > RL_MENTIONS_MAX)
+    return rl_json_fail (error, "a comment mentions at most %d people", RL_MENTIONS_MAX);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *mention = rl_json_object_of (json_array_get_element (array, i));
+      const char *user;
+      gint64 start, end;
+
+      if (mention == NULL)
+        return rl_json_fail (error, "a mention must be an object with user, start and end");
+      if (!rl_json_read_string (mention, "user", &user, error) ||
+          !rl_json_read_int (mention, "start", &start, error) ||
+          !rl_json_read_int (mention, "end", &end, error))
+        return FALSE;
+      if (*user == '\0' || strlen (user) > RL_USER_ID_MAX_BYTES)
+        return rl_json_fail (error, "a mention’s “user” is not a user id");
+      if (start < last_end || end <= start + 1 || end > n_chars)
+        return rl_json_fail (error, "mentions must be sorted, not overlapping, inside the body and longer than “@”");
+      if (g_utf8_get_char (g_utf8_offset_to_pointer (body, start)) != '@')
+        return rl_json_fail (error, "a mention must start with “@”");
+      g_ptr_array_add (into, rl_mention_new (user, start, end));
+      last_end = end;
+    }
+  return TRUE;
+}
+
+gboolean
 rl_json_read_array (JsonNode         *node,
                     const char       *what,
                     RlJsonElementFromJson   from_json,
@@ -851,6 +893,27 @@ rl_anchor_from_json (JsonNode  *node,
 }
 
 void
+rl_json_build_mentions (JsonBuilder *builder,
+                        GPtrArray   *mentions)
+{
+  if (mentions == NULL || mentions->len == 0)
+    return;
+  json_builder_set_member_name (builder, "mentions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < mentions->len; i++)
+    {
+      const RlMention *mention = g_ptr_array_index (mentions, i);
+
+      json_builder_begin_object (builder);
+      rl_json_add_string (builder, "user", mention->user);
+      rl_json_add_int (builder, "start", mention->start);
+      rl_json_add_int (builder, "end", mention->end);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+void
 rl_json_build_comment (JsonBuilder     *builder,
                        const RlComment *comment)
 {
@@ -861,6 +924,10 @@ rl_json_build_comment (JsonBuilder     *builder,
   rl_json_add_string (builder, "body", comment->body);
   rl_json_add_time (builder, "createdAt", comment->created_at, FALSE);
   rl_json_add_time (builder, "editedAt", comment->edited_at, TRUE);
+  /* 1.2, additive: absent from older servers' comments, and 0 is never sent. */
+  if (comment->seq > 0)
+    rl_json_add_int (builder, "seq", comment->seq);
+  rl_json_build_mentions (builder, comment->mentions);
   json_builder_end_object (builder);
 }
 
@@ -880,6 +947,7 @@ rl_comment_from_json (JsonNode  *node,
   JsonObject *object = rl_json_object_of (node);
   g_autoptr(RlComment) comment = rl_comment_new ();
   const char *id, *thread, *body;
+  JsonNode *seq;
 
   if (object == NULL)
     {
@@ -891,8 +959,19 @@ rl_comment_from_json (JsonNode  *node,
       !rl_json_read_string (object, "body", &body, error) ||
       !rl_json_read_person (rl_json_member (object, "author"), &comment->author, error) ||
       !rl_json_read_time (object, "createdAt", FALSE, &comment->created_at, error) ||
-      !rl_json_read_time (object, "editedAt", TRUE, &comment->edited_at, error))
+      !rl_json_read_time (object, "editedAt", TRUE, &comment->edited_at, error) ||
+      !rl_json_read_mentions (object, body, comment->mentions, error))
     return NULL;
+  seq = rl_json_member (object, "seq");
+  if (seq != NULL)
+    {
+      if (!rl_json_holds (seq, G_TYPE_INT64) || json_node_get_int (seq) < 0)
+        {
+          rl_json_fail (error, "a comment’s “seq” must be a non-negative integer");
+          return NULL;
+        }
+      comment->seq = json_node_get_int (seq);
+    }
   comment->id = g_strdup (id);
   comment->thread = g_strdup (thread);
   comment->body = g_strdup (body);
@@ -1195,6 +1274,8 @@ rl_document_to_json (const RlDocument *doc)
   rl_json_add_person (builder, "createdBy", &doc->created_by);
   if (doc->revision > 0)
     rl_json_add_int (builder, "revision", doc->revision);
+  if (doc->has_unread)
+    rl_json_add_node (builder, "unread", rl_unread_counts_to_json (&doc->unread));
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1229,6 +1310,12 @@ rl_document_from_json (JsonNode  *node,
   if (json_object_has_member (object, "revision") &&
       !rl_json_read_revision (object, "revision", &doc->revision, error))
     return NULL;
+  if (json_object_has_member (object, "unread"))
+    {
+      if (!rl_unread_counts_from_json (rl_json_member (object, "unread"), &doc->unread, error))
+        return NULL;
+      doc->has_unread = TRUE;
+    }
   doc->id = g_strdup (id);
   doc->title = g_strdup (title);
   doc->mime = g_strdup (mime);
@@ -1258,6 +1345,88 @@ rl_documents_from_json (JsonNode  *node,
                            docs, error))
     return NULL;
   return g_steal_pointer (&docs);
+}
+
+JsonNode *
+rl_unread_counts_to_json (const RlUnreadCounts *counts)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_int (builder, "threads", counts->threads);
+  rl_json_add_int (builder, "comments", counts->comments);
+  rl_json_add_int (builder, "mentions", counts->mentions);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+rl_unread_counts_from_json (JsonNode        *node,
+                            RlUnreadCounts  *counts,
+                            GError         **error)
+{
+  JsonObject *object = rl_json_object_of (node);
+
+  memset (counts, 0, sizeof *counts);
+  if (object == NULL)
+    return rl_json_fail (error, "“unread” must be an object");
+  if (!rl_json_read_int (object, "threads", &counts->threads, error) ||
+      !rl_json_read_int (object, "comments", &counts->comments, error) ||
+      !rl_json_read_int (object, "mentions", &counts->mentions, error))
+    return FALSE;
+  if (counts->threads < 0 || counts->comments < counts->threads || counts->mentions < 0 ||
+      counts->mentions > counts->comments)
+    return rl_json_fail (error, "unread counts must be 0 ≤ threads ≤ comments and mentions ≤ comments");
+  return TRUE;
+}
+
+char *
+rl_members_body_serialize (GPtrArray *members)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RlMember *member = g_ptr_array_index (members, i);
+
+      json_builder_begin_object (builder);
+      rl_json_add_string (builder, "id", member->person.id);
+      rl_json_add_string (builder, "name", member->person.name);
+      rl_json_add_string (builder, "role", rl_role_to_string (member->role));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+static gpointer
+member_from_json (JsonNode  *node,
+                  GError   **error)
+{
+  g_autoptr(RlMember) member = g_new0 (RlMember, 1);
+  const char *role;
+
+  if (!rl_json_read_person (node, &member->person, error) ||
+      !rl_json_read_string (rl_json_object_of (node), "role", &role, error))
+    return NULL;
+  if (!rl_role_from_string (role, &member->role))
+    {
+      rl_json_fail (error, "unknown role");
+      return NULL;
+    }
+  return g_steal_pointer (&member);
+}
+
+GPtrArray *
+rl_members_from_json (JsonNode  *node,
+                      GError   **error)
+{
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_member_free);
+
+  if (!rl_json_read_array (node, "a user list must be an array", member_from_json, members, error))
+    return NULL;
+  return g_steal_pointer (&members);
 }
 
 /* ---- HTTP bodies --------------------------------------------------------- */

@@ -65,7 +65,20 @@ RlDocument  *rl_document_from_json     (JsonNode       *node,
 GPtrArray   *rl_documents_from_json    (JsonNode       *node,
                                         GError        **error);
 
+/* A document's "unread" (1.2): {"threads":N,"comments":M,"mentions":K};
+ * parsing checks 0 ≤ threads ≤ comments and 0 ≤ mentions ≤ comments. */
+JsonNode    *rl_unread_counts_to_json  (const RlUnreadCounts *counts);
+gboolean     rl_unread_counts_from_json (JsonNode       *node,
+                                        RlUnreadCounts *counts,
+                                        GError        **error);
+
 /* ---- HTTP bodies -------------------------------------------------------- */
+
+/* GET /api/v1/users (1.2): [{"id","name","role"}…] of RlMember*, and back
+ * (NULL with RL_ERROR_BAD_REQUEST when anything is malformed). */
+char        *rl_members_body_serialize (GPtrArray      *members);
+GPtrArray   *rl_members_from_json      (JsonNode       *node,
+                                        GError        **error);
 
 /* {"seq":N,"threads":[…]} */
 char        *rl_threads_body_serialize (gint64          seq,

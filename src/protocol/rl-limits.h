@@ -8,6 +8,8 @@
 #define RL_WS_SUBPROTOCOL          "redline.v1"
 /* Protocol 1.1 (docs/protocol.md, "Revisions"): a client offers it first. */
 #define RL_WS_SUBPROTOCOL_V11      "redline.v1.1"
+/* Protocol 1.2 (docs/protocol.md, "Activity"): offered before 1.1. */
+#define RL_WS_SUBPROTOCOL_V12      "redline.v1.2"
 #define RL_WS_PATH                 "/api/v1/ws"
 
 #define RL_MAX_FRAME_BYTES         (64 * 1024)
@@ -18,6 +20,10 @@
 #define RL_NAME_MAX_CHARS          100
 #define RL_TENANT_ID_MAX           40
 #define RL_UPLOAD_MAX_BYTES        (50 * 1024 * 1024)
+#define RL_USER_ID_MAX_BYTES       64
+#define RL_MENTIONS_MAX            32          /* mentions in one comment (1.2) */
+#define RL_ACTIVITY_SNAPSHOT_ITEMS 50          /* mention and reply items in an activity-snapshot */
+#define RL_ACTIVITY_LOG_LIMIT      1000        /* items kept per user (serve --activity-log-limit) */
 
 /* Decoded images: a mockup of 8000×6000 must pass; decompression bombs must not. */
 #define RL_IMAGE_MAX_SIDE          32768

@@ -39,6 +39,19 @@ rl_message_serialize_welcome (const char     *tenant,
   return rl_json_builder_to_string (builder, NULL);
 }
 
+/* Opens an ack's object: its type, req and ok. */
+static void
+begin_ack (JsonBuilder *builder,
+           const char  *req,
+           gboolean     ok)
+{
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "ack");
+  rl_json_add_string (builder, "req", req);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, ok);
+}
+
 char *
 rl_message_serialize_ack_ok (const char *req,
                              gint64      seq,
@@ -46,15 +59,37 @@ rl_message_serialize_ack_ok (const char *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, TRUE);
+  begin_ack (builder, req, TRUE);
   if (seq >= 0)
     rl_json_add_int (builder, "seq", seq);
   if (number > 0)
     rl_json_add_int (builder, "number", number);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_ack_read (const char        *req,
+                               gint64             seq,
+                               const RlReadState *read)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  begin_ack (builder, req, TRUE);
+  rl_json_add_int (builder, "seq", seq);
+  rl_json_add_node (builder, "read", rl_read_state_to_json (read));
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
+rl_message_serialize_ack_aseq (const char *req,
+                               gint64      aseq)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  begin_ack (builder, req, TRUE);
+  rl_json_add_int (builder, "aseq", aseq);
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);
 }
@@ -66,11 +101,7 @@ rl_message_serialize_ack_error (const char  *req,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  json_builder_begin_object (builder);
-  rl_json_add_string (builder, "type", "ack");
-  rl_json_add_string (builder, "req", req);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, FALSE);
+  begin_ack (builder, req, FALSE);
   rl_json_build_error (builder, code, message);
   json_builder_end_object (builder);
   return rl_json_builder_to_string (builder, NULL);
@@ -182,6 +213,10 @@ rl_message_free (RlMessage *message)
   g_clear_pointer (&message->event, rl_event_free);
   g_clear_pointer (&message->users, g_ptr_array_unref);
   g_clear_pointer (&message->messages, g_ptr_array_unref);
+  g_clear_pointer (&message->read, rl_read_state_free);
+  g_clear_pointer (&message->activity, rl_activity_free);
+  g_clear_pointer (&message->unread, g_ptr_array_unref);
+  g_clear_pointer (&message->activities, g_ptr_array_unref);
   g_free (message);
 }
 
@@ -218,6 +253,39 @@ copy_message (gconstpointer message,
   return rl_message_copy (message);
 }
 
+static gpointer
+copy_activity (gconstpointer activity,
+               gpointer      data)
+{
+  return rl_activity_copy (activity);
+}
+
+static gpointer
+copy_unread (gconstpointer unread,
+             gpointer      data)
+{
+  const RlActivityUnread *line = unread;
+  RlActivityUnread *copy = g_new0 (RlActivityUnread, 1);
+
+  rl_activity_doc_copy_into (&copy->doc, &line->doc);
+  copy->counts = line->counts;
+  return copy;
+}
+
+static RlReadState *
+copy_read_state (const RlReadState *read)
+{
+  RlReadState *copy = rl_read_state_new (read->seq);
+
+  for (guint i = 0; i < read->threads->len; i++)
+    {
+      const RlReadMarker *marker = g_ptr_array_index (read->threads, i);
+
+      rl_read_state_add (copy, marker->thread, marker->seq);
+    }
+  return copy;
+}
+
 /* The arrays keep their free functions (g_ptr_array_copy takes them). */
 RlMessage *
 rl_message_copy (const RlMessage *message)
@@ -238,10 +306,76 @@ rl_message_copy (const RlMessage *message)
   copy->event = message->event ? rl_event_copy (message->event) : NULL;
   copy->users = message->users ? g_ptr_array_copy (message->users, copy_person, NULL) : NULL;
   copy->messages = message->messages ? g_ptr_array_copy (message->messages, copy_message, NULL) : NULL;
+  copy->read = message->read ? copy_read_state (message->read) : NULL;
+  copy->activity = message->activity ? rl_activity_copy (message->activity) : NULL;
+  copy->unread = message->unread ? g_ptr_array_copy (message->unread, copy_unread, NULL) : NULL;
+  copy->activities = message->activities ? g_ptr_array_copy (message->activities, copy_activity, NULL) : NULL;
   return copy;
 }
 
 static RlMessage *parse_message_object (JsonNode *node, GError **error);
+
+static gpointer
+unread_from_json (JsonNode  *node,
+                  GError   **error)
+{
+  JsonObject *object = rl_json_object_of (node);
+  g_autoptr(RlActivityUnread) line = g_new0 (RlActivityUnread, 1);
+  JsonObject *doc;
+  const char *id, *title, *kind;
+
+  if (object == NULL || (doc = rl_json_object_of (rl_json_member (object, "doc"))) == NULL)
+    {
+      rl_json_fail (error, "an unread line must be an object with a doc");
+      return NULL;
+    }
+  if (!rl_json_read_string (doc, "id", &id, error) ||
+      !rl_json_read_string (doc, "title", &title, error) ||
+      !rl_json_read_string (doc, "kind", &kind, error) ||
+      !rl_unread_counts_from_json (node, &line->counts, error))
+    return NULL;
+  if (!rl_doc_kind_from_string (kind, &line->doc.kind))
+    {
+      rl_json_fail (error, "unknown document kind");
+      return NULL;
+    }
+  line->doc.id = g_strdup (id);
+  line->doc.title = g_strdup (title);
+  return g_steal_pointer (&line);
+}
+
+/* {"type":"activity-snapshot","aseq":H,"reset"?,"unread":[…],"items":[…]}:
+ * the items in order, each at most H. */
+static gboolean
+parse_activity_snapshot (JsonObject  *object,
+                         RlMessage   *message,
+                         GError     **error)
+{
+  JsonNode *reset = rl_json_member (object, "reset");
+
+  message->type = RL_MESSAGE_ACTIVITY_SNAPSHOT;
+  if (!rl_json_read_int (object, "aseq", &message->aseq, error))
+    return FALSE;
+  if (message->aseq < 0)
+    return rl_json_fail (error, "“aseq” must be a non-negative integer");
+  message->reset = rl_json_holds (reset, G_TYPE_BOOLEAN) && json_node_get_boolean (reset);
+  message->unread = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_activity_unread_free);
+  message->activities = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_activity_free);
+  if (!rl_json_read_array (rl_json_member (object, "unread"), "“unread” must be an array",
+                           unread_from_json, message->unread, error) ||
+      !rl_json_read_array (rl_json_member (object, "items"), "“items” must be an array",
+                           (RlJsonElementFromJson) rl_activity_new_from_json, message->activities, error))
+    return FALSE;
+  for (guint i = 0; i < message->activities->len; i++)
+    {
+      const RlActivity *item = g_ptr_array_index (message->activities, i);
+
+      if (item->aseq > message->aseq ||
+          (i > 0 && item->aseq <= ((RlActivity *) g_ptr_array_index (message->activities, i - 1))->aseq))
+        return rl_json_fail (error, "a snapshot’s items are in order, none past its aseq");
+    }
+  return TRUE;
+}
 
 static gboolean
 parse_message_fields (JsonNode   *node,
@@ -290,6 +424,7 @@ parse_message_fields (JsonNode   *node,
 
       message->type = RL_MESSAGE_ACK;
       message->seq = -1;
+      message->aseq = -1;
       if (!rl_json_read_optional_string (object, "req", &req, error))
         return FALSE;
       message->req = g_strdup (req);
@@ -299,6 +434,12 @@ parse_message_fields (JsonNode   *node,
       if (rl_json_member (object, "seq") && !rl_json_read_int (object, "seq", &message->seq, error))
         return FALSE;
       if (!rl_json_read_thread_number (object, &message->number, error))
+        return FALSE;
+      if (rl_json_member (object, "aseq") &&
+          (!rl_json_read_int (object, "aseq", &message->aseq, error) || message->aseq < 0))
+        return rl_json_fail (error, "“aseq” must be a non-negative integer");
+      if (rl_json_member (object, "read") &&
+          (message->read = rl_read_state_from_json (rl_json_member (object, "read"), error)) == NULL)
         return FALSE;
       if (!message->ok)
         {
@@ -387,6 +528,19 @@ parse_message_fields (JsonNode   *node,
         }
       return TRUE;
     }
+
+  if (g_str_equal (type, "activity"))
+    {
+      message->type = RL_MESSAGE_ACTIVITY;
+      message->activity = rl_activity_new_from_json (node, error);
+      if (message->activity == NULL)
+        return FALSE;
+      message->aseq = message->activity->aseq;
+      return TRUE;
+    }
+
+  if (g_str_equal (type, "activity-snapshot"))
+    return parse_activity_snapshot (object, message, error);
 
   message->type = RL_MESSAGE_EVENT;
   message->event = rl_event_from_json (node, error);

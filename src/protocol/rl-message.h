@@ -7,12 +7,14 @@
  */
 #pragma once
 
+#include "rl-activity.h"
 #include "rl-event.h"
 
 G_BEGIN_DECLS
 
-/* minor: 1 on a connection that chose redline.v1.1 (docs/protocol.md,
- * "Revisions"), 0 on a v1 one (no minor member). */
+/* minor: 1 or 2 on a connection that chose redline.v1.1 or redline.v1.2
+ * (docs/protocol.md, "Revisions", "Activity"), 0 on a v1 one (no minor
+ * member). */
 char        *rl_message_serialize_welcome   (const char     *tenant,
                                              const RlPerson *user,
                                              RlRole          role,
@@ -25,6 +27,14 @@ char        *rl_message_serialize_welcome   (const char     *tenant,
 char        *rl_message_serialize_ack_ok    (const char     *req,
                                              gint64          seq,
                                              gint64          number);
+/* 1.2: the ack of a subscribe with the caller's read state of the
+ * document ({"ok":true,"seq":H,"read":{…}}). */
+char        *rl_message_serialize_ack_read  (const char     *req,
+                                             gint64          seq,
+                                             const RlReadState *read);
+/* 1.2: the ack of a subscribe-activity ({"ok":true,"aseq":H}). */
+char        *rl_message_serialize_ack_aseq  (const char     *req,
+                                             gint64          aseq);
 char        *rl_message_serialize_ack_error (const char     *req,
                                              RlErrorCode     code,
                                              const char     *message);
@@ -56,6 +66,8 @@ typedef enum
   RL_MESSAGE_EVENT,
   RL_MESSAGE_PRESENCE,
   RL_MESSAGE_BATCH,
+  RL_MESSAGE_ACTIVITY,            /* 1.2: an item of the activity feed */
+  RL_MESSAGE_ACTIVITY_SNAPSHOT,   /* 1.2 */
 } RlMessageType;
 
 typedef struct _RlMessage RlMessage;
@@ -64,7 +76,7 @@ struct _RlMessage
   RlMessageType type;
   /* welcome */
   int           protocol;
-  int           minor;         /* 1: a 1.1 connection; 0 absent */
+  int           minor;         /* 1, 2: a 1.1, 1.2 connection; 0 absent */
   char         *tenant;
   RlPerson      user;
   RlRole        role;
@@ -90,6 +102,12 @@ struct _RlMessage
   GPtrArray    *users;         /* of RlPerson* */
   /* batch */
   GPtrArray    *messages;      /* of RlMessage* */
+  /* 1.2 */
+  gint64        aseq;          /* ack of subscribe-activity (-1 when absent), activity-snapshot */
+  RlReadState  *read;          /* ack of subscribe: the read state (NULL when absent) */
+  RlActivity   *activity;      /* activity */
+  GPtrArray    *unread;        /* activity-snapshot: of RlActivityUnread* */
+  GPtrArray    *activities;    /* activity-snapshot: of RlActivity*, oldest first */
 };
 
 /* Parses what the server sends; RL_ERROR_BAD_REQUEST when malformed. */

@@ -216,16 +216,74 @@ rl_revision_free (RlRevision *revision)
   g_free (revision);
 }
 
+RlMention *
+rl_mention_new (const char *user,
+                gint64      start,
+                gint64      end)
+{
+  RlMention *mention = g_new0 (RlMention, 1);
+
+  mention->user = g_strdup (user);
+  mention->start = start;
+  mention->end = end;
+  return mention;
+}
+
+RlMention *
+rl_mention_copy (const RlMention *mention)
+{
+  return rl_mention_new (mention->user, mention->start, mention->end);
+}
+
+void
+rl_mention_free (RlMention *mention)
+{
+  if (mention == NULL)
+    return;
+  g_free (mention->user);
+  g_free (mention);
+}
+
+gboolean
+rl_mentions_equal (GPtrArray *a,
+                   GPtrArray *b)
+{
+  guint n_a = a ? a->len : 0, n_b = b ? b->len : 0;
+
+  if (n_a != n_b)
+    return FALSE;
+  for (guint i = 0; i < n_a; i++)
+    {
+      const RlMention *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->user, y->user) != 0 || x->start != y->start || x->end != y->end)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+rl_member_free (RlMember *member)
+{
+  if (member == NULL)
+    return;
+  rl_person_clear (&member->person);
+  g_free (member);
+}
+
 RlComment *
 rl_comment_new (void)
 {
-  return g_new0 (RlComment, 1);
+  RlComment *comment = g_new0 (RlComment, 1);
+
+  comment->mentions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_mention_free);
+  return comment;
 }
 
 RlComment *
 rl_comment_copy (const RlComment *comment)
 {
-  RlComment *copy = g_new0 (RlComment, 1);
+  RlComment *copy = rl_comment_new ();
 
   copy->id = g_strdup (comment->id);
   copy->thread = g_strdup (comment->thread);
@@ -233,6 +291,9 @@ rl_comment_copy (const RlComment *comment)
   copy->body = g_strdup (comment->body);
   copy->created_at = comment->created_at;
   copy->edited_at = comment->edited_at;
+  copy->seq = comment->seq;
+  for (guint i = 0; comment->mentions != NULL && i < comment->mentions->len; i++)
+    g_ptr_array_add (copy->mentions, rl_mention_copy (g_ptr_array_index (comment->mentions, i)));
   return copy;
 }
 
@@ -245,6 +306,7 @@ rl_comment_free (RlComment *comment)
   g_free (comment->thread);
   rl_person_clear (&comment->author);
   g_free (comment->body);
+  g_clear_pointer (&comment->mentions, g_ptr_array_unref);
   g_free (comment);
 }
 
@@ -256,7 +318,8 @@ rl_comment_equal (const RlComment *a,
          g_strcmp0 (a->body, b->body) == 0 &&
          g_strcmp0 (a->author.id, b->author.id) == 0 &&
          a->created_at == b->created_at &&
-         a->edited_at == b->edited_at;
+         a->edited_at == b->edited_at &&
+         rl_mentions_equal (a->mentions, b->mentions);
 }
 
 RlThread *

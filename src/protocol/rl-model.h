@@ -78,14 +78,32 @@ typedef struct
   RlPerson  created_by;
 } RlRevision;
 
+/* A person called into a comment (protocol 1.2, docs/protocol.md
+ * "Activity"): the user's id and the span of the body, in code points, that
+ * names them; it starts with "@". No name: clients show the user's current
+ * one, so a renamed user still resolves. */
 typedef struct
 {
-  char     *id;
-  char     *thread;
-  RlPerson  author;
-  char     *body;
-  gint64    created_at;   /* ms since the epoch */
-  gint64    edited_at;    /* 0: never edited (null on the wire) */
+  char   *user;
+  gint64  start;
+  gint64  end;
+} RlMention;
+
+typedef struct
+{
+  char      *id;
+  char      *thread;
+  RlPerson   author;
+  char      *body;
+  gint64     created_at;  /* ms since the epoch */
+  gint64     edited_at;   /* 0: never edited (null on the wire) */
+  /* 1.2: the document seq of the event that created it; 0: not known (a
+   * server before 1.2, or a comment from before unread tracking: never
+   * unread). An edit keeps it. */
+  gint64     seq;
+  /* 1.2: of RlMention*, sorted, not overlapping, offsets into body;
+   * never NULL (empty: none). */
+  GPtrArray *mentions;
 } RlComment;
 
 typedef struct
@@ -110,6 +128,22 @@ typedef struct
   GPtrArray *placements;
 } RlThread;
 
+/* What a user has not read in a document (1.2): threads with an unread
+ * comment, unread comments, and those of them that mention the user. */
+typedef struct
+{
+  gint64 threads;
+  gint64 comments;
+  gint64 mentions;
+} RlUnreadCounts;
+
+/* A member of a tenant as GET /api/v1/users lists them (1.2). */
+typedef struct
+{
+  RlPerson person;
+  RlRole   role;
+} RlMember;
+
 typedef struct
 {
   char      *id;
@@ -122,6 +156,9 @@ typedef struct
   gint64     created_at;
   RlPerson   created_by;
   gint64     revision;    /* the latest; 0: not known (a v1 server) */
+  /* 1.2: what the caller has not read in it (GET /api/v1/docs) */
+  gboolean       has_unread;
+  RlUnreadCounts unread;
 } RlDocument;
 
 const char *rl_role_to_string        (RlRole        role);
@@ -171,6 +208,17 @@ const RlAnchor   *rl_thread_get_last_anchor (const RlThread        *thread);
 const RlAnchor   *rl_thread_get_anchor_on  (const RlThread         *thread,
                                             gint64                  revision);
 
+RlMention  *rl_mention_new           (const char   *user,
+                                      gint64        start,
+                                      gint64        end);
+RlMention  *rl_mention_copy          (const RlMention *mention);
+void        rl_mention_free          (RlMention    *mention);
+/* Two lists of RlMention* (either may be NULL: none) hold the same spans. */
+gboolean    rl_mentions_equal        (GPtrArray    *a,
+                                      GPtrArray    *b);
+
+void        rl_member_free           (RlMember     *member);
+
 RlComment  *rl_comment_new           (void);
 RlComment  *rl_comment_copy          (const RlComment *comment);
 void        rl_comment_free          (RlComment    *comment);
@@ -186,7 +234,8 @@ RlComment  *rl_thread_find_comment   (RlThread     *thread,
                                       const char   *comment_id,
                                       guint        *index);
 /* Same id, number, anchor, resolution, author, comments (ids, bodies,
- * authors, times), revision and placements; what a client's store must
+ * authors, times, mentions; not their seq, which an own comment learns
+ * only from its ack), revision and placements; what a client's store must
  * equal the server's snapshot in. */
 gboolean    rl_thread_equal          (const RlThread *a,
                                       const RlThread *b);
@@ -205,6 +254,8 @@ GType       rl_placement_status_get_type (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRevisionAnchor, rl_revision_anchor_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlRevision, rl_revision_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlMention, rl_mention_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlMember, rl_member_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlComment, rl_comment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlThread, rl_thread_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlDocument, rl_document_free)

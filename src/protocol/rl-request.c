@@ -20,11 +20,15 @@ G_DEFINE_ENUM_TYPE (RlRequestType, rl_request_type,
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_RESOLVE_THREAD, "resolve-thread"),
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_MOVE_THREAD, "move-thread"),
                     G_DEFINE_ENUM_VALUE (RL_REQUEST_DELETE_THREAD, "delete-thread"),
-                    G_DEFINE_ENUM_VALUE (RL_REQUEST_PLACE_THREAD, "place-thread"))
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_PLACE_THREAD, "place-thread"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_MARK_READ, "mark-read"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_SUBSCRIBE_ACTIVITY, "subscribe-activity"),
+                    G_DEFINE_ENUM_VALUE (RL_REQUEST_UNSUBSCRIBE_ACTIVITY, "unsubscribe-activity"))
 
 static const char *request_names[] = {
   "subscribe", "unsubscribe", "create-thread", "add-comment", "edit-comment",
   "delete-comment", "resolve-thread", "move-thread", "delete-thread", "place-thread",
+  "mark-read", "subscribe-activity", "unsubscribe-activity",
 };
 
 /* ---- requests ------------------------------------------------------------ */
@@ -50,20 +54,27 @@ rl_request_free (RlRequest *request)
   g_free (request->comment_id);
   g_free (request->body);
   rl_anchor_clear (&request->anchor);
+  g_clear_pointer (&request->mentions, g_ptr_array_unref);
   g_free (request);
 }
 
 const char *
 rl_request_type_to_string (RlRequestType type)
 {
-  g_return_val_if_fail (type <= RL_REQUEST_PLACE_THREAD, "subscribe");
+  g_return_val_if_fail (type < G_N_ELEMENTS (request_names), "subscribe");
   return request_names[type];
 }
 
 gboolean
 rl_request_type_is_mutation (RlRequestType type)
 {
-  return type >= RL_REQUEST_CREATE_THREAD;
+  return type >= RL_REQUEST_CREATE_THREAD && type <= RL_REQUEST_PLACE_THREAD;
+}
+
+gboolean
+rl_request_type_is_v12 (RlRequestType type)
+{
+  return type >= RL_REQUEST_MARK_READ;
 }
 
 char *
@@ -93,14 +104,18 @@ rl_body_normalize (const char *body)
   return g_strndup (start, end - start);
 }
 
-/* A `comment` member holding {id, body}. */
+/* A `comment` member holding {id, body, mentions (1.2, optional)}. The
+ * mentions' spans are in the body as sent; they are shifted to the trimmed
+ * body, and one that reaches into the trimmed white space is refused. */
 static gboolean
 read_comment_member (JsonObject *object,
                      RlRequest  *request,
                      GError    **error)
 {
   JsonObject *comment = rl_json_object_of (rl_json_member (object, "comment"));
+  g_autoptr(GPtrArray) mentions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_mention_free);
   const char *body;
+  gint64 lead, n_chars;
 
   if (comment == NULL)
     return rl_json_fail (error, "“comment” must be an object with id and body");
@@ -111,6 +126,24 @@ read_comment_member (JsonObject *object,
   if (request->body == NULL)
     return rl_json_fail (error, "a comment’s body must be 1–%d characters after trimming",
                          RL_BODY_MAX_CHARS);
+  if (!rl_json_read_mentions (comment, body, mentions, error))
+    return FALSE;
+  if (mentions->len == 0)
+    return TRUE;
+
+  /* The trimmed body is a slice of the body as sent: find where it starts. */
+  lead = g_utf8_pointer_to_offset (body, strstr (body, request->body));
+  n_chars = g_utf8_strlen (request->body, -1);
+  for (guint i = 0; i < mentions->len; i++)
+    {
+      RlMention *mention = g_ptr_array_index (mentions, i);
+
+      if (mention->start < lead || mention->end > lead + n_chars)
+        return rl_json_fail (error, "a mention lies in white space that trimming removes");
+      mention->start -= lead;
+      mention->end -= lead;
+    }
+  request->mentions = g_steal_pointer (&mentions);
   return TRUE;
 }
 
@@ -127,6 +160,24 @@ read_revision_member (JsonObject *object,
   return rl_json_read_revision (object, "revision", &request->revision, error);
 }
 
+/* The optional "since" of subscribe and subscribe-activity. (An
+ * unsubscribe-activity has none; one given is ignored.) */
+static gboolean
+read_since_member (JsonObject *object,
+                   RlRequest  *request,
+                   GError    **error)
+{
+  JsonNode *node = rl_json_member (object, "since");
+
+  if (request->type == RL_REQUEST_UNSUBSCRIBE_ACTIVITY || node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!rl_json_holds (node, G_TYPE_INT64) || json_node_get_int (node) < 0)
+    return rl_json_fail (error, "“since” must be a non-negative integer");
+  request->has_since = TRUE;
+  request->since = json_node_get_int (node);
+  return TRUE;
+}
+
 static gboolean
 parse_request_fields (JsonObject *object,
                       RlRequest  *request,
@@ -134,10 +185,13 @@ parse_request_fields (JsonObject *object,
 {
   JsonNode *node;
 
+  if (request->type == RL_REQUEST_SUBSCRIBE_ACTIVITY || request->type == RL_REQUEST_UNSUBSCRIBE_ACTIVITY)
+    return read_since_member (object, request, error);
+
   if (!rl_json_read_doc_id (object, &request->doc, error))
     return FALSE;
 
-  if (rl_request_type_is_mutation (request->type))
+  if (rl_request_type_is_mutation (request->type) || request->type == RL_REQUEST_MARK_READ)
     {
       const char *broadcast_id;
 
@@ -152,14 +206,17 @@ parse_request_fields (JsonObject *object,
   switch (request->type)
     {
     case RL_REQUEST_SUBSCRIBE:
-      node = rl_json_member (object, "since");
-      if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-        {
-          if (!rl_json_holds (node, G_TYPE_INT64) || json_node_get_int (node) < 0)
-            return rl_json_fail (error, "“since” must be a non-negative integer");
-          request->has_since = TRUE;
-          request->since = json_node_get_int (node);
-        }
+      return read_since_member (object, request, error);
+
+    case RL_REQUEST_MARK_READ:
+      node = rl_json_member (object, "thread");
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+          !rl_json_read_uuid (object, "thread", &request->thread_id, error))
+        return FALSE;
+      node = rl_json_member (object, "seq");
+      if (!rl_json_holds (node, G_TYPE_INT64) || json_node_get_int (node) < 0)
+        return rl_json_fail (error, "“seq” must be a non-negative integer");
+      request->seq = json_node_get_int (node);
       return TRUE;
 
     case RL_REQUEST_UNSUBSCRIBE:
@@ -307,6 +364,7 @@ add_comment_member (JsonBuilder     *builder,
   json_builder_begin_object (builder);
   rl_json_add_string (builder, "id", request->comment_id);
   rl_json_add_string (builder, "body", request->body);
+  rl_json_build_mentions (builder, request->mentions);
   json_builder_end_object (builder);
 }
 
@@ -321,13 +379,22 @@ rl_request_serialize (const RlRequest *request)
     rl_json_add_string (builder, "req", request->req);
   if (request->broadcast_id)
     rl_json_add_string (builder, "broadcastId", request->broadcast_id);
-  rl_json_add_string (builder, "doc", request->doc);
+  if (request->type != RL_REQUEST_SUBSCRIBE_ACTIVITY && request->type != RL_REQUEST_UNSUBSCRIBE_ACTIVITY)
+    rl_json_add_string (builder, "doc", request->doc);
 
   switch (request->type)
     {
     case RL_REQUEST_SUBSCRIBE:
+    case RL_REQUEST_SUBSCRIBE_ACTIVITY:
       if (request->has_since)
         rl_json_add_int (builder, "since", request->since);
+      break;
+    case RL_REQUEST_UNSUBSCRIBE_ACTIVITY:
+      break;
+    case RL_REQUEST_MARK_READ:
+      if (request->thread_id)
+        rl_json_add_string (builder, "thread", request->thread_id);
+      rl_json_add_int (builder, "seq", request->seq);
       break;
     case RL_REQUEST_UNSUBSCRIBE:
       break;

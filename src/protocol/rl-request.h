@@ -24,6 +24,9 @@ typedef enum
   RL_REQUEST_MOVE_THREAD,
   RL_REQUEST_DELETE_THREAD,
   RL_REQUEST_PLACE_THREAD,     /* 1.1 (docs/protocol.md, "Revisions") */
+  RL_REQUEST_MARK_READ,        /* 1.2 (docs/protocol.md, "Activity") */
+  RL_REQUEST_SUBSCRIBE_ACTIVITY,
+  RL_REQUEST_UNSUBSCRIBE_ACTIVITY,
 } RlRequestType;
 
 /* Registered, so that signals carry it typed. */
@@ -35,10 +38,10 @@ typedef struct
   RlRequestType type;
   char         *req;           /* the client's tag, or NULL */
   char         *broadcast_id;  /* every mutation */
-  char         *doc;
-  gboolean      has_since;     /* subscribe */
-  gint64        since;
-  char         *thread_id;     /* all but (un)subscribe */
+  char         *doc;           /* all but (un)subscribe-activity */
+  gboolean      has_since;     /* subscribe, subscribe-activity */
+  gint64        since;         /* a document seq, or an aseq */
+  char         *thread_id;     /* all but (un)subscribe; mark-read: NULL for the floor */
   char         *comment_id;    /* create-thread, *-comment */
   char         *body;          /* create-thread, add-, edit-comment; trimmed */
   gboolean      has_anchor;    /* create-thread, move-thread; place-thread when given */
@@ -46,12 +49,19 @@ typedef struct
   gint64        revision;      /* create-, move-, place-thread (1.1): the one the
                                 * person looks at; 0: not given (the latest) */
   gboolean      resolved;      /* resolve-thread */
+  /* create-thread, add-, edit-comment (1.2): of RlMention*, offsets into
+   * the trimmed body (shifted by what trimming removed); NULL: none */
+  GPtrArray    *mentions;
+  gint64        seq;           /* mark-read: read up to it */
 } RlRequest;
 
 RlRequest   *rl_request_new            (RlRequestType   type);
 void         rl_request_free           (RlRequest      *request);
 const char  *rl_request_type_to_string (RlRequestType   type);
+/* A change of a document (it takes a seq): create-thread … place-thread. */
 gboolean     rl_request_type_is_mutation (RlRequestType type);
+/* A request only 1.2 connections may send (mark-read, (un)subscribe-activity). */
+gboolean     rl_request_type_is_v12     (RlRequestType type);
 
 /* Parses and validates one frame. On failure returns NULL, sets error
  * (RL_ERROR_BAD_REQUEST or RL_ERROR_UNKNOWN_TYPE) and, when it could be

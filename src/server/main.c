@@ -54,6 +54,7 @@ typedef struct
   char     *listen;
   char     *tls_key;
   char     *event_log_limit;
+  char     *activity_log_limit;
   char     *ping_interval;
   char     *frame_interval;
   char     *send_queue_limit;
@@ -154,6 +155,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->listen, g_free);
   g_clear_pointer (&options->tls_key, g_free);
   g_clear_pointer (&options->event_log_limit, g_free);
+  g_clear_pointer (&options->activity_log_limit, g_free);
   g_clear_pointer (&options->ping_interval, g_free);
   g_clear_pointer (&options->frame_interval, g_free);
   g_clear_pointer (&options->send_queue_limit, g_free);
@@ -445,6 +447,23 @@ cmd_user_revoke (Invocation *invocation)
   else
     g_print ("revoked user %s of %s: its token is refused, its connections close within a second\n",
              invocation->args[1], tenant);
+  return 0;
+}
+
+static int
+cmd_user_rename (Invocation *invocation)
+{
+  const char *tenant = invocation->options.tenant;
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if ((store = open_tenant_store (invocation, TRUE, &status)) == NULL)
+    return status;
+  if (!rl_store_rename_user (store, tenant, invocation->args[1], invocation->args[2], &error))
+    return fail (error);
+  /* Mentions keep the id: they show the new name from now on. */
+  g_print ("renamed user %s of %s\n", invocation->args[1], tenant);
   return 0;
 }
 
@@ -812,6 +831,7 @@ valid_node_name (const char *name)
 typedef enum
 {
   SERVE_EVENT_LOG_LIMIT,
+  SERVE_ACTIVITY_LOG_LIMIT,
   SERVE_PING_INTERVAL,
   SERVE_FRAME_INTERVAL,
   SERVE_SEND_QUEUE_LIMIT,
@@ -835,6 +855,8 @@ static const struct
 } serve_numbers[SERVE_N_NUMBERS] = {
   [SERVE_EVENT_LOG_LIMIT] = { G_STRUCT_OFFSET (Options, event_log_limit), 1, G_MAXUINT,
                               "--event-log-limit takes a positive number" },
+  [SERVE_ACTIVITY_LOG_LIMIT] = { G_STRUCT_OFFSET (Options, activity_log_limit), 1, G_MAXUINT,
+                                 "--activity-log-limit takes a positive number" },
   [SERVE_PING_INTERVAL] = { G_STRUCT_OFFSET (Options, ping_interval), 1, 300, "--ping-interval takes 1–300 seconds" },
   [SERVE_FRAME_INTERVAL] = { G_STRUCT_OFFSET (Options, frame_interval), 0, 1000,
                              "--frame-interval takes 0–1000 milliseconds" },
@@ -913,6 +935,8 @@ cmd_serve (Invocation *invocation)
     return fail (error);
   if (o->event_log_limit)
     rl_store_set_event_log_limit (store, (guint) numbers[SERVE_EVENT_LOG_LIMIT]);
+  if (o->activity_log_limit)
+    rl_store_set_activity_log_limit (store, (guint) numbers[SERVE_ACTIVITY_LOG_LIMIT]);
   if (tls_cert)
     {
       tls = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
@@ -1030,6 +1054,8 @@ static const Option serve_options[] = {
   OPTION ("tls-cert", G_OPTION_ARG_FILENAME, tls_cert, "The certificate (PEM, the chain may follow)", "FILE"),
   OPTION ("tls-key", G_OPTION_ARG_FILENAME, tls_key, "Its private key (PEM)", "FILE"),
   OPTION ("event-log-limit", OPTION_TEXT, event_log_limit, "Events kept per document for resync (default 10000)", "N"),
+  OPTION ("activity-log-limit", OPTION_TEXT, activity_log_limit,
+          "Activity items kept per user for resync (default 1000)", "N"),
   OPTION ("ping-interval", OPTION_TEXT, ping_interval, "Seconds between WebSocket pings (1–300, default 25)", "SECONDS"),
   OPTION ("frame-interval", OPTION_TEXT, frame_interval,
           "Least milliseconds between a busy document's frames (0–1000, default 16; 0: every turn)", "MS"),
@@ -1062,6 +1088,8 @@ static const Command commands[] = {
     user_list_options, 0, cmd_user_list },
   { "user revoke", "--tenant ID USER", "refuse a user’s token for good", "Refuses the user’s token from now on, for good; a running server "
     "closes the user’s connections (1008) within a second.", user_options, 1, cmd_user_revoke },
+  { "user rename", "--tenant ID USER NAME", "give a user a new name", "Gives the user a new name; mentions of the user, "
+    "which keep the user’s id, show it.", user_options, 2, cmd_user_rename },
   { "token rotate", "--tenant ID USER", "replace a user’s token; prints it", "Gives the user a new token, printed alone on the last line; the old "
     "one is refused from now on and a running server closes its connections (1008) within a second.",
     user_options, 1, cmd_token_rotate },

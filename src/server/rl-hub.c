@@ -4,6 +4,8 @@
  */
 #include "rl-hub.h"
 
+#include <string.h>
+
 #include "rl-codec.h"
 #include "rl-limits.h"
 #include "rl-metrics.h"
@@ -29,12 +31,29 @@ typedef struct
   gboolean    viewers_changed; /* here, since the other nodes last heard */
 } Room;
 
+/* One subscription to a user's activity feed (protocol 1.2): the
+ * subscriber and the last aseq it was sent. */
+typedef struct
+{
+  RlSubscriber *subscriber;
+  gint64        sent;
+} Reader;
+
+/* The connections of one user that follow their feed. */
+typedef struct
+{
+  char      *tenant;
+  char      *user;
+  GPtrArray *readers;       /* Reader* */
+} Feed;
+
 struct _RlHub
 {
   GObject     parent_instance;
   RlStore    *store;
   RlUsage    *usage;
   GHashTable *rooms;        /* "tenant/doc" → Room* */
+  GHashTable *feeds;        /* "tenant/user" → Feed* */
   GPtrArray  *dirty;        /* Room* with pending events, not owned */
   GSource    *flusher;
   RlMetrics  *metrics;
@@ -64,6 +83,22 @@ room_free (Room *room)
   g_hash_table_unref (room->viewers);
   g_ptr_array_unref (room->pending);
   g_free (room);
+}
+
+static void
+reader_free (Reader *reader)
+{
+  g_object_unref (reader->subscriber);
+  g_free (reader);
+}
+
+static void
+feed_free (Feed *feed)
+{
+  g_free (feed->tenant);
+  g_free (feed->user);
+  g_ptr_array_unref (feed->readers);
+  g_free (feed);
 }
 
 static Room *
@@ -441,6 +476,7 @@ rl_hub_dispose (GObject *object)
     g_source_destroy (self->flusher);
   g_clear_pointer (&self->flusher, g_source_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->feeds, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_ptr_array_unref);
   g_clear_object (&self->usage);
   g_clear_object (&self->store);
@@ -467,6 +503,7 @@ static void
 rl_hub_init (RlHub *self)
 {
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
+  self->feeds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) feed_free);
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
   self->frame_interval_us = RL_HUB_FRAME_INTERVAL_MS * 1000;
@@ -702,10 +739,194 @@ rl_hub_catch_up (RlHub *self)
 {
   GHashTableIter iter;
   Room *room;
+  Feed *feed;
+  g_autoptr(GPtrArray) feeds = g_ptr_array_new ();
 
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
     room_catch_up (room);
+  /* And every feed, up to its user's head. */
+  g_hash_table_iter_init (&iter, self->feeds);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feed))
+    g_ptr_array_add (feeds, feed);
+  for (guint i = 0; i < feeds->len; i++)
+    {
+      feed = g_ptr_array_index (feeds, i);
+      rl_hub_activity_notify (self, feed->tenant, feed->user,
+                              rl_store_get_activity_head (self->store, feed->tenant, feed->user));
+    }
+}
+
+/* ---- activity feeds (protocol 1.2) ------------------------------------------ */
+
+static Feed *
+lookup_feed (RlHub      *self,
+             const char *tenant,
+             const char *user)
+{
+  g_autofree char *key = room_key (tenant, user);
+
+  return g_hash_table_lookup (self->feeds, key);
+}
+
+/* Sends text to one subscriber, counted like a room's frames. */
+static void
+feed_send (RlHub        *self,
+           Feed         *feed,
+           RlSubscriber *subscriber,
+           const char   *text)
+{
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) deflated = NULL;
+  gsize length = strlen (text);
+  guint sent = rl_subscriber_send_frame (subscriber, frame_for (subscriber, &plain, &deflated, text, length));
+
+  rl_usage_count (self->usage, feed->tenant, sent, sent * length);
+  self->metrics->frames_sent += sent;
+  self->metrics->bytes_sent += sent * length;
+}
+
+char *
+rl_hub_activity_snapshot (RlHub      *self,
+                          const char *tenant,
+                          const char *user,
+                          gboolean    reset,
+                          gint64     *aseq)
+{
+  g_autoptr(GPtrArray) unread = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) recent = g_ptr_array_new ();
+  gint64 head;
+
+  head = MAX (rl_store_get_activity_head (self->store, tenant, user), 0);
+  unread = rl_store_get_unread (self->store, tenant, user, NULL);
+  items = rl_store_activity_recent (self->store, tenant, user, RL_ACTIVITY_SNAPSHOT_ITEMS);
+  /* Only what is at or before the snapshot's aseq: the rest follows live. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      const char *item = g_ptr_array_index (items, i);
+      g_autoptr(JsonNode) node = rl_json_parse (item, strlen (item), NULL);
+      JsonObject *object = node ? json_node_get_object (node) : NULL;
+
+      if (object != NULL && json_object_get_int_member_with_default (object, "aseq", G_MAXINT64) <= head)
+        g_ptr_array_add (recent, (gpointer) item);
+    }
+  *aseq = head;
+  return rl_activity_snapshot_serialize (head, reset, unread, (const char * const *) recent->pdata, recent->len);
+}
+
+void
+rl_hub_activity_join (RlHub        *self,
+                      RlSubscriber *subscriber,
+                      const char   *tenant,
+                      const char   *user,
+                      gint64        aseq)
+{
+  g_autofree char *key = room_key (tenant, user);
+  Feed *feed = g_hash_table_lookup (self->feeds, key);
+  Reader *reader;
+
+  if (feed == NULL)
+    {
+      feed = g_new0 (Feed, 1);
+      feed->tenant = g_strdup (tenant);
+      feed->user = g_strdup (user);
+      feed->readers = g_ptr_array_new_with_free_func ((GDestroyNotify) reader_free);
+      g_hash_table_insert (self->feeds, g_steal_pointer (&key), feed);
+    }
+  /* Subscribing again: from where the new snapshot or replay left it. */
+  for (guint i = 0; i < feed->readers->len; i++)
+    {
+      reader = g_ptr_array_index (feed->readers, i);
+      if (reader->subscriber == subscriber)
+        {
+          reader->sent = aseq;
+          return;
+        }
+    }
+  reader = g_new0 (Reader, 1);
+  reader->subscriber = g_object_ref (subscriber);
+  reader->sent = aseq;
+  g_ptr_array_add (feed->readers, reader);
+}
+
+gboolean
+rl_hub_activity_leave (RlHub        *self,
+                       RlSubscriber *subscriber,
+                       const char   *tenant,
+                       const char   *user)
+{
+  g_autofree char *key = room_key (tenant, user);
+  Feed *feed = g_hash_table_lookup (self->feeds, key);
+
+  for (guint i = 0; feed != NULL && i < feed->readers->len; i++)
+    if (((Reader *) g_ptr_array_index (feed->readers, i))->subscriber == subscriber)
+      {
+        g_ptr_array_remove_index (feed->readers, i);
+        if (feed->readers->len == 0)
+          g_hash_table_remove (self->feeds, key);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+rl_hub_activity_notify_all (RlHub     *self,
+                            GPtrArray *activity)
+{
+  for (guint i = 0; activity != NULL && i < activity->len; i++)
+    {
+      RlStoreActivity *item = g_ptr_array_index (activity, i);
+
+      rl_hub_activity_notify (self, item->tenant, item->user, item->aseq);
+    }
+}
+
+void
+rl_hub_activity_notify (RlHub      *self,
+                        const char *tenant,
+                        const char *user,
+                        gint64      aseq)
+{
+  Feed *feed = lookup_feed (self, tenant, user);
+  g_autoptr(GPtrArray) readers = NULL;
+
+  if (feed == NULL)
+    return;
+  /* The feed's readers as they are now: a send may close one. */
+  readers = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < feed->readers->len; i++)
+    {
+      Reader *reader = g_ptr_array_index (feed->readers, i);
+      Reader *copy;
+
+      if (reader->sent >= aseq)
+        continue;
+      copy = g_new (Reader, 1);
+      *copy = *reader;
+      g_ptr_array_add (readers, copy);
+      reader->sent = aseq;
+    }
+  /* Each reader gets what it was not sent, up to aseq, from the log (items
+   * are few: no batching); one the log no longer serves is reset. */
+  for (guint i = 0; i < readers->len; i++)
+    {
+      Reader *reader = g_ptr_array_index (readers, i);
+      g_autoptr(GPtrArray) items = NULL;
+      gint64 head = 0;
+
+      items = rl_store_activity_since (self->store, tenant, user, reader->sent, aseq, &head);
+      if (items == NULL)
+        {
+          g_autofree char *snapshot = rl_hub_activity_snapshot (self, tenant, user, TRUE, &head);
+
+          feed_send (self, feed, reader->subscriber, snapshot);
+          rl_hub_activity_join (self, reader->subscriber, tenant, user, MAX (head, aseq));
+          continue;
+        }
+      for (guint j = 0; j < items->len; j++)
+        feed_send (self, feed, reader->subscriber, g_ptr_array_index (items, j));
+    }
 }
 
 RlMetrics *

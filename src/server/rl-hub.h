@@ -97,6 +97,40 @@ void         rl_hub_viewers_changed  (RlHub            *self,
  * link to the other nodes was lost: a node silent too long is counted out). */
 void         rl_hub_publish_viewers  (RlHub            *self);
 
+/* ---- activity feeds (protocol 1.2) ---- */
+
+/* rl_hub_activity_notify for each item a commit added (RlStoreActivity*). */
+void         rl_hub_activity_notify_all (RlHub         *self,
+                                         GPtrArray     *activity);
+
+/* A user's activity-snapshot as it is now (reset: "reset":true), and its
+ * aseq in *aseq. */
+char        *rl_hub_activity_snapshot (RlHub           *self,
+                                       const char      *tenant,
+                                       const char      *user,
+                                       gboolean         reset,
+                                       gint64          *aseq);
+/* subscriber follows tenant's user's feed from aseq on (its snapshot or
+ * replay left it there); again: from there on, once. */
+void         rl_hub_activity_join     (RlHub           *self,
+                                       RlSubscriber    *subscriber,
+                                       const char      *tenant,
+                                       const char      *user,
+                                       gint64           aseq);
+/* FALSE when it did not follow it. */
+gboolean     rl_hub_activity_leave    (RlHub           *self,
+                                       RlSubscriber    *subscriber,
+                                       const char      *tenant,
+                                       const char      *user);
+/* The user's log holds items up to aseq (committed here or on another
+ * node): each follower gets, once and in order, what it was not sent, read
+ * from the log; one whose items the log no longer holds is sent a reset
+ * activity-snapshot. */
+void         rl_hub_activity_notify   (RlHub           *self,
+                                       const char      *tenant,
+                                       const char      *user,
+                                       gint64           aseq);
+
 /* The server's counters (the hub's, for the server and its peers). */
 RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
 /* Subscriptions (connection × document) and documents with subscribers. */

@@ -52,6 +52,9 @@ on_copied (RlStoreRecordKind   kind,
     case RL_STORE_RECORD_USAGE:
     case RL_STORE_RECORD_REVISION:
     case RL_STORE_RECORD_PLACEMENT:
+    case RL_STORE_RECORD_MENTION:
+    case RL_STORE_RECORD_READ_MARK:
+    case RL_STORE_RECORD_ACTIVITY:
     default:
       break;
     }

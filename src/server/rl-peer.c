@@ -43,7 +43,8 @@ struct _RlPeer
   gint64                   tokens_at_us;
   guint                    leave_id;
   gboolean                 closed;
-  int                      minor;           /* 1: the connection chose redline.v1.1 */
+  int                      minor;           /* 1, 2: the connection chose redline.v1.1, v1.2 */
+  gboolean                 following;       /* 1.2: it follows its user's activity feed */
   /* Answers owed, in request order: mutations being committed, and the
    * answers of those after them that must wait their turn. */
   GQueue                   owed;            /* of Owed* */
@@ -252,7 +253,83 @@ handle_subscribe (RlPeer          *self,
   /* The ack says where the stream is: past head when the room had sent
    * more, which the join has just brought this subscriber. */
   head = rl_hub_join (self->hub, self->subscriber, tenant, request->doc, head);
+  /* 1.2: with the caller's read state of the document. */
+  if (self->minor >= 2)
+    {
+      g_autoptr(RlReadState) read = rl_store_get_read_state (self->store, tenant, self->principal->user.id,
+                                                             request->doc);
+
+      send_owned (self, rl_message_serialize_ack_read (request->req, head, read));
+      return;
+    }
   send_owned (self, rl_message_serialize_ack_ok (request->req, head, 0));
+}
+
+/* 1.2: the caller's feed, from a snapshot or (since) a replay, then live. */
+static void
+handle_subscribe_activity (RlPeer          *self,
+                           const RlRequest *request)
+{
+  const char *tenant = self->principal->tenant;
+  const char *user = self->principal->user.id;
+  g_autoptr(GPtrArray) items = NULL;
+  gint64 head = 0;
+
+  if (request->has_since)
+    items = rl_store_activity_since (self->store, tenant, user, request->since, -1, &head);
+  if (items != NULL)
+    for (guint i = 0; i < items->len; i++)
+      rl_peer_send (self, g_ptr_array_index (items, i), strlen (g_ptr_array_index (items, i)));
+  else
+    {
+      /* No since, or the log no longer holds what follows it (or it is
+       * past the head): the feed as it is now. */
+      g_autofree char *snapshot = rl_hub_activity_snapshot (self->hub, tenant, user, request->has_since, &head);
+
+      rl_peer_send (self, snapshot, strlen (snapshot));
+    }
+  rl_hub_activity_join (self->hub, self->subscriber, tenant, user, head);
+  self->following = TRUE;
+  send_owned (self, rl_message_serialize_ack_aseq (request->req, head));
+}
+
+static void
+handle_unsubscribe_activity (RlPeer          *self,
+                             const RlRequest *request)
+{
+  if (!rl_hub_activity_leave (self->hub, self->subscriber, self->principal->tenant, self->principal->user.id))
+    {
+      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "not subscribed to the activity feed");
+      return;
+    }
+  self->following = FALSE;
+  send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
+}
+
+/* 1.2: the caller's own read state; every connection of theirs that
+ * follows the feed (this one too) hears of it. */
+static void
+handle_mark_read (RlPeer          *self,
+                  const RlRequest *request)
+{
+  g_autoptr(RlStoreActivity) item = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Costs like a mutation: it writes. */
+  if (!take_token (self))
+    {
+      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
+      return;
+    }
+  item = rl_store_mark_read (self->store, self->principal, request->doc, request->thread_id, request->seq,
+                             request->broadcast_id, &error);
+  if (item == NULL)
+    {
+      fail_request (self, request->req, error);
+      return;
+    }
+  send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
+  rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
 }
 
 static void
@@ -372,10 +449,11 @@ on_committed (GObject      *source,
   RlPeer *self = commit->peer;
   g_autoptr(RlEvent) event = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) activity = NULL;
   char *serialized = NULL;
   RlErrorCode code;
 
-  event = rl_store_apply_finish (RL_STORE (source), result, &serialized, &error);
+  event = rl_store_apply_finish_full (RL_STORE (source), result, &serialized, &activity, &error);
   if (event == NULL)
     {
       code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
@@ -397,6 +475,8 @@ on_committed (GObject      *source,
   rl_hub_publish (self->hub, self->principal->tenant, commit->doc, event->seq, serialized);
   commit->owed->text = rl_message_serialize_ack_ok (commit->req, event->seq,
                                                     event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
+  /* 1.2: the items it added reach their users' feeds. */
+  rl_hub_activity_notify_all (self->hub, activity);
   pay_owed (self);
 }
 
@@ -473,6 +553,15 @@ process_request (RlPeer    *self,
     case RL_REQUEST_UNSUBSCRIBE:
       handle_unsubscribe (self, request);
       break;
+    case RL_REQUEST_MARK_READ:
+      handle_mark_read (self, request);
+      break;
+    case RL_REQUEST_SUBSCRIBE_ACTIVITY:
+      handle_subscribe_activity (self, request);
+      break;
+    case RL_REQUEST_UNSUBSCRIBE_ACTIVITY:
+      handle_unsubscribe_activity (self, request);
+      break;
     case RL_REQUEST_CREATE_THREAD:
     case RL_REQUEST_ADD_COMMENT:
     case RL_REQUEST_EDIT_COMMENT:
@@ -520,6 +609,13 @@ on_message (SoupWebsocketConnection *connection,
   request = rl_request_parse (data ? data : "", length, &req, &error);
   /* A v1 connection speaks v1: 1.1's request is no type of its, and a
    * revision named in a request is a member it does not have. */
+  /* 1.2's requests are no type of a v1 or 1.1 connection's
+   * (docs/protocol.md, "Activity"). */
+  if (request != NULL && self->minor < 2 && rl_request_type_is_v12 (request->type))
+    {
+      g_clear_pointer (&request, rl_request_free);
+      g_set_error (&error, RL_ERROR, RL_ERROR_UNKNOWN_TYPE, "unknown request type");
+    }
   if (request != NULL && self->minor < 1)
     {
       if (request->type == RL_REQUEST_PLACE_THREAD)
@@ -568,6 +664,9 @@ leave_all_cb (gpointer data)
   while (g_hash_table_iter_next (&iter, (gpointer *) &doc, NULL))
     rl_hub_leave (self->hub, self->subscriber, self->principal->tenant, doc);
   g_hash_table_remove_all (self->subscriptions);
+  if (self->following)
+    rl_hub_activity_leave (self->hub, self->subscriber, self->principal->tenant, self->principal->user.id);
+  self->following = FALSE;
   g_signal_emit (self, signals[CLOSED], 0);
   return G_SOURCE_REMOVE;
 }
@@ -670,12 +769,13 @@ rl_peer_new (SoupWebsocketConnection *connection,
         rl_subscriber_set_deflate (self->subscriber, TRUE);
         rl_hub_get_metrics (hub)->connections_compressed++;
       }
-  /* The subprotocol it chose (docs/protocol.md, "Revisions"). */
-  if (g_strcmp0 (soup_websocket_connection_get_protocol (connection), RL_WS_SUBPROTOCOL_V11) == 0)
-    {
-      self->minor = 1;
-      rl_subscriber_set_revisions (self->subscriber, TRUE);
-    }
+  /* The subprotocol it chose (docs/protocol.md, "Revisions", "Activity"). */
+  if (g_strcmp0 (soup_websocket_connection_get_protocol (connection), RL_WS_SUBPROTOCOL_V12) == 0)
+    self->minor = 2;
+  else if (g_strcmp0 (soup_websocket_connection_get_protocol (connection), RL_WS_SUBPROTOCOL_V11) == 0)
+    self->minor = 1;
+  if (self->minor >= 1)
+    rl_subscriber_set_revisions (self->subscriber, TRUE);
   self->ping_interval = ping_interval;
   self->opened_us = g_get_monotonic_time ();
   rl_hub_get_metrics (hub)->connections_opened++;

@@ -314,7 +314,7 @@ static void
 on_got_headers (SoupServerMessage *msg,
                 RlServer          *self)
 {
-  const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", RL_WS_PATH };
+  const char *api_paths[] = { "/api/v1/docs", "/api/v1/usage", "/api/v1/users", RL_WS_PATH };
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   const char *path = g_uri_get_path (uri);
@@ -388,6 +388,34 @@ on_got_headers (SoupServerMessage *msg,
 
 /* ---- HTTP API ------------------------------------------------------------------ */
 
+/* 1.2: what the caller has not read in docs (of RlDocument*), counted in
+ * one query for all of them (or only the one when there is one). */
+static void
+set_unread (RlServer          *self,
+            const RlPrincipal *who,
+            GPtrArray         *docs)
+{
+  g_autoptr(GPtrArray) unread = rl_store_get_unread (self->store, who->tenant, who->user.id,
+                                                     docs->len == 1 ? ((RlDocument *) docs->pdata[0])->id : NULL);
+  g_autoptr(GHashTable) by_doc = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < unread->len; i++)
+    {
+      RlActivityUnread *line = g_ptr_array_index (unread, i);
+
+      g_hash_table_insert (by_doc, line->doc.id, line);
+    }
+  for (guint i = 0; i < docs->len; i++)
+    {
+      RlDocument *doc = g_ptr_array_index (docs, i);
+      RlActivityUnread *line = g_hash_table_lookup (by_doc, doc->id);
+
+      doc->has_unread = TRUE;
+      if (line != NULL)
+        doc->unread = line->counts;
+    }
+}
+
 static void
 list_documents (RlServer          *self,
                 SoupServerMessage *msg,
@@ -397,6 +425,8 @@ list_documents (RlServer          *self,
   g_autoptr(JsonArray) array = json_array_sized_new (docs->len);
   JsonNode *root = json_node_new (JSON_NODE_ARRAY);
 
+  if (docs->len > 0)
+    set_unread (self, who, docs);
   for (guint i = 0; i < docs->len; i++)
     json_array_add_element (array, rl_document_to_json (g_ptr_array_index (docs, i)));
   json_node_set_array (root, array);
@@ -522,11 +552,12 @@ answer_revision (RlServer    *self,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(RlEvent) event = NULL;
+  g_autoptr(GPtrArray) activity = NULL;
   g_autofree char *serialized = NULL;
 
-  event = rl_store_add_revision (self->store, who, check->revised->id, &revision, check->broadcast_id,
-                                 check->placements, check->base_seq, rl_carry_place_thread, check->carry,
-                                 &serialized, &error);
+  event = rl_store_add_revision_full (self->store, who, check->revised->id, &revision, check->broadcast_id,
+                                      check->placements, check->base_seq, rl_carry_place_thread, check->carry,
+                                      &serialized, &activity, &error);
   if (event == NULL)
     {
       reply_gerror (check->msg, error);
@@ -536,6 +567,8 @@ answer_revision (RlServer    *self,
   rl_read_cache_forget (self->cache, who->tenant, check->revised->id);
   reply_node (check->msg, SOUP_STATUS_CREATED, rl_revision_to_json (event->added, check->revised->kind));
   rl_hub_publish (self->hub, who->tenant, check->revised->id, event->seq, g_steal_pointer (&serialized));
+  /* 1.2: the `revision` items it added reach their users' feeds. */
+  rl_hub_activity_notify_all (self->hub, activity);
 }
 
 /* Returns whether check went back to the pool (it is not to be freed). */
@@ -861,7 +894,13 @@ handle_docs (SoupServer        *soup,
     return;
 
   if (parts[1] == NULL)
-    reply_node (msg, SOUP_STATUS_OK, rl_document_to_json (doc));
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, doc);
+      set_unread (self, who, one);
+      reply_node (msg, SOUP_STATUS_OK, rl_document_to_json (doc));
+    }
   else if (g_str_equal (parts[1], "content"))
     serve_content (self, msg, who, doc);
   else if (g_str_equal (parts[1], "threads"))
@@ -915,6 +954,40 @@ handle_usage (SoupServer        *soup,
   json_builder_add_int_value (builder, connections);
   json_builder_end_object (builder);
   reply_node (msg, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+/* GET /api/v1/users (1.2): the tenant's members, for completing
+ * mentions; with a strong ETag of the body, so a client asks cheaply. */
+static void
+handle_users (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  RlServer *self = user_data;
+  const RlPrincipal *who = principal_of (msg);
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *etag = NULL;
+  gsize length;
+
+  if (who == NULL)
+    return;
+  if (strcmp (path, "/api/v1/users") != 0)
+    {
+      reply_error (msg, RL_ERROR_NOT_FOUND, "no such resource");
+      return;
+    }
+  if (!require_method (msg, "GET"))
+    return;
+  members = rl_store_list_members (self->store, who->tenant);
+  text = rl_members_body_serialize (members);
+  etag = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+  length = strlen (text);
+  body = g_bytes_new_take (g_steal_pointer (&text), length);
+  serve_bytes (msg, "application/json", body, etag);
 }
 
 static void
@@ -1234,7 +1307,7 @@ handle_websocket (SoupServer        *soup,
 {
   RlServer *self = user_data;
   /* Newest first: libsoup takes the first of these the client offers. */
-  const char *protocols[] = { RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
+  const char *protocols[] = { RL_WS_SUBPROTOCOL_V12, RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
   const RlPrincipal *who = principal_of (msg);
   g_autofree char *user = NULL;
   g_autofree char *accepted = NULL;
@@ -1565,6 +1638,7 @@ setup_soup (RlServer         *self,
   g_signal_connect (self->gate, "refused", G_CALLBACK (on_request_refused), self);
   soup_server_add_handler (self->soup, "/api/v1/docs", handle_docs, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/usage", handle_usage, self, NULL);
+  soup_server_add_handler (self->soup, "/api/v1/users", handle_users, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
   soup_server_add_early_handler (self->soup, "/metrics", authorize_metrics, self, NULL);
   soup_server_add_handler (self->soup, "/metrics", handle_metrics, self, NULL);
@@ -1594,6 +1668,9 @@ on_remote (const RlStoreRemote *remote,
       break;
     case RL_STORE_REMOTE_VIEWERS:
       rl_hub_viewers_changed (self->hub, remote->tenant, remote->doc);
+      break;
+    case RL_STORE_REMOTE_ACTIVITY:
+      rl_hub_activity_notify (self->hub, remote->tenant, remote->doc, remote->seq);
       break;
     case RL_STORE_REMOTE_LOST:
       /* The listener has said so in the log; events wait in the store's. */

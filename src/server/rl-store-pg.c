@@ -146,6 +146,29 @@ static const char *migrations[] = {
   "INSERT INTO placements (tenant, doc, thread, revision, anchor, status)"
   "  SELECT tenant, doc, id, 1, anchor, 'exact' FROM threads ORDER BY tenant, doc, number;"
   "ALTER TABLE documents DROP COLUMN content;",
+  /* 4: unread, mentions and activity (the SQLite store's schema 5). A
+   * comment keeps the seq of the event that created it: existing ones take
+   * it from the log where it still holds that event, else 0 (never
+   * unread). Each user counts their activity items (activity_seq, taken
+   * under the user's row lock); their read state is a floor (thread '')
+   * and markers above it per thread. */
+  "ALTER TABLE comments ADD COLUMN seq bigint NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN activity_seq bigint NOT NULL DEFAULT 0;"
+  "CREATE TABLE mentions (tenant text NOT NULL, doc text NOT NULL, thread text NOT NULL,"
+  "  comment text NOT NULL, user_id text NOT NULL, start_at bigint NOT NULL, end_at bigint NOT NULL,"
+  "  PRIMARY KEY (tenant, comment, start_at));"
+  "CREATE INDEX mentions_by_thread ON mentions (tenant, thread);"
+  "CREATE INDEX mentions_by_doc ON mentions (tenant, doc);"
+  "CREATE TABLE read_marks (tenant text NOT NULL, user_id text NOT NULL, doc text NOT NULL,"
+  "  thread text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (tenant, user_id, doc, thread));"
+  "CREATE TABLE activity (tenant text NOT NULL, user_id text NOT NULL, aseq bigint NOT NULL,"
+  "  kind text NOT NULL, payload text NOT NULL, PRIMARY KEY (tenant, user_id, aseq));"
+  "UPDATE comments c SET seq = s.seq FROM (SELECT tenant, comment, MAX (seq) AS seq FROM"
+  "  (SELECT tenant, payload::jsonb #>> '{thread,comments,0,id}' AS comment, seq FROM events"
+  "   WHERE payload::jsonb ->> 'type' IN ('new-image-chat', 'new-text-chat')"
+  "   UNION ALL SELECT tenant, payload::jsonb #>> '{change,comment,id}', seq FROM events"
+  "   WHERE payload::jsonb #>> '{change,kind}' = 'comment-added') e"
+  "  GROUP BY tenant, comment) s WHERE c.tenant = s.tenant AND c.id = s.comment;",
 };
 
 /* ---- statements and their parameters ----------------------------------------- */
@@ -700,6 +723,7 @@ fill_text_models (RlStorePg  *self,
 /* What a migration's script cannot do, run after it in its transaction. */
 static gboolean (*const migration_steps[]) (RlStorePg *self, GError **error) = {
   [2] = fill_text_models,
+  [3] = NULL,
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == G_N_ELEMENTS (migrations));
 
@@ -1157,6 +1181,7 @@ rl_store_pg_events_since (RlStore    *store,
  * restarted (every node hears of those). */
 #define KIND_EVENT "E"
 #define KIND_VIEWERS "V"
+#define KIND_ACTIVITY "A"
 
 /* Whether a value can be a field of a payload. */
 static gboolean
@@ -1360,7 +1385,7 @@ rl_store_pg_lookup_comment (RlStore     *store,
   if (PQntuples (find) > 0)
     {
       *comment = rl_store_comment_from_row (ROW (find, 0));
-      *first = value_bool (find, 0, 7);
+      *first = value_bool (find, 0, 8);
     }
   return TRUE;
 }
@@ -1401,6 +1426,56 @@ rl_store_pg_append_event (RlStore     *store,
     return FALSE;
   /* At the commit, so under the row lock: each document's in seq order. */
   return notify_event (self, tenant, doc, seq, serialized, error);
+}
+
+static const char *const query_sql[] = SQL_QUERIES;
+
+static gboolean
+rl_store_pg_run_query (RlStore         *store,
+                       RlStoreQuery     query,
+                       GVariant        *values,
+                       RlStoreFromRow   from_row,
+                       GDestroyNotify   free_func,
+                       GPtrArray      **records,
+                       GError         **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (values);
+  g_auto(Params) params = { 0 };
+  g_autoptr(Result) result = NULL;
+
+  for (gsize i = 0; i < g_variant_n_children (values); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_get_child_value (values, i);
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        add_text (&params, g_variant_get_boolean (value) ? "true" : "false");
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        add_int (&params, g_variant_get_int64 (value));
+      else
+        {
+          /* Kept by the tuple, which outlives the statement. */
+          add_text (&params, g_variant_get_string (value, NULL));
+        }
+    }
+  result = run (RL_STORE_PG (store), query_sql[query], &params, FALSE, error);
+  if (result == NULL)
+    return FALSE;
+  /* An item of a user's log: the other nodes read it at the commit. */
+  if (query == RL_STORE_QUERY_APPEND_ACTIVITY)
+    {
+      RlStorePg *self = RL_STORE_PG (store);
+      g_autofree char *payload = g_strdup_printf (KIND_ACTIVITY "\t%s\t%s\t%s\t%s", self->node ? self->node : "",
+                                                  params.values[0], params.values[1], params.values[2]);
+
+      if (!notify (self, payload, error))
+        return FALSE;
+    }
+  if (from_row != NULL)
+    {
+      *records = g_ptr_array_new_with_free_func (free_func);
+      rl_store_add_records_from_rows (*records, ROWS (result), from_row);
+    }
+  return TRUE;
 }
 
 static RlStore *
@@ -1541,8 +1616,9 @@ rl_store_pg_remove_document (RlStore         *store,
 {
   RlStorePg *self = RL_STORE_PG (store);
   const char *deletes[] = SQL_REMOVE_DOCUMENT_ROWS;
-  gint64 uncounted[2];
-  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1] };
+  gint64 uncounted[4];
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1],
+                        &uncounted[2], &uncounted[3] };
   g_auto(Params) params = { 0 };
   g_autoptr(Result) row = NULL;
 
@@ -1596,7 +1672,7 @@ rl_store_pg_read_changes (RlStore *store)
 static const char *import_statements[] = {
   [RL_STORE_RECORD_TENANT] = "INSERT INTO tenants (id, created_at) VALUES ($1, $2)",
   [RL_STORE_RECORD_USER] = "INSERT INTO users (tenant, id, name, role, token_hash, created_at, revoked_at,"
-                           " token_generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                           " token_generation, activity_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
   [RL_STORE_RECORD_DOCUMENT] = "INSERT INTO documents (tenant, id, kind, title, mime, size, width, height,"
                                " created_at, created_by_id, created_by_name, etag, head_seq, thread_numbers,"
                                " unnumbered_seq, revision, unrevisioned_seq) VALUES ($1, $2, $3, $4, $5, $6, $7,"
@@ -1605,7 +1681,7 @@ static const char *import_statements[] = {
                              " created_by_name, created_at, updated_at, number, revision)"
                              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
   [RL_STORE_RECORD_COMMENT] = "INSERT INTO comments (tenant, id, thread, author_id, author_name, body,"
-                              " created_at, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                              " created_at, edited_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
   [RL_STORE_RECORD_EVENT] = "INSERT INTO events (tenant, doc, seq, payload) VALUES ($1, $2, $3, $4)",
   [RL_STORE_RECORD_USAGE] = "INSERT INTO usage (tenant, messages, bytes) VALUES ($1, $2, $3)",
   [RL_STORE_RECORD_REVISION] = "INSERT INTO revisions (tenant, doc, revision, mime, size, width, height, etag,"
@@ -1613,6 +1689,12 @@ static const char *import_statements[] = {
                                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
   [RL_STORE_RECORD_PLACEMENT] = "INSERT INTO placements (tenant, doc, thread, revision, anchor, status, score,"
                                 " by_id, by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+  [RL_STORE_RECORD_MENTION] = "INSERT INTO mentions (tenant, doc, thread, comment, user_id, start_at, end_at)"
+                              " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+  [RL_STORE_RECORD_READ_MARK] = "INSERT INTO read_marks (tenant, user_id, doc, thread, seq)"
+                                " VALUES ($1, $2, $3, $4, $5)",
+  [RL_STORE_RECORD_ACTIVITY] = "INSERT INTO activity (tenant, user_id, aseq, kind, payload)"
+                               " VALUES ($1, $2, $3, $4, $5)",
 };
 
 typedef struct
@@ -1822,6 +1904,14 @@ hear (RlStorePg  *self,
       if (g_str_equal (fields[1], self->node))
         return;
       tell (self, RL_STORE_REMOTE_EVENT, fields[2], fields[3], seq, n == 6 ? fields[5] : NULL);
+      return;
+    }
+  if (g_str_equal (fields[0], KIND_ACTIVITY) && n == 5)
+    {
+      if (!g_ascii_string_to_signed (fields[4], 10, 1, G_MAXINT64, &seq, NULL))
+        goto malformed;
+      if (!g_str_equal (fields[1], self->node))
+        tell (self, RL_STORE_REMOTE_ACTIVITY, fields[2], fields[3], seq, NULL);
       return;
     }
   if (g_str_equal (fields[0], KIND_VIEWERS) && n == 4)
@@ -2145,6 +2235,7 @@ rl_store_pg_store_iface_init (RlStoreInterface *iface)
   iface->lookup_thread = rl_store_pg_lookup_thread;
   iface->lookup_comment = rl_store_pg_lookup_comment;
   iface->update_comment = rl_store_pg_update_comment;
+  iface->run_query = rl_store_pg_run_query;
   iface->append_event = rl_store_pg_append_event;
   iface->open_writer = rl_store_pg_open_writer;
   iface->lock_group = rl_store_pg_lock_group;

@@ -178,6 +178,50 @@ gboolean  rl_store_apply_group (RlStore       *self,
                                 guint          n_applies,
                                 GError       **error);
 
+/* ---- protocol 1.2 (rl-store-activity.c), inside a mutation's transaction ---- */
+
+/* Every user the request mentions is one of tenant's, not revoked; else
+ * not-found. */
+gboolean   rl_store_check_mentions         (RlStore           *self,
+                                            const char        *tenant,
+                                            const RlRequest   *request,
+                                            GError           **error);
+/* A comment's mentions as kept (RlMention*). */
+GPtrArray *rl_store_read_comment_mentions  (RlStore           *self,
+                                            const char        *tenant,
+                                            const char        *comment,
+                                            GError           **error);
+/* Keeps the mentions of the comment event makes or edits; drops those of
+ * a comment or thread it deletes. */
+gboolean   rl_store_write_mentions         (RlStore           *self,
+                                            const char        *tenant,
+                                            const RlEvent     *event,
+                                            GError           **error);
+/* The activity items of a logged event (old_mentions: an edited comment's
+ * before the edit), each added to out as an RlStoreActivity. */
+gboolean   rl_store_note_activity          (RlStore           *self,
+                                            const RlPrincipal *who,
+                                            const RlDocument  *doc,
+                                            const RlEvent     *event,
+                                            GPtrArray         *old_mentions,
+                                            GPtrArray         *out,
+                                            GError           **error);
+gboolean   rl_store_note_revision_activity (RlStore           *self,
+                                            const RlPrincipal *who,
+                                            const RlDocument  *doc,
+                                            const RlEvent     *event,
+                                            GPtrArray         *out,
+                                            GError           **error);
+/* Gives the comments of threads (doc's) their mentions. */
+gboolean   rl_store_attach_mentions        (RlStore           *self,
+                                            const char        *tenant,
+                                            const char        *doc,
+                                            GPtrArray         *threads,
+                                            GError           **error);
+/* The committer's writer keeps its store's activity log limit. */
+void       rl_store_copy_activity_log_limit (RlStore          *from,
+                                             RlStore          *to);
+
 /* Test only: a group's writes are held back this long before their COMMIT
  * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server
  * in the middle of a group); nothing when unset. */

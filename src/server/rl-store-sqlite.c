@@ -121,6 +121,33 @@ static const char *migrations[] = {
   "INSERT INTO placements (tenant, doc, thread, revision, anchor, status)"
   "  SELECT tenant, doc, id, 1, anchor, 'exact' FROM threads ORDER BY rowid;"
   "ALTER TABLE documents DROP COLUMN content;",
+
+  /* 5: unread, mentions and activity (protocol 1.2). A comment keeps the
+   * seq of the event that created it: existing ones take it from the log
+   * where it still holds that event, else 0 (from before unread tracking:
+   * never unread). Each user counts their activity items (activity_seq,
+   * taken under the user's row like a document's thread numbers); their
+   * read state is a floor (thread '') and markers above it per thread. */
+  "ALTER TABLE comments ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN activity_seq INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE mentions (tenant TEXT NOT NULL, doc TEXT NOT NULL, thread TEXT NOT NULL,"
+  "  comment TEXT NOT NULL, user_id TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (tenant, comment, start_at)) WITHOUT ROWID;"
+  "CREATE INDEX mentions_by_thread ON mentions (tenant, thread);"
+  "CREATE INDEX mentions_by_doc ON mentions (tenant, doc);"
+  "CREATE TABLE read_marks (tenant TEXT NOT NULL, user_id TEXT NOT NULL, doc TEXT NOT NULL,"
+  "  thread TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tenant, user_id, doc, thread)) WITHOUT ROWID;"
+  "CREATE TABLE activity (tenant TEXT NOT NULL, user_id TEXT NOT NULL, aseq INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (tenant, user_id, aseq)) WITHOUT ROWID;"
+  "CREATE TEMP TABLE comment_seqs (tenant TEXT, comment TEXT, seq INTEGER);"
+  "INSERT INTO comment_seqs SELECT tenant, json_extract (payload, '$.thread.comments[0].id'), seq FROM events"
+  "  WHERE json_valid (payload) AND json_extract (payload, '$.type') IN ('new-image-chat', 'new-text-chat');"
+  "INSERT INTO comment_seqs SELECT tenant, json_extract (payload, '$.change.comment.id'), seq FROM events"
+  "  WHERE json_valid (payload) AND json_extract (payload, '$.change.kind') = 'comment-added';"
+  "CREATE INDEX temp.comment_seqs_by_id ON comment_seqs (tenant, comment);"
+  "UPDATE comments SET seq = COALESCE ((SELECT MAX (seq) FROM comment_seqs s"
+  "  WHERE s.tenant = comments.tenant AND s.comment = comments.id), 0);"
+  "DROP TABLE comment_seqs;",
 };
 
 
@@ -437,6 +464,7 @@ fill_text_models (RlStoreSqlite  *self,
 /* What a migration's script cannot do, run after it in its transaction. */
 static gboolean (*const migration_steps[]) (RlStoreSqlite *self, GError **error) = {
   [3] = fill_text_models,
+  [4] = NULL,
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migration_steps) == G_N_ELEMENTS (migrations));
 
@@ -994,7 +1022,7 @@ rl_store_sqlite_lookup_comment (RlStore     *store,
   if (sqlite3_step (find) != SQLITE_ROW)
     return TRUE;
   *comment = rl_store_comment_from_row (ROW (find));
-  *first = sqlite3_column_int (find, 7) != 0;
+  *first = sqlite3_column_int (find, 8) != 0;
   return TRUE;
 }
 
@@ -1030,6 +1058,46 @@ rl_store_sqlite_append_event (RlStore     *store,
   sqlite3_bind_int64 (insert, 3, seq);
   sqlite3_bind_text (insert, 4, serialized, -1, SQLITE_TRANSIENT);
   return step_done (self, head, error) && step_done (self, insert, error);
+}
+
+static const char *const query_sql[] = SQL_QUERIES;
+
+static gboolean
+rl_store_sqlite_run_query (RlStore         *store,
+                           RlStoreQuery     query,
+                           GVariant        *params,
+                           RlStoreFromRow   from_row,
+                           GDestroyNotify   free_func,
+                           GPtrArray      **records,
+                           GError         **error)
+{
+  RlStoreSqlite *self = RL_STORE_SQLITE (store);
+  g_autoptr(GVariant) owned = g_variant_ref_sink (params);
+  g_autoptr(Stmt) stmt = prepare (self, query_sql[query]);
+  g_autoptr(GPtrArray) rows = NULL;
+  int rc;
+
+  for (gsize i = 0; i < g_variant_n_children (params); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_get_child_value (params, i);
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        sqlite3_bind_int (stmt, (int) i + 1, g_variant_get_boolean (value) ? 1 : 0);
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        sqlite3_bind_int64 (stmt, (int) i + 1, g_variant_get_int64 (value));
+      else
+        sqlite3_bind_text (stmt, (int) i + 1, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+    }
+  if (from_row == NULL)
+    return step_done (self, stmt, error);
+
+  rows = g_ptr_array_new_with_free_func (free_func);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (ROW (stmt)));
+  if (rc != SQLITE_DONE)
+    return set_db_error (self, error);
+  *records = g_steal_pointer (&rows);
+  return TRUE;
 }
 
 static RlStore *
@@ -1128,8 +1196,9 @@ rl_store_sqlite_remove_document (RlStore         *store,
 {
   RlStoreSqlite *self = RL_STORE_SQLITE (store);
   const char *deletes[] = SQL_REMOVE_DOCUMENT_ROWS;
-  gint64 uncounted[2];
-  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1] };
+  gint64 uncounted[4];
+  gint64 *counted[] = { &removed->comments, &removed->threads, &removed->events, &uncounted[0], &uncounted[1],
+                        &uncounted[2], &uncounted[3] };
   g_autoptr(Stmt) row = prepare_with (self, SQL_REMOVE_DOCUMENT, tenant, doc, NULL);
 
   G_STATIC_ASSERT (G_N_ELEMENTS (deletes) == G_N_ELEMENTS (counted));
@@ -1446,6 +1515,7 @@ export_document_rows (RlStoreSqlite      *self,
   g_autoptr(Stmt) comments = NULL;
   g_autoptr(Stmt) placements = NULL;
   g_autoptr(Stmt) events = NULL;
+  g_autoptr(Stmt) mentions = NULL;
   int rc;
 
   revisions = prepare_with (self, "SELECT tenant, doc, revision, mime, size, width, height, etag, content,"
@@ -1489,15 +1559,16 @@ export_document_rows (RlStoreSqlite      *self,
 
   /* In the order they were added: a thread's first comment first. */
   comments = prepare_with (self, "SELECT c.tenant, c.id, c.thread, c.author_id, c.author_name, c.body,"
-                                 " c.created_at, c.edited_at FROM comments c"
+                                 " c.created_at, c.edited_at, c.seq FROM comments c"
                                  " JOIN threads t ON t.tenant = c.tenant AND t.id = c.thread"
                                  " WHERE t.tenant = ? AND t.doc = ? ORDER BY c.rowid", tenant, doc, NULL);
   while ((rc = sqlite3_step (comments)) == SQLITE_ROW)
     if (!row_is_utf8 (comments, "a comment", error) ||
         !hand_over (func, user_data, RL_STORE_RECORD_COMMENT,
-                    g_variant_new ("(ssssssxx)", TEXT (comments, 0), TEXT (comments, 1), TEXT (comments, 2),
+                    g_variant_new ("(ssssssxxx)", TEXT (comments, 0), TEXT (comments, 1), TEXT (comments, 2),
                                    TEXT (comments, 3), TEXT (comments, 4), TEXT (comments, 5),
-                                   sqlite3_column_int64 (comments, 6), sqlite3_column_int64 (comments, 7)),
+                                   sqlite3_column_int64 (comments, 6), sqlite3_column_int64 (comments, 7),
+                                   sqlite3_column_int64 (comments, 8)),
                     error))
       return FALSE;
   if (!step_finished (self, rc, error))
@@ -1528,6 +1599,19 @@ export_document_rows (RlStoreSqlite      *self,
                                    TEXT (events, 3)),
                     error))
       return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  mentions = prepare_with (self, "SELECT tenant, doc, thread, comment, user_id, start_at, end_at FROM mentions"
+                                 " WHERE tenant = ? AND doc = ? ORDER BY comment, start_at", tenant, doc, NULL);
+  while ((rc = sqlite3_step (mentions)) == SQLITE_ROW)
+    if (!row_is_utf8 (mentions, "a mention", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_MENTION,
+                    g_variant_new ("(sssssxx)", TEXT (mentions, 0), TEXT (mentions, 1), TEXT (mentions, 2),
+                                   TEXT (mentions, 3), TEXT (mentions, 4), sqlite3_column_int64 (mentions, 5),
+                                   sqlite3_column_int64 (mentions, 6)),
+                    error))
+      return FALSE;
   return step_finished (self, rc, error);
 }
 
@@ -1540,6 +1624,8 @@ export_all (RlStoreSqlite      *self,
   g_autoptr(Stmt) tenants = prepare (self, "SELECT id, created_at FROM tenants ORDER BY rowid");
   g_autoptr(Stmt) users = NULL;
   g_autoptr(Stmt) documents = NULL;
+  g_autoptr(Stmt) read_marks = NULL;
+  g_autoptr(Stmt) activity = NULL;
   g_autoptr(Stmt) usage = NULL;
   int rc;
 
@@ -1551,8 +1637,8 @@ export_all (RlStoreSqlite      *self,
   if (!step_finished (self, rc, error))
     return FALSE;
 
-  users = prepare (self, "SELECT tenant, id, name, role, token_hash, created_at, revoked_at, token_generation"
-                         " FROM users ORDER BY rowid");
+  users = prepare (self, "SELECT tenant, id, name, role, token_hash, created_at, revoked_at, token_generation,"
+                         " activity_seq FROM users ORDER BY rowid");
   while ((rc = sqlite3_step (users)) == SQLITE_ROW)
     {
       GVariant *hash;
@@ -1561,9 +1647,10 @@ export_all (RlStoreSqlite      *self,
         return FALSE;
       hash = column_bytestring (users, 4);
       if (!hand_over (func, user_data, RL_STORE_RECORD_USER,
-                      g_variant_new ("(ssss@ayxxx)", TEXT (users, 0), TEXT (users, 1), TEXT (users, 2),
+                      g_variant_new ("(ssss@ayxxxx)", TEXT (users, 0), TEXT (users, 1), TEXT (users, 2),
                                      TEXT (users, 3), hash, sqlite3_column_int64 (users, 5),
-                                     sqlite3_column_int64 (users, 6), sqlite3_column_int64 (users, 7)),
+                                     sqlite3_column_int64 (users, 6), sqlite3_column_int64 (users, 7),
+                                     sqlite3_column_int64 (users, 8)),
                       error))
         return FALSE;
     }
@@ -1586,6 +1673,30 @@ export_all (RlStoreSqlite      *self,
                                    sqlite3_column_int64 (documents, 16)),
                     error) ||
         !export_document_rows (self, TEXT (documents, 0), TEXT (documents, 1), func, user_data, error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  read_marks = prepare (self, "SELECT tenant, user_id, doc, thread, seq FROM read_marks"
+                              " ORDER BY tenant, user_id, doc, thread");
+  while ((rc = sqlite3_step (read_marks)) == SQLITE_ROW)
+    if (!row_is_utf8 (read_marks, "a read marker", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_READ_MARK,
+                    g_variant_new ("(ssssx)", TEXT (read_marks, 0), TEXT (read_marks, 1), TEXT (read_marks, 2),
+                                   TEXT (read_marks, 3), sqlite3_column_int64 (read_marks, 4)),
+                    error))
+      return FALSE;
+  if (!step_finished (self, rc, error))
+    return FALSE;
+
+  activity = prepare (self, "SELECT tenant, user_id, aseq, kind, payload FROM activity"
+                            " ORDER BY tenant, user_id, aseq");
+  while ((rc = sqlite3_step (activity)) == SQLITE_ROW)
+    if (!row_is_utf8 (activity, "an activity item", error) ||
+        !hand_over (func, user_data, RL_STORE_RECORD_ACTIVITY,
+                    g_variant_new ("(ssxss)", TEXT (activity, 0), TEXT (activity, 1),
+                                   sqlite3_column_int64 (activity, 2), TEXT (activity, 3), TEXT (activity, 4)),
+                    error))
       return FALSE;
   if (!step_finished (self, rc, error))
     return FALSE;
@@ -1654,6 +1765,7 @@ rl_store_sqlite_store_iface_init (RlStoreInterface *iface)
   iface->authenticate = rl_store_sqlite_authenticate;
   iface->add_document = rl_store_sqlite_add_document;
   iface->list_rows = rl_store_sqlite_list_rows;
+  iface->run_query = rl_store_sqlite_run_query;
   iface->get_document = rl_store_sqlite_get_document;
   iface->get_revisions = rl_store_sqlite_get_revisions;
   iface->get_revision_content = rl_store_sqlite_get_revision_content;

@@ -210,6 +210,7 @@ rl_store_comment_from_row (const RlStoreRow *row)
   comment->body = row_dup (row, 4);
   comment->created_at = row->number (row, 5);
   comment->edited_at = row->number (row, 6);
+  comment->seq = row->number (row, 7);
   return comment;
 }
 
@@ -546,7 +547,7 @@ log_event (RlStore     *self,
   RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
   gint64 upto;
 
-  event->seq = head + 1;
+  rl_event_set_seq (event, head + 1);
   *serialized = rl_event_serialize (event);
   upto = rl_store_prune_upto (event->seq, event_log_limit (self));
   return iface->append_event (self, tenant, doc, event->seq, *serialized, error) &&
@@ -791,6 +792,9 @@ apply_body (RlStore   *self,
   const char *tenant = apply->who->tenant;
   g_autoptr(RlEvent) event = NULL;
   g_autofree char *serialized = NULL;
+  g_autoptr(GPtrArray) old_mentions = NULL;
+  g_autoptr(GPtrArray) activity = NULL;
+  const RlComment *comment;
   gint64 head = -1;
 
   /* The document's lock orders every writer of the document (on any
@@ -808,6 +812,13 @@ apply_body (RlStore   *self,
                            error))
     return FALSE;
 
+  /* 1.2: whom it mentions are the tenant's; what an edit mentioned before. */
+  if (!rl_store_check_mentions (self, tenant, apply->request, error))
+    return FALSE;
+  if (apply->request->type == RL_REQUEST_EDIT_COMMENT &&
+      (old_mentions = rl_store_read_comment_mentions (self, tenant, apply->request->comment_id, error)) == NULL)
+    return FALSE;
+
   if (apply->request->type == RL_REQUEST_CREATE_THREAD)
     event = create_thread (self, apply->who, apply->request, &context, error);
   else
@@ -817,8 +828,23 @@ apply_body (RlStore   *self,
 
   if (!log_event (self, tenant, apply->doc->id, head, event, &serialized, error))
     return FALSE;
+  /* The comment it makes keeps its event's seq; its mentions and the
+   * activity it makes are written in the same transaction. */
+  comment = event->kind == RL_EVENT_CREATED ? g_ptr_array_index (event->thread->comments, 0)
+            : event->change == RL_CHANGE_COMMENT_ADDED ? event->comment : NULL;
+  if (comment != NULL &&
+      !iface->write_row (self, RL_STORE_WRITE_COMMENT_SEQ, tenant, comment->id, g_variant_new_int64 (comment->seq),
+                         error))
+    return FALSE;
+  if (!rl_store_write_mentions (self, tenant, event, error))
+    return FALSE;
+  activity = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
+  if (!rl_store_note_activity (self, apply->who, apply->doc, event, old_mentions, activity, error))
+    return FALSE;
   apply->event = g_steal_pointer (&event);
   apply->serialized = g_steal_pointer (&serialized);
+  g_clear_pointer (&apply->activity, g_ptr_array_unref);
+  apply->activity = g_steal_pointer (&activity);
   return TRUE;
 }
 
@@ -1091,6 +1117,7 @@ typedef struct
   gpointer             user_data;
   RlEvent             *event;
   char                *serialized;
+  GPtrArray           *activity;     /* of RlStoreActivity* */
 } AddRevision;
 
 /* The ids of the threads created, moved or placed after base_seq (their
@@ -1223,6 +1250,9 @@ add_revision_body (RlStore   *self,
 
   if (!log_event (self, tenant, add->doc, head, event, &serialized, error))
     return FALSE;
+  g_ptr_array_set_size (add->activity, 0);
+  if (!rl_store_note_revision_activity (self, add->who, doc, event, add->activity, error))
+    return FALSE;
   add->event = g_steal_pointer (&event);
   add->serialized = g_steal_pointer (&serialized);
   return TRUE;
@@ -1241,7 +1271,26 @@ rl_store_add_revision (RlStore              *self,
                        char                **serialized,
                        GError              **error)
 {
+  return rl_store_add_revision_full (self, who, doc, revision, broadcast_id, placements, base_seq, place,
+                                     user_data, serialized, NULL, error);
+}
+
+RlEvent *
+rl_store_add_revision_full (RlStore              *self,
+                            const RlPrincipal    *who,
+                            const char           *doc,
+                            const RlNewRevision  *revision,
+                            const char           *broadcast_id,
+                            GHashTable           *placements,
+                            gint64                base_seq,
+                            RlStorePlaceFunc      place,
+                            gpointer              user_data,
+                            char                **serialized,
+                            GPtrArray           **activity,
+                            GError              **error)
+{
   AddRevision add = { who, doc, { who->tenant }, broadcast_id, placements, base_seq, place, user_data };
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
   gboolean added;
 
   g_return_val_if_fail (RL_IS_STORE (self), NULL);
@@ -1255,6 +1304,7 @@ rl_store_add_revision (RlStore              *self,
     }
   new_revision_init (&add.new_revision, &who->user, revision->mime, revision->width, revision->height,
                      revision->content, revision->text_model);
+  add.activity = items;
   added = rl_store_run_in_transaction (self, add_revision_body, &add, error);
   g_free (add.new_revision.revision.etag);
   if (!added)
@@ -1264,6 +1314,8 @@ rl_store_add_revision (RlStore              *self,
       return NULL;
     }
   *serialized = add.serialized;
+  if (activity != NULL)
+    *activity = g_steal_pointer (&items);
   return add.event;
 }
 
@@ -1341,6 +1393,8 @@ rl_store_load_threads (RlStore    *self,
     {
       head = iface->get_head (self, tenant, doc);
       threads = iface->read_threads (self, tenant, doc, TRUE, &error);
+      if (threads != NULL && !rl_store_attach_mentions (self, tenant, doc, threads, &error))
+        g_clear_pointer (&threads, g_ptr_array_unref);
       take_step (self, RL_STORE_STEP_END_READ, NULL);
     }
   if (threads == NULL)
@@ -1403,8 +1457,10 @@ rl_store_apply (RlStore            *self,
     {
       g_clear_pointer (&apply.event, rl_event_free);
       g_clear_pointer (&apply.serialized, g_free);
+      g_clear_pointer (&apply.activity, g_ptr_array_unref);
       return NULL;
     }
+  g_clear_pointer (&apply.activity, g_ptr_array_unref);
   *serialized = apply.serialized;
   return apply.event;
 }
@@ -1419,6 +1475,7 @@ rl_store_apply_free (RlStoreApply *apply)
   g_clear_pointer (&apply->request, rl_request_free);
   g_clear_pointer (&apply->event, rl_event_free);
   g_clear_pointer (&apply->serialized, g_free);
+  g_clear_pointer (&apply->activity, g_ptr_array_unref);
   g_clear_error (&apply->error);
   g_free (apply);
 }
@@ -1453,6 +1510,13 @@ document_copy (const RlDocument *doc)
   return copy;
 }
 
+static gpointer
+copy_mention (gconstpointer mention,
+              gpointer      data)
+{
+  return rl_mention_copy (mention);
+}
+
 static RlRequest *
 request_copy (const RlRequest *request)
 {
@@ -1470,6 +1534,9 @@ request_copy (const RlRequest *request)
   rl_anchor_copy_into (&copy->anchor, &request->anchor);
   copy->resolved = request->resolved;
   copy->revision = request->revision;
+  copy->seq = request->seq;
+  if (request->mentions != NULL)
+    copy->mentions = g_ptr_array_copy (request->mentions, copy_mention, NULL);
   return copy;
 }
 
@@ -1486,6 +1553,7 @@ get_committer (RlStore  *self,
   writer = RL_STORE_GET_IFACE (self)->open_writer (self, error);
   if (writer == NULL)
     return NULL;
+  rl_store_copy_activity_log_limit (self, writer);
   committer = rl_committer_new (writer);
   if (g_object_get_qdata (G_OBJECT (self), event_log_limit_quark ()) != NULL)
     rl_committer_set_event_log_limit (committer,
@@ -1539,6 +1607,16 @@ rl_store_apply_finish (RlStore       *self,
                        char         **serialized,
                        GError       **error)
 {
+  return rl_store_apply_finish_full (self, result, serialized, NULL, error);
+}
+
+RlEvent *
+rl_store_apply_finish_full (RlStore       *self,
+                            GAsyncResult  *result,
+                            char         **serialized,
+                            GPtrArray    **activity,
+                            GError       **error)
+{
   g_autoptr(RlStoreApply) apply = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -1551,6 +1629,9 @@ rl_store_apply_finish (RlStore       *self,
       return NULL;
     }
   *serialized = g_steal_pointer (&apply->serialized);
+  if (activity != NULL)
+    *activity = apply->activity ? g_steal_pointer (&apply->activity)
+                                : g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
   return g_steal_pointer (&apply->event);
 }
 
@@ -1880,14 +1961,17 @@ static const struct
   const char *name;
 } records[] = {
   [RL_STORE_RECORD_TENANT] = { "(sx)", "a tenant" },
-  [RL_STORE_RECORD_USER] = { "(ssssayxxx)", "a user" },
+  [RL_STORE_RECORD_USER] = { "(ssssayxxxx)", "a user" },
   [RL_STORE_RECORD_DOCUMENT] = { "(sssssxiixsssxxxxx)", "a document" },
   [RL_STORE_RECORD_THREAD] = { "(ssssbssxxxx)", "a thread" },
-  [RL_STORE_RECORD_COMMENT] = { "(ssssssxx)", "a comment" },
+  [RL_STORE_RECORD_COMMENT] = { "(ssssssxxx)", "a comment" },
   [RL_STORE_RECORD_EVENT] = { "(ssxs)", "a logged event" },
   [RL_STORE_RECORD_USAGE] = { "(stt)", "a tenant’s usage" },
   [RL_STORE_RECORD_REVISION] = { "(ssxsxiisaymsxss)", "a revision" },
   [RL_STORE_RECORD_PLACEMENT] = { "(sssxmssdmsms)", "a placement" },
+  [RL_STORE_RECORD_MENTION] = { "(sssssxx)", "a mention" },
+  [RL_STORE_RECORD_READ_MARK] = { "(ssssx)", "a read marker" },
+  [RL_STORE_RECORD_ACTIVITY] = { "(ssxss)", "an activity item" },
 };
 
 const GVariantType *

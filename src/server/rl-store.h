@@ -96,14 +96,17 @@ typedef enum
    * is in the log, and the other nodes may have dropped this node's
    * viewers: say them again (rl_store_set_viewers). */
   RL_STORE_REMOTE_LINKED,
+  /* Another node committed item seq of the activity log of tenant's user
+   * (in doc's place): read it from the log (rl_store_activity_since). */
+  RL_STORE_REMOTE_ACTIVITY,
 } RlStoreRemoteKind;
 
 typedef struct
 {
   RlStoreRemoteKind  kind;
-  const char        *tenant;      /* EVENT and VIEWERS */
-  const char        *doc;
-  gint64             seq;         /* EVENT */
+  const char        *tenant;      /* EVENT, VIEWERS and ACTIVITY */
+  const char        *doc;         /* ACTIVITY: the user's id */
+  gint64             seq;         /* EVENT; ACTIVITY: the aseq */
   const char        *serialized;  /* EVENT, or NULL */
 } RlStoreRemote;
 
@@ -124,6 +127,17 @@ void rl_viewer_free        (RlViewer       *viewer);
 /* One mutation of a group commit (the apply_group vfunc): what to apply
  * and, once the group is done, what came of it: event and serialized, or
  * error. */
+/* An item a commit added to a user's activity log (protocol 1.2). */
+typedef struct
+{
+  char   *tenant;
+  char   *user;
+  gint64  aseq;
+} RlStoreActivity;
+
+void rl_store_activity_free (RlStoreActivity *activity);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RlStoreActivity, rl_store_activity_free)
+
 typedef struct
 {
   RlPrincipal *who;
@@ -132,6 +146,7 @@ typedef struct
   RlEvent     *event;
   char        *serialized;
   GError      *error;
+  GPtrArray   *activity;     /* of RlStoreActivity*: the items it added */
 } RlStoreApply;
 
 void rl_store_apply_free   (RlStoreApply   *apply);
@@ -155,8 +170,9 @@ typedef void (*RlBackupProgress) (gint64   done,
 
 /* What rl_store_export hands over, in this order: every tenant, every user,
  * then document by document the document followed by its revisions (with
- * their content), threads, their comments, their placements and its event
- * log, and last every tenant's usage.
+ * their content), threads, their comments, their placements, its event
+ * log and its comments' mentions, then every read marker and activity
+ * item, and last every tenant's usage.
  * Each record is a tuple of the GVariant type rl_store_record_type gives,
  * its fields as the store keeps them: token hashes, counters and serialized
  * events unchanged, so tokens keep working and a client's `since` too; a
@@ -165,8 +181,8 @@ typedef enum
 {
   /* (sx) id, created_at */
   RL_STORE_RECORD_TENANT,
-  /* (ssssayxxx) tenant, id, name, role, token_hash, created_at, revoked_at,
-   * token_generation */
+  /* (ssssayxxxx) tenant, id, name, role, token_hash, created_at, revoked_at,
+   * token_generation, activity_seq */
   RL_STORE_RECORD_USER,
   /* (sssssxiixsssxxxxx) tenant, id, kind, title, mime, size, width, height,
    * created_at, created_by_id, created_by_name, etag (the latest revision's
@@ -176,8 +192,8 @@ typedef enum
   /* (ssssbssxxxx) tenant, id, doc, anchor (JSON), resolved, created_by_id,
    * created_by_name, created_at, updated_at, number, revision */
   RL_STORE_RECORD_THREAD,
-  /* (ssssssxx) tenant, id, thread, author_id, author_name, body, created_at,
-   * edited_at — a thread's in the order they were added */
+  /* (ssssssxxx) tenant, id, thread, author_id, author_name, body, created_at,
+   * edited_at, seq — a thread's in the order they were added */
   RL_STORE_RECORD_COMMENT,
   /* (ssxs) tenant, doc, seq, payload (the event's one serialization) */
   RL_STORE_RECORD_EVENT,
@@ -191,6 +207,12 @@ typedef enum
    * orphaned), status, score, by_id, by_name (none unless a person settled
    * it) */
   RL_STORE_RECORD_PLACEMENT,
+  /* (sssssxx) tenant, doc, thread, comment, user_id, start_at, end_at */
+  RL_STORE_RECORD_MENTION,
+  /* (ssssx) tenant, user_id, doc, thread ('' the floor), seq */
+  RL_STORE_RECORD_READ_MARK,
+  /* (ssxss) tenant, user_id, aseq, kind, payload */
+  RL_STORE_RECORD_ACTIVITY,
 } RlStoreRecordKind;
 
 /* One record of an export; FALSE (and error) stops it. record is the
@@ -223,6 +245,7 @@ typedef enum
   RL_STORE_READ_THREAD_NUMBER,   /* the document's next thread number, taken */
   RL_STORE_READ_USER_REVOKED_AT, /* the user's revoked_at (0 while the token works) */
   RL_STORE_READ_DOCUMENT_REVISION, /* the document's latest revision */
+  RL_STORE_READ_ACTIVITY_SEQ,    /* the user's next aseq, taken; the user's other writers wait */
 } RlStoreRead;
 
 /* A write of one of a tenant's rows (the write_row vfunc), by the id it
@@ -238,7 +261,33 @@ typedef enum
   RL_STORE_WRITE_DELETE_THREAD,
   RL_STORE_WRITE_DELETE_COMMENT,
   RL_STORE_WRITE_PRUNE_EVENTS,          /* x: by the document's id, the seq up to which */
+  RL_STORE_WRITE_COMMENT_SEQ,           /* x: its event's seq */
+  RL_STORE_WRITE_DELETE_COMMENT_MENTIONS, /* by the comment's id */
+  RL_STORE_WRITE_DELETE_THREAD_MENTIONS,  /* by the thread's id */
+  RL_STORE_WRITE_USER_NAME,             /* s */
 } RlStoreWrite;
+
+/* The statements of protocol 1.2 (rl-store-sql.h, SQL_QUERIES), run by
+ * the run_query vfunc. */
+typedef enum
+{
+  RL_STORE_QUERY_INSERT_MENTION,
+  RL_STORE_QUERY_MENTIONS_OF_DOC,
+  RL_STORE_QUERY_MENTIONS_OF_COMMENT,
+  RL_STORE_QUERY_THREAD_PARTICIPANTS,
+  RL_STORE_QUERY_DOC_PARTICIPANTS,
+  RL_STORE_QUERY_THREAD_NUMBER,
+  RL_STORE_QUERY_RAISE_READ_MARK,
+  RL_STORE_QUERY_DROP_READ_MARKS,
+  RL_STORE_QUERY_READ_MARKS,
+  RL_STORE_QUERY_UNREAD,
+  RL_STORE_QUERY_APPEND_ACTIVITY,
+  RL_STORE_QUERY_PRUNE_ACTIVITY,
+  RL_STORE_QUERY_ACTIVITY_SINCE,
+  RL_STORE_QUERY_ACTIVITY_RECENT,
+  RL_STORE_QUERY_ACTIVITY_HEAD,
+  RL_STORE_QUERY_MEMBERS,
+} RlStoreQuery;
 
 /* A listing of records (the list_rows vfunc), oldest first: a tenant's,
  * or where tenant may be NULL every tenant's, by tenant. */
@@ -443,6 +492,17 @@ struct _RlStoreInterface
                                        const char         *serialized,
                                        GError            **error);
 
+  /* Runs query with params (a tuple of s, x and b: $1, $2 …) in the
+   * caller's transaction, if one is open; with from_row, each row of its
+   * result made a record into *records (new, freeing with free_func). */
+  gboolean     (*run_query)           (RlStore            *self,
+                                       RlStoreQuery        query,
+                                       GVariant           *params,
+                                       RlStoreFromRow      from_row,
+                                       GDestroyNotify      free_func,
+                                       GPtrArray         **records,
+                                       GError            **error);
+
   /* A second store on the same database, with a connection of its own,
    * for the group committer's thread (only it ever uses it). */
   RlStore     *(*open_writer)         (RlStore            *self,
@@ -582,6 +642,19 @@ RlEvent     *rl_store_add_revision        (RlStore            *self,
                                            gpointer            user_data,
                                            char              **serialized,
                                            GError            **error);
+/* The same, and in *activity (of RlStoreActivity*) the revision items it added. */
+RlEvent     *rl_store_add_revision_full   (RlStore            *self,
+                                           const RlPrincipal  *who,
+                                           const char         *doc,
+                                           const RlNewRevision *revision,
+                                           const char         *broadcast_id,
+                                           GHashTable         *placements,
+                                           gint64              base_seq,
+                                           RlStorePlaceFunc    place,
+                                           gpointer            user_data,
+                                           char              **serialized,
+                                           GPtrArray         **activity,
+                                           GError            **error);
 /* Of RlRevision*, oldest first; NULL when the document is absent in that tenant. */
 GPtrArray   *rl_store_list_revisions      (RlStore *self, const char *tenant, const char *doc);
 /* NULL when absent. */
@@ -636,6 +709,13 @@ RlEvent     *rl_store_apply_finish        (RlStore             *self,
                                            GAsyncResult        *result,
                                            char               **serialized,
                                            GError             **error);
+/* The same, and in *activity (of RlStoreActivity*) the items the mutation
+ * added to users' activity logs (protocol 1.2). */
+RlEvent     *rl_store_apply_finish_full   (RlStore             *self,
+                                           GAsyncResult        *result,
+                                           char               **serialized,
+                                           GPtrArray          **activity,
+                                           GError             **error);
 /* Blocks until every mutation asked for so far is committed (or failed);
  * their callbacks are still to run in their main context. For shutdown. */
 void         rl_store_flush               (RlStore             *self);
@@ -657,6 +737,77 @@ void         rl_store_get_usage           (RlStore      *self,
                                            const char   *tenant,
                                            guint64      *messages,
                                            guint64      *bytes);
+
+/* ---- unread, mentions and activity (protocol 1.2) ----------------------------- */
+
+/* Mutations check what they mention (a user of the caller's tenant, not
+ * revoked, else not-found) and write, in their transaction, the activity
+ * items they make: `mention` for whom a comment (new, or an edit adding
+ * them) mentions, `reply` to a thread's other participants (its author,
+ * its commenters, who was mentioned in it), `resolved` to them on a
+ * resolve or reopen, `revision` (rl_store_add_revision_full) to whoever
+ * uploaded the document or a version of it or has a thread or comment in
+ * it; never to the one who acted. Each user's log keeps its last items
+ * (aseq 1, 2, 3 …, no gaps) up to the limit. */
+
+/* How many items each user's log keeps (default 1000). Set before the
+ * first commit: the committer's writer takes it when it is made. */
+void         rl_store_set_activity_log_limit (RlStore      *self,
+                                              guint         limit);
+/* Raises who's read marker of the document's thread (or, thread NULL, the
+ * floor, dropping the markers at or below it) to seq; never lowers one.
+ * seq must be 0 … the document's head (bad-request), the document and
+ * thread exist in who's tenant (not-found). Appends a `read` item with
+ * broadcast_id to who's log in the same transaction and returns it. */
+RlStoreActivity *rl_store_mark_read         (RlStore            *self,
+                                             const RlPrincipal  *who,
+                                             const char         *doc,
+                                             const char         *thread,
+                                             gint64              seq,
+                                             const char         *broadcast_id,
+                                             GError            **error);
+/* user's read state of doc: the floor, and the markers above it. */
+RlReadState *rl_store_get_read_state      (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           const char   *doc);
+/* What user has not read, per document of the tenant that has anything
+ * unread (or only doc's, when not NULL), by document id: of
+ * RlActivityUnread*. One query whatever the number of documents. */
+GPtrArray   *rl_store_get_unread          (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           const char   *doc);
+/* The last aseq of user's log (0: none yet); -1 when the tenant has no
+ * such user. */
+gint64       rl_store_get_activity_head   (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user);
+/* The serialized items since < aseq ≤ head (head: the log's, or upto when
+ * that is smaller and not negative), in order; NULL when the log no longer
+ * holds them all or since > head (the caller sends a reset snapshot). */
+GPtrArray   *rl_store_activity_since      (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           gint64        since,
+                                           gint64        upto,
+                                           gint64       *head);
+/* The last n mention and reply items of user's log, serialized, oldest
+ * first. */
+GPtrArray   *rl_store_activity_recent     (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           guint         n);
+/* The tenant's users that are not revoked (RlMember*), oldest first. */
+GPtrArray   *rl_store_list_members        (RlStore      *self,
+                                           const char   *tenant);
+/* Gives the user a new name (trimmed, 1–100 characters); mentions, which
+ * keep ids, resolve to it. */
+gboolean     rl_store_rename_user         (RlStore      *self,
+                                           const char   *tenant,
+                                           const char   *user,
+                                           const char   *name,
+                                           GError      **error);
 
 /* ---- administration (the command line) ------------------------------------ */
 

@@ -24,6 +24,10 @@ encode_message (const RlMessage *message)
       return rl_message_serialize_welcome (message->tenant, &message->user, message->role, message->connection,
                                            message->server_time, message->minor);
     case RL_MESSAGE_ACK:
+      if (message->ok && message->read != NULL)
+        return rl_message_serialize_ack_read (message->req, message->seq, message->read);
+      if (message->ok && message->aseq >= 0)
+        return rl_message_serialize_ack_aseq (message->req, message->aseq);
       if (message->ok)
         return rl_message_serialize_ack_ok (message->req, message->seq, message->number);
       return rl_message_serialize_ack_error (message->req, message->error_code, message->error_message);
@@ -41,6 +45,17 @@ encode_message (const RlMessage *message)
         for (guint i = 0; i < message->messages->len; i++)
           g_ptr_array_add (events, encode_message (g_ptr_array_index (message->messages, i)));
         return rl_message_serialize_batch ((const char * const *) events->pdata, events->len, NULL);
+      }
+    case RL_MESSAGE_ACTIVITY:
+      return rl_activity_serialize (message->activity);
+    case RL_MESSAGE_ACTIVITY_SNAPSHOT:
+      {
+        g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+
+        for (guint i = 0; i < message->activities->len; i++)
+          g_ptr_array_add (items, rl_activity_serialize (g_ptr_array_index (message->activities, i)));
+        return rl_activity_snapshot_serialize (message->aseq, message->reset, message->unread,
+                                               (const char * const *) items->pdata, items->len);
       }
     default:
       g_assert_not_reached ();

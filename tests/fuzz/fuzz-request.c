@@ -46,17 +46,52 @@ check_anchor (const RlAnchor *anchor)
 static void
 check_request (const RlRequest *request)
 {
-  g_assert_cmpint (request->type, <=, RL_REQUEST_PLACE_THREAD);
+  g_assert_cmpint (request->type, <=, RL_REQUEST_UNSUBSCRIBE_ACTIVITY);
   g_assert_true (request->req == NULL || strlen (request->req) <= RL_REQ_MAX_BYTES);
+  if (request->type == RL_REQUEST_SUBSCRIBE_ACTIVITY || request->type == RL_REQUEST_UNSUBSCRIBE_ACTIVITY)
+    {
+      g_assert_null (request->doc);
+      g_assert_null (request->broadcast_id);
+      g_assert_null (request->thread_id);
+      g_assert_true (!request->has_since || request->since >= 0);
+      g_assert_true (!request->has_since || request->type == RL_REQUEST_SUBSCRIBE_ACTIVITY);
+      return;
+    }
   g_assert_nonnull (request->doc);
   g_assert_cmpuint (strlen (request->doc), >=, 1);
   g_assert_cmpuint (strlen (request->doc), <=, 64);
-  if (rl_request_type_is_mutation (request->type))
+  if (rl_request_type_is_mutation (request->type) || request->type == RL_REQUEST_MARK_READ)
     g_assert_true (g_uuid_string_is_valid (request->broadcast_id));
   else
     g_assert_null (request->broadcast_id);
-  if (request->type != RL_REQUEST_SUBSCRIBE && request->type != RL_REQUEST_UNSUBSCRIBE)
+  if (request->type == RL_REQUEST_MARK_READ)
+    {
+      g_assert_true (request->thread_id == NULL || rl_uuid_is_valid (request->thread_id));
+      g_assert_cmpint (request->seq, >=, 0);
+    }
+  else if (request->type != RL_REQUEST_SUBSCRIBE && request->type != RL_REQUEST_UNSUBSCRIBE)
     g_assert_true (rl_uuid_is_valid (request->thread_id));
+  /* Mentions are spans of the stored (trimmed) body, each at an "@". */
+  if (request->mentions != NULL)
+    {
+      gint64 last_end = 0;
+
+      g_assert_true (request->type == RL_REQUEST_CREATE_THREAD || request->type == RL_REQUEST_ADD_COMMENT ||
+                     request->type == RL_REQUEST_EDIT_COMMENT);
+      g_assert_cmpuint (request->mentions->len, >=, 1);
+      g_assert_cmpuint (request->mentions->len, <=, RL_MENTIONS_MAX);
+      for (guint i = 0; i < request->mentions->len; i++)
+        {
+          const RlMention *mention = g_ptr_array_index (request->mentions, i);
+
+          g_assert_cmpint (mention->start, >=, last_end);
+          g_assert_cmpint (mention->end, >, mention->start + 1);
+          g_assert_cmpint (mention->end, <=, g_utf8_strlen (request->body, -1));
+          g_assert_true (g_utf8_get_char (g_utf8_offset_to_pointer (request->body, mention->start)) == '@');
+          g_assert_true (g_utf8_validate (mention->user, -1, NULL));
+          last_end = mention->end;
+        }
+    }
   if (request->has_since)
     g_assert_cmpint (request->since, >=, 0);
 
@@ -80,6 +115,7 @@ check_request (const RlRequest *request)
     case RL_REQUEST_MOVE_THREAD:
     case RL_REQUEST_DELETE_THREAD:
     case RL_REQUEST_PLACE_THREAD:
+    case RL_REQUEST_MARK_READ:
     default:
       break;
     }

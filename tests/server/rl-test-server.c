@@ -932,6 +932,15 @@ rl_test_client_new_v11 (RlTestServer *server,
   return client_new (server, token, protocols, "redline.v1.1", 1);
 }
 
+RlTestClient *
+rl_test_client_new_v12 (RlTestServer *server,
+                        const char   *token)
+{
+  const char *protocols[] = { "redline.v1.2", "redline.v1.1", "redline.v1", NULL };
+
+  return client_new (server, token, protocols, "redline.v1.2", 2);
+}
+
 void
 rl_test_client_free (RlTestClient *client)
 {

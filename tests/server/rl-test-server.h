@@ -246,6 +246,10 @@ RlTestClient *rl_test_client_new      (RlTestServer *server,
  * server chose it and its welcome says "minor": 1. */
 RlTestClient *rl_test_client_new_v11  (RlTestServer *server,
                                        const char   *token);
+/* Offers redline.v1.2, v1.1 and v1 (docs/protocol.md, "Activity");
+ * asserts the server chose 1.2 and its welcome says "minor": 2. */
+RlTestClient *rl_test_client_new_v12  (RlTestServer *server,
+                                       const char   *token);
 /* Tries to connect; NULL with *status set to the HTTP status on refusal. */
 RlTestClient *rl_test_client_try      (RlTestServer *server,
                                        const char   *token,
@@ -289,11 +293,26 @@ gboolean      rl_test_wait_until      (gboolean    (*cond) (gpointer),
                                        gpointer      data,
                                        guint         ms);
 
-/* SQL that takes a SQLite database of schema 4 back to what a server
+/* The SQLite store's schema version: what a server migrates a database to. */
+#define RL_TEST_SCHEMA_VERSION 5
+
+/* SQL that takes a SQLite database of schema 5 back to what a server
+ * before protocol 1.2 (schema 4) left: no comment seqs, mentions, read
+ * state nor activity logs. */
+#define RL_TEST_UNDO_SCHEMA_5 \
+  "DROP TABLE mentions;" \
+  "DROP TABLE read_marks;" \
+  "DROP TABLE activity;" \
+  "ALTER TABLE comments DROP COLUMN seq;" \
+  "ALTER TABLE users DROP COLUMN activity_seq;" \
+  "PRAGMA user_version = 4;"
+
+/* SQL that takes a SQLite database of schema 5 back to what a server
  * before revisions (schema 3) left: revision 1's content on the document,
  * no revisions, placements nor the events' additive members. (Revision 1
  * is all such a server knew.) */
 #define RL_TEST_UNDO_SCHEMA_4 \
+  RL_TEST_UNDO_SCHEMA_5 \
   "ALTER TABLE documents ADD COLUMN content BLOB NOT NULL DEFAULT X'';" \
   "UPDATE documents SET content = (SELECT content FROM revisions r" \
   "  WHERE r.tenant = documents.tenant AND r.doc = documents.id AND r.revision = 1);" \

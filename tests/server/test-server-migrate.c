@@ -720,7 +720,7 @@ test_schema_3 (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &version, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (version), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (version, 0), ==, 4);
+  g_assert_cmpint (sqlite3_column_int (version, 0), ==, RL_TEST_SCHEMA_VERSION);
   sqlite3_finalize (version);
   sqlite3_close (db);
 
@@ -901,6 +901,184 @@ test_moves_revisions (Fixture       *f,
   }
 }
 
+
+/* A database a server before protocol 1.2 left (schema 4) is carried up at
+ * the next start: each comment takes the seq of the event that created it
+ * where the log still holds that event, else 0 (never unread). */
+static void
+test_schema_4 (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *docs[] = { f->image, f->page };
+  GPtrArray *before[G_N_ELEMENTS (docs)] = { NULL };
+  gint64 log_start[G_N_ELEMENTS (docs)] = { 0 };
+  g_autoptr(RlStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  guint kept = 0, zeroed = 0;
+
+  make_deployment (f);
+  rl_test_server_stop (f->sqlite);
+  store = rl_store_sqlite_open (f->sqlite->db, &error);
+  g_assert_no_error (error);
+  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
+    before[d] = rl_store_load_threads (store, "acme", docs[d], NULL);
+  g_clear_object (&store);
+
+  g_assert_cmpint (sqlite3_open (f->sqlite->db, &db), ==, SQLITE_OK);
+  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
+    {
+      sqlite3_stmt *first = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT MIN (seq) FROM events WHERE doc = ?1", -1, &first, NULL), ==,
+                       SQLITE_OK);
+      sqlite3_bind_text (first, 1, docs[d], -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (first), ==, SQLITE_ROW);
+      log_start[d] = sqlite3_column_int64 (first, 0);
+      sqlite3_finalize (first);
+    }
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN;" RL_TEST_UNDO_SCHEMA_5 "COMMIT;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = rl_store_sqlite_open (f->sqlite->db, &error);
+  g_assert_no_error (error);
+  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
+    {
+      g_autoptr(GPtrArray) after = rl_store_load_threads (store, "acme", docs[d], NULL);
+
+      g_assert_cmpuint (after->len, ==, before[d]->len);
+      for (guint t = 0; t < after->len; t++)
+        {
+          RlThread *was = g_ptr_array_index (before[d], t), *is = g_ptr_array_index (after, t);
+
+          g_assert_cmpuint (is->comments->len, ==, was->comments->len);
+          for (guint c = 0; c < is->comments->len; c++)
+            {
+              RlComment *old = g_ptr_array_index (was->comments, c), *now = g_ptr_array_index (is->comments, c);
+
+              g_assert_cmpint (old->seq, >, 0);
+              g_assert_cmpint (now->seq, ==, old->seq >= log_start[d] ? old->seq : 0);
+              if (now->seq > 0)
+                kept++;
+              else
+                zeroed++;
+            }
+        }
+    }
+  /* Both cases happened: the page's log is pruned, the image's is whole. */
+  g_assert_cmpuint (kept, >, 0);
+  g_assert_cmpuint (zeroed, >, 0);
+  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
+    g_ptr_array_unref (before[d]);
+}
+
+/* What a server answers a 1.2 client, as JSON texts: the user's feed
+ * replayed from 0, the documents' unread counts, a subscribe's read state. */
+static GPtrArray *
+look_12 (RlTestServer *server,
+         const char   *token,
+         const char   *doc)
+{
+  g_autoptr(RlTestClient) client = rl_test_client_new_v12 (server, token);
+  g_autoptr(RlTestResponse) docs = rl_test_http (server, "GET", "/api/v1/docs", token, NULL, NULL);
+  GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *listed;
+
+  rl_test_client_send (client, "{\"type\":\"subscribe-activity\",\"req\":\"sa\",\"since\":0}");
+  for (;;)
+    {
+      g_autoptr(JsonObject) frame = rl_test_client_next (client);
+
+      g_ptr_array_add (seen, object_text (frame));
+      if (g_str_equal (json_object_get_string_member (frame, "type"), "ack"))
+        break;
+    }
+  listed = json_node_get_array (docs->json);
+  for (guint i = 0; i < json_array_get_length (listed); i++)
+    g_ptr_array_add (seen, object_text (json_object_get_object_member (json_array_get_object_element (listed, i),
+                                                                       "unread")));
+  rl_test_client_send_printf (client, "{\"type\":\"subscribe\",\"req\":\"s\",\"doc\":\"%s\"}", doc);
+  {
+    g_autoptr(JsonObject) ack = rl_test_client_expect_ack (client, "s");
+
+    g_ptr_array_add (seen, object_text (json_object_get_object_member (ack, "read")));
+  }
+  return seen;
+}
+
+/* Mentions, read state and activity logs move up too: a server on the
+ * copy answers a 1.2 client as the SQLite one did, and the user's log goes
+ * on from its head. */
+static void
+test_moves_activity (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RlTestServer) pg_server = rl_test_server_new_on (f->pg->conninfo);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *thread = rl_test_uuid ();
+  g_autofree char *alice_id = rl_test_token_user (f->alice);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 seq;
+
+  make_deployment (f);
+  {
+    g_autoptr(RlTestClient) admin = rl_test_client_new (f->sqlite, f->admin);
+    g_autoptr(RlTestClient) alice = rl_test_client_new_v12 (f->sqlite, f->alice);
+    g_autoptr(JsonObject) ack = NULL;
+    g_autofree char *comment = rl_test_uuid ();
+
+    ack = send_ok (admin, "\"type\":\"create-thread\",\"doc\":\"%s\",\"thread\":{\"id\":\"%s\",\"anchor\":"
+                   "{\"x\":0.5,\"y\":0.5}},\"comment\":{\"id\":\"%s\",\"body\":\"@Alice look\",\"mentions\":"
+                   "[{\"user\":\"%s\",\"start\":0,\"end\":6}]}", f->image, thread, comment, alice_id);
+    seq = json_object_get_int_member (ack, "seq");
+    g_clear_pointer (&ack, json_object_unref);
+    g_free (reply (admin, f->image, thread, "and this"));
+    ack = send_ok (alice, "\"type\":\"mark-read\",\"doc\":\"%s\",\"thread\":\"%s\",\"seq\":%" G_GINT64_FORMAT,
+                   f->image, thread, seq);
+  }
+  before = look_12 (f->sqlite, f->alice, f->image);
+  rl_test_server_stop (f->sqlite);
+
+  if (rl_test_server_cli (NULL, &out, &err, "migrate", "--from", f->sqlite->db, "--to", f->pg->conninfo, NULL) != 0)
+    g_error ("migrate failed: %s", err);
+  rl_test_server_start (pg_server);
+  after = look_12 (pg_server, f->alice, f->image);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (after, i), ==, g_ptr_array_index (before, i));
+  /* Something to compare: a mention and a read among them. */
+  {
+    gboolean mention = FALSE, read = FALSE;
+
+    for (guint i = 0; i < before->len; i++)
+      {
+        mention |= strstr (g_ptr_array_index (before, i), "\"kind\":\"mention\"") != NULL;
+        read |= strstr (g_ptr_array_index (before, i), "\"kind\":\"read\"") != NULL;
+      }
+    g_assert_true (mention && read);
+  }
+
+  /* Her log goes on from its head. */
+  {
+    g_autoptr(RlTestClient) admin = rl_test_client_new (pg_server, f->admin);
+    g_autoptr(RlTestClient) alice = rl_test_client_new_v12 (pg_server, f->alice);
+    g_autoptr(JsonObject) ack = NULL;
+    g_autoptr(JsonObject) item = NULL;
+    gint64 head;
+
+    rl_test_client_send (alice, "{\"type\":\"subscribe-activity\",\"req\":\"sa\"}");
+    ack = rl_test_client_expect_ack (alice, "sa");
+    head = json_object_get_int_member (ack, "aseq");
+    g_assert_cmpint (head, >=, 3);
+    g_free (reply (admin, f->image, thread, "once more"));
+    item = rl_test_client_expect (alice, "activity");
+    g_assert_cmpint (json_object_get_int_member (item, "aseq"), ==, head + 1);
+  }
+  rl_test_server_stop (pg_server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -914,6 +1092,8 @@ main (int    argc,
   ADD ("/server/migrate/writer-meanwhile", test_writer_meanwhile);
   ADD ("/server/migrate/schema-3", test_schema_3);
   ADD ("/server/migrate/moves-revisions", test_moves_revisions);
+  ADD ("/server/migrate/schema-4", test_schema_4);
+  ADD ("/server/migrate/moves-activity", test_moves_activity);
 #undef ADD
 
   return g_test_run ();

@@ -351,7 +351,7 @@ test_migration (Fixture       *f,
    * 3's administration nor schema 4's revisions either), and creation
    * times that disagree with the order of the rows. */
   g_assert_cmpint (sqlite3_open_v2 (f->server->db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, RL_TEST_SCHEMA_VERSION);
   db_exec (db, "BEGIN;"
                RL_TEST_UNDO_SCHEMA_4
                "DROP TABLE admin_changes;"
@@ -426,7 +426,7 @@ test_migration (Fixture       *f,
 
   /* Migrated all the way: schemas 3 and 4 too. */
   g_assert_cmpint (sqlite3_open_v2 (f->server->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, RL_TEST_SCHEMA_VERSION);
   g_assert_cmpint (db_int (db, "SELECT COUNT (*) FROM users WHERE revoked_at = 0 AND token_generation = 0"), >, 0);
   sqlite3_close (db);
 }

@@ -1015,6 +1015,21 @@ add_big_doc (RlTestServer *server,
   return rl_test_server_admin (server, "doc", "add", "--tenant", "acme", "--title", title, path, NULL);
 }
 
+/* Drops the caller's "unread" from every document of a listing. */
+static void
+without_unread (JsonNode *listing)
+{
+  JsonArray *docs = json_node_get_array (listing);
+
+  for (guint i = 0; i < json_array_get_length (docs); i++)
+    {
+      JsonObject *doc = json_array_get_object_element (docs, i);
+
+      g_assert_true (json_object_has_member (doc, "unread"));
+      json_object_remove_member (doc, "unread");
+    }
+}
+
 static void
 test_backup_under_load (Fixture       *f,
                         gconstpointer  data)
@@ -1116,6 +1131,10 @@ test_backup_under_load (Fixture       *f,
     g_autoptr(RlTestResponse) copy = rl_test_http (restored, "GET", "/api/v1/docs", f->admin, NULL, NULL);
 
     g_assert_cmpuint (copy->status, ==, 200);
+    /* What the caller has not read (protocol 1.2) is theirs and moves on
+     * with every comment after the copy: the documents are compared. */
+    without_unread (live->json);
+    without_unread (copy->json);
     g_assert_true (json_node_equal (live->json, copy->json));
   }
 

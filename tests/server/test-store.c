@@ -2452,6 +2452,385 @@ test_remote_malformed (Fixture       *fixture,
   node_clear (&b);
 }
 
+/* ---- unread, mentions and activity (protocol 1.2) ------------------------------ */
+
+#define BROADCAST_ID "5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+
+static void
+add_mention (RlRequest  *request,
+             const char *user,
+             gint64      start,
+             gint64      end)
+{
+  if (request->mentions == NULL)
+    request->mentions = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_mention_free);
+  g_ptr_array_add (request->mentions, rl_mention_new (user, start, end));
+}
+
+/* user's log from since on, each item parsed (aseq checked to follow). */
+static GPtrArray *
+activity_of (Fixture    *fixture,
+             const char *user,
+             gint64      since)
+{
+  g_autoptr(GPtrArray) texts = NULL;
+  GPtrArray *items = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_activity_free);
+  gint64 head = -1;
+
+  texts = rl_store_activity_since (fixture->store, "acme", user, since, -1, &head);
+  g_assert_nonnull (texts);
+  g_assert_cmpint (head, ==, since + (gint64) texts->len);
+  for (guint i = 0; i < texts->len; i++)
+    {
+      const char *text = g_ptr_array_index (texts, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RlMessage) message = rl_message_parse (text, strlen (text), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (message->type, ==, RL_MESSAGE_ACTIVITY);
+      g_assert_cmpint (message->activity->aseq, ==, since + 1 + i);
+      g_ptr_array_add (items, g_steal_pointer (&message->activity));
+    }
+  return items;
+}
+
+static RlActivity *
+nth_item (GPtrArray *items,
+          guint      i)
+{
+  return g_ptr_array_index (items, i);
+}
+
+static RlPrincipal *
+add_member (Fixture    *fixture,
+            const char *tenant,
+            const char *name)
+{
+  g_autofree char *token = add_user_ok (fixture->store, tenant, name, RL_ROLE_MEMBER);
+
+  return authenticate_ok (fixture->store, token);
+}
+
+/* A comment keeps its event's seq, an edit keeps it; mentions are kept
+ * structured and resolve to the user whoever they are called now; another
+ * tenant's user, a revoked one or a stranger is not found and nothing
+ * changes; the mentioned get one `mention` item (an edit only for whom it
+ * adds), never the author. */
+static void
+test_comment_seq_mentions (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *thread = rl_uuid_new ();
+  g_autofree char *first = rl_uuid_new ();
+  g_autofree char *reply = rl_uuid_new ();
+  g_autoptr(RlRequest) create = create_thread_request (fixture->doc->id, thread, first, "@Bo look");
+  g_autoptr(RlRequest) add = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, thread, reply, "ok @Cy");
+  g_autoptr(RlRequest) edit = comment_request (RL_REQUEST_EDIT_COMMENT, fixture->doc->id, thread, first,
+                                               "@Bo and @Cy look");
+  g_autoptr(RlRequest) stranger = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, thread, reply, "@X");
+  g_autoptr(RlPrincipal) outsider = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  RlThread *loaded;
+  RlComment *comment;
+  RlMention *mention;
+  gint64 created, added, edited;
+
+  rl_store_add_tenant (fixture->store, "globex", &error);
+  g_assert_no_error (error);
+  outsider = add_member (fixture, "globex", "Gina");
+
+  add_mention (create, fixture->member->user.id, 0, 3);
+  created = apply_ok (fixture->store, fixture->admin, fixture->doc, create, NULL);
+
+  /* Another tenant's user, or no user at all: not found, nothing changed. */
+  add_mention (stranger, outsider->user.id, 0, 2);
+  apply_fails (fixture->store, fixture->member, fixture->doc, stranger, RL_ERROR_NOT_FOUND);
+  g_clear_pointer (&stranger->mentions, g_ptr_array_unref);
+  add_mention (stranger, "nobody", 0, 2);
+  apply_fails (fixture->store, fixture->member, fixture->doc, stranger, RL_ERROR_NOT_FOUND);
+
+  add_mention (add, fixture->viewer->user.id, 3, 6);
+  added = apply_ok (fixture->store, fixture->member, fixture->doc, add, NULL);
+
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  loaded = g_ptr_array_index (threads, 0);
+  comment = g_ptr_array_index (loaded->comments, 0);
+  g_assert_cmpint (comment->seq, ==, created);
+  g_assert_cmpuint (comment->mentions->len, ==, 1);
+  mention = g_ptr_array_index (comment->mentions, 0);
+  g_assert_cmpstr (mention->user, ==, fixture->member->user.id);
+  g_assert_cmpint (mention->start, ==, 0);
+  g_assert_cmpint (mention->end, ==, 3);
+  comment = g_ptr_array_index (loaded->comments, 1);
+  g_assert_cmpint (comment->seq, ==, added);
+  g_assert_cmpuint (comment->mentions->len, ==, 1);
+  g_clear_pointer (&threads, g_ptr_array_unref);
+
+  /* Bo: mentioned in the new thread (no reply to his own comment). */
+  items = activity_of (fixture, fixture->member->user.id, 0);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_MENTION);
+  g_assert_cmpint (nth_item (items, 0)->doc_seq, ==, created);
+  g_assert_cmpstr (nth_item (items, 0)->thread, ==, thread);
+  g_assert_cmpint (nth_item (items, 0)->thread_number, ==, 1);
+  g_assert_cmpstr (nth_item (items, 0)->comment->id, ==, first);
+  g_assert_cmpstr (nth_item (items, 0)->actor.id, ==, fixture->admin->user.id);
+  g_assert_cmpstr (nth_item (items, 0)->doc.title, ==, "Home");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  /* Cy: mentioned in Bo's reply (a mention, not also a reply). */
+  items = activity_of (fixture, fixture->viewer->user.id, 0);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_MENTION);
+  g_assert_cmpstr (nth_item (items, 0)->comment->id, ==, reply);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  /* Ada: the reply in her thread. */
+  items = activity_of (fixture, fixture->admin->user.id, 0);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_REPLY);
+  g_assert_cmpint (nth_item (items, 0)->comment->seq, ==, added);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "globex", outsider->user.id), ==, 0);
+
+  /* An edit keeps the seq; only whom it adds is told (Cy), not Bo again. */
+  add_mention (edit, fixture->member->user.id, 0, 3);
+  add_mention (edit, fixture->viewer->user.id, 8, 11);
+  edited = apply_ok (fixture->store, fixture->admin, fixture->doc, edit, NULL);
+  threads = rl_store_load_threads (fixture->store, "acme", fixture->doc->id, NULL);
+  comment = g_ptr_array_index (((RlThread *) g_ptr_array_index (threads, 0))->comments, 0);
+  g_assert_cmpint (comment->seq, ==, created);
+  g_assert_cmpuint (comment->mentions->len, ==, 2);
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "acme", fixture->member->user.id), ==, 1);
+  items = activity_of (fixture, fixture->viewer->user.id, 1);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_MENTION);
+  g_assert_cmpint (nth_item (items, 0)->doc_seq, ==, edited);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* A revoked user is no one to mention either. */
+  g_clear_pointer (&stranger->mentions, g_ptr_array_unref);
+  g_assert_true (rl_store_revoke_user (fixture->store, "acme", fixture->viewer->user.id, NULL, &error));
+  g_assert_no_error (error);
+  add_mention (stranger, fixture->viewer->user.id, 0, 2);
+  apply_fails (fixture->store, fixture->member, fixture->doc, stranger, RL_ERROR_NOT_FOUND);
+}
+
+/* Replies and resolutions reach the thread's participants, revisions the
+ * document's, never the actor nor anyone else; the log keeps its last
+ * items, and asking from before them (or past the head) finds nothing. */
+static void
+test_activity_log (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *thread = rl_uuid_new ();
+  g_autofree char *first = rl_uuid_new ();
+  g_autofree char *reply = rl_uuid_new ();
+  g_autoptr(RlRequest) add = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, thread, reply, "Agreed");
+  g_autoptr(RlRequest) resolve = request_new (RL_REQUEST_RESOLVE_THREAD, fixture->doc->id, thread);
+  g_autoptr(RlPrincipal) outsider = add_member (fixture, "acme", "Di");
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  Placer placer = { asked, RL_PLACEMENT_EXACT };
+  gint64 resolved, head = -1;
+
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "acme", fixture->member->user.id), ==, 0);
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "acme", "nobody"), ==, -1);
+  create_thread (fixture, fixture->member, thread, first);
+  apply_ok (fixture->store, fixture->admin, fixture->doc, add, NULL);
+  resolve->resolved = TRUE;
+  resolved = apply_ok (fixture->store, fixture->admin, fixture->doc, resolve, NULL);
+  add_second_revision (fixture, &placer);
+
+  /* Bo started the thread: Ada's reply and her resolution. */
+  items = activity_of (fixture, fixture->member->user.id, 0);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_REPLY);
+  g_assert_cmpstr (nth_item (items, 0)->comment->body, ==, "Agreed");
+  g_assert_cmpint (nth_item (items, 1)->kind, ==, RL_ACTIVITY_RESOLVED);
+  g_assert_true (nth_item (items, 1)->resolved);
+  g_assert_cmpint (nth_item (items, 1)->doc_seq, ==, resolved);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  /* Ada uploaded the document and commented: Bo's new version. */
+  items = activity_of (fixture, fixture->admin->user.id, 0);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (nth_item (items, 0)->kind, ==, RL_ACTIVITY_REVISION);
+  g_assert_cmpint (nth_item (items, 0)->revision, ==, 2);
+  g_assert_cmpstr (nth_item (items, 0)->actor.id, ==, fixture->member->user.id);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  /* Di and Cy have nothing to do with it. */
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "acme", outsider->user.id), ==, 0);
+  g_assert_cmpint (rl_store_get_activity_head (fixture->store, "acme", fixture->viewer->user.id), ==, 0);
+
+  /* Past the head: none. */
+  g_assert_null (rl_store_activity_since (fixture->store, "acme", fixture->member->user.id, 3, -1, &head));
+  g_assert_cmpint (head, ==, 2);
+  texts = rl_store_activity_since (fixture->store, "acme", fixture->member->user.id, 2, -1, &head);
+  g_assert_cmpuint (texts->len, ==, 0);
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = rl_store_activity_recent (fixture->store, "acme", fixture->member->user.id, 50);
+  g_assert_cmpuint (texts->len, ==, 1);   /* the reply; resolutions are not recent items */
+  g_clear_pointer (&texts, g_ptr_array_unref);
+
+  /* Kept to the limit: the oldest go, and a resync from before them finds a gap. */
+  rl_store_set_activity_log_limit (fixture->store, 2);
+  resolve->resolved = FALSE;
+  g_free (resolve->broadcast_id);
+  resolve->broadcast_id = rl_uuid_new ();
+  apply_ok (fixture->store, fixture->admin, fixture->doc, resolve, NULL);
+  g_assert_null (rl_store_activity_since (fixture->store, "acme", fixture->member->user.id, 0, -1, &head));
+  g_assert_cmpint (head, ==, 3);
+  items = activity_of (fixture, fixture->member->user.id, 1);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_assert_false (nth_item (items, 1)->resolved);
+}
+
+/* Unread per user: others' comments after the user was added, above the
+ * floor and the thread's marker; marking read raises, never lowers, is
+ * checked, and says so in the user's own log. */
+static void
+test_unread (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *a = rl_uuid_new ();
+  g_autofree char *ca = rl_uuid_new ();
+  g_autofree char *b = rl_uuid_new ();
+  g_autofree char *cb = rl_uuid_new ();
+  g_autofree char *reply = rl_uuid_new ();
+  g_autofree char *own = rl_uuid_new ();
+  g_autofree char *own_comment = rl_uuid_new ();
+  g_autoptr(RlRequest) mention = comment_request (RL_REQUEST_ADD_COMMENT, fixture->doc->id, a, reply, "@Bo?");
+  g_autoptr(GPtrArray) unread = NULL;
+  g_autoptr(RlReadState) state = NULL;
+  g_autoptr(RlStoreActivity) read = NULL;
+  g_autoptr(RlPrincipal) late = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  RlActivityUnread *line;
+  gint64 seq_a, seq_b, head;
+
+  seq_a = create_thread (fixture, fixture->admin, a, ca);
+  seq_b = create_thread (fixture, fixture->admin, b, cb);
+  add_mention (mention, fixture->member->user.id, 0, 3);
+  head = apply_ok (fixture->store, fixture->admin, fixture->doc, mention, NULL);
+  create_thread (fixture, fixture->member, own, own_comment);   /* his own: never unread */
+
+  unread = rl_store_get_unread (fixture->store, "acme", fixture->member->user.id, NULL);
+  g_assert_cmpuint (unread->len, ==, 1);
+  line = g_ptr_array_index (unread, 0);
+  g_assert_cmpstr (line->doc.id, ==, fixture->doc->id);
+  g_assert_cmpstr (line->doc.title, ==, "Home");
+  g_assert_cmpint (line->counts.threads, ==, 2);
+  g_assert_cmpint (line->counts.comments, ==, 3);
+  g_assert_cmpint (line->counts.mentions, ==, 1);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+  /* Ada wrote them all. */
+  unread = rl_store_get_unread (fixture->store, "acme", fixture->admin->user.id, NULL);
+  g_assert_cmpuint (unread->len, ==, 1);
+  g_assert_cmpint (((RlActivityUnread *) g_ptr_array_index (unread, 0))->counts.comments, ==, 1);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+
+  /* Thread a read to its end: b's comment is left. */
+  read = rl_store_mark_read (fixture->store, fixture->member, fixture->doc->id, a, head, BROADCAST_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->aseq, >, 0);
+  unread = rl_store_get_unread (fixture->store, "acme", fixture->member->user.id, fixture->doc->id);
+  line = g_ptr_array_index (unread, 0);
+  g_assert_cmpint (line->counts.threads, ==, 1);
+  g_assert_cmpint (line->counts.comments, ==, 1);
+  g_assert_cmpint (line->counts.mentions, ==, 0);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+  g_clear_pointer (&read, rl_store_activity_free);
+
+  /* Lower: changes nothing. Past the head, another thread or document: refused. */
+  read = rl_store_mark_read (fixture->store, fixture->member, fixture->doc->id, a, seq_a, BROADCAST_ID, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&read, rl_store_activity_free);
+  g_assert_null (rl_store_mark_read (fixture->store, fixture->member, fixture->doc->id, NULL, head + 100,
+                                     BROADCAST_ID, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_assert_null (rl_store_mark_read (fixture->store, fixture->member, fixture->doc->id, ca, 1, BROADCAST_ID, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (rl_store_mark_read (fixture->store, fixture->member, "nodoc", NULL, 0, BROADCAST_ID, &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  state = rl_store_get_read_state (fixture->store, "acme", fixture->member->user.id, fixture->doc->id);
+  g_assert_cmpint (state->seq, ==, 0);
+  g_assert_cmpuint (state->threads->len, ==, 1);
+  g_assert_cmpstr (((RlReadMarker *) g_ptr_array_index (state->threads, 0))->thread, ==, a);
+  g_assert_cmpint (((RlReadMarker *) g_ptr_array_index (state->threads, 0))->seq, ==, head);
+  g_clear_pointer (&state, rl_read_state_free);
+
+  /* The floor past b: everything read; the marker at or below it goes. */
+  read = rl_store_mark_read (fixture->store, fixture->member, fixture->doc->id, NULL, head, BROADCAST_ID, &error);
+  g_assert_no_error (error);
+  unread = rl_store_get_unread (fixture->store, "acme", fixture->member->user.id, NULL);
+  g_assert_cmpuint (unread->len, ==, 0);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+  state = rl_store_get_read_state (fixture->store, "acme", fixture->member->user.id, fixture->doc->id);
+  g_assert_cmpint (state->seq, ==, head);
+  g_assert_cmpuint (state->threads->len, ==, 0);
+  g_assert_cmpint (seq_b, <, head);
+
+  /* Each mark-read is an item of his own log, with its broadcastId. */
+  items = activity_of (fixture, fixture->member->user.id, 0);
+  g_assert_cmpint (nth_item (items, items->len - 1)->kind, ==, RL_ACTIVITY_READ);
+  g_assert_cmpint (nth_item (items, items->len - 1)->seq, ==, head);
+  g_assert_null (nth_item (items, items->len - 1)->thread);
+  g_assert_cmpstr (nth_item (items, items->len - 1)->broadcast_id, ==, BROADCAST_ID);
+  g_assert_cmpint (read->aseq, ==, items->len);
+
+  /* Someone added later has no backlog. */
+  late = add_member (fixture, "acme", "Eve");
+  unread = rl_store_get_unread (fixture->store, "acme", late->user.id, NULL);
+  g_assert_cmpuint (unread->len, ==, 0);
+}
+
+static RlMember *
+find_member (GPtrArray  *members,
+             const char *id)
+{
+  for (guint i = 0; i < members->len; i++)
+    if (g_str_equal (((RlMember *) g_ptr_array_index (members, i))->person.id, id))
+      return g_ptr_array_index (members, i);
+  return NULL;
+}
+
+/* The members to mention: not revoked, any role; a rename keeps the id. */
+static void
+test_members (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) members = rl_store_list_members (fixture->store, "acme");
+  g_autoptr(GError) error = NULL;
+  RlMember *member;
+
+  g_assert_cmpuint (members->len, ==, 3);
+  member = find_member (members, fixture->member->user.id);
+  g_assert_true (member != NULL && g_str_equal (member->person.name, "Bo") && member->role == RL_ROLE_MEMBER);
+  member = find_member (members, fixture->viewer->user.id);
+  g_assert_true (member != NULL && member->role == RL_ROLE_VIEWER);
+  g_clear_pointer (&members, g_ptr_array_unref);
+
+  g_assert_true (rl_store_rename_user (fixture->store, "acme", fixture->member->user.id, "  Bodil ", &error));
+  g_assert_no_error (error);
+  g_assert_true (rl_store_revoke_user (fixture->store, "acme", fixture->viewer->user.id, NULL, &error));
+  members = rl_store_list_members (fixture->store, "acme");
+  g_assert_cmpuint (members->len, ==, 2);
+  g_assert_null (find_member (members, fixture->viewer->user.id));
+  member = find_member (members, fixture->member->user.id);
+  g_assert_true (member != NULL && g_str_equal (member->person.name, "Bodil"));
+
+  g_assert_false (rl_store_rename_user (fixture->store, "acme", "nobody", "X", &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (rl_store_rename_user (fixture->store, "acme", fixture->member->user.id, " ", &error));
+  g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+}
+
 /* ---- registration ------------------------------------------------------------ */
 
 typedef void (*StoreTest) (Fixture       *fixture,
@@ -2499,6 +2878,10 @@ static const struct
   { "remote-dead-node", test_remote_dead_node, SHARED_ONLY },
   { "remote-node-back", test_remote_node_back, SHARED_ONLY },
   { "remote-malformed", test_remote_malformed, SHARED_ONLY },
+  { "comment-seq-mentions", test_comment_seq_mentions, ANY_KIND },
+  { "activity-log", test_activity_log, ANY_KIND },
+  { "unread", test_unread, ANY_KIND },
+  { "members", test_members, ANY_KIND },
 };
 
 int
