@@ -14,11 +14,8 @@ struct _RlActivityFeed
   RlConnection *connection;
   RlApi        *api;
 
+  RlStream      stream;         /* the user's activity, by aseq */
   gint64        aseq;           /* the last applied; -1 before a snapshot */
-  gboolean      subscribed;     /* a subscribe-activity was answered on this link */
-  gboolean      subscribing;
-  guint         resubscribe_id; /* a subscribe failed on a live link: asked again */
-  guint         gap_resubscribes;
   guint         drop_items;     /* tests: items to lose on the way */
 
   GHashTable   *unread;         /* doc id → RlActivityUnread*, only documents with some */
@@ -37,18 +34,6 @@ static guint signals[N_SIGNALS];
 
 /* connection → RlActivityFeed (not owned) */
 static GHashTable *registry;
-
-static void subscribe (RlActivityFeed *self);
-
-static void
-set_synced (RlActivityFeed *self,
-            gboolean        synced)
-{
-  if (self->subscribed == synced)
-    return;
-  self->subscribed = synced;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
-}
 
 static void
 set_aseq (RlActivityFeed *self,
@@ -193,6 +178,8 @@ static void
 apply_item (RlActivityFeed   *self,
             const RlActivity *activity)
 {
+  gboolean was_synced;
+
   switch (rl_stream_step (self->aseq, activity->aseq))
     {
     case RL_STREAM_DUPLICATE:
@@ -202,10 +189,10 @@ apply_item (RlActivityFeed   *self,
     case RL_STREAM_GAP:
       g_debug ("activity: gap (have %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
                self->aseq, activity->aseq);
-      if (!self->subscribing)
-        self->gap_resubscribes++;
-      set_synced (self, FALSE);
-      subscribe (self);
+      was_synced = self->stream.subscribed;
+      rl_stream_resubscribe (&self->stream);
+      if (was_synced)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
       return;
     }
   set_aseq (self, activity->aseq);
@@ -313,61 +300,38 @@ on_message (RlConnection *connection,
 
 /* ---- subscription ----------------------------------------------------------- */
 
-static gboolean
-resubscribe_due (gpointer data)
-{
-  RlActivityFeed *self = data;
-
-  self->resubscribe_id = 0;
-  if (!self->subscribed)
-    subscribe (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-subscribed_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
+subscribed (GObject   *owner,
+            RlMessage *ack)
 {
-  g_autoptr(RlActivityFeed) self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+  RlActivityFeed *self = RL_ACTIVITY_FEED (owner);
 
-  self->subscribing = FALSE;
-  if (ack == NULL)
-    {
-      g_debug ("activity: subscribe failed: %s", error->message);
-      rl_stream_retry_later (&self->resubscribe_id, error, resubscribe_due, self);
-      return;
-    }
   if (ack->aseq > self->aseq)
     {
       /* The ack's head is past what came: something was lost on the way. */
       g_debug ("activity: acked at %" G_GINT64_FORMAT " with %" G_GINT64_FORMAT " applied",
                ack->aseq, self->aseq);
-      self->gap_resubscribes++;
-      subscribe (self);
+      rl_stream_resubscribe (&self->stream);
       return;
     }
-  set_synced (self, TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
-static void
-subscribe (RlActivityFeed *self)
+static RlRequest *
+subscribe_request (GObject *owner)
 {
-  g_autoptr(RlRequest) request = NULL;
+  RlActivityFeed *self = RL_ACTIVITY_FEED (owner);
+  RlRequest *request;
 
-  if (self->subscribing || rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE ||
-      !rl_connection_speaks_activity (self->connection))
-    return;
+  if (!rl_connection_speaks_activity (self->connection))
+    return NULL;
   request = rl_request_new (RL_REQUEST_SUBSCRIBE_ACTIVITY);
   if (self->aseq >= 0)
     {
       request->has_since = TRUE;
       request->since = self->aseq;
     }
-  self->subscribing = TRUE;
-  rl_connection_request (self->connection, request, NULL, subscribed_cb, g_object_ref (self));
+  return request;
 }
 
 static void
@@ -378,9 +342,9 @@ on_state (RlConnection *connection,
   RlActivityFeed *self = data;
 
   if (rl_connection_get_state (connection) == RL_CONNECTION_ONLINE)
-    subscribe (self);
-  else
-    set_synced (self, FALSE);
+    rl_stream_subscribe (&self->stream);
+  else if (rl_stream_lost (&self->stream))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
 /* ---- object ----------------------------------------------------------------- */
@@ -390,17 +354,16 @@ rl_activity_feed_dispose (GObject *object)
 {
   RlActivityFeed *self = RL_ACTIVITY_FEED (object);
 
-  g_clear_handle_id (&self->resubscribe_id, g_source_remove);
+  rl_stream_clear (&self->stream);
   g_cancellable_cancel (self->cancellable);
   if (self->connection)
     {
       /* Nobody listens any more: the server stops sending (fire and forget). */
-      if (self->subscribed && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+      if (rl_stream_lost (&self->stream) && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
         {
           g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_UNSUBSCRIBE_ACTIVITY);
 
           rl_connection_request (self->connection, request, NULL, NULL, NULL);
-          self->subscribed = FALSE;
         }
       if (registry && g_hash_table_lookup (registry, self->connection) == self)
         g_hash_table_remove (registry, self->connection);
@@ -437,7 +400,7 @@ rl_activity_feed_get_property (GObject    *object,
       g_value_set_int64 (value, self->aseq);
       break;
     case PROP_SYNCED:
-      g_value_set_boolean (value, self->subscribed);
+      g_value_set_boolean (value, self->stream.subscribed);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -508,7 +471,8 @@ rl_activity_feed_get (RlConnection *connection,
   g_hash_table_insert (registry, connection, self);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (on_state), self);
-  subscribe (self);
+  rl_stream_init (&self->stream, connection, G_OBJECT (self), subscribe_request, subscribed);
+  rl_stream_subscribe (&self->stream);
   return self;
 }
 
@@ -530,7 +494,7 @@ gboolean
 rl_activity_feed_is_synced (RlActivityFeed *self)
 {
   g_return_val_if_fail (RL_IS_ACTIVITY_FEED (self), FALSE);
-  return self->subscribed;
+  return self->stream.subscribed;
 }
 
 GListModel *
@@ -589,7 +553,7 @@ guint
 rl_activity_feed_get_n_gap_resubscribes (RlActivityFeed *self)
 {
   g_return_val_if_fail (RL_IS_ACTIVITY_FEED (self), 0);
-  return self->gap_resubscribes;
+  return self->stream.gap_resubscribes;
 }
 
 void

@@ -49,12 +49,9 @@ struct _RlDocStore
   GListStore   *threads;      /* RlThreadItem */
   GHashTable   *items;        /* thread id → RlThreadItem (not owned) */
 
-  gboolean      subscribed;   /* a subscribe was answered on this link */
-  gboolean      subscribing;
-  guint         resubscribe_id; /* a subscribe failed on a live link: asked again */
+  RlStream      stream;       /* its events, by seq */
   gboolean      resyncing;    /* re-subscribed after a lost link */
   guint         resync_count;
-  guint         gap_resubscribes;
 
   RlSnapshotCache *cache;     /* of cache_user, on this connection's server */
   char         *cache_user;
@@ -97,7 +94,6 @@ static guint signals[N_SIGNALS];
 /* connection → GHashTable (doc → RlDocStore, not owned) */
 static GHashTable *registry;
 
-static void subscribe (RlDocStore *self);
 static void refresh (RlDocStore *self);
 
 /* Revisions only go up: a number from an older source (a document list
@@ -536,10 +532,7 @@ apply_event (RlDocStore    *self,
       /* A gap: ask again for what is missing. */
       g_debug ("store %s: gap (have %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
                  self->doc, self->seq, event->seq);
-      if (!self->subscribing)
-        self->gap_resubscribes++;
-      self->subscribed = FALSE;
-      subscribe (self);
+      rl_stream_resubscribe (&self->stream);
       return;
     }
   if (!apply_copying (self->confirmed, event))
@@ -659,37 +652,12 @@ on_message (RlConnection *connection,
     }
 }
 
-static gboolean
-resubscribe_due (gpointer data)
-{
-  RlDocStore *self = data;
-
-  self->resubscribe_id = 0;
-  if (!self->subscribed)
-    subscribe (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-subscribed_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
+subscribed (GObject   *owner,
+            RlMessage *ack)
 {
-  g_autoptr(RlDocStore) self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+  RlDocStore *self = RL_DOC_STORE (owner);
 
-  self->subscribing = FALSE;
-  if (ack == NULL)
-    {
-      g_debug ("store %s: subscribe failed: %s", self->doc, error->message);
-      /* A lost link brings a new subscribe when it is back; on a link that
-       * stays up, a server that was slow or busy is asked again, or the
-       * store would wait unsynced (missing updates) until the next drop. */
-      rl_stream_retry_later (&self->resubscribe_id, error, resubscribe_due, self);
-      return;
-    }
-  self->subscribed = TRUE;
   apply_read_state (self, ack->read);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
   if (self->resyncing)
@@ -699,22 +667,19 @@ subscribed_cb (GObject      *source,
     }
 }
 
-static void
-subscribe (RlDocStore *self)
+static RlRequest *
+subscribe_request (GObject *owner)
 {
-  g_autoptr(RlRequest) request = NULL;
+  RlDocStore *self = RL_DOC_STORE (owner);
+  RlRequest *request = rl_request_new (RL_REQUEST_SUBSCRIBE);
 
-  if (self->subscribing || rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE)
-    return;
-  request = rl_request_new (RL_REQUEST_SUBSCRIBE);
   request->doc = g_strdup (self->doc);
   if (self->seq >= 0)
     {
       request->has_since = TRUE;
       request->since = self->seq;
     }
-  self->subscribing = TRUE;
-  rl_connection_request (self->connection, request, NULL, subscribed_cb, g_object_ref (self));
+  return request;
 }
 
 static void
@@ -731,13 +696,10 @@ on_state (RlConnection *connection,
           self->resyncing = TRUE;
           self->resync_count = 0;
         }
-      subscribe (self);
+      rl_stream_subscribe (&self->stream);
     }
-  else if (self->subscribed)
-    {
-      self->subscribed = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
-    }
+  else if (rl_stream_lost (&self->stream))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
 /* ---- mutations ------------------------------------------------------------ */
@@ -1186,7 +1148,7 @@ rl_doc_store_dispose (GObject *object)
 {
   RlDocStore *self = RL_DOC_STORE (object);
 
-  g_clear_handle_id (&self->resubscribe_id, g_source_remove);
+  rl_stream_clear (&self->stream);
   /* What is not on disk yet goes now: at once when nothing is being
    * written, else after it (so the newest state is the one that stays). */
   if (self->save_id != 0)
@@ -1205,13 +1167,12 @@ rl_doc_store_dispose (GObject *object)
 
       /* Nobody looks at the document any more: teammates stop counting
        * this user as a viewer (fire and forget; a lost link says it too). */
-      if (self->subscribed && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+      if (rl_stream_lost (&self->stream) && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
         {
           g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_UNSUBSCRIBE);
 
           request->doc = g_strdup (self->doc);
           rl_connection_request (self->connection, request, NULL, NULL, NULL);
-          self->subscribed = FALSE;
         }
 
       if (docs)
@@ -1267,7 +1228,7 @@ rl_doc_store_get_property (GObject    *object,
       g_value_set_uint (value, self->viewer_count);
       break;
     case PROP_SYNCED:
-      g_value_set_boolean (value, self->subscribed);
+      g_value_set_boolean (value, self->stream.subscribed);
       break;
     case PROP_REVISION:
       g_value_set_int64 (value, self->revision);
@@ -1381,8 +1342,9 @@ rl_doc_store_get (RlConnection *connection,
   g_hash_table_insert (docs, g_strdup (doc), self);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (on_state), self);
+  rl_stream_init (&self->stream, connection, G_OBJECT (self), subscribe_request, subscribed);
   load_cache (self);
-  subscribe (self);
+  rl_stream_subscribe (&self->stream);
   return self;
 }
 
@@ -1418,7 +1380,7 @@ gboolean
 rl_doc_store_is_synced (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
-  return self->subscribed;
+  return self->stream.subscribed;
 }
 
 guint
@@ -1464,7 +1426,7 @@ guint
 rl_doc_store_get_n_gap_resubscribes (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
-  return self->gap_resubscribes;
+  return self->stream.gap_resubscribes;
 }
 
 void
