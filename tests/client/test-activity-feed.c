@@ -356,26 +356,30 @@ test_mentions (Fixture       *f,
     g_assert_cmpint (counts.comments, ==, 1);
   }
 
-  /* A reply that mentions him, and an edit that adds a mention: one
-   * mention item each. */
+  /* A reply that mentions him, and an edit that adds him to a comment in
+   * a thread that was not his: one mention item each. */
   g_ptr_array_set_size (mentions, 0);
   g_ptr_array_add (mentions, rl_mention_new (f->bob_id, 0, 4));
-  g_assert_true (rl_doc_store_add_comment_with_mentions (sa, thread_id, "@Bob still?", mentions, &comment_id,
-                                                         &error));
+  g_assert_true (rl_doc_store_add_comment_with_mentions (sa, thread_id, "@Bob still?", mentions, NULL, &error));
   g_assert_no_error (error);
   RL_TEST_WAIT_UNTIL (told->len == 2, 5000);
   g_assert_cmpint (((RlActivity *) g_ptr_array_index (told, 1))->kind, ==, RL_ACTIVITY_MENTION);
-  g_assert_true (rl_doc_store_edit_comment (sa, thread_id, comment_id, "Still?", &error));
+  g_clear_pointer (&thread_id, g_free);
+  g_assert_true (rl_doc_store_create_thread (sa, &anchor, "Footer?", &thread_id, &error));
+  g_assert_no_error (error);
   RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sa), 5000);
+  comment_id = g_strdup (((RlComment *) g_ptr_array_index (
+                            rl_thread_item_get_thread (rl_client_test_thread_at (sa, 1))->comments, 0))->id);
   g_ptr_array_set_size (mentions, 0);
-  g_ptr_array_add (mentions, rl_mention_new (f->bob_id, 7, 11));
-  g_assert_true (rl_doc_store_edit_comment_with_mentions (sa, thread_id, comment_id, "Still? @Bob", mentions,
+  g_ptr_array_add (mentions, rl_mention_new (f->bob_id, 8, 12));
+  g_assert_true (rl_doc_store_edit_comment_with_mentions (sa, thread_id, comment_id, "Footer? @Bob", mentions,
                                                           &error));
   g_assert_no_error (error);
   RL_TEST_WAIT_UNTIL (told->len == 3, 5000);
   item = g_ptr_array_index (told, 2);
   g_assert_cmpint (item->kind, ==, RL_ACTIVITY_MENTION);
   g_assert_cmpstr (item->comment->id, ==, comment_id);
+  g_assert_cmpuint (item->comment->mentions->len, ==, 1);
 
   /* Bob is renamed: the same member resolves, with his new name; the list
    * was asked with its ETag before. */
