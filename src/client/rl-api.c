@@ -8,6 +8,8 @@
 
 #include "rl-api.h"
 #include "rl-error-text.h"
+#include "rl-list-run.h"
+#include "rl-member-item.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <libsoup/soup.h>
@@ -152,6 +154,8 @@ struct _RlApi
   RlDocCache  *cache;
   gboolean     cache_writable;
   GPtrArray   *listed;        /* RlDocItem* of the last list, to keep once writable */
+  GListStore  *members;       /* RlMemberItem, as GET /api/v1/users said last */
+  GHashTable  *member_items;  /* user id → RlMemberItem (the store's) */
 };
 
 G_DEFINE_FINAL_TYPE (RlApi, rl_api, G_TYPE_OBJECT)
@@ -364,6 +368,8 @@ rl_api_finalize (GObject *object)
   g_clear_pointer (&self->content, g_hash_table_unref);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->listed, g_ptr_array_unref);
+  g_clear_pointer (&self->member_items, g_hash_table_unref);
+  g_clear_object (&self->members);
   G_OBJECT_CLASS (rl_api_parent_class)->finalize (object);
 }
 
@@ -378,6 +384,8 @@ rl_api_init (RlApi *self)
 {
   self->content = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) cached_content_free);
+  self->members = g_list_store_new (RL_TYPE_MEMBER_ITEM);
+  self->member_items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 RlApi *
@@ -1605,4 +1613,156 @@ rl_api_upload_revision_finish (RlApi         *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- one document, members (1.2) ------------------------------------------ */
+
+static void
+document_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = exchange_finish_json (source, result, &error);
+  RlDocument *doc = node ? rl_document_from_json (node, &error) : NULL;
+
+  if (doc == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, doc, (GDestroyNotify) rl_document_free);
+}
+
+void
+rl_api_get_document (RlApi               *self,
+                     const char          *doc_id,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (RL_IS_API (self));
+  g_return_if_fail (doc_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_api_get_document);
+  path = doc_path (doc_id, "%s", "");
+  msg = new_message (self, "GET", path);
+  send_message (self, msg, g_steal_pointer (&task), document_done);
+}
+
+RlDocument *
+rl_api_get_document_finish (RlApi         *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+is_member_item (gpointer      item,
+                gconstpointer other)
+{
+  return item == other;
+}
+
+/* The members model becomes members: items of those still listed are kept
+ * (and renamed in place), only the run that differs is spliced. */
+static void
+update_members (RlApi     *self,
+                GPtrArray *members)
+{
+  g_autoptr(GHashTable) items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_object_unref);
+  guint position, n_removed, n_added;
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RlMember *member = g_ptr_array_index (members, i);
+      RlMemberItem *item = g_hash_table_lookup (self->member_items, member->person.id);
+
+      if (g_hash_table_contains (items, member->person.id))
+        continue;   /* listed twice: the first counts */
+      if (item)
+        {
+          g_object_ref (item);
+          rl_member_item_update (item, member);
+        }
+      else
+        item = rl_member_item_new (member);
+      g_hash_table_insert (items, g_strdup (member->person.id), g_object_ref (item));
+      g_ptr_array_add (shown, item);
+    }
+  g_hash_table_unref (self->member_items);
+  self->member_items = g_steal_pointer (&items);
+  if (rl_list_find_changed_run (G_LIST_MODEL (self->members), shown, is_member_item, &position, &n_removed, &n_added))
+    g_list_store_splice (self->members, position, n_removed, shown->pdata + position, n_added);
+}
+
+static void
+users_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RlApi *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(JsonNode) node = body ? parse_body (body, &error) : NULL;
+  g_autoptr(GPtrArray) members = node ? rl_members_from_json (node, &error) : NULL;
+
+  if (members == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  update_members (self, members);
+  g_task_return_pointer (task, g_object_ref (self->members), g_object_unref);
+}
+
+void
+rl_api_list_users (RlApi               *self,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (RL_IS_API (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rl_api_list_users);
+  /* Kept in memory with its ETag, as content is (not on disk: the list is
+   * asked for again each session). The key is no document id. */
+  get_content (self, "users", g_strdup ("/api/v1/users"), g_strdup ("/api/v1/users"), FALSE, NULL,
+               cancellable, NULL, users_done, task);
+}
+
+GListModel *
+rl_api_list_users_finish (RlApi         *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GListModel *
+rl_api_get_members (RlApi *self)
+{
+  g_return_val_if_fail (RL_IS_API (self), NULL);
+  return G_LIST_MODEL (self->members);
+}
+
+RlMemberItem *
+rl_api_lookup_member (RlApi      *self,
+                      const char *user_id)
+{
+  g_return_val_if_fail (RL_IS_API (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  return g_hash_table_lookup (self->member_items, user_id);
 }

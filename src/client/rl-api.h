@@ -18,6 +18,7 @@
 
 #include "rl-doc-cache.h"
 #include "rl-error.h"
+#include "rl-member-item.h"
 #include "rl-model.h"
 #include "rl-plaintext.h"
 
@@ -204,6 +205,41 @@ void         rl_api_get_page_text           (RlApi                *self,
 RlPageText  *rl_api_get_page_text_finish    (RlApi                *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+
+/* Protocol 1.2 (docs/protocol.md, "Activity"). */
+
+/* GET /api/v1/docs/{id}: the document's metadata, with what the caller
+ * has not read in it (its has_unread and unread; absent from a server
+ * before 1.2). Free with rl_document_free. */
+void         rl_api_get_document            (RlApi                *self,
+                                             const char           *doc_id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+RlDocument  *rl_api_get_document_finish     (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* GET /api/v1/users: the tenant's members, for completing mentions. Asked
+ * with the ETag of the last answer (a 304 answers what this RlApi holds,
+ * and so does a server that cannot be reached once listed); finishes with
+ * rl_api_get_members' model, brought up to date (a reference).
+ * RL_ERROR_NOT_FOUND from a server before 1.2. */
+void         rl_api_list_users              (RlApi                *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GListModel  *rl_api_list_users_finish       (RlApi                *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* The members as last listed: a GListModel of RlMemberItem in the
+ * server's order, the same object for the RlApi's life (empty until the
+ * first rl_api_list_users). A person listed again keeps their item, whose
+ * "name" notifies when they were renamed. */
+GListModel  *rl_api_get_members             (RlApi                *self);
+/* The member with user_id as last listed (a mention's user: show their
+ * current name), or NULL (not listed yet, revoked, or someone else's). */
+RlMemberItem *rl_api_lookup_member          (RlApi                *self,
+                                             const char           *user_id);
 
 /* The upload type of a file: its content type when it is one the server
  * takes (PNG, JPEG, WebP, Markdown, plain text), guessed from the name when

@@ -19,4 +19,9 @@ void               rl_connection_set_timing     (RlConnection   *self,
 /* Links reopened for a resume or a network change (tests). */
 guint              rl_connection_get_n_refreshes (RlConnection  *self);
 
+/* Tests: offer no subprotocol newer than redline.v1.minor (0: v1 alone),
+ * as an older client would; from the next link on. */
+void               rl_connection_set_max_minor  (RlConnection   *self,
+                                                 int             minor);
+
 G_END_DECLS

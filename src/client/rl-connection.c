@@ -57,6 +57,7 @@ struct _RlConnection
   guint                    ping_interval_s;
   guint                    dead_after_ms;
   guint                    ack_timeout_ms;
+  int                      max_minor;     /* the newest minor offered (tests offer less) */
 };
 
 G_DEFINE_FINAL_TYPE (RlConnection, rl_connection, G_TYPE_OBJECT)
@@ -338,8 +339,9 @@ connect_now (RlConnection *self)
   g_autofree char *ws_url = g_strconcat (self->url, "/api/v1/ws", NULL);
   g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
   /* Newest first: the server picks the first it speaks (docs/protocol.md,
-   * "Which connections speak 1.1"). */
-  const char *protocols[] = { RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
+   * "Which connections speak 1.1"); a test may offer less. */
+  const char *offered[] = { RL_WS_SUBPROTOCOL_V12, RL_WS_SUBPROTOCOL_V11, RL_WS_SUBPROTOCOL, NULL };
+  const char **protocols = offered + (RL_CONNECTION_MINOR - MIN (self->max_minor, RL_CONNECTION_MINOR));
   g_autoptr(SoupMessage) msg = NULL;
 
   g_clear_handle_id (&self->retry_id, g_source_remove);
@@ -643,6 +645,7 @@ rl_connection_init (RlConnection *self)
   self->ping_interval_s = RL_CONNECTION_PING_INTERVAL_S;
   self->dead_after_ms = RL_CONNECTION_DEAD_AFTER_MS;
   self->ack_timeout_ms = RL_CONNECTION_ACK_TIMEOUT_MS;
+  self->max_minor = RL_CONNECTION_MINOR;
 }
 
 RlConnection *
@@ -787,6 +790,29 @@ rl_connection_speaks_revisions (RlConnection *self)
 {
   g_return_val_if_fail (RL_IS_CONNECTION (self), FALSE);
   return self->welcome != NULL && self->welcome->minor >= 1;
+}
+
+int
+rl_connection_get_minor (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), 0);
+  return self->welcome != NULL ? self->welcome->minor : 0;
+}
+
+gboolean
+rl_connection_speaks_activity (RlConnection *self)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (self), FALSE);
+  return rl_connection_get_minor (self) >= 2;
+}
+
+void
+rl_connection_set_max_minor (RlConnection *self,
+                             int           minor)
+{
+  g_return_if_fail (RL_IS_CONNECTION (self));
+  g_return_if_fail (minor >= 0);
+  self->max_minor = minor;
 }
 
 const RlMessage *

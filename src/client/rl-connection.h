@@ -38,6 +38,8 @@ G_DECLARE_FINAL_TYPE (RlConnection, rl_connection, RL, CONNECTION, GObject)
 
 /* Ack timeout of PROTOCOL.md §5. */
 #define RL_CONNECTION_ACK_TIMEOUT_MS 10000
+/* The newest protocol minor offered: redline.v1.2, then v1.1, then v1. */
+#define RL_CONNECTION_MINOR 2
 /* Our pings; the server's come every 20–30 s. Silence for this long means
  * the link is dead: found within a minute. */
 #define RL_CONNECTION_PING_INTERVAL_S 15
@@ -66,6 +68,14 @@ const RlMessage   *rl_connection_get_welcome    (RlConnection   *self);
  * "minor":1): revisions, their events and place-thread (docs/protocol.md,
  * "Revisions"). FALSE when not online or on a v1 server. */
 gboolean           rl_connection_speaks_revisions (RlConnection *self);
+/* The minor the current link's server chose (its welcome's "minor"): 2
+ * for redline.v1.2, 1 for v1.1, 0 for v1 and when not online. It changes
+ * only with a new link ("state" notifies online). */
+int                rl_connection_get_minor      (RlConnection   *self);
+/* Whether the current link speaks protocol 1.2 (minor ≥ 2): read state,
+ * mark-read, mentions and the activity feed (docs/protocol.md,
+ * "Activity"). FALSE when not online or on an older server. */
+gboolean           rl_connection_speaks_activity (RlConnection  *self);
 /* Why the last attempt to open the link failed, as the transport said it
  * (GIOError, GResolverError, GTlsError…), RL_ERROR_UNAUTHORIZED for a
  * refused token, or RL_CERTIFICATE_ERROR_MISMATCH (naming both

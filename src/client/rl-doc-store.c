@@ -9,8 +9,10 @@
 #include "rl-doc-store-private.h"
 #include "rl-error-text.h"
 #include "rl-list-run.h"
+#include "rl-limits.h"
 
 #include "rl-snapshot-cache.h"
+#include "rl-stream.h"
 #include "rl-thread-item-private.h"
 #include "rl-time.h"
 #include "rl-uuid.h"
@@ -33,9 +35,6 @@ change_free (Change *change)
   g_free (change);
 }
 
-/* After a subscribe that failed on a live link. */
-#define RL_RESUBSCRIBE_MS 1000
-
 struct _RlDocStore
 {
   GObject       parent_instance;
@@ -50,12 +49,9 @@ struct _RlDocStore
   GListStore   *threads;      /* RlThreadItem */
   GHashTable   *items;        /* thread id → RlThreadItem (not owned) */
 
-  gboolean      subscribed;   /* a subscribe was answered on this link */
-  gboolean      subscribing;
-  guint         resubscribe_id; /* a subscribe failed on a live link: asked again */
+  RlStream      stream;       /* its events, by seq */
   gboolean      resyncing;    /* re-subscribed after a lost link */
   guint         resync_count;
-  guint         gap_resubscribes;
 
   RlSnapshotCache *cache;     /* of cache_user, on this connection's server */
   char         *cache_user;
@@ -69,6 +65,14 @@ struct _RlDocStore
 
   gint64        revision;     /* the document's latest; 0: not known (a v1 server) */
   RlRevision   *latest;       /* its details, when a revision-added said them */
+
+  /* The user's read state (1.2, docs/protocol.md "Activity"). */
+  gboolean      read_known;   /* the last subscribe's ack said it: a 1.2 link */
+  gint64        read_floor;   /* everything up to it is read */
+  GHashTable   *read_threads; /* thread id → gint64* marker above the floor */
+  GQueue        read_sent;    /* broadcastIds of own mark-reads whose echo has not come */
+  gboolean      opened;       /* the first subscribe of this open was answered */
+  guint         new_since_open; /* unread comments then */
 };
 
 G_DEFINE_FINAL_TYPE (RlDocStore, rl_doc_store, G_TYPE_OBJECT)
@@ -82,6 +86,7 @@ enum
   SIGNAL_MUTATION_CONFIRMED,
   SIGNAL_RESYNCED,
   SIGNAL_REVISION_ADDED,
+  SIGNAL_UNREAD_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -89,7 +94,6 @@ static guint signals[N_SIGNALS];
 /* connection → GHashTable (doc → RlDocStore, not owned) */
 static GHashTable *registry;
 
-static void subscribe (RlDocStore *self);
 static void refresh (RlDocStore *self);
 
 /* Revisions only go up: a number from an older source (a document list
@@ -348,6 +352,169 @@ fail_change (RlDocStore   *self,
   change_free (change);
 }
 
+/* ---- read state ------------------------------------------------------------
+ * The server keeps what the user has read (a floor and per-thread markers
+ * above it); the store applies its subscribe ack, the user's own mark-reads
+ * at once, and read items from the user's other connections (they only
+ * ever raise it, so their order does not matter). */
+
+/* Own mark-reads remembered for their echo; one that never comes is
+ * forgotten past this many. */
+#define MAX_READ_SENT 64
+
+static gint64
+thread_read_up_to (RlDocStore *self,
+                   const char *thread_id)
+{
+  gint64 *marker = thread_id ? g_hash_table_lookup (self->read_threads, thread_id) : NULL;
+
+  return marker ? MAX (*marker, self->read_floor) : self->read_floor;
+}
+
+/* Raises the floor (thread_id NULL) or a thread's marker to seq; whether
+ * anything changed. Markers at or below the floor are dropped. */
+static gboolean
+raise_read (RlDocStore *self,
+            const char *thread_id,
+            gint64      seq)
+{
+  if (seq <= thread_read_up_to (self, thread_id))
+    return FALSE;
+  if (thread_id == NULL)
+    {
+      GHashTableIter iter;
+      gint64 *marker;
+
+      self->read_floor = seq;
+      g_hash_table_iter_init (&iter, self->read_threads);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &marker))
+        if (*marker <= seq)
+          g_hash_table_iter_remove (&iter);
+    }
+  else
+    g_hash_table_replace (self->read_threads, g_strdup (thread_id), g_memdup2 (&seq, sizeof seq));
+  return TRUE;
+}
+
+static gboolean
+mentions_user (const RlComment *comment,
+               const char      *user)
+{
+  for (guint i = 0; user && comment->mentions && i < comment->mentions->len; i++)
+    if (g_strcmp0 (((RlMention *) g_ptr_array_index (comment->mentions, i))->user, user) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+comment_is_unread (RlDocStore      *self,
+                   const RlComment *comment,
+                   gint64           read_up_to)
+{
+  /* seq 0: from before unread tracking (or not committed yet). */
+  return self->read_known && comment->seq > 0 && comment->seq > read_up_to &&
+         g_strcmp0 (comment->author.id, rl_connection_get_user_id (self->connection)) != 0;
+}
+
+/* Unread comments of a shown thread, and of them those mentioning the user. */
+static guint
+count_thread_unread (RlDocStore     *self,
+                     const RlThread *thread,
+                     guint          *mentions)
+{
+  gint64 read_up_to = thread_read_up_to (self, thread->id);
+  const char *me = rl_connection_get_user_id (self->connection);
+  guint n = 0;
+
+  for (guint i = 0; i < thread->comments->len; i++)
+    {
+      const RlComment *comment = g_ptr_array_index (thread->comments, i);
+
+      if (comment_is_unread (self, comment, read_up_to))
+        {
+          n++;
+          if (mentions && mentions_user (comment, me))
+            (*mentions)++;
+        }
+    }
+  return n;
+}
+
+static void
+count_unread (RlDocStore     *self,
+              RlUnreadCounts *counts)
+{
+  GListModel *threads = G_LIST_MODEL (self->threads);
+
+  *counts = (RlUnreadCounts) { 0 };
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+      guint mentions = 0;
+      guint n = count_thread_unread (self, rl_thread_item_get_thread (item), &mentions);
+
+      counts->threads += n > 0;
+      counts->comments += n;
+      counts->mentions += mentions;
+    }
+}
+
+static void
+unread_changed (RlDocStore *self)
+{
+  g_signal_emit (self, signals[SIGNAL_UNREAD_CHANGED], 0);
+}
+
+/* A subscribe's ack: the read state as the server keeps it (NULL: a link
+ * before 1.2, where everything reads as read). Merged, not replaced: an
+ * own mark-read may still be on its way. */
+static void
+apply_read_state (RlDocStore        *self,
+                  const RlReadState *read)
+{
+  self->read_known = read != NULL;
+  if (read)
+    {
+      raise_read (self, NULL, read->seq);
+      for (guint i = 0; i < read->threads->len; i++)
+        {
+          const RlReadMarker *marker = g_ptr_array_index (read->threads, i);
+
+          raise_read (self, marker->thread, marker->seq);
+        }
+    }
+  if (!self->opened)
+    {
+      RlUnreadCounts counts;
+
+      /* "N new since you were here": what this open found, kept as it was. */
+      self->opened = TRUE;
+      count_unread (self, &counts);
+      self->new_since_open = counts.comments;
+    }
+  unread_changed (self);
+}
+
+/* A read item of the user's activity (any of their connections). */
+static void
+apply_read_activity (RlDocStore       *self,
+                     const RlActivity *activity)
+{
+  GList *own = activity->broadcast_id
+                 ? g_queue_find_custom (&self->read_sent, activity->broadcast_id, (GCompareFunc) g_strcmp0)
+                 : NULL;
+
+  if (own)
+    {
+      /* The echo of an own mark-read: already applied. */
+      g_free (own->data);
+      g_queue_delete_link (&self->read_sent, own);
+      return;
+    }
+  if (raise_read (self, activity->thread, activity->seq))
+    unread_changed (self);
+}
+
 static void
 apply_event (RlDocStore    *self,
              const RlEvent *event)
@@ -355,17 +522,17 @@ apply_event (RlDocStore    *self,
   Change *own;
   gboolean added = FALSE;
 
-  if (event->seq <= self->seq)
-    return;   /* a duplicate */
-  if (event->seq > self->seq + 1)
+  switch (rl_stream_step (self->seq, event->seq))
     {
+    case RL_STREAM_DUPLICATE:
+      return;
+    case RL_STREAM_APPLY:
+      break;
+    case RL_STREAM_GAP:
       /* A gap: ask again for what is missing. */
       g_debug ("store %s: gap (have %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
-               self->doc, self->seq, event->seq);
-      if (!self->subscribing)
-        self->gap_resubscribes++;
-      self->subscribed = FALSE;
-      subscribe (self);
+                 self->doc, self->seq, event->seq);
+      rl_stream_resubscribe (&self->stream);
       return;
     }
   if (!apply_copying (self->confirmed, event))
@@ -383,6 +550,8 @@ apply_event (RlDocStore    *self,
     g_queue_remove (&self->changes, own);
   refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+  if (self->read_known)
+    unread_changed (self);
   if (own)
     {
       /* Confirmed here when the echo beat the ack; else it was on the ack. */
@@ -426,6 +595,8 @@ apply_snapshot (RlDocStore *self,
     }
   refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+  if (self->read_known)
+    unread_changed (self);
 }
 
 static void
@@ -470,6 +641,10 @@ on_message (RlConnection *connection,
             }
         }
       break;
+    case RL_MESSAGE_ACTIVITY:
+      if (message->activity->kind == RL_ACTIVITY_READ && g_strcmp0 (message->activity->doc.id, self->doc) == 0)
+        apply_read_activity (self, message->activity);
+      break;
     case RL_MESSAGE_WELCOME:
     case RL_MESSAGE_ACK:
     default:
@@ -477,41 +652,13 @@ on_message (RlConnection *connection,
     }
 }
 
-static gboolean
-resubscribe_due (gpointer data)
-{
-  RlDocStore *self = data;
-
-  self->resubscribe_id = 0;
-  if (!self->subscribed)
-    subscribe (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-subscribed_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
+subscribed (GObject   *owner,
+            RlMessage *ack)
 {
-  g_autoptr(RlDocStore) self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+  RlDocStore *self = RL_DOC_STORE (owner);
 
-  self->subscribing = FALSE;
-  if (ack == NULL)
-    {
-      g_debug ("store %s: subscribe failed: %s", self->doc, error->message);
-      /* A lost link brings a new subscribe when it is back; on a link that
-       * stays up, a server that was slow or busy is asked again, or the
-       * store would wait unsynced (missing updates) until the next drop. */
-      if (self->resubscribe_id == 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          (g_error_matches (error, RL_ERROR, RL_ERROR_TIMEOUT) ||
-           g_error_matches (error, RL_ERROR, RL_ERROR_RATE_LIMITED) ||
-           g_error_matches (error, RL_ERROR, RL_ERROR_INTERNAL)))
-        self->resubscribe_id = g_timeout_add (RL_RESUBSCRIBE_MS, resubscribe_due, self);
-      return;
-    }
-  self->subscribed = TRUE;
+  apply_read_state (self, ack->read);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
   if (self->resyncing)
     {
@@ -520,22 +667,19 @@ subscribed_cb (GObject      *source,
     }
 }
 
-static void
-subscribe (RlDocStore *self)
+static RlRequest *
+subscribe_request (GObject *owner)
 {
-  g_autoptr(RlRequest) request = NULL;
+  RlDocStore *self = RL_DOC_STORE (owner);
+  RlRequest *request = rl_request_new (RL_REQUEST_SUBSCRIBE);
 
-  if (self->subscribing || rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE)
-    return;
-  request = rl_request_new (RL_REQUEST_SUBSCRIBE);
   request->doc = g_strdup (self->doc);
   if (self->seq >= 0)
     {
       request->has_since = TRUE;
       request->since = self->seq;
     }
-  self->subscribing = TRUE;
-  rl_connection_request (self->connection, request, NULL, subscribed_cb, g_object_ref (self));
+  return request;
 }
 
 static void
@@ -552,13 +696,10 @@ on_state (RlConnection *connection,
           self->resyncing = TRUE;
           self->resync_count = 0;
         }
-      subscribe (self);
+      rl_stream_subscribe (&self->stream);
     }
-  else if (self->subscribed)
-    {
-      self->subscribed = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
-    }
+  else if (rl_stream_lost (&self->stream))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
 /* ---- mutations ------------------------------------------------------------ */
@@ -752,6 +893,65 @@ shown_comment (RlDocStore  *self,
               : NULL;
 }
 
+/* The mentions of body (spans in code points of it as typed) shifted to
+ * text, its trimmed form, and checked as the server will (sorted, not
+ * overlapping, each "@" and more, inside text); *shifted NULL when there
+ * are none, or on a link before 1.2, which keeps none. */
+static gboolean
+checked_mentions (RlDocStore  *self,
+                  const char  *body,
+                  const char  *text,
+                  GPtrArray   *mentions,
+                  GPtrArray  **shifted,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) into = NULL;
+  glong lead, n_chars;
+  gint64 last_end = 0;
+
+  *shifted = NULL;
+  if (mentions == NULL || mentions->len == 0 || !rl_connection_speaks_activity (self->connection))
+    return TRUE;
+  /* text is a slice of body that starts where its white space ends. */
+  lead = g_utf8_pointer_to_offset (body, strstr (body, text));
+  n_chars = g_utf8_strlen (text, -1);
+  into = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_mention_free);
+  for (guint i = 0; i < mentions->len; i++)
+    {
+      const RlMention *mention = g_ptr_array_index (mentions, i);
+      gint64 start = mention->start - lead, end = mention->end - lead;
+
+      if (i >= RL_MENTIONS_MAX || mention->user == NULL || *mention->user == '\0' ||
+          start < last_end || end <= start + 1 || end > n_chars ||
+          g_utf8_get_char (g_utf8_offset_to_pointer (text, start)) != '@')
+        {
+          g_set_error_literal (error, RL_ERROR, RL_ERROR_BAD_REQUEST, rl_error_text (RL_ERROR_BAD_REQUEST));
+          return FALSE;
+        }
+      g_ptr_array_add (into, rl_mention_new (mention->user, start, end));
+      last_end = end;
+    }
+  *shifted = g_steal_pointer (&into);
+  return TRUE;
+}
+
+/* A comment's body and mentions into request (create-thread, add- and
+ * edit-comment); FALSE with the error when either is refused. */
+static gboolean
+set_comment (RlDocStore  *self,
+             RlRequest   *request,
+             const char  *body,
+             GPtrArray   *mentions,
+             GError     **error)
+{
+  g_autofree char *text = checked_body (body, error);
+
+  if (text == NULL || !checked_mentions (self, body, text, mentions, &request->mentions, error))
+    return FALSE;
+  request->body = g_steal_pointer (&text);
+  return TRUE;
+}
+
 gboolean
 rl_doc_store_create_thread (RlDocStore      *self,
                             const RlAnchor  *anchor,
@@ -759,17 +959,26 @@ rl_doc_store_create_thread (RlDocStore      *self,
                             char           **thread_id,
                             GError         **error)
 {
-  g_autofree char *text = checked_body (body, error);
+  return rl_doc_store_create_thread_with_mentions (self, anchor, body, NULL, thread_id, error);
+}
+
+gboolean
+rl_doc_store_create_thread_with_mentions (RlDocStore      *self,
+                                          const RlAnchor  *anchor,
+                                          const char      *body,
+                                          GPtrArray       *mentions,
+                                          char           **thread_id,
+                                          GError         **error)
+{
   g_autofree char *id = rl_uuid_new ();
   g_autoptr(RlRequest) request = NULL;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
-  if (text == NULL)
-    return FALSE;
 
   request = new_request (self, RL_REQUEST_CREATE_THREAD, id);
+  if (!set_comment (self, request, body, mentions, error))
+    return FALSE;
   request->comment_id = rl_uuid_new ();
-  request->body = g_strdup (text);
   request->has_anchor = TRUE;
   rl_anchor_copy_into (&request->anchor, anchor);
   request->revision = request_revision (self);
@@ -788,15 +997,25 @@ rl_doc_store_add_comment (RlDocStore  *self,
                           char       **comment_id,
                           GError     **error)
 {
-  g_autofree char *text = checked_body (body, error);
+  return rl_doc_store_add_comment_with_mentions (self, thread_id, body, NULL, comment_id, error);
+}
+
+gboolean
+rl_doc_store_add_comment_with_mentions (RlDocStore  *self,
+                                        const char  *thread_id,
+                                        const char  *body,
+                                        GPtrArray   *mentions,
+                                        char       **comment_id,
+                                        GError     **error)
+{
   g_autoptr(RlRequest) request = NULL;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
-  if (text == NULL)
-    return FALSE;
+
   request = new_request (self, RL_REQUEST_ADD_COMMENT, thread_id);
+  if (!set_comment (self, request, body, mentions, error))
+    return FALSE;
   request->comment_id = rl_uuid_new ();
-  request->body = g_strdup (text);
   if (!send_change (self, request, predict (self, request, NULL, NULL), body, error))
     return FALSE;
   if (comment_id)
@@ -811,16 +1030,27 @@ rl_doc_store_edit_comment (RlDocStore  *self,
                            const char  *body,
                            GError     **error)
 {
-  g_autofree char *text = checked_body (body, error);
+  return rl_doc_store_edit_comment_with_mentions (self, thread_id, comment_id, body, NULL, error);
+}
+
+gboolean
+rl_doc_store_edit_comment_with_mentions (RlDocStore  *self,
+                                         const char  *thread_id,
+                                         const char  *comment_id,
+                                         const char  *body,
+                                         GPtrArray   *mentions,
+                                         GError     **error)
+{
   g_autoptr(RlRequest) request = NULL;
-  const RlComment *old = shown_comment (self, thread_id, comment_id);
+  const RlComment *old;
 
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
-  if (text == NULL)
-    return FALSE;
+
+  old = shown_comment (self, thread_id, comment_id);
   request = new_request (self, RL_REQUEST_EDIT_COMMENT, thread_id);
+  if (!set_comment (self, request, body, mentions, error))
+    return FALSE;
   request->comment_id = g_strdup (comment_id);
-  request->body = g_strdup (text);
   return send_change (self, request, predict (self, request, old, NULL), body, error);
 }
 
@@ -918,7 +1148,7 @@ rl_doc_store_dispose (GObject *object)
 {
   RlDocStore *self = RL_DOC_STORE (object);
 
-  g_clear_handle_id (&self->resubscribe_id, g_source_remove);
+  rl_stream_clear (&self->stream);
   /* What is not on disk yet goes now: at once when nothing is being
    * written, else after it (so the newest state is the one that stays). */
   if (self->save_id != 0)
@@ -937,13 +1167,12 @@ rl_doc_store_dispose (GObject *object)
 
       /* Nobody looks at the document any more: teammates stop counting
        * this user as a viewer (fire and forget; a lost link says it too). */
-      if (self->subscribed && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
+      if (rl_stream_lost (&self->stream) && rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
         {
           g_autoptr(RlRequest) request = rl_request_new (RL_REQUEST_UNSUBSCRIBE);
 
           request->doc = g_strdup (self->doc);
           rl_connection_request (self->connection, request, NULL, NULL, NULL);
-          self->subscribed = FALSE;
         }
 
       if (docs)
@@ -974,6 +1203,8 @@ rl_doc_store_finalize (GObject *object)
   g_queue_clear_full (&self->changes, (GDestroyNotify) change_free);
   g_strfreev (self->viewer_names);
   g_clear_pointer (&self->latest, rl_revision_free);
+  g_hash_table_unref (self->read_threads);
+  g_queue_clear_full (&self->read_sent, g_free);
   g_clear_object (&self->cache);
   g_free (self->cache_user);
   g_free (self->doc);
@@ -997,7 +1228,7 @@ rl_doc_store_get_property (GObject    *object,
       g_value_set_uint (value, self->viewer_count);
       break;
     case PROP_SYNCED:
-      g_value_set_boolean (value, self->subscribed);
+      g_value_set_boolean (value, self->stream.subscribed);
       break;
     case PROP_REVISION:
       g_value_set_int64 (value, self->revision);
@@ -1061,6 +1292,12 @@ rl_doc_store_class_init (RlDocStoreClass *klass)
   signals[SIGNAL_REVISION_ADDED] =
     g_signal_new ("revision-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, RL_TYPE_REVISION | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
+  /* What is unread may have changed (the read state, or the comments):
+   * views ask again (rl_doc_store_get_unread, _get_thread_unread,
+   * _is_comment_unread). */
+  signals[SIGNAL_UNREAD_CHANGED] =
+    g_signal_new ("unread-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -1071,6 +1308,8 @@ rl_doc_store_init (RlDocStore *self)
   self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seq = -1;
   g_queue_init (&self->changes);
+  self->read_threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->read_sent);
 }
 
 RlDocStore *
@@ -1103,8 +1342,9 @@ rl_doc_store_get (RlConnection *connection,
   g_hash_table_insert (docs, g_strdup (doc), self);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (on_state), self);
+  rl_stream_init (&self->stream, connection, G_OBJECT (self), subscribe_request, subscribed);
   load_cache (self);
-  subscribe (self);
+  rl_stream_subscribe (&self->stream);
   return self;
 }
 
@@ -1140,7 +1380,7 @@ gboolean
 rl_doc_store_is_synced (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
-  return self->subscribed;
+  return self->stream.subscribed;
 }
 
 guint
@@ -1186,7 +1426,7 @@ guint
 rl_doc_store_get_n_gap_resubscribes (RlDocStore *self)
 {
   g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
-  return self->gap_resubscribes;
+  return self->stream.gap_resubscribes;
 }
 
 void
@@ -1241,4 +1481,94 @@ rl_doc_store_note_revision (RlDocStore       *self,
       g_clear_pointer (&self->latest, rl_revision_free);
       self->latest = rl_revision_copy (revision);
     }
+}
+
+/* ---- unread --------------------------------------------------------------- */
+
+guint
+rl_doc_store_get_thread_unread (RlDocStore *self,
+                                const char *thread_id)
+{
+  RlThreadItem *item;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  g_return_val_if_fail (thread_id != NULL, 0);
+
+  item = g_hash_table_lookup (self->items, thread_id);
+  return item ? count_thread_unread (self, rl_thread_item_get_thread (item), NULL) : 0;
+}
+
+gboolean
+rl_doc_store_is_comment_unread (RlDocStore *self,
+                                const char *thread_id,
+                                const char *comment_id)
+{
+  const RlComment *comment;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  g_return_val_if_fail (thread_id != NULL, FALSE);
+  g_return_val_if_fail (comment_id != NULL, FALSE);
+
+  comment = shown_comment (self, thread_id, comment_id);
+  return comment && comment_is_unread (self, comment, thread_read_up_to (self, thread_id));
+}
+
+void
+rl_doc_store_get_unread (RlDocStore     *self,
+                         RlUnreadCounts *counts)
+{
+  g_return_if_fail (RL_IS_DOC_STORE (self));
+  g_return_if_fail (counts != NULL);
+  count_unread (self, counts);
+}
+
+guint
+rl_doc_store_get_new_since_open (RlDocStore *self)
+{
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), 0);
+  return self->new_since_open;
+}
+
+static void
+marked_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) ack = rl_connection_request_finish (RL_CONNECTION (source), result, &error);
+
+  /* Shown as read already; the server has it at the next mark-read. */
+  if (ack == NULL)
+    g_debug ("mark-read not kept: %s", error->message);
+}
+
+gboolean
+rl_doc_store_mark_read (RlDocStore  *self,
+                        const char  *thread_id,
+                        gint64       seq,
+                        GError     **error)
+{
+  g_autoptr(RlRequest) request = NULL;
+
+  g_return_val_if_fail (RL_IS_DOC_STORE (self), FALSE);
+  g_return_val_if_fail (seq >= 0, FALSE);
+
+  if (rl_connection_get_state (self->connection) != RL_CONNECTION_ONLINE)
+    {
+      g_set_error_literal (error, RL_ERROR, RL_ERROR_OFFLINE, rl_error_text (RL_ERROR_OFFLINE));
+      return FALSE;
+    }
+  /* Before 1.2 nothing is unread; nothing past what the store has is read. */
+  if (!self->read_known || !rl_connection_speaks_activity (self->connection) ||
+      !raise_read (self, thread_id, MIN (seq, self->seq)))
+    return TRUE;
+
+  request = new_request (self, RL_REQUEST_MARK_READ, thread_id);
+  request->seq = MIN (seq, self->seq);
+  g_queue_push_tail (&self->read_sent, g_strdup (request->broadcast_id));
+  while (self->read_sent.length > MAX_READ_SENT)
+    g_free (g_queue_pop_head (&self->read_sent));
+  unread_changed (self);
+  rl_connection_request (self->connection, request, NULL, marked_read_cb, NULL);
+  return TRUE;
 }

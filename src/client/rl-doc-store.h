@@ -70,6 +70,33 @@ gboolean     rl_doc_store_edit_comment   (RlDocStore     *self,
                                           const char     *comment_id,
                                           const char     *body,
                                           GError        **error);
+/* Mentions (1.2): the same three with the people the comment calls in,
+ * of RlMention* (rl-model.h): a user id (rl_api_list_users) and the span
+ * of body, in code points of it as given (before trimming), that names
+ * them, starting with "@"; sorted, not overlapping, at most
+ * RL_MENTIONS_MAX. Malformed spans (or one in white space that trimming
+ * removes) fail with RL_ERROR_BAD_REQUEST and send nothing. The comment
+ * shown and sent carries them shifted to the trimmed body; a link before
+ * 1.2 keeps none (they are dropped, the text stays). An edit's mentions
+ * replace the comment's: the entry points without them (NULL) leave none. */
+gboolean     rl_doc_store_create_thread_with_mentions (RlDocStore     *self,
+                                                       const RlAnchor *anchor,
+                                                       const char     *body,
+                                                       GPtrArray      *mentions,
+                                                       char          **thread_id,
+                                                       GError        **error);
+gboolean     rl_doc_store_add_comment_with_mentions   (RlDocStore     *self,
+                                                       const char     *thread_id,
+                                                       const char     *body,
+                                                       GPtrArray      *mentions,
+                                                       char          **comment_id,
+                                                       GError        **error);
+gboolean     rl_doc_store_edit_comment_with_mentions  (RlDocStore     *self,
+                                                       const char     *thread_id,
+                                                       const char     *comment_id,
+                                                       const char     *body,
+                                                       GPtrArray      *mentions,
+                                                       GError        **error);
 gboolean     rl_doc_store_delete_comment (RlDocStore     *self,
                                           const char     *thread_id,
                                           const char     *comment_id,
@@ -114,6 +141,42 @@ void         rl_doc_store_note_document  (RlDocStore       *self,
 /* A revision learnt over HTTP (an own upload's answer, a list). */
 void         rl_doc_store_note_revision  (RlDocStore       *self,
                                           const RlRevision *revision);
+
+/* Unread (1.2, docs/protocol.md "Activity"). The server keeps, per user
+ * and document, what they have read (so it follows them from one computer
+ * to the next); the subscribe's ack tells the store. A comment is unread
+ * when someone else wrote it (the user's own, sent from anywhere, never
+ * are) after what the user has read of its thread. The user's other
+ * connections' mark-reads arrive as `read` items of their activity feed
+ * (rl-activity-feed.h, which must be subscribed on this connection for it)
+ * and apply at once. "unread-changed" says when to ask again. On a link
+ * before 1.2, and before the first subscribe's ack, nothing is unread. */
+
+/* Unread comments of a shown thread (0 for one not shown). */
+guint        rl_doc_store_get_thread_unread (RlDocStore  *self,
+                                             const char  *thread_id);
+/* Whether a shown comment is unread. */
+gboolean     rl_doc_store_is_comment_unread (RlDocStore  *self,
+                                             const char  *thread_id,
+                                             const char  *comment_id);
+/* The document's total: threads with an unread comment, unread comments,
+ * and those of them that mention the user. */
+void         rl_doc_store_get_unread     (RlDocStore     *self,
+                                          RlUnreadCounts *counts);
+/* "N new since you were here": the unread comments the first subscribe of
+ * this store (this open of the document) found, kept as they were however
+ * much is read later; 0 until then (and on a link before 1.2). */
+guint        rl_doc_store_get_new_since_open (RlDocStore *self);
+/* Marks the thread (thread_id NULL: the whole document) read up to seq, a
+ * document seq (a comment's seq, or rl_doc_store_get_seq for everything
+ * shown; more than the store has is read as that), shown at once and sent
+ * as mark-read. Only raises: a seq already read sends nothing. FALSE with
+ * RL_ERROR_OFFLINE when not online; TRUE and nothing sent on a link before
+ * 1.2. A refusal is only logged (what is read stays read here). */
+gboolean     rl_doc_store_mark_read      (RlDocStore     *self,
+                                          const char     *thread_id,
+                                          gint64          seq,
+                                          GError        **error);
 
 /* Changes still in flight (shown, not yet confirmed by their echo). */
 guint        rl_doc_store_get_n_in_flight (RlDocStore    *self);
