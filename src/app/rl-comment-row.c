@@ -293,14 +293,15 @@ rl_comment_row_init (RlCommentRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->can_create = TRUE;
 
-  /* First: with its list open, Escape closes the list, not the editor. */
-  rl_mention_completer_attach (self->edit_view);
   /* In the editor, before the text view sees the keys. */
   shortcuts = rl_send_shortcut_new (gtk_named_action_new ("comment.save"));
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("comment.cancel-edit")));
   gtk_widget_add_controller (GTK_WIDGET (self->edit_view), shortcuts);
+  /* After them: GTK asks the controllers added last first, so with its
+   * list open Escape closes the list, not the editor. */
+  rl_mention_completer_attach (self->edit_view);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment text"), -1);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->edit_view), "changed",

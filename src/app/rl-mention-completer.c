@@ -27,7 +27,7 @@ struct _RlMentionCompleter
 
   GtkTextView   *view;       /* owns this */
   GtkTextBuffer *buffer;
-  GtkWidget     *popover;    /* a child of view */
+  GtkWidget     *popover;    /* a child of view while shown */
   GtkListBox    *list;
 
   RlConnection  *connection;
@@ -127,7 +127,9 @@ select_row (RlMentionCompleter *self,
             GtkListBoxRow      *row)
 {
   gtk_list_box_select_row (self->list, row);
-  if (row != NULL)
+  /* Said to assistive technologies once shown (GTK 4.8 cannot refer to
+   * a widget not on screen yet). */
+  if (row != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)))
     gtk_accessible_update_relation (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_RELATION_ACTIVE_DESCENDANT,
                                     row, -1);
   else
@@ -142,6 +144,10 @@ close_list (RlMentionCompleter *self)
     return;
   if (gtk_widget_get_visible (self->popover))
     gtk_popover_popdown (GTK_POPOVER (self->popover));
+  /* A text view takes no children it did not make: it is its child only
+   * while it shows (and the view is on screen, so not being disposed). */
+  if (gtk_widget_get_parent (self->popover) != NULL)
+    gtk_widget_unparent (self->popover);
   gtk_accessible_update_state (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_STATE_EXPANDED, FALSE, -1);
   gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_RELATION_ACTIVE_DESCENDANT);
 }
@@ -273,11 +279,14 @@ update (RlMentionCompleter *self)
     }
   else
     {
+      if (gtk_widget_get_parent (self->popover) == NULL)
+        gtk_widget_set_parent (self->popover, GTK_WIDGET (self->view));
       place_popover (self, &at);
       if (!gtk_widget_get_visible (self->popover))
         gtk_popover_popup (GTK_POPOVER (self->popover));
       else
         gtk_popover_present (GTK_POPOVER (self->popover));
+      select_row (self, gtk_list_box_get_selected_row (self->list));
       gtk_accessible_update_state (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_STATE_EXPANDED, TRUE, -1);
     }
   if (fresh)
@@ -486,11 +495,9 @@ focus_left (RlMentionCompleter *self)
 }
 
 static void
-view_destroyed (RlMentionCompleter *self)
+view_unmapped (RlMentionCompleter *self)
 {
-  g_cancellable_cancel (self->listing);
-  if (self->popover != NULL)
-    gtk_widget_unparent (g_steal_pointer (&self->popover));
+  close_list (self);
 }
 
 static void
@@ -498,9 +505,16 @@ rl_mention_completer_dispose (GObject *object)
 {
   RlMentionCompleter *self = RL_MENTION_COMPLETER (object);
 
-  rl_mention_completer_set_connection (self, NULL);
+  /* Gone with the view (its data): the view is no more to update. */
+  if (self->members != NULL)
+    g_signal_handlers_disconnect_by_data (self->members, self);
+  g_clear_object (&self->members);
+  g_clear_object (&self->connection);
   g_cancellable_cancel (self->listing);
   g_clear_object (&self->listing);
+  if (self->popover != NULL && gtk_widget_get_parent (self->popover) != NULL)
+    gtk_widget_unparent (self->popover);
+  g_clear_object (&self->popover);
   G_OBJECT_CLASS (rl_mention_completer_parent_class)->dispose (object);
 }
 
@@ -549,7 +563,7 @@ set_up (RlMentionCompleter *self,
   g_signal_connect_object (self->list, "row-activated", G_CALLBACK (row_activated), self, G_CONNECT_SWAPPED);
 
   /* Not autohide: it takes no grab and no focus, the text keeps both. */
-  self->popover = gtk_popover_new ();
+  self->popover = g_object_ref_sink (gtk_popover_new ());
   gtk_popover_set_autohide (GTK_POPOVER (self->popover), FALSE);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
   gtk_popover_set_position (GTK_POPOVER (self->popover), GTK_POS_BOTTOM);
@@ -558,14 +572,11 @@ set_up (RlMentionCompleter *self,
   gtk_widget_set_can_focus (self->popover, FALSE);
   gtk_widget_add_css_class (self->popover, "rl-mention-popover");
   gtk_popover_set_child (GTK_POPOVER (self->popover), GTK_WIDGET (self->list));
-  gtk_widget_set_parent (self->popover, GTK_WIDGET (view));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (view),
                                   GTK_ACCESSIBLE_PROPERTY_AUTOCOMPLETE, GTK_ACCESSIBLE_AUTOCOMPLETE_LIST,
                                   GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
                                   -1);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_RELATION_CONTROLS,
-                                  g_list_append (NULL, self->list), -1);
 
   /* Before the view's own keys and its shortcuts (Escape cancels an edit). */
   keys = gtk_event_controller_key_new ();
@@ -580,7 +591,7 @@ set_up (RlMentionCompleter *self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->buffer, "mark-set", G_CALLBACK (mark_set), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  g_signal_connect_object (view, "destroy", G_CALLBACK (view_destroyed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (view, "unmap", G_CALLBACK (view_unmapped), self, G_CONNECT_SWAPPED);
 }
 
 RlMentionCompleter *
