@@ -10,8 +10,8 @@
 #include "rl-session.h"
 
 /* The highlight: the accent blue, faint for others, stronger for the user. */
-#define MENTION_RED   0x3584
-#define MENTION_GREEN 0xe4e4
+#define MENTION_RED   0x3535
+#define MENTION_GREEN 0x8484
 #define MENTION_BLUE  0xe4e4
 #define MENTION_ALPHA (G_MAXUINT16 / 5)
 #define ME_ALPHA      (G_MAXUINT16 * 2 / 5)
