@@ -14,6 +14,8 @@
 
 #include "rl-activity-feed.h"
 #include "rl-comment-row.h"
+#include "rl-composer-base.h"
+#include "rl-image-view-private.h"
 #include "rl-mention-completer-private.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
@@ -504,6 +506,62 @@ test_broken_span (Fixture       *f,
     g_assert_cmpint (((RlActivity *) g_ptr_array_index (f->bob_told, i))->kind, !=, RL_ACTIVITY_MENTION);
 }
 
+/* The marker composer completes too; Escape there closes the list, and
+ * the composer (a popover itself) stays open with the text. */
+static void
+test_marker_composer (Fixture       *f,
+                      gconstpointer  data)
+{
+  RlImageView *image_view = rl_window_get_image_view (f->window);
+  RlComposerBase *composer = RL_COMPOSER_BASE (rl_image_view_get_composer (image_view));
+  GtkTextView *view = GTK_TEXT_VIEW (rl_composer_base_get_text_view (composer));
+  g_autofree char *names = NULL;
+  g_autofree char *text = NULL;
+  const RlThread *thread = NULL;
+  const RlComment *first;
+  const RlMention *mention;
+
+  /* A click on the image, away from Carol's pin, opens the composer. */
+  rl_ui_input_click_at (GTK_WIDGET (image_view), gtk_widget_get_width (GTK_WIDGET (image_view)) * 0.6,
+                        gtk_widget_get_height (GTK_WIDGET (image_view)) * 0.6, 1);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (composer)) &&
+                                   gtk_widget_has_focus (GTK_WIDGET (view)), 3000));
+  rl_ui_input_type ("New one for @");
+  g_assert_true (RL_UI_WAIT_UNTIL (list_shown (view), 3000));
+  rl_ui_input_key (GDK_KEY_Escape, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_mention_completer_is_open (completer_of (view)), 3000));
+  rl_ui_test_run (200);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (composer)));
+  text = rl_composer_base_dup_text (composer);
+  g_assert_cmpstr (text, ==, "New one for @");
+
+  rl_ui_input_key (GDK_KEY_BackSpace, 0);
+  rl_ui_input_type ("@dÍA");
+  g_assert_true (RL_UI_WAIT_UNTIL (list_shown (view), 3000));
+  names = listed_names (view);
+  g_assert_cmpstr (names, ==, "Carol Díaz");
+  rl_ui_input_key (GDK_KEY_Return, 0);
+  assert_text (view, "New one for @Carol Díaz ");
+  rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
+  g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (composer)), 3000));
+
+  /* The server keeps the new thread's first comment with the mention. */
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_n_threads (f->bob_store) == 2 &&
+                                   (thread = rl_ui_test_store_thread_at (f->bob_store, 1)) != NULL &&
+                                   thread->comments->len == 1, 5000));
+  first = g_ptr_array_index (thread->comments, 0);
+  g_assert_cmpstr (first->body, ==, "New one for @Carol Díaz");
+  g_assert_cmpuint (first->mentions->len, ==, 1);
+  mention = g_ptr_array_index (first->mentions, 0);
+  g_assert_cmpint (mention->start, ==, 12);
+  g_assert_cmpint (mention->end, ==, 23);
+  {
+    g_autofree char *carol_id = rl_ui_test_user_id (f->server, f->carol);
+
+    g_assert_cmpstr (mention->user, ==, carol_id);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,5 +575,6 @@ main (int   argc,
   g_test_add ("/mentions/escape-keeps-draft", Fixture, NULL, fixture_setup, test_escape_keeps_draft,
               fixture_teardown);
   g_test_add ("/mentions/broken-span", Fixture, NULL, fixture_setup, test_broken_span, fixture_teardown);
+  g_test_add ("/mentions/marker-composer", Fixture, NULL, fixture_setup, test_marker_composer, fixture_teardown);
   return g_test_run ();
 }
