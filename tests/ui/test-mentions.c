@@ -497,9 +497,24 @@ test_broken_span (Fixture       *f,
 
     g_assert_cmpuint (spans->len, ==, 0);
   }
+  /* A click on a listed member inserts them too (the text keeps the focus). */
+  rl_ui_input_key (GDK_KEY_End, GDK_CONTROL_MASK);
+  rl_ui_input_type ("@em");
+  g_assert_true (RL_UI_WAIT_UNTIL (list_shown (view), 3000));
+  rl_ui_input_wait_still (rl_mention_completer_get_popover (completer_of (view)));
+  rl_ui_input_click (gtk_widget_get_first_child (rl_mention_completer_get_list (completer_of (view))));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_mention_completer_is_open (completer_of (view)), 3000));
+  assert_text (view, "Ping @Bob Smxith @Émile Zola ");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (view)));
   rl_ui_input_key (GDK_KEY_Return, GDK_CONTROL_MASK);
-  comment = kept_comment (f, "Ping @Bob Smxith");
-  g_assert_cmpuint (comment->mentions->len, ==, 0);
+  comment = kept_comment (f, "Ping @Bob Smxith @Émile Zola");
+  g_assert_cmpuint (comment->mentions->len, ==, 1);
+  {
+    g_autofree char *emile_id = rl_ui_test_user_id (f->server, f->emile);
+
+    g_assert_cmpstr (((RlMention *) g_ptr_array_index (comment->mentions, 0))->user, ==, emile_id);
+    g_assert_cmpint (((RlMention *) g_ptr_array_index (comment->mentions, 0))->start, ==, 17);
+  }
   /* Bob was called in by no one. */
   rl_ui_test_run (300);
   for (guint i = 0; i < f->bob_told->len; i++)
