@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "rl-error-text.h"
+#include "rl-mention-completer.h"
+#include "rl-mentions.h"
 #include "rl-relative-time.h"
 #include "rl-send-shortcut.h"
 
@@ -77,6 +79,19 @@ update_actions (RlCommentRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, delete_name, -1);
 }
 
+/* The comment as a screen reader names it, with the text as shown. */
+static void
+update_accessible_label (RlCommentRow *self)
+{
+  g_autofree char *label = NULL;
+
+  if (self->comment == NULL)
+    return;
+  /* Translators: how a screen reader names a comment: author, then the text. */
+  label = g_strdup_printf (_("%s: %s"), self->comment->author.name, gtk_label_get_text (self->body_label));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 static void
 stop_editing (RlCommentRow *self)
 {
@@ -95,14 +110,12 @@ edit_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   RlCommentRow *self = RL_COMMENT_ROW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
-  GtkTextIter end;
 
   if (self->comment == NULL)
     return;
-  gtk_text_buffer_set_text (buffer, self->comment->body, -1);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_place_cursor (buffer, &end);
+  /* Its mentions are spans again: kept unless edited inside. */
+  rl_mention_completer_set_text (rl_mention_completer_attach (self->edit_view),
+                                 self->comment->body, self->comment->mentions);
   gtk_stack_set_visible_child_name (self->body_stack, "edit");
   show_error (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
@@ -133,18 +146,25 @@ save_activated (GtkWidget  *widget,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *trimmed = NULL;
+  g_autoptr(GPtrArray) mentions = NULL;
   GtkTextIter start, end;
 
   if (self->comment == NULL || !rl_comment_row_is_editing (self))
     return;
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  if (g_strcmp0 (g_strstrip (text), self->comment->body) == 0)
+  trimmed = g_strstrip (g_strdup (text));
+  mentions = rl_mention_completer_dup_mentions (rl_mention_completer_attach (self->edit_view));
+  /* The same text with the same people (a span edited away is a change). */
+  if (g_strcmp0 (trimmed, self->comment->body) == 0 &&
+      (g_strcmp0 (text, self->comment->body) != 0 || rl_mentions_equal (mentions, self->comment->mentions)))
     {
       stop_editing (self);   /* nothing to send */
       return;
     }
-  if (!rl_doc_store_edit_comment (self->store, self->thread_id, self->comment->id, text, &error))
+  if (!rl_doc_store_edit_comment_with_mentions (self->store, self->thread_id, self->comment->id, text, mentions,
+                                                &error))
     {
       /* The editor stays open with what was typed. */
       show_error (self, error);
@@ -279,10 +299,14 @@ rl_comment_row_init (RlCommentRow *self)
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("comment.cancel-edit")));
   gtk_widget_add_controller (GTK_WIDGET (self->edit_view), shortcuts);
+  /* After them: GTK asks the controllers added last first, so with its
+   * list open Escape closes the list, not the editor. */
+  rl_mention_completer_attach (self->edit_view);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment text"), -1);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->edit_view), "changed",
                             G_CALLBACK (edit_text_changed), self);
+  g_signal_connect_swapped (self->body_label, "notify::label", G_CALLBACK (update_accessible_label), self);
   update_actions (self);
 }
 
@@ -294,6 +318,8 @@ rl_comment_row_new (RlDocStore *store,
 
   self->store = g_object_ref (store);
   self->thread_id = g_strdup (thread_id);
+  rl_mention_completer_set_connection (rl_mention_completer_attach (self->edit_view),
+                                       rl_doc_store_get_connection (store));
   return self;
 }
 
@@ -301,8 +327,6 @@ void
 rl_comment_row_set_comment (RlCommentRow    *self,
                             const RlComment *comment)
 {
-  g_autofree char *label = NULL;
-
   g_return_if_fail (RL_IS_COMMENT_ROW (self));
   g_return_if_fail (comment != NULL);
 
@@ -312,7 +336,9 @@ rl_comment_row_set_comment (RlCommentRow    *self,
   self->comment = rl_comment_copy (comment);
 
   gtk_label_set_text (self->author_label, comment->author.name);
-  gtk_label_set_text (self->body_label, comment->body);
+  /* Mentions by their current names; "notify::label" names the row anew. */
+  rl_mention_label_set (self->body_label, comment->body, comment->mentions,
+                        rl_doc_store_get_connection (self->store));
   gtk_widget_set_visible (GTK_WIDGET (self->edited_label), comment->edited_at > 0);
   if (comment->edited_at > 0)
     {
@@ -326,9 +352,7 @@ rl_comment_row_set_comment (RlCommentRow    *self,
 
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->edited_label), tooltip);
     }
-  /* Translators: how a screen reader names a comment: author, then the text. */
-  label = g_strdup_printf (_("%s: %s"), comment->author.name, comment->body);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  update_accessible_label (self);
   rl_comment_row_update_time (self, g_get_real_time () / 1000);
   update_actions (self);
 }

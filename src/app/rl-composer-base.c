@@ -8,12 +8,14 @@
 
 #include <glib/gi18n.h>
 
+#include "rl-mention-completer.h"
 #include "rl-send-shortcut.h"
 
 struct _RlComposerDraft
 {
-  GVariant *place;
-  char     *text;
+  GVariant  *place;
+  char      *text;
+  GPtrArray *mentions;  /* of RlMention*, in text; NULL: none */
 };
 
 typedef struct
@@ -25,6 +27,7 @@ typedef struct
   GtkLabel          *error_label;
   GtkButton         *discard_button;
   GtkButton         *send_button;
+  RlMentionCompleter *completer; /* the text view's */
 
   GHashTable        *drafts;     /* document ("" for none) → GPtrArray of RlComposerDraft* */
   char              *document;   /* NULL: none */
@@ -53,6 +56,7 @@ draft_free (RlComposerDraft *draft)
 {
   g_variant_unref (draft->place);
   g_free (draft->text);
+  g_clear_pointer (&draft->mentions, g_ptr_array_unref);
   g_free (draft);
 }
 
@@ -97,6 +101,8 @@ keep_current (RlComposerBase *self)
     {
       g_free (priv->current->text);
       priv->current->text = g_steal_pointer (&text);
+      g_clear_pointer (&priv->current->mentions, g_ptr_array_unref);
+      priv->current->mentions = rl_mention_completer_dup_mentions (priv->completer);
     }
   priv->current = NULL;
   rl_composer_base_set_text (self, NULL);
@@ -320,6 +326,7 @@ rl_composer_base_init (RlComposerBase *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (priv->text_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment"), -1);
   gtk_scrolled_window_set_child (priv->scroller, GTK_WIDGET (priv->text_view));
+  priv->completer = rl_mention_completer_attach (priv->text_view);
 
   priv->error_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_visible (GTK_WIDGET (priv->error_label), FALSE);
@@ -375,16 +382,11 @@ rl_composer_base_set_text (RlComposerBase *self,
                            const char     *text)
 {
   RlComposerBasePrivate *priv;
-  GtkTextBuffer *buffer;
-  GtkTextIter end;
 
   g_return_if_fail (RL_IS_COMPOSER_BASE (self));
 
   priv = rl_composer_base_get_instance_private (self);
-  buffer = gtk_text_view_get_buffer (priv->text_view);
-  gtk_text_buffer_set_text (buffer, text ? text : "", -1);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_place_cursor (buffer, &end);
+  rl_mention_completer_set_text (priv->completer, text, NULL);
 }
 
 void
@@ -514,6 +516,7 @@ rl_composer_base_set_store (RlComposerBase *self,
       document = g_strdup_printf ("%s\n%s", user ? user : "", rl_doc_store_get_doc_id (store));
     }
   watch_connection (self, store ? rl_doc_store_get_connection (store) : NULL);
+  rl_mention_completer_set_connection (priv->completer, store ? rl_doc_store_get_connection (store) : NULL);
   if (g_strcmp0 (priv->document, document) == 0)
     return;
   if (priv->document == NULL)
@@ -593,7 +596,7 @@ rl_composer_base_resume (RlComposerBase  *self,
   g_return_if_fail (g_ptr_array_find (drafts_of (self, priv->document), draft, NULL));
   close_current (self);
   priv->current = draft;
-  rl_composer_base_set_text (self, draft->text);
+  rl_mention_completer_set_text (priv->completer, draft->text, draft->mentions);
   rl_composer_base_set_error (self, NULL);
   g_signal_emit (self, signals[SIGNAL_DRAFTS_CHANGED], 0);
 }
@@ -605,15 +608,20 @@ rl_composer_base_send_thread (RlComposerBase *self,
                               RlChange        change,
                               char          **thread_id)
 {
+  RlComposerBasePrivate *priv;
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) mentions = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (RL_IS_COMPOSER_BASE (self), FALSE);
   g_return_val_if_fail (RL_IS_DOC_STORE (store), FALSE);
   g_return_val_if_fail (anchor != NULL, FALSE);
 
+  priv = rl_composer_base_get_instance_private (self);
   text = rl_composer_base_dup_text (self);
-  if (!rl_doc_store_create_thread (store, anchor, text, thread_id, &error))
+  /* The spans count in this very text, as the store takes them. */
+  mentions = rl_mention_completer_dup_mentions (priv->completer);
+  if (!rl_doc_store_create_thread_with_mentions (store, anchor, text, mentions, thread_id, &error))
     {
       rl_composer_base_show_refusal (self, change, error);
       return FALSE;

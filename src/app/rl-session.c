@@ -23,7 +23,11 @@ struct _RlSession
   char         *fingerprint;  /* of the pinned certificate, or NULL */
   char         *label;
   gboolean      started;
+  GCancellable *listing;      /* the members, asked on each welcome */
 };
+
+#define API_KEY "rl-session-api"
+
 
 G_DEFINE_FINAL_TYPE (RlSession, rl_session, G_TYPE_OBJECT)
 
@@ -72,12 +76,37 @@ update_cache (RlSession *self)
 }
 
 static void
+members_listed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) members = rl_api_list_users_finish (RL_API (source), result, &error);
+
+  /* A server before 1.2 has no list: nothing to complete, nothing wrong. */
+  if (members == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Members not listed: %s", error->message);
+}
+
+/* The members (for mentions) as the server says them now: a rename shows
+ * once the link is back at the latest. */
+static void
+list_members (RlSession *self)
+{
+  g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
+  self->listing = g_cancellable_new ();
+  rl_api_list_users (self->api, self->listing, members_listed, NULL);
+}
+
+static void
 on_state (RlSession *self)
 {
   if (rl_connection_get_state (self->connection) == RL_CONNECTION_ONLINE)
     {
       update_label (self);
       update_cache (self);
+      list_members (self);
     }
 }
 
@@ -193,6 +222,8 @@ rl_session_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->connection, self);
       rl_connection_stop (self->connection);
     }
+  g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
   g_clear_object (&self->connection);
   g_clear_object (&self->api);
   G_OBJECT_CLASS (rl_session_parent_class)->dispose (object);
@@ -283,6 +314,9 @@ rl_session_new (const char    *server_url,
   self->connection = rl_connection_new (server_url, token, tls_database);
   if (user_id != NULL)
     rl_connection_set_user_id (self->connection, user_id);
+  /* The connection is the session's alone: widgets holding a store find
+   * the members through it (rl_session_lookup_api). */
+  g_object_set_data_full (G_OBJECT (self->connection), API_KEY, g_object_ref (api), g_object_unref);
   update_cache (self);
   g_signal_connect_swapped (self->connection, "notify::state", G_CALLBACK (on_state), self);
   return g_steal_pointer (&self);
@@ -435,4 +469,11 @@ rl_session_dup_key (RlSession *self)
   g_return_val_if_fail (RL_IS_SESSION (self), NULL);
   user = rl_connection_get_user_id (self->connection);
   return g_strdup_printf ("%s %s", self->server_url, user ? user : "");
+}
+
+RlApi *
+rl_session_lookup_api (RlConnection *connection)
+{
+  g_return_val_if_fail (RL_IS_CONNECTION (connection), NULL);
+  return g_object_get_data (G_OBJECT (connection), API_KEY);
 }

@@ -64,5 +64,9 @@ void          rl_session_set_label      (RlSession     *self,
                                          const char    *label);
 /* The server address and the user: one account, one key. */
 char         *rl_session_dup_key        (RlSession     *self);
+/* The API of the session that made connection (its members, for
+ * mentions: listed anew on each welcome), or NULL for a connection made
+ * without one. */
+RlApi        *rl_session_lookup_api     (RlConnection  *connection);
 
 G_END_DECLS

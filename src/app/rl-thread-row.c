@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "rl-comment-row.h"
+#include "rl-mention-completer.h"
 #include "rl-pin-crop.h"
 #include "rl-send-shortcut.h"
 
@@ -577,15 +578,23 @@ on_thread_changed (RlThreadRow *self)
   sync_comments (self);
 }
 
+/* The people called in by the reply, in code points of reply_text's. */
+static GPtrArray *
+reply_mentions (RlThreadRow *self)
+{
+  return rl_mention_completer_dup_mentions (rl_mention_completer_attach (self->reply_view));
+}
+
 static void
 send_reply (RlThreadRow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = reply_text (self);
+  g_autoptr(GPtrArray) mentions = reply_mentions (self);
 
-  if (*g_strstrip (text) == '\0' || self->deleted)
+  if (reply_is_blank (self) || self->deleted)
     return;
-  if (!rl_doc_store_add_comment (self->store, self->thread_id, text, NULL, &error))
+  if (!rl_doc_store_add_comment_with_mentions (self->store, self->thread_id, text, mentions, NULL, &error))
     {
       /* Nothing was sent: what was typed stays, and the reason shows. */
       show_error (self, error);
@@ -937,6 +946,7 @@ rl_thread_row_init (RlThreadRow *self)
   self->comment_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->can_create = TRUE;
 
+  rl_mention_completer_attach (self->reply_view);
   gtk_widget_add_controller (GTK_WIDGET (self->reply_view),
                              rl_send_shortcut_new (gtk_callback_action_new (send_shortcut, self, NULL)));
 
@@ -969,6 +979,8 @@ rl_thread_row_new (RlDocStore   *store,
   self->thread_id = g_strdup (rl_thread_item_get_thread (item)->id);
   self->user_id = g_strdup (user_id);
   self->user_is_admin = user_is_admin;
+  rl_mention_completer_set_connection (rl_mention_completer_attach (self->reply_view),
+                                       rl_doc_store_get_connection (store));
   g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (on_thread_changed), self);
   on_thread_changed (self);
   update_reply (self);
