@@ -43,6 +43,12 @@ char         *rl_comment_row_dup_draft       (RlCommentRow    *self);
 /* Hides an error that said the user was offline: the link is back. */
 void          rl_comment_row_clear_offline_error (RlCommentRow *self);
 
+/* The first comment the user had not read (of what they saw unread in
+ * the thread): a "New" divider above it. */
+void          rl_comment_row_set_first_new   (RlCommentRow    *self,
+                                              gboolean         first_new);
+gboolean      rl_comment_row_get_first_new   (RlCommentRow    *self);
+
 /* Shared with the thread row (RlThreadRow). */
 /* Shows in label what to tell the user about a change the store refused
  * at once; error NULL hides it. */
