@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 
 #include "rl-comment-row.h"
 #include "rl-doc-row.h"
@@ -172,18 +173,56 @@ first_new_at (RlThreadRow *row)
   return at;
 }
 
+/* Ada's window on each computer, both on the page. */
+static void
+start_windows (Fixture *f)
+{
+  f->other = rl_window_new (f->app);
+  gtk_window_set_default_size (GTK_WINDOW (f->other), 700, 600);
+  rl_ui_test_window_start (f->other, f->there, 2);
+  rl_ui_test_window_show (f->other, f->world.page, "page");
+  f->window = rl_window_new (f->app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 560);
+  rl_ui_test_window_start (f->window, f->here, 2);
+  rl_ui_test_window_show (f->window, f->world.page, "page");
+}
+
+/* The window comes on top (there is no window manager to raise it) and a
+ * click on its title gives it the keyboard, the other not. */
+static void
+focus (RlWindow *window,
+       RlWindow *away)
+{
+  Display *display = gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (window)));
+
+  XRaiseWindow (display, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
+  XSync (display, False);
+  rl_ui_input_click (rl_ui_test_find_type (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE));
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_window_is_active (GTK_WINDOW (window)) &&
+                                   !gtk_window_is_active (GTK_WINDOW (away)), 3000));
+}
+
+static const char *
+selected_thread (RlWindow *window)
+{
+  return rl_review_state_get_selected_thread (rl_thread_panel_get_state (rl_window_get_thread_panel (window)));
+}
+
+/* Bob replies in thread of the image, mentioning whom mentions (a JSON
+ * array, or NULL) says. */
 static void
 bob_replies (Fixture    *f,
+             const char *thread,
              const char *body,
              const char *mentions)
 {
   g_autoptr(RlTestClient) bob = rl_test_client_new_v12 (f->world.server, f->world.bob);
-  g_autofree char *extra = NULL;
   g_autofree char *comment = rl_test_uuid ();
+  g_autofree char *extra = NULL;
 
   extra = g_strdup_printf (",\"comment\":{\"id\":\"%s\",\"body\":\"%s\"%s%s}", comment, body,
                            mentions ? ",\"mentions\":" : "", mentions ? mentions : "");
-  rl_ui_test_thread_request (bob, "add-comment", f->world.image, f->last_thread, extra);
+  rl_ui_test_thread_request (bob, "add-comment", f->world.image, thread, extra);
 }
 
 /* The app's accelerators of action include keyval with mods. */
@@ -224,21 +263,14 @@ test_two_computers (Fixture       *f,
   g_assert_true (has_accel (f->app, "win.mark-all-read", GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
 
   /* Both computers look at the page; the image is not open anywhere. */
-  f->other = rl_window_new (f->app);
-  gtk_window_set_default_size (GTK_WINDOW (f->other), 700, 600);
-  rl_ui_test_window_start (f->other, f->there, 2);
-  rl_ui_test_window_show (f->other, f->world.page, "page");
-  f->window = rl_window_new (f->app);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 560);
-  rl_ui_test_window_start (f->window, f->here, 2);
-  rl_ui_test_window_show (f->window, f->world.page, "page");
+  start_windows (f);
   g_assert_true (row_shows (f->window, f->world.image, 0, 0, NULL));
   g_assert_true (row_shows (f->other, f->world.image, 0, 0, NULL));
 
   /* Bob replies twice in Ada's last thread, mentioning her the second time. */
-  bob_replies (f, "Moved it 4px left", NULL);
+  bob_replies (f, f->last_thread, "Moved it 4px left", NULL);
   mentions = g_strdup_printf ("[{\"user\":\"%s\",\"start\":0,\"end\":4}]", f->ada_id);
-  bob_replies (f, "@Ada better now?", mentions);
+  bob_replies (f, f->last_thread, "@Ada better now?", mentions);
   g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->window, f->world.image, 2, 1, "2 new comments, 1 mentions you"), 5000));
   g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 2, 1, "2 new comments, 1 mentions you"), 5000));
   g_assert_true (row_shows (f->window, f->world.page, 0, 0, NULL));
@@ -295,6 +327,84 @@ test_two_computers (Fixture       *f,
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "unread-new-divider", 300);
 }
 
+/* What marks read, and what does not: a thread on screen in a window in
+ * the background stays unread, and is read about a second after the
+ * window is focused; Alt+Shift+N goes backwards from the end; Mark All as
+ * Read and a reply read what was never on screen; each time the other
+ * computer's list clears live. */
+static void
+test_what_reads (Fixture       *f,
+                 gconstpointer  data)
+{
+  RlThreadPanel *panel;
+  RlDocStore *store;
+  g_autofree char *first = NULL;
+  g_autofree char *eleventh = NULL;
+  gint64 focused_at;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+
+  start_windows (f);
+  rl_ui_test_window_show (f->window, f->world.image, "image");
+  panel = rl_window_get_thread_panel (f->window);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_n_rows (panel) == N_THREADS, 5000));
+  store = open_store (f->window);
+  first = g_strdup (rl_ui_test_store_thread_at (store, 0)->id);
+  eleventh = g_strdup (rl_ui_test_store_thread_at (store, N_THREADS - 2)->id);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_revealers_still (GTK_WIDGET (f->window)), 3000));
+  g_assert_true (in_view (f->window, first));
+
+  /* The other computer has the keyboard: on screen here is not seen. */
+  focus (f->other, f->window);
+  bob_replies (f, first, "Fixed", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 1, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 1, 0, "1 new comment"), 5000));
+  rl_ui_test_run (RL_UNREAD_READ_MS + 500);
+  g_assert_cmpuint (rl_doc_store_get_thread_unread (store, first), ==, 1);
+  g_assert_true (in_view (f->window, first));
+  g_assert_true (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (rl_ui_test_panel_row (panel, first)),
+                                                                "rl-new-tag")));
+  g_assert_true (row_shows (f->other, f->world.image, 1, 0, "1 new comment"));
+
+  /* Focused: read about a second later, and cleared over there. */
+  focus (f->window, f->other);
+  focused_at = g_get_monotonic_time ();
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 0, 3000));
+  g_assert_cmpint (g_get_monotonic_time () - focused_at, >=, RL_UNREAD_READ_MS * 1000 / 2);
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
+
+  /* Alt+Shift+N from nothing selected: the last unread, then the one
+   * before it. */
+  bob_replies (f, eleventh, "Eleven", NULL);
+  bob_replies (f, f->last_thread, "Twelve", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, f->last_thread) == 1 &&
+                                   rl_doc_store_get_thread_unread (store, eleventh) == 1, 5000));
+  g_assert_null (selected_thread (f->window));
+  rl_ui_input_key (GDK_KEY_n, GDK_ALT_MASK | GDK_SHIFT_MASK);
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (selected_thread (f->window), f->last_thread) == 0, 3000));
+  rl_ui_input_key (GDK_KEY_n, GDK_ALT_MASK | GDK_SHIFT_MASK);
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (selected_thread (f->window), eleventh) == 0, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
+
+  /* In the background, Mark All as Read reads what was not looked at. */
+  focus (f->other, f->window);
+  bob_replies (f, first, "Again", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 1, 0, "1 new comment"), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 1, 5000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mark-all-read", NULL));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 0, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
+
+  /* A reply reads its thread, in the background too. */
+  bob_replies (f, first, "And again", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 1, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 1, 0, "1 new comment"), 5000));
+  g_assert_true (rl_doc_store_add_comment (store, first, "Thanks", &reply, &error));
+  g_assert_no_error (error);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_doc_store_get_thread_unread (store, first) == 0, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,5 +412,6 @@ main (int   argc,
   rl_ui_test_init (&argc, &argv);
   g_assert_true (rl_ui_input_available ());
   g_test_add ("/unread/two-computers", Fixture, NULL, fixture_setup, test_two_computers, fixture_teardown);
+  g_test_add ("/unread/what-reads", Fixture, NULL, fixture_setup, test_what_reads, fixture_teardown);
   return g_test_run ();
 }
