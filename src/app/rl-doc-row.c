@@ -200,10 +200,3 @@ rl_doc_row_get_unread (RlDocRow       *self,
   g_return_if_fail (counts != NULL);
   *counts = self->item ? self->unread : (RlUnreadCounts) { 0 };
 }
-
-const char *
-rl_doc_row_get_description (RlDocRow *self)
-{
-  g_return_val_if_fail (RL_IS_DOC_ROW (self), NULL);
-  return self->description;
-}

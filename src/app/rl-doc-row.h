@@ -32,7 +32,5 @@ RlDocItem  *rl_doc_row_get_item        (RlDocRow       *self);
 /* What the row shows as unread (all 0: nothing). */
 void        rl_doc_row_get_unread      (RlDocRow       *self,
                                         RlUnreadCounts *counts);
-/* Its accessible description: what is unread in words, or NULL. */
-const char *rl_doc_row_get_description (RlDocRow       *self);
 
 G_END_DECLS
