@@ -239,6 +239,7 @@ rl_unread_controller_dispose (GObject *object)
       self->banner = NULL;
     }
   g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_handle_id (&self->check_id, g_source_remove);
   G_OBJECT_CLASS (rl_unread_controller_parent_class)->dispose (object);
 }
 
