@@ -417,6 +417,35 @@ test_what_reads (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
 }
 
+/* The banner's Show: the first unread thread, selected and in view; the
+ * banner goes. */
+static void
+test_show (Fixture       *f,
+           gconstpointer  data)
+{
+  RlBanner *banner;
+  GtkWidget *show;
+
+  start_windows (f);
+  bob_replies (f, f->last_thread, "Moved it 4px left", NULL);
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->window, f->world.image, 1, 0, "1 new comment"), 5000));
+  rl_ui_input_click (GTK_WIDGET (doc_row (f->window, f->world.image)));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (f->window, "image"), 5000));
+  banner = rl_window_get_banner (f->window, "unread");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_banner_get_revealed (banner), 5000));
+  g_assert_cmpstr (rl_banner_get_title (banner), ==, "1 new comment since you were here");
+  g_assert_null (selected_thread (f->window));
+  show = rl_ui_test_find (GTK_WIDGET (banner), rl_ui_test_is_button_labelled, "Show");
+  g_assert_nonnull (show);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_widget_placed (show), 3000));
+  rl_ui_input_wait_still (show);
+  rl_ui_input_click (show);
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (selected_thread (f->window), f->last_thread) == 0, 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (in_view (f->window, f->last_thread), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_banner_get_revealed (banner), 3000));
+  g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->other, f->world.image, 0, 0, NULL), 5000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +455,7 @@ main (int   argc,
   rl_ui_test_init (&argc, &argv);
   g_assert_true (rl_ui_input_available ());
   g_test_add ("/unread/two-computers", Fixture, NULL, fixture_setup, test_two_computers, fixture_teardown);
+  g_test_add ("/unread/show", Fixture, NULL, fixture_setup, test_show, fixture_teardown);
   g_test_add ("/unread/what-reads", Fixture, NULL, fixture_setup, test_what_reads, fixture_teardown);
   return g_test_run ();
 }
