@@ -1,6 +1,7 @@
 /* rl-comment-row.h — one comment of a thread in the threads panel
  *
- * Author, relative time, "edited" mark and body; the author (or an admin)
+ * A "New" divider above it when it is the first the user had not read;
+ * author, relative time, "edited" mark and body; the author (or an admin)
  * edits it in place and deletes it after a confirmation (Delete on the
  * focused comment asks too). Each change is one call on the store.
  *
