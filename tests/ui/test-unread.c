@@ -376,6 +376,8 @@ test_what_reads (Fixture       *f,
                                                                 "rl-new-tag")));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (rl_ui_test_panel_row (panel, first)),
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "1 new comment");
+  rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "unread-new-tag", 300);
+  g_assert_cmpuint (rl_doc_store_get_thread_unread (store, first), ==, 1);
   g_assert_true (row_shows (f->other, f->world.image, 1, 0, "1 new comment"));
 
   /* Focused: read about a second later, and cleared over there. */
