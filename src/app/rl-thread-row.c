@@ -150,6 +150,16 @@ number_of (RlThreadRow *self)
   return number > 0 && number <= G_MAXUINT ? (guint) number : 0;
 }
 
+/* "2 new comments" for screen readers, or NULL. */
+static char *
+describe_unread (RlThreadRow *self)
+{
+  if (self->unread == 0)
+    return NULL;
+  /* Translators: a thread's unread comments, for screen readers */
+  return g_strdup_printf (ngettext ("%u new comment", "%u new comments", self->unread), self->unread);
+}
+
 static void
 update_names (RlThreadRow *self)
 {
@@ -201,6 +211,17 @@ update_names (RlThreadRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), _("Not numbered yet"));
     }
 
+  if (self->unread > 0)
+    {
+      g_autofree char *unread = describe_unread (self);
+      char *named = NULL;
+
+      /* Translators: a thread for screen readers and what is unread in it:
+       * "Thread 3 by Bob, 2 new comments" */
+      named = g_strdup_printf (_("%s, %s"), row, unread);
+      g_free (row);
+      row = named;
+    }
   gtk_label_set_text (self->badge, badge);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button), GTK_ACCESSIBLE_PROPERTY_LABEL, reply, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_LABEL, reply_box, -1);
@@ -306,16 +327,6 @@ update_origin_crop (RlThreadRow *self,
 /* The placement badge ("Moved", "Changed", "Not found"), what it was on,
  * Confirm, and on which version it was made; screen readers hear the
  * badge and the version in the row's description. */
-/* "2 new comments" for screen readers, or NULL. */
-static char *
-describe_unread (RlThreadRow *self)
-{
-  if (self->unread == 0)
-    return NULL;
-  /* Translators: a thread's unread comments, for screen readers */
-  return g_strdup_printf (ngettext ("%u new comment", "%u new comments", self->unread), self->unread);
-}
-
 static void
 update_placement (RlThreadRow *self)
 {
@@ -325,7 +336,6 @@ update_placement (RlThreadRow *self)
   g_autofree char *was = NULL;
   g_autofree char *made_on = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *unread = describe_unread (self);
   const char *badge = NULL;
   const char *classes[] = { "moved", "changed", "not-found" };
   gboolean confirmable = FALSE;
@@ -411,13 +421,11 @@ update_placement (RlThreadRow *self)
   gtk_label_set_text (self->made_on_label, made_on ? made_on : "");
   gtk_widget_set_visible (GTK_WIDGET (self->made_on_label), made_on != NULL);
 
-  if (badge != NULL || made_on != NULL || unread != NULL)
+  if (badge != NULL || made_on != NULL)
     {
       GStrvBuilder *builder = g_strv_builder_new ();
       g_auto(GStrv) parts = NULL;
 
-      if (unread != NULL)
-        g_strv_builder_add (builder, unread);
       if (badge != NULL)
         g_strv_builder_add (builder, badge);
       if (score != NULL)
@@ -625,7 +633,7 @@ update_unread (RlThreadRow *self)
   if (unread != self->unread)
     {
       self->unread = unread;
-      update_placement (self);
+      update_names (self);
     }
 }
 

@@ -312,7 +312,8 @@ test_two_computers (Fixture       *f,
   row = rl_ui_test_panel_row (panel, f->last_thread);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (row), "rl-new-tag")));
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "2 new comments");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Thread 12 by Ada, 2 new comments");
   g_assert_cmpint (first_new_at (row), ==, 1);
 
   /* Alt+N: the unread thread, selected and brought into view. */
@@ -332,7 +333,7 @@ test_two_computers (Fixture       *f,
   g_assert_true (RL_UI_WAIT_UNTIL (row_shows (f->window, f->world.image, 0, 0, NULL), 5000));
   g_assert_false (rl_banner_get_revealed (banner));
   g_assert_false (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (row), "rl-new-tag")));
-  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, "Thread 12 by Ada");
   g_assert_cmpint (first_new_at (row), ==, 1);
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "unread-new-divider", 300);
 }
@@ -375,7 +376,7 @@ test_what_reads (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (rl_ui_test_find_class (GTK_WIDGET (rl_ui_test_panel_row (panel, first)),
                                                                 "rl-new-tag")));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (rl_ui_test_panel_row (panel, first)),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "1 new comment");
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Thread 1 by Ada, 1 new comment");
   rl_ui_test_screenshot_settled (GTK_WIDGET (f->window), "unread-new-tag", 300);
   g_assert_cmpuint (rl_doc_store_get_thread_unread (store, first), ==, 1);
   g_assert_true (row_shows (f->other, f->world.image, 1, 0, "1 new comment"));
