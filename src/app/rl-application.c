@@ -52,6 +52,11 @@ static const struct
   { "win.upload", { "<Control>o", NULL } },
   { "win.upload-version", { "<Shift><Control>o", NULL } },
   { "win.compare-versions", { "<Shift><Control>c", NULL } },
+  /* Unread (issue 19): the open document's next and previous unread
+   * thread, and all of it read; for the shortcuts window's table too. */
+  { "win.next-unread", { "<Alt>n", NULL } },
+  { "win.previous-unread", { "<Alt><Shift>n", NULL } },
+  { "win.mark-all-read", { "<Shift><Control>r", NULL } },
   /* Zoom, as in image viewers; the image's zoom menu shows these. */
   { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add" } },
   { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },

@@ -29,6 +29,7 @@ struct _RlCommentRow
   GtkLabel    *body_label;
   GtkTextView *edit_view;
   GtkLabel    *error_label;
+  GtkWidget   *new_divider;
 
   RlDocStore  *store;
   char        *thread_id;
@@ -265,6 +266,7 @@ rl_comment_row_class_init (RlCommentRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlCommentRow, body_label);
   gtk_widget_class_bind_template_child (widget_class, RlCommentRow, edit_view);
   gtk_widget_class_bind_template_child (widget_class, RlCommentRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, RlCommentRow, new_divider);
 
   gtk_widget_class_install_action (widget_class, "comment.edit", NULL, edit_activated);
   gtk_widget_class_install_action (widget_class, "comment.cancel-edit", NULL, cancel_edit_activated);
@@ -446,6 +448,21 @@ rl_comment_row_clear_offline_error (RlCommentRow *self)
 {
   g_return_if_fail (RL_IS_COMMENT_ROW (self));
   rl_row_clear_offline_error (self->error_label);
+}
+
+void
+rl_comment_row_set_first_new (RlCommentRow *self,
+                              gboolean      first_new)
+{
+  g_return_if_fail (RL_IS_COMMENT_ROW (self));
+  gtk_widget_set_visible (self->new_divider, first_new);
+}
+
+gboolean
+rl_comment_row_get_first_new (RlCommentRow *self)
+{
+  g_return_val_if_fail (RL_IS_COMMENT_ROW (self), FALSE);
+  return gtk_widget_get_visible (self->new_divider);
 }
 
 /* ---- shared with the thread row ------------------------------------------ */

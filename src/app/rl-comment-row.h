@@ -1,6 +1,7 @@
 /* rl-comment-row.h — one comment of a thread in the threads panel
  *
- * Author, relative time, "edited" mark and body; the author (or an admin)
+ * A "New" divider above it when it is the first the user had not read;
+ * author, relative time, "edited" mark and body; the author (or an admin)
  * edits it in place and deletes it after a confirmation (Delete on the
  * focused comment asks too). Each change is one call on the store.
  *
@@ -42,6 +43,12 @@ gboolean      rl_comment_row_is_editing      (RlCommentRow    *self);
 char         *rl_comment_row_dup_draft       (RlCommentRow    *self);
 /* Hides an error that said the user was offline: the link is back. */
 void          rl_comment_row_clear_offline_error (RlCommentRow *self);
+
+/* The first comment the user had not read (of what they saw unread in
+ * the thread): a "New" divider above it. */
+void          rl_comment_row_set_first_new   (RlCommentRow    *self,
+                                              gboolean         first_new);
+gboolean      rl_comment_row_get_first_new   (RlCommentRow    *self);
 
 /* Shared with the thread row (RlThreadRow). */
 /* Shows in label what to tell the user about a change the store refused

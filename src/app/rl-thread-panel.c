@@ -1171,3 +1171,36 @@ rl_thread_panel_focus_reply (RlThreadPanel *self,
     return;
   rl_thread_row_focus_reply (row);
 }
+
+GtkAdjustment *
+rl_thread_panel_get_vadjustment (RlThreadPanel *self)
+{
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), NULL);
+  return gtk_scrolled_window_get_vadjustment (self->scroller);
+}
+
+GPtrArray *
+rl_thread_panel_dup_threads_in_view (RlThreadPanel *self)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  int height = gtk_widget_get_height (GTK_WIDGET (self->scroller));
+  GHashTableIter iter;
+  gpointer row;
+
+  g_return_val_if_fail (RL_IS_THREAD_PANEL (self), ids);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->scroller)) || height <= 0)
+    return ids;
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    {
+      graphene_rect_t bounds;
+
+      if (gtk_widget_get_parent (row) != GTK_WIDGET (self->list) || !gtk_widget_get_mapped (row)
+          || !gtk_widget_compute_bounds (row, GTK_WIDGET (self->scroller), &bounds))
+        continue;
+      if (bounds.size.height > 0 && bounds.origin.y < height && bounds.origin.y + bounds.size.height > 0)
+        g_ptr_array_add (ids, g_strdup (rl_thread_row_get_thread_id (row)));
+    }
+  return ids;
+}

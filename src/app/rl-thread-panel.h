@@ -63,4 +63,11 @@ gboolean    rl_thread_panel_is_orphaned         (RlThreadPanel *self,
  * the panel is on screen: a pin was clicked, a reply comes next. */
 void        rl_thread_panel_focus_reply         (RlThreadPanel *self,
                                                  const char    *thread_id);
+/* The panel's scrolling: what is in view moves with it. */
+GtkAdjustment *rl_thread_panel_get_vadjustment  (RlThreadPanel *self);
+/* The threads whose rows are on screen now: mapped and at least partly
+ * inside the panel's scrolled view (thread ids; empty while the panel is
+ * not shown). */
+GPtrArray  *rl_thread_panel_dup_threads_in_view (RlThreadPanel *self);
+
 G_END_DECLS

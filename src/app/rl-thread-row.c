@@ -21,6 +21,7 @@ struct _RlThreadRow
 
   GtkLabel      *badge;
   GtkWidget     *resolved_tag;
+  GtkWidget     *new_tag;        /* the thread has comments the user has not read */
   GtkLabel      *placement_badge;
   GtkWidget     *confirm_button;
   GtkWidget     *place_button;
@@ -56,6 +57,8 @@ struct _RlThreadRow
   gint64         shown_revision;   /* the version the window shows; 0: the latest, unnumbered */
   gboolean       placing;          /* the person is placing it anew ("Place…") */
   gboolean       reply_held;       /* the reply box does not close (a press in the panel) */
+  guint          unread;           /* comments the user has not read */
+  char          *first_new;        /* the comment the "New" divider is above, or NULL */
 
   /* What became of the thread while this row was kept for the person in it. */
   gboolean       deleted;
@@ -148,6 +151,16 @@ number_of (RlThreadRow *self)
   return number > 0 && number <= G_MAXUINT ? (guint) number : 0;
 }
 
+/* "2 new comments" for screen readers, or NULL. */
+static char *
+describe_unread (RlThreadRow *self)
+{
+  if (self->unread == 0)
+    return NULL;
+  /* Translators: a thread's unread comments, for screen readers */
+  return g_strdup_printf (ngettext ("%u new comment", "%u new comments", self->unread), self->unread);
+}
+
 static void
 update_names (RlThreadRow *self)
 {
@@ -199,6 +212,17 @@ update_names (RlThreadRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge), _("Not numbered yet"));
     }
 
+  if (self->unread > 0)
+    {
+      g_autofree char *unread = describe_unread (self);
+      char *named = NULL;
+
+      /* Translators: a thread for screen readers and what is unread in it:
+       * "Thread 3 by Bob, 2 new comments" */
+      named = g_strdup_printf (_("%s, %s"), row, unread);
+      g_free (row);
+      row = named;
+    }
   gtk_label_set_text (self->badge, badge);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button), GTK_ACCESSIBLE_PROPERTY_LABEL, reply, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_view), GTK_ACCESSIBLE_PROPERTY_LABEL, reply_box, -1);
@@ -571,11 +595,55 @@ sync_comments (RlThreadRow *self)
       }
 }
 
+/* The "New" tag, and the divider above the first comment the user had
+ * not read: it stays there once they read it, while the row is shown,
+ * and moves to the first of newer ones that come unread. */
+static void
+update_unread (RlThreadRow *self)
+{
+  GListModel *comments = rl_thread_item_get_comments (self->item);
+  guint unread = rl_doc_store_get_thread_unread (self->store, self->thread_id);
+  const char *first_new = NULL;
+  GHashTableIter iter;
+  gpointer id, row;
+
+  for (guint i = 0; i < g_list_model_get_n_items (comments) && unread > 0 && first_new == NULL; i++)
+    {
+      g_autoptr(RlCommentItem) item = g_list_model_get_item (comments, i);
+      const RlComment *comment = rl_comment_item_get_comment (item);
+
+      if (rl_doc_store_is_comment_unread (self->store, self->thread_id, comment->id))
+        first_new = comment->id;
+    }
+  if (first_new != NULL && g_strcmp0 (first_new, self->first_new) != 0)
+    {
+      g_free (self->first_new);
+      self->first_new = g_strdup (first_new);
+    }
+  else if (self->first_new != NULL && !g_hash_table_contains (self->comment_rows, self->first_new))
+    g_clear_pointer (&self->first_new, g_free);
+  g_hash_table_iter_init (&iter, self->comment_rows);
+  while (g_hash_table_iter_next (&iter, &id, &row))
+    rl_comment_row_set_first_new (row, g_strcmp0 (id, self->first_new) == 0);
+
+  gtk_widget_set_visible (self->new_tag, unread > 0);
+  if (unread > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "unread");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "unread");
+  if (unread != self->unread)
+    {
+      self->unread = unread;
+      update_names (self);
+    }
+}
+
 static void
 on_thread_changed (RlThreadRow *self)
 {
   update_header (self);
   sync_comments (self);
+  update_unread (self);
 }
 
 /* The people called in by the reply, in code points of reply_text's. */
@@ -868,6 +936,7 @@ rl_thread_row_finalize (GObject *object)
   g_free (self->user_id);
   g_free (self->reason);
   g_free (self->resolved_by);
+  g_free (self->first_new);
   G_OBJECT_CLASS (rl_thread_row_parent_class)->finalize (object);
 }
 
@@ -884,6 +953,7 @@ rl_thread_row_class_init (RlThreadRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/redline/Redline/rl-thread-row.ui");
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, badge);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, resolved_tag);
+  gtk_widget_class_bind_template_child (widget_class, RlThreadRow, new_tag);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, placement_badge);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, confirm_button);
   gtk_widget_class_bind_template_child (widget_class, RlThreadRow, place_button);
@@ -982,6 +1052,7 @@ rl_thread_row_new (RlDocStore   *store,
   rl_mention_completer_set_connection (rl_mention_completer_attach (self->reply_view),
                                        rl_doc_store_get_connection (store));
   g_signal_connect_swapped (item, "notify::thread", G_CALLBACK (on_thread_changed), self);
+  g_signal_connect_object (store, "unread-changed", G_CALLBACK (update_unread), self, G_CONNECT_SWAPPED);
   on_thread_changed (self);
   update_reply (self);
   return self;

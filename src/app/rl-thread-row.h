@@ -9,6 +9,10 @@
  * made when that is another, and a
  * reply box shown while the thread is
  * selected or holds text. Ctrl+R focuses the reply, Ctrl+Enter sends it.
+ * While it has comments the user has not read (rl_doc_store_get_thread_unread)
+ * it says "New" (and how many in its name for screen readers, "Thread 3
+ * by Bob, 2 new comments"), with a "New" divider
+ * above the first of them that stays there once they are read.
  * When the thread is deleted or hidden under the person typing in it, the
  * panel keeps the row and it says what happened (rl_thread_row_set_deleted,
  * rl_thread_row_set_kept_hidden).

@@ -16,7 +16,8 @@ const char    *rl_window_get_visible_page (RlWindow      *self);
 RlImageView   *rl_window_get_image_view   (RlWindow      *self);
 RlPageView    *rl_window_get_page_view    (RlWindow      *self);
 RlThreadPanel *rl_window_get_thread_panel (RlWindow      *self);
-/* "reconnecting", "offline", "signed-out", "untrusted" or "version". */
+/* "reconnecting", "offline", "signed-out", "untrusted", "version" or
+ * "unread". */
 RlBanner      *rl_window_get_banner       (RlWindow      *self,
                                            const char    *name);
 AdwToast      *rl_window_get_last_toast   (RlWindow      *self);

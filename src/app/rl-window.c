@@ -21,6 +21,8 @@
 #include "rl-review-state.h"
 #include "rl-thread-panel.h"
 #include "rl-retry-controller.h"
+#include "rl-doc-row.h"
+#include "rl-unread-controller.h"
 #include "rl-upload-controller.h"
 #include "rl-uuid.h"
 
@@ -60,6 +62,7 @@ struct _RlWindow
   RlBanner             *signed_out_banner;
   RlBanner             *untrusted_banner;
   RlBanner             *version_banner;      /* a newer version is there to show */
+  RlBanner             *unread_banner;       /* "N new since you were here" */
   GtkWidget            *untrusted_dialog;    /* its Details…, while shown */
 
   RlSession            *session;
@@ -81,6 +84,8 @@ struct _RlWindow
 
   RlUploadController   *uploads;
   RlRetryController    *retries;       /* the open document's failed changes */
+  RlUnreadController   *unread;        /* the open document's unread: read, announced, gone through */
+  RlActivityFeed       *feed;          /* the session's: what is unread in each document */
   AdwToast             *last_toast;
 
   GSettings            *settings;      /* NULL: the schema is not installed */
@@ -105,6 +110,7 @@ static void open_document (RlWindow  *self,
 static void update_account_state (RlWindow *self);
 static void close_document (RlWindow *self);
 static void update_version (RlWindow *self);
+static void update_unread_actions (RlWindow *self);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
@@ -520,6 +526,8 @@ close_document (RlWindow *self)
       g_signal_handlers_disconnect_by_data (rl_doc_store_get_threads (self->store), self);
     }
   rl_retry_controller_set_store (self->retries, NULL, RL_DOC_KIND_IMAGE);
+  rl_unread_controller_set_store (self->unread, NULL);
+  update_unread_actions (self);
   /* The store first: the panel asks the page view where threads are. */
   rl_review_state_set_store (self->state, NULL, RL_DOC_KIND_IMAGE);
   rl_review_state_set_position_func (self->state, NULL, NULL, NULL);
@@ -1171,6 +1179,7 @@ open_document (RlWindow  *self,
   g_signal_connect (self->store, "revision-added", G_CALLBACK (on_revision_added), self);
   rl_doc_store_note_document (self->store, rl_doc_item_get_document (item));
   rl_retry_controller_set_store (self->retries, self->store, rl_doc_item_get_kind (item));
+  rl_unread_controller_set_store (self->unread, self->store);
   update_viewers (self);
 
   /* A page's threads are listed once its text places them (show_page). */
@@ -1206,33 +1215,65 @@ static void
 setup_doc_row (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (box), gtk_image_new ());
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (list_item, box);
+  gtk_list_item_set_child (list_item, rl_doc_row_new ());
 }
 
 static void
 bind_doc_row (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item)
+              GtkListItem              *list_item,
+              RlWindow                 *self)
 {
-  RlDocItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *icon = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (icon);
-  gboolean image = rl_doc_item_get_kind (item) == RL_DOC_KIND_IMAGE;
-  g_autofree char *name = NULL;
+  rl_doc_row_bind (RL_DOC_ROW (gtk_list_item_get_child (list_item)), gtk_list_item_get_item (list_item),
+                   self->feed);
+}
 
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon), image ? "image-x-generic-symbolic" : "x-office-document-symbolic");
-  gtk_label_set_label (GTK_LABEL (label), rl_doc_item_get_title (item));
-  gtk_widget_set_tooltip_text (box, rl_doc_item_get_title (item));
-  /* Translators: a document in the sidebar, e.g. "Home page, image" */
-  name = g_strdup_printf (image ? _("%s, image") : _("%s, page"), rl_doc_item_get_title (item));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+static void
+unbind_doc_row (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item)
+{
+  rl_doc_row_bind (RL_DOC_ROW (gtk_list_item_get_child (list_item)), NULL, NULL);
+}
+
+/* ---- unread ---------------------------------------------------------------- */
+
+static void
+update_unread_actions (RlWindow *self)
+{
+  gboolean unread = rl_unread_controller_has_unread (self->unread);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-all-read", unread);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-unread", unread);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-unread", unread);
+}
+
+/* What the open document's store knows is unread and the list shows
+ * differ (comments that were no activity of the user's, say): the list
+ * asks the server again. */
+static void
+on_open_unread_changed (RlWindow *self)
+{
+  RlUnreadCounts listed, open;
+
+  update_unread_actions (self);
+  if (self->feed == NULL || self->store == NULL || rl_activity_feed_get_aseq (self->feed) < 0)
+    return;
+  rl_activity_feed_get_unread (self->feed, rl_doc_item_get_id (self->doc), &listed);
+  rl_doc_store_get_unread (self->store, &open);
+  if (listed.threads != open.threads || listed.comments != open.comments || listed.mentions != open.mentions)
+    rl_activity_feed_refresh_unread (self->feed, rl_doc_item_get_id (self->doc));
+}
+
+static void
+unread_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RlWindow *self = RL_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.mark-all-read"))
+    rl_unread_controller_mark_all_read (self->unread);
+  else
+    rl_unread_controller_go_to_unread (self->unread, g_str_equal (action_name, "win.next-unread"));
 }
 
 /* ---- upload -------------------------------------------------------------- */
@@ -1559,6 +1600,10 @@ rl_window_dispose (GObject *object)
     rl_upload_controller_stop (self->uploads);
   if (self->image_view)
     close_document (self);
+  if (self->unread != NULL)
+    g_signal_handlers_disconnect_by_data (self->unread, self);
+  g_clear_object (&self->unread);
+  g_clear_object (&self->feed);
   if (self->session)
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_clear_object (&self->session);
@@ -1668,6 +1713,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RlWindow, signed_out_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, untrusted_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, version_banner);
+  gtk_widget_class_bind_template_child (widget_class, RlWindow, unread_banner);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, uploads);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, retries);
   gtk_widget_class_bind_template_child (widget_class, RlWindow, toasts);
@@ -1700,6 +1746,7 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_doc_activated);
   gtk_widget_class_bind_template_callback (widget_class, setup_doc_row);
   gtk_widget_class_bind_template_callback (widget_class, bind_doc_row);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_doc_row);
   gtk_widget_class_bind_template_callback (widget_class, update_zoom_actions);
   gtk_widget_class_bind_template_callback (widget_class, reveal_in_page);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_retry);
@@ -1715,6 +1762,9 @@ rl_window_class_init (RlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-version", "x", show_version_action);
   gtk_widget_class_install_action (widget_class, "win.retry-now", NULL, retry_now_action);
   gtk_widget_class_install_action (widget_class, "win.retry-change", "u", retry_change_action);
+  gtk_widget_class_install_action (widget_class, "win.mark-all-read", NULL, unread_action);
+  gtk_widget_class_install_action (widget_class, "win.next-unread", NULL, unread_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-unread", NULL, unread_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
@@ -1787,6 +1837,11 @@ rl_window_init (RlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-versions", FALSE);
 
+  self->unread = rl_unread_controller_new (GTK_WINDOW (self), self->panel, self->unread_banner);
+  g_signal_connect_swapped (self->unread, "thread-shown", G_CALLBACK (reveal_in_page), self);
+  g_signal_connect_swapped (self->unread, "unread-changed", G_CALLBACK (on_open_unread_changed), self);
+  update_unread_actions (self);
+
   update_connection (self);
 }
 
@@ -1811,6 +1866,7 @@ rl_window_set_session (RlWindow  *self,
   if (self->session)
     g_signal_handlers_disconnect_by_data (rl_session_get_connection (self->session), self);
   g_set_object (&self->session, session);
+  g_clear_object (&self->feed);
   rl_review_state_set_connection (self->state, NULL);
   rl_thread_panel_set_api (self->panel, session ? rl_session_get_api (session) : NULL);
   g_list_store_remove_all (self->documents);
@@ -1836,6 +1892,8 @@ rl_window_set_session (RlWindow  *self,
       rl_review_state_set_connection (self->state, connection);
       g_signal_connect_swapped (connection, "notify::state", G_CALLBACK (update_connection), self);
       rl_session_start (session);
+      /* Before the list: its rows show what the feed says is unread. */
+      self->feed = rl_activity_feed_get (connection, rl_session_get_api (session));
       refresh_documents (self);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", session != NULL);
@@ -1935,6 +1993,8 @@ rl_window_get_banner (RlWindow   *self,
     return self->untrusted_banner;
   if (g_str_equal (name, "version"))
     return self->version_banner;
+  if (g_str_equal (name, "unread"))
+    return self->unread_banner;
   g_return_val_if_reached (NULL);
 }
 
