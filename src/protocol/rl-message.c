@@ -275,7 +275,7 @@ copy_unread (gconstpointer unread,
 static RlReadState *
 copy_read_state (const RlReadState *read)
 {
-  RlReadState *copy = rl_read_state_new (read->seq);
+  RlReadState *copy = rl_read_state_new (read->seq, read->since);
 
   for (guint i = 0; i < read->threads->len; i++)
     {

@@ -169,22 +169,31 @@ member_from_row (const RlStoreRow *row)
   return member;
 }
 
-/* A read marker (thread, seq; thread '' the floor). */
+/* A row of the read state: a marker (thread '' the floor, NULL when the
+ * user has none) and when the user was added. */
+typedef struct
+{
+  char   *thread;
+  gint64  seq;
+  gint64  since;
+} ReadMarkRow;
+
 static gpointer
 read_mark_from_row (const RlStoreRow *row)
 {
-  RlReadMarker *marker = g_new0 (RlReadMarker, 1);
+  ReadMarkRow *mark = g_new0 (ReadMarkRow, 1);
 
-  marker->thread = g_strdup (row->text (row, 0));
-  marker->seq = row->number (row, 1);
-  return marker;
+  mark->thread = g_strdup (row->text (row, 0));
+  mark->seq = row->number (row, 1);
+  mark->since = row->number (row, 2);
+  return mark;
 }
 
 static void
-read_mark_free (RlReadMarker *marker)
+read_mark_free (ReadMarkRow *mark)
 {
-  g_free (marker->thread);
-  g_free (marker);
+  g_free (mark->thread);
+  g_free (mark);
 }
 
 /* ---- inside a mutation's transaction ----------------------------------------------- */
@@ -620,26 +629,28 @@ rl_store_get_read_state (RlStore    *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) marks = run_rows (self, RL_STORE_QUERY_READ_MARKS, g_variant_new ("(sss)", tenant, user, doc),
                                          read_mark_from_row, (GDestroyNotify) read_mark_free, &error);
-  RlReadState *state = rl_read_state_new (0);
+  RlReadState *state;
 
   if (marks == NULL)
+    g_warning ("cannot read the read state: %s", error->message);
+  /* No row: the store failed (warned), or the user is gone (revoked users
+   * keep their row): no floor, no markers. */
+  if (marks == NULL || marks->len == 0)
+    return rl_read_state_new (0, 0);
+  state = rl_read_state_new (0, ((ReadMarkRow *) g_ptr_array_index (marks, 0))->since);
+  for (guint i = 0; i < marks->len; i++)
     {
-      g_warning ("cannot read the read state: %s", error->message);
-      return state;
+      const ReadMarkRow *mark = g_ptr_array_index (marks, i);
+
+      if (mark->thread != NULL && *mark->thread == '\0')
+        state->seq = mark->seq;
     }
   for (guint i = 0; i < marks->len; i++)
     {
-      const RlReadMarker *marker = g_ptr_array_index (marks, i);
+      const ReadMarkRow *mark = g_ptr_array_index (marks, i);
 
-      if (*marker->thread == '\0')
-        state->seq = marker->seq;
-    }
-  for (guint i = 0; i < marks->len; i++)
-    {
-      const RlReadMarker *marker = g_ptr_array_index (marks, i);
-
-      if (*marker->thread != '\0' && marker->seq > state->seq)
-        rl_read_state_add (state, marker->thread, marker->seq);
+      if (mark->thread != NULL && *mark->thread != '\0' && mark->seq > state->seq)
+        rl_read_state_add (state, mark->thread, mark->seq);
     }
   return state;
 }

@@ -766,7 +766,8 @@ RlStoreActivity *rl_store_mark_read         (RlStore            *self,
                                              gint64              seq,
                                              const char         *broadcast_id,
                                              GError            **error);
-/* user's read state of doc: the floor, and the markers above it. */
+/* user's read state of doc: the floor, the markers above it, and when the
+ * user was added (comments before it are read). */
 RlReadState *rl_store_get_read_state      (RlStore      *self,
                                            const char   *tenant,
                                            const char   *user,
