@@ -458,6 +458,63 @@ rl_store_note_activity (RlStore            *self,
   return TRUE;
 }
 
+/* Whom a group's mutations may write activity to, as "tenant\tuser" keys
+ * in seen: their authors (who become participants of the threads they
+ * write in, for the mutations after them), whom they mention, and the
+ * participants of the threads they reply in or resolve. The documents are
+ * locked already, so no one else adds to those threads before the commit. */
+static gboolean
+add_group_recipients (RlStore            *self,
+                      const RlStoreApply *apply,
+                      GHashTable         *seen,
+                      GError            **error)
+{
+  const char *tenant = apply->who->tenant;
+  const RlRequest *request = apply->request;
+  g_autoptr(GPtrArray) participants = NULL;
+
+  g_hash_table_add (seen, g_strconcat (tenant, "\t", apply->who->user.id, NULL));
+  for (guint i = 0; request->mentions != NULL && i < request->mentions->len; i++)
+    g_hash_table_add (seen, g_strconcat (tenant, "\t", ((RlMention *) g_ptr_array_index (request->mentions, i))->user,
+                                         NULL));
+  if (request->type != RL_REQUEST_ADD_COMMENT && request->type != RL_REQUEST_RESOLVE_THREAD)
+    return TRUE;
+  participants = run_rows (self, RL_STORE_QUERY_THREAD_PARTICIPANTS, g_variant_new ("(ss)", tenant, request->thread_id),
+                           text_from_row, g_free, error);
+  if (participants == NULL)
+    return FALSE;
+  for (guint i = 0; i < participants->len; i++)
+    if (g_ptr_array_index (participants, i) != NULL)
+      g_hash_table_add (seen, g_strconcat (tenant, "\t", (char *) g_ptr_array_index (participants, i), NULL));
+  return TRUE;
+}
+
+gboolean
+rl_store_lock_group_recipients (RlStore       *self,
+                                RlStoreApply **applies,
+                                guint          n_applies,
+                                GError       **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GList) keys = NULL;
+
+  for (guint i = 0; i < n_applies; i++)
+    if (!add_group_recipients (self, applies[i], seen, error))
+      return FALSE;
+  keys = g_list_sort (g_hash_table_get_keys (seen), (GCompareFunc) g_strcmp0);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) parts = g_strsplit (l->data, "\t", 2);
+      gint64 revoked_at = -1;
+
+      /* The read that locks a user's row to the commit (a mention's check). */
+      if (!iface->read_number (self, RL_STORE_READ_USER_REVOKED_AT, parts[0], parts[1], &revoked_at, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 rl_store_note_revision_activity (RlStore            *self,
                                  const RlPrincipal  *who,

@@ -876,6 +876,8 @@ apply_group_body (RlStore   *self,
         return FALSE;
       if (!take_step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
         return FALSE;
+      if (i + 1 < group->n_applies)
+        rl_store_test_hold_between ();
     }
   rl_store_test_hold_commit ();
   return TRUE;
@@ -1664,21 +1666,39 @@ rl_store_get_group_commits (RlStore *self)
   return committer ? rl_committer_get_transactions (committer) : 0;
 }
 
+/* Test only: sleeps the milliseconds the environment variable says (read once). */
+static void
+test_hold (const char *variable,
+           gsize      *once,
+           guint      *hold_ms)
+{
+  if (g_once_init_enter (once))
+    {
+      const char *value = g_getenv (variable);
+
+      *hold_ms = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
+      g_once_init_leave (once, 1);
+    }
+  if (*hold_ms > 0)
+    g_usleep (*hold_ms * 1000);
+}
+
 void
 rl_store_test_hold_commit (void)
 {
   static gsize once;
   static guint hold_ms;
 
-  if (g_once_init_enter (&once))
-    {
-      const char *value = g_getenv ("REDLINE_TEST_HOLD_COMMIT_MS");
+  test_hold ("REDLINE_TEST_HOLD_COMMIT_MS", &once, &hold_ms);
+}
 
-      hold_ms = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
-      g_once_init_leave (&once, 1);
-    }
-  if (hold_ms > 0)
-    g_usleep (hold_ms * 1000);
+void
+rl_store_test_hold_between (void)
+{
+  static gsize once;
+  static guint hold_ms;
+
+  test_hold ("REDLINE_TEST_HOLD_BETWEEN_MS", &once, &hold_ms);
 }
 
 void
