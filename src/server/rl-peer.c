@@ -306,32 +306,6 @@ handle_unsubscribe_activity (RlPeer          *self,
   send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
 }
 
-/* 1.2: the caller's own read state; every connection of theirs that
- * follows the feed (this one too) hears of it. */
-static void
-handle_mark_read (RlPeer          *self,
-                  const RlRequest *request)
-{
-  g_autoptr(RlStoreActivity) item = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* Costs like a mutation: it writes. */
-  if (!take_token (self))
-    {
-      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
-      return;
-    }
-  item = rl_store_mark_read (self->store, self->principal, request->doc, request->thread_id, request->seq,
-                             request->broadcast_id, &error);
-  if (item == NULL)
-    {
-      fail_request (self, request->req, error);
-      return;
-    }
-  send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
-  rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
-}
-
 static void
 handle_unsubscribe (RlPeer          *self,
                     const RlRequest *request)
@@ -478,6 +452,67 @@ on_committed (GObject      *source,
   /* 1.2: the items it added reach their users' feeds. */
   rl_hub_activity_notify_all (self->hub, activity);
   pay_owed (self);
+}
+
+/* 1.2: the caller's own read state, committed by the committer like a
+ * mutation (its answer owed in its turn); every connection of theirs that
+ * follows the feed (this one too) hears of it. */
+static void
+on_marked_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(Commit) commit = data;
+  RlPeer *self = commit->peer;
+  g_autoptr(RlStoreActivity) item = NULL;
+  g_autoptr(GError) error = NULL;
+
+  item = rl_store_mark_read_finish (RL_STORE (source), result, &error);
+  if (item == NULL)
+    {
+      RlErrorCode code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
+
+      rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
+      commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
+      pay_owed (self);
+      if (code == RL_ERROR_BAD_REQUEST)
+        count_bad_request (self);
+      return;
+    }
+  /* The ack first (it heads what is owed: a mark-read waits for the answers
+   * before it), then the read item, as the client expects its echo. */
+  commit->owed->text = rl_message_serialize_ack_ok (commit->req, -1, 0);
+  pay_owed (self);
+  rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
+}
+
+static void
+handle_mark_read (RlPeer          *self,
+                  const RlRequest *request)
+{
+  g_autoptr(RlDocument) doc = NULL;
+  Commit *commit;
+
+  /* Costs like a mutation: it writes. */
+  if (!take_token (self))
+    {
+      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
+      return;
+    }
+  doc = rl_store_get_document (self->store, self->principal->tenant, request->doc);
+  if (doc == NULL)
+    {
+      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
+      return;
+    }
+  commit = g_new0 (Commit, 1);
+  commit->peer = g_object_ref (self);
+  commit->owed = g_new0 (Owed, 1);
+  commit->req = g_strdup (request->req);
+  commit->doc = g_strdup (request->doc);
+  commit->started_us = g_get_monotonic_time ();
+  g_queue_push_tail (&self->owed, commit->owed);
+  rl_store_mark_read_async (self->store, self->principal, doc, request, on_marked_read, commit);
 }
 
 static void

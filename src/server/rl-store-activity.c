@@ -648,6 +648,32 @@ mark_read_body (RlStore   *self,
   return append_activity (self, tenant, mark->who->user.id, item, mark->out, error);
 }
 
+gboolean
+rl_store_apply_mark_read (RlStore       *self,
+                          RlStoreApply  *apply,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
+  const RlRequest *request = apply->request;
+  MarkRead mark = { apply->who, request->doc, request->thread_id, request->seq, request->broadcast_id, out };
+
+  if (request->seq < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "“seq” must be a non-negative integer");
+      return FALSE;
+    }
+  if (!mark_read_body (self, &mark, error))
+    return FALSE;
+  if (out->len == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such user");
+      return FALSE;
+    }
+  g_clear_pointer (&apply->activity, g_ptr_array_unref);
+  apply->activity = g_steal_pointer (&out);
+  return TRUE;
+}
+
 RlStoreActivity *
 rl_store_mark_read (RlStore            *self,
                     const RlPrincipal  *who,

@@ -221,6 +221,12 @@ gboolean   rl_store_lock_group_recipients  (RlStore           *self,
                                             RlStoreApply     **applies,
                                             guint              n_applies,
                                             GError           **error);
+/* A mark-read (apply's request, of type RL_REQUEST_MARK_READ) in the
+ * caller's transaction (rl_store_mark_read's body): its `read` item in
+ * apply->activity. */
+gboolean   rl_store_apply_mark_read        (RlStore           *self,
+                                            RlStoreApply      *apply,
+                                            GError           **error);
 /* Gives the comments of threads (doc's) their mentions. */
 gboolean   rl_store_attach_mentions        (RlStore           *self,
                                             const char        *tenant,
