@@ -341,7 +341,7 @@ test_opposite_recipients (Fixture       *f,
                           gconstpointer  data)
 {
   const char *docs[4];
-  g_autofree char *threads[4] = { NULL };
+  g_auto(GStrv) threads = g_new0 (char *, 5);
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_test_client_free);
   g_autoptr(GPtrArray) reqs = g_ptr_array_new_with_free_func (g_free);   /* per client, RECIPIENT_ROUNDS * 2 */
   g_autoptr(RlStore) store = NULL;
