@@ -414,6 +414,21 @@ pay_owed (RlPeer *self)
     }
 }
 
+/* A commit the store refused (or could not make): its error is what is owed. */
+static void
+refuse_commit (RlPeer       *self,
+               Commit       *commit,
+               const GError *error)
+{
+  RlErrorCode code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
+
+  rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
+  commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
+  pay_owed (self);
+  if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
+    count_bad_request (self);
+}
+
 static void
 on_committed (GObject      *source,
               GAsyncResult *result,
@@ -425,17 +440,11 @@ on_committed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) activity = NULL;
   char *serialized = NULL;
-  RlErrorCode code;
 
   event = rl_store_apply_finish_full (RL_STORE (source), result, &serialized, &activity, &error);
   if (event == NULL)
     {
-      code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
-      rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-      commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
-      pay_owed (self);
-      if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
-        count_bad_request (self);
+      refuse_commit (self, commit, error);
       return;
     }
   rl_metrics_observe_commit (rl_hub_get_metrics (self->hub),
@@ -470,13 +479,7 @@ on_marked_read (GObject      *source,
   item = rl_store_mark_read_finish (RL_STORE (source), result, &error);
   if (item == NULL)
     {
-      RlErrorCode code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
-
-      rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-      commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
-      pay_owed (self);
-      if (code == RL_ERROR_BAD_REQUEST)
-        count_bad_request (self);
+      refuse_commit (self, commit, error);
       return;
     }
   /* The ack first (it heads what is owed: a mark-read waits for the answers
@@ -486,56 +489,64 @@ on_marked_read (GObject      *source,
   rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
 }
 
-static void
-handle_mark_read (RlPeer          *self,
-                  const RlRequest *request)
+/* What a write costs before the committer: a token of the mutation bucket,
+ * and its document found. The document, or NULL when refused (answered). */
+static RlDocument *
+document_to_write (RlPeer          *self,
+                   const RlRequest *request)
 {
-  g_autoptr(RlDocument) doc = NULL;
-  Commit *commit;
+  RlDocument *doc;
 
-  /* Costs like a mutation: it writes. */
   if (!take_token (self))
     {
       send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
-      return;
+      return NULL;
     }
   doc = rl_store_get_document (self->store, self->principal->tenant, request->doc);
   if (doc == NULL)
-    {
-      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
-      return;
-    }
-  commit = g_new0 (Commit, 1);
+    send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
+  return doc;
+}
+
+/* Committed with whatever else arrives meanwhile, off the main loop; its
+ * answer is owed from now on, in its turn. */
+static Commit *
+owe_commit (RlPeer          *self,
+            const RlRequest *request)
+{
+  Commit *commit = g_new0 (Commit, 1);
+
   commit->peer = g_object_ref (self);
   commit->owed = g_new0 (Owed, 1);
   commit->req = g_strdup (request->req);
   commit->doc = g_strdup (request->doc);
   commit->started_us = g_get_monotonic_time ();
   g_queue_push_tail (&self->owed, commit->owed);
-  rl_store_mark_read_async (self->store, self->principal, doc, request, on_marked_read, commit);
+  return commit;
+}
+
+static void
+handle_mark_read (RlPeer          *self,
+                  const RlRequest *request)
+{
+  /* Costs like a mutation: it writes. */
+  g_autoptr(RlDocument) doc = document_to_write (self, request);
+
+  if (doc != NULL)
+    rl_store_mark_read_async (self->store, self->principal, doc, request, on_marked_read,
+                              owe_commit (self, request));
 }
 
 static void
 handle_mutation (RlPeer    *self,
                  RlRequest *request)
 {
-  const char *tenant = self->principal->tenant;
   g_autoptr(RlDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
-  Commit *commit;
 
-  if (!take_token (self))
-    {
-      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
-      return;
-    }
-
-  doc = rl_store_get_document (self->store, tenant, request->doc);
+  doc = document_to_write (self, request);
   if (doc == NULL)
-    {
-      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
-      return;
-    }
+    return;
   if (request->has_anchor && !check_anchor (self, doc, &request->anchor, &error))
     {
       fail_request (self, request->req, error);
@@ -547,16 +558,7 @@ handle_mutation (RlPeer    *self,
   if (request->revision == 0)
     request->revision = doc->revision;
 
-  /* Committed with whatever else arrives meanwhile, off the main loop; its
-   * answer is owed from now on, in its turn. */
-  commit = g_new0 (Commit, 1);
-  commit->peer = g_object_ref (self);
-  commit->owed = g_new0 (Owed, 1);
-  commit->req = g_strdup (request->req);
-  commit->doc = g_strdup (request->doc);
-  commit->started_us = g_get_monotonic_time ();
-  g_queue_push_tail (&self->owed, commit->owed);
-  rl_store_apply_async (self->store, self->principal, doc, request, on_committed, commit);
+  rl_store_apply_async (self->store, self->principal, doc, request, on_committed, owe_commit (self, request));
 }
 
 /* A request read whole; it waits while it must not overtake an answer. */

@@ -1566,6 +1566,21 @@ get_committer (RlStore  *self,
   return committer;
 }
 
+/* A committer's answer: the apply, or NULL and its error. */
+static RlStoreApply *
+propagate_apply (GAsyncResult  *result,
+                 GError       **error)
+{
+  g_autoptr(RlStoreApply) apply = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (apply->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&apply->error));
+      return NULL;
+    }
+  return g_steal_pointer (&apply);
+}
+
 /* apply to the committer, its answer to task (or at once, refused, when
  * there can be no committer). */
 static void
@@ -1656,13 +1671,8 @@ rl_store_mark_read_finish (RlStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rl_store_mark_read_async, NULL);
 
-  apply = g_task_propagate_pointer (G_TASK (result), NULL);
-  if (apply->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&apply->error));
-      return NULL;
-    }
-  return g_ptr_array_steal_index (apply->activity, 0);
+  apply = propagate_apply (result, error);
+  return apply ? g_ptr_array_steal_index (apply->activity, 0) : NULL;
 }
 
 RlEvent *
@@ -1686,12 +1696,9 @@ rl_store_apply_finish_full (RlStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rl_store_apply_async, NULL);
 
-  apply = g_task_propagate_pointer (G_TASK (result), NULL);
-  if (apply->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&apply->error));
-      return NULL;
-    }
+  apply = propagate_apply (result, error);
+  if (apply == NULL)
+    return NULL;
   *serialized = g_steal_pointer (&apply->serialized);
   if (activity != NULL)
     *activity = apply->activity ? g_steal_pointer (&apply->activity)
