@@ -510,6 +510,8 @@ test_acks (void)
   const RlReadMarker *marker;
   const char *bad[] = {
     "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":-2}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":1e3083}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":\"1\"}",
     "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{\"a\":4},"
     "\"since\":\"2026-01-02T03:04:05.006Z\"}}",
     "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"since\":\"2026-01-02T03:04:05.006Z\"}}",
