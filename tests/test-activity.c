@@ -500,7 +500,7 @@ test_activity_snapshot (void)
 static void
 test_acks (void)
 {
-  g_autoptr(RlReadState) state = rl_read_state_new (4);
+  g_autoptr(RlReadState) state = rl_read_state_new (4, 1767323045006);
   g_autofree char *read = NULL;
   g_autofree char *aseq = NULL;
   g_autofree char *plain = rl_message_serialize_ack_ok ("p", 3, 0);
@@ -510,23 +510,36 @@ test_acks (void)
   const RlReadMarker *marker;
   const char *bad[] = {
     "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":-2}",
-    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{\"a\":4}}}",
-    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4}}",
-    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{\"a\":\"9\"}}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":1e3083}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"aseq\":\"1\"}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{\"a\":4},"
+    "\"since\":\"2026-01-02T03:04:05.006Z\"}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"since\":\"2026-01-02T03:04:05.006Z\"}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{\"a\":\"9\"},"
+    "\"since\":\"2026-01-02T03:04:05.006Z\"}}",
+    /* since: required, and an RFC 3339 time */
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{}}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{},\"since\":null}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{},\"since\":12}}",
+    "{\"type\":\"ack\",\"req\":null,\"ok\":true,\"seq\":3,\"read\":{\"seq\":4,\"threads\":{},"
+    "\"since\":\"yesterday\"}}",
   };
 
   rl_read_state_add (state, "b", 9);
   rl_read_state_add (state, "a", 6);
   read = rl_message_serialize_ack_read ("s", 12, state);
   g_assert_cmpstr (read, ==, "{\"type\":\"ack\",\"req\":\"s\",\"ok\":true,\"seq\":12,"
-                             "\"read\":{\"seq\":4,\"threads\":{\"a\":6,\"b\":9}}}");
+                             "\"read\":{\"seq\":4,\"threads\":{\"a\":6,\"b\":9},"
+                             "\"since\":\"2026-01-02T03:04:05.006Z\"}}");
   message = rl_message_parse (read, strlen (read), &error);
   g_assert_no_error (error);
   g_assert_cmpint (message->seq, ==, 12);
   g_assert_cmpint (message->aseq, ==, -1);
   g_assert_cmpint (message->read->seq, ==, 4);
+  g_assert_cmpint (message->read->since, ==, 1767323045006);
   g_assert_cmpuint (message->read->threads->len, ==, 2);
   copy = rl_message_copy (message);
+  g_assert_cmpint (copy->read->since, ==, 1767323045006);
   marker = g_ptr_array_index (copy->read->threads, 1);
   g_assert_cmpstr (marker->thread, ==, "b");
   g_assert_cmpint (marker->seq, ==, 9);

@@ -70,6 +70,7 @@ struct _RlDocStore
   gboolean      read_known;   /* the last subscribe's ack said it: a 1.2 link */
   gint64        read_floor;   /* everything up to it is read */
   GHashTable   *read_threads; /* thread id → gint64* marker above the floor */
+  gint64        read_since;   /* comments made before it are read (the user was added then) */
   GQueue        read_sent;    /* broadcastIds of own mark-reads whose echo has not come */
   gboolean      opened;       /* the first subscribe of this open was answered */
   guint         new_since_open; /* unread comments then */
@@ -411,8 +412,10 @@ comment_is_unread (RlDocStore      *self,
                    const RlComment *comment,
                    gint64           read_up_to)
 {
-  /* seq 0: from before unread tracking (or not committed yet). */
+  /* seq 0: from before unread tracking (or not committed yet); made
+   * before the user was added: a new member's backlog is not news. */
   return self->read_known && comment->seq > 0 && comment->seq > read_up_to &&
+         comment->created_at >= self->read_since &&
          g_strcmp0 (comment->author.id, rl_connection_get_user_id (self->connection)) != 0;
 }
 
@@ -475,6 +478,7 @@ apply_read_state (RlDocStore        *self,
   self->read_known = read != NULL;
   if (read)
     {
+      self->read_since = read->since;
       raise_read (self, NULL, read->seq);
       for (guint i = 0; i < read->threads->len; i++)
         {

@@ -146,7 +146,8 @@ void         rl_doc_store_note_revision  (RlDocStore       *self,
  * and document, what they have read (so it follows them from one computer
  * to the next); the subscribe's ack tells the store. A comment is unread
  * when someone else wrote it (the user's own, sent from anywhere, never
- * are) after what the user has read of its thread. The user's other
+ * are) after what the user has read of its thread, and after the user was
+ * added (the ack says when: a new member's backlog is not news). The user's other
  * connections' mark-reads arrive as `read` items of their activity feed
  * (rl-activity-feed.h, which must be subscribed on this connection for it)
  * and apply at once. "unread-changed" says when to ask again. On a link

@@ -317,11 +317,13 @@ read_marker_free (RlReadMarker *marker)
 }
 
 RlReadState *
-rl_read_state_new (gint64 seq)
+rl_read_state_new (gint64 seq,
+                   gint64 since)
 {
   RlReadState *state = g_new0 (RlReadState, 1);
 
   state->seq = seq;
+  state->since = since;
   state->threads = g_ptr_array_new_with_free_func ((GDestroyNotify) read_marker_free);
   return state;
 }
@@ -367,6 +369,7 @@ rl_read_state_to_json (const RlReadState *state)
       rl_json_add_int (builder, marker->thread, marker->seq);
     }
   json_builder_end_object (builder);
+  rl_json_add_time (builder, "since", state->since, FALSE);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -378,14 +381,15 @@ rl_read_state_from_json (JsonNode  *node,
   JsonObject *object = rl_json_object_of (node), *threads;
   g_autoptr(RlReadState) state = NULL;
   g_autoptr(GList) names = NULL;
-  gint64 seq;
+  gint64 seq, since;
 
   if (object == NULL)
     {
-      rl_json_fail (error, "“read” must be an object with seq and threads");
+      rl_json_fail (error, "“read” must be an object with seq, threads and since");
       return NULL;
     }
-  if (!read_non_negative (object, "seq", &seq, error))
+  if (!read_non_negative (object, "seq", &seq, error) ||
+      !rl_json_read_time (object, "since", FALSE, &since, error))
     return NULL;
   threads = rl_json_object_of (rl_json_member (object, "threads"));
   if (threads == NULL)
@@ -393,7 +397,7 @@ rl_read_state_from_json (JsonNode  *node,
       rl_json_fail (error, "“read.threads” must be an object");
       return NULL;
     }
-  state = rl_read_state_new (seq);
+  state = rl_read_state_new (seq, since);
   names = json_object_get_members (threads);
   for (GList *l = names; l != NULL; l = l->next)
     {

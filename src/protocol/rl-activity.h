@@ -62,12 +62,14 @@ typedef struct
   gint64  seq;
 } RlReadMarker;
 
-/* A user's read state of one document: the floor and the markers above it
- * (of RlReadMarker*, by thread id). */
+/* A user's read state of one document: the floor, the markers above it
+ * (of RlReadMarker*, by thread id), and when the user was added: comments
+ * made before it are read (a new member's backlog is not news). */
 typedef struct
 {
   gint64     seq;
   GPtrArray *threads;
+  gint64     since;   /* ms since the epoch */
 } RlReadState;
 
 const char       *rl_activity_kind_to_string   (RlActivityKind  kind);
@@ -92,13 +94,15 @@ RlActivity       *rl_activity_new_from_json    (JsonNode       *node,
 
 void              rl_activity_unread_free      (RlActivityUnread *unread);
 
-RlReadState      *rl_read_state_new            (gint64          seq);
+RlReadState      *rl_read_state_new            (gint64          seq,
+                                                gint64          since);
 void              rl_read_state_free           (RlReadState    *state);
 /* Adds a thread's marker, kept in thread id order. */
 void              rl_read_state_add            (RlReadState    *state,
                                                 const char     *thread,
                                                 gint64          seq);
-/* {"seq":F,"threads":{"<id>":S,…}} */
+/* {"seq":F,"threads":{"<id>":S,…},"since":"<RFC 3339 time>"}, every member
+ * required when read. */
 JsonNode         *rl_read_state_to_json        (const RlReadState *state);
 RlReadState      *rl_read_state_from_json      (JsonNode       *node,
                                                 GError        **error);

@@ -275,7 +275,7 @@ copy_unread (gconstpointer unread,
 static RlReadState *
 copy_read_state (const RlReadState *read)
 {
-  RlReadState *copy = rl_read_state_new (read->seq);
+  RlReadState *copy = rl_read_state_new (read->seq, read->since);
 
   for (guint i = 0; i < read->threads->len; i++)
     {
@@ -435,9 +435,14 @@ parse_message_fields (JsonNode   *node,
         return FALSE;
       if (!rl_json_read_thread_number (object, &message->number, error))
         return FALSE;
-      if (rl_json_member (object, "aseq") &&
-          (!rl_json_read_int (object, "aseq", &message->aseq, error) || message->aseq < 0))
-        return rl_json_fail (error, "“aseq” must be a non-negative integer");
+      if (rl_json_member (object, "aseq"))
+        {
+          /* One error either way: a bad number is not also a negative one. */
+          if (!rl_json_read_int (object, "aseq", &message->aseq, error))
+            return FALSE;
+          if (message->aseq < 0)
+            return rl_json_fail (error, "“aseq” must be a non-negative integer");
+        }
       if (rl_json_member (object, "read") &&
           (message->read = rl_read_state_from_json (rl_json_member (object, "read"), error)) == NULL)
         return FALSE;

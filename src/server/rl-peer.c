@@ -306,32 +306,6 @@ handle_unsubscribe_activity (RlPeer          *self,
   send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
 }
 
-/* 1.2: the caller's own read state; every connection of theirs that
- * follows the feed (this one too) hears of it. */
-static void
-handle_mark_read (RlPeer          *self,
-                  const RlRequest *request)
-{
-  g_autoptr(RlStoreActivity) item = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* Costs like a mutation: it writes. */
-  if (!take_token (self))
-    {
-      send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
-      return;
-    }
-  item = rl_store_mark_read (self->store, self->principal, request->doc, request->thread_id, request->seq,
-                             request->broadcast_id, &error);
-  if (item == NULL)
-    {
-      fail_request (self, request->req, error);
-      return;
-    }
-  send_owned (self, rl_message_serialize_ack_ok (request->req, -1, 0));
-  rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
-}
-
 static void
 handle_unsubscribe (RlPeer          *self,
                     const RlRequest *request)
@@ -440,6 +414,21 @@ pay_owed (RlPeer *self)
     }
 }
 
+/* A commit the store refused (or could not make): its error is what is owed. */
+static void
+refuse_commit (RlPeer       *self,
+               Commit       *commit,
+               const GError *error)
+{
+  RlErrorCode code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
+
+  rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
+  commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
+  pay_owed (self);
+  if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
+    count_bad_request (self);
+}
+
 static void
 on_committed (GObject      *source,
               GAsyncResult *result,
@@ -451,17 +440,11 @@ on_committed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) activity = NULL;
   char *serialized = NULL;
-  RlErrorCode code;
 
   event = rl_store_apply_finish_full (RL_STORE (source), result, &serialized, &activity, &error);
   if (event == NULL)
     {
-      code = error->domain == RL_ERROR ? (RlErrorCode) error->code : RL_ERROR_INTERNAL;
-      rl_metrics_count_refusal (rl_hub_get_metrics (self->hub), RL_METRICS_WEBSOCKET, code);
-      commit->owed->text = rl_message_serialize_ack_error (commit->req, code, error->message);
-      pay_owed (self);
-      if (code == RL_ERROR_BAD_REQUEST || code == RL_ERROR_UNKNOWN_TYPE)
-        count_bad_request (self);
+      refuse_commit (self, commit, error);
       return;
     }
   rl_metrics_observe_commit (rl_hub_get_metrics (self->hub),
@@ -480,27 +463,90 @@ on_committed (GObject      *source,
   pay_owed (self);
 }
 
+/* 1.2: the caller's own read state, committed by the committer like a
+ * mutation (its answer owed in its turn); every connection of theirs that
+ * follows the feed (this one too) hears of it. */
 static void
-handle_mutation (RlPeer    *self,
-                 RlRequest *request)
+on_marked_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
 {
-  const char *tenant = self->principal->tenant;
-  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(Commit) commit = data;
+  RlPeer *self = commit->peer;
+  g_autoptr(RlStoreActivity) item = NULL;
   g_autoptr(GError) error = NULL;
-  Commit *commit;
+
+  item = rl_store_mark_read_finish (RL_STORE (source), result, &error);
+  if (item == NULL)
+    {
+      refuse_commit (self, commit, error);
+      return;
+    }
+  /* The ack first (it heads what is owed: a mark-read waits for the answers
+   * before it), then the read item, as the client expects its echo. */
+  commit->owed->text = rl_message_serialize_ack_ok (commit->req, -1, 0);
+  pay_owed (self);
+  rl_hub_activity_notify (self->hub, item->tenant, item->user, item->aseq);
+}
+
+/* What a write costs before the committer: a token of the mutation bucket,
+ * and its document found. The document, or NULL when refused (answered). */
+static RlDocument *
+document_to_write (RlPeer          *self,
+                   const RlRequest *request)
+{
+  RlDocument *doc;
 
   if (!take_token (self))
     {
       send_ack_error (self, request->req, RL_ERROR_RATE_LIMITED, "slow down");
-      return;
+      return NULL;
     }
-
-  doc = rl_store_get_document (self->store, tenant, request->doc);
+  doc = rl_store_get_document (self->store, self->principal->tenant, request->doc);
   if (doc == NULL)
-    {
-      send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
-      return;
-    }
+    send_ack_error (self, request->req, RL_ERROR_NOT_FOUND, "no such document");
+  return doc;
+}
+
+/* Committed with whatever else arrives meanwhile, off the main loop; its
+ * answer is owed from now on, in its turn. */
+static Commit *
+owe_commit (RlPeer          *self,
+            const RlRequest *request)
+{
+  Commit *commit = g_new0 (Commit, 1);
+
+  commit->peer = g_object_ref (self);
+  commit->owed = g_new0 (Owed, 1);
+  commit->req = g_strdup (request->req);
+  commit->doc = g_strdup (request->doc);
+  commit->started_us = g_get_monotonic_time ();
+  g_queue_push_tail (&self->owed, commit->owed);
+  return commit;
+}
+
+static void
+handle_mark_read (RlPeer          *self,
+                  const RlRequest *request)
+{
+  /* Costs like a mutation: it writes. */
+  g_autoptr(RlDocument) doc = document_to_write (self, request);
+
+  if (doc != NULL)
+    rl_store_mark_read_async (self->store, self->principal, doc, request, on_marked_read,
+                              owe_commit (self, request));
+}
+
+static void
+handle_mutation (RlPeer    *self,
+                 RlRequest *request)
+{
+  g_autoptr(RlDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  doc = document_to_write (self, request);
+  if (doc == NULL)
+    return;
   if (request->has_anchor && !check_anchor (self, doc, &request->anchor, &error))
     {
       fail_request (self, request->req, error);
@@ -512,16 +558,7 @@ handle_mutation (RlPeer    *self,
   if (request->revision == 0)
     request->revision = doc->revision;
 
-  /* Committed with whatever else arrives meanwhile, off the main loop; its
-   * answer is owed from now on, in its turn. */
-  commit = g_new0 (Commit, 1);
-  commit->peer = g_object_ref (self);
-  commit->owed = g_new0 (Owed, 1);
-  commit->req = g_strdup (request->req);
-  commit->doc = g_strdup (request->doc);
-  commit->started_us = g_get_monotonic_time ();
-  g_queue_push_tail (&self->owed, commit->owed);
-  rl_store_apply_async (self->store, self->principal, doc, request, on_committed, commit);
+  rl_store_apply_async (self->store, self->principal, doc, request, on_committed, owe_commit (self, request));
 }
 
 /* A request read whole; it waits while it must not overtake an answer. */

@@ -169,22 +169,31 @@ member_from_row (const RlStoreRow *row)
   return member;
 }
 
-/* A read marker (thread, seq; thread '' the floor). */
+/* A row of the read state: a marker (thread '' the floor, NULL when the
+ * user has none) and when the user was added. */
+typedef struct
+{
+  char   *thread;
+  gint64  seq;
+  gint64  since;
+} ReadMarkRow;
+
 static gpointer
 read_mark_from_row (const RlStoreRow *row)
 {
-  RlReadMarker *marker = g_new0 (RlReadMarker, 1);
+  ReadMarkRow *mark = g_new0 (ReadMarkRow, 1);
 
-  marker->thread = g_strdup (row->text (row, 0));
-  marker->seq = row->number (row, 1);
-  return marker;
+  mark->thread = g_strdup (row->text (row, 0));
+  mark->seq = row->number (row, 1);
+  mark->since = row->number (row, 2);
+  return mark;
 }
 
 static void
-read_mark_free (RlReadMarker *marker)
+read_mark_free (ReadMarkRow *mark)
 {
-  g_free (marker->thread);
-  g_free (marker);
+  g_free (mark->thread);
+  g_free (mark);
 }
 
 /* ---- inside a mutation's transaction ----------------------------------------------- */
@@ -449,6 +458,63 @@ rl_store_note_activity (RlStore            *self,
   return TRUE;
 }
 
+/* Whom a group's mutations may write activity to, as "tenant\tuser" keys
+ * in seen: their authors (who become participants of the threads they
+ * write in, for the mutations after them), whom they mention, and the
+ * participants of the threads they reply in or resolve. The documents are
+ * locked already, so no one else adds to those threads before the commit. */
+static gboolean
+add_group_recipients (RlStore            *self,
+                      const RlStoreApply *apply,
+                      GHashTable         *seen,
+                      GError            **error)
+{
+  const char *tenant = apply->who->tenant;
+  const RlRequest *request = apply->request;
+  g_autoptr(GPtrArray) participants = NULL;
+
+  g_hash_table_add (seen, g_strconcat (tenant, "\t", apply->who->user.id, NULL));
+  for (guint i = 0; request->mentions != NULL && i < request->mentions->len; i++)
+    g_hash_table_add (seen, g_strconcat (tenant, "\t", ((RlMention *) g_ptr_array_index (request->mentions, i))->user,
+                                         NULL));
+  if (request->type != RL_REQUEST_ADD_COMMENT && request->type != RL_REQUEST_RESOLVE_THREAD)
+    return TRUE;
+  participants = run_rows (self, RL_STORE_QUERY_THREAD_PARTICIPANTS, g_variant_new ("(ss)", tenant, request->thread_id),
+                           text_from_row, g_free, error);
+  if (participants == NULL)
+    return FALSE;
+  for (guint i = 0; i < participants->len; i++)
+    if (g_ptr_array_index (participants, i) != NULL)
+      g_hash_table_add (seen, g_strconcat (tenant, "\t", (char *) g_ptr_array_index (participants, i), NULL));
+  return TRUE;
+}
+
+gboolean
+rl_store_lock_group_recipients (RlStore       *self,
+                                RlStoreApply **applies,
+                                guint          n_applies,
+                                GError       **error)
+{
+  RlStoreInterface *iface = RL_STORE_GET_IFACE (self);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GList) keys = NULL;
+
+  for (guint i = 0; i < n_applies; i++)
+    if (!add_group_recipients (self, applies[i], seen, error))
+      return FALSE;
+  keys = g_list_sort (g_hash_table_get_keys (seen), (GCompareFunc) g_strcmp0);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) parts = g_strsplit (l->data, "\t", 2);
+      gint64 revoked_at = -1;
+
+      /* The read that locks a user's row to the commit (a mention's check). */
+      if (!iface->read_number (self, RL_STORE_READ_USER_REVOKED_AT, parts[0], parts[1], &revoked_at, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 rl_store_note_revision_activity (RlStore            *self,
                                  const RlPrincipal  *who,
@@ -582,6 +648,32 @@ mark_read_body (RlStore   *self,
   return append_activity (self, tenant, mark->who->user.id, item, mark->out, error);
 }
 
+gboolean
+rl_store_apply_mark_read (RlStore       *self,
+                          RlStoreApply  *apply,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
+  const RlRequest *request = apply->request;
+  MarkRead mark = { apply->who, request->doc, request->thread_id, request->seq, request->broadcast_id, out };
+
+  if (request->seq < 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST, "“seq” must be a non-negative integer");
+      return FALSE;
+    }
+  if (!mark_read_body (self, &mark, error))
+    return FALSE;
+  if (out->len == 0)
+    {
+      g_set_error (error, RL_ERROR, RL_ERROR_NOT_FOUND, "no such user");
+      return FALSE;
+    }
+  g_clear_pointer (&apply->activity, g_ptr_array_unref);
+  apply->activity = g_steal_pointer (&out);
+  return TRUE;
+}
+
 RlStoreActivity *
 rl_store_mark_read (RlStore            *self,
                     const RlPrincipal  *who,
@@ -620,26 +712,28 @@ rl_store_get_read_state (RlStore    *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) marks = run_rows (self, RL_STORE_QUERY_READ_MARKS, g_variant_new ("(sss)", tenant, user, doc),
                                          read_mark_from_row, (GDestroyNotify) read_mark_free, &error);
-  RlReadState *state = rl_read_state_new (0);
+  RlReadState *state;
 
   if (marks == NULL)
+    g_warning ("cannot read the read state: %s", error->message);
+  /* No row: the store failed (warned), or the user is gone (revoked users
+   * keep their row): no floor, no markers. */
+  if (marks == NULL || marks->len == 0)
+    return rl_read_state_new (0, 0);
+  state = rl_read_state_new (0, ((ReadMarkRow *) g_ptr_array_index (marks, 0))->since);
+  for (guint i = 0; i < marks->len; i++)
     {
-      g_warning ("cannot read the read state: %s", error->message);
-      return state;
+      const ReadMarkRow *mark = g_ptr_array_index (marks, i);
+
+      if (mark->thread != NULL && *mark->thread == '\0')
+        state->seq = mark->seq;
     }
   for (guint i = 0; i < marks->len; i++)
     {
-      const RlReadMarker *marker = g_ptr_array_index (marks, i);
+      const ReadMarkRow *mark = g_ptr_array_index (marks, i);
 
-      if (*marker->thread == '\0')
-        state->seq = marker->seq;
-    }
-  for (guint i = 0; i < marks->len; i++)
-    {
-      const RlReadMarker *marker = g_ptr_array_index (marks, i);
-
-      if (*marker->thread != '\0' && marker->seq > state->seq)
-        rl_read_state_add (state, marker->thread, marker->seq);
+      if (mark->thread != NULL && *mark->thread != '\0' && mark->seq > state->seq)
+        rl_read_state_add (state, mark->thread, mark->seq);
     }
   return state;
 }

@@ -1505,7 +1505,8 @@ compare_doc_keys (gconstpointer a,
 }
 
 /* Every document of the group locked first, in one order on every node, so
- * two nodes' groups over the same documents never deadlock. */
+ * two nodes' groups over the same documents never deadlock; then, the same
+ * way, every user the group may write activity to. */
 static gboolean
 rl_store_pg_lock_group (RlStore       *store,
                         RlStoreApply **applies,
@@ -1539,7 +1540,7 @@ rl_store_pg_lock_group (RlStore       *store,
       if (!run_done (self, "SELECT 1 FROM documents WHERE tenant = $1 AND id = $2 FOR UPDATE", &params, error))
         return FALSE;
     }
-  return TRUE;
+  return rl_store_lock_group_recipients (store, applies, n_applies, error);
 }
 
 /* ---- usage ------------------------------------------------------------------------------------ */

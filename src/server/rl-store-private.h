@@ -212,6 +212,21 @@ gboolean   rl_store_note_revision_activity (RlStore           *self,
                                             const RlEvent     *event,
                                             GPtrArray         *out,
                                             GError           **error);
+/* Before a group's mutations, where several writers' transactions run at
+ * once (PostgreSQL): the user rows any of them may append activity to (or
+ * check a mention against) locked once, all in one order (tenant and id
+ * sorted), so that two nodes' groups whose recipients overlap never take
+ * them in opposite orders (which PostgreSQL answers with a deadlock). */
+gboolean   rl_store_lock_group_recipients  (RlStore           *self,
+                                            RlStoreApply     **applies,
+                                            guint              n_applies,
+                                            GError           **error);
+/* A mark-read (apply's request, of type RL_REQUEST_MARK_READ) in the
+ * caller's transaction (rl_store_mark_read's body): its `read` item in
+ * apply->activity. */
+gboolean   rl_store_apply_mark_read        (RlStore           *self,
+                                            RlStoreApply      *apply,
+                                            GError           **error);
 /* Gives the comments of threads (doc's) their mentions. */
 gboolean   rl_store_attach_mentions        (RlStore           *self,
                                             const char        *tenant,
@@ -226,5 +241,9 @@ void       rl_store_copy_activity_log_limit (RlStore          *from,
  * when REDLINE_TEST_HOLD_COMMIT_MS is set (so a test can kill the server
  * in the middle of a group); nothing when unset. */
 void      rl_store_test_hold_commit  (void);
+/* Test only: the same between a group's mutations, with
+ * REDLINE_TEST_HOLD_BETWEEN_MS (so that two nodes' groups interleave the
+ * locks their mutations take); nothing when unset. */
+void      rl_store_test_hold_between (void);
 
 G_END_DECLS

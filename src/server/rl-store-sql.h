@@ -181,9 +181,11 @@
     [RL_STORE_QUERY_DROP_READ_MARKS] = "DELETE FROM read_marks WHERE tenant = $1 AND user_id = $2 AND doc = $3" \
                                        " AND thread <> '' AND seq <= (SELECT seq FROM read_marks WHERE" \
                                        " tenant = $1 AND user_id = $2 AND doc = $3 AND thread = '')", \
-    /* thread ('' the floor), seq */ \
-    [RL_STORE_QUERY_READ_MARKS] = "SELECT thread, seq FROM read_marks WHERE tenant = $1 AND user_id = $2" \
-                                  " AND doc = $3 ORDER BY thread", \
+    /* thread ('' the floor; NULL: no marks), seq, and the user's created_at on every row;
+     * no row: no such user */ \
+    [RL_STORE_QUERY_READ_MARKS] = "SELECT r.thread, r.seq, u.created_at FROM users u LEFT JOIN read_marks r" \
+                                  " ON r.tenant = u.tenant AND r.user_id = u.id AND r.doc = $3" \
+                                  " WHERE u.tenant = $1 AND u.id = $2 ORDER BY r.thread", \
     /* Per document of the tenant ($1) with any, what user $2 has not read: doc, title,
      * kind, threads, comments, mentions; one document's only when $3 is not ''. A comment is unread
      * when another wrote it, after the user was added, above the floor and its

@@ -871,11 +871,14 @@ apply_group_body (RlStore   *self,
       if (!take_step (self, RL_STORE_STEP_SAVEPOINT, error))
         return FALSE;
       /* A refused one leaves nothing behind; the others go on. */
-      if (!apply_body (self, apply, &apply->error) &&
+      if (!(apply->request->type == RL_REQUEST_MARK_READ ? rl_store_apply_mark_read (self, apply, &apply->error)
+                                                          : apply_body (self, apply, &apply->error)) &&
           !take_step (self, RL_STORE_STEP_ROLLBACK_TO_SAVEPOINT, error))
         return FALSE;
       if (!take_step (self, RL_STORE_STEP_RELEASE_SAVEPOINT, error))
         return FALSE;
+      if (i + 1 < group->n_applies)
+        rl_store_test_hold_between ();
     }
   rl_store_test_hold_commit ();
   return TRUE;
@@ -1563,32 +1566,31 @@ get_committer (RlStore  *self,
   return committer;
 }
 
-void
-rl_store_apply_async (RlStore             *self,
-                      const RlPrincipal   *who,
-                      const RlDocument    *doc,
-                      const RlRequest     *request,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
+/* A committer's answer: the apply, or NULL and its error. */
+static RlStoreApply *
+propagate_apply (GAsyncResult  *result,
+                 GError       **error)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(RlStoreApply) apply = NULL;
+  g_autoptr(RlStoreApply) apply = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (apply->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&apply->error));
+      return NULL;
+    }
+  return g_steal_pointer (&apply);
+}
+
+/* apply to the committer, its answer to task (or at once, refused, when
+ * there can be no committer). */
+static void
+push_apply (RlStore      *self,
+            RlStoreApply *apply_in,
+            GTask        *task_in)
+{
+  g_autoptr(RlStoreApply) apply = apply_in;
+  g_autoptr(GTask) task = task_in;
   RlCommitter *committer;
-
-  g_return_if_fail (RL_IS_STORE (self));
-  g_return_if_fail (rl_request_type_is_mutation (request->type));
-
-  /* No cancellable: once asked for, a mutation may be committed, and then
-   * its event must be published whoever is still there to hear the ack. */
-  task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, rl_store_apply_async);
-
-  apply = g_new0 (RlStoreApply, 1);
-  apply->who = principal_copy (who);
-  apply->doc = document_copy (doc);
-  apply->request = request_copy (request);
-  if (who->role == RL_ROLE_VIEWER)
-    g_set_error (&apply->error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
 
   committer = get_committer (self, apply->error ? NULL : &apply->error);
   if (committer == NULL)
@@ -1599,6 +1601,78 @@ rl_store_apply_async (RlStore             *self,
     }
   /* A refused one too goes through the queue, so callbacks keep the order. */
   rl_committer_push (committer, g_steal_pointer (&apply), g_steal_pointer (&task));
+}
+
+static RlStoreApply *
+apply_new (const RlPrincipal *who,
+           const RlDocument  *doc,
+           const RlRequest   *request)
+{
+  RlStoreApply *apply = g_new0 (RlStoreApply, 1);
+
+  apply->who = principal_copy (who);
+  apply->doc = document_copy (doc);
+  apply->request = request_copy (request);
+  return apply;
+}
+
+void
+rl_store_apply_async (RlStore             *self,
+                      const RlPrincipal   *who,
+                      const RlDocument    *doc,
+                      const RlRequest     *request,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+  RlStoreApply *apply;
+
+  g_return_if_fail (RL_IS_STORE (self));
+  g_return_if_fail (rl_request_type_is_mutation (request->type));
+
+  /* No cancellable: once asked for, a mutation may be committed, and then
+   * its event must be published whoever is still there to hear the ack. */
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, rl_store_apply_async);
+
+  apply = apply_new (who, doc, request);
+  if (who->role == RL_ROLE_VIEWER)
+    g_set_error (&apply->error, RL_ERROR, RL_ERROR_FORBIDDEN, "viewers can’t change anything");
+  push_apply (self, apply, task);
+}
+
+void
+rl_store_mark_read_async (RlStore             *self,
+                          const RlPrincipal   *who,
+                          const RlDocument    *doc,
+                          const RlRequest     *request,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (RL_IS_STORE (self));
+  g_return_if_fail (request->type == RL_REQUEST_MARK_READ);
+
+  /* Like a mutation, and for the same reason without a cancellable: once
+   * committed, its read item must reach the user's feeds. Any role. */
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, rl_store_mark_read_async);
+  push_apply (self, apply_new (who, doc, request), task);
+}
+
+RlStoreActivity *
+rl_store_mark_read_finish (RlStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_autoptr(RlStoreApply) apply = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rl_store_mark_read_async, NULL);
+
+  apply = propagate_apply (result, error);
+  return apply ? g_ptr_array_steal_index (apply->activity, 0) : NULL;
 }
 
 RlEvent *
@@ -1622,12 +1696,9 @@ rl_store_apply_finish_full (RlStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rl_store_apply_async, NULL);
 
-  apply = g_task_propagate_pointer (G_TASK (result), NULL);
-  if (apply->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&apply->error));
-      return NULL;
-    }
+  apply = propagate_apply (result, error);
+  if (apply == NULL)
+    return NULL;
   *serialized = g_steal_pointer (&apply->serialized);
   if (activity != NULL)
     *activity = apply->activity ? g_steal_pointer (&apply->activity)
@@ -1664,21 +1735,39 @@ rl_store_get_group_commits (RlStore *self)
   return committer ? rl_committer_get_transactions (committer) : 0;
 }
 
+/* Test only: sleeps the milliseconds the environment variable says (read once). */
+static void
+test_hold (const char *variable,
+           gsize      *once,
+           guint      *hold_ms)
+{
+  if (g_once_init_enter (once))
+    {
+      const char *value = g_getenv (variable);
+
+      *hold_ms = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
+      g_once_init_leave (once, 1);
+    }
+  if (*hold_ms > 0)
+    g_usleep (*hold_ms * 1000);
+}
+
 void
 rl_store_test_hold_commit (void)
 {
   static gsize once;
   static guint hold_ms;
 
-  if (g_once_init_enter (&once))
-    {
-      const char *value = g_getenv ("REDLINE_TEST_HOLD_COMMIT_MS");
+  test_hold ("REDLINE_TEST_HOLD_COMMIT_MS", &once, &hold_ms);
+}
 
-      hold_ms = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
-      g_once_init_leave (&once, 1);
-    }
-  if (hold_ms > 0)
-    g_usleep (hold_ms * 1000);
+void
+rl_store_test_hold_between (void)
+{
+  static gsize once;
+  static guint hold_ms;
+
+  test_hold ("REDLINE_TEST_HOLD_BETWEEN_MS", &once, &hold_ms);
 }
 
 void

@@ -766,7 +766,21 @@ RlStoreActivity *rl_store_mark_read         (RlStore            *self,
                                              gint64              seq,
                                              const char         *broadcast_id,
                                              GError            **error);
-/* user's read state of doc: the floor, and the markers above it. */
+/* The same through the committer (rl_store_apply_async's queue and
+ * groups, on its own connection), so the main loop never waits for the
+ * write lock: request is the mark-read (doc, thread_id, seq,
+ * broadcast_id), doc its document; any role. */
+void         rl_store_mark_read_async     (RlStore             *self,
+                                           const RlPrincipal   *who,
+                                           const RlDocument    *doc,
+                                           const RlRequest     *request,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+RlStoreActivity *rl_store_mark_read_finish (RlStore            *self,
+                                            GAsyncResult       *result,
+                                            GError            **error);
+/* user's read state of doc: the floor, the markers above it, and when the
+ * user was added (comments before it are read). */
 RlReadState *rl_store_get_read_state      (RlStore      *self,
                                            const char   *tenant,
                                            const char   *user,

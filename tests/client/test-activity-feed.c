@@ -528,6 +528,78 @@ test_feed_reconnect (Fixture       *f,
   g_ptr_array_unref (told.replies);
 }
 
+/* What GET /api/v1/docs says token's user has not read of doc: unread comments. */
+static gint64
+listed_unread_comments (Fixture    *f,
+                        const char *token,
+                        const char *doc)
+{
+  g_autoptr(RlTestResponse) listing = rl_test_http (f->server, "GET", "/api/v1/docs", token, NULL, NULL);
+  JsonArray *docs;
+
+  g_assert_cmpuint (listing->status, ==, 200);
+  docs = json_node_get_array (listing->json);
+  for (guint i = 0; i < json_array_get_length (docs); i++)
+    {
+      JsonObject *listed = json_array_get_object_element (docs, i);
+
+      if (g_str_equal (json_object_get_string_member (listed, "id"), doc))
+        return json_object_get_int_member (json_object_get_object_member (listed, "unread"), "comments");
+    }
+  g_assert_not_reached ();
+}
+
+/* Cy joins after Bob's thread and reply: that backlog is read for Cy in the
+ * store (which learns when Cy was added from the ack) as in the listing;
+ * Bob's next reply is unread in both, and is all a new open finds. */
+static void
+test_new_member_backlog (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob = rl_client_test_online (f->server, f->bob);
+  g_autoptr(RlDocStore) sb = open_store (bob, f->image);
+  g_autoptr(RlConnection) cy = NULL;
+  g_autoptr(RlDocStore) sc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = NULL;
+  g_autofree char *old_reply_id = NULL;
+  g_autofree char *reply_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.6, .y = 0.4 };
+  const char *cy_token;
+
+  g_assert_true (rl_doc_store_create_thread (sb, &anchor, "Grid is off by 2px", &thread_id, &error));
+  g_assert_true (rl_doc_store_add_comment (sb, thread_id, "Also the gutter", &old_reply_id, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (rl_client_test_store_settled (sb), 5000);
+
+  /* Cy is added after both comments committed. */
+  cy_token = rl_test_team_add_person (&f->team, "Cy:member");
+  cy = rl_client_test_online (f->server, cy_token);
+  sc = open_store (cy, f->image);
+  g_assert_cmpint (listed_unread_comments (f, cy_token, f->image), ==, 0);
+  g_assert_cmpuint (doc_unread_comments (sc), ==, 0);
+  g_assert_cmpuint (rl_doc_store_get_thread_unread (sc, thread_id), ==, 0);
+  g_assert_false (rl_doc_store_is_comment_unread (sc, thread_id, old_reply_id));
+  g_assert_cmpuint (rl_doc_store_get_new_since_open (sc), ==, 0);
+  /* Ada, there before, has both unread. */
+  g_assert_cmpint (listed_unread_comments (f, f->ada, f->image), ==, 2);
+
+  /* Bob replies after Cy was added: unread for Cy in both. */
+  g_assert_true (rl_doc_store_add_comment (sb, thread_id, "Fixed in the next upload", &reply_id, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (rl_doc_store_get_thread_unread (sc, thread_id) == 1, 5000);
+  g_assert_true (rl_doc_store_is_comment_unread (sc, thread_id, reply_id));
+  g_assert_false (rl_doc_store_is_comment_unread (sc, thread_id, old_reply_id));
+  g_assert_cmpuint (doc_unread_comments (sc), ==, 1);
+  g_assert_cmpint (listed_unread_comments (f, cy_token, f->image), ==, 1);
+
+  /* Opened anew, "new since you were here" counts the reply only. */
+  g_clear_object (&sc);
+  sc = open_store (cy, f->image);
+  g_assert_cmpuint (rl_doc_store_get_new_since_open (sc), ==, 1);
+  g_assert_cmpuint (doc_unread_comments (sc), ==, 1);
+}
+
 /* A client that offers 1.1 only (an older app): nothing breaks, nothing
  * is unread, mentions are dropped, the feed asks nothing. */
 static void
@@ -598,6 +670,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/client/unread/two-computers", test_two_computers);
   ADD ("/client/unread/mentions", test_mentions);
+  ADD ("/client/unread/new-member-backlog", test_new_member_backlog);
   ADD ("/client/activity/reconnect", test_feed_reconnect);
   ADD ("/client/activity/v11-client", test_v11_client);
 #undef ADD

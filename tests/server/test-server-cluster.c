@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "rl-activity.h"
 #include "rl-codec.h"
 #include "rl-store-pg.h"
 #include "rl-test-pg.h"
@@ -42,6 +43,17 @@ fixture_setup (Fixture       *f,
     }
   f->image = rl_test_team_add_doc (&f->cluster.team, "acme", "Mockup", "mockup.png");
   rl_test_cluster_start (&f->cluster);
+}
+
+/* The same with the nodes holding REDLINE_TEST_HOLD_BETWEEN_MS (data)
+ * between a group's mutations. */
+static void
+fixture_setup_hold_between (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_setenv ("REDLINE_TEST_HOLD_BETWEEN_MS", data, TRUE);
+  fixture_setup (f, data);
+  g_unsetenv ("REDLINE_TEST_HOLD_BETWEEN_MS");
 }
 
 static void
@@ -294,6 +306,124 @@ test_two_nodes_one_document (Fixture       *f,
     }
 }
 
+#define RECIPIENT_WRITERS 3   /* per node */
+#define RECIPIENT_ROUNDS  8   /* each writer's pairs of replies */
+
+/* A thread started (and acked) by token's user on doc, on node; its id. */
+static char *
+start_thread (RlTestServer *node,
+              const char   *token,
+              const char   *doc)
+{
+  g_autoptr(RlTestClient) client = rl_test_client_new (node, token);
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *comment = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  char *thread = rl_test_uuid ();
+  g_autofree char *text = create_request (req, doc, thread, comment, broadcast);
+  g_autoptr(JsonObject) ack = NULL;
+
+  rl_test_client_send (client, text);
+  ack = rl_test_client_expect_ack (client, req);
+  g_assert_null (rl_test_ack_error (ack));
+  return thread;
+}
+
+/* Pat's threads on documents A and D, Quinn's on B and C, each theirs
+ * alone. Writers on node a reply in A then B, over and over; writers on
+ * node b in C then D: a group on a locks Pat's row then Quinn's, a group on
+ * b Quinn's then Pat's, and the nodes hold between a group's mutations so
+ * the two meet. Every reply is acked ok (none `internal` from a deadlock),
+ * and every user's activity log runs 1 … head with no gap, Pat's and
+ * Quinn's with one item per reply in their threads. */
+static void
+test_opposite_recipients (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *docs[4];
+  g_auto(GStrv) threads = g_new0 (char *, 5);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_test_client_free);
+  g_autoptr(GPtrArray) reqs = g_ptr_array_new_with_free_func (g_free);   /* per client, RECIPIENT_ROUNDS * 2 */
+  g_autoptr(RlStore) store = NULL;
+  guint failed = 0;
+
+  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
+    {
+      g_autofree char *title = g_strdup_printf ("Screen %c", 'A' + d);
+
+      docs[d] = rl_test_team_add_doc (&f->cluster.team, "acme", title, "mockup.png");
+    }
+  /* tokens[0] is Pat, tokens[1] Quinn. */
+  threads[0] = start_thread (f->nodes[0], f->tokens[0], docs[0]);
+  threads[1] = start_thread (f->nodes[0], f->tokens[1], docs[1]);
+  threads[2] = start_thread (f->nodes[1], f->tokens[1], docs[2]);
+  threads[3] = start_thread (f->nodes[1], f->tokens[0], docs[3]);
+
+  for (guint w = 0; w < 2 * RECIPIENT_WRITERS; w++)
+    {
+      guint node = w % 2;
+      RlTestClient *client = rl_test_client_new (f->nodes[node], f->tokens[2 + w]);
+
+      g_ptr_array_add (clients, client);
+    }
+  /* All sent at once, without waiting. */
+  for (guint round = 0; round < RECIPIENT_ROUNDS; round++)
+    for (guint w = 0; w < clients->len; w++)
+      for (guint k = 0; k < 2; k++)
+        {
+          guint t = 2 * (w % 2) + k;   /* node a: A, B; node b: C, D */
+          char *req = rl_test_uuid ();
+          g_autofree char *comment = rl_test_uuid ();
+          g_autofree char *broadcast = rl_test_uuid ();
+          g_autofree char *text = reply_request (req, docs[t], threads[t], comment, broadcast);
+
+          rl_test_client_send (g_ptr_array_index (clients, w), text);
+          g_ptr_array_add (reqs, req);
+        }
+  for (guint round = 0, r = 0; round < RECIPIENT_ROUNDS; round++)
+    for (guint w = 0; w < clients->len; w++)
+      for (guint k = 0; k < 2; k++, r++)
+        {
+          g_autoptr(JsonObject) ack = rl_test_client_expect_ack (g_ptr_array_index (clients, w),
+                                                                 g_ptr_array_index (reqs, r));
+          const char *code = rl_test_ack_error (ack);
+
+          if (code != NULL)
+            {
+              g_test_message ("a reply was answered %s", code);
+              failed++;
+            }
+        }
+  g_assert_cmpuint (failed, ==, 0);
+
+  /* Every log gap-free; Pat and Quinn told of every reply in their threads
+   * (the writers of their own threads' replies after theirs too). */
+  store = open_store (f);
+  for (guint u = 0; u < 2 + 2 * RECIPIENT_WRITERS; u++)
+    {
+      g_autofree char *user = rl_test_token_user (f->tokens[u]);
+      gint64 head = -1;
+      g_autoptr(GPtrArray) items = rl_store_activity_since (store, "acme", user, 0, -1, &head);
+
+      g_assert_nonnull (items);
+      g_assert_cmpint (head, ==, (gint64) items->len);
+      for (guint i = 0; i < items->len; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          const char *text = g_ptr_array_index (items, i);
+          g_autoptr(JsonNode) node = rl_json_parse (text, strlen (text), &error);
+          g_autoptr(RlActivity) item = NULL;
+
+          g_assert_no_error (error);
+          item = rl_activity_new_from_json (node, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (item->aseq, ==, i + 1);
+        }
+      if (u < 2)
+        g_assert_cmpint (head, ==, 2 * RECIPIENT_WRITERS * RECIPIENT_ROUNDS);
+    }
+}
+
 /* The administration commands work on PostgreSQL, and what they commit
  * reaches both serving nodes: a revoked user's connections close on each. */
 static void
@@ -374,6 +504,8 @@ main (int    argc,
   g_test_add ("/server/cluster/loop", Fixture, NULL, fixture_setup, test_loop, fixture_teardown);
   g_test_add ("/server/cluster/two-nodes-one-document", Fixture, NULL, fixture_setup,
               test_two_nodes_one_document, fixture_teardown);
+  g_test_add ("/server/cluster/opposite-recipients", Fixture, "20", fixture_setup_hold_between,
+              test_opposite_recipients, fixture_teardown);
   g_test_add_func ("/server/cluster/migrate-together", test_migrate_together);
   g_test_add ("/server/cluster/admin", Fixture, NULL, fixture_setup, test_admin, fixture_teardown);
 

@@ -376,6 +376,36 @@ test_shutdown_waits (Fixture       *f,
   rl_test_server_stop_wait (f->server);
 }
 
+/* A mark-read goes through the committer too: while a group holds the
+ * write lock (1500 ms before its COMMIT), another connection's mark-read
+ * waits in the committer's queue, not on the main loop, which goes on
+ * answering (/healthz) with the mark-read's ack still to come; then both
+ * are acked ok. */
+static void
+test_mark_read_off_the_loop (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(RlTestClient) writer = rl_test_client_new (f->server, f->token);
+  g_autoptr(RlTestClient) reader = rl_test_client_new_v12 (f->server, f->admin);
+  g_autoptr(RlTestResponse) health = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(JsonObject) marked = NULL;
+  g_autofree char *broadcast = rl_test_uuid ();
+
+  send_create (writer, f->doc, 0, 0);
+  rl_test_client_send_printf (reader, "{\"type\":\"mark-read\",\"req\":\"m\",\"broadcastId\":\"%s\","
+                                      "\"doc\":\"%s\",\"seq\":0}", broadcast, f->doc);
+  health = rl_test_http (f->server, "GET", "/healthz", NULL, NULL, NULL);
+  g_assert_cmpuint (health->status, ==, 200);
+  /* The group is still held: no answer yet. */
+  rl_test_client_assert_quiet (reader, 300);
+
+  created = next_ack (writer);
+  g_assert_null (rl_test_ack_error (created));
+  marked = rl_test_client_expect_ack (reader, "m");
+  g_assert_null (rl_test_ack_error (marked));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -384,6 +414,8 @@ main (int    argc,
 
   g_test_add ("/server/commit/many-writers", Fixture, NULL, fixture_setup, test_many_writers, fixture_teardown);
   g_test_add ("/server/commit/crash-in-group", Fixture, HOLD_MS, fixture_setup, test_crash_in_group,
+              fixture_teardown);
+  g_test_add ("/server/commit/mark-read-off-the-loop", Fixture, "1500", fixture_setup, test_mark_read_off_the_loop,
               fixture_teardown);
   g_test_add ("/server/commit/shutdown-waits", Fixture, HOLD_MS, fixture_setup, test_shutdown_waits,
               fixture_teardown);
