@@ -14,6 +14,7 @@
 #include "rl-account.h"
 #include "rl-connect-dialog.h"
 #include "rl-invite.h"
+#include "rl-notifier.h"
 #include "rl-pinned-database.h"
 #include "rl-preferences-window.h"
 #include "rl-window.h"
@@ -28,6 +29,7 @@ struct _RlApplication
   GCancellable   *cancellable;
   GSettings      *settings;       /* NULL: the schema is not installed */
   char           *stdin_link;     /* read by --join-stdin, joined on activate */
+  RlNotifier     *notifier;       /* the desktop notifications, one for every window */
 };
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
@@ -458,6 +460,7 @@ rl_application_startup (GApplication *app)
   G_APPLICATION_CLASS (rl_application_parent_class)->startup (app);
 
   self->settings = rl_settings_new ();
+  self->notifier = rl_notifier_new (self, self->settings);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
@@ -658,6 +661,7 @@ rl_application_finalize (GObject *object)
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_object (&self->accounts_menu);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_free (self->stdin_link);
   G_OBJECT_CLASS (rl_application_parent_class)->finalize (object);
@@ -797,6 +801,13 @@ rl_application_find_session (RlApplication *self,
         }
     }
   return NULL;
+}
+
+RlNotifier *
+rl_application_get_notifier (RlApplication *self)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+  return self->notifier;
 }
 
 RlSession *
