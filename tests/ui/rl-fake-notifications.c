@@ -16,7 +16,11 @@
  * org.freedesktop.Application.ActivateAction on the app's bus name and
  * object path (none: Activate), the notification goes, and the answer comes
  * once the app has answered (its error, if it failed; an error for an id
- * not shown).
+ * not shown). And
+ *   io.github.redline.FakeNotifications.Sync (s token)
+ * records ("Sync", "", token, {}) after every call received before it:
+ * once the test has seen it, it has seen those (no waiting for what does
+ * not come).
  *
  * Exits 0 on SIGTERM or SIGINT, 1 when it cannot have the name.
  *
@@ -46,6 +50,9 @@ static const char introspection_xml[] =
   "    <method name='Click'>"
   "      <arg type='s' name='app_id' direction='in'/>"
   "      <arg type='s' name='id' direction='in'/>"
+  "    </method>"
+  "    <method name='Sync'>"
+  "      <arg type='s' name='token' direction='in'/>"
   "    </method>"
   "    <signal name='Called'>"
   "      <arg type='s' name='method'/>"
@@ -187,6 +194,12 @@ method_call (GDBusConnection       *connection,
       key = shown_key (app_id, id);
       g_hash_table_remove (service->shown, key);
       record (connection, method_name, app_id, id, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (g_str_equal (method_name, "Sync"))
+    {
+      g_variant_get (parameters, "(&s)", &id);
+      record (connection, method_name, "", id, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
       g_dbus_method_invocation_return_value (invocation, NULL);
     }
   else if (g_str_equal (method_name, "Click"))
