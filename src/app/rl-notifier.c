@@ -85,22 +85,23 @@ muted (RlNotifier           *self,
   return g_strv_contains ((const char *const *) entries, entry);
 }
 
-/* Whether the item was given before (a reconnect's or a replay's); it is
- * the account's last one from now on. */
+/* Whether aseq of the account was given or marked seen before (a
+ * reconnect's or a replay's); it is the account's last one from now on. */
 static gboolean
-seen_before (RlNotifier           *self,
-             const RlNotifierItem *item)
+seen_before (RlNotifier *self,
+             const char *account_key,
+             gint64      aseq)
 {
-  gint64 *last = g_hash_table_lookup (self->last_aseq, item->account_key);
+  gint64 *last = g_hash_table_lookup (self->last_aseq, account_key);
 
-  if (last != NULL && item->aseq <= *last)
+  if (last != NULL && aseq <= *last)
     return TRUE;
   if (last == NULL)
     {
       last = g_new (gint64, 1);
-      g_hash_table_insert (self->last_aseq, g_strdup (item->account_key), last);
+      g_hash_table_insert (self->last_aseq, g_strdup (account_key), last);
     }
-  *last = item->aseq;
+  *last = aseq;
   return FALSE;
 }
 
@@ -371,7 +372,7 @@ rl_notifier_add_item (RlNotifier           *self,
   g_return_if_fail (RL_IS_NOTIFIER (self));
   g_return_if_fail (item != NULL && item->account_key != NULL && item->doc_id != NULL);
 
-  if (seen_before (self, item))
+  if (seen_before (self, item->account_key, item->aseq))
     return;
   if (item->kind == RL_NOTIFIER_ITEM_READ)
     {
@@ -383,6 +384,17 @@ rl_notifier_add_item (RlNotifier           *self,
   if (app_focused (self) || muted (self, item))
     return;
   notify_item (self, item);
+}
+
+void
+rl_notifier_mark_seen (RlNotifier *self,
+                       const char *account_key,
+                       gint64      aseq)
+{
+  g_return_if_fail (RL_IS_NOTIFIER (self));
+  g_return_if_fail (account_key != NULL);
+
+  seen_before (self, account_key, aseq);
 }
 
 char *

@@ -76,6 +76,12 @@ RlNotifier *rl_notifier_new      (RlApplication        *application,
 /* One item of an account's feed, in the feed's order. */
 void        rl_notifier_add_item (RlNotifier           *self,
                                   const RlNotifierItem *item);
+/* The account's items up to aseq are not news: a fresh activity-snapshot's
+ * head (its items are what happened before, not notified). Never lowers
+ * what was given. */
+void        rl_notifier_mark_seen (RlNotifier          *self,
+                                   const char          *account_key,
+                                   gint64               aseq);
 
 /* The setting's entry for a document of an account: "ACCOUNT-KEY DOC-ID". */
 char       *rl_notifier_mute_entry (const char *account_key,

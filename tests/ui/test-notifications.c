@@ -440,6 +440,16 @@ test_not_duplicated (Fixture       *f,
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 2);
   assert_added (f, 1, "Bob replied in #2 on Landing page", "Twice?");
+
+  /* A fresh snapshot's head: what it holds is the past, what follows news. */
+  rl_notifier_mark_seen (rl_application_get_notifier (f->app), f->account, f->aseq + 3);
+  rl_notifier_mark_seen (rl_application_get_notifier (f->app), f->account, f->aseq);
+  for (guint n = 0; n < 3; n++)
+    feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "From the backlog");
+  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada live");
+  settle (f);
+  g_assert_cmpuint (f->calls->len, ==, 3);
+  assert_added (f, 2, "Bob mentioned you in #2 on Landing page", "@Ada live");
 }
 
 /* ---- muted ----------------------------------------------------------------- */
