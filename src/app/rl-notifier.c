@@ -60,12 +60,20 @@ batch_free (gpointer data)
 
 /* ---- what is notified ---------------------------------------------------- */
 
+/* Any window of the process: a dialog (the About window, say) may have no
+ * application set. */
 static gboolean
-app_focused (RlNotifier *self)
+app_focused (void)
 {
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self->application)); l; l = l->next)
-    if (gtk_window_is_active (l->data))
-      return TRUE;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_is_active (window))
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -381,7 +389,7 @@ rl_notifier_add_item (RlNotifier           *self,
     }
   if ((item->kind != RL_NOTIFIER_ITEM_MENTION && item->kind != RL_NOTIFIER_ITEM_REPLY) || item->thread_id == NULL)
     return;
-  if (app_focused (self) || muted (self, item))
+  if (app_focused () || muted (self, item))
     return;
   notify_item (self, item);
 }

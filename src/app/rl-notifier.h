@@ -8,8 +8,9 @@
  * Flatpak):
  *
  * - only `mention` and `reply` items, and only while none of the app's
- *   windows is active (looked at when the item arrives: one that arrives
- *   while a window is focused is never notified, not later either);
+ *   windows (dialogs too) is active, looked at when the item arrives: one
+ *   that arrives while a window is focused is never notified, not later
+ *   either;
  * - never one of a muted document (the setting `muted-documents`, entries
  *   "ACCOUNT-KEY DOC-ID"), nor any while `notifications` is off;
  * - never twice: an item whose aseq is not above the last one of its
