@@ -770,6 +770,8 @@ rl_application_add_session (RlApplication *self,
   g_object_set_data (G_OBJECT (session), "rl-application", self);
   g_signal_connect (rl_session_get_connection (session), "notify::state", G_CALLBACK (on_session_state), session);
   g_signal_connect_swapped (session, "notify::label", G_CALLBACK (rebuild_accounts_menu), self);
+  if (self->notifier != NULL)
+    rl_notifier_add_session (self->notifier, session);
   rebuild_accounts_menu (self);
   /* Checked before it was added: welcomed already. */
   save_session (self, session);

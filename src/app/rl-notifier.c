@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rl-activity-feed.h"
 #include "rl-window.h"
 
 /* A notification's body shows at most this much of a comment. */
@@ -39,6 +40,7 @@ struct _RlNotifier
   GSettings      *settings;      /* NULL: all notified, nothing muted */
   GHashTable     *last_aseq;     /* account key → gint64 *: the last item given */
   GPtrArray      *batches;       /* of Batch, oldest first */
+  GPtrArray      *feeds;         /* of RlActivityFeed: those heard */
   guint           serial;
   gint64          batch_us;
 };
@@ -78,8 +80,9 @@ app_focused (void)
 }
 
 static gboolean
-muted (RlNotifier           *self,
-       const RlNotifierItem *item)
+muted (RlNotifier       *self,
+       const char       *account_key,
+       const RlActivity *activity)
 {
   g_auto(GStrv) entries = NULL;
   g_autofree char *entry = NULL;
@@ -89,7 +92,7 @@ muted (RlNotifier           *self,
   if (!g_settings_get_boolean (self->settings, "notifications"))
     return TRUE;
   entries = g_settings_get_strv (self->settings, "muted-documents");
-  entry = rl_notifier_mute_entry (item->account_key, item->doc_id);
+  entry = rl_notifier_mute_entry (account_key, activity->doc.id);
   return g_strv_contains ((const char *const *) entries, entry);
 }
 
@@ -182,35 +185,37 @@ batch_body (Batch      *batch,
 /* ---- batches ------------------------------------------------------------- */
 
 static Batch *
-find_open_batch (RlNotifier           *self,
-                 const RlNotifierItem *item,
-                 gboolean              mention,
-                 gint64                now)
+find_open_batch (RlNotifier       *self,
+                 const char       *account_key,
+                 const RlActivity *activity,
+                 gboolean          mention,
+                 gint64            now)
 {
   for (guint i = 0; i < self->batches->len; i++)
     {
       Batch *batch = g_ptr_array_index (self->batches, i);
 
       if (batch->open && batch->mention == mention && now - batch->last_at < self->batch_us &&
-          g_str_equal (batch->account_key, item->account_key) && g_str_equal (batch->doc_id, item->doc_id) &&
-          g_str_equal (batch->thread_id, item->thread_id))
+          g_str_equal (batch->account_key, account_key) && g_str_equal (batch->doc_id, activity->doc.id) &&
+          g_str_equal (batch->thread_id, activity->thread))
         return batch;
     }
   return NULL;
 }
 
 static Batch *
-batch_new (RlNotifier           *self,
-           const RlNotifierItem *item,
-           gboolean              mention)
+batch_new (RlNotifier       *self,
+           const char       *account_key,
+           const RlActivity *activity,
+           gboolean          mention)
 {
   Batch *batch = g_new0 (Batch, 1);
 
-  batch->id = g_strdup_printf ("%s %s %s %s %u", mention ? "mention" : "reply", item->account_key, item->doc_id,
-                               item->thread_id, ++self->serial);
-  batch->account_key = g_strdup (item->account_key);
-  batch->doc_id = g_strdup (item->doc_id);
-  batch->thread_id = g_strdup (item->thread_id);
+  batch->id = g_strdup_printf ("%s %s %s %s %u", mention ? "mention" : "reply", account_key, activity->doc.id,
+                               activity->thread, ++self->serial);
+  batch->account_key = g_strdup (account_key);
+  batch->doc_id = g_strdup (activity->doc.id);
+  batch->thread_id = g_strdup (activity->thread);
   batch->mention = mention;
   batch->names = g_ptr_array_new_with_free_func (g_free);
   batch->open = TRUE;
@@ -221,49 +226,52 @@ batch_new (RlNotifier           *self,
 }
 
 static void
-notify_item (RlNotifier           *self,
-             const RlNotifierItem *item)
+notify_item (RlNotifier       *self,
+             const char       *account_key,
+             const RlActivity *activity)
 {
-  gboolean mention = item->kind == RL_NOTIFIER_ITEM_MENTION;
+  gboolean mention = activity->kind == RL_ACTIVITY_MENTION;
   gint64 now = g_get_monotonic_time ();
-  const char *name = item->actor_name != NULL && item->actor_name[0] != '\0' ? item->actor_name : _("Someone");
-  Batch *batch = find_open_batch (self, item, mention, now);
+  const char *name = activity->actor.name != NULL && activity->actor.name[0] != '\0' ? activity->actor.name
+                                                                                     : _("Someone");
+  Batch *batch = find_open_batch (self, account_key, activity, mention, now);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
 
   if (batch == NULL)
-    batch = batch_new (self, item, mention);
+    batch = batch_new (self, account_key, activity, mention);
   batch->n_items++;
   batch->last_at = now;
-  batch->last_doc_seq = MAX (batch->last_doc_seq, item->doc_seq);
+  batch->last_doc_seq = MAX (batch->last_doc_seq, activity->doc_seq);
   if (!g_ptr_array_find_with_equal_func (batch->names, name, g_str_equal, NULL))
     g_ptr_array_add (batch->names, g_strdup (name));
 
-  title = batch_title (batch, item->thread_number, item->doc_title ? item->doc_title : "");
-  body = batch_body (batch, item->comment_body);
+  title = batch_title (batch, activity->thread_number, activity->doc.title ? activity->doc.title : "");
+  body = batch_body (batch, activity->comment ? activity->comment->body : NULL);
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
   if (mention)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
-  g_notification_set_default_action_and_target (notification, "app.open-thread", "(sss)", item->account_key,
-                                                item->doc_id, item->thread_id);
+  g_notification_set_default_action_and_target (notification, "app.open-thread", "(sss)", account_key,
+                                                activity->doc.id, activity->thread);
   /* The same id: the desktop replaces what it shows. */
   g_application_send_notification (G_APPLICATION (self->application), batch->id, notification);
 }
 
 /* What a `read` item covers is read: its notifications go. */
 static void
-withdraw_read (RlNotifier           *self,
-               const RlNotifierItem *item)
+withdraw_read (RlNotifier       *self,
+               const char       *account_key,
+               const RlActivity *activity)
 {
   for (guint i = self->batches->len; i > 0; i--)
     {
       Batch *batch = g_ptr_array_index (self->batches, i - 1);
 
-      if (!g_str_equal (batch->account_key, item->account_key) || !g_str_equal (batch->doc_id, item->doc_id) ||
-          (item->thread_id != NULL && !g_str_equal (batch->thread_id, item->thread_id)) ||
-          batch->last_doc_seq > item->doc_seq)
+      if (!g_str_equal (batch->account_key, account_key) || !g_str_equal (batch->doc_id, activity->doc.id) ||
+          (activity->thread != NULL && !g_str_equal (batch->thread_id, activity->thread)) ||
+          batch->last_doc_seq > activity->seq)
         continue;
       g_application_withdraw_notification (G_APPLICATION (self->application), batch->id);
       g_ptr_array_remove_index (self->batches, i - 1);
@@ -287,6 +295,34 @@ on_window_added (RlNotifier *self,
                  GtkWindow  *window)
 {
   g_signal_connect_object (window, "notify::is-active", G_CALLBACK (on_window_active), self, 0);
+}
+
+/* ---- the sessions' feeds -------------------------------------------------- */
+
+typedef struct
+{
+  RlNotifier *notifier;   /* not referenced: it disconnects before it goes */
+  RlSession  *session;
+} Heard;
+
+static void
+heard_free (gpointer  data,
+            GClosure *closure)
+{
+  Heard *heard = data;
+
+  g_object_unref (heard->session);
+  g_free (heard);
+}
+
+static void
+on_item_added (RlActivityFeed   *feed,
+               const RlActivity *activity,
+               Heard            *heard)
+{
+  g_autofree char *key = rl_session_dup_key (heard->session);
+
+  rl_notifier_add_item (heard->notifier, key, activity);
 }
 
 /* ---- app.open-thread ----------------------------------------------------- */
@@ -331,6 +367,10 @@ rl_notifier_finalize (GObject *object)
 {
   RlNotifier *self = RL_NOTIFIER (object);
 
+  for (guint i = 0; i < self->feeds->len; i++)
+    g_signal_handlers_disconnect_matched (g_ptr_array_index (self->feeds, i), G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                          on_item_added, NULL);
+  g_clear_pointer (&self->feeds, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->last_aseq, g_hash_table_unref);
   g_clear_pointer (&self->batches, g_ptr_array_unref);
@@ -348,6 +388,7 @@ rl_notifier_init (RlNotifier *self)
 {
   self->last_aseq = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->batches = g_ptr_array_new_with_free_func (batch_free);
+  self->feeds = g_ptr_array_new_with_free_func (g_object_unref);
   self->batch_us = RL_NOTIFIER_BATCH_MS * G_TIME_SPAN_MILLISECOND;
 }
 
@@ -374,35 +415,49 @@ rl_notifier_new (RlApplication *application,
 }
 
 void
-rl_notifier_add_item (RlNotifier           *self,
-                      const RlNotifierItem *item)
+rl_notifier_add_session (RlNotifier *self,
+                         RlSession  *session)
 {
-  g_return_if_fail (RL_IS_NOTIFIER (self));
-  g_return_if_fail (item != NULL && item->account_key != NULL && item->doc_id != NULL);
+  RlActivityFeed *feed;
+  Heard *heard;
 
-  if (seen_before (self, item->account_key, item->aseq))
-    return;
-  if (item->kind == RL_NOTIFIER_ITEM_READ)
+  g_return_if_fail (RL_IS_NOTIFIER (self));
+  g_return_if_fail (RL_IS_SESSION (session));
+
+  feed = rl_activity_feed_get (rl_session_get_connection (session), rl_session_get_api (session));
+  if (g_ptr_array_find (self->feeds, feed, NULL))
     {
-      withdraw_read (self, item);
+      g_object_unref (feed);
       return;
     }
-  if ((item->kind != RL_NOTIFIER_ITEM_MENTION && item->kind != RL_NOTIFIER_ITEM_REPLY) || item->thread_id == NULL)
-    return;
-  if (app_focused () || muted (self, item))
-    return;
-  notify_item (self, item);
+  g_ptr_array_add (self->feeds, feed);
+  heard = g_new0 (Heard, 1);
+  heard->notifier = self;
+  heard->session = g_object_ref (session);
+  g_signal_connect_data (feed, "item-added", G_CALLBACK (on_item_added), heard, heard_free, 0);
 }
 
 void
-rl_notifier_mark_seen (RlNotifier *self,
-                       const char *account_key,
-                       gint64      aseq)
+rl_notifier_add_item (RlNotifier       *self,
+                      const char       *account_key,
+                      const RlActivity *activity)
 {
   g_return_if_fail (RL_IS_NOTIFIER (self));
   g_return_if_fail (account_key != NULL);
+  g_return_if_fail (activity != NULL && activity->doc.id != NULL);
 
-  seen_before (self, account_key, aseq);
+  if (seen_before (self, account_key, activity->aseq))
+    return;
+  if (activity->kind == RL_ACTIVITY_READ)
+    {
+      withdraw_read (self, account_key, activity);
+      return;
+    }
+  if ((activity->kind != RL_ACTIVITY_MENTION && activity->kind != RL_ACTIVITY_REPLY) || activity->thread == NULL)
+    return;
+  if (app_focused () || muted (self, account_key, activity))
+    return;
+  notify_item (self, account_key, activity);
 }
 
 char *

@@ -2,8 +2,8 @@
  * user: mentions and replies, while no window of the app is focused
  *
  * One per application (RlApplication owns it), however many windows and
- * accounts: every account's activity feed (docs/protocol.md, "Activity")
- * gives it its items, in aseq order, and it decides what becomes a
+ * accounts: it hears every session's activity feed (RlActivityFeed's
+ * "item-added", docs/protocol.md "Activity") and decides what becomes a
  * GNotification (gnome-shell's org.gtk.Notifications, the portal in the
  * Flatpak):
  *
@@ -13,8 +13,9 @@
  *   either;
  * - never one of a muted document (the setting `muted-documents`, entries
  *   "ACCOUNT-KEY DOC-ID"), nor any while `notifications` is off;
- * - never twice: an item whose aseq is not above the last one of its
- *   account given here (a reconnect's or a replay's) is dropped;
+ * - never twice: besides the feed telling each item once, an item whose
+ *   aseq is not above the last one of its account given here (a replay,
+ *   two sessions of one account) is dropped;
  * - batched: items of one thread, of one kind class (mentions apart from
  *   replies, so a mention is never worded as a reply), arriving within
  *   RL_NOTIFIER_BATCH_MS of the last one update one notification (the
@@ -33,6 +34,7 @@
  */
 #pragma once
 
+#include "rl-activity.h"
 #include "rl-application.h"
 
 G_BEGIN_DECLS
@@ -40,49 +42,23 @@ G_BEGIN_DECLS
 /* How long after an item of a thread the next one joins its notification. */
 #define RL_NOTIFIER_BATCH_MS 2000
 
-typedef enum
-{
-  RL_NOTIFIER_ITEM_MENTION,
-  RL_NOTIFIER_ITEM_REPLY,
-  RL_NOTIFIER_ITEM_RESOLVED,
-  RL_NOTIFIER_ITEM_REVISION,
-  RL_NOTIFIER_ITEM_READ,
-} RlNotifierItemKind;
-
-/* An activity item as the notifier reads it (borrowed for the call). */
-typedef struct
-{
-  const char         *account_key;   /* rl_session_dup_key's "SERVER USER" */
-  gint64              aseq;
-  RlNotifierItemKind  kind;
-  const char         *doc_id;
-  const char         *doc_title;
-  /* The document seq of the item's change; for `read`, everything up to
-   * it is read. */
-  gint64              doc_seq;
-  const char         *thread_id;     /* NULL: a `read` of the whole document */
-  gint64              thread_number;
-  const char         *actor_name;
-  const char         *comment_body;
-} RlNotifierItem;
-
 #define RL_TYPE_NOTIFIER (rl_notifier_get_type ())
 G_DECLARE_FINAL_TYPE (RlNotifier, rl_notifier, RL, NOTIFIER, GObject)
 
 /* application: the app it notifies for (not referenced: it owns the
  * notifier); settings: its settings, or NULL (schema not installed: all
  * notified, nothing muted). */
-RlNotifier *rl_notifier_new      (RlApplication        *application,
-                                  GSettings            *settings);
-/* One item of an account's feed, in the feed's order. */
-void        rl_notifier_add_item (RlNotifier           *self,
-                                  const RlNotifierItem *item);
-/* The account's items up to aseq are not news: a fresh activity-snapshot's
- * head (its items are what happened before, not notified). Never lowers
- * what was given. */
-void        rl_notifier_mark_seen (RlNotifier          *self,
-                                   const char          *account_key,
-                                   gint64               aseq);
+RlNotifier *rl_notifier_new      (RlApplication    *application,
+                                  GSettings        *settings);
+/* Hears the session's activity feed from now on (its account's key is
+ * read for each item: known once welcomed). */
+void        rl_notifier_add_session (RlNotifier       *self,
+                                     RlSession        *session);
+/* One item of the feed of the account account_key (rl_session_dup_key's
+ * "SERVER USER"), in the feed's order: what the session's feed gives. */
+void        rl_notifier_add_item (RlNotifier       *self,
+                                  const char       *account_key,
+                                  const RlActivity *activity);
 
 /* The setting's entry for a document of an account: "ACCOUNT-KEY DOC-ID". */
 char       *rl_notifier_mute_entry (const char *account_key,

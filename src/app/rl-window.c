@@ -1439,16 +1439,23 @@ update_mute_action (RlWindow *self)
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (on));
 }
 
-/* Kept in the settings, which every window follows. */
+/* Kept in the settings, which every window and Preferences follow: the
+ * entry, and the title Preferences names it by (muted-document-titles). */
 static void
 on_mute_change_state (GSimpleAction *action,
                       GVariant      *value,
                       RlWindow      *self)
 {
   g_autofree char *entry = mute_entry (self);
+  gboolean mute = g_variant_get_boolean (value);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GVariant) titles = NULL;
   g_auto(GStrv) muted = NULL;
   g_auto(GStrv) next = NULL;
+  GVariantBuilder next_titles;
+  GVariantIter iter;
+  const char *key;
+  const char *title;
 
   if (entry == NULL || self->settings == NULL)
     return;
@@ -1456,10 +1463,23 @@ on_mute_change_state (GSimpleAction *action,
   for (guint i = 0; muted[i] != NULL; i++)
     if (!g_str_equal (muted[i], entry))
       g_strv_builder_add (builder, muted[i]);
-  if (g_variant_get_boolean (value))
+  if (mute)
     g_strv_builder_add (builder, entry);
   next = g_strv_builder_end (builder);
+
+  titles = g_settings_get_value (self->settings, "muted-document-titles");
+  g_variant_builder_init (&next_titles, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, titles);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &title))
+    if (!g_str_equal (key, entry))
+      g_variant_builder_add (&next_titles, "{ss}", key, title);
+  if (mute)
+    g_variant_builder_add (&next_titles, "{ss}", entry, rl_doc_item_get_title (self->doc));
+
+  g_settings_delay (self->settings);
   g_settings_set_strv (self->settings, "muted-documents", (const char *const *) next);
+  g_settings_set_value (self->settings, "muted-document-titles", g_variant_builder_end (&next_titles));
+  g_settings_apply (self->settings);
 }
 
 static gboolean

@@ -4,11 +4,12 @@
  * A fake gnome-shell (rl-fake-notifications) owns org.gtk.Notifications
  * and tells every AddNotification and RemoveNotification it gets; the app
  * under test is a real GApplication owning its name on that bus, with
- * GLib's "gtk" notification backend, as on a GNOME desktop. Its notifier
- * is fed activity items as the account's feed gives them (the items are
- * made here: no server speaks the activity feed yet), about threads Bob
- * really made on the real server. The keyboard focus is moved as a window
- * manager moves it (Xvfb runs none).
+ * GLib's "gtk" notification backend, as on a GNOME desktop. Its account
+ * (Ada's) is on the real server, whose activity feed brings the items:
+ * Ada's threads are made from her other computer (a raw 1.2 client, which
+ * also marks them read), and Bob, Carol, Dan and Erin reply and mention
+ * her as raw clients. The keyboard focus is moved as a window manager
+ * moves it (Xvfb runs none).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "rl-activity-feed.h"
 #include "rl-application.h"
 #include "rl-notifier-private.h"
 #include "rl-test-server.h"
@@ -27,9 +29,22 @@
 #define FAKE_PATH      "/org/gtk/Notifications"
 #define FAKE_INTERFACE "io.github.redline.FakeNotifications"
 
+/* Who writes to Ada (raw clients). */
+typedef enum
+{
+  BOB,
+  CAROL,
+  DAN,
+  ERIN,
+  N_PEOPLE
+} Person;
+
 typedef struct
 {
   RlUiTestWorld    world;
+  const char      *tokens[N_PEOPLE];
+  RlTestClient    *people[N_PEOPLE];
+  RlTestClient    *ada2;         /* Ada's other computer */
   GSubprocess     *service;
   gboolean         service_exited;
   gboolean         service_owned;
@@ -39,12 +54,11 @@ typedef struct
   guint            syncs;
   GSettings       *settings;
   RlSession       *session;
+  RlActivityFeed  *feed;         /* the app's, of Ada's session */
   RlApplication   *app;
   char            *app_id;
   char            *account;      /* Ada's account key */
-  char            *threads[2];   /* Bob's, on the image */
-  gint64           numbers[2];   /* theirs */
-  gint64           aseq;         /* of the last item fed */
+  char            *threads[2];   /* Ada's, on the image */
 } Fixture;
 
 /* ---- the fake gnome-shell ------------------------------------------------ */
@@ -202,23 +216,27 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  static const char *const names[N_PEOPLE] = { NULL, "Carol:member", "Dan:member", "Erin:member" };
   static guint n_apps;
-  g_autoptr(RlTestClient) bob = NULL;
   g_autoptr(GError) error = NULL;
 
   rl_ui_test_world_init (&f->world, RL_UI_TEST_WORLD_IMAGE | RL_UI_TEST_WORLD_PAGE);
+  f->tokens[BOB] = f->world.bob;
+  for (Person p = CAROL; p < N_PEOPLE; p++)
+    f->tokens[p] = rl_test_team_add_person (&f->world.team, names[p]);
   rl_test_server_start (f->world.server);
-  bob = rl_test_client_new (f->world.server, f->world.bob);
-  f->threads[0] = rl_ui_test_create_marker (bob, f->world.image, 0.25, 0.3, "Can the headline be one line?");
-  f->threads[1] = rl_ui_test_create_marker (bob, f->world.image, 0.7, 0.55, "This button needs more contrast.");
-  f->numbers[0] = 1;
-  f->numbers[1] = 2;
+  for (Person p = BOB; p < N_PEOPLE; p++)
+    f->people[p] = rl_test_client_new_v12 (f->world.server, f->tokens[p]);
+  f->ada2 = rl_test_client_new_v12 (f->world.server, f->world.ada);
+  f->threads[0] = rl_ui_test_create_marker (f->ada2, f->world.image, 0.25, 0.3, "Can the headline be one line?");
+  f->threads[1] = rl_ui_test_create_marker (f->ada2, f->world.image, 0.7, 0.55, "This button needs more contrast.");
 
   start_service (f);
   f->settings = rl_settings_new ();
   g_assert_nonnull (f->settings);
   g_settings_reset (f->settings, "notifications");
   g_settings_reset (f->settings, "muted-documents");
+  g_settings_reset (f->settings, "muted-document-titles");
 
   /* Unique, as a desktop's app is: it owns its name, which gnome-shell
    * calls when a notification is clicked. */
@@ -229,6 +247,7 @@ fixture_setup (Fixture       *f,
   g_assert_false (g_application_get_is_remote (G_APPLICATION (f->app)));
   f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
   rl_application_add_session (f->app, f->session, TRUE);
+  f->feed = rl_activity_feed_get (rl_session_get_connection (f->session), rl_session_get_api (f->session));
 }
 
 static void
@@ -236,6 +255,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   rl_ui_test_close_app (&f->app);
+  g_clear_object (&f->feed);
   g_clear_object (&f->session);
   g_clear_object (&f->settings);
   stop_service (f);
@@ -243,10 +263,14 @@ fixture_teardown (Fixture       *f,
   g_free (f->account);
   g_free (f->threads[0]);
   g_free (f->threads[1]);
+  for (Person p = BOB; p < N_PEOPLE; p++)
+    g_clear_pointer (&f->people[p], rl_test_client_free);
+  g_clear_pointer (&f->ada2, rl_test_client_free);
   rl_ui_test_world_clear (&f->world);
 }
 
-/* A window of the app on Ada's account, online, the image open. */
+/* A window of the app on Ada's account, online, the image open, the
+ * activity feed subscribed. */
 static RlWindow *
 open_window (Fixture *f)
 {
@@ -255,52 +279,61 @@ open_window (Fixture *f)
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
   rl_ui_test_window_start (window, f->session, 2);
   rl_ui_test_window_show (window, f->world.image, "image");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_is_synced (f->feed), 5000));
   if (f->account == NULL)
     f->account = rl_session_dup_key (f->session);
   return window;
 }
 
-/* An item of Ada's feed, the next one, about thread i of the image
- * (numbered i + 1); its document seq is its aseq. */
-static void
-feed (Fixture            *f,
-      RlNotifierItemKind  kind,
-      guint               i,
-      const char         *actor,
-      const char         *body)
+/* who comments body in Ada's thread i (mentioning her: body starts with
+ * "@Ada"), and the app's feed has it; the comment's seq. */
+static gint64
+say (Fixture    *f,
+     Person      who,
+     guint       i,
+     const char *body,
+     gboolean    mention)
 {
-  RlNotifierItem item = {
-    .account_key = f->account,
-    .aseq = ++f->aseq,
-    .kind = kind,
-    .doc_id = f->world.image,
-    .doc_title = "Landing page",
-    .doc_seq = f->aseq,
-    .thread_id = f->threads[i],
-    .thread_number = f->numbers[i],
-    .actor_name = actor,
-    .comment_body = body,
-  };
+  g_autofree char *comment = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *ada = rl_test_token_user (f->world.ada);
+  g_autofree char *mentions = mention ? g_strdup_printf (",\"mentions\":[{\"user\":\"%s\",\"start\":0,\"end\":4}]", ada)
+                                      : g_strdup ("");
+  g_autoptr(JsonObject) ack = NULL;
+  gint64 aseq = rl_activity_feed_get_aseq (f->feed);
 
-  rl_notifier_add_item (rl_application_get_notifier (f->app), &item);
+  g_assert_true (!mention || g_str_has_prefix (body, "@Ada"));
+  rl_test_client_send_printf (f->people[who],
+                              "{\"type\":\"add-comment\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":\"%s\",\"comment\":{\"id\":\"%s\",\"body\":\"%s\"%s}}",
+                              req, broadcast, f->world.image, f->threads[i], comment, body, mentions);
+  ack = rl_test_client_expect_ack (f->people[who], req);
+  g_assert_null (rl_test_ack_error (ack));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_get_aseq (f->feed) > aseq, 5000));
+  return json_object_get_int_member (ack, "seq");
 }
 
-/* A `read` item: thread i (or, -1, the whole image) read up to seq. */
+/* Ada reads thread i (-1: the whole image) up to seq on her other
+ * computer, and the app's feed hears it. */
 static void
-feed_read (Fixture *f,
-           int      i,
-           gint64   seq)
+read_on_other_computer (Fixture *f,
+                        int      i,
+                        gint64   seq)
 {
-  RlNotifierItem item = {
-    .account_key = f->account,
-    .aseq = ++f->aseq,
-    .kind = RL_NOTIFIER_ITEM_READ,
-    .doc_id = f->world.image,
-    .doc_seq = seq,
-    .thread_id = i >= 0 ? f->threads[i] : NULL,
-  };
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *thread = i >= 0 ? g_strdup_printf (",\"thread\":\"%s\"", f->threads[i]) : g_strdup ("");
+  g_autoptr(JsonObject) ack = NULL;
+  gint64 aseq = rl_activity_feed_get_aseq (f->feed);
 
-  rl_notifier_add_item (rl_application_get_notifier (f->app), &item);
+  rl_test_client_send_printf (f->ada2,
+                              "{\"type\":\"mark-read\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\"%s,"
+                              "\"seq\":%" G_GINT64_FORMAT "}",
+                              req, broadcast, f->world.image, thread, seq);
+  ack = rl_test_client_expect_ack (f->ada2, req);
+  g_assert_null (rl_test_ack_error (ack));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_get_aseq (f->feed) > aseq, 5000));
 }
 
 /* ---- sent while unfocused, never while focused ------------------------- */
@@ -316,7 +349,7 @@ test_unfocused (Fixture       *f,
   const char *key, *doc, *thread;
 
   rl_ui_input_wm_focus (GTK_WINDOW (window));
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Seen while looking");
+  say (f, BOB, 0, "Seen while looking", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 0);
 
@@ -324,7 +357,7 @@ test_unfocused (Fixture       *f,
   rl_ui_input_wm_focus_elsewhere ();
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 0);
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Shorter, yes");
+  say (f, BOB, 0, "Shorter, yes", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
   assert_added (f, 0, "Bob replied in #1 on Landing page", "Shorter, yes");
@@ -340,13 +373,18 @@ test_unfocused (Fixture       *f,
 
   /* Back: nothing while looked at, again. */
   rl_ui_input_wm_focus (GTK_WINDOW (window));
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada what do you think?");
+  say (f, BOB, 1, "@Ada what do you think?", TRUE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
-  /* Resolutions and new versions are not notified. */
+  /* A resolution is not notified. */
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_RESOLVED, 1, "Bob", NULL);
-  feed (f, RL_NOTIFIER_ITEM_REVISION, 1, "Bob", NULL);
+  {
+    gint64 aseq = rl_activity_feed_get_aseq (f->feed);
+
+    rl_ui_test_thread_request (f->people[BOB], "resolve-thread", f->world.image, f->threads[1],
+                               ",\"resolved\":true");
+    g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_get_aseq (f->feed) > aseq, 5000));
+  }
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
 }
@@ -361,9 +399,9 @@ test_batched (Fixture       *f,
   const char *id;
 
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "One line it is");
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Carol", "Agreed");
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Pushed a new version");
+  say (f, BOB, 0, "One line it is", FALSE);
+  say (f, CAROL, 0, "Agreed", FALSE);
+  say (f, BOB, 0, "Pushed a new version", FALSE);
   settle (f);
   /* One notification, replaced twice. */
   g_assert_cmpuint (f->calls->len, ==, 3);
@@ -374,17 +412,17 @@ test_batched (Fixture       *f,
                                  "3 new comments; the last: Pushed a new version"), ==, id);
 
   /* A mention is never worded as a reply: one of its own. */
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 0, "Dan", "@Ada can you check?");
+  say (f, DAN, 0, "@Ada can you check?", TRUE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 4);
   g_assert_cmpstr (assert_added (f, 3, "Dan mentioned you in #1 on Landing page", "@Ada can you check?"), !=, id);
   /* Another thread: another notification. */
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 1, "Bob", "Darker blue?");
+  say (f, BOB, 1, "Darker blue?", FALSE);
   settle (f);
   g_assert_cmpstr (assert_added (f, 4, "Bob replied in #2 on Landing page", "Darker blue?"), !=, id);
 
   /* Three people, and more. */
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Erin", "Late to this");
+  say (f, ERIN, 0, "Late to this", FALSE);
   settle (f);
   g_assert_cmpstr (assert_added (f, 5, "Bob, Carol and 1 other replied in #1 on Landing page",
                                  "4 new comments; the last: Late to this"), ==, id);
@@ -392,14 +430,14 @@ test_batched (Fixture       *f,
   /* Looked at in between: what comes next is news of its own. */
   rl_ui_input_wm_focus (GTK_WINDOW (window));
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Carol", "One more thing");
+  say (f, CAROL, 0, "One more thing", FALSE);
   settle (f);
   g_assert_cmpstr (assert_added (f, 6, "Carol replied in #1 on Landing page", "One more thing"), !=, id);
   id = call_at (f, 6, "AddNotification", NULL);
 
   /* Not within the batching time: its own too. */
   rl_notifier_set_batch_ms (rl_application_get_notifier (f->app), 0);
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "And another");
+  say (f, BOB, 0, "And another", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 8);
   g_assert_cmpstr (assert_added (f, 7, "Bob replied in #1 on Landing page", "And another"), !=, id);
@@ -413,43 +451,33 @@ test_not_duplicated (Fixture       *f,
 {
   RlWindow *first = open_window (f);
   RlWindow *second = open_window (f);
-  RlNotifierItem item = { 0 };
+  RlConnection *connection = rl_session_get_connection (f->session);
+  g_autoptr(RlActivityItem) told = NULL;
 
   g_assert_true (rl_window_get_session (first) == rl_window_get_session (second));
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (f->app))), ==, 2);
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Once");
+  say (f, BOB, 0, "Once", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
 
-  /* The same item again, as a reconnect's resumed feed or a replay gives
-   * it, and one from before it: nothing. */
-  item = (RlNotifierItem) {
-    .account_key = f->account, .aseq = f->aseq, .kind = RL_NOTIFIER_ITEM_REPLY, .doc_id = f->world.image,
-    .doc_title = "Landing page", .doc_seq = f->aseq, .thread_id = f->threads[1], .thread_number = 2,
-    .actor_name = "Bob", .comment_body = "Once",
-  };
-  rl_notifier_add_item (rl_application_get_notifier (f->app), &item);
-  item.aseq = f->aseq - 1;
-  rl_notifier_add_item (rl_application_get_notifier (f->app), &item);
-  settle (f);
-  g_assert_cmpuint (f->calls->len, ==, 1);
-
-  /* The next one is news. */
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 1, "Bob", "Twice?");
+  /* The link cut and made again: the feed resumes, nothing is told twice. */
+  rl_connection_drop_link (connection);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (connection) != RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (connection) == RL_CONNECTION_ONLINE &&
+                                   rl_activity_feed_is_synced (f->feed), 10000));
+  say (f, BOB, 1, "Twice?", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 2);
   assert_added (f, 1, "Bob replied in #2 on Landing page", "Twice?");
 
-  /* A fresh snapshot's head: what it holds is the past, what follows news. */
-  rl_notifier_mark_seen (rl_application_get_notifier (f->app), f->account, f->aseq + 3);
-  rl_notifier_mark_seen (rl_application_get_notifier (f->app), f->account, f->aseq);
-  for (guint n = 0; n < 3; n++)
-    feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "From the backlog");
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada live");
+  /* The same item given again (a replay, another session of the account):
+   * nothing. */
+  told = g_list_model_get_item (rl_activity_feed_get_recent (f->feed), 0);
+  g_assert_nonnull (told);
+  rl_notifier_add_item (rl_application_get_notifier (f->app), f->account, rl_activity_item_get_activity (told));
   settle (f);
-  g_assert_cmpuint (f->calls->len, ==, 3);
-  assert_added (f, 2, "Bob mentioned you in #2 on Landing page", "@Ada live");
+  g_assert_cmpuint (f->calls->len, ==, 2);
 }
 
 /* ---- muted ----------------------------------------------------------------- */
@@ -471,20 +499,25 @@ test_muted (Fixture       *f,
 {
   RlWindow *window = open_window (f);
   g_autofree char *entry = rl_notifier_mute_entry (f->account, f->world.image);
+  g_autoptr(GVariant) titles = NULL;
   g_auto(GStrv) muted = NULL;
+  const char *title = NULL;
   GtkPopover *menu;
 
   click_mute (window);
   muted = g_settings_get_strv (f->settings, "muted-documents");
   g_assert_cmpstrv (muted, ((const char *const[]) { entry, NULL }));
+  titles = g_settings_get_value (f->settings, "muted-document-titles");
+  g_assert_true (g_variant_lookup (titles, entry, "&s", &title));
+  g_assert_cmpstr (title, ==, "Landing page");
   menu = rl_ui_test_open_main_menu (window);
   g_assert_true (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, "Mute Notifications")));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "notifications-muted-menu");
   gtk_popover_popdown (menu);
 
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Muted");
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada muted too");
+  say (f, BOB, 0, "Muted", FALSE);
+  say (f, BOB, 1, "@Ada muted too", TRUE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 0);
 
@@ -492,21 +525,24 @@ test_muted (Fixture       *f,
   rl_ui_input_wm_focus (GTK_WINDOW (window));
   click_mute (window);
   g_clear_pointer (&muted, g_strfreev);
+  g_clear_pointer (&titles, g_variant_unref);
   muted = g_settings_get_strv (f->settings, "muted-documents");
   g_assert_cmpuint (g_strv_length (muted), ==, 0);
+  titles = g_settings_get_value (f->settings, "muted-document-titles");
+  g_assert_cmpuint (g_variant_n_children (titles), ==, 0);
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Heard");
+  say (f, BOB, 0, "Heard", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
   assert_added (f, 0, "Bob replied in #1 on Landing page", "Heard");
 
   /* Every notification switched off (Preferences). */
   g_settings_set_boolean (f->settings, "notifications", FALSE);
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada anyone?");
+  say (f, BOB, 1, "@Ada anyone?", TRUE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 1);
   g_settings_set_boolean (f->settings, "notifications", TRUE);
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 1, "Bob", "@Ada now?");
+  say (f, BOB, 1, "@Ada now?", TRUE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 2);
   assert_added (f, 1, "Bob mentioned you in #2 on Landing page", "@Ada now?");
@@ -523,27 +559,26 @@ test_read (Fixture       *f,
 
   open_window (f);
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "First");
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 0, "Bob", "Second");
-  seq = f->aseq;
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 1, "Bob", "Other thread");
+  say (f, BOB, 0, "First", FALSE);
+  seq = say (f, BOB, 0, "Second", FALSE);
+  say (f, BOB, 1, "Other thread", FALSE);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 3);
   first = call_at (f, 1, "AddNotification", NULL);
   second = call_at (f, 2, "AddNotification", NULL);
 
-  /* Read, but not all it stands for: it stays. */
-  feed_read (f, 0, seq - 1);
+  /* Read on Ada's other computer, but not all it stands for: it stays. */
+  read_on_other_computer (f, 0, seq - 1);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 3);
   /* All of it: it goes, and the other thread's stays. */
-  feed_read (f, 0, seq);
+  read_on_other_computer (f, 0, seq);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 4);
   g_assert_cmpstr (call_at (f, 3, "RemoveNotification", NULL), ==, first);
 
   /* The whole document read: the other goes too. */
-  feed_read (f, -1, f->aseq);
+  read_on_other_computer (f, -1, seq + 1);
   settle (f);
   g_assert_cmpuint (f->calls->len, ==, 5);
   g_assert_cmpstr (call_at (f, 4, "RemoveNotification", NULL), ==, second);
@@ -614,7 +649,6 @@ test_clicked (Fixture       *f,
               gconstpointer  data)
 {
   RlWindow *window = open_window (f);
-  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
   g_autofree char *last = NULL;
   const char *id;
 
@@ -624,19 +658,19 @@ test_clicked (Fixture       *f,
       g_autofree char *body = g_strdup_printf ("Point %u", n + 3);
 
       g_free (last);
-      last = rl_ui_test_create_marker (bob, f->world.image, 0.05 + 0.09 * n, 0.9, body);
+      last = rl_ui_test_create_marker (f->ada2, f->world.image, 0.05 + 0.09 * n, 0.9, body);
     }
   g_free (f->threads[1]);
   f->threads[1] = g_strdup (last);
-  f->numbers[1] = 12;
 
-  /* The app without a window: the click brings one, on the account. */
+  rl_ui_input_wm_focus_elsewhere ();
+  say (f, BOB, 1, "The twelfth point", FALSE);
+  settle (f);
+  id = assert_added (f, 0, "Bob replied in #12 on Landing page", "The twelfth point");
+  /* The window closed since: the click brings one, on the account. */
   rl_ui_test_destroy_windows (f->app);
   rl_ui_test_run (50);
   g_assert_null (shown_window (f));
-  feed (f, RL_NOTIFIER_ITEM_REPLY, 1, "Bob", "The twelfth point");
-  settle (f);
-  id = assert_added (f, 0, "Bob replied in #12 on Landing page", "The twelfth point");
   click (f, id);
   g_assert_true (RL_UI_WAIT_UNTIL (shown_window (f) != NULL, 5000));
   window = shown_window (f);
@@ -650,7 +684,7 @@ test_clicked (Fixture       *f,
    * the thread, no other window comes. */
   rl_ui_test_window_show (window, f->world.page, "page");
   rl_ui_input_wm_focus_elsewhere ();
-  feed (f, RL_NOTIFIER_ITEM_MENTION, 0, "Bob", "@Ada the headline");
+  say (f, BOB, 0, "@Ada the headline", TRUE);
   settle (f);
   id = assert_added (f, 1, "Bob mentioned you in #1 on Landing page", "@Ada the headline");
   click (f, id);
