@@ -845,6 +845,8 @@ drop_session (RlApplication *self,
   g_signal_handlers_disconnect_by_data (old, self);
   g_object_set_data (G_OBJECT (old), "rl-application", NULL);
   g_hash_table_remove (self->saved, old);
+  if (self->notifier != NULL)
+    rl_notifier_remove_session (self->notifier, old);
   rl_session_stop (old);
   g_ptr_array_remove_index (self->sessions, index);
 }

@@ -40,7 +40,7 @@ struct _RlNotifier
   GSettings      *settings;      /* NULL: all notified, nothing muted */
   GHashTable     *last_aseq;     /* account key → gint64 *: the last item given */
   GPtrArray      *batches;       /* of Batch, oldest first */
-  GPtrArray      *feeds;         /* of RlActivityFeed: those heard */
+  GHashTable     *feeds;         /* RlSession → Hearing: its feed, heard */
   guint           serial;
   gint64          batch_us;
 };
@@ -305,6 +305,12 @@ typedef struct
   RlSession  *session;
 } Heard;
 
+typedef struct
+{
+  RlActivityFeed *feed;
+  gulong          handler;
+} Hearing;
+
 static void
 heard_free (gpointer  data,
             GClosure *closure)
@@ -323,6 +329,17 @@ on_item_added (RlActivityFeed   *feed,
   g_autofree char *key = rl_session_dup_key (heard->session);
 
   rl_notifier_add_item (heard->notifier, key, activity);
+}
+
+/* The feed heard no more. */
+static void
+stop_hearing (gpointer data)
+{
+  Hearing *hearing = data;
+
+  g_clear_signal_handler (&hearing->handler, hearing->feed);
+  g_object_unref (hearing->feed);
+  g_free (hearing);
 }
 
 /* ---- app.open-thread ----------------------------------------------------- */
@@ -367,10 +384,7 @@ rl_notifier_finalize (GObject *object)
 {
   RlNotifier *self = RL_NOTIFIER (object);
 
-  for (guint i = 0; i < self->feeds->len; i++)
-    g_signal_handlers_disconnect_matched (g_ptr_array_index (self->feeds, i), G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-                                          on_item_added, NULL);
-  g_clear_pointer (&self->feeds, g_ptr_array_unref);
+  g_clear_pointer (&self->feeds, g_hash_table_unref);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->last_aseq, g_hash_table_unref);
   g_clear_pointer (&self->batches, g_ptr_array_unref);
@@ -388,7 +402,7 @@ rl_notifier_init (RlNotifier *self)
 {
   self->last_aseq = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->batches = g_ptr_array_new_with_free_func (batch_free);
-  self->feeds = g_ptr_array_new_with_free_func (g_object_unref);
+  self->feeds = g_hash_table_new_full (NULL, NULL, g_object_unref, stop_hearing);
   self->batch_us = RL_NOTIFIER_BATCH_MS * G_TIME_SPAN_MILLISECOND;
 }
 
@@ -418,23 +432,32 @@ void
 rl_notifier_add_session (RlNotifier *self,
                          RlSession  *session)
 {
-  RlActivityFeed *feed;
+  Hearing *hearing;
   Heard *heard;
 
   g_return_if_fail (RL_IS_NOTIFIER (self));
   g_return_if_fail (RL_IS_SESSION (session));
 
-  feed = rl_activity_feed_get (rl_session_get_connection (session), rl_session_get_api (session));
-  if (g_ptr_array_find (self->feeds, feed, NULL))
-    {
-      g_object_unref (feed);
-      return;
-    }
-  g_ptr_array_add (self->feeds, feed);
+  if (g_hash_table_contains (self->feeds, session))
+    return;
   heard = g_new0 (Heard, 1);
   heard->notifier = self;
   heard->session = g_object_ref (session);
-  g_signal_connect_data (feed, "item-added", G_CALLBACK (on_item_added), heard, heard_free, 0);
+  hearing = g_new0 (Hearing, 1);
+  hearing->feed = rl_activity_feed_get (rl_session_get_connection (session), rl_session_get_api (session));
+  hearing->handler = g_signal_connect_data (hearing->feed, "item-added", G_CALLBACK (on_item_added), heard,
+                                            heard_free, 0);
+  g_hash_table_insert (self->feeds, g_object_ref (session), hearing);
+}
+
+void
+rl_notifier_remove_session (RlNotifier *self,
+                            RlSession  *session)
+{
+  g_return_if_fail (RL_IS_NOTIFIER (self));
+  g_return_if_fail (RL_IS_SESSION (session));
+
+  g_hash_table_remove (self->feeds, session);
 }
 
 void

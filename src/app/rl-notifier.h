@@ -52,8 +52,12 @@ RlNotifier *rl_notifier_new      (RlApplication    *application,
                                   GSettings        *settings);
 /* Hears the session's activity feed from now on (its account's key is
  * read for each item: known once welcomed). */
-void        rl_notifier_add_session (RlNotifier       *self,
-                                     RlSession        *session);
+void        rl_notifier_add_session (RlNotifier *self,
+                                     RlSession  *session);
+/* Hears it no more (dropped: its account removed, or signed in again); its
+ * notifications stay. */
+void        rl_notifier_remove_session (RlNotifier *self,
+                                        RlSession  *session);
 /* One item of the feed of the account account_key (rl_session_dup_key's
  * "SERVER USER"), in the feed's order: what the session's feed gives. */
 void        rl_notifier_add_item (RlNotifier       *self,
