@@ -14,6 +14,7 @@
 #include "rl-account.h"
 #include "rl-connect-dialog.h"
 #include "rl-invite.h"
+#include "rl-notifier.h"
 #include "rl-pinned-database.h"
 #include "rl-preferences-window.h"
 #include "rl-window.h"
@@ -28,6 +29,7 @@ struct _RlApplication
   GCancellable   *cancellable;
   GSettings      *settings;       /* NULL: the schema is not installed */
   char           *stdin_link;     /* read by --join-stdin, joined on activate */
+  RlNotifier     *notifier;       /* the desktop notifications, one for every window */
 };
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
@@ -463,6 +465,7 @@ rl_application_startup (GApplication *app)
   G_APPLICATION_CLASS (rl_application_parent_class)->startup (app);
 
   self->settings = rl_settings_new ();
+  self->notifier = rl_notifier_new (self, self->settings);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
@@ -663,6 +666,7 @@ rl_application_finalize (GObject *object)
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_object (&self->accounts_menu);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_free (self->stdin_link);
   G_OBJECT_CLASS (rl_application_parent_class)->finalize (object);
@@ -771,6 +775,8 @@ rl_application_add_session (RlApplication *self,
   g_object_set_data (G_OBJECT (session), "rl-application", self);
   g_signal_connect (rl_session_get_connection (session), "notify::state", G_CALLBACK (on_session_state), session);
   g_signal_connect_swapped (session, "notify::label", G_CALLBACK (rebuild_accounts_menu), self);
+  if (self->notifier != NULL)
+    rl_notifier_add_session (self->notifier, session);
   rebuild_accounts_menu (self);
   /* Checked before it was added: welcomed already. */
   save_session (self, session);
@@ -802,6 +808,13 @@ rl_application_find_session (RlApplication *self,
         }
     }
   return NULL;
+}
+
+RlNotifier *
+rl_application_get_notifier (RlApplication *self)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+  return self->notifier;
 }
 
 RlSession *
@@ -837,6 +850,8 @@ drop_session (RlApplication *self,
   g_signal_handlers_disconnect_by_data (old, self);
   g_object_set_data (G_OBJECT (old), "rl-application", NULL);
   g_hash_table_remove (self->saved, old);
+  if (self->notifier != NULL)
+    rl_notifier_remove_session (self->notifier, old);
   rl_session_stop (old);
   g_ptr_array_remove_index (self->sessions, index);
 }

@@ -50,6 +50,10 @@ void           rl_application_add_session  (RlApplication     *self,
                                             gboolean           already_saved);
 RlSession     *rl_application_find_session (RlApplication     *self,
                                             const char        *key);
+/* The desktop notifications of every account's activity (rl-notifier.h);
+ * NULL before startup. */
+typedef struct _RlNotifier RlNotifier;
+RlNotifier    *rl_application_get_notifier (RlApplication *self);
 /* The last used session, or NULL. */
 RlSession     *rl_application_get_current_session (RlApplication *self);
 /* An account removed from the keyring (Preferences): its session, if one

@@ -16,6 +16,7 @@
 #include "rl-pinned-database.h"
 #include "rl-error.h"
 #include "rl-image-view.h"
+#include "rl-notifier.h"
 #include "rl-page-view.h"
 #include "rl-plaintext.h"
 #include "rl-review-state.h"
@@ -92,6 +93,9 @@ struct _RlWindow
   gboolean              folded;        /* narrow: the panels show over the document */
   gboolean              sidebar_wanted; /* what the wide window shows */
   gboolean              threads_wanted; /* the same, kept in panel-visible */
+
+  char                 *wanted_doc;    /* a thread asked for (a notification's): */
+  char                 *wanted_thread; /* selected once its document shows it */
 };
 
 G_DEFINE_FINAL_TYPE (RlWindow, rl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -111,6 +115,8 @@ static void update_account_state (RlWindow *self);
 static void close_document (RlWindow *self);
 static void update_version (RlWindow *self);
 static void update_unread_actions (RlWindow *self);
+static void reveal_in_page (RlWindow   *self,
+                            const char *thread_id);
 static void on_selection_changed (GtkSingleSelection *selection,
                                   GParamSpec         *pspec,
                                   RlWindow           *self);
@@ -1440,6 +1446,144 @@ on_application_changed (RlWindow *self)
                            rl_application_get_accounts_menu (RL_APPLICATION (app)));
 }
 
+/* ---- notifications ------------------------------------------------------- */
+
+/* The open document's entry in muted-documents, or NULL: none open. */
+static char *
+mute_entry (RlWindow *self)
+{
+  g_autofree char *key = NULL;
+
+  if (self->session == NULL || self->doc == NULL)
+    return NULL;
+  key = rl_session_dup_key (self->session);
+  return rl_notifier_mute_entry (key, rl_doc_item_get_id (self->doc));
+}
+
+/* win.mute-notifications says whether the open document is muted. */
+static void
+update_mute_action (RlWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "mute-notifications");
+  g_autofree char *entry = mute_entry (self);
+  g_auto(GStrv) muted = NULL;
+  gboolean on = FALSE;
+
+  if (action == NULL)
+    return;
+  if (entry != NULL && self->settings != NULL)
+    {
+      muted = g_settings_get_strv (self->settings, "muted-documents");
+      on = g_strv_contains ((const char *const *) muted, entry);
+    }
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), entry != NULL && self->settings != NULL);
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (on));
+}
+
+/* Kept in the settings, which every window and Preferences follow: the
+ * entry, and the title Preferences names it by (muted-document-titles). */
+static void
+on_mute_change_state (GSimpleAction *action,
+                      GVariant      *value,
+                      RlWindow      *self)
+{
+  g_autofree char *entry = mute_entry (self);
+  gboolean mute = g_variant_get_boolean (value);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GVariant) titles = NULL;
+  g_auto(GStrv) muted = NULL;
+  g_auto(GStrv) next = NULL;
+  GVariantBuilder next_titles;
+  GVariantIter iter;
+  const char *key;
+  const char *title;
+
+  if (entry == NULL || self->settings == NULL)
+    return;
+  muted = g_settings_get_strv (self->settings, "muted-documents");
+  for (guint i = 0; muted[i] != NULL; i++)
+    if (!g_str_equal (muted[i], entry))
+      g_strv_builder_add (builder, muted[i]);
+  if (mute)
+    g_strv_builder_add (builder, entry);
+  next = g_strv_builder_end (builder);
+
+  titles = g_settings_get_value (self->settings, "muted-document-titles");
+  g_variant_builder_init (&next_titles, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, titles);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &title))
+    if (!g_str_equal (key, entry))
+      g_variant_builder_add (&next_titles, "{ss}", key, title);
+  if (mute)
+    g_variant_builder_add (&next_titles, "{ss}", entry, rl_doc_item_get_title (self->doc));
+
+  g_settings_delay (self->settings);
+  g_settings_set_strv (self->settings, "muted-documents", (const char *const *) next);
+  g_settings_set_value (self->settings, "muted-document-titles", g_variant_builder_end (&next_titles));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+lists_thread (RlWindow   *self,
+              const char *thread_id)
+{
+  GListModel *threads = rl_review_state_get_threads (self->state);
+
+  for (guint i = 0; i < g_list_model_get_n_items (threads); i++)
+    {
+      g_autoptr(RlThreadItem) item = g_list_model_get_item (threads, i);
+
+      if (g_str_equal (rl_thread_item_get_thread (item)->id, thread_id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The thread asked for, once its document is shown and lists it: selected
+ * (the panel scrolls to it) and brought into view. */
+static void
+select_wanted_thread (RlWindow *self)
+{
+  g_autofree char *thread = NULL;
+  const char *page;
+
+  if (self->wanted_thread == NULL || self->doc == NULL ||
+      !g_str_equal (rl_doc_item_get_id (self->doc), self->wanted_doc))
+    return;
+  page = rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE ? "page" : "image";
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->doc_stack), page) != 0 ||
+      rl_review_state_get_store (self->state) != self->store || !lists_thread (self, self->wanted_thread))
+    return;
+  thread = g_steal_pointer (&self->wanted_thread);
+  g_clear_pointer (&self->wanted_doc, g_free);
+  rl_review_state_set_selected_thread (self->state, thread);
+  if (rl_doc_item_get_kind (self->doc) == RL_DOC_KIND_PAGE)
+    reveal_in_page (self, thread);
+  else
+    rl_image_view_reveal_thread (self->image_view, thread);
+}
+
+static void
+setup_notifications (RlWindow *self)
+{
+  g_autoptr(GSimpleAction) mute = g_simple_action_new_stateful ("mute-notifications", NULL,
+                                                                 g_variant_new_boolean (FALSE));
+
+  g_signal_connect (mute, "change-state", G_CALLBACK (on_mute_change_state), self);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (mute));
+  if (self->settings != NULL)
+    g_signal_connect_swapped (self->settings, "changed::muted-documents", G_CALLBACK (update_mute_action), self);
+  g_signal_connect_object (self->state, "notify::store", G_CALLBACK (update_mute_action), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->state, "notify::store", G_CALLBACK (select_wanted_thread), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (rl_review_state_get_threads (self->state), "items-changed",
+                           G_CALLBACK (select_wanted_thread), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->doc_stack, "notify::visible-child-name", G_CALLBACK (select_wanted_thread), self,
+                           G_CONNECT_SWAPPED);
+  update_mute_action (self);
+}
+
 /* ---- folding ------------------------------------------------------------- */
 
 /* What the wide window shows is the user's choice, and kept (the threads
@@ -1637,6 +1781,8 @@ rl_window_finalize (GObject *object)
   g_clear_object (&self->selection);
   g_free (self->pending_doc);
   g_free (self->version_broadcast_id);
+  g_free (self->wanted_doc);
+  g_free (self->wanted_thread);
   G_OBJECT_CLASS (rl_window_parent_class)->finalize (object);
 }
 
@@ -1836,6 +1982,7 @@ rl_window_init (RlWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->doc_stack), GTK_EVENT_CONTROLLER (self->version_drop));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload-version", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-versions", FALSE);
+  setup_notifications (self);
 
   self->unread = rl_unread_controller_new (GTK_WINDOW (self), self->panel, self->unread_banner);
   g_signal_connect_swapped (self->unread, "thread-shown", G_CALLBACK (reveal_in_page), self);
@@ -1932,6 +2079,22 @@ rl_window_open_document (RlWindow   *self,
       self->pending_doc = g_strdup (doc_id);
     }
   return FALSE;
+}
+
+void
+rl_window_show_thread (RlWindow   *self,
+                       const char *doc_id,
+                       const char *thread_id)
+{
+  g_return_if_fail (RL_IS_WINDOW (self));
+  g_return_if_fail (doc_id != NULL && thread_id != NULL);
+
+  g_free (self->wanted_doc);
+  g_free (self->wanted_thread);
+  self->wanted_doc = g_strdup (doc_id);
+  self->wanted_thread = g_strdup (thread_id);
+  rl_window_open_document (self, doc_id);
+  select_wanted_thread (self);
 }
 
 const char *

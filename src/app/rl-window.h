@@ -44,6 +44,12 @@ void           rl_window_upload_files     (RlWindow      *self,
  * not listed yet: then it opens once the list comes, if it is there. */
 gboolean       rl_window_open_document    (RlWindow      *self,
                                            const char    *doc_id);
+/* Opens doc_id (as rl_window_open_document) and, once it is shown and
+ * lists thread_id, selects that thread and brings it into view: a
+ * notification clicked. Asking again replaces what was asked. */
+void           rl_window_show_thread      (RlWindow      *self,
+                                           const char    *doc_id,
+                                           const char    *thread_id);
 /* The open document's id, or NULL. */
 const char    *rl_window_get_document_id  (RlWindow      *self);
 

@@ -572,3 +572,45 @@ rl_ui_input_wm_maximize (GtkWindow *window)
   XResizeWindow (display, x_window_of (window), 1600, 1000);
   XFlush (display);
 }
+
+void
+rl_ui_input_wm_focus (GtkWindow *window)
+{
+  Display *display = x_display ();
+
+  XSetInputFocus (display, x_window_of (window), RevertToParent, CurrentTime);
+  rl_ui_input_settle ();
+  for (gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       !gtk_window_is_active (window) && g_get_monotonic_time () < until;)
+    iterate_for (10);
+  g_assert_true (gtk_window_is_active (window));
+}
+
+static gboolean
+any_window_active (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_is_active (window))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+rl_ui_input_wm_focus_elsewhere (void)
+{
+  Display *display = x_display ();
+
+  /* No window of this X client has it: the keys would go to another's. */
+  XSetInputFocus (display, None, RevertToNone, CurrentTime);
+  rl_ui_input_settle ();
+  for (gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       any_window_active () && g_get_monotonic_time () < until;)
+    iterate_for (10);
+  g_assert_false (any_window_active ());
+}

@@ -104,5 +104,11 @@ void     rl_ui_input_wm_move     (GtkWindow      *window,
 /* Maximized: _NET_WM_STATE says so and the X window takes the screen
  * (1600 × 1000). */
 void     rl_ui_input_wm_maximize (GtkWindow      *window);
+/* The keyboard focus given to window, as a window manager gives it to the
+ * window a person clicks; returns once GTK says it is active (asserted). */
+void     rl_ui_input_wm_focus    (GtkWindow      *window);
+/* The keyboard focus taken from every window of the app, as when a person
+ * turns to another application; returns once none is active (asserted). */
+void     rl_ui_input_wm_focus_elsewhere (void);
 
 G_END_DECLS
