@@ -679,6 +679,10 @@ test_clicked (Fixture       *f,
   g_assert_true (rl_ui_test_panel_lists (window, "Point 12"));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Landing page");
   rl_ui_test_screenshot_settled (GTK_WIDGET (window), "notifications-clicked", 500);
+  /* Shown, selected, in the focused window: read, so the notification
+   * that brought her there is withdrawn. */
+  g_assert_true (RL_UI_WAIT_UNTIL (f->calls->len >= 2, 10000));
+  g_assert_cmpstr (call_at (f, 1, "RemoveNotification", NULL), ==, id);
 
   /* A window on the account, showing another document: that one shows
    * the thread, no other window comes. */
@@ -686,7 +690,7 @@ test_clicked (Fixture       *f,
   rl_ui_input_wm_focus_elsewhere ();
   say (f, BOB, 0, "@Ada the headline", TRUE);
   settle (f);
-  id = assert_added (f, 1, "Bob mentioned you in #1 on Landing page", "@Ada the headline");
+  id = assert_added (f, 2, "Bob mentioned you in #1 on Landing page", "@Ada the headline");
   click (f, id);
   g_assert_true (RL_UI_WAIT_UNTIL (shows_thread (window, f, 0), 10000));
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (f->app))), ==, 1);
