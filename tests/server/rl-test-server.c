@@ -8,6 +8,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -68,13 +69,19 @@ server_binary (void)
   return path;
 }
 
-/* In the server's process, between fork and exec. */
+/* In the server's process, between fork and exec: it stops (SIGTERM, its
+ * clean shutdown) when the test that started it dies, so a test that
+ * aborts leaves no server behind; data, when not 0, limits its descriptors. */
 static void
-limit_descriptors (gpointer data)
+server_child_setup (gpointer data)
 {
-  struct rlimit limit = { GPOINTER_TO_UINT (data), GPOINTER_TO_UINT (data) };
+  if (data != NULL)
+    {
+      struct rlimit limit = { GPOINTER_TO_UINT (data), GPOINTER_TO_UINT (data) };
 
-  setrlimit (RLIMIT_NOFILE, &limit);
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 RlTestServer *
@@ -414,9 +421,8 @@ rl_test_server_start (RlTestServer *server)
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
     g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
-    if (server->max_descriptors > 0)
-      g_subprocess_launcher_set_child_setup (launcher, limit_descriptors,
-                                             GUINT_TO_POINTER (server->max_descriptors), NULL);
+    g_subprocess_launcher_set_child_setup (launcher, server_child_setup,
+                                           GUINT_TO_POINTER (server->max_descriptors), NULL);
     if (server->no_leak_check || server->asan_options)
       {
         g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") ? g_getenv ("ASAN_OPTIONS") : "",
