@@ -32,11 +32,13 @@ typedef struct
 } Room;
 
 /* One subscription to a user's activity feed (protocol 1.2): the
- * subscriber and the last aseq it was sent. */
+ * subscriber and the last aseq it was sent, and the unread hints it was
+ * lately sent (doc id → Hint*). */
 typedef struct
 {
   RlSubscriber *subscriber;
   gint64        sent;
+  GHashTable   *hints;
 } Reader;
 
 /* The connections of one user that follow their feed. */
@@ -46,6 +48,18 @@ typedef struct
   char      *user;
   GPtrArray *readers;       /* Reader* */
 } Feed;
+
+/* The last unread-hint of one document to one reader, and whether one
+ * more is owed at the end of its interval. */
+typedef struct
+{
+  RlHub        *hub;
+  Feed         *feed;
+  RlSubscriber *subscriber; /* the reader's */
+  char         *doc;
+  gint64        sent_us;
+  guint         pending_id;
+} Hint;
 
 struct _RlHub
 {
@@ -59,6 +73,7 @@ struct _RlHub
   RlMetrics  *metrics;
   gboolean    shared;       /* other nodes serve the store's documents too */
   gint64      frame_interval_us;
+  gint64      hint_interval_us;
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -86,8 +101,17 @@ room_free (Room *room)
 }
 
 static void
+hint_free (Hint *hint)
+{
+  g_clear_handle_id (&hint->pending_id, g_source_remove);
+  g_free (hint->doc);
+  g_free (hint);
+}
+
+static void
 reader_free (Reader *reader)
 {
+  g_hash_table_unref (reader->hints);
   g_object_unref (reader->subscriber);
   g_free (reader);
 }
@@ -507,6 +531,7 @@ rl_hub_init (RlHub *self)
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
   self->frame_interval_us = RL_HUB_FRAME_INTERVAL_MS * 1000;
+  self->hint_interval_us = RL_HUB_HINT_INTERVAL_MS * 1000;
 }
 
 RlHub *
@@ -847,6 +872,7 @@ rl_hub_activity_join (RlHub        *self,
   reader = g_new0 (Reader, 1);
   reader->subscriber = g_object_ref (subscriber);
   reader->sent = aseq;
+  reader->hints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) hint_free);
   g_ptr_array_add (feed->readers, reader);
 }
 
@@ -927,6 +953,138 @@ rl_hub_activity_notify (RlHub      *self,
       for (guint j = 0; j < items->len; j++)
         feed_send (self, feed, reader->subscriber, g_ptr_array_index (items, j));
     }
+}
+
+/* ---- unread hints (protocol 1.2) --------------------------------------------- */
+
+static void
+hint_send (Hint *hint)
+{
+  g_autofree char *text = rl_message_serialize_unread_hint (hint->doc);
+
+  hint->sent_us = g_get_monotonic_time ();
+  feed_send (hint->hub, hint->feed, hint->subscriber, text);
+}
+
+static gboolean
+hint_pending_cb (gpointer data)
+{
+  Hint *hint = data;
+
+  hint->pending_id = 0;
+  hint_send (hint);
+  return G_SOURCE_REMOVE;
+}
+
+/* The reader's hints whose interval is over and that owe nothing: a hint
+ * now would go at once anyway. */
+static void
+reader_prune_hints (Reader *reader,
+                    gint64  now_us)
+{
+  GHashTableIter iter;
+  Hint *hint;
+
+  g_hash_table_iter_init (&iter, reader->hints);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &hint))
+    if (hint->pending_id == 0 && now_us - hint->sent_us >= hint->hub->hint_interval_us)
+      g_hash_table_iter_remove (&iter);
+}
+
+/* doc's hint to one reader: at once when its last is an interval old,
+ * else one at the interval's end (only one, however many come). */
+static void
+reader_offer_hint (RlHub      *self,
+                   Feed       *feed,
+                   Reader     *reader,
+                   const char *doc)
+{
+  gint64 now_us = g_get_monotonic_time ();
+  Hint *hint = g_hash_table_lookup (reader->hints, doc);
+  gint64 due_us;
+
+  if (hint == NULL)
+    {
+      if (g_hash_table_size (reader->hints) >= RL_HUB_HINTS_KEPT)
+        reader_prune_hints (reader, now_us);
+      hint = g_new0 (Hint, 1);
+      hint->hub = self;
+      hint->feed = feed;
+      hint->subscriber = reader->subscriber;
+      hint->doc = g_strdup (doc);
+      g_hash_table_insert (reader->hints, hint->doc, hint);
+      hint_send (hint);
+      return;
+    }
+  if (hint->pending_id != 0)
+    return;
+  due_us = hint->sent_us + self->hint_interval_us;
+  if (due_us <= now_us)
+    hint_send (hint);
+  else
+    hint->pending_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000),
+                                           hint_pending_cb, hint, NULL);
+}
+
+gboolean
+rl_hub_event_changes_unread (const RlEvent *event)
+{
+  switch (event->kind)
+    {
+    case RL_EVENT_CREATED:
+    case RL_EVENT_DELETED:
+      return TRUE;
+    case RL_EVENT_UPDATED:
+      return event->change == RL_CHANGE_COMMENT_ADDED || event->change == RL_CHANGE_COMMENT_DELETED;
+    case RL_EVENT_REVISION_ADDED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+rl_hub_has_followers (RlHub      *self,
+                      const char *tenant)
+{
+  GHashTableIter iter;
+  Feed *feed;
+
+  g_hash_table_iter_init (&iter, self->feeds);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feed))
+    if (g_str_equal (feed->tenant, tenant))
+      return TRUE;
+  return FALSE;
+}
+
+void
+rl_hub_unread_hint (RlHub      *self,
+                    const char *tenant,
+                    const char *doc)
+{
+  GHashTableIter iter;
+  Feed *feed;
+
+  g_return_if_fail (RL_IS_HUB (self));
+
+  /* Sending never takes a reader away (a closed connection leaves later,
+   * from an idle), so the feeds are walked as they are. */
+  g_hash_table_iter_init (&iter, self->feeds);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feed))
+    {
+      if (!g_str_equal (feed->tenant, tenant))
+        continue;
+      for (guint i = 0; i < feed->readers->len; i++)
+        reader_offer_hint (self, feed, g_ptr_array_index (feed->readers, i), doc);
+    }
+}
+
+void
+rl_hub_set_hint_interval (RlHub *self,
+                          guint  ms)
+{
+  g_return_if_fail (RL_IS_HUB (self));
+
+  self->hint_interval_us = (gint64) ms * 1000;
 }
 
 RlMetrics *
