@@ -14,6 +14,8 @@
 /* A batch frame stays well under what ordinary clients accept in one frame. */
 #define BATCH_MAX_BYTES (60 * 1024)
 
+#define HINT_INTERVAL_US (RL_HUB_HINT_INTERVAL_MS * G_GINT64_CONSTANT (1000))
+
 typedef struct
 {
   RlHub      *hub;
@@ -73,7 +75,6 @@ struct _RlHub
   RlMetrics  *metrics;
   gboolean    shared;       /* other nodes serve the store's documents too */
   gint64      frame_interval_us;
-  gint64      hint_interval_us;
 };
 
 G_DEFINE_FINAL_TYPE (RlHub, rl_hub, G_TYPE_OBJECT)
@@ -123,6 +124,17 @@ feed_free (Feed *feed)
   g_free (feed->user);
   g_ptr_array_unref (feed->readers);
   g_free (feed);
+}
+
+/* A timeout that runs func (data) once, at due_us (monotonic) or right
+ * after: the milliseconds rounded up, never early. */
+static guint
+timeout_at (gint64      due_us,
+            gint64      now_us,
+            GSourceFunc func,
+            gpointer    data)
+{
+  return g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000), func, data, NULL);
 }
 
 static Room *
@@ -487,8 +499,7 @@ room_schedule_presence (Room *room)
   if (room->presence_sent_us == 0 || due_us <= now_us)
     room->presence_id = g_idle_add_full (G_PRIORITY_DEFAULT, room_presence_cb, room, NULL);
   else
-    room->presence_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000),
-                                            room_presence_cb, room, NULL);
+    room->presence_id = timeout_at (due_us, now_us, room_presence_cb, room);
 }
 
 static void
@@ -531,7 +542,6 @@ rl_hub_init (RlHub *self)
   self->dirty = g_ptr_array_new ();
   self->metrics = rl_metrics_new ();
   self->frame_interval_us = RL_HUB_FRAME_INTERVAL_MS * 1000;
-  self->hint_interval_us = RL_HUB_HINT_INTERVAL_MS * 1000;
 }
 
 RlHub *
@@ -987,7 +997,7 @@ reader_prune_hints (Reader *reader,
 
   g_hash_table_iter_init (&iter, reader->hints);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &hint))
-    if (hint->pending_id == 0 && now_us - hint->sent_us >= hint->hub->hint_interval_us)
+    if (hint->pending_id == 0 && now_us - hint->sent_us >= HINT_INTERVAL_US)
       g_hash_table_iter_remove (&iter);
 }
 
@@ -1018,12 +1028,11 @@ reader_offer_hint (RlHub      *self,
     }
   if (hint->pending_id != 0)
     return;
-  due_us = hint->sent_us + self->hint_interval_us;
+  due_us = hint->sent_us + HINT_INTERVAL_US;
   if (due_us <= now_us)
     hint_send (hint);
   else
-    hint->pending_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000),
-                                           hint_pending_cb, hint, NULL);
+    hint->pending_id = timeout_at (due_us, now_us, hint_pending_cb, hint);
 }
 
 gboolean
@@ -1076,15 +1085,6 @@ rl_hub_unread_hint (RlHub      *self,
       for (guint i = 0; i < feed->readers->len; i++)
         reader_offer_hint (self, feed, g_ptr_array_index (feed->readers, i), doc);
     }
-}
-
-void
-rl_hub_set_hint_interval (RlHub *self,
-                          guint  ms)
-{
-  g_return_if_fail (RL_IS_HUB (self));
-
-  self->hint_interval_us = (gint64) ms * 1000;
 }
 
 RlMetrics *

@@ -139,8 +139,6 @@ void         rl_hub_activity_notify   (RlHub           *self,
 /* Past this many documents hinted to one connection, those whose interval
  * is over are forgotten (a hint for them would go at once anyway). */
 #define RL_HUB_HINTS_KEPT 64
-void         rl_hub_set_hint_interval (RlHub           *self,
-                                       guint            ms);
 /* Whether event (committed here or on another node) may change someone's
  * unread counts of its document: a comment or thread created or deleted. */
 gboolean     rl_hub_event_changes_unread (const RlEvent *event);
