@@ -569,6 +569,41 @@ test_acks (void)
     }
 }
 
+/* The unread hint: to the byte, read back, copied; without a document
+ * (or not a string) it is refused. */
+static void
+test_unread_hint (void)
+{
+  g_autofree char *hint = rl_message_serialize_unread_hint ("d1");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlMessage) message = NULL;
+  g_autoptr(RlMessage) copy = NULL;
+  const char *bad[] = {
+    "{\"type\":\"unread-hint\"}",
+    "{\"type\":\"unread-hint\",\"doc\":null}",
+    "{\"type\":\"unread-hint\",\"doc\":7}",
+    "{\"type\":\"unread-hint\",\"doc\":[\"d1\"]}",
+  };
+
+  g_assert_cmpstr (hint, ==, "{\"type\":\"unread-hint\",\"doc\":\"d1\"}");
+  message = rl_message_parse (hint, strlen (hint), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, RL_MESSAGE_UNREAD_HINT);
+  g_assert_cmpstr (message->doc, ==, "d1");
+  copy = rl_message_copy (message);
+  g_assert_cmpint (copy->type, ==, RL_MESSAGE_UNREAD_HINT);
+  g_assert_cmpstr (copy->doc, ==, "d1");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(RlMessage) parsed = rl_message_parse (bad[i], strlen (bad[i]), &error);
+
+      g_assert_null (parsed);
+      g_assert_error (error, RL_ERROR, RL_ERROR_BAD_REQUEST);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_documents_unread_and_members (void)
 {
@@ -633,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/activity/snapshot", test_activity_snapshot);
   g_test_add_func ("/activity/acks", test_acks);
   g_test_add_func ("/activity/documents-and-members", test_documents_unread_and_members);
+  g_test_add_func ("/activity/unread-hint", test_unread_hint);
 
   return g_test_run ();
 }

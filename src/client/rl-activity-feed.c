@@ -289,6 +289,13 @@ on_message (RlConnection *connection,
         }
       apply_item (self, message->activity);
       break;
+    case RL_MESSAGE_UNREAD_HINT:
+      /* Someone's comment or thread in the document, maybe none of the
+       * user's items (a thread they are not in): its counts are read again,
+       * coalesced like an item's. Before the snapshot, it will hold them. */
+      if (self->aseq >= 0)
+        fetch_unread (self, message->doc);
+      break;
     case RL_MESSAGE_BATCH:
       for (guint i = 0; i < message->messages->len; i++)
         on_message (connection, g_ptr_array_index (message->messages, i), self);

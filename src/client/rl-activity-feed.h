@@ -11,8 +11,10 @@
  * a reconnect loses nothing and repeats nothing.
  *
  * It holds what is unread per document (the snapshot's, then re-read over
- * HTTP for each document an item names, one request at a time per
- * document) and the recent mentions and replies. On a link before 1.2 it
+ * HTTP for each document an item or an unread-hint names, one request at
+ * a time per document) and the recent mentions and replies. The hint
+ * keeps a document's counts live when nothing of it is the user's
+ * activity (a comment in a thread they are not in). On a link before 1.2 it
  * stays empty and asks nothing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

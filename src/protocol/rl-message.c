@@ -171,6 +171,18 @@ rl_message_serialize_presence (const char *doc,
 }
 
 char *
+rl_message_serialize_unread_hint (const char *doc)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  rl_json_add_string (builder, "type", "unread-hint");
+  rl_json_add_string (builder, "doc", doc);
+  json_builder_end_object (builder);
+  return rl_json_builder_to_string (builder, NULL);
+}
+
+char *
 rl_message_serialize_batch (const char * const *events,
                             guint               n_events,
                             gsize              *length)
@@ -546,6 +558,17 @@ parse_message_fields (JsonNode   *node,
 
   if (g_str_equal (type, "activity-snapshot"))
     return parse_activity_snapshot (object, message, error);
+
+  if (g_str_equal (type, "unread-hint"))
+    {
+      const char *doc;
+
+      message->type = RL_MESSAGE_UNREAD_HINT;
+      if (!rl_json_read_string (object, "doc", &doc, error))
+        return FALSE;
+      message->doc = g_strdup (doc);
+      return TRUE;
+    }
 
   message->type = RL_MESSAGE_EVENT;
   message->event = rl_event_from_json (node, error);

@@ -53,6 +53,9 @@ char        *rl_message_serialize_presence  (const char     *doc,
                                              guint           count,
                                              guint           connections,
                                              GPtrArray      *users);
+/* 1.2: {"type":"unread-hint","doc":…}: what is unread in doc may have
+ * changed for someone (docs/protocol.md, "Activity"); no data, no aseq. */
+char        *rl_message_serialize_unread_hint (const char   *doc);
 /* events: already serialized events, packed in order. */
 char        *rl_message_serialize_batch     (const char * const *events,
                                              guint           n_events,
@@ -68,6 +71,7 @@ typedef enum
   RL_MESSAGE_BATCH,
   RL_MESSAGE_ACTIVITY,            /* 1.2: an item of the activity feed */
   RL_MESSAGE_ACTIVITY_SNAPSHOT,   /* 1.2 */
+  RL_MESSAGE_UNREAD_HINT,         /* 1.2: re-read the document's unread */
 } RlMessageType;
 
 typedef struct _RlMessage RlMessage;
@@ -89,7 +93,7 @@ struct _RlMessage
   gint64        number;        /* ack of create-thread: the thread's number (0 when absent) */
   RlErrorCode   error_code;
   char         *error_message;
-  /* snapshot, presence */
+  /* snapshot, presence, unread-hint */
   char         *doc;
   GPtrArray    *threads;       /* of RlThread* */
   gboolean      reset;

@@ -14,6 +14,8 @@
 /* A batch frame stays well under what ordinary clients accept in one frame. */
 #define BATCH_MAX_BYTES (60 * 1024)
 
+#define HINT_INTERVAL_US (RL_HUB_HINT_INTERVAL_MS * G_GINT64_CONSTANT (1000))
+
 typedef struct
 {
   RlHub      *hub;
@@ -32,11 +34,13 @@ typedef struct
 } Room;
 
 /* One subscription to a user's activity feed (protocol 1.2): the
- * subscriber and the last aseq it was sent. */
+ * subscriber and the last aseq it was sent, and the unread hints it was
+ * lately sent (doc id → Hint*). */
 typedef struct
 {
   RlSubscriber *subscriber;
   gint64        sent;
+  GHashTable   *hints;
 } Reader;
 
 /* The connections of one user that follow their feed. */
@@ -46,6 +50,18 @@ typedef struct
   char      *user;
   GPtrArray *readers;       /* Reader* */
 } Feed;
+
+/* The last unread-hint of one document to one reader, and whether one
+ * more is owed at the end of its interval. */
+typedef struct
+{
+  RlHub        *hub;
+  Feed         *feed;
+  RlSubscriber *subscriber; /* the reader's */
+  char         *doc;
+  gint64        sent_us;
+  guint         pending_id;
+} Hint;
 
 struct _RlHub
 {
@@ -86,8 +102,17 @@ room_free (Room *room)
 }
 
 static void
+hint_free (Hint *hint)
+{
+  g_clear_handle_id (&hint->pending_id, g_source_remove);
+  g_free (hint->doc);
+  g_free (hint);
+}
+
+static void
 reader_free (Reader *reader)
 {
+  g_hash_table_unref (reader->hints);
   g_object_unref (reader->subscriber);
   g_free (reader);
 }
@@ -99,6 +124,17 @@ feed_free (Feed *feed)
   g_free (feed->user);
   g_ptr_array_unref (feed->readers);
   g_free (feed);
+}
+
+/* A timeout that runs func (data) once, at due_us (monotonic) or right
+ * after: the milliseconds rounded up, never early. */
+static guint
+timeout_at (gint64      due_us,
+            gint64      now_us,
+            GSourceFunc func,
+            gpointer    data)
+{
+  return g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000), func, data, NULL);
 }
 
 static Room *
@@ -463,8 +499,7 @@ room_schedule_presence (Room *room)
   if (room->presence_sent_us == 0 || due_us <= now_us)
     room->presence_id = g_idle_add_full (G_PRIORITY_DEFAULT, room_presence_cb, room, NULL);
   else
-    room->presence_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((due_us - now_us + 999) / 1000),
-                                            room_presence_cb, room, NULL);
+    room->presence_id = timeout_at (due_us, now_us, room_presence_cb, room);
 }
 
 static void
@@ -847,6 +882,7 @@ rl_hub_activity_join (RlHub        *self,
   reader = g_new0 (Reader, 1);
   reader->subscriber = g_object_ref (subscriber);
   reader->sent = aseq;
+  reader->hints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) hint_free);
   g_ptr_array_add (feed->readers, reader);
 }
 
@@ -926,6 +962,128 @@ rl_hub_activity_notify (RlHub      *self,
         }
       for (guint j = 0; j < items->len; j++)
         feed_send (self, feed, reader->subscriber, g_ptr_array_index (items, j));
+    }
+}
+
+/* ---- unread hints (protocol 1.2) --------------------------------------------- */
+
+static void
+hint_send (Hint *hint)
+{
+  g_autofree char *text = rl_message_serialize_unread_hint (hint->doc);
+
+  hint->sent_us = g_get_monotonic_time ();
+  feed_send (hint->hub, hint->feed, hint->subscriber, text);
+}
+
+static gboolean
+hint_pending_cb (gpointer data)
+{
+  Hint *hint = data;
+
+  hint->pending_id = 0;
+  hint_send (hint);
+  return G_SOURCE_REMOVE;
+}
+
+/* The reader's hints whose interval is over and that owe nothing: a hint
+ * now would go at once anyway. */
+static void
+reader_prune_hints (Reader *reader,
+                    gint64  now_us)
+{
+  GHashTableIter iter;
+  Hint *hint;
+
+  g_hash_table_iter_init (&iter, reader->hints);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &hint))
+    if (hint->pending_id == 0 && now_us - hint->sent_us >= HINT_INTERVAL_US)
+      g_hash_table_iter_remove (&iter);
+}
+
+/* doc's hint to one reader: at once when its last is an interval old,
+ * else one at the interval's end (only one, however many come). */
+static void
+reader_offer_hint (RlHub      *self,
+                   Feed       *feed,
+                   Reader     *reader,
+                   const char *doc)
+{
+  gint64 now_us = g_get_monotonic_time ();
+  Hint *hint = g_hash_table_lookup (reader->hints, doc);
+  gint64 due_us;
+
+  if (hint == NULL)
+    {
+      if (g_hash_table_size (reader->hints) >= RL_HUB_HINTS_KEPT)
+        reader_prune_hints (reader, now_us);
+      hint = g_new0 (Hint, 1);
+      hint->hub = self;
+      hint->feed = feed;
+      hint->subscriber = reader->subscriber;
+      hint->doc = g_strdup (doc);
+      g_hash_table_insert (reader->hints, hint->doc, hint);
+      hint_send (hint);
+      return;
+    }
+  if (hint->pending_id != 0)
+    return;
+  due_us = hint->sent_us + HINT_INTERVAL_US;
+  if (due_us <= now_us)
+    hint_send (hint);
+  else
+    hint->pending_id = timeout_at (due_us, now_us, hint_pending_cb, hint);
+}
+
+gboolean
+rl_hub_event_changes_unread (const RlEvent *event)
+{
+  switch (event->kind)
+    {
+    case RL_EVENT_CREATED:
+    case RL_EVENT_DELETED:
+      return TRUE;
+    case RL_EVENT_UPDATED:
+      return event->change == RL_CHANGE_COMMENT_ADDED || event->change == RL_CHANGE_COMMENT_DELETED;
+    case RL_EVENT_REVISION_ADDED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+rl_hub_has_followers (RlHub      *self,
+                      const char *tenant)
+{
+  GHashTableIter iter;
+  Feed *feed;
+
+  g_hash_table_iter_init (&iter, self->feeds);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feed))
+    if (g_str_equal (feed->tenant, tenant))
+      return TRUE;
+  return FALSE;
+}
+
+void
+rl_hub_unread_hint (RlHub      *self,
+                    const char *tenant,
+                    const char *doc)
+{
+  GHashTableIter iter;
+  Feed *feed;
+
+  g_return_if_fail (RL_IS_HUB (self));
+
+  /* Sending never takes a reader away (a closed connection leaves later,
+   * from an idle), so the feeds are walked as they are. */
+  g_hash_table_iter_init (&iter, self->feeds);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feed))
+    {
+      if (!g_str_equal (feed->tenant, tenant))
+        continue;
+      for (guint i = 0; i < feed->readers->len; i++)
+        reader_offer_hint (self, feed, g_ptr_array_index (feed->readers, i), doc);
     }
 }
 

@@ -131,6 +131,29 @@ void         rl_hub_activity_notify   (RlHub           *self,
                                        const char      *user,
                                        gint64           aseq);
 
+/* ---- unread hints (protocol 1.2) ---- */
+
+/* A hint goes to a connection at most once per interval per document; one
+ * asked for within it goes at its end (one, however many were asked). */
+#define RL_HUB_HINT_INTERVAL_MS 1000
+/* Past this many documents hinted to one connection, those whose interval
+ * is over are forgotten (a hint for them would go at once anyway). */
+#define RL_HUB_HINTS_KEPT 64
+/* Whether event (committed here or on another node) may change someone's
+ * unread counts of its document: a comment or thread created or deleted. */
+gboolean     rl_hub_event_changes_unread (const RlEvent *event);
+/* Whether any connection here follows the feed of one of tenant's users. */
+gboolean     rl_hub_has_followers    (RlHub           *self,
+                                      const char      *tenant);
+/* What is unread in tenant's doc may have changed for anyone: every
+ * connection here that follows a feed of tenant's (and no other) is sent
+ * {"type":"unread-hint","doc":…}, coalesced as above. Not logged, no aseq:
+ * it carries no data, so a lost one costs nothing (docs/protocol.md,
+ * "Activity"). */
+void         rl_hub_unread_hint       (RlHub           *self,
+                                       const char      *tenant,
+                                       const char      *doc);
+
 /* The server's counters (the hub's, for the server and its peers). */
 RlMetrics   *rl_hub_get_metrics      (RlHub            *self);
 /* Subscriptions (connection × document) and documents with subscribers. */

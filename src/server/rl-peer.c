@@ -458,8 +458,12 @@ on_committed (GObject      *source,
   rl_hub_publish (self->hub, self->principal->tenant, commit->doc, event->seq, serialized);
   commit->owed->text = rl_message_serialize_ack_ok (commit->req, event->seq,
                                                     event->kind == RL_EVENT_CREATED ? event->thread->number : 0);
-  /* 1.2: the items it added reach their users' feeds. */
+  /* 1.2: the items it added reach their users' feeds; and whoever follows
+   * a feed of the tenant hears that the document's unread may have moved
+   * (a comment in a thread they are not in names no item of theirs). */
   rl_hub_activity_notify_all (self->hub, activity);
+  if (rl_hub_event_changes_unread (event))
+    rl_hub_unread_hint (self->hub, self->principal->tenant, commit->doc);
   pay_owed (self);
 }
 

@@ -1654,6 +1654,28 @@ static gboolean listen_watch_cb (gpointer data);
 
 /* ---- several nodes --------------------------------------------------------------- */
 
+/* 1.2: another node's event, for this node's followers of the tenant's
+ * feeds: an unread-hint when it may change unread (when the announcement
+ * could not carry its text, it may: a hint too many costs one re-read). */
+static void
+hint_remote_event (RlServer            *self,
+                   const RlStoreRemote *remote)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(RlEvent) event = NULL;
+
+  if (!rl_hub_has_followers (self->hub, remote->tenant))
+    return;
+  if (remote->serialized != NULL)
+    {
+      node = rl_json_parse (remote->serialized, strlen (remote->serialized), NULL);
+      event = node != NULL ? rl_event_from_json (node, NULL) : NULL;
+      if (event != NULL && !rl_hub_event_changes_unread (event))
+        return;
+    }
+  rl_hub_unread_hint (self->hub, remote->tenant, remote->doc);
+}
+
 /* What the other nodes of a shared store did, for this node's rooms. */
 static void
 on_remote (const RlStoreRemote *remote,
@@ -1665,6 +1687,7 @@ on_remote (const RlStoreRemote *remote,
     {
     case RL_STORE_REMOTE_EVENT:
       rl_hub_publish_remote (self->hub, remote->tenant, remote->doc, remote->seq, g_strdup (remote->serialized));
+      hint_remote_event (self, remote);
       break;
     case RL_STORE_REMOTE_VIEWERS:
       rl_hub_viewers_changed (self->hub, remote->tenant, remote->doc);

@@ -600,6 +600,62 @@ test_new_member_backlog (Fixture       *f,
   g_assert_cmpuint (doc_unread_comments (sc), ==, 1);
 }
 
+static void
+count_doc_signal (RlActivityFeed *feed,
+                  const char     *doc_id,
+                  gpointer        data)
+{
+  GHashTable *counts = data;
+
+  g_hash_table_insert (counts, g_strdup (doc_id),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, doc_id)) + 1));
+}
+
+/* Bob's thread and reply, in a thread Ada is not in, on a document she does
+ * not have open, name no item of hers: her feed's unread for it goes up
+ * live all the same (the server's unread-hint), as the listing says. */
+static void
+test_unread_hint (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(RlConnection) bob = rl_client_test_online (f->server, f->bob);
+  g_autoptr(RlConnection) ada = rl_client_test_online (f->server, f->ada);
+  g_autoptr(RlApi) api = new_api (f, f->ada);
+  g_autoptr(RlDocStore) sb = open_store (bob, f->image);
+  g_autoptr(RlActivityFeed) feed = open_feed (ada, api);
+  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thread_id = NULL;
+  RlAnchor anchor = { .kind = RL_DOC_KIND_IMAGE, .x = 0.2, .y = 0.7 };
+  guint told = 0;
+
+  g_signal_connect (feed, "unread-changed", G_CALLBACK (count_doc_signal), changed);
+  g_signal_connect_swapped (feed, "item-added", G_CALLBACK (count_signal), &told);
+  g_assert_false (rl_activity_feed_get_unread (feed, f->image, &(RlUnreadCounts) { 0 }));
+
+  g_assert_true (rl_doc_store_create_thread (sb, &anchor, "Kerning in the title", &thread_id, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (feed_unread_comments (feed, f->image) == 1, 5000);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (changed, f->image)), ==, 1);
+  {
+    RlUnreadCounts counts;
+
+    g_assert_true (rl_activity_feed_get_unread (feed, f->image, &counts));
+    g_assert_cmpint (counts.threads, ==, 1);
+    g_assert_cmpint (counts.mentions, ==, 0);
+  }
+
+  /* Bob's reply in his own thread: up again, live. */
+  g_assert_true (rl_doc_store_add_comment (sb, thread_id, "And the subtitle", NULL, &error));
+  g_assert_no_error (error);
+  RL_TEST_WAIT_UNTIL (feed_unread_comments (feed, f->image) == 2, 5000);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (changed, f->image)), ==, 2);
+  g_assert_cmpint (listed_unread_comments (f, f->ada, f->image), ==, 2);
+  /* None of it was an item of Ada's: the hint did it. */
+  g_assert_cmpuint (told, ==, 0);
+  RL_TEST_WAIT_UNTIL (rl_activity_feed_get_n_fetching (feed) == 0, 5000);
+}
+
 /* A client that offers 1.1 only (an older app): nothing breaks, nothing
  * is unread, mentions are dropped, the feed asks nothing. */
 static void
@@ -671,6 +727,7 @@ main (int   argc,
   ADD ("/client/unread/two-computers", test_two_computers);
   ADD ("/client/unread/mentions", test_mentions);
   ADD ("/client/unread/new-member-backlog", test_new_member_backlog);
+  ADD ("/client/unread/hint", test_unread_hint);
   ADD ("/client/activity/reconnect", test_feed_reconnect);
   ADD ("/client/activity/v11-client", test_v11_client);
 #undef ADD

@@ -57,6 +57,8 @@ encode_message (const RlMessage *message)
         return rl_activity_snapshot_serialize (message->aseq, message->reset, message->unread,
                                                (const char * const *) items->pdata, items->len);
       }
+    case RL_MESSAGE_UNREAD_HINT:
+      return rl_message_serialize_unread_hint (message->doc);
     default:
       g_assert_not_reached ();
     }

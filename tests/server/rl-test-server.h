@@ -267,7 +267,8 @@ char         *rl_test_client_next_raw (RlTestClient *client,
  * unpacked: their events come out one by one, in order. */
 JsonObject   *rl_test_client_next     (RlTestClient *client);
 /* Skips frames until one of that type; asserts it arrives. Presence frames
- * are skipped unless asked for. */
+ * and unread hints (1.2: coalesced, carrying no data) are skipped unless
+ * asked for. */
 JsonObject   *rl_test_client_expect   (RlTestClient *client,
                                        const char   *type);
 /* The ack with that req (skipping events and presence). */

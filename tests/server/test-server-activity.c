@@ -137,6 +137,12 @@ subscribe_activity (RlTestClient *client,
           ack = frame;
           break;
         }
+      /* Unread hints (no items, not logged) may come at any time. */
+      if (g_str_equal (type, "unread-hint"))
+        {
+          json_object_unref (frame);
+          continue;
+        }
       g_assert_true (g_str_equal (type, "activity") || g_str_equal (type, "activity-snapshot"));
       g_ptr_array_add (frames, frame);
     }
@@ -797,6 +803,115 @@ test_hostile (Fixture       *f,
   subscribe_activity (bo, -1, frames);
 }
 
+/* ---- unread hints --------------------------------------------------------------- */
+
+/* The next frame is an unread-hint; its document. */
+static char *
+next_hint (RlTestClient *client)
+{
+  g_autoptr(JsonObject) frame = rl_test_client_next (client);
+
+  g_assert_cmpstr (json_object_get_string_member (frame, "type"), ==, "unread-hint");
+  g_assert_cmpuint (json_object_get_size (frame), ==, 2);
+  return g_strdup (json_object_get_string_member (frame, "doc"));
+}
+
+/* The next frame is the ack of a request sent now (req "q"): nothing came
+ * before it. Its error code (NULL: ok). */
+static char *
+next_is_ack (RlTestClient *client,
+             const char   *request)
+{
+  g_autoptr(JsonObject) frame = NULL;
+
+  rl_test_client_send (client, request);
+  frame = rl_test_client_next (client);
+  g_assert_cmpstr (json_object_get_string_member (frame, "type"), ==, "ack");
+  g_assert_cmpstr (json_object_get_string_member (frame, "req"), ==, "q");
+  return g_strdup (rl_test_ack_error (frame));
+}
+
+/* Bo comments in a thread Ada is not in, on a document she has not open:
+ * no item of hers, but her feed-following connection is told, in one
+ * hint per second at most (ten comments at once: two, the last after
+ * them all); not her connection that does not follow the feed, nor her
+ * 1.1 one, nor another tenant's. */
+static void
+test_unread_hint (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(RlTestClient) bo = rl_test_client_new (f->server, f->bo);
+  g_autoptr(RlTestClient) ada = rl_test_client_new_v12 (f->server, f->ada);
+  g_autoptr(RlTestClient) ada_quiet = rl_test_client_new_v12 (f->server, f->ada);
+  g_autoptr(RlTestClient) ada11 = rl_test_client_new_v11 (f->server, f->ada);
+  g_autoptr(RlTestClient) rex = rl_test_client_new_v12 (f->server, f->rex);
+  g_autoptr(GPtrArray) frames = frames_new ();
+  g_autoptr(JsonObject) ack = NULL;
+  g_autofree char *thread = NULL;
+  g_autofree char *hint = NULL;
+  g_autofree char *error = NULL;
+  g_autofree char *other = rl_test_add_doc (f->server, "acme", "Other", "mockup.png");
+  guint hints = 0, acked = 0;
+  gint64 threads, comments, mentions;
+
+  ack = create_thread (bo, f->image, "Start", NULL, &thread);
+  ok_seq (ack);
+  g_clear_pointer (&ack, json_object_unref);
+  subscribe_activity (ada, -1, frames);
+  subscribe_activity (rex, -1, frames);
+
+  /* Ten replies at once: the first is told at once, the rest in one hint
+   * when a second has passed since. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *comment = rl_test_uuid ();
+      g_autofree char *broadcast = rl_test_uuid ();
+
+      rl_test_client_send_printf (bo, "{\"type\":\"add-comment\",\"req\":\"a\",\"broadcastId\":\"%s\","
+                                      "\"doc\":\"%s\",\"thread\":\"%s\",\"comment\":{\"id\":\"%s\","
+                                      "\"body\":\"more\"}}", broadcast, f->image, thread, comment);
+    }
+  while (acked < 10)
+    {
+      g_autoptr(JsonObject) frame = rl_test_client_expect_ack (bo, "a");
+
+      g_assert_null (rl_test_ack_error (frame));
+      acked++;
+    }
+  for (; hints < 2; hints++)
+    {
+      g_clear_pointer (&hint, g_free);
+      hint = next_hint (ada);
+      g_assert_cmpstr (hint, ==, f->image);
+    }
+  /* What a hint says is "read it again": it is there. */
+  listed_unread (f, f->ada, f->image, &threads, &comments, &mentions);
+  g_assert_cmpint (threads, ==, 1);
+  g_assert_cmpint (comments, ==, 11);
+
+  /* A thread on another document: told at once, and nothing more of the
+   * first came before it. */
+  ack = create_thread (bo, other, "Elsewhere", NULL, NULL);
+  ok_seq (ack);
+  g_clear_pointer (&hint, g_free);
+  hint = next_hint (ada);
+  g_assert_cmpstr (hint, ==, other);
+
+  /* The others heard nothing (a hint is sent at the commit, before any
+   * later answer): the next frame each gets is the answer to a request. */
+  error = next_is_ack (rex, "{\"type\":\"unsubscribe-activity\",\"req\":\"q\"}");
+  g_assert_null (error);
+  error = next_is_ack (ada_quiet, "{\"type\":\"unsubscribe-activity\",\"req\":\"q\"}");
+  g_assert_cmpstr (error, ==, "not-found");
+  g_clear_pointer (&error, g_free);
+  error = next_is_ack (ada11, "{\"type\":\"subscribe-activity\",\"req\":\"q\"}");
+  g_assert_cmpstr (error, ==, "unknown-type");
+  /* Nor any item for Ada: her log is empty. */
+  g_ptr_array_set_size (frames, 0);
+  g_assert_cmpint (subscribe_activity (ada, 0, frames), ==, 0);
+  g_assert_cmpuint (frames->len, ==, 0);
+}
+
 /* ---- two nodes ---------------------------------------------------------------- */
 
 /* With PostgreSQL and two nodes: items committed on one node reach the
@@ -857,6 +972,40 @@ test_two_nodes (void)
   rl_test_cluster_clear (&cluster);
 }
 
+/* With two nodes: Bo's thread, committed on node a, reaches Ada's
+ * feed-following connection on node b as a hint (node b's own doing, from
+ * the event's announcement), and no item. */
+static void
+test_unread_hint_two_nodes (void)
+{
+  RlTestCluster cluster;
+  const char *ada, *bo;
+  const char *image;
+  g_autoptr(GPtrArray) frames = frames_new ();
+
+  rl_test_cluster_init (&cluster);
+  ada = rl_test_team_add_person (&cluster.team, "Ada:admin");
+  bo = rl_test_team_add_person (&cluster.team, "Bo:member");
+  image = rl_test_team_add_doc (&cluster.team, "acme", "Mockup", "mockup.png");
+  rl_test_cluster_start (&cluster);
+  {
+    g_autoptr(RlTestClient) bo_a = rl_test_client_new (cluster.nodes[0], bo);
+    g_autoptr(RlTestClient) ada_b = rl_test_client_new_v12 (cluster.nodes[1], ada);
+    g_autoptr(JsonObject) ack = NULL;
+    g_autofree char *hint = NULL;
+
+    subscribe_activity (ada_b, -1, frames);
+    ack = create_thread (bo_a, image, "From node a", NULL, NULL);
+    ok_seq (ack);
+    hint = next_hint (ada_b);
+    g_assert_cmpstr (hint, ==, image);
+    g_ptr_array_set_size (frames, 0);
+    g_assert_cmpint (subscribe_activity (ada_b, 0, frames), ==, 0);
+    g_assert_cmpuint (frames->len, ==, 0);
+  }
+  rl_test_cluster_clear (&cluster);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -870,7 +1019,9 @@ main (int   argc,
   g_test_add ("/activity/pruned", Fixture, "--activity-log-limit=2", setup, test_pruned, teardown);
   g_test_add ("/activity/older-connections", Fixture, NULL, setup, test_older_connections, teardown);
   g_test_add ("/activity/hostile", Fixture, NULL, setup, test_hostile, teardown);
+  g_test_add ("/activity/unread-hint", Fixture, NULL, setup, test_unread_hint, teardown);
   g_test_add_func ("/activity/two-nodes", test_two_nodes);
+  g_test_add_func ("/activity/unread-hint/two-nodes", test_unread_hint_two_nodes);
 
   return g_test_run ();
 }
