@@ -440,3 +440,46 @@ rl_bench_remove_run (const char *dir,
   g_unlink (log);
   g_rmdir (dir);
 }
+
+/* Whether the member before the one at key (its opening quote) is a
+ * comment's "editedAt": null or an RFC 3339 string, then a comma. */
+static gboolean
+after_edited_at (const guint8 *key,
+                 const guint8 *start)
+{
+  static const char edited[] = "\"editedAt\":";
+  const guint8 *q = key - 1;   /* the comma */
+
+  if (q <= start || *q != ',')
+    return FALSE;
+  if (q - start >= 4 && memcmp (q - 4, "null", 4) == 0)
+    q -= 4;
+  else if (q[-1] == '"')
+    {
+      q -= 2;
+      while (q > start && *q != '"')
+        q--;
+    }
+  else
+    return FALSE;
+  return q - start >= (gssize) strlen (edited) && memcmp (q - strlen (edited), edited, strlen (edited)) == 0;
+}
+
+const guint8 *
+rl_bench_next_event_seq (const guint8 *p,
+                         const guint8 *end,
+                         const guint8 *start,
+                         gint64       *seq)
+{
+  while (p < end && (p = memmem (p, (gsize) (end - p), "\"seq\":", 6)) != NULL)
+    {
+      const guint8 *key = p;
+
+      p += 6;
+      if (after_edited_at (key, start))
+        continue;
+      *seq = g_ascii_strtoll ((const char *) p, NULL, 10);
+      return p;
+    }
+  return NULL;
+}

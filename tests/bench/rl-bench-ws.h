@@ -20,6 +20,15 @@ G_BEGIN_DECLS
 #define RL_WS_OP_PING  0x9
 #define RL_WS_OP_PONG  0xA
 
+/* The next "seq" of an event in an event or batch frame's payload at or
+ * after p (its number in *seq, the place after it returned), or NULL: the
+ * "seq" members of the comments an event carries (protocol 1.2) are not an
+ * event's, so they are passed over. */
+const guint8 *rl_bench_next_event_seq (const guint8              *p,
+                                       const guint8              *end,
+                                       const guint8              *start,
+                                       gint64                    *seq);
+
 /* A non-blocking TCP socket connecting to addr (TCP_NODELAY, close on
  * exec); -1 with errno set when none could be made. With linger_reset, a
  * later close() resets the connection (RST) instead of ending it (FIN). */

@@ -641,11 +641,10 @@ client_take_events (Client       *client,
                     gsize         length)
 {
   const guint8 *p = payload, *end = payload + length;
+  gint64 seq;
 
-  while (p < end && (p = memmem (p, (gsize) (end - p), "\"seq\":", 6)) != NULL)
+  while ((p = rl_bench_next_event_seq (p, end, payload, &seq)) != NULL)
     {
-      gint64 seq = read_seq (p, end);
-
       soak.events++;
       if (seq == client->seq + 1)
         client->seq = seq;
@@ -662,7 +661,6 @@ client_take_events (Client       *client,
                    client->seq);
           client->seq = seq;
         }
-      p += 6;
     }
   if (client->unknown->len > 0)
     client_look_for_unknown (client, payload, length);

@@ -215,11 +215,10 @@ client_take_events (Client       *client,
                     gsize         length)
 {
   const guint8 *p = payload, *end = payload + length;
+  gint64 seq;
 
-  while (p < end && (p = memmem (p, (gsize) (end - p), "\"seq\":", 6)) != NULL)
+  while ((p = rl_bench_next_event_seq (p, end, payload, &seq)) != NULL)
     {
-      gint64 seq = g_ascii_strtoll ((const char *) p + 6, NULL, 10);
-
       storm.events++;
       if (seq == client->seq + 1)
         client->seq = seq;
@@ -236,7 +235,6 @@ client_take_events (Client       *client,
                    client->seq);
           client->seq = seq;
         }
-      p += 6;
     }
 }
 

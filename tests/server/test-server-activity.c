@@ -852,7 +852,9 @@ test_unread_hint (Fixture       *f,
   g_autofree char *error = NULL;
   g_autofree char *other = rl_test_add_doc (f->server, "acme", "Other", "mockup.png");
   guint hints = 0, acked = 0;
+  gboolean strict;
   gint64 threads, comments, mentions;
+  gint64 started, all_acked;
 
   ack = create_thread (bo, f->image, "Start", NULL, &thread);
   ok_seq (ack);
@@ -861,7 +863,9 @@ test_unread_hint (Fixture       *f,
   subscribe_activity (rex, -1, frames);
 
   /* Ten replies at once: the first is told at once, the rest in one hint
-   * when a second has passed since. */
+   * when a second has passed since (one more only when the machine took
+   * longer than that second to commit them all). */
+  started = g_get_monotonic_time ();
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *comment = rl_test_uuid ();
@@ -878,6 +882,12 @@ test_unread_hint (Fixture       *f,
       g_assert_null (rl_test_ack_error (frame));
       acked++;
     }
+  all_acked = g_get_monotonic_time ();
+  /* All committed within a second of the first: its hint's one pending
+   * successor covers them all. A slower machine may need one more. */
+  strict = all_acked - started < G_TIME_SPAN_SECOND;
+  g_test_message ("ten replies committed in %" G_GINT64_FORMAT " ms%s",
+                  (all_acked - started) / G_TIME_SPAN_MILLISECOND, strict ? "" : ": a third hint allowed");
   for (; hints < 2; hints++)
     {
       g_clear_pointer (&hint, g_free);
@@ -895,6 +905,11 @@ test_unread_hint (Fixture       *f,
   ok_seq (ack);
   g_clear_pointer (&hint, g_free);
   hint = next_hint (ada);
+  if (!strict && g_strcmp0 (hint, f->image) == 0)
+    {
+      g_clear_pointer (&hint, g_free);
+      hint = next_hint (ada);
+    }
   g_assert_cmpstr (hint, ==, other);
 
   /* The others heard nothing (a hint is sent at the commit, before any
