@@ -47,16 +47,14 @@ rl_activity_button_clicked (GtkButton *button)
     rl_activity_window_present (self->application, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
 }
 
+/* The root window's application, once it has one: a window's template
+ * (and this button in it) is made before its application is set. */
 static void
-rl_activity_button_root (GtkWidget *widget)
+attach (RlActivityButton *self)
 {
-  RlActivityButton *self = RL_ACTIVITY_BUTTON (widget);
-  GtkRoot *root;
-  GtkApplication *application;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *application = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
 
-  GTK_WIDGET_CLASS (rl_activity_button_parent_class)->root (widget);
-  root = gtk_widget_get_root (widget);
-  application = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
   if (self->application == NULL && application != NULL && RL_IS_APPLICATION (application))
     {
       self->application = RL_APPLICATION (application);
@@ -66,9 +64,32 @@ rl_activity_button_root (GtkWidget *widget)
 }
 
 static void
+rl_activity_button_root (GtkWidget *widget)
+{
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (rl_activity_button_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    g_signal_connect_object (root, "notify::application", G_CALLBACK (attach), widget, G_CONNECT_SWAPPED);
+  attach (RL_ACTIVITY_BUTTON (widget));
+}
+
+static void
+rl_activity_button_unroot (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (root != NULL)
+    g_signal_handlers_disconnect_by_func (root, attach, widget);
+  GTK_WIDGET_CLASS (rl_activity_button_parent_class)->unroot (widget);
+}
+
+static void
 rl_activity_button_class_init (RlActivityButtonClass *klass)
 {
   GTK_WIDGET_CLASS (klass)->root = rl_activity_button_root;
+  GTK_WIDGET_CLASS (klass)->unroot = rl_activity_button_unroot;
   GTK_BUTTON_CLASS (klass)->clicked = rl_activity_button_clicked;
 }
 
