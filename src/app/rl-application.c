@@ -202,25 +202,6 @@ on_session_state (RlConnection  *connection,
   save_session (self, session);
 }
 
-/* What no window shows is closed: the server stops counting its user among
- * the viewers of what it had open. A window showing it again starts it. */
-static void
-stop_unshown_sessions (RlApplication *self)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
-
-  for (guint i = 0; i < self->sessions->len; i++)
-    {
-      RlSession *session = g_ptr_array_index (self->sessions, i);
-      gboolean shown = FALSE;
-
-      for (GList *l = windows; l && !shown; l = l->next)
-        shown = RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == session;
-      if (!shown)
-        rl_session_stop (session);
-    }
-}
-
 static RlWindow *
 window_for (RlApplication *self,
             GtkWindow     *window)
@@ -619,25 +600,6 @@ rl_application_handle_local_options (GApplication *app,
 }
 
 static void
-rl_application_window_added (GtkApplication *app,
-                             GtkWindow      *window)
-{
-  GTK_APPLICATION_CLASS (rl_application_parent_class)->window_added (app, window);
-  if (RL_IS_WINDOW (window))
-    g_signal_connect_object (window, "notify::session", G_CALLBACK (stop_unshown_sessions), app,
-                             G_CONNECT_SWAPPED);
-}
-
-static void
-rl_application_window_removed (GtkApplication *app,
-                               GtkWindow      *window)
-{
-  g_signal_handlers_disconnect_by_func (window, stop_unshown_sessions, app);
-  GTK_APPLICATION_CLASS (rl_application_parent_class)->window_removed (app, window);
-  stop_unshown_sessions (RL_APPLICATION (app));
-}
-
-static void
 rl_application_shutdown (GApplication *app)
 {
   RlApplication *self = RL_APPLICATION (app);
@@ -676,11 +638,8 @@ static void
 rl_application_class_init (RlApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
-  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = rl_application_finalize;
-  gtk_app_class->window_added = rl_application_window_added;
-  gtk_app_class->window_removed = rl_application_window_removed;
   app_class->startup = rl_application_startup;
   app_class->activate = rl_application_activate;
   app_class->open = rl_application_open;
@@ -777,6 +736,11 @@ rl_application_add_session (RlApplication *self,
   g_signal_connect_swapped (session, "notify::label", G_CALLBACK (rebuild_accounts_menu), self);
   if (self->notifier != NULL)
     rl_notifier_add_session (self->notifier, session);
+  /* Open while the app runs, window or not (issue 19 §5): its activity
+   * feed keeps the Activity view and the notifier current. What the
+   * server counts as viewed goes with the document's last view
+   * (RlDocStore unsubscribes), not with the connection. */
+  rl_session_start (session);
   rebuild_accounts_menu (self);
   /* Checked before it was added: welcomed already. */
   save_session (self, session);
@@ -808,6 +772,13 @@ rl_application_find_session (RlApplication *self,
         }
     }
   return NULL;
+}
+
+GPtrArray *
+rl_application_get_sessions (RlApplication *self)
+{
+  g_return_val_if_fail (RL_IS_APPLICATION (self), NULL);
+  return self->sessions;
 }
 
 RlNotifier *

@@ -54,6 +54,9 @@ RlSession     *rl_application_find_session (RlApplication     *self,
  * NULL before startup. */
 typedef struct _RlNotifier RlNotifier;
 RlNotifier    *rl_application_get_notifier (RlApplication *self);
+/* Every open account's session (RlSession*), not to be changed; the
+ * accounts menu changes whenever it does. */
+GPtrArray     *rl_application_get_sessions (RlApplication *self);
 /* The last used session, or NULL. */
 RlSession     *rl_application_get_current_session (RlApplication *self);
 /* An account removed from the keyring (Preferences): its session, if one

@@ -373,7 +373,11 @@ open_thread_action (GSimpleAction *action,
       window = rl_window_new (application);
       rl_window_set_session (window, session);
     }
-  rl_window_show_thread (window, doc, thread);
+  /* No thread (the Activity view's unread document): the document. */
+  if (*thread == '\0')
+    rl_window_open_document (window, doc);
+  else
+    rl_window_show_thread (window, doc, thread);
   gtk_window_present (GTK_WINDOW (window));
 }
 

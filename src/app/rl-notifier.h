@@ -28,7 +28,8 @@
  * A notification's default action is app.open-thread (s account-key,
  * s doc, s thread), which the notifier adds to the application: it
  * presents a window on that account (one showing it, else a new one),
- * opens the document there and selects the thread, scrolled to.
+ * opens the document there and selects the thread, scrolled to (an empty
+ * thread: just the document, as the Activity view's unread rows ask).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

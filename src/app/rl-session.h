@@ -28,10 +28,11 @@ RlSession    *rl_session_new            (const char    *server_url,
                                          const char    *user_id,
                                          GTlsDatabase  *tls_database,
                                          GError       **error);
-/* Starts the connection when a window shows the session (again). */
+/* Starts the connection: the app keeps every account's started while it
+ * runs, shown in a window or not (its activity feed stays current). */
 void          rl_session_start          (RlSession     *self);
-/* Closes the connection when no window shows it any more: the server
- * counts its user among a document's viewers no longer. */
+/* Closes the connection: the account is dropped (removed, or signed in
+ * again), or its check failed. */
 void          rl_session_stop           (RlSession     *self);
 gboolean      rl_session_is_started     (RlSession     *self);
 /* Starts the session and finishes once the server has welcomed its token

@@ -24,6 +24,7 @@
 #include "rl-retry-controller.h"
 #include "rl-doc-row.h"
 #include "rl-unread-controller.h"
+#include "rl-activity-button.h"
 #include "rl-upload-controller.h"
 #include "rl-uuid.h"
 
@@ -1842,6 +1843,7 @@ rl_window_class_init (RlWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (RL_TYPE_ACTIVITY_BUTTON);
   g_type_ensure (RL_TYPE_REVIEW_STATE);
   g_type_ensure (RL_TYPE_IMAGE_VIEW);
   g_type_ensure (RL_TYPE_PAGE_VIEW);

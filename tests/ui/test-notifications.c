@@ -18,7 +18,9 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "rl-activity-button.h"
 #include "rl-activity-feed.h"
+#include "rl-activity-window.h"
 #include "rl-application.h"
 #include "rl-notifier-private.h"
 #include "rl-test-server.h"
@@ -59,6 +61,9 @@ typedef struct
   char            *app_id;
   char            *account;      /* Ada's account key */
   char            *threads[2];   /* Ada's, on the image */
+  const char      *rex;          /* a second account of the app: Rex, in globex */
+  const char      *sam;          /* who writes to Rex (a raw client) */
+  const char      *globex_doc;
 } Fixture;
 
 /* ---- the fake gnome-shell ------------------------------------------------ */
@@ -224,6 +229,9 @@ fixture_setup (Fixture       *f,
   f->tokens[BOB] = f->world.bob;
   for (Person p = CAROL; p < N_PEOPLE; p++)
     f->tokens[p] = rl_test_team_add_person (&f->world.team, names[p]);
+  f->rex = rl_test_team_add_person (&f->world.team, "globex/Rex:member");
+  f->sam = rl_test_team_add_person (&f->world.team, "globex/Sam:member");
+  f->globex_doc = rl_test_team_add_doc (&f->world.team, "globex", "Globex mockup", "mockup.png");
   rl_test_server_start (f->world.server);
   for (Person p = BOB; p < N_PEOPLE; p++)
     f->people[p] = rl_test_client_new_v12 (f->world.server, f->tokens[p]);
@@ -285,6 +293,37 @@ open_window (Fixture *f)
   return window;
 }
 
+/* client comments body in thread of doc, mentioning user_id (the body
+ * starts with "@" and a four-letter name) unless NULL, and feed has it;
+ * the comment's seq. */
+static gint64
+comment_as (RlTestClient   *client,
+            RlActivityFeed *feed,
+            const char     *doc,
+            const char     *thread,
+            const char     *body,
+            const char     *user_id)
+{
+  g_autofree char *comment = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  g_autofree char *req = rl_test_uuid ();
+  g_autofree char *mentions = user_id ? g_strdup_printf (",\"mentions\":[{\"user\":\"%s\",\"start\":0,\"end\":4}]",
+                                                         user_id)
+                                      : g_strdup ("");
+  g_autoptr(JsonObject) ack = NULL;
+  gint64 aseq = rl_activity_feed_get_aseq (feed);
+
+  g_assert_true (user_id == NULL || body[0] == '@');
+  rl_test_client_send_printf (client,
+                              "{\"type\":\"add-comment\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
+                              "\"thread\":\"%s\",\"comment\":{\"id\":\"%s\",\"body\":\"%s\"%s}}",
+                              req, broadcast, doc, thread, comment, body, mentions);
+  ack = rl_test_client_expect_ack (client, req);
+  g_assert_null (rl_test_ack_error (ack));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_get_aseq (feed) > aseq, 5000));
+  return json_object_get_int_member (ack, "seq");
+}
+
 /* who comments body in Ada's thread i (mentioning her: body starts with
  * "@Ada"), and the app's feed has it; the comment's seq. */
 static gint64
@@ -294,24 +333,10 @@ say (Fixture    *f,
      const char *body,
      gboolean    mention)
 {
-  g_autofree char *comment = rl_test_uuid ();
-  g_autofree char *broadcast = rl_test_uuid ();
-  g_autofree char *req = rl_test_uuid ();
   g_autofree char *ada = rl_test_token_user (f->world.ada);
-  g_autofree char *mentions = mention ? g_strdup_printf (",\"mentions\":[{\"user\":\"%s\",\"start\":0,\"end\":4}]", ada)
-                                      : g_strdup ("");
-  g_autoptr(JsonObject) ack = NULL;
-  gint64 aseq = rl_activity_feed_get_aseq (f->feed);
 
   g_assert_true (!mention || g_str_has_prefix (body, "@Ada"));
-  rl_test_client_send_printf (f->people[who],
-                              "{\"type\":\"add-comment\",\"req\":\"%s\",\"broadcastId\":\"%s\",\"doc\":\"%s\","
-                              "\"thread\":\"%s\",\"comment\":{\"id\":\"%s\",\"body\":\"%s\"%s}}",
-                              req, broadcast, f->world.image, f->threads[i], comment, body, mentions);
-  ack = rl_test_client_expect_ack (f->people[who], req);
-  g_assert_null (rl_test_ack_error (ack));
-  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_get_aseq (f->feed) > aseq, 5000));
-  return json_object_get_int_member (ack, "seq");
+  return comment_as (f->people[who], f->feed, f->world.image, f->threads[i], body, mention ? ada : NULL);
 }
 
 /* Ada reads thread i (-1: the whole image) up to seq on her other
@@ -624,24 +649,32 @@ shown_window (Fixture *f)
 /* The window shows the image with thread i selected in the panel, in
  * sight. */
 static gboolean
-shows_thread (RlWindow *window,
-              Fixture  *f,
-              guint     i)
+shows_image_thread (RlWindow   *window,
+                    const char *doc,
+                    const char *thread)
 {
   RlThreadPanel *panel = rl_window_get_thread_panel (window);
   RlThreadRow *row;
   graphene_rect_t bounds;
   GtkWidget *scroller;
 
-  if (!rl_ui_test_window_shows (window, "image") || g_strcmp0 (rl_window_get_document_id (window), f->world.image))
+  if (!rl_ui_test_window_shows (window, "image") || g_strcmp0 (rl_window_get_document_id (window), doc))
     return FALSE;
-  row = rl_ui_test_panel_row (panel, f->threads[i]);
+  row = rl_ui_test_panel_row (panel, thread);
   if (row == NULL || gtk_list_box_get_selected_row (rl_ui_test_panel_list (panel)) != GTK_LIST_BOX_ROW (row))
     return FALSE;
   scroller = gtk_widget_get_ancestor (GTK_WIDGET (row), GTK_TYPE_SCROLLED_WINDOW);
   return rl_ui_test_widget_placed (GTK_WIDGET (row)) &&
          gtk_widget_compute_bounds (GTK_WIDGET (row), scroller, &bounds) && bounds.origin.y >= 0 &&
          bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
+static gboolean
+shows_thread (RlWindow *window,
+              Fixture  *f,
+              guint     i)
+{
+  return shows_image_thread (window, f->world.image, f->threads[i]);
 }
 
 static void
@@ -696,6 +729,122 @@ test_clicked (Fixture       *f,
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (f->app))), ==, 1);
 }
 
+
+/* ---- the Activity view across accounts (issue 19 §5) ---------------------- */
+
+static RlActivityWindow *
+activity_window (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (RL_IS_ACTIVITY_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* A window of the app showing session, or NULL. */
+static RlWindow *
+window_on (Fixture   *f,
+           RlSession *session)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (RL_IS_WINDOW (l->data) && rl_window_get_session (l->data) == session)
+      return l->data;
+  return NULL;
+}
+
+/* The activatable row of the Activity view whose title is title. */
+static GtkWidget *
+activity_row (Fixture    *f,
+              const char *title)
+{
+  GtkWidget *label = rl_ui_test_find_shown (GTK_WIDGET (activity_window (f)), rl_ui_test_is_label_saying, title);
+
+  return label ? gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW) : NULL;
+}
+
+static void
+test_activity_view (Fixture       *f,
+                    gconstpointer  data)
+{
+  RlWindow *window = open_window (f);
+  g_autoptr(RlTestClient) rex2 = rl_test_client_new_v12 (f->world.server, f->rex);
+  g_autoptr(RlTestClient) sam = rl_test_client_new_v12 (f->world.server, f->sam);
+  g_autofree char *rex_thread = rl_ui_test_create_marker (rex2, f->globex_doc, 0.4, 0.4, "Is the logo final?");
+  g_autofree char *rex_id = rl_test_token_user (f->rex);
+  g_autoptr(RlSession) rex = rl_ui_test_session_new (f->world.server->ws_base, f->rex, NULL);
+  g_autoptr(RlActivityFeed) rex_feed = NULL;
+  RlConnection *rex_connection = rl_session_get_connection (rex);
+  RlActivityButton *button;
+  RlWindow *opened;
+  GtkWidget *row;
+
+  /* Rex's account, which no window shows: open and its feed live all the
+   * same. */
+  rl_application_add_session (f->app, rex, TRUE);
+  rex_feed = rl_activity_feed_get (rex_connection, rl_session_get_api (rex));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_is_synced (rex_feed), 5000));
+  g_assert_null (window_on (f, rex));
+
+  /* Nothing unread anywhere: the badge is hidden, the view says so. */
+  rl_ui_input_wm_focus (GTK_WINDOW (window));
+  button = RL_ACTIVITY_BUTTON (rl_ui_test_find_type (GTK_WIDGET (window), RL_TYPE_ACTIVITY_BUTTON));
+  g_assert_nonnull (button);
+  g_assert_cmpstr (rl_activity_button_get_badge (button), ==, "");
+  rl_ui_input_click (GTK_WIDGET (button));
+  g_assert_true (RL_UI_WAIT_UNTIL (activity_window (f) != NULL, 3000));
+  g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (activity_window (f)), "Nothing new", 3000));
+  rl_ui_test_screenshot_settled (GTK_WIDGET (activity_window (f)), "activity-empty", 400);
+
+  /* Bob replies to Ada, Sam mentions Rex: both in the view, live, each
+   * under its account; the badge counts both. Focused: nothing notified. */
+  rl_ui_input_wm_focus (GTK_WINDOW (activity_window (f)));
+  say (f, BOB, 0, "Shorter, yes", FALSE);
+  comment_as (sam, rex_feed, f->globex_doc, rex_thread, "@Rex not yet, see v2", rex_id);
+  g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (activity_window (f)),
+                                            "Sam mentioned you in #1 on Globex mockup", 5000));
+  g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (activity_window (f)),
+                                            "Bob replied in #1 on Landing page", 5000));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (activity_window (f)), "Globex mockup"));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (activity_window (f)), "Landing page"));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (activity_window (f)), rl_session_get_label (rex)));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (activity_window (f)), rl_session_get_label (f->session)));
+  g_assert_true (rl_ui_test_has_label (GTK_WIDGET (activity_window (f)), "@"));
+  g_assert_false (gtk_widget_get_mapped (rl_ui_test_find (GTK_WIDGET (activity_window (f)),
+                                                          rl_ui_test_is_label_saying, "Nothing new")));
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (rl_activity_button_get_badge (button), "2") == 0, 5000));
+  settle (f);
+  g_assert_cmpuint (f->calls->len, ==, 0);
+  rl_ui_test_screenshot_settled (GTK_WIDGET (activity_window (f)), "activity-view", 400);
+
+  /* Turned away: Sam's next mention of Rex is notified once, and not
+   * again after Rex's link is cut and made again. */
+  rl_ui_input_wm_focus_elsewhere ();
+  comment_as (sam, rex_feed, f->globex_doc, rex_thread, "@Rex v2 is up", rex_id);
+  settle (f);
+  g_assert_cmpuint (f->calls->len, ==, 1);
+  assert_added (f, 0, "Sam mentioned you in #1 on Globex mockup", "@Rex v2 is up");
+  rl_connection_drop_link (rex_connection);
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rex_connection) != RL_CONNECTION_ONLINE, 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_connection_get_state (rex_connection) == RL_CONNECTION_ONLINE &&
+                                   rl_activity_feed_is_synced (rex_feed), 10000));
+  settle (f);
+  g_assert_cmpuint (f->calls->len, ==, 1);
+  g_assert_true (rl_ui_test_wait_for_label (GTK_WIDGET (activity_window (f)), "@Rex v2 is up", 5000));
+
+  /* The keyboard: Sam's mention, focused, Enter: a window on Rex's account
+   * shows his mockup at that thread. */
+  rl_ui_input_wm_focus (GTK_WINDOW (activity_window (f)));
+  row = activity_row (f, "Sam mentioned you in #1 on Globex mockup");
+  g_assert_nonnull (row);
+  gtk_widget_grab_focus (row);
+  g_assert_true (RL_UI_WAIT_UNTIL (gtk_widget_has_focus (row), 2000));
+  rl_ui_input_key (GDK_KEY_Return, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (window_on (f, rex) != NULL, 5000));
+  opened = window_on (f, rex);
+  g_assert_true (opened != window);
+  g_assert_true (RL_UI_WAIT_UNTIL (shows_image_thread (opened, f->globex_doc, rex_thread), 10000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -711,5 +860,6 @@ main (int    argc,
   g_test_add ("/notifications/muted", Fixture, NULL, fixture_setup, test_muted, fixture_teardown);
   g_test_add ("/notifications/read", Fixture, NULL, fixture_setup, test_read, fixture_teardown);
   g_test_add ("/notifications/clicked", Fixture, NULL, fixture_setup, test_clicked, fixture_teardown);
+  g_test_add ("/notifications/activity-view", Fixture, NULL, fixture_setup, test_activity_view, fixture_teardown);
   return g_test_run ();
 }

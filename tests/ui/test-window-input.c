@@ -278,9 +278,9 @@ bob_keeps_seeing (RlTestClient *bob,
 
 /* The session's connection is closed (no window shows it). */
 static gboolean
-stopped (RlSession *session)
+online (RlSession *session)
 {
-  return rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_OFFLINE;
+  return rl_connection_get_state (rl_session_get_connection (session)) == RL_CONNECTION_ONLINE;
 }
 
 /* The window's first document is first_title. */
@@ -315,26 +315,30 @@ test_accounts_menu (Fixture       *f,
   f->window = window;
   bob_sees_viewers (bob, f->world.image, "Ada,Bob");
   assert_viewers (window, 2, "Ada,Bob");
+  /* Gil's session is open without a window (issue 19 §5): welcomed, so
+   * named as the server says, no longer by its keyring label. */
+  g_assert_true (RL_UI_WAIT_UNTIL (online (f->gil_session), 5000));
 
   /* Both accounts of the keyring, the window's one checked. */
   menu = rl_ui_test_open_main_menu (window);
   ada_label = g_strdup (rl_session_get_label (f->ada_session));
   g_assert_true (g_str_has_prefix (ada_label, "Ada on 127.0.0.1:"));
   ada_item = rl_ui_test_menu_item (menu, ada_label);
-  gil_item = rl_ui_test_menu_item (menu, "Gil (Globex)");
+  gil_item = rl_ui_test_menu_item (menu, rl_session_get_label (f->gil_session));
   g_assert_true (rl_ui_test_menu_item_checked (ada_item));
   g_assert_false (rl_ui_test_menu_item_checked (gil_item));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-menu");
 
-  /* A click on Gil's: the window is Gil's, and Ada's connection closes:
-   * the server no longer counts her on the mockup (no ghost viewer). */
+  /* A click on Gil's: the window is Gil's; Ada's connection stays open
+   * (her activity stays live, issue 19 §5) but the mockup's last view is
+   * gone: the server no longer counts her on it (no ghost viewer). */
   rl_ui_input_click (gil_item);
   g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   g_assert_true (rl_window_get_session (window) == f->gil_session);
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Globex brief");
-  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
   bob_sees_viewers (bob, f->world.image, "Bob");
+  g_assert_true (online (f->ada_session));
 
   /* Gil's is checked now, by the name the server gave. */
   menu = rl_ui_test_open_main_menu (window);
@@ -343,16 +347,16 @@ test_accounts_menu (Fixture       *f,
   g_assert_false (rl_ui_test_menu_item_checked (rl_ui_test_menu_item (menu, ada_label)));
   rl_ui_test_screenshot_with_popover (GTK_WIDGET (window), GTK_WIDGET (menu), "window-input-accounts-switched");
 
-  /* And back to Ada's: her connection opens again, she views the mockup,
-   * and both sides say so. */
+  /* And back to Ada's: she views the mockup again, and both sides say so;
+   * Gil's connection stays open. */
   rl_ui_input_click (rl_ui_test_menu_item (menu, ada_label));
   g_assert_true (RL_UI_WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (menu)), 3000));
   g_assert_true (rl_window_get_session (window) == f->ada_session);
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (window), 5000));
   wait_documents (window, "Landing page");
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_window_shows (window, "image"), 5000));
-  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->gil_session), 3000));
   bob_sees_viewers (bob, f->world.image, "Ada,Bob");
+  g_assert_true (online (f->gil_session));
   assert_viewers (window, 2, "Ada,Bob");
   rl_ui_test_screenshot_settled (GTK_WIDGET (window), "window-input-accounts-back", 400);
 }
@@ -667,8 +671,8 @@ test_connect_checked (Fixture       *f,
   g_assert_cmpuint (held->len, >, 0);
 
   /* The right server and token: welcomed, the dialog closes, the window is
-   * Gil's, Ada's connection closes (no window shows it), and only now is
-   * the account saved (no keyring here: the window says so). */
+   * Gil's, Ada's connection stays open (no window shows it, her activity
+   * stays live: issue 19 §5), and only now is the account saved (no keyring here: the window says so). */
   assert_refused (f, &d, f->world.server->ws_base, "nobody.0123456789abcdef", refused_said);
   paste_into (d.token_row, f->gil);
   rl_ui_input_click (d.connect_button);
@@ -676,7 +680,7 @@ test_connect_checked (Fixture       *f,
   g_assert_cmpstr (rl_session_get_token (rl_window_get_session (f->window)), ==, f->gil);
   g_assert_true (RL_UI_WAIT_UNTIL (window_ready (f->window), 5000));
   wait_documents (f->window, "Globex brief");
-  g_assert_true (RL_UI_WAIT_UNTIL (stopped (f->ada_session), 3000));
+  g_assert_true (online (f->ada_session));
   g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_keyring_toast (f->window), 5000));
 
   /* Both accounts in the menu now, Gil's checked. */
