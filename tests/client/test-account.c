@@ -9,6 +9,7 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
@@ -19,6 +20,13 @@
 #include "rl-invite.h"
 #include "rl-pinned-database.h"
 #include "rl-test-server.h"
+
+/* In the daemon's process, between fork and exec. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 /* Tokens the keyring tests store: searched for in files and in the log. */
 #define TOKEN_ADA "uAda.Zq9secretTOKENforAda-_~"
@@ -597,6 +605,9 @@ start_daemon (Keyring *k)
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
   /* Its complaints (no prompter here, on purpose) are shown only on failure. */
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  /* Gone with the test, even one that aborts: the next test on this bus
+   * must find no Secret Service but its own. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   k->daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
                                            "--components=secrets", control_arg, NULL);
   if (k->daemon == NULL)

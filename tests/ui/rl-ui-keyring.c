@@ -8,9 +8,17 @@
 
 #include <libsecret/secret.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "rl-test-wait.h"
 #include "rl-ui-test.h"
+
+/* In the daemon's process, between fork and exec. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 #define SECRETS_NAME "org.freedesktop.secrets"
 
@@ -80,6 +88,9 @@ rl_ui_keyring_start (void)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  /* Gone with the test, even one that aborts: the next test on this bus
+   * must find no Secret Service but its own. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   keyring->daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
                                                  "--components=secrets", control_arg, NULL);
   g_assert_no_error (error);
