@@ -104,7 +104,17 @@ add_retry (RlRetryController *self,
       retry->end = (guint) CLAMP (anchor->end, 0, G_MAXUINT);
     }
   else
-    retry->thread_id = g_strdup (change->thread_id);
+    {
+      retry->thread_id = g_strdup (change->thread_id);
+      if (change->comment != NULL && change->comment->mentions != NULL)
+        {
+          GPtrArray *mentions = change->comment->mentions;
+
+          retry->mentions = g_ptr_array_new_full (mentions->len, (GDestroyNotify) rl_mention_free);
+          for (guint i = 0; i < mentions->len; i++)
+            g_ptr_array_add (retry->mentions, rl_mention_copy (g_ptr_array_index (mentions, i)));
+        }
+    }
   id = ++self->next_id;
   g_hash_table_insert (self->retries, GUINT_TO_POINTER (id), retry);
   return id;
@@ -178,6 +188,7 @@ rl_retry_free (RlRetry *retry)
   g_free (retry->doc_id);
   g_free (retry->thread_id);
   g_free (retry->text);
+  g_clear_pointer (&retry->mentions, g_ptr_array_unref);
   g_free (retry);
 }
 

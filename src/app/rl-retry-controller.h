@@ -29,6 +29,7 @@ typedef struct
   guint          start;
   guint          end;
   char          *text;
+  GPtrArray     *mentions;      /* a reply's or an edit's: of RlMention*, into text; NULL: none */
 } RlRetry;
 
 void rl_retry_free (RlRetry *retry);

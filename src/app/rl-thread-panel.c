@@ -1116,7 +1116,8 @@ rl_thread_panel_set_api (RlThreadPanel *self,
 void
 rl_thread_panel_restore_reply (RlThreadPanel *self,
                                const char    *thread_id,
-                               const char    *text)
+                               const char    *text,
+                               GPtrArray     *mentions)
 {
   RlThreadRow *row;
 
@@ -1126,7 +1127,7 @@ rl_thread_panel_restore_reply (RlThreadPanel *self,
   rl_review_state_set_selected_thread (state_of (self), thread_id);
   row = find_row (self, thread_id);
   if (row)
-    rl_thread_row_restore_reply (row, text);
+    rl_thread_row_restore_reply (row, text, mentions);
 }
 
 gboolean

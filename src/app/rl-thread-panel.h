@@ -46,11 +46,13 @@ RlReviewState *rl_thread_panel_get_state        (RlThreadPanel *self);
  * decoded once while the document stays open. */
 void        rl_thread_panel_set_api             (RlThreadPanel *self,
                                                  RlApi         *api);
-/* Puts text back into the reply box of thread_id and focuses it: the
+/* Puts text back into the reply box of thread_id, with its mentions (of
+ * RlMention*, code points into text; NULL: none), and focuses it: the
  * "Retry" of a failed reply or edit. */
 void        rl_thread_panel_restore_reply       (RlThreadPanel *self,
                                                  const char    *thread_id,
-                                                 const char    *text);
+                                                 const char    *text,
+                                                 GPtrArray     *mentions);
 /* Whether the state's position function could not place thread_id. */
 gboolean    rl_thread_panel_is_orphaned         (RlThreadPanel *self,
                                                  const char    *thread_id);

@@ -1216,11 +1216,12 @@ rl_thread_row_set_live (RlThreadRow *self,
 
 void
 rl_thread_row_restore_reply (RlThreadRow *self,
-                             const char  *text)
+                             const char  *text,
+                             GPtrArray   *mentions)
 {
   g_return_if_fail (RL_IS_THREAD_ROW (self));
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), text ? text : "", -1);
+  rl_mention_completer_set_text (rl_mention_completer_attach (self->reply_view), text, mentions);
   rl_thread_row_focus_reply (self);
 }
 
@@ -1332,6 +1333,7 @@ rl_thread_row_take_draft (RlThreadRow *self,
                           RlThreadRow *from)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) mentions = NULL;
   gboolean focused;
 
   g_return_if_fail (RL_IS_THREAD_ROW (self));
@@ -1340,8 +1342,9 @@ rl_thread_row_take_draft (RlThreadRow *self,
   if (reply_is_blank (from))
     return;
   text = reply_text (from);
+  mentions = reply_mentions (from);
   focused = gtk_widget_has_focus (GTK_WIDGET (from->reply_view));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), text, -1);
+  rl_mention_completer_set_text (rl_mention_completer_attach (self->reply_view), text, mentions);
   if (focused)
     rl_thread_row_focus_reply (self);
 }

@@ -70,9 +70,11 @@ void          rl_thread_row_update_times  (RlThreadRow  *self,
 /* From now on, comments that others add are highlighted. */
 void          rl_thread_row_set_live      (RlThreadRow  *self,
                                            gboolean      live);
-/* Puts text in the reply box, shows it and focuses it. */
+/* Puts text in the reply box, with mentions (of RlMention*, code points
+ * into text; NULL: none) as mention spans again, shows it and focuses it. */
 void          rl_thread_row_restore_reply (RlThreadRow  *self,
-                                           const char   *text);
+                                           const char   *text,
+                                           GPtrArray    *mentions);
 void          rl_thread_row_focus_reply   (RlThreadRow  *self);
 /* Hides the errors (its own and its comments') that said the user was
  * offline: the link is back. */

@@ -1374,7 +1374,7 @@ retry_change_action (GtkWidget  *widget,
       else
         {
           adw_flap_set_reveal_flap (self->threads_flap, TRUE);
-          rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text);
+          rl_thread_panel_restore_reply (self->panel, retry->thread_id, retry->text, retry->mentions);
         }
     }
 }

@@ -16,6 +16,7 @@
 
 #include "rl-comment-row.h"
 #include "rl-doc-store.h"
+#include "rl-mention-completer.h"
 #include "rl-test-server.h"
 #include "rl-thread-panel.h"
 #include "rl-thread-row.h"
@@ -704,6 +705,80 @@ test_reply_kept_when_moved (Fixture       *f,
   wait_store (f, t2, 2);
 }
 
+/* Ada calls Bob into her reply ("@bo", Enter); Bob adds a thread above
+ * hers and moves hers to the top (her row goes down, then leaves its place
+ * and comes back), then her client's delete of the thread is refused (it
+ * comes back as a new row, her reply handed over): the mention goes with
+ * the text all the way, and the server keeps it. */
+static void
+test_mention_kept_when_moved (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *t1 = bob_annotates (f, "Start free", "Too pushy?");
+  g_autofree char *t0 = NULL;
+  g_autofree char *added = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *anchor = NULL;
+  g_autofree char *move = NULL;
+  g_autofree char *bob_id = rl_ui_test_user_id (f->world.server, f->world.bob);
+  g_autoptr(JsonObject) change = NULL;
+  JsonObject *comment;
+  JsonArray *mentions;
+  JsonObject *mention;
+  RlDocStore *window_store = rl_review_state_get_store (rl_thread_panel_get_state (f->panel));
+  GtkTextView *view;
+  RlThreadRow *row;
+
+  g_assert_true (RL_UI_WAIT_UNTIL (
+    g_list_model_get_n_items (rl_api_get_members (rl_session_get_api (f->session))) == 2, 5000));
+  wait_order (f, t1);
+  click_row (f, t1);
+  view = type_reply (f, t1, "Ask @bo");
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_mention_completer_is_open (rl_mention_completer_attach (view)), 3000));
+  rl_ui_input_key (GDK_KEY_Return, 0);
+  g_assert_true (RL_UI_WAIT_UNTIL (!rl_mention_completer_is_open (rl_mention_completer_attach (view)), 3000));
+  row = rl_ui_test_panel_row (f->panel, t1);
+  assert_reply_kept (f, row, t1, view, "Ask @Bob ");
+
+  t0 = bob_annotates (f, "Launch copy", "Title case?");
+  added = g_strjoin (" ", t0, t1, NULL);
+  assert_moved_and_type_on (f, added, 1, row, t1, view, "Ask @Bob ", "about ");
+  anchor = rl_ui_test_annotation_anchor (f->page, "Launch");
+  move = g_strdup_printf (",\"anchor\":%s", anchor);
+  bob_requests (f, "move-thread", t1, move);
+  moved = g_strjoin (" ", t1, t0, NULL);
+  assert_moved_and_type_on (f, moved, 0, row, t1, view, "Ask @Bob about ", "it");
+
+  /* Her client deletes the thread and the server refuses: the thread comes
+   * back as a new row, which takes her reply over, the mention with it. */
+  g_assert_true (rl_doc_store_delete_thread (window_store, t1, NULL));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_store_settled (window_store), 5000));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_ui_test_panel_row (f->panel, t1) != row, 5000));
+  wait_order (f, moved);
+  row = rl_ui_test_panel_row (f->panel, t1);
+  view = rl_ui_test_row_reply_view (row);
+  assert_reply_kept (f, row, t1, view, "Ask @Bob about it");
+
+  click (f, rl_ui_test_row_send_button (row));
+  for (;;)
+    {
+      change = bob_receives_change (f, t1);
+      if (g_strcmp0 (json_object_get_string_member (change, "kind"), "comment-added") == 0)
+        break;
+      g_clear_pointer (&change, json_object_unref);
+    }
+  comment = json_object_get_object_member (change, "comment");
+  g_assert_cmpstr (json_object_get_string_member (comment, "body"), ==, "Ask @Bob about it");
+  g_assert_true (json_object_has_member (comment, "mentions"));
+  mentions = json_object_get_array_member (comment, "mentions");
+  g_assert_cmpuint (json_array_get_length (mentions), ==, 1);
+  mention = json_array_get_object_element (mentions, 0);
+  g_assert_cmpstr (json_object_get_string_member (mention, "user"), ==, bob_id);
+  g_assert_cmpint (json_object_get_int_member (mention, "start"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (mention, "end"), ==, 8);
+  wait_store (f, t1, 2);
+}
+
 /* Ada is typing in Bob's thread when her client deletes it and the server
  * refuses (the panel offers no Delete on a teammate's thread: her store
  * asks, as a client that still took her for an admin would). The thread
@@ -921,6 +996,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/panel-input/reply-kept-when-moved", Fixture, IN_WINDOW, fixture_setup, test_reply_kept_when_moved,
               fixture_teardown);
+  g_test_add ("/panel-input/mention-kept-when-moved", Fixture, IN_WINDOW, fixture_setup,
+              test_mention_kept_when_moved, fixture_teardown);
   g_test_add ("/panel-input/reply-kept-when-delete-refused", Fixture, NULL, fixture_setup,
               test_reply_kept_when_delete_refused, fixture_teardown);
   g_test_add ("/panel-input/own-changes", Fixture, NULL, fixture_setup, test_own_changes, fixture_teardown);

@@ -999,7 +999,7 @@ test_restore_reply (Fixture       *f,
   rl_review_state_set_store (rl_thread_panel_get_state (f->panel), f->sa, RL_DOC_KIND_IMAGE);
   rl_ui_test_run (50);
   rl_review_state_set_selected_thread (rl_thread_panel_get_state (f->panel), t1);
-  rl_thread_panel_restore_reply (f->panel, t2, "the reply that failed");
+  rl_thread_panel_restore_reply (f->panel, t2, "the reply that failed", NULL);
   view = rl_ui_test_row_reply_view (rl_ui_test_panel_row (f->panel, t2));
   text = rl_ui_test_text_view_text (view);
   g_assert_cmpstr (text, ==, "the reply that failed");
