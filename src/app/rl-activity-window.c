@@ -130,17 +130,22 @@ unread_row (const char             *account_key,
   guint threads = (guint) CLAMP (line->counts.threads, 0, G_MAXUINT);
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *count = g_strdup_printf ("%u", comments);
+  g_autofree char *new_comments = NULL;
   g_autofree char *in_threads = NULL;
+  g_autofree char *counts = NULL;
   GtkWidget *pill;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), line->doc.title ? line->doc.title : "");
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  /* Translators: under a document's title in the Activity view, e.g.
-   * "3 new comments in 2 threads"; %u new comments comes first */
-  in_threads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new comment in %u thread",
-                                             "%u new comments in %u threads", comments),
-                                comments, threads);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), in_threads);
+  /* Each count in its own plural: "3 new comments" "in 1 thread". */
+  new_comments = g_strdup_printf (ngettext ("%u new comment", "%u new comments", comments), comments);
+  /* Translators: after "3 new comments" under a document in the Activity
+   * view: in how many threads they are */
+  in_threads = g_strdup_printf (ngettext ("in %u thread", "in %u threads", threads), threads);
+  /* Translators: under a document's title in the Activity view: "3 new
+   * comments" then "in 2 threads" */
+  counts = g_strdup_printf (C_("activity counts", "%s %s"), new_comments, in_threads);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), counts);
   if (line->counts.mentions > 0)
     {
       GtkWidget *at = gtk_label_new ("@");

@@ -225,6 +225,12 @@ batch_new (RlNotifier       *self,
   return batch;
 }
 
+static gboolean
+can_notify (RlNotifier *self)
+{
+  return g_application_get_dbus_connection (G_APPLICATION (self->application)) != NULL;
+}
+
 static void
 notify_item (RlNotifier       *self,
              const char       *account_key,
@@ -239,6 +245,10 @@ notify_item (RlNotifier       *self,
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
 
+  /* Without a session bus nothing can show it (and GLib's backends would
+   * complain of the missing connection): nothing is sent. */
+  if (!can_notify (self))
+    return;
   if (batch == NULL)
     batch = batch_new (self, account_key, activity, mention);
   batch->n_items++;
@@ -273,7 +283,8 @@ withdraw_read (RlNotifier       *self,
           (activity->thread != NULL && !g_str_equal (batch->thread_id, activity->thread)) ||
           batch->last_doc_seq > activity->seq)
         continue;
-      g_application_withdraw_notification (G_APPLICATION (self->application), batch->id);
+      if (can_notify (self))
+        g_application_withdraw_notification (G_APPLICATION (self->application), batch->id);
       g_ptr_array_remove_index (self->batches, i - 1);
     }
 }

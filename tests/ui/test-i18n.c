@@ -18,6 +18,9 @@
 #include <locale.h>
 #include <string.h>
 
+#include "rl-activity-feed.h"
+#include "rl-activity-window.h"
+#include "rl-application.h"
 #include "rl-banner.h"
 #include "rl-connect-dialog.h"
 #include "rl-image-view-private.h"
@@ -169,6 +172,8 @@ assert_all_translated (GtkWidget  *root,
 }
 
 static const char *translated   (const char *msgid) G_GNUC_FORMAT (1);
+static const char *translated_in (const char *context,
+                                  const char *msgid) G_GNUC_FORMAT (2);
 static const char *translated_n (const char *msgid,
                                  const char *plural,
                                  gulong      n) G_GNUC_FORMAT (1) G_GNUC_FORMAT (2);
@@ -182,6 +187,15 @@ translated (const char *msgid)
   if (strcmp (text, msgid) == 0)
     g_error ("%s: “%s” is not translated", lang, msgid);
   return text;
+}
+
+/* The translation of msgid in context; a translator may keep it as it is
+ * (a pattern such as "%s %s"), so it is only looked up. */
+static const char *
+translated_in (const char *context,
+               const char *msgid)
+{
+  return g_dpgettext2 (GETTEXT_PACKAGE, context, msgid);
 }
 
 static const char *
@@ -385,6 +399,58 @@ test_window (Fixture       *f,
   screenshot (GTK_WIDGET (f->window), "synced");
 }
 
+/* ---- the Activity view ----------------------------------------------------- */
+
+/* Ada's thread on the mockup, Bob's reply in it: her Activity view lists the
+ * document's unread and his reply, all in this language. */
+static void
+test_activity (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(RlTestClient) ada = rl_test_client_new_v12 (f->world.server, f->world.ada);
+  g_autoptr(RlTestClient) bob = rl_test_client_new_v12 (f->world.server, f->world.bob);
+  g_autofree char *thread = rl_ui_test_create_marker (ada, f->world.image, 0.25, 0.3, "Can the headline be one line?");
+  g_autoptr(RlApplication) app = rl_application_new ("io.github.redline.Redline.I18nActivity",
+                                                     G_APPLICATION_NON_UNIQUE);
+  g_autoptr(RlActivityFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *replied = NULL;
+  g_autofree char *in_threads = NULL;
+  g_autofree char *comment = rl_test_uuid ();
+  g_autofree char *broadcast = rl_test_uuid ();
+  GtkWidget *view;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  f->session = rl_ui_test_session_new (f->world.server->ws_base, f->world.ada, NULL);
+  rl_application_add_session (app, f->session, TRUE);
+  feed = rl_activity_feed_get (rl_session_get_connection (f->session), rl_session_get_api (f->session));
+  g_assert_true (RL_UI_WAIT_UNTIL (rl_activity_feed_is_synced (feed), 5000));
+
+  rl_test_client_send_printf (bob, "{\"type\":\"add-comment\",\"req\":\"r\",\"broadcastId\":\"%s\","
+                                   "\"doc\":\"%s\",\"thread\":\"%s\",\"comment\":{\"id\":\"%s\","
+                                   "\"body\":\"Shorter, yes\"}}", broadcast, f->world.image, thread, comment);
+  json_object_unref (rl_test_client_expect_ack (bob, "r"));
+
+  view = GTK_WIDGET (rl_activity_window_present (app, NULL));
+  gtk_window_set_default_size (GTK_WINDOW (view), 640, 520);
+  /* "Bob replied in #1 on Landing page", and "1 new comment in 1 thread"
+   * under the document, each as this language says it. */
+  replied = g_strdup_printf (translated ("%s replied in #%d on %s"), "Bob", 1, "Landing page");
+  {
+    g_autofree char *comments = g_strdup_printf (translated_n ("%u new comment", "%u new comments", 1), 1u);
+    g_autofree char *threads = g_strdup_printf (translated_n ("in %u thread", "in %u threads", 1), 1u);
+    in_threads = g_strdup_printf (translated_in ("activity counts", "%s %s"), comments, threads);
+  }
+  g_assert_true (rl_ui_test_wait_for_label (view, replied, 5000));
+  g_assert_true (rl_ui_test_wait_for_label (view, in_threads, 5000));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (view)), ==, translated ("Activity"));
+  assert_all_translated (view, "activity");
+  screenshot (view, "activity");
+  gtk_window_destroy (GTK_WINDOW (view));
+  rl_ui_test_run (50);
+}
+
 /* ---- errors the client core makes ------------------------------------------ */
 
 static void
@@ -570,5 +636,6 @@ main (int    argc,
   g_test_add_func ("/i18n/connect-dialog", test_connect_dialog);
   g_test_add_func ("/i18n/preferences", test_preferences);
   g_test_add ("/i18n/window", Fixture, NULL, fixture_setup, test_window, fixture_teardown);
+  g_test_add ("/i18n/activity", Fixture, NULL, fixture_setup, test_activity, fixture_teardown);
   return g_test_run ();
 }
