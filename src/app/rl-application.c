@@ -30,7 +30,65 @@ struct _RlApplication
   GSettings      *settings;       /* NULL: the schema is not installed */
   char           *stdin_link;     /* read by --join-stdin, joined on activate */
   RlNotifier     *notifier;       /* the desktop notifications, one for every window */
+  gboolean        opening;        /* the saved accounts are being opened (startup) */
+  GPtrArray      *deferred;       /* of Deferred: actions asked for meanwhile */
 };
+
+/* An action activated before the saved accounts were open (a notification
+ * clicked after the app quit starts it through D-Bus, and the action comes
+ * at once): done again once they are. */
+typedef struct
+{
+  char     *name;
+  GVariant *parameter;
+} Deferred;
+
+static void
+deferred_free (gpointer data)
+{
+  Deferred *deferred = data;
+
+  g_free (deferred->name);
+  g_clear_pointer (&deferred->parameter, g_variant_unref);
+  g_free (deferred);
+}
+
+/* The saved accounts are open (or none could be): what was asked for
+ * meanwhile is done now, before the startup's hold is let go. */
+static void
+accounts_opened (RlApplication *self)
+{
+  g_autoptr(GPtrArray) deferred = g_steal_pointer (&self->deferred);
+
+  self->opening = FALSE;
+  for (guint i = 0; deferred && i < deferred->len; i++)
+    {
+      Deferred *d = g_ptr_array_index (deferred, i);
+
+      g_action_group_activate_action (G_ACTION_GROUP (self), d->name, d->parameter);
+    }
+}
+
+gboolean
+rl_application_defer_until_opened (RlApplication *self,
+                                   const char    *action_name,
+                                   GVariant      *parameter)
+{
+  Deferred *deferred;
+
+  g_return_val_if_fail (RL_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (action_name != NULL, FALSE);
+
+  if (!self->opening)
+    return FALSE;
+  if (self->deferred == NULL)
+    self->deferred = g_ptr_array_new_with_free_func (deferred_free);
+  deferred = g_new0 (Deferred, 1);
+  deferred->name = g_strdup (action_name);
+  deferred->parameter = parameter ? g_variant_ref_sink (parameter) : NULL;
+  g_ptr_array_add (self->deferred, deferred);
+  return TRUE;
+}
 
 G_DEFINE_FINAL_TYPE (RlApplication, rl_application, ADW_TYPE_APPLICATION)
 
@@ -295,6 +353,7 @@ open_next_account (Opening *opening)
     }
   g_ptr_array_unref (opening->accounts);
   g_free (opening);
+  accounts_opened (self);
   g_application_release (G_APPLICATION (self));
   g_object_unref (self);
 }
@@ -335,6 +394,7 @@ accounts_listed (GObject      *source,
     {
       /* No keyring: the app still works with accounts joined now. */
       g_debug ("no saved accounts: %s", error->message);
+      accounts_opened (self);
       g_application_release (G_APPLICATION (self));
       g_object_unref (self);
       return;
@@ -452,6 +512,7 @@ rl_application_startup (GApplication *app)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
   /* Held until every saved account is opened, so a window can show one. */
+  self->opening = TRUE;
   g_application_hold (app);
   rl_account_list_all (self->cancellable, accounts_listed, g_object_ref (self));
 }
@@ -625,6 +686,7 @@ rl_application_finalize (GObject *object)
       g_object_set_data (G_OBJECT (session), "rl-application", NULL);
     }
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_clear_pointer (&self->saved, g_hash_table_unref);
   g_clear_object (&self->accounts_menu);
   g_clear_object (&self->cancellable);

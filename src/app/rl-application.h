@@ -50,6 +50,13 @@ void           rl_application_add_session  (RlApplication     *self,
                                             gboolean           already_saved);
 RlSession     *rl_application_find_session (RlApplication     *self,
                                             const char        *key);
+/* While the saved accounts are being opened at startup: keeps the action
+ * action_name (of the app) with parameter (sunk if floating) to be
+ * activated again once they are, and TRUE; FALSE when they are open. For
+ * an action that needs an account's session (app.open-thread). */
+gboolean       rl_application_defer_until_opened (RlApplication *self,
+                                                  const char    *action_name,
+                                                  GVariant      *parameter);
 /* The desktop notifications of every account's activity (rl-notifier.h);
  * NULL before startup. */
 typedef struct _RlNotifier RlNotifier;

@@ -369,6 +369,10 @@ open_thread_action (GSimpleAction *action,
 
   g_variant_get (parameter, "(&s&s&s)", &key, &doc, &thread);
   session = rl_application_find_session (application, key);
+  /* Started by this click (D-Bus activation): the accounts are still
+   * being opened; done again once they are. */
+  if (session == NULL && rl_application_defer_until_opened (application, "open-thread", parameter))
+    return;
   if (session == NULL)
     {
       /* An account no longer open: the app as a plain start shows it. */
