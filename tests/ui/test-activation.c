@@ -19,8 +19,11 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
 
@@ -33,6 +36,14 @@ typedef struct
   GDBusConnection *bus;
   char            *app_path;  /* the app id as an object path */
 } Fixture;
+
+/* In the bus's process, between fork and exec: an aborted test leaves no
+ * bus behind (and the app it started quits with its bus). */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static void
 fixture_setup (Fixture       *f,
@@ -84,6 +95,7 @@ fixture_setup (Fixture       *f,
 
       g_subprocess_launcher_setenv (launcher, names[i], path, TRUE);
     }
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   f->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork", "--print-address=1",
                                            "--config-file", config_path, NULL);
   g_assert_no_error (error);
