@@ -154,6 +154,7 @@ for manifest in $manifests; do
 
   expected="bin/$command
 share/applications/$id.desktop
+share/dbus-1/services/$id.service
 share/metainfo/$id.metainfo.xml
 share/icons/hicolor/scalable/apps/$id.svg
 share/icons/hicolor/symbolic/apps/$id-symbolic.svg
@@ -172,9 +173,9 @@ share/locale/$lang/LC_MESSAGES/$gettext_package.mo"
   installed=$(cd "$dest/app" 2>/dev/null && find . \( -type f -o -type l \) | sed 's:^\./::')
   outside=$(cd "$dest" && find . \( -type f -o -type l \) ! -path './app/*')
   if diff_out=$(same_lines "$expected" "$installed") && [ -z "$outside" ]; then
-    ok "$name: it installs exactly the app, its desktop file, metainfo, icons, schema and translations"
+    ok "$name: it installs exactly the app, its desktop file, D-Bus service file, metainfo, icons, schema and translations"
   else
-    not_ok "$name: it installs exactly the app, its desktop file, metainfo, icons, schema and translations" "$diff_out" "$outside"
+    not_ok "$name: it installs exactly the app, its desktop file, D-Bus service file, metainfo, icons, schema and translations" "$diff_out" "$outside"
   fi
 
   metainfo="$dest/app/share/metainfo/$id.metainfo.xml"
@@ -205,6 +206,21 @@ share/locale/$lang/LC_MESSAGES/$gettext_package.mo"
   else
     not_ok "$name: the desktop file is $id.desktop and says X-GNOME-UsesNotifications=true" \
       "X-GNOME-UsesNotifications=$uses_notifications"
+  fi
+
+  # D-Bus activation (a notification clicked after the app quit): flatpak
+  # exports share/dbus-1/services/$id.service only when its Name= is the
+  # app id, and the desktop file must say the app is activatable.
+  service="$dest/app/share/dbus-1/services/$id.service"
+  service_name=$(sed -n 's/^Name=//p' "$service" 2>/dev/null)
+  service_exec=$(sed -n 's/^Exec=//p' "$service" 2>/dev/null)
+  activatable=$(sed -n 's/^DBusActivatable=//p' "$desktop" 2>/dev/null)
+  if [ "$service_name" = "$id" ] && [ "$service_exec" = "/app/bin/$command --gapplication-service" ] &&
+     [ "$activatable" = true ]; then
+    ok "$name: $id.service names $id and starts /app/bin/$command as a service; the desktop file says DBusActivatable=true"
+  else
+    not_ok "$name: $id.service names $id and starts /app/bin/$command as a service; the desktop file says DBusActivatable=true" \
+      "Name=$service_name" "Exec=$service_exec" "DBusActivatable=$activatable"
   fi
 
   images=$(sed -n 's:.*<image[^>]*>\(.*\)</image>.*:\1:p' "$metainfo" 2>/dev/null)
