@@ -20,6 +20,8 @@
 
 #include "rl-account.h"
 #include "rl-application.h"
+#include "rl-review-state.h"
+#include "rl-thread-panel.h"
 #include "rl-test-server.h"
 #include "rl-ui-input.h"
 #include "rl-ui-keyring.h"
@@ -432,6 +434,49 @@ test_last_account (Fixture       *f,
   rl_ui_keyring_stop (keyring);
 }
 
+/* ---- a thread asked for while the accounts open ---------------------------- */
+
+/* Clicking a notification after the app quit starts it (D-Bus activation)
+ * and asks at once for app.open-thread, while the saved accounts are still
+ * being read from the keyring: the window comes once they are open, on
+ * that account, showing that thread. */
+static void
+test_open_thread_while_opening (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RlTestClient) bob = rl_test_client_new (f->world.server, f->world.bob);
+  g_autofree char *thread = rl_ui_test_create_marker (bob, f->world.image, 0.4, 0.6, "Tighter kerning?");
+  g_autofree char *ada_id = rl_ui_test_user_id (f->world.server, f->world.ada);
+  g_autofree char *ada_key = g_strdup_printf ("%s %s", f->world.server->ws_base, ada_id);
+  g_autoptr(RlAccount) ada = NULL;
+  RlUiKeyring *keyring = rl_ui_keyring_start ();
+  RlWindow *window = NULL;
+
+  ada = rl_account_new (f->world.server->ws_base, ada_id, "Ada", &error);
+  g_assert_no_error (error);
+  rl_ui_keyring_save (ada, f->world.ada);
+
+  f->app = rl_ui_test_register_app (NULL);
+  /* Nothing is open yet: the keyring is still being read. */
+  g_assert_null (rl_application_find_session (f->app, ada_key));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "open-thread",
+                                  g_variant_new ("(sss)", ada_key, f->world.image, thread));
+  g_assert_true (RL_UI_WAIT_UNTIL ((window = RL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app))))
+                                   != NULL, 10000));
+  g_assert_true (rl_window_get_session (window) == rl_application_find_session (f->app, ada_key));
+  g_assert_true (RL_UI_WAIT_UNTIL (g_strcmp0 (rl_window_get_document_id (window), f->world.image) == 0 &&
+                                   g_strcmp0 (rl_review_state_get_selected_thread (
+                                                rl_thread_panel_get_state (rl_window_get_thread_panel (window))),
+                                              thread) == 0, 10000));
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (f->app))), ==, 1);
+
+  rl_ui_test_destroy_windows (f->app);
+  g_clear_object (&f->app);
+  rl_ui_test_run (100);
+  rl_ui_keyring_stop (keyring);
+}
+
 /* ---- (6) no schema -------------------------------------------------------- */
 
 /* An uninstalled run without GSETTINGS_SCHEMA_DIR: the app runs, keeping
@@ -500,6 +545,8 @@ main (int    argc,
   g_test_add ("/settings/panel-visible", Fixture, NULL, fixture_setup, test_panel_visible, fixture_teardown);
   g_test_add ("/settings/hide-resolved", Fixture, NULL, fixture_setup, test_hide_resolved, fixture_teardown);
   g_test_add ("/settings/last-account", Fixture, NULL, fixture_setup, test_last_account, fixture_teardown);
+  g_test_add ("/settings/open-thread-while-opening", Fixture, NULL, fixture_setup, test_open_thread_while_opening,
+              fixture_teardown);
   g_test_add ("/settings/no-schema", Fixture, NULL, no_schema_setup, test_no_schema, no_schema_teardown);
   return g_test_run ();
 }
