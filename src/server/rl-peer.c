@@ -441,7 +441,7 @@ on_committed (GObject      *source,
   g_autoptr(GPtrArray) activity = NULL;
   char *serialized = NULL;
 
-  event = rl_store_apply_finish_full (RL_STORE (source), result, &serialized, &activity, &error);
+  event = rl_store_apply_finish (RL_STORE (source), result, &serialized, &activity, &error);
   if (event == NULL)
     {
       refuse_commit (self, commit, error);

@@ -555,9 +555,9 @@ answer_revision (RlServer    *self,
   g_autoptr(GPtrArray) activity = NULL;
   g_autofree char *serialized = NULL;
 
-  event = rl_store_add_revision_full (self->store, who, check->revised->id, &revision, check->broadcast_id,
-                                      check->placements, check->base_seq, rl_carry_place_thread, check->carry,
-                                      &serialized, &activity, &error);
+  event = rl_store_add_revision (self->store, who, check->revised->id, &revision, check->broadcast_id,
+                                 check->placements, check->base_seq, rl_carry_place_thread, check->carry,
+                                 &serialized, &activity, &error);
   if (event == NULL)
     {
       reply_gerror (check->msg, error);

@@ -1272,25 +1272,8 @@ rl_store_add_revision (RlStore              *self,
                        RlStorePlaceFunc      place,
                        gpointer              user_data,
                        char                **serialized,
+                       GPtrArray           **activity,
                        GError              **error)
-{
-  return rl_store_add_revision_full (self, who, doc, revision, broadcast_id, placements, base_seq, place,
-                                     user_data, serialized, NULL, error);
-}
-
-RlEvent *
-rl_store_add_revision_full (RlStore              *self,
-                            const RlPrincipal    *who,
-                            const char           *doc,
-                            const RlNewRevision  *revision,
-                            const char           *broadcast_id,
-                            GHashTable           *placements,
-                            gint64                base_seq,
-                            RlStorePlaceFunc      place,
-                            gpointer              user_data,
-                            char                **serialized,
-                            GPtrArray           **activity,
-                            GError              **error)
 {
   AddRevision add = { who, doc, { who->tenant }, broadcast_id, placements, base_seq, place, user_data };
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) rl_store_activity_free);
@@ -1679,17 +1662,8 @@ RlEvent *
 rl_store_apply_finish (RlStore       *self,
                        GAsyncResult  *result,
                        char         **serialized,
+                       GPtrArray    **activity,
                        GError       **error)
-{
-  return rl_store_apply_finish_full (self, result, serialized, NULL, error);
-}
-
-RlEvent *
-rl_store_apply_finish_full (RlStore       *self,
-                            GAsyncResult  *result,
-                            char         **serialized,
-                            GPtrArray    **activity,
-                            GError       **error)
 {
   g_autoptr(RlStoreApply) apply = NULL;
 

@@ -630,20 +630,9 @@ GBytes      *rl_store_get_content         (RlStore      *self,
  * threads not in it or changed after base_seq, from place()); the document's latest revision (and its
  * v1 metadata: mime, size, width, height, content, etag are the latest's); the revision-added event
  * (head + 1, broadcast_id as given) with every thread's placement, logged like any event. Returns the
- * event and *serialized like rl_store_apply. */
+ * event and *serialized like rl_store_apply, and in *activity (of RlStoreActivity*; activity may be
+ * NULL) the revision items it added to users' activity logs. */
 RlEvent     *rl_store_add_revision        (RlStore            *self,
-                                           const RlPrincipal  *who,
-                                           const char         *doc,
-                                           const RlNewRevision *revision,
-                                           const char         *broadcast_id,
-                                           GHashTable         *placements,
-                                           gint64              base_seq,
-                                           RlStorePlaceFunc    place,
-                                           gpointer            user_data,
-                                           char              **serialized,
-                                           GError            **error);
-/* The same, and in *activity (of RlStoreActivity*) the revision items it added. */
-RlEvent     *rl_store_add_revision_full   (RlStore            *self,
                                            const RlPrincipal  *who,
                                            const char         *doc,
                                            const RlNewRevision *revision,
@@ -704,14 +693,10 @@ void         rl_store_apply_async         (RlStore             *self,
                                            const RlRequest     *request,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
-/* The event (with its seq) and its one serialization; or NULL and error. */
+/* The event (with its seq) and its one serialization, and in *activity
+ * (of RlStoreActivity*; activity may be NULL) the items the mutation added
+ * to users' activity logs (protocol 1.2); or NULL and error. */
 RlEvent     *rl_store_apply_finish        (RlStore             *self,
-                                           GAsyncResult        *result,
-                                           char               **serialized,
-                                           GError             **error);
-/* The same, and in *activity (of RlStoreActivity*) the items the mutation
- * added to users' activity logs (protocol 1.2). */
-RlEvent     *rl_store_apply_finish_full   (RlStore             *self,
                                            GAsyncResult        *result,
                                            char               **serialized,
                                            GPtrArray          **activity,
@@ -745,7 +730,7 @@ void         rl_store_get_usage           (RlStore      *self,
  * items they make: `mention` for whom a comment (new, or an edit adding
  * them) mentions, `reply` to a thread's other participants (its author,
  * its commenters, who was mentioned in it), `resolved` to them on a
- * resolve or reopen, `revision` (rl_store_add_revision_full) to whoever
+ * resolve or reopen, `revision` (rl_store_add_revision) to whoever
  * uploaded the document or a version of it or has a thread or comment in
  * it; never to the one who acted. Each user's log keeps its last items
  * (aseq 1, 2, 3 …, no gaps) up to the limit. */

@@ -676,7 +676,8 @@ add_revision (RlStore    *store,
       revision.width = 4;
       revision.height = 3;
     }
-  event = rl_store_add_revision (store, who, doc, &revision, NULL, NULL, 0, place_right, NULL, &serialized, &error);
+  event = rl_store_add_revision (store, who, doc, &revision, NULL, NULL, 0, place_right, NULL, &serialized, NULL,
+                                 &error);
   g_assert_no_error (error);
   g_assert_cmpint (event->added->revision, ==, 2);
   return event->seq;

@@ -403,7 +403,7 @@ group_applied (GObject      *source,
   if (apply->index != group->done)
     group->out_of_order = TRUE;
   group->events[apply->index] = rl_store_apply_finish (group->store, result, &group->serialized[apply->index],
-                                                       &group->errors[apply->index]);
+                                                       NULL, &group->errors[apply->index]);
   group->done++;
 }
 
@@ -1060,7 +1060,7 @@ add_revision_ok (Fixture              *fixture,
   RlEvent *event;
 
   event = rl_store_add_revision (fixture->store, who, doc->id, revision, broadcast_id, placements, base_seq,
-                                 place_nudged, placer, &serialized, &error);
+                                 place_nudged, placer, &serialized, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (event);
   g_assert_cmpint (event->kind, ==, RL_EVENT_REVISION_ADDED);
@@ -1092,7 +1092,7 @@ add_revision_fails (Fixture              *fixture,
   g_autoptr(RlEvent) event = NULL;
 
   event = rl_store_add_revision (fixture->store, who, doc, revision, NULL, NULL, 0, place_nudged, &placer,
-                                 &serialized, &error);
+                                 &serialized, NULL, &error);
   g_assert_error (error, RL_ERROR, (gint) code);
   g_assert_null (event);
   g_assert_null (serialized);
