@@ -804,6 +804,25 @@ lookup_feed (RlHub      *self,
   return g_hash_table_lookup (self->feeds, key);
 }
 
+/* Sends text to one subscriber of tenant, framed as frame_for does (the
+ * frames kept in *plain and *deflated for other subscribers), counted
+ * like a room's frames. */
+static void
+send_counted (RlHub         *self,
+              const char    *tenant,
+              RlSubscriber  *subscriber,
+              GBytes       **plain,
+              GBytes       **deflated,
+              const char    *text,
+              gsize          length)
+{
+  guint sent = rl_subscriber_send_frame (subscriber, frame_for (subscriber, plain, deflated, text, length));
+
+  rl_usage_count (self->usage, tenant, sent, sent * length);
+  self->metrics->frames_sent += sent;
+  self->metrics->bytes_sent += sent * length;
+}
+
 /* Sends text to one subscriber, counted like a room's frames. */
 static void
 feed_send (RlHub        *self,
@@ -813,12 +832,8 @@ feed_send (RlHub        *self,
 {
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GBytes) deflated = NULL;
-  gsize length = strlen (text);
-  guint sent = rl_subscriber_send_frame (subscriber, frame_for (subscriber, &plain, &deflated, text, length));
 
-  rl_usage_count (self->usage, feed->tenant, sent, sent * length);
-  self->metrics->frames_sent += sent;
-  self->metrics->bytes_sent += sent * length;
+  send_counted (self, feed->tenant, subscriber, &plain, &deflated, text, strlen (text));
 }
 
 char *
@@ -918,6 +933,42 @@ rl_hub_activity_notify_all (RlHub     *self,
     }
 }
 
+
+/* Readers by what they were sent last, lowest first. */
+static gint
+compare_sent (gconstpointer a,
+              gconstpointer b)
+{
+  const Reader *x = *(const Reader * const *) a;
+  const Reader *y = *(const Reader * const *) b;
+
+  return x->sent < y->sent ? -1 : x->sent > y->sent;
+}
+
+/* What one reader missed up to aseq: items read from the log, or a reset
+ * snapshot when the log no longer serves them (items NULL). */
+static void
+send_missed (RlHub        *self,
+             Feed         *feed,
+             RlSubscriber *subscriber,
+             const char   *tenant,
+             const char   *user,
+             GPtrArray    *items,
+             gint64        aseq)
+{
+  if (items == NULL)
+    {
+      gint64 head = 0;
+      g_autofree char *snapshot = rl_hub_activity_snapshot (self, tenant, user, TRUE, &head);
+
+      feed_send (self, feed, subscriber, snapshot);
+      rl_hub_activity_join (self, subscriber, tenant, user, MAX (head, aseq));
+      return;
+    }
+  for (guint j = 0; j < items->len; j++)
+    feed_send (self, feed, subscriber, g_ptr_array_index (items, j));
+}
+
 void
 rl_hub_activity_notify (RlHub      *self,
                         const char *tenant,
@@ -944,45 +995,70 @@ rl_hub_activity_notify (RlHub      *self,
       reader->sent = aseq;
     }
   /* Each reader gets what it was not sent, up to aseq, from the log (items
-   * are few: no batching); one the log no longer serves is reset. */
-  for (guint i = 0; i < readers->len; i++)
+   * are few: no batching); one the log no longer serves is reset. The
+   * user's connections were mostly sent the same: the log is read once for
+   * each point they start from, not once per connection. */
+  g_ptr_array_sort (readers, compare_sent);
+  for (guint i = 0; i < readers->len;)
     {
-      Reader *reader = g_ptr_array_index (readers, i);
-      g_autoptr(GPtrArray) items = NULL;
+      gint64 since = ((Reader *) g_ptr_array_index (readers, i))->sent;
       gint64 head = 0;
+      g_autoptr(GPtrArray) items = rl_store_activity_since (self->store, tenant, user, since, aseq, &head);
 
-      items = rl_store_activity_since (self->store, tenant, user, reader->sent, aseq, &head);
-      if (items == NULL)
-        {
-          g_autofree char *snapshot = rl_hub_activity_snapshot (self, tenant, user, TRUE, &head);
-
-          feed_send (self, feed, reader->subscriber, snapshot);
-          rl_hub_activity_join (self, reader->subscriber, tenant, user, MAX (head, aseq));
-          continue;
-        }
-      for (guint j = 0; j < items->len; j++)
-        feed_send (self, feed, reader->subscriber, g_ptr_array_index (items, j));
+      for (; i < readers->len && ((Reader *) g_ptr_array_index (readers, i))->sent == since; i++)
+        send_missed (self, feed, ((Reader *) g_ptr_array_index (readers, i))->subscriber, tenant, user, items,
+                     aseq);
     }
 }
 
 /* ---- unread hints (protocol 1.2) --------------------------------------------- */
 
-static void
-hint_send (Hint *hint)
+/* A document's hint, serialized and framed once for every reader it goes
+ * to at one commit (its frames made when a reader first needs them). */
+typedef struct
 {
-  g_autofree char *text = rl_message_serialize_unread_hint (hint->doc);
+  char   *text;
+  gsize   length;
+  GBytes *plain;
+  GBytes *deflated;
+} HintText;
 
+static void
+hint_text_init (HintText   *shared,
+                const char *doc)
+{
+  shared->text = rl_message_serialize_unread_hint (doc);
+  shared->length = strlen (shared->text);
+  shared->plain = shared->deflated = NULL;
+}
+
+static void
+hint_text_clear (HintText *shared)
+{
+  g_clear_pointer (&shared->text, g_free);
+  g_clear_pointer (&shared->plain, g_bytes_unref);
+  g_clear_pointer (&shared->deflated, g_bytes_unref);
+}
+
+static void
+hint_send (Hint     *hint,
+           HintText *shared)
+{
   hint->sent_us = g_get_monotonic_time ();
-  feed_send (hint->hub, hint->feed, hint->subscriber, text);
+  send_counted (hint->hub, hint->feed->tenant, hint->subscriber, &shared->plain, &shared->deflated, shared->text,
+                shared->length);
 }
 
 static gboolean
 hint_pending_cb (gpointer data)
 {
   Hint *hint = data;
+  HintText shared;
 
   hint->pending_id = 0;
-  hint_send (hint);
+  hint_text_init (&shared, hint->doc);
+  hint_send (hint, &shared);
+  hint_text_clear (&shared);
   return G_SOURCE_REMOVE;
 }
 
@@ -1007,7 +1083,8 @@ static void
 reader_offer_hint (RlHub      *self,
                    Feed       *feed,
                    Reader     *reader,
-                   const char *doc)
+                   const char *doc,
+                   HintText   *shared)
 {
   gint64 now_us = g_get_monotonic_time ();
   Hint *hint = g_hash_table_lookup (reader->hints, doc);
@@ -1023,14 +1100,14 @@ reader_offer_hint (RlHub      *self,
       hint->subscriber = reader->subscriber;
       hint->doc = g_strdup (doc);
       g_hash_table_insert (reader->hints, hint->doc, hint);
-      hint_send (hint);
+      hint_send (hint, shared);
       return;
     }
   if (hint->pending_id != 0)
     return;
   due_us = hint->sent_us + HINT_INTERVAL_US;
   if (due_us <= now_us)
-    hint_send (hint);
+    hint_send (hint, shared);
   else
     hint->pending_id = timeout_at (due_us, now_us, hint_pending_cb, hint);
 }
@@ -1072,9 +1149,11 @@ rl_hub_unread_hint (RlHub      *self,
 {
   GHashTableIter iter;
   Feed *feed;
+  HintText shared;
 
   g_return_if_fail (RL_IS_HUB (self));
 
+  hint_text_init (&shared, doc);
   /* Sending never takes a reader away (a closed connection leaves later,
    * from an idle), so the feeds are walked as they are. */
   g_hash_table_iter_init (&iter, self->feeds);
@@ -1083,8 +1162,9 @@ rl_hub_unread_hint (RlHub      *self,
       if (!g_str_equal (feed->tenant, tenant))
         continue;
       for (guint i = 0; i < feed->readers->len; i++)
-        reader_offer_hint (self, feed, g_ptr_array_index (feed->readers, i), doc);
+        reader_offer_hint (self, feed, g_ptr_array_index (feed->readers, i), doc, &shared);
     }
+  hint_text_clear (&shared);
 }
 
 RlMetrics *
